@@ -1,0 +1,58 @@
+using Cord19.Core.Phases;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cord19.Core.Deployments;
+
+/// <summary>The control panel's own state: deployments, phase runs, step logs, resources and settings.</summary>
+public sealed class Cord19Db(DbContextOptions<Cord19Db> options) : DbContext(options)
+{
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<PhaseRun> PhaseRuns => Set<PhaseRun>();
+    public DbSet<StepLogEntry> StepLog => Set<StepLogEntry>();
+    public DbSet<DeployedResource> Resources => Set<DeployedResource>();
+    public DbSet<StoredSetting> Settings => Set<StoredSetting>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Deployment>(e =>
+        {
+            e.Property(d => d.Target).HasMaxLength(16);
+            e.HasMany(d => d.Runs).WithOne().HasForeignKey(r => r.DeploymentId);
+            e.HasMany(d => d.Resources).WithOne().HasForeignKey(r => r.DeploymentId);
+            e.HasIndex(d => d.CreatedAt);
+        });
+
+        model.Entity<PhaseRun>(e =>
+        {
+            e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasMany(r => r.Log).WithOne().HasForeignKey(l => l.PhaseRunId);
+            e.HasIndex(r => new { r.DeploymentId, r.PhaseNumber, r.RequestedAt });
+            // The database itself refuses a second running phase in a deployment, so two clicks at the
+            // same moment (from two browsers or two app instances) start exactly one job.
+            e.HasIndex(r => r.DeploymentId).IsUnique().HasFilter("\"Status\" = 'Running'")
+                .HasDatabaseName("IX_PhaseRuns_OneRunningPerDeployment");
+        });
+
+        model.Entity<StepLogEntry>(e =>
+        {
+            e.Property(l => l.Level).HasConversion<string>().HasMaxLength(8);
+            e.Property(l => l.Step).HasMaxLength(64);
+            e.HasIndex(l => new { l.PhaseRunId, l.Id });
+        });
+
+        model.Entity<DeployedResource>(e =>
+        {
+            e.Property(r => r.Kind).HasMaxLength(64);
+            e.HasIndex(r => new { r.DeploymentId, r.Kind, r.Locator }).IsUnique();
+        });
+
+        model.Entity<StoredSetting>(e => e.HasKey(s => s.Key));
+    }
+}
+
+/// <summary>A named JSON document of settings.</summary>
+public sealed class StoredSetting
+{
+    public required string Key { get; set; }
+    public required string Json { get; set; }
+}

@@ -1,0 +1,23 @@
+namespace Cord19.Core.Deployments;
+
+/// <summary>
+/// One life of the pipeline's infrastructure, from phase 1 to de-allocation. A new deployment starts when
+/// phase 1 runs after the previous one was de-allocated, so the history of every past deployment is kept.
+/// </summary>
+public sealed class Deployment
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    /// <summary>"local" or "aws": where the phases run.</summary>
+    public required string Target { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>Set when de-allocation succeeded; the deployment then holds no live resource.</summary>
+    public DateTime? EndedAt { get; set; }
+
+    public bool HasEnded => EndedAt is not null;
+
+    public List<PhaseRun> Runs { get; set; } = [];
+    public List<DeployedResource> Resources { get; set; } = [];
+}

@@ -1,0 +1,289 @@
+using Cord19.Core.Live;
+using Cord19.Core.Phases;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cord19.Core.Deployments;
+
+/// <summary>
+/// The only writer of deployment state. Every change it commits is published on the
+/// <see cref="IDeploymentFeed"/>, so the pages never poll the database.
+/// </summary>
+public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDeploymentFeed feed, TimeProvider clock)
+{
+    // Run requests read the current state and then write: serialise them in this process.
+    // The unique "one running run per deployment" index is the guard across processes.
+    private readonly SemaphoreSlim _requestGate = new(1, 1);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<DeploymentSnapshot> GetSnapshotAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var deployment = await CurrentDeploymentAsync(db, ct);
+        if (deployment is null)
+            return new(null, BuildPhaseStates(new Dictionary<int, PhaseRun>(), ended: true), []);
+
+        var latest = await LatestRunsAsync(db, deployment.Id, ct);
+        var resources = await db.Resources.AsNoTracking()
+            .Where(r => r.DeploymentId == deployment.Id)
+            .OrderBy(r => r.CreatedAt)
+            .ToListAsync(ct);
+
+        return new(
+            new DeploymentView(deployment.Id, deployment.Target, deployment.CreatedAt, deployment.EndedAt),
+            BuildPhaseStates(latest, deployment.HasEnded),
+            resources.Select(ResourceView.From).ToList());
+    }
+
+    public async Task<IReadOnlyList<LogLine>> GetLogAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.PhaseRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null) return [];
+        var lines = await db.StepLog.AsNoTracking().Where(l => l.PhaseRunId == runId).OrderBy(l => l.Id).ToListAsync(ct);
+        return lines.Select(l => ToLine(l, run.PhaseNumber)).ToList();
+    }
+
+    public async Task<PhaseRun?> FindRunAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.PhaseRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+    }
+
+    public async Task<IReadOnlyList<DeploymentView>> ListDeploymentsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var all = await db.Deployments.AsNoTracking().OrderByDescending(d => d.CreatedAt).ToListAsync(ct);
+        return all.Select(d => new DeploymentView(d.Id, d.Target, d.CreatedAt, d.EndedAt)).ToList();
+    }
+
+    /// <summary>
+    /// Creates a run for the requested phase if the phase rules allow it. Phase 1 after a de-allocation starts a
+    /// new deployment. De-allocation while a phase runs marks that run interrupted; the caller cancels its job.
+    /// </summary>
+    public async Task<RunRequestOutcome> RequestRunAsync(RunRequest request, string target, string settingsJson, CancellationToken ct = default)
+    {
+        var phase = Phase.TryGet(request.PhaseNumber);
+        if (phase is null)
+            return RunRequestOutcome.Refused($"There is no phase {request.PhaseNumber}; phases are numbered 1 to 7.");
+
+        await _requestGate.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var deployment = await CurrentDeploymentAsync(db, ct);
+            var latest = deployment is null ? new Dictionary<int, PhaseRun>() : await LatestRunsAsync(db, deployment.Id, ct);
+            var statuses = latest.ToDictionary(p => p.Key, p => p.Value.Status);
+
+            if (deployment is null && phase.IsDeallocation)
+                return RunRequestOutcome.Refused("There is nothing to de-allocate: no deployment has been started.");
+
+            var why = PhaseRules.WhyNot(phase, statuses, deployment?.HasEnded ?? true);
+            if (why is not null)
+                return RunRequestOutcome.Refused(why);
+
+            if (request.Resume && latest.GetValueOrDefault(phase.Number)?.Status is not (PhaseStatus.Interrupted or PhaseStatus.Failed))
+                return RunRequestOutcome.Refused(
+                    $"Phase {phase.Number} has no interrupted or failed run to resume; run it again instead.");
+
+            var now = Now;
+            if (deployment is null || (deployment.HasEnded && phase.Number == Phase.First))
+            {
+                deployment = new Deployment { Target = target, CreatedAt = now };
+                db.Deployments.Add(deployment);
+                latest.Clear();
+            }
+
+            PhaseRun? cancelled = null;
+            if (phase.IsDeallocation)
+            {
+                cancelled = latest.Values.FirstOrDefault(r => r.Status == PhaseStatus.Running);
+                if (cancelled is not null)
+                {
+                    db.Attach(cancelled);
+                    cancelled.Status = PhaseStatus.Interrupted;
+                    cancelled.EndedAt = now;
+                    cancelled.Reason = "Cancelled because de-allocation was requested.";
+                }
+            }
+
+            var run = new PhaseRun
+            {
+                DeploymentId = deployment.Id,
+                PhaseNumber = phase.Number,
+                Status = PhaseStatus.Running,
+                Resume = request.Resume,
+                DeleteResults = request.DeleteResults,
+                RequestedAt = now,
+                SettingsJson = settingsJson,
+            };
+            db.PhaseRuns.Add(run);
+
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another process won the race for the one running slot.
+                return RunRequestOutcome.Refused("Another phase of this deployment has just started; try again when it finishes.");
+            }
+
+            if (cancelled is not null) feed.Publish(new PhaseRunChanged(deployment.Id, PhaseRunView.From(cancelled)));
+            var view = PhaseRunView.From(run);
+            feed.Publish(new PhaseRunChanged(deployment.Id, view));
+            return new RunRequestOutcome(view, null, cancelled?.Id);
+        }
+        finally
+        {
+            _requestGate.Release();
+        }
+    }
+
+    /// <summary>Marks a requested run as started. False when it is no longer running (cancelled or recovered), so the job must not run it.</summary>
+    public async Task<bool> MarkStartedAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.PhaseRuns.FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || run.Status != PhaseStatus.Running || run.StartedAt is not null)
+            return false;
+        run.StartedAt = Now;
+        await db.SaveChangesAsync(ct);
+        feed.Publish(new PhaseRunChanged(run.DeploymentId, PhaseRunView.From(run)));
+        return true;
+    }
+
+    /// <summary>Ends a running run. A run that is no longer running (e.g. cancelled by de-allocation) keeps its status.</summary>
+    public async Task<bool> CompleteRunAsync(Guid runId, PhaseStatus status, string? reason, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.PhaseRuns.FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || run.Status != PhaseStatus.Running)
+            return false;
+        run.Status = status;
+        run.Reason = reason;
+        run.EndedAt = Now;
+        if (status == PhaseStatus.Succeeded && run.PhaseNumber == Phase.Deallocation)
+        {
+            var deployment = await db.Deployments.FirstAsync(d => d.Id == run.DeploymentId, ct);
+            deployment.EndedAt = run.EndedAt;
+        }
+        await db.SaveChangesAsync(ct);
+        feed.Publish(new PhaseRunChanged(run.DeploymentId, PhaseRunView.From(run)));
+        return true;
+    }
+
+    public async Task<LogLine> AppendLogAsync(Guid runId, LogLevel level, string step, string message, bool completesStep = false, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.PhaseRuns.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
+        var entry = new StepLogEntry { PhaseRunId = runId, At = Now, Level = level, Step = step, Message = message, CompletesStep = completesStep };
+        db.StepLog.Add(entry);
+        await db.SaveChangesAsync(ct);
+        var line = ToLine(entry, run.PhaseNumber);
+        feed.Publish(new LogLineAdded(run.DeploymentId, line));
+        return line;
+    }
+
+    /// <summary>The steps that the latest unfinished earlier run of this phase completed: what a resume may skip.</summary>
+    public async Task<IReadOnlySet<string>> GetResumableStepsAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.PhaseRuns.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
+        var previous = await db.PhaseRuns.AsNoTracking()
+            .Where(r => r.DeploymentId == run.DeploymentId && r.PhaseNumber == run.PhaseNumber && r.RequestedAt < run.RequestedAt)
+            .OrderByDescending(r => r.RequestedAt)
+            .FirstOrDefaultAsync(ct);
+        if (previous is null || previous.Status is not (PhaseStatus.Interrupted or PhaseStatus.Failed))
+            return new HashSet<string>();
+        var steps = await db.StepLog.AsNoTracking()
+            .Where(l => l.PhaseRunId == previous.Id && l.CompletesStep)
+            .Select(l => l.Step)
+            .ToListAsync(ct);
+        return steps.ToHashSet();
+    }
+
+    /// <summary>Records a resource; recording the same kind and locator again revives it instead of duplicating it.</summary>
+    public async Task<ResourceView> RecordResourceAsync(Guid runId, string kind, string locator, string? description, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.PhaseRuns.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
+        var resource = await db.Resources.FirstOrDefaultAsync(
+            r => r.DeploymentId == run.DeploymentId && r.Kind == kind && r.Locator == locator, ct);
+        if (resource is null)
+        {
+            resource = new DeployedResource { DeploymentId = run.DeploymentId, PhaseRunId = runId, Kind = kind, Locator = locator };
+            db.Resources.Add(resource);
+        }
+        resource.Description = description;
+        resource.CreatedAt = Now;
+        resource.DeletedAt = null;
+        await db.SaveChangesAsync(ct);
+        feed.Publish(new ResourcesChanged(run.DeploymentId));
+        return ResourceView.From(resource);
+    }
+
+    public async Task MarkResourceDeletedAsync(Guid resourceId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var resource = await db.Resources.FirstAsync(r => r.Id == resourceId, ct);
+        resource.DeletedAt ??= Now;
+        await db.SaveChangesAsync(ct);
+        feed.Publish(new ResourcesChanged(resource.DeploymentId));
+    }
+
+    public async Task<IReadOnlyList<ResourceView>> GetLiveResourcesAsync(Guid deploymentId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var live = await db.Resources.AsNoTracking()
+            .Where(r => r.DeploymentId == deploymentId && r.DeletedAt == null)
+            .OrderByDescending(r => r.CreatedAt)
+            .ToListAsync(ct);
+        return live.Select(ResourceView.From).ToList();
+    }
+
+    /// <summary>
+    /// At start-up no job of this process can be running, so any run still marked running was cut off by a
+    /// crash or a stop. Mark it interrupted so the page tells the truth and offers resume or re-run.
+    /// </summary>
+    public async Task<int> InterruptAbandonedRunsAsync(string reason, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var running = await db.PhaseRuns.Where(r => r.Status == PhaseStatus.Running).ToListAsync(ct);
+        foreach (var run in running)
+        {
+            run.Status = PhaseStatus.Interrupted;
+            run.Reason = reason;
+            run.EndedAt = Now;
+        }
+        await db.SaveChangesAsync(ct);
+        foreach (var run in running)
+            feed.Publish(new PhaseRunChanged(run.DeploymentId, PhaseRunView.From(run)));
+        return running.Count;
+    }
+
+    private static async Task<Deployment?> CurrentDeploymentAsync(Cord19Db db, CancellationToken ct) =>
+        await db.Deployments.AsNoTracking().OrderByDescending(d => d.CreatedAt).FirstOrDefaultAsync(ct);
+
+    private static async Task<Dictionary<int, PhaseRun>> LatestRunsAsync(Cord19Db db, Guid deploymentId, CancellationToken ct)
+    {
+        var runs = await db.PhaseRuns.AsNoTracking().Where(r => r.DeploymentId == deploymentId).ToListAsync(ct);
+        return runs.GroupBy(r => r.PhaseNumber)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.RequestedAt).First());
+    }
+
+    private static List<PhaseState> BuildPhaseStates(Dictionary<int, PhaseRun> latest, bool ended)
+    {
+        var statuses = latest.ToDictionary(p => p.Key, p => p.Value.Status);
+        return Phase.All.Select(phase =>
+        {
+            var run = latest.GetValueOrDefault(phase.Number);
+            var why = PhaseRules.WhyNot(phase, statuses, ended);
+            if (phase.IsDeallocation && latest.Count == 0 && ended)
+                why = "There is nothing to de-allocate: no deployment has been started.";
+            return new PhaseState(phase, run?.Status ?? PhaseStatus.NotStarted, run is null ? null : PhaseRunView.From(run), why);
+        }).ToList();
+    }
+
+    private static LogLine ToLine(StepLogEntry e, int phase) => new(e.Id, e.PhaseRunId, phase, e.At, e.Level, e.Step, e.Message);
+}

@@ -1,0 +1,11 @@
+namespace Cord19.Core.Deployments;
+
+/// <summary>What the user asked for when clicking a phase.</summary>
+public sealed record RunRequest(int PhaseNumber, bool Resume = false, bool DeleteResults = false);
+
+/// <summary>The answer to a run request: the run that was created, or the reason none was.</summary>
+public sealed record RunRequestOutcome(PhaseRunView? Run, string? Refusal, Guid? CancelledRunId = null)
+{
+    public bool Accepted => Run is not null;
+    public static RunRequestOutcome Refused(string why) => new(null, why);
+}

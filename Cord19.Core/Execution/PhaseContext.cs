@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Cord19.Core.Deployments;
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Execution;
+
+/// <summary>What a target sees of the run it executes: settings, cancellation, the step log and the resource ledger.</summary>
+public sealed class PhaseContext
+{
+    private readonly DeploymentStore _store;
+    private readonly IReadOnlySet<string> _completedEarlier;
+    private string _step = "phase";
+
+    internal PhaseContext(Phase phase, PhaseRun run, PipelineSettings settings, DeploymentStore store,
+        IReadOnlySet<string> completedEarlier, CancellationToken cancellation)
+    {
+        Phase = phase;
+        Run = run;
+        Settings = settings;
+        _store = store;
+        _completedEarlier = completedEarlier;
+        Cancellation = cancellation;
+    }
+
+    public Phase Phase { get; }
+    public PhaseRun Run { get; }
+    public PipelineSettings Settings { get; }
+    public CancellationToken Cancellation { get; }
+
+    public Task LogAsync(string message, LogLevel level = LogLevel.Info) =>
+        _store.AppendLogAsync(Run.Id, level, _step, message, ct: CancellationToken.None);
+
+    /// <summary>
+    /// Runs one named step and records its completion. On a resume, a step that the interrupted run completed is
+    /// skipped, so steps must leave their output complete or not at all.
+    /// </summary>
+    public async Task StepAsync(string step, Func<CancellationToken, Task> body)
+    {
+        _step = step;
+        if (Run.Resume && _completedEarlier.Contains(step))
+        {
+            await LogAsync("Skipped: completed by the interrupted run.");
+            await _store.AppendLogAsync(Run.Id, LogLevel.Info, step, "Done (resumed).", completesStep: true, CancellationToken.None);
+            return;
+        }
+
+        Cancellation.ThrowIfCancellationRequested();
+        var watch = Stopwatch.StartNew();
+        await LogAsync("Started.");
+        await body(Cancellation);
+        await _store.AppendLogAsync(Run.Id, LogLevel.Info, step, $"Done in {watch.Elapsed.TotalSeconds:0.0} s.",
+            completesStep: true, CancellationToken.None);
+    }
+
+    public Task<ResourceView> RecordResourceAsync(string kind, string locator, string? description = null) =>
+        _store.RecordResourceAsync(Run.Id, kind, locator, description, CancellationToken.None);
+
+    public Task<IReadOnlyList<ResourceView>> LiveResourcesAsync() => _store.GetLiveResourcesAsync(Run.DeploymentId, Cancellation);
+
+    public Task MarkResourceDeletedAsync(Guid resourceId) => _store.MarkResourceDeletedAsync(resourceId, CancellationToken.None);
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Cord19.Core.Deployments;
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+using Microsoft.Extensions.Logging;
+using LogLevel = Cord19.Core.Deployments.LogLevel;
+
+namespace Cord19.Core.Execution;
+
+/// <summary>
+/// Executes one requested run on its target and records the outcome. Called by the background job; safe to
+/// call twice for the same run (the second call finds it already started and does nothing).
+/// </summary>
+public sealed class PhaseRunner(
+    DeploymentStore store,
+    IEnumerable<ITarget> targets,
+    RunCancellations cancellations,
+    ILogger<PhaseRunner> logger)
+{
+    private static readonly TimeSpan WaitForCancelledRuns = TimeSpan.FromSeconds(60);
+
+    public async Task RunAsync(Guid runId, CancellationToken hostStopping)
+    {
+        if (!await store.MarkStartedAsync(runId, CancellationToken.None))
+        {
+            logger.LogInformation("Run {RunId} is no longer waiting to start; skipped.", runId);
+            return;
+        }
+
+        var run = (await store.FindRunAsync(runId))!;
+        var phase = Phase.Get(run.PhaseNumber);
+        using var registration = cancellations.Register(runId, hostStopping);
+        try
+        {
+            var settings = JsonSerializer.Deserialize<PipelineSettings>(run.SettingsJson ?? "{}", SettingsStore.Json) ?? new();
+            var target = targets.FirstOrDefault(t => t.Name == settings.Target)
+                ?? throw new PhaseFailedException($"The '{settings.Target}' target is not available in this build; choose 'local' in Settings.");
+
+            if (phase.IsDeallocation && !await cancellations.WaitForOthersAsync(runId, WaitForCancelledRuns))
+                await store.AppendLogAsync(runId, LogLevel.Warning, "phase",
+                    "A cancelled phase had not stopped after a minute; de-allocating anyway.");
+
+            var resumable = run.Resume ? await store.GetResumableStepsAsync(runId) : new HashSet<string>();
+            var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token);
+            await target.RunAsync(context);
+            await store.CompleteRunAsync(runId, PhaseStatus.Succeeded, null);
+        }
+        catch (OperationCanceledException) when (registration.Token.IsCancellationRequested)
+        {
+            var reason = hostStopping.IsCancellationRequested
+                ? "The control panel stopped while this phase was running. Resume it or run it again."
+                : "Cancelled.";
+            await store.AppendLogAsync(runId, LogLevel.Warning, "phase", reason);
+            await store.CompleteRunAsync(runId, PhaseStatus.Interrupted, reason);
+        }
+        catch (PhaseFailedException ex)
+        {
+            await store.AppendLogAsync(runId, LogLevel.Error, "phase", ex.Message);
+            await store.CompleteRunAsync(runId, PhaseStatus.Failed, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Phase {Phase} run {RunId} failed unexpectedly.", phase.Number, runId);
+            var message = $"Unexpected error ({ex.GetType().Name}): {ex.Message}. The full error is in the server log; run the phase again once it is fixed.";
+            await store.AppendLogAsync(runId, LogLevel.Error, "phase", message);
+            await store.CompleteRunAsync(runId, PhaseStatus.Failed, message);
+        }
+    }
+}

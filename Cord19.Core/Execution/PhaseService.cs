@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Cord19.Core.Deployments;
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Execution;
+
+/// <summary>
+/// The one entry point for "run this phase", shared by the pages and the HTTP API: checks the rules and
+/// settings, records the run and hands it to the job system. Returns at once.
+/// </summary>
+public sealed class PhaseService(
+    DeploymentStore store,
+    SettingsStore settingsStore,
+    IPhaseJobScheduler scheduler,
+    RunCancellations cancellations)
+{
+    public async Task<RunRequestOutcome> RequestAsync(RunRequest request, CancellationToken ct = default)
+    {
+        var settings = await settingsStore.GetAsync(ct);
+        var errors = settings.Validate();
+        if (errors.Count > 0 && request.PhaseNumber != Phase.Deallocation)
+            return RunRequestOutcome.Refused("The settings need fixing first: " + string.Join(" ", errors));
+
+        var outcome = await store.RequestRunAsync(request, settings.Target, JsonSerializer.Serialize(settings, SettingsStore.Json), ct);
+        if (!outcome.Accepted) return outcome;
+
+        if (outcome.CancelledRunId is { } cancelled)
+            cancellations.Cancel(cancelled);
+
+        try
+        {
+            scheduler.Enqueue(outcome.Run!.Id);
+        }
+        catch (Exception ex)
+        {
+            var why = $"The background job could not be queued ({ex.Message}); check the job storage under the data directory and try again.";
+            await store.CompleteRunAsync(outcome.Run!.Id, PhaseStatus.Failed, why, CancellationToken.None);
+            return RunRequestOutcome.Refused(why);
+        }
+        return outcome;
+    }
+}

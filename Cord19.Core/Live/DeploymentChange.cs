@@ -1,0 +1,18 @@
+using Cord19.Core.Deployments;
+
+namespace Cord19.Core.Live;
+
+/// <summary>Something changed in a deployment. Pages apply log lines directly and re-read the snapshot otherwise.</summary>
+public abstract record DeploymentChange(Guid DeploymentId);
+
+/// <summary>A run was requested, started, finished or interrupted; the set of runnable phases may have changed.</summary>
+public sealed record PhaseRunChanged(Guid DeploymentId, PhaseRunView Run) : DeploymentChange(DeploymentId);
+
+/// <summary>A phase run wrote a line to its step log.</summary>
+public sealed record LogLineAdded(Guid DeploymentId, LogLine Line) : DeploymentChange(DeploymentId);
+
+/// <summary>A resource was created or deleted.</summary>
+public sealed record ResourcesChanged(Guid DeploymentId) : DeploymentChange(DeploymentId);
+
+/// <summary>Settings were saved; estimates and previews may change.</summary>
+public sealed record SettingsChanged() : DeploymentChange(Guid.Empty);

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Cord19.Core.Deployments;
+using Cord19.Core.Live;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cord19.Core.Settings;
+
+/// <summary>Reads and saves <see cref="PipelineSettings"/> in the app's database.</summary>
+public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploymentFeed feed)
+{
+    private const string Key = "pipeline";
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    public async Task<PipelineSettings> GetAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Key == Key, ct);
+        if (stored is null) return new PipelineSettings();
+        try
+        {
+            return JsonSerializer.Deserialize<PipelineSettings>(stored.Json, Json) ?? new PipelineSettings();
+        }
+        catch (JsonException)
+        {
+            // A hand-edited or older row must not lock the user out of the app: fall back to defaults.
+            return new PipelineSettings();
+        }
+    }
+
+    /// <summary>Saves valid settings; returns the validation errors otherwise (nothing is saved then).</summary>
+    public async Task<IReadOnlyList<string>> SaveAsync(PipelineSettings settings, CancellationToken ct = default)
+    {
+        var errors = settings.Validate();
+        if (errors.Count > 0) return errors;
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var json = JsonSerializer.Serialize(settings, Json);
+        var stored = await db.Settings.FirstOrDefaultAsync(s => s.Key == Key, ct);
+        if (stored is null) db.Settings.Add(new StoredSetting { Key = Key, Json = json });
+        else stored.Json = json;
+        await db.SaveChangesAsync(ct);
+        feed.Publish(new SettingsChanged());
+        return [];
+    }
+}
