@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using Cord19.Core.Deployments;
 using Cord19.Core.Phases;
+using Cord19.Core.Pipeline;
 using Cord19.Core.Settings;
 
 namespace Cord19.Core.Execution;
 
 /// <summary>What a target sees of the run it executes: settings, cancellation, the step log and the resource ledger.</summary>
-public sealed class PhaseContext
+public sealed class PhaseContext : IStepRecorder
 {
     private readonly DeploymentStore _store;
     private readonly IReadOnlySet<string> _completedEarlier;
@@ -28,17 +29,19 @@ public sealed class PhaseContext
     public PipelineSettings Settings { get; }
     public CancellationToken Cancellation { get; }
 
-    public Task LogAsync(string message, LogLevel level = LogLevel.Info) =>
+    public Task LogAsync(string message) => LogAsync(message, LogLevel.Info);
+
+    public Task LogAsync(string message, LogLevel level) =>
         _store.AppendLogAsync(Run.Id, level, _step, message, ct: CancellationToken.None);
 
     /// <summary>
-    /// Runs one named step and records its completion. On a resume, a step that the interrupted run completed is
-    /// skipped, so steps must leave their output complete or not at all.
+    /// Runs one named step and records its completion. On a resume, a checkpointed step that the interrupted run
+    /// completed is skipped, so such steps must leave their output complete or not at all.
     /// </summary>
-    public async Task StepAsync(string step, Func<CancellationToken, Task> body)
+    public async Task StepAsync(string step, Func<CancellationToken, Task> body, bool checkpointed = false)
     {
         _step = step;
-        if (Run.Resume && _completedEarlier.Contains(step))
+        if (checkpointed && Run.Resume && _completedEarlier.Contains(step))
         {
             await LogAsync("Skipped: completed by the interrupted run.");
             await _store.AppendLogAsync(Run.Id, LogLevel.Info, step, "Done (resumed).", completesStep: true, CancellationToken.None);

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Pipeline;
+
+/// <summary>
+/// Phases 5 and 6: from a pre-processed corpus to a published run: sample, TF-IDF, PCA + k-means, LDA per
+/// cluster, 2D map, then the result files.
+/// </summary>
+public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore results, IStepRecorder steps)
+{
+    public async Task<RunManifest> RunAsync(Corpus corpus, string scope, DateTime now)
+    {
+        var timings = new List<StepTiming>();
+        async Task Timed(PipelineStep step, Func<CancellationToken, Task> body) =>
+            await steps.StepAsync(step.Id, async ct =>
+            {
+                var watch = Stopwatch.StartNew();
+                await body(ct);
+                timings.Add(new StepTiming(step.Id, Math.Round(watch.Elapsed.TotalSeconds, 3)));
+            });
+
+        IReadOnlyList<CorpusDocument> documents = [];
+        await Timed(PipelineDefinition.Sample, async _ =>
+        {
+            documents = scope == RunManifest.SubsetScope ? SampleOf(corpus.Documents, settings.SubsetSize, settings.Seed) : corpus.Documents;
+            if (documents.Count < settings.Clusters * 2)
+                throw new InvalidDataException(
+                    $"The corpus has {documents.Count} documents, too few for {settings.Clusters} clusters. " +
+                    "Widen the publish-time window or choose a larger metadata file in Settings, then run pre-processing again.");
+            await steps.LogAsync($"{documents.Count:N0} of {corpus.Documents.Count:N0} documents.");
+        });
+
+        TfIdf vocabulary = null!;
+        List<float[]> weights = [];
+        await Timed(PipelineDefinition.Vectorise, async ct =>
+        {
+            vocabulary = TfIdf.Fit(documents.Select(d => d.Tokens).ToList(), settings.MaxFeatures);
+            weights = documents.Select(d => vocabulary.Weights(d.Tokens)).ToList();
+            ct.ThrowIfCancellationRequested();
+            await steps.LogAsync($"{vocabulary.Dimensions:N0} terms.");
+        });
+
+        DocumentClustering.Output clustering = null!;
+        await Timed(PipelineDefinition.Cluster, async _ =>
+        {
+            clustering = DocumentClustering.Run(weights, settings.ReducedDimensions, settings.Clusters, settings.Seed);
+            var sizes = Enumerable.Range(0, clustering.Clusters).Select(c => clustering.Assignments.Count(a => a == c));
+            await steps.LogAsync($"Cluster sizes: {string.Join(", ", sizes)}.");
+        });
+
+        var topicResults = new List<TopicResult>();
+        var documentTopics = new Dictionary<int, float>[documents.Count];
+        await Timed(PipelineDefinition.Topics, async ct =>
+        {
+            for (var c = 0; c < clustering.Clusters; c++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var members = Enumerable.Range(0, documents.Count).Where(i => clustering.Assignments[i] == c).ToList();
+                var counts = members.Select(i => vocabulary.Counts(documents[i].Tokens)).ToList();
+                if (members.Count < 2 || counts.All(v => v.All(x => x == 0)))
+                {
+                    await steps.LogAsync($"Cluster {c}: {members.Count} document(s), too few for topics.");
+                    continue;
+                }
+                var model = TopicModel.Run(counts, settings.TopicsPerCluster, settings.LdaIterations, settings.TopTerms, settings.Seed + c);
+                for (var t = 0; t < model.Topics.Count; t++)
+                {
+                    var id = c * settings.TopicsPerCluster + t;
+                    topicResults.Add(new TopicResult(id, c, model.Topics[t].TopTerms.Select(x => Term(corpus, vocabulary, x.Term, x.Weight)).ToList()));
+                    for (var m = 0; m < members.Count; m++)
+                        (documentTopics[members[m]] ??= [])[id] = MathF.Round(model.DocumentWeights[m][t], 4);
+                }
+                await steps.LogAsync($"Cluster {c}: {model.Topics.Count} topics over {members.Count:N0} documents.");
+            }
+        });
+
+        (float X, float Y)[] map = [];
+        await Timed(PipelineDefinition.Map, _ =>
+        {
+            map = DocumentMap.Project(clustering.Reduced, clustering.Assignments, clustering.Clusters);
+            return Task.CompletedTask;
+        });
+
+        var manifest = new RunManifest(
+            ResultSchema.Version,
+            RunId: $"{scope}-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}",
+            Scope: scope,
+            CreatedAt: now,
+            CorpusId: corpus.Manifest.CorpusId,
+            Documents: documents.Count,
+            Clusters: clustering.Clusters,
+            Topics: topicResults.Count,
+            MapMethod: DocumentMap.Method,
+            Parameters: new Dictionary<string, object?>
+            {
+                ["clusters"] = settings.Clusters,
+                ["topicsPerCluster"] = settings.TopicsPerCluster,
+                ["maxFeatures"] = settings.MaxFeatures,
+                ["pcaDimensions"] = settings.ReducedDimensions,
+                ["ldaIterations"] = settings.LdaIterations,
+                ["seed"] = settings.Seed,
+                ["subsetSize"] = scope == RunManifest.SubsetScope ? settings.SubsetSize : null,
+            },
+            Timings: timings);
+
+        await steps.StepAsync(PipelineDefinition.Publish.Id, async ct =>
+        {
+            var clusters = Enumerable.Range(0, clustering.Clusters)
+                .Select(c => new ClusterResult(c, clustering.Assignments.Count(a => a == c), TopTerms(corpus, vocabulary, weights, clustering.Assignments, c)))
+                .ToList();
+            var docs = documents.Select((d, i) => new DocumentResult(d.Id, d.Title, d.Journal, d.PublishTime, d.Authors, d.Doi,
+                clustering.Assignments[i], MathF.Round(map[i].X, 5), MathF.Round(map[i].Y, 5),
+                documentTopics[i] ?? new Dictionary<int, float>())).ToList();
+            await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs), ct);
+            await steps.LogAsync($"Published run {manifest.RunId} to {results.Location}.");
+        });
+        return manifest;
+    }
+
+    /// <summary>A reproducible sample: the same corpus, size and seed give the same documents, in corpus order.</summary>
+    public static IReadOnlyList<CorpusDocument> SampleOf(IReadOnlyList<CorpusDocument> all, int size, int seed)
+    {
+        if (all.Count <= size) return all;
+        var indices = Enumerable.Range(0, all.Count).ToArray();
+        new Random(seed).Shuffle(indices);
+        return indices.Take(size).Order().Select(i => all[i]).ToList();
+    }
+
+    /// <summary>A cluster's top terms: the highest mean TF-IDF weights among its documents.</summary>
+    private IReadOnlyList<TermWeight> TopTerms(Corpus corpus, TfIdf vocabulary, List<float[]> weights, int[] assignments, int cluster)
+    {
+        var sum = new double[vocabulary.Dimensions];
+        var n = 0;
+        for (var i = 0; i < weights.Count; i++)
+        {
+            if (assignments[i] != cluster) continue;
+            n++;
+            for (var j = 0; j < sum.Length; j++) sum[j] += weights[i][j];
+        }
+        return Enumerable.Range(0, sum.Length)
+            .OrderByDescending(j => sum[j]).ThenBy(j => j)
+            .Take(settings.TopTerms)
+            .Select(j => Term(corpus, vocabulary, j, sum[j] / Math.Max(1, n)))
+            .ToList();
+    }
+
+    private static TermWeight Term(Corpus corpus, TfIdf vocabulary, int index, double weight)
+    {
+        var stem = vocabulary.Terms[index];
+        return new TermWeight(corpus.Manifest.SurfaceForms.GetValueOrDefault(stem, stem), Math.Round(weight, 5));
+    }
+}

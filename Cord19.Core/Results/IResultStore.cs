@@ -1,0 +1,38 @@
+namespace Cord19.Core.Results;
+
+/// <summary>
+/// Reads and writes pipeline results in the versioned result schema. Pages, the pipeline and the AWS path all
+/// go through this, whatever holds the files.
+/// </summary>
+public interface IResultStore
+{
+    string Location { get; }
+
+    /// <summary>Saves a pre-processed corpus and makes it the latest one, atomically.</summary>
+    Task<string> SaveCorpusAsync(CorpusManifest manifest, IEnumerable<CorpusDocument> documents, CancellationToken ct);
+
+    /// <summary>The latest complete corpus, or null when pre-processing never finished.</summary>
+    Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct);
+
+    /// <summary>Writes every file of the run, the manifest last, so a half-written run is never listed.</summary>
+    Task PublishRunAsync(RunResult run, CancellationToken ct);
+
+    /// <summary>Finished runs, newest first, and the runs whose manifest could not be read.</summary>
+    Task<RunListing> ListRunsAsync(CancellationToken ct);
+
+    /// <summary>A finished run; throws <see cref="ResultFileException"/> naming the file and the problem.</summary>
+    Task<RunResult> LoadRunAsync(string runId, CancellationToken ct);
+
+    /// <summary>Deletes every corpus and run.</summary>
+    Task DeleteAllAsync(CancellationToken ct);
+}
+
+public sealed record RunListing(IReadOnlyList<RunManifest> Runs, IReadOnlyList<string> Problems);
+
+/// <summary>A result file is missing or unreadable. The message names the file and the problem.</summary>
+public sealed class ResultFileException(string file, string problem, Exception? inner = null)
+    : Exception($"{file}: {problem}", inner)
+{
+    public string File { get; } = file;
+    public string Problem { get; } = problem;
+}

@@ -1,0 +1,153 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Cord19.Core.Results;
+
+/// <summary>The result schema (see docs/result-schema.md) laid out over any <see cref="IObjectStore"/>.</summary>
+public sealed class ResultStore(IObjectStore objects) : IResultStore
+{
+    private const string LatestCorpusKey = "corpus/latest.json";
+    private const int CorporaKept = 2;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Indented = new(Json) { WriteIndented = true };
+
+    public string Location => objects.Location;
+
+    public async Task<string> SaveCorpusAsync(CorpusManifest manifest, IEnumerable<CorpusDocument> documents, CancellationToken ct)
+    {
+        var prefix = $"corpus/{manifest.CorpusId}/";
+        await WriteLinesAsync(prefix + "documents.jsonl", documents, ct);
+        await WriteJsonAsync(prefix + "manifest.json", manifest, ct);
+        await WriteJsonAsync(LatestCorpusKey, new LatestCorpus(manifest.CorpusId), ct);
+        await PruneOldCorporaAsync(manifest.CorpusId, ct);
+        return manifest.CorpusId;
+    }
+
+    public async Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct)
+    {
+        var latest = await ReadJsonOrNullAsync<LatestCorpus>(LatestCorpusKey, ct);
+        if (latest is null) return null;
+        var prefix = $"corpus/{latest.CorpusId}/";
+        var manifest = await ReadJsonOrNullAsync<CorpusManifest>(prefix + "manifest.json", ct)
+            ?? throw new ResultFileException(prefix + "manifest.json", "missing; run pre-processing (phase 4) again.");
+        var documents = await ReadLinesAsync<CorpusDocument>(prefix + "documents.jsonl", ct).ToListAsync(ct);
+        return new Corpus(manifest, documents);
+    }
+
+    public async Task PublishRunAsync(RunResult run, CancellationToken ct)
+    {
+        var prefix = $"runs/{run.Manifest.RunId}/";
+        await WriteJsonAsync(prefix + "clusters.json", run.Clusters, ct);
+        await WriteJsonAsync(prefix + "topics.json", run.Topics, ct);
+        await WriteLinesAsync(prefix + "documents.jsonl", run.Documents, ct);
+        await WriteJsonAsync(prefix + "manifest.json", run.Manifest, ct);
+    }
+
+    public async Task<RunListing> ListRunsAsync(CancellationToken ct)
+    {
+        var runs = new List<RunManifest>();
+        var problems = new List<string>();
+        await foreach (var key in objects.ListAsync("runs/", ct))
+        {
+            if (!key.EndsWith("/manifest.json", StringComparison.Ordinal)) continue;
+            try
+            {
+                runs.Add(await ReadJsonOrNullAsync<RunManifest>(key, ct) ?? throw new ResultFileException(key, "vanished while listing."));
+            }
+            catch (ResultFileException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+        return new RunListing(runs.OrderByDescending(r => r.CreatedAt).ToList(), problems);
+    }
+
+    public async Task<RunResult> LoadRunAsync(string runId, CancellationToken ct)
+    {
+        if (runId.Contains('/') || runId.Contains(".."))
+            throw new ResultFileException(runId, "is not a run id.");
+        var prefix = $"runs/{runId}/";
+        var manifest = await ReadJsonOrNullAsync<RunManifest>(prefix + "manifest.json", ct)
+            ?? throw new ResultFileException(prefix + "manifest.json", "missing: the run does not exist or did not finish.");
+        if (manifest.SchemaVersion > ResultSchema.Version)
+            throw new ResultFileException(prefix + "manifest.json",
+                $"written with result schema {manifest.SchemaVersion}, newer than this app's {ResultSchema.Version}; update the app.");
+        var clusters = await ReadJsonOrNullAsync<List<ClusterResult>>(prefix + "clusters.json", ct)
+            ?? throw new ResultFileException(prefix + "clusters.json", "missing.");
+        var topics = await ReadJsonOrNullAsync<List<TopicResult>>(prefix + "topics.json", ct)
+            ?? throw new ResultFileException(prefix + "topics.json", "missing.");
+        var documents = await ReadLinesAsync<DocumentResult>(prefix + "documents.jsonl", ct).ToListAsync(ct);
+        return new RunResult(manifest, clusters, topics, documents);
+    }
+
+    public Task DeleteAllAsync(CancellationToken ct) => objects.DeletePrefixAsync("", ct);
+
+    private async Task PruneOldCorporaAsync(string keep, CancellationToken ct)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var key in objects.ListAsync("corpus/", ct))
+        {
+            var parts = key.Split('/');
+            if (parts.Length == 3 && parts[2] == "manifest.json") ids.Add(parts[1]);
+        }
+        // Corpus ids sort by time; the newest ones stay so a failed re-run never leaves the user with nothing.
+        foreach (var old in ids.Where(i => i != keep).Order(StringComparer.Ordinal).SkipLast(CorporaKept - 1))
+            await objects.DeletePrefixAsync($"corpus/{old}/", ct);
+    }
+
+    private Task WriteJsonAsync<T>(string key, T value, CancellationToken ct) =>
+        objects.WriteAsync(key, stream => JsonSerializer.SerializeAsync(stream, value, Indented, ct), ct);
+
+    private Task WriteLinesAsync<T>(string key, IEnumerable<T> items, CancellationToken ct) =>
+        objects.WriteAsync(key, async stream =>
+        {
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            foreach (var item in items)
+            {
+                ct.ThrowIfCancellationRequested();
+                await writer.WriteLineAsync(JsonSerializer.Serialize(item, Json));
+            }
+        }, ct);
+
+    private async Task<T?> ReadJsonOrNullAsync<T>(string key, CancellationToken ct) where T : class
+    {
+        await using var stream = await objects.OpenReadAsync(key, ct);
+        if (stream is null) return null;
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(stream, Json, ct)
+                ?? throw new ResultFileException(key, "holds null instead of a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ResultFileException(key, $"is not valid JSON for the result schema ({ex.Message}).", ex);
+        }
+    }
+
+    private async IAsyncEnumerable<T> ReadLinesAsync<T>(string key, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var stream = await objects.OpenReadAsync(key, ct)
+            ?? throw new ResultFileException(key, "missing.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var lineNumber = 0;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0) continue;
+            T? item;
+            try
+            {
+                item = JsonSerializer.Deserialize<T>(line, Json);
+            }
+            catch (JsonException ex)
+            {
+                throw new ResultFileException(key, $"line {lineNumber} is not valid JSON ({ex.Message}).", ex);
+            }
+            yield return item ?? throw new ResultFileException(key, $"line {lineNumber} is null.");
+        }
+    }
+
+    private sealed record LatestCorpus(string CorpusId);
+}

@@ -1,0 +1,54 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Live;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Local;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cord19.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// The deployment state (SQLite under the data directory), the live feed, the phase runner and the local
+    /// target with its folder result store. The host adds an <see cref="IPhaseJobScheduler"/>.
+    /// </summary>
+    public static IServiceCollection AddCord19Core(this IServiceCollection services, DataDirectory data)
+    {
+        data.EnsureExists();
+        services.AddSingleton(data);
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<Cord19Db>(o => o.UseSqlite($"Data Source={data.Database}"));
+        services.AddSingleton<IDeploymentFeed, DeploymentFeed>();
+        services.AddSingleton<DeploymentStore>();
+        services.AddSingleton<SettingsStore>();
+        services.AddSingleton<RunCancellations>();
+        services.AddSingleton<PhaseRunner>();
+        services.AddSingleton<PhaseService>();
+
+        services.AddSingleton<IResultStore>(new ResultStore(new LocalFolderObjectStore(data.Results)));
+        services.AddSingleton(new LocalWorkspace(data));
+        services.AddSingleton<ITarget, LocalTarget>();
+        return services;
+    }
+
+    /// <summary>
+    /// Creates the database if needed and marks runs that a previous process left "running" as interrupted.
+    /// Call before the job server starts.
+    /// </summary>
+    public static async Task InitializeCord19Async(this IServiceProvider services, CancellationToken ct = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<Cord19Db>>();
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            await db.Database.EnsureCreatedAsync(ct);
+            // WAL lets pages read while a phase writes its log.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+
+        await services.GetRequiredService<DeploymentStore>().InterruptAbandonedRunsAsync(
+            "The control panel stopped while this phase was running. Resume it or run it again.", ct);
+    }
+}

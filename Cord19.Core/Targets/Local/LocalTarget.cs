@@ -1,0 +1,171 @@
+using System.Text.Json;
+using Cord19.Core.Execution;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Targets.Local;
+
+/// <summary>
+/// The seven phases on this machine, no cloud account needed: a workspace folder and the in-process step
+/// runner stand in for EC2 and Airflow, DuckDB for Redshift over Glue, and the result folder for S3.
+/// </summary>
+public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, TimeProvider clock) : ITarget
+{
+    public const string WorkspaceKind = "workspace";
+    public const string OrchestratorKind = "local-orchestrator";
+    public const string LakeDatabaseKind = "duckdb-database";
+    public const string LakeTableKind = "data-lake-table";
+    public const string PipelineKind = "pipeline-definition";
+
+    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public string Name => PipelineSettings.LocalTarget;
+
+    public Task RunAsync(PhaseContext context) => context.Phase.Number switch
+    {
+        1 => PrepareWorkspaceAsync(context),
+        2 => RegisterDataLakeAsync(context),
+        3 => RegisterPipelineAsync(context),
+        4 => PreprocessAsync(context),
+        5 => ProcessAsync(context, RunManifest.SubsetScope),
+        6 => ProcessAsync(context, RunManifest.FullScope),
+        7 => DeallocateAsync(context),
+        _ => throw new ArgumentOutOfRangeException(nameof(context), context.Phase.Number, "Unknown phase."),
+    };
+
+    private async Task PrepareWorkspaceAsync(PhaseContext context)
+    {
+        await context.StepAsync("workspace", async _ =>
+        {
+            Directory.CreateDirectory(workspace.Root);
+            await context.RecordResourceAsync(WorkspaceKind, workspace.Root, "Folder for the data lake and intermediates");
+            await context.LogAsync($"Workspace ready at {workspace.Root}.");
+        }, checkpointed: true);
+
+        await context.StepAsync("orchestrator", async ct =>
+        {
+            var description = new
+            {
+                runner = "in-process local orchestrator",
+                steps = PipelineDefinition.Steps,
+                results = results.Location,
+            };
+            await File.WriteAllTextAsync(workspace.Orchestrator, JsonSerializer.Serialize(description, Indented), ct);
+            await context.RecordResourceAsync(OrchestratorKind, workspace.Orchestrator,
+                $"Runs the {PipelineDefinition.Steps.Count} pipeline steps in this process");
+            await context.LogAsync($"Local orchestrator ready: {PipelineDefinition.Steps.Count} step definitions, results in {results.Location}.");
+        }, checkpointed: true);
+    }
+
+    private async Task RegisterDataLakeAsync(PhaseContext context)
+    {
+        RequireWorkspace();
+        var source = context.Settings.UsesShippedSample ? DataDirectory.ShippedSample : context.Settings.MetadataPath!;
+        await context.StepAsync("register-metadata", async ct =>
+        {
+            await context.LogAsync($"Reading {(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : source)}.");
+            await context.RecordResourceAsync(LakeDatabaseKind, workspace.LakeDatabase, "DuckDB database (stands in for Redshift)");
+            var lake = new DuckDbDataLake(workspace.LakeDatabase);
+            var registration = await Guard(() => lake.RegisterAsync(source, ct));
+            await context.RecordResourceAsync(LakeTableKind, $"{workspace.LakeDatabase}#{DuckDbDataLake.Table}",
+                $"{registration.Rows:N0} rows from {Path.GetFileName(source)}");
+            await context.LogAsync(
+                $"Table '{DuckDbDataLake.Table}': {registration.Rows:N0} rows, {registration.RowsWithAbstract:N0} with an abstract, {registration.Columns.Count} columns.");
+        }, checkpointed: true);
+    }
+
+    private async Task RegisterPipelineAsync(PhaseContext context)
+    {
+        RequireWorkspace();
+        await context.StepAsync("register-pipeline", async ct =>
+        {
+            var definition = new { dags = PipelineDefinition.Steps.GroupBy(s => s.Dag).Select(g => new { dag = g.Key, tasks = g.ToList() }) };
+            await File.WriteAllTextAsync(workspace.PipelineDefinition, JsonSerializer.Serialize(definition, Indented), ct);
+            await context.RecordResourceAsync(PipelineKind, workspace.PipelineDefinition, "The pipeline's DAGs and tasks");
+            foreach (var step in PipelineDefinition.Steps)
+                await context.LogAsync($"{step.Dag} › {step.Id}: {step.Title}" +
+                    (step.DependsOn.Count > 0 ? $" (after {string.Join(", ", step.DependsOn)})" : ""));
+        }, checkpointed: true);
+    }
+
+    private async Task PreprocessAsync(PhaseContext context)
+    {
+        RequireWorkspace();
+        await context.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
+        {
+            var lake = new DuckDbDataLake(workspace.LakeDatabase);
+            var papers = await Guard(() => lake.ReadPapersAsync(ct).ToListAsync(ct).AsTask());
+            var output = new Preprocessor(context.Settings).Run(papers, $"{DuckDbDataLake.Table} table", clock.GetUtcNow().UtcDateTime, ct);
+            foreach (var (reason, count) in output.Manifest.Skipped.OrderByDescending(s => s.Value))
+                await context.LogAsync($"Skipped {count:N0}: {reason}.");
+            if (output.Documents.Count == 0)
+                throw new PhaseFailedException(
+                    $"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows (see the skip counts above). " +
+                    "Widen the publish-time window or choose another metadata file in Settings, then run phases 2 and 4 again. The previous corpus is kept.");
+            await results.SaveCorpusAsync(output.Manifest, output.Documents, ct);
+            await context.LogAsync($"Kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} saved.");
+        }, checkpointed: true);
+    }
+
+    private async Task ProcessAsync(PhaseContext context, string scope)
+    {
+        var corpus = await Guard(() => results.LoadLatestCorpusAsync(context.Cancellation))
+            ?? throw new PhaseFailedException("There is no pre-processed corpus. Run phase 4 (data pre-processing) first.");
+        await context.LogAsync($"Corpus {corpus.Manifest.CorpusId}: {corpus.Documents.Count:N0} documents.");
+        var pipeline = new ProcessingPipeline(context.Settings, results, context);
+        await Guard(() => pipeline.RunAsync(corpus, scope, clock.GetUtcNow().UtcDateTime));
+    }
+
+    private async Task DeallocateAsync(PhaseContext context)
+    {
+        var live = await context.LiveResourcesAsync();
+        await context.StepAsync("delete-resources", async _ =>
+        {
+            // Newest first: the table before its database, the database before the workspace that holds it.
+            foreach (var resource in live)
+            {
+                var path = resource.Locator.Split('#')[0];
+                if (resource.Kind == LakeTableKind) { /* goes with its database file */ }
+                else if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+                else if (File.Exists(path)) File.Delete(path);
+                await context.MarkResourceDeletedAsync(resource.Id);
+                await context.LogAsync($"Deleted {resource.Kind}: {resource.Locator}.");
+            }
+            if (Directory.Exists(workspace.Root)) Directory.Delete(workspace.Root, recursive: true);
+            if (live.Count == 0) await context.LogAsync("No live resources: nothing to delete.");
+        });
+
+        await context.StepAsync("results", async ct =>
+        {
+            if (context.Run.DeleteResults)
+            {
+                await results.DeleteAllAsync(ct);
+                await context.LogAsync($"Deleted all results in {results.Location}, as requested.");
+            }
+            else
+            {
+                await context.LogAsync($"Results kept in {results.Location}.");
+            }
+        });
+    }
+
+    private void RequireWorkspace()
+    {
+        if (!Directory.Exists(workspace.Root))
+            throw new PhaseFailedException($"The workspace {workspace.Root} is missing. Run phase 1 again.");
+    }
+
+    /// <summary>Turns bad-input errors into a failed phase whose message the user can act on.</summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ResultFileException or InvalidOperationException)
+        {
+            throw new PhaseFailedException(ex.Message, ex);
+        }
+    }
+}

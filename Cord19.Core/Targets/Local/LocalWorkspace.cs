@@ -1,0 +1,12 @@
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Targets.Local;
+
+/// <summary>The files the local target creates under the data directory; phase 7 deletes them.</summary>
+public sealed class LocalWorkspace(DataDirectory data)
+{
+    public string Root => data.Workspace;
+    public string Orchestrator => Path.Combine(Root, "orchestrator.json");
+    public string LakeDatabase => Path.Combine(Root, "lake.duckdb");
+    public string PipelineDefinition => Path.Combine(Root, "pipeline.json");
+}

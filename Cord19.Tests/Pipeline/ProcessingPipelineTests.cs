@@ -1,0 +1,55 @@
+using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Pipeline;
+
+public sealed class ProcessingPipelineTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task Subset_run_on_the_shipped_sample_gives_k_non_empty_clusters_distinct_topics_and_every_document_placed()
+    {
+        var corpus = (await SampleCorpus.GetAsync()).AsCorpus();
+        var settings = new PipelineSettings();
+        var store = new ResultStore(new LocalFolderObjectStore(_dir.Path));
+
+        var manifest = await new ProcessingPipeline(settings, store, new UnrecordedSteps())
+            .RunAsync(corpus, RunManifest.SubsetScope, DateTime.UtcNow);
+        var run = await store.LoadRunAsync(manifest.RunId, CancellationToken.None);
+
+        Assert.Equal(settings.SubsetSize, run.Documents.Count);
+        Assert.Equal(settings.Clusters, run.Clusters.Count);
+        Assert.All(run.Clusters, c => Assert.True(c.Size > 0, $"cluster {c.Id} is empty"));
+        Assert.Equal(run.Documents.Count, run.Clusters.Sum(c => c.Size));
+        Assert.All(run.Documents, d => Assert.InRange(d.Cluster, 0, settings.Clusters - 1));
+        Assert.All(run.Documents, d => Assert.True(float.IsFinite(d.X) && float.IsFinite(d.Y)));
+        Assert.Equal(settings.Clusters * settings.TopicsPerCluster, run.Topics.Count);
+        foreach (var cluster in run.Topics.GroupBy(t => t.Cluster))
+        {
+            var topWords = cluster.Select(t => string.Join(",", t.TopTerms.Take(5).Select(x => x.Term))).ToList();
+            Assert.Equal(topWords.Count, topWords.Distinct().Count());
+        }
+        Assert.All(run.Documents, d => Assert.Equal(settings.TopicsPerCluster, d.TopicWeights.Count));
+        Assert.Contains(run.Clusters.SelectMany(c => c.TopTerms), t => t.Term.StartsWith("covid", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_clusters()
+    {
+        var corpus = (await SampleCorpus.GetAsync()).AsCorpus();
+        var settings = new PipelineSettings { SubsetSize = 400, LdaIterations = 20 };
+        var store = new ResultStore(new LocalFolderObjectStore(_dir.Path));
+        var pipeline = new ProcessingPipeline(settings, store, new UnrecordedSteps());
+
+        var first = await store.LoadRunAsync((await pipeline.RunAsync(corpus, RunManifest.SubsetScope, DateTime.UtcNow)).RunId, default);
+        var second = await store.LoadRunAsync((await pipeline.RunAsync(corpus, RunManifest.SubsetScope, DateTime.UtcNow)).RunId, default);
+
+        Assert.Equal(first.Documents.Select(d => (d.Id, d.Cluster)), second.Documents.Select(d => (d.Id, d.Cluster)));
+        Assert.Equal(first.Topics.Select(t => t.TopTerms[0].Term), second.Topics.Select(t => t.TopTerms[0].Term));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
