@@ -1,27 +1,45 @@
+using Cord19.Core;
+using Cord19.Core.Settings;
+using Cord19.Web.Api;
 using Cord19.Web.Components;
+using Cord19.Web.Hosting;
+using Cord19.Web.Jobs;
+using Cord19.Web.ServiceClient;
+using Hangfire;
+using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.UseLoopbackByDefault();
+// CORD19_DATA_DIR from the environment, the command line (--CORD19_DATA_DIR=...) or a test host's settings.
+var data = DataDirectory.From(builder.Configuration[DataDirectory.EnvironmentVariable]);
 
-// Add services to the container.
-builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+builder.Services.AddCord19Core(data);
+builder.Services.AddCord19Jobs(data);
+builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
-// Configure the HTTP request pipeline.
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-    // The default HSTS value is 30 days. You may want to change this for production scenarios, see https://aka.ms/aspnetcore-hsts.
-    app.UseHsts();
-}
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseHttpsRedirection();
+// Before the job server picks anything up: a run left "running" by a killed process is marked interrupted.
+await app.Services.InitializeCord19Async();
 
+if (!app.Environment.IsDevelopment())
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
 
 app.MapStaticAssets();
-app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// Hangfire's default filter admits local requests only, which matches the loopback-only listener.
+app.MapHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "CORD-19 background jobs", AppPath = "/" });
+app.MapPhaseApi();
+app.MapResultApi();
+app.MapSettingsApi();
 
+app.PrintAddressesWhenStarted(data.Root);
 app.Run();
+
+/// <summary>Visible to the test host (WebApplicationFactory).</summary>
+public partial class Program;

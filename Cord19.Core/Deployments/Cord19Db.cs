@@ -1,5 +1,6 @@
 using Cord19.Core.Phases;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Cord19.Core.Deployments;
 
@@ -11,6 +12,12 @@ public sealed class Cord19Db(DbContextOptions<Cord19Db> options) : DbContext(opt
     public DbSet<StepLogEntry> StepLog => Set<StepLogEntry>();
     public DbSet<DeployedResource> Resources => Set<DeployedResource>();
     public DbSet<StoredSetting> Settings => Set<StoredSetting>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        // SQLite keeps no time zone: store UTC and read it back as UTC, so the API's times end in "Z".
+        configuration.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -56,3 +63,7 @@ public sealed class StoredSetting
     public required string Key { get; set; }
     public required string Json { get; set; }
 }
+
+internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+    v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+    v => DateTime.SpecifyKind(v, DateTimeKind.Utc));

@@ -21,7 +21,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var deployment = await CurrentDeploymentAsync(db, ct);
         if (deployment is null)
-            return new(null, BuildPhaseStates(new Dictionary<int, PhaseRun>(), ended: true), []);
+            return new(null, BuildPhaseStates(new Dictionary<int, PhaseRun>(), DeploymentLifecycle.None), []);
 
         var latest = await LatestRunsAsync(db, deployment.Id, ct);
         var resources = await db.Resources.AsNoTracking()
@@ -31,7 +31,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
 
         return new(
             new DeploymentView(deployment.Id, deployment.Target, deployment.CreatedAt, deployment.EndedAt),
-            BuildPhaseStates(latest, deployment.HasEnded),
+            BuildPhaseStates(latest, LifecycleOf(deployment)),
             resources.Select(ResourceView.From).ToList());
     }
 
@@ -75,10 +75,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             var latest = deployment is null ? new Dictionary<int, PhaseRun>() : await LatestRunsAsync(db, deployment.Id, ct);
             var statuses = latest.ToDictionary(p => p.Key, p => p.Value.Status);
 
-            if (deployment is null && phase.IsDeallocation)
-                return RunRequestOutcome.Refused("There is nothing to de-allocate: no deployment has been started.");
-
-            var why = PhaseRules.WhyNot(phase, statuses, deployment?.HasEnded ?? true);
+            var why = PhaseRules.WhyNot(phase, statuses, LifecycleOf(deployment));
             if (why is not null)
                 return RunRequestOutcome.Refused(why);
 
@@ -272,15 +269,16 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             .ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.RequestedAt).First());
     }
 
-    private static List<PhaseState> BuildPhaseStates(Dictionary<int, PhaseRun> latest, bool ended)
+    private static DeploymentLifecycle LifecycleOf(Deployment? deployment) =>
+        deployment is null ? DeploymentLifecycle.None : deployment.HasEnded ? DeploymentLifecycle.Ended : DeploymentLifecycle.Active;
+
+    private static List<PhaseState> BuildPhaseStates(Dictionary<int, PhaseRun> latest, DeploymentLifecycle lifecycle)
     {
         var statuses = latest.ToDictionary(p => p.Key, p => p.Value.Status);
         return Phase.All.Select(phase =>
         {
             var run = latest.GetValueOrDefault(phase.Number);
-            var why = PhaseRules.WhyNot(phase, statuses, ended);
-            if (phase.IsDeallocation && latest.Count == 0 && ended)
-                why = "There is nothing to de-allocate: no deployment has been started.";
+            var why = PhaseRules.WhyNot(phase, statuses, lifecycle);
             return new PhaseState(phase, run?.Status ?? PhaseStatus.NotStarted, run is null ? null : PhaseRunView.From(run), why);
         }).ToList();
     }

@@ -8,14 +8,19 @@ public static class PhaseRules
 {
     /// <summary>Returns null when <paramref name="phase"/> may start now, else the reason it may not.</summary>
     /// <param name="statuses">Each phase's current status in the deployment the run would join.</param>
-    /// <param name="deploymentEnded">True when that deployment has already been de-allocated.</param>
-    public static string? WhyNot(Phase phase, IReadOnlyDictionary<int, PhaseStatus> statuses, bool deploymentEnded)
+    /// <param name="lifecycle">Whether there is a deployment, and whether it was de-allocated.</param>
+    public static string? WhyNot(Phase phase, IReadOnlyDictionary<int, PhaseStatus> statuses, DeploymentLifecycle lifecycle)
     {
+        if (lifecycle == DeploymentLifecycle.None)
+            return phase.Number == Phase.First ? null
+                : phase.IsDeallocation ? "There is nothing to de-allocate: no deployment has been started."
+                : "No deployment has been started: run phase 1 first.";
+
         if (phase.IsDeallocation)
             return null;
 
         // Phase 1 on an ended deployment starts a new deployment, so nothing else can be running.
-        if (phase.Number == Phase.First && deploymentEnded)
+        if (phase.Number == Phase.First && lifecycle == DeploymentLifecycle.Ended)
             return null;
 
         var running = statuses.Where(s => s.Value == PhaseStatus.Running).Select(s => s.Key).ToList();
@@ -27,7 +32,7 @@ public static class PhaseRules
                 : $"Phase {other.Number} ({other.Name}) is running; wait for it to finish or de-allocate.";
         }
 
-        if (deploymentEnded)
+        if (lifecycle == DeploymentLifecycle.Ended)
             return "This deployment has been de-allocated. Start a new one with phase 1.";
 
         if (phase.Prerequisite is { } before && statuses.GetValueOrDefault(before.Number) != PhaseStatus.Succeeded)
@@ -46,4 +51,13 @@ public static class PhaseRules
         PhaseStatus.Interrupted => "interrupted",
         _ => status.ToString(),
     };
+}
+
+public enum DeploymentLifecycle
+{
+    /// <summary>No deployment was ever started.</summary>
+    None,
+    Active,
+    /// <summary>The latest deployment was de-allocated.</summary>
+    Ended,
 }

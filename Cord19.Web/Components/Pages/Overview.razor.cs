@@ -1,0 +1,144 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Live;
+using Cord19.Core.Phases;
+using Cord19.Web.Model;
+using Cord19.Web.ServiceClient;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Cord19.Web.Components.Pages;
+
+/// <summary>The seven phases with live status, the step log of one phase and the deployment's resources.</summary>
+public sealed partial class Overview : ComponentBase, IDisposable
+{
+    private const int MaxLogLines = 1_000;
+
+    private readonly CancellationTokenSource _stop = new();
+    private RenderThrottle? _throttle;
+    private DeploymentSnapshot? _snapshot;
+    private List<LogLine> _log = [];
+    private Guid? _logRunId;
+    private int _selectedPhase = Phase.First;
+    private bool _busy;
+    private bool _deleteResults;
+    private string? _error;
+
+    [Inject] public required IDeploymentClient Client { get; init; }
+    [Inject] public required ISnackbar Snackbar { get; init; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        _throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged), RenderThrottle.Default);
+        await ReloadAsync(followLatest: true);
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // Only the interactive render subscribes; the prerender is thrown away.
+        if (firstRender && RendererInfo.IsInteractive)
+            _ = WatchAsync(_stop.Token);
+    }
+
+    private async Task WatchAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var change in Client.WatchAsync(ct))
+            {
+                switch (change)
+                {
+                    case LogLineAdded added when added.Line.RunId == _logRunId:
+                        AppendLog(added.Line);
+                        break;
+                    case LogLineAdded:
+                        continue;
+                    case PhaseRunChanged changed:
+                        // A newly requested run is what the user wants to follow.
+                        if (changed.Run.Status == PhaseStatus.Running && changed.Run.StartedAt is null)
+                            _selectedPhase = changed.Run.PhaseNumber;
+                        await InvokeAsync(() => ReloadAsync(followLatest: false));
+                        break;
+                    default:
+                        await InvokeAsync(() => ReloadAsync(followLatest: false));
+                        break;
+                }
+                _throttle?.Request();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReloadAsync(bool followLatest)
+    {
+        try
+        {
+            _snapshot = await Client.GetSnapshotAsync(_stop.Token);
+            _error = null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _error = $"Could not read the deployment state: {ex.Message}";
+            return;
+        }
+
+        if (followLatest)
+        {
+            var latest = _snapshot.Phases.Where(p => p.LatestRun is not null).MaxBy(p => p.LatestRun!.RequestedAt);
+            if (latest is not null) _selectedPhase = latest.Phase.Number;
+        }
+        await LoadLogAsync();
+    }
+
+    private async Task LoadLogAsync()
+    {
+        var runId = _snapshot?[_selectedPhase].LatestRun?.Id;
+        if (runId == _logRunId) return;
+        _logRunId = runId;
+        _log = runId is { } id ? (await Client.GetLogAsync(id, _stop.Token)).TakeLast(MaxLogLines).ToList() : [];
+    }
+
+    private void AppendLog(LogLine line)
+    {
+        if (_log.Count > 0 && _log[^1].Id >= line.Id) return;
+        _log.Add(line);
+        if (_log.Count > MaxLogLines) _log.RemoveRange(0, _log.Count - MaxLogLines);
+    }
+
+    private async Task SelectAsync(int phase)
+    {
+        _selectedPhase = phase;
+        await LoadLogAsync();
+    }
+
+    private async Task RunAsync(RunRequest request)
+    {
+        _busy = true;
+        try
+        {
+            var outcome = await Client.RequestRunAsync(request, _stop.Token);
+            if (outcome.Accepted)
+            {
+                _selectedPhase = request.PhaseNumber;
+                Snackbar.Add($"Phase {request.PhaseNumber} started.", Severity.Info);
+            }
+            else
+            {
+                Snackbar.Add(outcome.Refusal!, Severity.Warning);
+            }
+            await ReloadAsync(followLatest: false);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+        _throttle?.Dispose();
+    }
+}

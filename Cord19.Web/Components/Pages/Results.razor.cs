@@ -1,0 +1,100 @@
+using Cord19.Core.Live;
+using Cord19.Core.Phases;
+using Cord19.Core.Results;
+using Cord19.Web.ServiceClient;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Cord19.Web.Components.Pages;
+
+/// <summary>A finished run's clusters and topics as tables; the interactive charts are a page of their own.</summary>
+public sealed partial class Results : ComponentBase, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TableGroupDefinition<TopicResult> _byCluster = new() { GroupName = "Cluster", Selector = t => t.Cluster };
+    private IReadOnlyList<RunManifest> _runs = [];
+    private IReadOnlyList<string> _listingProblems = [];
+    private string? _selectedRunId;
+    private RunResult? _run;
+    private string? _error;
+    private bool _loading = true;
+
+    [Inject] public required IResultStore Store { get; init; }
+    [Inject] public required IDeploymentClient Deployments { get; init; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        await LoadRunsAsync();
+        _loading = false;
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive)
+            _ = RefreshWhenRunsFinishAsync(_stop.Token);
+    }
+
+    private async Task RefreshWhenRunsFinishAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var change in Deployments.WatchAsync(ct))
+            {
+                if (change is PhaseRunChanged { Run: { Status: PhaseStatus.Succeeded, PhaseNumber: 5 or 6 or 7 } })
+                    await InvokeAsync(async () => { await LoadRunsAsync(); StateHasChanged(); });
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task LoadRunsAsync()
+    {
+        try
+        {
+            var listing = await Store.ListRunsAsync(_stop.Token);
+            _runs = listing.Runs;
+            _listingProblems = listing.Problems;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ResultFileException)
+        {
+            _error = $"Could not list results in {Store.Location}: {ex.Message}";
+            return;
+        }
+        var keep = _runs.FirstOrDefault(r => r.RunId == _selectedRunId) ?? _runs.FirstOrDefault();
+        if (keep is null)
+        {
+            _run = null;
+            _selectedRunId = null;
+        }
+        else
+        {
+            await SelectRunAsync(keep.RunId);
+        }
+    }
+
+    private async Task SelectRunAsync(string runId)
+    {
+        _selectedRunId = runId;
+        try
+        {
+            _run = await Store.LoadRunAsync(runId, _stop.Token);
+            _error = null;
+        }
+        catch (ResultFileException ex)
+        {
+            _run = null;
+            _error = $"Run {runId} cannot be shown. {ex.Message}";
+        }
+    }
+
+    private static string Describe(RunManifest run) =>
+        $"{(run.Scope == RunManifest.SubsetScope ? "Small subset" : "Entire dataset")} · {run.CreatedAt.ToLocalTime():g} · {run.Documents:N0} documents";
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,31 @@
+using Cord19.Core.Settings;
+using Cord19.Web.Model;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Cord19.Web.Components.Pages;
+
+public sealed partial class Settings : ComponentBase
+{
+    private SettingsForm? _model;
+    private IReadOnlyList<string> _errors = [];
+
+    [Inject] public required SettingsStore Store { get; init; }
+    [Inject] public required DataDirectory Data { get; init; }
+    [Inject] public required ISnackbar Snackbar { get; init; }
+
+    protected override async Task OnInitializedAsync() => _model = SettingsForm.From(await Store.GetAsync());
+
+    private async Task SaveAsync()
+    {
+        _errors = await Store.SaveAsync(_model!.ToSettings());
+        if (_errors.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
+    }
+
+    private Task ResetAsync()
+    {
+        _model = SettingsForm.From(new PipelineSettings());
+        _errors = [];
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,13 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Live;
+
+namespace Cord19.Web.ServiceClient;
+
+/// <summary>What pages know of deployments: a snapshot, then a stream of changes; and the one command, run a phase.</summary>
+public interface IDeploymentClient
+{
+    Task<DeploymentSnapshot> GetSnapshotAsync(CancellationToken ct);
+    Task<IReadOnlyList<LogLine>> GetLogAsync(Guid runId, CancellationToken ct);
+    IAsyncEnumerable<DeploymentChange> WatchAsync(CancellationToken ct);
+    Task<RunRequestOutcome> RequestRunAsync(RunRequest request, CancellationToken ct);
+}
