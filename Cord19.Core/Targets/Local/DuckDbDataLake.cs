@@ -29,7 +29,7 @@ public sealed class DuckDbDataLake(string databasePath)
         {
             // all_varchar: CORD-19 columns mix types across rows (publish_time is "2020" or "2020-03-13").
             await ExecuteAsync(connection,
-                $"CREATE OR REPLACE TABLE {Table} AS SELECT * FROM read_csv({Literal(csvPath)}, header = true, all_varchar = true, quote = '\"', escape = '\"')", ct);
+                $"CREATE OR REPLACE TABLE {Table} AS SELECT * FROM read_csv({Literal(csvPath)}, header = true, delim = ',', all_varchar = true, quote = '\"', escape = '\"')", ct);
         }
         catch (DbException ex)
         {

@@ -1,0 +1,153 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Live;
+using Cord19.Core.Phases;
+using Cord19.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cord19.Tests.Deployments;
+
+public sealed class DeploymentStoreTests
+{
+    [Fact]
+    public async Task Many_simultaneous_clicks_on_a_phase_start_exactly_one_run()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        h.Scheduler.Execute = false;
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => h.Phases.RequestAsync(new RunRequest(1)))));
+
+        Assert.Single(outcomes, o => o.Accepted);
+        Assert.All(outcomes.Where(o => !o.Accepted), o => Assert.Contains("already running", o.Refusal));
+        Assert.Single(await h.Store.ListDeploymentsAsync());
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_second_running_run_even_from_another_process()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        h.Scheduler.Execute = false;
+        var first = await h.Phases.RequestAsync(new RunRequest(1));
+
+        // A second app instance has its own in-process gate; only the unique index stands between them.
+        var factory = h.Services.GetRequiredService<IDbContextFactory<Cord19Db>>();
+        await using var db = await factory.CreateDbContextAsync();
+        db.PhaseRuns.Add(new PhaseRun { DeploymentId = first.Run!.DeploymentId, PhaseNumber = 1, Status = PhaseStatus.Running, RequestedAt = DateTime.UtcNow });
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+    }
+
+    [Fact]
+    public async Task After_a_restart_a_phase_left_running_is_interrupted_with_a_reason_and_can_be_resumed()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        h.Scheduler.Execute = false;
+        var run = (await h.Phases.RequestAsync(new RunRequest(1))).Run!;
+        Assert.Equal(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[1].Status);
+
+        // What start-up does after a crash.
+        var interrupted = await h.Store.InterruptAbandonedRunsAsync("The control panel stopped while this phase was running.");
+
+        var state = (await h.Store.GetSnapshotAsync())[1];
+        Assert.Equal(1, interrupted);
+        Assert.Equal(PhaseStatus.Interrupted, state.Status);
+        Assert.Contains("stopped while this phase was running", state.LatestRun!.Reason);
+        Assert.True(state.CanStart);
+        Assert.True(state.CanResume);
+
+        // The job that Hangfire may still deliver for the old run does nothing.
+        Assert.False(await h.Store.MarkStartedAsync(run.Id));
+
+        h.Scheduler.Execute = true;
+        var resumed = await h.RunAsync(1, resume: true);
+        Assert.Equal(PhaseStatus.Succeeded, resumed.Status);
+        Assert.True(resumed.LatestRun!.Resume);
+    }
+
+    [Fact]
+    public async Task Resume_skips_the_checkpointed_steps_the_interrupted_run_completed()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        await h.RunAsync(1);
+        var first = await h.RunAsync(2);
+        Assert.Equal(PhaseStatus.Succeeded, first.Status);
+
+        // Simulate a run of phase 2 that completed its step and then died.
+        h.Scheduler.Execute = false;
+        var cut = (await h.Phases.RequestAsync(new RunRequest(2))).Run!;
+        await h.Store.MarkStartedAsync(cut.Id);
+        await h.Store.AppendLogAsync(cut.Id, LogLevel.Info, "register-metadata", "Done.", completesStep: true);
+        await h.Store.InterruptAbandonedRunsAsync("crash");
+        h.Scheduler.Execute = true;
+
+        var resumed = await h.RunAsync(2, resume: true);
+
+        Assert.Equal(PhaseStatus.Succeeded, resumed.Status);
+        Assert.Contains("Skipped: completed by the interrupted run", await h.LogTextAsync(resumed));
+    }
+
+    [Fact]
+    public async Task Deallocation_while_a_phase_runs_interrupts_it_and_ends_the_deployment()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        await h.RunAsync(1);
+        h.Scheduler.Execute = false;
+        await h.Phases.RequestAsync(new RunRequest(2));
+        h.Scheduler.Execute = true;
+
+        var deallocation = await h.RunAsync(7);
+
+        var snapshot = await h.Store.GetSnapshotAsync();
+        Assert.Equal(PhaseStatus.Succeeded, deallocation.Status);
+        Assert.Equal(PhaseStatus.Interrupted, snapshot[2].Status);
+        Assert.Contains("de-allocation", snapshot[2].LatestRun!.Reason);
+        Assert.NotNull(snapshot.Deployment!.EndedAt);
+        Assert.All(snapshot.Resources, r => Assert.NotNull(r.DeletedAt));
+
+        // The next phase 1 starts a new deployment; the old one stays in the history.
+        await h.RunAsync(1);
+        Assert.Equal(2, (await h.Store.ListDeploymentsAsync()).Count);
+        Assert.Equal(PhaseStatus.NotStarted, (await h.Store.GetSnapshotAsync())[2].Status);
+    }
+
+    [Fact]
+    public async Task Out_of_order_requests_are_refused_with_the_reason()
+    {
+        await using var h = await CoreHarness.StartAsync();
+
+        var before = await h.Phases.RequestAsync(new RunRequest(3));
+        await h.RunAsync(1);
+        var skip = await h.Phases.RequestAsync(new RunRequest(3));
+        var resumeNothing = await h.Phases.RequestAsync(new RunRequest(1, Resume: true));
+        var unknown = await h.Phases.RequestAsync(new RunRequest(8));
+
+        Assert.Contains("run phase 1 first", before.Refusal);
+        Assert.Contains("needs phase 2", skip.Refusal);
+        Assert.Contains("no interrupted or failed run to resume", resumeNothing.Refusal);
+        Assert.Contains("no phase 8", unknown.Refusal);
+    }
+
+    [Fact]
+    public async Task Every_change_is_published_on_the_feed()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        var feed = h.Services.GetRequiredService<IDeploymentFeed>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<DeploymentChange>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var change in feed.WatchAsync(cts.Token))
+            {
+                seen.Add(change);
+                if (change is PhaseRunChanged { Run.Status: PhaseStatus.Succeeded }) return;
+            }
+        });
+        await Task.Delay(100);
+
+        await h.RunAsync(1);
+        await watching;
+
+        Assert.Contains(seen, c => c is PhaseRunChanged { Run.Status: PhaseStatus.Running });
+        Assert.Contains(seen, c => c is LogLineAdded l && l.Line.Message.Contains("Workspace ready"));
+        Assert.Contains(seen, c => c is ResourcesChanged);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using Cord19.Core;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Phases;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cord19.Tests.Support;
+
+/// <summary>
+/// The real Core services (SQLite, local target, folder result store) in a temporary data directory, with
+/// the job system replaced at its seam by a scheduler that runs each phase on the thread pool.
+/// </summary>
+public sealed class CoreHarness : IAsyncDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly ServiceProvider _services;
+
+    private CoreHarness()
+    {
+        Data = new DataDirectory(_dir.Path);
+        var services = new ServiceCollection().AddLogging().AddCord19Core(Data);
+        services.AddSingleton<BackgroundScheduler>();
+        services.AddSingleton<IPhaseJobScheduler>(sp => sp.GetRequiredService<BackgroundScheduler>());
+        _services = services.BuildServiceProvider();
+    }
+
+    public static async Task<CoreHarness> StartAsync()
+    {
+        var harness = new CoreHarness();
+        await harness._services.InitializeCord19Async();
+        return harness;
+    }
+
+    public DataDirectory Data { get; }
+    public IServiceProvider Services => _services;
+    public DeploymentStore Store => _services.GetRequiredService<DeploymentStore>();
+    public PhaseService Phases => _services.GetRequiredService<PhaseService>();
+    public SettingsStore Settings => _services.GetRequiredService<SettingsStore>();
+    public IResultStore Results => _services.GetRequiredService<IResultStore>();
+    public BackgroundScheduler Scheduler => _services.GetRequiredService<BackgroundScheduler>();
+
+    /// <summary>Requests a phase and waits for its job to end; returns the phase's state afterwards.</summary>
+    public async Task<PhaseState> RunAsync(int phase, bool resume = false, bool deleteResults = false)
+    {
+        var outcome = await Phases.RequestAsync(new RunRequest(phase, resume, deleteResults));
+        Assert.True(outcome.Accepted, $"phase {phase} refused: {outcome.Refusal}");
+        await Scheduler.WaitAsync(outcome.Run!.Id);
+        return (await Store.GetSnapshotAsync())[phase];
+    }
+
+    public async Task<string> LogTextAsync(PhaseState state) =>
+        string.Join("\n", (await Store.GetLogAsync(state.LatestRun!.Id)).Select(l => $"[{l.Step}] {l.Message}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Scheduler.WaitAllAsync();
+        await _services.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    public sealed class BackgroundScheduler(PhaseRunner runner) : IPhaseJobScheduler
+    {
+        private readonly ConcurrentDictionary<Guid, Task> _jobs = new();
+
+        /// <summary>When false, runs are recorded but no job starts (to simulate a crash before or during a run).</summary>
+        public bool Execute { get; set; } = true;
+
+        public string Enqueue(Guid runId)
+        {
+            if (Execute) _jobs[runId] = Task.Run(() => runner.RunAsync(runId, CancellationToken.None));
+            return runId.ToString();
+        }
+
+        public Task WaitAsync(Guid runId) => _jobs.TryGetValue(runId, out var job) ? job : Task.CompletedTask;
+        public Task WaitAllAsync() => Task.WhenAll(_jobs.Values);
+    }
+}

@@ -1,0 +1,128 @@
+using System.IO.Compression;
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Targets;
+
+public sealed class LocalTargetTests
+{
+    [Fact]
+    public async Task The_seven_phases_run_end_to_end_on_the_shipped_sample_and_deallocation_keeps_the_results()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        await h.Settings.SaveAsync(new PipelineSettings { SubsetSize = 300, LdaIterations = 20 });
+
+        for (var phase = 1; phase <= 6; phase++)
+        {
+            var state = await h.RunAsync(phase);
+            Assert.True(state.Status == PhaseStatus.Succeeded, $"phase {phase}: {state.LatestRun?.Reason}\n{await h.LogTextAsync(state)}");
+        }
+
+        var snapshot = await h.Store.GetSnapshotAsync();
+        Assert.Contains(snapshot.Resources, r => r.Kind == "duckdb-database" && File.Exists(r.Locator));
+        Assert.Contains("Kept", await h.LogTextAsync(snapshot[4]));
+        var runs = (await h.Results.ListRunsAsync(default)).Runs;
+        Assert.Equal(["full", "subset"], runs.Select(r => r.Scope).Order());
+        Assert.Equal(300, runs.Single(r => r.Scope == "subset").Documents);
+
+        var deallocation = await h.RunAsync(7);
+
+        Assert.Equal(PhaseStatus.Succeeded, deallocation.Status);
+        Assert.False(Directory.Exists(h.Data.Workspace));
+        Assert.All((await h.Store.GetSnapshotAsync()).Resources, r => Assert.NotNull(r.DeletedAt));
+        Assert.Equal(2, (await h.Results.ListRunsAsync(default)).Runs.Count);
+    }
+
+    [Fact]
+    public async Task Deallocation_deletes_the_results_when_asked()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        await h.Settings.SaveAsync(new PipelineSettings { SubsetSize = 200, LdaIterations = 10 });
+        for (var phase = 1; phase <= 5; phase++) await h.RunAsync(phase);
+        Assert.Single((await h.Results.ListRunsAsync(default)).Runs);
+
+        await h.RunAsync(7, deleteResults: true);
+
+        Assert.Empty((await h.Results.ListRunsAsync(default)).Runs);
+        Assert.Null(await h.Results.LoadLatestCorpusAsync(default));
+    }
+
+    public static TheoryData<string, string, string> BadMetadata => new()
+    {
+        { "broken-quoting.csv", "cord_uid,title,abstract,publish_time\nabc12345,\"A title,\"An \"unbalanced\" abstract,2020-03-01\nx,y\n", "could not be read as CSV" },
+        { "wrong-columns.csv", "id,name,value\n1,a,2\n2,b,3\n", "no 'title' and 'abstract' column" },
+        { "header-only.csv", "cord_uid,title,abstract,publish_time\n", "has a header but no rows" },
+        { "empty.csv", "", "is empty" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadMetadata))]
+    public async Task A_bad_metadata_file_fails_phase_2_with_the_cause_and_the_fix(string name, string content, string expected)
+    {
+        await using var h = await CoreHarness.StartAsync();
+        var path = Path.Combine(h.Data.Root, name);
+        await File.WriteAllTextAsync(path, content);
+        Assert.Empty(await h.Settings.SaveAsync(new PipelineSettings { MetadataPath = path }));
+        await h.RunAsync(1);
+
+        var state = await h.RunAsync(2);
+
+        Assert.Equal(PhaseStatus.Failed, state.Status);
+        var reason = state.LatestRun!.Reason ?? "";
+        Assert.True(reason.Contains(expected) && reason.Contains(name), reason);
+        Assert.True(state.CanStart, "the user can fix the file and run the phase again");
+    }
+
+    [Fact]
+    public async Task A_missing_metadata_file_is_refused_in_settings()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        var errors = await h.Settings.SaveAsync(new PipelineSettings { MetadataPath = "/nowhere/metadata.csv" });
+        Assert.Contains(errors, e => e.Contains("/nowhere/metadata.csv") && e.Contains("does not exist"));
+    }
+
+    [Fact]
+    public async Task A_gzip_metadata_file_of_the_2020_release_without_cord_uid_is_read_by_column_name()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        var path = Path.Combine(h.Data.Root, "metadata-2020.csv.gz");
+        await using (var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest))
+        await using (var w = new StreamWriter(gz))
+        {
+            // The first release's header: no cord_uid, columns in another order.
+            await w.WriteLineAsync("sha,source_x,title,doi,pmcid,pubmed_id,license,abstract,publish_time,authors,journal,Microsoft Academic Paper ID,WHO #Covidence,has_full_text");
+            var sample = (await SampleCorpus.GetAsync()).Documents.Take(40).ToList();
+            foreach (var (d, i) in sample.Select((d, i) => (d, i)))
+                await w.WriteLineAsync($"{i:x40},PMC,\"{d.Title?.Replace("\"", "\"\"")}\",{d.Doi},,,cc-by,\"{d.Abstract.Replace("\"", "\"\"")}\",2020,\"{d.Authors}\",{d.Journal},,,True");
+        }
+        await h.Settings.SaveAsync(new PipelineSettings { MetadataPath = path });
+
+        await h.RunAsync(1);
+        var lake = await h.RunAsync(2);
+        await h.RunAsync(3);
+        var pre = await h.RunAsync(4);
+
+        Assert.Equal(PhaseStatus.Succeeded, lake.Status);
+        Assert.Equal(PhaseStatus.Succeeded, pre.Status);
+        var corpus = await h.Results.LoadLatestCorpusAsync(default);
+        Assert.Equal(40, corpus!.Documents.Count);
+        Assert.All(corpus.Documents, d => Assert.Matches("^[0-9a-f]{40}$", d.Id));
+    }
+
+    [Fact]
+    public async Task Preprocessing_that_keeps_nothing_fails_clearly_and_keeps_the_previous_corpus()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        for (var phase = 1; phase <= 4; phase++) await h.RunAsync(phase);
+        var before = await h.Results.LoadLatestCorpusAsync(default);
+
+        await h.Settings.SaveAsync(new PipelineSettings { PublishedFrom = new DateOnly(2030, 1, 1) });
+        var state = await h.RunAsync(4);
+
+        Assert.Equal(PhaseStatus.Failed, state.Status);
+        Assert.Contains("kept none", state.LatestRun!.Reason);
+        Assert.Contains("published outside the window", await h.LogTextAsync(state));
+        Assert.Equal(before!.Manifest.CorpusId, (await h.Results.LoadLatestCorpusAsync(default))!.Manifest.CorpusId);
+    }
+}
