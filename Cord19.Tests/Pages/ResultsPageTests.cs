@@ -1,0 +1,55 @@
+using Bunit;
+using Cord19.Core.Results;
+using Cord19.Tests.Support;
+using Cord19.Web.Components.Pages;
+using Cord19.Web.ServiceClient;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cord19.Tests.Pages;
+
+public sealed class ResultsPageTests : PageTestContext
+{
+    private readonly FakeResultStore _store;
+
+    public ResultsPageTests() : this(new FakeResultStore()) { }
+
+    private ResultsPageTests(FakeResultStore store) : base(s => s
+        .AddSingleton<IResultStore>(store)
+        .AddSingleton<IDeploymentClient>(new FakeDeploymentClient())) => _store = store;
+
+    [Fact]
+    public void Without_runs_it_says_which_phases_to_run()
+    {
+        var page = Render<Results>();
+        Assert.Contains("run phases 1 to 4, then phase 5", page.Find("[data-testid=no-results]").TextContent);
+    }
+
+    [Fact]
+    public void Shows_the_newest_run_s_clusters_and_topics()
+    {
+        _store.Runs.Add(FakeResultStore.Run("old", DateTime.UtcNow.AddDays(-1), ["influenza"]));
+        _store.Runs.Add(FakeResultStore.Run("new", DateTime.UtcNow, ["vaccine", "dose"], ["students", "learning"]));
+
+        var page = Render<Results>();
+
+        var clusters = page.Find("[data-testid=clusters]").TextContent;
+        Assert.Contains("vaccine, dose", clusters);
+        Assert.Contains("students, learning", clusters);
+        Assert.DoesNotContain("influenza", clusters);
+        Assert.Contains("learning (0.2), students (0.2)", page.Find("[data-testid=topics]").TextContent);
+        Assert.Contains("30 documents", page.Find("[data-testid=run-summary]").TextContent);
+    }
+
+    [Fact]
+    public void A_broken_run_shows_the_file_and_the_problem()
+    {
+        _store.Runs.Add(FakeResultStore.Run("bad", DateTime.UtcNow, ["x"]));
+        _store.Broken["bad"] = new ResultFileException("runs/bad/clusters.json", "is not valid JSON for the result schema.");
+
+        var page = Render<Results>();
+
+        var error = page.Find("[data-testid=results-error]").TextContent;
+        Assert.Contains("runs/bad/clusters.json", error);
+        Assert.Contains("not valid JSON", error);
+    }
+}

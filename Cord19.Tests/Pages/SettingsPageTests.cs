@@ -1,0 +1,50 @@
+using Bunit;
+using Cord19.Core.Settings;
+using Cord19.Tests.Support;
+using Cord19.Web.Components.Pages;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cord19.Tests.Pages;
+
+public sealed class SettingsPageTests : PageTestContext
+{
+    private readonly CoreHarness _core;
+
+    public SettingsPageTests() : this(CoreHarness.StartAsync().GetAwaiter().GetResult()) { }
+
+    private SettingsPageTests(CoreHarness core) : base(s => s
+        .AddSingleton(core.Settings)
+        .AddSingleton(core.Data)) => _core = core;
+
+    [Fact]
+    public async Task Shows_the_seed_defaults_and_saves_a_change()
+    {
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=clusters]", Patience);
+        Assert.Equal("6", page.Find("input[data-testid=clusters]").GetAttribute("value"));
+
+        page.Find("input[data-testid=clusters]").Change("8");
+        page.Find("[data-testid=save-settings]").Click();
+
+        Assert.Equal(8, (await _core.Settings.GetAsync()).Clusters);
+        Assert.Empty(page.FindAll("[data-testid=settings-errors]"));
+    }
+
+    [Fact]
+    public async Task Invalid_values_are_not_saved_and_the_page_says_what_to_fix()
+    {
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=clusters]", Patience);
+
+        page.Find("input[data-testid=clusters]").Change("1");
+        page.Find("input[data-testid=metadata-path]").Change("/no/such/metadata.csv");
+        page.Find("[data-testid=save-settings]").Click();
+
+        var errors = page.Find("[data-testid=settings-errors]").TextContent;
+        Assert.Contains("Clusters (k) is 1: use a whole number from 2 to 100", errors);
+        Assert.Contains("'/no/such/metadata.csv' does not exist", errors);
+        Assert.Equal(new PipelineSettings(), await _core.Settings.GetAsync());
+    }
+
+    protected override ValueTask DisposeTestResourcesAsync() => _core.DisposeAsync();
+}

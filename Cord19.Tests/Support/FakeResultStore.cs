@@ -1,0 +1,32 @@
+using Cord19.Core.Results;
+
+namespace Cord19.Tests.Support;
+
+/// <summary>An in-memory result store for page tests.</summary>
+public sealed class FakeResultStore : IResultStore
+{
+    public List<RunResult> Runs { get; } = [];
+    public Dictionary<string, ResultFileException> Broken { get; } = [];
+    public string Location => "memory://results";
+
+    public Task<string> SaveCorpusAsync(CorpusManifest manifest, IEnumerable<CorpusDocument> documents, CancellationToken ct) => throw new NotSupportedException();
+    public Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct) => Task.FromResult<Corpus?>(null);
+    public Task PublishRunAsync(RunResult run, CancellationToken ct) { Runs.Add(run); return Task.CompletedTask; }
+    public Task DeleteAllAsync(CancellationToken ct) { Runs.Clear(); return Task.CompletedTask; }
+
+    public Task<RunListing> ListRunsAsync(CancellationToken ct) =>
+        Task.FromResult(new RunListing(Runs.Select(r => r.Manifest).OrderByDescending(m => m.CreatedAt).ToList(), []));
+
+    public Task<RunResult> LoadRunAsync(string runId, CancellationToken ct) =>
+        Broken.TryGetValue(runId, out var error) ? Task.FromException<RunResult>(error)
+            : Task.FromResult(Runs.First(r => r.Manifest.RunId == runId));
+
+    public static RunResult Run(string id, DateTime createdAt, params string[][] clusterTerms)
+    {
+        var clusters = clusterTerms.Select((terms, i) => new ClusterResult(i, 10 * (i + 1), terms.Select(t => new TermWeight(t, 0.1)).ToList())).ToList();
+        var topics = clusterTerms.Select((terms, i) => new TopicResult(i, i, terms.Reverse().Select(t => new TermWeight(t, 0.2)).ToList())).ToList();
+        var manifest = new RunManifest(ResultSchema.Version, id, RunManifest.SubsetScope, createdAt, "corpus-1", clusters.Sum(c => c.Size),
+            clusters.Count, topics.Count, "centroid-pca", new Dictionary<string, object?>(), [new StepTiming("cluster", 1.5)]);
+        return new RunResult(manifest, clusters, topics, []);
+    }
+}
