@@ -17,7 +17,7 @@ builder.Services.AddCord19Core(data);
 builder.Services.AddCord19Jobs(data);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();

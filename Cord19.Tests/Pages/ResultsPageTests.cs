@@ -20,7 +20,7 @@ public sealed class ResultsPageTests : PageTestContext
     [Fact]
     public void Without_runs_it_says_which_phases_to_run()
     {
-        var page = Render<Results>();
+        var page = Render<Cord19.Web.Components.Pages.Results>();
         Assert.Contains("run phases 1 to 4, then phase 5", page.Find("[data-testid=no-results]").TextContent);
     }
 
@@ -30,7 +30,7 @@ public sealed class ResultsPageTests : PageTestContext
         _store.Runs.Add(FakeResultStore.Run("old", DateTime.UtcNow.AddDays(-1), ["influenza"]));
         _store.Runs.Add(FakeResultStore.Run("new", DateTime.UtcNow, ["vaccine", "dose"], ["students", "learning"]));
 
-        var page = Render<Results>();
+        var page = Render<Cord19.Web.Components.Pages.Results>();
 
         var clusters = page.Find("[data-testid=clusters]").TextContent;
         Assert.Contains("vaccine, dose", clusters);
@@ -46,7 +46,7 @@ public sealed class ResultsPageTests : PageTestContext
         _store.Runs.Add(FakeResultStore.Run("bad", DateTime.UtcNow, ["x"]));
         _store.Broken["bad"] = new ResultFileException("runs/bad/clusters.json", "is not valid JSON for the result schema.");
 
-        var page = Render<Results>();
+        var page = Render<Cord19.Web.Components.Pages.Results>();
 
         var error = page.Find("[data-testid=results-error]").TextContent;
         Assert.Contains("runs/bad/clusters.json", error);

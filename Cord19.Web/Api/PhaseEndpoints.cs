@@ -27,7 +27,7 @@ public static class PhaseEndpoints
             return new DeploymentDto(s.Deployment, s.Phases.Select(ToDto).ToList(), s.Resources);
         });
 
-        api.MapPost("/phases/{number:int}/run", RunAsync);
+        api.MapPost("/phases/{number}/run", RunAsync);
 
         api.MapGet("/runs/{runId:guid}/log", async Task<Results<Ok<IReadOnlyList<LogLine>>, ProblemHttpResult>> (Guid runId, DeploymentStore store, CancellationToken ct) =>
             await store.FindRunAsync(runId, ct) is null
@@ -38,18 +38,19 @@ public static class PhaseEndpoints
     }
 
     private static async Task<Results<Accepted<PhaseDto>, ProblemHttpResult>> RunAsync(
-        int number, PhaseService phases, DeploymentStore store, CancellationToken ct, bool resume = false, bool deleteResults = false)
+        string number, PhaseService phases, DeploymentStore store, CancellationToken ct, bool resume = false, bool deleteResults = false)
     {
-        if (Phase.TryGet(number) is null)
+        // Parsed here rather than by a route constraint, so "/phases/one/run" gets the same clear 404 as "/phases/8/run".
+        if (!int.TryParse(number, out var phaseNumber) || Phase.TryGet(phaseNumber) is null)
             return TypedResults.Problem($"There is no phase {number}; phases are numbered 1 to 7.",
                 statusCode: StatusCodes.Status404NotFound, title: "Unknown phase");
 
-        var outcome = await phases.RequestAsync(new RunRequest(number, resume, deleteResults), ct);
+        var outcome = await phases.RequestAsync(new RunRequest(phaseNumber, resume, deleteResults), ct);
         if (!outcome.Accepted)
             return TypedResults.Problem(outcome.Refusal, statusCode: StatusCodes.Status409Conflict,
-                title: $"Phase {number} cannot start now");
+                title: $"Phase {phaseNumber} cannot start now");
 
-        var state = (await store.GetSnapshotAsync(ct))[number];
+        var state = (await store.GetSnapshotAsync(ct))[phaseNumber];
         return TypedResults.Accepted($"/api/runs/{outcome.Run!.Id}/log", ToDto(state) with { RunId = outcome.Run.Id });
     }
 

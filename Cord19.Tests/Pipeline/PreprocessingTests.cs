@@ -1,0 +1,105 @@
+using Cord19.Core.Pipeline;
+using Cord19.Core.Settings;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Pipeline;
+
+public sealed class PreprocessingTests
+{
+    [Theory]
+    [InlineData("2020-03-13", 2020, 3, 13)]
+    [InlineData("2021", 2021, 1, 1)]
+    [InlineData("2020-05", 2020, 5, 1)]
+    [InlineData("2020-03-13T00:00:00", 2020, 3, 13)]
+    public void Publish_times_of_every_release_format_parse(string text, int y, int m, int d) =>
+        Assert.Equal(new DateOnly(y, m, d), PublishDate.Parse(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("soon")]
+    [InlineData("13/03/2020x")]
+    public void Unreadable_publish_times_are_null(string text) => Assert.Null(PublishDate.Parse(text));
+
+    [Fact]
+    public void English_abstracts_pass_and_others_do_not()
+    {
+        Assert.True(LanguageGuess.IsEnglish("We studied the transmission of the virus in a cohort of patients, and the results were consistent with earlier reports."));
+        Assert.False(LanguageGuess.IsEnglish("Se estudió la transmisión del virus en una cohorte de pacientes y los resultados fueron consistentes con los informes anteriores."));
+        Assert.False(LanguageGuess.IsEnglish("Die Übertragung des Virus wurde in einer Kohorte untersucht und die Ergebnisse sind mit früheren Berichten vereinbar."));
+        Assert.False(LanguageGuess.IsEnglish("COVID-19 SARS-CoV-2"));
+    }
+
+    [Fact]
+    public void Preprint_boilerplate_and_line_numbers_do_not_reach_the_tokens()
+    {
+        const string raw = "word count: 194 22 Text word count: 5168 23 24 25 author/funder. All rights reserved. No reuse allowed without permission. " +
+                           "Abstract 27 The positive stranded RNA genomes of picornaviruses comprise a single large open reading 28 frame.";
+        var cleaned = AbstractCleaner.Clean(raw);
+        var tokens = new Tokenizer().Tokenize(cleaned);
+
+        Assert.DoesNotContain("reserved", cleaned, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(tokens, t => t.Any(char.IsDigit) || t is "right" or "permiss" or "word");
+        Assert.Contains("picornavirus", tokens);
+    }
+
+    [Fact]
+    public void Stems_are_shown_as_their_most_frequent_word()
+    {
+        var tokenizer = new Tokenizer();
+        tokenizer.Tokenize("Infections and infection; infection rates of infected patients.");
+        var surface = tokenizer.Surfaces.MostFrequent();
+        Assert.Equal("infection", surface["infect"]);
+    }
+
+    [Fact]
+    public void Every_skipped_row_is_counted_under_its_reason()
+    {
+        const string english = "We measured the spread of the new coronavirus among health workers in three hospitals, and the rates of infection were higher in the wards that treated patients with pneumonia.";
+        PaperRecord Paper(string id, string? @abstract, string? published = "2020-04-01") => new(id, "A title", @abstract, published, "A, B; C, D; E, F; G, H", "J", null);
+        var rows = new[]
+        {
+            Paper("a", english),
+            Paper("a", english + " Again."),                        // same cord_uid
+            Paper("b", english),                                     // same abstract, other id
+            Paper("c", null),
+            Paper("d", english, "2019-05-01"),
+            Paper("e", english, "unknown"),
+            Paper("f", "Se estudió la transmisión del virus en una cohorte de pacientes y los resultados fueron consistentes."),
+            Paper("g", "The virus and the host."),
+        };
+
+        var output = new Preprocessor(new PipelineSettings()).Run(rows, "test", DateTime.UtcNow, CancellationToken.None);
+
+        Assert.Equal("a", Assert.Single(output.Documents).Id);
+        Assert.Equal("A, B; C, D; E, F et al.", output.Documents[0].Authors);
+        Assert.Equal(8, output.Manifest.RowsRead);
+        Assert.Equal(2, output.Manifest.Skipped[Preprocessor.SkipReasons.Duplicate]);
+        Assert.Equal(1, output.Manifest.Skipped[Preprocessor.SkipReasons.NoAbstract]);
+        Assert.Equal(1, output.Manifest.Skipped[Preprocessor.SkipReasons.OutsideWindow]);
+        Assert.Equal(1, output.Manifest.Skipped[Preprocessor.SkipReasons.NoPublishTime]);
+        Assert.Equal(1, output.Manifest.Skipped[Preprocessor.SkipReasons.NotEnglish]);
+        Assert.Equal(1, output.Manifest.Skipped[Preprocessor.SkipReasons.TooShort]);
+    }
+
+    [Fact]
+    public async Task The_shipped_sample_keeps_thousands_of_real_abstracts()
+    {
+        var output = await SampleCorpus.GetAsync();
+        Assert.Equal(4992, output.Manifest.RowsRead);
+        Assert.InRange(output.Documents.Count, 2000, 4082);
+        Assert.Equal(output.Documents.Count, output.Documents.Select(d => d.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void The_subset_is_reproducible_and_in_corpus_order()
+    {
+        var docs = Enumerable.Range(0, 100).Select(i => new Cord19.Core.Results.CorpusDocument($"d{i:000}", null, null, null, null, null, "", [])).ToList();
+        var a = ProcessingPipeline.SampleOf(docs, 10, seed: 1);
+        var b = ProcessingPipeline.SampleOf(docs, 10, seed: 1);
+        var c = ProcessingPipeline.SampleOf(docs, 10, seed: 2);
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+        Assert.Equal(a.OrderBy(d => d.Id), a);
+    }
+}

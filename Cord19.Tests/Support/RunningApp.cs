@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Cord19.Tests.Support;
+
+/// <summary>
+/// The built Cord19.Web program started as its own process on a free loopback port, as a user starts it,
+/// with a fresh data directory. Kill it to simulate a crash.
+/// </summary>
+public sealed class RunningApp : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private RunningApp(Process process, string url, string dataDirectory)
+    {
+        _process = process;
+        Url = url;
+        DataDirectory = dataDirectory;
+    }
+
+    public string Url { get; }
+    public string DataDirectory { get; }
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static async Task<RunningApp> StartAsync(string dataDirectory)
+    {
+        var root = RepositoryRoot();
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
+        var dll = Path.Combine(root, "Cord19.Web", "bin", configuration, "net10.0", "Cord19.Web.dll");
+        if (!File.Exists(dll))
+            throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
+
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", url])
+        {
+            WorkingDirectory = Path.Combine(root, "Cord19.Web"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["CORD19_DATA_DIR"] = dataDirectory;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+
+        var process = Process.Start(start)!;
+        var app = new RunningApp(process, url, dataDirectory);
+        process.OutputDataReceived += (_, e) => app.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                if ((await http.GetAsync($"{url}/api/phases")).IsSuccessStatusCode) return app;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        await app.DisposeAsync();
+        throw new InvalidOperationException($"The app did not start at {url}:\n{app.Output}");
+    }
+
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cord19.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Cord19.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
