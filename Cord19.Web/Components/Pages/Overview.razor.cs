@@ -9,11 +9,10 @@ using MudBlazor;
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>The seven phases with live status, the step log of one phase and the deployment's resources.</summary>
-public sealed partial class Overview : ComponentBase, IDisposable
+public sealed partial class Overview : LiveComponentBase
 {
     private const int MaxLogLines = 1_000;
 
-    private readonly CancellationTokenSource _stop = new();
     private RenderThrottle? _throttle;
     private DeploymentSnapshot? _snapshot;
     private List<LogLine> _log = [];
@@ -23,7 +22,6 @@ public sealed partial class Overview : ComponentBase, IDisposable
     private bool _deleteResults;
     private string? _error;
 
-    [Inject] public required IDeploymentClient Client { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
 
     protected override async Task OnInitializedAsync()
@@ -32,49 +30,33 @@ public sealed partial class Overview : ComponentBase, IDisposable
         await ReloadAsync(followLatest: true);
     }
 
-    protected override void OnAfterRender(bool firstRender)
+    protected override async Task OnChangeAsync(DeploymentChange change)
     {
-        // Only the interactive render subscribes; the prerender is thrown away.
-        if (firstRender && RendererInfo.IsInteractive)
-            _ = WatchAsync(_stop.Token);
-    }
-
-    private async Task WatchAsync(CancellationToken ct)
-    {
-        try
+        switch (change)
         {
-            await foreach (var change in Client.WatchAsync(ct))
-            {
-                switch (change)
-                {
-                    case LogLineAdded added when added.Line.RunId == _logRunId:
-                        AppendLog(added.Line);
-                        break;
-                    case LogLineAdded:
-                        continue;
-                    case PhaseRunChanged changed:
-                        // A newly requested run is what the user wants to follow.
-                        if (changed.Run.Status == PhaseStatus.Running && changed.Run.StartedAt is null)
-                            _selectedPhase = changed.Run.PhaseNumber;
-                        await InvokeAsync(() => ReloadAsync(followLatest: false));
-                        break;
-                    default:
-                        await InvokeAsync(() => ReloadAsync(followLatest: false));
-                        break;
-                }
-                _throttle?.Request();
-            }
+            case LogLineAdded added when added.Line.RunId == _logRunId:
+                AppendLog(added.Line);
+                break;
+            case LogLineAdded:
+                return;
+            case PhaseRunChanged changed:
+                // A newly requested run is what the user wants to follow.
+                if (changed.Run.Status == PhaseStatus.Running && changed.Run.StartedAt is null)
+                    _selectedPhase = changed.Run.PhaseNumber;
+                await ReloadAsync(followLatest: false);
+                break;
+            default:
+                await ReloadAsync(followLatest: false);
+                break;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
+        _throttle?.Request();
     }
 
     private async Task ReloadAsync(bool followLatest)
     {
         try
         {
-            _snapshot = await Client.GetSnapshotAsync(_stop.Token);
+            _snapshot = await Deployments.GetSnapshotAsync(Stopping);
             _error = null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -96,7 +78,7 @@ public sealed partial class Overview : ComponentBase, IDisposable
         var runId = _snapshot?[_selectedPhase].LatestRun?.Id;
         if (runId == _logRunId) return;
         _logRunId = runId;
-        _log = runId is { } id ? (await Client.GetLogAsync(id, _stop.Token)).TakeLast(MaxLogLines).ToList() : [];
+        _log = runId is { } id ? (await Deployments.GetLogAsync(id, Stopping)).TakeLast(MaxLogLines).ToList() : [];
     }
 
     private void AppendLog(LogLine line)
@@ -117,7 +99,7 @@ public sealed partial class Overview : ComponentBase, IDisposable
         _busy = true;
         try
         {
-            var outcome = await Client.RequestRunAsync(request, _stop.Token);
+            var outcome = await Deployments.RequestRunAsync(request, Stopping);
             if (outcome.Accepted)
             {
                 _selectedPhase = request.PhaseNumber;
@@ -135,10 +117,9 @@ public sealed partial class Overview : ComponentBase, IDisposable
         }
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
-        _stop.Cancel();
-        _stop.Dispose();
         _throttle?.Dispose();
+        base.Dispose();
     }
 }

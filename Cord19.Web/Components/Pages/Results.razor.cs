@@ -8,9 +8,8 @@ using MudBlazor;
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>A finished run's clusters and topics as tables; the interactive charts are a page of their own.</summary>
-public sealed partial class Results : ComponentBase, IDisposable
+public sealed partial class Results : LiveComponentBase
 {
-    private readonly CancellationTokenSource _stop = new();
     private readonly TableGroupDefinition<TopicResult> _byCluster = new() { GroupName = "Cluster", Selector = t => t.Cluster };
     private IReadOnlyList<RunManifest> _runs = [];
     private IReadOnlyList<string> _listingProblems = [];
@@ -20,7 +19,6 @@ public sealed partial class Results : ComponentBase, IDisposable
     private bool _loading = true;
 
     [Inject] public required IResultStore Store { get; init; }
-    [Inject] public required IDeploymentClient Deployments { get; init; }
 
     protected override async Task OnInitializedAsync()
     {
@@ -28,24 +26,13 @@ public sealed partial class Results : ComponentBase, IDisposable
         _loading = false;
     }
 
-    protected override void OnAfterRender(bool firstRender)
+    protected override async Task OnChangeAsync(DeploymentChange change)
     {
-        if (firstRender && RendererInfo.IsInteractive)
-            _ = RefreshWhenRunsFinishAsync(_stop.Token);
-    }
-
-    private async Task RefreshWhenRunsFinishAsync(CancellationToken ct)
-    {
-        try
+        // A finished processing run adds results; de-allocation may delete them.
+        if (change is PhaseRunChanged { Run: { Status: PhaseStatus.Succeeded, PhaseNumber: 5 or 6 or 7 } })
         {
-            await foreach (var change in Deployments.WatchAsync(ct))
-            {
-                if (change is PhaseRunChanged { Run: { Status: PhaseStatus.Succeeded, PhaseNumber: 5 or 6 or 7 } })
-                    await InvokeAsync(async () => { await LoadRunsAsync(); StateHasChanged(); });
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
+            await LoadRunsAsync();
+            StateHasChanged();
         }
     }
 
@@ -53,7 +40,7 @@ public sealed partial class Results : ComponentBase, IDisposable
     {
         try
         {
-            var listing = await Store.ListRunsAsync(_stop.Token);
+            var listing = await Store.ListRunsAsync(Stopping);
             _runs = listing.Runs;
             _listingProblems = listing.Problems;
         }
@@ -79,7 +66,7 @@ public sealed partial class Results : ComponentBase, IDisposable
         _selectedRunId = runId;
         try
         {
-            _run = await Store.LoadRunAsync(runId, _stop.Token);
+            _run = await Store.LoadRunAsync(runId, Stopping);
             _error = null;
         }
         catch (ResultFileException ex)
@@ -91,10 +78,4 @@ public sealed partial class Results : ComponentBase, IDisposable
 
     private static string Describe(RunManifest run) =>
         $"{(run.Scope == RunManifest.SubsetScope ? "Small subset" : "Entire dataset")} · {run.CreatedAt.ToLocalTime():g} · {run.Documents:N0} documents";
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
-    }
 }
