@@ -16,6 +16,7 @@ var data = DataDirectory.From(builder.Configuration[DataDirectory.EnvironmentVar
 builder.Services.AddCord19Core(data);
 builder.Services.AddCord19Jobs(data);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
+builder.Services.AddSingleton<RunCache>();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 builder.Services.AddProblemDetails();

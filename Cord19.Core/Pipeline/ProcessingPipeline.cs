@@ -51,6 +51,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         });
 
         var topicResults = new List<TopicResult>();
+        var topicDistributions = new List<TopicTerms>();
         var documentTopics = new Dictionary<int, float>[documents.Count];
         await Timed(PipelineDefinition.Topics, async ct =>
         {
@@ -68,7 +69,9 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                 for (var t = 0; t < model.Topics.Count; t++)
                 {
                     var id = c * settings.TopicsPerCluster + t;
-                    topicResults.Add(new TopicResult(id, c, model.Topics[t].TopTerms.Select(x => Term(corpus, vocabulary, x.Term, x.Weight)).ToList()));
+                    var prevalence = model.DocumentWeights.Sum(w => (double)w[t]) / documents.Count;
+                    topicResults.Add(new TopicResult(id, c, model.Topics[t].TopTerms.Select(x => Term(corpus, vocabulary, x.Term, x.Weight)).ToList(), Math.Round(prevalence, 6)));
+                    topicDistributions.Add(new TopicTerms(id, model.Topics[t].Distribution.Select(p => Math.Round(p, 7)).ToList()));
                     for (var m = 0; m < members.Count; m++)
                         (documentTopics[members[m]] ??= [])[id] = MathF.Round(model.DocumentWeights[m][t], 4);
                 }
@@ -113,7 +116,12 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
             var docs = documents.Select((d, i) => new DocumentResult(d.Id, d.Title, d.Journal, d.PublishTime, d.Authors, d.Doi,
                 clustering.Assignments[i], MathF.Round(map[i].X, 5), MathF.Round(map[i].Y, 5),
                 documentTopics[i] ?? new Dictionary<int, float>())).ToList();
-            await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs), ct);
+            var topicTerms = new TopicTermMatrix(
+                vocabulary.Terms.Select(stem => corpus.Manifest.SurfaceForms.GetValueOrDefault(stem, stem)).ToList(),
+                TermProbabilities(documents, vocabulary),
+                topicDistributions);
+            var abstracts = documents.Select(d => new DocumentAbstract(d.Id, d.Abstract)).ToList();
+            await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs, topicTerms, abstracts), ct);
             await steps.LogAsync($"Published run {manifest.RunId} to {results.Location}.");
         });
         return manifest;
@@ -126,6 +134,19 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         var indices = Enumerable.Range(0, all.Count).ToArray();
         new Random(seed).Shuffle(indices);
         return indices.Take(size).Order().Select(i => all[i]).ToList();
+    }
+
+    /// <summary>Each vocabulary term's share of all vocabulary tokens in the run: pyLDAvis' P(term).</summary>
+    private static IReadOnlyList<double> TermProbabilities(IReadOnlyList<CorpusDocument> documents, TfIdf vocabulary)
+    {
+        var totals = new double[vocabulary.Dimensions];
+        foreach (var d in documents)
+        {
+            var counts = vocabulary.Counts(d.Tokens);
+            for (var j = 0; j < totals.Length; j++) totals[j] += counts[j];
+        }
+        var sum = Math.Max(1, totals.Sum());
+        return totals.Select(t => Math.Round(t / sum, 8)).ToList();
     }
 
     /// <summary>A cluster's top terms: the highest mean TF-IDF weights among its documents.</summary>

@@ -23,6 +23,12 @@ public interface IResultStore
     /// <summary>A finished run; throws <see cref="ResultFileException"/> naming the file and the problem.</summary>
     Task<RunResult> LoadRunAsync(string runId, CancellationToken ct);
 
+    /// <summary>The run's topic-term distributions; throws <see cref="ResultFileException"/> when missing or inconsistent.</summary>
+    Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct);
+
+    /// <summary>The run's abstracts by document id.</summary>
+    Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct);
+
     /// <summary>Deletes every corpus and run.</summary>
     Task DeleteAllAsync(CancellationToken ct);
 }

@@ -34,7 +34,23 @@ public sealed record TermWeight(string Term, double Weight);
 public sealed record ClusterResult(int Id, int Size, IReadOnlyList<TermWeight> TopTerms);
 
 /// <summary>runs/{runId}/topics.json: LDA topics, fitted within each cluster as the seed did.</summary>
-public sealed record TopicResult(int Id, int Cluster, IReadOnlyList<TermWeight> TopTerms);
+/// <param name="Prevalence">The topic's share of all documents' topic weight in the run (sums to 1 over topics).</param>
+public sealed record TopicResult(int Id, int Cluster, IReadOnlyList<TermWeight> TopTerms, double Prevalence = 0);
+
+/// <summary>
+/// runs/{runId}/topic-terms.json: each topic's whole term distribution and the run's overall term
+/// distribution over the same vocabulary: what relevance ranking (pyLDAvis' lambda) and topic distances need.
+/// </summary>
+public sealed record TopicTermMatrix(
+    IReadOnlyList<string> Terms,
+    IReadOnlyList<double> TermProbability,
+    IReadOnlyList<TopicTerms> Topics);
+
+/// <param name="Probabilities">P(term | topic), one value per entry of <see cref="TopicTermMatrix.Terms"/>.</param>
+public sealed record TopicTerms(int Id, IReadOnlyList<double> Probabilities);
+
+/// <summary>runs/{runId}/abstracts.jsonl: the abstract of each document, read only when one is opened.</summary>
+public sealed record DocumentAbstract(string Id, string Abstract);
 
 /// <summary>runs/{runId}/documents.jsonl: one line per document.</summary>
 public sealed record DocumentResult(
@@ -46,4 +62,6 @@ public sealed record RunResult(
     RunManifest Manifest,
     IReadOnlyList<ClusterResult> Clusters,
     IReadOnlyList<TopicResult> Topics,
-    IReadOnlyList<DocumentResult> Documents);
+    IReadOnlyList<DocumentResult> Documents,
+    TopicTermMatrix? TopicTerms = null,
+    IReadOnlyList<DocumentAbstract>? Abstracts = null);

@@ -8,6 +8,8 @@ namespace Cord19.Core.Results;
 public sealed class ResultStore(IObjectStore objects) : IResultStore
 {
     private const string LatestCorpusKey = "corpus/latest.json";
+    private const string TopicTermsFile = "topic-terms.json";
+    private const string AbstractsFile = "abstracts.jsonl";
     private const int CorporaKept = 2;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -42,6 +44,8 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         await WriteJsonAsync(prefix + "clusters.json", run.Clusters, ct);
         await WriteJsonAsync(prefix + "topics.json", run.Topics, ct);
         await WriteLinesAsync(prefix + "documents.jsonl", run.Documents, ct);
+        if (run.TopicTerms is not null) await WriteJsonAsync(prefix + TopicTermsFile, run.TopicTerms, ct, indented: false);
+        if (run.Abstracts is not null) await WriteLinesAsync(prefix + AbstractsFile, run.Abstracts, ct);
         await WriteJsonAsync(prefix + "manifest.json", run.Manifest, ct);
     }
 
@@ -66,9 +70,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
 
     public async Task<RunResult> LoadRunAsync(string runId, CancellationToken ct)
     {
-        if (runId.Contains('/') || runId.Contains(".."))
-            throw new ResultFileException(runId, "is not a run id.");
-        var prefix = $"runs/{runId}/";
+        var prefix = RunPrefix(runId);
         var manifest = await ReadJsonOrNullAsync<RunManifest>(prefix + "manifest.json", ct)
             ?? throw new ResultFileException(prefix + "manifest.json", "missing: the run does not exist or did not finish.");
         if (manifest.SchemaVersion > ResultSchema.Version)
@@ -82,7 +84,30 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         return new RunResult(manifest, clusters, topics, documents);
     }
 
+    public async Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct)
+    {
+        var key = $"{RunPrefix(runId)}{TopicTermsFile}";
+        var matrix = await ReadJsonOrNullAsync<TopicTermMatrix>(key, ct)
+            ?? throw new ResultFileException(key, "missing: this run was made before topic distributions were saved; run phase 5 or 6 again.");
+        if (matrix.Terms.Count != matrix.TermProbability.Count || matrix.Topics.Any(t => t.Probabilities.Count != matrix.Terms.Count))
+            throw new ResultFileException(key, $"has distributions whose length differs from its {matrix.Terms.Count} terms.");
+        return matrix;
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct)
+    {
+        var abstracts = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var a in ReadLinesAsync<DocumentAbstract>($"{RunPrefix(runId)}{AbstractsFile}", ct))
+            abstracts[a.Id] = a.Abstract;
+        return abstracts;
+    }
+
     public Task DeleteAllAsync(CancellationToken ct) => objects.DeletePrefixAsync("", ct);
+
+    private static string RunPrefix(string runId) =>
+        runId.Length == 0 || runId.Contains('/') || runId.Contains('\\') || runId.Contains("..")
+            ? throw new ResultFileException(runId, "is not a run id.")
+            : $"runs/{runId}/";
 
     private async Task PruneOldCorporaAsync(string keep, CancellationToken ct)
     {
@@ -97,8 +122,8 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
             await objects.DeletePrefixAsync($"corpus/{old}/", ct);
     }
 
-    private Task WriteJsonAsync<T>(string key, T value, CancellationToken ct) =>
-        objects.WriteAsync(key, stream => JsonSerializer.SerializeAsync(stream, value, Indented, ct), ct);
+    private Task WriteJsonAsync<T>(string key, T value, CancellationToken ct, bool indented = true) =>
+        objects.WriteAsync(key, stream => JsonSerializer.SerializeAsync(stream, value, indented ? Indented : Json, ct), ct);
 
     private Task WriteLinesAsync<T>(string key, IEnumerable<T> items, CancellationToken ct) =>
         objects.WriteAsync(key, async stream =>

@@ -22,7 +22,7 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
     {
         var page = await _browser.NewPageAsync();
         await page.GotoAsync(_app.Url);
-        await Expect(page.Locator("[data-testid=overview][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=phase-1-status]")).ToHaveTextAsync("Not started");
         await page.EvaluateAsync("() => window.__sameDocument = true");
 
@@ -43,7 +43,7 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
         foreach (var page in new[] { watcher, clicker })
         {
             await page.GotoAsync(_app.Url);
-            await Expect(page.Locator("[data-testid=overview][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         }
 
         await clicker.Locator("[data-testid=phase-1-run]").ClickAsync();

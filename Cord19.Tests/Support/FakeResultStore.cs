@@ -14,6 +14,14 @@ public sealed class FakeResultStore : IResultStore
     public Task PublishRunAsync(RunResult run, CancellationToken ct) { Runs.Add(run); return Task.CompletedTask; }
     public Task DeleteAllAsync(CancellationToken ct) { Runs.Clear(); return Task.CompletedTask; }
 
+    public Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct) =>
+        Task.FromResult(Find(runId).TopicTerms ?? throw new ResultFileException($"runs/{runId}/topic-terms.json", "missing."));
+
+    public Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>((Find(runId).Abstracts ?? []).ToDictionary(a => a.Id, a => a.Abstract));
+
+    private RunResult Find(string runId) => Runs.First(r => r.Manifest.RunId == runId);
+
     public Task<RunListing> ListRunsAsync(CancellationToken ct) =>
         Task.FromResult(new RunListing(Runs.Select(r => r.Manifest).OrderByDescending(m => m.CreatedAt).ToList(), []));
 

@@ -1,4 +1,7 @@
+using Cord19.Core.Insights;
 using Cord19.Core.Results;
+using Cord19.Web.Model;
+using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cord19.Web.Api;
@@ -24,6 +27,25 @@ public static class ResultEndpoints
             {
                 return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "Result not available");
             }
+        });
+        // The document map's points, fetched by the chart itself in one response.
+        api.MapGet("/{runId}/map", async Task<Results<Ok<DocumentMapPayload>, ProblemHttpResult>> (string runId, RunCache runs, int? limit) =>
+        {
+            if (limit is < 1)
+                return TypedResults.Problem($"limit must be a positive number of points, not {limit}.", statusCode: StatusCodes.Status400BadRequest);
+            RunResult run;
+            try
+            {
+                run = await runs.GetRunAsync(runId);
+            }
+            catch (ResultFileException ex)
+            {
+                return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "Result not available");
+            }
+            var problems = RunProblems.Find(run);
+            return problems.Count > 0
+                ? TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")
+                : TypedResults.Ok(DocumentMapPayload.Build(run, limit ?? DocumentMapPayload.DefaultLimit));
         });
         return app;
     }

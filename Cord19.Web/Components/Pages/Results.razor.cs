@@ -61,8 +61,9 @@ public sealed partial class Results : LiveComponentBase
         }
     }
 
-    private async Task SelectRunAsync(string runId)
+    private async Task SelectRunAsync(string? runId)
     {
+        if (runId is null) return;
         _selectedRunId = runId;
         try
         {
@@ -75,7 +76,4 @@ public sealed partial class Results : LiveComponentBase
             _error = $"Run {runId} cannot be shown. {ex.Message}";
         }
     }
-
-    private static string Describe(RunManifest run) =>
-        $"{(run.Scope == RunManifest.SubsetScope ? "Small subset" : "Entire dataset")} · {run.CreatedAt.ToLocalTime():g} · {run.Documents:N0} documents";
 }

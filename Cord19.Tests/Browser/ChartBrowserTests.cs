@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Cord19.Core.Results;
+using Cord19.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cord19.Tests.Browser;
+
+public sealed class ChartBrowserTests : IAsyncLifetime
+{
+    private const int Documents = 20_000;
+    private const string RunId = "full-synthetic-20k";
+
+    private readonly TempDirectory _data = new();
+    private RunningApp _app = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        var store = new ResultStore(new LocalFolderObjectStore(Path.Combine(_data.Path, "results")));
+        await store.PublishRunAsync(SyntheticRun.Create(RunId, Documents), default);
+        _app = await RunningApp.StartAsync(_data.Path);
+        (_playwright, _browser) = await Support.Browser.LaunchAsync();
+    }
+
+    [Fact]
+    public async Task The_map_draws_every_point_and_a_hovered_then_clicked_point_shows_its_paper()
+    {
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
+        page.Console += (_, m) => Console.WriteLine("console: " + m.Text);
+        page.PageError += (_, e) => Console.WriteLine("pageerror: " + e);
+        page.Response += (_, r) => { if (r.Status >= 400) Console.WriteLine($"http: {r.Status} {r.Url}"); };
+        var watch = Stopwatch.StartNew();
+        await page.GotoAsync($"{_app.Url}/clusters?run={RunId}");
+        await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents,
+            new() { Timeout = 15_000, PollingInterval = 50 });
+        Console.WriteLine($"map: {Documents:N0} points drawn {watch.ElapsedMilliseconds} ms after navigation");
+        await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("20,000 documents");
+
+        // Hover the pixel of a point of cluster 0 (the "vaccine" blob).
+        var pixel = await page.EvaluateAsync<double[]>(
+            "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data[0]; return c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); }");
+        var box = (await page.Locator("#document-map").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync((float)(box.X + pixel[0]), (float)(box.Y + pixel[1]));
+        await Expect(page.Locator("#document-map")).ToContainTextAsync("on vaccine", new() { Timeout = 10_000 });
+
+        await page.Mouse.ClickAsync((float)(box.X + pixel[0]), (float)(box.Y + pixel[1]));
+        var details = page.Locator("[data-testid=document-details]");
+        await Expect(details).ToContainTextAsync("Synthetic abstract of Synthetic paper", new() { Timeout = 10_000 });
+        await Expect(details).ToContainTextAsync("on vaccine");
+        await Expect(page.Locator("[data-testid=doi-link]")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex(@"^https://doi\.org/10\.0000/syn\.\d+$"));
+
+        await page.Locator("input[data-testid=map-search]").FillAsync("paper 123 ");
+        await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("matching titles", new() { Timeout = 10_000 });
+        await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("clusters-20k.png") });
+    }
+
+    [Fact]
+    public async Task The_topics_page_reranks_terms_when_lambda_moves()
+    {
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1100 } });
+        await page.GotoAsync($"{_app.Url}/topics?run={RunId}");
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var terms = page.Locator("[data-testid=relevance-terms]");
+        await Expect(terms).ToContainTextAsync("vaccine", new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=lambda-value]")).ToHaveTextAsync("λ = 0.60");
+
+        // Keyboard on the focused slider: each ArrowLeft lowers λ by one step.
+        var slider = page.Locator("input[type=range]");
+        await slider.FocusAsync();
+        for (var i = 0; i < 60; i++) await page.Keyboard.PressAsync("ArrowLeft");
+
+        await Expect(page.Locator("[data-testid=lambda-value]")).ToHaveTextAsync("λ = 0.00", new() { Timeout = 10_000 });
+        await Expect(page.Locator("[data-testid=top-documents]")).ToContainTextAsync("Synthetic paper");
+        await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("topics-lambda-0.png"), FullPage = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        Console.WriteLine("server: " + _app.Output);
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _app.DisposeAsync();
+        _data.Dispose();
+    }
+}

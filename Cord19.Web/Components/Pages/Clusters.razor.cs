@@ -1,0 +1,139 @@
+using Cord19.Core.Insights;
+using Cord19.Core.Results;
+using Cord19.Web.Model;
+using Cord19.Web.ServiceClient;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using Vizor.ECharts;
+
+namespace Cord19.Web.Components.Pages;
+
+/// <summary>
+/// The map of all documents of a run, coloured by cluster. The points travel as one JSON payload that the
+/// chart fetches from /api/results/{run}/map; the circuit only carries clicks, searches and the side panel.
+/// </summary>
+public sealed partial class Clusters : ComponentBase
+{
+    private const int MaxHighlighted = 5_000;
+
+    private IReadOnlyList<RunManifest> _runs = [];
+    private IReadOnlyList<string> _problems = [];
+    private RunResult? _run;
+    private EChart? _chart;
+    private ChartOptions? _options;
+    private ExternalDataSource? _payloadSource;
+    private DocumentResult? _selected;
+    private string? _selectedAbstract;
+    private string? _search;
+    private int _matches;
+    private bool _loaded;
+
+    [Inject] public required IResultStore Store { get; init; }
+    [Inject] public required RunCache Runs { get; init; }
+    [Inject] public required IJSRuntime JS { get; init; }
+    [Inject] public required NavigationManager Navigation { get; init; }
+
+    [SupplyParameterFromQuery(Name = "run")] public string? RunId { get; set; }
+
+    /// <summary>Most points sent to the browser; larger runs are sampled (see the label above the map).</summary>
+    [SupplyParameterFromQuery(Name = "limit")] public int? Limit { get; set; }
+
+    private int PointLimit => Limit is > 0 ? Limit.Value : DocumentMapPayload.DefaultLimit;
+
+    private string CountLabel
+    {
+        get
+        {
+            if (_run is null) return "";
+            var total = _run.Documents.Count;
+            var shown = Math.Min(total, PointLimit);
+            var label = shown < total ? $"showing {shown:N0} of {total:N0} documents (an even sample)" : $"{total:N0} documents";
+            return string.IsNullOrWhiteSpace(_search) ? label : $"{label} · {_matches:N0} matching titles" + (_matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
+        }
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var listing = await Store.ListRunsAsync(CancellationToken.None);
+        _runs = listing.Runs;
+        _loaded = true;
+        var runId = RunId ?? _runs.FirstOrDefault()?.RunId;
+        if (runId is null || runId == _run?.Manifest.RunId) return;
+        await LoadAsync(runId);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (_chart is not null && _attach)
+        {
+            _attach = false;
+            await JS.InvokeVoidAsync("cord19Charts.attach", DocumentMapChart.ChartId);
+        }
+    }
+
+    private bool _attach;
+
+    private async Task LoadAsync(string runId)
+    {
+        _selected = null;
+        _search = null;
+        try
+        {
+            var run = await Runs.GetRunAsync(runId);
+            _problems = RunProblems.Find(run);
+            _run = run;
+            if (_problems.Count > 0) return;
+            _payloadSource = DocumentMapChart.PayloadSource(runId, PointLimit);
+            _options = DocumentMapChart.Options(run.Clusters, _payloadSource);
+            _attach = true;
+        }
+        catch (ResultFileException ex)
+        {
+            _run = null;
+            _problems = [ex.Message];
+        }
+    }
+
+    private Task ShowRunAsync(string? runId)
+    {
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("run", runId));
+        return Task.CompletedTask;
+    }
+
+    private async Task OpenAsync(EventParams click)
+    {
+        // Points carry their index into the run's documents as their fourth value.
+        if (_run is null || click.Value?.Numbers is not { Length: >= 4 } value) return;
+        var index = (int)value[3];
+        _selected = index >= 0 && index < _run.Documents.Count ? _run.Documents[index] : null;
+        if (_selected is null) return;
+        try
+        {
+            var abstracts = await Runs.GetAbstractsAsync(_run.Manifest.RunId);
+            _selectedAbstract = abstracts.GetValueOrDefault(_selected.Id);
+        }
+        catch (ResultFileException ex)
+        {
+            _selectedAbstract = $"The abstract cannot be read: {ex.Message}";
+        }
+    }
+
+    private async Task SearchAsync(string? text)
+    {
+        _search = text;
+        var points = new List<float[]>();
+        _matches = 0;
+        if (_run is not null && !string.IsNullOrWhiteSpace(text))
+        {
+            var shown = DocumentMapPayload.Build(_run, PointLimit);
+            foreach (var cluster in shown.Points.Values)
+                foreach (var p in cluster)
+                {
+                    if (shown.Docs[(int)p[2]][0]?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
+                    _matches++;
+                    if (points.Count < MaxHighlighted) points.Add(p);
+                }
+        }
+        await JS.InvokeVoidAsync("cord19Charts.setSeriesData", DocumentMapChart.ChartId, DocumentMapChart.SearchSeriesId, points);
+    }
+}

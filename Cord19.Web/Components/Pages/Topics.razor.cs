@@ -1,0 +1,112 @@
+using Cord19.Core.Insights;
+using Cord19.Core.Results;
+using Cord19.Web.Model;
+using Cord19.Web.ServiceClient;
+using Microsoft.AspNetCore.Components;
+using Vizor.ECharts;
+
+namespace Cord19.Web.Components.Pages;
+
+/// <summary>pyLDAvis' views of a run's topics: intertopic map, relevance-ranked terms with λ, timeline and top documents.</summary>
+public sealed partial class Topics : ComponentBase
+{
+    private const int TermsShown = 20;
+    private const int DocumentsShown = 10;
+
+    private IReadOnlyList<RunManifest> _runs = [];
+    private IReadOnlyList<string> _problems = [];
+    private RunResult? _run;
+    private TopicTermMatrix? _matrix;
+    private TopicResult? _topic;
+    private double _lambda = TopicRelevance.DefaultLambda;
+    private IReadOnlyList<TopicRelevance.RankedTerm> _ranked = [];
+    private IReadOnlyList<DocumentResult> _topDocuments = [];
+    private ChartOptions? _mapOptions;
+    private ChartOptions? _termsOptions;
+    private ChartOptions? _timelineOptions;
+    private EChart? _termsChart;
+    private EChart? _timelineChart;
+    private bool _loaded;
+
+    [Inject] public required IResultStore Store { get; init; }
+    [Inject] public required RunCache Runs { get; init; }
+    [Inject] public required NavigationManager Navigation { get; init; }
+
+    [SupplyParameterFromQuery(Name = "run")] public string? RunId { get; set; }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _runs = (await Store.ListRunsAsync(CancellationToken.None)).Runs;
+        _loaded = true;
+        var runId = RunId ?? _runs.FirstOrDefault()?.RunId;
+        if (runId is null || runId == _run?.Manifest.RunId) return;
+        await LoadAsync(runId);
+    }
+
+    private async Task LoadAsync(string runId)
+    {
+        try
+        {
+            _run = await Runs.GetRunAsync(runId);
+            _matrix = await Runs.GetTopicTermsAsync(runId);
+            _problems = _run.Topics.Count == 0
+                ? [$"runs/{runId}/topics.json: the run has no topics (its clusters were too small for LDA)."]
+                : [];
+            if (_problems.Count > 0) return;
+            _mapOptions = TopicCharts.IntertopicMap(_run, IntertopicMap.Layout(_matrix));
+            _topic = _run.Topics.MaxBy(t => t.Prevalence);
+            Recompute();
+        }
+        catch (ResultFileException ex)
+        {
+            _run = null;
+            _problems = [ex.Message];
+        }
+    }
+
+    private void Recompute()
+    {
+        _ranked = TopicRelevance.Rank(_matrix!, _topic!.Id, _topic.Prevalence, _lambda, TermsShown);
+        _topDocuments = TopicTimeline.TopDocuments(_run!.Documents, _topic.Id, DocumentsShown);
+        var terms = TopicCharts.Terms(_ranked);
+        var timeline = TopicCharts.Timeline(TopicTimeline.Compute(_run.Documents, _topic.Id));
+        // Drawn charts keep their options object (Vizor does not watch the parameter): change it in place.
+        if (_termsOptions is null) _termsOptions = terms;
+        else (_termsOptions.YAxis, _termsOptions.Series) = (terms.YAxis, terms.Series);
+        if (_timelineOptions is null) _timelineOptions = timeline;
+        else _timelineOptions.Series = timeline.Series;
+    }
+
+    private async Task RedrawAsync()
+    {
+        Recompute();
+        if (_termsChart is not null) await _termsChart.UpdateAsync();
+        if (_timelineChart is not null) await _timelineChart.UpdateAsync();
+    }
+
+    private Task SelectTopicAsync(int topicId)
+    {
+        _topic = _run!.Topics.First(t => t.Id == topicId);
+        return RedrawAsync();
+    }
+
+    private Task SelectFromMapAsync(EventParams click) =>
+        click.Value?.Numbers is { Length: >= 4 } value && _run!.Topics.Any(t => t.Id == (int)value[3])
+            ? SelectTopicAsync((int)value[3])
+            : Task.CompletedTask;
+
+    private Task SetLambdaAsync(double lambda)
+    {
+        _lambda = Math.Clamp(Math.Round(lambda, 2), 0, 1);
+        return RedrawAsync();
+    }
+
+    private Task ShowRunAsync(string? runId)
+    {
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("run", runId));
+        return Task.CompletedTask;
+    }
+
+    private static string TopicLabel(TopicResult t) =>
+        $"Topic {t.Id} · cluster {t.Cluster} · {t.Prevalence:P1} · {string.Join(", ", t.TopTerms.Take(3).Select(x => x.Term))}";
+}

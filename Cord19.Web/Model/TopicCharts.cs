@@ -1,0 +1,76 @@
+using Cord19.Core.Insights;
+using Cord19.Core.Results;
+using Vizor.ECharts;
+
+namespace Cord19.Web.Model;
+
+/// <summary>The ECharts options of the Topics page: intertopic map, relevance bars and the topic's timeline.</summary>
+public static class TopicCharts
+{
+    public const string MapId = "intertopic-map";
+    public const string TermsId = "topic-terms";
+    public const string TimelineId = "topic-timeline";
+
+    /// <summary>One scatter series per cluster; circle area follows prevalence; the fourth value is the topic id.</summary>
+    public static ChartOptions IntertopicMap(RunResult run, IReadOnlyList<IntertopicMap.TopicPoint> points)
+    {
+        var prevalence = run.Topics.ToDictionary(t => t.Id, t => t.Prevalence);
+        var series = run.Topics.GroupBy(t => t.Cluster).OrderBy(g => g.Key).Select(g => (ISeries)new ScatterSeries
+        {
+            Name = $"Cluster {g.Key}",
+            Data = points.Where(p => g.Any(t => t.Id == p.TopicId))
+                .Select(p => new[] { Math.Round(p.X, 5), Math.Round(p.Y, 5), prevalence[p.TopicId], p.TopicId }).ToList(),
+            SymbolSize = new JavascriptFunction("function (v) { return 10 + Math.sqrt(Math.max(0, v[2])) * 120; }"),
+            ItemStyle = new ItemStyle { Opacity = 0.7, BorderColor = "#333", BorderWidth = 0.5 },
+        }).ToList();
+        return new ChartOptions
+        {
+            Color = ChartPalette.Colors.Cast<object>().ToList(),
+            Legend = new Legend { Type = LegendType.Scroll, Top = 0 },
+            Grid = new Grid { Left = 8, Right = 8, Top = 36, Bottom = 8 },
+            Tooltip = new Tooltip
+            {
+                Trigger = TooltipTrigger.Item,
+                Formatter = new JavascriptFunction(
+                    "function (p) { return 'Topic ' + p.value[3] + ' · ' + cord19Charts.escape(p.seriesName) + '<br/>prevalence ' + (p.value[2] * 100).toFixed(1) + '%'; }"),
+            },
+            XAxis = new XAxis { Type = AxisType.Value, Scale = true, Show = false },
+            YAxis = new YAxis { Type = AxisType.Value, Scale = true, Show = false },
+            Series = series,
+        };
+    }
+
+    /// <summary>pyLDAvis' bars: each term's overall share (grey) and its share through the topic (red), ranked by relevance.</summary>
+    public static ChartOptions Terms(IReadOnlyList<TopicRelevance.RankedTerm> terms) => new()
+    {
+        Animation = false,
+        Legend = new Legend { Top = 0 },
+        Grid = new Grid { Left = 8, Right = 16, Top = 32, Bottom = 8, ContainLabel = true },
+        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
+        XAxis = new XAxis { Type = AxisType.Value, AxisLabel = new AxisLabel { Formatter = new JavascriptFunction("function (v) { return (v * 100).toFixed(1) + '%'; }") } },
+        YAxis = new YAxis { Type = AxisType.Category, Inverse = true, Data = terms.Select(t => new AxisData { Value = t.Term }).ToList() },
+        Series =
+        [
+            new BarSeries { Name = "Overall share of tokens", Data = terms.Select(t => Math.Round(t.Overall, 6)).ToList(), BarGap = "-100%", ItemStyle = new ItemStyle { Color = "#c8c8c8" } },
+            new BarSeries { Name = "Share through this topic", Data = terms.Select(t => Math.Round(t.WithinTopic, 6)).ToList(), ItemStyle = new ItemStyle { Color = "#d6604d" } },
+        ],
+    };
+
+    public static ChartOptions Timeline(IReadOnlyList<TopicTimeline.Month> months) => new()
+    {
+        Animation = false,
+        Grid = new Grid { Left = 8, Right = 16, Top = 16, Bottom = 8, ContainLabel = true },
+        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
+        XAxis = new XAxis { Type = AxisType.Time },
+        YAxis = new YAxis { Type = AxisType.Value, Name = "mean weight" },
+        Series =
+        [
+            new LineSeries
+            {
+                Name = "Mean topic weight",
+                ShowSymbol = true,
+                Data = months.Select(m => new object[] { m.Start.ToString("yyyy-MM-dd"), m.MeanWeight }).ToList(),
+            },
+        ],
+    };
+}

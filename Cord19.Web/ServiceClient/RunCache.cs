@@ -1,0 +1,61 @@
+using Cord19.Core.Results;
+
+namespace Cord19.Web.ServiceClient;
+
+/// <summary>
+/// Keeps the few most recently opened runs in memory: a published run never changes, and a 100k-document
+/// run takes a while to read, while every circuit showing it and every chart payload request needs it.
+/// </summary>
+public sealed class RunCache(IResultStore store)
+{
+    private const int Capacity = 3;
+    private readonly Lock _gate = new();
+    private readonly LinkedList<(string Key, Task<object> Value)> _entries = new();
+
+    // Loads are shared between callers, so none of them may cancel one: they run to completion.
+    public async Task<RunResult> GetRunAsync(string runId) =>
+        (RunResult)await GetAsync($"run:{runId}", async () => await store.LoadRunAsync(runId, CancellationToken.None));
+
+    public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
+        (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));
+
+    public async Task<IReadOnlyDictionary<string, string>> GetAbstractsAsync(string runId) =>
+        (IReadOnlyDictionary<string, string>)await GetAsync($"abstracts:{runId}", async () => await store.LoadAbstractsAsync(runId, CancellationToken.None));
+
+    private async Task<object> GetAsync(string key, Func<Task<object>> load)
+    {
+        Task<object> task;
+        lock (_gate)
+        {
+            var node = _entries.First;
+            while (node is not null && node.Value.Key != key) node = node.Next;
+            if (node is not null)
+            {
+                _entries.Remove(node);
+                _entries.AddFirst(node);
+                task = node.Value.Value;
+            }
+            else
+            {
+                task = load();
+                _entries.AddFirst((key, task));
+                while (_entries.Count > Capacity) _entries.RemoveLast();
+            }
+        }
+        try
+        {
+            return await task;
+        }
+        catch
+        {
+            // A failed read (missing or corrupt file) is not remembered: the user may fix it and retry.
+            lock (_gate)
+            {
+                var node = _entries.First;
+                while (node is not null && node.Value.Key != key) node = node.Next;
+                if (node is not null && node.Value.Value == task) _entries.Remove(node);
+            }
+            throw;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+// Small additions to Vizor.ECharts for the document map: replace one series' data without re-sending the
+// chart's options (which would fetch the whole map payload again), and record when a chart finished drawing.
+window.cord19Charts = {
+    async whenChart(id) {
+        for (let i = 0; i < 200; i++) {
+            const chart = window.vizorECharts && window.vizorECharts.getChart(id);
+            if (chart) return chart;
+            await new Promise(r => setTimeout(r, 50));
+        }
+        return null;
+    },
+
+    async setSeriesData(id, seriesId, data) {
+        const chart = await cord19Charts.whenChart(id);
+        if (chart) chart.setOption({ series: [{ id: seriesId, data: data }] });
+    },
+
+    // Sets window.cord19ChartsDrawn[id] to the number of points drawn once ECharts reports 'finished'.
+    async attach(id) {
+        window.cord19ChartsDrawn = window.cord19ChartsDrawn || {};
+        const chart = await cord19Charts.whenChart(id);
+        if (!chart) return;
+        chart.on('finished', () => {
+            const series = chart.getOption().series || [];
+            const points = series.filter(s => s.id !== 'search').reduce((n, s) => n + (s.data ? s.data.length : 0), 0);
+            if (points > 0) window.cord19ChartsDrawn[id] = points;
+        });
+    },
+
+    escape(text) {
+        return String(text ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+    }
+};
+
+// Vizor sizes a chart when it is created and when the window resizes; a chart created before its grid
+// column has its final width stays narrow. Follow each chart's own element instead.
+(function () {
+    const vizor = window.vizorECharts;
+    if (!vizor || vizor.__cord19Sized) return;
+    vizor.__cord19Sized = true;
+    const initChart = vizor.initChart;
+    vizor.initChart = function (id, ...rest) {
+        const pending = initChart.call(vizor, id, ...rest);
+        // initChart registers the chart before its first await, so it is there now.
+        const chart = vizor.getChart(id);
+        const element = document.getElementById(id);
+        if (chart && element) new ResizeObserver(() => chart.resize()).observe(element);
+        return pending;
+    };
+})();
