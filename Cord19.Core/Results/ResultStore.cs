@@ -12,7 +12,13 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private const string AbstractsFile = "abstracts.jsonl";
     private const int CorporaKept = 2;
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // NaN or infinite numbers are written and read as "NaN" / "Infinity" rather than failing the whole file,
+    // so that a bad coordinate reaches the page as a named problem instead of an unreadable run.
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString
+                         | System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
     private static readonly JsonSerializerOptions Indented = new(Json) { WriteIndented = true };
 
     public string Location => objects.Location;

@@ -21,6 +21,8 @@ public static class DocumentMapChart
             // Canvas "large" mode draws tens of thousands of points in one pass.
             Large = true,
             LargeThreshold = 2_000,
+            // One pass instead of 400-point chunks over many frames: faster to the last point on a 2-core machine.
+            Progressive = 0,
             SymbolSize = 4,
             ItemStyle = new ItemStyle { Opacity = 0.75 },
         }).ToList();

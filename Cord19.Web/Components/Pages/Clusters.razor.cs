@@ -62,17 +62,6 @@ public sealed partial class Clusters : ComponentBase
         await LoadAsync(runId);
     }
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (_chart is not null && _attach)
-        {
-            _attach = false;
-            await JS.InvokeVoidAsync("cord19Charts.attach", DocumentMapChart.ChartId);
-        }
-    }
-
-    private bool _attach;
-
     private async Task LoadAsync(string runId)
     {
         _selected = null;
@@ -85,7 +74,6 @@ public sealed partial class Clusters : ComponentBase
             if (_problems.Count > 0) return;
             _payloadSource = DocumentMapChart.PayloadSource(runId, PointLimit);
             _options = DocumentMapChart.Options(run.Clusters, _payloadSource);
-            _attach = true;
         }
         catch (ResultFileException ex)
         {

@@ -15,11 +15,10 @@ window.cord19Charts = {
         if (chart) chart.setOption({ series: [{ id: seriesId, data: data }] });
     },
 
-    // Sets window.cord19ChartsDrawn[id] to the number of points drawn once ECharts reports 'finished'.
-    async attach(id) {
+    // Records in window.cord19ChartsDrawn[id] how many points a chart had drawn when ECharts last reported
+    // 'finished' (all progressive chunks rendered): what browser tests and the map benchmark wait for.
+    trackDrawn(id, chart) {
         window.cord19ChartsDrawn = window.cord19ChartsDrawn || {};
-        const chart = await cord19Charts.whenChart(id);
-        if (!chart) return;
         chart.on('finished', () => {
             const series = chart.getOption().series || [];
             const points = series.filter(s => s.id !== 'search').reduce((n, s) => n + (s.data ? s.data.length : 0), 0);
@@ -45,6 +44,7 @@ window.cord19Charts = {
         const chart = vizor.getChart(id);
         const element = document.getElementById(id);
         if (chart && element) new ResizeObserver(() => chart.resize()).observe(element);
+        if (chart) cord19Charts.trackDrawn(id, chart);
         return pending;
     };
 })();

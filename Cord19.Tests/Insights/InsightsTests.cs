@@ -1,0 +1,107 @@
+using Cord19.Core.Insights;
+using Cord19.Core.Results;
+using Cord19.Tests.Support;
+using Cord19.Web.Model;
+
+namespace Cord19.Tests.Insights;
+
+public sealed class InsightsTests
+{
+    // Two topics over four terms; "rare" is specific to topic 0, "common" is everywhere.
+    private static readonly TopicTermMatrix Matrix = new(
+        ["common", "rare", "mid", "other"],
+        [0.55, 0.05, 0.2, 0.2],
+        [new TopicTerms(0, [0.5, 0.3, 0.2, 0.0]), new TopicTerms(1, [0.6, 0.0, 0.1, 0.3])]);
+
+    [Fact]
+    public void Lambda_1_ranks_by_probability_in_the_topic_and_lambda_0_by_lift()
+    {
+        var byProbability = TopicRelevance.Rank(Matrix, 0, 0.5, 1.0, 3).Select(t => t.Term);
+        var byLift = TopicRelevance.Rank(Matrix, 0, 0.5, 0.0, 3).Select(t => t.Term);
+
+        Assert.Equal(["common", "rare", "mid"], byProbability);
+        Assert.Equal(["rare", "mid", "common"], byLift);
+        Assert.DoesNotContain("other", byProbability);
+    }
+
+    [Fact]
+    public void Relevance_reports_each_term_s_shares()
+    {
+        var rare = TopicRelevance.Rank(Matrix, 0, 0.5, 0.6, 4).Single(t => t.Term == "rare");
+        Assert.Equal(0.3, rare.ProbabilityInTopic, 6);
+        Assert.Equal(0.15, rare.WithinTopic, 6);
+        Assert.Equal(0.05, rare.Overall, 6);
+        Assert.Equal(0.6 * Math.Log(0.3) + 0.4 * Math.Log(0.3 / 0.05), rare.Relevance, 9);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void Lambda_outside_0_to_1_is_refused(double lambda) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopicRelevance.Rank(Matrix, 0, 0.5, lambda, 3));
+
+    [Fact]
+    public void Jensen_Shannon_is_0_for_equal_and_1_for_disjoint_distributions()
+    {
+        Assert.Equal(0, IntertopicMap.JensenShannonDivergence([0.5, 0.5], [0.5, 0.5]), 12);
+        Assert.Equal(1, IntertopicMap.JensenShannonDivergence([1, 0], [0, 1]), 12);
+    }
+
+    [Fact]
+    public void The_intertopic_map_keeps_distances_in_order()
+    {
+        var matrix = new TopicTermMatrix(["a", "b", "c"], [0.4, 0.3, 0.3],
+        [
+            new TopicTerms(0, [0.9, 0.05, 0.05]),
+            new TopicTerms(1, [0.85, 0.1, 0.05]),
+            new TopicTerms(2, [0.05, 0.05, 0.9]),
+        ]);
+
+        var points = IntertopicMap.Layout(matrix).ToDictionary(p => p.TopicId);
+        double Distance(int i, int j) => Math.Sqrt(Math.Pow(points[i].X - points[j].X, 2) + Math.Pow(points[i].Y - points[j].Y, 2));
+
+        Assert.True(Distance(0, 1) < Distance(0, 2) / 3, $"{Distance(0, 1)} vs {Distance(0, 2)}");
+        // Classical MDS of a 3-point configuration reproduces the JS divergences' square roots exactly.
+        Assert.Equal(Math.Sqrt(IntertopicMap.JensenShannonDivergence(matrix.Topics[0].Probabilities, matrix.Topics[2].Probabilities)), Distance(0, 2), 3);
+    }
+
+    [Fact]
+    public void The_timeline_averages_a_topic_s_weight_per_publish_month()
+    {
+        DocumentResult Doc(string published, float weight) => new("d", null, null, published, null, null, 0, 0, 0, new Dictionary<int, float> { [3] = weight });
+        var months = TopicTimeline.Compute([Doc("2020-03-02", 0.2f), Doc("2020-03-30", 0.4f), Doc("2020-05-01", 1f), Doc("unknown", 1f)], 3);
+
+        Assert.Equal([new DateOnly(2020, 3, 1), new DateOnly(2020, 5, 1)], months.Select(m => m.Start));
+        Assert.Equal(0.3, months[0].MeanWeight, 5);
+        Assert.Equal(2, months[0].Documents);
+    }
+
+    [Fact]
+    public void The_map_payload_samples_reproducibly_and_keeps_every_cluster()
+    {
+        var run = SyntheticRun.Create("r", 10_000);
+
+        var all = DocumentMapPayload.Build(run);
+        var sample = DocumentMapPayload.Build(run, limit: 1_000);
+        var again = DocumentMapPayload.Build(run, limit: 1_000);
+
+        Assert.Equal(10_000, all.Shown);
+        Assert.False(all.IsSampled);
+        Assert.Equal(1_000, sample.Shown);
+        Assert.Equal(10_000, sample.Total);
+        Assert.Equal(6, sample.Points.Count(p => p.Value.Count > 100));
+        Assert.Equal(sample.Points["c0"].Select(p => p[3]), again.Points["c0"].Select(p => p[3]));
+        var point = sample.Points["c2"][0];
+        Assert.Equal(run.Documents[(int)point[3]].Title, sample.Docs[(int)point[2]][0]);
+    }
+
+    [Fact]
+    public void Run_problems_are_empty_for_a_good_run()
+    {
+        Assert.Empty(RunProblems.Find(SyntheticRun.Create("ok", 10)));
+        var orphan = SyntheticRun.Create("orphan", 10);
+        orphan = orphan with { Documents = orphan.Documents.Select(d => d with { Cluster = 99 }).ToList() };
+        Assert.Contains(RunProblems.Find(orphan), p => p.Contains("clusters missing from clusters.json"));
+    }
+}

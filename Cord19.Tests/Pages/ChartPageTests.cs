@@ -1,0 +1,171 @@
+using Bunit;
+using Cord19.Core.Results;
+using Cord19.Tests.Support;
+using Cord19.Web.Components.Pages;
+using Cord19.Web.ServiceClient;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Vizor.ECharts;
+
+namespace Cord19.Tests.Pages;
+
+public sealed class ChartPageTests : PageTestContext
+{
+    private readonly FakeResultStore _store;
+
+    public ChartPageTests() : this(new FakeResultStore()) { }
+
+    private ChartPageTests(FakeResultStore store) : base(s => s
+        .AddSingleton<IResultStore>(store)
+        .AddSingleton(new RunCache(store))) => _store = store;
+
+    [Fact]
+    public void Clusters_without_runs_says_how_to_make_one()
+    {
+        var page = Render<Clusters>();
+        page.WaitForAssertion(() => Assert.Contains("run phase 5 or 6", page.Find("[data-testid=no-results]").TextContent), Patience);
+    }
+
+    [Fact]
+    public void Clusters_lists_each_cluster_with_its_size_and_terms_and_counts_the_points()
+    {
+        _store.Runs.Add(SyntheticRun.Create("run-a", 1_200));
+        var page = Render<Clusters>();
+
+        page.WaitForAssertion(() => Assert.Contains("1,200 documents", page.Find("[data-testid=map-count]").TextContent), Patience);
+        var table = page.Find("[data-testid=cluster-table]").TextContent;
+        Assert.Contains("vaccine, covid", table);
+        Assert.Contains("200", table);
+        Assert.Single(page.FindComponents<EChart>());
+    }
+
+    [Fact]
+    public void Clusters_labels_a_sample_honestly()
+    {
+        _store.Runs.Add(SyntheticRun.Create("run-a", 1_200));
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("clusters?limit=500");
+        var page = Render<Clusters>();
+        page.WaitForAssertion(() => Assert.Contains("showing 500 of 1,200 documents", page.Find("[data-testid=map-count]").TextContent), Patience);
+    }
+
+    [Fact]
+    public async Task Clicking_a_point_opens_its_abstract_and_DOI()
+    {
+        var run = SyntheticRun.Create("run-a", 300);
+        _store.Runs.Add(run);
+        var page = Render<Clusters>();
+        page.WaitForElement("[data-testid=cluster-table]", Patience);
+        var doc = run.Documents[42];
+
+        await page.InvokeAsync(() => page.FindComponent<EChart>().Instance.OnChartClick.InvokeAsync(
+            new EventParams { Value = new NumberOrNumberArray([doc.X, doc.Y, 42, 42]) }));
+
+        var details = page.Find("[data-testid=document-details]").TextContent;
+        Assert.Contains(doc.Title!, details);
+        Assert.Contains($"Synthetic abstract of {doc.Title}", details);
+        Assert.Equal($"https://doi.org/{doc.Doi}", page.Find("[data-testid=doi-link]").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Searching_highlights_the_matching_titles_in_the_chart()
+    {
+        _store.Runs.Add(SyntheticRun.Create("run-a", 300));
+        var page = Render<Clusters>();
+        page.WaitForElement("[data-testid=cluster-table]", Patience);
+
+        page.Find("input[data-testid=map-search]").Input("paper 12");
+
+        page.WaitForAssertion(() => Assert.Contains("11 matching titles", page.Find("[data-testid=map-count]").TextContent), Patience);
+        var call = JSInterop.VerifyInvoke("cord19Charts.setSeriesData");
+        Assert.Equal("search", call.Arguments[1]);
+        Assert.Equal(11, ((IEnumerable<float[]>)call.Arguments[2]!).Count());
+    }
+
+    [Theory]
+    [InlineData("nan", "not numbers (NaN or infinite)")]
+    [InlineData("empty", "has no documents")]
+    public void A_run_that_cannot_be_drawn_names_the_file_and_the_problem(string kind, string expected)
+    {
+        var run = SyntheticRun.Create("broken", 50);
+        run = kind == "nan"
+            ? run with { Documents = run.Documents.Select((d, i) => i == 3 ? d with { X = float.NaN } : d).ToList() }
+            : run with { Documents = [] };
+        _store.Runs.Add(run);
+
+        var page = Render<Clusters>();
+
+        page.WaitForAssertion(() =>
+        {
+            var problem = page.Find("[data-testid=result-problem]").TextContent;
+            Assert.Contains("runs/broken/documents.jsonl", problem);
+            Assert.Contains(expected, problem);
+        }, Patience);
+        Assert.Empty(page.FindComponents<EChart>());
+    }
+
+    [Fact]
+    public void Topics_ranks_terms_by_relevance_and_lambda_changes_the_ranking()
+    {
+        _store.Runs.Add(SyntheticRun.Create("run-a", 600));
+        var page = Render<Topics>();
+        page.WaitForAssertion(() => Assert.Contains("λ = 0.60", page.Find("[data-testid=lambda-value]").TextContent), Patience);
+        var atDefault = page.Find("[data-testid=relevance-terms]").TextContent;
+
+        page.InvokeAsync(() => page.FindComponent<MudSlider<double>>().Instance.ValueChanged.InvokeAsync(1.0));
+
+        page.WaitForAssertion(() => Assert.Contains("λ = 1.00", page.Find("[data-testid=lambda-value]").TextContent), Patience);
+        Assert.NotEqual(atDefault, page.Find("[data-testid=relevance-terms]").TextContent);
+        Assert.Contains("Synthetic paper", page.Find("[data-testid=top-documents]").TextContent);
+        Assert.Equal(3, page.FindComponents<EChart>().Count);
+    }
+
+    [Fact]
+    public async Task Clicking_a_topic_circle_selects_that_topic()
+    {
+        _store.Runs.Add(SyntheticRun.Create("run-a", 600));
+        var page = Render<Topics>();
+        page.WaitForElement("[data-testid=top-documents]", Patience);
+        var map = page.FindComponents<EChart>().Single(c => c.Instance.Id == "intertopic-map");
+
+        await page.InvokeAsync(() => map.Instance.OnChartClick.InvokeAsync(new EventParams { Value = new NumberOrNumberArray([0, 0, 0.1, 7]) }));
+
+        page.WaitForAssertion(() => Assert.Contains("Top documents of topic 7", page.Markup), Patience);
+        Assert.Contains("on protein", page.Find("[data-testid=top-documents]").TextContent);
+    }
+
+    [Fact]
+    public void Topics_without_topic_distributions_names_the_missing_file()
+    {
+        _store.Runs.Add(SyntheticRun.Create("old-run", 100) with { TopicTerms = null });
+        var page = Render<Topics>();
+        page.WaitForAssertion(() => Assert.Contains("runs/old-run/topic-terms.json", page.Find("[data-testid=result-problem]").TextContent), Patience);
+    }
+
+    [Fact]
+    public void Compare_pairs_clusters_by_their_terms()
+    {
+        var subset = SyntheticRun.Create("subset-1", 300, clusters: 3);
+        var full = SyntheticRun.Create("full-1", 600, clusters: 4);
+        _store.Runs.Add(subset with { Manifest = subset.Manifest with { Scope = RunManifest.SubsetScope, CreatedAt = DateTime.UtcNow.AddMinutes(-5) } });
+        _store.Runs.Add(full);
+
+        var page = Render<Compare>();
+
+        page.WaitForAssertion(() =>
+        {
+            var rows = page.FindAll("[data-testid=comparison] tbody tr");
+            Assert.Equal(4, rows.Count);
+            Assert.Contains(rows, r => r.TextContent.Contains("vaccine, covid") && r.TextContent.Contains("1.00"));
+            Assert.Contains(rows, r => r.TextContent.Contains("no match") && r.TextContent.Contains("protein"));
+        }, Patience);
+    }
+
+    [Fact]
+    public void Compare_needs_two_runs()
+    {
+        _store.Runs.Add(SyntheticRun.Create("only", 100));
+        var page = Render<Compare>();
+        page.WaitForElement("[data-testid=need-two-runs]", Patience);
+    }
+}
