@@ -23,6 +23,9 @@ public interface IResultStore
     /// <summary>A finished run; throws <see cref="ResultFileException"/> naming the file and the problem.</summary>
     Task<RunResult> LoadRunAsync(string runId, CancellationToken ct);
 
+    /// <summary>A finished run without its documents (manifest, clusters, topics): quick to read whatever the run's size.</summary>
+    Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct);
+
     /// <summary>The run's topic-term distributions; throws <see cref="ResultFileException"/> when missing or inconsistent.</summary>
     Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct);
 

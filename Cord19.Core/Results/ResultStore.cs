@@ -76,6 +76,13 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
 
     public async Task<RunResult> LoadRunAsync(string runId, CancellationToken ct)
     {
+        var summary = await LoadSummaryAsync(runId, ct);
+        var documents = await ReadLinesAsync<DocumentResult>(RunPrefix(runId) + "documents.jsonl", ct).ToListAsync(ct);
+        return summary with { Documents = documents };
+    }
+
+    public async Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct)
+    {
         var prefix = RunPrefix(runId);
         var manifest = await ReadJsonOrNullAsync<RunManifest>(prefix + "manifest.json", ct)
             ?? throw new ResultFileException(prefix + "manifest.json", "missing: the run does not exist or did not finish.");
@@ -86,8 +93,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
             ?? throw new ResultFileException(prefix + "clusters.json", "missing.");
         var topics = await ReadJsonOrNullAsync<List<TopicResult>>(prefix + "topics.json", ct)
             ?? throw new ResultFileException(prefix + "topics.json", "missing.");
-        var documents = await ReadLinesAsync<DocumentResult>(prefix + "documents.jsonl", ct).ToListAsync(ct);
-        return new RunResult(manifest, clusters, topics, documents);
+        return new RunResult(manifest, clusters, topics, []);
     }
 
     public async Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct)

@@ -19,13 +19,15 @@ public sealed class SettingsPageTests : PageTestContext
     [Fact]
     public async Task Shows_the_seed_defaults_and_saves_a_change()
     {
+        var snackbars = RenderSnackbars();
         var page = Render<Settings>();
         page.WaitForElement("input[data-testid=clusters]", Patience);
         Assert.Equal("6", page.Find("input[data-testid=clusters]").GetAttribute("value"));
 
         page.Find("input[data-testid=clusters]").Change("8");
-        page.Find("[data-testid=save-settings]").Click();
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
 
+        snackbars.WaitForAssertion(() => Assert.Contains("Settings saved.", snackbars.Markup), Patience);
         Assert.Equal(8, (await _core.Settings.GetAsync()).Clusters);
         Assert.Empty(page.FindAll("[data-testid=settings-errors]"));
     }
@@ -38,9 +40,9 @@ public sealed class SettingsPageTests : PageTestContext
 
         page.Find("input[data-testid=clusters]").Change("1");
         page.Find("input[data-testid=metadata-path]").Change("/no/such/metadata.csv");
-        page.Find("[data-testid=save-settings]").Click();
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
 
-        var errors = page.Find("[data-testid=settings-errors]").TextContent;
+        var errors = page.WaitForElement("[data-testid=settings-errors]", Patience).TextContent;
         Assert.Contains("Clusters (k) is 1: use a whole number from 2 to 100", errors);
         Assert.Contains("'/no/such/metadata.csv' does not exist", errors);
         Assert.Equal(new PipelineSettings(), await _core.Settings.GetAsync());

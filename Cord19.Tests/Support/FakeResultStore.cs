@@ -20,6 +20,8 @@ public sealed class FakeResultStore : IResultStore
     public Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyDictionary<string, string>>((Find(runId).Abstracts ?? []).ToDictionary(a => a.Id, a => a.Abstract));
 
+    public async Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct) => (await LoadRunAsync(runId, ct)) with { Documents = [] };
+
     private RunResult Find(string runId) => Runs.First(r => r.Manifest.RunId == runId);
 
     public Task<RunListing> ListRunsAsync(CancellationToken ct) =>

@@ -8,13 +8,16 @@ namespace Cord19.Web.ServiceClient;
 /// </summary>
 public sealed class RunCache(IResultStore store)
 {
-    private const int Capacity = 3;
+    private const int Capacity = 8;
     private readonly Lock _gate = new();
     private readonly LinkedList<(string Key, Task<object> Value)> _entries = new();
 
     // Loads are shared between callers, so none of them may cancel one: they run to completion.
     public async Task<RunResult> GetRunAsync(string runId) =>
         (RunResult)await GetAsync($"run:{runId}", async () => await store.LoadRunAsync(runId, CancellationToken.None));
+
+    public async Task<RunResult> GetSummaryAsync(string runId) =>
+        (RunResult)await GetAsync($"summary:{runId}", async () => await store.LoadSummaryAsync(runId, CancellationToken.None));
 
     public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
         (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));

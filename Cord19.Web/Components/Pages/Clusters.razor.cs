@@ -45,7 +45,7 @@ public sealed partial class Clusters : ComponentBase
         get
         {
             if (_run is null) return "";
-            var total = _run.Documents.Count;
+            var total = _run.Manifest.Documents;
             var shown = Math.Min(total, PointLimit);
             var label = shown < total ? $"showing {shown:N0} of {total:N0} documents (an even sample)" : $"{total:N0} documents";
             return string.IsNullOrWhiteSpace(_search) ? label : $"{label} · {_matches:N0} matching titles" + (_matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
@@ -68,12 +68,17 @@ public sealed partial class Clusters : ComponentBase
         _search = null;
         try
         {
-            var run = await Runs.GetRunAsync(runId);
+            // The whole run (read for search, clicks and checks) and the chart's own payload request share one
+            // read; the chart starts from the small summary so that it does not wait for that read.
+            var whole = Runs.GetRunAsync(runId);
+            var summary = await Runs.GetSummaryAsync(runId);
+            _run = summary;
+            _payloadSource = DocumentMapChart.PayloadSource(runId, PointLimit);
+            _options = DocumentMapChart.Options(summary.Clusters, _payloadSource);
+            StateHasChanged();
+            var run = await whole;
             _problems = RunProblems.Find(run);
             _run = run;
-            if (_problems.Count > 0) return;
-            _payloadSource = DocumentMapChart.PayloadSource(runId, PointLimit);
-            _options = DocumentMapChart.Options(run.Clusters, _payloadSource);
         }
         catch (ResultFileException ex)
         {
