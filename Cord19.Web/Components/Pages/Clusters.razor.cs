@@ -12,12 +12,10 @@ namespace Cord19.Web.Components.Pages;
 /// The map of all documents of a run, coloured by cluster. The points travel as one JSON payload that the
 /// chart fetches from /api/results/{run}/map; the circuit only carries clicks, searches and the side panel.
 /// </summary>
-public sealed partial class Clusters : ComponentBase
+public sealed partial class Clusters : ResultPageBase
 {
     private const int MaxHighlighted = 5_000;
 
-    private IReadOnlyList<RunManifest> _runs = [];
-    private IReadOnlyList<string> _problems = [];
     private RunResult? _run;
     private EChart? _chart;
     private ChartOptions? _options;
@@ -26,12 +24,8 @@ public sealed partial class Clusters : ComponentBase
     private string? _selectedAbstract;
     private string? _search;
     private int _matches;
-    private bool _loaded;
 
-    [Inject] public required IResultStore Store { get; init; }
-    [Inject] public required RunCache Runs { get; init; }
     [Inject] public required IJSRuntime JS { get; init; }
-    [Inject] public required NavigationManager Navigation { get; init; }
 
     [SupplyParameterFromQuery(Name = "run")] public string? RunId { get; set; }
 
@@ -54,10 +48,8 @@ public sealed partial class Clusters : ComponentBase
 
     protected override async Task OnParametersSetAsync()
     {
-        var listing = await Store.ListRunsAsync(CancellationToken.None);
-        _runs = listing.Runs;
-        _loaded = true;
-        var runId = RunId ?? _runs.FirstOrDefault()?.RunId;
+        await LoadRunListAsync();
+        var runId = RunId ?? AvailableRuns.FirstOrDefault()?.RunId;
         if (runId is null || runId == _run?.Manifest.RunId) return;
         await LoadAsync(runId);
     }
@@ -77,20 +69,14 @@ public sealed partial class Clusters : ComponentBase
             _options = DocumentMapChart.Options(summary.Clusters, _payloadSource);
             StateHasChanged();
             var run = await whole;
-            _problems = RunProblems.Find(run);
+            Problems = RunProblems.Find(run);
             _run = run;
         }
         catch (ResultFileException ex)
         {
             _run = null;
-            _problems = [ex.Message];
+            Problems = [ex.Message];
         }
-    }
-
-    private Task ShowRunAsync(string? runId)
-    {
-        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("run", runId));
-        return Task.CompletedTask;
     }
 
     private async Task OpenAsync(EventParams click)

@@ -6,42 +6,34 @@ using Microsoft.AspNetCore.Components;
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>Two runs' clusters side by side: sizes and top terms, paired by term overlap.</summary>
-public sealed partial class Compare : ComponentBase
+public sealed partial class Compare : ResultPageBase
 {
-    private IReadOnlyList<RunManifest> _runs = [];
-    private IReadOnlyList<string> _problems = [];
     private IReadOnlyList<RunComparison.ClusterPair> _pairs = [];
     private RunResult? _left;
     private RunResult? _right;
     private string? _leftId;
     private string? _rightId;
-    private bool _loaded;
-
-    [Inject] public required IResultStore Store { get; init; }
-    [Inject] public required RunCache Runs { get; init; }
-    [Inject] public required NavigationManager Navigation { get; init; }
 
     [SupplyParameterFromQuery(Name = "left")] public string? Left { get; set; }
     [SupplyParameterFromQuery(Name = "right")] public string? Right { get; set; }
 
     protected override async Task OnParametersSetAsync()
     {
-        _runs = (await Store.ListRunsAsync(CancellationToken.None)).Runs;
-        _loaded = true;
-        if (_runs.Count < 2) return;
+        await LoadRunListAsync();
+        if (AvailableRuns.Count < 2) return;
         // By default: the newest run against the newest run of the other scope (subset against full), else the one before it.
-        _leftId = Left ?? _runs[0].RunId;
-        _rightId = Right ?? (_runs.FirstOrDefault(r => r.Scope != _runs[0].Scope) ?? _runs[1]).RunId;
+        _leftId = Left ?? AvailableRuns[0].RunId;
+        _rightId = Right ?? (AvailableRuns.FirstOrDefault(r => r.Scope != AvailableRuns[0].Scope) ?? AvailableRuns[1]).RunId;
         try
         {
             _left = await Runs.GetRunAsync(_leftId);
             _right = await Runs.GetRunAsync(_rightId);
             _pairs = RunComparison.PairClusters(_left, _right);
-            _problems = [];
+            Problems = [];
         }
         catch (ResultFileException ex)
         {
-            _problems = [ex.Message];
+            Problems = [ex.Message];
         }
     }
 

@@ -8,13 +8,11 @@ using Vizor.ECharts;
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>pyLDAvis' views of a run's topics: intertopic map, relevance-ranked terms with λ, timeline and top documents.</summary>
-public sealed partial class Topics : ComponentBase
+public sealed partial class Topics : ResultPageBase
 {
     private const int TermsShown = 20;
     private const int DocumentsShown = 10;
 
-    private IReadOnlyList<RunManifest> _runs = [];
-    private IReadOnlyList<string> _problems = [];
     private RunResult? _run;
     private TopicTermMatrix? _matrix;
     private TopicResult? _topic;
@@ -26,19 +24,13 @@ public sealed partial class Topics : ComponentBase
     private ChartOptions? _timelineOptions;
     private EChart? _termsChart;
     private EChart? _timelineChart;
-    private bool _loaded;
-
-    [Inject] public required IResultStore Store { get; init; }
-    [Inject] public required RunCache Runs { get; init; }
-    [Inject] public required NavigationManager Navigation { get; init; }
 
     [SupplyParameterFromQuery(Name = "run")] public string? RunId { get; set; }
 
     protected override async Task OnParametersSetAsync()
     {
-        _runs = (await Store.ListRunsAsync(CancellationToken.None)).Runs;
-        _loaded = true;
-        var runId = RunId ?? _runs.FirstOrDefault()?.RunId;
+        await LoadRunListAsync();
+        var runId = RunId ?? AvailableRuns.FirstOrDefault()?.RunId;
         if (runId is null || runId == _run?.Manifest.RunId) return;
         await LoadAsync(runId);
     }
@@ -49,10 +41,10 @@ public sealed partial class Topics : ComponentBase
         {
             _run = await Runs.GetRunAsync(runId);
             _matrix = await Runs.GetTopicTermsAsync(runId);
-            _problems = _run.Topics.Count == 0
+            Problems = _run.Topics.Count == 0
                 ? [$"runs/{runId}/topics.json: the run has no topics (its clusters were too small for LDA)."]
                 : [];
-            if (_problems.Count > 0) return;
+            if (Problems.Count > 0) return;
             _mapOptions = TopicCharts.IntertopicMap(_run, IntertopicMap.Layout(_matrix));
             _topic = _run.Topics.MaxBy(t => t.Prevalence);
             Recompute();
@@ -60,7 +52,7 @@ public sealed partial class Topics : ComponentBase
         catch (ResultFileException ex)
         {
             _run = null;
-            _problems = [ex.Message];
+            Problems = [ex.Message];
         }
     }
 
@@ -99,12 +91,6 @@ public sealed partial class Topics : ComponentBase
     {
         _lambda = Math.Clamp(Math.Round(lambda, 2), 0, 1);
         return RedrawAsync();
-    }
-
-    private Task ShowRunAsync(string? runId)
-    {
-        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("run", runId));
-        return Task.CompletedTask;
     }
 
     private static string TopicLabel(TopicResult t) =>
