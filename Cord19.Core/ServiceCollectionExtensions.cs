@@ -27,6 +27,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RunCancellations>();
         services.AddSingleton<PhaseRunner>();
         services.AddSingleton<PhaseService>();
+        services.AddSingleton<Costs.CostMeterService>();
 
         services.AddSingleton<IResultStore>(new ResultStore(new LocalFolderObjectStore(data.Results)));
         services.AddSingleton(new LocalWorkspace(data));

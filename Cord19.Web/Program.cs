@@ -17,6 +17,7 @@ builder.Services.AddCord19Core(data);
 builder.Services.AddCord19Jobs(data);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
 builder.Services.AddSingleton<RunCache>();
+builder.Services.AddHostedService<CostMeterLoop>();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 builder.Services.AddProblemDetails();
@@ -38,6 +39,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "C
 app.MapPhaseApi();
 app.MapResultApi();
 app.MapSettingsApi();
+app.MapCostApi();
 
 app.PrintAddressesWhenStarted(data.Root);
 app.Run();

@@ -18,6 +18,12 @@ public sealed class Deployment
 
     public bool HasEnded => EndedAt is not null;
 
+    /// <summary>When the budget guard started de-allocation; set once, so the guard fires once per deployment.</summary>
+    public DateTime? GuardTrippedAt { get; set; }
+
+    /// <summary>Why the guard fired, in words for the page.</summary>
+    public string? GuardReason { get; set; }
+
     public List<PhaseRun> Runs { get; set; } = [];
     public List<DeployedResource> Resources { get; set; } = [];
 }

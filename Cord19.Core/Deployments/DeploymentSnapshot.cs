@@ -11,7 +11,10 @@ public sealed record DeploymentSnapshot(
     public PhaseState this[int phaseNumber] => Phases[phaseNumber - 1];
 }
 
-public sealed record DeploymentView(Guid Id, string Target, DateTime CreatedAt, DateTime? EndedAt);
+public sealed record DeploymentView(Guid Id, string Target, DateTime CreatedAt, DateTime? EndedAt, DateTime? GuardTrippedAt = null, string? GuardReason = null)
+{
+    public static DeploymentView From(Deployment d) => new(d.Id, d.Target, d.CreatedAt, d.EndedAt, d.GuardTrippedAt, d.GuardReason);
+}
 
 /// <summary>A phase as it stands: its latest run, and why it cannot start now (null when it can).</summary>
 public sealed record PhaseState(Phase Phase, PhaseStatus Status, PhaseRunView? LatestRun, string? WhyNot)

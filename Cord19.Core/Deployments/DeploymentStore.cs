@@ -30,7 +30,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             .ToListAsync(ct);
 
         return new(
-            new DeploymentView(deployment.Id, deployment.Target, deployment.CreatedAt, deployment.EndedAt),
+            DeploymentView.From(deployment),
             BuildPhaseStates(latest, LifecycleOf(deployment)),
             resources.Select(ResourceView.From).ToList());
     }
@@ -54,7 +54,34 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var all = await db.Deployments.AsNoTracking().OrderByDescending(d => d.CreatedAt).ToListAsync(ct);
-        return all.Select(d => new DeploymentView(d.Id, d.Target, d.CreatedAt, d.EndedAt)).ToList();
+        return all.Select(DeploymentView.From).ToList();
+    }
+
+    /// <summary>A deployment (the current one when <paramref name="id"/> is null) with every run it had, for the cost meters.</summary>
+    public async Task<(Deployment Deployment, IReadOnlyList<PhaseRun> Runs)?> GetWithRunsAsync(Guid? id = null, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var deployment = id is { } wanted
+            ? await db.Deployments.AsNoTracking().FirstOrDefaultAsync(d => d.Id == wanted, ct)
+            : await CurrentDeploymentAsync(db, ct);
+        if (deployment is null) return null;
+        var runs = await db.PhaseRuns.AsNoTracking().Where(r => r.DeploymentId == deployment.Id).OrderBy(r => r.RequestedAt).ToListAsync(ct);
+        return (deployment, runs);
+    }
+
+    /// <summary>
+    /// Records that the budget guard fired for the deployment. True only for the first call per deployment,
+    /// whichever process makes it: the update applies only while no trip is recorded.
+    /// </summary>
+    public async Task<bool> TryTripBudgetGuardAsync(Guid deploymentId, string reason, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = Now;
+        var changed = await db.Deployments
+            .Where(d => d.Id == deploymentId && d.GuardTrippedAt == null && d.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.GuardTrippedAt, now).SetProperty(d => d.GuardReason, reason), ct);
+        if (changed == 1) feed.Publish(new ResourcesChanged(deploymentId));
+        return changed == 1;
     }
 
     /// <summary>
@@ -111,6 +138,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
                 Status = PhaseStatus.Running,
                 Resume = request.Resume,
                 DeleteResults = request.DeleteResults,
+                RequestedBy = request.RequestedBy,
                 RequestedAt = now,
                 SettingsJson = settingsJson,
             };

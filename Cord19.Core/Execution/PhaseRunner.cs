@@ -40,6 +40,9 @@ public sealed class PhaseRunner(
                 await store.AppendLogAsync(runId, LogLevel.Warning, "phase",
                     "A cancelled phase had not stopped after a minute; de-allocating anyway.");
 
+            if (run.RequestedBy is { } requestedBy)
+                await store.AppendLogAsync(runId, LogLevel.Warning, "phase", $"Started by {requestedBy}");
+
             var resumable = run.Resume ? await store.GetResumableStepsAsync(runId) : new HashSet<string>();
             var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token);
             await target.RunAsync(context);

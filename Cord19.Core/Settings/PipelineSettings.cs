@@ -34,6 +34,26 @@ public sealed record PipelineSettings
     public int TopTerms { get; init; } = 10;
     public int Seed { get; init; } = 42;
 
+    // Infrastructure sizes: what the AWS target creates, and what the meters price (also for the local target's
+    // "would have cost on AWS").
+    public string InstanceType { get; init; } = "t3.xlarge";
+    public decimal SpotMaxPricePerHour { get; init; } = 0.12m;
+    public int EbsGigabytes { get; init; } = 30;
+    public string RedshiftNodeType { get; init; } = "dc2.large";
+    public int RedshiftNodes { get; init; } = 1;
+
+    /// <summary>Expected hours of phases 1 to 7, for estimates and the projected total.</summary>
+    public double[] ExpectedPhaseHours { get; init; } = [0.2, 0.25, 0.1, 0.5, 0.25, 2.0, 0.1];
+
+    /// <summary>De-allocate by itself when the deployment's cost reaches this many dollars; null for no cap.</summary>
+    public decimal? BudgetCapUsd { get; init; } = 5m;
+
+    /// <summary>De-allocate by itself when the deployment is this many hours old; null for no limit.</summary>
+    public double? MaxLifetimeHours { get; init; } = 8;
+
+    /// <summary>An edited copy of the price file; null for the prices shipped with the app.</summary>
+    public string? PriceBookJson { get; init; }
+
     /// <summary>The problems that make these settings unusable, each naming the field and the fix. Empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -53,11 +73,37 @@ public sealed record PipelineSettings
         Range(errors, "Top terms", TopTerms, 3, 50);
         if (ReducedDimensions >= MaxFeatures)
             errors.Add($"PCA dimensions ({ReducedDimensions}) must be fewer than TF-IDF features ({MaxFeatures}).");
+        if (SpotMaxPricePerHour is <= 0 or > 100)
+            errors.Add($"Spot max price is ${SpotMaxPricePerHour}/h: use a positive price below $100/h.");
+        Range(errors, "EBS volume (GB)", EbsGigabytes, 8, 16_384);
+        Range(errors, "Redshift nodes", RedshiftNodes, 1, 32);
+        if (ExpectedPhaseHours.Length != 7 || ExpectedPhaseHours.Any(h => h < 0 || h > 1_000 || double.IsNaN(h)))
+            errors.Add("Expected phase hours need seven numbers from 0 to 1,000, one per phase, e.g. 0.2, 0.25, 0.1, 0.5, 0.25, 2, 0.1.");
+        if (BudgetCapUsd is < 0.01m or > 100_000m)
+            errors.Add($"Budget cap is ${BudgetCapUsd}: use an amount from $0.01 to $100,000, or leave it empty for no cap.");
+        if (MaxLifetimeHours is { } life && (life < 0.05 || life > 24 * 90 || double.IsNaN(life)))
+            errors.Add($"Maximum lifetime is {life} hours: use 0.05 to 2,160 hours (90 days), or leave it empty for no limit.");
+        if (!string.IsNullOrWhiteSpace(PriceBookJson))
+        {
+            try { Costs.PriceBook.Parse(PriceBookJson, "Edited prices"); }
+            catch (Costs.PriceBookException ex) { errors.Add(ex.Message); }
+        }
         return errors;
     }
 
     [JsonIgnore]
     public bool UsesShippedSample => string.IsNullOrWhiteSpace(MetadataPath);
+
+    /// <summary>The price book in force, or null when the edited copy cannot be read.</summary>
+    public Costs.PriceBook? PricesOrNull()
+    {
+        try { return Prices(); }
+        catch (Costs.PriceBookException) { return null; }
+    }
+
+    /// <summary>The price book in force: the edited copy if any, else the shipped file.</summary>
+    public Costs.PriceBook Prices() =>
+        string.IsNullOrWhiteSpace(PriceBookJson) ? Costs.PriceBook.Default : Costs.PriceBook.Parse(PriceBookJson, "Edited prices");
 
     private static void Range(List<string> errors, string name, int value, int min, int max)
     {

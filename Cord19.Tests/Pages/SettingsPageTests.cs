@@ -45,8 +45,10 @@ public sealed class SettingsPageTests : PageTestContext
         var errors = page.WaitForElement("[data-testid=settings-errors]", Patience).TextContent;
         Assert.Contains("Clusters (k) is 1: use a whole number from 2 to 100", errors);
         Assert.Contains("'/no/such/metadata.csv' does not exist", errors);
-        Assert.Equal(new PipelineSettings(), await _core.Settings.GetAsync());
+        Assert.Equal(Json(new PipelineSettings()), Json(await _core.Settings.GetAsync()));
     }
+
+    private static string Json(PipelineSettings s) => System.Text.Json.JsonSerializer.Serialize(s, SettingsStore.Json);
 
     protected override ValueTask DisposeTestResourcesAsync() => _core.DisposeAsync();
 }

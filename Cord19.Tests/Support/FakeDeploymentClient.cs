@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Phases;
@@ -33,6 +34,10 @@ public sealed class FakeDeploymentClient : IDeploymentClient
         Requests.Add(request);
         return Task.FromResult(Answer(request));
     }
+
+    public IReadOnlyList<CostEstimate.PhaseEstimate> Estimates { get; set; } = [];
+
+    public Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct) => Task.FromResult(Estimates);
 
     public void Push(DeploymentChange change) => _changes.Writer.TryWrite(change);
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Cord19.Core.Costs;
 using Cord19.Core.Settings;
 
 namespace Cord19.Web.Model;
@@ -16,6 +18,18 @@ public sealed class SettingsForm
     public int ReducedDimensions { get; set; }
     public int LdaIterations { get; set; }
     public int Seed { get; set; }
+    public string InstanceType { get; set; } = "";
+    public decimal SpotMaxPricePerHour { get; set; }
+    public int EbsGigabytes { get; set; }
+    public string RedshiftNodeType { get; set; } = "";
+    public int RedshiftNodes { get; set; }
+    public decimal? BudgetCapUsd { get; set; }
+    public double? MaxLifetimeHours { get; set; }
+
+    /// <summary>Seven numbers, comma-separated: the expected hours of phases 1 to 7.</summary>
+    public string ExpectedPhaseHours { get; set; } = "";
+
+    public string? PriceBookJson { get; set; }
     private int _topTerms;
 
     public static SettingsForm From(PipelineSettings s) => new()
@@ -32,6 +46,15 @@ public sealed class SettingsForm
         LdaIterations = s.LdaIterations,
         Seed = s.Seed,
         _topTerms = s.TopTerms,
+        InstanceType = s.InstanceType,
+        SpotMaxPricePerHour = s.SpotMaxPricePerHour,
+        EbsGigabytes = s.EbsGigabytes,
+        RedshiftNodeType = s.RedshiftNodeType,
+        RedshiftNodes = s.RedshiftNodes,
+        BudgetCapUsd = s.BudgetCapUsd,
+        MaxLifetimeHours = s.MaxLifetimeHours,
+        ExpectedPhaseHours = string.Join(", ", s.ExpectedPhaseHours.Select(h => h.ToString(CultureInfo.InvariantCulture))),
+        PriceBookJson = s.PriceBookJson ?? PriceBook.ReadDefaultJson(),
     };
 
     public PipelineSettings ToSettings() => new()
@@ -48,5 +71,21 @@ public sealed class SettingsForm
         LdaIterations = LdaIterations,
         Seed = Seed,
         TopTerms = _topTerms,
+        InstanceType = InstanceType.Trim(),
+        SpotMaxPricePerHour = SpotMaxPricePerHour,
+        EbsGigabytes = EbsGigabytes,
+        RedshiftNodeType = RedshiftNodeType.Trim(),
+        RedshiftNodes = RedshiftNodes,
+        BudgetCapUsd = BudgetCapUsd,
+        MaxLifetimeHours = MaxLifetimeHours,
+        ExpectedPhaseHours = ParseHours(ExpectedPhaseHours),
+        // Unchanged shipped prices are not stored, so an app update brings newer ones.
+        PriceBookJson = string.IsNullOrWhiteSpace(PriceBookJson) || PriceBookJson.Trim() == PriceBook.ReadDefaultJson().Trim() ? null : PriceBookJson,
     };
+
+    /// <summary>Unreadable entries become NaN, which validation reports with the expected format.</summary>
+    private static double[] ParseHours(string text) =>
+        text.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var h) ? h : double.NaN)
+            .ToArray();
 }

@@ -1,3 +1,4 @@
+using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 
@@ -10,4 +11,7 @@ public interface IDeploymentClient
     Task<IReadOnlyList<LogLine>> GetLogAsync(Guid runId, CancellationToken ct);
     IAsyncEnumerable<DeploymentChange> WatchAsync(CancellationToken ct);
     Task<RunRequestOutcome> RequestRunAsync(RunRequest request, CancellationToken ct);
+
+    /// <summary>What each phase would cost on AWS for the current settings; empty when the prices cannot be read.</summary>
+    Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct);
 }

@@ -21,6 +21,7 @@ public sealed partial class Overview : LiveComponentBase
     private bool _busy;
     private bool _deleteResults;
     private string? _error;
+    private IReadOnlyList<Cord19.Core.Costs.CostEstimate.PhaseEstimate> _estimates = [];
 
     [Inject] public required ISnackbar Snackbar { get; init; }
 
@@ -57,6 +58,7 @@ public sealed partial class Overview : LiveComponentBase
         try
         {
             _snapshot = await Deployments.GetSnapshotAsync(Stopping);
+            _estimates = await Deployments.GetEstimatesAsync(Stopping);
             _error = null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

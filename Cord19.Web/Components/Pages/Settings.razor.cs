@@ -22,6 +22,8 @@ public sealed partial class Settings : ComponentBase
         if (_errors.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
     }
 
+    private void ResetPrices() => _model!.PriceBookJson = Core.Costs.PriceBook.ReadDefaultJson();
+
     private Task ResetAsync()
     {
         _model = SettingsForm.From(new PipelineSettings());

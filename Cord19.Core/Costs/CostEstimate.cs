@@ -1,0 +1,35 @@
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Costs;
+
+/// <summary>
+/// What each phase will cost on AWS before anything is created, for the chosen sizes and expected durations:
+/// from phase 1 on the spot instance, its EBS volume and public IPv4 address bill; from phase 2 on, Redshift too.
+/// </summary>
+public static class CostEstimate
+{
+    public sealed record PhaseEstimate(int Phase, double Hours, decimal? Usd, string? Unknown);
+
+    public static IReadOnlyList<PhaseEstimate> ForPhases(PipelineSettings settings, PriceBook prices)
+    {
+        var instance = prices.Find($"ec2.spot.{settings.InstanceType}");
+        var ebs = prices.Find("ebs.gp3.gb-month");
+        var ipv4 = prices.Find("ipv4.public.hour");
+        var redshift = prices.Find($"redshift.ondemand.{settings.RedshiftNodeType}");
+        var missing = new[] { (instance, $"ec2.spot.{settings.InstanceType}"), (ebs, "ebs.gp3.gb-month"), (ipv4, "ipv4.public.hour"), (redshift, $"redshift.ondemand.{settings.RedshiftNodeType}") }
+            .Where(p => p.Item1 is null).Select(p => p.Item2).ToList();
+
+        return Phase.All.Select(phase =>
+        {
+            var hours = settings.ExpectedPhaseHours.ElementAtOrDefault(phase.Number - 1);
+            if (missing.Count > 0)
+                return new PhaseEstimate(phase.Number, hours, null, $"No price for {string.Join(", ", missing)}.");
+            // The spot instance never bills less than its 60-second minimum.
+            var instanceHourly = Math.Min(instance!.Usd, settings.SpotMaxPricePerHour);
+            var hourly = instanceHourly + ebs!.Usd * settings.EbsGigabytes / BillingRules.HoursPerMonth + ipv4!.Usd;
+            if (phase.Number >= 2) hourly += redshift!.Usd * settings.RedshiftNodes;
+            return new PhaseEstimate(phase.Number, hours, Math.Round(hourly * (decimal)hours, 4), null);
+        }).ToList();
+    }
+}

@@ -1,0 +1,73 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Live;
+using Cord19.Core.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace Cord19.Core.Costs;
+
+/// <summary>
+/// Prices the current deployment once per tick (one computation per deployment, however many pages are
+/// open), publishes the snapshot to every page, and fires the budget guard at most once per deployment.
+/// </summary>
+public sealed class CostMeterService(
+    DeploymentStore store,
+    SettingsStore settingsStore,
+    PhaseService phases,
+    TimeProvider clock,
+    ILogger<CostMeterService> logger)
+{
+    private readonly Broadcast<CostSnapshot> _feed = new(perSubscriberCapacity: 4);
+
+    public CostSnapshot Latest { get; private set; } = CostSnapshot.None(clock.GetUtcNow().UtcDateTime);
+
+    /// <summary>Snapshots published after the call: about one a second.</summary>
+    public IAsyncEnumerable<CostSnapshot> WatchAsync(CancellationToken ct) => _feed.WatchAsync(ct);
+
+    public async Task<CostSnapshot> TickAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var current = await store.GetWithRunsAsync(ct: ct);
+        var settings = await settingsStore.GetAsync(ct);
+        var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now) : CostSnapshot.None(now);
+
+        if (current is { } d && snapshot.Budget.Level == BudgetLevel.Exceeded)
+            await TripGuardAsync(d.Deployment, snapshot, ct);
+
+        Latest = snapshot;
+        _feed.Publish(snapshot);
+        return snapshot;
+    }
+
+    /// <summary>The cost of any deployment at <paramref name="at"/>: the meter, the history charts and past deployments use this one function.</summary>
+    public static CostSnapshot Measure(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, DateTime at)
+    {
+        var resources = AwsEquivalent.Resources(runs, deployment.EndedAt is { } e && e <= at ? e : null);
+        var plannedEnd = deployment.CreatedAt.AddHours(settings.ExpectedPhaseHours.Sum());
+        var ended = deployment.EndedAt is { } end && end <= at;
+        PriceBook prices;
+        try
+        {
+            prices = settings.Prices();
+        }
+        catch (PriceBookException ex)
+        {
+            return new CostSnapshot(deployment.Id, at, true,
+                resources.Select(r => new ResourceCost(r.Name, r.Kind, null, null, null, ex.Message)).ToList(),
+                null, null, null, BudgetStatus.Unlimited, [ex.Message]);
+        }
+        return CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == PipelineSettings.LocalTarget,
+            resources, prices, at, plannedEnd, settings.BudgetCapUsd, settings.MaxLifetimeHours);
+    }
+
+    private async Task TripGuardAsync(Deployment deployment, CostSnapshot snapshot, CancellationToken ct)
+    {
+        var reason = $"the budget guard: {snapshot.Budget.Message}";
+        if (!await store.TryTripBudgetGuardAsync(deployment.Id, reason, ct)) return;
+
+        logger.LogWarning("Budget guard fired for deployment {DeploymentId}: {Reason}", deployment.Id, snapshot.Budget.Message);
+        var outcome = await phases.RequestAsync(new RunRequest(Phases.Phase.Deallocation, RequestedBy: reason), ct);
+        if (!outcome.Accepted)
+            logger.LogError("The budget guard could not start de-allocation: {Refusal}", outcome.Refusal);
+    }
+}

@@ -1,0 +1,42 @@
+using Cord19.Core.Costs;
+using Cord19.Core.Settings;
+
+namespace Cord19.Web.Api;
+
+public static class CostEndpoints
+{
+    public sealed record ResourceCostDto(string Name, string Kind, decimal? Accrued, decimal? BurnRatePerHour, decimal? Projected, string? Unknown);
+
+    /// <summary>USD; null amounts are unknown (a price is missing), never guessed.</summary>
+    public sealed record CostsDto(
+        Guid? DeploymentId, DateTime At, bool AwsEquivalent, decimal? Accrued, decimal? BurnRatePerHour, decimal? Projected,
+        IReadOnlyList<ResourceCostDto> Resources, BudgetStatus Budget, IReadOnlyList<string> Warnings);
+
+    public static IEndpointRouteBuilder MapCostApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/costs").WithTags("Costs");
+
+        api.MapGet("/", (CostMeterService meter) => ToDto(meter.Latest));
+
+        api.MapGet("/estimate", async (SettingsStore settings, CancellationToken ct) =>
+        {
+            var s = await settings.GetAsync(ct);
+            try
+            {
+                return Results.Ok(CostEstimate.ForPhases(s, s.Prices()));
+            }
+            catch (PriceBookException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The price book cannot be read");
+            }
+        });
+        return app;
+    }
+
+    private static CostsDto ToDto(CostSnapshot s) => new(
+        s.DeploymentId, s.At, s.IsAwsEquivalent, Round(s.Accrued), Round(s.BurnRatePerHour), Round(s.Projected),
+        s.Resources.Select(r => new ResourceCostDto(r.Name, r.Kind.ToString(), Round(r.Accrued), Round(r.BurnRatePerHour), Round(r.Projected), r.Unknown)).ToList(),
+        s.Budget, s.Warnings);
+
+    private static decimal? Round(decimal? usd) => usd is { } v ? Math.Round(v, 6) : null;
+}

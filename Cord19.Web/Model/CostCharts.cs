@@ -1,0 +1,64 @@
+using Cord19.Core.Costs;
+using Vizor.ECharts;
+
+namespace Cord19.Web.Model;
+
+/// <summary>The ECharts options of the Costs page.</summary>
+public static class CostCharts
+{
+    /// <summary>Cumulative cost per resource, sampled along the deployment's life.</summary>
+    public static ChartOptions Cumulative(IReadOnlyList<CostSnapshot> samples)
+    {
+        var names = samples.SelectMany(s => s.Resources.Select(r => r.Name)).Distinct().ToList();
+        return new ChartOptions
+        {
+            Animation = false,
+            Color = ChartPalette.Colors.Cast<object>().ToList(),
+            Legend = new Legend { Type = LegendType.Scroll, Top = 0 },
+            Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
+            Grid = new Grid { Left = 8, Right = 16, Top = 36, Bottom = 8, ContainLabel = true },
+            XAxis = new XAxis { Type = AxisType.Time },
+            YAxis = new YAxis { Type = AxisType.Value, Name = "USD" },
+            Series = names.Select(name => (ISeries)new LineSeries
+            {
+                Name = name,
+                ShowSymbol = false,
+                Stack = "total",
+                AreaStyle = new AreaStyle(),
+                Data = samples.Select(s => new object[] { s.At.ToString("o"), Math.Round(s.Resources.FirstOrDefault(r => r.Name == name)?.Accrued ?? 0, 5) }).ToList(),
+            }).ToList(),
+        };
+    }
+
+    /// <summary>The instance's hourly price over the deployment's life, against the maximum the user accepts.</summary>
+    public static ChartOptions SpotPrice(IReadOnlyList<PricePoint> history, DateTime from, DateTime to, decimal maxPrice)
+    {
+        var points = history.Select(p => new object[] { (p.From < from ? from : p.From).ToString("o"), p.UsdPerHour }).ToList();
+        points.Add([to.ToString("o"), history[^1].UsdPerHour]);
+        return new ChartOptions
+        {
+            Animation = false,
+            Legend = new Legend { Top = 0 },
+            Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
+            Grid = new Grid { Left = 8, Right = 16, Top = 36, Bottom = 8, ContainLabel = true },
+            XAxis = new XAxis { Type = AxisType.Time },
+            YAxis = new YAxis { Type = AxisType.Value, Name = "USD/h" },
+            Series =
+            [
+                new LineSeries { Name = "Spot price", ShowSymbol = false, Data = points },
+                new LineSeries { Name = "Max price", ShowSymbol = false, Data = new List<object[]> { new object[] { from.ToString("o"), maxPrice }, new object[] { to.ToString("o"), maxPrice } } },
+            ],
+        };
+    }
+
+    /// <summary>The final (or current) cost of each deployment, oldest first.</summary>
+    public static ChartOptions PastDeployments(IReadOnlyList<(string Label, decimal? Usd)> deployments) => new()
+    {
+        Animation = false,
+        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
+        Grid = new Grid { Left = 8, Right = 16, Top = 16, Bottom = 8, ContainLabel = true },
+        XAxis = new XAxis { Type = AxisType.Category, Data = deployments.Select(d => new AxisData { Value = d.Label }).ToList() },
+        YAxis = new YAxis { Type = AxisType.Value, Name = "USD" },
+        Series = [new BarSeries { Name = "Cost", Data = deployments.Select(d => d.Usd is { } v ? (object)Math.Round(v, 4) : "-").ToList() }],
+    };
+}
