@@ -18,18 +18,20 @@ public sealed class CoreHarness : IAsyncDisposable
     private readonly TempDirectory _dir = new();
     private readonly ServiceProvider _services;
 
-    private CoreHarness()
+    private CoreHarness(TimeProvider? clock)
     {
         Data = new DataDirectory(_dir.Path);
         var services = new ServiceCollection().AddLogging().AddCord19Core(Data);
+        if (clock is not null) services.AddSingleton(clock);
         services.AddSingleton<BackgroundScheduler>();
         services.AddSingleton<IPhaseJobScheduler>(sp => sp.GetRequiredService<BackgroundScheduler>());
         _services = services.BuildServiceProvider();
     }
 
-    public static async Task<CoreHarness> StartAsync()
+    /// <param name="clock">A fake clock for tests of time (costs, budgets); the system clock otherwise.</param>
+    public static async Task<CoreHarness> StartAsync(TimeProvider? clock = null)
     {
-        var harness = new CoreHarness();
+        var harness = new CoreHarness(clock);
         await harness._services.InitializeCord19Async();
         return harness;
     }
@@ -41,6 +43,7 @@ public sealed class CoreHarness : IAsyncDisposable
     public SettingsStore Settings => _services.GetRequiredService<SettingsStore>();
     public IResultStore Results => _services.GetRequiredService<IResultStore>();
     public BackgroundScheduler Scheduler => _services.GetRequiredService<BackgroundScheduler>();
+    public Cord19.Core.Costs.CostMeterService Meter => _services.GetRequiredService<Cord19.Core.Costs.CostMeterService>();
 
     /// <summary>Requests a phase and waits for its job to end; returns the phase's state afterwards.</summary>
     public async Task<PhaseState> RunAsync(int phase, bool resume = false, bool deleteResults = false)

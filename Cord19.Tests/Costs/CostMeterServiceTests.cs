@@ -1,0 +1,121 @@
+using Cord19.Core.Costs;
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+using Cord19.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cord19.Tests.Costs;
+
+public sealed class CostMeterServiceTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+
+    // The AWS equivalent of phases 1 and 2 with the default sizes: spot t3.xlarge + 30 GB gp3 + IPv4 + dc2.large.
+    private static readonly decimal HourlyWithRedshift = 0.0499m + 30 * 0.08m / 730 + 0.005m + 0.25m;
+
+    [Fact]
+    public async Task The_local_target_prices_what_its_phases_would_have_run_on_AWS()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await CoreHarness.StartAsync(clock);
+        await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = null, MaxLifetimeHours = null });
+
+        Assert.Null((await h.Meter.TickAsync()).DeploymentId);
+        await h.RunAsync(1);
+        clock.Advance(TimeSpan.FromMinutes(30));
+        await h.RunAsync(2);
+        clock.Advance(TimeSpan.FromHours(1));
+        var running = await h.Meter.TickAsync();
+        await h.RunAsync(7);
+        clock.Advance(TimeSpan.FromHours(5));
+        var ended = await h.Meter.TickAsync();
+
+        var expected = 1.5m * (0.0499m + 30 * 0.08m / 730 + 0.005m) + 1m * 0.25m;
+        Assert.True(running.IsAwsEquivalent);
+        Assert.Equal(expected, running.Accrued!.Value, 6);
+        Assert.Equal(HourlyWithRedshift, running.BurnRatePerHour!.Value, 6);
+        Assert.Equal(4, running.Resources.Count);
+        // After de-allocation nothing bills: five more hours add nothing.
+        Assert.Equal(expected, ended.Accrued!.Value, 6);
+        Assert.Equal(0m, ended.BurnRatePerHour);
+    }
+
+    [Fact]
+    public async Task The_budget_guard_warns_at_80_percent_and_deallocates_once_at_100()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await CoreHarness.StartAsync(clock);
+        await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });
+        await h.RunAsync(1);
+        await h.RunAsync(2);
+
+        clock.Advance(TimeSpan.FromHours(0.085 / (double)HourlyWithRedshift));
+        var warning = await h.Meter.TickAsync();
+        Assert.Equal(BudgetLevel.Warning, warning.Budget.Level);
+        Assert.Contains("of the $0.10 cap", warning.Budget.Message);
+        Assert.NotEqual(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[7].Status);
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var exceeded = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => h.Meter.TickAsync()));
+        await h.Scheduler.WaitAllAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await h.Meter.TickAsync();
+        }
+
+        Assert.Contains(exceeded, s => s.Budget.Level == BudgetLevel.Exceeded);
+        var deployment = (await h.Store.GetWithRunsAsync())!.Value;
+        Assert.Single(deployment.Runs, r => r.PhaseNumber == Phase.Deallocation);
+        Assert.NotNull(deployment.Deployment.EndedAt);
+        Assert.Contains("the budget guard", deployment.Deployment.GuardReason);
+        var snapshot = await h.Store.GetSnapshotAsync();
+        Assert.Equal(PhaseStatus.Succeeded, snapshot[7].Status);
+        Assert.Contains("Started by the budget guard", await h.LogTextAsync(snapshot[7]));
+    }
+
+    [Fact]
+    public async Task The_lifetime_limit_also_trips_the_guard()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await CoreHarness.StartAsync(clock);
+        await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = null, MaxLifetimeHours = 1 });
+        await h.RunAsync(1);
+
+        clock.Advance(TimeSpan.FromMinutes(61));
+        var tick = await h.Meter.TickAsync();
+        await h.Scheduler.WaitAllAsync();
+
+        Assert.Equal(BudgetLevel.Exceeded, tick.Budget.Level);
+        Assert.Contains("1 h lifetime", tick.Budget.Message);
+        Assert.NotNull((await h.Store.GetSnapshotAsync()).Deployment!.EndedAt);
+    }
+
+    [Fact]
+    public async Task An_unreadable_edited_price_book_shows_unknown_not_a_number()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await CoreHarness.StartAsync(clock);
+        await h.RunAsync(1);
+        // Saved before validation existed, or edited in the database by hand.
+        var broken = new PipelineSettings() with { PriceBookJson = "{ not json" };
+        var snapshot = CostMeterService.Measure((await h.Store.GetWithRunsAsync())!.Value.Deployment, (await h.Store.GetWithRunsAsync())!.Value.Runs, broken, clock.GetUtcNow().UtcDateTime);
+
+        Assert.Null(snapshot.Accrued);
+        Assert.Contains(snapshot.Warnings, w => w.Contains("not valid JSON"));
+        Assert.Contains(await h.Settings.SaveAsync(broken), e => e.Contains("not valid JSON"));
+    }
+
+    [Fact]
+    public void The_estimate_prices_each_phase_for_the_sizes_and_hours_in_settings()
+    {
+        var settings = new PipelineSettings { ExpectedPhaseHours = [1, 2, 0, 0, 0, 0, 0] };
+        var estimates = CostEstimate.ForPhases(settings, PriceBook.Default);
+
+        var withoutRedshift = 0.0499m + 30 * 0.08m / 730 + 0.005m;
+        Assert.Equal(Math.Round(withoutRedshift, 4), estimates[0].Usd);
+        Assert.Equal(Math.Round(2 * HourlyWithRedshift, 4), estimates[1].Usd);
+        Assert.Equal(0m, estimates[2].Usd);
+        Assert.Contains("ec2.spot.z1.nano", CostEstimate.ForPhases(settings with { InstanceType = "z1.nano" }, PriceBook.Default)[0].Unknown);
+    }
+}
