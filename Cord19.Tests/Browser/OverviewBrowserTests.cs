@@ -52,6 +52,41 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_header_cost_meter_updates_about_every_second_in_every_open_page()
+    {
+        var pages = new List<IPage>();
+        for (var i = 0; i < 3; i++)
+        {
+            var page = await _browser.NewPageAsync();
+            await page.GotoAsync($"{_app.Url}/costs");
+            await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            pages.Add(page);
+        }
+        await pages[0].GotoAsync(_app.Url);
+        await Expect(pages[0].Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await pages[0].Locator("[data-testid=phase-1-run]").ClickAsync();
+
+        foreach (var page in pages)
+            await Expect(page.Locator("[data-testid=cost-meter]")).ToContainTextAsync("on AWS: $", new() { Timeout = 15_000 });
+
+        // Watch one page's meter for three seconds: how often does a freshly priced snapshot arrive?
+        var seen = new List<(string At, long Ms)>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.ElapsedMilliseconds < 3_000)
+        {
+            var at = await pages[1].Locator("[data-testid=cost-meter]").GetAttributeAsync("data-priced-at");
+            if (seen.Count == 0 || seen[^1].At != at) seen.Add((at!, watch.ElapsedMilliseconds));
+            await Task.Delay(25);
+        }
+        var gaps = seen.Zip(seen.Skip(1), (a, b) => b.Ms - a.Ms).ToList();
+        Console.WriteLine($"header meter: {seen.Count} updates in 3 s, largest gap {(gaps.Count > 0 ? gaps.Max() : 0)} ms");
+        Assert.True(seen.Count >= 3, $"only {seen.Count} meter updates in 3 s");
+        await pages[1].ReloadAsync();
+        await Expect(pages[1].Locator("[data-testid=costs-title]")).ToContainTextAsync("would have cost", new() { Timeout = 15_000 });
+        await pages[1].ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("costs.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task The_job_dashboard_is_served_on_loopback()
     {
         var page = await _browser.NewPageAsync();

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Api;
+
+public sealed class CostApiTests : IAsyncLifetime
+{
+    private readonly WebAppFactory _app = new();
+    private HttpClient _http = null!;
+
+    public Task InitializeAsync()
+    {
+        _http = _app.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Costs_are_served_as_json_per_resource_and_in_total()
+    {
+        var before = await _http.GetFromJsonAsync<JsonElement>("/api/costs");
+        Assert.Equal(0m, before.GetProperty("accrued").GetDecimal());
+
+        Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync("/api/phases/1/run", null)).StatusCode);
+        JsonElement costs = default;
+        for (var i = 0; i < 100; i++)
+        {
+            costs = await _http.GetFromJsonAsync<JsonElement>("/api/costs");
+            if (costs.GetProperty("resources").GetArrayLength() > 0) break;
+            await Task.Delay(100);
+        }
+
+        Assert.True(costs.GetProperty("awsEquivalent").GetBoolean());
+        Assert.True(costs.GetProperty("accrued").GetDecimal() > 0, "the instance's 60-second minimum is accrued at once");
+        Assert.Equal(0.0499m + 30 * 0.08m / 730 + 0.005m, costs.GetProperty("burnRatePerHour").GetDecimal(), 5);
+        Assert.True(costs.GetProperty("projected").GetDecimal() > costs.GetProperty("accrued").GetDecimal());
+        var names = costs.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToList();
+        Assert.Contains("EC2 spot instance (t3.xlarge)", names);
+        Assert.All(costs.GetProperty("resources").EnumerateArray(), r => Assert.True(r.TryGetProperty("accrued", out _)));
+    }
+
+    [Fact]
+    public async Task The_estimate_lists_seven_phases()
+    {
+        var estimate = await _http.GetFromJsonAsync<JsonElement[]>("/api/costs/estimate");
+        Assert.Equal(7, estimate!.Length);
+        Assert.All(estimate, e => Assert.True(e.GetProperty("usd").GetDecimal() >= 0));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.DisposeAsync();
+    }
+}

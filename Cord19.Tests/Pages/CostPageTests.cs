@@ -1,0 +1,80 @@
+using Bunit;
+using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
+using Cord19.Core.Settings;
+using Cord19.Tests.Support;
+using Cord19.Web.Components.Controls;
+using Cord19.Web.Components.Pages;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cord19.Tests.Pages;
+
+public sealed class CostPageTests : PageTestContext
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+    private readonly CoreHarness _core;
+    private readonly FakeTimeProvider _clock;
+
+    public CostPageTests() : this(new FakeTimeProvider(Start)) { }
+
+    private CostPageTests(FakeTimeProvider clock) : this(clock, CoreHarness.StartAsync(clock).GetAwaiter().GetResult()) { }
+
+    private CostPageTests(FakeTimeProvider clock, CoreHarness core) : base(s => s
+        .AddSingleton(core.Meter)
+        .AddSingleton(core.Store)
+        .AddSingleton(core.Settings)
+        .AddSingleton<TimeProvider>(clock))
+    {
+        _core = core;
+        _clock = clock;
+    }
+
+    [Fact]
+    public async Task The_header_meter_follows_the_meter_live()
+    {
+        var badge = Render<CostMeterBadge>();
+        Assert.Contains("no deployment", badge.Find("[data-testid=cost-meter]").TextContent);
+
+        await _core.RunAsync(1);
+        _clock.Advance(TimeSpan.FromHours(2));
+        await _core.Meter.TickAsync();
+
+        badge.WaitForAssertion(() => Assert.Contains("on AWS: $0.", badge.Find("[data-testid=cost-meter]").TextContent), Patience);
+        Assert.Contains("/h", badge.Find("[data-testid=cost-meter]").TextContent);
+    }
+
+    [Fact]
+    public async Task The_costs_page_shows_what_the_run_would_have_cost_per_resource_with_charts_and_the_estimate()
+    {
+        await _core.RunAsync(1);
+        await _core.RunAsync(2);
+        _clock.Advance(TimeSpan.FromHours(1));
+        var snapshot = await _core.Meter.TickAsync();
+
+        var page = Render<Cord19.Web.Components.Pages.Costs>();
+
+        page.WaitForAssertion(() => Assert.Contains($"would have cost {CostMeterBadge.Usd(snapshot.Accrued!.Value)} on AWS", page.Find("[data-testid=costs-title]").TextContent), Patience);
+        var table = page.Find("[data-testid=cost-resources]").TextContent;
+        Assert.Contains("EC2 spot instance (t3.xlarge)", table);
+        Assert.Contains("Redshift cluster (1 × dc2.large)", table);
+        Assert.Contains("All phases", page.Find("[data-testid=cost-estimate]").TextContent);
+        Assert.Equal(3, page.FindComponents<Vizor.ECharts.EChart>().Count);
+    }
+
+    [Fact]
+    public async Task Near_the_cap_the_page_warns()
+    {
+        await _core.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });
+        await _core.RunAsync(1);
+        await _core.RunAsync(2);
+        _clock.Advance(TimeSpan.FromMinutes(17));
+        await _core.Meter.TickAsync();
+
+        var page = Render<Cord19.Web.Components.Pages.Costs>();
+
+        Assert.Contains("of the $0.10 cap", page.Find("[data-testid=budget-alert]").TextContent);
+    }
+
+    protected override ValueTask DisposeTestResourcesAsync() => _core.DisposeAsync();
+}
