@@ -5,28 +5,20 @@ using Cord19.Tests.Support;
 
 namespace Cord19.Tests.Api;
 
-public sealed class CostApiTests : IAsyncLifetime
+public sealed class CostApiTests : ApiTest
 {
-    private readonly WebAppFactory _app = new();
-    private HttpClient _http = null!;
-
-    public Task InitializeAsync()
-    {
-        _http = _app.CreateClient();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Costs_are_served_as_json_per_resource_and_in_total()
     {
-        var before = await _http.GetFromJsonAsync<JsonElement>("/api/costs");
+        var before = await Http.GetFromJsonAsync<JsonElement>("/api/costs");
         Assert.Equal(0m, before.GetProperty("accrued").GetDecimal());
 
-        Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync("/api/phases/1/run", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Http.PostAsync("/api/phases/1/run", null)).StatusCode);
         JsonElement costs = default;
         for (var i = 0; i < 100; i++)
         {
-            costs = await _http.GetFromJsonAsync<JsonElement>("/api/costs");
+            costs = await Http.GetFromJsonAsync<JsonElement>("/api/costs");
             if (costs.GetProperty("resources").GetArrayLength() > 0) break;
             await Task.Delay(100);
         }
@@ -43,14 +35,8 @@ public sealed class CostApiTests : IAsyncLifetime
     [Fact]
     public async Task The_estimate_lists_seven_phases()
     {
-        var estimate = await _http.GetFromJsonAsync<JsonElement[]>("/api/costs/estimate");
+        var estimate = await Http.GetFromJsonAsync<JsonElement[]>("/api/costs/estimate");
         Assert.Equal(7, estimate!.Length);
         Assert.All(estimate, e => Assert.True(e.GetProperty("usd").GetDecimal() >= 0));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _app.DisposeAsync();
     }
 }

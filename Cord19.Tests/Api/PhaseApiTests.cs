@@ -5,21 +5,13 @@ using Cord19.Tests.Support;
 
 namespace Cord19.Tests.Api;
 
-public sealed class PhaseApiTests : IAsyncLifetime
+public sealed class PhaseApiTests : ApiTest
 {
-    private readonly WebAppFactory _app = new();
-    private HttpClient _http = null!;
-
-    public Task InitializeAsync()
-    {
-        _http = _app.CreateClient();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Lists_the_seven_phases_with_number_name_and_status()
     {
-        var phases = await _http.GetFromJsonAsync<JsonElement[]>("/api/phases");
+        var phases = await Http.GetFromJsonAsync<JsonElement[]>("/api/phases");
 
         Assert.Equal(Enumerable.Range(1, 7), phases!.Select(p => p.GetProperty("number").GetInt32()));
         Assert.All(phases!, p => Assert.Equal("NotStarted", p.GetProperty("status").GetString()));
@@ -29,7 +21,7 @@ public sealed class PhaseApiTests : IAsyncLifetime
     [Fact]
     public async Task A_phase_runs_as_a_background_job_and_its_status_and_log_follow()
     {
-        var response = await _http.PostAsync("/api/phases/1/run", null);
+        var response = await Http.PostAsync("/api/phases/1/run", null);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -39,21 +31,21 @@ public sealed class PhaseApiTests : IAsyncLifetime
 
         var status = await WaitForStatusAsync(1, s => s != "Running");
         Assert.Equal("Succeeded", status);
-        var log = await _http.GetFromJsonAsync<JsonElement[]>($"/api/runs/{runId}/log");
+        var log = await Http.GetFromJsonAsync<JsonElement[]>($"/api/runs/{runId}/log");
         Assert.Contains(log!, l => l.GetProperty("message").GetString()!.StartsWith("Workspace ready"));
     }
 
     [Fact]
     public async Task Out_of_order_and_duplicate_requests_get_409_with_the_reason()
     {
-        var early = await _http.PostAsync("/api/phases/5/run", null);
+        var early = await Http.PostAsync("/api/phases/5/run", null);
         Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
         Assert.Equal("application/problem+json", early.Content.Headers.ContentType!.MediaType);
         var problem = await early.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("run phase 1 first", problem.GetProperty("detail").GetString());
 
-        var first = _http.PostAsync("/api/phases/1/run", null);
-        var second = _http.PostAsync("/api/phases/1/run", null);
+        var first = Http.PostAsync("/api/phases/1/run", null);
+        var second = Http.PostAsync("/api/phases/1/run", null);
         var codes = (await Task.WhenAll(first, second)).Select(r => r.StatusCode).Order().ToList();
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], codes);
         await WaitForStatusAsync(1, s => s != "Running");
@@ -66,20 +58,20 @@ public sealed class PhaseApiTests : IAsyncLifetime
     [InlineData("/api/phases/1/run?resume=maybe", HttpStatusCode.BadRequest)]
     public async Task Bad_requests_get_a_4xx(string url, HttpStatusCode expected)
     {
-        var response = await _http.PostAsync(url, null);
+        var response = await Http.PostAsync(url, null);
         Assert.Equal(expected, response.StatusCode);
     }
 
     [Fact]
     public async Task Settings_are_validated_with_a_problem_that_names_the_field()
     {
-        var bad = await _http.PutAsJsonAsync("/api/settings", new { clusters = 0 });
+        var bad = await Http.PutAsJsonAsync("/api/settings", new { clusters = 0 });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("Clusters (k) is 0", await bad.Content.ReadAsStringAsync());
 
-        var good = await _http.PutAsJsonAsync("/api/settings", new { clusters = 7, subsetSize = 500 });
+        var good = await Http.PutAsJsonAsync("/api/settings", new { clusters = 7, subsetSize = 500 });
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
-        var saved = await _http.GetFromJsonAsync<JsonElement>("/api/settings");
+        var saved = await Http.GetFromJsonAsync<JsonElement>("/api/settings");
         Assert.Equal(7, saved.GetProperty("clusters").GetInt32());
         Assert.Equal(5, saved.GetProperty("topicsPerCluster").GetInt32());
     }
@@ -89,13 +81,13 @@ public sealed class PhaseApiTests : IAsyncLifetime
     {
         foreach (var path in new[] { "/", "/results", "/settings" })
         {
-            var response = await _http.GetAsync(path);
+            var response = await Http.GetAsync(path);
             Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode}");
         }
-        Assert.Contains("Pipeline deployment", await _http.GetStringAsync("/"));
+        Assert.Contains("Pipeline deployment", await Http.GetStringAsync("/"));
         // The in-memory test server has no client address, so Hangfire's local-only filter refuses it;
         // the browser test opens the dashboard over a real loopback connection.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _http.GetAsync("/hangfire")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Http.GetAsync("/hangfire")).StatusCode);
     }
 
     private async Task<string> WaitForStatusAsync(int phase, Func<string, bool> done)
@@ -103,16 +95,10 @@ public sealed class PhaseApiTests : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var phases = await _http.GetFromJsonAsync<JsonElement[]>("/api/phases");
+            var phases = await Http.GetFromJsonAsync<JsonElement[]>("/api/phases");
             var status = phases![phase - 1].GetProperty("status").GetString()!;
             if (done(status) || DateTime.UtcNow > deadline) return status;
             await Task.Delay(100);
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _app.DisposeAsync();
     }
 }

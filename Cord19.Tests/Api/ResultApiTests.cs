@@ -6,25 +6,22 @@ using Cord19.Tests.Support;
 
 namespace Cord19.Tests.Api;
 
-public sealed class ResultApiTests : IAsyncLifetime
+public sealed class ResultApiTests : ApiTest
 {
-    private readonly WebAppFactory _app = new();
-    private HttpClient _http = null!;
     private ResultStore _store = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task ArrangeAsync()
     {
-        _store = new ResultStore(new LocalFolderObjectStore(Path.Combine(_app.DataDirectory, "results")));
+        _store = new ResultStore(new LocalFolderObjectStore(Path.Combine(App.DataDirectory, "results")));
         await _store.PublishRunAsync(SyntheticRun.Create("good", 500), default);
         var broken = SyntheticRun.Create("nan", 20);
         await _store.PublishRunAsync(broken with { Documents = broken.Documents.Select(d => d with { Y = float.PositiveInfinity }).ToList() }, default);
-        _http = _app.CreateClient();
     }
 
     [Fact]
     public async Task The_map_payload_has_every_point_once()
     {
-        var payload = await _http.GetFromJsonAsync<JsonElement>("/api/results/good/map");
+        var payload = await Http.GetFromJsonAsync<JsonElement>("/api/results/good/map");
 
         Assert.Equal(500, payload.GetProperty("total").GetInt32());
         var points = payload.GetProperty("points").EnumerateObject().SelectMany(c => c.Value.EnumerateArray()).ToList();
@@ -40,14 +37,8 @@ public sealed class ResultApiTests : IAsyncLifetime
     [InlineData("/api/results/..%2F..%2Fetc/map", HttpStatusCode.NotFound, "is not a run id")]
     public async Task Bad_requests_get_a_clear_problem(string url, HttpStatusCode status, string detail)
     {
-        var response = await _http.GetAsync(url);
+        var response = await Http.GetAsync(url);
         Assert.Equal(status, response.StatusCode);
         Assert.Contains(detail, await response.Content.ReadAsStringAsync());
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _app.DisposeAsync();
     }
 }

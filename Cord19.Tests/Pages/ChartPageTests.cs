@@ -9,16 +9,8 @@ using Vizor.ECharts;
 
 namespace Cord19.Tests.Pages;
 
-public sealed class ChartPageTests : PageTestContext
+public sealed class ChartPageTests : ResultPageTestContext
 {
-    private readonly FakeResultStore _store;
-
-    public ChartPageTests() : this(new FakeResultStore()) { }
-
-    private ChartPageTests(FakeResultStore store) : base(s => s
-        .AddSingleton<IResultStore>(store)
-        .AddSingleton(new RunCache(store))) => _store = store;
-
     [Fact]
     public void Clusters_without_runs_says_how_to_make_one()
     {
@@ -29,7 +21,7 @@ public sealed class ChartPageTests : PageTestContext
     [Fact]
     public void Clusters_lists_each_cluster_with_its_size_and_terms_and_counts_the_points()
     {
-        _store.Runs.Add(SyntheticRun.Create("run-a", 1_200));
+        Store.Runs.Add(SyntheticRun.Create("run-a", 1_200));
         var page = Render<Clusters>();
 
         page.WaitForAssertion(() => Assert.Contains("1,200 documents", page.Find("[data-testid=map-count]").TextContent), Patience);
@@ -42,7 +34,7 @@ public sealed class ChartPageTests : PageTestContext
     [Fact]
     public void Clusters_labels_a_sample_honestly()
     {
-        _store.Runs.Add(SyntheticRun.Create("run-a", 1_200));
+        Store.Runs.Add(SyntheticRun.Create("run-a", 1_200));
         var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
         navigation.NavigateTo("clusters?limit=500");
         var page = Render<Clusters>();
@@ -53,7 +45,7 @@ public sealed class ChartPageTests : PageTestContext
     public async Task Clicking_a_point_opens_its_abstract_and_DOI()
     {
         var run = SyntheticRun.Create("run-a", 300);
-        _store.Runs.Add(run);
+        Store.Runs.Add(run);
         var page = Render<Clusters>();
         page.WaitForElement("[data-testid=cluster-table]", Patience);
         var doc = run.Documents[42];
@@ -70,7 +62,7 @@ public sealed class ChartPageTests : PageTestContext
     [Fact]
     public void Searching_highlights_the_matching_titles_in_the_chart()
     {
-        _store.Runs.Add(SyntheticRun.Create("run-a", 300));
+        Store.Runs.Add(SyntheticRun.Create("run-a", 300));
         var page = Render<Clusters>();
         page.WaitForElement("[data-testid=cluster-table]", Patience);
 
@@ -91,7 +83,7 @@ public sealed class ChartPageTests : PageTestContext
         run = kind == "nan"
             ? run with { Documents = run.Documents.Select((d, i) => i == 3 ? d with { X = float.NaN } : d).ToList() }
             : run with { Documents = [] };
-        _store.Runs.Add(run);
+        Store.Runs.Add(run);
 
         var page = Render<Clusters>();
 
@@ -107,7 +99,7 @@ public sealed class ChartPageTests : PageTestContext
     [Fact]
     public void Topics_ranks_terms_by_relevance_and_lambda_changes_the_ranking()
     {
-        _store.Runs.Add(SyntheticRun.Create("run-a", 600));
+        Store.Runs.Add(SyntheticRun.Create("run-a", 600));
         var page = Render<Topics>();
         page.WaitForAssertion(() => Assert.Contains("λ = 0.60", page.Find("[data-testid=lambda-value]").TextContent), Patience);
         var atDefault = page.Find("[data-testid=relevance-terms]").TextContent;
@@ -123,7 +115,7 @@ public sealed class ChartPageTests : PageTestContext
     [Fact]
     public async Task Clicking_a_topic_circle_selects_that_topic()
     {
-        _store.Runs.Add(SyntheticRun.Create("run-a", 600));
+        Store.Runs.Add(SyntheticRun.Create("run-a", 600));
         var page = Render<Topics>();
         page.WaitForElement("[data-testid=top-documents]", Patience);
         var map = page.FindComponents<EChart>().Single(c => c.Instance.Id == "intertopic-map");
@@ -137,7 +129,7 @@ public sealed class ChartPageTests : PageTestContext
     [Fact]
     public void Topics_without_topic_distributions_names_the_missing_file()
     {
-        _store.Runs.Add(SyntheticRun.Create("old-run", 100) with { TopicTerms = null });
+        Store.Runs.Add(SyntheticRun.Create("old-run", 100) with { TopicTerms = null });
         var page = Render<Topics>();
         page.WaitForAssertion(() => Assert.Contains("runs/old-run/topic-terms.json", page.Find("[data-testid=result-problem]").TextContent), Patience);
     }
@@ -147,8 +139,8 @@ public sealed class ChartPageTests : PageTestContext
     {
         var subset = SyntheticRun.Create("subset-1", 300, clusters: 3);
         var full = SyntheticRun.Create("full-1", 600, clusters: 4);
-        _store.Runs.Add(subset with { Manifest = subset.Manifest with { Scope = RunManifest.SubsetScope, CreatedAt = DateTime.UtcNow.AddMinutes(-5) } });
-        _store.Runs.Add(full);
+        Store.Runs.Add(subset with { Manifest = subset.Manifest with { Scope = RunManifest.SubsetScope, CreatedAt = DateTime.UtcNow.AddMinutes(-5) } });
+        Store.Runs.Add(full);
 
         var page = Render<Compare>();
 
@@ -164,7 +156,7 @@ public sealed class ChartPageTests : PageTestContext
     [Fact]
     public void Compare_needs_two_runs()
     {
-        _store.Runs.Add(SyntheticRun.Create("only", 100));
+        Store.Runs.Add(SyntheticRun.Create("only", 100));
         var page = Render<Compare>();
         page.WaitForElement("[data-testid=need-two-runs]", Patience);
     }

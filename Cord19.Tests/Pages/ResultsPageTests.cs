@@ -7,16 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cord19.Tests.Pages;
 
-public sealed class ResultsPageTests : PageTestContext
+public sealed class ResultsPageTests : ResultPageTestContext
 {
-    private readonly FakeResultStore _store;
-
-    public ResultsPageTests() : this(new FakeResultStore()) { }
-
-    private ResultsPageTests(FakeResultStore store) : base(s => s
-        .AddSingleton<IResultStore>(store)
-        .AddSingleton<IDeploymentClient>(new FakeDeploymentClient())) => _store = store;
-
     [Fact]
     public void Without_runs_it_says_which_phases_to_run()
     {
@@ -27,8 +19,8 @@ public sealed class ResultsPageTests : PageTestContext
     [Fact]
     public void Shows_the_newest_run_s_clusters_and_topics()
     {
-        _store.Runs.Add(FakeResultStore.Run("old", DateTime.UtcNow.AddDays(-1), ["influenza"]));
-        _store.Runs.Add(FakeResultStore.Run("new", DateTime.UtcNow, ["vaccine", "dose"], ["students", "learning"]));
+        Store.Runs.Add(FakeResultStore.Run("old", DateTime.UtcNow.AddDays(-1), ["influenza"]));
+        Store.Runs.Add(FakeResultStore.Run("new", DateTime.UtcNow, ["vaccine", "dose"], ["students", "learning"]));
 
         var page = Render<Cord19.Web.Components.Pages.Results>();
 
@@ -43,8 +35,8 @@ public sealed class ResultsPageTests : PageTestContext
     [Fact]
     public void A_broken_run_shows_the_file_and_the_problem()
     {
-        _store.Runs.Add(FakeResultStore.Run("bad", DateTime.UtcNow, ["x"]));
-        _store.Broken["bad"] = new ResultFileException("runs/bad/clusters.json", "is not valid JSON for the result schema.");
+        Store.Runs.Add(FakeResultStore.Run("bad", DateTime.UtcNow, ["x"]));
+        Store.Broken["bad"] = new ResultFileException("runs/bad/clusters.json", "is not valid JSON for the result schema.");
 
         var page = Render<Cord19.Web.Components.Pages.Results>();
 
