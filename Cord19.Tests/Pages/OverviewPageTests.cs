@@ -87,4 +87,26 @@ public sealed class OverviewPageTests : PageTestContext
         Assert.Equal(7, request.PhaseNumber);
         Assert.True(request.DeleteResults);
     }
+
+    [Fact]
+    public void Each_phase_card_shows_its_AWS_estimate()
+    {
+        _client.Estimates = [new Cord19.Core.Costs.CostEstimate.PhaseEstimate(2, 0.25, 0.0771m, null)];
+        var page = Render<Overview>();
+        Assert.Contains("On AWS: ≈ $0.077 for about 0.25 h", page.Find("[data-testid=phase-2-estimate]").TextContent);
+    }
+
+    [Fact]
+    public void When_the_budget_guard_fired_the_page_says_why()
+    {
+        var snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()), (7, PhaseStatus.Running, Guid.NewGuid()));
+        _client.Snapshot = snapshot with
+        {
+            Deployment = snapshot.Deployment! with { GuardTrippedAt = DateTime.UtcNow, GuardReason = "the budget guard: Cost $5.01 is 100 % of the $5.00 cap." },
+        };
+
+        var page = Render<Overview>();
+
+        Assert.Contains("by the budget guard: Cost $5.01 is 100 % of the $5.00 cap.", page.Find("[data-testid=guard-alert]").TextContent);
+    }
 }
