@@ -4,6 +4,7 @@ using Cord19.Web.Api;
 using Cord19.Web.Components;
 using Cord19.Web.Hosting;
 using Cord19.Web.Jobs;
+using Cord19.Web.Security;
 using Cord19.Web.ServiceClient;
 using Hangfire;
 using MudBlazor.Services;
@@ -13,7 +14,19 @@ builder.UseLoopbackByDefault();
 // CORD19_DATA_DIR from the environment, the command line (--CORD19_DATA_DIR=...) or a test host's settings.
 var data = DataDirectory.From(builder.Configuration[DataDirectory.EnvironmentVariable]);
 
+// Sign-in is on unless CORD19_SIGN_IN=off, which is refused for anything but a loopback address.
+var signInOff = string.Equals(builder.Configuration["CORD19_SIGN_IN"], "off", StringComparison.OrdinalIgnoreCase);
+if (signInOff && !builder.ListensOnLoopbackOnly())
+{
+    Console.Error.WriteLine("Refusing to start: CORD19_SIGN_IN=off with a non-loopback address would let anyone on the network spend your money. " +
+                            "Remove CORD19_SIGN_IN=off, or listen on 127.0.0.1 only.");
+    return 1;
+}
+var token = signInOff ? null : AccessToken.FromConfiguration(builder.Configuration[AccessToken.EnvironmentVariable]);
+if (token is not null) builder.Services.AddCord19SignIn(token, data);
+
 builder.Services.AddCord19Core(data);
+builder.Services.AddCord19HealthChecks();
 builder.Services.AddCord19Jobs(data);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
 builder.Services.AddSingleton<RunCache>();
@@ -29,20 +42,36 @@ await app.Services.InitializeCord19Async();
 
 if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+// People get a page for a missing address; scripts keep the API's status codes (a 401 must stay a 401).
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/health"),
+    pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+if (token is not null)
+{
+    app.UseAuthentication();
+    app.UseTokenInAddress();
+    app.UseAuthorization();
+}
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
+app.MapCord19HealthChecks();
+if (token is not null) app.MapSignIn();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-// Hangfire's default filter admits local requests only, which matches the loopback-only listener.
-app.MapHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "CORD-19 background jobs", AppPath = "/" });
+app.MapHangfireDashboard("/hangfire", new DashboardOptions
+{
+    DashboardTitle = "CORD-19 background jobs",
+    AppPath = "/",
+    // Signed in like every page; with sign-in off (loopback only), Hangfire's own local-requests-only filter.
+    Authorization = token is not null ? [new SignedInDashboardFilter()] : [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()],
+});
 app.MapPhaseApi();
 app.MapResultApi();
 app.MapSettingsApi();
 app.MapCostApi();
 
-app.PrintAddressesWhenStarted(data.Root);
+app.PrintAddressesWhenStarted(data.Root, token);
 app.Run();
+return 0;
 
 /// <summary>Visible to the test host (WebApplicationFactory).</summary>
 public partial class Program;

@@ -9,7 +9,7 @@ namespace Cord19.Tests.Api;
 public sealed class RestartTests : IDisposable
 {
     private readonly TempDirectory _data = new();
-    private readonly HttpClient _http = new();
+    private readonly HttpClient _http = new() { DefaultRequestHeaders = { Authorization = new("Bearer", WebAppFactory.AccessToken) } };
 
     [Fact]
     public async Task A_phase_cut_off_by_a_kill_shows_interrupted_after_restart_and_resumes_to_success()

@@ -41,7 +41,7 @@ public sealed class DocumentMapBenchmark(ITestOutputHelper output)
             {
                 var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
                 var watch = Stopwatch.StartNew();
-                await page.GotoAsync($"{app.Url}/clusters?run=bench");
+                await app.OpenAsync(page, $"/clusters?run=bench");
                 await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", expected,
                     new() { Timeout = 120_000, PollingInterval = 20 });
                 var payload = await page.EvaluateAsync<double[]>(

@@ -32,7 +32,7 @@ public sealed class ChartBrowserTests : IAsyncLifetime
         page.PageError += (_, e) => Console.WriteLine("pageerror: " + e);
         page.Response += (_, r) => { if (r.Status >= 400) Console.WriteLine($"http: {r.Status} {r.Url}"); };
         var watch = Stopwatch.StartNew();
-        await page.GotoAsync($"{_app.Url}/clusters?run={RunId}");
+        await _app.OpenAsync(page, $"/clusters?run={RunId}");
         await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents,
             new() { Timeout = 15_000, PollingInterval = 50 });
         Console.WriteLine($"map: {Documents:N0} points drawn {watch.ElapsedMilliseconds} ms after navigation");
@@ -60,7 +60,7 @@ public sealed class ChartBrowserTests : IAsyncLifetime
     public async Task The_topics_page_reranks_terms_when_lambda_moves()
     {
         var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1100 } });
-        await page.GotoAsync($"{_app.Url}/topics?run={RunId}");
+        await _app.OpenAsync(page, $"/topics?run={RunId}");
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var terms = page.Locator("[data-testid=relevance-terms]");
         await Expect(terms).ToContainTextAsync("vaccine", new() { Timeout = 30_000 });

@@ -21,7 +21,7 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
     public async Task Clicking_phase_1_changes_its_status_live_without_a_reload()
     {
         var page = await _browser.NewPageAsync();
-        await page.GotoAsync(_app.Url);
+        await _app.OpenAsync(page);
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=phase-1-status]")).ToHaveTextAsync("Not started");
         await page.EvaluateAsync("() => window.__sameDocument = true");
@@ -42,7 +42,7 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
         var clicker = await _browser.NewPageAsync();
         foreach (var page in new[] { watcher, clicker })
         {
-            await page.GotoAsync(_app.Url);
+            await _app.OpenAsync(page);
             await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         }
 
@@ -58,7 +58,7 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             var page = await _browser.NewPageAsync();
-            await page.GotoAsync($"{_app.Url}/costs");
+            await _app.OpenAsync(page, $"/costs");
             await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             pages.Add(page);
         }
@@ -90,7 +90,7 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
     public async Task The_job_dashboard_is_served_on_loopback()
     {
         var page = await _browser.NewPageAsync();
-        var response = await page.GotoAsync($"{_app.Url}/hangfire");
+        var response = await _app.OpenAsync(page, $"/hangfire");
         Assert.Equal(200, response!.Status);
         await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("CORD-19 background jobs"));
     }

@@ -42,6 +42,7 @@ public sealed class RunningApp : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["CORD19_DATA_DIR"] = dataDirectory;
+        start.Environment[Cord19.Web.Security.AccessToken.EnvironmentVariable] = WebAppFactory.AccessToken;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
 
         var process = Process.Start(start)!;
@@ -51,7 +52,7 @@ public sealed class RunningApp : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var http = new HttpClient();
+        using var http = app.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
@@ -67,6 +68,21 @@ public sealed class RunningApp : IAsyncDisposable
     }
 
     public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>An HTTP client that signs its requests with the access token, as a script would.</summary>
+    public HttpClient CreateClient()
+    {
+        var client = new HttpClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", WebAppFactory.AccessToken);
+        return client;
+    }
+
+    /// <summary>Opens a page of the app in the browser, signing in through the token in the address first.</summary>
+    public async Task<Microsoft.Playwright.IResponse?> OpenAsync(Microsoft.Playwright.IPage page, string path = "/")
+    {
+        var separator = path.Contains('?') ? '&' : '?';
+        return await page.GotoAsync($"{Url}{path}{separator}token={WebAppFactory.AccessToken}");
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -7,6 +7,8 @@ namespace Cord19.Tests.Support;
 /// <summary>The whole web app (real Hangfire server and SQLite) in memory, with its own data directory.</summary>
 public sealed class WebAppFactory : WebApplicationFactory<Program>
 {
+    public const string AccessToken = "test-access-token-0123456789";
+
     private readonly TempDirectory _data = new();
 
     public string DataDirectory => _data.Path;
@@ -14,7 +16,22 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting(Cord19.Core.Settings.DataDirectory.EnvironmentVariable, _data.Path);
+        builder.UseSetting(Cord19.Web.Security.AccessToken.EnvironmentVariable, AccessToken);
         builder.UseEnvironment("Development");
+    }
+
+    /// <summary>Clients act as a script with the access token; <see cref="CreateAnonymousClient"/> for one without.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AccessToken);
+    }
+
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
     }
 
     public override async ValueTask DisposeAsync()

@@ -15,15 +15,31 @@ public static class LoopbackDefaults
         return builder;
     }
 
-    /// <summary>Prints where to open the panel once Kestrel is listening.</summary>
-    public static void PrintAddressesWhenStarted(this WebApplication app, string dataDirectory)
+    /// <summary>True when every configured address is on this machine only.</summary>
+    public static bool ListensOnLoopbackOnly(this WebApplicationBuilder builder)
+    {
+        var urls = builder.Configuration["urls"];
+        if (string.IsNullOrEmpty(urls)) return true;
+        return urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(url =>
+        {
+            var host = url.Split("://").Last().Split('/')[0];
+            host = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
+            return host is "127.0.0.1" or "localhost" or "[::1]";
+        });
+    }
+
+    /// <summary>Prints where to open the panel once Kestrel is listening: with the token, as Jupyter does, unless the operator chose it.</summary>
+    public static void PrintAddressesWhenStarted(this WebApplication app, string dataDirectory, Security.AccessToken? token)
     {
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Urls.Count > 0 ? app.Urls : [DefaultUrl];
             Console.WriteLine();
             Console.WriteLine("CORD-19 control panel is running (local target).");
-            foreach (var address in addresses) Console.WriteLine($"  Open {address}");
+            foreach (var address in addresses)
+                Console.WriteLine(token is { Generated: true } t ? $"  Open {address}/?token={t.Value}"
+                    : token is not null ? $"  Open {address} and sign in with the token in {Security.AccessToken.EnvironmentVariable}"
+                    : $"  Open {address} (sign-in is off)");
             Console.WriteLine($"  Data directory: {dataDirectory}");
             Console.WriteLine("  Press Ctrl+C to stop.");
             Console.WriteLine();

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Cord19.Tests.Support;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Cord19.Tests.Api;
+
+public sealed partial class SignInTests(ITestOutputHelper output) : ApiTest
+{
+    [Theory]
+    [InlineData("GET", "/api/phases")]
+    [InlineData("POST", "/api/phases/1/run")]
+    [InlineData("GET", "/api/costs")]
+    [InlineData("PUT", "/api/settings")]
+    [InlineData("GET", "/api/results/x/map")]
+    public async Task The_api_answers_401_without_the_token(string method, string path)
+    {
+        using var anonymous = App.CreateAnonymousClient();
+        var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+        using var wrong = App.CreateAnonymousClient();
+        wrong.DefaultRequestHeaders.Authorization = new("Bearer", "not-the-token-at-all-0000");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.SendAsync(new HttpRequestMessage(new HttpMethod(method), path))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/costs")]
+    [InlineData("/hangfire")]
+    public async Task Pages_and_the_job_dashboard_send_people_to_the_sign_in_page(string path)
+    {
+        using var anonymous = App.CreateAnonymousClient();
+        var response = await anonymous.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("http://localhost/signin", response.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task Health_probes_need_no_token_and_report_the_database_and_the_job_server()
+    {
+        using var anonymous = App.CreateAnonymousClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
+        var ready = await anonymous.GetFromJsonAsync<JsonElement>("/health/ready");
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("hangfire").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_token_in_the_address_signs_the_browser_in_and_leaves_the_address()
+    {
+        using var browser = App.CreateAnonymousClient();
+
+        var wrong = await browser.GetAsync("/costs?token=wrong-token-wrong-token");
+        Assert.Equal(HttpStatusCode.Redirect, wrong.StatusCode);
+        Assert.StartsWith("http://localhost/signin", wrong.Headers.Location!.ToString());
+
+        var right = await browser.GetAsync($"/costs?x=1&token={WebAppFactory.AccessToken}");
+        Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        Assert.Equal("/costs?x=1", right.Headers.Location!.OriginalString);
+        var cookie = right.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cord19.auth="));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/phases");
+        request.Headers.Add("Cookie", cookie.Split(';')[0]);
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_sign_in_form_checks_antiforgery_and_the_token()
+    {
+        using var browser = App.CreateAnonymousClient();
+        var form = await browser.GetAsync("/signin?returnUrl=%2Fsettings");
+        var html = await form.Content.ReadAsStringAsync();
+        var antiforgeryCookie = form.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+        var field = HiddenInput().Matches(html).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+
+        async Task<HttpResponseMessage> PostAsync(string token, bool withAntiforgery)
+        {
+            var values = field.Where(f => withAntiforgery || f.Item1 == "returnUrl").Append(("token", token))
+                .Select(f => new KeyValuePair<string, string>(f.Item1, WebUtility.HtmlDecode(f.Item2)));
+            var post = new HttpRequestMessage(HttpMethod.Post, "/signin") { Content = new FormUrlEncodedContent(values) };
+            post.Headers.Add("Cookie", antiforgeryCookie);
+            return await browser.SendAsync(post);
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(WebAppFactory.AccessToken, withAntiforgery: false)).StatusCode);
+        var wrong = await PostAsync("wrong-token-wrong-token", withAntiforgery: true);
+        Assert.Contains("error=1", wrong.Headers.Location!.ToString());
+        var right = await PostAsync(WebAppFactory.AccessToken, withAntiforgery: true);
+        Assert.Equal("/settings", right.Headers.Location!.OriginalString);
+        Assert.Contains(right.Headers.GetValues("Set-Cookie"), c => c.StartsWith("cord19.auth="));
+    }
+
+    [Fact]
+    public void No_route_is_open_but_health_sign_in_and_static_files()
+    {
+        var endpoints = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var open = endpoints
+            .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+            .Select(e => e.RoutePattern.RawText ?? "")
+            .Where(p => !p.StartsWith("/health/") && p != "/signin" && !IsStaticFile(p))
+            .ToList();
+        output.WriteLine($"unauthenticated routes besides health and sign-in: {open.Count}");
+        Console.WriteLine($"unauthenticated routes besides health and sign-in: {open.Count} (of {endpoints.Count} routes)");
+        Assert.Empty(open);
+    }
+
+    [Fact]
+    public async Task Sign_in_cannot_be_switched_off_on_a_network_address()
+    {
+        var root = RunningApp.RepositoryRoot();
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        using var data = new TempDirectory();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(root, "Cord19.Web", "bin", configuration, "net10.0", "Cord19.Web.dll"), "--urls", "http://0.0.0.0:5999"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            Environment = { ["CORD19_SIGN_IN"] = "off", ["CORD19_DATA_DIR"] = data.Path },
+        };
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("Refusing to start", error);
+    }
+
+    private static bool IsStaticFile(string pattern) => Path.HasExtension(pattern.Split('/').Last()) || pattern.StartsWith("_content/") || pattern.StartsWith("_framework/");
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">")]
+    private static partial Regex HiddenInput();
+}

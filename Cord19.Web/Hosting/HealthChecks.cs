@@ -1,0 +1,56 @@
+using Cord19.Core.Deployments;
+using Hangfire;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Cord19.Web.Hosting;
+
+/// <summary>/health/live: the process answers. /health/ready: its database and job server work too.</summary>
+public static class HealthChecks
+{
+    public static IServiceCollection AddCord19HealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseCheck>("database", tags: ["ready"])
+            .AddCheck<JobServerCheck>("hangfire", tags: ["ready"]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapCord19HealthChecks(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteAsync }).AllowAnonymous();
+        return app;
+    }
+
+    // Names and states only: no exception text (it may hold paths or connection strings).
+    private static Task WriteAsync(HttpContext http, HealthReport report) =>
+        http.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
+        });
+
+    private sealed class DatabaseCheck(IDbContextFactory<Cord19Db> factory) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            return await db.Database.CanConnectAsync(ct)
+                ? HealthCheckResult.Healthy("The state database answers.")
+                : HealthCheckResult.Unhealthy("The state database does not answer: check the data directory.");
+        }
+    }
+
+    private sealed class JobServerCheck(JobStorage storage) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            var servers = storage.GetMonitoringApi().Servers();
+            return Task.FromResult(servers.Count > 0
+                ? HealthCheckResult.Healthy($"{servers.Count} job server(s) running.")
+                : HealthCheckResult.Unhealthy("No background job server is running: phases would not start."));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Cord19.Core.Settings;
+using Hangfire.Dashboard;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Cord19.Web.Security;
+
+public static class SecurityServiceCollectionExtensions
+{
+    private const string SelectorScheme = "CookieOrBearer";
+
+    /// <summary>
+    /// Every page, API endpoint and the job dashboard need the access token (cookie or bearer); only health
+    /// probes, the sign-in page and static files are open.
+    /// </summary>
+    public static IServiceCollection AddCord19SignIn(this IServiceCollection services, AccessToken token, DataDirectory data)
+    {
+        services.AddSingleton(token);
+        // Cookies stay valid across restarts: the keys that sign them live with the rest of the app's state.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data.Root, "keys"))).SetApplicationName("cord19");
+        // One scheme decides per request: a bearer header means a script, anything else a browser with a cookie.
+        // (With both schemes challenged, the bearer's 401 would replace the cookie's redirect to the sign-in page.)
+        services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? BearerTokenHandler.Scheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.LoginPath = SignInEndpoints.Path;
+                o.Cookie.Name = "cord19.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = ctx =>
+                {
+                    // Scripts get a status code, people get the sign-in page.
+                    if (ctx.Request.Path.StartsWithSegments("/api")) ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    else ctx.Response.Redirect(ctx.RedirectUri);
+                    return Task.CompletedTask;
+                };
+            })
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        services.AddCascadingAuthenticationState();
+        return services;
+    }
+}
+
+/// <summary>The Hangfire dashboard admits whoever the app signed in, instead of Hangfire's "local requests only".</summary>
+public sealed class SignedInDashboardFilter : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context) => context.GetHttpContext().User.Identity?.IsAuthenticated == true;
+}
