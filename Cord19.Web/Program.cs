@@ -45,6 +45,8 @@ if (!app.Environment.IsDevelopment())
 // People get a page for a missing address; scripts keep the API's status codes (a 401 must stay a 401).
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/health"),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+// Routing after the status-code pages, so that a re-executed request ("/not-found") is routed again.
+app.UseRouting();
 if (token is not null)
 {
     app.UseAuthentication();

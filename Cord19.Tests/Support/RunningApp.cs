@@ -25,7 +25,7 @@ public sealed class RunningApp : IAsyncDisposable
     public string DataDirectory { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<RunningApp> StartAsync(string dataDirectory)
+    public static async Task<RunningApp> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = RepositoryRoot();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
@@ -44,6 +44,7 @@ public sealed class RunningApp : IAsyncDisposable
         start.Environment["CORD19_DATA_DIR"] = dataDirectory;
         start.Environment[Cord19.Web.Security.AccessToken.EnvironmentVariable] = WebAppFactory.AccessToken;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         var process = Process.Start(start)!;
         var app = new RunningApp(process, url, dataDirectory);

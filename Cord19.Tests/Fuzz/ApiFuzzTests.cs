@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text;
+using Cord19.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Cord19.Tests.Fuzz;
+
+/// <summary>Malformed API requests, generated from a fixed seed: every answer must be a 4xx (or a success), never a 500.</summary>
+public sealed class ApiFuzzTests(ITestOutputHelper output) : ApiTest
+{
+    private static readonly string[] Junk =
+        ["", " ", "0", "-1", "8", "2147483648", "1e309", "NaN", "null", "true", "[]", "{}", "%00", "..%2F..", "%F0%28%8C%28", "😀", new string('9', 400), "'; DROP TABLE PhaseRuns;--"];
+
+    private static readonly string[] Bodies =
+    [
+        "", "{", "}", "null", "[]", "\"text\"", "{\"clusters\": \"six\"}", "{\"clusters\": 1e400}", "{\"subsetSize\": -5}",
+        "{\"expectedPhaseHours\": [1, 2]}", "{\"expectedPhaseHours\": \"soon\"}", "{\"publishedFrom\": \"yesterday\"}",
+        "{\"budgetCapUsd\": -1}", "{\"maxLifetimeHours\": 0}", "{\"priceBookJson\": \"{ nope\"}", "{\"target\": \"azure\"}",
+        "{\"metadataPath\": \"/etc/shadow\"}", "{\"spotMaxPricePerHour\": 1000000}", new string('[', 5_000) + new string(']', 5_000),
+    ];
+
+    [Fact]
+    public async Task Malformed_requests_never_get_a_500()
+    {
+        var random = new Random(19);
+        var failures = new List<string>();
+        var count = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            var request = Next(random);
+            var response = await Http.SendAsync(request);
+            count++;
+            if ((int)response.StatusCode >= 500)
+                failures.Add($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        output.WriteLine($"bad-input run: {count} requests, responses with status 500: {failures.Count}");
+        Console.WriteLine($"bad-input run: {count} requests, responses with status 500: {failures.Count}");
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task Settings_errors_name_the_field()
+    {
+        var response = await Http.PutAsync("/api/settings", new StringContent("{\"clusters\": \"six\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("clusters", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static HttpRequestMessage Next(Random random)
+    {
+        string J() => Uri.EscapeDataString(Junk[random.Next(Junk.Length)]);
+        return random.Next(6) switch
+        {
+            0 => new HttpRequestMessage(HttpMethod.Post, $"/api/phases/{J()}/run?resume={J()}&deleteResults={J()}"),
+            1 => new HttpRequestMessage(HttpMethod.Get, $"/api/runs/{J()}/log"),
+            2 => new HttpRequestMessage(HttpMethod.Get, $"/api/results/{J()}/map?limit={J()}"),
+            3 => new HttpRequestMessage(HttpMethod.Get, $"/api/results/{J()}"),
+            4 => new HttpRequestMessage(HttpMethod.Put, "/api/settings")
+            {
+                Content = new StringContent(Bodies[random.Next(Bodies.Length)], Encoding.UTF8, random.Next(4) == 0 ? "text/plain" : "application/json"),
+            },
+            _ => new HttpRequestMessage(new[] { HttpMethod.Delete, HttpMethod.Patch, HttpMethod.Post }[random.Next(3)], $"/api/{J()}/{J()}"),
+        };
+    }
+}
