@@ -1,22 +1,41 @@
 #!/usr/bin/env bash
 # Runs every test of the CORD-19 control panel on a fresh Debian machine.
-# Installs what the tests need if it is missing (idempotent): Debian's Chromium for the browser tests.
+# Installs and starts what the tests need when it is missing (idempotent): Debian's Chromium for the
+# browser tests, PostgreSQL for the persistence tests, docker-compose to validate docker-compose.yml.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$1"; else sudo -u postgres sh -c "$1"; fi; }
+
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need_apt+=(postgresql)
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 if ((${#need_apt[@]})); then
   echo "Installing: ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
+
+# PostgreSQL: start the newest cluster if it is down (there is no service manager here), and a test role.
+pg_version="$(ls /usr/lib/postgresql | sort -V | tail -1)"
+pg_lsclusters -h 2>/dev/null | grep -q "^$pg_version main" || as_root pg_createcluster "$pg_version" main >/dev/null
+pg_lsclusters -h | grep -q "^$pg_version main .* online" || as_root pg_ctlcluster "$pg_version" main start
+pg_port="$(pg_lsclusters -h | awk -v v="$pg_version" '$1 == v && $2 == "main" { print $3 }')"
+as_postgres "psql -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'cord19'\"" | grep -q 1 \
+  || as_postgres "psql -p $pg_port -qc \"CREATE ROLE cord19 LOGIN SUPERUSER PASSWORD 'cord19'\""
+export CORD19_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=cord19;Password=cord19;Database=postgres"
+
+# docker-compose.yml must be valid (no Docker engine is needed to check it).
+CORD19_ACCESS_TOKEN=placeholder-token-0000 POSTGRES_PASSWORD=x MINIO_ROOT_PASSWORD=xxxxxxxx AIRFLOW_DB_PASSWORD=x AIRFLOW_ADMIN_PASSWORD=x \
+  docker-compose -f docker-compose.yml config -q
+echo "docker-compose.yml: valid"
 
 # ML.NET's LDA prints its log-likelihood per iteration from native code; keep the test log readable.
 log="$(mktemp)"
 set +e
-dotnet test Cord19.sln --configuration Release --filter "Category!=Benchmark" 2>&1 | tee "$log" | grep -vE '^(Iter|Likelihood|LogLikelihood)|^\s*$|likelihood' 
+dotnet test Cord19.sln --configuration Release --filter "Category!=Benchmark" 2>&1 | tee "$log" | grep -vE '^(Iter|Likelihood|LogLikelihood)|^\s*$|likelihood'
 status=${PIPESTATUS[0]}
 set -e
 

@@ -15,12 +15,15 @@ public static class ServiceCollectionExtensions
     /// The deployment state (SQLite under the data directory), the live feed, the phase runner and the local
     /// target with its folder result store. The host adds an <see cref="IPhaseJobScheduler"/>.
     /// </summary>
-    public static IServiceCollection AddCord19Core(this IServiceCollection services, DataDirectory data)
+    public static IServiceCollection AddCord19Core(this IServiceCollection services, DataDirectory data, string? postgres = null)
     {
         data.EnsureExists();
+        var database = new StateDatabase(postgres, data);
         services.AddSingleton(data);
+        services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
-        services.AddDbContextFactory<Cord19Db>(o => o.UseSqlite($"Data Source={data.Database}"));
+        services.AddSingleton(new RunnerIdentity(Environment.GetEnvironmentVariable(RunnerIdentity.EnvironmentVariable)));
+        services.AddDbContextFactory<Cord19Db>(database.Configure);
         services.AddSingleton<IDeploymentFeed, DeploymentFeed>();
         services.AddSingleton<DeploymentStore>();
         services.AddSingleton<SettingsStore>();
@@ -46,7 +49,7 @@ public static class ServiceCollectionExtensions
         {
             await db.Database.EnsureCreatedAsync(ct);
             // WAL lets pages read while a phase writes its log.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
 
         await services.GetRequiredService<DeploymentStore>().InterruptAbandonedRunsAsync(

@@ -1,4 +1,5 @@
 using Cord19.Core;
+using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
 using Cord19.Web.Api;
 using Cord19.Web.Components;
@@ -25,9 +26,11 @@ if (signInOff && !builder.ListensOnLoopbackOnly())
 var token = signInOff ? null : AccessToken.FromConfiguration(builder.Configuration[AccessToken.EnvironmentVariable]);
 if (token is not null) builder.Services.AddCord19SignIn(token, data);
 
-builder.Services.AddCord19Core(data);
+// CORD19_POSTGRES (a connection string) moves the app's state and the job queue to PostgreSQL.
+var postgres = builder.Configuration[StateDatabase.EnvironmentVariable];
+builder.Services.AddCord19Core(data, postgres);
 builder.Services.AddCord19HealthChecks();
-builder.Services.AddCord19Jobs(data);
+builder.Services.AddCord19Jobs(data, postgres);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
 builder.Services.AddSingleton<RunCache>();
 builder.Services.AddHostedService<CostMeterLoop>();

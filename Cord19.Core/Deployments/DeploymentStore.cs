@@ -8,7 +8,7 @@ namespace Cord19.Core.Deployments;
 /// The only writer of deployment state. Every change it commits is published on the
 /// <see cref="IDeploymentFeed"/>, so the pages never poll the database.
 /// </summary>
-public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDeploymentFeed feed, TimeProvider clock)
+public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDeploymentFeed feed, TimeProvider clock, Execution.RunnerIdentity runner)
 {
     // Run requests read the current state and then write: serialise them in this process.
     // The unique "one running run per deployment" index is the guard across processes.
@@ -173,6 +173,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         if (run is null || run.Status != PhaseStatus.Running || run.StartedAt is not null)
             return false;
         run.StartedAt = Now;
+        run.Owner = runner.Name;
         await db.SaveChangesAsync(ct);
         feed.Publish(new PhaseRunChanged(run.DeploymentId, PhaseRunView.From(run)));
         return true;
@@ -268,13 +269,17 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
     }
 
     /// <summary>
-    /// At start-up no job of this process can be running, so any run still marked running was cut off by a
-    /// crash or a stop. Mark it interrupted so the page tells the truth and offers resume or re-run.
+    /// At start-up no job of this instance can be running, so a run it owned that is still marked running was
+    /// cut off by a crash or a stop; so was a run no instance had started yet (its job went with the queue
+    /// or will find it interrupted). Mark them interrupted so the page tells the truth and offers resume or
+    /// re-run. Runs owned by other instances are theirs to recover.
     /// </summary>
     public async Task<int> InterruptAbandonedRunsAsync(string reason, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var running = await db.PhaseRuns.Where(r => r.Status == PhaseStatus.Running).ToListAsync(ct);
+        var running = await db.PhaseRuns
+            .Where(r => r.Status == PhaseStatus.Running && (r.Owner == null || r.Owner == runner.Name))
+            .ToListAsync(ct);
         foreach (var run in running)
         {
             run.Status = PhaseStatus.Interrupted;

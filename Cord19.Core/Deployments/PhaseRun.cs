@@ -23,6 +23,9 @@ public sealed class PhaseRun
     /// <summary>Why the run failed or was interrupted, in words a user can act on.</summary>
     public string? Reason { get; set; }
 
+    /// <summary>The app instance that started the run (see <see cref="Execution.RunnerIdentity"/>); null while queued.</summary>
+    public string? Owner { get; set; }
+
     /// <summary>Who asked for the run when it was not a person, e.g. the budget guard, and why.</summary>
     public string? RequestedBy { get; set; }
 

@@ -7,12 +7,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cord19.Tests.Deployments;
 
+/// <summary>Persistence and phase rules on both state databases: embedded SQLite and a real PostgreSQL server.</summary>
 public sealed class DeploymentStoreTests
 {
-    [Fact]
-    public async Task Many_simultaneous_clicks_on_a_phase_start_exactly_one_run()
+    public static TheoryData<string> Databases => [CoreHarness.Sqlite, CoreHarness.Postgres];
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Many_simultaneous_clicks_on_a_phase_start_exactly_one_run(string database)
     {
-        await using var h = await CoreHarness.StartAsync();
+        await using var h = await CoreHarness.StartAsync(database: database);
         h.Scheduler.Execute = false;
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => h.Phases.RequestAsync(new RunRequest(1)))));
@@ -22,10 +26,11 @@ public sealed class DeploymentStoreTests
         Assert.Single(await h.Store.ListDeploymentsAsync());
     }
 
-    [Fact]
-    public async Task The_database_refuses_a_second_running_run_even_from_another_process()
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task The_database_refuses_a_second_running_run_even_from_another_process(string database)
     {
-        await using var h = await CoreHarness.StartAsync();
+        await using var h = await CoreHarness.StartAsync(database: database);
         h.Scheduler.Execute = false;
         var first = await h.Phases.RequestAsync(new RunRequest(1));
 
@@ -36,10 +41,11 @@ public sealed class DeploymentStoreTests
         await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
     }
 
-    [Fact]
-    public async Task After_a_restart_a_phase_left_running_is_interrupted_with_a_reason_and_can_be_resumed()
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task After_a_restart_a_phase_left_running_is_interrupted_with_a_reason_and_can_be_resumed(string database)
     {
-        await using var h = await CoreHarness.StartAsync();
+        await using var h = await CoreHarness.StartAsync(database: database);
         h.Scheduler.Execute = false;
         var run = (await h.Phases.RequestAsync(new RunRequest(1))).Run!;
         Assert.Equal(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[1].Status);
@@ -63,10 +69,11 @@ public sealed class DeploymentStoreTests
         Assert.True(resumed.LatestRun!.Resume);
     }
 
-    [Fact]
-    public async Task Resume_skips_the_checkpointed_steps_the_interrupted_run_completed()
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Resume_skips_the_checkpointed_steps_the_interrupted_run_completed(string database)
     {
-        await using var h = await CoreHarness.StartAsync();
+        await using var h = await CoreHarness.StartAsync(database: database);
         await h.RunAsync(1);
         var first = await h.RunAsync(2);
         Assert.Equal(PhaseStatus.Succeeded, first.Status);
@@ -85,10 +92,11 @@ public sealed class DeploymentStoreTests
         Assert.Contains("Skipped: completed by the interrupted run", await h.LogTextAsync(resumed));
     }
 
-    [Fact]
-    public async Task Deallocation_while_a_phase_runs_interrupts_it_and_ends_the_deployment()
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Deallocation_while_a_phase_runs_interrupts_it_and_ends_the_deployment(string database)
     {
-        await using var h = await CoreHarness.StartAsync();
+        await using var h = await CoreHarness.StartAsync(database: database);
         await h.RunAsync(1);
         h.Scheduler.Execute = false;
         await h.Phases.RequestAsync(new RunRequest(2));
@@ -109,10 +117,11 @@ public sealed class DeploymentStoreTests
         Assert.Equal(PhaseStatus.NotStarted, (await h.Store.GetSnapshotAsync())[2].Status);
     }
 
-    [Fact]
-    public async Task Out_of_order_requests_are_refused_with_the_reason()
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Out_of_order_requests_are_refused_with_the_reason(string database)
     {
-        await using var h = await CoreHarness.StartAsync();
+        await using var h = await CoreHarness.StartAsync(database: database);
 
         var before = await h.Phases.RequestAsync(new RunRequest(3));
         await h.RunAsync(1);
@@ -126,10 +135,11 @@ public sealed class DeploymentStoreTests
         Assert.Contains("no phase 8", unknown.Refusal);
     }
 
-    [Fact]
-    public async Task Every_change_is_published_on_the_feed()
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Every_change_is_published_on_the_feed(string database)
     {
-        await using var h = await CoreHarness.StartAsync();
+        await using var h = await CoreHarness.StartAsync(database: database);
         var feed = h.Services.GetRequiredService<IDeploymentFeed>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var seen = new List<DeploymentChange>();
@@ -149,5 +159,25 @@ public sealed class DeploymentStoreTests
         Assert.Contains(seen, c => c is PhaseRunChanged { Run.Status: PhaseStatus.Running });
         Assert.Contains(seen, c => c is LogLineAdded l && l.Line.Message.Contains("Workspace ready"));
         Assert.Contains(seen, c => c is ResourcesChanged);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_restart_leaves_the_runs_of_other_instances_alone(string database)
+    {
+        await using var h = await CoreHarness.StartAsync(database: database);
+        h.Scheduler.Execute = false;
+        var run = (await h.Phases.RequestAsync(new RunRequest(1))).Run!;
+        var factory = h.Services.GetRequiredService<IDbContextFactory<Cord19Db>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var stored = await db.PhaseRuns.SingleAsync(r => r.Id == run.Id);
+            stored.StartedAt = DateTime.UtcNow;
+            stored.Owner = "another-instance";
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(0, await h.Store.InterruptAbandonedRunsAsync("restart"));
+        Assert.Equal(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[1].Status);
     }
 }

@@ -18,20 +18,28 @@ public sealed class CoreHarness : IAsyncDisposable
     private readonly TempDirectory _dir = new();
     private readonly ServiceProvider _services;
 
-    private CoreHarness(TimeProvider? clock)
+    private readonly string? _postgres;
+
+    private CoreHarness(TimeProvider? clock, string? postgres)
     {
+        _postgres = postgres;
         Data = new DataDirectory(_dir.Path);
-        var services = new ServiceCollection().AddLogging().AddCord19Core(Data);
+        var services = new ServiceCollection().AddLogging().AddCord19Core(Data, postgres);
         if (clock is not null) services.AddSingleton(clock);
         services.AddSingleton<BackgroundScheduler>();
         services.AddSingleton<IPhaseJobScheduler>(sp => sp.GetRequiredService<BackgroundScheduler>());
         _services = services.BuildServiceProvider();
     }
 
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
     /// <param name="clock">A fake clock for tests of time (costs, budgets); the system clock otherwise.</param>
-    public static async Task<CoreHarness> StartAsync(TimeProvider? clock = null)
+    /// <param name="database"><see cref="Sqlite"/> (the default) or <see cref="Postgres"/>: a fresh database on the test server.</param>
+    public static async Task<CoreHarness> StartAsync(TimeProvider? clock = null, string database = Sqlite)
     {
-        var harness = new CoreHarness(clock);
+        var postgres = database == Postgres ? await TestPostgres.CreateDatabaseAsync() : null;
+        var harness = new CoreHarness(clock, postgres);
         await harness._services.InitializeCord19Async();
         return harness;
     }
@@ -61,6 +69,7 @@ public sealed class CoreHarness : IAsyncDisposable
     {
         await Scheduler.WaitAllAsync();
         await _services.DisposeAsync();
+        if (_postgres is not null) await TestPostgres.DropDatabaseAsync(_postgres);
         _dir.Dispose();
     }
 

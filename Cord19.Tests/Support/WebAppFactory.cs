@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Cord19.Tests.Support;
 
 /// <summary>The whole web app (real Hangfire server and SQLite) in memory, with its own data directory.</summary>
-public sealed class WebAppFactory : WebApplicationFactory<Program>
+/// <param name="postgres">A connection string to run on PostgreSQL (state and job queue); SQLite otherwise.</param>
+public sealed class WebAppFactory(string? postgres = null) : WebApplicationFactory<Program>
 {
     public const string AccessToken = "test-access-token-0123456789";
 
@@ -17,6 +18,7 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting(Cord19.Core.Settings.DataDirectory.EnvironmentVariable, _data.Path);
         builder.UseSetting(Cord19.Web.Security.AccessToken.EnvironmentVariable, AccessToken);
+        if (postgres is not null) builder.UseSetting(Cord19.Core.Deployments.StateDatabase.EnvironmentVariable, postgres);
         builder.UseEnvironment("Development");
     }
 

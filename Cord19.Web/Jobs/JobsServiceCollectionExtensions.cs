@@ -1,24 +1,33 @@
 using Cord19.Core.Execution;
 using Cord19.Core.Settings;
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 
 namespace Cord19.Web.Jobs;
 
 public static class JobsServiceCollectionExtensions
 {
-    /// <summary>Hangfire on SQLite under the data directory, with its server in this process.</summary>
-    public static IServiceCollection AddCord19Jobs(this IServiceCollection services, DataDirectory data)
+    // The storages' default is 15 s; a click should start its phase within a second.
+    private static readonly TimeSpan QueuePollInterval = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Hangfire on SQLite under the data directory (or on PostgreSQL), with its server in this process.</summary>
+    public static IServiceCollection AddCord19Jobs(this IServiceCollection services, DataDirectory data, string? postgres = null)
     {
-        services.AddHangfire(config => config
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(data.HangfireDatabase, new SQLiteStorageOptions
-            {
-                // The default is 15 s; a click should start its phase within a second.
-                QueuePollInterval = TimeSpan.FromSeconds(0.5),
-            }));
+        services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (string.IsNullOrWhiteSpace(postgres))
+                config.UseSQLiteStorage(data.HangfireDatabase, new SQLiteStorageOptions { QueuePollInterval = QueuePollInterval });
+            else
+                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(postgres), new PostgreSqlStorageOptions
+                {
+                    QueuePollInterval = QueuePollInterval,
+                    PrepareSchemaIfNecessary = true,
+                });
+        });
         services.AddHangfireServer(options =>
         {
             options.WorkerCount = 2;

@@ -10,7 +10,7 @@ public sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessToken token)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "AccessToken";
+    public const string SchemeName = "AccessToken";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -19,7 +19,7 @@ public sealed class BearerTokenHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         if (!token.Matches(header["Bearer ".Length..].Trim()))
             return Task.FromResult(AuthenticateResult.Fail("The bearer token is not this panel's access token."));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Operator(Scheme), Scheme)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Operator(SchemeName), SchemeName)));
     }
 
     public static ClaimsPrincipal Operator(string scheme) =>

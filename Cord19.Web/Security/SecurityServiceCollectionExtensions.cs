@@ -24,7 +24,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = http =>
                 http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? BearerTokenHandler.Scheme
+                    ? BearerTokenHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -41,7 +41,7 @@ public static class SecurityServiceCollectionExtensions
                     return Task.CompletedTask;
                 };
             })
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.Scheme, null);
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddCascadingAuthenticationState();
