@@ -28,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DeploymentStore>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<RunCancellations>();
+        services.AddSingleton(PhaseRunnerOptions.FromEnvironment());
         services.AddSingleton<PhaseRunner>();
         services.AddSingleton<PhaseService>();
         services.AddSingleton<Costs.CostMeterService>();

@@ -12,6 +12,9 @@ using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseLoopbackByDefault();
+// Structured logs as one JSON object per line (for containers and log shippers): CORD19_LOG_FORMAT=json.
+if (string.Equals(builder.Configuration["CORD19_LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase))
+    builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 // CORD19_DATA_DIR from the environment, the command line (--CORD19_DATA_DIR=...) or a test host's settings.
 var data = DataDirectory.From(builder.Configuration[DataDirectory.EnvironmentVariable]);
 

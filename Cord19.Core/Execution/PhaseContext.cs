@@ -13,9 +13,12 @@ public sealed class PhaseContext : IStepRecorder
     private readonly IReadOnlySet<string> _completedEarlier;
     private string _step = "phase";
 
+    private readonly TimeSpan _stepDelay;
+
     internal PhaseContext(Phase phase, PhaseRun run, PipelineSettings settings, DeploymentStore store,
-        IReadOnlySet<string> completedEarlier, CancellationToken cancellation)
+        IReadOnlySet<string> completedEarlier, CancellationToken cancellation, TimeSpan stepDelay = default)
     {
+        _stepDelay = stepDelay;
         Phase = phase;
         Run = run;
         Settings = settings;
@@ -51,6 +54,7 @@ public sealed class PhaseContext : IStepRecorder
         Cancellation.ThrowIfCancellationRequested();
         var watch = Stopwatch.StartNew();
         await LogAsync("Started.");
+        if (_stepDelay > TimeSpan.Zero) await Task.Delay(_stepDelay, Cancellation);
         await body(Cancellation);
         await _store.AppendLogAsync(Run.Id, LogLevel.Info, step, $"Done in {watch.Elapsed.TotalSeconds:0.0} s.",
             completesStep: true, CancellationToken.None);

@@ -15,6 +15,7 @@ public sealed class PhaseRunner(
     DeploymentStore store,
     IEnumerable<ITarget> targets,
     RunCancellations cancellations,
+    PhaseRunnerOptions options,
     ILogger<PhaseRunner> logger)
 {
     private static readonly TimeSpan WaitForCancelledRuns = TimeSpan.FromSeconds(60);
@@ -44,7 +45,7 @@ public sealed class PhaseRunner(
                 await store.AppendLogAsync(runId, LogLevel.Warning, "phase", $"Started by {requestedBy}");
 
             var resumable = run.Resume ? await store.GetResumableStepsAsync(runId) : new HashSet<string>();
-            var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token);
+            var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token, options.StepDelay);
             await target.RunAsync(context);
             await store.CompleteRunAsync(runId, PhaseStatus.Succeeded, null);
         }
@@ -69,4 +70,16 @@ public sealed class PhaseRunner(
             await store.CompleteRunAsync(runId, PhaseStatus.Failed, message);
         }
     }
+}
+
+/// <param name="StepDelay">
+/// A pause at the start of every step. Zero in use; the crash-safety test sets it (CORD19_TEST_STEP_DELAY_MS)
+/// to hold each phase open long enough to kill the app inside it.
+/// </param>
+public sealed record PhaseRunnerOptions(TimeSpan StepDelay)
+{
+    public const string EnvironmentVariable = "CORD19_TEST_STEP_DELAY_MS";
+
+    public static PhaseRunnerOptions FromEnvironment() =>
+        new(int.TryParse(Environment.GetEnvironmentVariable(EnvironmentVariable), out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : TimeSpan.Zero);
 }
