@@ -87,6 +87,27 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_browsers_clicking_the_same_phase_at_once_start_one_run()
+    {
+        var pages = new List<IPage>();
+        for (var i = 0; i < 2; i++)
+        {
+            var page = await _browser.NewPageAsync();
+            await _app.OpenAsync(page);
+            await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            pages.Add(page);
+        }
+
+        await Task.WhenAll(pages.Select(p => p.Locator("[data-testid=phase-1-run]").ClickAsync()));
+
+        foreach (var page in pages)
+            await Expect(page.Locator(".mud-snackbar")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        var messages = await Task.WhenAll(pages.Select(p => p.Locator(".mud-snackbar").First.InnerTextAsync()));
+        Assert.Single(messages, m => m.Contains("Phase 1 started."));
+        Assert.Single(messages, m => m.Contains("already running") || m.Contains("has just started"));
+    }
+
+    [Fact]
     public async Task The_job_dashboard_is_served_on_loopback()
     {
         var page = await _browser.NewPageAsync();
