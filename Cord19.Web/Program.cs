@@ -27,7 +27,7 @@ if (signInOff && !builder.ListensOnLoopbackOnly())
     return 1;
 }
 var token = signInOff ? null : AccessToken.FromConfiguration(builder.Configuration[AccessToken.EnvironmentVariable]);
-if (token is not null) builder.Services.AddCord19SignIn(token, data);
+if (token is not null) builder.Services.AddCord19SignIn(token, data, OpenIdSignIn.FromConfiguration(builder.Configuration));
 
 // CORD19_POSTGRES (a connection string) moves the app's state and the job queue to PostgreSQL.
 var postgres = builder.Configuration[StateDatabase.EnvironmentVariable];

@@ -6,7 +6,8 @@ namespace Cord19.Tests.Support;
 
 /// <summary>The whole web app (real Hangfire server and SQLite) in memory, with its own data directory.</summary>
 /// <param name="postgres">A connection string to run on PostgreSQL (state and job queue); SQLite otherwise.</param>
-public sealed class WebAppFactory(string? postgres = null) : WebApplicationFactory<Program>
+/// <param name="settings">More configuration, as environment variables would give it.</param>
+public sealed class WebAppFactory(string? postgres = null, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string AccessToken = "test-access-token-0123456789";
 
@@ -19,6 +20,7 @@ public sealed class WebAppFactory(string? postgres = null) : WebApplicationFacto
         builder.UseSetting(Cord19.Core.Settings.DataDirectory.EnvironmentVariable, _data.Path);
         builder.UseSetting(Cord19.Web.Security.AccessToken.EnvironmentVariable, AccessToken);
         if (postgres is not null) builder.UseSetting(Cord19.Core.Deployments.StateDatabase.EnvironmentVariable, postgres);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.UseEnvironment("Development");
     }
 

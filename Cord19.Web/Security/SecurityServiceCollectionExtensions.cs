@@ -14,14 +14,14 @@ public static class SecurityServiceCollectionExtensions
     /// Every page, API endpoint and the job dashboard need the access token (cookie or bearer); only health
     /// probes, the sign-in page and static files are open.
     /// </summary>
-    public static IServiceCollection AddCord19SignIn(this IServiceCollection services, AccessToken token, DataDirectory data)
+    public static IServiceCollection AddCord19SignIn(this IServiceCollection services, AccessToken token, DataDirectory data, OpenIdSignIn? openId = null)
     {
         services.AddSingleton(token);
         // Cookies stay valid across restarts: the keys that sign them live with the rest of the app's state.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data.Root, "keys"))).SetApplicationName("cord19");
         // One scheme decides per request: a bearer header means a script, anything else a browser with a cookie.
         // (With both schemes challenged, the bearer's 401 would replace the cookie's redirect to the sign-in page.)
-        services.AddAuthentication(SelectorScheme)
+        var authentication = services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = http =>
                 http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? BearerTokenHandler.SchemeName
@@ -42,6 +42,8 @@ public static class SecurityServiceCollectionExtensions
                 };
             })
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        openId?.AddTo(authentication);
+        if (openId is not null) services.AddSingleton(openId);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddCascadingAuthenticationState();

@@ -12,9 +12,11 @@ public static class SignInEndpoints
 
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
+        var openId = app.ServiceProvider.GetService<OpenIdSignIn>();
         app.MapGet(Path, (HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
-            Results.Content(Page(antiforgery.GetAndStoreTokens(http), LocalOnly(returnUrl), error), "text/html; charset=utf-8"))
+            Results.Content(Page(antiforgery.GetAndStoreTokens(http), LocalOnly(returnUrl), error, openId is not null), "text/html; charset=utf-8"))
             .AllowAnonymous();
+        if (openId is not null) OpenIdSignIn.MapOpenIdSignIn(app);
 
         app.MapPost(Path, async (HttpContext http, AccessToken token, IAntiforgery antiforgery) =>
         {
@@ -62,7 +64,7 @@ public static class SignInEndpoints
     private static string LocalOnly(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
 
-    private static string Page(AntiforgeryTokenSet form, string returnUrl, string? error) => $$"""
+    private static string Page(AntiforgeryTokenSet form, string returnUrl, string? error, bool openId) => $$"""
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>Sign in · CORD-19 control panel</title>
         <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -75,6 +77,8 @@ public static class SignInEndpoints
         <input type="hidden" name="{{form.FormFieldName}}" value="{{form.RequestToken}}">
         <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl)}}">
         <label for="token">Access token</label><input id="token" name="token" type="password" autocomplete="current-password" autofocus>
-        <button type="submit">Sign in</button></form></body></html>
+        <button type="submit">Sign in</button></form>
+        {{(openId ? $"<p>or <a data-testid=\"oidc\" href=\"{OpenIdSignIn.Path}?returnUrl={WebUtility.UrlEncode(returnUrl)}\">sign in with your organisation</a></p>" : "")}}
+        </body></html>
         """;
 }

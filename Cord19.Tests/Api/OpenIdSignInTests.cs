@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using Cord19.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace Cord19.Tests.Api;
+
+/// <summary>
+/// OpenID Connect by configuration. A stub provider on loopback serves only discovery and keys, so this
+/// checks the wiring (the challenge sends the browser to the provider with PKCE); a real provider is needed
+/// for the code exchange.
+/// </summary>
+public sealed class OpenIdSignInTests : IAsyncLifetime
+{
+    private WebApplication _provider = null!;
+    private WebAppFactory _app = null!;
+    private string _authority = null!;
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        _authority = $"http://127.0.0.1:{port}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(_authority);
+        _provider = builder.Build();
+        _provider.MapGet("/.well-known/openid-configuration", () => Microsoft.AspNetCore.Http.Results.Json(new Dictionary<string, object>
+        {
+            ["issuer"] = _authority,
+            ["authorization_endpoint"] = $"{_authority}/authorize",
+            ["token_endpoint"] = $"{_authority}/token",
+            ["jwks_uri"] = $"{_authority}/jwks",
+            ["response_types_supported"] = new[] { "code" },
+            ["subject_types_supported"] = new[] { "public" },
+            ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+        }));
+        _provider.MapGet("/jwks", () => Microsoft.AspNetCore.Http.Results.Json(new { keys = Array.Empty<object>() }));
+        await _provider.StartAsync();
+
+        _app = new WebAppFactory(settings: new Dictionary<string, string>
+        {
+            ["CORD19_OIDC_AUTHORITY"] = _authority,
+            ["CORD19_OIDC_CLIENT_ID"] = "cord19-panel",
+            ["CORD19_OIDC_CLIENT_SECRET"] = "planted-oidc-client-secret",
+        });
+    }
+
+    [Fact]
+    public async Task The_sign_in_page_offers_the_provider_and_the_challenge_goes_there_with_pkce()
+    {
+        using var browser = _app.CreateAnonymousClient();
+
+        var page = await browser.GetStringAsync("/signin");
+        var challenge = await browser.GetAsync("/signin/oidc?returnUrl=%2Fcosts");
+
+        Assert.Contains("data-testid=\"oidc\"", page);
+        Assert.DoesNotContain("planted-oidc-client-secret", page);
+        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+        var location = challenge.Headers.Location!.ToString();
+        Assert.StartsWith($"{_authority}/authorize?", location);
+        Assert.Contains("client_id=cord19-panel", location);
+        Assert.Contains("code_challenge=", location);
+        Assert.Contains("response_type=code", location);
+        Assert.DoesNotContain("planted-oidc-client-secret", location);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _provider.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+
+namespace Cord19.Web.Security;
+
+/// <summary>
+/// Optional sign-in through an organisation's OpenID Connect provider (authorization code flow), beside the
+/// access token: set CORD19_OIDC_AUTHORITY, CORD19_OIDC_CLIENT_ID and CORD19_OIDC_CLIENT_SECRET. The client
+/// secret stays server-side; a successful sign-in ends in the same cookie as the token's.
+/// </summary>
+public sealed record OpenIdSignIn(string Authority, string ClientId, string? ClientSecret)
+{
+    public const string Scheme = "oidc";
+    public const string Path = "/signin/oidc";
+
+    public static OpenIdSignIn? FromConfiguration(IConfiguration configuration)
+    {
+        var authority = configuration["CORD19_OIDC_AUTHORITY"];
+        var clientId = configuration["CORD19_OIDC_CLIENT_ID"];
+        if (string.IsNullOrWhiteSpace(authority) && string.IsNullOrWhiteSpace(clientId)) return null;
+        if (string.IsNullOrWhiteSpace(authority) || string.IsNullOrWhiteSpace(clientId))
+            throw new InvalidOperationException("OpenID Connect needs both CORD19_OIDC_AUTHORITY and CORD19_OIDC_CLIENT_ID; set both, or neither.");
+        return new OpenIdSignIn(authority.Trim(), clientId.Trim(), configuration["CORD19_OIDC_CLIENT_SECRET"]);
+    }
+
+    public void AddTo(AuthenticationBuilder authentication) =>
+        authentication.AddOpenIdConnect(Scheme, "Organisation sign-in", o =>
+        {
+            o.Authority = Authority;
+            o.ClientId = ClientId;
+            o.ClientSecret = ClientSecret;
+            o.ResponseType = "code";
+            o.UsePkce = true;
+            o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+            o.CallbackPath = "/signin/oidc-callback";
+            o.SaveTokens = false; // the panel needs who signed in, not the provider's tokens
+            o.RequireHttpsMetadata = Authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        });
+
+    public static IEndpointRouteBuilder MapOpenIdSignIn(IEndpointRouteBuilder app)
+    {
+        app.MapGet(Path, (string? returnUrl) => Results.Challenge(
+                new AuthenticationProperties { RedirectUri = returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") ? r : "/" },
+                [Scheme]))
+            .AllowAnonymous();
+        return app;
+    }
+}
