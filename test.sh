@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the CORD-19 control panel on a fresh Debian machine.
 # Installs and starts what the tests need when it is missing (idempotent): Debian's Chromium for the
-# browser tests, PostgreSQL for the persistence tests, docker-compose to validate docker-compose.yml.
+# browser tests, PostgreSQL for the persistence tests, docker-compose to validate docker-compose.yml,
+# and s3rver (npm) for the S3 result store's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,6 +27,9 @@ pg_port="$(pg_lsclusters -h | awk -v v="$pg_version" '$1 == v && $2 == "main" { 
 as_postgres "psql -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'cord19'\"" | grep -q 1 \
   || as_postgres "psql -p $pg_port -qc \"CREATE ROLE cord19 LOGIN SUPERUSER PASSWORD 'cord19'\""
 export CORD19_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=cord19;Password=cord19;Database=postgres"
+
+# s3rver (a real S3-compatible server, from npm) for the S3 result store's tests.
+[ -f tools/node_modules/s3rver/bin/s3rver.js ] || npm ci --prefix tools --no-audit --no-fund --loglevel=error
 
 # docker-compose.yml must be valid (no Docker engine is needed to check it).
 CORD19_ACCESS_TOKEN=placeholder-token-0000 POSTGRES_PASSWORD=x MINIO_ROOT_PASSWORD=xxxxxxxx AIRFLOW_DB_PASSWORD=x AIRFLOW_ADMIN_PASSWORD=x \

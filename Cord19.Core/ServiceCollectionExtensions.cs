@@ -15,7 +15,9 @@ public static class ServiceCollectionExtensions
     /// The deployment state (SQLite under the data directory), the live feed, the phase runner and the local
     /// target with its folder result store. The host adds an <see cref="IPhaseJobScheduler"/>.
     /// </summary>
-    public static IServiceCollection AddCord19Core(this IServiceCollection services, DataDirectory data, string? postgres = null)
+    /// <param name="postgres">A PostgreSQL connection string for the app's state; SQLite under the data directory otherwise.</param>
+    /// <param name="s3">An S3 bucket for the results; the data directory's results folder otherwise.</param>
+    public static IServiceCollection AddCord19Core(this IServiceCollection services, DataDirectory data, string? postgres = null, S3Location? s3 = null)
     {
         data.EnsureExists();
         var database = new StateDatabase(postgres, data);
@@ -33,7 +35,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PhaseService>();
         services.AddSingleton<Costs.CostMeterService>();
 
-        services.AddSingleton<IResultStore>(new ResultStore(new LocalFolderObjectStore(data.Results)));
+        services.AddSingleton<IResultStore>(_ => new ResultStore(s3?.Open() ?? new LocalFolderObjectStore(data.Results)));
         services.AddSingleton(new LocalWorkspace(data));
         services.AddSingleton<ITarget, LocalTarget>();
         return services;

@@ -1,5 +1,6 @@
 using Cord19.Core;
 using Cord19.Core.Deployments;
+using Cord19.Core.Results;
 using Cord19.Core.Settings;
 using Cord19.Web.Api;
 using Cord19.Web.Components;
@@ -31,7 +32,8 @@ if (token is not null) builder.Services.AddCord19SignIn(token, data, OpenIdSignI
 
 // CORD19_POSTGRES (a connection string) moves the app's state and the job queue to PostgreSQL.
 var postgres = builder.Configuration[StateDatabase.EnvironmentVariable];
-builder.Services.AddCord19Core(data, postgres);
+// CORD19_S3_BUCKET (with CORD19_S3_ENDPOINT for MinIO) moves the results to S3.
+builder.Services.AddCord19Core(data, postgres, S3Location.FromEnvironment(key => builder.Configuration[key]));
 builder.Services.AddCord19HealthChecks();
 builder.Services.AddCord19Jobs(data, postgres);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();

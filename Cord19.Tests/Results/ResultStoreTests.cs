@@ -1,52 +1,68 @@
+using System.Text;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
 
 namespace Cord19.Tests.Results;
 
-public sealed class ResultStoreTests : IDisposable
+/// <summary>The result store's contract, on the local folder and on a real S3-compatible server (s3rver).</summary>
+public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFixture>, IDisposable
 {
-    private readonly TempDirectory _dir = new();
-    private ResultStore Store => new(new LocalFolderObjectStore(_dir.Path));
+    public static TheoryData<string> Backends => ["local", "s3"];
 
-    [Fact]
-    public async Task A_published_run_reads_back_whole()
+    private readonly TempDirectory _dir = new();
+
+    private IObjectStore Objects(string backend) => backend == "local"
+        ? new LocalFolderObjectStore(_dir.Path)
+        : s3.Server.OpenStore($"test-{Guid.NewGuid():N}");
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task A_published_run_reads_back_whole(string backend)
     {
-        var run = FakeResultStore.Run("subset-1", DateTime.UtcNow, ["vaccine", "dose"], ["school"]) with
+        var store = new ResultStore(Objects(backend));
+        var run = SyntheticRun.Create("subset-1", 50) with
         {
             Documents = [new DocumentResult("abc", "T", "J", "2020", "A", "10.1/x", 1, 0.5f, -1.25f, new Dictionary<int, float> { [1] = 0.9f })],
         };
-        await Store.PublishRunAsync(run, default);
+        await store.PublishRunAsync(run, default);
 
-        var back = await Store.LoadRunAsync("subset-1", default);
+        var back = await store.LoadRunAsync("subset-1", default);
 
         Assert.Equal(run.Manifest.RunId, back.Manifest.RunId);
         Assert.Equal(run.Clusters.Select(c => c.TopTerms[0].Term), back.Clusters.Select(c => c.TopTerms[0].Term));
         Assert.Equal(0.9f, Assert.Single(back.Documents).TopicWeights[1]);
+        Assert.Equal(run.TopicTerms!.Terms, (await store.LoadTopicTermsAsync("subset-1", default)).Terms);
+        Assert.Equal(50, (await store.LoadAbstractsAsync("subset-1", default)).Count);
     }
 
-    [Fact]
-    public async Task A_run_without_its_manifest_is_not_listed()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task A_run_without_its_manifest_is_not_listed(string backend)
     {
-        var run = FakeResultStore.Run("half", DateTime.UtcNow, ["x"]);
-        await Store.PublishRunAsync(run, default);
-        File.Delete(Path.Combine(_dir.Path, "runs", "half", "manifest.json"));
+        var objects = Objects(backend);
+        var store = new ResultStore(objects);
+        await store.PublishRunAsync(FakeResultStore.Run("half", DateTime.UtcNow, ["x"]), default);
+        await objects.DeletePrefixAsync("runs/half/manifest.json", default);
 
-        Assert.Empty((await Store.ListRunsAsync(default)).Runs);
-        var error = await Assert.ThrowsAsync<ResultFileException>(() => Store.LoadRunAsync("half", default));
+        Assert.Empty((await store.ListRunsAsync(default)).Runs);
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadRunAsync("half", default));
         Assert.Equal("runs/half/manifest.json", error.File);
     }
 
-    [Fact]
-    public async Task Corrupt_files_are_named_with_the_problem_and_do_not_hide_other_runs()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Corrupt_files_are_named_with_the_problem_and_do_not_hide_other_runs(string backend)
     {
-        await Store.PublishRunAsync(FakeResultStore.Run("good", DateTime.UtcNow, ["x"]), default);
-        await Store.PublishRunAsync(FakeResultStore.Run("bad", DateTime.UtcNow, ["y"]), default);
-        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "runs", "bad", "manifest.json"), "{ not json");
-        await Store.PublishRunAsync(FakeResultStore.Run("lines", DateTime.UtcNow, ["z"]), default);
-        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "runs", "lines", "documents.jsonl"), "{}\n{broken\n");
+        var objects = Objects(backend);
+        var store = new ResultStore(objects);
+        await store.PublishRunAsync(FakeResultStore.Run("good", DateTime.UtcNow, ["x"]), default);
+        await store.PublishRunAsync(FakeResultStore.Run("bad", DateTime.UtcNow, ["y"]), default);
+        await WriteAsync(objects, "runs/bad/manifest.json", "{ not json");
+        await store.PublishRunAsync(FakeResultStore.Run("lines", DateTime.UtcNow, ["z"]), default);
+        await WriteAsync(objects, "runs/lines/documents.jsonl", "{}\n{broken\n");
 
-        var listing = await Store.ListRunsAsync(default);
-        var error = await Assert.ThrowsAsync<ResultFileException>(() => Store.LoadRunAsync("lines", default));
+        var listing = await store.ListRunsAsync(default);
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadRunAsync("lines", default));
 
         Assert.Equal(["good", "lines"], listing.Runs.Select(r => r.RunId).Order());
         Assert.Contains(listing.Problems, p => p.Contains("runs/bad/manifest.json") && p.Contains("not valid JSON"));
@@ -54,25 +70,45 @@ public sealed class ResultStoreTests : IDisposable
         Assert.Contains("line 2", error.Problem);
     }
 
-    [Fact]
-    public async Task Run_ids_cannot_reach_outside_the_store()
-    {
-        await Assert.ThrowsAsync<ResultFileException>(() => Store.LoadRunAsync("../../etc", default));
-    }
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Run_ids_cannot_reach_outside_the_store(string backend) =>
+        await Assert.ThrowsAsync<ResultFileException>(() => new ResultStore(Objects(backend)).LoadRunAsync("../../etc", default));
 
-    [Fact]
-    public async Task A_new_corpus_replaces_the_latest_and_the_previous_one_is_kept()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task A_new_corpus_replaces_the_latest_and_the_previous_one_is_kept(string backend)
     {
+        var objects = Objects(backend);
+        var store = new ResultStore(objects);
         var manifest = new CorpusManifest(1, "20260101-000000-aaaaaa", DateTime.UtcNow, "t", 1, 1, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
         CorpusDocument Doc(string id) => new(id, null, null, null, null, null, "abstract", ["tok"]);
 
-        await Store.SaveCorpusAsync(manifest, [Doc("1")], default);
-        await Store.SaveCorpusAsync(manifest with { CorpusId = "20260102-000000-bbbbbb" }, [Doc("2")], default);
-        await Store.SaveCorpusAsync(manifest with { CorpusId = "20260103-000000-cccccc" }, [Doc("3")], default);
+        await store.SaveCorpusAsync(manifest, [Doc("1")], default);
+        await store.SaveCorpusAsync(manifest with { CorpusId = "20260102-000000-bbbbbb" }, [Doc("2")], default);
+        await store.SaveCorpusAsync(manifest with { CorpusId = "20260103-000000-cccccc" }, [Doc("3")], default);
 
-        Assert.Equal("3", Assert.Single((await Store.LoadLatestCorpusAsync(default))!.Documents).Id);
-        Assert.Equal(["20260102-000000-bbbbbb", "20260103-000000-cccccc"], Directory.GetDirectories(Path.Combine(_dir.Path, "corpus")).Select(Path.GetFileName).Order());
+        Assert.Equal("3", Assert.Single((await store.LoadLatestCorpusAsync(default))!.Documents).Id);
+        var corpora = (await objects.ListAsync("corpus/", default).ToListAsync()).Where(k => k.EndsWith("/manifest.json")).Select(k => k.Split('/')[1]);
+        Assert.Equal(["20260102-000000-bbbbbb", "20260103-000000-cccccc"], corpora.Order());
     }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Deleting_everything_empties_the_store_and_missing_objects_read_as_null(string backend)
+    {
+        var objects = Objects(backend);
+        var store = new ResultStore(objects);
+        await store.PublishRunAsync(FakeResultStore.Run("r", DateTime.UtcNow, ["x"]), default);
+
+        await store.DeleteAllAsync(default);
+
+        Assert.Empty(await objects.ListAsync("", default).ToListAsync());
+        Assert.Null(await objects.OpenReadAsync("runs/r/manifest.json", default));
+    }
+
+    private static Task WriteAsync(IObjectStore objects, string key, string text) =>
+        objects.WriteAsync(key, stream => stream.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask(), default);
 
     public void Dispose() => _dir.Dispose();
 }

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Cord19.Core.Results;
+
+/// <summary>
+/// An <see cref="IObjectStore"/> over an S3 bucket: AWS, or any S3-compatible server (MinIO, s3rver) by
+/// endpoint. Credentials come from the SDK's standard chain; the app never stores keys.
+/// </summary>
+public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "") : IObjectStore
+{
+    private readonly string _prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
+
+    public string Location => $"s3://{bucket}/{_prefix}";
+
+    /// <summary>A client for AWS (no endpoint) or for an S3-compatible server at <paramref name="endpoint"/>.</summary>
+    public static IAmazonS3 CreateClient(string? endpoint, string region, AWSCredentials? credentials = null)
+    {
+        var config = new AmazonS3Config
+        {
+            RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region),
+            // S3-compatible servers speak path-style URLs and reject the SDK's default flexible checksums.
+            RequestChecksumCalculation = string.IsNullOrEmpty(endpoint) ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = string.IsNullOrEmpty(endpoint) ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        if (!string.IsNullOrEmpty(endpoint))
+        {
+            config.ServiceURL = endpoint;
+            config.ForcePathStyle = true;
+            config.AuthenticationRegion = region;
+        }
+        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+    }
+
+    public async Task WriteAsync(string key, Func<Stream, Task> write, CancellationToken ct)
+    {
+        // PUT replaces an object whole, so the body is built first: a failed write leaves the old object.
+        await using var body = new MemoryStream();
+        await write(body);
+        body.Position = 0;
+        await s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = _prefix + Checked(key),
+            InputStream = body,
+            AutoCloseStream = false,
+            UseChunkEncoding = false,
+        }, ct);
+    }
+
+    public async Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(bucket, _prefix + Checked(key), ct);
+            var copy = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(copy, ct);
+            copy.Position = 0;
+            return copy;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListAsync(string keyPrefix, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = _prefix + keyPrefix };
+        ListObjectsV2Response response;
+        do
+        {
+            response = await s3.ListObjectsV2Async(request, ct);
+            // SDK v4 returns null, not an empty list, when nothing matches.
+            foreach (var item in (response.S3Objects ?? []).OrderBy(o => o.Key, StringComparer.Ordinal))
+                yield return item.Key[_prefix.Length..];
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+        while (response.IsTruncated == true);
+    }
+
+    public async Task DeletePrefixAsync(string keyPrefix, CancellationToken ct)
+    {
+        var keys = await ListAsync(keyPrefix, ct).ToListAsync(ct);
+        foreach (var batch in keys.Chunk(1000))
+            await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+            {
+                BucketName = bucket,
+                Objects = batch.Select(k => new KeyVersion { Key = _prefix + k }).ToList(),
+            }, ct);
+    }
+
+    private static string Checked(string key) =>
+        key.Contains("..", StringComparison.Ordinal) || key.StartsWith('/')
+            ? throw new ArgumentException($"Result key '{key}' must be a relative path without '..'.", nameof(key))
+            : key;
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Cord19.Core.Results;
+
+namespace Cord19.Tests.Support;
+
+/// <summary>
+/// A real S3-compatible server (s3rver, from npm, installed by ./test.sh under tools/) on a loopback port,
+/// with an empty bucket, for the S3 result store's tests.
+/// </summary>
+public sealed class S3rver : IAsyncDisposable
+{
+    public const string Bucket = "cord19-test";
+
+    private readonly Process _process;
+    private readonly TempDirectory _data;
+
+    private S3rver(Process process, TempDirectory data, string endpoint)
+    {
+        _process = process;
+        _data = data;
+        Endpoint = endpoint;
+    }
+
+    public string Endpoint { get; }
+
+    public static async Task<S3rver> StartAsync()
+    {
+        var script = Path.Combine(RunningApp.RepositoryRoot(), "tools", "node_modules", "s3rver", "bin", "s3rver.js");
+        if (!File.Exists(script))
+            throw new InvalidOperationException($"{script} is missing: run ./test.sh, which installs s3rver with npm.");
+        var data = new TempDirectory();
+        var port = FreePort();
+        var process = Process.Start(new ProcessStartInfo("node", [script, "-d", data.Path, "-a", "127.0.0.1", "-p", port.ToString(), "-s", "--configure-bucket", Bucket])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var server = new S3rver(process, data, $"http://127.0.0.1:{port}");
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return server;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        await server.DisposeAsync();
+        throw new InvalidOperationException("s3rver did not start: " + await process.StandardError.ReadToEndAsync());
+    }
+
+    /// <summary>An object store in the test bucket, under a prefix of its own.</summary>
+    public IObjectStore OpenStore(string prefix) =>
+        new S3ObjectStore(S3ObjectStore.CreateClient(Endpoint, "us-east-2", new BasicAWSCredentials("S3RVER", "S3RVER")), Bucket, prefix);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _data.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>One s3rver for all the tests of a class.</summary>
+public sealed class S3rverFixture : IAsyncLifetime
+{
+    public S3rver Server { get; private set; } = null!;
+    public async Task InitializeAsync() => Server = await S3rver.StartAsync();
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
