@@ -38,10 +38,13 @@ echo "docker-compose.yml: valid"
 
 # ML.NET's LDA prints its log-likelihood per iteration from native code; keep the test log readable.
 log="$(mktemp)"
+rm -f TestResults/figures.txt
 set +e
 dotnet test Cord19.sln --configuration Release --filter "Category!=Benchmark" 2>&1 | tee "$log" | grep -vE '^(Iter|Likelihood|LogLikelihood)|^\s*$|likelihood'
 status=${PIPESTATUS[0]}
 set -e
+
+if [ -f TestResults/figures.txt ]; then echo "Figures measured by the tests:"; sed 's/^/  /' TestResults/figures.txt; fi
 
 # One closing line in the plain "N passed, N failed" form, summed over the test assemblies.
 awk '/^(Passed|Failed)!/ {

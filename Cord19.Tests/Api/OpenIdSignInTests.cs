@@ -12,6 +12,7 @@ namespace Cord19.Tests.Api;
 /// checks the wiring (the challenge sends the browser to the provider with PKCE); a real provider is needed
 /// for the code exchange.
 /// </summary>
+[Collection(InProcessHostCollection.Name)]
 public sealed class OpenIdSignInTests : IAsyncLifetime
 {
     private WebApplication _provider = null!;

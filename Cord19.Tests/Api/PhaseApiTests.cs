@@ -5,6 +5,7 @@ using Cord19.Tests.Support;
 
 namespace Cord19.Tests.Api;
 
+[Collection(InProcessHostCollection.Name)]
 public sealed class PhaseApiTests : ApiTest
 {
 

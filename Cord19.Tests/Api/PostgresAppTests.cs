@@ -6,6 +6,7 @@ using Cord19.Tests.Support;
 namespace Cord19.Tests.Api;
 
 /// <summary>The whole app on PostgreSQL: state, the Hangfire queue and the health probe.</summary>
+[Collection(InProcessHostCollection.Name)]
 public sealed class PostgresAppTests : IAsyncLifetime
 {
     private string _database = null!;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Cord19.Core.Execution;
 using Cord19.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Cord19.Tests.Api;
 
@@ -12,7 +11,7 @@ namespace Cord19.Tests.Api;
 /// and checks what a user would see: the phase interrupted with a reason, nothing running, no duplicated
 /// resource, every listed result complete, the re-delivered job not run twice, and the phase resumable.
 /// </summary>
-public sealed class RestartTests(ITestOutputHelper output) : IDisposable
+public sealed class RestartTests : IDisposable
 {
     private static readonly Dictionary<string, string> Environment = new()
     {
@@ -65,8 +64,7 @@ public sealed class RestartTests(ITestOutputHelper output) : IDisposable
             await app.DisposeAsync();
         }
 
-        output.WriteLine($"inconsistent states across the kill test of every phase: {inconsistencies.Count}");
-        Console.WriteLine($"inconsistent states across the kill test of every phase: {inconsistencies.Count}");
+        Figures.Report($"inconsistent states across the kill test of every phase: {inconsistencies.Count}");
         Assert.Empty(inconsistencies);
     }
 

@@ -6,6 +6,7 @@ using Cord19.Tests.Support;
 
 namespace Cord19.Tests.Api;
 
+[Collection(InProcessHostCollection.Name)]
 public sealed class ResultApiTests : ApiTest
 {
     private ResultStore _store = null!;

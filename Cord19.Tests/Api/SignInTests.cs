@@ -7,11 +7,11 @@ using Cord19.Tests.Support;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Xunit.Abstractions;
 
 namespace Cord19.Tests.Api;
 
-public sealed partial class SignInTests(ITestOutputHelper output) : ApiTest
+[Collection(InProcessHostCollection.Name)]
+public sealed partial class SignInTests : ApiTest
 {
     [Theory]
     [InlineData("GET", "/api/phases")]
@@ -109,8 +109,7 @@ public sealed partial class SignInTests(ITestOutputHelper output) : ApiTest
             .Select(e => e.RoutePattern.RawText ?? "")
             .Where(p => !p.StartsWith("/health/") && p != "/signin" && !IsStaticFile(p))
             .ToList();
-        output.WriteLine($"unauthenticated routes besides health and sign-in: {open.Count}");
-        Console.WriteLine($"unauthenticated routes besides health and sign-in: {open.Count} (of {endpoints.Count} routes)");
+        Figures.Report($"unauthenticated routes besides health and sign-in: {open.Count} (of {endpoints.Count} routes)");
         Assert.Empty(open);
     }
 

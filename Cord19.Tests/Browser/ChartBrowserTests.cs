@@ -35,7 +35,7 @@ public sealed class ChartBrowserTests : IAsyncLifetime
         await _app.OpenAsync(page, $"/clusters?run={RunId}");
         await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents,
             new() { Timeout = 15_000, PollingInterval = 50 });
-        Console.WriteLine($"map: {Documents:N0} points drawn {watch.ElapsedMilliseconds} ms after navigation");
+        Figures.Report($"map: {Documents:N0} points drawn {watch.ElapsedMilliseconds} ms after navigation");
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("20,000 documents");
 
         // Hover the pixel of a point of cluster 0 (the "vaccine" blob).

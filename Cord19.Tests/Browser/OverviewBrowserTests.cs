@@ -79,7 +79,7 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
             await Task.Delay(25);
         }
         var gaps = seen.Zip(seen.Skip(1), (a, b) => b.Ms - a.Ms).ToList();
-        Console.WriteLine($"header meter: {seen.Count} updates in 3 s, largest gap {(gaps.Count > 0 ? gaps.Max() : 0)} ms");
+        Figures.Report($"header meter: {seen.Count} updates in 3 s, largest gap {(gaps.Count > 0 ? gaps.Max() : 0)} ms");
         Assert.True(seen.Count >= 3, $"only {seen.Count} meter updates in 3 s");
         await pages[1].ReloadAsync();
         await Expect(pages[1].Locator("[data-testid=costs-title]")).ToContainTextAsync("would have cost", new() { Timeout = 15_000 });

@@ -56,7 +56,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
         seen.Add(("app output", _app.Output));
 
         var leaks = seen.SelectMany(s => Secrets.Where(secret => s.Text.Contains(secret)).Select(secret => $"{s.Where} shows '{secret[..8]}…'")).ToList();
-        Console.WriteLine($"secrets found in logs or pages: {leaks.Count} (checked {seen.Count} pages, answers and logs)");
+        Figures.Report($"secrets found in logs or pages: {leaks.Count} (checked {seen.Count} pages, answers and logs)");
         Assert.Empty(leaks);
         Assert.Contains(seen, s => s.Text.Contains("does not exist"));
     }
