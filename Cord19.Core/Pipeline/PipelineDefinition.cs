@@ -24,8 +24,10 @@ public static class PipelineDefinition
         "LDA topics within each cluster", ["cluster"]);
     public static readonly PipelineStep Map = new("map", ProcessingDag,
         "2D document map", ["cluster"]);
+    public static readonly PipelineStep Quality = new("quality", ProcessingDag,
+        "Silhouette, topic coherence and map neighbourhood preservation", ["topics", "map"]);
     public static readonly PipelineStep Publish = new("publish", ProcessingDag,
-        "Write the results (manifest last)", ["topics", "map"]);
+        "Write the results (manifest last)", ["quality"]);
 
-    public static IReadOnlyList<PipelineStep> Steps { get; } = [Preprocess, Sample, Vectorise, Cluster, Topics, Map, Publish];
+    public static IReadOnlyList<PipelineStep> Steps { get; } = [Preprocess, Sample, Vectorise, Cluster, Topics, Map, Quality, Publish];
 }

@@ -51,6 +51,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         });
 
         var topicResults = new List<TopicResult>();
+        var topicStems = new List<IReadOnlyList<string>>();
         var topicDistributions = new List<TopicTerms>();
         var documentTopics = new Dictionary<int, float>[documents.Count];
         await Timed(PipelineDefinition.Topics, async ct =>
@@ -71,6 +72,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                     var id = c * settings.TopicsPerCluster + t;
                     var prevalence = model.DocumentWeights.Sum(w => (double)w[t]) / documents.Count;
                     topicResults.Add(new TopicResult(id, c, model.Topics[t].TopTerms.Select(x => Term(corpus, vocabulary, x.Term, x.Weight)).ToList(), Math.Round(prevalence, 6)));
+                    topicStems.Add(model.Topics[t].TopTerms.Select(x => vocabulary.Terms[x.Term]).ToList());
                     topicDistributions.Add(new TopicTerms(id, model.Topics[t].Distribution.Select(p => Math.Round(p, 7)).ToList()));
                     for (var m = 0; m < members.Count; m++)
                         (documentTopics[members[m]] ??= [])[id] = MathF.Round(model.DocumentWeights[m][t], 4);
@@ -84,6 +86,17 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         {
             map = DocumentMap.Project(clustering.Reduced, clustering.Assignments, clustering.Clusters);
             return Task.CompletedTask;
+        });
+
+        RunQuality? quality = null;
+        await Timed(PipelineDefinition.Quality, async ct =>
+        {
+            quality = new RunQuality(
+                Math.Round(QualityMetrics.Silhouette(clustering.Reduced, clustering.Assignments, sample: 5_000, settings.Seed), 4),
+                Math.Round(QualityMetrics.UMassCoherence(topicStems, documents.Select(d => d.Tokens).ToList()), 4),
+                Math.Round(QualityMetrics.NeighbourPreservation(clustering.Reduced, map, k: 10, sample: 1_000, settings.Seed), 4));
+            ct.ThrowIfCancellationRequested();
+            await steps.LogAsync($"Silhouette {quality.Silhouette:0.000}, topic coherence (UMass) {quality.Coherence:0.00}, map keeps {quality.NeighbourPreservation:P0} of 10 nearest neighbours.");
         });
 
         var manifest = new RunManifest(
@@ -106,7 +119,8 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                 ["seed"] = settings.Seed,
                 ["subsetSize"] = scope == RunManifest.SubsetScope ? settings.SubsetSize : null,
             },
-            Timings: timings);
+            Timings: timings,
+            Quality: quality);
 
         await steps.StepAsync(PipelineDefinition.Publish.Id, async ct =>
         {

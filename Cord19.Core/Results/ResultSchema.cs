@@ -20,13 +20,20 @@ public sealed record RunManifest(
     int Topics,
     string MapMethod,
     IReadOnlyDictionary<string, object?> Parameters,
-    IReadOnlyList<StepTiming> Timings)
+    IReadOnlyList<StepTiming> Timings,
+    RunQuality? Quality = null)
 {
     public const string SubsetScope = "subset";
     public const string FullScope = "full";
 }
 
 public sealed record StepTiming(string Step, double Seconds);
+
+/// <summary>
+/// How good the run is: k-means silhouette (cosine, on the PCA vectors of a 5,000-document sample), mean UMass
+/// coherence of the topics' top-10 words, and the share of 10 nearest neighbours the map keeps (1,000-document sample).
+/// </summary>
+public sealed record RunQuality(double Silhouette, double Coherence, double NeighbourPreservation);
 
 public sealed record TermWeight(string Term, double Weight);
 

@@ -34,6 +34,13 @@ public sealed class ProcessingPipelineTests : IDisposable
         }
         Assert.All(run.Documents, d => Assert.Equal(settings.TopicsPerCluster, d.TopicWeights.Count));
         Assert.Contains(run.Clusters.SelectMany(c => c.TopTerms), t => t.Term.StartsWith("covid", StringComparison.Ordinal));
+
+        var quality = run.Manifest.Quality!;
+        Figures.Report($"quality on the shipped sample ({settings.SubsetSize:N0}-document subset, k={settings.Clusters}): " +
+                       $"silhouette {quality.Silhouette:0.000}, UMass coherence {quality.Coherence:0.00}, map keeps {quality.NeighbourPreservation:P0} of 10 nearest neighbours");
+        Assert.InRange(quality.Silhouette, 0.0, 1.0);
+        Assert.True(quality.Coherence < 0, "UMass coherence is a mean of logs of ratios below 1");
+        Assert.InRange(quality.NeighbourPreservation, 0.01, 1.0);
     }
 
     [Fact]
