@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Local;
+
+namespace Cord19.Pipeline;
+
+/// <summary>
+/// cord19-pipeline: the same pipeline code as the control panel's local target, as a program for Airflow
+/// tasks and for people. Exit codes: 0 done, 2 wrong usage, 3 bad input (the message says what to fix).
+/// </summary>
+public static class Program
+{
+    private const string Usage = """
+        Usage: cord19-pipeline <command> [options]
+
+        Commands:
+          preprocess --metadata <metadata.csv[.gz]>   filter, clean, tokenise and stem; save the corpus
+          process [--scope subset|full]               cluster, topics, map and quality on the latest corpus
+          all --metadata <file> [--scope subset|full] both
+
+        Options:
+          --results <folder | s3://bucket/prefix>     where results go (default: ./results); S3 uses the AWS SDK's
+                                                      credential chain, and CORD19_S3_ENDPOINT for S3-compatible servers
+          --settings <settings.json>                  pipeline parameters as the control panel saves them (default: the seed's)
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            var options = Options.Parse(args);
+            var results = new ResultStore(OpenObjects(options.Results));
+            var settings = options.SettingsPath is null ? new PipelineSettings() : ReadSettings(options.SettingsPath);
+            var steps = new ConsoleSteps();
+
+            if (options.Command is "preprocess" or "all")
+                await PreprocessAsync(options.Metadata!, settings, results, steps);
+            if (options.Command is "process" or "all")
+            {
+                var corpus = await results.LoadLatestCorpusAsync(CancellationToken.None)
+                    ?? throw new InvalidDataException($"There is no corpus in {results.Location}: run 'cord19-pipeline preprocess' first.");
+                var manifest = await new ProcessingPipeline(settings, results, steps).RunAsync(corpus, options.Scope, DateTime.UtcNow);
+                Console.WriteLine($"run {manifest.RunId}: {manifest.Documents:N0} documents, {manifest.Clusters} clusters, {manifest.Topics} topics");
+            }
+            return 0;
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ResultFileException or FileNotFoundException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 3;
+        }
+    }
+
+    private static async Task PreprocessAsync(string metadata, PipelineSettings settings, IResultStore results, IStepRecorder steps)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"cord19-pipeline-{Guid.NewGuid():N}");
+        try
+        {
+            await steps.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
+            {
+                var lake = new DuckDbDataLake(Path.Combine(folder, "lake.duckdb"));
+                var registration = await lake.RegisterAsync(metadata, ct);
+                await steps.LogAsync($"{registration.Rows:N0} rows, {registration.RowsWithAbstract:N0} with an abstract.");
+                var papers = await lake.ReadPapersAsync(ct).ToListAsync(ct);
+                var output = new Preprocessor(settings).Run(papers, Path.GetFileName(metadata), DateTime.UtcNow, ct);
+                foreach (var (reason, count) in output.Manifest.Skipped.OrderByDescending(s => s.Value))
+                    await steps.LogAsync($"skipped {count:N0}: {reason}");
+                if (output.Documents.Count == 0)
+                    throw new InvalidDataException($"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows of {metadata}: widen the publish-time window in the settings.");
+                await results.SaveCorpusAsync(output.Manifest, output.Documents, ct);
+                await steps.LogAsync($"kept {output.Documents.Count:N0} papers; corpus {output.Manifest.CorpusId} in {results.Location}");
+            });
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static IObjectStore OpenObjects(string results)
+    {
+        if (!results.StartsWith("s3://", StringComparison.Ordinal)) return new LocalFolderObjectStore(Path.GetFullPath(results));
+        var path = results["s3://".Length..].Split('/', 2);
+        var location = new S3Location(path[0], path.Length > 1 ? path[1] : "",
+            Environment.GetEnvironmentVariable("CORD19_S3_REGION") is { Length: > 0 } r ? r : "us-east-2",
+            Environment.GetEnvironmentVariable("CORD19_S3_ENDPOINT"));
+        return location.Open();
+    }
+
+    private static PipelineSettings ReadSettings(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Settings file {path} does not exist.");
+        PipelineSettings settings;
+        try
+        {
+            settings = JsonSerializer.Deserialize<PipelineSettings>(File.ReadAllText(path), SettingsStore.Json) ?? new();
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"Settings file {path} is not valid JSON ({ex.Message}).");
+        }
+        var errors = settings.Validate();
+        if (errors.Count > 0) throw new InvalidDataException($"Settings file {path}: {string.Join(" ", errors)}");
+        return settings;
+    }
+
+    private sealed record Options(string Command, string? Metadata, string Scope, string Results, string? SettingsPath)
+    {
+        public static Options Parse(string[] args)
+        {
+            if (args.Length == 0 || args[0] is not ("preprocess" or "process" or "all"))
+                throw new UsageException(args.Length == 0 ? "No command given." : $"Unknown command '{args[0]}'.");
+            var values = new Dictionary<string, string>();
+            for (var i = 1; i < args.Length; i++)
+            {
+                if (!args[i].StartsWith("--") || i + 1 >= args.Length)
+                    throw new UsageException($"Option '{args[i]}' needs a value.");
+                values[args[i][2..]] = args[++i];
+            }
+            foreach (var key in values.Keys.Except(["metadata", "scope", "results", "settings"]))
+                throw new UsageException($"Unknown option '--{key}'.");
+            var scope = values.GetValueOrDefault("scope", RunManifest.FullScope);
+            if (scope is not (RunManifest.SubsetScope or RunManifest.FullScope))
+                throw new UsageException($"--scope is '{scope}': use 'subset' or 'full'.");
+            if (args[0] is "preprocess" or "all" && !values.ContainsKey("metadata"))
+                throw new UsageException($"'{args[0]}' needs --metadata <metadata.csv>.");
+            return new Options(args[0], values.GetValueOrDefault("metadata"), scope, values.GetValueOrDefault("results", "results"), values.GetValueOrDefault("settings"));
+        }
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+
+    /// <summary>Steps and log lines to standard output, one line each, for Airflow's task log.</summary>
+    private sealed class ConsoleSteps : IStepRecorder
+    {
+        private string _step = "";
+
+        public async Task StepAsync(string step, Func<CancellationToken, Task> body, bool checkpointed = false)
+        {
+            _step = step;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await LogAsync("started");
+            await body(CancellationToken.None);
+            await LogAsync($"done in {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        public Task LogAsync(string message)
+        {
+            Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} [{_step}] {message}");
+            return Task.CompletedTask;
+        }
+    }
+}

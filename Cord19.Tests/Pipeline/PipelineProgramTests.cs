@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Pipeline;
+
+/// <summary>The cord19-pipeline program, run as a process the way an Airflow task runs it.</summary>
+public sealed class PipelineProgramTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task All_steps_on_the_shipped_sample_publish_a_complete_run()
+    {
+        var settings = _dir.File("settings.json");
+        await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new PipelineSettings { SubsetSize = 200, LdaIterations = 10 }, SettingsStore.Json));
+        var results = _dir.File("results");
+
+        var (exit, output, error) = await RunAsync("all", "--metadata", DataDirectory.ShippedSample, "--scope", "subset", "--results", results, "--settings", settings);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("[preprocess] kept", output);
+        Assert.Contains("[publish] done", output);
+        var store = new ResultStore(new LocalFolderObjectStore(results));
+        var run = await store.LoadRunAsync(Assert.Single((await store.ListRunsAsync(default)).Runs).RunId, default);
+        Assert.Equal(200, run.Documents.Count);
+        Assert.NotNull(run.Manifest.Quality);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "No command given.")]
+    [InlineData(new[] { "train" }, "Unknown command 'train'.")]
+    [InlineData(new[] { "preprocess" }, "needs --metadata")]
+    [InlineData(new[] { "process", "--scope", "half" }, "use 'subset' or 'full'")]
+    [InlineData(new[] { "process", "--colour", "red" }, "Unknown option '--colour'.")]
+    public async Task Wrong_usage_exits_2_with_the_usage(string[] args, string expected)
+    {
+        var (exit, _, error) = await RunAsync(args);
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error);
+        Assert.Contains("Usage: cord19-pipeline", error);
+    }
+
+    [Fact]
+    public async Task Bad_input_exits_3_naming_the_cause()
+    {
+        var csv = _dir.File("metadata.csv");
+        await File.WriteAllTextAsync(csv, "id,name\n1,a\n");
+        var (badFile, _, badFileError) = await RunAsync("preprocess", "--metadata", csv, "--results", _dir.File("r"));
+        var (noCorpus, _, noCorpusError) = await RunAsync("process", "--results", _dir.File("empty"));
+
+        Assert.Equal(3, badFile);
+        Assert.Contains("no 'title' and 'abstract' column", badFileError);
+        Assert.Equal(3, noCorpus);
+        Assert.Contains("run 'cord19-pipeline preprocess' first", noCorpusError);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var dll = Path.Combine(RunningApp.RepositoryRoot(), "Cord19.Pipeline", "bin", configuration, "net10.0", "cord19-pipeline.dll");
+        var start = new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
