@@ -2,7 +2,7 @@
 # Runs every test of the CORD-19 control panel on a fresh Debian machine.
 # Installs and starts what the tests need when it is missing (idempotent): Debian's Chromium for the
 # browser tests, PostgreSQL for the persistence tests, docker-compose to validate docker-compose.yml,
-# and s3rver (npm) for the S3 result store's tests.
+# python3 to compile the generated Airflow DAGs, and s3rver (npm) for the S3 result store's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +13,7 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need_apt+=(postgresql)
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 if ((${#need_apt[@]})); then
   echo "Installing: ${need_apt[*]}"
   as_root apt-get update -qq

@@ -3,6 +3,9 @@ namespace Cord19.Core.Pipeline;
 /// <summary>One step of the pipeline: what the local orchestrator runs and what an Airflow DAG task will run.</summary>
 public sealed record PipelineStep(string Id, string Dag, string Title, IReadOnlyList<string> DependsOn);
 
+/// <summary>An Airflow task: one run of the pipeline program (<paramref name="Command"/>) covering <paramref name="Steps"/>.</summary>
+public sealed record PipelineTask(string Id, string Dag, string Command, IReadOnlyList<PipelineStep> Steps);
+
 /// <summary>
 /// The pipeline's steps, in order, defined once. The local target runs them in-process; the Airflow DAGs are
 /// to be generated from (or checked against) this same list so the two cannot drift.
@@ -30,4 +33,14 @@ public static class PipelineDefinition
         "Write the results (manifest last)", ["quality"]);
 
     public static IReadOnlyList<PipelineStep> Steps { get; } = [Preprocess, Sample, Vectorise, Cluster, Topics, Map, Quality, Publish];
+
+    /// <summary>
+    /// The steps grouped into the tasks that Airflow runs, one cord19-pipeline process each: steps inside a
+    /// task share memory (the TF-IDF matrix, the clusters), so a task boundary is where results are on disk.
+    /// </summary>
+    public static IReadOnlyList<PipelineTask> Tasks { get; } =
+    [
+        new("preprocess", PreprocessingDag, "preprocess", [Preprocess]),
+        new("process", ProcessingDag, "process", [Sample, Vectorise, Cluster, Topics, Map, Quality, Publish]),
+    ];
 }
