@@ -5,8 +5,8 @@ namespace Cord19.Core.Pipeline;
 /// <summary>
 /// Places documents in 2D on the plane that best spreads the cluster centroids (the top two principal axes
 /// of the centroids), so that clusters separate visibly at the cost of a few dot products per document.
-/// A neighbourhood-preserving map (t-SNE or UMAP) is the pipeline issue's to add; the result schema records
-/// which method drew a map.
+/// The fallback for runs too large for <see cref="Tsne"/>, which keeps neighbourhoods far better; the
+/// result schema records which method drew a map.
 /// </summary>
 public static class DocumentMap
 {

@@ -82,10 +82,15 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         });
 
         (float X, float Y)[] map = [];
-        await Timed(PipelineDefinition.Map, _ =>
+        var mapMethod = documents.Count <= Tsne.MaxPoints ? Tsne.Method : DocumentMap.Method;
+        await Timed(PipelineDefinition.Map, async ct =>
         {
-            map = DocumentMap.Project(clustering.Reduced, clustering.Assignments, clustering.Clusters);
-            return Task.CompletedTask;
+            // t-SNE keeps neighbourhoods; its exact neighbour search is quadratic, so larger runs get the
+            // centroid-plane projection, and the manifest says which one drew the map.
+            map = mapMethod == Tsne.Method
+                ? Tsne.Embed(clustering.Reduced, new Tsne.Options(Seed: settings.Seed), ct)
+                : DocumentMap.Project(clustering.Reduced, clustering.Assignments, clustering.Clusters);
+            await steps.LogAsync($"Map drawn with {mapMethod}.");
         });
 
         RunQuality? quality = null;
@@ -108,7 +113,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
             Documents: documents.Count,
             Clusters: clustering.Clusters,
             Topics: topicResults.Count,
-            MapMethod: DocumentMap.Method,
+            MapMethod: mapMethod,
             Parameters: new Dictionary<string, object?>
             {
                 ["clusters"] = settings.Clusters,

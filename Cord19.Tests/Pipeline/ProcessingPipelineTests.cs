@@ -37,10 +37,12 @@ public sealed class ProcessingPipelineTests : IDisposable
 
         var quality = run.Manifest.Quality!;
         Figures.Report($"quality on the shipped sample ({settings.SubsetSize:N0}-document subset, k={settings.Clusters}): " +
-                       $"silhouette {quality.Silhouette:0.000}, UMass coherence {quality.Coherence:0.00}, map keeps {quality.NeighbourPreservation:P0} of 10 nearest neighbours");
+                       $"silhouette {quality.Silhouette:0.000}, UMass coherence {quality.Coherence:0.00}, map ({run.Manifest.MapMethod}) keeps {quality.NeighbourPreservation:P0} of 10 nearest neighbours; " +
+                       string.Join(", ", run.Manifest.Timings.Select(t => $"{t.Step} {t.Seconds:0.0} s")));
+        Assert.Equal("tsne", run.Manifest.MapMethod);
         Assert.InRange(quality.Silhouette, 0.0, 1.0);
         Assert.True(quality.Coherence < 0, "UMass coherence is a mean of logs of ratios below 1");
-        Assert.InRange(quality.NeighbourPreservation, 0.01, 1.0);
+        Assert.InRange(quality.NeighbourPreservation, 0.25, 1.0);
     }
 
     [Fact]

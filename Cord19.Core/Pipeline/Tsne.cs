@@ -1,0 +1,234 @@
+namespace Cord19.Core.Pipeline;
+
+/// <summary>
+/// Barnes-Hut t-SNE (van der Maaten, 2014) in two dimensions: perplexity-calibrated affinities over each
+/// point's exact nearest neighbours, early exaggeration, momentum with adaptive gains, and repulsion
+/// approximated with a quadtree. No t-SNE or UMAP package is served here, so it is written out; the exact
+/// neighbour search is O(n²), which suits the run sizes the map draws in full (see <see cref="MaxPoints"/>).
+/// </summary>
+public static class Tsne
+{
+    public const string Method = "tsne";
+    public const int MaxPoints = 30_000;
+
+    public sealed record Options(double Perplexity = 30, int Iterations = 500, double Theta = 0.5, int Seed = 42);
+
+    public static (float X, float Y)[] Embed(IReadOnlyList<float[]> points, Options options, CancellationToken ct = default)
+    {
+        var n = points.Count;
+        if (n < 5) return points.Select((_, i) => ((float)i, 0f)).ToArray();
+        var perplexity = Math.Min(options.Perplexity, (n - 1) / 3.0);
+        var k = Math.Min(n - 1, (int)(3 * perplexity));
+        var (rows, cols, values) = Affinities(points, k, perplexity, ct);
+
+        var random = new Random(options.Seed);
+        var y = new double[n * 2];
+        for (var i = 0; i < y.Length; i++) y[i] = Gaussian(random) * 1e-4;
+        var velocity = new double[n * 2];
+        var gains = Enumerable.Repeat(1.0, n * 2).ToArray();
+        var gradient = new double[n * 2];
+        var learningRate = Math.Max(n / 12.0 / 4, 50); // sklearn's "auto" (n / early exaggeration / 4)
+        const int exaggerationEnd = 250;
+
+        for (var iteration = 0; iteration < options.Iterations; iteration++)
+        {
+            if ((iteration & 15) == 0) ct.ThrowIfCancellationRequested();
+            var exaggeration = iteration < exaggerationEnd ? 12.0 : 1.0;
+            var momentum = iteration < exaggerationEnd ? 0.5 : 0.8;
+            Gradient(y, rows, cols, values, exaggeration, options.Theta, gradient);
+            for (var i = 0; i < y.Length; i++)
+            {
+                gains[i] = Math.Sign(gradient[i]) != Math.Sign(velocity[i]) ? gains[i] + 0.2 : Math.Max(gains[i] * 0.8, 0.01);
+                velocity[i] = momentum * velocity[i] - learningRate * gains[i] * gradient[i];
+                y[i] += velocity[i];
+            }
+            Centre(y);
+        }
+        return Enumerable.Range(0, n).Select(i => ((float)y[2 * i], (float)y[2 * i + 1])).ToArray();
+    }
+
+    /// <summary>Symmetric joint probabilities P over each point's k nearest neighbours, in CSR form.</summary>
+    private static (int[] Rows, int[] Cols, double[] Values) Affinities(IReadOnlyList<float[]> points, int k, double perplexity, CancellationToken ct)
+    {
+        var n = points.Count;
+        var neighbours = new int[n][];
+        var conditional = new double[n][];
+        Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, i =>
+        {
+            var distances = new (double D, int J)[n - 1];
+            for (int j = 0, m = 0; j < n; j++)
+                if (j != i) distances[m++] = (SquaredDistance(points[i], points[j]), j);
+            Array.Sort(distances, (a, b) => a.D.CompareTo(b.D));
+            var nearest = distances.AsSpan(0, k).ToArray();
+            neighbours[i] = nearest.Select(d => d.J).ToArray();
+            conditional[i] = Calibrate(nearest.Select(d => d.D).ToArray(), perplexity);
+        });
+
+        // P_ij = (p_j|i + p_i|j) / 2n, kept only where either is a neighbour of the other.
+        var joint = new Dictionary<int, double>[n];
+        for (var i = 0; i < n; i++) joint[i] = [];
+        for (var i = 0; i < n; i++)
+            for (var m = 0; m < k; m++)
+            {
+                var j = neighbours[i][m];
+                var p = conditional[i][m] / (2.0 * n);
+                joint[i][j] = joint[i].GetValueOrDefault(j) + p;
+                joint[j][i] = joint[j].GetValueOrDefault(i) + p;
+            }
+        var rows = new int[n + 1];
+        var cols = new List<int>();
+        var values = new List<double>();
+        for (var i = 0; i < n; i++)
+        {
+            foreach (var (j, p) in joint[i].OrderBy(e => e.Key)) { cols.Add(j); values.Add(p); }
+            rows[i + 1] = cols.Count;
+        }
+        return (rows, cols.ToArray(), values.ToArray());
+    }
+
+    /// <summary>Binary search for the Gaussian precision that gives the wanted perplexity.</summary>
+    private static double[] Calibrate(double[] squaredDistances, double perplexity)
+    {
+        var target = Math.Log(perplexity);
+        double beta = 1, low = double.NegativeInfinity, high = double.PositiveInfinity;
+        var p = new double[squaredDistances.Length];
+        var shift = squaredDistances[0];
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            double sum = 0, weighted = 0;
+            for (var m = 0; m < p.Length; m++)
+            {
+                p[m] = Math.Exp(-beta * (squaredDistances[m] - shift));
+                sum += p[m];
+                weighted += p[m] * (squaredDistances[m] - shift);
+            }
+            var entropy = Math.Log(sum) + beta * weighted / sum;
+            for (var m = 0; m < p.Length; m++) p[m] /= sum;
+            var difference = entropy - target;
+            if (Math.Abs(difference) < 1e-5) break;
+            if (difference > 0) { low = beta; beta = double.IsPositiveInfinity(high) ? beta * 2 : (beta + high) / 2; }
+            else { high = beta; beta = double.IsNegativeInfinity(low) ? beta / 2 : (beta + low) / 2; }
+        }
+        return p;
+    }
+
+    private static void Gradient(double[] y, int[] rows, int[] cols, double[] values, double exaggeration, double theta, double[] gradient)
+    {
+        var n = y.Length / 2;
+        var tree = QuadTree.Build(y);
+        var repulsive = new double[n * 2];
+        var zs = new double[n];
+        // Each point reads the tree alone; the normaliser is summed afterwards in a fixed order, so the
+        // result does not depend on thread scheduling.
+        Parallel.For(0, n, i =>
+        {
+            double fx = 0, fy = 0, zi = 0;
+            tree.Repulsion(y[2 * i], y[2 * i + 1], theta, ref fx, ref fy, ref zi);
+            repulsive[2 * i] = fx;
+            repulsive[2 * i + 1] = fy;
+            zs[i] = zi;
+        });
+        double z = 0;
+        for (var i = 0; i < n; i++) z += zs[i];
+        for (var i = 0; i < n; i++)
+        {
+            double ax = 0, ay = 0;
+            for (var e = rows[i]; e < rows[i + 1]; e++)
+            {
+                var j = cols[e];
+                var dx = y[2 * i] - y[2 * j];
+                var dy = y[2 * i + 1] - y[2 * j + 1];
+                var q = 1 / (1 + dx * dx + dy * dy);
+                ax += exaggeration * values[e] * q * dx;
+                ay += exaggeration * values[e] * q * dy;
+            }
+            gradient[2 * i] = 4 * (ax - repulsive[2 * i] / z);
+            gradient[2 * i + 1] = 4 * (ay - repulsive[2 * i + 1] / z);
+        }
+    }
+
+    private static void Centre(double[] y)
+    {
+        double mx = 0, my = 0;
+        var n = y.Length / 2;
+        for (var i = 0; i < n; i++) { mx += y[2 * i]; my += y[2 * i + 1]; }
+        mx /= n; my /= n;
+        for (var i = 0; i < n; i++) { y[2 * i] -= mx; y[2 * i + 1] -= my; }
+    }
+
+    private static double SquaredDistance(float[] a, float[] b)
+    {
+        double s = 0;
+        for (var i = 0; i < a.Length; i++) { var d = a[i] - b[i]; s += d * d; }
+        return s;
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    /// <summary>A point-region quadtree with each cell's mass and centre of mass.</summary>
+    private sealed class QuadTree
+    {
+        private readonly double _cx, _cy, _half;
+        private double _mx, _my;
+        private int _count;
+        private int _point = -1;
+        private QuadTree[]? _children;
+        private readonly double[] _y;
+
+        private QuadTree(double[] y, double cx, double cy, double half) { _y = y; _cx = cx; _cy = cy; _half = half; }
+
+        public static QuadTree Build(double[] y)
+        {
+            double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+            for (var i = 0; i < y.Length / 2; i++)
+            {
+                minX = Math.Min(minX, y[2 * i]); maxX = Math.Max(maxX, y[2 * i]);
+                minY = Math.Min(minY, y[2 * i + 1]); maxY = Math.Max(maxY, y[2 * i + 1]);
+            }
+            var tree = new QuadTree(y, (minX + maxX) / 2, (minY + maxY) / 2, Math.Max(maxX - minX, maxY - minY) / 2 + 1e-5);
+            for (var i = 0; i < y.Length / 2; i++) tree.Insert(i, 0);
+            return tree;
+        }
+
+        private void Insert(int i, int depth)
+        {
+            var px = _y[2 * i];
+            var py = _y[2 * i + 1];
+            _mx = (_mx * _count + px) / (_count + 1);
+            _my = (_my * _count + py) / (_count + 1);
+            _count++;
+            if (_count == 1) { _point = i; return; }
+            // Coincident points deeper than this share a leaf; their mass still counts.
+            if (depth > 48) return;
+            if (_children is null)
+            {
+                var h = _half / 2;
+                _children = [new(_y, _cx - h, _cy - h, h), new(_y, _cx + h, _cy - h, h), new(_y, _cx - h, _cy + h, h), new(_y, _cx + h, _cy + h, h)];
+                if (_point >= 0) { Child(_y[2 * _point], _y[2 * _point + 1]).Insert(_point, depth + 1); _point = -1; }
+            }
+            Child(px, py).Insert(i, depth + 1);
+        }
+
+        private QuadTree Child(double x, double y) => _children![(x < _cx ? 0 : 1) + (y < _cy ? 0 : 2)];
+
+        public void Repulsion(double x, double y, double theta, ref double fx, ref double fy, ref double z)
+        {
+            if (_count == 0) return;
+            var dx = x - _mx;
+            var dy = y - _my;
+            var d2 = dx * dx + dy * dy;
+            if (_children is null || 2 * _half / Math.Sqrt(d2 + 1e-12) < theta)
+            {
+                if (_children is null && _point >= 0 && d2 < 1e-18 && _count == 1) return; // the point itself
+                var q = 1 / (1 + d2);
+                var mass = _children is null && d2 < 1e-18 ? _count - 1 : _count;
+                z += mass * q;
+                fx += mass * q * q * dx;
+                fy += mass * q * q * dy;
+                return;
+            }
+            foreach (var child in _children) child.Repulsion(x, y, theta, ref fx, ref fy, ref z);
+        }
+    }
+}
