@@ -10,25 +10,36 @@ namespace Cord19.Core.Airflow;
 /// </summary>
 public static class DagFiles
 {
-    public static IReadOnlyDictionary<string, string> Generate() =>
-        PipelineDefinition.Tasks.GroupBy(t => t.Dag).ToDictionary(g => $"{g.Key}.py", g => Dag(g.Key, g.ToList()));
+    public const string FileName = "cord19_dags.py";
+
+    /// <summary>File name to content: one file with every DAG (Airflow loads several DAGs from one module).</summary>
+    public static IReadOnlyDictionary<string, string> Generate()
+    {
+        var text = new StringBuilder(Header);
+        foreach (var dag in PipelineDefinition.Tasks.GroupBy(t => t.Dag))
+            text.Append('\n').Append(Dag(dag.Key, dag.ToList()));
+        return new Dictionary<string, string> { [FileName] = text.ToString() };
+    }
+
+    private const string Header = """
+        # Generated from Cord19.Core/Pipeline/PipelineDefinition.cs by Cord19.Core/Airflow/DagFiles.cs: do not edit.
+        # Regenerate with: CORD19_WRITE_DAGS=1 dotnet test --filter DagFileTests
+        from datetime import datetime
+
+        from airflow import DAG
+        from airflow.models import Variable
+        from airflow.operators.bash import BashOperator
+
+        PIPELINE = Variable.get("cord19_pipeline_command", default_var="cord19-pipeline")
+        RESULTS = Variable.get("cord19_results", default_var="s3://cord19-results")
+        METADATA = Variable.get("cord19_metadata", default_var="/opt/cord19/metadata.csv.gz")
+
+        """;
 
     private static string Dag(string dag, IReadOnlyList<PipelineTask> tasks)
     {
         var text = new StringBuilder();
         text.Append($$"""
-            # Generated from Cord19.Core/Pipeline/PipelineDefinition.cs by Cord19.Core/Airflow/DagFiles.cs: do not edit.
-            # Regenerate with: dotnet test --filter DagFileTests (the test rewrites the files when CORD19_WRITE_DAGS=1).
-            from datetime import datetime
-
-            from airflow import DAG
-            from airflow.models import Variable
-            from airflow.operators.bash import BashOperator
-
-            PIPELINE = Variable.get("cord19_pipeline_command", default_var="cord19-pipeline")
-            RESULTS = Variable.get("cord19_results", default_var="s3://cord19-results")
-            METADATA = Variable.get("cord19_metadata", default_var="/opt/cord19/metadata.csv.gz")
-
             with DAG(
                 dag_id="{{dag}}",
                 description="CORD-19 pipeline: {{string.Join(", ", tasks.SelectMany(t => t.Steps).Select(s => s.Id))}}",
@@ -37,7 +48,7 @@ public static class DagFiles
                 catchup=False,
                 params={"scope": "subset", "metadata": METADATA},
                 tags=["cord19"],
-            ) as dag:
+            ):
 
             """);
         foreach (var task in tasks)

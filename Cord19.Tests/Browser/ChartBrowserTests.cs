@@ -6,33 +6,24 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Cord19.Tests.Browser;
 
-public sealed class ChartBrowserTests : IAsyncLifetime
+public sealed class ChartBrowserTests : BrowserTest
 {
     private const int Documents = 20_000;
     private const string RunId = "full-synthetic-20k";
 
-    private readonly TempDirectory _data = new();
-    private RunningApp _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task ArrangeAsync()
     {
-        var store = new ResultStore(new LocalFolderObjectStore(Path.Combine(_data.Path, "results")));
+        var store = new ResultStore(new LocalFolderObjectStore(Path.Combine(Data.Path, "results")));
         await store.PublishRunAsync(SyntheticRun.Create(RunId, Documents), default);
-        _app = await RunningApp.StartAsync(_data.Path);
-        (_playwright, _browser) = await Support.Browser.LaunchAsync();
     }
 
     [Fact]
     public async Task The_map_draws_every_point_and_a_hovered_then_clicked_point_shows_its_paper()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
-        page.Console += (_, m) => Console.WriteLine("console: " + m.Text);
-        page.PageError += (_, e) => Console.WriteLine("pageerror: " + e);
-        page.Response += (_, r) => { if (r.Status >= 400) Console.WriteLine($"http: {r.Status} {r.Url}"); };
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
+        page.PageError += (_, e) => Console.WriteLine("page error: " + e);
         var watch = Stopwatch.StartNew();
-        await _app.OpenAsync(page, $"/clusters?run={RunId}");
+        await App.OpenAsync(page, $"/clusters?run={RunId}");
         await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents,
             new() { Timeout = 15_000, PollingInterval = 50 });
         Figures.Report($"map: {Documents:N0} points drawn {watch.ElapsedMilliseconds} ms after navigation");
@@ -59,8 +50,8 @@ public sealed class ChartBrowserTests : IAsyncLifetime
     [Fact]
     public async Task The_topics_page_reranks_terms_when_lambda_moves()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1100 } });
-        await _app.OpenAsync(page, $"/topics?run={RunId}");
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1100 } });
+        await App.OpenAsync(page, $"/topics?run={RunId}");
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var terms = page.Locator("[data-testid=relevance-terms]");
         await Expect(terms).ToContainTextAsync("vaccine", new() { Timeout = 30_000 });
@@ -74,14 +65,5 @@ public sealed class ChartBrowserTests : IAsyncLifetime
         await Expect(page.Locator("[data-testid=lambda-value]")).ToHaveTextAsync("λ = 0.00", new() { Timeout = 10_000 });
         await Expect(page.Locator("[data-testid=top-documents]")).ToContainTextAsync("Synthetic paper");
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("topics-lambda-0.png"), FullPage = true });
-    }
-
-    public async Task DisposeAsync()
-    {
-        Console.WriteLine("server: " + _app.Output);
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-        _data.Dispose();
     }
 }

@@ -4,24 +4,14 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Cord19.Tests.Browser;
 
-public sealed class OverviewBrowserTests : IAsyncLifetime
+public sealed class OverviewBrowserTests : BrowserTest
 {
-    private readonly TempDirectory _data = new();
-    private RunningApp _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = await RunningApp.StartAsync(_data.Path);
-        (_playwright, _browser) = await Support.Browser.LaunchAsync();
-    }
 
     [Fact]
     public async Task Clicking_phase_1_changes_its_status_live_without_a_reload()
     {
-        var page = await _browser.NewPageAsync();
-        await _app.OpenAsync(page);
+        var page = await Chromium.NewPageAsync();
+        await App.OpenAsync(page);
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=phase-1-status]")).ToHaveTextAsync("Not started");
         await page.EvaluateAsync("() => window.__sameDocument = true");
@@ -38,11 +28,11 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
     [Fact]
     public async Task A_second_browser_sees_the_change_pushed_by_the_first()
     {
-        var watcher = await _browser.NewPageAsync();
-        var clicker = await _browser.NewPageAsync();
+        var watcher = await Chromium.NewPageAsync();
+        var clicker = await Chromium.NewPageAsync();
         foreach (var page in new[] { watcher, clicker })
         {
-            await _app.OpenAsync(page);
+            await App.OpenAsync(page);
             await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         }
 
@@ -57,12 +47,12 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
         var pages = new List<IPage>();
         for (var i = 0; i < 3; i++)
         {
-            var page = await _browser.NewPageAsync();
-            await _app.OpenAsync(page, $"/costs");
+            var page = await Chromium.NewPageAsync();
+            await App.OpenAsync(page, $"/costs");
             await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             pages.Add(page);
         }
-        await pages[0].GotoAsync(_app.Url);
+        await pages[0].GotoAsync(App.Url);
         await Expect(pages[0].Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await pages[0].Locator("[data-testid=phase-1-run]").ClickAsync();
 
@@ -92,8 +82,8 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
         var pages = new List<IPage>();
         for (var i = 0; i < 2; i++)
         {
-            var page = await _browser.NewPageAsync();
-            await _app.OpenAsync(page);
+            var page = await Chromium.NewPageAsync();
+            await App.OpenAsync(page);
             await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             pages.Add(page);
         }
@@ -110,17 +100,9 @@ public sealed class OverviewBrowserTests : IAsyncLifetime
     [Fact]
     public async Task The_job_dashboard_is_served_on_loopback()
     {
-        var page = await _browser.NewPageAsync();
-        var response = await _app.OpenAsync(page, $"/hangfire");
+        var page = await Chromium.NewPageAsync();
+        var response = await App.OpenAsync(page, $"/hangfire");
         Assert.Equal(200, response!.Status);
         await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("CORD-19 background jobs"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-        _data.Dispose();
     }
 }

@@ -5,24 +5,14 @@ using static Microsoft.Playwright.Assertions;
 namespace Cord19.Tests.Browser;
 
 /// <summary>Walks the pages a newcomer sees after running phases 1 to 5, saving a screenshot of each for review.</summary>
-public sealed class ScreenshotTour : IAsyncLifetime
+public sealed class ScreenshotTour : BrowserTest
 {
-    private readonly TempDirectory _data = new();
-    private RunningApp _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = await RunningApp.StartAsync(_data.Path);
-        (_playwright, _browser) = await Support.Browser.LaunchAsync();
-    }
 
     [Fact]
     public async Task Every_page_renders_after_a_subset_run()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        await _app.OpenAsync(page);
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        await App.OpenAsync(page);
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         for (var phase = 1; phase <= 5; phase++)
         {
@@ -34,18 +24,10 @@ public sealed class ScreenshotTour : IAsyncLifetime
 
         foreach (var (path, ready) in new[] { ("/results", "[data-testid=clusters]"), ("/clusters", "[data-testid=cluster-table]"), ("/topics", "[data-testid=top-documents]"), ("/costs", "[data-testid=cost-estimate]"), ("/settings", "[data-testid=save-settings]") })
         {
-            await page.GotoAsync(_app.Url + path);
+            await page.GotoAsync(App.Url + path);
             await Expect(page.Locator(ready)).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await page.WaitForTimeoutAsync(1_500);
             await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath($"tour-{path.Trim('/')}.png"), FullPage = true });
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-        _data.Dispose();
     }
 }

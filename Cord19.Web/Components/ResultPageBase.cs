@@ -20,10 +20,21 @@ public abstract class ResultPageBase : ComponentBase
     /// <summary>Why the chosen run cannot be shown, each naming the file and the problem.</summary>
     protected IReadOnlyList<string> Problems { get; set; } = [];
 
+    /// <summary>The run named in the address (?run=…), or the newest.</summary>
+    [SupplyParameterFromQuery(Name = "run")] public string? RunId { get; set; }
+
     protected async Task LoadRunListAsync()
     {
         AvailableRuns = (await Store.ListRunsAsync(CancellationToken.None)).Runs;
         RunsLoaded = true;
+    }
+
+    /// <summary>Reads the run list, then shows the run asked for (or the newest) unless it is already shown.</summary>
+    protected async Task ShowRequestedRunAsync(string? shown, Func<string, Task> show)
+    {
+        await LoadRunListAsync();
+        var runId = RunId ?? AvailableRuns.FirstOrDefault()?.RunId;
+        if (runId is not null && runId != shown) await show(runId);
     }
 
     /// <summary>Shows another run by changing the address, so that the choice survives a reload and can be shared.</summary>

@@ -27,8 +27,6 @@ public sealed partial class Clusters : ResultPageBase
 
     [Inject] public required IJSRuntime JS { get; init; }
 
-    [SupplyParameterFromQuery(Name = "run")] public string? RunId { get; set; }
-
     /// <summary>Most points sent to the browser; larger runs are sampled (see the label above the map).</summary>
     [SupplyParameterFromQuery(Name = "limit")] public int? Limit { get; set; }
 
@@ -46,13 +44,7 @@ public sealed partial class Clusters : ResultPageBase
         }
     }
 
-    protected override async Task OnParametersSetAsync()
-    {
-        await LoadRunListAsync();
-        var runId = RunId ?? AvailableRuns.FirstOrDefault()?.RunId;
-        if (runId is null || runId == _run?.Manifest.RunId) return;
-        await LoadAsync(runId);
-    }
+    protected override Task OnParametersSetAsync() => ShowRequestedRunAsync(_run?.Manifest.RunId, LoadAsync);
 
     private async Task LoadAsync(string runId)
     {

@@ -25,15 +25,7 @@ public sealed partial class Topics : ResultPageBase
     private EChart? _termsChart;
     private EChart? _timelineChart;
 
-    [SupplyParameterFromQuery(Name = "run")] public string? RunId { get; set; }
-
-    protected override async Task OnParametersSetAsync()
-    {
-        await LoadRunListAsync();
-        var runId = RunId ?? AvailableRuns.FirstOrDefault()?.RunId;
-        if (runId is null || runId == _run?.Manifest.RunId) return;
-        await LoadAsync(runId);
-    }
+    protected override Task OnParametersSetAsync() => ShowRequestedRunAsync(_run?.Manifest.RunId, LoadAsync);
 
     private async Task LoadAsync(string runId)
     {

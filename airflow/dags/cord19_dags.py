@@ -1,5 +1,5 @@
 # Generated from Cord19.Core/Pipeline/PipelineDefinition.cs by Cord19.Core/Airflow/DagFiles.cs: do not edit.
-# Regenerate with: dotnet test --filter DagFileTests (the test rewrites the files when CORD19_WRITE_DAGS=1).
+# Regenerate with: CORD19_WRITE_DAGS=1 dotnet test --filter DagFileTests
 from datetime import datetime
 
 from airflow import DAG
@@ -11,6 +11,21 @@ RESULTS = Variable.get("cord19_results", default_var="s3://cord19-results")
 METADATA = Variable.get("cord19_metadata", default_var="/opt/cord19/metadata.csv.gz")
 
 with DAG(
+    dag_id="cord19_preprocessing",
+    description="CORD-19 pipeline: preprocess",
+    start_date=datetime(2020, 3, 13),
+    schedule=None,
+    catchup=False,
+    params={"scope": "subset", "metadata": METADATA},
+    tags=["cord19"],
+):
+    preprocess = BashOperator(
+        task_id="preprocess",
+        bash_command=f"{PIPELINE} preprocess --metadata '{{{{ params.metadata }}}}' --results {RESULTS}",
+        doc_md="preprocess: Filter, clean, tokenise and stem the abstracts into the corpus",
+    )
+
+with DAG(
     dag_id="cord19_processing",
     description="CORD-19 pipeline: sample, tfidf, cluster, topics, map, quality, publish",
     start_date=datetime(2020, 3, 13),
@@ -18,7 +33,7 @@ with DAG(
     catchup=False,
     params={"scope": "subset", "metadata": METADATA},
     tags=["cord19"],
-) as dag:
+):
     process = BashOperator(
         task_id="process",
         bash_command=f"{PIPELINE} process --scope '{{{{ params.scope }}}}' --results {RESULTS}",

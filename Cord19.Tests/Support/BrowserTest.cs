@@ -1,0 +1,33 @@
+using Microsoft.Playwright;
+
+namespace Cord19.Tests.Support;
+
+/// <summary>A test class with the real app running as its own process and a headless Chromium.</summary>
+public abstract class BrowserTest : IAsyncLifetime
+{
+    protected TempDirectory Data { get; } = new();
+    protected RunningApp App { get; private set; } = null!;
+    protected IBrowser Chromium { get; private set; } = null!;
+    private IPlaywright _playwright = null!;
+
+    /// <summary>Environment variables for the app, beyond the data directory and the access token.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Environment => null;
+
+    /// <summary>Runs before the app starts: write results into <see cref="Data"/> here.</summary>
+    protected virtual Task ArrangeAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        await ArrangeAsync();
+        App = await RunningApp.StartAsync(Data.Path, Environment);
+        (_playwright, Chromium) = await Browser.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Chromium.DisposeAsync();
+        _playwright.Dispose();
+        await App.DisposeAsync();
+        Data.Dispose();
+    }
+}
