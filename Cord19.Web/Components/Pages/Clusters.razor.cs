@@ -59,6 +59,13 @@ public sealed partial class Clusters : ResultPageBase
             _run = summary;
             _payloadSource = DocumentMapChart.PayloadSource(runId, PointLimit);
             _options = DocumentMapChart.Options(summary.Clusters, _payloadSource);
+            if (!RendererInfo.IsInteractive)
+            {
+                // The prerendered page needs only the summary; the read goes on in the cache meanwhile, so the
+                // interactive page and the chart's payload request find it done or under way.
+                _ = whole.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                return;
+            }
             StateHasChanged();
             var run = await whole;
             Problems = RunProblems.Find(run);
