@@ -2,7 +2,6 @@ using System.Text.Json;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
-using Cord19.Core.Targets.Local;
 
 namespace Cord19.Pipeline;
 
@@ -59,31 +58,19 @@ public static class Program
         }
     }
 
-    private static async Task PreprocessAsync(string metadata, PipelineSettings settings, IResultStore results, IStepRecorder steps)
-    {
-        var folder = Path.Combine(Path.GetTempPath(), $"cord19-pipeline-{Guid.NewGuid():N}");
-        try
+    private static Task PreprocessAsync(string metadata, PipelineSettings settings, IResultStore results, IStepRecorder steps) =>
+        steps.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
         {
-            await steps.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
-            {
-                var lake = new DuckDbDataLake(Path.Combine(folder, "lake.duckdb"));
-                var registration = await lake.RegisterAsync(metadata, ct);
-                await steps.LogAsync($"{registration.Rows:N0} rows, {registration.RowsWithAbstract:N0} with an abstract.");
-                var papers = await lake.ReadPapersAsync(ct).ToListAsync(ct);
-                var output = new Preprocessor(settings).Run(papers, Path.GetFileName(metadata), DateTime.UtcNow, ct);
-                foreach (var (reason, count) in output.Manifest.Skipped.OrderByDescending(s => s.Value))
-                    await steps.LogAsync($"skipped {count:N0}: {reason}");
-                if (output.Documents.Count == 0)
-                    throw new InvalidDataException($"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows of {metadata}: widen the publish-time window in the settings.");
-                await results.SaveCorpusAsync(output.Manifest, output.Documents, ct);
-                await steps.LogAsync($"kept {output.Documents.Count:N0} papers; corpus {output.Manifest.CorpusId} in {results.Location}");
-            });
-        }
-        finally
-        {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
-    }
+            // Streamed row by row: only the kept, tokenised documents are held in memory.
+            var reader = new MetadataCsvReader(metadata);
+            var output = new Preprocessor(settings).Run(reader.Read(), Path.GetFileName(metadata), DateTime.UtcNow, ct);
+            foreach (var (reason, count) in output.Manifest.Skipped.Concat(reader.Skipped).OrderByDescending(s => s.Value))
+                await steps.LogAsync($"skipped {count:N0}: {reason}");
+            if (output.Documents.Count == 0)
+                throw new InvalidDataException($"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows of {metadata}: widen the publish-time window in the settings.");
+            await results.SaveCorpusAsync(output.Manifest, output.Documents, ct);
+            await steps.LogAsync($"kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} in {results.Location}");
+        });
 
     private static IObjectStore OpenObjects(string results)
     {
