@@ -3,12 +3,10 @@
 from datetime import datetime
 
 from airflow import DAG
-from airflow.models import Variable
 from airflow.operators.bash import BashOperator
 
-PIPELINE = Variable.get("cord19_pipeline_command", default_var="cord19-pipeline")
-RESULTS = Variable.get("cord19_results", default_var="s3://cord19-results")
-METADATA = Variable.get("cord19_metadata", default_var="/opt/cord19/metadata.csv.gz")
+PIPELINE = "{{ var.value.get('cord19_pipeline_command', 'cord19-pipeline') }}"
+RESULTS = "{{ var.value.get('cord19_results', 's3://cord19-results') }}"
 
 with DAG(
     dag_id="cord19_preprocessing",
@@ -16,12 +14,12 @@ with DAG(
     start_date=datetime(2020, 3, 13),
     schedule=None,
     catchup=False,
-    params={"scope": "subset", "metadata": METADATA},
+    params={"scope": "subset", "metadata": ""},
     tags=["cord19"],
 ):
     preprocess = BashOperator(
         task_id="preprocess",
-        bash_command=f"{PIPELINE} preprocess --metadata '{{{{ params.metadata }}}}' --results {RESULTS}",
+        bash_command=f"{PIPELINE} preprocess --metadata '{{{{ params.metadata or var.value.get('cord19_metadata', '/opt/cord19/metadata.csv.gz') }}}}' --results {RESULTS}",
         doc_md="preprocess: Filter, clean, tokenise and stem the abstracts into the corpus",
     )
 
@@ -31,7 +29,7 @@ with DAG(
     start_date=datetime(2020, 3, 13),
     schedule=None,
     catchup=False,
-    params={"scope": "subset", "metadata": METADATA},
+    params={"scope": "subset", "metadata": ""},
     tags=["cord19"],
 ):
     process = BashOperator(
