@@ -12,8 +12,6 @@ public sealed record DataDirectory(string Root)
     public string Workspace => Path.Combine(Root, "workspace");
     public string Results => Path.Combine(Root, "results");
 
-    public static DataDirectory FromEnvironment() => From(Environment.GetEnvironmentVariable(EnvironmentVariable));
-
     /// <summary>The given folder, or the default one when <paramref name="configured"/> is empty.</summary>
     public static DataDirectory From(string? configured)
     {

@@ -16,8 +16,6 @@ public sealed record DocumentMapPayload(
 
     public static string KeyOf(int clusterId) => $"c{clusterId}";
 
-    public bool IsSampled => Shown < Total;
-
     /// <param name="limit">The most points to send; each cluster keeps its share, chosen reproducibly.</param>
     public static DocumentMapPayload Build(RunResult run, int limit = DefaultLimit)
     {
