@@ -8,6 +8,21 @@ public sealed record MetadataColumns(
     string? CordUid, string? Sha, string? Title, string Abstract,
     string? PublishTime, string? Authors, string? Journal, string? Doi)
 {
+    /// <summary>The columns to fetch, for readers that select them by name.</summary>
+    public IEnumerable<string> Present => new[] { CordUid, Sha, Title, Abstract, PublishTime, Authors, Journal, Doi }.OfType<string>().Distinct();
+
+    /// <summary>
+    /// One row as a paper. The id is cord_uid; releases without it fall back to the first sha (a row can list
+    /// several), then the DOI, then the row number.
+    /// </summary>
+    /// <param name="valueOf">The row's value for a column name, null or empty when blank.</param>
+    public PaperRecord Read(Func<string, string?> valueOf, long row)
+    {
+        string? Get(string? column) => column is null ? null : valueOf(column) is { Length: > 0 } value ? value : null;
+        var id = Get(CordUid) ?? Get(Sha)?.Split(';')[0].Trim() ?? Get(Doi) ?? $"row-{row}";
+        return new PaperRecord(id, Get(Title), Get(Abstract), Get(PublishTime), Get(Authors), Get(Journal), Get(Doi));
+    }
+
     public static readonly string[] Expected = ["cord_uid", "sha", "title", "abstract", "publish_time", "authors", "journal", "doi"];
 
     /// <summary>Maps a header; throws <see cref="InvalidDataException"/> naming what is missing when the file is not CORD-19 metadata.</summary>

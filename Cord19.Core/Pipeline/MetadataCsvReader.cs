@@ -75,9 +75,7 @@ public sealed class MetadataCsvReader(string path)
                 Skipped[BrokenRow] = Skipped.GetValueOrDefault(BrokenRow) + 1;
                 continue;
             }
-            string? Get(string? column) => column is null ? null : csv.GetField(column) is { Length: > 0 } value ? value : null;
-            var id = Get(columns.CordUid) ?? Get(columns.Sha)?.Split(';')[0].Trim() ?? Get(columns.Doi) ?? $"row-{row}";
-            yield return new PaperRecord(id, Get(columns.Title), Get(columns.Abstract), Get(columns.PublishTime), Get(columns.Authors), Get(columns.Journal), Get(columns.Doi));
+            yield return columns.Read(csv.GetField, row);
         }
     }
 

@@ -69,19 +69,16 @@ public sealed class DuckDbDataLake(string databasePath)
             throw new InvalidDataException($"The data lake has no '{Table}' table. Run phase 2 (data lake setup) again.");
         var map = MetadataColumns.Map(columns, "The data lake table");
 
-        string Col(string? name) => name is null ? "NULL" : Quote(name);
+        var selected = map.Present.ToList();
         await using var command = connection.CreateCommand();
-        command.CommandText =
-            $"SELECT {Col(map.CordUid)}, {Col(map.Sha)}, {Col(map.Doi)}, {Col(map.Title)}, {Col(map.Abstract)}, " +
-            $"{Col(map.PublishTime)}, {Col(map.Authors)}, {Col(map.Journal)} FROM {Table}";
+        command.CommandText = $"SELECT {string.Join(", ", selected.Select(Quote))} FROM {Table}";
         await using var reader = await command.ExecuteReaderAsync(ct);
+        var ordinal = selected.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
         long row = 0;
         while (await reader.ReadAsync(ct))
         {
-            row++;
-            string? Get(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            var id = Get(0) ?? Get(1)?.Split(';')[0].Trim() ?? Get(2) ?? $"row-{row}";
-            yield return new PaperRecord(id, Get(3), Get(4), Get(5), Get(6), Get(7), Get(2));
+            var i = ++row;
+            yield return map.Read(column => reader.IsDBNull(ordinal[column]) ? null : reader.GetString(ordinal[column]), i);
         }
     }
 
