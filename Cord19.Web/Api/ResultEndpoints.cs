@@ -45,7 +45,7 @@ public static class ResultEndpoints
             var problems = RunProblems.Find(run);
             return problems.Count > 0
                 ? TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")
-                : TypedResults.Ok(DocumentMapPayload.Build(run, limit ?? DocumentMapPayload.DefaultLimit));
+                : TypedResults.Ok(await runs.GetMapPayloadAsync(runId, limit ?? DocumentMapPayload.DefaultLimit));
         });
         return app;
     }

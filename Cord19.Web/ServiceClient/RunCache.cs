@@ -19,6 +19,10 @@ public sealed class RunCache(IResultStore store)
     public async Task<RunResult> GetSummaryAsync(string runId) =>
         (RunResult)await GetAsync($"summary:{runId}", async () => await store.LoadSummaryAsync(runId, CancellationToken.None));
 
+    /// <summary>The document map's payload, built once per run and point limit, for the chart's request and the page's search.</summary>
+    public async Task<Model.DocumentMapPayload> GetMapPayloadAsync(string runId, int limit) =>
+        (Model.DocumentMapPayload)await GetAsync($"map:{runId}:{limit}", async () => Model.DocumentMapPayload.Build(await GetRunAsync(runId), limit));
+
     public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
         (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));
 

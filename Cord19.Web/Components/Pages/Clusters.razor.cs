@@ -103,7 +103,7 @@ public sealed partial class Clusters : ResultPageBase
         _matches = 0;
         if (_run is not null && !string.IsNullOrWhiteSpace(text))
         {
-            var shown = DocumentMapPayload.Build(_run, PointLimit);
+            var shown = await Runs.GetMapPayloadAsync(_run.Manifest.RunId, PointLimit);
             foreach (var cluster in shown.Points.Values)
                 foreach (var p in cluster)
                 {

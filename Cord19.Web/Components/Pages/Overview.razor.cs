@@ -28,6 +28,7 @@ public sealed partial class Overview : LiveComponentBase
     protected override async Task OnInitializedAsync()
     {
         _throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged), RenderThrottle.Default);
+        _estimates = await Deployments.GetEstimatesAsync(Stopping);
         await ReloadAsync(followLatest: true);
     }
 
@@ -40,6 +41,10 @@ public sealed partial class Overview : LiveComponentBase
                 break;
             case LogLineAdded:
                 return;
+            case SettingsChanged:
+                // Sizes, hours and prices are settings: only they change the estimates.
+                _estimates = await Deployments.GetEstimatesAsync(Stopping);
+                break;
             case PhaseRunChanged changed:
                 // A newly requested run is what the user wants to follow.
                 if (changed.Run.Status == PhaseStatus.Running && changed.Run.StartedAt is null)
@@ -58,7 +63,6 @@ public sealed partial class Overview : LiveComponentBase
         try
         {
             _snapshot = await Deployments.GetSnapshotAsync(Stopping);
-            _estimates = await Deployments.GetEstimatesAsync(Stopping);
             _error = null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
