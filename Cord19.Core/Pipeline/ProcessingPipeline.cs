@@ -33,11 +33,14 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         });
 
         TfIdf vocabulary = null!;
+        List<float[]> counts = [];
         List<float[]> weights = [];
         await Timed(PipelineDefinition.Vectorise, async ct =>
         {
             vocabulary = TfIdf.Fit(documents.Select(d => d.Tokens).ToList(), settings.MaxFeatures);
-            weights = documents.Select(d => vocabulary.Weights(d.Tokens)).ToList();
+            // Counts once per document: LDA, the term probabilities and the TF-IDF weights all start from them.
+            counts = documents.Select(d => vocabulary.Counts(d.Tokens)).ToList();
+            weights = counts.Select(vocabulary.Weigh).ToList();
             ct.ThrowIfCancellationRequested();
             await steps.LogAsync($"{vocabulary.Dimensions:N0} terms.");
         });
@@ -60,13 +63,13 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
             {
                 ct.ThrowIfCancellationRequested();
                 var members = Enumerable.Range(0, documents.Count).Where(i => clustering.Assignments[i] == c).ToList();
-                var counts = members.Select(i => vocabulary.Counts(documents[i].Tokens)).ToList();
-                if (members.Count < 2 || counts.All(v => v.All(x => x == 0)))
+                var memberCounts = members.Select(i => counts[i]).ToList();
+                if (members.Count < 2 || memberCounts.All(v => v.All(x => x == 0)))
                 {
                     await steps.LogAsync($"Cluster {c}: {members.Count} document(s), too few for topics.");
                     continue;
                 }
-                var model = TopicModel.Run(counts, settings.TopicsPerCluster, settings.LdaIterations, settings.TopTerms, settings.Seed + c);
+                var model = TopicModel.Run(memberCounts, settings.TopicsPerCluster, settings.LdaIterations, settings.TopTerms, settings.Seed + c);
                 for (var t = 0; t < model.Topics.Count; t++)
                 {
                     var id = c * settings.TopicsPerCluster + t;
@@ -137,7 +140,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                 documentTopics[i] ?? new Dictionary<int, float>())).ToList();
             var topicTerms = new TopicTermMatrix(
                 vocabulary.Terms.Select(stem => corpus.Manifest.SurfaceForms.GetValueOrDefault(stem, stem)).ToList(),
-                TermProbabilities(documents, vocabulary),
+                TermProbabilities(counts),
                 topicDistributions);
             var abstracts = documents.Select(d => new DocumentAbstract(d.Id, d.Abstract)).ToList();
             await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs, topicTerms, abstracts), ct);
@@ -156,14 +159,11 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
     }
 
     /// <summary>Each vocabulary term's share of all vocabulary tokens in the run: pyLDAvis' P(term).</summary>
-    private static IReadOnlyList<double> TermProbabilities(IReadOnlyList<CorpusDocument> documents, TfIdf vocabulary)
+    private static IReadOnlyList<double> TermProbabilities(IReadOnlyList<float[]> counts)
     {
-        var totals = new double[vocabulary.Dimensions];
-        foreach (var d in documents)
-        {
-            var counts = vocabulary.Counts(d.Tokens);
-            for (var j = 0; j < totals.Length; j++) totals[j] += counts[j];
-        }
+        var totals = new double[counts[0].Length];
+        foreach (var c in counts)
+            for (var j = 0; j < totals.Length; j++) totals[j] += c[j];
         var sum = Math.Max(1, totals.Sum());
         return totals.Select(t => Math.Round(t / sum, 8)).ToList();
     }

@@ -51,10 +51,10 @@ public sealed class TfIdf
         return counts;
     }
 
-    /// <summary>L2-normalised TF-IDF over the vocabulary (what clustering wants).</summary>
-    public float[] Weights(IReadOnlyList<string> tokens)
+    /// <summary>L2-normalised TF-IDF (what clustering wants) from a document's <see cref="Counts"/>, which are left unchanged.</summary>
+    public float[] Weigh(float[] counts)
     {
-        var v = Counts(tokens);
+        var v = (float[])counts.Clone();
         double norm = 0;
         for (var i = 0; i < v.Length; i++)
         {
