@@ -69,6 +69,17 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         return (deployment, runs);
     }
 
+    /// <summary>The newest deployments, newest first, each with every run it had: two queries whatever the count.</summary>
+    public async Task<IReadOnlyList<(Deployment Deployment, IReadOnlyList<PhaseRun> Runs)>> ListWithRunsAsync(int newest, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var deployments = await db.Deployments.AsNoTracking().OrderByDescending(d => d.CreatedAt).Take(newest).ToListAsync(ct);
+        var ids = deployments.Select(d => d.Id).ToList();
+        var runs = (await db.PhaseRuns.AsNoTracking().Where(r => ids.Contains(r.DeploymentId)).ToListAsync(ct))
+            .OrderBy(r => r.RequestedAt).ToLookup(r => r.DeploymentId);
+        return deployments.Select(d => (d, (IReadOnlyList<PhaseRun>)runs[d.Id].ToList())).ToList();
+    }
+
     /// <summary>
     /// Records that the budget guard fired for the deployment. True only for the first call per deployment,
     /// whichever process makes it: the update applies only while no trip is recorded.

@@ -88,17 +88,15 @@ public sealed partial class Costs : ComponentBase, IDisposable
             _estimateProblem = ex.Message;
         }
 
-        var deployments = await Deployments.ListDeploymentsAsync(_stop.Token);
-        var past = new List<(string, decimal?)>();
-        foreach (var view in deployments.Take(20).Reverse())
-        {
-            var d = await Deployments.GetWithRunsAsync(view.Id, _stop.Token);
-            past.Add(($"{view.CreatedAt.ToLocalTime():MM-dd HH:mm}", CostMeterService.Measure(d!.Value.Deployment, d.Value.Runs, settings, view.EndedAt ?? now).Accrued));
-        }
+        var deployments = await Deployments.ListWithRunsAsync(newest: 20, _stop.Token);
+        var past = deployments.AsEnumerable().Reverse()
+            .Select(d => ($"{d.Deployment.CreatedAt.ToLocalTime():MM-dd HH:mm}",
+                CostMeterService.Measure(d.Deployment, d.Runs, settings, d.Deployment.EndedAt ?? now).Accrued))
+            .ToList();
         _past = past.Count > 0 ? CostCharts.PastDeployments(past) : null;
 
         _cumulative = _spot = null;
-        if (await Deployments.GetWithRunsAsync(ct: _stop.Token) is { } current && AwsEquivalent.Resources(current.Runs, current.Deployment.EndedAt) is { Count: > 0 } resources)
+        if (deployments.FirstOrDefault() is { Deployment: not null } current && AwsEquivalent.Resources(current.Runs, current.Deployment.EndedAt) is { Count: > 0 } resources)
         {
             var from = resources.Min(r => r.Periods.Min(p => p.Start));
             var to = current.Deployment.EndedAt ?? now;
