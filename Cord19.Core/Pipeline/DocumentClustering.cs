@@ -12,7 +12,7 @@ public static class DocumentClustering
     public static Output Run(IReadOnlyList<float[]> tfidf, int dimensions, int k, int seed)
     {
         if (tfidf.Count < k)
-            throw new InvalidOperationException($"{tfidf.Count} documents cannot form {k} clusters: lower k in Settings or widen the input.");
+            throw new InvalidDataException($"{tfidf.Count} documents cannot form {k} clusters: lower k in Settings or widen the input.");
 
         var ml = new MLContext(seed);
         var data = MlVectors.Load(ml, tfidf);

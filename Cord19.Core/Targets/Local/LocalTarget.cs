@@ -156,14 +156,17 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
             throw new PhaseFailedException($"The workspace {workspace.Root} is missing. Run phase 1 again.");
     }
 
-    /// <summary>Turns bad-input errors into a failed phase whose message the user can act on.</summary>
+    /// <summary>
+    /// Turns bad-input errors into a failed phase whose message the user can act on. Anything else is a bug,
+    /// and the runner reports it as unexpected.
+    /// </summary>
     private static async Task<T> Guard<T>(Func<Task<T>> action)
     {
         try
         {
             return await action();
         }
-        catch (Exception ex) when (ex is InvalidDataException or ResultFileException or InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidDataException or ResultFileException)
         {
             throw new PhaseFailedException(ex.Message, ex);
         }
