@@ -8,14 +8,15 @@ public sealed record PricePoint(DateTime From, decimal UsdPerHour);
 
 /// <summary>
 /// AWS's billing rules for the resources the pipeline creates. Amounts are exact decimals; rounding to
-/// cents happens only for display.
+/// cents happens only for display. The rules are paraphrased from the pricing pages cited on each method,
+/// as the developers know them; this workplace cannot re-read those pages, so check them when they matter.
 /// </summary>
 public static class BillingRules
 {
     /// <summary>
     /// EC2 Linux instances, on-demand and spot: per-second billing with a 60-second minimum each time the
-    /// instance starts (https://aws.amazon.com/ec2/pricing/ "per-second billing … minimum of 60 seconds";
-    /// https://aws.amazon.com/ec2/spot/pricing/: spot instances pay the spot price in effect while they run).
+    /// instance starts (https://aws.amazon.com/ec2/pricing/); spot instances pay the spot price in effect
+    /// while they run (https://aws.amazon.com/ec2/spot/pricing/).
     /// A stopped instance is not billed. The price is integrated over its changes within each period.
     /// </summary>
     public static decimal Ec2(IEnumerable<BilledPeriod> running, IReadOnlyList<PricePoint> price, DateTime now)
@@ -33,8 +34,8 @@ public static class BillingRules
     }
 
     /// <summary>
-    /// Redshift provisioned clusters, on-demand: "partial hours are billed in one-second increments following
-    /// a billable status change such as creating, deleting, pausing, or resuming" (https://aws.amazon.com/redshift/pricing/).
+    /// Redshift provisioned clusters, on-demand: after a billable status change (creating, deleting, pausing,
+    /// resuming) partial hours are billed per second (https://aws.amazon.com/redshift/pricing/).
     /// Billed while available; not while paused (storage aside).
     /// </summary>
     public static decimal Redshift(IEnumerable<BilledPeriod> available, decimal usdPerNodeHour, int nodes, DateTime now) =>
@@ -49,7 +50,7 @@ public static class BillingRules
 
     /// <summary>
     /// EBS volumes and S3 storage: a GB-month rate prorated per second over a 730-hour month, the convention of
-    /// AWS's pricing calculator (https://aws.amazon.com/ebs/pricing/: "billed … per GB-month … prorated").
+    /// AWS's pricing calculator (https://aws.amazon.com/ebs/pricing/, https://aws.amazon.com/s3/pricing/).
     /// EBS keeps billing while its instance is stopped.
     /// </summary>
     public static decimal Storage(IEnumerable<BilledPeriod> provisioned, decimal gigabytes, decimal usdPerGbMonth, DateTime now) =>

@@ -25,7 +25,7 @@ public static class CostEstimate
             var hours = settings.ExpectedPhaseHours.ElementAtOrDefault(phase.Number - 1);
             if (missing.Count > 0)
                 return new PhaseEstimate(phase.Number, hours, null, $"No price for {string.Join(", ", missing)}.");
-            // The spot instance never bills less than its 60-second minimum.
+            // A spot instance never pays more than the maximum price the user set.
             var instanceHourly = Math.Min(instance!.Usd, settings.SpotMaxPricePerHour);
             var hourly = instanceHourly + ebs!.Usd * settings.EbsGigabytes / BillingRules.HoursPerMonth + ipv4!.Usd;
             if (phase.Number >= 2) hourly += redshift!.Usd * settings.RedshiftNodes;
