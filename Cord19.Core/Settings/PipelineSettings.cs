@@ -58,8 +58,11 @@ public sealed record PipelineSettings
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (Target is not (LocalTarget or AwsTarget))
-            errors.Add($"Target '{Target}' is unknown: choose '{LocalTarget}' or '{AwsTarget}'.");
+        // Accepting "aws" before the AWS target exists would only make every phase fail later.
+        if (Target == AwsTarget)
+            errors.Add($"The '{AwsTarget}' target is not available in this build yet: choose '{LocalTarget}'.");
+        else if (Target != LocalTarget)
+            errors.Add($"Target '{Target}' is unknown: choose '{LocalTarget}'.");
         if (!string.IsNullOrWhiteSpace(MetadataPath) && !File.Exists(MetadataPath))
             errors.Add($"Metadata file '{MetadataPath}' does not exist: give the full path of a CORD-19 metadata.csv or metadata.csv.gz, or leave it empty for the shipped sample.");
         if (PublishedFrom is { } from && PublishedUntil is { } until && from > until)

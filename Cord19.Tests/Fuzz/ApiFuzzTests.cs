@@ -38,6 +38,14 @@ public sealed class ApiFuzzTests : ApiTest
     }
 
     [Fact]
+    public async Task The_aws_target_is_refused_until_it_exists()
+    {
+        var response = await Http.PutAsync("/api/settings", new StringContent("{\"target\": \"aws\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not available in this build yet", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Settings_errors_name_the_field()
     {
         var response = await Http.PutAsync("/api/settings", new StringContent("{\"clusters\": \"six\"}", Encoding.UTF8, "application/json"));
