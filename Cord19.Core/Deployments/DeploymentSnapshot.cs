@@ -31,6 +31,8 @@ public sealed record PhaseRunView(
 {
     public static PhaseRunView From(PhaseRun r) =>
         new(r.Id, r.DeploymentId, r.PhaseNumber, r.Status, r.Resume, r.RequestedAt, r.StartedAt, r.EndedAt, r.Reason);
+
+    public RunKey Key => new(Id, DeploymentId, PhaseNumber);
 }
 
 public sealed record LogLine(long Id, Guid RunId, int PhaseNumber, DateTime At, LogLevel Level, string Step, string Message);

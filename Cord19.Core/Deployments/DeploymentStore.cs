@@ -210,11 +210,11 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         return true;
     }
 
-    public async Task<LogLine> AppendLogAsync(Guid runId, LogLevel level, string step, string message, bool completesStep = false, CancellationToken ct = default)
+    /// <param name="run">The run the line belongs to; its key carries what the change stream needs, so a line costs one insert.</param>
+    public async Task<LogLine> AppendLogAsync(RunKey run, LogLevel level, string step, string message, bool completesStep = false, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.PhaseRuns.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
-        var entry = new StepLogEntry { PhaseRunId = runId, At = Now, Level = level, Step = step, Message = message, CompletesStep = completesStep };
+        var entry = new StepLogEntry { PhaseRunId = run.Id, At = Now, Level = level, Step = step, Message = message, CompletesStep = completesStep };
         db.StepLog.Add(entry);
         await db.SaveChangesAsync(ct);
         var line = ToLine(entry, run.PhaseNumber);
@@ -241,15 +241,14 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
     }
 
     /// <summary>Records a resource; recording the same kind and locator again revives it instead of duplicating it.</summary>
-    public async Task<ResourceView> RecordResourceAsync(Guid runId, string kind, string locator, string? description, CancellationToken ct = default)
+    public async Task<ResourceView> RecordResourceAsync(RunKey run, string kind, string locator, string? description, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.PhaseRuns.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
         var resource = await db.Resources.FirstOrDefaultAsync(
             r => r.DeploymentId == run.DeploymentId && r.Kind == kind && r.Locator == locator, ct);
         if (resource is null)
         {
-            resource = new DeployedResource { DeploymentId = run.DeploymentId, PhaseRunId = runId, Kind = kind, Locator = locator };
+            resource = new DeployedResource { DeploymentId = run.DeploymentId, PhaseRunId = run.Id, Kind = kind, Locator = locator };
             db.Resources.Add(resource);
         }
         resource.Description = description;

@@ -33,4 +33,9 @@ public sealed class PhaseRun
     public string? SettingsJson { get; set; }
 
     public List<StepLogEntry> Log { get; set; } = [];
+
+    public RunKey Key => new(Id, DeploymentId, PhaseNumber);
 }
+
+/// <summary>What identifies a run to the store and the change stream.</summary>
+public readonly record struct RunKey(Guid Id, Guid DeploymentId, int PhaseNumber);

@@ -35,7 +35,7 @@ public sealed class PhaseContext : IStepRecorder
     public Task LogAsync(string message) => LogAsync(message, LogLevel.Info);
 
     public Task LogAsync(string message, LogLevel level) =>
-        _store.AppendLogAsync(Run.Id, level, _step, message, ct: CancellationToken.None);
+        _store.AppendLogAsync(Run.Key, level, _step, message, ct: CancellationToken.None);
 
     /// <summary>
     /// Runs one named step and records its completion. On a resume, a checkpointed step that the interrupted run
@@ -47,7 +47,7 @@ public sealed class PhaseContext : IStepRecorder
         if (checkpointed && Run.Resume && _completedEarlier.Contains(step))
         {
             await LogAsync("Skipped: completed by the interrupted run.");
-            await _store.AppendLogAsync(Run.Id, LogLevel.Info, step, "Done (resumed).", completesStep: true, CancellationToken.None);
+            await _store.AppendLogAsync(Run.Key, LogLevel.Info, step, "Done (resumed).", completesStep: true, CancellationToken.None);
             return;
         }
 
@@ -56,12 +56,12 @@ public sealed class PhaseContext : IStepRecorder
         await LogAsync("Started.");
         if (_stepDelay > TimeSpan.Zero) await Task.Delay(_stepDelay, Cancellation);
         await body(Cancellation);
-        await _store.AppendLogAsync(Run.Id, LogLevel.Info, step, $"Done in {watch.Elapsed.TotalSeconds:0.0} s.",
+        await _store.AppendLogAsync(Run.Key, LogLevel.Info, step, $"Done in {watch.Elapsed.TotalSeconds:0.0} s.",
             completesStep: true, CancellationToken.None);
     }
 
     public Task<ResourceView> RecordResourceAsync(string kind, string locator, string? description = null) =>
-        _store.RecordResourceAsync(Run.Id, kind, locator, description, CancellationToken.None);
+        _store.RecordResourceAsync(Run.Key, kind, locator, description, CancellationToken.None);
 
     public Task<IReadOnlyList<ResourceView>> LiveResourcesAsync() => _store.GetLiveResourcesAsync(Run.DeploymentId, Cancellation);
 

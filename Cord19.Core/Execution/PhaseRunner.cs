@@ -38,11 +38,11 @@ public sealed class PhaseRunner(
                 ?? throw new PhaseFailedException($"The '{settings.Target}' target is not available in this build; choose 'local' in Settings.");
 
             if (phase.IsDeallocation && !await cancellations.WaitForOthersAsync(runId, WaitForCancelledRuns))
-                await store.AppendLogAsync(runId, LogLevel.Warning, "phase",
+                await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase",
                     "A cancelled phase had not stopped after a minute; de-allocating anyway.");
 
             if (run.RequestedBy is { } requestedBy)
-                await store.AppendLogAsync(runId, LogLevel.Warning, "phase", $"Started by {requestedBy}");
+                await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase", $"Started by {requestedBy}");
 
             var resumable = run.Resume ? await store.GetResumableStepsAsync(runId) : new HashSet<string>();
             var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token, options.StepDelay);
@@ -54,19 +54,19 @@ public sealed class PhaseRunner(
             var reason = hostStopping.IsCancellationRequested
                 ? "The control panel stopped while this phase was running. Resume it or run it again."
                 : "Cancelled.";
-            await store.AppendLogAsync(runId, LogLevel.Warning, "phase", reason);
+            await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason);
             await store.CompleteRunAsync(runId, PhaseStatus.Interrupted, reason);
         }
         catch (PhaseFailedException ex)
         {
-            await store.AppendLogAsync(runId, LogLevel.Error, "phase", ex.Message);
+            await store.AppendLogAsync(run.Key, LogLevel.Error, "phase", ex.Message);
             await store.CompleteRunAsync(runId, PhaseStatus.Failed, ex.Message);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Phase {Phase} run {RunId} failed unexpectedly.", phase.Number, runId);
             var message = $"Unexpected error ({ex.GetType().Name}): {ex.Message}. The full error is in the server log; run the phase again once it is fixed.";
-            await store.AppendLogAsync(runId, LogLevel.Error, "phase", message);
+            await store.AppendLogAsync(run.Key, LogLevel.Error, "phase", message);
             await store.CompleteRunAsync(runId, PhaseStatus.Failed, message);
         }
     }

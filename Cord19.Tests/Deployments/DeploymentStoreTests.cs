@@ -82,7 +82,7 @@ public sealed class DeploymentStoreTests
         h.Scheduler.Execute = false;
         var cut = (await h.Phases.RequestAsync(new RunRequest(2))).Run!;
         await h.Store.MarkStartedAsync(cut.Id);
-        await h.Store.AppendLogAsync(cut.Id, LogLevel.Info, "register-metadata", "Done.", completesStep: true);
+        await h.Store.AppendLogAsync(cut.Key, LogLevel.Info, "register-metadata", "Done.", completesStep: true);
         await h.Store.InterruptAbandonedRunsAsync("crash");
         h.Scheduler.Execute = true;
 
