@@ -25,17 +25,8 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
             _ = WatchAsync();
     }
 
-    private async Task WatchAsync()
-    {
-        try
-        {
-            await foreach (var change in Deployments.WatchAsync(_stop.Token))
-                await InvokeAsync(() => OnChangeAsync(change));
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
-    }
+    private Task WatchAsync() =>
+        Follow.StreamAsync(Deployments.WatchAsync(_stop.Token), change => InvokeAsync(() => OnChangeAsync(change)), _stop.Token);
 
     public virtual void Dispose()
     {

@@ -53,25 +53,13 @@ public sealed partial class Costs : ComponentBase, IDisposable
         if (firstRender && RendererInfo.IsInteractive) _ = FollowAsync();
     }
 
-    private async Task FollowAsync()
+    private Task FollowAsync() => Follow.StreamAsync(Meter.WatchAsync(_stop.Token), snapshot => InvokeAsync(async () =>
     {
-        try
-        {
-            await foreach (var snapshot in Meter.WatchAsync(_stop.Token))
-            {
-                await InvokeAsync(async () =>
-                {
-                    var deploymentChanged = snapshot.DeploymentId != _snapshot.DeploymentId;
-                    _snapshot = snapshot;
-                    if (deploymentChanged || Clock.GetUtcNow().UtcDateTime - _chartsAt > ChartRefresh) await RefreshChartsAsync();
-                    StateHasChanged();
-                });
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
-    }
+        var deploymentChanged = snapshot.DeploymentId != _snapshot.DeploymentId;
+        _snapshot = snapshot;
+        if (deploymentChanged || Clock.GetUtcNow().UtcDateTime - _chartsAt > ChartRefresh) await RefreshChartsAsync();
+        StateHasChanged();
+    }), _stop.Token);
 
     private async Task RefreshChartsAsync()
     {
