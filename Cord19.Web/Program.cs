@@ -2,6 +2,7 @@ using Cord19.Core;
 using Cord19.Core.Deployments;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
+using Cord19.Web.Airflow;
 using Cord19.Web.Api;
 using Cord19.Web.Components;
 using Cord19.Web.Hosting;
@@ -39,6 +40,8 @@ builder.Services.AddCord19Jobs(data, postgres);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
 builder.Services.AddSingleton<RunCache>();
 builder.Services.AddHostedService<CostMeterLoop>();
+// CORD19_AIRFLOW_URL (+ _USER, _PASSWORD or _TOKEN) connects the Airflow page and API to an Airflow 2 or 3.
+builder.Services.AddCord19Airflow(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 builder.Services.AddProblemDetails();
@@ -78,6 +81,7 @@ app.MapPhaseApi();
 app.MapResultApi();
 app.MapSettingsApi();
 app.MapCostApi();
+app.MapAirflowApi();
 
 app.PrintAddressesWhenStarted(data.Root, token);
 app.Run();

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Cord19.Core.Airflow;
+
+/// <summary>
+/// Reads Airflow's answers leniently: a field may be missing, null or of a looser type than the spec says
+/// (v1 task instances declare dates as "datetime" strings that are not always dates), and one odd field must
+/// not hide the rest of a task grid.
+/// </summary>
+internal static class AirflowJson
+{
+    public static AirflowServer Server(JsonElement e, AirflowApiVersion api) => new(Str(e, "version") ?? "unknown", api);
+
+    public static AirflowHealth Health(JsonElement e) => new(
+        Status(e, "metadatabase"), Status(e, "scheduler"), Status(e, "triggerer"), Status(e, "dag_processor"));
+
+    public static AirflowDag Dag(JsonElement e)
+    {
+        var id = Str(e, "dag_id") ?? "";
+        var tags = Array(e, "tags").Select(t => t.ValueKind == JsonValueKind.String ? t.GetString() : Str(t, "name"))
+            .OfType<string>().ToList();
+        return new AirflowDag(id, Str(e, "dag_display_name") ?? id, Bool(e, "is_paused") ?? false, Str(e, "description"), tags,
+            Bool(e, "has_import_errors") ?? false);
+    }
+
+    public static IReadOnlyList<AirflowDag> Dags(JsonElement e) => Array(e, "dags").Select(Dag).ToList();
+
+    public static AirflowDagRun Run(JsonElement e) => new(
+        Str(e, "dag_id") ?? "", Str(e, "dag_run_id") ?? "", Str(e, "state") ?? "unknown",
+        Date(e, "logical_date"), Date(e, "start_date"), Date(e, "end_date"),
+        e.TryGetProperty("conf", out var conf) && conf.ValueKind == JsonValueKind.Object ? JsonNode.Parse(conf.GetRawText())?.AsObject() : null);
+
+    public static IReadOnlyList<AirflowDagRun> Runs(JsonElement e) => Array(e, "dag_runs").Select(Run).ToList();
+
+    public static IReadOnlyList<AirflowTaskInstance> Tasks(JsonElement e) => Array(e, "task_instances").Select(t => new AirflowTaskInstance(
+        Str(t, "task_id") ?? "", Str(t, "state"), Int(t, "try_number") ?? 0, Date(t, "start_date"), Date(t, "end_date"), Double(t, "duration"))).ToList();
+
+    public static int Count(JsonElement e, string arrayName) => Array(e, arrayName).Count();
+
+    /// <summary>v1: one string; v2: structured messages or plain strings.</summary>
+    public static AirflowLogPage Log(JsonElement e)
+    {
+        var token = Str(e, "continuation_token");
+        if (!e.TryGetProperty("content", out var content)) return new AirflowLogPage([], token);
+        var lines = content.ValueKind switch
+        {
+            JsonValueKind.String => PlainLines(content.GetString() ?? ""),
+            JsonValueKind.Array => content.EnumerateArray().SelectMany(StructuredLine).ToList(),
+            _ => [],
+        };
+        return new AirflowLogPage(lines, token);
+    }
+
+    private static IEnumerable<AirflowLogLine> StructuredLine(JsonElement message) => message.ValueKind switch
+    {
+        JsonValueKind.String => PlainLines(message.GetString() ?? ""),
+        JsonValueKind.Object => [new AirflowLogLine(Date(message, "timestamp"), Str(message, "level"), Str(message, "event") ?? "")],
+        _ => [],
+    };
+
+    /// <summary>
+    /// Airflow 2 returns the log as the text of a Python list of (host, text) tuples, "[('host', '...\n...')]";
+    /// unwrap it so the viewer shows the log, not the repr.
+    /// </summary>
+    internal static List<AirflowLogLine> PlainLines(string text)
+    {
+        if (text.StartsWith("[('", StringComparison.Ordinal) && text.EndsWith("')]", StringComparison.Ordinal))
+        {
+            var firstText = text.IndexOf("', '", StringComparison.Ordinal);
+            if (firstText > 0)
+                text = text[(firstText + 4)..^3].Replace("\\n", "\n").Replace("\\'", "'").Replace("\\\\", "\\");
+        }
+        return text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).Select(l => new AirflowLogLine(null, null, l)).ToList();
+    }
+
+    /// <summary>The most useful sentence from an error body: v1 problem+json, v2 "detail" string/object/validation list.</summary>
+    public static string? ErrorDetail(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var e = doc.RootElement;
+            if (e.ValueKind != JsonValueKind.Object) return null;
+            if (e.TryGetProperty("detail", out var detail))
+            {
+                switch (detail.ValueKind)
+                {
+                    case JsonValueKind.String: return detail.GetString();
+                    case JsonValueKind.Array:
+                        return string.Join("; ", detail.EnumerateArray().Select(d =>
+                        {
+                            var where = Array(d, "loc").Select(l => l.ToString()).Where(l => l is not ("body" or "query" or "path"));
+                            return $"{string.Join(".", where)}: {Str(d, "msg")}".TrimStart(':', ' ');
+                        }));
+                    case JsonValueKind.Object:
+                        return Str(detail, "reason") ?? Str(detail, "message") ?? detail.GetRawText();
+                }
+            }
+            return Str(e, "title");
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Status(JsonElement e, string component) =>
+        e.TryGetProperty(component, out var c) && c.ValueKind == JsonValueKind.Object ? Str(c, "status") : null;
+
+    private static IEnumerable<JsonElement> Array(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var a) && a.ValueKind == JsonValueKind.Array ? a.EnumerateArray() : [];
+
+    private static string? Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.ToString(),
+            _ => null,
+        } : null;
+
+    private static bool? Bool(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.String when bool.TryParse(v.GetString(), out var b) => b,
+            _ => null,
+        } : null;
+
+    private static int? Int(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
+
+    private static double? Double(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+
+    private static DateTimeOffset? Date(JsonElement e, string name) =>
+        Str(e, name) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
+}
