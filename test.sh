@@ -2,7 +2,7 @@
 # Runs every test of the CORD-19 control panel on a fresh Debian machine.
 # Installs and starts what the tests need when it is missing (idempotent): Debian's Chromium for the
 # browser tests, PostgreSQL for the persistence tests, docker-compose to validate docker-compose.yml,
-# python3 to compile the generated Airflow DAGs, and s3rver (npm) for the S3 result store's tests.
+# python3 to compile the generated Airflow DAGs, s3rver (npm) for the S3 result store and Prism (npm) for the Airflow client.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,8 +29,10 @@ as_postgres "psql -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'cor
   || as_postgres "psql -p $pg_port -qc \"CREATE ROLE cord19 LOGIN SUPERUSER PASSWORD 'cord19'\""
 export CORD19_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=cord19;Password=cord19;Database=postgres"
 
-# s3rver (a real S3-compatible server, from npm) for the S3 result store's tests.
-[ -f tools/node_modules/s3rver/bin/s3rver.js ] || npm ci --prefix tools --no-audit --no-fund --loglevel=error
+# From npm (tools/package-lock.json): s3rver, a real S3-compatible server for the S3 result store's tests, and
+# Prism, which serves Airflow's official API specs for the Airflow client's tests.
+{ [ -f tools/node_modules/s3rver/bin/s3rver.js ] && [ -f tools/node_modules/@stoplight/prism-cli/dist/index.js ]; } \
+  || npm ci --prefix tools --no-audit --no-fund --loglevel=error
 
 # docker-compose.yml must be valid (no Docker engine is needed to check it).
 CORD19_ACCESS_TOKEN=placeholder-token-0000 POSTGRES_PASSWORD=x MINIO_ROOT_PASSWORD=xxxxxxxx AIRFLOW_DB_PASSWORD=x AIRFLOW_ADMIN_PASSWORD=x \

@@ -160,6 +160,8 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
                     Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
             return;
         }
+        // No user: an Airflow 3 whose auth manager lets everyone in (simple auth manager, all admins) needs no token.
+        if (_token is null && options.Username is null) return;
         _token ??= await SignInAsync(cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
     }
@@ -167,9 +169,9 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
     /// <summary>Airflow 3's auth manager trades a user and password for a JWT at POST /auth/token.</summary>
     private async Task<string> SignInAsync(CancellationToken cancellationToken)
     {
-        if (options.Username is null || options.Password is null)
+        if (options.Password is null)
             throw new AirflowException(AirflowProblem.Unauthorized,
-                $"Airflow 3 needs a user to sign in. Set {AirflowOptions.UserVariable} and {AirflowOptions.PasswordVariable} (or {AirflowOptions.TokenVariable}).");
+                $"{AirflowOptions.UserVariable} is set without {AirflowOptions.PasswordVariable}: Airflow 3 needs both to sign in (or {AirflowOptions.TokenVariable}).");
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.BaseUrl, "auth/token"))
         {
             Content = JsonContent.Create(new JsonObject { ["username"] = options.Username, ["password"] = options.Password }),
@@ -224,8 +226,8 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         throw status switch
         {
             401 => new AirflowException(AirflowProblem.Unauthorized,
-                $"Could not {operation}: Airflow refused the credentials (401){said}. Check {AirflowOptions.UserVariable} and {AirflowOptions.PasswordVariable}" +
-                " (Airflow 2 also needs AIRFLOW__API__AUTH_BACKENDS to include basic_auth).", status),
+                $"Could not {operation}: Airflow refused the credentials (401){said}. Set {AirflowOptions.UserVariable} and {AirflowOptions.PasswordVariable}" +
+                $" (or {AirflowOptions.TokenVariable}) to an Airflow user; Airflow 2 also needs AIRFLOW__API__AUTH_BACKENDS to include basic_auth.", status),
             403 => new AirflowException(AirflowProblem.Forbidden,
                 $"Could not {operation}: the Airflow user may not do this (403){said}. Give {options.Username ?? "the user"} the Op or Admin role in Airflow.", status),
             404 => new AirflowException(AirflowProblem.NotFound,

@@ -33,7 +33,7 @@ public sealed class RunningApp : IAsyncDisposable
         if (!File.Exists(dll))
             throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
 
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", url])
         {
             WorkingDirectory = Path.Combine(root, "Cord19.Web"),
@@ -105,10 +105,4 @@ public sealed class RunningApp : IAsyncDisposable
         return dir?.FullName ?? throw new InvalidOperationException("Cord19.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

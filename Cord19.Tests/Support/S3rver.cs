@@ -32,26 +32,14 @@ public sealed class S3rver : IAsyncDisposable
         if (!File.Exists(script))
             throw new InvalidOperationException($"{script} is missing: run ./test.sh, which installs s3rver with npm.");
         var data = new TempDirectory();
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var process = Process.Start(new ProcessStartInfo("node", [script, "-d", data.Path, "-a", "127.0.0.1", "-p", port.ToString(), "-s", "--configure-bucket", Bucket])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
         var server = new S3rver(process, data, $"http://127.0.0.1:{port}");
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return server;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
+        if (await LoopbackPort.WaitForListenerAsync(port, TimeSpan.FromSeconds(10), () => process.HasExited)) return server;
         await server.DisposeAsync();
         throw new InvalidOperationException("s3rver did not start: " + await process.StandardError.ReadToEndAsync());
     }
@@ -66,13 +54,6 @@ public sealed class S3rver : IAsyncDisposable
         await _process.WaitForExitAsync();
         _process.Dispose();
         _data.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
