@@ -99,4 +99,18 @@ public sealed class AirflowApiTests
         Assert.Equal(HttpStatusCode.BadRequest, badScope.StatusCode);
         Assert.Contains("'subset' or 'full'", await badScope.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task Readiness_reports_an_unreachable_airflow_as_degraded_without_its_address()
+    {
+        await using var app = new WebAppFactory(settings: new Dictionary<string, string> { [AirflowOptions.UrlVariable] = "http://127.0.0.1:9/" });
+        var ready = await app.CreateAnonymousClient().GetAsync("/health/ready");
+        var text = await ready.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var airflow = JsonDocument.Parse(text).RootElement.GetProperty("checks").GetProperty("airflow");
+        Assert.Equal("Degraded", airflow.GetProperty("status").GetString());
+        Assert.Contains("Unreachable", airflow.GetProperty("description").GetString());
+        Assert.DoesNotContain("127.0.0.1:9", text);
+    }
 }

@@ -1,3 +1,4 @@
+using Cord19.Core.Airflow;
 using Cord19.Core.Deployments;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -6,14 +7,15 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Cord19.Web.Hosting;
 
-/// <summary>/health/live: the process answers. /health/ready: its database and job server work too.</summary>
+/// <summary>/health/live: the process answers. /health/ready: its database and job server work too, and how the configured Airflow is.</summary>
 public static class HealthChecks
 {
     public static IServiceCollection AddCord19HealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", tags: ["ready"])
-            .AddCheck<JobServerCheck>("hangfire", tags: ["ready"]);
+            .AddCheck<JobServerCheck>("hangfire", tags: ["ready"])
+            .AddCheck<AirflowCheck>("airflow", tags: ["ready"]);
         return services;
     }
 
@@ -51,6 +53,29 @@ public static class HealthChecks
             return Task.FromResult(servers.Count > 0
                 ? HealthCheckResult.Healthy($"{servers.Count} job server(s) running.")
                 : HealthCheckResult.Unhealthy("No background job server is running: phases would not start."));
+        }
+    }
+
+    /// <summary>
+    /// Degraded, never unhealthy: the panel, its local target and its teardown work without Airflow. Anonymous
+    /// endpoint, so the kind of problem only, not the message (it names Airflow's address).
+    /// </summary>
+    private sealed class AirflowCheck(IAirflowClient airflow) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            if (airflow is UnconfiguredAirflowClient) return HealthCheckResult.Healthy("No Airflow configured (the local target needs none).");
+            try
+            {
+                var health = await airflow.GetHealthAsync(ct);
+                return health.IsHealthy
+                    ? HealthCheckResult.Healthy("Airflow's scheduler and database are healthy.")
+                    : HealthCheckResult.Degraded($"Airflow answers, but its scheduler is {health.Scheduler ?? "unknown"} and its database {health.Metadatabase ?? "unknown"}.");
+            }
+            catch (AirflowException ex)
+            {
+                return HealthCheckResult.Degraded($"Airflow: {ex.Problem}.");
+            }
         }
     }
 }
