@@ -23,7 +23,7 @@ public abstract class BrowserTest : IAsyncLifetime
         (_playwright, Chromium) = await Browser.LaunchAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Chromium.DisposeAsync();
         _playwright.Dispose();
