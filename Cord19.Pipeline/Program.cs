@@ -23,6 +23,7 @@ public static class Program
           --results <folder | s3://bucket/prefix>     where results go (default: ./results); S3 uses the AWS SDK's
                                                       credential chain, and CORD19_S3_ENDPOINT for S3-compatible servers
           --settings <settings.json>                  pipeline parameters as the control panel saves them (default: the seed's)
+          --run-id <id>                               publish the run under this id (Airflow passes its run id); a new one otherwise
         """;
 
     public static async Task<int> Main(string[] args)
@@ -40,7 +41,7 @@ public static class Program
             {
                 var corpus = await results.LoadLatestCorpusAsync(CancellationToken.None)
                     ?? throw new InvalidDataException($"There is no corpus in {results.Location}: run 'cord19-pipeline preprocess' first.");
-                var manifest = await new ProcessingPipeline(settings, results, steps).RunAsync(corpus, options.Scope, DateTime.UtcNow);
+                var manifest = await new ProcessingPipeline(settings, results, steps).RunAsync(corpus, options.Scope, DateTime.UtcNow, options.RunId);
                 Console.WriteLine($"run {manifest.RunId}: {manifest.Documents:N0} documents, {manifest.Clusters} clusters, {manifest.Topics} topics");
             }
             return 0;
@@ -99,7 +100,7 @@ public static class Program
         return settings;
     }
 
-    private sealed record Options(string Command, string? Metadata, string Scope, string Results, string? SettingsPath)
+    private sealed record Options(string Command, string? Metadata, string Scope, string Results, string? SettingsPath, string? RunId)
     {
         public static Options Parse(string[] args)
         {
@@ -112,14 +113,15 @@ public static class Program
                     throw new UsageException($"Option '{args[i]}' needs a value.");
                 values[args[i][2..]] = args[++i];
             }
-            foreach (var key in values.Keys.Except(["metadata", "scope", "results", "settings"]))
+            foreach (var key in values.Keys.Except(["metadata", "scope", "results", "settings", "run-id"]))
                 throw new UsageException($"Unknown option '--{key}'.");
             var scope = values.GetValueOrDefault("scope", RunManifest.FullScope);
             if (scope is not (RunManifest.SubsetScope or RunManifest.FullScope))
                 throw new UsageException($"--scope is '{scope}': use 'subset' or 'full'.");
             if (args[0] is "preprocess" or "all" && !values.ContainsKey("metadata"))
                 throw new UsageException($"'{args[0]}' needs --metadata <metadata.csv>.");
-            return new Options(args[0], values.GetValueOrDefault("metadata"), scope, values.GetValueOrDefault("results", "results"), values.GetValueOrDefault("settings"));
+            return new Options(args[0], values.GetValueOrDefault("metadata"), scope, values.GetValueOrDefault("results", "results"), values.GetValueOrDefault("settings"),
+                values.GetValueOrDefault("run-id"));
         }
     }
 

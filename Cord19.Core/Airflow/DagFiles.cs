@@ -52,10 +52,11 @@ public static class DagFiles
             """);
         foreach (var task in tasks)
         {
-            // Rendered by Jinja when the task runs: the run's conf first, then the Airflow Variable.
+            // Rendered by Jinja when the task runs: the run's conf first, then the Airflow Variable. The results are
+            // published under Airflow's run id, so a run in Airflow's grid and its results share a name.
             var arguments = task.Command == "preprocess"
                 ? "--metadata '{{ params.metadata or var.value.get('cord19_metadata', '/opt/cord19/metadata.csv.gz') }}'"
-                : "--scope '{{ params.scope }}'";
+                : "--scope '{{ params.scope }}' --run-id '{{ run_id }}'";
             text.Append($$"""
                     {{task.Id}} = BashOperator(
                         task_id="{{task.Id}}",

@@ -10,7 +10,8 @@ namespace Cord19.Core.Pipeline;
 /// </summary>
 public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore results, IStepRecorder steps)
 {
-    public async Task<RunManifest> RunAsync(Corpus corpus, string scope, DateTime now)
+    /// <param name="runId">The id to publish under (an Airflow run id, made safe for paths); a new one when null.</param>
+    public async Task<RunManifest> RunAsync(Corpus corpus, string scope, DateTime now, string? runId = null)
     {
         var timings = new List<StepTiming>();
         async Task Timed(PipelineStep step, Func<CancellationToken, Task> body) =>
@@ -109,7 +110,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
 
         var manifest = new RunManifest(
             ResultSchema.Version,
-            RunId: $"{scope}-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}",
+            RunId: runId is { Length: > 0 } given ? SafeRunId(given) : $"{scope}-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}",
             Scope: scope,
             CreatedAt: now,
             CorpusId: corpus.Manifest.CorpusId,
@@ -191,4 +192,8 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         var stem = vocabulary.Terms[index];
         return new TermWeight(corpus.Manifest.SurfaceForms.GetValueOrDefault(stem, stem), Math.Round(weight, 5));
     }
+
+    /// <summary>Airflow's run ids hold ':' and '+' ("manual__2024-05-01T12:30:00+00:00"); result paths keep letters, digits, '.', '_' and '-'.</summary>
+    public static string SafeRunId(string runId) =>
+        new(runId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-').ToArray());
 }

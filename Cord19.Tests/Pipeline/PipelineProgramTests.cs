@@ -12,19 +12,23 @@ public sealed class PipelineProgramTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     [Fact]
-    public async Task All_steps_on_the_shipped_sample_publish_a_complete_run()
+    public async Task All_steps_on_the_shipped_sample_publish_a_complete_run_under_airflows_run_id()
     {
         var settings = _dir.File("settings.json");
         await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new PipelineSettings { SubsetSize = 200, LdaIterations = 10 }, SettingsStore.Json));
         var results = _dir.File("results");
 
-        var (exit, output, error) = await RunAsync("all", "--metadata", DataDirectory.ShippedSample, "--scope", "subset", "--results", results, "--settings", settings);
+        // As the processing DAG's task calls it: with Airflow's run id.
+        var (exit, output, error) = await RunAsync("all", "--metadata", DataDirectory.ShippedSample, "--scope", "subset", "--results", results, "--settings", settings,
+            "--run-id", "manual__2024-05-01T12:30:00+00:00");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("[preprocess] kept", output);
         Assert.Contains("[publish] done", output);
         var store = new ResultStore(new LocalFolderObjectStore(results));
-        var run = await store.LoadRunAsync(Assert.Single((await store.ListRunsAsync(default)).Runs).RunId, default);
+        var listed = Assert.Single((await store.ListRunsAsync(default)).Runs);
+        Assert.Equal("manual__2024-05-01T12-30-00-00-00", listed.RunId);
+        var run = await store.LoadRunAsync(listed.RunId, default);
         Assert.Equal(200, run.Documents.Count);
         Assert.NotNull(run.Manifest.Quality);
     }

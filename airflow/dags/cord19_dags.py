@@ -34,6 +34,6 @@ with DAG(
 ):
     process = BashOperator(
         task_id="process",
-        bash_command=f"{PIPELINE} process --scope '{{{{ params.scope }}}}' --results {RESULTS}",
+        bash_command=f"{PIPELINE} process --scope '{{{{ params.scope }}}}' --run-id '{{{{ run_id }}}}' --results {RESULTS}",
         doc_md="sample: Take the documents of this run (a reproducible subset, or all); tfidf: TF-IDF vectors over the most frequent terms; cluster: PCA, then k-means; topics: LDA topics within each cluster; map: 2D document map; quality: Silhouette, topic coherence and map neighbourhood preservation; publish: Write the results (manifest last)",
     )
