@@ -11,18 +11,19 @@ namespace Cord19.Pipeline;
 /// </summary>
 public static class Program
 {
-    private const string Usage = """
+    private static readonly string Usage = $"""
         Usage: cord19-pipeline <command> [options]
 
         Commands:
           preprocess --metadata <metadata.csv[.gz]>   filter, clean, tokenise and stem; save the corpus
           process [--scope subset|full]               cluster, topics, map and quality on the latest corpus
           all --metadata <file> [--scope subset|full] both
-
+        {BenchmarkCommands.Usage}
         Options:
           --results <folder | s3://bucket/prefix>     where results go (default: ./results); S3 uses the AWS SDK's
                                                       credential chain, and CORD19_S3_ENDPOINT for S3-compatible servers
           --settings <settings.json>                  pipeline parameters as the control panel saves them (default: the seed's)
+          --preset seed|large                         the seed's parameters (default) or the large preset's
           --run-id <id>                               publish the run under this id (Airflow passes its run id); a new one otherwise
         """;
 
@@ -30,9 +31,11 @@ public static class Program
     {
         try
         {
+            if (args.Length > 0 && BenchmarkCommands.Handles(args[0])) return await BenchmarkCommands.RunAsync(args);
             var options = Options.Parse(args);
             var results = new ResultStore(OpenObjects(options.Results));
             var settings = options.SettingsPath is null ? new PipelineSettings() : ReadSettings(options.SettingsPath);
+            if (options.Preset is { } preset) settings = Presets.Apply(settings, preset);
             var steps = new ConsoleSteps();
 
             if (options.Command is "preprocess" or "all")
@@ -100,7 +103,7 @@ public static class Program
         return settings;
     }
 
-    private sealed record Options(string Command, string? Metadata, string Scope, string Results, string? SettingsPath, string? RunId)
+    private sealed record Options(string Command, string? Metadata, string Scope, string Results, string? SettingsPath, string? RunId, string? Preset)
     {
         public static Options Parse(string[] args)
         {
@@ -113,7 +116,7 @@ public static class Program
                     throw new UsageException($"Option '{args[i]}' needs a value.");
                 values[args[i][2..]] = args[++i];
             }
-            foreach (var key in values.Keys.Except(["metadata", "scope", "results", "settings", "run-id"]))
+            foreach (var key in values.Keys.Except(["metadata", "scope", "results", "settings", "run-id", "preset"]))
                 throw new UsageException($"Unknown option '--{key}'.");
             var scope = values.GetValueOrDefault("scope", RunManifest.FullScope);
             if (scope is not (RunManifest.SubsetScope or RunManifest.FullScope))
@@ -121,11 +124,11 @@ public static class Program
             if (args[0] is "preprocess" or "all" && !values.ContainsKey("metadata"))
                 throw new UsageException($"'{args[0]}' needs --metadata <metadata.csv>.");
             return new Options(args[0], values.GetValueOrDefault("metadata"), scope, values.GetValueOrDefault("results", "results"), values.GetValueOrDefault("settings"),
-                values.GetValueOrDefault("run-id"));
+                values.GetValueOrDefault("run-id"), values.GetValueOrDefault("preset") is { } preset && !Presets.All.Contains(preset)
+                    ? throw new UsageException($"--preset is '{preset}': use 'seed' or 'large'.") : values.GetValueOrDefault("preset"));
         }
     }
 
-    private sealed class UsageException(string message) : Exception(message);
 
     /// <summary>Steps and log lines to standard output, one line each, for Airflow's task log.</summary>
     private sealed class ConsoleSteps : IStepRecorder

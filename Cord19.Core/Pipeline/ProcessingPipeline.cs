@@ -60,28 +60,36 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         var documentTopics = new Dictionary<int, float>[documents.Count];
         await Timed(PipelineDefinition.Topics, async ct =>
         {
-            for (var c = 0; c < clustering.Clusters; c++)
+            // The seed fits one LDA per cluster; the large preset one over every document.
+            var groups = settings.GlobalTopics > 0
+                ? [(Cluster: (int?)null, Members: Enumerable.Range(0, documents.Count).ToList(), Topics: settings.GlobalTopics)]
+                : Enumerable.Range(0, clustering.Clusters).Select(c => (Cluster: (int?)c,
+                    Members: Enumerable.Range(0, documents.Count).Where(i => clustering.Assignments[i] == c).ToList(), Topics: settings.TopicsPerCluster)).ToList();
+            foreach (var group in groups)
             {
                 ct.ThrowIfCancellationRequested();
-                var members = Enumerable.Range(0, documents.Count).Where(i => clustering.Assignments[i] == c).ToList();
+                var members = group.Members;
                 var memberCounts = members.Select(i => counts[i]).ToList();
                 if (members.Count < 2 || memberCounts.All(v => v.All(x => x == 0)))
                 {
-                    await steps.LogAsync($"Cluster {c}: {members.Count} document(s), too few for topics.");
+                    await steps.LogAsync($"Cluster {group.Cluster}: {members.Count} document(s), too few for topics.");
                     continue;
                 }
-                var model = TopicModel.Run(memberCounts, settings.TopicsPerCluster, settings.LdaIterations, settings.TopTerms, settings.Seed + c);
+                var model = TopicModel.Run(memberCounts, group.Topics, settings.LdaIterations, settings.TopTerms, settings.Seed + (group.Cluster ?? 0));
                 for (var t = 0; t < model.Topics.Count; t++)
                 {
-                    var id = c * settings.TopicsPerCluster + t;
+                    var id = topicResults.Count;
                     var prevalence = model.DocumentWeights.Sum(w => (double)w[t]) / documents.Count;
-                    topicResults.Add(new TopicResult(id, c, model.Topics[t].TopTerms.Select(x => Term(corpus, vocabulary, x.Term, x.Weight)).ToList(), Math.Round(prevalence, 6)));
+                    var cluster = group.Cluster ?? DominantCluster(model.DocumentWeights, t, members, clustering);
+                    topicResults.Add(new TopicResult(id, cluster, model.Topics[t].TopTerms.Select(x => Term(corpus, vocabulary, x.Term, x.Weight)).ToList(), Math.Round(prevalence, 6)));
                     topicStems.Add(model.Topics[t].TopTerms.Select(x => vocabulary.Terms[x.Term]).ToList());
                     topicDistributions.Add(new TopicTerms(id, model.Topics[t].Distribution.Select(p => Math.Round(p, 7)).ToList()));
                     for (var m = 0; m < members.Count; m++)
                         (documentTopics[members[m]] ??= [])[id] = MathF.Round(model.DocumentWeights[m][t], 4);
                 }
-                await steps.LogAsync($"Cluster {c}: {model.Topics.Count} topics over {members.Count:N0} documents.");
+                await steps.LogAsync(group.Cluster is { } c
+                    ? $"Cluster {c}: {model.Topics.Count} topics over {members.Count:N0} documents."
+                    : $"{model.Topics.Count} topics over all {members.Count:N0} documents.");
             }
         });
 
@@ -121,7 +129,8 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
             Parameters: new Dictionary<string, object?>
             {
                 ["clusters"] = settings.Clusters,
-                ["topicsPerCluster"] = settings.TopicsPerCluster,
+                ["topicsPerCluster"] = settings.GlobalTopics > 0 ? null : settings.TopicsPerCluster,
+                ["globalTopics"] = settings.GlobalTopics > 0 ? settings.GlobalTopics : null,
                 ["maxFeatures"] = settings.MaxFeatures,
                 ["pcaDimensions"] = settings.ReducedDimensions,
                 ["ldaIterations"] = settings.LdaIterations,
@@ -191,6 +200,14 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
     {
         var stem = vocabulary.Terms[index];
         return new TermWeight(corpus.Manifest.SurfaceForms.GetValueOrDefault(stem, stem), Math.Round(weight, 5));
+    }
+
+    /// <summary>A topic fitted over every document is filed under the cluster whose documents give it the most weight.</summary>
+    private static int DominantCluster(IReadOnlyList<float[]> weights, int topic, List<int> members, DocumentClustering.Output clustering)
+    {
+        var totals = new double[clustering.Clusters];
+        for (var m = 0; m < members.Count; m++) totals[clustering.Assignments[members[m]]] += weights[m][topic];
+        return Array.IndexOf(totals, totals.Max());
     }
 
     /// <summary>Airflow's run ids hold ':' and '+' ("manual__2024-05-01T12:30:00+00:00"); result paths keep letters, digits, '.', '_' and '-'.</summary>

@@ -25,6 +25,12 @@ public sealed record PipelineSettings
 
     public int Clusters { get; init; } = 6;
     public int TopicsPerCluster { get; init; } = 5;
+
+    /// <summary>
+    /// 0: the seed's LDA per cluster (<see cref="TopicsPerCluster"/> each). Above 0: one LDA over every document
+    /// with this many topics (the "large" preset), each topic filed under the cluster where it weighs most.
+    /// </summary>
+    public int GlobalTopics { get; init; }
     public int MaxFeatures { get; init; } = 1_500;
 
     /// <summary>PCA dimensions kept before k-means.</summary>
@@ -70,6 +76,7 @@ public sealed record PipelineSettings
         Range(errors, "Subset size", SubsetSize, 50, 1_000_000);
         Range(errors, "Clusters (k)", Clusters, 2, 100);
         Range(errors, "Topics per cluster", TopicsPerCluster, 1, 50);
+        Range(errors, "Global topics", GlobalTopics, 0, 200);
         Range(errors, "TF-IDF features", MaxFeatures, 50, 100_000);
         Range(errors, "PCA dimensions", ReducedDimensions, 2, 500);
         Range(errors, "LDA iterations", LdaIterations, 10, 2_000);

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+using Cord19.Pipeline.Corpora;
+
+namespace Cord19.Pipeline;
+
+/// <summary>
+/// The benchmark's commands: build the corpora (real files merged, synthetic ones of any size) and time the
+/// whole pipeline on one. ./bench-pipeline.sh puts them together with the scikit-learn script.
+/// </summary>
+internal static class BenchmarkCommands
+{
+    public const string Usage = """
+          corpus --source <file> [--source <file> …] --out <corpus.csv.gz>
+                                                      the real papers with an abstract of several CORD-19 files, as one file
+          synth --source <file> [--source …] --documents <n> --out <corpus.csv.gz> [--mix neighbours|random] [--seed <n>]
+                                                      a synthetic corpus from real abstracts (see README, Benchmarks)
+          bench --metadata <file> [--preset seed|large] [--published-from yyyy-mm-dd] [--out <folder>]
+                                                      the whole pipeline, timed; its figures go to <folder>/figures.json
+        """;
+
+    public static bool Handles(string command) => command is "corpus" or "synth" or "bench";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = Parse(args);
+        string One(string key, string? fallback = null) => options.TryGetValue(key, out var v) ? v[^1]
+            : fallback ?? throw new UsageException($"'{args[0]}' needs --{key}.");
+        void Log(string message) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} [{args[0]}] {message}");
+
+        switch (args[0])
+        {
+            case "corpus":
+                Log($"{CorpusFile.Merge(options.GetValueOrDefault("source") ?? throw new UsageException("'corpus' needs --source."), One("out")):N0} papers written to {One("out")}");
+                return 0;
+            case "synth":
+                var mix = One("mix", "neighbours") switch
+                {
+                    "neighbours" => SyntheticCorpus.Mix.Neighbours,
+                    "random" => SyntheticCorpus.Mix.Random,
+                    var other => throw new UsageException($"--mix is '{other}': use 'neighbours' or 'random'."),
+                };
+                var rows = SyntheticCorpus.Generate(options.GetValueOrDefault("source") ?? throw new UsageException("'synth' needs --source."),
+                    Number(One("documents"), "--documents"), One("out"), Number(One("seed", "7"), "--seed"), mix, Log);
+                Log($"{rows:N0} synthetic papers written to {One("out")}");
+                return 0;
+            default:
+                var preset = One("preset", Presets.Seed);
+                if (!Presets.All.Contains(preset)) throw new UsageException($"--preset is '{preset}': use 'seed' or 'large'.");
+                var settings = Presets.Named(preset) with
+                {
+                    PublishedFrom = options.ContainsKey("published-from") ? DateOnly.Parse(One("published-from")) : null,
+                };
+                await BenchAsync(One("metadata"), settings, One("out", Path.Combine(Path.GetTempPath(), "cord19-bench")), Log);
+                return 0;
+        }
+    }
+
+    private static async Task BenchAsync(string metadata, PipelineSettings settings, string output, Action<string> log)
+    {
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        var results = new ResultStore(new LocalFolderObjectStore(Path.Combine(output, "results")));
+        var steps = new QuietSteps(log);
+
+        var watch = Stopwatch.StartNew();
+        var reader = new MetadataCsvReader(metadata);
+        var preprocessed = new Preprocessor(settings).Run(reader.Read(), Path.GetFileName(metadata), DateTime.UtcNow, CancellationToken.None);
+        var preprocessSeconds = watch.Elapsed.TotalSeconds;
+        log($"preprocess: {preprocessed.Documents.Count:N0} documents kept of {preprocessed.Manifest.RowsRead:N0} rows in {preprocessSeconds:0.0} s");
+
+        var corpus = new Corpus(preprocessed.Manifest, preprocessed.Documents);
+        var run = await new ProcessingPipeline(settings, results, steps).RunAsync(corpus, RunManifest.FullScope, DateTime.UtcNow);
+        var stages = new Dictionary<string, double> { ["preprocess"] = Math.Round(preprocessSeconds, 3) };
+        foreach (var timing in run.Timings) stages[timing.Step] = timing.Seconds;
+
+        // A file, not standard output: ML.NET's native LDA prints its progress there, even mid-line.
+        var figures = Path.Combine(output, "figures.json");
+        await File.WriteAllTextAsync(figures, JsonSerializer.Serialize(new
+        {
+            documents = run.Documents,
+            stages,
+            seconds = Math.Round(stages.Values.Sum(), 3),
+            wallSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
+            peakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0, 1),
+            mapMethod = run.MapMethod,
+            quality = run.Quality,
+            parameters = run.Parameters,
+        }, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        log($"figures in {figures}");
+    }
+
+    private static int Number(string text, string option) =>
+        int.TryParse(text, out var n) && n >= 0 ? n : throw new UsageException($"{option} is '{text}': give a whole number.");
+
+    private static Dictionary<string, List<string>> Parse(string[] args)
+    {
+        var options = new Dictionary<string, List<string>>();
+        for (var i = 1; i < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--") || i + 1 >= args.Length) throw new UsageException($"Option '{args[i]}' needs a value.");
+            (options.TryGetValue(args[i][2..], out var values) ? values : options[args[i][2..]] = []).Add(args[i + 1]);
+        }
+        var known = args[0] switch
+        {
+            "corpus" => new[] { "source", "out" },
+            "synth" => ["source", "documents", "out", "mix", "seed"],
+            _ => ["metadata", "preset", "published-from", "out"],
+        };
+        foreach (var key in options.Keys.Except(known)) throw new UsageException($"Unknown option '--{key}'.");
+        return options;
+    }
+
+    /// <summary>Step lines to standard error, so standard output carries only the figures.</summary>
+    private sealed class QuietSteps(Action<string> log) : IStepRecorder
+    {
+        public async Task StepAsync(string step, Func<CancellationToken, Task> body, bool checkpointed = false)
+        {
+            var watch = Stopwatch.StartNew();
+            await body(CancellationToken.None);
+            log($"{step}: {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        public Task LogAsync(string message) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Wrong usage: exit 2 with the usage text.</summary>
+internal sealed class UsageException(string message) : Exception(message);
