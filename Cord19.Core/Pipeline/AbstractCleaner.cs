@@ -8,13 +8,21 @@ namespace Cord19.Core.Pipeline;
 /// </summary>
 public static partial class AbstractCleaner
 {
+    // Words that every boilerplate pattern contains: most abstracts have none, and a vectorised search for a
+    // few words is much cheaper than running the case-insensitive alternation at every position.
+    private static readonly string[] BoilerplateMarkers =
+        ["copyright", "author/funder", "rights", "reuse", "license", "peer-reviewed", "rxiv", "doi:", "http", "©"];
+
+    private static readonly System.Buffers.SearchValues<char> OddWhitespace = System.Buffers.SearchValues.Create("\t\r\n\v\f\u00a0\u2009\u200a\u2028\u2029\u3000");
+
     public static string Clean(string text)
     {
-        var s = Boilerplate().Replace(text, " ");
-        s = WordCount().Replace(s, " ");
+        // Runs of whitespace become one space first, so that the markers below can be plain phrases.
+        var s = text.AsSpan().IndexOfAny(OddWhitespace) >= 0 || text.Contains("  ", StringComparison.Ordinal) ? Whitespace().Replace(text, " ") : text;
+        if (BoilerplateMarkers.Any(m => s.Contains(m, StringComparison.OrdinalIgnoreCase))) s = Boilerplate().Replace(s, " ");
+        if (s.Contains("word count", StringComparison.OrdinalIgnoreCase)) s = WordCount().Replace(s, " ");
         s = LeadingLabel().Replace(s, "");
-        s = Whitespace().Replace(s, " ");
-        return s.Trim();
+        return s.Contains("  ", StringComparison.Ordinal) ? Whitespace().Replace(s, " ").Trim() : s.Trim();
     }
 
     [GeneratedRegex(@"(the\s+copyright\s+holder\s+for\s+this\s+preprint[^.]*\.|author/funder\.?|all\s+rights\s+reserved\.?|no\s+reuse\s+allowed\s+without\s+permission\.?|it\s+is\s+made\s+available\s+under\s+a[^.]*license\.?|(cc[- ]by(-nc)?(-nd)?\s*\d(\.\d)?\s*international\s+license)|\(which\s+was\s+not\s+peer-reviewed\)|medRxiv\s+preprint|bioRxiv\s+preprint|doi:\s*\S+|https?://\S+|©\s*\d{4}[^.]*\.)",

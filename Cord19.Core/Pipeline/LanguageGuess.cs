@@ -7,31 +7,43 @@ namespace Cord19.Core.Pipeline;
 /// </summary>
 public static class LanguageGuess
 {
-    private static readonly HashSet<string> English = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> English = new(StringComparer.OrdinalIgnoreCase)
     {
         "the", "of", "and", "to", "in", "is", "was", "were", "are", "for", "with", "that", "by", "from",
         "this", "these", "which", "we", "be", "been", "has", "have", "an", "as", "on", "at", "or", "not", "their", "it",
     };
 
-    private static readonly HashSet<string> Other = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> Other = new(StringComparer.OrdinalIgnoreCase)
     {
         "de", "la", "el", "los", "las", "del", "y", "que", "en", "por", "para", "con", "una", "un", "se", "es", "al",
         "le", "les", "des", "du", "et", "est", "une", "dans", "pour", "sur", "avec", "der", "die", "das", "und", "ist",
         "mit", "von", "zu", "den", "nicht", "em", "da", "do", "dos", "não", "uma", "com", "il", "di", "che", "della",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> EnglishWords = English.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> OtherWords = Other.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static bool IsEnglish(string text)
     {
+        // Words between whitespace, stripped of punctuation, looked up without allocating a string each:
+        // this runs on every abstract of the input.
         int english = 0, other = 0, words = 0;
-        foreach (var token in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
         {
-            var word = token.Trim(',', '.', ';', ':', '(', ')', '"', '\'', '[', ']').ToLowerInvariant();
-            if (word.Length == 0) continue;
+            rest = rest.TrimStart();
+            var end = rest.IndexOfAny(Whitespace);
+            var token = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? default : rest[end..];
+            var word = token.Trim(",.;:()\"'[]");
+            if (word.IsEmpty) continue;
             words++;
-            if (English.Contains(word)) english++;
-            else if (Other.Contains(word)) other++;
+            if (EnglishWords.Contains(word)) english++;
+            else if (OtherWords.Contains(word)) other++;
         }
         if (words < 5) return false;
         return english >= 0.08 * words && english > 1.5 * other;
     }
+
+    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(" \t\r\n\u00a0");
 }

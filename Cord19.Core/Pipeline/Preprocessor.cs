@@ -25,41 +25,40 @@ public sealed class Preprocessor(PipelineSettings settings)
 
     public sealed record Output(CorpusManifest Manifest, IReadOnlyList<CorpusDocument> Documents);
 
+    /// <summary>What one row becomes before the in-order checks: a reason to skip it, or its text and stems.</summary>
+    private sealed record Prepared(PaperRecord Row, string? Skip, string? Text, UInt128 Fingerprint, IReadOnlyList<string>? Tokens);
+
     public Output Run(IEnumerable<PaperRecord> rows, string source, DateTime now, CancellationToken ct)
     {
-        var tokenizer = new Tokenizer();
         var skipped = new Dictionary<string, long>();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         var seenAbstracts = new HashSet<UInt128>();
         var kept = new List<CorpusDocument>();
         long read = 0;
+        // Each thread's tokenizer counts the surface words of what it tokenised (display names only: a duplicate's
+        // words count too); the counts are summed at the end, the same whatever thread did which row.
+        using var tokenizers = new ThreadLocal<Tokenizer>(() => new Tokenizer(), trackAllValues: true);
 
         void Skip(string reason) => skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
 
-        foreach (var row in rows)
+        // Cleaning, the language test and tokenising are most of the time and independent per row: they run on
+        // every core, a chunk at a time, while the next chunks are read. The checks that depend on earlier rows
+        // (duplicates) and the kept list follow in file order, so the corpus is the same whatever the number of cores.
+        foreach (var chunk in ReadAhead(rows.Chunk(4_096), ct))
         {
-            if ((++read & 1023) == 0) ct.ThrowIfCancellationRequested();
-
-            if (string.IsNullOrWhiteSpace(row.Abstract)) { Skip(SkipReasons.NoAbstract); continue; }
-
-            if (settings.PublishedFrom is not null || settings.PublishedUntil is not null)
+            ct.ThrowIfCancellationRequested();
+            var prepared = chunk.AsParallel().AsOrdered().WithCancellation(ct).Select(row => Prepare(row, tokenizers.Value!)).ToArray();
+            foreach (var row in prepared)
             {
-                var published = PublishDate.Parse(row.PublishTime);
-                if (published is null) { Skip(SkipReasons.NoPublishTime); continue; }
-                if (published < settings.PublishedFrom || published > settings.PublishedUntil) { Skip(SkipReasons.OutsideWindow); continue; }
+                read++;
+                if (row.Skip is { } reason) { Skip(reason); continue; }
+                // cord_uid is not unique in real releases, and the same abstract appears under several ids.
+                if (!seenIds.Add(row.Row.Id) || !seenAbstracts.Add(row.Fingerprint)) { Skip(SkipReasons.Duplicate); continue; }
+                if (row.Tokens!.Count < MinTokens) { Skip(SkipReasons.TooShort); continue; }
+                var paper = row.Row;
+                kept.Add(new CorpusDocument(paper.Id, paper.Title?.Trim(), paper.Journal?.Trim(), paper.PublishTime?.Trim(),
+                    ShortAuthors(paper.Authors), paper.Doi?.Trim(), row.Text!, row.Tokens));
             }
-
-            var text = AbstractCleaner.Clean(row.Abstract);
-            if (!LanguageGuess.IsEnglish(text)) { Skip(SkipReasons.NotEnglish); continue; }
-
-            // cord_uid is not unique in real releases, and the same abstract appears under several ids.
-            if (!seenIds.Add(row.Id) || !seenAbstracts.Add(Fingerprint(text))) { Skip(SkipReasons.Duplicate); continue; }
-
-            var tokens = tokenizer.Tokenize((row.Title ?? "") + ". " + text);
-            if (tokens.Count < MinTokens) { Skip(SkipReasons.TooShort); continue; }
-
-            kept.Add(new CorpusDocument(row.Id, row.Title?.Trim(), row.Journal?.Trim(), row.PublishTime?.Trim(),
-                ShortAuthors(row.Authors), row.Doi?.Trim(), text, tokens));
         }
 
         var manifest = new CorpusManifest(
@@ -77,8 +76,49 @@ public sealed class Preprocessor(PipelineSettings settings)
                 ["language"] = "en (function-word test)",
                 ["stemmer"] = "snowball-english",
             },
-            SurfaceForms: tokenizer.Surfaces.MostFrequent());
+            SurfaceForms: SurfaceForms.Merge(tokenizers.Values.Select(t => t.Surfaces)).MostFrequent());
         return new Output(manifest, kept);
+    }
+
+    /// <summary>The chunks, read on a thread of their own a few chunks ahead (decompressing and parsing CSV is a core's worth of work).</summary>
+    private static IEnumerable<PaperRecord[]> ReadAhead(IEnumerable<PaperRecord[]> chunks, CancellationToken ct)
+    {
+        using var queue = new System.Collections.Concurrent.BlockingCollection<PaperRecord[]>(boundedCapacity: 4);
+        Exception? failure = null;
+        var reader = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var chunk in chunks) queue.Add(chunk, ct);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        }, ct);
+        foreach (var chunk in queue.GetConsumingEnumerable(ct)) yield return chunk;
+        reader.Wait(ct);
+        // A bad file is reported as the sequential reader would have reported it, with its own exception.
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    private Prepared Prepare(PaperRecord row, Tokenizer tokenizer)
+    {
+        if (string.IsNullOrWhiteSpace(row.Abstract)) return new(row, SkipReasons.NoAbstract, null, default, null);
+        if (settings.PublishedFrom is not null || settings.PublishedUntil is not null)
+        {
+            var published = PublishDate.Parse(row.PublishTime);
+            if (published is null) return new(row, SkipReasons.NoPublishTime, null, default, null);
+            if (published < settings.PublishedFrom || published > settings.PublishedUntil) return new(row, SkipReasons.OutsideWindow, null, default, null);
+        }
+        var text = AbstractCleaner.Clean(row.Abstract);
+        if (!LanguageGuess.IsEnglish(text)) return new(row, SkipReasons.NotEnglish, null, default, null);
+        var tokens = tokenizer.Tokenize((row.Title ?? "") + ". " + text);
+        return new(row, null, text, Fingerprint(text), tokens);
     }
 
     /// <summary>"Last, First; Other, Name; …" cut to the first three authors.</summary>

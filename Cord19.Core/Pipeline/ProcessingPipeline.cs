@@ -34,14 +34,14 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         });
 
         TfIdf vocabulary = null!;
-        List<float[]> counts = [];
-        List<float[]> weights = [];
+        SparseVector[] counts = [];
+        SparseVector[] weights = [];
         await Timed(PipelineDefinition.Vectorise, async ct =>
         {
             vocabulary = TfIdf.Fit(documents.Select(d => d.Tokens).ToList(), settings.MaxFeatures);
             // Counts once per document: LDA, the term probabilities and the TF-IDF weights all start from them.
-            counts = documents.Select(d => vocabulary.Counts(d.Tokens)).ToList();
-            weights = counts.Select(vocabulary.Weigh).ToList();
+            counts = documents.AsParallel().AsOrdered().Select(d => vocabulary.Counts(d.Tokens)).ToArray();
+            weights = counts.Select(vocabulary.Weigh).ToArray();
             ct.ThrowIfCancellationRequested();
             await steps.LogAsync($"{vocabulary.Dimensions:N0} terms.");
         });
@@ -49,7 +49,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         DocumentClustering.Output clustering = null!;
         await Timed(PipelineDefinition.Cluster, async _ =>
         {
-            clustering = DocumentClustering.Run(weights, settings.ReducedDimensions, settings.Clusters, settings.Seed);
+            clustering = DocumentClustering.Run(weights, vocabulary.Dimensions, settings.ReducedDimensions, settings.Clusters, settings.Seed);
             var sizes = Enumerable.Range(0, clustering.Clusters).Select(c => clustering.Assignments.Count(a => a == c));
             await steps.LogAsync($"Cluster sizes: {string.Join(", ", sizes)}.");
         });
@@ -65,43 +65,49 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                 ? [(Cluster: (int?)null, Members: Enumerable.Range(0, documents.Count).ToList(), Topics: settings.GlobalTopics)]
                 : Enumerable.Range(0, clustering.Clusters).Select(c => (Cluster: (int?)c,
                     Members: Enumerable.Range(0, documents.Count).Where(i => clustering.Assignments[i] == c).ToList(), Topics: settings.TopicsPerCluster)).ToList();
-            foreach (var group in groups)
+            // Each model runs on one thread (identical topics run after run), so the clusters' models run side by
+            // side, one per core, and are gathered in cluster order.
+            var models = new TopicModel.Output?[groups.Count];
+            Parallel.For(0, groups.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, g =>
             {
-                ct.ThrowIfCancellationRequested();
-                var members = group.Members;
-                var memberCounts = members.Select(i => counts[i]).ToList();
-                if (members.Count < 2 || memberCounts.All(v => v.All(x => x == 0)))
+                var memberCounts = groups[g].Members.Select(i => counts[i]).ToList();
+                if (groups[g].Members.Count >= 2 && memberCounts.Any(v => v.Count > 0))
+                    models[g] = TopicModel.Run(memberCounts, vocabulary.Dimensions, groups[g].Topics, settings.LdaIterations, settings.TopTerms, settings.Seed + (groups[g].Cluster ?? 0));
+            });
+            for (var g = 0; g < groups.Count; g++)
+            {
+                var (groupCluster, members, _) = groups[g];
+                if (models[g] is not { } model)
                 {
-                    await steps.LogAsync($"Cluster {group.Cluster}: {members.Count} document(s), too few for topics.");
+                    await steps.LogAsync($"Cluster {groupCluster}: {members.Count} document(s), too few for topics.");
                     continue;
                 }
-                var model = TopicModel.Run(memberCounts, group.Topics, settings.LdaIterations, settings.TopTerms, settings.Seed + (group.Cluster ?? 0));
                 for (var t = 0; t < model.Topics.Count; t++)
                 {
                     var id = topicResults.Count;
                     var prevalence = model.DocumentWeights.Sum(w => (double)w[t]) / documents.Count;
-                    var cluster = group.Cluster ?? DominantCluster(model.DocumentWeights, t, members, clustering);
+                    var cluster = groupCluster ?? DominantCluster(model.DocumentWeights, t, members, clustering);
                     topicResults.Add(new TopicResult(id, cluster, model.Topics[t].TopTerms.Select(x => Term(corpus, vocabulary, x.Term, x.Weight)).ToList(), Math.Round(prevalence, 6)));
                     topicStems.Add(model.Topics[t].TopTerms.Select(x => vocabulary.Terms[x.Term]).ToList());
                     topicDistributions.Add(new TopicTerms(id, model.Topics[t].Distribution.Select(p => Math.Round(p, 7)).ToList()));
                     for (var m = 0; m < members.Count; m++)
                         (documentTopics[members[m]] ??= [])[id] = MathF.Round(model.DocumentWeights[m][t], 4);
                 }
-                await steps.LogAsync(group.Cluster is { } c
+                await steps.LogAsync(groupCluster is { } c
                     ? $"Cluster {c}: {model.Topics.Count} topics over {members.Count:N0} documents."
                     : $"{model.Topics.Count} topics over all {members.Count:N0} documents.");
             }
         });
 
         (float X, float Y)[] map = [];
-        var mapMethod = documents.Count <= Tsne.MaxPoints ? Tsne.Method : DocumentMap.Method;
+        var mapMethod = documents.Count <= Tsne.MaxPoints ? Tsne.Method : SampledTsne.Method;
         await Timed(PipelineDefinition.Map, async ct =>
         {
-            // t-SNE keeps neighbourhoods; its exact neighbour search is quadratic, so larger runs get the
-            // centroid-plane projection, and the manifest says which one drew the map.
+            // t-SNE keeps neighbourhoods; its exact neighbour search is quadratic, so larger runs embed a sample
+            // and place the rest beside their nearest sampled neighbours; the manifest says which drew the map.
             map = mapMethod == Tsne.Method
                 ? Tsne.Embed(clustering.Reduced, new Tsne.Options(Seed: settings.Seed), ct)
-                : DocumentMap.Project(clustering.Reduced, clustering.Assignments, clustering.Clusters);
+                : SampledTsne.Embed(clustering.Reduced, clustering.Assignments, settings.Seed, ct);
             await steps.LogAsync($"Map drawn with {mapMethod}.");
         });
 
@@ -150,7 +156,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                 documentTopics[i] ?? new Dictionary<int, float>())).ToList();
             var topicTerms = new TopicTermMatrix(
                 vocabulary.Terms.Select(stem => corpus.Manifest.SurfaceForms.GetValueOrDefault(stem, stem)).ToList(),
-                TermProbabilities(counts),
+                TermProbabilities(counts, vocabulary.Dimensions),
                 topicDistributions);
             var abstracts = documents.Select(d => new DocumentAbstract(d.Id, d.Abstract)).ToList();
             await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs, topicTerms, abstracts), ct);
@@ -169,25 +175,25 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
     }
 
     /// <summary>Each vocabulary term's share of all vocabulary tokens in the run: pyLDAvis' P(term).</summary>
-    private static IReadOnlyList<double> TermProbabilities(IReadOnlyList<float[]> counts)
+    private static IReadOnlyList<double> TermProbabilities(IReadOnlyList<SparseVector> counts, int vocabulary)
     {
-        var totals = new double[counts[0].Length];
+        var totals = new double[vocabulary];
         foreach (var c in counts)
-            for (var j = 0; j < totals.Length; j++) totals[j] += c[j];
+            for (var e = 0; e < c.Count; e++) totals[c.Indices[e]] += c.Values[e];
         var sum = Math.Max(1, totals.Sum());
         return totals.Select(t => Math.Round(t / sum, 8)).ToList();
     }
 
     /// <summary>A cluster's top terms: the highest mean TF-IDF weights among its documents.</summary>
-    private IReadOnlyList<TermWeight> TopTerms(Corpus corpus, TfIdf vocabulary, List<float[]> weights, int[] assignments, int cluster)
+    private IReadOnlyList<TermWeight> TopTerms(Corpus corpus, TfIdf vocabulary, SparseVector[] weights, int[] assignments, int cluster)
     {
         var sum = new double[vocabulary.Dimensions];
         var n = 0;
-        for (var i = 0; i < weights.Count; i++)
+        for (var i = 0; i < weights.Length; i++)
         {
             if (assignments[i] != cluster) continue;
             n++;
-            for (var j = 0; j < sum.Length; j++) sum[j] += weights[i][j];
+            for (var e = 0; e < weights[i].Count; e++) sum[weights[i].Indices[e]] += weights[i].Values[e];
         }
         return Enumerable.Range(0, sum.Length)
             .OrderByDescending(j => sum[j]).ThenBy(j => j)

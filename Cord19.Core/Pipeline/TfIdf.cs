@@ -43,22 +43,22 @@ public sealed class TfIdf
     }
 
     /// <summary>Raw term counts over the vocabulary (what LDA wants).</summary>
-    public float[] Counts(IReadOnlyList<string> tokens)
+    public SparseVector Counts(IReadOnlyList<string> tokens)
     {
-        var counts = new float[Dimensions];
+        var counts = new SortedDictionary<int, float>();
         foreach (var t in tokens)
-            if (_index.TryGetValue(t, out var i)) counts[i]++;
-        return counts;
+            if (_index.TryGetValue(t, out var i)) counts[i] = counts.GetValueOrDefault(i) + 1;
+        return new SparseVector([.. counts.Keys], [.. counts.Values]);
     }
 
     /// <summary>L2-normalised TF-IDF (what clustering wants) from a document's <see cref="Counts"/>, which are left unchanged.</summary>
-    public float[] Weigh(float[] counts)
+    public SparseVector Weigh(SparseVector counts)
     {
-        var v = (float[])counts.Clone();
+        var v = new float[counts.Count];
         double norm = 0;
         for (var i = 0; i < v.Length; i++)
         {
-            v[i] *= Idf[i];
+            v[i] = counts.Values[i] * Idf[counts.Indices[i]];
             norm += v[i] * v[i];
         }
         if (norm > 0)
@@ -66,6 +66,6 @@ public sealed class TfIdf
             var scale = (float)(1 / Math.Sqrt(norm));
             for (var i = 0; i < v.Length; i++) v[i] *= scale;
         }
-        return v;
+        return new SparseVector(counts.Indices, v);
     }
 }

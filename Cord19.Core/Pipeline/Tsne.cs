@@ -53,15 +53,23 @@ public static class Tsne
         var n = points.Count;
         var neighbours = new int[n][];
         var conditional = new double[n][];
+        var norms = points.Select(p => (double)Dot(p, p)).ToArray();
         Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, i =>
         {
-            var distances = new (double D, int J)[n - 1];
-            for (int j = 0, m = 0; j < n; j++)
-                if (j != i) distances[m++] = (SquaredDistance(points[i], points[j]), j);
-            Array.Sort(distances, (a, b) => a.D.CompareTo(b.D));
-            var nearest = distances.AsSpan(0, k).ToArray();
-            neighbours[i] = nearest.Select(d => d.J).ToArray();
-            conditional[i] = Calibrate(nearest.Select(d => d.D).ToArray(), perplexity);
+            // |a-b|² = |a|² + |b|² - 2a·b with a SIMD dot product, and a bounded max-heap of the k nearest:
+            // sorting all n distances for each point cost more than computing them.
+            var heap = new PriorityQueue<int, double>(k + 1, Comparer<double>.Create((a, b) => b.CompareTo(a)));
+            for (var j = 0; j < n; j++)
+            {
+                if (j == i) continue;
+                var d = Math.Max(0, norms[i] + norms[j] - 2 * Dot(points[i], points[j]));
+                if (heap.Count < k) heap.Enqueue(j, d);
+                else if (heap.TryPeek(out _, out var worst) && d < worst) heap.EnqueueDequeue(j, d);
+            }
+            var nearest = new (double D, int J)[heap.Count];
+            for (var m = nearest.Length - 1; heap.TryDequeue(out var j, out var d); m--) nearest[m] = (d, j);
+            neighbours[i] = nearest.Select(e => e.J).ToArray();
+            conditional[i] = Calibrate(nearest.Select(e => e.D).ToArray(), perplexity);
         });
 
         // P_ij = (p_j|i + p_i|j) / 2n, kept only where either is a neighbour of the other.
@@ -130,7 +138,7 @@ public static class Tsne
         });
         double z = 0;
         for (var i = 0; i < n; i++) z += zs[i];
-        for (var i = 0; i < n; i++)
+        Parallel.For(0, n, i =>
         {
             double ax = 0, ay = 0;
             for (var e = rows[i]; e < rows[i + 1]; e++)
@@ -144,7 +152,7 @@ public static class Tsne
             }
             gradient[2 * i] = 4 * (ax - repulsive[2 * i] / z);
             gradient[2 * i + 1] = 4 * (ay - repulsive[2 * i + 1] / z);
-        }
+        });
     }
 
     private static void Centre(double[] y)
@@ -156,11 +164,16 @@ public static class Tsne
         for (var i = 0; i < n; i++) { y[2 * i] -= mx; y[2 * i + 1] -= my; }
     }
 
-    private static double SquaredDistance(float[] a, float[] b)
+    private static float Dot(float[] a, float[] b)
     {
-        double s = 0;
-        for (var i = 0; i < a.Length; i++) { var d = a[i] - b[i]; s += d * d; }
-        return s;
+        var sum = System.Numerics.Vector<float>.Zero;
+        var width = System.Numerics.Vector<float>.Count;
+        var i = 0;
+        for (; i <= a.Length - width; i += width)
+            sum += new System.Numerics.Vector<float>(a, i) * new System.Numerics.Vector<float>(b, i);
+        var total = System.Numerics.Vector.Sum(sum);
+        for (; i < a.Length; i++) total += a[i] * b[i];
+        return total;
     }
 
     private static double Gaussian(Random random) =>

@@ -36,7 +36,7 @@ public sealed record PipelineSettings
     /// <summary>PCA dimensions kept before k-means.</summary>
     public int ReducedDimensions { get; init; } = 50;
 
-    public int LdaIterations { get; init; } = 100;
+    public int LdaIterations { get; init; } = 50;
     public int TopTerms { get; init; } = 10;
     public int Seed { get; init; } = 42;
 

@@ -78,7 +78,7 @@ public static partial class SyntheticCorpus
         var tokenizer = new Tokenizer();
         var tokens = sources.Select(s => tokenizer.Tokenize((s.Paper.Title ?? "") + ". " + string.Join(" ", s.Sentences))).ToList();
         var tfidf = TfIdf.Fit(tokens, 1_500);
-        var rows = tokens.Select(t => Sparse(tfidf.Weigh(tfidf.Counts(t)))).ToArray();
+        var rows = tokens.Select(t => tfidf.Weigh(tfidf.Counts(t))).Select(v => v.Indices.Zip(v.Values).ToArray()).ToArray();
         var postings = Enumerable.Range(0, tfidf.Dimensions).Select(_ => new List<(int Doc, float Weight)>()).ToArray();
         for (var d = 0; d < rows.Length; d++)
             foreach (var (term, weight) in rows[d]) postings[term].Add((d, weight));
@@ -95,9 +95,6 @@ public static partial class SyntheticCorpus
         }, _ => { });
         return result;
     }
-
-    private static (int Term, float Weight)[] Sparse(float[] dense) =>
-        dense.Select((w, i) => (i, w)).Where(p => p.w != 0).ToArray();
 
     private static int[] TopIndices(float[] scores, int k)
     {

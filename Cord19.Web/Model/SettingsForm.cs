@@ -14,6 +14,7 @@ public sealed class SettingsForm
     public int SubsetSize { get; set; }
     public int Clusters { get; set; }
     public int TopicsPerCluster { get; set; }
+    public int GlobalTopics { get; set; }
     public int MaxFeatures { get; set; }
     public int ReducedDimensions { get; set; }
     public int LdaIterations { get; set; }
@@ -41,6 +42,7 @@ public sealed class SettingsForm
         SubsetSize = s.SubsetSize,
         Clusters = s.Clusters,
         TopicsPerCluster = s.TopicsPerCluster,
+        GlobalTopics = s.GlobalTopics,
         MaxFeatures = s.MaxFeatures,
         ReducedDimensions = s.ReducedDimensions,
         LdaIterations = s.LdaIterations,
@@ -66,6 +68,7 @@ public sealed class SettingsForm
         SubsetSize = SubsetSize,
         Clusters = Clusters,
         TopicsPerCluster = TopicsPerCluster,
+        GlobalTopics = GlobalTopics,
         MaxFeatures = MaxFeatures,
         ReducedDimensions = ReducedDimensions,
         LdaIterations = LdaIterations,

@@ -22,6 +22,9 @@ public sealed partial class Settings : ComponentBase
         if (_errors.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
     }
 
+    /// <summary>The preset's pipeline parameters in the form, to review before saving; data, target and budget stay.</summary>
+    private void ApplyPreset(string name) => _model = SettingsForm.From(Presets.Apply(_model!.ToSettings(), name));
+
     private void ResetPrices() => _model!.PriceBookJson = Core.Costs.PriceBook.ReadDefaultJson();
 
     private Task ResetAsync()
