@@ -26,8 +26,10 @@ public static class RandomizedPca
         for (var j = 0; j < columns; j++) mean[j] /= n;
 
         var random = new Random(seed);
-        var omega = new double[columns * l];
-        for (var i = 0; i < omega.Length; i++) omega[i] = Gaussian(random);
+        // The tall matrices are kept in single precision (sums in double): on a million rows they are the
+        // largest allocations of the clustering step.
+        var omega = new float[columns * l];
+        for (var i = 0; i < omega.Length; i++) omega[i] = (float)Gaussian(random);
 
         var y = Times(rows, mean, omega, l);                // n × l: (X - 1μᵀ) Ω
         for (var q = 0; q < PowerIterations; q++)
@@ -61,7 +63,7 @@ public static class RandomizedPca
             {
                 var sigma = Math.Sqrt(Math.Max(eigen[k].Value, 0));
                 double s = 0;
-                for (var a = 0; a < l; a++) s += y[i * l + a] * eigen[k].Vector[a];
+                for (var a = 0; a < l; a++) s += y[(long)i * l + a] * eigen[k].Vector[a];
                 row[k] = (float)(s * sigma);
             }
             projected[i] = row;
@@ -70,29 +72,31 @@ public static class RandomizedPca
     }
 
     /// <summary>(X - 1μᵀ) M for M columns × l (row-major): each row's product is its own, so rows run in parallel.</summary>
-    private static double[] Times(IReadOnlyList<SparseVector> rows, double[] mean, double[] m, int l)
+    private static float[] Times(IReadOnlyList<SparseVector> rows, double[] mean, float[] m, int l)
     {
         var shift = new double[l];
         for (var j = 0; j < mean.Length; j++)
             for (var a = 0; a < l; a++) shift[a] += mean[j] * m[j * l + a];
-        var result = new double[rows.Count * l];
-        Parallel.For(0, rows.Count, i =>
+        var result = new float[(long)rows.Count * l];
+        Parallel.For(0, rows.Count, () => new double[l], (i, _, sum) =>
         {
             var row = rows[i];
-            var at = i * l;
+            Array.Clear(sum);
             for (var e = 0; e < row.Count; e++)
             {
                 var v = row.Values[e];
                 var from = row.Indices[e] * l;
-                for (var a = 0; a < l; a++) result[at + a] += v * m[from + a];
+                for (var a = 0; a < l; a++) sum[a] += v * m[from + a];
             }
-            for (var a = 0; a < l; a++) result[at + a] -= shift[a];
-        });
+            var at = (long)i * l;
+            for (var a = 0; a < l; a++) result[at + a] = (float)(sum[a] - shift[a]);
+            return sum;
+        }, _ => { });
         return result;
     }
 
     /// <summary>(X - 1μᵀ)ᵀ Y for Y n × l: summed per fixed chunk of rows, then the chunks in order.</summary>
-    private static double[] TransposeTimes(IReadOnlyList<SparseVector> rows, double[] mean, double[] y, int columns, int l)
+    private static float[] TransposeTimes(IReadOnlyList<SparseVector> rows, double[] mean, float[] y, int columns, int l)
     {
         var chunks = Math.Max(1, Math.Min(16, rows.Count / 1_000));
         var partial = new double[chunks][];
@@ -102,7 +106,7 @@ public static class RandomizedPca
             for (var i = (int)((long)rows.Count * c / chunks); i < (int)((long)rows.Count * (c + 1) / chunks); i++)
             {
                 var row = rows[i];
-                var at = i * l;
+                var at = (long)i * l;
                 for (var e = 0; e < row.Count; e++)
                 {
                     var v = row.Values[e];
@@ -118,10 +122,10 @@ public static class RandomizedPca
         // Minus μ (1ᵀY).
         var columnSums = new double[l];
         for (var i = 0; i < rows.Count; i++)
-            for (var a = 0; a < l; a++) columnSums[a] += y[i * l + a];
+            for (var a = 0; a < l; a++) columnSums[a] += y[(long)i * l + a];
         for (var j = 0; j < columns; j++)
             for (var a = 0; a < l; a++) result[j * l + a] -= mean[j] * columnSums[a];
-        return result;
+        return result.Select(x => (float)x).ToArray();
     }
 
     /// <summary>
@@ -129,13 +133,13 @@ public static class RandomizedPca
     /// row, so it streams through memory and runs in parallel, and the second pass restores what the first
     /// loses to rounding.
     /// </summary>
-    private static void Orthonormalise(double[] m, int rows, int l)
+    private static void Orthonormalise(float[] m, int rows, int l)
     {
         CholeskyQr(m, rows, l);
         CholeskyQr(m, rows, l);
     }
 
-    private static void CholeskyQr(double[] m, int rows, int l)
+    private static void CholeskyQr(float[] m, int rows, int l)
     {
         var chunks = Math.Max(1, Math.Min(16, rows / 1_000));
         var partial = new double[chunks][];
@@ -144,10 +148,10 @@ public static class RandomizedPca
             var g = new double[l * l];
             for (var i = (int)((long)rows * c / chunks); i < (int)((long)rows * (c + 1) / chunks); i++)
             {
-                var at = i * l;
+                var at = (long)i * l;
                 for (var a = 0; a < l; a++)
                 {
-                    var x = m[at + a];
+                    double x = m[at + a];
                     if (x == 0) continue;
                     for (var b = a; b < l; b++) g[a * l + b] += x * m[at + b];
                 }
@@ -176,12 +180,12 @@ public static class RandomizedPca
         // M ← M R⁻¹, each row by forward substitution.
         Parallel.For(0, rows, i =>
         {
-            var at = i * l;
+            var at = (long)i * l;
             for (var a = 0; a < l; a++)
             {
-                var v = m[at + a];
+                double v = m[at + a];
                 for (var k = 0; k < a; k++) v -= m[at + k] * r[k * l + a];
-                m[at + a] = v / r[a * l + a];
+                m[at + a] = (float)(v / r[a * l + a]);
             }
         });
     }

@@ -117,7 +117,8 @@ public sealed class Preprocessor(PipelineSettings settings)
         }
         var text = AbstractCleaner.Clean(row.Abstract);
         if (!LanguageGuess.IsEnglish(text)) return new(row, SkipReasons.NotEnglish, null, default, null);
-        var tokens = tokenizer.Tokenize((row.Title ?? "") + ". " + text);
+        // An exact-length array: a list's spare capacity is a quarter of the tokens' memory on a million documents.
+        var tokens = tokenizer.Tokenize((row.Title ?? "") + ". " + text).ToArray();
         return new(row, null, text, Fingerprint(text), tokens);
     }
 

@@ -41,7 +41,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
             vocabulary = TfIdf.Fit(documents.Select(d => d.Tokens).ToList(), settings.MaxFeatures);
             // Counts once per document: LDA, the term probabilities and the TF-IDF weights all start from them.
             counts = documents.AsParallel().AsOrdered().Select(d => vocabulary.Counts(d.Tokens)).ToArray();
-            weights = counts.Select(vocabulary.Weigh).ToArray();
+            weights = counts.AsParallel().AsOrdered().Select(vocabulary.Weigh).ToArray();
             ct.ThrowIfCancellationRequested();
             await steps.LogAsync($"{vocabulary.Dimensions:N0} terms.");
         });

@@ -11,6 +11,9 @@ public static class SampledTsne
     public const string Method = "tsne-sample";
     public const int Sample = 10_000;
     private const int Nearest = 3;
+    // Neighbours for placement are searched on the leading principal components only: they carry most of the
+    // variance, and a million documents × the sampled ones × every dimension took most of the map's time.
+    private const int SearchDimensions = 16;
 
     public static (float X, float Y)[] Embed(IReadOnlyList<float[]> points, int[] clusters, int seed, CancellationToken ct)
     {
@@ -25,7 +28,8 @@ public static class SampledTsne
         for (var s = 0; s < sample.Length; s++) { map[sample[s]] = sampled[s]; inSample[sample[s]] = true; }
         var byCluster = sample.Select((doc, s) => (doc, s)).GroupBy(p => clusters[p.doc]).ToDictionary(g => g.Key, g => g.ToArray());
         var everySample = sample.Select((doc, s) => (doc, s)).ToArray();
-        var norms = points.Select(Norm).ToArray();
+        var searched = points.Select(p => p.Length > SearchDimensions ? p[..SearchDimensions] : p).ToArray();
+        var norms = searched.Select(Norm).ToArray();
 
         Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, i =>
         {
@@ -35,7 +39,7 @@ public static class SampledTsne
             best.Fill((double.MaxValue, -1));
             foreach (var (doc, s) in candidates)
             {
-                var d = norms[i] + norms[doc] - 2 * Dot(points[i], points[doc]);
+                var d = norms[i] + norms[doc] - 2 * Dot(searched[i], searched[doc]);
                 if (d >= best[^1].D) continue;
                 var at = Nearest - 1;
                 while (at > 0 && best[at - 1].D > d) { best[at] = best[at - 1]; at--; }

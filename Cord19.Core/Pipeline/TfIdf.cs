@@ -22,18 +22,31 @@ public sealed class TfIdf
 
     public static TfIdf Fit(IReadOnlyList<IReadOnlyList<string>> documents, int maxFeatures)
     {
+        // Counted per chunk of documents on every core, then added up: sums do not depend on the order.
+        var parts = Enumerable.Range(0, Environment.ProcessorCount).AsParallel().Select(part =>
+        {
+            var frequency = new Dictionary<string, (long Tokens, int Documents)>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var d = part; d < documents.Count; d += Environment.ProcessorCount)
+            {
+                seen.Clear();
+                foreach (var t in documents[d])
+                {
+                    ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(frequency, t, out _);
+                    entry.Tokens++;
+                    if (seen.Add(t)) entry.Documents++;
+                }
+            }
+            return frequency;
+        }).ToList();
         var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
         var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tokens in documents)
-        {
-            seen.Clear();
-            foreach (var t in tokens)
+        foreach (var part in parts)
+            foreach (var (term, (tokens, docs)) in part)
             {
-                frequency[t] = frequency.GetValueOrDefault(t) + 1;
-                if (seen.Add(t)) documentFrequency[t] = documentFrequency.GetValueOrDefault(t) + 1;
+                frequency[term] = frequency.GetValueOrDefault(term) + tokens;
+                documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + docs;
             }
-        }
 
         var terms = frequency.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
             .Take(maxFeatures).Select(p => p.Key).Order(StringComparer.Ordinal).ToArray();
@@ -45,10 +58,23 @@ public sealed class TfIdf
     /// <summary>Raw term counts over the vocabulary (what LDA wants).</summary>
     public SparseVector Counts(IReadOnlyList<string> tokens)
     {
-        var counts = new SortedDictionary<int, float>();
+        Span<int> found = tokens.Count <= 1_024 ? stackalloc int[tokens.Count] : new int[tokens.Count];
+        var n = 0;
         foreach (var t in tokens)
-            if (_index.TryGetValue(t, out var i)) counts[i] = counts.GetValueOrDefault(i) + 1;
-        return new SparseVector([.. counts.Keys], [.. counts.Values]);
+            if (_index.TryGetValue(t, out var i)) found[n++] = i;
+        found = found[..n];
+        found.Sort();
+        var distinct = 0;
+        for (var i = 0; i < n; i++)
+            if (i == 0 || found[i] != found[i - 1]) distinct++;
+        var indices = new int[distinct];
+        var values = new float[distinct];
+        for (int i = 0, at = -1; i < n; i++)
+        {
+            if (i == 0 || found[i] != found[i - 1]) indices[++at] = found[i];
+            values[at]++;
+        }
+        return new SparseVector(indices, values);
     }
 
     /// <summary>L2-normalised TF-IDF (what clustering wants) from a document's <see cref="Counts"/>, which are left unchanged.</summary>

@@ -60,5 +60,36 @@ public sealed class ProcessingPipelineTests : IDisposable
         Assert.Equal(first.Topics.Select(t => t.TopTerms[0].Term), second.Topics.Select(t => t.TopTerms[0].Term));
     }
 
+    [Fact]
+    public async Task Global_topics_are_fitted_once_over_every_document_and_filed_under_clusters()
+    {
+        var corpus = (await SampleCorpus.GetAsync()).AsCorpus();
+        var settings = Presets.Apply(new PipelineSettings { SubsetSize = 600, LdaIterations = 20 }, Presets.Large) with { Clusters = 5, GlobalTopics = 7 };
+        var store = new ResultStore(new LocalFolderObjectStore(_dir.Path));
+
+        var manifest = await new ProcessingPipeline(settings, store, new UnrecordedSteps()).RunAsync(corpus, RunManifest.SubsetScope, DateTime.UtcNow);
+        var run = await store.LoadRunAsync(manifest.RunId, default);
+
+        Assert.Equal(7, run.Topics.Count);
+        Assert.Equal(Enumerable.Range(0, 7), run.Topics.Select(t => t.Id));
+        Assert.All(run.Topics, t => Assert.InRange(t.Cluster, 0, 4));
+        Assert.All(run.Documents, d => Assert.Equal(7, d.TopicWeights.Count));
+        Assert.Equal(7, manifest.Parameters["globalTopics"]);
+        Assert.Null(manifest.Parameters["topicsPerCluster"]);
+    }
+
+    [Fact]
+    public void The_large_preset_changes_only_pipeline_parameters()
+    {
+        var mine = new PipelineSettings { MetadataPath = null, BudgetCapUsd = 2, Seed = 9 };
+        var large = Presets.Apply(mine, Presets.Large);
+        Assert.Equal((20, 20, 4_096), (large.Clusters, large.GlobalTopics, large.MaxFeatures));
+        Assert.Equal((2m, 9), (large.BudgetCapUsd!.Value, large.Seed));
+        Assert.Empty(large.Validate());
+        Assert.Equal(new PipelineSettings().Clusters, Presets.Apply(large, Presets.Seed).Clusters);
+        Assert.Equal(0, Presets.Apply(large, Presets.Seed).GlobalTopics);
+        Assert.Throws<ArgumentException>(() => Presets.Named("huge"));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

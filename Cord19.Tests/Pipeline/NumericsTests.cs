@@ -1,0 +1,134 @@
+using Cord19.Core.Numerics;
+using Cord19.Core.Pipeline;
+
+namespace Cord19.Tests.Pipeline;
+
+/// <summary>The pieces written here instead of taken from ML.NET, checked against what they replace or against exact answers.</summary>
+public sealed class NumericsTests
+{
+    /// <summary>Rows spread along known directions (variances 25, 9, 1) plus small noise, as sparse vectors.</summary>
+    private static List<SparseVector> Planted(int n, int columns, int seed)
+    {
+        var random = new Random(seed);
+        var directions = new[] { 0, 1, 2 }.Select(d => Enumerable.Range(0, columns).Select(j => j % 3 == d ? 1.0 : 0).ToArray()).ToArray();
+        foreach (var v in directions) { var norm = Math.Sqrt(v.Sum(x => x * x)); for (var j = 0; j < columns; j++) v[j] /= norm; }
+        double[] scales = [5, 3, 1];
+        return Enumerable.Range(0, n).Select(_ =>
+        {
+            var row = new float[columns];
+            for (var d = 0; d < 3; d++)
+            {
+                var z = Gaussian(random) * scales[d];
+                for (var j = 0; j < columns; j++) row[j] += (float)(z * directions[d][j]);
+            }
+            for (var j = 0; j < columns; j++) row[j] += (float)(0.01 * Gaussian(random));
+            var indices = Enumerable.Range(0, columns).ToArray();
+            return new SparseVector(indices, row);
+        }).ToList();
+    }
+
+    private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+
+    [Fact]
+    public void Randomized_pca_finds_the_planted_components_in_order_of_variance()
+    {
+        var rows = Planted(4_000, 30, seed: 1);
+
+        var projected = RandomizedPca.Project(rows, columns: 30, dimensions: 3, seed: 7);
+
+        var variances = Enumerable.Range(0, 3).Select(k => projected.Select(p => (double)p[k] * p[k]).Average()).ToArray();
+        Assert.InRange(variances[0], 25 * 0.9, 25 * 1.1);
+        Assert.InRange(variances[1], 9 * 0.9, 9 * 1.1);
+        Assert.InRange(variances[2], 1 * 0.9, 1 * 1.1);
+        // Uncorrelated components.
+        var covariance = projected.Select(p => (double)p[0] * p[1]).Average();
+        Assert.InRange(covariance, -0.3, 0.3);
+    }
+
+    [Fact]
+    public void Jacobi_gives_every_eigenpair_of_a_symmetric_matrix()
+    {
+        double[,] m = { { 4, 1, 0 }, { 1, 3, 1 }, { 0, 1, 2 } };
+
+        var pairs = SymmetricEigen.All(m);
+
+        Assert.Equal(3, pairs.Count);
+        Assert.True(pairs[0].Value >= pairs[1].Value && pairs[1].Value >= pairs[2].Value);
+        Assert.Equal(9, pairs.Sum(p => p.Value), 6); // the trace
+        foreach (var (value, v) in pairs)
+            for (var i = 0; i < 3; i++)
+                Assert.Equal(value * v[i], Enumerable.Range(0, 3).Sum(j => m[i, j] * v[j]), 6);
+    }
+
+    [Fact]
+    public void Gibbs_lda_recovers_planted_topics_and_repeats_itself()
+    {
+        // Two topics over disjoint vocabularies; every document mostly one of them.
+        var random = new Random(3);
+        var documents = Enumerable.Range(0, 300).Select(d =>
+        {
+            var main = d % 2;
+            var counts = new float[20];
+            for (var t = 0; t < 60; t++)
+            {
+                var topic = random.NextDouble() < 0.9 ? main : 1 - main;
+                counts[topic * 10 + random.Next(10)]++;
+            }
+            var indices = Enumerable.Range(0, 20).Where(j => counts[j] > 0).ToArray();
+            return new SparseVector(indices, indices.Select(j => counts[j]).ToArray());
+        }).ToList();
+
+        var model = TopicModel.Run(documents, vocabulary: 20, topics: 2, iterations: 50, topTerms: 10, seed: 5);
+        var again = TopicModel.Run(documents, vocabulary: 20, topics: 2, iterations: 50, topTerms: 10, seed: 5);
+
+        var halves = model.Topics.Select(t => t.TopTerms.Select(x => x.Term / 10).Distinct().Single()).Order().ToArray();
+        Assert.Equal([0, 1], halves);
+        Assert.All(model.Topics, t => Assert.Equal(1, t.Distribution.Sum(), 6));
+        var first = model.Topics.Select(t => t.TopTerms[0].Term).ToArray();
+        Assert.Equal(first, again.Topics.Select(t => t.TopTerms[0].Term).ToArray());
+        Assert.Equal(model.DocumentWeights[0], again.DocumentWeights[0]);
+        // Documents lean to their main topic.
+        var mainTopic = model.Topics.Select((t, i) => (t.TopTerms[0].Term / 10, i)).ToDictionary(p => p.Item1, p => p.i);
+        var agree = documents.Select((_, d) => model.DocumentWeights[d][mainTopic[d % 2]] > 0.5).Count(x => x);
+        Assert.True(agree > 280, $"{agree} of 300 documents lean to their main topic");
+    }
+
+    [Fact]
+    public void Sparse_counts_and_weights_match_the_dense_definitions()
+    {
+        var documents = new List<IReadOnlyList<string>> { new[] { "virus", "cell", "virus", "mask" }, new[] { "mask", "mask", "cell" }, new[] { "virus" } };
+        var tfidf = TfIdf.Fit(documents, maxFeatures: 10);
+
+        var counts = tfidf.Counts(["virus", "cell", "virus", "unknown"]);
+        var weights = tfidf.Weigh(counts);
+
+        Assert.Equal(tfidf.Terms.Select((t, i) => t == "virus" ? 2f : t == "cell" ? 1f : 0f).ToArray(), counts.ToDense(tfidf.Dimensions));
+        Assert.Equal(1, Math.Sqrt(weights.Values.Sum(v => v * v)), 5);
+        var virus = tfidf.Terms.ToList().IndexOf("virus");
+        var cell = tfidf.Terms.ToList().IndexOf("cell");
+        // sklearn: idf = ln((1+n)/(1+df)) + 1, both terms in 2 of 3 documents.
+        var dense = weights.ToDense(tfidf.Dimensions);
+        Assert.Equal(2.0, dense[virus] / dense[cell], 5);
+    }
+
+    [Fact]
+    public void A_sampled_map_keeps_clusters_apart_and_places_every_document()
+    {
+        var random = new Random(2);
+        var points = Enumerable.Range(0, 12_000).Select(i =>
+            Enumerable.Range(0, 8).Select(j => (float)((j == i % 3 ? 6 : 0) + Gaussian(random))).ToArray()).ToList();
+        var clusters = Enumerable.Range(0, points.Count).Select(i => i % 3).ToArray();
+
+        var map = SampledTsne.Embed(points, clusters, seed: 1, CancellationToken.None);
+
+        Assert.All(map, p => Assert.True(float.IsFinite(p.X) && float.IsFinite(p.Y)));
+        // Each cluster's centre is further from the others than the cluster's own spread.
+        var centres = Enumerable.Range(0, 3).Select(c => (X: map.Where((_, i) => clusters[i] == c).Average(p => p.X), Y: map.Where((_, i) => clusters[i] == c).Average(p => p.Y))).ToArray();
+        var spread = Enumerable.Range(0, 3).Average(c => map.Where((_, i) => clusters[i] == c).Average(p => Math.Sqrt(Math.Pow(p.X - centres[c].X, 2) + Math.Pow(p.Y - centres[c].Y, 2))));
+        for (var a = 0; a < 3; a++)
+            for (var b = a + 1; b < 3; b++)
+                Assert.True(Math.Sqrt(Math.Pow(centres[a].X - centres[b].X, 2) + Math.Pow(centres[a].Y - centres[b].Y, 2)) > 2 * spread);
+        Assert.True(QualityMetrics.NeighbourPreservation(points, map, k: 10, sample: 500, seed: 1) > 10.0 / 500 * 3,
+            "far better than random placement");
+    }
+}
