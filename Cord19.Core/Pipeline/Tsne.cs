@@ -11,7 +11,9 @@ public static class Tsne
     public const string Method = "tsne";
     public const int MaxPoints = 30_000;
 
-    public sealed record Options(double Perplexity = 30, int Iterations = 500, double Theta = 0.5, int Seed = 42);
+    /// <param name="Theta">Barnes-Hut's opening angle: 0.8 instead of the usual 0.5 took a quarter off the map's time
+    /// on the real 15k corpus and kept as many neighbours (41.8% of 10-NN against 40.9%).</param>
+    public sealed record Options(double Perplexity = 30, int Iterations = 500, double Theta = 0.8, int Seed = 42);
 
     public static (float X, float Y)[] Embed(IReadOnlyList<float[]> points, Options options, CancellationToken ct = default)
     {
@@ -29,13 +31,14 @@ public static class Tsne
         var gradient = new double[n * 2];
         var learningRate = Math.Max(n / 12.0 / 4, 50); // sklearn's "auto" (n / early exaggeration / 4)
         const int exaggerationEnd = 250;
+        var tree = new QuadTree(n);
 
         for (var iteration = 0; iteration < options.Iterations; iteration++)
         {
             if ((iteration & 15) == 0) ct.ThrowIfCancellationRequested();
             var exaggeration = iteration < exaggerationEnd ? 12.0 : 1.0;
             var momentum = iteration < exaggerationEnd ? 0.5 : 0.8;
-            Gradient(y, rows, cols, values, exaggeration, options.Theta, gradient);
+            Gradient(tree, y, rows, cols, values, exaggeration, options.Theta, gradient);
             for (var i = 0; i < y.Length; i++)
             {
                 gains[i] = Math.Sign(gradient[i]) != Math.Sign(velocity[i]) ? gains[i] + 0.2 : Math.Max(gains[i] * 0.8, 0.01);
@@ -120,10 +123,10 @@ public static class Tsne
         return p;
     }
 
-    private static void Gradient(double[] y, int[] rows, int[] cols, double[] values, double exaggeration, double theta, double[] gradient)
+    private static void Gradient(QuadTree tree, double[] y, int[] rows, int[] cols, double[] values, double exaggeration, double theta, double[] gradient)
     {
         var n = y.Length / 2;
-        var tree = QuadTree.Build(y);
+        tree.Build(y);
         var repulsive = new double[n * 2];
         var zs = new double[n];
         // Each point reads the tree alone; the normaliser is summed afterwards in a fixed order, so the
@@ -179,69 +182,110 @@ public static class Tsne
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
-    /// <summary>A point-region quadtree with each cell's mass and centre of mass.</summary>
-    private sealed class QuadTree
+    /// <summary>
+    /// A point-region quadtree with each cell's mass and centre of mass, in flat arrays reused from one
+    /// iteration to the next: a tree of objects rebuilt 500 times was most of the embedding's time.
+    /// </summary>
+    private sealed class QuadTree(int points)
     {
-        private readonly double _cx, _cy, _half;
-        private double _mx, _my;
-        private int _count;
-        private int _point = -1;
-        private QuadTree[]? _children;
-        private readonly double[] _y;
+        private const int MaxDepth = 48;
+        private double[] _cx = new double[4 * points + 1], _cy = new double[4 * points + 1], _half = new double[4 * points + 1];
+        private double[] _mx = new double[4 * points + 1], _my = new double[4 * points + 1];
+        private int[] _count = new int[4 * points + 1], _point = new int[4 * points + 1], _children = new int[4 * points + 1];
+        private int _nodes;
+        private double[] _y = [];
 
-        private QuadTree(double[] y, double cx, double cy, double half) { _y = y; _cx = cx; _cy = cy; _half = half; }
-
-        public static QuadTree Build(double[] y)
+        public void Build(double[] y)
         {
+            _y = y;
             double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
             for (var i = 0; i < y.Length / 2; i++)
             {
                 minX = Math.Min(minX, y[2 * i]); maxX = Math.Max(maxX, y[2 * i]);
                 minY = Math.Min(minY, y[2 * i + 1]); maxY = Math.Max(maxY, y[2 * i + 1]);
             }
-            var tree = new QuadTree(y, (minX + maxX) / 2, (minY + maxY) / 2, Math.Max(maxX - minX, maxY - minY) / 2 + 1e-5);
-            for (var i = 0; i < y.Length / 2; i++) tree.Insert(i, 0);
-            return tree;
+            _nodes = 0;
+            NewNode((minX + maxX) / 2, (minY + maxY) / 2, Math.Max(maxX - minX, maxY - minY) / 2 + 1e-5);
+            for (var i = 0; i < y.Length / 2; i++) Insert(i);
         }
 
-        private void Insert(int i, int depth)
+        private int NewNode(double cx, double cy, double half)
+        {
+            if (_nodes == _count.Length) Grow();
+            var node = _nodes++;
+            (_cx[node], _cy[node], _half[node], _mx[node], _my[node], _count[node], _point[node], _children[node]) = (cx, cy, half, 0, 0, 0, -1, -1);
+            return node;
+        }
+
+        private void Grow()
+        {
+            var size = _count.Length * 2;
+            Array.Resize(ref _cx, size); Array.Resize(ref _cy, size); Array.Resize(ref _half, size);
+            Array.Resize(ref _mx, size); Array.Resize(ref _my, size);
+            Array.Resize(ref _count, size); Array.Resize(ref _point, size); Array.Resize(ref _children, size);
+        }
+
+        private void Insert(int i)
         {
             var px = _y[2 * i];
             var py = _y[2 * i + 1];
-            _mx = (_mx * _count + px) / (_count + 1);
-            _my = (_my * _count + py) / (_count + 1);
-            _count++;
-            if (_count == 1) { _point = i; return; }
-            // Coincident points deeper than this share a leaf; their mass still counts.
-            if (depth > 48) return;
-            if (_children is null)
+            var node = 0;
+            for (var depth = 0; ; depth++)
             {
-                var h = _half / 2;
-                _children = [new(_y, _cx - h, _cy - h, h), new(_y, _cx + h, _cy - h, h), new(_y, _cx - h, _cy + h, h), new(_y, _cx + h, _cy + h, h)];
-                if (_point >= 0) { Child(_y[2 * _point], _y[2 * _point + 1]).Insert(_point, depth + 1); _point = -1; }
+                _mx[node] = (_mx[node] * _count[node] + px) / (_count[node] + 1);
+                _my[node] = (_my[node] * _count[node] + py) / (_count[node] + 1);
+                _count[node]++;
+                if (_count[node] == 1) { _point[node] = i; return; }
+                // Coincident points deeper than this share a leaf; their mass still counts.
+                if (depth > MaxDepth) return;
+                if (_children[node] < 0)
+                {
+                    var h = _half[node] / 2;
+                    var first = NewNode(_cx[node] - h, _cy[node] - h, h);
+                    NewNode(_cx[node] + h, _cy[node] - h, h);
+                    NewNode(_cx[node] - h, _cy[node] + h, h);
+                    NewNode(_cx[node] + h, _cy[node] + h, h);
+                    _children[node] = first;
+                    if (_point[node] >= 0)
+                    {
+                        // The point that had the cell to itself moves down into the (new, empty) child.
+                        var old = _point[node];
+                        var child = Child(node, _y[2 * old], _y[2 * old + 1]);
+                        (_mx[child], _my[child], _count[child], _point[child]) = (_y[2 * old], _y[2 * old + 1], 1, old);
+                        _point[node] = -1;
+                    }
+                }
+                node = Child(node, px, py);
             }
-            Child(px, py).Insert(i, depth + 1);
         }
 
-        private QuadTree Child(double x, double y) => _children![(x < _cx ? 0 : 1) + (y < _cy ? 0 : 2)];
+        private int Child(int node, double x, double y) => _children[node] + (x < _cx[node] ? 0 : 1) + (y < _cy[node] ? 0 : 2);
 
         public void Repulsion(double x, double y, double theta, ref double fx, ref double fy, ref double z)
         {
-            if (_count == 0) return;
-            var dx = x - _mx;
-            var dy = y - _my;
-            var d2 = dx * dx + dy * dy;
-            if (_children is null || 2 * _half / Math.Sqrt(d2 + 1e-12) < theta)
+            Span<int> stack = stackalloc int[4 * (MaxDepth + 2)];
+            var top = 0;
+            stack[top++] = 0;
+            while (top > 0)
             {
-                if (_children is null && _point >= 0 && d2 < 1e-18 && _count == 1) return; // the point itself
-                var q = 1 / (1 + d2);
-                var mass = _children is null && d2 < 1e-18 ? _count - 1 : _count;
-                z += mass * q;
-                fx += mass * q * q * dx;
-                fy += mass * q * q * dy;
-                return;
+                var node = stack[--top];
+                if (_count[node] == 0) continue;
+                var dx = x - _mx[node];
+                var dy = y - _my[node];
+                var d2 = dx * dx + dy * dy;
+                var leaf = _children[node] < 0;
+                if (leaf || 2 * _half[node] / Math.Sqrt(d2 + 1e-12) < theta)
+                {
+                    if (leaf && _point[node] >= 0 && d2 < 1e-18 && _count[node] == 1) continue; // the point itself
+                    var q = 1 / (1 + d2);
+                    var mass = leaf && d2 < 1e-18 ? _count[node] - 1 : _count[node];
+                    z += mass * q;
+                    fx += mass * q * q * dx;
+                    fy += mass * q * q * dy;
+                    continue;
+                }
+                for (var c = 3; c >= 0; c--) stack[top++] = _children[node] + c;
             }
-            foreach (var child in _children) child.Repulsion(x, y, theta, ref fx, ref fy, ref z);
         }
     }
 }
