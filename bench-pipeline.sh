@@ -21,7 +21,8 @@ py=/usr/bin/python3
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends python3-sklearn python3-nltk libopenblas0-pthread >/dev/null
 }
 mkdir -p .bench
-dotnet build Cord19.Pipeline -c Release -o .bench/bin -v quiet -nologo >/dev/null
+# No compiler servers left running: they would share the cores with the timed runs.
+dotnet build Cord19.Pipeline -c Release -o .bench/bin -v quiet -nologo --disable-build-servers >/dev/null
 pipeline=.bench/bin/cord19-pipeline
 
 real=.bench/real.csv.gz
