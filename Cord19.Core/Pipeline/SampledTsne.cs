@@ -1,3 +1,5 @@
+using Cord19.Core.Numerics;
+
 namespace Cord19.Core.Pipeline;
 
 /// <summary>
@@ -39,7 +41,7 @@ public static class SampledTsne
             best.Fill((double.MaxValue, -1));
             foreach (var (doc, s) in candidates)
             {
-                var d = norms[i] + norms[doc] - 2 * Dot(searched[i], searched[doc]);
+                var d = norms[i] + norms[doc] - 2 * VectorMath.Dot(searched[i], searched[doc]);
                 if (d >= best[^1].D) continue;
                 var at = Nearest - 1;
                 while (at > 0 && best[at - 1].D > d) { best[at] = best[at - 1]; at--; }
@@ -59,17 +61,6 @@ public static class SampledTsne
         return map;
     }
 
-    private static double Norm(float[] v) => Dot(v, v);
+    private static double Norm(float[] v) => VectorMath.Dot(v, v);
 
-    private static double Dot(float[] a, float[] b)
-    {
-        var sum = System.Numerics.Vector<float>.Zero;
-        var width = System.Numerics.Vector<float>.Count;
-        var i = 0;
-        for (; i <= a.Length - width; i += width)
-            sum += new System.Numerics.Vector<float>(a, i) * new System.Numerics.Vector<float>(b, i);
-        var total = (double)System.Numerics.Vector.Sum(sum);
-        for (; i < a.Length; i++) total += a[i] * b[i];
-        return total;
-    }
 }

@@ -1,3 +1,5 @@
+using Cord19.Core.Numerics;
+
 namespace Cord19.Core.Pipeline;
 
 /// <summary>
@@ -56,7 +58,7 @@ public static class Tsne
         var n = points.Count;
         var neighbours = new int[n][];
         var conditional = new double[n][];
-        var norms = points.Select(p => (double)Dot(p, p)).ToArray();
+        var norms = points.Select(p => (double)VectorMath.Dot(p, p)).ToArray();
         Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, i =>
         {
             // |a-b|² = |a|² + |b|² - 2a·b with a SIMD dot product, and a bounded max-heap of the k nearest:
@@ -65,7 +67,7 @@ public static class Tsne
             for (var j = 0; j < n; j++)
             {
                 if (j == i) continue;
-                var d = Math.Max(0, norms[i] + norms[j] - 2 * Dot(points[i], points[j]));
+                var d = Math.Max(0, norms[i] + norms[j] - 2 * VectorMath.Dot(points[i], points[j]));
                 if (heap.Count < k) heap.Enqueue(j, d);
                 else if (heap.TryPeek(out _, out var worst) && d < worst) heap.EnqueueDequeue(j, d);
             }
@@ -167,17 +169,6 @@ public static class Tsne
         for (var i = 0; i < n; i++) { y[2 * i] -= mx; y[2 * i + 1] -= my; }
     }
 
-    private static float Dot(float[] a, float[] b)
-    {
-        var sum = System.Numerics.Vector<float>.Zero;
-        var width = System.Numerics.Vector<float>.Count;
-        var i = 0;
-        for (; i <= a.Length - width; i += width)
-            sum += new System.Numerics.Vector<float>(a, i) * new System.Numerics.Vector<float>(b, i);
-        var total = System.Numerics.Vector.Sum(sum);
-        for (; i < a.Length; i++) total += a[i] * b[i];
-        return total;
-    }
 
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());

@@ -48,13 +48,7 @@ public sealed class S3rver : IAsyncDisposable
     public IObjectStore OpenStore(string prefix) =>
         new S3ObjectStore(S3ObjectStore.CreateClient(Endpoint, "us-east-2", new BasicAWSCredentials("S3RVER", "S3RVER")), Bucket, prefix);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-        _data.Dispose();
-    }
+    public ValueTask DisposeAsync() => ServerProcess.StopAsync(_process, _data);
 }
 
 /// <summary>One s3rver for all the tests of a class.</summary>

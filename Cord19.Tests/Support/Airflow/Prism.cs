@@ -88,13 +88,7 @@ public sealed partial class Prism : IAsyncDisposable
     [GeneratedRegex(@"^security:\n(?:- .*\n?)+", RegexOptions.Multiline)]
     private static partial Regex TopLevelSecurity();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-        _folder.Dispose();
-    }
+    public ValueTask DisposeAsync() => ServerProcess.StopAsync(_process, _folder);
 }
 
 /// <summary>Prism for both APIs, started together once for a test class (each takes seconds to read its spec).</summary>
