@@ -13,11 +13,19 @@ namespace Cord19.Core.Costs;
 public sealed class CostMeterService(
     DeploymentStore store,
     SettingsStore settingsStore,
+    IDeploymentFeed deploymentChanges,
     PhaseService phases,
     TimeProvider clock,
     ILogger<CostMeterService> logger)
 {
+    /// <summary>
+    /// Another instance's changes are not on this process's feed: re-read at least this often anyway
+    /// (PostgreSQL deployments with several panels).
+    /// </summary>
+    public static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(30);
+
     private readonly Broadcast<CostSnapshot> _feed = new(perSubscriberCapacity: 4);
+    private (long Changes, DateTime At, (Deployment Deployment, IReadOnlyList<PhaseRun> Runs)? Current, PipelineSettings Settings)? _loaded;
 
     public CostSnapshot Latest { get; private set; } = CostSnapshot.None(clock.GetUtcNow().UtcDateTime);
 
@@ -27,8 +35,12 @@ public sealed class CostMeterService(
     public async Task<CostSnapshot> TickAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var current = await store.GetWithRunsAsync(ct: ct);
-        var settings = await settingsStore.GetAsync(ct);
+        // The deployment and the settings change only through this process's stores, which publish on the
+        // feed: read them again when something was published, not every second.
+        var changes = deploymentChanges.Published;
+        if (_loaded is not { } loaded || loaded.Changes != changes || now - loaded.At >= MaxStaleness)
+            _loaded = loaded = (changes, now, await store.GetWithRunsAsync(ct: ct), await settingsStore.GetAsync(ct));
+        var (current, settings) = (loaded.Current, loaded.Settings);
         var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now) : CostSnapshot.None(now);
 
         if (current is { } d && snapshot.Budget.Level == BudgetLevel.Exceeded)

@@ -11,9 +11,14 @@ public class Broadcast<T>(int perSubscriberCapacity = 2_000)
 {
     private readonly Lock _gate = new();
     private Channel<T>[] _subscribers = [];
+    private long _published;
+
+    /// <summary>How many items were published so far: lets a reader that caches ask "anything new?" without subscribing.</summary>
+    public long Published => Interlocked.Read(ref _published);
 
     public void Publish(T item)
     {
+        Interlocked.Increment(ref _published);
         foreach (var channel in Volatile.Read(ref _subscribers))
             channel.Writer.TryWrite(item);
     }

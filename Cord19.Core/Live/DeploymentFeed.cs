@@ -9,6 +9,9 @@ public interface IDeploymentFeed
 {
     void Publish(DeploymentChange change);
 
+    /// <summary>How many changes were published so far in this process.</summary>
+    long Published { get; }
+
     /// <summary>Changes published after the call, until <paramref name="cancellationToken"/> fires.</summary>
     IAsyncEnumerable<DeploymentChange> WatchAsync(CancellationToken cancellationToken);
 }
