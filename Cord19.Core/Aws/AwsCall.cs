@@ -1,0 +1,29 @@
+using Amazon.Runtime;
+
+namespace Cord19.Core.Aws;
+
+/// <summary>
+/// Runs one AWS SDK call and turns its failures into <see cref="AwsException"/>s named after the IAM action, so
+/// SDK and hand-signed calls fail alike. The SDK has already retried throttling and 5xx (standard retry mode).
+/// </summary>
+public static class AwsCall
+{
+    public static async Task<T> RunAsync<T>(string iamAction, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw new AwsException(iamAction, ex.ErrorCode ?? $"Http{(int)ex.StatusCode}", ex.Message, ex.StatusCode, ex);
+        }
+        catch (AmazonClientException ex) when (ex.InnerException is HttpRequestException or TimeoutException)
+        {
+            throw new AwsException(iamAction, "Unavailable", ex.Message, null, ex);
+        }
+    }
+
+    public static async Task RunAsync(string iamAction, Func<Task> call) =>
+        await RunAsync(iamAction, async () => { await call(); return true; });
+}

@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using Amazon;
+using Amazon.EC2;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using Amazon.S3;
+using Amazon.SecurityToken;
+using Amazon.SimpleSystemsManagement;
+using Cord19.Core.Results;
+
+namespace Cord19.Core.Aws;
+
+/// <summary>
+/// One account and region as this process reaches them: credentials from the AWS SDK's standard chain
+/// (environment, profile, SSO, instance role; never stored by the app), endpoint overrides from the environment,
+/// and every client configured the same way — the SDK's own (EC2, S3, SSM, STS) with standard retries (jittered)
+/// and timeouts, and the hand-signed <see cref="AwsApiClient"/> for the rest.
+/// </summary>
+public sealed partial class AwsConnection
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+    private readonly AWSCredentials? _credentials;
+    private readonly Lazy<Task<AWSCredentials>> _resolved;
+
+    /// <param name="credentials">Null: the standard chain. Tests pass fixed ones.</param>
+    public AwsConnection(string region, Func<string, string?>? environment = null, AWSCredentials? credentials = null, HttpMessageHandler? handler = null)
+    {
+        if (!RegionPattern().IsMatch(region ?? ""))
+            throw new AwsConfigurationException($"'{region}' is not an AWS region name: use one such as us-east-2 (Settings → AWS region).");
+        Region = region!;
+        Environment = environment ?? System.Environment.GetEnvironmentVariable;
+        _credentials = credentials;
+        _resolved = new(ResolveCredentialsAsync);
+        Api = new AwsApiClient(new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null), this);
+    }
+
+    public string Region { get; }
+    public Func<string, string?> Environment { get; }
+
+    /// <summary>The hand-signed client for IAM, Redshift, Redshift Data, CloudWatch, Glue and Service Quotas.</summary>
+    public AwsApiClient Api { get; }
+
+    public Task<AWSCredentials> CredentialsAsync() => _credentials is not null ? Task.FromResult(_credentials) : _resolved.Value;
+
+    public IAmazonEC2 Ec2() => new AmazonEC2Client(_credentials ?? Chain(), Configure(new AmazonEC2Config(), "EC2"));
+    public IAmazonSimpleSystemsManagement Ssm() => new AmazonSimpleSystemsManagementClient(_credentials ?? Chain(), Configure(new AmazonSimpleSystemsManagementConfig(), "SSM"));
+    public IAmazonSecurityTokenService Sts() => new AmazonSecurityTokenServiceClient(_credentials ?? Chain(), Configure(new AmazonSecurityTokenServiceConfig(), "STS"));
+
+    /// <summary>S3 with the settings an S3-compatible server needs when an endpoint override is set.</summary>
+    public IAmazonS3 S3() => S3ObjectStore.CreateClient(AwsEndpoints.Override("S3", Environment)?.ToString(), Region, _credentials ?? Chain());
+
+    private T Configure<T>(T config, string serviceKey) where T : ClientConfig
+    {
+        config.RegionEndpoint = RegionEndpoint.GetBySystemName(Region);
+        config.RetryMode = RequestRetryMode.Standard;
+        config.MaxErrorRetry = 4;
+        config.Timeout = CallTimeout;
+        if (AwsEndpoints.Override(serviceKey, Environment) is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = Region;
+        }
+        return config;
+    }
+
+    private static AWSCredentials Chain()
+    {
+        try
+        {
+            return DefaultAWSCredentialsIdentityResolver.GetCredentials();
+        }
+        catch (AmazonClientException ex)
+        {
+            throw NoCredentials(ex);
+        }
+    }
+
+    private static async Task<AWSCredentials> ResolveCredentialsAsync()
+    {
+        try
+        {
+            return await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync();
+        }
+        catch (AmazonClientException ex)
+        {
+            throw NoCredentials(ex);
+        }
+    }
+
+    private static AwsConfigurationException NoCredentials(Exception ex) => new(
+        "No AWS credentials were found (environment, shared profile, SSO or instance role). Sign in with `aws sso login` or " +
+        "`aws configure`, or set AWS_PROFILE, then reload the page. The panel never stores keys.", ex);
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]$")]
+    private static partial Regex RegionPattern();
+}

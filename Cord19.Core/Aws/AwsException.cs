@@ -1,0 +1,129 @@
+using System.Net;
+
+namespace Cord19.Core.Aws;
+
+/// <summary>
+/// An AWS call failed for good (after the retries, when it was worth retrying). <see cref="Exception.Message"/>
+/// names the IAM action, AWS's error code and message, and the fix, so pages and step logs can show it as it is.
+/// </summary>
+public sealed class AwsException : Exception
+{
+    public AwsException(string action, string code, string awsMessage, HttpStatusCode? status, Exception? inner = null)
+        : base(Describe(action, code, awsMessage, status), inner)
+    {
+        Action = action;
+        Code = code;
+        AwsMessage = awsMessage;
+        Status = status;
+    }
+
+    /// <summary>The IAM action that was called, e.g. "redshift:CreateCluster".</summary>
+    public string Action { get; }
+
+    /// <summary>AWS's error code, e.g. "AccessDenied", "DependencyViolation", "InvalidGroup.NotFound".</summary>
+    public string Code { get; }
+
+    public string AwsMessage { get; }
+    public HttpStatusCode? Status { get; }
+
+    public AwsErrorKind Kind => AwsErrors.Classify(Code, Status);
+
+    private static string Describe(string action, string code, string message, HttpStatusCode? status)
+    {
+        var said = string.IsNullOrWhiteSpace(message) ? "" : $": {message.TrimEnd('.')}";
+        var http = status is { } s ? $", HTTP {(int)s}" : "";
+        return AwsErrors.Classify(code, status) switch
+        {
+            AwsErrorKind.Denied =>
+                $"AWS denied {action} ({code}){said}. Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again.",
+            AwsErrorKind.Credentials =>
+                $"AWS did not accept the credentials for {action} ({code}){said}. Refresh them (aws sso login, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys.",
+            AwsErrorKind.Capacity =>
+                $"AWS has no room for {action} ({code}){said}. {AwsErrors.CapacityAdvice(code)}",
+            AwsErrorKind.Throttled or AwsErrorKind.Transient =>
+                $"AWS kept failing {action} ({code}{http}){said}. It was retried with backoff; wait a minute and try again.",
+            _ => $"{action} failed ({code}{http}){said}.",
+        };
+    }
+}
+
+public enum AwsErrorKind
+{
+    Other,
+    Throttled,
+    Transient,
+    Denied,
+    Credentials,
+    NotFound,
+    AlreadyExists,
+    DependencyViolation,
+    Capacity,
+}
+
+/// <summary>What AWS's error codes mean to the caller: retry, report as denied, treat as gone or as present.</summary>
+public static class AwsErrors
+{
+    private static readonly HashSet<string> Throttling = new(StringComparer.Ordinal)
+    {
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+        "RequestLimitExceeded", "RequestThrottled", "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
+        "BandwidthLimitExceeded", "ProvisionedThroughputExceededException",
+    };
+
+    private static readonly HashSet<string> Transient = new(StringComparer.Ordinal)
+    {
+        "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure", "InternalServerError",
+        "InternalServerException", "ServiceUnavailable", "ServiceUnavailableException", "Unavailable", "Timeout",
+    };
+
+    private static readonly HashSet<string> Denied = new(StringComparer.Ordinal)
+    {
+        "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "NotAuthorized",
+        "AuthorizationError", "AccessDeniedFault",
+    };
+
+    private static readonly HashSet<string> Credentials = new(StringComparer.Ordinal)
+    {
+        "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException",
+        "AuthFailure", "InvalidAccessKeyId", "MissingAuthenticationToken", "IncompleteSignature", "InvalidSignatureException",
+        "NoCredentials",
+    };
+
+    private static readonly HashSet<string> Capacity = new(StringComparer.Ordinal)
+    {
+        "InsufficientInstanceCapacity", "SpotMaxPriceTooLow", "MaxSpotInstanceCountExceeded", "InstanceLimitExceeded",
+        "VcpuLimitExceeded", "ClusterQuotaExceeded", "InsufficientClusterCapacity", "NumberOfNodesQuotaExceeded",
+        "LimitExceeded", "LimitExceededException", "ServiceQuotaExceededException", "InsufficientAddressCapacity",
+    };
+
+    public static AwsErrorKind Classify(string code, HttpStatusCode? status)
+    {
+        if (Throttling.Contains(code) || status == HttpStatusCode.TooManyRequests) return AwsErrorKind.Throttled;
+        if (Denied.Contains(code)) return AwsErrorKind.Denied;
+        if (Credentials.Contains(code)) return AwsErrorKind.Credentials;
+        if (Capacity.Contains(code)) return AwsErrorKind.Capacity;
+        if (code is "DependencyViolation" or "DeleteConflict" or "InvalidClusterState" or "InvalidClusterStateFault")
+            return AwsErrorKind.DependencyViolation;
+        if (code.EndsWith("NotFound", StringComparison.Ordinal) || code.EndsWith("NotFoundException", StringComparison.Ordinal)
+            || code.EndsWith("NotFoundFault", StringComparison.Ordinal) || code is "NoSuchEntity" or "NoSuchBucket" or "NoSuchKey"
+            || code.StartsWith("InvalidInstanceID.", StringComparison.Ordinal))
+            return AwsErrorKind.NotFound;
+        if (code.Contains("AlreadyExists", StringComparison.Ordinal) || code.EndsWith(".Duplicate", StringComparison.Ordinal)
+            || code is "BucketAlreadyOwnedByYou" or "ClusterAlreadyExistsFault")
+            return AwsErrorKind.AlreadyExists;
+        if (Transient.Contains(code) || (int?)status >= 500) return AwsErrorKind.Transient;
+        return AwsErrorKind.Other;
+    }
+
+    public static bool IsRetryable(AwsErrorKind kind) => kind is AwsErrorKind.Throttled or AwsErrorKind.Transient;
+
+    public static string CapacityAdvice(string code) => code switch
+    {
+        "SpotMaxPriceTooLow" => "The spot price is above your max price: raise the spot max price in Settings or pick another instance type.",
+        "InsufficientInstanceCapacity" => "No spot capacity for this instance type here now: pick another instance type or region in Settings, or try later.",
+        "MaxSpotInstanceCountExceeded" or "VcpuLimitExceeded" or "InstanceLimitExceeded" =>
+            "Your spot vCPU quota is used up: end other spot instances, or ask for a higher 'All Standard Spot Instance Requests' quota in Service Quotas.",
+        "ClusterQuotaExceeded" or "NumberOfNodesQuotaExceeded" => "Your Redshift node quota is used up: delete other clusters or ask for a higher quota.",
+        _ => "A service quota was reached: raise it in Service Quotas, or free what uses it.",
+    };
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Amazon.SimpleSystemsManagement.Model;
+using Cord19.Core.Aws;
+using Filter = Amazon.EC2.Model.Filter;
+
+namespace Cord19.Core.Targets.Aws;
+
+public sealed partial class AwsCloud
+{
+    /// <summary>Canonical publishes its current AMI ids as public SSM parameters: no image id to keep up to date here.</summary>
+    public const string UbuntuImageParameter = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
+
+    /// <summary>Service Quotas' code for "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", in vCPUs.</summary>
+    public const string SpotVcpuQuotaCode = "L-34B43A08";
+
+    public async Task<string> UbuntuImageAsync(CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ssm:GetParameter", () => Ssm.GetParameterAsync(new GetParameterRequest { Name = UbuntuImageParameter }, ct));
+        return answer.Parameter.Value;
+    }
+
+    public async Task<InstanceState> RunSpotInstanceAsync(InstanceSpec spec, CancellationToken ct)
+    {
+        // RunInstances with spot market options (not RequestSpotInstances: its launch specification drops security
+        // groups in this SDK version). The client token makes a repeated call return the first call's instance.
+        var answer = await AwsCall.RunAsync("ec2:RunInstances", () => Ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            ClientToken = spec.ClientToken,
+            ImageId = spec.ImageId,
+            InstanceType = InstanceType.FindValue(spec.InstanceType),
+            MinCount = 1,
+            MaxCount = 1,
+            SecurityGroupIds = [spec.SecurityGroupId],
+            IamInstanceProfile = new IamInstanceProfileSpecification { Name = spec.InstanceProfileName },
+            UserData = Convert.ToBase64String(Encoding.UTF8.GetBytes(spec.UserData)),
+            MetadataOptions = new InstanceMetadataOptionsRequest { HttpTokens = HttpTokensState.Required, HttpEndpoint = InstanceMetadataEndpointState.Enabled },
+            InstanceMarketOptions = new InstanceMarketOptionsRequest
+            {
+                MarketType = MarketType.Spot,
+                SpotOptions = new SpotMarketOptions
+                {
+                    MaxPrice = spec.MaxPricePerHour.ToString(CultureInfo.InvariantCulture),
+                    SpotInstanceType = SpotInstanceType.OneTime,
+                    InstanceInterruptionBehavior = InstanceInterruptionBehavior.Terminate,
+                },
+            },
+            BlockDeviceMappings =
+            [
+                new BlockDeviceMapping
+                {
+                    DeviceName = "/dev/sda1",
+                    Ebs = new EbsBlockDevice { VolumeSize = spec.VolumeGigabytes, VolumeType = VolumeType.Gp3, DeleteOnTermination = true, Encrypted = true },
+                },
+            ],
+            TagSpecifications =
+            [
+                Tagged(ResourceType.Instance, spec.Tags),
+                Tagged(ResourceType.Volume, spec.Tags),
+                Tagged(ResourceType.SpotInstancesRequest, spec.Tags),
+            ],
+        }, ct));
+        var instance = answer.Reservation?.Instances?.FirstOrDefault()
+            ?? throw new AwsException("ec2:RunInstances", "UnreadableResponse", "the answer named no instance", null);
+        return new InstanceState(instance.InstanceId, instance.State?.Name?.Value ?? "pending", instance.PublicIpAddress, instance.SpotInstanceRequestId, null, null);
+    }
+
+    public async Task<InstanceState?> FindInstanceAsync(string clientToken, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ec2:DescribeInstances", () => Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        {
+            Filters = [new Filter("client-token", [clientToken])],
+        }, ct));
+        var instance = (answer.Reservations ?? []).SelectMany(r => r.Instances ?? []).FirstOrDefault();
+        if (instance is null) return null;
+        string? spotState = null;
+        if (instance.SpotInstanceRequestId is { } requestId)
+        {
+            var requests = await OrNullAsync(() => AwsCall.RunAsync("ec2:DescribeSpotInstanceRequests",
+                () => Ec2.DescribeSpotInstanceRequestsAsync(new DescribeSpotInstanceRequestsRequest { SpotInstanceRequestIds = [requestId] }, ct)));
+            spotState = requests?.SpotInstanceRequests?.FirstOrDefault()?.State?.Value;
+        }
+        return new InstanceState(instance.InstanceId, instance.State?.Name?.Value ?? "unknown", instance.PublicIpAddress,
+            instance.SpotInstanceRequestId, spotState, instance.StateReason?.Message);
+    }
+
+    public Task TerminateInstanceAsync(string instanceId, CancellationToken ct) =>
+        IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:TerminateInstances",
+            () => Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instanceId] }, ct)));
+
+    public async Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ec2:DescribeSpotPriceHistory", () => Ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest
+        {
+            InstanceTypes = [instanceType],
+            ProductDescriptions = ["Linux/UNIX"],
+            StartTime = DateTime.UtcNow,
+        }, ct));
+        // One current price per availability zone; RunInstances may land in any, so the cheapest is what the check compares.
+        var prices = (answer.SpotPriceHistory ?? [])
+            .Select(p => decimal.TryParse(p.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (decimal?)null)
+            .OfType<decimal>().ToList();
+        return prices.Count == 0 ? null : prices.Min();
+    }
+
+    public async Task<double?> SpotVcpuQuotaAsync(CancellationToken ct)
+    {
+        var answer = await Api.JsonAsync(AwsService.ServiceQuotas, "GetServiceQuota", new { ServiceCode = "ec2", QuotaCode = SpotVcpuQuotaCode }, ct);
+        return answer.TryGetProperty("Quota", out var quota) && quota.TryGetProperty("Value", out var value) && value.TryGetDouble(out var v) ? v : null;
+    }
+
+    public async Task<int?> VcpusAsync(string instanceType, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ec2:DescribeInstanceTypes", () => Ec2.DescribeInstanceTypesAsync(new DescribeInstanceTypesRequest
+        {
+            InstanceTypes = [instanceType],
+        }, ct));
+        return answer.InstanceTypes?.FirstOrDefault()?.VCpuInfo?.DefaultVCpus;
+    }
+
+    public async Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ssm:DescribeInstanceInformation", () => Ssm.DescribeInstanceInformationAsync(new DescribeInstanceInformationRequest
+        {
+            Filters = [new InstanceInformationStringFilter { Key = "InstanceIds", Values = [instanceId] }],
+        }, ct));
+        return answer.InstanceInformationList?.Any(i => i.InstanceId == instanceId && i.PingStatus == Amazon.SimpleSystemsManagement.PingStatus.Online) == true;
+    }
+
+    public async Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ssm:SendCommand", () => Ssm.SendCommandAsync(new SendCommandRequest
+        {
+            DocumentName = "AWS-RunShellScript",
+            InstanceIds = [instanceId],
+            Comment = "cord19 control panel",
+            TimeoutSeconds = 600,
+            Parameters = new Dictionary<string, List<string>> { ["commands"] = shellLines.ToList(), ["executionTimeout"] = ["3600"] },
+        }, ct));
+        return answer.Command.CommandId;
+    }
+
+    public async Task<CommandState> GetCommandAsync(string commandId, string instanceId, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await AwsCall.RunAsync("ssm:GetCommandInvocation", () => Ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest
+            {
+                CommandId = commandId,
+                InstanceId = instanceId,
+            }, ct));
+            return new CommandState(answer.Status?.Value ?? "Pending", answer.StandardOutputContent, answer.StandardErrorContent);
+        }
+        catch (AwsException ex) when (ex.Code == "InvocationDoesNotExist")
+        {
+            // Right after SendCommand the invocation may not be visible yet.
+            return new CommandState("Pending", null, null);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Cord19.Core.Aws;
+
+namespace Cord19.Core.Targets.Aws;
+
+public sealed partial class AwsCloud
+{
+    public async Task<string> DefaultVpcAsync(CancellationToken ct)
+    {
+        var vpcs = await AwsCall.RunAsync("ec2:DescribeVpcs", () => Ec2.DescribeVpcsAsync(new DescribeVpcsRequest
+        {
+            Filters = [new Filter("isDefault", ["true"])],
+        }, ct));
+        return vpcs.Vpcs?.FirstOrDefault()?.VpcId
+            ?? throw new AwsException("ec2:DescribeVpcs", "NoDefaultVpc",
+                $"region {Region} has no default VPC. Create one (aws ec2 create-default-vpc --region {Region}) or choose another region in Settings", null);
+    }
+
+    public async Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct)
+    {
+        var groups = await AwsCall.RunAsync("ec2:DescribeSecurityGroups", () => Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
+        {
+            Filters = [new Filter("group-name", [name]), new Filter("vpc-id", [vpcId])],
+        }, ct));
+        return groups.SecurityGroups?.FirstOrDefault()?.GroupId;
+    }
+
+    public async Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    {
+        var created = await AwsCall.RunAsync("ec2:CreateSecurityGroup", () => Ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest
+        {
+            GroupName = name,
+            Description = description,
+            VpcId = vpcId,
+            TagSpecifications = [Tagged(ResourceType.SecurityGroup, tags)],
+        }, ct));
+        return created.GroupId;
+    }
+
+    public Task AllowIngressAsync(string groupId, int port, string? cidr, string? sourceGroupId, CancellationToken ct) =>
+        IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("ec2:AuthorizeSecurityGroupIngress", () => Ec2.AuthorizeSecurityGroupIngressAsync(
+            new AuthorizeSecurityGroupIngressRequest
+            {
+                GroupId = groupId,
+                IpPermissions =
+                [
+                    new IpPermission
+                    {
+                        IpProtocol = "tcp",
+                        FromPort = port,
+                        ToPort = port,
+                        Ipv4Ranges = cidr is null ? null : [new IpRange { CidrIp = cidr, Description = "cord19 operator" }],
+                        UserIdGroupPairs = sourceGroupId is null ? null : [new UserIdGroupPair { GroupId = sourceGroupId, Description = "cord19 instance" }],
+                    },
+                ],
+            }, ct)));
+
+    public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct) =>
+        IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:DeleteSecurityGroup",
+            () => Ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = groupId }, ct)));
+
+    private static TagSpecification Tagged(ResourceType type, IReadOnlyDictionary<string, string> tags) => new()
+    {
+        ResourceType = type,
+        Tags = tags.Select(t => new Tag(t.Key, t.Value)).ToList(),
+    };
+}

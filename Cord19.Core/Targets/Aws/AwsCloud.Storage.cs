@@ -1,0 +1,70 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using Cord19.Core.Aws;
+
+namespace Cord19.Core.Targets.Aws;
+
+public sealed partial class AwsCloud
+{
+    public async Task EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    {
+        if (!await BucketExistsAsync(bucket, ct))
+        {
+            var request = new PutBucketRequest { BucketName = bucket };
+            // us-east-1 is S3's default and must not be named as a location constraint.
+            if (Region != "us-east-1") request.BucketRegion = new S3Region(Region);
+            await IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("s3:CreateBucket", () => S3.PutBucketAsync(request, ct)));
+        }
+        await AwsCall.RunAsync("s3:PutBucketPublicAccessBlock", () => S3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+        {
+            BucketName = bucket,
+            PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration
+            {
+                BlockPublicAcls = true, BlockPublicPolicy = true, IgnorePublicAcls = true, RestrictPublicBuckets = true,
+            },
+        }, ct));
+        await AwsCall.RunAsync("s3:PutEncryptionConfiguration", () => S3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+        {
+            BucketName = bucket,
+            ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
+            {
+                ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
+            },
+        }, ct));
+        await AwsCall.RunAsync("s3:PutBucketTagging", () => S3.PutBucketTaggingAsync(new PutBucketTaggingRequest
+        {
+            BucketName = bucket,
+            TagSet = tags.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList(),
+        }, ct));
+    }
+
+    public async Task<bool> BucketExistsAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            await AwsCall.RunAsync("s3:ListBucket", () => S3.GetBucketLocationAsync(bucket, ct));
+            return true;
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
+
+    public Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct) =>
+        AwsCall.RunAsync("s3:PutObject", () => S3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket, Key = key, InputStream = content, AutoCloseStream = false, UseChunkEncoding = false,
+        }, ct));
+
+    public string PresignGet(string bucket, string key, TimeSpan validFor) =>
+        S3.GetPreSignedURL(new GetPreSignedUrlRequest { BucketName = bucket, Key = key, Verb = HttpVerb.GET, Expires = DateTime.UtcNow.Add(validFor) });
+
+    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    {
+        if (!await BucketExistsAsync(bucket, ct)) return;
+        var objects = new Results.S3ObjectStore(S3, bucket);
+        await AwsCall.RunAsync("s3:DeleteObject", () => objects.DeletePrefixAsync("", ct));
+        await IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("s3:DeleteBucket", () => S3.DeleteBucketAsync(bucket, ct)));
+    }
+}

@@ -1,0 +1,127 @@
+using Amazon.EC2.Model;
+using Amazon.SimpleSystemsManagement.Model;
+using Cord19.Core.Aws;
+using Ec2Filter = Amazon.EC2.Model.Filter;
+
+namespace Cord19.Core.Targets.Aws;
+
+public sealed partial class AwsCloud
+{
+    private const string BucketPrefix = "cord19-";
+
+    public async Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
+    {
+        var (key, value) = deploymentId is { } id ? (ResourceTags.DeploymentKey, id.ToString()) : (ResourceTags.ProjectKey, ResourceTags.ProjectValue);
+        var found = new List<TaggedResource>();
+        found.AddRange(await TaggedInstancesAsync(key, value, ct));
+        found.AddRange(await TaggedSpotRequestsAsync(key, value, ct));
+        found.AddRange(await TaggedVolumesAsync(key, value, ct));
+        found.AddRange(await TaggedSecurityGroupsAsync(key, value, ct));
+        found.AddRange(await TaggedClustersAsync(key, value, ct));
+        found.AddRange(await TaggedParametersAsync(key, value, ct));
+        found.AddRange(await TaggedBucketsAsync(key, value, ct));
+        return found;
+    }
+
+    private static string? DeploymentOf(IEnumerable<(string Key, string Value)> tags) =>
+        tags.FirstOrDefault(t => t.Key == ResourceTags.DeploymentKey).Value;
+
+    private async Task<IEnumerable<TaggedResource>> TaggedInstancesAsync(string key, string value, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ec2:DescribeInstances", () => Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        {
+            Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("instance-state-name", ["pending", "running", "shutting-down", "stopping", "stopped"])],
+        }, ct));
+        return (answer.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => new TaggedResource(AwsResourceKinds.Instance,
+            i.ClientToken ?? i.InstanceId, DeploymentOf((i.Tags ?? []).Select(t => (t.Key, t.Value))), $"{i.State?.Name?.Value} ({i.InstanceId})"));
+    }
+
+    private async Task<IEnumerable<TaggedResource>> TaggedSpotRequestsAsync(string key, string value, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ec2:DescribeSpotInstanceRequests", () => Ec2.DescribeSpotInstanceRequestsAsync(new DescribeSpotInstanceRequestsRequest
+        {
+            Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("state", ["open", "active"])],
+        }, ct));
+        return (answer.SpotInstanceRequests ?? []).Select(r => new TaggedResource(AwsResourceKinds.SpotRequest, r.SpotInstanceRequestId,
+            DeploymentOf((r.Tags ?? []).Select(t => (t.Key, t.Value))), r.State?.Value ?? "unknown"));
+    }
+
+    private async Task<IEnumerable<TaggedResource>> TaggedVolumesAsync(string key, string value, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ec2:DescribeVolumes", () => Ec2.DescribeVolumesAsync(new DescribeVolumesRequest
+        {
+            // In use: goes with its instance (delete on termination). Available: left behind, so listed.
+            Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("status", ["available", "creating", "error"])],
+        }, ct));
+        return (answer.Volumes ?? []).Select(v => new TaggedResource(AwsResourceKinds.Volume, v.VolumeId,
+            DeploymentOf((v.Tags ?? []).Select(t => (t.Key, t.Value))), v.State?.Value ?? "unknown"));
+    }
+
+    private async Task<IEnumerable<TaggedResource>> TaggedSecurityGroupsAsync(string key, string value, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ec2:DescribeSecurityGroups", () => Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
+        {
+            Filters = [new Ec2Filter($"tag:{key}", [value])],
+        }, ct));
+        return (answer.SecurityGroups ?? []).Select(g => new TaggedResource(AwsResourceKinds.SecurityGroup, g.GroupName,
+            DeploymentOf((g.Tags ?? []).Select(t => (t.Key, t.Value))), g.GroupId));
+    }
+
+    private async Task<IEnumerable<TaggedResource>> TaggedClustersAsync(string key, string value, CancellationToken ct)
+    {
+        var answer = await Api.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters()
+            .List("TagKeys", "TagKey", [key]).List("TagValues", "TagValue", [value]), ct);
+        return (answer.Find("Clusters")?.Elements() ?? []).Select(c => new TaggedResource(AwsResourceKinds.Cluster,
+            c.Text("ClusterIdentifier") ?? "?", DeploymentOf(c.Members("Tags").Select(t => (t.Text("Key") ?? "", t.Text("Value") ?? ""))),
+            c.Text("ClusterStatus") ?? "unknown"));
+    }
+
+    private async Task<IEnumerable<TaggedResource>> TaggedParametersAsync(string key, string value, CancellationToken ct)
+    {
+        var found = new List<TaggedResource>();
+        var request = new DescribeParametersRequest
+        {
+            ParameterFilters = [new ParameterStringFilter { Key = $"tag:{key}", Values = [value] }],
+        };
+        do
+        {
+            var page = await AwsCall.RunAsync("ssm:DescribeParameters", () => Ssm.DescribeParametersAsync(request, ct));
+            foreach (var parameter in page.Parameters ?? [])
+            {
+                var tags = await AwsCall.RunAsync("ssm:ListTagsForResource", () => Ssm.ListTagsForResourceAsync(new ListTagsForResourceRequest
+                {
+                    ResourceType = Amazon.SimpleSystemsManagement.ResourceTypeForTagging.Parameter,
+                    ResourceId = parameter.Name,
+                }, ct));
+                found.Add(new TaggedResource(AwsResourceKinds.Parameter, parameter.Name,
+                    DeploymentOf((tags.TagList ?? []).Select(t => (t.Key, t.Value))), parameter.Type?.Value ?? "parameter"));
+            }
+            request.NextToken = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(request.NextToken));
+        return found;
+    }
+
+    private async Task<IEnumerable<TaggedResource>> TaggedBucketsAsync(string key, string value, CancellationToken ct)
+    {
+        // S3 has no tag search: list the project's buckets by name and read their tags.
+        var buckets = await AwsCall.RunAsync("s3:ListAllMyBuckets", () => S3.ListBucketsAsync(ct));
+        var found = new List<TaggedResource>();
+        foreach (var bucket in (buckets.Buckets ?? []).Where(b => b.BucketName.StartsWith(BucketPrefix, StringComparison.Ordinal)))
+        {
+            Amazon.S3.Model.GetBucketTaggingResponse? tags;
+            try
+            {
+                tags = await AwsCall.RunAsync("s3:GetBucketTagging", () => S3.GetBucketTaggingAsync(new() { BucketName = bucket.BucketName }, ct));
+            }
+            catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound || ex.Code == "NoSuchTagSet" || ex.Code == "PermanentRedirect")
+            {
+                continue; // untagged, or in another region
+            }
+            var pairs = (tags.TagSet ?? []).Select(t => (t.Key, t.Value)).ToList();
+            if (pairs.Any(t => t.Key == key && t.Value == value))
+                found.Add(new TaggedResource(AwsResourceKinds.Bucket, bucket.BucketName, DeploymentOf(pairs), "bucket"));
+        }
+        return found;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Cord19.Core.Aws;
+
+namespace Cord19.Core.Targets.Aws;
+
+public sealed partial class AwsCloud
+{
+    private static readonly TimeSpan SqlPoll = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SqlLimit = TimeSpan.FromMinutes(5);
+
+    public async Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct)
+    {
+        var parameters = new AwsParameters()
+            .Add("ClusterIdentifier", spec.Identifier)
+            .Add("NodeType", spec.NodeType)
+            .Add("ClusterType", spec.Nodes == 1 ? "single-node" : "multi-node")
+            .Add("NumberOfNodes", spec.Nodes == 1 ? null : spec.Nodes)
+            .Add("DBName", spec.Database)
+            .Add("MasterUsername", spec.MasterUser)
+            .Add("MasterUserPassword", spec.MasterPassword)
+            .Add("PubliclyAccessible", false)
+            .Add("Encrypted", true)
+            .List("VpcSecurityGroupIds", "VpcSecurityGroupId", [spec.SecurityGroupId])
+            .List("IamRoles", "IamRoleArn", [spec.SpectrumRoleArn])
+            .Tags("Tags", "Tag", spec.Tags);
+        try
+        {
+            await Api.QueryAsync(AwsService.Redshift, "CreateCluster", parameters, ct);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.AlreadyExists)
+        {
+            // A resumed phase: the first attempt created it.
+        }
+    }
+
+    public async Task<ClusterState?> FindClusterAsync(string identifier, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await Api.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters().Add("ClusterIdentifier", identifier), ct);
+            var cluster = answer.Find("Clusters")?.Elements().FirstOrDefault();
+            if (cluster is null) return null;
+            var endpoint = cluster.Child("Endpoint");
+            return new ClusterState(cluster.Text("ClusterIdentifier") ?? identifier, cluster.Text("ClusterStatus") ?? "unknown",
+                endpoint.Text("Address"), int.TryParse(endpoint.Text("Port"), out var port) ? port : null);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task DeleteClusterAsync(string identifier, CancellationToken ct)
+    {
+        try
+        {
+            await Api.QueryAsync(AwsService.Redshift, "DeleteCluster", new AwsParameters()
+                .Add("ClusterIdentifier", identifier).Add("SkipFinalClusterSnapshot", true), ct);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound || (ex.Kind == AwsErrorKind.DependencyViolation && ex.AwsMessage.Contains("deleting", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Gone already, or already being deleted.
+        }
+    }
+
+    public async Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct)
+    {
+        // Redshift Data API: no driver, no open port, temporary database credentials for the user.
+        var started = await Api.JsonAsync(AwsService.RedshiftData, "ExecuteStatement",
+            new { ClusterIdentifier = cluster, Database = database, DbUser = user, Sql = sql }, ct);
+        var id = started.GetProperty("Id").GetString()!;
+        var deadline = DateTime.UtcNow + SqlLimit;
+        while (true)
+        {
+            var state = await Api.JsonAsync(AwsService.RedshiftData, "DescribeStatement", new { Id = id }, ct);
+            var status = state.TryGetProperty("Status", out var s) ? s.GetString() : null;
+            if (status == "FINISHED")
+            {
+                if (!(state.TryGetProperty("HasResultSet", out var has) && has.ValueKind == JsonValueKind.True)) return new SqlResult(0, null);
+                var result = await Api.JsonAsync(AwsService.RedshiftData, "GetStatementResult", new { Id = id }, ct);
+                var records = result.TryGetProperty("Records", out var r) && r.ValueKind == JsonValueKind.Array ? r : default;
+                var rows = result.TryGetProperty("TotalNumRows", out var total) && total.TryGetInt64(out var n) ? n : records.ValueKind == JsonValueKind.Array ? records.GetArrayLength() : 0;
+                return new SqlResult(rows, records.ValueKind == JsonValueKind.Array && records.GetArrayLength() > 0 ? FirstValue(records[0]) : null);
+            }
+            if (status is "FAILED" or "ABORTED")
+                throw new AwsException("redshift-data:ExecuteStatement", "StatementFailed",
+                    $"the query failed: {(state.TryGetProperty("Error", out var e) ? e.GetString() : status)}", null);
+            if (DateTime.UtcNow > deadline)
+                throw new AwsException("redshift-data:DescribeStatement", "Timeout", $"the query was still {status} after {SqlLimit.TotalMinutes:0} minutes", null);
+            await Task.Delay(SqlPoll, ct);
+        }
+    }
+
+    /// <summary>A Redshift Data field is an object with one typed member: {"stringValue": "…"}, {"longValue": 5}, {"isNull": true}.</summary>
+    private static string? FirstValue(JsonElement row)
+    {
+        if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() == 0) return null;
+        foreach (var member in row[0].EnumerateObject())
+            return member.Name == "isNull" ? null : member.Value.ToString();
+        return null;
+    }
+}

@@ -1,0 +1,65 @@
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// The AWS operations the AWS target needs, in its own words; <see cref="AwsCloud"/> does them against an account
+/// (SDK clients and the hand-signed client). This is the seam the target's tests fake: ordering, idempotency,
+/// resumption and teardown are tested against it, and the requests behind it against the botocore models.
+/// Every method throws <see cref="Cord19.Core.Aws.AwsException"/> on failure; "find" methods return null for "not there".
+/// </summary>
+public interface IAwsCloud
+{
+    string Region { get; }
+
+    Task<AwsIdentity> WhoAmIAsync(CancellationToken ct);
+
+    // Storage (S3)
+    Task EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
+    Task<bool> BucketExistsAsync(string bucket, CancellationToken ct);
+    Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct);
+    string PresignGet(string bucket, string key, TimeSpan validFor);
+    Task DeleteBucketAsync(string bucket, CancellationToken ct);
+
+    // Secrets (SSM Parameter Store)
+    Task PutSecretAsync(string name, string value, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
+    Task<string?> GetSecretAsync(string name, CancellationToken ct);
+    Task DeleteSecretAsync(string name, CancellationToken ct);
+
+    // Identity (IAM)
+    Task<string?> FindRoleAsync(string name, CancellationToken ct);
+    Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct);
+    Task<string> EnsureRoleAsync(RoleSpec spec, CancellationToken ct);
+
+    // Network (EC2)
+    Task<string> DefaultVpcAsync(CancellationToken ct);
+    Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct);
+    Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
+    Task AllowIngressAsync(string groupId, int port, string? cidr, string? sourceGroupId, CancellationToken ct);
+    Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct);
+
+    // Compute (EC2, SSM)
+    Task<string> UbuntuImageAsync(CancellationToken ct);
+    Task<InstanceState> RunSpotInstanceAsync(InstanceSpec spec, CancellationToken ct);
+    Task<InstanceState?> FindInstanceAsync(string clientToken, CancellationToken ct);
+    Task TerminateInstanceAsync(string instanceId, CancellationToken ct);
+    Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct);
+    Task<double?> SpotVcpuQuotaAsync(CancellationToken ct);
+    Task<int?> VcpusAsync(string instanceType, CancellationToken ct);
+    Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct);
+    Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct);
+    Task<CommandState> GetCommandAsync(string commandId, string instanceId, CancellationToken ct);
+
+    // Warehouse (Redshift, Redshift Data)
+    Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct);
+    Task<ClusterState?> FindClusterAsync(string identifier, CancellationToken ct);
+    Task DeleteClusterAsync(string identifier, CancellationToken ct);
+    Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct);
+
+    // Data lake (Glue)
+    Task<LakeTable?> FindLakeTableAsync(string database, string table, CancellationToken ct);
+
+    // Metrics (CloudWatch): the latest 5-minute average CPU, or null without data.
+    Task<double?> CpuAsync(string metricNamespace, string dimension, string id, CancellationToken ct);
+
+    /// <summary>Every live resource carrying the project tag, or only one deployment's when <paramref name="deploymentId"/> is given.</summary>
+    Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct);
+}
