@@ -3,6 +3,7 @@ using Cord19.Core.Execution;
 using Cord19.Core.Live;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
 using Cord19.Core.Targets.Local;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,8 +13,8 @@ namespace Cord19.Core;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// The deployment state (SQLite under the data directory), the live feed, the phase runner and the local
-    /// target with its folder result store. The host adds an <see cref="IPhaseJobScheduler"/>.
+    /// The deployment state (SQLite under the data directory), the live feed, the phase runner, the local
+    /// target with its folder result store, and the AWS target. The host adds an <see cref="IPhaseJobScheduler"/>.
     /// </summary>
     /// <param name="postgres">A PostgreSQL connection string for the app's state; SQLite under the data directory otherwise.</param>
     /// <param name="s3">An S3 bucket for the results; the data directory's results folder otherwise.</param>
@@ -38,6 +39,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IResultStore>(_ => new ResultStore(s3?.Open() ?? new LocalFolderObjectStore(data.Results)));
         services.AddSingleton(new LocalWorkspace(data));
         services.AddSingleton<ITarget, LocalTarget>();
+        services.AddSingleton<DeallocationPlanner>();
+        services.AddCord19AwsTarget();
         return services;
     }
 

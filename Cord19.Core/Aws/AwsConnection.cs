@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Amazon;
 using Amazon.EC2;
 using Amazon.Runtime;
@@ -16,7 +15,7 @@ namespace Cord19.Core.Aws;
 /// and every client configured the same way — the SDK's own (EC2, S3, SSM, STS) with standard retries (jittered)
 /// and timeouts, and the hand-signed <see cref="AwsApiClient"/> for the rest.
 /// </summary>
-public sealed partial class AwsConnection
+public sealed class AwsConnection
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
     private readonly AWSCredentials? _credentials;
@@ -25,7 +24,7 @@ public sealed partial class AwsConnection
     /// <param name="credentials">Null: the standard chain. Tests pass fixed ones.</param>
     public AwsConnection(string region, Func<string, string?>? environment = null, AWSCredentials? credentials = null, HttpMessageHandler? handler = null)
     {
-        if (!RegionPattern().IsMatch(region ?? ""))
+        if (!Settings.AwsNaming.IsRegion(region))
             throw new AwsConfigurationException($"'{region}' is not an AWS region name: use one such as us-east-2 (Settings → AWS region).");
         Region = region!;
         Environment = environment ?? System.Environment.GetEnvironmentVariable;
@@ -90,7 +89,4 @@ public sealed partial class AwsConnection
     private static AwsConfigurationException NoCredentials(Exception ex) => new(
         "No AWS credentials were found (environment, shared profile, SSO or instance role). Sign in with `aws sso login` or " +
         "`aws configure`, or set AWS_PROFILE, then reload the page. The panel never stores keys.", ex);
-
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]$")]
-    private static partial Regex RegionPattern();
 }

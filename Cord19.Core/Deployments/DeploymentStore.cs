@@ -252,7 +252,8 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             db.Resources.Add(resource);
         }
         resource.Description = description;
-        resource.CreatedAt = Now;
+        // Recording a live resource again (a resumed phase) keeps its age; a deleted one comes back new.
+        if (!resource.IsLive || resource.CreatedAt == default) resource.CreatedAt = Now;
         resource.DeletedAt = null;
         await db.SaveChangesAsync(ct);
         feed.Publish(new ResourcesChanged(run.DeploymentId));

@@ -10,4 +10,8 @@ public interface ITarget
     string Name { get; }
 
     Task RunAsync(PhaseContext context);
+
+    /// <summary>De-allocation's dry run: what phase 7 would delete now, from the ledger and (where the target can) its tags.</summary>
+    Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, Settings.PipelineSettings settings,
+        IReadOnlyList<Deployments.ResourceView> ledger, CancellationToken ct);
 }

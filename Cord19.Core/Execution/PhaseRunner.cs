@@ -33,7 +33,7 @@ public sealed class PhaseRunner(
         using var registration = cancellations.Register(runId, hostStopping);
         try
         {
-            var settings = JsonSerializer.Deserialize<PipelineSettings>(run.SettingsJson ?? "{}", SettingsStore.Json) ?? new();
+            var settings = await PinToDeploymentAsync(run, DeploymentPinning.Read(run));
             var target = targets.FirstOrDefault(t => t.Name == settings.Target)
                 ?? throw new PhaseFailedException($"The '{settings.Target}' target is not available in this build; choose 'local' in Settings.");
 
@@ -69,6 +69,18 @@ public sealed class PhaseRunner(
             await store.AppendLogAsync(run.Key, LogLevel.Error, "phase", message);
             await store.CompleteRunAsync(runId, PhaseStatus.Failed, message);
         }
+    }
+
+    /// <summary>Runs on the deployment's target and region (<see cref="DeploymentPinning"/>), saying so when Settings differ.</summary>
+    private async Task<PipelineSettings> PinToDeploymentAsync(PhaseRun run, PipelineSettings settings)
+    {
+        if (await store.GetWithRunsAsync(run.DeploymentId) is not { } found) return settings;
+        var pinned = DeploymentPinning.Pin(found.Deployment, found.Runs, settings, run.Id);
+        if (pinned.Target != settings.Target || (pinned.Target == PipelineSettings.AwsTarget && pinned.AwsRegion != settings.AwsRegion))
+            await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase",
+                $"This deployment lives on '{pinned.Target}'{(pinned.Target == PipelineSettings.AwsTarget ? $" in {pinned.AwsRegion}" : "")}; " +
+                "Settings now say otherwise, which applies from the next deployment. De-allocate (phase 7) to switch.");
+        return pinned;
     }
 }
 

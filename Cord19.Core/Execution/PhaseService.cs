@@ -22,6 +22,14 @@ public sealed class PhaseService(
         if (errors.Count > 0 && request.PhaseNumber != Phase.Deallocation)
             return RunRequestOutcome.Refused("The settings need fixing first: " + string.Join(" ", errors));
 
+        if (request.PhaseNumber == Phase.Deallocation && request.RequestedBy is null
+            && await store.GetWithRunsAsync(ct: ct) is { Deployment: { HasEnded: false } deployment }
+            && DeallocationPlanner.ConfirmationWordFor(deployment) is { } word
+            && !string.Equals(request.Confirmation?.Trim(), word, StringComparison.Ordinal))
+            return RunRequestOutcome.Refused(
+                $"De-allocating this AWS deployment deletes its resources: type {word} to confirm. " +
+                "The dry run (the de-allocation dialog, or GET /api/deployment/deallocation-plan) lists what will be deleted.");
+
         var outcome = await store.RequestRunAsync(request, settings.Target, JsonSerializer.Serialize(settings, SettingsStore.Json), ct);
         if (!outcome.Accepted) return outcome;
 

@@ -34,6 +34,12 @@ public interface IResultStore
 
     /// <summary>Deletes every corpus and run.</summary>
     Task DeleteAllAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Copies the runs another store holds (the AWS deployment's bucket) that this one lacks; returns how many
+    /// files were copied. A run's files never change once published, so a run already here is not read again.
+    /// </summary>
+    Task<int> CopyRunsFromAsync(IObjectStore source, CancellationToken ct);
 }
 
 public sealed record RunListing(IReadOnlyList<RunManifest> Runs, IReadOnlyList<string> Problems);

@@ -116,6 +116,22 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
 
     public Task DeleteAllAsync(CancellationToken ct) => objects.DeletePrefixAsync("", ct);
 
+    public async Task<int> CopyRunsFromAsync(IObjectStore source, CancellationToken ct)
+    {
+        var here = await objects.ListAsync("runs/", ct).ToHashSetAsync(StringComparer.Ordinal, ct);
+        var missing = await source.ListAsync("runs/", ct).Where(k => !here.Contains(k)).ToListAsync(ct);
+        // Manifests last, as when a run is published: a reader never finds a manifest before the files it names.
+        var copied = 0;
+        foreach (var key in missing.OrderBy(k => k.EndsWith("/manifest.json", StringComparison.Ordinal)).ThenBy(k => k, StringComparer.Ordinal))
+        {
+            await using var input = await source.OpenReadAsync(key, ct);
+            if (input is null) continue;
+            await objects.WriteAsync(key, output => input.CopyToAsync(output, ct), ct);
+            copied++;
+        }
+        return copied;
+    }
+
     private static string RunPrefix(string runId) =>
         runId.Length == 0 || runId.Contains('/') || runId.Contains('\\') || runId.Contains("..")
             ? throw new ResultFileException(runId, "is not a run id.")

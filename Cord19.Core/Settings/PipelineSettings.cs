@@ -48,6 +48,15 @@ public sealed record PipelineSettings
     public string RedshiftNodeType { get; init; } = "dc2.large";
     public int RedshiftNodes { get; init; } = 1;
 
+    // The AWS target's account-side choices.
+    public string AwsRegion { get; init; } = "us-east-2";
+
+    /// <summary>The Apache Airflow release the instance installs (2.x or 3.x).</summary>
+    public string AirflowVersion { get; init; } = "2.10.5";
+
+    /// <summary>Who may reach Airflow and Redshift, e.g. 203.0.113.7/32; empty: this machine's public address, looked up at phase 1.</summary>
+    public string? OperatorCidr { get; init; }
+
     /// <summary>Expected hours of phases 1 to 7, for estimates and the projected total.</summary>
     public double[] ExpectedPhaseHours { get; init; } = [0.2, 0.25, 0.1, 0.5, 0.25, 2.0, 0.1];
 
@@ -64,11 +73,18 @@ public sealed record PipelineSettings
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        // Accepting "aws" before the AWS target exists would only make every phase fail later.
-        if (Target == AwsTarget)
-            errors.Add($"The '{AwsTarget}' target is not available in this build yet: choose '{LocalTarget}'.");
-        else if (Target != LocalTarget)
-            errors.Add($"Target '{Target}' is unknown: choose '{LocalTarget}'.");
+        if (Target is not (LocalTarget or AwsTarget))
+            errors.Add($"Target '{Target}' is unknown: choose '{LocalTarget}' or '{AwsTarget}'.");
+        if (!AwsNaming.IsRegion(AwsRegion))
+            errors.Add($"AWS region '{AwsRegion}' is not a region name: use one such as us-east-2.");
+        if (!AwsNaming.IsAirflowVersion(AirflowVersion))
+            errors.Add($"Airflow version '{AirflowVersion}' is not a 2.x or 3.x release number: use one such as 2.10.5 or 3.1.0.");
+        if (!string.IsNullOrWhiteSpace(OperatorCidr) && AwsNaming.CidrProblem(OperatorCidr) is { } cidrProblem)
+            errors.Add(cidrProblem);
+        if (!AwsNaming.IsInstanceType(InstanceType))
+            errors.Add($"Instance type '{InstanceType}' is not an EC2 instance type name: use one such as t3.xlarge.");
+        if (!AwsNaming.IsInstanceType(RedshiftNodeType))
+            errors.Add($"Redshift node type '{RedshiftNodeType}' is not a node type name: use one such as dc2.large or ra3.large.");
         if (!string.IsNullOrWhiteSpace(MetadataPath) && !File.Exists(MetadataPath))
             errors.Add($"Metadata file '{MetadataPath}' does not exist: give the full path of a CORD-19 metadata.csv or metadata.csv.gz, or leave it empty for the shipped sample.");
         if (PublishedFrom is { } from && PublishedUntil is { } until && from > until)

@@ -11,7 +11,18 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
     private const string Key = "pipeline";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
+    /// <summary>CORD19_TARGET=aws (or local) picks the target whatever Settings say, e.g. for an operator's service unit.</summary>
+    public const string TargetVariable = "CORD19_TARGET";
+
     public async Task<PipelineSettings> GetAsync(CancellationToken ct = default)
+    {
+        var settings = await GetStoredAsync(ct);
+        return Environment.GetEnvironmentVariable(TargetVariable)?.Trim().ToLowerInvariant() is { Length: > 0 } target
+            ? settings with { Target = target }
+            : settings;
+    }
+
+    private async Task<PipelineSettings> GetStoredAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var stored = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Key == Key, ct);

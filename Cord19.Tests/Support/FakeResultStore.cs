@@ -13,6 +13,7 @@ public sealed class FakeResultStore : IResultStore
     public Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct) => Task.FromResult<Corpus?>(null);
     public Task PublishRunAsync(RunResult run, CancellationToken ct) { Runs.Add(run); return Task.CompletedTask; }
     public Task DeleteAllAsync(CancellationToken ct) { Runs.Clear(); return Task.CompletedTask; }
+    public Task<int> CopyRunsFromAsync(IObjectStore source, CancellationToken ct) => throw new NotSupportedException("Page tests do not copy results.");
 
     public Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct) =>
         Task.FromResult(Find(runId).TopicTerms ?? throw new ResultFileException($"runs/{runId}/topic-terms.json", "missing."));

@@ -90,6 +90,14 @@ public sealed partial class AwsCloud
         IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:TerminateInstances",
             () => Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instanceId] }, ct)));
 
+    public Task CancelSpotRequestAsync(string requestId, CancellationToken ct) =>
+        IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:CancelSpotInstanceRequests",
+            () => Ec2.CancelSpotInstanceRequestsAsync(new CancelSpotInstanceRequestsRequest { SpotInstanceRequestIds = [requestId] }, ct)));
+
+    public Task DeleteVolumeAsync(string volumeId, CancellationToken ct) =>
+        IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:DeleteVolume",
+            () => Ec2.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = volumeId }, ct)));
+
     public async Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct)
     {
         var answer = await AwsCall.RunAsync("ec2:DescribeSpotPriceHistory", () => Ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest

@@ -60,6 +60,8 @@ public sealed partial class AwsCloud
     public string PresignGet(string bucket, string key, TimeSpan validFor) =>
         S3.GetPreSignedURL(new GetPreSignedUrlRequest { BucketName = bucket, Key = key, Verb = HttpVerb.GET, Expires = DateTime.UtcNow.Add(validFor) });
 
+    public Results.IObjectStore Objects(string bucket, string prefix) => new Results.S3ObjectStore(S3, bucket, prefix);
+
     public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
         if (!await BucketExistsAsync(bucket, ct)) return;

@@ -19,6 +19,9 @@ public interface IAwsCloud
     string PresignGet(string bucket, string key, TimeSpan validFor);
     Task DeleteBucketAsync(string bucket, CancellationToken ct);
 
+    /// <summary>The objects under a prefix of a bucket, as the result store reads them.</summary>
+    Results.IObjectStore Objects(string bucket, string prefix);
+
     // Secrets (SSM Parameter Store)
     Task PutSecretAsync(string name, string value, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
     Task<string?> GetSecretAsync(string name, CancellationToken ct);
@@ -41,6 +44,8 @@ public interface IAwsCloud
     Task<InstanceState> RunSpotInstanceAsync(InstanceSpec spec, CancellationToken ct);
     Task<InstanceState?> FindInstanceAsync(string clientToken, CancellationToken ct);
     Task TerminateInstanceAsync(string instanceId, CancellationToken ct);
+    Task CancelSpotRequestAsync(string requestId, CancellationToken ct);
+    Task DeleteVolumeAsync(string volumeId, CancellationToken ct);
     Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct);
     Task<double?> SpotVcpuQuotaAsync(CancellationToken ct);
     Task<int?> VcpusAsync(string instanceType, CancellationToken ct);

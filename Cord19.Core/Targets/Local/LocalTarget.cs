@@ -34,6 +34,13 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         _ => throw new ArgumentOutOfRangeException(nameof(context), context.Phase.Number, "Unknown phase."),
     };
 
+    public Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, PipelineSettings settings,
+        IReadOnlyList<Deployments.ResourceView> ledger, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<PlannedDeletion>>(ledger
+            .Select(r => new PlannedDeletion(r.Kind, r.Locator, r.Description, InLedger: true, FoundByTags: false,
+                State: File.Exists(r.Locator.Split('#')[0]) || Directory.Exists(r.Locator.Split('#')[0]) ? "present" : "missing"))
+            .Reverse().ToList());
+
     private async Task PrepareWorkspaceAsync(PhaseContext context)
     {
         await context.StepAsync("workspace", async _ =>

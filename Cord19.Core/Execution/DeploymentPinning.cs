@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Cord19.Core.Deployments;
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Execution;
+
+/// <summary>
+/// A deployment's resources stay where phase 1 put them: its later phases (de-allocation above all), its dry run
+/// and its status run on the deployment's target and region even if Settings changed since, or they would look
+/// for its resources in the wrong place.
+/// </summary>
+public static class DeploymentPinning
+{
+    public static PipelineSettings Pin(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, Guid? exceptRun = null)
+    {
+        var first = runs.Where(r => r.PhaseNumber == Phase.First && r.StartedAt is not null && r.Id != exceptRun).MinBy(r => r.StartedAt);
+        return settings with
+        {
+            Target = deployment.Target,
+            AwsRegion = first is null ? settings.AwsRegion : Read(first).AwsRegion,
+        };
+    }
+
+    public static PipelineSettings Read(PhaseRun run)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<PipelineSettings>(run.SettingsJson ?? "{}", SettingsStore.Json) ?? new();
+        }
+        catch (JsonException)
+        {
+            return new PipelineSettings();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Cord19.Core.Settings;
+
+/// <summary>The shapes of the AWS names and numbers Settings accept, checked before anything reaches AWS.</summary>
+public static partial class AwsNaming
+{
+    public static bool IsRegion(string? value) => value is not null && Region().IsMatch(value);
+
+    public static bool IsAirflowVersion(string? value) => value is not null && AirflowRelease().IsMatch(value);
+
+    public static bool IsInstanceType(string? value) => value is not null && InstanceType().IsMatch(value);
+
+    /// <summary>Null for a usable IPv4 block; otherwise what is wrong with it and what to write.</summary>
+    public static string? CidrProblem(string value)
+    {
+        var parts = value.Trim().Split('/');
+        if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
+            || !int.TryParse(parts[1], out var bits) || bits is < 0 or > 32)
+            return $"Operator address '{value}' is not an IPv4 block: write your public address with /32, e.g. 203.0.113.7/32, or leave it empty to look it up.";
+        if (bits < 16)
+            return $"Operator address '{value}' opens Airflow and Redshift to {Math.Pow(2, 32 - bits):N0} addresses: use /16 or narrower (your own address with /32 is best).";
+        return null;
+    }
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]$")]
+    private static partial Regex Region();
+
+    [GeneratedRegex(@"^[23]\.[0-9]{1,2}\.[0-9]{1,2}$")]
+    private static partial Regex AirflowRelease();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9-]*\.[a-z0-9]+$")]
+    private static partial Regex InstanceType();
+}

@@ -1,0 +1,97 @@
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// The instance's first-boot script: PostgreSQL, Apache Airflow (2.x or 3.x, pinned with Airflow's constraint
+/// file) in a virtual environment, an admin whose password is read from SSM Parameter Store with the instance
+/// role (never written into the user data), and systemd services on port 8080. Everything it does is logged to
+/// /var/log/cord19-setup.log on the instance.
+/// </summary>
+public static class AirflowUserData
+{
+    public static string Render(string airflowVersion, string region, string passwordParameter, string bucket)
+    {
+        var three = airflowVersion.StartsWith("3.", StringComparison.Ordinal);
+        var auth = three
+            ? $$"""
+              AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager
+              AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS={{AwsNames.AirflowUser}}:admin
+              AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=/opt/airflow/passwords.json
+              AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://localhost:{{AwsNames.AirflowPort}}/execution/
+              """
+            : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
+        var admin = three
+            ? $$"""
+              printf '{"%s": "%s"}' '{{AwsNames.AirflowUser}}' "$ADMIN_PASSWORD" > /opt/airflow/passwords.json
+              chown airflow: /opt/airflow/passwords.json && chmod 600 /opt/airflow/passwords.json
+              """
+            : $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid' \"$ADMIN_PASSWORD\"";
+        var services = three
+            ? new[] { ("api-server", $"api-server --port {AwsNames.AirflowPort}"), ("scheduler", "scheduler"), ("dag-processor", "dag-processor"), ("triggerer", "triggerer") }
+            : new[] { ("webserver", $"webserver --port {AwsNames.AirflowPort}"), ("scheduler", "scheduler") };
+        var units = string.Join("\n", services.Select(s => $$"""
+            cat > /etc/systemd/system/airflow-{{s.Item1}}.service <<'UNIT'
+            [Unit]
+            Description=Apache Airflow {{s.Item1}} (CORD-19)
+            After=network-online.target postgresql.service
+            [Service]
+            User=airflow
+            EnvironmentFile=/etc/cord19/airflow.env
+            ExecStart=/opt/airflow/venv/bin/airflow {{s.Item2}}
+            Restart=on-failure
+            RestartSec=10
+            [Install]
+            WantedBy=multi-user.target
+            UNIT
+            """));
+        var names = string.Join(" ", services.Select(s => $"airflow-{s.Item1}"));
+
+        return $$"""
+            #!/bin/bash
+            # CORD-19 control panel: Apache Airflow {{airflowVersion}} on first boot.
+            set -euo pipefail
+            exec > >(tee -a /var/log/cord19-setup.log) 2>&1
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get update -q
+            apt-get install -y -q python3-venv python3-pip postgresql curl openssl
+            useradd --system --create-home --home-dir /opt/airflow airflow || true
+            mkdir -p /opt/airflow/dags /opt/cord19 /etc/cord19
+            chown -R airflow: /opt/airflow /opt/cord19
+
+            AIRFLOW_VERSION={{airflowVersion}}
+            PYTHON_VERSION=$(python3 -c 'import sys; print(f"{sys.version_info.major}.{sys.version_info.minor}")')
+            python3 -m venv /opt/airflow/venv
+            /opt/airflow/venv/bin/pip install -q "apache-airflow[postgres]==${AIRFLOW_VERSION}" boto3 \
+              --constraint "https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt"
+
+            DB_PASSWORD=$(openssl rand -hex 24)
+            sudo -u postgres psql -v ON_ERROR_STOP=1 -c "CREATE USER airflow PASSWORD '${DB_PASSWORD}'" || true
+            sudo -u postgres createdb -O airflow airflow || true
+
+            # The admin password lives in SSM Parameter Store; the instance role may read /cord19/* only.
+            ADMIN_PASSWORD=$(/opt/airflow/venv/bin/python -c "import boto3; print(boto3.client('ssm', region_name='{{region}}').get_parameter(Name='{{passwordParameter}}', WithDecryption=True)['Parameter']['Value'])")
+
+            cat > /etc/cord19/airflow.env <<ENV
+            AIRFLOW_HOME=/opt/airflow
+            AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=postgresql+psycopg2://airflow:${DB_PASSWORD}@localhost/airflow
+            AIRFLOW__CORE__EXECUTOR=LocalExecutor
+            AIRFLOW__CORE__LOAD_EXAMPLES=False
+            AIRFLOW__CORE__DAGS_FOLDER=/opt/airflow/dags
+            AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
+            {{auth}}
+            AWS_DEFAULT_REGION={{region}}
+            CORD19_S3_REGION={{region}}
+            CORD19_RESULTS_BUCKET={{bucket}}
+            DOTNET_GCHeapHardLimitPercent=0x50
+            ENV
+            chmod 640 /etc/cord19/airflow.env && chgrp airflow /etc/cord19/airflow.env
+
+            sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow db migrate'
+            {{admin}}
+
+            {{units}}
+            systemctl daemon-reload
+            systemctl enable --now {{names}}
+            echo "cord19: Airflow {{airflowVersion}} started"
+            """;
+    }
+}

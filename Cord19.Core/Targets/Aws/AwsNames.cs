@@ -1,0 +1,35 @@
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// Every name the AWS target gives, derived from the deployment id (and the account for the globally unique
+/// bucket). Deterministic names are what make a phase resumable and a crash recoverable: the name is recorded
+/// before the create call, and a second attempt finds what the first one made.
+/// </summary>
+public sealed record AwsNames(Guid DeploymentId, string Account)
+{
+    public const string InstanceRole = "cord19-airflow-instance";
+    public const string SpectrumRole = "cord19-redshift-spectrum";
+    public const string LakeDatabase = "covid-19";
+    public const string LakeTable = "alleninstitute_metadata";
+    public const string ExternalSchema = "covid19_lake";
+    public const string Database = "cord19";
+    public const string MasterUser = "cord19admin";
+    public const string AirflowUser = "admin";
+    public const int AirflowPort = 8080;
+    public const int RedshiftPort = 5439;
+
+    private string Short => ResourceTags.Short(DeploymentId);
+
+    public string Bucket => $"cord19-{Short}-{Account}";
+    public string AirflowSecurityGroup => $"cord19-{Short}-airflow";
+    public string RedshiftSecurityGroup => $"cord19-{Short}-redshift";
+    public string Cluster => $"cord19-{Short}";
+    public string AirflowPasswordParameter => $"/cord19/{Short}/airflow-admin-password";
+    public string RedshiftPasswordParameter => $"/cord19/{Short}/redshift-admin-password";
+
+    /// <summary>RunInstances' idempotency token: the same deployment never starts a second instance.</summary>
+    public string InstanceClientToken => $"cord19-{DeploymentId}-airflow";
+
+    public string ResultsPrefix => "results/";
+    public string DeployPrefix => "deploy/";
+}

@@ -1,0 +1,26 @@
+using Cord19.Core.Execution;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>Waiting for AWS: ask, sleep, ask again, say so in the log every minute, give up with a clear message.</summary>
+internal sealed class AwsPolling(TimeSpan interval, TimeProvider clock)
+{
+    public async Task<T> UntilAsync<T>(PhaseContext context, string what, TimeSpan limit, Func<CancellationToken, Task<T?>> check) where T : class
+    {
+        var deadline = clock.GetUtcNow() + limit;
+        var reported = clock.GetUtcNow();
+        while (true)
+        {
+            if (await check(context.Cancellation) is { } done) return done;
+            if (clock.GetUtcNow() > deadline)
+                throw new PhaseFailedException(
+                    $"Gave up waiting for {what} after {limit.TotalMinutes:0} minutes. Look at it in the AWS console, then run the phase again (it continues where it stopped) or de-allocate.");
+            if (clock.GetUtcNow() - reported > TimeSpan.FromMinutes(1))
+            {
+                reported = clock.GetUtcNow();
+                await context.LogAsync($"Still waiting for {what}.");
+            }
+            await Task.Delay(interval, clock, context.Cancellation);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Cord19.Core.Aws;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Settings;
+using Microsoft.Extensions.Logging;
+using LogLevel = Cord19.Core.Deployments.LogLevel;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// Makes the ledger tell the truth after a crash. At start-up, for each live AWS deployment: a resource its tags
+/// show but the ledger lacks (the app died between the create call and the record) is recorded; a ledger entry
+/// that AWS no longer has (recorded before a create that never happened, or deleted by hand) is marked deleted.
+/// Also finds orphans: resources tagged by a deployment that is no longer live.
+/// </summary>
+public sealed class AwsReconciler(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, ILogger<AwsReconciler> logger)
+{
+    public sealed record Report(int Added, int MarkedDeleted);
+
+    public async Task<Report> ReconcileAsync(CancellationToken ct)
+    {
+        if (await store.GetWithRunsAsync(ct: ct) is not { } found || found.Deployment.HasEnded || found.Deployment.Target != PipelineSettings.AwsTarget)
+            return new Report(0, 0);
+        var (deployment, runs) = found;
+        var latestRun = runs.Where(r => r.StartedAt is not null).MaxBy(r => r.StartedAt);
+        if (latestRun is null) return new Report(0, 0);
+        var settings = DeploymentPinning.Pin(deployment, runs, await settingsStore.GetAsync(ct));
+
+        var cloud = clouds.Open(settings.AwsRegion);
+        try
+        {
+            var tagged = await cloud.FindTaggedAsync(deployment.Id, ct);
+            var ledger = await store.GetLiveResourcesAsync(deployment.Id, ct);
+            int added = 0, deleted = 0;
+            foreach (var item in tagged.Where(t => !ledger.Any(r => r.Kind == t.Kind && r.Locator == t.Locator)))
+            {
+                await store.RecordResourceAsync(latestRun.Key, item.Kind, item.Locator, $"Found by its tags at start-up ({item.State})", ct);
+                await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Recorded {item.Kind} {item.Locator}: AWS has it (tagged for this deployment) but the ledger did not.", ct: ct);
+                added++;
+            }
+            foreach (var entry in ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator)))
+            {
+                if (await ExistsAsync(cloud, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
+                await store.MarkResourceDeletedAsync(entry.Id, ct);
+                await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
+                deleted++;
+            }
+            return new Report(added, deleted);
+        }
+        finally
+        {
+            (cloud as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Resources in <paramref name="region"/> tagged by a deployment that is not live (or by none the app knows).</summary>
+    public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(string region, CancellationToken ct)
+    {
+        var live = await store.GetWithRunsAsync(ct: ct) is { Deployment.HasEnded: false } current ? current.Deployment.Id.ToString() : null;
+        var cloud = clouds.Open(region);
+        try
+        {
+            var tagged = await cloud.FindTaggedAsync(null, ct);
+            return tagged.Where(t => t.DeploymentId != live).ToList();
+        }
+        finally
+        {
+            (cloud as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>At start-up: reconcile, and never stop the app for it (no credentials yet is normal).</summary>
+    public async Task ReconcileQuietlyAsync(CancellationToken ct)
+    {
+        try
+        {
+            var report = await ReconcileAsync(ct);
+            if (report.Added + report.MarkedDeleted > 0)
+                logger.LogWarning("AWS reconciliation: {Added} resources recorded from their tags, {Deleted} ledger entries marked deleted.", report.Added, report.MarkedDeleted);
+        }
+        catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
+        {
+            logger.LogWarning("AWS reconciliation skipped: {Message}", ex.Message);
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(IAwsCloud cloud, ResourceView entry, CancellationToken ct) => entry.Kind switch
+    {
+        AwsResourceKinds.Instance => await cloud.FindInstanceAsync(entry.Locator, ct) is { State: not "terminated" },
+        AwsResourceKinds.Cluster => await cloud.FindClusterAsync(entry.Locator, ct) is not null,
+        AwsResourceKinds.SecurityGroup => await cloud.FindSecurityGroupAsync(entry.Locator, await cloud.DefaultVpcAsync(ct), ct) is not null,
+        AwsResourceKinds.Parameter => await cloud.GetSecretAsync(entry.Locator, ct) is not null,
+        AwsResourceKinds.Bucket => await cloud.BucketExistsAsync(entry.Locator, ct),
+        _ => true, // unknown kinds are left as recorded
+    };
+}

@@ -1,0 +1,27 @@
+using Cord19.Core.Execution;
+using Cord19.Core.Settings;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Cord19.Core.Targets.Aws;
+
+public static class AwsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The AWS target and what the pages need of AWS: the checklist, live status, reconciliation and orphans.
+    /// Nothing here talks to AWS until the AWS target is used; credentials come from the SDK's standard chain.
+    /// </summary>
+    public static IServiceCollection AddCord19AwsTarget(this IServiceCollection services)
+    {
+        services.TryAddSingleton(new AwsTargetOptions { PipelineBundle = Environment.GetEnvironmentVariable(AwsTargetOptions.BundleVariable) });
+        services.TryAddSingleton<IAwsCloudFactory, AwsCloudFactory>();
+        services.TryAddSingleton<IAirflowConnector, AirflowConnector>();
+        services.AddSingleton<ITarget, AwsTarget>();
+        services.AddSingleton<AwsChecklist>();
+        services.AddSingleton<AwsReconciler>();
+        services.AddSingleton(sp => new AwsStatusMonitor(
+            sp.GetRequiredService<IAwsCloudFactory>(), sp.GetRequiredService<IAirflowConnector>(),
+            sp.GetRequiredService<Deployments.DeploymentStore>(), sp.GetRequiredService<SettingsStore>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}

@@ -1,0 +1,88 @@
+using Cord19.Core.Airflow;
+using Cord19.Core.Aws;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Live;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// Live status of AWS deployments for the pages: spot request and instance state, Airflow's health, the Redshift
+/// cluster's status, and CloudWatch CPU of both. Server-side, one poller per deployment however many browsers
+/// watch (<see cref="SharedPolling{TKey,TSnapshot}"/>), every 15 s, backing off to 2 minutes while AWS fails.
+/// </summary>
+public sealed class AwsStatusMonitor : IDisposable
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+    private readonly IAwsCloudFactory _clouds;
+    private readonly IAirflowConnector _airflow;
+    private readonly DeploymentStore _store;
+    private readonly SettingsStore _settings;
+    private readonly TimeProvider _clock;
+    private readonly SharedPolling<Guid, AwsStatus> _polling;
+
+    public AwsStatusMonitor(IAwsCloudFactory clouds, IAirflowConnector airflow, DeploymentStore store, SettingsStore settings, TimeProvider clock, TimeSpan? interval = null)
+    {
+        (_clouds, _airflow, _store, _settings, _clock) = (clouds, airflow, store, settings, clock);
+        var every = interval ?? Interval;
+        _polling = new(LookAsync, s => s.Problem is not null, _ => every, every, TimeSpan.FromMinutes(2), clock);
+    }
+
+    public IAsyncEnumerable<AwsStatus> WatchAsync(Guid deploymentId, CancellationToken ct) => _polling.WatchAsync(deploymentId, ct);
+
+    public int ActivePollers => _polling.ActivePollers;
+
+    public void Dispose() => _polling.Dispose();
+
+    private async Task<AwsStatus> LookAsync(Guid deploymentId, AwsStatus? previous, CancellationToken ct)
+    {
+        var region = previous?.Region ?? "";
+        try
+        {
+            var found = await _store.GetWithRunsAsync(deploymentId, ct)
+                ?? throw new InvalidOperationException($"There is no deployment {deploymentId}.");
+            var settings = DeploymentPinning.Pin(found.Deployment, found.Runs, await _settings.GetAsync(ct));
+            region = settings.AwsRegion;
+            var cloud = _clouds.Open(region);
+            try
+            {
+                var names = new AwsNames(deploymentId, Account: "");
+                var instance = await cloud.FindInstanceAsync(names.InstanceClientToken, ct);
+                var cluster = await cloud.FindClusterAsync(names.Cluster, ct);
+                var health = instance is { State: "running", PublicIp: { } ip } ? await AirflowHealthAsync(ip, settings, ct) : null;
+                var instanceCpu = instance is { State: "running" } ? await cloud.CpuAsync("AWS/EC2", "InstanceId", instance.InstanceId, ct) : null;
+                var clusterCpu = cluster is { Status: "available" } ? await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", cluster.Identifier, ct) : null;
+                return new AwsStatus(deploymentId, region, instance, health, cluster, instanceCpu, clusterCpu, _clock.GetUtcNow(), null);
+            }
+            finally
+            {
+                (cloud as IDisposable)?.Dispose();
+            }
+        }
+        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or InvalidOperationException)
+        {
+            return new AwsStatus(deploymentId, region, previous?.Instance, previous?.AirflowHealth, previous?.Cluster,
+                previous?.InstanceCpuPercent, previous?.ClusterCpuPercent, _clock.GetUtcNow(), ex.Message);
+        }
+    }
+
+    /// <summary>Airflow's health endpoint needs no sign-in, so the status poll never reads the admin password.</summary>
+    private async Task<string> AirflowHealthAsync(string ip, PipelineSettings settings, CancellationToken ct)
+    {
+        try
+        {
+            var health = await _airflow.Connect(new AirflowOptions
+            {
+                BaseUrl = new Uri($"http://{ip}:{AwsNames.AirflowPort}/"),
+                ApiVersion = settings.AirflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
+                Timeout = TimeSpan.FromSeconds(5),
+            }).GetHealthAsync(ct);
+            return health.IsHealthy ? "healthy" : $"scheduler {health.Scheduler ?? "unknown"}, database {health.Metadatabase ?? "unknown"}";
+        }
+        catch (AirflowException ex)
+        {
+            return $"not answering ({ex.Problem})";
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using Cord19.Core.Airflow;
+using Cord19.Core.Execution;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Targets.Aws;
+
+public sealed partial class AwsTarget
+{
+    private const string InstallRoot = "/opt/cord19";
+    private static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Phase 3: the published pipeline program, the DAG file and the metadata go to the bucket; SSM Run Command
+    /// fetches them on the instance through short-lived presigned links (no SSH key, no AWS CLI needed there,
+    /// nothing compiled); the phase ends when Airflow lists the pipeline's DAGs.
+    /// </summary>
+    private async Task InstallDagsAsync(AwsRun run)
+    {
+        var (context, cloud, names) = run;
+        var (instance, client) = await RequireAirflowAsync(run);
+        var bundleKey = names.DeployPrefix + "cord19-pipeline.tar.gz";
+        var dagKey = names.DeployPrefix + DagFiles.FileName;
+        var metadataKey = names.DeployPrefix + "metadata.csv.gz";
+
+        await context.StepAsync("upload", async ct =>
+        {
+            var bundle = PipelineBundle.Locate(options.PipelineBundle, data);
+            await using (var packed = await PipelineBundle.PackAsync(bundle, ct))
+            {
+                await cloud.UploadAsync(names.Bucket, bundleKey, packed, ct);
+                await context.LogAsync($"Pipeline program from {bundle} ({packed.Length / 1_048_576.0:0.0} MB packed) → s3://{names.Bucket}/{bundleKey}.");
+            }
+            await using (var dag = new MemoryStream(Encoding.UTF8.GetBytes(DagFiles.Generate()[DagFiles.FileName])))
+                await cloud.UploadAsync(names.Bucket, dagKey, dag, ct);
+            var metadata = context.Settings.UsesShippedSample ? DataDirectory.ShippedSample : context.Settings.MetadataPath!;
+            await using (var file = File.OpenRead(metadata))
+                await cloud.UploadAsync(names.Bucket, metadataKey, file, ct);
+            await context.LogAsync($"DAGs and metadata ({(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : metadata)}) uploaded.");
+        });
+
+        await context.StepAsync("install", async _ =>
+        {
+            await Poll.UntilAsync(context, $"the SSM agent on {instance.InstanceId} online", options.InstanceStartLimit,
+                async ct => await cloud.CommandAgentOnlineAsync(instance.InstanceId, ct) ? instance : null);
+            string Link(string key) => cloud.PresignGet(names.Bucket, key, LinkLifetime);
+            var metadataFile = $"{InstallRoot}/metadata.csv.gz";
+            var airflowCli = "sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow \"$@\"' airflow";
+            string[] script =
+            [
+                "set -euo pipefail",
+                $"mkdir -p {InstallRoot}/pipeline /opt/airflow/dags",
+                $"curl -fsSL '{Link(bundleKey)}' | tar -xz -C {InstallRoot}/pipeline",
+                $"chmod +x {InstallRoot}/pipeline/{PipelineBundle.Program}",
+                $"curl -fsSL '{Link(dagKey)}' -o /opt/airflow/dags/{DagFiles.FileName}",
+                $"curl -fsSL '{Link(metadataKey)}' -o {metadataFile}",
+                $"chown -R airflow: {InstallRoot} /opt/airflow/dags",
+                $"{airflowCli} variables set cord19_pipeline_command {InstallRoot}/pipeline/{PipelineBundle.Program}",
+                $"{airflowCli} variables set cord19_results s3://{names.Bucket}/{names.ResultsPrefix.TrimEnd('/')}",
+                $"{airflowCli} variables set cord19_metadata {metadataFile}",
+                $"{InstallRoot}/pipeline/{PipelineBundle.Program} --help > /dev/null && echo 'cord19: pipeline program runs'",
+            ];
+            var command = await cloud.RunCommandAsync(instance.InstanceId, script, context.Cancellation);
+            await context.LogAsync($"SSM Run Command {command} sent to {instance.InstanceId}.");
+            var done = await Poll.UntilAsync(context, $"Run Command {command} finishing", options.CommandLimit, async ct =>
+            {
+                var state = await cloud.GetCommandAsync(command, instance.InstanceId, ct);
+                return state.IsFinished ? state : null;
+            });
+            if (done.Status != "Success")
+                throw new PhaseFailedException($"Installing on the instance ended {done.Status}: {Tail(done.Error ?? done.Output)}. Fix the cause, then run phase 3 again.");
+            await context.LogAsync($"Installed on the instance: {Tail(done.Output)}");
+        });
+
+        await context.StepAsync("dags-listed", async _ =>
+        {
+            var dags = await Poll.UntilAsync(context, "Airflow listing the pipeline's DAGs", options.CommandLimit, async ct =>
+            {
+                var listed = await client.ListDagsAsync(ct);
+                if (listed.FirstOrDefault(d => PipelineDagRuns.DagIds.Contains(d.DagId) && d.HasImportErrors) is { } broken)
+                    throw new PhaseFailedException($"Airflow could not import {broken.DagId}; see its import errors on the Airflow page, fix, and run phase 3 again.");
+                return PipelineDagRuns.DagIds.All(id => listed.Any(d => d.DagId == id)) ? listed : null;
+            });
+            foreach (var dag in dags.Where(d => PipelineDagRuns.DagIds.Contains(d.DagId) && d.IsPaused))
+                await client.SetPausedAsync(dag.DagId, false, context.Cancellation);
+            await context.LogAsync($"Airflow lists {string.Join(" and ", PipelineDagRuns.DagIds)}, unpaused.");
+        });
+    }
+
+    private static string Tail(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? "no output" : text.Trim().Length <= 600 ? text.Trim() : "…" + text.Trim()[^600..];
+}

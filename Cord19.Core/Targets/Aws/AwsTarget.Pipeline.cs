@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Cord19.Core.Airflow;
+using Cord19.Core.Execution;
+
+namespace Cord19.Core.Targets.Aws;
+
+public sealed partial class AwsTarget
+{
+    /// <summary>
+    /// Phases 4 to 6: trigger the DAG through the Airflow client, follow the run to its end, then copy the results
+    /// it published in the deployment's bucket (under Airflow's run id) into the panel's result store, so the
+    /// charts show them now and they outlive the bucket.
+    /// </summary>
+    private async Task RunDagAsync(AwsRun run, string dagId, string? scope)
+    {
+        var (context, cloud, names) = run;
+        var (_, client) = await RequireAirflowAsync(run);
+        AirflowDagRun? started = null;
+
+        await context.StepAsync("trigger", async ct =>
+        {
+            var conf = scope is null ? new JsonObject() : PipelineDagRuns.Conf(scope);
+            started = await client.TriggerAsync(dagId, new AirflowTrigger(conf, Note: $"Phase {context.Phase.Number} from the CORD-19 control panel"), ct);
+            await context.LogAsync($"Triggered {dagId} run {started.RunId} with conf {conf.ToJsonString()}.");
+        });
+
+        await context.StepAsync("dag-run", async _ =>
+        {
+            var finished = await Poll.UntilAsync(context, $"{dagId} run {started!.RunId} finishing", options.DagRunLimit, async ct =>
+            {
+                var state = await client.GetRunAsync(dagId, started.RunId, ct);
+                return state.IsFinished ? state : null;
+            });
+            var tasks = await client.ListTasksAsync(dagId, started.RunId, context.Cancellation);
+            foreach (var task in tasks)
+                await context.LogAsync($"Task {task.TaskId}: {task.State ?? "no state"}{(task.DurationSeconds is { } s ? $" in {s:0.0} s" : "")}.");
+            if (finished.State != "success")
+                throw new PhaseFailedException(
+                    $"{dagId} run {started.RunId} {finished.State}" +
+                    (tasks.FirstOrDefault(t => t.IsFailed) is { } failed ? $" at task {failed.TaskId}" : "") +
+                    ". Read the task's log on the Airflow page, fix the cause, then retry the failed tasks there or run this phase again.");
+        });
+
+        await context.StepAsync("results", async ct =>
+        {
+            var copied = await results.CopyRunsFromAsync(cloud.Objects(names.Bucket, names.ResultsPrefix), ct);
+            await context.LogAsync($"Results in s3://{names.Bucket}/{names.ResultsPrefix}; {copied} files copied to {results.Location} for the charts.");
+        });
+    }
+}

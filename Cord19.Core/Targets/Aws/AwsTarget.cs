@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using Cord19.Core.Airflow;
+using Cord19.Core.Aws;
+using Cord19.Core.Execution;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// The seven phases against an AWS account. Every step is idempotent: names are derived from the deployment
+/// (<see cref="AwsNames"/>), each resource is recorded in the ledger before the call that creates it, and a
+/// step run again finds what an earlier attempt made. So a phase that failed or was interrupted is simply run
+/// again, and phase 7 can tear down whatever a crash left, from the ledger and from the tags.
+/// </summary>
+public sealed partial class AwsTarget(
+    IAwsCloudFactory clouds,
+    IAirflowConnector airflow,
+    IResultStore results,
+    DataDirectory data,
+    AwsTargetOptions options,
+    TimeProvider clock) : ITarget
+{
+    public string Name => PipelineSettings.AwsTarget;
+
+    public async Task RunAsync(PhaseContext context)
+    {
+        var cloud = clouds.Open(context.Settings.AwsRegion);
+        try
+        {
+            var run = await StartAsync(context, cloud);
+            await (context.Phase.Number switch
+            {
+                1 => DeployInstanceAsync(run),
+                2 => DeployWarehouseAsync(run),
+                3 => InstallDagsAsync(run),
+                4 => RunDagAsync(run, PipelineDefinition.PreprocessingDag, null),
+                5 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Subset),
+                6 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Full),
+                7 => new AwsTeardown(cloud, Poll, options).RunAsync(context, run.Names, results),
+                _ => throw new ArgumentOutOfRangeException(nameof(context), context.Phase.Number, "Unknown phase."),
+            });
+        }
+        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or AirflowException)
+        {
+            // Bad input, refused permissions, no capacity: the message already names the cause and the fix.
+            throw new PhaseFailedException(ex.Message, ex);
+        }
+        finally
+        {
+            (cloud as IDisposable)?.Dispose();
+        }
+    }
+
+    public async Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, PipelineSettings settings,
+        IReadOnlyList<Deployments.ResourceView> ledger, CancellationToken ct)
+    {
+        var cloud = clouds.Open(settings.AwsRegion);
+        try
+        {
+            return await AwsTeardown.PlanAsync(cloud, deploymentId, ledger, ct);
+        }
+        finally
+        {
+            (cloud as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Who we are in which account: the bucket name needs the account, and the log should say where things go.</summary>
+    private static async Task<AwsRun> StartAsync(PhaseContext context, IAwsCloud cloud)
+    {
+        AwsIdentity? identity = null;
+        await context.StepAsync("identity", async ct =>
+        {
+            identity = await cloud.WhoAmIAsync(ct);
+            await context.LogAsync($"Account {identity.Account}, region {cloud.Region}, as {identity.Arn}.");
+        });
+        return new AwsRun(context, cloud, new AwsNames(context.Run.DeploymentId, identity!.Account));
+    }
+
+    private static IReadOnlyDictionary<string, string> Tags(AwsRun run) => ResourceTags.For(run.Context.Run.DeploymentId, run.Context.Phase.Number);
+
+    /// <summary>Records a resource before the call that creates it, unless a previous attempt already did.</summary>
+    private static async Task RecordAsync(AwsRun run, string kind, string locator, string description)
+    {
+        var live = await run.Context.LiveResourcesAsync();
+        if (!live.Any(r => r.Kind == kind && r.Locator == locator))
+            await run.Context.RecordResourceAsync(kind, locator, description);
+    }
+
+    private AwsPolling Poll => new(options.PollInterval, clock);
+
+    private async Task<string> OperatorCidrAsync(AwsRun run) =>
+        string.IsNullOrWhiteSpace(run.Context.Settings.OperatorCidr)
+            ? await options.LookUpPublicAddress(run.Context.Cancellation)
+            : run.Context.Settings.OperatorCidr.Trim();
+
+    private static string NewPassword()
+    {
+        // Letters and digits only: it travels through shell, JSON and Redshift's password rules (which need both cases and a digit).
+        const string alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        return "Cx9" + RandomNumberGenerator.GetString(alphabet, 29);
+    }
+
+    internal sealed record AwsRun(PhaseContext Context, IAwsCloud Cloud, AwsNames Names);
+}

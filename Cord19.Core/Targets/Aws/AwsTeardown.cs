@@ -1,0 +1,136 @@
+using Cord19.Core.Aws;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Results;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// Phase 7 on AWS: every resource the ledger or the tags know of, deleted in dependency order (instance and
+/// cluster, then volumes, then security groups, retrying DependencyViolation while network interfaces drain,
+/// then parameters, then the bucket), then a tag sweep that must come back empty.
+/// </summary>
+internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOptions options)
+{
+    public static async Task<IReadOnlyList<PlannedDeletion>> PlanAsync(IAwsCloud cloud, Guid deploymentId, IReadOnlyList<ResourceView> ledger, CancellationToken ct)
+    {
+        var tagged = await cloud.FindTaggedAsync(deploymentId, ct);
+        var plan = ledger
+            .Select(r => new PlannedDeletion(r.Kind, r.Locator, r.Description, true,
+                tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator), tagged.FirstOrDefault(t => t.Kind == r.Kind && t.Locator == r.Locator)?.State))
+            .Concat(tagged.Where(t => !ledger.Any(r => r.Kind == t.Kind && r.Locator == t.Locator))
+                .Select(t => new PlannedDeletion(t.Kind, t.Locator, "found by its tags only", false, true, t.State)));
+        return plan.OrderBy(p => AwsResourceKinds.DeletionOrder(p.Kind)).ThenBy(p => p.Locator, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task RunAsync(PhaseContext context, AwsNames names, IResultStore results)
+    {
+        IReadOnlyList<PlannedDeletion> plan = [];
+        await context.StepAsync("plan", async ct =>
+        {
+            plan = await PlanAsync(cloud, context.Run.DeploymentId, await context.LiveResourcesAsync(), ct);
+            await context.LogAsync(plan.Count == 0 ? "Nothing to delete." : $"{plan.Count} to delete, in this order:");
+            foreach (var item in plan)
+                await context.LogAsync($"  {item.Kind} {item.Locator}{(item.State is { } s ? $" ({s})" : "")}{(item.InLedger ? "" : " — not in the ledger, found by its tags")}");
+        });
+
+        await context.StepAsync("results", async ct =>
+        {
+            if (!plan.Any(p => p.Kind == AwsResourceKinds.Bucket) || !await cloud.BucketExistsAsync(names.Bucket, ct)) return;
+            if (context.Run.DeleteResults)
+            {
+                await results.DeleteAllAsync(ct);
+                await context.LogAsync($"Results deleted, as asked: the bucket's go with it, and the copies in {results.Location}.");
+            }
+            else
+            {
+                var copied = await results.CopyRunsFromAsync(cloud.Objects(names.Bucket, names.ResultsPrefix), ct);
+                await context.LogAsync($"Results kept: {copied} more files copied from s3://{names.Bucket} to {results.Location} before the bucket goes.");
+            }
+        });
+
+        var failures = new List<string>();
+        await context.StepAsync("delete", async ct =>
+        {
+            var ledger = await context.LiveResourcesAsync();
+            foreach (var item in plan)
+            {
+                try
+                {
+                    await DeleteAsync(context, item, ct);
+                    foreach (var entry in ledger.Where(r => r.Kind == item.Kind && r.Locator == item.Locator))
+                        await context.MarkResourceDeletedAsync(entry.Id);
+                    await context.LogAsync($"Deleted {item.Kind} {item.Locator}.");
+                }
+                catch (Exception ex) when (ex is AwsException or PhaseFailedException)
+                {
+                    // Go on with the rest: the less is left behind the better; the sweep reports what remains.
+                    failures.Add($"{item.Kind} {item.Locator}: {ex.Message}");
+                    await context.LogAsync($"Could not delete {item.Kind} {item.Locator}: {ex.Message}", LogLevel.Error);
+                }
+            }
+        });
+
+        await context.StepAsync("sweep", async ct =>
+        {
+            var left = await cloud.FindTaggedAsync(context.Run.DeploymentId, ct);
+            if (left.Count > 0 || failures.Count > 0)
+                throw new PhaseFailedException(
+                    $"{left.Count} left in {cloud.Region} with this deployment's tag: {string.Join("; ", left.Select(l => $"{l.Kind} {l.Locator} ({l.State})"))}. " +
+                    (failures.Count > 0 ? $"Failures: {string.Join(" | ", failures)} " : "") +
+                    "Fix what the messages name, then run phase 7 again: it picks up what is left.");
+            await context.LogAsync($"Sweep of {cloud.Region} by the tag {ResourceTags.DeploymentKey}={context.Run.DeploymentId}: 0 left.");
+        });
+    }
+
+    private async Task DeleteAsync(PhaseContext context, PlannedDeletion item, CancellationToken ct)
+    {
+        switch (item.Kind)
+        {
+            case AwsResourceKinds.Instance:
+                if (await cloud.FindInstanceAsync(item.Locator, ct) is { State: not "terminated" } instance)
+                {
+                    await cloud.TerminateInstanceAsync(instance.InstanceId, ct);
+                    await poll.UntilAsync(context, $"instance {instance.InstanceId} terminated", options.DeletionLimit, async c =>
+                        await cloud.FindInstanceAsync(item.Locator, c) is { State: not "terminated" } ? null : instance);
+                }
+                break;
+            case AwsResourceKinds.SpotRequest:
+                await cloud.CancelSpotRequestAsync(item.Locator, ct);
+                break;
+            case AwsResourceKinds.Cluster:
+                await cloud.DeleteClusterAsync(item.Locator, ct);
+                await poll.UntilAsync(context, $"cluster {item.Locator} deleted", options.DeletionLimit, async c =>
+                    await cloud.FindClusterAsync(item.Locator, c) is null ? item : null);
+                break;
+            case AwsResourceKinds.Volume:
+                await cloud.DeleteVolumeAsync(item.Locator, ct);
+                break;
+            case AwsResourceKinds.SecurityGroup:
+                var group = await cloud.FindSecurityGroupAsync(item.Locator, await cloud.DefaultVpcAsync(ct), ct);
+                if (group is not null) await DeleteGroupAsync(context, group, ct);
+                break;
+            case AwsResourceKinds.Parameter:
+                await cloud.DeleteSecretAsync(item.Locator, ct);
+                break;
+            case AwsResourceKinds.Bucket:
+                await cloud.DeleteBucketAsync(item.Locator, ct);
+                break;
+        }
+    }
+
+    /// <summary>A terminated instance's network interface lingers a minute or two; until then the group is "in use".</summary>
+    private Task DeleteGroupAsync(PhaseContext context, string groupId, CancellationToken ct) =>
+        poll.UntilAsync(context, $"security group {groupId} free to delete", options.DeletionLimit, async c =>
+        {
+            try
+            {
+                await cloud.DeleteSecurityGroupAsync(groupId, c);
+                return groupId;
+            }
+            catch (AwsException ex) when (ex.Kind == AwsErrorKind.DependencyViolation)
+            {
+                return null;
+            }
+        });
+}

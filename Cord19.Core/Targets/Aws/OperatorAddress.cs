@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>The operator's public address, so security groups open Airflow and Redshift to that one address only.</summary>
+public static class OperatorAddress
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>AWS's own "what is my IP" service: the address as AWS sees it is the one the rules must allow.</summary>
+    public static async Task<string> LookUpAsync(CancellationToken ct)
+    {
+        try
+        {
+            var text = (await Http.GetStringAsync("https://checkip.amazonaws.com/", ct)).Trim();
+            return IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                ? $"{address}/32"
+                : throw new InvalidDataException($"checkip.amazonaws.com answered '{text}', not an IPv4 address");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidDataException)
+        {
+            throw new Execution.PhaseFailedException(
+                $"Could not look up this machine's public address ({ex.Message}). Enter it in Settings → AWS → operator address (e.g. 203.0.113.7/32) and run the phase again.", ex);
+        }
+    }
+}
