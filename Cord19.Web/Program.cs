@@ -38,8 +38,10 @@ builder.Services.AddCord19Core(data, postgres, S3Location.FromEnvironment(key =>
 builder.Services.AddCord19HealthChecks();
 builder.Services.AddCord19Jobs(data, postgres);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
+builder.Services.AddSingleton<IAwsClient, AwsClient>();
 builder.Services.AddSingleton<RunCache>();
 builder.Services.AddHostedService<CostMeterLoop>();
+builder.Services.AddHostedService<AwsReconciliationAtStart>();
 // CORD19_AIRFLOW_URL (+ _USER, _PASSWORD or _TOKEN) connects the Airflow page and API to an Airflow 2 or 3.
 builder.Services.AddCord19Airflow(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -82,6 +84,7 @@ app.MapResultApi();
 app.MapSettingsApi();
 app.MapCostApi();
 app.MapAirflowApi();
+app.MapAwsApi();
 
 app.PrintAddressesWhenStarted(data.Root, token);
 app.Run();

@@ -5,7 +5,8 @@ public sealed class UnconfiguredAirflowClient : IAirflowClient
 {
     public const string Message =
         $"No Airflow is configured. Set {AirflowOptions.UrlVariable} (with {AirflowOptions.UserVariable} and {AirflowOptions.PasswordVariable}) " +
-        "to an Airflow 2 or 3 webserver, or start the one in docker-compose.yml, which sets them. The local target runs the pipeline without Airflow.";
+        "to an Airflow 2 or 3 webserver, start the one in docker-compose.yml (which sets them), or run phase 1 on the AWS target, " +
+        "whose Airflow is then used. The local target runs the pipeline without Airflow.";
 
     private static Task<T> No<T>() => Task.FromException<T>(new AirflowException(AirflowProblem.NotConfigured, Message));
 

@@ -20,11 +20,14 @@ public sealed class CoreHarness : IAsyncDisposable
 
     private readonly string? _postgres;
 
-    private CoreHarness(TimeProvider? clock, string? postgres)
+    private CoreHarness(TimeProvider? clock, string? postgres, Action<IServiceCollection>? configure)
     {
         _postgres = postgres;
         Data = new DataDirectory(_dir.Path);
-        var services = new ServiceCollection().AddLogging().AddCord19Core(Data, postgres);
+        var services = new ServiceCollection().AddLogging();
+        // Before the Core services: seams registered here (the AWS account, Airflow) replace the real ones.
+        configure?.Invoke(services);
+        services.AddCord19Core(Data, postgres);
         if (clock is not null) services.AddSingleton(clock);
         services.AddSingleton<BackgroundScheduler>();
         services.AddSingleton<IPhaseJobScheduler>(sp => sp.GetRequiredService<BackgroundScheduler>());
@@ -36,10 +39,11 @@ public sealed class CoreHarness : IAsyncDisposable
 
     /// <param name="clock">A fake clock for tests of time (costs, budgets); the system clock otherwise.</param>
     /// <param name="database"><see cref="Sqlite"/> (the default) or <see cref="Postgres"/>: a fresh database on the test server.</param>
-    public static async Task<CoreHarness> StartAsync(TimeProvider? clock = null, string database = Sqlite)
+    /// <param name="configure">Replaces seams before the Core services are added, e.g. the AWS account with a fake.</param>
+    public static async Task<CoreHarness> StartAsync(TimeProvider? clock = null, string database = Sqlite, Action<IServiceCollection>? configure = null)
     {
         var postgres = database == Postgres ? await TestPostgres.CreateDatabaseAsync() : null;
-        var harness = new CoreHarness(clock, postgres);
+        var harness = new CoreHarness(clock, postgres, configure);
         await harness._services.InitializeCord19Async();
         return harness;
     }
@@ -54,9 +58,9 @@ public sealed class CoreHarness : IAsyncDisposable
     public Cord19.Core.Costs.CostMeterService Meter => _services.GetRequiredService<Cord19.Core.Costs.CostMeterService>();
 
     /// <summary>Requests a phase and waits for its job to end; returns the phase's state afterwards.</summary>
-    public async Task<PhaseState> RunAsync(int phase, bool resume = false, bool deleteResults = false)
+    public async Task<PhaseState> RunAsync(int phase, bool resume = false, bool deleteResults = false, string? confirmation = null)
     {
-        var outcome = await Phases.RequestAsync(new RunRequest(phase, resume, deleteResults));
+        var outcome = await Phases.RequestAsync(new RunRequest(phase, resume, deleteResults, Confirmation: confirmation));
         Assert.True(outcome.Accepted, $"phase {phase} refused: {outcome.Refusal}");
         await Scheduler.WaitAsync(outcome.Run!.Id);
         return (await Store.GetSnapshotAsync())[phase];

@@ -35,6 +35,10 @@ public sealed class FakeDeploymentClient : IDeploymentClient
         return Task.FromResult(Answer(request));
     }
 
+    public Cord19.Core.Execution.DeallocationPlan? Plan { get; set; }
+
+    public Task<Cord19.Core.Execution.DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct) => Task.FromResult(Plan);
+
     public IReadOnlyList<CostEstimate.PhaseEstimate> Estimates { get; set; } = [];
 
     public Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct) => Task.FromResult(Estimates);

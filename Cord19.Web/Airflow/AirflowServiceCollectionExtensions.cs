@@ -1,19 +1,21 @@
 using Cord19.Core.Airflow;
+using Cord19.Core.Targets.Aws;
 
 namespace Cord19.Web.Airflow;
 
 public static class AirflowServiceCollectionExtensions
 {
     /// <summary>
-    /// The Airflow client (or its stand-in when CORD19_AIRFLOW_URL is unset) and the run watcher. One client for
-    /// the app: it caches the detected API version and Airflow 3's JWT.
+    /// The Airflow client and the run watcher. CORD19_AIRFLOW_URL names an Airflow; without it, the current AWS
+    /// deployment's Airflow is used once phase 1 has started it (and until then every call says how to get one).
+    /// One client for the app: it caches the detected API version and Airflow 3's JWT.
     /// </summary>
     public static IServiceCollection AddCord19Airflow(this IServiceCollection services, IConfiguration configuration)
     {
         var options = AirflowOptions.FromConfiguration(key => configuration[key]);
         if (options is null)
         {
-            services.AddSingleton<IAirflowClient, UnconfiguredAirflowClient>();
+            services.AddSingleton<IAirflowClient, DeploymentAirflowClient>();
         }
         else
         {

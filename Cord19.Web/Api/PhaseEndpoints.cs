@@ -38,14 +38,14 @@ public static class PhaseEndpoints
     }
 
     private static async Task<Results<Accepted<PhaseDto>, ProblemHttpResult>> RunAsync(
-        string number, PhaseService phases, DeploymentStore store, CancellationToken ct, bool resume = false, bool deleteResults = false)
+        string number, PhaseService phases, DeploymentStore store, CancellationToken ct, bool resume = false, bool deleteResults = false, string? confirm = null)
     {
         // Parsed here rather than by a route constraint, so "/phases/one/run" gets the same clear 404 as "/phases/8/run".
         if (!int.TryParse(number, out var phaseNumber) || Phase.TryGet(phaseNumber) is null)
             return TypedResults.Problem($"There is no phase {number}; phases are numbered 1 to 7.",
                 statusCode: StatusCodes.Status404NotFound, title: "Unknown phase");
 
-        var outcome = await phases.RequestAsync(new RunRequest(phaseNumber, resume, deleteResults), ct);
+        var outcome = await phases.RequestAsync(new RunRequest(phaseNumber, resume, deleteResults, Confirmation: confirm), ct);
         if (!outcome.Accepted)
             return TypedResults.Problem(outcome.Refusal, statusCode: StatusCodes.Status409Conflict,
                 title: $"Phase {phaseNumber} cannot start now");

@@ -64,13 +64,16 @@ public static class HealthChecks
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
         {
-            if (airflow is UnconfiguredAirflowClient) return HealthCheckResult.Healthy("No Airflow configured (the local target needs none).");
             try
             {
                 var health = await airflow.GetHealthAsync(ct);
                 return health.IsHealthy
                     ? HealthCheckResult.Healthy("Airflow's scheduler and database are healthy.")
                     : HealthCheckResult.Degraded($"Airflow answers, but its scheduler is {health.Scheduler ?? "unknown"} and its database {health.Metadatabase ?? "unknown"}.");
+            }
+            catch (AirflowException ex) when (ex.Problem == AirflowProblem.NotConfigured)
+            {
+                return HealthCheckResult.Healthy("No Airflow configured or deployed (the local target needs none).");
             }
             catch (AirflowException ex)
             {

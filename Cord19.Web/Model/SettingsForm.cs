@@ -24,6 +24,9 @@ public sealed class SettingsForm
     public int EbsGigabytes { get; set; }
     public string RedshiftNodeType { get; set; } = "";
     public int RedshiftNodes { get; set; }
+    public string AwsRegion { get; set; } = "";
+    public string AirflowVersion { get; set; } = "";
+    public string? OperatorCidr { get; set; }
     public decimal? BudgetCapUsd { get; set; }
     public double? MaxLifetimeHours { get; set; }
 
@@ -53,6 +56,9 @@ public sealed class SettingsForm
         EbsGigabytes = s.EbsGigabytes,
         RedshiftNodeType = s.RedshiftNodeType,
         RedshiftNodes = s.RedshiftNodes,
+        AwsRegion = s.AwsRegion,
+        AirflowVersion = s.AirflowVersion,
+        OperatorCidr = s.OperatorCidr,
         BudgetCapUsd = s.BudgetCapUsd,
         MaxLifetimeHours = s.MaxLifetimeHours,
         ExpectedPhaseHours = string.Join(", ", s.ExpectedPhaseHours.Select(h => h.ToString(CultureInfo.InvariantCulture))),
@@ -79,6 +85,9 @@ public sealed class SettingsForm
         EbsGigabytes = EbsGigabytes,
         RedshiftNodeType = RedshiftNodeType.Trim(),
         RedshiftNodes = RedshiftNodes,
+        AwsRegion = AwsRegion.Trim(),
+        AirflowVersion = AirflowVersion.Trim(),
+        OperatorCidr = string.IsNullOrWhiteSpace(OperatorCidr) ? null : OperatorCidr.Trim(),
         BudgetCapUsd = BudgetCapUsd,
         MaxLifetimeHours = MaxLifetimeHours,
         ExpectedPhaseHours = ParseHours(ExpectedPhaseHours),

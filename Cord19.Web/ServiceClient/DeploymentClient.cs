@@ -6,12 +6,13 @@ using Cord19.Core.Settings;
 
 namespace Cord19.Web.ServiceClient;
 
-public sealed class DeploymentClient(DeploymentStore store, IDeploymentFeed feed, PhaseService phases, SettingsStore settings) : IDeploymentClient
+public sealed class DeploymentClient(DeploymentStore store, IDeploymentFeed feed, PhaseService phases, SettingsStore settings, DeallocationPlanner planner) : IDeploymentClient
 {
     public Task<DeploymentSnapshot> GetSnapshotAsync(CancellationToken ct) => store.GetSnapshotAsync(ct);
     public Task<IReadOnlyList<LogLine>> GetLogAsync(Guid runId, CancellationToken ct) => store.GetLogAsync(runId, ct);
     public IAsyncEnumerable<DeploymentChange> WatchAsync(CancellationToken ct) => feed.WatchAsync(ct);
     public Task<RunRequestOutcome> RequestRunAsync(RunRequest request, CancellationToken ct) => phases.RequestAsync(request, ct);
+    public Task<DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct) => planner.PlanAsync(ct);
 
     public async Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct)
     {

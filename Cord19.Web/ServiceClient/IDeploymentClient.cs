@@ -12,6 +12,9 @@ public interface IDeploymentClient
     IAsyncEnumerable<DeploymentChange> WatchAsync(CancellationToken ct);
     Task<RunRequestOutcome> RequestRunAsync(RunRequest request, CancellationToken ct);
 
+    /// <summary>De-allocation's dry run for the live deployment (null when none); on AWS it includes the tag sweep.</summary>
+    Task<Cord19.Core.Execution.DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct);
+
     /// <summary>What each phase would cost on AWS for the current settings; empty when the prices cannot be read.</summary>
     Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct);
 }

@@ -1,6 +1,8 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+using Cord19.Web.Components.Dialogs;
 using Cord19.Web.Model;
 using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
@@ -24,6 +26,9 @@ public sealed partial class Overview : LiveComponentBase
     private IReadOnlyList<Cord19.Core.Costs.CostEstimate.PhaseEstimate> _estimates = [];
 
     [Inject] public required ISnackbar Snackbar { get; init; }
+    [Inject] public required IDialogService Dialogs { get; init; }
+
+    private bool IsAwsDeployment => _snapshot?.Deployment is { Target: PipelineSettings.AwsTarget, EndedAt: null };
 
     protected override async Task OnInitializedAsync()
     {
@@ -102,6 +107,15 @@ public sealed partial class Overview : LiveComponentBase
 
     private async Task RunAsync(RunRequest request)
     {
+        // On AWS, de-allocation shows its dry run and asks for the deployment's name first.
+        if (request.PhaseNumber == Phase.Deallocation && IsAwsDeployment && request.Confirmation is null)
+        {
+            var dialog = await Dialogs.ShowAsync<DeallocationDialog>("De-allocate",
+                new DialogParameters<DeallocationDialog> { { d => d.DeleteResults, request.DeleteResults } },
+                new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true });
+            if (await dialog.Result is not { Canceled: false, Data: RunRequest confirmed }) return;
+            request = confirmed;
+        }
         _busy = true;
         try
         {

@@ -1,0 +1,86 @@
+using Cord19.Core.Airflow;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Airflow;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cord19.Tests.Support.Aws;
+
+/// <summary>
+/// The real Core services with the AWS target on: the account replaced at the target's seam by
+/// <see cref="FakeAwsCloud"/>, the instance's Airflow by <see cref="FakeAirflowClient"/>, and waits shortened.
+/// </summary>
+public sealed class AwsTargetHarness : IAsyncDisposable
+{
+    private readonly TempDirectory _files = new();
+
+    private AwsTargetHarness(CoreHarness core, FakeAwsCloud cloud, FakeAirflowClient airflow, RecordingConnector connector)
+    {
+        Core = core;
+        Cloud = cloud;
+        Airflow = airflow;
+        Connector = connector;
+    }
+
+    public CoreHarness Core { get; }
+    public FakeAwsCloud Cloud { get; }
+    public FakeAirflowClient Airflow { get; }
+    public RecordingConnector Connector { get; }
+
+    public static async Task<AwsTargetHarness> StartAsync(PipelineSettings? settings = null, TimeSpan? airflowReadyLimit = null)
+    {
+        var files = new TempDirectory();
+        var bundle = Directory.CreateDirectory(Path.Combine(files.Path, "bundle")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(bundle, PipelineBundle.Program), "#!/bin/sh\necho cord19-pipeline\n");
+        var cloud = new FakeAwsCloud(Path.Combine(files.Path, "s3"));
+        var airflow = new FakeAirflowClient();
+        var connector = new RecordingConnector(airflow);
+        var core = await CoreHarness.StartAsync(configure: services =>
+        {
+            services.AddSingleton<IAwsCloudFactory>(cloud);
+            services.AddSingleton<IAirflowConnector>(connector);
+            services.AddSingleton(new AwsTargetOptions
+            {
+                PollInterval = TimeSpan.FromMilliseconds(1),
+                AirflowReadyLimit = airflowReadyLimit ?? TimeSpan.FromSeconds(10),
+                // Everything here settles within a few looks; a wait that would take longer is the test's failure.
+                InstanceStartLimit = TimeSpan.FromSeconds(10),
+                ClusterLimit = TimeSpan.FromSeconds(10),
+                CommandLimit = TimeSpan.FromSeconds(10),
+                DagRunLimit = TimeSpan.FromSeconds(10),
+                DeletionLimit = TimeSpan.FromSeconds(1),
+                PipelineBundle = bundle,
+                LookUpPublicAddress = _ => Task.FromResult("203.0.113.7/32"),
+            });
+        });
+        var errors = await core.Settings.SaveAsync(settings ?? new PipelineSettings { Target = PipelineSettings.AwsTarget });
+        Assert.Empty(errors);
+        return new AwsTargetHarness(core, cloud, airflow, connector) { FilesToDelete = files };
+    }
+
+    private TempDirectory? FilesToDelete { get; init; }
+
+    public T Get<T>() where T : notnull => Core.Services.GetRequiredService<T>();
+
+    public async Task<Guid> DeploymentIdAsync() => (await Core.Store.GetSnapshotAsync()).Deployment!.Id;
+
+    public async Task<string> ConfirmationAsync() => $"cord19-{ResourceTags.Short(await DeploymentIdAsync())}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await Core.DisposeAsync();
+        FilesToDelete?.Dispose();
+        _files.Dispose();
+    }
+
+    public sealed class RecordingConnector(IAirflowClient client) : IAirflowConnector
+    {
+        public List<AirflowOptions> Connections { get; } = [];
+
+        public IAirflowClient Connect(AirflowOptions options)
+        {
+            lock (Connections) Connections.Add(options);
+            return client;
+        }
+    }
+}

@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Cord19.Core.Aws;
+using Cord19.Core.Results;
+using Cord19.Core.Targets.Aws;
+
+namespace Cord19.Tests.Support.Aws;
+
+/// <summary>
+/// <see cref="IAwsCloud"/> held in memory, for the AWS target's logic: ordering, idempotency, resumption, teardown
+/// and reconciliation. It is the target's own seam, not a stand-in for AWS: what AWS accepts is checked by the
+/// contract tests against the botocore models, and nothing here claims the cloud path works.
+/// </summary>
+public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFactory
+{
+    private int _ids;
+
+    public string Region { get; private set; } = "us-east-2";
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    /// <summary>Called before each create with (kind, name): a test checks the ledger already holds the record.</summary>
+    public Func<string, string, Task>? BeforeCreate { get; set; }
+
+    public Exception? IdentityFailure { get; set; }
+    public Exception? RunInstancesFailure { get; set; }
+    public decimal? SpotPrice { get; set; } = 0.05m;
+    public double? SpotQuota { get; set; } = 32;
+    public LakeTable? Lake { get; set; } = new(AwsNames.LakeDatabase, AwsNames.LakeTable, "s3://covid19-lake/alleninstitute/CORD19/json/metadata/", 19);
+    public long LakeRows { get; set; } = 52_398;
+    public int DependencyViolationsPerGroup { get; set; }
+
+    public Dictionary<string, IReadOnlyDictionary<string, string>> Buckets { get; } = [];
+    public Dictionary<string, (string Value, IReadOnlyDictionary<string, string> Tags)> Secrets { get; } = [];
+    public Dictionary<string, string> Roles { get; } = [];
+    public HashSet<string> Profiles { get; } = [];
+    public Dictionary<string, (string Id, IReadOnlyDictionary<string, string> Tags, List<string> Ingress)> Groups { get; } = [];
+    public Dictionary<string, (InstanceState State, InstanceSpec Spec)> Instances { get; } = [];
+    public Dictionary<string, (ClusterState State, ClusterSpec Spec, int Looks)> Clusters { get; } = [];
+    public List<string> Sql { get; } = [];
+    public List<string> Commands { get; } = [];
+
+    /// <summary>Resources only the tags know of (spot requests, volumes), as a crash might leave them.</summary>
+    public List<TaggedResource> TagOnly { get; } = [];
+
+    private readonly Dictionary<string, int> _violations = [];
+
+    /// <summary>What lingered (network interfaces) is gone: groups may be deleted from now on.</summary>
+    public void ReleaseDependencies()
+    {
+        DependencyViolationsPerGroup = 0;
+        _violations.Clear();
+    }
+
+    public IAwsCloud Open(string region)
+    {
+        Region = region;
+        return this;
+    }
+
+    private void Call(string what) => Calls.Enqueue(what);
+
+    private async Task CreatingAsync(string kind, string name)
+    {
+        Call($"create {kind} {name}");
+        if (BeforeCreate is { } hook) await hook(kind, name);
+    }
+
+    public static AwsException Error(string action, string code, string message = "", HttpStatusCode status = HttpStatusCode.BadRequest) =>
+        new(action, code, message, status);
+
+    public Task<AwsIdentity> WhoAmIAsync(CancellationToken ct) =>
+        IdentityFailure is { } failure ? Task.FromException<AwsIdentity>(failure) : Task.FromResult(new AwsIdentity("123456789012", "arn:aws:iam::123456789012:user/researcher", "AIDA"));
+
+    public async Task EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    {
+        if (!Buckets.ContainsKey(bucket)) await CreatingAsync(AwsResourceKinds.Bucket, bucket);
+        Buckets[bucket] = tags;
+        Directory.CreateDirectory(Path.Combine(objectsRoot, bucket));
+    }
+
+    public Task<bool> BucketExistsAsync(string bucket, CancellationToken ct) => Task.FromResult(Buckets.ContainsKey(bucket));
+
+    public async Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct)
+    {
+        Call($"upload {key}");
+        var path = Path.Combine(objectsRoot, bucket, key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using var file = File.Create(path);
+        await content.CopyToAsync(file, ct);
+    }
+
+    public string PresignGet(string bucket, string key, TimeSpan validFor) => $"https://{bucket}.s3.example/{key}?X-Amz-Expires={(int)validFor.TotalSeconds}";
+
+    public IObjectStore Objects(string bucket, string prefix) => new LocalFolderObjectStore(Path.Combine(objectsRoot, bucket, prefix));
+
+    public Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    {
+        Call($"delete bucket {bucket}");
+        Buckets.Remove(bucket);
+        var path = Path.Combine(objectsRoot, bucket);
+        if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public async Task PutSecretAsync(string name, string value, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    {
+        if (Secrets.ContainsKey(name)) return;
+        await CreatingAsync(AwsResourceKinds.Parameter, name);
+        Secrets[name] = (value, tags);
+    }
+
+    public Task<string?> GetSecretAsync(string name, CancellationToken ct) => Task.FromResult(Secrets.TryGetValue(name, out var s) ? s.Value : null);
+
+    public Task DeleteSecretAsync(string name, CancellationToken ct)
+    {
+        Call($"delete parameter {name}");
+        Secrets.Remove(name);
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> FindRoleAsync(string name, CancellationToken ct) => Task.FromResult(Roles.GetValueOrDefault(name));
+
+    public Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct) => Task.FromResult(Profiles.Contains(name));
+
+    public Task<string> EnsureRoleAsync(RoleSpec spec, CancellationToken ct)
+    {
+        Call($"ensure role {spec.Name}");
+        var arn = Roles[spec.Name] = $"arn:aws:iam::123456789012:role/cord19/{spec.Name}";
+        if (spec.WithInstanceProfile) Profiles.Add(spec.Name);
+        return Task.FromResult(arn);
+    }
+
+    public Task<string> DefaultVpcAsync(CancellationToken ct) => Task.FromResult("vpc-default");
+
+    public Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct) =>
+        Task.FromResult(Groups.TryGetValue(name, out var g) ? g.Id : null);
+
+    public async Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    {
+        await CreatingAsync(AwsResourceKinds.SecurityGroup, name);
+        var id = $"sg-{Interlocked.Increment(ref _ids):x8}";
+        Groups[name] = (id, tags, []);
+        return id;
+    }
+
+    public Task AllowIngressAsync(string groupId, int port, string? cidr, string? sourceGroupId, CancellationToken ct)
+    {
+        var rule = $"{port} from {cidr ?? sourceGroupId}";
+        var group = Groups.Values.Single(g => g.Id == groupId);
+        if (!group.Ingress.Contains(rule)) group.Ingress.Add(rule);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct)
+    {
+        Call($"delete group {groupId}");
+        var (name, group) = Groups.Single(g => g.Value.Id == groupId);
+        // As in EC2: in use while an instance or cluster in it is alive, then a little longer (network interfaces drain).
+        if (Instances.Values.Any(i => i.Spec.SecurityGroupId == groupId && i.State.State != "terminated") ||
+            Clusters.Values.Any(c => c.Spec.SecurityGroupId == groupId))
+            throw Error("ec2:DeleteSecurityGroup", "DependencyViolation", $"resource {groupId} has a dependent object");
+        var left = _violations.GetValueOrDefault(groupId, DependencyViolationsPerGroup);
+        if (left > 0)
+        {
+            _violations[groupId] = left - 1;
+            throw Error("ec2:DeleteSecurityGroup", "DependencyViolation", $"resource {groupId} has a dependent object");
+        }
+        Groups.Remove(name);
+        return Task.CompletedTask;
+    }
+
+    public Task<string> UbuntuImageAsync(CancellationToken ct) => Task.FromResult("ami-0ubuntu2404");
+
+    public async Task<InstanceState> RunSpotInstanceAsync(InstanceSpec spec, CancellationToken ct)
+    {
+        if (Instances.TryGetValue(spec.ClientToken, out var existing)) return existing.State;
+        if (RunInstancesFailure is { } failure) throw failure;
+        await CreatingAsync(AwsResourceKinds.Instance, spec.ClientToken);
+        var state = new InstanceState($"i-{Interlocked.Increment(ref _ids):x8}", "pending", null, $"sir-{_ids:x8}", "active", null);
+        Instances[spec.ClientToken] = (state, spec);
+        return state;
+    }
+
+    public Task<InstanceState?> FindInstanceAsync(string clientToken, CancellationToken ct)
+    {
+        if (!Instances.TryGetValue(clientToken, out var found)) return Task.FromResult<InstanceState?>(null);
+        // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
+        var next = found.State.State switch
+        {
+            "pending" => found.State with { State = "running", PublicIp = "198.51.100.7" },
+            "shutting-down" => found.State with { State = "terminated", PublicIp = null, SpotState = "closed" },
+            _ => found.State,
+        };
+        Instances[clientToken] = (next, found.Spec);
+        return Task.FromResult<InstanceState?>(found.State);
+    }
+
+    public Task TerminateInstanceAsync(string instanceId, CancellationToken ct)
+    {
+        Call($"terminate {instanceId}");
+        var (token, found) = Instances.Single(i => i.Value.State.InstanceId == instanceId);
+        Instances[token] = (found.State with { State = "shutting-down" }, found.Spec);
+        return Task.CompletedTask;
+    }
+
+    public Task CancelSpotRequestAsync(string requestId, CancellationToken ct)
+    {
+        Call($"cancel spot {requestId}");
+        TagOnly.RemoveAll(t => t.Locator == requestId);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteVolumeAsync(string volumeId, CancellationToken ct)
+    {
+        Call($"delete volume {volumeId}");
+        TagOnly.RemoveAll(t => t.Locator == volumeId);
+        return Task.CompletedTask;
+    }
+
+    public Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct) => Task.FromResult(SpotPrice);
+    public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => Task.FromResult(SpotQuota);
+    public Task<int?> VcpusAsync(string instanceType, CancellationToken ct) => Task.FromResult<int?>(4);
+    public Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct) => Task.FromResult(true);
+
+    public Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct)
+    {
+        Commands.Add(string.Join("\n", shellLines));
+        return Task.FromResult($"cmd-{Commands.Count}");
+    }
+
+    public string CommandStatus { get; set; } = "Success";
+
+    public Task<CommandState> GetCommandAsync(string commandId, string instanceId, CancellationToken ct) =>
+        Task.FromResult(new CommandState(CommandStatus, "cord19: pipeline program runs", CommandStatus == "Success" ? "" : "curl: (22) The requested URL returned error: 403"));
+
+    public async Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct)
+    {
+        if (Clusters.ContainsKey(spec.Identifier)) return;
+        await CreatingAsync(AwsResourceKinds.Cluster, spec.Identifier);
+        Clusters[spec.Identifier] = (new ClusterState(spec.Identifier, "creating", null, null), spec, 0);
+    }
+
+    public Task<ClusterState?> FindClusterAsync(string identifier, CancellationToken ct)
+    {
+        if (!Clusters.TryGetValue(identifier, out var found)) return Task.FromResult<ClusterState?>(null);
+        var looks = found.Looks + 1;
+        if (found.State.Status == "deleting" && looks > 1)
+        {
+            Clusters.Remove(identifier);
+            return Task.FromResult<ClusterState?>(null);
+        }
+        var state = found.State.Status == "creating" && looks > 1 ? found.State with { Status = "available", Address = $"{identifier}.example.redshift.amazonaws.com", Port = 5439 } : found.State;
+        Clusters[identifier] = (state, found.Spec, looks);
+        return Task.FromResult<ClusterState?>(state);
+    }
+
+    public Task DeleteClusterAsync(string identifier, CancellationToken ct)
+    {
+        Call($"delete cluster {identifier}");
+        if (Clusters.TryGetValue(identifier, out var found))
+            Clusters[identifier] = (found.State with { Status = "deleting" }, found.Spec, 0);
+        return Task.CompletedTask;
+    }
+
+    public Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct)
+    {
+        Sql.Add(sql);
+        return Task.FromResult(sql.StartsWith("select count(*)", StringComparison.Ordinal) ? new SqlResult(1, LakeRows.ToString()) : new SqlResult(0, null));
+    }
+
+    public Task<LakeTable?> FindLakeTableAsync(string database, string table, CancellationToken ct) => Task.FromResult(Lake);
+
+    public Task<double?> CpuAsync(string metricNamespace, string dimension, string id, CancellationToken ct) => Task.FromResult<double?>(12.5);
+
+    public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
+    {
+        static string? Of(IReadOnlyDictionary<string, string> tags) => tags.GetValueOrDefault(ResourceTags.DeploymentKey);
+        var all = new List<TaggedResource>();
+        all.AddRange(Instances.Where(i => i.Value.State.State != "terminated")
+            .Select(i => new TaggedResource(AwsResourceKinds.Instance, i.Key, Of(i.Value.Spec.Tags), i.Value.State.State)));
+        all.AddRange(Clusters.Select(c => new TaggedResource(AwsResourceKinds.Cluster, c.Key, Of(c.Value.Spec.Tags), c.Value.State.Status)));
+        all.AddRange(Groups.Select(g => new TaggedResource(AwsResourceKinds.SecurityGroup, g.Key, Of(g.Value.Tags), g.Value.Id)));
+        all.AddRange(Secrets.Select(s => new TaggedResource(AwsResourceKinds.Parameter, s.Key, Of(s.Value.Tags), "SecureString")));
+        all.AddRange(Buckets.Select(b => new TaggedResource(AwsResourceKinds.Bucket, b.Key, Of(b.Value), "bucket")));
+        all.AddRange(TagOnly);
+        return Task.FromResult<IReadOnlyList<TaggedResource>>(deploymentId is { } id ? all.Where(r => r.DeploymentId == id.ToString()).ToList() : all);
+    }
+}

@@ -1,0 +1,387 @@
+using Cord19.Core.Airflow;
+using Cord19.Core.Aws;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Phases;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support;
+using Cord19.Tests.Support.Aws;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// The AWS target's logic against its own seam (<see cref="FakeAwsCloud"/>): what it creates, in which order,
+/// with which settings, what it records first, how it resumes and how it tears down. The requests behind the
+/// seam are checked against the botocore models in the contract tests.
+/// </summary>
+public sealed class AwsTargetTests
+{
+    private static void Succeeded(PhaseState state, string log) =>
+        Assert.True(state.Status == PhaseStatus.Succeeded, $"phase {state.Phase.Number}: {state.LatestRun?.Reason}\n{log}");
+
+    private static void ReadyDags(AwsTargetHarness h)
+    {
+        foreach (var dag in PipelineDagRuns.DagIds)
+            h.Airflow.Dags.Add(new AirflowDag(dag, dag, IsPaused: true, null, ["cord19"], HasImportErrors: false));
+    }
+
+    [Fact]
+    public async Task Phase_one_records_each_resource_before_creating_it_and_opens_Airflow_to_the_operator_only()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var unrecorded = new List<string>();
+        h.Cloud.BeforeCreate = async (kind, name) =>
+        {
+            var id = await h.DeploymentIdAsync();
+            if (!(await h.Core.Store.GetLiveResourcesAsync(id)).Any(r => r.Kind == kind && r.Locator == name)) unrecorded.Add($"{kind} {name}");
+        };
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Empty(unrecorded);
+        var id = await h.DeploymentIdAsync();
+        var names = new AwsNames(id, "123456789012");
+        Assert.Equal(["8080 from 203.0.113.7/32"], h.Cloud.Groups[names.AirflowSecurityGroup].Ingress);
+        var (instance, spec) = h.Cloud.Instances[names.InstanceClientToken];
+        Assert.Equal("running", (await h.Cloud.FindInstanceAsync(names.InstanceClientToken, default))!.State);
+        Assert.Equal(("t3.xlarge", 0.12m, AwsNames.InstanceRole), (spec.InstanceType, spec.MaxPricePerHour, spec.InstanceProfileName));
+        Assert.Equal(id.ToString(), spec.Tags[ResourceTags.DeploymentKey]);
+        Assert.Equal("1", spec.Tags[ResourceTags.PhaseKey]);
+        var password = h.Cloud.Secrets[names.AirflowPasswordParameter].Value;
+        Assert.Contains("apache-airflow[postgres]==${AIRFLOW_VERSION}", spec.UserData);
+        Assert.Contains("AIRFLOW_VERSION=2.10.5", spec.UserData);
+        Assert.Contains(names.AirflowPasswordParameter, spec.UserData);
+        Assert.DoesNotContain(password, spec.UserData);
+        Assert.DoesNotContain("admin/admin", spec.UserData);
+        Assert.Contains(h.Connector.Connections, c => c.Password == password && c.Username == "admin" && c.ApiVersion == AirflowApiVersion.V1
+                                                        && c.BaseUrl.ToString() == "http://198.51.100.7:8080/");
+        Assert.True(h.Cloud.Buckets.ContainsKey(names.Bucket));
+        Assert.Contains("Airflow is healthy", await h.Core.LogTextAsync(state));
+    }
+
+    [Fact]
+    public async Task Phase_one_run_again_after_a_failure_finds_what_the_first_attempt_made()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromMilliseconds(50));
+        h.Airflow.Failure = new AirflowException(AirflowProblem.Unreachable, "connection refused");
+
+        var failed = await h.Core.RunAsync(1);
+        Assert.Equal(PhaseStatus.Failed, failed.Status);
+        Assert.Contains("Gave up waiting for Airflow", failed.LatestRun!.Reason);
+        var password = h.Cloud.Secrets.Values.Single().Value;
+
+        h.Airflow.Failure = null;
+        var again = await h.Core.RunAsync(1, resume: true);
+
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        Assert.Single(h.Cloud.Instances);
+        Assert.Single(h.Cloud.Groups);
+        Assert.Single(h.Cloud.Buckets);
+        Assert.Equal(password, h.Cloud.Secrets.Values.Single().Value);
+    }
+
+    [Fact]
+    public async Task A_spot_price_above_the_max_fails_with_the_fix_and_launches_nothing()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.SpotPrice = 0.2m;
+
+        var state = await h.Core.RunAsync(1);
+
+        Assert.Equal(PhaseStatus.Failed, state.Status);
+        Assert.Contains("$0.2/h, above your max of $0.12/h", state.LatestRun!.Reason);
+        Assert.Contains("Raise the spot max price", state.LatestRun.Reason);
+        Assert.Empty(h.Cloud.Instances);
+    }
+
+    [Theory]
+    [InlineData("UnauthorizedOperation", "AWS denied ec2:RunInstances", "Allow ec2:RunInstances")]
+    [InlineData("InsufficientInstanceCapacity", "AWS has no room for ec2:RunInstances", "pick another instance type")]
+    [InlineData("VcpuLimitExceeded", "AWS has no room", "Spot Instance Requests")]
+    public async Task Refusals_name_the_action_and_the_fix(string code, string cause, string fix)
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RunInstancesFailure = FakeAwsCloud.Error("ec2:RunInstances", code, "refused by the test");
+
+        var state = await h.Core.RunAsync(1);
+
+        Assert.Equal(PhaseStatus.Failed, state.Status);
+        Assert.Contains(cause, state.LatestRun!.Reason);
+        Assert.Contains(fix, state.LatestRun.Reason);
+        Assert.Empty(h.Cloud.Instances);
+    }
+
+    [Fact]
+    public async Task Expired_credentials_fail_with_how_to_sign_in_and_create_nothing()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.IdentityFailure = FakeAwsCloud.Error("sts:GetCallerIdentity", "ExpiredToken", "The security token included in the request is expired");
+
+        var state = await h.Core.RunAsync(1);
+
+        Assert.Equal(PhaseStatus.Failed, state.Status);
+        Assert.Contains("did not accept the credentials for sts:GetCallerIdentity", state.LatestRun!.Reason);
+        Assert.Contains("aws sso login", state.LatestRun.Reason);
+        Assert.Empty(h.Cloud.Buckets);
+        Assert.Empty((await h.Core.Store.GetSnapshotAsync()).Resources);
+    }
+
+    [Fact]
+    public async Task Phase_two_without_the_data_lake_names_the_Glue_table_and_the_template()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.Lake = null;
+
+        var state = await h.Core.RunAsync(2);
+
+        Assert.Equal(PhaseStatus.Failed, state.Status);
+        Assert.Contains("covid-19.alleninstitute_metadata", state.LatestRun!.Reason);
+        Assert.Contains("CloudFormation", state.LatestRun.Reason);
+        Assert.Empty(h.Cloud.Clusters);
+    }
+
+    [Fact]
+    public async Task The_seven_phases_deploy_run_the_DAGs_bring_the_results_home_and_leave_nothing_tagged()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        ReadyDags(h);
+        h.Airflow.SetTasks("manual__0", new AirflowTaskInstance("process", "success", 1, null, null, 3.0));
+        h.Airflow.SetTasks("manual__1", new AirflowTaskInstance("process", "success", 1, null, null, 9.0));
+
+        for (var phase = 1; phase <= 4; phase++)
+            Succeeded(await h.Core.RunAsync(phase), await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[phase]));
+        var id = await h.DeploymentIdAsync();
+        var names = new AwsNames(id, "123456789012");
+
+        // Phase 2: one encrypted, private single node behind its own group, Spectrum over Glue, a test query.
+        var cluster = h.Cloud.Clusters[names.Cluster].Spec;
+        Assert.Equal(("dc2.large", 1, AwsNames.SpectrumRole), (cluster.NodeType, cluster.Nodes, cluster.SpectrumRoleArn.Split('/')[^1]));
+        Assert.Equal(["5439 from 203.0.113.7/32", $"5439 from {h.Cloud.Groups[names.AirflowSecurityGroup].Id}"], h.Cloud.Groups[names.RedshiftSecurityGroup].Ingress);
+        Assert.Contains(h.Cloud.Sql, s => s.Contains("from data catalog database 'covid-19'") && s.Contains(cluster.SpectrumRoleArn));
+        Assert.Contains("52,398 papers", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+
+        // Phase 3: files through S3 and Run Command; no SSH, nothing compiled.
+        var install = Assert.Single(h.Cloud.Commands);
+        Assert.Contains("| tar -xz -C /opt/cord19/pipeline", install);
+        Assert.Contains($"variables set cord19_results s3://{names.Bucket}/results", install);
+        Assert.DoesNotContain("ssh", install);
+        Assert.DoesNotContain("dotnet build", install);
+        Assert.All(h.Airflow.Dags, d => Assert.False(d.IsPaused));
+
+        // Phase 4: the pre-processing DAG triggered through the Airflow client.
+        Assert.Contains($"trigger {PipelineDefinition.PreprocessingDag}", h.Airflow.Calls);
+
+        // Phase 5: the pipeline on the instance publishes under Airflow's run id in the bucket; the phase copies it home.
+        var bucketResults = new ResultStore(h.Cloud.Objects(names.Bucket, names.ResultsPrefix));
+        await bucketResults.PublishRunAsync(SyntheticRun.Create("manual__0", 40), default);
+        Succeeded(await h.Core.RunAsync(5), "");
+        Assert.Equal("subset", h.Airflow.LastTrigger!.Conf["scope"]!.GetValue<string>());
+        Assert.Contains("manual__0", (await h.Core.Results.ListRunsAsync(default)).Runs.Select(r => r.RunId));
+
+        await bucketResults.PublishRunAsync(SyntheticRun.Create("manual__1", 60), default);
+        Succeeded(await h.Core.RunAsync(6), "");
+        Assert.Equal("full", h.Airflow.LastTrigger!.Conf["scope"]!.GetValue<string>());
+
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        var log = await h.Core.LogTextAsync(teardown);
+        Succeeded(teardown, log);
+        var calls = h.Cloud.Calls.ToList();
+        int At(string prefix) => calls.FindIndex(c => c.StartsWith(prefix, StringComparison.Ordinal));
+        Assert.True(At("terminate") < At("delete group") && At("delete cluster") < At("delete group"), string.Join("\n", calls));
+        Assert.Equal("delete bucket", calls[^1].Split(' ')[0] + " " + calls[^1].Split(' ')[1]);
+        Assert.Contains("0 left", log);
+        Assert.Empty(await h.Cloud.FindTaggedAsync(id, default));
+        Assert.All((await h.Core.Store.GetSnapshotAsync()).Resources, r => Assert.NotNull(r.DeletedAt));
+        Assert.Equal(["manual__0", "manual__1"], (await h.Core.Results.ListRunsAsync(default)).Runs.Select(r => r.RunId).Order());
+        Assert.True(h.Cloud.Roles.ContainsKey(AwsNames.InstanceRole), "the shared roles stay");
+    }
+
+    [Fact]
+    public async Task A_failed_DAG_run_fails_the_phase_naming_the_task()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        ReadyDags(h);
+        h.Airflow.SetTasks("manual__0", new AirflowTaskInstance("preprocess", "failed", 1, null, null, 2.0));
+        for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+
+        var state = await h.Core.RunAsync(4);
+
+        Assert.Equal(PhaseStatus.Failed, state.Status);
+        Assert.Contains("failed at task preprocess", state.LatestRun!.Reason);
+        Assert.Contains("Airflow page", state.LatestRun.Reason);
+    }
+
+    [Fact]
+    public async Task Teardown_waits_out_dependency_violations_and_deletes_what_only_the_tags_know()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.Volume, "vol-0left", id.ToString(), "available"));
+        h.Cloud.DependencyViolationsPerGroup = 3;
+
+        var plan = (await h.Get<DeallocationPlanner>().PlanAsync(default))!;
+        var state = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        Assert.Equal(AwsResourceKinds.Instance, plan.Items[0].Kind);
+        Assert.Equal(AwsResourceKinds.Bucket, plan.Items[^1].Kind);
+        Assert.Contains(plan.Items, i => i.Locator == "vol-0left" && !i.InLedger && i.FoundByTags);
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal(4, h.Cloud.Calls.Count(c => c.StartsWith("delete group", StringComparison.Ordinal)));
+        Assert.Contains("delete volume vol-0left", h.Cloud.Calls);
+        Assert.Empty(await h.Cloud.FindTaggedAsync(id, default));
+    }
+
+    [Fact]
+    public async Task Teardown_that_cannot_finish_says_what_is_left_and_the_next_run_picks_it_up()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        h.Cloud.DependencyViolationsPerGroup = 1_000_000;
+
+        var stuck = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        Assert.Equal(PhaseStatus.Failed, stuck.Status);
+        Assert.Contains("1 left", stuck.LatestRun!.Reason);
+        Assert.Contains(AwsResourceKinds.SecurityGroup, stuck.LatestRun.Reason);
+        Assert.Contains("run phase 7 again", stuck.LatestRun.Reason);
+
+        h.Cloud.ReleaseDependencies();
+        var again = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        Assert.Empty(await h.Cloud.FindTaggedAsync(id, default));
+    }
+
+    [Fact]
+    public async Task De_allocating_an_AWS_deployment_needs_its_name_typed_but_the_budget_guard_does_not()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var word = await h.ConfirmationAsync();
+
+        var none = await h.Core.Phases.RequestAsync(new RunRequest(Phase.Deallocation));
+        var wrong = await h.Core.Phases.RequestAsync(new RunRequest(Phase.Deallocation, Confirmation: "yes"));
+        var guard = await h.Core.Phases.RequestAsync(new RunRequest(Phase.Deallocation, RequestedBy: "Budget guard: $5.01 reached the $5.00 cap."));
+
+        Assert.False(none.Accepted);
+        Assert.Contains($"type {word} to confirm", none.Refusal);
+        Assert.False(wrong.Accepted);
+        Assert.True(guard.Accepted, guard.Refusal);
+        await h.Core.Scheduler.WaitAsync(guard.Run!.Id);
+    }
+
+    [Fact]
+    public async Task A_deployment_stays_on_its_target_and_region_when_Settings_change()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Assert.Empty(await h.Core.Settings.SaveAsync(new PipelineSettings { Target = PipelineSettings.LocalTarget, AwsRegion = "eu-west-1" }));
+
+        var state = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal("us-east-2", h.Cloud.Region);
+        Assert.Contains("lives on 'aws' in us-east-2", await h.Core.LogTextAsync(state));
+        Assert.DoesNotContain(h.Cloud.Instances.Values, i => i.State.State != "terminated");
+    }
+
+    [Fact]
+    public async Task Reconciliation_records_what_the_tags_show_and_forgets_what_AWS_does_not_have()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        var names = new AwsNames(id, "123456789012");
+        h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.SpotRequest, "sir-crashed", id.ToString(), "open"));
+        h.Cloud.Secrets.Remove(names.AirflowPasswordParameter); // deleted by hand
+
+        var report = await h.Get<AwsReconciler>().ReconcileAsync(default);
+
+        Assert.Equal(new AwsReconciler.Report(1, 1), report);
+        var live = await h.Core.Store.GetLiveResourcesAsync(id);
+        Assert.Contains(live, r => r.Locator == "sir-crashed");
+        Assert.DoesNotContain(live, r => r.Locator == names.AirflowPasswordParameter);
+        Assert.Equal(new AwsReconciler.Report(0, 0), await h.Get<AwsReconciler>().ReconcileAsync(default));
+    }
+
+    [Fact]
+    public async Task Orphans_are_resources_tagged_by_deployments_that_are_no_longer_live()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var gone = Guid.NewGuid().ToString();
+        h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.Volume, "vol-orphan", gone, "available"));
+
+        var orphans = await h.Get<AwsReconciler>().FindOrphansAsync("us-east-2", default);
+
+        Assert.Equal(["vol-orphan"], orphans.Select(o => o.Locator));
+    }
+
+    [Fact]
+    public async Task Live_status_has_one_poller_per_deployment_however_many_pages_watch()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        using var monitor = new AwsStatusMonitor(h.Cloud, h.Connector, h.Core.Store, h.Core.Settings, TimeProvider.System, TimeSpan.FromMilliseconds(20));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        var first = monitor.WatchAsync(id, stop.Token).GetAsyncEnumerator(stop.Token);
+        var second = monitor.WatchAsync(id, stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await first.MoveNextAsync());
+        Assert.True(await second.MoveNextAsync());
+
+        Assert.Equal(1, monitor.ActivePollers);
+        var status = first.Current;
+        Assert.Null(status.Problem);
+        Assert.Equal(("running", "healthy", 12.5), (status.Instance!.State, status.AirflowHealth, status.InstanceCpuPercent));
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+        Assert.Equal(0, monitor.ActivePollers);
+    }
+
+    [Fact]
+    public async Task The_checklist_says_what_is_wrong_and_creates_the_roles_on_request()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.Lake = null;
+        h.Cloud.SpotPrice = 0.5m;
+        var checklist = h.Get<AwsChecklist>();
+        var settings = await h.Core.Settings.GetAsync();
+
+        var before = await checklist.RunAsync(settings, default);
+        await checklist.CreateRolesAsync(settings, default);
+        var after = await checklist.RunAsync(settings, default);
+
+        CheckItem Item(IReadOnlyList<CheckItem> items, string name) => items.Single(i => i.Name == name);
+        Assert.Equal(CheckOutcome.Passed, Item(before, "Identity").Outcome);
+        Assert.Equal(CheckOutcome.Failed, Item(before, "COVID-19 data lake").Outcome);
+        Assert.Contains("CloudFormation", Item(before, "COVID-19 data lake").Fix);
+        Assert.Equal(CheckOutcome.Failed, Item(before, "Spot price").Outcome);
+        Assert.Equal(CheckOutcome.Failed, Item(before, $"IAM role {AwsNames.InstanceRole}").Outcome);
+        Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.InstanceRole}").Outcome);
+        Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.SpectrumRole}").Outcome);
+        Assert.Contains("203.0.113.7/32", Item(after, "Operator address").Detail);
+    }
+
+    [Fact]
+    public async Task Without_credentials_the_checklist_says_how_to_sign_in_and_skips_the_rest()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.IdentityFailure = new AwsConfigurationException("No AWS credentials were found (environment, shared profile, SSO or instance role). Sign in with `aws sso login`.");
+
+        var items = await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default);
+
+        Assert.Equal(CheckOutcome.Failed, items[0].Outcome);
+        Assert.Contains("aws sso login", items[0].Detail);
+        Assert.Equal(2, items.Count);
+    }
+}

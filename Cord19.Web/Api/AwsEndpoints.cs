@@ -1,0 +1,66 @@
+using Cord19.Core.Aws;
+using Cord19.Core.Execution;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+
+namespace Cord19.Web.Api;
+
+/// <summary>The AWS checklist, role creation, orphans, live status and de-allocation's dry run, for scripts and tests.</summary>
+public static class AwsEndpoints
+{
+    public sealed record OrphanDto(string Region, IReadOnlyList<TaggedResource> Resources);
+
+    public static IEndpointRouteBuilder MapAwsApi(this IEndpointRouteBuilder app)
+    {
+        var aws = app.MapGroup("/api/aws").WithTags("AWS");
+
+        aws.MapGet("/checklist", async (AwsChecklist checklist, SettingsStore settings, CancellationToken ct) =>
+            Results.Ok(await checklist.RunAsync(await settings.GetAsync(ct), ct)));
+
+        aws.MapPost("/roles", (AwsChecklist checklist, SettingsStore settings, CancellationToken ct) =>
+            Call(async () => await checklist.CreateRolesAsync(await settings.GetAsync(ct), ct)));
+
+        aws.MapGet("/orphans", (string? region, AwsReconciler reconciler, SettingsStore settings, CancellationToken ct) => Call(async () =>
+        {
+            var where = region ?? (await settings.GetAsync(ct)).AwsRegion;
+            return new OrphanDto(where, await reconciler.FindOrphansAsync(where, ct));
+        }));
+
+        aws.MapGet("/status", async (AwsStatusMonitor monitor, Core.Deployments.DeploymentStore store, CancellationToken ct) =>
+        {
+            if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: PipelineSettings.AwsTarget } deployment })
+                return Results.Problem("There is no live AWS deployment.", statusCode: StatusCodes.Status404NotFound);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(TimeSpan.FromSeconds(60));
+            await foreach (var status in monitor.WatchAsync(deployment.Id, wait.Token))
+                return Results.Ok(status);
+            return Results.Problem("No status within a minute.", statusCode: StatusCodes.Status504GatewayTimeout);
+        });
+
+        app.MapGet("/api/deployment/deallocation-plan", (DeallocationPlanner planner, CancellationToken ct) => Call(async () =>
+            await planner.PlanAsync(ct) ?? throw new KeyNotFoundException("There is no live deployment: nothing to de-allocate.")))
+            .WithTags("Phases");
+        return app;
+    }
+
+    /// <summary>AWS's refusals are the upstream's (502), bad local set-up is the caller's (400); both with the message that says the fix.</summary>
+    private static async Task<IResult> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return Results.Ok(await call());
+        }
+        catch (AwsException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: $"AWS refused {ex.Action}");
+        }
+        catch (AwsConfigurationException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "AWS is not set up on this machine");
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Cord19.Core.Aws;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Phases;
+using Cord19.Web.ServiceClient;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Cord19.Web.Components.Dialogs;
+
+/// <summary>Closes with the <see cref="RunRequest"/> for phase 7, confirmation included, or cancels.</summary>
+public sealed partial class DeallocationDialog
+{
+    private DeallocationPlan? _plan;
+    private string? _error;
+    private string? _typed;
+    private bool _deleteResults;
+
+    [CascadingParameter] public required IMudDialogInstance Dialog { get; init; }
+    [Inject] public required IDeploymentClient Deployments { get; init; }
+    [Parameter] public bool DeleteResults { get; set; }
+
+    private bool Confirmed => _plan?.ConfirmationWord is { } word && string.Equals(_typed?.Trim(), word, StringComparison.Ordinal);
+
+    protected override async Task OnInitializedAsync()
+    {
+        _deleteResults = DeleteResults;
+        try
+        {
+            _plan = await Deployments.PlanDeallocationAsync(CancellationToken.None);
+            if (_plan is null) _error = "There is no live deployment: nothing to de-allocate.";
+        }
+        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or PhaseFailedException)
+        {
+            // Without the dry run nothing is shown to confirm: the fix (credentials, permissions) comes first.
+            _error = $"The dry run failed, so nothing can be confirmed yet: {ex.Message}";
+        }
+    }
+
+    private void Confirm()
+    {
+        if (Confirmed)
+            Dialog.Close(DialogResult.Ok(new RunRequest(Phase.Deallocation, DeleteResults: _deleteResults, Confirmation: _typed!.Trim())));
+    }
+}

@@ -1,0 +1,98 @@
+using Cord19.Core.Aws;
+using Cord19.Core.Live;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Web.ServiceClient;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Cord19.Web.Components.Pages;
+
+/// <summary>The pre-deployment checklist (with role creation), the live AWS deployment's status, and the orphan finder.</summary>
+public sealed partial class Aws : LiveComponentBase
+{
+    private IReadOnlyList<CheckItem>? _checks;
+    private IReadOnlyList<TaggedResource>? _orphans;
+    private string? _orphanRegion;
+    private Guid? _liveAwsDeployment;
+    private string? _message;
+    private Severity _messageSeverity = Severity.Info;
+    private bool _busy;
+
+    [Inject] public required IAwsClient AwsAccount { get; init; }
+    [Inject] public required SettingsStore Settings { get; init; }
+
+    private bool RolesMissing => _checks?.Any(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) && c.Outcome == CheckOutcome.Failed) == true;
+
+    protected override async Task OnInitializedAsync() => await LoadDeploymentAsync();
+
+    protected override async Task OnChangeAsync(DeploymentChange change)
+    {
+        if (change is PhaseRunChanged)
+        {
+            await LoadDeploymentAsync();
+            StateHasChanged();
+        }
+    }
+
+    private async Task LoadDeploymentAsync()
+    {
+        var snapshot = await Deployments.GetSnapshotAsync(Stopping);
+        _liveAwsDeployment = snapshot.Deployment is { Target: PipelineSettings.AwsTarget, EndedAt: null } d ? d.Id : null;
+    }
+
+    private Task RunChecksAsync() => BusyAsync(async () =>
+    {
+        _checks = await AwsAccount.RunChecklistAsync(Stopping);
+        var failed = _checks.Count(c => c.Outcome == CheckOutcome.Failed);
+        Say(failed == 0 ? "Every check passed: phase 1 can start." : $"{failed} check{(failed == 1 ? "" : "s")} failed; each says how to fix it.",
+            failed == 0 ? Severity.Success : Severity.Warning);
+    });
+
+    private Task CreateRolesAsync() => BusyAsync(async () =>
+    {
+        var created = await AwsAccount.CreateRolesAsync(Stopping);
+        Say($"Roles ready: {string.Join("; ", created)}.", Severity.Success);
+        _checks = await AwsAccount.RunChecklistAsync(Stopping);
+    });
+
+    private Task FindOrphansAsync() => BusyAsync(async () =>
+    {
+        _orphanRegion = (await Settings.GetAsync(Stopping)).AwsRegion;
+        _orphans = await AwsAccount.FindOrphansAsync(Stopping);
+    });
+
+    private async Task BusyAsync(Func<Task> action)
+    {
+        _busy = true;
+        _message = null;
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
+        {
+            Say(ex.Message, Severity.Error);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private void Say(string message, Severity severity) => (_message, _messageSeverity) = (message, severity);
+
+    private static string Icon(CheckOutcome outcome) => outcome switch
+    {
+        CheckOutcome.Passed => Icons.Material.Filled.CheckCircle,
+        CheckOutcome.Warning => Icons.Material.Filled.Help,
+        _ => Icons.Material.Filled.Cancel,
+    };
+
+    private static Color Colour(CheckOutcome outcome) => outcome switch
+    {
+        CheckOutcome.Passed => Color.Success,
+        CheckOutcome.Warning => Color.Warning,
+        _ => Color.Error,
+    };
+}

@@ -1,0 +1,12 @@
+using Cord19.Core.Targets.Aws;
+
+namespace Cord19.Web.Jobs;
+
+/// <summary>
+/// Once, just after start-up and off the start-up path (AWS may be slow or unreachable): makes the ledger of a live
+/// AWS deployment agree with what its tags show, so a crash at any moment can be resumed or torn down.
+/// </summary>
+public sealed class AwsReconciliationAtStart(AwsReconciler reconciler) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => reconciler.ReconcileQuietlyAsync(stoppingToken);
+}

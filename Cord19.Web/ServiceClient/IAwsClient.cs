@@ -1,0 +1,30 @@
+using Cord19.Core.Targets.Aws;
+
+namespace Cord19.Web.ServiceClient;
+
+/// <summary>What the AWS page and the status panel know of the account: the checklist, the roles, orphans and live status.</summary>
+public interface IAwsClient
+{
+    Task<IReadOnlyList<CheckItem>> RunChecklistAsync(CancellationToken ct);
+
+    /// <summary>Creates the shared IAM roles; returns what exists now. Throws <see cref="Cord19.Core.Aws.AwsException"/> when refused.</summary>
+    Task<IReadOnlyList<string>> CreateRolesAsync(CancellationToken ct);
+
+    /// <summary>Resources in the Settings region tagged by a deployment that is not live.</summary>
+    Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(CancellationToken ct);
+
+    /// <summary>The latest look at once, then each new one (one poller per deployment, shared by every page).</summary>
+    IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, CancellationToken ct);
+}
+
+public sealed class AwsClient(AwsChecklist checklist, AwsReconciler reconciler, AwsStatusMonitor monitor, Cord19.Core.Settings.SettingsStore settings) : IAwsClient
+{
+    public async Task<IReadOnlyList<CheckItem>> RunChecklistAsync(CancellationToken ct) => await checklist.RunAsync(await settings.GetAsync(ct), ct);
+
+    public async Task<IReadOnlyList<string>> CreateRolesAsync(CancellationToken ct) => await checklist.CreateRolesAsync(await settings.GetAsync(ct), ct);
+
+    public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(CancellationToken ct) =>
+        await reconciler.FindOrphansAsync((await settings.GetAsync(ct)).AwsRegion, ct);
+
+    public IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, CancellationToken ct) => monitor.WatchAsync(deploymentId, ct);
+}
