@@ -67,7 +67,7 @@ public sealed partial class AwsCloud
             DeploymentOf((g.Tags ?? []).Select(t => (t.Key, t.Value))), g.GroupId));
     }
 
-    private async Task<IEnumerable<TaggedResource>> TaggedClustersAsync(string key, string value, CancellationToken ct)
+    internal async Task<IEnumerable<TaggedResource>> TaggedClustersAsync(string key, string value, CancellationToken ct)
     {
         var answer = await Api.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters()
             .List("TagKeys", "TagKey", [key]).List("TagValues", "TagValue", [value]), ct);

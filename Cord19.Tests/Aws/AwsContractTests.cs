@@ -1,0 +1,176 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Cord19.Core.Aws;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Aws;
+
+namespace Cord19.Tests.Aws;
+
+/// <summary>
+/// Every call the hand-signed client makes (IAM, Redshift, Redshift Data, Glue, CloudWatch), checked on the wire
+/// against the botocore models: the action or target, each parameter path, type, enum, length and required
+/// member, and the SigV4 signature's scope. The answers are built from the models' output shapes and read back.
+/// </summary>
+public sealed class AwsContractTests
+{
+    private static readonly BasicAWSCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+
+    private static AwsCloud Cloud(ScriptedAwsHandler handler, Func<string, string?>? environment = null) =>
+        new(new AwsConnection("us-east-2", environment ?? (_ => null), TestKeys, handler));
+
+    private static readonly ClusterSpec Cluster = new("cord19-1a2b3c4d", "dc2.large", 1, "cord19", "cord19admin", "Cx9secretSecret1",
+        "arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum", "sg-0123456789abcdef0",
+        ResourceTags.For(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), 2));
+
+    /// <summary>
+    /// GetRole and GetInstanceProfile answer "no such entity" so the create paths run; the statement finishes at once.
+    /// Everything else is the model's own answer.
+    /// </summary>
+    private static HttpResponseMessage? Script(AwsWireRequest request) => request.Operation switch
+    {
+        "GetRole" when request.Form.Any(p => p.Value == "missing-role") => ScriptedAwsHandler.QueryError("NoSuchEntity", "The role with name missing-role cannot be found.", HttpStatusCode.NotFound),
+        "GetInstanceProfile" => ScriptedAwsHandler.QueryError("NoSuchEntity", "Instance Profile missing-role cannot be found.", HttpStatusCode.NotFound),
+        "DescribeStatement" => ScriptedAwsHandler.Json(new JsonObject { ["Id"] = "d9b6c0c9", ["Status"] = "FINISHED", ["HasResultSet"] = true }),
+        "GetServiceQuota" => ScriptedAwsHandler.Json(new JsonObject { ["Quota"] = new JsonObject { ["Value"] = 32.0 } }),
+        _ => null,
+    };
+
+    private static async Task<ScriptedAwsHandler> DriveEveryCallAsync()
+    {
+        var handler = new ScriptedAwsHandler(Script);
+        using var cloud = Cloud(handler);
+        await cloud.FindRoleAsync(AwsNames.InstanceRole, default);
+        await cloud.EnsureRoleAsync(AwsRoles.Instance with { Name = "missing-role" }, default);
+        await cloud.EnsureRoleAsync(AwsRoles.Spectrum, default);
+        await cloud.CreateClusterAsync(Cluster, default);
+        await cloud.CreateClusterAsync(Cluster with { Nodes = 2, NodeType = "ra3.large" }, default);
+        await cloud.FindClusterAsync(Cluster.Identifier, default);
+        await cloud.DeleteClusterAsync(Cluster.Identifier, default);
+        await cloud.TaggedClustersAsync(ResourceTags.DeploymentKey, "1a2b3c4d-0000-4000-8000-000000000000", default);
+        await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select count(*) from covid19_lake.alleninstitute_metadata", default);
+        await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
+        await cloud.CpuAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", default);
+        await cloud.SpotVcpuQuotaAsync(default);
+        return handler;
+    }
+
+    [Fact]
+    public async Task Every_request_keeps_its_botocore_model()
+    {
+        var handler = await DriveEveryCallAsync();
+
+        var problems = new List<string>();
+        foreach (var request in handler.Requests.Where(r => r.Service != "servicequotas"))
+        {
+            var model = handler.Model(request.Service);
+            problems.AddRange(request.Target is { } target
+                ? model.CheckJson(target, JsonDocument.Parse(request.Body).RootElement)
+                : model.CheckQuery(request.Form));
+        }
+        Assert.Empty(problems);
+
+        var sent = handler.Requests.Select(r => $"{r.Service}:{r.Operation}").Distinct().Order().ToList();
+        Assert.Equal(
+        [
+            "cloudwatch:GetMetricStatistics",
+            "glue:GetDatabase", "glue:GetTable",
+            "iam:AddRoleToInstanceProfile", "iam:AttachRolePolicy", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:GetInstanceProfile", "iam:GetRole", "iam:PutRolePolicy",
+            "redshift-data:DescribeStatement", "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult",
+            "redshift:CreateCluster", "redshift:DeleteCluster", "redshift:DescribeClusters",
+            "servicequotas:GetServiceQuota",
+        ], sent);
+    }
+
+    [Fact]
+    public async Task Every_request_is_signed_for_its_service_and_region()
+    {
+        var handler = await DriveEveryCallAsync();
+
+        Assert.All(handler.Requests, request =>
+        {
+            var (region, service) = request.Service switch
+            {
+                "iam" => ("us-east-1", "iam"),
+                "cloudwatch" => ("us-east-2", "monitoring"),
+                var s => ("us-east-2", s),
+            };
+            var host = request.Service == "iam" ? "iam.amazonaws.com" : $"{(service == "monitoring" ? "monitoring" : request.Service)}.us-east-2.amazonaws.com";
+            Assert.Equal(host, request.Uri.Host);
+            Assert.Equal("https", request.Uri.Scheme);
+            var authorization = request.Headers["Authorization"];
+            Assert.Matches($@"^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/\d{{8}}/{region}/{service}/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{{64}}$", authorization);
+            Assert.Contains("x-amz-date", authorization);
+            Assert.Matches(@"^\d{8}T\d{6}Z$", request.Headers["X-Amz-Date"]);
+            var payloadHash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(request.Body)));
+            Assert.Equal(payloadHash, request.Headers["x-amz-content-sha256"]);
+        });
+    }
+
+    [Fact]
+    public async Task The_models_answers_are_read_field_by_field()
+    {
+        var handler = new ScriptedAwsHandler(Script);
+        using var cloud = Cloud(handler);
+
+        var arn = await cloud.FindRoleAsync(AwsNames.InstanceRole, default);
+        var cluster = await cloud.FindClusterAsync(Cluster.Identifier, default);
+        var tagged = (await cloud.TaggedClustersAsync(ResourceTags.DeploymentKey, "x", default)).Single();
+        var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
+        var cpu = await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", Cluster.Identifier, default);
+        var sql = await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select 1", default);
+        var quota = await cloud.SpotVcpuQuotaAsync(default);
+
+        // The model's sample writes each string as its member's name: these show the right element was read.
+        Assert.Equal("Arn", arn);
+        Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7), cluster);
+        Assert.Equal(new TaggedResource(AwsResourceKinds.Cluster, "ClusterIdentifier", null, "ClusterStatus"), tagged);
+        Assert.Equal(new LakeTable(AwsNames.LakeDatabase, AwsNames.LakeTable, "Location", 1), table);
+        Assert.Equal(12.5, cpu);
+        Assert.Equal(new SqlResult(7, "stringValue"), sql);
+        Assert.Equal(32, quota);
+    }
+
+    [Fact]
+    public void The_checker_catches_requests_that_break_the_models()
+    {
+        var redshift = BotocoreModel.Load("redshift");
+        var iam = BotocoreModel.Load("iam");
+        var glue = BotocoreModel.Load("glue");
+        List<KeyValuePair<string, string>> Form(params string[] pairs) => pairs.Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], p[1])).ToList();
+        var createCluster = Form("Action=CreateCluster", "Version=2012-12-01", "ClusterIdentifier=c", "NodeType=dc2.large", "MasterUsername=u");
+
+        Assert.Empty(redshift.CheckQuery(createCluster));
+        // IAM spells list items "member"; Redshift's Tags list names them "Tag".
+        Assert.NotEmpty(redshift.CheckQuery([.. createCluster, new("Tags.member.1.Key", "k")]));
+        Assert.NotEmpty(redshift.CheckQuery([.. createCluster, new("Tags.Tag.2.Key", "k")]));
+        Assert.NotEmpty(redshift.CheckQuery(createCluster.Where(p => p.Key != "NodeType").ToList()));
+        Assert.NotEmpty(redshift.CheckQuery([.. createCluster, new("NumberOfNode", "2")]));
+        Assert.NotEmpty(redshift.CheckQuery([.. createCluster, new("NumberOfNodes", "two")]));
+        Assert.NotEmpty(redshift.CheckQuery([.. createCluster, new("PubliclyAccessible", "no")]));
+        Assert.NotEmpty(redshift.CheckQuery(Form("Action=CreateCluster", "Version=2013-01-01", "ClusterIdentifier=c", "NodeType=n", "MasterUsername=u")));
+        Assert.NotEmpty(redshift.CheckQuery(Form("Action=CreateWarehouse", "Version=2012-12-01")));
+        Assert.NotEmpty(iam.CheckQuery(Form("Action=CreateRole", "Version=2010-05-08", "RoleName=r")));
+        Assert.NotEmpty(iam.CheckQuery(Form("Action=GetRole", "Version=2010-05-08", "RoleName=" + new string('r', 65))));
+        Assert.Empty(glue.CheckJson("AWSGlue.GetTable", JsonDocument.Parse("""{"DatabaseName":"covid-19","Name":"t"}""").RootElement));
+        Assert.NotEmpty(glue.CheckJson("AWSGlue.GetTable", JsonDocument.Parse("""{"Name":"t"}""").RootElement));
+        Assert.NotEmpty(glue.CheckJson("AWSGlue.GetTable", JsonDocument.Parse("""{"DatabaseName":5,"Name":"t"}""").RootElement));
+        Assert.NotEmpty(glue.CheckJson("AWSGlue.GetTables", JsonDocument.Parse("""{"DatabaseName":"d","Bogus":1}""").RootElement));
+        Assert.NotEmpty(glue.CheckJson("Glue.GetTable", JsonDocument.Parse("""{"DatabaseName":"d","Name":"t"}""").RootElement));
+    }
+
+    [Fact]
+    public void The_models_are_the_byte_identical_copies_SOURCES_lists()
+    {
+        var sources = File.ReadAllText(Path.Combine(BotocoreModel.Folder, "SOURCES.md"));
+        var files = Directory.GetFiles(BotocoreModel.Folder, "service-2.json", SearchOption.AllDirectories);
+        Assert.Equal(5, files.Length);
+        foreach (var file in files)
+        {
+            var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+            Assert.Contains($"{hash}  {Path.GetRelativePath(BotocoreModel.Folder, file)}", sources);
+        }
+    }
+}
