@@ -75,7 +75,7 @@ public sealed class AwsApiClient(HttpMessageInvoker http, AwsConnection connecti
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                failure = new AwsException(iamAction, "Timeout", $"no answer from {endpoint.Host} within {_retry.AttemptTimeout.TotalSeconds:0} s", null);
+                failure = new AwsException(iamAction, "Timeout", $"no answer from {endpoint.Host} within {_retry.AttemptTimeout.TotalSeconds:0.#} s", null);
             }
             catch (HttpRequestException ex)
             {

@@ -6,7 +6,7 @@ namespace Cord19.Core.Targets.Aws;
 
 public sealed partial class AwsCloud
 {
-    public async Task EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
     {
         if (!await BucketExistsAsync(bucket, ct))
         {
@@ -15,7 +15,8 @@ public sealed partial class AwsCloud
             if (Region != "us-east-1") request.BucketRegion = new S3Region(Region);
             await IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("s3:CreateBucket", () => S3.PutBucketAsync(request, ct)));
         }
-        await AwsCall.RunAsync("s3:PutBucketPublicAccessBlock", () => S3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+        var unsupported = new List<string>();
+        await HardenAsync(unsupported, "s3:PutBucketPublicAccessBlock", () => S3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
         {
             BucketName = bucket,
             PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration
@@ -23,7 +24,7 @@ public sealed partial class AwsCloud
                 BlockPublicAcls = true, BlockPublicPolicy = true, IgnorePublicAcls = true, RestrictPublicBuckets = true,
             },
         }, ct));
-        await AwsCall.RunAsync("s3:PutEncryptionConfiguration", () => S3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+        await HardenAsync(unsupported, "s3:PutEncryptionConfiguration", () => S3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
         {
             BucketName = bucket,
             ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
@@ -31,11 +32,29 @@ public sealed partial class AwsCloud
                 ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
             },
         }, ct));
-        await AwsCall.RunAsync("s3:PutBucketTagging", () => S3.PutBucketTaggingAsync(new PutBucketTaggingRequest
+        await HardenAsync(unsupported, "s3:PutBucketTagging", () => S3.PutBucketTaggingAsync(new PutBucketTaggingRequest
         {
             BucketName = bucket,
             TagSet = tags.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList(),
         }, ct));
+        return unsupported;
+    }
+
+    /// <summary>
+    /// AWS implements these calls; an S3-compatible server reached through AWS_ENDPOINT_URL_S3 may answer 501 Not
+    /// Implemented, which is reported (the phase logs it) rather than failing the deployment. The ledger still
+    /// holds the bucket, so teardown finds it even where the tag sweep cannot.
+    /// </summary>
+    private static async Task HardenAsync<T>(List<string> unsupported, string action, Func<Task<T>> call)
+    {
+        try
+        {
+            await AwsCall.RunAsync(action, call);
+        }
+        catch (AwsException ex) when (ex.Code == "NotImplemented")
+        {
+            unsupported.Add(action);
+        }
     }
 
     public async Task<bool> BucketExistsAsync(string bucket, CancellationToken ct)
@@ -58,7 +77,15 @@ public sealed partial class AwsCloud
         }, ct));
 
     public string PresignGet(string bucket, string key, TimeSpan validFor) =>
-        S3.GetPreSignedURL(new GetPreSignedUrlRequest { BucketName = bucket, Key = key, Verb = HttpVerb.GET, Expires = DateTime.UtcNow.Add(validFor) });
+        S3.GetPreSignedURL(new GetPreSignedUrlRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow.Add(validFor),
+            // The SDK presigns https unless told otherwise; an http endpoint override (an emulator) needs http links.
+            Protocol = S3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
+        });
 
     public Results.IObjectStore Objects(string bucket, string prefix) => new Results.S3ObjectStore(S3, bucket, prefix);
 

@@ -114,7 +114,7 @@ public sealed partial class AwsCloud
             {
                 tags = await AwsCall.RunAsync("s3:GetBucketTagging", () => S3.GetBucketTaggingAsync(new() { BucketName = bucket.BucketName }, ct));
             }
-            catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound || ex.Code == "NoSuchTagSet" || ex.Code == "PermanentRedirect")
+            catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound || ex.Code is "NoSuchTagSet" or "PermanentRedirect" or "NotImplemented")
             {
                 continue; // untagged, or in another region
             }

@@ -13,8 +13,10 @@ public sealed partial class AwsTarget
         await context.StepAsync("bucket", async ct =>
         {
             await RecordAsync(run, AwsResourceKinds.Bucket, names.Bucket, "Results and the files shipped to the instance");
-            await cloud.EnsureBucketAsync(names.Bucket, Tags(run), ct);
-            await context.LogAsync($"Bucket s3://{names.Bucket}: public access blocked, encrypted by default, tagged.");
+            var unsupported = await cloud.EnsureBucketAsync(names.Bucket, Tags(run), ct);
+            if (unsupported.Count > 0)
+                await context.LogAsync($"This S3 server does not implement {string.Join(" and ", unsupported)} (an S3-compatible server, not AWS): the bucket is recorded in the ledger but not fully hardened or tagged.", Deployments.LogLevel.Warning);
+            if (unsupported.Count == 0) await context.LogAsync($"Bucket s3://{names.Bucket}: public access blocked, encrypted by default, tagged.");
         });
 
         await context.StepAsync("instance-role", async ct =>

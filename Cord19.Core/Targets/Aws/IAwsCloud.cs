@@ -13,7 +13,8 @@ public interface IAwsCloud
     Task<AwsIdentity> WhoAmIAsync(CancellationToken ct);
 
     // Storage (S3)
-    Task EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
+    /// <summary>Creates, blocks public access, encrypts by default, tags; returns the hardening calls the S3 server does not implement (none on AWS).</summary>
+    Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
     Task<bool> BucketExistsAsync(string bucket, CancellationToken ct);
     Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct);
     string PresignGet(string bucket, string key, TimeSpan validFor);

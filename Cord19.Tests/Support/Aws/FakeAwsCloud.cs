@@ -71,11 +71,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<AwsIdentity> WhoAmIAsync(CancellationToken ct) =>
         IdentityFailure is { } failure ? Task.FromException<AwsIdentity>(failure) : Task.FromResult(new AwsIdentity("123456789012", "arn:aws:iam::123456789012:user/researcher", "AIDA"));
 
-    public async Task EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
     {
         if (!Buckets.ContainsKey(bucket)) await CreatingAsync(AwsResourceKinds.Bucket, bucket);
         Buckets[bucket] = tags;
         Directory.CreateDirectory(Path.Combine(objectsRoot, bucket));
+        return [];
     }
 
     public Task<bool> BucketExistsAsync(string bucket, CancellationToken ct) => Task.FromResult(Buckets.ContainsKey(bucket));

@@ -18,11 +18,11 @@ public sealed record AwsWireRequest(Uri Uri, IReadOnlyDictionary<string, string>
     /// <summary>The operation: the Query form's Action, or the JSON target's suffix.</summary>
     public string Operation => Target is { } target ? target[(target.IndexOf('.') + 1)..] : Form.First(p => p.Key == "Action").Value;
 
-    /// <summary>botocore's folder name for the service, from the host the request went to.</summary>
-    public string Service => Uri.Host.Split('.')[0] switch
+    /// <summary>botocore's folder name for the service, from the signature's scope (the host may be an override).</summary>
+    public string Service => Headers["Authorization"].Split("Credential=")[1].Split('/')[3] switch
     {
         "monitoring" => "cloudwatch",
-        var prefix => prefix,
+        var signingName => signingName,
     };
 }
 

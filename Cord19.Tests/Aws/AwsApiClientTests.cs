@@ -1,0 +1,197 @@
+using System.Net;
+using System.Text;
+using Amazon.Runtime;
+using Cord19.Core.Aws;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Airflow;
+using Cord19.Tests.Support.Aws;
+using Microsoft.AspNetCore.Http;
+
+namespace Cord19.Tests.Aws;
+
+/// <summary>How the AWS clients behave when AWS misbehaves, and where they send their requests.</summary>
+public sealed class AwsApiClientTests
+{
+    private static readonly BasicAWSCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    private static readonly AwsRetryPolicy Quick = new(4, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(300));
+
+    private static AwsApiClient Client(HttpMessageHandler handler, Func<string, string?>? environment = null, AwsRetryPolicy? retry = null)
+    {
+        var connection = new AwsConnection("us-east-2", environment ?? (_ => null), TestKeys, handler);
+        return new AwsApiClient(new HttpClient(handler), connection, retry ?? Quick);
+    }
+
+    private static Task<System.Xml.Linq.XElement> GetRoleAsync(AwsApiClient client) =>
+        client.QueryAsync(AwsService.Iam, "GetRole", new AwsParameters().Add("RoleName", "cord19-airflow-instance"), default);
+
+    [Fact]
+    public async Task Throttling_and_5xx_are_retried_then_the_answer_is_read()
+    {
+        var answers = new Queue<HttpResponseMessage>(
+        [
+            ScriptedAwsHandler.QueryError("Throttling", "Rate exceeded"),
+            ScriptedAwsHandler.QueryError("ServiceUnavailable", "Service is unavailable", HttpStatusCode.ServiceUnavailable),
+        ]);
+        var handler = new ScriptedAwsHandler(r => answers.Count > 0 ? answers.Dequeue() : null);
+
+        var answer = await GetRoleAsync(Client(handler));
+
+        Assert.Equal(3, handler.Requests.Count);
+        Assert.Equal("Arn", answer.Find("Role").Text("Arn"));
+    }
+
+    [Fact]
+    public async Task Retries_stop_after_the_limit_with_a_message_that_says_so()
+    {
+        var handler = new ScriptedAwsHandler(_ => ScriptedAwsHandler.QueryError("Throttling", "Rate exceeded"));
+
+        var error = await Assert.ThrowsAsync<AwsException>(() => GetRoleAsync(Client(handler)));
+
+        Assert.Equal(4, handler.Requests.Count);
+        Assert.Equal(AwsErrorKind.Throttled, error.Kind);
+        Assert.Contains("AWS kept failing iam:GetRole (Throttling, HTTP 400): Rate exceeded. It was retried with backoff", error.Message);
+    }
+
+    [Fact]
+    public async Task A_denied_action_is_not_retried_and_the_message_names_it()
+    {
+        var handler = new ScriptedAwsHandler(_ => ScriptedAwsHandler.QueryError("AccessDenied",
+            "User: arn:aws:iam::123456789012:user/student is not authorized to perform: iam:GetRole on resource: role cord19-airflow-instance", HttpStatusCode.Forbidden));
+
+        var error = await Assert.ThrowsAsync<AwsException>(() => GetRoleAsync(Client(handler)));
+
+        Assert.Single(handler.Requests);
+        Assert.Equal(AwsErrorKind.Denied, error.Kind);
+        Assert.StartsWith("AWS denied iam:GetRole (AccessDenied): User: arn:aws:iam::123456789012:user/student is not authorized", error.Message);
+        Assert.EndsWith("Allow iam:GetRole for the identity the panel runs as (the AWS checklist shows which one), then try again.", error.Message);
+    }
+
+    [Fact]
+    public async Task JSON_errors_are_read_from_their_namespaced_type()
+    {
+        var handler = new ScriptedAwsHandler(_ => ScriptedAwsHandler.JsonError("EntityNotFoundException", "Database covid-19 not found."));
+
+        var error = await Assert.ThrowsAsync<AwsException>(() => Client(handler).JsonAsync(AwsService.Glue, "GetDatabase", new { Name = "covid-19" }, default));
+
+        Assert.Equal(("EntityNotFoundException", AwsErrorKind.NotFound), (error.Code, error.Kind));
+        Assert.Contains("glue:GetDatabase failed (EntityNotFoundException, HTTP 400): Database covid-19 not found.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_slow_answer_times_out_each_attempt_and_says_how_long_it_waited()
+    {
+        var handler = new SlowHandler(TimeSpan.FromSeconds(5));
+
+        var error = await Assert.ThrowsAsync<AwsException>(() => GetRoleAsync(Client(handler)));
+
+        Assert.Equal(("Timeout", 4), (error.Code, handler.Calls));
+        Assert.Contains("no answer from iam.amazonaws.com within 0.3 s", error.Message);
+    }
+
+    [Fact]
+    public void Lenient_reading_ignores_namespaces_and_reads_empty_booleans_as_unknown()
+    {
+        var answer = System.Xml.Linq.XElement.Parse("""
+            <DescribeClustersResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/">
+              <DescribeClustersResult><Clusters><Cluster>
+                <ClusterIdentifier>cord19-1a2b3c4d</ClusterIdentifier><Encrypted/><PubliclyAccessible>false</PubliclyAccessible>
+                <NumberOfNodes>1</NumberOfNodes><ClusterCreateTime>2026-11-27T01:02:03.456Z</ClusterCreateTime>
+              </Cluster></Clusters></DescribeClustersResult>
+            </DescribeClustersResponse>
+            """);
+        var cluster = answer.Find("Clusters")!.Elements().Single();
+
+        Assert.Equal("cord19-1a2b3c4d", cluster.Text("ClusterIdentifier"));
+        Assert.Null(cluster.Bool("Encrypted"));
+        Assert.False(cluster.Bool("PubliclyAccessible"));
+        Assert.Equal(1, cluster.Double("NumberOfNodes"));
+        Assert.Equal(new DateTime(2026, 11, 27, 1, 2, 3, 456, DateTimeKind.Utc), cluster.Time("ClusterCreateTime"));
+        Assert.Null(cluster.Text("Endpoint"));
+    }
+
+    [Theory]
+    [InlineData("AWS_ENDPOINT_URL_REDSHIFT", "http://127.0.0.1:4566/", "http://127.0.0.1:4566/")]
+    [InlineData("AWS_ENDPOINT_URL", "http://localhost:4510", "http://localhost:4510/")]
+    public async Task Endpoint_overrides_are_honoured_as_the_SDKs_do(string variable, string value, string expected)
+    {
+        var handler = new ScriptedAwsHandler();
+        var client = Client(handler, name => name == variable ? value : null);
+
+        await client.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters(), default);
+
+        Assert.Equal(expected, handler.Requests.Single().Uri.ToString());
+        Assert.Contains("/us-east-2/redshift/aws4_request", handler.Requests.Single().Headers["Authorization"]);
+    }
+
+    [Fact]
+    public void The_service_variable_wins_over_the_global_one_and_both_can_be_switched_off()
+    {
+        var both = new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = "http://global:1", ["AWS_ENDPOINT_URL_GLUE"] = "http://glue:2" };
+
+        Assert.Equal("http://glue:2/", AwsEndpoints.Override("GLUE", k => both.GetValueOrDefault(k))!.ToString());
+        Assert.Equal("http://global:1/", AwsEndpoints.Override("IAM", k => both.GetValueOrDefault(k))!.ToString());
+        Assert.Null(AwsEndpoints.Override("GLUE", k => k == AwsEndpoints.Ignore ? "true" : both.GetValueOrDefault(k)));
+        var bad = Assert.Throws<AwsConfigurationException>(() => AwsEndpoints.Override("EC2", k => k == "AWS_ENDPOINT_URL_EC2" ? "localhost:4566" : null));
+        Assert.Contains("AWS_ENDPOINT_URL_EC2='localhost:4566' is not an http(s) address", bad.Message);
+    }
+
+    [Fact]
+    public void A_wrong_region_name_is_refused_before_any_call()
+    {
+        var error = Assert.Throws<AwsConfigurationException>(() => new AwsConnection("us-east-two", _ => null, TestKeys));
+
+        Assert.Contains("'us-east-two' is not an AWS region name", error.Message);
+    }
+
+    /// <summary>The SDK clients (EC2, STS, SSM) follow the same variables: real requests to a real local server.</summary>
+    [Fact]
+    public async Task The_SDK_clients_follow_the_endpoint_variables_too()
+    {
+        var bodies = new List<string>();
+        await using var server = await FaultServer.StartAsync(async context =>
+        {
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            lock (bodies) bodies.Add(body);
+            if (body.Contains("Action=DescribeVpcs"))
+                await Answer(context, "text/xml", """
+                    <DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId>
+                    <vpcSet><item><vpcId>vpc-0emulated</vpcId><isDefault>true</isDefault></item></vpcSet></DescribeVpcsResponse>
+                    """);
+            else if (body.Contains("Action=GetCallerIdentity"))
+                await Answer(context, "text/xml", """
+                    <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>
+                    <Arn>arn:aws:iam::000000000000:root</Arn><UserId>000000000000</UserId><Account>000000000000</Account>
+                    </GetCallerIdentityResult></GetCallerIdentityResponse>
+                    """);
+            else
+                await Answer(context, "application/x-amz-json-1.1", """{"Parameter":{"Name":"/cord19/x","Type":"SecureString","Value":"emulated","Version":1}}""");
+        });
+        var url = server.BaseUrl.ToString();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
+
+        var vpc = await cloud.DefaultVpcAsync(default);
+        var me = await cloud.WhoAmIAsync(default);
+        var secret = await cloud.GetSecretAsync("/cord19/x", default);
+
+        Assert.Equal(("vpc-0emulated", "000000000000", "emulated"), (vpc, me.Account, secret));
+        Assert.Equal(3, bodies.Count);
+    }
+
+    private static async Task Answer(HttpContext context, string type, string body)
+    {
+        context.Response.ContentType = type;
+        await context.Response.WriteAsync(body, Encoding.UTF8);
+    }
+
+    private sealed class SlowHandler(TimeSpan delay) : HttpMessageHandler
+    {
+        public int Calls;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            await Task.Delay(delay, cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+    }
+}
