@@ -11,11 +11,13 @@ public interface IAwsClient
     Task<IReadOnlyList<string>> CreateRolesAsync(CancellationToken ct);
 
     /// <summary>Resources in the Settings region tagged by a deployment that is not live.</summary>
-    Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(CancellationToken ct);
+    Task<OrphanSearch> FindOrphansAsync(CancellationToken ct);
 
     /// <summary>The latest look at once, then each new one (one poller per deployment, shared by every page).</summary>
     IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, CancellationToken ct);
 }
+
+public sealed record OrphanSearch(string Region, IReadOnlyList<TaggedResource> Resources);
 
 public sealed class AwsClient(AwsChecklist checklist, AwsReconciler reconciler, AwsStatusMonitor monitor, Cord19.Core.Settings.SettingsStore settings) : IAwsClient
 {
@@ -23,8 +25,11 @@ public sealed class AwsClient(AwsChecklist checklist, AwsReconciler reconciler, 
 
     public async Task<IReadOnlyList<string>> CreateRolesAsync(CancellationToken ct) => await checklist.CreateRolesAsync(await settings.GetAsync(ct), ct);
 
-    public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(CancellationToken ct) =>
-        await reconciler.FindOrphansAsync((await settings.GetAsync(ct)).AwsRegion, ct);
+    public async Task<OrphanSearch> FindOrphansAsync(CancellationToken ct)
+    {
+        var region = (await settings.GetAsync(ct)).AwsRegion;
+        return new OrphanSearch(region, await reconciler.FindOrphansAsync(region, ct));
+    }
 
     public IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, CancellationToken ct) => monitor.WatchAsync(deploymentId, ct);
 }

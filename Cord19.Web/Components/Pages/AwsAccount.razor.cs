@@ -9,7 +9,7 @@ using MudBlazor;
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>The pre-deployment checklist (with role creation), the live AWS deployment's status, and the orphan finder.</summary>
-public sealed partial class Aws : LiveComponentBase
+public sealed partial class AwsAccount : LiveComponentBase
 {
     private IReadOnlyList<CheckItem>? _checks;
     private IReadOnlyList<TaggedResource>? _orphans;
@@ -19,8 +19,7 @@ public sealed partial class Aws : LiveComponentBase
     private Severity _messageSeverity = Severity.Info;
     private bool _busy;
 
-    [Inject] public required IAwsClient AwsAccount { get; init; }
-    [Inject] public required SettingsStore Settings { get; init; }
+    [Inject] public required IAwsClient Account { get; init; }
 
     private bool RolesMissing => _checks?.Any(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) && c.Outcome == CheckOutcome.Failed) == true;
 
@@ -43,7 +42,7 @@ public sealed partial class Aws : LiveComponentBase
 
     private Task RunChecksAsync() => BusyAsync(async () =>
     {
-        _checks = await AwsAccount.RunChecklistAsync(Stopping);
+        _checks = await Account.RunChecklistAsync(Stopping);
         var failed = _checks.Count(c => c.Outcome == CheckOutcome.Failed);
         Say(failed == 0 ? "Every check passed: phase 1 can start." : $"{failed} check{(failed == 1 ? "" : "s")} failed; each says how to fix it.",
             failed == 0 ? Severity.Success : Severity.Warning);
@@ -51,15 +50,15 @@ public sealed partial class Aws : LiveComponentBase
 
     private Task CreateRolesAsync() => BusyAsync(async () =>
     {
-        var created = await AwsAccount.CreateRolesAsync(Stopping);
+        var created = await Account.CreateRolesAsync(Stopping);
         Say($"Roles ready: {string.Join("; ", created)}.", Severity.Success);
-        _checks = await AwsAccount.RunChecklistAsync(Stopping);
+        _checks = await Account.RunChecklistAsync(Stopping);
     });
 
     private Task FindOrphansAsync() => BusyAsync(async () =>
     {
-        _orphanRegion = (await Settings.GetAsync(Stopping)).AwsRegion;
-        _orphans = await AwsAccount.FindOrphansAsync(Stopping);
+        var search = await Account.FindOrphansAsync(Stopping);
+        (_orphanRegion, _orphans) = (search.Region, search.Resources);
     });
 
     private async Task BusyAsync(Func<Task> action)

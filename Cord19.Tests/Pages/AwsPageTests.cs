@@ -1,0 +1,137 @@
+using Bunit;
+using Cord19.Core.Aws;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support;
+using Cord19.Tests.Support.Aws;
+using Cord19.Web.Components.Pages;
+using Cord19.Web.ServiceClient;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace Cord19.Tests.Pages;
+
+/// <summary>The AWS page, the AWS status panel and de-allocation's confirmation dialog, fed by fake clients.</summary>
+public sealed class AwsPageTests : PageTestContext
+{
+    private readonly FakeDeploymentClient _deployments;
+    private readonly FakeAwsClient _aws;
+
+    public AwsPageTests() : this(new FakeDeploymentClient(), new FakeAwsClient()) { }
+
+    private AwsPageTests(FakeDeploymentClient deployments, FakeAwsClient aws) : base(s =>
+    {
+        s.AddSingleton<IDeploymentClient>(deployments);
+        s.AddSingleton<IAwsClient>(aws);
+    }) => (_deployments, _aws) = (deployments, aws);
+
+    private static DeploymentSnapshot AwsDeployment(params (int Phase, PhaseStatus Status)[] runs)
+    {
+        var snapshot = Snapshots.With(runs.Select(r => (r.Phase, r.Status, Guid.NewGuid())).ToArray());
+        return snapshot with { Deployment = snapshot.Deployment! with { Target = PipelineSettings.AwsTarget } };
+    }
+
+    [Fact]
+    public void The_checklist_shows_each_check_with_its_fix_and_creates_missing_roles_on_request()
+    {
+        _aws.Checks =
+        [
+            new CheckItem("Identity", CheckOutcome.Passed, "Account 123456789012 as arn:aws:iam::123456789012:user/researcher."),
+            new CheckItem("COVID-19 data lake", CheckOutcome.Failed, "Glue has no table covid-19.alleninstitute_metadata in us-east-2.", "Launch AWS's COVID-19 data lake CloudFormation template."),
+            new CheckItem($"IAM role {AwsNames.InstanceRole}", CheckOutcome.Failed, "Missing.", "Press 'Create the roles'."),
+        ];
+        var page = Render<AwsAccount>();
+        Assert.True(page.Find("[data-testid=create-roles]").HasAttribute("disabled"));
+
+        page.Find("[data-testid=run-checks]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=check-row]").Count), Patience);
+        Assert.Equal(["Passed", "Failed", "Failed"], page.FindAll("[data-testid=check-row]").Select(r => r.GetAttribute("data-outcome")));
+        Assert.Contains("CloudFormation template", page.Markup);
+        Assert.Contains("2 checks failed", page.Find("[data-testid=aws-message]").TextContent);
+
+        page.Find("[data-testid=create-roles]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Roles ready", page.Find("[data-testid=aws-message]").TextContent), Patience);
+        Assert.Equal(1, _aws.RoleRequests);
+        Assert.Equal("Passed", page.FindAll("[data-testid=check-row]")[2].GetAttribute("data-outcome"));
+    }
+
+    [Fact]
+    public void A_refused_role_creation_shows_AWSs_reason_and_the_fix()
+    {
+        _aws.Checks = [new CheckItem($"IAM role {AwsNames.InstanceRole}", CheckOutcome.Failed, "Missing.", "Press 'Create the roles'.")];
+        _aws.RoleFailure = new AwsException("iam:CreateRole", "AccessDenied", "not authorized to perform: iam:CreateRole", System.Net.HttpStatusCode.Forbidden);
+        var page = Render<AwsAccount>();
+        page.Find("[data-testid=run-checks]").Click();
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=create-roles]").HasAttribute("disabled")), Patience);
+
+        page.Find("[data-testid=create-roles]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Allow iam:CreateRole", page.Find("[data-testid=aws-message]").TextContent), Patience);
+    }
+
+    [Fact]
+    public void Orphans_are_listed_and_none_is_said_plainly()
+    {
+        var page = Render<AwsAccount>();
+        page.Find("[data-testid=find-orphans]").Click();
+        page.WaitForAssertion(() => Assert.Contains("0 orphans in us-east-2", page.Find("[data-testid=orphans-none]").TextContent), Patience);
+
+        _aws.Orphans = [new TaggedResource(AwsResourceKinds.Volume, "vol-0left", Guid.NewGuid().ToString(), "available")];
+        page.Find("[data-testid=find-orphans]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("vol-0left", page.Find("[data-testid=orphan-row]").TextContent), Patience);
+    }
+
+    [Fact]
+    public void The_status_panel_shows_what_the_monitor_pushes_and_its_problems()
+    {
+        _deployments.Snapshot = AwsDeployment((1, PhaseStatus.Succeeded));
+        var page = Render<Overview>();
+        page.WaitForAssertion(() => Assert.Equal(1, _aws.Watchers), Patience);
+
+        _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", new InstanceState("i-0abc", "running", "198.51.100.7", "sir-1", "active", null),
+            "healthy", new ClusterState("cord19-00000000", "available", "cord19.example.redshift.amazonaws.com", 5439), 37.0, null, DateTimeOffset.UtcNow, null));
+
+        page.WaitForAssertion(() => Assert.Contains("running · i-0abc · 198.51.100.7", page.Find("[data-testid=instance-state]").TextContent), Patience);
+        Assert.Contains("healthy", page.Find("[data-testid=airflow-health]").TextContent);
+        Assert.Contains("available · cord19-00000000", page.Find("[data-testid=cluster-status]").TextContent);
+        Assert.Contains("CPU 37%", page.Find("[data-testid=aws-status]").TextContent);
+
+        _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", null, null, null, null, null, DateTimeOffset.UtcNow, "AWS kept failing ec2:DescribeInstances (Throttling)"));
+        page.WaitForAssertion(() => Assert.Contains("Throttling", page.Find("[data-testid=aws-status-problem]").TextContent), Patience);
+    }
+
+    [Fact]
+    public void De_allocating_on_AWS_shows_the_dry_run_and_sends_the_typed_name()
+    {
+        _deployments.Snapshot = AwsDeployment((1, PhaseStatus.Succeeded));
+        _deployments.Plan = new DeallocationPlan(Snapshots.DeploymentId, PipelineSettings.AwsTarget, "us-east-2", "cord19-00000000",
+        [
+            new PlannedDeletion(AwsResourceKinds.Instance, "cord19-token", "t3.xlarge spot", true, true, "running (i-0abc)"),
+            new PlannedDeletion(AwsResourceKinds.Volume, "vol-0left", "found by its tags only", false, true, "available"),
+        ]);
+        _deployments.Answer = r => RunRequestOutcome.Refused("recorded");
+        var dialogs = Render<MudDialogProvider>();
+        var page = Render<Overview>();
+
+        page.Find("[data-testid=teardown]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Equal(2, dialogs.FindAll("[data-testid=plan-row]").Count), Patience);
+        Assert.Contains("tags only", dialogs.FindAll("[data-testid=plan-row]")[1].TextContent);
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+        Assert.Empty(_deployments.Requests);
+
+        dialogs.Find("input[data-testid=confirm-word], [data-testid=confirm-word] input").Input("cord19-00000000");
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Patience);
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Single(_deployments.Requests), Patience);
+        var request = _deployments.Requests[0];
+        Assert.Equal((Phase.Deallocation, "cord19-00000000"), (request.PhaseNumber, request.Confirmation));
+    }
+}

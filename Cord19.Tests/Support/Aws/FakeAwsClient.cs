@@ -1,0 +1,40 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Cord19.Core.Aws;
+using Cord19.Core.Targets.Aws;
+using Cord19.Web.ServiceClient;
+
+namespace Cord19.Tests.Support.Aws;
+
+/// <summary>The AWS page's client for page tests: checklist and orphans as set, status pushed through a channel.</summary>
+public sealed class FakeAwsClient : IAwsClient
+{
+    private readonly Channel<AwsStatus> _status = Channel.CreateUnbounded<AwsStatus>();
+
+    public IReadOnlyList<CheckItem> Checks { get; set; } = [];
+    public IReadOnlyList<TaggedResource> Orphans { get; set; } = [];
+    public AwsException? RoleFailure { get; set; }
+    public int RoleRequests { get; private set; }
+    public int Watchers { get; private set; }
+
+    public Task<IReadOnlyList<CheckItem>> RunChecklistAsync(CancellationToken ct) => Task.FromResult(Checks);
+
+    public Task<IReadOnlyList<string>> CreateRolesAsync(CancellationToken ct)
+    {
+        RoleRequests++;
+        if (RoleFailure is { } failure) return Task.FromException<IReadOnlyList<string>>(failure);
+        Checks = Checks.Select(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) ? c with { Outcome = CheckOutcome.Passed, Fix = null } : c).ToList();
+        return Task.FromResult<IReadOnlyList<string>>([$"{AwsNames.InstanceRole}: arn:aws:iam::123456789012:role/cord19/{AwsNames.InstanceRole}"]);
+    }
+
+    public Task<OrphanSearch> FindOrphansAsync(CancellationToken ct) => Task.FromResult(new OrphanSearch("us-east-2", Orphans));
+
+    public async IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        Watchers++;
+        await foreach (var status in _status.Reader.ReadAllAsync(ct))
+            yield return status;
+    }
+
+    public void Push(AwsStatus status) => _status.Writer.TryWrite(status);
+}
