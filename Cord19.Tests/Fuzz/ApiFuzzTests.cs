@@ -16,7 +16,7 @@ public sealed class ApiFuzzTests : ApiTest
         "", "{", "}", "null", "[]", "\"text\"", "{\"clusters\": \"six\"}", "{\"clusters\": 1e400}", "{\"subsetSize\": -5}",
         "{\"expectedPhaseHours\": [1, 2]}", "{\"expectedPhaseHours\": \"soon\"}", "{\"publishedFrom\": \"yesterday\"}",
         "{\"budgetCapUsd\": -1}", "{\"maxLifetimeHours\": 0}", "{\"priceBookJson\": \"{ nope\"}", "{\"target\": \"azure\"}",
-        "{\"metadataPath\": \"/etc/shadow\"}", "{\"spotMaxPricePerHour\": 1000000}", new string('[', 5_000) + new string(']', 5_000),
+        "{\"metadataPath\": \"/etc/shadow\"}", "{\"awsRegion\": \"mars-1\"}", "{\"operatorCidr\": \"0.0.0.0/0\"}", "{\"airflowVersion\": \"latest\"}", "{\"spotMaxPricePerHour\": 1000000}", new string('[', 5_000) + new string(']', 5_000),
     ];
 
     [Fact]
@@ -38,11 +38,16 @@ public sealed class ApiFuzzTests : ApiTest
     }
 
     [Fact]
-    public async Task The_aws_target_is_refused_until_it_exists()
+    public async Task Bad_AWS_settings_are_refused_with_the_field_and_the_fix()
     {
-        var response = await Http.PutAsync("/api/settings", new StringContent("{\"target\": \"aws\"}", Encoding.UTF8, "application/json"));
+        var response = await Http.PutAsync("/api/settings", new StringContent(
+            "{\"target\": \"aws\", \"awsRegion\": \"mars-north-1a\", \"operatorCidr\": \"0.0.0.0/0\"}", Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("not available in this build yet", await response.Content.ReadAsStringAsync());
+        Assert.Contains("AWS region 'mars-north-1a' is not a region name: use one such as us-east-2", text);
+        Assert.Contains("opens Airflow and Redshift to 4,294,967,296 addresses", text);
+        Assert.Equal(HttpStatusCode.OK, (await Http.PutAsync("/api/settings", new StringContent("{\"target\": \"aws\"}", Encoding.UTF8, "application/json"))).StatusCode);
     }
 
     [Fact]
@@ -56,7 +61,7 @@ public sealed class ApiFuzzTests : ApiTest
     private static HttpRequestMessage Next(Random random)
     {
         string J() => Uri.EscapeDataString(Junk[random.Next(Junk.Length)]);
-        return random.Next(6) switch
+        return random.Next(7) switch
         {
             0 => new HttpRequestMessage(HttpMethod.Post, $"/api/phases/{J()}/run?resume={J()}&deleteResults={J()}"),
             1 => new HttpRequestMessage(HttpMethod.Get, $"/api/runs/{J()}/log"),
@@ -66,6 +71,7 @@ public sealed class ApiFuzzTests : ApiTest
             {
                 Content = new StringContent(Bodies[random.Next(Bodies.Length)], Encoding.UTF8, random.Next(4) == 0 ? "text/plain" : "application/json"),
             },
+            5 => new HttpRequestMessage(HttpMethod.Get, $"/api/aws/orphans?region={J()}"),
             _ => new HttpRequestMessage(new[] { HttpMethod.Delete, HttpMethod.Patch, HttpMethod.Post }[random.Next(3)], $"/api/{J()}/{J()}"),
         };
     }

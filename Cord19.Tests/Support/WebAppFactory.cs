@@ -7,7 +7,9 @@ namespace Cord19.Tests.Support;
 /// <summary>The whole web app (real Hangfire server and SQLite) in memory, with its own data directory.</summary>
 /// <param name="postgres">A connection string to run on PostgreSQL (state and job queue); SQLite otherwise.</param>
 /// <param name="settings">More configuration, as environment variables would give it.</param>
-public sealed class WebAppFactory(string? postgres = null, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
+/// <param name="services">Replaces services at the app's seams (e.g. the AWS account) after the app registered its own.</param>
+public sealed class WebAppFactory(string? postgres = null, IReadOnlyDictionary<string, string>? settings = null,
+    Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     public const string AccessToken = "test-access-token-0123456789";
 
@@ -22,6 +24,7 @@ public sealed class WebAppFactory(string? postgres = null, IReadOnlyDictionary<s
         if (postgres is not null) builder.UseSetting(Cord19.Core.Deployments.StateDatabase.EnvironmentVariable, postgres);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.UseEnvironment("Development");
+        if (services is not null) builder.ConfigureServices(services);
     }
 
     /// <summary>Clients act as a script with the access token; <see cref="CreateAnonymousClient"/> for one without.</summary>

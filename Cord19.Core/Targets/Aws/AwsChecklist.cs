@@ -7,6 +7,7 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>One line of the pre-deployment checklist: green, amber (could not tell) or red, with the fix.</summary>
 public sealed record CheckItem(string Name, CheckOutcome Outcome, string Detail, string? Fix = null);
 
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<CheckOutcome>))]
 public enum CheckOutcome { Passed, Warning, Failed }
 
 /// <summary>

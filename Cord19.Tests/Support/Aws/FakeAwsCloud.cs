@@ -23,6 +23,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Exception? IdentityFailure { get; set; }
     public Exception? RunInstancesFailure { get; set; }
+    public Exception? RoleFailure { get; set; }
     public decimal? SpotPrice { get; set; } = 0.05m;
     public double? SpotQuota { get; set; } = 32;
     public LakeTable? Lake { get; set; } = new(AwsNames.LakeDatabase, AwsNames.LakeTable, "s3://covid19-lake/alleninstitute/CORD19/json/metadata/", 19);
@@ -126,6 +127,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<string> EnsureRoleAsync(RoleSpec spec, CancellationToken ct)
     {
         Call($"ensure role {spec.Name}");
+        if (RoleFailure is { } failure) return Task.FromException<string>(failure);
         var arn = Roles[spec.Name] = $"arn:aws:iam::123456789012:role/cord19/{spec.Name}";
         if (spec.WithInstanceProfile) Profiles.Add(spec.Name);
         return Task.FromResult(arn);

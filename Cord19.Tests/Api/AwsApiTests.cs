@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support;
+using Cord19.Tests.Support.Airflow;
+using Cord19.Tests.Support.Aws;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cord19.Tests.Api;
+
+/// <summary>The AWS endpoints and the AWS target through the whole app (Hangfire, SQLite), the account faked at the target's seam.</summary>
+[Collection(InProcessHostCollection.Name)]
+public sealed class AwsApiTests : IAsyncLifetime
+{
+    private readonly TempDirectory _files = new();
+    private readonly FakeAwsCloud _cloud;
+    private readonly WebAppFactory _app;
+    private HttpClient _http = null!;
+
+    public AwsApiTests()
+    {
+        _cloud = new FakeAwsCloud(Path.Combine(_files.Path, "s3"));
+        var airflow = new FakeAirflowClient();
+        _app = new WebAppFactory(services: s =>
+        {
+            s.AddSingleton<IAwsCloudFactory>(_cloud);
+            s.AddSingleton<IAirflowConnector>(new AwsTargetHarness.RecordingConnector(airflow));
+            s.AddSingleton(new AwsTargetOptions { PollInterval = TimeSpan.FromMilliseconds(5), LookUpPublicAddress = _ => Task.FromResult("203.0.113.7/32") });
+        });
+    }
+
+    public async Task InitializeAsync()
+    {
+        _http = _app.CreateClient();
+        var saved = await _http.PutAsJsonAsync("/api/settings", new PipelineSettings { Target = PipelineSettings.AwsTarget });
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+    }
+
+    private async Task<string> WaitForPhaseAsync(int phase)
+    {
+        for (var i = 0; i < 400; i++)
+        {
+            var phases = await _http.GetFromJsonAsync<JsonElement>("/api/phases");
+            var status = phases.EnumerateArray().Single(p => p.GetProperty("number").GetInt32() == phase).GetProperty("status").GetString()!;
+            if (status is not ("Running" or "NotStarted")) return status;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"phase {phase} did not finish");
+    }
+
+    [Fact]
+    public async Task Checklist_roles_phase_one_dry_run_and_confirmed_teardown()
+    {
+        var checklist = await _http.GetFromJsonAsync<JsonElement>("/api/aws/checklist");
+        Assert.Equal("Passed", checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == "Identity").GetProperty("outcome").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync("/api/aws/roles", null)).StatusCode);
+        var started = await _http.PostAsync("/api/phases/1/run", null);
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        Assert.Equal("Succeeded", await WaitForPhaseAsync(1));
+
+        var plan = await _http.GetFromJsonAsync<JsonElement>("/api/deployment/deallocation-plan");
+        var word = plan.GetProperty("confirmationWord").GetString()!;
+        Assert.StartsWith("cord19-", word);
+        Assert.Equal(AwsResourceKinds.Instance, plan.GetProperty("items")[0].GetProperty("kind").GetString());
+
+        var refused = await _http.PostAsync("/api/phases/7/run", null);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains($"type {word} to confirm", await refused.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync($"/api/phases/7/run?confirm={word}", null)).StatusCode);
+        Assert.Equal("Succeeded", await WaitForPhaseAsync(7));
+        var orphans = await _http.GetFromJsonAsync<JsonElement>("/api/aws/orphans");
+        Assert.Equal(0, orphans.GetProperty("resources").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AWS_refusals_are_502_problems_that_name_the_action()
+    {
+        _cloud.RoleFailure = FakeAwsCloud.Error("iam:CreateRole", "AccessDenied", "not authorized to perform: iam:CreateRole", HttpStatusCode.Forbidden);
+
+        var response = await _http.PostAsync("/api/aws/roles", null);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("AWS refused iam:CreateRole", problem.GetProperty("title").GetString());
+        Assert.Contains("Allow iam:CreateRole", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Without_a_live_deployment_there_is_no_plan_and_no_status()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/deployment/deallocation-plan")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/aws/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.CreateAnonymousClient().GetAsync("/api/aws/checklist")).StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.DisposeAsync();
+        _files.Dispose();
+    }
+}
