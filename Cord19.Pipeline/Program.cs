@@ -34,7 +34,7 @@ public static class Program
             if (args.Length > 0 && BenchmarkCommands.Handles(args[0])) return await BenchmarkCommands.RunAsync(args);
             var options = Options.Parse(args);
             var results = new ResultStore(OpenObjects(options.Results));
-            var settings = options.SettingsPath is null ? new PipelineSettings() : ReadSettings(options.SettingsPath);
+            var settings = options.SettingsPath is null ? new PipelineSettings() : await ReadSettingsAsync(options.SettingsPath);
             if (options.Preset is { } preset) settings = Presets.Apply(settings, preset);
             var steps = new ConsoleSteps();
 
@@ -86,13 +86,26 @@ public static class Program
         return location.Open();
     }
 
-    private static PipelineSettings ReadSettings(string path)
+    /// <summary>A settings file on this machine, or in S3 (s3://bucket/key: what the control panel writes for a DAG run).</summary>
+    private static async Task<PipelineSettings> ReadSettingsAsync(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Settings file {path} does not exist.");
+        string text;
+        if (path.StartsWith("s3://", StringComparison.Ordinal))
+        {
+            var slash = path.LastIndexOf('/');
+            await using var stream = await OpenObjects(path[..slash]).OpenReadAsync(path[(slash + 1)..], CancellationToken.None)
+                ?? throw new FileNotFoundException($"Settings file {path} does not exist.");
+            text = await new StreamReader(stream).ReadToEndAsync();
+        }
+        else
+        {
+            if (!File.Exists(path)) throw new FileNotFoundException($"Settings file {path} does not exist.");
+            text = await File.ReadAllTextAsync(path);
+        }
         PipelineSettings settings;
         try
         {
-            settings = JsonSerializer.Deserialize<PipelineSettings>(File.ReadAllText(path), SettingsStore.Json) ?? new();
+            settings = JsonSerializer.Deserialize<PipelineSettings>(text, SettingsStore.Json) ?? new();
         }
         catch (JsonException ex)
         {
@@ -123,7 +136,9 @@ public static class Program
                 throw new UsageException($"--scope is '{scope}': use 'subset' or 'full'.");
             if (args[0] is "preprocess" or "all" && !values.ContainsKey("metadata"))
                 throw new UsageException($"'{args[0]}' needs --metadata <metadata.csv>.");
-            return new Options(args[0], values.GetValueOrDefault("metadata"), scope, values.GetValueOrDefault("results", "results"), values.GetValueOrDefault("settings"),
+            // An empty --settings (a DAG run without a settings file) means the defaults.
+            return new Options(args[0], values.GetValueOrDefault("metadata"), scope, values.GetValueOrDefault("results", "results"),
+                values.GetValueOrDefault("settings") is { Length: > 0 } settingsPath ? settingsPath : null,
                 values.GetValueOrDefault("run-id"), values.GetValueOrDefault("preset") is { } preset && !Presets.All.Contains(preset)
                     ? throw new UsageException($"--preset is '{preset}': use 'seed' or 'large'.") : values.GetValueOrDefault("preset"));
         }

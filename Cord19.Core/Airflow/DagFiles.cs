@@ -45,7 +45,7 @@ public static class DagFiles
                 start_date=datetime(2020, 3, 13),
                 schedule=None,
                 catchup=False,
-                params={"scope": "subset", "metadata": ""},
+                params={"scope": "subset", "metadata": "", "settings": ""},
                 tags=["cord19"],
             ):
 
@@ -54,9 +54,10 @@ public static class DagFiles
         {
             // Rendered by Jinja when the task runs: the run's conf first, then the Airflow Variable. The results are
             // published under Airflow's run id, so a run in Airflow's grid and its results share a name.
-            var arguments = task.Command == "preprocess"
+            // "settings": a settings file (local or s3://) the control panel wrote for this run; empty for the defaults.
+            var arguments = (task.Command == "preprocess"
                 ? "--metadata '{{ params.metadata or var.value.get('cord19_metadata', '/opt/cord19/metadata.csv.gz') }}'"
-                : "--scope '{{ params.scope }}' --run-id '{{ run_id }}'";
+                : "--scope '{{ params.scope }}' --run-id '{{ run_id }}'") + " --settings '{{ params.settings }}'";
             text.Append($$"""
                     {{task.Id}} = BashOperator(
                         task_id="{{task.Id}}",

@@ -22,6 +22,15 @@ public static class AwsCall
         {
             throw new AwsException(iamAction, "Unavailable", ex.Message, null, ex);
         }
+        catch (HttpRequestException ex)
+        {
+            // The SDK lets connection failures through as they are (after its own retries).
+            throw new AwsException(iamAction, "Unavailable", $"could not reach AWS ({ex.Message})", null, ex);
+        }
+        catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
+        {
+            throw new AwsException(iamAction, "Timeout", "no answer within the SDK's timeout", null, ex);
+        }
     }
 
     public static async Task RunAsync(string iamAction, Func<Task> call) =>

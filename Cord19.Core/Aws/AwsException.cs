@@ -40,6 +40,8 @@ public sealed class AwsException : Exception
                 $"AWS did not accept the credentials for {action} ({code}){said}. Refresh them (aws sso login, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys.",
             AwsErrorKind.Capacity =>
                 $"AWS has no room for {action} ({code}){said}. {AwsErrors.CapacityAdvice(code)}",
+            AwsErrorKind.Transient when code is "Unavailable" or "Timeout" =>
+                $"Could not reach AWS for {action}{said}. Check this machine's network (and AWS_ENDPOINT_URL… if you set one); it was retried with backoff.",
             AwsErrorKind.Throttled or AwsErrorKind.Transient =>
                 $"AWS kept failing {action} ({code}{http}){said}. It was retried with backoff; wait a minute and try again.",
             _ => $"{action} failed ({code}{http}){said}.",

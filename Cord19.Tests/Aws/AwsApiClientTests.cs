@@ -177,6 +177,20 @@ public sealed class AwsApiClientTests
         Assert.Equal(3, bodies.Count);
     }
 
+    [Fact]
+    public async Task An_endpoint_that_does_not_answer_is_a_clear_error_for_SDK_and_hand_signed_calls()
+    {
+        var dead = $"http://127.0.0.1:{Cord19.Tests.Support.LoopbackPort.Free()}";
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", name => name == "AWS_ENDPOINT_URL" ? dead : null, TestKeys));
+
+        var sdk = await Assert.ThrowsAsync<AwsException>(() => cloud.WhoAmIAsync(default));
+        var signed = await Assert.ThrowsAsync<AwsException>(() => cloud.FindRoleAsync("cord19-airflow-instance", default));
+
+        Assert.Equal("sts:GetCallerIdentity", sdk.Action);
+        Assert.Equal(("iam:GetRole", "Unavailable"), (signed.Action, signed.Code));
+        Assert.Contains("could not reach http://127.0.0.1:", signed.Message);
+    }
+
     private static async Task Answer(HttpContext context, string type, string body)
     {
         context.Response.ContentType = type;

@@ -7,7 +7,7 @@ using Cord19.Tests.Support;
 namespace Cord19.Tests.Pipeline;
 
 /// <summary>The cord19-pipeline program, run as a process the way an Airflow task runs it.</summary>
-public sealed class PipelineProgramTests : IDisposable
+public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rverFixture>, IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -61,11 +61,34 @@ public sealed class PipelineProgramTests : IDisposable
         Assert.Contains("run 'cord19-pipeline preprocess' first", noCorpusError);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    [Fact]
+    public async Task A_DAG_run_reads_its_settings_from_S3_and_an_empty_settings_option_means_the_defaults()
+    {
+        // What the AWS target does for phases 4 to 6: the run's settings in the bucket, named in the DAG run's conf.
+        await s3.Server.OpenStore("deploy").WriteAsync("settings-phase4.json",
+            stream => stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new PipelineSettings { SubsetSize = 1 }, SettingsStore.Json)).AsTask(), default);
+        Dictionary<string, string> environment = new()
+        {
+            ["CORD19_S3_ENDPOINT"] = s3.Server.Endpoint, ["AWS_ACCESS_KEY_ID"] = "S3RVER", ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",
+        };
+
+        var (fromS3, _, fromS3Error) = await RunWithAsync(environment, "preprocess", "--metadata", DataDirectory.ShippedSample, "--results", _dir.File("r1"),
+            "--settings", $"s3://{S3rver.Bucket}/deploy/settings-phase4.json");
+        var (defaults, output, error) = await RunAsync("preprocess", "--metadata", DataDirectory.ShippedSample, "--results", _dir.File("r2"), "--settings", "");
+
+        Assert.Equal(3, fromS3);
+        Assert.Contains($"Settings file s3://{S3rver.Bucket}/deploy/settings-phase4.json: Subset size is 1", fromS3Error);
+        Assert.True(defaults == 0, error + output);
+    }
+
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string>(), args);
+
+    private static async Task<(int Exit, string Output, string Error)> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var dll = Path.Combine(RunningApp.RepositoryRoot(), "Cord19.Pipeline", "bin", configuration, "net10.0", "cord19-pipeline.dll");
         var start = new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

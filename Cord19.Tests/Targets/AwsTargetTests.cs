@@ -181,6 +181,10 @@ public sealed class AwsTargetTests
         await bucketResults.PublishRunAsync(SyntheticRun.Create("manual__0", 40), default);
         Succeeded(await h.Core.RunAsync(5), "");
         Assert.Equal("subset", h.Airflow.LastTrigger!.Conf["scope"]!.GetValue<string>());
+        // The pipeline on the instance runs with the phase's settings, which the DAG's task reads from the bucket.
+        Assert.Equal($"s3://{names.Bucket}/deploy/settings-phase5.json", h.Airflow.LastTrigger.Conf["settings"]!.GetValue<string>());
+        await using (var sent = await h.Cloud.Objects(names.Bucket, "deploy/").OpenReadAsync("settings-phase5.json", default))
+            Assert.Equal(6, (await System.Text.Json.JsonSerializer.DeserializeAsync<PipelineSettings>(sent!, SettingsStore.Json))!.Clusters);
         Assert.Contains("manual__0", (await h.Core.Results.ListRunsAsync(default)).Runs.Select(r => r.RunId));
 
         await bucketResults.PublishRunAsync(SyntheticRun.Create("manual__1", 60), default);

@@ -14,12 +14,12 @@ with DAG(
     start_date=datetime(2020, 3, 13),
     schedule=None,
     catchup=False,
-    params={"scope": "subset", "metadata": ""},
+    params={"scope": "subset", "metadata": "", "settings": ""},
     tags=["cord19"],
 ):
     preprocess = BashOperator(
         task_id="preprocess",
-        bash_command=f"{PIPELINE} preprocess --metadata '{{{{ params.metadata or var.value.get('cord19_metadata', '/opt/cord19/metadata.csv.gz') }}}}' --results {RESULTS}",
+        bash_command=f"{PIPELINE} preprocess --metadata '{{{{ params.metadata or var.value.get('cord19_metadata', '/opt/cord19/metadata.csv.gz') }}}}' --settings '{{{{ params.settings }}}}' --results {RESULTS}",
         doc_md="preprocess: Filter, clean, tokenise and stem the abstracts into the corpus",
     )
 
@@ -29,11 +29,11 @@ with DAG(
     start_date=datetime(2020, 3, 13),
     schedule=None,
     catchup=False,
-    params={"scope": "subset", "metadata": ""},
+    params={"scope": "subset", "metadata": "", "settings": ""},
     tags=["cord19"],
 ):
     process = BashOperator(
         task_id="process",
-        bash_command=f"{PIPELINE} process --scope '{{{{ params.scope }}}}' --run-id '{{{{ run_id }}}}' --results {RESULTS}",
+        bash_command=f"{PIPELINE} process --scope '{{{{ params.scope }}}}' --run-id '{{{{ run_id }}}}' --settings '{{{{ params.settings }}}}' --results {RESULTS}",
         doc_md="sample: Take the documents of this run (a reproducible subset, or all); tfidf: TF-IDF vectors over the most frequent terms; cluster: PCA, then k-means; topics: LDA topics within each cluster; map: 2D document map; quality: Silhouette, topic coherence and map neighbourhood preservation; publish: Write the results (manifest last)",
     )

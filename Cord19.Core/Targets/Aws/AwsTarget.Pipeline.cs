@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cord19.Core.Airflow;
 using Cord19.Core.Execution;
+using Cord19.Core.Settings;
 
 namespace Cord19.Core.Targets.Aws;
 
@@ -20,6 +22,12 @@ public sealed partial class AwsTarget
         await context.StepAsync("trigger", async ct =>
         {
             var conf = scope is null ? new JsonObject() : PipelineDagRuns.Conf(scope);
+            // The pipeline on the instance runs with this phase's settings, read from the bucket by the DAG's task.
+            var settingsKey = $"{names.DeployPrefix}settings-phase{context.Phase.Number}.json";
+            var forInstance = context.Settings with { MetadataPath = null, PriceBookJson = null };
+            await using (var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(forInstance, SettingsStore.Json)))
+                await cloud.UploadAsync(names.Bucket, settingsKey, json, ct);
+            conf["settings"] = $"s3://{names.Bucket}/{settingsKey}";
             started = await client.TriggerAsync(dagId, new AirflowTrigger(conf, Note: $"Phase {context.Phase.Number} from the CORD-19 control panel"), ct);
             await context.LogAsync($"Triggered {dagId} run {started.RunId} with conf {conf.ToJsonString()}.");
         });

@@ -1,0 +1,40 @@
+using Cord19.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cord19.Tests.Browser;
+
+/// <summary>
+/// The AWS page in a real browser against the real app process, with every AWS endpoint pointed at a port where
+/// nothing listens: the checklist must say so plainly, name the call, and not break the page.
+/// </summary>
+public sealed class AwsBrowserTests : BrowserTest
+{
+    private readonly int _deadPort = LoopbackPort.Free();
+
+    protected override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["AWS_ENDPOINT_URL"] = $"http://127.0.0.1:{_deadPort}",
+        ["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE",
+        ["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+    };
+
+    [Fact]
+    public async Task The_checklist_reports_an_unreachable_AWS_with_the_call_and_skips_the_rest()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        await App.OpenAsync(page, "/aws");
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=checks-empty]")).ToBeVisibleAsync();
+
+        await page.Locator("[data-testid=run-checks]").ClickAsync();
+
+        var rows = page.Locator("[data-testid=check-row]");
+        await Expect(rows).ToHaveCountAsync(2, new() { Timeout = 60_000 });
+        await Expect(rows.First).ToHaveAttributeAsync("data-outcome", "Failed");
+        await Expect(rows.First).ToContainTextAsync("sts:GetCallerIdentity");
+        await Expect(rows.Nth(1)).ToContainTextAsync("need working credentials");
+        await Expect(page.Locator("[data-testid=aws-message]")).ToContainTextAsync("failed");
+        await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("aws-checklist.png") });
+    }
+}
