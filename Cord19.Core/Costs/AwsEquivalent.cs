@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
 
@@ -35,15 +34,5 @@ public static class AwsEquivalent
     }
 
     /// <summary>The sizes a run was started with (changing Settings later does not re-price a running resource).</summary>
-    private static PipelineSettings SettingsOf(PhaseRun run)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<PipelineSettings>(run.SettingsJson ?? "{}", SettingsStore.Json) ?? new();
-        }
-        catch (JsonException)
-        {
-            return new PipelineSettings();
-        }
-    }
+    private static PipelineSettings SettingsOf(PhaseRun run) => PipelineSettings.FromJsonOrDefault(run.SettingsJson);
 }

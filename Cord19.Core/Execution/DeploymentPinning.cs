@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cord19.Core.Deployments;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
@@ -18,19 +17,7 @@ public static class DeploymentPinning
         return settings with
         {
             Target = deployment.Target,
-            AwsRegion = first is null ? settings.AwsRegion : Read(first).AwsRegion,
+            AwsRegion = first is null ? settings.AwsRegion : PipelineSettings.FromJsonOrDefault(first.SettingsJson).AwsRegion,
         };
-    }
-
-    public static PipelineSettings Read(PhaseRun run)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<PipelineSettings>(run.SettingsJson ?? "{}", SettingsStore.Json) ?? new();
-        }
-        catch (JsonException)
-        {
-            return new PipelineSettings();
-        }
     }
 }

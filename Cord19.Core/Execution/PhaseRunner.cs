@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cord19.Core.Deployments;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
@@ -33,7 +32,7 @@ public sealed class PhaseRunner(
         using var registration = cancellations.Register(runId, hostStopping);
         try
         {
-            var settings = await PinToDeploymentAsync(run, DeploymentPinning.Read(run));
+            var settings = await PinToDeploymentAsync(run, PipelineSettings.FromJsonOrDefault(run.SettingsJson));
             var target = targets.FirstOrDefault(t => t.Name == settings.Target)
                 ?? throw new PhaseFailedException($"The '{settings.Target}' target is not available in this build; choose 'local' in Settings.");
 

@@ -117,6 +117,22 @@ public sealed record PipelineSettings
         return errors;
     }
 
+    /// <summary>
+    /// The settings a run was started with (stored as JSON beside it); the defaults when there are none or they no
+    /// longer read (a hand-edited row must not stop the meters or de-allocation).
+    /// </summary>
+    public static PipelineSettings FromJsonOrDefault(string? json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<PipelineSettings>(json ?? "{}", SettingsStore.Json) ?? new();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return new PipelineSettings();
+        }
+    }
+
     [JsonIgnore]
     public bool UsesShippedSample => string.IsNullOrWhiteSpace(MetadataPath);
 

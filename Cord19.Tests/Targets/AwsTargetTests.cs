@@ -22,6 +22,12 @@ public sealed class AwsTargetTests
     private static void Succeeded(PhaseState state, string log) =>
         Assert.True(state.Status == PhaseStatus.Succeeded, $"phase {state.Phase.Number}: {state.LatestRun?.Reason}\n{log}");
 
+    private static void FailedSaying(PhaseState state, params string[] fragments)
+    {
+        Assert.Equal(PhaseStatus.Failed, state.Status);
+        foreach (var fragment in fragments) Assert.Contains(fragment, state.LatestRun!.Reason);
+    }
+
     private static void ReadyDags(AwsTargetHarness h)
     {
         foreach (var dag in PipelineDagRuns.DagIds)
@@ -92,9 +98,7 @@ public sealed class AwsTargetTests
 
         var state = await h.Core.RunAsync(1);
 
-        Assert.Equal(PhaseStatus.Failed, state.Status);
-        Assert.Contains("$0.2/h, above your max of $0.12/h", state.LatestRun!.Reason);
-        Assert.Contains("Raise the spot max price", state.LatestRun.Reason);
+        FailedSaying(state, "$0.2/h, above your max of $0.12/h", "Raise the spot max price");
         Assert.Empty(h.Cloud.Instances);
     }
 
@@ -109,9 +113,7 @@ public sealed class AwsTargetTests
 
         var state = await h.Core.RunAsync(1);
 
-        Assert.Equal(PhaseStatus.Failed, state.Status);
-        Assert.Contains(cause, state.LatestRun!.Reason);
-        Assert.Contains(fix, state.LatestRun.Reason);
+        FailedSaying(state, cause, fix);
         Assert.Empty(h.Cloud.Instances);
     }
 
@@ -123,9 +125,7 @@ public sealed class AwsTargetTests
 
         var state = await h.Core.RunAsync(1);
 
-        Assert.Equal(PhaseStatus.Failed, state.Status);
-        Assert.Contains("did not accept the credentials for sts:GetCallerIdentity", state.LatestRun!.Reason);
-        Assert.Contains("aws sso login", state.LatestRun.Reason);
+        FailedSaying(state, "did not accept the credentials for sts:GetCallerIdentity", "aws sso login");
         Assert.Empty(h.Cloud.Buckets);
         Assert.Empty((await h.Core.Store.GetSnapshotAsync()).Resources);
     }
@@ -139,9 +139,7 @@ public sealed class AwsTargetTests
 
         var state = await h.Core.RunAsync(2);
 
-        Assert.Equal(PhaseStatus.Failed, state.Status);
-        Assert.Contains("covid-19.alleninstitute_metadata", state.LatestRun!.Reason);
-        Assert.Contains("CloudFormation", state.LatestRun.Reason);
+        FailedSaying(state, "covid-19.alleninstitute_metadata", "CloudFormation");
         Assert.Empty(h.Cloud.Clusters);
     }
 
@@ -216,9 +214,7 @@ public sealed class AwsTargetTests
 
         var state = await h.Core.RunAsync(4);
 
-        Assert.Equal(PhaseStatus.Failed, state.Status);
-        Assert.Contains("failed at task preprocess", state.LatestRun!.Reason);
-        Assert.Contains("Airflow page", state.LatestRun.Reason);
+        FailedSaying(state, "failed at task preprocess", "Airflow page");
     }
 
     [Fact]
@@ -252,10 +248,7 @@ public sealed class AwsTargetTests
 
         var stuck = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
 
-        Assert.Equal(PhaseStatus.Failed, stuck.Status);
-        Assert.Contains("1 left", stuck.LatestRun!.Reason);
-        Assert.Contains(AwsResourceKinds.SecurityGroup, stuck.LatestRun.Reason);
-        Assert.Contains("run phase 7 again", stuck.LatestRun.Reason);
+        FailedSaying(stuck, "1 left", AwsResourceKinds.SecurityGroup, "run phase 7 again");
 
         h.Cloud.ReleaseDependencies();
         var again = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());

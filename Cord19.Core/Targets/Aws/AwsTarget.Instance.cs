@@ -25,22 +25,12 @@ public sealed partial class AwsTarget
             await context.LogAsync($"Role and instance profile {AwsNames.InstanceRole} ready (shared by deployments; kept by phase 7).");
         });
 
-        await context.StepAsync("admin-password", async ct =>
-        {
-            await RecordAsync(run, AwsResourceKinds.Parameter, names.AirflowPasswordParameter, "Airflow admin password (SecureString)");
-            if (await cloud.GetSecretAsync(names.AirflowPasswordParameter, ct) is null)
-                await cloud.PutSecretAsync(names.AirflowPasswordParameter, NewPassword(), Tags(run), ct);
-            await context.LogAsync($"Airflow's admin password is in SSM Parameter Store as the SecureString {names.AirflowPasswordParameter}.");
-        });
+        await context.StepAsync("admin-password", ct => EnsurePasswordAsync(run, names.AirflowPasswordParameter, "Airflow admin password", ct));
 
         await context.StepAsync("security-group", async ct =>
         {
-            var cidr = await OperatorCidrAsync(run);
-            var vpc = await cloud.DefaultVpcAsync(ct);
-            await RecordAsync(run, AwsResourceKinds.SecurityGroup, names.AirflowSecurityGroup, $"Airflow's port {AwsNames.AirflowPort} for {cidr} only");
-            var group = await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct)
-                ?? await cloud.CreateSecurityGroupAsync(names.AirflowSecurityGroup, "CORD-19 Airflow: web UI and API for the operator only", vpc, Tags(run), ct);
-            await cloud.AllowIngressAsync(group, AwsNames.AirflowPort, cidr, null, ct);
+            var (group, vpc, cidr) = await EnsureSecurityGroupAsync(run, names.AirflowSecurityGroup,
+                "CORD-19 Airflow: web UI and API for the operator only", AwsNames.AirflowPort, ct);
             await context.LogAsync($"Security group {group} in {vpc}: port {AwsNames.AirflowPort} open to {cidr} only; no SSH (commands go through SSM).");
         });
 

@@ -28,24 +28,14 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("security-group", async ct =>
         {
-            var cidr = await OperatorCidrAsync(run);
-            var vpc = await cloud.DefaultVpcAsync(ct);
-            await RecordAsync(run, AwsResourceKinds.SecurityGroup, names.RedshiftSecurityGroup, $"Redshift's port {AwsNames.RedshiftPort} for {cidr} and the instance");
-            var group = await cloud.FindSecurityGroupAsync(names.RedshiftSecurityGroup, vpc, ct)
-                ?? await cloud.CreateSecurityGroupAsync(names.RedshiftSecurityGroup, "CORD-19 Redshift: the operator and the Airflow instance only", vpc, Tags(run), ct);
-            await cloud.AllowIngressAsync(group, AwsNames.RedshiftPort, cidr, null, ct);
+            var (group, vpc, cidr) = await EnsureSecurityGroupAsync(run, names.RedshiftSecurityGroup,
+                "CORD-19 Redshift: the operator and the Airflow instance only", AwsNames.RedshiftPort, ct);
             if (await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct) is { } airflowGroup)
                 await cloud.AllowIngressAsync(group, AwsNames.RedshiftPort, null, airflowGroup, ct);
             await context.LogAsync($"Security group {group}: port {AwsNames.RedshiftPort} open to {cidr} and to the Airflow instance only.");
         });
 
-        await context.StepAsync("master-password", async ct =>
-        {
-            await RecordAsync(run, AwsResourceKinds.Parameter, names.RedshiftPasswordParameter, "Redshift master password (SecureString)");
-            if (await cloud.GetSecretAsync(names.RedshiftPasswordParameter, ct) is null)
-                await cloud.PutSecretAsync(names.RedshiftPasswordParameter, NewPassword(), Tags(run), ct);
-            await context.LogAsync($"The cluster's master password is in SSM Parameter Store as {names.RedshiftPasswordParameter}.");
-        });
+        await context.StepAsync("master-password", ct => EnsurePasswordAsync(run, names.RedshiftPasswordParameter, "Redshift master password", ct));
 
         await context.StepAsync("cluster", async ct =>
         {

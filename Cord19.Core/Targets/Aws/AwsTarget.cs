@@ -91,6 +91,27 @@ public sealed partial class AwsTarget(
 
     private AwsPolling Poll => new(options.PollInterval, clock);
 
+    /// <summary>A generated password kept in SSM Parameter Store as a SecureString; an existing one is kept (a resumed phase).</summary>
+    private static async Task EnsurePasswordAsync(AwsRun run, string parameter, string description, CancellationToken ct)
+    {
+        await RecordAsync(run, AwsResourceKinds.Parameter, parameter, $"{description} (SecureString)");
+        if (await run.Cloud.GetSecretAsync(parameter, ct) is null)
+            await run.Cloud.PutSecretAsync(parameter, NewPassword(), Tags(run), ct);
+        await run.Context.LogAsync($"The {description.ToLowerInvariant()} is in SSM Parameter Store as the SecureString {parameter}.");
+    }
+
+    /// <summary>The deployment's security group <paramref name="name"/> in the default VPC, opening <paramref name="port"/> to the operator.</summary>
+    private async Task<(string Group, string Vpc, string Cidr)> EnsureSecurityGroupAsync(AwsRun run, string name, string description, int port, CancellationToken ct)
+    {
+        var cidr = await OperatorCidrAsync(run);
+        var vpc = await run.Cloud.DefaultVpcAsync(ct);
+        await RecordAsync(run, AwsResourceKinds.SecurityGroup, name, $"Port {port} for {cidr}");
+        var group = await run.Cloud.FindSecurityGroupAsync(name, vpc, ct)
+            ?? await run.Cloud.CreateSecurityGroupAsync(name, description, vpc, Tags(run), ct);
+        await run.Cloud.AllowIngressAsync(group, port, cidr, null, ct);
+        return (group, vpc, cidr);
+    }
+
     private async Task<string> OperatorCidrAsync(AwsRun run) =>
         string.IsNullOrWhiteSpace(run.Context.Settings.OperatorCidr)
             ? await options.LookUpPublicAddress(run.Context.Cancellation)
