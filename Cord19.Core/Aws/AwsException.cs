@@ -41,7 +41,7 @@ public sealed class AwsException : Exception
             AwsErrorKind.Capacity =>
                 $"AWS has no room for {action} ({code}){said}. {AwsErrors.CapacityAdvice(code)}",
             AwsErrorKind.Transient when code is "Unavailable" or "Timeout" =>
-                $"Could not reach AWS for {action}{said}. Check this machine's network (and AWS_ENDPOINT_URL… if you set one); it was retried with backoff.",
+                $"Could not reach AWS for {action}{said}. Check this machine's network, that the region exists and is enabled for your account, and AWS_ENDPOINT_URL… if you set one; it was retried with backoff.",
             AwsErrorKind.Throttled or AwsErrorKind.Transient =>
                 $"AWS kept failing {action} ({code}{http}){said}. It was retried with backoff; wait a minute and try again.",
             _ => $"{action} failed ({code}{http}){said}.",

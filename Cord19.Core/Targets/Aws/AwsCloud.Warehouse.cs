@@ -18,7 +18,8 @@ public sealed partial class AwsCloud
             .Add("DBName", spec.Database)
             .Add("MasterUsername", spec.MasterUser)
             .Add("MasterUserPassword", spec.MasterPassword)
-            .Add("PubliclyAccessible", false)
+            // Reachable from outside the VPC, but its security group admits only the operator's address and the instance.
+            .Add("PubliclyAccessible", true)
             .Add("Encrypted", true)
             .List("VpcSecurityGroupIds", "VpcSecurityGroupId", [spec.SecurityGroupId])
             .List("IamRoles", "IamRoleArn", [spec.SpectrumRoleArn])

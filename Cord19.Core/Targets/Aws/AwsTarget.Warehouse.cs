@@ -52,7 +52,7 @@ public sealed partial class AwsTarget
                 ?? throw new PhaseFailedException($"The password parameter {names.RedshiftPasswordParameter} is missing. Run phase 2 again.");
             await cloud.CreateClusterAsync(new ClusterSpec(names.Cluster, settings.RedshiftNodeType, settings.RedshiftNodes, AwsNames.Database,
                 AwsNames.MasterUser, password, roleArn!, group, Tags(run)), ct);
-            await context.LogAsync($"Cluster {names.Cluster} requested: {settings.RedshiftNodes} × {settings.RedshiftNodeType}, encrypted, not publicly accessible.");
+            await context.LogAsync($"Cluster {names.Cluster} requested: {settings.RedshiftNodes} × {settings.RedshiftNodeType}, encrypted, reachable only as its security group allows.");
         });
 
         await context.StepAsync("cluster-available", async _ =>

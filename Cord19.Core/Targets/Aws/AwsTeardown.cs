@@ -20,7 +20,12 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                 tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator), tagged.FirstOrDefault(t => t.Kind == r.Kind && t.Locator == r.Locator)?.State))
             .Concat(tagged.Where(t => !ledger.Any(r => r.Kind == t.Kind && r.Locator == t.Locator))
                 .Select(t => new PlannedDeletion(t.Kind, t.Locator, "found by its tags only", false, true, t.State)));
-        return plan.OrderBy(p => AwsResourceKinds.DeletionOrder(p.Kind)).ThenBy(p => p.Locator, StringComparer.Ordinal).ToList();
+        // Within a kind, newest first (the ledger's order): the Redshift group refers to the Airflow group, so it goes first.
+        var ledgerOrder = ledger.Select((r, i) => (r, i)).ToDictionary(x => (x.r.Kind, x.r.Locator), x => x.i);
+        return plan.OrderBy(p => AwsResourceKinds.DeletionOrder(p.Kind))
+            .ThenBy(p => ledgerOrder.GetValueOrDefault((p.Kind, p.Locator), int.MaxValue))
+            .ThenBy(p => p.Locator, StringComparer.Ordinal)
+            .ToList();
     }
 
     public async Task RunAsync(PhaseContext context, AwsNames names, IResultStore results)

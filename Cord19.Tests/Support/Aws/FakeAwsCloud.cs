@@ -158,9 +158,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     {
         Call($"delete group {groupId}");
         var (name, group) = Groups.Single(g => g.Value.Id == groupId);
-        // As in EC2: in use while an instance or cluster in it is alive, then a little longer (network interfaces drain).
+        // As in EC2: in use while an instance or cluster in it is alive or another group's rule names it, then a
+        // little longer (network interfaces drain).
         if (Instances.Values.Any(i => i.Spec.SecurityGroupId == groupId && i.State.State != "terminated") ||
-            Clusters.Values.Any(c => c.Spec.SecurityGroupId == groupId))
+            Clusters.Values.Any(c => c.Spec.SecurityGroupId == groupId) ||
+            Groups.Values.Any(g => g.Id != groupId && g.Ingress.Any(rule => rule.EndsWith($"from {groupId}", StringComparison.Ordinal))))
             throw Error("ec2:DeleteSecurityGroup", "DependencyViolation", $"resource {groupId} has a dependent object");
         var left = _violations.GetValueOrDefault(groupId, DependencyViolationsPerGroup);
         if (left > 0)
