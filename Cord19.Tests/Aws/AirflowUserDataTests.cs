@@ -13,7 +13,7 @@ public sealed class AirflowUserDataTests
     [InlineData("3.1.0", "airflow-api-server", "SimpleAuthManager")]
     public async Task The_first_boot_script_is_valid_bash_and_installs_the_chosen_Airflow_without_a_password_in_it(string version, string service, string auth)
     {
-        var script = AirflowUserData.Render(version, "us-east-2", "/cord19/1a2b3c4d/airflow-admin-password", "cord19-1a2b3c4d-123456789012");
+        var script = AirflowUserData.Render(version, "us-east-2", "/cord19/1a2b3c4d/airflow-admin-password", "cord19-1a2b3c4d-123456789012", TimeSpan.FromHours(8));
         using var dir = new TempDirectory();
         await File.WriteAllTextAsync(dir.File("user-data.sh"), script);
 
@@ -24,6 +24,9 @@ public sealed class AirflowUserDataTests
 
         Assert.True(bash.ExitCode == 0, errors);
         Assert.StartsWith("#!/bin/bash\n", script);
+        // The instance ends itself at the maximum lifetime, before anything else can fail.
+        Assert.True(script.IndexOf("shutdown -h +480 ", StringComparison.Ordinal) < script.IndexOf("apt-get", StringComparison.Ordinal));
+        Assert.Contains("shutdown -h +480 ", script);
         Assert.Contains($"AIRFLOW_VERSION={version}", script);
         Assert.Contains("constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt", script);
         Assert.Contains($"/etc/systemd/system/{service}.service", script);

@@ -63,6 +63,7 @@ public sealed class AwsTargetTests
         Assert.Contains(names.AirflowPasswordParameter, spec.UserData);
         Assert.DoesNotContain(password, spec.UserData);
         Assert.DoesNotContain("admin/admin", spec.UserData);
+        Assert.Contains("shutdown -h +480 ", spec.UserData); // Settings' 8-hour maximum lifetime, enforced by the instance itself
         Assert.Contains(h.Connector.Connections, c => c.Password == password && c.Username == "admin" && c.ApiVersion == AirflowApiVersion.V1
                                                         && c.BaseUrl.ToString() == "http://198.51.100.7:8080/");
         Assert.True(h.Cloud.Buckets.ContainsKey(names.Bucket));
@@ -380,5 +381,24 @@ public sealed class AwsTargetTests
         Assert.Equal(CheckOutcome.Failed, items[0].Outcome);
         Assert.Contains("aws sso login", items[0].Detail);
         Assert.Equal(2, items.Count);
+    }
+
+    [Fact]
+    public async Task The_Airflow_page_follows_the_live_AWS_deployments_Airflow()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = PipelineSettings.AwsTarget, AirflowVersion = "3.1.0" });
+        var client = new DeploymentAirflowClient(h.Core.Store, h.Core.Settings, h.Cloud, h.Connector, TimeProvider.System);
+
+        var before = await Assert.ThrowsAsync<AirflowException>(() => client.ListDagsAsync());
+        Succeeded(await h.Core.RunAsync(1), "");
+        ReadyDags(h);
+        var fresh = new DeploymentAirflowClient(h.Core.Store, h.Core.Settings, h.Cloud, h.Connector, TimeProvider.System);
+        var dags = await fresh.ListDagsAsync();
+
+        Assert.Equal(AirflowProblem.NotConfigured, before.Problem);
+        Assert.Equal(PipelineDagRuns.DagIds, dags.Select(d => d.DagId));
+        var connection = h.Connector.Connections[^1];
+        Assert.Equal((AirflowApiVersion.V2, "http://198.51.100.7:8080/"), (connection.ApiVersion, connection.BaseUrl.ToString()));
+        Assert.Equal(h.Cloud.Secrets.Values.Single().Value, connection.Password);
     }
 }

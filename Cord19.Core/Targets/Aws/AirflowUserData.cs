@@ -4,12 +4,19 @@ namespace Cord19.Core.Targets.Aws;
 /// The instance's first-boot script: PostgreSQL, Apache Airflow (2.x or 3.x, pinned with Airflow's constraint
 /// file) in a virtual environment, an admin whose password is read from SSM Parameter Store with the instance
 /// role (never written into the user data), and systemd services on port 8080. Everything it does is logged to
-/// /var/log/cord19-setup.log on the instance.
+/// /var/log/cord19-setup.log on the instance. It first schedules its own end at the deployment's maximum lifetime.
 /// </summary>
 public static class AirflowUserData
 {
-    public static string Render(string airflowVersion, string region, string passwordParameter, string bucket)
+    /// <param name="lifetime">
+    /// The deployment's maximum lifetime: the instance schedules its own shutdown (which terminates it) at start,
+    /// so a forgotten instance ends even when the control panel is not running to de-allocate it.
+    /// </param>
+    public static string Render(string airflowVersion, string region, string passwordParameter, string bucket, TimeSpan? lifetime = null)
     {
+        var selfTermination = lifetime is { } life
+            ? $"shutdown -h +{Math.Max(1, (int)life.TotalMinutes)} 'cord19: the deployment reached its maximum lifetime; this spot instance terminates itself'"
+            : "# No maximum lifetime in Settings: the instance runs until phase 7 (or the budget guard) ends it.";
         var three = airflowVersion.StartsWith("3.", StringComparison.Ordinal);
         var auth = three
             ? $$"""
@@ -50,6 +57,7 @@ public static class AirflowUserData
             # CORD-19 control panel: Apache Airflow {{airflowVersion}} on first boot.
             set -euo pipefail
             exec > >(tee -a /var/log/cord19-setup.log) 2>&1
+            {{selfTermination}}
             export DEBIAN_FRONTEND=noninteractive
             apt-get update -q
             apt-get install -y -q python3-venv python3-pip postgresql curl openssl

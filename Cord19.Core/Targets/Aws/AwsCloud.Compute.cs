@@ -36,6 +36,8 @@ public sealed partial class AwsCloud
             SecurityGroupIds = [spec.SecurityGroupId],
             IamInstanceProfile = new IamInstanceProfileSpecification { Name = spec.InstanceProfileName },
             UserData = Convert.ToBase64String(Encoding.UTF8.GetBytes(spec.UserData)),
+            // The user data's self-timed shutdown (the maximum lifetime) then terminates the instance instead of stopping it.
+            InstanceInitiatedShutdownBehavior = ShutdownBehavior.Terminate,
             MetadataOptions = new InstanceMetadataOptionsRequest { HttpTokens = HttpTokensState.Required, HttpEndpoint = InstanceMetadataEndpointState.Enabled },
             InstanceMarketOptions = new InstanceMarketOptionsRequest
             {

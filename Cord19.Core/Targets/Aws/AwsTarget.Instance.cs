@@ -83,7 +83,8 @@ public sealed partial class AwsTarget
             ?? throw new PhaseFailedException($"Security group {names.AirflowSecurityGroup} is missing. Run phase 1 again.");
         var spec = new InstanceSpec(names.InstanceClientToken, await cloud.UbuntuImageAsync(ct), settings.InstanceType, settings.SpotMaxPricePerHour,
             settings.EbsGigabytes, group, AwsNames.InstanceRole,
-            AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names.AirflowPasswordParameter, names.Bucket), Tags(run));
+            AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names.AirflowPasswordParameter, names.Bucket,
+                settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : null), Tags(run));
 
         // A new instance profile takes a few seconds to reach EC2; RunInstances says so as an invalid parameter.
         for (var attempt = 1; ; attempt++)
