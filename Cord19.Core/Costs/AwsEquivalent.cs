@@ -7,7 +7,7 @@ namespace Cord19.Core.Costs;
 /// What a deployment's phases would have kept running on AWS, from the measured phase times: the spot
 /// instance, its EBS volume and public IPv4 address from the start of phase 1, the Redshift cluster from the
 /// start of phase 2, all until de-allocation succeeds. The local target meters these ("this run would have
-/// cost $X on AWS"); the AWS target will meter its real resources, with the same rules.
+/// cost $X on AWS"); the AWS target meters its real resources from the ledger (<see cref="DeploymentMeters"/>).
 /// </summary>
 public static class AwsEquivalent
 {

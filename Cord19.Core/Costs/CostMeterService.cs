@@ -54,7 +54,7 @@ public sealed class CostMeterService(
     /// <summary>The cost of any deployment at <paramref name="at"/>: the meter, the history charts and past deployments use this one function.</summary>
     public static CostSnapshot Measure(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, DateTime at)
     {
-        var resources = AwsEquivalent.Resources(runs, deployment.EndedAt is { } e && e <= at ? e : null);
+        var resources = DeploymentMeters.At(deployment, runs, at);
         var plannedEnd = deployment.CreatedAt.AddHours(settings.ExpectedPhaseHours.Sum());
         var ended = deployment.EndedAt is { } end && end <= at;
         PriceBook prices;

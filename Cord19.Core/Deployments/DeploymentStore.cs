@@ -65,11 +65,13 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             ? await db.Deployments.AsNoTracking().FirstOrDefaultAsync(d => d.Id == wanted, ct)
             : await CurrentDeploymentAsync(db, ct);
         if (deployment is null) return null;
+        // The ledger comes along: an AWS deployment is metered from its resources' own lifetimes.
+        deployment.Resources = await db.Resources.AsNoTracking().Where(r => r.DeploymentId == deployment.Id).ToListAsync(ct);
         var runs = await db.PhaseRuns.AsNoTracking().Where(r => r.DeploymentId == deployment.Id).OrderBy(r => r.RequestedAt).ToListAsync(ct);
         return (deployment, runs);
     }
 
-    /// <summary>The newest deployments, newest first, each with every run it had: two queries whatever the count.</summary>
+    /// <summary>The newest deployments, newest first, each with every run and resource it had: three queries whatever the count.</summary>
     public async Task<IReadOnlyList<(Deployment Deployment, IReadOnlyList<PhaseRun> Runs)>> ListWithRunsAsync(int newest, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -77,6 +79,8 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         var ids = deployments.Select(d => d.Id).ToList();
         var runs = (await db.PhaseRuns.AsNoTracking().Where(r => ids.Contains(r.DeploymentId)).ToListAsync(ct))
             .OrderBy(r => r.RequestedAt).ToLookup(r => r.DeploymentId);
+        var resources = (await db.Resources.AsNoTracking().Where(r => ids.Contains(r.DeploymentId)).ToListAsync(ct)).ToLookup(r => r.DeploymentId);
+        foreach (var deployment in deployments) deployment.Resources = resources[deployment.Id].ToList();
         return deployments.Select(d => (d, (IReadOnlyList<PhaseRun>)runs[d.Id].ToList())).ToList();
     }
 

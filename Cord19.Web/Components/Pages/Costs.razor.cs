@@ -84,7 +84,7 @@ public sealed partial class Costs : ComponentBase, IDisposable
         _past = past.Count > 0 ? CostCharts.PastDeployments(past) : null;
 
         _cumulative = _spot = null;
-        if (deployments.FirstOrDefault() is { Deployment: not null } current && AwsEquivalent.Resources(current.Runs, current.Deployment.EndedAt) is { Count: > 0 } resources)
+        if (deployments.FirstOrDefault() is { Deployment: not null } current && DeploymentMeters.At(current.Deployment, current.Runs, current.Deployment.EndedAt ?? now) is { Count: > 0 } resources)
         {
             var from = resources.Min(r => r.Periods.Min(p => p.Start));
             var to = current.Deployment.EndedAt ?? now;

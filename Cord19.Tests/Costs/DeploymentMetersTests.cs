@@ -1,0 +1,55 @@
+using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
+using Cord19.Core.Phases;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+
+namespace Cord19.Tests.Costs;
+
+/// <summary>An AWS deployment is metered from its ledger's resources, by the same rules as the local target's estimate.</summary>
+public sealed class DeploymentMetersTests
+{
+    private static readonly DateTime T0 = new(2026, 11, 27, 9, 0, 0, DateTimeKind.Utc);
+    private static readonly PipelineSettings Settings = new() { Target = PipelineSettings.AwsTarget };
+
+    private static (Deployment Deployment, List<PhaseRun> Runs) Aws(DateTime? instanceDeleted, DateTime? clusterRecorded = null)
+    {
+        var deployment = new Deployment { Target = PipelineSettings.AwsTarget, CreatedAt = T0 };
+        var run = new PhaseRun { DeploymentId = deployment.Id, PhaseNumber = 1, StartedAt = T0, RequestedAt = T0, SettingsJson = System.Text.Json.JsonSerializer.Serialize(Settings, SettingsStore.Json) };
+        deployment.Resources.Add(new DeployedResource { DeploymentId = deployment.Id, PhaseRunId = run.Id, Kind = AwsResourceKinds.Instance, Locator = "token", CreatedAt = T0, DeletedAt = instanceDeleted });
+        deployment.Resources.Add(new DeployedResource { DeploymentId = deployment.Id, PhaseRunId = run.Id, Kind = AwsResourceKinds.Bucket, Locator = "bucket", CreatedAt = T0 });
+        if (clusterRecorded is { } at)
+            deployment.Resources.Add(new DeployedResource { DeploymentId = deployment.Id, PhaseRunId = run.Id, Kind = AwsResourceKinds.Cluster, Locator = "cord19-x", CreatedAt = at });
+        return (deployment, [run]);
+    }
+
+    [Fact]
+    public void The_instance_is_billed_from_its_record_to_its_deletion_as_the_local_estimate_bills_the_same_period()
+    {
+        var (aws, awsRuns) = Aws(instanceDeleted: T0.AddHours(2));
+        var local = new Deployment { Target = PipelineSettings.LocalTarget, CreatedAt = T0, EndedAt = T0.AddHours(2) };
+        var localRun = new PhaseRun { DeploymentId = local.Id, PhaseNumber = 1, StartedAt = T0, RequestedAt = T0, SettingsJson = awsRuns[0].SettingsJson };
+
+        var onAws = CostMeterService.Measure(aws, awsRuns, Settings, T0.AddHours(5));
+        var estimate = CostMeterService.Measure(local, [localRun], Settings, T0.AddHours(5));
+
+        Assert.False(onAws.IsAwsEquivalent);
+        Assert.True(onAws.Accrued > 0);
+        Assert.Equal(estimate.Accrued, onAws.Accrued);
+        Assert.Equal(0, onAws.BurnRatePerHour);
+    }
+
+    [Fact]
+    public void A_live_instance_keeps_billing_and_the_cluster_counts_from_its_own_record()
+    {
+        var (aws, runs) = Aws(instanceDeleted: null, clusterRecorded: T0.AddHours(1));
+
+        var early = CostMeterService.Measure(aws, runs, Settings, T0.AddMinutes(30));
+        var later = CostMeterService.Measure(aws, runs, Settings, T0.AddHours(3));
+
+        Assert.DoesNotContain(early.Resources, r => r.Kind == MeterKind.RedshiftCluster);
+        Assert.Contains(later.Resources, r => r.Kind == MeterKind.RedshiftCluster);
+        Assert.True(later.BurnRatePerHour > early.BurnRatePerHour);
+        Assert.True(later.Accrued > early.Accrued);
+    }
+}
