@@ -14,12 +14,14 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
     /// <summary>CORD19_TARGET=aws (or local) picks the target whatever Settings say, e.g. for an operator's service unit.</summary>
     public const string TargetVariable = "CORD19_TARGET";
 
+    /// <summary>The target CORD19_TARGET fixes, or null when Settings choose.</summary>
+    public static string? TargetFromEnvironment =>
+        Environment.GetEnvironmentVariable(TargetVariable)?.Trim().ToLowerInvariant() is { Length: > 0 } target ? target : null;
+
     public async Task<PipelineSettings> GetAsync(CancellationToken ct = default)
     {
         var settings = await GetStoredAsync(ct);
-        return Environment.GetEnvironmentVariable(TargetVariable)?.Trim().ToLowerInvariant() is { Length: > 0 } target
-            ? settings with { Target = target }
-            : settings;
+        return TargetFromEnvironment is { } target ? settings with { Target = target } : settings;
     }
 
     private async Task<PipelineSettings> GetStoredAsync(CancellationToken ct)

@@ -17,6 +17,7 @@ public sealed class AwsBrowserTests : BrowserTest
         ["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE",
         ["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         ["AWS_EC2_METADATA_DISABLED"] = "true",
+        ["CORD19_TARGET"] = "aws",
     };
 
     [Fact]
@@ -36,5 +37,19 @@ public sealed class AwsBrowserTests : BrowserTest
         await Expect(rows.Nth(1)).ToContainTextAsync("need working credentials");
         await Expect(page.Locator("[data-testid=aws-message]")).ToContainTextAsync("failed");
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("aws-checklist.png") });
+    }
+
+    [Fact]
+    public async Task CORD19_TARGET_picks_the_AWS_target_and_Settings_say_so()
+    {
+        using var http = App.CreateClient();
+        var settings = await http.GetStringAsync($"{App.Url.TrimEnd('/')}/api/settings");
+
+        Assert.Contains("\"target\":\"aws\"", settings);
+
+        var page = await Chromium.NewPageAsync();
+        await App.OpenAsync(page, "/settings");
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.GetByText("Fixed to 'aws' by CORD19_TARGET")).ToBeVisibleAsync();
     }
 }
