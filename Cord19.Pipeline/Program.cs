@@ -31,6 +31,11 @@ public static class Program
     {
         try
         {
+            if (args is ["--help" or "-h" or "help"])
+            {
+                Console.WriteLine(Usage);
+                return 0;
+            }
             if (args.Length > 0 && BenchmarkCommands.Handles(args[0])) return await BenchmarkCommands.RunAsync(args);
             var options = Options.Parse(args);
             var results = new ResultStore(OpenObjects(options.Results));

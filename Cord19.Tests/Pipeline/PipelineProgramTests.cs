@@ -48,6 +48,16 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
     }
 
     [Fact]
+    public async Task Help_prints_the_usage_and_succeeds()
+    {
+        // Phase 3 on AWS checks the installed program with --help under `set -e`.
+        var (exit, output, _) = await RunAsync("--help");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Usage: cord19-pipeline", output);
+    }
+
+    [Fact]
     public async Task Bad_input_exits_3_naming_the_cause()
     {
         var csv = _dir.File("metadata.csv");

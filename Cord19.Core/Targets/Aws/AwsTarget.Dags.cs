@@ -25,7 +25,7 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("upload", async ct =>
         {
-            var bundle = PipelineBundle.Locate(options.PipelineBundle, data);
+            var bundle = await PipelineBundle.EnsureAsync(options.PipelineBundle, data, message => context.LogAsync(message), ct);
             await using (var packed = await PipelineBundle.PackAsync(bundle, ct))
             {
                 await cloud.UploadAsync(names.Bucket, bundleKey, packed, ct);

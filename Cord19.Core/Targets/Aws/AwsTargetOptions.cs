@@ -20,7 +20,8 @@ public sealed record AwsTargetOptions
 
     /// <summary>
     /// The published cord19-pipeline for linux-x64 (a folder), shipped to the instance in phase 3: nothing is
-    /// compiled there. Made by: dotnet publish Cord19.Pipeline -c Release -r linux-x64 --self-contained -o &lt;folder&gt;.
+    /// compiled there. Null: CORD19_PIPELINE_BUNDLE, else the data directory's pipeline-linux-x64, published there
+    /// by phase 3 when the panel runs from its source tree (<see cref="PipelineBundle.EnsureAsync"/>).
     /// </summary>
     public string? PipelineBundle { get; init; }
 
