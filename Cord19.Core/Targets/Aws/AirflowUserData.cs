@@ -60,7 +60,7 @@ public static class AirflowUserData
             {{selfTermination}}
             export DEBIAN_FRONTEND=noninteractive
             apt-get update -q
-            apt-get install -y -q python3-venv python3-pip postgresql curl openssl
+            apt-get install -y -q python3-venv python3-pip postgresql curl openssl libgomp1 libicu-dev
             useradd --system --create-home --home-dir /opt/airflow airflow || true
             mkdir -p /opt/airflow/dags /opt/cord19 /etc/cord19
             chown -R airflow: /opt/airflow /opt/cord19

@@ -46,11 +46,13 @@ public sealed partial class AwsTarget
             string Link(string key) => cloud.PresignGet(names.Bucket, key, LinkLifetime);
             var metadataFile = $"{InstallRoot}/metadata.csv.gz";
             var airflowCli = "sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow \"$@\"' airflow";
+            // Run Command runs these with sh (dash on Ubuntu): no bash-only options, no pipes whose failure would be lost.
             string[] script =
             [
-                "set -euo pipefail",
+                "set -eu",
                 $"mkdir -p {InstallRoot}/pipeline /opt/airflow/dags",
-                $"curl -fsSL '{Link(bundleKey)}' | tar -xz -C {InstallRoot}/pipeline",
+                $"curl -fsSL '{Link(bundleKey)}' -o /tmp/cord19-pipeline.tar.gz",
+                $"tar -xzf /tmp/cord19-pipeline.tar.gz -C {InstallRoot}/pipeline && rm /tmp/cord19-pipeline.tar.gz",
                 $"chmod +x {InstallRoot}/pipeline/{PipelineBundle.Program}",
                 $"curl -fsSL '{Link(dagKey)}' -o /opt/airflow/dags/{DagFiles.FileName}",
                 $"curl -fsSL '{Link(metadataKey)}' -o {metadataFile}",
