@@ -28,16 +28,6 @@ public sealed class AwsTargetTests
         foreach (var fragment in fragments) Assert.Contains(fragment, state.LatestRun!.Reason);
     }
 
-    private static async Task ParsesWithShAsync(string script)
-    {
-        using var dir = new TempDirectory();
-        await File.WriteAllTextAsync(dir.File("install.sh"), script);
-        using var sh = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/dash", ["-n", dir.File("install.sh")]) { RedirectStandardError = true })!;
-        var errors = await sh.StandardError.ReadToEndAsync();
-        await sh.WaitForExitAsync();
-        Assert.True(sh.ExitCode == 0, errors);
-    }
-
     private static void ReadyDags(AwsTargetHarness h)
     {
         foreach (var dag in PipelineDagRuns.DagIds)
@@ -178,7 +168,7 @@ public sealed class AwsTargetTests
         var install = Assert.Single(h.Cloud.Commands);
         Assert.Contains("tar -xzf /tmp/cord19-pipeline.tar.gz -C /opt/cord19/pipeline", install);
         Assert.DoesNotContain("pipefail", install);
-        await ParsesWithShAsync(install); // Run Command runs it with sh (dash on Ubuntu)
+        await ShellSyntax.AssertParsesAsync("/bin/dash", install); // Run Command runs it with sh (dash on Ubuntu)
         Assert.Contains($"variables set cord19_results s3://{names.Bucket}/results", install);
         Assert.DoesNotContain("ssh", install);
         Assert.DoesNotContain("dotnet build", install);
