@@ -283,6 +283,13 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         return live.Select(ResourceView.From).ToList();
     }
 
+    /// <summary>Whether the deployment ever recorded a resource, deleted since or not.</summary>
+    public async Task<bool> HasRecordedResourcesAsync(Guid deploymentId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Resources.AnyAsync(r => r.DeploymentId == deploymentId, ct);
+    }
+
     /// <summary>
     /// At start-up no job of this instance can be running, so a run it owned that is still marked running was
     /// cut off by a crash or a stop; so was a run no instance had started yet (its job went with the queue

@@ -65,5 +65,8 @@ public sealed class PhaseContext : IStepRecorder
 
     public Task<IReadOnlyList<ResourceView>> LiveResourcesAsync() => _store.GetLiveResourcesAsync(Run.DeploymentId, Cancellation);
 
+    /// <summary>Whether this deployment ever recorded a resource (every target records before it creates).</summary>
+    public Task<bool> HasRecordedResourcesAsync() => _store.HasRecordedResourcesAsync(Run.DeploymentId, Cancellation);
+
     public Task MarkResourceDeletedAsync(Guid resourceId) => _store.MarkResourceDeletedAsync(resourceId, CancellationToken.None);
 }

@@ -129,6 +129,11 @@ public sealed class AwsTargetTests
         FailedSaying(state, "did not accept the credentials for sts:GetCallerIdentity", "aws sso login");
         Assert.Empty(h.Cloud.Buckets);
         Assert.Empty((await h.Core.Store.GetSnapshotAsync()).Resources);
+
+        // Nothing recorded means nothing created: the deployment can still be ended without reaching AWS.
+        var ended = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+        Succeeded(ended, await h.Core.LogTextAsync(ended));
+        Assert.Contains("nothing to delete", await h.Core.LogTextAsync(ended));
     }
 
     [Fact]

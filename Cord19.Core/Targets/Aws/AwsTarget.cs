@@ -26,6 +26,14 @@ public sealed partial class AwsTarget(
 
     public async Task RunAsync(PhaseContext context)
     {
+        if (context.Phase.IsDeallocation && !await context.HasRecordedResourcesAsync())
+        {
+            // Every resource is recorded before the call that creates it, so a ledger that never held anything means
+            // nothing was created: the deployment can end even when AWS cannot be reached (expired credentials).
+            // Once something was recorded, teardown always sweeps the tags, even when the ledger shows all deleted.
+            await context.StepAsync("plan", _ => context.LogAsync("The ledger holds nothing for this deployment, so nothing was created in AWS: nothing to delete."));
+            return;
+        }
         var cloud = clouds.Open(context.Settings.AwsRegion);
         try
         {
