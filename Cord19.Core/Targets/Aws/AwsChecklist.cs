@@ -105,22 +105,15 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         }
     }
 
-    /// <summary>Creates (or completes) the shared roles; returns what was done.</summary>
-    public async Task<IReadOnlyList<string>> CreateRolesAsync(PipelineSettings settings, CancellationToken ct)
-    {
-        var cloud = clouds.Open(settings.AwsRegion);
-        try
+    /// <summary>Creates (or completes) the shared roles; returns what exists now.</summary>
+    public Task<IReadOnlyList<string>> CreateRolesAsync(PipelineSettings settings, CancellationToken ct) =>
+        clouds.WithCloudAsync<IReadOnlyList<string>>(settings.AwsRegion, async cloud =>
         {
             var done = new List<string>();
             foreach (var role in AwsRoles.All)
                 done.Add($"{role.Name}: {await cloud.EnsureRoleAsync(role, ct)}");
             return done;
-        }
-        finally
-        {
-            (cloud as IDisposable)?.Dispose();
-        }
-    }
+        });
 
     private static async Task<T?> CheckAsync<T>(List<CheckItem> items, string name, Func<Task<(CheckItem Item, T Value)>> check)
     {

@@ -26,8 +26,7 @@ public sealed class AwsReconciler(IAwsCloudFactory clouds, DeploymentStore store
         if (latestRun is null) return new Report(0, 0);
         var settings = DeploymentPinning.Pin(deployment, runs, await settingsStore.GetAsync(ct));
 
-        var cloud = clouds.Open(settings.AwsRegion);
-        try
+        return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
         {
             var tagged = await cloud.FindTaggedAsync(deployment.Id, ct);
             var ledger = await store.GetLiveResourcesAsync(deployment.Id, ct);
@@ -46,27 +45,15 @@ public sealed class AwsReconciler(IAwsCloudFactory clouds, DeploymentStore store
                 deleted++;
             }
             return new Report(added, deleted);
-        }
-        finally
-        {
-            (cloud as IDisposable)?.Dispose();
-        }
+        });
     }
 
     /// <summary>Resources in <paramref name="region"/> tagged by a deployment that is not live (or by none the app knows).</summary>
     public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(string region, CancellationToken ct)
     {
         var live = await store.GetWithRunsAsync(ct: ct) is { Deployment.HasEnded: false } current ? current.Deployment.Id.ToString() : null;
-        var cloud = clouds.Open(region);
-        try
-        {
-            var tagged = await cloud.FindTaggedAsync(null, ct);
-            return tagged.Where(t => t.DeploymentId != live).ToList();
-        }
-        finally
-        {
-            (cloud as IDisposable)?.Dispose();
-        }
+        return await clouds.WithCloudAsync<IReadOnlyList<TaggedResource>>(region, async cloud =>
+            (await cloud.FindTaggedAsync(null, ct)).Where(t => t.DeploymentId != live).ToList());
     }
 
     /// <summary>At start-up: reconcile, and never stop the app for it (no credentials yet is normal).</summary>

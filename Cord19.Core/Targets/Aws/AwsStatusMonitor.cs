@@ -44,8 +44,7 @@ public sealed class AwsStatusMonitor : IDisposable
                 ?? throw new InvalidOperationException($"There is no deployment {deploymentId}.");
             var settings = DeploymentPinning.Pin(found.Deployment, found.Runs, await _settings.GetAsync(ct));
             region = settings.AwsRegion;
-            var cloud = _clouds.Open(region);
-            try
+            return await _clouds.WithCloudAsync(region, async cloud =>
             {
                 var names = new AwsNames(deploymentId, Account: "");
                 var instance = await cloud.FindInstanceAsync(names.InstanceClientToken, ct);
@@ -54,11 +53,7 @@ public sealed class AwsStatusMonitor : IDisposable
                 var instanceCpu = instance is { State: "running" } ? await cloud.CpuAsync("AWS/EC2", "InstanceId", instance.InstanceId, ct) : null;
                 var clusterCpu = cluster is { Status: "available" } ? await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", cluster.Identifier, ct) : null;
                 return new AwsStatus(deploymentId, region, instance, health, cluster, instanceCpu, clusterCpu, _clock.GetUtcNow(), null);
-            }
-            finally
-            {
-                (cloud as IDisposable)?.Dispose();
-            }
+            });
         }
         catch (Exception ex) when (ex is AwsException or AwsConfigurationException or InvalidOperationException)
         {

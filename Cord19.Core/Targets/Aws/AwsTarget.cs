@@ -34,20 +34,22 @@ public sealed partial class AwsTarget(
             await context.StepAsync("plan", _ => context.LogAsync("The ledger holds nothing for this deployment, so nothing was created in AWS: nothing to delete."));
             return;
         }
-        var cloud = clouds.Open(context.Settings.AwsRegion);
         try
         {
-            var run = await StartAsync(context, cloud);
-            await (context.Phase.Number switch
+            await clouds.WithCloudAsync(context.Settings.AwsRegion, async cloud =>
             {
-                1 => DeployInstanceAsync(run),
-                2 => DeployWarehouseAsync(run),
-                3 => InstallDagsAsync(run),
-                4 => RunDagAsync(run, PipelineDefinition.PreprocessingDag, null),
-                5 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Subset),
-                6 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Full),
-                7 => new AwsTeardown(cloud, Poll, options).RunAsync(context, run.Names, results),
-                _ => throw new ArgumentOutOfRangeException(nameof(context), context.Phase.Number, "Unknown phase."),
+                var run = await StartAsync(context, cloud);
+                await (context.Phase.Number switch
+                {
+                    1 => DeployInstanceAsync(run),
+                    2 => DeployWarehouseAsync(run),
+                    3 => InstallDagsAsync(run),
+                    4 => RunDagAsync(run, PipelineDefinition.PreprocessingDag, null),
+                    5 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Subset),
+                    6 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Full),
+                    7 => new AwsTeardown(cloud, Poll, options).RunAsync(context, run.Names, results),
+                    _ => throw new ArgumentOutOfRangeException(nameof(context), context.Phase.Number, "Unknown phase."),
+                });
             });
         }
         catch (Exception ex) when (ex is AwsException or AwsConfigurationException or AirflowException)
@@ -55,25 +57,11 @@ public sealed partial class AwsTarget(
             // Bad input, refused permissions, no capacity: the message already names the cause and the fix.
             throw new PhaseFailedException(ex.Message, ex);
         }
-        finally
-        {
-            (cloud as IDisposable)?.Dispose();
-        }
     }
 
-    public async Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, PipelineSettings settings,
-        IReadOnlyList<Deployments.ResourceView> ledger, CancellationToken ct)
-    {
-        var cloud = clouds.Open(settings.AwsRegion);
-        try
-        {
-            return await AwsTeardown.PlanAsync(cloud, deploymentId, ledger, ct);
-        }
-        finally
-        {
-            (cloud as IDisposable)?.Dispose();
-        }
-    }
+    public Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, PipelineSettings settings,
+        IReadOnlyList<Deployments.ResourceView> ledger, CancellationToken ct) =>
+        clouds.WithCloudAsync(settings.AwsRegion, cloud => AwsTeardown.PlanAsync(cloud, deploymentId, ledger, ct));
 
     /// <summary>Who we are in which account: the bucket name needs the account, and the log should say where things go.</summary>
     private static async Task<AwsRun> StartAsync(PhaseContext context, IAwsCloud cloud)

@@ -40,29 +40,27 @@ public sealed class DeploymentAirflowClient(
         if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: PipelineSettings.AwsTarget } deployment } found)
             return new UnconfiguredAirflowClient();
         var settings = DeploymentPinning.Pin(deployment, found.Runs, await settingsStore.GetAsync(ct));
-        var cloud = clouds.Open(settings.AwsRegion);
         try
         {
-            var names = new AwsNames(deployment.Id, Account: "");
-            if (await cloud.FindInstanceAsync(names.InstanceClientToken, ct) is not { State: "running", PublicIp: { } ip })
-                throw new AirflowException(AirflowProblem.Unreachable, "The AWS deployment's instance is not running: run phase 1 (it starts Airflow).");
-            var password = await cloud.GetSecretAsync(names.AirflowPasswordParameter, ct)
-                ?? throw new AirflowException(AirflowProblem.Unauthorized, $"The Airflow password parameter {names.AirflowPasswordParameter} is missing: run phase 1 again.");
-            return connector.Connect(new AirflowOptions
+            return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
             {
-                BaseUrl = new Uri($"http://{ip}:{AwsNames.AirflowPort}/"),
-                Username = AwsNames.AirflowUser,
-                Password = password,
-                ApiVersion = settings.AirflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
+                var names = new AwsNames(deployment.Id, Account: "");
+                if (await cloud.FindInstanceAsync(names.InstanceClientToken, ct) is not { State: "running", PublicIp: { } ip })
+                    throw new AirflowException(AirflowProblem.Unreachable, "The AWS deployment's instance is not running: run phase 1 (it starts Airflow).");
+                var password = await cloud.GetSecretAsync(names.AirflowPasswordParameter, ct)
+                    ?? throw new AirflowException(AirflowProblem.Unauthorized, $"The Airflow password parameter {names.AirflowPasswordParameter} is missing: run phase 1 again.");
+                return connector.Connect(new AirflowOptions
+                {
+                    BaseUrl = new Uri($"http://{ip}:{AwsNames.AirflowPort}/"),
+                    Username = AwsNames.AirflowUser,
+                    Password = password,
+                    ApiVersion = settings.AirflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
+                });
             });
         }
-        catch (AwsException ex)
+        catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
         {
             throw new AirflowException(AirflowProblem.Unreachable, $"Could not find the AWS deployment's Airflow: {ex.Message}", inner: ex);
-        }
-        finally
-        {
-            (cloud as IDisposable)?.Dispose();
         }
     }
 
