@@ -375,6 +375,12 @@ public sealed class AwsTargetTests
         Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.InstanceRole}").Outcome);
         Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.SpectrumRole}").Outcome);
         Assert.Contains("203.0.113.7/32", Item(after, "Operator address").Detail);
+
+        // Reading quotas is a permission of its own: without it the check is amber, not red.
+        h.Cloud.QuotaFailure = FakeAwsCloud.Error("servicequotas:GetServiceQuota", "AccessDeniedException", "not authorized");
+        var unreadable = Item(await checklist.RunAsync(settings, default), "Spot vCPU quota");
+        Assert.Equal(CheckOutcome.Warning, unreadable.Outcome);
+        Assert.Contains("Allow servicequotas:GetServiceQuota", unreadable.Detail);
     }
 
     [Fact]

@@ -59,7 +59,16 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
 
             await CheckAsync(items, "Spot vCPU quota", async () =>
             {
-                var quota = await cloud.SpotVcpuQuotaAsync(ct);
+                double? quota;
+                try
+                {
+                    quota = await cloud.SpotVcpuQuotaAsync(ct);
+                }
+                catch (AwsException ex) when (ex.Kind is AwsErrorKind.Denied or AwsErrorKind.NotFound)
+                {
+                    // Reading quotas is a permission of its own; without it the launch itself will say if the quota is short.
+                    return (new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read it: {ex.Message}"), true);
+                }
                 var needed = await cloud.VcpusAsync(settings.InstanceType, ct);
                 return (quota is null || needed is null
                     ? new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read the quota ({quota?.ToString() ?? "?"}) or the vCPUs of {settings.InstanceType} ({needed?.ToString() ?? "?"}).")

@@ -223,7 +223,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
 
     public Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct) => Task.FromResult(SpotPrice);
-    public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => Task.FromResult(SpotQuota);
+    public Exception? QuotaFailure { get; set; }
+    public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);
     public Task<int?> VcpusAsync(string instanceType, CancellationToken ct) => Task.FromResult<int?>(4);
     public Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct) => Task.FromResult(true);
 
