@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.IO.Compression;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
@@ -26,9 +27,14 @@ public sealed class LocalTargetTests
         Assert.Equal(["full", "subset"], runs.Select(r => r.Scope).Order());
         Assert.Equal(300, runs.Single(r => r.Scope == "subset").Documents);
 
+        var plan = (await h.Services.GetRequiredService<Cord19.Core.Execution.DeallocationPlanner>().PlanAsync(default))!;
         var deallocation = await h.RunAsync(7);
 
         Assert.Equal(PhaseStatus.Succeeded, deallocation.Status);
+        // The dry run lists what phase 7 then deleted, in the order it deleted it.
+        var deleted = (await h.Store.GetLogAsync(deallocation.LatestRun!.Id)).Where(l => l.Message.StartsWith("Deleted ")).Select(l => l.Message).ToList();
+        Assert.Equal(plan.Items.Select(i => $"Deleted {i.Kind}: {i.Locator}."), deleted);
+        Assert.Null(plan.ConfirmationWord);
         Assert.False(Directory.Exists(h.Data.Workspace));
         Assert.All((await h.Store.GetSnapshotAsync()).Resources, r => Assert.NotNull(r.DeletedAt));
         Assert.Equal(2, (await h.Results.ListRunsAsync(default)).Runs.Count);

@@ -34,12 +34,13 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         _ => throw new ArgumentOutOfRangeException(nameof(context), context.Phase.Number, "Unknown phase."),
     };
 
+    /// <summary>The ledger in the order <see cref="DeallocateAsync"/> deletes it (newest first, as the ledger lists it).</summary>
     public Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, PipelineSettings settings,
         IReadOnlyList<Deployments.ResourceView> ledger, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<PlannedDeletion>>(ledger
             .Select(r => new PlannedDeletion(r.Kind, r.Locator, r.Description, InLedger: true, FoundByTags: false,
                 State: File.Exists(r.Locator.Split('#')[0]) || Directory.Exists(r.Locator.Split('#')[0]) ? "present" : "missing"))
-            .Reverse().ToList());
+            .ToList());
 
     private async Task PrepareWorkspaceAsync(PhaseContext context)
     {
