@@ -17,21 +17,22 @@ public static class AwsEquivalent
         var resources = new List<MeteredResource>();
 
         if (firstOf(1) is { } machine)
-        {
-            var s = SettingsOf(machine);
-            BilledPeriod[] period = [new(machine.StartedAt!.Value, deallocatedAt)];
-            resources.Add(new($"EC2 spot instance ({s.InstanceType})", MeterKind.Ec2Instance, $"ec2.spot.{s.InstanceType}", 1, period));
-            resources.Add(new($"EBS gp3 volume ({s.EbsGigabytes} GB)", MeterKind.EbsVolume, "ebs.gp3.gb-month", s.EbsGigabytes, period));
-            resources.Add(new("Public IPv4 address", MeterKind.PublicIpv4, "ipv4.public.hour", 1, period));
-        }
+            resources.AddRange(Instance(SettingsOf(machine), [new(machine.StartedAt!.Value, deallocatedAt)]));
         if (firstOf(2) is { } lake)
-        {
-            var s = SettingsOf(lake);
-            resources.Add(new($"Redshift cluster ({s.RedshiftNodes} × {s.RedshiftNodeType})", MeterKind.RedshiftCluster,
-                $"redshift.ondemand.{s.RedshiftNodeType}", s.RedshiftNodes, [new(lake.StartedAt!.Value, deallocatedAt)]));
-        }
+            resources.Add(Cluster(SettingsOf(lake), [new(lake.StartedAt!.Value, deallocatedAt)]));
         return resources;
     }
+
+    /// <summary>A spot instance of the settings' size with its EBS volume and public IPv4 address, billed for <paramref name="period"/>.</summary>
+    public static IEnumerable<MeteredResource> Instance(PipelineSettings s, BilledPeriod[] period) =>
+    [
+        new($"EC2 spot instance ({s.InstanceType})", MeterKind.Ec2Instance, $"ec2.spot.{s.InstanceType}", 1, period),
+        new($"EBS gp3 volume ({s.EbsGigabytes} GB)", MeterKind.EbsVolume, "ebs.gp3.gb-month", s.EbsGigabytes, period),
+        new("Public IPv4 address", MeterKind.PublicIpv4, "ipv4.public.hour", 1, period),
+    ];
+
+    public static MeteredResource Cluster(PipelineSettings s, BilledPeriod[] period) =>
+        new($"Redshift cluster ({s.RedshiftNodes} × {s.RedshiftNodeType})", MeterKind.RedshiftCluster, $"redshift.ondemand.{s.RedshiftNodeType}", s.RedshiftNodes, period);
 
     /// <summary>The sizes a run was started with (changing Settings later does not re-price a running resource).</summary>
     private static PipelineSettings SettingsOf(PhaseRun run) => PipelineSettings.FromJsonOrDefault(run.SettingsJson);

@@ -24,18 +24,9 @@ public static class DeploymentMeters
 
         var metered = new List<MeteredResource>();
         foreach (var instance in ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.CreatedAt <= at))
-        {
-            var s = SettingsOf(instance);
-            metered.Add(new($"EC2 spot instance ({s.InstanceType})", MeterKind.Ec2Instance, $"ec2.spot.{s.InstanceType}", 1, Period(instance)));
-            metered.Add(new($"EBS gp3 volume ({s.EbsGigabytes} GB)", MeterKind.EbsVolume, "ebs.gp3.gb-month", s.EbsGigabytes, Period(instance)));
-            metered.Add(new("Public IPv4 address", MeterKind.PublicIpv4, "ipv4.public.hour", 1, Period(instance)));
-        }
+            metered.AddRange(AwsEquivalent.Instance(SettingsOf(instance), Period(instance)));
         foreach (var cluster in ledger.Where(r => r.Kind == AwsResourceKinds.Cluster && r.CreatedAt <= at))
-        {
-            var s = SettingsOf(cluster);
-            metered.Add(new($"Redshift cluster ({s.RedshiftNodes} × {s.RedshiftNodeType})", MeterKind.RedshiftCluster,
-                $"redshift.ondemand.{s.RedshiftNodeType}", s.RedshiftNodes, Period(cluster)));
-        }
+            metered.Add(AwsEquivalent.Cluster(SettingsOf(cluster), Period(cluster)));
         return metered;
     }
 }
