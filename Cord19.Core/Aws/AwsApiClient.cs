@@ -94,7 +94,7 @@ public sealed class AwsApiClient(HttpMessageInvoker http, AwsConnection connecti
         if (target is not null) signing.Headers["X-Amz-Target"] = target;
         var signed = await AWSSigV4Signer.SignAsync(signing, new AWSSigV4Parameters
         {
-            Credentials = await connection.CredentialsAsync(),
+            Credentials = connection.Credentials,
             Region = RegionEndpoint.GetBySystemName(service.SigningRegion(connection.Region)),
             Service = service.SigningName,
             SignPayload = true,

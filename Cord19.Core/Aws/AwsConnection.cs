@@ -18,8 +18,7 @@ namespace Cord19.Core.Aws;
 public sealed class AwsConnection
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
-    private readonly AWSCredentials? _credentials;
-    private readonly Lazy<Task<AWSCredentials>> _resolved;
+    private readonly Lazy<AWSCredentials> _credentials;
 
     /// <param name="credentials">Null: the standard chain. Tests pass fixed ones.</param>
     public AwsConnection(string region, Func<string, string?>? environment = null, AWSCredentials? credentials = null, HttpMessageHandler? handler = null)
@@ -28,8 +27,9 @@ public sealed class AwsConnection
             throw new AwsConfigurationException($"'{region}' is not an AWS region name: use one such as us-east-2 (Settings → AWS region).");
         Region = region!;
         Environment = environment ?? System.Environment.GetEnvironmentVariable;
-        _credentials = credentials;
-        _resolved = new(ResolveCredentialsAsync);
+        // Resolved once per connection, for the SDK clients and the hand-signed one alike (the chain's credentials
+        // refresh themselves); a failure is not cached, so signing in and trying again works.
+        _credentials = credentials is not null ? new(credentials) : new(Chain, LazyThreadSafetyMode.PublicationOnly);
         Api = new AwsApiClient(new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null), this);
     }
 
@@ -39,14 +39,14 @@ public sealed class AwsConnection
     /// <summary>The hand-signed client for IAM, Redshift, Redshift Data, CloudWatch, Glue and Service Quotas.</summary>
     public AwsApiClient Api { get; }
 
-    public Task<AWSCredentials> CredentialsAsync() => _credentials is not null ? Task.FromResult(_credentials) : _resolved.Value;
+    public AWSCredentials Credentials => _credentials.Value;
 
-    public IAmazonEC2 Ec2() => new AmazonEC2Client(_credentials ?? Chain(), Configure(new AmazonEC2Config(), "EC2"));
-    public IAmazonSimpleSystemsManagement Ssm() => new AmazonSimpleSystemsManagementClient(_credentials ?? Chain(), Configure(new AmazonSimpleSystemsManagementConfig(), "SSM"));
-    public IAmazonSecurityTokenService Sts() => new AmazonSecurityTokenServiceClient(_credentials ?? Chain(), Configure(new AmazonSecurityTokenServiceConfig(), "STS"));
+    public IAmazonEC2 Ec2() => new AmazonEC2Client(Credentials, Configure(new AmazonEC2Config(), "EC2"));
+    public IAmazonSimpleSystemsManagement Ssm() => new AmazonSimpleSystemsManagementClient(Credentials, Configure(new AmazonSimpleSystemsManagementConfig(), "SSM"));
+    public IAmazonSecurityTokenService Sts() => new AmazonSecurityTokenServiceClient(Credentials, Configure(new AmazonSecurityTokenServiceConfig(), "STS"));
 
     /// <summary>S3 with the settings an S3-compatible server needs when an endpoint override is set.</summary>
-    public IAmazonS3 S3() => S3ObjectStore.CreateClient(AwsEndpoints.Override("S3", Environment)?.ToString(), Region, _credentials ?? Chain());
+    public IAmazonS3 S3() => S3ObjectStore.CreateClient(AwsEndpoints.Override("S3", Environment)?.ToString(), Region, Credentials);
 
     private T Configure<T>(T config, string serviceKey) where T : ClientConfig
     {
@@ -67,18 +67,6 @@ public sealed class AwsConnection
         try
         {
             return DefaultAWSCredentialsIdentityResolver.GetCredentials();
-        }
-        catch (AmazonClientException ex)
-        {
-            throw NoCredentials(ex);
-        }
-    }
-
-    private static async Task<AWSCredentials> ResolveCredentialsAsync()
-    {
-        try
-        {
-            return await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync();
         }
         catch (AmazonClientException ex)
         {

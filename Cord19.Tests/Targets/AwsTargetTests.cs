@@ -80,6 +80,7 @@ public sealed class AwsTargetTests
         Assert.Equal(PhaseStatus.Failed, failed.Status);
         Assert.Contains("Gave up waiting for Airflow", failed.LatestRun!.Reason);
         var password = h.Cloud.Secrets.Values.Single().Value;
+        var recorded = (await h.Core.Store.GetSnapshotAsync()).Resources.ToDictionary(r => r.Locator, r => r.CreatedAt);
 
         h.Airflow.Failure = null;
         var again = await h.Core.RunAsync(1, resume: true);
@@ -89,6 +90,8 @@ public sealed class AwsTargetTests
         Assert.Single(h.Cloud.Groups);
         Assert.Single(h.Cloud.Buckets);
         Assert.Equal(password, h.Cloud.Secrets.Values.Single().Value);
+        // Recorded again by the resumed run, each keeps the age the meters bill it from.
+        Assert.Equal(recorded, (await h.Core.Store.GetSnapshotAsync()).Resources.ToDictionary(r => r.Locator, r => r.CreatedAt));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed partial class AwsTarget
         var (context, cloud, names) = run;
         await context.StepAsync("bucket", async ct =>
         {
-            await RecordAsync(run, AwsResourceKinds.Bucket, names.Bucket, "Results and the files shipped to the instance");
+            await run.Context.RecordResourceAsync(AwsResourceKinds.Bucket, names.Bucket, "Results and the files shipped to the instance");
             var unsupported = await cloud.EnsureBucketAsync(names.Bucket, Tags(run), ct);
             if (unsupported.Count > 0)
                 await context.LogAsync($"This S3 server does not implement {string.Join(" and ", unsupported)} (an S3-compatible server, not AWS): the bucket is recorded in the ledger but not fully hardened or tagged.", Deployments.LogLevel.Warning);
@@ -37,7 +37,7 @@ public sealed partial class AwsTarget
         await context.StepAsync("spot-instance", async ct =>
         {
             var settings = context.Settings;
-            await RecordAsync(run, AwsResourceKinds.Instance, names.InstanceClientToken, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
+            await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
             var existing = await cloud.FindInstanceAsync(names.InstanceClientToken, ct);
             if (existing is { State: "terminated" or "shutting-down" })
                 throw new PhaseFailedException(

@@ -39,7 +39,7 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("cluster", async ct =>
         {
-            await RecordAsync(run, AwsResourceKinds.Cluster, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType}");
+            await run.Context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType}");
             if (await cloud.FindClusterAsync(names.Cluster, ct) is { } existing)
             {
                 await context.LogAsync($"Cluster {existing.Identifier} exists ({existing.Status}).");

@@ -77,20 +77,12 @@ public sealed partial class AwsTarget(
 
     private static IReadOnlyDictionary<string, string> Tags(AwsRun run) => ResourceTags.For(run.Context.Run.DeploymentId, run.Context.Phase.Number);
 
-    /// <summary>Records a resource before the call that creates it, unless a previous attempt already did.</summary>
-    private static async Task RecordAsync(AwsRun run, string kind, string locator, string description)
-    {
-        var live = await run.Context.LiveResourcesAsync();
-        if (!live.Any(r => r.Kind == kind && r.Locator == locator))
-            await run.Context.RecordResourceAsync(kind, locator, description);
-    }
-
     private AwsPolling Poll => new(options.PollInterval, clock);
 
     /// <summary>A generated password kept in SSM Parameter Store as a SecureString; an existing one is kept (a resumed phase).</summary>
     private static async Task EnsurePasswordAsync(AwsRun run, string parameter, string description, CancellationToken ct)
     {
-        await RecordAsync(run, AwsResourceKinds.Parameter, parameter, $"{description} (SecureString)");
+        await run.Context.RecordResourceAsync(AwsResourceKinds.Parameter, parameter, $"{description} (SecureString)");
         if (await run.Cloud.GetSecretAsync(parameter, ct) is null)
             await run.Cloud.PutSecretAsync(parameter, NewPassword(), Tags(run), ct);
         await run.Context.LogAsync($"The {description.ToLowerInvariant()} is in SSM Parameter Store as the SecureString {parameter}.");
@@ -101,7 +93,7 @@ public sealed partial class AwsTarget(
     {
         var cidr = await OperatorCidrAsync(run);
         var vpc = await run.Cloud.DefaultVpcAsync(ct);
-        await RecordAsync(run, AwsResourceKinds.SecurityGroup, name, $"Port {port} for {cidr}");
+        await run.Context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, name, $"Port {port} for {cidr}");
         var group = await run.Cloud.FindSecurityGroupAsync(name, vpc, ct)
             ?? await run.Cloud.CreateSecurityGroupAsync(name, description, vpc, Tags(run), ct);
         await run.Cloud.AllowIngressAsync(group, port, cidr, null, ct);
