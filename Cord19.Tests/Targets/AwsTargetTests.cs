@@ -403,14 +403,17 @@ public sealed class AwsTargetTests
     public async Task The_Airflow_page_follows_the_live_AWS_deployments_Airflow()
     {
         await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = PipelineSettings.AwsTarget, AirflowVersion = "3.1.0" });
-        var client = new DeploymentAirflowClient(h.Core.Store, h.Core.Settings, h.Cloud, h.Connector, TimeProvider.System);
+        var client = new DeploymentAirflowClient(h.Core.Store, h.Core.Settings, h.Cloud, h.Connector, h.Get<Cord19.Core.Live.IDeploymentFeed>(), TimeProvider.System);
 
         var before = await Assert.ThrowsAsync<AirflowException>(() => client.ListDagsAsync());
         Succeeded(await h.Core.RunAsync(1), "");
         ReadyDags(h);
-        var fresh = new DeploymentAirflowClient(h.Core.Store, h.Core.Settings, h.Cloud, h.Connector, TimeProvider.System);
-        var dags = await fresh.ListDagsAsync();
+        var connectionsBefore = h.Connector.Connections.Count;
+        // The same client follows the new deployment at once: phase 1's changes reached it through the feed.
+        var dags = await client.ListDagsAsync();
+        await client.ListRunsAsync(PipelineDagRuns.DagIds[0]);
 
+        Assert.Equal(connectionsBefore + 1, h.Connector.Connections.Count); // looked up once, not per call
         Assert.Equal(AirflowProblem.NotConfigured, before.Problem);
         Assert.Equal(PipelineDagRuns.DagIds, dags.Select(d => d.DagId));
         var connection = h.Connector.Connections[^1];

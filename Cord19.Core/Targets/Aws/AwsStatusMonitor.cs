@@ -67,12 +67,8 @@ public sealed class AwsStatusMonitor : IDisposable
     {
         try
         {
-            var health = await _airflow.Connect(new AirflowOptions
-            {
-                BaseUrl = new Uri($"http://{ip}:{AwsNames.AirflowPort}/"),
-                ApiVersion = settings.AirflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
-                Timeout = TimeSpan.FromSeconds(5),
-            }).GetHealthAsync(ct);
+            var health = await _airflow.Connect(InstanceAirflow.Options(ip, settings.AirflowVersion, password: null) with { Timeout = TimeSpan.FromSeconds(5) })
+                .GetHealthAsync(ct);
             return health.IsHealthy ? "healthy" : $"scheduler {health.Scheduler ?? "unknown"}, database {health.Metadatabase ?? "unknown"}";
         }
         catch (AirflowException ex)

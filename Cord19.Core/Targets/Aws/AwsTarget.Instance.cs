@@ -122,19 +122,8 @@ public sealed partial class AwsTarget
         return running!;
     }
 
-    /// <summary>The deployment's Airflow: its instance's address, the admin password from SSM, the API of the chosen version.</summary>
-    private async Task<IAirflowClient> ConnectAirflowAsync(AwsRun run, InstanceState instance)
-    {
-        var password = await run.Cloud.GetSecretAsync(run.Names.AirflowPasswordParameter, run.Context.Cancellation)
-            ?? throw new PhaseFailedException($"The Airflow password parameter {run.Names.AirflowPasswordParameter} is missing. Run phase 1 again.");
-        return airflow.Connect(new AirflowOptions
-        {
-            BaseUrl = new Uri($"http://{instance.PublicIp}:{AwsNames.AirflowPort}/"),
-            Username = AwsNames.AirflowUser,
-            Password = password,
-            ApiVersion = run.Context.Settings.AirflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
-        });
-    }
+    private Task<IAirflowClient> ConnectAirflowAsync(AwsRun run, InstanceState instance) =>
+        InstanceAirflow.ConnectAsync(airflow, run.Cloud, run.Names, instance.PublicIp!, run.Context.Settings.AirflowVersion, run.Context.Cancellation);
 
     /// <summary>For phases 3 to 6: the running instance and its Airflow, or a message saying to run phase 1.</summary>
     private async Task<(InstanceState Instance, IAirflowClient Airflow)> RequireAirflowAsync(AwsRun run)

@@ -2,32 +2,46 @@ using Cord19.Core.Airflow;
 using Cord19.Core.Aws;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
+using Cord19.Core.Live;
 using Cord19.Core.Settings;
 
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
 /// The Airflow the pages talk to when none is configured by address: the current AWS deployment's, on its
-/// instance, signed in with the admin password from SSM. Looked up again every 30 s (and when a call fails to
-/// reach it), so a new deployment's Airflow appears on the Airflow page without a restart. With no AWS
-/// deployment running it answers as <see cref="UnconfiguredAirflowClient"/> does.
+/// instance, signed in with the admin password from SSM. The lookup (and a failed one) is kept until the change
+/// feed says a phase or a resource changed — a new instance is always a new ledger entry — or for 30 s at most,
+/// for changes made by another panel instance. With no AWS deployment it answers as
+/// <see cref="UnconfiguredAirflowClient"/> does.
 /// </summary>
 public sealed class DeploymentAirflowClient(
-    DeploymentStore store, SettingsStore settingsStore, IAwsCloudFactory clouds, IAirflowConnector connector, TimeProvider clock) : IAirflowClient
+    DeploymentStore store, SettingsStore settingsStore, IAwsCloudFactory clouds, IAirflowConnector connector, IDeploymentFeed feed, TimeProvider clock)
+    : IAirflowClient
 {
-    private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (IAirflowClient Client, DateTimeOffset At)? _current;
+    private (IAirflowClient? Client, AirflowException? Failure, long Changes, DateTimeOffset At)? _current;
 
     private async Task<IAirflowClient> ClientAsync(CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
-            if (_current is { } current && clock.GetUtcNow() - current.At < Freshness) return current.Client;
-            var client = await ResolveAsync(ct);
-            _current = (client, clock.GetUtcNow());
-            return client;
+            var changes = feed.Published;
+            if (_current is not { } current || current.Changes != changes || clock.GetUtcNow() - current.At >= MaxStaleness)
+            {
+                try
+                {
+                    current = (await ResolveAsync(ct), null, changes, clock.GetUtcNow());
+                }
+                catch (AirflowException ex)
+                {
+                    // Kept like an answer: the Airflow page polls every few seconds, AWS should not be asked as often.
+                    current = (null, ex, changes, clock.GetUtcNow());
+                }
+                _current = current;
+            }
+            return current.Client ?? throw current.Failure!;
         }
         finally
         {
@@ -47,15 +61,7 @@ public sealed class DeploymentAirflowClient(
                 var names = new AwsNames(deployment.Id, Account: "");
                 if (await cloud.FindInstanceAsync(names.InstanceClientToken, ct) is not { State: "running", PublicIp: { } ip })
                     throw new AirflowException(AirflowProblem.Unreachable, "The AWS deployment's instance is not running: run phase 1 (it starts Airflow).");
-                var password = await cloud.GetSecretAsync(names.AirflowPasswordParameter, ct)
-                    ?? throw new AirflowException(AirflowProblem.Unauthorized, $"The Airflow password parameter {names.AirflowPasswordParameter} is missing: run phase 1 again.");
-                return connector.Connect(new AirflowOptions
-                {
-                    BaseUrl = new Uri($"http://{ip}:{AwsNames.AirflowPort}/"),
-                    Username = AwsNames.AirflowUser,
-                    Password = password,
-                    ApiVersion = settings.AirflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
-                });
+                return await InstanceAirflow.ConnectAsync(connector, cloud, names, ip, settings.AirflowVersion, ct);
             });
         }
         catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
@@ -64,18 +70,7 @@ public sealed class DeploymentAirflowClient(
         }
     }
 
-    private async Task<T> CallAsync<T>(Func<IAirflowClient, Task<T>> call, CancellationToken ct)
-    {
-        try
-        {
-            return await call(await ClientAsync(ct));
-        }
-        catch (AirflowException ex) when (ex.Problem is AirflowProblem.Unreachable or AirflowProblem.TimedOut)
-        {
-            _current = null; // the instance may have moved (a new deployment, a new address): look again next time
-            throw;
-        }
-    }
+    private async Task<T> CallAsync<T>(Func<IAirflowClient, Task<T>> call, CancellationToken ct) => await call(await ClientAsync(ct));
 
     public Task<AirflowServer> GetServerAsync(CancellationToken cancellationToken = default) => CallAsync(c => c.GetServerAsync(cancellationToken), cancellationToken);
     public Task<AirflowHealth> GetHealthAsync(CancellationToken cancellationToken = default) => CallAsync(c => c.GetHealthAsync(cancellationToken), cancellationToken);
