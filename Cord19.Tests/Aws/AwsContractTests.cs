@@ -97,7 +97,7 @@ public sealed class AwsContractTests
                 "cloudwatch" => ("us-east-2", "monitoring"),
                 var s => ("us-east-2", s),
             };
-            var host = request.Service == "iam" ? "iam.amazonaws.com" : $"{(service == "monitoring" ? "monitoring" : request.Service)}.us-east-2.amazonaws.com";
+            var host = request.Service == "iam" ? "iam.amazonaws.com" : $"{service}.us-east-2.amazonaws.com";
             Assert.Equal(host, request.Uri.Host);
             Assert.Equal("https", request.Uri.Scheme);
             var authorization = request.Headers["Authorization"];

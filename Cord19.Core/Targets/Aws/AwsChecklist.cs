@@ -19,99 +19,95 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
 {
     public async Task<IReadOnlyList<CheckItem>> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
-        IAwsCloud cloud;
         try
         {
-            cloud = clouds.Open(settings.AwsRegion);
+            return await clouds.WithCloudAsync(settings.AwsRegion, cloud => RunAsync(cloud, settings, ct));
         }
         catch (AwsConfigurationException ex)
         {
+            // Only opening the account lets one through (each check catches its own): the region is unusable.
             return [new CheckItem("Region", CheckOutcome.Failed, ex.Message, "Settings → AWS region.")];
         }
+    }
 
-        try
+    private async Task<IReadOnlyList<CheckItem>> RunAsync(IAwsCloud cloud, PipelineSettings settings, CancellationToken ct)
+    {
+        var items = new List<CheckItem>();
+        var identified = await CheckAsync(items, "Identity", async () =>
         {
-            var items = new List<CheckItem>();
-            var identity = await CheckAsync(items, "Identity", async () =>
-            {
-                var me = await cloud.WhoAmIAsync(ct);
-                return (new CheckItem("Identity", CheckOutcome.Passed, $"Account {me.Account} as {me.Arn}."), me);
-            });
-            if (identity is null)
-            {
-                items.Add(new CheckItem("Other checks", CheckOutcome.Warning, "Skipped: they need working credentials.", "Fix the identity check first."));
-                return items;
-            }
-
-            await CheckAsync(items, "Region", async () =>
-                (new CheckItem("Region", CheckOutcome.Passed, $"{settings.AwsRegion}, default VPC {await cloud.DefaultVpcAsync(ct)}."), true));
-
-            await CheckAsync(items, "COVID-19 data lake", async () =>
-            {
-                var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, ct);
-                return (table is null
-                    ? new CheckItem("COVID-19 data lake", CheckOutcome.Failed,
-                        $"Glue has no table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} in {settings.AwsRegion}.",
-                        "Launch AWS's COVID-19 data lake CloudFormation template (as the seed notebook did) in this region, or choose the region where it runs.")
-                    : new CheckItem("COVID-19 data lake", CheckOutcome.Passed,
-                        $"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}."), true);
-            });
-
-            await CheckAsync(items, "Spot vCPU quota", async () =>
-            {
-                double? quota;
-                try
-                {
-                    quota = await cloud.SpotVcpuQuotaAsync(ct);
-                }
-                catch (AwsException ex) when (ex.Kind is AwsErrorKind.Denied or AwsErrorKind.NotFound)
-                {
-                    // Reading quotas is a permission of its own; without it the launch itself will say if the quota is short.
-                    return (new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read it: {ex.Message}"), true);
-                }
-                var needed = await cloud.VcpusAsync(settings.InstanceType, ct);
-                return (quota is null || needed is null
-                    ? new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read the quota ({quota?.ToString() ?? "?"}) or the vCPUs of {settings.InstanceType} ({needed?.ToString() ?? "?"}).")
-                    : quota < needed
-                        ? new CheckItem("Spot vCPU quota", CheckOutcome.Failed, $"{settings.InstanceType} needs {needed} vCPUs; the spot quota is {quota}.",
-                            "Ask for more 'All Standard Spot Instance Requests' vCPUs in Service Quotas, or pick a smaller instance type.")
-                        : new CheckItem("Spot vCPU quota", CheckOutcome.Passed, $"{quota} vCPUs allowed; {settings.InstanceType} needs {needed}."), true);
-            });
-
-            await CheckAsync(items, "Spot price", async () =>
-            {
-                var price = await cloud.SpotPriceAsync(settings.InstanceType, ct);
-                return (price is null
-                    ? new CheckItem("Spot price", CheckOutcome.Failed, $"No spot price for {settings.InstanceType} in {settings.AwsRegion}: it is not offered there.", "Pick another instance type or region.")
-                    : price > settings.SpotMaxPricePerHour
-                        ? new CheckItem("Spot price", CheckOutcome.Failed, $"${price}/h now, above your max of ${settings.SpotMaxPricePerHour}/h.", "Raise the spot max price or pick another instance type in Settings.")
-                        : new CheckItem("Spot price", CheckOutcome.Passed, $"${price}/h now, within your max of ${settings.SpotMaxPricePerHour}/h."), true);
-            });
-
-            foreach (var role in AwsRoles.All)
-                await CheckAsync(items, $"IAM role {role.Name}", async () =>
-                {
-                    var arn = await cloud.FindRoleAsync(role.Name, ct);
-                    var profileReady = !role.WithInstanceProfile || await cloud.InstanceProfileReadyAsync(role.Name, ct);
-                    return (arn is not null && profileReady
-                        ? new CheckItem($"IAM role {role.Name}", CheckOutcome.Passed, $"{arn}{(role.WithInstanceProfile ? ", with its instance profile" : "")}.")
-                        : new CheckItem($"IAM role {role.Name}", CheckOutcome.Failed,
-                            arn is null ? "Missing." : "The role exists but its instance profile is missing or empty.",
-                            "Press 'Create the roles' (or let phase 1 and 2 create them)."), true);
-                });
-
-            await CheckAsync(items, "Operator address", async () =>
-            {
-                var cidr = string.IsNullOrWhiteSpace(settings.OperatorCidr) ? await options.LookUpPublicAddress(ct) : settings.OperatorCidr.Trim();
-                return (new CheckItem("Operator address", CheckOutcome.Passed,
-                    $"Airflow (8080) and Redshift (5439) will be open to {cidr} only{(string.IsNullOrWhiteSpace(settings.OperatorCidr) ? " (looked up)" : "")}."), true);
-            });
+            var me = await cloud.WhoAmIAsync(ct);
+            return new CheckItem("Identity", CheckOutcome.Passed, $"Account {me.Account} as {me.Arn}.");
+        });
+        if (!identified)
+        {
+            items.Add(new CheckItem("Other checks", CheckOutcome.Warning, "Skipped: they need working credentials.", "Fix the identity check first."));
             return items;
         }
-        finally
+
+        await CheckAsync(items, "Region", async () =>
+            new CheckItem("Region", CheckOutcome.Passed, $"{settings.AwsRegion}, default VPC {await cloud.DefaultVpcAsync(ct)}."));
+
+        await CheckAsync(items, "COVID-19 data lake", async () =>
         {
-            (cloud as IDisposable)?.Dispose();
-        }
+            var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, ct);
+            return table is null
+                ? new CheckItem("COVID-19 data lake", CheckOutcome.Failed,
+                    $"Glue has no table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} in {settings.AwsRegion}.",
+                    "Launch AWS's COVID-19 data lake CloudFormation template (as the seed notebook did) in this region, or choose the region where it runs.")
+                : new CheckItem("COVID-19 data lake", CheckOutcome.Passed,
+                    $"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}.");
+        });
+
+        await CheckAsync(items, "Spot vCPU quota", async () =>
+        {
+            double? quota;
+            try
+            {
+                quota = await cloud.SpotVcpuQuotaAsync(ct);
+            }
+            catch (AwsException ex) when (ex.Kind is AwsErrorKind.Denied or AwsErrorKind.NotFound)
+            {
+                // Reading quotas is a permission of its own; without it the launch itself will say if the quota is short.
+                return new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read it: {ex.Message}");
+            }
+            var needed = await cloud.VcpusAsync(settings.InstanceType, ct);
+            return quota is null || needed is null
+                ? new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read the quota ({quota?.ToString() ?? "?"}) or the vCPUs of {settings.InstanceType} ({needed?.ToString() ?? "?"}).")
+                : quota < needed
+                    ? new CheckItem("Spot vCPU quota", CheckOutcome.Failed, $"{settings.InstanceType} needs {needed} vCPUs; the spot quota is {quota}.",
+                        "Ask for more 'All Standard Spot Instance Requests' vCPUs in Service Quotas, or pick a smaller instance type.")
+                    : new CheckItem("Spot vCPU quota", CheckOutcome.Passed, $"{quota} vCPUs allowed; {settings.InstanceType} needs {needed}.");
+        });
+
+        await CheckAsync(items, "Spot price", async () =>
+        {
+            var price = await cloud.SpotPriceAsync(settings.InstanceType, ct);
+            return price is null
+                ? new CheckItem("Spot price", CheckOutcome.Failed, $"No spot price for {settings.InstanceType} in {settings.AwsRegion}: it is not offered there.", "Pick another instance type or region.")
+                : price > settings.SpotMaxPricePerHour
+                    ? new CheckItem("Spot price", CheckOutcome.Failed, $"${price}/h now, above your max of ${settings.SpotMaxPricePerHour}/h.", "Raise the spot max price or pick another instance type in Settings.")
+                    : new CheckItem("Spot price", CheckOutcome.Passed, $"${price}/h now, within your max of ${settings.SpotMaxPricePerHour}/h.");
+        });
+
+        foreach (var role in AwsRoles.All)
+            await CheckAsync(items, $"IAM role {role.Name}", async () =>
+            {
+                var arn = await cloud.FindRoleAsync(role.Name, ct);
+                var profileReady = !role.WithInstanceProfile || await cloud.InstanceProfileReadyAsync(role.Name, ct);
+                return arn is not null && profileReady
+                    ? new CheckItem($"IAM role {role.Name}", CheckOutcome.Passed, $"{arn}{(role.WithInstanceProfile ? ", with its instance profile" : "")}.")
+                    : new CheckItem($"IAM role {role.Name}", CheckOutcome.Failed,
+                        arn is null ? "Missing." : "The role exists but its instance profile is missing or empty.",
+                        "Press 'Create the roles' (or let phase 1 and 2 create them).");
+            });
+
+        await CheckAsync(items, "Operator address", async () =>
+        {
+            var cidr = string.IsNullOrWhiteSpace(settings.OperatorCidr) ? await options.LookUpPublicAddress(ct) : settings.OperatorCidr.Trim();
+            return new CheckItem("Operator address", CheckOutcome.Passed,
+                $"Airflow (8080) and Redshift (5439) will be open to {cidr} only{(string.IsNullOrWhiteSpace(settings.OperatorCidr) ? " (looked up)" : "")}.");
+        });
+        return items;
     }
 
     /// <summary>Creates (or completes) the shared roles; returns what exists now.</summary>
@@ -124,18 +120,18 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             return done;
         });
 
-    private static async Task<T?> CheckAsync<T>(List<CheckItem> items, string name, Func<Task<(CheckItem Item, T Value)>> check)
+    /// <summary>Adds the check's line, or a failed one with AWS's message; true when the check itself could run.</summary>
+    private static async Task<bool> CheckAsync(List<CheckItem> items, string name, Func<Task<CheckItem>> check)
     {
         try
         {
-            var (item, value) = await check();
-            items.Add(item);
-            return value;
+            items.Add(await check());
+            return true;
         }
         catch (Exception ex) when (ex is AwsException or AwsConfigurationException or PhaseFailedException)
         {
             items.Add(new CheckItem(name, CheckOutcome.Failed, ex.Message));
-            return default;
+            return false;
         }
     }
 }

@@ -16,10 +16,13 @@ public static class PipelineBundle
 
     public static string DefaultFolder(Settings.DataDirectory data) => Path.Combine(data.Root, "pipeline-linux-x64");
 
-    /// <summary>The bundle folder: configured, or the data directory's, published there first if the source tree is at hand.</summary>
+    /// <summary>
+    /// The bundle folder: the configured one (<see cref="AwsTargetOptions.PipelineBundle"/>, from CORD19_PIPELINE_BUNDLE),
+    /// or the data directory's, published there first if the source tree is at hand.
+    /// </summary>
     public static async Task<string> EnsureAsync(string? configured, Settings.DataDirectory data, Func<string, Task> log, CancellationToken ct)
     {
-        var folder = configured ?? Environment.GetEnvironmentVariable(AwsTargetOptions.BundleVariable) ?? DefaultFolder(data);
+        var folder = configured ?? DefaultFolder(data);
         if (File.Exists(Path.Combine(folder, Program))) return folder;
         var project = FindProject();
         var command = $"dotnet publish {Project} -c Release -r linux-x64 --self-contained -o {folder}";

@@ -12,8 +12,6 @@ namespace Cord19.Tests.Support.Aws;
 /// </summary>
 public sealed class AwsTargetHarness : IAsyncDisposable
 {
-    private readonly TempDirectory _files = new();
-
     private AwsTargetHarness(CoreHarness core, FakeAwsCloud cloud, FakeAirflowClient airflow, RecordingConnector connector)
     {
         Core = core;
@@ -70,7 +68,6 @@ public sealed class AwsTargetHarness : IAsyncDisposable
     {
         await Core.DisposeAsync();
         FilesToDelete?.Dispose();
-        _files.Dispose();
     }
 
     public sealed class RecordingConnector(IAirflowClient client) : IAirflowConnector
