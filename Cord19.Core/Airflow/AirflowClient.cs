@@ -196,6 +196,13 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
             throw new AirflowException(AirflowProblem.TimedOut,
                 $"Could not {operation}: Airflow at {options.BaseUrl} did not answer within {options.Timeout.TotalSeconds:0} s. It may be starting or overloaded; try again in a minute.", inner: ex);
         }
+        catch (HttpRequestException ex) when (options.CertificateSha256 is not null && ex.InnerException is System.Security.Authentication.AuthenticationException)
+        {
+            throw new AirflowException(AirflowProblem.UntrustedCertificate,
+                $"Could not {operation}: Airflow at {options.BaseUrl} presented a certificate that is not this deployment's (the panel pins the one phase 1 made), " +
+                "so the connection was closed before any password was sent. If the instance was replaced by hand, run phase 7 and then phase 1; " +
+                "otherwise something between this machine and the instance is intercepting the connection.", inner: ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new AirflowException(AirflowProblem.Unreachable,

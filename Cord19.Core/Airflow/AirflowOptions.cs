@@ -28,6 +28,11 @@ public sealed record AirflowOptions
     public string? AccessToken { get; init; }
     /// <summary>Null: asked from the server (GET /api/v2/version, then /api/v1/version).</summary>
     public AirflowApiVersion? ApiVersion { get; init; }
+    /// <summary>
+    /// The SHA-256 (hex) of the only server certificate to accept, for an Airflow with a self-signed certificate
+    /// (the AWS deployment's): pinned instead of trusting a chain, so no password goes to anyone else.
+    /// </summary>
+    public string? CertificateSha256 { get; init; }
     /// <summary>Per call; a slow Airflow gives a clear "did not answer within" rather than a hung page.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -4,6 +4,8 @@ public enum AirflowProblem
 {
     NotConfigured,
     Unreachable,
+    /// <summary>The server's certificate is not the pinned one: nothing was sent.</summary>
+    UntrustedCertificate,
     TimedOut,
     NotAirflow,
     Unauthorized,

@@ -1,12 +1,13 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
+using Cord19.Core.Phases;
 
 namespace Cord19.Core.Costs;
 
 /// <summary>
 /// What a deployment's phases would have kept running on AWS, from the measured phase times: the spot
-/// instance, its EBS volume and public IPv4 address from the start of phase 1, the Redshift cluster from the
-/// start of phase 2, all until de-allocation succeeds. The local target meters these ("this run would have
+/// instance, its EBS volume and public IPv4 address from the start of phase 1 until de-allocation succeeds, the
+/// Redshift cluster's nodes through phase 2 (which pauses it) and its managed storage until de-allocation. The local target meters these ("this run would have
 /// cost $X on AWS"); the AWS target meters its real resources from the ledger (<see cref="DeploymentMeters"/>).
 /// </summary>
 public static class AwsEquivalent
@@ -19,7 +20,12 @@ public static class AwsEquivalent
         if (firstOf(1) is { } machine)
             resources.AddRange(Instance(SettingsOf(machine), [new(machine.StartedAt!.Value, deallocatedAt)]));
         if (firstOf(2) is { } lake)
-            resources.Add(Cluster(SettingsOf(lake), [new(lake.StartedAt!.Value, deallocatedAt)]));
+        {
+            // Phase 2 pauses the cluster once its export is done: node-hours until then, managed storage until de-allocation.
+            var paused = runs.Where(r => r.PhaseNumber == 2 && r.Status == PhaseStatus.Succeeded).MinBy(r => r.EndedAt)?.EndedAt;
+            resources.Add(Cluster(SettingsOf(lake), [new(lake.StartedAt!.Value, paused is { } p && (deallocatedAt is null || p < deallocatedAt) ? p : deallocatedAt)]));
+            resources.Add(ClusterStorage([new(lake.StartedAt!.Value, deallocatedAt)]));
+        }
         return resources;
     }
 
@@ -31,8 +37,20 @@ public static class AwsEquivalent
         new("Public IPv4 address", MeterKind.PublicIpv4, "ipv4.public.hour", 1, period),
     ];
 
-    public static MeteredResource Cluster(PipelineSettings s, BilledPeriod[] period) =>
-        new($"Redshift cluster ({s.RedshiftNodes} × {s.RedshiftNodeType})", MeterKind.RedshiftCluster, $"redshift.ondemand.{s.RedshiftNodeType}", s.RedshiftNodes, period);
+    public static MeteredResource Cluster(PipelineSettings s, IReadOnlyList<BilledPeriod> running) =>
+        new($"Redshift cluster ({s.RedshiftNodes} × {s.RedshiftNodeType})", MeterKind.RedshiftCluster, $"redshift.ondemand.{s.RedshiftNodeType}", s.RedshiftNodes, running);
+
+    /// <summary>
+    /// RA3 managed storage, billed from creation to deletion, paused or not. The cluster holds only the external schema
+    /// (the export goes to S3), so it is metered as 1 GB: the panel does not read the cluster's stored size.
+    /// </summary>
+    public static MeteredResource ClusterStorage(BilledPeriod[] period) =>
+        new("Redshift managed storage (about 1 GB)", MeterKind.RedshiftStorage, "redshift.rms.gb-month", 1, period);
+
+    /// <summary>The data lake's bytes read by the export's UNLOAD through Spectrum.</summary>
+    public static MeteredResource SpectrumScan(long bytes, DateTime at) =>
+        new($"Redshift Spectrum scan of the data lake ({bytes / 1_048_576.0:0.0} MB)", MeterKind.SpectrumScan, "redshift.spectrum.tb-scanned",
+            bytes / 1_099_511_627_776m, [new BilledPeriod(at, at)]);
 
     /// <summary>The sizes a run was started with (changing Settings later does not re-price a running resource).</summary>
     private static PipelineSettings SettingsOf(PhaseRun run) => PipelineSettings.FromJsonOrDefault(run.SettingsJson);

@@ -58,6 +58,16 @@ public static class BillingRules
 
     public const decimal HoursPerMonth = 730m;
 
+    /// <summary>
+    /// Redshift Spectrum: per terabyte scanned, rounded up to 10 MB per query (https://aws.amazon.com/redshift/pricing/);
+    /// charged once, when the query ran (the period's start).
+    /// </summary>
+    public static decimal SpectrumScan(IEnumerable<BilledPeriod> queries, decimal terabytes, decimal usdPerTerabyte, DateTime now)
+    {
+        const decimal minimum = 10m / 1_048_576m; // 10 MB in TB
+        return queries.Count(q => q.Start <= now) * Math.Max(terabytes, minimum) * usdPerTerabyte;
+    }
+
     public static decimal PerSecond(IEnumerable<BilledPeriod> periods, decimal usdPerHour, DateTime now) =>
         periods.Sum(p => (decimal)(Clamp(p.End ?? now, p.Start) - p.Start).TotalSeconds) * usdPerHour / 3600m;
 

@@ -5,7 +5,8 @@ namespace Cord19.Core.Costs;
 
 /// <summary>
 /// What each phase will cost on AWS before anything is created, for the chosen sizes and expected durations:
-/// from phase 1 on the spot instance, its EBS volume and public IPv4 address bill; from phase 2 on, Redshift too.
+/// from phase 1 on the spot instance, its EBS volume and public IPv4 address bill; in phase 2 Redshift's nodes, and its
+/// managed storage from then on (the cluster is paused after its export).
 /// </summary>
 public static class CostEstimate
 {
@@ -17,6 +18,7 @@ public static class CostEstimate
         var ebs = prices.Find("ebs.gp3.gb-month");
         var ipv4 = prices.Find("ipv4.public.hour");
         var redshift = prices.Find($"redshift.ondemand.{settings.RedshiftNodeType}");
+        var storage = prices.Find("redshift.rms.gb-month");
         var missing = new[] { (instance, $"ec2.spot.{settings.InstanceType}"), (ebs, "ebs.gp3.gb-month"), (ipv4, "ipv4.public.hour"), (redshift, $"redshift.ondemand.{settings.RedshiftNodeType}") }
             .Where(p => p.Item1 is null).Select(p => p.Item2).ToList();
 
@@ -28,7 +30,9 @@ public static class CostEstimate
             // A spot instance never pays more than the maximum price the user set.
             var instanceHourly = Math.Min(instance!.Usd, settings.SpotMaxPricePerHour);
             var hourly = instanceHourly + ebs!.Usd * settings.EbsGigabytes / BillingRules.HoursPerMonth + ipv4!.Usd;
-            if (phase.Number >= 2) hourly += redshift!.Usd * settings.RedshiftNodes;
+            // The cluster runs through phase 2 (its export), then is paused: managed storage only until phase 7.
+            if (phase.Number == 2) hourly += redshift!.Usd * settings.RedshiftNodes;
+            if (phase.Number >= 2 && storage is not null) hourly += storage.Usd / BillingRules.HoursPerMonth;
             return new PhaseEstimate(phase.Number, hours, Math.Round(hourly * (decimal)hours, 4), null);
         }).ToList();
     }

@@ -38,6 +38,7 @@ public static class CostMeter
             MeterKind.Ec2Instance => BillingRules.Ec2(r.Periods, r.PriceHistory ?? [new PricePoint(DateTime.MinValue, price!.Usd)], now),
             MeterKind.RedshiftCluster => BillingRules.Redshift(r.Periods, price!.Usd, (int)r.Quantity, now),
             MeterKind.PublicIpv4 => BillingRules.PublicIpv4(r.Periods, price!.Usd, now),
+            MeterKind.SpectrumScan => BillingRules.SpectrumScan(r.Periods, r.Quantity, price!.Usd, now),
             _ => BillingRules.Storage(r.Periods, r.Quantity, price!.Usd, now),
         };
         var burn = r.IsBillingNow ? hourly : 0m;
@@ -50,6 +51,7 @@ public static class CostMeter
         MeterKind.Ec2Instance => r.PriceHistory is { Count: > 0 } h ? BillingRules.PriceAt(h, now) : price!.Usd,
         MeterKind.RedshiftCluster => price!.Usd * r.Quantity,
         MeterKind.PublicIpv4 => price!.Usd,
+        MeterKind.SpectrumScan => 0m,
         _ => price!.Usd * r.Quantity / BillingRules.HoursPerMonth,
     };
 

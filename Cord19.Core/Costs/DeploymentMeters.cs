@@ -26,7 +26,16 @@ public static class DeploymentMeters
         foreach (var instance in ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.CreatedAt <= at))
             metered.AddRange(AwsEquivalent.Instance(SettingsOf(instance), Period(instance)));
         foreach (var cluster in ledger.Where(r => r.Kind == AwsResourceKinds.Cluster && r.CreatedAt <= at))
-            metered.Add(AwsEquivalent.Cluster(SettingsOf(cluster), Period(cluster)));
+        {
+            // Compute bills only while the cluster runs (its ledger's compute entries end at the pause); storage until deletion.
+            // A ledger from before pausing existed has no compute entries: the cluster ran its whole life.
+            var running = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.CreatedAt <= at).ToList();
+            metered.Add(AwsEquivalent.Cluster(SettingsOf(cluster), running.Count == 0 ? Period(cluster) : running.SelectMany(Period).ToList()));
+            if (running.Count > 0) metered.Add(AwsEquivalent.ClusterStorage(Period(cluster)));
+        }
+        foreach (var scan in ledger.Where(r => r.Kind == AwsResourceKinds.SpectrumScan && r.CreatedAt <= at))
+            if (AwsResourceKinds.ScannedBytes(scan.Locator) is { } bytes)
+                metered.Add(AwsEquivalent.SpectrumScan(bytes, scan.CreatedAt));
         return metered;
     }
 }

@@ -15,7 +15,7 @@ public sealed class PriceBook
     public const string DefaultFileName = "prices-us-east-2.json";
 
     /// <summary>Known keys start with one of these; anything else is a typo.</summary>
-    public static readonly string[] KeyPrefixes = ["ec2.spot.", "ec2.ondemand.", "redshift.ondemand.", "ebs.", "ipv4.", "s3."];
+    public static readonly string[] KeyPrefixes = ["ec2.spot.", "ec2.ondemand.", "redshift.", "ebs.", "ipv4.", "s3."];
 
     /// <summary>Hourly rates above this are certainly a typo (the largest EC2 instances cost about $100/h).</summary>
     private const decimal AbsurdHourly = 200m;

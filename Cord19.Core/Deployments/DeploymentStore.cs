@@ -244,6 +244,28 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         return steps.ToHashSet();
     }
 
+    /// <summary>
+    /// The first run of this run's attempt: going back through the earlier runs of the same phase while they failed or
+    /// were interrupted. A retry or a resume belongs to the attempt it continues; a run after a success starts a new one.
+    /// </summary>
+    public async Task<Guid> GetAttemptRootAsync(Guid runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.PhaseRuns.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
+        var earlier = await db.PhaseRuns.AsNoTracking()
+            .Where(r => r.DeploymentId == run.DeploymentId && r.PhaseNumber == run.PhaseNumber && r.RequestedAt < run.RequestedAt)
+            .OrderByDescending(r => r.RequestedAt)
+            .Select(r => new { r.Id, r.Status })
+            .ToListAsync(ct);
+        var root = run.Id;
+        foreach (var previous in earlier)
+        {
+            if (previous.Status is not (PhaseStatus.Interrupted or PhaseStatus.Failed)) break;
+            root = previous.Id;
+        }
+        return root;
+    }
+
     /// <summary>Records a resource; recording the same kind and locator again revives it instead of duplicating it.</summary>
     public async Task<ResourceView> RecordResourceAsync(RunKey run, string kind, string locator, string? description, CancellationToken ct = default)
     {

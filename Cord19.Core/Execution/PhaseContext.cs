@@ -68,5 +68,8 @@ public sealed class PhaseContext : IStepRecorder
     /// <summary>Whether this deployment ever recorded a resource (every target records before it creates).</summary>
     public Task<bool> HasRecordedResourcesAsync() => _store.HasRecordedResourcesAsync(Run.DeploymentId, Cancellation);
 
+    /// <summary>The first run of the attempt this run continues (itself unless it retries or resumes a failed or interrupted run).</summary>
+    public Task<Guid> AttemptRootAsync() => _store.GetAttemptRootAsync(Run.Id, Cancellation);
+
     public Task MarkResourceDeletedAsync(Guid resourceId) => _store.MarkResourceDeletedAsync(resourceId, CancellationToken.None);
 }

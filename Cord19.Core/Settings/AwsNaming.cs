@@ -6,7 +6,24 @@ namespace Cord19.Core.Settings;
 /// <summary>The shapes of the AWS names and numbers Settings accept, checked before anything reaches AWS.</summary>
 public static partial class AwsNaming
 {
-    public static bool IsRegion(string? value) => value is not null && Region().IsMatch(value);
+    public static bool IsRegion(string? value) => RegionProblem(value) is null;
+
+    /// <summary>
+    /// Null for a region AWS lists; otherwise what is wrong and the nearest real names. The list is the AWS SDK's
+    /// (AWSSDK.Core's endpoint data, updated with each SDK release), so a typo such as us-eats-2 is refused here,
+    /// not discovered as failed calls later.
+    /// </summary>
+    public static string? RegionProblem(string? value)
+    {
+        if (value is null || !Region().IsMatch(value))
+            return $"AWS region '{value}' is not a region name: use one such as us-east-2.";
+        if (KnownRegions.Contains(value)) return null;
+        var near = KnownRegions.Where(r => r.Split('-')[0] == value.Split('-')[0]).Order(StringComparer.Ordinal).Take(6).ToList();
+        return $"AWS region '{value}' is not one AWS lists: use one such as {(near.Count > 0 ? string.Join(", ", near) : "us-east-2")}.";
+    }
+
+    public static IReadOnlySet<string> KnownRegions { get; } = Amazon.RegionEndpoint.EnumerableAllRegions
+        .Select(r => r.SystemName).Where(n => Region().IsMatch(n)).ToHashSet(StringComparer.Ordinal);
 
     public static bool IsAirflowVersion(string? value) => value is not null && AirflowRelease().IsMatch(value);
 

@@ -45,11 +45,21 @@ public sealed record PipelineSettings
     public string InstanceType { get; init; } = "t3.xlarge";
     public decimal SpotMaxPricePerHour { get; init; } = 0.12m;
     public int EbsGigabytes { get; init; } = 30;
-    public string RedshiftNodeType { get; init; } = "dc2.large";
+    /// <summary>RA3: AWS no longer provisions DC2 nodes. ra3.large is the smallest RA3 node and can run single-node.</summary>
+    public string RedshiftNodeType { get; init; } = "ra3.large";
     public int RedshiftNodes { get; init; } = 1;
 
     // The AWS target's account-side choices.
     public string AwsRegion { get; init; } = "us-east-2";
+
+    /// <summary>
+    /// Where the AWS target's metadata comes from: the COVID-19 data lake, exported by Redshift in phase 2 (the seed's
+    /// way), or the panel's own metadata file (no cluster at all).
+    /// </summary>
+    public string AwsMetadataSource { get; init; } = DataLakeMetadataSource;
+
+    public const string DataLakeMetadataSource = "data-lake";
+    public const string PanelMetadataSource = "panel-file";
 
     /// <summary>The Apache Airflow release the instance installs (2.x or 3.x).</summary>
     public string AirflowVersion { get; init; } = "2.10.5";
@@ -75,8 +85,10 @@ public sealed record PipelineSettings
         var errors = new List<string>();
         if (Target is not (LocalTarget or AwsTarget))
             errors.Add($"Target '{Target}' is unknown: choose '{LocalTarget}' or '{AwsTarget}'.");
-        if (!AwsNaming.IsRegion(AwsRegion))
-            errors.Add($"AWS region '{AwsRegion}' is not a region name: use one such as us-east-2.");
+        if (AwsNaming.RegionProblem(AwsRegion) is { } regionProblem)
+            errors.Add(regionProblem);
+        if (AwsMetadataSource is not (DataLakeMetadataSource or PanelMetadataSource))
+            errors.Add($"AWS metadata source '{AwsMetadataSource}' is unknown: use '{DataLakeMetadataSource}' (Redshift exports the COVID-19 data lake) or '{PanelMetadataSource}' (the panel's metadata file).");
         if (!AwsNaming.IsAirflowVersion(AirflowVersion))
             errors.Add($"Airflow version '{AirflowVersion}' is not a 2.x or 3.x release number: use one such as 2.10.5 or 3.1.0.");
         if (!string.IsNullOrWhiteSpace(OperatorCidr) && AwsNaming.CidrProblem(OperatorCidr) is { } cidrProblem)
@@ -84,7 +96,7 @@ public sealed record PipelineSettings
         if (!AwsNaming.IsInstanceType(InstanceType))
             errors.Add($"Instance type '{InstanceType}' is not an EC2 instance type name: use one such as t3.xlarge.");
         if (!AwsNaming.IsInstanceType(RedshiftNodeType))
-            errors.Add($"Redshift node type '{RedshiftNodeType}' is not a node type name: use one such as dc2.large or ra3.large.");
+            errors.Add($"Redshift node type '{RedshiftNodeType}' is not a node type name: use one such as ra3.large or ra3.xlplus.");
         if (!string.IsNullOrWhiteSpace(MetadataPath) && !File.Exists(MetadataPath))
             errors.Add($"Metadata file '{MetadataPath}' does not exist: give the full path of a CORD-19 metadata.csv or metadata.csv.gz, or leave it empty for the shipped sample.");
         if (PublishedFrom is { } from && PublishedUntil is { } until && from > until)

@@ -12,7 +12,8 @@ public sealed class AirflowUserDataTests
     [InlineData("3.1.0", "airflow-api-server", "SimpleAuthManager")]
     public async Task The_first_boot_script_is_valid_bash_and_installs_the_chosen_Airflow_without_a_password_in_it(string version, string service, string auth)
     {
-        var script = AirflowUserData.Render(version, "us-east-2", "/cord19/1a2b3c4d/airflow-admin-password", "cord19-1a2b3c4d-123456789012", TimeSpan.FromHours(8));
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var script = AirflowUserData.Render(version, "us-east-2", names, TimeSpan.FromHours(8));
         // bash -n parses the whole script (heredocs, quoting) without running it.
         await ShellSyntax.AssertParsesAsync("/bin/bash", script);
         Assert.StartsWith("#!/bin/bash\n", script);
@@ -23,31 +24,77 @@ public sealed class AirflowUserDataTests
         Assert.Contains("constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt", script);
         Assert.Contains($"/etc/systemd/system/{service}.service", script);
         Assert.Contains(auth, script);
-        Assert.Contains("get_parameter(Name='/cord19/1a2b3c4d/airflow-admin-password', WithDecryption=True)", script);
+        Assert.Contains("get_parameter(Name=sys.argv[1], WithDecryption=True)", script);
+        Assert.Contains("ADMIN_PASSWORD=$(ssm_get '/cord19/1a2b3c4d/airflow-admin-password')", script);
+        // TLS: the key and certificate come from SSM; nginx serves 8080 with them; Airflow listens on loopback only.
+        Assert.Contains("ssm_get '/cord19/1a2b3c4d/airflow-tls-key' > /etc/cord19/tls/airflow.key", script);
+        Assert.Contains("listen 8080 ssl;", script);
+        Assert.Contains($"proxy_pass http://127.0.0.1:{AirflowUserData.InternalPort};", script);
+        Assert.Matches(@"(--hostname|--host) 127\.0\.0\.1 --port 8081", script);
+        Assert.DoesNotContain("BEGIN", script); // no key material in the user data
+        // apt waits for cloud-init's and unattended-upgrades' locks instead of failing the first boot.
+        Assert.Contains("DPkg::Lock::Timeout=", script);
         Assert.DoesNotContain("admin:admin@", script);
         Assert.DoesNotContain("--password admin", script);
         Assert.True(script.Length < 16_384, $"EC2 user data is limited to 16 KB; this is {script.Length} bytes");
     }
 
     [Fact]
-    public void The_roles_policies_are_JSON_and_grant_only_what_the_phases_use()
+    public void The_instance_role_reads_only_its_own_deployments_bucket_and_parameters()
     {
-        foreach (var role in AwsRoles.All)
-        {
-            using var policy = JsonDocument.Parse(role.InlinePolicy);
-            var actions = policy.RootElement.GetProperty("Statement").EnumerateArray()
-                .SelectMany(s => s.GetProperty("Action").EnumerateArray()).Select(a => a.GetString()!).ToList();
-            Assert.DoesNotContain(actions, a => a.EndsWith(":*", StringComparison.Ordinal) || a == "*");
-        }
-        Assert.Contains(AwsRoles.SsmManagedPolicy, AwsRoles.Instance.ManagedPolicyArns);
-        Assert.True(AwsRoles.Instance.WithInstanceProfile);
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var role = AwsRoles.InstanceFor(names, "us-east-2");
+        using var policy = JsonDocument.Parse(role.InlinePolicy);
+        var statements = policy.RootElement.GetProperty("Statement").EnumerateArray()
+            .Select(s => (Actions: s.GetProperty("Action").EnumerateArray().Select(a => a.GetString()!).ToList(),
+                          Resources: s.GetProperty("Resource").EnumerateArray().Select(r => r.GetString()!).ToList()))
+            .ToList();
+
+        // No managed policy can be attached (RoleSpec has none): AmazonSSMManagedInstanceCore would grant ssm:GetParameter* on every parameter.
+        Assert.Contains("ssm:UpdateInstanceInformation", statements.SelectMany(s => s.Actions));
+        Assert.All(statements.SelectMany(s => s.Actions), a => Assert.False(a.EndsWith('*'), $"wildcard action {a}"));
+        var parameterReads = statements.Where(s => s.Actions.Any(a => a.StartsWith("ssm:GetParameter", StringComparison.Ordinal))).ToList();
+        Assert.Equal(["arn:aws:ssm:us-east-2:123456789012:parameter/cord19/1a2b3c4d/*"], parameterReads.SelectMany(s => s.Resources));
+        var s3 = statements.Where(s => s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal))).SelectMany(s => s.Resources).ToList();
+        Assert.Equal(["arn:aws:s3:::cord19-1a2b3c4d-123456789012", "arn:aws:s3:::cord19-1a2b3c4d-123456789012/*"], s3);
+        Assert.Equal("/cord19/1a2b3c4d-0000-4000-8000-000000000000/", role.Path);
+        Assert.True(role.WithInstanceProfile);
         Assert.Equal("redshift.amazonaws.com", AwsRoles.Spectrum.TrustedService);
+    }
+
+    [Fact]
+    public void The_operator_policy_is_valid_IAM_JSON_and_passes_roles_only_to_EC2_and_Redshift()
+    {
+        using var policy = JsonDocument.Parse(OperatorPolicy.Json);
+        var statements = policy.RootElement.GetProperty("Statement").EnumerateArray().ToList();
+        Assert.All(statements, s => Assert.All(s.EnumerateObject(), p => Assert.Contains(p.Name, new[] { "Sid", "Effect", "Action", "Resource", "Condition" })));
+        var pass = Assert.Single(statements, s => s.GetProperty("Action").ToString().Contains("iam:PassRole", StringComparison.Ordinal));
+        Assert.Equal("arn:aws:iam::*:role/cord19/*", pass.GetProperty("Resource").GetString());
+        Assert.Equal(["ec2.amazonaws.com", "redshift.amazonaws.com"],
+            pass.GetProperty("Condition").GetProperty("StringEquals").GetProperty("iam:PassedToService").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain(OperatorPolicy.Actions, a => a.EndsWith(":*", StringComparison.Ordinal) || a == "*");
+    }
+
+    [Fact]
+    public void The_operator_policy_allows_every_action_the_panel_calls()
+    {
+        // Every action named in the code that talks to AWS: the SDK calls' names and the hand-signed client's operations.
+        var root = Path.Combine(RunningApp.RepositoryRoot(), "Cord19.Core");
+        var code = string.Join("\n", Directory.EnumerateFiles(root, "AwsCloud*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+        var prefixes = new Dictionary<string, string> { ["Iam"] = "iam", ["Redshift"] = "redshift", ["RedshiftData"] = "redshift-data", ["Glue"] = "glue", ["CloudWatch"] = "cloudwatch", ["ServiceQuotas"] = "servicequotas" };
+        var called = System.Text.RegularExpressions.Regex.Matches(code, "AwsCall\\.RunAsync\\(\"([a-z0-9-]+:[A-Za-z]+)\"").Select(m => m.Groups[1].Value)
+            .Concat(System.Text.RegularExpressions.Regex.Matches(code, "AwsService\\.([A-Za-z]+), \"([A-Za-z]+)\"").Select(m => $"{prefixes[m.Groups[1].Value]}:{m.Groups[2].Value}"))
+            .Distinct().ToList();
+        Assert.True(called.Count > 40, $"found only {called.Count} calls; the pattern no longer matches the code");
+        Assert.Empty(called.Except(OperatorPolicy.Actions));
     }
 
     [Theory]
     [InlineData("us-east-2", "2.10.5", null, true)]
     [InlineData("eu-central-1", "3.1.0", "203.0.113.7/32", true)]
     [InlineData("us-east-two", "2.10.5", null, false)]
+    [InlineData("us-eats-2", "2.10.5", null, false)]
+    [InlineData("xx-east-2", "2.10.5", null, false)]
     [InlineData("us-east-2", "latest", null, false)]
     [InlineData("us-east-2", "1.10.15", null, false)]
     [InlineData("us-east-2", "2.10.5", "0.0.0.0/0", false)]

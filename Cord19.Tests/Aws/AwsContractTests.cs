@@ -38,12 +38,19 @@ public sealed class AwsContractTests
         _ => null,
     };
 
+    private static readonly AwsNames Names = new(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+
     private static async Task<ScriptedAwsHandler> DriveEveryCallAsync()
     {
         var handler = new ScriptedAwsHandler(Script);
         using var cloud = Cloud(handler);
-        await cloud.FindRoleAsync(AwsNames.InstanceRole, default);
-        await cloud.EnsureRoleAsync(AwsRoles.Instance with { Name = "missing-role" }, default);
+        await cloud.FindRoleAsync(AwsNames.SpectrumRole, default);
+        await cloud.EnsureRoleAsync(AwsRoles.InstanceFor(Names, "us-east-2") with { Name = "missing-role" }, default);
+        await cloud.DeleteRoleAsync(Names.InstanceRole, default);
+        await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", OperatorPolicy.Actions, default);
+        await cloud.PauseClusterAsync(Cluster.Identifier, default);
+        await cloud.ResumeClusterAsync(Cluster.Identifier, default);
+        await cloud.NodeTypeOrderableAsync("ra3.large", default);
         await cloud.EnsureRoleAsync(AwsRoles.Spectrum, default);
         await cloud.CreateClusterAsync(Cluster, default);
         await cloud.CreateClusterAsync(Cluster with { Nodes = 2, NodeType = "ra3.large" }, default);
@@ -77,9 +84,12 @@ public sealed class AwsContractTests
         [
             "cloudwatch:GetMetricStatistics",
             "glue:GetDatabase", "glue:GetTable",
-            "iam:AddRoleToInstanceProfile", "iam:AttachRolePolicy", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:GetInstanceProfile", "iam:GetRole", "iam:PutRolePolicy",
+            "iam:AddRoleToInstanceProfile", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:DeleteInstanceProfile", "iam:DeleteRole",
+            "iam:DeleteRolePolicy", "iam:GetInstanceProfile", "iam:GetRole", "iam:ListRolePolicies", "iam:PutRolePolicy",
+            "iam:RemoveRoleFromInstanceProfile", "iam:SimulatePrincipalPolicy",
             "redshift-data:DescribeStatement", "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult",
-            "redshift:CreateCluster", "redshift:DeleteCluster", "redshift:DescribeClusters",
+            "redshift:CreateCluster", "redshift:DeleteCluster", "redshift:DescribeClusters", "redshift:DescribeOrderableClusterOptions",
+            "redshift:PauseCluster", "redshift:ResumeCluster",
             "servicequotas:GetServiceQuota",
         ], sent);
     }
@@ -115,7 +125,7 @@ public sealed class AwsContractTests
         var handler = new ScriptedAwsHandler(Script);
         using var cloud = Cloud(handler);
 
-        var arn = await cloud.FindRoleAsync(AwsNames.InstanceRole, default);
+        var arn = await cloud.FindRoleAsync(AwsNames.SpectrumRole, default);
         var cluster = await cloud.FindClusterAsync(Cluster.Identifier, default);
         var tagged = (await cloud.TaggedClustersAsync(ResourceTags.DeploymentKey, "x", default)).Single();
         var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
@@ -125,7 +135,7 @@ public sealed class AwsContractTests
 
         // The model's sample writes each string as its member's name: these show the right element was read.
         Assert.Equal("Arn", arn);
-        Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7), cluster);
+        Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7) { NodeType = "NodeType", PubliclyAccessible = true }, cluster);
         Assert.Equal(new TaggedResource(AwsResourceKinds.Cluster, "ClusterIdentifier", null, "ClusterStatus"), tagged);
         Assert.Equal(new LakeTable(AwsNames.LakeDatabase, AwsNames.LakeTable, "Location", 1), table);
         Assert.Equal(12.5, cpu);

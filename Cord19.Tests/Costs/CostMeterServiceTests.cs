@@ -10,8 +10,11 @@ public sealed class CostMeterServiceTests
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
 
-    // The AWS equivalent of phases 1 and 2 with the default sizes: spot t3.xlarge + 30 GB gp3 + IPv4 + dc2.large.
-    private static readonly decimal HourlyWithRedshift = 0.0499m + 30 * 0.08m / 730 + 0.005m + 0.25m;
+    // The AWS equivalent with the default sizes: spot t3.xlarge + 30 GB gp3 + IPv4; in phase 2 one ra3.large node, which
+    // phase 2 pauses when it ends, after which the cluster bills its managed storage (metered as 1 GB) only.
+    private static readonly decimal HourlyInstance = 0.0499m + 30 * 0.08m / 730 + 0.005m;
+    private static readonly decimal HourlyPausedCluster = 0.024m / 730;
+    private static readonly decimal HourlyAfterPhase2 = HourlyInstance + HourlyPausedCluster;
 
     [Fact]
     public async Task The_local_target_prices_what_its_phases_would_have_run_on_AWS()
@@ -30,11 +33,13 @@ public sealed class CostMeterServiceTests
         clock.Advance(TimeSpan.FromHours(5));
         var ended = await h.Meter.TickAsync();
 
-        var expected = 1.5m * (0.0499m + 30 * 0.08m / 730 + 0.005m) + 1m * 0.25m;
+        // Phase 2 took no time here, so its node-hours are nil: the hour after it bills the paused cluster's storage only.
+        var expected = 1.5m * HourlyInstance + 1m * HourlyPausedCluster;
         Assert.True(running.IsAwsEquivalent);
         Assert.Equal(expected, running.Accrued!.Value, 6);
-        Assert.Equal(HourlyWithRedshift, running.BurnRatePerHour!.Value, 6);
-        Assert.Equal(4, running.Resources.Count);
+        Assert.Equal(HourlyAfterPhase2, running.BurnRatePerHour!.Value, 6);
+        Assert.Equal(5, running.Resources.Count);
+        Assert.Equal(0m, running.Resources.Single(r => r.Kind == MeterKind.RedshiftCluster).BurnRatePerHour);
         // After de-allocation nothing bills: five more hours add nothing.
         Assert.Equal(expected, ended.Accrued!.Value, 6);
         Assert.Equal(0m, ended.BurnRatePerHour);
@@ -49,13 +54,13 @@ public sealed class CostMeterServiceTests
         await h.RunAsync(1);
         await h.RunAsync(2);
 
-        clock.Advance(TimeSpan.FromHours(0.085 / (double)HourlyWithRedshift));
+        clock.Advance(TimeSpan.FromHours(0.085 / (double)HourlyAfterPhase2));
         var warning = await h.Meter.TickAsync();
         Assert.Equal(BudgetLevel.Warning, warning.Budget.Level);
         Assert.Contains("of the $0.10 cap", warning.Budget.Message);
         Assert.NotEqual(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[7].Status);
 
-        clock.Advance(TimeSpan.FromMinutes(10));
+        clock.Advance(TimeSpan.FromMinutes(20));
         var exceeded = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => h.Meter.TickAsync()));
         await h.Scheduler.WaitAllAsync();
         for (var i = 0; i < 5; i++)
@@ -112,9 +117,9 @@ public sealed class CostMeterServiceTests
         var settings = new PipelineSettings { ExpectedPhaseHours = [1, 2, 0, 0, 0, 0, 0] };
         var estimates = CostEstimate.ForPhases(settings, PriceBook.Default);
 
-        var withoutRedshift = 0.0499m + 30 * 0.08m / 730 + 0.005m;
-        Assert.Equal(Math.Round(withoutRedshift, 4), estimates[0].Usd);
-        Assert.Equal(Math.Round(2 * HourlyWithRedshift, 4), estimates[1].Usd);
+        Assert.Equal(Math.Round(HourlyInstance, 4), estimates[0].Usd);
+        // Phase 2 runs the ra3.large node for its export; later phases only keep its storage.
+        Assert.Equal(Math.Round(2 * (HourlyAfterPhase2 + 0.543m), 4), estimates[1].Usd);
         Assert.Equal(0m, estimates[2].Usd);
         Assert.Contains("ec2.spot.z1.nano", CostEstimate.ForPhases(settings with { InstanceType = "z1.nano" }, PriceBook.Default)[0].Unknown);
     }

@@ -41,7 +41,7 @@ public sealed class AwsPageTests : PageTestContext
         [
             new CheckItem("Identity", CheckOutcome.Passed, "Account 123456789012 as arn:aws:iam::123456789012:user/researcher."),
             new CheckItem("COVID-19 data lake", CheckOutcome.Failed, "Glue has no table covid-19.alleninstitute_metadata in us-east-2.", "Launch AWS's COVID-19 data lake CloudFormation template."),
-            new CheckItem($"IAM role {AwsNames.InstanceRole}", CheckOutcome.Failed, "Missing.", "Press 'Create the roles'."),
+            new CheckItem($"IAM role {AwsNames.SpectrumRole}", CheckOutcome.Failed, "Missing.", "Press 'Create the roles'."),
         ];
         var page = Render<AwsAccount>();
         Assert.True(page.Find("[data-testid=create-roles]").HasAttribute("disabled"));
@@ -63,7 +63,7 @@ public sealed class AwsPageTests : PageTestContext
     [Fact]
     public void A_refused_role_creation_shows_AWSs_reason_and_the_fix()
     {
-        _aws.Checks = [new CheckItem($"IAM role {AwsNames.InstanceRole}", CheckOutcome.Failed, "Missing.", "Press 'Create the roles'.")];
+        _aws.Checks = [new CheckItem($"IAM role {AwsNames.SpectrumRole}", CheckOutcome.Failed, "Missing.", "Press 'Create the roles'.")];
         _aws.RoleFailure = new AwsException("iam:CreateRole", "AccessDenied", "not authorized to perform: iam:CreateRole", System.Net.HttpStatusCode.Forbidden);
         var page = Render<AwsAccount>();
         page.Find("[data-testid=run-checks]").Click();

@@ -57,7 +57,8 @@ public sealed class CostPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Contains($"would have cost {CostMeterBadge.Usd(snapshot.Accrued!.Value)} on AWS", page.Find("[data-testid=costs-title]").TextContent), Patience);
         var table = page.Find("[data-testid=cost-resources]").TextContent;
         Assert.Contains("EC2 spot instance (t3.xlarge)", table);
-        Assert.Contains("Redshift cluster (1 × dc2.large)", table);
+        Assert.Contains("Redshift cluster (1 × ra3.large)", table);
+        Assert.Contains("Redshift managed storage", table);
         Assert.Contains("All phases", page.Find("[data-testid=cost-estimate]").TextContent);
         Assert.Equal(3, page.FindComponents<Vizor.ECharts.EChart>().Count);
     }
@@ -68,7 +69,7 @@ public sealed class CostPageTests : PageTestContext
         await _core.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });
         await _core.RunAsync(1);
         await _core.RunAsync(2);
-        _clock.Advance(TimeSpan.FromMinutes(17));
+        _clock.Advance(TimeSpan.FromMinutes(90)); // the cluster is paused after phase 2: the instance is most of the burn
         await _core.Meter.TickAsync();
 
         var page = Render<Cord19.Web.Components.Pages.Costs>();

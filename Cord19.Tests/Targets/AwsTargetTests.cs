@@ -53,8 +53,8 @@ public sealed class AwsTargetTests
         var names = new AwsNames(id, "123456789012");
         Assert.Equal(["8080 from 203.0.113.7/32"], h.Cloud.Groups[names.AirflowSecurityGroup].Ingress);
         var (instance, spec) = h.Cloud.Instances[names.InstanceClientToken];
-        Assert.Equal("running", (await h.Cloud.FindInstanceAsync(names.InstanceClientToken, default))!.State);
-        Assert.Equal(("t3.xlarge", 0.12m, AwsNames.InstanceRole), (spec.InstanceType, spec.MaxPricePerHour, spec.InstanceProfileName));
+        Assert.Equal("running", (await h.Cloud.FindInstanceAsync(id, default))!.State);
+        Assert.Equal(("t3.xlarge", 0.12m, names.InstanceRole, "standard"), (spec.InstanceType, spec.MaxPricePerHour, spec.InstanceProfileName, spec.CpuCredits));
         Assert.Equal(id.ToString(), spec.Tags[ResourceTags.DeploymentKey]);
         Assert.Equal("1", spec.Tags[ResourceTags.PhaseKey]);
         var password = h.Cloud.Secrets[names.AirflowPasswordParameter].Value;
@@ -64,8 +64,12 @@ public sealed class AwsTargetTests
         Assert.DoesNotContain(password, spec.UserData);
         Assert.DoesNotContain("admin/admin", spec.UserData);
         Assert.Contains("shutdown -h +480 ", spec.UserData); // Settings' 8-hour maximum lifetime, enforced by the instance itself
+        // HTTPS to the instance, with the certificate phase 1 made pinned; its key went to the instance through SSM only.
+        var pin = AirflowCertificate.Sha256Of(h.Cloud.Secrets[names.AirflowCertificateParameter].Value);
         Assert.Contains(h.Connector.Connections, c => c.Password == password && c.Username == "admin" && c.ApiVersion == AirflowApiVersion.V1
-                                                        && c.BaseUrl.ToString() == "http://198.51.100.7:8080/");
+                                                        && c.BaseUrl.ToString() == "https://198.51.100.7:8080/" && c.CertificateSha256 == pin);
+        Assert.Contains("PRIVATE KEY", h.Cloud.Secrets[names.AirflowTlsKeyParameter].Value);
+        Assert.DoesNotContain("PRIVATE KEY", spec.UserData);
         Assert.True(h.Cloud.Buckets.ContainsKey(names.Bucket));
         Assert.Contains("Airflow is healthy", await h.Core.LogTextAsync(state));
     }
@@ -79,7 +83,8 @@ public sealed class AwsTargetTests
         var failed = await h.Core.RunAsync(1);
         Assert.Equal(PhaseStatus.Failed, failed.Status);
         Assert.Contains("Gave up waiting for Airflow", failed.LatestRun!.Reason);
-        var password = h.Cloud.Secrets.Values.Single().Value;
+        var passwordParameter = h.Cloud.Secrets.Keys.Single(k => k.EndsWith("/airflow-admin-password", StringComparison.Ordinal));
+        var password = h.Cloud.Secrets[passwordParameter].Value;
         var recorded = (await h.Core.Store.GetSnapshotAsync()).Resources.ToDictionary(r => r.Locator, r => r.CreatedAt);
 
         h.Airflow.Failure = null;
@@ -89,7 +94,7 @@ public sealed class AwsTargetTests
         Assert.Single(h.Cloud.Instances);
         Assert.Single(h.Cloud.Groups);
         Assert.Single(h.Cloud.Buckets);
-        Assert.Equal(password, h.Cloud.Secrets.Values.Single().Value);
+        Assert.Equal(password, h.Cloud.Secrets[passwordParameter].Value);
         // Recorded again by the resumed run, each keeps the age the meters bill it from.
         Assert.Equal(recorded, (await h.Core.Store.GetSnapshotAsync()).Resources.ToDictionary(r => r.Locator, r => r.CreatedAt));
     }
@@ -157,20 +162,26 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         ReadyDags(h);
-        h.Airflow.SetTasks("manual__0", new AirflowTaskInstance("process", "success", 1, null, null, 3.0));
-        h.Airflow.SetTasks("manual__1", new AirflowTaskInstance("process", "success", 1, null, null, 9.0));
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
 
         for (var phase = 1; phase <= 4; phase++)
             Succeeded(await h.Core.RunAsync(phase), await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[phase]));
         var id = await h.DeploymentIdAsync();
         var names = new AwsNames(id, "123456789012");
 
-        // Phase 2: one encrypted, private single node behind its own group, Spectrum over Glue, a test query.
+        // Phase 2: one encrypted, private RA3 node behind a group only the instance may use, Spectrum over Glue, a test
+        // query, the data lake exported to the bucket, then the cluster paused.
         var cluster = h.Cloud.Clusters[names.Cluster].Spec;
-        Assert.Equal(("dc2.large", 1, AwsNames.SpectrumRole), (cluster.NodeType, cluster.Nodes, cluster.SpectrumRoleArn.Split('/')[^1]));
-        Assert.Equal(["5439 from 203.0.113.7/32", $"5439 from {h.Cloud.Groups[names.AirflowSecurityGroup].Id}"], h.Cloud.Groups[names.RedshiftSecurityGroup].Ingress);
+        Assert.Equal(("ra3.large", 1, AwsNames.SpectrumRole), (cluster.NodeType, cluster.Nodes, cluster.SpectrumRoleArn.Split('/')[^1]));
+        Assert.Equal([$"5439 from {h.Cloud.Groups[names.AirflowSecurityGroup].Id}"], h.Cloud.Groups[names.RedshiftSecurityGroup].Ingress);
         Assert.Contains(h.Cloud.Sql, s => s.Contains("from data catalog database 'covid-19'") && s.Contains(cluster.SpectrumRoleArn));
-        Assert.Contains("52,398 papers", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+        Assert.Contains(h.Cloud.Sql, s => s.StartsWith("unload ('select * from covid19_lake.alleninstitute_metadata') to 's3://" + names.Bucket + "/exports/metadata_'", StringComparison.Ordinal)
+                                          && s.Contains("format as csv header gzip parallel off"));
+        Assert.Equal("paused", h.Cloud.Clusters[names.Cluster].State.Status);
+        var phase2Log = await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]);
+        Assert.Contains("52,398 papers", phase2Log);
+        Assert.Contains("bills its managed storage only", phase2Log);
 
         // Phase 3: files through S3 and Run Command; no SSH, nothing compiled.
         var install = Assert.Single(h.Cloud.Commands);
@@ -178,6 +189,8 @@ public sealed class AwsTargetTests
         Assert.DoesNotContain("pipefail", install);
         await ShellSyntax.AssertParsesAsync("/bin/dash", install); // Run Command runs it with sh (dash on Ubuntu)
         Assert.Contains($"variables set cord19_results s3://{names.Bucket}/results", install);
+        Assert.Contains($"https://{names.Bucket}.s3.example/exports/metadata_000.gz", install); // phase 4 pre-processes the data lake's export
+        Assert.Contains("Metadata source: the COVID-19 data lake", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[3]));
         Assert.DoesNotContain("ssh", install);
         Assert.DoesNotContain("dotnet build", install);
         Assert.All(h.Airflow.Dags, d => Assert.False(d.IsPaused));
@@ -212,7 +225,8 @@ public sealed class AwsTargetTests
         Assert.Empty(await h.Cloud.FindTaggedAsync(id, default));
         Assert.All((await h.Core.Store.GetSnapshotAsync()).Resources, r => Assert.NotNull(r.DeletedAt));
         Assert.Equal(["manual__0", "manual__1"], (await h.Core.Results.ListRunsAsync(default)).Runs.Select(r => r.RunId).Order());
-        Assert.True(h.Cloud.Roles.ContainsKey(AwsNames.InstanceRole), "the shared roles stay");
+        Assert.True(h.Cloud.Roles.ContainsKey(AwsNames.SpectrumRole), "the shared role stays");
+        Assert.Single(h.Cloud.Roles); // the deployment's own instance role went with it
     }
 
     [Fact]
@@ -220,7 +234,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         ReadyDags(h);
-        h.Airflow.SetTasks("manual__0", new AirflowTaskInstance("preprocess", "failed", 1, null, null, 2.0));
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "failed", 1, null, null, 2.0)];
         for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
 
         var state = await h.Core.RunAsync(4);
@@ -374,8 +388,7 @@ public sealed class AwsTargetTests
         Assert.Equal(CheckOutcome.Failed, Item(before, "COVID-19 data lake").Outcome);
         Assert.Contains("CloudFormation", Item(before, "COVID-19 data lake").Fix);
         Assert.Equal(CheckOutcome.Failed, Item(before, "Spot price").Outcome);
-        Assert.Equal(CheckOutcome.Failed, Item(before, $"IAM role {AwsNames.InstanceRole}").Outcome);
-        Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.InstanceRole}").Outcome);
+        Assert.Equal(CheckOutcome.Failed, Item(before, $"IAM role {AwsNames.SpectrumRole}").Outcome);
         Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.SpectrumRole}").Outcome);
         Assert.Contains("203.0.113.7/32", Item(after, "Operator address").Detail);
 
@@ -403,7 +416,7 @@ public sealed class AwsTargetTests
     public async Task The_Airflow_page_follows_the_live_AWS_deployments_Airflow()
     {
         await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = PipelineSettings.AwsTarget, AirflowVersion = "3.1.0" });
-        var client = new DeploymentAirflowClient(h.Core.Store, h.Core.Settings, h.Cloud, h.Connector, h.Get<Cord19.Core.Live.IDeploymentFeed>(), TimeProvider.System);
+        var client = new DeploymentAirflowClient(h.Core.Store, h.Core.Settings, h.Cloud, h.Connector, h.Get<Cord19.Core.Live.IDeploymentFeed>(), TimeProvider.System, h.Get<AwsTargetOptions>());
 
         var before = await Assert.ThrowsAsync<AirflowException>(() => client.ListDagsAsync());
         Succeeded(await h.Core.RunAsync(1), "");
@@ -417,7 +430,7 @@ public sealed class AwsTargetTests
         Assert.Equal(AirflowProblem.NotConfigured, before.Problem);
         Assert.Equal(PipelineDagRuns.DagIds, dags.Select(d => d.DagId));
         var connection = h.Connector.Connections[^1];
-        Assert.Equal((AirflowApiVersion.V2, "http://198.51.100.7:8080/"), (connection.ApiVersion, connection.BaseUrl.ToString()));
-        Assert.Equal(h.Cloud.Secrets.Values.Single().Value, connection.Password);
+        Assert.Equal((AirflowApiVersion.V2, "https://198.51.100.7:8080/"), (connection.ApiVersion, connection.BaseUrl.ToString()));
+        Assert.Equal(h.Cloud.Secrets.Single(s => s.Key.EndsWith("/airflow-admin-password", StringComparison.Ordinal)).Value.Value, connection.Password);
     }
 }

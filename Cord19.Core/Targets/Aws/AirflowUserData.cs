@@ -2,8 +2,10 @@ namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
 /// The instance's first-boot script: PostgreSQL, Apache Airflow (2.x or 3.x, pinned with Airflow's constraint
-/// file) in a virtual environment, an admin whose password is read from SSM Parameter Store with the instance
-/// role (never written into the user data), and systemd services on port 8080. Everything it does is logged to
+/// file) in a virtual environment on 127.0.0.1:8081, an admin whose password is read from SSM Parameter Store with
+/// the instance role (never written into the user data), and nginx serving it over TLS on port 8080 with the
+/// deployment's key and certificate, also read from SSM. TLS ends in nginx rather than in Airflow because Airflow 3's
+/// task runner calls the API server too and would refuse a self-signed certificate. Everything it does is logged to
 /// /var/log/cord19-setup.log on the instance. It first schedules its own end at the deployment's maximum lifetime.
 /// </summary>
 public static class AirflowUserData
@@ -12,8 +14,12 @@ public static class AirflowUserData
     /// The deployment's maximum lifetime: the instance schedules its own shutdown (which terminates it) at start,
     /// so a forgotten instance ends even when the control panel is not running to de-allocate it.
     /// </param>
-    public static string Render(string airflowVersion, string region, string passwordParameter, string bucket, TimeSpan? lifetime = null)
+    /// <summary>Airflow itself listens here, on loopback only; nginx is the only way in from outside.</summary>
+    public const int InternalPort = 8081;
+
+    public static string Render(string airflowVersion, string region, AwsNames names, TimeSpan? lifetime = null)
     {
+        var passwordParameter = names.AirflowPasswordParameter;
         var selfTermination = lifetime is { } life
             ? $"shutdown -h +{Math.Max(1, (int)life.TotalMinutes)} 'cord19: the deployment reached its maximum lifetime; this spot instance terminates itself'"
             : "# No maximum lifetime in Settings: the instance runs until phase 7 (or the budget guard) ends it.";
@@ -23,7 +29,7 @@ public static class AirflowUserData
               AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager
               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS={{AwsNames.AirflowUser}}:admin
               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=/opt/airflow/passwords.json
-              AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://localhost:{{AwsNames.AirflowPort}}/execution/
+              AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://localhost:{{InternalPort}}/execution/
               """
             : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
         var admin = three
@@ -33,8 +39,8 @@ public static class AirflowUserData
               """
             : $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid' \"$ADMIN_PASSWORD\"";
         var services = three
-            ? new[] { ("api-server", $"api-server --port {AwsNames.AirflowPort}"), ("scheduler", "scheduler"), ("dag-processor", "dag-processor"), ("triggerer", "triggerer") }
-            : new[] { ("webserver", $"webserver --port {AwsNames.AirflowPort}"), ("scheduler", "scheduler") };
+            ? new[] { ("api-server", $"api-server --host 127.0.0.1 --port {InternalPort}"), ("scheduler", "scheduler"), ("dag-processor", "dag-processor"), ("triggerer", "triggerer") }
+            : new[] { ("webserver", $"webserver --hostname 127.0.0.1 --port {InternalPort}"), ("scheduler", "scheduler") };
         var units = string.Join("\n", services.Select(s => $$"""
             cat > /etc/systemd/system/airflow-{{s.Item1}}.service <<'UNIT'
             [Unit]
@@ -50,7 +56,7 @@ public static class AirflowUserData
             WantedBy=multi-user.target
             UNIT
             """));
-        var names = string.Join(" ", services.Select(s => $"airflow-{s.Item1}"));
+        var serviceNames = string.Join(" ", services.Select(s => $"airflow-{s.Item1}"));
 
         return $$"""
             #!/bin/bash
@@ -59,8 +65,10 @@ public static class AirflowUserData
             exec > >(tee -a /var/log/cord19-setup.log) 2>&1
             {{selfTermination}}
             export DEBIAN_FRONTEND=noninteractive
-            apt-get update -q
-            apt-get install -y -q python3-venv python3-pip postgresql curl openssl libgomp1 libicu-dev
+            # cloud-init's own package steps and unattended-upgrades may hold apt's locks at first boot: wait for them.
+            APT="apt-get -q -o DPkg::Lock::Timeout=900"
+            $APT update
+            $APT install -y python3-venv python3-pip postgresql curl openssl libgomp1 libicu-dev nginx
             useradd --system --create-home --home-dir /opt/airflow airflow || true
             mkdir -p /opt/airflow/dags /opt/cord19 /etc/cord19
             chown -R airflow: /opt/airflow /opt/cord19
@@ -75,8 +83,13 @@ public static class AirflowUserData
             sudo -u postgres psql -v ON_ERROR_STOP=1 -c "CREATE USER airflow PASSWORD '${DB_PASSWORD}'" || true
             sudo -u postgres createdb -O airflow airflow || true
 
-            # The admin password lives in SSM Parameter Store; the instance role may read /cord19/* only.
-            ADMIN_PASSWORD=$(/opt/airflow/venv/bin/python -c "import boto3; print(boto3.client('ssm', region_name='{{region}}').get_parameter(Name='{{passwordParameter}}', WithDecryption=True)['Parameter']['Value'])")
+            # The admin password and the TLS key live in SSM Parameter Store; the instance role may read this deployment's parameters only.
+            ssm_get() { /opt/airflow/venv/bin/python -c "import boto3,sys; print(boto3.client('ssm', region_name='{{region}}').get_parameter(Name=sys.argv[1], WithDecryption=True)['Parameter']['Value'])" "$1"; }
+            ADMIN_PASSWORD=$(ssm_get '{{passwordParameter}}')
+            install -d -m 700 /etc/cord19/tls
+            ssm_get '{{names.AirflowTlsKeyParameter}}' > /etc/cord19/tls/airflow.key
+            ssm_get '{{names.AirflowCertificateParameter}}' > /etc/cord19/tls/airflow.crt
+            chmod 600 /etc/cord19/tls/airflow.key
 
             cat > /etc/cord19/airflow.env <<ENV
             AIRFLOW_HOME=/opt/airflow
@@ -88,7 +101,7 @@ public static class AirflowUserData
             {{auth}}
             AWS_DEFAULT_REGION={{region}}
             CORD19_S3_REGION={{region}}
-            CORD19_RESULTS_BUCKET={{bucket}}
+            CORD19_RESULTS_BUCKET={{names.Bucket}}
             DOTNET_GCHeapHardLimitPercent=0x50
             ENV
             chmod 640 /etc/cord19/airflow.env && chgrp airflow /etc/cord19/airflow.env
@@ -97,8 +110,26 @@ public static class AirflowUserData
             {{admin}}
 
             {{units}}
+            # HTTPS on {{AwsNames.AirflowPort}} for the panel, with the deployment's certificate (the panel pins it); Airflow stays on loopback.
+            rm -f /etc/nginx/sites-enabled/default
+            cat > /etc/nginx/conf.d/airflow.conf <<'NGINX'
+            server {
+              listen {{AwsNames.AirflowPort}} ssl;
+              ssl_certificate /etc/cord19/tls/airflow.crt;
+              ssl_certificate_key /etc/cord19/tls/airflow.key;
+              ssl_protocols TLSv1.2 TLSv1.3;
+              client_max_body_size 10m;
+              location / {
+                proxy_pass http://127.0.0.1:{{InternalPort}};
+                proxy_set_header Host $host;
+                proxy_set_header X-Forwarded-Proto https;
+                proxy_read_timeout 300s;
+              }
+            }
+            NGINX
             systemctl daemon-reload
-            systemctl enable --now {{names}}
+            systemctl enable --now {{serviceNames}}
+            systemctl restart nginx
             echo "cord19: Airflow {{airflowVersion}} started"
             """;
     }

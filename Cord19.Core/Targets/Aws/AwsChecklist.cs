@@ -33,9 +33,10 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
     private async Task<IReadOnlyList<CheckItem>> RunAsync(IAwsCloud cloud, PipelineSettings settings, CancellationToken ct)
     {
         var items = new List<CheckItem>();
+        AwsIdentity? me = null;
         var identified = await CheckAsync(items, "Identity", async () =>
         {
-            var me = await cloud.WhoAmIAsync(ct);
+            me = await cloud.WhoAmIAsync(ct);
             return new CheckItem("Identity", CheckOutcome.Passed, $"Account {me.Account} as {me.Arn}.");
         });
         if (!identified)
@@ -54,8 +55,33 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
                 ? new CheckItem("COVID-19 data lake", CheckOutcome.Failed,
                     $"Glue has no table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} in {settings.AwsRegion}.",
                     "Launch AWS's COVID-19 data lake CloudFormation template (as the seed notebook did) in this region, or choose the region where it runs.")
-                : new CheckItem("COVID-19 data lake", CheckOutcome.Passed,
-                    $"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}.");
+                : table.Bucket is { } bucket && await cloud.BucketRegionAsync(bucket, ct) is { } lakeRegion && lakeRegion != settings.AwsRegion
+                    ? new CheckItem("COVID-19 data lake", CheckOutcome.Failed,
+                        $"Its bucket s3://{bucket} is in {lakeRegion}, not {settings.AwsRegion}; Redshift Spectrum reads only buckets in the cluster's region.",
+                        $"Settings → AWS region: {lakeRegion}, or AWS metadata source: the panel's metadata file.")
+                    : new CheckItem("COVID-19 data lake", CheckOutcome.Passed,
+                        $"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}.");
+        });
+
+        await CheckAsync(items, "Permissions", () => PermissionsAsync(cloud, me!, ct));
+
+        await CheckAsync(items, "Redshift node type", async () =>
+        {
+            if (settings.AwsMetadataSource == PipelineSettings.PanelMetadataSource)
+                return new CheckItem("Redshift node type", CheckOutcome.Passed, "Not needed: the metadata comes from the panel's file, so phase 2 creates no cluster.");
+            bool orderable;
+            try
+            {
+                orderable = await cloud.NodeTypeOrderableAsync(settings.RedshiftNodeType, ct);
+            }
+            catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
+            {
+                return new CheckItem("Redshift node type", CheckOutcome.Warning, $"Could not ask Redshift which node types it offers: {ex.Message}");
+            }
+            return orderable
+                ? new CheckItem("Redshift node type", CheckOutcome.Passed, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} can be created in {settings.AwsRegion}.")
+                : new CheckItem("Redshift node type", CheckOutcome.Failed, $"Redshift does not offer {settings.RedshiftNodeType} in {settings.AwsRegion} (DC2 nodes, for one, are no longer provisioned).",
+                    "Settings → Redshift node type: ra3.large (the smallest RA3 node, single-node capable).");
         });
 
         await CheckAsync(items, "Spot vCPU quota", async () =>
@@ -89,7 +115,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
                     : new CheckItem("Spot price", CheckOutcome.Passed, $"${price}/h now, within your max of ${settings.SpotMaxPricePerHour}/h.");
         });
 
-        foreach (var role in AwsRoles.All)
+        foreach (var role in AwsRoles.Shared)
             await CheckAsync(items, $"IAM role {role.Name}", async () =>
             {
                 var arn = await cloud.FindRoleAsync(role.Name, ct);
@@ -105,7 +131,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         {
             var cidr = string.IsNullOrWhiteSpace(settings.OperatorCidr) ? await options.LookUpPublicAddress(ct) : settings.OperatorCidr.Trim();
             return new CheckItem("Operator address", CheckOutcome.Passed,
-                $"Airflow (8080) and Redshift (5439) will be open to {cidr} only{(string.IsNullOrWhiteSpace(settings.OperatorCidr) ? " (looked up)" : "")}.");
+                $"Airflow (HTTPS, 8080) will be open to {cidr} only{(string.IsNullOrWhiteSpace(settings.OperatorCidr) ? " (looked up)" : "")}; the Redshift cluster is private.");
         });
         return items;
     }
@@ -115,10 +141,46 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         clouds.WithCloudAsync<IReadOnlyList<string>>(settings.AwsRegion, async cloud =>
         {
             var done = new List<string>();
-            foreach (var role in AwsRoles.All)
+            foreach (var role in AwsRoles.Shared)
                 done.Add($"{role.Name}: {await cloud.EnsureRoleAsync(role, ct)}");
             return done;
         });
+
+    /// <summary>IAM's policy simulator on the caller, for every action of the operator policy: the denied ones, listed.</summary>
+    private static async Task<CheckItem> PermissionsAsync(IAwsCloud cloud, AwsIdentity me, CancellationToken ct)
+    {
+        const string name = "Permissions";
+        const string fix = "Attach the policy in Cord19.Core/Targets/Aws/operator-policy.json (GET /api/aws/operator-policy) to your user or role.";
+        try
+        {
+            var principal = await SimulatablePrincipalAsync(cloud, me, ct);
+            if (principal is null)
+                return new CheckItem(name, CheckOutcome.Warning, $"IAM's policy simulator cannot evaluate {me.Arn} (the account's root user or a federated session).", fix);
+            var denied = await cloud.DeniedActionsAsync(principal, OperatorPolicy.Actions, ct);
+            return denied.Count == 0
+                ? new CheckItem(name, CheckOutcome.Passed, $"IAM allows all {OperatorPolicy.Actions.Count} actions the panel uses to {principal}.")
+                : new CheckItem(name, CheckOutcome.Failed,
+                    $"IAM denies {denied.Count} of the {OperatorPolicy.Actions.Count} actions the panel uses: {string.Join(", ", denied.Select(d => d.Action))}.", fix);
+        }
+        catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
+        {
+            // Simulating is a permission of its own (iam:SimulatePrincipalPolicy); without it, the phases will name what they miss.
+            return new CheckItem(name, CheckOutcome.Warning, $"Could not ask IAM's policy simulator: {ex.Message}", fix);
+        }
+    }
+
+    /// <summary>The simulator takes an IAM user or role ARN: an assumed-role session is evaluated as its role (whose path IAM knows).</summary>
+    private static async Task<string?> SimulatablePrincipalAsync(IAwsCloud cloud, AwsIdentity me, CancellationToken ct)
+    {
+        var parts = me.Arn.Split(':', 6);
+        if (parts.Length < 6) return null;
+        var resource = parts[5];
+        if (parts[2] == "iam" && (resource.StartsWith("user/", StringComparison.Ordinal) || resource.StartsWith("role/", StringComparison.Ordinal)))
+            return me.Arn;
+        if (parts[2] == "sts" && resource.StartsWith("assumed-role/", StringComparison.Ordinal))
+            return await cloud.FindRoleAsync(resource.Split('/')[1], ct);
+        return null;
+    }
 
     /// <summary>Adds the check's line, or a failed one with AWS's message; true when the check itself could run.</summary>
     private static async Task<bool> CheckAsync(List<CheckItem> items, string name, Func<Task<CheckItem>> check)

@@ -16,10 +16,28 @@ public sealed partial class AwsCloud
     /// <summary>Service Quotas' code for "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", in vCPUs.</summary>
     public const string SpotVcpuQuotaCode = "L-34B43A08";
 
+    /// <summary>Canonical's AWS account, owner of the official Ubuntu images.</summary>
+    public const string CanonicalOwner = "099720109477";
+
     public async Task<string> UbuntuImageAsync(CancellationToken ct)
     {
-        var answer = await AwsCall.RunAsync("ssm:GetParameter", () => Ssm.GetParameterAsync(new GetParameterRequest { Name = UbuntuImageParameter }, ct));
-        return answer.Parameter.Value;
+        try
+        {
+            var answer = await AwsCall.RunAsync("ssm:GetParameter", () => Ssm.GetParameterAsync(new GetParameterRequest { Name = UbuntuImageParameter }, ct));
+            return answer.Parameter.Value;
+        }
+        catch (AwsException ex) when (ex.Kind is AwsErrorKind.NotFound or AwsErrorKind.Denied)
+        {
+            // Some partitions and private endpoints lack Canonical's public parameters: ask EC2 for Canonical's newest 24.04 image.
+            var images = await AwsCall.RunAsync("ec2:DescribeImages", () => Ec2.DescribeImagesAsync(new DescribeImagesRequest
+            {
+                Owners = [CanonicalOwner],
+                Filters = [new Filter("name", ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"]), new Filter("state", ["available"])],
+            }, ct));
+            return (images.Images ?? []).OrderByDescending(i => i.CreationDate, StringComparer.Ordinal).FirstOrDefault()?.ImageId
+                ?? throw new AwsException("ec2:DescribeImages", "NoUbuntuImage",
+                    $"neither Canonical's public parameter {UbuntuImageParameter} nor Canonical's image list has Ubuntu 24.04 in {Region}", null, ex);
+        }
     }
 
     public async Task<InstanceState> RunSpotInstanceAsync(InstanceSpec spec, CancellationToken ct)
@@ -31,6 +49,8 @@ public sealed partial class AwsCloud
             ClientToken = spec.ClientToken,
             ImageId = spec.ImageId,
             InstanceType = InstanceType.FindValue(spec.InstanceType),
+            // Burstable types only: other families refuse a credit specification.
+            CreditSpecification = IsBurstable(spec.InstanceType) ? new CreditSpecificationRequest { CpuCredits = spec.CpuCredits } : null,
             MinCount = 1,
             MaxCount = 1,
             SecurityGroupIds = [spec.SecurityGroupId],
@@ -69,24 +89,44 @@ public sealed partial class AwsCloud
         return new InstanceState(instance.InstanceId, instance.State?.Name?.Value ?? "pending", instance.PublicIpAddress, instance.SpotInstanceRequestId, null, null);
     }
 
-    public async Task<InstanceState?> FindInstanceAsync(string clientToken, CancellationToken ct)
+    public async Task<IReadOnlyList<InstanceState>> FindInstancesAsync(Guid deploymentId, CancellationToken ct)
     {
+        // By tag, not by client token: every instance of the deployment, whatever token launched it, is found and torn down.
         var answer = await AwsCall.RunAsync("ec2:DescribeInstances", () => Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
         {
-            Filters = [new Filter("client-token", [clientToken])],
+            Filters = [new Filter($"tag:{ResourceTags.DeploymentKey}", [deploymentId.ToString()])],
         }, ct));
-        var instance = (answer.Reservations ?? []).SelectMany(r => r.Instances ?? []).FirstOrDefault();
-        if (instance is null) return null;
-        string? spotState = null;
-        if (instance.SpotInstanceRequestId is { } requestId)
+        var found = new List<InstanceState>();
+        foreach (var instance in (answer.Reservations ?? []).SelectMany(r => r.Instances ?? []).OrderByDescending(i => i.LaunchTime))
         {
-            var requests = await OrNullAsync(() => AwsCall.RunAsync("ec2:DescribeSpotInstanceRequests",
-                () => Ec2.DescribeSpotInstanceRequestsAsync(new DescribeSpotInstanceRequestsRequest { SpotInstanceRequestIds = [requestId] }, ct)));
-            spotState = requests?.SpotInstanceRequests?.FirstOrDefault()?.State?.Value;
+            string? spotState = null;
+            if (instance.SpotInstanceRequestId is { } requestId)
+            {
+                var requests = await OrNullAsync(() => AwsCall.RunAsync("ec2:DescribeSpotInstanceRequests",
+                    () => Ec2.DescribeSpotInstanceRequestsAsync(new DescribeSpotInstanceRequestsRequest { SpotInstanceRequestIds = [requestId] }, ct)));
+                spotState = requests?.SpotInstanceRequests?.FirstOrDefault()?.State?.Value;
+            }
+            found.Add(new InstanceState(instance.InstanceId, instance.State?.Name?.Value ?? "unknown", instance.PublicIpAddress,
+                instance.SpotInstanceRequestId, spotState, instance.StateReason?.Message) { AvailabilityZone = instance.Placement?.AvailabilityZone });
         }
-        return new InstanceState(instance.InstanceId, instance.State?.Name?.Value ?? "unknown", instance.PublicIpAddress,
-            instance.SpotInstanceRequestId, spotState, instance.StateReason?.Message);
+        return found;
     }
+
+    public async Task<string?> ConsoleOutputAsync(string instanceId, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("ec2:GetConsoleOutput", () => Ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = instanceId, Latest = true }, ct));
+        if (string.IsNullOrEmpty(answer.Output)) return null;
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(answer.Output));
+        }
+        catch (FormatException)
+        {
+            return answer.Output;
+        }
+    }
+
+    private static bool IsBurstable(string instanceType) => instanceType.StartsWith('t') && instanceType.Length > 1 && char.IsDigit(instanceType[1]);
 
     public Task TerminateInstanceAsync(string instanceId, CancellationToken ct) =>
         IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:TerminateInstances",

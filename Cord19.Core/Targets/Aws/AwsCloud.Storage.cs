@@ -40,6 +40,33 @@ public sealed partial class AwsCloud
         return unsupported;
     }
 
+    public async Task<string?> BucketRegionAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await AwsCall.RunAsync("s3:GetBucketLocation", () => S3.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucket }, ct));
+            // S3 answers an empty constraint for us-east-1 (and "EU" for the oldest eu-west-1 buckets).
+            return answer.Location?.Value switch { null or "" => "us-east-1", "EU" => "eu-west-1", var region => region };
+        }
+        catch (AwsException ex) when (ex.Kind is AwsErrorKind.Denied or AwsErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await AwsCall.RunAsync("s3:GetObject", () => S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, ct));
+            return answer.ContentLength;
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// AWS implements these calls; an S3-compatible server reached through AWS_ENDPOINT_URL_S3 may answer 501 Not
     /// Implemented, which is reported (the phase logs it) rather than failing the deployment. The ledger still

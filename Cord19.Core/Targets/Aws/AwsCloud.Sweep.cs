@@ -20,6 +20,7 @@ public sealed partial class AwsCloud
         found.AddRange(await TaggedClustersAsync(key, value, ct));
         found.AddRange(await TaggedParametersAsync(key, value, ct));
         found.AddRange(await TaggedBucketsAsync(key, value, ct));
+        found.AddRange(await DeploymentRolesAsync(deploymentId, ct));
         return found;
     }
 
@@ -100,6 +101,16 @@ public sealed partial class AwsCloud
         }
         while (!string.IsNullOrEmpty(request.NextToken));
         return found;
+    }
+
+    private async Task<IEnumerable<TaggedResource>> DeploymentRolesAsync(Guid? deploymentId, CancellationToken ct)
+    {
+        // IAM has no tag search: a deployment's own roles sit under /cord19/<deployment id>/; the shared ones directly under /cord19/.
+        var answer = await Api.QueryAsync(AwsService.Iam, "ListRoles", new AwsParameters().Add("PathPrefix", RolePath + (deploymentId?.ToString() ?? "")), ct);
+        return (answer.Find("Roles")?.Elements() ?? [])
+            .Select(r => (Name: r.Text("RoleName") ?? "?", Owner: (r.Text("Path") ?? "")[RolePath.Length..].Trim('/')))
+            .Where(r => Guid.TryParse(r.Owner, out _))
+            .Select(r => new TaggedResource(AwsResourceKinds.Role, r.Name, r.Owner, "role"));
     }
 
     private async Task<IEnumerable<TaggedResource>> TaggedBucketsAsync(string key, string value, CancellationToken ct)

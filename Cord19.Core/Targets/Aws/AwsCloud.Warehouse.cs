@@ -6,7 +6,8 @@ namespace Cord19.Core.Targets.Aws;
 public sealed partial class AwsCloud
 {
     private static readonly TimeSpan SqlPoll = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan SqlLimit = TimeSpan.FromMinutes(5);
+    /// <summary>The UNLOAD of the data lake takes minutes, not hours.</summary>
+    private static readonly TimeSpan SqlLimit = TimeSpan.FromMinutes(20);
 
     public async Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct)
     {
@@ -18,8 +19,8 @@ public sealed partial class AwsCloud
             .Add("DBName", spec.Database)
             .Add("MasterUsername", spec.MasterUser)
             .Add("MasterUserPassword", spec.MasterPassword)
-            // Reachable from outside the VPC, but its security group admits only the operator's address and the instance.
-            .Add("PubliclyAccessible", true)
+            // Private: the panel talks to it through the Redshift Data API, which needs no open port; only the instance's group may connect.
+            .Add("PubliclyAccessible", false)
             .Add("Encrypted", true)
             .List("VpcSecurityGroupIds", "VpcSecurityGroupId", [spec.SecurityGroupId])
             .List("IamRoles", "IamRoleArn", [spec.SpectrumRoleArn])
@@ -43,7 +44,11 @@ public sealed partial class AwsCloud
             if (cluster is null) return null;
             var endpoint = cluster.Child("Endpoint");
             return new ClusterState(cluster.Text("ClusterIdentifier") ?? identifier, cluster.Text("ClusterStatus") ?? "unknown",
-                endpoint.Text("Address"), int.TryParse(endpoint.Text("Port"), out var port) ? port : null);
+                endpoint.Text("Address"), int.TryParse(endpoint.Text("Port"), out var port) ? port : null)
+            {
+                NodeType = cluster.Text("NodeType"),
+                PubliclyAccessible = bool.TryParse(cluster.Text("PubliclyAccessible"), out var open) ? open : null,
+            };
         }
         catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
         {
@@ -62,6 +67,19 @@ public sealed partial class AwsCloud
         {
             // Gone already, or already being deleted.
         }
+    }
+
+    public Task PauseClusterAsync(string identifier, CancellationToken ct) =>
+        Api.QueryAsync(AwsService.Redshift, "PauseCluster", new AwsParameters().Add("ClusterIdentifier", identifier), ct);
+
+    public Task ResumeClusterAsync(string identifier, CancellationToken ct) =>
+        Api.QueryAsync(AwsService.Redshift, "ResumeCluster", new AwsParameters().Add("ClusterIdentifier", identifier), ct);
+
+    public async Task<bool> NodeTypeOrderableAsync(string nodeType, CancellationToken ct)
+    {
+        var answer = await Api.QueryAsync(AwsService.Redshift, "DescribeOrderableClusterOptions",
+            new AwsParameters().Add("NodeType", nodeType).Add("MaxRecords", 20), ct);
+        return answer.Find("OrderableClusterOptions")?.Elements().Any(o => o.Text("NodeType") == nodeType) == true;
     }
 
     public async Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct)

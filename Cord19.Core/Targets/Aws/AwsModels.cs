@@ -6,7 +6,7 @@ public sealed record AwsIdentity(string Account, string Arn, string UserId);
 public sealed record TaggedResource(string Kind, string Locator, string? DeploymentId, string State);
 
 public sealed record RoleSpec(string Name, string TrustedService, string Description, string InlinePolicyName, string InlinePolicy,
-    IReadOnlyList<string> ManagedPolicyArns, bool WithInstanceProfile);
+    bool WithInstanceProfile, string Path);
 
 public sealed record InstanceSpec(
     string ClientToken,
@@ -17,11 +17,24 @@ public sealed record InstanceSpec(
     string SecurityGroupId,
     string InstanceProfileName,
     string UserData,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags)
+{
+    /// <summary>
+    /// T3 spot instances default to unlimited credits, which bill surplus CPU at $0.05 per vCPU-hour (more than the
+    /// spot price itself) and which the meter cannot see; standard mode throttles instead.
+    /// </summary>
+    public string CpuCredits { get; init; } = "standard";
+}
 
 /// <param name="State">EC2's: pending, running, shutting-down, terminated, stopping, stopped.</param>
 /// <param name="SpotState">The spot request's state (open, active, closed, cancelled, failed), when there is one.</param>
-public sealed record InstanceState(string InstanceId, string State, string? PublicIp, string? SpotRequestId, string? SpotState, string? StateReason);
+public sealed record InstanceState(string InstanceId, string State, string? PublicIp, string? SpotRequestId, string? SpotState, string? StateReason)
+{
+    /// <summary>Where it runs: the live spot price is the one of this zone.</summary>
+    public string? AvailabilityZone { get; init; }
+
+    public bool HasEnded => State is "terminated" or "shutting-down" or "stopped" or "stopping";
+}
 
 public sealed record ClusterSpec(
     string Identifier,
@@ -34,8 +47,12 @@ public sealed record ClusterSpec(
     string SecurityGroupId,
     IReadOnlyDictionary<string, string> Tags);
 
-/// <param name="Status">Redshift's: creating, available, deleting, modifying, …</param>
-public sealed record ClusterState(string Identifier, string Status, string? Address, int? Port);
+/// <param name="Status">Redshift's: creating, available, pausing, paused, resuming, deleting, modifying, …</param>
+public sealed record ClusterState(string Identifier, string Status, string? Address, int? Port)
+{
+    public string? NodeType { get; init; }
+    public bool? PubliclyAccessible { get; init; }
+}
 
 public sealed record CommandState(string Status, string? Output, string? Error)
 {
@@ -44,4 +61,13 @@ public sealed record CommandState(string Status, string? Output, string? Error)
 
 public sealed record SqlResult(long Rows, string? FirstValue);
 
-public sealed record LakeTable(string Database, string Table, string? Location, int Columns);
+public sealed record LakeTable(string Database, string Table, string? Location, int Columns)
+{
+    /// <summary>The bucket of an s3:// location, or null.</summary>
+    public string? Bucket => Location is { } l && l.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)
+        ? l[5..].Split('/', 2)[0] is { Length: > 0 } b ? b : null
+        : null;
+}
+
+/// <summary>An IAM action the caller may not perform, as IAM's policy simulator answered.</summary>
+public sealed record DeniedAction(string Action, string Decision);

@@ -7,7 +7,6 @@ namespace Cord19.Core.Targets.Aws;
 /// </summary>
 public sealed record AwsNames(Guid DeploymentId, string Account)
 {
-    public const string InstanceRole = "cord19-airflow-instance";
     public const string SpectrumRole = "cord19-redshift-spectrum";
     public const string LakeDatabase = "covid-19";
     public const string LakeTable = "alleninstitute_metadata";
@@ -25,6 +24,17 @@ public sealed record AwsNames(Guid DeploymentId, string Account)
     public string RedshiftSecurityGroup => $"cord19-{Short}-redshift";
     public string Cluster => $"cord19-{Short}";
     public string AirflowPasswordParameter => $"/cord19/{Short}/airflow-admin-password";
+    public string AirflowTlsKeyParameter => $"/cord19/{Short}/airflow-tls-key";
+    public string AirflowCertificateParameter => $"/cord19/{Short}/airflow-tls-certificate";
+
+    /// <summary>The instance's own role and instance profile: it may read only this deployment's bucket and parameters.</summary>
+    public string InstanceRole => $"cord19-{Short}-instance";
+
+    /// <summary>Per-deployment roles live under this IAM path, so the sweep finds them (IAM has no tag search) and knows whose they are.</summary>
+    public string RolePath => $"{AwsCloud.RolePath}{DeploymentId}/";
+
+    /// <summary>Every parameter of this deployment, for the instance role's policy.</summary>
+    public string ParameterPrefix => $"/cord19/{Short}/";
     public string RedshiftPasswordParameter => $"/cord19/{Short}/redshift-admin-password";
 
     /// <summary>RunInstances' idempotency token: the same deployment never starts a second instance.</summary>
@@ -32,4 +42,11 @@ public sealed record AwsNames(Guid DeploymentId, string Account)
 
     public string ResultsPrefix => "results/";
     public string DeployPrefix => "deploy/";
+
+    /// <summary>Where phase 2's UNLOAD writes the data lake's metadata (gzip CSV with a header; one file, PARALLEL OFF).</summary>
+    public string ExportPrefix => "exports/metadata_";
+    public string ExportKey => ExportPrefix + "000.gz";
+
+    /// <summary>Airflow's dag_run_id for a phase run: a retried or resumed phase finds its run instead of starting a second one.</summary>
+    public static string DagRunId(Guid phaseRunId) => $"cord19__{phaseRunId:N}";
 }

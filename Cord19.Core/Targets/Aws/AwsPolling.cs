@@ -5,7 +5,9 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>Waiting for AWS: ask, sleep, ask again, say so in the log every minute, give up with a clear message.</summary>
 internal sealed class AwsPolling(TimeSpan interval, TimeProvider clock)
 {
-    public async Task<T> UntilAsync<T>(PhaseContext context, string what, TimeSpan limit, Func<CancellationToken, Task<T?>> check) where T : class
+    /// <param name="whyNot">What to add to the give-up message (e.g. the instance's first-boot log), asked only then.</param>
+    public async Task<T> UntilAsync<T>(PhaseContext context, string what, TimeSpan limit, Func<CancellationToken, Task<T?>> check,
+        Func<CancellationToken, Task<string?>>? whyNot = null) where T : class
     {
         var deadline = clock.GetUtcNow() + limit;
         var reported = clock.GetUtcNow();
@@ -14,7 +16,9 @@ internal sealed class AwsPolling(TimeSpan interval, TimeProvider clock)
             if (await check(context.Cancellation) is { } done) return done;
             if (clock.GetUtcNow() > deadline)
                 throw new PhaseFailedException(
-                    $"Gave up waiting for {what} after {limit.TotalMinutes:0} minutes. Look at it in the AWS console, then run the phase again (it continues where it stopped) or de-allocate.");
+                    $"Gave up waiting for {what} after {limit.TotalMinutes:0} minutes. " +
+                    (whyNot is null ? "" : await whyNot(context.Cancellation)) +
+                    "Look at it in the AWS console, then run the phase again (it continues where it stopped) or de-allocate.");
             if (clock.GetUtcNow() - reported > TimeSpan.FromMinutes(1))
             {
                 reported = clock.GetUtcNow();

@@ -39,7 +39,7 @@ public sealed class AwsReconciler(IAwsCloudFactory clouds, DeploymentStore store
             }
             foreach (var entry in ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator)))
             {
-                if (await ExistsAsync(cloud, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
+                if (await ExistsAsync(cloud, deployment.Id, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
                 await store.MarkResourceDeletedAsync(entry.Id, ct);
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
                 deleted++;
@@ -71,9 +71,10 @@ public sealed class AwsReconciler(IAwsCloudFactory clouds, DeploymentStore store
         }
     }
 
-    private static async Task<bool> ExistsAsync(IAwsCloud cloud, ResourceView entry, CancellationToken ct) => entry.Kind switch
+    private static async Task<bool> ExistsAsync(IAwsCloud cloud, Guid deploymentId, ResourceView entry, CancellationToken ct) => entry.Kind switch
     {
-        AwsResourceKinds.Instance => await cloud.FindInstanceAsync(entry.Locator, ct) is { State: not "terminated" },
+        AwsResourceKinds.Instance => (await cloud.FindInstancesAsync(deploymentId, ct)).Any(i => i.State != "terminated"),
+        AwsResourceKinds.Role => await cloud.FindRoleAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.Cluster => await cloud.FindClusterAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.SecurityGroup => await cloud.FindSecurityGroupAsync(entry.Locator, await cloud.DefaultVpcAsync(ct), ct) is not null,
         AwsResourceKinds.Parameter => await cloud.GetSecretAsync(entry.Locator, ct) is not null,

@@ -3,11 +3,24 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>The ledger's kinds for AWS resources, and the order phase 7 deletes them in.</summary>
 public static class AwsResourceKinds
 {
-    public const string Instance = "ec2-instance";            // locator: the RunInstances client token
+    public const string Instance = "ec2-instance";            // locator: the RunInstances client token (found by the deployment's tag)
     public const string Cluster = "redshift-cluster";         // locator: the cluster identifier
     public const string SecurityGroup = "security-group";     // locator: the group name (in the default VPC)
     public const string Parameter = "ssm-parameter";          // locator: the parameter name
     public const string Bucket = "s3-bucket";                 // locator: the bucket name
+    public const string Role = "iam-role";                    // locator: the role (and instance profile) name
+
+    // Meters, not things to delete: the cluster's running periods (it bills node-hours only while not paused) and the
+    // data lake scan of its export (Spectrum bills the bytes read). Each ends with the cluster.
+    public const string ClusterCompute = "redshift-compute";  // locator: the cluster identifier
+    public const string SpectrumScan = "spectrum-scan";       // locator: "<cluster identifier>/<bytes scanned>"
+
+    public static bool IsMeterOnly(string kind) => kind is ClusterCompute or SpectrumScan;
+
+    public static string ScanLocator(string cluster, long bytes) => $"{cluster}/{bytes}";
+
+    public static long? ScannedBytes(string scanLocator) =>
+        long.TryParse(scanLocator[(scanLocator.LastIndexOf('/') + 1)..], out var bytes) ? bytes : null;
 
     // Found by the tag sweep only: created by AWS on the instance's behalf, gone with it unless something failed.
     public const string SpotRequest = "spot-request";         // locator: the request id
@@ -20,10 +33,10 @@ public static class AwsResourceKinds
     public static int DeletionOrder(string kind) => kind switch
     {
         Instance or SpotRequest => 0,
-        Cluster => 1,
+        Cluster or ClusterCompute or SpectrumScan => 1,
         Volume => 2,
         SecurityGroup => 3,
-        Parameter => 4,
+        Parameter or Role => 4,
         Bucket => 5,
         _ => 6,
     };

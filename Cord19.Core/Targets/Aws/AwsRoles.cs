@@ -3,37 +3,53 @@ using System.Text.Json;
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
-/// The two IAM roles the phases need. They are shared by every deployment in the account (free, and slow to
-/// propagate when created), so the checklist creates them on request and phase 7 leaves them.
+/// The IAM roles the phases need. The instance role is the deployment's own, so that the instance can read only its
+/// deployment's bucket and parameters (phase 1 creates it, phase 7 deletes it). The Spectrum role is shared by every
+/// deployment in the account (free, and slow to propagate when created): the checklist creates it on request and
+/// phase 7 leaves it.
 /// </summary>
 public static class AwsRoles
 {
-    public const string SsmManagedPolicy = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+    /// <summary>
+    /// What the SSM agent needs for Run Command, instead of AmazonSSMManagedInstanceCore, whose ssm:GetParameter* on
+    /// every parameter would let the instance read other deployments' passwords.
+    /// </summary>
+    public static readonly string[] SsmAgentActions =
+    [
+        "ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations", "ssm:DescribeAssociation", "ssm:UpdateInstanceAssociationStatus",
+        "ssm:GetDocument", "ssm:DescribeDocument",
+        "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint",
+        "ec2messages:GetMessages", "ec2messages:SendReply",
+        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+    ];
 
-    /// <summary>The instance: Run Command (managed policy), its deployment's bucket, and its own secrets.</summary>
-    public static RoleSpec Instance { get; } = new(
-        AwsNames.InstanceRole, "ec2.amazonaws.com",
-        "CORD-19 Airflow instance: SSM Run Command, the cord19-* result buckets, the /cord19/* parameters",
+    /// <summary>The deployment's instance: the SSM agent, its own bucket, its own parameters; nothing else.</summary>
+    public static RoleSpec InstanceFor(AwsNames names, string region) => new(
+        names.InstanceRole, "ec2.amazonaws.com",
+        $"CORD-19 Airflow instance of deployment {names.DeploymentId}: SSM Run Command, its bucket, its parameters",
         "cord19-instance-access",
         Policy(
-            new { Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = new[] { "arn:aws:s3:::cord19-*" } },
-            new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { "arn:aws:s3:::cord19-*/*" } },
-            new { Effect = "Allow", Action = new[] { "ssm:GetParameter" }, Resource = new[] { "arn:aws:ssm:*:*:parameter/cord19/*" } }),
-        [SsmManagedPolicy],
-        WithInstanceProfile: true);
+            new { Effect = "Allow", Action = SsmAgentActions, Resource = new[] { "*" } },
+            new { Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}" } },
+            new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}/*" } },
+            new { Effect = "Allow", Action = new[] { "ssm:GetParameter" }, Resource = new[] { $"arn:aws:ssm:{region}:{names.Account}:parameter{names.ParameterPrefix}*" } }),
+        WithInstanceProfile: true,
+        Path: names.RolePath);
 
-    /// <summary>Redshift Spectrum: read the Glue catalogue and AWS's public COVID-19 data lake bucket.</summary>
+    /// <summary>Redshift Spectrum: read the Glue catalogue and AWS's public COVID-19 data lake; UNLOAD into the deployments' export folders.</summary>
     public static RoleSpec Spectrum { get; } = new(
         AwsNames.SpectrumRole, "redshift.amazonaws.com",
-        "CORD-19 Redshift Spectrum: the Glue catalogue and the COVID-19 data lake",
+        "CORD-19 Redshift Spectrum: the Glue catalogue, the COVID-19 data lake, the deployments' exports",
         "cord19-spectrum-access",
         Policy(
             new { Effect = "Allow", Action = new[] { "glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition" }, Resource = new[] { "*" } },
-            new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:ListBucket" }, Resource = new[] { "arn:aws:s3:::covid19-lake", "arn:aws:s3:::covid19-lake/*" } }),
-        [],
-        WithInstanceProfile: false);
+            new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:ListBucket" }, Resource = new[] { "arn:aws:s3:::covid19-lake", "arn:aws:s3:::covid19-lake/*" } },
+            new { Effect = "Allow", Action = new[] { "s3:PutObject" }, Resource = new[] { "arn:aws:s3:::cord19-*/exports/*" } }),
+        WithInstanceProfile: false,
+        Path: AwsCloud.RolePath);
 
-    public static IReadOnlyList<RoleSpec> All { get; } = [Instance, Spectrum];
+    /// <summary>The roles shared by every deployment (the checklist's lines and "Create the roles").</summary>
+    public static IReadOnlyList<RoleSpec> Shared { get; } = [Spectrum];
 
     private static string Policy(params object[] statements) =>
         JsonSerializer.Serialize(new { Version = "2012-10-17", Statement = statements });

@@ -21,7 +21,8 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<AwsReconciler>();
         services.AddSingleton(sp => new AwsStatusMonitor(
             sp.GetRequiredService<IAwsCloudFactory>(), sp.GetRequiredService<IAirflowConnector>(),
-            sp.GetRequiredService<Deployments.DeploymentStore>(), sp.GetRequiredService<SettingsStore>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<Deployments.DeploymentStore>(), sp.GetRequiredService<SettingsStore>(), sp.GetRequiredService<TimeProvider>(),
+            options: sp.GetRequiredService<AwsTargetOptions>()));
         return services;
     }
 }

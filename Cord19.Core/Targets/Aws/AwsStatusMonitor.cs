@@ -21,10 +21,12 @@ public sealed class AwsStatusMonitor : IDisposable
     private readonly SettingsStore _settings;
     private readonly TimeProvider _clock;
     private readonly SharedPolling<Guid, AwsStatus> _polling;
+    private readonly AwsTargetOptions _options;
 
-    public AwsStatusMonitor(IAwsCloudFactory clouds, IAirflowConnector airflow, DeploymentStore store, SettingsStore settings, TimeProvider clock, TimeSpan? interval = null)
+    public AwsStatusMonitor(IAwsCloudFactory clouds, IAirflowConnector airflow, DeploymentStore store, SettingsStore settings, TimeProvider clock,
+        TimeSpan? interval = null, AwsTargetOptions? options = null)
     {
-        (_clouds, _airflow, _store, _settings, _clock) = (clouds, airflow, store, settings, clock);
+        (_clouds, _airflow, _store, _settings, _clock, _options) = (clouds, airflow, store, settings, clock, options ?? new AwsTargetOptions());
         var every = interval ?? Interval;
         _polling = new(LookAsync, s => s.Problem is not null, _ => every, every, TimeSpan.FromMinutes(2), clock);
     }
@@ -47,9 +49,9 @@ public sealed class AwsStatusMonitor : IDisposable
             return await _clouds.WithCloudAsync(region, async cloud =>
             {
                 var names = new AwsNames(deploymentId, Account: "");
-                var instance = await cloud.FindInstanceAsync(names.InstanceClientToken, ct);
+                var instance = await cloud.FindInstanceAsync(deploymentId, ct);
                 var cluster = await cloud.FindClusterAsync(names.Cluster, ct);
-                var health = instance is { State: "running", PublicIp: { } ip } ? await AirflowHealthAsync(ip, settings, ct) : null;
+                var health = instance is { State: "running", PublicIp: { } ip } ? await AirflowHealthAsync(cloud, names, ip, settings, ct) : null;
                 var instanceCpu = instance is { State: "running" } ? await cloud.CpuAsync("AWS/EC2", "InstanceId", instance.InstanceId, ct) : null;
                 var clusterCpu = cluster is { Status: "available" } ? await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", cluster.Identifier, ct) : null;
                 return new AwsStatus(deploymentId, region, instance, health, cluster, instanceCpu, clusterCpu, _clock.GetUtcNow(), null);
@@ -63,12 +65,14 @@ public sealed class AwsStatusMonitor : IDisposable
     }
 
     /// <summary>Airflow's health endpoint needs no sign-in, so the status poll never reads the admin password.</summary>
-    private async Task<string> AirflowHealthAsync(string ip, PipelineSettings settings, CancellationToken ct)
+    private async Task<string> AirflowHealthAsync(IAwsCloud cloud, AwsNames names, string ip, PipelineSettings settings, CancellationToken ct)
     {
         try
         {
-            var health = await _airflow.Connect(InstanceAirflow.Options(ip, settings.AirflowVersion, password: null) with { Timeout = TimeSpan.FromSeconds(5) })
-                .GetHealthAsync(ct);
+            var certificate = await cloud.GetSecretAsync(names.AirflowCertificateParameter, ct);
+            if (certificate is null) return "no certificate parameter: run phase 1 again";
+            var options = InstanceAirflow.Options(_options.InstanceAirflowAddress(ip), settings.AirflowVersion, password: null, AirflowCertificate.Sha256Of(certificate));
+            var health = await _airflow.Connect(options with { Timeout = TimeSpan.FromSeconds(5) }).GetHealthAsync(ct);
             return health.IsHealthy ? "healthy" : $"scheduler {health.Scheduler ?? "unknown"}, database {health.Metadatabase ?? "unknown"}";
         }
         catch (AirflowException ex)

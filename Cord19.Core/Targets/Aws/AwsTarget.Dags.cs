@@ -21,7 +21,9 @@ public sealed partial class AwsTarget
         var (instance, client) = await RequireAirflowAsync(run);
         var bundleKey = names.DeployPrefix + "cord19-pipeline.tar.gz";
         var dagKey = names.DeployPrefix + DagFiles.FileName;
-        var metadataKey = names.DeployPrefix + "metadata.csv.gz";
+        var fromLake = context.Settings.AwsMetadataSource == PipelineSettings.DataLakeMetadataSource;
+        // The data lake's export from phase 2 (the seed's way), or the panel's own metadata file.
+        var metadataKey = fromLake ? names.ExportKey : names.DeployPrefix + "metadata.csv.gz";
 
         await context.StepAsync("upload", async ct =>
         {
@@ -33,10 +35,19 @@ public sealed partial class AwsTarget
             }
             await using (var dag = new MemoryStream(Encoding.UTF8.GetBytes(DagFiles.Generate()[DagFiles.FileName])))
                 await cloud.UploadAsync(names.Bucket, dagKey, dag, ct);
+            if (fromLake)
+            {
+                var size = await cloud.ObjectSizeAsync(names.Bucket, metadataKey, ct)
+                    ?? throw new PhaseFailedException(
+                        $"The data lake's export s3://{names.Bucket}/{metadataKey} is missing: run phase 2 again (it exports it), " +
+                        "or choose 'the panel's metadata file' as the AWS metadata source in Settings.");
+                await context.LogAsync($"DAGs uploaded. Metadata source: the COVID-19 data lake, exported by Redshift in phase 2 (s3://{names.Bucket}/{metadataKey}, {size / 1_048_576.0:0.0} MB).");
+                return;
+            }
             var metadata = context.Settings.UsesShippedSample ? DataDirectory.ShippedSample : context.Settings.MetadataPath!;
             await using (var file = File.OpenRead(metadata))
                 await cloud.UploadAsync(names.Bucket, metadataKey, file, ct);
-            await context.LogAsync($"DAGs and metadata ({(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : metadata)}) uploaded.");
+            await context.LogAsync($"DAGs uploaded. Metadata source: the panel's own file ({(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : metadata)}), as chosen in Settings.");
         });
 
         await context.StepAsync("install", async _ =>

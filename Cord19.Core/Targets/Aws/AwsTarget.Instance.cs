@@ -21,53 +21,115 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("instance-role", async ct =>
         {
-            await cloud.EnsureRoleAsync(AwsRoles.Instance, ct);
-            await context.LogAsync($"Role and instance profile {AwsNames.InstanceRole} ready (shared by deployments; kept by phase 7).");
+            // The deployment's own role: the instance may read this deployment's bucket and parameters, nothing of another's.
+            await context.RecordResourceAsync(AwsResourceKinds.Role, names.InstanceRole, "The instance's role and instance profile (this deployment's bucket and parameters only)");
+            await cloud.EnsureRoleAsync(AwsRoles.InstanceFor(names, cloud.Region), ct);
+            await context.LogAsync($"Role and instance profile {names.InstanceRole}: SSM agent, s3://{names.Bucket} and {names.ParameterPrefix}* only.");
         });
 
-        await context.StepAsync("admin-password", ct => EnsurePasswordAsync(run, names.AirflowPasswordParameter, "Airflow admin password", ct));
+        await context.StepAsync("admin-password", async ct =>
+        {
+            if (await cloud.GetSecretAsync(names.AirflowPasswordParameter, ct) is null && await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: false } instance)
+                // A new password now would lock the panel out: the running instance set up Airflow with the old one.
+                throw new PhaseFailedException(
+                    $"The Airflow password parameter {names.AirflowPasswordParameter} is gone, but instance {instance.InstanceId} still runs Airflow with the old password, " +
+                    "so a new one would lock the panel out. Rotate it on the instance: put a new SecureString under that name and run " +
+                    $"'airflow users reset-password --username {AwsNames.AirflowUser}' there (Session Manager), then run phase 1 again; or run phase 7 and start over.");
+            await EnsurePasswordAsync(run, names.AirflowPasswordParameter, "Airflow admin password", ct);
+        });
+
+        await context.StepAsync("tls-certificate", async ct =>
+        {
+            await context.RecordResourceAsync(AwsResourceKinds.Parameter, names.AirflowTlsKeyParameter, "Airflow's TLS private key (SecureString)");
+            await context.RecordResourceAsync(AwsResourceKinds.Parameter, names.AirflowCertificateParameter, "Airflow's self-signed certificate, pinned by the panel");
+            if (await cloud.GetSecretAsync(names.AirflowCertificateParameter, ct) is { } existing && await cloud.GetSecretAsync(names.AirflowTlsKeyParameter, ct) is not null)
+            {
+                await context.LogAsync($"Airflow's certificate is in place (SHA-256 {AirflowCertificate.Sha256Of(existing)}).");
+                return;
+            }
+            if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: false } instance)
+                throw new PhaseFailedException(
+                    $"Airflow's certificate or key parameter is gone while instance {instance.InstanceId} still serves the old certificate, which the panel can no longer pin. Run phase 7, then phase 1.");
+            var certificate = AirflowCertificate.Create($"cord19-{ResourceTags.Short(names.DeploymentId)}.airflow.invalid", clock.GetUtcNow());
+            await cloud.PutSecretAsync(names.AirflowTlsKeyParameter, certificate.KeyPem, Tags(run), ct);
+            await cloud.PutSecretAsync(names.AirflowCertificateParameter, certificate.CertificatePem, Tags(run), ct);
+            await context.LogAsync($"Made Airflow's key pair and self-signed certificate (SHA-256 {certificate.Sha256}, pinned by the panel); the key reaches the instance only through SSM Parameter Store.");
+        });
 
         await context.StepAsync("security-group", async ct =>
         {
             var (group, vpc, cidr) = await EnsureSecurityGroupAsync(run, names.AirflowSecurityGroup,
-                "CORD-19 Airflow: web UI and API for the operator only", AwsNames.AirflowPort, ct);
-            await context.LogAsync($"Security group {group} in {vpc}: port {AwsNames.AirflowPort} open to {cidr} only; no SSH (commands go through SSM).");
+                "CORD-19 Airflow: HTTPS web UI and API for the operator only", AwsNames.AirflowPort, ct);
+            await context.LogAsync($"Security group {group} in {vpc}: port {AwsNames.AirflowPort} (HTTPS) open to {cidr} only; no SSH (commands go through SSM).");
         });
 
         await context.StepAsync("spot-instance", async ct =>
         {
             var settings = context.Settings;
             await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
-            var existing = await cloud.FindInstanceAsync(names.InstanceClientToken, ct);
-            if (existing is { State: "terminated" or "shutting-down" })
+            var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
+            if (existing is { HasEnded: true })
                 throw new PhaseFailedException(
                     $"This deployment's spot instance {existing.InstanceId} is {existing.State} ({existing.StateReason ?? "no reason given"}). " +
                     "Run phase 7 to clean up, then phase 1 again for a new deployment.");
             var instance = existing ?? await LaunchAsync(run, ct);
             await context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken,
                 $"{instance.InstanceId}: {settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
-            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required.");
+            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required, standard CPU credits.");
         });
 
         var running = await WaitForInstanceAsync(run);
         await context.StepAsync("airflow-health", async _ =>
         {
+            var address = options.InstanceAirflowAddress(running.PublicIp!);
             var client = await ConnectAirflowAsync(run, running);
-            await Poll.UntilAsync(context, $"Airflow answering healthy at http://{running.PublicIp}:{AwsNames.AirflowPort} (first boot installs it)", options.AirflowReadyLimit,
+            await Poll.UntilAsync(context, $"Airflow answering healthy at {address} (first boot installs it)", options.AirflowReadyLimit,
                 async ct =>
                 {
+                    // A spot interruption or a terminated instance ends the wait at once, with AWS's reason.
+                    if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: true } ended)
+                        throw new PhaseFailedException(
+                            $"The spot instance {ended.InstanceId} is {ended.State} while Airflow was starting: {ended.StateReason ?? "AWS gave no reason"}" +
+                            (ended.SpotState is { } spot ? $" (spot request {spot})" : "") + ". Run phase 7, then phase 1 again (perhaps with another instance type or a higher max price).");
                     try
                     {
+                        // Signed in, so a wrong password shows now rather than after the wait.
+                        await client.ListDagsAsync(ct);
                         var health = await client.GetHealthAsync(ct);
                         return health.IsHealthy ? health : null;
+                    }
+                    catch (AirflowException ex) when (ex.Problem is AirflowProblem.Unauthorized or AirflowProblem.Forbidden)
+                    {
+                        throw new PhaseFailedException(
+                            $"Airflow on {running.InstanceId} refuses the panel's sign-in ({ex.Problem}): its admin password is not the one in {names.AirflowPasswordParameter}. " +
+                            "Run phase 7, then phase 1, for an instance set up with the current password.", ex);
+                    }
+                    catch (AirflowException ex) when (ex.Problem == AirflowProblem.UntrustedCertificate)
+                    {
+                        throw new PhaseFailedException(ex.Message, ex);
                     }
                     catch (AirflowException)
                     {
                         return null; // not up yet
                     }
-                });
-            await context.LogAsync($"Airflow is healthy at http://{running.PublicIp}:{AwsNames.AirflowPort} (user {AwsNames.AirflowUser}, password in {names.AirflowPasswordParameter}).");
+                },
+                async ct => await BootLogAsync(cloud, running.InstanceId, ct));
+            await context.LogAsync($"Airflow is healthy at {address} (user {AwsNames.AirflowUser}, password in {names.AirflowPasswordParameter}, certificate pinned).");
         });
+    }
+
+    /// <summary>The tail of the instance's first-boot log, so a timed-out wait says why.</summary>
+    private static async Task<string?> BootLogAsync(IAwsCloud cloud, string instanceId, CancellationToken ct)
+    {
+        try
+        {
+            var output = await cloud.ConsoleOutputAsync(instanceId, ct);
+            return output is null ? "EC2 has no console output of the instance yet. " : $"The end of its first-boot log: {Tail(output)} ";
+        }
+        catch (AwsException ex)
+        {
+            return $"Its console output could not be read ({ex.Message}). ";
+        }
     }
 
     private async Task<InstanceState> LaunchAsync(AwsRun run, CancellationToken ct)
@@ -81,10 +143,9 @@ public sealed partial class AwsTarget
         var vpc = await cloud.DefaultVpcAsync(ct);
         var group = await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct)
             ?? throw new PhaseFailedException($"Security group {names.AirflowSecurityGroup} is missing. Run phase 1 again.");
-        var spec = new InstanceSpec(names.InstanceClientToken, await cloud.UbuntuImageAsync(ct), settings.InstanceType, settings.SpotMaxPricePerHour,
-            settings.EbsGigabytes, group, AwsNames.InstanceRole,
-            AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names.AirflowPasswordParameter, names.Bucket,
-                settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : null), Tags(run));
+        var spec = new InstanceSpec(names.InstanceClientToken, options.ImageId ?? await cloud.UbuntuImageAsync(ct), settings.InstanceType, settings.SpotMaxPricePerHour,
+            settings.EbsGigabytes, group, names.InstanceRole,
+            AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names, settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : null), Tags(run));
 
         // A new instance profile takes a few seconds to reach EC2; RunInstances says so as an invalid parameter.
         for (var attempt = 1; ; attempt++)
@@ -109,9 +170,9 @@ public sealed partial class AwsTarget
         {
             running = await Poll.UntilAsync(context, "the spot instance running with a public address", options.InstanceStartLimit, async ct =>
             {
-                var state = await cloud.FindInstanceAsync(names.InstanceClientToken, ct)
+                var state = await cloud.FindInstanceAsync(names.DeploymentId, ct)
                     ?? throw new PhaseFailedException("The spot instance was not found. Run phase 1 again.");
-                if (state.State is "terminated" or "shutting-down" or "stopped")
+                if (state.HasEnded)
                     throw new PhaseFailedException(
                         $"The spot instance {state.InstanceId} is {state.State}: {state.StateReason ?? "AWS gave no reason"}" +
                         (state.SpotState is { } s ? $" (spot request {s})" : "") + ". Run phase 7, then phase 1 again (perhaps with another instance type or a higher max price).");
@@ -123,12 +184,12 @@ public sealed partial class AwsTarget
     }
 
     private Task<IAirflowClient> ConnectAirflowAsync(AwsRun run, InstanceState instance) =>
-        InstanceAirflow.ConnectAsync(airflow, run.Cloud, run.Names, instance.PublicIp!, run.Context.Settings.AirflowVersion, run.Context.Cancellation);
+        InstanceAirflow.ConnectAsync(airflow, run.Cloud, run.Names, options.InstanceAirflowAddress(instance.PublicIp!), run.Context.Settings.AirflowVersion, run.Context.Cancellation);
 
     /// <summary>For phases 3 to 6: the running instance and its Airflow, or a message saying to run phase 1.</summary>
     private async Task<(InstanceState Instance, IAirflowClient Airflow)> RequireAirflowAsync(AwsRun run)
     {
-        var instance = await run.Cloud.FindInstanceAsync(run.Names.InstanceClientToken, run.Context.Cancellation);
+        var instance = await run.Cloud.FindInstanceAsync(run.Names.DeploymentId, run.Context.Cancellation);
         if (instance is not { State: "running", PublicIp: not null })
             throw new PhaseFailedException(instance is null
                 ? "This deployment has no instance. Run phase 1 first."

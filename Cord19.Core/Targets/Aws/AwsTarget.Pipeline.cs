@@ -17,7 +17,8 @@ public sealed partial class AwsTarget
     {
         var (context, cloud, names) = run;
         var (_, client) = await RequireAirflowAsync(run);
-        AirflowDagRun? started = null;
+        // The run id comes from the phase's attempt: a retried or resumed phase finds the DAG run it started instead of starting a second one.
+        var runId = AwsNames.DagRunId(await context.AttemptRootAsync());
 
         await context.StepAsync("trigger", async ct =>
         {
@@ -28,23 +29,37 @@ public sealed partial class AwsTarget
             await using (var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(forInstance, SettingsStore.Json)))
                 await cloud.UploadAsync(names.Bucket, settingsKey, json, ct);
             conf["settings"] = $"s3://{names.Bucket}/{settingsKey}";
-            started = await client.TriggerAsync(dagId, new AirflowTrigger(conf, Note: $"Phase {context.Phase.Number} from the CORD-19 control panel"), ct);
-            await context.LogAsync($"Triggered {dagId} run {started.RunId} with conf {conf.ToJsonString()}.");
+            try
+            {
+                var started = await client.TriggerAsync(dagId, new AirflowTrigger(conf, runId, $"Phase {context.Phase.Number} from the CORD-19 control panel"), ct);
+                await context.LogAsync($"Triggered {dagId} run {started.RunId} with conf {conf.ToJsonString()}.");
+            }
+            catch (AirflowException ex) when (ex.Problem == AirflowProblem.Conflict)
+            {
+                var existing = await client.GetRunAsync(dagId, runId, ct);
+                await context.LogAsync($"{dagId} run {runId} exists already ({existing.State}): following it rather than starting a second run.");
+                if (existing.State == "failed")
+                {
+                    // Retrying the phase retries the run's failed tasks; the tasks that succeeded keep their results.
+                    var cleared = await client.ClearFailedTasksAsync(dagId, runId, ct);
+                    await context.LogAsync($"Cleared its {cleared} failed task{(cleared == 1 ? "" : "s")} so Airflow runs them again.");
+                }
+            }
         });
 
         await context.StepAsync("dag-run", async _ =>
         {
-            var finished = await Poll.UntilAsync(context, $"{dagId} run {started!.RunId} finishing", options.DagRunLimit, async ct =>
+            var finished = await Poll.UntilAsync(context, $"{dagId} run {runId} finishing", options.DagRunLimit, async ct =>
             {
-                var state = await client.GetRunAsync(dagId, started.RunId, ct);
+                var state = await client.GetRunAsync(dagId, runId, ct);
                 return state.IsFinished ? state : null;
             });
-            var tasks = await client.ListTasksAsync(dagId, started.RunId, context.Cancellation);
+            var tasks = await client.ListTasksAsync(dagId, runId, context.Cancellation);
             foreach (var task in tasks)
                 await context.LogAsync($"Task {task.TaskId}: {task.State ?? "no state"}{(task.DurationSeconds is { } s ? $" in {s:0.0} s" : "")}.");
             if (finished.State != "success")
                 throw new PhaseFailedException(
-                    $"{dagId} run {started.RunId} {finished.State}" +
+                    $"{dagId} run {runId} {finished.State}" +
                     (tasks.FirstOrDefault(t => t.IsFailed) is { } failed ? $" at task {failed.TaskId}" : "") +
                     ". Read the task's log on the Airflow page, fix the cause, then retry the failed tasks there or run this phase again.");
         });

@@ -1,45 +1,76 @@
+using Cord19.Core.Aws;
 using Cord19.Core.Execution;
+using Cord19.Core.Settings;
 
 namespace Cord19.Core.Targets.Aws;
 
 public sealed partial class AwsTarget
 {
-    /// <summary>Phase 2: the Spectrum role, the cluster's network rule, a single-node cluster, the external schema over Glue, a test query.</summary>
+    /// <summary>
+    /// Phase 2: Redshift does the seed's real work, then stops billing. The data lake's table is checked (it must be in
+    /// this region, Spectrum's rule) before anything is created; a private single-node cluster reads it through an
+    /// external schema and UNLOADs the CORD-19 metadata into the deployment's bucket (gzip CSV with a header), which
+    /// phase 3 ships to the instance for phase 4; then the cluster is paused (storage billing only) until phase 7
+    /// deletes it. With the panel's own metadata file chosen in Settings, no cluster is created at all.
+    /// </summary>
     private async Task DeployWarehouseAsync(AwsRun run)
     {
         var (context, cloud, names) = run;
         var settings = context.Settings;
+        if (settings.AwsMetadataSource == PipelineSettings.PanelMetadataSource)
+        {
+            await context.StepAsync("data-source", _ => context.LogAsync(
+                $"Metadata source: the panel's own file ({(settings.UsesShippedSample ? "the shipped CORD-19 sample" : settings.MetadataPath)}), as chosen in Settings. " +
+                "No Redshift cluster is created; phase 3 ships the file to the instance."));
+            return;
+        }
         string? roleArn = null;
 
         await context.StepAsync("data-lake", async ct =>
         {
             var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, ct)
                 ?? throw new PhaseFailedException(
-                    $"The Glue table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} is not in {cloud.Region}. Deploy AWS's COVID-19 data lake " +
-                    "CloudFormation template (the seed notebook's step; see the AWS checklist page) in this region, or choose its region in Settings.");
-            await context.LogAsync($"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location ?? "an unknown location"}.");
+                    $"The Glue table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} is not in {cloud.Region}: AWS's COVID-19 data lake is not there (or is gone). " +
+                    "No cluster was created. Choose 'the panel's metadata file' as the AWS metadata source in Settings and run phase 2 again, " +
+                    "or deploy the data lake's CloudFormation template in this region.");
+            if (table.Bucket is not { } bucket)
+                throw new PhaseFailedException(
+                    $"The Glue table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} has no S3 location ({table.Location ?? "none"}), so it holds no data. No cluster was created. " +
+                    "Choose 'the panel's metadata file' as the AWS metadata source in Settings and run phase 2 again.");
+            // Redshift Spectrum reads only buckets in the cluster's own region: a cluster anywhere else would fail its first query.
+            var lakeRegion = await cloud.BucketRegionAsync(bucket, ct);
+            if (lakeRegion is not null && lakeRegion != cloud.Region)
+                throw new PhaseFailedException(
+                    $"The data lake's bucket s3://{bucket} is in {lakeRegion}, but this deployment is in {cloud.Region}; Redshift Spectrum reads only buckets in the cluster's region. " +
+                    $"No cluster was created. Set the AWS region to {lakeRegion} in Settings (run phase 7 first, since a deployment keeps its region), " +
+                    "or choose 'the panel's metadata file' as the AWS metadata source.");
+            await context.LogAsync($"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}" +
+                (lakeRegion is null ? " (S3 would not say the bucket's region; Spectrum's first query will tell)." : $", in {lakeRegion} like this deployment."));
         });
 
         await context.StepAsync("spectrum-role", async ct =>
         {
             roleArn = await cloud.EnsureRoleAsync(AwsRoles.Spectrum, ct);
-            await context.LogAsync($"Role {roleArn} lets Redshift Spectrum read the Glue catalogue and the data lake (shared; kept by phase 7).");
+            await context.LogAsync($"Role {roleArn} lets Redshift Spectrum read the Glue catalogue and the data lake, and write the export (shared; kept by phase 7).");
         });
 
         await context.StepAsync("security-group", async ct =>
         {
-            var (group, vpc, cidr) = await EnsureSecurityGroupAsync(run, names.RedshiftSecurityGroup,
-                "CORD-19 Redshift: the operator and the Airflow instance only", AwsNames.RedshiftPort, ct);
+            // Private cluster: the Data API needs no open port; the instance's group is the only way in.
+            var vpc = await cloud.DefaultVpcAsync(ct);
+            await context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, names.RedshiftSecurityGroup, $"Port {AwsNames.RedshiftPort} for the Airflow instance only");
+            var group = await cloud.FindSecurityGroupAsync(names.RedshiftSecurityGroup, vpc, ct)
+                ?? await cloud.CreateSecurityGroupAsync(names.RedshiftSecurityGroup, "CORD-19 Redshift: the Airflow instance only", vpc, Tags(run), ct);
             if (await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct) is { } airflowGroup)
                 await cloud.AllowIngressAsync(group, AwsNames.RedshiftPort, null, airflowGroup, ct);
-            await context.LogAsync($"Security group {group}: port {AwsNames.RedshiftPort} open to {cidr} and to the Airflow instance only.");
+            await context.LogAsync($"Security group {group}: port {AwsNames.RedshiftPort} open to the Airflow instance only; nothing from the internet.");
         });
 
         await context.StepAsync("master-password", ct => EnsurePasswordAsync(run, names.RedshiftPasswordParameter, "Redshift master password", ct));
 
         await context.StepAsync("cluster", async ct =>
         {
-            await run.Context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType}");
+            await context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType}, private");
             if (await cloud.FindClusterAsync(names.Cluster, ct) is { } existing)
             {
                 await context.LogAsync($"Cluster {existing.Identifier} exists ({existing.Status}).");
@@ -50,38 +81,106 @@ public sealed partial class AwsTarget
                 ?? throw new PhaseFailedException($"Security group {names.RedshiftSecurityGroup} is missing. Run phase 2 again.");
             var password = await cloud.GetSecretAsync(names.RedshiftPasswordParameter, ct)
                 ?? throw new PhaseFailedException($"The password parameter {names.RedshiftPasswordParameter} is missing. Run phase 2 again.");
-            await cloud.CreateClusterAsync(new ClusterSpec(names.Cluster, settings.RedshiftNodeType, settings.RedshiftNodes, AwsNames.Database,
+            await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
+            await CreateClusterAsync(run, new ClusterSpec(names.Cluster, settings.RedshiftNodeType, settings.RedshiftNodes, AwsNames.Database,
                 AwsNames.MasterUser, password, roleArn!, group, Tags(run)), ct);
-            await context.LogAsync($"Cluster {names.Cluster} requested: {settings.RedshiftNodes} × {settings.RedshiftNodeType}, encrypted, reachable only as its security group allows.");
+            await context.LogAsync($"Cluster {names.Cluster} requested: {settings.RedshiftNodes} × {settings.RedshiftNodeType}, encrypted, private (no public address).");
         });
 
-        await context.StepAsync("cluster-available", async _ =>
+        var exported = false;
+        await context.StepAsync("cluster-available", async ct =>
         {
-            var cluster = await Poll.UntilAsync(context, $"cluster {names.Cluster} available", options.ClusterLimit, async ct =>
+            // Run again after the export: nothing to do. Run again after a pause without an export: resume it.
+            if (await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct) is > 0)
             {
-                var state = await cloud.FindClusterAsync(names.Cluster, ct)
+                exported = true;
+                await context.LogAsync($"The export s3://{names.Bucket}/{names.ExportKey} is there already.");
+                return;
+            }
+            if (await cloud.FindClusterAsync(names.Cluster, ct) is { Status: "paused" })
+            {
+                await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
+                await cloud.ResumeClusterAsync(names.Cluster, ct);
+                await context.LogAsync($"Cluster {names.Cluster} was paused before its export; resuming it.");
+            }
+            var cluster = await Poll.UntilAsync(context, $"cluster {names.Cluster} available", options.ClusterLimit, async c =>
+            {
+                var state = await cloud.FindClusterAsync(names.Cluster, c)
                     ?? throw new PhaseFailedException($"Cluster {names.Cluster} disappeared while it was being created. Run phase 2 again.");
                 return state.Status == "available" ? state : null;
             });
-            await context.LogAsync($"Cluster available at {cluster.Address}:{cluster.Port}.");
+            await context.LogAsync($"Cluster available (private endpoint {cluster.Address}:{cluster.Port}).");
         });
 
-        await context.StepAsync("external-schema", async ct =>
+        if (!exported)
         {
-            await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
-                $"create external schema if not exists {AwsNames.ExternalSchema} from data catalog database '{AwsNames.LakeDatabase}' iam_role '{roleArn}'", ct);
-            await context.LogAsync($"External schema {AwsNames.ExternalSchema} over the Glue database {AwsNames.LakeDatabase}.");
-        });
+            await context.StepAsync("external-schema", async ct =>
+            {
+                await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                    $"create external schema if not exists {AwsNames.ExternalSchema} from data catalog database '{AwsNames.LakeDatabase}' iam_role '{roleArn}'", ct);
+                await context.LogAsync($"External schema {AwsNames.ExternalSchema} over the Glue database {AwsNames.LakeDatabase}.");
+            });
 
-        await context.StepAsync("test-query", async ct =>
+            await context.StepAsync("test-query", async ct =>
+            {
+                var result = await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                    $"select count(*) from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}", ct);
+                if (!long.TryParse(result.FirstValue, out var rows) || rows == 0)
+                    throw new PhaseFailedException(
+                        $"The data lake's table {AwsNames.ExternalSchema}.{AwsNames.LakeTable} is empty (count: {result.FirstValue ?? "none"}). " +
+                        "Choose 'the panel's metadata file' as the AWS metadata source in Settings, run phase 2 again, and phase 7 removes the cluster.");
+                await context.LogAsync($"Test query: {rows:N0} papers in {AwsNames.ExternalSchema}.{AwsNames.LakeTable}.");
+            });
+
+            await context.StepAsync("export", async ct =>
+            {
+                // One gzip CSV with a header (PARALLEL OFF), which the pipeline reads by column name like any metadata.csv.
+                await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                    $"unload ('select * from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}') to 's3://{names.Bucket}/{names.ExportPrefix}' " +
+                    $"iam_role '{roleArn}' format as csv header gzip parallel off allowoverwrite", ct);
+                var size = await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct)
+                    ?? throw new PhaseFailedException($"Redshift's UNLOAD finished but s3://{names.Bucket}/{names.ExportKey} is not there. Run phase 2 again.");
+                await context.RecordResourceAsync(AwsResourceKinds.SpectrumScan, AwsResourceKinds.ScanLocator(names.Cluster, size), "The export's scan of the data lake (billed per TB by Spectrum)");
+                await context.LogAsync($"Exported the data lake's CORD-19 metadata to s3://{names.Bucket}/{names.ExportKey} ({size / 1_048_576.0:0.0} MB, gzip CSV with a header); phase 4 pre-processes it.");
+            });
+        }
+
+        await context.StepAsync("pause", async ct =>
         {
-            var result = await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
-                $"select count(*) from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}", ct);
-            if (!long.TryParse(result.FirstValue, out var rows) || rows == 0)
-                throw new PhaseFailedException(
-                    $"The test query found no rows in {AwsNames.ExternalSchema}.{AwsNames.LakeTable} (answer: {result.FirstValue ?? "none"}). " +
-                    "Check that the data lake's S3 data is readable from this region, then run phase 2 again.");
-            await context.LogAsync($"Test query: {rows:N0} papers in {AwsNames.ExternalSchema}.{AwsNames.LakeTable}.");
+            if (await cloud.FindClusterAsync(names.Cluster, ct) is { Status: "available" })
+                await cloud.PauseClusterAsync(names.Cluster, ct);
+            await Poll.UntilAsync(context, $"cluster {names.Cluster} paused", options.ClusterLimit, async c =>
+                await cloud.FindClusterAsync(names.Cluster, c) is { Status: "paused" } paused ? paused : null);
+            foreach (var compute in (await context.LiveResourcesAsync()).Where(r => r.Kind == AwsResourceKinds.ClusterCompute))
+                await context.MarkResourceDeletedAsync(compute.Id);
+            await context.LogAsync($"Cluster {names.Cluster} paused: it now bills its managed storage only, until phase 7 deletes it.");
         });
     }
+
+    /// <summary>A Spectrum role made a moment ago may not have reached Redshift yet; AWS says so as an invalid role, for about a minute.</summary>
+    private async Task CreateClusterAsync(AwsRun run, ClusterSpec spec, CancellationToken ct)
+    {
+        var deadline = clock.GetUtcNow() + options.RolePropagationLimit;
+        while (true)
+        {
+            try
+            {
+                await run.Cloud.CreateClusterAsync(spec, ct);
+                return;
+            }
+            catch (AwsException ex) when (IsRolePropagation(ex))
+            {
+                if (clock.GetUtcNow() > deadline)
+                    throw new PhaseFailedException(
+                        $"Redshift still refuses the role {spec.SpectrumRoleArn} after {options.RolePropagationLimit.TotalMinutes:0} minutes ({ex.AwsMessage}). " +
+                        "Check that its trust policy names redshift.amazonaws.com, then run phase 2 again.", ex);
+                await run.Context.LogAsync("IAM has not yet shown the Spectrum role to Redshift; trying again in a few seconds.");
+                await Task.Delay(options.PollInterval, clock, ct);
+            }
+        }
+    }
+
+    private static bool IsRolePropagation(AwsException ex) =>
+        ex.AwsMessage.Contains("delegate access to an Amazon Redshift account", StringComparison.OrdinalIgnoreCase)
+        || (ex.Code is "InvalidParameterValue" or "InvalidParameterCombination" && ex.AwsMessage.Contains("IAM role", StringComparison.OrdinalIgnoreCase));
 }

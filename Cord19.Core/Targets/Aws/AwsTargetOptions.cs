@@ -27,4 +27,16 @@ public sealed record AwsTargetOptions
 
     /// <summary>This machine's public IPv4 address as AWS sees it; used when Settings give no operator address.</summary>
     public Func<CancellationToken, Task<string>> LookUpPublicAddress { get; init; } = OperatorAddress.LookUpAsync;
+
+    /// <summary>
+    /// Where the instance's Airflow answers, from its public address: HTTPS on 8080. The seam an acceptance test points
+    /// at a local stand-in served with the deployment's certificate, since no emulator runs the instance's software.
+    /// </summary>
+    public Func<string, Uri> InstanceAirflowAddress { get; init; } = InstanceAirflow.DefaultAddress;
+
+    /// <summary>An AMI to launch instead of Canonical's current Ubuntu 24.04 (an account's own hardened image, or an emulator's).</summary>
+    public string? ImageId { get; init; }
+
+    /// <summary>How long phase 2 retries CreateCluster while IAM has not yet propagated a new Spectrum role to Redshift.</summary>
+    public TimeSpan RolePropagationLimit { get; init; } = TimeSpan.FromMinutes(2);
 }

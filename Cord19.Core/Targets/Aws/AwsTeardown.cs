@@ -55,6 +55,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
         });
 
         var failures = new List<string>();
+        var stuckInstance = false;
         await context.StepAsync("delete", async ct =>
         {
             var ledger = await context.LiveResourcesAsync();
@@ -62,7 +63,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             {
                 try
                 {
-                    await DeleteAsync(context, item, ct);
+                    await DeleteAsync(context, item, stuckInstance, ct);
                     foreach (var entry in ledger.Where(r => r.Kind == item.Kind && r.Locator == item.Locator))
                         await context.MarkResourceDeletedAsync(entry.Id);
                     await context.LogAsync($"Deleted {item.Kind} {item.Locator}.");
@@ -70,6 +71,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                 catch (Exception ex) when (ex is AwsException or PhaseFailedException)
                 {
                     // Go on with the rest: the less is left behind the better; the sweep reports what remains.
+                    stuckInstance |= item.Kind == AwsResourceKinds.Instance;
                     failures.Add($"{item.Kind} {item.Locator}: {ex.Message}");
                     await context.LogAsync($"Could not delete {item.Kind} {item.Locator}: {ex.Message}", LogLevel.Error);
                 }
@@ -88,40 +90,76 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
         });
     }
 
-    private async Task DeleteAsync(PhaseContext context, PlannedDeletion item, CancellationToken ct)
+    /// <param name="stuckInstance">An instance could not be terminated: its network interface keeps the security groups in use, so they are tried once, not waited for.</param>
+    private async Task DeleteAsync(PhaseContext context, PlannedDeletion item, bool stuckInstance, CancellationToken ct)
     {
         switch (item.Kind)
         {
             case AwsResourceKinds.Instance:
-                if (await cloud.FindInstanceAsync(item.Locator, ct) is { State: not "terminated" } instance)
+                // Every instance with the deployment's tag, whatever token launched it (a second launch by hand, a retried call).
+                var live = (await cloud.FindInstancesAsync(context.Run.DeploymentId, ct)).Where(i => i.State != "terminated").ToList();
+                foreach (var instance in live)
                 {
-                    await cloud.TerminateInstanceAsync(instance.InstanceId, ct);
-                    await poll.UntilAsync(context, $"instance {instance.InstanceId} terminated", options.DeletionLimit, async c =>
-                        await cloud.FindInstanceAsync(item.Locator, c) is { State: not "terminated" } ? null : instance);
+                    try
+                    {
+                        await cloud.TerminateInstanceAsync(instance.InstanceId, ct);
+                    }
+                    catch (AwsException ex)
+                    {
+                        throw new PhaseFailedException(
+                            $"Instance {instance.InstanceId} could not be terminated ({ex.Message}). It keeps its security group in use and costs money: " +
+                            "terminate it in the EC2 console (or fix the permission named), then run phase 7 again.", ex);
+                    }
                 }
+                if (live.Count > 0)
+                    await poll.UntilAsync(context, $"instance{(live.Count > 1 ? "s" : "")} {string.Join(", ", live.Select(i => i.InstanceId))} terminated", options.DeletionLimit, async c =>
+                        (await cloud.FindInstancesAsync(context.Run.DeploymentId, c)).Any(i => i.State != "terminated") ? null : item);
                 break;
             case AwsResourceKinds.SpotRequest:
                 await cloud.CancelSpotRequestAsync(item.Locator, ct);
                 break;
             case AwsResourceKinds.Cluster:
-                await cloud.DeleteClusterAsync(item.Locator, ct);
-                await poll.UntilAsync(context, $"cluster {item.Locator} deleted", options.DeletionLimit, async c =>
-                    await cloud.FindClusterAsync(item.Locator, c) is null ? item : null);
+                await DeleteClusterAsync(context, item.Locator, ct);
                 break;
             case AwsResourceKinds.Volume:
                 await cloud.DeleteVolumeAsync(item.Locator, ct);
                 break;
             case AwsResourceKinds.SecurityGroup:
                 var group = await cloud.FindSecurityGroupAsync(item.Locator, await cloud.DefaultVpcAsync(ct), ct);
-                if (group is not null) await DeleteGroupAsync(context, group, ct);
+                if (group is null) break;
+                if (stuckInstance) await cloud.DeleteSecurityGroupAsync(group, ct);
+                else await DeleteGroupAsync(context, group, ct);
                 break;
             case AwsResourceKinds.Parameter:
                 await cloud.DeleteSecretAsync(item.Locator, ct);
                 break;
+            case AwsResourceKinds.Role:
+                await cloud.DeleteRoleAsync(item.Locator, ct);
+                break;
             case AwsResourceKinds.Bucket:
                 await cloud.DeleteBucketAsync(item.Locator, ct);
                 break;
+            // Meter-only entries (the cluster's running periods, its export's scan) end with the cluster, deleted just before.
         }
+    }
+
+    /// <summary>Redshift refuses to delete a cluster that is being created, modified, resumed or paused; it can once that ends.</summary>
+    private async Task DeleteClusterAsync(PhaseContext context, string identifier, CancellationToken ct)
+    {
+        await poll.UntilAsync(context, $"cluster {identifier} in a state that can be deleted", options.DeletionLimit, async c =>
+        {
+            try
+            {
+                await cloud.DeleteClusterAsync(identifier, c);
+                return identifier;
+            }
+            catch (AwsException ex) when (ex.Code is "InvalidClusterState" or "InvalidClusterStateFault")
+            {
+                return null;
+            }
+        });
+        await poll.UntilAsync(context, $"cluster {identifier} deleted", options.DeletionLimit, async c =>
+            await cloud.FindClusterAsync(identifier, c) is null ? identifier : null);
     }
 
     /// <summary>A terminated instance's network interface lingers a minute or two; until then the group is "in use".</summary>

@@ -15,7 +15,8 @@ namespace Cord19.Core.Targets.Aws;
 /// <see cref="UnconfiguredAirflowClient"/> does.
 /// </summary>
 public sealed class DeploymentAirflowClient(
-    DeploymentStore store, SettingsStore settingsStore, IAwsCloudFactory clouds, IAirflowConnector connector, IDeploymentFeed feed, TimeProvider clock)
+    DeploymentStore store, SettingsStore settingsStore, IAwsCloudFactory clouds, IAirflowConnector connector, IDeploymentFeed feed, TimeProvider clock,
+    AwsTargetOptions options)
     : IAirflowClient
 {
     private static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(30);
@@ -59,9 +60,9 @@ public sealed class DeploymentAirflowClient(
             return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
             {
                 var names = new AwsNames(deployment.Id, Account: "");
-                if (await cloud.FindInstanceAsync(names.InstanceClientToken, ct) is not { State: "running", PublicIp: { } ip })
+                if (await cloud.FindInstanceAsync(deployment.Id, ct) is not { State: "running", PublicIp: { } ip })
                     throw new AirflowException(AirflowProblem.Unreachable, "The AWS deployment's instance is not running: run phase 1 (it starts Airflow).");
-                return await InstanceAirflow.ConnectAsync(connector, cloud, names, ip, settings.AirflowVersion, ct);
+                return await InstanceAirflow.ConnectAsync(connector, cloud, names, options.InstanceAirflowAddress(ip), settings.AirflowVersion, ct);
             });
         }
         catch (Exception ex) when (ex is AwsException or AwsConfigurationException)

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using Cord19.Core.Airflow;
 
 namespace Cord19.Core.Targets.Aws;
@@ -10,6 +11,18 @@ public interface IAirflowConnector
 
 public sealed class AirflowConnector : IAirflowConnector
 {
-    public IAirflowClient Connect(AirflowOptions options) =>
-        new AirflowClient(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan }, options);
+    public IAirflowClient Connect(AirflowOptions options)
+    {
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
+        if (options.CertificateSha256 is { } pin)
+        {
+            // Pinned, not chained: the deployment's self-signed certificate and nothing else, whatever the name or the chain says.
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                    certificate is not null && string.Equals(AirflowCertificate.Sha256Of(certificate), pin, StringComparison.OrdinalIgnoreCase),
+            };
+        }
+        return new AirflowClient(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }, options);
+    }
 }

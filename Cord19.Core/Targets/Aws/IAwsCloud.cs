@@ -16,6 +16,10 @@ public interface IAwsCloud
     /// <summary>Creates, blocks public access, encrypts by default, tags; returns the hardening calls the S3 server does not implement (none on AWS).</summary>
     Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
     Task<bool> BucketExistsAsync(string bucket, CancellationToken ct);
+    /// <summary>The region a bucket lives in (any account's bucket), or null when S3 will not say.</summary>
+    Task<string?> BucketRegionAsync(string bucket, CancellationToken ct);
+    /// <summary>The size of an object in bytes, or null when there is none.</summary>
+    Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct);
     Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct);
     string PresignGet(string bucket, string key, TimeSpan validFor);
     Task DeleteBucketAsync(string bucket, CancellationToken ct);
@@ -32,6 +36,10 @@ public interface IAwsCloud
     Task<string?> FindRoleAsync(string name, CancellationToken ct);
     Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct);
     Task<string> EnsureRoleAsync(RoleSpec spec, CancellationToken ct);
+    /// <summary>Deletes a role with its inline policies and its instance profile; nothing when it is gone.</summary>
+    Task DeleteRoleAsync(string name, CancellationToken ct);
+    /// <summary>The actions of <paramref name="actions"/> that IAM's policy simulator says the principal may not perform.</summary>
+    Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<string> actions, CancellationToken ct);
 
     // Network (EC2)
     Task<string> DefaultVpcAsync(CancellationToken ct);
@@ -43,7 +51,10 @@ public interface IAwsCloud
     // Compute (EC2, SSM)
     Task<string> UbuntuImageAsync(CancellationToken ct);
     Task<InstanceState> RunSpotInstanceAsync(InstanceSpec spec, CancellationToken ct);
-    Task<InstanceState?> FindInstanceAsync(string clientToken, CancellationToken ct);
+    /// <summary>Every instance tagged with the deployment, newest first, terminated ones included (EC2 lists them for about an hour).</summary>
+    Task<IReadOnlyList<InstanceState>> FindInstancesAsync(Guid deploymentId, CancellationToken ct);
+    /// <summary>The tail of the instance's console (its first-boot log), or null when EC2 has none yet.</summary>
+    Task<string?> ConsoleOutputAsync(string instanceId, CancellationToken ct);
     Task TerminateInstanceAsync(string instanceId, CancellationToken ct);
     Task CancelSpotRequestAsync(string requestId, CancellationToken ct);
     Task DeleteVolumeAsync(string volumeId, CancellationToken ct);
@@ -58,6 +69,11 @@ public interface IAwsCloud
     Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct);
     Task<ClusterState?> FindClusterAsync(string identifier, CancellationToken ct);
     Task DeleteClusterAsync(string identifier, CancellationToken ct);
+    /// <summary>A paused cluster bills its managed storage only.</summary>
+    Task PauseClusterAsync(string identifier, CancellationToken ct);
+    Task ResumeClusterAsync(string identifier, CancellationToken ct);
+    /// <summary>Whether Redshift offers <paramref name="nodeType"/> in the region (DescribeOrderableClusterOptions).</summary>
+    Task<bool> NodeTypeOrderableAsync(string nodeType, CancellationToken ct);
     Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct);
 
     // Data lake (Glue)
@@ -68,4 +84,14 @@ public interface IAwsCloud
 
     /// <summary>Every live resource carrying the project tag, or only one deployment's when <paramref name="deploymentId"/> is given.</summary>
     Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct);
+}
+
+public static class AwsCloudExtensions
+{
+    /// <summary>The deployment's instance: the newest one that is not terminated, else the newest (to say why it ended).</summary>
+    public static async Task<InstanceState?> FindInstanceAsync(this IAwsCloud cloud, Guid deploymentId, CancellationToken ct)
+    {
+        var instances = await cloud.FindInstancesAsync(deploymentId, ct);
+        return instances.FirstOrDefault(i => i.State != "terminated") ?? instances.FirstOrDefault();
+    }
 }

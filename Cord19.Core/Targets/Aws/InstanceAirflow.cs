@@ -2,23 +2,35 @@ using Cord19.Core.Airflow;
 
 namespace Cord19.Core.Targets.Aws;
 
-/// <summary>How the panel reaches the Airflow on a deployment's instance: its public address, port 8080, the API of the chosen release.</summary>
+/// <summary>
+/// How the panel reaches the Airflow on a deployment's instance: HTTPS on its public address, port 8080, the API of the
+/// chosen release, the certificate phase 1 made pinned.
+/// </summary>
 public static class InstanceAirflow
 {
+    /// <summary>The instance's Airflow address; <see cref="AwsTargetOptions.InstanceAirflowAddress"/> may point elsewhere (a test's stand-in).</summary>
+    public static Uri DefaultAddress(string publicIp) => new($"https://{publicIp}:{AwsNames.AirflowPort}/");
+
     /// <param name="password">Null for the health endpoint, which needs no sign-in.</param>
-    public static AirflowOptions Options(string publicIp, string airflowVersion, string? password) => new()
+    public static AirflowOptions Options(Uri address, string airflowVersion, string? password, string certificateSha256) => new()
     {
-        BaseUrl = new Uri($"http://{publicIp}:{AwsNames.AirflowPort}/"),
+        BaseUrl = address,
         Username = password is null ? null : AwsNames.AirflowUser,
         Password = password,
         ApiVersion = airflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
+        CertificateSha256 = certificateSha256,
     };
 
-    /// <summary>Signed in as the admin, with the password phase 1 keeps in SSM Parameter Store.</summary>
-    public static async Task<IAirflowClient> ConnectAsync(IAirflowConnector connector, IAwsCloud cloud, AwsNames names, string publicIp, string airflowVersion, CancellationToken ct)
+    /// <summary>Signed in as the admin, with the password phase 1 keeps in SSM Parameter Store, to the pinned certificate.</summary>
+    public static async Task<IAirflowClient> ConnectAsync(IAirflowConnector connector, IAwsCloud cloud, AwsNames names, Uri address, string airflowVersion, CancellationToken ct)
     {
         var password = await cloud.GetSecretAsync(names.AirflowPasswordParameter, ct)
-            ?? throw new AirflowException(AirflowProblem.Unauthorized, $"The Airflow password parameter {names.AirflowPasswordParameter} is missing: run phase 1 again.");
-        return connector.Connect(Options(publicIp, airflowVersion, password));
+            ?? throw new AirflowException(AirflowProblem.Unauthorized,
+                $"The Airflow password parameter {names.AirflowPasswordParameter} is missing, so the panel cannot sign in to the instance's Airflow. " +
+                "Run phase 1 again: it puts a new password in place and sets it on the running instance.");
+        var certificate = await cloud.GetSecretAsync(names.AirflowCertificateParameter, ct)
+            ?? throw new AirflowException(AirflowProblem.Unreachable,
+                $"The Airflow certificate parameter {names.AirflowCertificateParameter} is missing, so the panel cannot tell the instance's Airflow from an impostor. Run phase 7, then phase 1.");
+        return connector.Connect(Options(address, airflowVersion, password, AirflowCertificate.Sha256Of(certificate)));
     }
 }

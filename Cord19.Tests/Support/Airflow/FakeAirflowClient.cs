@@ -19,6 +19,9 @@ public sealed class FakeAirflowClient : IAirflowClient
 
     public void SetTasks(string runId, params AirflowTaskInstance[] tasks) => Tasks[runId] = tasks;
 
+    /// <summary>The tasks a new run of a DAG gets, for callers that choose their own run ids.</summary>
+    public ConcurrentDictionary<string, AirflowTaskInstance[]> TasksOfNewRuns { get; } = new();
+
     private Task<T> Answer<T>(string call, Func<T> answer)
     {
         Calls.Enqueue(call);
@@ -44,9 +47,14 @@ public sealed class FakeAirflowClient : IAirflowClient
     public Task<AirflowDagRun> TriggerAsync(string dagId, AirflowTrigger trigger, CancellationToken cancellationToken = default) =>
         Answer($"trigger {dagId}", () =>
         {
+            // As Airflow: the caller's run id if it gives one, and 409 for one that exists.
+            var runId = trigger.RunId ?? $"manual__{Runs.GetValueOrDefault(dagId)?.Count ?? 0}";
+            if (Runs.GetValueOrDefault(dagId)?.Any(r => r.RunId == runId) == true)
+                throw new AirflowException(AirflowProblem.Conflict, $"DAG run {runId} exists already.", 409);
             LastTrigger = trigger;
-            var run = new AirflowDagRun(dagId, $"manual__{Runs.GetValueOrDefault(dagId)?.Count ?? 0}", "queued", null, DateTimeOffset.UtcNow, null, trigger.Conf);
+            var run = new AirflowDagRun(dagId, runId, "queued", null, DateTimeOffset.UtcNow, null, trigger.Conf);
             Runs.GetOrAdd(dagId, _ => []).Insert(0, run);
+            if (!Tasks.ContainsKey(runId) && TasksOfNewRuns.TryGetValue(dagId, out var tasks)) Tasks[runId] = tasks;
             return run;
         });
 

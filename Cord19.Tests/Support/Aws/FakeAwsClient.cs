@@ -24,7 +24,7 @@ public sealed class FakeAwsClient : IAwsClient
         RoleRequests++;
         if (RoleFailure is { } failure) return Task.FromException<IReadOnlyList<string>>(failure);
         Checks = Checks.Select(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) ? c with { Outcome = CheckOutcome.Passed, Fix = null } : c).ToList();
-        return Task.FromResult<IReadOnlyList<string>>([$"{AwsNames.InstanceRole}: arn:aws:iam::123456789012:role/cord19/{AwsNames.InstanceRole}"]);
+        return Task.FromResult<IReadOnlyList<string>>([$"{AwsNames.SpectrumRole}: arn:aws:iam::123456789012:role/cord19/{AwsNames.SpectrumRole}"]);
     }
 
     public Task<OrphanSearch> FindOrphansAsync(CancellationToken ct) => Task.FromResult(new OrphanSearch("us-east-2", Orphans));

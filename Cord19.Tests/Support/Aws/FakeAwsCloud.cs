@@ -33,6 +33,17 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Dictionary<string, IReadOnlyDictionary<string, string>> Buckets { get; } = [];
     public Dictionary<string, (string Value, IReadOnlyDictionary<string, string> Tags)> Secrets { get; } = [];
     public Dictionary<string, string> Roles { get; } = [];
+    public Dictionary<string, RoleSpec> RoleSpecs { get; } = [];
+    public HashSet<string> OrderableNodeTypes { get; } = ["ra3.large", "ra3.xlplus", "ra3.4xlarge"];
+    public List<DeniedAction> Denied { get; } = [];
+    public string LakeBucketRegion { get; set; } = "us-east-2";
+    public string? ConsoleOutput { get; set; } = "cloud-init: running modules\nE: Could not get lock /var/lib/dpkg/lock-frontend";
+    /// <summary>How many CreateCluster calls Redshift refuses because IAM has not shown it the new Spectrum role yet.</summary>
+    public int RolePropagationFailures { get; set; }
+    /// <summary>How many DeleteCluster calls Redshift refuses while the cluster is still being created.</summary>
+    public int InvalidClusterStateFailures { get; set; }
+    /// <summary>Instance ids whose termination EC2 refuses.</summary>
+    public HashSet<string> Unterminatable { get; } = [];
     public HashSet<string> Profiles { get; } = [];
     public Dictionary<string, (string Id, IReadOnlyDictionary<string, string> Tags, List<string> Ingress)> Groups { get; } = [];
     public Dictionary<string, (InstanceState State, InstanceSpec Spec)> Instances { get; } = [];
@@ -128,9 +139,31 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     {
         Call($"ensure role {spec.Name}");
         if (RoleFailure is { } failure) return Task.FromException<string>(failure);
-        var arn = Roles[spec.Name] = $"arn:aws:iam::123456789012:role/cord19/{spec.Name}";
+        var arn = Roles[spec.Name] = $"arn:aws:iam::123456789012:role{spec.Path}{spec.Name}";
+        RoleSpecs[spec.Name] = spec;
         if (spec.WithInstanceProfile) Profiles.Add(spec.Name);
         return Task.FromResult(arn);
+    }
+
+    public Task DeleteRoleAsync(string name, CancellationToken ct)
+    {
+        Call($"delete role {name}");
+        Roles.Remove(name);
+        RoleSpecs.Remove(name);
+        Profiles.Remove(name);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<string> actions, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<DeniedAction>>(Denied.Where(d => actions.Contains(d.Action)).ToList());
+
+    public Task<string?> BucketRegionAsync(string bucket, CancellationToken ct) =>
+        Task.FromResult<string?>(Lake?.Bucket == bucket ? LakeBucketRegion : Buckets.ContainsKey(bucket) ? Region : null);
+
+    public Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct)
+    {
+        var path = Path.Combine(objectsRoot, bucket, key);
+        return Task.FromResult<long?>(File.Exists(path) ? new FileInfo(path).Length : null);
     }
 
     public Task<string> DefaultVpcAsync(CancellationToken ct) => Task.FromResult("vpc-default");
@@ -186,23 +219,31 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return state;
     }
 
-    public Task<InstanceState?> FindInstanceAsync(string clientToken, CancellationToken ct)
+    public Task<IReadOnlyList<InstanceState>> FindInstancesAsync(Guid deploymentId, CancellationToken ct)
     {
-        if (!Instances.TryGetValue(clientToken, out var found)) return Task.FromResult<InstanceState?>(null);
-        // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
-        var next = found.State.State switch
+        var found = new List<InstanceState>();
+        foreach (var (token, (state, spec)) in Instances.Where(i => i.Value.Spec.Tags.GetValueOrDefault(ResourceTags.DeploymentKey) == deploymentId.ToString()).ToList())
         {
-            "pending" => found.State with { State = "running", PublicIp = "198.51.100.7" },
-            "shutting-down" => found.State with { State = "terminated", PublicIp = null, SpotState = "closed" },
-            _ => found.State,
-        };
-        Instances[clientToken] = (next, found.Spec);
-        return Task.FromResult<InstanceState?>(found.State);
+            // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
+            var next = state.State switch
+            {
+                "pending" => state with { State = "running", PublicIp = "198.51.100.7" },
+                "shutting-down" => state with { State = "terminated", PublicIp = null, SpotState = "closed" },
+                _ => state,
+            };
+            Instances[token] = (next, spec);
+            found.Add(state);
+        }
+        return Task.FromResult<IReadOnlyList<InstanceState>>(found);
     }
+
+    public Task<string?> ConsoleOutputAsync(string instanceId, CancellationToken ct) => Task.FromResult(ConsoleOutput);
 
     public Task TerminateInstanceAsync(string instanceId, CancellationToken ct)
     {
         Call($"terminate {instanceId}");
+        if (Unterminatable.Contains(instanceId))
+            return Task.FromException(Error("ec2:TerminateInstances", "OperationNotPermitted", $"The instance '{instanceId}' may not be terminated."));
         var (token, found) = Instances.Single(i => i.Value.State.InstanceId == instanceId);
         Instances[token] = (found.State with { State = "shutting-down" }, found.Spec);
         return Task.CompletedTask;
@@ -242,6 +283,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public async Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct)
     {
         if (Clusters.ContainsKey(spec.Identifier)) return;
+        if (RolePropagationFailures > 0)
+        {
+            RolePropagationFailures--;
+            throw Error("redshift:CreateCluster", "InvalidParameterValue", "The IAM role must delegate access to an Amazon Redshift account.");
+        }
         await CreatingAsync(AwsResourceKinds.Cluster, spec.Identifier);
         Clusters[spec.Identifier] = (new ClusterState(spec.Identifier, "creating", null, null), spec, 0);
     }
@@ -255,7 +301,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             Clusters.Remove(identifier);
             return Task.FromResult<ClusterState?>(null);
         }
-        var state = found.State.Status == "creating" && looks > 1 ? found.State with { Status = "available", Address = $"{identifier}.example.redshift.amazonaws.com", Port = 5439 } : found.State;
+        var state = found.State.Status switch
+        {
+            "creating" or "resuming" when looks > 1 => found.State with { Status = "available", Address = $"{identifier}.example.redshift.amazonaws.com", Port = 5439 },
+            "pausing" when looks > 1 => found.State with { Status = "paused" },
+            _ => found.State,
+        };
+        state = state with { NodeType = found.Spec.NodeType, PubliclyAccessible = false };
         Clusters[identifier] = (state, found.Spec, looks);
         return Task.FromResult<ClusterState?>(state);
     }
@@ -263,15 +315,48 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task DeleteClusterAsync(string identifier, CancellationToken ct)
     {
         Call($"delete cluster {identifier}");
+        if (InvalidClusterStateFailures > 0)
+        {
+            InvalidClusterStateFailures--;
+            return Task.FromException(Error("redshift:DeleteCluster", "InvalidClusterState", $"There is an operation running on the Cluster {identifier}. Please try to delete it at a later time."));
+        }
         if (Clusters.TryGetValue(identifier, out var found))
             Clusters[identifier] = (found.State with { Status = "deleting" }, found.Spec, 0);
         return Task.CompletedTask;
     }
 
-    public Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct)
+    public Task PauseClusterAsync(string identifier, CancellationToken ct)
+    {
+        Call($"pause cluster {identifier}");
+        var found = Clusters[identifier];
+        Clusters[identifier] = (found.State with { Status = "pausing" }, found.Spec, 0);
+        return Task.CompletedTask;
+    }
+
+    public Task ResumeClusterAsync(string identifier, CancellationToken ct)
+    {
+        Call($"resume cluster {identifier}");
+        var found = Clusters[identifier];
+        Clusters[identifier] = (found.State with { Status = "resuming" }, found.Spec, 0);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> NodeTypeOrderableAsync(string nodeType, CancellationToken ct) => Task.FromResult(OrderableNodeTypes.Contains(nodeType));
+
+    public async Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct)
     {
         Sql.Add(sql);
-        return Task.FromResult(sql.StartsWith("select count(*)", StringComparison.Ordinal) ? new SqlResult(1, LakeRows.ToString()) : new SqlResult(0, null));
+        // As Redshift's UNLOAD would: one gzip CSV with a header where the statement says (PARALLEL OFF names it 000.gz).
+        if (System.Text.RegularExpressions.Regex.Match(sql, "to 's3://([^/]+)/([^']+)'") is { Success: true } unload && sql.StartsWith("unload", StringComparison.Ordinal))
+        {
+            var path = Path.Combine(objectsRoot, unload.Groups[1].Value, unload.Groups[2].Value + "000.gz");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await using var file = File.Create(path);
+            await using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest);
+            await gzip.WriteAsync("cord_uid,title,abstract,publish_time\nabc123,A title,An abstract,2020-04-01\n"u8.ToArray(), ct);
+            return new SqlResult(0, null);
+        }
+        return sql.StartsWith("select count(*)", StringComparison.Ordinal) ? new SqlResult(1, LakeRows.ToString()) : new SqlResult(0, null);
     }
 
     public Task<LakeTable?> FindLakeTableAsync(string database, string table, CancellationToken ct) => Task.FromResult(Lake);
@@ -288,6 +373,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         all.AddRange(Groups.Select(g => new TaggedResource(AwsResourceKinds.SecurityGroup, g.Key, Of(g.Value.Tags), g.Value.Id)));
         all.AddRange(Secrets.Select(s => new TaggedResource(AwsResourceKinds.Parameter, s.Key, Of(s.Value.Tags), "SecureString")));
         all.AddRange(Buckets.Select(b => new TaggedResource(AwsResourceKinds.Bucket, b.Key, Of(b.Value), "bucket")));
+        all.AddRange(RoleSpecs.Values.Where(r => r.Path.Length > AwsCloud.RolePath.Length)
+            .Select(r => new TaggedResource(AwsResourceKinds.Role, r.Name, r.Path[AwsCloud.RolePath.Length..].Trim('/'), "role")));
         all.AddRange(TagOnly);
         return Task.FromResult<IReadOnlyList<TaggedResource>>(deploymentId is { } id ? all.Where(r => r.DeploymentId == id.ToString()).ToList() : all);
     }
