@@ -2,7 +2,8 @@
 # Runs every test of the CORD-19 control panel on a fresh Debian machine.
 # Installs and starts what the tests need when it is missing (idempotent): Debian's Chromium for the
 # browser tests, PostgreSQL for the persistence tests, docker-compose to validate docker-compose.yml,
-# python3 to compile the generated Airflow DAGs, s3rver (npm) for the S3 result store and Prism (npm) for the Airflow client.
+# python3 to compile the generated Airflow DAGs, s3rver (npm) for the S3 result store, Prism (npm) for the Airflow client,
+# and moto (from ../shared, on Debian's Python packages) for the AWS acceptance test.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -33,6 +34,37 @@ export CORD19_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=cord19;Passwo
 # Prism, which serves Airflow's official API specs for the Airflow client's tests.
 { [ -f tools/node_modules/s3rver/bin/s3rver.js ] && [ -f tools/node_modules/@stoplight/prism-cli/dist/index.js ]; } \
   || npm ci --prefix tools --no-audit --no-fund --loglevel=error
+
+# moto, an AWS emulator (../shared/tools/moto, run on Debian's Python), for the AWS acceptance test. CI has it; a clone
+# without ../shared skips that test and says so.
+moto_archive="../shared/tools/moto/moto-5.2.3.tar.gz"
+moto_pid=""
+if [ -f "$moto_archive" ]; then
+  moto_debs=(python3-boto3 python3-botocore python3-werkzeug python3-flask python3-flask-cors python3-jinja2 python3-xmltodict
+             python3-responses python3-cryptography python3-dateutil python3-yaml)
+  missing_debs=()
+  for deb in "${moto_debs[@]}"; do dpkg -s "$deb" >/dev/null 2>&1 || missing_debs+=("$deb"); done
+  if ((${#missing_debs[@]})); then
+    echo "Installing for moto: ${missing_debs[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing_debs[@]}" >/dev/null
+  fi
+  [ -f tools/moto/moto/__init__.py ] || { mkdir -p tools/moto && tar -xzf "$moto_archive" -C tools/moto; }
+  mkdir -p TestResults
+  moto_port="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true PYTHONPATH="$PWD/tools/moto" /usr/bin/python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"TestResults/moto.log" 2>&1 &
+  moto_pid=$!
+  trap '[ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 150); do
+    /usr/bin/python3 -c "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='POST'))" \
+      "http://127.0.0.1:$moto_port/moto-api/reset" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  export CORD19_TEST_MOTO="http://127.0.0.1:$moto_port"
+  echo "moto: started at $CORD19_TEST_MOTO for the AWS acceptance test"
+else
+  echo "moto: $moto_archive is not here, so the AWS acceptance test against moto is SKIPPED (CI has ../shared and runs it)"
+fi
 
 # docker-compose.yml must be valid (no Docker engine is needed to check it).
 CORD19_ACCESS_TOKEN=placeholder-token-0000 POSTGRES_PASSWORD=x MINIO_ROOT_PASSWORD=xxxxxxxx AIRFLOW_DB_PASSWORD=x AIRFLOW_ADMIN_PASSWORD=x \

@@ -13,7 +13,7 @@ public static class AwsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCord19AwsTarget(this IServiceCollection services)
     {
-        services.TryAddSingleton(new AwsTargetOptions { PipelineBundle = Environment.GetEnvironmentVariable(AwsTargetOptions.BundleVariable) });
+        services.TryAddSingleton(AwsTargetOptions.FromEnvironment(Environment.GetEnvironmentVariable));
         services.TryAddSingleton<IAwsCloudFactory, AwsCloudFactory>();
         services.TryAddSingleton<IAirflowConnector, AirflowConnector>();
         services.AddSingleton<ITarget, AwsTarget>();

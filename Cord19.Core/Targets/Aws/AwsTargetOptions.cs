@@ -4,6 +4,23 @@ namespace Cord19.Core.Targets.Aws;
 public sealed record AwsTargetOptions
 {
     public const string BundleVariable = "CORD19_PIPELINE_BUNDLE";
+    public const string AirflowUrlVariable = "CORD19_AWS_AIRFLOW_URL";
+    public const string ImageVariable = "CORD19_AWS_IMAGE_ID";
+
+    /// <summary>
+    /// CORD19_PIPELINE_BUNDLE, CORD19_AWS_AIRFLOW_URL (the instance's Airflow through a port forward, e.g. SSM's
+    /// AWS-StartPortForwardingSession to https://127.0.0.1:8443/; the certificate stays pinned) and CORD19_AWS_IMAGE_ID.
+    /// </summary>
+    public static AwsTargetOptions FromEnvironment(Func<string, string?> get)
+    {
+        var options = new AwsTargetOptions { PipelineBundle = Blank(get(BundleVariable)), ImageId = Blank(get(ImageVariable)) };
+        if (Blank(get(AirflowUrlVariable)) is not { } url) return options;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme != "https")
+            throw new ArgumentException($"{AirflowUrlVariable}='{url}' is not an https address. Set it to where a port forward reaches the instance's Airflow, e.g. https://127.0.0.1:8443/, or unset it.");
+        return options with { InstanceAirflowAddress = _ => address };
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     /// <summary>Between two looks at something AWS is still doing (an instance starting, a cluster being created).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(10);
