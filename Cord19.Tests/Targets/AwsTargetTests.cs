@@ -19,16 +19,16 @@ namespace Cord19.Tests.Targets;
 /// </summary>
 public sealed class AwsTargetTests
 {
-    private static void Succeeded(PhaseState state, string log) =>
+    internal static void Succeeded(PhaseState state, string log) =>
         Assert.True(state.Status == PhaseStatus.Succeeded, $"phase {state.Phase.Number}: {state.LatestRun?.Reason}\n{log}");
 
-    private static void FailedSaying(PhaseState state, params string[] fragments)
+    internal static void FailedSaying(PhaseState state, params string[] fragments)
     {
         Assert.Equal(PhaseStatus.Failed, state.Status);
         foreach (var fragment in fragments) Assert.Contains(fragment, state.LatestRun!.Reason);
     }
 
-    private static void ReadyDags(AwsTargetHarness h)
+    internal static void ReadyDags(AwsTargetHarness h)
     {
         foreach (var dag in PipelineDagRuns.DagIds)
             h.Airflow.Dags.Add(new AirflowDag(dag, dag, IsPaused: true, null, ["cord19"], HasImportErrors: false));

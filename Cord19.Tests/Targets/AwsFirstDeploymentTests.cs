@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using Cord19.Core.Airflow;
+using Cord19.Core.Costs;
+using Cord19.Core.Phases;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support;
+using Cord19.Tests.Support.Aws;
+using static Cord19.Tests.Targets.AwsTargetTests;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// What a first real deployment needs, against the target's seam (<see cref="FakeAwsCloud"/>, never presented as AWS):
+/// refusals before anything is created, AWS's slow or transient states waited out, waits that end at once when they
+/// cannot succeed, no duplicate DAG runs, and a cluster that stops billing its nodes once its export is done.
+/// </summary>
+public sealed class AwsFirstDeploymentTests
+{
+    private static CheckItem Item(IReadOnlyList<CheckItem> items, string name) => items.Single(i => i.Name == name);
+
+    [Fact]
+    public async Task The_checklist_refuses_a_node_type_Redshift_does_not_offer_a_lake_in_another_region_and_lists_denied_actions()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var checklist = h.Get<AwsChecklist>();
+        var settings = await h.Core.Settings.GetAsync() with { RedshiftNodeType = "dc2.large" };
+        h.Cloud.Denied.Add(new DeniedAction("ec2:RunInstances", "implicitDeny"));
+        h.Cloud.Denied.Add(new DeniedAction("iam:PassRole", "explicitDeny"));
+        h.Cloud.LakeBucketRegion = "us-east-1";
+
+        var items = await checklist.RunAsync(settings, default);
+
+        Assert.Equal(CheckOutcome.Failed, Item(items, "Redshift node type").Outcome);
+        Assert.Contains("ra3.large", Item(items, "Redshift node type").Fix);
+        var permissions = Item(items, "Permissions");
+        Assert.Equal(CheckOutcome.Failed, permissions.Outcome);
+        Assert.Contains("ec2:RunInstances, iam:PassRole", permissions.Detail);
+        Assert.Contains("operator-policy.json", permissions.Fix);
+        Assert.Equal(CheckOutcome.Failed, Item(items, "COVID-19 data lake").Outcome);
+        Assert.Contains("us-east-1", Item(items, "COVID-19 data lake").Detail);
+
+        // The defaults pass: ra3.large is offered, nothing is denied, the lake is in the deployment's region.
+        h.Cloud.Denied.Clear();
+        h.Cloud.LakeBucketRegion = "us-east-2";
+        var defaults = await checklist.RunAsync(await h.Core.Settings.GetAsync(), default);
+        Assert.All(new[] { "Redshift node type", "Permissions", "COVID-19 data lake" }, name => Assert.Equal(CheckOutcome.Passed, Item(defaults, name).Outcome));
+    }
+
+    [Fact]
+    public async Task Phase_two_refuses_a_data_lake_in_another_region_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.LakeBucketRegion = "us-east-1";
+        var groupsBefore = h.Cloud.Groups.Count;
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, "s3://covid19-lake is in us-east-1", "us-east-2", "Spectrum", "No cluster was created", "panel's metadata file");
+        Assert.Empty(h.Cloud.Clusters);
+        Assert.Equal(groupsBefore, h.Cloud.Groups.Count);
+    }
+
+    [Fact]
+    public async Task With_the_panels_metadata_file_phase_two_creates_no_cluster_and_phase_three_ships_the_file()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = PipelineSettings.AwsTarget, AwsMetadataSource = PipelineSettings.PanelMetadataSource });
+        ReadyDags(h);
+
+        for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+
+        Assert.Empty(h.Cloud.Clusters);
+        Assert.Empty(h.Cloud.Sql);
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        Assert.Contains($"https://{names.Bucket}.s3.example/deploy/metadata.csv.gz", Assert.Single(h.Cloud.Commands));
+        var snapshot = await h.Core.Store.GetSnapshotAsync();
+        Assert.Contains("No Redshift cluster is created", await h.Core.LogTextAsync(snapshot[2]));
+        Assert.Contains("Metadata source: the panel's own file (the shipped CORD-19 sample)", await h.Core.LogTextAsync(snapshot[3]));
+    }
+
+    [Fact]
+    public async Task Phase_two_waits_out_IAM_propagating_the_new_Spectrum_role_to_Redshift()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.RolePropagationFailures = 3;
+
+        var state = await h.Core.RunAsync(2);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal(0, h.Cloud.RolePropagationFailures);
+        Assert.Contains("IAM has not yet shown the Spectrum role to Redshift", await h.Core.LogTextAsync(state));
+    }
+
+    [Fact]
+    public async Task A_cluster_stops_billing_its_nodes_once_its_export_is_done_and_teardown_waits_out_a_busy_cluster()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+
+        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
+        var meters = CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), DateTime.UtcNow.AddHours(1));
+        Assert.Equal(0m, meters.Resources.Single(r => r.Kind == MeterKind.RedshiftCluster).BurnRatePerHour);
+        Assert.True(meters.Resources.Single(r => r.Kind == MeterKind.RedshiftStorage).BurnRatePerHour > 0m);
+        Assert.True(meters.Resources.Single(r => r.Kind == MeterKind.SpectrumScan).Accrued > 0m);
+
+        // Redshift refuses to delete a cluster with an operation running on it; teardown asks again instead of failing.
+        h.Cloud.InvalidClusterStateFailures = 2;
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        Succeeded(teardown, await h.Core.LogTextAsync(teardown));
+        Assert.Empty(h.Cloud.Clusters);
+        Assert.Equal(3, h.Cloud.Calls.Count(c => c.StartsWith("delete cluster", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_wrong_Airflow_password_ends_the_wait_at_once()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromMinutes(5));
+        h.Airflow.Failure = new AirflowException(AirflowProblem.Unauthorized, "Airflow refused the credentials.", 401);
+        var clock = Stopwatch.StartNew();
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "refuses the panel's sign-in", "airflow-admin-password");
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_wait_for_Airflow_that_times_out_shows_the_end_of_the_first_boot_log()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromMilliseconds(50));
+        h.Airflow.Failure = new AirflowException(AirflowProblem.Unreachable, "connection refused");
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "Gave up waiting for Airflow", "first-boot log", "Could not get lock /var/lib/dpkg/lock-frontend");
+    }
+
+    [Fact]
+    public async Task A_spot_interruption_while_Airflow_starts_fails_phase_one_at_once_with_AWSs_reason()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromMinutes(5));
+        h.Airflow.Failure = new AirflowException(AirflowProblem.Unreachable, "connection refused");
+        using var interrupt = new CancellationTokenSource();
+        var interrupter = Task.Run(async () =>
+        {
+            // EC2 takes the spot capacity back once the instance runs.
+            while (!interrupt.IsCancellationRequested)
+            {
+                foreach (var (token, (state, spec)) in h.Cloud.Instances.ToList())
+                    if (state.State == "running")
+                        h.Cloud.Instances[token] = (state with { State = "terminated", StateReason = "Server.SpotInstanceTermination: Spot instance termination" }, spec);
+                await Task.Delay(5);
+            }
+        });
+        var clock = Stopwatch.StartNew();
+
+        var phase = await h.Core.RunAsync(1);
+        await interrupt.CancelAsync();
+        await interrupter;
+
+        FailedSaying(phase, "SpotInstanceTermination", "Run phase 7");
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Teardown_says_at_once_when_an_instance_cannot_be_terminated_and_deletes_the_rest()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        var instance = (await h.Cloud.FindInstanceAsync(id, default))!;
+        h.Cloud.Unterminatable.Add(instance.InstanceId);
+
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        FailedSaying(teardown, $"Instance {instance.InstanceId} could not be terminated", "EC2 console");
+        // The group its network interface holds is tried once, not waited on for half an hour.
+        Assert.Equal(1, h.Cloud.Calls.Count(c => c.StartsWith("delete group", StringComparison.Ordinal)));
+        Assert.Empty(h.Cloud.Secrets);
+        Assert.Empty(h.Cloud.Buckets);
+    }
+
+    [Fact]
+    public async Task Teardown_terminates_every_instance_with_the_deployments_tag_whatever_launched_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        var (state, spec) = h.Cloud.Instances.Single().Value;
+        // A second instance with the deployment's tag, launched with another client token (by hand, or a retried call).
+        h.Cloud.Instances["another-token"] = (state with { InstanceId = "i-0second" }, spec with { ClientToken = "another-token" });
+
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        Succeeded(teardown, await h.Core.LogTextAsync(teardown));
+        Assert.Contains("terminate i-0second", h.Cloud.Calls);
+        Assert.All(h.Cloud.Instances.Values, i => Assert.Equal("terminated", i.State.State));
+    }
+
+    [Fact]
+    public async Task A_retried_DAG_phase_follows_the_run_it_started_instead_of_starting_a_second_one()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "failed", 1, null, null, 2.0)];
+        for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        FailedSaying(await h.Core.RunAsync(4), "failed at task preprocess");
+        var run = Assert.Single(h.Airflow.Runs[PipelineDefinition.PreprocessingDag]);
+        Assert.StartsWith("cord19__", run.RunId);
+        // Fixed in Airflow (the failed task retried there), then the phase run again:
+        h.Airflow.SetTasks(run.RunId, new AirflowTaskInstance("preprocess", "success", 2, null, null, 2.0));
+
+        var again = await h.Core.RunAsync(4);
+
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        Assert.Single(h.Airflow.Runs[PipelineDefinition.PreprocessingDag]);
+        Assert.Contains("exists already (success): following it", await h.Core.LogTextAsync(again));
+
+        // A run after a success is a new attempt: a new DAG run.
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        Succeeded(await h.Core.RunAsync(4), "");
+        Assert.Equal(2, h.Airflow.Runs[PipelineDefinition.PreprocessingDag].Count);
+    }
+
+    [Fact]
+    public async Task A_lost_password_parameter_is_not_silently_replaced_while_the_instance_still_uses_the_old_one()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        h.Cloud.Secrets.Remove(names.AirflowPasswordParameter);
+
+        var again = await h.Core.RunAsync(1);
+
+        FailedSaying(again, "is gone", "still runs Airflow with the old password", "reset-password");
+        Assert.False(h.Cloud.Secrets.ContainsKey(names.AirflowPasswordParameter));
+    }
+
+    [Fact]
+    public async Task The_Airflow_client_talks_only_to_the_pinned_certificate()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var deployment = AirflowCertificate.Create("cord19-1a2b3c4d.airflow.invalid", now);
+        var impostor = AirflowCertificate.Create("cord19-1a2b3c4d.airflow.invalid", now);
+        await using var server = await InstanceAirflowStandIn.StartAsync();
+        server.Impostor = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(deployment.CertificatePem, deployment.KeyPem);
+        var connector = new AirflowConnector();
+
+        var health = await connector.Connect(InstanceAirflow.Options(server.BaseUrl, "2.10.5", null, deployment.Sha256)).GetHealthAsync();
+        var refused = await Assert.ThrowsAsync<AirflowException>(() => connector.Connect(InstanceAirflow.Options(server.BaseUrl, "2.10.5", "secret", impostor.Sha256)).ListDagsAsync());
+
+        Assert.True(health.IsHealthy);
+        Assert.Equal(AirflowProblem.UntrustedCertificate, refused.Problem);
+        Assert.Contains("not this deployment's", refused.Message);
+        Assert.Equal(1, server.Requests); // the refused connection sent nothing, no password
+    }
+}
