@@ -130,6 +130,14 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         {
             var orphans = await _http.GetFromJsonAsync<JsonElement>($"{fresh.Url}/api/aws/orphans");
             orphansFound = orphans.GetProperty("resources").GetArrayLength();
+            // The list is the dry run; deleting needs the typed word, then takes them down in phase 7's order.
+            Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"{fresh.Url}/api/aws/orphans/delete", null)).StatusCode);
+            var deletion = await _http.PostAsync($"{fresh.Url}/api/aws/orphans/delete?confirm={AwsReconciler.OrphanConfirmation(Moto.Region)}", null);
+            var outcome = await deletion.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(deletion.IsSuccessStatusCode, outcome.ToString());
+            Assert.Equal(0, outcome.GetProperty("failures").GetArrayLength());
+            var left = await InventoryAsync();
+            Assert.True(left.Count == 0, $"left after deleting the orphans: {string.Join(", ", left)}");
         }
         await Moto.ResetAsync();
 

@@ -88,6 +88,24 @@ public sealed class AwsPageTests : PageTestContext
     }
 
     [Fact]
+    public void Orphans_are_deleted_only_once_the_regions_word_is_typed()
+    {
+        _aws.Orphans = [new TaggedResource(AwsResourceKinds.Volume, "vol-0left", Guid.NewGuid().ToString(), "available")];
+        var page = Render<AwsAccount>();
+        page.Find("[data-testid=find-orphans]").Click();
+        page.WaitForAssertion(() => Assert.True(page.Find("[data-testid=delete-orphans]").HasAttribute("disabled")), Patience);
+
+        page.Find("input[data-testid=orphans-confirm], [data-testid=orphans-confirm] input").Input("delete-orphans-us-east-1");
+        Assert.True(page.Find("[data-testid=delete-orphans]").HasAttribute("disabled"));
+        page.Find("input[data-testid=orphans-confirm], [data-testid=orphans-confirm] input").Input("delete-orphans-us-east-2");
+        page.Find("[data-testid=delete-orphans]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Deleted 1; 0 orphans left in us-east-2", page.Find("[data-testid=aws-message]").TextContent), Patience);
+        Assert.Equal(["delete-orphans-us-east-2"], _aws.OrphanDeletions);
+        Assert.Contains("0 orphans in us-east-2", page.Find("[data-testid=orphans-none]").TextContent);
+    }
+
+    [Fact]
     public void The_status_panel_shows_what_the_monitor_pushes_and_its_problems()
     {
         _deployments.Snapshot = AwsDeployment((1, PhaseStatus.Succeeded));

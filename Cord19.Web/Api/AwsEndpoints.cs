@@ -26,6 +26,19 @@ public static class AwsEndpoints
             return new OrphanDto(where, await reconciler.FindOrphansAsync(where, ct));
         }));
 
+        // The GET above is the dry run; this deletes what it lists, with the typed confirmation (409 naming the word without it).
+        aws.MapPost("/orphans/delete", async (string? region, string? confirm, AwsReconciler reconciler, SettingsStore settings, CancellationToken ct) =>
+        {
+            var where = region ?? (await settings.GetAsync(ct)).AwsRegion;
+            if (AwsReconciler.OrphanConfirmation(where) != confirm?.Trim())
+                return Results.Problem($"Deleting orphans is for good: list them with GET /api/aws/orphans, then type {AwsReconciler.OrphanConfirmation(where)} to confirm (?confirm=).",
+                    statusCode: StatusCodes.Status409Conflict, title: "Confirmation required");
+            // Not the request's token: a closed browser must not leave a clean-up half done.
+            return await Call(() => reconciler.DeleteOrphansAsync(where, confirm, CancellationToken.None));
+        });
+
+        aws.MapGet("/operator-policy", () => Results.Text(OperatorPolicy.Json, "application/json"));
+
         aws.MapGet("/status", async (AwsStatusMonitor monitor, Core.Deployments.DeploymentStore store, CancellationToken ct) =>
         {
             if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: PipelineSettings.AwsTarget } deployment })

@@ -13,6 +13,9 @@ public interface IAwsClient
     /// <summary>Resources in the Settings region tagged by a deployment that is not live.</summary>
     Task<OrphanSearch> FindOrphansAsync(CancellationToken ct);
 
+    /// <summary>Deletes the orphans <see cref="FindOrphansAsync"/> lists; nothing unless <paramref name="confirmation"/> is the region's word.</summary>
+    Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct);
+
     /// <summary>The latest look at once, then each new one (one poller per deployment, shared by every page).</summary>
     IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, CancellationToken ct);
 }
@@ -30,6 +33,9 @@ public sealed class AwsClient(AwsChecklist checklist, AwsReconciler reconciler, 
         var region = (await settings.GetAsync(ct)).AwsRegion;
         return new OrphanSearch(region, await reconciler.FindOrphansAsync(region, ct));
     }
+
+    public Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct) =>
+        reconciler.DeleteOrphansAsync(region, confirmation, ct);
 
     public IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, CancellationToken ct) => monitor.WatchAsync(deploymentId, ct);
 }

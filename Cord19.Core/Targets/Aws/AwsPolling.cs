@@ -6,25 +6,30 @@ namespace Cord19.Core.Targets.Aws;
 internal sealed class AwsPolling(TimeSpan interval, TimeProvider clock)
 {
     /// <param name="whyNot">What to add to the give-up message (e.g. the instance's first-boot log), asked only then.</param>
-    public async Task<T> UntilAsync<T>(PhaseContext context, string what, TimeSpan limit, Func<CancellationToken, Task<T?>> check,
-        Func<CancellationToken, Task<string?>>? whyNot = null) where T : class
+    public Task<T> UntilAsync<T>(PhaseContext context, string what, TimeSpan limit, Func<CancellationToken, Task<T?>> check,
+        Func<CancellationToken, Task<string?>>? whyNot = null) where T : class =>
+        UntilAsync(context, context.Cancellation, what, limit, check, whyNot);
+
+    /// <param name="log">Where "still waiting" goes: a phase's log, or the orphan clean-up's.</param>
+    public async Task<T> UntilAsync<T>(Pipeline.IStepRecorder log, CancellationToken cancellation, string what, TimeSpan limit,
+        Func<CancellationToken, Task<T?>> check, Func<CancellationToken, Task<string?>>? whyNot = null) where T : class
     {
         var deadline = clock.GetUtcNow() + limit;
         var reported = clock.GetUtcNow();
         while (true)
         {
-            if (await check(context.Cancellation) is { } done) return done;
+            if (await check(cancellation) is { } done) return done;
             if (clock.GetUtcNow() > deadline)
                 throw new PhaseFailedException(
                     $"Gave up waiting for {what} after {limit.TotalMinutes:0} minutes. " +
-                    (whyNot is null ? "" : await whyNot(context.Cancellation)) +
+                    (whyNot is null ? "" : await whyNot(cancellation)) +
                     "Look at it in the AWS console, then run the phase again (it continues where it stopped) or de-allocate.");
             if (clock.GetUtcNow() - reported > TimeSpan.FromMinutes(1))
             {
                 reported = clock.GetUtcNow();
-                await context.LogAsync($"Still waiting for {what}.");
+                await log.LogAsync($"Still waiting for {what}.");
             }
-            await Task.Delay(interval, clock, context.Cancellation);
+            await Task.Delay(interval, clock, cancellation);
         }
     }
 }

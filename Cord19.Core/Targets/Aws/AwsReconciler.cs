@@ -13,9 +13,16 @@ namespace Cord19.Core.Targets.Aws;
 /// that AWS no longer has (recorded before a create that never happened, or deleted by hand) is marked deleted.
 /// Also finds orphans: resources tagged by a deployment that is no longer live.
 /// </summary>
-public sealed class AwsReconciler(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, ILogger<AwsReconciler> logger)
+public sealed class AwsReconciler(
+    IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, AwsTargetOptions options, TimeProvider clock, ILogger<AwsReconciler> logger)
 {
     public sealed record Report(int Added, int MarkedDeleted);
+
+    /// <param name="Refusal">Why nothing was deleted (the confirmation word was not typed), or null.</param>
+    public sealed record OrphanDeletion(string Region, IReadOnlyList<string> Deleted, IReadOnlyList<string> Failures, IReadOnlyList<TaggedResource> Left, string? Refusal);
+
+    /// <summary>What a person types to delete a region's orphans: deleting is for good, as with phase 7's deployment name.</summary>
+    public static string OrphanConfirmation(string region) => $"delete-orphans-{region}";
 
     public async Task<Report> ReconcileAsync(CancellationToken ct)
     {
@@ -54,6 +61,36 @@ public sealed class AwsReconciler(IAwsCloudFactory clouds, DeploymentStore store
         var live = await store.GetWithRunsAsync(ct: ct) is { Deployment.HasEnded: false } current ? current.Deployment.Id.ToString() : null;
         return await clouds.WithCloudAsync<IReadOnlyList<TaggedResource>>(region, async cloud =>
             (await cloud.FindTaggedAsync(null, ct)).Where(t => t.DeploymentId != live).ToList());
+    }
+
+    /// <summary>
+    /// Deletes every orphan in <paramref name="region"/> (what <see cref="FindOrphansAsync"/> lists: its dry run), in
+    /// dependency order as phase 7 would, then looks again; nothing without the typed confirmation.
+    /// </summary>
+    public async Task<OrphanDeletion> DeleteOrphansAsync(string region, string? confirmation, CancellationToken ct)
+    {
+        var word = OrphanConfirmation(region);
+        if (!string.Equals(confirmation?.Trim(), word, StringComparison.Ordinal))
+            return new OrphanDeletion(region, [], [], [], $"Deleting orphans is for good: type {word} to confirm.");
+        return await clouds.WithCloudAsync(region, async cloud =>
+        {
+            var orphans = await FindOrphansAsync(region, ct);
+            var (deleted, failures) = await new AwsTeardown(cloud, new AwsPolling(options.PollInterval, clock), options)
+                .DeleteOrphansAsync(new OrphanLog(logger), orphans, ct);
+            return new OrphanDeletion(region, deleted, failures, await FindOrphansAsync(region, ct), null);
+        });
+    }
+
+    /// <summary>The clean-up has no phase run to log to: its lines go to the server log.</summary>
+    private sealed class OrphanLog(ILogger logger) : Pipeline.IStepRecorder
+    {
+        public Task StepAsync(string step, Func<CancellationToken, Task> body, bool checkpointed = false) => body(CancellationToken.None);
+
+        public Task LogAsync(string message)
+        {
+            logger.LogInformation("Orphan clean-up: {Message}", message);
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>At start-up: reconcile, and never stop the app for it (no credentials yet is normal).</summary>

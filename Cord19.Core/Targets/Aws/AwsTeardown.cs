@@ -63,7 +63,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             {
                 try
                 {
-                    await DeleteAsync(context, item, stuckInstance, ct);
+                    await DeleteAsync(context, context.Run.DeploymentId, item, stuckInstance, ct);
                     foreach (var entry in ledger.Where(r => r.Kind == item.Kind && r.Locator == item.Locator))
                         await context.MarkResourceDeletedAsync(entry.Id);
                     await context.LogAsync($"Deleted {item.Kind} {item.Locator}.");
@@ -90,14 +90,45 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
         });
     }
 
+    /// <summary>
+    /// Deletes resources of deployments that are no longer live (found by their tags), deployment by deployment in
+    /// dependency order, as phase 7 would; a failure is listed and the rest deleted all the same.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Deleted, IReadOnlyList<string> Failures)> DeleteOrphansAsync(
+        Pipeline.IStepRecorder log, IReadOnlyList<TaggedResource> orphans, CancellationToken ct)
+    {
+        var (deleted, failures) = (new List<string>(), new List<string>());
+        foreach (var deployment in orphans.GroupBy(o => o.DeploymentId))
+        {
+            var stuckInstance = false;
+            var owner = Guid.TryParse(deployment.Key, out var id) ? id : Guid.Empty;
+            // Within a kind, names descending: a deployment's Redshift group (whose rule names its Airflow group) before that group.
+            foreach (var orphan in deployment.OrderBy(o => AwsResourceKinds.DeletionOrder(o.Kind)).ThenByDescending(o => o.Locator, StringComparer.Ordinal))
+            {
+                try
+                {
+                    await DeleteAsync(log, owner, new PlannedDeletion(orphan.Kind, orphan.Locator, "orphan", false, true, orphan.State), stuckInstance, ct);
+                    deleted.Add($"{orphan.Kind} {orphan.Locator}");
+                    await log.LogAsync($"Deleted {orphan.Kind} {orphan.Locator}.");
+                }
+                catch (Exception ex) when (ex is AwsException or PhaseFailedException)
+                {
+                    stuckInstance |= orphan.Kind == AwsResourceKinds.Instance;
+                    failures.Add($"{orphan.Kind} {orphan.Locator}: {ex.Message}");
+                }
+            }
+        }
+        return (deleted, failures);
+    }
+
     /// <param name="stuckInstance">An instance could not be terminated: its network interface keeps the security groups in use, so they are tried once, not waited for.</param>
-    private async Task DeleteAsync(PhaseContext context, PlannedDeletion item, bool stuckInstance, CancellationToken ct)
+    private async Task DeleteAsync(Pipeline.IStepRecorder log, Guid deploymentId, PlannedDeletion item, bool stuckInstance, CancellationToken ct)
     {
         switch (item.Kind)
         {
             case AwsResourceKinds.Instance:
                 // Every instance with the deployment's tag, whatever token launched it (a second launch by hand, a retried call).
-                var live = (await cloud.FindInstancesAsync(context.Run.DeploymentId, ct)).Where(i => i.State != "terminated").ToList();
+                var live = (await cloud.FindInstancesAsync(deploymentId, ct)).Where(i => i.State != "terminated").ToList();
                 foreach (var instance in live)
                 {
                     try
@@ -112,14 +143,14 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                     }
                 }
                 if (live.Count > 0)
-                    await poll.UntilAsync(context, $"instance{(live.Count > 1 ? "s" : "")} {string.Join(", ", live.Select(i => i.InstanceId))} terminated", options.DeletionLimit, async c =>
-                        (await cloud.FindInstancesAsync(context.Run.DeploymentId, c)).Any(i => i.State != "terminated") ? null : item);
+                    await poll.UntilAsync(log, ct, $"instance{(live.Count > 1 ? "s" : "")} {string.Join(", ", live.Select(i => i.InstanceId))} terminated", options.DeletionLimit, async c =>
+                        (await cloud.FindInstancesAsync(deploymentId, c)).Any(i => i.State != "terminated") ? null : item);
                 break;
             case AwsResourceKinds.SpotRequest:
                 await cloud.CancelSpotRequestAsync(item.Locator, ct);
                 break;
             case AwsResourceKinds.Cluster:
-                await DeleteClusterAsync(context, item.Locator, ct);
+                await DeleteClusterAsync(log, item.Locator, ct);
                 break;
             case AwsResourceKinds.Volume:
                 await cloud.DeleteVolumeAsync(item.Locator, ct);
@@ -128,7 +159,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                 var group = await cloud.FindSecurityGroupAsync(item.Locator, await cloud.DefaultVpcAsync(ct), ct);
                 if (group is null) break;
                 if (stuckInstance) await cloud.DeleteSecurityGroupAsync(group, ct);
-                else await DeleteGroupAsync(context, group, ct);
+                else await DeleteGroupAsync(log, group, ct);
                 break;
             case AwsResourceKinds.Parameter:
                 await cloud.DeleteSecretAsync(item.Locator, ct);
@@ -144,9 +175,9 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
     }
 
     /// <summary>Redshift refuses to delete a cluster that is being created, modified, resumed or paused; it can once that ends.</summary>
-    private async Task DeleteClusterAsync(PhaseContext context, string identifier, CancellationToken ct)
+    private async Task DeleteClusterAsync(Pipeline.IStepRecorder log, string identifier, CancellationToken ct)
     {
-        await poll.UntilAsync(context, $"cluster {identifier} in a state that can be deleted", options.DeletionLimit, async c =>
+        await poll.UntilAsync(log, ct, $"cluster {identifier} in a state that can be deleted", options.DeletionLimit, async c =>
         {
             try
             {
@@ -158,13 +189,13 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                 return null;
             }
         });
-        await poll.UntilAsync(context, $"cluster {identifier} deleted", options.DeletionLimit, async c =>
+        await poll.UntilAsync(log, ct, $"cluster {identifier} deleted", options.DeletionLimit, async c =>
             await cloud.FindClusterAsync(identifier, c) is null ? identifier : null);
     }
 
     /// <summary>A terminated instance's network interface lingers a minute or two; until then the group is "in use".</summary>
-    private Task DeleteGroupAsync(PhaseContext context, string groupId, CancellationToken ct) =>
-        poll.UntilAsync(context, $"security group {groupId} free to delete", options.DeletionLimit, async c =>
+    private Task DeleteGroupAsync(Pipeline.IStepRecorder log, string groupId, CancellationToken ct) =>
+        poll.UntilAsync(log, ct, $"security group {groupId} free to delete", options.DeletionLimit, async c =>
         {
             try
             {

@@ -29,6 +29,16 @@ public sealed class FakeAwsClient : IAwsClient
 
     public Task<OrphanSearch> FindOrphansAsync(CancellationToken ct) => Task.FromResult(new OrphanSearch("us-east-2", Orphans));
 
+    public List<string> OrphanDeletions { get; } = [];
+
+    public Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct)
+    {
+        OrphanDeletions.Add(confirmation);
+        var deleted = Orphans.Select(o => $"{o.Kind} {o.Locator}").ToList();
+        Orphans = [];
+        return Task.FromResult(new AwsReconciler.OrphanDeletion(region, deleted, [], [], null));
+    }
+
     public async IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, [EnumeratorCancellation] CancellationToken ct)
     {
         Watchers++;

@@ -14,12 +14,15 @@ public sealed partial class AwsAccount : LiveComponentBase
     private IReadOnlyList<CheckItem>? _checks;
     private IReadOnlyList<TaggedResource>? _orphans;
     private string? _orphanRegion;
+    private string? _orphanConfirmation;
     private Guid? _liveAwsDeployment;
     private string? _message;
     private Severity _messageSeverity = Severity.Info;
     private bool _busy;
 
     [Inject] public required IAwsClient Account { get; init; }
+
+    private string OrphanWord => AwsReconciler.OrphanConfirmation(_orphanRegion ?? "");
 
     private bool RolesMissing => _checks?.Any(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) && c.Outcome == CheckOutcome.Failed) == true;
 
@@ -59,6 +62,16 @@ public sealed partial class AwsAccount : LiveComponentBase
     {
         var search = await Account.FindOrphansAsync(Stopping);
         (_orphanRegion, _orphans) = (search.Region, search.Resources);
+    });
+
+    private Task DeleteOrphansAsync() => BusyAsync(async () =>
+    {
+        var outcome = await Account.DeleteOrphansAsync(_orphanRegion!, _orphanConfirmation ?? "", Stopping);
+        _orphanConfirmation = null;
+        _orphans = outcome.Left;
+        if (outcome.Refusal is { } refusal) Say(refusal, Severity.Warning);
+        else if (outcome.Failures.Count == 0) Say($"Deleted {outcome.Deleted.Count}; {outcome.Left.Count} orphans left in {outcome.Region}.", Severity.Success);
+        else Say($"Deleted {outcome.Deleted.Count}; could not delete {string.Join(" | ", outcome.Failures)}. Fix what the messages name and delete again.", Severity.Error);
     });
 
     private async Task BusyAsync(Func<Task> action)
