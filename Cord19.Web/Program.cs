@@ -42,6 +42,7 @@ builder.Services.AddSingleton<IAwsClient, AwsClient>();
 builder.Services.AddSingleton<RunCache>();
 builder.Services.AddHostedService<CostMeterLoop>();
 builder.Services.AddHostedService<AwsReconciliationAtStart>();
+builder.Services.AddHostedService<SpotPriceWatching>();
 // CORD19_AIRFLOW_URL (+ _USER, _PASSWORD or _TOKEN) connects the Airflow page and API to an Airflow 2 or 3.
 builder.Services.AddCord19Airflow(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();

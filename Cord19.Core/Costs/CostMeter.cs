@@ -42,7 +42,10 @@ public static class CostMeter
             _ => BillingRules.Storage(r.Periods, r.Quantity, price!.Usd, now),
         };
         var burn = r.IsBillingNow ? hourly : 0m;
-        return new ResourceCost(r.Name, r.Kind, accrued, burn, accrued + burn * remainingHours, null);
+        var source = r.PriceHistory is { Count: > 0 }
+            ? "live: DescribeSpotPriceHistory for the instance's zone"
+            : $"price book '{price!.Key}' (${price.Usd}/{price.Unit}, {price.AsOf:yyyy-MM-dd}): {price.Source}";
+        return new ResourceCost(r.Name, r.Kind, accrued, burn, accrued + burn * remainingHours, null) { PriceSource = source };
     }
 
     /// <summary>What the resource costs per hour while it is billed.</summary>

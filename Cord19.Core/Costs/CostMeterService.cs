@@ -16,6 +16,7 @@ public sealed class CostMeterService(
     IDeploymentFeed deploymentChanges,
     PhaseService phases,
     TimeProvider clock,
+    LiveSpotPrices spotPrices,
     ILogger<CostMeterService> logger)
 {
     /// <summary>
@@ -41,7 +42,7 @@ public sealed class CostMeterService(
         if (_loaded is not { } loaded || loaded.Changes != changes || now - loaded.At >= MaxStaleness)
             _loaded = loaded = (changes, now, await store.GetWithRunsAsync(ct: ct), await settingsStore.GetAsync(ct));
         var (current, settings) = (loaded.Current, loaded.Settings);
-        var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now) : CostSnapshot.None(now);
+        var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now, spotPrices.Get(c.Deployment.Id)?.History) : CostSnapshot.None(now);
 
         if (current is { } d && snapshot.Budget.Level == BudgetLevel.Exceeded)
             await TripGuardAsync(d.Deployment, snapshot, ct);
@@ -52,9 +53,10 @@ public sealed class CostMeterService(
     }
 
     /// <summary>The cost of any deployment at <paramref name="at"/>: the meter, the history charts and past deployments use this one function.</summary>
-    public static CostSnapshot Measure(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, DateTime at)
+    /// <param name="spotPrices">The live spot price history of the instance's zone, where the AWS target has read it.</param>
+    public static CostSnapshot Measure(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, DateTime at, IReadOnlyList<PricePoint>? spotPrices = null)
     {
-        var resources = DeploymentMeters.At(deployment, runs, at);
+        var resources = DeploymentMeters.At(deployment, runs, at, spotPrices);
         var plannedEnd = deployment.CreatedAt.AddHours(settings.ExpectedPhaseHours.Sum());
         var ended = deployment.EndedAt is { } end && end <= at;
         PriceBook prices;

@@ -20,7 +20,11 @@ public sealed record CostSnapshot(
 }
 
 /// <param name="Unknown">Why the amounts are unknown; null when they are known.</param>
-public sealed record ResourceCost(string Name, MeterKind Kind, decimal? Accrued, decimal? BurnRatePerHour, decimal? Projected, string? Unknown);
+public sealed record ResourceCost(string Name, MeterKind Kind, decimal? Accrued, decimal? BurnRatePerHour, decimal? Projected, string? Unknown)
+{
+    /// <summary>Where the price came from: the live spot price of the zone, or the price book's entry with its source and date.</summary>
+    public string? PriceSource { get; init; }
+}
 
 public enum BudgetLevel { Ok, Warning, Exceeded }
 

@@ -12,19 +12,21 @@ namespace Cord19.Core.Costs;
 /// </summary>
 public static class DeploymentMeters
 {
-    public static IReadOnlyList<MeteredResource> At(Deployment deployment, IReadOnlyList<PhaseRun> runs, DateTime at) =>
+    /// <param name="spotPrices">The live spot price history of the instance's zone (AWS), which replaces the price book's estimate.</param>
+    public static IReadOnlyList<MeteredResource> At(Deployment deployment, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyList<PricePoint>? spotPrices = null) =>
         deployment.Target == PipelineSettings.AwsTarget
-            ? FromLedger(deployment.Resources, runs, at)
+            ? FromLedger(deployment.Resources, runs, at, spotPrices)
             : AwsEquivalent.Resources(runs, deployment.EndedAt is { } e && e <= at ? e : null);
 
-    private static List<MeteredResource> FromLedger(IReadOnlyList<DeployedResource> ledger, IReadOnlyList<PhaseRun> runs, DateTime at)
+    private static List<MeteredResource> FromLedger(IReadOnlyList<DeployedResource> ledger, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyList<PricePoint>? spotPrices)
     {
         PipelineSettings SettingsOf(DeployedResource r) => PipelineSettings.FromJsonOrDefault(runs.FirstOrDefault(run => run.Id == r.PhaseRunId)?.SettingsJson);
         BilledPeriod[] Period(DeployedResource r) => [new(r.CreatedAt, r.DeletedAt is { } d && d <= at ? d : null)];
 
         var metered = new List<MeteredResource>();
         foreach (var instance in ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.CreatedAt <= at))
-            metered.AddRange(AwsEquivalent.Instance(SettingsOf(instance), Period(instance)));
+            metered.AddRange(AwsEquivalent.Instance(SettingsOf(instance), Period(instance))
+                .Select(m => m.Kind == MeterKind.Ec2Instance && spotPrices is { Count: > 0 } ? m with { PriceHistory = spotPrices } : m));
         foreach (var cluster in ledger.Where(r => r.Kind == AwsResourceKinds.Cluster && r.CreatedAt <= at))
         {
             // Compute bills only while the cluster runs (its ledger's compute entries end at the pause); storage until deletion.

@@ -24,6 +24,7 @@ public sealed class CostPageTests : PageTestContext
         .AddSingleton(core.Meter)
         .AddSingleton(core.Store)
         .AddSingleton(core.Settings)
+        .AddSingleton(core.Services.GetRequiredService<LiveSpotPrices>())
         .AddSingleton<TimeProvider>(clock))
     {
         _core = core;
@@ -59,6 +60,8 @@ public sealed class CostPageTests : PageTestContext
         Assert.Contains("EC2 spot instance (t3.xlarge)", table);
         Assert.Contains("Redshift cluster (1 × ra3.large)", table);
         Assert.Contains("Redshift managed storage", table);
+        // Each line says where its price came from (locally: the price book's entry, with its source and date).
+        Assert.Contains("price book 'ec2.spot.t3.xlarge'", page.Find("[data-testid=price-source]").TextContent);
         Assert.Contains("All phases", page.Find("[data-testid=cost-estimate]").TextContent);
         Assert.Equal(3, page.FindComponents<Vizor.ECharts.EChart>().Count);
     }

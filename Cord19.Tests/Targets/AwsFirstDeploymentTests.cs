@@ -117,6 +117,30 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task The_meter_bills_the_instance_at_the_live_spot_price_of_its_zone_and_says_where_each_price_came_from()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var launched = (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).CreatedAt;
+        h.Cloud.SpotHistory.Add(new PricePoint(launched.AddDays(-2), 0.0410m));
+        h.Cloud.SpotHistory.Add(new PricePoint(launched.AddMinutes(30), 0.0620m));
+
+        await h.Get<SpotPriceWatcher>().LookAsync(default);
+
+        var live = h.Get<LiveSpotPrices>().Get(await h.DeploymentIdAsync());
+        Assert.Equal("us-east-2b", live!.Value.Zone);
+        Assert.Contains("spot price history t3.xlarge us-east-2b", h.Cloud.Calls);
+        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
+        var meters = CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), launched.AddHours(1), live.Value.History);
+        var instance = meters.Resources.Single(r => r.Kind == MeterKind.Ec2Instance);
+        // Half an hour at the price in effect at launch, then half an hour at the new one: not the price book's $0.0499.
+        Assert.Equal(0.5m * 0.0410m + 0.5m * 0.0620m, instance.Accrued!.Value, 6);
+        Assert.Equal(0.0620m, instance.BurnRatePerHour);
+        Assert.StartsWith("live: DescribeSpotPriceHistory", instance.PriceSource);
+        Assert.StartsWith("price book 'ebs.gp3.gb-month'", meters.Resources.Single(r => r.Kind == MeterKind.EbsVolume).PriceSource);
+    }
+
+    [Fact]
     public async Task A_wrong_Airflow_password_ends_the_wait_at_once()
     {
         await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromMinutes(5));

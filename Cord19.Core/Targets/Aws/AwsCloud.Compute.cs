@@ -155,6 +155,30 @@ public sealed partial class AwsCloud
         return prices.Count == 0 ? null : prices.Min();
     }
 
+    public async Task<IReadOnlyList<Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct)
+    {
+        var request = new DescribeSpotPriceHistoryRequest
+        {
+            InstanceTypes = [instanceType],
+            ProductDescriptions = ["Linux/UNIX"],
+            AvailabilityZone = availabilityZone,
+            StartTime = since,
+            EndTime = DateTime.UtcNow,
+        };
+        var points = new List<Costs.PricePoint>();
+        do
+        {
+            var page = await AwsCall.RunAsync("ec2:DescribeSpotPriceHistory", () => Ec2.DescribeSpotPriceHistoryAsync(request, ct));
+            foreach (var price in page.SpotPriceHistory ?? [])
+                if (decimal.TryParse(price.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) && price.Timestamp is { } at)
+                    points.Add(new Costs.PricePoint(at.ToUniversalTime(), usd));
+            request.NextToken = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(request.NextToken));
+        // AWS lists newest first and includes the price in effect at StartTime, stamped with when it was set.
+        return points.OrderBy(p => p.From).ToList();
+    }
+
     public async Task<double?> SpotVcpuQuotaAsync(CancellationToken ct)
     {
         var answer = await Api.JsonAsync(AwsService.ServiceQuotas, "GetServiceQuota", new { ServiceCode = "ec2", QuotaCode = SpotVcpuQuotaCode }, ct);

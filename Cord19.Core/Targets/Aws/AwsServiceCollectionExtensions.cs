@@ -19,6 +19,8 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<ITarget, AwsTarget>();
         services.AddSingleton<AwsChecklist>();
         services.AddSingleton<AwsReconciler>();
+        services.AddSingleton<Costs.LiveSpotPrices>();
+        services.AddSingleton<SpotPriceWatcher>();
         services.AddSingleton(sp => new AwsStatusMonitor(
             sp.GetRequiredService<IAwsCloudFactory>(), sp.GetRequiredService<IAirflowConnector>(),
             sp.GetRequiredService<Deployments.DeploymentStore>(), sp.GetRequiredService<SettingsStore>(), sp.GetRequiredService<TimeProvider>(),

@@ -59,6 +59,8 @@ public interface IAwsCloud
     Task CancelSpotRequestAsync(string requestId, CancellationToken ct);
     Task DeleteVolumeAsync(string volumeId, CancellationToken ct);
     Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct);
+    /// <summary>The spot price of one zone from <paramref name="since"/> on, oldest first, each change with its time (what the bill uses).</summary>
+    Task<IReadOnlyList<Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct);
     Task<double?> SpotVcpuQuotaAsync(CancellationToken ct);
     Task<int?> VcpusAsync(string instanceType, CancellationToken ct);
     Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct);

@@ -227,7 +227,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
             var next = state.State switch
             {
-                "pending" => state with { State = "running", PublicIp = "198.51.100.7" },
+                "pending" => state with { State = "running", PublicIp = "198.51.100.7", AvailabilityZone = "us-east-2b" },
                 "shutting-down" => state with { State = "terminated", PublicIp = null, SpotState = "closed" },
                 _ => state,
             };
@@ -264,6 +264,15 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
 
     public Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct) => Task.FromResult(SpotPrice);
+
+    /// <summary>The zone's spot price changes, as DescribeSpotPriceHistory lists them.</summary>
+    public List<Cord19.Core.Costs.PricePoint> SpotHistory { get; } = [];
+
+    public Task<IReadOnlyList<Cord19.Core.Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct)
+    {
+        Call($"spot price history {instanceType} {availabilityZone}");
+        return Task.FromResult<IReadOnlyList<Cord19.Core.Costs.PricePoint>>(SpotHistory.OrderBy(p => p.From).ToList());
+    }
     public Exception? QuotaFailure { get; set; }
     public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);
     public Task<int?> VcpusAsync(string instanceType, CancellationToken ct) => Task.FromResult<int?>(4);

@@ -28,6 +28,7 @@ public sealed partial class Costs : ComponentBase, IDisposable
     [Inject] public required DeploymentStore Deployments { get; init; }
     [Inject] public required SettingsStore Settings { get; init; }
     [Inject] public required TimeProvider Clock { get; init; }
+    [Inject] public required LiveSpotPrices SpotPrices { get; init; }
 
     private string Title => _snapshot.DeploymentId is null ? "Costs"
         : _snapshot.IsAwsEquivalent ? $"This deployment would have cost {Usd(_snapshot.Accrued)} on AWS so far"
@@ -84,13 +85,14 @@ public sealed partial class Costs : ComponentBase, IDisposable
         _past = past.Count > 0 ? CostCharts.PastDeployments(past) : null;
 
         _cumulative = _spot = null;
-        if (deployments.FirstOrDefault() is { Deployment: not null } current && DeploymentMeters.At(current.Deployment, current.Runs, current.Deployment.EndedAt ?? now) is { Count: > 0 } resources)
+        var live = deployments.FirstOrDefault() is { Deployment: not null } newest ? SpotPrices.Get(newest.Deployment.Id)?.History : null;
+        if (deployments.FirstOrDefault() is { Deployment: not null } current && DeploymentMeters.At(current.Deployment, current.Runs, current.Deployment.EndedAt ?? now, live) is { Count: > 0 } resources)
         {
             var from = resources.Min(r => r.Periods.Min(p => p.Start));
             var to = current.Deployment.EndedAt ?? now;
             var samples = Enumerable.Range(0, HistoryPoints + 1)
                 .Select(i => from + (to - from) * i / HistoryPoints)
-                .Select(t => CostMeterService.Measure(current.Deployment, current.Runs, settings, t))
+                .Select(t => CostMeterService.Measure(current.Deployment, current.Runs, settings, t, live))
                 .ToList();
             _cumulative = CostCharts.Cumulative(samples);
 

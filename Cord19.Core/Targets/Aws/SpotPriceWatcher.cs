@@ -1,0 +1,58 @@
+using Cord19.Core.Aws;
+using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// Keeps <see cref="LiveSpotPrices"/> current for the live AWS deployment: the spot price history of its instance's
+/// zone since the instance was recorded, every few minutes (spot prices change a few times a day at most), so the
+/// meter bills what AWS bills rather than the price book's estimate. A failed look keeps the last history and is
+/// logged; the meter falls back to the price book only when it never had one. The web app runs <see cref="WatchAsync"/>.
+/// </summary>
+public sealed class SpotPriceWatcher(
+    DeploymentStore store, SettingsStore settingsStore, IAwsCloudFactory clouds, LiveSpotPrices prices, TimeProvider clock, ILogger<SpotPriceWatcher> logger)
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    public async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await LookAsync(stoppingToken);
+            try
+            {
+                await Task.Delay(Interval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One look at the live AWS deployment's instance zone; nothing without one.</summary>
+    public async Task LookAsync(CancellationToken ct)
+    {
+        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: PipelineSettings.AwsTarget } deployment } found) return;
+        if (deployment.Resources.Where(r => r.Kind == AwsResourceKinds.Instance && r.DeletedAt is null).MinBy(r => r.CreatedAt) is not { } recorded) return;
+        var settings = DeploymentPinning.Pin(deployment, found.Runs, await settingsStore.GetAsync(ct));
+        try
+        {
+            await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
+            {
+                if (await cloud.FindInstanceAsync(deployment.Id, ct) is not { AvailabilityZone: { } zone }) return;
+                var runSettings = PipelineSettings.FromJsonOrDefault(found.Runs.FirstOrDefault(r => r.Id == recorded.PhaseRunId)?.SettingsJson);
+                var history = await cloud.SpotPriceHistoryAsync(runSettings.InstanceType, zone, recorded.CreatedAt, ct);
+                if (history.Count > 0) prices.Set(deployment.Id, zone, history);
+            });
+        }
+        catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
+        {
+            logger.LogWarning("The live spot price could not be read; the meter keeps the last one (or the price book's): {Message}", ex.Message);
+        }
+    }
+}

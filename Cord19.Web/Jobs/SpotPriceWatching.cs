@@ -1,0 +1,9 @@
+using Cord19.Core.Targets.Aws;
+
+namespace Cord19.Web.Jobs;
+
+/// <summary>Keeps the live AWS deployment's spot price current for the meter while the app runs.</summary>
+public sealed class SpotPriceWatching(SpotPriceWatcher watcher) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => watcher.WatchAsync(stoppingToken);
+}
