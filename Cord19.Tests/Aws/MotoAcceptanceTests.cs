@@ -62,6 +62,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         {
             var checklist = await _http.GetFromJsonAsync<JsonElement>($"{app.Url}/api/aws/checklist");
             string Outcome(string name) => checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == name).GetProperty("outcome").GetString()!;
+            Assert.Contains("CORD-19 control panel is running (AWS target, us-east-2).", app.Output); // the banner names the target in force
             Assert.Equal("Passed", Outcome("Identity"));
             Assert.Equal("Passed", Outcome("COVID-19 data lake"));
             // moto answers DescribeOrderableClusterOptions and SimulatePrincipalPolicy with 500: the lines are amber, not red.
@@ -106,8 +107,10 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             await crashed.DisposeAsync();
             _airflow.Installing = false;
         }
-        await using (var restarted = await StartAppAsync(crashData))
+        await using (var restarted = await StartAppAsync(crashData, target: "local"))
         {
+            // Settings now say local, but the live deployment stays on AWS until phase 7: the banner says both.
+            Assert.Contains("stays on the aws target until phase 7", restarted.Output);
             var phases = await _http.GetFromJsonAsync<JsonElement>($"{restarted.Url}/api/phases");
             Assert.Equal("Interrupted", phases[0].GetProperty("status").GetString());
             var word = (await _http.GetFromJsonAsync<JsonElement>($"{restarted.Url}/api/deployment/deallocation-plan")).GetProperty("confirmationWord").GetString();
@@ -255,12 +258,12 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         }, default);
     }
 
-    private async Task<RunningApp> StartAppAsync(string data)
+    private async Task<RunningApp> StartAppAsync(string data, string target = "aws")
     {
         Directory.CreateDirectory(data);
         var app = await RunningApp.StartAsync(data, new Dictionary<string, string>
         {
-            ["CORD19_TARGET"] = "aws",
+            ["CORD19_TARGET"] = target,
             [AwsEndpoints.Global] = Moto.Endpoint!,
             [$"{AwsEndpoints.Global}_REDSHIFT_DATA"] = _redshiftData.BaseUrl.ToString(),
             ["AWS_ACCESS_KEY_ID"] = "testing",

@@ -29,13 +29,34 @@ public static class LoopbackDefaults
     }
 
     /// <summary>Prints where to open the panel once Kestrel is listening: with the token, as Jupyter does, unless the operator chose it.</summary>
+    /// <summary>
+    /// The target new phases use (CORD19_TARGET, else Settings), and the live deployment's if it differs: a deployment
+    /// stays where it started, so the banner must not say "local" while an AWS deployment is still billing.
+    /// </summary>
+    private static string TargetInForce(IServiceProvider services)
+    {
+        try
+        {
+            var settings = services.GetRequiredService<Cord19.Core.Settings.SettingsStore>().GetAsync().GetAwaiter().GetResult();
+            var live = services.GetRequiredService<Cord19.Core.Deployments.DeploymentStore>().GetWithRunsAsync().GetAwaiter().GetResult();
+            var target = settings.Target == Cord19.Core.Settings.PipelineSettings.AwsTarget ? $"AWS target, {settings.AwsRegion}" : "local target";
+            return live is { Deployment: { HasEnded: false } deployment } && deployment.Target != settings.Target
+                ? $"{target}; the live deployment {Cord19.Core.Targets.Aws.ResourceTags.Short(deployment.Id)} stays on the {deployment.Target} target until phase 7"
+                : target;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException)
+        {
+            return "target unknown: the state database could not be read";
+        }
+    }
+
     public static void PrintAddressesWhenStarted(this WebApplication app, string dataDirectory, Security.AccessToken? token)
     {
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Urls.Count > 0 ? app.Urls : [DefaultUrl];
             Console.WriteLine();
-            Console.WriteLine("CORD-19 control panel is running (local target).");
+            Console.WriteLine($"CORD-19 control panel is running ({TargetInForce(app.Services)}).");
             foreach (var address in addresses)
                 Console.WriteLine(token is { Generated: true } t ? $"  Open {address}/?token={t.Value}"
                     : token is not null ? $"  Open {address} and sign in with the token in {Security.AccessToken.EnvironmentVariable}"
