@@ -143,6 +143,8 @@ internal static class AwsErrorResponse
             catch (JsonException) { /* fall through to the status */ }
         }
         if (code is null && headers.TryGetValues("x-amzn-ErrorType", out var types)) code = types.FirstOrDefault();
+        // Not AWS's shape: an HTML page from something in between, which AwsException names rather than pastes.
+        if (code is null && message is null && trimmed.StartsWith('<')) message = trimmed;
         // "com.amazonaws.glue#EntityNotFoundException:http://…" → "EntityNotFoundException".
         code = code?.Split('#')[^1].Split(':')[0];
         return new AwsException(action, string.IsNullOrWhiteSpace(code) ? $"Http{(int)status}" : code, message ?? "", status);

@@ -9,12 +9,26 @@ namespace Cord19.Core.Aws;
 public sealed class AwsException : Exception
 {
     public AwsException(string action, string code, string awsMessage, HttpStatusCode? status, Exception? inner = null)
-        : base(Describe(action, code, awsMessage, status), inner)
+        : base(Describe(action, code, Summarise(awsMessage), status), inner)
     {
         Action = action;
         Code = code;
-        AwsMessage = awsMessage;
+        AwsMessage = Summarise(awsMessage);
         Status = status;
+    }
+
+    private const int MaxMessage = 400;
+
+    /// <summary>
+    /// An answer that is an HTML page (a proxy, a captive portal, an emulator's crash page, a wrong endpoint) is named
+    /// as such, never pasted into a message that pages and logs show; AWS's own messages are kept, within a length.
+    /// </summary>
+    public static string Summarise(string message)
+    {
+        if (System.Text.RegularExpressions.Regex.IsMatch(message, "<(!doctype|html|head|body|title|h1)\\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+            return "the answer was an HTML page, not an AWS answer (a proxy, a captive portal or a wrong AWS_ENDPOINT_URL… answered)";
+        var oneLine = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return oneLine.Length <= MaxMessage ? oneLine : oneLine[..MaxMessage] + "…";
     }
 
     /// <summary>The IAM action that was called, e.g. "redshift:CreateCluster".</summary>

@@ -41,6 +41,22 @@ public sealed class AwsApiClientTests
     }
 
     [Fact]
+    public async Task An_HTML_page_instead_of_an_AWS_answer_is_named_never_pasted()
+    {
+        const string page = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1><p>proxy 10.0.0.7 secret-header</p>";
+        var handler = new ScriptedAwsHandler(_ => new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent(page, Encoding.UTF8, "text/html") });
+
+        var error = await Assert.ThrowsAsync<AwsException>(() => GetRoleAsync(Client(handler)));
+
+        Assert.Contains("an HTML page, not an AWS answer", error.Message);
+        Assert.DoesNotContain("<", error.Message);
+        Assert.DoesNotContain("10.0.0.7", error.Message);
+        // The SDK's exceptions carry the body in their message too: the same rule applies to them.
+        var sdk = new AwsException("ec2:DescribeInstances", "Http502", $"Error unmarshalling response back from AWS. Response Body: {page}", HttpStatusCode.BadGateway);
+        Assert.DoesNotContain("secret-header", sdk.Message);
+    }
+
+    [Fact]
     public async Task Retries_stop_after_the_limit_with_a_message_that_says_so()
     {
         var handler = new ScriptedAwsHandler(_ => ScriptedAwsHandler.QueryError("Throttling", "Rate exceeded"));

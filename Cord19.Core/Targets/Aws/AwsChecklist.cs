@@ -91,9 +91,9 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             {
                 quota = await cloud.SpotVcpuQuotaAsync(ct);
             }
-            catch (AwsException ex) when (ex.Kind is AwsErrorKind.Denied or AwsErrorKind.NotFound)
+            catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
             {
-                // Reading quotas is a permission of its own; without it the launch itself will say if the quota is short.
+                // Reading quotas is a permission (and a service) of its own; without it the launch itself will say if the quota is short.
                 return new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read it: {ex.Message}");
             }
             var needed = await cloud.VcpusAsync(settings.InstanceType, ct);
