@@ -25,6 +25,7 @@ public sealed class SettingsForm
     public string RedshiftNodeType { get; set; } = "";
     public int RedshiftNodes { get; set; }
     public string AwsRegion { get; set; } = "";
+    public string AwsMetadataSource { get; set; } = PipelineSettings.DataLakeMetadataSource;
     public string AirflowVersion { get; set; } = "";
     public string? OperatorCidr { get; set; }
     public decimal? BudgetCapUsd { get; set; }
@@ -57,6 +58,7 @@ public sealed class SettingsForm
         RedshiftNodeType = s.RedshiftNodeType,
         RedshiftNodes = s.RedshiftNodes,
         AwsRegion = s.AwsRegion,
+        AwsMetadataSource = s.AwsMetadataSource,
         AirflowVersion = s.AirflowVersion,
         OperatorCidr = s.OperatorCidr,
         BudgetCapUsd = s.BudgetCapUsd,
@@ -86,6 +88,7 @@ public sealed class SettingsForm
         RedshiftNodeType = RedshiftNodeType.Trim(),
         RedshiftNodes = RedshiftNodes,
         AwsRegion = AwsRegion.Trim(),
+        AwsMetadataSource = AwsMetadataSource,
         AirflowVersion = AirflowVersion.Trim(),
         OperatorCidr = string.IsNullOrWhiteSpace(OperatorCidr) ? null : OperatorCidr.Trim(),
         BudgetCapUsd = BudgetCapUsd,
