@@ -242,6 +242,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         var connection = Moto.Connect();
         using var s3 = connection.S3();
         await s3.PutBucketAsync(new PutBucketRequest { BucketName = "covid19-lake", BucketRegion = new Amazon.S3.S3Region(Moto.Region) });
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = "covid19-lake", Key = "alleninstitute/CORD19/raw/metadata/csv/metadata.csv", ContentBody = "cord_uid,title,abstract\n" });
         await connection.Api.JsonAsync(AwsService.Glue, "CreateDatabase", new { DatabaseInput = new { Name = AwsNames.LakeDatabase } }, default);
         await connection.Api.JsonAsync(AwsService.Glue, "CreateTable", new
         {

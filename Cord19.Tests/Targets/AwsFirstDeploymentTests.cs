@@ -64,6 +64,19 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task Phase_two_says_an_empty_data_lake_is_empty_and_creates_no_cluster()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.LakeHasFiles = false;
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, "holds no files: the lake is empty", "No cluster was created", "panel's metadata file");
+        Assert.Empty(h.Cloud.Clusters);
+    }
+
+    [Fact]
     public async Task With_the_panels_metadata_file_phase_two_creates_no_cluster_and_phase_three_ships_the_file()
     {
         await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = PipelineSettings.AwsTarget, AwsMetadataSource = PipelineSettings.PanelMetadataSource });

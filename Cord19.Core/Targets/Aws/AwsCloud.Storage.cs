@@ -54,6 +54,23 @@ public sealed partial class AwsCloud
         }
     }
 
+    public async Task<bool?> HasObjectsAsync(string bucket, string prefix, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await AwsCall.RunAsync("s3:ListBucket", () => S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = 1 }, ct));
+            return (answer.KeyCount ?? answer.S3Objects?.Count ?? 0) > 0;
+        }
+        catch (AwsException ex) when (ex.Kind is AwsErrorKind.Denied)
+        {
+            return null;
+        }
+        catch (AwsException ex) when (ex.Kind is AwsErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
+
     public async Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct)
     {
         try

@@ -67,6 +67,9 @@ public sealed record LakeTable(string Database, string Table, string? Location, 
     public string? Bucket => Location is { } l && l.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)
         ? l[5..].Split('/', 2)[0] is { Length: > 0 } b ? b : null
         : null;
+
+    /// <summary>The key prefix of an s3:// location ("" for a whole bucket).</summary>
+    public string Prefix => Location is { } l && l.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) && l[5..].Split('/', 2) is [_, var p] ? p : "";
 }
 
 /// <summary>An IAM action the caller may not perform, as IAM's policy simulator answered.</summary>

@@ -44,6 +44,10 @@ public sealed partial class AwsTarget
                     $"The data lake's bucket s3://{bucket} is in {lakeRegion}, but this deployment is in {cloud.Region}; Redshift Spectrum reads only buckets in the cluster's region. " +
                     $"No cluster was created. Set the AWS region to {lakeRegion} in Settings (run phase 7 first, since a deployment keeps its region), " +
                     "or choose 'the panel's metadata file' as the AWS metadata source.");
+            if (await cloud.HasObjectsAsync(bucket, table.Prefix, ct) is false)
+                throw new PhaseFailedException(
+                    $"The data lake's table points at {table.Location}, which holds no files: the lake is empty. No cluster was created. " +
+                    "Choose 'the panel's metadata file' as the AWS metadata source in Settings and run phase 2 again.");
             await context.LogAsync($"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}" +
                 (lakeRegion is null ? " (S3 would not say the bucket's region; Spectrum's first query will tell)." : $", in {lakeRegion} like this deployment."));
         });

@@ -18,6 +18,8 @@ public interface IAwsCloud
     Task<bool> BucketExistsAsync(string bucket, CancellationToken ct);
     /// <summary>The region a bucket lives in (any account's bucket), or null when S3 will not say.</summary>
     Task<string?> BucketRegionAsync(string bucket, CancellationToken ct);
+    /// <summary>Whether anything is stored under a prefix (any account's bucket); null when S3 will not say (denied).</summary>
+    Task<bool?> HasObjectsAsync(string bucket, string prefix, CancellationToken ct);
     /// <summary>The size of an object in bytes, or null when there is none.</summary>
     Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct);
     Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct);

@@ -160,6 +160,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<string?> BucketRegionAsync(string bucket, CancellationToken ct) =>
         Task.FromResult<string?>(Lake?.Bucket == bucket ? LakeBucketRegion : Buckets.ContainsKey(bucket) ? Region : null);
 
+    /// <summary>Whether the data lake's bucket holds its files (null: S3 denies listing it).</summary>
+    public bool? LakeHasFiles { get; set; } = true;
+
+    public Task<bool?> HasObjectsAsync(string bucket, string prefix, CancellationToken ct) =>
+        Task.FromResult(Lake?.Bucket == bucket ? LakeHasFiles : Directory.Exists(Path.Combine(objectsRoot, bucket, prefix)));
+
     public Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct)
     {
         var path = Path.Combine(objectsRoot, bucket, key);
