@@ -88,6 +88,20 @@ public sealed class AwsPageTests : PageTestContext
     }
 
     [Fact]
+    public void The_Airflow_password_is_rotated_from_the_page_for_a_live_AWS_deployment()
+    {
+        var page = Render<AwsAccount>();
+        Assert.Empty(page.FindAll("[data-testid=rotate-password]")); // no live AWS deployment, nothing to rotate
+
+        _deployments.Snapshot = AwsDeployment((1, PhaseStatus.Succeeded));
+        page = Render<AwsAccount>();
+        page.Find("[data-testid=rotate-password]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("set on i-0test", page.Find("[data-testid=aws-message]").TextContent), Patience);
+        Assert.Equal(1, _aws.Rotations);
+    }
+
+    [Fact]
     public void Orphans_are_deleted_only_once_the_regions_word_is_typed()
     {
         _aws.Orphans = [new TaggedResource(AwsResourceKinds.Volume, "vol-0left", Guid.NewGuid().ToString(), "available")];

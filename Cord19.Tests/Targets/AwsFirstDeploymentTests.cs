@@ -274,8 +274,31 @@ public sealed class AwsFirstDeploymentTests
 
         var again = await h.Core.RunAsync(1);
 
-        FailedSaying(again, "is gone", "still runs Airflow with the old password", "reset-password");
+        FailedSaying(again, "is gone", "still runs Airflow with the old password", "Rotate the Airflow password");
         Assert.False(h.Cloud.Secrets.ContainsKey(names.AirflowPasswordParameter));
+
+        // The offered rotation: a new SecureString, which the instance reads with its own role and sets in Airflow.
+        var said = await h.Get<AirflowPasswordRotation>().RotateAsync(default);
+
+        Assert.Contains("set on i-", said);
+        Assert.True(h.Cloud.Secrets.ContainsKey(names.AirflowPasswordParameter));
+        var script = h.Cloud.Commands[^1];
+        Assert.Contains($"'{names.AirflowPasswordParameter}'", script);
+        Assert.Contains("airflow users create --username admin --password \"$P\"", script);
+        Assert.DoesNotContain(h.Cloud.Secrets[names.AirflowPasswordParameter].Value, script);
+        await ShellSyntax.AssertParsesAsync("/bin/dash", script);
+        Succeeded(await h.Core.RunAsync(1), "");
+    }
+
+    [Fact]
+    public async Task Rotating_on_Airflow_3_rewrites_the_simple_auth_managers_password_file()
+    {
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var script = string.Join("\n", AirflowPasswordRotation.Script(names, "3.1.0", "us-east-2"));
+
+        Assert.Contains("> /opt/airflow/passwords.json", script);
+        Assert.Contains("systemctl restart airflow-api-server", script);
+        await ShellSyntax.AssertParsesAsync("/bin/dash", script);
     }
 
     [Fact]

@@ -37,6 +37,9 @@ public static class AwsEndpoints
             return await Call(() => reconciler.DeleteOrphansAsync(where, confirm, CancellationToken.None));
         });
 
+        aws.MapPost("/airflow-password/rotate", (AirflowPasswordRotation rotation) =>
+            Call(async () => new { message = await rotation.RotateAsync(CancellationToken.None) }));
+
         aws.MapGet("/operator-policy", () => Results.Text(OperatorPolicy.Json, "application/json"));
 
         aws.MapGet("/status", async (AwsStatusMonitor monitor, Core.Deployments.DeploymentStore store, CancellationToken ct) =>
@@ -74,6 +77,11 @@ public static class AwsEndpoints
         catch (KeyNotFoundException ex)
         {
             return Results.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
+        }
+        catch (Core.Execution.PhaseFailedException ex)
+        {
+            // Not possible now (no live deployment, no running instance): the message says what to do first.
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Not possible now");
         }
     }
 }

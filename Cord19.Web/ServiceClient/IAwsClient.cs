@@ -16,14 +16,20 @@ public interface IAwsClient
     /// <summary>Deletes the orphans <see cref="FindOrphansAsync"/> lists; nothing unless <paramref name="confirmation"/> is the region's word.</summary>
     Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct);
 
+    /// <summary>A new Airflow admin password in SSM, set on the live deployment's instance; returns what was done.</summary>
+    Task<string> RotateAirflowPasswordAsync(CancellationToken ct);
+
     /// <summary>The latest look at once, then each new one (one poller per deployment, shared by every page).</summary>
     IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, CancellationToken ct);
 }
 
 public sealed record OrphanSearch(string Region, IReadOnlyList<TaggedResource> Resources);
 
-public sealed class AwsClient(AwsChecklist checklist, AwsReconciler reconciler, AwsStatusMonitor monitor, Cord19.Core.Settings.SettingsStore settings) : IAwsClient
+public sealed class AwsClient(AwsChecklist checklist, AwsReconciler reconciler, AwsStatusMonitor monitor, AirflowPasswordRotation rotation,
+    Cord19.Core.Settings.SettingsStore settings) : IAwsClient
 {
+    public Task<string> RotateAirflowPasswordAsync(CancellationToken ct) => rotation.RotateAsync(ct);
+
     public async Task<IReadOnlyList<CheckItem>> RunChecklistAsync(CancellationToken ct) => await checklist.RunAsync(await settings.GetAsync(ct), ct);
 
     public async Task<IReadOnlyList<string>> CreateRolesAsync(CancellationToken ct) => await checklist.CreateRolesAsync(await settings.GetAsync(ct), ct);

@@ -19,6 +19,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<ITarget, AwsTarget>();
         services.AddSingleton<AwsChecklist>();
         services.AddSingleton<AwsReconciler>();
+        services.AddSingleton<AirflowPasswordRotation>();
         services.AddSingleton<Costs.LiveSpotPrices>();
         services.AddSingleton<SpotPriceWatcher>();
         services.AddSingleton(sp => new AwsStatusMonitor(

@@ -33,8 +33,8 @@ public sealed partial class AwsTarget
                 // A new password now would lock the panel out: the running instance set up Airflow with the old one.
                 throw new PhaseFailedException(
                     $"The Airflow password parameter {names.AirflowPasswordParameter} is gone, but instance {instance.InstanceId} still runs Airflow with the old password, " +
-                    "so a new one would lock the panel out. Rotate it on the instance: put a new SecureString under that name and run " +
-                    $"'airflow users reset-password --username {AwsNames.AirflowUser}' there (Session Manager), then run phase 1 again; or run phase 7 and start over.");
+                    "so a new one would lock the panel out. Rotate it on the instance: 'Rotate the Airflow password' on the AWS page " +
+                    "(POST /api/aws/airflow-password/rotate) puts a new one in SSM and sets it in Airflow there; then run phase 1 again. Or run phase 7 and start over.");
             await EnsurePasswordAsync(run, names.AirflowPasswordParameter, "Airflow admin password", ct);
         });
 

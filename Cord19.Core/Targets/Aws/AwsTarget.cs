@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Cord19.Core.Airflow;
 using Cord19.Core.Aws;
 using Cord19.Core.Execution;
@@ -84,7 +83,7 @@ public sealed partial class AwsTarget(
     {
         await run.Context.RecordResourceAsync(AwsResourceKinds.Parameter, parameter, $"{description} (SecureString)");
         if (await run.Cloud.GetSecretAsync(parameter, ct) is null)
-            await run.Cloud.PutSecretAsync(parameter, NewPassword(), Tags(run), ct);
+            await run.Cloud.PutSecretAsync(parameter, AwsPasswords.New(), Tags(run), ct);
         await run.Context.LogAsync($"The {description.ToLowerInvariant()} is in SSM Parameter Store as the SecureString {parameter}.");
     }
 
@@ -104,13 +103,6 @@ public sealed partial class AwsTarget(
         string.IsNullOrWhiteSpace(run.Context.Settings.OperatorCidr)
             ? await options.LookUpPublicAddress(run.Context.Cancellation)
             : run.Context.Settings.OperatorCidr.Trim();
-
-    private static string NewPassword()
-    {
-        // Letters and digits only: it travels through shell, JSON and Redshift's password rules (which need both cases and a digit).
-        const string alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        return "Cx9" + RandomNumberGenerator.GetString(alphabet, 29);
-    }
 
     internal sealed record AwsRun(PhaseContext Context, IAwsCloud Cloud, AwsNames Names);
 }

@@ -31,6 +31,14 @@ public sealed class FakeAwsClient : IAwsClient
 
     public List<string> OrphanDeletions { get; } = [];
 
+    public int Rotations { get; private set; }
+
+    public Task<string> RotateAirflowPasswordAsync(CancellationToken ct)
+    {
+        Rotations++;
+        return Task.FromResult("A new Airflow admin password is in /cord19/00000000/airflow-admin-password and set on i-0test.");
+    }
+
     public Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct)
     {
         OrphanDeletions.Add(confirmation);

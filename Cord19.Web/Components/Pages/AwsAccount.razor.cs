@@ -64,6 +64,8 @@ public sealed partial class AwsAccount : LiveComponentBase
         (_orphanRegion, _orphans) = (search.Region, search.Resources);
     });
 
+    private Task RotatePasswordAsync() => BusyAsync(async () => Say(await Account.RotateAirflowPasswordAsync(Stopping), Severity.Success));
+
     private Task DeleteOrphansAsync() => BusyAsync(async () =>
     {
         var outcome = await Account.DeleteOrphansAsync(_orphanRegion!, _orphanConfirmation ?? "", Stopping);
@@ -82,7 +84,7 @@ public sealed partial class AwsAccount : LiveComponentBase
         {
             await action();
         }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
+        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or Cord19.Core.Execution.PhaseFailedException)
         {
             Say(ex.Message, Severity.Error);
         }
