@@ -35,6 +35,14 @@ public sealed class AwsContractTests
         "GetInstanceProfile" => ScriptedAwsHandler.QueryError("NoSuchEntity", "Instance Profile missing-role cannot be found.", HttpStatusCode.NotFound),
         "DescribeStatement" => ScriptedAwsHandler.Json(new JsonObject { ["Id"] = "d9b6c0c9", ["Status"] = "FINISHED", ["HasResultSet"] = true }),
         "GetServiceQuota" => ScriptedAwsHandler.Json(new JsonObject { ["Quota"] = new JsonObject { ["Value"] = 32.0 } }),
+        // The model's sample decides "allowed" (its enum's first value); this answer denies, in the model's namespaced shape.
+        "SimulatePrincipalPolicy" when request.Form.Any(p => p.Value == "iam:PassRole") => ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse(
+            """
+            <SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated>
+            <EvaluationResults><member><EvalActionName>ec2:RunInstances</EvalActionName><EvalDecision>allowed</EvalDecision></member>
+            <member><EvalActionName>iam:PassRole</EvalActionName><EvalDecision>implicitDeny</EvalDecision></member></EvaluationResults>
+            </SimulatePrincipalPolicyResult></SimulatePrincipalPolicyResponse>
+            """)),
         _ => null,
     };
 
@@ -132,8 +140,14 @@ public sealed class AwsContractTests
         var cpu = await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", Cluster.Identifier, default);
         var sql = await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select 1", default);
         var quota = await cloud.SpotVcpuQuotaAsync(default);
+        var orderable = await cloud.NodeTypeOrderableAsync("NodeType", default);
+        var allowed = await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", ["ec2:RunInstances"], default);
+        var denied = await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", ["ec2:RunInstances", "iam:PassRole"], default);
 
         // The model's sample writes each string as its member's name: these show the right element was read.
+        Assert.True(orderable);
+        Assert.Empty(allowed);
+        Assert.Equal([new DeniedAction("iam:PassRole", "implicitDeny")], denied);
         Assert.Equal("Arn", arn);
         Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7) { NodeType = "NodeType", PubliclyAccessible = true }, cluster);
         Assert.Equal(new TaggedResource(AwsResourceKinds.Cluster, "ClusterIdentifier", null, "ClusterStatus"), tagged);
