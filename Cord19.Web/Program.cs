@@ -13,6 +13,10 @@ using Hangfire;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+// `dotnet run` serves users (Production: no developer exception page, which would show stack traces and request
+// headers, the bearer token among them). Static web assets (MudBlazor's) still come from the build output when the app
+// runs from its source tree; a published app has them in wwwroot and this does nothing.
+builder.WebHost.UseStaticWebAssets();
 builder.UseLoopbackByDefault();
 // Structured logs as one JSON object per line (for containers and log shippers): CORD19_LOG_FORMAT=json.
 if (string.Equals(builder.Configuration["CORD19_LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase))
@@ -53,14 +57,26 @@ var app = builder.Build();
 
 // Before the job server picks anything up: a run left "running" by a killed process is marked interrupted.
 await app.Services.InitializeCord19Async();
+var strictBinding = signInOff ? app.RefuseNetworkWithoutSignIn() : null;
 
+// Errors never show internals: the API answers RFC 9457 problem details (with a trace id, never an HTML page, never a
+// 405 from replaying a POST to the error page); pages get the error page. Development's exception page only where
+// ASPNETCORE_ENVIRONMENT=Development is asked for explicitly.
+app.UseWhen(http => IsApi(http.Request.Path), api => api
+    .UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    })
+    // An error answered without a body (a malformed request the framework refused) gets problem details too.
+    .UseStatusCodePages());
 if (!app.Environment.IsDevelopment())
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseWhen(http => !IsApi(http.Request.Path), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
 // People get a page for a missing address; scripts keep the API's status codes (a 401 must stay a 401).
-app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/health"),
+app.UseWhen(http => !IsApi(http.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 // Routing after the status-code pages, so that a re-executed request ("/not-found") is routed again.
 app.UseRouting();
+app.UseSameOriginWrites(signInOff: token is null);
 if (token is not null)
 {
     app.UseAuthentication();
@@ -87,9 +103,11 @@ app.MapCostApi();
 app.MapAirflowApi();
 app.MapAwsApi();
 
-app.PrintAddressesWhenStarted(data.Root, token);
+app.PrintAddressesWhenStarted(data.Root, token, strictBinding);
 app.Run();
-return 0;
+return Environment.ExitCode; // 1 when the app stopped itself (sign-in off on a network address)
+
+static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/health");
 
 /// <summary>Visible to the test host (WebApplicationFactory).</summary>
 public partial class Program;

@@ -163,10 +163,14 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException ex) when (StateWriteFailure.IsLostRace(ex))
             {
                 // Another process won the race for the one running slot.
                 return RunRequestOutcome.Refused("Another phase of this deployment has just started; try again when it finishes.");
+            }
+            catch (DbUpdateException ex)
+            {
+                return RunRequestOutcome.Refused(StateWriteFailure.Describe(ex));
             }
 
             if (cancelled is not null) feed.Publish(new PhaseRunChanged(deployment.Id, PhaseRunView.From(cancelled)));

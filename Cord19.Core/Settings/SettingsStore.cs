@@ -24,7 +24,8 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
         return TargetFromEnvironment is { } target ? settings with { Target = target } : settings;
     }
 
-    private async Task<PipelineSettings> GetStoredAsync(CancellationToken ct)
+    /// <summary>What Settings hold, without CORD19_TARGET's override (what a partial update applies to).</summary>
+    public async Task<PipelineSettings> GetStoredAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var stored = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Key == Key, ct);
@@ -51,7 +52,14 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
         var stored = await db.Settings.FirstOrDefaultAsync(s => s.Key == Key, ct);
         if (stored is null) db.Settings.Add(new StoredSetting { Key = Key, Json = json });
         else stored.Json = json;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return [Deployments.StateWriteFailure.Describe(ex)];
+        }
         feed.Publish(new SettingsChanged());
         return [];
     }

@@ -107,30 +107,50 @@ public sealed partial class SignInTests : ApiTest
         var open = endpoints
             .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null)
             .Select(e => e.RoutePattern.RawText ?? "")
-            .Where(p => !p.StartsWith("/health/") && p != "/signin" && !IsStaticFile(p))
+            .Where(p => !p.StartsWith("/health/") && p != "/signin" && p != "/signout" && !IsStaticFile(p))
             .ToList();
         Figures.Report($"unauthenticated routes besides health and sign-in: {open.Count} (of {endpoints.Count} routes)");
         Assert.Empty(open);
     }
 
-    [Fact]
-    public async Task Sign_in_cannot_be_switched_off_on_a_network_address()
+    /// <summary>However the address is given, the addresses Kestrel actually bound decide (checked after start).</summary>
+    [Theory]
+    [InlineData("--urls", "http://0.0.0.0:{port}", "Refusing to start")]
+    [InlineData("Kestrel__Endpoints__Http__Url", "http://0.0.0.0:{port}", "Refusing to serve")]
+    [InlineData("ASPNETCORE_HTTP_PORTS", "{port}", "Refusing to serve")]
+    [InlineData("ASPNETCORE_URLS", "http://+:{port}", "Refusing to start")]
+    public async Task Sign_in_cannot_be_switched_off_on_a_network_address(string how, string address, string refusal)
     {
         var root = RunningApp.RepositoryRoot();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         using var data = new TempDirectory();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(root, "Cord19.Web", "bin", configuration, "net10.0", "Cord19.Web.dll"), "--urls", "http://0.0.0.0:5999"])
+        var value = address.Replace("{port}", LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var dll = Path.Combine(root, "Cord19.Web", "bin", configuration, "net10.0", "Cord19.Web.dll");
+        var start = new ProcessStartInfo("dotnet", how.StartsWith("--") ? [dll, how, value] : [dll])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             Environment = { ["CORD19_SIGN_IN"] = "off", ["CORD19_DATA_DIR"] = data.Path },
         };
+        if (!how.StartsWith("--")) start.Environment[how] = value;
         using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
 
         Assert.Equal(1, process.ExitCode);
-        Assert.Contains("Refusing to start", error);
+        Assert.Contains(refusal, error);
+        Assert.DoesNotContain("is running", await output);
+    }
+
+    [Fact]
+    public async Task With_sign_in_off_on_loopback_the_panel_serves_once_the_bound_addresses_are_checked()
+    {
+        using var data = new TempDirectory();
+        await using var app = await RunningApp.StartAsync(data.Path, new Dictionary<string, string> { ["CORD19_SIGN_IN"] = "off" });
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"{app.Url}/api/phases")).StatusCode);
+        Assert.Contains("(sign-in is off)", app.Output);
     }
 
     private static bool IsStaticFile(string pattern) => Path.HasExtension(pattern.Split('/').Last()) || pattern.StartsWith("_content/") || pattern.StartsWith("_framework/");

@@ -43,7 +43,7 @@ public sealed class RunningApp : IAsyncDisposable
         };
         start.Environment["CORD19_DATA_DIR"] = dataDirectory;
         start.Environment[Cord19.Web.Security.AccessToken.EnvironmentVariable] = WebAppFactory.AccessToken;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production"; // what `dotnet run` gives users (launchSettings.json)
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         var process = Process.Start(start)!;

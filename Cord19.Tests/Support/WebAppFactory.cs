@@ -23,7 +23,7 @@ public sealed class WebAppFactory(string? postgres = null, IReadOnlyDictionary<s
         builder.UseSetting(Cord19.Web.Security.AccessToken.EnvironmentVariable, AccessToken);
         if (postgres is not null) builder.UseSetting(Cord19.Core.Deployments.StateDatabase.EnvironmentVariable, postgres);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment("Production"); // what `dotnet run` gives users (launchSettings.json)
         if (services is not null) builder.ConfigureServices(services);
     }
 

@@ -1,5 +1,4 @@
 using Cord19.Core.Settings;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cord19.Web.Api;
 
@@ -11,13 +10,18 @@ public static class SettingsEndpoints
 
         api.MapGet("/", (SettingsStore store, CancellationToken ct) => store.GetAsync(ct));
 
-        api.MapPut("/", async Task<Results<Ok<PipelineSettings>, ValidationProblem>> (PipelineSettings settings, SettingsStore store, CancellationToken ct) =>
+        // PUT and PATCH alike change only the fields the body names (SettingsPatch); the rest keep their stored values.
+        api.MapMethods("/", [HttpMethods.Put, HttpMethods.Patch], async (HttpRequest request, SettingsStore store, CancellationToken ct) =>
         {
-            var errors = await store.SaveAsync(settings, ct);
+            var (patch, unreadable) = await SettingsPatch.ReadAsync(request, ct);
+            if (patch is null)
+                return Results.Problem(unreadable, statusCode: unreadable!.StartsWith("Send the settings as JSON", StringComparison.Ordinal) || unreadable.Contains("charset", StringComparison.Ordinal)
+                    ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest, title: "The settings were not saved");
+            var (settings, fieldErrors) = SettingsPatch.Apply(await store.GetStoredAsync(ct), patch);
+            var errors = settings is null ? fieldErrors : await store.SaveAsync(settings, ct);
             return errors.Count == 0
-                ? TypedResults.Ok(settings)
-                : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["settings"] = errors.ToArray() },
-                    title: "The settings were not saved");
+                ? Results.Ok(await store.GetAsync(ct))
+                : Results.ValidationProblem(new Dictionary<string, string[]> { ["settings"] = errors.ToArray() }, title: "The settings were not saved");
         });
         return app;
     }

@@ -28,7 +28,49 @@ public static class LoopbackDefaults
         });
     }
 
-    /// <summary>Prints where to open the panel once Kestrel is listening: with the token, as Jupyter does, unless the operator chose it.</summary>
+    /// <summary>
+    /// With sign-in off, the addresses Kestrel actually bound decide, however they were given (--urls,
+    /// Kestrel__Endpoints__…, ASPNETCORE_HTTP_PORTS, a launch profile): <see cref="PrintAddressesWhenStarted"/> checks
+    /// them first and stops the app with exit code 1 if any is not loopback. Until that check has passed, every
+    /// request is answered 503, so nothing is served in between. Returns the check's gate.
+    /// </summary>
+    public static StrictBinding RefuseNetworkWithoutSignIn(this WebApplication app)
+    {
+        var gate = new StrictBinding();
+        app.Use(async (http, next) =>
+        {
+            if (gate.Passed) await next();
+            else http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        });
+        return gate;
+    }
+
+    /// <summary>Whether the bound addresses were checked and found loopback only.</summary>
+    public sealed class StrictBinding
+    {
+        private volatile bool _passed;
+        public bool Passed => _passed;
+
+        /// <summary>True when every address is loopback (and opens the gate); otherwise says so and stops the app.</summary>
+        internal bool Check(WebApplication app, IReadOnlyCollection<string> bound)
+        {
+            var open = bound.Where(a => !IsLoopback(a)).ToList();
+            if (open.Count == 0) return _passed = true;
+            Console.Error.WriteLine($"Refusing to serve: CORD19_SIGN_IN=off, but the panel is listening on {string.Join(", ", open)}, which the network can reach. " +
+                                    "Anyone there could spend your money. Remove CORD19_SIGN_IN=off, or listen on 127.0.0.1 only.");
+            Environment.ExitCode = 1;
+            app.Lifetime.StopApplication();
+            return false;
+        }
+    }
+
+    private static bool IsLoopback(string address)
+    {
+        var host = address.Split("://").Last().Split('/')[0];
+        host = host.StartsWith('[') ? host[1..host.IndexOf(']')] : host.Split(':')[0];
+        return host == "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+    }
+
     /// <summary>
     /// The target new phases use (CORD19_TARGET, else Settings), and the live deployment's if it differs: a deployment
     /// stays where it started, so the banner must not say "local" while an AWS deployment is still billing.
@@ -50,10 +92,15 @@ public static class LoopbackDefaults
         }
     }
 
-    public static void PrintAddressesWhenStarted(this WebApplication app, string dataDirectory, Security.AccessToken? token)
+    /// <summary>Prints where to open the panel once Kestrel is listening: with the token, as Jupyter does, unless the operator chose it.</summary>
+    /// <param name="strict">With sign-in off: the bound addresses are checked before anything is printed.</param>
+    public static void PrintAddressesWhenStarted(this WebApplication app, string dataDirectory, Security.AccessToken? token, StrictBinding? strict = null)
     {
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            var bound = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            if (strict is not null && !strict.Check(app, bound.ToList())) return;
             var addresses = app.Urls.Count > 0 ? app.Urls : [DefaultUrl];
             Console.WriteLine();
             Console.WriteLine($"CORD-19 control panel is running ({TargetInForce(app.Services)}).");

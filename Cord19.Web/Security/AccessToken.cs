@@ -36,6 +36,12 @@ public sealed class AccessToken
         return new AccessToken(configured.Trim(), generated: false);
     }
 
+    /// <summary>
+    /// What a cookie remembers of the token it was issued for: a hash, so the cookie (and the data-protection keys
+    /// that seal it) never hold the token itself.
+    /// </summary>
+    public string Fingerprint => Convert.ToHexStringLower(SHA256.HashData(_value))[..32];
+
     /// <summary>Compares in constant time, so that response times reveal nothing of the token.</summary>
     public bool Matches(string? candidate) =>
         candidate is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), _value);

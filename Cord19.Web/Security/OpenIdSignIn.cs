@@ -13,6 +13,7 @@ public sealed record OpenIdSignIn(string Authority, string ClientId, string? Cli
 {
     public const string Scheme = "oidc";
     public const string Path = "/signin/oidc";
+    public const string CallbackPath = "/signin/oidc-callback";
 
     public static OpenIdSignIn? FromConfiguration(IConfiguration configuration)
     {
@@ -33,7 +34,7 @@ public sealed record OpenIdSignIn(string Authority, string ClientId, string? Cli
             o.ResponseType = "code";
             o.UsePkce = true;
             o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-            o.CallbackPath = "/signin/oidc-callback";
+            o.CallbackPath = CallbackPath;
             o.SaveTokens = false; // the panel needs who signed in, not the provider's tokens
             o.RequireHttpsMetadata = Authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         });
@@ -41,7 +42,7 @@ public sealed record OpenIdSignIn(string Authority, string ClientId, string? Cli
     public static IEndpointRouteBuilder MapOpenIdSignIn(IEndpointRouteBuilder app)
     {
         app.MapGet(Path, (string? returnUrl) => Results.Challenge(
-                new AuthenticationProperties { RedirectUri = returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") ? r : "/" },
+                new AuthenticationProperties { RedirectUri = SignInEndpoints.LocalOnly(returnUrl) },
                 [Scheme]))
             .AllowAnonymous();
         return app;

@@ -17,8 +17,10 @@ public static class SecurityServiceCollectionExtensions
     public static IServiceCollection AddCord19SignIn(this IServiceCollection services, AccessToken token, DataDirectory data, OpenIdSignIn? openId = null)
     {
         services.AddSingleton(token);
-        // Cookies stay valid across restarts: the keys that sign them live with the rest of the app's state.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data.Root, "keys"))).SetApplicationName("cord19");
+        services.AddSingleton<CredentialGuessThrottle>();
+        // Cookies stay valid across restarts (for the same token): the keys that sign them live with the rest of the
+        // app's state, in a folder only the panel's user may read.
+        services.AddDataProtection().PersistKeysToFileSystem(PrivateFolder(Path.Combine(data.Root, "keys"))).SetApplicationName("cord19");
         // One scheme decides per request: a bearer header means a script, anything else a browser with a cookie.
         // (With both schemes challenged, the bearer's 401 would replace the cookie's redirect to the sign-in page.)
         var authentication = services.AddAuthentication(SelectorScheme)
@@ -29,10 +31,18 @@ public static class SecurityServiceCollectionExtensions
             .AddCookie(o =>
             {
                 o.LoginPath = SignInEndpoints.Path;
-                o.Cookie.Name = "cord19.auth";
+                o.Cookie.Name = SameOriginWrites.CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.SlidingExpiration = true;
+                // A cookie is good only for the token it was issued for: a changed token ends every session at once.
+                o.Events.OnValidatePrincipal = ctx =>
+                {
+                    var signedInWithToken = ctx.Principal?.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme;
+                    if (signedInWithToken && ctx.Principal!.FindFirst(SignInEndpoints.TokenClaim)?.Value != token.Fingerprint)
+                        ctx.RejectPrincipal();
+                    return Task.CompletedTask;
+                };
                 o.Events.OnRedirectToLogin = ctx =>
                 {
                     // Scripts get a status code, people get the sign-in page.
@@ -48,6 +58,16 @@ public static class SecurityServiceCollectionExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddCascadingAuthenticationState();
         return services;
+    }
+
+    /// <summary>Created (or narrowed) to rwx for the panel's user only: the keys can forge sign-in cookies.</summary>
+    private static DirectoryInfo PrivateFolder(string path)
+    {
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        if (OperatingSystem.IsWindows()) return Directory.CreateDirectory(path);
+        var folder = Directory.CreateDirectory(path, ownerOnly);
+        if (folder.UnixFileMode != ownerOnly) File.SetUnixFileMode(path, ownerOnly);
+        return folder;
     }
 }
 

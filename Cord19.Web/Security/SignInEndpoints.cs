@@ -9,6 +9,10 @@ namespace Cord19.Web.Security;
 public static class SignInEndpoints
 {
     public const string Path = "/signin";
+    public const string SignOutPath = "/signout";
+
+    /// <summary>The claim that ties a cookie to the access token it was issued for: a changed token ends every session.</summary>
+    public const string TokenClaim = "cord19:token";
 
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
@@ -18,7 +22,7 @@ public static class SignInEndpoints
             .AllowAnonymous();
         if (openId is not null) OpenIdSignIn.MapOpenIdSignIn(app);
 
-        app.MapPost(Path, async (HttpContext http, AccessToken token, IAntiforgery antiforgery) =>
+        app.MapPost(Path, async (HttpContext http, AccessToken token, IAntiforgery antiforgery, CredentialGuessThrottle throttle) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http))
                 return Results.Problem("The sign-in form has expired or did not come from this panel: reload the sign-in page and try again.",
@@ -26,10 +30,24 @@ public static class SignInEndpoints
             var form = await http.Request.ReadFormAsync();
             var returnUrl = LocalOnly(form["returnUrl"]);
             if (!token.Matches(form["token"].ToString().Trim()))
+            {
+                if (throttle.WrongTry(http) is { } wait)
+                {
+                    await CredentialGuessThrottle.RefuseAsync(http, wait);
+                    return Results.Empty;
+                }
                 return Results.Redirect($"{Path}?error=1&returnUrl={WebUtility.UrlEncode(returnUrl)}");
-            await SignInAsync(http);
+            }
+            await SignInAsync(http, token);
             return Results.Redirect(returnUrl);
         }).AllowAnonymous().DisableAntiforgery(); // validated explicitly above, before the form is trusted
+
+        // Ends this browser's session (the same-origin check stands in for a form token: only the panel's pages can post here).
+        app.MapPost(SignOutPath, async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Redirect(Path);
+        }).AllowAnonymous().DisableAntiforgery();
 
         return app;
     }
@@ -40,29 +58,50 @@ public static class SignInEndpoints
     /// </summary>
     public static IApplicationBuilder UseTokenInAddress(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
+        var token = http.RequestServices.GetRequiredService<AccessToken>();
+        // A wrong token, in the address or as a bearer header, counts as a guess.
+        var guess = http.Request.Query.TryGetValue("token", out var inAddress) ? inAddress.ToString()
+            : http.Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim()
+            : null;
+        if (guess is not null && !token.Matches(guess) && http.RequestServices.GetRequiredService<CredentialGuessThrottle>().WrongTry(http) is { } wait)
+        {
+            await CredentialGuessThrottle.RefuseAsync(http, wait);
+            return;
+        }
         if (http.Request.Query.TryGetValue("token", out var candidate) && HttpMethods.IsGet(http.Request.Method))
         {
-            var token = http.RequestServices.GetRequiredService<AccessToken>();
             if (token.Matches(candidate.ToString()))
             {
-                await SignInAsync(http);
-                var rest = http.Request.Query.Where(q => q.Key != "token").Select(q => $"{q.Key}={WebUtility.UrlEncode(q.Value)}");
+                await SignInAsync(http, token);
+                var rest = http.Request.Query.Where(q => q.Key != "token").Select(q => $"{WebUtility.UrlEncode(q.Key)}={WebUtility.UrlEncode(q.Value)}");
                 var query = string.Join("&", rest);
-                http.Response.Redirect(http.Request.PathBase + http.Request.Path + (query.Length > 0 ? "?" + query : ""));
+                // "//evil.example/?token=…" must not become a protocol-relative redirect off the site.
+                var path = LocalOnly((http.Request.PathBase + http.Request.Path).ToUriComponent());
+                http.Response.Redirect(path + (query.Length > 0 ? "?" + query : ""));
                 return;
             }
         }
         await next();
     });
 
-    private static Task SignInAsync(HttpContext http) =>
-        http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            BearerTokenHandler.Operator(CookieAuthenticationDefaults.AuthenticationScheme),
+    private static Task SignInAsync(HttpContext http, AccessToken token)
+    {
+        var user = BearerTokenHandler.Operator(CookieAuthenticationDefaults.AuthenticationScheme);
+        ((System.Security.Claims.ClaimsIdentity)user.Identity!).AddClaim(new System.Security.Claims.Claim(TokenClaim, token.Fingerprint));
+        return http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, user,
             new AuthenticationProperties { IsPersistent = true, ExpiresUtc = DateTimeOffset.UtcNow.AddDays(14) });
+    }
 
-    /// <summary>Only paths on this site: a sign-in link must not send the user elsewhere afterwards.</summary>
-    private static string LocalOnly(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
+    /// <summary>
+    /// Only paths on this site, else "/": a sign-in link must not send the user elsewhere afterwards. Browsers drop
+    /// tabs and newlines and read "\\" as "/", so "/\t/evil.example" or "/\\evil.example" would leave the site; and
+    /// anything that cannot stand in a Location header as it is (control or non-ASCII characters) is refused too.
+    /// </summary>
+    public static string LocalOnly(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//")
+        && returnUrl.All(c => c is > ' ' and < (char)0x7F and not '\\')
+            ? returnUrl
+            : "/";
 
     private static string Page(AntiforgeryTokenSet form, string returnUrl, string? error, bool openId) => $$"""
         <!DOCTYPE html>

@@ -1,0 +1,31 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cord19.Core.Deployments;
+
+/// <summary>
+/// Why a write to the state database failed, in words a user can act on: a read-only database or disk is not
+/// "another phase has just started" (the one failure that is a lost race).
+/// </summary>
+public static class StateWriteFailure
+{
+    /// <summary>The unique "one running phase" index said no: another process won the race.</summary>
+    public static bool IsLostRace(DbUpdateException ex) => ex.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19, // SQLITE_CONSTRAINT
+        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    /// <summary>What went wrong and the fix, for any other failed write.</summary>
+    public static string Describe(Exception ex) => ((ex as DbUpdateException)?.InnerException ?? ex) switch
+    {
+        SqliteException { SqliteErrorCode: 8 } => // SQLITE_READONLY
+            "The state database is read-only, so nothing can be recorded: make the data directory (CORD19_DATA_DIR) and its cord19.db writable by the panel's user, then try again.",
+        SqliteException { SqliteErrorCode: 13 } => // SQLITE_FULL
+            "The disk holding the state database is full: free some space in the data directory, then try again.",
+        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ReadOnlySqlTransaction } =>
+            "The PostgreSQL database is read-only (a standby, or default_transaction_read_only): point CORD19_POSTGRES at the primary, then try again.",
+        _ => "The state database refused the write; the server log has the details. Check the database (disk space, permissions, CORD19_POSTGRES), then try again.",
+    };
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Api;
+
+/// <summary>
+/// The attacks of issue #14 that must fail, through the whole app in memory: forged cross-site writes, stale cookies,
+/// token guessing, internals in error answers, open redirects.
+/// </summary>
+[Collection(InProcessHostCollection.Name)]
+public sealed class SecurityTests : ApiTest
+{
+    /// <summary>A browser's cookie for this app, as the printed address gives it.</summary>
+    private async Task<string> SignInCookieAsync(HttpClient browser)
+    {
+        var signedIn = await browser.GetAsync($"/?token={WebAppFactory.AccessToken}");
+        return signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cord19.auth=")).Split(';')[0];
+    }
+
+    private static HttpRequestMessage Post(string path, string cookie, string? origin = null, string? referer = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.Add("Cookie", cookie);
+        if (origin is not null) request.Headers.Add("Origin", origin);
+        if (referer is not null) request.Headers.Add("Referer", referer);
+        return request;
+    }
+
+    [Fact]
+    public async Task A_cookie_authenticated_write_must_come_from_the_panels_own_origin()
+    {
+        using var browser = App.CreateAnonymousClient();
+        var cookie = await SignInCookieAsync(browser);
+
+        // A form on another port of the same host (Airflow's :8081), one with no Origin or Referer, one from "null".
+        var fromAirflowsPort = await browser.SendAsync(Post("/api/phases/1/run", cookie, origin: "http://localhost:8081"));
+        var fromNowhere = await browser.SendAsync(Post("/api/phases/1/run", cookie));
+        var fromSandbox = await browser.SendAsync(Post("/api/phases/1/run", cookie, origin: "null"));
+        var fromOtherReferer = await browser.SendAsync(Post("/api/phases/1/run", cookie, referer: "http://127.0.0.1:9001/console"));
+
+        Assert.All(new[] { fromAirflowsPort, fromNowhere, fromSandbox, fromOtherReferer }, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+        Assert.Equal("application/problem+json", fromAirflowsPort.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("did not come from the panel's own pages", await fromAirflowsPort.Content.ReadAsStringAsync());
+        var phases = await Http.GetFromJsonAsync<JsonElement>("/api/phases");
+        Assert.Equal("NotStarted", phases[0].GetProperty("status").GetString()); // nothing ran
+
+        // The panel's own pages, and scripts with the bearer token whatever their Origin, go through.
+        Assert.Equal(HttpStatusCode.Accepted, (await browser.SendAsync(Post("/api/phases/1/run", cookie, origin: "http://localhost"))).StatusCode);
+        var script = new HttpRequestMessage(HttpMethod.Post, "/api/phases/1/run?resume=false");
+        script.Headers.Add("Origin", "http://localhost:8081");
+        Assert.NotEqual(HttpStatusCode.Forbidden, (await Http.SendAsync(script)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cookie_for_another_token_is_refused_and_signing_out_ends_the_session()
+    {
+        using var browser = App.CreateAnonymousClient();
+        var cookie = await SignInCookieAsync(browser);
+        var read = new HttpRequestMessage(HttpMethod.Get, "/api/phases");
+        read.Headers.Add("Cookie", cookie);
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(read)).StatusCode);
+
+        // The same data directory (same keys) with another token: yesterday's cookie must not work.
+        await using var restarted = new WebAppFactory(settings: new Dictionary<string, string>
+        {
+            [Cord19.Core.Settings.DataDirectory.EnvironmentVariable] = App.DataDirectory,
+            [Cord19.Web.Security.AccessToken.EnvironmentVariable] = "a-new-token-after-a-leak-0123456789",
+        });
+        using var later = restarted.CreateAnonymousClient();
+        var stale = new HttpRequestMessage(HttpMethod.Get, "/api/phases");
+        stale.Headers.Add("Cookie", cookie);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await later.SendAsync(stale)).StatusCode);
+
+        var signedOut = await browser.SendAsync(Post("/signout", cookie, origin: "http://localhost"));
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Contains(signedOut.Headers.GetValues("Set-Cookie"), c => c.StartsWith("cord19.auth=;") && c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_data_protection_keys_are_readable_by_the_panels_user_only()
+    {
+        await Http.GetAsync("/api/phases");
+        var keys = Path.Combine(App.DataDirectory, "keys");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+    }
+
+    [Fact]
+    public async Task Guessing_the_token_is_throttled_after_a_few_tries_with_Retry_After()
+    {
+        using var guesser = App.CreateAnonymousClient();
+        guesser.DefaultRequestHeaders.Authorization = new("Bearer", "a-guess-a-guess-a-guess");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++) answers.Add((await guesser.GetAsync("/api/phases")).StatusCode);
+
+        var firstThrottled = answers.IndexOf(HttpStatusCode.TooManyRequests);
+        Assert.Equal(Cord19.Web.Security.CredentialGuessThrottle.TriesPerWindow, firstThrottled);
+        Assert.All(answers.Take(firstThrottled), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        var throttled = await guesser.GetAsync("/costs?token=another-guess-0000");
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.True(int.Parse(throttled.Headers.GetValues("Retry-After").Single()) is > 0 and <= 60);
+        Figures.Report($"security: token guesses throttled after {firstThrottled} wrong tries a minute per client");
+        // The right token is not counted and still works for others.
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/api/phases")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/signin?returnUrl=/%09/evil.example")]
+    [InlineData("/signin?returnUrl=/%5Cevil.example")]
+    [InlineData("/signin?returnUrl=//evil.example")]
+    [InlineData("/signin?returnUrl=https://evil.example/")]
+    [InlineData("/signin?returnUrl=/caf%C3%A9%0D%0ASet-Cookie:%20x=1")]
+    public async Task The_sign_in_page_sends_people_back_to_this_site_only(string path)
+    {
+        using var browser = App.CreateAnonymousClient();
+        var html = await (await browser.GetAsync(path)).Content.ReadAsStringAsync();
+        Assert.Contains("name=\"returnUrl\" value=\"/\"", html);
+    }
+
+    [Theory]
+    [InlineData("//evil.example/")]
+    [InlineData("/%5Cevil.example/")]
+    public async Task The_token_in_the_address_never_redirects_off_site(string path)
+    {
+        using var browser = App.CreateAnonymousClient();
+        var answer = await browser.GetAsync($"{path}?token={WebAppFactory.AccessToken}&x=%0D%0Ay");
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        var location = answer.Headers.Location!.OriginalString;
+        Assert.StartsWith("/", location);
+        Assert.False(location.StartsWith("//") || location.Contains('\\'), location);
+    }
+
+    [Fact]
+    public async Task API_errors_are_problem_details_with_a_trace_id_and_no_internals()
+    {
+        // A request the API cannot take (a body that is not JSON at all) and a route that does not exist.
+        var broken = await Http.PutAsync("/api/settings", new StringContent("{ not json", System.Text.Encoding.UTF8, "application/json"));
+        Assert.True((int)broken.StatusCode is >= 400 and < 500, $"{broken.StatusCode}");
+        Assert.Equal("application/problem+json", broken.Content.Headers.ContentType?.MediaType);
+        var text = await broken.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("   at ", text);
+        Assert.DoesNotContain(WebAppFactory.AccessToken, text);
+        Assert.DoesNotContain("Exception", text);
+        Assert.Contains("\"traceId\"", text);
+    }
+
+    [Fact]
+    public async Task A_settings_update_changes_only_what_it_names_and_names_each_bad_field()
+    {
+        Assert.True((await Http.PutAsync("/api/settings", Json("{\"subsetSize\": 300}"))).IsSuccessStatusCode);
+
+        var saved = await Http.PutAsync("/api/settings", Json("{\"clusters\": 8}"));
+        var settings = await saved.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((8, 300), (settings.GetProperty("clusters").GetInt32(), settings.GetProperty("subsetSize").GetInt32()));
+        var patched = await Http.PatchAsync("/api/settings", Json("{\"topicsPerCluster\": 4}"));
+        Assert.Equal(8, (await patched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("clusters").GetInt32());
+
+        async Task<string> RefusedAsync(HttpContent body, HttpStatusCode status)
+        {
+            var answer = await Http.PutAsync("/api/settings", body);
+            Assert.Equal(status, answer.StatusCode);
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            return await answer.Content.ReadAsStringAsync();
+        }
+        Assert.Contains("'expectedPhaseHours' cannot be null", await RefusedAsync(Json("{\"expectedPhaseHours\": null}"), HttpStatusCode.BadRequest));
+        Assert.Contains("'clusters' must be a whole number", await RefusedAsync(Json("{\"clusters\": \"six\"}"), HttpStatusCode.BadRequest));
+        Assert.Contains("'clusterz' is not a setting", await RefusedAsync(Json("{\"clusterz\": 8}"), HttpStatusCode.BadRequest));
+        Assert.Contains("not an object", await RefusedAsync(Json("[1, 2]"), HttpStatusCode.BadRequest));
+        var bogus = new StringContent("{\"clusters\": 7}");
+        bogus.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+        Assert.Contains("charset 'bogus'", await RefusedAsync(bogus, HttpStatusCode.UnsupportedMediaType));
+        // Nothing refused was saved.
+        Assert.Equal(8, (await Http.GetFromJsonAsync<JsonElement>("/api/settings")).GetProperty("clusters").GetInt32());
+    }
+
+    [Fact]
+    public void A_read_only_database_is_reported_as_such_not_as_a_lost_race()
+    {
+        var readOnly = new Microsoft.EntityFrameworkCore.DbUpdateException("failed", new Microsoft.Data.Sqlite.SqliteException("attempt to write a readonly database", 8));
+        var race = new Microsoft.EntityFrameworkCore.DbUpdateException("failed", new Microsoft.Data.Sqlite.SqliteException("UNIQUE constraint failed", 19));
+
+        Assert.False(Cord19.Core.Deployments.StateWriteFailure.IsLostRace(readOnly));
+        Assert.True(Cord19.Core.Deployments.StateWriteFailure.IsLostRace(race));
+        Assert.Contains("read-only", Cord19.Core.Deployments.StateWriteFailure.Describe(readOnly));
+        Assert.Contains("make the data directory", Cord19.Core.Deployments.StateWriteFailure.Describe(readOnly));
+    }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+
+namespace Cord19.Web.Security;
+
+/// <summary>
+/// Guessing the access token is throttled per client: a few wrong tries a minute (the sign-in form, a bearer header,
+/// the token in the address), then 429 with Retry-After until the window passes. ASP.NET Core's rate limiter
+/// (System.Threading.RateLimiting), partitioned by the client's address; right tokens are never counted.
+/// </summary>
+public sealed class CredentialGuessThrottle : IDisposable
+{
+    public const int TriesPerWindow = 5;
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
+        RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = TriesPerWindow,
+            Window = Window,
+            QueueLimit = 0,
+        }));
+
+    /// <summary>Counts one wrong try; null while the client may try again, else how long it must wait.</summary>
+    public TimeSpan? WrongTry(HttpContext http)
+    {
+        using var lease = _limiter.AttemptAcquire(Client(http));
+        return lease.IsAcquired ? null : lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : Window;
+    }
+
+    /// <summary>Answers 429 with Retry-After, as problem details.</summary>
+    public static Task RefuseAsync(HttpContext http, TimeSpan retryAfter)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Results.Problem($"Too many wrong access tokens from this address: wait {Math.Ceiling(retryAfter.TotalSeconds):0} s, then use the token the panel printed at start.",
+            statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts").ExecuteAsync(http);
+    }
+
+    private static string Client(HttpContext http) => http.Connection.RemoteIpAddress is { } ip ? ip.MapToIPv6().ToString() : IPAddress.IPv6None.ToString();
+
+    public void Dispose() => _limiter.Dispose();
+}
