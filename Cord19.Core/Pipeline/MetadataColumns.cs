@@ -35,9 +35,10 @@ public sealed record MetadataColumns(
         if (abstractColumn is null || title is null)
         {
             var missing = string.Join(" and ", new[] { title is null ? "'title'" : null, abstractColumn is null ? "'abstract'" : null }.OfType<string>());
-            var found = header.Count == 0 ? "no columns" : string.Join(", ", header.Take(12).Select(h => $"'{h}'")) + (header.Count > 12 ? ", …" : "");
+            // How many columns, never what they say: the file may be anything (a path like /etc/passwd would otherwise be quoted).
+            var found = header.Count == 0 ? "no header at all" : $"a first line of {header.Count} column{(header.Count == 1 ? "" : "s")}, none of them {missing}";
             throw new InvalidDataException(
-                $"{source} has no {missing} column (found {found}). Choose a CORD-19 metadata.csv, whose header includes " +
+                $"{source} is not CORD-19 metadata: it has {found}. Choose a CORD-19 metadata.csv or .csv.gz, whose header includes " +
                 string.Join(", ", Expected) + ".");
         }
 

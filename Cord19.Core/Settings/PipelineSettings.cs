@@ -97,7 +97,9 @@ public sealed record PipelineSettings
             errors.Add($"Instance type '{InstanceType}' is not an EC2 instance type name: use one such as t3.xlarge.");
         if (!AwsNaming.IsInstanceType(RedshiftNodeType))
             errors.Add($"Redshift node type '{RedshiftNodeType}' is not a node type name: use one such as ra3.large or ra3.xlplus.");
-        if (!string.IsNullOrWhiteSpace(MetadataPath) && !File.Exists(MetadataPath))
+        if (!string.IsNullOrWhiteSpace(MetadataPath) && DataRoots.Problem(MetadataPath, DataRoots.FromEnvironment()) is { } outside)
+            errors.Add(outside);
+        else if (!string.IsNullOrWhiteSpace(MetadataPath) && !File.Exists(MetadataPath))
             errors.Add($"Metadata file '{MetadataPath}' does not exist: give the full path of a CORD-19 metadata.csv or metadata.csv.gz, or leave it empty for the shipped sample.");
         if (PublishedFrom is { } from && PublishedUntil is { } until && from > until)
             errors.Add($"Published-from ({from:yyyy-MM-dd}) is after published-until ({until:yyyy-MM-dd}): swap them or clear one.");

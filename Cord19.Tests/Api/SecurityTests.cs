@@ -187,4 +187,36 @@ public sealed class SecurityTests : ApiTest
     }
 
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_file_that_is_not_metadata_is_named_never_quoted()
+    {
+        await using var core = await CoreHarness.StartAsync();
+        Assert.Empty(await core.Settings.SaveAsync(new Cord19.Core.Settings.PipelineSettings { MetadataPath = "/etc/passwd" }));
+        await core.RunAsync(1);
+
+        var state = await core.RunAsync(2);
+
+        var shown = state.LatestRun!.Reason + "\n" + await core.LogTextAsync(state);
+        Assert.Equal(Cord19.Core.Phases.PhaseStatus.Failed, state.Status);
+        Assert.Contains("'/etc/passwd' is not CORD-19 metadata", shown);
+        Assert.DoesNotContain("root:", shown);
+        Assert.DoesNotContain("/bin/", shown);
+    }
+
+    [Fact]
+    public void With_data_roots_only_files_under_them_may_be_named()
+    {
+        using var allowed = new TempDirectory();
+        var roots = new[] { allowed.Path.TrimEnd('/') + "/" };
+        var inside = Path.Combine(allowed.Path, "metadata.csv.gz");
+        File.WriteAllText(inside, "");
+        var link = Path.Combine(allowed.Path, "passwd-link");
+        File.CreateSymbolicLink(link, "/etc/passwd");
+
+        Assert.Null(Cord19.Core.Settings.DataRoots.Problem(inside, roots));
+        Assert.Contains("outside the folders this panel may read", Cord19.Core.Settings.DataRoots.Problem("/etc/passwd", roots));
+        Assert.NotNull(Cord19.Core.Settings.DataRoots.Problem(Path.Combine(allowed.Path, "../../etc/passwd"), roots));
+        Assert.NotNull(Cord19.Core.Settings.DataRoots.Problem(link, roots)); // a link inside that points outside
+    }
 }

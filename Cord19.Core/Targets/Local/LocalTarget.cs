@@ -70,6 +70,9 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
     {
         RequireWorkspace();
         var source = context.Settings.UsesShippedSample ? DataDirectory.ShippedSample : context.Settings.MetadataPath!;
+        // Checked again at run time: the run's settings may have been saved before CORD19_DATA_ROOTS was set.
+        if (!context.Settings.UsesShippedSample && DataRoots.Problem(source, DataRoots.FromEnvironment()) is { } outside)
+            throw new PhaseFailedException(outside);
         await context.StepAsync("register-metadata", async ct =>
         {
             await context.LogAsync($"Reading {(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : source)}.");
