@@ -23,25 +23,25 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
     public async Task<AirflowServer> GetServerAsync(CancellationToken cancellationToken = default)
     {
         var api = await ApiAsync(cancellationToken);
-        return AirflowJson.Server(await SendAsync(HttpMethod.Get, "version", null, "read Airflow's version", cancellationToken), api);
+        return Shaped(await SendAsync(HttpMethod.Get, "version", null, "read Airflow's version", cancellationToken), json => AirflowJson.Server(json, api), "its version");
     }
 
     public async Task<AirflowHealth> GetHealthAsync(CancellationToken cancellationToken = default)
     {
         var path = await ApiAsync(cancellationToken) == AirflowApiVersion.V1 ? "health" : "monitor/health";
-        return AirflowJson.Health(await SendAsync(HttpMethod.Get, path, null, "read Airflow's health", cancellationToken));
+        return Shaped(await SendAsync(HttpMethod.Get, path, null, "read Airflow's health", cancellationToken), AirflowJson.Health, "its health");
     }
 
     public async Task<IReadOnlyList<AirflowDag>> ListDagsAsync(CancellationToken cancellationToken = default) =>
-        AirflowJson.Dags(await SendAsync(HttpMethod.Get, "dags?limit=100", null, "list the DAGs", cancellationToken));
+        Shaped(await SendAsync(HttpMethod.Get, "dags?limit=100", null, "list the DAGs", cancellationToken), AirflowJson.Dags, "the DAG list");
 
     public async Task<AirflowDag> SetPausedAsync(string dagId, bool paused, CancellationToken cancellationToken = default)
     {
         // v1's PATCH takes a whole DAG object, so the mask says which field changes; v2's body has only is_paused.
         var query = await ApiAsync(cancellationToken) == AirflowApiVersion.V1 ? "?update_mask=is_paused" : "";
         var body = new JsonObject { ["is_paused"] = paused };
-        return AirflowJson.Dag(await SendAsync(HttpMethod.Patch, $"dags/{Segment(dagId, "DAG id")}{query}", body,
-            $"{(paused ? "pause" : "unpause")} DAG '{dagId}'", cancellationToken));
+        return Shaped(await SendAsync(HttpMethod.Patch, $"dags/{Segment(dagId, "DAG id")}{query}", body,
+            $"{(paused ? "pause" : "unpause")} DAG '{dagId}'", cancellationToken), AirflowJson.Dag, $"DAG '{dagId}'");
     }
 
     public async Task<AirflowDagRun> TriggerAsync(string dagId, AirflowTrigger trigger, CancellationToken cancellationToken = default)
@@ -51,24 +51,24 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         if (trigger.Note is { Length: > 0 } note) body["note"] = note;
         // Airflow 3.0 requires the key and accepts null ("no logical date": a run that is not tied to a schedule slot).
         if (await ApiAsync(cancellationToken) == AirflowApiVersion.V2) body["logical_date"] = null;
-        return AirflowJson.Run(await SendAsync(HttpMethod.Post, $"dags/{Segment(dagId, "DAG id")}/dagRuns", body,
-            $"trigger DAG '{dagId}'", cancellationToken));
+        return Shaped(await SendAsync(HttpMethod.Post, $"dags/{Segment(dagId, "DAG id")}/dagRuns", body,
+            $"trigger DAG '{dagId}'", cancellationToken), AirflowJson.Run, "the new run");
     }
 
     public async Task<IReadOnlyList<AirflowDagRun>> ListRunsAsync(string dagId, int limit = 25, CancellationToken cancellationToken = default)
     {
         var order = await ApiAsync(cancellationToken) == AirflowApiVersion.V1 ? "-execution_date" : "-run_after";
-        return AirflowJson.Runs(await SendAsync(HttpMethod.Get, $"dags/{Segment(dagId, "DAG id")}/dagRuns?limit={Math.Clamp(limit, 1, 100)}&order_by={order}",
-            null, $"list the runs of DAG '{dagId}'", cancellationToken));
+        return Shaped(await SendAsync(HttpMethod.Get, $"dags/{Segment(dagId, "DAG id")}/dagRuns?limit={Math.Clamp(limit, 1, 100)}&order_by={order}",
+            null, $"list the runs of DAG '{dagId}'", cancellationToken), AirflowJson.Runs, $"the runs of DAG '{dagId}'");
     }
 
     public async Task<AirflowDagRun> GetRunAsync(string dagId, string runId, CancellationToken cancellationToken = default) =>
-        AirflowJson.Run(await SendAsync(HttpMethod.Get, $"dags/{Segment(dagId, "DAG id")}/dagRuns/{Segment(runId, "run id")}", null,
-            $"read run '{runId}' of DAG '{dagId}'", cancellationToken));
+        Shaped(await SendAsync(HttpMethod.Get, $"dags/{Segment(dagId, "DAG id")}/dagRuns/{Segment(runId, "run id")}", null,
+            $"read run '{runId}' of DAG '{dagId}'", cancellationToken), AirflowJson.Run, $"run '{runId}'");
 
     public async Task<IReadOnlyList<AirflowTaskInstance>> ListTasksAsync(string dagId, string runId, CancellationToken cancellationToken = default) =>
-        AirflowJson.Tasks(await SendAsync(HttpMethod.Get, $"dags/{Segment(dagId, "DAG id")}/dagRuns/{Segment(runId, "run id")}/taskInstances?limit=100",
-            null, $"list the tasks of run '{runId}'", cancellationToken));
+        Shaped(await SendAsync(HttpMethod.Get, $"dags/{Segment(dagId, "DAG id")}/dagRuns/{Segment(runId, "run id")}/taskInstances?limit=100",
+            null, $"list the tasks of run '{runId}'", cancellationToken), AirflowJson.Tasks, $"the tasks of run '{runId}'");
 
     public async Task<AirflowLogPage> GetLogAsync(string dagId, string runId, string taskId, int tryNumber, string? continuationToken = null,
         CancellationToken cancellationToken = default)
@@ -76,7 +76,7 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         ArgumentOutOfRangeException.ThrowIfNegative(tryNumber);
         var path = $"dags/{Segment(dagId, "DAG id")}/dagRuns/{Segment(runId, "run id")}/taskInstances/{Segment(taskId, "task id")}/logs/{tryNumber}";
         if (continuationToken is { Length: > 0 }) path += "?token=" + Uri.EscapeDataString(continuationToken);
-        return AirflowJson.Log(await SendAsync(HttpMethod.Get, path, null, $"read the log of task '{taskId}' (try {tryNumber})", cancellationToken));
+        return Shaped(await SendAsync(HttpMethod.Get, path, null, $"read the log of task '{taskId}' (try {tryNumber})", cancellationToken), AirflowJson.Log, $"the log of task '{taskId}'");
     }
 
     public async Task<int> ClearFailedTasksAsync(string dagId, string runId, CancellationToken cancellationToken = default)
@@ -90,7 +90,7 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         };
         var answer = await SendAsync(HttpMethod.Post, $"dags/{Segment(dagId, "DAG id")}/clearTaskInstances", body,
             $"clear the failed tasks of run '{runId}'", cancellationToken);
-        return AirflowJson.Count(answer, "task_instances");
+        return Shaped(answer, json => AirflowJson.Count(json, "task_instances"), "the cleared tasks");
     }
 
     private static string Segment(string value, string what)
@@ -228,8 +228,10 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
             }
         }
         if (!IsJson(response) && status is not (401 or 403)) throw NotAirflow(response, operation);
-        var detail = AirflowJson.ErrorDetail(text);
-        var said = detail is { Length: > 0 } ? $": {detail}" : "";
+        // Airflow's error bodies can name its address or echo what was sent: only a rejected request's field problems
+        // (400/422: which field, what is wrong) are passed on, without addresses and cut short; the rest is summarised.
+        var detail = status is 400 or 422 ? AirflowJson.ErrorDetail(text) : null;
+        var said = detail is { Length: > 0 } ? $": {Summarise(detail)}" : "";
         throw status switch
         {
             401 => new AirflowException(AirflowProblem.Unauthorized,
@@ -247,8 +249,32 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         };
     }
 
+    private static string Summarise(string detail)
+    {
+        var scrubbed = System.Text.RegularExpressions.Regex.Replace(detail, @"[a-z][a-z0-9+.-]*://\S+", "(an address)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        return scrubbed.Length <= 300 ? scrubbed : scrubbed[..300] + "…";
+    }
+
     private static bool IsJson(HttpResponseMessage response) =>
         response.Content.Headers.ContentType?.MediaType is { } type && (type.EndsWith("/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Reads an answer that is JSON but perhaps not Airflow's shape (a list for an object, numbers for DAGs): that is
+    /// named as "not Airflow's API", never let through as an unexpected error (a 500).
+    /// </summary>
+    private T Shaped<T>(JsonElement json, Func<JsonElement, T> read, string what)
+    {
+        try
+        {
+            return read(json);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException or FormatException or IndexOutOfRangeException or OverflowException or JsonException)
+        {
+            throw new AirflowException(AirflowProblem.NotAirflow,
+                $"Airflow at {options.BaseUrl} answered {what} with JSON of another shape than Airflow 2's or 3's REST API. " +
+                $"Check that {AirflowOptions.UrlVariable} is Airflow's base address (e.g. http://localhost:8080) and that it runs Airflow 2.x or 3.x.", inner: ex);
+        }
+    }
 
     private AirflowException NotAirflow(HttpResponseMessage response, string operation) => new(AirflowProblem.NotAirflow,
         $"Could not {operation}: the server at {options.BaseUrl} answered {(int)response.StatusCode} with {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, " +

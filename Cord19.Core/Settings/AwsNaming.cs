@@ -37,7 +37,7 @@ public static partial class AwsNaming
             || !int.TryParse(parts[1], out var bits) || bits is < 0 or > 32)
             return $"Operator address '{value}' is not an IPv4 block: write your public address with /32, e.g. 203.0.113.7/32, or leave it empty to look it up.";
         if (bits < 16)
-            return $"Operator address '{value}' opens Airflow and Redshift to {Math.Pow(2, 32 - bits):N0} addresses: use /16 or narrower (your own address with /32 is best).";
+            return $"Operator address '{value}' opens Airflow to {Math.Pow(2, 32 - bits):N0} addresses: use /16 or narrower (your own address with /32 is best).";
         return null;
     }
 

@@ -46,7 +46,7 @@ public sealed class ApiFuzzTests : ApiTest
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("AWS region 'mars-north-1a' is not a region name: use one such as us-east-2", text);
-        Assert.Contains("opens Airflow and Redshift to 4,294,967,296 addresses", text);
+        Assert.Contains("opens Airflow to 4,294,967,296 addresses", text);
         Assert.Equal(HttpStatusCode.OK, (await Http.PutAsync("/api/settings", new StringContent("{\"target\": \"aws\"}", Encoding.UTF8, "application/json"))).StatusCode);
     }
 

@@ -24,10 +24,20 @@ public static class SignInEndpoints
 
         app.MapPost(Path, async (HttpContext http, AccessToken token, IAntiforgery antiforgery, CredentialGuessThrottle throttle) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(http))
-                return Results.Problem("The sign-in form has expired or did not come from this panel: reload the sign-in page and try again.",
+            IFormCollection form;
+            try
+            {
+                if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
+                    return Results.Problem("The sign-in form has expired or did not come from this panel: reload the sign-in page and try again.",
+                        statusCode: StatusCodes.Status400BadRequest, title: "Sign-in form not accepted");
+                form = await http.Request.ReadFormAsync();
+            }
+            catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidDataException or BadHttpRequestException or IOException)
+            {
+                // Broken multipart, no boundary, thousands of fields: not the panel's form.
+                return Results.Problem("The sign-in form could not be read (it is not the form the sign-in page sends): reload the sign-in page and try again.",
                     statusCode: StatusCodes.Status400BadRequest, title: "Sign-in form not accepted");
-            var form = await http.Request.ReadFormAsync();
+            }
             var returnUrl = LocalOnly(form["returnUrl"]);
             if (!token.Matches(form["token"].ToString().Trim()))
             {

@@ -28,9 +28,12 @@ public sealed partial class Clusters : ResultPageBase
     [Inject] public required IJSRuntime JS { get; init; }
 
     /// <summary>Most points sent to the browser; larger runs are sampled (see the label above the map).</summary>
-    [SupplyParameterFromQuery(Name = "limit")] public int? Limit { get; set; }
+    /// <summary>Text, parsed here: "?limit=abc" in a hand-typed address means the default, not an error page.</summary>
+    [SupplyParameterFromQuery(Name = "limit")] public string? Limit { get; set; }
 
-    private int PointLimit => Limit is > 0 ? Limit.Value : DocumentMapPayload.DefaultLimit;
+    private int PointLimit => int.TryParse(Limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit > 0
+        ? limit
+        : DocumentMapPayload.DefaultLimit;
 
     private string CountLabel
     {
