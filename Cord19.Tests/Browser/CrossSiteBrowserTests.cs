@@ -45,7 +45,10 @@ public sealed class CrossSiteBrowserTests : BrowserTest
         await page.Locator("[data-testid=phase-1-run]").ClickAsync();
         await Expect(page.Locator("[data-testid=phase-1-status]")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
 
+        // The dashboard's live stats poll (a form POST every couple of seconds) and its actions still work.
+        var statsPoll = page.WaitForResponseAsync(r => r.Url.EndsWith("/hangfire/stats", StringComparison.Ordinal), new() { Timeout = 15_000 });
         await App.OpenAsync(page, "/hangfire/jobs/succeeded");
+        Assert.Equal(200, (await statsPoll).Status);
         await page.Locator("input.js-jobs-list-select-all").First.CheckAsync();
         var requeue = page.WaitForResponseAsync(r => r.Url.Contains("/hangfire/jobs/succeeded/requeue", StringComparison.Ordinal));
         await page.Locator("button.js-jobs-list-command").First.ClickAsync();
