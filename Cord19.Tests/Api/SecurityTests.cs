@@ -219,4 +219,35 @@ public sealed class SecurityTests : ApiTest
         Assert.NotNull(Cord19.Core.Settings.DataRoots.Problem(Path.Combine(allowed.Path, "../../etc/passwd"), roots));
         Assert.NotNull(Cord19.Core.Settings.DataRoots.Problem(link, roots)); // a link inside that points outside
     }
+
+    [Fact]
+    public async Task An_unexpected_failure_behind_the_API_is_problem_details_without_the_exception_not_an_error_page()
+    {
+        // A seam that fails as nothing expects (a bug, a broken disk): every result store call throws.
+        await using var app = new WebAppFactory(services: s =>
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(s, Failing<Cord19.Core.Results.IResultStore>.Create()));
+        using var http = app.CreateClient();
+
+        foreach (var request in new[] { new HttpRequestMessage(HttpMethod.Get, "/api/results"), new HttpRequestMessage(HttpMethod.Post, "/api/phases/7/run?deleteResults=true") })
+        {
+            var answer = await http.SendAsync(request);
+            var text = await answer.Content.ReadAsStringAsync();
+            Assert.NotEqual(HttpStatusCode.MethodNotAllowed, answer.StatusCode); // never a POST replayed to the error page
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain(Failing<object>.Secret, text);
+            Assert.DoesNotContain("   at ", text);
+            if ((int)answer.StatusCode >= 500) Assert.Contains("\"traceId\"", text);
+        }
+    }
+
+    /// <summary>Any interface, every call throwing an exception whose message must never reach a client.</summary>
+    public class Failing<T> : System.Reflection.DispatchProxy where T : class
+    {
+        public const string Secret = "internal-detail-4f1c";
+
+        public static T Create() => Create<T, Failing<T>>();
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            throw new InvalidOperationException($"{Secret}: {targetMethod?.Name} failed at /srv/secret/path");
+    }
 }
