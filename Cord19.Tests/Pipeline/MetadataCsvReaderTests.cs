@@ -58,7 +58,7 @@ public sealed class MetadataCsvReaderTests : IDisposable
         using (var w = new StreamWriter(gz)) w.Write("id,name\n1,a\n");
 
         var error = Assert.Throws<InvalidDataException>(() => new MetadataCsvReader(path).Read().ToList());
-        Assert.Contains("no 'title' and 'abstract' column", error.Message);
+        Assert.Contains("none of them 'title' and 'abstract'", error.Message);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -66,7 +66,7 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
         var (noCorpus, _, noCorpusError) = await RunAsync("process", "--results", _dir.File("empty"));
 
         Assert.Equal(3, badFile);
-        Assert.Contains("no 'title' and 'abstract' column", badFileError);
+        Assert.Contains("none of them 'title' and 'abstract'", badFileError);
         Assert.Equal(3, noCorpus);
         Assert.Contains("run 'cord19-pipeline preprocess' first", noCorpusError);
     }

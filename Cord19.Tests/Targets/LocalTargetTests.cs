@@ -57,7 +57,7 @@ public sealed class LocalTargetTests
     public static TheoryData<string, string, string> BadMetadata => new()
     {
         { "broken-quoting.csv", "cord_uid,title,abstract,publish_time\nabc12345,\"A title,\"An \"unbalanced\" abstract,2020-03-01\nx,y\n", "could not be read as CSV" },
-        { "wrong-columns.csv", "id,name,value\n1,a,2\n2,b,3\n", "no 'title' and 'abstract' column" },
+        { "wrong-columns.csv", "id,name,value\n1,a,2\n2,b,3\n", "none of them 'title' and 'abstract'" },
         { "header-only.csv", "cord_uid,title,abstract,publish_time\n", "has a header but no rows" },
         { "empty.csv", "", "is empty" },
     };
