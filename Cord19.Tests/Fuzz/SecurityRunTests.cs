@@ -154,16 +154,8 @@ public sealed class SecurityRunTests : IAsyncLifetime
                 if ((await browser.SendAsync(forged)).StatusCode != HttpStatusCode.Forbidden) csrfAccepted++;
             }
 
-        await using var rotated = new WebAppFactory(settings: new Dictionary<string, string>
-        {
-            [Cord19.Core.Settings.DataDirectory.EnvironmentVariable] = _app.DataDirectory,
-            [Cord19.Web.Security.AccessToken.EnvironmentVariable] = "the-token-after-rotation-0123456789",
-        });
-        using var later = rotated.CreateAnonymousClient();
-        var stale = new HttpRequestMessage(HttpMethod.Get, "/api/phases");
-        stale.Headers.Add("Cookie", cookie);
         requests++;
-        var staleAccepted = (await later.SendAsync(stale)).IsSuccessStatusCode ? 1 : 0;
+        var staleAccepted = (int)await _app.StatusAfterTokenChangeAsync(cookie) is >= 200 and < 300 ? 1 : 0;
 
         var openRedirects = 0;
         foreach (var path in new[] { "/signin?returnUrl=/%09/evil.example", "/signin?returnUrl=//evil.example", "/signin?returnUrl=/%5Cevil.example", "/signin?returnUrl=https://evil.example" })

@@ -1,3 +1,4 @@
+using System.Net;
 using Cord19.Core.Settings;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -32,6 +33,23 @@ public sealed class WebAppFactory(string? postgres = null, IReadOnlyDictionary<s
     {
         base.ConfigureClient(client);
         client.DefaultRequestHeaders.Authorization = new("Bearer", AccessToken);
+    }
+
+    /// <summary>
+    /// Whether a browser cookie issued by this app still opens the API once the panel restarts on the same data (the
+    /// same keys) with another access token, as after a leaked token is changed.
+    /// </summary>
+    public async Task<HttpStatusCode> StatusAfterTokenChangeAsync(string cookie)
+    {
+        await using var restarted = new WebAppFactory(settings: new Dictionary<string, string>
+        {
+            [Cord19.Core.Settings.DataDirectory.EnvironmentVariable] = DataDirectory,
+            [Cord19.Web.Security.AccessToken.EnvironmentVariable] = "a-new-token-after-a-leak-0123456789",
+        });
+        using var later = restarted.CreateAnonymousClient();
+        var stale = new HttpRequestMessage(HttpMethod.Get, "/api/phases");
+        stale.Headers.Add("Cookie", cookie);
+        return (await later.SendAsync(stale)).StatusCode;
     }
 
     public HttpClient CreateAnonymousClient()
