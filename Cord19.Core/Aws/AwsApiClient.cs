@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
 using Amazon;
-using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 
 namespace Cord19.Core.Aws;

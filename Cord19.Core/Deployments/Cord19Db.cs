@@ -1,4 +1,3 @@
-using Cord19.Core.Phases;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using Cord19.Core.Airflow;
 using Cord19.Tests.Support.Airflow;
 

@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Cord19.Core.Airflow;
 using Cord19.Tests.Support;
 using Cord19.Tests.Support.Airflow;
-using Microsoft.AspNetCore.Http;
 using HttpResults = Microsoft.AspNetCore.Http.Results;
 
 namespace Cord19.Tests.Api;

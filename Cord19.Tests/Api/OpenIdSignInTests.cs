@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Cord19.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 
 namespace Cord19.Tests.Api;
 

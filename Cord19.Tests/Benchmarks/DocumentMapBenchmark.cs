@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
-using Microsoft.Playwright;
 using Xunit.Abstractions;
 
 namespace Cord19.Tests.Benchmarks;

@@ -1,5 +1,4 @@
 using Cord19.Tests.Support;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Cord19.Tests.Browser;

@@ -1,6 +1,5 @@
 using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
-using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 

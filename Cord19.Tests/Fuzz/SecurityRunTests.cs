@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
 using Cord19.Tests.Support.Airflow;

@@ -2,7 +2,6 @@ using Bunit;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
 using Cord19.Web.Components.Pages;
-using Cord19.Web.ServiceClient;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Vizor.ECharts;

@@ -1,10 +1,8 @@
 using Bunit;
 using Cord19.Core.Costs;
-using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Cord19.Web.Components.Controls;
-using Cord19.Web.Components.Pages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Cord19.Core;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
-using Cord19.Core.Phases;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
 using Microsoft.Extensions.DependencyInjection;

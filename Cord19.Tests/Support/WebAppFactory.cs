@@ -1,5 +1,4 @@
 using System.Net;
-using Cord19.Core.Settings;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Cord19.Core.Airflow;
 using Cord19.Core.Costs;
-using Cord19.Core.Phases;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.S3.Model;
-using Cord19.Core.Aws;
 using Cord19.Core.Settings;
 using Cord19.Tests.Support.Airflow;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,6 @@
 using Cord19.Core.Insights;
 using Cord19.Core.Results;
 using Cord19.Web.Model;
-using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using Vizor.ECharts;
@@ -17,7 +16,6 @@ public sealed partial class Clusters : ResultPageBase
     private const int MaxHighlighted = 5_000;
 
     private RunResult? _run;
-    private EChart? _chart;
     private ChartOptions? _options;
     private ExternalDataSource? _payloadSource;
     private DocumentResult? _selected;

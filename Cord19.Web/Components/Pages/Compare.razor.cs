@@ -1,6 +1,5 @@
 using Cord19.Core.Insights;
 using Cord19.Core.Results;
-using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 
 namespace Cord19.Web.Components.Pages;

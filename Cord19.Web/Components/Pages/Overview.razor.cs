@@ -4,7 +4,6 @@ using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using Cord19.Web.Components.Dialogs;
 using Cord19.Web.Model;
-using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 

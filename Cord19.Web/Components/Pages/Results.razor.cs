@@ -1,7 +1,6 @@
 using Cord19.Core.Live;
 using Cord19.Core.Phases;
 using Cord19.Core.Results;
-using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 

@@ -1,8 +1,6 @@
 using Cord19.Core.Insights;
 using Cord19.Core.Results;
 using Cord19.Web.Model;
-using Cord19.Web.ServiceClient;
-using Microsoft.AspNetCore.Components;
 using Vizor.ECharts;
 
 namespace Cord19.Web.Components.Pages;
