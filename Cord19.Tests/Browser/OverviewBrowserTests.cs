@@ -105,4 +105,23 @@ public sealed class OverviewBrowserTests : BrowserTest
         Assert.Equal(200, response!.Status);
         await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("CORD-19 background jobs"));
     }
+
+    [Fact]
+    public async Task The_reconnect_dialog_is_styled_and_shows_one_state_at_a_time()
+    {
+        var page = await Chromium.NewPageAsync();
+        await App.OpenAsync(page, "/");
+        await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true");
+        async Task<string> DisplayAsync(string selector) => await page.Locator(selector).First.EvaluateAsync<string>("e => getComputedStyle(e).display");
+
+        // Connected: every reconnect state hidden (unstyled, "Rejoining…", "Failed to rejoin" and Retry all showed at once).
+        Assert.Equal("none", await DisplayAsync("#components-reconnect-button"));
+        Assert.Equal("none", await DisplayAsync("p.components-reconnect-first-attempt-visible"));
+
+        // The state Blazor sets when rejoining failed: its text and Retry show, the others stay hidden.
+        await page.EvaluateAsync("() => document.getElementById('components-reconnect-modal').classList.add('components-reconnect-failed')");
+        Assert.Equal("block", await DisplayAsync("#components-reconnect-button"));
+        Assert.Equal("block", await DisplayAsync("p.components-reconnect-failed-visible"));
+        Assert.Equal("none", await DisplayAsync("p.components-reconnect-first-attempt-visible"));
+    }
 }
