@@ -57,7 +57,7 @@ public sealed class OverviewBrowserTests : BrowserTest
         await pages[0].Locator("[data-testid=phase-1-run]").ClickAsync();
 
         foreach (var page in pages)
-            await Expect(page.Locator("[data-testid=cost-meter]")).ToContainTextAsync("on AWS: $", new() { Timeout = 15_000 });
+            await Expect(page.Locator("[data-testid=cost-meter]")).ToContainTextAsync("not billed · would be on AWS $", new() { Timeout = 15_000 });
 
         // Watch one page's meter for four seconds: how often does a freshly priced snapshot arrive?
         var seen = new List<(string At, long Ms)>();
@@ -123,5 +123,35 @@ public sealed class OverviewBrowserTests : BrowserTest
         Assert.Equal("block", await DisplayAsync("#components-reconnect-button"));
         Assert.Equal("block", await DisplayAsync("p.components-reconnect-failed-visible"));
         Assert.Equal("none", await DisplayAsync("p.components-reconnect-first-attempt-visible"));
+    }
+
+    [Fact]
+    public async Task The_header_cost_meter_is_readable_and_says_nothing_is_billed_locally()
+    {
+        var page = await Chromium.NewPageAsync();
+        await App.OpenAsync(page, "/");
+        await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true");
+        await page.Locator("[data-testid=phase-1-run]").ClickAsync();
+        await Expect(page.Locator("[data-testid=cost-meter]")).ToContainTextAsync("not billed", new() { Timeout = 15_000 });
+
+        var colours = await page.Locator("[data-testid=cost-meter-chip]").EvaluateAsync<string[]>(
+            "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]");
+        var ratio = Contrast(colours[0], colours[1]);
+        Figures.Report($"header meter contrast: {ratio:0.0}:1 ({colours[0]} on {colours[1]})");
+        Assert.True(ratio >= 4.5, $"{colours[0]} on {colours[1]} is {ratio:0.0}:1, below WCAG AA's 4.5:1");
+    }
+
+    /// <summary>WCAG 2's contrast ratio of two CSS rgb()/rgba() colours.</summary>
+    private static double Contrast(string foreground, string background)
+    {
+        static double Luminance(string css)
+        {
+            var parts = css[(css.IndexOf('(') + 1)..css.IndexOf(')')].Split(',').Take(3)
+                .Select(p => double.Parse(p.Trim(), System.Globalization.CultureInfo.InvariantCulture) / 255)
+                .Select(c => c <= 0.03928 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4)).ToArray();
+            return 0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2];
+        }
+        var (a, b) = (Luminance(foreground), Luminance(background));
+        return (Math.Max(a, b) + 0.05) / (Math.Min(a, b) + 0.05);
     }
 }

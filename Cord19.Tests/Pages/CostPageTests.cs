@@ -39,7 +39,7 @@ public sealed class CostPageTests : PageTestContext
         _clock.Advance(TimeSpan.FromHours(2));
         await _core.Meter.TickAsync();
 
-        badge.WaitForAssertion(() => Assert.Contains("on AWS: $0.", badge.Find("[data-testid=cost-meter]").TextContent), Patience);
+        badge.WaitForAssertion(() => Assert.Contains("not billed · would be on AWS $0.", badge.Find("[data-testid=cost-meter]").TextContent), Patience);
         Assert.Contains("/h", badge.Find("[data-testid=cost-meter]").TextContent);
     }
 
