@@ -25,13 +25,8 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
                 throw new PhaseFailedException("The deployment's instance is not running, so there is no Airflow to set a password on. Run phase 7, then phase 1.");
             await cloud.DeleteSecretAsync(names.AirflowPasswordParameter, ct);
             await cloud.PutSecretAsync(names.AirflowPasswordParameter, AwsPasswords.New(), ResourceTags.For(deployment.Id, 1), ct);
-            var poll = new AwsPolling(options.PollInterval, clock);
-            var log = new Pipeline.UnrecordedSteps(ct);
-            await poll.UntilAsync(log, ct, $"the SSM agent on {instance.InstanceId} online", options.InstanceStartLimit,
-                async c => await cloud.CommandAgentOnlineAsync(instance.InstanceId, c) ? instance : null);
-            var command = await cloud.RunCommandAsync(instance.InstanceId, Script(names, settings.AirflowVersion, cloud.Region), ct);
-            var done = await poll.UntilAsync(log, ct, $"Run Command {command} finishing", options.CommandLimit, async c =>
-                await cloud.GetCommandAsync(command, instance.InstanceId, c) is { IsFinished: true } state ? state : null);
+            var done = await new AwsPolling(options.PollInterval, clock).RunOnInstanceAsync(cloud, new Pipeline.UnrecordedSteps(ct), ct,
+                instance.InstanceId, Script(names, settings.AirflowVersion, cloud.Region), options);
             if (done.Status != "Success")
                 throw new PhaseFailedException($"Setting the new password on {instance.InstanceId} ended {done.Status}: {done.Error ?? done.Output ?? "no output"}. " +
                     "The new password is in SSM; run the rotation again once the instance answers Run Command.");

@@ -32,4 +32,19 @@ internal sealed class AwsPolling(TimeSpan interval, TimeProvider clock)
             await Task.Delay(interval, clock, cancellation);
         }
     }
+
+    /// <summary>
+    /// A shell script on the instance through SSM Run Command: waits for the agent, sends it, follows it to its end.
+    /// Phase 3's install and the password rotation both go this way.
+    /// </summary>
+    public async Task<CommandState> RunOnInstanceAsync(IAwsCloud cloud, Pipeline.IStepRecorder log, CancellationToken cancellation,
+        string instanceId, IReadOnlyList<string> script, AwsTargetOptions options)
+    {
+        await UntilAsync(log, cancellation, $"the SSM agent on {instanceId} online", options.InstanceStartLimit,
+            async ct => await cloud.CommandAgentOnlineAsync(instanceId, ct) ? instanceId : null);
+        var command = await cloud.RunCommandAsync(instanceId, script, cancellation);
+        await log.LogAsync($"SSM Run Command {command} sent to {instanceId}.");
+        return await UntilAsync(log, cancellation, $"Run Command {command} finishing", options.CommandLimit, async ct =>
+            await cloud.GetCommandAsync(command, instanceId, ct) is { IsFinished: true } state ? state : null);
+    }
 }

@@ -52,8 +52,6 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("install", async _ =>
         {
-            await Poll.UntilAsync(context, $"the SSM agent on {instance.InstanceId} online", options.InstanceStartLimit,
-                async ct => await cloud.CommandAgentOnlineAsync(instance.InstanceId, ct) ? instance : null);
             string Link(string key) => cloud.PresignGet(names.Bucket, key, LinkLifetime);
             var metadataFile = $"{InstallRoot}/metadata.csv.gz";
             var airflowCli = "sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow \"$@\"' airflow";
@@ -73,13 +71,7 @@ public sealed partial class AwsTarget
                 $"{airflowCli} variables set cord19_metadata {metadataFile}",
                 $"{InstallRoot}/pipeline/{PipelineBundle.Program} --help > /dev/null && echo 'cord19: pipeline program runs'",
             ];
-            var command = await cloud.RunCommandAsync(instance.InstanceId, script, context.Cancellation);
-            await context.LogAsync($"SSM Run Command {command} sent to {instance.InstanceId}.");
-            var done = await Poll.UntilAsync(context, $"Run Command {command} finishing", options.CommandLimit, async ct =>
-            {
-                var state = await cloud.GetCommandAsync(command, instance.InstanceId, ct);
-                return state.IsFinished ? state : null;
-            });
+            var done = await Poll.RunOnInstanceAsync(cloud, context, context.Cancellation, instance.InstanceId, script, options);
             if (done.Status != "Success")
                 throw new PhaseFailedException($"Installing on the instance ended {done.Status}: {Tail(done.Error ?? done.Output)}. Fix the cause, then run phase 3 again.");
             await context.LogAsync($"Installed on the instance: {Tail(done.Output)}");
