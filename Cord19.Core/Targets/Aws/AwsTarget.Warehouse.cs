@@ -61,12 +61,8 @@ public sealed partial class AwsTarget
         await context.StepAsync("security-group", async ct =>
         {
             // Private cluster: the Data API needs no open port; the instance's group is the only way in.
-            var vpc = await cloud.DefaultVpcAsync(ct);
-            await context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, names.RedshiftSecurityGroup, $"Port {AwsNames.RedshiftPort} for the Airflow instance only");
-            var group = await cloud.FindSecurityGroupAsync(names.RedshiftSecurityGroup, vpc, ct)
-                ?? await cloud.CreateSecurityGroupAsync(names.RedshiftSecurityGroup, "CORD-19 Redshift: the Airflow instance only", vpc, Tags(run), ct);
-            if (await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct) is { } airflowGroup)
-                await cloud.AllowIngressAsync(group, AwsNames.RedshiftPort, null, airflowGroup, ct);
+            var (group, _, _) = await EnsureSecurityGroupAsync(run, names.RedshiftSecurityGroup, "CORD-19 Redshift: the Airflow instance only",
+                AwsNames.RedshiftPort, ct, fromGroup: names.AirflowSecurityGroup);
             await context.LogAsync($"Security group {group}: port {AwsNames.RedshiftPort} open to the Airflow instance only; nothing from the internet.");
         });
 

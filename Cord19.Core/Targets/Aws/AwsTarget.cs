@@ -87,16 +87,23 @@ public sealed partial class AwsTarget(
         await run.Context.LogAsync($"The {description.ToLowerInvariant()} is in SSM Parameter Store as the SecureString {parameter}.");
     }
 
-    /// <summary>The deployment's security group <paramref name="name"/> in the default VPC, opening <paramref name="port"/> to the operator.</summary>
-    private async Task<(string Group, string Vpc, string Cidr)> EnsureSecurityGroupAsync(AwsRun run, string name, string description, int port, CancellationToken ct)
+    /// <summary>
+    /// The deployment's security group <paramref name="name"/> in the default VPC, opening <paramref name="port"/> to the
+    /// operator's address, or only to the members of <paramref name="fromGroup"/> (the private cluster: the instance only).
+    /// Returns the group, its VPC and who it is open to.
+    /// </summary>
+    private async Task<(string Group, string Vpc, string OpenTo)> EnsureSecurityGroupAsync(AwsRun run, string name, string description, int port,
+        CancellationToken ct, string? fromGroup = null)
     {
-        var cidr = await OperatorCidrAsync(run);
         var vpc = await run.Cloud.DefaultVpcAsync(ct);
-        await run.Context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, name, $"Port {port} for {cidr}");
+        var cidr = fromGroup is null ? await OperatorCidrAsync(run) : null;
+        var sourceGroup = fromGroup is null ? null : await run.Cloud.FindSecurityGroupAsync(fromGroup, vpc, ct);
+        var openTo = cidr ?? (sourceGroup is null ? "nobody yet" : $"the group {fromGroup}");
+        await run.Context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, name, $"Port {port} for {openTo}");
         var group = await run.Cloud.FindSecurityGroupAsync(name, vpc, ct)
             ?? await run.Cloud.CreateSecurityGroupAsync(name, description, vpc, Tags(run), ct);
-        await run.Cloud.AllowIngressAsync(group, port, cidr, null, ct);
-        return (group, vpc, cidr);
+        if (cidr is not null || sourceGroup is not null) await run.Cloud.AllowIngressAsync(group, port, cidr, sourceGroup, ct);
+        return (group, vpc, openTo);
     }
 
     private async Task<string> OperatorCidrAsync(AwsRun run) =>
