@@ -23,6 +23,9 @@ public sealed class AwsStatusMonitor : IDisposable
     private readonly SharedPolling<Guid, AwsStatus> _polling;
     private readonly AwsTargetOptions _options;
 
+    /// <summary>A deployment's certificate does not change while it lives: read from SSM once, not on every 15 s look.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, string> _pins = new();
+
     public AwsStatusMonitor(IAwsCloudFactory clouds, IAirflowConnector airflow, DeploymentStore store, SettingsStore settings, TimeProvider clock,
         TimeSpan? interval = null, AwsTargetOptions? options = null)
     {
@@ -69,9 +72,8 @@ public sealed class AwsStatusMonitor : IDisposable
     {
         try
         {
-            var certificate = await cloud.GetSecretAsync(names.AirflowCertificateParameter, ct);
-            if (certificate is null) return "no certificate parameter: run phase 1 again";
-            var options = InstanceAirflow.Options(_options.InstanceAirflowAddress(ip), settings.AirflowVersion, password: null, AirflowCertificate.Sha256Of(certificate));
+            if (!_pins.TryGetValue(names.DeploymentId, out var pin)) _pins[names.DeploymentId] = pin = await InstanceAirflow.PinAsync(cloud, names, ct);
+            var options = InstanceAirflow.Options(_options.InstanceAirflowAddress(ip), settings.AirflowVersion, password: null, pin);
             var health = await _airflow.Connect(options with { Timeout = TimeSpan.FromSeconds(5) }).GetHealthAsync(ct);
             return health.IsHealthy ? "healthy" : $"scheduler {health.Scheduler ?? "unknown"}, database {health.Metadatabase ?? "unknown"}";
         }

@@ -28,9 +28,13 @@ public static class InstanceAirflow
             ?? throw new AirflowException(AirflowProblem.Unauthorized,
                 $"The Airflow password parameter {names.AirflowPasswordParameter} is missing, so the panel cannot sign in to the instance's Airflow. " +
                 "Run phase 1 again: it puts a new password in place and sets it on the running instance.");
-        var certificate = await cloud.GetSecretAsync(names.AirflowCertificateParameter, ct)
-            ?? throw new AirflowException(AirflowProblem.Unreachable,
-                $"The Airflow certificate parameter {names.AirflowCertificateParameter} is missing, so the panel cannot tell the instance's Airflow from an impostor. Run phase 7, then phase 1.");
-        return connector.Connect(Options(address, airflowVersion, password, AirflowCertificate.Sha256Of(certificate)));
+        return connector.Connect(Options(address, airflowVersion, password, await PinAsync(cloud, names, ct)));
     }
+
+    /// <summary>The SHA-256 of the certificate phase 1 made, which every connection to the instance's Airflow pins.</summary>
+    public static async Task<string> PinAsync(IAwsCloud cloud, AwsNames names, CancellationToken ct) =>
+        await cloud.GetSecretAsync(names.AirflowCertificateParameter, ct) is { } certificate
+            ? AirflowCertificate.Sha256Of(certificate)
+            : throw new AirflowException(AirflowProblem.Unreachable,
+                $"The Airflow certificate parameter {names.AirflowCertificateParameter} is missing, so the panel cannot tell the instance's Airflow from an impostor. Run phase 7, then phase 1.");
 }
