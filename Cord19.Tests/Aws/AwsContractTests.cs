@@ -149,7 +149,7 @@ public sealed class AwsContractTests
         Assert.Empty(allowed);
         Assert.Equal([new DeniedAction("iam:PassRole", "implicitDeny")], denied);
         Assert.Equal("Arn", arn);
-        Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7) { NodeType = "NodeType", PubliclyAccessible = true }, cluster);
+        Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7), cluster);
         Assert.Equal(new TaggedResource(AwsResourceKinds.Cluster, "ClusterIdentifier", null, "ClusterStatus"), tagged);
         Assert.Equal(new LakeTable(AwsNames.LakeDatabase, AwsNames.LakeTable, "Location", 1), table);
         Assert.Equal(12.5, cpu);

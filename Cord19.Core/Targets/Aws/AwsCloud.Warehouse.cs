@@ -44,11 +44,7 @@ public sealed partial class AwsCloud
             if (cluster is null) return null;
             var endpoint = cluster.Child("Endpoint");
             return new ClusterState(cluster.Text("ClusterIdentifier") ?? identifier, cluster.Text("ClusterStatus") ?? "unknown",
-                endpoint.Text("Address"), int.TryParse(endpoint.Text("Port"), out var port) ? port : null)
-            {
-                NodeType = cluster.Text("NodeType"),
-                PubliclyAccessible = bool.TryParse(cluster.Text("PubliclyAccessible"), out var open) ? open : null,
-            };
+                endpoint.Text("Address"), int.TryParse(endpoint.Text("Port"), out var port) ? port : null);
         }
         catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
         {

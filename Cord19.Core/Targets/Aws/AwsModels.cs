@@ -48,11 +48,7 @@ public sealed record ClusterSpec(
     IReadOnlyDictionary<string, string> Tags);
 
 /// <param name="Status">Redshift's: creating, available, pausing, paused, resuming, deleting, modifying, …</param>
-public sealed record ClusterState(string Identifier, string Status, string? Address, int? Port)
-{
-    public string? NodeType { get; init; }
-    public bool? PubliclyAccessible { get; init; }
-}
+public sealed record ClusterState(string Identifier, string Status, string? Address, int? Port);
 
 public sealed record CommandState(string Status, string? Output, string? Error)
 {

@@ -15,8 +15,6 @@ public static class AwsResourceKinds
     public const string ClusterCompute = "redshift-compute";  // locator: the cluster identifier
     public const string SpectrumScan = "spectrum-scan";       // locator: "<cluster identifier>/<bytes scanned>"
 
-    public static bool IsMeterOnly(string kind) => kind is ClusterCompute or SpectrumScan;
-
     public static string ScanLocator(string cluster, long bytes) => $"{cluster}/{bytes}";
 
     public static long? ScannedBytes(string scanLocator) =>

@@ -322,7 +322,6 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             "pausing" when looks > 1 => found.State with { Status = "paused" },
             _ => found.State,
         };
-        state = state with { NodeType = found.Spec.NodeType, PubliclyAccessible = false };
         Clusters[identifier] = (state, found.Spec, looks);
         return Task.FromResult<ClusterState?>(state);
     }
