@@ -13,10 +13,8 @@ public static class SettingsEndpoints
         // PUT and PATCH alike change only the fields the body names (SettingsPatch); the rest keep their stored values.
         api.MapMethods("/", [HttpMethods.Put, HttpMethods.Patch], async (HttpRequest request, SettingsStore store, CancellationToken ct) =>
         {
-            var (patch, unreadable) = await SettingsPatch.ReadAsync(request, ct);
-            if (patch is null)
-                return Results.Problem(unreadable, statusCode: unreadable!.StartsWith("Send the settings as JSON", StringComparison.Ordinal) || unreadable.Contains("charset", StringComparison.Ordinal)
-                    ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest, title: "The settings were not saved");
+            var (patch, unreadable, status) = await SettingsPatch.ReadAsync(request, ct);
+            if (patch is null) return Results.Problem(unreadable, statusCode: status, title: "The settings were not saved");
             var (settings, fieldErrors) = SettingsPatch.Apply(await store.GetStoredAsync(ct), patch);
             var errors = settings is null ? fieldErrors : await store.SaveAsync(settings, ct);
             return errors.Count == 0

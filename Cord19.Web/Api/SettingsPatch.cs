@@ -27,25 +27,26 @@ public static class SettingsPatch
         .Where(p => p.CanWrite)
         .ToDictionary(p => SettingsStore.Json.PropertyNamingPolicy!.ConvertName(p.Name), StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The body as JSON text, refusing what cannot be read as UTF-8 JSON (a bogus charset, not JSON at all).</summary>
-    public static async Task<(JsonObject? Patch, string? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>The body as a JSON object, or why not with its status: 415 for what is not UTF-8 JSON, 400 for a body that is not an object.</summary>
+    public static async Task<(JsonObject? Patch, string? Problem, int Status)> ReadAsync(HttpRequest request, CancellationToken ct)
     {
+        const int unsupported = StatusCodes.Status415UnsupportedMediaType, bad = StatusCodes.Status400BadRequest;
         var type = request.ContentType is { } t && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(t, out var parsed) ? parsed : null;
         if (type is null || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !type.MediaType.Value!.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
-            return (null, "Send the settings as JSON: Content-Type: application/json.");
+            return (null, "Send the settings as JSON: Content-Type: application/json.", unsupported);
         if (type.Charset is { Length: > 0 } charset && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
-            return (null, $"The charset '{charset}' is not supported: send the settings as UTF-8 JSON.");
+            return (null, $"The charset '{charset}' is not supported: send the settings as UTF-8 JSON.", unsupported);
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, ct);
         try
         {
             return JsonNode.Parse(Encoding.UTF8.GetString(body.ToArray())) is JsonObject patch
-                ? (patch, null)
-                : (null, "The body is JSON but not an object: send {\"field\": value, …}.");
+                ? (patch, null, StatusCodes.Status200OK)
+                : (null, "The body is JSON but not an object: send {\"field\": value, …}.", bad);
         }
         catch (JsonException ex)
         {
-            return (null, $"The body is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): send {{\"field\": value, …}}.");
+            return (null, $"The body is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): send {{\"field\": value, …}}.", bad);
         }
     }
 
