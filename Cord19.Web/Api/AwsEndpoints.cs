@@ -30,11 +30,15 @@ public static class AwsEndpoints
         aws.MapPost("/orphans/delete", async (string? region, string? confirm, AwsReconciler reconciler, SettingsStore settings, CancellationToken ct) =>
         {
             var where = region ?? (await settings.GetAsync(ct)).AwsRegion;
-            if (AwsReconciler.OrphanConfirmation(where) != confirm?.Trim())
-                return Results.Problem($"Deleting orphans is for good: list them with GET /api/aws/orphans, then type {AwsReconciler.OrphanConfirmation(where)} to confirm (?confirm=).",
-                    statusCode: StatusCodes.Status409Conflict, title: "Confirmation required");
-            // Not the request's token: a closed browser must not leave a clean-up half done.
-            return await Call(() => reconciler.DeleteOrphansAsync(where, confirm, CancellationToken.None));
+            return await Answer(async () =>
+            {
+                // Not the request's token: a closed browser must not leave a clean-up half done.
+                var outcome = await reconciler.DeleteOrphansAsync(where, confirm, CancellationToken.None);
+                return outcome.Refusal is { } refusal
+                    ? Results.Problem($"{refusal} List them first with GET /api/aws/orphans (the dry run), then pass ?confirm=.",
+                        statusCode: StatusCodes.Status409Conflict, title: "Confirmation required")
+                    : Results.Ok(outcome);
+            });
         });
 
         aws.MapPost("/airflow-password/rotate", (AirflowPasswordRotation rotation) =>
@@ -60,11 +64,13 @@ public static class AwsEndpoints
     }
 
     /// <summary>AWS's refusals are the upstream's (502), bad local set-up is the caller's (400); both with the message that says the fix.</summary>
-    private static async Task<IResult> Call<T>(Func<Task<T>> call)
+    private static Task<IResult> Call<T>(Func<Task<T>> call) => Answer(async () => Results.Ok(await call()));
+
+    private static async Task<IResult> Answer(Func<Task<IResult>> call)
     {
         try
         {
-            return Results.Ok(await call());
+            return await call();
         }
         catch (AwsException ex)
         {
