@@ -89,30 +89,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapCord19HealthChecks();
 if (token is not null) app.MapSignIn();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-// Hangfire's dashboard reads forms and ids without checking them; what it would throw on (no form, a broken one, an
-// id that is not a number) is the request's fault: 400 or 404 here, never a 500.
-app.UseWhen(http => http.Request.Path.StartsWithSegments("/hangfire"), dashboard => dashboard.Use(async (http, next) =>
-{
-    var readsForm = HttpMethods.IsPost(http.Request.Method) || http.Request.Path.StartsWithSegments("/hangfire/stats");
-    if (readsForm && !http.Request.HasFormContentType)
-    {
-        await Results.Problem("The job dashboard's actions are form posts from its own pages.", statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(http);
-        return;
-    }
-    try
-    {
-        await next();
-    }
-    catch (Exception ex) when (!http.Response.HasStarted && ex is InvalidDataException or FormatException or OverflowException or BadHttpRequestException)
-    {
-        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Hangfire.Dashboard").LogWarning("Refused a malformed dashboard request: {Message}", ex.Message);
-        await Results.Problem("The job dashboard could not read this request.", statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(http);
-    }
-}));
-// Hangfire's storages number their jobs: any other id would make its job page throw (a 500), so it is a 404 here.
-app.UseWhen(http => http.Request.Path.StartsWithSegments("/hangfire/jobs/details", out var rest)
-                    && !long.TryParse(rest.Value!.TrimStart('/'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _),
-    notAJob => notAJob.Run(http => { http.Response.StatusCode = StatusCodes.Status404NotFound; return Task.CompletedTask; }));
+app.UseHangfireInputGuard();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {
     DashboardTitle = "CORD-19 background jobs",
