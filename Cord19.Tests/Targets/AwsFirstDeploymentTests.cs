@@ -307,7 +307,7 @@ public sealed class AwsFirstDeploymentTests
         var deployment = AirflowCertificate.Create("cord19-1a2b3c4d.airflow.invalid", now);
         var impostor = AirflowCertificate.Create("cord19-1a2b3c4d.airflow.invalid", now);
         await using var server = await InstanceAirflowStandIn.StartAsync();
-        server.Impostor = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(deployment.CertificatePem, deployment.KeyPem);
+        server.ServedCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(deployment.CertificatePem, deployment.KeyPem);
         var connector = new AirflowConnector();
 
         var health = await connector.Connect(InstanceAirflow.Options(server.BaseUrl, "2.10.5", null, deployment.Sha256)).GetHealthAsync();

@@ -32,8 +32,8 @@ public sealed class InstanceAirflowStandIn : IAsyncDisposable
     /// <summary>While true, Airflow is "still installing": nginx answers 502 for everything.</summary>
     public bool Installing { get; set; }
 
-    /// <summary>Serve this certificate instead of the deployment's (an impostor).</summary>
-    public X509Certificate2? Impostor { get; set; }
+    /// <summary>A certificate to serve instead of the deployment's from SSM (a test's own, or an impostor's).</summary>
+    public X509Certificate2? ServedCertificate { get; set; }
 
     public static async Task<InstanceAirflowStandIn> StartAsync()
     {
@@ -42,7 +42,7 @@ public sealed class InstanceAirflowStandIn : IAsyncDisposable
         InstanceAirflowStandIn? standIn = null;
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
         {
-            ServerCertificateSelector = (_, _) => standIn!.Impostor ?? DeploymentCertificate(),
+            ServerCertificateSelector = (_, _) => standIn!.ServedCertificate ?? DeploymentCertificate(),
         })));
         var app = builder.Build();
         standIn = new InstanceAirflowStandIn(app);
