@@ -149,6 +149,17 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Assert.Equal(deployed.Count, orphansFound);
     }
 
+    [MotoFact]
+    public async Task Without_Canonicals_public_parameter_the_image_is_asked_of_EC2_and_a_miss_is_named()
+    {
+        // moto has neither Canonical's SSM parameter nor a 24.04 image: the fallback runs, and its miss says what was looked for.
+        using var cloud = new AwsCloud(Moto.Connect());
+        var error = await Assert.ThrowsAsync<AwsException>(() => cloud.UbuntuImageAsync(default));
+
+        Assert.Equal("ec2:DescribeImages", error.Action);
+        Assert.Contains("Canonical's image list has Ubuntu 24.04", error.Message);
+    }
+
     private async Task CheckPhaseOneAsync(Guid id)
     {
         var names = new AwsNames(id, "123456789012");
