@@ -1,4 +1,5 @@
 using Cord19.Core.Deployments;
+using Cord19.Core.Deployments.Schema;
 using Cord19.Core.Execution;
 using Cord19.Core.Live;
 using Cord19.Core.Results;
@@ -26,7 +27,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new RunnerIdentity(Environment.GetEnvironmentVariable(RunnerIdentity.EnvironmentVariable)));
-        services.AddDbContextFactory<Cord19Db>(database.Configure);
+        database.Register(services);
         services.AddSingleton<IDeploymentFeed, DeploymentFeed>();
         services.AddSingleton<DeploymentStore>();
         services.AddSingleton<SettingsStore>();
@@ -45,7 +46,7 @@ public static class ServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Creates the database if needed and marks runs that a previous process left "running" as interrupted.
+    /// Creates or upgrades the database (migrations) and marks runs that a previous process left "running" as interrupted.
     /// Call before the job server starts.
     /// </summary>
     public static async Task InitializeCord19Async(this IServiceProvider services, CancellationToken ct = default)
@@ -53,7 +54,7 @@ public static class ServiceCollectionExtensions
         var factory = services.GetRequiredService<IDbContextFactory<Cord19Db>>();
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
-            await db.Database.EnsureCreatedAsync(ct);
+            await SchemaUpgrade.ApplyAsync(db, ct);
             // WAL lets pages read while a phase writes its log.
             if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }

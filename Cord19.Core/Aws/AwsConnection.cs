@@ -20,8 +20,9 @@ public sealed class AwsConnection
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
     private readonly Lazy<AWSCredentials> _credentials;
 
+    /// <param name="http">For the hand-signed calls; the app's comes from IHttpClientFactory.</param>
     /// <param name="credentials">Null: the standard chain. Tests pass fixed ones.</param>
-    public AwsConnection(string region, Func<string, string?>? environment = null, AWSCredentials? credentials = null, HttpMessageHandler? handler = null)
+    public AwsConnection(string region, HttpClient http, Func<string, string?>? environment = null, AWSCredentials? credentials = null)
     {
         if (!Settings.AwsNaming.IsRegion(region))
             throw new AwsConfigurationException($"'{region}' is not an AWS region name: use one such as us-east-2 (Settings → AWS region).");
@@ -30,7 +31,7 @@ public sealed class AwsConnection
         // Resolved once per connection, for the SDK clients and the hand-signed one alike (the chain's credentials
         // refresh themselves); a failure is not cached, so signing in and trying again works.
         _credentials = credentials is not null ? new(credentials) : new(Chain, LazyThreadSafetyMode.PublicationOnly);
-        Api = new AwsApiClient(new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null), this);
+        Api = new AwsApiClient(http, this);
     }
 
     public string Region { get; }

@@ -70,7 +70,7 @@ public sealed class CostMeterService(
                 resources.Select(r => new ResourceCost(r.Name, r.Kind, null, null, null, ex.Message)).ToList(),
                 null, null, null, BudgetStatus.Unlimited, [ex.Message]);
         }
-        return CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == PipelineSettings.LocalTarget,
+        return CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == DeploymentTarget.Local,
             resources, prices, at, plannedEnd, settings.BudgetCapUsd, settings.MaxLifetimeHours);
     }
 

@@ -14,7 +14,7 @@ public static class DeploymentMeters
 {
     /// <param name="spotPrices">The live spot price history of the instance's zone (AWS), which replaces the price book's estimate.</param>
     public static IReadOnlyList<MeteredResource> At(Deployment deployment, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyList<PricePoint>? spotPrices = null) =>
-        deployment.Target == PipelineSettings.AwsTarget
+        deployment.Target == DeploymentTarget.Aws
             ? FromLedger(deployment.Resources, runs, at, spotPrices)
             : AwsEquivalent.Resources(runs, deployment.EndedAt is { } e && e <= at ? e : null);
 

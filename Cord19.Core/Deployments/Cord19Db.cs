@@ -3,14 +3,20 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Cord19.Core.Deployments;
 
-/// <summary>The control panel's own state: deployments, phase runs, step logs, resources and settings.</summary>
-public sealed class Cord19Db(DbContextOptions<Cord19Db> options) : DbContext(options)
+/// <summary>
+/// The control panel's own state: deployments, phase runs, step logs, resources and settings. One model; each
+/// database engine has its own subclass only so that each keeps its own migrations (see Schema/).
+/// </summary>
+public abstract class Cord19Db(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<PhaseRun> PhaseRuns => Set<PhaseRun>();
     public DbSet<StepLogEntry> StepLog => Set<StepLogEntry>();
     public DbSet<DeployedResource> Resources => Set<DeployedResource>();
     public DbSet<StoredSetting> Settings => Set<StoredSetting>();
+
+    private static DeploymentTarget TargetNamed(string name) =>
+        DeploymentTargets.TryParse(name, out var target) ? target : throw new InvalidDataException($"Unknown deployment target '{name}' in the state database.");
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
@@ -22,7 +28,8 @@ public sealed class Cord19Db(DbContextOptions<Cord19Db> options) : DbContext(opt
     {
         model.Entity<Deployment>(e =>
         {
-            e.Property(d => d.Target).HasMaxLength(16);
+            e.Property(d => d.Target).HasConversion(t => t.Name(), name => TargetNamed(name)).HasMaxLength(16);
+            e.Property(d => d.Region).HasMaxLength(32);
             e.HasMany(d => d.Runs).WithOne().HasForeignKey(r => r.DeploymentId);
             e.HasMany(d => d.Resources).WithOne().HasForeignKey(r => r.DeploymentId);
             e.HasIndex(d => d.CreatedAt);

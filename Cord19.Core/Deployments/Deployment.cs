@@ -8,8 +8,11 @@ public sealed class Deployment
 {
     public Guid Id { get; set; } = Guid.NewGuid();
 
-    /// <summary>"local" or "aws": where the phases run.</summary>
-    public required string Target { get; set; }
+    /// <summary>Where the phases run; fixed when phase 1 creates the deployment, whatever Settings say later.</summary>
+    public required DeploymentTarget Target { get; set; }
+
+    /// <summary>The AWS region its resources live in (null on the local target); fixed like <see cref="Target"/>.</summary>
+    public string? Region { get; set; }
 
     public DateTime CreatedAt { get; set; }
 

@@ -11,9 +11,13 @@ public sealed record DeploymentSnapshot(
     public PhaseState this[int phaseNumber] => Phases[phaseNumber - 1];
 }
 
-public sealed record DeploymentView(Guid Id, string Target, DateTime CreatedAt, DateTime? EndedAt, DateTime? GuardTrippedAt = null, string? GuardReason = null)
+/// <param name="Region">The AWS region of its resources; null on the local target.</param>
+public sealed record DeploymentView(Guid Id, DeploymentTarget Target, DateTime CreatedAt, DateTime? EndedAt, DateTime? GuardTrippedAt = null,
+    string? GuardReason = null, string? Region = null)
 {
-    public static DeploymentView From(Deployment d) => new(d.Id, d.Target, d.CreatedAt, d.EndedAt, d.GuardTrippedAt, d.GuardReason);
+    public static DeploymentView From(Deployment d) => new(d.Id, d.Target, d.CreatedAt, d.EndedAt, d.GuardTrippedAt, d.GuardReason, d.Region);
+
+    public bool IsLiveOnAws => Target == DeploymentTarget.Aws && EndedAt is null;
 }
 
 /// <summary>A phase as it stands: its latest run, and why it cannot start now (null when it can).</summary>

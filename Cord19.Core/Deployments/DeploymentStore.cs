@@ -103,7 +103,8 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
     /// Creates a run for the requested phase if the phase rules allow it. Phase 1 after a de-allocation starts a
     /// new deployment. De-allocation while a phase runs marks that run interrupted; the caller cancels its job.
     /// </summary>
-    public async Task<RunRequestOutcome> RequestRunAsync(RunRequest request, string target, string settingsJson, CancellationToken ct = default)
+    /// <param name="region">The AWS region a new deployment's resources go to (null on the local target).</param>
+    public async Task<RunRequestOutcome> RequestRunAsync(RunRequest request, DeploymentTarget target, string? region, string settingsJson, CancellationToken ct = default)
     {
         var phase = Phase.TryGet(request.PhaseNumber);
         if (phase is null)
@@ -128,7 +129,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             var now = Now;
             if (deployment is null || (deployment.HasEnded && phase.Number == Phase.First))
             {
-                deployment = new Deployment { Target = target, CreatedAt = now };
+                deployment = new Deployment { Target = target, Region = target == DeploymentTarget.Aws ? region : null, CreatedAt = now };
                 db.Deployments.Add(deployment);
                 latest.Clear();
             }

@@ -1,5 +1,7 @@
+using Cord19.Core.Deployments.Schema;
 using Cord19.Core.Settings;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cord19.Core.Deployments;
 
@@ -13,14 +15,33 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
 
     public bool IsPostgres => !string.IsNullOrWhiteSpace(PostgresConnectionString);
 
-    public void Configure(DbContextOptionsBuilder options)
+    /// <summary>
+    /// Registers <see cref="IDbContextFactory{Cord19Db}"/> for the engine in use. Everything but the migrations sees
+    /// <see cref="Cord19Db"/>; the engine's subclass only selects its migrations.
+    /// </summary>
+    public void Register(IServiceCollection services)
     {
-        if (IsPostgres) options.UseNpgsql(PostgresConnectionString);
-        else options.UseSqlite($"Data Source={Data.Database}");
+        if (IsPostgres)
+        {
+            services.AddDbContextFactory<PostgresCord19Db>(o => o.UseNpgsql(PostgresConnectionString));
+            services.AddSingleton<IDbContextFactory<Cord19Db>, EngineContextFactory<PostgresCord19Db>>();
+        }
+        else
+        {
+            services.AddDbContextFactory<SqliteCord19Db>(o => o.UseSqlite($"Data Source={Data.Database}"));
+            services.AddSingleton<IDbContextFactory<Cord19Db>, EngineContextFactory<SqliteCord19Db>>();
+        }
     }
 
     /// <summary>A name for people and logs, without the password.</summary>
     public string Describe() => IsPostgres
         ? "PostgreSQL " + string.Join(";", PostgresConnectionString!.Split(';').Where(p => !p.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase)))
         : $"SQLite {Data.Database}";
+
+    private sealed class EngineContextFactory<T>(IDbContextFactory<T> engine) : IDbContextFactory<Cord19Db> where T : Cord19Db
+    {
+        public Cord19Db CreateDbContext() => engine.CreateDbContext();
+        public async Task<Cord19Db> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await engine.CreateDbContextAsync(cancellationToken);
+    }
 }

@@ -1,5 +1,4 @@
 using Cord19.Core.Deployments;
-using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 
 namespace Cord19.Core.Execution;
@@ -11,13 +10,6 @@ namespace Cord19.Core.Execution;
 /// </summary>
 public static class DeploymentPinning
 {
-    public static PipelineSettings Pin(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, Guid? exceptRun = null)
-    {
-        var first = runs.Where(r => r.PhaseNumber == Phase.First && r.StartedAt is not null && r.Id != exceptRun).MinBy(r => r.StartedAt);
-        return settings with
-        {
-            Target = deployment.Target,
-            AwsRegion = first is null ? settings.AwsRegion : PipelineSettings.FromJsonOrDefault(first.SettingsJson).AwsRegion,
-        };
-    }
+    public static PipelineSettings Pin(Deployment deployment, PipelineSettings settings) =>
+        settings with { Target = deployment.Target, AwsRegion = deployment.Region ?? settings.AwsRegion };
 }

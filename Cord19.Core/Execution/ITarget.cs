@@ -1,3 +1,5 @@
+using Cord19.Core.Deployments;
+
 namespace Cord19.Core.Execution;
 
 /// <summary>
@@ -6,8 +8,7 @@ namespace Cord19.Core.Execution;
 /// </summary>
 public interface ITarget
 {
-    /// <summary>The name used in settings: "local" or "aws".</summary>
-    string Name { get; }
+    DeploymentTarget Kind { get; }
 
     Task RunAsync(PhaseContext context);
 

@@ -33,8 +33,8 @@ public sealed class PhaseRunner(
         try
         {
             var settings = await PinToDeploymentAsync(run, PipelineSettings.FromJsonOrDefault(run.SettingsJson));
-            var target = targets.FirstOrDefault(t => t.Name == settings.Target)
-                ?? throw new PhaseFailedException($"The '{settings.Target}' target is not available in this build; choose 'local' in Settings.");
+            var target = targets.FirstOrDefault(t => t.Kind == settings.Target)
+                ?? throw new PhaseFailedException($"The '{settings.Target.Name()}' target is not available in this build; choose 'local' in Settings.");
 
             if (phase.IsDeallocation && !await cancellations.WaitForOthersAsync(runId, WaitForCancelledRuns))
                 await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase",
@@ -74,10 +74,10 @@ public sealed class PhaseRunner(
     private async Task<PipelineSettings> PinToDeploymentAsync(PhaseRun run, PipelineSettings settings)
     {
         if (await store.GetWithRunsAsync(run.DeploymentId) is not { } found) return settings;
-        var pinned = DeploymentPinning.Pin(found.Deployment, found.Runs, settings, run.Id);
-        if (pinned.Target != settings.Target || (pinned.Target == PipelineSettings.AwsTarget && pinned.AwsRegion != settings.AwsRegion))
+        var pinned = DeploymentPinning.Pin(found.Deployment, settings);
+        if (pinned.Target != settings.Target || (pinned.Target == DeploymentTarget.Aws && pinned.AwsRegion != settings.AwsRegion))
             await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase",
-                $"This deployment lives on '{pinned.Target}'{(pinned.Target == PipelineSettings.AwsTarget ? $" in {pinned.AwsRegion}" : "")}; " +
+                $"This deployment lives on '{pinned.Target.Name()}'{(pinned.Target == DeploymentTarget.Aws ? $" in {pinned.AwsRegion}" : "")}; " +
                 "Settings now say otherwise, which applies from the next deployment. De-allocate (phase 7) to switch.");
         return pinned;
     }

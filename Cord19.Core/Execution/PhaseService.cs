@@ -30,7 +30,7 @@ public sealed class PhaseService(
                 $"De-allocating this AWS deployment deletes its resources: type {word} to confirm. " +
                 "The dry run (the de-allocation dialog, or GET /api/deployment/deallocation-plan) lists what will be deleted.");
 
-        var outcome = await store.RequestRunAsync(request, settings.Target, JsonSerializer.Serialize(settings, SettingsStore.Json), ct);
+        var outcome = await store.RequestRunAsync(request, settings.Target, settings.AwsRegion, JsonSerializer.Serialize(settings, SettingsStore.Json), ct);
         if (!outcome.Accepted) return outcome;
 
         if (outcome.CancelledRunId is { } cancelled)

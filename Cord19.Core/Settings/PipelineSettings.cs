@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Cord19.Core.Deployments;
 
 namespace Cord19.Core.Settings;
 
@@ -8,11 +9,8 @@ namespace Cord19.Core.Settings;
 /// </summary>
 public sealed record PipelineSettings
 {
-    public const string LocalTarget = "local";
-    public const string AwsTarget = "aws";
-
-    /// <summary>"local" (default) or "aws".</summary>
-    public string Target { get; init; } = LocalTarget;
+    /// <summary>Where the next deployment runs: this machine (the default) or AWS.</summary>
+    public DeploymentTarget Target { get; init; } = DeploymentTarget.Local;
 
     /// <summary>A CORD-19 metadata.csv (plain or .gz); empty for the sample shipped with the app.</summary>
     public string? MetadataPath { get; init; }
@@ -83,8 +81,8 @@ public sealed record PipelineSettings
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (Target is not (LocalTarget or AwsTarget))
-            errors.Add($"Target '{Target}' is unknown: choose '{LocalTarget}' or '{AwsTarget}'.");
+        if (!Enum.IsDefined(Target))
+            errors.Add($"Target '{Target}' is unknown: choose 'local' or 'aws'.");
         if (AwsNaming.RegionProblem(AwsRegion) is { } regionProblem)
             errors.Add(regionProblem);
         if (AwsMetadataSource is not (DataLakeMetadataSource or PanelMetadataSource))

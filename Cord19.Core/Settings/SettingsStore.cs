@@ -15,8 +15,8 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
     public const string TargetVariable = "CORD19_TARGET";
 
     /// <summary>The target CORD19_TARGET fixes, or null when Settings choose.</summary>
-    public static string? TargetFromEnvironment =>
-        Environment.GetEnvironmentVariable(TargetVariable)?.Trim().ToLowerInvariant() is { Length: > 0 } target ? target : null;
+    public static DeploymentTarget? TargetFromEnvironment =>
+        DeploymentTargets.TryParse(Environment.GetEnvironmentVariable(TargetVariable), out var target) ? target : null;
 
     public async Task<PipelineSettings> GetAsync(CancellationToken ct = default)
     {

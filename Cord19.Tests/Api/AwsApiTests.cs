@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support;
@@ -34,7 +35,7 @@ public sealed class AwsApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _http = _app.CreateClient();
-        var saved = await _http.PutAsJsonAsync("/api/settings", new PipelineSettings { Target = PipelineSettings.AwsTarget });
+        var saved = await _http.PutAsJsonAsync("/api/settings", new PipelineSettings { Target = DeploymentTarget.Aws });
         Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
     }
 

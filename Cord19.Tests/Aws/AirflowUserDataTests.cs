@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support;
@@ -101,7 +102,7 @@ public sealed class AirflowUserDataTests
     [InlineData("us-east-2", "2.10.5", "203.0.113.7", false)]
     public void AWS_settings_are_checked_before_anything_reaches_AWS(string region, string airflow, string? cidr, bool valid)
     {
-        var settings = new PipelineSettings { Target = PipelineSettings.AwsTarget, AwsRegion = region, AirflowVersion = airflow, OperatorCidr = cidr };
+        var settings = new PipelineSettings { Target = DeploymentTarget.Aws, AwsRegion = region, AirflowVersion = airflow, OperatorCidr = cidr };
 
         var errors = settings.Validate();
 

@@ -17,7 +17,7 @@ public sealed class AwsApiClientTests
 
     private static AwsApiClient Client(HttpMessageHandler handler, Func<string, string?>? environment = null, AwsRetryPolicy? retry = null)
     {
-        var connection = new AwsConnection("us-east-2", environment ?? (_ => null), TestKeys, handler);
+        var connection = new AwsConnection("us-east-2", new HttpClient(handler), environment ?? (_ => null), TestKeys);
         return new AwsApiClient(new HttpClient(handler), connection, retry ?? Quick);
     }
 
@@ -154,7 +154,7 @@ public sealed class AwsApiClientTests
     [Fact]
     public void A_wrong_region_name_is_refused_before_any_call()
     {
-        var error = Assert.Throws<AwsConfigurationException>(() => new AwsConnection("us-east-two", _ => null, TestKeys));
+        var error = Assert.Throws<AwsConfigurationException>(() => new AwsConnection("us-east-two", new HttpClient(), _ => null, TestKeys));
 
         Assert.Contains("'us-east-two' is not an AWS region name", error.Message);
     }
@@ -183,7 +183,7 @@ public sealed class AwsApiClientTests
                 await Answer(context, "application/x-amz-json-1.1", """{"Parameter":{"Name":"/cord19/x","Type":"SecureString","Value":"emulated","Version":1}}""");
         });
         var url = server.BaseUrl.ToString();
-        using var cloud = new AwsCloud(new AwsConnection("us-east-2", name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(), name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
 
         var vpc = await cloud.DefaultVpcAsync(default);
         var me = await cloud.WhoAmIAsync(default);
@@ -197,7 +197,7 @@ public sealed class AwsApiClientTests
     public async Task An_endpoint_that_does_not_answer_is_a_clear_error_for_SDK_and_hand_signed_calls()
     {
         var dead = $"http://127.0.0.1:{Cord19.Tests.Support.LoopbackPort.Free()}";
-        using var cloud = new AwsCloud(new AwsConnection("us-east-2", name => name == "AWS_ENDPOINT_URL" ? dead : null, TestKeys));
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(), name => name == "AWS_ENDPOINT_URL" ? dead : null, TestKeys));
 
         var sdk = await Assert.ThrowsAsync<AwsException>(() => cloud.WhoAmIAsync(default));
         var signed = await Assert.ThrowsAsync<AwsException>(() => cloud.FindRoleAsync("cord19-airflow-instance", default));

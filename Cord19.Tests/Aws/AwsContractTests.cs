@@ -19,7 +19,7 @@ public sealed class AwsContractTests
     private static readonly BasicAWSCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
 
     private static AwsCloud Cloud(ScriptedAwsHandler handler, Func<string, string?>? environment = null) =>
-        new(new AwsConnection("us-east-2", environment ?? (_ => null), TestKeys, handler));
+        new(new AwsConnection("us-east-2", new HttpClient(handler), environment ?? (_ => null), TestKeys));
 
     private static readonly ClusterSpec Cluster = new("cord19-1a2b3c4d", "dc2.large", 1, "cord19", "cord19admin", "Cx9secretSecret1",
         "arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum", "sg-0123456789abcdef0",

@@ -14,7 +14,7 @@ public sealed class AwsStorageTests(S3rverFixture s3) : IClassFixture<S3rverFixt
 {
     private readonly TempDirectory _home = new();
 
-    private AwsCloud Cloud() => new(new AwsConnection("us-east-2",
+    private AwsCloud Cloud() => new(new AwsConnection("us-east-2", new HttpClient(),
         name => name == "AWS_ENDPOINT_URL_S3" ? s3.Server.Endpoint : null, new BasicAWSCredentials("S3RVER", "S3RVER")));
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class AwsStorageTests(S3rverFixture s3) : IClassFixture<S3rverFixt
     {
         using var cloud = Cloud();
         var name = $"cord19-{Guid.NewGuid():N}"[..30];
-        using (var s3Client = new AwsConnection("us-east-2", n => n == "AWS_ENDPOINT_URL_S3" ? s3.Server.Endpoint : null, new BasicAWSCredentials("S3RVER", "S3RVER")).S3())
+        using (var s3Client = new AwsConnection("us-east-2", new HttpClient(), n => n == "AWS_ENDPOINT_URL_S3" ? s3.Server.Endpoint : null, new BasicAWSCredentials("S3RVER", "S3RVER")).S3())
             await s3Client.PutBucketAsync(name);
         await cloud.UploadAsync(name, "results/runs/x/manifest.json", new MemoryStream("{}"u8.ToArray()), default);
         Assert.True(await cloud.BucketExistsAsync(name, default));

@@ -9,11 +9,11 @@ namespace Cord19.Tests.Costs;
 public sealed class DeploymentMetersTests
 {
     private static readonly DateTime T0 = new(2026, 11, 27, 9, 0, 0, DateTimeKind.Utc);
-    private static readonly PipelineSettings Settings = new() { Target = PipelineSettings.AwsTarget };
+    private static readonly PipelineSettings Settings = new() { Target = DeploymentTarget.Aws };
 
     private static (Deployment Deployment, List<PhaseRun> Runs) Aws(DateTime? instanceDeleted, DateTime? clusterRecorded = null)
     {
-        var deployment = new Deployment { Target = PipelineSettings.AwsTarget, CreatedAt = T0 };
+        var deployment = new Deployment { Target = DeploymentTarget.Aws, CreatedAt = T0 };
         var run = new PhaseRun { DeploymentId = deployment.Id, PhaseNumber = 1, StartedAt = T0, RequestedAt = T0, SettingsJson = System.Text.Json.JsonSerializer.Serialize(Settings, SettingsStore.Json) };
         deployment.Resources.Add(new DeployedResource { DeploymentId = deployment.Id, PhaseRunId = run.Id, Kind = AwsResourceKinds.Instance, Locator = "token", CreatedAt = T0, DeletedAt = instanceDeleted });
         deployment.Resources.Add(new DeployedResource { DeploymentId = deployment.Id, PhaseRunId = run.Id, Kind = AwsResourceKinds.Bucket, Locator = "bucket", CreatedAt = T0 });
@@ -26,7 +26,7 @@ public sealed class DeploymentMetersTests
     public void The_instance_is_billed_from_its_record_to_its_deletion_as_the_local_estimate_bills_the_same_period()
     {
         var (aws, awsRuns) = Aws(instanceDeleted: T0.AddHours(2));
-        var local = new Deployment { Target = PipelineSettings.LocalTarget, CreatedAt = T0, EndedAt = T0.AddHours(2) };
+        var local = new Deployment { Target = DeploymentTarget.Local, CreatedAt = T0, EndedAt = T0.AddHours(2) };
         var localRun = new PhaseRun { DeploymentId = local.Id, PhaseNumber = 1, StartedAt = T0, RequestedAt = T0, SettingsJson = awsRuns[0].SettingsJson };
 
         var onAws = CostMeterService.Measure(aws, awsRuns, Settings, T0.AddHours(5));

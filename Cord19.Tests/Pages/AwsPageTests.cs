@@ -3,7 +3,6 @@ using Cord19.Core.Aws;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Phases;
-using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support;
 using Cord19.Tests.Support.Aws;
@@ -31,7 +30,7 @@ public sealed class AwsPageTests : PageTestContext
     private static DeploymentSnapshot AwsDeployment(params (int Phase, PhaseStatus Status)[] runs)
     {
         var snapshot = Snapshots.With(runs.Select(r => (r.Phase, r.Status, Guid.NewGuid())).ToArray());
-        return snapshot with { Deployment = snapshot.Deployment! with { Target = PipelineSettings.AwsTarget } };
+        return snapshot with { Deployment = snapshot.Deployment! with { Target = DeploymentTarget.Aws } };
     }
 
     [Fact]
@@ -142,7 +141,7 @@ public sealed class AwsPageTests : PageTestContext
     public void De_allocating_on_AWS_shows_the_dry_run_and_sends_the_typed_name()
     {
         _deployments.Snapshot = AwsDeployment((1, PhaseStatus.Succeeded));
-        _deployments.Plan = new DeallocationPlan(Snapshots.DeploymentId, PipelineSettings.AwsTarget, "us-east-2", "cord19-00000000",
+        _deployments.Plan = new DeallocationPlan(Snapshots.DeploymentId, DeploymentTarget.Aws, "us-east-2", "cord19-00000000",
         [
             new PlannedDeletion(AwsResourceKinds.Instance, "cord19-token", "t3.xlarge spot", true, true, "running (i-0abc)"),
             new PlannedDeletion(AwsResourceKinds.Volume, "vol-0left", "found by its tags only", false, true, "available"),

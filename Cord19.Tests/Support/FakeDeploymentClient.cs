@@ -66,7 +66,7 @@ public static class Snapshots
                 r.Status == PhaseStatus.Failed ? "The metadata file is broken: fix it." : null)).FirstOrDefault();
             return new PhaseState(p, run?.Status ?? PhaseStatus.NotStarted, run, PhaseRules.WhyNot(p, statuses, lifecycle));
         }).ToList();
-        var deployment = runs.Length == 0 ? null : new DeploymentView(DeploymentId, "local", DateTime.UtcNow.AddHours(-1), null);
+        var deployment = runs.Length == 0 ? null : new DeploymentView(DeploymentId, DeploymentTarget.Local, DateTime.UtcNow.AddHours(-1), null);
         return new DeploymentSnapshot(deployment, phases, []);
     }
 }

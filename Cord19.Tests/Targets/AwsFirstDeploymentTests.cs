@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using Cord19.Core.Deployments;
 using Cord19.Core.Airflow;
 using Cord19.Core.Costs;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Cord19.Tests.Support.Aws;
 using static Cord19.Tests.Targets.AwsTargetTests;
 
@@ -78,7 +80,7 @@ public sealed class AwsFirstDeploymentTests
     [Fact]
     public async Task With_the_panels_metadata_file_phase_two_creates_no_cluster_and_phase_three_ships_the_file()
     {
-        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = PipelineSettings.AwsTarget, AwsMetadataSource = PipelineSettings.PanelMetadataSource });
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.PanelMetadataSource });
         ReadyDags(h);
 
         for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
@@ -308,7 +310,8 @@ public sealed class AwsFirstDeploymentTests
         var impostor = AirflowCertificate.Create("cord19-1a2b3c4d.airflow.invalid", now);
         await using var server = await InstanceAirflowStandIn.StartAsync();
         server.ServedCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(deployment.CertificatePem, deployment.KeyPem);
-        var connector = new AirflowConnector();
+        using var services = new ServiceCollection().AddCord19AwsTarget().BuildServiceProvider();
+        var connector = services.GetRequiredService<IAirflowConnector>();
 
         var health = await connector.Connect(InstanceAirflow.Options(server.BaseUrl, "2.10.5", null, deployment.Sha256)).GetHealthAsync();
         var refused = await Assert.ThrowsAsync<AirflowException>(() => connector.Connect(InstanceAirflow.Options(server.BaseUrl, "2.10.5", "secret", impostor.Sha256)).ListDagsAsync());

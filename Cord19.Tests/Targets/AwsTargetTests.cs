@@ -305,7 +305,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        Assert.Empty(await h.Core.Settings.SaveAsync(new PipelineSettings { Target = PipelineSettings.LocalTarget, AwsRegion = "eu-west-1" }));
+        Assert.Empty(await h.Core.Settings.SaveAsync(new PipelineSettings { Target = DeploymentTarget.Local, AwsRegion = "eu-west-1" }));
 
         var state = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
 
@@ -415,7 +415,7 @@ public sealed class AwsTargetTests
     [Fact]
     public async Task The_Airflow_page_follows_the_live_AWS_deployments_Airflow()
     {
-        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = PipelineSettings.AwsTarget, AirflowVersion = "3.1.0" });
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AirflowVersion = "3.1.0" });
         var client = new DeploymentAirflowClient(h.Core.Store, h.Core.Settings, h.Cloud, h.Connector, h.Get<Cord19.Core.Live.IDeploymentFeed>(), TimeProvider.System, h.Get<AwsTargetOptions>());
 
         var before = await Assert.ThrowsAsync<AirflowException>(() => client.ListDagsAsync());

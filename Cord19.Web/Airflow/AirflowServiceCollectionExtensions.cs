@@ -5,6 +5,8 @@ namespace Cord19.Web.Airflow;
 
 public static class AirflowServiceCollectionExtensions
 {
+    private const string ConfiguredAirflow = "airflow";
+
     /// <summary>
     /// The Airflow client and the run watcher. CORD19_AIRFLOW_URL names an Airflow; without it, the current AWS
     /// deployment's Airflow is used once phase 1 has started it (and until then every call says how to get one).
@@ -20,13 +22,12 @@ public static class AirflowServiceCollectionExtensions
         else
         {
             services.AddSingleton(options);
-            services.AddSingleton<IAirflowClient>(_ => new AirflowClient(new HttpClient(new SocketsHttpHandler
-            {
-                // Long-lived client: recycle connections so a moved Airflow (DNS change) is found again.
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                // Airflow 2 redirects a refused browser request to its login page; the API must see that refusal, not the page.
-                AllowAutoRedirect = false,
-            }) { Timeout = Timeout.InfiniteTimeSpan }, options));
+            // Airflow 2 redirects a refused browser request to its login page; the API must see that refusal, not the page.
+            // The factory recycles the handler, so a moved Airflow (DNS change) is found again.
+            services.AddHttpClient(ConfiguredAirflow, client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            // One client for the app: it caches the detected API version and Airflow 3's JWT.
+            services.AddSingleton<IAirflowClient>(sp => new AirflowClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ConfiguredAirflow), options));
         }
         services.AddSingleton<AirflowRunWatcher>(sp => new AirflowRunWatcher(sp.GetRequiredService<IAirflowClient>(), sp.GetRequiredService<TimeProvider>()));
         return services;

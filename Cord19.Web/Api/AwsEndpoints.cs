@@ -48,7 +48,7 @@ public static class AwsEndpoints
 
         aws.MapGet("/status", async (AwsStatusMonitor monitor, Core.Deployments.DeploymentStore store, CancellationToken ct) =>
         {
-            if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: PipelineSettings.AwsTarget } deployment })
+            if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: Core.Deployments.DeploymentTarget.Aws } deployment })
                 return Results.Problem("There is no live AWS deployment.", statusCode: StatusCodes.Status404NotFound);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
             wait.CancelAfter(TimeSpan.FromSeconds(60));

@@ -81,9 +81,9 @@ public static class LoopbackDefaults
         {
             var settings = services.GetRequiredService<Cord19.Core.Settings.SettingsStore>().GetAsync().GetAwaiter().GetResult();
             var live = services.GetRequiredService<Cord19.Core.Deployments.DeploymentStore>().GetWithRunsAsync().GetAwaiter().GetResult();
-            var target = settings.Target == Cord19.Core.Settings.PipelineSettings.AwsTarget ? $"AWS target, {settings.AwsRegion}" : "local target";
+            var target = settings.Target == Cord19.Core.Deployments.DeploymentTarget.Aws ? $"AWS target, {settings.AwsRegion}" : "local target";
             return live is { Deployment: { HasEnded: false } deployment } && deployment.Target != settings.Target
-                ? $"{target}; the live deployment {Cord19.Core.Targets.Aws.ResourceTags.Short(deployment.Id)} stays on the {deployment.Target} target until phase 7"
+                ? $"{target}; the live deployment {Cord19.Core.Targets.Aws.ResourceTags.Short(deployment.Id)} stays on the {Cord19.Core.Deployments.DeploymentTargets.Name(deployment.Target)} target until phase 7"
                 : target;
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException)

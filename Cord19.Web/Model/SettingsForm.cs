@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
 
 namespace Cord19.Web.Model;
@@ -7,7 +8,7 @@ namespace Cord19.Web.Model;
 /// <summary>The editable copy of <see cref="PipelineSettings"/> behind the Settings form (MudBlazor binds to DateTime?).</summary>
 public sealed class SettingsForm
 {
-    public string Target { get; set; } = PipelineSettings.LocalTarget;
+    public DeploymentTarget Target { get; set; } = DeploymentTarget.Local;
     public string? MetadataPath { get; set; }
     public DateTime? PublishedFrom { get; set; }
     public DateTime? PublishedUntil { get; set; }

@@ -15,9 +15,9 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
     /// <summary>Returns what was done; throws <see cref="PhaseFailedException"/> (cause and fix) or <see cref="AwsException"/>.</summary>
     public async Task<string> RotateAsync(CancellationToken ct)
     {
-        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: PipelineSettings.AwsTarget } deployment } found)
+        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment } found)
             throw new PhaseFailedException("There is no live AWS deployment: the Airflow password belongs to one. Run phase 1.");
-        var settings = DeploymentPinning.Pin(deployment, found.Runs, await settingsStore.GetAsync(ct));
+        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
         return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
         {
             var names = new AwsNames(deployment.Id, (await cloud.WhoAmIAsync(ct)).Account);

@@ -26,12 +26,12 @@ public sealed class AwsReconciler(
 
     public async Task<Report> ReconcileAsync(CancellationToken ct)
     {
-        if (await store.GetWithRunsAsync(ct: ct) is not { } found || found.Deployment.HasEnded || found.Deployment.Target != PipelineSettings.AwsTarget)
+        if (await store.GetWithRunsAsync(ct: ct) is not { } found || found.Deployment.HasEnded || found.Deployment.Target != DeploymentTarget.Aws)
             return new Report(0, 0);
         var (deployment, runs) = found;
         var latestRun = runs.Where(r => r.StartedAt is not null).MaxBy(r => r.StartedAt);
         if (latestRun is null) return new Report(0, 0);
-        var settings = DeploymentPinning.Pin(deployment, runs, await settingsStore.GetAsync(ct));
+        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
 
         return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
         {

@@ -2,6 +2,8 @@ using Cord19.Core.Execution;
 using Cord19.Core.Settings;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
 
 namespace Cord19.Core.Targets.Aws;
 
@@ -14,7 +16,9 @@ public static class AwsServiceCollectionExtensions
     public static IServiceCollection AddCord19AwsTarget(this IServiceCollection services)
     {
         services.TryAddSingleton(AwsTargetOptions.FromEnvironment(Environment.GetEnvironmentVariable));
+        services.AddHttpClient(AwsCloudFactory.HttpClientName);
         services.TryAddSingleton<IAwsCloudFactory, AwsCloudFactory>();
+        services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, PinnedAirflowHandlers>();
         services.TryAddSingleton<IAirflowConnector, AirflowConnector>();
         services.AddSingleton<ITarget, AwsTarget>();
         services.AddSingleton<AwsChecklist>();

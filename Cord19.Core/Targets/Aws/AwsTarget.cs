@@ -1,5 +1,6 @@
 using Cord19.Core.Airflow;
 using Cord19.Core.Aws;
+using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Results;
@@ -21,7 +22,7 @@ public sealed partial class AwsTarget(
     AwsTargetOptions options,
     TimeProvider clock) : ITarget
 {
-    public string Name => PipelineSettings.AwsTarget;
+    public DeploymentTarget Kind => DeploymentTarget.Aws;
 
     public async Task RunAsync(PhaseContext context)
     {

@@ -52,9 +52,9 @@ public sealed class DeploymentAirflowClient(
 
     private async Task<IAirflowClient> ResolveAsync(CancellationToken ct)
     {
-        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: PipelineSettings.AwsTarget } deployment } found)
+        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment } found)
             return new UnconfiguredAirflowClient();
-        var settings = DeploymentPinning.Pin(deployment, found.Runs, await settingsStore.GetAsync(ct));
+        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
         try
         {
             return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>

@@ -37,9 +37,9 @@ public sealed class SpotPriceWatcher(
     /// <summary>One look at the live AWS deployment's instance zone; nothing without one.</summary>
     public async Task LookAsync(CancellationToken ct)
     {
-        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: PipelineSettings.AwsTarget } deployment } found) return;
+        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment } found) return;
         if (deployment.Resources.Where(r => r.Kind == AwsResourceKinds.Instance && r.DeletedAt is null).MinBy(r => r.CreatedAt) is not { } recorded) return;
-        var settings = DeploymentPinning.Pin(deployment, found.Runs, await settingsStore.GetAsync(ct));
+        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
         try
         {
             await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Results;
@@ -20,7 +21,7 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
 
     private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public string Name => PipelineSettings.LocalTarget;
+    public DeploymentTarget Kind => DeploymentTarget.Local;
 
     public Task RunAsync(PhaseContext context) => context.Phase.Number switch
     {

@@ -1,3 +1,4 @@
+using Cord19.Core.Deployments;
 using Cord19.Core.Airflow;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
@@ -51,7 +52,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
                 LookUpPublicAddress = _ => Task.FromResult("203.0.113.7/32"),
             });
         });
-        var errors = await core.Settings.SaveAsync(settings ?? new PipelineSettings { Target = PipelineSettings.AwsTarget });
+        var errors = await core.Settings.SaveAsync(settings ?? new PipelineSettings { Target = DeploymentTarget.Aws });
         Assert.Empty(errors);
         return new AwsTargetHarness(core, cloud, airflow, connector) { FilesToDelete = files };
     }

@@ -26,7 +26,7 @@ public static class Moto
 
     /// <summary>The account as the panel reaches it: the same connection type, pointed at moto (overrides win over it).</summary>
     public static AwsConnection Connect(IReadOnlyDictionary<string, string>? overrides = null) =>
-        new(Region, name => overrides?.GetValueOrDefault(name) ?? (name == AwsEndpoints.Global ? Endpoint : null), new BasicAWSCredentials("testing", "testing"));
+        new(Region, new HttpClient(), name => overrides?.GetValueOrDefault(name) ?? (name == AwsEndpoints.Global ? Endpoint : null), new BasicAWSCredentials("testing", "testing"));
 }
 
 /// <summary>A fact that runs only against a running moto, and is skipped with the reason otherwise.</summary>

@@ -1,6 +1,5 @@
 using Cord19.Core.Aws;
 using Cord19.Core.Live;
-using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
@@ -40,7 +39,7 @@ public sealed partial class AwsAccount : LiveComponentBase
     private async Task LoadDeploymentAsync()
     {
         var snapshot = await Deployments.GetSnapshotAsync(Stopping);
-        _liveAwsDeployment = snapshot.Deployment is { Target: PipelineSettings.AwsTarget, EndedAt: null } d ? d.Id : null;
+        _liveAwsDeployment = snapshot.Deployment is { IsLiveOnAws: true } d ? d.Id : null;
     }
 
     private Task RunChecksAsync() => BusyAsync(async () =>

@@ -1,7 +1,6 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Phases;
-using Cord19.Core.Settings;
 using Cord19.Web.Components.Dialogs;
 using Cord19.Web.Model;
 using Microsoft.AspNetCore.Components;
@@ -27,7 +26,7 @@ public sealed partial class Overview : LiveComponentBase
     [Inject] public required ISnackbar Snackbar { get; init; }
     [Inject] public required IDialogService Dialogs { get; init; }
 
-    private bool IsAwsDeployment => _snapshot?.Deployment is { Target: PipelineSettings.AwsTarget, EndedAt: null };
+    private bool IsAwsDeployment => _snapshot?.Deployment is { IsLiveOnAws: true };
 
     protected override async Task OnInitializedAsync()
     {
