@@ -28,7 +28,17 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new RunnerIdentity(Environment.GetEnvironmentVariable(RunnerIdentity.EnvironmentVariable)));
         database.Register(services);
-        services.AddSingleton<IDeploymentFeed, DeploymentFeed>();
+        if (database.IsPostgres)
+        {
+            // Several instances may share this database: the feed crosses them (LISTEN/NOTIFY).
+            services.AddSingleton<PostgresDeploymentFeed>();
+            services.AddSingleton<IDeploymentFeed>(sp => sp.GetRequiredService<PostgresDeploymentFeed>());
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresDeploymentFeed>());
+        }
+        else
+        {
+            services.AddSingleton<IDeploymentFeed, DeploymentFeed>();
+        }
         services.AddSingleton<DeploymentStore>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<RunCancellations>();

@@ -1,8 +1,17 @@
+using System.Text.Json.Serialization;
 using Cord19.Core.Deployments;
 
 namespace Cord19.Core.Live;
 
-/// <summary>Something changed in a deployment. Pages apply log lines directly and re-read the snapshot otherwise.</summary>
+/// <summary>
+/// Something changed in a deployment. Pages apply log lines directly and re-read the snapshot otherwise.
+/// Serialisable (with its kind) so that it can travel between app instances.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(PhaseRunChanged), "run")]
+[JsonDerivedType(typeof(LogLineAdded), "log")]
+[JsonDerivedType(typeof(ResourcesChanged), "resources")]
+[JsonDerivedType(typeof(SettingsChanged), "settings")]
 public abstract record DeploymentChange(Guid DeploymentId);
 
 /// <summary>A run was requested, started, finished or interrupted; the set of runnable phases may have changed.</summary>

@@ -2,8 +2,8 @@ namespace Cord19.Core.Live;
 
 /// <summary>
 /// The one change stream of the app: writers publish once, every open page (and any other listener) gets
-/// its own copy. In-process only: the jobs run in the same process as the pages. A multi-instance setup
-/// needs a cross-process bus behind this same interface.
+/// its own copy. On SQLite (one instance) it stays in the process; on PostgreSQL <see cref="PostgresDeploymentFeed"/>
+/// also carries every change to the other instances.
 /// </summary>
 public interface IDeploymentFeed
 {

@@ -13,6 +13,8 @@ public static class SchemaUpgrade
     public static async Task ApplyAsync(Cord19Db db, CancellationToken ct = default)
     {
         await AdoptSchemaFromBeforeMigrationsAsync(db, ct);
+        // Made here first, or EF Core logs its first read of the missing history table as a failed command.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(ct);
         await db.Database.MigrateAsync(ct);
     }
 

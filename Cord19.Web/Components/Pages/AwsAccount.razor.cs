@@ -8,7 +8,7 @@ using MudBlazor;
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>The pre-deployment checklist (with role creation), the live AWS deployment's status, and the orphan finder.</summary>
-public sealed partial class AwsAccount : LiveComponentBase
+public sealed partial class AwsAccount : LiveComponent
 {
     private IReadOnlyList<CheckItem>? _checks;
     private IReadOnlyList<TaggedResource>? _orphans;
@@ -20,20 +20,19 @@ public sealed partial class AwsAccount : LiveComponentBase
     private bool _busy;
 
     [Inject] public required IAwsClient Account { get; init; }
+    [Inject] public required IDeploymentClient Deployments { get; init; }
 
     private string OrphanWord => AwsReconciler.OrphanConfirmation(_orphanRegion ?? "");
 
     private bool RolesMissing => _checks?.Any(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) && c.Outcome == CheckOutcome.Failed) == true;
 
-    protected override async Task OnInitializedAsync() => await LoadDeploymentAsync();
-
-    protected override async Task OnChangeAsync(DeploymentChange change)
+    protected override async Task OnInitializedAsync()
     {
-        if (change is PhaseRunChanged)
+        Subscribe(Deployments.WatchAsync, async change =>
         {
-            await LoadDeploymentAsync();
-            StateHasChanged();
-        }
+            if (change is PhaseRunChanged) await LoadDeploymentAsync();
+        });
+        await LoadDeploymentAsync();
     }
 
     private async Task LoadDeploymentAsync()

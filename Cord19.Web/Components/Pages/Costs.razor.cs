@@ -8,12 +8,11 @@ using Vizor.ECharts;
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>Live meters, their history, past deployments and the estimate before deploying.</summary>
-public sealed partial class Costs : ComponentBase, IDisposable
+public sealed partial class Costs : LiveComponent
 {
     private const int HistoryPoints = 60;
     private static readonly TimeSpan ChartRefresh = TimeSpan.FromSeconds(30);
 
-    private readonly CancellationTokenSource _stop = new();
     private CostSnapshot _snapshot = CostSnapshot.None(DateTime.UtcNow);
     private IReadOnlyList<CostEstimate.PhaseEstimate> _estimates = [];
     private string? _estimateProblem;
@@ -46,27 +45,23 @@ public sealed partial class Costs : ComponentBase, IDisposable
     protected override async Task OnInitializedAsync()
     {
         _snapshot = Meter.Latest;
+        // The meter publishes about once a second: rendered as it comes.
+        Subscribe(Meter.WatchAsync, OnSnapshotAsync, TimeSpan.Zero);
         await RefreshChartsAsync();
     }
 
-    protected override void OnAfterRender(bool firstRender)
-    {
-        if (firstRender && RendererInfo.IsInteractive) _ = FollowAsync();
-    }
-
-    private Task FollowAsync() => Follow.StreamAsync(Meter.WatchAsync(_stop.Token), snapshot => InvokeAsync(async () =>
+    private async Task OnSnapshotAsync(CostSnapshot snapshot)
     {
         var deploymentChanged = snapshot.DeploymentId != _snapshot.DeploymentId;
         _snapshot = snapshot;
         if (deploymentChanged || Clock.GetUtcNow().UtcDateTime - _chartsAt > ChartRefresh) await RefreshChartsAsync();
-        StateHasChanged();
-    }), _stop.Token);
+    }
 
     private async Task RefreshChartsAsync()
     {
         var now = Clock.GetUtcNow().UtcDateTime;
         _chartsAt = now;
-        var settings = await Settings.GetAsync(_stop.Token);
+        var settings = await Settings.GetAsync(Stopping);
         try
         {
             _estimates = CostEstimate.ForPhases(settings, settings.Prices());
@@ -77,7 +72,7 @@ public sealed partial class Costs : ComponentBase, IDisposable
             _estimateProblem = ex.Message;
         }
 
-        var deployments = await Deployments.ListWithRunsAsync(newest: 20, _stop.Token);
+        var deployments = await Deployments.ListWithRunsAsync(newest: 20, Stopping);
         var past = deployments.AsEnumerable().Reverse()
             .Select(d => ($"{d.Deployment.CreatedAt.ToLocalTime():MM-dd HH:mm}",
                 CostMeterService.Measure(d.Deployment, d.Runs, settings, d.Deployment.EndedAt ?? now).Accrued))
@@ -116,10 +111,4 @@ public sealed partial class Costs : ComponentBase, IDisposable
     }.OfType<string>());
 
     private static string Usd(decimal? value) => value is { } v ? Controls.CostMeterBadge.Usd(v) : "unknown";
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
-    }
 }

@@ -1,5 +1,4 @@
 using Cord19.Core.Airflow;
-using Cord19.Web.Model;
 using Microsoft.AspNetCore.Components;
 
 namespace Cord19.Web.Components.Pages;
@@ -9,7 +8,7 @@ namespace Cord19.Web.Components.Pages;
 /// live (pushed by <see cref="AirflowRunWatcher"/>), read logs, retry failed tasks. The browser talks only to this
 /// server; Airflow's address and credentials never reach it.
 /// </summary>
-public sealed partial class Dags : ComponentBase, IDisposable
+public sealed partial class Dags : LiveComponent
 {
     private sealed class TriggerDraft(string dagId, string confText)
     {
@@ -20,9 +19,7 @@ public sealed partial class Dags : ComponentBase, IDisposable
 
     private sealed record LogState(AirflowTaskInstance Task, string Title, IReadOnlyList<AirflowLogLine> Lines, string? ContinuationToken, string? Problem);
 
-    private readonly CancellationTokenSource _stop = new();
-    private RenderThrottle? _throttle;
-    private CancellationTokenSource? _watching;
+    private Subscription? _watching;
     private AirflowServer? _server;
     private AirflowHealth? _health;
     private IReadOnlyList<AirflowDag>? _dags;
@@ -38,30 +35,26 @@ public sealed partial class Dags : ComponentBase, IDisposable
     [Inject] public required IAirflowClient Airflow { get; init; }
     [Inject] public required AirflowRunWatcher Watcher { get; init; }
 
-    protected override Task OnInitializedAsync()
-    {
-        _throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged), RenderThrottle.Default);
-        return LoadAsync();
-    }
+    protected override Task OnInitializedAsync() => LoadAsync();
 
     private async Task LoadAsync() => await Do(async () =>
     {
-        _server = await Airflow.GetServerAsync(_stop.Token);
-        _health = await Airflow.GetHealthAsync(_stop.Token);
-        _dags = await Airflow.ListDagsAsync(_stop.Token);
+        _server = await Airflow.GetServerAsync(Stopping);
+        _health = await Airflow.GetHealthAsync(Stopping);
+        _dags = await Airflow.ListDagsAsync(Stopping);
         _selectedDag ??= _dags.FirstOrDefault(d => PipelineDagRuns.DagIds.Contains(d.DagId))?.DagId;
-        if (_selectedDag is not null) _runs = [.. await Airflow.ListRunsAsync(_selectedDag, 10, _stop.Token)];
+        if (_selectedDag is not null) _runs = [.. await Airflow.ListRunsAsync(_selectedDag, 10, Stopping)];
     });
 
     private Task SelectDagAsync(string dagId) => Do(async () =>
     {
         _selectedDag = dagId;
-        _runs = [.. await Airflow.ListRunsAsync(dagId, 10, _stop.Token)];
+        _runs = [.. await Airflow.ListRunsAsync(dagId, 10, Stopping)];
     });
 
     private Task SetActiveAsync(AirflowDag dag, bool active) => Do(async () =>
     {
-        var changed = await Airflow.SetPausedAsync(dag.DagId, paused: !active, _stop.Token);
+        var changed = await Airflow.SetPausedAsync(dag.DagId, paused: !active, Stopping);
         _dags = _dags?.Select(d => d.DagId == dag.DagId ? d with { IsPaused = changed.IsPaused } : d).ToList();
     });
 
@@ -75,10 +68,10 @@ public sealed partial class Dags : ComponentBase, IDisposable
         {
             var conf = PipelineDagRuns.ParseConf(draft.ConfText);
             draft.Problem = null;
-            var run = await Airflow.TriggerAsync(draft.DagId, new AirflowTrigger(conf, Note: "triggered from the CORD-19 control panel"), _stop.Token);
+            var run = await Airflow.TriggerAsync(draft.DagId, new AirflowTrigger(conf, Note: "triggered from the CORD-19 control panel"), Stopping);
             _trigger = null;
             _selectedDag = draft.DagId;
-            _runs = [.. await Airflow.ListRunsAsync(draft.DagId, 10, _stop.Token)];
+            _runs = [.. await Airflow.ListRunsAsync(draft.DagId, 10, Stopping)];
             if (!_runs.Any(r => r.RunId == run.RunId)) _runs.Insert(0, run);
             Watch(draft.DagId, run.RunId);
         }
@@ -91,25 +84,23 @@ public sealed partial class Dags : ComponentBase, IDisposable
 
     private void Watch(string dagId, string runId)
     {
-        _watching?.Cancel();
-        _watching = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        _watching?.Dispose();
         _watched = (dagId, runId);
         _snapshot = null;
         _log = null;
-        var token = _watching.Token;
-        _ = Follow.StreamAsync(Watcher.WatchAsync(dagId, runId, token), snapshot => InvokeAsync(() =>
+        _watching = Subscribe(ct => Watcher.WatchAsync(dagId, runId, ct), (AirflowRunSnapshot snapshot) =>
         {
-            if (token.IsCancellationRequested) return;
+            // A snapshot already on its way when the user picked another run belongs to the old one.
+            if (_watched != (dagId, runId)) return;
             _snapshot = snapshot;
             if (snapshot.Run is { } run && _runs?.FindIndex(r => r.RunId == run.RunId) is >= 0 and var at) _runs[at] = run;
-            _throttle?.Request();
-        }), token);
+        });
     }
 
     private Task RetryFailedAsync() => Do(async () =>
     {
         if (_watched is not { } watched) return;
-        await Airflow.ClearFailedTasksAsync(watched.DagId, watched.RunId, _stop.Token);
+        await Airflow.ClearFailedTasksAsync(watched.DagId, watched.RunId, Stopping);
         Watcher.Refresh(watched.DagId, watched.RunId);
     });
 
@@ -124,7 +115,7 @@ public sealed partial class Dags : ComponentBase, IDisposable
         _busy = true;
         try
         {
-            var page = await Airflow.GetLogAsync(watched.DagId, watched.RunId, task.TaskId, task.TryNumber, continuation, _stop.Token);
+            var page = await Airflow.GetLogAsync(watched.DagId, watched.RunId, task.TaskId, task.TryNumber, continuation, Stopping);
             // A token that brings nothing new ends the paging (Airflow 2 hands one out even at the end of a finished log).
             var next = page.Lines.Count == 0 ? null : page.ContinuationToken;
             _log = new LogState(task, title, [.. before, .. page.Lines], next, null);
@@ -152,19 +143,12 @@ public sealed partial class Dags : ComponentBase, IDisposable
         {
             _problem = ex.Message;
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
         {
         }
         finally
         {
             _busy = false;
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
-        _throttle?.Dispose();
     }
 }

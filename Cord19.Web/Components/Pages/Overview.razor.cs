@@ -2,18 +2,17 @@ using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Phases;
 using Cord19.Web.Components.Dialogs;
-using Cord19.Web.Model;
+using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>The seven phases with live status, the step log of one phase and the deployment's resources.</summary>
-public sealed partial class Overview : LiveComponentBase
+public sealed partial class Overview : LiveComponent
 {
     private const int MaxLogLines = 1_000;
 
-    private RenderThrottle? _throttle;
     private DeploymentSnapshot? _snapshot;
     private List<LogLine> _log = [];
     private Guid? _logRunId;
@@ -23,6 +22,7 @@ public sealed partial class Overview : LiveComponentBase
     private string? _error;
     private IReadOnlyList<Cord19.Core.Costs.CostEstimate.PhaseEstimate> _estimates = [];
 
+    [Inject] public required IDeploymentClient Deployments { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
     [Inject] public required IDialogService Dialogs { get; init; }
 
@@ -30,12 +30,12 @@ public sealed partial class Overview : LiveComponentBase
 
     protected override async Task OnInitializedAsync()
     {
-        _throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged), RenderThrottle.Default);
+        Subscribe(Deployments.WatchAsync, OnChangeAsync);
         _estimates = await Deployments.GetEstimatesAsync(Stopping);
         await ReloadAsync(followLatest: true);
     }
 
-    protected override async Task OnChangeAsync(DeploymentChange change)
+    private async Task OnChangeAsync(DeploymentChange change)
     {
         switch (change)
         {
@@ -58,7 +58,6 @@ public sealed partial class Overview : LiveComponentBase
                 await ReloadAsync(followLatest: false);
                 break;
         }
-        _throttle?.Request();
     }
 
     private async Task ReloadAsync(bool followLatest)
@@ -135,9 +134,4 @@ public sealed partial class Overview : LiveComponentBase
         }
     }
 
-    public override void Dispose()
-    {
-        _throttle?.Dispose();
-        base.Dispose();
-    }
 }

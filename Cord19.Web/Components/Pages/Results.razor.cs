@@ -2,12 +2,13 @@ using Cord19.Core.Live;
 using Cord19.Core.Phases;
 using Cord19.Core.Results;
 using Microsoft.AspNetCore.Components;
+using Cord19.Web.ServiceClient;
 using MudBlazor;
 
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>A finished run's clusters and topics as tables; the interactive charts are a page of their own.</summary>
-public sealed partial class Results : LiveComponentBase
+public sealed partial class Results : LiveComponent
 {
     private readonly TableGroupDefinition<TopicResult> _byCluster = new() { GroupName = "Cluster", Selector = t => t.Cluster };
     private IReadOnlyList<RunManifest> _runs = [];
@@ -18,21 +19,20 @@ public sealed partial class Results : LiveComponentBase
     private bool _loading = true;
 
     [Inject] public required IResultStore Store { get; init; }
+    [Inject] public required IDeploymentClient Deployments { get; init; }
 
     protected override async Task OnInitializedAsync()
     {
+        Subscribe(Deployments.WatchAsync, OnChangeAsync);
         await LoadRunsAsync();
         _loading = false;
     }
 
-    protected override async Task OnChangeAsync(DeploymentChange change)
+    private async Task OnChangeAsync(DeploymentChange change)
     {
         // A finished processing run adds results; de-allocation may delete them.
         if (change is PhaseRunChanged { Run: { Status: PhaseStatus.Succeeded, PhaseNumber: 5 or 6 or 7 } })
-        {
             await LoadRunsAsync();
-            StateHasChanged();
-        }
     }
 
     private async Task LoadRunsAsync()

@@ -1,10 +1,10 @@
-namespace Cord19.Web.Model;
+namespace Cord19.Web.Components;
 
 /// <summary>
 /// Coalesces bursts of changes into at most one render per interval, so a phase that logs hundreds of lines
 /// a second does not flood the circuit. The last change is always rendered.
 /// </summary>
-public sealed class RenderThrottle(Func<Task> render, TimeSpan interval) : IDisposable
+internal sealed class RenderThrottle(Func<Task> render, TimeSpan interval) : IDisposable
 {
     public static readonly TimeSpan Default = TimeSpan.FromMilliseconds(150);
 

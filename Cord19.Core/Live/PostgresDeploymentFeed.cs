@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Cord19.Core.Deployments;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Cord19.Core.Live;
+
+/// <summary>
+/// The change feed across every app instance on one PostgreSQL: a change is published in this process at once and
+/// sent with NOTIFY; each instance LISTENs and republishes what the others sent, so a click on one instance shows on
+/// every page of every instance (and a phase run by another instance's job server shows here).
+/// </summary>
+/// <remarks>
+/// NOTIFY is delivered only to sessions listening at that moment: after a lost connection the instance tells its
+/// pages to re-read (a <see cref="ResourcesChanged"/> for every deployment), since changes may have been missed.
+/// </remarks>
+public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<PostgresDeploymentFeed> logger) : BackgroundService, IDeploymentFeed
+{
+    public const string Channel = "cord19_changes";
+
+    // PostgreSQL refuses a payload of 8,000 bytes or more; a longer log line travels shortened (the stored log keeps it whole).
+    private const int MaxMessageChars = 3_000;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly DeploymentFeed _local = new();
+    private readonly Channel<DeploymentChange> _outbox = System.Threading.Channels.Channel.CreateUnbounded<DeploymentChange>(new() { SingleReader = true });
+    private readonly string _origin = Guid.NewGuid().ToString("N");
+
+    public long Published => _local.Published;
+
+    public void Publish(DeploymentChange change)
+    {
+        _local.Publish(change);
+        _outbox.Writer.TryWrite(change);
+    }
+
+    public IAsyncEnumerable<DeploymentChange> WatchAsync(CancellationToken cancellationToken) => _local.WatchAsync(cancellationToken);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(KeepAsync("listen", ListenAsync, stoppingToken), KeepAsync("notify", SendAsync, stoppingToken));
+
+    /// <summary>Runs a loop that needs a connection again after a failure, waiting longer each time (up to 10 s).</summary>
+    private async Task KeepAsync(string what, Func<CancellationToken, Task> loop, CancellationToken ct)
+    {
+        for (var failures = 0; !ct.IsCancellationRequested; failures++)
+        {
+            try
+            {
+                await loop(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                logger.LogWarning("The cross-instance change feed ({What}) lost PostgreSQL: {Message}. Retrying.", what, ex.Message);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 250 << Math.Min(failures, 6))), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(ListenerConnectionString());
+        connection.Notification += (_, e) => Receive(e.Payload);
+        await connection.OpenAsync(ct);
+        await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+            await listen.ExecuteNonQueryAsync(ct);
+        // Anything sent while this instance was not listening is lost: pages re-read their snapshot.
+        _local.Publish(new ResourcesChanged(Guid.Empty));
+        while (true) await connection.WaitAsync(ct);
+    }
+
+    private async Task SendAsync(CancellationToken ct)
+    {
+        await using var source = NpgsqlDataSource.Create(database.PostgresConnectionString!);
+        while (await _outbox.Reader.WaitToReadAsync(ct))
+        {
+            // Everything waiting goes in one round trip, in the order it was published.
+            await using var batch = source.CreateBatch();
+            while (batch.BatchCommands.Count < 200 && _outbox.Reader.TryPeek(out var change))
+            {
+                var command = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
+                command.Parameters.Add(new NpgsqlParameter { Value = Channel });
+                command.Parameters.Add(new NpgsqlParameter { Value = Wrap(change) });
+                batch.BatchCommands.Add(command);
+                _outbox.Reader.TryRead(out _);
+            }
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private string Wrap(DeploymentChange change)
+    {
+        if (change is LogLineAdded { Line.Message.Length: > MaxMessageChars } log)
+            change = log with { Line = log.Line with { Message = log.Line.Message[..MaxMessageChars] + " … (shortened; the stored log has all of it)" } };
+        return JsonSerializer.Serialize(new Envelope(_origin, change), Json);
+    }
+
+    private void Receive(string payload)
+    {
+        try
+        {
+            var envelope = JsonSerializer.Deserialize<Envelope>(payload, Json);
+            if (envelope is { Change: { } change } && envelope.Origin != _origin) _local.Publish(change);
+        }
+        catch (JsonException ex)
+        {
+            // Another release's instance on the same database may send a shape this one does not know.
+            logger.LogWarning("Ignored a change from another instance that this one cannot read: {Message}", ex.Message);
+        }
+    }
+
+    // The listening session lives as long as the app: kept out of the pool, with keepalives so a dead link is noticed.
+    private string ListenerConnectionString() => new NpgsqlConnectionStringBuilder(database.PostgresConnectionString)
+    {
+        Pooling = false,
+        KeepAlive = 15,
+    }.ConnectionString;
+
+    private sealed record Envelope(string Origin, DeploymentChange Change);
+}
