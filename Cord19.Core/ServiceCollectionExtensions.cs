@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PhaseRunner>();
         services.AddSingleton<PhaseService>();
         services.AddSingleton<Costs.CostMeterService>();
+        services.AddSingleton<Costs.CostHistoryReader>();
 
         services.AddSingleton<IResultStore>(_ => new ResultStore(s3?.Open() ?? new LocalFolderObjectStore(data.Results)));
         services.AddSingleton(new LocalWorkspace(data));

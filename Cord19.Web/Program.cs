@@ -43,6 +43,8 @@ builder.Services.AddCord19HealthChecks();
 builder.Services.AddCord19Jobs(data, postgres);
 builder.Services.AddSingleton<IDeploymentClient, DeploymentClient>();
 builder.Services.AddSingleton<IAwsClient, AwsClient>();
+builder.Services.AddSingleton<ICostClient, CostClient>();
+builder.Services.AddSingleton<ISettingsClient, SettingsClient>();
 builder.Services.AddSingleton<RunCache>();
 builder.Services.AddHostedService<CostMeterLoop>();
 builder.Services.AddHostedService<AwsReconciliationAtStart>();

@@ -40,4 +40,25 @@ public sealed class CostApiTests : ApiTest
         Assert.Equal(7, estimate!.Length);
         Assert.All(estimate, e => Assert.True(e.GetProperty("usd").GetDecimal() >= 0));
     }
+
+    [Fact]
+    public async Task The_history_gives_each_deployment_its_cost_and_the_current_one_over_time()
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await Http.PostAsync("/api/phases/1/run", null)).StatusCode);
+        JsonElement history = default;
+        for (var i = 0; i < 100; i++)
+        {
+            history = await Http.GetFromJsonAsync<JsonElement>("/api/costs/history");
+            if (history.GetProperty("cumulative").GetArrayLength() > 0) break;
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(7, history.GetProperty("estimates").GetArrayLength());
+        var past = Assert.Single(history.GetProperty("pastDeployments").EnumerateArray());
+        Assert.True(past.GetProperty("usd").GetDecimal() > 0);
+        var samples = history.GetProperty("cumulative").EnumerateArray().Select(s => s.GetProperty("accrued").GetDecimal()).ToList();
+        Assert.Equal(61, samples.Count);
+        Assert.Equal(samples.Order(), samples); // a cost only ever grows
+        Assert.Contains("price book", history.GetProperty("spot").GetProperty("source").GetString());
+    }
 }

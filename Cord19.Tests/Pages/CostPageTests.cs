@@ -3,6 +3,7 @@ using Cord19.Core.Costs;
 using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Cord19.Web.Components.Controls;
+using Cord19.Web.ServiceClient;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -18,11 +19,9 @@ public sealed class CostPageTests : PageTestContext
 
     private CostPageTests(FakeTimeProvider clock) : this(clock, CoreHarness.StartAsync(clock).GetAwaiter().GetResult()) { }
 
+    // The real meter and history over a real deployment: the page's figures and charts are the Core's.
     private CostPageTests(FakeTimeProvider clock, CoreHarness core) : base(s => s
-        .AddSingleton(core.Meter)
-        .AddSingleton(core.Store)
-        .AddSingleton(core.Settings)
-        .AddSingleton(core.Services.GetRequiredService<LiveSpotPrices>())
+        .AddSingleton<ICostClient>(new CostClient(core.Meter, core.Services.GetRequiredService<CostHistoryReader>()))
         .AddSingleton<TimeProvider>(clock))
     {
         _core = core;
@@ -79,4 +78,31 @@ public sealed class CostPageTests : PageTestContext
     }
 
     protected override ValueTask DisposeTestResourcesAsync() => _core.DisposeAsync();
+}
+
+/// <summary>The header meter against a Channel-fed client: it shows each reading as it is pushed.</summary>
+public sealed class CostMeterBadgeTests : PageTestContext
+{
+    private readonly FakeCostClient _costs;
+
+    public CostMeterBadgeTests() : this(new FakeCostClient()) { }
+
+    private CostMeterBadgeTests(FakeCostClient costs) : base(s => s.AddSingleton<ICostClient>(costs)) => _costs = costs;
+
+    [Fact]
+    public void Each_reading_pushed_replaces_the_last_and_an_aws_deployment_is_not_called_unbilled()
+    {
+        var badge = Render<CostMeterBadge>();
+        Assert.Contains("no deployment", badge.Find("[data-testid=cost-meter]").TextContent);
+
+        _costs.Push(Reading(isAwsEquivalent: true, accrued: 0.42m, budget: BudgetStatus.Unlimited));
+        badge.WaitForAssertion(() => Assert.Contains("not billed · would be on AWS $0.420 · $0.210/h", badge.Find("[data-testid=cost-meter]").TextContent), Patience);
+
+        _costs.Push(Reading(isAwsEquivalent: false, accrued: 4.5m, budget: new BudgetStatus(5m, null, 0.9, BudgetLevel.Warning, "Near the cap.")));
+        badge.WaitForAssertion(() => Assert.StartsWith("$4.50 · $0.210/h · 90", badge.Find("[data-testid=cost-meter]").TextContent.Trim()), Patience);
+        Assert.EndsWith("of budget", badge.Find("[data-testid=cost-meter]").TextContent.Trim());
+    }
+
+    private static CostSnapshot Reading(bool isAwsEquivalent, decimal accrued, BudgetStatus budget) =>
+        new(Guid.NewGuid(), DateTime.UtcNow, isAwsEquivalent, [], accrued, 0.21m, null, budget, []);
 }

@@ -1,20 +1,18 @@
 using Bunit;
-using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Cord19.Web.Components.Pages;
+using Cord19.Web.ServiceClient;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cord19.Tests.Pages;
 
 public sealed class SettingsPageTests : PageTestContext
 {
-    private readonly CoreHarness _core;
+    private readonly FakeSettingsClient _settings;
 
-    public SettingsPageTests() : this(CoreHarness.StartAsync().GetAwaiter().GetResult()) { }
+    public SettingsPageTests() : this(new FakeSettingsClient()) { }
 
-    private SettingsPageTests(CoreHarness core) : base(s => s
-        .AddSingleton(core.Settings)
-        .AddSingleton(core.Data)) => _core = core;
+    private SettingsPageTests(FakeSettingsClient settings) : base(s => s.AddSingleton<ISettingsClient>(settings)) => _settings = settings;
 
     [Fact]
     public async Task Shows_the_seed_defaults_and_saves_a_change()
@@ -28,7 +26,7 @@ public sealed class SettingsPageTests : PageTestContext
         await page.Find("[data-testid=save-settings]").ClickAsync(new());
 
         snackbars.WaitForAssertion(() => Assert.Contains("Settings saved.", snackbars.Markup), Patience);
-        Assert.Equal(8, (await _core.Settings.GetAsync()).Clusters);
+        Assert.Equal(8, _settings.Saved.Clusters);
         Assert.Empty(page.FindAll("[data-testid=settings-errors]"));
     }
 
@@ -45,10 +43,6 @@ public sealed class SettingsPageTests : PageTestContext
         var errors = page.WaitForElement("[data-testid=settings-errors]", Patience).TextContent;
         Assert.Contains("Clusters (k) is 1: use a whole number from 2 to 100", errors);
         Assert.Contains("'/no/such/metadata.csv' does not exist", errors);
-        Assert.Equal(Json(new PipelineSettings()), Json(await _core.Settings.GetAsync()));
+        Assert.Equal(0, _settings.Saves);
     }
-
-    private static string Json(PipelineSettings s) => System.Text.Json.JsonSerializer.Serialize(s, SettingsStore.Json);
-
-    protected override ValueTask DisposeTestResourcesAsync() => _core.DisposeAsync();
 }

@@ -18,6 +18,8 @@ public static class CostEndpoints
 
         api.MapGet("/", (CostMeterService meter) => ToDto(meter.Latest));
 
+        api.MapGet("/history", (CostHistoryReader history, CancellationToken ct) => history.ReadAsync(ct));
+
         api.MapGet("/estimate", async (SettingsStore settings, CancellationToken ct) =>
         {
             var s = await settings.GetAsync(ct);

@@ -1,7 +1,6 @@
 using Cord19.Core.Costs;
-using Cord19.Core.Deployments;
-using Cord19.Core.Settings;
 using Cord19.Web.Model;
+using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 using Vizor.ECharts;
 
@@ -10,7 +9,6 @@ namespace Cord19.Web.Components.Pages;
 /// <summary>Live meters, their history, past deployments and the estimate before deploying.</summary>
 public sealed partial class Costs : LiveComponent
 {
-    private const int HistoryPoints = 60;
     private static readonly TimeSpan ChartRefresh = TimeSpan.FromSeconds(30);
 
     private CostSnapshot _snapshot = CostSnapshot.None(DateTime.UtcNow);
@@ -23,11 +21,8 @@ public sealed partial class Costs : LiveComponent
     private int _chartsVersion;
     private DateTime _chartsAt;
 
-    [Inject] public required CostMeterService Meter { get; init; }
-    [Inject] public required DeploymentStore Deployments { get; init; }
-    [Inject] public required SettingsStore Settings { get; init; }
+    [Inject] public required ICostClient Meter { get; init; }
     [Inject] public required TimeProvider Clock { get; init; }
-    [Inject] public required LiveSpotPrices SpotPrices { get; init; }
 
     private string Title => _snapshot.DeploymentId is null ? "Costs"
         : _snapshot.IsAwsEquivalent ? $"This deployment would have cost {Usd(_snapshot.Accrued)} on AWS so far"
@@ -59,48 +54,16 @@ public sealed partial class Costs : LiveComponent
 
     private async Task RefreshChartsAsync()
     {
-        var now = Clock.GetUtcNow().UtcDateTime;
-        _chartsAt = now;
-        var settings = await Settings.GetAsync(Stopping);
-        try
-        {
-            _estimates = CostEstimate.ForPhases(settings, settings.Prices());
-            _estimateProblem = null;
-        }
-        catch (PriceBookException ex)
-        {
-            _estimateProblem = ex.Message;
-        }
-
-        var deployments = await Deployments.ListWithRunsAsync(newest: 20, Stopping);
-        var past = deployments.AsEnumerable().Reverse()
-            .Select(d => ($"{d.Deployment.CreatedAt.ToLocalTime():MM-dd HH:mm}",
-                CostMeterService.Measure(d.Deployment, d.Runs, settings, d.Deployment.EndedAt ?? now).Accrued))
-            .ToList();
-        _past = past.Count > 0 ? CostCharts.PastDeployments(past) : null;
-
-        _cumulative = _spot = null;
-        var live = deployments.FirstOrDefault() is { Deployment: not null } newest ? SpotPrices.Get(newest.Deployment.Id)?.History : null;
-        if (deployments.FirstOrDefault() is { Deployment: not null } current && DeploymentMeters.At(current.Deployment, current.Runs, current.Deployment.EndedAt ?? now, live) is { Count: > 0 } resources)
-        {
-            var from = resources.Min(r => r.Periods.Min(p => p.Start));
-            var to = current.Deployment.EndedAt ?? now;
-            var samples = Enumerable.Range(0, HistoryPoints + 1)
-                .Select(i => from + (to - from) * i / HistoryPoints)
-                .Select(t => CostMeterService.Measure(current.Deployment, current.Runs, settings, t, live))
-                .ToList();
-            _cumulative = CostCharts.Cumulative(samples);
-
-            var instance = resources.First(r => r.Kind == MeterKind.Ec2Instance);
-            var price = settings.PricesOrNull()?.Find(instance.PriceKey);
-            if (price is not null)
-            {
-                _spot = CostCharts.SpotPrice(instance.PriceHistory ?? [new PricePoint(from, price.Usd)], from, to, settings.SpotMaxPricePerHour);
-                _spotNote = instance.PriceHistory is null
-                    ? $"From the price book ({price.Source}, {price.AsOf:yyyy-MM-dd}): the local target has no live spot price history."
-                    : "From DescribeSpotPriceHistory for the instance's availability zone.";
-            }
-        }
+        _chartsAt = Clock.GetUtcNow().UtcDateTime;
+        var history = await Meter.GetHistoryAsync(Stopping);
+        _estimates = history.Estimates;
+        _estimateProblem = history.EstimateProblem;
+        _past = history.PastDeployments.Count > 0
+            ? CostCharts.PastDeployments(history.PastDeployments.Select(d => ($"{d.CreatedAt.ToLocalTime():MM-dd HH:mm}", d.Usd)).ToList())
+            : null;
+        _cumulative = history.Cumulative.Count > 0 ? CostCharts.Cumulative(history.Cumulative) : null;
+        _spot = history.Spot is { } spot ? CostCharts.SpotPrice(spot.Points, spot.From, spot.To, spot.MaxPricePerHour) : null;
+        _spotNote = history.Spot?.Source;
         _chartsVersion++;
     }
 

@@ -1,5 +1,6 @@
 using Cord19.Core.Settings;
 using Cord19.Web.Model;
+using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -10,15 +11,14 @@ public sealed partial class Settings : ComponentBase
     private SettingsForm? _model;
     private IReadOnlyList<string> _errors = [];
 
-    [Inject] public required SettingsStore Store { get; init; }
-    [Inject] public required DataDirectory Data { get; init; }
+    [Inject] public required ISettingsClient Store { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
 
-    protected override async Task OnInitializedAsync() => _model = SettingsForm.From(await Store.GetAsync());
+    protected override async Task OnInitializedAsync() => _model = SettingsForm.From(await Store.GetAsync(CancellationToken.None));
 
     private async Task SaveAsync()
     {
-        _errors = await Store.SaveAsync(_model!.ToSettings());
+        _errors = await Store.SaveAsync(_model!.ToSettings(), CancellationToken.None);
         if (_errors.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
     }
 

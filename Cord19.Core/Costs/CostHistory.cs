@@ -1,0 +1,75 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Costs;
+
+/// <summary>
+/// What the costs of the deployments were over time, for the Costs page and GET /api/costs/history: the estimate
+/// before deploying, the cost of each recent deployment, the current one's cost sampled along its life, and the
+/// spot price it paid (live from AWS, or the price book's locally).
+/// </summary>
+/// <param name="PastDeployments">Oldest first.</param>
+/// <param name="Cumulative">The current deployment's cost at evenly spaced moments from its first resource to now (or its end).</param>
+public sealed record CostHistory(
+    IReadOnlyList<CostEstimate.PhaseEstimate> Estimates,
+    string? EstimateProblem,
+    IReadOnlyList<PastDeploymentCost> PastDeployments,
+    IReadOnlyList<CostSnapshot> Cumulative,
+    SpotPriceSeries? Spot);
+
+/// <param name="Usd">Null when a price is missing.</param>
+public sealed record PastDeploymentCost(Guid DeploymentId, DateTime CreatedAt, decimal? Usd);
+
+/// <param name="Source">Where the prices come from, in words for the page.</param>
+public sealed record SpotPriceSeries(IReadOnlyList<PricePoint> Points, DateTime From, DateTime To, decimal MaxPricePerHour, string Source);
+
+public sealed class CostHistoryReader(DeploymentStore store, SettingsStore settingsStore, LiveSpotPrices spotPrices, TimeProvider clock)
+{
+    private const int Samples = 60;
+    private const int RecentDeployments = 20;
+
+    public async Task<CostHistory> ReadAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var settings = await settingsStore.GetAsync(ct);
+        IReadOnlyList<CostEstimate.PhaseEstimate> estimates = [];
+        string? estimateProblem = null;
+        try
+        {
+            estimates = CostEstimate.ForPhases(settings, settings.Prices());
+        }
+        catch (PriceBookException ex)
+        {
+            estimateProblem = ex.Message;
+        }
+
+        var deployments = await store.ListWithRunsAsync(newest: RecentDeployments, ct);
+        var past = deployments.AsEnumerable().Reverse()
+            .Select(d => new PastDeploymentCost(d.Deployment.Id, d.Deployment.CreatedAt,
+                CostMeterService.Measure(d.Deployment, d.Runs, settings, d.Deployment.EndedAt ?? now).Accrued))
+            .ToList();
+
+        if (deployments.Count == 0)
+            return new CostHistory(estimates, estimateProblem, past, [], null);
+        var current = deployments[0];
+        var live = spotPrices.Get(current.Deployment.Id)?.History;
+        var to = current.Deployment.EndedAt ?? now;
+        if (DeploymentMeters.At(current.Deployment, current.Runs, to, live) is not { Count: > 0 } resources)
+            return new CostHistory(estimates, estimateProblem, past, [], null);
+
+        var from = resources.Min(r => r.Periods.Min(p => p.Start));
+        var cumulative = Enumerable.Range(0, Samples + 1)
+            .Select(i => from + (to - from) * i / Samples)
+            .Select(t => CostMeterService.Measure(current.Deployment, current.Runs, settings, t, live))
+            .ToList();
+
+        SpotPriceSeries? spot = null;
+        var instance = resources.First(r => r.Kind == MeterKind.Ec2Instance);
+        if (settings.PricesOrNull()?.Find(instance.PriceKey) is { } price)
+            spot = instance.PriceHistory is null
+                ? new([new PricePoint(from, price.Usd)], from, to, settings.SpotMaxPricePerHour,
+                    $"From the price book ({price.Source}, {price.AsOf:yyyy-MM-dd}): the local target has no live spot price history.")
+                : new(instance.PriceHistory, from, to, settings.SpotMaxPricePerHour, "From DescribeSpotPriceHistory for the instance's availability zone.");
+        return new CostHistory(estimates, estimateProblem, past, cumulative, spot);
+    }
+}

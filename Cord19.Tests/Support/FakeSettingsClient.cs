@@ -1,0 +1,25 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Settings;
+using Cord19.Web.ServiceClient;
+
+namespace Cord19.Tests.Support;
+
+/// <summary>Settings kept in memory, refused by the same rules as the real store (<see cref="PipelineSettings.Validate"/>).</summary>
+public sealed class FakeSettingsClient : ISettingsClient
+{
+    public PipelineSettings Saved { get; private set; } = new();
+    public int Saves { get; private set; }
+    public DeploymentTarget? FixedTarget { get; set; }
+    public string DataDirectory => "/tmp/cord19-test-data";
+
+    public Task<PipelineSettings> GetAsync(CancellationToken ct) => Task.FromResult(Saved);
+
+    public Task<IReadOnlyList<string>> SaveAsync(PipelineSettings settings, CancellationToken ct)
+    {
+        var errors = settings.Validate();
+        if (errors.Count > 0) return Task.FromResult(errors);
+        Saved = settings;
+        Saves++;
+        return Task.FromResult<IReadOnlyList<string>>([]);
+    }
+}
