@@ -1,3 +1,4 @@
+using Cord19.Core.Configuration;
 using Cord19.Core.Deployments;
 using Cord19.Core.Deployments.Schema;
 using Cord19.Core.Execution;
@@ -14,19 +15,20 @@ namespace Cord19.Core;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// The deployment state (SQLite under the data directory), the live feed, the phase runner, the local
-    /// target with its folder result store, and the AWS target. The host adds an <see cref="IPhaseJobScheduler"/>.
+    /// The deployment state (SQLite under the data directory, or PostgreSQL), the live feed, the phase runner, the local
+    /// target with its result store (the data directory's folder, or S3), and the AWS target, as <paramref name="options"/>
+    /// say. The host adds an <see cref="IPhaseJobScheduler"/>.
     /// </summary>
-    /// <param name="postgres">A PostgreSQL connection string for the app's state; SQLite under the data directory otherwise.</param>
-    /// <param name="s3">An S3 bucket for the results; the data directory's results folder otherwise.</param>
-    public static IServiceCollection AddCord19Core(this IServiceCollection services, DataDirectory data, string? postgres = null, S3Location? s3 = null)
+    public static IServiceCollection AddCord19Core(this IServiceCollection services, Cord19Options options)
     {
-        data.EnsureExists();
-        var database = new StateDatabase(postgres, data);
+        var data = options.Data.EnsureExists();
+        var database = options.StateDatabase;
+        var s3 = options.ResultsBucket;
+        services.AddSingleton(options);
         services.AddSingleton(data);
         services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new RunnerIdentity(Environment.GetEnvironmentVariable(RunnerIdentity.EnvironmentVariable)));
+        services.AddSingleton(options.Runner);
         database.Register(services);
         if (database.IsPostgres)
         {
@@ -42,7 +44,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DeploymentStore>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<RunCancellations>();
-        services.AddSingleton(PhaseRunnerOptions.FromEnvironment());
+        services.AddSingleton(options.PhaseRunner);
         services.AddSingleton<PhaseRunner>();
         services.AddSingleton<PhaseService>();
         services.AddSingleton<Costs.CostMeterService>();

@@ -37,16 +37,16 @@ public sealed record AirflowOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Null when CORD19_AIRFLOW_URL is not set (no Airflow: the local target needs none).</summary>
-    public static AirflowOptions? FromConfiguration(Func<string, string?> get)
+    public static AirflowOptions? From(string? url, string? user, string? password, string? token, string? apiVersion)
     {
-        var url = get(UrlVariable)?.Trim();
+        url = url?.Trim();
         if (string.IsNullOrEmpty(url)) return null;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
             throw new ArgumentException($"{UrlVariable}='{url}' is not an http(s) address. Set it to Airflow's base address, e.g. http://localhost:8080.");
         if (baseUrl.AbsolutePath.TrimEnd('/').EndsWith("/api/v1", StringComparison.OrdinalIgnoreCase)
             || baseUrl.AbsolutePath.TrimEnd('/').EndsWith("/api/v2", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"{UrlVariable}='{url}' ends with the API path. Give Airflow's base address (without /api/v1 or /api/v2); the version is detected.");
-        AirflowApiVersion? version = get(ApiVersionVariable)?.Trim().ToLowerInvariant() switch
+        AirflowApiVersion? version = apiVersion?.Trim().ToLowerInvariant() switch
         {
             null or "" or "auto" => null,
             "v1" or "1" or "2" => AirflowApiVersion.V1,
@@ -56,9 +56,9 @@ public sealed record AirflowOptions
         return new AirflowOptions
         {
             BaseUrl = new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/"),
-            Username = Blank(get(UserVariable)),
-            Password = Blank(get(PasswordVariable)),
-            AccessToken = Blank(get(TokenVariable)),
+            Username = Blank(user),
+            Password = Blank(password),
+            AccessToken = Blank(token),
             ApiVersion = version,
         };
     }

@@ -90,7 +90,4 @@ public sealed class PhaseRunner(
 public sealed record PhaseRunnerOptions(TimeSpan StepDelay)
 {
     public const string EnvironmentVariable = "CORD19_TEST_STEP_DELAY_MS";
-
-    public static PhaseRunnerOptions FromEnvironment() =>
-        new(int.TryParse(Environment.GetEnvironmentVariable(EnvironmentVariable), out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : TimeSpan.Zero);
 }

@@ -18,7 +18,7 @@ public sealed class PhaseService(
     public async Task<RunRequestOutcome> RequestAsync(RunRequest request, CancellationToken ct = default)
     {
         var settings = await settingsStore.GetAsync(ct);
-        var errors = settings.Validate();
+        var errors = settingsStore.Validate(settings);
         if (errors.Count > 0 && request.PhaseNumber != Phase.Deallocation)
             return RunRequestOutcome.Refused("The settings need fixing first: " + string.Join(" ", errors));
 

@@ -9,8 +9,8 @@ public static class DataRoots
 {
     public const string EnvironmentVariable = "CORD19_DATA_ROOTS";
 
-    public static IReadOnlyList<string> FromEnvironment() =>
-        (Environment.GetEnvironmentVariable(EnvironmentVariable) ?? "")
+    public static IReadOnlyList<string> Parse(string? configured) =>
+        (configured ?? "")
             .Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(r => Resolve(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar)
             .ToList();

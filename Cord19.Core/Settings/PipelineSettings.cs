@@ -78,7 +78,8 @@ public sealed record PipelineSettings
     public string? PriceBookJson { get; init; }
 
     /// <summary>The problems that make these settings unusable, each naming the field and the fix. Empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <param name="dataRoots">The folders input files must be in (CORD19_DATA_ROOTS); empty: anywhere.</param>
+    public IReadOnlyList<string> Validate(IReadOnlyList<string>? dataRoots = null)
     {
         var errors = new List<string>();
         if (!Enum.IsDefined(Target))
@@ -95,7 +96,7 @@ public sealed record PipelineSettings
             errors.Add($"Instance type '{InstanceType}' is not an EC2 instance type name: use one such as t3.xlarge.");
         if (!AwsNaming.IsInstanceType(RedshiftNodeType))
             errors.Add($"Redshift node type '{RedshiftNodeType}' is not a node type name: use one such as ra3.large or ra3.xlplus.");
-        if (!string.IsNullOrWhiteSpace(MetadataPath) && DataRoots.Problem(MetadataPath, DataRoots.FromEnvironment()) is { } outside)
+        if (!string.IsNullOrWhiteSpace(MetadataPath) && DataRoots.Problem(MetadataPath, dataRoots ?? []) is { } outside)
             errors.Add(outside);
         else if (!string.IsNullOrWhiteSpace(MetadataPath) && !File.Exists(MetadataPath))
             errors.Add($"Metadata file '{MetadataPath}' does not exist: give the full path of a CORD-19 metadata.csv or metadata.csv.gz, or leave it empty for the shipped sample.");

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cord19.Core.Settings;
 
 /// <summary>Reads and saves <see cref="PipelineSettings"/> in the app's database.</summary>
-public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploymentFeed feed)
+public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploymentFeed feed, Configuration.Cord19Options options)
 {
     private const string Key = "pipeline";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
@@ -15,13 +15,15 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
     public const string TargetVariable = "CORD19_TARGET";
 
     /// <summary>The target CORD19_TARGET fixes, or null when Settings choose.</summary>
-    public static DeploymentTarget? TargetFromEnvironment =>
-        DeploymentTargets.TryParse(Environment.GetEnvironmentVariable(TargetVariable), out var target) ? target : null;
+    public DeploymentTarget? FixedTarget => options.FixedTarget;
+
+    /// <summary>The settings' problems, input folders (CORD19_DATA_ROOTS) included.</summary>
+    public IReadOnlyList<string> Validate(PipelineSettings settings) => settings.Validate(options.DataRootFolders);
 
     public async Task<PipelineSettings> GetAsync(CancellationToken ct = default)
     {
         var settings = await GetStoredAsync(ct);
-        return TargetFromEnvironment is { } target ? settings with { Target = target } : settings;
+        return FixedTarget is { } target ? settings with { Target = target } : settings;
     }
 
     /// <summary>What Settings hold, without CORD19_TARGET's override (what a partial update applies to).</summary>
@@ -44,7 +46,7 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
     /// <summary>Saves valid settings; returns the validation errors otherwise (nothing is saved then).</summary>
     public async Task<IReadOnlyList<string>> SaveAsync(PipelineSettings settings, CancellationToken ct = default)
     {
-        var errors = settings.Validate();
+        var errors = Validate(settings);
         if (errors.Count > 0) return errors;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);

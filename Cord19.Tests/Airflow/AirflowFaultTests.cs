@@ -168,16 +168,10 @@ public sealed class AirflowFaultTests
     [Fact]
     public void Options_refuse_an_api_path_or_a_non_http_address()
     {
-        string? Get(string key, string url) => key == AirflowOptions.UrlVariable ? url : null;
-        Assert.Null(AirflowOptions.FromConfiguration(_ => null));
-        Assert.Contains("without /api/v1", Assert.Throws<ArgumentException>(() => AirflowOptions.FromConfiguration(k => Get(k, "http://h:8080/api/v1"))).Message);
-        Assert.Contains("not an http(s) address", Assert.Throws<ArgumentException>(() => AirflowOptions.FromConfiguration(k => Get(k, "ftp://h"))).Message);
-        var options = AirflowOptions.FromConfiguration(k => k switch
-        {
-            AirflowOptions.UrlVariable => "http://airflow:8080",
-            AirflowOptions.PasswordVariable => "hunter2",
-            _ => null,
-        })!;
+        Assert.Null(AirflowOptions.From(null, null, null, null, null));
+        Assert.Contains("without /api/v1", Assert.Throws<ArgumentException>(() => AirflowOptions.From("http://h:8080/api/v1", null, null, null, null)).Message);
+        Assert.Contains("not an http(s) address", Assert.Throws<ArgumentException>(() => AirflowOptions.From("ftp://h", null, null, null, null)).Message);
+        var options = AirflowOptions.From("http://airflow:8080", null, "hunter2", null, null)!;
         Assert.Equal("http://airflow:8080/", options.BaseUrl.ToString());
         Assert.DoesNotContain("hunter2", options.ToString());
     }

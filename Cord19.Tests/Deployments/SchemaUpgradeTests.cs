@@ -1,4 +1,5 @@
 using Cord19.Core;
+using Cord19.Core.Configuration;
 using Cord19.Core.Deployments;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
@@ -70,7 +71,7 @@ public sealed class SchemaUpgradeTests
 
     private static async Task<ServiceProvider> StartAsync(DataDirectory data, string? postgres)
     {
-        var services = new ServiceCollection().AddLogging().AddCord19Core(data, postgres).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddCord19Core(new Cord19Options { DataDirectory = data.Root, Postgres = postgres }).BuildServiceProvider();
         await services.InitializeCord19Async();
         return services;
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cord19.Core;
+using Cord19.Core.Configuration;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Results;
@@ -26,7 +27,7 @@ public sealed class CoreHarness : IAsyncDisposable
         var services = new ServiceCollection().AddLogging();
         // Before the Core services: seams registered here (the AWS account, Airflow) replace the real ones.
         configure?.Invoke(services);
-        services.AddCord19Core(Data, postgres);
+        services.AddCord19Core(new Cord19Options { DataDirectory = Data.Root, Postgres = postgres });
         if (clock is not null) services.AddSingleton(clock);
         services.AddSingleton<BackgroundScheduler>();
         services.AddSingleton<IPhaseJobScheduler>(sp => sp.GetRequiredService<BackgroundScheduler>());

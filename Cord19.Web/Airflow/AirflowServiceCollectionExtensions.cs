@@ -12,9 +12,9 @@ public static class AirflowServiceCollectionExtensions
     /// deployment's Airflow is used once phase 1 has started it (and until then every call says how to get one).
     /// One client for the app: it caches the detected API version and Airflow 3's JWT.
     /// </summary>
-    public static IServiceCollection AddCord19Airflow(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="options">The configured Airflow (CORD19_AIRFLOW_*); null: the AWS deployment's, once it has one.</param>
+    public static IServiceCollection AddCord19Airflow(this IServiceCollection services, AirflowOptions? options)
     {
-        var options = AirflowOptions.FromConfiguration(key => configuration[key]);
         if (options is null)
         {
             services.AddSingleton<IAirflowClient, DeploymentAirflowClient>();

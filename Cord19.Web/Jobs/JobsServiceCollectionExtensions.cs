@@ -1,5 +1,5 @@
 using Cord19.Core.Execution;
-using Cord19.Core.Settings;
+using Cord19.Core.Configuration;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
@@ -12,8 +12,10 @@ public static class JobsServiceCollectionExtensions
     private static readonly TimeSpan QueuePollInterval = TimeSpan.FromSeconds(0.5);
 
     /// <summary>Hangfire on SQLite under the data directory (or on PostgreSQL), with its server in this process.</summary>
-    public static IServiceCollection AddCord19Jobs(this IServiceCollection services, DataDirectory data, string? postgres = null)
+    public static IServiceCollection AddCord19Jobs(this IServiceCollection services, Cord19Options options)
     {
+        var data = options.Data;
+        var postgres = options.StateDatabase.PostgresConnectionString;
         services.AddHangfire(config =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

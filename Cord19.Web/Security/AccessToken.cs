@@ -10,7 +10,7 @@ namespace Cord19.Web.Security;
 /// </summary>
 public sealed class AccessToken
 {
-    public const string EnvironmentVariable = "CORD19_ACCESS_TOKEN";
+    public const string EnvironmentVariable = Core.Configuration.Cord19Options.AccessTokenVariable;
 
     private readonly byte[] _value;
 
@@ -30,9 +30,6 @@ public sealed class AccessToken
     {
         if (string.IsNullOrWhiteSpace(configured))
             return new AccessToken(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), generated: true);
-        if (configured.Trim().Length < 16)
-            throw new InvalidOperationException(
-                $"{EnvironmentVariable} is shorter than 16 characters: choose a longer secret, or unset it and use the generated one.");
         return new AccessToken(configured.Trim(), generated: false);
     }
 

@@ -1,3 +1,4 @@
+using Cord19.Core.Configuration;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -14,15 +15,11 @@ public sealed record OpenIdSignIn(string Authority, string ClientId, string? Cli
     public const string Path = "/signin/oidc";
     public const string CallbackPath = "/signin/oidc-callback";
 
-    public static OpenIdSignIn? FromConfiguration(IConfiguration configuration)
-    {
-        var authority = configuration["CORD19_OIDC_AUTHORITY"];
-        var clientId = configuration["CORD19_OIDC_CLIENT_ID"];
-        if (string.IsNullOrWhiteSpace(authority) && string.IsNullOrWhiteSpace(clientId)) return null;
-        if (string.IsNullOrWhiteSpace(authority) || string.IsNullOrWhiteSpace(clientId))
-            throw new InvalidOperationException("OpenID Connect needs both CORD19_OIDC_AUTHORITY and CORD19_OIDC_CLIENT_ID; set both, or neither.");
-        return new OpenIdSignIn(authority.Trim(), clientId.Trim(), configuration["CORD19_OIDC_CLIENT_SECRET"]);
-    }
+    /// <summary>Null unless both the authority and the client id are set (<see cref="Cord19Options.Validate"/> refuses one alone).</summary>
+    public static OpenIdSignIn? From(Cord19Options options) =>
+        string.IsNullOrWhiteSpace(options.OpenIdAuthority) || string.IsNullOrWhiteSpace(options.OpenIdClientId)
+            ? null
+            : new OpenIdSignIn(options.OpenIdAuthority.Trim(), options.OpenIdClientId.Trim(), options.OpenIdClientSecret);
 
     public void AddTo(AuthenticationBuilder authentication) =>
         authentication.AddOpenIdConnect(Scheme, "Organisation sign-in", o =>

@@ -22,6 +22,6 @@ public sealed class SettingsClient(SettingsStore store, DataDirectory data) : IS
 {
     public Task<PipelineSettings> GetAsync(CancellationToken ct) => store.GetAsync(ct);
     public Task<IReadOnlyList<string>> SaveAsync(PipelineSettings settings, CancellationToken ct) => store.SaveAsync(settings, ct);
-    public DeploymentTarget? FixedTarget => SettingsStore.TargetFromEnvironment;
+    public DeploymentTarget? FixedTarget => store.FixedTarget;
     public string DataDirectory => data.Root;
 }

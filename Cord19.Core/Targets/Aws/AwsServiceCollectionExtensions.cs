@@ -15,7 +15,7 @@ public static class AwsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCord19AwsTarget(this IServiceCollection services)
     {
-        services.TryAddSingleton(AwsTargetOptions.FromEnvironment(Environment.GetEnvironmentVariable));
+        services.TryAddSingleton(sp => sp.GetRequiredService<Configuration.Cord19Options>().AwsTarget);
         services.AddHttpClient(AwsCloudFactory.HttpClientName);
         services.TryAddSingleton<IAwsCloudFactory, AwsCloudFactory>();
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, PinnedAirflowHandlers>();

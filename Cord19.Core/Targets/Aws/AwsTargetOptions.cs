@@ -11,10 +11,10 @@ public sealed record AwsTargetOptions
     /// CORD19_PIPELINE_BUNDLE, CORD19_AWS_AIRFLOW_URL (the instance's Airflow through a port forward, e.g. SSM's
     /// AWS-StartPortForwardingSession to https://127.0.0.1:8443/; the certificate stays pinned) and CORD19_AWS_IMAGE_ID.
     /// </summary>
-    public static AwsTargetOptions FromEnvironment(Func<string, string?> get)
+    public static AwsTargetOptions From(string? pipelineBundle, string? instanceAirflowUrl, string? imageId)
     {
-        var options = new AwsTargetOptions { PipelineBundle = Blank(get(BundleVariable)), ImageId = Blank(get(ImageVariable)) };
-        if (Blank(get(AirflowUrlVariable)) is not { } url) return options;
+        var options = new AwsTargetOptions { PipelineBundle = Blank(pipelineBundle), ImageId = Blank(imageId) };
+        if (Blank(instanceAirflowUrl) is not { } url) return options;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme != "https")
             throw new ArgumentException($"{AirflowUrlVariable}='{url}' is not an https address. Set it to where a port forward reaches the instance's Airflow, e.g. https://127.0.0.1:8443/, or unset it.");
         return options with { InstanceAirflowAddress = _ => address };

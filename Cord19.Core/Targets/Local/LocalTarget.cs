@@ -11,7 +11,7 @@ namespace Cord19.Core.Targets.Local;
 /// The seven phases on this machine, no cloud account needed: a workspace folder and the in-process step
 /// runner stand in for EC2 and Airflow, DuckDB for Redshift over Glue, and the result folder for S3.
 /// </summary>
-public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, TimeProvider clock) : ITarget
+public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, TimeProvider clock, Configuration.Cord19Options options) : ITarget
 {
     public const string WorkspaceKind = "workspace";
     public const string OrchestratorKind = "local-orchestrator";
@@ -72,7 +72,7 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         RequireWorkspace();
         var source = context.Settings.UsesShippedSample ? DataDirectory.ShippedSample : context.Settings.MetadataPath!;
         // Checked again at run time: the run's settings may have been saved before CORD19_DATA_ROOTS was set.
-        if (!context.Settings.UsesShippedSample && DataRoots.Problem(source, DataRoots.FromEnvironment()) is { } outside)
+        if (!context.Settings.UsesShippedSample && DataRoots.Problem(source, options.DataRootFolders) is { } outside)
             throw new PhaseFailedException(outside);
         await context.StepAsync("register-metadata", async ct =>
         {

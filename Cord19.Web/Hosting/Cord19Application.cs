@@ -1,0 +1,120 @@
+using Cord19.Core;
+using Cord19.Core.Configuration;
+using Cord19.Web.Airflow;
+using Cord19.Web.Api;
+using Cord19.Web.Components;
+using Cord19.Web.Jobs;
+using Cord19.Web.Security;
+using Cord19.Web.ServiceClient;
+using Hangfire;
+using MudBlazor.Services;
+
+namespace Cord19.Web.Hosting;
+
+/// <summary>The panel as one host: <see cref="AddCord19"/> for its services, <see cref="MapCord19Async"/> for its requests.</summary>
+public static class Cord19Application
+{
+    /// <summary>
+    /// Binds <see cref="Cord19Options"/> from configuration, checks it, and adds every feature. Null, after printing each
+    /// problem with its fix, when the panel must not start.
+    /// </summary>
+    public static Cord19Options? AddCord19(this WebApplicationBuilder builder)
+    {
+        // `dotnet run` serves users (Production: no developer exception page, which would show stack traces and request
+        // headers, the bearer token among them). Static web assets (MudBlazor's) still come from the build output when the
+        // app runs from its source tree; a published app has them in wwwroot and this does nothing.
+        builder.WebHost.UseStaticWebAssets();
+        builder.UseLoopbackByDefault();
+
+        var options = builder.Configuration.Get<Cord19Options>() ?? new Cord19Options();
+        var problems = options.Validate().ToList();
+        if (options.SignInOff && !builder.ListensOnLoopbackOnly())
+            problems.Add($"{Cord19Options.SignInVariable}=off with a non-loopback address would let anyone on the network spend your money. " +
+                         $"Remove {Cord19Options.SignInVariable}=off, or listen on 127.0.0.1 only.");
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems) Console.Error.WriteLine($"Refusing to start: {problem}");
+            return null;
+        }
+
+        if (options.LogsAsJson) builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+        var services = builder.Services;
+        if (!options.SignInOff)
+            services.AddCord19SignIn(AccessToken.FromConfiguration(options.AccessToken), options.Data, OpenIdSignIn.From(options));
+        services.AddCord19Core(options);
+        services.AddCord19HealthChecks();
+        services.AddCord19Jobs(options);
+        services.AddSingleton<IDeploymentClient, DeploymentClient>();
+        services.AddSingleton<IAwsClient, AwsClient>();
+        services.AddSingleton<ICostClient, CostClient>();
+        services.AddSingleton<ISettingsClient, SettingsClient>();
+        services.AddSingleton<RunCache>();
+        services.AddHostedService<CostMeterLoop>();
+        services.AddHostedService<AwsReconciliationAtStart>();
+        services.AddHostedService<SpotPriceWatching>();
+        services.AddCord19Airflow(options.Airflow);
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddProblemDetails();
+        return options;
+    }
+
+    /// <summary>Prepares the state (before the job server picks anything up), then the request pipeline and every endpoint.</summary>
+    public static async Task MapCord19Async(this WebApplication app)
+    {
+        // A run left "running" by a killed process is marked interrupted.
+        await app.Services.InitializeCord19Async();
+        var options = app.Services.GetRequiredService<Cord19Options>();
+        var token = app.Services.GetService<AccessToken>();
+        var strictBinding = options.SignInOff ? app.RefuseNetworkWithoutSignIn() : null;
+
+        // Errors never show internals: the API answers RFC 9457 problem details (with a trace id, never an HTML page, never a
+        // 405 from replaying a POST to the error page); pages get the error page. Development's exception page only where
+        // ASPNETCORE_ENVIRONMENT=Development is asked for explicitly.
+        app.UseWhen(http => IsApi(http.Request.Path), api => api
+            .UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            })
+            // An error answered without a body (a malformed request the framework refused) gets problem details too.
+            .UseStatusCodePages());
+        if (!app.Environment.IsDevelopment())
+            app.UseWhen(http => !IsApi(http.Request.Path), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
+        // People get a page for a missing address; scripts keep the API's status codes (a 401 must stay a 401).
+        app.UseWhen(http => !IsApi(http.Request.Path),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Routing after the status-code pages, so that a re-executed request ("/not-found") is routed again.
+        app.UseRouting();
+        app.UseSameOriginWrites(signInOff: token is null);
+        if (token is not null)
+        {
+            app.UseAuthentication();
+            app.UseTokenInAddress();
+            app.UseAuthorization();
+        }
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapCord19HealthChecks();
+        if (token is not null) app.MapSignIn();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.UseHangfireInputGuard();
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            DashboardTitle = "CORD-19 background jobs",
+            AppPath = "/",
+            // Signed in like every page; with sign-in off (loopback only), Hangfire's own local-requests-only filter.
+            Authorization = token is not null ? [new SignedInDashboardFilter()] : [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()],
+        });
+        app.MapPhaseApi();
+        app.MapResultApi();
+        app.MapSettingsApi();
+        app.MapCostApi();
+        app.MapAirflowApi();
+        app.MapAwsApi();
+
+        app.PrintAddressesWhenStarted(options.Data.Root, token, strictBinding);
+    }
+
+    private static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/health");
+}
