@@ -25,4 +25,8 @@ public static class AwsEndpoints
 }
 
 /// <summary>The AWS set-up on this machine is unusable (endpoint, region, credentials); the message says how to fix it.</summary>
-public sealed class AwsConfigurationException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class AwsConfigurationException(string message, Exception? inner = null) : Cord19Exception(message, inner)
+{
+    public override FailureKind Failure => FailureKind.Invalid;
+    public override string Title => "AWS is not set up on this machine";
+}

@@ -6,8 +6,11 @@ namespace Cord19.Core.Aws;
 /// An AWS call failed for good (after the retries, when it was worth retrying). <see cref="Exception.Message"/>
 /// names the IAM action, AWS's error code and message, and the fix, so pages and step logs can show it as it is.
 /// </summary>
-public sealed class AwsException : Exception
+public sealed class AwsException : Cord19Exception
 {
+    public override FailureKind Failure => FailureKind.Upstream;
+    public override string Title => $"AWS refused {Action}";
+
     public AwsException(string action, string code, string awsMessage, HttpStatusCode? status, Exception? inner = null)
         : base(Describe(action, code, Summarise(awsMessage), status), inner)
     {

@@ -93,4 +93,8 @@ public sealed class PriceBook
     private sealed record PriceEntry(string Key, decimal? Usd, string? Unit, DateOnly? AsOf, string Source);
 }
 
-public sealed class PriceBookException(string message) : Exception(message);
+public sealed class PriceBookException(string message) : Cord19Exception(message)
+{
+    public override FailureKind Failure => FailureKind.Unusable;
+    public override string Title => "The price book cannot be read";
+}

@@ -56,8 +56,9 @@ public sealed class PhaseRunner(
             await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason);
             await store.CompleteRunAsync(runId, PhaseStatus.Interrupted, reason);
         }
-        catch (PhaseFailedException ex)
+        catch (Cord19Exception ex)
         {
+            // Bad input, refused permissions, no capacity, a missing file: the message names the cause and the fix.
             await store.AppendLogAsync(run.Key, LogLevel.Error, "phase", ex.Message);
             await store.CompleteRunAsync(runId, PhaseStatus.Failed, ex.Message);
         }

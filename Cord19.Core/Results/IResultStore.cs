@@ -46,8 +46,11 @@ public sealed record RunListing(IReadOnlyList<RunManifest> Runs, IReadOnlyList<s
 
 /// <summary>A result file is missing or unreadable. The message names the file and the problem.</summary>
 public sealed class ResultFileException(string file, string problem, Exception? inner = null)
-    : Exception($"{file}: {problem}", inner)
+    : Cord19Exception($"{file}: {problem}", inner)
 {
+    public override FailureKind Failure => FailureKind.NotFound;
+    public override string Title => "Result not available";
+
     public string File { get; } = file;
     public string Problem { get; } = problem;
 }

@@ -94,32 +94,7 @@ public static partial class AirflowEndpoints
     private static IResult Invalid(string message) =>
         Results.Problem(message, statusCode: StatusCodes.Status400BadRequest, title: "Bad request to the Airflow API");
 
-    /// <summary>The operation's answer, or <paramref name="invalid"/> without calling Airflow, or Airflow's refusal as a problem.</summary>
-    private static async Task<IResult> Call<T>(IResult? invalid, Func<Task<T>> operation)
-    {
-        if (invalid is not null) return invalid;
-        try
-        {
-            return Results.Ok(await operation());
-        }
-        catch (AirflowException ex)
-        {
-            return Results.Problem(ex.Message, statusCode: StatusFor(ex.Problem), title: $"Airflow: {ex.Problem}",
-                extensions: new Dictionary<string, object?> { ["problem"] = ex.Problem.ToString(), ["airflowStatus"] = ex.Status });
-        }
-    }
-
-    /// <summary>
-    /// Airflow refusing the server's credentials is a gateway problem (502), never a 401/403 of this API: those
-    /// would tell the browser that its own sign-in failed.
-    /// </summary>
-    private static int StatusFor(AirflowProblem problem) => problem switch
-    {
-        AirflowProblem.NotConfigured => StatusCodes.Status503ServiceUnavailable,
-        AirflowProblem.TimedOut => StatusCodes.Status504GatewayTimeout,
-        AirflowProblem.NotFound => StatusCodes.Status404NotFound,
-        AirflowProblem.Conflict => StatusCodes.Status409Conflict,
-        AirflowProblem.Invalid => StatusCodes.Status422UnprocessableEntity,
-        _ => StatusCodes.Status502BadGateway,
-    };
+    /// <summary>The operation's answer, or <paramref name="invalid"/> without calling Airflow; Airflow's refusals are answered by FailureProblems.</summary>
+    private static async Task<IResult> Call<T>(IResult? invalid, Func<Task<T>> operation) =>
+        invalid ?? Results.Ok(await operation());
 }

@@ -1,4 +1,3 @@
-using Cord19.Core.Aws;
 using Cord19.Core.Execution;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
@@ -30,15 +29,12 @@ public static class AwsEndpoints
         aws.MapPost("/orphans/delete", async (string? region, string? confirm, AwsReconciler reconciler, SettingsStore settings, CancellationToken ct) =>
         {
             var where = region ?? (await settings.GetAsync(ct)).AwsRegion;
-            return await Answer(async () =>
-            {
-                // Not the request's token: a closed browser must not leave a clean-up half done.
-                var outcome = await reconciler.DeleteOrphansAsync(where, confirm, CancellationToken.None);
-                return outcome.Refusal is { } refusal
-                    ? Results.Problem($"{refusal} List them first with GET /api/aws/orphans (the dry run), then pass ?confirm=.",
-                        statusCode: StatusCodes.Status409Conflict, title: "Confirmation required")
-                    : Results.Ok(outcome);
-            });
+            // Not the request's token: a closed browser must not leave a clean-up half done.
+            var outcome = await reconciler.DeleteOrphansAsync(where, confirm, CancellationToken.None);
+            return outcome.Refusal is { } refusal
+                ? Results.Problem($"{refusal} List them first with GET /api/aws/orphans (the dry run), then pass ?confirm=.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Confirmation required")
+                : Results.Ok(outcome);
         });
 
         aws.MapPost("/airflow-password/rotate", (AirflowPasswordRotation rotation) =>
@@ -57,37 +53,14 @@ public static class AwsEndpoints
             return Results.Problem("No status within a minute.", statusCode: StatusCodes.Status504GatewayTimeout);
         });
 
-        app.MapGet("/api/deployment/deallocation-plan", (DeallocationPlanner planner, CancellationToken ct) => Call(async () =>
-            await planner.PlanAsync(ct) ?? throw new KeyNotFoundException("There is no live deployment: nothing to de-allocate.")))
+        app.MapGet("/api/deployment/deallocation-plan", async (DeallocationPlanner planner, CancellationToken ct) =>
+                await planner.PlanAsync(ct) is { } plan
+                    ? Results.Ok(plan)
+                    : Results.Problem("There is no live deployment: nothing to de-allocate.", statusCode: StatusCodes.Status404NotFound))
             .WithTags("Phases");
         return app;
     }
 
-    /// <summary>AWS's refusals are the upstream's (502), bad local set-up is the caller's (400); both with the message that says the fix.</summary>
-    private static Task<IResult> Call<T>(Func<Task<T>> call) => Answer(async () => Results.Ok(await call()));
-
-    private static async Task<IResult> Answer(Func<Task<IResult>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AwsException ex)
-        {
-            return Results.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: $"AWS refused {ex.Action}");
-        }
-        catch (AwsConfigurationException ex)
-        {
-            return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "AWS is not set up on this machine");
-        }
-        catch (KeyNotFoundException ex)
-        {
-            return Results.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
-        }
-        catch (Core.Execution.PhaseFailedException ex)
-        {
-            // Not possible now (no live deployment, no running instance): the message says what to do first.
-            return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Not possible now");
-        }
-    }
+    // Failures with a cause and a fix (AWS's refusals, bad local set-up, "not possible now") are answered by FailureProblems.
+    private static async Task<IResult> Call<T>(Func<Task<T>> call) => Results.Ok(await call());
 }

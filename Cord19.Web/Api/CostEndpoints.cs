@@ -20,17 +20,11 @@ public static class CostEndpoints
 
         api.MapGet("/history", (CostHistoryReader history, CancellationToken ct) => history.ReadAsync(ct));
 
+        // An unreadable price book (PriceBookException) is answered 422 by FailureProblems.
         api.MapGet("/estimate", async (SettingsStore settings, CancellationToken ct) =>
         {
             var s = await settings.GetAsync(ct);
-            try
-            {
-                return Results.Ok(CostEstimate.ForPhases(s, s.Prices()));
-            }
-            catch (PriceBookException ex)
-            {
-                return Results.Problem(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The price book cannot be read");
-            }
+            return CostEstimate.ForPhases(s, s.Prices());
         });
         return app;
     }

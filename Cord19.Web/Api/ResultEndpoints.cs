@@ -18,30 +18,16 @@ public static class ResultEndpoints
 
         api.MapGet("/{runId}", async Task<Results<Ok<RunSummaryDto>, ProblemHttpResult>> (string runId, IResultStore store, CancellationToken ct) =>
         {
-            try
-            {
-                var run = await store.LoadRunAsync(runId, ct);
-                return TypedResults.Ok(new RunSummaryDto(run.Manifest, run.Clusters, run.Topics));
-            }
-            catch (ResultFileException ex)
-            {
-                return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "Result not available");
-            }
+            // A missing or unreadable result (ResultFileException) is answered 404 by FailureProblems.
+            var run = await store.LoadRunAsync(runId, ct);
+            return TypedResults.Ok(new RunSummaryDto(run.Manifest, run.Clusters, run.Topics));
         });
         // The document map's points, fetched by the chart itself in one response.
         api.MapGet("/{runId}/map", async Task<Results<Ok<DocumentMapPayload>, ProblemHttpResult>> (string runId, RunCache runs, int? limit) =>
         {
             if (limit is < 1)
                 return TypedResults.Problem($"limit must be a positive number of points, not {limit}.", statusCode: StatusCodes.Status400BadRequest);
-            RunResult run;
-            try
-            {
-                run = await runs.GetRunAsync(runId);
-            }
-            catch (ResultFileException ex)
-            {
-                return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "Result not available");
-            }
+            var run = await runs.GetRunAsync(runId);
             var problems = RunProblems.Find(run);
             return problems.Count > 0
                 ? TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")

@@ -56,6 +56,7 @@ public static class Cord19Application
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddProblemDetails();
+        services.AddExceptionHandler<FailureProblems>();
         return options;
     }
 

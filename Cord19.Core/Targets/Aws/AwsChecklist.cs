@@ -1,5 +1,4 @@
 using Cord19.Core.Aws;
-using Cord19.Core.Execution;
 using Cord19.Core.Settings;
 
 namespace Cord19.Core.Targets.Aws;
@@ -190,7 +189,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             items.Add(await check());
             return true;
         }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or PhaseFailedException)
+        catch (Cord19Exception ex)
         {
             items.Add(new CheckItem(name, CheckOutcome.Failed, ex.Message));
             return false;

@@ -1,4 +1,3 @@
-using Cord19.Core.Aws;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Settings;
@@ -102,7 +101,7 @@ public sealed class AwsReconciler(
             if (report.Added + report.MarkedDeleted > 0)
                 logger.LogWarning("AWS reconciliation: {Added} resources recorded from their tags, {Deleted} ledger entries marked deleted.", report.Added, report.MarkedDeleted);
         }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
+        catch (Cord19Exception ex)
         {
             logger.LogWarning("AWS reconciliation skipped: {Message}", ex.Message);
         }

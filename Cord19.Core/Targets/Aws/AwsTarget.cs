@@ -1,5 +1,4 @@
 using Cord19.Core.Airflow;
-using Cord19.Core.Aws;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Pipeline;
@@ -34,29 +33,22 @@ public sealed partial class AwsTarget(
             await context.StepAsync("plan", _ => context.LogAsync("The ledger holds nothing for this deployment, so nothing was created in AWS: nothing to delete."));
             return;
         }
-        try
+        // AWS's and Airflow's refusals (Cord19Exception) fail the phase with their message, in the PhaseRunner.
+        await clouds.WithCloudAsync(context.Settings.AwsRegion, async cloud =>
         {
-            await clouds.WithCloudAsync(context.Settings.AwsRegion, async cloud =>
+            var run = await StartAsync(context, cloud);
+            await (context.Phase.Number switch
             {
-                var run = await StartAsync(context, cloud);
-                await (context.Phase.Number switch
-                {
-                    1 => DeployInstanceAsync(run),
-                    2 => DeployWarehouseAsync(run),
-                    3 => InstallDagsAsync(run),
-                    4 => RunDagAsync(run, PipelineDefinition.PreprocessingDag, null),
-                    5 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Subset),
-                    6 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Full),
-                    7 => new AwsTeardown(cloud, Poll, options).RunAsync(context, run.Names, results),
-                    _ => throw new ArgumentOutOfRangeException(nameof(context), context.Phase.Number, "Unknown phase."),
-                });
+                1 => DeployInstanceAsync(run),
+                2 => DeployWarehouseAsync(run),
+                3 => InstallDagsAsync(run),
+                4 => RunDagAsync(run, PipelineDefinition.PreprocessingDag, null),
+                5 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Subset),
+                6 => RunDagAsync(run, PipelineDefinition.ProcessingDag, PipelineDagRuns.Full),
+                7 => new AwsTeardown(cloud, Poll, options).RunAsync(context, run.Names, results),
+                _ => throw new ArgumentOutOfRangeException(nameof(context), context.Phase.Number, "Unknown phase."),
             });
-        }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or AirflowException)
-        {
-            // Bad input, refused permissions, no capacity: the message already names the cause and the fix.
-            throw new PhaseFailedException(ex.Message, ex);
-        }
+        });
     }
 
     public Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, PipelineSettings settings,

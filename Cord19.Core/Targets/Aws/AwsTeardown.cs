@@ -68,7 +68,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                         await context.MarkResourceDeletedAsync(entry.Id);
                     await context.LogAsync($"Deleted {item.Kind} {item.Locator}.");
                 }
-                catch (Exception ex) when (ex is AwsException or PhaseFailedException)
+                catch (Cord19Exception ex)
                 {
                     // Go on with the rest: the less is left behind the better; the sweep reports what remains.
                     stuckInstance |= item.Kind == AwsResourceKinds.Instance;
@@ -111,7 +111,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                     deleted.Add($"{orphan.Kind} {orphan.Locator}");
                     await log.LogAsync($"Deleted {orphan.Kind} {orphan.Locator}.");
                 }
-                catch (Exception ex) when (ex is AwsException or PhaseFailedException)
+                catch (Cord19Exception ex)
                 {
                     stuckInstance |= orphan.Kind == AwsResourceKinds.Instance;
                     failures.Add($"{orphan.Kind} {orphan.Locator}: {ex.Message}");

@@ -1,5 +1,4 @@
 using Cord19.Core.Airflow;
-using Cord19.Core.Aws;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Live;
@@ -65,7 +64,7 @@ public sealed class DeploymentAirflowClient(
                 return await InstanceAirflow.ConnectAsync(connector, cloud, names, options.InstanceAirflowAddress(ip), settings.AirflowVersion, ct);
             });
         }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
+        catch (Cord19Exception ex)
         {
             throw new AirflowException(AirflowProblem.Unreachable, $"Could not find the AWS deployment's Airflow: {ex.Message}", inner: ex);
         }

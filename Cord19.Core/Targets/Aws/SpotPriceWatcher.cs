@@ -1,4 +1,3 @@
-using Cord19.Core.Aws;
 using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
@@ -50,7 +49,7 @@ public sealed class SpotPriceWatcher(
                 if (history.Count > 0) prices.Set(deployment.Id, zone, history);
             });
         }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException)
+        catch (Cord19Exception ex)
         {
             logger.LogWarning("The live spot price could not be read; the meter keeps the last one (or the price book's): {Message}", ex.Message);
         }

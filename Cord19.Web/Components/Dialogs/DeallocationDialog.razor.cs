@@ -1,4 +1,3 @@
-using Cord19.Core.Aws;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Phases;
@@ -18,6 +17,7 @@ public sealed partial class DeallocationDialog
 
     [CascadingParameter] public required IMudDialogInstance Dialog { get; init; }
     [Inject] public required IDeploymentClient Deployments { get; init; }
+    [Inject] public required ILogger<DeallocationDialog> Logger { get; init; }
     [Parameter] public bool DeleteResults { get; set; }
 
     private bool Confirmed => _plan?.ConfirmationWord is { } word && string.Equals(_typed?.Trim(), word, StringComparison.Ordinal);
@@ -25,16 +25,11 @@ public sealed partial class DeallocationDialog
     protected override async Task OnInitializedAsync()
     {
         _deleteResults = DeleteResults;
-        try
-        {
-            _plan = await Deployments.PlanDeallocationAsync(CancellationToken.None);
-            if (_plan is null) _error = "There is no live deployment: nothing to de-allocate.";
-        }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or PhaseFailedException)
-        {
-            // Without the dry run nothing is shown to confirm: the fix (credentials, permissions) comes first.
-            _error = $"The dry run failed, so nothing can be confirmed yet: {ex.Message}";
-        }
+        // Without the dry run nothing is shown to confirm: the fix (credentials, permissions) comes first.
+        if (await UserAction.RunAsync(async () => _plan = await Deployments.PlanDeallocationAsync(CancellationToken.None), Logger) is { } problem)
+            _error = $"The dry run failed, so nothing can be confirmed yet: {problem}";
+        else if (_plan is null)
+            _error = "There is no live deployment: nothing to de-allocate.";
     }
 
     private void Confirm()

@@ -1,4 +1,3 @@
-using Cord19.Core.Aws;
 using Cord19.Core.Live;
 using Cord19.Core.Targets.Aws;
 using Cord19.Web.ServiceClient;
@@ -21,6 +20,7 @@ public sealed partial class AwsAccount : LiveComponent
 
     [Inject] public required IAwsClient Account { get; init; }
     [Inject] public required IDeploymentClient Deployments { get; init; }
+    [Inject] public required ILogger<AwsAccount> Logger { get; init; }
 
     private string OrphanWord => AwsReconciler.OrphanConfirmation(_orphanRegion ?? "");
 
@@ -78,18 +78,8 @@ public sealed partial class AwsAccount : LiveComponent
     {
         _busy = true;
         _message = null;
-        try
-        {
-            await action();
-        }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or Cord19.Core.Execution.PhaseFailedException)
-        {
-            Say(ex.Message, Severity.Error);
-        }
-        finally
-        {
-            _busy = false;
-        }
+        if (await UserAction.RunAsync(action, Logger, Stopping) is { } problem) Say(problem, Severity.Error);
+        _busy = false;
     }
 
     private void Say(string message, Severity severity) => (_message, _messageSeverity) = (message, severity);

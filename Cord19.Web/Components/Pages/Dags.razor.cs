@@ -34,6 +34,7 @@ public sealed partial class Dags : LiveComponent
 
     [Inject] public required IAirflowClient Airflow { get; init; }
     [Inject] public required AirflowRunWatcher Watcher { get; init; }
+    [Inject] public required ILogger<Dags> Logger { get; init; }
 
     protected override Task OnInitializedAsync() => LoadAsync();
 
@@ -134,21 +135,7 @@ public sealed partial class Dags : LiveComponent
     private async Task Do(Func<Task> action)
     {
         _busy = true;
-        try
-        {
-            await action();
-            _problem = null;
-        }
-        catch (AirflowException ex)
-        {
-            _problem = ex.Message;
-        }
-        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            _busy = false;
-        }
+        _problem = await UserAction.RunAsync(action, Logger, Stopping);
+        _busy = false;
     }
 }
