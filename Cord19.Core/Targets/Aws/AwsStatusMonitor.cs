@@ -1,5 +1,4 @@
 using Cord19.Core.Airflow;
-using Cord19.Core.Aws;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Live;
@@ -60,7 +59,7 @@ public sealed class AwsStatusMonitor : IDisposable
                 return new AwsStatus(deploymentId, region, instance, health, cluster, instanceCpu, clusterCpu, _clock.GetUtcNow(), null);
             });
         }
-        catch (Exception ex) when (ex is AwsException or AwsConfigurationException or InvalidOperationException)
+        catch (Exception ex) when (ex is Cord19Exception or InvalidOperationException)
         {
             return new AwsStatus(deploymentId, region, previous?.Instance, previous?.AirflowHealth, previous?.Cluster,
                 previous?.InstanceCpuPercent, previous?.ClusterCpuPercent, _clock.GetUtcNow(), ex.Message);
