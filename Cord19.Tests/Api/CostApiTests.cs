@@ -16,13 +16,7 @@ public sealed class CostApiTests : ApiTest
         Assert.Equal(0m, before.GetProperty("accrued").GetDecimal());
 
         Assert.Equal(HttpStatusCode.Accepted, (await Http.PostAsync("/api/phases/1/run", null)).StatusCode);
-        JsonElement costs = default;
-        for (var i = 0; i < 100; i++)
-        {
-            costs = await Http.GetFromJsonAsync<JsonElement>("/api/costs");
-            if (costs.GetProperty("resources").GetArrayLength() > 0) break;
-            await Task.Delay(100);
-        }
+        var costs = await GetOnceAsync("/api/costs", c => c.GetProperty("resources").GetArrayLength() > 0);
 
         Assert.True(costs.GetProperty("awsEquivalent").GetBoolean());
         Assert.True(costs.GetProperty("accrued").GetDecimal() > 0, "the instance's 60-second minimum is accrued at once");
@@ -45,13 +39,7 @@ public sealed class CostApiTests : ApiTest
     public async Task The_history_gives_each_deployment_its_cost_and_the_current_one_over_time()
     {
         Assert.Equal(HttpStatusCode.Accepted, (await Http.PostAsync("/api/phases/1/run", null)).StatusCode);
-        JsonElement history = default;
-        for (var i = 0; i < 100; i++)
-        {
-            history = await Http.GetFromJsonAsync<JsonElement>("/api/costs/history");
-            if (history.GetProperty("cumulative").GetArrayLength() > 0) break;
-            await Task.Delay(100);
-        }
+        var history = await GetOnceAsync("/api/costs/history", h => h.GetProperty("cumulative").GetArrayLength() > 0);
 
         Assert.Equal(7, history.GetProperty("estimates").GetArrayLength());
         var past = Assert.Single(history.GetProperty("pastDeployments").EnumerateArray());
@@ -60,5 +48,18 @@ public sealed class CostApiTests : ApiTest
         Assert.Equal(61, samples.Count);
         Assert.Equal(samples.Order(), samples); // a cost only ever grows
         Assert.Contains("price book", history.GetProperty("spot").GetProperty("source").GetString());
+    }
+
+    /// <summary>The answer at <paramref name="path"/> once it satisfies <paramref name="ready"/> (the meter ticks once a second), or the last one after 10 s.</summary>
+    private async Task<JsonElement> GetOnceAsync(string path, Func<JsonElement, bool> ready)
+    {
+        JsonElement answer = default;
+        for (var i = 0; i < 100; i++)
+        {
+            answer = await Http.GetFromJsonAsync<JsonElement>(path);
+            if (ready(answer)) break;
+            await Task.Delay(100);
+        }
+        return answer;
     }
 }
