@@ -136,22 +136,8 @@ public sealed class OverviewBrowserTests : BrowserTest
 
         var colours = await page.Locator("[data-testid=cost-meter-chip]").EvaluateAsync<string[]>(
             "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]");
-        var ratio = Contrast(colours[0], colours[1]);
+        var ratio = WcagContrast.Ratio(colours[0], colours[1]);
         Figures.Report($"header meter contrast: {ratio:0.0}:1 ({colours[0]} on {colours[1]})");
         Assert.True(ratio >= 4.5, $"{colours[0]} on {colours[1]} is {ratio:0.0}:1, below WCAG AA's 4.5:1");
-    }
-
-    /// <summary>WCAG 2's contrast ratio of two CSS rgb()/rgba() colours.</summary>
-    private static double Contrast(string foreground, string background)
-    {
-        static double Luminance(string css)
-        {
-            var parts = css[(css.IndexOf('(') + 1)..css.IndexOf(')')].Split(',').Take(3)
-                .Select(p => double.Parse(p.Trim(), System.Globalization.CultureInfo.InvariantCulture) / 255)
-                .Select(c => c <= 0.03928 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4)).ToArray();
-            return 0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2];
-        }
-        var (a, b) = (Luminance(foreground), Luminance(background));
-        return (Math.Max(a, b) + 0.05) / (Math.Min(a, b) + 0.05);
     }
 }

@@ -9,8 +9,8 @@ namespace Cord19.Web.Components;
 /// </summary>
 public static class UserAction
 {
-    /// <summary>Null when <paramref name="action"/> succeeded; otherwise the message to show (cause and fix).</summary>
-    public static async Task<string?> RunAsync(Func<Task> action, ILogger logger, CancellationToken leaving = default)
+    /// <summary>Null when <paramref name="action"/> succeeded; otherwise the failure, whose message the page shows (cause and fix).</summary>
+    public static async Task<Cord19Exception?> RunAsync(Func<Task> action, ILogger logger, CancellationToken leaving = default)
     {
         try
         {
@@ -20,7 +20,7 @@ public static class UserAction
         catch (Cord19Exception ex)
         {
             logger.LogWarning("Shown on the page ({Title}): {Message}", ex.Title, ex.Message);
-            return ex.Message;
+            return ex;
         }
         catch (OperationCanceledException) when (leaving.IsCancellationRequested)
         {

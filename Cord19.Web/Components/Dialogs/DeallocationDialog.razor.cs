@@ -27,7 +27,7 @@ public sealed partial class DeallocationDialog
         _deleteResults = DeleteResults;
         // Without the dry run nothing is shown to confirm: the fix (credentials, permissions) comes first.
         if (await UserAction.RunAsync(async () => _plan = await Deployments.PlanDeallocationAsync(CancellationToken.None), Logger) is { } problem)
-            _error = $"The dry run failed, so nothing can be confirmed yet: {problem}";
+            _error = $"The dry run failed, so nothing can be confirmed yet: {problem.Message}";
         else if (_plan is null)
             _error = "There is no live deployment: nothing to de-allocate.";
     }

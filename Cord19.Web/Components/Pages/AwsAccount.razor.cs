@@ -78,7 +78,7 @@ public sealed partial class AwsAccount : LiveComponent
     {
         _busy = true;
         _message = null;
-        if (await UserAction.RunAsync(action, Logger, Stopping) is { } problem) Say(problem, Severity.Error);
+        if (await UserAction.RunAsync(action, Logger, Stopping) is { } problem) Say(problem.Message, Severity.Error);
         _busy = false;
     }
 

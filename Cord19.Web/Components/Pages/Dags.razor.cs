@@ -30,6 +30,7 @@ public sealed partial class Dags : LiveComponent
     private TriggerDraft? _trigger;
     private LogState? _log;
     private string? _problem;
+    private bool _problemIsGuidance;
     private bool _busy;
 
     [Inject] public required IAirflowClient Airflow { get; init; }
@@ -135,7 +136,10 @@ public sealed partial class Dags : LiveComponent
     private async Task Do(Func<Task> action)
     {
         _busy = true;
-        _problem = await UserAction.RunAsync(action, Logger, Stopping);
+        var failure = await UserAction.RunAsync(action, Logger, Stopping);
+        _problem = failure?.Message;
+        // No Airflow yet is the normal local state: guidance, not an error.
+        _problemIsGuidance = failure is AirflowException { Problem: AirflowProblem.NotConfigured };
         _busy = false;
     }
 }

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Cord19.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cord19.Tests.Browser;
+
+/// <summary>
+/// A demanding user's walk after a real subset run (phases 1-5): every page on a desktop and on a phone, in the light
+/// and the dark theme, checked by axe-core (no serious or critical violation), for sideways scrolling at 390 px, and
+/// for the header meter's contrast. Screenshots go to TestResults/screenshots (and to docs/screenshots with
+/// CORD19_WRITE_SCREENSHOTS=1, which is how the README's pictures are made).
+/// </summary>
+public sealed class UxWalkTests : BrowserTest
+{
+    private static readonly (string Path, string Ready)[] Pages =
+    [
+        ("/", "[data-testid=phase-5-status]"),
+        ("/results", "[data-testid=clusters]"),
+        ("/clusters", "[data-testid=cluster-table]"),
+        ("/topics", "[data-testid=top-documents]"),
+        ("/compare", "[data-testid=need-two-runs], [data-testid=comparison]"),
+        ("/costs", "[data-testid=cost-estimate]"),
+        ("/airflow", "[data-testid=airflow-problem], [data-testid=airflow-server]"),
+        ("/aws", "[data-testid=run-checks]"),
+        ("/settings", "[data-testid=save-settings]"),
+    ];
+
+    private static readonly string[] DocsScreenshots = ["/", "/clusters", "/topics"];
+
+    [Fact]
+    public async Task Every_page_fits_a_phone_passes_axe_in_light_and_dark_and_keeps_the_header_meter_readable()
+    {
+        await RunSubsetAsync();
+        var serious = new List<string>();
+        var overflow = new List<string>();
+        var contrasts = new List<double>();
+
+        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+        {
+            var desktop = await OpenAsync(scheme, 1440, 900);
+            foreach (var (path, ready) in Pages)
+            {
+                await VisitAsync(desktop, path, ready);
+                serious.AddRange((await AxeAsync(desktop)).Select(v => $"{scheme} {path}: {v}"));
+                if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(desktop));
+                var name = $"{(path == "/" ? "overview" : path.Trim('/'))}-{scheme.ToString().ToLowerInvariant()}.png";
+                await desktop.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(name), FullPage = true });
+                if (scheme == ColorScheme.Light && DocsScreenshots.Contains(path)) PublishToDocs(name);
+            }
+
+            var phone = await OpenAsync(scheme, 390, 844);
+            foreach (var (path, ready) in Pages)
+            {
+                await VisitAsync(phone, path, ready);
+                var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+                if (width > 390) overflow.Add($"{scheme} {path}: {width} px wide at 390");
+                if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(phone));
+            }
+        }
+
+        var favicon = await App.CreateClient().GetAsync(App.Url + "/favicon.ico");
+        Figures.Report($"ux: pages={Pages.Length} axe_serious={serious.Count} phone_overflow={overflow.Count} contrast_min={contrasts.Min():0.0}");
+        Assert.True(serious.Count + overflow.Count == 0,
+            "axe-core's serious or critical violations:\n" + string.Join("\n", serious) + "\npages that scroll sideways on a phone:\n" + string.Join("\n", overflow));
+        Assert.True(contrasts.Min() >= 4.5, $"the header meter's contrast is {contrasts.Min():0.0}:1, below WCAG AA's 4.5:1");
+        Assert.Equal(System.Net.HttpStatusCode.OK, favicon.StatusCode);
+    }
+
+    private async Task RunSubsetAsync()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        await App.OpenAsync(page);
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        for (var phase = 1; phase <= 5; phase++)
+        {
+            await page.Locator($"[data-testid=phase-{phase}-run]").ClickAsync();
+            await Expect(page.Locator($"[data-testid=phase-{phase}-status]")).ToHaveTextAsync("Succeeded", new() { Timeout = 120_000 });
+        }
+        await page.CloseAsync();
+    }
+
+    private async Task<IPage> OpenAsync(ColorScheme scheme, int width, int height)
+    {
+        var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, ColorScheme = scheme });
+        var page = await context.NewPageAsync();
+        await App.OpenAsync(page); // signs in (the cookie is per context)
+        return page;
+    }
+
+    private async Task VisitAsync(IPage page, string path, string ready)
+    {
+        await page.GotoAsync(App.Url + path);
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.WaitForTimeoutAsync(800); // charts animate in
+    }
+
+    /// <summary>axe-core's serious and critical violations on the page as it stands (npm axe-core, from tools/).</summary>
+    private static async Task<IReadOnlyList<string>> AxeAsync(IPage page)
+    {
+        var axe = Path.Combine(RunningApp.RepositoryRoot(), "tools", "node_modules", "axe-core", "axe.min.js");
+        if (!File.Exists(axe)) throw new InvalidOperationException($"{axe} is missing: run ./test.sh, which installs the npm packages in tools/.");
+        await page.AddScriptTagAsync(new() { Path = axe });
+        var violations = await page.EvaluateAsync<JsonElement>("""
+            async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
+              .filter(v => v.impact === 'serious' || v.impact === 'critical')
+              .map(v => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — e.g. ${v.nodes[0].target.join(' ')}`)
+            """);
+        return violations.EnumerateArray().Select(v => v.GetString()!).ToList();
+    }
+
+    private static async Task<double> HeaderMeterContrastAsync(IPage page)
+    {
+        var colours = await page.Locator("[data-testid=cost-meter-chip]").EvaluateAsync<string[]>(
+            "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]");
+        return WcagContrast.Ratio(colours[0], colours[1]);
+    }
+
+    private static void PublishToDocs(string name)
+    {
+        if (System.Environment.GetEnvironmentVariable("CORD19_WRITE_SCREENSHOTS") != "1") return;
+        var docs = Path.Combine(RunningApp.RepositoryRoot(), "docs", "screenshots");
+        Directory.CreateDirectory(docs);
+        File.Copy(Support.Browser.ScreenshotPath(name), Path.Combine(docs, name.Replace("-light", "")), overwrite: true);
+    }
+}
