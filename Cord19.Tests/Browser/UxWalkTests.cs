@@ -54,8 +54,11 @@ public sealed class UxWalkTests : BrowserTest
             {
                 await VisitAsync(phone, path, ready);
                 var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-                if (width > 390) overflow.Add($"{scheme} {path}: {width} px wide at 390");
+                if (width > 390) overflow.Add($"{scheme} {path}: {width} px wide at 390 ({await WidestAsync(phone)})");
                 if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(phone));
+                // The app bar clips rather than scrolls: its parts must fit, the cost meter above all.
+                var appBarRight = await phone.EvaluateAsync<double>("() => Math.max(...[...document.querySelectorAll('.mud-appbar *')].map(e => e.getBoundingClientRect().right))");
+                if (appBarRight > 390) overflow.Add($"{scheme} {path}: the app bar's content reaches {appBarRight:0} px at 390");
             }
         }
 
@@ -109,6 +112,23 @@ public sealed class UxWalkTests : BrowserTest
             """);
         return violations.EnumerateArray().Select(v => v.GetString()!).ToList();
     }
+
+    /// <summary>The innermost elements that reach past the viewport's right edge, to say what to fix.</summary>
+    private static Task<string> WidestAsync(IPage page) => page.EvaluateAsync<string>("""
+        () => {
+          const edge = document.documentElement.clientWidth + 1;
+          const over = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > edge);
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          const texts = [];
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const range = document.createRange(); range.selectNodeContents(n);
+            if (range.getBoundingClientRect().right > edge) texts.push(`text "${n.textContent.trim().slice(0, 40)}" → ${Math.round(range.getBoundingClientRect().right)} px`);
+          }
+          return texts.slice(0, 3).concat(over.filter(e => ![...e.children].some(c => over.includes(c))).slice(0, 6)
+            .map(e => `${e.closest('.mud-appbar') ? '(app bar) ' : ''}${getComputedStyle(e).position} ${e.tagName.toLowerCase()}${e.dataset.testid ? `[${e.dataset.testid}]` : ''}.${String(e.className).split(' ').slice(0, 2).join('.')} → ${Math.round(e.getBoundingClientRect().right)} px`)
+            ).join('; ');
+        }
+        """);
 
     private static async Task<double> HeaderMeterContrastAsync(IPage page)
     {
