@@ -16,8 +16,11 @@ public static class PhaseRules
                 : phase.IsDeallocation ? "There is nothing to de-allocate: no deployment has been started."
                 : "No deployment has been started: run phase 1 first.";
 
+        // Re-running phase 7 on an ended deployment would move its end time (and its cost) for nothing.
         if (phase.IsDeallocation)
-            return null;
+            return lifecycle == DeploymentLifecycle.Ended
+                ? "This deployment is already de-allocated: nothing is left to delete. Phase 1 starts a new one."
+                : null;
 
         // Phase 1 on an ended deployment starts a new deployment, so nothing else can be running.
         if (phase.Number == Phase.First && lifecycle == DeploymentLifecycle.Ended)

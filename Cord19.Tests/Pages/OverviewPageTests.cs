@@ -1,11 +1,13 @@
 using Bunit;
 using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
 using Cord19.Core.Live;
 using Cord19.Core.Phases;
 using Cord19.Tests.Support;
 using Cord19.Web.Components.Pages;
 using Cord19.Web.ServiceClient;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace Cord19.Tests.Pages;
 
@@ -75,17 +77,42 @@ public sealed class OverviewPageTests : PageTestContext
     }
 
     [Fact]
-    public void Tear_down_requests_deallocation_with_the_delete_results_choice()
+    public void Local_tear_down_shows_the_dry_run_and_asks_for_a_word_only_when_results_go_too()
     {
         _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()));
+        _client.Plan = new DeallocationPlan(Snapshots.DeploymentId, DeploymentTarget.Local, null, null,
+            [new PlannedDeletion("workspace", "/data/workspace", "Folder for the data lake", true, false, null)]);
+        var dialogs = Render<MudDialogProvider>();
         var page = Render<Overview>();
 
-        page.Find("[data-testid=phase-7] input[type=checkbox]").Change(true);
         page.Find("[data-testid=teardown]").Click();
 
-        var request = Assert.Single(_client.Requests);
-        Assert.Equal(7, request.PhaseNumber);
-        Assert.True(request.DeleteResults);
+        // Keeping the results: the dry run and one click, no word to type.
+        dialogs.WaitForAssertion(() => Assert.Single(dialogs.FindAll("[data-testid=plan-row]")), Patience);
+        Assert.Contains("De-allocate this deployment?", dialogs.Markup);
+        Assert.Empty(dialogs.FindAll("[data-testid=confirm-word]"));
+        Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+
+        // Deleting the results too: data is at stake, so a word is typed first.
+        dialogs.Find("input[data-testid=dialog-delete-results], [data-testid=dialog-delete-results] input").Change(true);
+        dialogs.WaitForAssertion(() => Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Patience);
+        dialogs.Find("input[data-testid=confirm-word], [data-testid=confirm-word] input").Input("delete results");
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Patience);
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Single(_client.Requests), Patience);
+        Assert.Equal((7, true), (_client.Requests[0].PhaseNumber, _client.Requests[0].DeleteResults));
+    }
+
+    [Fact]
+    public void After_de_allocation_the_teardown_buttons_are_disabled()
+    {
+        _client.Snapshot = Snapshots.Ended((1, PhaseStatus.Succeeded, Guid.NewGuid()), (7, PhaseStatus.Succeeded, Guid.NewGuid()));
+        var page = Render<Overview>();
+
+        Assert.True(page.Find("[data-testid=teardown]").HasAttribute("disabled"));
+        Assert.True(page.Find("[data-testid=phase-7-run]").HasAttribute("disabled"));
+        Assert.Contains("already de-allocated", page.Find("[data-testid=phase-7]").TextContent);
     }
 
     [Fact]

@@ -61,11 +61,11 @@ public sealed class PhaseRulesTests
     }
 
     [Fact]
-    public void After_deallocation_phase_1_starts_a_new_deployment_and_the_rest_wait_for_it()
+    public void After_deallocation_phase_1_starts_a_new_deployment_the_rest_wait_for_it_and_deallocation_is_not_repeated()
     {
         var statuses = Phase.All.ToDictionary(p => p.Number, _ => PhaseStatus.Succeeded);
         Assert.Null(PhaseRules.WhyNot(Phase.Get(1), statuses, DeploymentLifecycle.Ended));
-        Assert.Null(PhaseRules.WhyNot(Phase.Get(7), statuses, DeploymentLifecycle.Ended));
+        Assert.Contains("already de-allocated", PhaseRules.WhyNot(Phase.Get(7), statuses, DeploymentLifecycle.Ended));
         Assert.Contains("de-allocated", PhaseRules.WhyNot(Phase.Get(4), statuses, DeploymentLifecycle.Ended));
     }
 }

@@ -54,10 +54,15 @@ public static class Snapshots
     public static DeploymentSnapshot Fresh() => With();
 
     /// <summary>A snapshot where the given phases have a latest run with the given status.</summary>
-    public static DeploymentSnapshot With(params (int Phase, PhaseStatus Status, Guid RunId)[] runs)
+    public static DeploymentSnapshot With(params (int Phase, PhaseStatus Status, Guid RunId)[] runs) => Build(ended: false, runs);
+
+    /// <summary>A deployment that de-allocation ended, with the given runs.</summary>
+    public static DeploymentSnapshot Ended(params (int Phase, PhaseStatus Status, Guid RunId)[] runs) => Build(ended: true, runs);
+
+    private static DeploymentSnapshot Build(bool ended, (int Phase, PhaseStatus Status, Guid RunId)[] runs)
     {
         var statuses = runs.ToDictionary(r => r.Phase, r => r.Status);
-        var lifecycle = runs.Length == 0 ? DeploymentLifecycle.None : DeploymentLifecycle.Active;
+        var lifecycle = runs.Length == 0 ? DeploymentLifecycle.None : ended ? DeploymentLifecycle.Ended : DeploymentLifecycle.Active;
         var phases = Phase.All.Select(p =>
         {
             var run = runs.Where(r => r.Phase == p.Number).Select(r => new PhaseRunView(
@@ -66,7 +71,8 @@ public static class Snapshots
                 r.Status == PhaseStatus.Failed ? "The metadata file is broken: fix it." : null)).FirstOrDefault();
             return new PhaseState(p, run?.Status ?? PhaseStatus.NotStarted, run, PhaseRules.WhyNot(p, statuses, lifecycle));
         }).ToList();
-        var deployment = runs.Length == 0 ? null : new DeploymentView(DeploymentId, DeploymentTarget.Local, DateTime.UtcNow.AddHours(-1), null);
+        var deployment = runs.Length == 0 ? null
+            : new DeploymentView(DeploymentId, DeploymentTarget.Local, DateTime.UtcNow.AddHours(-1), ended ? DateTime.UtcNow : null);
         return new DeploymentSnapshot(deployment, phases, []);
     }
 }

@@ -20,7 +20,15 @@ public sealed partial class DeallocationDialog
     [Inject] public required ILogger<DeallocationDialog> Logger { get; init; }
     [Parameter] public bool DeleteResults { get; set; }
 
-    private bool Confirmed => _plan?.ConfirmationWord is { } word && string.Equals(_typed?.Trim(), word, StringComparison.Ordinal);
+    /// <summary>
+    /// What must be typed: the deployment's name on AWS (money and data at stake), "delete results" locally when the
+    /// results go too; nothing for a local de-allocation that keeps them (one click, like the run buttons).
+    /// </summary>
+    private string? RequiredWord => _plan?.ConfirmationWord ?? (_deleteResults ? LocalResultsWord : null);
+
+    private const string LocalResultsWord = "delete results";
+
+    private bool Confirmed => _plan is not null && (RequiredWord is not { } word || string.Equals(_typed?.Trim(), word, StringComparison.Ordinal));
 
     protected override async Task OnInitializedAsync()
     {
@@ -35,6 +43,7 @@ public sealed partial class DeallocationDialog
     private void Confirm()
     {
         if (Confirmed)
-            Dialog.Close(DialogResult.Ok(new RunRequest(Phase.Deallocation, DeleteResults: _deleteResults, Confirmation: _typed!.Trim())));
+            Dialog.Close(DialogResult.Ok(new RunRequest(Phase.Deallocation, DeleteResults: _deleteResults,
+                Confirmation: _plan!.ConfirmationWord is null ? "" : _typed!.Trim())));
     }
 }

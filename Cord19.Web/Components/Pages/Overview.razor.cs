@@ -52,7 +52,8 @@ public sealed partial class Overview : LiveComponent
                 // A newly requested run is what the user wants to follow.
                 if (changed.Run.Status == PhaseStatus.Running && changed.Run.StartedAt is null)
                     _selectedPhase = changed.Run.PhaseNumber;
-                await ReloadAsync(followLatest: false);
+                // A run that ended is read again, so its last lines are shown whatever the push delivered.
+                await ReloadAsync(followLatest: false, rereadLog: changed.Run.Id == _logRunId && changed.Run.Status != PhaseStatus.Running);
                 break;
             default:
                 await ReloadAsync(followLatest: false);
@@ -60,7 +61,7 @@ public sealed partial class Overview : LiveComponent
         }
     }
 
-    private async Task ReloadAsync(bool followLatest)
+    private async Task ReloadAsync(bool followLatest, bool rereadLog = false)
     {
         try
         {
@@ -78,15 +79,24 @@ public sealed partial class Overview : LiveComponent
             var latest = _snapshot.Phases.Where(p => p.LatestRun is not null).MaxBy(p => p.LatestRun!.RequestedAt);
             if (latest is not null) _selectedPhase = latest.Phase.Number;
         }
-        await LoadLogAsync();
+        await LoadLogAsync(rereadLog);
     }
 
-    private async Task LoadLogAsync()
+    private async Task LoadLogAsync(bool reread = false)
     {
         var runId = _snapshot?[_selectedPhase].LatestRun?.Id;
-        if (runId == _logRunId) return;
+        if (runId == _logRunId && !reread) return;
         _logRunId = runId;
-        _log = runId is { } id ? (await Deployments.GetLogAsync(id, Stopping)).TakeLast(MaxLogLines).ToList() : [];
+        if (runId is not { } id)
+        {
+            _log = [];
+            return;
+        }
+        var stored = await Deployments.GetLogAsync(id, Stopping);
+        // Lines pushed while the read was under way stay: the read may have started before they were written.
+        var lastStored = stored.Count > 0 ? stored[^1].Id : 0;
+        var pushedMeanwhile = _log.Where(l => l.RunId == id && l.Id > lastStored);
+        _log = stored.Concat(pushedMeanwhile).TakeLast(MaxLogLines).ToList();
     }
 
     private void AppendLog(LogLine line)
@@ -104,8 +114,8 @@ public sealed partial class Overview : LiveComponent
 
     private async Task RunAsync(RunRequest request)
     {
-        // On AWS, de-allocation shows its dry run and asks for the deployment's name first.
-        if (request.PhaseNumber == Phase.Deallocation && IsAwsDeployment && request.Confirmation is null)
+        // De-allocation shows its dry run first; on AWS (or when results go too) it asks for a typed word.
+        if (request.PhaseNumber == Phase.Deallocation && request.Confirmation is null)
         {
             var dialog = await Dialogs.ShowAsync<DeallocationDialog>("De-allocate",
                 new DialogParameters<DeallocationDialog> { { d => d.DeleteResults, request.DeleteResults } },

@@ -26,6 +26,15 @@ window.cord19Charts = {
         });
     },
 
+    // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme).
+    dark: false,
+    setDark(dark) {
+        cord19Charts.dark = !!dark;
+        const charts = window.vizorECharts && window.vizorECharts.charts;
+        if (charts) charts.forEach(chart => { if (chart && !chart.isDisposed()) chart.setTheme(cord19Charts.themeName()); });
+    },
+    themeName() { return cord19Charts.dark ? 'cord19-dark' : 'cord19-light'; },
+
     escape(text) {
         return String(text ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
     }
@@ -38,8 +47,8 @@ window.cord19Charts = {
     if (!vizor || vizor.__cord19Sized) return;
     vizor.__cord19Sized = true;
     const initChart = vizor.initChart;
-    vizor.initChart = function (id, ...rest) {
-        const pending = initChart.call(vizor, id, ...rest);
+    vizor.initChart = function (id, theme, ...rest) {
+        const pending = initChart.call(vizor, id, theme || cord19Charts.themeName(), ...rest);
         // initChart registers the chart before its first await, so it is there now.
         const chart = vizor.getChart(id);
         const element = document.getElementById(id);
@@ -47,4 +56,21 @@ window.cord19Charts = {
         if (chart) cord19Charts.trackDrawn(id, chart);
         return pending;
     };
+})();
+
+// The two themes: ECharts' defaults, and the same on a dark page (transparent background, light text and axes).
+(function () {
+    if (!window.echarts) return;
+    const axis = { axisLine: { lineStyle: { color: '#8b8b9c' } }, axisTick: { lineStyle: { color: '#8b8b9c' } },
+                   axisLabel: { color: '#d0d0da' }, splitLine: { lineStyle: { color: '#3b3b4a' } }, nameTextStyle: { color: '#d0d0da' } };
+    echarts.registerTheme('cord19-light', {});
+    echarts.registerTheme('cord19-dark', {
+        backgroundColor: 'transparent',
+        textStyle: { color: '#e6e6ee' },
+        title: { textStyle: { color: '#f0f0f5' }, subtextStyle: { color: '#c8c8d2' } },
+        legend: { textStyle: { color: '#e0e0ea' }, pageTextStyle: { color: '#e0e0ea' }, pageIconColor: '#c8c0ff', pageIconInactiveColor: '#55556a' },
+        tooltip: { backgroundColor: '#26263a', borderColor: '#44445a', textStyle: { color: '#f0f0f5' } },
+        categoryAxis: axis, valueAxis: axis, logAxis: axis, timeAxis: axis,
+        toolbox: { iconStyle: { borderColor: '#c8c8d2' } },
+    });
 })();
