@@ -79,55 +79,58 @@ public sealed record PipelineSettings
 
     /// <summary>The problems that make these settings unusable, each naming the field and the fix. Empty when valid.</summary>
     /// <param name="dataRoots">The folders input files must be in (CORD19_DATA_ROOTS); empty: anywhere.</param>
-    public IReadOnlyList<string> Validate(IReadOnlyList<string>? dataRoots = null)
+    public IReadOnlyList<string> Validate(IReadOnlyList<string>? dataRoots = null) => Problems(dataRoots).Select(p => p.Message).ToList();
+
+    /// <summary>The same problems, each with the property it is about, so a form can mark that field.</summary>
+    public IReadOnlyList<SettingsProblem> Problems(IReadOnlyList<string>? dataRoots = null)
     {
-        var errors = new List<string>();
+        var errors = new SettingsProblems();
         if (!Enum.IsDefined(Target))
-            errors.Add($"Target '{Target}' is unknown: choose 'local' or 'aws'.");
+            errors.Add(nameof(Target), $"Target '{Target}' is unknown: choose 'local' or 'aws'.");
         if (AwsNaming.RegionProblem(AwsRegion) is { } regionProblem)
-            errors.Add(regionProblem);
+            errors.Add(nameof(AwsRegion), regionProblem);
         if (AwsMetadataSource is not (DataLakeMetadataSource or PanelMetadataSource))
-            errors.Add($"AWS metadata source '{AwsMetadataSource}' is unknown: use '{DataLakeMetadataSource}' (Redshift exports the COVID-19 data lake) or '{PanelMetadataSource}' (the panel's metadata file).");
+            errors.Add(nameof(AwsMetadataSource), $"AWS metadata source '{AwsMetadataSource}' is unknown: use '{DataLakeMetadataSource}' (Redshift exports the COVID-19 data lake) or '{PanelMetadataSource}' (the panel's metadata file).");
         if (!AwsNaming.IsAirflowVersion(AirflowVersion))
-            errors.Add($"Airflow version '{AirflowVersion}' is not a 2.x or 3.x release number: use one such as 2.10.5 or 3.1.0.");
+            errors.Add(nameof(AirflowVersion), $"Airflow version '{AirflowVersion}' is not a 2.x or 3.x release number: use one such as 2.10.5 or 3.1.0.");
         if (!string.IsNullOrWhiteSpace(OperatorCidr) && AwsNaming.CidrProblem(OperatorCidr) is { } cidrProblem)
-            errors.Add(cidrProblem);
+            errors.Add(nameof(OperatorCidr), cidrProblem);
         if (!AwsNaming.IsInstanceType(InstanceType))
-            errors.Add($"Instance type '{InstanceType}' is not an EC2 instance type name: use one such as t3.xlarge.");
+            errors.Add(nameof(InstanceType), $"Instance type '{InstanceType}' is not an EC2 instance type name: use one such as t3.xlarge.");
         if (!AwsNaming.IsInstanceType(RedshiftNodeType))
-            errors.Add($"Redshift node type '{RedshiftNodeType}' is not a node type name: use one such as ra3.large or ra3.xlplus.");
+            errors.Add(nameof(RedshiftNodeType), $"Redshift node type '{RedshiftNodeType}' is not a node type name: use one such as ra3.large or ra3.xlplus.");
         if (!string.IsNullOrWhiteSpace(MetadataPath) && DataRoots.Problem(MetadataPath, dataRoots ?? []) is { } outside)
-            errors.Add(outside);
+            errors.Add(nameof(MetadataPath), outside);
         else if (!string.IsNullOrWhiteSpace(MetadataPath) && !File.Exists(MetadataPath))
-            errors.Add($"Metadata file '{MetadataPath}' does not exist: give the full path of a CORD-19 metadata.csv or metadata.csv.gz, or leave it empty for the shipped sample.");
+            errors.Add(nameof(MetadataPath), $"Metadata file '{MetadataPath}' does not exist: give the full path of a CORD-19 metadata.csv or metadata.csv.gz, or leave it empty for the shipped sample.");
         if (PublishedFrom is { } from && PublishedUntil is { } until && from > until)
-            errors.Add($"Published-from ({from:yyyy-MM-dd}) is after published-until ({until:yyyy-MM-dd}): swap them or clear one.");
-        Range(errors, "Subset size", SubsetSize, 50, 1_000_000);
-        Range(errors, "Clusters (k)", Clusters, 2, 100);
-        Range(errors, "Topics per cluster", TopicsPerCluster, 1, 50);
-        Range(errors, "Global topics", GlobalTopics, 0, 200);
-        Range(errors, "TF-IDF features", MaxFeatures, 50, 100_000);
-        Range(errors, "PCA dimensions", ReducedDimensions, 2, 500);
-        Range(errors, "LDA iterations", LdaIterations, 10, 2_000);
-        Range(errors, "Top terms", TopTerms, 3, 50);
+            errors.Add(nameof(PublishedFrom), $"Published-from ({from:yyyy-MM-dd}) is after published-until ({until:yyyy-MM-dd}): swap them or clear one.");
+        errors.Range(nameof(SubsetSize), "Subset size", SubsetSize, 50, 1_000_000);
+        errors.Range(nameof(Clusters), "Clusters (k)", Clusters, 2, 100);
+        errors.Range(nameof(TopicsPerCluster), "Topics per cluster", TopicsPerCluster, 1, 50);
+        errors.Range(nameof(GlobalTopics), "Global topics", GlobalTopics, 0, 200);
+        errors.Range(nameof(MaxFeatures), "TF-IDF features", MaxFeatures, 50, 100_000);
+        errors.Range(nameof(ReducedDimensions), "PCA dimensions", ReducedDimensions, 2, 500);
+        errors.Range(nameof(LdaIterations), "LDA iterations", LdaIterations, 10, 2_000);
+        errors.Range(nameof(TopTerms), "Top terms", TopTerms, 3, 50);
         if (ReducedDimensions >= MaxFeatures)
-            errors.Add($"PCA dimensions ({ReducedDimensions}) must be fewer than TF-IDF features ({MaxFeatures}).");
+            errors.Add(nameof(ReducedDimensions), $"PCA dimensions ({ReducedDimensions}) must be fewer than TF-IDF features ({MaxFeatures}).");
         if (SpotMaxPricePerHour is <= 0 or > 100)
-            errors.Add($"Spot max price is ${SpotMaxPricePerHour}/h: use a positive price below $100/h.");
-        Range(errors, "EBS volume (GB)", EbsGigabytes, 8, 16_384);
-        Range(errors, "Redshift nodes", RedshiftNodes, 1, 32);
+            errors.Add(nameof(SpotMaxPricePerHour), $"Spot max price is ${SpotMaxPricePerHour}/h: use a positive price below $100/h.");
+        errors.Range(nameof(EbsGigabytes), "EBS volume (GB)", EbsGigabytes, 8, 16_384);
+        errors.Range(nameof(RedshiftNodes), "Redshift nodes", RedshiftNodes, 1, 32);
         if (ExpectedPhaseHours.Length != 7 || ExpectedPhaseHours.Any(h => h < 0 || h > 1_000 || double.IsNaN(h)))
-            errors.Add("Expected phase hours need seven numbers from 0 to 1,000, one per phase, e.g. 0.2, 0.25, 0.1, 0.5, 0.25, 2, 0.1.");
+            errors.Add(nameof(ExpectedPhaseHours), "Expected phase hours need seven numbers from 0 to 1,000, one per phase, e.g. 0.2, 0.25, 0.1, 0.5, 0.25, 2, 0.1.");
         if (BudgetCapUsd is < 0.01m or > 100_000m)
-            errors.Add($"Budget cap is ${BudgetCapUsd}: use an amount from $0.01 to $100,000, or leave it empty for no cap.");
+            errors.Add(nameof(BudgetCapUsd), $"Budget cap is ${BudgetCapUsd}: use an amount from $0.01 to $100,000, or leave it empty for no cap.");
         if (MaxLifetimeHours is { } life && (life < 0.05 || life > 24 * 90 || double.IsNaN(life)))
-            errors.Add($"Maximum lifetime is {life} hours: use 0.05 to 2,160 hours (90 days), or leave it empty for no limit.");
+            errors.Add(nameof(MaxLifetimeHours), $"Maximum lifetime is {life} hours: use 0.05 to 2,160 hours (90 days), or leave it empty for no limit.");
         if (!string.IsNullOrWhiteSpace(PriceBookJson))
         {
             try { Costs.PriceBook.Parse(PriceBookJson, "Edited prices"); }
-            catch (Costs.PriceBookException ex) { errors.Add(ex.Message); }
+            catch (Costs.PriceBookException ex) { errors.Add(nameof(PriceBookJson), ex.Message); }
         }
-        return errors;
+        return errors.All;
     }
 
     /// <summary>
@@ -159,10 +162,4 @@ public sealed record PipelineSettings
     /// <summary>The price book in force: the edited copy if any, else the shipped file.</summary>
     public Costs.PriceBook Prices() =>
         string.IsNullOrWhiteSpace(PriceBookJson) ? Costs.PriceBook.Default : Costs.PriceBook.Parse(PriceBookJson, "Edited prices");
-
-    private static void Range(List<string> errors, string name, int value, int min, int max)
-    {
-        if (value < min || value > max)
-            errors.Add($"{name} is {value}: use a whole number from {min:N0} to {max:N0}.");
-    }
 }

@@ -20,6 +20,9 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
     /// <summary>The settings' problems, input folders (CORD19_DATA_ROOTS) included.</summary>
     public IReadOnlyList<string> Validate(PipelineSettings settings) => settings.Validate(options.DataRootFolders);
 
+    /// <summary>The same, each with its field.</summary>
+    public IReadOnlyList<SettingsProblem> Problems(PipelineSettings settings) => settings.Problems(options.DataRootFolders);
+
     public async Task<PipelineSettings> GetAsync(CancellationToken ct = default)
     {
         var settings = await GetStoredAsync(ct);

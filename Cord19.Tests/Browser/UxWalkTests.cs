@@ -64,6 +64,7 @@ public sealed class UxWalkTests : BrowserTest
         }
 
         await DeallocateAndExpectTheButtonsDisabledAsync();
+        await ExpectAnInvalidSettingToMarkItsFieldAsync();
         var favicon = await App.CreateClient().GetAsync(App.Url + "/favicon.ico");
         Figures.Report($"ux: pages={Pages.Length} axe_serious={serious.Count} phone_overflow={overflow.Count} contrast_min={contrasts.Min():0.0}");
         Assert.True(serious.Count + overflow.Count == 0,
@@ -102,6 +103,21 @@ public sealed class UxWalkTests : BrowserTest
         await Expect(page.Locator("[data-testid=phase-7-status]")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
         await Expect(page.Locator("[data-testid=teardown]")).ToBeDisabledAsync();
         await Expect(page.Locator("[data-testid=phase-7-run]")).ToBeDisabledAsync();
+    }
+
+    /// <summary>From the sticky Save at the bottom, an invalid value marks its field and brings it into view with the cursor in it.</summary>
+    private async Task ExpectAnInvalidSettingToMarkItsFieldAsync()
+    {
+        var page = await OpenAsync(ColorScheme.Light, 1440, 900);
+        await VisitAsync(page, "/settings", "[data-testid=save-settings]");
+        await page.Locator("input[data-testid=clusters]").FillAsync("1");
+        await page.EvaluateAsync("() => window.scrollTo(0, document.body.scrollHeight)");
+        await page.Locator("[data-testid=save-settings]").ClickAsync();
+        var field = page.Locator(".mud-input-control", new() { Has = page.Locator("input[data-testid=clusters]") }).Last;
+        await Expect(field.Locator(".mud-input-error").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(field).ToContainTextAsync("use a whole number from 2 to 100");
+        await Expect(page.Locator("input[data-testid=clusters]")).ToBeFocusedAsync();
+        await Expect(page.Locator("input[data-testid=clusters]")).ToBeInViewportAsync();
     }
 
     private async Task<IReadOnlyList<string>> StoredLogAsync(HttpClient api, int phase)

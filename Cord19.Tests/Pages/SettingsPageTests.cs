@@ -44,5 +44,10 @@ public sealed class SettingsPageTests : PageTestContext
         Assert.Contains("Clusters (k) is 1: use a whole number from 2 to 100", errors);
         Assert.Contains("'/no/such/metadata.csv' does not exist", errors);
         Assert.Equal(0, _settings.Saves);
+        // Each field says its own problem where it is, not only in the list at the top.
+        var clusters = page.Find("input[data-testid=clusters]").Closest(".mud-input-control")!;
+        Assert.Contains("mud-input-error", clusters.QuerySelector(".mud-input")!.ClassName);
+        Assert.Contains("use a whole number from 2 to 100", clusters.TextContent);
+        Assert.Contains("Not saved: 2 problems", page.Find("[data-testid=settings-actions]").TextContent);
     }
 }

@@ -4,7 +4,7 @@ using Cord19.Web.ServiceClient;
 
 namespace Cord19.Tests.Support;
 
-/// <summary>Settings kept in memory, refused by the same rules as the real store (<see cref="PipelineSettings.Validate"/>).</summary>
+/// <summary>Settings kept in memory, refused by the same rules as the real store (<see cref="PipelineSettings.Problems"/>).</summary>
 public sealed class FakeSettingsClient : ISettingsClient
 {
     public PipelineSettings Saved { get; private set; } = new();
@@ -14,12 +14,12 @@ public sealed class FakeSettingsClient : ISettingsClient
 
     public Task<PipelineSettings> GetAsync(CancellationToken ct) => Task.FromResult(Saved);
 
-    public Task<IReadOnlyList<string>> SaveAsync(PipelineSettings settings, CancellationToken ct)
+    public Task<IReadOnlyList<SettingsProblem>> SaveAsync(PipelineSettings settings, CancellationToken ct)
     {
-        var errors = settings.Validate();
-        if (errors.Count > 0) return Task.FromResult(errors);
+        var problems = settings.Problems();
+        if (problems.Count > 0) return Task.FromResult(problems);
         Saved = settings;
         Saves++;
-        return Task.FromResult<IReadOnlyList<string>>([]);
+        return Task.FromResult<IReadOnlyList<SettingsProblem>>([]);
     }
 }

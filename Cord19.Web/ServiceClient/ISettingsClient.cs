@@ -8,8 +8,8 @@ public interface ISettingsClient
 {
     Task<PipelineSettings> GetAsync(CancellationToken ct);
 
-    /// <summary>Saves valid settings; returns the problems (each naming the field and the fix) and saves nothing otherwise.</summary>
-    Task<IReadOnlyList<string>> SaveAsync(PipelineSettings settings, CancellationToken ct);
+    /// <summary>Saves valid settings; returns the problems (each with its field, cause and fix) and saves nothing otherwise.</summary>
+    Task<IReadOnlyList<SettingsProblem>> SaveAsync(PipelineSettings settings, CancellationToken ct);
 
     /// <summary>The target the environment fixes whatever Settings say (CORD19_TARGET), or null.</summary>
     DeploymentTarget? FixedTarget { get; }
@@ -21,7 +21,12 @@ public interface ISettingsClient
 public sealed class SettingsClient(SettingsStore store, DataDirectory data) : ISettingsClient
 {
     public Task<PipelineSettings> GetAsync(CancellationToken ct) => store.GetAsync(ct);
-    public Task<IReadOnlyList<string>> SaveAsync(PipelineSettings settings, CancellationToken ct) => store.SaveAsync(settings, ct);
+    public async Task<IReadOnlyList<SettingsProblem>> SaveAsync(PipelineSettings settings, CancellationToken ct)
+    {
+        if (store.Problems(settings) is { Count: > 0 } problems) return problems;
+        // What is left is the database refusing the write: not about one field.
+        return [.. (await store.SaveAsync(settings, ct)).Select(message => new SettingsProblem("", message))];
+    }
     public DeploymentTarget? FixedTarget => store.FixedTarget;
     public string DataDirectory => data.Root;
 }

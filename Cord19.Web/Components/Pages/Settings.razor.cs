@@ -2,6 +2,7 @@ using Cord19.Core.Settings;
 using Cord19.Web.Model;
 using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace Cord19.Web.Components.Pages;
@@ -9,17 +10,33 @@ namespace Cord19.Web.Components.Pages;
 public sealed partial class Settings : ComponentBase
 {
     private SettingsForm? _model;
-    private IReadOnlyList<string> _errors = [];
+    private IReadOnlyList<SettingsProblem> _problems = [];
+    private bool _showFirstProblem;
 
     [Inject] public required ISettingsClient Store { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
+    [Inject] public required IJSRuntime JS { get; init; }
+
+    private bool Has(string field) => _problems.Any(p => p.Field == field);
+
+    private string? For(string field) => _problems.FirstOrDefault(p => p.Field == field)?.Message;
 
     protected override async Task OnInitializedAsync() => _model = SettingsForm.From(await Store.GetAsync(CancellationToken.None));
 
     private async Task SaveAsync()
     {
-        _errors = await Store.SaveAsync(_model!.ToSettings(), CancellationToken.None);
-        if (_errors.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
+        _problems = await Store.SaveAsync(_model!.ToSettings(), CancellationToken.None);
+        // A "saved" from an earlier click must not stand beside "not saved".
+        Snackbar.Clear();
+        if (_problems.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
+        else _showFirstProblem = true;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!_showFirstProblem) return;
+        _showFirstProblem = false;
+        await JS.InvokeVoidAsync("cord19Ui.showFirstError");
     }
 
     /// <summary>The preset's pipeline parameters in the form, to review before saving; data, target and budget stay.</summary>
@@ -30,7 +47,7 @@ public sealed partial class Settings : ComponentBase
     private Task ResetAsync()
     {
         _model = SettingsForm.From(new PipelineSettings());
-        _errors = [];
+        _problems = [];
         return Task.CompletedTask;
     }
 }

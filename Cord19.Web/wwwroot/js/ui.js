@@ -5,6 +5,15 @@ window.cord19Ui = {
         const nearEnd = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
         if (nearEnd || !element.__cord19Followed) element.scrollTop = element.scrollHeight;
         element.__cord19Followed = true;
+    },
+
+    // Brings the first field marked in error into view and puts the cursor in it.
+    showFirstError() {
+        const field = document.querySelector('.mud-input-error');
+        if (!field) return;
+        field.scrollIntoView({ block: 'center' });
+        const input = field.closest('.mud-input-control')?.querySelector('input, textarea');
+        if (input) input.focus({ preventScroll: true });
     }
 };
 
