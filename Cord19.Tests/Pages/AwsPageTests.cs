@@ -113,7 +113,9 @@ public sealed class AwsPageTests : PageTestContext
         page.Find("input[data-testid=orphans-confirm], [data-testid=orphans-confirm] input").Input("delete-orphans-us-east-2");
         page.Find("[data-testid=delete-orphans]").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("Deleted 1; 0 orphans left in us-east-2", page.Find("[data-testid=aws-message]").TextContent), Patience);
+        // The outcome shows in the orphans' panel, not in the checklist's.
+        page.WaitForAssertion(() => Assert.Contains("Deleted 1; 0 orphans left in us-east-2", page.Find("[data-testid=orphans-message]").TextContent), Patience);
+        Assert.Empty(page.FindAll("[data-testid=aws-message]"));
         Assert.Equal(["delete-orphans-us-east-2"], _aws.OrphanDeletions);
         Assert.Contains("0 orphans in us-east-2", page.Find("[data-testid=orphans-none]").TextContent);
     }
@@ -164,5 +166,18 @@ public sealed class AwsPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Single(_deployments.Requests), Patience);
         var request = _deployments.Requests[0];
         Assert.Equal((Phase.Deallocation, "cord19-00000000"), (request.PhaseNumber, request.Confirmation));
+    }
+}
+
+public sealed class WithCodeTests : PageTestContext
+{
+    [Theory]
+    [InlineData("Sign in with `aws sso login`, then reload.", "Sign in with <code>aws sso login</code>, then reload.")]
+    [InlineData("No code here.", "No code here.")]
+    [InlineData("One ` stray backtick.", "One ` stray backtick.")]
+    public void Backticked_words_show_as_code_without_their_backticks(string text, string html)
+    {
+        var rendered = Render<Cord19.Web.Components.Controls.WithCode>(p => p.Add(c => c.Text, text));
+        rendered.MarkupMatches(html);
     }
 }

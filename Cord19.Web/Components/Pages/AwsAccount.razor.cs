@@ -17,6 +17,7 @@ public sealed partial class AwsAccount : LiveComponent
     private string? _message;
     private Severity _messageSeverity = Severity.Info;
     private bool _busy;
+    private bool _messageAboutOrphans;
 
     [Inject] public required IAwsClient Account { get; init; }
     [Inject] public required IDeploymentClient Deployments { get; init; }
@@ -41,7 +42,7 @@ public sealed partial class AwsAccount : LiveComponent
         _liveAwsDeployment = snapshot.Deployment is { IsLiveOnAws: true } d ? d.Id : null;
     }
 
-    private Task RunChecksAsync() => BusyAsync(async () =>
+    private Task RunChecksAsync() => BusyAsync(orphans: false, async () =>
     {
         _checks = await Account.RunChecklistAsync(Stopping);
         var failed = _checks.Count(c => c.Outcome == CheckOutcome.Failed);
@@ -49,22 +50,22 @@ public sealed partial class AwsAccount : LiveComponent
             failed == 0 ? Severity.Success : Severity.Warning);
     });
 
-    private Task CreateRolesAsync() => BusyAsync(async () =>
+    private Task CreateRolesAsync() => BusyAsync(orphans: false, async () =>
     {
         var created = await Account.CreateRolesAsync(Stopping);
         Say($"Roles ready: {string.Join("; ", created)}.", Severity.Success);
         _checks = await Account.RunChecklistAsync(Stopping);
     });
 
-    private Task FindOrphansAsync() => BusyAsync(async () =>
+    private Task FindOrphansAsync() => BusyAsync(orphans: true, async () =>
     {
         var search = await Account.FindOrphansAsync(Stopping);
         (_orphanRegion, _orphans) = (search.Region, search.Resources);
     });
 
-    private Task RotatePasswordAsync() => BusyAsync(async () => Say(await Account.RotateAirflowPasswordAsync(Stopping), Severity.Success));
+    private Task RotatePasswordAsync() => BusyAsync(orphans: false, async () => Say(await Account.RotateAirflowPasswordAsync(Stopping), Severity.Success));
 
-    private Task DeleteOrphansAsync() => BusyAsync(async () =>
+    private Task DeleteOrphansAsync() => BusyAsync(orphans: true, async () =>
     {
         var outcome = await Account.DeleteOrphansAsync(_orphanRegion!, _orphanConfirmation ?? "", Stopping);
         _orphanConfirmation = null;
@@ -74,10 +75,12 @@ public sealed partial class AwsAccount : LiveComponent
         else Say($"Deleted {outcome.Deleted.Count}; could not delete {string.Join(" | ", outcome.Failures)}. Fix what the messages name and delete again.", Severity.Error);
     });
 
-    private async Task BusyAsync(Func<Task> action)
+    /// <summary>Runs an action; its message shows in the panel it belongs to (the checklist's, or the orphans').</summary>
+    private async Task BusyAsync(bool orphans, Func<Task> action)
     {
         _busy = true;
         _message = null;
+        _messageAboutOrphans = orphans;
         if (await UserAction.RunAsync(action, Logger, Stopping) is { } problem) Say(problem.Message, Severity.Error);
         _busy = false;
     }
