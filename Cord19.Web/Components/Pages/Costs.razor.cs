@@ -59,7 +59,7 @@ public sealed partial class Costs : LiveComponent
         _estimates = history.Estimates;
         _estimateProblem = history.EstimateProblem;
         _past = history.PastDeployments.Count > 0
-            ? CostCharts.PastDeployments(history.PastDeployments.Select(d => ($"{d.CreatedAt.ToLocalTime():MM-dd HH:mm}", d.Usd)).ToList())
+            ? CostCharts.PastDeployments(history.PastDeployments.Select(d => (Moments.Date(d.CreatedAt), d.Usd)).ToList())
             : null;
         _cumulative = history.Cumulative.Count > 0 ? CostCharts.Cumulative(history.Cumulative) : null;
         _spot = history.Spot is { } spot ? CostCharts.SpotPrice(spot.Points, spot.From, spot.To, spot.MaxPricePerHour) : null;
