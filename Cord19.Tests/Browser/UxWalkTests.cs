@@ -45,6 +45,7 @@ public sealed class UxWalkTests : BrowserTest
                 await VisitAsync(desktop, path, ready);
                 serious.AddRange((await AxeAsync(desktop)).Select(v => $"{scheme} {path}: {v}"));
                 if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(desktop));
+                if (path == "/") await Expect(desktop.Locator("[data-testid=cost-meter-chip]")).ToContainTextAsync("not billed · would be on AWS $", new() { UseInnerText = true });
                 var name = $"{(path == "/" ? "overview" : path.Trim('/'))}-{scheme.ToString().ToLowerInvariant()}.png";
                 await desktop.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(name), FullPage = true });
                 if (scheme == ColorScheme.Light && DocsScreenshots.Contains(path)) PublishToDocs(name);
@@ -57,6 +58,7 @@ public sealed class UxWalkTests : BrowserTest
                 var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
                 if (width > 390) overflow.Add($"{scheme} {path}: {width} px wide at 390 ({await WidestAsync(phone)})");
                 if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(phone));
+                if (path == "/") await Expect(phone.Locator("[data-testid=cost-meter-chip]")).ToContainTextAsync("not billed · on AWS $", new() { UseInnerText = true });
                 // The app bar clips rather than scrolls: its parts must fit, the cost meter above all.
                 var appBarRight = await phone.EvaluateAsync<double>("() => Math.max(...[...document.querySelectorAll('.mud-appbar *')].map(e => e.getBoundingClientRect().right))");
                 if (appBarRight > 390) overflow.Add($"{scheme} {path}: the app bar's content reaches {appBarRight:0} px at 390");
