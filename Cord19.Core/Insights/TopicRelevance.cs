@@ -34,4 +34,11 @@ public static class TopicRelevance
             .Take(count)
             .ToList();
     }
+
+    /// <summary>
+    /// A topic's name for people: its most relevant terms at λ = 0.6. By probability alone most CORD-19 topics would
+    /// start "covid, patients, …"; relevance keeps the terms that tell this topic from the others.
+    /// </summary>
+    public static string Label(TopicTermMatrix matrix, int topicId, int terms = 3) =>
+        string.Join(", ", Rank(matrix, topicId, prevalence: 1, DefaultLambda, terms).Select(t => t.Term));
 }

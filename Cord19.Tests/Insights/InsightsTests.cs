@@ -34,6 +34,20 @@ public sealed class InsightsTests
         Assert.Equal(0.6 * Math.Log(0.3) + 0.4 * Math.Log(0.3 / 0.05), rare.Relevance, 9);
     }
 
+    [Fact]
+    public void Topic_labels_lead_with_what_tells_the_topic_apart_not_with_the_term_every_topic_shares()
+    {
+        // "covid" is as likely in both topics as in the whole run, as in CORD-19.
+        var matrix = new TopicTermMatrix(
+            ["covid", "patients", "vaccine", "school", "dose", "learning"],
+            [0.3, 0.2, 0.1, 0.1, 0.15, 0.15],
+            [new TopicTerms(0, [0.3, 0.2, 0.3, 0.0, 0.2, 0.0]), new TopicTerms(1, [0.3, 0.1, 0.0, 0.3, 0.0, 0.3])]);
+
+        Assert.All(new[] { 0, 1 }, id => Assert.Equal("covid", TopicRelevance.Rank(matrix, id, 1, 1.0, 1)[0].Term));
+        Assert.Equal("vaccine, covid, dose", TopicRelevance.Label(matrix, 0));
+        Assert.Equal("school, learning, covid", TopicRelevance.Label(matrix, 1));
+    }
+
     [Theory]
     [InlineData(-0.1)]
     [InlineData(1.5)]

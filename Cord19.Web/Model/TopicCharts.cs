@@ -12,16 +12,27 @@ public static class TopicCharts
     public const string TimelineId = "topic-timeline";
 
     /// <summary>One scatter series per cluster; circle area follows prevalence; the fourth value is the topic id.</summary>
-    public static ChartOptions IntertopicMap(RunResult run, IReadOnlyList<IntertopicMap.TopicPoint> points)
+    /// <param name="labels">Each topic's name (its most relevant terms), for the tooltip.</param>
+    public static ChartOptions IntertopicMap(RunResult run, IReadOnlyList<IntertopicMap.TopicPoint> points, IReadOnlyDictionary<int, string> labels)
     {
         var prevalence = run.Topics.ToDictionary(t => t.Id, t => t.Prevalence);
         var series = run.Topics.GroupBy(t => t.Cluster).OrderBy(g => g.Key).Select(g => (ISeries)new ScatterSeries
         {
             Name = $"Cluster {g.Key}",
             Data = points.Where(p => g.Any(t => t.Id == p.TopicId))
-                .Select(p => new[] { Math.Round(p.X, 5), Math.Round(p.Y, 5), prevalence[p.TopicId], p.TopicId }).ToList(),
+                .Select(p => new object[] { Math.Round(p.X, 5), Math.Round(p.Y, 5), prevalence[p.TopicId], p.TopicId, labels.GetValueOrDefault(p.TopicId, "") }).ToList(),
             SymbolSize = new JavascriptFunction("function (v) { return 10 + Math.sqrt(Math.max(0, v[2])) * 120; }"),
             ItemStyle = new ItemStyle { Opacity = 0.7, BorderColor = "#333", BorderWidth = 0.5 },
+            // Numbered as in pyLDAvis, so a circle can be matched with the topic picker and the tables.
+            Label = new Label
+            {
+                Show = true,
+                Formatter = new JavascriptFunction("function (p) { return p.value[3]; }"),
+                Color = "#111",
+                TextBorderColor = "#fff",
+                TextBorderWidth = 2,
+                FontSize = 11,
+            },
         }).ToList();
         return new ChartOptions
         {
@@ -32,7 +43,7 @@ public static class TopicCharts
             {
                 Trigger = TooltipTrigger.Item,
                 Formatter = new JavascriptFunction(
-                    "function (p) { return 'Topic ' + p.value[3] + ' · ' + cord19Charts.escape(p.seriesName) + '<br/>prevalence ' + (p.value[2] * 100).toFixed(1) + '%'; }"),
+                    "function (p) { return 'Topic ' + p.value[3] + ': ' + cord19Charts.escape(p.value[4]) + '<br/>' + cord19Charts.escape(p.seriesName) + ' · prevalence ' + (p.value[2] * 100).toFixed(1) + '%'; }"),
             },
             XAxis = new XAxis { Type = AxisType.Value, Scale = true, Show = false },
             YAxis = new YAxis { Type = AxisType.Value, Scale = true, Show = false },

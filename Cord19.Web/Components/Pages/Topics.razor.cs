@@ -13,6 +13,7 @@ public sealed partial class Topics : ResultPageBase
 
     private RunResult? _run;
     private TopicTermMatrix? _matrix;
+    private IReadOnlyDictionary<int, string> _labels = new Dictionary<int, string>();
     private TopicResult? _topic;
     private double _lambda = TopicRelevance.DefaultLambda;
     private IReadOnlyList<TopicRelevance.RankedTerm> _ranked = [];
@@ -35,7 +36,8 @@ public sealed partial class Topics : ResultPageBase
                 ? [$"runs/{runId}/topics.json: the run has no topics (its clusters were too small for LDA)."]
                 : [];
             if (Problems.Count > 0) return;
-            _mapOptions = TopicCharts.IntertopicMap(_run, IntertopicMap.Layout(_matrix));
+            _labels = _run.Topics.ToDictionary(t => t.Id, t => TopicRelevance.Label(_matrix, t.Id));
+            _mapOptions = TopicCharts.IntertopicMap(_run, IntertopicMap.Layout(_matrix), _labels);
             _topic = _run.Topics.MaxBy(t => t.Prevalence);
             Recompute();
         }
@@ -83,6 +85,6 @@ public sealed partial class Topics : ResultPageBase
         return RedrawAsync();
     }
 
-    private static string TopicLabel(TopicResult t) =>
-        $"Topic {t.Id} · cluster {t.Cluster} · {t.Prevalence:P1} · {string.Join(", ", t.TopTerms.Take(3).Select(x => x.Term))}";
+    private string TopicLabel(TopicResult t) =>
+        $"Topic {t.Id} · cluster {t.Cluster} · {t.Prevalence:P1} · {_labels.GetValueOrDefault(t.Id)}";
 }
