@@ -2,10 +2,23 @@ using Cord19.Core.Results;
 
 namespace Cord19.Core.Insights;
 
-/// <summary>Pairs the clusters of two runs by the overlap of their top terms (Jaccard), best match first.</summary>
+/// <summary>
+/// Pairs the clusters of two runs by the overlap of their top terms (Jaccard), best match first. Clusters that share
+/// less than <see cref="MinimumOverlap"/> of their terms are left unpaired rather than presented as the same theme, and a
+/// pair below <see cref="StrongOverlap"/> is marked weak.
+/// </summary>
 public static class RunComparison
 {
-    public sealed record ClusterPair(ClusterResult Left, ClusterResult? Right, double Overlap);
+    /// <summary>Below this, two clusters share a word or two (10 top terms each: 4 in common is 0.25), not a theme.</summary>
+    public const double MinimumOverlap = 0.2;
+
+    /// <summary>From this on (half the terms in common, e.g. 7 of 10), a pair reads as one theme found twice.</summary>
+    public const double StrongOverlap = 0.5;
+
+    public sealed record ClusterPair(ClusterResult Left, ClusterResult? Right, double Overlap)
+    {
+        public bool IsWeak => Right is not null && Overlap < StrongOverlap;
+    }
 
     public static IReadOnlyList<ClusterPair> PairClusters(RunResult left, RunResult right)
     {
@@ -17,7 +30,7 @@ public static class RunComparison
         var pairs = new Dictionary<int, ClusterPair>();
         foreach (var (l, r, overlap) in candidates)
         {
-            if (pairs.ContainsKey(l.Id) || !unused.Contains(r) || overlap == 0) continue;
+            if (pairs.ContainsKey(l.Id) || !unused.Contains(r) || overlap < MinimumOverlap) continue;
             pairs[l.Id] = new ClusterPair(l, r, overlap);
             unused.Remove(r);
         }

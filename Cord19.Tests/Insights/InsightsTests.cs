@@ -48,6 +48,26 @@ public sealed class InsightsTests
         Assert.Equal("school, learning, covid", TopicRelevance.Label(matrix, 1));
     }
 
+    [Fact]
+    public void Clusters_sharing_a_word_or_two_stay_unpaired_and_loose_pairs_are_marked_weak()
+    {
+        static ClusterResult Cluster(int id, params string[] terms) => new(id, 10, terms.Select(t => new TermWeight(t, 1)).ToList());
+        var left = SyntheticRun.Create("left", 10) with
+        {
+            Clusters = [Cluster(0, "a", "b", "c", "d"), Cluster(1, "e", "f", "g", "h", "i"), Cluster(2, "p", "q", "r", "s", "t", "u", "v", "w")],
+        };
+        var right = SyntheticRun.Create("right", 10) with
+        {
+            Clusters = [Cluster(0, "a", "b", "c", "d"), Cluster(1, "e", "f", "x", "y", "z"), Cluster(2, "p", "m", "n", "o", "k", "l", "j", "x2")],
+        };
+
+        var pairs = RunComparison.PairClusters(left, right);
+
+        Assert.Equal((0, 1.0, false), (pairs[0].Right!.Id, pairs[0].Overlap, pairs[0].IsWeak));   // the same theme
+        Assert.Equal((1, 0.25, true), (pairs[1].Right!.Id, pairs[1].Overlap, pairs[1].IsWeak));   // 2 of 8 terms: weak
+        Assert.Null(pairs[2].Right);                                                              // 1 of 15 (0.07): unpaired
+    }
+
     [Theory]
     [InlineData(-0.1)]
     [InlineData(1.5)]
