@@ -7,8 +7,9 @@ namespace Cord19.Tests.Browser;
 /// <summary>Two panel instances on one PostgreSQL: a click on one shows live on the other's pages (LISTEN/NOTIFY).</summary>
 public sealed class InstancesBrowserTests : IAsyncLifetime
 {
-    private readonly TempDirectory _first = new();
-    private readonly TempDirectory _second = new();
+    // One data directory for both, as instances of the local target must share it: either job server may pick up a
+    // phase, and phase 2 reads the workspace phase 1 made.
+    private readonly TempDirectory _data = new();
     private string _database = null!;
     private RunningApp _clicked = null!;
     private RunningApp _watched = null!;
@@ -20,8 +21,8 @@ public sealed class InstancesBrowserTests : IAsyncLifetime
         _database = await TestPostgres.CreateDatabaseAsync();
         // Each step held for a moment, so that "Running" is on screen long enough to be seen.
         var environment = new Dictionary<string, string> { ["CORD19_POSTGRES"] = _database, ["CORD19_TEST_STEP_DELAY_MS"] = "700" };
-        _clicked = await RunningApp.StartAsync(_first.Path, environment);
-        _watched = await RunningApp.StartAsync(_second.Path, environment);
+        _clicked = await RunningApp.StartAsync(_data.Path, environment);
+        _watched = await RunningApp.StartAsync(_data.Path, environment);
         (_playwright, _chromium) = await Support.Browser.LaunchAsync();
     }
 
@@ -88,7 +89,6 @@ public sealed class InstancesBrowserTests : IAsyncLifetime
         await _clicked.DisposeAsync();
         await _watched.DisposeAsync();
         await TestPostgres.DropDatabaseAsync(_database);
-        _first.Dispose();
-        _second.Dispose();
+        _data.Dispose();
     }
 }

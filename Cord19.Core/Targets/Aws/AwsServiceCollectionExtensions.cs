@@ -15,7 +15,12 @@ public static class AwsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCord19AwsTarget(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp => sp.GetRequiredService<Configuration.Cord19Options>().AwsTarget);
+        services.AddHttpClient(OperatorAddress.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.TryAddSingleton<OperatorAddress>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<Configuration.Cord19Options>().AwsTarget with
+        {
+            LookUpPublicAddress = sp.GetRequiredService<OperatorAddress>().LookUpAsync,
+        });
         services.AddHttpClient(AwsCloudFactory.HttpClientName);
         services.TryAddSingleton<IAwsCloudFactory, AwsCloudFactory>();
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, PinnedAirflowHandlers>();

@@ -43,7 +43,9 @@ public sealed record AwsTargetOptions
     public string? PipelineBundle { get; init; }
 
     /// <summary>This machine's public IPv4 address as AWS sees it; used when Settings give no operator address.</summary>
-    public Func<CancellationToken, Task<string>> LookUpPublicAddress { get; init; } = OperatorAddress.LookUpAsync;
+    /// <remarks>The app sets it to <see cref="OperatorAddress"/> (AWS's checkip service, through IHttpClientFactory); tests give a fixed address.</remarks>
+    public Func<CancellationToken, Task<string>> LookUpPublicAddress { get; init; } =
+        _ => throw new InvalidOperationException("No way to look up the operator's address was configured: set AwsTargetOptions.LookUpPublicAddress.");
 
     /// <summary>
     /// Where the instance's Airflow answers, from its public address: HTTPS on 8080. The seam an acceptance test points

@@ -3,16 +3,16 @@ using System.Net;
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>The operator's public address, so security groups open Airflow and Redshift to that one address only.</summary>
-public static class OperatorAddress
+public sealed class OperatorAddress(IHttpClientFactory http)
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    public const string HttpClientName = "checkip";
 
     /// <summary>AWS's own "what is my IP" service: the address as AWS sees it is the one the rules must allow.</summary>
-    public static async Task<string> LookUpAsync(CancellationToken ct)
+    public async Task<string> LookUpAsync(CancellationToken ct)
     {
         try
         {
-            var text = (await Http.GetStringAsync("https://checkip.amazonaws.com/", ct)).Trim();
+            var text = (await http.CreateClient(HttpClientName).GetStringAsync("https://checkip.amazonaws.com/", ct)).Trim();
             return IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
                 ? $"{address}/32"
                 : throw new InvalidDataException($"checkip.amazonaws.com answered '{text}', not an IPv4 address");
