@@ -14,9 +14,10 @@ public static class CostCharts
         {
             Animation = false,
             Color = ChartPalette.Colors.Cast<object>().ToList(),
-            Legend = new Legend { Type = LegendType.Scroll, Top = 0 },
+            // Every resource visible at once: a paged legend left the largest series without a visible entry.
+            Legend = new Legend { Type = LegendType.Plain, Top = 0 },
             Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
-            Grid = new Grid { Left = 8, Right = 16, Top = 36, Bottom = 8, ContainLabel = true },
+            Grid = new Grid { Left = 8, Right = 16, Top = 72, Bottom = 8, ContainLabel = true },
             XAxis = new XAxis { Type = AxisType.Time },
             YAxis = new YAxis { Type = AxisType.Value, Name = "USD" },
             Series = names.Select(name => (ISeries)new LineSeries
@@ -56,7 +57,8 @@ public static class CostCharts
     {
         Animation = false,
         Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
-        Grid = new Grid { Left = 8, Right = 16, Top = 16, Bottom = 8, ContainLabel = true },
+        // Room above the plot for the axis name ("USD"), which containLabel does not count.
+        Grid = new Grid { Left = 8, Right = 16, Top = 32, Bottom = 8, ContainLabel = true },
         XAxis = new XAxis { Type = AxisType.Category, Data = deployments.Select(d => new AxisData { Value = d.Label }).ToList() },
         YAxis = new YAxis { Type = AxisType.Value, Name = "USD" },
         Series = [new BarSeries { Name = "Cost", Data = deployments.Select(d => d.Usd is { } v ? (object)Math.Round(v, 4) : "-").ToList() }],

@@ -39,8 +39,9 @@ public static class DocumentMapChart
         {
             Color = ChartPalette.Colors.Cast<object>().ToList(),
             Animation = false,
-            Legend = new Legend { Type = LegendType.Scroll, Top = 0 },
-            Grid = new Grid { Left = 8, Right = 8, Top = 40, Bottom = 8 },
+            // Every cluster visible at once (a paged legend hid most of them), wrapping clear of the toolbox on the right.
+            Legend = new Legend { Type = LegendType.Plain, Top = 0, Left = 8, Right = 72 },
+            Grid = new Grid { Left = 8, Right = 8, Top = 76, Bottom = 8 },
             Tooltip = new Tooltip
             {
                 Trigger = TooltipTrigger.Item,

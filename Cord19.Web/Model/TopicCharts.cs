@@ -37,8 +37,8 @@ public static class TopicCharts
         return new ChartOptions
         {
             Color = ChartPalette.Colors.Cast<object>().ToList(),
-            Legend = new Legend { Type = LegendType.Scroll, Top = 0 },
-            Grid = new Grid { Left = 8, Right = 8, Top = 36, Bottom = 8 },
+            Legend = new Legend { Type = LegendType.Plain, Top = 0 },
+            Grid = new Grid { Left = 8, Right = 8, Top = 60, Bottom = 8 },
             Tooltip = new Tooltip
             {
                 Trigger = TooltipTrigger.Item,
@@ -58,7 +58,8 @@ public static class TopicCharts
         Legend = new Legend { Top = 0 },
         Grid = new Grid { Left = 8, Right = 16, Top = 32, Bottom = 8, ContainLabel = true },
         Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
-        XAxis = new XAxis { Type = AxisType.Value, AxisLabel = new AxisLabel { Formatter = new JavascriptFunction("function (v) { return (v * 100).toFixed(1) + '%'; }") } },
+        // Two significant digits: at low λ the shares are small, and one decimal printed "0.1%" on every tick.
+        XAxis = new XAxis { Type = AxisType.Value, AxisLabel = new AxisLabel { Formatter = new JavascriptFunction("function (v) { return +(v * 100).toPrecision(2) + '%'; }") } },
         YAxis = new YAxis { Type = AxisType.Category, Inverse = true, Data = terms.Select(t => new AxisData { Value = t.Term }).ToList() },
         Series =
         [
@@ -70,7 +71,8 @@ public static class TopicCharts
     public static ChartOptions Timeline(IReadOnlyList<TopicTimeline.Month> months) => new()
     {
         Animation = false,
-        Grid = new Grid { Left = 8, Right = 16, Top = 16, Bottom = 8, ContainLabel = true },
+        // Room above the plot for the axis name ("mean weight"), which containLabel does not count.
+        Grid = new Grid { Left = 8, Right = 16, Top = 32, Bottom = 8, ContainLabel = true },
         Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
         XAxis = new XAxis { Type = AxisType.Time },
         YAxis = new YAxis { Type = AxisType.Value, Name = "mean weight" },
