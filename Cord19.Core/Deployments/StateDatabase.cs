@@ -33,11 +33,6 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
         }
     }
 
-    /// <summary>A name for people and logs, without the password.</summary>
-    public string Describe() => IsPostgres
-        ? "PostgreSQL " + string.Join(";", PostgresConnectionString!.Split(';').Where(p => !p.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase)))
-        : $"SQLite {Data.Database}";
-
     private sealed class EngineContextFactory<T>(IDbContextFactory<T> engine) : IDbContextFactory<Cord19Db> where T : Cord19Db
     {
         public Cord19Db CreateDbContext() => engine.CreateDbContext();
