@@ -9,11 +9,14 @@ public sealed class ChartBrowserTests : BrowserTest
 {
     private const int Documents = 20_000;
     private const string RunId = "full-synthetic-20k";
+    private const string SubsetRunId = "subset-synthetic-600";
 
     protected override async Task ArrangeAsync()
     {
         var store = new ResultStore(new LocalFolderObjectStore(Path.Combine(Data.Path, "results")));
         await store.PublishRunAsync(SyntheticRun.Create(RunId, Documents), default);
+        var subset = SyntheticRun.Create(SubsetRunId, 600, clusters: 3);
+        await store.PublishRunAsync(subset with { Manifest = subset.Manifest with { Scope = RunManifest.SubsetScope, CreatedAt = DateTime.UtcNow.AddMinutes(-5) } }, default);
     }
 
     [Fact]
@@ -64,5 +67,47 @@ public sealed class ChartBrowserTests : BrowserTest
         await Expect(page.Locator("[data-testid=lambda-value]")).ToHaveTextAsync("λ = 0.00", new() { Timeout = 10_000 });
         await Expect(page.Locator("[data-testid=top-documents]")).ToContainTextAsync("Synthetic paper");
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("topics-lambda-0.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_clicked_topic_circle_is_highlighted_and_selected()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1100 } });
+        await App.OpenAsync(page, $"/topics?run={RunId}");
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=top-documents]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        const string highlighted = "() => vizorECharts.getChart('intertopic-map').getOption().series.flatMap(s => s.data).filter(d => d.itemStyle && d.itemStyle.borderWidth === 3).map(d => d.value[3])";
+        await page.WaitForFunctionAsync("() => window.vizorECharts && vizorECharts.getChart('intertopic-map')", null, new() { Timeout = 10_000 });
+        var before = await page.EvaluateAsync<int[]>(highlighted);
+        Assert.Single(before);
+
+        // Click the centre of another topic's circle.
+        var target = await page.EvaluateAsync<double[]>(
+            "t => { const c = vizorECharts.getChart('intertopic-map'); const s = c.getOption().series.findIndex(s => s.data.some(d => d.value[3] !== t)); const d = c.getOption().series[s].data.find(d => d.value[3] !== t); return [...c.convertToPixel({ seriesIndex: s }, [d.value[0], d.value[1]]), d.value[3]]; }", before[0]);
+        var box = (await page.Locator("#intertopic-map").BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync((float)(box.X + target[0]), (float)(box.Y + target[1]));
+
+        // Circles overlap, so the click may land on a neighbour of the aimed one: what counts is that the selection moved
+        // and the highlight moved with it.
+        await Expect(page.Locator("text=Top documents of topic " + before[0])).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        var selected = int.Parse(System.Text.RegularExpressions.Regex.Match(
+            (await page.Locator("text=/Top documents of topic \\d+/").TextContentAsync())!, @"\d+").Value);
+        await page.WaitForFunctionAsync($"() => ({highlighted})().join() === '{selected}'", null, new() { Timeout = 10_000 });
+    }
+
+    [Fact]
+    public async Task Compare_draws_the_pairing_of_two_runs()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1100 } });
+        page.PageError += (_, e) => Console.WriteLine("page error: " + e);
+        await App.OpenAsync(page, $"/compare?left={SubsetRunId}&right={RunId}");
+        await Expect(page.Locator("[data-testid=comparison]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("() => { const c = window.vizorECharts && vizorECharts.getChart('cluster-pairing'); return c && c.getOption().series[0].links.length > 0; }",
+            null, new() { Timeout = 10_000 });
+        var unpaired = await page.Locator("[data-testid=comparison] tr", new() { HasText = "no match" }).CountAsync();
+        var links = await page.EvaluateAsync<int>("() => vizorECharts.getChart('cluster-pairing').getOption().series[0].links.length");
+        var nodes = await page.EvaluateAsync<int>("() => vizorECharts.getChart('cluster-pairing').getOption().series[0].data.length");
+        Assert.Equal(nodes, 2 * links + unpaired);
+        await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("compare.png"), FullPage = true });
     }
 }

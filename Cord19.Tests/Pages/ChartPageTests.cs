@@ -2,6 +2,7 @@ using Bunit;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
 using Cord19.Web.Components.Pages;
+using Cord19.Web.Model;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Vizor.ECharts;
@@ -123,6 +124,9 @@ public sealed class ChartPageTests : ResultPageTestContext
 
         page.WaitForAssertion(() => Assert.Contains("Top documents of topic 7", page.Markup), Patience);
         Assert.Contains("on protein", page.Find("[data-testid=top-documents]").TextContent);
+        var highlighted = map.Instance.Options!.Series!.Cast<ScatterSeries>().SelectMany(s => ((IEnumerable<object>)s.Data!).Cast<ScatterSeriesData>())
+            .Where(d => d.ItemStyle == TopicCharts.SelectedCircle).ToList();
+        Assert.Equal(7, (int)Assert.Single(highlighted).Value![3]);
     }
 
     [Fact]
@@ -150,6 +154,11 @@ public sealed class ChartPageTests : ResultPageTestContext
             Assert.Contains(rows, r => r.TextContent.Contains("vaccine, covid") && r.TextContent.Contains("1.00"));
             Assert.Contains(rows, r => r.TextContent.Contains("no match") && r.TextContent.Contains("protein"));
         }, Patience);
+        var sankey = (SankeySeries)page.FindComponents<EChart>().Single(c => c.Instance.Id == ComparisonCharts.PairingId).Instance.Options!.Series!.Single();
+        Assert.Equal(3 + 4, ((IEnumerable<object>)sankey.Data!).Count());
+        var links = ((IEnumerable<object>)sankey.Links!).Cast<SankeySeriesLink>().ToList();
+        Assert.Equal(3, links.Count);
+        Assert.Contains(links, l => l.EdgeLabel!.Formatter!.Value == "1.00");
     }
 
     [Fact]

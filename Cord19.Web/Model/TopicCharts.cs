@@ -13,14 +13,21 @@ public static class TopicCharts
 
     /// <summary>One scatter series per cluster; circle area follows prevalence; the fourth value is the topic id.</summary>
     /// <param name="labels">Each topic's name (its most relevant terms), for the tooltip.</param>
-    public static ChartOptions IntertopicMap(RunResult run, IReadOnlyList<IntertopicMap.TopicPoint> points, IReadOnlyDictionary<int, string> labels)
+    /// <param name="selectedTopic">Drawn opaque with a heavy outline, as pyLDAvis marks the topic whose terms are shown.</param>
+    public static ChartOptions IntertopicMap(RunResult run, IReadOnlyList<IntertopicMap.TopicPoint> points, IReadOnlyDictionary<int, string> labels, int selectedTopic)
     {
         var prevalence = run.Topics.ToDictionary(t => t.Id, t => t.Prevalence);
         var series = run.Topics.GroupBy(t => t.Cluster).OrderBy(g => g.Key).Select(g => (ISeries)new ScatterSeries
         {
             Name = $"Cluster {g.Key}",
             Data = points.Where(p => g.Any(t => t.Id == p.TopicId))
-                .Select(p => new object[] { Math.Round(p.X, 5), Math.Round(p.Y, 5), prevalence[p.TopicId], p.TopicId, labels.GetValueOrDefault(p.TopicId, "") }).ToList(),
+                .Select(p => new ScatterSeriesData
+                {
+                    // Numbers only: Vizor hands a click's value to .NET as numbers, so the label travels as the name.
+                    Value = [Math.Round(p.X, 5), Math.Round(p.Y, 5), prevalence[p.TopicId], p.TopicId],
+                    Name = labels.GetValueOrDefault(p.TopicId, ""),
+                    ItemStyle = p.TopicId == selectedTopic ? SelectedCircle : null,
+                }).ToList(),
             SymbolSize = new JavascriptFunction("function (v) { return 10 + Math.sqrt(Math.max(0, v[2])) * 120; }"),
             ItemStyle = new ItemStyle { Opacity = 0.7, BorderColor = "#333", BorderWidth = 0.5 },
             // Numbered as in pyLDAvis, so a circle can be matched with the topic picker and the tables.
@@ -43,13 +50,15 @@ public static class TopicCharts
             {
                 Trigger = TooltipTrigger.Item,
                 Formatter = new JavascriptFunction(
-                    "function (p) { return 'Topic ' + p.value[3] + ': ' + cord19Charts.escape(p.value[4]) + '<br/>' + cord19Charts.escape(p.seriesName) + ' · prevalence ' + (p.value[2] * 100).toFixed(1) + '%'; }"),
+                    "function (p) { return 'Topic ' + p.value[3] + ': ' + cord19Charts.escape(p.name) + '<br/>' + cord19Charts.escape(p.seriesName) + ' · prevalence ' + (p.value[2] * 100).toFixed(1) + '%'; }"),
             },
             XAxis = new XAxis { Type = AxisType.Value, Scale = true, Show = false },
             YAxis = new YAxis { Type = AxisType.Value, Scale = true, Show = false },
             Series = series,
         };
     }
+
+    public static readonly ItemStyle SelectedCircle = new() { Opacity = 1, BorderColor = "#d6604d", BorderWidth = 3 };
 
     /// <summary>pyLDAvis' bars: each term's overall share (grey) and its share through the topic (red), ranked by relevance.</summary>
     public static ChartOptions Terms(IReadOnlyList<TopicRelevance.RankedTerm> terms) => new()

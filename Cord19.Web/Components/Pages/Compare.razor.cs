@@ -1,6 +1,8 @@
 using Cord19.Core.Insights;
 using Cord19.Core.Results;
+using Cord19.Web.Model;
 using Microsoft.AspNetCore.Components;
+using Vizor.ECharts;
 
 namespace Cord19.Web.Components.Pages;
 
@@ -8,6 +10,7 @@ namespace Cord19.Web.Components.Pages;
 public sealed partial class Compare : ResultPageBase
 {
     private IReadOnlyList<RunComparison.ClusterPair> _pairs = [];
+    private ChartOptions? _pairingOptions;
     private RunResult? _left;
     private RunResult? _right;
     private string? _leftId;
@@ -28,6 +31,7 @@ public sealed partial class Compare : ResultPageBase
             _left = await Runs.GetRunAsync(_leftId);
             _right = await Runs.GetRunAsync(_rightId);
             _pairs = RunComparison.PairClusters(_left, _right);
+            _pairingOptions = ComparisonCharts.Pairing(_left, _right, _pairs);
             Problems = [];
         }
         catch (ResultFileException ex)
@@ -41,6 +45,9 @@ public sealed partial class Compare : ResultPageBase
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["left"] = left, ["right"] = right }));
         return Task.CompletedTask;
     }
+
+    /// <summary>Room for the longer column's labels: about 28 px a cluster.</summary>
+    private string PairingHeight => $"{Math.Max(240, 28 * Math.Max(_left?.Clusters.Count ?? 0, _right?.Clusters.Count ?? 0))}px";
 
     private static string Share(int size, int total) => $"{size:N0} ({(double)size / Math.Max(1, total):P0})";
 

@@ -18,9 +18,11 @@ public sealed partial class Topics : ResultPageBase
     private double _lambda = TopicRelevance.DefaultLambda;
     private IReadOnlyList<TopicRelevance.RankedTerm> _ranked = [];
     private IReadOnlyList<DocumentResult> _topDocuments = [];
+    private IReadOnlyList<IntertopicMap.TopicPoint> _layout = [];
     private ChartOptions? _mapOptions;
     private ChartOptions? _termsOptions;
     private ChartOptions? _timelineOptions;
+    private EChart? _mapChart;
     private EChart? _termsChart;
     private EChart? _timelineChart;
 
@@ -37,8 +39,8 @@ public sealed partial class Topics : ResultPageBase
                 : [];
             if (Problems.Count > 0) return;
             _labels = _run.Topics.ToDictionary(t => t.Id, t => TopicRelevance.Label(_matrix, t.Id));
-            _mapOptions = TopicCharts.IntertopicMap(_run, IntertopicMap.Layout(_matrix), _labels);
             _topic = _run.Topics.MaxBy(t => t.Prevalence);
+            _layout = IntertopicMap.Layout(_matrix);
             Recompute();
         }
         catch (ResultFileException ex)
@@ -52,9 +54,12 @@ public sealed partial class Topics : ResultPageBase
     {
         _ranked = TopicRelevance.Rank(_matrix!, _topic!.Id, _topic.Prevalence, _lambda, TermsShown);
         _topDocuments = TopicTimeline.TopDocuments(_run!.Documents, _topic.Id, DocumentsShown);
+        var map = TopicCharts.IntertopicMap(_run, _layout, _labels, _topic.Id);
         var terms = TopicCharts.Terms(_ranked);
         var timeline = TopicCharts.Timeline(TopicTimeline.Compute(_run.Documents, _topic.Id));
         // Drawn charts keep their options object (Vizor does not watch the parameter): change it in place.
+        if (_mapOptions is null) _mapOptions = map;
+        else _mapOptions.Series = map.Series;
         if (_termsOptions is null) _termsOptions = terms;
         else (_termsOptions.YAxis, _termsOptions.Series) = (terms.YAxis, terms.Series);
         if (_timelineOptions is null) _timelineOptions = timeline;
@@ -64,6 +69,7 @@ public sealed partial class Topics : ResultPageBase
     private async Task RedrawAsync()
     {
         Recompute();
+        if (_mapChart is not null) await _mapChart.UpdateAsync();
         if (_termsChart is not null) await _termsChart.UpdateAsync();
         if (_timelineChart is not null) await _timelineChart.UpdateAsync();
     }
