@@ -106,7 +106,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
             // t-SNE keeps neighbourhoods; its exact neighbour search is quadratic, so larger runs embed a sample
             // and place the rest beside their nearest sampled neighbours; the manifest says which drew the map.
             map = mapMethod == Tsne.Method
-                ? Tsne.Embed(clustering.Reduced, new Tsne.Options(Seed: settings.Seed), ct)
+                ? Tsne.Embed(clustering.Reduced, new Tsne.Options(), ct)
                 : SampledTsne.Embed(clustering.Reduced, clustering.Assignments, settings.Seed, ct);
             await steps.LogAsync($"Map drawn with {mapMethod}.");
         });

@@ -23,7 +23,7 @@ public static class SampledTsne
         var all = Enumerable.Range(0, n).ToArray();
         new Random(seed).Shuffle(all);
         var sample = all.Take(Math.Min(Sample, n)).Order().ToArray();
-        var sampled = Tsne.Embed(sample.Select(i => points[i]).ToList(), new Tsne.Options(Seed: seed), ct);
+        var sampled = Tsne.Embed(sample.Select(i => points[i]).ToList(), new Tsne.Options(), ct);
 
         var map = new (float X, float Y)[n];
         var inSample = new bool[n];
