@@ -5,4 +5,4 @@ cd "$(dirname "$0")"
 command -v chromium >/dev/null 2>&1 || { echo "Install Chromium first: ./test.sh does it (apt-get install chromium)."; exit 1; }
 export CORD19_BENCH_POINTS="${1:-100000}"
 dotnet test Cord19.Tests --configuration Release --filter "Category=Benchmark" --logger "console;verbosity=normal" 2>&1 \
-  | grep -E "^(document map|result store):|Passed!|Failed!|error" || true
+  | grep -E "^(document map|result store):|^map_cold_ms=|Passed!|Failed!|error" || true

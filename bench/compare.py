@@ -16,7 +16,7 @@ rows = [
 print(f"{'stage':<22}{'ours (s)':>12}{'scikit-learn (s)':>18}{'speedup':>10}")
 for name, a, b in rows:
     speed = f"{b / a:.1f}x" if a and b else "-"
-    print(f"{name:<22}{a if a is not None else '-':>12}{b if b is not None else 'skipped':>18}{speed:>10}")
+    print(f"{name:<22}{'-' if a is None else f'{a:.2f}':>12}{'skipped' if b is None else f'{b:.2f}':>18}{speed:>10}")
 # The same stages on both sides: a stage the script skipped (t-SNE above --tsne-max) is left out of ours too.
 same = [(a, b) for _, a, b in rows if a is not None and b is not None]
 ours_total, theirs_total = sum(a for a, _ in same), sum(b for _, b in same)
@@ -28,4 +28,7 @@ print(f"peak memory: ours {ours['peakMemoryMb']:,.0f} MB, scikit-learn {theirs['
 qo, qt = ours["quality"], theirs["quality"]
 for key, label in (("silhouette", "silhouette (cosine, 5k sample)"), ("coherence", "coherence (UMass, top 10)"), ("neighbourPreservation", "map keeps of 10-NN")):
     print(f"{label:<34} ours {qo.get(key)}  scikit-learn {qt.get(key)}")
-print(f"speedup_vs_sklearn={theirs_total / ours_total:.1f} docs={n} silhouette={qo['silhouette']}/{qt['silhouette']} coherence={qo['coherence']}/{qt['coherence']}")
+# The 10-NN figure is absent where a side drew no map (scikit-learn skips t-SNE above --tsne-max): written "-".
+knn = "/".join("-" if q.get("neighbourPreservation") is None else str(q["neighbourPreservation"]) for q in (qo, qt))
+print(f"speedup_vs_sklearn={theirs_total / ours_total:.1f} docs={n} silhouette={qo['silhouette']}/{qt['silhouette']} "
+      f"coherence={qo['coherence']}/{qt['coherence']} knn={knn}")

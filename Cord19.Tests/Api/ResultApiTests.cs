@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
+using Cord19.Web.Model;
 
 namespace Cord19.Tests.Api;
 
@@ -22,13 +23,31 @@ public sealed class ResultApiTests : ApiTest
     [Fact]
     public async Task The_map_payload_has_every_point_once()
     {
-        var payload = await Http.GetFromJsonAsync<JsonElement>("/api/results/good/map");
+        var response = await Http.GetAsync("/api/results/good/map");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
 
-        Assert.Equal(500, payload.GetProperty("total").GetInt32());
-        var points = payload.GetProperty("points").EnumerateObject().SelectMany(c => c.Value.EnumerateArray()).ToList();
-        Assert.Equal(500, points.Count);
-        Assert.Equal(500, points.Select(p => p[3].GetInt32()).Distinct().Count());
-        Assert.Equal(500, payload.GetProperty("docs").GetArrayLength());
+        Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
+        var fields = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes);
+        Assert.Equal([DocumentMapPayload.Magic, DocumentMapPayload.Version, 500, 500], fields[..4].ToArray());
+        var documents = new List<int>();
+        for (int c = 0, at = 5; c < fields[4]; c++)
+        {
+            var count = fields[at + 1];
+            documents.AddRange(fields.Slice(at + 2 + 2 * count, count).ToArray());
+            at += 2 + 3 * count;
+        }
+        Assert.Equal(Enumerable.Range(0, 500), documents.Order());
+    }
+
+    [Fact]
+    public async Task A_point_card_names_its_document_and_a_wrong_index_is_a_clear_404()
+    {
+        var card = await Http.GetFromJsonAsync<JsonElement>("/api/results/good/documents/7");
+        Assert.StartsWith("Synthetic paper", card.GetProperty("title").GetString());
+
+        var missing = await Http.GetAsync("/api/results/good/documents/500");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("documents 0 to 499", await missing.Content.ReadAsStringAsync());
     }
 
     [Theory]

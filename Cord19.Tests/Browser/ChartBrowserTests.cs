@@ -33,7 +33,7 @@ public sealed class ChartBrowserTests : BrowserTest
 
         // Hover the pixel of a point of cluster 0 (the "vaccine" blob).
         var pixel = await page.EvaluateAsync<double[]>(
-            "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data[0]; return c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); }");
+            "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; return c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); }");
         var box = (await page.Locator("#document-map").BoundingBoxAsync())!;
         await page.Mouse.MoveAsync((float)(box.X + pixel[0]), (float)(box.Y + pixel[1]));
         await Expect(page.Locator("#document-map")).ToContainTextAsync("on vaccine", new() { Timeout = 10_000 });

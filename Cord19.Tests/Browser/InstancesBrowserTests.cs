@@ -36,42 +36,12 @@ public sealed class InstancesBrowserTests : IAsyncLifetime
         await watcher.EvaluateAsync("() => window.__sameDocument = true");
 
         // The first click after start pays for loading and compiling the request path; the second shows the push itself.
-        var cold = await ClickAndWatchAsync(1, clicker, watcher, neighbour);
-        var warm = await ClickAndWatchAsync(2, clicker, watcher, neighbour);
+        var cold = await PushTimer.ClickAndWatchAsync(1, clicker, watcher, neighbour);
+        var warm = await PushTimer.ClickAndWatchAsync(2, clicker, watcher, neighbour);
 
         Assert.True(await watcher.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the second instance's page was reloaded");
         await Expect(watcher.Locator("[data-testid=step-log]")).ToContainTextAsync("Reading the shipped CORD-19 sample");
         Figures.Report($"instances: push_across_ms={warm.Across:0} (same instance, another page: {warm.Same:0} ms; first click after start: {cold.Across:0} and {cold.Same:0} ms)");
-    }
-
-    /// <summary>Clicks the phase on one instance; the watching pages must show Running, then Succeeded. Returns when each showed Running.</summary>
-    private static async Task<(double Across, double Same)> ClickAndWatchAsync(int phase, IPage clicker, IPage watcher, IPage neighbour)
-    {
-        // The pages run in this browser on this machine, so Date.now() is one clock for the click and for the change.
-        foreach (var page in new[] { watcher, neighbour })
-            await page.EvaluateAsync("""
-                phase => {
-                  window.__runningAt = null;
-                  const observer = new MutationObserver(() => {
-                    const status = document.querySelector(`[data-testid=phase-${phase}-status]`);
-                    if (status && status.textContent.trim() === 'Running') { window.__runningAt = Date.now(); observer.disconnect(); }
-                  });
-                  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-                }
-                """, phase);
-        await clicker.EvaluateAsync("""
-            phase => document.querySelector(`[data-testid=phase-${phase}-run]`)
-                .addEventListener('click', () => window.__clickedAt = Date.now(), { capture: true, once: true })
-            """, phase);
-
-        await clicker.Locator($"[data-testid=phase-{phase}-run]").ClickAsync();
-
-        await Expect(watcher.Locator($"[data-testid=phase-{phase}-status]")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
-        var clickedAt = await clicker.EvaluateAsync<double>("() => window.__clickedAt");
-        var across = await watcher.EvaluateAsync<double?>("() => window.__runningAt");
-        var same = await neighbour.EvaluateAsync<double?>("() => window.__runningAt");
-        Assert.True(across is not null, $"the second instance's page never showed phase {phase} Running");
-        return (across.Value - clickedAt, (same ?? double.NaN) - clickedAt);
     }
 
     private async Task<IPage> OpenAsync(RunningApp app)

@@ -124,10 +124,27 @@ public sealed class InsightsTests
         Assert.Equal(all.Total, all.Shown);
         Assert.Equal(1_000, sample.Shown);
         Assert.Equal(10_000, sample.Total);
-        Assert.Equal(6, sample.Points.Count(p => p.Value.Count > 100));
-        Assert.Equal(sample.Points["c0"].Select(p => p[3]), again.Points["c0"].Select(p => p[3]));
-        var point = sample.Points["c2"][0];
-        Assert.Equal(run.Documents[(int)point[3]].Title, sample.Docs[(int)point[2]][0]);
+        Assert.Equal(6, sample.Clusters.Count(c => c.Documents.Length > 100));
+        Assert.Equal(sample.Clusters[0].Documents, again.Clusters[0].Documents);
+        var cluster = sample.Clusters[2];
+        var document = run.Documents[cluster.Documents[0]];
+        Assert.Equal((cluster.ClusterId, document.X, document.Y), (document.Cluster, cluster.XY[0], cluster.XY[1]));
+    }
+
+    [Fact]
+    public void The_binary_map_is_what_the_browser_reads()
+    {
+        var payload = DocumentMapPayload.Build(SyntheticRun.Create("r", 300));
+
+        var bytes = payload.ToBinary();
+
+        var fields = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes);
+        Assert.Equal([DocumentMapPayload.Magic, DocumentMapPayload.Version, 300, 300, payload.Clusters.Count], fields[..5].ToArray());
+        Assert.Equal(20 + payload.Clusters.Sum(c => 8 + 12 * c.Documents.Length), bytes.Length);
+        var first = payload.Clusters[0];
+        Assert.Equal((first.ClusterId, first.Documents.Length), (fields[5], fields[6]));
+        Assert.Equal(first.XY[1], BitConverter.ToSingle(bytes, 28 + 4));
+        Assert.Equal(first.Documents[0], fields[7 + first.XY.Length]);
     }
 
     [Fact]

@@ -50,8 +50,12 @@ public sealed class ChartPageTests : ResultPageTestContext
         page.WaitForElement("[data-testid=cluster-table]", Patience);
         var doc = run.Documents[42];
 
+        var shown = Web.Model.DocumentMapPayload.Build(run);
+        var series = shown.Clusters.ToList().FindIndex(c => c.Documents.Contains(42));
+
+        // A click names the point by its series and its place in it, as ECharts does for typed-array data.
         await page.InvokeAsync(() => page.FindComponent<EChart>().Instance.OnChartClick.InvokeAsync(
-            new EventParams { Value = new NumberOrNumberArray([doc.X, doc.Y, 42, 42]) }));
+            new EventParams { SeriesIndex = series, DataIndex = Array.IndexOf(shown.Clusters[series].Documents, 42), Value = new NumberOrNumberArray([doc.X, doc.Y]) }));
 
         var details = page.Find("[data-testid=document-details]").TextContent;
         Assert.Contains(doc.Title!, details);

@@ -8,6 +8,8 @@ namespace Cord19.Web.Api;
 
 public static class ResultEndpoints
 {
+    public sealed record DocumentCardDto(string? Title, string? Journal, string? PublishTime, string? Authors);
+
     public sealed record RunSummaryDto(RunManifest Manifest, IReadOnlyList<ClusterResult> Clusters, IReadOnlyList<TopicResult> Topics);
 
     public static IEndpointRouteBuilder MapResultApi(this IEndpointRouteBuilder app)
@@ -22,8 +24,8 @@ public static class ResultEndpoints
             var run = await store.LoadRunAsync(runId, ct);
             return TypedResults.Ok(new RunSummaryDto(run.Manifest, run.Clusters, run.Topics));
         });
-        // The document map's points, fetched by the chart itself in one response.
-        api.MapGet("/{runId}/map", async Task<Results<Ok<DocumentMapPayload>, ProblemHttpResult>> (string runId, RunCache runs, int? limit) =>
+        // The document map's points, fetched by the chart itself in one binary response (DocumentMapPayload.ToBinary).
+        api.MapGet("/{runId}/map", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (string runId, RunCache runs, int? limit) =>
         {
             if (limit is < 1)
                 return TypedResults.Problem($"limit must be a positive number of points, not {limit}.", statusCode: StatusCodes.Status400BadRequest);
@@ -31,7 +33,16 @@ public static class ResultEndpoints
             var problems = RunProblems.Find(run);
             return problems.Count > 0
                 ? TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")
-                : TypedResults.Ok(await runs.GetMapPayloadAsync(runId, limit ?? DocumentMapPayload.DefaultLimit));
+                : TypedResults.Bytes(await runs.GetMapBinaryAsync(runId, limit ?? DocumentMapPayload.DefaultLimit), "application/octet-stream");
+        });
+        // What the map's tooltip shows of one point, fetched when the pointer rests on it.
+        api.MapGet("/{runId}/documents/{index:int}", async Task<Results<Ok<DocumentCardDto>, ProblemHttpResult>> (string runId, int index, RunCache runs) =>
+        {
+            var run = await runs.GetRunAsync(runId);
+            if (index < 0 || index >= run.Documents.Count)
+                return TypedResults.Problem($"Run {runId} has documents 0 to {run.Documents.Count - 1}, not {index}.", statusCode: StatusCodes.Status404NotFound);
+            var d = run.Documents[index];
+            return TypedResults.Ok(new DocumentCardDto(d.Title, d.Journal, d.PublishTime, d.Authors));
         });
         return app;
     }

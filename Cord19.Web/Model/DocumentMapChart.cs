@@ -3,21 +3,28 @@ using Vizor.ECharts;
 
 namespace Cord19.Web.Model;
 
-/// <summary>The ECharts options of the document map: one large-mode scatter series per cluster, fed by the payload endpoint.</summary>
+/// <summary>
+/// The ECharts options of the document map: one large-mode scatter series per cluster, empty until
+/// <c>cord19Charts.loadMap</c> fills them with typed arrays from the binary payload (the circuit never carries points).
+/// </summary>
 public static class DocumentMapChart
 {
     public const string ChartId = "document-map";
     public const string SearchSeriesId = "search";
 
-    public static ExternalDataSource PayloadSource(string runId, int limit) =>
-        new($"api/results/{Uri.EscapeDataString(runId)}/map?limit={limit}");
+    public static string PayloadUrl(string runId, int limit) => $"api/results/{Uri.EscapeDataString(runId)}/map?limit={limit}";
 
-    public static ChartOptions Options(IReadOnlyList<ClusterResult> clusters, ExternalDataSource payload)
+    public static string SeriesId(int clusterId) => $"c{clusterId}";
+
+    public static ChartOptions Options(string runId, IReadOnlyList<ClusterResult> clusters)
     {
         var series = clusters.Select(c => (ISeries)new ScatterSeries
         {
+            Id = SeriesId(c.Id),
             Name = Label(c),
-            Data = new ExternalDataSourceRef(payload, $"points.{DocumentMapPayload.KeyOf(c.Id)}"),
+            // Filled by cord19Charts.loadMap with a Float32Array of (x, y) pairs.
+            Dimensions = ["x", "y"],
+            Data = Array.Empty<float[]>(),
             // Canvas "large" mode draws tens of thousands of points in one pass.
             Large = true,
             LargeThreshold = 2_000,
@@ -30,6 +37,7 @@ public static class DocumentMapChart
         {
             Id = SearchSeriesId,
             Name = "Search matches",
+            // [x, y, document index]: the search's few points travel as plain arrays.
             Data = Array.Empty<float[]>(),
             SymbolSize = 9,
             ItemStyle = new ItemStyle { Color = "rgba(0,0,0,0)", BorderColor = "#000", BorderWidth = 1.5 },
@@ -45,10 +53,9 @@ public static class DocumentMapChart
             Tooltip = new Tooltip
             {
                 Trigger = TooltipTrigger.Item,
-                // The payload's document table, cached by Vizor under the data source's fetch id.
+                // Each document's card is fetched when the pointer rests on it (and kept), not sent with the points.
                 Formatter = new JavascriptFunction(
-                    "function (p) { var d = vizorECharts.getDataSource('" + payload.FetchId + "').docs[p.value[2]] || []; var e = cord19Charts.escape;" +
-                    " return '<b>' + e(d[0] || '(untitled)') + '</b><br/>' + e(d[1] || '') + (d[2] ? ' · ' + e(d[2]) : '') + '<br/><i>' + e(d[3] || '') + '</i>'; }"),
+                    "function (p, ticket, callback) { return cord19Charts.mapTooltip('" + ChartId + "', '" + Uri.EscapeDataString(runId) + "', p, ticket, callback); }"),
                 ExtraCssText = "max-width: 28rem; white-space: normal;",
             },
             XAxis = new XAxis { Type = AxisType.Value, Scale = true, SplitLine = new SplitLine { Show = false }, Show = false },

@@ -1,37 +1,68 @@
+using System.Runtime.InteropServices;
 using Cord19.Core.Results;
 
 namespace Cord19.Web.Model;
 
 /// <summary>
-/// Everything the browser needs to draw a run's document map, in one compact JSON payload that the chart
-/// fetches itself (not thousands of render-tree diffs over SignalR). Points are [x, y, index into Docs, index
-/// into the run's documents]; Docs are [title, journal, publish time, authors], for the tooltip.
+/// The points of a run's document map, per cluster: coordinates as (x, y) pairs and each point's index into the
+/// run's documents. The browser receives it as <see cref="ToBinary"/> and hands the coordinates to ECharts as typed
+/// arrays; titles and authors are fetched one document at a time, on hover (<c>/api/results/{run}/documents/{i}</c>).
+/// For 100,000 documents that is 1.2 MB instead of the 11.5 MB of JSON with every title it replaced.
 /// </summary>
-/// <param name="Points">Per cluster, keyed "c{id}": chart data paths cannot index arrays.</param>
-public sealed record DocumentMapPayload(
-    string RunId, int Total, int Shown, IReadOnlyDictionary<string, List<float[]>> Points, IReadOnlyList<string?[]> Docs)
+public sealed record DocumentMapPayload(string RunId, int Total, int Shown, IReadOnlyList<DocumentMapPayload.ClusterPoints> Clusters)
 {
     /// <summary>Above this many points the browser slows down; larger runs are sampled within each cluster.</summary>
     public const int DefaultLimit = 200_000;
 
-    public static string KeyOf(int clusterId) => $"c{clusterId}";
+    /// <summary>"C19M": what a reader checks first, so that another body is not read as points.</summary>
+    public const int Magic = 0x4D393143;
+    public const int Version = 1;
+
+    /// <param name="XY">x0, y0, x1, y1, …</param>
+    /// <param name="Documents">Each point's index into the run's documents.</param>
+    public sealed record ClusterPoints(int ClusterId, float[] XY, int[] Documents);
 
     /// <param name="limit">The most points to send; each cluster keeps its share, chosen reproducibly.</param>
     public static DocumentMapPayload Build(RunResult run, int limit = DefaultLimit)
     {
         var total = run.Documents.Count;
         var keep = Keep(total, limit);
-        var docs = new List<string?[]>(Math.Min(total, limit));
-        var byCluster = run.Clusters.ToDictionary(c => KeyOf(c.Id), _ => new List<float[]>());
+        var byCluster = run.Clusters.ToDictionary(c => c.Id, _ => (XY: new List<float>(), Documents: new List<int>()));
+        var shown = 0;
         for (var i = 0; i < total; i++)
         {
             if (!keep[i]) continue;
             var d = run.Documents[i];
-            if (!byCluster.TryGetValue(KeyOf(d.Cluster), out var points)) continue;
-            points.Add([MathF.Round(d.X, 4), MathF.Round(d.Y, 4), docs.Count, i]);
-            docs.Add([d.Title, d.Journal, d.PublishTime, d.Authors]);
+            if (!byCluster.TryGetValue(d.Cluster, out var points)) continue;
+            points.XY.Add(d.X);
+            points.XY.Add(d.Y);
+            points.Documents.Add(i);
+            shown++;
         }
-        return new DocumentMapPayload(run.Manifest.RunId, total, docs.Count, byCluster, docs);
+        return new DocumentMapPayload(run.Manifest.RunId, total, shown,
+            run.Clusters.Select(c => new ClusterPoints(c.Id, [.. byCluster[c.Id].XY], [.. byCluster[c.Id].Documents])).ToList());
+    }
+
+    /// <summary>
+    /// Little-endian: magic, version, total, shown, cluster count, then per cluster its id, its point count, the
+    /// (x, y) pairs as float32 and the document indices as int32. Every field is 4 bytes, so the browser reads each
+    /// array in place as a Float32Array or Int32Array, without copying.
+    /// </summary>
+    public byte[] ToBinary()
+    {
+        using var stream = new MemoryStream(20 + Clusters.Sum(c => 8 + 4 * (c.XY.Length + c.Documents.Length)));
+        using (var writer = new BinaryWriter(stream))
+        {
+            foreach (var field in new[] { Magic, Version, Total, Shown, Clusters.Count }) writer.Write(field);
+            foreach (var cluster in Clusters)
+            {
+                writer.Write(cluster.ClusterId);
+                writer.Write(cluster.Documents.Length);
+                writer.Write(MemoryMarshal.AsBytes(cluster.XY.AsSpan()));
+                writer.Write(MemoryMarshal.AsBytes(cluster.Documents.AsSpan()));
+            }
+        }
+        return stream.ToArray();
     }
 
     /// <summary>Which documents to send: all, or an even random sample with a fixed seed (so reloads agree).</summary>

@@ -23,6 +23,9 @@ public sealed class RunCache(IResultStore store)
     public async Task<Model.DocumentMapPayload> GetMapPayloadAsync(string runId, int limit) =>
         (Model.DocumentMapPayload)await GetAsync($"map:{runId}:{limit}", async () => Model.DocumentMapPayload.Build(await GetRunAsync(runId), limit));
 
+    public async Task<byte[]> GetMapBinaryAsync(string runId, int limit) =>
+        (byte[])await GetAsync($"map-binary:{runId}:{limit}", async () => (await GetMapPayloadAsync(runId, limit)).ToBinary());
+
     public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
         (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));
 

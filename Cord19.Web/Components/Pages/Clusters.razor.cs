@@ -8,8 +8,8 @@ using Vizor.ECharts;
 namespace Cord19.Web.Components.Pages;
 
 /// <summary>
-/// The map of all documents of a run, coloured by cluster. The points travel as one JSON payload that the
-/// chart fetches from /api/results/{run}/map; the circuit only carries clicks, searches and the side panel.
+/// The map of all documents of a run, coloured by cluster. The points travel as one binary payload that the
+/// browser fetches from /api/results/{run}/map; the circuit only carries clicks, searches and the side panel.
 /// </summary>
 public sealed partial class Clusters : ResultPageBase
 {
@@ -17,7 +17,7 @@ public sealed partial class Clusters : ResultPageBase
 
     private RunResult? _run;
     private ChartOptions? _options;
-    private ExternalDataSource? _payloadSource;
+    private string? _loadedMap;
     private DocumentResult? _selected;
     private string? _selectedAbstract;
     private string? _search;
@@ -58,8 +58,7 @@ public sealed partial class Clusters : ResultPageBase
             var whole = Runs.GetRunAsync(runId);
             var summary = await Runs.GetSummaryAsync(runId);
             _run = summary;
-            _payloadSource = DocumentMapChart.PayloadSource(runId, PointLimit);
-            _options = DocumentMapChart.Options(summary.Clusters, _payloadSource);
+            _options = DocumentMapChart.Options(runId, summary.Clusters);
             if (!RendererInfo.IsInteractive)
             {
                 // The prerendered page needs only the summary; the read goes on in the cache meanwhile, so the
@@ -79,11 +78,18 @@ public sealed partial class Clusters : ResultPageBase
         }
     }
 
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        // The chart exists once rendered; its points are fetched by the browser itself, once per run and limit.
+        var url = _run is null || _options is null ? null : DocumentMapChart.PayloadUrl(_run.Manifest.RunId, PointLimit);
+        if (url is null || url == _loadedMap) return;
+        _loadedMap = url;
+        await JS.InvokeVoidAsync("cord19Charts.loadMap", DocumentMapChart.ChartId, url);
+    }
+
     private async Task OpenAsync(EventParams click)
     {
-        // Points carry their index into the run's documents as their fourth value.
-        if (_run is null || click.Value?.Numbers is not { Length: >= 4 } value) return;
-        var index = (int)value[3];
+        if (_run is null || await DocumentIndexOf(click) is not { } index) return;
         _selected = index >= 0 && index < _run.Documents.Count ? _run.Documents[index] : null;
         if (_selected is null) return;
         try
@@ -97,6 +103,16 @@ public sealed partial class Clusters : ResultPageBase
         }
     }
 
+    /// <summary>A cluster's point is found by its place in the payload; a search highlight carries the index itself.</summary>
+    private async Task<int?> DocumentIndexOf(EventParams click)
+    {
+        var (series, point) = (click.SeriesIndex, click.DataIndex);
+        var shown = await Runs.GetMapPayloadAsync(_run!.Manifest.RunId, PointLimit);
+        if (series < shown.Clusters.Count)
+            return point >= 0 && point < shown.Clusters[series].Documents.Length ? shown.Clusters[series].Documents[point] : null;
+        return click.Value?.Numbers is { Length: >= 3 } value ? (int)value[2] : null;
+    }
+
     private async Task SearchAsync(string? text)
     {
         _search = text;
@@ -104,13 +120,15 @@ public sealed partial class Clusters : ResultPageBase
         _matches = 0;
         if (_run is not null && !string.IsNullOrWhiteSpace(text))
         {
-            var shown = await Runs.GetMapPayloadAsync(_run.Manifest.RunId, PointLimit);
-            foreach (var cluster in shown.Points.Values)
-                foreach (var p in cluster)
+            var run = await Runs.GetRunAsync(_run.Manifest.RunId);
+            var shown = await Runs.GetMapPayloadAsync(run.Manifest.RunId, PointLimit);
+            foreach (var cluster in shown.Clusters)
+                for (var p = 0; p < cluster.Documents.Length; p++)
                 {
-                    if (shown.Docs[(int)p[2]][0]?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
+                    var index = cluster.Documents[p];
+                    if (run.Documents[index].Title?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
                     _matches++;
-                    if (points.Count < MaxHighlighted) points.Add(p);
+                    if (points.Count < MaxHighlighted) points.Add([cluster.XY[2 * p], cluster.XY[2 * p + 1], index]);
                 }
         }
         await JS.InvokeVoidAsync("cord19Charts.setSeriesData", DocumentMapChart.ChartId, DocumentMapChart.SearchSeriesId, points);

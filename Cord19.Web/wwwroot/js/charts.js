@@ -1,6 +1,71 @@
-// Small additions to Vizor.ECharts for the document map: replace one series' data without re-sending the
-// chart's options (which would fetch the whole map payload again), and record when a chart finished drawing.
+// Small additions to Vizor.ECharts for the document map: load its binary payload into typed arrays, fetch a
+// point's card on hover, replace one series' data without re-sending the chart's options, and record when a
+// chart finished drawing.
 window.cord19Charts = {
+    maps: {},
+    payloads: {},
+
+    // Starts fetching a map's points as soon as the prerendered page names them ([data-map-prefetch] with the
+    // chart's id in [data-map-chart]), and draws them as soon as the chart exists, while the circuit is still
+    // starting: that wait was most of a map's time to screen.
+    prefetch() {
+        document.querySelectorAll('[data-map-prefetch]').forEach(e => cord19Charts.loadMap(e.getAttribute('data-map-chart'), e.getAttribute('data-map-prefetch')));
+    },
+    payload(url) {
+        return cord19Charts.payloads[url] ??= fetch(url).then(r => r.ok ? r.arrayBuffer() : null).catch(() => null);
+    },
+
+    // The payload of DocumentMapPayload.ToBinary: 4-byte little-endian fields, so every array is read in place.
+    async loadMap(id, url) {
+        if (cord19Charts.maps[id] && cord19Charts.maps[id].url === url) return cord19Charts.applyMap(id);
+        const buffer = await cord19Charts.payload(url);
+        if (cord19Charts.maps[id] && cord19Charts.maps[id].url === url) return cord19Charts.applyMap(id);
+        delete cord19Charts.payloads[url]; // kept by the map from now on; a later visit fetches afresh
+        if (!buffer) return;
+        const header = new Int32Array(buffer, 0, 5);
+        if (header[0] !== 0x4D393143 || header[1] !== 1) return;
+        const clusters = [];
+        let offset = 20;
+        for (let c = 0; c < header[4]; c++) {
+            const [clusterId, count] = new Int32Array(buffer, offset, 2);
+            offset += 8;
+            const xy = new Float32Array(buffer, offset, 2 * count);
+            offset += 8 * count;
+            const documents = new Int32Array(buffer, offset, count);
+            offset += 4 * count;
+            clusters.push({ clusterId, xy, documents });
+        }
+        cord19Charts.maps[id] = { url, clusters, cards: new Map() };
+        await cord19Charts.whenChart(id);
+        cord19Charts.applyMap(id);
+    },
+
+    // Puts the loaded points into the map's series, once per chart unless forced: Vizor's options update and a
+    // theme change rebuild the series from the page's options, which carry none.
+    applyMap(id, force) {
+        const map = cord19Charts.maps[id];
+        const chart = map && window.vizorECharts && window.vizorECharts.getChart(id);
+        if (!chart || chart.isDisposed() || (map.appliedTo === chart && !force)) return;
+        map.appliedTo = chart;
+        chart.setOption({ series: map.clusters.map(c => ({ id: 'c' + c.clusterId, data: c.xy })) });
+    },
+
+    // The tooltip of a map point: its card from the server, kept once fetched; "…" meanwhile.
+    mapTooltip(id, runId, p, ticket, callback) {
+        const map = cord19Charts.maps[id];
+        const index = p.seriesId === 'search' ? p.value[2] : map && map.clusters[p.seriesIndex] && map.clusters[p.seriesIndex].documents[p.dataIndex];
+        if (index === undefined || index === null) return '';
+        const render = d => {
+            const e = cord19Charts.escape;
+            return '<b>' + e(d.title || '(untitled)') + '</b><br/>' + e(d.journal || '') + (d.publishTime ? ' · ' + e(d.publishTime) : '') + '<br/><i>' + e(d.authors || '') + '</i>';
+        };
+        const known = map && map.cards.get(index);
+        if (known) return render(known);
+        fetch('api/results/' + runId + '/documents/' + index)
+            .then(r => r.ok ? r.json() : null)
+            .then(d => { if (d) { if (map) map.cards.set(index, d); callback(ticket, render(d)); } });
+        return '…';
+    },
     async whenChart(id) {
         for (let i = 0; i < 200; i++) {
             const chart = window.vizorECharts && window.vizorECharts.getChart(id);
@@ -21,8 +86,12 @@ window.cord19Charts = {
         window.cord19ChartsDrawn = window.cord19ChartsDrawn || {};
         chart.on('finished', () => {
             const series = chart.getOption().series || [];
-            const points = series.filter(s => s.id !== 'search').reduce((n, s) => n + (s.data ? s.data.length : 0), 0);
+            // A typed array holds (x, y) pairs; plain data one array per point.
+            const points = series.filter(s => s.id !== 'search')
+                .reduce((n, s) => n + (!s.data ? 0 : ArrayBuffer.isView(s.data) ? s.data.length / 2 : s.data.length), 0);
             if (points > 0) window.cord19ChartsDrawn[id] = points;
+            // When, from the start of the navigation, the whole map first stood on screen: the benchmark's figure.
+            if (points > 0) (window.cord19ChartsDrawnAt = window.cord19ChartsDrawnAt || {})[id] ??= performance.now();
         });
     },
 
@@ -31,7 +100,12 @@ window.cord19Charts = {
     setDark(dark) {
         cord19Charts.dark = !!dark;
         const charts = window.vizorECharts && window.vizorECharts.charts;
-        if (charts) charts.forEach(chart => { if (chart && !chart.isDisposed()) chart.setTheme(cord19Charts.themeName()); });
+        // A new theme rebuilds the chart from its options, which do not hold the map's typed arrays: put them back.
+        if (charts) charts.forEach((chart, id) => {
+            if (!chart || chart.isDisposed()) return;
+            chart.setTheme(cord19Charts.themeName());
+            cord19Charts.applyMap(id, true);
+        });
     },
     themeName() { return cord19Charts.dark ? 'cord19-dark' : 'cord19-light'; },
 
@@ -54,7 +128,13 @@ window.cord19Charts = {
         const element = document.getElementById(id);
         if (chart && element) new ResizeObserver(() => chart.resize()).observe(element);
         if (chart) cord19Charts.trackDrawn(id, chart);
-        return pending;
+        return Promise.resolve(pending).then(result => { cord19Charts.applyMap(id); return result; });
+    };
+    const updateChart = vizor.updateChart;
+    vizor.updateChart = async function (id, ...rest) {
+        const result = await updateChart.call(vizor, id, ...rest);
+        cord19Charts.applyMap(id, true);
+        return result;
     };
 })();
 
@@ -74,3 +154,5 @@ window.cord19Charts = {
         toolbox: { iconStyle: { borderColor: '#c8c8d2' } },
     });
 })();
+
+cord19Charts.prefetch();
