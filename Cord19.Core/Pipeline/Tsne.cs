@@ -24,10 +24,8 @@ public static class Tsne
         if (n < 5) return points.Select((_, i) => ((float)i, 0f)).ToArray();
         var perplexity = Math.Min(options.Perplexity, (n - 1) / 3.0);
         var k = Math.Min(n - 1, (int)(3 * perplexity));
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var attraction = Affinities(points, k, perplexity, ct);
         var attractive = new double[n * 2];
-        Console.Error.WriteLine($"TSNE affinities {sw.ElapsedMilliseconds} ms d={points[0].Length}");
 
         var y = InitialLayout(points);
         var velocity = new double[n * 2];
@@ -53,7 +51,7 @@ public static class Tsne
         return Enumerable.Range(0, n).Select(i => ((float)y[2 * i], (float)y[2 * i + 1])).ToArray();
     }
 
-    /// <summary>Symmetric joint probabilities P over each point's k nearest neighbours, in CSR form.</summary>
+    /// <summary>Symmetric joint probabilities P over each point's k nearest neighbours, each pair once.</summary>
     private static TsneAttraction Affinities(IReadOnlyList<float[]> points, int k, double perplexity, CancellationToken ct)
     {
         var n = points.Count;
