@@ -18,6 +18,7 @@ public static class Program
           preprocess --metadata <metadata.csv[.gz]>   filter, clean, tokenise and stem; save the corpus
           process [--scope subset|full]               cluster, topics, map and quality on the latest corpus
           all --metadata <file> [--scope subset|full] both
+        {FetchCommands.Usage}
         {BenchmarkCommands.Usage}
         Options:
           --results <folder | s3://bucket/prefix>     where results go (default: ./results); S3 uses the AWS SDK's
@@ -37,6 +38,7 @@ public static class Program
                 return 0;
             }
             if (args.Length > 0 && BenchmarkCommands.Handles(args[0])) return await BenchmarkCommands.RunAsync(args);
+            if (args.Length > 0 && FetchCommands.Handles(args[0])) return await FetchCommands.RunAsync(args);
             var options = Options.Parse(args);
             var results = new ResultStore(OpenObjects(options.Results));
             var settings = options.SettingsPath is null ? new PipelineSettings() : await ReadSettingsAsync(options.SettingsPath);

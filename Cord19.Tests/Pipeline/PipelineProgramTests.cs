@@ -93,7 +93,7 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
 
     private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string>(), args);
 
-    private static async Task<(int Exit, string Output, string Error)> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    internal static async Task<(int Exit, string Output, string Error)> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var dll = Path.Combine(RunningApp.RepositoryRoot(), "Cord19.Pipeline", "bin", configuration, "net10.0", "cord19-pipeline.dll");

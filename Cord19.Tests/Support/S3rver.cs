@@ -24,14 +24,16 @@ public sealed class S3rver : IAsyncDisposable
 
     public string Endpoint { get; }
 
-    public static async Task<S3rver> StartAsync()
+    /// <param name="buckets">More buckets than <see cref="Bucket"/>, empty.</param>
+    public static async Task<S3rver> StartAsync(params string[] buckets)
     {
         var script = Path.Combine(RunningApp.RepositoryRoot(), "tools", "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(script))
             throw new InvalidOperationException($"{script} is missing: run ./test.sh, which installs s3rver with npm.");
         var data = new TempDirectory();
         var port = LoopbackPort.Free();
-        var process = Process.Start(new ProcessStartInfo("node", [script, "-d", data.Path, "-a", "127.0.0.1", "-p", port.ToString(), "-s", "--configure-bucket", Bucket])
+        var process = Process.Start(new ProcessStartInfo("node",
+            [script, "-d", data.Path, "-a", "127.0.0.1", "-p", port.ToString(), "-s", .. new[] { Bucket }.Concat(buckets).SelectMany(b => new[] { "--configure-bucket", b })])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -42,9 +44,12 @@ public sealed class S3rver : IAsyncDisposable
         throw new InvalidOperationException("s3rver did not start: " + await process.StandardError.ReadToEndAsync());
     }
 
+    /// <summary>A client that may write, for putting what a test reads.</summary>
+    public Amazon.S3.IAmazonS3 CreateClient() => S3ObjectStore.CreateClient(Endpoint, "us-east-2", new BasicAWSCredentials("S3RVER", "S3RVER"));
+
     /// <summary>An object store in the test bucket, under a prefix of its own.</summary>
     public IObjectStore OpenStore(string prefix) =>
-        new S3ObjectStore(S3ObjectStore.CreateClient(Endpoint, "us-east-2", new BasicAWSCredentials("S3RVER", "S3RVER")), Bucket, prefix);
+        new S3ObjectStore(CreateClient(), Bucket, prefix);
 
     public ValueTask DisposeAsync() => ServerProcess.StopAsync(_process, _data);
 }

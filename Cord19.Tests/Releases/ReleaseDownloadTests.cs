@@ -1,0 +1,138 @@
+using System.IO.Compression;
+using System.Text;
+using Amazon.S3.Model;
+using Cord19.Core.Releases;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Releases;
+
+/// <summary>AI2's bucket layout on a real S3-compatible server (s3rver), read anonymously as the real bucket is.</summary>
+public sealed class ReleaseDownloadTests : IAsyncLifetime
+{
+    private const string Final = "2022-06-02";
+    private readonly TempDirectory _folder = new();
+    private S3rver _server = null!;
+    private Cord19Releases _releases = null!;
+    private byte[] _metadata = [];
+
+    public async Task InitializeAsync()
+    {
+        _server = await S3rver.StartAsync(Cord19Releases.Bucket);
+        // About 3 MB of CSV: a dozen gzip members at the tests' 256 kB checkpoint.
+        var csv = new StringBuilder("cord_uid,title,abstract,publish_time\n");
+        for (var i = 0; csv.Length < 3_000_000; i++) csv.Append($"id{i},Paper {i},Abstract number {i} about coronavirus transmission and vaccines {i * 7919 % 10007},2021-03-{i % 28 + 1:00}\n");
+        _metadata = Encoding.UTF8.GetBytes(csv.ToString());
+        using var s3 = _server.CreateClient();
+        foreach (var key in new[] { "2020-03-13/metadata.csv", "2021-05-03/metadata.csv", "historical_releases/cord-19_2020-03-13.tar.gz" })
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Cord19Releases.Bucket, Key = key, ContentBody = "cord_uid,title\n", UseChunkEncoding = false });
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = Cord19Releases.Bucket, Key = $"{Final}/metadata.csv", InputStream = new MemoryStream(_metadata), UseChunkEncoding = false });
+        _releases = Cord19Releases.Anonymous(_server.Endpoint);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Releases_are_the_dated_folders_newest_first()
+    {
+        Assert.Equal([Final, "2021-05-03", "2020-03-13"], await _releases.ListAsync(default));
+        var final = await _releases.DescribeAsync(Cord19Releases.Final, default);
+        Assert.Equal((Final, (long)_metadata.Length), (final.Date, final.Size));
+    }
+
+    [Fact]
+    public async Task A_download_cancelled_at_half_resumes_to_an_identical_file()
+    {
+        var release = await _releases.DescribeAsync(Final, default);
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CancelAtHalfAsync(release, output));
+        Assert.True(File.Exists(output + ".partial"), "a cancel leaves the partial download to resume");
+        var outcome = await Download().RunAsync(release, output, null, default);
+
+        Assert.InRange(outcome.ResumedFrom, release.Size / 3, release.Size - 1);
+        Assert.True(outcome.Verified);
+        Assert.Equal(_metadata, Decompress(output));
+        Assert.False(File.Exists(output + ".partial"));
+    }
+
+    [Fact]
+    public async Task A_damaged_partial_download_is_refused_and_deleted()
+    {
+        var release = await _releases.DescribeAsync(Final, default);
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CancelAtHalfAsync(release, output));
+        var partial = await File.ReadAllBytesAsync(output + ".partial");
+        partial[partial.Length / 3] ^= 0x5A;
+        await File.WriteAllBytesAsync(output + ".partial", partial);
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => Download().RunAsync(release, output, null, default));
+
+        Assert.Contains("damaged", refused.Message);
+        Assert.Contains("Run the download again", refused.Message);
+        Assert.False(File.Exists(output + ".partial"));
+    }
+
+    [Fact]
+    public async Task Too_little_disk_space_is_refused_before_any_byte_is_written()
+    {
+        var release = await _releases.DescribeAsync(Final, default);
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => new ReleaseDownload(_releases, _ => 10_000_000).RunAsync(release, output, null, default));
+
+        Assert.Contains("Not enough free space", refused.Message);
+        Assert.Contains("0.01 GB free", refused.Message);
+        Assert.Empty(Directory.GetFiles(_folder.Path));
+    }
+
+    [Fact]
+    public async Task A_release_that_is_not_there_is_named_with_the_fix()
+    {
+        var missing = await Assert.ThrowsAsync<InvalidDataException>(() => _releases.DescribeAsync("2020-02-30", default));
+        Assert.Contains("not a date", missing.Message);
+        var absent = await Assert.ThrowsAsync<InvalidDataException>(() => _releases.DescribeAsync("2020-04-01", default));
+        Assert.Contains("has no metadata.csv", absent.Message);
+    }
+
+    [Fact]
+    public async Task The_program_lists_the_releases_and_fetches_the_final_one()
+    {
+        var endpoint = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_S3"] = _server.Endpoint };
+        var output = Path.Combine(_folder.Path, "final.csv.gz");
+
+        var listed = await Pipeline.PipelineProgramTests.RunWithAsync(endpoint, "releases");
+        var fetched = await Pipeline.PipelineProgramTests.RunWithAsync(endpoint, "fetch", "--release", "final", "--out", output);
+
+        Assert.Equal($"{Final}\n2021-05-03\n2020-03-13\n", listed.Output.ReplaceLineEndings("\n"));
+        Assert.True(fetched.Exit == 0, fetched.Error);
+        Assert.Equal($"fetch: release={Final} bytes={_metadata.Length} resumed_from=0 verified=true", fetched.Output.Trim());
+        Assert.Contains("100%", fetched.Error);
+        Assert.Equal(_metadata, Decompress(output));
+    }
+
+    private ReleaseDownload Download() => new(_releases, checkpointBytes: 256 << 10);
+
+    private async Task CancelAtHalfAsync(Cord19Releases.Release release, string output)
+    {
+        using var cancel = new CancellationTokenSource();
+        await Download().RunAsync(release, output, new Now(p => { if (p.Bytes >= p.Total / 2) cancel.Cancel(); }), cancel.Token);
+    }
+
+    private static byte[] Decompress(string path)
+    {
+        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var copy = new MemoryStream();
+        gzip.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>Reports on the downloading thread (Progress&lt;T&gt; posts later), so the cancel lands where the test says.</summary>
+    private sealed class Now(Action<ReleaseDownload.Progress> report) : IProgress<ReleaseDownload.Progress>
+    {
+        public void Report(ReleaseDownload.Progress value) => report(value);
+    }
+}
