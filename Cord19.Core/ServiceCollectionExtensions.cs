@@ -29,6 +29,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(options.Runner);
+        // AI2's releases, anonymously (AWS_ENDPOINT_URL_S3 for a mirror); one download at a time.
+        services.AddSingleton(_ => Releases.Cord19Releases.Anonymous());
+        services.AddSingleton<Releases.ReleaseFetcher>();
         database.Register(services);
         if (database.IsPostgres)
         {

@@ -85,7 +85,7 @@ public sealed class Cord19Releases(IAmazonS3 s3, string bucket = Cord19Releases.
         }
         catch (HttpRequestException ex)
         {
-            throw new InvalidDataException($"Could not {what} s3://{bucket}: {ex.Message}. Check the connection (or AWS_ENDPOINT_URL_S3) and run the command again; a download resumes where it stopped.");
+            throw new InvalidDataException($"Could not {what} s3://{bucket}: the network did not answer ({ex.HttpRequestError}). Check the connection (or AWS_ENDPOINT_URL_S3) and try again; a download resumes where it stopped.");
         }
     }
 }

@@ -10,9 +10,26 @@ public sealed class SettingsPageTests : PageTestContext
 {
     private readonly FakeSettingsClient _settings;
 
-    public SettingsPageTests() : this(new FakeSettingsClient()) { }
+    private readonly FakeReleaseClient _releases;
 
-    private SettingsPageTests(FakeSettingsClient settings) : base(s => s.AddSingleton<ISettingsClient>(settings)) => _settings = settings;
+    public SettingsPageTests() : this(new FakeSettingsClient(), new FakeReleaseClient()) { }
+
+    private SettingsPageTests(FakeSettingsClient settings, FakeReleaseClient releases)
+        : base(s => s.AddSingleton<ISettingsClient>(settings).AddSingleton<IReleaseClient>(releases)) => (_settings, _releases) = (settings, releases);
+
+    [Fact]
+    public void A_finished_download_fills_the_metadata_field()
+    {
+        var page = Render<Settings>();
+        page.WaitForAssertion(() => Assert.Contains("1,500 MB to download", page.Find("[data-testid=get-cord19]").TextContent), Patience);
+        page.Find("[data-testid=start-download]").Click();
+        Assert.Equal(["2022-06-02"], _releases.Started);
+
+        _releases.Publish(new Cord19.Core.Releases.ReleaseFetcher.Status(Cord19.Core.Releases.ReleaseFetcher.Phase.Downloading, "2022-06-02", 500_000_000, 1_500_000_000, 50e6, null, null));
+        page.WaitForAssertion(() => Assert.Contains("33%, 500 of 1,500 MB, 50.0 MB/s, about 20 s left", page.Find("[data-testid=download-status]").TextContent), Patience);
+        _releases.Publish(new Cord19.Core.Releases.ReleaseFetcher.Status(Cord19.Core.Releases.ReleaseFetcher.Phase.Done, "2022-06-02", 1_500_000_000, 1_500_000_000, 0, "done", "/data/cord19/metadata-2022-06-02.csv.gz"));
+        page.WaitForAssertion(() => Assert.Equal("/data/cord19/metadata-2022-06-02.csv.gz", page.Find("input[data-testid=metadata-path]").GetAttribute("value")), Patience);
+    }
 
     [Fact]
     public async Task Shows_the_seed_defaults_and_saves_a_change()

@@ -48,6 +48,7 @@ public static class Cord19Application
         services.AddSingleton<IAwsClient, AwsClient>();
         services.AddSingleton<ICostClient, CostClient>();
         services.AddSingleton<ISettingsClient, SettingsClient>();
+        services.AddSingleton<IReleaseClient, ReleaseClient>();
         services.AddSingleton<RunCache>();
         services.AddHostedService<CostMeterLoop>();
         services.AddHostedService<AwsReconciliationAtStart>();

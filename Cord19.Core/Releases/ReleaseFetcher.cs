@@ -1,0 +1,108 @@
+using Cord19.Core.Live;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Releases;
+
+/// <summary>
+/// The panel's one CORD-19 download at a time: started from Settings, followed live by every open page, cancellable,
+/// resumed by starting it again; when it is done, the file becomes the metadata file in Settings.
+/// </summary>
+public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settings, DataDirectory data)
+{
+    public enum Phase { Idle, Downloading, Done, Failed, Cancelled }
+
+    public sealed record Status(Phase Phase, string? Release, long Bytes, long Total, double BytesPerSecond, string? Message, string? File)
+    {
+        public static readonly Status Idle = new(Phase.Idle, null, 0, 0, 0, null, null);
+        public double Share => Total == 0 ? 0 : (double)Bytes / Total;
+        public TimeSpan? Left => BytesPerSecond > 0 ? TimeSpan.FromSeconds((Total - Bytes) / BytesPerSecond) : null;
+    }
+
+    private readonly Broadcast<Status> _feed = new(perSubscriberCapacity: 8);
+    private readonly Lock _gate = new();
+    private CancellationTokenSource? _running;
+
+    public Status Latest { get; private set; } = Status.Idle;
+
+    public IAsyncEnumerable<Status> WatchAsync(CancellationToken ct) => _feed.WatchAsync(ct);
+
+    public Task<IReadOnlyList<string>> ListAsync(CancellationToken ct) => releases.ListAsync(ct);
+
+    public Task<Cord19Releases.Release> DescribeAsync(string date, CancellationToken ct) => releases.DescribeAsync(date, ct);
+
+    /// <summary>Where a release is kept: under the data directory, one file a release, so a second start resumes it.</summary>
+    public string FileFor(string date) => Path.Combine(data.Root, "cord19", $"metadata-{date}.csv.gz");
+
+    /// <summary>Starts downloading <paramref name="date"/>; false when a download is already under way.</summary>
+    public bool Start(string date)
+    {
+        CancellationTokenSource cancel;
+        lock (_gate)
+        {
+            if (_running is not null) return false;
+            _running = cancel = new CancellationTokenSource();
+        }
+        Publish(new Status(Phase.Downloading, date, 0, 0, 0, null, null));
+        _ = Task.Run(() => RunAsync(date, cancel));
+        return true;
+    }
+
+    public void Cancel()
+    {
+        lock (_gate) _running?.Cancel();
+    }
+
+    private async Task RunAsync(string date, CancellationTokenSource cancel)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var release = await releases.DescribeAsync(date, cancel.Token);
+            var lastPublished = TimeSpan.Zero;
+            long resumedFrom = -1;
+            var progress = new Inline(p =>
+            {
+                if (resumedFrom < 0) resumedFrom = p.Bytes;
+                // A few updates a second are enough for a progress bar, whatever the connection's speed.
+                if (watch.Elapsed - lastPublished < TimeSpan.FromMilliseconds(100) && p.Bytes < p.Total) return;
+                lastPublished = watch.Elapsed;
+                var rate = (p.Bytes - resumedFrom) / Math.Max(0.001, watch.Elapsed.TotalSeconds);
+                Publish(new Status(Phase.Downloading, release.Date, p.Bytes, p.Total, rate, null, null));
+            });
+            var outcome = await new ReleaseDownload(releases).RunAsync(release, FileFor(release.Date), progress, cancel.Token);
+            var current = await settings.GetStoredAsync(CancellationToken.None);
+            var problems = await settings.SaveAsync(current with { MetadataPath = outcome.File }, CancellationToken.None);
+            Publish(new Status(Phase.Done, release.Date, outcome.Bytes, outcome.Bytes, 0,
+                problems.Count == 0 ? $"Release {release.Date} downloaded and verified: it is now the metadata file." : $"Downloaded, but Settings did not take it: {string.Join(" ", problems)}",
+                outcome.File));
+        }
+        catch (OperationCanceledException)
+        {
+            Publish(Latest with { Phase = Phase.Cancelled, BytesPerSecond = 0, Message = "Cancelled: start it again to resume where it stopped." });
+        }
+        catch (InvalidDataException ex)
+        {
+            Publish(Latest with { Phase = Phase.Failed, BytesPerSecond = 0, Message = ex.Message });
+        }
+        catch (IOException ex)
+        {
+            Publish(Latest with { Phase = Phase.Failed, BytesPerSecond = 0, Message = $"The file could not be written ({ex.Message}): check the data directory's disk, then start again to resume." });
+        }
+        finally
+        {
+            lock (_gate) _running = null;
+            cancel.Dispose();
+        }
+    }
+
+    private void Publish(Status status)
+    {
+        Latest = status;
+        _feed.Publish(status);
+    }
+
+    private sealed class Inline(Action<ReleaseDownload.Progress> report) : IProgress<ReleaseDownload.Progress>
+    {
+        public void Report(ReleaseDownload.Progress value) => report(value);
+    }
+}

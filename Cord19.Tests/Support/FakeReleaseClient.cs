@@ -1,0 +1,25 @@
+using Cord19.Core.Releases;
+using Cord19.Web.ServiceClient;
+
+namespace Cord19.Tests.Support;
+
+/// <summary>Releases for page tests: a fixed list, and no download unless a test publishes statuses.</summary>
+public sealed class FakeReleaseClient : IReleaseClient
+{
+    private readonly System.Threading.Channels.Channel<ReleaseFetcher.Status> _changes = System.Threading.Channels.Channel.CreateUnbounded<ReleaseFetcher.Status>();
+
+    public ReleaseFetcher.Status Latest { get; private set; } = ReleaseFetcher.Status.Idle;
+    public List<string> Started { get; } = [];
+
+    public void Publish(ReleaseFetcher.Status status)
+    {
+        Latest = status;
+        _changes.Writer.TryWrite(status);
+    }
+
+    public IAsyncEnumerable<ReleaseFetcher.Status> WatchAsync(CancellationToken ct) => _changes.Reader.ReadAllAsync(ct);
+    public Task<IReadOnlyList<string>> ListAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>(["2022-06-02", "2020-03-13"]);
+    public Task<Cord19Releases.Release> DescribeAsync(string date, CancellationToken ct) => Task.FromResult(new Cord19Releases.Release(date, $"{date}/metadata.csv", 1_500_000_000, ""));
+    public bool Start(string date) { Started.Add(date); return true; }
+    public void Cancel() { }
+}

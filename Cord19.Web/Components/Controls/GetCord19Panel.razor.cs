@@ -1,0 +1,79 @@
+using Cord19.Core.Releases;
+using Cord19.Web.ServiceClient;
+using Microsoft.AspNetCore.Components;
+
+namespace Cord19.Web.Components.Controls;
+
+public sealed partial class GetCord19Panel : LiveComponent
+{
+    private IReadOnlyList<string> _releases = [];
+    private string? _release;
+    private string? _size;
+    private string? _listProblem;
+    private ReleaseFetcher.Status _status = ReleaseFetcher.Status.Idle;
+
+    [Inject] public required IReleaseClient Fetcher { get; init; }
+
+    /// <summary>The downloaded file, once it is the metadata file: the Settings form shows it at once.</summary>
+    [Parameter] public EventCallback<string> Fetched { get; set; }
+
+    private bool Downloading => _status.Phase == ReleaseFetcher.Phase.Downloading;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _status = Fetcher.Latest;
+        Subscribe(Fetcher.WatchAsync, async status =>
+        {
+            var finished = status.Phase == ReleaseFetcher.Phase.Done && _status.Phase != ReleaseFetcher.Phase.Done;
+            _status = status;
+            if (finished && status.File is { } file) await Fetched.InvokeAsync(file);
+        });
+        // Asked once interactive, not while prerendering: a slow network must not hold the Settings page back.
+        if (!RendererInfo.IsInteractive) return;
+        try
+        {
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
+            patience.CancelAfter(TimeSpan.FromSeconds(15));
+            _releases = await Fetcher.ListAsync(patience.Token);
+            _listProblem = _releases.Count == 0 ? "No releases are listed: check the connection (or AWS_ENDPOINT_URL_S3)." : null;
+        }
+        catch (InvalidDataException ex)
+        {
+            _listProblem = ex.Message;
+        }
+        catch (OperationCanceledException) when (!Stopping.IsCancellationRequested)
+        {
+            _listProblem = "AI2's bucket did not answer within 15 s: check the connection, then reload the page.";
+        }
+        if (_releases.Count > 0) await SelectAsync(_status.Release ?? _releases[0]);
+    }
+
+    private async Task SelectAsync(string date)
+    {
+        _release = date;
+        _size = null;
+        try
+        {
+            var release = await Fetcher.DescribeAsync(date, Stopping);
+            _size = $"{release.Size / 1e6:N0} MB to download";
+        }
+        catch (InvalidDataException ex)
+        {
+            _size = ex.Message;
+        }
+    }
+
+    private void Start()
+    {
+        if (_release is not null) Fetcher.Start(_release);
+    }
+
+    private static string Describe(ReleaseFetcher.Status s) => s.Phase switch
+    {
+        ReleaseFetcher.Phase.Downloading when s.Total == 0 => $"Release {s.Release}: starting…",
+        ReleaseFetcher.Phase.Downloading =>
+            $"Release {s.Release}: {s.Share * 100:0}%, {s.Bytes / 1e6:N0} of {s.Total / 1e6:N0} MB, {s.BytesPerSecond / 1e6:0.0} MB/s" +
+            (s.Left is { } left ? $", about {Math.Ceiling(left.TotalSeconds):N0} s left" : ""),
+        _ => s.Message ?? "",
+    };
+}
