@@ -4,11 +4,11 @@ namespace Cord19.Core.Pipeline;
 
 /// <summary>
 /// t-SNE's repulsion by Barnes-Hut: a point-region quadtree whose cells far enough away (cell width / distance below
-/// θ) act as one mass at their centre. Built in flat arrays reused from one iteration to the next (a tree of
+/// θ) act as one mass at their centre. Built in an array of cells reused from one iteration to the next (a tree of
 /// objects rebuilt 500 times was most of the embedding's time), then packed into one 24-byte record a cell, so a
 /// visit reads one cache line instead of six arrays; points are visited in the tree's own order, so neighbouring
-/// points, which walk nearly the same cells, follow one another. Together these halved the map's time on the real
-/// corpus.
+/// points, which walk nearly the same cells, follow one another. Together these took the
+/// iterations on the real corpus from about 11 s to 8.6 s (500 iterations, before they were cut to 300).
 /// </summary>
 internal sealed class BarnesHutTree(int points)
 {

@@ -11,7 +11,7 @@ namespace Cord19.Core.Pipeline;
 /// <remarks>
 /// The words are found by a scan over the text's characters rather than Lucene's StandardTokenizer, which this
 /// replaced: most words repeat, so a word seen before costs one lookup by a span of a stack buffer, with no string
-/// and no stemming; that made tokenising five times faster. The scan keeps UAX #29's rules that matter here: letters,
+/// and no stemming; that halved tokenising's time (1.6 s to 0.8 s on one core for the real corpus). The scan keeps UAX #29's rules that matter here: letters,
 /// digits and combining marks make a word; '.', ''' and '’' join letters to letters and digits to digits
 /// ("e.g", "patient's", "3.5"), as do '‘', and ':', '：' and '·' join letters and ',' and ';' join digits; anything else ends the word. Words longer
 /// than 255 characters are dropped, as Lucene drops them.
