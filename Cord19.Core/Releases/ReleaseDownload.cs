@@ -53,7 +53,7 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
             try
             {
                 int read;
-                while ((read = await body.ReadAsync(buffer, ct)) > 0)
+                while ((read = await ReadAsync(body, buffer, state.Source, release, ct)) > 0)
                 {
                     await member.WriteAsync(buffer.AsMemory(0, read), ct);
                     md5.AppendData(buffer, 0, read);
@@ -86,6 +86,23 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
         File.Move(partial, output, overwrite: true);
         File.Delete(statePath);
         return new Outcome(release.Date, release.Size, resumedFrom, plainMd5, output);
+    }
+
+    /// <summary>
+    /// The next bytes of the body. A connection lost mid-way surfaces as an IOException, which would read as the disk
+    /// failing: it is named for what it is, and the finally block above keeps what arrived for the next run.
+    /// </summary>
+    private static async Task<int> ReadAsync(Stream body, byte[] buffer, long received, Cord19Releases.Release release, CancellationToken ct)
+    {
+        try
+        {
+            return await body.ReadAsync(buffer, ct);
+        }
+        catch (IOException)
+        {
+            throw new InvalidDataException(
+                $"The connection to the release's bucket was lost after {received:N0} of {release.Size:N0} bytes. Run the download again: it resumes from there.");
+        }
     }
 
     private static async Task<GZipStream> CheckpointAsync(GZipStream member, FileStream file, string statePath, State state)

@@ -60,7 +60,7 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
             var release = await releases.DescribeAsync(date, cancel.Token);
             var lastPublished = TimeSpan.Zero;
             long resumedFrom = -1;
-            var progress = new Inline(p =>
+            var progress = new InlineProgress<ReleaseDownload.Progress>(p =>
             {
                 if (resumedFrom < 0) resumedFrom = p.Bytes;
                 // A few updates a second are enough for a progress bar, whatever the connection's speed.
@@ -99,10 +99,5 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
     {
         Latest = status;
         _feed.Publish(status);
-    }
-
-    private sealed class Inline(Action<ReleaseDownload.Progress> report) : IProgress<ReleaseDownload.Progress>
-    {
-        public void Report(ReleaseDownload.Progress value) => report(value);
     }
 }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Amazon.S3.Model;
+using Cord19.Core.Live;
 using Cord19.Core.Releases;
 using Cord19.Tests.Support;
 
@@ -14,6 +15,7 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
     private S3rver _server = null!;
     private Cord19Releases _releases = null!;
     private byte[] _metadata = [];
+    private bool _serverStopped;
 
     public async Task InitializeAsync()
     {
@@ -31,7 +33,7 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _server.DisposeAsync();
+        if (!_serverStopped) await _server.DisposeAsync();
         _folder.Dispose();
     }
 
@@ -77,6 +79,28 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connection_lost_mid_way_is_named_as_such_and_keeps_what_arrived()
+    {
+        // Large enough that the rest is not already in the socket's buffers when the server goes away.
+        using (var s3 = _server.CreateClient())
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Cord19Releases.Bucket, Key = "2021-05-03/metadata.csv", InputStream = new MemoryStream(new byte[80_000_000]), UseChunkEncoding = false });
+        var release = await _releases.DescribeAsync("2021-05-03", default);
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+
+        var lost = await Assert.ThrowsAsync<InvalidDataException>(() => Download().RunAsync(release, output,
+            new InlineProgress<ReleaseDownload.Progress>(p =>
+            {
+                if (_serverStopped || p.Bytes < p.Total / 4) return;
+                _serverStopped = true;
+                _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }), default));
+
+        Assert.Contains("connection to the release's bucket was lost", lost.Message);
+        Assert.Contains("Run the download again", lost.Message);
+        Assert.True(File.Exists(output + ".partial") && File.Exists(output + ".partial.json"), "what arrived is kept for the next run");
+    }
+
+    [Fact]
     public async Task Too_little_disk_space_is_refused_before_any_byte_is_written()
     {
         var release = await _releases.DescribeAsync(Final, default);
@@ -119,7 +143,7 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
     private async Task CancelAtHalfAsync(Cord19Releases.Release release, string output)
     {
         using var cancel = new CancellationTokenSource();
-        await Download().RunAsync(release, output, new Now(p => { if (p.Bytes >= p.Total / 2) cancel.Cancel(); }), cancel.Token);
+        await Download().RunAsync(release, output, new InlineProgress<ReleaseDownload.Progress>(p => { if (p.Bytes >= p.Total / 2) cancel.Cancel(); }), cancel.Token);
     }
 
     private static byte[] Decompress(string path)
@@ -128,11 +152,5 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         using var copy = new MemoryStream();
         gzip.CopyTo(copy);
         return copy.ToArray();
-    }
-
-    /// <summary>Reports on the downloading thread (Progress&lt;T&gt; posts later), so the cancel lands where the test says.</summary>
-    private sealed class Now(Action<ReleaseDownload.Progress> report) : IProgress<ReleaseDownload.Progress>
-    {
-        public void Report(ReleaseDownload.Progress value) => report(value);
     }
 }
