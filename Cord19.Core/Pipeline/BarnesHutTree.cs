@@ -34,6 +34,7 @@ internal sealed class BarnesHutTree(int points)
     private Square[] _squares = new Square[4 * points + 1];
     private Cell[] _cells = new Cell[4 * points + 1];
     private readonly int[] _order = Enumerable.Range(0, points).ToArray();
+    private readonly double[] _z = new double[points];
     private int _nodes;
     private double[] _y = [];
 
@@ -56,6 +57,28 @@ internal sealed class BarnesHutTree(int points)
         // and the cells are laid out near each other for the walks that follow. The tree is the same in any order.
         for (var m = 0; m < n; m++) Insert(_order[m]);
         Pack();
+    }
+
+    /// <summary>
+    /// Every point's repulsion into <paramref name="forces"/> (x, y pairs); returns the normaliser Z = Σ_ij q_ij. Points
+    /// are taken in chunks of the tree's spatial order, each reading the tree alone; Z is summed afterwards in point
+    /// order, so the result does not depend on thread scheduling.
+    /// </summary>
+    public double RepelAll(double theta, double[] forces)
+    {
+        var n = _order.Length;
+        var theta2 = theta * theta;
+        Parallel.For(0, (n + 255) / 256, chunk =>
+        {
+            for (var m = chunk * 256; m < Math.Min(n, chunk * 256 + 256); m++)
+            {
+                var i = _order[m];
+                Repulsion(i, theta2, out forces[2 * i], out forces[2 * i + 1], out _z[i]);
+            }
+        });
+        double z = 0;
+        for (var i = 0; i < n; i++) z += _z[i];
+        return z;
     }
 
     /// <summary>Σ_j q_ij² (y_i − y_j) and Σ_j q_ij for point i, with q = 1 / (1 + d²), far cells taken whole.</summary>

@@ -26,6 +26,7 @@ public static class Tsne
         var k = Math.Min(n - 1, (int)(3 * perplexity));
         var attraction = Affinities(points, k, perplexity, ct);
         var attractive = new double[n * 2];
+        var repulsive = new double[n * 2];
 
         var y = InitialLayout(points);
         var velocity = new double[n * 2];
@@ -39,7 +40,7 @@ public static class Tsne
             if ((iteration & 15) == 0) ct.ThrowIfCancellationRequested();
             var exaggeration = iteration < options.ExaggerationIterations ? 12.0 : 1.0;
             var momentum = iteration < options.ExaggerationIterations ? 0.5 : 0.8;
-            Gradient(tree, attraction, attractive, y, exaggeration, options.Theta, gradient);
+            Gradient(tree, attraction, attractive, repulsive, y, exaggeration, options.Theta, gradient);
             for (var i = 0; i < y.Length; i++)
             {
                 gains[i] = Math.Sign(gradient[i]) != Math.Sign(velocity[i]) ? gains[i] + 0.2 : Math.Max(gains[i] * 0.8, 0.01);
@@ -131,26 +132,10 @@ public static class Tsne
         return p;
     }
 
-    private static void Gradient(BarnesHutTree tree, TsneAttraction attraction, double[] attractive, double[] y, double exaggeration, double theta, double[] gradient)
+    private static void Gradient(BarnesHutTree tree, TsneAttraction attraction, double[] attractive, double[] repulsive, double[] y, double exaggeration, double theta, double[] gradient)
     {
-        var n = y.Length / 2;
         tree.Build(y);
-        var repulsive = new double[n * 2];
-        var zs = new double[n];
-        // Each point reads the tree alone, in chunks of the tree's spatial order; the normaliser is summed afterwards
-        // in a fixed order, so the result does not depend on thread scheduling.
-        var order = tree.Order.ToArray();
-        var theta2 = theta * theta;
-        Parallel.For(0, (n + 255) / 256, chunk =>
-        {
-            for (var m = chunk * 256; m < Math.Min(n, chunk * 256 + 256); m++)
-            {
-                var i = order[m];
-                tree.Repulsion(i, theta2, out repulsive[2 * i], out repulsive[2 * i + 1], out zs[i]);
-            }
-        });
-        double z = 0;
-        for (var i = 0; i < n; i++) z += zs[i];
+        var z = tree.RepelAll(theta, repulsive);
         attraction.Compute(y, exaggeration, attractive);
         for (var m = 0; m < gradient.Length; m++) gradient[m] = 4 * (attractive[m] - repulsive[m] / z);
     }
