@@ -26,7 +26,14 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
 
     public IAsyncEnumerable<Status> WatchAsync(CancellationToken ct) => _feed.WatchAsync(ct);
 
-    public Task<IReadOnlyList<string>> ListAsync(CancellationToken ct) => releases.ListAsync(ct);
+    private IReadOnlyList<string>? _listed;
+
+    /// <summary>The release dates, asked of the bucket once per app: the releases ended in 2022 and do not change.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken ct)
+    {
+        if (_listed is { Count: > 0 } listed) return listed;
+        return _listed = await releases.ListAsync(ct);
+    }
 
     public Task<Cord19Releases.Release> DescribeAsync(string date, CancellationToken ct) => releases.DescribeAsync(date, ct);
 
