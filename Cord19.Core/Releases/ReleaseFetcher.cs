@@ -80,7 +80,7 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
             var current = await settings.GetStoredAsync(CancellationToken.None);
             var problems = await settings.SaveAsync(current with { MetadataPath = outcome.File }, CancellationToken.None);
             Publish(new Status(Phase.Done, release.Date, outcome.Bytes, outcome.Bytes, 0,
-                problems.Count == 0 ? $"Release {release.Date} downloaded and verified: it is now the metadata file." : $"Downloaded, but Settings did not take it: {string.Join(" ", problems)}",
+                problems.Count == 0 ? $"Release {release.Date} downloaded and verified: it is now the metadata file." : $"Downloaded, but Settings did not take it: {string.Join(" ", problems.Select(p => p.Message))}",
                 outcome.File));
         }
         catch (OperationCanceledException)

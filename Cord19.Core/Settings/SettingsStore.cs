@@ -46,11 +46,14 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
         }
     }
 
-    /// <summary>Saves valid settings; returns the validation errors otherwise (nothing is saved then).</summary>
-    public async Task<IReadOnlyList<string>> SaveAsync(PipelineSettings settings, CancellationToken ct = default)
+    /// <summary>
+    /// Saves valid settings; returns the problems otherwise (nothing is saved then), each with its field, so a form can
+    /// mark it; a refused write comes back as a problem with no field.
+    /// </summary>
+    public async Task<IReadOnlyList<SettingsProblem>> SaveAsync(PipelineSettings settings, CancellationToken ct = default)
     {
-        var errors = Validate(settings);
-        if (errors.Count > 0) return errors;
+        var problems = Problems(settings);
+        if (problems.Count > 0) return problems;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var json = JsonSerializer.Serialize(settings, Json);
@@ -63,7 +66,7 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
         }
         catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
         {
-            return [Deployments.StateWriteFailure.Describe(ex)];
+            return [new SettingsProblem("", Deployments.StateWriteFailure.Describe(ex))];
         }
         feed.Publish(new SettingsChanged());
         return [];

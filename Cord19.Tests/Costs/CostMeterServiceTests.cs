@@ -108,7 +108,7 @@ public sealed class CostMeterServiceTests
 
         Assert.Null(snapshot.Accrued);
         Assert.Contains(snapshot.Warnings, w => w.Contains("not valid JSON"));
-        Assert.Contains(await h.Settings.SaveAsync(broken), e => e.Contains("not valid JSON"));
+        Assert.Contains(await h.Settings.SaveAsync(broken), e => e.Message.Contains("not valid JSON"));
     }
 
     [Fact]

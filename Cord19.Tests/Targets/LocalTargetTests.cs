@@ -85,7 +85,7 @@ public sealed class LocalTargetTests
     {
         await using var h = await CoreHarness.StartAsync();
         var errors = await h.Settings.SaveAsync(new PipelineSettings { MetadataPath = "/nowhere/metadata.csv" });
-        Assert.Contains(errors, e => e.Contains("/nowhere/metadata.csv") && e.Contains("does not exist"));
+        Assert.Contains(errors, e => e.Message.Contains("/nowhere/metadata.csv") && e.Message.Contains("does not exist"));
     }
 
     [Fact]

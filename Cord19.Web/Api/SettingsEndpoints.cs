@@ -16,7 +16,7 @@ public static class SettingsEndpoints
             var (patch, unreadable, status) = await SettingsPatch.ReadAsync(request, ct);
             if (patch is null) return Results.Problem(unreadable, statusCode: status, title: "The settings were not saved");
             var (settings, fieldErrors) = SettingsPatch.Apply(await store.GetStoredAsync(ct), patch);
-            var errors = settings is null ? fieldErrors : await store.SaveAsync(settings, ct);
+            var errors = settings is null ? fieldErrors : (await store.SaveAsync(settings, ct)).Select(p => p.Message).ToList();
             return errors.Count == 0
                 ? Results.Ok(await store.GetAsync(ct))
                 : Results.ValidationProblem(new Dictionary<string, string[]> { ["settings"] = errors.ToArray() }, title: "The settings were not saved");

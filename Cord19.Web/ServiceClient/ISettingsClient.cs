@@ -21,12 +21,7 @@ public interface ISettingsClient
 public sealed class SettingsClient(SettingsStore store, DataDirectory data) : ISettingsClient
 {
     public Task<PipelineSettings> GetAsync(CancellationToken ct) => store.GetAsync(ct);
-    public async Task<IReadOnlyList<SettingsProblem>> SaveAsync(PipelineSettings settings, CancellationToken ct)
-    {
-        if (store.Problems(settings) is { Count: > 0 } problems) return problems;
-        // What is left is the database refusing the write: not about one field.
-        return [.. (await store.SaveAsync(settings, ct)).Select(message => new SettingsProblem("", message))];
-    }
+    public Task<IReadOnlyList<SettingsProblem>> SaveAsync(PipelineSettings settings, CancellationToken ct) => store.SaveAsync(settings, ct);
     public DeploymentTarget? FixedTarget => store.FixedTarget;
     public string DataDirectory => data.Root;
 }
