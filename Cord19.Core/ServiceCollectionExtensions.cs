@@ -30,7 +30,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(options.Runner);
         // AI2's releases, anonymously (AWS_ENDPOINT_URL_S3 for a mirror); one download at a time.
-        services.AddSingleton(_ => Releases.Cord19Releases.Anonymous());
+        services.AddHttpClient(Releases.MirrorAddress.HttpClientName);
+        services.AddSingleton(sp => Releases.Cord19Releases.Anonymous(http: sp.GetRequiredService<IHttpClientFactory>().CreateClient(Releases.MirrorAddress.HttpClientName)));
         services.AddSingleton<Releases.ReleaseFetcher>();
         database.Register(services);
         if (database.IsPostgres)

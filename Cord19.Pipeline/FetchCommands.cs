@@ -11,8 +11,9 @@ internal static class FetchCommands
 {
     public const string Usage = """
           releases                                    AI2's CORD-19 releases, newest first
-          fetch --release <yyyy-mm-dd|final> --out <metadata.csv.gz>
-                                                      download a release's metadata.csv (resumable, verified)
+          fetch --release <yyyy-mm-dd|final|https://…|s3://…> --out <metadata.csv.gz>
+                                                      download a release's metadata.csv, or a mirror's
+                                                      (plain or gzip), resumable and verified
         """;
 
     public static bool Handles(string command) => command is "releases" or "fetch";
@@ -29,7 +30,10 @@ internal static class FetchCommands
         if (args[0] == "releases")
         {
             if (args.Length > 1) throw new UsageException("'releases' takes no options.");
-            foreach (var date in await releases.ListAsync(cancel.Token)) Console.WriteLine(date);
+            var listing = await releases.ListOrDocumentedAsync(cancel.Token);
+            if (!listing.FromBucket)
+                Console.Error.WriteLine($"releases: s3://{Cord19Releases.Bucket} refused to list its folders; these are the releases allenai/cord19's README names (any other date can be fetched by name).");
+            foreach (var date in listing.Dates) Console.WriteLine(date);
             return 0;
         }
 

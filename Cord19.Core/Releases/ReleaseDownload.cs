@@ -10,6 +10,7 @@ namespace Cord19.Core.Releases;
 /// partial download saying how much of the source and of the file are safely written: after a cancel, a crash or
 /// a lost connection the next run cuts the file back to that point and asks S3 for the rest (a ranged read).
 /// At the end the size, and the ETag where it is a plain MD5, are checked; a file that does not match is deleted.
+/// A source that is gzip already (a mirror's metadata.csv.gz) is stored as it comes, checkpointed the same way.
 /// </summary>
 /// <param name="freeSpace">Free bytes on the disk of a folder (the tests' seam; the drive's own figure otherwise).</param>
 /// <param name="checkpointBytes">How much of the source each gzip member holds.</param>
@@ -33,9 +34,9 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
         var statePath = partial + ".json";
         var state = await ReadStateAsync(statePath);
         // Another release, or the object changed since: start again.
-        if (state is null || state.Release != release.Date || state.ETag != release.ETag || state.Size != release.Size || !File.Exists(partial))
-            state = new State(release.Date, release.ETag, release.Size, 0, 0);
-        RefuseWithoutRoom(output, release.Size - state.Source);
+        if (state is null || state.Release != release.Name || state.ETag != release.ETag || state.Size != release.Size || !File.Exists(partial))
+            state = new State(release.Name, release.ETag, release.Size, 0, 0);
+        RefuseWithoutRoom(output, release.Size - state.Source, release.Gzip ? 1.0 : CompressedShare);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
 
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -43,12 +44,12 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
         await using (var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
             file.SetLength(state.Stored);
-            if (state.Source > 0 && await HashWrittenAsync(file, md5, ct) != state.Source)
+            if (state.Source > 0 && await HashWrittenAsync(file, md5, release.Gzip, ct) != state.Source)
                 throw Refuse(partial, statePath, $"The partial download {partial} is damaged (it does not hold the {state.Source:N0} bytes its state file records)");
             file.Position = state.Stored;
             await using var body = await source.OpenAsync(release, state.Source, ct);
             var buffer = new byte[1 << 20];
-            var member = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
+            var member = NewMember(file, release);
             long sinceCheckpoint = 0;
             try
             {
@@ -61,7 +62,7 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
                     sinceCheckpoint += read;
                     if (sinceCheckpoint >= checkpointBytes)
                     {
-                        member = await CheckpointAsync(member, file, statePath, state);
+                        member = await CheckpointAsync(member, file, statePath, state, release);
                         state = state with { Stored = file.Length };
                         sinceCheckpoint = 0;
                     }
@@ -71,7 +72,7 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
             finally
             {
                 // Whatever arrived is kept: a cancel or a lost connection leaves a file the next run resumes.
-                await member.DisposeAsync();
+                if (member != file) await member.DisposeAsync();
                 await file.FlushAsync(CancellationToken.None);
                 file.Flush(flushToDisk: true);
                 await WriteStateAsync(statePath, state with { Stored = file.Length });
@@ -80,12 +81,14 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
 
         if (state.Source != release.Size)
             throw Refuse(partial, statePath, $"{release.Key} ended after {state.Source:N0} of its {release.Size:N0} bytes");
+        if (release.Gzip && !await StartsLikeGzipAsync(partial))
+            throw Refuse(partial, statePath, $"{release.Key} is not gzip-compressed, though its name or type says so");
         var plainMd5 = release.ETag.Length == 32 && release.ETag.All(Uri.IsHexDigit);
         if (plainMd5 && !Convert.ToHexStringLower(md5.GetHashAndReset()).Equals(release.ETag, StringComparison.OrdinalIgnoreCase))
             throw Refuse(partial, statePath, $"The downloaded {release.Key} does not match its ETag (damaged in transit)");
         File.Move(partial, output, overwrite: true);
         File.Delete(statePath);
-        return new Outcome(release.Date, release.Size, resumedFrom, plainMd5, output);
+        return new Outcome(release.Name, release.Size, resumedFrom, plainMd5, output);
     }
 
     /// <summary>
@@ -105,26 +108,38 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
         }
     }
 
-    private static async Task<GZipStream> CheckpointAsync(GZipStream member, FileStream file, string statePath, State state)
+    /// <summary>Where the source's bytes go: a new gzip member of the file, or the file itself when the source is gzip already.</summary>
+    private static Stream NewMember(FileStream file, Cord19Releases.Release release) =>
+        release.Gzip ? file : new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
+
+    private static async Task<Stream> CheckpointAsync(Stream member, FileStream file, string statePath, State state, Cord19Releases.Release release)
     {
-        await member.DisposeAsync();
+        if (member != file) await member.DisposeAsync();
         await file.FlushAsync();
         file.Flush(flushToDisk: true);
         await WriteStateAsync(statePath, state with { Stored = file.Length });
-        return new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
+        return NewMember(file, release);
+    }
+
+    private static async Task<bool> StartsLikeGzipAsync(string path)
+    {
+        await using var file = File.OpenRead(path);
+        var magic = new byte[2];
+        return await file.ReadAtLeastAsync(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     }
 
     /// <summary>Feeds what the partial file holds to the hash again (an MD5 cannot be saved half-way); returns its length.</summary>
-    private static async Task<long> HashWrittenAsync(FileStream file, IncrementalHash md5, CancellationToken ct)
+    private static async Task<long> HashWrittenAsync(FileStream file, IncrementalHash md5, bool storedAsIs, CancellationToken ct)
     {
         file.Position = 0;
         try
         {
-            await using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+            await using var gzip = storedAsIs ? null : new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+            var source = (Stream?)gzip ?? file;
             var buffer = new byte[1 << 20];
             long total = 0;
             int read;
-            while ((read = await gzip.ReadAsync(buffer, ct)) > 0)
+            while ((read = await source.ReadAsync(buffer, ct)) > 0)
             {
                 md5.AppendData(buffer, 0, read);
                 total += read;
@@ -137,12 +152,12 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
         }
     }
 
-    private void RefuseWithoutRoom(string output, long remaining)
+    private void RefuseWithoutRoom(string output, long remaining, double storedShare)
     {
         var directory = Path.GetDirectoryName(output)!;
         var probe = Directory.Exists(directory) ? directory : Path.GetPathRoot(output)!;
         var free = (freeSpace ?? (path => new DriveInfo(path).AvailableFreeSpace))(probe);
-        var needed = (long)(remaining * CompressedShare) + (64L << 20);
+        var needed = (long)(remaining * storedShare) + (64L << 20);
         if (free < needed)
             throw new InvalidDataException(
                 $"Not enough free space for the download: it needs about {Gigabytes(needed)} ({Gigabytes(remaining)} left to download, stored gzip-compressed) " +

@@ -26,21 +26,22 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
 
     public IAsyncEnumerable<Status> WatchAsync(CancellationToken ct) => _feed.WatchAsync(ct);
 
-    private IReadOnlyList<string>? _listed;
+    private Cord19Releases.Listing? _listed;
 
     /// <summary>The release dates, asked of the bucket once per app: the releases ended in 2022 and do not change.</summary>
-    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken ct)
+    public async Task<Cord19Releases.Listing> ListAsync(CancellationToken ct)
     {
-        if (_listed is { Count: > 0 } listed) return listed;
-        return _listed = await releases.ListAsync(ct);
+        if (_listed is { FromBucket: true, Dates.Count: > 0 } listed) return listed;
+        return _listed = await releases.ListOrDocumentedAsync(ct);
     }
 
     public Task<Cord19Releases.Release> DescribeAsync(string date, CancellationToken ct) => releases.DescribeAsync(date, ct);
 
-    /// <summary>Where a release is kept: under the data directory, one file a release, so a second start resumes it.</summary>
-    public string FileFor(string date) => Path.Combine(data.Root, "cord19", $"metadata-{date}.csv.gz");
+    /// <summary>Where a release is kept: under the data directory, one file a release or mirror, so a second start resumes it.</summary>
+    public string FileFor(string release) =>
+        Path.Combine(data.Root, "cord19", $"metadata-{(MirrorAddress.IsAddress(release) ? MirrorAddress.NameOf(release) : release)}.csv.gz");
 
-    /// <summary>Starts downloading <paramref name="date"/>; false when a download is already under way.</summary>
+    /// <summary>Starts downloading <paramref name="date"/> (or a mirror's address); false when a download is already under way.</summary>
     public bool Start(string date)
     {
         CancellationTokenSource cancel;
@@ -74,13 +75,13 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
                 if (watch.Elapsed - lastPublished < TimeSpan.FromMilliseconds(100) && p.Bytes < p.Total) return;
                 lastPublished = watch.Elapsed;
                 var rate = (p.Bytes - resumedFrom) / Math.Max(0.001, watch.Elapsed.TotalSeconds);
-                Publish(new Status(Phase.Downloading, release.Date, p.Bytes, p.Total, rate, null, null));
+                Publish(new Status(Phase.Downloading, release.Name, p.Bytes, p.Total, rate, null, null));
             });
-            var outcome = await new ReleaseDownload(releases).RunAsync(release, FileFor(release.Date), progress, cancel.Token);
+            var outcome = await new ReleaseDownload(releases).RunAsync(release, FileFor(release.Name), progress, cancel.Token);
             var current = await settings.GetStoredAsync(CancellationToken.None);
             var problems = await settings.SaveAsync(current with { MetadataPath = outcome.File }, CancellationToken.None);
-            Publish(new Status(Phase.Done, release.Date, outcome.Bytes, outcome.Bytes, 0,
-                problems.Count == 0 ? $"Release {release.Date} downloaded and verified: it is now the metadata file." : $"Downloaded, but Settings did not take it: {string.Join(" ", problems.Select(p => p.Message))}",
+            Publish(new Status(Phase.Done, release.Name, outcome.Bytes, outcome.Bytes, 0,
+                problems.Count == 0 ? $"Release {release.Name} downloaded and verified: it is now the metadata file." : $"Downloaded, but Settings did not take it: {string.Join(" ", problems.Select(p => p.Message))}",
                 outcome.File));
         }
         catch (OperationCanceledException)

@@ -32,6 +32,20 @@ public sealed class SettingsPageTests : PageTestContext
     }
 
     [Fact]
+    public void A_refused_listing_says_so_and_a_mirror_address_is_downloaded_instead()
+    {
+        _releases.Listing = new(Cord19.Core.Releases.Cord19Releases.Documented, FromBucket: false);
+        var page = Render<Settings>();
+        page.WaitForAssertion(() => Assert.Contains("refused to list its releases", page.Find("[data-testid=get-cord19]").TextContent), Patience);
+
+        page.Find("input[data-testid=mirror]").Change("https://mirror.example.org/cord19/metadata.csv.gz");
+        page.WaitForAssertion(() => Assert.Contains("1,500 MB to download", page.Find("[data-testid=release-size]").TextContent), Patience);
+        page.Find("[data-testid=start-download]").Click();
+
+        Assert.Equal(["https://mirror.example.org/cord19/metadata.csv.gz"], _releases.Started);
+    }
+
+    [Fact]
     public async Task Shows_the_seed_defaults_and_saves_a_change()
     {
         var snackbars = RenderSnackbars();

@@ -4,6 +4,7 @@ using Amazon.S3.Model;
 using Cord19.Core.Live;
 using Cord19.Core.Releases;
 using Cord19.Tests.Support;
+using Microsoft.AspNetCore.Http;
 
 namespace Cord19.Tests.Releases;
 
@@ -42,7 +43,7 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
     {
         Assert.Equal([Final, "2021-05-03", "2020-03-13"], await _releases.ListAsync(default));
         var final = await _releases.DescribeAsync(Cord19Releases.Final, default);
-        Assert.Equal((Final, (long)_metadata.Length), (final.Date, final.Size));
+        Assert.Equal((Final, (long)_metadata.Length), (final.Name, final.Size));
     }
 
     [Fact]
@@ -138,12 +139,78 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         Assert.Equal(_metadata, Decompress(output));
     }
 
-    private ReleaseDownload Download() => new(_releases, checkpointBytes: 256 << 10);
+    [Fact]
+    public async Task A_mirrors_plain_metadata_csv_is_fetched_over_http_and_stored_compressed()
+    {
+        var address = $"{_server.Endpoint}/{Cord19Releases.Bucket}/{Final}/metadata.csv";
+        var release = await _releases.DescribeAsync(address, default);
+        var output = Path.Combine(_folder.Path, "mirror.csv.gz");
 
-    private async Task CancelAtHalfAsync(Cord19Releases.Release release, string output)
+        var outcome = await Download().RunAsync(release, output, null, default);
+
+        Assert.Equal((address, (long)_metadata.Length, false), (outcome.Release, outcome.Bytes, release.Gzip));
+        Assert.True(outcome.Verified);
+        Assert.Equal(_metadata, Decompress(output));
+    }
+
+    [Fact]
+    public async Task A_mirrors_gzip_object_is_kept_as_it_comes_and_resumes_after_a_cancel()
+    {
+        var gzip = Compress(_metadata);
+        using (var s3 = _server.CreateClient())
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Cord19Releases.Bucket, Key = "mirror/metadata.csv.gz", InputStream = new MemoryStream(gzip), UseChunkEncoding = false });
+        var release = await _releases.DescribeAsync($"s3://{Cord19Releases.Bucket}/mirror/metadata.csv.gz", default);
+        var output = Path.Combine(_folder.Path, "mirror.csv.gz");
+
+        // Compressed, the object is a few hundred kB: smaller checkpoints, so half of it holds several.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CancelAtHalfAsync(release, output, checkpointBytes: 32 << 10));
+        var outcome = await Download().RunAsync(release, output, null, default);
+
+        Assert.True(release.Gzip);
+        Assert.InRange(outcome.ResumedFrom, 1, release.Size - 1);
+        Assert.True(outcome.Verified);
+        Assert.Equal(gzip, await File.ReadAllBytesAsync(output));
+    }
+
+    [Fact]
+    public async Task A_mirror_that_is_not_there_or_not_an_address_is_named_with_the_fix()
+    {
+        var missing = await Assert.ThrowsAsync<InvalidDataException>(() => _releases.DescribeAsync($"s3://{Cord19Releases.Bucket}/nowhere/metadata.csv", default));
+        Assert.Contains("is not there (404): check the address", missing.Message);
+        var bucketOnly = await Assert.ThrowsAsync<InvalidDataException>(() => _releases.DescribeAsync("s3://some-bucket", default));
+        Assert.Contains("names a bucket but no object", bucketOnly.Message);
+    }
+
+    [Fact]
+    public async Task A_bucket_that_refuses_listing_offers_the_documented_releases()
+    {
+        await using var refusing = await Support.Airflow.FaultServer.StartAsync(async context =>
+        {
+            context.Response.StatusCode = 403;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>");
+        });
+
+        var listing = await Cord19Releases.Anonymous(refusing.BaseUrl.ToString().TrimEnd('/')).ListOrDocumentedAsync(default);
+
+        Assert.False(listing.FromBucket);
+        Assert.Equal(Cord19Releases.Documented, listing.Dates);
+        Assert.Equal("2022-06-02", listing.Dates[0]);
+    }
+
+    private static byte[] Compress(byte[] plain)
+    {
+        using var copy = new MemoryStream();
+        using (var gzip = new GZipStream(copy, CompressionLevel.Optimal)) gzip.Write(plain);
+        return copy.ToArray();
+    }
+
+    private ReleaseDownload Download(int checkpointBytes = 256 << 10) => new(_releases, checkpointBytes: checkpointBytes);
+
+    private async Task CancelAtHalfAsync(Cord19Releases.Release release, string output, int checkpointBytes = 256 << 10)
     {
         using var cancel = new CancellationTokenSource();
-        await Download().RunAsync(release, output, new InlineProgress<ReleaseDownload.Progress>(p => { if (p.Bytes >= p.Total / 2) cancel.Cancel(); }), cancel.Token);
+        await Download(checkpointBytes).RunAsync(release, output, new InlineProgress<ReleaseDownload.Progress>(p => { if (p.Bytes >= p.Total / 2) cancel.Cancel(); }), cancel.Token);
     }
 
     private static byte[] Decompress(string path)

@@ -18,7 +18,8 @@ public sealed class FakeReleaseClient : IReleaseClient
     }
 
     public IAsyncEnumerable<ReleaseFetcher.Status> WatchAsync(CancellationToken ct) => _changes.Reader.ReadAllAsync(ct);
-    public Task<IReadOnlyList<string>> ListAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>(["2022-06-02", "2020-03-13"]);
+    public Cord19Releases.Listing Listing { get; set; } = new(["2022-06-02", "2020-03-13"], FromBucket: true);
+    public Task<Cord19Releases.Listing> ListAsync(CancellationToken ct) => Task.FromResult(Listing);
     public Task<Cord19Releases.Release> DescribeAsync(string date, CancellationToken ct) => Task.FromResult(new Cord19Releases.Release(date, $"{date}/metadata.csv", 1_500_000_000, ""));
     public bool Start(string date) { Started.Add(date); return true; }
     public void Cancel() { }

@@ -7,7 +7,7 @@ public interface IReleaseClient
 {
     ReleaseFetcher.Status Latest { get; }
     IAsyncEnumerable<ReleaseFetcher.Status> WatchAsync(CancellationToken ct);
-    Task<IReadOnlyList<string>> ListAsync(CancellationToken ct);
+    Task<Cord19Releases.Listing> ListAsync(CancellationToken ct);
     Task<Cord19Releases.Release> DescribeAsync(string date, CancellationToken ct);
     bool Start(string date);
     void Cancel();
@@ -17,7 +17,7 @@ public sealed class ReleaseClient(ReleaseFetcher fetcher) : IReleaseClient
 {
     public ReleaseFetcher.Status Latest => fetcher.Latest;
     public IAsyncEnumerable<ReleaseFetcher.Status> WatchAsync(CancellationToken ct) => fetcher.WatchAsync(ct);
-    public Task<IReadOnlyList<string>> ListAsync(CancellationToken ct) => fetcher.ListAsync(ct);
+    public Task<Cord19Releases.Listing> ListAsync(CancellationToken ct) => fetcher.ListAsync(ct);
     public Task<Cord19Releases.Release> DescribeAsync(string date, CancellationToken ct) => fetcher.DescribeAsync(date, ct);
     public bool Start(string date) => fetcher.Start(date);
     public void Cancel() => fetcher.Cancel();

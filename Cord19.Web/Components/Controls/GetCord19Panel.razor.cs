@@ -8,6 +8,7 @@ public sealed partial class GetCord19Panel : LiveComponent
 {
     private IReadOnlyList<string> _releases = [];
     private string? _release;
+    private string? _mirror;
     private string? _size;
     private string? _listProblem;
     private ReleaseFetcher.Status _status = ReleaseFetcher.Status.Idle;
@@ -18,6 +19,9 @@ public sealed partial class GetCord19Panel : LiveComponent
     [Parameter] public EventCallback<string> Fetched { get; set; }
 
     private bool Downloading => _status.Phase == ReleaseFetcher.Phase.Downloading;
+
+    /// <summary>A mirror's address when one is typed, otherwise the picked release.</summary>
+    private string? Target => string.IsNullOrWhiteSpace(_mirror) ? _release : _mirror.Trim();
 
     protected override async Task OnInitializedAsync()
     {
@@ -34,8 +38,11 @@ public sealed partial class GetCord19Panel : LiveComponent
         {
             using var patience = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
             patience.CancelAfter(TimeSpan.FromSeconds(15));
-            _releases = await Fetcher.ListAsync(patience.Token);
-            _listProblem = _releases.Count == 0 ? "No releases are listed: check the connection (or AWS_ENDPOINT_URL_S3)." : null;
+            var listing = await Fetcher.ListAsync(patience.Token);
+            _releases = listing.Dates;
+            _listProblem = _releases.Count == 0 ? "No releases are listed: check the connection (or AWS_ENDPOINT_URL_S3)."
+                : listing.FromBucket ? null
+                : "AI2's bucket refused to list its releases: these are the ones its README names, each checked before download. A mirror's address below works too.";
         }
         catch (InvalidDataException ex)
         {
@@ -51,10 +58,22 @@ public sealed partial class GetCord19Panel : LiveComponent
     private async Task SelectAsync(string date)
     {
         _release = date;
+        await DescribeTargetAsync();
+    }
+
+    private async Task MirrorChangedAsync(string? address)
+    {
+        _mirror = address;
+        await DescribeTargetAsync();
+    }
+
+    private async Task DescribeTargetAsync()
+    {
         _size = null;
+        if (Target is not { } target) return;
         try
         {
-            var release = await Fetcher.DescribeAsync(date, Stopping);
+            var release = await Fetcher.DescribeAsync(target, Stopping);
             _size = $"{release.Size / 1e6:N0} MB to download";
         }
         catch (InvalidDataException ex)
@@ -65,7 +84,7 @@ public sealed partial class GetCord19Panel : LiveComponent
 
     private void Start()
     {
-        if (_release is not null) Fetcher.Start(_release);
+        if (Target is { } target) Fetcher.Start(target);
     }
 
     private static string Describe(ReleaseFetcher.Status s) => s.Phase switch
