@@ -9,6 +9,7 @@ using Cord19.Core.Targets.Aws;
 using Cord19.Core.Targets.Local;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cord19.Core;
 
@@ -51,6 +52,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(options.PhaseRunner);
         services.AddSingleton<PhaseRunner>();
         services.AddSingleton<PhaseService>();
+        services.TryAddSingleton(sp => new ProcessingEstimator(sp.GetRequiredService<IResultStore>()));
         services.AddSingleton<Costs.CostMeterService>();
         services.AddSingleton<Costs.CostHistoryReader>();
 

@@ -13,8 +13,11 @@ public sealed class PhaseService(
     DeploymentStore store,
     SettingsStore settingsStore,
     IPhaseJobScheduler scheduler,
-    RunCancellations cancellations)
+    RunCancellations cancellations,
+    ProcessingEstimator processing)
 {
+    private const int WholeDataset = 6;
+
     public async Task<RunRequestOutcome> RequestAsync(RunRequest request, CancellationToken ct = default)
     {
         var settings = await settingsStore.GetAsync(ct);
@@ -29,6 +32,11 @@ public sealed class PhaseService(
             return RunRequestOutcome.Refused(
                 $"De-allocating this AWS deployment deletes its resources: type {word} to confirm. " +
                 "The dry run (the de-allocation dialog, or GET /api/deployment/deallocation-plan) lists what will be deleted.");
+
+        // Locally the whole corpus is processed in this machine's memory: a run that cannot fit is refused up front.
+        if (request.PhaseNumber == WholeDataset && settings.Target == DeploymentTarget.Local
+            && await processing.ForecastAsync(ct) is { Refusal: { } tooLarge })
+            return RunRequestOutcome.Refused(tooLarge);
 
         var outcome = await store.RequestRunAsync(request, settings.Target, settings.AwsRegion, JsonSerializer.Serialize(settings, SettingsStore.Json), ct);
         if (!outcome.Accepted) return outcome;

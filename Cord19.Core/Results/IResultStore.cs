@@ -14,6 +14,9 @@ public interface IResultStore
     /// <summary>The latest complete corpus, or null when pre-processing never finished.</summary>
     Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct);
 
+    /// <summary>The latest complete corpus's manifest alone (its size, without reading its documents), or null.</summary>
+    Task<CorpusManifest?> LoadLatestCorpusManifestAsync(CancellationToken ct);
+
     /// <summary>Writes every file of the run, the manifest last, so a half-written run is never listed.</summary>
     Task PublishRunAsync(RunResult run, CancellationToken ct);
 

@@ -35,13 +35,18 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
 
     public async Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct)
     {
+        if (await LoadLatestCorpusManifestAsync(ct) is not { } manifest) return null;
+        var documents = await ReadLinesAsync<CorpusDocument>($"corpus/{manifest.CorpusId}/documents.jsonl", ct).ToListAsync(ct);
+        return new Corpus(manifest, documents);
+    }
+
+    public async Task<CorpusManifest?> LoadLatestCorpusManifestAsync(CancellationToken ct)
+    {
         var latest = await ReadJsonOrNullAsync<LatestCorpus>(LatestCorpusKey, ct);
         if (latest is null) return null;
         var prefix = $"corpus/{latest.CorpusId}/";
-        var manifest = await ReadJsonOrNullAsync<CorpusManifest>(prefix + "manifest.json", ct)
+        return await ReadJsonOrNullAsync<CorpusManifest>(prefix + "manifest.json", ct)
             ?? throw new ResultFileException(prefix + "manifest.json", "missing; run pre-processing (phase 4) again.");
-        var documents = await ReadLinesAsync<CorpusDocument>(prefix + "documents.jsonl", ct).ToListAsync(ct);
-        return new Corpus(manifest, documents);
     }
 
     public async Task PublishRunAsync(RunResult run, CancellationToken ct)

@@ -46,6 +46,35 @@ public sealed class OverviewPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task Phase_6_shows_its_forecast_before_the_run_and_its_step_and_time_left_during_it()
+    {
+        var measured = new Cord19.Core.Results.RunManifest(1, "subset-1", "subset", DateTime.UnixEpoch, "c", 1_000, 6, 30, "tsne",
+            new Dictionary<string, object?>(), [new("tfidf", 1), new("cluster", 2), new("topics", 3)]);
+        _client.Forecast = new ProcessingForecast(Cord19.Core.Pipeline.ProcessingEstimate.From(100_000, measured)!, AvailableBytes: 400_000_000);
+        var run = Guid.NewGuid();
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()), (5, PhaseStatus.Succeeded, Guid.NewGuid()));
+        var page = Render<Overview>();
+
+        Assert.Contains("about 10 min 0 s and 1.0 GB of memory at peak for 100,000 documents (0.4 GB available); scaled from the step times of a run of 1,000",
+            page.Find("[data-testid=phase-6-forecast]").TextContent);
+        Assert.Contains("needs about 1.0 GB of memory for 100,000 documents and this machine has 0.4 GB available", page.Find("[data-testid=phase-6-memory]").TextContent);
+
+        var started = DateTime.UtcNow.AddSeconds(-20);
+        _client.Logs[run] = [new LogLine(1, run, 6, started.AddSeconds(-100), LogLevel.Info, "tfidf", "Started."),
+                             new LogLine(2, run, 6, started, LogLevel.Info, "cluster", "Started.")];
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()), (6, PhaseStatus.Running, run));
+        // The page opened again mid-run (the fake's one channel feeds one page at a time).
+        await DisposeComponentsAsync();
+        var during = Render<Overview>();
+
+        // Cluster is foreseen at 200 s and has run 20: 3 min left of it, then 300 s of topics.
+        during.WaitForAssertion(() => Assert.Matches(@"Step 2 of 3 \(cluster\) · about (7 min 5[0-9]|8 min 0) s left", during.Find("[data-testid=phase-6-progress]").TextContent), Patience);
+        Assert.Empty(during.FindAll("[data-testid=phase-6-forecast]"));
+        _client.Push(new LogLineAdded(Snapshots.DeploymentId, new LogLine(3, run, 6, DateTime.UtcNow, LogLevel.Info, "topics", "Started.")));
+        during.WaitForAssertion(() => Assert.Matches(@"Step 3 of 3 \(topics\) · about (4 min 5[0-9]|5 min 0) s left", during.Find("[data-testid=phase-6-progress]").TextContent), Patience);
+    }
+
+    [Fact]
     public void Pushed_changes_update_status_and_log_without_a_reload()
     {
         var run = Guid.NewGuid();

@@ -43,6 +43,10 @@ public sealed class FakeDeploymentClient : IDeploymentClient
 
     public Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct) => Task.FromResult(Estimates);
 
+    public Cord19.Core.Execution.ProcessingForecast? Forecast { get; set; }
+
+    public Task<Cord19.Core.Execution.ProcessingForecast?> GetProcessingForecastAsync(CancellationToken ct) => Task.FromResult(Forecast);
+
     public void Push(DeploymentChange change) => _changes.Writer.TryWrite(change);
 }
 

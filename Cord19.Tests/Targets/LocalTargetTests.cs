@@ -41,6 +41,31 @@ public sealed class LocalTargetTests
     }
 
     [Fact]
+    public async Task Processing_the_whole_corpus_is_forecast_from_the_subset_run_and_refused_when_memory_is_short()
+    {
+        long available = 100_000_000;
+        await using var h = await CoreHarness.StartAsync(configure: s =>
+            s.AddSingleton(sp => new Cord19.Core.Execution.ProcessingEstimator(sp.GetRequiredService<Cord19.Core.Results.IResultStore>(), () => available)));
+        await h.Settings.SaveAsync(new PipelineSettings { SubsetSize = 300, LdaIterations = 20 });
+        for (var phase = 1; phase <= 5; phase++) Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(phase)).Status);
+
+        var forecast = (await h.Services.GetRequiredService<Cord19.Core.Execution.ProcessingEstimator>().ForecastAsync(default))!;
+        var corpus = (await h.Results.LoadLatestCorpusManifestAsync(default))!;
+        Assert.Equal((corpus.DocumentsKept, 300), (forecast.Estimate.Documents, forecast.Estimate.MeasuredDocuments));
+        Assert.Equal(["sample", "tfidf", "cluster", "topics", "map", "quality"], forecast.Estimate.Steps.Select(s => s.Id));
+        Assert.Equal(150_000_000 + corpus.DocumentsKept * 8_100L, forecast.Estimate.PeakBytes);
+
+        var refused = await h.Phases.RequestAsync(new Cord19.Core.Deployments.RunRequest(6));
+        Assert.False(refused.Accepted);
+        Assert.Equal($"Processing the whole corpus needs about {forecast.Estimate.PeakBytes / 1e9:0.0} GB of memory for {corpus.DocumentsKept:N0} documents " +
+                     "and this machine has 0.1 GB available. Close other programs, use a machine with more memory, or keep fewer documents " +
+                     "(a narrower publish-time window in Settings, then phases 2 and 4 again); phase 5 still runs on a subset.", refused.Refusal);
+
+        available = 64_000_000_000;
+        Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(6)).Status);
+    }
+
+    [Fact]
     public async Task Deallocation_deletes_the_results_when_asked()
     {
         await using var h = await CoreHarness.StartAsync();

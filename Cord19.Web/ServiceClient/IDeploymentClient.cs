@@ -15,6 +15,9 @@ public interface IDeploymentClient
     /// <summary>De-allocation's dry run for the live deployment (null when none); on AWS it includes the tag sweep.</summary>
     Task<Cord19.Core.Execution.DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct);
 
+    /// <summary>Phase 6's time and memory on this machine (local target), from the latest corpus and the runs measured; null when unknown.</summary>
+    Task<Cord19.Core.Execution.ProcessingForecast?> GetProcessingForecastAsync(CancellationToken ct);
+
     /// <summary>What each phase would cost on AWS for the current settings; empty when the prices cannot be read.</summary>
     Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct);
 }

@@ -12,6 +12,7 @@ namespace Cord19.Web.Components.Pages;
 public sealed partial class Overview : LiveComponent
 {
     private const int MaxLogLines = 1_000;
+    private const int WholeDataset = 6;
 
     private DeploymentSnapshot? _snapshot;
     private List<LogLine> _log = [];
@@ -21,6 +22,7 @@ public sealed partial class Overview : LiveComponent
     private bool _deleteResults;
     private string? _error;
     private IReadOnlyList<Cord19.Core.Costs.CostEstimate.PhaseEstimate> _estimates = [];
+    private Cord19.Core.Execution.ProcessingForecast? _forecast;
 
     [Inject] public required IDeploymentClient Deployments { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
@@ -31,7 +33,9 @@ public sealed partial class Overview : LiveComponent
     protected override async Task OnInitializedAsync()
     {
         Subscribe(Deployments.WatchAsync, OnChangeAsync);
+        Subscribe(WholeDatasetRunningAsync, _ => { });
         _estimates = await Deployments.GetEstimatesAsync(Stopping);
+        _forecast = await Deployments.GetProcessingForecastAsync(Stopping);
         await ReloadAsync(followLatest: true);
     }
 
@@ -47,11 +51,15 @@ public sealed partial class Overview : LiveComponent
             case SettingsChanged:
                 // Sizes, hours and prices are settings: only they change the estimates.
                 _estimates = await Deployments.GetEstimatesAsync(Stopping);
+                _forecast = await Deployments.GetProcessingForecastAsync(Stopping);
                 break;
             case PhaseRunChanged changed:
                 // A newly requested run is what the user wants to follow.
                 if (changed.Run.Status == PhaseStatus.Running && changed.Run.StartedAt is null)
                     _selectedPhase = changed.Run.PhaseNumber;
+                // A run that ended may have left a new corpus or a new measured run: phase 6's forecast is made again.
+                if (changed.Run.Status != PhaseStatus.Running)
+                    _forecast = await Deployments.GetProcessingForecastAsync(Stopping);
                 // A run that ended is read again, so its last lines are shown whatever the push delivered.
                 await ReloadAsync(followLatest: false, rereadLog: changed.Run.Id == _logRunId && changed.Run.Status != PhaseStatus.Running);
                 break;
@@ -104,6 +112,21 @@ public sealed partial class Overview : LiveComponent
         if (_log.Count > 0 && _log[^1].Id >= line.Id) return;
         _log.Add(line);
         if (_log.Count > MaxLogLines) _log.RemoveRange(0, _log.Count - MaxLogLines);
+    }
+
+    /// <summary>Phase 6's step and time left, while it runs and its log is the one shown.</summary>
+    private string? ProgressOf(PhaseState state) =>
+        state.Phase.Number == WholeDataset && state.Status == PhaseStatus.Running && _forecast is { } forecast
+        && state.LatestRun?.Id == _logRunId
+            ? Model.ProcessingProgress.Describe(forecast.Estimate, _log, DateTime.UtcNow)
+            : null;
+
+    /// <summary>A beat a second while phase 6 runs, so its time left counts down between log lines.</summary>
+    private async IAsyncEnumerable<DateTime> WholeDatasetRunningAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(ct))
+            if (_snapshot?[WholeDataset].Status == PhaseStatus.Running) yield return DateTime.UtcNow;
     }
 
     private async Task SelectAsync(int phase)

@@ -1,0 +1,62 @@
+using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
+
+namespace Cord19.Core.Execution;
+
+/// <summary>Phase 6's estimate on this machine, and the memory the machine has for it.</summary>
+public sealed record ProcessingForecast(ProcessingEstimate Estimate, long AvailableBytes)
+{
+    public bool Fits => Estimate.PeakBytes <= AvailableBytes;
+
+    /// <summary>Why phase 6 should not start here, with the numbers and the ways out; null when it fits.</summary>
+    public string? Refusal => Fits ? null :
+        $"Processing the whole corpus needs about {Gigabytes(Estimate.PeakBytes)} of memory for {Estimate.Documents:N0} documents " +
+        $"and this machine has {Gigabytes(AvailableBytes)} available. Close other programs, use a machine with more memory, " +
+        "or keep fewer documents (a narrower publish-time window in Settings, then phases 2 and 4 again); phase 5 still runs on a subset.";
+
+    public static string Gigabytes(long bytes) => $"{bytes / 1e9:0.0} GB";
+}
+
+/// <summary>
+/// Forecasts phase 6 locally from the latest corpus and the largest run this machine finished (its step timings),
+/// and reads the memory available now, so a run too large for the machine is refused before it starts.
+/// </summary>
+/// <param name="availableMemory">Bytes available to a new allocation (the tests' seam; the machine's own figure otherwise).</param>
+public sealed class ProcessingEstimator(IResultStore results, Func<long> availableMemory)
+{
+    public ProcessingEstimator(IResultStore results) : this(results, AvailableMemory) { }
+
+    /// <summary>Null when there is no corpus yet or no finished run to measure from.</summary>
+    public async Task<ProcessingForecast?> ForecastAsync(CancellationToken ct)
+    {
+        if (await results.LoadLatestCorpusManifestAsync(ct) is not { } corpus) return null;
+        var measured = (await results.ListRunsAsync(ct)).Runs
+            .Where(r => r.Timings is { Count: > 0 })
+            .MaxBy(r => r.Documents);
+        return measured is not null && ProcessingEstimate.From(corpus.DocumentsKept, measured) is { } estimate
+            ? new ProcessingForecast(estimate, availableMemory())
+            : null;
+    }
+
+    /// <summary>
+    /// Linux's MemAvailable (what can be allocated without swapping), capped by the runtime's limit (a container's);
+    /// the runtime's figure alone elsewhere.
+    /// </summary>
+    public static long AvailableMemory()
+    {
+        var limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal));
+            if (line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out var kilobytes))
+                return Math.Min(limit, kilobytes * 1024);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return limit;
+    }
+}

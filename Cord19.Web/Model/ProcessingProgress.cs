@@ -1,0 +1,29 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Pipeline;
+
+namespace Cord19.Web.Model;
+
+/// <summary>Where a processing run is, read from its step log, and the time left by the estimate made before it.</summary>
+public static class ProcessingProgress
+{
+    /// <summary>"Step 4 of 7 (topics) · about 2 min 30 s left", or null when the log is not the run's or no step started.</summary>
+    public static string? Describe(ProcessingEstimate estimate, IReadOnlyList<LogLine> log, DateTime now)
+    {
+        var ids = estimate.Steps.Select(s => s.Id).ToList();
+        var current = log.LastOrDefault(l => ids.Contains(l.Step));
+        if (current is null) return null;
+        var index = ids.IndexOf(current.Step);
+        var startedAt = log.First(l => l.Step == current.Step).At;
+        var left = estimate.Left(current.Step, now - startedAt);
+        return $"Step {index + 1} of {ids.Count} ({current.Step}) · {(left > TimeSpan.Zero ? $"about {Moments.Span(left)} left" : "nearly done")}";
+    }
+
+    /// <summary>The estimate as the phase card says it before the run.</summary>
+    public static string Summary(Cord19.Core.Execution.ProcessingForecast forecast)
+    {
+        var e = forecast.Estimate;
+        return $"On this machine: about {Moments.Span(e.Total)} and {Cord19.Core.Execution.ProcessingForecast.Gigabytes(e.PeakBytes)} of memory at peak " +
+               $"for {e.Documents:N0} documents ({Cord19.Core.Execution.ProcessingForecast.Gigabytes(forecast.AvailableBytes)} available); " +
+               $"scaled from the step times of a run of {e.MeasuredDocuments:N0}.";
+    }
+}
