@@ -14,6 +14,8 @@ internal static class FetchCommands
           fetch --release <yyyy-mm-dd|final|https://…|s3://…> --out <metadata.csv.gz>
                                                       download a release's metadata.csv, or a mirror's
                                                       (plain or gzip), resumable and verified
+              [--copy-to s3://bucket/key]             then put the verified file there (the AWS
+                                                      instance's role; CORD19_S3_REGION, CORD19_S3_ENDPOINT)
         """;
 
     public static bool Handles(string command) => command is "releases" or "fetch";
@@ -43,7 +45,10 @@ internal static class FetchCommands
             if (!args[i].StartsWith("--") || i + 1 >= args.Length) throw new UsageException($"Option '{args[i]}' needs a value.");
             options[args[i][2..]] = args[i + 1];
         }
-        foreach (var key in options.Keys.Except(["release", "out"])) throw new UsageException($"Unknown option '--{key}'.");
+        foreach (var key in options.Keys.Except(["release", "out", "copy-to"])) throw new UsageException($"Unknown option '--{key}'.");
+        var copyTo = options.GetValueOrDefault("copy-to");
+        if (copyTo is not null && (!copyTo.StartsWith("s3://", StringComparison.Ordinal) || copyTo["s3://".Length..].Split('/', 2) is not [{ Length: > 0 }, { Length: > 0 }]))
+            throw new UsageException($"--copy-to '{copyTo}' is not an S3 object: use s3://bucket/key.");
         var output = options.GetValueOrDefault("out") ?? throw new UsageException("'fetch' needs --out <metadata.csv.gz>.");
         var release = await releases.DescribeAsync(options.GetValueOrDefault("release", Cord19Releases.Final), cancel.Token);
         Console.Error.WriteLine($"fetch: {release.Key}, {release.Size / 1e6:N0} MB, to {output}");
@@ -61,6 +66,7 @@ internal static class FetchCommands
         try
         {
             var outcome = await new ReleaseDownload(releases).RunAsync(release, output, progress, cancel.Token);
+            if (copyTo is not null) await CopyAsync(outcome.File, copyTo, cancel.Token);
             Console.WriteLine($"fetch: release={outcome.Release} bytes={outcome.Bytes} resumed_from={outcome.ResumedFrom} verified={(outcome.Verified ? "true" : "false")}");
             return 0;
         }
@@ -69,5 +75,25 @@ internal static class FetchCommands
             Console.Error.WriteLine($"fetch: cancelled; run the same command again to resume.");
             return 130;
         }
+    }
+
+    /// <summary>
+    /// Puts the verified file into the deployment's bucket with the AWS SDK's own credentials (the instance's role):
+    /// one PUT, since a release's gzip file is well under S3's 5 GB limit for one.
+    /// </summary>
+    private static async Task CopyAsync(string file, string destination, CancellationToken ct)
+    {
+        var parts = destination["s3://".Length..].Split('/', 2);
+        var region = Environment.GetEnvironmentVariable("CORD19_S3_REGION") is { Length: > 0 } r ? r : "us-east-2";
+        using var s3 = Cord19.Core.Results.S3ObjectStore.CreateClient(Environment.GetEnvironmentVariable("CORD19_S3_ENDPOINT"), region);
+        try
+        {
+            await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = parts[0], Key = parts[1], FilePath = file, UseChunkEncoding = false }, ct);
+        }
+        catch (Amazon.S3.AmazonS3Exception ex)
+        {
+            throw new InvalidDataException($"The release was downloaded and verified ({file}) but could not be put into {destination} ({(int)ex.StatusCode} {ex.ErrorCode}): check that this machine's role may write to the bucket, then run the command again (the file is kept).");
+        }
+        Console.Error.WriteLine($"fetch: copied to {destination}");
     }
 }

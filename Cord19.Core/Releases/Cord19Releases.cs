@@ -33,6 +33,17 @@ public sealed class Cord19Releases(IAmazonS3 s3, MirrorAddress mirrors, string b
     public static readonly IReadOnlyList<string> Documented =
         ["2022-06-02", "2020-10-22", "2020-07-16", "2020-06-19", "2020-05-26", "2020-05-19", "2020-05-01", "2020-04-10", "2020-03-13"];
 
+    /// <summary>Why <paramref name="name"/> names no release (a date, "final", or a mirror's address); null when it does.</summary>
+    public static string? NameProblem(string? name)
+    {
+        if (name == Final || DateOnly.TryParseExact(name, "yyyy-MM-dd", out _)) return null;
+        // An address goes into the instance's shell script between single quotes: nothing that could end them.
+        if (name is not null && MirrorAddress.IsAddress(name) && Uri.TryCreate(name, UriKind.Absolute, out var uri) && uri.Host.Length > 0
+            && !name.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '\\' or '`' or '$'))
+            return null;
+        return $"Release '{name}' is not a release: use a date such as 2022-06-02, 'final', or a mirror's https:// or s3:// address of a metadata.csv.";
+    }
+
     /// <summary>
     /// An anonymous client for AI2's bucket, or for the S3-compatible server named by <c>AWS_ENDPOINT_URL_S3</c>
     /// (a mirror, or s3rver in the tests).

@@ -52,12 +52,17 @@ public sealed record PipelineSettings
 
     /// <summary>
     /// Where the AWS target's metadata comes from: the COVID-19 data lake, exported by Redshift in phase 2 (the seed's
-    /// way), or the panel's own metadata file (no cluster at all).
+    /// way), the panel's own metadata file (no cluster at all), or a CORD-19 release the instance downloads itself
+    /// into the deployment's bucket (no cluster, no traffic through the panel).
     /// </summary>
     public string AwsMetadataSource { get; init; } = DataLakeMetadataSource;
 
     public const string DataLakeMetadataSource = "data-lake";
     public const string PanelMetadataSource = "panel-file";
+    public const string ReleaseMetadataSource = "release";
+
+    /// <summary>The release the instance downloads when <see cref="AwsMetadataSource"/> is "release": a date, "final", or a mirror's address.</summary>
+    public string AwsRelease { get; init; } = Releases.Cord19Releases.Final;
 
     /// <summary>The Apache Airflow release the instance installs (2.x or 3.x).</summary>
     public string AirflowVersion { get; init; } = "2.10.5";
@@ -89,8 +94,10 @@ public sealed record PipelineSettings
             errors.Add(nameof(Target), $"Target '{Target}' is unknown: choose 'local' or 'aws'.");
         if (AwsNaming.RegionProblem(AwsRegion) is { } regionProblem)
             errors.Add(nameof(AwsRegion), regionProblem);
-        if (AwsMetadataSource is not (DataLakeMetadataSource or PanelMetadataSource))
-            errors.Add(nameof(AwsMetadataSource), $"AWS metadata source '{AwsMetadataSource}' is unknown: use '{DataLakeMetadataSource}' (Redshift exports the COVID-19 data lake) or '{PanelMetadataSource}' (the panel's metadata file).");
+        if (AwsMetadataSource is not (DataLakeMetadataSource or PanelMetadataSource or ReleaseMetadataSource))
+            errors.Add(nameof(AwsMetadataSource), $"AWS metadata source '{AwsMetadataSource}' is unknown: use '{DataLakeMetadataSource}' (Redshift exports the COVID-19 data lake), '{PanelMetadataSource}' (the panel's metadata file) or '{ReleaseMetadataSource}' (the instance downloads a CORD-19 release).");
+        if (AwsMetadataSource == ReleaseMetadataSource && Releases.Cord19Releases.NameProblem(AwsRelease) is { } releaseProblem)
+            errors.Add(nameof(AwsRelease), releaseProblem);
         if (!AwsNaming.IsAirflowVersion(AirflowVersion))
             errors.Add(nameof(AirflowVersion), $"Airflow version '{AirflowVersion}' is not a 2.x or 3.x release number: use one such as 2.10.5 or 3.1.0.");
         if (!string.IsNullOrWhiteSpace(OperatorCidr) && AwsNaming.CidrProblem(OperatorCidr) is { } cidrProblem)

@@ -109,4 +109,23 @@ public sealed class AirflowUserDataTests
         Assert.True(valid == (errors.Count == 0), string.Join(" ", errors));
         Assert.All(errors, e => Assert.Matches(": (use|write)", e));
     }
+
+    [Theory]
+    [InlineData("final", true)]
+    [InlineData("2022-06-02", true)]
+    [InlineData("https://mirror.example.org/cord19/metadata.csv.gz", true)]
+    [InlineData("s3://a-bucket/2022-06-02/metadata.csv", true)]
+    [InlineData("2022-13-01", false)]
+    [InlineData("latest", false)]
+    [InlineData("https://mirror.example.org/x'; rm -rf /; echo '", false)]
+    [InlineData("ftp://mirror.example.org/metadata.csv", false)]
+    public void A_release_for_the_instance_is_a_date_final_or_a_mirror_that_cannot_break_out_of_its_quotes(string release, bool valid)
+    {
+        var settings = new PipelineSettings { Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.ReleaseMetadataSource, AwsRelease = release };
+
+        var errors = settings.Validate();
+
+        Assert.True(valid == (errors.Count == 0), string.Join(" ", errors));
+        Assert.All(errors, e => Assert.Contains("use a date such as 2022-06-02, 'final', or a mirror's", e));
+    }
 }

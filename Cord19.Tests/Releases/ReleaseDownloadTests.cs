@@ -205,6 +205,27 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         return copy.ToArray();
     }
 
+    [Fact]
+    public async Task On_the_instance_the_program_puts_the_verified_release_into_the_deployments_bucket()
+    {
+        Dictionary<string, string> environment = new()
+        {
+            ["AWS_ENDPOINT_URL_S3"] = _server.Endpoint, ["CORD19_S3_ENDPOINT"] = _server.Endpoint,
+            ["AWS_ACCESS_KEY_ID"] = "S3RVER", ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",
+        };
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+
+        var fetched = await Pipeline.PipelineProgramTests.RunWithAsync(environment, "fetch", "--release", Final, "--out", output,
+            "--copy-to", $"s3://{S3rver.Bucket}/deploy/release-{Final}.csv.gz");
+
+        Assert.True(fetched.Exit == 0, fetched.Error);
+        Assert.Contains($"copied to s3://{S3rver.Bucket}/deploy/release-{Final}.csv.gz", fetched.Error);
+        await using var copy = (await _server.OpenStore("deploy").OpenReadAsync($"release-{Final}.csv.gz", default))!;
+        using var bytes = new MemoryStream();
+        await copy.CopyToAsync(bytes);
+        Assert.Equal(await File.ReadAllBytesAsync(output), bytes.ToArray());
+    }
+
     private ReleaseDownload Download(int checkpointBytes = 256 << 10) => new(_releases, checkpointBytes: checkpointBytes);
 
     private async Task CancelAtHalfAsync(Cord19Releases.Release release, string output, int checkpointBytes = 256 << 10)

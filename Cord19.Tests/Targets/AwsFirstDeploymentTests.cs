@@ -95,6 +95,33 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task With_a_release_the_instance_downloads_it_into_the_bucket_and_a_new_instance_reuses_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings
+        {
+            Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.ReleaseMetadataSource, AwsRelease = "2022-06-02",
+        });
+        ReadyDags(h);
+
+        for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+
+        Assert.Empty(h.Cloud.Clusters);
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var install = Assert.Single(h.Cloud.Commands);
+        Assert.Contains($"fetch --release '2022-06-02' --out /opt/cord19/metadata.csv.gz --copy-to s3://{names.Bucket}/deploy/release-2022-06-02.csv.gz", install);
+        Assert.DoesNotContain("metadata.csv.gz?X-Amz", install);
+        Assert.DoesNotContain(h.Cloud.Calls, c => c.StartsWith("upload deploy/metadata", StringComparison.Ordinal));
+        var snapshot = await h.Core.Store.GetSnapshotAsync();
+        Assert.Contains("CORD-19 release 2022-06-02, as chosen in Settings. No Redshift cluster is created", await h.Core.LogTextAsync(snapshot[2]));
+
+        // What the instance's command put there; phase 3 again (a replacement instance) fetches it from the bucket.
+        await h.Cloud.UploadAsync(names.Bucket, "deploy/release-2022-06-02.csv.gz", new MemoryStream(new byte[2048]), default);
+        Succeeded(await h.Core.RunAsync(3), "");
+        Assert.Contains($"https://{names.Bucket}.s3.example/deploy/release-2022-06-02.csv.gz", h.Cloud.Commands[^1]);
+        Assert.DoesNotContain(" fetch ", h.Cloud.Commands[^1]);
+    }
+
+    [Fact]
     public async Task Phase_two_waits_out_IAM_propagating_the_new_Spectrum_role_to_Redshift()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -27,6 +27,7 @@ public sealed class SettingsForm
     public int RedshiftNodes { get; set; }
     public string AwsRegion { get; set; } = "";
     public string AwsMetadataSource { get; set; } = PipelineSettings.DataLakeMetadataSource;
+    public string AwsRelease { get; set; } = Cord19.Core.Releases.Cord19Releases.Final;
     public string AirflowVersion { get; set; } = "";
     public string? OperatorCidr { get; set; }
     public decimal? BudgetCapUsd { get; set; }
@@ -60,6 +61,7 @@ public sealed class SettingsForm
         RedshiftNodes = s.RedshiftNodes,
         AwsRegion = s.AwsRegion,
         AwsMetadataSource = s.AwsMetadataSource,
+        AwsRelease = s.AwsRelease,
         AirflowVersion = s.AirflowVersion,
         OperatorCidr = s.OperatorCidr,
         BudgetCapUsd = s.BudgetCapUsd,
@@ -90,6 +92,7 @@ public sealed class SettingsForm
         RedshiftNodes = RedshiftNodes,
         AwsRegion = AwsRegion.Trim(),
         AwsMetadataSource = AwsMetadataSource,
+        AwsRelease = AwsRelease.Trim(),
         AirflowVersion = AirflowVersion.Trim(),
         OperatorCidr = string.IsNullOrWhiteSpace(OperatorCidr) ? null : OperatorCidr.Trim(),
         BudgetCapUsd = BudgetCapUsd,

@@ -1,6 +1,7 @@
 using System.Text;
 using Cord19.Core.Airflow;
 using Cord19.Core.Execution;
+using Cord19.Core.Releases;
 using Cord19.Core.Settings;
 
 namespace Cord19.Core.Targets.Aws;
@@ -22,8 +23,13 @@ public sealed partial class AwsTarget
         var bundleKey = names.DeployPrefix + "cord19-pipeline.tar.gz";
         var dagKey = names.DeployPrefix + DagFiles.FileName;
         var fromLake = context.Settings.AwsMetadataSource == PipelineSettings.DataLakeMetadataSource;
-        // The data lake's export from phase 2 (the seed's way), or the panel's own metadata file.
-        var metadataKey = fromLake ? names.ExportKey : names.DeployPrefix + "metadata.csv.gz";
+        var release = context.Settings.AwsMetadataSource == PipelineSettings.ReleaseMetadataSource ? context.Settings.AwsRelease : null;
+        // The data lake's export from phase 2 (the seed's way), a release the instance downloads (one key per release,
+        // so another choice downloads again and a new instance reuses it), or the panel's own metadata file.
+        var metadataKey = fromLake ? names.ExportKey
+            : release is not null ? names.DeployPrefix + $"release-{(MirrorAddress.IsAddress(release) ? MirrorAddress.NameOf(release) : release)}.csv.gz"
+            : names.DeployPrefix + "metadata.csv.gz";
+        var downloadRelease = false;
 
         await context.StepAsync("upload", async ct =>
         {
@@ -44,6 +50,16 @@ public sealed partial class AwsTarget
                 await context.LogAsync($"DAGs uploaded. Metadata source: the COVID-19 data lake, exported by Redshift in phase 2 (s3://{names.Bucket}/{metadataKey}, {size / 1_048_576.0:0.0} MB).");
                 return;
             }
+            if (release is not null)
+            {
+                // No byte of the release passes through the panel: the instance downloads it (below) unless the bucket has it.
+                var size = await cloud.ObjectSizeAsync(names.Bucket, metadataKey, ct);
+                downloadRelease = size is null;
+                await context.LogAsync(size is { } kept
+                    ? $"DAGs uploaded. Metadata source: CORD-19 release {release}, already in s3://{names.Bucket}/{metadataKey} ({kept / 1_048_576.0:0.0} MB)."
+                    : $"DAGs uploaded. Metadata source: CORD-19 release {release}; the instance downloads it into s3://{names.Bucket}/{metadataKey}.");
+                return;
+            }
             var metadata = context.Settings.UsesShippedSample ? DataDirectory.ShippedSample : context.Settings.MetadataPath!;
             await using (var file = File.OpenRead(metadata))
                 await cloud.UploadAsync(names.Bucket, metadataKey, file, ct);
@@ -55,6 +71,12 @@ public sealed partial class AwsTarget
             string Link(string key) => cloud.PresignGet(names.Bucket, key, LinkLifetime);
             var metadataFile = $"{InstallRoot}/metadata.csv.gz";
             var airflowCli = "sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow \"$@\"' airflow";
+            var program = $"{InstallRoot}/pipeline/{PipelineBundle.Program}";
+            // The release comes from AI2's bucket (or the mirror) straight to the instance, verified, then into the
+            // deployment's bucket with the instance's role; its region is the one airflow.env names for the results.
+            var getMetadata = downloadRelease
+                ? $"(set -a; . /etc/cord19/airflow.env; set +a; exec {program} fetch --release '{release}' --out {metadataFile} --copy-to s3://{names.Bucket}/{metadataKey})"
+                : $"curl -fsSL '{Link(metadataKey)}' -o {metadataFile}";
             // Run Command runs these with sh (dash on Ubuntu): no bash-only options, no pipes whose failure would be lost.
             string[] script =
             [
@@ -64,7 +86,7 @@ public sealed partial class AwsTarget
                 $"tar -xzf /tmp/cord19-pipeline.tar.gz -C {InstallRoot}/pipeline && rm /tmp/cord19-pipeline.tar.gz",
                 $"chmod +x {InstallRoot}/pipeline/{PipelineBundle.Program}",
                 $"curl -fsSL '{Link(dagKey)}' -o /opt/airflow/dags/{DagFiles.FileName}",
-                $"curl -fsSL '{Link(metadataKey)}' -o {metadataFile}",
+                getMetadata,
                 $"chown -R airflow: {InstallRoot} /opt/airflow/dags",
                 $"{airflowCli} variables set cord19_pipeline_command {InstallRoot}/pipeline/{PipelineBundle.Program}",
                 $"{airflowCli} variables set cord19_results s3://{names.Bucket}/{names.ResultsPrefix.TrimEnd('/')}",

@@ -11,7 +11,7 @@ public sealed partial class AwsTarget
     /// this region, Spectrum's rule) before anything is created; a private single-node cluster reads it through an
     /// external schema and UNLOADs the CORD-19 metadata into the deployment's bucket (gzip CSV with a header), which
     /// phase 3 ships to the instance for phase 4; then the cluster is paused (storage billing only) until phase 7
-    /// deletes it. With the panel's own metadata file chosen in Settings, no cluster is created at all.
+    /// deletes it. With the panel's own metadata file or a release chosen in Settings, no cluster is created at all.
     /// </summary>
     private async Task DeployWarehouseAsync(AwsRun run)
     {
@@ -22,6 +22,13 @@ public sealed partial class AwsTarget
             await context.StepAsync("data-source", _ => context.LogAsync(
                 $"Metadata source: the panel's own file ({(settings.UsesShippedSample ? "the shipped CORD-19 sample" : settings.MetadataPath)}), as chosen in Settings. " +
                 "No Redshift cluster is created; phase 3 ships the file to the instance."));
+            return;
+        }
+        if (settings.AwsMetadataSource == PipelineSettings.ReleaseMetadataSource)
+        {
+            await context.StepAsync("data-source", _ => context.LogAsync(
+                $"Metadata source: CORD-19 release {settings.AwsRelease}, as chosen in Settings. No Redshift cluster is created; " +
+                "in phase 3 the instance downloads the release into the deployment's bucket itself."));
             return;
         }
         string? roleArn = null;
