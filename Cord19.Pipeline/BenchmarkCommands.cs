@@ -69,7 +69,7 @@ internal static class BenchmarkCommands
         var reader = new MetadataCsvReader(metadata);
         var preprocessed = new Preprocessor(settings).Run(reader.Read(), Path.GetFileName(metadata), DateTime.UtcNow, CancellationToken.None);
         var preprocessSeconds = watch.Elapsed.TotalSeconds;
-        log($"preprocess: {preprocessed.Documents.Count:N0} documents kept of {preprocessed.Manifest.RowsRead:N0} rows in {preprocessSeconds:0.0} s");
+        log($"preprocess: {preprocessed.Documents.Count:N0} documents kept of {preprocessed.Manifest.RowsRead:N0} rows in {preprocessSeconds:0.0} s ({QuietSteps.Memory()})");
 
         var corpus = new Corpus(preprocessed.Manifest, preprocessed.Documents);
         var run = await new ProcessingPipeline(settings, results, steps).RunAsync(corpus, RunManifest.FullScope, DateTime.UtcNow);
@@ -120,7 +120,14 @@ internal static class BenchmarkCommands
         {
             var watch = Stopwatch.StartNew();
             await body(CancellationToken.None);
-            log($"{step}: {watch.Elapsed.TotalSeconds:0.0} s");
+            log($"{step}: {watch.Elapsed.TotalSeconds:0.0} s ({Memory()})");
+        }
+
+        /// <summary>Where the memory goes: the live managed heap now, and the process's peak so far.</summary>
+        public static string Memory()
+        {
+            using var process = Process.GetCurrentProcess();
+            return $"heap {GC.GetTotalMemory(forceFullCollection: false) / 1e9:0.00} GB, peak so far {process.PeakWorkingSet64 / 1e9:0.00} GB";
         }
 
         public Task LogAsync(string message) => Task.CompletedTask;

@@ -12,12 +12,12 @@ public sealed record ProcessingEstimate(int Documents, IReadOnlyList<ProcessingE
     public sealed record Step(string Id, TimeSpan Time);
 
     /// <summary>
-    /// Peak memory of processing, linear in the documents: 150 MB and 8.1 kB a document fit the three runs of
-    /// `cord19-pipeline bench` measured here within 7% (261 MB at 15,703 documents, 892 MB at 99,957, 7.66 GiB at
+    /// Peak memory of processing, linear in the documents: 150 MB and 8.3 kB a document fit the three runs of
+    /// `cord19-pipeline bench` measured here within 5% (274 MB at 15,703 documents, 935 MB at 99,957, 8.40 GB at
     /// 998,899; README, Benchmarks). A memory figure from the subset run itself would not scale: fixed costs dominate it.
     /// </summary>
     public const long BaseBytes = 150_000_000;
-    public const long BytesPerDocument = 8_100;
+    public const long BytesPerDocument = 8_300;
 
     public TimeSpan Total => TimeSpan.FromTicks(Steps.Sum(s => s.Time.Ticks));
 
