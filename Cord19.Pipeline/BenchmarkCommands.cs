@@ -67,11 +67,13 @@ internal static class BenchmarkCommands
 
         var watch = Stopwatch.StartNew();
         var reader = new MetadataCsvReader(metadata);
-        var preprocessed = new Preprocessor(settings).Run(reader.Read(), Path.GetFileName(metadata), DateTime.UtcNow, CancellationToken.None);
+        // As phase 4 does: the abstracts wait on disk until the run publishes them.
+        using var abstracts = new AbstractSpool(output);
+        var preprocessed = new Preprocessor(settings).Run(reader.Read(), Path.GetFileName(metadata), DateTime.UtcNow, CancellationToken.None, abstracts);
         var preprocessSeconds = watch.Elapsed.TotalSeconds;
         log($"preprocess: {preprocessed.Documents.Count:N0} documents kept of {preprocessed.Manifest.RowsRead:N0} rows in {preprocessSeconds:0.0} s ({QuietSteps.Memory()})");
 
-        var corpus = new Corpus(preprocessed.Manifest, preprocessed.Documents);
+        var corpus = abstracts.Corpus(preprocessed.Manifest, preprocessed.Documents);
         var run = await new ProcessingPipeline(settings, results, steps).RunAsync(corpus, RunManifest.FullScope, DateTime.UtcNow);
         var stages = new Dictionary<string, double> { ["preprocess"] = Math.Round(preprocessSeconds, 3) };
         foreach (var timing in run.Timings) stages[timing.Step] = timing.Seconds;

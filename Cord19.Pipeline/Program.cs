@@ -72,14 +72,16 @@ public static class Program
     private static Task PreprocessAsync(string metadata, PipelineSettings settings, IResultStore results, IStepRecorder steps) =>
         steps.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
         {
-            // Streamed row by row: only the kept, tokenised documents are held in memory.
+            // Streamed row by row: only the kept, tokenised documents are held in memory, their abstracts set aside
+            // on the disk that holds the metadata file until the corpus is written.
             var reader = new MetadataCsvReader(metadata);
-            var output = new Preprocessor(settings).Run(reader.Read(), Path.GetFileName(metadata), DateTime.UtcNow, ct);
+            using var abstracts = new AbstractSpool(Path.GetDirectoryName(Path.GetFullPath(metadata))!);
+            var output = new Preprocessor(settings).Run(reader.Read(), Path.GetFileName(metadata), DateTime.UtcNow, ct, abstracts);
             foreach (var (reason, count) in output.Manifest.Skipped.Concat(reader.Skipped).OrderByDescending(s => s.Value))
                 await steps.LogAsync($"skipped {count:N0}: {reason}");
             if (output.Documents.Count == 0)
                 throw new InvalidDataException($"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows of {metadata}: widen the publish-time window in the settings.");
-            await results.SaveCorpusAsync(output.Manifest, output.Documents, ct);
+            await results.SaveCorpusAsync(output.Manifest, abstracts.Restore(output.Documents), ct);
             await steps.LogAsync($"kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} in {results.Location}");
         });
 

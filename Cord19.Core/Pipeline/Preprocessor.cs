@@ -28,7 +28,8 @@ public sealed class Preprocessor(PipelineSettings settings)
     /// <summary>What one row becomes before the in-order checks: a reason to skip it, or its text and stems.</summary>
     private sealed record Prepared(PaperRecord Row, string? Skip, string? Text, UInt128 Fingerprint, IReadOnlyList<string>? Tokens);
 
-    public Output Run(IEnumerable<PaperRecord> rows, string source, DateTime now, CancellationToken ct)
+    /// <param name="abstracts">Where the kept abstracts go instead of the documents (which then hold ""), for large corpora.</param>
+    public Output Run(IEnumerable<PaperRecord> rows, string source, DateTime now, CancellationToken ct, AbstractSpool? abstracts = null)
     {
         var skipped = new Dictionary<string, long>();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
@@ -56,8 +57,9 @@ public sealed class Preprocessor(PipelineSettings settings)
                 if (!seenIds.Add(row.Row.Id) || !seenAbstracts.Add(row.Fingerprint)) { Skip(SkipReasons.Duplicate); continue; }
                 if (row.Tokens!.Count < MinTokens) { Skip(SkipReasons.TooShort); continue; }
                 var paper = row.Row;
+                abstracts?.Append(row.Text!);
                 kept.Add(new CorpusDocument(paper.Id, paper.Title?.Trim(), paper.Journal?.Trim(), paper.PublishTime?.Trim(),
-                    ShortAuthors(paper.Authors), paper.Doi?.Trim(), row.Text!, row.Tokens));
+                    ShortAuthors(paper.Authors), paper.Doi?.Trim(), abstracts is null ? row.Text! : "", row.Tokens));
             }
         }
 

@@ -158,11 +158,28 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                 vocabulary.Terms.Select(stem => corpus.Manifest.SurfaceForms.GetValueOrDefault(stem, stem)).ToList(),
                 TermProbabilities(counts, vocabulary.Dimensions),
                 topicDistributions);
-            var abstracts = documents.Select(d => new DocumentAbstract(d.Id, d.Abstract)).ToList();
-            await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs, topicTerms, abstracts), ct);
+            await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs, topicTerms, AbstractsOf(corpus, documents, ct)), ct);
             await steps.LogAsync($"Published run {manifest.RunId} to {results.Location}.");
         });
         return manifest;
+    }
+
+    /// <summary>
+    /// The run's abstracts, streamed from the corpus's: the run's documents are the corpus's in corpus order (all of
+    /// them, or a sample kept in order), so one pass pairs them without holding the abstracts.
+    /// </summary>
+    private static async IAsyncEnumerable<DocumentAbstract> AbstractsOf(Corpus corpus, IReadOnlyList<CorpusDocument> run,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        int next = 0, index = 0;
+        await foreach (var text in corpus.ReadAbstractsAsync(ct))
+        {
+            if (next < run.Count && index < corpus.Documents.Count && ReferenceEquals(corpus.Documents[index], run[next]))
+                yield return new DocumentAbstract(run[next++].Id, text);
+            index++;
+        }
+        if (next != run.Count)
+            throw new InvalidDataException($"The corpus's abstracts ended after {index:N0} documents, before the run's {run.Count:N0} were all found: run pre-processing (phase 4) again.");
     }
 
     /// <summary>A reproducible sample: the same corpus, size and seed give the same documents, in corpus order.</summary>

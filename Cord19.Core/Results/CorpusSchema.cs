@@ -17,4 +17,15 @@ public sealed record CorpusDocument(
     string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi,
     string Abstract, IReadOnlyList<string> Tokens);
 
-public sealed record Corpus(CorpusManifest Manifest, IReadOnlyList<CorpusDocument> Documents);
+/// <summary>A pre-processed corpus in memory.</summary>
+/// <param name="AbstractsInOrder">
+/// Where the abstracts are when the documents do not hold them (a large corpus keeps them on disk, read again in
+/// document order when a run publishes them); null when each document holds its own.
+/// </param>
+public sealed record Corpus(CorpusManifest Manifest, IReadOnlyList<CorpusDocument> Documents,
+    Func<CancellationToken, IAsyncEnumerable<string>>? AbstractsInOrder = null)
+{
+    /// <summary>The documents' abstracts, in document order.</summary>
+    public IAsyncEnumerable<string> ReadAbstractsAsync(CancellationToken ct) =>
+        AbstractsInOrder?.Invoke(ct) ?? Documents.Select(d => d.Abstract).ToAsyncEnumerable();
+}

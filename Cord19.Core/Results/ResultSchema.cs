@@ -71,4 +71,4 @@ public sealed record RunResult(
     IReadOnlyList<TopicResult> Topics,
     IReadOnlyList<DocumentResult> Documents,
     TopicTermMatrix? TopicTerms = null,
-    IReadOnlyList<DocumentAbstract>? Abstracts = null);
+    IAsyncEnumerable<DocumentAbstract>? Abstracts = null);

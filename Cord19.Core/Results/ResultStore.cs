@@ -36,8 +36,10 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     public async Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct)
     {
         if (await LoadLatestCorpusManifestAsync(ct) is not { } manifest) return null;
-        var documents = await ReadLinesAsync<CorpusDocument>($"corpus/{manifest.CorpusId}/documents.jsonl", ct).ToListAsync(ct);
-        return new Corpus(manifest, documents);
+        var key = $"corpus/{manifest.CorpusId}/documents.jsonl";
+        // The abstracts stay in the file (about 3.3 GB as strings at a million documents); a run reads them again to publish them.
+        var documents = await ReadLinesAsync<CorpusDocument>(key, ct).Select(d => d with { Abstract = "" }).ToListAsync(ct);
+        return new Corpus(manifest, documents, token => ReadLinesAsync<CorpusDocument>(key, token).Select(d => d.Abstract));
     }
 
     public async Task<CorpusManifest?> LoadLatestCorpusManifestAsync(CancellationToken ct)
@@ -167,6 +169,14 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
                 ct.ThrowIfCancellationRequested();
                 await writer.WriteLineAsync(JsonSerializer.Serialize(item, Json));
             }
+        }, ct);
+
+    private Task WriteLinesAsync<T>(string key, IAsyncEnumerable<T> items, CancellationToken ct) =>
+        objects.WriteAsync(key, async stream =>
+        {
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            await foreach (var item in items.WithCancellation(ct))
+                await writer.WriteLineAsync(JsonSerializer.Serialize(item, Json));
         }, ct);
 
     private async Task<T?> ReadJsonOrNullAsync<T>(string key, CancellationToken ct) where T : class

@@ -19,8 +19,13 @@ public sealed class FakeResultStore : IResultStore
     public Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct) =>
         Task.FromResult(Find(runId).TopicTerms ?? throw new ResultFileException($"runs/{runId}/topic-terms.json", "missing."));
 
-    public Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>((Find(runId).Abstracts ?? []).ToDictionary(a => a.Id, a => a.Abstract));
+    public async Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct)
+    {
+        var found = new Dictionary<string, string>();
+        if (Find(runId).Abstracts is { } abstracts)
+            await foreach (var a in abstracts.WithCancellation(ct)) found[a.Id] = a.Abstract;
+        return found;
+    }
 
     public async Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct) => (await LoadRunAsync(runId, ct)) with { Documents = [] };
 

@@ -45,7 +45,7 @@ public static class SyntheticRun
         var manifest = new RunManifest(ResultSchema.Version, runId, RunManifest.FullScope, DateTime.UtcNow, "synthetic", documents,
             clusters, topics.Count, "synthetic-blobs", new Dictionary<string, object?> { ["synthetic"] = true }, []);
         return new RunResult(manifest, clusterResults, topics, docs, new TopicTermMatrix(terms, overall, topicTerms),
-            docs.Select(d => new DocumentAbstract(d.Id, $"Synthetic abstract of {d.Title}.")).ToList());
+            docs.Select(d => new DocumentAbstract(d.Id, $"Synthetic abstract of {d.Title}.")).ToAsyncEnumerable());
     }
 
     private static double Gaussian(Random random) =>

@@ -26,6 +26,17 @@ public sealed class LocalTargetTests
         var runs = (await h.Results.ListRunsAsync(default)).Runs;
         Assert.Equal(["full", "subset"], runs.Select(r => r.Scope).Order());
         Assert.Equal(300, runs.Single(r => r.Scope == "subset").Documents);
+        // The corpus in memory holds no abstracts; each run's abstracts are streamed from the corpus file, matched by position.
+        var corpus = (await h.Results.LoadLatestCorpusAsync(default))!;
+        Assert.All(corpus.Documents, d => Assert.Equal("", d.Abstract));
+        var byId = corpus.Documents.Select(d => d.Id).Zip(await corpus.ReadAbstractsAsync(default).ToListAsync()).ToDictionary(p => p.First, p => p.Second);
+        foreach (var run in runs)
+        {
+            var published = await h.Results.LoadAbstractsAsync(run.RunId, default);
+            Assert.Equal(run.Documents, published.Count);
+            Assert.All(published, p => Assert.Equal(byId[p.Key], p.Value));
+            Assert.All(published.Values, a => Assert.False(string.IsNullOrWhiteSpace(a)));
+        }
 
         var plan = (await h.Services.GetRequiredService<Cord19.Core.Execution.DeallocationPlanner>().PlanAsync(default))!;
         var deallocation = await h.RunAsync(7);

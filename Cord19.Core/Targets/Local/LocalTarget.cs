@@ -107,15 +107,18 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         await context.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
         {
             var lake = new DuckDbDataLake(workspace.LakeDatabase);
-            var papers = await Guard(() => lake.ReadPapersAsync(ct).ToListAsync(ct).AsTask());
-            var output = new Preprocessor(context.Settings).Run(papers, $"{DuckDbDataLake.Table} table", clock.GetUtcNow().UtcDateTime, ct);
+            // The rows are streamed from the table (a million raw rows would not fit beside the corpus), and the kept
+            // abstracts wait in the workspace until the corpus is written: at a million, they are most of the memory.
+            using var abstracts = new AbstractSpool(workspace.Root);
+            var output = await Guard(() => Task.Run(() => new Preprocessor(context.Settings).Run(lake.ReadPapersAsync(ct).ToBlockingEnumerable(ct),
+                $"{DuckDbDataLake.Table} table", clock.GetUtcNow().UtcDateTime, ct, abstracts), ct));
             foreach (var (reason, count) in output.Manifest.Skipped.OrderByDescending(s => s.Value))
                 await context.LogAsync($"Skipped {count:N0}: {reason}.");
             if (output.Documents.Count == 0)
                 throw new PhaseFailedException(
                     $"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows (see the skip counts above). " +
                     "Widen the publish-time window or choose another metadata file in Settings, then run phases 2 and 4 again. The previous corpus is kept.");
-            await results.SaveCorpusAsync(output.Manifest, output.Documents, ct);
+            await results.SaveCorpusAsync(output.Manifest, abstracts.Restore(output.Documents), ct);
             await context.LogAsync($"Kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} saved.");
         }, checkpointed: true);
     }
