@@ -37,8 +37,9 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
 
     public async Task WriteAsync(string key, Func<Stream, Task> write, CancellationToken ct)
     {
-        // PUT replaces an object whole, so the body is built first: a failed write leaves the old object.
-        await using var body = new MemoryStream();
+        // PUT replaces an object whole, so the body is built first: a failed write leaves the old object. It is built
+        // in a temporary file: a whole-dataset corpus is a few GB, and a MemoryStream stops at 2 GB.
+        await using var body = TemporaryFile();
         await write(body);
         body.Position = 0;
         await s3.PutObjectAsync(new PutObjectRequest
@@ -56,16 +57,32 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
         try
         {
             using var response = await s3.GetObjectAsync(bucket, _prefix + Checked(key), ct);
-            var copy = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(copy, ct);
-            copy.Position = 0;
-            return copy;
+            // Read whole before it is used (no connection held open by a slow reader); a large object into a temporary file.
+            Stream copy = response.ContentLength > LargeObject ? TemporaryFile() : new MemoryStream();
+            try
+            {
+                await response.ResponseStream.CopyToAsync(copy, ct);
+                copy.Position = 0;
+                return copy;
+            }
+            catch
+            {
+                await copy.DisposeAsync();
+                throw;
+            }
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }
     }
+
+    private const long LargeObject = 64L << 20;
+
+    /// <summary>A file in the temporary folder that is deleted when it is closed.</summary>
+    private static FileStream TemporaryFile() =>
+        new(Path.Combine(Path.GetTempPath(), $"cord19-s3-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+            1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
 
     public async IAsyncEnumerable<string> ListAsync(string keyPrefix, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -55,9 +55,9 @@ public sealed class OverviewPageTests : PageTestContext
         _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()), (5, PhaseStatus.Succeeded, Guid.NewGuid()));
         var page = Render<Overview>();
 
-        Assert.Contains("about 10 min 0 s and 1.0 GB of memory at peak for 100,000 documents (0.4 GB available); scaled from the step times of a run of 1,000",
+        Assert.Contains("about 10 min 0 s and 0.6 GB of memory at peak for 100,000 documents (0.4 GB available); scaled from the step times of a run of 1,000",
             page.Find("[data-testid=phase-6-forecast]").TextContent);
-        Assert.Contains("needs about 1.0 GB of memory for 100,000 documents and this machine has 0.4 GB available", page.Find("[data-testid=phase-6-memory]").TextContent);
+        Assert.Contains("needs about 0.6 GB of memory for 100,000 documents and this machine has 0.4 GB available", page.Find("[data-testid=phase-6-memory]").TextContent);
 
         var started = DateTime.UtcNow.AddSeconds(-20);
         _client.Logs[run] = [new LogLine(1, run, 6, started.AddSeconds(-100), LogLevel.Info, "tfidf", "Started."),
