@@ -3,6 +3,16 @@
 import json
 import sys
 
+if len(sys.argv) == 2:
+    # Ours alone (scikit-learn is not run on a million documents: its dense PCA alone would need 12 GB).
+    ours = json.load(open(sys.argv[1]))
+    for name, seconds in ours["stages"].items():
+        print(f"{name:<22}{seconds:>12.2f}")
+    q = ours["quality"]
+    print(f"docs={ours['documents']} seconds={ours['seconds']:.1f} peak_memory_mb={ours['peakMemoryMb']:.0f} "
+          f"silhouette={q['silhouette']} coherence={q['coherence']} knn={q.get('neighbourPreservation')}")
+    sys.exit(0)
+
 ours, theirs = (json.load(open(path)) for path in sys.argv[1:3])
 o, t = ours["stages"], theirs["stages"]
 # Our "cluster" step is PCA + k-means; scikit-learn's script times them apart.
