@@ -20,7 +20,9 @@ public sealed class Cord19Releases(IAmazonS3 s3, MirrorAddress mirrors, string b
     /// <param name="Name">The release's date, or the mirror's address.</param>
     /// <param name="Address">Where a mirror's file is read over HTTP; null for AI2's bucket.</param>
     /// <param name="Gzip">The source is gzip-compressed already, and is stored as it comes.</param>
-    public sealed record Release(string Name, string Key, long Size, string ETag, Uri? Address = null, bool Gzip = false);
+    /// <param name="S3ETag">The ETag follows S3's rule (a plain MD5 of the bytes for a single-part upload); another
+    /// server's ETag only tells a changed file from the same one.</param>
+    public sealed record Release(string Name, string Key, long Size, string ETag, Uri? Address = null, bool Gzip = false, bool S3ETag = true);
 
     /// <summary>What the bucket lists, or, when listing is refused, the documented releases.</summary>
     public sealed record Listing(IReadOnlyList<string> Dates, bool FromBucket);

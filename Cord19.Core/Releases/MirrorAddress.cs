@@ -32,7 +32,8 @@ public sealed class MirrorAddress(HttpClient http, string? s3Endpoint)
             ?? throw new InvalidDataException($"{address} does not say how large it is (no Content-Length): download it by hand and point Settings at the file.");
         var gzip = url.AbsolutePath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ||
                    response.Content.Headers.ContentType?.MediaType is "application/gzip" or "application/x-gzip";
-        return new Cord19Releases.Release(address, address, size, response.Headers.ETag?.Tag.Trim('"') ?? "", url, gzip);
+        return new Cord19Releases.Release(address, address, size, response.Headers.ETag?.Tag.Trim('"') ?? "", url, gzip,
+            S3ETag: address.StartsWith("s3://", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>The bytes from <paramref name="offset"/> on: a ranged read, or the whole body skipped up to there when the server ignores ranges.</summary>

@@ -83,7 +83,7 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
             throw Refuse(partial, statePath, $"{release.Key} ended after {state.Source:N0} of its {release.Size:N0} bytes");
         if (release.Gzip && !await StartsLikeGzipAsync(partial))
             throw Refuse(partial, statePath, $"{release.Key} is not gzip-compressed, though its name or type says so");
-        var plainMd5 = release.ETag.Length == 32 && release.ETag.All(Uri.IsHexDigit);
+        var plainMd5 = release.S3ETag && release.ETag.Length == 32 && release.ETag.All(Uri.IsHexDigit);
         if (plainMd5 && !Convert.ToHexStringLower(md5.GetHashAndReset()).Equals(release.ETag, StringComparison.OrdinalIgnoreCase))
             throw Refuse(partial, statePath, $"The downloaded {release.Key} does not match its ETag (damaged in transit)");
         File.Move(partial, output, overwrite: true);

@@ -149,7 +149,8 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         var outcome = await Download().RunAsync(release, output, null, default);
 
         Assert.Equal((address, (long)_metadata.Length, false), (outcome.Release, outcome.Bytes, release.Gzip));
-        Assert.True(outcome.Verified);
+        // An https mirror's ETag is that server's own business: the size is checked, not an MD5.
+        Assert.False(outcome.Verified);
         Assert.Equal(_metadata, Decompress(output));
     }
 
