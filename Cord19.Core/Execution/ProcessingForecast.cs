@@ -18,7 +18,7 @@ public sealed record ProcessingForecast(ProcessingEstimate Estimate, long Availa
 }
 
 /// <summary>
-/// Forecasts phase 6 locally from the latest corpus and the largest run this machine finished (its step timings),
+/// Forecasts phase 6 locally from the latest corpus and the largest run made of it (its step timings),
 /// and reads the memory available now, so a run too large for the machine is refused before it starts.
 /// </summary>
 /// <param name="availableMemory">Bytes available to a new allocation (the tests' seam; the machine's own figure otherwise).</param>
@@ -30,9 +30,10 @@ public sealed class ProcessingEstimator(IResultStore results, Func<long> availab
     public async Task<ProcessingForecast?> ForecastAsync(CancellationToken ct)
     {
         if (await results.LoadLatestCorpusManifestAsync(ct) is not { } corpus) return null;
-        var measured = (await results.ListRunsAsync(ct)).Runs
-            .Where(r => r.Timings is { Count: > 0 })
-            .MaxBy(r => r.Documents);
+        var timed = (await results.ListRunsAsync(ct)).Runs.Where(r => r.Timings is { Count: > 0 }).ToList();
+        // Runs of this corpus were made here, on these documents (phase 5's at least); runs copied home from an AWS
+        // deployment were timed on its instance, so they count only when nothing else was measured.
+        var measured = timed.Where(r => r.CorpusId == corpus.CorpusId).MaxBy(r => r.Documents) ?? timed.MaxBy(r => r.Documents);
         return measured is not null && ProcessingEstimate.From(corpus.DocumentsKept, measured) is { } estimate
             ? new ProcessingForecast(estimate, availableMemory())
             : null;
