@@ -37,9 +37,25 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     {
         if (await LoadLatestCorpusManifestAsync(ct) is not { } manifest) return null;
         var key = $"corpus/{manifest.CorpusId}/documents.jsonl";
-        // The abstracts stay in the file (about 3.3 GB as strings at a million documents); a run reads them again to publish them.
-        var documents = await ReadLinesAsync<CorpusDocument>(key, ct).Select(d => d with { Abstract = "" }).ToListAsync(ct);
+        // The abstracts stay in the file (about 3.3 GB as strings at a million documents); a run reads them again to
+        // publish them. Each stem is kept once, however many documents use it: read from JSON, every token would be a
+        // string of its own (a million documents' tokens took about 5 GB so, against under 1 GB of references).
+        var stems = new Dictionary<string, string>(StringComparer.Ordinal);
+        var documents = await ReadLinesAsync<CorpusDocument>(key, ct)
+            .Select(d => d with { Abstract = "", Tokens = Shared(d.Tokens, stems) })
+            .ToListAsync(ct);
         return new Corpus(manifest, documents, token => ReadLinesAsync<CorpusDocument>(key, token).Select(d => d.Abstract));
+    }
+
+    private static string[] Shared(IReadOnlyList<string> tokens, Dictionary<string, string> stems)
+    {
+        var shared = new string[tokens.Count];
+        for (var i = 0; i < shared.Length; i++)
+        {
+            ref var kept = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(stems, tokens[i], out _);
+            shared[i] = kept ??= tokens[i];
+        }
+        return shared;
     }
 
     public async Task<CorpusManifest?> LoadLatestCorpusManifestAsync(CancellationToken ct)

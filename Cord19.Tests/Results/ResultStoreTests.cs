@@ -93,6 +93,21 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         Assert.Equal(["20260102-000000-bbbbbb", "20260103-000000-cccccc"], corpora.Order());
     }
 
+    [Fact]
+    public async Task A_loaded_corpus_keeps_each_stem_once_and_its_abstracts_in_the_file()
+    {
+        var store = new ResultStore(new LocalFolderObjectStore(_dir.Path));
+        var manifest = new CorpusManifest(1, "20260101-000000-aaaaaa", DateTime.UtcNow, "t", 2, 2, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
+        await store.SaveCorpusAsync(manifest, [new("1", null, null, null, null, null, "first", ["viru", "vaccin"]), new("2", null, null, null, null, null, "second", ["vaccin", "viru"])], default);
+
+        var corpus = (await store.LoadLatestCorpusAsync(default))!;
+
+        Assert.Same(corpus.Documents[0].Tokens[0], corpus.Documents[1].Tokens[1]);
+        Assert.Same(corpus.Documents[0].Tokens[1], corpus.Documents[1].Tokens[0]);
+        Assert.All(corpus.Documents, d => Assert.Equal("", d.Abstract));
+        Assert.Equal(["first", "second"], await corpus.ReadAbstractsAsync(default).ToListAsync());
+    }
+
     [Theory]
     [MemberData(nameof(Backends))]
     public async Task Deleting_everything_empties_the_store_and_missing_objects_read_as_null(string backend)
