@@ -47,7 +47,8 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
             if (state.Source > 0 && await HashWrittenAsync(file, md5, release.Gzip, ct) != state.Source)
                 throw Refuse(partial, statePath, $"The partial download {partial} is damaged (it does not hold the {state.Source:N0} bytes its state file records)");
             file.Position = state.Stored;
-            await using var body = await source.OpenAsync(release, state.Source, ct);
+            // A cancel that came with the last bytes leaves nothing to ask for (a range from the end is refused, 416).
+            await using var body = state.Source < release.Size ? await source.OpenAsync(release, state.Source, ct) : Stream.Null;
             var buffer = new byte[1 << 20];
             var member = NewMember(file, release);
             long sinceCheckpoint = 0;

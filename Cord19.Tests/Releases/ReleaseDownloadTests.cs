@@ -63,6 +63,23 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cancel_that_comes_with_the_last_bytes_finishes_on_the_next_run_without_asking_for_more()
+    {
+        var release = await _releases.DescribeAsync(Final, default);
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+        using (var cancel = new CancellationTokenSource())
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Download().RunAsync(release, output,
+                new InlineProgress<ReleaseDownload.Progress>(p => { if (p.Bytes == p.Total) cancel.Cancel(); }), cancel.Token));
+
+        // Found by CI: the next run asked for a range starting at the end, which S3 refuses (416).
+        var outcome = await Download().RunAsync(release, output, null, default);
+
+        Assert.Equal(release.Size, outcome.ResumedFrom);
+        Assert.True(outcome.Verified);
+        Assert.Equal(_metadata, Decompress(output));
+    }
+
+    [Fact]
     public async Task A_damaged_partial_download_is_refused_and_deleted()
     {
         var release = await _releases.DescribeAsync(Final, default);
@@ -163,8 +180,7 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         var release = await _releases.DescribeAsync($"s3://{Cord19Releases.Bucket}/mirror/metadata.csv.gz", default);
         var output = Path.Combine(_folder.Path, "mirror.csv.gz");
 
-        // Compressed, the object is a few hundred kB: smaller checkpoints, so half of it holds several.
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CancelAtHalfAsync(release, output, checkpointBytes: 32 << 10));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CancelAtHalfAsync(release, output));
         var outcome = await Download().RunAsync(release, output, null, default);
 
         Assert.True(release.Gzip);
@@ -199,10 +215,11 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         Assert.Equal("2022-06-02", listing.Dates[0]);
     }
 
+    /// <summary>Gzip without compression: the object stays as large as the CSV, so a cancel at half comes mid-way.</summary>
     private static byte[] Compress(byte[] plain)
     {
         using var copy = new MemoryStream();
-        using (var gzip = new GZipStream(copy, CompressionLevel.Optimal)) gzip.Write(plain);
+        using (var gzip = new GZipStream(copy, CompressionLevel.NoCompression)) gzip.Write(plain);
         return copy.ToArray();
     }
 
