@@ -83,12 +83,12 @@ internal static class FetchCommands
     /// </summary>
     private static async Task CopyAsync(string file, string destination, CancellationToken ct)
     {
-        var parts = destination["s3://".Length..].Split('/', 2);
-        var region = Environment.GetEnvironmentVariable("CORD19_S3_REGION") is { Length: > 0 } r ? r : "us-east-2";
-        using var s3 = Cord19.Core.Results.S3ObjectStore.CreateClient(Environment.GetEnvironmentVariable("CORD19_S3_ENDPOINT"), region);
+        // Straight from the file, not through the object store, which would build a second copy of the body first.
+        var location = Program.S3At(destination);
+        using var s3 = Cord19.Core.Results.S3ObjectStore.CreateClient(location.Endpoint, location.Region);
         try
         {
-            await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = parts[0], Key = parts[1], FilePath = file, UseChunkEncoding = false }, ct);
+            await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, FilePath = file, UseChunkEncoding = false }, ct);
         }
         catch (Amazon.S3.AmazonS3Exception ex)
         {

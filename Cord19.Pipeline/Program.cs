@@ -85,14 +85,16 @@ public static class Program
             await steps.LogAsync($"kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} in {results.Location}");
         });
 
-    private static IObjectStore OpenObjects(string results)
+    private static IObjectStore OpenObjects(string results) =>
+        results.StartsWith("s3://", StringComparison.Ordinal) ? S3At(results).Open() : new LocalFolderObjectStore(Path.GetFullPath(results));
+
+    /// <summary>An s3://bucket/prefix address in the region and at the endpoint the environment names (the instance's airflow.env).</summary>
+    internal static S3Location S3At(string address)
     {
-        if (!results.StartsWith("s3://", StringComparison.Ordinal)) return new LocalFolderObjectStore(Path.GetFullPath(results));
-        var path = results["s3://".Length..].Split('/', 2);
-        var location = new S3Location(path[0], path.Length > 1 ? path[1] : "",
+        var path = address["s3://".Length..].Split('/', 2);
+        return new S3Location(path[0], path.Length > 1 ? path[1] : "",
             Environment.GetEnvironmentVariable("CORD19_S3_REGION") is { Length: > 0 } r ? r : "us-east-2",
             Environment.GetEnvironmentVariable("CORD19_S3_ENDPOINT"));
-        return location.Open();
     }
 
     /// <summary>A settings file on this machine, or in S3 (s3://bucket/key: what the control panel writes for a DAG run).</summary>

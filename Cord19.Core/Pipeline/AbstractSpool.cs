@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Cord19.Core.Results;
 
@@ -43,22 +42,12 @@ public sealed class AbstractSpool : IDisposable
         for (var i = 0; i < count; i++) yield return reader.ReadString();
     }
 
-    public async IAsyncEnumerable<string> ReadAllAsync([EnumeratorCancellation] CancellationToken ct)
-    {
-        foreach (var text in ReadAll())
-        {
-            ct.ThrowIfCancellationRequested();
-            yield return text;
-        }
-        await Task.CompletedTask;
-    }
-
     /// <summary>The documents with their abstracts put back, one at a time, for writing the corpus out.</summary>
     public IEnumerable<CorpusDocument> Restore(IEnumerable<CorpusDocument> documents) =>
         documents.Zip(ReadAll(), (document, text) => document with { Abstract = text });
 
     /// <summary>A corpus whose abstracts are read from this spool when a run publishes them.</summary>
-    public Corpus Corpus(CorpusManifest manifest, IReadOnlyList<CorpusDocument> documents) => new(manifest, documents, ReadAllAsync);
+    public Corpus Corpus(CorpusManifest manifest, IReadOnlyList<CorpusDocument> documents) => new(manifest, documents, _ => ReadAll().ToAsyncEnumerable());
 
     public void Dispose()
     {

@@ -19,9 +19,13 @@ public sealed class MirrorAddress(HttpClient http, string? s3Endpoint)
         text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ||
         text.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>A short name for the file a mirror is kept in, stable for one address so a second start resumes it.</summary>
-    public static string NameOf(string address) =>
-        "mirror-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(address)))[..10];
+    /// <summary>
+    /// What a release's file is named by: its date, or for a mirror a short hash of its address, stable for one
+    /// address so a second start resumes it.
+    /// </summary>
+    public static string FileStem(string release) => IsAddress(release)
+        ? "mirror-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release)))[..10]
+        : release;
 
     /// <summary>The object's size and ETag, before any byte is downloaded.</summary>
     public async Task<Cord19Releases.Release> DescribeAsync(string address, CancellationToken ct)

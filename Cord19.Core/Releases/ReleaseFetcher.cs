@@ -39,7 +39,7 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
 
     /// <summary>Where a release is kept: under the data directory, one file a release or mirror, so a second start resumes it.</summary>
     public string FileFor(string release) =>
-        Path.Combine(data.Root, "cord19", $"metadata-{(MirrorAddress.IsAddress(release) ? MirrorAddress.NameOf(release) : release)}.csv.gz");
+        Path.Combine(data.Root, "cord19", $"metadata-{MirrorAddress.FileStem(release)}.csv.gz");
 
     /// <summary>Starts downloading <paramref name="date"/> (or a mirror's address); false when a download is already under way.</summary>
     public bool Start(string date)

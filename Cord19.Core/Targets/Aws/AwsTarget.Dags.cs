@@ -27,7 +27,7 @@ public sealed partial class AwsTarget
         // The data lake's export from phase 2 (the seed's way), a release the instance downloads (one key per release,
         // so another choice downloads again and a new instance reuses it), or the panel's own metadata file.
         var metadataKey = fromLake ? names.ExportKey
-            : release is not null ? names.DeployPrefix + $"release-{(MirrorAddress.IsAddress(release) ? MirrorAddress.NameOf(release) : release)}.csv.gz"
+            : release is not null ? names.DeployPrefix + $"release-{MirrorAddress.FileStem(release)}.csv.gz"
             : names.DeployPrefix + "metadata.csv.gz";
         var downloadRelease = false;
 
