@@ -1,5 +1,6 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
 
@@ -120,7 +121,7 @@ public sealed class Preprocessor(PipelineSettings settings)
         var text = AbstractCleaner.Clean(row.Abstract);
         if (!LanguageGuess.IsEnglish(text)) return new(row, SkipReasons.NotEnglish, null, default, null);
         // An exact-length array: a list's spare capacity is a quarter of the tokens' memory on a million documents.
-        var tokens = tokenizer.Tokenize((row.Title ?? "") + ". " + text).ToArray();
+        var tokens = tokenizer.Tokenize([row.Title, text]);
         return new(row, null, text, Fingerprint(text), tokens);
     }
 
@@ -132,10 +133,22 @@ public sealed class Preprocessor(PipelineSettings settings)
         return all.Length <= 3 ? string.Join("; ", all) : string.Join("; ", all.Take(3)) + " et al.";
     }
 
+    /// <summary>The case-blind identity of an abstract, for finding duplicates.</summary>
+    /// <remarks>Hashed from a pooled lower-case copy: a lower-case string and its UTF-8 bytes per row were a fifth of pre-processing's garbage.</remarks>
     private static UInt128 Fingerprint(string text)
     {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text.ToLowerInvariant()), hash);
-        return BitConverter.ToUInt128(hash);
+        var lower = ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            var chars = lower.AsSpan(0, text.Length);
+            text.AsSpan().ToLowerInvariant(chars);
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(MemoryMarshal.AsBytes(chars), hash);
+            return BitConverter.ToUInt128(hash);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(lower);
+        }
     }
 }

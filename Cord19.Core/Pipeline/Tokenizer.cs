@@ -47,6 +47,25 @@ public sealed class Tokenizer
     public IReadOnlyList<string> Tokenize(string text)
     {
         var tokens = new List<string>();
+        Tokenize(text, tokens);
+        return tokens;
+    }
+
+    /// <summary>
+    /// The stems of each text in turn, as one array: what tokenising them joined by ". " gives (no word crosses a
+    /// sentence end), without building the joined string or growing a list per document.
+    /// </summary>
+    public string[] Tokenize(ReadOnlySpan<string?> texts)
+    {
+        _tokens.Clear();
+        foreach (var text in texts) Tokenize(text, _tokens);
+        return [.. _tokens];
+    }
+
+    private readonly List<string> _tokens = [];
+
+    private void Tokenize(ReadOnlySpan<char> text, List<string> tokens)
+    {
         Span<char> lower = stackalloc char[MaxLength];
         var i = 0;
         while (i < text.Length)
@@ -57,7 +76,7 @@ public sealed class Tokenizer
             var length = i - start;
             if (length == 0 || length > MaxLength) continue;
             var word = lower[..length];
-            text.AsSpan(start, length).ToLowerInvariant(word);
+            text.Slice(start, length).ToLowerInvariant(word);
             if (!_seenBySpan.TryGetValue(word, out var entry))
             {
                 var token = word.ToString();
@@ -76,7 +95,6 @@ public sealed class Tokenizer
             _uses[entry]++;
             tokens.Add(kept);
         }
-        return tokens;
     }
 
     private static readonly bool[] AsciiWordChars = Enumerable.Range(0, 128).Select(c => char.IsAsciiLetterOrDigit((char)c) || c == '_').ToArray();
