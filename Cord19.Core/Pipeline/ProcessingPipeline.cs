@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Collections.Concurrent;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
 
@@ -66,9 +67,12 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                 : Enumerable.Range(0, clustering.Clusters).Select(c => (Cluster: (int?)c,
                     Members: Enumerable.Range(0, documents.Count).Where(i => clustering.Assignments[i] == c).ToList(), Topics: settings.TopicsPerCluster)).ToList();
             // Each model runs on one thread (identical topics run after run), so the clusters' models run side by
-            // side, one per core, and are gathered in cluster order.
+            // side, one per core, and are gathered in cluster order. The largest first, each handed out when a core
+            // is free: started in cluster order, the largest model could begin last and run alone while the others idle.
             var models = new TopicModel.Output?[groups.Count];
-            Parallel.For(0, groups.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, g =>
+            var largestFirst = Enumerable.Range(0, groups.Count).OrderByDescending(g => groups[g].Members.Count).ToList();
+            Parallel.ForEach(Partitioner.Create(largestFirst, EnumerablePartitionerOptions.NoBuffering),
+                new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, g =>
             {
                 var memberCounts = groups[g].Members.Select(i => counts[i]).ToList();
                 if (groups[g].Members.Count >= 2 && memberCounts.Any(v => v.Count > 0))

@@ -38,32 +38,30 @@ public static class TopicModel
             }
 
         var vBeta = vocabulary * Beta;
-        var weights = new double[k];
-        // 1 / (n_t + Vβ), kept up to date as counts move: a multiplication per topic instead of a division.
-        var inverse = new double[k];
-        for (var t = 0; t < k; t++) inverse[t] = 1 / (topicTotal[t] + vBeta);
+        Span<double> weightsA = stackalloc double[k], weightsB = stackalloc double[k];
+        // 1 / (n_t + Vβ), taken once per pair of documents rather than after every move: within two documents n_t moves
+        // by at most their length, about 1e-4 of n_t in the smallest cluster of the real corpus (AD-LDA's samplers
+        // work on counts far staler), and the divisions no longer sit in every token's chain of dependent steps.
+        Span<double> inverse = stackalloc double[k];
+        var sampler = new Sampler(words, assignment, wordTopic, topicTotal, docTopic, k);
         for (var iteration = 0; iteration < iterations; iteration++)
-            for (var d = 0; d < counts.Count; d++)
+            for (var d = 0; d < counts.Count; d += 2)
             {
-                var doc = d * k;
-                for (var i = starts[d]; i < starts[d + 1]; i++)
+                for (var t = 0; t < k; t++) inverse[t] = 1 / (topicTotal[t] + vBeta);
+                // Two documents at a time, a token of each in turn: each token's draw waits for the one before it in
+                // its document (their topic counts), but not for the other document's, so the core works on both at
+                // once. Still one token after another, a Gibbs sweep in another order.
+                int a = starts[d], aEnd = starts[d + 1];
+                int b = d + 1 < counts.Count ? starts[d + 1] : aEnd, bEnd = d + 1 < counts.Count ? starts[d + 2] : aEnd;
+                var docA = d * k;
+                var docB = docA + k;
+                while (a < aEnd && b < bEnd)
                 {
-                    var w = words[i] * k;
-                    int z = assignment[i];
-                    wordTopic[w + z]--;
-                    inverse[z] = 1 / (--topicTotal[z] + vBeta);
-                    docTopic[doc + z]--;
-                    double total = 0;
-                    for (var t = 0; t < k; t++)
-                        weights[t] = total += (docTopic[doc + t] + Alpha) * (wordTopic[w + t] + Beta) * inverse[t];
-                    var u = random.NextDouble() * total;
-                    z = 0;
-                    while (z < k - 1 && weights[z] < u) z++;
-                    assignment[i] = (byte)z;
-                    wordTopic[w + z]++;
-                    inverse[z] = 1 / (++topicTotal[z] + vBeta);
-                    docTopic[doc + z]++;
+                    sampler.Draw(a++, docA, inverse, weightsA, ref random);
+                    sampler.Draw(b++, docB, inverse, weightsB, ref random);
                 }
+                while (a < aEnd) sampler.Draw(a++, docA, inverse, weightsA, ref random);
+                while (b < bEnd) sampler.Draw(b++, docB, inverse, weightsB, ref random);
             }
 
         var summaries = Enumerable.Range(0, k).Select(t =>
@@ -95,6 +93,31 @@ public static class TopicModel
                 for (var c = 0; c < (int)counts[d].Values[e]; c++) words[at++] = counts[d].Indices[e];
         }
         return (words, starts);
+    }
+
+    /// <summary>One collapsed Gibbs draw: token i leaves its topic and takes one drawn from the others' counts.</summary>
+    private readonly struct Sampler(int[] words, byte[] assignment, int[] wordTopic, int[] topicTotal, int[] docTopic, int k)
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Draw(int i, int doc, ReadOnlySpan<double> inverse, Span<double> weights, ref XorShift random)
+        {
+            var w = words[i] * k;
+            int z = assignment[i];
+            wordTopic[w + z]--;
+            topicTotal[z]--;
+            docTopic[doc + z]--;
+            double total = 0;
+            for (var t = 0; t < k; t++)
+                weights[t] = total += (docTopic[doc + t] + Alpha) * (wordTopic[w + t] + Beta) * inverse[t];
+            var u = random.NextDouble() * total;
+            // The cumulative weights rise, so the topic is how many of them u passes: counted without a branch.
+            z = 0;
+            for (var t = 0; t < k - 1; t++) z += weights[t] < u ? 1 : 0;
+            assignment[i] = (byte)z;
+            wordTopic[w + z]++;
+            topicTotal[z]++;
+            docTopic[doc + z]++;
+        }
     }
 
     /// <summary>xorshift64*: fast, and the same numbers for the same seed on every platform.</summary>

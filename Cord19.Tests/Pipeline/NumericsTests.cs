@@ -94,6 +94,17 @@ public sealed class NumericsTests
     }
 
     [Fact]
+    public void Lda_samples_the_last_document_of_an_odd_count_too()
+    {
+        // The sampler takes documents two at a time; the odd one out must not keep its random start (an even split).
+        var documents = new[] { 0, 1, 0, 1, 0 }.Select(term => new SparseVector([term], [50f])).ToList();
+
+        var model = TopicModel.Run(documents, vocabulary: 2, topics: 2, iterations: 50, topTerms: 2, seed: 3);
+
+        Assert.All(model.DocumentWeights, weights => Assert.True(weights.Max() > 0.9, $"weights {string.Join(", ", weights)}"));
+    }
+
+    [Fact]
     public void Sparse_counts_and_weights_match_the_dense_definitions()
     {
         var documents = new List<IReadOnlyList<string>> { new[] { "virus", "cell", "virus", "mask" }, new[] { "mask", "mask", "cell" }, new[] { "virus" } };
