@@ -8,10 +8,12 @@ namespace Cord19.Core.Pipeline;
 /// </summary>
 public static partial class AbstractCleaner
 {
-    // Words that every boilerplate pattern contains: most abstracts have none, and a vectorised search for a
-    // few words is much cheaper than running the case-insensitive alternation at every position.
-    private static readonly string[] BoilerplateMarkers =
-        ["copyright", "author/funder", "rights", "reuse", "license", "peer-reviewed", "rxiv", "doi:", "http", "©"];
+    // Words that every boilerplate pattern contains: most abstracts have none, and one vectorised search for all
+    // of them is much cheaper than running the case-insensitive alternation at every position, or ten searches.
+    // '©' is looked for apart: with a non-ASCII word in the set, the case-blind search took a fifth more of
+    // pre-processing's time than the ten searches it replaces.
+    private static readonly System.Buffers.SearchValues<string> BoilerplateMarkers = System.Buffers.SearchValues.Create(
+        ["copyright", "author/funder", "rights", "reuse", "license", "peer-reviewed", "rxiv", "doi:", "http"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly System.Buffers.SearchValues<char> OddWhitespace = System.Buffers.SearchValues.Create("\t\r\n\v\f\u00a0\u2009\u200a\u2028\u2029\u3000");
 
@@ -19,7 +21,7 @@ public static partial class AbstractCleaner
     {
         // Runs of whitespace become one space first, so that the markers below can be plain phrases.
         var s = text.AsSpan().IndexOfAny(OddWhitespace) >= 0 || text.Contains("  ", StringComparison.Ordinal) ? Whitespace().Replace(text, " ") : text;
-        if (BoilerplateMarkers.Any(m => s.Contains(m, StringComparison.OrdinalIgnoreCase))) s = Boilerplate().Replace(s, " ");
+        if (s.AsSpan().ContainsAny(BoilerplateMarkers) || s.Contains('©')) s = Boilerplate().Replace(s, " ");
         if (s.Contains("word count", StringComparison.OrdinalIgnoreCase)) s = WordCount().Replace(s, " ");
         s = LeadingLabel().Replace(s, "");
         return s.Contains("  ", StringComparison.Ordinal) ? Whitespace().Replace(s, " ").Trim() : s.Trim();

@@ -20,6 +20,9 @@ public static class LanguageGuess
         "mit", "von", "zu", "den", "nicht", "em", "da", "do", "dos", "não", "uma", "com", "il", "di", "che", "della",
     };
 
+    // No listed word is longer: most of an abstract's words are, and need no case-blind hash.
+    private static readonly int LongestListed = English.Concat(Other).Max(w => w.Length);
+
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> EnglishWords = English.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> OtherWords = Other.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -38,6 +41,7 @@ public static class LanguageGuess
             var word = token.Trim(",.;:()\"'[]");
             if (word.IsEmpty) continue;
             words++;
+            if (word.Length > LongestListed) continue;
             if (EnglishWords.Contains(word)) english++;
             else if (OtherWords.Contains(word)) other++;
         }

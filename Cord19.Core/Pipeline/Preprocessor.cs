@@ -129,8 +129,16 @@ public sealed class Preprocessor(PipelineSettings settings)
     internal static string? ShortAuthors(string? authors)
     {
         if (string.IsNullOrWhiteSpace(authors)) return null;
-        var all = authors.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return all.Length <= 3 ? string.Join("; ", all) : string.Join("; ", all.Take(3)) + " et al.";
+        // The first three names, found without splitting the whole list: some papers list hundreds of authors.
+        var names = new List<string>(3);
+        foreach (var range in authors.AsSpan().Split(';'))
+        {
+            var name = authors.AsSpan(range).Trim();
+            if (name.IsEmpty) continue;
+            if (names.Count == 3) return string.Join("; ", names) + " et al.";
+            names.Add(name.ToString());
+        }
+        return string.Join("; ", names);
     }
 
     /// <summary>The case-blind identity of an abstract, for finding duplicates.</summary>

@@ -20,6 +20,15 @@ public sealed class PreprocessingTests
     [InlineData("13/03/2020x")]
     public void Unreadable_publish_times_are_null(string text) => Assert.Null(PublishDate.Parse(text));
 
+    [Theory]
+    [InlineData("Smith, J.; Doe, A.", "Smith, J.; Doe, A.")]
+    [InlineData(" Smith, J. ;; Doe, A.; Roe, B.; Poe, C.", "Smith, J.; Doe, A.; Roe, B. et al.")]
+    [InlineData("Smith, J.; Doe, A.; Roe, B.", "Smith, J.; Doe, A.; Roe, B.")]
+    [InlineData(" ; ", "")]
+    [InlineData("  ", null)]
+    public void Authors_are_cut_to_the_first_three(string authors, string? expected) =>
+        Assert.Equal(expected, Preprocessor.ShortAuthors(authors));
+
     [Fact]
     public void English_abstracts_pass_and_others_do_not()
     {
@@ -40,6 +49,19 @@ public sealed class PreprocessingTests
         Assert.DoesNotContain("reserved", cleaned, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(tokens, t => t.Any(char.IsDigit) || t is "right" or "permiss" or "word");
         Assert.Contains("picornavirus", tokens);
+    }
+
+    [Theory]
+    [InlineData("Viral load fell. © 2020 Elsevier Ltd. Masks helped.", "Elsevier")]
+    [InlineData("Viral load fell. ALL RIGHTS RESERVED. Masks helped.", "RESERVED")]
+    [InlineData("Viral load fell. See HTTPS://example.org/x for data. Masks helped.", "example")]
+    [InlineData("Viral load fell. medRxiv preprint Masks helped.", "medRxiv")]
+    public void Each_kind_of_boilerplate_is_found_whatever_its_case(string raw, string gone)
+    {
+        var cleaned = AbstractCleaner.Clean(raw);
+
+        Assert.DoesNotContain(gone, cleaned, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Masks helped.", cleaned);
     }
 
     [Fact]
