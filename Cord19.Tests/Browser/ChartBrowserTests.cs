@@ -77,7 +77,9 @@ public sealed class ChartBrowserTests : BrowserTest
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=top-documents]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         const string highlighted = "() => vizorECharts.getChart('intertopic-map').getOption().series.flatMap(s => s.data).filter(d => d.itemStyle && d.itemStyle.borderWidth === 3).map(d => d.value[3])";
-        await page.WaitForFunctionAsync("() => window.vizorECharts && vizorECharts.getChart('intertopic-map')", null, new() { Timeout = 10_000 });
+        // Drawn and settled: while ECharts' opening animation runs, the circles are not yet where convertToPixel
+        // says, and a click there can meet nothing (seen once in CI on a loaded machine).
+        await page.WaitForFunctionAsync("() => window.cord19ChartsDrawn && window.cord19ChartsDrawn['intertopic-map'] > 0", null, new() { Timeout = 10_000 });
         var before = await page.EvaluateAsync<int[]>(highlighted);
         Assert.Single(before);
 
