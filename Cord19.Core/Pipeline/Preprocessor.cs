@@ -142,7 +142,11 @@ public sealed class Preprocessor(PipelineSettings settings)
     }
 
     /// <summary>The case-blind identity of an abstract, for finding duplicates.</summary>
-    /// <remarks>Hashed from a pooled lower-case copy: a lower-case string and its UTF-8 bytes per row were a fifth of pre-processing's garbage.</remarks>
+    /// <remarks>
+    /// Hashed from a pooled lower-case copy rather than a lower-case string and its UTF-8 bytes. With the title and
+    /// abstract tokenised apart instead of joined, pre-processing 30,000 synthetic rows held in memory took 1.72-1.83 s of
+    /// CPU instead of 2.05-2.10 s (best of seven, three of four alternated pairs; the fourth was lost in noise).
+    /// </remarks>
     private static UInt128 Fingerprint(string text)
     {
         var lower = ArrayPool<char>.Shared.Rent(text.Length);

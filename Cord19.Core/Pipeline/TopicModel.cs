@@ -39,9 +39,11 @@ public static class TopicModel
 
         var vBeta = vocabulary * Beta;
         Span<double> weightsA = stackalloc double[k], weightsB = stackalloc double[k];
-        // 1 / (n_t + Vβ), taken once per pair of documents rather than after every move: within two documents n_t moves
-        // by at most their length, about 1e-4 of n_t in the smallest cluster of the real corpus (AD-LDA's samplers
-        // work on counts far staler), and the divisions no longer sit in every token's chain of dependent steps.
+        // 1 / (n_t + Vβ), taken once per pair of documents rather than after every move. Kept up to date, it ties the
+        // two documents' draws (below) back into one chain: 24.5 ns a token against 14.9 so, measured on 6,000
+        // documents of 100 tokens. The price is a denominator a pair's length stale: on the real corpus a pair is
+        // about 220 counted tokens (112 a document on average) against some 13,000 a topic on average in the smallest cluster
+        // (572 documents), under 2% (AD-LDA's samplers run on counts staler than that).
         Span<double> inverse = stackalloc double[k];
         var sampler = new Sampler(words, assignment, wordTopic, topicTotal, docTopic, k);
         for (var iteration = 0; iteration < iterations; iteration++)
