@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
 
