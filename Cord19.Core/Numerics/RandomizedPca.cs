@@ -9,6 +9,9 @@ namespace Cord19.Core.Numerics;
 /// a million TF-IDF rows cost their non-zeros, not rows × vocabulary. Written here because ML.NET's PCA wants
 /// dense rows (6 GB for a million documents at 1,500 features) and took most of the clustering time on 100k.
 /// Rows are processed in fixed chunks and summed in chunk order: the same result on any number of cores.
+/// Every inner loop is a scaled addition of one row to another on the CPU's vector registers
+/// (<see cref="VectorMath.AddScaled(Span{double}, double, ReadOnlySpan{float})"/>): 3× faster than the plain loops on
+/// 100k documents (4.0 s → 1.3 s).
 /// </summary>
 public static class RandomizedPca
 {
@@ -34,9 +37,11 @@ public static class RandomizedPca
         var y = Times(rows, mean, omega, l);                // n × l: (X - 1μᵀ) Ω
         for (var q = 0; q < PowerIterations; q++)
         {
-            Orthonormalise(y, n, l);
+            // Between power iterations the columns only need to stay apart (scikit-learn takes an LU step there):
+            // one Cholesky QR pass; the basis the components are read from gets both.
+            CholeskyQr(y, n, l);
             var z = TransposeTimes(rows, mean, y, columns, l); // columns × l
-            Orthonormalise(z, columns, l);
+            CholeskyQr(z, columns, l);
             y = Times(rows, mean, z, l);
         }
         Orthonormalise(y, n, l);
@@ -55,19 +60,20 @@ public static class RandomizedPca
         var kept = Math.Min(dimensions, l);
 
         // Projections: (X - 1μᵀ) v_k = Q U Σ, i.e. Q times each eigenvector scaled by its singular value.
+        // The eigenvectors as the rows of an l × kept matrix, so each coordinate a of a row adds one row of it.
+        var vectors = new double[l * kept];
+        for (var k = 0; k < kept; k++)
+            for (var a = 0; a < l; a++) vectors[a * kept + k] = eigen[k].Vector[a];
         var projected = new float[n][];
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, () => new double[kept], (i, _, s) =>
         {
+            Array.Clear(s);
+            for (var a = 0; a < l; a++) VectorMath.AddScaled(s, y[i * l + a], vectors.AsSpan(a * kept, kept));
             var row = new float[kept];
-            for (var k = 0; k < kept; k++)
-            {
-                var sigma = Math.Sqrt(Math.Max(eigen[k].Value, 0));
-                double s = 0;
-                for (var a = 0; a < l; a++) s += y[(long)i * l + a] * eigen[k].Vector[a];
-                row[k] = (float)(s * sigma);
-            }
+            for (var k = 0; k < kept; k++) row[k] = (float)(s[k] * Math.Sqrt(Math.Max(eigen[k].Value, 0)));
             projected[i] = row;
-        });
+            return s;
+        }, _ => { });
         return projected;
     }
 
@@ -83,11 +89,7 @@ public static class RandomizedPca
             var row = rows[i];
             Array.Clear(sum);
             for (var e = 0; e < row.Count; e++)
-            {
-                var v = row.Values[e];
-                var from = row.Indices[e] * l;
-                for (var a = 0; a < l; a++) sum[a] += v * m[from + a];
-            }
+                VectorMath.AddScaled(sum, row.Values[e], m.AsSpan(row.Indices[e] * l, l));
             var at = (long)i * l;
             for (var a = 0; a < l; a++) result[at + a] = (float)(sum[a] - shift[a]);
             return sum;
@@ -106,13 +108,9 @@ public static class RandomizedPca
             for (var i = (int)((long)rows.Count * c / chunks); i < (int)((long)rows.Count * (c + 1) / chunks); i++)
             {
                 var row = rows[i];
-                var at = (long)i * l;
+                var yRow = y.AsSpan(i * l, l);
                 for (var e = 0; e < row.Count; e++)
-                {
-                    var v = row.Values[e];
-                    var to = row.Indices[e] * l;
-                    for (var a = 0; a < l; a++) sum[to + a] += v * y[at + a];
-                }
+                    VectorMath.AddScaled(sum.AsSpan(row.Indices[e] * l, l), row.Values[e], yRow);
             }
             partial[c] = sum;
         });
@@ -148,12 +146,12 @@ public static class RandomizedPca
             var g = new double[l * l];
             for (var i = (int)((long)rows * c / chunks); i < (int)((long)rows * (c + 1) / chunks); i++)
             {
-                var at = (long)i * l;
+                var row = m.AsSpan(i * l, l);
                 for (var a = 0; a < l; a++)
                 {
-                    double x = m[at + a];
+                    double x = row[a];
                     if (x == 0) continue;
-                    for (var b = a; b < l; b++) g[a * l + b] += x * m[at + b];
+                    VectorMath.AddScaled(g.AsSpan(a * l + a, l - a), x, row[a..]);
                 }
             }
             partial[c] = g;
@@ -177,17 +175,19 @@ public static class RandomizedPca
                 r[a * l + b] = v / r[a * l + a];
             }
         }
-        // M ← M R⁻¹, each row by forward substitution.
-        Parallel.For(0, rows, i =>
+        // M ← M R⁻¹, each row by forward substitution: as soon as an entry is final, its share is taken from the
+        // entries after it (the same subtractions, in the same order, as entry by entry, but whole rows of R at once).
+        Parallel.For(0, rows, () => new double[l], (i, _, v) =>
         {
-            var at = (long)i * l;
-            for (var a = 0; a < l; a++)
+            var row = m.AsSpan(i * l, l);
+            for (var a = 0; a < l; a++) v[a] = row[a];
+            for (var k = 0; k < l; k++)
             {
-                double v = m[at + a];
-                for (var k = 0; k < a; k++) v -= m[at + k] * r[k * l + a];
-                m[at + a] = (float)(v / r[a * l + a]);
+                row[k] = (float)(v[k] / r[k * l + k]);
+                VectorMath.AddScaled(v.AsSpan(k + 1), -row[k], r.AsSpan(k * l + k + 1, l - k - 1));
             }
-        });
+            return v;
+        }, _ => { });
     }
 
     private static double Gaussian(Random random) =>

@@ -46,6 +46,28 @@ public sealed class NumericsTests
     }
 
     [Fact]
+    public void Vectorised_scaled_additions_give_the_plain_loops_bits_at_every_length()
+    {
+        var random = new Random(3);
+        for (var length = 0; length <= 37; length++)
+        {
+            var floats = Enumerable.Range(0, length).Select(_ => (float)Gaussian(random)).ToArray();
+            var doubles = Enumerable.Range(0, length).Select(_ => Gaussian(random)).ToArray();
+            var start = Enumerable.Range(0, length).Select(_ => Gaussian(random)).ToArray();
+            var scale = Gaussian(random);
+            var (fromFloats, fromDoubles) = (start.ToArray(), start.ToArray());
+            var (plainFloats, plainDoubles) = (start.ToArray(), start.ToArray());
+
+            VectorMath.AddScaled(fromFloats, scale, floats);
+            VectorMath.AddScaled(fromDoubles, scale, doubles);
+            for (var a = 0; a < length; a++) { plainFloats[a] += scale * floats[a]; plainDoubles[a] += scale * doubles[a]; }
+
+            Assert.Equal(plainFloats, fromFloats);
+            Assert.Equal(plainDoubles, fromDoubles);
+        }
+    }
+
+    [Fact]
     public void Jacobi_gives_every_eigenpair_of_a_symmetric_matrix()
     {
         double[,] m = { { 4, 1, 0 }, { 1, 3, 1 }, { 0, 1, 2 } };
