@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Cord19.Core.Pipeline;
 
 /// <summary>
@@ -17,9 +19,10 @@ public static class QualityMetrics
         var normalised = ids.Select(i => Normalise(vectors[i])).ToArray();
         var labels = ids.Select(i => clusters[i]).ToArray();
         var k = labels.Max() + 1;
-        double total = 0;
-        var counted = 0;
-        for (var a = 0; a < ids.Length; a++)
+        // Each sampled document's silhouette on its own (in parallel), then summed in sample order: the same figure
+        // on any number of cores. NaN marks a singleton's, which is defined as 0 and left out.
+        var each = new double[ids.Length];
+        Parallel.For(0, ids.Length, a =>
         {
             var sums = new double[k];
             var counts = new int[k];
@@ -29,11 +32,18 @@ public static class QualityMetrics
                 sums[labels[b]] += 1 - Dot(normalised[a], normalised[b]);
                 counts[labels[b]]++;
             }
-            if (counts[labels[a]] == 0) continue; // a singleton's silhouette is defined as 0; leave it out
+            if (counts[labels[a]] == 0) { each[a] = double.NaN; return; }
             var own = sums[labels[a]] / counts[labels[a]];
             var nearest = Enumerable.Range(0, k).Where(c => c != labels[a] && counts[c] > 0).Select(c => sums[c] / counts[c]).DefaultIfEmpty(0).Min();
             var max = Math.Max(own, nearest);
-            total += max == 0 ? 0 : (nearest - own) / max;
+            each[a] = max == 0 ? 0 : (nearest - own) / max;
+        });
+        double total = 0;
+        var counted = 0;
+        foreach (var value in each)
+        {
+            if (double.IsNaN(value)) continue;
+            total += value;
             counted++;
         }
         return counted == 0 ? 0 : total / counted;
@@ -41,32 +51,56 @@ public static class QualityMetrics
 
     /// <summary>
     /// UMass coherence (Mimno et al., 2011), averaged over topics: for each pair of top words, the log of
-    /// (documents with both + 1) / (documents with the more frequent one). Closer to 0 is better.
+    /// (documents with both + 1) / (documents with the more frequent one). Closer to 0 is better. Each top word's
+    /// documents are a bitset, so a pair's documents in common are counted a machine word (64 documents) at a time;
+    /// sets of document numbers took 30 s of a million documents' run.
     /// </summary>
     public static double UMassCoherence(IEnumerable<IReadOnlyList<string>> topicTopTerms, IReadOnlyList<IReadOnlyList<string>> documents)
     {
-        var postings = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
         var topics = topicTopTerms.Select(t => t.Take(10).ToList()).Where(t => t.Count >= 2).ToList();
-        var wanted = topics.SelectMany(t => t).ToHashSet(StringComparer.Ordinal);
-        for (var d = 0; d < documents.Count; d++)
-            foreach (var term in documents[d])
-                if (wanted.Contains(term))
-                    (postings.TryGetValue(term, out var set) ? set : postings[term] = []).Add(d);
-
-        var scores = topics.Select(words =>
+        var wanted = topics.SelectMany(t => t).Distinct(StringComparer.Ordinal)
+            .Select((term, index) => (term, index)).ToDictionary(p => p.term, p => p.index, StringComparer.Ordinal);
+        var words = (documents.Count + 63) / 64;
+        var postings = wanted.Keys.Select(_ => new ulong[words]).ToArray();
+        // Blocks of whole machine words: no two threads write the same word.
+        const int BlockWords = 64;
+        Parallel.For(0, (words + BlockWords - 1) / BlockWords, block =>
         {
+            var end = Math.Min(documents.Count, (block + 1) * BlockWords * 64);
+            for (var d = block * BlockWords * 64; d < end; d++)
+                foreach (var term in documents[d])
+                    if (wanted.TryGetValue(term, out var w))
+                        postings[w][d >> 6] |= 1UL << (d & 63);
+        });
+        var counts = postings.Select(Count).ToArray();
+
+        var scores = topics.Select(topWords =>
+        {
+            var ids = topWords.Select(t => wanted[t]).ToArray();
             double score = 0;
-            for (var i = 1; i < words.Count; i++)
+            for (var i = 1; i < ids.Length; i++)
                 for (var j = 0; j < i; j++)
                 {
-                    var wj = postings.GetValueOrDefault(words[j]);
-                    if (wj is null || wj.Count == 0) continue;
-                    var both = postings.GetValueOrDefault(words[i]) is { } wi ? wi.Count(wj.Contains) : 0;
-                    score += Math.Log((both + 1.0) / wj.Count);
+                    if (counts[ids[j]] == 0) continue;
+                    score += Math.Log((CountBoth(postings[ids[i]], postings[ids[j]]) + 1.0) / counts[ids[j]]);
                 }
-            return score / (words.Count * (words.Count - 1) / 2.0);
+            return score / (ids.Length * (ids.Length - 1) / 2.0);
         }).ToList();
         return scores.Count == 0 ? 0 : scores.Average();
+    }
+
+    private static int Count(ulong[] bits)
+    {
+        var count = 0;
+        foreach (var word in bits) count += BitOperations.PopCount(word);
+        return count;
+    }
+
+    private static int CountBoth(ulong[] a, ulong[] b)
+    {
+        var count = 0;
+        for (var w = 0; w < a.Length; w++) count += BitOperations.PopCount(a[w] & b[w]);
+        return count;
     }
 
     /// <summary>

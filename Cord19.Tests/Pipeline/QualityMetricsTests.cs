@@ -42,6 +42,30 @@ public sealed class QualityMetricsTests
     }
 
     [Fact]
+    public void UMass_coherence_counts_documents_in_common_exactly_past_the_first_machine_words()
+    {
+        // 9,000 documents (141 machine words of bits, several blocks), words drawn with different frequencies and
+        // one top word that no document holds: the figure must be the definition's, computed here with sets.
+        var random = new Random(11);
+        string[] vocabulary = ["a", "b", "c", "d", "e", "f", "g"];
+        var documents = Enumerable.Range(0, 9_000).Select(_ =>
+            (IReadOnlyList<string>)vocabulary.Where((_, w) => random.NextDouble() < 0.5 / (w + 1)).ToList()).ToList();
+        IReadOnlyList<string>[] topics = [["a", "b", "c", "d"], ["e", "f", "g", "never"], ["b", "g"]];
+
+        var expected = topics.Select(words =>
+        {
+            var sets = words.Select(w => Enumerable.Range(0, documents.Count).Where(d => documents[d].Contains(w)).ToHashSet()).ToList();
+            double score = 0;
+            for (var i = 1; i < words.Count; i++)
+                for (var j = 0; j < i; j++)
+                    if (sets[j].Count > 0) score += Math.Log((sets[i].Count(sets[j].Contains) + 1.0) / sets[j].Count);
+            return score / (words.Count * (words.Count - 1) / 2.0);
+        }).Average();
+
+        Assert.Equal(expected, QualityMetrics.UMassCoherence(topics, documents), 12);
+    }
+
+    [Fact]
     public void A_map_that_keeps_distances_keeps_every_neighbourhood_and_a_shuffled_one_does_not()
     {
         var random = new Random(5);
