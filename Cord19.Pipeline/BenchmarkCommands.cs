@@ -81,7 +81,7 @@ internal static class BenchmarkCommands
         var stages = new Dictionary<string, double> { ["preprocess"] = Math.Round(preprocessSeconds, 3) };
         foreach (var timing in run.Timings) stages[timing.Step] = timing.Seconds;
 
-        // A file, not standard output: ML.NET's native LDA prints its progress there, even mid-line.
+        // Written to a file for bench/compare.py, which sets them beside scikit-learn's.
         var figures = Path.Combine(output, "figures.json");
         await File.WriteAllTextAsync(figures, JsonSerializer.Serialize(new
         {

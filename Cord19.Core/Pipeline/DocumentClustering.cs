@@ -1,13 +1,10 @@
 using Cord19.Core.Numerics;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Trainers;
 
 namespace Cord19.Core.Pipeline;
 
 /// <summary>
 /// The seed's clustering: PCA of the TF-IDF vectors (<see cref="RandomizedPca"/>, on the sparse rows), then
-/// ML.NET's k-means (k-means++ initialisation) in the reduced space.
+/// k-means (<see cref="KMeans"/>, k-means++ starts) in the reduced space.
 /// </summary>
 public static class DocumentClustering
 {
@@ -20,22 +17,7 @@ public static class DocumentClustering
 
         var rank = Math.Min(dimensions, Math.Min(tfidf.Count - 1, columns - 1));
         var reduced = RandomizedPca.Project(tfidf, columns, rank, seed);
-        var ml = new MLContext(seed);
-        var reducedView = MlVectors.Load(ml, reduced);
-
-        var kmeans = ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options
-        {
-            FeatureColumnName = nameof(MlVectors.Row.Features),
-            NumberOfClusters = k,
-            InitializationAlgorithm = KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus,
-            // One thread keeps the result identical run after run for a fixed seed.
-            NumberOfThreads = 1,
-            MaximumNumberOfIterations = 1_000,
-        }).Fit(reducedView);
-
-        var predicted = kmeans.Transform(reducedView);
-        // ML.NET's cluster labels are 1-based keys.
-        var assignments = predicted.GetColumn<uint>("PredictedLabel").Select(l => (int)l - 1).ToArray();
+        var assignments = KMeans.Cluster(reduced, k, seed);
         return new Output(reduced, Renumber(assignments, k), k);
     }
 

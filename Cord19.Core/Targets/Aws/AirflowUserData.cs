@@ -68,7 +68,7 @@ public static class AirflowUserData
             # cloud-init's own package steps and unattended-upgrades may hold apt's locks at first boot: wait for them.
             APT="apt-get -q -o DPkg::Lock::Timeout=900"
             $APT update
-            $APT install -y python3-venv python3-pip postgresql curl openssl libgomp1 libicu-dev nginx
+            $APT install -y python3-venv python3-pip postgresql curl openssl libicu-dev nginx
             useradd --system --create-home --home-dir /opt/airflow airflow || true
             mkdir -p /opt/airflow/dags /opt/cord19 /etc/cord19
             chown -R airflow: /opt/airflow /opt/cord19
