@@ -33,11 +33,12 @@ public sealed class TsneTests
     public void The_neighbour_search_finds_the_same_neighbours_as_comparing_every_pair()
     {
         var random = new Random(5);
-        var points = Enumerable.Range(0, 700).Select(_ => Enumerable.Range(0, 13).Select(_ => (float)random.NextDouble()).ToArray()).ToList();
+        // 701 points: the last band of queries ends with a lone query, the last tile of candidates part-way along a register.
+        var points = Enumerable.Range(0, 701).Select(_ => Enumerable.Range(0, 13).Select(_ => (float)random.NextDouble()).ToArray()).ToList();
 
         var found = ExactNeighbours.Search(points, 7);
 
-        for (var i = 0; i < points.Count; i += 37)
+        foreach (var i in Enumerable.Range(0, points.Count).Where(i => i % 37 == 0 || i >= 695))
         {
             var expected = Enumerable.Range(0, points.Count).Where(j => j != i)
                 .OrderBy(j => points[i].Zip(points[j], (a, b) => (a - b) * (a - b)).Sum()).Take(7).ToArray();
