@@ -128,11 +128,15 @@ internal static class BenchmarkCommands
             log($"{step}: {watch.Elapsed.TotalSeconds:0.0} s ({Memory()})");
         }
 
-        /// <summary>Where the memory goes: the live managed heap now, and the process's peak so far.</summary>
+        /// <summary>
+        /// Where the memory goes: the live managed heap now, the process's peak so far, and the full collections and
+        /// pauses so far (what holding the peak down costs in time).
+        /// </summary>
         public static string Memory()
         {
             using var process = Process.GetCurrentProcess();
-            return $"heap {GC.GetTotalMemory(forceFullCollection: false) / 1e9:0.00} GB, peak so far {process.PeakWorkingSet64 / 1e9:0.00} GB";
+            return $"heap {GC.GetTotalMemory(forceFullCollection: false) / 1e9:0.00} GB, peak so far {process.PeakWorkingSet64 / 1e9:0.00} GB, " +
+                $"{GC.CollectionCount(2)} full collections and {GC.GetTotalPauseDuration().TotalSeconds:0.0} s of GC pauses so far";
         }
 
         public Task LogAsync(string message) => Task.CompletedTask;

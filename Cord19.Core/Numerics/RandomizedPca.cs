@@ -34,20 +34,21 @@ public static class RandomizedPca
         var omega = new float[columns * l];
         for (var i = 0; i < omega.Length; i++) omega[i] = (float)Gaussian(random);
 
+        var partial = new double[Math.Max(1, Math.Min(16, n / 1_000))][];
         var y = Times(rows, mean, omega, l);                // n × l: (X - 1μᵀ) Ω
         for (var q = 0; q < PowerIterations; q++)
         {
             // Between power iterations the columns only need to stay apart (scikit-learn takes an LU step there):
             // one Cholesky QR pass; the basis the components are read from gets both.
             CholeskyQr(y, n, l);
-            var z = TransposeTimes(rows, mean, y, columns, l); // columns × l
+            var z = TransposeTimes(rows, mean, y, columns, l, partial); // columns × l
             CholeskyQr(z, columns, l);
-            y = Times(rows, mean, z, l);
+            Times(rows, mean, z, l, into: y);        // y was read for the last time above
         }
         Orthonormalise(y, n, l);
 
         // B = Qᵀ(X - 1μᵀ) is l × columns; the eigenvectors of BBᵀ give the components inside the range of Q.
-        var bt = TransposeTimes(rows, mean, y, columns, l);  // columns × l = Bᵀ
+        var bt = TransposeTimes(rows, mean, y, columns, l, partial);  // columns × l = Bᵀ
         var core = new double[l, l];
         for (var a = 0; a < l; a++)
             for (var b = a; b < l; b++)
@@ -77,13 +78,16 @@ public static class RandomizedPca
         return projected;
     }
 
-    /// <summary>(X - 1μᵀ) M for M columns × l (row-major): each row's product is its own, so rows run in parallel.</summary>
-    private static float[] Times(IReadOnlyList<SparseVector> rows, double[] mean, float[] m, int l)
+    /// <summary>
+    /// (X - 1μᵀ) M for M columns × l (row-major), into <paramref name="into"/> when given (an n × l matrix no longer
+    /// needed): each row's product is its own, so rows run in parallel.
+    /// </summary>
+    private static float[] Times(IReadOnlyList<SparseVector> rows, double[] mean, float[] m, int l, float[]? into = null)
     {
         var shift = new double[l];
         for (var j = 0; j < mean.Length; j++)
             for (var a = 0; a < l; a++) shift[a] += mean[j] * m[j * l + a];
-        var result = new float[(long)rows.Count * l];
+        var result = into ?? new float[(long)rows.Count * l];
         Parallel.For(0, rows.Count, () => new double[l], (i, _, sum) =>
         {
             var row = rows[i];
@@ -97,14 +101,18 @@ public static class RandomizedPca
         return result;
     }
 
-    /// <summary>(X - 1μᵀ)ᵀ Y for Y n × l: summed per fixed chunk of rows, then the chunks in order.</summary>
-    private static float[] TransposeTimes(IReadOnlyList<SparseVector> rows, double[] mean, float[] y, int columns, int l)
+    /// <summary>
+    /// (X - 1μᵀ)ᵀ Y for Y n × l: summed per fixed chunk of rows, then the chunks in order. The chunks' sums are
+    /// <paramref name="partial"/>'s arrays, made on the first call and reused by the next: new ones each time were a
+    /// stream of large-object allocations that set off a full collection every other call.
+    /// </summary>
+    private static float[] TransposeTimes(IReadOnlyList<SparseVector> rows, double[] mean, float[] y, int columns, int l, double[][] partial)
     {
-        var chunks = Math.Max(1, Math.Min(16, rows.Count / 1_000));
-        var partial = new double[chunks][];
+        var chunks = partial.Length;
         Parallel.For(0, chunks, c =>
         {
-            var sum = new double[columns * l];
+            var sum = partial[c] ??= new double[columns * l];
+            Array.Clear(sum);
             for (var i = (int)((long)rows.Count * c / chunks); i < (int)((long)rows.Count * (c + 1) / chunks); i++)
             {
                 var row = rows[i];
