@@ -139,7 +139,12 @@ internal static class BenchmarkCommands
                 $"{GC.CollectionCount(2)} full collections and {GC.GetTotalPauseDuration().TotalSeconds:0.0} s of GC pauses so far";
         }
 
-        public Task LogAsync(string message) => Task.CompletedTask;
+        // The pipeline's own lines (cluster sizes, topics per cluster) say where a stage's time went.
+        public Task LogAsync(string message)
+        {
+            log($"  {message}");
+            return Task.CompletedTask;
+        }
     }
 }
 
