@@ -36,11 +36,18 @@ public sealed class Tokenizer
     {
         get
         {
-            var all = SurfaceForms.Merge([_notRemembered]);
-            for (var e = 0; e < _analysed.Count; e++)
-                if (_analysed[e].Stem is { } stem && _uses[e] > 0) all.Count(stem, _analysed[e].Word!, _uses[e]);
+            var all = new SurfaceForms();
+            AddSurfacesTo(all);
             return all;
         }
+    }
+
+    /// <summary>Adds how often each surface word produced each stem to <paramref name="all"/> (one thread's share of a corpus).</summary>
+    public void AddSurfacesTo(SurfaceForms all)
+    {
+        all.Add(_notRemembered);
+        for (var e = 0; e < _analysed.Count; e++)
+            if (_analysed[e].Stem is { } stem && _uses[e] > 0) all.Count(stem, _analysed[e].Word!, _uses[e]);
     }
 
     /// <summary>The stems of <paramref name="text"/>, in order.</summary>
@@ -140,33 +147,36 @@ public sealed class Tokenizer
 }
 
 /// <summary>For each stem, how often each surface word produced it.</summary>
+/// <remarks>
+/// Kept by word, not by stem: a word has one stem (the stemmer is a function), so merging the threads' counts is one
+/// sum per word, and the display word of each stem is found in one pass. Kept by stem, with a dictionary of words per
+/// stem and a sort per stem, merging and choosing took 0.15-0.4 s of the real corpus's 2 s of pre-processing.
+/// </remarks>
 public sealed class SurfaceForms
 {
-    private readonly Dictionary<string, Dictionary<string, int>> _counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Stem, int Count)> _byWord = new(StringComparer.Ordinal);
 
     public void Count(string stem, string word, int times)
     {
-        if (!_counts.TryGetValue(stem, out var words)) _counts[stem] = words = new(StringComparer.Ordinal);
-        words[word] = words.GetValueOrDefault(word) + times;
+        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byWord, word, out var exists);
+        entry = (stem, exists ? entry.Count + times : times);
     }
 
-    /// <summary>The counts of several tokenizers (one per thread) together.</summary>
-    public static SurfaceForms Merge(IEnumerable<SurfaceForms> parts)
+    /// <summary>Adds another's counts to these.</summary>
+    public void Add(SurfaceForms other)
     {
-        var all = new SurfaceForms();
-        foreach (var part in parts)
-            foreach (var (stem, words) in part._counts)
-                foreach (var (word, count) in words)
-                {
-                    if (!all._counts.TryGetValue(stem, out var into)) all._counts[stem] = into = new(StringComparer.Ordinal);
-                    into[word] = into.GetValueOrDefault(word) + count;
-                }
-        return all;
+        foreach (var (word, (stem, count)) in other._byWord) Count(stem, word, count);
     }
 
     /// <summary>Stem to its most frequent surface word (ties broken alphabetically, for stable output).</summary>
-    public Dictionary<string, string> MostFrequent() => _counts.ToDictionary(
-        p => p.Key,
-        p => p.Value.OrderByDescending(w => w.Value).ThenBy(w => w.Key, StringComparer.Ordinal).First().Key,
-        StringComparer.Ordinal);
+    public Dictionary<string, string> MostFrequent()
+    {
+        var best = new Dictionary<string, (string Word, int Count)>(StringComparer.Ordinal);
+        foreach (var (word, (stem, count)) in _byWord)
+        {
+            ref var chosen = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(best, stem, out var exists);
+            if (!exists || count > chosen.Count || (count == chosen.Count && string.CompareOrdinal(word, chosen.Word) < 0)) chosen = (word, count);
+        }
+        return best.ToDictionary(p => p.Key, p => p.Value.Word, StringComparer.Ordinal);
+    }
 }
