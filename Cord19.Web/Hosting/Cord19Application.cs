@@ -50,6 +50,9 @@ public static class Cord19Application
         services.AddSingleton<ISettingsClient, SettingsClient>();
         services.AddSingleton<IReleaseClient, ReleaseClient>();
         services.AddSingleton<RunCache>();
+        services.AddHostedService<PanelWarmUp>();
+        services.AddHttpClient(PanelWarmUp.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         services.AddHostedService<CostMeterLoop>();
         services.AddHostedService<AwsReconciliationAtStart>();
         services.AddHostedService<SpotPriceWatching>();
