@@ -15,7 +15,7 @@ namespace Cord19.Web.Hosting;
 /// </summary>
 /// <remarks>
 /// Measured with ./bench.sh 100000, the first visit to a 100,000-document map after start, from navigation to drawn:
-/// 3.7 s without; 2.8 s reading the run ahead (the payload in at 1.5 s instead of 3.4 s); 2.0-2.2 s with the pages too
+/// 3.7 s without; 2.8 s reading the run ahead (the payload in at 1.5 s instead of 3.4 s); 2.0-2.5 s with the pages too
 /// (the page answered at 0.2-0.4 s instead of 0.9-1.1 s); 1.5-1.75 s over six runs with the serializer as well. Nothing
 /// here is needed: a store that cannot be read or a page that does not answer is left to the visit, which says what is wrong.
 /// </remarks>
