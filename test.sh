@@ -31,8 +31,10 @@ as_postgres "psql -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'cor
 export CORD19_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=cord19;Password=cord19;Database=postgres"
 
 # From npm (tools/package-lock.json): s3rver, a real S3-compatible server for the S3 result store's tests, and
-# Prism, which serves Airflow's official API specs for the Airflow client's tests.
-{ [ -f tools/node_modules/s3rver/bin/s3rver.js ] && [ -f tools/node_modules/@stoplight/prism-cli/dist/index.js ] && [ -f tools/node_modules/axe-core/axe.min.js ]; } \
+# Prism, which serves Airflow's official API specs for the Airflow client's tests; axe-core for the accessibility checks;
+# echarts and esbuild, with which a test rebuilds the panel's ECharts bundle (tools/echarts/build.sh).
+{ [ -f tools/node_modules/s3rver/bin/s3rver.js ] && [ -f tools/node_modules/@stoplight/prism-cli/dist/index.js ] && [ -f tools/node_modules/axe-core/axe.min.js ] \
+  && [ -x tools/node_modules/.bin/esbuild ] && [ -f tools/node_modules/echarts/package.json ]; } \
   || npm ci --prefix tools --no-audit --no-fund --loglevel=error
 
 # moto, an AWS emulator (../shared/tools/moto, run on Debian's Python), for the AWS acceptance test. CI has it; a clone
