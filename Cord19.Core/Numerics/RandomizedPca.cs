@@ -120,7 +120,6 @@ public static class RandomizedPca
                 for (var e = 0; e < row.Count; e++)
                     VectorMath.AddScaled(sum.AsSpan(row.Indices[e] * l, l), row.Values[e], yRow);
             }
-            partial[c] = sum;
         });
         var result = partial[0];
         for (var c = 1; c < chunks; c++)

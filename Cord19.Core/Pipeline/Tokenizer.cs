@@ -31,18 +31,10 @@ public sealed class Tokenizer
 
     public Tokenizer() => _seenBySpan = _seen.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>How often each surface word produced each stem, over every text tokenised so far.</summary>
-    public SurfaceForms Surfaces
-    {
-        get
-        {
-            var all = new SurfaceForms();
-            AddSurfacesTo(all);
-            return all;
-        }
-    }
-
-    /// <summary>Adds how often each surface word produced each stem to <paramref name="all"/> (one thread's share of a corpus).</summary>
+    /// <summary>
+    /// Adds how often each surface word produced each stem, over every text tokenised so far, to <paramref name="all"/>
+    /// (one thread's share of a corpus).
+    /// </summary>
     public void AddSurfacesTo(SurfaceForms all)
     {
         all.Add(_notRemembered);

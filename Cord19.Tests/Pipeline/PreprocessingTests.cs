@@ -77,7 +77,9 @@ public sealed class PreprocessingTests
     {
         var tokenizer = new Tokenizer();
         tokenizer.Tokenize("Infections and infection; infection rates of infected patients.");
-        var surface = tokenizer.Surfaces.MostFrequent();
+        var surfaces = new SurfaceForms();
+        tokenizer.AddSurfacesTo(surfaces);
+        var surface = surfaces.MostFrequent();
         Assert.Equal("infection", surface["infect"]);
     }
 
