@@ -39,7 +39,7 @@ public sealed class PanelWarmUpTests : IDisposable
         var cache = new RunCache(store);
         using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
         using var warmUp = new PanelWarmUp(store, cache, new ServerWithoutAddresses(), new StartedLifetime(),
-            services.GetRequiredService<IHttpClientFactory>(), services, NullLogger<PanelWarmUp>.Instance);
+            services.GetRequiredService<IHttpClientFactory>(), NullLogger<PanelWarmUp>.Instance);
 
         await warmUp.StartAsync(default);
         await warmUp.ExecuteTask!;

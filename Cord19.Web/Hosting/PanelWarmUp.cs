@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace Cord19.Web.Hosting;
 
 /// <summary>
-/// Right after start, does once what the first visit would otherwise wait for: reads the newest run into the
-/// <see cref="RunCache"/> with its document map's payload, asks the panel for its Overview and its map over loopback
-/// (signing in as a person would), which compiles the request path and the pages' components, and fills the chart
-/// library's serializer.
+/// Right after start, does once what the first visit would otherwise wait for: reads the newest run (up to
+/// <see cref="MostDocumentsReadAhead"/> documents) into the <see cref="RunCache"/> with its document map's payload,
+/// asks the panel for its Overview and its map over loopback (signing in as a person would), which compiles the
+/// request path and the pages' components, and fills the chart library's serializer.
 /// </summary>
 /// <remarks>
 /// Measured with ./bench.sh 100000, the first visit to a 100,000-document map after start, from navigation to drawn:
@@ -21,25 +21,49 @@ namespace Cord19.Web.Hosting;
 /// </remarks>
 public sealed class PanelWarmUp(
     IResultStore store, RunCache runs, IServer server, IHostApplicationLifetime lifetime, IHttpClientFactory clients,
-    IServiceProvider services, ILogger<PanelWarmUp> logger) : BackgroundService
+    ILogger<PanelWarmUp> logger, AccessToken? token = null) : BackgroundService
 {
     public const string HttpClientName = "warm-up";
 
-    private static readonly string[] Pages = ["/", "/clusters"];
+    /// <summary>
+    /// Larger runs are left to the first visit: a run read holds about 850 bytes a document (measured on the synthetic
+    /// 100k run: 85 MB), so a million documents would hold 0.85 GB from start, whether or not anyone opens a result
+    /// page, while phase 6 may need it. The map shows this many points unsampled.
+    /// </summary>
+    internal const int MostDocumentsReadAhead = DocumentMapPayload.DefaultLimit;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var newest = await NewestRunAsync(stoppingToken);
+        var readAhead = newest is { Documents: <= MostDocumentsReadAhead };
+        // The map's page reads the whole run, so it is asked for only when the run is read ahead anyway (or there is none).
+        string[] pages = readAhead || newest is null ? ["/", "/clusters"] : ["/"];
         // All at once: the run is read on one core while the pages compile on the other.
-        await Task.WhenAll(ReadNewestRunAsync(stoppingToken), RequestPagesAsync(stoppingToken), Task.Run(ChartSerializerWarmUp.Run, stoppingToken));
+        await Task.WhenAll(
+            readAhead ? ReadRunAsync(newest!.RunId) : Task.CompletedTask,
+            RequestPagesAsync(pages, stoppingToken),
+            Task.Run(FillChartSerializer, stoppingToken));
     }
 
-    private async Task ReadNewestRunAsync(CancellationToken ct)
+    private async Task<RunManifest?> NewestRunAsync(CancellationToken ct)
     {
         try
         {
-            if ((await store.ListRunsAsync(ct)).Runs.FirstOrDefault() is not { } newest) return;
-            await runs.GetSummaryAsync(newest.RunId);
-            await runs.GetMapBinaryAsync(newest.RunId, DocumentMapPayload.DefaultLimit);
+            return (await store.ListRunsAsync(ct)).Runs.FirstOrDefault();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogInformation("The runs were not listed ahead ({Problem}); the result pages will say what is wrong.", ex.Message);
+            return null;
+        }
+    }
+
+    private async Task ReadRunAsync(string runId)
+    {
+        try
+        {
+            await runs.GetSummaryAsync(runId);
+            await runs.GetMapBinaryAsync(runId, DocumentMapPayload.DefaultLimit);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -47,7 +71,7 @@ public sealed class PanelWarmUp(
         }
     }
 
-    private async Task RequestPagesAsync(CancellationToken ct)
+    private async Task RequestPagesAsync(string[] pages, CancellationToken ct)
     {
         try
         {
@@ -55,18 +79,33 @@ public sealed class PanelWarmUp(
             if (LoopbackAddress(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []) is not { } address) return;
             using var client = clients.CreateClient(HttpClientName);
             client.BaseAddress = address;
-            if (services.GetService<AccessToken>() is { } token)
+            if (token is not null)
             {
                 // The way a person comes in: the token in the address, exchanged for a cookie (which is dropped here).
                 using (await client.GetAsync($"/?token={Uri.EscapeDataString(token.Value)}", ct)) { }
                 client.DefaultRequestHeaders.Authorization = new("Bearer", token.Value);
             }
-            foreach (var page in Pages)
+            foreach (var page in pages)
                 using (await client.GetAsync(page, ct)) { }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogInformation("The pages were not compiled ahead ({Problem}); the first visit will do it.", ex.Message);
+        }
+    }
+
+    /// <remarks>
+    /// A failure here must not stop the panel: an exception leaving a hosted service stops the host.
+    /// </remarks>
+    private void FillChartSerializer()
+    {
+        try
+        {
+            ChartSerializerWarmUp.Run();
+        }
+        catch (Exception ex)
+        {
+            logger.LogInformation("The charts' serializer was not filled ahead ({Problem}); the first chart will do it.", ex.Message);
         }
     }
 
