@@ -20,9 +20,11 @@ internal static class BenchmarkCommands
                                                       a synthetic corpus from real abstracts (see README, Benchmarks)
           bench --metadata <file> [--preset seed|large] [--published-from yyyy-mm-dd] [--seed <n>] [--out <folder>]
                                                       the whole pipeline, timed; its figures go to <folder>/figures.json
+          stop-words                                  the words pre-processing drops, one a line (the benchmark's
+                                                      scikit-learn script drops the same ones)
         """;
 
-    public static bool Handles(string command) => command is "corpus" or "synth" or "bench";
+    public static bool Handles(string command) => command is "corpus" or "synth" or "bench" or "stop-words";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -33,6 +35,9 @@ internal static class BenchmarkCommands
 
         switch (args[0])
         {
+            case "stop-words":
+                foreach (var word in StopWords.All.Order(StringComparer.Ordinal)) Console.WriteLine(word);
+                return 0;
             case "corpus":
                 Log($"{CorpusFile.Merge(options.GetValueOrDefault("source") ?? throw new UsageException("'corpus' needs --source."), One("out")):N0} papers written to {One("out")}");
                 return 0;

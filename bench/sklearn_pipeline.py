@@ -2,9 +2,9 @@
 """The seed's CORD-19 pipeline in scikit-learn, the yardstick of ./bench-pipeline.sh.
 
 Same input file and the same steps as the seed notebook: keep English abstracts (published from a date, when
-asked), de-duplicate, tokenise, drop stop words, stem; TF-IDF with max_features; PCA keeping 95% of the
-variance (on the dense matrix, as the seed did); k-means; online LDA with a number of topics per cluster;
-t-SNE (perplexity 50) for the map. The quality figures use the definitions of Cord19.Core's QualityMetrics:
+asked), de-duplicate, tokenise, drop stop words (scikit-learn's English list, or the panel's with --stop-words),
+stem; TF-IDF with max_features; PCA keeping 95% of the variance (on the dense matrix, as the seed did); k-means;
+online LDA with a number of topics per cluster; t-SNE (perplexity 50) for the map. The quality figures use the definitions of Cord19.Core's QualityMetrics:
 silhouette (cosine, 5,000-document sample, in the space k-means ran in), UMass coherence of each topic's top 10
 words over the documents, and the share of 10 nearest neighbours (reduced space) kept on the map (1,000-document
 sample). Prints one JSON object on stdout; progress goes to stderr.
@@ -45,7 +45,7 @@ def open_text(path):
         else open(path, encoding="utf-8", errors="replace", newline="")
 
 
-def preprocess(path, published_from):
+def preprocess(path, published_from, stop_words):
     csv.field_size_limit(1 << 30)
     stemmer = SnowballStemmer("english")
     cache = {}
@@ -70,12 +70,12 @@ def preprocess(path, published_from):
             seen_abstracts.add(digest)
             tokens = []
             for word in WORD.findall(((row.get("title") or "") + ". " + text).lower()):
-                if len(word) < 3 or word in ENGLISH_STOP_WORDS:
+                if len(word) < 3 or word in stop_words:
                     continue
                 stem = cache.get(word)
                 if stem is None:
                     stem = cache[word] = stemmer.stem(word)
-                if len(stem) >= 3 and stem not in ENGLISH_STOP_WORDS:
+                if len(stem) >= 3 and stem not in stop_words:
                     tokens.append(stem)
             if len(tokens) >= 10:
                 docs.append(tokens)
@@ -125,6 +125,8 @@ def main():
     parser.add_argument("--published-from", default="")
     parser.add_argument("--tsne-max", type=int, default=30000, help="t-SNE above this many documents takes hours; skipped")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--stop-words", default="", help="a file of stop words, one a line (default: scikit-learn's English list); "
+                        "bench-pipeline.sh passes the panel's, so both sides model the same words")
     args = parser.parse_args()
 
     stages, started = {}, time.perf_counter()
@@ -135,7 +137,11 @@ def main():
         return time.perf_counter()
 
     t = time.perf_counter()
-    docs = preprocess(args.metadata, args.published_from)
+    stop_words = ENGLISH_STOP_WORDS
+    if args.stop_words:
+        with open(args.stop_words, encoding="utf-8") as f:
+            stop_words = frozenset(f.read().split())
+    docs = preprocess(args.metadata, args.published_from, stop_words)
     t = stage("preprocess", t)
 
     tfidf = TfidfVectorizer(analyzer=lambda d: d, max_features=args.features)

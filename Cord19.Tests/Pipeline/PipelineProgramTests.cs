@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Cord19.Core.Pipeline;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
 using Cord19.Tests.Support;
@@ -55,6 +56,16 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
 
         Assert.Equal(0, exit);
         Assert.Contains("Usage: cord19-pipeline", output);
+    }
+
+    [Fact]
+    public async Task Stop_words_prints_the_words_pre_processing_drops_one_a_line()
+    {
+        // The benchmark's scikit-learn script reads them, so that both sides model the same words.
+        var (exit, output, _) = await RunAsync("stop-words");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(StopWords.All.Order(StringComparer.Ordinal), output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     [Fact]
