@@ -135,9 +135,10 @@ public sealed class NumericsTests
     }
 
     [Fact]
-    public void Lda_samples_the_last_document_of_an_odd_count_too()
+    public void Lda_samples_every_document_when_there_are_fewer_than_its_lanes()
     {
-        // The sampler takes documents two at a time; the odd one out must not keep its random start (an even split).
+        // The sampler takes eight documents at a time; lanes left without one must not move any counts, and no
+        // document may keep its random start (an even split).
         var documents = new[] { 0, 1, 0, 1, 0 }.Select(term => new SparseVector([term], [50f])).ToList();
 
         var model = TopicModel.Run(documents, vocabulary: 2, topics: 2, iterations: 50, topTerms: 2, seed: 3);
