@@ -25,24 +25,24 @@ public sealed class TfIdf
         // Counted per chunk of documents on every core, then added up: sums do not depend on the order.
         var parts = Enumerable.Range(0, Environment.ProcessorCount).AsParallel().Select(part =>
         {
-            var frequency = new Dictionary<string, (long Tokens, int Documents)>(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            // Each term remembers the last document it was counted in, so a document's first use of it is found by
+            // the same lookup that counts it, not by a set of the document's terms (which took a second hash a token).
+            var frequency = new Dictionary<string, (long Tokens, int Documents, int LastDocument)>(StringComparer.Ordinal);
             for (var d = part; d < documents.Count; d += Environment.ProcessorCount)
-            {
-                seen.Clear();
                 foreach (var t in documents[d])
                 {
-                    ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(frequency, t, out _);
+                    ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(frequency, t, out var exists);
                     entry.Tokens++;
-                    if (seen.Add(t)) entry.Documents++;
+                    if (exists && entry.LastDocument == d) continue;
+                    entry.Documents++;
+                    entry.LastDocument = d;
                 }
-            }
             return frequency;
         }).ToList();
         var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
         var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var part in parts)
-            foreach (var (term, (tokens, docs)) in part)
+            foreach (var (term, (tokens, docs, _)) in part)
             {
                 frequency[term] = frequency.GetValueOrDefault(term) + tokens;
                 documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + docs;
