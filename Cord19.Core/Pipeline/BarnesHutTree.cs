@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Cord19.Core.Pipeline;
 
@@ -8,7 +9,9 @@ namespace Cord19.Core.Pipeline;
 /// objects rebuilt 500 times was most of the embedding's time), then packed into one 24-byte record a cell, so a
 /// visit reads one cache line instead of six arrays; points are visited in the tree's own order, so neighbouring
 /// points, which walk nearly the same cells, follow one another. Together these took the
-/// iterations on the real corpus from about 11 s to 8.6 s (500 iterations, before they were cut to 300).
+/// iterations on the real corpus from about 11 s to 8.6 s (500 iterations, before they were cut to 300). Eight such
+/// neighbours now walk the tree together (<see cref="RepelGroup"/>): the map of the real corpus 4.5-5.4 s → 3.3-3.8 s
+/// with the attraction computed while the tree is built.
 /// </summary>
 internal sealed class BarnesHutTree(int points)
 {
@@ -67,51 +70,84 @@ internal sealed class BarnesHutTree(int points)
     public double RepelAll(double theta, double[] forces)
     {
         var n = _order.Length;
-        var theta2 = theta * theta;
-        Parallel.For(0, (n + 255) / 256, chunk =>
+        var theta2 = (float)(theta * theta);
+        Parallel.For(0, (n + Chunk - 1) / Chunk, chunk =>
         {
-            for (var m = chunk * 256; m < Math.Min(n, chunk * 256 + 256); m++)
-            {
-                var i = _order[m];
-                Repulsion(i, theta2, out forces[2 * i], out forces[2 * i + 1], out _z[i]);
-            }
+            for (var m = chunk * Chunk; m < Math.Min(n, (chunk + 1) * Chunk); m += Lanes)
+                RepelGroup(_order.AsSpan(m, Math.Min(Lanes, n - m)), theta2, forces);
         });
         double z = 0;
         for (var i = 0; i < n; i++) z += _z[i];
         return z;
     }
 
-    /// <summary>Σ_j q_ij² (y_i − y_j) and Σ_j q_ij for point i, with q = 1 / (1 + d²), far cells taken whole.</summary>
-    public void Repulsion(int i, double theta2, out double fx, out double fy, out double z)
+    private const int Chunk = 256, Lanes = 8;
+
+    /// <summary>
+    /// Σ_j q_ij² (y_i − y_j) and Σ_j q_ij for up to eight points that follow one another in the tree's order, with
+    /// q = 1 / (1 + d²), in one walk: a cell is taken whole when it is far enough from the box around all of them
+    /// (so at least as far as Barnes-Hut asks for each), and its pull on the eight is one vector operation.
+    /// </summary>
+    /// <remarks>
+    /// Such points are neighbours, so the walk one of them makes is nearly the walk of all: the traversal, which was
+    /// most of the repulsion's time, is shared eight ways, and only the cells near the group are opened further than
+    /// a walk of its own would have opened them, which makes those points' forces more exact, not less.
+    /// </remarks>
+    private void RepelGroup(ReadOnlySpan<int> members, float theta2, double[] forces)
     {
-        var x = (float)_y[2 * i];
-        var y = (float)_y[2 * i + 1];
+        Span<float> xs = stackalloc float[Lanes], ys = stackalloc float[Lanes];
+        for (var lane = 0; lane < Lanes; lane++)
+        {
+            // A short last group repeats its last point in the spare lanes, whose results are not kept.
+            var i = members[Math.Min(lane, members.Length - 1)];
+            (xs[lane], ys[lane]) = ((float)_y[2 * i], (float)_y[2 * i + 1]);
+        }
+        float minX = xs[0], maxX = xs[0], minY = ys[0], maxY = ys[0];
+        for (var lane = 1; lane < Lanes; lane++)
+        {
+            minX = Math.Min(minX, xs[lane]); maxX = Math.Max(maxX, xs[lane]);
+            minY = Math.Min(minY, ys[lane]); maxY = Math.Max(maxY, ys[lane]);
+        }
+        var x = Vector256.Create<float>(xs);
+        var y = Vector256.Create<float>(ys);
+        Vector256<float> sx = default, sy = default, sz = default;
         var cells = _cells;
         Span<int> stack = stackalloc int[4 * (MaxDepth + 2)];
         var top = 0;
         stack[top++] = 0;
-        double sx = 0, sy = 0, sz = 0;
         while (top > 0)
         {
             ref readonly var cell = ref cells[stack[--top]];
-            if (cell.Count == 0 || cell.Point == i) continue;
-            var dx = x - cell.X;
-            var dy = y - cell.Y;
-            var d2 = dx * dx + dy * dy;
-            if (cell.Children < 0 || cell.Width2 < theta2 * d2)
+            if (cell.Count == 0) continue;
+            if (cell.Children >= 0)
             {
-                // A leaf holding several points only exists past MaxDepth (coincident points): i's own share is
-                // not repelled by itself.
-                var mass = cell.Children < 0 && d2 == 0 ? cell.Count - 1 : cell.Count;
-                var q = 1 / (1 + d2);
-                sz += mass * q;
-                sx += mass * q * q * dx;
-                sy += mass * q * q * dy;
-                continue;
+                var gapX = Math.Max(0, Math.Max(minX - cell.X, cell.X - maxX));
+                var gapY = Math.Max(0, Math.Max(minY - cell.Y, cell.Y - maxY));
+                if (cell.Width2 >= theta2 * (gapX * gapX + gapY * gapY))
+                {
+                    for (var c = 3; c >= 0; c--) stack[top++] = cell.Children + c;
+                    continue;
+                }
             }
-            for (var c = 3; c >= 0; c--) stack[top++] = cell.Children + c;
+            var dx = x - Vector256.Create(cell.X);
+            var dy = y - Vector256.Create(cell.Y);
+            var d2 = dx * dx + dy * dy;
+            var mass = Vector256.Create((float)cell.Count);
+            // A leaf repels a point at its very centre with one less than its mass: a point's own leaf (its centre is
+            // the point, to the bit) not at all, a leaf of coincident points (only past MaxDepth) with the others'.
+            if (cell.Children < 0) mass -= Vector256.Equals(d2, Vector256<float>.Zero) & Vector256<float>.One;
+            var q = Vector256<float>.One / (Vector256<float>.One + d2);
+            var pull = mass * q;
+            sz += pull;
+            pull *= q;
+            sx += pull * dx;
+            sy += pull * dy;
         }
-        (fx, fy, z) = (sx, sy, sz);
+        for (var lane = 0; lane < members.Length; lane++)
+        {
+            var i = members[lane];
+            (forces[2 * i], forces[2 * i + 1], _z[i]) = (sx[lane], sy[lane], sz[lane]);
+        }
     }
 
     private void Pack()
