@@ -134,9 +134,11 @@ public static class Tsne
 
     private static void Gradient(BarnesHutTree tree, TsneAttraction attraction, double[] attractive, double[] repulsive, double[] y, double exaggeration, double theta, double[] gradient)
     {
-        tree.Build(y);
-        var z = tree.RepelAll(theta, repulsive);
+        // Building the tree is one thread's work: the attraction, which does not need it, runs beside it.
+        var built = Task.Run(() => tree.Build(y));
         attraction.Compute(y, exaggeration, attractive);
+        built.GetAwaiter().GetResult();
+        var z = tree.RepelAll(theta, repulsive);
         for (var m = 0; m < gradient.Length; m++) gradient[m] = 4 * (attractive[m] - repulsive[m] / z);
     }
 
