@@ -76,4 +76,44 @@ public sealed class TsneTests
         Assert.Equal(exactZ, z, 2);
         Assert.Equal(Enumerable.Range(0, 203), tree.Order.ToArray().Order());
     }
+    [Fact]
+    public void Barnes_Hut_at_the_maps_opening_angle_stays_close_to_the_exact_repulsion()
+    {
+        // Clustered like a map, so that whole cells far from a group of points are taken at once.
+        const int n = 3_000;
+        var random = new Random(5);
+        var y = new double[2 * n];
+        for (var i = 0; i < n; i++)
+        {
+            var (cx, cy) = ((i % 5) * 20.0, (i % 3) * 15.0);
+            (y[2 * i], y[2 * i + 1]) = (cx + Gaussian(random) * 3, cy + Gaussian(random) * 3);
+        }
+        var tree = new BarnesHutTree(n);
+        tree.Build(y);
+
+        var forces = new double[2 * n];
+        var z = tree.RepelAll(new Tsne.Options().Theta, forces);
+
+        double exactZ = 0, error = 0, size = 0;
+        for (var i = 0; i < n; i++)
+        {
+            double ex = 0, ey = 0;
+            for (var j = 0; j < n; j++)
+            {
+                if (j == i) continue;
+                var (dx, dy) = (y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]);
+                var q = 1 / (1 + dx * dx + dy * dy);
+                (ex, ey, exactZ) = (ex + q * q * dx, ey + q * q * dy, exactZ + q);
+            }
+            error += Math.Pow(forces[2 * i] - ex, 2) + Math.Pow(forces[2 * i + 1] - ey, 2);
+            size += ex * ex + ey * ey;
+        }
+        // The group walk measured 1.4% on Z and 2.7% on the forces here; a walk of its own for each point, as before it,
+        // 2.5% and 5.6%: eight points share a walk only where it is at least as exact as each one's.
+        Assert.InRange(Math.Abs(z - exactZ) / exactZ, 0, 0.02);
+        Assert.InRange(Math.Sqrt(error / size), 0, 0.04);
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
