@@ -32,7 +32,7 @@ public static class RandomizedPca
         // The tall matrices are kept in single precision (sums in double): on a million rows they are the
         // largest allocations of the clustering step.
         var omega = new float[columns * l];
-        for (var i = 0; i < omega.Length; i++) omega[i] = (float)Gaussian(random);
+        for (var i = 0; i < omega.Length; i++) omega[i] = (float)random.NextGaussian();
 
         var partial = new double[Math.Max(1, Math.Min(16, n / 1_000))][];
         var y = Times(rows, mean, omega, l);                // n × l: (X - 1μᵀ) Ω
@@ -196,7 +196,4 @@ public static class RandomizedPca
             return v;
         }, _ => { });
     }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

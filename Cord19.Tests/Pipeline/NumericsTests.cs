@@ -18,16 +18,14 @@ public sealed class NumericsTests
             var row = new float[columns];
             for (var d = 0; d < 3; d++)
             {
-                var z = Gaussian(random) * scales[d];
+                var z = random.NextGaussian() * scales[d];
                 for (var j = 0; j < columns; j++) row[j] += (float)(z * directions[d][j]);
             }
-            for (var j = 0; j < columns; j++) row[j] += (float)(0.01 * Gaussian(random));
+            for (var j = 0; j < columns; j++) row[j] += (float)(0.01 * random.NextGaussian());
             var indices = Enumerable.Range(0, columns).ToArray();
             return new SparseVector(indices, row);
         }).ToList();
     }
-
-    private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
     [Fact]
     public void Randomized_pca_finds_the_planted_components_in_order_of_variance()
@@ -51,10 +49,10 @@ public sealed class NumericsTests
         var random = new Random(3);
         for (var length = 0; length <= 37; length++)
         {
-            var floats = Enumerable.Range(0, length).Select(_ => (float)Gaussian(random)).ToArray();
-            var doubles = Enumerable.Range(0, length).Select(_ => Gaussian(random)).ToArray();
-            var start = Enumerable.Range(0, length).Select(_ => Gaussian(random)).ToArray();
-            var scale = Gaussian(random);
+            var floats = Enumerable.Range(0, length).Select(_ => (float)random.NextGaussian()).ToArray();
+            var doubles = Enumerable.Range(0, length).Select(_ => random.NextGaussian()).ToArray();
+            var start = Enumerable.Range(0, length).Select(_ => random.NextGaussian()).ToArray();
+            var scale = random.NextGaussian();
             var (fromFloats, fromDoubles) = (start.ToArray(), start.ToArray());
             var (plainFloats, plainDoubles) = (start.ToArray(), start.ToArray());
 
@@ -75,7 +73,7 @@ public sealed class NumericsTests
         var planted = Enumerable.Range(0, 3_000).Select(i => i % 7 < 3 ? 0 : i % 7 - 2).ToArray();
         random.Shuffle(planted);
         var points = planted.Select(c => Enumerable.Range(0, 20)
-            .Select(d => (float)((d == c * 4 ? 10.0 : 0) + 0.3 * Gaussian(random))).ToArray()).ToList();
+            .Select(d => (float)((d == c * 4 ? 10.0 : 0) + 0.3 * random.NextGaussian())).ToArray()).ToList();
 
         var found = KMeans.Cluster(points, k: 5, seed: 9);
 
@@ -169,7 +167,7 @@ public sealed class NumericsTests
     {
         var random = new Random(2);
         var points = Enumerable.Range(0, 12_000).Select(i =>
-            Enumerable.Range(0, 8).Select(j => (float)((j == i % 3 ? 6 : 0) + Gaussian(random))).ToArray()).ToList();
+            Enumerable.Range(0, 8).Select(j => (float)((j == i % 3 ? 6 : 0) + random.NextGaussian())).ToArray()).ToList();
         var clusters = Enumerable.Range(0, points.Count).Select(i => i % 3).ToArray();
 
         var map = SampledTsne.Embed(points, clusters, seed: 1, CancellationToken.None);

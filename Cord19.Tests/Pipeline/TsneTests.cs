@@ -59,23 +59,12 @@ public sealed class TsneTests
         var forces = new double[2 * 203];
         var z = tree.RepelAll(0, forces);
 
-        double exactZ = 0;
-        for (var i = 0; i < 203; i++)
-        {
-            double ex = 0, ey = 0;
-            for (var j = 0; j < 203; j++)
-            {
-                if (j == i) continue;
-                var (dx, dy) = (y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]);
-                var q = 1 / (1 + dx * dx + dy * dy);
-                (ex, ey, exactZ) = (ex + q * q * dx, ey + q * q * dy, exactZ + q);
-            }
-            Assert.Equal(ex, forces[2 * i], 3);
-            Assert.Equal(ey, forces[2 * i + 1], 3);
-        }
+        var (exact, exactZ) = ExactRepulsion(y);
+        for (var m = 0; m < forces.Length; m++) Assert.Equal(exact[m], forces[m], 3);
         Assert.Equal(exactZ, z, 2);
         Assert.Equal(Enumerable.Range(0, 203), tree.Order.ToArray().Order());
     }
+
     [Fact]
     public void Barnes_Hut_at_the_maps_opening_angle_stays_close_to_the_exact_repulsion()
     {
@@ -86,7 +75,7 @@ public sealed class TsneTests
         for (var i = 0; i < n; i++)
         {
             var (cx, cy) = ((i % 5) * 20.0, (i % 3) * 15.0);
-            (y[2 * i], y[2 * i + 1]) = (cx + Gaussian(random) * 3, cy + Gaussian(random) * 3);
+            (y[2 * i], y[2 * i + 1]) = (cx + random.NextGaussian() * 3, cy + random.NextGaussian() * 3);
         }
         var tree = new BarnesHutTree(n);
         tree.Build(y);
@@ -94,26 +83,29 @@ public sealed class TsneTests
         var forces = new double[2 * n];
         var z = tree.RepelAll(new Tsne.Options().Theta, forces);
 
-        double exactZ = 0, error = 0, size = 0;
-        for (var i = 0; i < n; i++)
-        {
-            double ex = 0, ey = 0;
-            for (var j = 0; j < n; j++)
-            {
-                if (j == i) continue;
-                var (dx, dy) = (y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]);
-                var q = 1 / (1 + dx * dx + dy * dy);
-                (ex, ey, exactZ) = (ex + q * q * dx, ey + q * q * dy, exactZ + q);
-            }
-            error += Math.Pow(forces[2 * i] - ex, 2) + Math.Pow(forces[2 * i + 1] - ey, 2);
-            size += ex * ex + ey * ey;
-        }
+        var (exact, exactZ) = ExactRepulsion(y);
+        double error = 0, size = 0;
+        for (var m = 0; m < forces.Length; m++) (error, size) = (error + Math.Pow(forces[m] - exact[m], 2), size + exact[m] * exact[m]);
         // The group walk measured 1.4% on Z and 2.7% on the forces here; a walk of its own for each point, as before it,
         // 2.5% and 5.6%: eight points share a walk only where it is at least as exact as each one's.
         Assert.InRange(Math.Abs(z - exactZ) / exactZ, 0, 0.02);
         Assert.InRange(Math.Sqrt(error / size), 0, 0.04);
     }
 
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+    /// <summary>Σ_j q_ij² (y_i − y_j) for every point (x, y pairs) and Z = Σ_ij q_ij, over every pair.</summary>
+    private static (double[] Forces, double Z) ExactRepulsion(double[] y)
+    {
+        var n = y.Length / 2;
+        var forces = new double[y.Length];
+        double z = 0;
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++)
+            {
+                if (j == i) continue;
+                var (dx, dy) = (y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]);
+                var q = 1 / (1 + dx * dx + dy * dy);
+                (forces[2 * i], forces[2 * i + 1], z) = (forces[2 * i] + q * q * dx, forces[2 * i + 1] + q * q * dy, z + q);
+            }
+        return (forces, z);
+    }
 }
