@@ -10,8 +10,8 @@ namespace Cord19.Core.Pipeline;
 /// visit reads one cache line instead of six arrays; points are visited in the tree's own order, so neighbouring
 /// points, which walk nearly the same cells, follow one another. Together these took the
 /// iterations on the real corpus from about 11 s to 8.6 s (500 iterations, before they were cut to 300). Eight such
-/// neighbours now walk the tree together (<see cref="RepelGroup"/>): the map of the real corpus 4.5-5.4 s → 3.3-3.8 s
-/// with the attraction computed while the tree is built.
+/// neighbours now walk the tree together (<see cref="RepelGroup"/>): with the attraction computed while the tree is
+/// built, the real corpus's map 4.5-5.7 s → 3.3-3.4 s in three alternated pairs (README, Benchmarks).
 /// </summary>
 internal sealed class BarnesHutTree(int points)
 {
