@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Lucene.Net.Tartarus.Snowball.Ext;
 
 namespace Cord19.Core.Pipeline;
@@ -22,14 +24,28 @@ public sealed class Tokenizer
     private const int MaxLength = 255;
     private const int MaxRemembered = 500_000;
     private readonly EnglishStemmer _stemmer = new();
-    private readonly Dictionary<string, string> _stemCache = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _seenBySpan;
-    private readonly List<(string? Word, string? Stem)> _analysed = [];
-    private readonly List<int> _uses = [];
+    // Each word seen, with what it became and how often: one table, so that a word seen before costs one lookup and
+    // its stem and count are in the entry the lookup found.
+    private readonly Dictionary<string, Analysis> _seen;
+    private readonly Dictionary<string, Analysis>.AlternateLookup<ReadOnlySpan<char>> _seenBySpan;
     private readonly SurfaceForms _notRemembered = new();
 
-    public Tokenizer() => _seenBySpan = _seen.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>What a lower-cased word became: its stem, or null when it is dropped; and how often it was kept.</summary>
+    private struct Analysis(string? stem)
+    {
+        public readonly string? Stem = stem;
+        public int Uses;
+    }
+
+    /// <param name="expectedWords">
+    /// How many distinct words to make room for at once. A corpus's tokenizer would otherwise grow its table by
+    /// doubling, and each larger table is a large-object allocation that can set off a full collection.
+    /// </param>
+    public Tokenizer(int expectedWords = 0)
+    {
+        _seen = new(Math.Min(expectedWords, MaxRemembered), StringComparer.Ordinal);
+        _seenBySpan = _seen.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     /// <summary>
     /// Adds how often each surface word produced each stem, over every text tokenised so far, to <paramref name="all"/>
@@ -38,8 +54,8 @@ public sealed class Tokenizer
     public void AddSurfacesTo(SurfaceForms all)
     {
         all.Add(_notRemembered);
-        for (var e = 0; e < _analysed.Count; e++)
-            if (_analysed[e].Stem is { } stem && _uses[e] > 0) all.Count(stem, _analysed[e].Word!, _uses[e]);
+        foreach (var (word, analysis) in _seen)
+            if (analysis.Stem is { } stem && analysis.Uses > 0) all.Count(stem, SurfaceWord(word), analysis.Uses);
     }
 
     /// <summary>The stems of <paramref name="text"/>, in order.</summary>
@@ -76,22 +92,18 @@ public sealed class Tokenizer
             if (length == 0 || length > MaxLength) continue;
             var word = lower[..length];
             text.Slice(start, length).ToLowerInvariant(word);
-            if (!_seenBySpan.TryGetValue(word, out var entry))
+            ref var seen = ref CollectionsMarshal.GetValueRefOrNullRef(_seenBySpan, word);
+            if (Unsafe.IsNullRef(ref seen))
             {
                 var token = word.ToString();
-                var analysed = Analyse(token);
-                if (_seen.Count >= MaxRemembered)
-                {
-                    if (analysed.Stem is { } stem) { _notRemembered.Count(stem, analysed.Word!, 1); tokens.Add(stem); }
-                    continue;
-                }
-                entry = _analysed.Count;
-                _seen[token] = entry;
-                _analysed.Add(analysed);
-                _uses.Add(0);
+                var stem = Analyse(token);
+                if (_seen.Count < MaxRemembered) _seen.Add(token, new Analysis(stem) { Uses = stem is null ? 0 : 1 });
+                else if (stem is not null) _notRemembered.Count(stem, SurfaceWord(token), 1);
+                if (stem is not null) tokens.Add(stem);
+                continue;
             }
-            if (_analysed[entry].Stem is not { } kept) continue;
-            _uses[entry]++;
+            if (seen.Stem is not { } kept) continue;
+            seen.Uses++;
             tokens.Add(kept);
         }
     }
@@ -117,25 +129,20 @@ public sealed class Tokenizer
         _ => false,
     };
 
-    /// <summary>What a lower-cased token becomes: a (surface word, stem) pair, or nothing when it is dropped.</summary>
-    private (string? Word, string? Stem) Analyse(string token)
+    /// <summary>The stem a lower-cased token becomes, or null when it is dropped.</summary>
+    private string? Analyse(string token)
     {
         if (token.Length < MinLength || !char.IsLetter(token[0]) || StopWords.All.Contains(token) || token.All(char.IsDigit))
-            return (null, null);
-        var word = token.Replace("'s", "", StringComparison.Ordinal).Replace("’s", "", StringComparison.Ordinal);
-        var stem = Stem(word);
-        return stem.Length < MinLength || StopWords.All.Contains(stem) ? (null, null) : (word, stem);
+            return null;
+        _stemmer.SetCurrent(SurfaceWord(token));
+        _stemmer.Stem();
+        var stem = _stemmer.Current;
+        return stem.Length < MinLength || StopWords.All.Contains(stem) ? null : stem;
     }
 
-    private string Stem(string word)
-    {
-        if (_stemCache.TryGetValue(word, out var stem)) return stem;
-        _stemmer.SetCurrent(word);
-        _stemmer.Stem();
-        stem = _stemmer.Current;
-        if (_stemCache.Count < MaxRemembered) _stemCache[word] = stem;
-        return stem;
-    }
+    /// <summary>The word as it is shown for its stem: without a possessive 's.</summary>
+    private static string SurfaceWord(string token) =>
+        token.Replace("'s", "", StringComparison.Ordinal).Replace("’s", "", StringComparison.Ordinal);
 }
 
 /// <summary>For each stem, how often each surface word produced it.</summary>
