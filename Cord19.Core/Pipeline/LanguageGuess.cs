@@ -5,6 +5,13 @@ namespace Cord19.Core.Pipeline;
 /// here, and abstracts are long enough for this to be reliable: English prose is about a third function
 /// words, while Spanish, French, German or Portuguese abstracts share few of them.
 /// </summary>
+/// <remarks>
+/// The words are the tokenizer's, counted while it tokenises (<see cref="Tokenizer.Tokenize(ReadOnlySpan{string}, out LanguageTally)"/>),
+/// each word's kind found once, when the word is first seen. A pass of its own, splitting the text at whitespace, cost
+/// pre-processing 0.1-0.4 s on the real corpus (1.8 s against 1.9-2.2 s in four alternated pairs; on the synthetic
+/// 100k a median of 5.4 s against 5.7 s in five). Counted this way, 6 of the real corpus's 21,213 abstracts change
+/// side, all near the threshold (a hyphenated word is now several words).
+/// </remarks>
 public static class LanguageGuess
 {
     private static readonly HashSet<string> English = new(StringComparer.OrdinalIgnoreCase)
@@ -26,28 +33,29 @@ public static class LanguageGuess
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> EnglishWords = English.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> OtherWords = Other.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    public static bool IsEnglish(string text)
+    /// <summary>Which list, if any, a word is on (case-blind).</summary>
+    public static FunctionWord Of(ReadOnlySpan<char> word) =>
+        word.Length > LongestListed ? FunctionWord.None
+        : EnglishWords.Contains(word) ? FunctionWord.English
+        : OtherWords.Contains(word) ? FunctionWord.Other
+        : FunctionWord.None;
+}
+
+public enum FunctionWord : byte { None, English, Other }
+
+/// <summary>A text's words, and how many of them are English function words and how many another language's.</summary>
+public struct LanguageTally
+{
+    public int Words { get; private set; }
+    public int English { get; private set; }
+    public int Other { get; private set; }
+
+    public void Count(FunctionWord word)
     {
-        // Words between whitespace, stripped of punctuation, looked up without allocating a string each:
-        // this runs on every abstract of the input.
-        int english = 0, other = 0, words = 0;
-        var rest = text.AsSpan();
-        while (!rest.IsEmpty)
-        {
-            rest = rest.TrimStart();
-            var end = rest.IndexOfAny(Whitespace);
-            var token = end < 0 ? rest : rest[..end];
-            rest = end < 0 ? default : rest[end..];
-            var word = token.Trim(",.;:()\"'[]");
-            if (word.IsEmpty) continue;
-            words++;
-            if (word.Length > LongestListed) continue;
-            if (EnglishWords.Contains(word)) english++;
-            else if (OtherWords.Contains(word)) other++;
-        }
-        if (words < 5) return false;
-        return english >= 0.08 * words && english > 1.5 * other;
+        Words++;
+        if (word == FunctionWord.English) English++;
+        else if (word == FunctionWord.Other) Other++;
     }
 
-    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(" \t\r\n\u00a0");
+    public readonly bool IsEnglish => Words >= 5 && English >= 0.08 * Words && English > 1.5 * Other;
 }

@@ -129,9 +129,11 @@ public sealed class Preprocessor(PipelineSettings settings)
             if (published < settings.PublishedFrom || published > settings.PublishedUntil) return new(row, SkipReasons.OutsideWindow, null, default, null);
         }
         var text = AbstractCleaner.Clean(row.Abstract);
-        if (!LanguageGuess.IsEnglish(text)) return new(row, SkipReasons.NotEnglish, null, default, null);
         // An exact-length array: a list's spare capacity is a quarter of the tokens' memory on a million documents.
-        var tokens = tokenizer.Tokenize([row.Title, text]);
+        // Tokenised before the language test, which counts the tokenizer's words of the abstract: the words of a row
+        // found not English count among the surface forms, as a duplicate's do.
+        var tokens = tokenizer.Tokenize([row.Title, text], out var language);
+        if (!language.IsEnglish) return new(row, SkipReasons.NotEnglish, null, default, null);
         return new(row, null, text, Fingerprint(text), tokens);
     }
 

@@ -30,10 +30,14 @@ public sealed class Tokenizer
     private readonly Dictionary<string, Analysis>.AlternateLookup<ReadOnlySpan<char>> _seenBySpan;
     private readonly SurfaceForms _notRemembered = new();
 
-    /// <summary>What a lower-cased word became: its stem, or null when it is dropped; and how often it was kept.</summary>
-    private struct Analysis(string? stem)
+    /// <summary>
+    /// What a lower-cased word became: its stem, or null when it is dropped; how often it was kept; and whether it is a
+    /// function word, for the language test.
+    /// </summary>
+    private struct Analysis(string? stem, FunctionWord function)
     {
         public readonly string? Stem = stem;
+        public readonly FunctionWord Function = function;
         public int Uses;
     }
 
@@ -62,7 +66,8 @@ public sealed class Tokenizer
     public IReadOnlyList<string> Tokenize(string text)
     {
         var tokens = new List<string>();
-        Tokenize(text, tokens);
+        var language = new LanguageTally();
+        Tokenize(text, tokens, ref language);
         return tokens;
     }
 
@@ -70,16 +75,25 @@ public sealed class Tokenizer
     /// The stems of each text in turn, as one array: what tokenising them joined by ". " gives (no word crosses a
     /// sentence end), without building the joined string or growing a list per document.
     /// </summary>
-    public string[] Tokenize(ReadOnlySpan<string?> texts)
+    /// <param name="lastText">The words of the last text, counted for <see cref="LanguageGuess"/>.</param>
+    public string[] Tokenize(ReadOnlySpan<string?> texts, out LanguageTally lastText)
     {
         _tokens.Clear();
-        foreach (var text in texts) Tokenize(text, _tokens);
+        lastText = new LanguageTally();
+        foreach (var text in texts)
+        {
+            lastText = new LanguageTally();
+            Tokenize(text, _tokens, ref lastText);
+        }
         return [.. _tokens];
     }
 
+    /// <inheritdoc cref="Tokenize(ReadOnlySpan{string}, out LanguageTally)"/>
+    public string[] Tokenize(ReadOnlySpan<string?> texts) => Tokenize(texts, out _);
+
     private readonly List<string> _tokens = [];
 
-    private void Tokenize(ReadOnlySpan<char> text, List<string> tokens)
+    private void Tokenize(ReadOnlySpan<char> text, List<string> tokens, ref LanguageTally language)
     {
         Span<char> lower = stackalloc char[MaxLength];
         var i = 0;
@@ -89,7 +103,12 @@ public sealed class Tokenizer
             var start = i;
             while (i < text.Length && (IsWordChar(text[i]) || (i > start && i + 1 < text.Length && Joins(text[i - 1], text[i], text[i + 1])))) i++;
             var length = i - start;
-            if (length == 0 || length > MaxLength) continue;
+            if (length == 0) continue;
+            if (length > MaxLength)
+            {
+                language.Count(FunctionWord.None);
+                continue;
+            }
             var word = lower[..length];
             text.Slice(start, length).ToLowerInvariant(word);
             ref var seen = ref CollectionsMarshal.GetValueRefOrNullRef(_seenBySpan, word);
@@ -97,11 +116,14 @@ public sealed class Tokenizer
             {
                 var token = word.ToString();
                 var stem = Analyse(token);
-                if (_seen.Count < MaxRemembered) _seen.Add(token, new Analysis(stem) { Uses = stem is null ? 0 : 1 });
+                var function = LanguageGuess.Of(token);
+                language.Count(function);
+                if (_seen.Count < MaxRemembered) _seen.Add(token, new Analysis(stem, function) { Uses = stem is null ? 0 : 1 });
                 else if (stem is not null) _notRemembered.Count(stem, SurfaceWord(token), 1);
                 if (stem is not null) tokens.Add(stem);
                 continue;
             }
+            language.Count(seen.Function);
             if (seen.Stem is not { } kept) continue;
             seen.Uses++;
             tokens.Add(kept);
@@ -132,8 +154,8 @@ public sealed class Tokenizer
     /// <summary>The stem a lower-cased token becomes, or null when it is dropped.</summary>
     private string? Analyse(string token)
     {
-        if (token.Length < MinLength || !char.IsLetter(token[0]) || StopWords.All.Contains(token) || token.All(char.IsDigit))
-            return null;
+        // A word that starts with a letter is not a number.
+        if (token.Length < MinLength || !char.IsLetter(token[0]) || StopWords.All.Contains(token)) return null;
         _stemmer.SetCurrent(SurfaceWord(token));
         _stemmer.Stem();
         var stem = _stemmer.Current;

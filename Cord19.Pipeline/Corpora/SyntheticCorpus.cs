@@ -60,12 +60,15 @@ public static partial class SyntheticCorpus
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var sources = new List<Source>();
+        // The pre-processor's language test: the tokenizer's words of the abstract, counted while it tokenises.
+        var tokenizer = new Tokenizer();
         foreach (var file in files)
             foreach (var paper in new MetadataCsvReader(file).Read())
             {
                 if (string.IsNullOrWhiteSpace(paper.Abstract)) continue;
                 var text = AbstractCleaner.Clean(paper.Abstract);
-                if (!LanguageGuess.IsEnglish(text) || !seen.Add(text)) continue;
+                tokenizer.Tokenize([text], out var language);
+                if (!language.IsEnglish || !seen.Add(text)) continue;
                 var sentences = SentenceEnd().Split(text).Where(s => s.Length > 20).ToArray();
                 if (sentences.Length > 0) sources.Add(new Source(paper, sentences));
             }

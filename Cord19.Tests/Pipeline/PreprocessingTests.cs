@@ -29,13 +29,29 @@ public sealed class PreprocessingTests
     public void Authors_are_cut_to_the_first_three(string authors, string? expected) =>
         Assert.Equal(expected, Preprocessor.ShortAuthors(authors));
 
+    private static bool IsEnglish(string text)
+    {
+        new Tokenizer().Tokenize([text], out var language);
+        return language.IsEnglish;
+    }
+
     [Fact]
     public void English_abstracts_pass_and_others_do_not()
     {
-        Assert.True(LanguageGuess.IsEnglish("We studied the transmission of the virus in a cohort of patients, and the results were consistent with earlier reports."));
-        Assert.False(LanguageGuess.IsEnglish("Se estudió la transmisión del virus en una cohorte de pacientes y los resultados fueron consistentes con los informes anteriores."));
-        Assert.False(LanguageGuess.IsEnglish("Die Übertragung des Virus wurde in einer Kohorte untersucht und die Ergebnisse sind mit früheren Berichten vereinbar."));
-        Assert.False(LanguageGuess.IsEnglish("COVID-19 SARS-CoV-2"));
+        Assert.True(IsEnglish("We studied the transmission of the virus in a cohort of patients, and the results were consistent with earlier reports."));
+        Assert.False(IsEnglish("Se estudió la transmisión del virus en una cohorte de pacientes y los resultados fueron consistentes con los informes anteriores."));
+        Assert.False(IsEnglish("Die Übertragung des Virus wurde in einer Kohorte untersucht und die Ergebnisse sind mit früheren Berichten vereinbar."));
+        Assert.False(IsEnglish("COVID-19 SARS-CoV-2"));
+    }
+
+    [Fact]
+    public void The_language_test_counts_the_last_text_alone()
+    {
+        var tokenizer = new Tokenizer();
+        tokenizer.Tokenize(["The role of the virus in the spread of the disease in the wards of the hospital and in the homes of the patients", "Se estudió la transmisión del virus en una cohorte de pacientes."], out var spanish);
+        tokenizer.Tokenize(["La transmisión del virus en la cohorte de los pacientes y de las familias", "We studied the transmission of the virus in a cohort of patients."], out var english);
+        Assert.False(spanish.IsEnglish);
+        Assert.True(english.IsEnglish);
     }
 
     [Fact]
