@@ -99,14 +99,14 @@ public sealed class Tokenizer
         var i = 0;
         while (i < text.Length)
         {
-            while (i < text.Length && !StartsWord(text[i])) i++;
+            while (i < text.Length && !StartsWord(text[i])) language.Between(text[i++]);
             var start = i;
             while (i < text.Length && (IsWordChar(text[i]) || (i > start && i + 1 < text.Length && Joins(text[i - 1], text[i], text[i + 1])))) i++;
             var length = i - start;
             if (length == 0) continue;
             if (length > MaxLength)
             {
-                language.Count(FunctionWord.None);
+                language.Word(FunctionWord.None);
                 continue;
             }
             var word = lower[..length];
@@ -117,17 +117,18 @@ public sealed class Tokenizer
                 var token = word.ToString();
                 var stem = Analyse(token);
                 var function = LanguageGuess.Of(token);
-                language.Count(function);
+                language.Word(function);
                 if (_seen.Count < MaxRemembered) _seen.Add(token, new Analysis(stem, function) { Uses = stem is null ? 0 : 1 });
                 else if (stem is not null) _notRemembered.Count(stem, SurfaceWord(token), 1);
                 if (stem is not null) tokens.Add(stem);
                 continue;
             }
-            language.Count(seen.Function);
+            language.Word(seen.Function);
             if (seen.Stem is not { } kept) continue;
             seen.Uses++;
             tokens.Add(kept);
         }
+        language.End();
     }
 
     private static readonly bool[] AsciiWordChars = Enumerable.Range(0, 128).Select(c => char.IsAsciiLetterOrDigit((char)c) || c == '_').ToArray();

@@ -45,6 +45,14 @@ public sealed class PreprocessingTests
     }
 
     [Fact]
+    public void The_language_test_counts_words_between_whitespace()
+    {
+        new Tokenizer().Tokenize(["(The) SARS-CoV-2 virus, the. — ( )"], out var tally);
+        // "—" is a word, "( )" is not; "SARS-CoV-2" is one word, not three; "(The)" and "the." are function words.
+        Assert.Equal((5, 2, 0), (tally.Words, tally.English, tally.Other));
+    }
+
+    [Fact]
     public void The_language_test_counts_the_last_text_alone()
     {
         var tokenizer = new Tokenizer();
