@@ -8,7 +8,7 @@ namespace Cord19.Core.Pipeline;
 /// <remarks>
 /// The words are counted while the tokenizer scans the text (<see cref="Tokenizer.Tokenize(ReadOnlySpan{string}, out LanguageTally)"/>),
 /// each word's kind found once, when the word is first seen. A pass of its own, splitting the text at whitespace, cost
-/// pre-processing 0.1-0.3 s on the real corpus (1.7-1.8 s against 1.8-2.0 s in four alternated pairs) and 0.3-0.8 s
+/// pre-processing up to 0.3 s on the real corpus (1.7-1.8 s against 1.8-2.0 s in four alternated pairs) and 0.3-0.8 s
 /// on the synthetic 100k (5.1-5.3 s against 5.6-5.9 s in three). The words counted are still those between
 /// whitespace (<see cref="LanguageTally"/>): the same counts for every one of the real corpus's 21,213 abstracts
 /// (checked against the split), so the same corpus.
@@ -35,18 +35,18 @@ public static class LanguageGuess
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> OtherWords = Other.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Which list, if any, a word is on (case-blind).</summary>
-    public static FunctionWord Of(ReadOnlySpan<char> word) =>
+    internal static FunctionWord Of(ReadOnlySpan<char> word) =>
         word.Length > LongestListed ? FunctionWord.None
         : EnglishWords.Contains(word) ? FunctionWord.English
         : OtherWords.Contains(word) ? FunctionWord.Other
         : FunctionWord.None;
 }
 
-public enum FunctionWord : byte { None, English, Other }
+internal enum FunctionWord : byte { None, English, Other }
 
 /// <summary>
 /// A text's words, and how many of them are English function words and how many another language's, fed by the
-/// tokenizer as it scans the text.
+/// tokenizer as it scans the text (only the tokenizer feeds it; callers read the counts).
 /// </summary>
 /// <remarks>
 /// A word here is what lies between whitespace, as when the test split the text itself: it counts if anything in it
@@ -66,20 +66,20 @@ public struct LanguageTally
     private FunctionWord _first;
 
     /// <summary>One of the tokenizer's words, and whether it is a function word.</summary>
-    public void Word(FunctionWord kind)
+    internal void Word(FunctionWord kind)
     {
         if (_parts++ == 0) _first = kind;
     }
 
     /// <summary>A character between the tokenizer's words.</summary>
-    public void Between(char c)
+    internal void Between(char c)
     {
         if (char.IsWhiteSpace(c)) End();
         else if (c is not (',' or '.' or ';' or ':' or '(' or ')' or '"' or '\'' or '[' or ']') && _parts++ == 0) _first = FunctionWord.None;
     }
 
     /// <summary>The end of the text (or of a whitespace-separated word).</summary>
-    public void End()
+    internal void End()
     {
         if (_parts == 0) return;
         Words++;

@@ -60,7 +60,7 @@ public static partial class SyntheticCorpus
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var sources = new List<Source>();
-        // The pre-processor's language test: the tokenizer's words of the abstract, counted while it tokenises.
+        // The pre-processor's language test, which the tokenizer's scan counts (its tokens are not needed here).
         var tokenizer = new Tokenizer();
         foreach (var file in files)
             foreach (var paper in new MetadataCsvReader(file).Read())
