@@ -142,7 +142,7 @@ internal static class BenchmarkCommands
             using var process = Process.GetCurrentProcess();
             return $"heap {GC.GetTotalMemory(forceFullCollection: false) / 1e9:0.00} GB, peak so far {process.PeakWorkingSet64 / 1e9:0.00} GB, " +
                 $"{GC.CollectionCount(2)} full collections and {GC.GetTotalPauseDuration().TotalSeconds:0.0} s of GC pauses so far, " +
-                // Summed over threads, so it can overlap other work: 0.30 s of the real corpus's 1.8 s of pre-processing.
+                // Summed over threads, so it can overlap other work: 0.3-0.45 s of the real corpus's 1.7-2.0 s of pre-processing.
                 $"{System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.00} s compiling {System.Runtime.JitInfo.GetCompiledMethodCount():N0} methods";
         }
 

@@ -15,7 +15,7 @@ public sealed class Preprocessor(PipelineSettings settings)
 {
     public const int MinTokens = 10;
 
-    // Room for what one thread's tokenizer meets in a corpus of 15k-100k abstracts: 50-75k distinct words (measured
+    // Room for what one thread's tokenizer meets in a corpus of 15k-100k abstracts: 49-75k distinct words (measured
     // on the real corpus and the synthetic 100k).
     private const int ExpectedWordsPerThread = 100_000;
 
