@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The pipeline benchmark (see README, Benchmarks): our pipeline and the seed's in scikit-learn on the same corpus,
 # per-stage wall time, peak memory, documents per second and quality; the last line sums it up.
-#   ./bench-pipeline.sh [real | synth-100k | synth-1m | synth-<n> | <metadata.csv[.gz]>] [seed | large]
+#   ./bench-pipeline.sh [real | synth-100k | synth-1m | synth-<n> | <metadata.csv[.gz]>] [seed | large] [<seed>,<seed>…]
 # real: the real CORD-19 files in $CORD19_SHARED_DATA (default ../shared/data/cord19) merged, about 15k abstracts;
 # synth-<n>: <n> synthetic documents made from them (cord19-pipeline synth; built once, kept in .bench/).
+# More seeds (third argument) run both sides again at each, for the quality figures alone: one run's coherence moves
+# with the seed (k-means' starts, LDA's draws) by more than the two sides differ, so a mean over seeds compares them.
 set -euo pipefail
 cd "$(dirname "$0")"
 corpus="${1:-real}"
 preset="${2:-seed}"
+more_seeds="${3:-}"
+[[ "$more_seeds" =~ ^([0-9]+(,[0-9]+)*)?$ ]] || { echo "Seeds are '$more_seeds': give whole numbers separated by commas, such as 7,99."; exit 2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian's python (a pyenv or venv python first on the PATH would not see Debian's packages).
@@ -63,3 +67,14 @@ echo "== scikit-learn: bench/sklearn_pipeline.py --stop-words .bench/stop-words.
 grep "^\[sklearn\]" .bench/sklearn.log | sed 's/^/  /'
 echo "== figures"
 "$py" bench/compare.py .bench/ours/figures.json .bench/sklearn.json
+[ -n "$more_seeds" ] || exit 0
+
+pairs=(.bench/ours/figures.json .bench/sklearn.json)
+for s in ${more_seeds//,/ }; do
+  echo "== seed $s, quality only: cord19-pipeline bench --seed $s, sklearn_pipeline.py --seed $s"
+  "$pipeline" bench --metadata "$file" --preset "$preset" --seed "$s" --out ".bench/ours-seed-$s" >/dev/null 2>".bench/ours-seed-$s.log" || { cat ".bench/ours-seed-$s.log"; exit 1; }
+  "$py" bench/sklearn_pipeline.py "$file" "${sk_args[@]}" --stop-words .bench/stop-words.txt --seed "$s" > ".bench/sklearn-seed-$s.json" 2>".bench/sklearn-seed-$s.log" || { cat ".bench/sklearn-seed-$s.log"; exit 1; }
+  pairs+=(".bench/ours-seed-$s/figures.json" ".bench/sklearn-seed-$s.json")
+done
+echo "== quality over seeds"
+"$py" bench/seeds.py "${pairs[@]}"

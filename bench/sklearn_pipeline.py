@@ -181,6 +181,7 @@ def main():
         "neighbourPreservation": None if mapped is None else round(neighbour_preservation(reduced, mapped, seed=args.seed), 4),
     }
     print(json.dumps({
+        "seed": args.seed,
         "documents": len(docs),
         "stages": stages,
         "seconds": round(sum(stages.values()), 3),
