@@ -59,6 +59,7 @@ grep -v "^\s*$" .bench/ours.log | sed 's/^/  /'
 if [ "$file" = ".bench/synth-1000000.csv.gz" ]; then
   echo "== figures (ours alone: scikit-learn's dense PCA on a million documents would need about 12 GB)"
   "$py" bench/compare.py .bench/ours/figures.json
+  [ -z "$more_seeds" ] || echo "(seeds $more_seeds not run: more seeds compare quality with scikit-learn, which is not run here)"
   exit 0
 fi
 "$pipeline" stop-words > .bench/stop-words.txt
