@@ -104,60 +104,67 @@ public static class TopicModel
 
         private unsafe void Sweep(int* termCounts, int* tokenAt)
         {
-            Span<int> doc = stackalloc int[Lanes], position = stackalloc int[Lanes], end = stackalloc int[Lanes];
-            Span<int> laneCounts = stackalloc int[k * Lanes], rowBase = stackalloc int[Lanes], drawn = stackalloc int[Lanes], current = stackalloc int[Lanes];
-            Span<Vector256<int>> change = stackalloc Vector256<int>[k];
-            Span<Vector256<float>> cumulative = stackalloc Vector256<float>[k];
-            Span<float> inverse = stackalloc float[k];
+            // Pointers to the stack: the lanes' bookkeeping is read and written every step, without bounds checks.
+            int* doc = stackalloc int[Lanes], position = stackalloc int[Lanes], end = stackalloc int[Lanes];
+            int* rowBase = stackalloc int[Lanes], drawn = stackalloc int[Lanes], current = stackalloc int[Lanes];
+            // Each topic's count in each lane's document, one vector a topic.
+            var laneCounts = stackalloc Vector256<int>[k];
+            var change = stackalloc Vector256<int>[k];
+            var cumulative = stackalloc Vector256<float>[k];
+            var inverse = stackalloc float[k];
+            for (var t = 0; t < k; t++) change[t] = Vector256<int>.Zero;
             var documents = starts.Length - 1;
             var next = 0;
             var active = 0;
             for (var lane = 0; lane < Lanes; lane++)
-                if (Take(lane, laneCounts, doc, position, end, ref next, documents)) active++;
+                if (Take(lane, (int*)laneCounts, doc, position, end, ref next, documents)) active++;
             var alpha = Vector256.Create((float)Alpha);
             var beta = Vector256.Create((float)Beta);
+            // A local copy: the generator's state stays in registers instead of going back to the heap every step.
+            var random = _random;
             for (var step = 0; active > 0; step++)
             {
                 if (step % RefreshSteps == 0) Refresh(change, inverse);
-                var live = Vector256.GreaterThanOrEqual(Vector256.Create<int>(doc), Vector256<int>.Zero);
-                var token = Gather(tokenAt, Vector256.Create<int>(position));
+                var live = Vector256.GreaterThanOrEqual(Vector256.Load(doc), Vector256<int>.Zero);
+                var token = Gather(tokenAt, Vector256.Load(position));
                 var rows = (token >>> TopicBits) * Vector256.Create(k);
-                token.CopyTo(current);
-                rows.CopyTo(rowBase);
+                token.Store(current);
+                rows.Store(rowBase);
                 var old = token & Vector256.Create(TopicMask);
                 var total = Vector256<float>.Zero;
                 for (var t = 0; t < k; t++)
                 {
                     // Equals gives -1 where true: adding it takes the token out of its own counts.
                     var own = Vector256.Equals(old, Vector256.Create(t));
-                    var inDocument = Vector256.Create<int>(laneCounts.Slice(t * Lanes, Lanes)) + own;
+                    var inDocument = laneCounts[t] + own;
                     var inTerm = Gather(termCounts, rows + Vector256.Create(t)) + own;
                     total += (Vector256.ConvertToSingle(inDocument) + alpha) * (Vector256.ConvertToSingle(inTerm) + beta) * Vector256.Create(inverse[t]);
                     cumulative[t] = total;
                 }
-                var u = _random.NextFloats() * total;
+                var u = random.NextFloats() * total;
                 // The cumulative weights rise, so the topic is how many of them u passes.
                 var topic = Vector256<int>.Zero;
                 for (var t = 0; t < k - 1; t++) topic -= Vector256.LessThan(cumulative[t], u).AsInt32();
                 for (var t = 0; t < k; t++)
                 {
                     var moved = (Vector256.Equals(old, Vector256.Create(t)) - Vector256.Equals(topic, Vector256.Create(t))) & live;
-                    (Vector256.Create<int>(laneCounts.Slice(t * Lanes, Lanes)) + moved).CopyTo(laneCounts.Slice(t * Lanes, Lanes));
+                    laneCounts[t] += moved;
                     change[t] += moved;
                 }
-                topic.CopyTo(drawn);
+                topic.Store(drawn);
                 for (var lane = 0; lane < Lanes; lane++)
                 {
                     if (doc[lane] < 0) continue;
-                    wordTopic[rowBase[lane] + (current[lane] & TopicMask)]--;
-                    wordTopic[rowBase[lane] + drawn[lane]]++;
-                    tokens[position[lane]] = current[lane] & ~TopicMask | drawn[lane];
+                    termCounts[rowBase[lane] + (current[lane] & TopicMask)]--;
+                    termCounts[rowBase[lane] + drawn[lane]]++;
+                    tokenAt[position[lane]] = current[lane] & ~TopicMask | drawn[lane];
                     if (++position[lane] < end[lane]) continue;
-                    for (var t = 0; t < k; t++) docTopic[doc[lane] * k + t] = laneCounts[t * Lanes + lane];
-                    if (!Take(lane, laneCounts, doc, position, end, ref next, documents)) active--;
+                    for (var t = 0; t < k; t++) docTopic[doc[lane] * k + t] = ((int*)laneCounts)[t * Lanes + lane];
+                    if (!Take(lane, (int*)laneCounts, doc, position, end, ref next, documents)) active--;
                 }
             }
             Refresh(change, inverse);
+            _random = random;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -166,7 +173,7 @@ public static class TopicModel
                 : Vector256.Create(at[index[0]], at[index[1]], at[index[2]], at[index[3]], at[index[4]], at[index[5]], at[index[6]], at[index[7]]);
 
         /// <summary>Gives the lane the next document with tokens; false when there is none (the lane reads the spare slot).</summary>
-        private bool Take(int lane, Span<int> laneCounts, Span<int> doc, Span<int> position, Span<int> end, ref int next, int documents)
+        private unsafe bool Take(int lane, int* laneCounts, int* doc, int* position, int* end, ref int next, int documents)
         {
             while (next < documents && starts[next] == starts[next + 1]) next++;
             if (next == documents)
@@ -183,7 +190,7 @@ public static class TopicModel
             return true;
         }
 
-        private void Refresh(Span<Vector256<int>> change, Span<float> inverse)
+        private unsafe void Refresh(Vector256<int>* change, float* inverse)
         {
             for (var t = 0; t < k; t++)
             {
