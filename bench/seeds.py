@@ -6,7 +6,7 @@ The last line sums it up: the means over the seeds and how many seeds each side'
 """
 import json
 import sys
-from statistics import mean
+from statistics import mean, stdev
 
 paths = sys.argv[1:]
 if len(paths) < 2 or len(paths) % 2:
@@ -28,6 +28,12 @@ def average(side, key):
     return round(mean(run[side][key] for run in runs), 4)
 
 
+# Paired by seed: each seed gives both sides the same corpus, and the spread of the differences says how far the
+# mean difference stands out of one run's draw.
+differences = [o["coherence"] - t["coherence"] for _, o, t in runs]
+if len(differences) > 1:
+    print(f"coherence ours minus scikit-learn's: mean {mean(differences):+.4f}, standard deviation {stdev(differences):.4f} "
+          f"over {len(differences)} seeds")
 ours_higher = sum(o["coherence"] > t["coherence"] for _, o, t in runs)
 print(f"seeds={','.join(str(run[0]) for run in runs)} silhouette_mean={average(1, 'silhouette')}/{average(2, 'silhouette')} "
       f"coherence_mean={average(1, 'coherence')}/{average(2, 'coherence')} ours_more_coherent={ours_higher}/{len(runs)}")
