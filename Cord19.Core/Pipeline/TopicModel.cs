@@ -112,6 +112,8 @@ public static class TopicModel
             var change = stackalloc Vector256<int>[k];
             var cumulative = stackalloc Vector256<float>[k];
             var inverse = stackalloc float[k];
+            // The language leaves stackalloc's memory undefined; the totals' changes must start at zero. (Take fills
+            // the lanes' counts; a lane without a document draws from whatever is there, and its draws are masked.)
             for (var t = 0; t < k; t++) change[t] = Vector256<int>.Zero;
             var documents = starts.Length - 1;
             var next = 0;
