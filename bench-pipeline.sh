@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The pipeline benchmark (see README, Benchmarks): our pipeline and the seed's in scikit-learn on the same corpus,
+# The pipeline benchmark (see README, Benchmarks; docs/benchmarks.md has the record): our pipeline and the seed's in scikit-learn on the same corpus,
 # per-stage wall time, peak memory, documents per second and quality; the last line sums it up.
 #   ./bench-pipeline.sh [real | synth-100k | synth-1m | synth-<n> | <metadata.csv[.gz]>] [seed | large] [<seed>,<seed>…]
 # real: the real CORD-19 files in $CORD19_SHARED_DATA (default ../shared/data/cord19) merged, about 15k abstracts;

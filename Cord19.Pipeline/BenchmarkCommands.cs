@@ -17,7 +17,7 @@ internal static class BenchmarkCommands
           corpus --source <file> [--source <file> …] --out <corpus.csv.gz>
                                                       the real papers with an abstract of several CORD-19 files, as one file
           synth --source <file> [--source …] --documents <n> --out <corpus.csv.gz> [--mix neighbours|random] [--seed <n>]
-                                                      a synthetic corpus from real abstracts (see README, Benchmarks)
+                                                      a synthetic corpus from real abstracts (see docs/benchmarks.md)
           bench --metadata <file> [--preset seed|large] [--published-from yyyy-mm-dd] [--seed <n>] [--out <folder>]
                                                       the whole pipeline, timed; its figures go to <folder>/figures.json
           stop-words                                  the words pre-processing drops, one a line (the benchmark's

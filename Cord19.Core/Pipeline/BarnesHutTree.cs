@@ -11,7 +11,7 @@ namespace Cord19.Core.Pipeline;
 /// points, which walk nearly the same cells, follow one another. Together these took the
 /// iterations on the real corpus from about 11 s to 8.6 s (500 iterations, before they were cut to 300). Eight such
 /// neighbours now walk the tree together (<see cref="RepelGroup"/>): with the attraction computed while the tree is
-/// built, the real corpus's map 4.5-5.7 s → 3.3-3.4 s in three alternated pairs (README, Benchmarks).
+/// built, the real corpus's map 4.5-5.7 s → 3.3-3.4 s in three alternated pairs (docs/benchmarks.md).
 /// </summary>
 internal sealed class BarnesHutTree(int points)
 {

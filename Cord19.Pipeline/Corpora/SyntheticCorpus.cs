@@ -8,7 +8,7 @@ namespace Cord19.Pipeline.Corpora;
 /// draws its sentences from three real abstracts that are close to each other (one at random and two of its
 /// five nearest neighbours by TF-IDF cosine), so the corpus keeps the topical structure of the real one: a
 /// corpus whose sentences come from anywhere has no clusters at all. <see cref="Mix.Random"/> makes that
-/// structureless corpus, to check the difference (see README, Benchmarks).
+/// structureless corpus, to check the difference (see docs/benchmarks.md, Synthetic corpora).
 /// </summary>
 public static partial class SyntheticCorpus
 {
