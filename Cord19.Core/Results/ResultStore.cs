@@ -37,27 +37,22 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     {
         if (await LoadLatestCorpusManifestAsync(ct) is not { } manifest) return null;
         var key = $"corpus/{manifest.CorpusId}/documents.jsonl";
-        // The abstracts stay in the file (about 3.3 GB as strings at a million documents); a run reads them again to
-        // publish them. Each stem is kept once, however many documents use it: read from JSON, every token would be a
-        // string of its own (the panel's phase 6 on a million documents passed 10.6 GB so before it was stopped; 4.47 GB
-        // at its peak with this).
-        var stems = new Dictionary<string, string>(StringComparer.Ordinal);
-        var documents = await ReadLinesAsync<CorpusDocument>(key, ct)
-            .Select(d => d with { Abstract = "", Tokens = Shared(d.Tokens, stems) })
+        // The abstracts stay in the file (about 3.3 GB as strings at a million documents): the documents are read without
+        // them, and a run reads them again, alone, to publish them. Each stem is kept once, however many documents use
+        // it: read from JSON, every token would be a string of its own (the panel's phase 6 on a million documents
+        // passed 10.6 GB so before it was stopped; 4.47 GB at its peak with this).
+        var options = new JsonSerializerOptions(Json) { Converters = { new SharedStrings() } };
+        var documents = await ReadLinesAsync<StoredDocument>(key, options, ct)
+            .Select(d => new CorpusDocument(d.Id, d.Title, d.Journal, d.PublishTime, d.Authors, d.Doi, "", d.Tokens))
             .ToListAsync(ct);
-        return new Corpus(manifest, documents, token => ReadLinesAsync<CorpusDocument>(key, token).Select(d => d.Abstract));
+        return new Corpus(manifest, documents, token => ReadLinesAsync<StoredAbstract>(key, Json, token).Select(d => d.Abstract));
     }
 
-    private static string[] Shared(IReadOnlyList<string> tokens, Dictionary<string, string> stems)
-    {
-        var shared = new string[tokens.Count];
-        for (var i = 0; i < shared.Length; i++)
-        {
-            ref var kept = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(stems, tokens[i], out _);
-            shared[i] = kept ??= tokens[i];
-        }
-        return shared;
-    }
+    /// <summary>A line of a corpus's documents.jsonl read without its abstract (the reader skips it unread).</summary>
+    private sealed record StoredDocument(string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi, string[] Tokens);
+
+    /// <summary>A line of a corpus's documents.jsonl read for its abstract alone.</summary>
+    private sealed record StoredAbstract(string Abstract);
 
     public async Task<CorpusManifest?> LoadLatestCorpusManifestAsync(CancellationToken ct)
     {
@@ -211,27 +206,14 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         }
     }
 
-    private async IAsyncEnumerable<T> ReadLinesAsync<T>(string key, [EnumeratorCancellation] CancellationToken ct)
+    private IAsyncEnumerable<T> ReadLinesAsync<T>(string key, CancellationToken ct) => ReadLinesAsync<T>(key, Json, ct);
+
+    private async IAsyncEnumerable<T> ReadLinesAsync<T>(string key, JsonSerializerOptions options, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var stream = await objects.OpenReadAsync(key, ct)
             ?? throw new ResultFileException(key, "missing.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var lineNumber = 0;
-        while (await reader.ReadLineAsync(ct) is { } line)
-        {
-            lineNumber++;
-            if (line.Length == 0) continue;
-            T? item;
-            try
-            {
-                item = JsonSerializer.Deserialize<T>(line, Json);
-            }
-            catch (JsonException ex)
-            {
-                throw new ResultFileException(key, $"line {lineNumber} is not valid JSON ({ex.Message}).", ex);
-            }
-            yield return item ?? throw new ResultFileException(key, $"line {lineNumber} is null.");
-        }
+        await foreach (var item in JsonLines.ReadAsync<T>(stream, key, options, ct))
+            yield return item;
     }
 
     private sealed record LatestCorpus(string CorpusId);

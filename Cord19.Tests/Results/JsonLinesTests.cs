@@ -1,0 +1,57 @@
+using System.Text;
+using System.Text.Json;
+using Cord19.Core.Results;
+
+namespace Cord19.Tests.Results;
+
+public sealed class JsonLinesTests
+{
+    private sealed record Item(string Name, string[] Tags);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1 << 16)]
+    public async Task Every_line_is_read_whatever_the_breaks_and_however_the_stream_hands_out_bytes(int bytesPerRead)
+    {
+        var huge = new string('x', 3 << 20); // longer than the reader's first buffer
+        var text = "\uFEFF{\"name\":\"a\",\"tags\":[]}\r\n\n{\"name\":\"b\u00e9\",\"tags\":[\"t\"]}\n{\"name\":\"" + huge + "\",\"tags\":[]}\n\r\n{\"name\":\"last\",\"tags\":[\"u\"]}";
+        await using var stream = new TrickleStream(Encoding.UTF8.GetBytes(text), bytesPerRead);
+
+        var items = await JsonLines.ReadAsync<Item>(stream, "k", ResultStore.Json, default).ToListAsync();
+
+        Assert.Equal(["a", "b\u00e9", huge, "last"], items.Select(i => i.Name));
+        Assert.Equal(["u"], items[3].Tags);
+    }
+
+    [Fact]
+    public async Task A_bad_line_is_named_by_its_number()
+    {
+        await using var stream = new MemoryStream("{\"name\":\"a\",\"tags\":[]}\n\n{ nope\n"u8.ToArray());
+
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => JsonLines.ReadAsync<Item>(stream, "corpus/x/documents.jsonl", ResultStore.Json, default).ToListAsync().AsTask());
+
+        Assert.Equal("corpus/x/documents.jsonl", error.File);
+        Assert.StartsWith("line 3 is not valid JSON", error.Problem);
+    }
+
+    [Fact]
+    public void Shared_strings_keep_one_instance_per_value_and_read_escaped_and_long_values_right()
+    {
+        var options = new JsonSerializerOptions(ResultStore.Json) { Converters = { new SharedStrings() } };
+        var longWord = new string('w', 300);
+        var first = JsonSerializer.Deserialize<Item>($"{{\"name\":\"1\",\"tags\":[\"viru\",\"caf\\u00e9\",\"a\\\"b\",\"{longWord}\",\"na\u00efve\"]}}", options)!;
+        var second = JsonSerializer.Deserialize<Item>($"{{\"name\":\"2\",\"tags\":[\"{longWord}\",\"na\u00efve\",\"viru\",\"caf\u00e9\",\"a\\\"b\"]}}", options)!;
+
+        Assert.Equal(["viru", "caf\u00e9", "a\"b", longWord, "na\u00efve"], first.Tags);
+        foreach (var tag in first.Tags) Assert.Same(tag, second.Tags.Single(t => t == tag));
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Item>("{\"name\":\"3\",\"tags\":[1]}", options));
+    }
+
+    /// <summary>Hands out at most a few bytes a read, as a network stream may.</summary>
+    private sealed class TrickleStream(byte[] bytes, int most) : MemoryStream(bytes)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(most, buffer.Length)], cancellationToken);
+    }
+}
