@@ -49,7 +49,7 @@ public static class Program
                 await PreprocessAsync(options.Metadata!, settings, results, steps);
             if (options.Command is "process" or "all")
             {
-                var corpus = await results.LoadLatestCorpusAsync(CancellationToken.None)
+                var corpus = await results.LoadLatestCorpusAsync(ProcessingPipeline.SampleFor(options.Scope, settings), CancellationToken.None)
                     ?? throw new InvalidDataException($"There is no corpus in {results.Location}: run 'cord19-pipeline preprocess' first.");
                 var manifest = await new ProcessingPipeline(settings, results, steps).RunAsync(corpus, options.Scope, DateTime.UtcNow, options.RunId);
                 Console.WriteLine($"run {manifest.RunId}: {manifest.Documents:N0} documents, {manifest.Clusters} clusters, {manifest.Topics} topics");

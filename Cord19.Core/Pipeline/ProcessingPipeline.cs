@@ -12,6 +12,10 @@ namespace Cord19.Core.Pipeline;
 public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore results, IStepRecorder steps)
 {
     /// <param name="runId">The id to publish under (an Airflow run id, made safe for paths); a new one when null.</param>
+    /// <summary>What a run of <paramref name="scope"/> reads of the corpus: the subset's sample, or everything (null).</summary>
+    public static CorpusSample? SampleFor(string scope, PipelineSettings settings) =>
+        scope == RunManifest.SubsetScope ? new CorpusSample(settings.SubsetSize, settings.Seed) : null;
+
     public async Task<RunManifest> RunAsync(Corpus corpus, string scope, DateTime now, string? runId = null)
     {
         var timings = new List<StepTiming>();
@@ -26,12 +30,12 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         IReadOnlyList<CorpusDocument> documents = [];
         await Timed(PipelineDefinition.Sample, async _ =>
         {
-            documents = scope == RunManifest.SubsetScope ? SampleOf(corpus.Documents, settings.SubsetSize, settings.Seed) : corpus.Documents;
+            documents = SampleFor(scope, settings) is { } sample ? SampleOf(corpus.Documents, sample.Size, sample.Seed) : corpus.Documents;
             if (documents.Count < settings.Clusters * 2)
                 throw new InvalidDataException(
                     $"The corpus has {documents.Count} documents, too few for {settings.Clusters} clusters. " +
                     "Widen the publish-time window or choose a larger metadata file in Settings, then run pre-processing again.");
-            await steps.LogAsync($"{documents.Count:N0} of {corpus.Documents.Count:N0} documents.");
+            await steps.LogAsync($"{documents.Count:N0} of {corpus.Manifest.DocumentsKept:N0} documents.");
         });
 
         TfIdf vocabulary = null!;
@@ -186,14 +190,9 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
             throw new InvalidDataException($"The corpus's abstracts ended after {index:N0} documents, before the run's {run.Count:N0} were all found: run pre-processing (phase 4) again.");
     }
 
-    /// <summary>A reproducible sample: the same corpus, size and seed give the same documents, in corpus order.</summary>
-    public static IReadOnlyList<CorpusDocument> SampleOf(IReadOnlyList<CorpusDocument> all, int size, int seed)
-    {
-        if (all.Count <= size) return all;
-        var indices = Enumerable.Range(0, all.Count).ToArray();
-        new Random(seed).Shuffle(indices);
-        return indices.Take(size).Order().Select(i => all[i]).ToList();
-    }
+    /// <summary>A reproducible sample (see <see cref="CorpusSample"/>); a corpus loaded as that sample is returned whole.</summary>
+    public static IReadOnlyList<CorpusDocument> SampleOf(IReadOnlyList<CorpusDocument> all, int size, int seed) =>
+        new CorpusSample(size, seed).Positions(all.Count) is { } positions ? positions.Select(i => all[i]).ToList() : all;
 
     /// <summary>Each vocabulary term's share of all vocabulary tokens in the run: pyLDAvis' P(term).</summary>
     private static IReadOnlyList<double> TermProbabilities(IReadOnlyList<SparseVector> counts, int vocabulary)

@@ -17,6 +17,24 @@ public sealed record CorpusDocument(
     string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi,
     string Abstract, IReadOnlyList<string> Tokens);
 
+/// <summary>
+/// A reproducible sample of a corpus (phase 5's subset): the same corpus size, sample size and seed give the same
+/// documents, kept in corpus order. Chosen from the size alone, so a store can read only the sampled documents.
+/// </summary>
+public sealed record CorpusSample(int Size, int Seed)
+{
+    /// <summary>The sampled documents' positions in ascending order, or null when the corpus is no larger than the sample.</summary>
+    public int[]? Positions(int count)
+    {
+        if (count <= Size) return null;
+        var indices = Enumerable.Range(0, count).ToArray();
+        new Random(Seed).Shuffle(indices);
+        var chosen = indices[..Size];
+        Array.Sort(chosen);
+        return chosen;
+    }
+}
+
 /// <summary>A pre-processed corpus in memory.</summary>
 /// <param name="AbstractsInOrder">
 /// Where the abstracts are when the documents do not hold them (a large corpus keeps them on disk, read again in

@@ -11,8 +11,11 @@ public interface IResultStore
     /// <summary>Saves a pre-processed corpus and makes it the latest one, atomically.</summary>
     Task<string> SaveCorpusAsync(CorpusManifest manifest, IEnumerable<CorpusDocument> documents, CancellationToken ct);
 
-    /// <summary>The latest complete corpus, or null when pre-processing never finished.</summary>
-    Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct);
+    /// <summary>
+    /// The latest complete corpus, or null when pre-processing never finished; with a sample, only the sampled
+    /// documents (and abstracts) are read.
+    /// </summary>
+    Task<Corpus?> LoadLatestCorpusAsync(CorpusSample? sample, CancellationToken ct);
 
     /// <summary>The latest complete corpus's manifest alone (its size, without reading its documents), or null.</summary>
     Task<CorpusManifest?> LoadLatestCorpusManifestAsync(CancellationToken ct);

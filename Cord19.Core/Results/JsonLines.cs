@@ -12,19 +12,22 @@ internal static class JsonLines
 {
     private const int InitialBuffer = 1 << 20;
 
-    /// <param name="parse">Turns one line (never empty, without its line break) into an item; runs before the next line is read.</param>
+    /// <param name="only">
+    /// When given, the positions (ascending, counted over non-empty lines from 0) of the items wanted: the other lines
+    /// are found but not parsed, and reading stops after the last one wanted.
+    /// </param>
     /// <exception cref="ResultFileException">A line is not valid JSON for <typeparamref name="T"/>, or is null; the message names the line.</exception>
     public static async IAsyncEnumerable<T> ReadAsync<T>(Stream stream, string key, JsonSerializerOptions options,
-        [EnumeratorCancellation] CancellationToken ct)
+        [EnumeratorCancellation] CancellationToken ct, int[]? only = null)
     {
         var buffer = new byte[InitialBuffer];
         // [start, end) is read and not yet parsed; [start, searched) holds no line break (a stream may hand out a long
         // line a few bytes at a time, and searching it again from its start each time would be quadratic).
         int start = 0, end = 0, searched = 0;
-        var lineNumber = 0;
+        int lineNumber = 0, position = 0, wanted = 0;
         var parsed = new List<T>();
         var atEnd = false;
-        while (!atEnd)
+        while (!atEnd && (only is null || wanted < only.Length))
         {
             if (start > 0)
             {
@@ -57,7 +60,14 @@ internal static class JsonLines
                 if (lineNumber == 1 && line.StartsWith("\uFEFF"u8)) line = line[3..];
                 if (line.EndsWith("\r"u8)) line = line[..^1];
                 if (line.IsEmpty) continue;
-                parsed.Add(Parse<T>(line, key, lineNumber, options));
+                if (only is null)
+                    parsed.Add(Parse<T>(line, key, lineNumber, options));
+                else if (wanted < only.Length && only[wanted] == position)
+                {
+                    parsed.Add(Parse<T>(line, key, lineNumber, options));
+                    wanted++;
+                }
+                position++;
             }
             foreach (var item in parsed) yield return item;
             parsed.Clear();

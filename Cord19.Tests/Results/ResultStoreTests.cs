@@ -88,7 +88,7 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         await store.SaveCorpusAsync(manifest with { CorpusId = "20260102-000000-bbbbbb" }, [Doc("2")], default);
         await store.SaveCorpusAsync(manifest with { CorpusId = "20260103-000000-cccccc" }, [Doc("3")], default);
 
-        Assert.Equal("3", Assert.Single((await store.LoadLatestCorpusAsync(default))!.Documents).Id);
+        Assert.Equal("3", Assert.Single((await store.LoadLatestCorpusAsync(null, default))!.Documents).Id);
         var corpora = (await objects.ListAsync("corpus/", default).ToListAsync()).Where(k => k.EndsWith("/manifest.json")).Select(k => k.Split('/')[1]);
         Assert.Equal(["20260102-000000-bbbbbb", "20260103-000000-cccccc"], corpora.Order());
     }
@@ -100,12 +100,37 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         var manifest = new CorpusManifest(1, "20260101-000000-aaaaaa", DateTime.UtcNow, "t", 2, 2, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
         await store.SaveCorpusAsync(manifest, [new("1", null, null, null, null, null, "first", ["viru", "vaccin"]), new("2", null, null, null, null, null, "second", ["vaccin", "viru"])], default);
 
-        var corpus = (await store.LoadLatestCorpusAsync(default))!;
+        var corpus = (await store.LoadLatestCorpusAsync(null, default))!;
 
         Assert.Same(corpus.Documents[0].Tokens[0], corpus.Documents[1].Tokens[1]);
         Assert.Same(corpus.Documents[0].Tokens[1], corpus.Documents[1].Tokens[0]);
         Assert.All(corpus.Documents, d => Assert.Equal("", d.Abstract));
         Assert.Equal(["first", "second"], await corpus.ReadAbstractsAsync(default).ToListAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task A_sampled_corpus_reads_the_sample_alone_the_same_documents_and_abstracts_as_sampling_the_whole(string backend)
+    {
+        var store = new ResultStore(Objects(backend));
+        var manifest = new CorpusManifest(1, "20260101-000000-bbbbbb", DateTime.UtcNow, "t", 200, 200, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
+        await store.SaveCorpusAsync(manifest, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", $"T{i}", null, null, null, null, $"abstract {i}", ["viru", $"w{i}"])), default);
+        var sample = new CorpusSample(30, Seed: 5);
+
+        var whole = (await store.LoadLatestCorpusAsync(null, default))!;
+        var sampled = (await store.LoadLatestCorpusAsync(sample, default))!;
+
+        var expected = Cord19.Core.Pipeline.ProcessingPipeline.SampleOf(whole.Documents, sample.Size, sample.Seed);
+        Assert.Equal(expected.Select(d => d.Id), sampled.Documents.Select(d => d.Id));
+        Assert.Equal(expected.Select(d => d.Tokens[1]), sampled.Documents.Select(d => d.Tokens[1]));
+        Assert.Equal(expected.Select(d => "abstract " + d.Id[1..]), await sampled.ReadAbstractsAsync(default).ToListAsync());
+        Assert.Same(sampled.Documents, Cord19.Core.Pipeline.ProcessingPipeline.SampleOf(sampled.Documents, sample.Size, sample.Seed));
+
+        // A manifest that promises more documents than the file holds is named, not half-read.
+        var short1 = manifest with { CorpusId = "20260101-000000-cccccc", DocumentsKept = 400 };
+        await store.SaveCorpusAsync(short1, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", null, null, null, null, null, "a", ["x"])), default);
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadLatestCorpusAsync(sample, default));
+        Assert.Contains("run pre-processing (phase 4) again", error.Problem);
     }
 
     [Theory]

@@ -10,7 +10,7 @@ public sealed class FakeResultStore : IResultStore
     public string Location => "memory://results";
 
     public Task<string> SaveCorpusAsync(CorpusManifest manifest, IEnumerable<CorpusDocument> documents, CancellationToken ct) => throw new NotSupportedException();
-    public Task<Corpus?> LoadLatestCorpusAsync(CancellationToken ct) => Task.FromResult<Corpus?>(null);
+    public Task<Corpus?> LoadLatestCorpusAsync(CorpusSample? sample, CancellationToken ct) => Task.FromResult<Corpus?>(null);
     public Task<CorpusManifest?> LoadLatestCorpusManifestAsync(CancellationToken ct) => Task.FromResult<CorpusManifest?>(null);
     public Task PublishRunAsync(RunResult run, CancellationToken ct) { Runs.Add(run); return Task.CompletedTask; }
     public Task DeleteAllAsync(CancellationToken ct) { Runs.Clear(); return Task.CompletedTask; }

@@ -27,7 +27,7 @@ public sealed class LocalTargetTests
         Assert.Equal(["full", "subset"], runs.Select(r => r.Scope).Order());
         Assert.Equal(300, runs.Single(r => r.Scope == "subset").Documents);
         // The corpus in memory holds no abstracts; each run's abstracts are streamed from the corpus file, matched by position.
-        var corpus = (await h.Results.LoadLatestCorpusAsync(default))!;
+        var corpus = (await h.Results.LoadLatestCorpusAsync(null, default))!;
         Assert.All(corpus.Documents, d => Assert.Equal("", d.Abstract));
         var byId = corpus.Documents.Select(d => d.Id).Zip(await corpus.ReadAbstractsAsync(default).ToListAsync()).ToDictionary(p => p.First, p => p.Second);
         foreach (var run in runs)
@@ -87,7 +87,7 @@ public sealed class LocalTargetTests
         await h.RunAsync(7, deleteResults: true);
 
         Assert.Empty((await h.Results.ListRunsAsync(default)).Runs);
-        Assert.Null(await h.Results.LoadLatestCorpusAsync(default));
+        Assert.Null(await h.Results.LoadLatestCorpusAsync(null, default));
     }
 
     public static TheoryData<string, string, string> BadMetadata => new()
@@ -147,7 +147,7 @@ public sealed class LocalTargetTests
 
         Assert.Equal(PhaseStatus.Succeeded, lake.Status);
         Assert.Equal(PhaseStatus.Succeeded, pre.Status);
-        var corpus = await h.Results.LoadLatestCorpusAsync(default);
+        var corpus = await h.Results.LoadLatestCorpusAsync(null, default);
         Assert.Equal(40, corpus!.Documents.Count);
         Assert.All(corpus.Documents, d => Assert.Matches("^[0-9a-f]{40}$", d.Id));
     }
@@ -157,7 +157,7 @@ public sealed class LocalTargetTests
     {
         await using var h = await CoreHarness.StartAsync();
         for (var phase = 1; phase <= 4; phase++) await h.RunAsync(phase);
-        var before = await h.Results.LoadLatestCorpusAsync(default);
+        var before = await h.Results.LoadLatestCorpusAsync(null, default);
 
         await h.Settings.SaveAsync(new PipelineSettings { PublishedFrom = new DateOnly(2030, 1, 1) });
         var state = await h.RunAsync(4);
@@ -165,6 +165,6 @@ public sealed class LocalTargetTests
         Assert.Equal(PhaseStatus.Failed, state.Status);
         Assert.Contains("kept none", state.LatestRun!.Reason);
         Assert.Contains("published outside the window", await h.LogTextAsync(state));
-        Assert.Equal(before!.Manifest.CorpusId, (await h.Results.LoadLatestCorpusAsync(default))!.Manifest.CorpusId);
+        Assert.Equal(before!.Manifest.CorpusId, (await h.Results.LoadLatestCorpusAsync(null, default))!.Manifest.CorpusId);
     }
 }

@@ -125,9 +125,9 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
 
     private async Task ProcessAsync(PhaseContext context, string scope)
     {
-        var corpus = await Guard(() => results.LoadLatestCorpusAsync(context.Cancellation))
+        var corpus = await Guard(() => results.LoadLatestCorpusAsync(ProcessingPipeline.SampleFor(scope, context.Settings), context.Cancellation))
             ?? throw new PhaseFailedException("There is no pre-processed corpus. Run phase 4 (data pre-processing) first.");
-        await context.LogAsync($"Corpus {corpus.Manifest.CorpusId}: {corpus.Documents.Count:N0} documents.");
+        await context.LogAsync($"Corpus {corpus.Manifest.CorpusId}: {corpus.Manifest.DocumentsKept:N0} documents.");
         var pipeline = new ProcessingPipeline(context.Settings, results, context);
         await Guard(() => pipeline.RunAsync(corpus, scope, clock.GetUtcNow().UtcDateTime));
     }
