@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 
 namespace Cord19.Core.Results;
@@ -177,23 +176,10 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         objects.WriteAsync(key, stream => JsonSerializer.SerializeAsync(stream, value, indented ? Indented : Json, ct), ct);
 
     private Task WriteLinesAsync<T>(string key, IEnumerable<T> items, CancellationToken ct) =>
-        objects.WriteAsync(key, async stream =>
-        {
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            foreach (var item in items)
-            {
-                ct.ThrowIfCancellationRequested();
-                await writer.WriteLineAsync(JsonSerializer.Serialize(item, Json));
-            }
-        }, ct);
+        WriteLinesAsync(key, items.ToAsyncEnumerable(), ct);
 
     private Task WriteLinesAsync<T>(string key, IAsyncEnumerable<T> items, CancellationToken ct) =>
-        objects.WriteAsync(key, async stream =>
-        {
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            await foreach (var item in items.WithCancellation(ct))
-                await writer.WriteLineAsync(JsonSerializer.Serialize(item, Json));
-        }, ct);
+        objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, Json, ct), ct);
 
     private async Task<T?> ReadJsonOrNullAsync<T>(string key, CancellationToken ct) where T : class
     {

@@ -25,6 +25,23 @@ public sealed class JsonLinesTests
     }
 
     [Fact]
+    public async Task Written_items_are_one_line_each_and_read_back_equal_past_the_write_chunk()
+    {
+        var items = Enumerable.Range(0, 5_000).Select(i => new Item($"n{i} caf\u00e9 <b>\u2028\"q\"", [$"t{i}", "\n"])).ToList();
+        using var stream = new MemoryStream();
+
+        await JsonLines.WriteAsync(stream, items.ToAsyncEnumerable(), ResultStore.Json, default);
+
+        var text = Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Equal(items.Count, text.Count(c => c == '\n'));
+        Assert.Equal(JsonSerializer.Serialize(items[7], ResultStore.Json), text.Split('\n')[7]);
+        stream.Position = 0;
+        var back = await JsonLines.ReadAsync<Item>(stream, "k", ResultStore.Json, default).ToListAsync();
+        Assert.Equal(items.Select(i => i.Name), back.Select(i => i.Name));
+        Assert.Equal(items.Select(i => i.Tags[0]), back.Select(i => i.Tags[0]));
+    }
+
+    [Fact]
     public async Task A_bad_line_is_named_by_its_number()
     {
         await using var stream = new MemoryStream("{\"name\":\"a\",\"tags\":[]}\n\n{ nope\n"u8.ToArray());
