@@ -27,20 +27,33 @@ public sealed class RestartTests : IDisposable
     {
         var app = await RunningApp.StartAsync(_data.Path, Environment);
         var inconsistencies = new List<string>();
+        var killsAfterTheEnd = 0;
         try
         {
             Assert.Equal(HttpStatusCode.OK, (await _http.PutAsJsonAsync($"{app.Url}/api/settings", new { subsetSize = 300, ldaIterations = 20 })).StatusCode);
             for (var phase = 1; phase <= 7; phase++)
             {
-                var accepted = await _http.PostAsync($"{app.Url}/api/phases/{phase}/run", null);
-                Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, await accepted.Content.ReadAsStringAsync());
-                var runId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
-                await WaitAsync(app, async () => (await LogAsync(app, runId)).Any(l => l.GetProperty("message").GetString() == "Started."));
-                app.Kill();
-                var killedAt = DateTime.UtcNow;
-                await app.DisposeAsync();
+                // The kill must land inside the phase. A step is held open for a second after its "Started."; on a
+                // loaded machine (CI, two cores, other tests beside) seeing that line and killing took longer once,
+                // and phase 3, one short step, finished first. Such a phase is run and killed again, twice at most;
+                // if it still finishes first, the check below reports it as not interrupted. Not phase 7: a finished
+                // de-allocation ends the deployment and cannot run again (it holds two steps, two seconds).
+                Guid runId;
+                DateTime killedAt;
+                for (var attempt = 1; ; attempt++)
+                {
+                    var accepted = await _http.PostAsync($"{app.Url}/api/phases/{phase}/run", null);
+                    Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, await accepted.Content.ReadAsStringAsync());
+                    runId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+                    await WaitAsync(app, async () => (await LogAsync(app, runId)).Any(l => l.GetProperty("message").GetString() == "Started."));
+                    app.Kill();
+                    killedAt = DateTime.UtcNow;
+                    await app.DisposeAsync();
 
-                app = await RunningApp.StartAsync(_data.Path, Environment);
+                    app = await RunningApp.StartAsync(_data.Path, Environment);
+                    if ((await PhasesAsync(app))[phase - 1].GetProperty("status").GetString() != "Succeeded" || attempt == 3 || phase == 7) break;
+                    killsAfterTheEnd++;
+                }
                 inconsistencies.AddRange(await CheckAfterRestartAsync(app, phase));
 
                 var resumed = await _http.PostAsync($"{app.Url}/api/phases/{phase}/run?resume=true", null);
@@ -64,7 +77,8 @@ public sealed class RestartTests : IDisposable
             await app.DisposeAsync();
         }
 
-        Figures.Report($"inconsistent states across the kill test of every phase: {inconsistencies.Count}");
+        Figures.Report($"inconsistent states across the kill test of every phase: {inconsistencies.Count} " +
+                       $"(kills that landed after the phase had finished, so run again: {killsAfterTheEnd})");
         Assert.Empty(inconsistencies);
     }
 
