@@ -11,11 +11,11 @@ namespace Cord19.Core.Pipeline;
 /// </summary>
 public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore results, IStepRecorder steps)
 {
-    /// <param name="runId">The id to publish under (an Airflow run id, made safe for paths); a new one when null.</param>
     /// <summary>What a run of <paramref name="scope"/> reads of the corpus: the subset's sample, or everything (null).</summary>
     public static CorpusSample? SampleFor(string scope, PipelineSettings settings) =>
         scope == RunManifest.SubsetScope ? new CorpusSample(settings.SubsetSize, settings.Seed) : null;
 
+    /// <param name="runId">The id to publish under (an Airflow run id, made safe for paths); a new one when null.</param>
     public async Task<RunManifest> RunAsync(Corpus corpus, string scope, DateTime now, string? runId = null)
     {
         var timings = new List<StepTiming>();
@@ -30,7 +30,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         IReadOnlyList<CorpusDocument> documents = [];
         await Timed(PipelineDefinition.Sample, async _ =>
         {
-            documents = SampleFor(scope, settings) is { } sample ? SampleOf(corpus.Documents, sample.Size, sample.Seed) : corpus.Documents;
+            documents = SampleFor(scope, settings)?.Of(corpus.Documents) ?? corpus.Documents;
             if (documents.Count < settings.Clusters * 2)
                 throw new InvalidDataException(
                     $"The corpus has {documents.Count} documents, too few for {settings.Clusters} clusters. " +
@@ -189,10 +189,6 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         if (next != run.Count)
             throw new InvalidDataException($"The corpus's abstracts ended after {index:N0} documents, before the run's {run.Count:N0} were all found: run pre-processing (phase 4) again.");
     }
-
-    /// <summary>A reproducible sample (see <see cref="CorpusSample"/>); a corpus loaded as that sample is returned whole.</summary>
-    public static IReadOnlyList<CorpusDocument> SampleOf(IReadOnlyList<CorpusDocument> all, int size, int seed) =>
-        new CorpusSample(size, seed).Positions(all.Count) is { } positions ? positions.Select(i => all[i]).ToList() : all;
 
     /// <summary>Each vocabulary term's share of all vocabulary tokens in the run: pyLDAvis' P(term).</summary>
     private static IReadOnlyList<double> TermProbabilities(IReadOnlyList<SparseVector> counts, int vocabulary)

@@ -33,6 +33,10 @@ public sealed record CorpusSample(int Size, int Seed)
         Array.Sort(chosen);
         return chosen;
     }
+
+    /// <summary>The sampled items of <paramref name="all"/>; <paramref name="all"/> itself when it is no larger (a corpus loaded as this sample).</summary>
+    public IReadOnlyList<T> Of<T>(IReadOnlyList<T> all) =>
+        Positions(all.Count) is { } positions ? positions.Select(i => all[i]).ToList() : all;
 }
 
 /// <summary>A pre-processed corpus in memory.</summary>

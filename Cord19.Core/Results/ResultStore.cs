@@ -43,12 +43,12 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         // A sample's lines are the only ones parsed (phase 5 on the synthetic million: 1,500 of 859,612).
         var options = new JsonSerializerOptions(Json) { Converters = { new SharedStrings() } };
         var positions = sample?.Positions(manifest.DocumentsKept);
-        var documents = await ReadLinesAsync<StoredDocument>(key, options, ct, positions)
+        var documents = await ReadLinesAsync<StoredDocument>(key, ct, options, positions)
             .Select(d => new CorpusDocument(d.Id, d.Title, d.Journal, d.PublishTime, d.Authors, d.Doi, "", d.Tokens))
             .ToListAsync(ct);
         if (positions is not null && documents.Count != positions.Length)
             throw new ResultFileException(key, $"holds fewer documents than its manifest's {manifest.DocumentsKept:N0}; run pre-processing (phase 4) again.");
-        return new Corpus(manifest, documents, token => ReadLinesAsync<StoredAbstract>(key, Json, token, positions).Select(d => d.Abstract));
+        return new Corpus(manifest, documents, token => ReadLinesAsync<StoredAbstract>(key, token, only: positions).Select(d => d.Abstract));
     }
 
     /// <summary>A line of a corpus's documents.jsonl read without its abstract (the reader skips it unread).</summary>
@@ -196,14 +196,13 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         }
     }
 
-    private IAsyncEnumerable<T> ReadLinesAsync<T>(string key, CancellationToken ct) => ReadLinesAsync<T>(key, Json, ct);
-
-    private async IAsyncEnumerable<T> ReadLinesAsync<T>(string key, JsonSerializerOptions options,
-        [EnumeratorCancellation] CancellationToken ct, int[]? only = null)
+    /// <param name="only">The positions of the lines wanted (see <see cref="JsonLines.ReadAsync"/>); null for all.</param>
+    private async IAsyncEnumerable<T> ReadLinesAsync<T>(string key, [EnumeratorCancellation] CancellationToken ct,
+        JsonSerializerOptions? options = null, int[]? only = null)
     {
         await using var stream = await objects.OpenReadAsync(key, ct)
             ?? throw new ResultFileException(key, "missing.");
-        await foreach (var item in JsonLines.ReadAsync<T>(stream, key, options, ct, only))
+        await foreach (var item in JsonLines.ReadAsync<T>(stream, key, options ?? Json, ct, only))
             yield return item;
     }
 

@@ -46,6 +46,8 @@ internal sealed class SharedStrings : JsonConverter<string[]>
         return kept ??= value;
     }
 
+    // Only reads use this converter; without the options, the array is written the ordinary way instead of coming
+    // back here.
     public override void Write(Utf8JsonWriter writer, string[] value, JsonSerializerOptions options) =>
         JsonSerializer.Serialize(writer, value);
 }

@@ -150,9 +150,9 @@ public sealed class PreprocessingTests
     public void The_subset_is_reproducible_and_in_corpus_order()
     {
         var docs = Enumerable.Range(0, 100).Select(i => new Cord19.Core.Results.CorpusDocument($"d{i:000}", null, null, null, null, null, "", [])).ToList();
-        var a = ProcessingPipeline.SampleOf(docs, 10, seed: 1);
-        var b = ProcessingPipeline.SampleOf(docs, 10, seed: 1);
-        var c = ProcessingPipeline.SampleOf(docs, 10, seed: 2);
+        var a = new Cord19.Core.Results.CorpusSample(10, Seed: 1).Of(docs);
+        var b = new Cord19.Core.Results.CorpusSample(10, Seed: 1).Of(docs);
+        var c = new Cord19.Core.Results.CorpusSample(10, Seed: 2).Of(docs);
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);

@@ -120,15 +120,15 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         var whole = (await store.LoadLatestCorpusAsync(null, default))!;
         var sampled = (await store.LoadLatestCorpusAsync(sample, default))!;
 
-        var expected = Cord19.Core.Pipeline.ProcessingPipeline.SampleOf(whole.Documents, sample.Size, sample.Seed);
+        var expected = sample.Of(whole.Documents);
         Assert.Equal(expected.Select(d => d.Id), sampled.Documents.Select(d => d.Id));
         Assert.Equal(expected.Select(d => d.Tokens[1]), sampled.Documents.Select(d => d.Tokens[1]));
         Assert.Equal(expected.Select(d => "abstract " + d.Id[1..]), await sampled.ReadAbstractsAsync(default).ToListAsync());
-        Assert.Same(sampled.Documents, Cord19.Core.Pipeline.ProcessingPipeline.SampleOf(sampled.Documents, sample.Size, sample.Seed));
+        Assert.Same(sampled.Documents, sample.Of(sampled.Documents));
 
         // A manifest that promises more documents than the file holds is named, not half-read.
-        var short1 = manifest with { CorpusId = "20260101-000000-cccccc", DocumentsKept = 400 };
-        await store.SaveCorpusAsync(short1, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", null, null, null, null, null, "a", ["x"])), default);
+        var overPromising = manifest with { CorpusId = "20260101-000000-cccccc", DocumentsKept = 400 };
+        await store.SaveCorpusAsync(overPromising, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", null, null, null, null, null, "a", ["x"])), default);
         var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadLatestCorpusAsync(sample, default));
         Assert.Contains("run pre-processing (phase 4) again", error.Problem);
     }
