@@ -42,6 +42,23 @@ public sealed class JsonLinesTests
     }
 
     [Fact]
+    public async Task Writing_stops_when_cancelled_between_two_items()
+    {
+        using var cancel = new CancellationTokenSource();
+        IEnumerable<Item> Items()
+        {
+            for (var i = 0; ; i++)
+            {
+                if (i == 10) cancel.Cancel();
+                yield return new Item($"n{i}", []);
+            }
+        }
+        using var stream = new MemoryStream();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => JsonLines.WriteAsync(stream, Items().ToAsyncEnumerable(), ResultStore.Json, cancel.Token));
+    }
+
+    [Fact]
     public async Task A_bad_line_is_named_by_its_number()
     {
         await using var stream = new MemoryStream("{\"name\":\"a\",\"tags\":[]}\n\n{ nope\n"u8.ToArray());
