@@ -58,6 +58,9 @@ public sealed class ChartBrowserTests : BrowserTest
         var terms = page.Locator("[data-testid=relevance-terms]");
         await Expect(terms).ToContainTextAsync("vaccine", new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=lambda-value]")).ToHaveTextAsync("λ = 0.60");
+        // "By relevance at λ = 0.60: term, term, …": the terms alone, so that a changed λ in the heading is not a rerank.
+        async Task<string> RankedTermsAsync() => (await terms.TextContentAsync())!.Split(':', 2)[1].Trim();
+        var atDefault = await RankedTermsAsync();
 
         // Keyboard on the focused slider: ArrowLeft lowers λ by one step, Home takes it to its minimum. Sixty quick
         // ArrowLefts are not used: a server render that answers an earlier key can land between two presses and the
@@ -70,6 +73,8 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.Keyboard.PressAsync("Home");
 
         await Expect(page.Locator("[data-testid=lambda-value]")).ToHaveTextAsync("λ = 0.00", new() { Timeout = 10_000 });
+        await Expect(terms).ToContainTextAsync("λ = 0.00", new() { Timeout = 10_000 });
+        Assert.NotEqual(atDefault, await RankedTermsAsync());
         await Expect(page.Locator("[data-testid=top-documents]")).ToContainTextAsync("Synthetic paper");
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("topics-lambda-0.png"), FullPage = true });
     }

@@ -40,7 +40,11 @@ public static class SyntheticRun
                 topicTerms.Add(new TopicTerms(id, p.Select(v => v / sum).ToList()));
                 topics.Add(new TopicResult(id, c, [new TermWeight(terms[c % words.Length], 0.5), new TermWeight(terms[words.Length + t], 0.3)], 1.0 / (clusters * topicsPerCluster)));
             }
-        var overall = terms.Select((_, j) => j < words.Length ? 0.6 / words.Length : 0.4 / (terms.Count - words.Length)).ToList();
+        // "data" is rare overall, so its lift is the highest of all: first at λ = 0, third at the default λ = 0.6, and
+        // the topics page's terms rerank when λ moves.
+        const double rare = 0.001;
+        var overall = terms.Select((t, j) => j < words.Length ? 0.6 / words.Length
+            : t == "data" ? rare : (0.4 - rare) / (terms.Count - words.Length - 1)).ToList();
 
         var manifest = new RunManifest(ResultSchema.Version, runId, RunManifest.FullScope, DateTime.UtcNow, "synthetic", documents,
             clusters, topics.Count, "synthetic-blobs", new Dictionary<string, object?> { ["synthetic"] = true }, []);
