@@ -19,8 +19,6 @@ internal static class JsonLines
         await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder });
         await foreach (var item in items.WithCancellation(ct))
         {
-            // Checked here too: an enumerable turned async need not look at the token, and a million lines take a while.
-            ct.ThrowIfCancellationRequested();
             JsonSerializer.Serialize(json, item, options);
             json.Flush();
             json.Reset();

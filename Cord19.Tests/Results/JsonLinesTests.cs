@@ -56,6 +56,7 @@ public sealed class JsonLinesTests
         using var stream = new MemoryStream();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => JsonLines.WriteAsync(stream, Items().ToAsyncEnumerable(), ResultStore.Json, cancel.Token));
+        Assert.Equal(0, stream.Length); // stopped at once, not at the end of a buffered chunk
     }
 
     [Fact]
