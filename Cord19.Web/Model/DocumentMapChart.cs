@@ -30,7 +30,9 @@ public static class DocumentMapChart
             LargeThreshold = 2_000,
             // One pass instead of 400-point chunks over many frames: faster to the last point on a 2-core machine.
             Progressive = 0,
-            SymbolSize = 4,
+            // Just under 4 px: ECharts' large mode fills a rectangle per point below 4 px, and from 4 px builds one path
+            // of 100,000 arcs, which took 0.5-0.9 s to draw in headless Chromium against 0.35-0.55 s.
+            SymbolSize = 3.9,
             ItemStyle = new ItemStyle { Opacity = 0.75 },
         }).ToList();
         series.Add(new ScatterSeries

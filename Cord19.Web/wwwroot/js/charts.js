@@ -40,14 +40,26 @@ window.cord19Charts = {
         cord19Charts.applyMap(id);
     },
 
-    // Puts the loaded points into the map's series, once per chart unless forced: Vizor's options update and a
-    // theme change rebuild the series from the page's options, which carry none.
+    // Puts the loaded points into the map's series, once per chart unless forced (a theme change rebuilds the
+    // series from options that carry none), for points that arrive after the chart's first options.
     applyMap(id, force) {
         const map = cord19Charts.maps[id];
         const chart = map && window.vizorECharts && window.vizorECharts.getChart(id);
         if (!chart || chart.isDisposed() || (map.appliedTo === chart && !force)) return;
         map.appliedTo = chart;
         chart.setOption({ series: map.clusters.map(c => ({ id: 'c' + c.clusterId, data: c.xy })) });
+    },
+
+    // Gives options that Vizor sets on a chart (its first ones, and every update from the page) the points already
+    // loaded for it, whose series the page sends empty. The map is then drawn once, with its points, instead of
+    // once empty and again filled: 100,000 points take 0.3-0.7 s to draw on a 2-core machine.
+    withPoints(id, chart, option) {
+        const map = cord19Charts.maps[id];
+        if (!map || !option || !Array.isArray(option.series)) return option;
+        const points = new Map(map.clusters.map(c => ['c' + c.clusterId, c.xy]));
+        option.series.forEach(s => { if (s && points.has(s.id)) s.data = points.get(s.id); });
+        map.appliedTo = chart;
+        return option;
     },
 
     // The tooltip of a map point: its card from the server, kept once fetched; "…" meanwhile.
@@ -127,14 +139,12 @@ window.cord19Charts = {
         const chart = vizor.getChart(id);
         const element = document.getElementById(id);
         if (chart && element) new ResizeObserver(() => chart.resize()).observe(element);
-        if (chart) cord19Charts.trackDrawn(id, chart);
+        if (chart) {
+            cord19Charts.trackDrawn(id, chart);
+            const setOption = chart.setOption;
+            chart.setOption = function (option, ...options) { return setOption.call(this, cord19Charts.withPoints(id, chart, option), ...options); };
+        }
         return Promise.resolve(pending).then(result => { cord19Charts.applyMap(id); return result; });
-    };
-    const updateChart = vizor.updateChart;
-    vizor.updateChart = async function (id, ...rest) {
-        const result = await updateChart.call(vizor, id, ...rest);
-        cord19Charts.applyMap(id, true);
-        return result;
     };
 })();
 
