@@ -31,22 +31,53 @@ public sealed class ChartBrowserTests : BrowserTest
         Figures.Report($"map: {Documents:N0} points drawn {watch.ElapsedMilliseconds} ms after navigation");
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("20,000 documents");
 
-        // Hover the pixel of a point of cluster 0 (the "vaccine" blob).
-        var pixel = await page.EvaluateAsync<double[]>(
-            "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; return c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); }");
-        var box = (await page.Locator("#document-map").BoundingBoxAsync())!;
-        await page.Mouse.MoveAsync((float)(box.X + pixel[0]), (float)(box.Y + pixel[1]));
-        await Expect(page.Locator("#document-map")).ToContainTextAsync("on vaccine", new() { Timeout = 10_000 });
-
-        await page.Mouse.ClickAsync((float)(box.X + pixel[0]), (float)(box.Y + pixel[1]));
+        await HoverAndClickAPointOfClusterZeroAsync(page);
         var details = page.Locator("[data-testid=document-details]");
-        await Expect(details).ToContainTextAsync("Synthetic abstract of Synthetic paper", new() { Timeout = 10_000 });
         await Expect(details).ToContainTextAsync("on vaccine");
         await Expect(page.Locator("[data-testid=doi-link]")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex(@"^https://doi\.org/10\.0000/syn\.\d+$"));
 
         await page.Locator("input[data-testid=map-search]").FillAsync("paper 123 ");
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("matching titles", new() { Timeout = 10_000 });
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("clusters-20k.png") });
+    }
+
+    [Fact]
+    public async Task The_map_is_drawn_before_the_circuit_is_up_and_the_circuit_takes_that_chart_over()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
+        page.PageError += (_, e) => Console.WriteLine("page error: " + e);
+        // The circuit's first request waits until the map has been drawn without it.
+        var circuitMayStart = new TaskCompletionSource();
+        await page.RouteAsync("**/_blazor/negotiate**", async route => { await circuitMayStart.Task; await route.ContinueAsync(); });
+        await App.OpenAsync(page, $"/clusters?run={RunId}");
+
+        await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
+        var early = await page.EvaluateAsync<int[]>(
+            "() => { const e = cord19Charts.early['document-map']; window.earlyMap = e.chart; " +
+            "return [e.chart.getOption().series.filter(s => s.id !== 'search').reduce((n, s) => n + s.data.length / 2, 0), vizorECharts.getChart('document-map') ? 1 : 0]; }");
+        Assert.Equal(Documents, early[0]);
+        Assert.Equal(0, early[1]);
+
+        circuitMayStart.SetResult();
+        await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents, new() { Timeout = 15_000 });
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => vizorECharts.getChart('document-map') === window.earlyMap && document.getElementById('document-map').contains(window.earlyMap.getDom())"),
+            "The circuit's chart is not the map drawn before it, in the page's chart element.");
+        // The head's preload and the script's fetch are one download.
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => performance.getEntriesByType('resource').filter(r => r.name.includes('/map?')).length"));
+        await HoverAndClickAPointOfClusterZeroAsync(page);
+    }
+
+    /// <summary>Hovers a point of cluster 0 (the "vaccine" blob) until its card shows, then clicks it until its paper opens.</summary>
+    private static async Task HoverAndClickAPointOfClusterZeroAsync(Microsoft.Playwright.IPage page)
+    {
+        var pixel = await page.EvaluateAsync<double[]>(
+            "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; return c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); }");
+        var box = (await page.Locator("#document-map").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync((float)(box.X + pixel[0]), (float)(box.Y + pixel[1]));
+        await Expect(page.Locator("#document-map")).ToContainTextAsync("on vaccine", new() { Timeout = 10_000 });
+        await page.Mouse.ClickAsync((float)(box.X + pixel[0]), (float)(box.Y + pixel[1]));
+        await Expect(page.Locator("[data-testid=document-details]")).ToContainTextAsync("Synthetic abstract of Synthetic paper", new() { Timeout = 10_000 });
     }
 
     [Fact]

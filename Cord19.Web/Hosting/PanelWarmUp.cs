@@ -101,7 +101,9 @@ public sealed class PanelWarmUp(
     {
         try
         {
-            ChartSerializerWarmUp.Run();
+            // Serialising a map's options once fills Vizor's shared serializer's metadata for the chart types: 0.5 s on
+            // this machine the first time, nothing after, and otherwise paid by the first page that draws a chart.
+            ChartOptionsScript.Of(DocumentMapChart.Options("warm-up", []));
         }
         catch (Exception ex)
         {
@@ -114,21 +116,6 @@ public sealed class PanelWarmUp(
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         return started.Task.WaitAsync(ct);
-    }
-
-    /// <summary>
-    /// Has Vizor serialise a map's options once, which fills its shared serializer's metadata for the chart types: 0.5 s
-    /// on this machine the first time, nothing after, and otherwise paid by the first circuit that draws a chart (a
-    /// prerendered page never serialises options).
-    /// </summary>
-    private sealed class ChartSerializerWarmUp : Vizor.ECharts.EChart
-    {
-        public static void Run()
-        {
-            var chart = new ChartSerializerWarmUp { Options = DocumentMapChart.Options("warm-up", []) };
-            chart.jsonOpts = chart.CreateSerializerOptions();
-            chart.Serialize(serializeMapOpts: false);
-        }
     }
 
     /// <summary>Where this process listens, as a loopback address (plain HTTP preferred: nothing to verify).</summary>

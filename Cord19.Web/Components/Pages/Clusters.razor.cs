@@ -17,6 +17,7 @@ public sealed partial class Clusters : ResultPageBase
 
     private RunResult? _run;
     private ChartOptions? _options;
+    private string? _prerenderedOptions;
     private string? _loadedMap;
     private DocumentResult? _selected;
     private string? _selectedAbstract;
@@ -62,7 +63,9 @@ public sealed partial class Clusters : ResultPageBase
             if (!RendererInfo.IsInteractive)
             {
                 // The prerendered page needs only the summary; the read goes on in the cache meanwhile, so the
-                // interactive page and the chart's payload request find it done or under way.
+                // interactive page and the chart's payload request find it done or under way. It carries the chart's
+                // options, so that the browser draws the map as soon as its points arrive, before the circuit is up.
+                _prerenderedOptions = ChartOptionsScript.Of(_options);
                 _ = whole.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
                 return;
             }

@@ -1,22 +1,24 @@
-// Small additions to Vizor.ECharts for the document map: load its binary payload into typed arrays, fetch a
-// point's card on hover, replace one series' data without re-sending the chart's options, and record when a
-// chart finished drawing.
+// Small additions to Vizor.ECharts for the document map: load its binary payload into typed arrays, draw it
+// before the circuit is up, fetch a point's card on hover, replace one series' data without re-sending the chart's
+// options, and record when a chart finished drawing.
 window.cord19Charts = {
     maps: {},
     payloads: {},
+    early: {},
 
     // Starts fetching a map's points as soon as the prerendered page names them ([data-map-prefetch] with the
-    // chart's id in [data-map-chart]), and draws them as soon as the chart exists, while the circuit is still
-    // starting: that wait was most of a map's time to screen.
+    // chart's id in [data-map-chart]) and draws them with the options it carries ([data-map-options]) while the
+    // circuit is still starting: that wait was most of a map's time to screen.
     prefetch() {
-        document.querySelectorAll('[data-map-prefetch]').forEach(e => cord19Charts.loadMap(e.getAttribute('data-map-chart'), e.getAttribute('data-map-prefetch')));
+        document.querySelectorAll('[data-map-prefetch]').forEach(e =>
+            cord19Charts.loadMap(e.getAttribute('data-map-chart'), e.getAttribute('data-map-prefetch'), e.getAttribute('data-map-options')));
     },
     payload(url) {
         return cord19Charts.payloads[url] ??= fetch(url).then(r => r.ok ? r.arrayBuffer() : null).catch(() => null);
     },
 
     // The payload of DocumentMapPayload.ToBinary: 4-byte little-endian fields, so every array is read in place.
-    async loadMap(id, url) {
+    async loadMap(id, url, prerenderedOptions) {
         if (cord19Charts.maps[id] && cord19Charts.maps[id].url === url) return cord19Charts.applyMap(id);
         const buffer = await cord19Charts.payload(url);
         if (cord19Charts.maps[id] && cord19Charts.maps[id].url === url) return cord19Charts.applyMap(id);
@@ -36,6 +38,7 @@ window.cord19Charts = {
             clusters.push({ clusterId, xy, documents });
         }
         cord19Charts.maps[id] = { url, clusters, cards: new Map() };
+        if (prerenderedOptions) cord19Charts.drawEarly(id, prerenderedOptions);
         await cord19Charts.whenChart(id);
         cord19Charts.applyMap(id);
     },
@@ -48,6 +51,53 @@ window.cord19Charts = {
         if (!chart || chart.isDisposed() || (map.appliedTo === chart && !force)) return;
         map.appliedTo = chart;
         chart.setOption({ series: map.clusters.map(c => ({ id: 'c' + c.clusterId, data: c.xy })) });
+    },
+
+    // Draws a map in its prerendered element, in a child element that Vizor's chart takes over (adopt, below).
+    drawEarly(id, optionsText) {
+        const element = document.getElementById(id);
+        if (!element || !window.echarts || (window.vizorECharts && window.vizorECharts.getChart(id))) return;
+        const host = document.createElement('div');
+        host.style.cssText = 'width: 100%; height: 100%';
+        element.appendChild(host);
+        const theme = cord19Charts.themeName();
+        const chart = echarts.init(host, theme);
+        cord19Charts.follow(id, chart);
+        cord19Charts.fitTo(chart, host);
+        // The same text that Vizor evaluates when the circuit sends it: JSON with the tooltip's JavaScript function.
+        chart.setOption(eval('(' + optionsText + ')'));
+        cord19Charts.early[id] = { host, chart, theme, options: optionsText };
+    },
+
+    // Blazor replaces the prerendered element when the circuit starts. The map drawn early moves into the new one,
+    // which is marked with the early chart's instance (ECharts' own attribute), so that Vizor's echarts.init on it
+    // returns that chart: the map stays on screen and is not drawn from nothing again.
+    adopt(id, element) {
+        const early = cord19Charts.early[id];
+        delete cord19Charts.early[id];
+        if (!early || !element || early.chart.isDisposed()) return null;
+        if (early.host.parentElement !== element) element.appendChild(early.host);
+        element.setAttribute('_echarts_instance_', early.chart.id);
+        if (early.theme !== cord19Charts.themeName()) early.chart.setTheme(cord19Charts.themeName());
+        return early;
+    },
+
+    // Follows an element's size. ECharts' resize lays the whole chart out again even at the same size (0.3-0.6 s for
+    // 100,000 points), and an observer reports once when it starts and again when the element leaves the page (at
+    // 0 x 0, as when the circuit replaces a prerendered one): only a real change of size resizes.
+    fitTo(chart, element) {
+        new ResizeObserver(([entry]) => {
+            const { width, height } = entry.contentRect;
+            if (width < 1 || height < 1 || chart.isDisposed()) return;
+            if (Math.abs(width - chart.getWidth()) >= 1 || Math.abs(height - chart.getHeight()) >= 1) chart.resize();
+        }).observe(element);
+    },
+
+    // What every chart of the panel gets: its drawing recorded, and its points given to each of its options.
+    follow(id, chart) {
+        cord19Charts.trackDrawn(id, chart);
+        const setOption = chart.setOption;
+        chart.setOption = function (option, ...options) { return setOption.call(this, cord19Charts.withPoints(id, chart, option), ...options); };
     },
 
     // Gives options that Vizor sets on a chart (its first ones, and every update from the page) the points already
@@ -92,19 +142,20 @@ window.cord19Charts = {
         if (chart) chart.setOption({ series: [{ id: seriesId, data: data }] });
     },
 
-    // Records in window.cord19ChartsDrawn[id] how many points a chart had drawn when ECharts last reported
-    // 'finished' (all progressive chunks rendered): what browser tests and the map benchmark wait for.
+    // Records in window.cord19ChartsDrawn[id] how many points Vizor's chart had drawn when ECharts last reported
+    // 'finished' (all progressive chunks rendered): what browser tests and the map benchmark wait for, to use the
+    // chart. A map drawn early counts only once Vizor's, but its time to screen counts from its first drawing.
     trackDrawn(id, chart) {
-        window.cord19ChartsDrawn = window.cord19ChartsDrawn || {};
-        chart.on('finished', () => {
-            const series = chart.getOption().series || [];
-            // A typed array holds (x, y) pairs; plain data one array per point.
-            const points = series.filter(s => s.id !== 'search')
-                .reduce((n, s) => n + (!s.data ? 0 : ArrayBuffer.isView(s.data) ? s.data.length / 2 : s.data.length), 0);
-            if (points > 0) window.cord19ChartsDrawn[id] = points;
-            // When, from the start of the navigation, the whole map first stood on screen: the benchmark's figure.
-            if (points > 0) (window.cord19ChartsDrawnAt = window.cord19ChartsDrawnAt || {})[id] ??= performance.now();
-        });
+        chart.on('finished', () => cord19Charts.recordDrawn(id, chart));
+    },
+    recordDrawn(id, chart) {
+        const series = chart.getOption().series || [];
+        // A typed array holds (x, y) pairs; plain data one array per point.
+        const points = series.filter(s => s.id !== 'search')
+            .reduce((n, s) => n + (!s.data ? 0 : ArrayBuffer.isView(s.data) ? s.data.length / 2 : s.data.length), 0);
+        if (points > 0 && window.vizorECharts && window.vizorECharts.getChart(id) === chart) (window.cord19ChartsDrawn ??= {})[id] = points;
+        // When, from the start of the navigation, the whole map first stood on screen: the benchmark's figure.
+        if (points > 0) (window.cord19ChartsDrawnAt ??= {})[id] ??= performance.now();
     },
 
     // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme).
@@ -133,16 +184,20 @@ window.cord19Charts = {
     if (!vizor || vizor.__cord19Sized) return;
     vizor.__cord19Sized = true;
     const initChart = vizor.initChart;
-    vizor.initChart = function (id, theme, ...rest) {
-        const pending = initChart.call(vizor, id, theme || cord19Charts.themeName(), ...rest);
+    vizor.initChart = function (id, theme, initOptions, chartOptions, ...rest) {
+        const element = document.getElementById(id);
+        const early = cord19Charts.adopt(id, element);
+        // Options that the early map was drawn with are not set again: that would draw all its points once more,
+        // while the page waits for the chart to answer clicks. Vizor stops after showing its loading mask then.
+        const drawn = early !== null && chartOptions === early.options;
+        const pending = initChart.call(vizor, id, theme || cord19Charts.themeName(), initOptions, drawn ? null : chartOptions, ...rest);
         // initChart registers the chart before its first await, so it is there now.
         const chart = vizor.getChart(id);
-        const element = document.getElementById(id);
-        if (chart && element) new ResizeObserver(() => chart.resize()).observe(element);
-        if (chart) {
-            cord19Charts.trackDrawn(id, chart);
-            const setOption = chart.setOption;
-            chart.setOption = function (option, ...options) { return setOption.call(this, cord19Charts.withPoints(id, chart, option), ...options); };
+        if (chart && element) cord19Charts.fitTo(chart, element);
+        if (chart && !early) cord19Charts.follow(id, chart);
+        if (chart && drawn) {
+            chart.hideLoading();
+            cord19Charts.recordDrawn(id, chart);
         }
         return Promise.resolve(pending).then(result => { cord19Charts.applyMap(id); return result; });
     };
