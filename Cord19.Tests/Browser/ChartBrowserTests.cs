@@ -54,15 +54,18 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
         var early = await page.EvaluateAsync<int[]>(
             "() => { const e = cord19Charts.early['document-map']; window.earlyMap = e.chart; " +
-            "return [e.chart.getOption().series.filter(s => s.id !== 'search').reduce((n, s) => n + s.data.length / 2, 0), vizorECharts.getChart('document-map') ? 1 : 0]; }");
+            "return [e.chart.getOption().series.filter(s => s.id !== 'search').reduce((n, s) => n + s.data.length / 2, 0), vizorECharts.getChart('document-map') ? 1 : 0, e.chart.getHeight()]; }");
         Assert.Equal(Documents, early[0]);
         Assert.Equal(0, early[1]);
+        // As tall as the page's chart (its element has no height of its own: ECharts is given it).
+        Assert.Equal(620, early[2]);
 
         circuitMayStart.SetResult();
         await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents, new() { Timeout = 15_000 });
         Assert.True(await page.EvaluateAsync<bool>(
             "() => vizorECharts.getChart('document-map') === window.earlyMap && document.getElementById('document-map').contains(window.earlyMap.getDom())"),
             "The circuit's chart is not the map drawn before it, in the page's chart element.");
+        Assert.Equal(620, await page.EvaluateAsync<int>("() => Math.round(document.getElementById('document-map').getBoundingClientRect().height)"));
         // The head's preload and the script's fetch are one download.
         Assert.Equal(1, await page.EvaluateAsync<int>("() => performance.getEntriesByType('resource').filter(r => r.name.includes('/map?')).length"));
         await HoverAndClickAPointOfClusterZeroAsync(page);

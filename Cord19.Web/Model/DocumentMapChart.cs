@@ -12,6 +12,9 @@ public static class DocumentMapChart
     public const string ChartId = "document-map";
     public const string SearchSeriesId = "search";
 
+    /// <summary>The chart's height, which Vizor gives ECharts (its element has none) and the prerendered page's early drawing too.</summary>
+    public const string Height = "620px";
+
     public static string PayloadUrl(string runId, int limit) => $"api/results/{Uri.EscapeDataString(runId)}/map?limit={limit}";
 
     public static string SeriesId(int clusterId) => $"c{clusterId}";

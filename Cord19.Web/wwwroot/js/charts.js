@@ -7,18 +7,18 @@ window.cord19Charts = {
     early: {},
 
     // Starts fetching a map's points as soon as the prerendered page names them ([data-map-prefetch] with the
-    // chart's id in [data-map-chart]) and draws them with the options it carries ([data-map-options]) while the
-    // circuit is still starting: that wait was most of a map's time to screen.
+    // chart's id in [data-map-chart]) and draws them with the options and height it carries ([data-map-options],
+    // [data-map-height]) while the circuit is still starting: that wait was most of a map's time to screen.
     prefetch() {
-        document.querySelectorAll('[data-map-prefetch]').forEach(e =>
-            cord19Charts.loadMap(e.getAttribute('data-map-chart'), e.getAttribute('data-map-prefetch'), e.getAttribute('data-map-options')));
+        document.querySelectorAll('[data-map-prefetch]').forEach(e => cord19Charts.loadMap(e.getAttribute('data-map-chart'),
+            e.getAttribute('data-map-prefetch'), { options: e.getAttribute('data-map-options'), height: e.getAttribute('data-map-height') }));
     },
     payload(url) {
         return cord19Charts.payloads[url] ??= fetch(url).then(r => r.ok ? r.arrayBuffer() : null).catch(() => null);
     },
 
     // The payload of DocumentMapPayload.ToBinary: 4-byte little-endian fields, so every array is read in place.
-    async loadMap(id, url, prerenderedOptions) {
+    async loadMap(id, url, prerendered) {
         if (cord19Charts.maps[id] && cord19Charts.maps[id].url === url) return cord19Charts.applyMap(id);
         const buffer = await cord19Charts.payload(url);
         if (cord19Charts.maps[id] && cord19Charts.maps[id].url === url) return cord19Charts.applyMap(id);
@@ -38,7 +38,7 @@ window.cord19Charts = {
             clusters.push({ clusterId, xy, documents });
         }
         cord19Charts.maps[id] = { url, clusters, cards: new Map() };
-        if (prerenderedOptions) cord19Charts.drawEarly(id, prerenderedOptions);
+        if (prerendered && prerendered.options) cord19Charts.drawEarly(id, prerendered.options, prerendered.height);
         await cord19Charts.whenChart(id);
         cord19Charts.applyMap(id);
     },
@@ -54,14 +54,14 @@ window.cord19Charts = {
     },
 
     // Draws a map in its prerendered element, in a child element that Vizor's chart takes over (adopt, below).
-    drawEarly(id, optionsText) {
+    // Its height is given to ECharts, as Vizor does: the element itself has none.
+    drawEarly(id, optionsText, height) {
         const element = document.getElementById(id);
         if (!element || !window.echarts || (window.vizorECharts && window.vizorECharts.getChart(id))) return;
         const host = document.createElement('div');
-        host.style.cssText = 'width: 100%; height: 100%';
         element.appendChild(host);
         const theme = cord19Charts.themeName();
-        const chart = echarts.init(host, theme);
+        const chart = echarts.init(host, theme, { renderer: 'canvas', height: height || undefined });
         cord19Charts.follow(id, chart);
         cord19Charts.fitTo(chart, host);
         // The same text that Vizor evaluates when the circuit sends it: JSON with the tooltip's JavaScript function.
