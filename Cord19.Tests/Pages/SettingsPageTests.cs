@@ -23,7 +23,8 @@ public sealed class SettingsPageTests : PageTestContext
         var page = Render<Settings>();
         page.WaitForAssertion(() => Assert.Contains("1,500 MB to download", page.Find("[data-testid=get-cord19]").TextContent), Patience);
         page.Find("[data-testid=start-download]").Click();
-        Assert.Equal(["2022-06-02"], _releases.Started);
+        // The button's handler may finish after Click returns (CI once saw the list still empty here).
+        page.WaitForAssertion(() => Assert.Equal(["2022-06-02"], _releases.Started), Patience);
 
         _releases.Publish(new Cord19.Core.Releases.ReleaseFetcher.Status(Cord19.Core.Releases.ReleaseFetcher.Phase.Downloading, "2022-06-02", 500_000_000, 1_500_000_000, 50e6, null, null));
         page.WaitForAssertion(() => Assert.Contains("33%, 500 of 1,500 MB, 50.0 MB/s, about 20 s left", page.Find("[data-testid=download-status]").TextContent), Patience);
@@ -42,7 +43,7 @@ public sealed class SettingsPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Contains("1,500 MB to download", page.Find("[data-testid=release-size]").TextContent), Patience);
         page.Find("[data-testid=start-download]").Click();
 
-        Assert.Equal(["https://mirror.example.org/cord19/metadata.csv.gz"], _releases.Started);
+        page.WaitForAssertion(() => Assert.Equal(["https://mirror.example.org/cord19/metadata.csv.gz"], _releases.Started), Patience);
     }
 
     [Fact]
