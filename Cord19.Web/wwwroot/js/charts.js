@@ -39,8 +39,13 @@ window.cord19Charts = {
         }
         cord19Charts.maps[id] = { url, clusters, cards: new Map() };
         if (prerendered && prerendered.options) cord19Charts.drawEarly(id, prerendered.options, prerendered.height);
-        await cord19Charts.whenChart(id);
+        // A chart that exists gets its points now; one that Vizor creates later gets them in its first options (follow).
         cord19Charts.applyMap(id);
+    },
+
+    // The map's series with their points, as the page's options name them (DocumentMapChart.SeriesId).
+    seriesOf(map) {
+        return map.clusters.map(c => ({ id: 'c' + c.clusterId, data: c.xy }));
     },
 
     // Puts the loaded points into the map's series, once per chart unless forced (a theme change rebuilds the
@@ -50,7 +55,7 @@ window.cord19Charts = {
         const chart = map && window.vizorECharts && window.vizorECharts.getChart(id);
         if (!chart || chart.isDisposed() || (map.appliedTo === chart && !force)) return;
         map.appliedTo = chart;
-        chart.setOption({ series: map.clusters.map(c => ({ id: 'c' + c.clusterId, data: c.xy })) });
+        chart.setOption({ series: cord19Charts.seriesOf(map) });
     },
 
     // Draws a map in its prerendered element, in a child element that Vizor's chart takes over (adopt, below).
@@ -106,7 +111,7 @@ window.cord19Charts = {
     withPoints(id, chart, option) {
         const map = cord19Charts.maps[id];
         if (!map || !option || !Array.isArray(option.series)) return option;
-        const points = new Map(map.clusters.map(c => ['c' + c.clusterId, c.xy]));
+        const points = new Map(cord19Charts.seriesOf(map).map(s => [s.id, s.data]));
         option.series.forEach(s => { if (s && points.has(s.id)) s.data = points.get(s.id); });
         map.appliedTo = chart;
         return option;
