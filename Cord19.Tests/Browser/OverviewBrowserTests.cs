@@ -26,6 +26,30 @@ public sealed class OverviewBrowserTests : BrowserTest
     }
 
     [Fact]
+    public async Task Scripts_and_styles_arrive_compressed_and_a_second_visit_takes_them_from_the_cache()
+    {
+        var context = await Chromium.NewContextAsync();
+        var first = await context.NewPageAsync();
+        await App.OpenAsync(first);
+        await Expect(first.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        const string ownFiles = "performance.getEntriesByType('resource').filter(r => r.name.startsWith(location.origin) && /\\.(js|css)$/.test(new URL(r.name).pathname))";
+        var sizes = await first.EvaluateAsync<Dictionary<string, double[]>>(
+            $"() => Object.fromEntries({ownFiles}.map(r => [new URL(r.name).pathname, [r.encodedBodySize, r.decodedBodySize]]))");
+        Assert.Contains(sizes.Keys, path => path.StartsWith("/lib/echarts/echarts.panel.min."));
+        // Packages' files (/_content/…) are left out: the SDK makes no compressed copy for their fingerprinted addresses.
+        var uncompressed = sizes.Where(s => !s.Key.StartsWith("/_content/") && s.Value[1] > 2_000 && s.Value[0] > s.Value[1] * 0.6)
+            .Select(s => $"{s.Key} ({s.Value[0]:N0} bytes sent for {s.Value[1]:N0})").ToList();
+        Assert.True(uncompressed.Count == 0, "Sent without compression: " + string.Join(", ", uncompressed));
+
+        // The files' addresses carry their content's hash, so a second visit need not even ask whether they changed.
+        var second = await context.NewPageAsync();
+        await App.OpenAsync(second);
+        await Expect(second.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var fetched = await second.EvaluateAsync<string[]>($"() => {ownFiles}.filter(r => r.transferSize > 0).map(r => new URL(r.name).pathname)");
+        Assert.True(fetched.Length == 0, "Asked the server again on a second visit: " + string.Join(", ", fetched));
+    }
+
+    [Fact]
     public async Task A_second_browser_sees_the_change_pushed_by_the_first()
     {
         var watcher = await Chromium.NewPageAsync();
