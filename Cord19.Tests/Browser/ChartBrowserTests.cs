@@ -71,6 +71,27 @@ public sealed class ChartBrowserTests : BrowserTest
         await HoverAndClickAPointOfClusterZeroAsync(page);
     }
 
+    [Fact]
+    public async Task The_map_is_laid_out_again_only_when_its_size_changes()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
+        await App.OpenAsync(page, $"/clusters?run={RunId}");
+        await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents, new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); window.resizes = 0; const r = c.resize; c.resize = function (...a) { window.resizes++; return r.apply(this, a); }; }");
+
+        // An observer reports the size it starts with, as the one the circuit's chart element gets does: no new layout.
+        await page.EvaluateAsync("() => cord19Charts.fitTo(vizorECharts.getChart('document-map'), document.getElementById('document-map'))");
+        await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.resizes"));
+
+        await page.SetViewportSizeAsync(1000, 950);
+        await page.WaitForFunctionAsync("() => window.resizes > 0", null, new() { Timeout = 5_000 });
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => Math.abs(vizorECharts.getChart('document-map').getWidth() - document.getElementById('document-map').getBoundingClientRect().width) < 1"),
+            "The map did not take its element's new width.");
+    }
+
     /// <summary>Hovers a point of cluster 0 (the "vaccine" blob) until its card shows, then clicks it until its paper opens.</summary>
     private static async Task HoverAndClickAPointOfClusterZeroAsync(Microsoft.Playwright.IPage page)
     {
