@@ -29,7 +29,7 @@ public static class ExactNeighbours
         var stride = (n + 2 * width - 1) / (2 * width) * (2 * width);
         var byDimension = new float[dimensions * stride];
         var norms = new float[n];
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, ParallelWork.Options(), i =>
         {
             var point = points[i];
             float norm = 0;
@@ -44,7 +44,7 @@ public static class ExactNeighbours
         var indices = new int[n][];
         var distances = new double[n][];
         var bands = (n + QueryBand - 1) / QueryBand;
-        Parallel.For(0, bands, new ParallelOptions { CancellationToken = ct }, () => new float[QueryBand * Tile], (band, _, products) =>
+        Parallel.For(0, bands, ParallelWork.Options(ct), () => new float[QueryBand * Tile], (band, _, products) =>
         {
             var first = band * QueryBand;
             var last = Math.Min(n, first + QueryBand);

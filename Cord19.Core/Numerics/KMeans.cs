@@ -16,7 +16,7 @@ public static class KMeans
     {
         var n = points.Count;
         var norms = new float[n];
-        Parallel.For(0, n, i => norms[i] = VectorMath.Dot(points[i], points[i]));
+        Parallel.For(0, n, ParallelWork.Options(), i => norms[i] = VectorMath.Dot(points[i], points[i]));
         var centres = Starts(points, norms, k, new Random(seed));
 
         var assignments = new int[n];
@@ -30,7 +30,7 @@ public static class KMeans
         {
             ct.ThrowIfCancellationRequested();
             var centreNorms = centres.Select(c => VectorMath.Dot(c, c)).ToArray();
-            Parallel.For(0, chunks, c =>
+            Parallel.For(0, chunks, ParallelWork.Options(), c =>
             {
                 var sum = sums[c] ??= new double[k * dimensions];
                 var count = counts[c] ??= new int[k];
@@ -68,7 +68,7 @@ public static class KMeans
         var first = random.Next(n);
         var centres = new List<float[]> { points[first] };
         var closest = new double[n];
-        Parallel.For(0, n, i => closest[i] = SquaredDistance(points[i], norms[i], centres[0], norms[first]));
+        Parallel.For(0, n, ParallelWork.Options(), i => closest[i] = SquaredDistance(points[i], norms[i], centres[0], norms[first]));
         var trials = 2 + (int)Math.Log(k);
         var candidateClosest = new double[n];
         var bestClosest = new double[n];
@@ -80,7 +80,7 @@ public static class KMeans
             for (var t = 0; t < trials; t++)
             {
                 var candidate = Draw(closest, potential * random.NextDouble());
-                Parallel.For(0, n, i => candidateClosest[i] = Math.Min(closest[i], SquaredDistance(points[i], norms[i], points[candidate], norms[candidate])));
+                Parallel.For(0, n, ParallelWork.Options(), i => candidateClosest[i] = Math.Min(closest[i], SquaredDistance(points[i], norms[i], points[candidate], norms[candidate])));
                 var candidatePotential = candidateClosest.Sum();
                 if (candidatePotential >= bestPotential) continue;
                 (bestPotential, best) = (candidatePotential, candidate);

@@ -66,7 +66,7 @@ public static class RandomizedPca
         for (var k = 0; k < kept; k++)
             for (var a = 0; a < l; a++) vectors[a * kept + k] = eigen[k].Vector[a];
         var projected = new float[n][];
-        Parallel.For(0, n, () => new double[kept], (i, _, s) =>
+        Parallel.For(0, n, ParallelWork.Options(), () => new double[kept], (i, _, s) =>
         {
             Array.Clear(s);
             for (var a = 0; a < l; a++) VectorMath.AddScaled(s, y[i * l + a], vectors.AsSpan(a * kept, kept));
@@ -88,7 +88,7 @@ public static class RandomizedPca
         for (var j = 0; j < mean.Length; j++)
             for (var a = 0; a < l; a++) shift[a] += mean[j] * m[j * l + a];
         var result = into ?? new float[(long)rows.Count * l];
-        Parallel.For(0, rows.Count, () => new double[l], (i, _, sum) =>
+        Parallel.For(0, rows.Count, ParallelWork.Options(), () => new double[l], (i, _, sum) =>
         {
             var row = rows[i];
             Array.Clear(sum);
@@ -109,7 +109,7 @@ public static class RandomizedPca
     private static float[] TransposeTimes(IReadOnlyList<SparseVector> rows, double[] mean, float[] y, int columns, int l, double[][] partial)
     {
         var chunks = partial.Length;
-        Parallel.For(0, chunks, c =>
+        Parallel.For(0, chunks, ParallelWork.Options(), c =>
         {
             var sum = partial[c] ??= new double[columns * l];
             Array.Clear(sum);
@@ -148,7 +148,7 @@ public static class RandomizedPca
     {
         var chunks = Math.Max(1, Math.Min(16, rows / 1_000));
         var partial = new double[chunks][];
-        Parallel.For(0, chunks, c =>
+        Parallel.For(0, chunks, ParallelWork.Options(), c =>
         {
             var g = new double[l * l];
             for (var i = (int)((long)rows * c / chunks); i < (int)((long)rows * (c + 1) / chunks); i++)
@@ -184,7 +184,7 @@ public static class RandomizedPca
         }
         // M ← M R⁻¹, each row by forward substitution: as soon as an entry is final, its share is taken from the
         // entries after it (the same subtractions, in the same order, as entry by entry, but whole rows of R at once).
-        Parallel.For(0, rows, () => new double[l], (i, _, v) =>
+        Parallel.For(0, rows, ParallelWork.Options(), () => new double[l], (i, _, v) =>
         {
             var row = m.AsSpan(i * l, l);
             for (var a = 0; a < l; a++) v[a] = row[a];

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Cord19.Core.Numerics;
 
 namespace Cord19.Core.Pipeline;
 
@@ -71,7 +72,7 @@ internal sealed class BarnesHutTree(int points)
     {
         var n = _order.Length;
         var theta2 = (float)(theta * theta);
-        Parallel.For(0, (n + Chunk - 1) / Chunk, chunk =>
+        Parallel.For(0, (n + Chunk - 1) / Chunk, ParallelWork.Options(), chunk =>
         {
             for (var m = chunk * Chunk; m < Math.Min(n, (chunk + 1) * Chunk); m += Lanes)
                 RepelGroup(_order.AsSpan(m, Math.Min(Lanes, n - m)), theta2, forces);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Cord19.Core.Numerics;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
 
@@ -76,7 +77,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
             var models = new TopicModel.Output?[groups.Count];
             var largestFirst = Enumerable.Range(0, groups.Count).OrderByDescending(g => groups[g].Members.Count).ToList();
             Parallel.ForEach(Partitioner.Create(largestFirst, EnumerablePartitionerOptions.NoBuffering),
-                new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, g =>
+                ParallelWork.Options(ct), g =>
             {
                 var memberCounts = groups[g].Members.Select(i => counts[i]).ToList();
                 if (groups[g].Members.Count >= 2 && memberCounts.Any(v => v.Count > 0))

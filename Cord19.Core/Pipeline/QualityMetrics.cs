@@ -1,4 +1,5 @@
 using System.Numerics;
+using Cord19.Core.Numerics;
 
 namespace Cord19.Core.Pipeline;
 
@@ -22,7 +23,7 @@ public static class QualityMetrics
         // Each sampled document's silhouette on its own (in parallel), then summed in sample order: the same figure
         // on any number of cores. NaN marks a singleton's, which is defined as 0 and left out.
         var each = new double[ids.Length];
-        Parallel.For(0, ids.Length, a =>
+        Parallel.For(0, ids.Length, ParallelWork.Options(), a =>
         {
             var sums = new double[k];
             var counts = new int[k];
@@ -64,7 +65,7 @@ public static class QualityMetrics
         var postings = wanted.Keys.Select(_ => new ulong[words]).ToArray();
         // Blocks of whole machine words: no two threads write the same word.
         const int BlockWords = 64;
-        Parallel.For(0, (words + BlockWords - 1) / BlockWords, block =>
+        Parallel.For(0, (words + BlockWords - 1) / BlockWords, ParallelWork.Options(), block =>
         {
             var end = Math.Min(documents.Count, (block + 1) * BlockWords * 64);
             for (var d = block * BlockWords * 64; d < end; d++)

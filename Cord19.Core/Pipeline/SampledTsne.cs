@@ -33,7 +33,7 @@ public static class SampledTsne
         var searched = points.Select(p => p.Length > SearchDimensions ? p[..SearchDimensions] : p).ToArray();
         var norms = searched.Select(Norm).ToArray();
 
-        Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, i =>
+        Parallel.For(0, n, ParallelWork.Options(ct), i =>
         {
             if (inSample[i]) return;
             var candidates = byCluster.GetValueOrDefault(clusters[i]) is { Length: >= Nearest } same ? same : everySample;

@@ -59,7 +59,7 @@ public static class Tsne
         var nearest = ExactNeighbours.Search(points, k, ct);
         var neighbours = nearest.Indices;
         var conditional = new double[n][];
-        Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, i => conditional[i] = Calibrate(nearest.SquaredDistances[i], perplexity));
+        Parallel.For(0, n, ParallelWork.Options(ct), i => conditional[i] = Calibrate(nearest.SquaredDistances[i], perplexity));
 
         // P_ij = (p_j|i + p_i|j) / 2n, kept only where either is a neighbour of the other: every directed edge is
         // written into both rows, each row sorted by column, and repeated columns summed.
@@ -80,7 +80,7 @@ public static class Tsne
             }
         var rows = new int[n + 1];
         var kept = new int[n];
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, ParallelWork.Options(), i =>
         {
             var cols = allCols.AsSpan(degree[i], degree[i + 1] - degree[i]);
             var values = allValues.AsSpan(degree[i], cols.Length);

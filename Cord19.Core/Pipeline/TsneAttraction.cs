@@ -1,3 +1,4 @@
+using Cord19.Core.Numerics;
 namespace Cord19.Core.Pipeline;
 
 /// <summary>
@@ -35,7 +36,7 @@ internal sealed class TsneAttraction
     /// <summary>Writes each point's attraction, times <paramref name="exaggeration"/>, into <paramref name="forces"/>.</summary>
     public void Compute(double[] y, double exaggeration, double[] forces)
     {
-        Parallel.For(0, Parts, part =>
+        Parallel.For(0, Parts, ParallelWork.Options(), part =>
         {
             var buffer = _buffers[part];
             Array.Clear(buffer);
@@ -58,7 +59,7 @@ internal sealed class TsneAttraction
             }
         });
         var n = forces.Length / 2;
-        Parallel.For(0, Parts, part =>
+        Parallel.For(0, Parts, ParallelWork.Options(), part =>
         {
             var from = (int)((long)2 * n * part / Parts);
             var to = (int)((long)2 * n * (part + 1) / Parts);
