@@ -81,7 +81,7 @@ internal static class BenchmarkCommands
         var preprocessSeconds = watch.Elapsed.TotalSeconds;
         log($"preprocess: {preprocessed.Documents.Count:N0} documents kept of {preprocessed.Manifest.RowsRead:N0} rows in {preprocessSeconds:0.0} s ({QuietSteps.Memory()})");
 
-        var corpus = abstracts.Corpus(preprocessed.Manifest, preprocessed.Documents);
+        var corpus = abstracts.Corpus(preprocessed.Manifest, preprocessed.Stems, preprocessed.Documents);
         var run = await new ProcessingPipeline(settings, results, steps).RunAsync(corpus, RunManifest.FullScope, DateTime.UtcNow);
         var stages = new Dictionary<string, double> { ["preprocess"] = Math.Round(preprocessSeconds, 3) };
         foreach (var timing in run.Timings) stages[timing.Step] = timing.Seconds;

@@ -81,7 +81,7 @@ public static class Program
                 await steps.LogAsync($"skipped {count:N0}: {reason}");
             if (output.Documents.Count == 0)
                 throw new InvalidDataException($"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows of {metadata}: widen the publish-time window in the settings.");
-            await results.SaveCorpusAsync(output.Manifest, abstracts.Restore(output.Documents), ct);
+            await results.SaveCorpusAsync(output.Manifest, output.Stems, abstracts.Restore(output.Documents), ct);
             await steps.LogAsync($"kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} in {results.Location}");
         });
 

@@ -47,7 +47,7 @@ public sealed class AbstractSpool : IDisposable
         documents.Zip(ReadAll(), (document, text) => document with { Abstract = text });
 
     /// <summary>A corpus whose abstracts are read from this spool when a run publishes them.</summary>
-    public Corpus Corpus(CorpusManifest manifest, IReadOnlyList<CorpusDocument> documents) => new(manifest, documents, _ => ReadAll().ToAsyncEnumerable());
+    public Corpus Corpus(CorpusManifest manifest, StemTable stems, IReadOnlyList<CorpusDocument> documents) => new(manifest, stems, documents, _ => ReadAll().ToAsyncEnumerable());
 
     public void Dispose()
     {

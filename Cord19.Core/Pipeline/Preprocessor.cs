@@ -29,10 +29,11 @@ public sealed class Preprocessor(PipelineSettings settings)
         public const string TooShort = $"fewer than 10 terms after cleaning";
     }
 
-    public sealed record Output(CorpusManifest Manifest, IReadOnlyList<CorpusDocument> Documents);
+    /// <param name="Stems">What the documents' token numbers stand for.</param>
+    public sealed record Output(CorpusManifest Manifest, StemTable Stems, IReadOnlyList<CorpusDocument> Documents);
 
     /// <summary>What one row becomes before the in-order checks: a reason to skip it, or its text and stems.</summary>
-    private sealed record Prepared(PaperRecord Row, string? Skip, string? Text, UInt128 Fingerprint, IReadOnlyList<string>? Tokens);
+    private sealed record Prepared(PaperRecord Row, string? Skip, string? Text, UInt128 Fingerprint, int[]? Tokens);
 
     /// <param name="abstracts">Where the kept abstracts go instead of the documents (which then hold ""), for large corpora.</param>
     public Output Run(IEnumerable<PaperRecord> rows, string source, DateTime now, CancellationToken ct, AbstractSpool? abstracts = null)
@@ -44,7 +45,8 @@ public sealed class Preprocessor(PipelineSettings settings)
         long read = 0;
         // Each thread's tokenizer counts the surface words of what it tokenised (display names only: a duplicate's
         // words count too); the counts are summed at the end, the same whatever thread did which row.
-        using var tokenizers = new ThreadLocal<Tokenizer>(() => new Tokenizer(ExpectedWordsPerThread), trackAllValues: true);
+        var stems = new StemTable();
+        using var tokenizers = new ThreadLocal<Tokenizer>(() => new Tokenizer(stems, ExpectedWordsPerThread), trackAllValues: true);
 
         void Skip(string reason) => skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
 
@@ -64,7 +66,7 @@ public sealed class Preprocessor(PipelineSettings settings)
                 if (row.Skip is { } reason) { Skip(reason); continue; }
                 // cord_uid is not unique in real releases, and the same abstract appears under several ids.
                 if (!seenIds.Add(row.Row.Id) || !seenAbstracts.Add(row.Fingerprint)) { Skip(SkipReasons.Duplicate); continue; }
-                if (row.Tokens!.Count < MinTokens) { Skip(SkipReasons.TooShort); continue; }
+                if (row.Tokens!.Length < MinTokens) { Skip(SkipReasons.TooShort); continue; }
                 var paper = row.Row;
                 abstracts?.Append(row.Text!);
                 kept.Add(new CorpusDocument(paper.Id, paper.Title?.Trim(), paper.Journal?.Trim(), paper.PublishTime?.Trim(),
@@ -90,7 +92,7 @@ public sealed class Preprocessor(PipelineSettings settings)
                 ["stemmer"] = "snowball-english",
             },
             SurfaceForms: surfaces.MostFrequent());
-        return new Output(manifest, kept);
+        return new Output(manifest, stems, kept);
     }
 
     /// <summary>The chunks, read on a thread of their own a few chunks ahead (decompressing and parsing CSV is a core's worth of work).</summary>

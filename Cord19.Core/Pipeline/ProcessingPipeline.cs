@@ -44,7 +44,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         SparseVector[] weights = [];
         await Timed(PipelineDefinition.Vectorise, async ct =>
         {
-            vocabulary = TfIdf.Fit(documents.Select(d => d.Tokens).ToList(), settings.MaxFeatures);
+            vocabulary = TfIdf.Fit(documents.Select(d => d.Tokens).ToList(), corpus.Stems, settings.MaxFeatures);
             // Counts once per document: LDA, the term probabilities and the TF-IDF weights all start from them.
             counts = documents.AsParallel().AsOrdered().Select(d => vocabulary.Counts(d.Tokens)).ToArray();
             weights = counts.AsParallel().AsOrdered().Select(vocabulary.Weigh).ToArray();
@@ -125,7 +125,7 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
         {
             quality = new RunQuality(
                 Math.Round(QualityMetrics.Silhouette(clustering.Reduced, clustering.Assignments, sample: 5_000, settings.Seed), 4),
-                Math.Round(QualityMetrics.UMassCoherence(topicStems, documents.Select(d => d.Tokens).ToList()), 4),
+                Math.Round(QualityMetrics.UMassCoherence(topicStems, documents.Select(d => d.Tokens).ToList(), corpus.Stems), 4),
                 Math.Round(QualityMetrics.NeighbourPreservation(clustering.Reduced, map, k: 10, sample: 1_000, settings.Seed), 4));
             ct.ThrowIfCancellationRequested();
             await steps.LogAsync($"Silhouette {quality.Silhouette:0.000}, topic coherence (UMass) {quality.Coherence:0.00}, map keeps {quality.NeighbourPreservation:P0} of 10 nearest neighbours.");

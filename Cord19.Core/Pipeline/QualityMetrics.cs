@@ -1,5 +1,6 @@
 using System.Numerics;
 using Cord19.Core.Numerics;
+using Cord19.Core.Results;
 
 namespace Cord19.Core.Pipeline;
 
@@ -56,11 +57,17 @@ public static class QualityMetrics
     /// documents are a bitset, so a pair's documents in common are counted a machine word (64 documents) at a time;
     /// sets of document numbers took 30 s of a million documents' run.
     /// </summary>
-    public static double UMassCoherence(IEnumerable<IReadOnlyList<string>> topicTopTerms, IReadOnlyList<IReadOnlyList<string>> documents)
+    /// <param name="documents">Each document's stems, as their numbers in <paramref name="stems"/>.</param>
+    public static double UMassCoherence(IEnumerable<IReadOnlyList<string>> topicTopTerms, IReadOnlyList<int[]> documents, StemTable stems)
     {
         var topics = topicTopTerms.Select(t => t.Take(10).ToList()).Where(t => t.Count >= 2).ToList();
         var wanted = topics.SelectMany(t => t).Distinct(StringComparer.Ordinal)
             .Select((term, index) => (term, index)).ToDictionary(p => p.term, p => p.index, StringComparer.Ordinal);
+        // A stem's number to its place among the top words, -1 for the others.
+        var wantedOfStem = new int[stems.Count];
+        Array.Fill(wantedOfStem, -1);
+        foreach (var (term, index) in wanted)
+            if (stems.Find(term) is var id and >= 0) wantedOfStem[id] = index;
         var words = (documents.Count + 63) / 64;
         var postings = wanted.Keys.Select(_ => new ulong[words]).ToArray();
         // Blocks of whole machine words: no two threads write the same word.
@@ -69,8 +76,8 @@ public static class QualityMetrics
         {
             var end = Math.Min(documents.Count, (block + 1) * BlockWords * 64);
             for (var d = block * BlockWords * 64; d < end; d++)
-                foreach (var term in documents[d])
-                    if (wanted.TryGetValue(term, out var w))
+                foreach (var stem in documents[d])
+                    if (wantedOfStem[stem] is var w and >= 0)
                         postings[w][d >> 6] |= 1UL << (d & 63);
         });
         var counts = postings.Select(Count).ToArray();

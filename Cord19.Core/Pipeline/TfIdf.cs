@@ -1,3 +1,5 @@
+using Cord19.Core.Results;
+
 namespace Cord19.Core.Pipeline;
 
 /// <summary>
@@ -7,61 +9,71 @@ namespace Cord19.Core.Pipeline;
 /// </summary>
 public sealed class TfIdf
 {
-    private readonly Dictionary<string, int> _index;
+    // A stem's number (see StemTable) to its term's index, -1 for stems outside the vocabulary.
+    private readonly int[] _termOfStem;
 
-    private TfIdf(string[] terms, float[] idf)
+    private TfIdf(string[] terms, float[] idf, int[] termOfStem)
     {
         Terms = terms;
         Idf = idf;
-        _index = terms.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
+        _termOfStem = termOfStem;
     }
 
     public IReadOnlyList<string> Terms { get; }
     public float[] Idf { get; }
     public int Dimensions => Terms.Count;
 
-    public static TfIdf Fit(IReadOnlyList<IReadOnlyList<string>> documents, int maxFeatures)
+    /// <param name="documents">Each document's stems, as their numbers in <paramref name="stems"/>.</param>
+    public static TfIdf Fit(IReadOnlyList<int[]> documents, StemTable stems, int maxFeatures)
     {
         // Counted per chunk of documents on every core, then added up: sums do not depend on the order.
         var parts = Enumerable.Range(0, Environment.ProcessorCount).AsParallel().Select(part =>
         {
-            // Each term remembers the last document it was counted in, so a document's first use of it is found by
-            // the same lookup that counts it, not by a set of the document's terms (which took a second hash a token).
-            var frequency = new Dictionary<string, (long Tokens, int Documents, int LastDocument)>(StringComparer.Ordinal);
+            // Each stem remembers the last document it was counted in, so a document's first use of it is found by
+            // the same array read that counts it, not by a set of the document's stems.
+            var tokens = new long[stems.Count];
+            var inDocuments = new int[stems.Count];
+            var lastDocument = new int[stems.Count];
+            Array.Fill(lastDocument, -1);
             for (var d = part; d < documents.Count; d += Environment.ProcessorCount)
                 foreach (var t in documents[d])
                 {
-                    ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(frequency, t, out var exists);
-                    entry.Tokens++;
-                    if (exists && entry.LastDocument == d) continue;
-                    entry.Documents++;
-                    entry.LastDocument = d;
+                    tokens[t]++;
+                    if (lastDocument[t] == d) continue;
+                    inDocuments[t]++;
+                    lastDocument[t] = d;
                 }
-            return frequency;
+            return (tokens, inDocuments);
         }).ToList();
-        var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
-        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var part in parts)
-            foreach (var (term, (tokens, docs, _)) in part)
+        var frequency = new long[stems.Count];
+        var documentFrequency = new int[stems.Count];
+        foreach (var (tokens, inDocuments) in parts)
+            for (var t = 0; t < stems.Count; t++)
             {
-                frequency[term] = frequency.GetValueOrDefault(term) + tokens;
-                documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + docs;
+                frequency[t] += tokens[t];
+                documentFrequency[t] += inDocuments[t];
             }
 
-        var terms = frequency.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
-            .Take(maxFeatures).Select(p => p.Key).Order(StringComparer.Ordinal).ToArray();
+        // By frequency, ties by the stem's characters (stems' numbers depend on which thread met them first).
+        var chosen = Enumerable.Range(0, stems.Count).Where(t => frequency[t] > 0)
+            .OrderByDescending(t => frequency[t]).ThenBy(t => stems[t], StringComparer.Ordinal)
+            .Take(maxFeatures).OrderBy(t => stems[t], StringComparer.Ordinal).ToArray();
         var n = documents.Count;
-        var idf = terms.Select(t => (float)(Math.Log((1.0 + n) / (1.0 + documentFrequency[t])) + 1.0)).ToArray();
-        return new TfIdf(terms, idf);
+        var idf = chosen.Select(t => (float)(Math.Log((1.0 + n) / (1.0 + documentFrequency[t])) + 1.0)).ToArray();
+        var termOfStem = new int[stems.Count];
+        Array.Fill(termOfStem, -1);
+        for (var i = 0; i < chosen.Length; i++) termOfStem[chosen[i]] = i;
+        return new TfIdf(chosen.Select(t => stems[t]).ToArray(), idf, termOfStem);
     }
 
-    /// <summary>Raw term counts over the vocabulary (what LDA wants).</summary>
-    public SparseVector Counts(IReadOnlyList<string> tokens)
+    /// <summary>Raw term counts over the vocabulary (what LDA wants), from a document's stem numbers in the table it was fitted on.</summary>
+    public SparseVector Counts(int[] tokens)
     {
-        Span<int> found = tokens.Count <= 1_024 ? stackalloc int[tokens.Count] : new int[tokens.Count];
+        Span<int> found = tokens.Length <= 1_024 ? stackalloc int[tokens.Length] : new int[tokens.Length];
         var n = 0;
+        // A stem numbered after the fit is outside the vocabulary, as one the fitted documents lacked.
         foreach (var t in tokens)
-            if (_index.TryGetValue(t, out var i)) found[n++] = i;
+            if ((uint)t < (uint)_termOfStem.Length && _termOfStem[t] is var i and >= 0) found[n++] = i;
         found = found[..n];
         found.Sort();
         var distinct = 0;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Cord19.Core.Results;
 using Lucene.Net.Tartarus.Snowball.Ext;
 
 namespace Cord19.Core.Pipeline;
@@ -8,7 +9,8 @@ namespace Cord19.Core.Pipeline;
 /// <summary>
 /// Words as Unicode's word boundaries (UAX #29) find them in English text, lower case, stop words removed, then the
 /// Snowball English stemmer. Remembers how often each surface word produced each stem, so that terms are shown as
-/// words ("infection"), not stems ("infect"). Not thread-safe: one per worker.
+/// words ("infection"), not stems ("infect"), and hands out each stem as its number in a StemTable, which a corpus's
+/// tokenizers share. Not thread-safe: one per worker.
 /// </summary>
 /// <remarks>
 /// The words are found by a scan over the text's characters rather than Lucene's StandardTokenizer, which this
@@ -29,24 +31,28 @@ public sealed class Tokenizer
     private readonly Dictionary<string, Analysis> _seen;
     private readonly Dictionary<string, Analysis>.AlternateLookup<ReadOnlySpan<char>> _seenBySpan;
     private readonly SurfaceForms _notRemembered = new();
+    private readonly StemTable _stems;
 
     /// <summary>
-    /// What a lower-cased word became: its stem, or null when it is dropped; how often it was kept; and whether it is a
-    /// function word, for the language test.
+    /// What a lower-cased word became: its stem and the stem's number, or null and -1 when it is dropped; how often it
+    /// was kept; and whether it is a function word, for the language test.
     /// </summary>
-    private struct Analysis(string? stem, FunctionWord function)
+    private struct Analysis(string? stem, int stemId, FunctionWord function)
     {
         public readonly string? Stem = stem;
+        public readonly int StemId = stemId;
         public readonly FunctionWord Function = function;
         public int Uses;
     }
 
+    /// <param name="stems">Where stems get their numbers: one table for all of a corpus's tokenizers (a new one if null).</param>
     /// <param name="expectedWords">
     /// How many distinct words to make room for at once. A corpus's tokenizer would otherwise grow its table by
     /// doubling, and each larger table is a large-object allocation that can set off a full collection.
     /// </param>
-    public Tokenizer(int expectedWords = 0)
+    public Tokenizer(StemTable? stems = null, int expectedWords = 0)
     {
+        _stems = stems ?? new StemTable();
         _seen = new(Math.Min(expectedWords, MaxRemembered), StringComparer.Ordinal);
         _seenBySpan = _seen.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -62,21 +68,24 @@ public sealed class Tokenizer
             if (analysis.Stem is { } stem && analysis.Uses > 0) all.Count(stem, SurfaceWord(word), analysis.Uses);
     }
 
+    /// <summary>Where this tokenizer's stems are numbered.</summary>
+    public StemTable Stems => _stems;
+
     /// <summary>The stems of <paramref name="text"/>, in order.</summary>
     public IReadOnlyList<string> Tokenize(string text)
     {
-        var tokens = new List<string>();
+        var tokens = new List<int>();
         var language = new LanguageTally();
         Tokenize(text, tokens, ref language);
-        return tokens;
+        return tokens.Select(id => _stems[id]).ToList();
     }
 
     /// <summary>
-    /// The stems of each text in turn, as one array: what tokenising them joined by ". " gives (no word crosses a
-    /// sentence end), without building the joined string or growing a list per document.
+    /// The numbers of the stems of each text in turn (see <see cref="Stems"/>), as one array: what tokenising them joined
+    /// by ". " gives (no word crosses a sentence end), without building the joined string or growing a list per document.
     /// </summary>
     /// <param name="lastText">The words of the last text, counted for <see cref="LanguageGuess"/>.</param>
-    public string[] Tokenize(ReadOnlySpan<string?> texts, out LanguageTally lastText)
+    public int[] Tokenize(ReadOnlySpan<string?> texts, out LanguageTally lastText)
     {
         _tokens.Clear();
         lastText = new LanguageTally();
@@ -89,11 +98,11 @@ public sealed class Tokenizer
     }
 
     /// <inheritdoc cref="Tokenize(ReadOnlySpan{string}, out LanguageTally)"/>
-    public string[] Tokenize(ReadOnlySpan<string?> texts) => Tokenize(texts, out _);
+    public int[] Tokenize(ReadOnlySpan<string?> texts) => Tokenize(texts, out _);
 
-    private readonly List<string> _tokens = [];
+    private readonly List<int> _tokens = [];
 
-    private void Tokenize(ReadOnlySpan<char> text, List<string> tokens, ref LanguageTally language)
+    private void Tokenize(ReadOnlySpan<char> text, List<int> tokens, ref LanguageTally language)
     {
         Span<char> lower = stackalloc char[MaxLength];
         var i = 0;
@@ -118,15 +127,16 @@ public sealed class Tokenizer
                 var stem = Analyse(token);
                 var function = LanguageGuess.Of(token);
                 language.Word(function);
-                if (_seen.Count < MaxRemembered) _seen.Add(token, new Analysis(stem, function) { Uses = stem is null ? 0 : 1 });
+                var stemId = stem is null ? -1 : _stems.IdOf(stem);
+                if (_seen.Count < MaxRemembered) _seen.Add(token, new Analysis(stem, stemId, function) { Uses = stem is null ? 0 : 1 });
                 else if (stem is not null) _notRemembered.Count(stem, SurfaceWord(token), 1);
-                if (stem is not null) tokens.Add(stem);
+                if (stem is not null) tokens.Add(stemId);
                 continue;
             }
             language.Word(seen.Function);
-            if (seen.Stem is not { } kept) continue;
+            if (seen.StemId < 0) continue;
             seen.Uses++;
-            tokens.Add(kept);
+            tokens.Add(seen.StemId);
         }
         language.End();
     }

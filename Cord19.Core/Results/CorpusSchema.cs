@@ -12,10 +12,13 @@ public sealed record CorpusManifest(
     IReadOnlyDictionary<string, object?> Parameters,
     IReadOnlyDictionary<string, string> SurfaceForms);
 
-/// <summary>corpus/{corpusId}/documents.jsonl: one pre-processed paper per line.</summary>
+/// <summary>
+/// A pre-processed paper: a line of corpus/{corpusId}/documents.jsonl, whose tokens are stems there and numbers into
+/// the corpus's <see cref="StemTable"/> here.
+/// </summary>
 public sealed record CorpusDocument(
     string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi,
-    string Abstract, IReadOnlyList<string> Tokens);
+    string Abstract, int[] Tokens);
 
 /// <summary>
 /// A reproducible sample of a corpus (phase 5's subset): the same corpus size, sample size and seed give the same
@@ -40,11 +43,12 @@ public sealed record CorpusSample(int Size, int Seed)
 }
 
 /// <summary>A pre-processed corpus in memory.</summary>
+/// <param name="Stems">What the documents' token numbers stand for.</param>
 /// <param name="AbstractsInOrder">
 /// Where the abstracts are when the documents do not hold them (a large corpus keeps them on disk, read again in
 /// document order when a run publishes them); null when each document holds its own.
 /// </param>
-public sealed record Corpus(CorpusManifest Manifest, IReadOnlyList<CorpusDocument> Documents,
+public sealed record Corpus(CorpusManifest Manifest, StemTable Stems, IReadOnlyList<CorpusDocument> Documents,
     Func<CancellationToken, IAsyncEnumerable<string>>? AbstractsInOrder = null)
 {
     /// <summary>The documents' abstracts, in document order.</summary>

@@ -8,8 +8,8 @@ public interface IResultStore
 {
     string Location { get; }
 
-    /// <summary>Saves a pre-processed corpus and makes it the latest one, atomically.</summary>
-    Task<string> SaveCorpusAsync(CorpusManifest manifest, IEnumerable<CorpusDocument> documents, CancellationToken ct);
+    /// <summary>Saves a pre-processed corpus, its tokens as the stems they number in <paramref name="stems"/>, and makes it the latest one, atomically.</summary>
+    Task<string> SaveCorpusAsync(CorpusManifest manifest, StemTable stems, IEnumerable<CorpusDocument> documents, CancellationToken ct);
 
     /// <summary>
     /// The latest complete corpus, or null when pre-processing never finished; with a sample, only the sampled

@@ -22,10 +22,11 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
 
     public string Location => objects.Location;
 
-    public async Task<string> SaveCorpusAsync(CorpusManifest manifest, IEnumerable<CorpusDocument> documents, CancellationToken ct)
+    public async Task<string> SaveCorpusAsync(CorpusManifest manifest, StemTable stems, IEnumerable<CorpusDocument> documents, CancellationToken ct)
     {
         var prefix = $"corpus/{manifest.CorpusId}/";
-        await WriteLinesAsync(prefix + "documents.jsonl", documents, ct);
+        await WriteLinesAsync(prefix + "documents.jsonl", documents.Select(d =>
+            new CorpusLine(d.Id, d.Title, d.Journal, d.PublishTime, d.Authors, d.Doi, d.Abstract, d.Tokens.Select(t => stems[t]))), ct);
         await WriteJsonAsync(prefix + "manifest.json", manifest, ct);
         await WriteJsonAsync(LatestCorpusKey, new LatestCorpus(manifest.CorpusId), ct);
         await PruneOldCorporaAsync(manifest.CorpusId, ct);
@@ -37,22 +38,27 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         if (await LoadLatestCorpusManifestAsync(ct) is not { } manifest) return null;
         var key = $"corpus/{manifest.CorpusId}/documents.jsonl";
         // The abstracts stay in the file (about 3.3 GB as strings at a million documents): the documents are read without
-        // them, and a run reads them again, alone, to publish them. Each stem is kept once, however many documents use
-        // it: read from JSON, every token would be a string of its own (the panel's phase 6 on a million documents
-        // passed 10.6 GB so before it was stopped; 4.47 GB at its peak with this).
+        // them, and a run reads them again, alone, to publish them. Each stem becomes its number (StemTable): read from
+        // JSON, every token would be a string of its own (the panel's phase 6 on a million documents passed 10.6 GB so
+        // before it was stopped).
         // A sample's lines are the only ones parsed (phase 5 on the synthetic million: 1,500 of 859,612).
-        var options = new JsonSerializerOptions(Json) { Converters = { new SharedStrings() } };
+        var stems = new StemTable();
+        var options = new JsonSerializerOptions(Json) { Converters = { new StemNumbers(stems) } };
         var positions = sample?.Positions(manifest.DocumentsKept);
         var documents = await ReadLinesAsync<StoredDocument>(key, ct, options, positions)
             .Select(d => new CorpusDocument(d.Id, d.Title, d.Journal, d.PublishTime, d.Authors, d.Doi, "", d.Tokens))
             .ToListAsync(ct);
         if (positions is not null && documents.Count != positions.Length)
             throw new ResultFileException(key, $"holds fewer documents than its manifest's {manifest.DocumentsKept:N0}; run pre-processing (phase 4) again.");
-        return new Corpus(manifest, documents, token => ReadLinesAsync<StoredAbstract>(key, token, only: positions).Select(d => d.Abstract));
+        return new Corpus(manifest, stems, documents, token => ReadLinesAsync<StoredAbstract>(key, token, only: positions).Select(d => d.Abstract));
     }
 
+    /// <summary>A line of a corpus's documents.jsonl as it is written.</summary>
+    private sealed record CorpusLine(string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi,
+        string Abstract, IEnumerable<string> Tokens);
+
     /// <summary>A line of a corpus's documents.jsonl read without its abstract (the reader skips it unread).</summary>
-    private sealed record StoredDocument(string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi, string[] Tokens);
+    private sealed record StoredDocument(string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi, int[] Tokens);
 
     /// <summary>A line of a corpus's documents.jsonl read for its abstract alone.</summary>
     private sealed record StoredAbstract(string Abstract);

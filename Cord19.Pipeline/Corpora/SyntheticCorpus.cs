@@ -80,7 +80,7 @@ public static partial class SyntheticCorpus
     {
         var tokenizer = new Tokenizer();
         var tokens = sources.Select(s => tokenizer.Tokenize([s.Paper.Title, string.Join(" ", s.Sentences)])).ToList();
-        var tfidf = TfIdf.Fit(tokens, 1_500);
+        var tfidf = TfIdf.Fit(tokens, tokenizer.Stems, 1_500);
         var rows = tokens.Select(t => tfidf.Weigh(tfidf.Counts(t))).Select(v => v.Indices.Zip(v.Values).ToArray()).ToArray();
         var postings = Enumerable.Range(0, tfidf.Dimensions).Select(_ => new List<(int Doc, float Weight)>()).ToArray();
         for (var d = 0; d < rows.Length; d++)

@@ -1,5 +1,6 @@
 using Cord19.Core.Numerics;
 using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
 
 namespace Cord19.Tests.Pipeline;
 
@@ -147,10 +148,11 @@ public sealed class NumericsTests
     [Fact]
     public void Sparse_counts_and_weights_match_the_dense_definitions()
     {
-        var documents = new List<IReadOnlyList<string>> { new[] { "virus", "cell", "virus", "mask" }, new[] { "mask", "mask", "cell" }, new[] { "virus" } };
-        var tfidf = TfIdf.Fit(documents, maxFeatures: 10);
+        var (stems, documents) = StemTable.Of([["virus", "cell", "virus", "mask"], ["mask", "mask", "cell"], ["virus"], ["unknown"]]);
+        var tfidf = TfIdf.Fit(documents[..3], stems, maxFeatures: 10);
 
-        var counts = tfidf.Counts(["virus", "cell", "virus", "unknown"]);
+        // "unknown" is numbered in the table but in none of the fitted documents: no term of its own.
+        var counts = tfidf.Counts([stems.Find("virus"), stems.Find("cell"), stems.Find("virus"), stems.Find("unknown")]);
         var weights = tfidf.Weigh(counts);
 
         Assert.Equal(tfidf.Terms.Select((t, i) => t == "virus" ? 2f : t == "cell" ? 1f : 0f).ToArray(), counts.ToDense(tfidf.Dimensions));
@@ -160,6 +162,26 @@ public sealed class NumericsTests
         // sklearn: idf = ln((1+n)/(1+df)) + 1, both terms in 2 of 3 documents.
         var dense = weights.ToDense(tfidf.Dimensions);
         Assert.Equal(2.0, dense[virus] / dense[cell], 5);
+    }
+
+    [Fact]
+    public void The_vocabulary_and_counts_do_not_depend_on_the_order_stems_were_numbered_in()
+    {
+        // Pre-processing's threads number stems in whichever order they meet them. Ties in frequency ("cell", "mask",
+        // "virus" twice each) are broken by the stems' characters, so the cut at two features is the same either way.
+        string[][] documents = [["virus", "cell", "mask"], ["mask", "cell", "virus", "rare"]];
+        var inOrder = StemTable.Of(documents);
+        var reversed = new StemTable();
+        foreach (var stem in documents.SelectMany(d => d).Distinct().Reverse()) reversed.IdOf(stem);
+        var reversedDocuments = documents.Select(d => d.Select(reversed.IdOf).ToArray()).ToArray();
+
+        var first = TfIdf.Fit(inOrder.Documents, inOrder.Stems, maxFeatures: 2);
+        var second = TfIdf.Fit(reversedDocuments, reversed, maxFeatures: 2);
+
+        Assert.Equal(["cell", "mask"], first.Terms);
+        Assert.Equal(first.Terms, second.Terms);
+        Assert.Equal(first.Idf, second.Idf);
+        Assert.Equal(first.Counts(inOrder.Documents[1]).ToDense(2), second.Counts(reversedDocuments[1]).ToDense(2));
     }
 
     [Fact]

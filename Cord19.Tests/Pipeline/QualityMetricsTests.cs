@@ -1,4 +1,5 @@
 using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
 
 namespace Cord19.Tests.Pipeline;
 
@@ -29,13 +30,13 @@ public sealed class QualityMetricsTests
     [Fact]
     public void UMass_coherence_prefers_words_that_appear_together()
     {
-        IReadOnlyList<string>[] documents =
+        var (stems, documents) = StemTable.Of(
         [
             ["vaccine", "dose", "trial"], ["vaccine", "dose"], ["vaccine", "dose", "antibody"],
             ["school", "teacher"], ["school", "teacher", "online"], ["school", "mask"],
-        ];
-        var together = QualityMetrics.UMassCoherence([["vaccine", "dose"]], documents);
-        var apart = QualityMetrics.UMassCoherence([["vaccine", "teacher"]], documents);
+        ]);
+        var together = QualityMetrics.UMassCoherence([["vaccine", "dose"]], documents, stems);
+        var apart = QualityMetrics.UMassCoherence([["vaccine", "teacher"]], documents, stems);
 
         Assert.True(together > apart, $"{together} vs {apart}");
         Assert.Equal(Math.Log(4.0 / 3), together, 9);
@@ -62,7 +63,8 @@ public sealed class QualityMetricsTests
             return score / (words.Count * (words.Count - 1) / 2.0);
         }).Average();
 
-        Assert.Equal(expected, QualityMetrics.UMassCoherence(topics, documents), 12);
+        var (stems, numbered) = StemTable.Of(documents);
+        Assert.Equal(expected, QualityMetrics.UMassCoherence(topics, numbered, stems), 12);
     }
 
     [Fact]

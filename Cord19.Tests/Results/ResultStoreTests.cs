@@ -82,11 +82,12 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         var objects = Objects(backend);
         var store = new ResultStore(objects);
         var manifest = new CorpusManifest(1, "20260101-000000-aaaaaa", DateTime.UtcNow, "t", 1, 1, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
-        CorpusDocument Doc(string id) => new(id, null, null, null, null, null, "abstract", ["tok"]);
+        var (stems, tokens) = StemTable.Of([["tok"]]);
+        CorpusDocument Doc(string id) => new(id, null, null, null, null, null, "abstract", tokens[0]);
 
-        await store.SaveCorpusAsync(manifest, [Doc("1")], default);
-        await store.SaveCorpusAsync(manifest with { CorpusId = "20260102-000000-bbbbbb" }, [Doc("2")], default);
-        await store.SaveCorpusAsync(manifest with { CorpusId = "20260103-000000-cccccc" }, [Doc("3")], default);
+        await store.SaveCorpusAsync(manifest, stems, [Doc("1")], default);
+        await store.SaveCorpusAsync(manifest with { CorpusId = "20260102-000000-bbbbbb" }, stems, [Doc("2")], default);
+        await store.SaveCorpusAsync(manifest with { CorpusId = "20260103-000000-cccccc" }, stems, [Doc("3")], default);
 
         Assert.Equal("3", Assert.Single((await store.LoadLatestCorpusAsync(null, default))!.Documents).Id);
         var corpora = (await objects.ListAsync("corpus/", default).ToListAsync()).Where(k => k.EndsWith("/manifest.json")).Select(k => k.Split('/')[1]);
@@ -94,16 +95,19 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
     }
 
     [Fact]
-    public async Task A_loaded_corpus_keeps_each_stem_once_and_its_abstracts_in_the_file()
+    public async Task A_corpus_file_holds_stems_and_a_loaded_corpus_numbers_each_stem_once_with_its_abstracts_left_in_the_file()
     {
         var store = new ResultStore(new LocalFolderObjectStore(_dir.Path));
         var manifest = new CorpusManifest(1, "20260101-000000-aaaaaa", DateTime.UtcNow, "t", 2, 2, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
-        await store.SaveCorpusAsync(manifest, [new("1", null, null, null, null, null, "first", ["viru", "vaccin"]), new("2", null, null, null, null, null, "second", ["vaccin", "viru"])], default);
+        var (stems, tokens) = StemTable.Of([["viru", "vaccin"], ["vaccin", "viru"]]);
+        await store.SaveCorpusAsync(manifest, stems, [new("1", null, null, null, null, null, "first", tokens[0]), new("2", null, null, null, null, null, "second", tokens[1])], default);
 
+        var lines = await File.ReadAllLinesAsync(Path.Combine(_dir.Path, "corpus", manifest.CorpusId, "documents.jsonl"));
+        Assert.EndsWith("\"abstract\":\"first\",\"tokens\":[\"viru\",\"vaccin\"]}", lines[0]);
         var corpus = (await store.LoadLatestCorpusAsync(null, default))!;
 
-        Assert.Same(corpus.Documents[0].Tokens[0], corpus.Documents[1].Tokens[1]);
-        Assert.Same(corpus.Documents[0].Tokens[1], corpus.Documents[1].Tokens[0]);
+        Assert.Equal(["viru", "vaccin"], corpus.Stems);
+        Assert.Equal([[0, 1], [1, 0]], corpus.Documents.Select(d => d.Tokens));
         Assert.All(corpus.Documents, d => Assert.Equal("", d.Abstract));
         Assert.Equal(["first", "second"], await corpus.ReadAbstractsAsync(default).ToListAsync());
     }
@@ -114,7 +118,8 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
     {
         var store = new ResultStore(Objects(backend));
         var manifest = new CorpusManifest(1, "20260101-000000-bbbbbb", DateTime.UtcNow, "t", 200, 200, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
-        await store.SaveCorpusAsync(manifest, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", $"T{i}", null, null, null, null, $"abstract {i}", ["viru", $"w{i}"])), default);
+        var (stems, tokens) = StemTable.Of(Enumerable.Range(0, 200).Select(i => new[] { "viru", $"w{i}" }));
+        await store.SaveCorpusAsync(manifest, stems, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", $"T{i}", null, null, null, null, $"abstract {i}", tokens[i])), default);
         var sample = new CorpusSample(30, Seed: 5);
 
         var whole = (await store.LoadLatestCorpusAsync(null, default))!;
@@ -122,13 +127,13 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
 
         var expected = sample.Of(whole.Documents);
         Assert.Equal(expected.Select(d => d.Id), sampled.Documents.Select(d => d.Id));
-        Assert.Equal(expected.Select(d => d.Tokens[1]), sampled.Documents.Select(d => d.Tokens[1]));
+        Assert.Equal(expected.Select(d => whole.Stems[d.Tokens[1]]), sampled.Documents.Select(d => sampled.Stems[d.Tokens[1]]));
         Assert.Equal(expected.Select(d => "abstract " + d.Id[1..]), await sampled.ReadAbstractsAsync(default).ToListAsync());
         Assert.Same(sampled.Documents, sample.Of(sampled.Documents));
 
         // A manifest that promises more documents than the file holds is named, not half-read.
         var overPromising = manifest with { CorpusId = "20260101-000000-cccccc", DocumentsKept = 400 };
-        await store.SaveCorpusAsync(overPromising, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", null, null, null, null, null, "a", ["x"])), default);
+        await store.SaveCorpusAsync(overPromising, stems, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", null, null, null, null, null, "a", [0])), default);
         var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadLatestCorpusAsync(sample, default));
         Assert.Contains("run pre-processing (phase 4) again", error.Problem);
     }

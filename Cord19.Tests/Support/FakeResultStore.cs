@@ -9,7 +9,7 @@ public sealed class FakeResultStore : IResultStore
     public Dictionary<string, ResultFileException> Broken { get; } = [];
     public string Location => "memory://results";
 
-    public Task<string> SaveCorpusAsync(CorpusManifest manifest, IEnumerable<CorpusDocument> documents, CancellationToken ct) => throw new NotSupportedException();
+    public Task<string> SaveCorpusAsync(CorpusManifest manifest, StemTable stems, IEnumerable<CorpusDocument> documents, CancellationToken ct) => throw new NotSupportedException();
     public Task<Corpus?> LoadLatestCorpusAsync(CorpusSample? sample, CancellationToken ct) => Task.FromResult<Corpus?>(null);
     public Task<CorpusManifest?> LoadLatestCorpusManifestAsync(CancellationToken ct) => Task.FromResult<CorpusManifest?>(null);
     public Task PublishRunAsync(RunResult run, CancellationToken ct) { Runs.Add(run); return Task.CompletedTask; }

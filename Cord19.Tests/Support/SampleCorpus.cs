@@ -12,7 +12,7 @@ public static class SampleCorpus
 
     public static Task<Preprocessor.Output> GetAsync() => Shared.Value;
 
-    public static Corpus AsCorpus(this Preprocessor.Output output) => new(output.Manifest, output.Documents);
+    public static Corpus AsCorpus(this Preprocessor.Output output) => new(output.Manifest, output.Stems, output.Documents);
 
     private static async Task<Preprocessor.Output> LoadAsync()
     {

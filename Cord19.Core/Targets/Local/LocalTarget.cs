@@ -118,7 +118,7 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
                 throw new PhaseFailedException(
                     $"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows (see the skip counts above). " +
                     "Widen the publish-time window or choose another metadata file in Settings, then run phases 2 and 4 again. The previous corpus is kept.");
-            await results.SaveCorpusAsync(output.Manifest, abstracts.Restore(output.Documents), ct);
+            await results.SaveCorpusAsync(output.Manifest, output.Stems, abstracts.Restore(output.Documents), ct);
             await context.LogAsync($"Kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} saved.");
         }, checkpointed: true);
     }
