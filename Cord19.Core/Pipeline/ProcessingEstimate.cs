@@ -12,16 +12,17 @@ public sealed record ProcessingEstimate(int Documents, IReadOnlyList<ProcessingE
     public sealed record Step(string Id, TimeSpan Time);
 
     /// <summary>
-    /// Peak memory of processing, linear in the documents: 180 MB and 4.3 kB a document cover what was measured here,
-    /// within 7%: `cord19-pipeline bench` (245 MB at 15,703 documents, 0.57 GB at 99,957, 4.28 GB at 998,899, then with
-    /// ConserveMemory 9, as the web app still runs) and the panel's own phase 6 on the million (4.47 GB, corpus loaded
-    /// from its file): docs/benchmarks.md and the README's Data. Measured again with later code, that phase 6 on the
-    /// 859,612 documents the publish-time window kept peaked at 3,645-3,691 MiB in three runs and 3,776 MiB in a fourth,
-    /// between 1.4% under and 2.1% over the forecast's 3,697 MiB. A figure
-    /// from the subset run itself would not scale: fixed costs dominate it.
+    /// Peak memory of processing, linear in the documents: 180 MB and 3.8 kB a document, fitted to what was measured
+    /// here with documents' tokens held as stem numbers (StemTable): the panel's own phase 6 on the 859,612 documents
+    /// the synthetic million's publish-time window kept peaked at 3,167 and 3,219 MiB, 2.1-3.8% under the forecast's
+    /// 3,287 MiB; `cord19-pipeline bench` run as the web app runs (workstation GC, ConserveMemory 9) peaked at 490 MiB
+    /// for 99,957 documents (forecast 534 MiB) and 279 MiB for 15,703 (forecast 229 MiB: fixed costs, 50 MB).
+    /// Tokens held as references to shared stem strings took 4.3 kB a document (3,565-3,776 MiB for that phase 6).
+    /// docs/benchmarks.md and the README's Data have the runs. A figure from the subset run itself would not scale:
+    /// fixed costs dominate it.
     /// </summary>
     public const long BaseBytes = 180_000_000;
-    public const long BytesPerDocument = 4_300;
+    public const long BytesPerDocument = 3_800;
 
     public TimeSpan Total => TimeSpan.FromTicks(Steps.Sum(s => s.Time.Ticks));
 
