@@ -59,13 +59,6 @@ public sealed class StemTable : IReadOnlyList<string>
             return _ids.TryGetValue(stem, out var id) ? id : -1;
     }
 
-    /// <summary>The numbers of each document's stems, with the table that numbers them (tests and small corpora).</summary>
-    public static (StemTable Stems, int[][] Documents) Of(IEnumerable<IEnumerable<string>> documents)
-    {
-        var stems = new StemTable();
-        return (stems, documents.Select(d => d.Select(stems.IdOf).ToArray()).ToArray());
-    }
-
     public string this[int id] => _stems[id];
 
     public int Count => _stems.Count;

@@ -1,6 +1,7 @@
 using Cord19.Core.Numerics;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Results;
+using Cord19.Tests.Support;
 
 namespace Cord19.Tests.Pipeline;
 
@@ -148,7 +149,7 @@ public sealed class NumericsTests
     [Fact]
     public void Sparse_counts_and_weights_match_the_dense_definitions()
     {
-        var (stems, documents) = StemTable.Of([["virus", "cell", "virus", "mask"], ["mask", "mask", "cell"], ["virus"], ["unknown"]]);
+        var (stems, documents) = Stemmed.Of([["virus", "cell", "virus", "mask"], ["mask", "mask", "cell"], ["virus"], ["unknown"]]);
         var tfidf = TfIdf.Fit(documents[..3], stems, maxFeatures: 10);
 
         // "unknown" is numbered in the table but in none of the fitted documents: no term of its own.
@@ -170,7 +171,7 @@ public sealed class NumericsTests
         // Pre-processing's threads number stems in whichever order they meet them. Ties in frequency ("cell", "mask",
         // "virus" twice each) are broken by the stems' characters, so the cut at two features is the same either way.
         string[][] documents = [["virus", "cell", "mask"], ["mask", "cell", "virus", "rare"]];
-        var inOrder = StemTable.Of(documents);
+        var inOrder = Stemmed.Of(documents);
         var reversed = new StemTable();
         foreach (var stem in documents.SelectMany(d => d).Distinct().Reverse()) reversed.IdOf(stem);
         var reversedDocuments = documents.Select(d => d.Select(reversed.IdOf).ToArray()).ToArray();

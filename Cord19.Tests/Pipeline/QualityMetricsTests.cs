@@ -1,5 +1,5 @@
 using Cord19.Core.Pipeline;
-using Cord19.Core.Results;
+using Cord19.Tests.Support;
 
 namespace Cord19.Tests.Pipeline;
 
@@ -30,7 +30,7 @@ public sealed class QualityMetricsTests
     [Fact]
     public void UMass_coherence_prefers_words_that_appear_together()
     {
-        var (stems, documents) = StemTable.Of(
+        var (stems, documents) = Stemmed.Of(
         [
             ["vaccine", "dose", "trial"], ["vaccine", "dose"], ["vaccine", "dose", "antibody"],
             ["school", "teacher"], ["school", "teacher", "online"], ["school", "mask"],
@@ -63,7 +63,7 @@ public sealed class QualityMetricsTests
             return score / (words.Count * (words.Count - 1) / 2.0);
         }).Average();
 
-        var (stems, numbered) = StemTable.Of(documents);
+        var (stems, numbered) = Stemmed.Of(documents);
         Assert.Equal(expected, QualityMetrics.UMassCoherence(topics, numbered, stems), 12);
     }
 

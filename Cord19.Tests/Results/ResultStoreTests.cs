@@ -82,7 +82,7 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         var objects = Objects(backend);
         var store = new ResultStore(objects);
         var manifest = new CorpusManifest(1, "20260101-000000-aaaaaa", DateTime.UtcNow, "t", 1, 1, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
-        var (stems, tokens) = StemTable.Of([["tok"]]);
+        var (stems, tokens) = Stemmed.Of([["tok"]]);
         CorpusDocument Doc(string id) => new(id, null, null, null, null, null, "abstract", tokens[0]);
 
         await store.SaveCorpusAsync(manifest, stems, [Doc("1")], default);
@@ -99,7 +99,7 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
     {
         var store = new ResultStore(new LocalFolderObjectStore(_dir.Path));
         var manifest = new CorpusManifest(1, "20260101-000000-aaaaaa", DateTime.UtcNow, "t", 2, 2, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
-        var (stems, tokens) = StemTable.Of([["viru", "vaccin"], ["vaccin", "viru"]]);
+        var (stems, tokens) = Stemmed.Of([["viru", "vaccin"], ["vaccin", "viru"]]);
         await store.SaveCorpusAsync(manifest, stems, [new("1", null, null, null, null, null, "first", tokens[0]), new("2", null, null, null, null, null, "second", tokens[1])], default);
 
         var lines = await File.ReadAllLinesAsync(Path.Combine(_dir.Path, "corpus", manifest.CorpusId, "documents.jsonl"));
@@ -118,7 +118,7 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
     {
         var store = new ResultStore(Objects(backend));
         var manifest = new CorpusManifest(1, "20260101-000000-bbbbbb", DateTime.UtcNow, "t", 200, 200, new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>());
-        var (stems, tokens) = StemTable.Of(Enumerable.Range(0, 200).Select(i => new[] { "viru", $"w{i}" }));
+        var (stems, tokens) = Stemmed.Of(Enumerable.Range(0, 200).Select(i => new[] { "viru", $"w{i}" }));
         await store.SaveCorpusAsync(manifest, stems, Enumerable.Range(0, 200).Select(i => new CorpusDocument($"d{i}", $"T{i}", null, null, null, null, $"abstract {i}", tokens[i])), default);
         var sample = new CorpusSample(30, Seed: 5);
 
