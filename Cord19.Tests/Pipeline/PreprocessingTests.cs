@@ -108,6 +108,17 @@ public sealed class PreprocessingTests
     }
 
     [Fact]
+    public async Task Each_documents_token_numbers_stand_for_the_stems_of_its_title_and_abstract()
+    {
+        // The sample's rows are tokenised on every core, each thread's tokenizer numbering the stems it meets first
+        // in the table they share.
+        var output = await SampleCorpus.GetAsync();
+        var tokenizer = new Tokenizer();
+
+        Assert.All(output.Documents, d => Assert.Equal(tokenizer.Tokenize($"{d.Title}. {d.Abstract}"), d.Tokens.Select(t => output.Stems[t])));
+    }
+
+    [Fact]
     public void Every_skipped_row_is_counted_under_its_reason()
     {
         const string english = "We measured the spread of the new coronavirus among health workers in three hospitals, and the rates of infection were higher in the wards that treated patients with pneumonia.";
