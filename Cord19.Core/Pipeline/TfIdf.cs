@@ -66,14 +66,13 @@ public sealed class TfIdf
         return new TfIdf(chosen.Select(t => stems[t]).ToArray(), idf, termOfStem);
     }
 
-    /// <summary>Raw term counts over the vocabulary (what LDA wants), from a document's stem numbers in the table it was fitted on.</summary>
+    /// <summary>Raw term counts over the vocabulary (what LDA wants), from a document's stem numbers in the table it was fitted on (as it was then).</summary>
     public SparseVector Counts(int[] tokens)
     {
         Span<int> found = tokens.Length <= 1_024 ? stackalloc int[tokens.Length] : new int[tokens.Length];
         var n = 0;
-        // A stem numbered after the fit is outside the vocabulary, as one the fitted documents lacked.
         foreach (var t in tokens)
-            if ((uint)t < (uint)_termOfStem.Length && _termOfStem[t] is var i and >= 0) found[n++] = i;
+            if (_termOfStem[t] is var i and >= 0) found[n++] = i;
         found = found[..n];
         found.Sort();
         var distinct = 0;

@@ -34,12 +34,11 @@ public sealed class Tokenizer
     private readonly StemTable _stems;
 
     /// <summary>
-    /// What a lower-cased word became: its stem and the stem's number, or null and -1 when it is dropped; how often it
-    /// was kept; and whether it is a function word, for the language test.
+    /// What a lower-cased word became: its stem's number, or -1 when it is dropped; how often it was kept; and whether
+    /// it is a function word, for the language test.
     /// </summary>
-    private struct Analysis(string? stem, int stemId, FunctionWord function)
+    private struct Analysis(int stemId, FunctionWord function)
     {
-        public readonly string? Stem = stem;
         public readonly int StemId = stemId;
         public readonly FunctionWord Function = function;
         public int Uses;
@@ -59,13 +58,13 @@ public sealed class Tokenizer
 
     /// <summary>
     /// Adds how often each surface word produced each stem, over every text tokenised so far, to <paramref name="all"/>
-    /// (one thread's share of a corpus).
+    /// (one thread's share of a corpus), once tokenising is over: it reads the stem table.
     /// </summary>
     public void AddSurfacesTo(SurfaceForms all)
     {
         all.Add(_notRemembered);
         foreach (var (word, analysis) in _seen)
-            if (analysis.Stem is { } stem && analysis.Uses > 0) all.Count(stem, SurfaceWord(word), analysis.Uses);
+            if (analysis.StemId >= 0 && analysis.Uses > 0) all.Count(_stems[analysis.StemId], SurfaceWord(word), analysis.Uses);
     }
 
     /// <summary>Where this tokenizer's stems are numbered.</summary>
@@ -128,7 +127,7 @@ public sealed class Tokenizer
                 var function = LanguageGuess.Of(token);
                 language.Word(function);
                 var stemId = stem is null ? -1 : _stems.IdOf(stem);
-                if (_seen.Count < MaxRemembered) _seen.Add(token, new Analysis(stem, stemId, function) { Uses = stem is null ? 0 : 1 });
+                if (_seen.Count < MaxRemembered) _seen.Add(token, new Analysis(stemId, function) { Uses = stem is null ? 0 : 1 });
                 else if (stem is not null) _notRemembered.Count(stem, SurfaceWord(token), 1);
                 if (stem is not null) tokens.Add(stemId);
                 continue;

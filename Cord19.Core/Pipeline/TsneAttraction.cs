@@ -1,4 +1,5 @@
 using Cord19.Core.Numerics;
+
 namespace Cord19.Core.Pipeline;
 
 /// <summary>

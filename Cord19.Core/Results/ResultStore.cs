@@ -25,8 +25,9 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     public async Task<string> SaveCorpusAsync(CorpusManifest manifest, StemTable stems, IEnumerable<CorpusDocument> documents, CancellationToken ct)
     {
         var prefix = $"corpus/{manifest.CorpusId}/";
-        await WriteLinesAsync(prefix + "documents.jsonl", documents.Select(d =>
-            new CorpusLine(d.Id, d.Title, d.Journal, d.PublishTime, d.Authors, d.Doi, d.Abstract, d.Tokens.Select(t => stems[t]))), ct);
+        // The file holds each token's stem, not its number: numbers belong to one table in memory.
+        await WriteLinesAsync(prefix + "documents.jsonl", documents.ToAsyncEnumerable(), ct,
+            new JsonSerializerOptions(Json) { Converters = { new StemNumbers(stems) } });
         await WriteJsonAsync(prefix + "manifest.json", manifest, ct);
         await WriteJsonAsync(LatestCorpusKey, new LatestCorpus(manifest.CorpusId), ct);
         await PruneOldCorporaAsync(manifest.CorpusId, ct);
@@ -52,10 +53,6 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
             throw new ResultFileException(key, $"holds fewer documents than its manifest's {manifest.DocumentsKept:N0}; run pre-processing (phase 4) again.");
         return new Corpus(manifest, stems, documents, token => ReadLinesAsync<StoredAbstract>(key, token, only: positions).Select(d => d.Abstract));
     }
-
-    /// <summary>A line of a corpus's documents.jsonl as it is written.</summary>
-    private sealed record CorpusLine(string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi,
-        string Abstract, IEnumerable<string> Tokens);
 
     /// <summary>A line of a corpus's documents.jsonl read without its abstract (the reader skips it unread).</summary>
     private sealed record StoredDocument(string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi, int[] Tokens);
@@ -184,8 +181,8 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private Task WriteLinesAsync<T>(string key, IEnumerable<T> items, CancellationToken ct) =>
         WriteLinesAsync(key, items.ToAsyncEnumerable(), ct);
 
-    private Task WriteLinesAsync<T>(string key, IAsyncEnumerable<T> items, CancellationToken ct) =>
-        objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, Json, ct), ct);
+    private Task WriteLinesAsync<T>(string key, IAsyncEnumerable<T> items, CancellationToken ct, JsonSerializerOptions? options = null) =>
+        objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, options ?? Json, ct), ct);
 
     private async Task<T?> ReadJsonOrNullAsync<T>(string key, CancellationToken ct) where T : class
     {

@@ -5,8 +5,8 @@ using System.Text.Json.Serialization;
 namespace Cord19.Core.Results;
 
 /// <summary>
-/// Reads a corpus file's array of stems as their numbers in <paramref name="stems"/>: a stem already numbered is looked
-/// up by its characters and costs no allocation. One instance per read.
+/// A document's tokens in a corpus file: written as the stems their numbers stand for in <paramref name="stems"/>, and
+/// read back as numbers, a stem already numbered looked up by its characters at no allocation. One instance per file.
 /// </summary>
 internal sealed class StemNumbers(StemTable stems) : JsonConverter<int[]>
 {
@@ -35,7 +35,10 @@ internal sealed class StemNumbers(StemTable stems) : JsonConverter<int[]>
         return [.. _scratch];
     }
 
-    // Only reads use this converter; corpus files are written with their stems.
-    public override void Write(Utf8JsonWriter writer, int[] value, JsonSerializerOptions options) =>
-        throw new NotSupportedException("Corpus files hold stems: write them through ResultStore.SaveCorpusAsync.");
+    public override void Write(Utf8JsonWriter writer, int[] value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (var stem in value) writer.WriteStringValue(stems[stem]);
+        writer.WriteEndArray();
+    }
 }
