@@ -14,9 +14,10 @@ public sealed record ProcessingEstimate(int Documents, IReadOnlyList<ProcessingE
     /// <summary>
     /// Peak memory of processing, linear in the documents: 180 MB and 3.8 kB a document, fitted to what was measured
     /// here with documents' tokens held as stem numbers (StemTable): the panel's own phase 6 on the 859,612 documents
-    /// the synthetic million's publish-time window kept peaked at 3,167 and 3,219 MiB, 2.1-3.8% under the forecast's
-    /// 3,287 MiB; `cord19-pipeline bench` run as the web app runs (workstation GC, ConserveMemory 9) peaked at 490 MiB
-    /// for 99,957 documents (forecast 534 MiB) and 279 MiB for 15,703 (forecast 229 MiB: fixed costs, 50 MB).
+    /// the synthetic million's publish-time window kept peaked at 3,167 and 3,219 MiB, and the forecast, 3,287 MiB,
+    /// is 2.1-3.8% above them; `cord19-pipeline bench` run as the web app runs (workstation GC, ConserveMemory 9)
+    /// peaked at 490 MiB for 99,957 documents (forecast 534 MiB) and 279 MiB for 15,703 (forecast 229 MiB: fixed
+    /// costs, 50 MiB).
     /// Tokens held as references to shared stem strings took 4.3 kB a document (3,565-3,776 MiB for that phase 6).
     /// docs/benchmarks.md and the README's Data have the runs. A figure from the subset run itself would not scale:
     /// fixed costs dominate it.
