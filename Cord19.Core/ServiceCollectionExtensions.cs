@@ -58,6 +58,7 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<IResultStore>(_ => new ResultStore(s3?.Open() ?? new LocalFolderObjectStore(data.Results)));
         services.AddSingleton(new LocalWorkspace(data));
+        services.AddSingleton<PipelineProcess>();
         services.AddSingleton<ITarget, LocalTarget>();
         services.AddSingleton<DeallocationPlanner>();
         services.AddCord19AwsTarget();

@@ -16,6 +16,7 @@ public static class Program
 
         Commands:
           preprocess --metadata <metadata.csv[.gz]>   filter, clean, tokenise and stem; save the corpus
+          preprocess --lake <lake.duckdb>             the same from the control panel's data lake (its phase 2 table)
           process [--scope subset|full]               cluster, topics, map and quality on the latest corpus
           all --metadata <file> [--scope subset|full] both
         {FetchCommands.Usage}
@@ -26,6 +27,8 @@ public static class Program
           --settings <settings.json>                  pipeline parameters as the control panel saves them (default: the seed's)
           --preset seed|large                         the seed's parameters (default) or the large preset's
           --run-id <id>                               publish the run under this id (Airflow passes its run id); a new one otherwise
+          --progress text|json                        steps as log lines (default), or as JSON lines for the control panel
+                                                      that started this program, which then stops when its input closes
         """;
 
     public static async Task<int> Main(string[] args)
@@ -43,10 +46,10 @@ public static class Program
             var results = new ResultStore(OpenObjects(options.Results));
             var settings = options.SettingsPath is null ? new PipelineSettings() : await ReadSettingsAsync(options.SettingsPath);
             if (options.Preset is { } preset) settings = Presets.Apply(settings, preset);
-            var steps = new ConsoleSteps();
+            IStepRecorder steps = options.Progress == "json" ? new PanelSteps() : new ConsoleSteps();
 
             if (options.Command is "preprocess" or "all")
-                await PreprocessAsync(options.Metadata!, settings, results, steps);
+                await PreprocessAsync(options.Lake is { } lake ? PaperSource.Lake(lake) : PaperSource.Metadata(options.Metadata!), settings, results, steps);
             if (options.Command is "process" or "all")
             {
                 var corpus = await results.LoadLatestCorpusAsync(ProcessingPipeline.SampleFor(options.Scope, settings), CancellationToken.None)
@@ -69,20 +72,19 @@ public static class Program
         }
     }
 
-    private static Task PreprocessAsync(string metadata, PipelineSettings settings, IResultStore results, IStepRecorder steps) =>
+    private static Task PreprocessAsync(PaperSource source, PipelineSettings settings, IResultStore results, IStepRecorder steps) =>
         steps.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
         {
             // Streamed row by row: only the kept, tokenised documents are held in memory, their abstracts set aside
-            // on the disk that holds the metadata file until the corpus is written.
-            var reader = new MetadataCsvReader(metadata);
-            using var abstracts = new AbstractSpool(Path.GetDirectoryName(Path.GetFullPath(metadata))!);
-            var output = new Preprocessor(settings).Run(reader.Read(), Path.GetFileName(metadata), DateTime.UtcNow, ct, abstracts);
-            foreach (var (reason, count) in output.Manifest.Skipped.Concat(reader.Skipped).OrderByDescending(s => s.Value))
-                await steps.LogAsync($"skipped {count:N0}: {reason}");
+            // on the disk that holds the source until the corpus is written (at a million, they are most of the memory).
+            using var abstracts = new AbstractSpool(source.Folder);
+            var output = new Preprocessor(settings).Run(source.Papers(ct), source.Name, DateTime.UtcNow, ct, abstracts);
+            foreach (var (reason, count) in output.Manifest.Skipped.Concat(source.Skipped).OrderByDescending(s => s.Value))
+                await steps.LogAsync($"Skipped {count:N0}: {reason}.");
             if (output.Documents.Count == 0)
-                throw new InvalidDataException($"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows of {metadata}: widen the publish-time window in the settings.");
+                throw new InvalidDataException($"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows ({source.Name}; see the skip counts above). {source.Fix}");
             await results.SaveCorpusAsync(output.Manifest, output.Stems, abstracts.Restore(output.Documents), ct);
-            await steps.LogAsync($"kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} in {results.Location}");
+            await steps.LogAsync($"Kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} saved in {results.Location}.");
         });
 
     private static IObjectStore OpenObjects(string results) =>
@@ -127,7 +129,8 @@ public static class Program
         return settings;
     }
 
-    private sealed record Options(string Command, string? Metadata, string Scope, string Results, string? SettingsPath, string? RunId, string? Preset)
+    private sealed record Options(string Command, string? Metadata, string? Lake, string Scope, string Results, string? SettingsPath, string? RunId, string? Preset,
+        string Progress)
     {
         public static Options Parse(string[] args)
         {
@@ -140,18 +143,22 @@ public static class Program
                     throw new UsageException($"Option '{args[i]}' needs a value.");
                 values[args[i][2..]] = args[++i];
             }
-            foreach (var key in values.Keys.Except(["metadata", "scope", "results", "settings", "run-id", "preset"]))
+            foreach (var key in values.Keys.Except(["metadata", "lake", "scope", "results", "settings", "run-id", "preset", "progress"]))
                 throw new UsageException($"Unknown option '--{key}'.");
             var scope = values.GetValueOrDefault("scope", RunManifest.FullScope);
             if (scope is not (RunManifest.SubsetScope or RunManifest.FullScope))
                 throw new UsageException($"--scope is '{scope}': use 'subset' or 'full'.");
-            if (args[0] is "preprocess" or "all" && !values.ContainsKey("metadata"))
-                throw new UsageException($"'{args[0]}' needs --metadata <metadata.csv>.");
+            if (args[0] is "preprocess" or "all" && values.ContainsKey("metadata") == values.ContainsKey("lake"))
+                throw new UsageException($"'{args[0]}' needs --metadata <metadata.csv> or --lake <lake.duckdb>, one of them.");
+            var progress = values.GetValueOrDefault("progress", "text");
+            if (progress is not ("text" or "json"))
+                throw new UsageException($"--progress is '{progress}': use 'text' or 'json'.");
             // An empty --settings (a DAG run without a settings file) means the defaults.
-            return new Options(args[0], values.GetValueOrDefault("metadata"), scope, values.GetValueOrDefault("results", "results"),
+            return new Options(args[0], values.GetValueOrDefault("metadata"), values.GetValueOrDefault("lake"), scope, values.GetValueOrDefault("results", "results"),
                 values.GetValueOrDefault("settings") is { Length: > 0 } settingsPath ? settingsPath : null,
                 values.GetValueOrDefault("run-id"), values.GetValueOrDefault("preset") is { } preset && !Presets.All.Contains(preset)
-                    ? throw new UsageException($"--preset is '{preset}': use 'seed' or 'large'.") : values.GetValueOrDefault("preset"));
+                    ? throw new UsageException($"--preset is '{preset}': use 'seed' or 'large'.") : values.GetValueOrDefault("preset"),
+                progress);
         }
     }
 

@@ -44,7 +44,7 @@ public sealed class PhaseContext : IStepRecorder
     public async Task StepAsync(string step, Func<CancellationToken, Task> body, bool checkpointed = false)
     {
         _step = step;
-        if (checkpointed && Run.Resume && _completedEarlier.Contains(step))
+        if (checkpointed && CompletedEarlier(step))
         {
             await LogAsync("Skipped: completed by the interrupted run.");
             await _store.AppendLogAsync(Run.Key, LogLevel.Info, step, "Done (resumed).", completesStep: true, CancellationToken.None);
@@ -59,6 +59,9 @@ public sealed class PhaseContext : IStepRecorder
         await _store.AppendLogAsync(Run.Key, LogLevel.Info, step, $"Done in {watch.Elapsed.TotalSeconds:0.0} s.",
             completesStep: true, CancellationToken.None);
     }
+
+    /// <summary>Whether this run resumes an interrupted one that completed <paramref name="step"/>, which <see cref="StepAsync"/> then skips if checkpointed.</summary>
+    public bool CompletedEarlier(string step) => Run.Resume && _completedEarlier.Contains(step);
 
     public Task<ResourceView> RecordResourceAsync(string kind, string locator, string? description = null) =>
         _store.RecordResourceAsync(Run.Key, kind, locator, description, CancellationToken.None);

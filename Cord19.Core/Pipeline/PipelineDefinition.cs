@@ -7,7 +7,7 @@ public sealed record PipelineStep(string Id, string Dag, string Title, IReadOnly
 public sealed record PipelineTask(string Id, string Dag, string Command, IReadOnlyList<PipelineStep> Steps);
 
 /// <summary>
-/// The pipeline's steps, in order, defined once. The local target runs them in-process; the Airflow DAGs are
+/// The pipeline's steps, in order, defined once. The local target runs them with cord19-pipeline; the Airflow DAGs are
 /// to be generated from (or checked against) this same list so the two cannot drift.
 /// </summary>
 public static class PipelineDefinition

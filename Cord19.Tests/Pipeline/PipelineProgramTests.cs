@@ -24,7 +24,7 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
             "--run-id", "manual__2024-05-01T12:30:00+00:00");
 
         Assert.True(exit == 0, error + output);
-        Assert.Contains("[preprocess] kept", output);
+        Assert.Contains("[preprocess] Kept", output);
         Assert.Contains("[publish] done", output);
         var store = new ResultStore(new LocalFolderObjectStore(results));
         var listed = Assert.Single((await store.ListRunsAsync(default)).Runs);
@@ -102,13 +102,48 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
         Assert.True(defaults == 0, error + output);
     }
 
+    [Fact]
+    public async Task For_the_panel_it_reports_steps_as_json_lines_and_stops_when_its_input_closes()
+    {
+        // As the local target runs it: the panel holds the program's input open while it lives.
+        using var running = StartProgram("preprocess", "--metadata", DataDirectory.ShippedSample, "--results", _dir.File("r1"), "--progress", "json");
+        var output = running.StandardOutput.ReadToEndAsync();
+        await running.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+
+        Assert.True(running.ExitCode == 0, await running.StandardError.ReadToEndAsync());
+        var events = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(StepEvent.Parse).ToList();
+        Assert.All(events, Assert.NotNull);
+        Assert.Equal(new StepEvent(StepEventKind.Started, "preprocess"), events[0]);
+        Assert.Contains(events, e => e is { Event: StepEventKind.Log, Step: "preprocess" } && e.Message!.StartsWith("Kept "));
+        Assert.Equal(new StepEvent(StepEventKind.Done, "preprocess"), events[^1]);
+
+        // The panel gone (its end of the pipe closed, as when it is killed): the program stops at once, before the
+        // 1-2 s its pre-processing takes, and saves no corpus.
+        using var orphan = StartProgram("preprocess", "--metadata", DataDirectory.ShippedSample, "--results", _dir.File("r2"), "--progress", "json");
+        orphan.StandardInput.Close();
+        await orphan.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+
+        Assert.Equal(4, orphan.ExitCode);
+        Assert.Null(await new ResultStore(new LocalFolderObjectStore(_dir.File("r2"))).LoadLatestCorpusManifestAsync(default));
+    }
+
+    private static Process StartProgram(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [ProgramDll(), .. args]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        return Process.Start(start)!;
+    }
+
+    private static string ProgramDll()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        return Path.Combine(RunningApp.RepositoryRoot(), "Cord19.Pipeline", "bin", configuration, "net10.0", "cord19-pipeline.dll");
+    }
+
     private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string>(), args);
 
     internal static async Task<(int Exit, string Output, string Error)> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(RunningApp.RepositoryRoot(), "Cord19.Pipeline", "bin", configuration, "net10.0", "cord19-pipeline.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet", [ProgramDll(), .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (key, value) in environment) start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

@@ -66,7 +66,8 @@ public sealed class RunningApp : IAsyncDisposable
         throw new InvalidOperationException($"The app did not start at {url}:\n{app.Output}");
     }
 
-    public void Kill() => _process.Kill(entireProcessTree: true);
+    /// <summary>Kills the app's process alone, as a crash does: a pipeline program it started is left to notice.</summary>
+    public void Kill() => _process.Kill();
 
     /// <summary>An HTTP client that signs its requests with the access token, as a script would.</summary>
     public HttpClient CreateClient()

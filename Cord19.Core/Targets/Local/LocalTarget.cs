@@ -8,10 +8,11 @@ using Cord19.Core.Settings;
 namespace Cord19.Core.Targets.Local;
 
 /// <summary>
-/// The seven phases on this machine, no cloud account needed: a workspace folder and the in-process step
-/// runner stand in for EC2 and Airflow, DuckDB for Redshift over Glue, and the result folder for S3.
+/// The seven phases on this machine, no cloud account needed: a workspace folder and the panel's own phase runner
+/// stand in for EC2 and Airflow (phases 4 to 6 run cord19-pipeline in a child process, as Airflow's tasks run it),
+/// DuckDB for Redshift over Glue, and the result folder for S3.
 /// </summary>
-public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, TimeProvider clock, Configuration.Cord19Options options) : ITarget
+public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, PipelineProcess pipeline, Configuration.Cord19Options options) : ITarget
 {
     public const string WorkspaceKind = "workspace";
     public const string OrchestratorKind = "local-orchestrator";
@@ -56,13 +57,13 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         {
             var description = new
             {
-                runner = "in-process local orchestrator",
+                runner = "local orchestrator: phases 4 to 6 run cord19-pipeline as a child process",
                 steps = PipelineDefinition.Steps,
                 results = results.Location,
             };
             await File.WriteAllTextAsync(workspace.Orchestrator, JsonSerializer.Serialize(description, Indented), ct);
             await context.RecordResourceAsync(OrchestratorKind, workspace.Orchestrator,
-                $"Runs the {PipelineDefinition.Steps.Count} pipeline steps in this process");
+                $"Runs the {PipelineDefinition.Steps.Count} pipeline steps with cord19-pipeline");
             await context.LogAsync($"Local orchestrator ready: {PipelineDefinition.Steps.Count} step definitions, results in {results.Location}.");
         }, checkpointed: true);
     }
@@ -104,32 +105,55 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
     private async Task PreprocessAsync(PhaseContext context)
     {
         RequireWorkspace();
-        await context.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
+        if (context.CompletedEarlier(PipelineDefinition.Preprocess.Id))
         {
-            var lake = new DuckDbDataLake(workspace.LakeDatabase);
-            // The rows are streamed from the table (a million raw rows would not fit beside the corpus), and the kept
-            // abstracts wait in the workspace until the corpus is written: at a million, they are most of the memory.
-            using var abstracts = new AbstractSpool(workspace.Root);
-            var output = await Guard(() => Task.Run(() => new Preprocessor(context.Settings).Run(lake.ReadPapersAsync(ct).ToBlockingEnumerable(ct),
-                $"{DuckDbDataLake.Table} table", clock.GetUtcNow().UtcDateTime, ct, abstracts), ct));
-            foreach (var (reason, count) in output.Manifest.Skipped.OrderByDescending(s => s.Value))
-                await context.LogAsync($"Skipped {count:N0}: {reason}.");
-            if (output.Documents.Count == 0)
-                throw new PhaseFailedException(
-                    $"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows (see the skip counts above). " +
-                    "Widen the publish-time window or choose another metadata file in Settings, then run phases 2 and 4 again. The previous corpus is kept.");
-            await results.SaveCorpusAsync(output.Manifest, output.Stems, abstracts.Restore(output.Documents), ct);
-            await context.LogAsync($"Kept {output.Documents.Count:N0} of {output.Manifest.RowsRead:N0} papers; corpus {output.Manifest.CorpusId} saved.");
-        }, checkpointed: true);
+            await context.StepAsync(PipelineDefinition.Preprocess.Id, _ => Task.CompletedTask, checkpointed: true);
+            return;
+        }
+        if (!File.Exists(workspace.LakeDatabase))
+            throw new PhaseFailedException("The data lake database is missing. Run phase 2 (data lake setup) again.");
+        await RunPipelineAsync(context, ["preprocess", "--lake", workspace.LakeDatabase]);
     }
 
     private async Task ProcessAsync(PhaseContext context, string scope)
     {
-        var corpus = await Guard(() => results.LoadLatestCorpusAsync(ProcessingPipeline.SampleFor(scope, context.Settings), context.Cancellation))
+        var corpus = await Guard(() => results.LoadLatestCorpusManifestAsync(context.Cancellation))
             ?? throw new PhaseFailedException("There is no pre-processed corpus. Run phase 4 (data pre-processing) first.");
-        await context.LogAsync($"Corpus {corpus.Manifest.CorpusId}: {corpus.Manifest.DocumentsKept:N0} documents.");
-        var pipeline = new ProcessingPipeline(context.Settings, results, context);
-        await Guard(() => pipeline.RunAsync(corpus, scope, clock.GetUtcNow().UtcDateTime));
+        await context.LogAsync($"Corpus {corpus.CorpusId}: {corpus.DocumentsKept:N0} documents.");
+        await RunPipelineAsync(context, ["process", "--scope", scope]);
+    }
+
+    /// <summary>cord19-pipeline in a child process, on the run's settings and this panel's result store.</summary>
+    private async Task RunPipelineAsync(PhaseContext context, IReadOnlyList<string> arguments)
+    {
+        var settings = Path.Combine(Path.GetTempPath(), $"cord19-settings-{context.Run.Id:N}.json");
+        await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(context.Settings, SettingsStore.Json), context.Cancellation);
+        try
+        {
+            await pipeline.RunAsync([.. arguments, "--results", results.Location, "--settings", settings], ResultsEnvironment(), context);
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
+    }
+
+    /// <summary>The S3 results' region, endpoint and keys as cord19-pipeline reads them; nothing for the data directory's folder.</summary>
+    private Dictionary<string, string?> ResultsEnvironment()
+    {
+        if (options.ResultsBucket is not { } s3) return [];
+        var environment = new Dictionary<string, string?>
+        {
+            ["CORD19_S3_REGION"] = s3.Region,
+            ["CORD19_S3_ENDPOINT"] = s3.Endpoint,
+        };
+        if (s3.Credentials?.GetCredentials() is { } keys)
+        {
+            environment["AWS_ACCESS_KEY_ID"] = keys.AccessKey;
+            environment["AWS_SECRET_ACCESS_KEY"] = keys.SecretKey;
+            environment["AWS_SESSION_TOKEN"] = keys.UseToken ? keys.Token : null;
+        }
+        return environment;
     }
 
     private async Task DeallocateAsync(PhaseContext context)
