@@ -12,18 +12,17 @@ public sealed record ProcessingEstimate(int Documents, IReadOnlyList<ProcessingE
     public sealed record Step(string Id, TimeSpan Time);
 
     /// <summary>
-    /// Peak memory of processing, linear in the documents: 180 MB and 3.8 kB a document, fitted to what was measured
-    /// here with documents' tokens held as stem numbers (StemTable): the panel's own phase 6 on the 859,612 documents
-    /// the synthetic million's publish-time window kept peaked at 3,167 and 3,219 MiB, and the forecast, 3,287 MiB,
-    /// is 2.1-3.8% above them; `cord19-pipeline bench` run as the web app runs (workstation GC, ConserveMemory 9)
-    /// peaked at 490 MiB for 99,957 documents (forecast 534 MiB) and 279 MiB for 15,703 (forecast 229 MiB: fixed
-    /// costs, 50 MiB).
-    /// Tokens held as references to shared stem strings took 4.3 kB a document (3,565-3,776 MiB for that phase 6).
-    /// docs/benchmarks.md and the README's Data have the runs. A figure from the subset run itself would not scale:
-    /// fixed costs dominate it.
+    /// Peak memory of processing, linear in the documents: 200 MB and 3.9 kB a document, fitted to the pipeline's
+    /// child process (cord19-pipeline, which runs phases 5 and 6 since 2026-12-02: the server collector, no
+    /// ConserveMemory). Phase 6 on the 859,612 documents the synthetic million's publish-time window kept peaked at
+    /// 3,211-3,343 MiB in five runs, 1.3-5.5% under the forecast's 3,388 MiB; on the synthetic 100k's 86,070 kept
+    /// documents at 462 and 502 MiB (forecast 511 MiB); on the sample's 2,765 at 130 MiB (forecast 201 MiB: fixed
+    /// costs). The panel's own process holds about 0.3 GB beside it, already in use when the forecast is compared with
+    /// the memory available. docs/benchmarks.md and the README's Data have the runs. A figure from the subset run
+    /// itself would not scale: fixed costs dominate it.
     /// </summary>
-    public const long BaseBytes = 180_000_000;
-    public const long BytesPerDocument = 3_800;
+    public const long BaseBytes = 200_000_000;
+    public const long BytesPerDocument = 3_900;
 
     public TimeSpan Total => TimeSpan.FromTicks(Steps.Sum(s => s.Time.Ticks));
 

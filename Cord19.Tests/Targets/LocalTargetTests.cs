@@ -64,7 +64,7 @@ public sealed class LocalTargetTests
         var corpus = (await h.Results.LoadLatestCorpusManifestAsync(default))!;
         Assert.Equal((corpus.DocumentsKept, 300), (forecast.Estimate.Documents, forecast.Estimate.MeasuredDocuments));
         Assert.Equal(["sample", "tfidf", "cluster", "topics", "map", "quality"], forecast.Estimate.Steps.Select(s => s.Id));
-        Assert.Equal(180_000_000 + corpus.DocumentsKept * 3_800L, forecast.Estimate.PeakBytes);
+        Assert.Equal(200_000_000 + corpus.DocumentsKept * 3_900L, forecast.Estimate.PeakBytes);
 
         var refused = await h.Phases.RequestAsync(new Cord19.Core.Deployments.RunRequest(6));
         Assert.False(refused.Accepted);
