@@ -50,7 +50,9 @@ public sealed class RestartTests : IDisposable
                     app.Kill();
                     killedAt = DateTime.UtcNow;
                     await app.DisposeAsync();
-                    if (await OrphanedPipelinesAsync() is { Count: > 0 } orphans)
+                    // One whose panel is gone stops within milliseconds (its input closes). On the sample an orphan would not
+                    // live long either, as its next line out fails without a reader; the program's own test checks the input's part.
+                    if (await PipelinePrograms.StillRunningAfterAsync(_data.Path, TimeSpan.FromSeconds(1)) is { Count: > 0 } orphans)
                         inconsistencies.Add($"phase {phase}: cord19-pipeline outlived the killed app (process {string.Join(", ", orphans)})");
 
                     app = await RunningApp.StartAsync(_data.Path, Environment);
@@ -110,41 +112,6 @@ public sealed class RestartTests : IDisposable
                 problems.Add($"phase {phase}: listed result {id} does not load ({(int)response.StatusCode})");
         }
         return problems;
-    }
-
-    /// <summary>
-    /// This test's pipeline programs (their command line names its data directory) still running 1 s after the kill.
-    /// One whose panel is gone stops within milliseconds (its input closes). On the sample an orphan would not live
-    /// long either, as its next line out fails without a reader; the program's own test checks the input's part.
-    /// </summary>
-    private async Task<List<int>> OrphanedPipelinesAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(1);
-        while (true)
-        {
-            var running = Directory.EnumerateDirectories("/proc")
-                .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-                .Where(pid => pid > 0 && CommandLine(pid) is { } line && line.Contains("cord19-pipeline") && line.Contains(_data.Path))
-                .ToList();
-            if (running.Count == 0 || DateTime.UtcNow > deadline) return running;
-            await Task.Delay(100);
-        }
-
-        static string? CommandLine(int pid)
-        {
-            try
-            {
-                return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-            }
-            catch (IOException)
-            {
-                return null; // exited meanwhile
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return null;
-            }
-        }
     }
 
     private async Task<JsonElement[]> PhasesAsync(RunningApp app) =>

@@ -77,6 +77,32 @@ public sealed class LocalTargetTests
     }
 
     [Fact]
+    public async Task Cancelling_a_processing_phase_stops_its_pipeline_program()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        // Enough sweeps that the topics step lasts a few seconds.
+        await h.Settings.SaveAsync(new PipelineSettings { SubsetSize = 200, LdaIterations = 2_000 });
+        for (var phase = 1; phase <= 5; phase++) Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(phase)).Status);
+
+        var outcome = await h.Phases.RequestAsync(new Cord19.Core.Deployments.RunRequest(6));
+        Assert.True(outcome.Accepted, outcome.Refusal);
+        var run = outcome.Run!;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(await h.Store.GetLogAsync(run.Id)).Any(l => l is { Step: "topics", Message: "Started." }) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.NotEmpty(PipelinePrograms.Running(h.Data.Root));
+        Assert.True(h.Services.GetRequiredService<Cord19.Core.Execution.RunCancellations>().Cancel(run.Id));
+        await h.Scheduler.WaitAsync(run.Id);
+
+        var state = (await h.Store.GetSnapshotAsync())[6];
+        Assert.Equal(PhaseStatus.Interrupted, state.Status);
+        Assert.Equal("Cancelled.", state.LatestRun!.Reason);
+        // Killed; and were the kill missed, the program would stop as its input closes with the panel's end of it.
+        Assert.Empty(await PipelinePrograms.StillRunningAfterAsync(h.Data.Root, TimeSpan.FromSeconds(2)));
+        Assert.DoesNotContain(await h.Store.GetLogAsync(run.Id), l => l.Step == "publish");
+    }
+
+    [Fact]
     public async Task Deallocation_deletes_the_results_when_asked()
     {
         await using var h = await CoreHarness.StartAsync();
