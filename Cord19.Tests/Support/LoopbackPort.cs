@@ -6,11 +6,23 @@ namespace Cord19.Tests.Support;
 /// <summary>Ports for the servers the tests start on 127.0.0.1.</summary>
 public static class LoopbackPort
 {
+    private static readonly HashSet<int> GivenOut = [];
+
+    /// <summary>
+    /// A port nothing listens on, never one given out before in this test run. The port is free when asked, but the
+    /// server it is for binds it a second or so later; the system may hand the same port to the next caller meanwhile.
+    /// It did once: the S3 server found the port taken, and the S3 tests talked to an app started beside them.
+    /// </summary>
     public static int Free()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (GivenOut)
+                if (GivenOut.Add(port)) return port;
+        }
     }
 
     /// <summary>True once something accepts connections on <paramref name="port"/>, false after <paramref name="timeout"/>.</summary>
