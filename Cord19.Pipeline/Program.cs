@@ -79,7 +79,7 @@ public static class Program
             // on the disk that holds the source until the corpus is written (at a million, they are most of the memory).
             using var abstracts = new AbstractSpool(source.Folder);
             var output = new Preprocessor(settings).Run(source.Papers(ct), source.Name, DateTime.UtcNow, ct, abstracts);
-            foreach (var (reason, count) in output.Manifest.Skipped.Concat(source.Skipped).OrderByDescending(s => s.Value))
+            foreach (var (reason, count) in output.Manifest.Skipped.Concat(source.Skipped()).OrderByDescending(s => s.Value))
                 await steps.LogAsync($"Skipped {count:N0}: {reason}.");
             if (output.Documents.Count == 0)
                 throw new InvalidDataException($"Pre-processing kept none of the {output.Manifest.RowsRead:N0} rows ({source.Name}; see the skip counts above). {source.Fix}");
