@@ -20,14 +20,16 @@ public sealed class CoreHarness : IAsyncDisposable
 
     private readonly string? _postgres;
 
-    private CoreHarness(TimeProvider? clock, string? postgres, Action<IServiceCollection>? configure)
+    private CoreHarness(TimeProvider? clock, string? postgres, Action<IServiceCollection>? configure, Action<Cord19Options>? options)
     {
         _postgres = postgres;
         Data = new DataDirectory(_dir.Path);
         var services = new ServiceCollection().AddLogging();
         // Before the Core services: seams registered here (the AWS account, Airflow) replace the real ones.
         configure?.Invoke(services);
-        services.AddCord19Core(new Cord19Options { DataDirectory = Data.Root, Postgres = postgres });
+        var configured = new Cord19Options { DataDirectory = Data.Root, Postgres = postgres };
+        options?.Invoke(configured);
+        services.AddCord19Core(configured);
         if (clock is not null) services.AddSingleton(clock);
         services.AddSingleton<BackgroundScheduler>();
         services.AddSingleton<IPhaseJobScheduler>(sp => sp.GetRequiredService<BackgroundScheduler>());
@@ -40,10 +42,12 @@ public sealed class CoreHarness : IAsyncDisposable
     /// <param name="clock">A fake clock for tests of time (costs, budgets); the system clock otherwise.</param>
     /// <param name="database"><see cref="Sqlite"/> (the default) or <see cref="Postgres"/>: a fresh database on the test server.</param>
     /// <param name="configure">Replaces seams before the Core services are added, e.g. the AWS account with a fake.</param>
-    public static async Task<CoreHarness> StartAsync(TimeProvider? clock = null, string database = Sqlite, Action<IServiceCollection>? configure = null)
+    /// <param name="options">Sets what the CORD19_* variables would, e.g. an S3 bucket for the results.</param>
+    public static async Task<CoreHarness> StartAsync(TimeProvider? clock = null, string database = Sqlite, Action<IServiceCollection>? configure = null,
+        Action<Cord19Options>? options = null)
     {
         var postgres = database == Postgres ? await TestPostgres.CreateDatabaseAsync() : null;
-        var harness = new CoreHarness(clock, postgres, configure);
+        var harness = new CoreHarness(clock, postgres, configure, options);
         await harness._services.InitializeCord19Async();
         return harness;
     }
