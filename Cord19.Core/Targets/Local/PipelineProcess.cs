@@ -15,7 +15,7 @@ namespace Cord19.Core.Targets.Local;
 /// </summary>
 public sealed class PipelineProcess(ILogger<PipelineProcess> logger)
 {
-    public const string ProgramName = "cord19-pipeline";
+    private const string ProgramName = Aws.PipelineBundle.Program;
 
     /// <summary>Exit code 3: bad input, and standard error's "error: …" line names the cause and the fix.</summary>
     private const int BadInput = 3;
@@ -71,23 +71,26 @@ public sealed class PipelineProcess(ILogger<PipelineProcess> logger)
     {
         while (await output.ReadLineAsync(context.Cancellation) is { } line)
         {
-            if (StepEvent.Parse(line) is not { Event: StepEventKind.Started } started)
+            var parsed = StepEvent.Parse(line);
+            if (parsed is not { Event: StepEventKind.Started } started)
             {
-                await LogAsync(line, context);
+                await LogAsync(line, parsed, context);
                 continue;
             }
             await context.StepAsync(started.Step, async ct =>
             {
                 while (await output.ReadLineAsync(ct) is { } inner)
                 {
-                    if (StepEvent.Parse(inner) is { Event: StepEventKind.Done }) return;
-                    await LogAsync(inner, context);
+                    var innerParsed = StepEvent.Parse(inner);
+                    if (innerParsed is { Event: StepEventKind.Done }) return;
+                    await LogAsync(inner, innerParsed, context);
                 }
             });
         }
     }
 
-    private static Task LogAsync(string line, PhaseContext context) => StepEvent.Parse(line) switch
+    /// <summary>A log event's message, or a line that is not an event (the runtime's own output) as it is.</summary>
+    private static Task LogAsync(string line, StepEvent? parsed, PhaseContext context) => parsed switch
     {
         { Event: StepEventKind.Log, Message: { } message } => context.LogAsync(message),
         null when line.Length > 0 => context.LogAsync(line),
