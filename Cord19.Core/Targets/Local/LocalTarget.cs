@@ -126,7 +126,8 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
     /// <summary>cord19-pipeline in a child process, on the run's settings and this panel's result store.</summary>
     private async Task RunPipelineAsync(PhaseContext context, IReadOnlyList<string> arguments)
     {
-        var settings = Path.Combine(Path.GetTempPath(), $"cord19-settings-{context.Run.Id:N}.json");
+        RequireWorkspace();
+        var settings = workspace.RunSettings(context.Run.Id);
         await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(context.Settings, SettingsStore.Json), context.Cancellation);
         try
         {
