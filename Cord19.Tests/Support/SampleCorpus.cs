@@ -16,8 +16,9 @@ public static class SampleCorpus
 
     private static async Task<Preprocessor.Output> LoadAsync()
     {
-        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cord19-tests", "sample-" + Guid.NewGuid().ToString("N"));
-        var lake = new DuckDbDataLake(System.IO.Path.Combine(folder, "lake.duckdb"));
+        // The lake is needed only while the papers are read: every run of the tests left a 9 MB database behind.
+        using var folder = new TempDirectory();
+        var lake = new DuckDbDataLake(folder.File("lake.duckdb"));
         await lake.RegisterAsync(DataDirectory.ShippedSample, CancellationToken.None);
         var papers = await lake.ReadPapersAsync(CancellationToken.None).ToListAsync();
         return new Preprocessor(new PipelineSettings()).Run(papers, "sample", DateTime.UtcNow, CancellationToken.None);
