@@ -59,6 +59,7 @@ public static class Cord19Application
         services.AddCord19Airflow(options.Airflow);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddPackageAssetCompression();
         services.AddProblemDetails();
         services.AddExceptionHandler<FailureProblems>();
         return options;
@@ -88,6 +89,7 @@ public static class Cord19Application
         // People get a page for a missing address; scripts keep the API's status codes (a 401 must stay a 401).
         app.UseWhen(http => !IsApi(http.Request.Path),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UsePackageAssetCompression();
         // Routing after the status-code pages, so that a re-executed request ("/not-found") is routed again.
         app.UseRouting();
         app.UseSameOriginWrites(signInOff: token is null);
