@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
+using Cord19.Core.Targets.Local;
 
 namespace Cord19.Pipeline;
 
@@ -19,6 +20,9 @@ public static class Program
           preprocess --lake <lake.duckdb>             the same from the control panel's data lake (its phase 2 table)
           process [--scope subset|full]               cluster, topics, map and quality on the latest corpus
           all --metadata <file> [--scope subset|full] both
+          load-lake --metadata <file> --lake <lake.duckdb>
+                                                      load a metadata file into the data lake's table (the control
+                                                      panel's phase 2), replacing what was there
         {FetchCommands.Usage}
         {BenchmarkCommands.Usage}
         Options:
@@ -43,10 +47,15 @@ public static class Program
             if (args.Length > 0 && BenchmarkCommands.Handles(args[0])) return await BenchmarkCommands.RunAsync(args);
             if (args.Length > 0 && FetchCommands.Handles(args[0])) return await FetchCommands.RunAsync(args);
             var options = Options.Parse(args);
+            IStepRecorder steps = options.Progress == "json" ? new PanelSteps() : new ConsoleSteps();
+            if (options.Command is "load-lake")
+            {
+                await LoadLakeAsync(options.Metadata!, options.Lake!, steps);
+                return 0;
+            }
             var results = new ResultStore(OpenObjects(options.Results));
             var settings = options.SettingsPath is null ? new PipelineSettings() : await ReadSettingsAsync(options.SettingsPath);
             if (options.Preset is { } preset) settings = Presets.Apply(settings, preset);
-            IStepRecorder steps = options.Progress == "json" ? new PanelSteps() : new ConsoleSteps();
 
             if (options.Command is "preprocess" or "all")
                 await PreprocessAsync(options.Lake is { } lake ? PaperSource.Lake(lake) : PaperSource.Metadata(options.Metadata!), settings, results, steps);
@@ -71,6 +80,18 @@ public static class Program
             return 3;
         }
     }
+
+    /// <summary>
+    /// The control panel's phase 2, which runs it in a child process, so that DuckDB's import (its 1 GB pool and the
+    /// file's reader: 1.2 GB on a million rows) neither raises the panel's memory nor can take the panel down with it.
+    /// </summary>
+    private static Task LoadLakeAsync(string metadata, string lakePath, IStepRecorder steps) =>
+        steps.StepAsync(DuckDbDataLake.LoadStep, async ct =>
+        {
+            var loaded = await new DuckDbDataLake(lakePath).RegisterAsync(metadata, ct);
+            await steps.LogAsync(
+                $"Table '{DuckDbDataLake.Table}': {loaded.Rows:N0} rows, {loaded.RowsWithAbstract:N0} with an abstract, {loaded.Columns.Count} columns.");
+        });
 
     private static Task PreprocessAsync(PaperSource source, PipelineSettings settings, IResultStore results, IStepRecorder steps) =>
         steps.StepAsync(PipelineDefinition.Preprocess.Id, async ct =>
@@ -134,7 +155,7 @@ public static class Program
     {
         public static Options Parse(string[] args)
         {
-            if (args.Length == 0 || args[0] is not ("preprocess" or "process" or "all"))
+            if (args.Length == 0 || args[0] is not ("preprocess" or "process" or "all" or "load-lake"))
                 throw new UsageException(args.Length == 0 ? "No command given." : $"Unknown command '{args[0]}'.");
             var values = new Dictionary<string, string>();
             for (var i = 1; i < args.Length; i++)
@@ -148,6 +169,8 @@ public static class Program
             var scope = values.GetValueOrDefault("scope", RunManifest.FullScope);
             if (scope is not (RunManifest.SubsetScope or RunManifest.FullScope))
                 throw new UsageException($"--scope is '{scope}': use 'subset' or 'full'.");
+            if (args[0] is "load-lake" && !(values.ContainsKey("metadata") && values.ContainsKey("lake")))
+                throw new UsageException("'load-lake' needs --metadata <metadata.csv> and --lake <lake.duckdb>, both.");
             if (args[0] is "preprocess" or "all" && values.ContainsKey("metadata") == values.ContainsKey("lake"))
                 throw new UsageException($"'{args[0]}' needs --metadata <metadata.csv> or --lake <lake.duckdb>, one of them.");
             var progress = values.GetValueOrDefault("progress", "text");

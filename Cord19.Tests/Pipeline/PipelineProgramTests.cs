@@ -40,6 +40,7 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
     [InlineData(new[] { "preprocess" }, "needs --metadata")]
     [InlineData(new[] { "preprocess", "--metadata", "m.csv", "--lake", "lake.duckdb" }, "one of them")]
     [InlineData(new[] { "process", "--progress", "xml" }, "use 'text' or 'json'")]
+    [InlineData(new[] { "load-lake", "--metadata", "m.csv" }, "needs --metadata <metadata.csv> and --lake <lake.duckdb>, both")]
     [InlineData(new[] { "process", "--scope", "half" }, "use 'subset' or 'full'")]
     [InlineData(new[] { "process", "--colour", "red" }, "Unknown option '--colour'.")]
     public async Task Wrong_usage_exits_2_with_the_usage(string[] args, string expected)
@@ -77,12 +78,15 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
         await File.WriteAllTextAsync(csv, "id,name\n1,a\n");
         var (badFile, _, badFileError) = await RunAsync("preprocess", "--metadata", csv, "--results", _dir.File("r"));
         var (noCorpus, _, noCorpusError) = await RunAsync("process", "--results", _dir.File("empty"));
+        var (badLoad, _, badLoadError) = await RunAsync("load-lake", "--metadata", csv, "--lake", _dir.File("lake.duckdb"));
         var (noLake, _, noLakeError) = await RunAsync("preprocess", "--lake", _dir.File("no-lake.duckdb"), "--results", _dir.File("r"));
 
         Assert.Equal(3, badFile);
         Assert.Contains("none of them 'title' and 'abstract'", badFileError);
         Assert.Equal(3, noCorpus);
         Assert.Contains("run 'cord19-pipeline preprocess' first", noCorpusError);
+        Assert.Equal(3, badLoad);
+        Assert.Contains("none of them 'title' and 'abstract'", badLoadError);
         Assert.Equal(3, noLake);
         Assert.Contains("The data lake database is missing", noLakeError);
         Assert.False(File.Exists(_dir.File("no-lake.duckdb")), "Reading a missing lake must not create an empty one.");

@@ -12,6 +12,9 @@ public sealed class DuckDbDataLake(string databasePath)
 {
     public const string Table = "metadata";
 
+    /// <summary>The step that loads the table, as phase 2's log names it.</summary>
+    public const string LoadStep = "register-metadata";
+
     private const string MemoryLimit = "1GB";
 
     public sealed record Registration(long Rows, long RowsWithAbstract, IReadOnlyList<string> Columns);

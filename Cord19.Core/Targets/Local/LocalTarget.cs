@@ -75,17 +75,15 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         // Checked again at run time: the run's settings may have been saved before CORD19_DATA_ROOTS was set.
         if (!context.Settings.UsesShippedSample && DataRoots.Problem(source, options.DataRootFolders) is { } outside)
             throw new PhaseFailedException(outside);
-        await context.StepAsync("register-metadata", async ct =>
+        if (context.CompletedEarlier(DuckDbDataLake.LoadStep))
         {
-            await context.LogAsync($"Reading {(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : source)}.");
-            await context.RecordResourceAsync(LakeDatabaseKind, workspace.LakeDatabase, "DuckDB database (stands in for Redshift)");
-            var lake = new DuckDbDataLake(workspace.LakeDatabase);
-            var registration = await Guard(() => lake.RegisterAsync(source, ct));
-            await context.RecordResourceAsync(LakeTableKind, $"{workspace.LakeDatabase}#{DuckDbDataLake.Table}",
-                $"{registration.Rows:N0} rows from {Path.GetFileName(source)}");
-            await context.LogAsync(
-                $"Table '{DuckDbDataLake.Table}': {registration.Rows:N0} rows, {registration.RowsWithAbstract:N0} with an abstract, {registration.Columns.Count} columns.");
-        }, checkpointed: true);
+            await context.StepAsync(DuckDbDataLake.LoadStep, _ => Task.CompletedTask, checkpointed: true);
+            return;
+        }
+        await context.LogAsync($"Reading {(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : source)}.");
+        await context.RecordResourceAsync(LakeDatabaseKind, workspace.LakeDatabase, "DuckDB database (stands in for Redshift)");
+        await pipeline.RunAsync(["load-lake", "--metadata", source, "--lake", workspace.LakeDatabase], NoEnvironment, context);
+        await context.RecordResourceAsync(LakeTableKind, $"{workspace.LakeDatabase}#{DuckDbDataLake.Table}", $"Loaded from {Path.GetFileName(source)}");
     }
 
     private async Task RegisterPipelineAsync(PhaseContext context)
@@ -139,10 +137,12 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         }
     }
 
+    private static readonly IReadOnlyDictionary<string, string?> NoEnvironment = new Dictionary<string, string?>();
+
     /// <summary>The S3 results' region, endpoint and keys as cord19-pipeline reads them; nothing for the data directory's folder.</summary>
-    private Dictionary<string, string?> ResultsEnvironment()
+    private IReadOnlyDictionary<string, string?> ResultsEnvironment()
     {
-        if (options.ResultsBucket is not { } s3) return [];
+        if (options.ResultsBucket is not { } s3) return NoEnvironment;
         var environment = new Dictionary<string, string?>
         {
             ["CORD19_S3_REGION"] = s3.Region,
