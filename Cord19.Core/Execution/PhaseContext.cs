@@ -44,12 +44,7 @@ public sealed class PhaseContext : IStepRecorder
     public async Task StepAsync(string step, Func<CancellationToken, Task> body, bool checkpointed = false)
     {
         _step = step;
-        if (checkpointed && CompletedEarlier(step))
-        {
-            await LogAsync("Skipped: completed by the interrupted run.");
-            await _store.AppendLogAsync(Run.Key, LogLevel.Info, step, "Done (resumed).", completesStep: true, CancellationToken.None);
-            return;
-        }
+        if (checkpointed && await SkippedAsCompletedEarlierAsync(step)) return;
 
         Cancellation.ThrowIfCancellationRequested();
         var watch = Stopwatch.StartNew();
@@ -60,8 +55,19 @@ public sealed class PhaseContext : IStepRecorder
             completesStep: true, CancellationToken.None);
     }
 
-    /// <summary>Whether this run resumes an interrupted one that completed <paramref name="step"/>, which <see cref="StepAsync"/> then skips if checkpointed.</summary>
-    public bool CompletedEarlier(string step) => Run.Resume && _completedEarlier.Contains(step);
+    /// <summary>
+    /// On a resume, records <paramref name="step"/> as skipped when the interrupted run completed it, and says whether it
+    /// did: <see cref="StepAsync"/> asks it for a checkpointed step, and a target asks it before it starts work done
+    /// elsewhere that opens the step itself (the local target's pipeline program).
+    /// </summary>
+    public async Task<bool> SkippedAsCompletedEarlierAsync(string step)
+    {
+        if (!Run.Resume || !_completedEarlier.Contains(step)) return false;
+        _step = step;
+        await LogAsync("Skipped: completed by the interrupted run.");
+        await _store.AppendLogAsync(Run.Key, LogLevel.Info, step, "Done (resumed).", completesStep: true, CancellationToken.None);
+        return true;
+    }
 
     public Task<ResourceView> RecordResourceAsync(string kind, string locator, string? description = null) =>
         _store.RecordResourceAsync(Run.Key, kind, locator, description, CancellationToken.None);

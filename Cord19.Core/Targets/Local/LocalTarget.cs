@@ -75,11 +75,7 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         // Checked again at run time: the run's settings may have been saved before CORD19_DATA_ROOTS was set.
         if (!context.Settings.UsesShippedSample && DataRoots.Problem(source, options.DataRootFolders) is { } outside)
             throw new PhaseFailedException(outside);
-        if (context.CompletedEarlier(DuckDbDataLake.LoadStep))
-        {
-            await context.StepAsync(DuckDbDataLake.LoadStep, _ => Task.CompletedTask, checkpointed: true);
-            return;
-        }
+        if (await context.SkippedAsCompletedEarlierAsync(DuckDbDataLake.LoadStep)) return;
         await context.LogAsync($"Reading {(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : source)}.");
         await context.RecordResourceAsync(LakeDatabaseKind, workspace.LakeDatabase, "DuckDB database (stands in for Redshift)");
         await pipeline.RunAsync(["load-lake", "--metadata", source, "--lake", workspace.LakeDatabase], NoEnvironment, context);
@@ -103,11 +99,7 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
     private async Task PreprocessAsync(PhaseContext context)
     {
         RequireWorkspace();
-        if (context.CompletedEarlier(PipelineDefinition.Preprocess.Id))
-        {
-            await context.StepAsync(PipelineDefinition.Preprocess.Id, _ => Task.CompletedTask, checkpointed: true);
-            return;
-        }
+        if (await context.SkippedAsCompletedEarlierAsync(PipelineDefinition.Preprocess.Id)) return;
         if (!File.Exists(workspace.LakeDatabase))
             throw new PhaseFailedException("The data lake database is missing. Run phase 2 (data lake setup) again.");
         await RunPipelineAsync(context, ["preprocess", "--lake", workspace.LakeDatabase]);
