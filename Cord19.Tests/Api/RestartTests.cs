@@ -10,7 +10,7 @@ namespace Cord19.Tests.Api;
 /// Kills the real app (SIGKILL) inside each of the seven phases in turn, starts it again on the same data,
 /// and checks what a user would see: the phase interrupted with a reason, nothing running, no duplicated
 /// resource, every listed result complete, the re-delivered job not run twice, the phase resumable, and no pipeline
-/// program (phases 4 to 6 run cord19-pipeline as a child) left running without the app.
+/// program (phases 2 and 4 to 6 run cord19-pipeline as a child) left running without the app.
 /// </summary>
 public sealed class RestartTests : IDisposable
 {
@@ -50,8 +50,8 @@ public sealed class RestartTests : IDisposable
                     app.Kill();
                     killedAt = DateTime.UtcNow;
                     await app.DisposeAsync();
-                    // One whose panel is gone stops within milliseconds (its input closes). On the sample an orphan would not
-                    // live long either, as its next line out fails without a reader; the program's own test checks the input's part.
+                    // One whose panel is gone stops as soon as its input closes. On the sample an orphan would not live long
+                    // either, as its next line out fails without a reader; the program's own test checks the input's part.
                     if (await PipelinePrograms.StillRunningAfterAsync(_data.Path, TimeSpan.FromSeconds(1)) is { Count: > 0 } orphans)
                         inconsistencies.Add($"phase {phase}: cord19-pipeline outlived the killed app (process {string.Join(", ", orphans)})");
 

@@ -9,7 +9,7 @@ namespace Cord19.Core.Targets.Local;
 
 /// <summary>
 /// The seven phases on this machine, no cloud account needed: a workspace folder and the panel's own phase runner
-/// stand in for EC2 and Airflow (phases 4 to 6 run cord19-pipeline in a child process, as Airflow's tasks run it),
+/// stand in for EC2 and Airflow (phases 2 and 4 to 6 run cord19-pipeline in a child process, as Airflow's tasks run it),
 /// DuckDB for Redshift over Glue, and the result folder for S3.
 /// </summary>
 public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, PipelineProcess pipeline, Configuration.Cord19Options options) : ITarget
@@ -57,7 +57,7 @@ public sealed class LocalTarget(LocalWorkspace workspace, IResultStore results, 
         {
             var description = new
             {
-                runner = "local orchestrator: phases 4 to 6 run cord19-pipeline as a child process",
+                runner = "local orchestrator: phases 2 and 4 to 6 run cord19-pipeline as a child process",
                 steps = PipelineDefinition.Steps,
                 results = results.Location,
             };

@@ -7,9 +7,10 @@ namespace Cord19.Core.Targets.Local;
 
 /// <summary>
 /// Runs cord19-pipeline, the program Airflow's tasks run, as a child process for the local target's heavy phases.
-/// In its own process the pipeline has its own collector and compiler settings (a batch program's: the panel's
-/// phase 4 took about three times as long in the panel's process), the panel's heap stays small so it answers
-/// while the pipeline keeps both cores busy, and the memory goes back when the child exits.
+/// In its own process the pipeline has its own collector and compiler settings (a batch program's: on the synthetic
+/// million the panel's phase 4 took 105 s in the panel's process and 62-67 s this way), the panel's heap stays small so
+/// it answers while the pipeline keeps both cores busy, the memory goes back when the child exits, and a failure in
+/// native code (DuckDB's, phase 2) cannot take the panel down.
 /// The child never outlives the phase: it is killed when the run is cancelled or the panel stops, and it stops by
 /// itself when its standard input, which the panel holds open, closes (the panel killed or crashed).
 /// </summary>
