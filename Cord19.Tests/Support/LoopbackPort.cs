@@ -10,7 +10,7 @@ public static class LoopbackPort
 
     /// <summary>
     /// A port nothing listens on, never one given out before in this test run. The port is free when asked, but the
-    /// server it is for binds it a second or so later; the system may hand the same port to the next caller meanwhile.
+    /// server it is for binds it later; the system may hand the same port to the next caller meanwhile.
     /// Once in CI the S3 tests got an app's "302 Found" from their S3 server's address, which that would explain (an
     /// inference, not something observed).
     /// </summary>
