@@ -171,6 +171,9 @@ public static class Program
                 throw new UsageException($"--scope is '{scope}': use 'subset' or 'full'.");
             if (args[0] is "load-lake" && !(values.ContainsKey("metadata") && values.ContainsKey("lake")))
                 throw new UsageException("'load-lake' needs --metadata <metadata.csv> and --lake <lake.duckdb>, both.");
+            // Rather than ignore them: someone who gave --results expects the load to go there.
+            if (args[0] is "load-lake" && values.Keys.Except(["metadata", "lake", "progress"]).FirstOrDefault() is { } unused)
+                throw new UsageException($"'load-lake' takes --metadata, --lake and --progress only; --{unused} is for the other commands.");
             if (args[0] is "preprocess" or "all" && values.ContainsKey("metadata") == values.ContainsKey("lake"))
                 throw new UsageException($"'{args[0]}' needs --metadata <metadata.csv> or --lake <lake.duckdb>, one of them.");
             var progress = values.GetValueOrDefault("progress", "text");

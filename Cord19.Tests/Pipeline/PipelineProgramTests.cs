@@ -41,6 +41,7 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
     [InlineData(new[] { "preprocess", "--metadata", "m.csv", "--lake", "lake.duckdb" }, "one of them")]
     [InlineData(new[] { "process", "--progress", "xml" }, "use 'text' or 'json'")]
     [InlineData(new[] { "load-lake", "--metadata", "m.csv" }, "needs --metadata <metadata.csv> and --lake <lake.duckdb>, both")]
+    [InlineData(new[] { "load-lake", "--metadata", "m.csv", "--lake", "l.duckdb", "--results", "r" }, "--results is for the other commands")]
     [InlineData(new[] { "process", "--scope", "half" }, "use 'subset' or 'full'")]
     [InlineData(new[] { "process", "--colour", "red" }, "Unknown option '--colour'.")]
     public async Task Wrong_usage_exits_2_with_the_usage(string[] args, string expected)
