@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+
+namespace Cord19.Tests.Browser;
+
+/// <summary>How the tests' Chromium is started (Support/Browser.cs), checked against what Playwright's driver does.</summary>
+public sealed partial class BrowserLaunchTests
+{
+    [Fact]
+    public void The_features_Playwright_disables_stay_disabled_beside_the_browser_s_own_popups()
+    {
+        // Chromium keeps only the last --disable-features, so ours replaces the driver's and must repeat it.
+        var driver = Path.Combine(AppContext.BaseDirectory, ".playwright", "package", "lib", "coreBundle.js");
+        Assert.True(File.Exists(driver), $"Playwright's driver is not at {driver}: build Cord19.Tests first.");
+        var list = DriverDisabledFeatures().Match(File.ReadAllText(driver));
+        Assert.True(list.Success, $"{driver} no longer lists its disabled features as 'disabledFeatures = [...]': read how it launches Chromium and update Support/Browser.cs.");
+        var driverFeatures = Quoted().Matches(StripComments().Replace(list.Groups["names"].Value, "")).Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(driverFeatures);
+        var missing = driverFeatures.Except(Support.Browser.DisabledFeatures).ToList();
+        Assert.True(missing.Count == 0, $"Playwright now also disables {string.Join(", ", missing)}: add them to Support/Browser.cs's PlaywrightDisabledFeatures.");
+        Assert.Subset(Support.Browser.DisabledFeatures.ToHashSet(), Support.Browser.BrowserOwnPopups.ToHashSet());
+    }
+
+    [GeneratedRegex(@"disabledFeatures = \[(?<names>[^\]]*)\]")]
+    private static partial Regex DriverDisabledFeatures();
+
+    [GeneratedRegex(@"//[^\n]*")]
+    private static partial Regex StripComments();
+
+    [GeneratedRegex(@"""([A-Za-z0-9]+)""")]
+    private static partial Regex Quoted();
+}
