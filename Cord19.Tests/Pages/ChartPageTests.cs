@@ -32,6 +32,16 @@ public sealed class ChartPageTests : ResultPageTestContext
     }
 
     [Fact]
+    public void The_map_s_clusters_share_one_canvas_however_many_points_they_hold()
+    {
+        var options = DocumentMapChart.Options("run-a", SyntheticRun.Create("run-a", 600).Clusters);
+        var clusters = options.Series!.OfType<ScatterSeries>().Where(s => s.Id != DocumentMapChart.SearchSeriesId).ToList();
+        Assert.NotEmpty(clusters);
+        // Above its progressive threshold ECharts moves a series to a canvas of its own.
+        Assert.All(clusters, s => Assert.True(s.ProgressiveThreshold >= Web.Model.DocumentMapPayload.DefaultLimit, $"{s.Id}: {s.ProgressiveThreshold}"));
+    }
+
+    [Fact]
     public void Clusters_labels_a_sample_honestly()
     {
         Store.Runs.Add(SyntheticRun.Create("run-a", 1_200));
