@@ -49,6 +49,9 @@ public sealed class ChartBrowserTests : BrowserTest
         // The circuit's first request waits until the map has been drawn without it.
         var circuitMayStart = new TaskCompletionSource();
         await page.RouteAsync("**/_blazor/negotiate**", async route => { await circuitMayStart.Task; await route.ContinueAsync(); });
+        // Large mode fills one rectangle a point: the count says how many times the map was drawn.
+        await page.AddInitScriptAsync("window.fillRects = 0; { const f = CanvasRenderingContext2D.prototype.fillRect; " +
+                                      "CanvasRenderingContext2D.prototype.fillRect = function (...a) { window.fillRects++; return f.apply(this, a); }; }");
         await App.OpenAsync(page, $"/clusters?run={RunId}");
 
         await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
@@ -60,8 +63,12 @@ public sealed class ChartBrowserTests : BrowserTest
         // As tall as the page's chart (its element has no height of its own: ECharts is given it).
         Assert.Equal(620, early[2]);
 
+        await page.EvaluateAsync("() => { window.themeSet = 0; const set = cord19Charts.setDark; cord19Charts.setDark = d => { set(d); window.themeSet++; }; }");
         circuitMayStart.SetResult();
         await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents, new() { Timeout = 15_000 });
+        // The layout gives the charts the page's theme once the circuit is up: the same theme must not draw the map again.
+        await page.WaitForFunctionAsync("() => window.themeSet > 0", null, new() { Timeout = 15_000 });
+        Assert.Equal(Documents, await page.EvaluateAsync<int>("() => window.fillRects"));
         Assert.True(await page.EvaluateAsync<bool>(
             "() => vizorECharts.getChart('document-map') === window.earlyMap && document.getElementById('document-map').contains(window.earlyMap.getDom())"),
             "The circuit's chart is not the map drawn before it, in the page's chart element.");

@@ -166,6 +166,9 @@ window.cord19Charts = {
     // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme).
     dark: false,
     setDark(dark) {
+        // Charts start in the current theme. The layout says it once the circuit is up: the same theme would rebuild the
+        // map's series and draw all its points again (0.3-0.5 s), just when the page would start answering.
+        if (cord19Charts.dark === !!dark) return;
         cord19Charts.dark = !!dark;
         const charts = window.vizorECharts && window.vizorECharts.charts;
         // A new theme rebuilds the chart from its options, which do not hold the map's typed arrays: put them back.
