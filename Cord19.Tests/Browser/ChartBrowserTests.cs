@@ -69,6 +69,11 @@ public sealed class ChartBrowserTests : BrowserTest
         // The layout gives the charts the page's theme once the circuit is up: the same theme must not draw the map again.
         await page.WaitForFunctionAsync("() => window.themeSet > 0", null, new() { Timeout = 15_000 });
         Assert.Equal(Documents, await page.EvaluateAsync<int>("() => window.fillRects"));
+        // What a hovered toolbox icon does (its label comes and goes) must not draw the points again.
+        Assert.Equal(0, await page.EvaluateAsync<int>(
+            "() => { const zr = vizorECharts.getChart('document-map').getZr(); const before = window.fillRects; " +
+            "const label = new echarts.graphic.Text({ style: { text: 'label', x: 10, y: 10 }, z: 100 }); " +
+            "zr.add(label); zr.flush(); zr.remove(label); zr.flush(); return window.fillRects - before; }"));
         Assert.True(await page.EvaluateAsync<bool>(
             "() => vizorECharts.getChart('document-map') === window.earlyMap && document.getElementById('document-map').contains(window.earlyMap.getDom())"),
             "The circuit's chart is not the map drawn before it, in the page's chart element.");

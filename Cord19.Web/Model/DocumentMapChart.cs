@@ -15,6 +15,14 @@ public static class DocumentMapChart
     /// <summary>The chart's height, which Vizor gives ECharts (its element has none) and the prerendered page's early drawing too.</summary>
     public const string Height = "620px";
 
+    /// <summary>
+    /// The canvas the clusters' points share, beneath the one of everything else (the legend, the toolbox, the search's
+    /// matches). Whatever changes on a canvas draws all of it again: a toolbox icon under the pointer redrew all 100,000
+    /// points when they shared a canvas. Beneath, not above: ECharts' renderer also draws a canvas again when an element
+    /// is added or removed on a canvas before it (a hovered icon's label), so the points' canvas comes first.
+    /// </summary>
+    private const int PointsLayer = -1;
+
     public static string PayloadUrl(string runId, int limit) => $"api/results/{Uri.EscapeDataString(runId)}/map?limit={limit}";
 
     public static string SeriesId(int clusterId) => $"c{clusterId}";
@@ -34,9 +42,10 @@ public static class DocumentMapChart
             // One pass instead of 400-point chunks over many frames: faster to the last point on a 2-core machine.
             Progressive = 0,
             // ECharts gives a scatter series above its progressive threshold (10,000 points in large mode) a canvas of its
-            // own, progressive or not: a 100,000-point map was eight canvases the size of the chart, each cleared before
-            // drawing (12 ms each) and composited. Never above it, every cluster draws on one canvas.
+            // own, progressive or not: the 100,000-point map was seven canvases the size of the chart, each cleared before
+            // drawing (12 ms each) and composited. Never above it, the clusters share one canvas (PointsLayer).
             ProgressiveThreshold = int.MaxValue,
+            Zlevel = PointsLayer,
             // Just under 4 px: ECharts' large mode fills a rectangle per point below 4 px, and from 4 px builds one path
             // of 100,000 arcs, which took 0.5-0.9 s to draw in headless Chromium against 0.35-0.55 s.
             SymbolSize = 3.9,
