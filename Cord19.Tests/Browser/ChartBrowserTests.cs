@@ -36,6 +36,13 @@ public sealed class ChartBrowserTests : BrowserTest
         await Expect(details).ToContainTextAsync("on vaccine");
         await Expect(page.Locator("[data-testid=doi-link]")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex(@"^https://doi\.org/10\.0000/syn\.\d+$"));
 
+        // The page's buttons in place of ECharts' toolbox: zoom in, reset; save the picture.
+        await page.EvaluateAsync("() => vizorECharts.getChart('document-map').dispatchAction({ type: 'dataZoom', start: 40, end: 60 })");
+        await page.Locator("[data-testid=map-reset-zoom]").ClickAsync();
+        await page.WaitForFunctionAsync("() => vizorECharts.getChart('document-map').getOption().dataZoom.every(z => z.start === 0 && z.end === 100)");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=map-save-image]").ClickAsync());
+        Assert.Equal($"document-map-{RunId}.png", download.SuggestedFilename);
+
         await page.Locator("input[data-testid=map-search]").FillAsync("paper 123 ");
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("matching titles", new() { Timeout = 10_000 });
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("clusters-20k.png") });
@@ -69,10 +76,12 @@ public sealed class ChartBrowserTests : BrowserTest
         // The layout gives the charts the page's theme once the circuit is up: the same theme must not draw the map again.
         await page.WaitForFunctionAsync("() => window.themeSet > 0", null, new() { Timeout = 15_000 });
         Assert.Equal(Documents, await page.EvaluateAsync<int>("() => window.fillRects"));
-        // What a hovered toolbox icon does (its label comes and goes) must not draw the points again.
+        // What the pointer does over the chart must not draw the points again: a legend entry highlights its cluster, and
+        // a hovered search match is drawn again on the canvas above (zlevel 1): here a label comes and goes there.
         Assert.Equal(0, await page.EvaluateAsync<int>(
-            "() => { const zr = vizorECharts.getChart('document-map').getZr(); const before = window.fillRects; " +
-            "const label = new echarts.graphic.Text({ style: { text: 'label', x: 10, y: 10 }, z: 100 }); " +
+            "() => { const chart = vizorECharts.getChart('document-map'); const zr = chart.getZr(); const before = window.fillRects; " +
+            "chart.dispatchAction({ type: 'highlight', seriesIndex: 0 }); zr.flush(); chart.dispatchAction({ type: 'downplay', seriesIndex: 0 }); zr.flush(); " +
+            "const label = new echarts.graphic.Text({ style: { text: 'label', x: 10, y: 10 }, zlevel: 1 }); " +
             "zr.add(label); zr.flush(); zr.remove(label); zr.flush(); return window.fillRects - before; }"));
         Assert.True(await page.EvaluateAsync<bool>(
             "() => vizorECharts.getChart('document-map') === window.earlyMap && document.getElementById('document-map').contains(window.earlyMap.getDom())"),

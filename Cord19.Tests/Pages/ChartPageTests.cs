@@ -39,6 +39,10 @@ public sealed class ChartPageTests : ResultPageTestContext
         Assert.NotEmpty(clusters);
         // Above its progressive threshold ECharts moves a series to a canvas of its own.
         Assert.All(clusters, s => Assert.True(s.ProgressiveThreshold >= Web.Model.DocumentMapPayload.DefaultLimit, $"{s.Id}: {s.ProgressiveThreshold}"));
+        // The search's matches change under the pointer: on a canvas above the points'.
+        var search = options.Series!.OfType<ScatterSeries>().Single(s => s.Id == DocumentMapChart.SearchSeriesId);
+        Assert.All(clusters, s => Assert.True((search.Zlevel ?? 0) > (s.Zlevel ?? 0)));
+        Assert.Null(options.Toolbox);
     }
 
     [Fact]

@@ -15,14 +15,6 @@ public static class DocumentMapChart
     /// <summary>The chart's height, which Vizor gives ECharts (its element has none) and the prerendered page's early drawing too.</summary>
     public const string Height = "620px";
 
-    /// <summary>
-    /// The canvas the clusters' points share, beneath the one of everything else (the legend, the toolbox, the search's
-    /// matches). Whatever changes on a canvas draws all of it again: a toolbox icon under the pointer redrew all 100,000
-    /// points when they shared a canvas. Beneath, not above: ECharts' renderer also draws a canvas again when an element
-    /// is added or removed on a canvas before it (a hovered icon's label), so the points' canvas comes first.
-    /// </summary>
-    private const int PointsLayer = -1;
-
     public static string PayloadUrl(string runId, int limit) => $"api/results/{Uri.EscapeDataString(runId)}/map?limit={limit}";
 
     public static string SeriesId(int clusterId) => $"c{clusterId}";
@@ -43,9 +35,8 @@ public static class DocumentMapChart
             Progressive = 0,
             // ECharts gives a scatter series above its progressive threshold (10,000 points in large mode) a canvas of its
             // own, progressive or not: the 100,000-point map was seven canvases the size of the chart, each cleared before
-            // drawing (12 ms each) and composited. Never above it, the clusters share one canvas (PointsLayer).
+            // drawing (12 ms each) and composited. Never above it, the clusters share one canvas with the legend.
             ProgressiveThreshold = int.MaxValue,
-            Zlevel = PointsLayer,
             // Just under 4 px: ECharts' large mode fills a rectangle per point below 4 px, and from 4 px builds one path
             // of 100,000 arcs, which took 0.5-0.9 s to draw in headless Chromium against 0.35-0.55 s.
             SymbolSize = 3.9,
@@ -59,14 +50,19 @@ public static class DocumentMapChart
             Data = Array.Empty<float[]>(),
             SymbolSize = 9,
             ItemStyle = new ItemStyle { Color = "rgba(0,0,0,0)", BorderColor = "#000", BorderWidth = 1.5 },
+            // Above the points, on a canvas of its own (made only while there are matches). Whatever changes on a canvas
+            // draws all of it again: a hovered match must not redraw 100,000 points. Nothing on the points' canvas
+            // changes under the pointer (large-mode points are not highlighted, legend entries are not); that is also
+            // why the chart has no ECharts toolbox: its icons changed under the pointer, and the page has buttons.
+            Zlevel = 1,
         });
 
         return new ChartOptions
         {
             Color = ChartPalette.Colors.Cast<object>().ToList(),
             Animation = false,
-            // Every cluster visible at once (a paged legend hid most of them), wrapping clear of the toolbox on the right.
-            Legend = new Legend { Type = LegendType.Plain, Top = 0, Left = 8, Right = 72 },
+            // Every cluster visible at once (a paged legend hid most of them).
+            Legend = new Legend { Type = LegendType.Plain, Top = 0, Left = 8, Right = 8 },
             Grid = new Grid { Left = 8, Right = 8, Top = 76, Bottom = 8 },
             Tooltip = new Tooltip
             {
@@ -79,7 +75,6 @@ public static class DocumentMapChart
             XAxis = new XAxis { Type = AxisType.Value, Scale = true, SplitLine = new SplitLine { Show = false }, Show = false },
             YAxis = new YAxis { Type = AxisType.Value, Scale = true, Show = false },
             DataZoom = [new InsideDataZoom { XAxisIndex = 0, FilterMode = DataZoomFilterMode.None }, new InsideDataZoom { YAxisIndex = 0, FilterMode = DataZoomFilterMode.None }],
-            Toolbox = new Toolbox { Right = 8, Feature = new Feature { Restore = new Restore(), SaveAsImage = new SaveAsImage() } },
             Series = series,
         };
     }

@@ -4,12 +4,12 @@
 // for a missing series type and silently leaves out a missing component.
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart, SankeyChart, ScatterChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent } from 'echarts/components';
+import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([
     BarChart, LineChart, SankeyChart, ScatterChart,
-    DataZoomComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent,
+    DataZoomComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent,
     CanvasRenderer,
 ]);
 window.echarts = echarts;

@@ -136,4 +136,9 @@ public sealed partial class Clusters : ResultPageBase
         }
         await JS.InvokeVoidAsync("cord19Charts.setSeriesData", DocumentMapChart.ChartId, DocumentMapChart.SearchSeriesId, points);
     }
+
+    private Task ResetZoomAsync() => JS.InvokeVoidAsync("cord19Charts.resetZoom", DocumentMapChart.ChartId).AsTask();
+
+    private Task SaveImageAsync() =>
+        _run is { } run ? JS.InvokeVoidAsync("cord19Charts.saveImage", DocumentMapChart.ChartId, $"document-map-{run.Manifest.RunId}.png").AsTask() : Task.CompletedTask;
 }

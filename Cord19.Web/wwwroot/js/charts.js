@@ -142,6 +142,21 @@ window.cord19Charts = {
         return null;
     },
 
+    // The page's buttons for what ECharts' toolbox did: its icons, drawn on the chart's canvas, made the canvas draw
+    // again under the pointer, and could not be reached with the keyboard.
+    resetZoom(id) {
+        const chart = window.vizorECharts && window.vizorECharts.getChart(id);
+        if (chart) chart.dispatchAction({ type: 'dataZoom', start: 0, end: 100 });
+    },
+    saveImage(id, fileName) {
+        const chart = window.vizorECharts && window.vizorECharts.getChart(id);
+        if (!chart) return;
+        const link = document.createElement('a');
+        link.href = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: getComputedStyle(document.body).backgroundColor });
+        link.download = fileName;
+        link.click();
+    },
+
     async setSeriesData(id, seriesId, data) {
         const chart = await cord19Charts.whenChart(id);
         if (chart) chart.setOption({ series: [{ id: seriesId, data: data }] });
