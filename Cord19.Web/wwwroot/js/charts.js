@@ -239,7 +239,6 @@ window.cord19Charts = {
         legend: { textStyle: { color: '#e0e0ea' }, pageTextStyle: { color: '#e0e0ea' }, pageIconColor: '#c8c0ff', pageIconInactiveColor: '#55556a' },
         tooltip: { backgroundColor: '#26263a', borderColor: '#44445a', textStyle: { color: '#f0f0f5' } },
         categoryAxis: axis, valueAxis: axis, logAxis: axis, timeAxis: axis,
-        toolbox: { iconStyle: { borderColor: '#c8c8d2' } },
     });
 })();
 
