@@ -16,8 +16,7 @@ public static class Browser
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                    "--disable-features=" + string.Join(',', DisabledFeatures)],
+            Args = Arguments,
         });
         return (playwright, browser);
     }
@@ -44,7 +43,11 @@ public static class Browser
         "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
     ];
 
-    internal static IEnumerable<string> DisabledFeatures => PlaywrightDisabledFeatures.Concat(BrowserOwnPopups);
+    internal static readonly string[] Arguments =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--disable-features=" + string.Join(',', PlaywrightDisabledFeatures.Concat(BrowserOwnPopups)),
+    ];
 
     /// <summary>Where screenshots go: TestResults/ at the repository root.</summary>
     public static string ScreenshotPath(string name)
