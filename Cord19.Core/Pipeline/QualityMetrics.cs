@@ -53,7 +53,7 @@ public static class QualityMetrics
 
     /// <summary>
     /// UMass coherence (Mimno et al., 2011), averaged over topics: for each pair of top words, the log of
-    /// (documents with both + 1) / (documents with the more frequent one). Closer to 0 is better. Each top word's
+    /// (documents with both + 1) / (documents with the higher-ranked one). Closer to 0 is better. Each top word's
     /// documents are a bitset, so a pair's documents in common are counted a machine word (64 documents) at a time;
     /// sets of document numbers took 30 s of a million documents' run.
     /// </summary>
