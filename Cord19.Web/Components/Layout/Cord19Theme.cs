@@ -4,11 +4,18 @@ namespace Cord19.Web.Components.Layout;
 
 /// <summary>
 /// MudBlazor's palettes with the status colours darkened (light) or lightened (dark) until their text reaches WCAG AA
-/// (4.5:1): the defaults put white on bright green, orange and blue at 2-3:1, which axe-core reports.
+/// (4.5:1): the defaults put white on bright green, orange and blue at 2-3:1, which axe-core reports. Text in the
+/// operating system's own font.
 /// </summary>
 public static class Cord19Theme
 {
-    public static MudTheme Theme { get; } = new()
+    // MudBlazor's default, Roboto first, expects its pages to load Roboto from Google; the panel loads nothing from
+    // outside, so each system showed whichever of Roboto, Helvetica or Arial it had, and a browser without them searched
+    // all three first: in headless Chromium on Debian (DejaVu Sans either way) a page's first layout took a median of
+    // 77 ms against 38 ms with the system's font (ten traced visits each).
+    public static IReadOnlyList<string> SystemFont { get; } = ["system-ui", "sans-serif"];
+
+    public static MudTheme Theme { get; } = WithSystemFont(new()
     {
         PaletteLight = new PaletteLight
         {
@@ -40,7 +47,15 @@ public static class Cord19Theme
             AppbarBackground = "#1f1d2e",
             TextSecondary = "rgba(255,255,255,0.74)",
         },
-    };
+    });
+
+    private static MudTheme WithSystemFont(MudTheme theme)
+    {
+        var t = theme.Typography;
+        foreach (var typography in new BaseTypography[] { t.Default, t.H1, t.H2, t.H3, t.H4, t.H5, t.H6, t.Subtitle1, t.Subtitle2, t.Body1, t.Body2, t.Button, t.Caption, t.Overline })
+            typography.FontFamily = [.. SystemFont];
+        return theme;
+    }
 }
 
 /// <summary>The theme a person chose: following the system (the default), or always light or dark. Remembered by the browser.</summary>
