@@ -10,7 +10,8 @@ namespace Cord19.Tests.Benchmarks;
 /// points (default 100,000) takes from navigation to drawn in headless Chromium: first on an app just started
 /// (cold), then twice more (warm, the best counts), each in a new browser profile; then in one profile whose cache holds the
 /// scripts; then from a click in the panel's menu; the payload's size; and how long a phase's status takes from a
-/// click in one page to a second page. The last line sums it up.
+/// click in one page to a second page. The last line sums it up. With CORD19_BENCH_FRAMES=1, each visit's long
+/// animation frames follow its line (<see cref="LongFrames"/>).
 /// </summary>
 [Trait("Category", "Benchmark")]
 public sealed class DocumentMapBenchmark(ITestOutputHelper output)
@@ -51,6 +52,7 @@ public sealed class DocumentMapBenchmark(ITestOutputHelper output)
                 var page = attempt <= 3
                     ? await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } })
                     : await returning.NewPageAsync();
+                if (LongFrames.Requested) await LongFrames.ObserveAsync(page);
                 var watch = Stopwatch.StartNew();
                 await app.OpenAsync(page, $"/clusters?run=bench");
                 await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", expected,
@@ -67,6 +69,9 @@ public sealed class DocumentMapBenchmark(ITestOutputHelper output)
                            $"(page answered at {navigation[0] / 1000:0.00} s, complete at {navigation[1] / 1000:0.00} s, scripts run at {navigation[2] / 1000:0.00} s; payload requested at {payload[0] / 1000:0.00} s, received at {payload[1] / 1000:0.00} s, {payload[2] / 1e6:0.0} MB; " +
                            $"attempt {attempt}{(attempt == 1 ? ", cold server cache" : attempt >= 5 ? ", scripts cached" : "")})";
                 Report(line);
+                if (LongFrames.Requested)
+                    foreach (var frame in await LongFrames.ReadAsync(page, drawnAt))
+                        Report($"document map:   {frame}");
                 drawn.Add(drawnAt);
                 payloadBytes = payload[2];
                 await page.CloseAsync();
