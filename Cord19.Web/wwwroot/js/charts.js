@@ -52,7 +52,7 @@ window.cord19Charts = {
     // series from options that carry none), for points that arrive after the chart's first options.
     applyMap(id, force) {
         const map = cord19Charts.maps[id];
-        const chart = map && window.vizorECharts && window.vizorECharts.getChart(id);
+        const chart = map && cord19Charts.chartOf(id);
         if (!chart || chart.isDisposed() || (map.appliedTo === chart && !force)) return;
         map.appliedTo = chart;
         chart.setOption({ series: cord19Charts.seriesOf(map) });
@@ -62,7 +62,7 @@ window.cord19Charts = {
     // Its height is given to ECharts, as Vizor does: the element itself has none.
     drawEarly(id, optionsText, height) {
         const element = document.getElementById(id);
-        if (!element || !window.echarts || (window.vizorECharts && window.vizorECharts.getChart(id))) return;
+        if (!element || !window.echarts || cord19Charts.chartOf(id)) return;
         const host = document.createElement('div');
         element.appendChild(host);
         const theme = cord19Charts.themeName();
@@ -133,9 +133,13 @@ window.cord19Charts = {
             .then(d => { if (d) { if (map) map.cards.set(index, d); callback(ticket, render(d)); } });
         return '…';
     },
+    // Vizor's chart for an element id, if Vizor's script has run and made one.
+    chartOf(id) {
+        return window.vizorECharts ? window.vizorECharts.getChart(id) : undefined;
+    },
     async whenChart(id) {
         for (let i = 0; i < 200; i++) {
-            const chart = window.vizorECharts && window.vizorECharts.getChart(id);
+            const chart = cord19Charts.chartOf(id);
             if (chart) return chart;
             await new Promise(r => setTimeout(r, 50));
         }
@@ -145,11 +149,11 @@ window.cord19Charts = {
     // The page's buttons for what ECharts' toolbox did: its icons, drawn on the chart's canvas, made the canvas draw
     // again under the pointer, and could not be reached with the keyboard.
     resetZoom(id) {
-        const chart = window.vizorECharts && window.vizorECharts.getChart(id);
+        const chart = cord19Charts.chartOf(id);
         if (chart) chart.dispatchAction({ type: 'dataZoom', start: 0, end: 100 });
     },
     saveImage(id, fileName) {
-        const chart = window.vizorECharts && window.vizorECharts.getChart(id);
+        const chart = cord19Charts.chartOf(id);
         if (!chart) return;
         const link = document.createElement('a');
         link.href = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: getComputedStyle(document.body).backgroundColor });
@@ -173,7 +177,7 @@ window.cord19Charts = {
         // A typed array holds (x, y) pairs; plain data one array per point.
         const points = series.filter(s => s.id !== 'search')
             .reduce((n, s) => n + (!s.data ? 0 : ArrayBuffer.isView(s.data) ? s.data.length / 2 : s.data.length), 0);
-        if (points > 0 && window.vizorECharts && window.vizorECharts.getChart(id) === chart) (window.cord19ChartsDrawn ??= {})[id] = points;
+        if (points > 0 && cord19Charts.chartOf(id) === chart) (window.cord19ChartsDrawn ??= {})[id] = points;
         // When, from the start of the navigation, the whole map first stood on screen: the benchmark's figure.
         if (points > 0) (window.cord19ChartsDrawnAt ??= {})[id] ??= performance.now();
     },
