@@ -28,9 +28,11 @@ public static class DocumentMapChart
             // Filled by cord19Charts.loadMap with a Float32Array of (x, y) pairs.
             Dimensions = ["x", "y"],
             Data = Array.Empty<float[]>(),
-            // Canvas "large" mode draws tens of thousands of points in one pass.
+            // Canvas "large" mode draws tens of thousands of points in one pass. Every cluster, however small: a series
+            // below the threshold highlights its points under the pointer (and when its legend entry is hovered), which
+            // draws the canvas the clusters share again, every other cluster's points with it.
             Large = true,
-            LargeThreshold = 2_000,
+            LargeThreshold = 0,
             // One pass instead of 400-point chunks over many frames: faster to the last point on a 2-core machine.
             Progressive = 0,
             // ECharts gives a scatter series above its progressive threshold (10,000 points in large mode) a canvas of its
