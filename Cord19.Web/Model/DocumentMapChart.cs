@@ -30,9 +30,11 @@ public static class DocumentMapChart
             Data = Array.Empty<float[]>(),
             // Canvas "large" mode draws tens of thousands of points in one pass. Every cluster, however small: a series
             // below the threshold highlights its points under the pointer (and when its legend entry is hovered), which
-            // draws the canvas the clusters share again, every other cluster's points with it.
+            // draws the canvas the clusters share again, every other cluster's points with it. One point, not none: ECharts
+            // draws an empty series in large mode with no points laid out and throws on every frame, which is how every
+            // series starts when the map is opened from the panel's menu (its points follow the chart).
             Large = true,
-            LargeThreshold = 0,
+            LargeThreshold = 1,
             // One pass instead of 400-point chunks over many frames: faster to the last point on a 2-core machine.
             Progressive = 0,
             // ECharts gives a scatter series above its progressive threshold (10,000 points in large mode) a canvas of its
