@@ -29,6 +29,9 @@ public sealed class UxWalkTests : BrowserTest
 
     private static readonly string[] DocsScreenshots = ["/", "/clusters", "/topics"];
 
+    /// <summary>Uncaught script errors on any page the walk opened, with the address they happened at.</summary>
+    private readonly List<string> _scriptErrors = [];
+
     [Fact]
     public async Task Every_page_fits_a_phone_passes_axe_in_light_and_dark_and_keeps_the_header_meter_readable()
     {
@@ -50,6 +53,7 @@ public sealed class UxWalkTests : BrowserTest
                 await desktop.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(name), FullPage = true });
                 if (scheme == ColorScheme.Light && DocsScreenshots.Contains(path)) PublishToDocs(name);
             }
+            if (scheme == ColorScheme.Light) await WalkTheMenuAsync(desktop);
 
             var phone = await OpenAsync(scheme, 390, 844);
             foreach (var (path, ready) in Pages)
@@ -72,6 +76,8 @@ public sealed class UxWalkTests : BrowserTest
         Assert.True(serious.Count + overflow.Count == 0,
             "axe-core's serious or critical violations:\n" + string.Join("\n", serious) + "\npages that scroll sideways on a phone:\n" + string.Join("\n", overflow));
         Assert.True(contrasts.Min() >= 4.5, $"the header meter's contrast is {contrasts.Min():0.0}:1, below WCAG AA's 4.5:1");
+        Assert.True(_scriptErrors.Count == 0, "uncaught script errors:\n" +
+            string.Join("\n", _scriptErrors.CountBy(e => e).Select(e => $"{e.Value}× {e.Key}")));
         Assert.Equal(System.Net.HttpStatusCode.OK, favicon.StatusCode);
     }
 
@@ -91,6 +97,26 @@ public sealed class UxWalkTests : BrowserTest
             Assert.EndsWith(stored[^1], (await page.Locator("[data-testid=step-log] > div").Last.TextContentAsync())!.Trim());
         }
         await page.CloseAsync();
+    }
+
+    /// <summary>
+    /// Every page reached from the menu, as people move around the panel: the circuit renders each page itself, and
+    /// components start without the prerendered page (the map's chart, for one, before its points). The circuit must
+    /// still be up at the end: an uncaught error in a page's script call ends it.
+    /// </summary>
+    private async Task WalkTheMenuAsync(IPage page)
+    {
+        var menu = page.Locator(".mud-navmenu");
+        foreach (var entry in Cord19.Web.Components.Layout.PanelPages.All)
+        {
+            await menu.GetByRole(AriaRole.Link, new() { Name = entry.Title, Exact = true }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/{entry.Path}([?#].*)?$"));
+            var ready = Pages.Single(p => p.Path == "/" + entry.Path).Ready;
+            await Expect(page.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await page.WaitForTimeoutAsync(800); // charts draw; a map's points arrive after its chart
+        }
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync();
+        await Expect(page.Locator("#components-reconnect-modal")).Not.ToBeVisibleAsync();
     }
 
     /// <summary>Locally the dry run shows in the same dialog as on AWS, with no word to type; afterwards nothing offers to run phase 7 again.</summary>
@@ -134,6 +160,7 @@ public sealed class UxWalkTests : BrowserTest
     {
         var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, ColorScheme = scheme });
         var page = await context.NewPageAsync();
+        page.PageError += (_, error) => { lock (_scriptErrors) _scriptErrors.Add($"{page.Url}: {error.Split('\n')[0]}"); };
         await App.OpenAsync(page); // signs in (the cookie is per context)
         return page;
     }
