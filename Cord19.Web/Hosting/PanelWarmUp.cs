@@ -90,7 +90,9 @@ public sealed class PanelWarmUp(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogInformation("The pages were not compiled ahead ({Problem}); the first visit will do it.", ex.Message);
+            // Stopped while asking: the server stops listening before this service's token is cancelled, and nothing went wrong.
+            if (!lifetime.ApplicationStopping.IsCancellationRequested)
+                logger.LogInformation("The pages were not compiled ahead ({Problem}); the first visit will do it.", ex.Message);
         }
     }
 
