@@ -49,7 +49,7 @@ public sealed class ChartBrowserTests : BrowserTest
     }
 
     [Fact]
-    public async Task The_map_opened_from_the_menu_draws_every_point_without_a_script_error()
+    public async Task The_map_opened_from_the_menu_draws_every_point_answers_the_pointer_and_keeps_its_points_through_a_theme_change()
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
         var errors = new List<string>();
@@ -68,6 +68,19 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents,
             new() { Timeout = 15_000, PollingInterval = 50 });
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("20,000 documents");
+        // The circuit's own chart answers the pointer, and keeps its points through a change of theme.
+        await HoverAndClickAPointOfClusterZeroAsync(page);
+        var themeSwitch = page.Locator("[data-testid=theme-switch]");
+        for (var click = 0; click < 3 && !(await themeSwitch.GetAttributeAsync("aria-label"))!.StartsWith("Theme: dark"); click++)
+        {
+            var before = (await themeSwitch.GetAttributeAsync("aria-label"))!;
+            await themeSwitch.ClickAsync();
+            await Expect(themeSwitch).Not.ToHaveAttributeAsync("aria-label", before);
+        }
+        await page.WaitForFunctionAsync("""
+            n => cord19Charts.dark && cord19Charts.chartOf('document-map').getOption().series
+              .filter(s => s.id !== 'search').reduce((sum, s) => sum + (ArrayBuffer.isView(s.data) ? s.data.length / 2 : 0), 0) === n
+            """, Documents, new() { Timeout = 10_000, PollingInterval = 50 });
         Assert.Empty(errors);
     }
 
