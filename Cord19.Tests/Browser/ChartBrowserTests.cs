@@ -77,10 +77,8 @@ public sealed class ChartBrowserTests : BrowserTest
             await themeSwitch.ClickAsync();
             await Expect(themeSwitch).Not.ToHaveAttributeAsync("aria-label", before);
         }
-        await page.WaitForFunctionAsync("""
-            n => cord19Charts.dark && cord19Charts.chartOf('document-map').getOption().series
-              .filter(s => s.id !== 'search').reduce((sum, s) => sum + (ArrayBuffer.isView(s.data) ? s.data.length / 2 : 0), 0) === n
-            """, Documents, new() { Timeout = 10_000, PollingInterval = 50 });
+        await page.WaitForFunctionAsync("n => cord19Charts.dark && cord19Charts.pointsOf(cord19Charts.chartOf('document-map')) === n", Documents,
+            new() { Timeout = 10_000, PollingInterval = 50 });
         Assert.Empty(errors);
     }
 
@@ -100,7 +98,7 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
         var early = await page.EvaluateAsync<int[]>(
             "() => { const e = cord19Charts.early['document-map']; window.earlyMap = e.chart; " +
-            "return [e.chart.getOption().series.filter(s => s.id !== 'search').reduce((n, s) => n + s.data.length / 2, 0), vizorECharts.getChart('document-map') ? 1 : 0, e.chart.getHeight()]; }");
+            "return [cord19Charts.pointsOf(e.chart), vizorECharts.getChart('document-map') ? 1 : 0, e.chart.getHeight()]; }");
         Assert.Equal(Documents, early[0]);
         Assert.Equal(0, early[1]);
         // As tall as the page's chart (its element has no height of its own: ECharts is given it).

@@ -173,13 +173,17 @@ window.cord19Charts = {
         chart.on('finished', () => cord19Charts.recordDrawn(id, chart));
     },
     recordDrawn(id, chart) {
-        const series = chart.getOption().series || [];
-        // A typed array holds (x, y) pairs; plain data one array per point.
-        const points = series.filter(s => s.id !== 'search')
-            .reduce((n, s) => n + (!s.data ? 0 : ArrayBuffer.isView(s.data) ? s.data.length / 2 : s.data.length), 0);
+        const points = cord19Charts.pointsOf(chart);
         if (points > 0 && cord19Charts.chartOf(id) === chart) (window.cord19ChartsDrawn ??= {})[id] = points;
         // When, from the start of the navigation, the whole map first stood on screen: the benchmark's figure.
         if (points > 0) (window.cord19ChartsDrawnAt ??= {})[id] ??= performance.now();
+    },
+
+    // How many points a chart's series hold, search matches apart (they are points of the map shown again).
+    pointsOf(chart) {
+        // A typed array holds (x, y) pairs; plain data one array per point.
+        return (chart.getOption().series || []).filter(s => s.id !== 'search')
+            .reduce((n, s) => n + (!s.data ? 0 : ArrayBuffer.isView(s.data) ? s.data.length / 2 : s.data.length), 0);
     },
 
     // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme).
