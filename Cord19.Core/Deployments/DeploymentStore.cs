@@ -24,10 +24,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             return new(null, BuildPhaseStates(new Dictionary<int, PhaseRun>(), DeploymentLifecycle.None), []);
 
         var latest = await LatestRunsAsync(db, deployment.Id, ct);
-        var resources = await db.Resources.AsNoTracking()
-            .Where(r => r.DeploymentId == deployment.Id)
-            .OrderBy(r => r.CreatedAt)
-            .ToListAsync(ct);
+        var resources = await ResourcesOfAsync(db, deployment.Id, ct);
 
         return new(
             DeploymentView.From(deployment),
@@ -38,16 +35,16 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
     public async Task<IReadOnlyList<LogLine>> GetLogAsync(Guid runId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.PhaseRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+        var run = await RunByIdAsync(db, runId, ct);
         if (run is null) return [];
-        var lines = await db.StepLog.AsNoTracking().Where(l => l.PhaseRunId == runId).OrderBy(l => l.Id).ToListAsync(ct);
+        var lines = await LogOfAsync(db, runId, ct);
         return lines.Select(l => ToLine(l, run.PhaseNumber)).ToList();
     }
 
     public async Task<PhaseRun?> FindRunAsync(Guid runId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.PhaseRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+        return await RunByIdAsync(db, runId, ct);
     }
 
     public async Task<IReadOnlyList<DeploymentView>> ListDeploymentsAsync(CancellationToken ct = default)
@@ -341,6 +338,42 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         return running.Count;
     }
 
+    /// <summary>
+    /// Compiles, before anyone clicks, what the first run request and the pages' reload after it use: the inserts and
+    /// the update, and the queries of a deployment that has runs, which a fresh state database has never needed. All of
+    /// it inside a transaction that is rolled back, so nothing is kept and nothing is published. Without it, on a
+    /// fresh data directory, the first click's "Running" reached a second browser 0.54-0.81 s after the click, against
+    /// 0.18-0.25 s for the clicks after it: the runtime and EF Core compiling the write path on the click's way.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken ct = default)
+    {
+        // A click meanwhile waits here rather than meeting this transaction's lock.
+        await _requestGate.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var deployment = new Deployment { Target = DeploymentTarget.Local, CreatedAt = Now };
+            var run = new PhaseRun { DeploymentId = deployment.Id, PhaseNumber = Phase.First, Status = PhaseStatus.Running, RequestedAt = Now };
+            db.Deployments.Add(deployment);
+            db.PhaseRuns.Add(run);
+            await db.SaveChangesAsync(ct);
+            run.StartedAt = Now;
+            db.StepLog.Add(new StepLogEntry { PhaseRunId = run.Id, At = Now, Level = LogLevel.Info, Step = "warm-up", Message = "" });
+            await db.SaveChangesAsync(ct);
+            await CurrentDeploymentAsync(db, ct);
+            await LatestRunsAsync(db, deployment.Id, ct);
+            await ResourcesOfAsync(db, deployment.Id, ct);
+            await RunByIdAsync(db, run.Id, ct);
+            await LogOfAsync(db, run.Id, ct);
+            await transaction.RollbackAsync(ct);
+        }
+        finally
+        {
+            _requestGate.Release();
+        }
+    }
+
     private static async Task<Deployment?> CurrentDeploymentAsync(Cord19Db db, CancellationToken ct) =>
         await db.Deployments.AsNoTracking().OrderByDescending(d => d.CreatedAt).FirstOrDefaultAsync(ct);
 
@@ -350,6 +383,15 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         return runs.GroupBy(r => r.PhaseNumber)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.RequestedAt).First());
     }
+
+    private static Task<List<DeployedResource>> ResourcesOfAsync(Cord19Db db, Guid deploymentId, CancellationToken ct) =>
+        db.Resources.AsNoTracking().Where(r => r.DeploymentId == deploymentId).OrderBy(r => r.CreatedAt).ToListAsync(ct);
+
+    private static Task<PhaseRun?> RunByIdAsync(Cord19Db db, Guid runId, CancellationToken ct) =>
+        db.PhaseRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+
+    private static Task<List<StepLogEntry>> LogOfAsync(Cord19Db db, Guid runId, CancellationToken ct) =>
+        db.StepLog.AsNoTracking().Where(l => l.PhaseRunId == runId).OrderBy(l => l.Id).ToListAsync(ct);
 
     private static DeploymentLifecycle LifecycleOf(Deployment? deployment) =>
         deployment is null ? DeploymentLifecycle.None : deployment.HasEnded ? DeploymentLifecycle.Ended : DeploymentLifecycle.Active;

@@ -180,4 +180,36 @@ public sealed class DeploymentStoreTests
         Assert.Equal(0, await h.Store.InterruptAbandonedRunsAsync("restart"));
         Assert.Equal(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[1].Status);
     }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Warming_up_the_write_path_keeps_nothing_and_publishes_nothing(string database)
+    {
+        await using var h = await CoreHarness.StartAsync(database: database);
+        h.Scheduler.Execute = false;
+        var feed = h.Services.GetRequiredService<IDeploymentFeed>();
+
+        // On a fresh database, as at a first start: still no deployment afterwards.
+        await h.Store.WarmUpAsync();
+        Assert.Null((await h.Store.GetSnapshotAsync()).Deployment);
+        Assert.Empty(await h.Store.ListDeploymentsAsync());
+
+        // Beside a running phase: it stays the one run, and its deployment the current one.
+        var running = (await h.Phases.RequestAsync(new RunRequest(1))).Run!;
+        var published = feed.Published;
+        await h.Store.WarmUpAsync();
+
+        var snapshot = await h.Store.GetSnapshotAsync();
+        Assert.Equal(running.DeploymentId, snapshot.Deployment!.Id);
+        Assert.Equal(running.Id, snapshot[1].LatestRun!.Id);
+        Assert.Null(snapshot[1].LatestRun!.StartedAt);
+        Assert.Single(await h.Store.ListDeploymentsAsync());
+        Assert.Empty(await h.Store.GetLogAsync(running.Id));
+        Assert.Equal(published, feed.Published);
+
+        // And the next click is served as usual.
+        var next = await h.Phases.RequestAsync(new RunRequest(7));
+        Assert.True(next.Accepted, next.Refusal);
+        Assert.Equal(running.Id, next.CancelledRunId);
+    }
 }

@@ -38,7 +38,8 @@ public sealed class PanelWarmUpTests : IDisposable
         await store.PublishRunAsync(run, default);
         var cache = new RunCache(store);
         using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        using var warmUp = new PanelWarmUp(store, cache, new ServerWithoutAddresses(), new StartedLifetime(),
+        await using var core = await CoreHarness.StartAsync();
+        using var warmUp = new PanelWarmUp(store, cache, core.Store, new ServerWithoutAddresses(), new StartedLifetime(),
             services.GetRequiredService<IHttpClientFactory>(), NullLogger<PanelWarmUp>.Instance);
 
         await warmUp.StartAsync(default);
