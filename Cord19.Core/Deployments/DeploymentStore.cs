@@ -359,6 +359,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             db.PhaseRuns.Add(run);
             await db.SaveChangesAsync(ct);
             run.StartedAt = Now;
+            // On PostgreSQL the log's id sequence moves on by one, which a rollback does not undo: ids only order the lines.
             db.StepLog.Add(new StepLogEntry { PhaseRunId = run.Id, At = Now, Level = LogLevel.Info, Step = "warm-up", Message = "" });
             await db.SaveChangesAsync(ct);
             await CurrentDeploymentAsync(db, ct);

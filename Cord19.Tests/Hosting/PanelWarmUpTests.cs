@@ -38,8 +38,7 @@ public sealed class PanelWarmUpTests : IDisposable
         await store.PublishRunAsync(run, default);
         var cache = new RunCache(store);
         using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        await using var core = await CoreHarness.StartAsync();
-        using var warmUp = new PanelWarmUp(store, cache, core.Store, new ServerWithoutAddresses(), new StartedLifetime(),
+        using var warmUp = new PanelWarmUp(store, cache, new ServerWithoutAddresses(), new StartedLifetime(),
             services.GetRequiredService<IHttpClientFactory>(), NullLogger<PanelWarmUp>.Instance);
 
         await warmUp.StartAsync(default);

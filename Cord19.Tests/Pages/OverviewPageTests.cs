@@ -33,6 +33,15 @@ public sealed class OverviewPageTests : PageTestContext
     }
 
     [Fact]
+    public void Showing_the_phases_has_the_first_click_prepared_once()
+    {
+        var page = Render<Overview>();
+        page.Render();
+
+        Assert.Equal(1, _client.Preparations);
+    }
+
+    [Fact]
     public void Clicking_a_phase_sends_the_request_and_shows_a_refusal()
     {
         var snackbars = RenderSnackbars();

@@ -35,6 +35,10 @@ public sealed class FakeDeploymentClient : IDeploymentClient
         return Task.FromResult(Answer(request));
     }
 
+    public int Preparations { get; private set; }
+
+    public void PrepareForRunRequests() => Preparations++;
+
     public Cord19.Core.Execution.DeallocationPlan? Plan { get; set; }
 
     public Task<Cord19.Core.Execution.DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct) => Task.FromResult(Plan);

@@ -1,4 +1,3 @@
-using Cord19.Core.Deployments;
 using Cord19.Core.Results;
 using Cord19.Web.Model;
 using Cord19.Web.Security;
@@ -12,9 +11,7 @@ namespace Cord19.Web.Hosting;
 /// Right after start, does once what the first visit would otherwise wait for: reads the newest run (up to
 /// <see cref="MostDocumentsReadAhead"/> documents) into the <see cref="RunCache"/> with its document map's payload,
 /// asks the panel for its Overview and its map over loopback (signing in as a person would), which compiles the
-/// request path and the pages' components, and fills the chart library's serializer. Meanwhile it has the state database
-/// compile what a first click on a phase writes and reads (<see cref="DeploymentStore.WarmUpAsync"/>): with ./bench.sh,
-/// the first click's status reached a second page 278-324 ms after the click, against 558-804 ms without.
+/// request path and the pages' components, and fills the chart library's serializer.
 /// </summary>
 /// <remarks>
 /// Measured with ./bench.sh 100000, the first visit to a 100,000-document map after start, from navigation to drawn:
@@ -23,8 +20,8 @@ namespace Cord19.Web.Hosting;
 /// here is needed: a store that cannot be read or a page that does not answer is left to the visit, which says what is wrong.
 /// </remarks>
 public sealed class PanelWarmUp(
-    IResultStore store, RunCache runs, DeploymentStore deployments, IServer server, IHostApplicationLifetime lifetime,
-    IHttpClientFactory clients, ILogger<PanelWarmUp> logger, AccessToken? token = null) : BackgroundService
+    IResultStore store, RunCache runs, IServer server, IHostApplicationLifetime lifetime, IHttpClientFactory clients,
+    ILogger<PanelWarmUp> logger, AccessToken? token = null) : BackgroundService
 {
     public const string HttpClientName = "warm-up";
 
@@ -37,9 +34,6 @@ public sealed class PanelWarmUp(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Started first: after the pages it met the first visit on the two cores (map_cold_ms 1.39-1.49 s against
-        // 1.23-1.45 s without it, three alternated runs); from here 1.16-1.30 s against 1.19-1.39 s.
-        var writes = Task.Run(() => WarmUpStateWritesAsync(stoppingToken), stoppingToken);
         var newest = await NewestRunAsync(stoppingToken);
         var readAhead = newest is { Documents: <= MostDocumentsReadAhead };
         // The map's page reads the whole run, so it is asked for only when the run is read ahead anyway (or there is none).
@@ -48,8 +42,7 @@ public sealed class PanelWarmUp(
         await Task.WhenAll(
             readAhead ? ReadRunAsync(newest!.RunId) : Task.CompletedTask,
             RequestPagesAsync(pages, stoppingToken),
-            Task.Run(FillChartSerializer, stoppingToken),
-            writes);
+            Task.Run(FillChartSerializer, stoppingToken));
     }
 
     private async Task<RunManifest?> NewestRunAsync(CancellationToken ct)
@@ -62,18 +55,6 @@ public sealed class PanelWarmUp(
         {
             logger.LogInformation("The runs were not listed ahead ({Problem}); the result pages will say what is wrong.", ex.Message);
             return null;
-        }
-    }
-
-    private async Task WarmUpStateWritesAsync(CancellationToken ct)
-    {
-        try
-        {
-            await deployments.WarmUpAsync(ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogInformation("The state database's writes were not compiled ahead ({Problem}); the first click will do it.", ex.Message);
         }
     }
 

@@ -12,6 +12,12 @@ public interface IDeploymentClient
     IAsyncEnumerable<DeploymentChange> WatchAsync(CancellationToken ct);
     Task<RunRequestOutcome> RequestRunAsync(RunRequest request, CancellationToken ct);
 
+    /// <summary>
+    /// Has the state database compile, in the background, what the first <see cref="RequestRunAsync"/> and the
+    /// pages' reload after it need; once per process, when a page with the phases' buttons is first shown.
+    /// </summary>
+    void PrepareForRunRequests();
+
     /// <summary>De-allocation's dry run for the live deployment (null when none); on AWS it includes the tag sweep.</summary>
     Task<Cord19.Core.Execution.DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct);
 

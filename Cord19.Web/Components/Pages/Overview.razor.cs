@@ -39,6 +39,13 @@ public sealed partial class Overview : LiveComponent
         await ReloadAsync(followLatest: true);
     }
 
+    protected override void OnAfterRender(bool firstRender)
+    {
+        base.OnAfterRender(firstRender);
+        // While the person reads the phases, the first click's database work is compiled.
+        if (firstRender && RendererInfo.IsInteractive) Deployments.PrepareForRunRequests();
+    }
+
     private async Task OnChangeAsync(DeploymentChange change)
     {
         switch (change)
