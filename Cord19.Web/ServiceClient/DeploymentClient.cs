@@ -19,8 +19,10 @@ public sealed class DeploymentClient(
 
     /// <remarks>
     /// Not at start, where it would share the two cores with the first visit: started with the start-up's warm-up,
-    /// ./bench.sh's map_cold_ms was 1.18-1.48 s against 1.08-1.20 s without it, higher in five of six alternated runs.
-    /// Shown the phases, a person reads them before clicking one; the click waits for a warm-up still under way.
+    /// ./bench.sh's map_cold_ms was 1.18-1.48 s against 1.08-1.20 s without it, higher in all six alternated runs (by
+    /// 4-340 ms). Shown the phases, a person reads them before clicking one. The warm-up took 1.0-1.4 s there (five runs
+    /// of a probe whose two pages started their circuits beside it), most of it in the inserts; a click that comes
+    /// sooner waits for it.
     /// </remarks>
     public void PrepareForRunRequests()
     {
