@@ -50,7 +50,17 @@ public sealed class ResultApiTests : ApiTest
         Assert.Contains("documents 0 to 499", await missing.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_run_is_its_manifest_clusters_and_topics()
+    {
+        var run = await Http.GetFromJsonAsync<JsonElement>("/api/results/good");
+        Assert.Equal(500, run.GetProperty("manifest").GetProperty("documents").GetInt32());
+        Assert.Equal(run.GetProperty("manifest").GetProperty("clusters").GetInt32(), run.GetProperty("clusters").GetArrayLength());
+        Assert.NotEqual(0, run.GetProperty("topics").GetArrayLength());
+    }
+
     [Theory]
+    [InlineData("/api/results/missing", HttpStatusCode.NotFound, "runs/missing/manifest.json")]
     [InlineData("/api/results/missing/map", HttpStatusCode.NotFound, "runs/missing/manifest.json")]
     [InlineData("/api/results/nan/map", HttpStatusCode.UnprocessableEntity, "not numbers")]
     [InlineData("/api/results/good/map?limit=0", HttpStatusCode.BadRequest, "positive number")]

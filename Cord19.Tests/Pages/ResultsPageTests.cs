@@ -27,6 +27,8 @@ public sealed class ResultsPageTests : ResultPageTestContext
         Assert.DoesNotContain("influenza", clusters);
         Assert.Contains("learning (0.2), students (0.2)", page.Find("[data-testid=topics]").TextContent);
         Assert.Contains("30 documents", page.Find("[data-testid=run-summary]").TextContent);
+        // The page shows no documents, so it reads none.
+        Assert.Equal(0, Store.DocumentReads);
     }
 
     [Fact]

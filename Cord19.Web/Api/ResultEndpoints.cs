@@ -18,10 +18,11 @@ public static class ResultEndpoints
 
         api.MapGet("/", (IResultStore store, CancellationToken ct) => store.ListRunsAsync(ct));
 
-        api.MapGet("/{runId}", async Task<Results<Ok<RunSummaryDto>, ProblemHttpResult>> (string runId, IResultStore store, CancellationToken ct) =>
+        api.MapGet("/{runId}", async Task<Results<Ok<RunSummaryDto>, ProblemHttpResult>> (string runId, RunCache runs) =>
         {
-            // A missing or unreadable result (ResultFileException) is answered 404 by FailureProblems.
-            var run = await store.LoadRunAsync(runId, ct);
+            // A missing or unreadable result (ResultFileException) is answered 404 by FailureProblems. The summary alone:
+            // the answer has no documents, and reading a 100,000-document run's took 0.7-1.0 s.
+            var run = await runs.GetSummaryAsync(runId);
             return TypedResults.Ok(new RunSummaryDto(run.Manifest, run.Clusters, run.Topics));
         });
         // The document map's points, fetched by the chart itself in one binary response (DocumentMapPayload.ToBinary).

@@ -19,6 +19,7 @@ public sealed partial class Results : LiveComponent
     private bool _loading = true;
 
     [Inject] public required IResultStore Store { get; init; }
+    [Inject] public required RunCache Runs { get; init; }
     [Inject] public required IDeploymentClient Deployments { get; init; }
 
     protected override async Task OnInitializedAsync()
@@ -66,7 +67,8 @@ public sealed partial class Results : LiveComponent
         _selectedRunId = runId;
         try
         {
-            _run = await Store.LoadRunAsync(runId, Stopping);
+            // The summary: this page shows no documents, and a 100,000-document run took 0.7-1.0 s to read on every visit.
+            _run = await Runs.GetSummaryAsync(runId);
             _error = null;
         }
         catch (ResultFileException ex)
