@@ -121,11 +121,15 @@ public sealed class ChartPageTests : ResultPageTestContext
         var page = Render<Topics>();
         page.WaitForAssertion(() => Assert.Contains("λ = 0.60", page.Find("[data-testid=lambda-value]").TextContent), Patience);
         var atDefault = page.Find("[data-testid=relevance-terms]").TextContent;
+        var updatesBefore = JSInterop.Invocations["vizorECharts.updateChart"].Count;
 
         page.InvokeAsync(() => page.FindComponent<MudSlider<double>>().Instance.ValueChanged.InvokeAsync(1.0));
 
         page.WaitForAssertion(() => Assert.Contains("λ = 1.00", page.Find("[data-testid=lambda-value]").TextContent), Patience);
         Assert.NotEqual(atDefault, page.Find("[data-testid=relevance-terms]").TextContent);
+        // Only the terms chart: λ does not change the topic's circles, timeline or documents.
+        var updated = JSInterop.Invocations["vizorECharts.updateChart"].Skip(updatesBefore).Select(i => i.Arguments[0]).ToList();
+        Assert.Equal([TopicCharts.TermsId], updated);
         Assert.Contains("Synthetic paper", page.Find("[data-testid=top-documents]").TextContent);
         Assert.Equal(3, page.FindComponents<EChart>().Count);
     }
