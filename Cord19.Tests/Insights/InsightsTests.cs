@@ -104,11 +104,32 @@ public sealed class InsightsTests
     public void The_timeline_averages_a_topic_s_weight_per_publish_month()
     {
         DocumentResult Doc(string published, float weight) => new("d", null, null, published, null, null, 0, 0, 0, new Dictionary<int, float> { [3] = weight });
-        var months = TopicTimeline.Compute([Doc("2020-03-02", 0.2f), Doc("2020-03-30", 0.4f), Doc("2020-05-01", 1f), Doc("unknown", 1f)], 3);
+        var documents = TopicDocuments.Compute([Doc("2020-03-02", 0.2f), Doc("2020-03-30", 0.4f), Doc("2020-05-01", 1f), Doc("unknown", 1f)], 10);
 
+        var months = documents.Timeline(3);
         Assert.Equal([new DateOnly(2020, 3, 1), new DateOnly(2020, 5, 1)], months.Select(m => m.Start));
         Assert.Equal(0.3, months[0].MeanWeight, 5);
         Assert.Equal(2, months[0].Documents);
+        // A topic no document carries: the same months, at 0.
+        Assert.Equal([0.0, 0.0], documents.Timeline(4).Select(m => m.MeanWeight));
+    }
+
+    [Fact]
+    public void Each_topic_s_top_documents_are_its_heaviest_with_ties_by_id()
+    {
+        var run = SyntheticRun.Create("r", 3_000);
+        // Ties: weights rounded to one decimal, so many documents share a weight and the ids decide.
+        var documents = run.Documents.Select(d => d with { TopicWeights = d.TopicWeights.ToDictionary(w => w.Key, w => MathF.Round(w.Value, 1)) }).ToList();
+
+        var found = TopicDocuments.Compute(documents, 10);
+
+        foreach (var topic in run.Topics)
+        {
+            var expected = documents.Where(d => d.TopicWeights.GetValueOrDefault(topic.Id) > 0)
+                .OrderByDescending(d => d.TopicWeights[topic.Id]).ThenBy(d => d.Id, StringComparer.Ordinal).Take(10);
+            Assert.Equal(expected.Select(d => d.Id), found.Top(topic.Id).Select(d => d.Id));
+        }
+        Assert.Empty(found.Top(-1));
     }
 
     [Fact]

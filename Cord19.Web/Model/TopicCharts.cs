@@ -77,7 +77,7 @@ public static class TopicCharts
         ],
     };
 
-    public static ChartOptions Timeline(IReadOnlyList<TopicTimeline.Month> months) => new()
+    public static ChartOptions Timeline(IReadOnlyList<TopicDocuments.Month> months) => new()
     {
         Animation = false,
         // Room above the plot for the axis name ("mean weight"), which containLabel does not count.

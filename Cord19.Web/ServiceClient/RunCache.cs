@@ -26,6 +26,11 @@ public sealed class RunCache(IResultStore store)
     public async Task<byte[]> GetMapBinaryAsync(string runId, int limit) =>
         (byte[])await GetAsync($"map-binary:{runId}:{limit}", async () => (await GetMapPayloadAsync(runId, limit)).ToBinary());
 
+    /// <summary>Each topic's timeline and top documents (<paramref name="topCount"/> of them), found once per run for every topic.</summary>
+    public async Task<Core.Insights.TopicDocuments> GetTopicDocumentsAsync(string runId, int topCount) =>
+        (Core.Insights.TopicDocuments)await GetAsync($"topic-documents:{runId}:{topCount}",
+            async () => Core.Insights.TopicDocuments.Compute((await GetRunAsync(runId)).Documents, topCount));
+
     public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
         (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));
 

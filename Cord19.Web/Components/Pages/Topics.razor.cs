@@ -17,6 +17,7 @@ public sealed partial class Topics : ResultPageBase
     private TopicResult? _topic;
     private double _lambda = TopicRelevance.DefaultLambda;
     private IReadOnlyList<TopicRelevance.RankedTerm> _ranked = [];
+    private TopicDocuments? _documents;
     private IReadOnlyList<DocumentResult> _topDocuments = [];
     private IReadOnlyList<IntertopicMap.TopicPoint> _layout = [];
     private ChartOptions? _mapOptions;
@@ -32,12 +33,14 @@ public sealed partial class Topics : ResultPageBase
     {
         try
         {
-            _run = await Runs.GetRunAsync(runId);
+            // The summary and what the page shows of the documents, kept per run: not the documents themselves.
+            _run = await Runs.GetSummaryAsync(runId);
             _matrix = await Runs.GetTopicTermsAsync(runId);
             Problems = _run.Topics.Count == 0
                 ? [$"runs/{runId}/topics.json: the run has no topics (its clusters were too small for LDA)."]
                 : [];
             if (Problems.Count > 0) return;
+            _documents = await Runs.GetTopicDocumentsAsync(runId, DocumentsShown);
             _labels = _run.Topics.ToDictionary(t => t.Id, t => TopicRelevance.Label(_matrix, t.Id));
             _topic = _run.Topics.MaxBy(t => t.Prevalence);
             _layout = IntertopicMap.Layout(_matrix);
@@ -52,9 +55,9 @@ public sealed partial class Topics : ResultPageBase
 
     private void Recompute()
     {
-        _topDocuments = TopicTimeline.TopDocuments(_run!.Documents, _topic!.Id, DocumentsShown);
-        var map = TopicCharts.IntertopicMap(_run, _layout, _labels, _topic.Id);
-        var timeline = TopicCharts.Timeline(TopicTimeline.Compute(_run.Documents, _topic.Id));
+        _topDocuments = _documents!.Top(_topic!.Id);
+        var map = TopicCharts.IntertopicMap(_run!, _layout, _labels, _topic.Id);
+        var timeline = TopicCharts.Timeline(_documents.Timeline(_topic.Id));
         // Drawn charts keep their options object (Vizor does not watch the parameter): change it in place.
         if (_mapOptions is null) _mapOptions = map;
         else _mapOptions.Series = map.Series;
@@ -90,8 +93,7 @@ public sealed partial class Topics : ResultPageBase
             ? SelectTopicAsync((int)value[3])
             : Task.CompletedTask;
 
-    // λ changes only the terms' order. The topic's documents and timeline are a pass over every document (75-150 ms for
-    // 100,000 of them), which a slider dragged through its steps would otherwise repeat at each one.
+    // λ changes only the terms' order: the other charts stay as they are.
     private async Task SetLambdaAsync(double lambda)
     {
         _lambda = Math.Clamp(Math.Round(lambda, 2), 0, 1);
