@@ -130,6 +130,8 @@ public sealed class ChartPageTests : ResultPageTestContext
         // Only the terms chart: λ does not change the topic's circles, timeline or documents.
         var updated = JSInterop.Invocations["vizorECharts.updateChart"].Skip(updatesBefore).Select(i => i.Arguments[0]).ToList();
         Assert.Equal([TopicCharts.TermsId], updated);
+        // The documents were read once, for every topic's timeline and top documents, which the run cache keeps.
+        Assert.Equal(1, Store.DocumentReads);
         Assert.Contains("Synthetic paper", page.Find("[data-testid=top-documents]").TextContent);
         Assert.Equal(3, page.FindComponents<EChart>().Count);
     }
@@ -181,6 +183,7 @@ public sealed class ChartPageTests : ResultPageTestContext
         var links = ((IEnumerable<object>)sankey.Links!).Cast<SankeySeriesLink>().ToList();
         Assert.Equal(3, links.Count);
         Assert.Contains(links, l => l.EdgeLabel!.Formatter!.Value == "1.00");
+        Assert.Equal(0, Store.DocumentReads);
     }
 
     [Fact]

@@ -28,8 +28,9 @@ public sealed partial class Compare : ResultPageBase
         _rightId = Right ?? (AvailableRuns.FirstOrDefault(r => r.Scope != AvailableRuns[0].Scope) ?? AvailableRuns[1]).RunId;
         try
         {
-            _left = await Runs.GetRunAsync(_leftId);
-            _right = await Runs.GetRunAsync(_rightId);
+            // Summaries: the pairing reads clusters and manifests, not the documents (a million took 8-9 s to read).
+            _left = await Runs.GetSummaryAsync(_leftId);
+            _right = await Runs.GetSummaryAsync(_rightId);
             _pairs = RunComparison.PairClusters(_left, _right);
             _pairingOptions = ComparisonCharts.Pairing(_left, _right, _pairs);
             Problems = [];
