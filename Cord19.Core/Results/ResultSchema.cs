@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Cord19.Core.Results;
 
 // The result schema, version 1, documented in docs/result-schema.md. Everything a chart, a table or the AWS
@@ -62,7 +63,7 @@ public sealed record DocumentAbstract(string Id, string Abstract);
 /// <summary>runs/{runId}/documents.jsonl: one line per document.</summary>
 public sealed record DocumentResult(
     string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi,
-    int Cluster, float X, float Y, IReadOnlyDictionary<int, float> TopicWeights);
+    int Cluster, float X, float Y, [property: JsonConverter(typeof(TopicWeightsJson))] IReadOnlyDictionary<int, float> TopicWeights);
 
 /// <summary>The whole of a finished run, as the pipeline produces it.</summary>
 public sealed record RunResult(
