@@ -102,7 +102,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     public async Task<RunResult> LoadRunAsync(string runId, CancellationToken ct)
     {
         var summary = await LoadSummaryAsync(runId, ct);
-        var documents = await ReadLinesAsync<DocumentResult>(RunPrefix(runId) + "documents.jsonl", ct).ToListAsync(ct);
+        var documents = await ReadLinesAsync<DocumentResult>(RunPrefix(runId) + "documents.jsonl", ct, onAllCores: true).ToListAsync(ct);
         return summary with { Documents = documents };
     }
 
@@ -201,11 +201,11 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
 
     /// <param name="only">The positions of the lines wanted (see <see cref="JsonLines.ReadAsync"/>); null for all.</param>
     private async IAsyncEnumerable<T> ReadLinesAsync<T>(string key, [EnumeratorCancellation] CancellationToken ct,
-        JsonSerializerOptions? options = null, int[]? only = null)
+        JsonSerializerOptions? options = null, int[]? only = null, bool onAllCores = false)
     {
         await using var stream = await objects.OpenReadAsync(key, ct)
             ?? throw new ResultFileException(key, "missing.");
-        await foreach (var item in JsonLines.ReadAsync<T>(stream, key, options ?? Json, ct, only))
+        await foreach (var item in JsonLines.ReadAsync<T>(stream, key, options ?? Json, ct, only, onAllCores))
             yield return item;
     }
 

@@ -24,8 +24,10 @@ public sealed class JsonLinesTests
         Assert.Equal(["u"], items[3].Tags);
     }
 
-    [Fact]
-    public async Task Written_items_are_one_line_each_and_read_back_equal_past_the_write_chunk()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Written_items_are_one_line_each_and_read_back_equal_past_the_write_chunk(bool onAllCores)
     {
         var items = Enumerable.Range(0, 5_000).Select(i => new Item($"n{i} caf\u00e9 <b>\u2028\"q\"", [$"t{i}", "\n"])).ToList();
         using var stream = new MemoryStream();
@@ -36,7 +38,7 @@ public sealed class JsonLinesTests
         Assert.Equal(items.Count, text.Count(c => c == '\n'));
         Assert.Equal(JsonSerializer.Serialize(items[7], ResultStore.Json), text.Split('\n')[7]);
         stream.Position = 0;
-        var back = await JsonLines.ReadAsync<Item>(stream, "k", ResultStore.Json, default).ToListAsync();
+        var back = await JsonLines.ReadAsync<Item>(stream, "k", ResultStore.Json, default, onAllCores: onAllCores).ToListAsync();
         Assert.Equal(items.Select(i => i.Name), back.Select(i => i.Name));
         Assert.Equal(items.Select(i => i.Tags[0]), back.Select(i => i.Tags[0]));
     }
@@ -68,6 +70,17 @@ public sealed class JsonLinesTests
 
         Assert.Equal("corpus/x/documents.jsonl", error.File);
         Assert.StartsWith("line 3 is not valid JSON", error.Problem);
+    }
+
+    [Fact]
+    public async Task On_all_cores_the_first_bad_line_is_named()
+    {
+        var lines = Enumerable.Range(1, 2_000).Select(i => i is 700 or 1_900 ? "{ nope" : $"{{\"name\":\"n{i}\",\"tags\":[]}}");
+        await using var stream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", lines)));
+
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => JsonLines.ReadAsync<Item>(stream, "k", ResultStore.Json, default, onAllCores: true).ToListAsync().AsTask());
+
+        Assert.StartsWith("line 700 is not valid JSON", error.Problem);
     }
 
     [Fact]
