@@ -5,8 +5,8 @@ namespace Cord19.Core.Insights;
 
 /// <summary>
 /// How a run's documents carry each of its topics: the mean weight per publish month, and the documents that carry most
-/// of it. Found for every topic in one pass and kept with the run (RunCache): a pass over a million documents takes about
-/// a second, which choosing a topic, and each page showing it, would otherwise repeat.
+/// of it. Found for every topic in one pass and kept with the run (RunCache): a pass over a million documents took 0.3-0.7
+/// s, which choosing a topic, and each page showing it, used to repeat for that topic alone.
 /// </summary>
 public sealed class TopicDocuments
 {
@@ -64,16 +64,13 @@ public sealed class TopicDocuments
                 if (!candidates.TryGetValue(topic, out var queue)) candidates[topic] = queue = new PriorityQueue<int, (float, string, int)>(WeakestFirst);
                 var key = (weight, documents[d].Id, d);
                 if (queue.Count < topCount) queue.Enqueue(d, key);
-                else if (topCount > 0 && WeakestFirst.Compare(key, PeekPriority(queue)) > 0) queue.EnqueueDequeue(d, key);
+                else if (queue.TryPeek(out _, out var weakest) && WeakestFirst.Compare(key, weakest) > 0) queue.EnqueueDequeue(d, key);
             }
         }
         var top = candidates.ToDictionary(c => c.Key, c => (IReadOnlyList<DocumentResult>)c.Value.UnorderedItems
             .OrderByDescending(x => x.Priority, WeakestFirst).Select(x => documents[x.Element]).ToList());
         return new TopicDocuments(months.Select((m, i) => (m, counts[i])).ToList(), weightPerMonth, top);
     }
-
-    private static (float, string, int) PeekPriority(PriorityQueue<int, (float, string, int)> queue) =>
-        queue.TryPeek(out _, out var priority) ? priority : default;
 
     // Lower weight is weaker; at equal weight the later id (ordinal), then the later document, as the list ranks them.
     private static readonly Comparer<(float Weight, string Id, int Index)> WeakestFirst = Comparer<(float Weight, string Id, int Index)>.Create((a, b) =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Cord19.Core.Numerics;
 
 namespace Cord19.Core.Results;
 
@@ -36,7 +37,7 @@ internal static class JsonLines
     /// </param>
     /// <param name="onAllCores">
     /// Parses the lines of each read on every core (in file order all the same): only for options whose converters
-    /// keep no state, as a run's documents (a million took 6 s on one core).
+    /// keep no state, as a run's documents (a million took 4-6 s to read on one core).
     /// </param>
     /// <exception cref="ResultFileException">A line is not valid JSON for <typeparamref name="T"/>, or is null; the message names the first such line.</exception>
     public static async IAsyncEnumerable<T> ReadAsync<T>(Stream stream, string key, JsonSerializerOptions options,
@@ -90,12 +91,13 @@ internal static class JsonLines
                 }
                 position++;
             }
-            foreach (var item in ParseAll<T>(buffer, lines, key, options, onAllCores)) yield return item;
+            foreach (var item in ParseAll<T>(buffer, lines, key, options, onAllCores, ct)) yield return item;
             lines.Clear();
         }
     }
 
-    private static T[] ParseAll<T>(byte[] buffer, List<(int Start, int Length, int Number)> lines, string key, JsonSerializerOptions options, bool onAllCores)
+    private static T[] ParseAll<T>(byte[] buffer, List<(int Start, int Length, int Number)> lines, string key, JsonSerializerOptions options, bool onAllCores,
+        CancellationToken ct)
     {
         var items = new T[lines.Count];
         if (!onAllCores || lines.Count < 64)
@@ -105,7 +107,7 @@ internal static class JsonLines
         }
         // Each line's failure is kept, so that the error names the first bad line, whichever core met it first.
         var failures = new ResultFileException?[lines.Count];
-        Parallel.For(0, lines.Count, i =>
+        Parallel.For(0, lines.Count, ParallelWork.Options(ct), i =>
         {
             try
             {
