@@ -100,9 +100,11 @@ internal static class JsonLines
         CancellationToken ct)
     {
         var items = new T[lines.Count];
+        T ParseLine(int i) => Parse<T>(buffer.AsSpan(lines[i].Start, lines[i].Length), key, lines[i].Number, options);
+        // A read's last few lines are not worth starting a parallel loop for (a threshold chosen, not measured).
         if (!onAllCores || lines.Count < 64)
         {
-            for (var i = 0; i < lines.Count; i++) items[i] = Parse<T>(buffer.AsSpan(lines[i].Start, lines[i].Length), key, lines[i].Number, options);
+            for (var i = 0; i < lines.Count; i++) items[i] = ParseLine(i);
             return items;
         }
         // Each line's failure is kept, so that the error names the first bad line, whichever core met it first.
@@ -111,7 +113,7 @@ internal static class JsonLines
         {
             try
             {
-                items[i] = Parse<T>(buffer.AsSpan(lines[i].Start, lines[i].Length), key, lines[i].Number, options);
+                items[i] = ParseLine(i);
             }
             catch (ResultFileException ex)
             {

@@ -16,11 +16,9 @@ public sealed class TopicWeightsJson : JsonConverter<IReadOnlyDictionary<int, fl
 {
     public override IReadOnlyDictionary<int, float> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("Topic weights must be an object of topic ids to weights.");
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException(NotAnObject);
         Span<int> topics = stackalloc int[16];
         Span<float> weights = stackalloc float[16];
-        int[]? moreTopics = null;
-        float[]? moreWeights = null;
         var count = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -34,18 +32,20 @@ public sealed class TopicWeightsJson : JsonConverter<IReadOnlyDictionary<int, fl
             var weight = reader.TokenType == JsonTokenType.Number ? reader.GetSingle() : JsonSerializer.Deserialize<float>(ref reader, options);
             if (count == topics.Length)
             {
-                moreTopics = [.. topics, .. new int[topics.Length]];
-                moreWeights = [.. weights, .. new float[weights.Length]];
-                topics = moreTopics;
-                weights = moreWeights;
+                topics = Doubled(topics);
+                weights = Doubled(weights);
             }
             topics[count] = topic;
             weights[count] = weight;
             count++;
         }
-        if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("Topic weights must be an object of topic ids to weights.");
+        if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException(NotAnObject);
         return new TopicWeightMap(topics[..count].ToArray(), weights[..count].ToArray());
     }
+
+    private const string NotAnObject = "Topic weights must be an object of topic ids to weights.";
+
+    private static T[] Doubled<T>(Span<T> values) => [.. values, .. new T[values.Length]];
 
     public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<int, float> value, JsonSerializerOptions options)
     {
