@@ -102,7 +102,8 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     public async Task<RunResult> LoadRunAsync(string runId, CancellationToken ct)
     {
         var summary = await LoadSummaryAsync(runId, ct);
-        var documents = await ReadLinesAsync<DocumentResult>(RunPrefix(runId) + "documents.jsonl", ct, onAllCores: true).ToListAsync(ct);
+        var options = SharedStrings.For<DocumentResult>(Json, nameof(DocumentResult.Journal), nameof(DocumentResult.PublishTime));
+        var documents = await ReadLinesAsync<DocumentResult>(RunPrefix(runId) + "documents.jsonl", ct, options, onAllCores: true).ToListAsync(ct);
         return summary with { Documents = documents };
     }
 
