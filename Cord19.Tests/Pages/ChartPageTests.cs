@@ -154,6 +154,37 @@ public sealed class ChartPageTests : ResultPageTestContext
     }
 
     [Fact]
+    public void Topics_shows_its_topics_while_the_documents_are_read_then_their_timeline_and_top_documents()
+    {
+        Store.Runs.Add(SyntheticRun.Create("run-a", 600));
+        Store.DocumentsHeld = new TaskCompletionSource();
+        var page = Render<Topics>();
+
+        page.WaitForAssertion(() => Assert.Contains("λ = 0.60", page.Find("[data-testid=lambda-value]").TextContent), Patience);
+        Assert.Equal([TopicCharts.MapId, TopicCharts.TermsId], page.FindComponents<EChart>().Select(c => c.Instance.Id));
+        Assert.All(page.FindAll("[data-testid=documents-pending]"), p => Assert.Contains("Reading the run's 600 documents", p.TextContent));
+        Assert.Equal(2, page.FindAll("[data-testid=documents-pending]").Count);
+
+        Store.DocumentsHeld.SetResult();
+
+        page.WaitForAssertion(() => Assert.Contains("Synthetic paper", page.Find("[data-testid=top-documents]").TextContent), Patience);
+        Assert.Empty(page.FindAll("[data-testid=documents-pending]"));
+        Assert.Contains(TopicCharts.TimelineId, page.FindComponents<EChart>().Select(c => c.Instance.Id));
+    }
+
+    [Fact]
+    public void Topics_whose_documents_cannot_be_read_keeps_its_topics_and_names_the_file()
+    {
+        Store.Runs.Add(SyntheticRun.Create("run-a", 60));
+        Store.Broken["run-a"] = new ResultFileException("runs/run-a/documents.jsonl", "line 3 is not valid JSON (…).");
+        var page = Render<Topics>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=documents-problem]").Count), Patience);
+        Assert.All(page.FindAll("[data-testid=documents-problem]"), p => Assert.Contains("runs/run-a/documents.jsonl: line 3", p.TextContent));
+        Assert.Equal([TopicCharts.MapId, TopicCharts.TermsId], page.FindComponents<EChart>().Select(c => c.Instance.Id));
+    }
+
+    [Fact]
     public void Topics_without_topic_distributions_names_the_missing_file()
     {
         Store.Runs.Add(SyntheticRun.Create("old-run", 100) with { TopicTerms = null });

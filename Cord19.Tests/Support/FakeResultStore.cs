@@ -39,11 +39,16 @@ public sealed class FakeResultStore : IResultStore
 
     public Task<RunResult> LoadRunAsync(string runId, CancellationToken ct) => ReadAsync(runId, withDocuments: true);
 
-    private Task<RunResult> ReadAsync(string runId, bool withDocuments)
+    /// <summary>When set, reads with documents wait for it, as a large run's read takes seconds.</summary>
+    public TaskCompletionSource? DocumentsHeld { get; set; }
+
+    private async Task<RunResult> ReadAsync(string runId, bool withDocuments)
     {
         if (withDocuments) DocumentReads++;
-        if (Broken.TryGetValue(runId, out var error)) return Task.FromException<RunResult>(error);
-        return Task.FromResult(withDocuments ? Find(runId) : Find(runId) with { Documents = [] });
+        if (withDocuments && DocumentsHeld is { } held) await held.Task;
+        // As in the real store, a broken documents file fails only the reads that include the documents.
+        if (Broken.TryGetValue(runId, out var error) && (withDocuments || !error.File.EndsWith("/documents.jsonl", StringComparison.Ordinal))) throw error;
+        return withDocuments ? Find(runId) : Find(runId) with { Documents = [] };
     }
 
     public static RunResult Run(string id, DateTime createdAt, params string[][] clusterTerms)

@@ -18,6 +18,7 @@ public sealed partial class Topics : ResultPageBase
     private double _lambda = TopicRelevance.DefaultLambda;
     private IReadOnlyList<TopicRelevance.RankedTerm> _ranked = [];
     private TopicDocuments? _documents;
+    private string? _documentsProblem;
     private IReadOnlyList<DocumentResult> _topDocuments = [];
     private IReadOnlyList<IntertopicMap.TopicPoint> _layout = [];
     private ChartOptions? _mapOptions;
@@ -31,16 +32,17 @@ public sealed partial class Topics : ResultPageBase
 
     private async Task LoadAsync(string runId)
     {
+        _documents = null;
+        _documentsProblem = null;
         try
         {
-            // The summary and what the page shows of the documents, kept per run: not the documents themselves.
+            // The summary and the topic-term matrix are small: the charts of terms and topics stand on them alone.
             _run = await Runs.GetSummaryAsync(runId);
             _matrix = await Runs.GetTopicTermsAsync(runId);
             Problems = _run.Topics.Count == 0
                 ? [$"runs/{runId}/topics.json: the run has no topics (its clusters were too small for LDA)."]
                 : [];
             if (Problems.Count > 0) return;
-            _documents = await Runs.GetTopicDocumentsAsync(runId, DocumentsShown);
             _labels = _run.Topics.ToDictionary(t => t.Id, t => TopicRelevance.Label(_matrix, t.Id));
             _topic = _run.Topics.MaxBy(t => t.Prevalence);
             _layout = IntertopicMap.Layout(_matrix);
@@ -50,19 +52,41 @@ public sealed partial class Topics : ResultPageBase
         {
             _run = null;
             Problems = [ex.Message];
+            return;
+        }
+        // The timeline and the top documents need every document read (seconds for a million, once per run). The
+        // prerendered page starts that read and answers without it; the interactive page shows the rest meanwhile.
+        var documents = Runs.GetTopicDocumentsAsync(runId, DocumentsShown);
+        if (!RendererInfo.IsInteractive)
+        {
+            _ = documents.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            return;
+        }
+        StateHasChanged();
+        try
+        {
+            _documents = await documents;
+            Recompute();
+        }
+        catch (ResultFileException ex)
+        {
+            _documentsProblem = ex.Message;
         }
     }
 
     private void Recompute()
     {
-        _topDocuments = _documents!.Top(_topic!.Id);
-        var map = TopicCharts.IntertopicMap(_run!, _layout, _labels, _topic.Id);
-        var timeline = TopicCharts.Timeline(_documents.Timeline(_topic.Id));
+        var map = TopicCharts.IntertopicMap(_run!, _layout, _labels, _topic!.Id);
         // Drawn charts keep their options object (Vizor does not watch the parameter): change it in place.
         if (_mapOptions is null) _mapOptions = map;
         else _mapOptions.Series = map.Series;
-        if (_timelineOptions is null) _timelineOptions = timeline;
-        else _timelineOptions.Series = timeline.Series;
+        if (_documents is not null)
+        {
+            _topDocuments = _documents.Top(_topic.Id);
+            var timeline = TopicCharts.Timeline(_documents.Timeline(_topic.Id));
+            if (_timelineOptions is null) _timelineOptions = timeline;
+            else _timelineOptions.Series = timeline.Series;
+        }
         RerankTerms();
     }
 
