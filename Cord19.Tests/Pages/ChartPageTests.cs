@@ -32,6 +32,21 @@ public sealed class ChartPageTests : ResultPageTestContext
     }
 
     [Fact]
+    public void Clusters_says_while_the_run_s_documents_are_read()
+    {
+        Store.Runs.Add(SyntheticRun.Create("run-a", 1_200));
+        Store.DocumentsHeld = new TaskCompletionSource();
+        var page = Render<Clusters>();
+
+        page.WaitForAssertion(() => Assert.Equal("1,200 documents · reading them…", page.Find("[data-testid=map-count]").TextContent), Patience);
+        Assert.Contains("vaccine, covid", page.Find("[data-testid=cluster-table]").TextContent);
+
+        Store.DocumentsHeld.SetResult();
+
+        page.WaitForAssertion(() => Assert.Equal("1,200 documents", page.Find("[data-testid=map-count]").TextContent), Patience);
+    }
+
+    [Fact]
     public void The_map_s_clusters_share_one_canvas_however_many_points_they_hold()
     {
         var options = DocumentMapChart.Options("run-a", SyntheticRun.Create("run-a", 600).Clusters);

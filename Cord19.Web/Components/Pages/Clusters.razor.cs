@@ -23,6 +23,7 @@ public sealed partial class Clusters : ResultPageBase
     private string? _selectedAbstract;
     private string? _search;
     private int _matches;
+    private bool _reading;
 
     [Inject] public required IJSRuntime JS { get; init; }
 
@@ -42,6 +43,8 @@ public sealed partial class Clusters : ResultPageBase
             var total = _run.Manifest.Documents;
             var shown = Math.Min(total, PointLimit);
             var label = shown < total ? $"showing {shown:N0} of {total:N0} documents (an even sample)" : $"{total:N0} documents";
+            // The points, search and clicks wait for every document to be read: seconds for a million, once per run.
+            if (_reading) return $"{label} · reading them…";
             return string.IsNullOrWhiteSpace(_search) ? label : $"{label} · {_matches:N0} matching titles" + (_matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
         }
     }
@@ -60,6 +63,7 @@ public sealed partial class Clusters : ResultPageBase
             var summary = await Runs.GetSummaryAsync(runId);
             _run = summary;
             _options = DocumentMapChart.Options(runId, summary.Clusters);
+            _reading = !whole.IsCompleted;
             if (!RendererInfo.IsInteractive)
             {
                 // The prerendered page needs only the summary; the read goes on in the cache meanwhile, so the
@@ -71,12 +75,14 @@ public sealed partial class Clusters : ResultPageBase
             }
             StateHasChanged();
             var run = await whole;
+            _reading = false;
             Problems = RunProblems.Find(run);
             _run = run;
         }
         catch (ResultFileException ex)
         {
             _run = null;
+            _reading = false;
             Problems = [ex.Message];
         }
     }
