@@ -32,6 +32,12 @@ public interface IResultStore
     /// <summary>A finished run without its documents (manifest, clusters, topics): quick to read whatever the run's size.</summary>
     Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct);
 
+    /// <summary>
+    /// The map's fields of the run's documents at <paramref name="positions"/> (ascending, counted from 0; null for
+    /// all), without reading the rest of each line; throws <see cref="ResultFileException"/> when the file holds fewer.
+    /// </summary>
+    Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct);
+
     /// <summary>The run's topic-term distributions; throws <see cref="ResultFileException"/> when missing or inconsistent.</summary>
     Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct);
 

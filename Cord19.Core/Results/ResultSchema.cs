@@ -63,7 +63,22 @@ public sealed record DocumentAbstract(string Id, string Abstract);
 /// <summary>runs/{runId}/documents.jsonl: one line per document.</summary>
 public sealed record DocumentResult(
     string Id, string? Title, string? Journal, string? PublishTime, string? Authors, string? Doi,
-    int Cluster, float X, float Y, [property: JsonConverter(typeof(TopicWeightsJson))] IReadOnlyDictionary<int, float> TopicWeights);
+    int Cluster, float X, float Y, [property: JsonConverter(typeof(TopicWeightsJson))] IReadOnlyDictionary<int, float> TopicWeights) : IDocumentPoint;
+
+/// <summary>
+/// What the document map needs of a line of runs/{runId}/documents.jsonl: the reader skips the rest of the line
+/// (titles, authors, topic weights), so a million documents' points read in a fraction of their whole read.
+/// </summary>
+public sealed record DocumentPoint(string Id, int Cluster, float X, float Y) : IDocumentPoint;
+
+/// <summary>A document's place on the map, whether read alone (<see cref="DocumentPoint"/>) or with the rest (<see cref="DocumentResult"/>).</summary>
+public interface IDocumentPoint
+{
+    string Id { get; }
+    int Cluster { get; }
+    float X { get; }
+    float Y { get; }
+}
 
 /// <summary>The whole of a finished run, as the pipeline produces it.</summary>
 public sealed record RunResult(

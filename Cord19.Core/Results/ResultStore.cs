@@ -9,6 +9,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private const string LatestCorpusKey = "corpus/latest.json";
     private const string TopicTermsFile = "topic-terms.json";
     private const string AbstractsFile = "abstracts.jsonl";
+    private const string DocumentsFile = "documents.jsonl";
     private const int CorporaKept = 2;
 
     // NaN or infinite numbers are written and read as "NaN" / "Infinity" rather than failing the whole file,
@@ -74,7 +75,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         var prefix = $"runs/{run.Manifest.RunId}/";
         await WriteJsonAsync(prefix + "clusters.json", run.Clusters, ct);
         await WriteJsonAsync(prefix + "topics.json", run.Topics, ct);
-        await WriteLinesAsync(prefix + "documents.jsonl", run.Documents, ct);
+        await WriteLinesAsync(prefix + DocumentsFile, run.Documents, ct);
         if (run.TopicTerms is not null) await WriteJsonAsync(prefix + TopicTermsFile, run.TopicTerms, ct, indented: false);
         if (run.Abstracts is not null) await WriteLinesAsync(prefix + AbstractsFile, run.Abstracts, ct);
         await WriteJsonAsync(prefix + "manifest.json", run.Manifest, ct);
@@ -103,8 +104,17 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     {
         var summary = await LoadSummaryAsync(runId, ct);
         var options = SharedStrings.For<DocumentResult>(Json, nameof(DocumentResult.Journal), nameof(DocumentResult.PublishTime));
-        var documents = await ReadLinesAsync<DocumentResult>(RunPrefix(runId) + "documents.jsonl", ct, options, onAllCores: true).ToListAsync(ct);
+        var documents = await ReadLinesAsync<DocumentResult>(RunPrefix(runId) + DocumentsFile, ct, options, onAllCores: true).ToListAsync(ct);
         return summary with { Documents = documents };
+    }
+
+    public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct)
+    {
+        var key = RunPrefix(runId) + DocumentsFile;
+        var points = await ReadLinesAsync<DocumentPoint>(key, ct, only: positions, onAllCores: true).ToListAsync(ct);
+        return positions is not null && points.Count < positions.Length
+            ? throw new ResultFileException(key, $"holds fewer documents than the {positions[^1] + 1:N0} its map needs; run the phase again.")
+            : points;
     }
 
     public async Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct)

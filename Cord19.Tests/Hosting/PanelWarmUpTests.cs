@@ -48,6 +48,7 @@ public sealed class PanelWarmUpTests : IDisposable
         // Served from memory: the files are gone, as a fresh cache shows.
         Assert.Equal(DocumentMapPayload.Build(run).ToBinary(), await cache.GetMapBinaryAsync("newest", DocumentMapPayload.DefaultLimit));
         Assert.Equal("newest", (await cache.GetSummaryAsync("newest")).Manifest.RunId);
+        Assert.Equal(500, (await cache.GetRunAsync("newest")).Documents.Count);
         await Assert.ThrowsAnyAsync<Exception>(() => new RunCache(store).GetSummaryAsync("newest"));
     }
 

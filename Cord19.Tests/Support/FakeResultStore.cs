@@ -37,14 +37,23 @@ public sealed class FakeResultStore : IResultStore
     public Task<RunListing> ListRunsAsync(CancellationToken ct) =>
         Task.FromResult(new RunListing(Runs.Select(r => r.Manifest).OrderByDescending(m => m.CreatedAt).ToList(), []));
 
-    public Task<RunResult> LoadRunAsync(string runId, CancellationToken ct) => ReadAsync(runId, withDocuments: true);
+    public Task<RunResult> LoadRunAsync(string runId, CancellationToken ct)
+    {
+        DocumentReads++;
+        return ReadAsync(runId, withDocuments: true);
+    }
+
+    public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct)
+    {
+        var documents = (await ReadAsync(runId, withDocuments: true)).Documents;
+        return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i]).Select(d => new DocumentPoint(d.Id, d.Cluster, d.X, d.Y)).ToList();
+    }
 
     /// <summary>When set, reads with documents wait for it, as a large run's read takes seconds.</summary>
     public TaskCompletionSource? DocumentsHeld { get; set; }
 
     private async Task<RunResult> ReadAsync(string runId, bool withDocuments)
     {
-        if (withDocuments) DocumentReads++;
         if (withDocuments && DocumentsHeld is { } held) await held.Task;
         // As in the real store, a broken documents file fails only the reads that include the documents.
         if (Broken.TryGetValue(runId, out var error) && (withDocuments || !error.File.EndsWith("/documents.jsonl", StringComparison.Ordinal))) throw error;

@@ -1,4 +1,3 @@
-using Cord19.Core.Insights;
 using Cord19.Core.Results;
 using Cord19.Web.Model;
 using Cord19.Web.ServiceClient;
@@ -30,10 +29,9 @@ public static class ResultEndpoints
         {
             if (limit is < 1)
                 return TypedResults.Problem($"limit must be a positive number of points, not {limit}.", statusCode: StatusCodes.Status400BadRequest);
-            var run = await runs.GetRunAsync(runId);
-            var problems = RunProblems.Find(run);
-            return problems.Count > 0
-                ? TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")
+            var points = await runs.GetMapPayloadAsync(runId, limit ?? DocumentMapPayload.DefaultLimit);
+            return points.Problems.Count > 0
+                ? TypedResults.Problem(string.Join(" ", points.Problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")
                 : TypedResults.Bytes(await runs.GetMapBinaryAsync(runId, limit ?? DocumentMapPayload.DefaultLimit), "application/octet-stream");
         });
         // What the map's tooltip shows of one point, fetched when the pointer rests on it.

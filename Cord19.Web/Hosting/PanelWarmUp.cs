@@ -63,6 +63,7 @@ public sealed class PanelWarmUp(
         try
         {
             await runs.GetSummaryAsync(runId);
+            await runs.GetRunAsync(runId);
             await runs.GetMapBinaryAsync(runId, DocumentMapPayload.DefaultLimit);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Cord19.Core.Insights;
 using Cord19.Core.Results;
 
 namespace Cord19.Web.Model;
@@ -9,7 +10,9 @@ namespace Cord19.Web.Model;
 /// arrays; titles and authors are fetched one document at a time, on hover (<c>/api/results/{run}/documents/{i}</c>).
 /// For 100,000 documents that is 1.2 MB instead of the 11.5 MB of JSON with every title it replaced.
 /// </summary>
-public sealed record DocumentMapPayload(string RunId, int Total, int Shown, IReadOnlyList<DocumentMapPayload.ClusterPoints> Clusters)
+/// <param name="Problems">What makes these points unfit to draw (<see cref="RunProblems"/>), each naming the file.</param>
+public sealed record DocumentMapPayload(string RunId, int Total, int Shown, IReadOnlyList<DocumentMapPayload.ClusterPoints> Clusters,
+    IReadOnlyList<string> Problems)
 {
     /// <summary>Above this many points the browser slows down; larger runs are sampled within each cluster.</summary>
     public const int DefaultLimit = 200_000;
@@ -25,22 +28,45 @@ public sealed record DocumentMapPayload(string RunId, int Total, int Shown, IRea
     /// <param name="limit">The most points to send; each cluster keeps its share, chosen reproducibly.</param>
     public static DocumentMapPayload Build(RunResult run, int limit = DefaultLimit)
     {
-        var total = run.Documents.Count;
-        var keep = Keep(total, limit);
-        var byCluster = run.Clusters.ToDictionary(c => c.Id, _ => (XY: new List<float>(), Documents: new List<int>()));
+        var positions = Sample(run.Documents.Count, limit);
+        IReadOnlyList<DocumentResult> points = positions is null ? run.Documents : positions.Select(i => run.Documents[i]).ToList();
+        return Build(run.Manifest.RunId, run.Clusters, run.Documents.Count, positions, points);
+    }
+
+    /// <param name="total">How many documents the run has.</param>
+    /// <param name="positions">The documents shown (<see cref="Sample"/>), or null for all.</param>
+    /// <param name="points">The documents at <paramref name="positions"/>, in that order (all of them when it is null).</param>
+    public static DocumentMapPayload Build<T>(string runId, IReadOnlyList<ClusterResult> clusters, int total, int[]? positions, IReadOnlyList<T> points)
+        where T : IDocumentPoint
+    {
+        var byCluster = clusters.ToDictionary(c => c.Id, _ => (XY: new List<float>(), Documents: new List<int>()));
         var shown = 0;
-        for (var i = 0; i < total; i++)
+        for (var k = 0; k < points.Count; k++)
         {
-            if (!keep[i]) continue;
-            var d = run.Documents[i];
-            if (!byCluster.TryGetValue(d.Cluster, out var points)) continue;
-            points.XY.Add(d.X);
-            points.XY.Add(d.Y);
-            points.Documents.Add(i);
+            var d = points[k];
+            if (!byCluster.TryGetValue(d.Cluster, out var cluster)) continue;
+            cluster.XY.Add(d.X);
+            cluster.XY.Add(d.Y);
+            cluster.Documents.Add(positions is null ? k : positions[k]);
             shown++;
         }
-        return new DocumentMapPayload(run.Manifest.RunId, total, shown,
-            run.Clusters.Select(c => new ClusterPoints(c.Id, [.. byCluster[c.Id].XY], [.. byCluster[c.Id].Documents])).ToList());
+        return new DocumentMapPayload(runId, total, shown,
+            clusters.Select(c => new ClusterPoints(c.Id, [.. byCluster[c.Id].XY], [.. byCluster[c.Id].Documents])).ToList(),
+            RunProblems.Find(runId, clusters, points));
+    }
+
+    /// <summary>
+    /// Which of <paramref name="total"/> documents the map shows, ascending: null for all, or an even random sample of
+    /// <paramref name="limit"/> with a fixed seed (so reloads agree), known before any document is read.
+    /// </summary>
+    public static int[]? Sample(int total, int limit)
+    {
+        if (total <= limit) return null;
+        var order = Enumerable.Range(0, total).ToArray();
+        new Random(19).Shuffle(order);
+        var kept = order[..limit];
+        Array.Sort(kept);
+        return kept;
     }
 
     /// <summary>
@@ -63,20 +89,5 @@ public sealed record DocumentMapPayload(string RunId, int Total, int Shown, IRea
             }
         }
         return stream.ToArray();
-    }
-
-    /// <summary>Which documents to send: all, or an even random sample with a fixed seed (so reloads agree).</summary>
-    private static bool[] Keep(int total, int limit)
-    {
-        var keep = new bool[total];
-        if (total <= limit)
-        {
-            Array.Fill(keep, true);
-            return keep;
-        }
-        var order = Enumerable.Range(0, total).ToArray();
-        new Random(19).Shuffle(order);
-        foreach (var i in order.Take(limit)) keep[i] = true;
-        return keep;
     }
 }

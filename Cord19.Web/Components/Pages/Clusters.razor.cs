@@ -57,9 +57,9 @@ public sealed partial class Clusters : ResultPageBase
         _search = null;
         try
         {
-            // The whole run (read for search, clicks and checks) and the chart's own payload request share one
-            // read; the chart starts from the small summary so that it does not wait for that read.
-            var whole = Runs.GetRunAsync(runId);
+            // The chart starts from the small summary and its points (a few fields of each line shown); the whole run,
+            // for search, clicks and checks, is read after them, so that the two reads do not share the cores.
+            var whole = WholeRunAfterMapAsync(runId);
             var summary = await Runs.GetSummaryAsync(runId);
             _run = summary;
             _options = DocumentMapChart.Options(runId, summary.Clusters);
@@ -85,6 +85,19 @@ public sealed partial class Clusters : ResultPageBase
             _reading = false;
             Problems = [ex.Message];
         }
+    }
+
+    private async Task<RunResult> WholeRunAfterMapAsync(string runId)
+    {
+        try
+        {
+            await Runs.GetMapPayloadAsync(runId, PointLimit);
+        }
+        catch (ResultFileException)
+        {
+            // The whole read meets the same file and names its problem on the page.
+        }
+        return await Runs.GetRunAsync(runId);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
