@@ -50,11 +50,15 @@ public sealed class RunCache(IResultStore store)
     private object? Loaded(string key)
     {
         lock (_gate)
-        {
-            var node = _entries.First;
-            while (node is not null && node.Value.Key != key) node = node.Next;
-            return node is { Value.Value.IsCompletedSuccessfully: true } ? node.Value.Value.Result : null;
-        }
+            return Find(key) is { Value.Value.IsCompletedSuccessfully: true } node ? node.Value.Value.Result : null;
+    }
+
+    // Called under _gate.
+    private LinkedListNode<(string Key, Task<object> Value)>? Find(string key)
+    {
+        var node = _entries.First;
+        while (node is not null && node.Value.Key != key) node = node.Next;
+        return node;
     }
 
     private async Task<object> GetAsync(string key, Func<Task<object>> load)
@@ -62,9 +66,7 @@ public sealed class RunCache(IResultStore store)
         Task<object> task;
         lock (_gate)
         {
-            var node = _entries.First;
-            while (node is not null && node.Value.Key != key) node = node.Next;
-            if (node is not null)
+            if (Find(key) is { } node)
             {
                 _entries.Remove(node);
                 _entries.AddFirst(node);
@@ -86,9 +88,7 @@ public sealed class RunCache(IResultStore store)
             // A failed read (missing or corrupt file) is not remembered: the user may fix it and retry.
             lock (_gate)
             {
-                var node = _entries.First;
-                while (node is not null && node.Value.Key != key) node = node.Next;
-                if (node is not null && node.Value.Value == task) _entries.Remove(node);
+                if (Find(key) is { } node && node.Value.Value == task) _entries.Remove(node);
             }
             throw;
         }

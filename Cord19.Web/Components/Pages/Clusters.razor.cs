@@ -43,7 +43,7 @@ public sealed partial class Clusters : ResultPageBase
             var total = _run.Manifest.Documents;
             var shown = Math.Min(total, PointLimit);
             var label = shown < total ? $"showing {shown:N0} of {total:N0} documents (an even sample)" : $"{total:N0} documents";
-            // The points, search and clicks wait for every document to be read: seconds for a million, once per run.
+            // Search and clicks wait for every document to be read (seconds for a million, once per run); the points do not.
             if (_reading) return $"{label} · reading them…";
             return string.IsNullOrWhiteSpace(_search) ? label : $"{label} · {_matches:N0} matching titles" + (_matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
         }
@@ -66,8 +66,8 @@ public sealed partial class Clusters : ResultPageBase
             _reading = !whole.IsCompleted;
             if (!RendererInfo.IsInteractive)
             {
-                // The prerendered page needs only the summary; the read goes on in the cache meanwhile, so the
-                // interactive page and the chart's payload request find it done or under way. It carries the chart's
+                // The prerendered page needs only the summary; the reads go on in the cache meanwhile, so the
+                // interactive page and the chart's payload request find them done or under way. It carries the chart's
                 // options, so that the browser draws the map as soon as its points arrive, before the circuit is up.
                 _prerenderedOptions = ChartOptionsScript.Of(_options);
                 _ = whole.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
