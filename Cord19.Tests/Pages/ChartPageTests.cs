@@ -179,6 +179,9 @@ public sealed class ChartPageTests : ResultPageTestContext
         Assert.Equal([TopicCharts.MapId, TopicCharts.TermsId], page.FindComponents<EChart>().Select(c => c.Instance.Id));
         Assert.All(page.FindAll("[data-testid=documents-pending]"), p => Assert.Contains("Reading the run's 600 documents", p.TextContent));
         Assert.Equal(2, page.FindAll("[data-testid=documents-pending]").Count);
+        // Named for screen readers (axe's aria-progressbar-name).
+        Assert.Equal(["Reading the documents for the timeline", "Reading the documents for the top documents"],
+            page.FindAll("[data-testid=documents-pending] [role=progressbar]").Select(p => p.GetAttribute("aria-label")));
 
         Store.DocumentsHeld.SetResult();
 
