@@ -38,7 +38,7 @@ public sealed class ChartPageTests : ResultPageTestContext
         Store.DocumentsHeld = new TaskCompletionSource();
         var page = Render<Clusters>();
 
-        page.WaitForAssertion(() => Assert.Equal("1,200 documents · reading them…", page.Find("[data-testid=map-count]").TextContent), Patience);
+        page.WaitForAssertion(() => Assert.Equal("reading 1,200 documents…", page.Find("[data-testid=map-count]").TextContent), Patience);
         Assert.Contains("vaccine, covid", page.Find("[data-testid=cluster-table]").TextContent);
 
         Store.DocumentsHeld.SetResult();

@@ -42,9 +42,10 @@ public sealed partial class Clusters : ResultPageBase
             if (_run is null) return "";
             var total = _run.Manifest.Documents;
             var shown = Math.Min(total, PointLimit);
+            // Search and clicks wait for every document to be read (seconds for a million, once per run); the points do
+            // not. Said briefly: the label shares its row with the search field.
+            if (_reading) return $"reading {total:N0} documents…";
             var label = shown < total ? $"showing {shown:N0} of {total:N0} documents (an even sample)" : $"{total:N0} documents";
-            // Search and clicks wait for every document to be read (seconds for a million, once per run); the points do not.
-            if (_reading) return $"{label} · reading them…";
             return string.IsNullOrWhiteSpace(_search) ? label : $"{label} · {_matches:N0} matching titles" + (_matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
         }
     }
