@@ -32,24 +32,43 @@ public sealed class PanelWarmUpTests : IDisposable
     [Fact]
     public async Task The_newest_run_and_its_map_are_read_before_anyone_asks()
     {
-        var folder = Path.Combine(_dir.Path, "results");
-        var store = new ResultStore(new LocalFolderObjectStore(folder));
         var run = SyntheticRun.Create("newest", 500);
-        await store.PublishRunAsync(run, default);
-        var cache = new RunCache(store);
-        using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        using var warmUp = new PanelWarmUp(store, cache, new ServerWithoutAddresses(), new StartedLifetime(),
-            services.GetRequiredService<IHttpClientFactory>(), NullLogger<PanelWarmUp>.Instance);
 
-        await warmUp.StartAsync(default);
-        await warmUp.ExecuteTask!;
-        Directory.Delete(folder, recursive: true);
+        var (store, cache) = await WarmedUpThenFilesDeletedAsync(run, mostDocumentsReadAhead: 500);
 
         // Served from memory: the files are gone, as a fresh cache shows.
         Assert.Equal(DocumentMapPayload.Build(run).ToBinary(), await cache.GetMapBinaryAsync("newest", DocumentMapPayload.DefaultLimit));
         Assert.Equal("newest", (await cache.GetSummaryAsync("newest")).Manifest.RunId);
         Assert.Equal(500, (await cache.GetRunAsync("newest")).Documents.Count);
         await Assert.ThrowsAnyAsync<Exception>(() => new RunCache(store).GetSummaryAsync("newest"));
+    }
+
+    [Fact]
+    public async Task A_larger_run_has_its_map_read_ahead_and_not_the_whole_run()
+    {
+        var run = SyntheticRun.Create("newest", 500);
+
+        var (_, cache) = await WarmedUpThenFilesDeletedAsync(run, mostDocumentsReadAhead: 499);
+
+        Assert.Equal(DocumentMapPayload.Build(run).ToBinary(), await cache.GetMapBinaryAsync("newest", DocumentMapPayload.DefaultLimit));
+        await Assert.ThrowsAsync<ResultFileException>(() => cache.GetRunAsync("newest"));
+    }
+
+    /// <summary>Publishes the run, warms a new cache up, then deletes the files: what the cache still serves was read ahead.</summary>
+    private async Task<(ResultStore Store, RunCache Cache)> WarmedUpThenFilesDeletedAsync(RunResult run, int mostDocumentsReadAhead)
+    {
+        var folder = Path.Combine(_dir.Path, "results");
+        var store = new ResultStore(new LocalFolderObjectStore(folder));
+        await store.PublishRunAsync(run, default);
+        var cache = new RunCache(store);
+        using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+        using var warmUp = new PanelWarmUp(store, cache, new ServerWithoutAddresses(), new StartedLifetime(),
+            services.GetRequiredService<IHttpClientFactory>(), NullLogger<PanelWarmUp>.Instance) { MostDocumentsReadAhead = mostDocumentsReadAhead };
+
+        await warmUp.StartAsync(default);
+        await warmUp.ExecuteTask!;
+        Directory.Delete(folder, recursive: true);
+        return (store, cache);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -8,9 +8,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace Cord19.Web.Hosting;
 
 /// <summary>
-/// Right after start, does once what the first visit would otherwise wait for: reads the newest run (up to
-/// <see cref="MostDocumentsReadAhead"/> documents) into the <see cref="RunCache"/> with its document map's payload,
-/// asks the panel for its Overview and its map over loopback (signing in as a person would), which compiles the
+/// Right after start, does once what the first visit would otherwise wait for: reads the newest run's document map
+/// payload into the <see cref="RunCache"/>, with the whole run when it has up to <see cref="MostDocumentsReadAhead"/>
+/// documents, asks the panel for its Overview and its map over loopback (signing in as a person would), which compiles the
 /// request path and the pages' components, and fills the chart library's serializer.
 /// </summary>
 /// <remarks>
@@ -26,21 +26,22 @@ public sealed class PanelWarmUp(
     public const string HttpClientName = "warm-up";
 
     /// <summary>
-    /// Larger runs are left to the first visit: a run read holds about 850 bytes a document (measured on the synthetic
-    /// 100k run: 85 MB), so a million documents would hold 0.85 GB from start, whether or not anyone opens a result
-    /// page, while phase 6 may need it. The map shows this many points unsampled.
+    /// Larger runs are read whole by the first visit: a run read holds about 700 bytes a document (the synthetic
+    /// million: 0.69 GB), held from start whether or not anyone opens a result page, while phase 6 may need it. Their
+    /// map's points are read ahead all the same (the sampled lines' cluster and coordinates: 2.4 MB). The map shows
+    /// this many points unsampled.
     /// </summary>
-    internal const int MostDocumentsReadAhead = DocumentMapPayload.DefaultLimit;
+    internal int MostDocumentsReadAhead { get; init; } = DocumentMapPayload.DefaultLimit;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var newest = await NewestRunAsync(stoppingToken);
-        var readAhead = newest is { Documents: <= MostDocumentsReadAhead };
-        // The map's page reads the whole run, so it is asked for only when the run is read ahead anyway (or there is none).
-        string[] pages = readAhead || newest is null ? ["/", "/clusters"] : ["/"];
+        var readWhole = newest is not null && newest.Documents <= MostDocumentsReadAhead;
+        // The map's page reads the whole run, so it is asked for only when the run is read whole anyway (or there is none).
+        string[] pages = readWhole || newest is null ? ["/", "/clusters"] : ["/"];
         // All at once: the run is read on one core while the pages compile on the other.
         await Task.WhenAll(
-            readAhead ? ReadRunAsync(newest!.RunId) : Task.CompletedTask,
+            newest is not null ? ReadRunAsync(newest.RunId, readWhole) : Task.CompletedTask,
             RequestPagesAsync(pages, stoppingToken),
             Task.Run(FillChartSerializer, stoppingToken));
     }
@@ -58,12 +59,13 @@ public sealed class PanelWarmUp(
         }
     }
 
-    private async Task ReadRunAsync(string runId)
+    private async Task ReadRunAsync(string runId, bool whole)
     {
         try
         {
             await runs.GetSummaryAsync(runId);
-            await runs.GetRunAsync(runId);
+            // Read first, the whole run gives the map its points; otherwise the map reads them alone.
+            if (whole) await runs.GetRunAsync(runId);
             await runs.GetMapBinaryAsync(runId, DocumentMapPayload.DefaultLimit);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
