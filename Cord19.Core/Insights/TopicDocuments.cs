@@ -13,12 +13,29 @@ public sealed class TopicDocuments
     /// <param name="MeanWeight">The topic's mean weight over all documents published that month.</param>
     public sealed record Month(DateOnly Start, int Documents, double MeanWeight);
 
+    /// <summary>How many top documents the pipeline writes for each topic (the Topics page shows this many).</summary>
+    public const int PublishedTopCount = 10;
+
     private readonly IReadOnlyList<(DateOnly Start, int Documents)> _months;
     private readonly Dictionary<int, double[]> _weightPerMonth;
     private readonly Dictionary<int, IReadOnlyList<DocumentResult>> _top;
+    private readonly int _topCount;
 
-    private TopicDocuments(IReadOnlyList<(DateOnly, int)> months, Dictionary<int, double[]> weightPerMonth, Dictionary<int, IReadOnlyList<DocumentResult>> top) =>
-        (_months, _weightPerMonth, _top) = (months, weightPerMonth, top);
+    private TopicDocuments(IReadOnlyList<(DateOnly, int)> months, Dictionary<int, double[]> weightPerMonth, Dictionary<int, IReadOnlyList<DocumentResult>> top,
+        int topCount) =>
+        (_months, _weightPerMonth, _top, _topCount) = (months, weightPerMonth, top, topCount);
+
+    /// <summary>What runs/{runId}/topic-documents.json holds.</summary>
+    public TopicDocumentsFile ToFile() => new(_topCount, _months.Select(m => new MonthDocuments(m.Start, m.Documents)).ToList(),
+        _weightPerMonth.Keys.Union(_top.Keys).Order()
+            .Select(t => new TopicDocumentsEntry(t, _weightPerMonth.GetValueOrDefault(t) ?? new double[_months.Count], Top(t))).ToList());
+
+    /// <summary>The file's timelines and top documents, each topic's cut to <paramref name="topCount"/> (at most the file's own).</summary>
+    public static TopicDocuments FromFile(TopicDocumentsFile file, int topCount) => new(
+        file.Months.Select(m => (m.Start, m.Documents)).ToList(),
+        file.Topics.ToDictionary(t => t.Id, t => t.WeightPerMonth.ToArray()),
+        file.Topics.ToDictionary(t => t.Id, t => (IReadOnlyList<DocumentResult>)t.Top.Take(topCount).ToList()),
+        Math.Min(topCount, file.TopCount));
 
     /// <summary>Every publish month with a dated document, in order, and the topic's mean weight in it (0 where it has none).</summary>
     public IReadOnlyList<Month> Timeline(int topicId)
@@ -69,7 +86,7 @@ public sealed class TopicDocuments
         }
         var top = candidates.ToDictionary(c => c.Key, c => (IReadOnlyList<DocumentResult>)c.Value.UnorderedItems
             .OrderByDescending(x => x.Priority, WeakestFirst).Select(x => documents[x.Element]).ToList());
-        return new TopicDocuments(months.Select((m, i) => (m, counts[i])).ToList(), weightPerMonth, top);
+        return new TopicDocuments(months.Select((m, i) => (m, counts[i])).ToList(), weightPerMonth, top, topCount);
     }
 
     // Lower weight is weaker; at equal weight the later id (ordinal), then the later document, as the list ranks them.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Cord19.Core.Insights;
 using Cord19.Core.Numerics;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
@@ -167,7 +168,8 @@ public sealed class ProcessingPipeline(PipelineSettings settings, IResultStore r
                 vocabulary.Terms.Select(stem => corpus.Manifest.SurfaceForms.GetValueOrDefault(stem, stem)).ToList(),
                 TermProbabilities(counts, vocabulary.Dimensions),
                 topicDistributions);
-            await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs, topicTerms, AbstractsOf(corpus, documents, ct)), ct);
+            var topicDocuments = TopicDocuments.Compute(docs, TopicDocuments.PublishedTopCount).ToFile();
+            await results.PublishRunAsync(new RunResult(manifest, clusters, topicResults, docs, topicTerms, AbstractsOf(corpus, documents, ct), topicDocuments), ct);
             await steps.LogAsync($"Published run {manifest.RunId} to {results.Location}.");
         });
         return manifest;

@@ -80,6 +80,21 @@ public interface IDocumentPoint
     float Y { get; }
 }
 
+/// <summary>
+/// runs/{runId}/topic-documents.json: each topic's timeline and top documents (<c>Insights.TopicDocuments</c>), written
+/// with the run so that the Topics page need not read every document for them (seconds for a million). Runs made
+/// before it lack it; the page then finds them from the documents.
+/// </summary>
+/// <param name="TopCount">The most top documents a topic keeps.</param>
+/// <param name="Months">Every publish month with a dated document, in order.</param>
+public sealed record TopicDocumentsFile(int TopCount, IReadOnlyList<MonthDocuments> Months, IReadOnlyList<TopicDocumentsEntry> Topics);
+
+public sealed record MonthDocuments(DateOnly Start, int Documents);
+
+/// <param name="WeightPerMonth">The topic's weight summed over each month's documents, in the file's order of months.</param>
+/// <param name="Top">The documents with most of the topic, heaviest first.</param>
+public sealed record TopicDocumentsEntry(int Id, IReadOnlyList<double> WeightPerMonth, IReadOnlyList<DocumentResult> Top);
+
 /// <summary>The whole of a finished run, as the pipeline produces it.</summary>
 public sealed record RunResult(
     RunManifest Manifest,
@@ -87,4 +102,5 @@ public sealed record RunResult(
     IReadOnlyList<TopicResult> Topics,
     IReadOnlyList<DocumentResult> Documents,
     TopicTermMatrix? TopicTerms = null,
-    IAsyncEnumerable<DocumentAbstract>? Abstracts = null);
+    IAsyncEnumerable<DocumentAbstract>? Abstracts = null,
+    TopicDocumentsFile? TopicDocuments = null);

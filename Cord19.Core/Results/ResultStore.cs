@@ -10,6 +10,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private const string TopicTermsFile = "topic-terms.json";
     private const string AbstractsFile = "abstracts.jsonl";
     private const string DocumentsFile = "documents.jsonl";
+    private const string TopicDocumentsFile = "topic-documents.json";
     private const int CorporaKept = 2;
 
     // NaN or infinite numbers are written and read as "NaN" / "Infinity" rather than failing the whole file,
@@ -77,6 +78,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         await WriteJsonAsync(prefix + "topics.json", run.Topics, ct);
         await WriteLinesAsync(prefix + DocumentsFile, run.Documents, ct);
         if (run.TopicTerms is not null) await WriteJsonAsync(prefix + TopicTermsFile, run.TopicTerms, ct, indented: false);
+        if (run.TopicDocuments is not null) await WriteJsonAsync(prefix + TopicDocumentsFile, run.TopicDocuments, ct, indented: false);
         if (run.Abstracts is not null) await WriteLinesAsync(prefix + AbstractsFile, run.Abstracts, ct);
         await WriteJsonAsync(prefix + "manifest.json", run.Manifest, ct);
     }
@@ -140,6 +142,27 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         if (matrix.Terms.Count != matrix.TermProbability.Count || matrix.Topics.Any(t => t.Probabilities.Count != matrix.Terms.Count))
             throw new ResultFileException(key, $"has distributions whose length differs from its {matrix.Terms.Count} terms.");
         return matrix;
+    }
+
+    public async Task<TopicDocumentsFile?> LoadTopicDocumentsAsync(string runId, CancellationToken ct)
+    {
+        var key = RunPrefix(runId) + TopicDocumentsFile;
+        var file = await ReadJsonOrNullAsync<TopicDocumentsFile>(key, ct);
+        return file is not null && ProblemOf(file) is { } problem ? throw new ResultFileException(key, problem) : file;
+    }
+
+    // What the Topics page would trip over, in a file written by hand or cut short.
+    private static string? ProblemOf(TopicDocumentsFile file)
+    {
+        if (file.Months is null || file.Topics is null || file.Months.Any(m => m is null) || file.Topics.Any(t => t?.WeightPerMonth is null || t.Top is null))
+            return "lacks its months, or a topic its weights or documents; run the phase again.";
+        if (file.Topics.GroupBy(t => t.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            return $"lists topic {twice.Key} {twice.Count()} times; run the phase again.";
+        if (file.Topics.FirstOrDefault(t => t.WeightPerMonth.Count != file.Months.Count) is { } uneven)
+            return $"gives topic {uneven.Id} {uneven.WeightPerMonth.Count} monthly weights for {file.Months.Count} months; run the phase again.";
+        if (file.Topics.FirstOrDefault(t => t.Top.Any(d => d?.TopicWeights is null || !d.TopicWeights.ContainsKey(t.Id))) is { } unweighted)
+            return $"lists a top document of topic {unweighted.Id} without its weight for that topic; run the phase again.";
+        return null;
     }
 
     public async Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct)

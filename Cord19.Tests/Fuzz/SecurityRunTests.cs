@@ -37,7 +37,7 @@ public sealed class SecurityRunTests : IAsyncLifetime
         "multipart/form-data", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "application/json; charset=\"", "*/*",
     ];
 
-    private static readonly string[] RunIds = ["nulls-clusters", "nulls-topics", "nulls-documents", "nulls-terms", "nulls-manifest", "no-such-run", "..%2F..", "%20x", "😀"];
+    private static readonly string[] RunIds = ["nulls-clusters", "nulls-topics", "nulls-documents", "nulls-terms", "nulls-topic-documents", "nulls-manifest", "no-such-run", "..%2F..", "%20x", "😀"];
 
     private readonly TempDirectory _files = new();
     private FaultServer _airflow = null!;
@@ -72,7 +72,8 @@ public sealed class SecurityRunTests : IAsyncLifetime
     private static async Task SeedBrokenRunsAsync(string results)
     {
         var store = new ResultStore(new LocalFolderObjectStore(results));
-        foreach (var (runId, file) in new[] { ("nulls-clusters", "clusters.json"), ("nulls-topics", "topics.json"), ("nulls-documents", "documents.jsonl"), ("nulls-terms", "topic-terms.json"), ("nulls-manifest", "manifest.json") })
+        foreach (var (runId, file) in new[] { ("nulls-clusters", "clusters.json"), ("nulls-topics", "topics.json"), ("nulls-documents", "documents.jsonl"), ("nulls-terms", "topic-terms.json"),
+                     ("nulls-topic-documents", "topic-documents.json"), ("nulls-manifest", "manifest.json") })
         {
             await store.PublishRunAsync(SyntheticRun.Create(runId, 30), default);
             var path = Path.Combine(results, "runs", runId, file);

@@ -191,6 +191,19 @@ public sealed class ChartPageTests : ResultPageTestContext
     }
 
     [Fact]
+    public void Topics_of_a_run_published_with_its_topic_documents_reads_none_of_its_documents()
+    {
+        var run = SyntheticRun.Create("run-a", 600);
+        Store.Runs.Add(run with { TopicDocuments = Core.Insights.TopicDocuments.Compute(run.Documents, 10).ToFile() });
+        Store.DocumentsHeld = new TaskCompletionSource();
+        var page = Render<Topics>();
+
+        page.WaitForAssertion(() => Assert.Contains("Synthetic paper", page.Find("[data-testid=top-documents]").TextContent), Patience);
+        Assert.Equal(0, Store.DocumentReads);
+        Assert.Equal(3, page.FindComponents<EChart>().Count);
+    }
+
+    [Fact]
     public void Topics_whose_documents_cannot_be_read_keeps_its_topics_and_names_the_file()
     {
         Store.Runs.Add(SyntheticRun.Create("run-a", 60));

@@ -1,3 +1,4 @@
+using Cord19.Core.Insights;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
@@ -34,6 +35,10 @@ public sealed class ProcessingPipelineTests : IDisposable
         }
         Assert.All(run.Documents, d => Assert.Equal(settings.TopicsPerCluster, d.TopicWeights.Count));
         Assert.Contains(run.Clusters.SelectMany(c => c.TopTerms), t => t.Term.StartsWith("covid", StringComparison.Ordinal));
+        // Each topic's timeline and top documents are published with the run, as the documents give them.
+        var published = await store.LoadTopicDocumentsAsync(manifest.RunId, default);
+        Assert.Equal(TopicDocuments.Compute(run.Documents, TopicDocuments.PublishedTopCount).ToFile().Topics.Select(t => (t.Id, string.Join(",", t.Top.Select(d => d.Id)))),
+            published!.Topics.Select(t => (t.Id, string.Join(",", t.Top.Select(d => d.Id)))));
 
         var quality = run.Manifest.Quality!;
         Figures.Report($"quality on the shipped sample ({settings.SubsetSize:N0}-document subset, k={settings.Clusters}): " +

@@ -27,6 +27,8 @@ public sealed class FakeResultStore : IResultStore
         return found;
     }
 
+    public Task<TopicDocumentsFile?> LoadTopicDocumentsAsync(string runId, CancellationToken ct) => Task.FromResult(Find(runId).TopicDocuments);
+
     public Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct) => ReadAsync(runId, withDocuments: false);
 
     /// <summary>How many times a run was read with its documents, which take about a second for 100,000 of them.</summary>

@@ -35,10 +35,15 @@ public sealed class RunCache(IResultStore store)
     public async Task<byte[]> GetMapBinaryAsync(string runId, int limit) =>
         (byte[])await GetAsync($"map-binary:{runId}:{limit}", async () => (await GetMapPayloadAsync(runId, limit)).ToBinary());
 
-    /// <summary>Each topic's timeline and top documents (<paramref name="topCount"/> of them), found once per run for every topic.</summary>
+    /// <summary>
+    /// Each topic's timeline and top documents (<paramref name="topCount"/> of them): as published with the run, or found
+    /// once from its documents for a run made before they were published.
+    /// </summary>
     public async Task<Core.Insights.TopicDocuments> GetTopicDocumentsAsync(string runId, int topCount) =>
-        (Core.Insights.TopicDocuments)await GetAsync($"topic-documents:{runId}:{topCount}",
-            async () => Core.Insights.TopicDocuments.Compute((await GetRunAsync(runId)).Documents, topCount));
+        (Core.Insights.TopicDocuments)await GetAsync($"topic-documents:{runId}:{topCount}", async () =>
+            await store.LoadTopicDocumentsAsync(runId, CancellationToken.None) is { } published && published.TopCount >= topCount
+                ? Core.Insights.TopicDocuments.FromFile(published, topCount)
+                : Core.Insights.TopicDocuments.Compute((await GetRunAsync(runId)).Documents, topCount));
 
     public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
         (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));

@@ -9,7 +9,7 @@ namespace Cord19.Web.Components.Pages;
 public sealed partial class Topics : ResultPageBase
 {
     private const int TermsShown = 20;
-    private const int DocumentsShown = 10;
+    private const int DocumentsShown = TopicDocuments.PublishedTopCount;
 
     private RunResult? _run;
     private TopicTermMatrix? _matrix;
