@@ -26,12 +26,12 @@ public sealed class TopicDocuments
         (_months, _weightPerMonth, _top, _topCount) = (months, weightPerMonth, top, topCount);
 
     /// <summary>What runs/{runId}/topic-documents.json holds.</summary>
-    public TopicDocumentsFile ToFile() => new(_topCount, _months.Select(m => new MonthDocuments(m.Start, m.Documents)).ToList(),
+    public PublishedTopicDocuments ToFile() => new(_topCount, _months.Select(m => new MonthDocuments(m.Start, m.Documents)).ToList(),
         _weightPerMonth.Keys.Union(_top.Keys).Order()
             .Select(t => new TopicDocumentsEntry(t, _weightPerMonth.GetValueOrDefault(t) ?? new double[_months.Count], Top(t))).ToList());
 
     /// <summary>The file's timelines and top documents, each topic's cut to <paramref name="topCount"/> (at most the file's own).</summary>
-    public static TopicDocuments FromFile(TopicDocumentsFile file, int topCount) => new(
+    public static TopicDocuments FromFile(PublishedTopicDocuments file, int topCount) => new(
         file.Months.Select(m => (m.Start, m.Documents)).ToList(),
         file.Topics.ToDictionary(t => t.Id, t => t.WeightPerMonth.ToArray()),
         file.Topics.ToDictionary(t => t.Id, t => (IReadOnlyList<DocumentResult>)t.Top.Take(topCount).ToList()),

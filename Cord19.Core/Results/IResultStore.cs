@@ -45,7 +45,7 @@ public interface IResultStore
     /// The run's topic timelines and top documents as published with it, or null for a run made before they were;
     /// throws <see cref="ResultFileException"/> when the file is unreadable or inconsistent.
     /// </summary>
-    Task<TopicDocumentsFile?> LoadTopicDocumentsAsync(string runId, CancellationToken ct);
+    Task<PublishedTopicDocuments?> LoadTopicDocumentsAsync(string runId, CancellationToken ct);
 
     /// <summary>The run's abstracts by document id.</summary>
     Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct);

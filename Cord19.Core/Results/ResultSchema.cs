@@ -87,7 +87,7 @@ public interface IDocumentPoint
 /// </summary>
 /// <param name="TopCount">The most top documents a topic keeps.</param>
 /// <param name="Months">Every publish month with a dated document, in order.</param>
-public sealed record TopicDocumentsFile(int TopCount, IReadOnlyList<MonthDocuments> Months, IReadOnlyList<TopicDocumentsEntry> Topics);
+public sealed record PublishedTopicDocuments(int TopCount, IReadOnlyList<MonthDocuments> Months, IReadOnlyList<TopicDocumentsEntry> Topics);
 
 public sealed record MonthDocuments(DateOnly Start, int Documents);
 
@@ -103,4 +103,4 @@ public sealed record RunResult(
     IReadOnlyList<DocumentResult> Documents,
     TopicTermMatrix? TopicTerms = null,
     IAsyncEnumerable<DocumentAbstract>? Abstracts = null,
-    TopicDocumentsFile? TopicDocuments = null);
+    PublishedTopicDocuments? TopicDocuments = null);

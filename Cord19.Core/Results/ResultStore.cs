@@ -144,15 +144,15 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         return matrix;
     }
 
-    public async Task<TopicDocumentsFile?> LoadTopicDocumentsAsync(string runId, CancellationToken ct)
+    public async Task<PublishedTopicDocuments?> LoadTopicDocumentsAsync(string runId, CancellationToken ct)
     {
         var key = RunPrefix(runId) + TopicDocumentsFile;
-        var file = await ReadJsonOrNullAsync<TopicDocumentsFile>(key, ct);
+        var file = await ReadJsonOrNullAsync<PublishedTopicDocuments>(key, ct);
         return file is not null && ProblemOf(file) is { } problem ? throw new ResultFileException(key, problem) : file;
     }
 
     // What the Topics page would trip over, in a file written by hand or cut short.
-    private static string? ProblemOf(TopicDocumentsFile file)
+    private static string? ProblemOf(PublishedTopicDocuments file)
     {
         if (file.Months is null || file.Topics is null || file.Months.Any(m => m is null) || file.Topics.Any(t => t?.WeightPerMonth is null || t.Top is null))
             return "lacks its months, or a topic its weights or documents; run the phase again.";

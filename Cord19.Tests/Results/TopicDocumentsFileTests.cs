@@ -17,7 +17,7 @@ public sealed class TopicDocumentsFileTests : IDisposable
     public void The_file_gives_every_topic_the_timeline_and_top_documents_found_from_the_documents(int shown)
     {
         var found = TopicDocuments.Compute(_run.Documents, 10);
-        var file = JsonSerializer.Deserialize<TopicDocumentsFile>(JsonSerializer.Serialize(found.ToFile(), ResultStore.Json), ResultStore.Json)!;
+        var file = JsonSerializer.Deserialize<PublishedTopicDocuments>(JsonSerializer.Serialize(found.ToFile(), ResultStore.Json), ResultStore.Json)!;
 
         var read = TopicDocuments.FromFile(file, shown);
 

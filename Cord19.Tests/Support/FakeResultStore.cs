@@ -27,7 +27,7 @@ public sealed class FakeResultStore : IResultStore
         return found;
     }
 
-    public Task<TopicDocumentsFile?> LoadTopicDocumentsAsync(string runId, CancellationToken ct) => Task.FromResult(Find(runId).TopicDocuments);
+    public Task<PublishedTopicDocuments?> LoadTopicDocumentsAsync(string runId, CancellationToken ct) => Task.FromResult(Find(runId).TopicDocuments);
 
     public Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct) => ReadAsync(runId, withDocuments: false);
 
