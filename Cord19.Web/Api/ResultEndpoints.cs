@@ -29,10 +29,11 @@ public static class ResultEndpoints
         {
             if (limit is < 1)
                 return TypedResults.Problem($"limit must be a positive number of points, not {limit}.", statusCode: StatusCodes.Status400BadRequest);
-            var points = await runs.GetMapPayloadAsync(runId, limit ?? DocumentMapPayload.DefaultLimit);
+            var shown = limit ?? DocumentMapPayload.DefaultLimit;
+            var points = await runs.GetMapPayloadAsync(runId, shown);
             return points.Problems.Count > 0
                 ? TypedResults.Problem(string.Join(" ", points.Problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")
-                : TypedResults.Bytes(await runs.GetMapBinaryAsync(runId, limit ?? DocumentMapPayload.DefaultLimit), "application/octet-stream");
+                : TypedResults.Bytes(await runs.GetMapBinaryAsync(runId, shown), "application/octet-stream");
         });
         // What the map's tooltip shows of one point, fetched when the pointer rests on it.
         api.MapGet("/{runId}/documents/{index:int}", async Task<Results<Ok<DocumentCardDto>, ProblemHttpResult>> (string runId, int index, RunCache runs) =>
