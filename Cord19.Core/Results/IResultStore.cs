@@ -47,8 +47,18 @@ public interface IResultStore
     /// </summary>
     Task<PublishedTopicDocuments?> LoadTopicDocumentsAsync(string runId, CancellationToken ct);
 
-    /// <summary>The run's abstracts by document id.</summary>
-    Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct);
+    /// <summary>
+    /// The run's document at <paramref name="position"/> (counted from 0) without reading the others, or null when the
+    /// file holds fewer.
+    /// </summary>
+    Task<DocumentResult?> LoadDocumentAsync(string runId, int position, CancellationToken ct);
+
+    /// <summary>
+    /// The abstract of the document <paramref name="documentId"/>, found at its <paramref name="position"/> (the
+    /// abstracts are published in the documents' order), or null when the run stores none for it; no other abstract is
+    /// kept in memory.
+    /// </summary>
+    Task<string?> LoadAbstractAsync(string runId, int position, string documentId, CancellationToken ct);
 
     /// <summary>Deletes every corpus and run.</summary>
     Task DeleteAllAsync(CancellationToken ct);

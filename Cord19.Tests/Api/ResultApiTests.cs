@@ -48,6 +48,7 @@ public sealed class ResultApiTests : ApiTest
         var missing = await Http.GetAsync("/api/results/good/documents/500");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("documents 0 to 499", await missing.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/results/good/documents/-1")).StatusCode);
     }
 
     [Fact]

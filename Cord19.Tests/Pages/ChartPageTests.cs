@@ -70,11 +70,15 @@ public sealed class ChartPageTests : ResultPageTestContext
         page.WaitForAssertion(() => Assert.Contains("showing 500 of 1,200 documents", page.Find("[data-testid=map-count]").TextContent), Patience);
     }
 
-    [Fact]
-    public async Task Clicking_a_point_opens_its_abstract_and_DOI()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Clicking_a_point_opens_its_abstract_and_DOI(bool whileTheRunIsRead)
     {
         var run = SyntheticRun.Create("run-a", 300);
         Store.Runs.Add(run);
+        // A million documents take seconds to read whole, for search; a click needs one of them.
+        if (whileTheRunIsRead) Store.DocumentsHeld = new TaskCompletionSource();
         var page = Render<Clusters>();
         page.WaitForElement("[data-testid=cluster-table]", Patience);
         var doc = run.Documents[42];
@@ -86,10 +90,10 @@ public sealed class ChartPageTests : ResultPageTestContext
         await page.InvokeAsync(() => page.FindComponent<EChart>().Instance.OnChartClick.InvokeAsync(
             new EventParams { SeriesIndex = series, DataIndex = Array.IndexOf(shown.Clusters[series].Documents, 42), Value = new NumberOrNumberArray([doc.X, doc.Y]) }));
 
-        var details = page.Find("[data-testid=document-details]").TextContent;
-        Assert.Contains(doc.Title!, details);
-        Assert.Contains($"Synthetic abstract of {doc.Title}", details);
+        page.WaitForAssertion(() => Assert.Contains($"Synthetic abstract of {doc.Title}", page.Find("[data-testid=document-details]").TextContent), Patience);
+        Assert.Contains(doc.Title!, page.Find("[data-testid=document-details]").TextContent);
         Assert.Equal($"https://doi.org/{doc.Doi}", page.Find("[data-testid=doi-link]").GetAttribute("href"));
+        if (whileTheRunIsRead) Assert.Equal("reading 300 documents…", page.Find("[data-testid=map-count]").TextContent);
     }
 
     [Fact]

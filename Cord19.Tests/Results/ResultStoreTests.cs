@@ -32,7 +32,32 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         Assert.Equal(run.Clusters.Select(c => c.TopTerms[0].Term), back.Clusters.Select(c => c.TopTerms[0].Term));
         Assert.Equal(0.9f, Assert.Single(back.Documents).TopicWeights[1]);
         Assert.Equal(run.TopicTerms!.Terms, (await store.LoadTopicTermsAsync("subset-1", default)).Terms);
-        Assert.Equal(50, (await store.LoadAbstractsAsync("subset-1", default)).Count);
+        Assert.Equal("T", (await store.LoadDocumentAsync("subset-1", 0, default))?.Title);
+        Assert.Null(await store.LoadDocumentAsync("subset-1", 1, default));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task An_opened_documents_abstract_is_read_alone_and_found_even_out_of_order(string backend)
+    {
+        var objects = Objects(backend);
+        var store = new ResultStore(objects);
+        var run = SyntheticRun.Create("r", 40);
+        await store.PublishRunAsync(run, default);
+        var documents = run.Documents;
+
+        Assert.Equal($"Synthetic abstract of {documents[7].Title}.", await store.LoadAbstractAsync("r", 7, documents[7].Id, default));
+        Assert.Null(await store.LoadAbstractAsync("r", 7, "no-such-document", default));
+        Assert.Null(await store.LoadAbstractAsync("r", 400, "no-such-document", default));
+
+        // Another tool's file, in another order: the document's abstract is searched for by its id.
+        await objects.WriteAsync("runs/r/abstracts.jsonl", stream => stream.WriteAsync(Encoding.UTF8.GetBytes(
+            "{\"id\":\"other\",\"abstract\":\"Not this one.\"}\n" + $"{{\"id\":\"{documents[0].Id}\",\"abstract\":\"First, written second.\"}}\n")).AsTask(), default);
+        Assert.Equal("First, written second.", await store.LoadAbstractAsync("r", 0, documents[0].Id, default));
+
+        await objects.DeletePrefixAsync("runs/r/abstracts.jsonl", default);
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadAbstractAsync("r", 0, documents[0].Id, default));
+        Assert.Equal("runs/r/abstracts.jsonl", error.File);
     }
 
     [Theory]

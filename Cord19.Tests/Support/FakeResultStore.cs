@@ -19,13 +19,15 @@ public sealed class FakeResultStore : IResultStore
     public Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct) =>
         Task.FromResult(Find(runId).TopicTerms ?? throw new ResultFileException($"runs/{runId}/topic-terms.json", "missing."));
 
-    public async Task<IReadOnlyDictionary<string, string>> LoadAbstractsAsync(string runId, CancellationToken ct)
+    /// <summary>One line of a run's documents: it does not wait for <see cref="DocumentsHeld"/>, as the real store's does not wait for a whole read.</summary>
+    public async Task<DocumentResult?> LoadDocumentAsync(string runId, int position, CancellationToken ct)
     {
-        var found = new Dictionary<string, string>();
-        if (Find(runId).Abstracts is { } abstracts)
-            await foreach (var a in abstracts.WithCancellation(ct)) found[a.Id] = a.Abstract;
-        return found;
+        var documents = (await ReadAsync(runId, withDocuments: true, held: false)).Documents;
+        return position >= 0 && position < documents.Count ? documents[position] : null;
     }
+
+    public async Task<string?> LoadAbstractAsync(string runId, int position, string documentId, CancellationToken ct) =>
+        Find(runId).Abstracts is { } abstracts ? (await abstracts.FirstOrDefaultAsync(a => a.Id == documentId, ct))?.Abstract : null;
 
     public Task<PublishedTopicDocuments?> LoadTopicDocumentsAsync(string runId, CancellationToken ct) => Task.FromResult(Find(runId).TopicDocuments);
 
@@ -45,18 +47,19 @@ public sealed class FakeResultStore : IResultStore
         return ReadAsync(runId, withDocuments: true);
     }
 
+    /// <summary>The map's points: they do not wait for <see cref="DocumentsHeld"/>, as the real store reads them in a fraction of the time.</summary>
     public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct)
     {
-        var documents = (await ReadAsync(runId, withDocuments: true)).Documents;
+        var documents = (await ReadAsync(runId, withDocuments: true, held: false)).Documents;
         return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i]).Select(d => new DocumentPoint(d.Id, d.Cluster, d.X, d.Y)).ToList();
     }
 
     /// <summary>When set, reads with documents wait for it, as a large run's read takes seconds.</summary>
     public TaskCompletionSource? DocumentsHeld { get; set; }
 
-    private async Task<RunResult> ReadAsync(string runId, bool withDocuments)
+    private async Task<RunResult> ReadAsync(string runId, bool withDocuments, bool held = true)
     {
-        if (withDocuments && DocumentsHeld is { } held) await held.Task;
+        if (withDocuments && held && DocumentsHeld is { } hold) await hold.Task;
         // As in the real store, a broken documents file fails only the reads that include the documents.
         if (Broken.TryGetValue(runId, out var error) && (withDocuments || !error.File.EndsWith("/documents.jsonl", StringComparison.Ordinal))) throw error;
         return withDocuments ? Find(runId) : Find(runId) with { Documents = [] };

@@ -32,10 +32,11 @@ public sealed class LocalTargetTests
         var byId = corpus.Documents.Select(d => d.Id).Zip(await corpus.ReadAbstractsAsync(default).ToListAsync()).ToDictionary(p => p.First, p => p.Second);
         foreach (var run in runs)
         {
-            var published = await h.Results.LoadAbstractsAsync(run.RunId, default);
-            Assert.Equal(run.Documents, published.Count);
-            Assert.All(published, p => Assert.Equal(byId[p.Key], p.Value));
-            Assert.All(published.Values, a => Assert.False(string.IsNullOrWhiteSpace(a)));
+            var documents = (await h.Results.LoadRunAsync(run.RunId, default)).Documents;
+            Assert.Equal(run.Documents, documents.Count);
+            for (var i = 0; i < documents.Count; i++)
+                Assert.Equal(byId[documents[i].Id], await h.Results.LoadAbstractAsync(run.RunId, i, documents[i].Id, default));
+            Assert.All(byId.Values, a => Assert.False(string.IsNullOrWhiteSpace(a)));
         }
 
         var plan = (await h.Services.GetRequiredService<Cord19.Core.Execution.DeallocationPlanner>().PlanAsync(default))!;

@@ -35,13 +35,13 @@ public static class ResultEndpoints
                 ? TypedResults.Problem(string.Join(" ", points.Problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")
                 : TypedResults.Bytes(await runs.GetMapBinaryAsync(runId, shown), "application/octet-stream");
         });
-        // What the map's tooltip shows of one point, fetched when the pointer rests on it.
+        // What the map's tooltip shows of one point, fetched when the pointer rests on it: its one line, so that the
+        // tooltip answers while a million documents are still being read whole for the page's search.
         api.MapGet("/{runId}/documents/{index:int}", async Task<Results<Ok<DocumentCardDto>, ProblemHttpResult>> (string runId, int index, RunCache runs) =>
         {
-            var run = await runs.GetRunAsync(runId);
-            if (index < 0 || index >= run.Documents.Count)
-                return TypedResults.Problem($"Run {runId} has documents 0 to {run.Documents.Count - 1}, not {index}.", statusCode: StatusCodes.Status404NotFound);
-            var d = run.Documents[index];
+            var count = (await runs.GetSummaryAsync(runId)).Manifest.Documents;
+            if (index < 0 || index >= count || await runs.GetDocumentAsync(runId, index) is not { } d)
+                return TypedResults.Problem($"Run {runId} has documents 0 to {count - 1}, not {index}.", statusCode: StatusCodes.Status404NotFound);
             return TypedResults.Ok(new DocumentCardDto(d.Title, d.Journal, d.PublishTime, d.Authors));
         });
         return app;

@@ -48,8 +48,18 @@ public sealed class RunCache(IResultStore store)
     public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
         (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));
 
-    public async Task<IReadOnlyDictionary<string, string>> GetAbstractsAsync(string runId) =>
-        (IReadOnlyDictionary<string, string>)await GetAsync($"abstracts:{runId}", async () => await store.LoadAbstractsAsync(runId, CancellationToken.None));
+    /// <summary>
+    /// The document a click on the map opens: from the run in memory, or its one line while the run is still being
+    /// read (a million documents take seconds; one line tens of milliseconds). Null when the run has no such document.
+    /// </summary>
+    public async Task<DocumentResult?> GetDocumentAsync(string runId, int position) =>
+        Loaded($"run:{runId}") is RunResult run
+            ? position >= 0 && position < run.Documents.Count ? run.Documents[position] : null
+            : await store.LoadDocumentAsync(runId, position, CancellationToken.None);
+
+    /// <summary>An opened document's abstract, read each time: a run's abstracts are not kept (a million real ones held 3.4 GB).</summary>
+    public Task<string?> GetAbstractAsync(string runId, int position, string documentId) =>
+        store.LoadAbstractAsync(runId, position, documentId, CancellationToken.None);
 
     /// <summary>What <paramref name="key"/> holds if it has been read, without reading it.</summary>
     private object? Loaded(string key)

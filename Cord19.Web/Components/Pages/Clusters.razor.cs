@@ -14,6 +14,7 @@ namespace Cord19.Web.Components.Pages;
 public sealed partial class Clusters : ResultPageBase
 {
     private const int MaxHighlighted = 5_000;
+    private const string ReadingAbstract = "Reading the abstract…";
 
     private RunResult? _run;
     private ChartOptions? _options;
@@ -113,17 +114,31 @@ public sealed partial class Clusters : ResultPageBase
     private async Task OpenAsync(EventParams click)
     {
         if (_run is null || await DocumentIndexOf(click) is not { } index) return;
-        _selected = index >= 0 && index < _run.Documents.Count ? _run.Documents[index] : null;
-        if (_selected is null) return;
+        var runId = _run.Manifest.RunId;
         try
         {
-            var abstracts = await Runs.GetAbstractsAsync(_run.Manifest.RunId);
-            _selectedAbstract = abstracts.GetValueOrDefault(_selected.Id);
+            // While a large run is read (search needs it whole), a click reads its one document and abstract.
+            _selected = await Runs.GetDocumentAsync(runId, index);
         }
         catch (ResultFileException ex)
         {
-            _selectedAbstract = $"The abstract cannot be read: {ex.Message}";
+            Problems = [ex.Message];
+            return;
         }
+        if (_selected is not { } opened) return;
+        _selectedAbstract = ReadingAbstract;
+        StateHasChanged();
+        string? text;
+        try
+        {
+            text = await Runs.GetAbstractAsync(runId, index, opened.Id) ?? "No abstract stored for this document.";
+        }
+        catch (ResultFileException ex)
+        {
+            text = $"The abstract cannot be read: {ex.Message}";
+        }
+        // A later click may have opened another document meanwhile.
+        if (_selected == opened) _selectedAbstract = text;
     }
 
     /// <summary>A cluster's point is found by its place in the payload; a search highlight carries the index itself.</summary>
