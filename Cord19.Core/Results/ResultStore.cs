@@ -110,13 +110,23 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         return summary with { Documents = documents };
     }
 
-    public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct)
+    public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct) =>
+        await ReadShownAsync<DocumentPoint>(runId, positions, ct);
+
+    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, int[]? positions, CancellationToken ct) =>
+        (await ReadShownAsync<StoredTitle>(runId, positions, ct)).ConvertAll(t => t.Title);
+
+    /// <summary>A line of a run's documents.jsonl read for its title alone (the reader skips the rest unread).</summary>
+    private sealed record StoredTitle(string? Title);
+
+    /// <summary>The map's documents' lines as <typeparamref name="T"/>, whose fields are the only ones read.</summary>
+    private async Task<List<T>> ReadShownAsync<T>(string runId, int[]? positions, CancellationToken ct)
     {
         var key = RunPrefix(runId) + DocumentsFile;
-        var points = await ReadLinesAsync<DocumentPoint>(key, ct, only: positions, onAllCores: true).ToListAsync(ct);
-        return positions is not null && points.Count < positions.Length
+        var lines = await ReadLinesAsync<T>(key, ct, only: positions, onAllCores: true).ToListAsync(ct);
+        return positions is not null && lines.Count < positions.Length
             ? throw new ResultFileException(key, $"holds fewer documents than the {positions[^1] + 1:N0} its map needs; run the phase again.")
-            : points;
+            : lines;
     }
 
     public async Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct)

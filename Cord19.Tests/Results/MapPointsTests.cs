@@ -57,6 +57,25 @@ public sealed class MapPointsTests : IDisposable
         Assert.Equal(2_000, (await store.LoadPointsAsync("r", null, default)).Count);
     }
 
+    [Theory]
+    [InlineData(DocumentMapPayload.DefaultLimit)]
+    [InlineData(700)]
+    public async Task The_titles_read_alone_are_the_shown_documents_titles(int limit)
+    {
+        var store = await PublishedAsync();
+        var afterTheRun = new RunCache(store);
+        await afterTheRun.GetRunAsync("r");
+        var shown = (await afterTheRun.GetMapPayloadAsync("r", limit)).Clusters.SelectMany(c => c.Documents).Order().ToList();
+
+        var alone = await new RunCache(store).GetMapTitlesAsync("r", limit);
+        var fromTheRun = await afterTheRun.GetMapTitlesAsync("r", limit);
+
+        Assert.Equal(shown.Select(i => _run.Documents[i].Title), shown.Select(alone.Of));
+        Assert.Equal(shown.Select(i => _run.Documents[i].Title), shown.Select(fromTheRun.Of));
+        // A document the sample left out has no title here: the search counts only what the map shows.
+        if (shown.Count < _run.Documents.Count) Assert.Null(alone.Of(Enumerable.Range(0, _run.Documents.Count).Except(shown).First()));
+    }
+
     [Fact]
     public async Task A_documents_file_shorter_than_the_sample_names_the_file()
     {

@@ -54,6 +54,13 @@ public sealed class FakeResultStore : IResultStore
         return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i]).Select(d => new DocumentPoint(d.Id, d.Cluster, d.X, d.Y)).ToList();
     }
 
+    /// <summary>The map's titles: like its points, they do not wait for <see cref="DocumentsHeld"/>.</summary>
+    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, int[]? positions, CancellationToken ct)
+    {
+        var documents = (await ReadAsync(runId, withDocuments: true, held: false)).Documents;
+        return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i].Title).ToList();
+    }
+
     /// <summary>When set, reads with documents wait for it, as a large run's read takes seconds.</summary>
     public TaskCompletionSource? DocumentsHeld { get; set; }
 

@@ -32,6 +32,19 @@ public sealed class RunCache(IResultStore store)
             return Model.DocumentMapPayload.Build(runId, summary.Clusters, positions is null ? points.Count : summary.Manifest.Documents, positions, points);
         });
 
+    /// <summary>The titles of the map's documents, for its search; read when first searched, apart from the points.</summary>
+    public async Task<Model.DocumentMapTitles> GetMapTitlesAsync(string runId, int limit) =>
+        (Model.DocumentMapTitles)await GetAsync($"map-titles:{runId}:{limit}", async () =>
+        {
+            if (Loaded($"run:{runId}") is RunResult run)
+            {
+                var shown = Model.DocumentMapPayload.Sample(run.Documents.Count, limit);
+                return new Model.DocumentMapTitles(shown, (shown ?? Enumerable.Range(0, run.Documents.Count)).Select(i => run.Documents[i].Title).ToList());
+            }
+            var positions = Model.DocumentMapPayload.Sample((await GetSummaryAsync(runId)).Manifest.Documents, limit);
+            return new Model.DocumentMapTitles(positions, await store.LoadTitlesAsync(runId, positions, CancellationToken.None));
+        });
+
     public async Task<byte[]> GetMapBinaryAsync(string runId, int limit) =>
         (byte[])await GetAsync($"map-binary:{runId}:{limit}", async () => (await GetMapPayloadAsync(runId, limit)).ToBinary());
 

@@ -1,4 +1,3 @@
-using Cord19.Core.Insights;
 using Cord19.Core.Results;
 using Cord19.Web.Model;
 using Microsoft.AspNetCore.Components;
@@ -23,8 +22,7 @@ public sealed partial class Clusters : ResultPageBase
     private DocumentResult? _selected;
     private string? _selectedAbstract;
     private string? _search;
-    private int _matches;
-    private bool _reading;
+    private int? _matches;
 
     [Inject] public required IJSRuntime JS { get; init; }
 
@@ -43,11 +41,12 @@ public sealed partial class Clusters : ResultPageBase
             if (_run is null) return "";
             var total = _run.Manifest.Documents;
             var shown = Math.Min(total, PointLimit);
-            // Search and clicks wait for every document to be read (seconds for a million, once per run); the points do
-            // not. Said briefly: the label shares its row with the search field.
-            if (_reading) return $"reading {total:N0} documents…";
             var label = shown < total ? $"showing {shown:N0} of {total:N0} documents (an even sample)" : $"{total:N0} documents";
-            return string.IsNullOrWhiteSpace(_search) ? label : $"{label} · {_matches:N0} matching titles" + (_matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
+            // Until a search has its answer (the titles are read at the first one), no count: "0 matching" would be wrong.
+            if (string.IsNullOrWhiteSpace(_search)) return label;
+            return _matches is not { } matches
+                ? $"{label} · searching titles…"
+                : $"{label} · {matches:N0} matching titles" + (matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
         }
     }
 
@@ -59,47 +58,28 @@ public sealed partial class Clusters : ResultPageBase
         _search = null;
         try
         {
-            // The chart starts from the small summary and its points (a few fields of each line shown); the whole run,
-            // for search, clicks and checks, is read after them, so that the two reads do not share the cores.
-            var whole = WholeRunAfterMapAsync(runId);
+            // The page needs the run's summary and its map's points (a few fields of the shown lines); a search reads
+            // their titles, a click its one document. It never reads the run whole: a million documents took seconds.
             var summary = await Runs.GetSummaryAsync(runId);
             _run = summary;
             _options = DocumentMapChart.Options(runId, summary.Clusters);
-            _reading = !whole.IsCompleted;
+            var map = Runs.GetMapPayloadAsync(runId, PointLimit);
             if (!RendererInfo.IsInteractive)
             {
-                // The prerendered page needs only the summary; the reads go on in the cache meanwhile, so the
-                // interactive page and the chart's payload request find them done or under way. It carries the chart's
-                // options, so that the browser draws the map as soon as its points arrive, before the circuit is up.
+                // The prerendered page needs only the summary; the points are read meanwhile, for the chart's payload
+                // request. It carries the chart's options, so that the browser draws the map as soon as its points
+                // arrive, before the circuit is up.
                 _prerenderedOptions = ChartOptionsScript.Of(_options);
-                _ = whole.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                _ = map.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
                 return;
             }
-            StateHasChanged();
-            var run = await whole;
-            _reading = false;
-            Problems = RunProblems.Find(run);
-            _run = run;
+            Problems = (await map).Problems;
         }
         catch (ResultFileException ex)
         {
             _run = null;
-            _reading = false;
             Problems = [ex.Message];
         }
-    }
-
-    private async Task<RunResult> WholeRunAfterMapAsync(string runId)
-    {
-        try
-        {
-            await Runs.GetMapPayloadAsync(runId, PointLimit);
-        }
-        catch (ResultFileException)
-        {
-            // The whole read meets the same file and names its problem on the page.
-        }
-        return await Runs.GetRunAsync(runId);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -117,7 +97,7 @@ public sealed partial class Clusters : ResultPageBase
         var runId = _run.Manifest.RunId;
         try
         {
-            // While a large run is read (search needs it whole), a click reads its one document and abstract.
+            // The document from the run in memory, or its one line; its abstract is always its one line.
             _selected = await Runs.GetDocumentAsync(runId, index);
         }
         catch (ResultFileException ex)
@@ -155,20 +135,32 @@ public sealed partial class Clusters : ResultPageBase
     {
         _search = text;
         var points = new List<float[]>();
-        _matches = 0;
+        _matches = null;
+        var matches = 0;
         if (_run is not null && !string.IsNullOrWhiteSpace(text))
         {
-            var run = await Runs.GetRunAsync(_run.Manifest.RunId);
-            var shown = await Runs.GetMapPayloadAsync(run.Manifest.RunId, PointLimit);
-            foreach (var cluster in shown.Clusters)
-                for (var p = 0; p < cluster.Documents.Length; p++)
-                {
-                    var index = cluster.Documents[p];
-                    if (run.Documents[index].Title?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
-                    _matches++;
-                    if (points.Count < MaxHighlighted) points.Add([cluster.XY[2 * p], cluster.XY[2 * p + 1], index]);
-                }
+            try
+            {
+                var shown = await Runs.GetMapPayloadAsync(_run.Manifest.RunId, PointLimit);
+                var titles = await Runs.GetMapTitlesAsync(_run.Manifest.RunId, PointLimit);
+                foreach (var cluster in shown.Clusters)
+                    for (var p = 0; p < cluster.Documents.Length; p++)
+                    {
+                        var index = cluster.Documents[p];
+                        if (titles.Of(index)?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
+                        matches++;
+                        if (points.Count < MaxHighlighted) points.Add([cluster.XY[2 * p], cluster.XY[2 * p + 1], index]);
+                    }
+            }
+            catch (ResultFileException ex)
+            {
+                Problems = [ex.Message];
+                return;
+            }
         }
+        // A later search may have begun meanwhile; its answer is the one to show.
+        if (_search != text) return;
+        _matches = matches;
         await JS.InvokeVoidAsync("cord19Charts.setSeriesData", DocumentMapChart.ChartId, DocumentMapChart.SearchSeriesId, points);
     }
 
