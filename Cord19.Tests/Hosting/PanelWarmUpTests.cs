@@ -30,32 +30,22 @@ public sealed class PanelWarmUpTests : IDisposable
     public void Without_an_address_nothing_is_asked() => Assert.Null(PanelWarmUp.LoopbackAddress([]));
 
     [Fact]
-    public async Task The_newest_run_and_its_map_are_read_before_anyone_asks()
+    public async Task The_newest_run_s_map_is_read_before_anyone_asks_and_not_the_whole_run()
     {
         var run = SyntheticRun.Create("newest", 500);
 
-        var (store, cache) = await WarmedUpThenFilesDeletedAsync(run, mostDocumentsReadAhead: 500);
+        var (store, cache) = await WarmedUpThenFilesDeletedAsync(run);
 
         // Served from memory: the files are gone, as a fresh cache shows.
         Assert.Equal(DocumentMapPayload.Build(run).ToBinary(), await cache.GetMapBinaryAsync("newest", DocumentMapPayload.DefaultLimit));
         Assert.Equal("newest", (await cache.GetSummaryAsync("newest")).Manifest.RunId);
-        Assert.Equal(500, (await cache.GetRunAsync("newest")).Documents.Count);
         await Assert.ThrowsAnyAsync<Exception>(() => new RunCache(store).GetSummaryAsync("newest"));
-    }
-
-    [Fact]
-    public async Task A_larger_run_has_its_map_read_ahead_and_not_the_whole_run()
-    {
-        var run = SyntheticRun.Create("newest", 500);
-
-        var (_, cache) = await WarmedUpThenFilesDeletedAsync(run, mostDocumentsReadAhead: 499);
-
-        Assert.Equal(DocumentMapPayload.Build(run).ToBinary(), await cache.GetMapBinaryAsync("newest", DocumentMapPayload.DefaultLimit));
+        // No page needs the documents whole: they are not held from start.
         await Assert.ThrowsAsync<ResultFileException>(() => cache.GetRunAsync("newest"));
     }
 
     /// <summary>Publishes the run, warms a new cache up, then deletes the files: what the cache still serves was read ahead.</summary>
-    private async Task<(ResultStore Store, RunCache Cache)> WarmedUpThenFilesDeletedAsync(RunResult run, int mostDocumentsReadAhead)
+    private async Task<(ResultStore Store, RunCache Cache)> WarmedUpThenFilesDeletedAsync(RunResult run)
     {
         var folder = Path.Combine(_dir.Path, "results");
         var store = new ResultStore(new LocalFolderObjectStore(folder));
@@ -63,7 +53,7 @@ public sealed class PanelWarmUpTests : IDisposable
         var cache = new RunCache(store);
         using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
         using var warmUp = new PanelWarmUp(store, cache, new ServerWithoutAddresses(), new StartedLifetime(),
-            services.GetRequiredService<IHttpClientFactory>(), NullLogger<PanelWarmUp>.Instance) { MostDocumentsReadAhead = mostDocumentsReadAhead };
+            services.GetRequiredService<IHttpClientFactory>(), NullLogger<PanelWarmUp>.Instance);
 
         await warmUp.StartAsync(default);
         await warmUp.ExecuteTask!;

@@ -9,8 +9,7 @@ namespace Cord19.Web.Hosting;
 
 /// <summary>
 /// Right after start, does once what the first visit would otherwise wait for: reads the newest run's document map
-/// payload into the <see cref="RunCache"/>, with the whole run when it has up to <see cref="MostDocumentsReadAhead"/>
-/// documents, asks the panel for its Overview and its map over loopback (signing in as a person would), which compiles the
+/// payload into the <see cref="RunCache"/> (its points alone, whatever the run's size), asks the panel for its Overview and its map over loopback (signing in as a person would), which compiles the
 /// request path and the pages' components, and fills the chart library's serializer.
 /// </summary>
 /// <remarks>
@@ -25,25 +24,15 @@ public sealed class PanelWarmUp(
 {
     public const string HttpClientName = "warm-up";
 
-    /// <summary>
-    /// Larger runs are read whole by the first visit: a run read holds about 450 bytes a document on the heap (the
-    /// synthetic million: 445 MB, and the panel's resident memory 690 MB with it; real titles and authors are longer),
-    /// held from start whether or not anyone opens a result page, while phase 6 may need it. Their
-    /// map's points are read ahead all the same (the sampled lines' cluster and coordinates: 2.4 MB). The map shows
-    /// this many points unsampled.
-    /// </summary>
-    internal int MostDocumentsReadAhead { get; init; } = DocumentMapPayload.DefaultLimit;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var newest = await NewestRunAsync(stoppingToken);
-        var readWhole = newest is not null && newest.Documents <= MostDocumentsReadAhead;
-        // The map's page reads the whole run, so it is asked for only when the run is read whole anyway (or there is none).
-        string[] pages = readWhole || newest is null ? ["/", "/clusters"] : ["/"];
-        // All at once: the run is read on one core while the pages compile on the other.
+        // All at once: the run's map is read on one core while the pages compile on the other. No result page reads a
+        // run whole any more (the map reads its points, Topics the run's topic-documents.json), so neither does this:
+        // a run read holds about 450 bytes a document, from start, whether or not anyone opens a result page.
         await Task.WhenAll(
-            newest is not null ? ReadRunAsync(newest.RunId, readWhole) : Task.CompletedTask,
-            RequestPagesAsync(pages, stoppingToken),
+            newest is not null ? ReadMapAsync(newest.RunId) : Task.CompletedTask,
+            RequestPagesAsync(["/", "/clusters"], stoppingToken),
             Task.Run(FillChartSerializer, stoppingToken));
     }
 
@@ -60,13 +49,11 @@ public sealed class PanelWarmUp(
         }
     }
 
-    private async Task ReadRunAsync(string runId, bool whole)
+    private async Task ReadMapAsync(string runId)
     {
         try
         {
             await runs.GetSummaryAsync(runId);
-            // Read first, the whole run gives the map its points; otherwise the map reads them alone.
-            if (whole) await runs.GetRunAsync(runId);
             await runs.GetMapBinaryAsync(runId, DocumentMapPayload.DefaultLimit);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
