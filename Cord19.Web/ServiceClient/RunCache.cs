@@ -3,8 +3,9 @@ using Cord19.Core.Results;
 namespace Cord19.Web.ServiceClient;
 
 /// <summary>
-/// Keeps the few most recently opened runs in memory: a published run never changes, and a 100k-document
-/// run takes a while to read, while every circuit showing it and every chart payload request needs it.
+/// Keeps what the result pages read of the few most recently opened runs (summaries, map points and titles, topic
+/// documents): a published run never changes, and every circuit showing it and every chart payload request needs
+/// them. A run is read whole only for the Topics page of a run made before topic-documents.json was published.
 /// </summary>
 public sealed class RunCache(IResultStore store)
 {
