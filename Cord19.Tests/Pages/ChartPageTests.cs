@@ -89,6 +89,32 @@ public sealed class ChartPageTests : ResultPageTestContext
         Assert.Equal($"https://doi.org/{doc.Doi}", page.Find("[data-testid=doi-link]").GetAttribute("href"));
     }
 
+    [Fact]
+    public async Task The_last_point_clicked_is_the_one_shown_whichever_abstract_arrives_first()
+    {
+        var run = SyntheticRun.Create("run-a", 300);
+        Store.Runs.Add(run);
+        var (earlier, later) = (run.Documents[42], run.Documents[7]);
+        Store.AbstractsHeld[earlier.Id] = new TaskCompletionSource();
+        Store.AbstractsHeld[later.Id] = new TaskCompletionSource();
+        var page = Render<Clusters>();
+        page.WaitForElement("[data-testid=cluster-table]", Patience);
+        string Details() => page.Find("[data-testid=document-details]").TextContent;
+
+        // Each click's handler waits for its abstract, so neither is awaited until the abstracts are let through.
+        var first = ClickAsync(page, run, 42);
+        page.WaitForAssertion(() => Assert.Contains("Reading the abstract…", Details()), Patience);
+        var second = ClickAsync(page, run, 7);
+        page.WaitForAssertion(() => Assert.Contains(later.Title!, Details()), Patience);
+        Store.AbstractsHeld[later.Id].SetResult();
+        page.WaitForAssertion(() => Assert.Contains($"Synthetic abstract of {later.Title}.", Details()), Patience);
+        Store.AbstractsHeld[earlier.Id].SetResult();
+        await Task.WhenAll(first, second);
+
+        Assert.Contains($"Synthetic abstract of {later.Title}.", Details());
+        Assert.DoesNotContain($"Synthetic abstract of {earlier.Title}.", Details());
+    }
+
     /// <summary>A click names the point by its series and its place in it, as ECharts does for typed-array data.</summary>
     private static Task ClickAsync(IRenderedComponent<Clusters> page, RunResult run, int document)
     {

@@ -23,6 +23,7 @@ public sealed partial class Clusters : ResultPageBase
     private string? _selectedAbstract;
     private string? _search;
     private int? _matches;
+    private int _openings;
 
     [Inject] public required IJSRuntime JS { get; init; }
 
@@ -95,30 +96,34 @@ public sealed partial class Clusters : ResultPageBase
     {
         if (_run is null || await DocumentIndexOf(click) is not { } index) return;
         var runId = _run.Manifest.RunId;
+        // Each read below takes a moment on a large run; a later click's document is the one to show.
+        var opening = ++_openings;
+        DocumentResult? document;
         try
         {
             // The document from the run in memory, or its one line; its abstract is always its one line.
-            _selected = await Runs.GetDocumentAsync(runId, index);
+            document = await Runs.GetDocumentAsync(runId, index);
         }
         catch (ResultFileException ex)
         {
             Problems = [ex.Message];
             return;
         }
-        if (_selected is not { } opened) return;
+        if (opening != _openings) return;
+        _selected = document;
+        if (document is null) return;
         _selectedAbstract = ReadingAbstract;
         StateHasChanged();
-        string? text;
+        string text;
         try
         {
-            text = await Runs.GetAbstractAsync(runId, index, opened.Id) ?? "No abstract stored for this document.";
+            text = await Runs.GetAbstractAsync(runId, index, document.Id) ?? "No abstract stored for this document.";
         }
         catch (ResultFileException ex)
         {
             text = $"The abstract cannot be read: {ex.Message}";
         }
-        // A later click may have opened another document meanwhile.
-        if (_selected == opened) _selectedAbstract = text;
+        if (opening == _openings) _selectedAbstract = text;
     }
 
     /// <summary>A cluster's point is found by its place in the payload; a search highlight carries the index itself.</summary>
