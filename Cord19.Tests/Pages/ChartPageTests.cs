@@ -126,6 +126,22 @@ public sealed class ChartPageTests : ResultPageTestContext
     }
 
     [Fact]
+    public void Focusing_the_search_reads_the_titles_ahead_once()
+    {
+        Store.Runs.Add(SyntheticRun.Create("run-a", 300));
+        var page = Render<Clusters>();
+        page.WaitForElement("[data-testid=cluster-table]", Patience);
+        Assert.Equal(0, Store.TitleReads);
+
+        page.Find("input[data-testid=map-search]").FocusIn();
+        page.WaitForAssertion(() => Assert.Equal(1, Store.TitleReads), Patience);
+        page.Find("input[data-testid=map-search]").Input("paper 12");
+
+        page.WaitForAssertion(() => Assert.Contains("11 matching titles", page.Find("[data-testid=map-count]").TextContent), Patience);
+        Assert.Equal(1, Store.TitleReads);
+    }
+
+    [Fact]
     public void Searching_highlights_the_matching_titles_in_the_chart()
     {
         Store.Runs.Add(SyntheticRun.Create("run-a", 300));

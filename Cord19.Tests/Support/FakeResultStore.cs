@@ -60,9 +60,13 @@ public sealed class FakeResultStore : IResultStore
         return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i]).Select(d => new DocumentPoint(d.Id, d.Cluster, d.X, d.Y)).ToList();
     }
 
+    /// <summary>How many times the map's titles were read.</summary>
+    public int TitleReads { get; private set; }
+
     /// <summary>The map's titles: like its points, they do not wait for <see cref="DocumentsHeld"/>.</summary>
     public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, int[]? positions, CancellationToken ct)
     {
+        TitleReads++;
         var documents = (await ReadAsync(runId, withDocuments: true, held: false)).Documents;
         return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i].Title).ToList();
     }

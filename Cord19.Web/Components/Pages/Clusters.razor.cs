@@ -136,6 +136,14 @@ public sealed partial class Clusters : ResultPageBase
         return click.Value?.Numbers is { Length: >= 3 } value ? (int)value[2] : null;
     }
 
+    /// <summary>The map's titles read while the user types: about a second for a million documents' map.</summary>
+    private void ReadTitlesAhead()
+    {
+        // A file that cannot be read is named by the search that needs it.
+        if (_run is { } run && Problems.Count == 0)
+            _ = Runs.GetMapTitlesAsync(run.Manifest.RunId, PointLimit).ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+    }
+
     private async Task SearchAsync(string? text)
     {
         _search = text;
