@@ -47,7 +47,7 @@ public sealed partial class Clusters : ResultPageBase
             if (string.IsNullOrWhiteSpace(_search)) return label;
             return _matches is not { } matches
                 ? $"{label} · searching titles…"
-                : $"{label} · {matches:N0} matching titles" + (matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
+                : $"{label} · {matches:N0} matching title{(matches == 1 ? "" : "s")}" + (matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
         }
     }
 
