@@ -14,6 +14,12 @@ public interface IObjectStore
     /// <summary>The object's content, or null when there is no such key.</summary>
     Task<Stream?> OpenReadAsync(string key, CancellationToken ct);
 
+    /// <summary>
+    /// The object's content from byte <paramref name="offset"/>: the next <paramref name="length"/> bytes at least, or
+    /// the rest when it is null; null when there is no such key. One line of a large file without the rest.
+    /// </summary>
+    Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken ct);
+
     /// <summary>Keys that start with <paramref name="prefix"/>.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken ct);
 

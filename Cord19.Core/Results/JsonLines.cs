@@ -14,18 +14,23 @@ internal static class JsonLines
     private const int InitialBuffer = 1 << 20, WriteChunk = 1 << 16;
 
     /// <summary>Writes each item as one line of JSON, in order.</summary>
-    public static async Task WriteAsync<T>(Stream stream, IAsyncEnumerable<T> items, JsonSerializerOptions options, CancellationToken ct)
+    /// <param name="lineOffsets">When given, receives the byte offset of every <paramref name="offsetEvery"/>th line (0, n, 2n, …).</param>
+    public static async Task WriteAsync<T>(Stream stream, IAsyncEnumerable<T> items, JsonSerializerOptions options, CancellationToken ct,
+        List<long>? lineOffsets = null, int offsetEvery = 1)
     {
         var buffer = new ArrayBufferWriter<byte>(2 * WriteChunk);
         await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder });
+        long flushed = 0, lines = 0;
         await foreach (var item in items.WithCancellation(ct))
         {
+            if (lineOffsets is not null && lines++ % offsetEvery == 0) lineOffsets.Add(flushed + buffer.WrittenCount);
             JsonSerializer.Serialize(json, item, options);
             json.Flush();
             json.Reset();
             buffer.Write("\n"u8);
             if (buffer.WrittenCount < WriteChunk) continue;
             await stream.WriteAsync(buffer.WrittenMemory, ct);
+            flushed += buffer.WrittenCount;
             buffer.ResetWrittenCount();
         }
         await stream.WriteAsync(buffer.WrittenMemory, ct);
@@ -39,15 +44,16 @@ internal static class JsonLines
     /// Parses the lines of each read on every core (in file order all the same): only for options whose converters
     /// keep no state, as a run's documents (a million took 4-6 s to read on one core).
     /// </param>
+    /// <param name="linesBefore">How many lines of the file precede the stream's start (a range read): for the line numbers of errors.</param>
     /// <exception cref="ResultFileException">A line is not valid JSON for <typeparamref name="T"/>, or is null; the message names the first such line.</exception>
     public static async IAsyncEnumerable<T> ReadAsync<T>(Stream stream, string key, JsonSerializerOptions options,
-        [EnumeratorCancellation] CancellationToken ct, int[]? only = null, bool onAllCores = false)
+        [EnumeratorCancellation] CancellationToken ct, int[]? only = null, bool onAllCores = false, int linesBefore = 0)
     {
         var buffer = new byte[InitialBuffer];
         // [start, end) is read and not yet parsed; [start, searched) holds no line break (a stream may hand out a long
         // line a few bytes at a time, and searching it again from its start each time would be quadratic).
         int start = 0, end = 0, searched = 0;
-        int lineNumber = 0, position = 0, wanted = 0;
+        int lineNumber = linesBefore, position = 0, wanted = 0;
         var lines = new List<(int Start, int Length, int Number)>();
         var atEnd = false;
         while (!atEnd && (only is null || wanted < only.Length))

@@ -28,10 +28,14 @@ public sealed class LocalFolderObjectStore(string root) : IObjectStore
         }
     }
 
-    public Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => OpenReadAsync(key, 0, null, ct);
+
+    /// <remarks>The file from <paramref name="offset"/> to its end: a reader stops when it has what it wants.</remarks>
+    public Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
     {
         var path = PathOf(key);
         Stream? stream = File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true) : null;
+        if (stream is not null) stream.Position = offset;
         return Task.FromResult(stream);
     }
 

@@ -11,6 +11,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private const string AbstractsFile = "abstracts.jsonl";
     private const string DocumentsFile = "documents.jsonl";
     private const string TopicDocumentsFile = "topic-documents.json";
+    private const string AbstractOffsetsFile = "abstract-offsets.json";
     private const int CorporaKept = 2;
 
     // NaN or infinite numbers are written and read as "NaN" / "Infinity" rather than failing the whole file,
@@ -79,7 +80,12 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         await WriteLinesAsync(prefix + DocumentsFile, run.Documents, ct);
         if (run.TopicTerms is not null) await WriteJsonAsync(prefix + TopicTermsFile, run.TopicTerms, ct, indented: false);
         if (run.TopicDocuments is not null) await WriteJsonAsync(prefix + TopicDocumentsFile, run.TopicDocuments, ct, indented: false);
-        if (run.Abstracts is not null) await WriteLinesAsync(prefix + AbstractsFile, run.Abstracts, ct);
+        if (run.Abstracts is not null)
+        {
+            var offsets = new List<long>();
+            await objects.WriteAsync(prefix + AbstractsFile, stream => JsonLines.WriteAsync(stream, run.Abstracts, Json, ct, offsets, AbstractOffsetsEvery), ct);
+            await WriteJsonAsync(prefix + AbstractOffsetsFile, new AbstractOffsets(AbstractOffsetsEvery, offsets), ct, indented: false);
+        }
         await WriteJsonAsync(prefix + "manifest.json", run.Manifest, ct);
     }
 
@@ -180,15 +186,45 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
 
     public async Task<string?> LoadAbstractAsync(string runId, int position, string documentId, CancellationToken ct)
     {
-        // A million real abstracts are 1.7 GB of file and held 3.4 GB as a dictionary; one line is found by scanning
-        // for line breaks (0.26 s to the last of them from the page cache) and is the only one parsed.
-        var key = RunPrefix(runId) + AbstractsFile;
-        if (position >= 0 && await ReadLinesAsync<DocumentAbstract>(key, ct, only: [position]).FirstOrDefaultAsync(ct) is { } atPosition
-            && atPosition.Id == documentId)
+        // A million real abstracts are 1.7 GB of file and held 3.4 GB as a dictionary: one line is read instead.
+        var prefix = RunPrefix(runId);
+        if (position >= 0 && await ReadAbstractLineAsync(prefix, position, ct) is { } atPosition && atPosition.Id == documentId)
             return atPosition.Abstract;
         // A file not in the documents' order (written by hand, or by another tool) is searched line by line instead.
-        return (await ReadLinesAsync<DocumentAbstract>(key, ct).FirstOrDefaultAsync(a => a.Id == documentId, ct))?.Abstract;
+        return (await ReadLinesAsync<DocumentAbstract>(prefix + AbstractsFile, ct).FirstOrDefaultAsync(a => a.Id == documentId, ct))?.Abstract;
     }
+
+    /// <summary>
+    /// Line <paramref name="position"/> of abstracts.jsonl: read from the block that the run's published offsets lead to
+    /// (a range read; an S3 store would otherwise download the whole file), or found by scanning the file for line
+    /// breaks up to it, in a run made before the offsets were published or when they do not lead to a line.
+    /// </summary>
+    private async Task<DocumentAbstract?> ReadAbstractLineAsync(string prefix, int position, CancellationToken ct)
+    {
+        var key = prefix + AbstractsFile;
+        if (await ReadJsonOrNullAsync<AbstractOffsets>(prefix + AbstractOffsetsFile, ct) is { Every: > 0, Offsets: { } offsets } published
+            && position / published.Every < offsets.Count)
+        {
+            var block = position / published.Every;
+            long? length = block + 1 < offsets.Count ? offsets[block + 1] - offsets[block] : null;
+            try
+            {
+                await using var stream = await objects.OpenReadAsync(key, offsets[block], length, ct) ?? throw new ResultFileException(key, "missing.");
+                if (await JsonLines.ReadAsync<DocumentAbstract>(stream, key, Json, ct, [position % published.Every], linesBefore: block * published.Every)
+                        .FirstOrDefaultAsync(ct) is { } line)
+                    return line;
+            }
+            catch (ResultFileException)
+            {
+                // Offsets that lead into the middle of a line, or a missing file: the scan below finds the line, or
+                // names the file's own problem.
+            }
+        }
+        return await ReadLinesAsync<DocumentAbstract>(key, ct, only: [position]).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>Lines between two published offsets of abstracts.jsonl (about 1.7 MB of real abstracts).</summary>
+    internal int AbstractOffsetsEvery { get; init; } = 1_024;
 
     public Task DeleteAllAsync(CancellationToken ct) => objects.DeletePrefixAsync("", ct);
 

@@ -52,11 +52,17 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
         }, ct);
     }
 
-    public async Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => OpenReadAsync(key, 0, null, ct);
+
+    public async Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
     {
+        var request = new GetObjectRequest { BucketName = bucket, Key = _prefix + Checked(key) };
+        // A range GET: one line of a 1.7 GB abstracts file costs its block's bytes, not the file's.
+        if (offset > 0 || length is not null)
+            request.ByteRange = length is { } bytes ? new ByteRange(offset, offset + Math.Max(1, bytes) - 1) : new ByteRange($"bytes={offset}-");
         try
         {
-            using var response = await s3.GetObjectAsync(bucket, _prefix + Checked(key), ct);
+            using var response = await s3.GetObjectAsync(request, ct);
             // Read whole before it is used (no connection held open by a slow reader); a large object into a temporary file.
             Stream copy = response.ContentLength > LargeObject ? TemporaryFile() : new MemoryStream();
             try
@@ -74,6 +80,11 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            // A range that starts past the object's end holds nothing, as a local file read there does.
+            return new MemoryStream();
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
 
@@ -58,6 +59,56 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         await objects.DeletePrefixAsync("runs/r/abstracts.jsonl", default);
         var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadAbstractAsync("r", 0, documents[0].Id, default));
         Assert.Equal("runs/r/abstracts.jsonl", error.File);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task An_abstract_is_read_from_its_block_of_the_file_not_from_the_start(string backend)
+    {
+        var objects = new RangeLog(Objects(backend));
+        var store = new ResultStore(objects) { AbstractOffsetsEvery = 8 };
+        var run = SyntheticRun.Create("r", 40);
+        await store.PublishRunAsync(run, default);
+        var offsets = JsonSerializer.Deserialize<AbstractOffsets>(await ReadAllAsync(objects, "runs/r/abstract-offsets.json"), ResultStore.Json)!;
+        Assert.Equal(5, offsets.Offsets.Count);
+
+        foreach (var position in new[] { 0, 7, 8, 30, 39 })
+        {
+            objects.Ranges.Clear();
+            Assert.Equal($"Synthetic abstract of {run.Documents[position].Title}.", await store.LoadAbstractAsync("r", position, run.Documents[position].Id, default));
+            Assert.Equal([("runs/r/abstracts.jsonl", offsets.Offsets[position / 8])], objects.Ranges);
+        }
+
+        // Offsets that lead into the middle of a line (a damaged file) still find the abstract, by scanning.
+        await objects.WriteAsync("runs/r/abstract-offsets.json", stream => JsonSerializer.SerializeAsync(stream,
+            new AbstractOffsets(8, offsets.Offsets.Select(o => o + 5).ToList()), ResultStore.Json), default);
+        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
+        // So does a run made before the offsets were published.
+        await objects.DeletePrefixAsync("runs/r/abstract-offsets.json", default);
+        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
+    }
+
+    private static async Task<string> ReadAllAsync(IObjectStore objects, string key)
+    {
+        await using var stream = (await objects.OpenReadAsync(key, default))!;
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+
+    /// <summary>Notes where each read of a part of an object started.</summary>
+    private sealed class RangeLog(IObjectStore inner) : IObjectStore
+    {
+        public List<(string Key, long Offset)> Ranges { get; } = [];
+        public string Location => inner.Location;
+        public Task WriteAsync(string key, Func<Stream, Task> write, CancellationToken ct) => inner.WriteAsync(key, write, ct);
+        public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => inner.OpenReadAsync(key, ct);
+        public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken ct) => inner.ListAsync(prefix, ct);
+        public Task DeletePrefixAsync(string prefix, CancellationToken ct) => inner.DeletePrefixAsync(prefix, ct);
+
+        public Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
+        {
+            Ranges.Add((key, offset));
+            return inner.OpenReadAsync(key, offset, length, ct);
+        }
     }
 
     [Theory]
