@@ -60,8 +60,11 @@ public sealed record TopicTerms(int Id, IReadOnlyList<double> Probabilities);
 /// <summary>runs/{runId}/abstracts.jsonl: the abstract of each document, read only when one is opened.</summary>
 public sealed record DocumentAbstract(string Id, string Abstract);
 
-/// <summary>The byte offsets in abstracts.jsonl of its lines 0, <paramref name="Every"/>, 2 × <paramref name="Every"/>, …: where to start reading one abstract.</summary>
-public sealed record AbstractOffsets(int Every, IReadOnlyList<long> Offsets);
+/// <summary>
+/// The byte offsets in a JSON-lines file of its lines 0, <paramref name="Every"/>, 2 × <paramref name="Every"/>, …:
+/// where to start reading one line (a run's documents.jsonl and abstracts.jsonl each have one).
+/// </summary>
+public sealed record LineOffsets(int Every, IReadOnlyList<long> Offsets);
 
 /// <summary>runs/{runId}/documents.jsonl: one line per document.</summary>
 public sealed record DocumentResult(

@@ -11,6 +11,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private const string AbstractsFile = "abstracts.jsonl";
     private const string DocumentsFile = "documents.jsonl";
     private const string TopicDocumentsFile = "topic-documents.json";
+    private const string DocumentOffsetsFile = "document-offsets.json";
     private const string AbstractOffsetsFile = "abstract-offsets.json";
     private const int CorporaKept = 2;
 
@@ -77,15 +78,10 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         var prefix = $"runs/{run.Manifest.RunId}/";
         await WriteJsonAsync(prefix + "clusters.json", run.Clusters, ct);
         await WriteJsonAsync(prefix + "topics.json", run.Topics, ct);
-        await WriteLinesAsync(prefix + DocumentsFile, run.Documents, ct);
+        await WriteLinesWithOffsetsAsync(prefix + DocumentsFile, prefix + DocumentOffsetsFile, run.Documents.ToAsyncEnumerable(), ct);
         if (run.TopicTerms is not null) await WriteJsonAsync(prefix + TopicTermsFile, run.TopicTerms, ct, indented: false);
         if (run.TopicDocuments is not null) await WriteJsonAsync(prefix + TopicDocumentsFile, run.TopicDocuments, ct, indented: false);
-        if (run.Abstracts is not null)
-        {
-            var offsets = new List<long>();
-            await objects.WriteAsync(prefix + AbstractsFile, stream => JsonLines.WriteAsync(stream, run.Abstracts, Json, ct, offsets, AbstractOffsetsEvery), ct);
-            await WriteJsonAsync(prefix + AbstractOffsetsFile, new AbstractOffsets(AbstractOffsetsEvery, offsets), ct, indented: false);
-        }
+        if (run.Abstracts is not null) await WriteLinesWithOffsetsAsync(prefix + AbstractsFile, prefix + AbstractOffsetsFile, run.Abstracts, ct);
         await WriteJsonAsync(prefix + "manifest.json", run.Manifest, ct);
     }
 
@@ -182,27 +178,28 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     }
 
     public async Task<DocumentResult?> LoadDocumentAsync(string runId, int position, CancellationToken ct) =>
-        position < 0 ? null : await ReadLinesAsync<DocumentResult>(RunPrefix(runId) + DocumentsFile, ct, only: [position]).FirstOrDefaultAsync(ct);
+        position < 0 ? null : await ReadLineAsync<DocumentResult>(RunPrefix(runId), DocumentsFile, DocumentOffsetsFile, position, ct);
 
     public async Task<string?> LoadAbstractAsync(string runId, int position, string documentId, CancellationToken ct)
     {
         // A million real abstracts are 1.7 GB of file and held 3.4 GB as a dictionary: one line is read instead.
         var prefix = RunPrefix(runId);
-        if (position >= 0 && await ReadAbstractLineAsync(prefix, position, ct) is { } atPosition && atPosition.Id == documentId)
+        if (position >= 0 && await ReadLineAsync<DocumentAbstract>(prefix, AbstractsFile, AbstractOffsetsFile, position, ct) is { } atPosition
+            && atPosition.Id == documentId)
             return atPosition.Abstract;
         // A file not in the documents' order (written by hand, or by another tool) is searched line by line instead.
         return (await ReadLinesAsync<DocumentAbstract>(prefix + AbstractsFile, ct).FirstOrDefaultAsync(a => a.Id == documentId, ct))?.Abstract;
     }
 
     /// <summary>
-    /// Line <paramref name="position"/> of abstracts.jsonl: read from the block that the run's published offsets lead to
-    /// (a range read; an S3 store would otherwise download the whole file), or found by scanning the file for line
-    /// breaks up to it, in a run made before the offsets were published or when they do not lead to a line.
+    /// Line <paramref name="position"/> of a run's <paramref name="file"/>: read from the block that the run's published
+    /// offsets lead to (a range read; an S3 store would otherwise download the whole file), or found by scanning the
+    /// file for line breaks up to it, in a run made before the offsets were published or when they do not lead to a line.
     /// </summary>
-    private async Task<DocumentAbstract?> ReadAbstractLineAsync(string prefix, int position, CancellationToken ct)
+    private async Task<T?> ReadLineAsync<T>(string prefix, string file, string offsetsFile, int position, CancellationToken ct) where T : class
     {
-        var key = prefix + AbstractsFile;
-        if (await ReadJsonOrNullAsync<AbstractOffsets>(prefix + AbstractOffsetsFile, ct) is { Every: > 0, Offsets: { } offsets } published
+        var key = prefix + file;
+        if (await ReadJsonOrNullAsync<LineOffsets>(prefix + offsetsFile, ct) is { Every: > 0, Offsets: { } offsets } published
             && position / published.Every < offsets.Count)
         {
             var block = position / published.Every;
@@ -210,7 +207,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
             try
             {
                 await using var stream = await objects.OpenReadAsync(key, offsets[block], length, ct) ?? throw new ResultFileException(key, "missing.");
-                if (await JsonLines.ReadAsync<DocumentAbstract>(stream, key, Json, ct, [position % published.Every], linesBefore: block * published.Every)
+                if (await JsonLines.ReadAsync<T>(stream, key, Json, ct, [position % published.Every], linesBefore: block * published.Every)
                         .FirstOrDefaultAsync(ct) is { } line)
                     return line;
             }
@@ -220,11 +217,11 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
                 // names the file's own problem.
             }
         }
-        return await ReadLinesAsync<DocumentAbstract>(key, ct, only: [position]).FirstOrDefaultAsync(ct);
+        return await ReadLinesAsync<T>(key, ct, only: [position]).FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>Lines between two published offsets of abstracts.jsonl (about 1.7 MB of real abstracts).</summary>
-    internal int AbstractOffsetsEvery { get; init; } = 1_024;
+    /// <summary>Lines between two published offsets (about 1.7 MB of real abstracts, 0.25 MB of documents).</summary>
+    internal int LineOffsetsEvery { get; init; } = 1_024;
 
     public Task DeleteAllAsync(CancellationToken ct) => objects.DeletePrefixAsync("", ct);
 
@@ -265,8 +262,13 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private Task WriteJsonAsync<T>(string key, T value, CancellationToken ct, bool indented = true) =>
         objects.WriteAsync(key, stream => JsonSerializer.SerializeAsync(stream, value, indented ? Indented : Json, ct), ct);
 
-    private Task WriteLinesAsync<T>(string key, IEnumerable<T> items, CancellationToken ct) =>
-        WriteLinesAsync(key, items.ToAsyncEnumerable(), ct);
+    /// <summary>Writes the lines, then the offsets of every <see cref="LineOffsetsEvery"/>th one (see <see cref="ReadLineAsync{T}"/>).</summary>
+    private async Task WriteLinesWithOffsetsAsync<T>(string key, string offsetsKey, IAsyncEnumerable<T> items, CancellationToken ct)
+    {
+        var offsets = new List<long>();
+        await objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, Json, ct, offsets, LineOffsetsEvery), ct);
+        await WriteJsonAsync(offsetsKey, new LineOffsets(LineOffsetsEvery, offsets), ct, indented: false);
+    }
 
     private Task WriteLinesAsync<T>(string key, IAsyncEnumerable<T> items, CancellationToken ct, JsonSerializerOptions? options = null) =>
         objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, options ?? Json, ct), ct);

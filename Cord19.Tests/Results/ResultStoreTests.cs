@@ -63,25 +63,28 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public async Task An_abstract_is_read_from_its_block_of_the_file_not_from_the_start(string backend)
+    public async Task A_document_and_its_abstract_are_read_from_their_blocks_of_the_files_not_from_the_start(string backend)
     {
         var objects = new RangeLog(Objects(backend));
-        var store = new ResultStore(objects) { AbstractOffsetsEvery = 8 };
+        var store = new ResultStore(objects) { LineOffsetsEvery = 8 };
         var run = SyntheticRun.Create("r", 40);
         await store.PublishRunAsync(run, default);
-        var offsets = JsonSerializer.Deserialize<AbstractOffsets>(await ReadAllAsync(objects, "runs/r/abstract-offsets.json"), ResultStore.Json)!;
+        var offsets = JsonSerializer.Deserialize<LineOffsets>(await ReadAllAsync(objects, "runs/r/abstract-offsets.json"), ResultStore.Json)!;
         Assert.Equal(5, offsets.Offsets.Count);
+
+        var documentOffsets = JsonSerializer.Deserialize<LineOffsets>(await ReadAllAsync(objects, "runs/r/document-offsets.json"), ResultStore.Json)!;
 
         foreach (var position in new[] { 0, 7, 8, 30, 39 })
         {
             objects.Ranges.Clear();
+            Assert.Equal(run.Documents[position].Title, (await store.LoadDocumentAsync("r", position, default))?.Title);
             Assert.Equal($"Synthetic abstract of {run.Documents[position].Title}.", await store.LoadAbstractAsync("r", position, run.Documents[position].Id, default));
-            Assert.Equal([("runs/r/abstracts.jsonl", offsets.Offsets[position / 8])], objects.Ranges);
+            Assert.Equal([("runs/r/documents.jsonl", documentOffsets.Offsets[position / 8]), ("runs/r/abstracts.jsonl", offsets.Offsets[position / 8])], objects.Ranges);
         }
 
         // Offsets that lead into the middle of a line (a damaged file) still find the abstract, by scanning.
         await objects.WriteAsync("runs/r/abstract-offsets.json", stream => JsonSerializer.SerializeAsync(stream,
-            new AbstractOffsets(8, offsets.Offsets.Select(o => o + 5).ToList()), ResultStore.Json), default);
+            new LineOffsets(8, offsets.Offsets.Select(o => o + 5).ToList()), ResultStore.Json), default);
         Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
         // So does a run made before the offsets were published.
         await objects.DeletePrefixAsync("runs/r/abstract-offsets.json", default);
