@@ -199,23 +199,23 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private async Task<T?> ReadLineAsync<T>(string prefix, string file, string offsetsFile, int position, CancellationToken ct) where T : class
     {
         var key = prefix + file;
-        if (await ReadJsonOrNullAsync<LineOffsets>(prefix + offsetsFile, ct) is { Every: > 0, Offsets: { } offsets } published
-            && position / published.Every < offsets.Count)
+        try
         {
-            var block = position / published.Every;
-            long? length = block + 1 < offsets.Count ? offsets[block + 1] - offsets[block] : null;
-            try
+            if (await ReadJsonOrNullAsync<LineOffsets>(prefix + offsetsFile, ct) is { Every: > 0, Offsets: { } offsets } published
+                && position / published.Every < offsets.Count)
             {
+                var block = position / published.Every;
+                long? length = block + 1 < offsets.Count ? offsets[block + 1] - offsets[block] : null;
                 await using var stream = await objects.OpenReadAsync(key, offsets[block], length, ct) ?? throw new ResultFileException(key, "missing.");
                 if (await JsonLines.ReadAsync<T>(stream, key, Json, ct, [position % published.Every], linesBefore: block * published.Every)
                         .FirstOrDefaultAsync(ct) is { } line)
                     return line;
             }
-            catch (ResultFileException)
-            {
-                // Offsets that lead into the middle of a line, or a missing file: the scan below finds the line, or
-                // names the file's own problem.
-            }
+        }
+        catch (ResultFileException)
+        {
+            // Offsets that cannot be read or lead into the middle of a line, or a missing file: the scan below finds the
+            // line, or names the file's own problem. The offsets only save time.
         }
         return await ReadLinesAsync<T>(key, ct, only: [position]).FirstOrDefaultAsync(ct);
     }

@@ -86,7 +86,9 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         await objects.WriteAsync("runs/r/abstract-offsets.json", stream => JsonSerializer.SerializeAsync(stream,
             new LineOffsets(8, offsets.Offsets.Select(o => o + 5).ToList()), ResultStore.Json), default);
         Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
-        // So does a run made before the offsets were published.
+        // So do offsets that are not JSON at all, and a run made before the offsets were published.
+        await objects.WriteAsync("runs/r/abstract-offsets.json", stream => stream.WriteAsync("{not json"u8.ToArray()).AsTask(), default);
+        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
         await objects.DeletePrefixAsync("runs/r/abstract-offsets.json", default);
         Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
     }
