@@ -54,11 +54,8 @@ public sealed class FakeResultStore : IResultStore
     }
 
     /// <summary>The map's points: they do not wait for <see cref="DocumentsHeld"/>, as the real store reads them in a fraction of the time.</summary>
-    public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct)
-    {
-        var documents = (await ReadAsync(runId, withDocuments: true, held: false)).Documents;
-        return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i]).Select(d => new DocumentPoint(d.Id, d.Cluster, d.X, d.Y)).ToList();
-    }
+    public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct) =>
+        (await ShownAsync(runId, positions)).Select(d => new DocumentPoint(d.Id, d.Cluster, d.X, d.Y)).ToList();
 
     /// <summary>How many times the map's titles were read.</summary>
     public int TitleReads { get; private set; }
@@ -67,8 +64,14 @@ public sealed class FakeResultStore : IResultStore
     public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, int[]? positions, CancellationToken ct)
     {
         TitleReads++;
+        return (await ShownAsync(runId, positions)).Select(d => d.Title).ToList();
+    }
+
+    /// <summary>The documents at <paramref name="positions"/> (all when null), without waiting for <see cref="DocumentsHeld"/>.</summary>
+    private async Task<IEnumerable<DocumentResult>> ShownAsync(string runId, int[]? positions)
+    {
         var documents = (await ReadAsync(runId, withDocuments: true, held: false)).Documents;
-        return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i].Title).ToList();
+        return (positions ?? Enumerable.Range(0, documents.Count)).Select(i => documents[i]);
     }
 
     /// <summary>When set, reads with documents wait for it, as a large run's read takes seconds.</summary>
