@@ -35,8 +35,7 @@ public static class ResultEndpoints
                 ? TypedResults.Problem(string.Join(" ", points.Problems), statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot be drawn")
                 : TypedResults.Bytes(await runs.GetMapBinaryAsync(runId, shown), "application/octet-stream");
         });
-        // What the map's tooltip shows of one point, fetched when the pointer rests on it: its one line, so that the
-        // tooltip answers while a million documents are still being read whole for the page's search.
+        // What the map's tooltip shows of one point, fetched when the pointer rests on it: its one line of the run.
         api.MapGet("/{runId}/documents/{index:int}", async Task<Results<Ok<DocumentCardDto>, ProblemHttpResult>> (string runId, int index, RunCache runs) =>
         {
             var count = (await runs.GetSummaryAsync(runId)).Manifest.Documents;

@@ -9,8 +9,9 @@ namespace Cord19.Web.Hosting;
 
 /// <summary>
 /// Right after start, does once what the first visit would otherwise wait for: reads the newest run's document map
-/// payload into the <see cref="RunCache"/> (its points alone, whatever the run's size), asks the panel for its Overview and its map over loopback (signing in as a person would), which compiles the
-/// request path and the pages' components, and fills the chart library's serializer.
+/// payload into the <see cref="RunCache"/> (its points alone, whatever the run's size), asks the panel for its Overview
+/// and its map over loopback (signing in as a person would), which compiles the request path and the pages'
+/// components, and fills the chart library's serializer.
 /// </summary>
 /// <remarks>
 /// Measured with ./bench.sh 100000, the first visit to a 100,000-document map after start, from navigation to drawn:

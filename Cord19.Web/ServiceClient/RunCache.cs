@@ -20,31 +20,32 @@ public sealed class RunCache(IResultStore store)
     public async Task<RunResult> GetSummaryAsync(string runId) =>
         (RunResult)await GetAsync($"summary:{runId}", async () => await store.LoadSummaryAsync(runId, CancellationToken.None));
 
-    /// <summary>The document map's payload, built once per run and point limit, for the chart's request and the page's search.</summary>
+    /// <summary>
+    /// The document map's payload, built once per run and point limit, for the chart's request and the page's search:
+    /// the shown documents' points alone (for a million documents a fraction of a second, where a whole read takes seconds).
+    /// </summary>
     public async Task<Model.DocumentMapPayload> GetMapPayloadAsync(string runId, int limit) =>
         (Model.DocumentMapPayload)await GetAsync($"map:{runId}:{limit}", async () =>
         {
-            if (Loaded($"run:{runId}") is RunResult run) return Model.DocumentMapPayload.Build(run, limit);
-            // Otherwise the points alone: for a million documents a fraction of a second, where the whole read that
-            // search and clicks wait for takes seconds.
-            var summary = await GetSummaryAsync(runId);
-            var positions = Model.DocumentMapPayload.Sample(summary.Manifest.Documents, limit);
+            var (summary, positions) = await ShownAsync(runId, limit);
             var points = await store.LoadPointsAsync(runId, positions, CancellationToken.None);
             return Model.DocumentMapPayload.Build(runId, summary.Clusters, positions is null ? points.Count : summary.Manifest.Documents, positions, points);
         });
 
-    /// <summary>The titles of the map's documents, for its search; read when first searched, apart from the points.</summary>
+    /// <summary>The titles of the map's documents, for its search; read apart from the points, when first needed.</summary>
     public async Task<Model.DocumentMapTitles> GetMapTitlesAsync(string runId, int limit) =>
         (Model.DocumentMapTitles)await GetAsync($"map-titles:{runId}:{limit}", async () =>
         {
-            if (Loaded($"run:{runId}") is RunResult run)
-            {
-                var shown = Model.DocumentMapPayload.Sample(run.Documents.Count, limit);
-                return new Model.DocumentMapTitles(shown, (shown ?? Enumerable.Range(0, run.Documents.Count)).Select(i => run.Documents[i].Title).ToList());
-            }
-            var positions = Model.DocumentMapPayload.Sample((await GetSummaryAsync(runId)).Manifest.Documents, limit);
+            var (_, positions) = await ShownAsync(runId, limit);
             return new Model.DocumentMapTitles(positions, await store.LoadTitlesAsync(runId, positions, CancellationToken.None));
         });
+
+    /// <summary>The run's summary and which of its documents a map of <paramref name="limit"/> points shows (null for all).</summary>
+    private async Task<(RunResult Summary, int[]? Positions)> ShownAsync(string runId, int limit)
+    {
+        var summary = await GetSummaryAsync(runId);
+        return (summary, Model.DocumentMapPayload.Sample(summary.Manifest.Documents, limit));
+    }
 
     public async Task<byte[]> GetMapBinaryAsync(string runId, int limit) =>
         (byte[])await GetAsync($"map-binary:{runId}:{limit}", async () => (await GetMapPayloadAsync(runId, limit)).ToBinary());
@@ -62,25 +63,13 @@ public sealed class RunCache(IResultStore store)
     public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
         (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));
 
-    /// <summary>
-    /// The document a click on the map opens: from the run in memory, or its one line while the run is still being
-    /// read (a million documents take seconds; one line tens of milliseconds). Null when the run has no such document.
-    /// </summary>
-    public async Task<DocumentResult?> GetDocumentAsync(string runId, int position) =>
-        Loaded($"run:{runId}") is RunResult run
-            ? position >= 0 && position < run.Documents.Count ? run.Documents[position] : null
-            : await store.LoadDocumentAsync(runId, position, CancellationToken.None);
+    /// <summary>The document a point's tooltip or a click shows: its one line (null when the run has no such document).</summary>
+    public Task<DocumentResult?> GetDocumentAsync(string runId, int position) =>
+        store.LoadDocumentAsync(runId, position, CancellationToken.None);
 
     /// <summary>An opened document's abstract, read each time: a run's abstracts are not kept (a million real ones held 3.4 GB).</summary>
     public Task<string?> GetAbstractAsync(string runId, int position, string documentId) =>
         store.LoadAbstractAsync(runId, position, documentId, CancellationToken.None);
-
-    /// <summary>What <paramref name="key"/> holds if it has been read, without reading it.</summary>
-    private object? Loaded(string key)
-    {
-        lock (_gate)
-            return Find(key) is { Value.Value.IsCompletedSuccessfully: true } node ? node.Value.Value.Result : null;
-    }
 
     // Called under _gate.
     private LinkedListNode<(string Key, Task<object> Value)>? Find(string key)

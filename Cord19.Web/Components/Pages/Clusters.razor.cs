@@ -101,7 +101,7 @@ public sealed partial class Clusters : ResultPageBase
         DocumentResult? document;
         try
         {
-            // The document from the run in memory, or its one line; its abstract is always its one line.
+            // The document's one line, then its abstract's: never the run whole.
             document = await Runs.GetDocumentAsync(runId, index);
         }
         catch (ResultFileException ex)

@@ -54,8 +54,9 @@ public sealed partial class Topics : ResultPageBase
             Problems = [ex.Message];
             return;
         }
-        // The timeline and the top documents need every document read (seconds for a million, once per run). The
-        // prerendered page starts that read and answers without it; the interactive page shows the rest meanwhile.
+        // The timeline and the top documents come from the run's topic-documents.json, or, for a run made before it,
+        // from every document (seconds for a million, once per run). The prerendered page starts that read and answers
+        // without it; the interactive page shows the rest meanwhile.
         var documents = Runs.GetTopicDocumentsAsync(runId, DocumentsShown);
         if (!RendererInfo.IsInteractive)
         {
