@@ -27,9 +27,11 @@ public sealed class S3rver : IAsyncDisposable
     /// <param name="buckets">More buckets than <see cref="Bucket"/>, empty.</param>
     public static async Task<S3rver> StartAsync(params string[] buckets)
     {
-        var script = Path.Combine(RunningApp.RepositoryRoot(), "tools", "node_modules", "s3rver", "bin", "s3rver.js");
-        if (!File.Exists(script))
-            throw new InvalidOperationException($"{script} is missing: run ./test.sh, which installs s3rver with npm.");
+        // tools/s3rver.js starts s3rver's own command line, with its PUT made to answer only once the object is written.
+        var tools = Path.Combine(RunningApp.RepositoryRoot(), "tools");
+        var script = Path.Combine(tools, "s3rver.js");
+        if (!File.Exists(Path.Combine(tools, "node_modules", "s3rver", "bin", "s3rver.js")))
+            throw new InvalidOperationException($"s3rver is missing from {tools}/node_modules: run ./test.sh, which installs it with npm.");
         var data = new TempDirectory();
         var port = LoopbackPort.Free();
         var process = Process.Start(new ProcessStartInfo("node",
