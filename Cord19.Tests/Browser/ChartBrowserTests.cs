@@ -112,14 +112,21 @@ public sealed class ChartBrowserTests : BrowserTest
         // The layout gives the charts the page's theme once the circuit is up: the same theme must not draw the map again.
         await page.WaitForFunctionAsync("() => window.themeSet > 0", null, new() { Timeout = 15_000 });
         Assert.Equal(Documents, await page.EvaluateAsync<int>("() => window.fillRects"));
-        // What the pointer does over the chart must not draw the points again: a search match under the pointer is
-        // highlighted (showing the matches redraws the chart; hovering them must not), and so are a small cluster's
-        // points and its legend entry. The last cluster is cut to 1,000 points with ECharts' own setOption (the page's
-        // puts the loaded points back): a real map's clusters differ in size.
+        // A search's matches are rings above the points: showing them must not draw the points again. The last cluster
+        // is cut to 1,000 points first, with ECharts' own setOption (the page's puts the loaded points back): a real
+        // map's clusters differ in size.
         await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); const s = c.getOption().series[5]; " +
                                  "Object.getPrototypeOf(c).setOption.call(c, { series: [{ id: s.id, data: s.data.slice(0, 2 * 1000) }] }); " +
-                                 "const d = c.getOption().series[0].data; return cord19Charts.setSeriesData('document-map', 'search', [[d[0], d[1], 0]]); }");
-        await page.WaitForFunctionAsync("() => vizorECharts.getChart('document-map').getOption().series.find(s => s.id === 'search').data.length === 1");
+                                 "c.getZr().flush(); window.before = window.fillRects; " +
+                                 "const d = c.getOption().series[0].data; return cord19Charts.showMatches('document-map', [[d[0], d[1]]]); }");
+        const string RingAtItsPoint = "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; " +
+                                      "const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); const rings = c.cord19Matches.group.children(); " +
+                                      "return rings.length === 1 && Math.abs(rings[0].shape.cx - at[0]) < 0.5 && Math.abs(rings[0].shape.cy - at[1]) < 0.5; }";
+        await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
+        await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => setTimeout(r)))");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.fillRects - window.before"));
+        // What the pointer does over the chart must not draw the points again either: over a match (the point beneath
+        // answers), a small cluster's point and its legend entry.
         var pointer = await page.EvaluateAsync<double[]>(
             "() => { const c = vizorECharts.getChart('document-map'); const r = c.getDom().getBoundingClientRect(); const series = c.getOption().series; " +
             "const match = c.convertToPixel({ seriesIndex: 0 }, [series[0].data[0], series[0].data[1]]); " +
@@ -137,7 +144,17 @@ public sealed class ChartBrowserTests : BrowserTest
             await page.WaitForTimeoutAsync(300);
         }
         Assert.Equal(0, await page.EvaluateAsync<int>("() => window.fillRects - window.before"));
-        await page.EvaluateAsync("() => cord19Charts.setSeriesData('document-map', 'search', [])");
+        // A zoom moves the points, and the ring follows its point.
+        await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; " +
+                                 "const x = c.getModel().getComponent('xAxis').axis.scale.getExtent(); const y = c.getModel().getComponent('yAxis').axis.scale.getExtent(); " +
+                                 "c.dispatchAction({ type: 'dataZoom', batch: [" +
+                                 "{ dataZoomIndex: 0, startValue: d[0] - (x[1] - x[0]) / 4, endValue: d[0] + (x[1] - x[0]) / 4 }, " +
+                                 "{ dataZoomIndex: 1, startValue: d[1] - (y[1] - y[0]) / 4, endValue: d[1] + (y[1] - y[0]) / 4 }] }); }");
+        await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
+        await page.EvaluateAsync("() => cord19Charts.resetZoom('document-map')");
+        await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
+        await page.EvaluateAsync("() => cord19Charts.showMatches('document-map', [])");
+        await page.WaitForFunctionAsync("() => vizorECharts.getChart('document-map').cord19Matches.group.children().length === 0", null, new() { Timeout = 5_000 });
         Assert.True(await page.EvaluateAsync<bool>(
             "() => vizorECharts.getChart('document-map') === window.earlyMap && document.getElementById('document-map').contains(window.earlyMap.getDom())"),
             "The circuit's chart is not the map drawn before it, in the page's chart element.");

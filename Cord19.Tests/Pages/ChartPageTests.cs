@@ -53,13 +53,14 @@ public sealed class ChartPageTests : ResultPageTestContext
     public void The_map_s_clusters_share_one_canvas_however_many_points_they_hold()
     {
         var options = DocumentMapChart.Options("run-a", SyntheticRun.Create("run-a", 600).Clusters);
-        var clusters = options.Series!.OfType<ScatterSeries>().Where(s => s.Id != DocumentMapChart.SearchSeriesId).ToList();
+        var clusters = options.Series!.OfType<ScatterSeries>().ToList();
         Assert.NotEmpty(clusters);
         // Above its progressive threshold ECharts moves a series to a canvas of its own.
         Assert.All(clusters, s => Assert.True(s.ProgressiveThreshold >= Web.Model.DocumentMapPayload.DefaultLimit, $"{s.Id}: {s.ProgressiveThreshold}"));
-        // The search's matches change under the pointer: on a canvas above the points'.
-        var search = options.Series!.OfType<ScatterSeries>().Single(s => s.Id == DocumentMapChart.SearchSeriesId);
-        Assert.All(clusters, s => Assert.True((search.Zlevel ?? 0) > (s.Zlevel ?? 0)));
+        // The search's matches are rings drawn above by cord19Charts.showMatches, not a series: ECharts draws every
+        // series again when one changes.
+        Assert.Equal(options.Series!.Count, clusters.Count);
+        Assert.All(clusters, s => Assert.Null(s.Zlevel));
         Assert.Null(options.Toolbox);
     }
 
@@ -151,9 +152,16 @@ public sealed class ChartPageTests : ResultPageTestContext
         page.Find("input[data-testid=map-search]").Input("paper 12");
 
         page.WaitForAssertion(() => Assert.Contains("11 matching titles", page.Find("[data-testid=map-count]").TextContent), Patience);
-        var call = JSInterop.VerifyInvoke("cord19Charts.setSeriesData");
-        Assert.Equal("search", call.Arguments[1]);
-        Assert.Equal(11, ((IEnumerable<float[]>)call.Arguments[2]!).Count());
+        var call = JSInterop.VerifyInvoke("cord19Charts.showMatches");
+        Assert.Equal(DocumentMapChart.ChartId, call.Arguments[0]);
+        var points = ((IEnumerable<float[]>)call.Arguments[1]!).ToList();
+        Assert.Equal(11, points.Count);
+        // Each match where its document's point is drawn.
+        var shown = Web.Model.DocumentMapPayload.Build(Store.Runs[0]);
+        var expected = shown.Clusters.SelectMany(c => c.Documents.Select((d, i) => (d, X: c.XY[2 * i], Y: c.XY[2 * i + 1])))
+            .Where(p => Store.Runs[0].Documents[p.d].Title?.Contains("paper 12", StringComparison.OrdinalIgnoreCase) == true)
+            .Select(p => (p.X, p.Y));
+        Assert.Equal(expected.Order(), points.Select(p => (p[0], p[1])).Order());
     }
 
     [Theory]

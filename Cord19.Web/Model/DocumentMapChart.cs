@@ -10,7 +10,6 @@ namespace Cord19.Web.Model;
 public static class DocumentMapChart
 {
     public const string ChartId = "document-map";
-    public const string SearchSeriesId = "search";
 
     /// <summary>The chart's height, which Vizor gives ECharts (its element has none) and the prerendered page's early drawing too.</summary>
     public const string Height = "620px";
@@ -46,21 +45,6 @@ public static class DocumentMapChart
             SymbolSize = 3.9,
             ItemStyle = new ItemStyle { Opacity = 0.75 },
         }).ToList();
-        series.Add(new ScatterSeries
-        {
-            Id = SearchSeriesId,
-            Name = "Search matches",
-            // [x, y, document index]: the search's few points travel as plain arrays.
-            Data = Array.Empty<float[]>(),
-            SymbolSize = 9,
-            ItemStyle = new ItemStyle { Color = "rgba(0,0,0,0)", BorderColor = "#000", BorderWidth = 1.5 },
-            // Above the points, on a canvas of its own (made only while there are matches). Whatever changes on a canvas
-            // draws all of it again: a hovered match must not redraw 100,000 points. Nothing on the points' canvas
-            // changes under the pointer (large-mode points are not highlighted, legend entries are not); that is also
-            // why the chart has no ECharts toolbox: its icons changed under the pointer, and the page has buttons.
-            Zlevel = 1,
-        });
-
         return new ChartOptions
         {
             Color = ChartPalette.Colors.Cast<object>().ToList(),

@@ -126,14 +126,14 @@ public sealed partial class Clusters : ResultPageBase
         if (opening == _openings) _selectedAbstract = text;
     }
 
-    /// <summary>A cluster's point is found by its place in the payload; a search highlight carries the index itself.</summary>
+    /// <summary>A point is found by its place in the payload (a search's rings are not clickable: the point beneath is).</summary>
     private async Task<int?> DocumentIndexOf(EventParams click)
     {
         var (series, point) = (click.SeriesIndex, click.DataIndex);
         var shown = await Runs.GetMapPayloadAsync(_run!.Manifest.RunId, PointLimit);
-        if (series < shown.Clusters.Count)
-            return point >= 0 && point < shown.Clusters[series].Documents.Length ? shown.Clusters[series].Documents[point] : null;
-        return click.Value?.Numbers is { Length: >= 3 } value ? (int)value[2] : null;
+        return series >= 0 && series < shown.Clusters.Count && point >= 0 && point < shown.Clusters[series].Documents.Length
+            ? shown.Clusters[series].Documents[point]
+            : null;
     }
 
     /// <summary>The map's titles read while the user types: about a second for a million documents' map.</summary>
@@ -162,7 +162,7 @@ public sealed partial class Clusters : ResultPageBase
                         var index = cluster.Documents[p];
                         if (titles.Of(index)?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
                         matches++;
-                        if (points.Count < MaxHighlighted) points.Add([cluster.XY[2 * p], cluster.XY[2 * p + 1], index]);
+                        if (points.Count < MaxHighlighted) points.Add([cluster.XY[2 * p], cluster.XY[2 * p + 1]]);
                     }
             }
             catch (ResultFileException ex)
@@ -174,7 +174,7 @@ public sealed partial class Clusters : ResultPageBase
         // A later search may have begun meanwhile; its answer is the one to show.
         if (_search != text) return;
         _matches = matches;
-        await JS.InvokeVoidAsync("cord19Charts.setSeriesData", DocumentMapChart.ChartId, DocumentMapChart.SearchSeriesId, points);
+        await JS.InvokeVoidAsync("cord19Charts.showMatches", DocumentMapChart.ChartId, points);
     }
 
     private Task ResetZoomAsync() => JS.InvokeVoidAsync("cord19Charts.resetZoom", DocumentMapChart.ChartId).AsTask();
