@@ -51,6 +51,29 @@ public sealed class ChartBrowserTests : BrowserTest
     }
 
     [Fact]
+    public async Task A_sampled_map_s_long_count_wraps_beside_a_search_field_that_keeps_its_width_and_rings_the_matches()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
+        await App.OpenAsync(page, $"/clusters?run={RunId}&limit=1000");
+        await page.WaitForFunctionAsync("() => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === 1000", null,
+            new() { Timeout = 15_000, PollingInterval = 50 });
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        var search = page.Locator("input[data-testid=map-search]");
+        await search.FillAsync("paper 1");
+        // "showing 1,000 of 20,000 documents (an even sample) · 571 matching titles": it once took the search field's
+        // width, down to nothing, and ran under the buttons.
+        var countLabel = page.Locator("[data-testid=map-count]");
+        await Expect(countLabel).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"of 20,000 documents \(an even sample\) · \d{2,} matching titles$"), new() { Timeout = 10_000 });
+        var matches = int.Parse(System.Text.RegularExpressions.Regex.Match((await countLabel.TextContentAsync())!, @"(\d+) matching").Groups[1].Value);
+        Assert.True((await search.BoundingBoxAsync())!.Width >= 150, "The search field lost its width to the count beside it.");
+        var count = (await countLabel.BoundingBoxAsync())!;
+        var reset = (await page.Locator("[data-testid=map-reset-zoom]").BoundingBoxAsync())!;
+        Assert.True(count.X + count.Width <= reset.X || count.Y + count.Height <= reset.Y, $"The count ({count.X}+{count.Width}) runs under the buttons ({reset.X}).");
+        await page.WaitForFunctionAsync("n => vizorECharts.getChart('document-map').cord19Matches.group.children().length === n", matches, new() { Timeout = 5_000 });
+    }
+
+    [Fact]
     public async Task The_map_opened_from_the_menu_draws_every_point_answers_the_pointer_and_keeps_its_points_through_a_theme_change()
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
