@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -14,6 +15,11 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private const string DocumentOffsetsFile = "document-offsets.json";
     private const string AbstractOffsetsFile = "abstract-offsets.json";
     private const int CorporaKept = 2;
+    private const int LineOffsetsRemembered = 64;
+
+    // Each run's published line offsets, read once: a run never changes once published (its id is never reused), and
+    // on an S3 bucket every read of them is a request of its own before the line's range read. A few kB a run.
+    private readonly ConcurrentDictionary<string, LineOffsets?> _lineOffsets = new(StringComparer.Ordinal);
 
     // NaN or infinite numbers are written and read as "NaN" / "Infinity" rather than failing the whole file,
     // so that a bad coordinate reaches the page as a named problem instead of an unreadable run.
@@ -201,7 +207,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         var key = prefix + file;
         try
         {
-            if (await ReadJsonOrNullAsync<LineOffsets>(prefix + offsetsFile, ct) is { Every: > 0, Offsets: { } offsets } published
+            if (await LineOffsetsAsync(prefix + offsetsFile, ct) is { Every: > 0, Offsets: { } offsets } published
                 && position / published.Every < offsets.Count)
             {
                 var block = position / published.Every;
@@ -220,10 +226,24 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         return await ReadLinesAsync<T>(key, ct, only: [position]).FirstOrDefaultAsync(ct);
     }
 
+    /// <summary>A run's offsets file, or null for a run made before they were published; an unreadable one is not remembered.</summary>
+    private async Task<LineOffsets?> LineOffsetsAsync(string key, CancellationToken ct)
+    {
+        if (_lineOffsets.TryGetValue(key, out var remembered)) return remembered;
+        var read = await ReadJsonOrNullAsync<LineOffsets>(key, ct);
+        if (_lineOffsets.Count >= LineOffsetsRemembered) _lineOffsets.Clear();
+        _lineOffsets[key] = read;
+        return read;
+    }
+
     /// <summary>Lines between two published offsets (about 1.7 MB of real abstracts, 0.25 MB of documents).</summary>
     internal int LineOffsetsEvery { get; init; } = 1_024;
 
-    public Task DeleteAllAsync(CancellationToken ct) => objects.DeletePrefixAsync("", ct);
+    public async Task DeleteAllAsync(CancellationToken ct)
+    {
+        await objects.DeletePrefixAsync("", ct);
+        _lineOffsets.Clear();
+    }
 
     public async Task<int> CopyRunsFromAsync(IObjectStore source, CancellationToken ct)
     {
@@ -268,6 +288,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         var offsets = new List<long>();
         await objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, Json, ct, offsets, LineOffsetsEvery), ct);
         await WriteJsonAsync(offsetsKey, new LineOffsets(LineOffsetsEvery, offsets), ct, indented: false);
+        _lineOffsets.TryRemove(offsetsKey, out _);
     }
 
     private Task WriteLinesAsync<T>(string key, IAsyncEnumerable<T> items, CancellationToken ct, JsonSerializerOptions? options = null) =>

@@ -74,6 +74,7 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
 
         var documentOffsets = JsonSerializer.Deserialize<LineOffsets>(await ReadAllAsync(objects, "runs/r/document-offsets.json"), ResultStore.Json)!;
 
+        objects.WholeReads.Clear();
         foreach (var position in new[] { 0, 7, 8, 30, 39 })
         {
             objects.Ranges.Clear();
@@ -81,16 +82,19 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
             Assert.Equal($"Synthetic abstract of {run.Documents[position].Title}.", await store.LoadAbstractAsync("r", position, run.Documents[position].Id, default));
             Assert.Equal([("runs/r/documents.jsonl", documentOffsets.Offsets[position / 8]), ("runs/r/abstracts.jsonl", offsets.Offsets[position / 8])], objects.Ranges);
         }
+        // Each offsets file was read once, not before every line (on S3, a request of its own).
+        Assert.Equal(["runs/r/document-offsets.json", "runs/r/abstract-offsets.json"], objects.WholeReads);
 
-        // Offsets that lead into the middle of a line (a damaged file) still find the abstract, by scanning.
+        // Offsets that lead into the middle of a line (a damaged file) still find the abstract, by scanning. A store
+        // reads a run's offsets once, so each damaged file is read by a new one.
         await objects.WriteAsync("runs/r/abstract-offsets.json", stream => JsonSerializer.SerializeAsync(stream,
             new LineOffsets(8, offsets.Offsets.Select(o => o + 5).ToList()), ResultStore.Json), default);
-        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
+        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await new ResultStore(objects).LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
         // So do offsets that are not JSON at all, and a run made before the offsets were published.
         await objects.WriteAsync("runs/r/abstract-offsets.json", stream => stream.WriteAsync("{not json"u8.ToArray()).AsTask(), default);
-        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
+        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await new ResultStore(objects).LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
         await objects.DeletePrefixAsync("runs/r/abstract-offsets.json", default);
-        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await store.LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
+        Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await new ResultStore(objects).LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
     }
 
     private static async Task<string> ReadAllAsync(IObjectStore objects, string key)
@@ -99,13 +103,20 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         return await new StreamReader(stream).ReadToEndAsync();
     }
 
-    /// <summary>Notes where each read of a part of an object started.</summary>
+    /// <summary>Notes where each read of a part of an object started, and which objects were read whole.</summary>
     private sealed class RangeLog(IObjectStore inner) : IObjectStore
     {
         public List<(string Key, long Offset)> Ranges { get; } = [];
+        public List<string> WholeReads { get; } = [];
         public string Location => inner.Location;
         public Task WriteAsync(string key, Func<Stream, Task> write, CancellationToken ct) => inner.WriteAsync(key, write, ct);
-        public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => inner.OpenReadAsync(key, ct);
+
+        public Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
+        {
+            WholeReads.Add(key);
+            return inner.OpenReadAsync(key, ct);
+        }
+
         public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken ct) => inner.ListAsync(prefix, ct);
         public Task DeletePrefixAsync(string prefix, CancellationToken ct) => inner.DeletePrefixAsync(prefix, ct);
 
