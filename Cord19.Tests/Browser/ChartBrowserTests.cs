@@ -141,7 +141,7 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); const s = c.getOption().series[5]; " +
                                  "Object.getPrototypeOf(c).setOption.call(c, { series: [{ id: s.id, data: s.data.slice(0, 2 * 1000) }] }); " +
                                  "c.getZr().flush(); window.before = window.fillRects; " +
-                                 "const d = c.getOption().series[0].data; return cord19Charts.showMatches('document-map', [[d[0], d[1]]]); }");
+                                 "const d = c.getOption().series[0].data; return cord19Charts.showMatches('document-map', [[d[0], d[1], 0]]); }");
         const string RingAtItsPoint = "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; " +
                                       "const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); const rings = c.cord19Matches.group.children(); " +
                                       "return rings.length === 1 && Math.abs(rings[0].shape.cx - at[0]) < 0.5 && Math.abs(rings[0].shape.cy - at[1]) < 0.5; }";
@@ -176,6 +176,16 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
         await page.EvaluateAsync("() => cord19Charts.resetZoom('document-map')");
         await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
+        // A cluster hidden from its legend entry hides its matches, and shown again shows them: two matches at a point
+        // of cluster 1, one of them filed under cluster 0 (hiding a cluster rescales the map, which could move a
+        // hidden cluster's own points out of the plot and hide their rings anyway).
+        const string Rings = "() => vizorECharts.getChart('document-map').cord19Matches.group.children().length";
+        await page.EvaluateAsync("async () => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[1].data; " +
+                                 "await cord19Charts.showMatches('document-map', [[d[0], d[1], 0], [d[0], d[1], 1]]); " +
+                                 "c.dispatchAction({ type: 'legendUnSelect', name: c.getOption().series[0].name }); }");
+        await page.WaitForFunctionAsync($"() => ({Rings})() === 1", null, new() { Timeout = 5_000 });
+        await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); c.dispatchAction({ type: 'legendSelect', name: c.getOption().series[0].name }); }");
+        await page.WaitForFunctionAsync($"() => ({Rings})() === 2", null, new() { Timeout = 5_000 });
         await page.EvaluateAsync("() => cord19Charts.showMatches('document-map', [])");
         await page.WaitForFunctionAsync("() => vizorECharts.getChart('document-map').cord19Matches.group.children().length === 0", null, new() { Timeout = 5_000 });
         Assert.True(await page.EvaluateAsync<bool>(

@@ -156,12 +156,12 @@ public sealed class ChartPageTests : ResultPageTestContext
         Assert.Equal(DocumentMapChart.ChartId, call.Arguments[0]);
         var points = ((IEnumerable<float[]>)call.Arguments[1]!).ToList();
         Assert.Equal(11, points.Count);
-        // Each match where its document's point is drawn.
+        // Each match where its document's point is drawn, with its cluster's series (hidden from the legend, it hides them).
         var shown = Web.Model.DocumentMapPayload.Build(Store.Runs[0]);
-        var expected = shown.Clusters.SelectMany(c => c.Documents.Select((d, i) => (d, X: c.XY[2 * i], Y: c.XY[2 * i + 1])))
+        var expected = shown.Clusters.SelectMany((c, series) => c.Documents.Select((d, i) => (d, X: c.XY[2 * i], Y: c.XY[2 * i + 1], Series: (float)series)))
             .Where(p => Store.Runs[0].Documents[p.d].Title?.Contains("paper 12", StringComparison.OrdinalIgnoreCase) == true)
-            .Select(p => (p.X, p.Y));
-        Assert.Equal(expected.Order(), points.Select(p => (p[0], p[1])).Order());
+            .Select(p => (p.X, p.Y, p.Series));
+        Assert.Equal(expected.Order(), points.Select(p => (p[0], p[1], p[2])).Order());
     }
 
     [Theory]

@@ -156,14 +156,17 @@ public sealed partial class Clusters : ResultPageBase
             {
                 var shown = await Runs.GetMapPayloadAsync(_run.Manifest.RunId, PointLimit);
                 var titles = await Runs.GetMapTitlesAsync(_run.Manifest.RunId, PointLimit);
-                foreach (var cluster in shown.Clusters)
+                // [x, y, series]: the chart's series are the payload's clusters, in order.
+                for (var c = 0; c < shown.Clusters.Count; c++)
+                {
+                    var cluster = shown.Clusters[c];
                     for (var p = 0; p < cluster.Documents.Length; p++)
                     {
-                        var index = cluster.Documents[p];
-                        if (titles.Of(index)?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
+                        if (titles.Of(cluster.Documents[p])?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
                         matches++;
-                        if (points.Count < MaxHighlighted) points.Add([cluster.XY[2 * p], cluster.XY[2 * p + 1]]);
+                        if (points.Count < MaxHighlighted) points.Add([cluster.XY[2 * p], cluster.XY[2 * p + 1], c]);
                     }
+                }
             }
             catch (ResultFileException ex)
             {

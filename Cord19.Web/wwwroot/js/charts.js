@@ -164,11 +164,11 @@ window.cord19Charts = {
         link.click();
     },
 
-    // The search's matches, ([x, y] pairs): rings drawn on the chart's renderer, not an ECharts series. ECharts lays
-    // out and draws every series again when any one changes: a series of matches cost 0.2-0.28 s on a 200,000-point
-    // map at every search, the rings 4-17 ms. They are above the points (zlevel 1: a canvas of their own, so the
-    // points' canvas is not drawn again) and silent: the pointer reaches the point beneath, whose tooltip and click
-    // are the match's.
+    // The search's matches ([x, y, series index] each): rings drawn on the chart's renderer, not an ECharts series.
+    // ECharts lays out and draws every series again when any one changes: a series of matches cost 0.2-0.28 s on a
+    // 200,000-point map at every search, the rings 4-17 ms. They are above the points (zlevel 1: a canvas of their
+    // own, so the points' canvas is not drawn again) and silent: the pointer reaches the point beneath, whose tooltip
+    // and click are the match's.
     async showMatches(id, points) {
         const chart = await cord19Charts.whenChart(id);
         if (!chart || chart.isDisposed()) return;
@@ -187,10 +187,15 @@ window.cord19Charts = {
     placeMatches(chart) {
         const matches = chart.cord19Matches;
         if (!matches || chart.isDisposed()) return;
-        // Placed again only when the data's axes moved or the theme changed: placing draws, and drawing reports 'finished'.
+        // A cluster hidden from its legend entry hides its matches too.
+        const model = chart.getModel();
+        const hidden = index => { const series = model.getSeriesByIndex(index); return !series || model.isSeriesFiltered(series); };
+        // Placed again only when the data's axes moved, a cluster was hidden or shown, or the theme changed: placing
+        // draws, and drawing reports 'finished'.
         let placedAt;
         try {
-            placedAt = [...chart.convertToPixel({ gridIndex: 0 }, [0, 0]), ...chart.convertToPixel({ gridIndex: 0 }, [1, 1]), cord19Charts.dark].join();
+            placedAt = [...chart.convertToPixel({ gridIndex: 0 }, [0, 0]), ...chart.convertToPixel({ gridIndex: 0 }, [1, 1]), cord19Charts.dark,
+                        ...[...new Set(matches.points.map(p => p[2]))].filter(hidden)].join();
         } catch {
             return; // no grid yet
         }
@@ -198,7 +203,8 @@ window.cord19Charts = {
         matches.placedAt = placedAt;
         matches.group.removeAll();
         const stroke = cord19Charts.dark ? '#fff' : '#000';
-        for (const [x, y] of matches.points) {
+        for (const [x, y, series] of matches.points) {
+            if (hidden(series)) continue;
             const at = chart.convertToPixel({ gridIndex: 0 }, [x, y]);
             // Zoomed in, a match may lie outside the plot, where its point is not drawn.
             if (!chart.containPixel({ gridIndex: 0 }, at)) continue;
