@@ -42,6 +42,14 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.WaitForFunctionAsync("() => vizorECharts.getChart('document-map').getOption().dataZoom.every(z => z.start === 0 && z.end === 100)");
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=map-save-image]").ClickAsync());
         Assert.Equal($"document-map-{RunId}.png", download.SuggestedFilename);
+        // The image holds the points: pixels other than the background's below the legend (it once held the legend alone).
+        var png = Convert.ToBase64String(await File.ReadAllBytesAsync((await download.PathAsync())!));
+        var drawn = await page.EvaluateAsync<int>(
+            "async png => { const image = await createImageBitmap(await (await fetch('data:image/png;base64,' + png)).blob()); " +
+            "const canvas = new OffscreenCanvas(image.width, image.height); const context = canvas.getContext('2d'); context.drawImage(image, 0, 0); " +
+            "const top = Math.round(image.height * 0.2); const d = context.getImageData(0, top, image.width, image.height - top).data; " +
+            "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) n++; return n; }", png);
+        Assert.True(drawn > Documents, $"The saved map has {drawn} drawn pixels below its legend, for {Documents:N0} points.");
 
         await page.Locator("input[data-testid=map-search]").FillAsync("paper 123 ");
         // One title of the 20,000 contains "paper 123 ": the count says so in the singular.

@@ -159,7 +159,10 @@ window.cord19Charts = {
         const chart = cord19Charts.chartOf(id);
         if (!chart) return;
         const link = document.createElement('a');
-        link.href = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: getComputedStyle(document.body).backgroundColor });
+        // At the screen's own pixel ratio ECharts copies the canvases as drawn. Above it, it draws every element again,
+        // and the map's points (large mode, under 4 px: filled straight onto the context they were last built for)
+        // went to the screen's canvas instead of the image: the saved map had its legend and no points.
+        link.href = chart.getDataURL({ type: 'png', pixelRatio: window.devicePixelRatio || 1, backgroundColor: getComputedStyle(document.body).backgroundColor });
         link.download = fileName;
         link.click();
     },
