@@ -68,7 +68,7 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
         if (settings.PricesOrNull()?.Find(instance.PriceKey) is { } price)
             spot = instance.PriceHistory is null
                 ? new([new PricePoint(from, price.Usd)], from, to, settings.SpotMaxPricePerHour,
-                    $"From the price book ({price.Source}, {price.AsOf:yyyy-MM-dd}): the local target has no live spot price history.")
+                    $"From the price book ({price.Source.TrimEnd('.')}, {price.AsOf:yyyy-MM-dd}): the local target has no live spot price history.")
                 : new(instance.PriceHistory, from, to, settings.SpotMaxPricePerHour, "From DescribeSpotPriceHistory for the instance's availability zone.");
         return new CostHistory(estimates, estimateProblem, past, cumulative, spot);
     }

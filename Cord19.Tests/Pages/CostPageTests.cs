@@ -60,6 +60,10 @@ public sealed class CostPageTests : PageTestContext
         // Each line says where its price came from (locally: the price book's entry, with its source and date).
         Assert.Contains("price book 'ec2.spot.t3.xlarge'", page.Find("[data-testid=price-source]").TextContent);
         Assert.Contains("All phases", page.Find("[data-testid=cost-estimate]").TextContent);
+        // The spot chart's note quotes the price book's source, whose own full stop would end up before a comma.
+        var spotNote = page.Find("[data-testid=spot-note]").TextContent;
+        Assert.StartsWith("From the price book (Estimate:", spotNote);
+        Assert.DoesNotContain(".,", spotNote);
         Assert.Equal(3, page.FindComponents<Vizor.ECharts.EChart>().Count);
     }
 
