@@ -24,8 +24,9 @@ public static class AwsCall
         }
         catch (HttpRequestException ex)
         {
-            // The SDK lets connection failures through as they are (after its own retries).
-            throw new AwsException(iamAction, "Unavailable", $"could not reach AWS ({ex.Message})", null, ex);
+            // The SDK lets connection failures through as they are (after its own retries). The message says "Could not
+            // reach AWS for …" already: the cause ("Connection refused (127.0.0.1:4566)") follows it.
+            throw new AwsException(iamAction, "Unavailable", ex.Message, null, ex);
         }
         catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
         {

@@ -203,6 +203,9 @@ public sealed class AwsApiClientTests
         var signed = await Assert.ThrowsAsync<AwsException>(() => cloud.FindRoleAsync("cord19-airflow-instance", default));
 
         Assert.Equal("sts:GetCallerIdentity", sdk.Action);
+        // Said once, with the cause: the AWS page's checklist once read "Could not reach AWS for …: could not reach AWS (…)".
+        Assert.StartsWith("Could not reach AWS for sts:GetCallerIdentity: ", sdk.Message);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(sdk.Message, "reach AWS", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
         Assert.Equal(("iam:GetRole", "Unavailable"), (signed.Action, signed.Code));
         Assert.Contains("could not reach http://127.0.0.1:", signed.Message);
     }
