@@ -12,7 +12,7 @@ public interface IObjectStore
     Task WriteAsync(string key, Func<Stream, Task> write, CancellationToken ct);
 
     /// <summary>The object's content, or null when there is no such key.</summary>
-    Task<Stream?> OpenReadAsync(string key, CancellationToken ct);
+    Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => OpenReadAsync(key, 0, null, ct);
 
     /// <summary>
     /// The object's content from byte <paramref name="offset"/>: the next <paramref name="length"/> bytes at least, or

@@ -28,8 +28,6 @@ public sealed class LocalFolderObjectStore(string root) : IObjectStore
         }
     }
 
-    public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => OpenReadAsync(key, 0, null, ct);
-
     /// <remarks>The file from <paramref name="offset"/> to its end: a reader stops when it has what it wants.</remarks>
     public Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
     {

@@ -52,8 +52,6 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
         }, ct);
     }
 
-    public Task<Stream?> OpenReadAsync(string key, CancellationToken ct) => OpenReadAsync(key, 0, null, ct);
-
     public async Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
     {
         var request = new GetObjectRequest { BucketName = bucket, Key = _prefix + Checked(key) };

@@ -110,19 +110,14 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         public List<string> WholeReads { get; } = [];
         public string Location => inner.Location;
         public Task WriteAsync(string key, Func<Stream, Task> write, CancellationToken ct) => inner.WriteAsync(key, write, ct);
-
-        public Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
-        {
-            WholeReads.Add(key);
-            return inner.OpenReadAsync(key, ct);
-        }
-
         public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken ct) => inner.ListAsync(prefix, ct);
         public Task DeletePrefixAsync(string prefix, CancellationToken ct) => inner.DeletePrefixAsync(prefix, ct);
 
+        // A whole read is a read from 0 to the end (IObjectStore's own overload).
         public Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
         {
-            Ranges.Add((key, offset));
+            if (offset == 0 && length is null) WholeReads.Add(key);
+            else Ranges.Add((key, offset));
             return inner.OpenReadAsync(key, offset, length, ct);
         }
     }
