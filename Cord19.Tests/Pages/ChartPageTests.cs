@@ -154,14 +154,15 @@ public sealed class ChartPageTests : ResultPageTestContext
         page.WaitForAssertion(() => Assert.Contains("11 matching titles", page.Find("[data-testid=map-count]").TextContent), Patience);
         var call = JSInterop.VerifyInvoke("cord19Charts.showMatches");
         Assert.Equal(DocumentMapChart.ChartId, call.Arguments[0]);
-        var points = ((IEnumerable<float[]>)call.Arguments[1]!).ToList();
-        Assert.Equal(11, points.Count);
-        // Each match where its document's point is drawn, with its cluster's series (hidden from the legend, it hides them).
+        var matched = ((IEnumerable<int[]>)call.Arguments[1]!).ToList();
+        Assert.Equal(11, matched.Count);
+        // Each match named by its point's series (its cluster: hidden from the legend, it hides them) and place in it,
+        // where the browser's loaded map has its coordinates.
         var shown = Web.Model.DocumentMapPayload.Build(Store.Runs[0]);
-        var expected = shown.Clusters.SelectMany((c, series) => c.Documents.Select((d, i) => (d, X: c.XY[2 * i], Y: c.XY[2 * i + 1], Series: (float)series)))
+        var expected = shown.Clusters.SelectMany((c, series) => c.Documents.Select((d, point) => (d, series, point)))
             .Where(p => Store.Runs[0].Documents[p.d].Title?.Contains("paper 12", StringComparison.OrdinalIgnoreCase) == true)
-            .Select(p => (p.X, p.Y, p.Series));
-        Assert.Equal(expected.Order(), points.Select(p => (p[0], p[1], p[2])).Order());
+            .Select(p => (p.series, p.point));
+        Assert.Equal(expected.Order(), matched.Select(m => (m[0], m[1])).Order());
     }
 
     [Theory]

@@ -147,7 +147,7 @@ public sealed partial class Clusters : ResultPageBase
     private async Task SearchAsync(string? text)
     {
         _search = text;
-        var points = new List<float[]>();
+        var matched = new List<int[]>();
         _matches = null;
         var matches = 0;
         if (_run is not null && !string.IsNullOrWhiteSpace(text))
@@ -156,7 +156,7 @@ public sealed partial class Clusters : ResultPageBase
             {
                 var shown = await Runs.GetMapPayloadAsync(_run.Manifest.RunId, PointLimit);
                 var titles = await Runs.GetMapTitlesAsync(_run.Manifest.RunId, PointLimit);
-                // [x, y, series]: the chart's series are the payload's clusters, in order.
+                // [series, point]: the chart's series are the payload's clusters, in order, and the browser has their points.
                 for (var c = 0; c < shown.Clusters.Count; c++)
                 {
                     var cluster = shown.Clusters[c];
@@ -164,7 +164,7 @@ public sealed partial class Clusters : ResultPageBase
                     {
                         if (titles.Of(cluster.Documents[p])?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
                         matches++;
-                        if (points.Count < MaxHighlighted) points.Add([cluster.XY[2 * p], cluster.XY[2 * p + 1], c]);
+                        if (matched.Count < MaxHighlighted) matched.Add([c, p]);
                     }
                 }
             }
@@ -177,7 +177,7 @@ public sealed partial class Clusters : ResultPageBase
         // A later search may have begun meanwhile; its answer is the one to show.
         if (_search != text) return;
         _matches = matches;
-        await JS.InvokeVoidAsync("cord19Charts.showMatches", DocumentMapChart.ChartId, points);
+        await JS.InvokeVoidAsync("cord19Charts.showMatches", DocumentMapChart.ChartId, matched);
     }
 
     private Task ResetZoomAsync() => JS.InvokeVoidAsync("cord19Charts.resetZoom", DocumentMapChart.ChartId).AsTask();

@@ -167,29 +167,30 @@ window.cord19Charts = {
         link.click();
     },
 
-    // The search's matches ([x, y, series index] each): rings drawn on the chart's renderer, not an ECharts series.
-    // ECharts lays out and draws every series again when any one changes: a series of matches cost 0.2-0.28 s on a
-    // 200,000-point map at every search, the rings 4-17 ms. They are above the points (zlevel 1: a canvas of their
-    // own, so the points' canvas is not drawn again) and silent: the pointer reaches the point beneath, whose tooltip
-    // and click are the match's.
-    async showMatches(id, points) {
+    // The search's matches, each [series, index of the point in it]: rings drawn on the chart's renderer where the
+    // loaded map has those points, not an ECharts series. ECharts lays out and draws every series again when any one
+    // changes: a series of matches cost 0.2-0.28 s on a 200,000-point map at every search, the rings 4-17 ms. They are
+    // above the points (zlevel 1: a canvas of their own, so the points' canvas is not drawn again) and silent: the
+    // pointer reaches the point beneath, whose tooltip and click are the match's.
+    async showMatches(id, matched) {
         const chart = await cord19Charts.whenChart(id);
         if (!chart || chart.isDisposed()) return;
-        const matches = chart.cord19Matches ??= cord19Charts.followMatches(chart);
-        matches.points = points;
+        const matches = chart.cord19Matches ??= cord19Charts.followMatches(id, chart);
+        matches.points = matched;
         matches.placedAt = null;
         cord19Charts.placeMatches(chart);
     },
-    followMatches(chart) {
+    followMatches(id, chart) {
         const group = new echarts.graphic.Group();
         chart.getZr().add(group);
         // ECharts reports 'finished' after each drawing: after a zoom, a resize, new options or a theme, the rings follow.
         chart.on('finished', () => cord19Charts.placeMatches(chart));
-        return { group, points: [], placedAt: null };
+        return { id, group, points: [], placedAt: null };
     },
     placeMatches(chart) {
         const matches = chart.cord19Matches;
-        if (!matches || chart.isDisposed()) return;
+        const map = matches && cord19Charts.maps[matches.id];
+        if (!map || chart.isDisposed()) return; // no points loaded yet: placed once they are drawn
         // A cluster hidden from its legend entry hides its matches too.
         const model = chart.getModel();
         const hidden = index => { const series = model.getSeriesByIndex(index); return !series || model.isSeriesFiltered(series); };
@@ -198,7 +199,7 @@ window.cord19Charts = {
         let placedAt;
         try {
             placedAt = [...chart.convertToPixel({ gridIndex: 0 }, [0, 0]), ...chart.convertToPixel({ gridIndex: 0 }, [1, 1]), cord19Charts.dark,
-                        ...[...new Set(matches.points.map(p => p[2]))].filter(hidden)].join();
+                        ...[...new Set(matches.points.map(m => m[0]))].filter(hidden)].join();
         } catch {
             return; // no grid yet
         }
@@ -206,9 +207,10 @@ window.cord19Charts = {
         matches.placedAt = placedAt;
         matches.group.removeAll();
         const stroke = cord19Charts.dark ? '#fff' : '#000';
-        for (const [x, y, series] of matches.points) {
-            if (hidden(series)) continue;
-            const at = chart.convertToPixel({ gridIndex: 0 }, [x, y]);
+        for (const [series, point] of matches.points) {
+            const xy = map.clusters[series] && map.clusters[series].xy;
+            if (!xy || 2 * point + 1 >= xy.length || hidden(series)) continue;
+            const at = chart.convertToPixel({ gridIndex: 0 }, [xy[2 * point], xy[2 * point + 1]]);
             // Zoomed in, a match may lie outside the plot, where its point is not drawn.
             if (!chart.containPixel({ gridIndex: 0 }, at)) continue;
             matches.group.add(new echarts.graphic.Circle({
