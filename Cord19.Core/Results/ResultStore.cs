@@ -286,13 +286,14 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private async Task WriteLinesWithOffsetsAsync<T>(string key, string offsetsKey, IAsyncEnumerable<T> items, CancellationToken ct)
     {
         var offsets = new List<long>();
-        await objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, Json, ct, offsets, LineOffsetsEvery), ct);
+        await WriteLinesAsync(key, items, ct, lineOffsets: offsets);
         await WriteJsonAsync(offsetsKey, new LineOffsets(LineOffsetsEvery, offsets), ct, indented: false);
         _lineOffsets.TryRemove(offsetsKey, out _);
     }
 
-    private Task WriteLinesAsync<T>(string key, IAsyncEnumerable<T> items, CancellationToken ct, JsonSerializerOptions? options = null) =>
-        objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, options ?? Json, ct), ct);
+    /// <param name="lineOffsets">When given, receives the offset of every <see cref="LineOffsetsEvery"/>th line.</param>
+    private Task WriteLinesAsync<T>(string key, IAsyncEnumerable<T> items, CancellationToken ct, JsonSerializerOptions? options = null, List<long>? lineOffsets = null) =>
+        objects.WriteAsync(key, stream => JsonLines.WriteAsync(stream, items, options ?? Json, ct, lineOffsets, LineOffsetsEvery), ct);
 
     private async Task<T?> ReadJsonOrNullAsync<T>(string key, CancellationToken ct) where T : class
     {
