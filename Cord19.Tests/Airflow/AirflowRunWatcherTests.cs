@@ -30,11 +30,16 @@ public sealed class AirflowRunWatcherTests
             try { await foreach (var _ in watcher.WatchAsync("d", "r", stop.Token)) seen[i]++; }
             catch (OperationCanceledException) { }
         })).ToArray();
+        var watched = System.Diagnostics.Stopwatch.StartNew();
         await Task.Delay(600);
+        // Waited for, not timed: on a busy machine (CI's two cores under the whole suite) a watcher once had one
+        // snapshot after 600 ms.
+        while (Enumerable.Range(0, seen.Length).Any(i => Volatile.Read(ref seen[i]) < 2) && watched.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(20);
         Assert.Equal(1, watcher.ActivePollers);
         Assert.All(seen, n => Assert.True(n >= 2, $"each watcher got pushed snapshots ({n})"));
-        // One poller: about one look per tick, not one per watcher per tick.
-        Assert.InRange(Looks(airflow), 2, 600 / 40 + 3);
+        // One poller: about one look per tick of the time watched, not one per watcher per tick.
+        Assert.InRange(Looks(airflow), 2, (int)(watched.ElapsedMilliseconds / 40) + 3);
 
         await stop.CancelAsync();
         await Task.WhenAll(watching);
