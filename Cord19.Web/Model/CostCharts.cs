@@ -17,8 +17,8 @@ public static class CostCharts
             // Every resource visible at once: a paged legend left the largest series without a visible entry.
             Legend = new Legend { Type = LegendType.Plain, Top = 0 },
             Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
-            Grid = new Grid { Left = 8, Right = 16, Top = 72, Bottom = 8, ContainLabel = true },
-            XAxis = new XAxis { Type = AxisType.Time },
+            Grid = new Grid { Left = 8, Right = EndLabelRoom, Top = 72, Bottom = 8, ContainLabel = true },
+            XAxis = TimeAxis(),
             YAxis = new YAxis { Type = AxisType.Value, Name = "USD" },
             Series = names.Select(name => (ISeries)new LineSeries
             {
@@ -41,8 +41,8 @@ public static class CostCharts
             Animation = false,
             Legend = new Legend { Top = 0 },
             Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
-            Grid = new Grid { Left = 8, Right = 16, Top = 36, Bottom = 8, ContainLabel = true },
-            XAxis = new XAxis { Type = AxisType.Time },
+            Grid = new Grid { Left = 8, Right = EndLabelRoom, Top = 36, Bottom = 8, ContainLabel = true },
+            XAxis = TimeAxis(),
             YAxis = new YAxis { Type = AxisType.Value, Name = "USD/h" },
             Series =
             [
@@ -51,6 +51,16 @@ public static class CostCharts
             ],
         };
     }
+
+    /// <summary>
+    /// A deployment's time, labelled without overlaps. ECharts' default five splits put a label every second or two on
+    /// a deployment seconds old, and "03:30:10" labels ran into one another from an 8-second span at the page's width;
+    /// three splits, and hiding any label that would still touch its neighbour (a phone's width), keep them apart.
+    /// </summary>
+    private static XAxis TimeAxis() => new() { Type = AxisType.Time, SplitNumber = 3, AxisLabel = new AxisLabel { HideOverlap = true } };
+
+    /// <summary>Half a "03:30:10" label: a label centred on the axis' last moment is cut at the canvas' edge with less.</summary>
+    private const int EndLabelRoom = 32;
 
     /// <summary>The final (or current) cost of each deployment, oldest first.</summary>
     public static ChartOptions PastDeployments(IReadOnlyList<(string Label, decimal? Usd)> deployments) => new()

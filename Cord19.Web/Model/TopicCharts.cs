@@ -26,9 +26,9 @@ public static class TopicCharts
                     // Numbers only: Vizor hands a click's value to .NET as numbers, so the label travels as the name.
                     Value = [Math.Round(p.X, 5), Math.Round(p.Y, 5), prevalence[p.TopicId], p.TopicId],
                     Name = labels.GetValueOrDefault(p.TopicId, ""),
+                    SymbolSize = Diameter(prevalence[p.TopicId]),
                     ItemStyle = p.TopicId == selectedTopic ? SelectedCircle : null,
                 }).ToList(),
-            SymbolSize = new JavascriptFunction("function (v) { return 10 + Math.sqrt(Math.max(0, v[2])) * 120; }"),
             ItemStyle = new ItemStyle { Opacity = 0.7, BorderColor = "#333", BorderWidth = 0.5 },
             // Numbered as in pyLDAvis, so a circle can be matched with the topic picker and the tables.
             Label = new Label
@@ -41,22 +41,28 @@ public static class TopicCharts
                 FontSize = 11,
             },
         }).ToList();
+        // The axes end at the outermost centres (not at rounded values, whose slack varied with the run): a margin of the
+        // largest radius keeps every circle whole, where 8 px cut the outermost ones in half.
+        var margin = (int)Math.Ceiling(run.Topics.Select(t => Diameter(t.Prevalence)).DefaultIfEmpty(0).Max() / 2) + 2;
         return new ChartOptions
         {
             Color = ChartPalette.Colors.Cast<object>().ToList(),
             Legend = new Legend { Type = LegendType.Plain, Top = 0 },
-            Grid = new Grid { Left = 8, Right = 8, Top = 60, Bottom = 8 },
+            Grid = new Grid { Left = margin, Right = margin, Top = 60 + margin, Bottom = margin },
             Tooltip = new Tooltip
             {
                 Trigger = TooltipTrigger.Item,
                 Formatter = new JavascriptFunction(
                     "function (p) { return 'Topic ' + p.value[3] + ': ' + cord19Charts.escape(p.name) + '<br/>' + cord19Charts.escape(p.seriesName) + ' · prevalence ' + (p.value[2] * 100).toFixed(1) + '%'; }"),
             },
-            XAxis = new XAxis { Type = AxisType.Value, Scale = true, Show = false },
-            YAxis = new YAxis { Type = AxisType.Value, Scale = true, Show = false },
+            XAxis = new XAxis { Type = AxisType.Value, Min = "dataMin", Max = "dataMax", Show = false },
+            YAxis = new YAxis { Type = AxisType.Value, Min = "dataMin", Max = "dataMax", Show = false },
             Series = series,
         };
     }
+
+    /// <summary>A topic's circle, in pixels: its area grows with prevalence, and the rarest stays big enough to click.</summary>
+    private static double Diameter(double prevalence) => Math.Round(10 + Math.Sqrt(Math.Max(0, prevalence)) * 120, 1);
 
     public static readonly ItemStyle SelectedCircle = new() { Opacity = 1, BorderColor = "#d6604d", BorderWidth = 3 };
 
