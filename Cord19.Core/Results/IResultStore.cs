@@ -38,11 +38,8 @@ public interface IResultStore
     /// </summary>
     Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct);
 
-    /// <summary>
-    /// The titles of the run's documents at <paramref name="positions"/> (as for <see cref="LoadPointsAsync"/>), for the
-    /// map's search, without reading the rest of each line.
-    /// </summary>
-    Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, int[]? positions, CancellationToken ct);
+    /// <summary>Every document's title, in the run's order, for the map's search, without reading the rest of each line.</summary>
+    Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct);
 
     /// <summary>The run's topic-term distributions; throws <see cref="ResultFileException"/> when missing or inconsistent.</summary>
     Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct);

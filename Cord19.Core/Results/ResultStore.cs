@@ -121,8 +121,8 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct) =>
         await ReadShownAsync<DocumentPoint>(runId, positions, ct);
 
-    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, int[]? positions, CancellationToken ct) =>
-        (await ReadShownAsync<StoredTitle>(runId, positions, ct)).ConvertAll(t => t.Title);
+    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct) =>
+        (await ReadShownAsync<StoredTitle>(runId, null, ct)).ConvertAll(t => t.Title);
 
     /// <summary>A line of a run's documents.jsonl read for its title alone (the reader skips the rest unread).</summary>
     private sealed record StoredTitle(string? Title);

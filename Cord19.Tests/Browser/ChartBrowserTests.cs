@@ -59,7 +59,7 @@ public sealed class ChartBrowserTests : BrowserTest
     }
 
     [Fact]
-    public async Task A_sampled_map_s_long_count_wraps_beside_a_search_field_that_keeps_its_width_and_rings_the_matches()
+    public async Task A_sampled_map_s_search_covers_the_run_rings_the_sample_s_matches_and_opens_the_others_and_its_long_count_wraps()
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
         await App.OpenAsync(page, $"/clusters?run={RunId}&limit=1000");
@@ -69,16 +69,23 @@ public sealed class ChartBrowserTests : BrowserTest
 
         var search = page.Locator("input[data-testid=map-search]");
         await search.FillAsync("paper 1");
-        // "showing 1,000 of 20,000 documents (an even sample) · 571 matching titles": it once took the search field's
+        // "showing 1,000 of 20,000 documents (an even sample) · 11,111 matching titles, 571 of them in the sample": the
+        // whole run's matches ("paper 1", "paper 10"-"paper 19", …), and the sample's. It once took the search field's
         // width, down to nothing, and ran under the buttons.
         var countLabel = page.Locator("[data-testid=map-count]");
-        await Expect(countLabel).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"of 20,000 documents \(an even sample\) · \d{2,} matching titles$"), new() { Timeout = 10_000 });
-        var matches = int.Parse(System.Text.RegularExpressions.Regex.Match((await countLabel.TextContentAsync())!, @"(\d+) matching").Groups[1].Value);
+        await Expect(countLabel).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"of 20,000 documents \(an even sample\) · 11,111 matching titles, \d{2,} of them in the sample$"), new() { Timeout = 10_000 });
+        var matches = int.Parse(System.Text.RegularExpressions.Regex.Match((await countLabel.TextContentAsync())!, @"(\d+) of them").Groups[1].Value);
         Assert.True((await search.BoundingBoxAsync())!.Width >= 150, "The search field lost its width to the count beside it.");
         var count = (await countLabel.BoundingBoxAsync())!;
         var reset = (await page.Locator("[data-testid=map-reset-zoom]").BoundingBoxAsync())!;
         Assert.True(count.X + count.Width <= reset.X || count.Y + count.Height <= reset.Y, $"The count ({count.X}+{count.Width}) runs under the buttons ({reset.X}).");
         await page.WaitForFunctionAsync("n => vizorECharts.getChart('document-map').cord19Matches.group.children().length === n", matches, new() { Timeout = 5_000 });
+
+        // A match the sample left out is listed beside the map and opens as a point would.
+        var left = page.Locator("[data-testid=matches-beyond-sample] button").First;
+        var title = (await left.TextContentAsync())!.Split(" · cluster ")[0].Trim();
+        await left.ClickAsync();
+        await Expect(page.Locator("[data-testid=document-details]")).ToContainTextAsync($"Synthetic abstract of {title}.", new() { Timeout = 10_000 });
     }
 
     [Fact]

@@ -165,6 +165,36 @@ public sealed class ChartPageTests : ResultPageTestContext
         Assert.Equal(expected.Order(), matched.Select(m => (m[0], m[1])).Order());
     }
 
+    [Fact]
+    public async Task A_sampled_map_s_search_covers_the_whole_run_and_lists_what_the_sample_left_out()
+    {
+        var run = SyntheticRun.Create("run-a", 1_200);
+        Store.Runs.Add(run);
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("clusters?limit=500");
+        var page = Render<Clusters>();
+        page.WaitForElement("[data-testid=cluster-table]", Patience);
+
+        page.Find("input[data-testid=map-search]").Input("paper 11");
+
+        // "paper 11", "paper 110"-"paper 119" and "paper 1100"-"paper 1199": 111 in the run, some of them in the sample.
+        var shown = Web.Model.DocumentMapPayload.Build(run, 500);
+        var matching = Enumerable.Range(0, run.Documents.Count).Where(i => run.Documents[i].Title!.Contains("paper 11")).ToList();
+        var inSample = matching.Count(shown.Shows);
+        Assert.InRange(inSample, 1, matching.Count - 11);
+        page.WaitForAssertion(() => Assert.Contains($"111 matching titles, {inSample} of them in the sample", page.Find("[data-testid=map-count]").TextContent), Patience);
+        Assert.Equal(inSample, ((IEnumerable<int[]>)JSInterop.VerifyInvoke("cord19Charts.showMatches").Arguments[1]!).Count());
+        var listed = page.Find("[data-testid=matches-beyond-sample]");
+        var left = matching.Where(d => !shown.Shows(d)).ToList();
+        Assert.Contains($"The first 10 of {left.Count}", listed.TextContent);
+        var buttons = listed.QuerySelectorAll("button");
+        Assert.Equal(left.Take(10).Select(d => $"{run.Documents[d].Title} · cluster {run.Documents[d].Cluster}"), buttons.Select(b => b.TextContent.Trim()));
+
+        // One the sample left out opens as a point would.
+        await buttons[3].ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        var opened = run.Documents[left[3]];
+        page.WaitForAssertion(() => Assert.Contains($"Synthetic abstract of {opened.Title}.", page.Find("[data-testid=document-details]").TextContent), Patience);
+    }
+
     [Theory]
     [InlineData("nan", "not numbers (NaN or infinite)")]
     [InlineData("empty", "has no documents")]

@@ -57,14 +57,14 @@ public sealed class FakeResultStore : IResultStore
     public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct) =>
         (await ShownAsync(runId, positions)).Select(d => new DocumentPoint(d.Id, d.Cluster, d.X, d.Y)).ToList();
 
-    /// <summary>How many times the map's titles were read.</summary>
+    /// <summary>How many times the run's titles were read.</summary>
     public int TitleReads { get; private set; }
 
-    /// <summary>The map's titles: like its points, they do not wait for <see cref="DocumentsHeld"/>.</summary>
-    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, int[]? positions, CancellationToken ct)
+    /// <summary>The run's titles: like the map's points, they do not wait for <see cref="DocumentsHeld"/>.</summary>
+    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct)
     {
         TitleReads++;
-        return (await ShownAsync(runId, positions)).Select(d => d.Title).ToList();
+        return (await ShownAsync(runId, null)).Select(d => d.Title).ToList();
     }
 
     /// <summary>The documents at <paramref name="positions"/> (all when null), without waiting for <see cref="DocumentsHeld"/>.</summary>

@@ -55,6 +55,9 @@ public sealed record DocumentMapPayload(string RunId, int Total, int Shown, IRea
             RunProblems.Find(runId, clusters, points));
     }
 
+    /// <summary>Whether the map shows the run's document <paramref name="document"/> (each cluster's documents are ascending).</summary>
+    public bool Shows(int document) => Clusters.Any(c => Array.BinarySearch(c.Documents, document) >= 0);
+
     /// <summary>
     /// Which of <paramref name="total"/> documents the map shows, ascending: null for all, or an even random sample of
     /// <paramref name="limit"/> with a fixed seed (so reloads agree), known before any document is read.

@@ -13,6 +13,8 @@ namespace Cord19.Web.Components.Pages;
 public sealed partial class Clusters : ResultPageBase
 {
     private const int MaxHighlighted = 5_000;
+    /// <summary>Matches outside a sampled map listed beside it, so that a paper the sample left out can still be opened.</summary>
+    private const int MaxListedBeyondSample = 10;
     private const string ReadingAbstract = "Reading the abstract…";
 
     private RunResult? _run;
@@ -23,6 +25,8 @@ public sealed partial class Clusters : ResultPageBase
     private string? _selectedAbstract;
     private string? _search;
     private int? _matches;
+    private int _matchesOnMap;
+    private IReadOnlyList<(int Position, DocumentResult Document)> _beyondSample = [];
     private int _openings;
 
     [Inject] public required IJSRuntime JS { get; init; }
@@ -45,9 +49,11 @@ public sealed partial class Clusters : ResultPageBase
             var label = shown < total ? $"showing {shown:N0} of {total:N0} documents (an even sample)" : $"{total:N0} documents";
             // Until a search has its answer (the titles are read at the first one), no count: "0 matching" would be wrong.
             if (string.IsNullOrWhiteSpace(_search)) return label;
-            return _matches is not { } matches
-                ? $"{label} · searching titles…"
-                : $"{label} · {matches:N0} matching title{(matches == 1 ? "" : "s")}" + (matches > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
+            if (_matches is not { } matches) return $"{label} · searching titles…";
+            var found = $"{label} · {matches:N0} matching title{(matches == 1 ? "" : "s")}";
+            // The search covers the whole run; only the sample's matches can be ringed.
+            if (shown < total) found += $", {_matchesOnMap:N0} of them in the sample";
+            return found + (_matchesOnMap > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
         }
     }
 
@@ -57,6 +63,7 @@ public sealed partial class Clusters : ResultPageBase
     {
         _selected = null;
         _search = null;
+        _beyondSample = [];
         try
         {
             // The page needs the run's summary and its map's points (a few fields of the shown lines); a search reads
@@ -94,7 +101,12 @@ public sealed partial class Clusters : ResultPageBase
 
     private async Task OpenAsync(EventParams click)
     {
-        if (_run is null || await DocumentIndexOf(click) is not { } index) return;
+        if (_run is not null && await DocumentIndexOf(click) is { } index) await OpenDocumentAsync(index);
+    }
+
+    private async Task OpenDocumentAsync(int index)
+    {
+        if (_run is null) return;
         var runId = _run.Manifest.RunId;
         // Each read below takes a moment on a large run; a later click's document is the one to show.
         var opening = ++_openings;
@@ -136,37 +148,42 @@ public sealed partial class Clusters : ResultPageBase
             : null;
     }
 
-    /// <summary>The map's titles read while the user types: about a second for a million documents' map.</summary>
+    /// <summary>The run's titles read while the user types: about a second for a million documents.</summary>
     private void ReadTitlesAhead()
     {
         // A file that cannot be read is named by the search that needs it.
         if (_run is { } run && Problems.Count == 0)
-            _ = Runs.GetMapTitlesAsync(run.Manifest.RunId, PointLimit).ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            _ = Runs.GetTitlesAsync(run.Manifest.RunId).ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private async Task SearchAsync(string? text)
     {
         _search = text;
-        var matched = new List<int[]>();
         _matches = null;
-        var matches = 0;
+        int[] found = [];
+        var rings = new List<int[]>();
+        var onMap = 0;
+        IReadOnlyList<(int, DocumentResult)> beyondSample = [];
         if (_run is not null && !string.IsNullOrWhiteSpace(text))
         {
             try
             {
-                var shown = await Runs.GetMapPayloadAsync(_run.Manifest.RunId, PointLimit);
-                var titles = await Runs.GetMapTitlesAsync(_run.Manifest.RunId, PointLimit);
+                var runId = _run.Manifest.RunId;
+                var shown = await Runs.GetMapPayloadAsync(runId, PointLimit);
+                found = (await Runs.GetTitlesAsync(runId)).Find(text);
                 // [series, point]: the chart's series are the payload's clusters, in order, and the browser has their points.
                 for (var c = 0; c < shown.Clusters.Count; c++)
                 {
                     var cluster = shown.Clusters[c];
                     for (var p = 0; p < cluster.Documents.Length; p++)
                     {
-                        if (titles.Of(cluster.Documents[p])?.Contains(text, StringComparison.OrdinalIgnoreCase) != true) continue;
-                        matches++;
-                        if (matched.Count < MaxHighlighted) matched.Add([c, p]);
+                        if (Array.BinarySearch(found, cluster.Documents[p]) < 0) continue;
+                        onMap++;
+                        if (rings.Count < MaxHighlighted) rings.Add([c, p]);
                     }
                 }
+                if (shown.Shown < shown.Total && onMap < found.Length)
+                    beyondSample = await ReadBeyondSampleAsync(runId, shown, found);
             }
             catch (ResultFileException ex)
             {
@@ -176,8 +193,27 @@ public sealed partial class Clusters : ResultPageBase
         }
         // A later search may have begun meanwhile; its answer is the one to show.
         if (_search != text) return;
-        _matches = matches;
-        await JS.InvokeVoidAsync("cord19Charts.showMatches", DocumentMapChart.ChartId, matched);
+        (_matches, _matchesOnMap, _beyondSample) = (found.Length, onMap, beyondSample);
+        await JS.InvokeVoidAsync("cord19Charts.showMatches", DocumentMapChart.ChartId, rings);
+    }
+
+    /// <summary>The first matches the sample left out, one line each.</summary>
+    private async Task<IReadOnlyList<(int, DocumentResult)>> ReadBeyondSampleAsync(string runId, DocumentMapPayload shown, int[] found)
+    {
+        var positions = found.Where(d => !shown.Shows(d)).Take(MaxListedBeyondSample).ToList();
+        var documents = await Task.WhenAll(positions.Select(d => Runs.GetDocumentAsync(runId, d)));
+        return positions.Zip(documents).Where(p => p.Second is not null).Select(p => (p.First, p.Second!)).ToList();
+    }
+
+    private string BeyondSampleNote
+    {
+        get
+        {
+            var beyond = (_matches ?? 0) - _matchesOnMap;
+            return beyond > _beyondSample.Count
+                ? $"The first {_beyondSample.Count} of {beyond:N0}, in the run's order; click one for its abstract."
+                : "Click one for its abstract.";
+        }
     }
 
     private Task ResetZoomAsync() => JS.InvokeVoidAsync("cord19Charts.resetZoom", DocumentMapChart.ChartId).AsTask();
