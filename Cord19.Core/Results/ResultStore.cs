@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 
 namespace Cord19.Core.Results;
@@ -14,6 +15,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     private const string TopicDocumentsFile = "topic-documents.json";
     private const string DocumentOffsetsFile = "document-offsets.json";
     private const string AbstractOffsetsFile = "abstract-offsets.json";
+    private const string TitlesFile = "titles.txt";
     private const int CorporaKept = 2;
     private const int LineOffsetsRemembered = 64;
 
@@ -85,6 +87,7 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         await WriteJsonAsync(prefix + "clusters.json", run.Clusters, ct);
         await WriteJsonAsync(prefix + "topics.json", run.Topics, ct);
         await WriteLinesWithOffsetsAsync(prefix + DocumentsFile, prefix + DocumentOffsetsFile, run.Documents.ToAsyncEnumerable(), ct);
+        await objects.WriteAsync(prefix + TitlesFile, stream => WriteTitlesAsync(stream, run.Documents, ct), ct);
         if (run.TopicTerms is not null) await WriteJsonAsync(prefix + TopicTermsFile, run.TopicTerms, ct, indented: false);
         if (run.TopicDocuments is not null) await WriteJsonAsync(prefix + TopicDocumentsFile, run.TopicDocuments, ct, indented: false);
         if (run.Abstracts is not null) await WriteLinesWithOffsetsAsync(prefix + AbstractsFile, prefix + AbstractOffsetsFile, run.Abstracts, ct);
@@ -121,8 +124,38 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct) =>
         await ReadShownAsync<DocumentPoint>(runId, positions, ct);
 
-    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct) =>
-        (await ReadShownAsync<StoredTitle>(runId, null, ct)).ConvertAll(t => t.Title);
+    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct)
+    {
+        var prefix = RunPrefix(runId);
+        await using var stream = await objects.OpenReadAsync(prefix + TitlesFile, ct);
+        // A run made before titles.txt: the titles of its documents' lines (the whole documents.jsonl read).
+        if (stream is null) return (await ReadShownAsync<StoredTitle>(runId, null, ct)).ConvertAll(t => t.Title);
+        var titles = new List<string?>();
+        using (var reader = new StreamReader(stream, Encoding.UTF8))
+            while (await reader.ReadLineAsync(ct) is { } line)
+                titles.Add(line.Length == 0 ? null : line);
+        var manifest = await ReadJsonOrNullAsync<RunManifest>(prefix + "manifest.json", ct)
+            ?? throw new ResultFileException(prefix + "manifest.json", "missing: the run does not exist or did not finish.");
+        return titles.Count == manifest.Documents
+            ? titles
+            : throw new ResultFileException(prefix + TitlesFile,
+                $"holds {titles.Count:N0} titles for the run's {manifest.Documents:N0} documents; delete it (the titles are then read from {DocumentsFile}) or run the phase again.");
+    }
+
+    /// <summary>
+    /// titles.txt: each document's title on a line of its own, in documents.jsonl's order (its line breaks as spaces, an
+    /// empty line for none). The map's search reads every title of a run; from documents.jsonl that is a parse of every
+    /// line, and on S3 a download of the whole file (several times the titles' size).
+    /// </summary>
+    private static async Task WriteTitlesAsync(Stream stream, IReadOnlyList<DocumentResult> documents, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true);
+        foreach (var document in documents)
+        {
+            await writer.WriteAsync((document.Title ?? "").ReplaceLineEndings(" ").AsMemory(), ct);
+            await writer.WriteAsync('\n');
+        }
+    }
 
     /// <summary>A line of a run's documents.jsonl read for its title alone (the reader skips the rest unread).</summary>
     private sealed record StoredTitle(string? Title);

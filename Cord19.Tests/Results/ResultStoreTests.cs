@@ -97,6 +97,46 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         Assert.Equal($"Synthetic abstract of {run.Documents[30].Title}.", await new ResultStore(objects).LoadAbstractAsync("r", 30, run.Documents[30].Id, default));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task The_titles_are_read_from_their_own_file_without_the_documents_and_from_the_documents_in_an_older_run(string backend)
+    {
+        var objects = new RangeLog(Objects(backend));
+        var store = new ResultStore(objects);
+        var run = SyntheticRun.Create("r", 300);
+        run = run with
+        {
+            Documents = [.. run.Documents.Select((d, i) => i switch { 0 => d with { Title = null }, 1 => d with { Title = "Two\r\nlines" }, _ => d })],
+        };
+        await store.PublishRunAsync(run, default);
+        var expected = run.Documents.Select(d => d.Title?.Replace("\r\n", " ")).ToList();
+
+        var titles = await store.LoadTitlesAsync("r", default);
+
+        Assert.Equal(expected, titles);
+        Assert.Equal(["runs/r/titles.txt", "runs/r/manifest.json"], objects.WholeReads);
+        Assert.Empty(objects.Ranges);
+
+        // A run published before titles.txt: the titles of documents.jsonl's lines.
+        await objects.DeletePrefixAsync("runs/r/titles.txt", default);
+        Assert.Equal(run.Documents.Select(d => d.Title), await store.LoadTitlesAsync("r", default));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task A_titles_file_that_disagrees_with_the_run_is_named_with_the_fix(string backend)
+    {
+        var objects = Objects(backend);
+        var store = new ResultStore(objects);
+        await store.PublishRunAsync(SyntheticRun.Create("r", 300), default);
+        await objects.WriteAsync("runs/r/titles.txt", s => s.WriteAsync("one\ntwo\n"u8.ToArray()).AsTask(), default);
+
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadTitlesAsync("r", default));
+
+        Assert.Equal("runs/r/titles.txt", error.File);
+        Assert.Equal("holds 2 titles for the run's 300 documents; delete it (the titles are then read from documents.jsonl) or run the phase again.", error.Problem);
+    }
+
     private static async Task<string> ReadAllAsync(IObjectStore objects, string key)
     {
         await using var stream = (await objects.OpenReadAsync(key, default))!;
