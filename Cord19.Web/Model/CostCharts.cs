@@ -14,10 +14,11 @@ public static class CostCharts
         {
             Animation = false,
             Color = ChartPalette.Colors.Cast<object>().ToList(),
-            // Every resource visible at once: a paged legend left the largest series without a visible entry.
+            // Every resource visible at once: a paged legend left the largest series without a visible entry. Its rows
+            // beyond the first push the plot down (cord19Charts.makeRoomForLegend): three on a desktop, five on a phone.
             Legend = new Legend { Type = LegendType.Plain, Top = 0 },
             Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
-            Grid = new Grid { Left = 8, Right = EndLabelRoom, Top = 72, Bottom = 8, ContainLabel = true },
+            Grid = new Grid { Left = 8, Right = EndLabelRoom, Top = 36, Bottom = 8, ContainLabel = true },
             XAxis = TimeAxis(),
             YAxis = new YAxis { Type = AxisType.Value, Name = "USD" },
             Series = names.Select(name => (ISeries)new LineSeries

@@ -48,7 +48,8 @@ public static class TopicCharts
         {
             Color = ChartPalette.Colors.Cast<object>().ToList(),
             Legend = new Legend { Type = LegendType.Plain, Top = 0 },
-            Grid = new Grid { Left = margin, Right = margin, Top = 60 + margin, Bottom = margin },
+            // Room for one row of legend; the rows it wraps onto push the plot down (cord19Charts.makeRoomForLegend).
+            Grid = new Grid { Left = margin, Right = margin, Top = 30 + margin, Bottom = margin },
             Tooltip = new Tooltip
             {
                 Trigger = TooltipTrigger.Item,

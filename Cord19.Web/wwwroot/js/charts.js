@@ -239,6 +239,46 @@ window.cord19Charts = {
             .reduce((n, s) => n + (!s.data ? 0 : ArrayBuffer.isView(s.data) ? s.data.length / 2 : s.data.length), 0);
     },
 
+    // ECharts wraps a legend wider than its chart onto more rows (a phone), but places the plot where the options say,
+    // which leave room for one row: the other rows covered the plot's top and its axis name (the cost chart's five
+    // resources, the topic's bars). The plot is moved down until the highest of them clears the legend, and back up to
+    // where the options put it when the legend needs fewer rows. The document map sizes its own room and is not moved:
+    // each move draws every point again.
+    makeRoomForLegend(id, chart) {
+        const model = chart.getModel();
+        const legend = model && model.getComponent('legend');
+        const grid = model && model.getComponent('grid');
+        if (!legend || !grid || !legend.get('show') || legend.get('orient') === 'vertical'
+            || document.querySelector(`[data-map-chart="${CSS.escape(id)}"]`)) return;
+        const view = chart.getViewOfComponentModel(legend);
+        const top = grid.get('top');
+        if (!view || typeof top !== 'number') return;
+        const inChart = e => {
+            const box = e.getBoundingRect().clone();
+            e.updateTransform();
+            if (e.transform) box.applyTransform(e.transform);
+            return box;
+        };
+        // With its padding: the clearance between the legend and what lies below it.
+        const legendBox = inChart(view.group);
+        const legendBottom = legendBox.y + legendBox.height;
+        const inLegend = e => {
+            for (let parent = e; parent; parent = parent.parent) if (parent === view.group) return true;
+            return false;
+        };
+        // The plot's top, or an axis name above it.
+        let highest = grid.coordinateSystem.getRect().y;
+        for (const e of chart.getZr().storage.getDisplayList(true))
+            if (e.type === 'tspan' && !inLegend(e)) highest = Math.min(highest, Math.max(inChart(e).y, legendBox.y));
+        const room = chart.__cord19LegendRoom ??= {};
+        // Options set anew (an update from the circuit) bring their own top.
+        if (top !== room.applied) room.base = top;
+        const wanted = Math.max(room.base, Math.ceil(top + legendBottom - highest));
+        if (wanted === top) return;
+        room.applied = wanted;
+        chart.setOption({ grid: { top: wanted } });
+    },
+
     // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme).
     dark: false,
     setDark(dark) {
@@ -278,6 +318,7 @@ window.cord19Charts = {
         // initChart registers the chart before its first await, so it is there now.
         const chart = vizor.getChart(id);
         if (chart && element) cord19Charts.fitTo(chart, element);
+        if (chart) chart.on('finished', () => cord19Charts.makeRoomForLegend(id, chart));
         if (chart && !early) cord19Charts.follow(id, chart);
         if (chart && drawn) {
             chart.hideLoading();
