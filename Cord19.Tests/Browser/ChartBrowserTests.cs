@@ -298,11 +298,15 @@ public sealed class ChartBrowserTests : BrowserTest
         var before = await page.EvaluateAsync<int[]>(highlighted);
         Assert.Single(before);
         // The axes end at the outermost centres, so with a thin margin the largest circles on the edges were cut in
-        // half (CI's screenshot of the real sample). Each circle must lie inside the canvas and below the legend.
-        var cut = await page.EvaluateAsync<string[]>("""
+        // half (CI's screenshot of the real sample). Each circle must lie inside the canvas and below the legend, once the
+        // layout has settled: a legend on two rows moves the plot down after the first drawing.
+        const string cutCircles = """
             () => {
                 const c = vizorECharts.getChart('intertopic-map');
-                const legend = c.getViewOfComponentModel(c.getModel().getComponent('legend')).group.getBoundingRect();
+                const group = c.getViewOfComponentModel(c.getModel().getComponent('legend')).group;
+                const legend = group.getBoundingRect().clone();
+                group.updateTransform();
+                if (group.transform) legend.applyTransform(group.transform);
                 return c.getOption().series.flatMap((s, i) => s.data.map(d => {
                     const [x, y] = c.convertToPixel({ seriesIndex: i }, [d.value[0], d.value[1]]);
                     const r = d.symbolSize / 2;
@@ -310,8 +314,15 @@ public sealed class ChartBrowserTests : BrowserTest
                         ? `topic ${d.value[3]} at (${x.toFixed(0)}, ${y.toFixed(0)}) r ${r} in ${c.getWidth()}x${c.getHeight()}, legend to ${legend.y + legend.height}` : null;
                 })).filter(t => t);
             }
-            """);
-        Assert.Empty(cut);
+            """;
+        try
+        {
+            await page.WaitForFunctionAsync($"() => ({cutCircles})().length === 0", null, new() { Timeout = 10_000, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Empty(await page.EvaluateAsync<string[]>(cutCircles));
+        }
 
         // Click the centre of another topic's circle. Circles overlap, so the click may land on a neighbour of the aimed
         // one, the selected circle included, and a late resize of the chart can move the circles between the aim and

@@ -241,9 +241,9 @@ window.cord19Charts = {
 
     // ECharts wraps a legend wider than its chart onto more rows (a phone), but places the plot where the options say,
     // which leave room for one row: the other rows covered the plot's top and its axis name (the cost chart's five
-    // resources, the topic's bars). The plot is moved down until the highest of them clears the legend, and back up to
-    // where the options put it when the legend needs fewer rows. The document map sizes its own room and is not moved:
-    // each move draws every point again.
+    // resources, the topic's bars). The plot is moved down by the extra rows, and further if a text above it (an axis
+    // name) would still meet the legend; back up to where the options put it when the legend needs fewer rows. The
+    // document map sizes its own room and is not moved: each move draws every point again.
     makeRoomForLegend(id, chart) {
         const model = chart.getModel();
         const legend = model && model.getComponent('legend');
@@ -262,6 +262,8 @@ window.cord19Charts = {
         // With its padding: the clearance between the legend and what lies below it.
         const legendBox = inChart(view.group);
         const legendBottom = legendBox.y + legendBox.height;
+        const padding = [].concat(legend.get('padding'));
+        const extraRows = Math.max(0, legendBox.height - legend.get('itemHeight') - padding[0] - (padding.length > 2 ? padding[2] : padding[0]));
         const inLegend = e => {
             for (let parent = e; parent; parent = parent.parent) if (parent === view.group) return true;
             return false;
@@ -273,7 +275,7 @@ window.cord19Charts = {
         const room = chart.__cord19LegendRoom ??= {};
         // Options set anew (an update from the circuit) bring their own top.
         if (top !== room.applied) room.base = top;
-        const wanted = Math.max(room.base, Math.ceil(top + legendBottom - highest));
+        const wanted = Math.max(Math.round(room.base + extraRows), Math.ceil(top + legendBottom - highest));
         if (wanted === top) return;
         room.applied = wanted;
         chart.setOption({ grid: { top: wanted } });
