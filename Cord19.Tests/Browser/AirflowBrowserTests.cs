@@ -41,6 +41,18 @@ public sealed class AirflowBrowserTests : BrowserTest
 
         Assert.DoesNotContain(requested, url => url.Contains(_airflow.BaseUrl.Authority));
         Assert.DoesNotContain(_airflow.BaseUrl.Authority, await page.ContentAsync());
+
+
+        // On a phone the DAG table's triggers and the task grid's times and logs were out of sight to the right.
+        var phone = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        await App.OpenAsync(phone, "/airflow");
+        await Expect(phone.Locator("[data-testid=dag-row]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Expect(phone.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await phone.Locator("[data-testid=select-dag]").ClickAsync();
+        await phone.Locator("[data-testid=select-run]").First.ClickAsync(new() { Timeout = 15_000 });
+        await Expect(phone.Locator("[data-testid=task-grid]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-airflow-run.png"), FullPage = true });
+        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox));
     }
 
     public override async Task DisposeAsync()

@@ -36,12 +36,6 @@ public sealed class UxWalkTests : BrowserTest
         ["/costs"] = ["cost-cumulative", "cost-spot", "cost-past"],
     };
 
-    // Tables that scroll sideways inside their box on a phone: a column out of sight.
-    private const string WiderTables = """
-        () => [...document.querySelectorAll('table')].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
-            .map(t => `${t.closest('[data-testid]')?.getAttribute('data-testid') ?? 'a table'} is ${t.scrollWidth} px wide in ${t.parentElement.clientWidth}`)
-        """;
-
     /// <summary>Uncaught script errors on any page the walk opened, with the address they happened at.</summary>
     private readonly List<string> _scriptErrors = [];
 
@@ -88,7 +82,7 @@ public sealed class UxWalkTests : BrowserTest
                     var squeezed = await phone.EvaluateAsync<double>("() => Math.min(...[...document.querySelectorAll('[data-testid=resources] code')].map(e => e.closest('td').getBoundingClientRect().width))");
                     if (squeezed < 200) overflow.Add($"{scheme} {path}: a resource's path is {squeezed:0} px wide at 390");
                 }
-                overflow.AddRange((await phone.EvaluateAsync<string[]>(WiderTables)).Select(wide => $"{scheme} {path}: {wide} at 390"));
+                overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox)).Select(wide => $"{scheme} {path}: {wide} at 390"));
                 // For a reviewer's eye: layouts that fit can still crowd or clip (a phone's cost charts did).
                 if (scheme == ColorScheme.Light)
                     await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath($"phone-{(path == "/" ? "overview" : path.Trim('/'))}.png"), FullPage = true });
