@@ -38,7 +38,10 @@ public interface IResultStore
     /// </summary>
     Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct);
 
-    /// <summary>Every document's title, in the run's order, for the map's search, without reading the rest of each line.</summary>
+    /// <summary>
+    /// Every document's title, in the run's order, for the map's search: from the run's titles.txt, or for a run made
+    /// before it from documents.jsonl's lines, read for their titles alone.
+    /// </summary>
     Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct);
 
     /// <summary>The run's topic-term distributions; throws <see cref="ResultFileException"/> when missing or inconsistent.</summary>

@@ -29,10 +29,7 @@ public sealed class DocumentTitleIndex
             var title = titles[d].AsSpan();
             if (folded.Length < title.Length) folded = new char[title.Length * 2];
             var lower = folded.AsSpan(0, title.Length);
-            title.ToLowerInvariant(lower);
-            // A title's line breaks, which no search contains, become spaces.
-            lower.Replace('\n', ' ');
-            lower.Replace('\r', ' ');
+            Fold(title, lower);
             var bytes = text.GetSpan(Encoding.UTF8.GetMaxByteCount(lower.Length) + 1);
             var written = Encoding.UTF8.GetBytes(lower, bytes);
             // A separator after each title, so that no match runs from one title into the next.
@@ -48,7 +45,9 @@ public sealed class DocumentTitleIndex
     /// <summary>The documents whose title contains <paramref name="text"/>, whatever its case, in the run's order.</summary>
     public int[] Find(string text)
     {
-        var needle = Encoding.UTF8.GetBytes(Fold(text));
+        var folded = new char[text.Length];
+        Fold(text, folded);
+        var needle = Encoding.UTF8.GetBytes(folded);
         if (needle.Length == 0) return [];
         var found = new List<int>();
         ReadOnlySpan<byte> all = _text;
@@ -67,6 +66,11 @@ public sealed class DocumentTitleIndex
 
     private const byte Separator = (byte)'\n';
 
-    // As the titles were folded: lower-cased by the invariant culture, line breaks as spaces.
-    private static string Fold(string text) => text.Replace('\n', ' ').Replace('\r', ' ').ToLowerInvariant();
+    /// <summary>Titles and searches alike: lower-cased by the invariant culture, line breaks (which no search holds) as spaces.</summary>
+    private static void Fold(ReadOnlySpan<char> text, Span<char> into)
+    {
+        text.ToLowerInvariant(into);
+        into.Replace('\n', ' ');
+        into.Replace('\r', ' ');
+    }
 }

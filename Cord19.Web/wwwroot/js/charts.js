@@ -263,6 +263,7 @@ window.cord19Charts = {
         const legendBox = inChart(view.group);
         const legendBottom = legendBox.y + legendBox.height;
         const padding = [].concat(legend.get('padding'));
+        // The height of the rows beyond the first.
         const extraRows = Math.max(0, legendBox.height - legend.get('itemHeight') - padding[0] - (padding.length > 2 ? padding[2] : padding[0]));
         const inLegend = e => {
             for (let parent = e; parent; parent = parent.parent) if (parent === view.group) return true;
