@@ -148,7 +148,7 @@ public sealed partial class Clusters : ResultPageBase
             : null;
     }
 
-    /// <summary>The run's titles read while the user types: about a second for a million documents.</summary>
+    /// <summary>The run's titles read while the user types (see <see cref="ServiceClient.RunCache.GetTitlesAsync"/>).</summary>
     private void ReadTitlesAhead()
     {
         // A file that cannot be read is named by the search that needs it.
