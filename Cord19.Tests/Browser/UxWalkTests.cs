@@ -77,6 +77,8 @@ public sealed class UxWalkTests : BrowserTest
                 var appBarRight = await phone.EvaluateAsync<double>("() => Math.max(...[...document.querySelectorAll('.mud-appbar *')].map(e => e.getBoundingClientRect().right))");
                 if (appBarRight > 390) overflow.Add($"{scheme} {path}: the app bar's content reaches {appBarRight:0} px at 390");
                 overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox)).Select(wide => $"{scheme} {path}: {wide} at 390"));
+                overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.StackedCellsWithoutLabel)).Select(bare => $"{scheme} {path}: {bare} at 390"));
+                overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.ButtonLabelsOnTwoLines)).Select(broken => $"{scheme} {path}: {broken} at 390"));
                 // For a reviewer's eye: layouts that fit can still crowd or clip (a phone's cost charts did).
                 if (scheme == ColorScheme.Light)
                     await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath($"phone-{(path == "/" ? "overview" : path.Trim('/'))}.png"), FullPage = true });
@@ -89,7 +91,7 @@ public sealed class UxWalkTests : BrowserTest
         Figures.Report($"ux: pages={Pages.Length} axe_serious={serious.Count} phone_overflow={overflow.Count} chart_layout={charts.Count} contrast_min={contrasts.Min():0.0}");
         Assert.True(charts.Count == 0, "charts whose legend covers the plot or whose labels overlap or are cut:\n" + string.Join("\n", charts));
         Assert.True(serious.Count + overflow.Count == 0,
-            "axe-core's serious or critical violations:\n" + string.Join("\n", serious) + "\npages that scroll sideways on a phone:\n" + string.Join("\n", overflow));
+            "axe-core's serious or critical violations:\n" + string.Join("\n", serious) + "\nwhat a phone scrolls sideways, breaks or shows without its label:\n" + string.Join("\n", overflow));
         Assert.True(contrasts.Min() >= 4.5, $"the header meter's contrast is {contrasts.Min():0.0}:1, below WCAG AA's 4.5:1");
         Assert.True(_scriptErrors.Count == 0, "uncaught script errors:\n" +
             string.Join("\n", _scriptErrors.CountBy(e => e).Select(e => $"{e.Value}× {e.Key}")));

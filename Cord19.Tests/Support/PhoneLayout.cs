@@ -8,4 +8,34 @@ public static class PhoneLayout
         () => [...document.querySelectorAll('table')].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
             .map(t => `${t.closest('[data-testid]')?.getAttribute('data-testid') ?? 'a table'} is ${t.scrollWidth} px wide in ${t.parentElement.clientWidth}`)
         """;
+
+    /// <summary>
+    /// Cells a table shows stacked (one labelled line each) with no label: a bare "637" under "0" says nothing (the
+    /// Results page's tables did this on a phone). A cell holding only a button needs none: the button names itself.
+    /// </summary>
+    public const string StackedCellsWithoutLabel = """
+        () => [...document.querySelectorAll('tbody td')]
+            .filter(td => td.offsetParent !== null && getComputedStyle(td).display !== 'table-cell' && !td.getAttribute('data-label'))
+            .filter(td => [...td.querySelectorAll('button')].map(b => b.innerText).join('').trim() !== td.innerText.trim())
+            .reduce((tables, td) => tables.set(td.closest('table'), [...(tables.get(td.closest('table')) ?? []), td]), new Map())
+            .entries().map(([table, cells]) => `${table.closest('[data-testid]')?.getAttribute('data-testid') ?? 'a table'} shows ` +
+                `${cells.length} cells stacked without their column's name, the first "${cells[0].innerText.trim().slice(0, 30)}"`).toArray()
+        """;
+
+    /// <summary>Command buttons (capitals, as MudBlazor draws them) whose label takes two lines ("DE-" over "ALLOCATE" did).</summary>
+    public const string ButtonLabelsOnTwoLines = """
+        () => [...document.querySelectorAll('.mud-button-label')]
+            .filter(label => label.offsetParent !== null && getComputedStyle(label.closest('.mud-button-root')).textTransform === 'uppercase')
+            .filter(label => {
+                // The text's own line boxes: the label's box also holds an icon, lower than the text's baseline.
+                const lines = new Set(), texts = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+                for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+                    const text = document.createRange();
+                    text.selectNodeContents(node);
+                    [...text.getClientRects()].filter(r => r.width > 0).forEach(r => lines.add(Math.round(r.bottom)));
+                }
+                return lines.size > 1;
+            })
+            .map(label => `the button "${label.innerText.replace(/\s+/g, ' ').trim()}" takes two lines`)
+        """;
 }
