@@ -12,12 +12,19 @@ public sealed class AwsException : Cord19Exception
     public override string Title => $"AWS refused {Action}";
 
     public AwsException(string action, string code, string awsMessage, HttpStatusCode? status, Exception? inner = null)
-        : base(Describe(action, code, Summarise(awsMessage), status), inner)
+        : this(action, code, Summarise(awsMessage), status, Describe(action, code, Summarise(awsMessage), status), inner)
+    {
+    }
+
+    private AwsException(string action, string code, string awsMessage, HttpStatusCode? status, (string Cause, string? Fix) said, Exception? inner)
+        : base(said.Fix is null ? said.Cause : $"{said.Cause} {said.Fix}", inner)
     {
         Action = action;
         Code = code;
-        AwsMessage = Summarise(awsMessage);
+        AwsMessage = awsMessage;
         Status = status;
+        Cause = said.Cause;
+        Fix = said.Fix;
     }
 
     private const int MaxMessage = 400;
@@ -41,27 +48,33 @@ public sealed class AwsException : Cord19Exception
     public string Code { get; }
 
     public string AwsMessage { get; }
+
+    /// <summary>What failed, with AWS's code and message: the first part of <see cref="Exception.Message"/>.</summary>
+    public string Cause { get; }
+
+    /// <summary>What to do about it, when the code tells (the rest of the message); shown apart where a page has a Fix column.</summary>
+    public string? Fix { get; }
     public HttpStatusCode? Status { get; }
 
     public AwsErrorKind Kind => AwsErrors.Classify(Code, Status);
 
-    private static string Describe(string action, string code, string message, HttpStatusCode? status)
+    private static (string Cause, string? Fix) Describe(string action, string code, string message, HttpStatusCode? status)
     {
         var said = string.IsNullOrWhiteSpace(message) ? "" : $": {message.TrimEnd('.')}";
         var http = status is { } s ? $", HTTP {(int)s}" : "";
         return AwsErrors.Classify(code, status) switch
         {
             AwsErrorKind.Denied =>
-                $"AWS denied {action} ({code}){said}. Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again.",
+                ($"AWS denied {action} ({code}){said}.", $"Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again."),
             AwsErrorKind.Credentials =>
-                $"AWS did not accept the credentials for {action} ({code}){said}. Refresh them (aws sso login, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys.",
+                ($"AWS did not accept the credentials for {action} ({code}){said}.", "Refresh them (aws sso login, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys."),
             AwsErrorKind.Capacity =>
-                $"AWS has no room for {action} ({code}){said}. {AwsErrors.CapacityAdvice(code)}",
+                ($"AWS has no room for {action} ({code}){said}.", AwsErrors.CapacityAdvice(code)),
             AwsErrorKind.Transient when code is "Unavailable" or "Timeout" =>
-                $"Could not reach AWS for {action}{said}. Check this machine's network, that the region exists and is enabled for your account, and AWS_ENDPOINT_URL… if you set one; it was retried with backoff.",
+                ($"Could not reach AWS for {action}{said}; it was retried with backoff.", "Check this machine's network, that the region exists and is enabled for your account, and AWS_ENDPOINT_URL… if you set one."),
             AwsErrorKind.Throttled or AwsErrorKind.Transient =>
-                $"AWS kept failing {action} ({code}{http}){said}. It was retried with backoff; wait a minute and try again.",
-            _ => $"{action} failed ({code}{http}){said}.",
+                ($"AWS kept failing {action} ({code}{http}){said}. It was retried with backoff.", "Wait a minute and try again."),
+            _ => ($"{action} failed ({code}{http}){said}.", null),
         };
     }
 }

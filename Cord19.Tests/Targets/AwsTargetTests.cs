@@ -396,7 +396,21 @@ public sealed class AwsTargetTests
         h.Cloud.QuotaFailure = FakeAwsCloud.Error("servicequotas:GetServiceQuota", "AccessDeniedException", "not authorized");
         var unreadable = Item(await checklist.RunAsync(settings, default), "Spot vCPU quota");
         Assert.Equal(CheckOutcome.Warning, unreadable.Outcome);
-        Assert.Contains("Allow servicequotas:GetServiceQuota", unreadable.Detail);
+        Assert.Contains("AccessDeniedException", unreadable.Detail);
+        Assert.Contains("Allow servicequotas:GetServiceQuota", unreadable.Fix);
+    }
+
+    [Fact]
+    public async Task A_refused_AWS_call_puts_its_cause_under_Found_and_its_fix_under_Fix()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.IdentityFailure = FakeAwsCloud.Error("sts:GetCallerIdentity", "ExpiredToken", "The security token included in the request is expired");
+
+        var identity = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default))[0];
+
+        Assert.Equal(CheckOutcome.Failed, identity.Outcome);
+        Assert.Equal("AWS did not accept the credentials for sts:GetCallerIdentity (ExpiredToken): The security token included in the request is expired.", identity.Detail);
+        Assert.Contains("aws sso login", identity.Fix);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             }
             catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
             {
-                return new CheckItem("Redshift node type", CheckOutcome.Warning, $"Could not ask Redshift which node types it offers: {ex.Message}");
+                return new CheckItem("Redshift node type", CheckOutcome.Warning, $"Could not ask Redshift which node types it offers: {ex.Cause}", ex.Fix);
             }
             return orderable
                 ? new CheckItem("Redshift node type", CheckOutcome.Passed, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} can be created in {settings.AwsRegion}.")
@@ -94,7 +94,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
             {
                 // Reading quotas is a permission (and a service) of its own; without it the launch itself will say if the quota is short.
-                return new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read it: {ex.Message}");
+                return new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read it: {ex.Cause}", ex.Fix);
             }
             var needed = await cloud.VcpusAsync(settings.InstanceType, ct);
             return quota is null || needed is null
@@ -165,7 +165,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
         {
             // Simulating is a permission of its own (iam:SimulatePrincipalPolicy); without it, the phases will name what they miss.
-            return new CheckItem(name, CheckOutcome.Warning, $"Could not ask IAM's policy simulator: {ex.Message}", fix);
+            return new CheckItem(name, CheckOutcome.Warning, $"Could not ask IAM's policy simulator: {ex.Cause}", fix);
         }
     }
 
@@ -189,6 +189,11 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         {
             items.Add(await check());
             return true;
+        }
+        catch (AwsException ex)
+        {
+            items.Add(new CheckItem(name, CheckOutcome.Failed, ex.Cause, ex.Fix));
+            return false;
         }
         catch (Cord19Exception ex)
         {
