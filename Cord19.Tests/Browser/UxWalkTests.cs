@@ -34,6 +34,7 @@ public sealed class UxWalkTests : BrowserTest
     {
         ["/topics"] = ["intertopic-map", "topic-terms", "topic-timeline"],
         ["/costs"] = ["cost-cumulative", "cost-spot", "cost-past"],
+        ["/clusters"] = [Cord19.Web.Model.DocumentMapChart.ChartId],
     };
 
     /// <summary>Uncaught script errors on any page the walk opened, with the address they happened at.</summary>

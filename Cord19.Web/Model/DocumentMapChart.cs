@@ -51,6 +51,8 @@ public static class DocumentMapChart
             Animation = false,
             // Every cluster visible at once (a paged legend hid most of them).
             Legend = new Legend { Type = LegendType.Plain, Top = 0, Left = 8, Right = 8 },
+            // Room for three rows of legend, the most a desktop's needs; on a phone cord19Charts.makeRoomForLegend moves
+            // the plot below the rest.
             Grid = new Grid { Left = 8, Right = 8, Top = 76, Bottom = 8 },
             Tooltip = new Tooltip
             {

@@ -101,9 +101,11 @@ window.cord19Charts = {
         }).observe(element);
     },
 
-    // What every chart of the panel gets: its drawing recorded, and its points given to each of its options.
+    // What every chart of the panel gets, once (a map drawn early is not followed again when Vizor adopts it): its
+    // drawing recorded, room for its legend's rows, and its points given to each of its options.
     follow(id, chart) {
         cord19Charts.trackDrawn(id, chart);
+        chart.on('finished', () => cord19Charts.makeRoomForLegend(id, chart));
         const setOption = chart.setOption;
         chart.setOption = function (option, ...options) { return setOption.call(this, cord19Charts.withPoints(id, chart, option), ...options); };
     },
@@ -243,13 +245,14 @@ window.cord19Charts = {
     // which leave room for one row: the other rows covered the plot's top and its axis name (the cost chart's five
     // resources, the topic's bars). The plot is moved down by the extra rows, and further if a text above it (an axis
     // name) would still meet the legend; back up to where the options put it when the legend needs fewer rows. The
-    // document map sizes its own room and is not moved: each move draws every point again.
+    // document map's options leave room for three rows, which a desktop's legend needs at most; on a phone its plot
+    // moves only as far as the legend reaches (it reached 36 px into the map at 390 px with six clusters). A move
+    // draws every point again, once.
     makeRoomForLegend(id, chart) {
         const model = chart.getModel();
         const legend = model && model.getComponent('legend');
         const grid = model && model.getComponent('grid');
-        if (!legend || !grid || !legend.get('show') || legend.get('orient') === 'vertical'
-            || document.querySelector(`[data-map-chart="${CSS.escape(id)}"]`)) return;
+        if (!legend || !grid || !legend.get('show') || legend.get('orient') === 'vertical') return;
         const view = chart.getViewOfComponentModel(legend);
         const top = grid.get('top');
         if (!view || typeof top !== 'number') return;
@@ -264,7 +267,8 @@ window.cord19Charts = {
         const legendBottom = legendBox.y + legendBox.height;
         const padding = [].concat(legend.get('padding'));
         // The height of the rows beyond the first.
-        const extraRows = Math.max(0, legendBox.height - legend.get('itemHeight') - padding[0] - (padding.length > 2 ? padding[2] : padding[0]));
+        const map = document.querySelector(`[data-map-chart="${CSS.escape(id)}"]`);
+        const extraRows = map ? 0 : Math.max(0, legendBox.height - legend.get('itemHeight') - padding[0] - (padding.length > 2 ? padding[2] : padding[0]));
         const inLegend = e => {
             for (let parent = e; parent; parent = parent.parent) if (parent === view.group) return true;
             return false;
@@ -279,7 +283,9 @@ window.cord19Charts = {
         const wanted = Math.max(Math.round(room.base + extraRows), Math.ceil(top + legendBottom - highest));
         if (wanted === top) return;
         room.applied = wanted;
-        chart.setOption({ grid: { top: wanted } });
+        // After the drawing, not in it: ECharts reports the drawing after a new theme from within its own work, where
+        // it ignores setOption (a dark phone's map kept its legend over the plot).
+        setTimeout(() => { if (!chart.isDisposed() && chart.getModel().getComponent('grid').get('top') !== wanted) chart.setOption({ grid: { top: wanted } }); });
     },
 
     // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme).
@@ -293,7 +299,7 @@ window.cord19Charts = {
         // A new theme rebuilds the chart from its options, which do not hold the map's typed arrays: put them back.
         if (charts) charts.forEach((chart, id) => {
             if (!chart || chart.isDisposed()) return;
-            chart.setTheme(cord19Charts.themeName());
+                chart.setTheme(cord19Charts.themeName());
             cord19Charts.applyMap(id, true);
         });
     },
@@ -321,7 +327,6 @@ window.cord19Charts = {
         // initChart registers the chart before its first await, so it is there now.
         const chart = vizor.getChart(id);
         if (chart && element) cord19Charts.fitTo(chart, element);
-        if (chart) chart.on('finished', () => cord19Charts.makeRoomForLegend(id, chart));
         if (chart && !early) cord19Charts.follow(id, chart);
         if (chart && drawn) {
             chart.hideLoading();
