@@ -54,6 +54,8 @@ public sealed class AirflowBrowserTests : BrowserTest
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-airflow-run.png"), FullPage = true });
         Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox));
         Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.StackedCellsWithoutLabel));
+        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.SqueezedButtons));
+        Assert.True(await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 390, "The run's page scrolls sideways on a phone.");
     }
 
     public override async Task DisposeAsync()

@@ -22,11 +22,16 @@ public static class PhoneLayout
                 `${cells.length} cells stacked without their column's name, the first "${cells[0].innerText.trim().slice(0, 30)}"`).toArray()
         """;
 
-    /// <summary>Command buttons (capitals, as MudBlazor draws them) whose label takes two lines ("DE-" over "ALLOCATE" did).</summary>
-    public const string ButtonLabelsOnTwoLines = """
+    /// <summary>
+    /// Command buttons (capitals, as MudBlazor draws them) whose label takes two lines ("DE-" over "ALLOCATE" did) or
+    /// runs past the button's padding (a squeezed button's did).
+    /// </summary>
+    public const string SqueezedButtons = """
         () => [...document.querySelectorAll('.mud-button-label')]
             .filter(label => label.offsetParent !== null && getComputedStyle(label.closest('.mud-button-root')).textTransform === 'uppercase')
-            .filter(label => {
+            .flatMap(label => {
+                const button = label.closest('.mud-button-root'), style = getComputedStyle(button);
+                const name = `the button "${label.innerText.replace(/\s+/g, ' ').trim()}"`;
                 // The text's own line boxes: the label's box also holds an icon, lower than the text's baseline.
                 const lines = new Set(), texts = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
                 for (let node = texts.nextNode(); node; node = texts.nextNode()) {
@@ -34,8 +39,9 @@ public static class PhoneLayout
                     text.selectNodeContents(node);
                     [...text.getClientRects()].filter(r => r.width > 0).forEach(r => lines.add(Math.round(r.bottom)));
                 }
-                return lines.size > 1;
+                const room = button.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                return lines.size > 1 ? [`${name} takes two lines`]
+                    : label.scrollWidth > room + 1 ? [`${name} is ${label.scrollWidth} px wide in ${Math.round(room)}`] : [];
             })
-            .map(label => `the button "${label.innerText.replace(/\s+/g, ' ').trim()}" takes two lines`)
         """;
 }
