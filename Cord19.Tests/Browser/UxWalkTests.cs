@@ -80,6 +80,7 @@ public sealed class UxWalkTests : BrowserTest
                 overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox)).Select(wide => $"{scheme} {path}: {wide} at 390"));
                 overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.StackedCellsWithoutLabel)).Select(bare => $"{scheme} {path}: {bare} at 390"));
                 overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.SqueezedButtons)).Select(broken => $"{scheme} {path}: {broken} at 390"));
+                overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.BrokenDates)).Distinct().Select(broken => $"{scheme} {path}: {broken} at 390"));
                 // For a reviewer's eye: layouts that fit can still crowd or clip (a phone's cost charts did).
                 if (scheme == ColorScheme.Light)
                     await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath($"phone-{(path == "/" ? "overview" : path.Trim('/'))}.png"), FullPage = true });

@@ -44,4 +44,22 @@ public static class PhoneLayout
                     : label.scrollWidth > room + 1 ? [`${name} is ${label.scrollWidth} px wide in ${Math.round(room)}`] : [];
             })
         """;
+
+    /// <summary>Dates (2020-06-24) broken across lines at their hyphens, as a narrow column broke them.</summary>
+    public const string BrokenDates = """
+        () => {
+            const broken = [], texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+                if (!node.parentElement || node.parentElement.offsetParent === null) continue;
+                for (const date of node.textContent.matchAll(/\d{4}-\d{2}-\d{2}/g)) {
+                    const range = document.createRange();
+                    range.setStart(node, date.index);
+                    range.setEnd(node, date.index + date[0].length);
+                    if (new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom))).size > 1)
+                        broken.push(`the date ${date[0]} is broken across lines`);
+                }
+            }
+            return broken;
+        }
+        """;
 }
