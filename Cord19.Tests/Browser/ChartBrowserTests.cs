@@ -357,5 +357,16 @@ public sealed class ChartBrowserTests : BrowserTest
         var nodes = await page.EvaluateAsync<int>("() => vizorECharts.getChart('cluster-pairing').getOption().series[0].data.length");
         Assert.Equal(nodes, 2 * links + unpaired);
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("compare.png"), FullPage = true });
+
+        // The UX walk's phone sees this page with one run only, so without its chart and table.
+        var phone = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        await App.OpenAsync(phone, $"/compare?left={SubsetRunId}&right={RunId}");
+        await Expect(phone.Locator("[data-testid=comparison]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await phone.WaitForFunctionAsync("() => { const c = window.vizorECharts && vizorECharts.getChart('cluster-pairing'); return c && c.getOption().series[0].links.length > 0; }",
+            null, new() { Timeout = 10_000 });
+        await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-compare-two-runs.png"), FullPage = true });
+        Assert.True(await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 390, "Compare scrolls sideways on a phone.");
+        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox));
+        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.StackedCellsWithoutLabel));
     }
 }
