@@ -36,7 +36,19 @@ public sealed class AwsBrowserTests : BrowserTest
         await Expect(rows.First).ToContainTextAsync("sts:GetCallerIdentity");
         await Expect(rows.Nth(1)).ToContainTextAsync("need working credentials");
         await Expect(page.Locator("[data-testid=aws-message]")).ToContainTextAsync("failed");
+        // The call's failure under Found, what to do under Fix.
+        await Expect(rows.First.Locator("td").Last).ToContainTextAsync("Check this machine's network");
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("aws-checklist.png") });
+
+        var phone = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        await App.OpenAsync(phone, "/aws");
+        await Expect(phone.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await phone.Locator("[data-testid=run-checks]").ClickAsync();
+        await Expect(phone.Locator("[data-testid=check-row]")).ToHaveCountAsync(2, new() { Timeout = 60_000 });
+        await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-aws-checklist.png"), FullPage = true });
+        Assert.True(await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 390, "The AWS page scrolls sideways on a phone.");
+        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox));
+        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.StackedCellsWithoutLabel));
     }
 
     [Fact]
