@@ -54,6 +54,7 @@ public sealed class AwsException : Cord19Exception
 
     /// <summary>What to do about it, when the code tells (the rest of the message); shown apart where a page has a Fix column.</summary>
     public string? Fix { get; }
+
     public HttpStatusCode? Status { get; }
 
     public AwsErrorKind Kind => AwsErrors.Classify(Code, Status);

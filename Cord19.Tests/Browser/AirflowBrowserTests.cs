@@ -52,11 +52,7 @@ public sealed class AirflowBrowserTests : BrowserTest
         await phone.Locator("[data-testid=select-run]").First.ClickAsync(new() { Timeout = 15_000 });
         await Expect(phone.Locator("[data-testid=task-grid]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-airflow-run.png"), FullPage = true });
-        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox));
-        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.StackedCellsWithoutLabel));
-        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.SqueezedButtons));
-        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.BrokenDates));
-        Assert.True(await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 390, "The run's page scrolls sideways on a phone.");
+        Assert.Empty(await PhoneLayout.ProblemsAsync(phone));
     }
 
     public override async Task DisposeAsync()

@@ -365,8 +365,6 @@ public sealed class ChartBrowserTests : BrowserTest
         await phone.WaitForFunctionAsync("() => { const c = window.vizorECharts && vizorECharts.getChart('cluster-pairing'); return c && c.getOption().series[0].links.length > 0; }",
             null, new() { Timeout = 10_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-compare-two-runs.png"), FullPage = true });
-        Assert.True(await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 390, "Compare scrolls sideways on a phone.");
-        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox));
-        Assert.Empty(await phone.EvaluateAsync<string[]>(PhoneLayout.StackedCellsWithoutLabel));
+        Assert.Empty(await PhoneLayout.ProblemsAsync(phone));
     }
 }

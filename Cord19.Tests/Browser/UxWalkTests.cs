@@ -70,17 +70,12 @@ public sealed class UxWalkTests : BrowserTest
             {
                 await VisitAsync(phone, path, ready);
                 if (Charts.TryGetValue(path, out var ids)) charts.AddRange((await ChartLayout.ProblemsAsync(phone, ids, TimeSpan.FromSeconds(10))).Select(p => $"{scheme} phone {path}: {p}"));
-                var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-                if (width > 390) overflow.Add($"{scheme} {path}: {width} px wide at 390 ({await WidestAsync(phone)})");
                 if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(phone));
                 if (path == "/") await Expect(phone.Locator("[data-testid=cost-meter-chip]")).ToContainTextAsync("not billed · on AWS $", new() { UseInnerText = true });
                 // The app bar clips rather than scrolls: its parts must fit, the cost meter above all.
                 var appBarRight = await phone.EvaluateAsync<double>("() => Math.max(...[...document.querySelectorAll('.mud-appbar *')].map(e => e.getBoundingClientRect().right))");
                 if (appBarRight > 390) overflow.Add($"{scheme} {path}: the app bar's content reaches {appBarRight:0} px at 390");
-                overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.TablesWiderThanTheirBox)).Select(wide => $"{scheme} {path}: {wide} at 390"));
-                overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.StackedCellsWithoutLabel)).Select(bare => $"{scheme} {path}: {bare} at 390"));
-                overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.SqueezedButtons)).Select(broken => $"{scheme} {path}: {broken} at 390"));
-                overflow.AddRange((await phone.EvaluateAsync<string[]>(PhoneLayout.BrokenDates)).Distinct().Select(broken => $"{scheme} {path}: {broken} at 390"));
+                overflow.AddRange((await PhoneLayout.ProblemsAsync(phone)).Select(problem => $"{scheme} {path}: {problem} at 390"));
                 // For a reviewer's eye: layouts that fit can still crowd or clip (a phone's cost charts did).
                 if (scheme == ColorScheme.Light)
                     await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath($"phone-{(path == "/" ? "overview" : path.Trim('/'))}.png"), FullPage = true });
@@ -205,23 +200,6 @@ public sealed class UxWalkTests : BrowserTest
             """);
         return violations.EnumerateArray().Select(v => v.GetString()!).ToList();
     }
-
-    /// <summary>The innermost elements that reach past the viewport's right edge, to say what to fix.</summary>
-    private static Task<string> WidestAsync(IPage page) => page.EvaluateAsync<string>("""
-        () => {
-          const edge = document.documentElement.clientWidth + 1;
-          const over = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > edge);
-          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-          const texts = [];
-          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-            const range = document.createRange(); range.selectNodeContents(n);
-            if (range.getBoundingClientRect().right > edge) texts.push(`text "${n.textContent.trim().slice(0, 40)}" → ${Math.round(range.getBoundingClientRect().right)} px`);
-          }
-          return texts.slice(0, 3).concat(over.filter(e => ![...e.children].some(c => over.includes(c))).slice(0, 6)
-            .map(e => `${e.closest('.mud-appbar') ? '(app bar) ' : ''}${getComputedStyle(e).position} ${e.tagName.toLowerCase()}${e.dataset.testid ? `[${e.dataset.testid}]` : ''}.${String(e.className).split(' ').slice(0, 2).join('.')} → ${Math.round(e.getBoundingClientRect().right)} px`)
-            ).join('; ');
-        }
-        """);
 
     private static async Task<double> HeaderMeterContrastAsync(IPage page)
     {

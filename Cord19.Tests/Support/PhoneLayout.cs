@@ -1,10 +1,12 @@
+using Microsoft.Playwright;
+
 namespace Cord19.Tests.Support;
 
 /// <summary>What a page on a phone can hide without scrolling the page itself sideways.</summary>
 public static class PhoneLayout
 {
     /// <summary>Tables that scroll sideways inside their box: a column out of sight (the cost table's price sources were).</summary>
-    public const string TablesWiderThanTheirBox = """
+    private const string TablesWiderThanTheirBox = """
         () => [...document.querySelectorAll('table')].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
             .map(t => `${t.closest('[data-testid]')?.getAttribute('data-testid') ?? 'a table'} is ${t.scrollWidth} px wide in ${t.parentElement.clientWidth}`)
         """;
@@ -13,7 +15,7 @@ public static class PhoneLayout
     /// Cells a table shows stacked (one labelled line each) with no label: a bare "637" under "0" says nothing (the
     /// Results page's tables did this on a phone). A cell holding only a button needs none: the button names itself.
     /// </summary>
-    public const string StackedCellsWithoutLabel = """
+    private const string StackedCellsWithoutLabel = """
         () => [...document.querySelectorAll('tbody td')]
             .filter(td => td.offsetParent !== null && getComputedStyle(td).display !== 'table-cell' && !td.getAttribute('data-label'))
             .filter(td => [...td.querySelectorAll('button')].map(b => b.innerText).join('').trim() !== td.innerText.trim())
@@ -26,7 +28,7 @@ public static class PhoneLayout
     /// Command buttons (capitals, as MudBlazor draws them) whose label takes two lines ("DE-" over "ALLOCATE" did) or
     /// runs past the button's padding (a squeezed button's did).
     /// </summary>
-    public const string SqueezedButtons = """
+    private const string SqueezedButtons = """
         () => [...document.querySelectorAll('.mud-button-label')]
             .filter(label => label.offsetParent !== null && getComputedStyle(label.closest('.mud-button-root')).textTransform === 'uppercase')
             .flatMap(label => {
@@ -46,7 +48,7 @@ public static class PhoneLayout
         """;
 
     /// <summary>Dates (2020-06-24) broken across lines at their hyphens, as a narrow column broke them.</summary>
-    public const string BrokenDates = """
+    private const string BrokenDates = """
         () => {
             const broken = [], texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
             for (let node = texts.nextNode(); node; node = texts.nextNode()) {
@@ -62,4 +64,35 @@ public static class PhoneLayout
             return broken;
         }
         """;
+
+    /// <summary>The innermost elements and texts that reach past the viewport's right edge, to say what to fix.</summary>
+    private const string Widest = """
+        () => {
+          const edge = document.documentElement.clientWidth + 1;
+          const over = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > edge);
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          const texts = [];
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const range = document.createRange(); range.selectNodeContents(n);
+            if (range.getBoundingClientRect().right > edge) texts.push(`text "${n.textContent.trim().slice(0, 40)}" → ${Math.round(range.getBoundingClientRect().right)} px`);
+          }
+          return texts.slice(0, 3).concat(over.filter(e => ![...e.children].some(c => over.includes(c))).slice(0, 6)
+            .map(e => `${e.closest('.mud-appbar') ? '(app bar) ' : ''}${getComputedStyle(e).position} ${e.tagName.toLowerCase()}${e.dataset.testid ? `[${e.dataset.testid}]` : ''}.${String(e.className).split(' ').slice(0, 2).join('.')} → ${Math.round(e.getBoundingClientRect().right)} px`)
+            ).join('; ');
+        }
+        """;
+
+    /// <summary>
+    /// What the page, as it stands in a phone-sized viewport, hides or garbles: a page wider than the viewport (with
+    /// what reaches past its edge), and each check above. None, or one line a problem.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ProblemsAsync(IPage page)
+    {
+        var problems = new List<string>();
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        if (width > page.ViewportSize!.Width) problems.Add($"the page is {width} px wide ({await page.EvaluateAsync<string>(Widest)})");
+        foreach (var check in new[] { TablesWiderThanTheirBox, StackedCellsWithoutLabel, SqueezedButtons, BrokenDates })
+            problems.AddRange((await page.EvaluateAsync<string[]>(check)).Distinct());
+        return problems;
+    }
 }

@@ -266,9 +266,9 @@ window.cord19Charts = {
         const legendBox = inChart(view.group);
         const legendBottom = legendBox.y + legendBox.height;
         const padding = [].concat(legend.get('padding'));
-        // The height of the rows beyond the first.
-        const map = document.querySelector(`[data-map-chart="${CSS.escape(id)}"]`);
-        const extraRows = map ? 0 : Math.max(0, legendBox.height - legend.get('itemHeight') - padding[0] - (padding.length > 2 ? padding[2] : padding[0]));
+        // The height of the rows beyond the first; the map's options already leave room for more than one.
+        const isMap = document.querySelector(`[data-map-chart="${CSS.escape(id)}"]`) !== null;
+        const extraRows = isMap ? 0 : Math.max(0, legendBox.height - legend.get('itemHeight') - padding[0] - (padding.length > 2 ? padding[2] : padding[0]));
         const inLegend = e => {
             for (let parent = e; parent; parent = parent.parent) if (parent === view.group) return true;
             return false;
@@ -299,7 +299,7 @@ window.cord19Charts = {
         // A new theme rebuilds the chart from its options, which do not hold the map's typed arrays: put them back.
         if (charts) charts.forEach((chart, id) => {
             if (!chart || chart.isDisposed()) return;
-                chart.setTheme(cord19Charts.themeName());
+            chart.setTheme(cord19Charts.themeName());
             cord19Charts.applyMap(id, true);
         });
     },
