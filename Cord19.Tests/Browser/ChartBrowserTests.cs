@@ -243,6 +243,21 @@ public sealed class ChartBrowserTests : BrowserTest
     }
 
     /// <summary>Hovers a point of cluster 0 (the "vaccine" blob) until its card shows, then clicks it until its paper opens.</summary>
+    [Fact]
+    public async Task On_a_phone_a_clicked_point_s_document_comes_into_sight()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        await App.OpenAsync(page, $"/clusters?run={RunId}");
+        await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents, new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.Locator("#document-map").ScrollIntoViewIfNeededAsync();
+
+        await HoverAndClickAPointOfClusterZeroAsync(page);
+
+        // Below the map on a phone: out of sight unless the page brings it.
+        await Expect(page.Locator("[data-testid=document-details]")).ToBeInViewportAsync(new() { Timeout = 5_000 });
+    }
+
     private static async Task HoverAndClickAPointOfClusterZeroAsync(Microsoft.Playwright.IPage page)
     {
         var pixel = await page.EvaluateAsync<double[]>(

@@ -22,6 +22,8 @@ public sealed partial class Clusters : ResultPageBase
     private string? _prerenderedOptions;
     private string? _loadedMap;
     private DocumentResult? _selected;
+    /// <summary>A document just opened, to be scrolled into sight once drawn (on a phone its panel is below the map).</summary>
+    private bool _revealSelected;
     private string? _selectedAbstract;
     private string? _search;
     private int? _matches;
@@ -92,6 +94,11 @@ public sealed partial class Clusters : ResultPageBase
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        if (_revealSelected && _selected is not null)
+        {
+            _revealSelected = false;
+            await JS.InvokeVoidAsync("cord19Ui.reveal", "[data-testid=document-details]");
+        }
         // The chart exists once rendered; its points are fetched by the browser itself, once per run and limit.
         var url = _run is null || _options is null ? null : DocumentMapChart.PayloadUrl(_run.Manifest.RunId, PointLimit);
         if (url is null || url == _loadedMap) return;
@@ -125,6 +132,7 @@ public sealed partial class Clusters : ResultPageBase
         _selected = document;
         if (document is null) return;
         _selectedAbstract = ReadingAbstract;
+        _revealSelected = true;
         StateHasChanged();
         string text;
         try

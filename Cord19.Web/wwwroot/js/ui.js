@@ -7,6 +7,15 @@ window.cord19Ui = {
         element.__cord19Followed = true;
     },
 
+    // Scrolls an element into sight only when it is out of it: on a phone a map point's document opens below the
+    // map, where a tap seemed to do nothing; beside the map on a desktop it is already in sight.
+    reveal(selector) {
+        const element = document.querySelector(selector);
+        if (!element) return;
+        const box = element.getBoundingClientRect();
+        if (box.top < 0 || box.top > window.innerHeight - 48) element.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    },
+
     // Brings the first field marked in error into view and puts the cursor in it.
     showFirstError() {
         const field = document.querySelector('.mud-input-error');
