@@ -224,10 +224,7 @@ public sealed class ChartBrowserTests : BrowserTest
     [Fact]
     public async Task The_map_is_laid_out_again_only_when_its_size_changes()
     {
-        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
-        await App.OpenAsync(page, $"/clusters?run={RunId}");
-        await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents, new() { Timeout = 15_000 });
-        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var page = await OpenDrawnMapAsync(1400, 950);
         await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); window.resizes = 0; const r = c.resize; c.resize = function (...a) { window.resizes++; return r.apply(this, a); }; }");
 
         // An observer reports the size it starts with, as the one the circuit's chart element gets does: no new layout.
@@ -242,14 +239,10 @@ public sealed class ChartBrowserTests : BrowserTest
             "The map did not take its element's new width.");
     }
 
-    /// <summary>Hovers a point of cluster 0 (the "vaccine" blob) until its card shows, then clicks it until its paper opens.</summary>
     [Fact]
     public async Task On_a_phone_a_clicked_point_s_document_comes_into_sight()
     {
-        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
-        await App.OpenAsync(page, $"/clusters?run={RunId}");
-        await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents, new() { Timeout = 15_000 });
-        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var page = await OpenDrawnMapAsync(390, 844);
         await page.Locator("#document-map").ScrollIntoViewIfNeededAsync();
 
         await HoverAndClickAPointOfClusterZeroAsync(page);
@@ -258,6 +251,17 @@ public sealed class ChartBrowserTests : BrowserTest
         await Expect(page.Locator("[data-testid=document-details]")).ToBeInViewportAsync(new() { Timeout = 5_000 });
     }
 
+    /// <summary>The full run's map in a new page of that size, once every point is drawn and the page answers clicks.</summary>
+    private async Task<Microsoft.Playwright.IPage> OpenDrawnMapAsync(int width, int height)
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        await App.OpenAsync(page, $"/clusters?run={RunId}");
+        await page.WaitForFunctionAsync("n => window.cord19ChartsDrawn && window.cord19ChartsDrawn['document-map'] === n", Documents, new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        return page;
+    }
+
+    /// <summary>Hovers a point of cluster 0 (the "vaccine" blob) until its card shows, then clicks it until its paper opens.</summary>
     private static async Task HoverAndClickAPointOfClusterZeroAsync(Microsoft.Playwright.IPage page)
     {
         var pixel = await page.EvaluateAsync<double[]>(
