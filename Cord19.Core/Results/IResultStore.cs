@@ -40,9 +40,10 @@ public interface IResultStore
 
     /// <summary>
     /// Every document's title, in the run's order, for the map's search: from the run's titles.txt, or for a run made
-    /// before it from documents.jsonl's lines, read for their titles alone.
+    /// before it from documents.jsonl's lines, read for their titles alone. <paramref name="run"/> is the manifest the
+    /// caller holds already: titles.txt must have a line for each of its documents.
     /// </summary>
-    Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct);
+    Task<IReadOnlyList<string?>> LoadTitlesAsync(RunManifest run, CancellationToken ct);
 
     /// <summary>The run's topic-term distributions; throws <see cref="ResultFileException"/> when missing or inconsistent.</summary>
     Task<TopicTermMatrix> LoadTopicTermsAsync(string runId, CancellationToken ct);

@@ -124,22 +124,20 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
     public async Task<IReadOnlyList<DocumentPoint>> LoadPointsAsync(string runId, int[]? positions, CancellationToken ct) =>
         await ReadShownAsync<DocumentPoint>(runId, positions, ct);
 
-    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct)
+    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(RunManifest run, CancellationToken ct)
     {
-        var prefix = RunPrefix(runId);
-        await using var stream = await objects.OpenReadAsync(prefix + TitlesFile, ct);
+        var key = RunPrefix(run.RunId) + TitlesFile;
+        await using var stream = await objects.OpenReadAsync(key, ct);
         // A run made before titles.txt: the titles of its documents' lines (the whole documents.jsonl read).
-        if (stream is null) return (await ReadShownAsync<StoredTitle>(runId, null, ct)).ConvertAll(t => t.Title);
-        var titles = new List<string?>();
+        if (stream is null) return (await ReadShownAsync<StoredTitle>(run.RunId, null, ct)).ConvertAll(t => t.Title);
+        var titles = new List<string?>(run.Documents);
         using (var reader = new StreamReader(stream, Encoding.UTF8))
             while (await reader.ReadLineAsync(ct) is { } line)
                 titles.Add(line.Length == 0 ? null : line);
-        var manifest = await ReadJsonOrNullAsync<RunManifest>(prefix + "manifest.json", ct)
-            ?? throw new ResultFileException(prefix + "manifest.json", "missing: the run does not exist or did not finish.");
-        return titles.Count == manifest.Documents
+        return titles.Count == run.Documents
             ? titles
-            : throw new ResultFileException(prefix + TitlesFile,
-                $"holds {titles.Count:N0} titles for the run's {manifest.Documents:N0} documents; delete it (the titles are then read from {DocumentsFile}) or run the phase again.");
+            : throw new ResultFileException(key,
+                $"holds {titles.Count:N0} titles for the run's {run.Documents:N0} documents; delete it (the titles are then read from {DocumentsFile}) or run the phase again.");
     }
 
     /// <summary>

@@ -111,15 +111,16 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
         await store.PublishRunAsync(run, default);
         var expected = run.Documents.Select(d => d.Title?.Replace("\r\n", " ")).ToList();
 
-        var titles = await store.LoadTitlesAsync("r", default);
+        var titles = await store.LoadTitlesAsync(run.Manifest, default);
 
         Assert.Equal(expected, titles);
-        Assert.Equal(["runs/r/titles.txt", "runs/r/manifest.json"], objects.WholeReads);
+        // The caller's manifest gives the count to check: titles.txt is all that is read.
+        Assert.Equal(["runs/r/titles.txt"], objects.WholeReads);
         Assert.Empty(objects.Ranges);
 
         // A run published before titles.txt: the titles of documents.jsonl's lines.
         await objects.DeletePrefixAsync("runs/r/titles.txt", default);
-        Assert.Equal(run.Documents.Select(d => d.Title), await store.LoadTitlesAsync("r", default));
+        Assert.Equal(run.Documents.Select(d => d.Title), await store.LoadTitlesAsync(run.Manifest, default));
     }
 
     [Theory]
@@ -128,10 +129,11 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
     {
         var objects = Objects(backend);
         var store = new ResultStore(objects);
-        await store.PublishRunAsync(SyntheticRun.Create("r", 300), default);
+        var run = SyntheticRun.Create("r", 300);
+        await store.PublishRunAsync(run, default);
         await objects.WriteAsync("runs/r/titles.txt", s => s.WriteAsync("one\ntwo\n"u8.ToArray()).AsTask(), default);
 
-        var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadTitlesAsync("r", default));
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadTitlesAsync(run.Manifest, default));
 
         Assert.Equal("runs/r/titles.txt", error.File);
         Assert.Equal("holds 2 titles for the run's 300 documents; delete it (the titles are then read from documents.jsonl) or run the phase again.", error.Problem);

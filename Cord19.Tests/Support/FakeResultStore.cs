@@ -61,10 +61,10 @@ public sealed class FakeResultStore : IResultStore
     public int TitleReads { get; private set; }
 
     /// <summary>The run's titles: like the map's points, they do not wait for <see cref="DocumentsHeld"/>.</summary>
-    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(string runId, CancellationToken ct)
+    public async Task<IReadOnlyList<string?>> LoadTitlesAsync(RunManifest run, CancellationToken ct)
     {
         TitleReads++;
-        return (await ShownAsync(runId, null)).Select(d => d.Title).ToList();
+        return (await ShownAsync(run.RunId, null)).Select(d => d.Title).ToList();
     }
 
     /// <summary>The documents at <paramref name="positions"/> (all when null), without waiting for <see cref="DocumentsHeld"/>.</summary>

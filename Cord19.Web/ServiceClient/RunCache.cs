@@ -39,7 +39,7 @@ public sealed class RunCache(IResultStore store)
     /// </summary>
     public async Task<Model.DocumentTitleIndex> GetTitlesAsync(string runId) =>
         (Model.DocumentTitleIndex)await GetAsync($"titles:{runId}", async () =>
-            Model.DocumentTitleIndex.Build(await store.LoadTitlesAsync(runId, CancellationToken.None)));
+            Model.DocumentTitleIndex.Build(await store.LoadTitlesAsync((await GetSummaryAsync(runId)).Manifest, CancellationToken.None)));
 
     /// <summary>The run's summary and which of its documents a map of <paramref name="limit"/> points shows (null for all).</summary>
     private async Task<(RunResult Summary, int[]? Positions)> ShownAsync(string runId, int limit)
