@@ -11,21 +11,19 @@ public sealed class AwsException : Cord19Exception
     public override FailureKind Failure => FailureKind.Upstream;
     public override string Title => $"AWS refused {Action}";
 
+    // The message is made of Cause and Fix (Message, below), known only once the error is classified.
     public AwsException(string action, string code, string awsMessage, HttpStatusCode? status, Exception? inner = null)
-        : this(action, code, Summarise(awsMessage), status, Describe(action, code, Summarise(awsMessage), status), inner)
-    {
-    }
-
-    private AwsException(string action, string code, string awsMessage, HttpStatusCode? status, (string Cause, string? Fix) said, Exception? inner)
-        : base(said.Fix is null ? said.Cause : $"{said.Cause} {said.Fix}", inner)
+        : base("", inner)
     {
         Action = action;
         Code = code;
-        AwsMessage = awsMessage;
+        AwsMessage = Summarise(awsMessage);
         Status = status;
-        Cause = said.Cause;
-        Fix = said.Fix;
+        (Cause, Fix) = Describe(action, code, AwsMessage, status);
     }
+
+    /// <summary>The cause, then the fix when the code tells one: as step logs and the API show it.</summary>
+    public override string Message => Fix is null ? Cause : $"{Cause} {Fix}";
 
     private const int MaxMessage = 400;
 
@@ -49,7 +47,7 @@ public sealed class AwsException : Cord19Exception
 
     public string AwsMessage { get; }
 
-    /// <summary>What failed, with AWS's code and message: the first part of <see cref="Exception.Message"/>.</summary>
+    /// <summary>What failed, with AWS's code and message: the first part of <see cref="Message"/>.</summary>
     public string Cause { get; }
 
     /// <summary>What to do about it, when the code tells (the rest of the message); shown apart where a page has a Fix column.</summary>
