@@ -8,6 +8,8 @@ using Cord19.Core.Aws;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support;
 using Cord19.Tests.Support.Aws;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 using Filter = Amazon.EC2.Model.Filter;
 
 namespace Cord19.Tests.Aws;
@@ -18,7 +20,8 @@ namespace Cord19.Tests.Aws;
 /// deployment whose database was lost. Everything is checked through the AWS SDK (and, for IAM and Redshift, whose SDK
 /// packages are not served here, the panel's own signed client). Two stand-ins cover what no emulator can: the
 /// instance's Airflow (HTTPS with the deployment's certificate, read from moto's SSM as the instance would) and the
-/// Redshift Data API, whose statements moto never finishes.
+/// Redshift Data API, whose statements moto never finishes. A phone (Chromium at 390 px) looks at the live deployment's
+/// status and at the orphans list: no other test has either on screen.
 /// </summary>
 [Collection(InProcessHostCollection.Name)]
 public sealed class MotoAcceptanceTests : IAsyncLifetime
@@ -30,6 +33,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     private InstanceAirflowStandIn _airflow = null!;
     private RedshiftDataStandIn _redshiftData = null!;
     private string _image = "";
+    private IPlaywright _playwright = null!;
+    private IBrowser _chromium = null!;
 
     public async Task InitializeAsync()
     {
@@ -41,6 +46,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         // moto lacks Canonical's public SSM parameter and its 24.04 images: launch one of the Canonical images it has.
         using var ec2 = Moto.Connect().Ec2();
         _image = (await ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = [AwsCloud.CanonicalOwner] })).Images[0].ImageId;
+        (_playwright, _chromium) = await Support.Browser.LaunchAsync();
     }
 
     public async Task DisposeAsync()
@@ -48,6 +54,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         if (Moto.Endpoint is null) return;
         await _airflow.DisposeAsync();
         await _redshiftData.DisposeAsync();
+        await _chromium.DisposeAsync();
+        _playwright.Dispose();
         _data.Dispose();
     }
 
@@ -77,6 +85,11 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             await CheckPhaseTwoAsync(id);
             created = (await InventoryAsync()).Count;
             Assert.True(created >= 10, $"only {created} resources found after phases 1 and 2: {string.Join(", ", await InventoryAsync())}");
+            Assert.Empty(await OnAPhoneAsync(app, "phone-aws-status.png", async page =>
+            {
+                await Expect(page.Locator("[data-testid=instance-state]")).ToContainTextAsync("running", new() { Timeout = 30_000 });
+                await Expect(page.Locator("[data-testid=cluster-status]")).ToContainTextAsync(new AwsNames(id, "123456789012").Cluster);
+            }));
 
             var plan = await _http.GetFromJsonAsync<JsonElement>($"{app.Url}/api/deployment/deallocation-plan");
             var word = plan.GetProperty("confirmationWord").GetString()!;
@@ -133,6 +146,11 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         {
             var orphans = await _http.GetFromJsonAsync<JsonElement>($"{fresh.Url}/api/aws/orphans");
             orphansFound = orphans.GetProperty("resources").GetArrayLength();
+            Assert.Empty(await OnAPhoneAsync(fresh, "phone-aws-orphans.png", async page =>
+            {
+                await page.Locator("[data-testid=find-orphans]").ClickAsync();
+                await Expect(page.Locator("[data-testid=orphan-row]")).ToHaveCountAsync(orphansFound, new() { Timeout = 30_000 });
+            }));
             // The list is the dry run; deleting needs the typed word, then takes them down in phase 7's order.
             Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"{fresh.Url}/api/aws/orphans/delete", null)).StatusCode);
             var deletion = await _http.PostAsync($"{fresh.Url}/api/aws/orphans/delete?confirm={AwsReconciler.OrphanConfirmation(Moto.Region)}", null);
@@ -290,6 +308,21 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         var saved = await _http.PutAsJsonAsync($"{app.Url}/api/settings", edited);
         Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
         return app;
+    }
+
+    /// <summary>
+    /// The AWS page on a phone, brought to a state by <paramref name="reach"/>: what <see cref="PhoneLayout"/> finds
+    /// wrong with it (long instance ids, addresses and ARNs once made these tables wider than the screen).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> OnAPhoneAsync(RunningApp app, string screenshot, Func<IPage, Task> reach)
+    {
+        await using var phone = await _chromium.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        var page = await phone.NewPageAsync();
+        await app.OpenAsync(page, "/aws");
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await reach(page);
+        await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(screenshot), FullPage = true });
+        return await PhoneLayout.ProblemsAsync(page);
     }
 
     private async Task PostAsync(RunningApp app, string path)

@@ -47,22 +47,36 @@ public static class PhoneLayout
             })
         """;
 
-    /// <summary>Dates (2020-06-24) broken across lines at their hyphens, as a narrow column broke them.</summary>
-    private const string BrokenDates = """
+    /// <summary>
+    /// Dates (2020-06-24) and AWS ids (i-0fd2f00dac778da4e, cord19-172a9b1a) broken across lines at their hyphens, as a
+    /// narrow column broke them: "i-" at a line's end reads as nothing, and the rest is not the id. The same patterns as
+    /// the app's Unbroken control.
+    /// </summary>
+    private const string BrokenAtHyphens = """
         () => {
             const broken = [], texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
             for (let node = texts.nextNode(); node; node = texts.nextNode()) {
                 if (!node.parentElement || node.parentElement.offsetParent === null) continue;
-                for (const date of node.textContent.matchAll(/\d{4}-\d{2}-\d{2}/g)) {
+                for (const token of node.textContent.matchAll(/\d{4}-\d{2}-\d{2}|\b(?:i|sg|vol|sir|ami)-[0-9a-f]{8,17}\b|\bcord19-[0-9a-f]{8}\b/g)) {
                     const range = document.createRange();
-                    range.setStart(node, date.index);
-                    range.setEnd(node, date.index + date[0].length);
+                    range.setStart(node, token.index);
+                    range.setEnd(node, token.index + token[0].length);
                     if (new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom))).size > 1)
-                        broken.push(`the date ${date[0]} is broken across lines`);
+                        broken.push(`${token[0]} is broken across lines`);
                 }
             }
             return broken;
         }
+        """;
+
+    /// <summary>
+    /// Form fields' labels cut short: MudBlazor keeps a label on one line and ends it with an ellipsis, and the orphans'
+    /// "Type delete-orphans-us-east-2 to …" lost the words saying what typing it does.
+    /// </summary>
+    private const string CutLabels = """
+        () => [...document.querySelectorAll('label.mud-input-label')]
+            .filter(label => label.offsetParent !== null && label.scrollWidth > label.clientWidth + 1)
+            .map(label => `the field label "${label.innerText.trim()}" is cut to ${label.clientWidth} of its ${label.scrollWidth} px`)
         """;
 
     /// <summary>The innermost elements and texts that reach past the viewport's right edge, to say what to fix.</summary>
@@ -91,7 +105,7 @@ public static class PhoneLayout
         var problems = new List<string>();
         var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         if (width > page.ViewportSize!.Width) problems.Add($"the page is {width} px wide ({await page.EvaluateAsync<string>(Widest)})");
-        foreach (var check in new[] { TablesWiderThanTheirBox, StackedCellsWithoutLabel, SqueezedButtons, BrokenDates })
+        foreach (var check in new[] { TablesWiderThanTheirBox, StackedCellsWithoutLabel, SqueezedButtons, BrokenAtHyphens, CutLabels })
             problems.AddRange((await page.EvaluateAsync<string[]>(check)).Distinct());
         return problems;
     }
