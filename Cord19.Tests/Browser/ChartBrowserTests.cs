@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
+using Cord19.Web.Model;
 using static Microsoft.Playwright.Assertions;
 
 namespace Cord19.Tests.Browser;
@@ -376,6 +377,7 @@ public sealed class ChartBrowserTests : BrowserTest
         var nodes = await page.EvaluateAsync<int>("() => vizorECharts.getChart('cluster-pairing').getOption().series[0].data.length");
         Assert.Equal(nodes, 2 * links + unpaired);
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("compare.png"), FullPage = true });
+        Assert.Empty(await ChartLayout.ProblemsAsync(page, [ComparisonCharts.PairingId], TimeSpan.FromSeconds(5)));
 
         // The UX walk's phone sees this page with one run only, so without its chart and table.
         var phone = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
@@ -385,5 +387,21 @@ public sealed class ChartBrowserTests : BrowserTest
             null, new() { Timeout = 10_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-compare-two-runs.png"), FullPage = true });
         Assert.Empty(await PhoneLayout.ProblemsAsync(phone));
+        Assert.Empty(await ChartLayout.ProblemsAsync(phone, [ComparisonCharts.PairingId], TimeSpan.FromSeconds(5)));
+        // Names are cut to fit beside the ribbons' figures, never dropped.
+        Assert.Equal(nodes, await phone.EvaluateAsync<int>(NamedBlocks));
     }
+
+    /// <summary>The pairing chart's blocks drawn with a name beside them.</summary>
+    private const string NamedBlocks = """
+        () => {
+            const blocks = vizorECharts.getChart('cluster-pairing').getModel().getSeriesByType('sankey')[0].getData();
+            let named = 0;
+            blocks.each(i => {
+                const name = blocks.getItemGraphicEl(i) && blocks.getItemGraphicEl(i).getTextContent();
+                if (name && !name.ignore && name.getBoundingRect().width > 0) named++;
+            });
+            return named;
+        }
+        """;
 }

@@ -5,6 +5,8 @@ namespace Cord19.Tests.Support;
 /// <summary>
 /// What a reader sees go wrong in a drawn chart, asked of ECharts itself: a legend whose rows run over the plot, and
 /// labels under the plot that overlap or are cut at the chart's edge (both were seen in screenshots, not by any test).
+/// A chart without axes (the runs' pairing) has only labels: none may overlap another or be cut at the chart's edge
+/// (a ribbon's overlap figure ran into a cluster's name on a phone).
 /// </summary>
 public static class ChartLayout
 {
@@ -12,9 +14,7 @@ public static class ChartLayout
         ids => ids.flatMap(id => {
             const c = window.vizorECharts && vizorECharts.getChart(id);
             const model = c && !c.isDisposed() && c.getModel();
-            const grid = model && model.getComponent('grid');
-            if (!grid) return [`${id}: not drawn`];
-            const plot = grid.coordinateSystem.getRect();
+            if (!model || !(model.getSeries() || []).length) return [`${id}: not drawn`];
             const inChart = e => {
                 const box = e.getBoundingRect().clone();
                 e.updateTransform();
@@ -22,6 +22,19 @@ public static class ChartLayout
                 return box;
             };
             const problems = [];
+            const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+            const texts = () => c.getZr().storage.getDisplayList(true).filter(e => e.type === 'tspan' && !e.ignore && e.style.text)
+                .map(e => ({ box: inChart(e), text: e.style.text }));
+            const grid = model.getComponent('grid');
+            if (!grid) {
+                const all = texts();
+                all.forEach((l, i) => {
+                    if (l.box.x < 0 || l.box.x + l.box.width > c.getWidth()) problems.push(`${id}: the label "${l.text}" is cut at the chart's edge`);
+                    all.slice(i + 1).filter(o => overlap(l.box, o.box)).forEach(o => problems.push(`${id}: the labels "${l.text}" and "${o.text}" overlap`));
+                });
+                return problems;
+            }
+            const plot = grid.coordinateSystem.getRect();
             const legend = model.getComponent('legend');
             if (legend && legend.get('show')) {
                 const group = c.getViewOfComponentModel(legend).group;
@@ -41,8 +54,7 @@ public static class ChartLayout
                         problems.push(`${id}: its legend covers "${e.style.text}"`);
                 });
             }
-            const labels = c.getZr().storage.getDisplayList(true).filter(e => e.type === 'tspan').map(e => ({ box: inChart(e), text: e.style.text }))
-                .filter(l => l.box.y >= plot.y + plot.height).sort((a, b) => a.box.x - b.box.x);
+            const labels = texts().filter(l => l.box.y >= plot.y + plot.height).sort((a, b) => a.box.x - b.box.x);
             labels.forEach((l, i) => {
                 if (l.box.x < 0 || l.box.x + l.box.width > c.getWidth()) problems.push(`${id}: the label "${l.text}" is cut at the chart's edge`);
                 if (i > 0 && labels[i - 1].box.x + labels[i - 1].box.width > l.box.x) problems.push(`${id}: the labels "${labels[i - 1].text}" and "${l.text}" overlap`);

@@ -105,7 +105,10 @@ window.cord19Charts = {
     // drawing recorded, room for its legend's rows, and its points given to each of its options.
     follow(id, chart) {
         cord19Charts.trackDrawn(id, chart);
-        chart.on('finished', () => cord19Charts.makeRoomForLegend(id, chart));
+        chart.on('finished', () => {
+            cord19Charts.makeRoomForLegend(id, chart);
+            cord19Charts.keepSankeyNamesToTheirHalf(chart);
+        });
         const setOption = chart.setOption;
         chart.setOption = function (option, ...options) { return setOption.call(this, cord19Charts.withPoints(id, chart, option), ...options); };
     },
@@ -286,6 +289,29 @@ window.cord19Charts = {
         // After the drawing, not in it: ECharts reports the drawing after a new theme from within its own work, where
         // it ignores setOption (a dark phone's map kept its legend over the plot).
         setTimeout(() => { if (!chart.isDisposed() && chart.getModel().getComponent('grid').get('top') !== wanted) chart.setOption({ grid: { top: wanted } }); });
+    },
+
+    // A Sankey's names sit on the inner side of each column, and its ribbons' figures in the middle, where a narrow
+    // chart (a phone) made them meet: the first ribbon's "1.00" ran into "Right 0: vaccine, covid". Each name gets the
+    // room between its block and the middle, less half the widest figure; a longer one ends in "..." (the tooltip has
+    // it whole). A desktop's chart has room, and no name is cut.
+    keepSankeyNamesToTheirHalf(chart) {
+        const series = chart.getModel().getSeriesByType('sankey')[0];
+        if (!series || !series.layoutInfo) return;
+        const edges = series.getEdgeData();
+        let widestFigure = 0;
+        edges.each(i => {
+            const figure = edges.getItemGraphicEl(i) && edges.getItemGraphicEl(i).getTextContent();
+            if (figure && !figure.ignore) widestFigure = Math.max(widestFigure, figure.getBoundingRect().width);
+        });
+        // The label's distance is unset in the options: 5 is ECharts' default.
+        const width = Math.floor(series.layoutInfo.width / 2 - series.get('nodeWidth') - (series.get(['label', 'distance']) ?? 5)
+            - widestFigure / 2 - 4);
+        if (series.get(['label', 'width']) === width) return;
+        const update = Array.from({ length: series.seriesIndex }, () => ({}));
+        update.push({ label: { width, overflow: 'truncate' } });
+        // After the drawing, not in it (see makeRoomForLegend).
+        setTimeout(() => { if (!chart.isDisposed()) chart.setOption({ series: update }); });
     },
 
     // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme).
