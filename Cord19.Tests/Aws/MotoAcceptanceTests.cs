@@ -21,7 +21,7 @@ namespace Cord19.Tests.Aws;
 /// packages are not served here, the panel's own signed client). Two stand-ins cover what no emulator can: the
 /// instance's Airflow (HTTPS with the deployment's certificate, read from moto's SSM as the instance would) and the
 /// Redshift Data API, whose statements moto never finishes. A phone (Chromium at 390 px) looks at the live deployment's
-/// status and at the orphans list: no other test has either on screen.
+/// status, its de-allocation dry run and the orphans list: no other test has them on screen.
 /// </summary>
 [Collection(InProcessHostCollection.Name)]
 public sealed class MotoAcceptanceTests : IAsyncLifetime
@@ -85,10 +85,16 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             await CheckPhaseTwoAsync(id);
             created = (await InventoryAsync()).Count;
             Assert.True(created >= 10, $"only {created} resources found after phases 1 and 2: {string.Join(", ", await InventoryAsync())}");
-            Assert.Empty(await OnAPhoneAsync(app, "phone-aws-status.png", async page =>
+            Assert.Empty(await OnAPhoneAsync(app, "/aws", "phone-aws-status.png", async page =>
             {
                 await Expect(page.Locator("[data-testid=instance-state]")).ToContainTextAsync("running", new() { Timeout = 30_000 });
                 await Expect(page.Locator("[data-testid=cluster-status]")).ToContainTextAsync(new AwsNames(id, "123456789012").Cluster);
+            }));
+            Assert.Empty(await OnAPhoneAsync(app, "/", "phone-aws-teardown.png", async page =>
+            {
+                await page.Locator("[data-testid=teardown]").ClickAsync();
+                await Expect(page.Locator("[data-testid=plan-row]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+                await Expect(page.Locator("[data-testid=confirm-word]")).ToBeVisibleAsync();
             }));
 
             var plan = await _http.GetFromJsonAsync<JsonElement>($"{app.Url}/api/deployment/deallocation-plan");
@@ -146,7 +152,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         {
             var orphans = await _http.GetFromJsonAsync<JsonElement>($"{fresh.Url}/api/aws/orphans");
             orphansFound = orphans.GetProperty("resources").GetArrayLength();
-            Assert.Empty(await OnAPhoneAsync(fresh, "phone-aws-orphans.png", async page =>
+            Assert.Empty(await OnAPhoneAsync(fresh, "/aws", "phone-aws-orphans.png", async page =>
             {
                 await page.Locator("[data-testid=find-orphans]").ClickAsync();
                 await Expect(page.Locator("[data-testid=orphan-row]")).ToHaveCountAsync(orphansFound, new() { Timeout = 30_000 });
@@ -311,14 +317,14 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The AWS page on a phone, brought to a state by <paramref name="reach"/>: what <see cref="PhoneLayout"/> finds
-    /// wrong with it (long instance ids, addresses and ARNs once made these tables wider than the screen).
+    /// A page on a phone, brought to a state by <paramref name="reach"/>: what <see cref="PhoneLayout"/> finds wrong
+    /// with it (long instance ids, addresses and ARNs once made the AWS tables wider than the screen).
     /// </summary>
-    private async Task<IReadOnlyList<string>> OnAPhoneAsync(RunningApp app, string screenshot, Func<IPage, Task> reach)
+    private async Task<IReadOnlyList<string>> OnAPhoneAsync(RunningApp app, string path, string screenshot, Func<IPage, Task> reach)
     {
         await using var phone = await _chromium.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
         var page = await phone.NewPageAsync();
-        await app.OpenAsync(page, "/aws");
+        await app.OpenAsync(page, path);
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await reach(page);
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(screenshot), FullPage = true });

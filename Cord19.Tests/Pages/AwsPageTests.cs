@@ -156,6 +156,8 @@ public sealed class AwsPageTests : PageTestContext
 
         dialogs.WaitForAssertion(() => Assert.Equal(2, dialogs.FindAll("[data-testid=plan-row]").Count), Patience);
         Assert.Contains("tags only", dialogs.FindAll("[data-testid=plan-row]")[1].TextContent);
+        // The title follows the dry run, which says where the deployment is.
+        dialogs.WaitForAssertion(() => Assert.Contains("De-allocate this AWS deployment?", dialogs.Find(".mud-dialog-title").TextContent), Patience);
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
         Assert.Empty(_deployments.Requests);
 

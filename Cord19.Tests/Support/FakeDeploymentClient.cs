@@ -41,7 +41,12 @@ public sealed class FakeDeploymentClient : IDeploymentClient
 
     public Cord19.Core.Execution.DeallocationPlan? Plan { get; set; }
 
-    public Task<Cord19.Core.Execution.DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct) => Task.FromResult(Plan);
+    /// <summary>Answers later, as the real dry run does (it asks AWS): a dialog that showed it only if it came at once hid that.</summary>
+    public async Task<Cord19.Core.Execution.DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct)
+    {
+        await Task.Yield();
+        return Plan;
+    }
 
     public IReadOnlyList<CostEstimate.PhaseEstimate> Estimates { get; set; } = [];
 

@@ -62,7 +62,7 @@ public static class PhoneLayout
                     range.setStart(node, token.index);
                     range.setEnd(node, token.index + token[0].length);
                     if (new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom))).size > 1)
-                        broken.push(`${token[0]} is broken across lines`);
+                        broken.push(`${token[0]} is broken across lines in ${node.parentElement.closest('[data-testid]')?.getAttribute('data-testid') ?? 'the page'}`);
                 }
             }
             return broken;

@@ -38,6 +38,9 @@ public sealed partial class DeallocationDialog
             _error = $"The dry run failed, so nothing can be confirmed yet: {problem.Message}";
         else if (_plan is null)
             _error = "There is no live deployment: nothing to de-allocate.";
+        // The title is drawn by the dialog's instance, which does not render again with its content: it said "this
+        // deployment" over an AWS deployment's dry run.
+        Dialog.StateHasChanged();
     }
 
     private void Confirm()
