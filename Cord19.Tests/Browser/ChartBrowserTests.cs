@@ -248,8 +248,15 @@ public sealed class ChartBrowserTests : BrowserTest
 
         await HoverAndClickAPointOfClusterZeroAsync(page);
 
+        // The point's card (ECharts' tooltip, still up after the tap) stays on the screen: it reached past its left edge.
+        var card = await page.Locator("#document-map").GetByText("on vaccine").First.EvaluateAsync<double[]>(
+            "e => { const box = e.closest('div[style*=\"z-index\"]').getBoundingClientRect(); return [box.left, box.right]; }");
+        Assert.True(card[0] >= 0 && card[1] <= 390, $"the point's card spans {card[0]:0} to {card[1]:0} px of 390");
+
         // Below the map on a phone: out of sight unless the page brings it.
         await Expect(page.Locator("[data-testid=document-details]")).ToBeInViewportAsync(new() { Timeout = 5_000 });
+        await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-clusters-document.png"), FullPage = true });
+        Assert.Empty(await PhoneLayout.ProblemsAsync(page));
     }
 
     /// <summary>The full run's map in a new page of that size, once every point is drawn and the page answers clicks.</summary>
