@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Cord19.Web.Components.Controls;
 using Microsoft.Playwright;
 
 namespace Cord19.Tests.Support;
@@ -49,15 +51,15 @@ public static class PhoneLayout
 
     /// <summary>
     /// Dates (2020-06-24) and AWS ids (i-0fd2f00dac778da4e, cord19-172a9b1a) broken across lines at their hyphens, as a
-    /// narrow column broke them: "i-" at a line's end reads as nothing, and the rest is not the id. The same patterns as
-    /// the app's Unbroken control.
+    /// narrow column broke them: "i-" at a line's end reads as nothing, and the rest is not the id. What the app's
+    /// Unbroken control keeps whole, looked for in all the page's text: a place that shows one without it fails.
     /// </summary>
-    private const string BrokenAtHyphens = """
+    private static readonly string BrokenAtHyphens = $$"""
         () => {
             const broken = [], texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
             for (let node = texts.nextNode(); node; node = texts.nextNode()) {
                 if (!node.parentElement || node.parentElement.offsetParent === null) continue;
-                for (const token of node.textContent.matchAll(/\d{4}-\d{2}-\d{2}|\b(?:i|sg|vol|sir|ami)-[0-9a-f]{8,17}\b|\bcord19-[0-9a-f]{8}\b/g)) {
+                for (const token of node.textContent.matchAll(new RegExp({{JsonSerializer.Serialize(Unbroken.Pattern)}}, 'g'))) {
                     const range = document.createRange();
                     range.setStart(node, token.index);
                     range.setEnd(node, token.index + token[0].length);
