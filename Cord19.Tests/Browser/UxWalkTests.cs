@@ -82,6 +82,9 @@ public sealed class UxWalkTests : BrowserTest
             }
         }
 
+        var (dialogOverflow, dialogSerious) = await DeallocationDryRunOnAPhoneAsync();
+        overflow.AddRange(dialogOverflow);
+        serious.AddRange(dialogSerious);
         await DeallocateAndExpectTheButtonsDisabledAsync();
         await ExpectAnInvalidSettingToMarkItsFieldAsync();
         var favicon = await App.CreateClient().GetAsync(App.Url + "/favicon.ico");
@@ -131,6 +134,21 @@ public sealed class UxWalkTests : BrowserTest
         }
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync();
         await Expect(page.Locator("#components-reconnect-modal")).Not.ToBeVisibleAsync();
+    }
+
+    /// <summary>The de-allocation dialog on a phone, then cancelled: a local dry run lists long paths.</summary>
+    private async Task<(IEnumerable<string> Overflow, IEnumerable<string> Serious)> DeallocationDryRunOnAPhoneAsync()
+    {
+        var phone = await OpenAsync(ColorScheme.Light, 390, 844);
+        await VisitAsync(phone, "/", "[data-testid=phase-7-status]");
+        await phone.Locator("[data-testid=teardown]").ClickAsync();
+        await Expect(phone.Locator("[data-testid=plan-row]").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-deallocation.png") });
+        var overflow = (await PhoneLayout.ProblemsAsync(phone)).Select(problem => $"the de-allocation dialog: {problem} at 390").ToList();
+        var serious = (await AxeAsync(phone)).Select(v => $"the de-allocation dialog: {v}").ToList();
+        await phone.Locator("[data-testid=dialog-cancel]").ClickAsync();
+        await phone.CloseAsync();
+        return (overflow, serious);
     }
 
     /// <summary>Locally the dry run shows in the same dialog as on AWS, with no word to type; afterwards nothing offers to run phase 7 again.</summary>
