@@ -102,7 +102,8 @@ window.cord19Charts = {
     },
 
     // What every chart of the panel gets, once (a map drawn early is not followed again when Vizor adopts it): its
-    // drawing recorded, room for its legend's rows, and its points given to each of its options.
+    // drawing recorded, room for its legend's rows, a Sankey's names kept to their half, and its points given to each
+    // of its options.
     follow(id, chart) {
         cord19Charts.trackDrawn(id, chart);
         chart.on('finished', () => {
