@@ -158,6 +158,7 @@ public sealed class UxWalkTests : BrowserTest
         await VisitAsync(page, "/", "[data-testid=phase-7-status]");
         await page.Locator("[data-testid=teardown]").ClickAsync();
         await Expect(page.Locator("[data-testid=plan-row]").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("deallocation.png") });
         Assert.Equal(0, await page.Locator("[data-testid=confirm-word]").CountAsync());
         await page.Locator("[data-testid=dialog-confirm]").ClickAsync();
         await Expect(page.Locator("[data-testid=phase-7-status]")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
