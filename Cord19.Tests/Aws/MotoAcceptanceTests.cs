@@ -20,8 +20,8 @@ namespace Cord19.Tests.Aws;
 /// deployment whose database was lost. Everything is checked through the AWS SDK (and, for IAM and Redshift, whose SDK
 /// packages are not served here, the panel's own signed client). Two stand-ins cover what no emulator can: the
 /// instance's Airflow (HTTPS with the deployment's certificate, read from moto's SSM as the instance would) and the
-/// Redshift Data API, whose statements moto never finishes. A phone (Chromium at 390 px) looks at the live deployment's
-/// status, its de-allocation dry run and the orphans list: no other test has them on screen.
+/// Redshift Data API, whose statements moto never finishes. A phone (Chromium at 390 px, light and dark) looks at the
+/// live deployment's status, its de-allocation dry run and the orphans list: no other test has them on screen.
 /// </summary>
 [Collection(InProcessHostCollection.Name)]
 public sealed class MotoAcceptanceTests : IAsyncLifetime
@@ -317,18 +317,24 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A page on a phone, brought to a state by <paramref name="reach"/>: what <see cref="PhoneLayout"/> finds wrong
-    /// with it (long instance ids, addresses and ARNs once made the AWS tables wider than the screen).
+    /// A page on a phone, light then dark, brought to a state by <paramref name="reach"/>: what <see cref="PhoneLayout"/>
+    /// finds wrong with it (long instance ids, addresses and ARNs once made the AWS tables wider than the screen).
     /// </summary>
     private async Task<IReadOnlyList<string>> OnAPhoneAsync(RunningApp app, string path, string screenshot, Func<IPage, Task> reach)
     {
-        await using var phone = await _chromium.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
-        var page = await phone.NewPageAsync();
-        await app.OpenAsync(page, path);
-        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await reach(page);
-        await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(screenshot), FullPage = true });
-        return await PhoneLayout.ProblemsAsync(page);
+        var problems = new List<string>();
+        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+        {
+            await using var phone = await _chromium.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, ColorScheme = scheme });
+            var page = await phone.NewPageAsync();
+            await app.OpenAsync(page, path);
+            await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await reach(page);
+            var name = scheme == ColorScheme.Dark ? screenshot.Replace(".png", "-dark.png", StringComparison.Ordinal) : screenshot;
+            await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(name), FullPage = true });
+            problems.AddRange((await PhoneLayout.ProblemsAsync(page)).Select(problem => $"{scheme}: {problem}"));
+        }
+        return problems;
     }
 
     private async Task PostAsync(RunningApp app, string path)
