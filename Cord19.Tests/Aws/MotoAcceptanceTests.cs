@@ -20,8 +20,8 @@ namespace Cord19.Tests.Aws;
 /// deployment whose database was lost. Everything is checked through the AWS SDK (and, for IAM and Redshift, whose SDK
 /// packages are not served here, the panel's own signed client). Two stand-ins cover what no emulator can: the
 /// instance's Airflow (HTTPS with the deployment's certificate, read from moto's SSM as the instance would) and the
-/// Redshift Data API, whose statements moto never finishes. A phone (Chromium at 390 px, light and dark) looks at the
-/// live deployment's status, its de-allocation dry run and the orphans list: no other test has them on screen.
+/// Redshift Data API, whose statements moto never finishes. A phone (Chromium at 390 px, light and dark, with axe) looks
+/// at the live deployment's status, its de-allocation dry run and the orphans list: no other test has them on screen.
 /// </summary>
 [Collection(InProcessHostCollection.Name)]
 public sealed class MotoAcceptanceTests : IAsyncLifetime
@@ -318,7 +318,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
 
     /// <summary>
     /// A page on a phone, light then dark, brought to a state by <paramref name="reach"/>: what <see cref="PhoneLayout"/>
-    /// finds wrong with it (long instance ids, addresses and ARNs once made the AWS tables wider than the screen).
+    /// finds wrong with it (long instance ids, addresses and ARNs once made the AWS tables wider than the screen), and
+    /// axe's serious findings.
     /// </summary>
     private async Task<IReadOnlyList<string>> OnAPhoneAsync(RunningApp app, string path, string screenshot, Func<IPage, Task> reach)
     {
@@ -333,6 +334,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             var name = scheme == ColorScheme.Dark ? screenshot.Replace(".png", "-dark.png", StringComparison.Ordinal) : screenshot;
             await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(name), FullPage = true });
             problems.AddRange((await PhoneLayout.ProblemsAsync(page)).Select(problem => $"{scheme}: {problem}"));
+            problems.AddRange((await Axe.SeriousViolationsAsync(page)).Select(violation => $"{scheme}, axe: {violation}"));
         }
         return problems;
     }

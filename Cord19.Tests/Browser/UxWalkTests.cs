@@ -55,7 +55,7 @@ public sealed class UxWalkTests : BrowserTest
             foreach (var (path, ready) in Pages)
             {
                 await VisitAsync(desktop, path, ready);
-                serious.AddRange((await AxeAsync(desktop)).Select(v => $"{scheme} {path}: {v}"));
+                serious.AddRange((await Axe.SeriousViolationsAsync(desktop)).Select(v => $"{scheme} {path}: {v}"));
                 if (Charts.TryGetValue(path, out var ids)) charts.AddRange((await ChartLayout.ProblemsAsync(desktop, ids, TimeSpan.FromSeconds(10))).Select(p => $"{scheme} {path}: {p}"));
                 if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(desktop));
                 if (path == "/") await Expect(desktop.Locator("[data-testid=cost-meter-chip]")).ToContainTextAsync("not billed · would be on AWS $", new() { UseInnerText = true });
@@ -145,7 +145,7 @@ public sealed class UxWalkTests : BrowserTest
         await Expect(phone.Locator("[data-testid=plan-row]").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-deallocation.png") });
         var overflow = (await PhoneLayout.ProblemsAsync(phone)).Select(problem => $"the de-allocation dialog: {problem} at 390").ToList();
-        var serious = (await AxeAsync(phone)).Select(v => $"the de-allocation dialog: {v}").ToList();
+        var serious = (await Axe.SeriousViolationsAsync(phone)).Select(v => $"the de-allocation dialog: {v}").ToList();
         await phone.Locator("[data-testid=dialog-cancel]").ClickAsync();
         await phone.CloseAsync();
         return (overflow, serious);
@@ -204,20 +204,6 @@ public sealed class UxWalkTests : BrowserTest
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await page.WaitForTimeoutAsync(800); // charts animate in
-    }
-
-    /// <summary>axe-core's serious and critical violations on the page as it stands (npm axe-core, from tools/).</summary>
-    private static async Task<IReadOnlyList<string>> AxeAsync(IPage page)
-    {
-        var axe = Path.Combine(RunningApp.RepositoryRoot(), "tools", "node_modules", "axe-core", "axe.min.js");
-        if (!File.Exists(axe)) throw new InvalidOperationException($"{axe} is missing: run ./test.sh, which installs the npm packages in tools/.");
-        await page.AddScriptTagAsync(new() { Path = axe });
-        var violations = await page.EvaluateAsync<JsonElement>("""
-            async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-              .filter(v => v.impact === 'serious' || v.impact === 'critical')
-              .map(v => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — e.g. ${v.nodes[0].target.join(' ')}`)
-            """);
-        return violations.EnumerateArray().Select(v => v.GetString()!).ToList();
     }
 
     private static async Task<double> HeaderMeterContrastAsync(IPage page)
