@@ -53,6 +53,7 @@ public sealed class AirflowBrowserTests : BrowserTest
         await Expect(phone.Locator("[data-testid=task-grid]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-airflow-run.png"), FullPage = true });
         Assert.Empty(await PhoneLayout.ProblemsAsync(phone));
+        Assert.Empty(await Axe.SeriousViolationsAsync(phone));
     }
 
     public override async Task DisposeAsync()

@@ -257,6 +257,7 @@ public sealed class ChartBrowserTests : BrowserTest
         await Expect(page.Locator("[data-testid=document-details]")).ToBeInViewportAsync(new() { Timeout = 5_000 });
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-clusters-document.png"), FullPage = true });
         Assert.Empty(await PhoneLayout.ProblemsAsync(page));
+        Assert.Empty(await Axe.SeriousViolationsAsync(page));
     }
 
     /// <summary>The full run's map in a new page of that size, once every point is drawn and the page answers clicks.</summary>
@@ -394,6 +395,7 @@ public sealed class ChartBrowserTests : BrowserTest
             null, new() { Timeout = 10_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-compare-two-runs.png"), FullPage = true });
         Assert.Empty(await PhoneLayout.ProblemsAsync(phone));
+        Assert.Empty(await Axe.SeriousViolationsAsync(phone));
         Assert.Empty(await ChartLayout.ProblemsAsync(phone, [ComparisonCharts.PairingId], TimeSpan.FromSeconds(5)));
         // Names are cut to fit beside the ribbons' figures, never dropped.
         Assert.Equal(nodes, await phone.EvaluateAsync<int>(NamedBlocks));
