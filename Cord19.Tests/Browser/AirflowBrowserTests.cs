@@ -38,10 +38,10 @@ public sealed class AirflowBrowserTests : BrowserTest
         await Expect(page.Locator("[data-testid=task-grid]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Expect(page.Locator("[data-testid=run-state]")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("airflow.png") });
+        Assert.Empty(await Axe.SeriousViolationsAsync(page));
 
         Assert.DoesNotContain(requested, url => url.Contains(_airflow.BaseUrl.Authority));
         Assert.DoesNotContain(_airflow.BaseUrl.Authority, await page.ContentAsync());
-
 
         // On a phone the DAG table's triggers and the task grid's times and logs were out of sight to the right.
         var phone = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });

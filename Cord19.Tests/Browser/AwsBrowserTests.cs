@@ -39,6 +39,7 @@ public sealed class AwsBrowserTests : BrowserTest
         // The call's failure under Found, what to do under Fix.
         await Expect(rows.First.Locator("td").Last).ToContainTextAsync("Check this machine's network");
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("aws-checklist.png") });
+        Assert.Empty(await Axe.SeriousViolationsAsync(page));
 
         var phone = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
         await App.OpenAsync(phone, "/aws");

@@ -386,6 +386,7 @@ public sealed class ChartBrowserTests : BrowserTest
         Assert.Equal(nodes, 2 * links + unpaired);
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("compare.png"), FullPage = true });
         Assert.Empty(await ChartLayout.ProblemsAsync(page, [ComparisonCharts.PairingId], TimeSpan.FromSeconds(5)));
+        Assert.Empty(await Axe.SeriousViolationsAsync(page));
 
         // The UX walk's phone sees this page with one run only, so without its chart and table.
         var phone = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
