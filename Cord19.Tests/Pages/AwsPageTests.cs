@@ -130,7 +130,8 @@ public sealed class AwsPageTests : PageTestContext
         _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", new InstanceState("i-0abc", "running", "198.51.100.7", "sir-1", "active", null),
             "healthy", new ClusterState("cord19-00000000", "available", "cord19.example.redshift.amazonaws.com", 5439), 37.0, null, DateTimeOffset.UtcNow, null));
 
-        page.WaitForAssertion(() => Assert.Contains("running · i-0abc · 198.51.100.7", page.Find("[data-testid=instance-state]").TextContent), Patience);
+        page.WaitForAssertion(() => Assert.Contains("running · i-0abc", page.Find("[data-testid=instance-state]").TextContent), Patience);
+        Assert.Equal("198.51.100.7", page.Find("[data-testid=instance-address]").TextContent);
         Assert.Contains("healthy", page.Find("[data-testid=airflow-health]").TextContent);
         Assert.Contains("available · cord19-00000000", page.Find("[data-testid=cluster-status]").TextContent);
         Assert.Contains("CPU 37%", page.Find("[data-testid=aws-status]").TextContent);
