@@ -20,8 +20,8 @@ namespace Cord19.Tests.Aws;
 /// deployment whose database was lost. Everything is checked through the AWS SDK (and, for IAM and Redshift, whose SDK
 /// packages are not served here, the panel's own signed client). Two stand-ins cover what no emulator can: the
 /// instance's Airflow (HTTPS with the deployment's certificate, read from moto's SSM as the instance would) and the
-/// Redshift Data API, whose statements moto never finishes. A phone (Chromium at 390 px, light and dark, with axe) looks
-/// at the live deployment's status, its de-allocation dry run and the orphans list: no other test has them on screen.
+/// Redshift Data API, whose statements moto never finishes. Chromium (a desktop, and a phone in light and dark, with axe)
+/// looks at the live deployment's status, its de-allocation dry run and the orphans list: no other test has them on screen.
 /// </summary>
 [Collection(InProcessHostCollection.Name)]
 public sealed class MotoAcceptanceTests : IAsyncLifetime
@@ -33,7 +33,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     private InstanceAirflowStandIn _airflow = null!;
     private RedshiftDataStandIn _redshiftData = null!;
     private string _image = "";
-    // Started by the first phone visit: the image test never opens a page.
+    // Started by the first page visit: the image test never opens a page.
     private IPlaywright? _playwright;
     private IBrowser? _chromium;
 
@@ -85,12 +85,12 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             await CheckPhaseTwoAsync(id);
             created = (await InventoryAsync()).Count;
             Assert.True(created >= 10, $"only {created} resources found after phases 1 and 2: {string.Join(", ", await InventoryAsync())}");
-            Assert.Empty(await OnAPhoneAsync(app, "/aws", "phone-aws-status.png", async page =>
+            NoProblems(await OnEveryScreenAsync(app, "/aws", "aws-status", async page =>
             {
                 await Expect(page.Locator("[data-testid=instance-state]")).ToContainTextAsync("running", new() { Timeout = 30_000 });
                 await Expect(page.Locator("[data-testid=cluster-status]")).ToContainTextAsync(new AwsNames(id, "123456789012").Cluster);
             }));
-            Assert.Empty(await OnAPhoneAsync(app, "/", "phone-aws-teardown.png", async page =>
+            NoProblems(await OnEveryScreenAsync(app, "/", "aws-teardown", async page =>
             {
                 await page.Locator("[data-testid=teardown]").ClickAsync();
                 await Expect(page.Locator("[data-testid=plan-row]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -152,7 +152,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         {
             var orphans = await _http.GetFromJsonAsync<JsonElement>($"{fresh.Url}/api/aws/orphans");
             orphansFound = orphans.GetProperty("resources").GetArrayLength();
-            Assert.Empty(await OnAPhoneAsync(fresh, "/aws", "phone-aws-orphans.png", async page =>
+            NoProblems(await OnEveryScreenAsync(fresh, "/aws", "aws-orphans", async page =>
             {
                 await page.Locator("[data-testid=find-orphans]").ClickAsync();
                 await Expect(page.Locator("[data-testid=orphan-row]")).ToHaveCountAsync(orphansFound, new() { Timeout = 30_000 });
@@ -317,28 +317,38 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A page on a phone, light then dark, brought to a state by <paramref name="reach"/>: what <see cref="PhoneLayout"/>
-    /// finds wrong with it (long instance ids, addresses and ARNs once made the AWS tables wider than the screen), and
-    /// axe's serious findings.
+    /// A page brought to a state by <paramref name="reach"/>, on a desktop and on a phone (light then dark): what
+    /// <see cref="PhoneLayout"/> finds wrong with it (long instance ids, addresses and ARNs once made the AWS tables wider
+    /// than the screen; a narrow desktop column once broke them at their hyphens), and axe's serious findings.
+    /// Screenshots: <paramref name="screenshot"/>.png on the desktop, phone-<paramref name="screenshot"/>[-dark].png.
     /// </summary>
-    private async Task<IReadOnlyList<string>> OnAPhoneAsync(RunningApp app, string path, string screenshot, Func<IPage, Task> reach)
+    private async Task<IReadOnlyList<string>> OnEveryScreenAsync(RunningApp app, string path, string screenshot, Func<IPage, Task> reach)
     {
         if (_chromium is null) (_playwright, _chromium) = await Support.Browser.LaunchAsync();
         var problems = new List<string>();
-        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+        (string Name, int Width, int Height, ColorScheme Scheme)[] screens =
+        [
+            ("desktop", 1400, 900, ColorScheme.Light),
+            ("phone", 390, 844, ColorScheme.Light),
+            ("phone, dark", 390, 844, ColorScheme.Dark),
+        ];
+        foreach (var (name, width, height, scheme) in screens)
         {
-            await using var phone = await _chromium.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, ColorScheme = scheme });
-            var page = await phone.NewPageAsync();
+            await using var context = await _chromium.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, ColorScheme = scheme });
+            var page = await context.NewPageAsync();
             await app.OpenAsync(page, path);
             await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await reach(page);
-            var name = scheme == ColorScheme.Dark ? screenshot.Replace(".png", "-dark.png", StringComparison.Ordinal) : screenshot;
-            await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(name), FullPage = true });
-            problems.AddRange((await PhoneLayout.ProblemsAsync(page)).Select(problem => $"{scheme}: {problem}"));
-            problems.AddRange((await Axe.SeriousViolationsAsync(page)).Select(violation => $"{scheme}, axe: {violation}"));
+            var file = (width < 600 ? "phone-" : "") + screenshot + (scheme == ColorScheme.Dark ? "-dark" : "") + ".png";
+            await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(file), FullPage = true });
+            problems.AddRange((await PhoneLayout.ProblemsAsync(page)).Select(problem => $"{name}: {problem}"));
+            problems.AddRange((await Axe.SeriousViolationsAsync(page)).Select(violation => $"{name}, axe: {violation}"));
         }
         return problems;
     }
+
+    // Each problem whole: Assert.Empty cuts a collection's items to 50 characters.
+    private static void NoProblems(IReadOnlyList<string> problems) => Assert.True(problems.Count == 0, string.Join("\n", problems));
 
     private async Task PostAsync(RunningApp app, string path)
     {
