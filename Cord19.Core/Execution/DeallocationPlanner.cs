@@ -26,5 +26,5 @@ public sealed class DeallocationPlanner(DeploymentStore store, SettingsStore set
 
     /// <summary>On AWS a person types the deployment's name to de-allocate it (money and data are at stake); locally no word is asked.</summary>
     public static string? ConfirmationWordFor(Deployment deployment) =>
-        deployment.Target == DeploymentTarget.Aws ? $"cord19-{ResourceTags.Short(deployment.Id)}" : null;
+        deployment.Target == DeploymentTarget.Aws ? ResourceTags.Name(deployment.Id) : null;
 }

@@ -80,10 +80,18 @@ public sealed class AwsPageTests : PageTestContext
         page.Find("[data-testid=find-orphans]").Click();
         page.WaitForAssertion(() => Assert.Contains("0 orphans in us-east-2", page.Find("[data-testid=orphans-none]").TextContent), Patience);
 
-        _aws.Orphans = [new TaggedResource(AwsResourceKinds.Volume, "vol-0left", Guid.NewGuid().ToString(), "available")];
+        var deployment = Guid.Parse("c145eb32-7d2f-453a-84e1-f16bf162e6e4");
+        _aws.Orphans =
+        [
+            new TaggedResource(AwsResourceKinds.Volume, "vol-0left", deployment.ToString(), "available"),
+            new TaggedResource(AwsResourceKinds.SecurityGroup, "made-by-hand", "not-a-deployment", "sg-0hand"),
+        ];
         page.Find("[data-testid=find-orphans]").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("vol-0left", page.Find("[data-testid=orphan-row]").TextContent), Patience);
+        page.WaitForAssertion(() => Assert.Contains("vol-0left", page.FindAll("[data-testid=orphan-row]")[0].TextContent), Patience);
+        // The deployment as the consoles name its resources (a GUID did not fit a phone); a hand-set tag as it is.
+        Assert.Equal("cord19-c145eb32", page.FindAll("[data-testid=orphan-row] td[data-label=Deployment]")[0].TextContent.Trim());
+        Assert.Equal("not-a-deployment", page.FindAll("[data-testid=orphan-row] td[data-label=Deployment]")[1].TextContent.Trim());
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed record AwsNames(Guid DeploymentId, string Account)
     public string Bucket => $"cord19-{Short}-{Account}";
     public string AirflowSecurityGroup => $"cord19-{Short}-airflow";
     public string RedshiftSecurityGroup => $"cord19-{Short}-redshift";
-    public string Cluster => $"cord19-{Short}";
+    public string Cluster => ResourceTags.Name(DeploymentId);
     public string AirflowPasswordParameter => $"/cord19/{Short}/airflow-admin-password";
     public string AirflowTlsKeyParameter => $"/cord19/{Short}/airflow-tls-key";
     public string AirflowCertificateParameter => $"/cord19/{Short}/airflow-tls-certificate";

@@ -50,7 +50,7 @@ public sealed partial class AwsTarget
             if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: false } instance)
                 throw new PhaseFailedException(
                     $"Airflow's certificate or key parameter is gone while instance {instance.InstanceId} still serves the old certificate, which the panel can no longer pin. Run phase 7, then phase 1.");
-            var certificate = AirflowCertificate.Create($"cord19-{ResourceTags.Short(names.DeploymentId)}.airflow.invalid", clock.GetUtcNow());
+            var certificate = AirflowCertificate.Create($"{ResourceTags.Name(names.DeploymentId)}.airflow.invalid", clock.GetUtcNow());
             await cloud.PutSecretAsync(names.AirflowTlsKeyParameter, certificate.KeyPem, Tags(run), ct);
             await cloud.PutSecretAsync(names.AirflowCertificateParameter, certificate.CertificatePem, Tags(run), ct);
             await context.LogAsync($"Made Airflow's key pair and self-signed certificate (SHA-256 {certificate.Sha256}, pinned by the panel); the key reaches the instance only through SSM Parameter Store.");

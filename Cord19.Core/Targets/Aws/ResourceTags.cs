@@ -16,11 +16,14 @@ public static class ResourceTags
         [ProjectKey] = ProjectValue,
         [DeploymentKey] = deploymentId.ToString(),
         [PhaseKey] = phase.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Name"] = $"cord19-{Short(deploymentId)}",
+        ["Name"] = Name(deploymentId),
     };
 
     /// <summary>The shared roles belong to the project, not to one deployment.</summary>
     public static IReadOnlyDictionary<string, string> Shared { get; } = new Dictionary<string, string> { [ProjectKey] = ProjectValue };
+
+    /// <summary>What AWS's consoles show for each of a deployment's resources (its Name tag), and its cluster's name.</summary>
+    public static string Name(Guid deploymentId) => $"cord19-{Short(deploymentId)}";
 
     /// <summary>The first eight hex digits of a deployment id: short enough for AWS names, unique enough per account.</summary>
     public static string Short(Guid deploymentId) => deploymentId.ToString("N")[..8];

@@ -87,6 +87,13 @@ public sealed partial class AwsAccount : LiveComponent
 
     private void Say(string message, Severity severity) => (_message, _messageSeverity) = (message, severity);
 
+    /// <summary>
+    /// An orphan's deployment as AWS's consoles name its resources (their Name tag), which fits a phone where the
+    /// tag's GUID did not; a tag that is not a deployment's id (set by hand) is shown as it is.
+    /// </summary>
+    private static string DeploymentName(string? tag) =>
+        tag is null ? "none" : Guid.TryParse(tag, out var id) ? ResourceTags.Name(id) : tag;
+
     private static string Icon(CheckOutcome outcome) => outcome switch
     {
         CheckOutcome.Passed => Icons.Material.Filled.CheckCircle,
