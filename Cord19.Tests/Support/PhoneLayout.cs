@@ -51,20 +51,36 @@ public static class PhoneLayout
 
     /// <summary>
     /// Dates (2020-06-24) and AWS ids (i-0fd2f00dac778da4e, cord19-172a9b1a) broken across lines at their hyphens, as a
-    /// narrow column broke them: "i-" at a line's end reads as nothing, and the rest is not the id. What the app's
-    /// Unbroken control keeps whole, looked for in all the page's text: a place that shows one without it fails.
+    /// narrow column broke them: "i-" at a line's end reads as nothing, and the rest is not the id; or parted from the
+    /// bracket around them (a lone ")" on the next line). What the app's
+    /// Unbroken control keeps whole, looked for in all the page's text: a place that shows one without it fails. Also a
+    /// table cell holding one short hyphenated word alone, a resource's kind ("ssm-parameter"), which a narrow column broke.
     /// </summary>
     private static readonly string BrokenAtHyphens = $$"""
         () => {
-            const broken = [], texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            const broken = [], blocks = new Set(), pattern = new RegExp({{JsonSerializer.Serialize(Unbroken.Pattern)}}, 'g');
+            // A token can span text nodes ("running (" and the id in its own span): each block's text is read whole.
+            const blockOf = node => { let e = node.parentElement; while (e && getComputedStyle(e).display.startsWith('inline')) e = e.parentElement; return e; };
+            const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
             for (let node = texts.nextNode(); node; node = texts.nextNode()) {
                 if (!node.parentElement || node.parentElement.offsetParent === null) continue;
-                for (const token of node.textContent.matchAll(new RegExp({{JsonSerializer.Serialize(Unbroken.Pattern)}}, 'g'))) {
+                const block = blockOf(node);
+                if (!block || blocks.has(block)) continue;
+                blocks.add(block);
+                const nodes = [], inBlock = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+                for (let t = inBlock.nextNode(); t; t = inBlock.nextNode()) if (blockOf(t) === block) nodes.push(t);
+                const text = nodes.map(t => t.textContent).join('');
+                const at = offset => { for (const t of nodes) { if (offset <= t.textContent.length) return [t, offset]; offset -= t.textContent.length; } };
+                // A table cell of one short hyphenated word is a name too: a resource's kind ("ssm-" over "parameter"), at most 19 characters.
+                const word = block.tagName === 'TD' && /^\s*([a-z0-9]+(?:-[a-z0-9]+)+)\s*$/.exec(text);
+                const tokens = word && word[1].length <= 20 ? [Object.assign([word[1]], { index: word.index + word[0].indexOf(word[1]) })]
+                    : text.matchAll(pattern);
+                for (const token of tokens) {
                     const range = document.createRange();
-                    range.setStart(node, token.index);
-                    range.setEnd(node, token.index + token[0].length);
+                    range.setStart(...at(token.index));
+                    range.setEnd(...at(token.index + token[0].length));
                     if (new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom))).size > 1)
-                        broken.push(`${token[0]} is broken across lines in ${node.parentElement.closest('[data-testid]')?.getAttribute('data-testid') ?? 'the page'}`);
+                        broken.push(`${token[0]} is broken across lines in ${block.closest('[data-testid]')?.getAttribute('data-testid') ?? 'the page'}`);
                 }
             }
             return broken;
