@@ -162,6 +162,15 @@ public sealed class ChartBrowserTests : BrowserTest
                                       "const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); const rings = c.cord19Matches.group.children(); " +
                                       "return rings.length === 1 && Math.abs(rings[0].shape.cx - at[0]) < 0.5 && Math.abs(rings[0].shape.cy - at[1]) < 0.5; }";
         await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
+        // The ring is filled with its cluster's colour, over a veil that fades the other points: black rings alone made a
+        // cluster whose every title matched one black blob.
+        var filledAndVeiled = await page.EvaluateAsync<bool[]>(
+            "() => { const c = vizorECharts.getChart('document-map'), m = c.cord19Matches; " +
+            "const plot = c.getModel().getComponent('grid').coordinateSystem.getRect(); " +
+            "return [String(m.group.children()[0].style.fill).toLowerCase() === String(c.getOption().color[0]).toLowerCase(), " +
+            "!m.veil.invisible && m.veil.shape.width === plot.width && m.veil.shape.height === plot.height]; }");
+        Assert.True(filledAndVeiled[0], "The match's ring is not filled with its cluster's colour.");
+        Assert.True(filledAndVeiled[1], "No veil over the plot fades the points that do not match.");
         await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => setTimeout(r)))");
         Assert.Equal(0, await page.EvaluateAsync<int>("() => window.fillRects - window.before"));
         // What the pointer does over the chart must not draw the points again either: over a match (the point beneath
@@ -212,7 +221,7 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); c.dispatchAction({ type: 'legendSelect', name: c.getOption().series[0].name }); }");
         await page.WaitForFunctionAsync($"() => ({Rings})() === 2", null, new() { Timeout = 5_000 });
         await page.EvaluateAsync("() => cord19Charts.showMatches('document-map', [])");
-        await page.WaitForFunctionAsync("() => vizorECharts.getChart('document-map').cord19Matches.group.children().length === 0", null, new() { Timeout = 5_000 });
+        await page.WaitForFunctionAsync("() => { const m = vizorECharts.getChart('document-map').cord19Matches; return m.group.children().length === 0 && m.veil.invisible; }", null, new() { Timeout = 5_000 });
         Assert.True(await page.EvaluateAsync<bool>(
             "() => vizorECharts.getChart('document-map') === window.earlyMap && document.getElementById('document-map').contains(window.earlyMap.getDom())"),
             "The circuit's chart is not the map drawn before it, in the page's chart element.");

@@ -177,7 +177,9 @@ window.cord19Charts = {
     // loaded map has those points, not an ECharts series. ECharts lays out and draws every series again when any one
     // changes: a series of matches cost 0.2-0.28 s on a 200,000-point map at every search, the rings 4-17 ms. They are
     // above the points (zlevel 1: a canvas of their own, so the points' canvas is not drawn again) and silent: the
-    // pointer reaches the point beneath, whose tooltip and click are the match's.
+    // pointer reaches the point beneath, whose tooltip and click are the match's. Under them a veil of the card's colour
+    // fades the other points, and each ring is filled with its cluster's colour: black rings alone turned a cluster
+    // whose every title matched into one black blob, and hid where in it the matches were.
     async showMatches(id, matched) {
         const chart = await cord19Charts.whenChart(id);
         if (!chart || chart.isDisposed()) return;
@@ -188,10 +190,12 @@ window.cord19Charts = {
     },
     followMatches(id, chart) {
         const group = new echarts.graphic.Group();
+        const veil = new echarts.graphic.Rect({ silent: true, zlevel: 1, z: 0, invisible: true });
+        chart.getZr().add(veil);
         chart.getZr().add(group);
         // ECharts reports 'finished' after each drawing: after a zoom, a resize, new options or a theme, the rings follow.
         chart.on('finished', () => cord19Charts.placeMatches(chart));
-        return { id, group, points: [], placedAt: null };
+        return { id, group, veil, points: [], placedAt: null };
     },
     placeMatches(chart) {
         const matches = chart.cord19Matches;
@@ -212,7 +216,14 @@ window.cord19Charts = {
         if (placedAt === matches.placedAt) return;
         matches.placedAt = placedAt;
         matches.group.removeAll();
+        const plot = model.getComponent('grid').coordinateSystem.getRect();
+        // The colour under the chart (its themes draw no background of their own).
+        let under = chart.getDom(), card;
+        while (under && /^(transparent|rgba\(0, 0, 0, 0\))$/.test(card = getComputedStyle(under).backgroundColor)) under = under.parentElement;
+        matches.veil.attr({ shape: { x: plot.x, y: plot.y, width: plot.width, height: plot.height }, style: { fill: card, opacity: 0.75 },
+                            invisible: matches.points.length === 0 });
         const stroke = cord19Charts.dark ? '#fff' : '#000';
+        const colourOf = series => model.getSeriesByIndex(series)?.getData().getVisual('style')?.fill;
         for (const [series, point] of matches.points) {
             const xy = map.clusters[series] && map.clusters[series].xy;
             if (!xy || 2 * point + 1 >= xy.length || hidden(series)) continue;
@@ -220,7 +231,7 @@ window.cord19Charts = {
             // Zoomed in, a match may lie outside the plot, where its point is not drawn.
             if (!chart.containPixel({ gridIndex: 0 }, at)) continue;
             matches.group.add(new echarts.graphic.Circle({
-                shape: { cx: at[0], cy: at[1], r: 4.5 }, style: { fill: null, stroke, lineWidth: 1.5 }, silent: true, zlevel: 1,
+                shape: { cx: at[0], cy: at[1], r: 4 }, style: { fill: colourOf(series) ?? null, stroke, lineWidth: 1 }, silent: true, zlevel: 1, z: 1,
             }));
         }
     },
