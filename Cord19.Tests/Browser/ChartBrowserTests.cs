@@ -45,18 +45,28 @@ public sealed class ChartBrowserTests : BrowserTest
         Assert.Equal($"document-map-{RunId}.png", download.SuggestedFilename);
         // The image holds the points: pixels other than the background's below the legend (it once held the legend alone).
         var png = Convert.ToBase64String(await File.ReadAllBytesAsync((await download.PathAsync())!));
-        var drawn = await page.EvaluateAsync<int>(
-            "async png => { const image = await createImageBitmap(await (await fetch('data:image/png;base64,' + png)).blob()); " +
-            "const canvas = new OffscreenCanvas(image.width, image.height); const context = canvas.getContext('2d'); context.drawImage(image, 0, 0); " +
-            "const top = Math.round(image.height * 0.2); const d = context.getImageData(0, top, image.width, image.height - top).data; " +
-            "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) n++; return n; }", png);
+        var (drawn, width, chartWidth) = await SavedImageAsync(page, png);
         Assert.True(drawn > Documents, $"The saved map has {drawn} drawn pixels below its legend, for {Documents:N0} points.");
+        // A figure: three times the map's size on screen (it was the screen's size, too coarse to print).
+        Assert.Equal(3 * chartWidth, width);
 
         await page.Locator("input[data-testid=map-search]").FillAsync("paper 123 ");
         // One title of the 20,000 contains "paper 123 ": the count says so in the singular.
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("· 1 matching title", new() { Timeout = 10_000 });
         await Expect(page.Locator("[data-testid=map-count]")).Not.ToContainTextAsync("titles");
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("clusters-20k.png") });
+    }
+
+    /// <summary>A saved map's pixels other than the background's below the legend, its width, and the chart's on screen.</summary>
+    private static async Task<(int Drawn, int Width, int ChartWidth)> SavedImageAsync(Microsoft.Playwright.IPage page, string png)
+    {
+        var figures = await page.EvaluateAsync<int[]>(
+            "async png => { const image = await createImageBitmap(await (await fetch('data:image/png;base64,' + png)).blob()); " +
+            "const canvas = new OffscreenCanvas(image.width, image.height); const context = canvas.getContext('2d'); context.drawImage(image, 0, 0); " +
+            "const top = Math.round(image.height * 0.2); const d = context.getImageData(0, top, image.width, image.height - top).data; " +
+            "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) n++; " +
+            "return [n, image.width, vizorECharts.getChart('document-map').getWidth()]; }", png);
+        return (figures[0], figures[1], figures[2]);
     }
 
     [Fact]

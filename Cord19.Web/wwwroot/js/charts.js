@@ -161,16 +161,37 @@ window.cord19Charts = {
         const chart = cord19Charts.chartOf(id);
         if (chart) chart.dispatchAction({ type: 'dataZoom', start: 0, end: 100 });
     },
-    saveImage(id, fileName) {
+    // The map as a figure: three times its size on screen (a 700 px map becomes 2,100 px, print's 300 dpi at 7 inches),
+    // with the zoom, the hidden clusters and the search's matches as shown. ECharts draws every element again for a
+    // ratio above the chart's own, and the map's points (large mode, under 4 px: filled straight onto the context they
+    // were last built for) then went to the screen's canvas instead of the image. So a copy of the chart is made at
+    // that ratio, off screen, and its canvases are copied as drawn.
+    imageRatio: 3,
+    async saveImage(id, fileName) {
         const chart = cord19Charts.chartOf(id);
         if (!chart) return;
-        const link = document.createElement('a');
-        // At the screen's own pixel ratio ECharts copies the canvases as drawn. Above it, it draws every element again,
-        // and the map's points (large mode, under 4 px: filled straight onto the context they were last built for)
-        // went to the screen's canvas instead of the image: the saved map had its legend and no points.
-        link.href = chart.getDataURL({ type: 'png', pixelRatio: window.devicePixelRatio || 1, backgroundColor: getComputedStyle(document.body).backgroundColor });
-        link.download = fileName;
-        link.click();
+        const ratio = Math.max(cord19Charts.imageRatio, window.devicePixelRatio || 1);
+        const host = document.createElement('div');
+        host.style.cssText = `position: fixed; left: -100000px; top: 0; width: ${chart.getWidth()}px; height: ${chart.getHeight()}px`;
+        document.body.appendChild(host);
+        const copy = echarts.init(host, cord19Charts.themeName(), { renderer: 'canvas', devicePixelRatio: ratio });
+        try {
+            const drawn = new Promise(resolve => copy.on('finished', resolve));
+            copy.setOption({ ...chart.getOption(), animation: false });
+            await drawn;
+            const matches = chart.cord19Matches;
+            if (matches && matches.points.length > 0) {
+                copy.cord19Matches = { ...cord19Charts.followMatches(matches.id, copy), points: matches.points };
+                cord19Charts.placeMatches(copy);
+            }
+            const link = document.createElement('a');
+            link.href = copy.getDataURL({ type: 'png', pixelRatio: ratio, backgroundColor: getComputedStyle(document.body).backgroundColor });
+            link.download = fileName;
+            link.click();
+        } finally {
+            copy.dispose();
+            host.remove();
+        }
     },
 
     // The search's matches, each [series, index of the point in it]: rings drawn on the chart's renderer where the
