@@ -318,7 +318,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
 
     /// <summary>
     /// A page brought to a state by <paramref name="reach"/>, on a desktop and on a phone (light then dark): what
-    /// <see cref="PhoneLayout"/> finds wrong with it (long instance ids, addresses and ARNs once made the AWS tables wider
+    /// <see cref="PageLayout"/> finds wrong with it (long instance ids, addresses and ARNs once made the AWS tables wider
     /// than the screen; a narrow desktop column once broke them at their hyphens), and axe's serious findings.
     /// Screenshots: <paramref name="screenshot"/>.png on the desktop, phone-<paramref name="screenshot"/>[-dark].png.
     /// </summary>
@@ -341,7 +341,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             await reach(page);
             var file = (width < 600 ? "phone-" : "") + screenshot + (scheme == ColorScheme.Dark ? "-dark" : "") + ".png";
             await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(file), FullPage = true });
-            problems.AddRange((await PhoneLayout.ProblemsAsync(page)).Select(problem => $"{name}: {problem}"));
+            problems.AddRange((await PageLayout.ProblemsAsync(page)).Select(problem => $"{name}: {problem}"));
             problems.AddRange((await Axe.SeriousViolationsAsync(page)).Select(violation => $"{name}, axe: {violation}"));
         }
         return problems;

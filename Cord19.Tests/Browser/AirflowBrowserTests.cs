@@ -52,7 +52,7 @@ public sealed class AirflowBrowserTests : BrowserTest
         await phone.Locator("[data-testid=select-run]").First.ClickAsync(new() { Timeout = 15_000 });
         await Expect(phone.Locator("[data-testid=task-grid]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-airflow-run.png"), FullPage = true });
-        Assert.Empty(await PhoneLayout.ProblemsAsync(phone));
+        Assert.Empty(await PageLayout.ProblemsAsync(phone));
         Assert.Empty(await Axe.SeriousViolationsAsync(phone));
     }
 

@@ -47,7 +47,7 @@ public sealed class AwsBrowserTests : BrowserTest
         await phone.Locator("[data-testid=run-checks]").ClickAsync();
         await Expect(phone.Locator("[data-testid=check-row]")).ToHaveCountAsync(2, new() { Timeout = 60_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-aws-checklist.png"), FullPage = true });
-        Assert.Empty(await PhoneLayout.ProblemsAsync(phone));
+        Assert.Empty(await PageLayout.ProblemsAsync(phone));
         Assert.Empty(await Axe.SeriousViolationsAsync(phone));
     }
 

@@ -275,7 +275,7 @@ public sealed class ChartBrowserTests : BrowserTest
         // Below the map on a phone: out of sight unless the page brings it.
         await Expect(page.Locator("[data-testid=document-details]")).ToBeInViewportAsync(new() { Timeout = 5_000 });
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-clusters-document.png"), FullPage = true });
-        Assert.Empty(await PhoneLayout.ProblemsAsync(page));
+        Assert.Empty(await PageLayout.ProblemsAsync(page));
         Assert.Empty(await Axe.SeriousViolationsAsync(page));
     }
 
@@ -414,7 +414,7 @@ public sealed class ChartBrowserTests : BrowserTest
         await phone.WaitForFunctionAsync("() => { const c = window.vizorECharts && vizorECharts.getChart('cluster-pairing'); return c && c.getOption().series[0].links.length > 0; }",
             null, new() { Timeout = 10_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-compare-two-runs.png"), FullPage = true });
-        Assert.Empty(await PhoneLayout.ProblemsAsync(phone));
+        Assert.Empty(await PageLayout.ProblemsAsync(phone));
         Assert.Empty(await Axe.SeriousViolationsAsync(phone));
         Assert.Empty(await ChartLayout.ProblemsAsync(phone, [ComparisonCharts.PairingId], TimeSpan.FromSeconds(5)));
         // Names are cut to fit beside the ribbons' figures, never dropped.

@@ -56,6 +56,8 @@ public sealed class UxWalkTests : BrowserTest
             {
                 await VisitAsync(desktop, path, ready);
                 serious.AddRange((await Axe.SeriousViolationsAsync(desktop)).Select(v => $"{scheme} {path}: {v}"));
+                // A desktop's narrow columns break ids too (a resource's deletion date did).
+                overflow.AddRange((await PageLayout.ProblemsAsync(desktop)).Select(problem => $"{scheme} {path}: {problem} at 1440"));
                 if (Charts.TryGetValue(path, out var ids)) charts.AddRange((await ChartLayout.ProblemsAsync(desktop, ids, TimeSpan.FromSeconds(10))).Select(p => $"{scheme} {path}: {p}"));
                 if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(desktop));
                 if (path == "/") await Expect(desktop.Locator("[data-testid=cost-meter-chip]")).ToContainTextAsync("not billed · would be on AWS $", new() { UseInnerText = true });
@@ -75,7 +77,7 @@ public sealed class UxWalkTests : BrowserTest
                 // The app bar clips rather than scrolls: its parts must fit, the cost meter above all.
                 var appBarRight = await phone.EvaluateAsync<double>("() => Math.max(...[...document.querySelectorAll('.mud-appbar *')].map(e => e.getBoundingClientRect().right))");
                 if (appBarRight > 390) overflow.Add($"{scheme} {path}: the app bar's content reaches {appBarRight:0} px at 390");
-                overflow.AddRange((await PhoneLayout.ProblemsAsync(phone)).Select(problem => $"{scheme} {path}: {problem} at 390"));
+                overflow.AddRange((await PageLayout.ProblemsAsync(phone)).Select(problem => $"{scheme} {path}: {problem} at 390"));
                 // For a reviewer's eye: layouts that fit can still crowd or clip (a phone's cost charts did).
                 if (scheme == ColorScheme.Light)
                     await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath($"phone-{(path == "/" ? "overview" : path.Trim('/'))}.png"), FullPage = true });
@@ -88,7 +90,7 @@ public sealed class UxWalkTests : BrowserTest
         await DeallocateAndExpectTheButtonsDisabledAsync();
         await ExpectAnInvalidSettingToMarkItsFieldAsync();
         var favicon = await App.CreateClient().GetAsync(App.Url + "/favicon.ico");
-        Figures.Report($"ux: pages={Pages.Length} axe_serious={serious.Count} phone_overflow={overflow.Count} chart_layout={charts.Count} contrast_min={contrasts.Min():0.0}");
+        Figures.Report($"ux: pages={Pages.Length} axe_serious={serious.Count} layout_problems={overflow.Count} chart_layout={charts.Count} contrast_min={contrasts.Min():0.0}");
         Assert.True(charts.Count == 0, "charts whose legend covers the plot or whose labels overlap or are cut:\n" + string.Join("\n", charts));
         Assert.True(serious.Count + overflow.Count == 0,
             "axe-core's serious or critical violations:\n" + string.Join("\n", serious) + "\nwhat a phone scrolls sideways, breaks or shows without its label:\n" + string.Join("\n", overflow));
@@ -144,7 +146,7 @@ public sealed class UxWalkTests : BrowserTest
         await phone.Locator("[data-testid=teardown]").ClickAsync();
         await Expect(phone.Locator("[data-testid=plan-row]").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("phone-deallocation.png") });
-        var overflow = (await PhoneLayout.ProblemsAsync(phone)).Select(problem => $"the de-allocation dialog: {problem} at 390").ToList();
+        var overflow = (await PageLayout.ProblemsAsync(phone)).Select(problem => $"the de-allocation dialog: {problem} at 390").ToList();
         var serious = (await Axe.SeriousViolationsAsync(phone)).Select(v => $"the de-allocation dialog: {v}").ToList();
         await phone.Locator("[data-testid=dialog-cancel]").ClickAsync();
         await phone.CloseAsync();

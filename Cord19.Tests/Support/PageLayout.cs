@@ -4,8 +4,11 @@ using Microsoft.Playwright;
 
 namespace Cord19.Tests.Support;
 
-/// <summary>What a page on a phone can hide without scrolling the page itself sideways.</summary>
-public static class PhoneLayout
+/// <summary>
+/// What a page can hide or garble without scrolling itself sideways: on a phone above all, and in a desktop's narrow
+/// columns too.
+/// </summary>
+public static class PageLayout
 {
     /// <summary>Tables that scroll sideways inside their box: a column out of sight (the cost table's price sources were).</summary>
     private const string TablesWiderThanTheirBox = """
@@ -115,7 +118,7 @@ public static class PhoneLayout
         """;
 
     /// <summary>
-    /// What the page, as it stands in a phone-sized viewport, hides or garbles: a page wider than the viewport (with
+    /// What the page, as it stands in its viewport (a phone's or a desktop's), hides or garbles: a page wider than the viewport (with
     /// what reaches past its edge), and each check above. None, or one line a problem.
     /// </summary>
     public static async Task<IReadOnlyList<string>> ProblemsAsync(IPage page)
