@@ -64,6 +64,73 @@ public static class ChartLayout
         """;
 
     /// <summary>
+    /// Where a chart's first series has its first or last point, in the page (null when it has none): where a pointer
+    /// shows that point's tooltip, as a reader's would.
+    /// </summary>
+    private const string PointInPage = """
+        ([id, last]) => {
+            const c = vizorECharts.getChart(id), data = c && c.getModel().getSeriesByIndex(0)?.getData();
+            if (!data || data.count() === 0) return null;
+            let [x, y] = c.convertToPixel({ seriesIndex: 0 }, data.getValues(last ? data.count() - 1 : 0));
+            // A time axis ends at its last point: on the plot's very edge, outside it by a rounding, the pointer shows
+            // nothing. A pointer a pixel inside shows that point (the nearest), as a reader's does.
+            const plot = c.getModel().getComponent('grid')?.coordinateSystem.getRect();
+            if (plot) x = Math.min(Math.max(x, plot.x + 1), plot.x + plot.width - 1);
+            const box = c.getDom().getBoundingClientRect();
+            return [box.left + x, box.top + y];
+        }
+        """;
+
+    /// <summary>
+    /// The shown tooltip's left and right edges in the page (ECharts' own element: an absolute div on top of all), once
+    /// it has settled: ECharts slides a tooltip to its place (0.4 s), and a box read mid-slide says nothing.
+    /// </summary>
+    private const string SettledTipEdges = """
+        async id => {
+            const edges = () => {
+                const tip = [...vizorECharts.getChart(id).getDom().querySelectorAll('div')]
+                    .find(d => d.style.zIndex === '9999999' && d.style.display !== 'none' && d.style.visibility !== 'hidden' && d.innerText.trim());
+                if (!tip) return null;
+                const box = tip.getBoundingClientRect();
+                return [Math.round(box.left), Math.round(box.right)];
+            };
+            let last = null;
+            for (let i = 0; i < 30; i++) {
+                await new Promise(r => setTimeout(r, 100));
+                const now = edges();
+                if (now && last && now[0] === last[0] && now[1] === last[1]) return now;
+                last = now;
+            }
+            return last;
+        }
+        """;
+
+    /// <summary>
+    /// Tooltips that reach past the screen's edges, shown at each chart's first and last point (a map point's card reached
+    /// past a phone's left edge; ECharts places a tooltip beside the pointer unless it is confined to its chart).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> TooltipProblemsAsync(IPage page, IReadOnlyList<string> chartIds)
+    {
+        var problems = new List<string>();
+        var width = page.ViewportSize!.Width;
+        foreach (var id in chartIds)
+        {
+            await page.Locator($"#{id}").ScrollIntoViewIfNeededAsync();
+            foreach (var last in new[] { false, true })
+            {
+                if (await page.EvaluateAsync<double[]?>(PointInPage, new object[] { id, last }) is not { } point) continue;
+                await page.Mouse.MoveAsync((float)point[0], (float)point[1]);
+                var edges = await page.EvaluateAsync<double[]?>(SettledTipEdges, id);
+                var where = last ? "last" : "first";
+                if (edges is null) problems.Add($"{id}: no tooltip at its {where} point");
+                else if (edges[0] < 0 || edges[1] > width) problems.Add($"{id}: the tooltip at its {where} point spans {edges[0]:0} to {edges[1]:0} px of {width}");
+            }
+            await page.Mouse.MoveAsync(0, 0);
+        }
+        return problems;
+    }
+
+    /// <summary>
     /// The problems of the charts <paramref name="chartIds"/>, once they are drawn and settled (a legend's extra rows
     /// move the plot after its first drawing): none, or those still there after <paramref name="patience"/>.
     /// </summary>
