@@ -23,6 +23,12 @@ public interface IResultStore
     /// <summary>Writes every file of the run, the manifest last, so a half-written run is never listed.</summary>
     Task PublishRunAsync(RunResult run, CancellationToken ct);
 
+    /// <summary>
+    /// Adds runs/{runId}/topic-documents.json to a run made before the pipeline wrote it, once the panel has found it
+    /// from the run's documents: later visits, after a restart too, read this small file instead of every document.
+    /// </summary>
+    Task SaveTopicDocumentsAsync(string runId, PublishedTopicDocuments file, CancellationToken ct);
+
     /// <summary>Finished runs, newest first, and the runs whose manifest could not be read.</summary>
     Task<RunListing> ListRunsAsync(CancellationToken ct);
 

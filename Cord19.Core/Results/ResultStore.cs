@@ -94,6 +94,9 @@ public sealed class ResultStore(IObjectStore objects) : IResultStore
         await WriteJsonAsync(prefix + "manifest.json", run.Manifest, ct);
     }
 
+    public Task SaveTopicDocumentsAsync(string runId, PublishedTopicDocuments file, CancellationToken ct) =>
+        WriteJsonAsync(RunPrefix(runId) + TopicDocumentsFile, file, ct, indented: false);
+
     public async Task<RunListing> ListRunsAsync(CancellationToken ct)
     {
         var runs = new List<RunManifest>();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cord19.Core.Insights;
 using Cord19.Core.Results;
 using Cord19.Tests.Support;
+using Cord19.Web.ServiceClient;
 
 namespace Cord19.Tests.Results;
 
@@ -42,6 +43,40 @@ public sealed class TopicDocumentsFileTests : IDisposable
         Assert.Equal(10, file!.TopCount);
         Assert.Equal(_run.Topics.Count, file.Topics.Count);
         Assert.Null(await store.LoadTopicDocumentsAsync("older", default));
+    }
+
+    [Fact]
+    public async Task An_older_run_s_topic_documents_are_found_from_its_documents_once_and_written_beside_them()
+    {
+        var store = new ResultStore(new LocalFolderObjectStore(_dir.Path));
+        await store.PublishRunAsync(_run with { TopicDocuments = null }, default);
+
+        var found = await new RunCache(store).GetTopicDocumentsAsync("r", TopicDocuments.PublishedTopCount);
+
+        // After a restart (a new cache), the file is read: the same timelines and top documents.
+        var file = await store.LoadTopicDocumentsAsync("r", default);
+        Assert.NotNull(file);
+        var read = await new RunCache(store).GetTopicDocumentsAsync("r", TopicDocuments.PublishedTopCount);
+        Assert.All(_run.Topics, t =>
+        {
+            Assert.Equal(found.Timeline(t.Id), read.Timeline(t.Id));
+            Assert.Equal(found.Top(t.Id).Select(d => d.Id), read.Top(t.Id).Select(d => d.Id));
+        });
+    }
+
+    [Fact]
+    public async Task A_store_that_cannot_take_the_file_still_gives_the_page_its_topic_documents()
+    {
+        var store = new FakeResultStore { TopicDocumentsSaveFailure = new UnauthorizedAccessException("read-only") };
+        store.Runs.Add(_run with { TopicDocuments = null });
+        var cache = new RunCache(store);
+
+        var found = await cache.GetTopicDocumentsAsync("r", TopicDocuments.PublishedTopCount);
+
+        Assert.NotEmpty(found.Top(_run.Topics[0].Id));
+        // Found once, kept: the run is not read whole again on the next visit.
+        await cache.GetTopicDocumentsAsync("r", TopicDocuments.PublishedTopCount);
+        Assert.Equal(1, store.DocumentReads);
     }
 
     [Fact]

@@ -37,6 +37,17 @@ public sealed class FakeResultStore : IResultStore
 
     public Task<PublishedTopicDocuments?> LoadTopicDocumentsAsync(string runId, CancellationToken ct) => Task.FromResult(Find(runId).TopicDocuments);
 
+    /// <summary>What saving a run's topic documents throws (a read-only store), or null to save them.</summary>
+    public Exception? TopicDocumentsSaveFailure { get; set; }
+
+    public Task SaveTopicDocumentsAsync(string runId, PublishedTopicDocuments file, CancellationToken ct)
+    {
+        if (TopicDocumentsSaveFailure is { } failure) throw failure;
+        var run = Find(runId);
+        Runs[Runs.IndexOf(run)] = run with { TopicDocuments = file };
+        return Task.CompletedTask;
+    }
+
     public Task<RunResult> LoadSummaryAsync(string runId, CancellationToken ct) => ReadAsync(runId, withDocuments: false);
 
     /// <summary>How many times a run was read with its documents, which take about a second for 100,000 of them.</summary>

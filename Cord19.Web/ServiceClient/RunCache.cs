@@ -5,18 +5,16 @@ namespace Cord19.Web.ServiceClient;
 /// <summary>
 /// Keeps what the result pages read of the few most recently opened runs (summaries, map points and titles, topic
 /// documents): a published run never changes, and every circuit showing it and every chart payload request needs
-/// them. A run is read whole only for the Topics page of a run made before topic-documents.json was published.
+/// them. A run is read whole only for the Topics page of a run made before topic-documents.json was published, once:
+/// what it finds is then written beside the run's other files.
 /// </summary>
-public sealed class RunCache(IResultStore store)
+public sealed class RunCache(IResultStore store, ILogger<RunCache>? logger = null)
 {
     private const int Capacity = 8;
     private readonly Lock _gate = new();
     private readonly LinkedList<(string Key, Task<object> Value)> _entries = new();
 
     // Loads are shared between callers, so none of them may cancel one: they run to completion.
-    public async Task<RunResult> GetRunAsync(string runId) =>
-        (RunResult)await GetAsync($"run:{runId}", async () => await store.LoadRunAsync(runId, CancellationToken.None));
-
     public async Task<RunResult> GetSummaryAsync(string runId) =>
         (RunResult)await GetAsync($"summary:{runId}", async () => await store.LoadSummaryAsync(runId, CancellationToken.None));
 
@@ -53,13 +51,32 @@ public sealed class RunCache(IResultStore store)
 
     /// <summary>
     /// Each topic's timeline and top documents (<paramref name="topCount"/> of them): as published with the run, or found
-    /// once from its documents for a run made before they were published.
+    /// from its documents for a run made before they were published.
     /// </summary>
     public async Task<Core.Insights.TopicDocuments> GetTopicDocumentsAsync(string runId, int topCount) =>
         (Core.Insights.TopicDocuments)await GetAsync($"topic-documents:{runId}:{topCount}", async () =>
             await store.LoadTopicDocumentsAsync(runId, CancellationToken.None) is { } published && published.TopCount >= topCount
                 ? Core.Insights.TopicDocuments.FromFile(published, topCount)
-                : Core.Insights.TopicDocuments.Compute((await GetRunAsync(runId)).Documents, topCount));
+                : await FindTopicDocumentsAsync(runId, topCount));
+
+    /// <summary>
+    /// Reads the run whole (seconds and gigabytes for a million documents), keeps only what it finds, and writes that
+    /// to the run's topic-documents.json: the whole run once stayed in this cache, and was read again after each restart.
+    /// </summary>
+    private async Task<Core.Insights.TopicDocuments> FindTopicDocumentsAsync(string runId, int topCount)
+    {
+        var found = Core.Insights.TopicDocuments.Compute((await store.LoadRunAsync(runId, CancellationToken.None)).Documents, topCount);
+        try
+        {
+            await store.SaveTopicDocumentsAsync(runId, found.ToFile(), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or HttpRequestException or Amazon.S3.AmazonS3Exception)
+        {
+            // A store the panel may not write to (read-only files, a bucket without PutObject) still shows the page.
+            logger?.LogWarning("Could not save runs/{RunId}/topic-documents.json ({Reason}): this run's Topics page reads every document after each restart.", runId, ex.Message);
+        }
+        return found;
+    }
 
     public async Task<TopicTermMatrix> GetTopicTermsAsync(string runId) =>
         (TopicTermMatrix)await GetAsync($"topics:{runId}", async () => await store.LoadTopicTermsAsync(runId, CancellationToken.None));
