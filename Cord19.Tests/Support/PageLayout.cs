@@ -74,7 +74,8 @@ public static class PageLayout
                 for (let t = inBlock.nextNode(); t; t = inBlock.nextNode()) if (blockOf(t) === block) nodes.push(t);
                 const text = nodes.map(t => t.textContent).join('');
                 const at = offset => { for (const t of nodes) { if (offset <= t.textContent.length) return [t, offset]; offset -= t.textContent.length; } };
-                // A table cell of one short hyphenated word is a name too: a resource's kind ("ssm-" over "parameter"), at most 19 characters.
+                // A table cell of one short hyphenated word (20 characters at most) is a name too: a resource's kind ("ssm-" over
+                // "parameter"; the longest, "pipeline-definition", has 19). A longer one ("cord19-572b33b7-instance") may break.
                 const word = block.tagName === 'TD' && /^\s*([a-z0-9]+(?:-[a-z0-9]+)+)\s*$/.exec(text);
                 const tokens = word && word[1].length <= 20 ? [Object.assign([word[1]], { index: word.index + word[0].indexOf(word[1]) })]
                     : text.matchAll(pattern);
