@@ -143,6 +143,22 @@ public sealed class ChartPageTests : ResultPageTestContext
     }
 
     [Fact]
+    public void Saving_the_map_disables_its_button_until_the_browser_has_drawn_the_image()
+    {
+        Store.Runs.Add(SyntheticRun.Create("run-a", 300));
+        var drawing = JSInterop.SetupVoid("cord19Charts.saveImage", _ => true);
+        var page = Render<Clusters>();
+        page.WaitForElement("[data-testid=cluster-table]", Patience);
+
+        page.Find("[data-testid=map-save-image]").Click();
+
+        page.WaitForAssertion(() => Assert.True(page.Find("[data-testid=map-save-image]").HasAttribute("disabled")), Patience);
+        Assert.Equal("document-map-run-a.png", JSInterop.VerifyInvoke("cord19Charts.saveImage").Arguments[1]);
+        drawing.SetVoidResult();
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=map-save-image]").HasAttribute("disabled")), Patience);
+    }
+
+    [Fact]
     public void Searching_highlights_the_matching_titles_in_the_chart()
     {
         Store.Runs.Add(SyntheticRun.Create("run-a", 300));

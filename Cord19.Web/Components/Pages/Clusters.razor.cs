@@ -26,6 +26,7 @@ public sealed partial class Clusters : ResultPageBase
     private bool _revealSelected;
     private string? _selectedAbstract;
     private string? _search;
+    private bool _savingImage;
     private int? _matches;
     private int _matchesOnMap;
     private IReadOnlyList<(int Position, DocumentResult Document)> _beyondSample = [];
@@ -226,6 +227,21 @@ public sealed partial class Clusters : ResultPageBase
 
     private Task ResetZoomAsync() => JS.InvokeVoidAsync("cord19Charts.resetZoom", DocumentMapChart.ChartId).AsTask();
 
-    private Task SaveImageAsync() =>
-        _run is { } run ? JS.InvokeVoidAsync("cord19Charts.saveImage", DocumentMapChart.ChartId, $"document-map-{run.Manifest.RunId}.png").AsTask() : Task.CompletedTask;
+    /// <summary>
+    /// The map drawn again at three times its size takes the browser a second or so for 100,000 points: the button
+    /// stays disabled meanwhile, so a second click does not draw it twice.
+    /// </summary>
+    private async Task SaveImageAsync()
+    {
+        if (_run is not { } run || _savingImage) return;
+        _savingImage = true;
+        try
+        {
+            await JS.InvokeVoidAsync("cord19Charts.saveImage", DocumentMapChart.ChartId, $"document-map-{run.Manifest.RunId}.png");
+        }
+        finally
+        {
+            _savingImage = false;
+        }
+    }
 }
