@@ -37,7 +37,7 @@ public static class ComparisonCharts
         return new ChartOptions
         {
             Animation = false,
-            Tooltip = new Tooltip { Trigger = TooltipTrigger.Item, Confine = true },
+            Tooltip = new Tooltip { Trigger = TooltipTrigger.Item },
             Series =
             [
                 new SankeySeries

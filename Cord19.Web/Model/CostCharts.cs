@@ -17,7 +17,7 @@ public static class CostCharts
             // Every resource visible at once: a paged legend left the largest series without a visible entry. Its rows
             // beyond the first push the plot down (cord19Charts.makeRoomForLegend): three on a desktop, five on a phone.
             Legend = new Legend { Type = LegendType.Plain, Top = 0 },
-            Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis, Confine = true },
+            Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
             Grid = new Grid { Left = 8, Right = EndLabelRoom, Top = 36, Bottom = 8, ContainLabel = true },
             XAxis = TimeAxis(),
             YAxis = new YAxis { Type = AxisType.Value, Name = "USD" },
@@ -41,7 +41,7 @@ public static class CostCharts
         {
             Animation = false,
             Legend = new Legend { Top = 0 },
-            Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis, Confine = true },
+            Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
             Grid = new Grid { Left = 8, Right = EndLabelRoom, Top = 36, Bottom = 8, ContainLabel = true },
             XAxis = TimeAxis(),
             YAxis = new YAxis { Type = AxisType.Value, Name = "USD/h" },
@@ -67,7 +67,7 @@ public static class CostCharts
     public static ChartOptions PastDeployments(IReadOnlyList<(string Label, decimal? Usd)> deployments) => new()
     {
         Animation = false,
-        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis, Confine = true },
+        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
         // Room above the plot for the axis name ("USD"), which containLabel does not count.
         Grid = new Grid { Left = 8, Right = 16, Top = 32, Bottom = 8, ContainLabel = true },
         XAxis = new XAxis { Type = AxisType.Category, Data = deployments.Select(d => new AxisData { Value = d.Label }).ToList() },

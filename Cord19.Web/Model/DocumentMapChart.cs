@@ -60,8 +60,8 @@ public static class DocumentMapChart
                 // Each document's card is fetched when the pointer rests on it (and kept), not sent with the points.
                 Formatter = new JavascriptFunction(
                     "function (p, ticket, callback) { return cord19Charts.mapTooltip('" + ChartId + "', '" + Uri.EscapeDataString(runId) + "', p, ticket, callback); }"),
-                // Kept inside the chart, and no wider than it: on a phone the card reached past the screen's left edge.
-                Confine = true,
+                // No wider than the chart it is kept inside (the themes confine every tooltip): on a phone the card reached
+                // past the screen's left edge.
                 ExtraCssText = "max-width: min(28rem, 90%); white-space: normal;",
             },
             XAxis = new XAxis { Type = AxisType.Value, Scale = true, SplitLine = new SplitLine { Show = false }, Show = false },

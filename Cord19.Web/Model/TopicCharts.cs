@@ -53,7 +53,6 @@ public static class TopicCharts
             Tooltip = new Tooltip
             {
                 Trigger = TooltipTrigger.Item,
-                Confine = true,
                 Formatter = new JavascriptFunction(
                     "function (p) { return 'Topic ' + p.value[3] + ': ' + cord19Charts.escape(p.name) + '<br/>' + cord19Charts.escape(p.seriesName) + ' · prevalence ' + (p.value[2] * 100).toFixed(1) + '%'; }"),
             },
@@ -74,7 +73,7 @@ public static class TopicCharts
         Animation = false,
         Legend = new Legend { Top = 0 },
         Grid = new Grid { Left = 8, Right = 16, Top = 32, Bottom = 8, ContainLabel = true },
-        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis, Confine = true },
+        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
         // Two significant digits: at low λ the shares are small, and one decimal printed "0.1%" on every tick.
         XAxis = new XAxis { Type = AxisType.Value, AxisLabel = new AxisLabel { Formatter = new JavascriptFunction("function (v) { return +(v * 100).toPrecision(2) + '%'; }") } },
         YAxis = new YAxis { Type = AxisType.Category, Inverse = true, Data = terms.Select(t => new AxisData { Value = t.Term }).ToList() },
@@ -90,7 +89,7 @@ public static class TopicCharts
         Animation = false,
         // Room above the plot for the axis name ("mean weight"), which containLabel does not count.
         Grid = new Grid { Left = 8, Right = 16, Top = 32, Bottom = 8, ContainLabel = true },
-        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis, Confine = true },
+        Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
         XAxis = new XAxis { Type = AxisType.Time },
         YAxis = new YAxis { Type = AxisType.Value, Name = "mean weight" },
         Series =

@@ -400,13 +400,16 @@ window.cord19Charts = {
     if (!window.echarts) return;
     const axis = { axisLine: { lineStyle: { color: '#8b8b9c' } }, axisTick: { lineStyle: { color: '#8b8b9c' } },
                    axisLabel: { color: '#d0d0da' }, splitLine: { lineStyle: { color: '#3b3b4a' } }, nameTextStyle: { color: '#d0d0da' } };
-    echarts.registerTheme('cord19-light', {});
+    // Every chart's tooltip stays inside its chart (ECharts puts it beside the pointer, past a phone's edge otherwise:
+    // a map point's card reached past the left edge). The UX walk's tooltip check asks it of each chart on a phone.
+    const tooltip = { confine: true };
+    echarts.registerTheme('cord19-light', { tooltip });
     echarts.registerTheme('cord19-dark', {
         backgroundColor: 'transparent',
         textStyle: { color: '#e6e6ee' },
         title: { textStyle: { color: '#f0f0f5' }, subtextStyle: { color: '#c8c8d2' } },
         legend: { textStyle: { color: '#e0e0ea' }, pageTextStyle: { color: '#e0e0ea' }, pageIconColor: '#c8c0ff', pageIconInactiveColor: '#55556a' },
-        tooltip: { backgroundColor: '#26263a', borderColor: '#44445a', textStyle: { color: '#f0f0f5' } },
+        tooltip: { ...tooltip, backgroundColor: '#26263a', borderColor: '#44445a', textStyle: { color: '#f0f0f5' } },
         categoryAxis: axis, valueAxis: axis, logAxis: axis, timeAxis: axis,
     });
 })();
