@@ -45,7 +45,7 @@ public sealed class UxWalkTests : BrowserTest
     {
         await RunSubsetAsync();
         var serious = new List<string>();
-        var overflow = new List<string>();
+        var layout = new List<string>();
         var contrasts = new List<double>();
         var charts = new List<string>();
 
@@ -57,7 +57,7 @@ public sealed class UxWalkTests : BrowserTest
                 await VisitAsync(desktop, path, ready);
                 serious.AddRange((await Axe.SeriousViolationsAsync(desktop)).Select(v => $"{scheme} {path}: {v}"));
                 // A desktop's narrow columns break ids too (a resource's deletion date did).
-                overflow.AddRange((await PageLayout.ProblemsAsync(desktop)).Select(problem => $"{scheme} {path}: {problem} at 1440"));
+                layout.AddRange((await PageLayout.ProblemsAsync(desktop)).Select(problem => $"{scheme} {path}: {problem} at 1440"));
                 if (Charts.TryGetValue(path, out var ids)) charts.AddRange((await ChartLayout.ProblemsAsync(desktop, ids, TimeSpan.FromSeconds(10))).Select(p => $"{scheme} {path}: {p}"));
                 if (path == "/") contrasts.Add(await HeaderMeterContrastAsync(desktop));
                 if (path == "/") await Expect(desktop.Locator("[data-testid=cost-meter-chip]")).ToContainTextAsync("not billed · would be on AWS $", new() { UseInnerText = true });
@@ -82,24 +82,24 @@ public sealed class UxWalkTests : BrowserTest
                 if (path == "/") await Expect(phone.Locator("[data-testid=cost-meter-chip]")).ToContainTextAsync("not billed · on AWS $", new() { UseInnerText = true });
                 // The app bar clips rather than scrolls: its parts must fit, the cost meter above all.
                 var appBarRight = await phone.EvaluateAsync<double>("() => Math.max(...[...document.querySelectorAll('.mud-appbar *')].map(e => e.getBoundingClientRect().right))");
-                if (appBarRight > 390) overflow.Add($"{scheme} {path}: the app bar's content reaches {appBarRight:0} px at 390");
-                overflow.AddRange((await PageLayout.ProblemsAsync(phone)).Select(problem => $"{scheme} {path}: {problem} at 390"));
+                if (appBarRight > 390) layout.Add($"{scheme} {path}: the app bar's content reaches {appBarRight:0} px at 390");
+                layout.AddRange((await PageLayout.ProblemsAsync(phone)).Select(problem => $"{scheme} {path}: {problem} at 390"));
                 // For a reviewer's eye: layouts that fit can still crowd or clip (a phone's cost charts did).
                 if (scheme == ColorScheme.Light)
                     await phone.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath($"phone-{(path == "/" ? "overview" : path.Trim('/'))}.png"), FullPage = true });
             }
         }
 
-        var (dialogOverflow, dialogSerious) = await DeallocationDryRunOnAPhoneAsync();
-        overflow.AddRange(dialogOverflow);
+        var (dialogLayout, dialogSerious) = await DeallocationDryRunOnAPhoneAsync();
+        layout.AddRange(dialogLayout);
         serious.AddRange(dialogSerious);
         await DeallocateAndExpectTheButtonsDisabledAsync();
         await ExpectAnInvalidSettingToMarkItsFieldAsync();
         var favicon = await App.CreateClient().GetAsync(App.Url + "/favicon.ico");
-        Figures.Report($"ux: pages={Pages.Length} axe_serious={serious.Count} layout_problems={overflow.Count} chart_layout={charts.Count} contrast_min={contrasts.Min():0.0}");
+        Figures.Report($"ux: pages={Pages.Length} axe_serious={serious.Count} layout_problems={layout.Count} chart_layout={charts.Count} contrast_min={contrasts.Min():0.0}");
         Assert.True(charts.Count == 0, "charts whose legend covers the plot, whose labels overlap or are cut, or whose tooltip leaves the screen:\n" + string.Join("\n", charts));
-        Assert.True(serious.Count + overflow.Count == 0,
-            "axe-core's serious or critical violations:\n" + string.Join("\n", serious) + "\nwhat a phone scrolls sideways, breaks or shows without its label:\n" + string.Join("\n", overflow));
+        Assert.True(serious.Count + layout.Count == 0,
+            "axe-core's serious or critical violations:\n" + string.Join("\n", serious) + "\nwhat a page scrolls sideways, breaks or shows without its label, on a phone or a desktop:\n" + string.Join("\n", layout));
         Assert.True(contrasts.Min() >= 4.5, $"the header meter's contrast is {contrasts.Min():0.0}:1, below WCAG AA's 4.5:1");
         Assert.True(_scriptErrors.Count == 0, "uncaught script errors:\n" +
             string.Join("\n", _scriptErrors.CountBy(e => e).Select(e => $"{e.Value}× {e.Key}")));
