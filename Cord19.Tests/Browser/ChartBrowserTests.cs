@@ -11,6 +11,17 @@ public sealed class ChartBrowserTests : BrowserTest
     private const int Documents = 20_000;
     private const string RunId = "full-synthetic-20k";
     private const string SubsetRunId = "subset-synthetic-600";
+    /// <summary>How many matches the map shows: each cluster's are one shape, its dots' pixels in (x, y) pairs.</summary>
+    private const string DotsShown = "() => vizorECharts.getChart('document-map').cord19Matches.group.children().reduce((n, e) => n + e.shape.points.length / 2, 0)";
+    /// <summary>
+    /// cord19Charts.showMatches for [series, point] pairs, in its form: one bit a point of the loaded map, its clusters'
+    /// points one after another.
+    /// </summary>
+    private const string ShowMatches = "pairs => { const clusters = cord19Charts.maps['document-map'].clusters; " +
+        "const offsets = clusters.map((_, s) => clusters.slice(0, s).reduce((n, c) => n + c.xy.length / 2, 0)); " +
+        "const bits = new Uint8Array(Math.ceil((offsets.at(-1) + clusters.at(-1).xy.length / 2) / 8)); " +
+        "for (const [s, p] of pairs) { const i = offsets[s] + p; bits[i >> 3] |= 1 << (i & 7); } " +
+        "return cord19Charts.showMatches('document-map', bits); }";
 
     protected override async Task ArrangeAsync()
     {
@@ -50,6 +61,12 @@ public sealed class ChartBrowserTests : BrowserTest
         // A figure: three times the map's size on screen (it was the screen's size, too coarse to print).
         Assert.Equal(3 * chartWidth, width);
 
+        // Every match is shown, however many: "paper 1", "paper 10"-"paper 19", … are 11,111 of the 20,000 (one element
+        // a match once capped them at 5,000, and the count said so).
+        await page.Locator("input[data-testid=map-search]").FillAsync("paper 1");
+        await Expect(page.Locator("[data-testid=map-count]")).ToHaveTextAsync("20,000 documents · 11,111 matching titles", new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync($"() => ({DotsShown})() === 11111", null, new() { Timeout = 5_000 });
+
         await page.Locator("input[data-testid=map-search]").FillAsync("paper 123 ");
         // One title of the 20,000 contains "paper 123 ": the count says so in the singular.
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("· 1 matching title", new() { Timeout = 10_000 });
@@ -70,7 +87,7 @@ public sealed class ChartBrowserTests : BrowserTest
     }
 
     [Fact]
-    public async Task A_sampled_map_s_search_covers_the_run_rings_the_sample_s_matches_and_opens_the_others_and_its_long_count_wraps()
+    public async Task A_sampled_map_s_search_covers_the_run_marks_the_sample_s_matches_and_opens_the_others_and_its_long_count_wraps()
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
         await App.OpenAsync(page, $"/clusters?run={RunId}&limit=1000");
@@ -90,7 +107,7 @@ public sealed class ChartBrowserTests : BrowserTest
         var count = (await countLabel.BoundingBoxAsync())!;
         var reset = (await page.Locator("[data-testid=map-reset-zoom]").BoundingBoxAsync())!;
         Assert.True(count.X + count.Width <= reset.X || count.Y + count.Height <= reset.Y, $"The count ({count.X}+{count.Width}) runs under the buttons ({reset.X}).");
-        await page.WaitForFunctionAsync("n => vizorECharts.getChart('document-map').cord19Matches.group.children().length === n", matches, new() { Timeout = 5_000 });
+        await page.WaitForFunctionAsync($"n => ({DotsShown})() === n", matches, new() { Timeout = 5_000 });
 
         // A match the sample left out is listed beside the map and opens as a point would.
         var left = page.Locator("[data-testid=matches-beyond-sample] button").First;
@@ -161,18 +178,18 @@ public sealed class ChartBrowserTests : BrowserTest
         // The layout gives the charts the page's theme once the circuit is up: the same theme must not draw the map again.
         await page.WaitForFunctionAsync("() => window.themeSet > 0", null, new() { Timeout = 15_000 });
         Assert.Equal(Documents, await page.EvaluateAsync<int>("() => window.fillRects"));
-        // A search's matches are rings above the points: showing them must not draw the points again. The last cluster
+        // A search's matches are dots above the points: showing them must not draw the points again. The last cluster
         // is cut to 1,000 points first, with ECharts' own setOption (the page's puts the loaded points back): a real
         // map's clusters differ in size.
         await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); const s = c.getOption().series[5]; " +
                                  "Object.getPrototypeOf(c).setOption.call(c, { series: [{ id: s.id, data: s.data.slice(0, 2 * 1000) }] }); " +
                                  "c.getZr().flush(); window.before = window.fillRects; " +
-                                 "return cord19Charts.showMatches('document-map', [[0, 0]]); }");
-        const string RingAtItsPoint = "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; " +
-                                      "const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); const rings = c.cord19Matches.group.children(); " +
-                                      "return rings.length === 1 && Math.abs(rings[0].shape.cx - at[0]) < 0.5 && Math.abs(rings[0].shape.cy - at[1]) < 0.5; }";
-        await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
-        // The ring is filled with its cluster's colour, over a veil that fades the other points: black rings alone made a
+                                 "return (" + ShowMatches + ")([[0, 0]]); }");
+        const string DotAtItsPoint = "() => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; " +
+                                      "const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); const dots = c.cord19Matches.group.children(); " +
+                                      "return dots.length === 1 && dots[0].shape.points.length === 2 && Math.abs(dots[0].shape.points[0] - at[0]) < 0.5 && Math.abs(dots[0].shape.points[1] - at[1]) < 0.5; }";
+        await page.WaitForFunctionAsync(DotAtItsPoint, null, new() { Timeout = 5_000 });
+        // The dot is filled with its cluster's colour, over a veil that fades the other points: black rings alone made a
         // cluster whose every title matched one black blob.
         var filledAndVeiled = await page.EvaluateAsync<bool[]>(
             "() => { const c = vizorECharts.getChart('document-map'), m = c.cord19Matches; " +
@@ -208,28 +225,27 @@ public sealed class ChartBrowserTests : BrowserTest
                                  "c.dispatchAction({ type: 'dataZoom', batch: [" +
                                  "{ dataZoomIndex: 0, startValue: d[0] - (x[1] - x[0]) / 4, endValue: d[0] + (x[1] - x[0]) / 4 }, " +
                                  "{ dataZoomIndex: 1, startValue: d[1] - (y[1] - y[0]) / 4, endValue: d[1] + (y[1] - y[0]) / 4 }] }); }");
-        await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
+        await page.WaitForFunctionAsync(DotAtItsPoint, null, new() { Timeout = 5_000 });
         await page.EvaluateAsync("() => cord19Charts.resetZoom('document-map')");
-        await page.WaitForFunctionAsync(RingAtItsPoint, null, new() { Timeout = 5_000 });
+        await page.WaitForFunctionAsync(DotAtItsPoint, null, new() { Timeout = 5_000 });
         // A cluster hidden from its legend entry hides its matches, and shown again shows them. Hiding a cluster rescales
-        // the map, which could move its points out of the plot and hide their rings anyway: the match is cluster 0's
+        // the map, which could move its points out of the plot and hide their dots anyway: the match is cluster 0's
         // point nearest the middle of the other clusters, and the test checks it stays in the plot.
-        const string Rings = "() => vizorECharts.getChart('document-map').cord19Matches.group.children().length";
         var inner = await page.EvaluateAsync<int>(
             "async () => { const c = vizorECharts.getChart('document-map'); const series = c.getOption().series; " +
             "const others = series.slice(1).flatMap(s => [...s.data]); let x = 0, y = 0; " +
             "for (let i = 0; i < others.length; i += 2) { x += others[i]; y += others[i + 1]; } x /= others.length / 2; y /= others.length / 2; " +
             "const d = series[0].data; let best = 0; " +
             "for (let i = 1; 2 * i < d.length; i++) if ((d[2 * i] - x) ** 2 + (d[2 * i + 1] - y) ** 2 < (d[2 * best] - x) ** 2 + (d[2 * best + 1] - y) ** 2) best = i; " +
-            "await cord19Charts.showMatches('document-map', [[0, best], [1, 0]]); " +
+            "await (" + ShowMatches + ")([[0, best], [1, 0]]); " +
             "c.dispatchAction({ type: 'legendUnSelect', name: series[0].name }); return best; }");
-        await page.WaitForFunctionAsync($"() => ({Rings})() === 1", null, new() { Timeout = 5_000 });
+        await page.WaitForFunctionAsync($"() => ({DotsShown})() === 1", null, new() { Timeout = 5_000 });
         Assert.True(await page.EvaluateAsync<bool>(
             "i => { const c = vizorECharts.getChart('document-map'); const d = c.getOption().series[0].data; " +
             "return c.containPixel({ gridIndex: 0 }, c.convertToPixel({ gridIndex: 0 }, [d[2 * i], d[2 * i + 1]])); }", inner),
-            "The hidden cluster's match left the plot, so its ring's absence proves nothing.");
+            "The hidden cluster's match left the plot, so its dot's absence proves nothing.");
         await page.EvaluateAsync("() => { const c = vizorECharts.getChart('document-map'); c.dispatchAction({ type: 'legendSelect', name: c.getOption().series[0].name }); }");
-        await page.WaitForFunctionAsync($"() => ({Rings})() === 2", null, new() { Timeout = 5_000 });
+        await page.WaitForFunctionAsync($"() => ({DotsShown})() === 2", null, new() { Timeout = 5_000 });
         await page.EvaluateAsync("() => cord19Charts.showMatches('document-map', [])");
         await page.WaitForFunctionAsync("() => { const m = vizorECharts.getChart('document-map').cord19Matches; return m.group.children().length === 0 && m.veil.invisible; }", null, new() { Timeout = 5_000 });
         Assert.True(await page.EvaluateAsync<bool>(

@@ -170,15 +170,17 @@ public sealed class ChartPageTests : ResultPageTestContext
         page.WaitForAssertion(() => Assert.Contains("11 matching titles", page.Find("[data-testid=map-count]").TextContent), Patience);
         var call = JSInterop.VerifyInvoke("cord19Charts.showMatches");
         Assert.Equal(DocumentMapChart.ChartId, call.Arguments[0]);
-        var matched = ((IEnumerable<int[]>)call.Arguments[1]!).ToList();
-        Assert.Equal(11, matched.Count);
-        // Each match named by its point's series (its cluster: hidden from the legend, it hides them) and place in it,
-        // where the browser's loaded map has its coordinates.
+        // One bit a point of the browser's loaded map, its clusters' points one after another (a cluster hidden from the
+        // legend hides its matches): set for the points whose titles match.
+        var bits = new System.Collections.BitArray(Assert.IsType<byte[]>(call.Arguments[1]));
         var shown = Web.Model.DocumentMapPayload.Build(Store.Runs[0]);
-        var expected = shown.Clusters.SelectMany((c, series) => c.Documents.Select((d, point) => (d, series, point)))
+        var points = shown.Clusters.SelectMany(c => c.Documents).ToList();
+        Assert.Equal((points.Count + 7) / 8 * 8, bits.Length);
+        var expected = points.Select((d, point) => (d, point))
             .Where(p => Store.Runs[0].Documents[p.d].Title?.Contains("paper 12", StringComparison.OrdinalIgnoreCase) == true)
-            .Select(p => (p.series, p.point));
-        Assert.Equal(expected.Order(), matched.Select(m => (m[0], m[1])).Order());
+            .Select(p => p.point);
+        Assert.Equal(expected, Enumerable.Range(0, bits.Length).Where(i => bits[i]));
+        Assert.Equal(11, expected.Count());
     }
 
     [Fact]
@@ -198,7 +200,8 @@ public sealed class ChartPageTests : ResultPageTestContext
         var inSample = matching.Count(shown.Shows);
         Assert.InRange(inSample, 1, matching.Count - 11);
         page.WaitForAssertion(() => Assert.Contains($"111 matching titles, {inSample} of them in the sample", page.Find("[data-testid=map-count]").TextContent), Patience);
-        Assert.Equal(inSample, ((IEnumerable<int[]>)JSInterop.VerifyInvoke("cord19Charts.showMatches").Arguments[1]!).Count());
+        var bits = new System.Collections.BitArray(Assert.IsType<byte[]>(JSInterop.VerifyInvoke("cord19Charts.showMatches").Arguments[1]));
+        Assert.Equal(inSample, bits.Cast<bool>().Count(set => set));
         var listed = page.Find("[data-testid=matches-beyond-sample]");
         var left = matching.Where(d => !shown.Shows(d)).ToList();
         Assert.Contains($"The first 10 of {left.Count}", listed.TextContent);

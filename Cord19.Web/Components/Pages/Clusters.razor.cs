@@ -12,7 +12,6 @@ namespace Cord19.Web.Components.Pages;
 /// </summary>
 public sealed partial class Clusters : ResultPageBase
 {
-    private const int MaxHighlighted = 5_000;
     /// <summary>Matches outside a sampled map listed beside it, so that a paper the sample left out can still be opened.</summary>
     private const int MaxListedBeyondSample = 10;
     private const string ReadingAbstract = "Reading the abstract…";
@@ -54,9 +53,8 @@ public sealed partial class Clusters : ResultPageBase
             if (string.IsNullOrWhiteSpace(_search)) return label;
             if (_matches is not { } matches) return $"{label} · searching titles…";
             var found = $"{label} · {matches:N0} matching title{(matches == 1 ? "" : "s")}";
-            // The search covers the whole run; only the sample's matches can be ringed.
-            if (shown < total) found += $", {_matchesOnMap:N0} of them in the sample";
-            return found + (_matchesOnMap > MaxHighlighted ? $" ({MaxHighlighted:N0} highlighted)" : "");
+            // The search covers the whole run; only the sample's matches can be marked.
+            return shown < total ? found + $", {_matchesOnMap:N0} of them in the sample" : found;
         }
     }
 
@@ -147,7 +145,7 @@ public sealed partial class Clusters : ResultPageBase
         if (opening == _openings) _selectedAbstract = text;
     }
 
-    /// <summary>A point is found by its place in the payload (a search's rings are not clickable: the point beneath is).</summary>
+    /// <summary>A point is found by its place in the payload (a search's dots are not clickable: the point beneath is).</summary>
     private async Task<int?> DocumentIndexOf(EventParams click)
     {
         var (series, point) = (click.SeriesIndex, click.DataIndex);
@@ -170,7 +168,7 @@ public sealed partial class Clusters : ResultPageBase
         _search = text;
         _matches = null;
         int[] found = [];
-        var rings = new List<int[]>();
+        byte[] matchBits = [];
         var onMap = 0;
         IReadOnlyList<(int, DocumentResult)> beyondSample = [];
         if (_run is not null && !string.IsNullOrWhiteSpace(text))
@@ -180,17 +178,7 @@ public sealed partial class Clusters : ResultPageBase
                 var runId = _run.Manifest.RunId;
                 var shown = await Runs.GetMapPayloadAsync(runId, PointLimit);
                 found = (await Runs.GetTitlesAsync(runId)).Find(text);
-                // [series, point]: the chart's series are the payload's clusters, in order, and the browser has their points.
-                for (var c = 0; c < shown.Clusters.Count; c++)
-                {
-                    var cluster = shown.Clusters[c];
-                    for (var p = 0; p < cluster.Documents.Length; p++)
-                    {
-                        if (Array.BinarySearch(found, cluster.Documents[p]) < 0) continue;
-                        onMap++;
-                        if (rings.Count < MaxHighlighted) rings.Add([c, p]);
-                    }
-                }
+                (matchBits, onMap) = shown.Matches(found);
                 if (shown.Shown < shown.Total && onMap < found.Length)
                     beyondSample = await ReadBeyondSampleAsync(runId, shown, found);
             }
@@ -203,7 +191,7 @@ public sealed partial class Clusters : ResultPageBase
         // A later search may have begun meanwhile; its answer is the one to show.
         if (_search != text) return;
         (_matches, _matchesOnMap, _beyondSample) = (found.Length, onMap, beyondSample);
-        await JS.InvokeVoidAsync("cord19Charts.showMatches", DocumentMapChart.ChartId, rings);
+        await JS.InvokeVoidAsync("cord19Charts.showMatches", DocumentMapChart.ChartId, matchBits);
     }
 
     /// <summary>The first matches the sample left out, one line each.</summary>

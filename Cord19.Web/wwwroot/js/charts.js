@@ -1,5 +1,5 @@
 // Small additions to Vizor.ECharts for the document map: load its binary payload into typed arrays, draw it
-// before the circuit is up, fetch a point's card on hover, ring the search's matches, and record when a chart
+// before the circuit is up, fetch a point's card on hover, mark the search's matches, and record when a chart
 // finished drawing.
 window.cord19Charts = {
     maps: {},
@@ -180,8 +180,8 @@ window.cord19Charts = {
             copy.setOption({ ...chart.getOption(), animation: false });
             await drawn;
             const matches = chart.cord19Matches;
-            if (matches && matches.points.length > 0) {
-                copy.cord19Matches = { ...cord19Charts.followMatches(matches.id, copy), points: matches.points };
+            if (matches) {
+                copy.cord19Matches = { ...cord19Charts.followMatches(matches.id, copy), bits: matches.bits };
                 cord19Charts.placeMatches(copy);
             }
             const link = document.createElement('a');
@@ -194,18 +194,21 @@ window.cord19Charts = {
         }
     },
 
-    // The search's matches, each [series, index of the point in it]: rings drawn on the chart's renderer where the
-    // loaded map has those points, not an ECharts series. ECharts lays out and draws every series again when any one
-    // changes: a series of matches cost 0.2-0.28 s on a 200,000-point map at every search, the rings 4-17 ms. They are
+    // The search's matches: one bit a point of the loaded map, its clusters' points one after another, lowest bit first
+    // (DocumentMapPayload.Matches). They are drawn on the chart's renderer, not as an ECharts series: ECharts lays out
+    // and draws every series again when any one changes (0.2-0.28 s on a 200,000-point map at every search). They are
     // above the points (zlevel 1: a canvas of their own, so the points' canvas is not drawn again) and silent: the
     // pointer reaches the point beneath, whose tooltip and click are the match's. Under them a veil of the card's colour
-    // fades the other points, and each ring is filled with its cluster's colour: black rings alone turned a cluster
-    // whose every title matched into one black blob, and hid where in it the matches were.
+    // fades the other points; each match is a dot of its cluster's colour. A cluster's dots are one shape, outlined
+    // before they are filled, so that touching dots read as one lit region with an outline, not a tangle of rings: one
+    // element per match capped the matches at 5,000, and black rings alone turned a cluster whose every title matched
+    // into one black blob.
     async showMatches(id, matched) {
         const chart = await cord19Charts.whenChart(id);
         if (!chart || chart.isDisposed()) return;
         const matches = chart.cord19Matches ??= cord19Charts.followMatches(id, chart);
-        matches.points = matched;
+        matches.bits = matched ?? new Uint8Array(0);
+        matches.bySeries = null;
         matches.placedAt = null;
         cord19Charts.placeMatches(chart);
     },
@@ -214,26 +217,52 @@ window.cord19Charts = {
         const veil = new echarts.graphic.Rect({ silent: true, zlevel: 1, z: 0, invisible: true });
         chart.getZr().add(veil);
         chart.getZr().add(group);
-        // ECharts reports 'finished' after each drawing: after a zoom, a resize, new options or a theme, the rings follow.
+        // ECharts reports 'finished' after each drawing: after a zoom, a resize, new options or a theme, the dots follow.
         chart.on('finished', () => cord19Charts.placeMatches(chart));
-        return { id, group, veil, points: [], placedAt: null };
+        return { id, group, veil, bits: new Uint8Array(0), bySeries: null, placedAt: null };
+    },
+    // The matched points of each series of the map, as indexes into its points.
+    matchedPoints(bits, map) {
+        let offset = 0;
+        return map.clusters.map(cluster => {
+            const count = cluster.xy.length / 2, points = [];
+            for (let i = offset; i < offset + count; i++) if (bits[i >> 3] & (1 << (i & 7))) points.push(i - offset);
+            offset += count;
+            return points;
+        });
+    },
+    // Dots at the pixels of a flat (x, y) array, as one path: one canvas fill however many.
+    matchDots() {
+        return cord19Charts.matchDotsShape ??= echarts.graphic.extendShape({
+            type: 'cord19-match-dots',
+            shape: { points: new Float32Array(0), r: 3.5 },
+            buildPath(path, shape) {
+                const { points, r } = shape;
+                for (let i = 0; i < points.length; i += 2) {
+                    path.moveTo(points[i] + r, points[i + 1]);
+                    path.arc(points[i], points[i + 1], r, 0, 2 * Math.PI);
+                }
+            },
+        });
     },
     placeMatches(chart) {
         const matches = chart.cord19Matches;
         const map = matches && cord19Charts.maps[matches.id];
         if (!map || chart.isDisposed()) return; // no points loaded yet: placed once they are drawn
+        const bySeries = matches.bySeries ??= cord19Charts.matchedPoints(matches.bits, map);
         // A cluster hidden from its legend entry hides its matches too.
         const model = chart.getModel();
         const hidden = index => { const series = model.getSeriesByIndex(index); return !series || model.isSeriesFiltered(series); };
         // Placed again only when the data's axes moved, a cluster was hidden or shown, or the theme changed: placing
         // draws, and drawing reports 'finished'.
-        let placedAt;
+        let origin, unit;
         try {
-            placedAt = [...chart.convertToPixel({ gridIndex: 0 }, [0, 0]), ...chart.convertToPixel({ gridIndex: 0 }, [1, 1]), cord19Charts.dark,
-                        ...[...new Set(matches.points.map(m => m[0]))].filter(hidden)].join();
+            origin = chart.convertToPixel({ gridIndex: 0 }, [0, 0]);
+            unit = chart.convertToPixel({ gridIndex: 0 }, [1, 1]);
         } catch {
             return; // no grid yet
         }
+        const placedAt = [...origin, ...unit, cord19Charts.dark, ...bySeries.flatMap((points, s) => points.length > 0 && hidden(s) ? [s] : [])].join();
         if (placedAt === matches.placedAt) return;
         matches.placedAt = placedAt;
         matches.group.removeAll();
@@ -242,19 +271,29 @@ window.cord19Charts = {
         let under = chart.getDom(), card;
         while (under && /^(transparent|rgba\(0, 0, 0, 0\))$/.test(card = getComputedStyle(under).backgroundColor)) under = under.parentElement;
         matches.veil.attr({ shape: { x: plot.x, y: plot.y, width: plot.width, height: plot.height }, style: { fill: card, opacity: 0.75 },
-                            invisible: matches.points.length === 0 });
+                            invisible: !bySeries.some(points => points.length > 0) });
         const stroke = cord19Charts.dark ? '#fff' : '#000';
-        const colourOf = series => model.getSeriesByIndex(series)?.getData().getVisual('style')?.fill;
-        for (const [series, point] of matches.points) {
-            const xy = map.clusters[series] && map.clusters[series].xy;
-            if (!xy || 2 * point + 1 >= xy.length || hidden(series)) continue;
-            const at = chart.convertToPixel({ gridIndex: 0 }, [xy[2 * point], xy[2 * point + 1]]);
-            // Zoomed in, a match may lie outside the plot, where its point is not drawn.
-            if (!chart.containPixel({ gridIndex: 0 }, at)) continue;
-            matches.group.add(new echarts.graphic.Circle({
-                shape: { cx: at[0], cy: at[1], r: 4 }, style: { fill: colourOf(series) ?? null, stroke, lineWidth: 1 }, silent: true, zlevel: 1, z: 1,
+        const Dots = cord19Charts.matchDots();
+        // The map's axes are linear: two points give every pixel, where convertToPixel for each of 100,000 matches took
+        // most of a placing.
+        const [scaleX, scaleY] = [unit[0] - origin[0], unit[1] - origin[1]];
+        bySeries.forEach((points, series) => {
+            if (points.length === 0 || hidden(series)) return;
+            const xy = map.clusters[series].xy, at = new Float32Array(2 * points.length);
+            let n = 0;
+            for (const point of points) {
+                const x = origin[0] + scaleX * xy[2 * point], y = origin[1] + scaleY * xy[2 * point + 1];
+                // Zoomed in, a match may lie outside the plot, where its point is not drawn.
+                if (!plot.contain(x, y)) continue;
+                at[n++] = x;
+                at[n++] = y;
+            }
+            if (n === 0) return;
+            const fill = model.getSeriesByIndex(series).getData().getVisual('style')?.fill ?? null;
+            matches.group.add(new Dots({
+                shape: { points: at.subarray(0, n) }, style: { fill, stroke, lineWidth: 2, strokeFirst: true }, silent: true, zlevel: 1, z: 1,
             }));
-        }
+        });
     },
 
     // Records in window.cord19ChartsDrawn[id] how many points Vizor's chart had drawn when ECharts last reported
