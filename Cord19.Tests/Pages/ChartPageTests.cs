@@ -143,6 +143,24 @@ public sealed class ChartPageTests : ResultPageTestContext
     }
 
     [Fact]
+    public void A_map_image_the_browser_cannot_draw_is_named_and_the_page_keeps_its_map()
+    {
+        Store.Runs.Add(SyntheticRun.Create("run-a", 300));
+        JSInterop.SetupVoid("cord19Charts.saveImage", _ => true).SetException(new Microsoft.JSInterop.JSException("Error: the map's copy was not drawn within 30000 ms"));
+        var snackbars = RenderSnackbars();
+        var page = Render<Clusters>();
+        page.WaitForElement("[data-testid=cluster-table]", Patience);
+
+        page.Find("[data-testid=map-save-image]").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("The browser could not draw the map's image", snackbars.Markup), Patience);
+        Assert.DoesNotContain("30000", snackbars.Markup);
+        Assert.False(page.Find("[data-testid=map-save-image]").HasAttribute("disabled"));
+        Assert.Empty(page.FindAll("[data-testid=page-error]"));
+        Assert.NotNull(page.Find("#document-map"));
+    }
+
+    [Fact]
     public void Saving_the_map_disables_its_button_until_the_browser_has_drawn_the_image()
     {
         Store.Runs.Add(SyntheticRun.Create("run-a", 300));

@@ -32,6 +32,8 @@ public sealed partial class Clusters : ResultPageBase
     private int _openings;
 
     [Inject] public required IJSRuntime JS { get; init; }
+    [Inject] public required MudBlazor.ISnackbar Snackbar { get; init; }
+    [Inject] public required ILogger<Clusters> Logger { get; init; }
 
     /// <summary>Most points sent to the browser; larger runs are sampled (see the label above the map).</summary>
     /// <summary>Text, parsed here: "?limit=abc" in a hand-typed address means the default, not an error page.</summary>
@@ -217,7 +219,9 @@ public sealed partial class Clusters : ResultPageBase
 
     /// <summary>
     /// The map drawn again at three times its size takes the browser a second or so for 100,000 points: the button
-    /// stays disabled meanwhile, so a second click does not draw it twice.
+    /// stays disabled meanwhile, so a second click does not draw it twice. A browser that cannot draw it (a script
+    /// error, no memory for the copy, no answer within charts.js's wait) gets a message, and the page keeps its map,
+    /// zoom and search.
     /// </summary>
     private async Task SaveImageAsync()
     {
@@ -226,6 +230,14 @@ public sealed partial class Clusters : ResultPageBase
         try
         {
             await JS.InvokeVoidAsync("cord19Charts.saveImage", DocumentMapChart.ChartId, $"document-map-{run.Manifest.RunId}.png");
+        }
+        catch (Exception ex) when (ex is JSException or TaskCanceledException)
+        {
+            // The browser's own words stay in the log: they name its internals, not what the reader can do.
+            Logger.LogWarning("The map's image of run {RunId} was not drawn: {Reason}", run.Manifest.RunId, ex.Message);
+            Snackbar.Add("The browser could not draw the map's image (it needs memory for a copy three times the map's size). " +
+                         "Try again; if it fails again, hide clusters from the legend so that fewer points are drawn.",
+                         MudBlazor.Severity.Warning);
         }
         finally
         {

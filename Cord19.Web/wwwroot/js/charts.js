@@ -167,6 +167,10 @@ window.cord19Charts = {
     // were last built for) then went to the screen's canvas instead of the image. So a copy of the chart is made at
     // that ratio, off screen, and its canvases are copied as drawn.
     imageRatio: 3,
+    // The copy reports 'finished' within a second or two for 100,000 points; a browser that never does (starved of memory
+    // for a canvas nine times the map's area) is named by the page, and the button freed, long before the circuit's
+    // own one-minute wait for a script call.
+    imageTimeoutMs: 30000,
     async saveImage(id, fileName) {
         const chart = cord19Charts.chartOf(id);
         if (!chart) return;
@@ -176,9 +180,13 @@ window.cord19Charts = {
         document.body.appendChild(host);
         const copy = echarts.init(host, cord19Charts.themeName(), { renderer: 'canvas', devicePixelRatio: ratio });
         try {
-            const drawn = new Promise(resolve => copy.on('finished', resolve));
+            let timer;
+            const drawn = new Promise((resolve, reject) => {
+                copy.on('finished', resolve);
+                timer = setTimeout(() => reject(new Error(`the map's copy was not drawn within ${cord19Charts.imageTimeoutMs} ms`)), cord19Charts.imageTimeoutMs);
+            });
             copy.setOption({ ...chart.getOption(), animation: false });
-            await drawn;
+            await drawn.finally(() => clearTimeout(timer));
             const matches = chart.cord19Matches;
             if (matches) {
                 copy.cord19Matches = { ...cord19Charts.followMatches(matches.id, copy), bits: matches.bits };
