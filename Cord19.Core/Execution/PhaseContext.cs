@@ -72,7 +72,8 @@ public sealed class PhaseContext : IStepRecorder
     public Task<ResourceView> RecordResourceAsync(string kind, string locator, string? description = null) =>
         _store.RecordResourceAsync(Run.Key, kind, locator, description, CancellationToken.None);
 
-    public Task<IReadOnlyList<ResourceView>> LiveResourcesAsync() => _store.GetLiveResourcesAsync(Run.DeploymentId, Cancellation);
+    /// <summary>The ledger's live resources, read even when the phase is being cancelled (as records are written), so that a phase on its way out can still act on them.</summary>
+    public Task<IReadOnlyList<ResourceView>> LiveResourcesAsync() => _store.GetLiveResourcesAsync(Run.DeploymentId, CancellationToken.None);
 
     /// <summary>Whether this deployment ever recorded a resource (every target records before it creates).</summary>
     public Task<bool> HasRecordedResourcesAsync() => _store.HasRecordedResourcesAsync(Run.DeploymentId, Cancellation);

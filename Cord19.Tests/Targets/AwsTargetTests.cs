@@ -158,6 +158,33 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
+    public async Task A_phase_two_that_fails_once_the_cluster_is_up_pauses_it_and_the_next_run_resumes_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012").Cluster;
+        h.Cloud.SqlFailure = sql => sql.StartsWith("unload", StringComparison.Ordinal)
+            ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", "StatementFailed", "the query failed: S3ServiceException: Access Denied")
+            : null;
+
+        var failed = await h.Core.RunAsync(2);
+
+        // Left available, it would bill node-hours until phase 7, with nothing to end it while the panel is closed.
+        Assert.Equal(PhaseStatus.Failed, failed.Status);
+        Assert.Contains($"pause cluster {cluster}", h.Cloud.Calls);
+        Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(await h.DeploymentIdAsync()), r => r.Kind == AwsResourceKinds.ClusterCompute);
+        Assert.Contains($"cluster {cluster} is being paused", await h.Core.LogTextAsync(failed));
+
+        h.Cloud.SqlFailure = null;
+        var again = await h.Core.RunAsync(2);
+
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        Assert.Contains($"resume cluster {cluster}", h.Cloud.Calls);
+        Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+    }
+
+    [Fact]
     public async Task The_seven_phases_deploy_run_the_DAGs_bring_the_results_home_and_leave_nothing_tagged()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -95,73 +95,123 @@ public sealed partial class AwsTarget
         });
 
         var exported = false;
-        await context.StepAsync("cluster-available", async ct =>
+        try
         {
-            // Run again after the export: nothing to do. Run again after a pause without an export: resume it.
-            if (await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct) is > 0)
+            await context.StepAsync("cluster-available", async ct =>
             {
-                exported = true;
-                await context.LogAsync($"The export s3://{names.Bucket}/{names.ExportKey} is there already.");
-                return;
+                // Run again after the export: nothing to do. Run again after a pause without an export: resume it.
+                if (await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct) is > 0)
+                {
+                    exported = true;
+                    await context.LogAsync($"The export s3://{names.Bucket}/{names.ExportKey} is there already.");
+                    return;
+                }
+                if (await cloud.FindClusterAsync(names.Cluster, ct) is { Status: "paused" })
+                {
+                    await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
+                    await cloud.ResumeClusterAsync(names.Cluster, ct);
+                    await context.LogAsync($"Cluster {names.Cluster} was paused before its export; resuming it.");
+                }
+                var cluster = await Poll.UntilAsync(context, $"cluster {names.Cluster} available", options.ClusterLimit, async c =>
+                {
+                    var state = await cloud.FindClusterAsync(names.Cluster, c)
+                        ?? throw new PhaseFailedException($"Cluster {names.Cluster} disappeared while it was being created. Run phase 2 again.");
+                    return state.Status == "available" ? state : null;
+                });
+                await context.LogAsync($"Cluster available (private endpoint {cluster.Address}:{cluster.Port}).");
+            });
+
+            if (!exported)
+            {
+                await context.StepAsync("external-schema", async ct =>
+                {
+                    await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                        $"create external schema if not exists {AwsNames.ExternalSchema} from data catalog database '{AwsNames.LakeDatabase}' iam_role '{roleArn}'", ct);
+                    await context.LogAsync($"External schema {AwsNames.ExternalSchema} over the Glue database {AwsNames.LakeDatabase}.");
+                });
+
+                await context.StepAsync("test-query", async ct =>
+                {
+                    var result = await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                        $"select count(*) from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}", ct);
+                    if (!long.TryParse(result.FirstValue, out var rows) || rows == 0)
+                        throw new PhaseFailedException(
+                            $"The data lake's table {AwsNames.ExternalSchema}.{AwsNames.LakeTable} is empty (count: {result.FirstValue ?? "none"}). " +
+                            "Choose 'the panel's metadata file' as the AWS metadata source in Settings and run phase 2 again; the cluster is paused meanwhile, and phase 7 removes it.");
+                    await context.LogAsync($"Test query: {rows:N0} papers in {AwsNames.ExternalSchema}.{AwsNames.LakeTable}.");
+                });
+
+                await context.StepAsync("export", async ct =>
+                {
+                    // One gzip CSV with a header (PARALLEL OFF), which the pipeline reads by column name like any metadata.csv.
+                    await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                        $"unload ('select * from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}') to 's3://{names.Bucket}/{names.ExportPrefix}' " +
+                        $"iam_role '{roleArn}' format as csv header gzip parallel off allowoverwrite", ct);
+                    var size = await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct)
+                        ?? throw new PhaseFailedException($"Redshift's UNLOAD finished but s3://{names.Bucket}/{names.ExportKey} is not there. Run phase 2 again.");
+                    await context.RecordResourceAsync(AwsResourceKinds.SpectrumScan, AwsResourceKinds.ScanLocator(names.Cluster, size), "The export's scan of the data lake (billed per TB by Spectrum)");
+                    await context.LogAsync($"Exported the data lake's CORD-19 metadata to s3://{names.Bucket}/{names.ExportKey} ({size / 1_048_576.0:0.0} MB, gzip CSV with a header); phase 4 pre-processes it.");
+                });
             }
-            if (await cloud.FindClusterAsync(names.Cluster, ct) is { Status: "paused" })
-            {
-                await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
-                await cloud.ResumeClusterAsync(names.Cluster, ct);
-                await context.LogAsync($"Cluster {names.Cluster} was paused before its export; resuming it.");
-            }
-            var cluster = await Poll.UntilAsync(context, $"cluster {names.Cluster} available", options.ClusterLimit, async c =>
-            {
-                var state = await cloud.FindClusterAsync(names.Cluster, c)
-                    ?? throw new PhaseFailedException($"Cluster {names.Cluster} disappeared while it was being created. Run phase 2 again.");
-                return state.Status == "available" ? state : null;
-            });
-            await context.LogAsync($"Cluster available (private endpoint {cluster.Address}:{cluster.Port}).");
-        });
 
-        if (!exported)
-        {
-            await context.StepAsync("external-schema", async ct =>
+            await context.StepAsync("pause", async ct =>
             {
-                await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
-                    $"create external schema if not exists {AwsNames.ExternalSchema} from data catalog database '{AwsNames.LakeDatabase}' iam_role '{roleArn}'", ct);
-                await context.LogAsync($"External schema {AwsNames.ExternalSchema} over the Glue database {AwsNames.LakeDatabase}.");
-            });
-
-            await context.StepAsync("test-query", async ct =>
-            {
-                var result = await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
-                    $"select count(*) from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}", ct);
-                if (!long.TryParse(result.FirstValue, out var rows) || rows == 0)
-                    throw new PhaseFailedException(
-                        $"The data lake's table {AwsNames.ExternalSchema}.{AwsNames.LakeTable} is empty (count: {result.FirstValue ?? "none"}). " +
-                        "Choose 'the panel's metadata file' as the AWS metadata source in Settings, run phase 2 again, and phase 7 removes the cluster.");
-                await context.LogAsync($"Test query: {rows:N0} papers in {AwsNames.ExternalSchema}.{AwsNames.LakeTable}.");
-            });
-
-            await context.StepAsync("export", async ct =>
-            {
-                // One gzip CSV with a header (PARALLEL OFF), which the pipeline reads by column name like any metadata.csv.
-                await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
-                    $"unload ('select * from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}') to 's3://{names.Bucket}/{names.ExportPrefix}' " +
-                    $"iam_role '{roleArn}' format as csv header gzip parallel off allowoverwrite", ct);
-                var size = await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct)
-                    ?? throw new PhaseFailedException($"Redshift's UNLOAD finished but s3://{names.Bucket}/{names.ExportKey} is not there. Run phase 2 again.");
-                await context.RecordResourceAsync(AwsResourceKinds.SpectrumScan, AwsResourceKinds.ScanLocator(names.Cluster, size), "The export's scan of the data lake (billed per TB by Spectrum)");
-                await context.LogAsync($"Exported the data lake's CORD-19 metadata to s3://{names.Bucket}/{names.ExportKey} ({size / 1_048_576.0:0.0} MB, gzip CSV with a header); phase 4 pre-processes it.");
+                if (await cloud.FindClusterAsync(names.Cluster, ct) is { Status: "available" })
+                    await cloud.PauseClusterAsync(names.Cluster, ct);
+                await Poll.UntilAsync(context, $"cluster {names.Cluster} paused", options.ClusterLimit, async c =>
+                    await cloud.FindClusterAsync(names.Cluster, c) is { Status: "paused" } paused ? paused : null);
+                await StopMeteringNodesAsync(context);
+                await context.LogAsync($"Cluster {names.Cluster} paused: it now bills its managed storage only, until phase 7 deletes it.");
             });
         }
-
-        await context.StepAsync("pause", async ct =>
+        catch
         {
-            if (await cloud.FindClusterAsync(names.Cluster, ct) is { Status: "available" })
-                await cloud.PauseClusterAsync(names.Cluster, ct);
-            await Poll.UntilAsync(context, $"cluster {names.Cluster} paused", options.ClusterLimit, async c =>
-                await cloud.FindClusterAsync(names.Cluster, c) is { Status: "paused" } paused ? paused : null);
-            foreach (var compute in (await context.LiveResourcesAsync()).Where(r => r.Kind == AwsResourceKinds.ClusterCompute))
-                await context.MarkResourceDeletedAsync(compute.Id);
-            await context.LogAsync($"Cluster {names.Cluster} paused: it now bills its managed storage only, until phase 7 deletes it.");
-        });
+            await PauseAfterFailureAsync(run);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Phase 2 stopped between the cluster's creation and its pause (an export Spectrum refused, an empty lake, a
+    /// cancel). Left running, the cluster would bill node-hours until phase 7, and nothing else ends it while the panel
+    /// is closed: the instance ends itself at the maximum lifetime, a cluster cannot. So it is paused on the way out;
+    /// running phase 2 again resumes it. One call, with its own short limit: the phase's token may be cancelled.
+    /// </summary>
+    private async Task PauseAfterFailureAsync(AwsRun run)
+    {
+        var (context, cloud, names) = run;
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            switch (await cloud.FindClusterAsync(names.Cluster, limit.Token))
+            {
+                case null or { Status: "paused" or "pausing" or "deleting" }:
+                    return;
+                case { Status: "available" }:
+                    await cloud.PauseClusterAsync(names.Cluster, limit.Token);
+                    await StopMeteringNodesAsync(context);
+                    await context.LogAsync($"Phase 2 stopped before its end, so cluster {names.Cluster} is being paused: it bills its managed storage only " +
+                        "until phase 2, run again, resumes it, or phase 7 deletes it.", Deployments.LogLevel.Warning);
+                    return;
+                case { Status: var status }:
+                    await context.LogAsync($"Phase 2 stopped before its end while cluster {names.Cluster} is {status}, which cannot be paused: it bills node-hours " +
+                        "until phase 2, run again, pauses it at its end, or phase 7 deletes it.", Deployments.LogLevel.Warning);
+                    return;
+            }
+        }
+        catch (Exception ex) when (ex is AwsException or OperationCanceledException or HttpRequestException)
+        {
+            await context.LogAsync($"Phase 2 stopped before its end and cluster {names.Cluster} could not be paused " +
+                $"({(ex is AwsException aws ? aws.Message : "AWS did not answer in time")}): it bills node-hours until phase 7 deletes it. " +
+                "Run phase 7, or pause the cluster in the Redshift console.", Deployments.LogLevel.Warning);
+        }
+    }
+
+    /// <summary>The meter prices the nodes until their entry is deleted: at the pause, the storage alone is left.</summary>
+    private static async Task StopMeteringNodesAsync(PhaseContext context)
+    {
+        foreach (var compute in (await context.LiveResourcesAsync()).Where(r => r.Kind == AwsResourceKinds.ClusterCompute))
+            await context.MarkResourceDeletedAsync(compute.Id);
     }
 
     /// <summary>A Spectrum role made a moment ago may not have reached Redshift yet; AWS says so as an invalid role, for about a minute.</summary>

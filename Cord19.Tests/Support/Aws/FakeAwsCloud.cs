@@ -357,9 +357,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<bool> NodeTypeOrderableAsync(string nodeType, CancellationToken ct) => Task.FromResult(OrderableNodeTypes.Contains(nodeType));
 
+    /// <summary>What a statement fails with, as the Redshift Data API reports a failed statement; null runs it.</summary>
+    public Func<string, AwsException?>? SqlFailure { get; set; }
+
     public async Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct)
     {
         Sql.Add(sql);
+        if (SqlFailure?.Invoke(sql) is { } failure) throw failure;
         // As Redshift's UNLOAD would: one gzip CSV with a header where the statement says (PARALLEL OFF names it 000.gz).
         if (System.Text.RegularExpressions.Regex.Match(sql, "to 's3://([^/]+)/([^']+)'") is { Success: true } unload && sql.StartsWith("unload", StringComparison.Ordinal))
         {
