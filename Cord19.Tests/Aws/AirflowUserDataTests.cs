@@ -64,6 +64,25 @@ public sealed class AirflowUserDataTests
     }
 
     [Fact]
+    public void The_Spectrum_role_reads_the_lake_lists_its_buckets_and_writes_only_the_exports()
+    {
+        using var policy = JsonDocument.Parse(AwsRoles.Spectrum.InlinePolicy);
+        var grants = policy.RootElement.GetProperty("Statement").EnumerateArray()
+            .SelectMany(s => s.GetProperty("Action").EnumerateArray().SelectMany(a => s.GetProperty("Resource").EnumerateArray().Select(r => (Action: a.GetString()!, Resource: r.GetString()!))))
+            .Where(g => g.Action.StartsWith("s3:", StringComparison.Ordinal))
+            .ToHashSet();
+
+        // GET and LIST on each bucket it reads or writes, as AWS's Spectrum page asks (its example grants s3:Get* and s3:List*).
+        Assert.Contains(("s3:GetObject", "arn:aws:s3:::covid19-lake/*"), grants);
+        Assert.Contains(("s3:ListBucket", "arn:aws:s3:::covid19-lake"), grants);
+        Assert.Contains(("s3:GetBucketLocation", "arn:aws:s3:::covid19-lake"), grants);
+        Assert.Contains(("s3:ListBucket", "arn:aws:s3:::cord19-*"), grants);
+        Assert.Contains(("s3:GetBucketLocation", "arn:aws:s3:::cord19-*"), grants);
+        Assert.Equal([("s3:PutObject", "arn:aws:s3:::cord19-*/exports/*")], grants.Where(g => g.Action == "s3:PutObject"));
+        Assert.DoesNotContain(grants, g => g.Action.EndsWith('*') || g.Resource == "*" || g.Action is "s3:DeleteObject" or "s3:DeleteBucket");
+    }
+
+    [Fact]
     public void The_operator_policy_is_valid_IAM_JSON_and_passes_roles_only_to_EC2_and_Redshift()
     {
         using var policy = JsonDocument.Parse(OperatorPolicy.Json);

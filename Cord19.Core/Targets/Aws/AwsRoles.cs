@@ -36,14 +36,19 @@ public static class AwsRoles
         WithInstanceProfile: true,
         Path: names.RolePath);
 
-    /// <summary>Redshift Spectrum: read the Glue catalogue and AWS's public COVID-19 data lake; UNLOAD into the deployments' export folders.</summary>
+    /// <summary>
+    /// Redshift Spectrum: read the Glue catalogue and AWS's public COVID-19 data lake; UNLOAD into the deployments' export
+    /// folders. AWS's Spectrum page asks for GET and LIST on a bucket it reads or writes (its example grants s3:Get* and
+    /// s3:List*): here the object reads and writes, and the bucket's list and region, each on its own buckets only.
+    /// </summary>
     public static RoleSpec Spectrum { get; } = new(
         AwsNames.SpectrumRole, "redshift.amazonaws.com",
         "CORD-19 Redshift Spectrum: the Glue catalogue, the COVID-19 data lake, the deployments' exports",
         "cord19-spectrum-access",
         Policy(
             new { Effect = "Allow", Action = new[] { "glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition" }, Resource = new[] { "*" } },
-            new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:ListBucket" }, Resource = new[] { "arn:aws:s3:::covid19-lake", "arn:aws:s3:::covid19-lake/*" } },
+            new { Effect = "Allow", Action = new[] { "s3:ListBucket", "s3:GetBucketLocation" }, Resource = new[] { "arn:aws:s3:::covid19-lake", "arn:aws:s3:::cord19-*" } },
+            new { Effect = "Allow", Action = new[] { "s3:GetObject" }, Resource = new[] { "arn:aws:s3:::covid19-lake/*" } },
             new { Effect = "Allow", Action = new[] { "s3:PutObject" }, Resource = new[] { "arn:aws:s3:::cord19-*/exports/*" } }),
         WithInstanceProfile: false,
         Path: AwsCloud.RolePath);
