@@ -14,11 +14,13 @@ public sealed class PhaseContext : IStepRecorder
     private string _step = "phase";
 
     private readonly TimeSpan _stepDelay;
+    private readonly CancellationToken _hostStopping;
 
     internal PhaseContext(Phase phase, PhaseRun run, PipelineSettings settings, DeploymentStore store,
-        IReadOnlySet<string> completedEarlier, CancellationToken cancellation, TimeSpan stepDelay = default)
+        IReadOnlySet<string> completedEarlier, CancellationToken cancellation, TimeSpan stepDelay = default, CancellationToken hostStopping = default)
     {
         _stepDelay = stepDelay;
+        _hostStopping = hostStopping;
         Phase = phase;
         Run = run;
         Settings = settings;
@@ -31,6 +33,12 @@ public sealed class PhaseContext : IStepRecorder
     public PhaseRun Run { get; }
     public PipelineSettings Settings { get; }
     public CancellationToken Cancellation { get; }
+
+    /// <summary>
+    /// Cancelled because de-allocation was requested, the one cancel besides the panel stopping: phase 7 deletes what
+    /// this phase leaves, so it should not start anything on its way out.
+    /// </summary>
+    public bool CancelledForDeallocation => Cancellation.IsCancellationRequested && !_hostStopping.IsCancellationRequested;
 
     public Task LogAsync(string message) => LogAsync(message, LogLevel.Info);
 

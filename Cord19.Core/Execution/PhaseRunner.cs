@@ -44,7 +44,7 @@ public sealed class PhaseRunner(
                 await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase", $"Started by {requestedBy}");
 
             var resumable = run.Resume ? await store.GetResumableStepsAsync(runId) : new HashSet<string>();
-            var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token, options.StepDelay);
+            var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token, options.StepDelay, hostStopping);
             await target.RunAsync(context);
             await store.CompleteRunAsync(runId, PhaseStatus.Succeeded, null);
         }

@@ -185,6 +185,26 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
+    public async Task A_phase_two_cancelled_for_de_allocation_leaves_the_cluster_to_phase_seven_unpaused()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012").Cluster;
+        h.Cloud.UnloadHold = new TaskCompletionSource();
+        var export = await h.Core.Phases.RequestAsync(new RunRequest(2));
+        await h.Cloud.UnloadReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+        await h.Core.Scheduler.WaitAsync(export.Run!.Id);
+
+        // A pause on the way out would only make phase 7 wait for it before deleting the cluster.
+        Succeeded(teardown, await h.Core.LogTextAsync(teardown));
+        Assert.Equal(PhaseStatus.Interrupted, (await h.Core.Store.FindRunAsync(export.Run.Id))!.Status);
+        Assert.DoesNotContain($"pause cluster {cluster}", h.Cloud.Calls);
+        Assert.Contains($"delete cluster {cluster}", h.Cloud.Calls);
+    }
+
+    [Fact]
     public async Task The_seven_phases_deploy_run_the_DAGs_bring_the_results_home_and_leave_nothing_tagged()
     {
         await using var h = await AwsTargetHarness.StartAsync();

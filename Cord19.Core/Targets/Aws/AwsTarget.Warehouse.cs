@@ -172,14 +172,20 @@ public sealed partial class AwsTarget
     }
 
     /// <summary>
-    /// Phase 2 stopped between the cluster's creation and its pause (an export Spectrum refused, an empty lake, a
-    /// cancel). Left running, the cluster would bill node-hours until phase 7, and nothing else ends it while the panel
+    /// Phase 2 stopped between the cluster's creation and its pause (an export Spectrum refused, an empty lake, the
+    /// panel stopping). Left running, the cluster would bill node-hours until phase 7, and nothing else ends it while the panel
     /// is closed: the instance ends itself at the maximum lifetime, a cluster cannot. So it is paused on the way out;
     /// running phase 2 again resumes it. One call, with its own short limit: the phase's token may be cancelled.
     /// </summary>
     private async Task PauseAfterFailureAsync(AwsRun run)
     {
         var (context, cloud, names) = run;
+        if (context.CancelledForDeallocation)
+        {
+            // A pause now would only make phase 7 wait for it before deleting the cluster.
+            await context.LogAsync($"Phase 2 was cancelled for de-allocation, which deletes cluster {names.Cluster}.", Deployments.LogLevel.Warning);
+            return;
+        }
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {

@@ -357,6 +357,10 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<bool> NodeTypeOrderableAsync(string nodeType, CancellationToken ct) => Task.FromResult(OrderableNodeTypes.Contains(nodeType));
 
+    /// <summary>Holds the export's UNLOAD until set (or cancelled), as a long statement would; <see cref="UnloadReached"/> says it began.</summary>
+    public TaskCompletionSource? UnloadHold { get; set; }
+    public TaskCompletionSource UnloadReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>What a statement fails with, as the Redshift Data API reports a failed statement; null runs it.</summary>
     public Func<string, AwsException?>? SqlFailure { get; set; }
 
@@ -364,6 +368,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     {
         Sql.Add(sql);
         if (SqlFailure?.Invoke(sql) is { } failure) throw failure;
+        if (UnloadHold is { } hold && sql.StartsWith("unload", StringComparison.Ordinal))
+        {
+            UnloadReached.TrySetResult();
+            await hold.Task.WaitAsync(ct);
+        }
         // As Redshift's UNLOAD would: one gzip CSV with a header where the statement says (PARALLEL OFF names it 000.gz).
         if (System.Text.RegularExpressions.Regex.Match(sql, "to 's3://([^/]+)/([^']+)'") is { Success: true } unload && sql.StartsWith("unload", StringComparison.Ordinal))
         {
