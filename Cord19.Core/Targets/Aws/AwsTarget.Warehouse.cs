@@ -186,7 +186,7 @@ public sealed partial class AwsTarget
             await context.LogAsync($"Phase 2 was cancelled for de-allocation, which deletes cluster {names.Cluster}.", Deployments.LogLevel.Warning);
             return;
         }
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30), clock);
         try
         {
             switch (await cloud.FindClusterAsync(names.Cluster, limit.Token))
