@@ -81,6 +81,13 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             await RunAsync(app, 1);
             var id = await DeploymentIdAsync(app);
             await CheckPhaseOneAsync(id);
+            // An export S3 refuses fails phase 2, which pauses the cluster on its way out (left available, it billed
+            // node-hours until phase 7); run again, phase 2 resumes it, exports and pauses it.
+            _redshiftData.UnloadFailure = "S3ServiceException:Access Denied,Status 403,Error AccessDenied";
+            var refused = await RunAsync(app, 2, expected: "Failed");
+            Assert.Contains("Access Denied", refused.GetProperty("reason").GetString());
+            Assert.Equal("paused", await ClusterStatusAsync(id));
+            _redshiftData.UnloadFailure = null;
             await RunAsync(app, 2);
             await CheckPhaseTwoAsync(id);
             created = (await InventoryAsync()).Count;
@@ -356,7 +363,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Assert.True(answer.StatusCode == HttpStatusCode.Accepted, $"{path}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
     }
 
-    private async Task RunAsync(RunningApp app, int phase, string query = "")
+    private async Task<JsonElement> RunAsync(RunningApp app, int phase, string query = "", string expected = "Succeeded")
     {
         await PostAsync(app, $"/api/phases/{phase}/run{query}");
         JsonElement state = default;
@@ -365,12 +372,20 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             state = (await _http.GetFromJsonAsync<JsonElement>($"{app.Url}/api/phases"))[phase - 1];
             return state.GetProperty("status").GetString() is not ("Running" or "NotStarted" or "Queued");
         }, $"phase {phase}");
-        if (state.GetProperty("status").GetString() != "Succeeded")
+        if (state.GetProperty("status").GetString() != expected)
         {
             var runId = state.GetProperty("runId").GetString();
             var log = await _http.GetStringAsync($"{app.Url}/api/runs/{runId}/log");
-            Assert.Fail($"phase {phase} ended {state.GetProperty("status")}: {state.GetProperty("reason")}\n{log}\n{app.Output}");
+            Assert.Fail($"phase {phase} ended {state.GetProperty("status")}, not {expected}: {state.GetProperty("reason")}\n{log}\n{app.Output}");
         }
+        return state;
+    }
+
+    private static async Task<string?> ClusterStatusAsync(Guid id)
+    {
+        var clusters = await Moto.Connect().Api.QueryAsync(AwsService.Redshift, "DescribeClusters",
+            new AwsParameters().Add("ClusterIdentifier", new AwsNames(id, "123456789012").Cluster), default);
+        return clusters.Find("Clusters")!.Elements().Single().Text("ClusterStatus");
     }
 
     private async Task<Guid> DeploymentIdAsync(RunningApp app) =>

@@ -19,6 +19,9 @@ public sealed partial class RedshiftDataStandIn : IAsyncDisposable
     private FaultServer _server = null!;
 
     public const long LakeRows = 52_398;
+    /// <summary>Set: an UNLOAD fails with this error, as Redshift reports a statement that S3 refused, and writes nothing.</summary>
+    public string? UnloadFailure { get; set; }
+    private readonly ConcurrentDictionary<string, string> _failures = new();
     public Uri BaseUrl => _server.BaseUrl;
     public IReadOnlyCollection<string> Sql => _statements.Values.ToList();
 
@@ -40,12 +43,19 @@ public sealed partial class RedshiftDataStandIn : IAsyncDisposable
                 var sql = body.RootElement.GetProperty("Sql").GetString()!;
                 var id = Guid.NewGuid().ToString();
                 _statements[id] = sql;
-                if (Unload().Match(sql) is { Success: true } unload) await WriteExportAsync(unload.Groups[1].Value, unload.Groups[2].Value + "000.gz");
+                if (Unload().Match(sql) is { Success: true } unload)
+                {
+                    if (UnloadFailure is { } failure) _failures[id] = failure;
+                    else await WriteExportAsync(unload.Groups[1].Value, unload.Groups[2].Value + "000.gz");
+                }
                 answer = new { Id = id, ClusterIdentifier = body.RootElement.GetProperty("ClusterIdentifier").GetString() };
                 break;
             case "DescribeStatement":
-                var statement = _statements[body.RootElement.GetProperty("Id").GetString()!];
-                answer = new { Id = body.RootElement.GetProperty("Id").GetString(), Status = "FINISHED", HasResultSet = statement.StartsWith("select", StringComparison.Ordinal) };
+                var statementId = body.RootElement.GetProperty("Id").GetString()!;
+                var statement = _statements[statementId];
+                answer = _failures.TryGetValue(statementId, out var error)
+                    ? new { Id = statementId, Status = "FAILED", Error = error }
+                    : new { Id = statementId, Status = "FINISHED", HasResultSet = statement.StartsWith("select", StringComparison.Ordinal) };
                 break;
             case "GetStatementResult":
                 answer = new { Records = new[] { new[] { new { longValue = LakeRows } } }, TotalNumRows = 1 };
