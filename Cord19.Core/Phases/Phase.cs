@@ -4,6 +4,8 @@ namespace Cord19.Core.Phases;
 public sealed record Phase(int Number, string Name, string Description)
 {
     public const int First = 1;
+    /// <summary>Redshift and the data lake: the one phase that runs the cluster.</summary>
+    public const int Warehouse = 2;
     public const int Deallocation = 7;
 
     public static IReadOnlyList<Phase> All { get; } =

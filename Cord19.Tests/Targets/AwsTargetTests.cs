@@ -382,6 +382,39 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
+    public async Task Reconciliation_pauses_a_cluster_left_running_with_no_phase_two_to_use_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        var cluster = new AwsNames(id, "123456789012").Cluster;
+
+        // Phase 2 at work (its export held): its cluster is left alone.
+        h.Cloud.UnloadHold = new TaskCompletionSource();
+        var export = await h.Core.Phases.RequestAsync(new RunRequest(2));
+        await h.Cloud.UnloadReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False((await h.Get<AwsReconciler>().ReconcileAsync(default)).PausedCluster);
+        Assert.DoesNotContain($"pause cluster {cluster}", h.Cloud.Calls);
+        h.Cloud.UnloadHold.SetResult();
+        await h.Core.Scheduler.WaitAsync(export.Run!.Id);
+        Succeeded((await h.Core.Store.GetSnapshotAsync())[2], "");
+
+        // As a panel killed inside a phase 2 run again leaves it: resumed, billed per node-hour, and no phase 2 running.
+        await h.Cloud.ResumeClusterAsync(cluster, default);
+        await h.Cloud.FindClusterAsync(cluster, default); // the fake's cluster resumes at the second look
+        Assert.Equal("available", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        await h.Core.Store.RecordResourceAsync(export.Run.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
+
+        var report = await h.Get<AwsReconciler>().ReconcileAsync(default);
+
+        Assert.True(report.PausedCluster);
+        Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
+        Assert.Contains(await h.Core.Store.GetLogAsync(export.Run.Id), l => l.Step == "reconcile" && l.Message.Contains("with no phase 2 to use it"));
+        Assert.False((await h.Get<AwsReconciler>().ReconcileAsync(default)).PausedCluster);
+    }
+
+    [Fact]
     public async Task Orphans_are_resources_tagged_by_deployments_that_are_no_longer_live()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -1,5 +1,6 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
+using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using Microsoft.Extensions.Logging;
 using LogLevel = Cord19.Core.Deployments.LogLevel;
@@ -15,7 +16,8 @@ namespace Cord19.Core.Targets.Aws;
 public sealed class AwsReconciler(
     IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, AwsTargetOptions options, TimeProvider clock, ILogger<AwsReconciler> logger)
 {
-    public sealed record Report(int Added, int MarkedDeleted);
+    /// <param name="PausedCluster">The cluster was found running with no phase 2 to use it, and paused.</param>
+    public sealed record Report(int Added, int MarkedDeleted, bool PausedCluster = false);
 
     /// <param name="Refusal">Why nothing was deleted (the confirmation word was not typed), or null.</param>
     public sealed record OrphanDeletion(string Region, IReadOnlyList<string> Deleted, IReadOnlyList<string> Failures, IReadOnlyList<TaggedResource> Left, string? Refusal);
@@ -50,8 +52,30 @@ public sealed class AwsReconciler(
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
                 deleted++;
             }
-            return new Report(added, deleted);
+            return new Report(added, deleted, await PauseIdleClusterAsync(cloud, deployment.Id, runs, ct));
         });
+    }
+
+    /// <summary>
+    /// A panel killed inside phase 2 leaves the cluster available, billing node-hours until someone runs phase 2 or 7,
+    /// and a closed panel runs neither. Nothing runs at start-up on this instance (its runs were marked interrupted
+    /// first); a phase 2 running on another instance keeps its cluster. Running phase 2 again resumes it.
+    /// </summary>
+    private async Task<bool> PauseIdleClusterAsync(IAwsCloud cloud, Guid deploymentId, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
+    {
+        if (runs.Any(r => r.PhaseNumber == Phase.Warehouse && r.Status == PhaseStatus.Running)) return false;
+        var ledger = await store.GetLiveResourcesAsync(deploymentId, ct);
+        if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster
+            || await cloud.FindClusterAsync(cluster.Locator, ct) is not { Status: "available" })
+            return false;
+        await cloud.PauseClusterAsync(cluster.Locator, ct);
+        foreach (var compute in ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute))
+            await store.MarkResourceDeletedAsync(compute.Id, ct);
+        var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
+        await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "reconcile",
+            $"Cluster {cluster.Locator} was running with no phase 2 to use it (the panel stopped inside it): paused, so it bills its " +
+            "managed storage only. Running phase 2 again resumes it.", ct: ct);
+        return true;
     }
 
     /// <summary>Resources in <paramref name="region"/> tagged by a deployment that is not live (or by none the app knows).</summary>
@@ -98,8 +122,9 @@ public sealed class AwsReconciler(
         try
         {
             var report = await ReconcileAsync(ct);
-            if (report.Added + report.MarkedDeleted > 0)
-                logger.LogWarning("AWS reconciliation: {Added} resources recorded from their tags, {Deleted} ledger entries marked deleted.", report.Added, report.MarkedDeleted);
+            if (report.Added + report.MarkedDeleted > 0 || report.PausedCluster)
+                logger.LogWarning("AWS reconciliation: {Added} resources recorded from their tags, {Deleted} ledger entries marked deleted, the idle cluster {Paused}.",
+                    report.Added, report.MarkedDeleted, report.PausedCluster ? "paused" : "left as it was");
         }
         catch (Cord19Exception ex)
         {
