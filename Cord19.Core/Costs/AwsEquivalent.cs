@@ -22,7 +22,7 @@ public static class AwsEquivalent
         if (firstOf(2) is { } lake)
         {
             // Phase 2 pauses the cluster once its export is done: node-hours until then, managed storage until de-allocation.
-            var paused = runs.Where(r => r.PhaseNumber == 2 && r.Status == PhaseStatus.Succeeded).MinBy(r => r.EndedAt)?.EndedAt;
+            var paused = runs.Where(r => r.PhaseNumber == Phase.Warehouse && r.Status == PhaseStatus.Succeeded).MinBy(r => r.EndedAt)?.EndedAt;
             resources.Add(Cluster(SettingsOf(lake), [new(lake.StartedAt!.Value, paused is { } p && (deallocatedAt is null || p < deallocatedAt) ? p : deallocatedAt)]));
             resources.Add(ClusterStorage([new(lake.StartedAt!.Value, deallocatedAt)]));
         }
