@@ -56,10 +56,12 @@ public sealed class ChartBrowserTests : BrowserTest
         Assert.Equal($"document-map-{RunId}.png", download.SuggestedFilename);
         // The image holds the points: pixels other than the background's below the legend (it once held the legend alone).
         var png = Convert.ToBase64String(await File.ReadAllBytesAsync((await download.PathAsync())!));
-        var (drawn, width, chartWidth) = await SavedImageAsync(page, png);
+        var (drawn, width, chartWidth, sharpness, enlarged) = await SavedImageAsync(page, png);
         Assert.True(drawn > Documents, $"The saved map has {drawn} drawn pixels below its legend, for {Documents:N0} points.");
-        // A figure: three times the map's size on screen (it was the screen's size, too coarse to print).
+        // A figure: three times the map's size on screen (it was the screen's size, too coarse to print), drawn at that
+        // size rather than the screen's picture enlarged, whose every edge is spread over three pixels.
         Assert.Equal(3 * chartWidth, width);
+        Assert.True(sharpness > 2 * enlarged, $"The saved map's edges ({sharpness:0}) are no sharper than the screen's picture enlarged ({enlarged:0}).");
         // A copy that never reports its drawing (its 'finished' events dropped) is named after the wait, and the button freed.
         // (ECharts' module object cannot be patched; its charts' prototype can, and the map's own handlers are in place.)
         await page.EvaluateAsync("() => { cord19Charts.imageTimeoutMs = 500; const chart = Object.getPrototypeOf(vizorECharts.getChart('document-map')); " +
@@ -82,16 +84,25 @@ public sealed class ChartBrowserTests : BrowserTest
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("clusters-20k.png") });
     }
 
-    /// <summary>A saved map's pixels other than the background's below the legend, its width, and the chart's on screen.</summary>
-    private static async Task<(int Drawn, int Width, int ChartWidth)> SavedImageAsync(Microsoft.Playwright.IPage page, string png)
+    /// <summary>
+    /// A saved map's pixels other than the background's below the legend, its width, the chart's on screen, and how
+    /// sharp its edges are against the screen's picture enlarged to its size (the mean squared step between neighbouring
+    /// pixels: an edge spread over three pixels scores about a third of a sharp one).
+    /// </summary>
+    private static async Task<(int Drawn, int Width, int ChartWidth, double Sharpness, double EnlargedSharpness)> SavedImageAsync(Microsoft.Playwright.IPage page, string png)
     {
-        var figures = await page.EvaluateAsync<int[]>(
-            "async png => { const image = await createImageBitmap(await (await fetch('data:image/png;base64,' + png)).blob()); " +
-            "const canvas = new OffscreenCanvas(image.width, image.height); const context = canvas.getContext('2d'); context.drawImage(image, 0, 0); " +
-            "const top = Math.round(image.height * 0.2); const d = context.getImageData(0, top, image.width, image.height - top).data; " +
-            "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) n++; " +
-            "return [n, image.width, vizorECharts.getChart('document-map').getWidth()]; }", png);
-        return (figures[0], figures[1], figures[2]);
+        var figures = await page.EvaluateAsync<double[]>(
+            "async png => { const chart = vizorECharts.getChart('document-map'); " +
+            "const bitmap = async url => createImageBitmap(await (await fetch(url)).blob()); " +
+            "const image = await bitmap('data:image/png;base64,' + png); const w = image.width, h = image.height, top = Math.round(h * 0.2); " +
+            "const below = source => { const canvas = new OffscreenCanvas(w, h); const context = canvas.getContext('2d'); context.imageSmoothingQuality = 'high'; " +
+            "  context.drawImage(source, 0, 0, w, h); return context.getImageData(0, top, w, h - top).data; }; " +
+            "const steps = d => { let sum = 0; for (let i = 4; i < d.length; i += 4) if ((i / 4) % w !== 0) sum += (d[i] - d[i - 4]) ** 2 + (d[i + 1] - d[i - 3]) ** 2 + (d[i + 2] - d[i - 2]) ** 2; return sum / (d.length / 4); }; " +
+            "const saved = below(image); let n = 0; " +
+            "for (let i = 0; i < saved.length; i += 4) if (saved[i] !== saved[0] || saved[i + 1] !== saved[1] || saved[i + 2] !== saved[2]) n++; " +
+            "const screen = await bitmap(chart.getDataURL({ type: 'png', pixelRatio: 1, backgroundColor: getComputedStyle(document.body).backgroundColor })); " +
+            "return [n, w, chart.getWidth(), steps(saved), steps(below(screen))]; }", png);
+        return ((int)figures[0], (int)figures[1], (int)figures[2], figures[3], figures[4]);
     }
 
     [Fact]
