@@ -282,8 +282,8 @@ window.cord19Charts = {
                             invisible: !bySeries.some(points => points.length > 0) });
         const stroke = cord19Charts.dark ? '#fff' : '#000';
         const Dots = cord19Charts.matchDots();
-        // The map's axes are linear: two points give every pixel, where convertToPixel for each of 100,000 matches took
-        // most of a placing.
+        // The map's axes are linear: two points give every pixel, without a convertToPixel call (a walk through ECharts'
+        // coordinate systems) for each of up to 200,000 matches.
         const [scaleX, scaleY] = [unit[0] - origin[0], unit[1] - origin[1]];
         bySeries.forEach((points, series) => {
             if (points.length === 0 || hidden(series)) return;
