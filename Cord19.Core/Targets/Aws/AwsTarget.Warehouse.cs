@@ -173,9 +173,9 @@ public sealed partial class AwsTarget
 
     /// <summary>
     /// Phase 2 stopped between the cluster's creation and its pause (an export Spectrum refused, an empty lake, the
-    /// panel stopping). Left running, the cluster would bill node-hours until phase 7, and nothing else ends it while the panel
-    /// is closed: the instance ends itself at the maximum lifetime, a cluster cannot. So it is paused on the way out;
-    /// running phase 2 again resumes it. One call, with its own short limit: the phase's token may be cancelled.
+    /// panel stopping). Left running, the cluster would bill node-hours until phase 7, and nothing else ends it while
+    /// the panel is closed: the instance ends itself at the maximum lifetime, a cluster cannot. So it is paused on the
+    /// way out; running phase 2 again resumes it. One call, with its own short limit: the phase's token may be cancelled.
     /// </summary>
     private async Task PauseAfterFailureAsync(AwsRun run)
     {
@@ -208,7 +208,7 @@ public sealed partial class AwsTarget
         catch (Exception ex) when (ex is AwsException or OperationCanceledException or HttpRequestException)
         {
             await context.LogAsync($"Phase 2 stopped before its end and cluster {names.Cluster} could not be paused " +
-                $"({(ex is AwsException aws ? aws.Message : "AWS did not answer in time")}): it bills node-hours until phase 7 deletes it. " +
+                $"({(ex is AwsException aws ? aws.Message : "AWS did not answer")}): it bills node-hours until phase 7 deletes it. " +
                 "Run phase 7, or pause the cluster in the Redshift console.", Deployments.LogLevel.Warning);
         }
     }
