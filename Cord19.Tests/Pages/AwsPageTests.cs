@@ -34,6 +34,25 @@ public sealed class AwsPageTests : PageTestContext
     }
 
     [Fact]
+    public void An_AWS_deployment_done_with_the_whole_dataset_says_it_bills_until_phase_7()
+    {
+        var done = Enumerable.Range(1, 6).Select(n => (n, PhaseStatus.Succeeded)).ToArray();
+
+        _deployments.Snapshot = Snapshots.With([.. done.Select(r => (r.n, r.Succeeded, Guid.NewGuid()))]);
+        Assert.Empty(Render<Overview>().FindAll("[data-testid=done-but-billing]"));
+
+        _deployments.Snapshot = AwsDeployment([.. done[..5], (6, PhaseStatus.Running)]);
+        Assert.Empty(Render<Overview>().FindAll("[data-testid=done-but-billing]"));
+
+        _deployments.Snapshot = AwsDeployment(done);
+        var alert = Render<Overview>().Find("[data-testid=done-but-billing]").TextContent;
+        Assert.Contains("bills by the hour until phase 7", System.Text.RegularExpressions.Regex.Replace(alert, @"\s+", " "));
+
+        _deployments.Snapshot = AwsDeployment([.. done, (7, PhaseStatus.Running)]);
+        Assert.Empty(Render<Overview>().FindAll("[data-testid=done-but-billing]"));
+    }
+
+    [Fact]
     public void The_checklist_shows_each_check_with_its_fix_and_creates_missing_roles_on_request()
     {
         _aws.Checks =

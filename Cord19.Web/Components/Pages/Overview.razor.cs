@@ -30,6 +30,13 @@ public sealed partial class Overview : LiveComponent
 
     private bool IsAwsDeployment => _snapshot?.Deployment is { IsLiveOnAws: true };
 
+    /// <summary>
+    /// The work is done and its results are home, but the deployment bills by the hour until phase 7: the moment an
+    /// operator most easily forgets a server. Only on AWS (the local target bills nothing), and not while a phase runs.
+    /// </summary>
+    private bool DoneButBilling => IsAwsDeployment && _snapshot![WholeDataset].Status == PhaseStatus.Succeeded
+        && !_snapshot.Phases.Any(p => p.Status == PhaseStatus.Running);
+
     protected override async Task OnInitializedAsync()
     {
         Subscribe(Deployments.WatchAsync, OnChangeAsync);
