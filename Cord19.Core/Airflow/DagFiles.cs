@@ -27,8 +27,12 @@ public static class DagFiles
         # Regenerate with: CORD19_WRITE_DAGS=1 dotnet test --filter DagFileTests
         from datetime import datetime
 
-        from airflow import DAG
-        from airflow.operators.bash import BashOperator
+        try:  # Airflow 3: the task SDK and the standard provider (the old paths are deprecated there, to be removed)
+            from airflow.sdk import DAG
+            from airflow.providers.standard.operators.bash import BashOperator
+        except ImportError:  # Airflow 2
+            from airflow import DAG
+            from airflow.operators.bash import BashOperator
 
         PIPELINE = "{{ var.value.get('cord19_pipeline_command', 'cord19-pipeline') }}"
         RESULTS = "{{ var.value.get('cord19_results', 's3://cord19-results') }}"

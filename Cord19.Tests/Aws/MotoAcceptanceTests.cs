@@ -81,6 +81,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             await RunAsync(app, 1);
             var id = await DeploymentIdAsync(app);
             await CheckPhaseOneAsync(id);
+            // Airflow 3 by default (Airflow 2's end of life was 2026-04-22): phase 1 signed in for a JWT.
+            Assert.True(_airflow.TokensIssued > 0, "Phase 1 did not sign in to Airflow 3's API server at /auth/token.");
             // An export S3 refuses fails phase 2, which pauses the cluster on its way out (left available, it billed
             // node-hours until phase 7); run again, phase 2 resumes it, exports and pauses it.
             _redshiftData.UnloadFailure = "S3ServiceException:Access Denied,Status 403,Error AccessDenied";

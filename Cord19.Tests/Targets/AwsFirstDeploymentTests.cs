@@ -312,10 +312,21 @@ public sealed class AwsFirstDeploymentTests
         Assert.True(h.Cloud.Secrets.ContainsKey(names.AirflowPasswordParameter));
         var script = h.Cloud.Commands[^1];
         Assert.Contains($"'{names.AirflowPasswordParameter}'", script);
-        Assert.Contains("airflow users create --username admin --password \"$P\"", script);
+        Assert.Contains("> /opt/airflow/passwords.json", script); // Airflow 3, the default
         Assert.DoesNotContain(h.Cloud.Secrets[names.AirflowPasswordParameter].Value, script);
         await ShellSyntax.AssertParsesAsync("/bin/dash", script);
         Succeeded(await h.Core.RunAsync(1), "");
+    }
+
+    [Fact]
+    public async Task Rotating_on_Airflow_2_creates_the_admin_again_with_the_new_password()
+    {
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var script = string.Join("\n", AirflowPasswordRotation.Script(names, "2.10.5", "us-east-2"));
+
+        Assert.Contains("airflow users create --username admin --password \"$P\"", script);
+        Assert.DoesNotContain("passwords.json", script);
+        await ShellSyntax.AssertParsesAsync("/bin/dash", script);
     }
 
     [Fact]

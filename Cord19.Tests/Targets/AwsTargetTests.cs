@@ -59,14 +59,14 @@ public sealed class AwsTargetTests
         Assert.Equal("1", spec.Tags[ResourceTags.PhaseKey]);
         var password = h.Cloud.Secrets[names.AirflowPasswordParameter].Value;
         Assert.Contains("apache-airflow[postgres]==${AIRFLOW_VERSION}", spec.UserData);
-        Assert.Contains("AIRFLOW_VERSION=2.10.5", spec.UserData);
+        Assert.Contains("AIRFLOW_VERSION=3.2.1", spec.UserData); // Airflow 3 by default: Airflow 2's end of life was 2026-04-22
         Assert.Contains(names.AirflowPasswordParameter, spec.UserData);
         Assert.DoesNotContain(password, spec.UserData);
         Assert.DoesNotContain("admin/admin", spec.UserData);
         Assert.Contains("shutdown -h +480 ", spec.UserData); // Settings' 8-hour maximum lifetime, enforced by the instance itself
         // HTTPS to the instance, with the certificate phase 1 made pinned; its key went to the instance through SSM only.
         var pin = AirflowCertificate.Sha256Of(h.Cloud.Secrets[names.AirflowCertificateParameter].Value);
-        Assert.Contains(h.Connector.Connections, c => c.Password == password && c.Username == "admin" && c.ApiVersion == AirflowApiVersion.V1
+        Assert.Contains(h.Connector.Connections, c => c.Password == password && c.Username == "admin" && c.ApiVersion == AirflowApiVersion.V2
                                                         && c.BaseUrl.ToString() == "https://198.51.100.7:8080/" && c.CertificateSha256 == pin);
         Assert.Contains("PRIVATE KEY", h.Cloud.Secrets[names.AirflowTlsKeyParameter].Value);
         Assert.DoesNotContain("PRIVATE KEY", spec.UserData);

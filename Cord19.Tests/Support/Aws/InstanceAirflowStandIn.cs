@@ -15,9 +15,10 @@ using HttpResults = Microsoft.AspNetCore.Http.Results;
 namespace Cord19.Tests.Support.Aws;
 
 /// <summary>
-/// What the instance's nginx and Airflow 2 answer, for the acceptance against moto (no emulator runs an instance's
+/// What the instance's nginx and Airflow answer, for the acceptance against moto (no emulator runs an instance's
 /// software): HTTPS with the deployment's key and certificate, read from moto's SSM Parameter Store as the first-boot
-/// script reads them, the health endpoint, and the DAG list behind basic auth with the password from SSM.
+/// script reads them, the health endpoint, and the DAG list behind the admin's password from SSM: Airflow 3's
+/// (/api/v2, a JWT from POST /auth/token, the default release) and Airflow 2's (/api/v1, basic auth).
 /// </summary>
 public sealed class InstanceAirflowStandIn : IAsyncDisposable
 {
@@ -62,9 +63,20 @@ public sealed class InstanceAirflowStandIn : IAsyncDisposable
             await context.Response.WriteAsync("<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>");
             return;
         }
-        if (path == "/api/v1/health")
+        if (path is "/api/v1/health" or "/api/v2/monitor/health")
         {
             await HttpResults.Json(new { metadatabase = new { status = "healthy" }, scheduler = new { status = "healthy", latest_scheduler_heartbeat = DateTime.UtcNow } }).ExecuteAsync(context);
+            return;
+        }
+        if (path == "/auth/token" && HttpMethods.IsPost(context.Request.Method))
+        {
+            using var body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+            var user = body.RootElement.TryGetProperty("username", out var u) ? u.GetString() : null;
+            var password = body.RootElement.TryGetProperty("password", out var p) ? p.GetString() : null;
+            if (IsAdmin(user, password))
+                await HttpResults.Json(new { access_token = IssueToken() }, statusCode: 201).ExecuteAsync(context);
+            else
+                await HttpResults.Json(new { detail = "Invalid credentials" }, statusCode: 401).ExecuteAsync(context);
             return;
         }
         if (!SignedIn(context.Request.Headers.Authorization.ToString()))
@@ -72,18 +84,33 @@ public sealed class InstanceAirflowStandIn : IAsyncDisposable
             await HttpResults.Json(new { title = "Unauthorized", status = 401 }, statusCode: 401).ExecuteAsync(context);
             return;
         }
-        if (path == "/api/v1/dags")
+        if (path is "/api/v1/dags" or "/api/v2/dags")
             await HttpResults.Json(new { dags = Array.Empty<object>(), total_entries = 0 }).ExecuteAsync(context);
         else
             await HttpResults.Json(new { title = "Not Found", status = 404 }, statusCode: 404).ExecuteAsync(context);
     }
 
-    private static bool SignedIn(string authorization)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _tokens = new();
+
+    /// <summary>How many sign-ins Airflow 3's /auth/token granted.</summary>
+    public int TokensIssued => _tokens.Count;
+
+    private string IssueToken()
     {
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        _tokens[token] = true;
+        return token;
+    }
+
+    private bool SignedIn(string authorization)
+    {
+        if (authorization.StartsWith("Bearer ", StringComparison.Ordinal)) return _tokens.ContainsKey(authorization[7..]);
         if (!authorization.StartsWith("Basic ", StringComparison.Ordinal)) return false;
         var pair = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..])).Split(':', 2);
-        return pair is ["admin", var password] && password == Parameter("airflow-admin-password");
+        return pair is [var user, var password] && IsAdmin(user, password);
     }
+
+    private static bool IsAdmin(string? user, string? password) => user == "admin" && password is not null && password == Parameter("airflow-admin-password");
 
     /// <summary>The live deployment's certificate and key, as the first-boot script writes them from SSM.</summary>
     private static X509Certificate2 DeploymentCertificate() =>
