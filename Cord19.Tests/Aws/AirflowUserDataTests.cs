@@ -10,7 +10,7 @@ public sealed class AirflowUserDataTests
 {
     [Theory]
     [InlineData("2.10.5", "airflow-webserver", "basic_auth")]
-    [InlineData("3.1.0", "airflow-api-server", "SimpleAuthManager")]
+    [InlineData("3.2.1", "airflow-api-server", "SimpleAuthManager")]
     public async Task The_first_boot_script_is_valid_bash_and_installs_the_chosen_Airflow_without_a_password_in_it(string version, string service, string auth)
     {
         var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
@@ -38,6 +38,10 @@ public sealed class AirflowUserDataTests
         Assert.DoesNotContain("admin:admin@", script);
         Assert.DoesNotContain("--password admin", script);
         Assert.True(script.Length < 16_384, $"EC2 user data is limited to 16 KB; this is {script.Length} bytes");
+        // Airflow 3's scheduler and API server share one JWT secret, made on the instance (left unset, each process
+        // makes up its own and every task is refused); Airflow 2 has no such token.
+        Assert.Equal(version.StartsWith('3'), script.Contains("AIRFLOW__API_AUTH__JWT_SECRET=${JWT_SECRET}", StringComparison.Ordinal));
+        Assert.Contains("JWT_SECRET=$(openssl rand -hex 32)", script);
     }
 
     [Fact]

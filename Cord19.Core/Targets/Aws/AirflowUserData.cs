@@ -30,6 +30,8 @@ public static class AirflowUserData
               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS={{AwsNames.AirflowUser}}:admin
               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=/opt/airflow/passwords.json
               AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:{{InternalPort}}/execution/
+              AIRFLOW__API_AUTH__JWT_SECRET=${JWT_SECRET}
+              AIRFLOW__API__SECRET_KEY=${API_SECRET_KEY}
               """
             : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
         var admin = three
@@ -80,6 +82,10 @@ public static class AirflowUserData
               --constraint "https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt"
 
             DB_PASSWORD=$(openssl rand -hex 24)
+            # Airflow 3: the scheduler signs each task's token for the API server, so both must share one secret; left
+            # unset, each process makes up its own and every task fails "Invalid auth token: Signature verification failed".
+            JWT_SECRET=$(openssl rand -hex 32)
+            API_SECRET_KEY=$(openssl rand -hex 32)
             sudo -u postgres psql -v ON_ERROR_STOP=1 -c "CREATE USER airflow PASSWORD '${DB_PASSWORD}'" || true
             sudo -u postgres createdb -O airflow airflow || true
 
