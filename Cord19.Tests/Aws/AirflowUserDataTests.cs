@@ -42,6 +42,9 @@ public sealed class AirflowUserDataTests
         // makes up its own and every task is refused); Airflow 2 has no such token.
         Assert.Equal(version.StartsWith('3'), script.Contains("AIRFLOW__API_AUTH__JWT_SECRET=${JWT_SECRET}", StringComparison.Ordinal));
         Assert.Contains("JWT_SECRET=$(openssl rand -hex 32)", script);
+        // A task's token lives as long as the instance may (8 h here), and the execution API is not served to the outside.
+        Assert.Equal(version.StartsWith('3'), script.Contains("AIRFLOW__EXECUTION_API__JWT_EXPIRATION_TIME=28800", StringComparison.Ordinal));
+        Assert.Contains("location /execution/ { return 404; }", script);
     }
 
     [Fact]

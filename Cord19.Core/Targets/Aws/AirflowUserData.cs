@@ -24,6 +24,9 @@ public static class AirflowUserData
             ? $"shutdown -h +{Math.Max(1, (int)life.TotalMinutes)} 'cord19: the deployment reached its maximum lifetime; this spot instance terminates itself'"
             : "# No maximum lifetime in Settings: the instance runs until phase 7 (or the budget guard) ends it.";
         var three = airflowVersion.StartsWith("3.", StringComparison.Ordinal);
+        // A task's token lives as long as the instance may (Airflow's 10 minutes failed longer LocalExecutor tasks whose
+        // refresh did not happen, apache/airflow#67939); the execution API is reachable on loopback only (nginx, below).
+        var taskTokenSeconds = (int)(lifetime ?? TimeSpan.FromHours(8)).TotalSeconds;
         var auth = three
             ? $$"""
               AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager
@@ -31,6 +34,7 @@ public static class AirflowUserData
               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=/opt/airflow/passwords.json
               AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:{{InternalPort}}/execution/
               AIRFLOW__API_AUTH__JWT_SECRET=${JWT_SECRET}
+              AIRFLOW__EXECUTION_API__JWT_EXPIRATION_TIME={{taskTokenSeconds}}
               AIRFLOW__API__SECRET_KEY=${API_SECRET_KEY}
               """
             : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
@@ -125,6 +129,8 @@ public static class AirflowUserData
               ssl_certificate_key /etc/cord19/tls/airflow.key;
               ssl_protocols TLSv1.2 TLSv1.3;
               client_max_body_size 10m;
+              # Airflow 3's execution API is for the instance's own task runner, which calls 127.0.0.1 directly.
+              location /execution/ { return 404; }
               location / {
                 proxy_pass http://127.0.0.1:{{InternalPort}};
                 proxy_set_header Host $host;
