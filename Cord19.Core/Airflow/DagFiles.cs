@@ -25,7 +25,7 @@ public static class DagFiles
     private const string Header = """
         # Generated from Cord19.Core/Pipeline/PipelineDefinition.cs by Cord19.Core/Airflow/DagFiles.cs: do not edit.
         # Regenerate with: CORD19_WRITE_DAGS=1 dotnet test --filter DagFileTests
-        from datetime import datetime
+        from datetime import datetime, timezone
 
         try:  # Airflow 3: the task SDK and the standard provider (the old paths are deprecated there, to be removed)
             from airflow.sdk import DAG
@@ -46,7 +46,7 @@ public static class DagFiles
             with DAG(
                 dag_id="{{dag}}",
                 description="CORD-19 pipeline: {{string.Join(", ", tasks.SelectMany(t => t.Steps).Select(s => s.Id))}}",
-                start_date=datetime(2020, 3, 13),
+                start_date=datetime(2020, 3, 13, tzinfo=timezone.utc),  # aware: no Airflow release has to guess its zone
                 schedule=None,
                 catchup=False,
                 params={"scope": "subset", "metadata": "", "settings": ""},

@@ -1,6 +1,6 @@
 # Generated from Cord19.Core/Pipeline/PipelineDefinition.cs by Cord19.Core/Airflow/DagFiles.cs: do not edit.
 # Regenerate with: CORD19_WRITE_DAGS=1 dotnet test --filter DagFileTests
-from datetime import datetime
+from datetime import datetime, timezone
 
 try:  # Airflow 3: the task SDK and the standard provider (the old paths are deprecated there, to be removed)
     from airflow.sdk import DAG
@@ -15,7 +15,7 @@ RESULTS = "{{ var.value.get('cord19_results', 's3://cord19-results') }}"
 with DAG(
     dag_id="cord19_preprocessing",
     description="CORD-19 pipeline: preprocess",
-    start_date=datetime(2020, 3, 13),
+    start_date=datetime(2020, 3, 13, tzinfo=timezone.utc),  # aware: no Airflow release has to guess its zone
     schedule=None,
     catchup=False,
     params={"scope": "subset", "metadata": "", "settings": ""},
@@ -30,7 +30,7 @@ with DAG(
 with DAG(
     dag_id="cord19_processing",
     description="CORD-19 pipeline: sample, tfidf, cluster, topics, map, quality, publish",
-    start_date=datetime(2020, 3, 13),
+    start_date=datetime(2020, 3, 13, tzinfo=timezone.utc),  # aware: no Airflow release has to guess its zone
     schedule=None,
     catchup=False,
     params={"scope": "subset", "metadata": "", "settings": ""},
