@@ -40,8 +40,8 @@ public sealed class AirflowUserDataTests
         Assert.True(script.Length < 16_384, $"EC2 user data is limited to 16 KB; this is {script.Length} bytes");
         // Airflow 3's scheduler and API server share one JWT secret, made on the instance (left unset, each process
         // makes up its own and every task is refused); Airflow 2 has no such token.
-        Assert.Equal(version.StartsWith('3'), script.Contains("AIRFLOW__API_AUTH__JWT_SECRET=${JWT_SECRET}", StringComparison.Ordinal));
-        Assert.Contains("JWT_SECRET=$(openssl rand -hex 32)", script);
+        Assert.Equal(version.StartsWith('3'), script.Contains("AIRFLOW__API_AUTH__JWT_SECRET=$(openssl rand -hex 32)", StringComparison.Ordinal));
+        Assert.Equal(version.StartsWith('3'), script.Contains("JWT", StringComparison.Ordinal));
         // A task's token lives as long as the instance may (8 h here), and the execution API is not served to the outside.
         Assert.Equal(version.StartsWith('3'), script.Contains("AIRFLOW__EXECUTION_API__JWT_EXPIRATION_TIME=28800", StringComparison.Ordinal));
         Assert.Contains("location /execution/ { return 404; }", script);

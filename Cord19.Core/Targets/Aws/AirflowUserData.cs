@@ -24,18 +24,22 @@ public static class AirflowUserData
             ? $"shutdown -h +{Math.Max(1, (int)life.TotalMinutes)} 'cord19: the deployment reached its maximum lifetime; this spot instance terminates itself'"
             : "# No maximum lifetime in Settings: the instance runs until phase 7 (or the budget guard) ends it.";
         var three = airflowVersion.StartsWith("3.", StringComparison.Ordinal);
-        // A task's token lives as long as the instance may (Airflow's 10 minutes failed longer LocalExecutor tasks whose
-        // refresh did not happen, apache/airflow#67939); the execution API is reachable on loopback only (nginx, below).
+        // A task's token lives as long as the instance may, or 8 h without a maximum lifetime: Airflow's 10 minutes can
+        // fail a longer LocalExecutor task whose token is not refreshed (apache/airflow#67939, open). The execution API
+        // is reachable on loopback only (nginx, below).
         var taskTokenSeconds = (int)(lifetime ?? TimeSpan.FromHours(8)).TotalSeconds;
+        // Airflow 3's scheduler signs each task's token for the API server. Both read the environment file written
+        // below, whose $(openssl …) runs once when it is written, so they share one secret; unset, each process makes
+        // its own and every task fails "Invalid auth token: Signature verification failed" (apache/airflow#59373).
         var auth = three
             ? $$"""
               AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager
               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS={{AwsNames.AirflowUser}}:admin
               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=/opt/airflow/passwords.json
               AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:{{InternalPort}}/execution/
-              AIRFLOW__API_AUTH__JWT_SECRET=${JWT_SECRET}
+              AIRFLOW__API_AUTH__JWT_SECRET=$(openssl rand -hex 32)
               AIRFLOW__EXECUTION_API__JWT_EXPIRATION_TIME={{taskTokenSeconds}}
-              AIRFLOW__API__SECRET_KEY=${API_SECRET_KEY}
+              AIRFLOW__API__SECRET_KEY=$(openssl rand -hex 32)
               """
             : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
         var admin = three
@@ -86,10 +90,6 @@ public static class AirflowUserData
               --constraint "https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt"
 
             DB_PASSWORD=$(openssl rand -hex 24)
-            # Airflow 3: the scheduler signs each task's token for the API server, so both must share one secret; left
-            # unset, each process makes up its own and every task fails "Invalid auth token: Signature verification failed".
-            JWT_SECRET=$(openssl rand -hex 32)
-            API_SECRET_KEY=$(openssl rand -hex 32)
             sudo -u postgres psql -v ON_ERROR_STOP=1 -c "CREATE USER airflow PASSWORD '${DB_PASSWORD}'" || true
             sudo -u postgres createdb -O airflow airflow || true
 
