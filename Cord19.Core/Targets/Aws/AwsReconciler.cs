@@ -66,9 +66,8 @@ public sealed class AwsReconciler(
         if (runs.Any(r => r.PhaseNumber == Phase.Warehouse && r.Status == PhaseStatus.Running)) return false;
         var ledger = await store.GetLiveResourcesAsync(deploymentId, ct);
         if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster
-            || await cloud.FindClusterAsync(cluster.Locator, ct) is not { Status: "available" })
+            || await cloud.PauseIfAvailableAsync(cluster.Locator, ct) is not { Status: "available" })
             return false;
-        await cloud.PauseClusterAsync(cluster.Locator, ct);
         foreach (var compute in ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute))
             await store.MarkResourceDeletedAsync(compute.Id, ct);
         var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();

@@ -156,8 +156,7 @@ public sealed partial class AwsTarget
 
             await context.StepAsync("pause", async ct =>
             {
-                if (await cloud.FindClusterAsync(names.Cluster, ct) is { Status: "available" })
-                    await cloud.PauseClusterAsync(names.Cluster, ct);
+                await cloud.PauseIfAvailableAsync(names.Cluster, ct);
                 await Poll.UntilAsync(context, $"cluster {names.Cluster} paused", options.ClusterLimit, async c =>
                     await cloud.FindClusterAsync(names.Cluster, c) is { Status: "paused" } paused ? paused : null);
                 await StopMeteringNodesAsync(context);
@@ -189,12 +188,11 @@ public sealed partial class AwsTarget
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30), clock);
         try
         {
-            switch (await cloud.FindClusterAsync(names.Cluster, limit.Token))
+            switch (await cloud.PauseIfAvailableAsync(names.Cluster, limit.Token))
             {
                 case null or { Status: "paused" or "pausing" or "deleting" }:
                     return;
                 case { Status: "available" }:
-                    await cloud.PauseClusterAsync(names.Cluster, limit.Token);
                     await StopMeteringNodesAsync(context);
                     await context.LogAsync($"Phase 2 stopped before its end, so cluster {names.Cluster} is being paused: it bills its managed storage only " +
                         "until phase 2, run again, resumes it, or phase 7 deletes it.", Deployments.LogLevel.Warning);

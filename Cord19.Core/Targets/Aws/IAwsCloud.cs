@@ -98,4 +98,15 @@ public static class AwsCloudExtensions
         var instances = await cloud.FindInstancesAsync(deploymentId, ct);
         return instances.FirstOrDefault(i => i.State != "terminated") ?? instances.FirstOrDefault();
     }
+
+    /// <summary>
+    /// Pauses the cluster if it is available, the only state Redshift pauses from; the state it was found in (null: no
+    /// such cluster), so the caller can say what happened.
+    /// </summary>
+    public static async Task<ClusterState?> PauseIfAvailableAsync(this IAwsCloud cloud, string identifier, CancellationToken ct)
+    {
+        var found = await cloud.FindClusterAsync(identifier, ct);
+        if (found is { Status: "available" }) await cloud.PauseClusterAsync(identifier, ct);
+        return found;
+    }
 }
