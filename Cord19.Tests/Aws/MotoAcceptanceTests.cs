@@ -88,7 +88,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             _redshiftData.UnloadFailure = "S3ServiceException:Access Denied,Status 403,Error AccessDenied";
             var refused = await RunAsync(app, 2, expected: "Failed");
             Assert.Contains("Access Denied", refused.GetProperty("reason").GetString());
-            Assert.Equal("paused", await ClusterStatusAsync(id));
+            Assert.Equal("paused", (await ClusterAsync(id)).Text("ClusterStatus"));
             _redshiftData.UnloadFailure = null;
             await RunAsync(app, 2);
             await CheckPhaseTwoAsync(id);
@@ -235,8 +235,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     {
         var names = new AwsNames(id, "123456789012");
         var connection = Moto.Connect();
-        var clusters = await connection.Api.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters().Add("ClusterIdentifier", names.Cluster), default);
-        var cluster = clusters.Find("Clusters")!.Elements().Single();
+        var cluster = await ClusterAsync(id);
         Assert.Equal(("ra3.large", "false", "paused"), (cluster.Text("NodeType"), cluster.Text("PubliclyAccessible"), cluster.Text("ClusterStatus")));
         Assert.Contains(_redshiftData.Sql, s => s.StartsWith($"unload ('select * from covid19_lake.alleninstitute_metadata') to 's3://{names.Bucket}/exports/metadata_'", StringComparison.Ordinal));
         using var s3 = connection.S3();
@@ -383,11 +382,12 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         return state;
     }
 
-    private static async Task<string?> ClusterStatusAsync(Guid id)
+    /// <summary>The deployment's cluster as moto describes it.</summary>
+    private static async Task<System.Xml.Linq.XElement> ClusterAsync(Guid id)
     {
         var clusters = await Moto.Connect().Api.QueryAsync(AwsService.Redshift, "DescribeClusters",
             new AwsParameters().Add("ClusterIdentifier", new AwsNames(id, "123456789012").Cluster), default);
-        return clusters.Find("Clusters")!.Elements().Single().Text("ClusterStatus");
+        return clusters.Find("Clusters")!.Elements().Single();
     }
 
     private async Task<Guid> DeploymentIdAsync(RunningApp app) =>
