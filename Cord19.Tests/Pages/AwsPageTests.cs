@@ -36,9 +36,10 @@ public sealed class AwsPageTests : PageTestContext
     [Fact]
     public void An_AWS_deployment_done_with_the_whole_dataset_says_it_bills_until_phase_7()
     {
-        var done = Enumerable.Range(1, 6).Select(n => (n, PhaseStatus.Succeeded)).ToArray();
+        var done = Enumerable.Range(1, 6).Select(n => (Phase: n, Status: PhaseStatus.Succeeded)).ToArray();
 
-        _deployments.Snapshot = Snapshots.With([.. done.Select(r => (r.n, r.Succeeded, Guid.NewGuid()))]);
+        // The local target bills nothing.
+        _deployments.Snapshot = Snapshots.With([.. done.Select(r => (r.Phase, r.Status, Guid.NewGuid()))]);
         Assert.Empty(Render<Overview>().FindAll("[data-testid=done-but-billing]"));
 
         _deployments.Snapshot = AwsDeployment([.. done[..5], (6, PhaseStatus.Running)]);
