@@ -63,6 +63,9 @@ public static class DocumentMapChart
                 // No wider than the chart it is kept inside (the themes confine every tooltip): on a phone the card reached
                 // past the screen's left edge.
                 ExtraCssText = "max-width: min(28rem, 90%); white-space: normal;",
+                // Placed at once: the card is placed for "…" and again for the fetched card, and ECharts' 0.4 s slide
+                // between the two carried a phone's card past the screen's edge on its way.
+                TransitionDuration = 0,
             },
             XAxis = new XAxis { Type = AxisType.Value, Scale = true, SplitLine = new SplitLine { Show = false }, Show = false },
             YAxis = new YAxis { Type = AxisType.Value, Scale = true, Show = false },
