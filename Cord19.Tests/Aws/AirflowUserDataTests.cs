@@ -10,7 +10,7 @@ public sealed class AirflowUserDataTests
 {
     [Theory]
     [InlineData("2.10.5", "airflow-webserver", "basic_auth")]
-    [InlineData("3.2.1", "airflow-api-server", "SimpleAuthManager")]
+    [InlineData("3.2.1", "airflow-api-server", "AIRFLOW__CORE__AUTH_MANAGER=airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager")]
     public async Task The_first_boot_script_is_valid_bash_and_installs_the_chosen_Airflow_without_a_password_in_it(string version, string service, string auth)
     {
         var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
@@ -25,6 +25,11 @@ public sealed class AirflowUserDataTests
         Assert.Contains("constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt", script);
         Assert.Contains($"/etc/systemd/system/{service}.service", script);
         Assert.Contains(auth, script);
+        // The admin's password is hashed in Airflow's database (FAB, both releases), never kept in a plain file.
+        Assert.Contains("airflow users create --username admin --password \"$0\"", script);
+        Assert.DoesNotContain("SimpleAuthManager", script);
+        Assert.DoesNotContain("passwords", script);
+        Assert.Contains(version.StartsWith('3') ? "\"apache-airflow[postgres,fab]==${AIRFLOW_VERSION}\"" : "\"apache-airflow[postgres]==${AIRFLOW_VERSION}\"", script);
         Assert.Contains("get_parameter(Name=sys.argv[1], WithDecryption=True)", script);
         Assert.Contains("ADMIN_PASSWORD=$(ssm_get '/cord19/1a2b3c4d/airflow-admin-password')", script);
         // TLS: the key and certificate come from SSM; nginx serves 8080 with them; Airflow listens on loopback only.

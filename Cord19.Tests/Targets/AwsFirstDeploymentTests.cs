@@ -312,24 +312,22 @@ public sealed class AwsFirstDeploymentTests
         Assert.True(h.Cloud.Secrets.ContainsKey(names.AirflowPasswordParameter));
         var script = h.Cloud.Commands[^1];
         Assert.Contains($"'{names.AirflowPasswordParameter}'", script);
-        Assert.Contains("> /opt/airflow/passwords.json", script); // Airflow 3, the default
+        Assert.Contains("airflow users create --username admin --password \"$P\"", script); // in Airflow's database, as FAB keeps it
         Assert.DoesNotContain(h.Cloud.Secrets[names.AirflowPasswordParameter].Value, script);
         await ShellSyntax.AssertParsesAsync("/bin/dash", script);
         Succeeded(await h.Core.RunAsync(1), "");
     }
 
-    [Theory]
-    [InlineData("2.10.5", "airflow users create --username admin --password \"$P\"", "passwords.json")]
-    [InlineData("3.2.1", "> /opt/airflow/passwords.json", "users create")]
-    public async Task Rotating_sets_the_new_password_the_way_the_release_keeps_it(string airflow, string sets, string notUsed)
+    [Fact]
+    public async Task Rotating_creates_the_admin_again_in_Airflows_database_for_every_release()
     {
         var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
-        var script = string.Join("\n", AirflowPasswordRotation.Script(names, airflow, "us-east-2"));
+        var script = string.Join("\n", AirflowPasswordRotation.Script(names, "us-east-2"));
 
-        // Airflow 2 creates the admin again; Airflow 3's simple auth manager reads its password file at start.
-        Assert.Contains(sets, script);
-        Assert.DoesNotContain(notUsed, script);
-        Assert.Contains(airflow.StartsWith('3') ? "systemctl restart airflow-api-server" : "airflow users delete", script);
+        // Airflow 2 and Airflow 3 (FAB's auth manager) both hash the admin's password in their database; no plain password file.
+        Assert.Contains("airflow users delete --username admin", script);
+        Assert.Contains("airflow users create --username admin --password \"$P\"", script);
+        Assert.DoesNotContain("passwords.json", script);
         await ShellSyntax.AssertParsesAsync("/bin/dash", script);
     }
 

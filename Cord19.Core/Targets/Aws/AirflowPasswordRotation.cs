@@ -26,7 +26,7 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
             await cloud.DeleteSecretAsync(names.AirflowPasswordParameter, ct);
             await cloud.PutSecretAsync(names.AirflowPasswordParameter, AwsPasswords.New(), ResourceTags.For(deployment.Id, 1), ct);
             var done = await new AwsPolling(options.PollInterval, clock).RunOnInstanceAsync(cloud, new Pipeline.UnrecordedSteps(ct), ct,
-                instance.InstanceId, Script(names, settings.AirflowVersion, cloud.Region), options);
+                instance.InstanceId, Script(names, cloud.Region), options);
             if (done.Status != "Success")
                 throw new PhaseFailedException($"Setting the new password on {instance.InstanceId} ended {done.Status}: {done.Error ?? done.Output ?? "no output"}. " +
                     "The new password is in SSM; run the rotation again once the instance answers Run Command.");
@@ -35,24 +35,18 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
     }
 
     /// <summary>Run with sh (dash on Ubuntu). The instance reads the password itself: it never appears in the command.</summary>
-    public static IReadOnlyList<string> Script(AwsNames names, string airflowVersion, string region)
+    public static IReadOnlyList<string> Script(AwsNames names, string region)
     {
         var read = "P=$(/opt/airflow/venv/bin/python -c \"import boto3,sys; print(boto3.client('ssm', region_name=sys.argv[2]).get_parameter(Name=sys.argv[1], WithDecryption=True)['Parameter']['Value'])\" " +
                    $"'{names.AirflowPasswordParameter}' '{region}')";
-        string[] set = airflowVersion.StartsWith("3.", StringComparison.Ordinal)
-            ?
-            [
-                $"printf '{{\"%s\": \"%s\"}}' '{AwsNames.AirflowUser}' \"$P\" > /opt/airflow/passwords.json",
-                "chown airflow: /opt/airflow/passwords.json && chmod 600 /opt/airflow/passwords.json",
-                "systemctl restart airflow-api-server",
-            ]
-            :
-            [
-                "export P",
-                $"sudo -u airflow --preserve-env=P sh -c 'set -a; . /etc/cord19/airflow.env; set +a; " +
-                $"/opt/airflow/venv/bin/airflow users delete --username {AwsNames.AirflowUser} >/dev/null 2>&1 || true; " +
-                $"/opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$P\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid'",
-            ];
+        // Airflow 2 and Airflow 3 (FAB's auth manager, AirflowUserData) keep the admin in Airflow's database: create it again.
+        string[] set =
+        [
+            "export P",
+            $"sudo -u airflow --preserve-env=P sh -c 'set -a; . /etc/cord19/airflow.env; set +a; " +
+            $"/opt/airflow/venv/bin/airflow users delete --username {AwsNames.AirflowUser} >/dev/null 2>&1 || true; " +
+            $"/opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$P\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid'",
+        ];
         return ["set -eu", read, .. set, "echo 'cord19: the Airflow admin password was rotated'"];
     }
 }

@@ -17,6 +17,9 @@ public static class AirflowUserData
     /// <summary>Airflow itself listens here, on loopback only; nginx is the only way in from outside.</summary>
     public const int InternalPort = 8081;
 
+    /// <summary>Airflow 3's auth manager here and in docker-compose.yml (the FAB provider, installed with Airflow's <c>fab</c> extra).</summary>
+    public const string FabAuthManager = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
+
     public static string Render(string airflowVersion, string region, AwsNames names, TimeSpan? lifetime = null)
     {
         var passwordParameter = names.AirflowPasswordParameter;
@@ -31,23 +34,20 @@ public static class AirflowUserData
         // Airflow 3's scheduler signs each task's token for the API server. Both read the environment file written
         // below, whose $(openssl …) runs once when it is written, so they share one secret; unset, each process makes
         // its own and every task fails "Invalid auth token: Signature verification failed" (apache/airflow#59373).
+        // Airflow 3 signs users in with FAB's auth manager, as Airflow 2 did: the admin's password is hashed in Airflow's
+        // database. The default simple auth manager keeps it in a plain file and, in its own words, "should not be used
+        // in production". FAB's POST /auth/token answers the panel the same way.
         var auth = three
             ? $$"""
-              AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager
-              AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS={{AwsNames.AirflowUser}}:admin
-              AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=/opt/airflow/passwords.json
+              AIRFLOW__CORE__AUTH_MANAGER={{FabAuthManager}}
               AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:{{InternalPort}}/execution/
               AIRFLOW__API_AUTH__JWT_SECRET=$(openssl rand -hex 32)
               AIRFLOW__EXECUTION_API__JWT_EXPIRATION_TIME={{taskTokenSeconds}}
               AIRFLOW__API__SECRET_KEY=$(openssl rand -hex 32)
               """
             : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
-        var admin = three
-            ? $$"""
-              printf '{"%s": "%s"}' '{{AwsNames.AirflowUser}}' "$ADMIN_PASSWORD" > /opt/airflow/passwords.json
-              chown airflow: /opt/airflow/passwords.json && chmod 600 /opt/airflow/passwords.json
-              """
-            : $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid' \"$ADMIN_PASSWORD\"";
+        var admin = $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid' \"$ADMIN_PASSWORD\"";
+        var extras = three ? "postgres,fab" : "postgres";
         var services = three
             ? new[] { ("api-server", $"api-server --host 127.0.0.1 --port {InternalPort}"), ("scheduler", "scheduler"), ("dag-processor", "dag-processor"), ("triggerer", "triggerer") }
             : new[] { ("webserver", $"webserver --hostname 127.0.0.1 --port {InternalPort}"), ("scheduler", "scheduler") };
@@ -86,7 +86,7 @@ public static class AirflowUserData
             AIRFLOW_VERSION={{airflowVersion}}
             PYTHON_VERSION=$(python3 -c 'import sys; print(f"{sys.version_info.major}.{sys.version_info.minor}")')
             python3 -m venv /opt/airflow/venv
-            /opt/airflow/venv/bin/pip install -q "apache-airflow[postgres]==${AIRFLOW_VERSION}" boto3 \
+            /opt/airflow/venv/bin/pip install -q "apache-airflow[{{extras}}]==${AIRFLOW_VERSION}" boto3 \
               --constraint "https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt"
 
             DB_PASSWORD=$(openssl rand -hex 24)
