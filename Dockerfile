@@ -1,10 +1,25 @@
-# The control panel as a container, for docker-compose.yml. Build context: the repository root.
+# Two images for docker-compose.yml, from the repository root: the control panel (the last stage, the default
+# target) and Apache Airflow with the pipeline program its tasks run (target "airflow").
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
 RUN dotnet publish Cord19.Web/Cord19.Web.csproj -c Release -o /app
-# The pipeline program the AWS target ships to its instance in phase 3 (nothing is compiled on the instance).
+# The pipeline program: the AWS target ships it to its instance in phase 3 (nothing is compiled on the instance),
+# and the Airflow image below runs it.
 RUN dotnet publish Cord19.Pipeline/Cord19.Pipeline.csproj -c Release -r linux-x64 --self-contained -o /app/pipeline-linux-x64
+
+# The release is the AWS target's default (Settings' AirflowVersion); a test keeps the two and docker-compose.yml equal.
+FROM apache/airflow:3.2.1 AS airflow
+USER root
+# .NET reads ICU for text; libicu-dev names the distribution's current ICU, as the AWS instance's first boot does.
+RUN apt-get update && apt-get install -y --no-install-recommends libicu-dev \
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
+# Where the DAGs look when no Airflow Variable says otherwise (DagFiles' defaults): the program on the PATH and the
+# shipped CORD-19 sample as the metadata.
+COPY --from=build /app/pipeline-linux-x64 /opt/cord19/pipeline
+RUN ln -s /opt/cord19/pipeline/cord19-pipeline /usr/local/bin/cord19-pipeline \
+ && cp /opt/cord19/pipeline/SampleData/metadata_sample.csv.gz /opt/cord19/metadata.csv.gz
+USER airflow
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # curl for the health check; nothing else is added to the runtime image.

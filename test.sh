@@ -70,6 +70,7 @@ fi
 
 # docker-compose.yml must be valid (no Docker engine is needed to check it).
 CORD19_ACCESS_TOKEN=placeholder-token-0000 POSTGRES_PASSWORD=x MINIO_ROOT_PASSWORD=xxxxxxxx AIRFLOW_DB_PASSWORD=x AIRFLOW_ADMIN_PASSWORD=x \
+  AIRFLOW_JWT_SECRET=x AIRFLOW_SECRET_KEY=x \
   docker-compose -f docker-compose.yml config -q
 echo "docker-compose.yml: valid"
 

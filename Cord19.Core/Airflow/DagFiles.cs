@@ -13,6 +13,14 @@ public static class DagFiles
 {
     public const string FileName = "cord19_dags.py";
 
+    /// <summary>
+    /// Where a task looks when no Airflow Variable says otherwise: what docker-compose.yml's Airflow image provides
+    /// (the program on the PATH, the shipped sample, MinIO's bucket). The AWS target sets the Variables in phase 3.
+    /// </summary>
+    public const string DefaultProgram = "cord19-pipeline";
+    public const string DefaultResults = "s3://cord19-results";
+    public const string DefaultMetadata = "/opt/cord19/metadata.csv.gz";
+
     /// <summary>File name to content: one file with every DAG (Airflow loads several DAGs from one module).</summary>
     public static IReadOnlyDictionary<string, string> Generate()
     {
@@ -22,7 +30,7 @@ public static class DagFiles
         return new Dictionary<string, string> { [FileName] = text.ToString() };
     }
 
-    private const string Header = """
+    private const string Header = $$$"""
         # Generated from Cord19.Core/Pipeline/PipelineDefinition.cs by Cord19.Core/Airflow/DagFiles.cs: do not edit.
         # Regenerate with: CORD19_WRITE_DAGS=1 dotnet test --filter DagFileTests
         from datetime import datetime, timezone
@@ -34,8 +42,8 @@ public static class DagFiles
             from airflow import DAG
             from airflow.operators.bash import BashOperator
 
-        PIPELINE = "{{ var.value.get('cord19_pipeline_command', 'cord19-pipeline') }}"
-        RESULTS = "{{ var.value.get('cord19_results', 's3://cord19-results') }}"
+        PIPELINE = "{{ var.value.get('cord19_pipeline_command', '{{{DefaultProgram}}}') }}"
+        RESULTS = "{{ var.value.get('cord19_results', '{{{DefaultResults}}}') }}"
 
         """;
 
@@ -60,7 +68,7 @@ public static class DagFiles
             // published under Airflow's run id, so a run in Airflow's grid and its results share a name.
             // "settings": a settings file (local or s3://) the control panel wrote for this run; empty for the defaults.
             var arguments = (task.Command == "preprocess"
-                ? "--metadata '{{ params.metadata or var.value.get('cord19_metadata', '/opt/cord19/metadata.csv.gz') }}'"
+                ? $"--metadata '{{{{ params.metadata or var.value.get('cord19_metadata', '{DefaultMetadata}') }}}}'"
                 : "--scope '{{ params.scope }}' --run-id '{{ run_id }}'") + " --settings '{{ params.settings }}'";
             text.Append($$"""
                     {{task.Id}} = BashOperator(

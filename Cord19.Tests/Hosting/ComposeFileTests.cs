@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Cord19.Core.Airflow;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support;
+using YamlDotNet.Serialization;
+
+namespace Cord19.Tests.Hosting;
+
+/// <summary>
+/// docker-compose.yml as docker-compose itself resolves it (anchors merged, the .env values put in), with the
+/// Dockerfile it builds from. No Docker engine runs here, so these read what the containers would be given.
+/// </summary>
+public sealed class ComposeFileTests
+{
+    private const string JwtSecret = "the-one-jwt-secret-of-this-test";
+    private static readonly string[] AirflowServices = ["airflow-init", "airflow-api-server", "airflow-scheduler", "airflow-dag-processor"];
+
+    [Fact]
+    public async Task Airflow_3_runs_as_API_server_scheduler_and_DAG_processor_sharing_one_signing_secret()
+    {
+        var services = (await ResolvedAsync())["services"]!.AsObject();
+        var version = new PipelineSettings().AirflowVersion;
+
+        // Every Airflow container runs the image built from the Dockerfile's "airflow" stage, on the release the AWS target installs.
+        Assert.Equal(AirflowServices.Order(), services.Where(s => (string?)s.Value!["build"]?["target"] == "airflow").Select(s => s.Key).Order());
+        Assert.All(AirflowServices, name => Assert.Equal($"cord19-airflow:{version}", (string?)services[name]!["image"]));
+        Assert.Contains($"FROM apache/airflow:{version} AS airflow", Dockerfile());
+        Assert.Equal(["api-server", "scheduler", "dag-processor"], AirflowServices[1..].Select(name => (string?)services[name]!["command"]));
+
+        // The scheduler signs each task's token and the API server checks it: unless they share the secret, every task is refused.
+        foreach (var name in AirflowServices)
+        {
+            var environment = services[name]!["environment"]!;
+            Assert.Equal(JwtSecret, (string?)environment["AIRFLOW__API_AUTH__JWT_SECRET"]);
+            Assert.Equal(AirflowUserData.FabAuthManager, (string?)environment["AIRFLOW__CORE__AUTH_MANAGER"]);
+            Assert.Equal("http://airflow-api-server:8080/execution/", (string?)environment["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"]);
+        }
+        Assert.Equal("http://airflow-api-server:8080", (string?)services["panel"]!["environment"]!["CORD19_AIRFLOW_URL"]);
+        Assert.Contains(services["airflow-api-server"]!["ports"]!.AsArray(), p => ((string)p!).StartsWith("127.0.0.1:8081:8080", StringComparison.Ordinal));
+
+        // Nothing listens beyond this machine.
+        var published = services.SelectMany(s => s.Value!["ports"]?.AsArray() ?? []).Select(p => (string)p!).ToList();
+        Assert.NotEmpty(published);
+        Assert.All(published, port => Assert.StartsWith("127.0.0.1:", port));
+    }
+
+    [Fact]
+    public async Task Airflow_tasks_find_the_program_the_sample_and_MinIOs_bucket_where_the_DAGs_look_by_default()
+    {
+        var services = (await ResolvedAsync())["services"]!.AsObject();
+        var dockerfile = Dockerfile();
+
+        // The DAGs' defaults (no Airflow Variable is set in docker-compose) are what the image provides.
+        Assert.Contains($"ln -s /opt/cord19/pipeline/cord19-pipeline /usr/local/bin/{DagFiles.DefaultProgram}", dockerfile);
+        Assert.Contains($"cp /opt/cord19/pipeline/SampleData/metadata_sample.csv.gz {DagFiles.DefaultMetadata}", dockerfile);
+        var bucket = DagFiles.DefaultResults["s3://".Length..];
+        var panel = services["panel"]!["environment"]!;
+        Assert.Equal(bucket, (string?)panel["CORD19_S3_BUCKET"]);
+        Assert.EndsWith($"local/{bucket}", string.Join(" ", services["minio-bucket"]!["command"]!.AsArray().Select(c => (string?)c)));
+
+        // The task runs in the scheduler's container (LocalExecutor) and writes to MinIO with MinIO's keys.
+        var scheduler = services["airflow-scheduler"]!["environment"]!;
+        var minio = services["minio"]!["environment"]!;
+        Assert.Equal("LocalExecutor", (string?)scheduler["AIRFLOW__CORE__EXECUTOR"]);
+        Assert.Equal((string?)panel["CORD19_S3_ENDPOINT"], (string?)scheduler["CORD19_S3_ENDPOINT"]);
+        Assert.Equal((string?)minio["MINIO_ROOT_USER"], (string?)scheduler["AWS_ACCESS_KEY_ID"]);
+        Assert.Equal((string?)minio["MINIO_ROOT_PASSWORD"], (string?)scheduler["AWS_SECRET_ACCESS_KEY"]);
+    }
+
+    private static string Dockerfile() => File.ReadAllText(Path.Combine(RunningApp.RepositoryRoot(), "Dockerfile"));
+
+    /// <summary><c>docker-compose config</c>'s answer as JSON; ./test.sh installs docker-compose.</summary>
+    private static async Task<JsonNode> ResolvedAsync()
+    {
+        var start = new ProcessStartInfo("docker-compose", ["-f", "docker-compose.yml", "config"])
+        {
+            WorkingDirectory = RunningApp.RepositoryRoot(), RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var (name, value) in new Dictionary<string, string>
+        {
+            ["CORD19_ACCESS_TOKEN"] = "placeholder-token-0000", ["POSTGRES_PASSWORD"] = "postgres-password", ["MINIO_ROOT_PASSWORD"] = "minio-password",
+            ["AIRFLOW_DB_PASSWORD"] = "airflow-db-password", ["AIRFLOW_ADMIN_PASSWORD"] = "airflow-admin-password",
+            ["AIRFLOW_JWT_SECRET"] = JwtSecret, ["AIRFLOW_SECRET_KEY"] = "airflow-secret-key",
+        })
+            start.Environment[name] = value;
+        Process process;
+        try { process = Process.Start(start)!; }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException("docker-compose is not installed: run ./test.sh, which installs it (apt), or install it yourself.");
+        }
+        using (process)
+        {
+            var yaml = process.StandardOutput.ReadToEndAsync();
+            var errors = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, $"docker-compose config: {errors}");
+            var tree = new DeserializerBuilder().Build().Deserialize(new StringReader(await yaml));
+            return JsonNode.Parse(new SerializerBuilder().JsonCompatible().Build().Serialize(tree))!;
+        }
+    }
+}
