@@ -58,7 +58,7 @@ public sealed class AwsTargetTests
         Assert.Equal(id.ToString(), spec.Tags[ResourceTags.DeploymentKey]);
         Assert.Equal("1", spec.Tags[ResourceTags.PhaseKey]);
         var password = h.Cloud.Secrets[names.AirflowPasswordParameter].Value;
-        Assert.Contains("apache-airflow[postgres]==${AIRFLOW_VERSION}", spec.UserData);
+        Assert.Contains("apache-airflow[postgres,fab]==${AIRFLOW_VERSION}", spec.UserData); // FAB: the admin hashed in Airflow's database
         Assert.Contains("AIRFLOW_VERSION=3.2.1", spec.UserData); // Airflow 3 by default: Airflow 2's end of life was 2026-04-22
         Assert.Contains(names.AirflowPasswordParameter, spec.UserData);
         Assert.DoesNotContain(password, spec.UserData);
