@@ -114,6 +114,35 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
     }
 
     [Fact]
+    public async Task The_DAGs_tasks_publish_to_S3_where_the_panel_reads_the_run()
+    {
+        // The DAGs' two tasks as Airflow runs them: in docker-compose (MinIO's endpoint and keys in the environment) or
+        // on the AWS instance (its role). Both write to s3://bucket/prefix, which the panel reads as CORD19_S3_BUCKET/PREFIX.
+        var settings = $"s3://{S3rver.Bucket}/tasks/settings.json";
+        await s3.Server.OpenStore("tasks").WriteAsync("settings.json",
+            stream => stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new PipelineSettings { SubsetSize = 200, LdaIterations = 10 }, SettingsStore.Json)).AsTask(), default);
+        var results = $"s3://{S3rver.Bucket}/tasks/results";
+        Dictionary<string, string> environment = new()
+        {
+            ["CORD19_S3_ENDPOINT"] = s3.Server.Endpoint, ["AWS_ACCESS_KEY_ID"] = "S3RVER", ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",
+        };
+
+        var (preprocessed, preprocessOutput, preprocessError) = await RunWithAsync(environment,
+            "preprocess", "--metadata", DataDirectory.ShippedSample, "--settings", settings, "--results", results);
+        Assert.True(preprocessed == 0, preprocessError + preprocessOutput);
+        var (processed, processOutput, processError) = await RunWithAsync(environment,
+            "process", "--scope", "subset", "--run-id", "manual__2026-12-03T16:00:00+00:00", "--settings", settings, "--results", results);
+        Assert.True(processed == 0, processError + processOutput);
+
+        var store = new ResultStore(s3.Server.OpenStore("tasks/results"));
+        var listed = Assert.Single((await store.ListRunsAsync(default)).Runs);
+        Assert.Equal("manual__2026-12-03T16-00-00-00-00", listed.RunId);
+        var run = await store.LoadRunAsync(listed.RunId, default);
+        Assert.Equal(200, run.Documents.Count);
+        Assert.NotNull(run.Manifest.Quality);
+    }
+
+    [Fact]
     public async Task For_the_panel_it_reports_steps_as_json_lines_and_stops_when_its_input_closes()
     {
         // As the local target runs it: the panel holds the program's input open while it lives.
