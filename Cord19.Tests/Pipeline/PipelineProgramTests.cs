@@ -26,12 +26,7 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
         Assert.True(exit == 0, error + output);
         Assert.Contains("[preprocess] Kept", output);
         Assert.Contains("[publish] done", output);
-        var store = new ResultStore(new LocalFolderObjectStore(results));
-        var listed = Assert.Single((await store.ListRunsAsync(default)).Runs);
-        Assert.Equal("manual__2024-05-01T12-30-00-00-00", listed.RunId);
-        var run = await store.LoadRunAsync(listed.RunId, default);
-        Assert.Equal(200, run.Documents.Count);
-        Assert.NotNull(run.Manifest.Quality);
+        await AssertOneCompleteRunAsync(new LocalFolderObjectStore(results), "manual__2024-05-01T12-30-00-00-00", documents: 200);
     }
 
     [Theory]
@@ -134,12 +129,7 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
             "process", "--scope", "subset", "--run-id", "manual__2026-12-03T16:00:00+00:00", "--settings", settings, "--results", results);
         Assert.True(processed == 0, processError + processOutput);
 
-        var store = new ResultStore(s3.Server.OpenStore("tasks/results"));
-        var listed = Assert.Single((await store.ListRunsAsync(default)).Runs);
-        Assert.Equal("manual__2026-12-03T16-00-00-00-00", listed.RunId);
-        var run = await store.LoadRunAsync(listed.RunId, default);
-        Assert.Equal(200, run.Documents.Count);
-        Assert.NotNull(run.Manifest.Quality);
+        await AssertOneCompleteRunAsync(s3.Server.OpenStore("tasks/results"), "manual__2026-12-03T16-00-00-00-00", documents: 200);
     }
 
     [Fact]
@@ -165,6 +155,17 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
 
         Assert.Equal(4, orphan.ExitCode);
         Assert.Null(await new ResultStore(new LocalFolderObjectStore(_dir.File("r2"))).LoadLatestCorpusManifestAsync(default));
+    }
+
+    /// <summary>What the panel's Results page reads: one run under <paramref name="runId"/>, with its documents and quality.</summary>
+    private static async Task AssertOneCompleteRunAsync(IObjectStore objects, string runId, int documents)
+    {
+        var store = new ResultStore(objects);
+        var listed = Assert.Single((await store.ListRunsAsync(default)).Runs);
+        Assert.Equal(runId, listed.RunId);
+        var run = await store.LoadRunAsync(listed.RunId, default);
+        Assert.Equal(documents, run.Documents.Count);
+        Assert.NotNull(run.Manifest.Quality);
     }
 
     private static Process StartProgram(params string[] args)
