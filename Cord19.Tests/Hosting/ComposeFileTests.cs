@@ -27,7 +27,7 @@ public sealed class ComposeFileTests
         Assert.Equal(AirflowServices.Order(), services.Where(s => (string?)s.Value!["build"]?["target"] == "airflow").Select(s => s.Key).Order());
         Assert.All(AirflowServices, name => Assert.Equal($"cord19-airflow:{version}", (string?)services[name]!["image"]));
         Assert.Contains($"FROM apache/airflow:{version} AS airflow", Dockerfile());
-        Assert.Equal(["api-server", "scheduler", "dag-processor"], AirflowServices[1..].Select(name => (string?)services[name]!["command"]));
+        Assert.Equal(["api-server", "scheduler", "dag-processor"], AirflowServices[1..].Select(name => Command(services[name]!)));
 
         // The scheduler signs each task's token and the API server checks it: unless they share the secret, every task is refused.
         foreach (var name in AirflowServices)
@@ -38,10 +38,10 @@ public sealed class ComposeFileTests
             Assert.Equal("http://airflow-api-server:8080/execution/", (string?)environment["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"]);
         }
         Assert.Equal("http://airflow-api-server:8080", (string?)services["panel"]!["environment"]!["CORD19_AIRFLOW_URL"]);
-        Assert.Contains(services["airflow-api-server"]!["ports"]!.AsArray(), p => ((string)p!).StartsWith("127.0.0.1:8081:8080", StringComparison.Ordinal));
+        Assert.Contains("127.0.0.1:8081:8080", Ports(services["airflow-api-server"]!));
 
         // Nothing listens beyond this machine.
-        var published = services.SelectMany(s => s.Value!["ports"]?.AsArray() ?? []).Select(p => (string)p!).ToList();
+        var published = services.SelectMany(s => Ports(s.Value!)).ToList();
         Assert.NotEmpty(published);
         Assert.All(published, port => Assert.StartsWith("127.0.0.1:", port));
     }
@@ -58,7 +58,7 @@ public sealed class ComposeFileTests
         var bucket = DagFiles.DefaultResults["s3://".Length..];
         var panel = services["panel"]!["environment"]!;
         Assert.Equal(bucket, (string?)panel["CORD19_S3_BUCKET"]);
-        Assert.EndsWith($"local/{bucket}", string.Join(" ", services["minio-bucket"]!["command"]!.AsArray().Select(c => (string?)c)));
+        Assert.EndsWith($"local/{bucket}", Command(services["minio-bucket"]!));
 
         // The task runs in the scheduler's container (LocalExecutor) and writes to MinIO with MinIO's keys.
         var scheduler = services["airflow-scheduler"]!["environment"]!;
@@ -68,6 +68,16 @@ public sealed class ComposeFileTests
         Assert.Equal((string?)minio["MINIO_ROOT_USER"], (string?)scheduler["AWS_ACCESS_KEY_ID"]);
         Assert.Equal((string?)minio["MINIO_ROOT_PASSWORD"], (string?)scheduler["AWS_SECRET_ACCESS_KEY"]);
     }
+
+    // docker-compose 1 (Debian 12) writes a command as it was given and a port as "host:published:target/tcp";
+    // Compose 2 (Debian 13) writes a command as a list and a port as an object.
+    private static string Command(JsonNode service) =>
+        service["command"] is JsonArray parts ? string.Join(" ", parts.Select(p => (string?)p)) : (string)service["command"]!;
+
+    private static IEnumerable<string> Ports(JsonNode service) =>
+        (service["ports"]?.AsArray() ?? []).Select(p => p is JsonObject o
+            ? $"{(string?)o["host_ip"]}:{(string?)o["published"]}:{(string?)o["target"]}"
+            : ((string)p!).Split('/')[0]);
 
     private static string Dockerfile() => File.ReadAllText(Path.Combine(RunningApp.RepositoryRoot(), "Dockerfile"));
 
