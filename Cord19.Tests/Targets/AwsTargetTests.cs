@@ -393,9 +393,10 @@ public sealed class AwsTargetTests
         h.Cloud.UnloadHold = new TaskCompletionSource();
         var export = await h.Core.Phases.RequestAsync(new RunRequest(2));
         await h.Cloud.UnloadReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.False((await h.Get<AwsReconciler>().ReconcileAsync(default)).PausedCluster);
+        var duringPhaseTwo = await h.Get<AwsReconciler>().ReconcileAsync(default);
+        h.Cloud.UnloadHold.SetResult(); // before asserting: a held phase 2 would keep the harness from ending
+        Assert.False(duringPhaseTwo.PausedCluster);
         Assert.DoesNotContain($"pause cluster {cluster}", h.Cloud.Calls);
-        h.Cloud.UnloadHold.SetResult();
         await h.Core.Scheduler.WaitAsync(export.Run!.Id);
         Succeeded((await h.Core.Store.GetSnapshotAsync())[2], "");
 
@@ -410,8 +411,43 @@ public sealed class AwsTargetTests
         Assert.True(report.PausedCluster);
         Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
-        Assert.Contains(await h.Core.Store.GetLogAsync(export.Run.Id), l => l.Step == "reconcile" && l.Message.Contains("with no phase 2 to use it"));
+        Assert.Contains(await h.Core.Store.GetLogAsync(export.Run.Id), l => l.Step == "idle-cluster" && l.Message.Contains("with no phase 2 to use it"));
         Assert.False((await h.Get<AwsReconciler>().ReconcileAsync(default)).PausedCluster);
+    }
+
+    [Fact]
+    public async Task The_idle_cluster_guard_pauses_a_cluster_once_it_is_available_and_leaves_phase_twos_cluster_alone()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var guard = h.Get<IdleClusterGuard>();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Assert.False(await guard.CheckAsync(default)); // no cluster yet
+        var id = await h.DeploymentIdAsync();
+        var cluster = new AwsNames(id, "123456789012").Cluster;
+
+        // Phase 2 at work (its export held): its cluster is left alone.
+        h.Cloud.UnloadHold = new TaskCompletionSource();
+        var export = await h.Core.Phases.RequestAsync(new RunRequest(2));
+        await h.Cloud.UnloadReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var pausedDuringPhaseTwo = await guard.CheckAsync(default);
+        h.Cloud.UnloadHold.SetResult(); // before asserting: a held phase 2 would keep the harness from ending
+        Assert.False(pausedDuringPhaseTwo);
+        Assert.DoesNotContain($"pause cluster {cluster}", h.Cloud.Calls);
+        await h.Core.Scheduler.WaitAsync(export.Run!.Id);
+        Succeeded((await h.Core.Store.GetSnapshotAsync())[2], "");
+
+        // As a phase 2 that stopped while the cluster was resuming (or being created) leaves it: not pausable yet.
+        await h.Cloud.ResumeClusterAsync(cluster, default);
+        await h.Core.Store.RecordResourceAsync(export.Run.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
+        Assert.False(await guard.CheckAsync(default));
+        Assert.Equal("available", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+
+        // The next look finds it available with no phase 2 to use it: paused, and its nodes no longer metered.
+        Assert.True(await guard.CheckAsync(default));
+        Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
+        Assert.Contains(await h.Core.Store.GetLogAsync(export.Run.Id), l => l.Step == "idle-cluster" && l.Message.Contains("being created"));
+        Assert.False(await guard.CheckAsync(default));
     }
 
     [Fact]

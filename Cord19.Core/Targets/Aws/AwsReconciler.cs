@@ -1,6 +1,5 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
-using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using Microsoft.Extensions.Logging;
 using LogLevel = Cord19.Core.Deployments.LogLevel;
@@ -11,10 +10,12 @@ namespace Cord19.Core.Targets.Aws;
 /// Makes the ledger tell the truth after a crash. At start-up, for each live AWS deployment: a resource its tags
 /// show but the ledger lacks (the app died between the create call and the record) is recorded; a ledger entry
 /// that AWS no longer has (recorded before a create that never happened, or deleted by hand) is marked deleted.
+/// Then the idle cluster a panel killed inside phase 2 left running is paused (<see cref="IdleClusterGuard"/>).
 /// Also finds orphans: resources tagged by a deployment that is no longer live.
 /// </summary>
 public sealed class AwsReconciler(
-    IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, AwsTargetOptions options, TimeProvider clock, ILogger<AwsReconciler> logger)
+    IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, IdleClusterGuard idleCluster, AwsTargetOptions options, TimeProvider clock,
+    ILogger<AwsReconciler> logger)
 {
     /// <param name="PausedCluster">The cluster was found running with no phase 2 to use it, and paused.</param>
     public sealed record Report(int Added, int MarkedDeleted, bool PausedCluster = false);
@@ -52,29 +53,8 @@ public sealed class AwsReconciler(
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
                 deleted++;
             }
-            return new Report(added, deleted, await PauseIdleClusterAsync(cloud, deployment.Id, runs, ct));
+            return new Report(added, deleted, await idleCluster.PauseIfIdleAsync(cloud, deployment.Id, runs, ct));
         });
-    }
-
-    /// <summary>
-    /// A panel killed inside phase 2 leaves the cluster available, billing node-hours until someone runs phase 2 or 7,
-    /// and a closed panel runs neither. Nothing runs at start-up on this instance (its runs were marked interrupted
-    /// first); a phase 2 running on another instance keeps its cluster. Running phase 2 again resumes it.
-    /// </summary>
-    private async Task<bool> PauseIdleClusterAsync(IAwsCloud cloud, Guid deploymentId, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
-    {
-        if (runs.Any(r => r.PhaseNumber == Phase.Warehouse && r.Status == PhaseStatus.Running)) return false;
-        var ledger = await store.GetLiveResourcesAsync(deploymentId, ct);
-        if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster
-            || await cloud.PauseIfAvailableAsync(cluster.Locator, ct) is not { Status: "available" })
-            return false;
-        foreach (var compute in ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute))
-            await store.MarkResourceDeletedAsync(compute.Id, ct);
-        var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
-        await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "reconcile",
-            $"Cluster {cluster.Locator} was running with no phase 2 to use it (the panel stopped inside it): paused, so it bills its " +
-            "managed storage only. Running phase 2 again resumes it.", ct: ct);
-        return true;
     }
 
     /// <summary>Resources in <paramref name="region"/> tagged by a deployment that is not live (or by none the app knows).</summary>

@@ -27,6 +27,7 @@ public static class AwsServiceCollectionExtensions
         services.TryAddSingleton<IAirflowConnector, AirflowConnector>();
         services.AddSingleton<ITarget, AwsTarget>();
         services.AddSingleton<AwsChecklist>();
+        services.AddSingleton<IdleClusterGuard>();
         services.AddSingleton<AwsReconciler>();
         services.AddSingleton<AirflowPasswordRotation>();
         services.AddSingleton<Costs.LiveSpotPrices>();
