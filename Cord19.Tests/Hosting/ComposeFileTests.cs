@@ -67,6 +67,8 @@ public sealed class ComposeFileTests
         Assert.Equal((string?)panel["CORD19_S3_ENDPOINT"], (string?)scheduler["CORD19_S3_ENDPOINT"]);
         Assert.Equal((string?)minio["MINIO_ROOT_USER"], (string?)scheduler["AWS_ACCESS_KEY_ID"]);
         Assert.Equal((string?)minio["MINIO_ROOT_PASSWORD"], (string?)scheduler["AWS_SECRET_ACCESS_KEY"]);
+        // The other Airflow containers run no task: they are not given MinIO's keys.
+        Assert.All(AirflowServices.Where(name => name != "airflow-scheduler"), name => Assert.Null(services[name]!["environment"]!["AWS_SECRET_ACCESS_KEY"]));
     }
 
     // docker-compose 1 (Debian 12) writes a command as it was given and a port as "host:published:target/tcp";
