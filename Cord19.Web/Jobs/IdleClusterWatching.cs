@@ -24,6 +24,11 @@ public sealed class IdleClusterWatching(IdleClusterGuard guard, TimeProvider clo
                 // AWS unreachable or refusing for now: the next look tries again; phase 2's and phase 7's own logs say what bills.
                 logger.LogWarning("Could not look at the AWS deployment's cluster: {Message}", ex.Message);
             }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Anything else (the database briefly locked, a timeout) must not end the looks, nor the app with them.
+                logger.LogError(ex, "The look at the AWS deployment's cluster failed.");
+            }
         }
     }
 }

@@ -198,9 +198,9 @@ public sealed partial class AwsTarget
                         "until phase 2, run again, resumes it, or phase 7 deletes it.", Deployments.LogLevel.Warning);
                     return;
                 case { Status: var status }:
-                    await context.LogAsync($"Phase 2 stopped before its end while cluster {names.Cluster} is {status}, which cannot be paused yet: it bills " +
-                        $"node-hours until the panel pauses it once it is available (it looks every {IdleClusterGuard.Interval.TotalMinutes:0} minutes while it runs), " +
-                        "phase 2, run again, pauses it at its end, or phase 7 deletes it.", Deployments.LogLevel.Warning);
+                    await context.LogAsync($"Phase 2 stopped before its end while cluster {names.Cluster} is {status}, which cannot be paused yet. It bills " +
+                        $"node-hours until the panel pauses it once it is available (the panel looks every {IdleClusterGuard.Interval.TotalMinutes:0} minutes while it runs), " +
+                        "phase 2 runs again to its end, or phase 7 deletes it.", Deployments.LogLevel.Warning);
                     return;
             }
         }
