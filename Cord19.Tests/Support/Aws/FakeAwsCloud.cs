@@ -307,8 +307,16 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         Clusters[spec.Identifier] = (new ClusterState(spec.Identifier, "creating", null, null), spec, 0);
     }
 
+    /// <summary>Thrown by the next cluster look, then cleared (a failure that is not AWS's, such as a timeout).</summary>
+    public Exception? NextClusterLookFailure { get; set; }
+
     public Task<ClusterState?> FindClusterAsync(string identifier, CancellationToken ct)
     {
+        if (NextClusterLookFailure is { } failure)
+        {
+            NextClusterLookFailure = null;
+            return Task.FromException<ClusterState?>(failure);
+        }
         if (!Clusters.TryGetValue(identifier, out var found)) return Task.FromResult<ClusterState?>(null);
         var looks = found.Looks + 1;
         if (found.State.Status == "deleting" && looks > 1)
