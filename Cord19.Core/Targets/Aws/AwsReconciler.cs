@@ -109,6 +109,11 @@ public sealed class AwsReconciler(
         {
             logger.LogWarning("AWS reconciliation skipped: {Message}", ex.Message);
         }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // Thrown out of the hosted service, anything else (the database briefly locked, a timeout) would stop the app.
+            logger.LogError(ex, "AWS reconciliation failed; the ledger is as it was. Restarting the panel tries again.");
+        }
     }
 
     private static async Task<bool> ExistsAsync(IAwsCloud cloud, Guid deploymentId, ResourceView entry, CancellationToken ct) => entry.Kind switch

@@ -21,7 +21,16 @@ public sealed class SpotPriceWatcher(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await LookAsync(stoppingToken);
+            try
+            {
+                await LookAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Not AWS's answer (the database briefly locked, a timeout): the next look tries again. Thrown out of the
+                // hosted service, it would stop the whole app, budget guard included.
+                logger.LogError(ex, "The live spot price look failed; the meter keeps the last price, and the next look tries again.");
+            }
             try
             {
                 await Task.Delay(Interval, clock, stoppingToken);

@@ -227,6 +227,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<IReadOnlyList<InstanceState>> FindInstancesAsync(Guid deploymentId, CancellationToken ct)
     {
+        FailThisLookIfAsked();
         var found = new List<InstanceState>();
         foreach (var (token, (state, spec)) in Instances.Where(i => i.Value.Spec.Tags.GetValueOrDefault(ResourceTags.DeploymentKey) == deploymentId.ToString()).ToList())
         {
@@ -307,16 +308,22 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         Clusters[spec.Identifier] = (new ClusterState(spec.Identifier, "creating", null, null), spec, 0);
     }
 
-    /// <summary>Thrown by the next cluster look, then cleared (a failure that is not AWS's, such as a timeout).</summary>
-    public Exception? NextClusterLookFailure { get; set; }
+    /// <summary>
+    /// Thrown by the next look at instances, a cluster or tagged resources, then cleared: a failure that is not AWS's
+    /// answer (a timeout, say), which the panel's background looks must survive.
+    /// </summary>
+    public Exception? NextLookFailure { get; set; }
+
+    private void FailThisLookIfAsked()
+    {
+        if (NextLookFailure is not { } failure) return;
+        NextLookFailure = null;
+        throw failure;
+    }
 
     public Task<ClusterState?> FindClusterAsync(string identifier, CancellationToken ct)
     {
-        if (NextClusterLookFailure is { } failure)
-        {
-            NextClusterLookFailure = null;
-            return Task.FromException<ClusterState?>(failure);
-        }
+        FailThisLookIfAsked();
         if (!Clusters.TryGetValue(identifier, out var found)) return Task.FromResult<ClusterState?>(null);
         var looks = found.Looks + 1;
         if (found.State.Status == "deleting" && looks > 1)
@@ -400,6 +407,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
     {
+        FailThisLookIfAsked();
         static string? Of(IReadOnlyDictionary<string, string> tags) => tags.GetValueOrDefault(ResourceTags.DeploymentKey);
         var all = new List<TaggedResource>();
         all.AddRange(Instances.Where(i => i.Value.State.State != "terminated")
