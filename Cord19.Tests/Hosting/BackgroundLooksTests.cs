@@ -48,17 +48,16 @@ public sealed class BackgroundLooksTests
         h.Cloud.SpotHistory.Add(new Core.Costs.PricePoint(DateTime.UtcNow.AddDays(-1), 0.0410m));
         var prices = h.Get<Core.Costs.LiveSpotPrices>();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var watcher = new SpotPriceWatcher(h.Core.Store, h.Core.Settings, h.Cloud, prices, clock, NullLogger<SpotPriceWatcher>.Instance);
+        var watcher = new SpotPriceWatcher(h.Core.Store, h.Core.Settings, h.Cloud, prices, NullLogger<SpotPriceWatcher>.Instance);
+        using var watching = new SpotPriceWatching(watcher, clock, NullLogger<SpotPriceWatching>.Instance);
         h.Cloud.NextLookFailure = new TimeoutException("AWS did not answer in time");
-        using var stop = new CancellationTokenSource();
 
-        var watching = watcher.WatchAsync(stop.Token);
+        await watching.StartAsync(default);
 
         await AdvanceUntilAsync(clock, () => h.Cloud.NextLookFailure is null, TimeSpan.Zero); // the first look, at once, failed
         Assert.Null(prices.Get(id));
         await AdvanceUntilAsync(clock, () => prices.Get(id) is not null, SpotPriceWatcher.Interval);
-        await stop.CancelAsync();
-        await watching;
+        await watching.StopAsync(default);
     }
 
     [Fact]
@@ -68,8 +67,11 @@ public sealed class BackgroundLooksTests
         AwsTargetTests.Succeeded(await h.Core.RunAsync(1), "");
         h.Cloud.NextLookFailure = new TimeoutException("AWS did not answer in time");
 
-        await h.Get<AwsReconciler>().ReconcileQuietlyAsync(default);
+        using var reconciliation = new AwsReconciliationAtStart(h.Get<AwsReconciler>(), NullLogger<AwsReconciliationAtStart>.Instance);
+        await reconciliation.StartAsync(default);
+        await reconciliation.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
 
+        Assert.True(reconciliation.ExecuteTask.IsCompletedSuccessfully);
         Assert.Null(h.Cloud.NextLookFailure); // it did look, and the failure stayed inside
     }
 

@@ -95,25 +95,13 @@ public sealed class AwsReconciler(
         }
     }
 
-    /// <summary>At start-up: reconcile, and never stop the app for it (no credentials yet is normal).</summary>
-    public async Task ReconcileQuietlyAsync(CancellationToken ct)
+    /// <summary>At start-up: reconcile, and log what it changed. The web app's hosted service logs a failure instead of stopping.</summary>
+    public async Task ReconcileAndLogAsync(CancellationToken ct)
     {
-        try
-        {
-            var report = await ReconcileAsync(ct);
-            if (report.Added + report.MarkedDeleted > 0 || report.PausedCluster)
-                logger.LogWarning("AWS reconciliation: {Added} resources recorded from their tags, {Deleted} ledger entries marked deleted, the idle cluster {Paused}.",
-                    report.Added, report.MarkedDeleted, report.PausedCluster ? "paused" : "left as it was");
-        }
-        catch (Cord19Exception ex)
-        {
-            logger.LogWarning("AWS reconciliation skipped: {Message}", ex.Message);
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            // Thrown out of the hosted service, anything else (the database briefly locked, a timeout) would stop the app.
-            logger.LogError(ex, "AWS reconciliation failed; the ledger is as it was. Restarting the panel tries again.");
-        }
+        var report = await ReconcileAsync(ct);
+        if (report.Added + report.MarkedDeleted > 0 || report.PausedCluster)
+            logger.LogWarning("AWS reconciliation: {Added} resources recorded from their tags, {Deleted} ledger entries marked deleted, the idle cluster {Paused}.",
+                report.Added, report.MarkedDeleted, report.PausedCluster ? "paused" : "left as it was");
     }
 
     private static async Task<bool> ExistsAsync(IAwsCloud cloud, Guid deploymentId, ResourceView entry, CancellationToken ct) => entry.Kind switch

@@ -10,37 +10,12 @@ namespace Cord19.Core.Targets.Aws;
 /// Keeps <see cref="LiveSpotPrices"/> current for the live AWS deployment: the spot price history of its instance's
 /// zone since the instance was recorded, every few minutes (spot prices change a few times a day at most), so the
 /// meter bills what AWS bills rather than the price book's estimate. A failed look keeps the last history and is
-/// logged; the meter falls back to the price book only when it never had one. The web app runs <see cref="WatchAsync"/>.
+/// logged; the meter falls back to the price book only when it never had one. The web app looks every <see cref="Interval"/>.
 /// </summary>
 public sealed class SpotPriceWatcher(
-    DeploymentStore store, SettingsStore settingsStore, IAwsCloudFactory clouds, LiveSpotPrices prices, TimeProvider clock, ILogger<SpotPriceWatcher> logger)
+    DeploymentStore store, SettingsStore settingsStore, IAwsCloudFactory clouds, LiveSpotPrices prices, ILogger<SpotPriceWatcher> logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
-
-    public async Task WatchAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await LookAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Not AWS's answer (the database briefly locked, a timeout): the next look tries again. Thrown out of the
-                // hosted service, it would stop the whole app, budget guard included.
-                logger.LogError(ex, "The live spot price look failed; the meter keeps the last price, and the next look tries again.");
-            }
-            try
-            {
-                await Task.Delay(Interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
 
     /// <summary>One look at the live AWS deployment's instance zone; nothing without one.</summary>
     public async Task LookAsync(CancellationToken ct)
