@@ -53,7 +53,7 @@ public sealed class AwsReconciler(
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
                 deleted++;
             }
-            return new Report(added, deleted, await idleCluster.PauseIfIdleAsync(cloud, deployment.Id, runs, ct));
+            return new Report(added, deleted, await idleCluster.PauseIfIdleAsync(cloud, await store.GetLiveResourcesAsync(deployment.Id, ct), runs, ct));
         });
     }
 

@@ -21,19 +21,22 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
     /// <summary>One look; true when it paused the cluster. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
-        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment, Runs: var runs }
-            || UsesCluster(runs)
-            || !(await store.GetLiveResourcesAsync(deployment.Id, ct)).Any(r => r.Kind == AwsResourceKinds.Cluster))
+        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment, Runs: var runs })
             return false;
+        // The deployment comes with its ledger: no second read, and no AWS call without a cluster in it.
+        var ledger = deployment.Resources.Where(r => r.DeletedAt is null).Select(ResourceView.From).ToList();
+        if (UsesCluster(runs) || !ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
         var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
-        return await clouds.WithCloudAsync(settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, deployment.Id, runs, ct));
+        return await clouds.WithCloudAsync(settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, ledger, runs, ct));
     }
 
-    /// <summary>The look itself, with the deployment's cloud (start-up reconciliation has it open already).</summary>
-    internal async Task<bool> PauseIfIdleAsync(IAwsCloud cloud, Guid deploymentId, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
+    /// <summary>
+    /// The look itself, with the deployment's cloud and its live <paramref name="ledger"/> (start-up reconciliation has
+    /// both at hand, the ledger as it has just mended it).
+    /// </summary>
+    internal async Task<bool> PauseIfIdleAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
     {
         if (UsesCluster(runs)) return false;
-        var ledger = await store.GetLiveResourcesAsync(deploymentId, ct);
         if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster
             || await cloud.PauseIfAvailableAsync(cluster.Locator, ct) is not { Status: "available" })
             return false;
