@@ -381,11 +381,18 @@ public sealed class AwsTargetTests
         Assert.Equal(new AwsReconciler.Report(0, 0), await h.Get<AwsReconciler>().ReconcileAsync(default));
     }
 
-    [Fact]
-    public async Task Reconciliation_pauses_a_cluster_left_running_with_no_phase_two_to_use_it()
+    /// <summary>Start-up reconciliation and the look every 5 minutes pause through the same guard, and are held to the same account.</summary>
+    [Theory]
+    [InlineData("start-up reconciliation")]
+    [InlineData("the look every 5 minutes")]
+    public async Task A_cluster_running_with_no_phase_two_to_use_it_is_paused_once_available(string look)
     {
         await using var h = await AwsTargetHarness.StartAsync();
+        Func<Task<bool>> pausedByLook = look == "start-up reconciliation"
+            ? async () => (await h.Get<AwsReconciler>().ReconcileAsync(default)).PausedCluster
+            : () => h.Get<IdleClusterGuard>().CheckAsync(default);
         Succeeded(await h.Core.RunAsync(1), "");
+        Assert.False(await pausedByLook()); // no cluster yet
         var id = await h.DeploymentIdAsync();
         var cluster = new AwsNames(id, "123456789012").Cluster;
 
@@ -393,44 +400,7 @@ public sealed class AwsTargetTests
         h.Cloud.UnloadHold = new TaskCompletionSource();
         var export = await h.Core.Phases.RequestAsync(new RunRequest(2));
         await h.Cloud.UnloadReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var duringPhaseTwo = await h.Get<AwsReconciler>().ReconcileAsync(default);
-        var callsDuringPhaseTwo = h.Cloud.Calls.ToList(); // read before phase 2 goes on to its own pause
-        h.Cloud.UnloadHold.SetResult(); // before asserting: a held phase 2 would keep the harness from ending
-        Assert.False(duringPhaseTwo.PausedCluster);
-        Assert.DoesNotContain($"pause cluster {cluster}", callsDuringPhaseTwo);
-        await h.Core.Scheduler.WaitAsync(export.Run!.Id);
-        Succeeded((await h.Core.Store.GetSnapshotAsync())[2], "");
-
-        // As a panel killed inside a phase 2 run again leaves it: resumed, billed per node-hour, and no phase 2 running.
-        await h.Cloud.ResumeClusterAsync(cluster, default);
-        await h.Cloud.FindClusterAsync(cluster, default); // the fake's cluster resumes at the second look
-        Assert.Equal("available", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
-        await h.Core.Store.RecordResourceAsync(export.Run.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
-
-        var report = await h.Get<AwsReconciler>().ReconcileAsync(default);
-
-        Assert.True(report.PausedCluster);
-        Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
-        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
-        Assert.Contains(await h.Core.Store.GetLogAsync(export.Run.Id), l => l.Step == "idle-cluster" && l.Message.Contains("with no phase 2 to use it"));
-        Assert.False((await h.Get<AwsReconciler>().ReconcileAsync(default)).PausedCluster);
-    }
-
-    [Fact]
-    public async Task The_idle_cluster_guard_pauses_a_cluster_once_it_is_available_and_leaves_phase_twos_cluster_alone()
-    {
-        await using var h = await AwsTargetHarness.StartAsync();
-        var guard = h.Get<IdleClusterGuard>();
-        Succeeded(await h.Core.RunAsync(1), "");
-        Assert.False(await guard.CheckAsync(default)); // no cluster yet
-        var id = await h.DeploymentIdAsync();
-        var cluster = new AwsNames(id, "123456789012").Cluster;
-
-        // Phase 2 at work (its export held): its cluster is left alone.
-        h.Cloud.UnloadHold = new TaskCompletionSource();
-        var export = await h.Core.Phases.RequestAsync(new RunRequest(2));
-        await h.Cloud.UnloadReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var pausedDuringPhaseTwo = await guard.CheckAsync(default);
+        var pausedDuringPhaseTwo = await pausedByLook();
         var callsDuringPhaseTwo = h.Cloud.Calls.ToList(); // read before phase 2 goes on to its own pause
         h.Cloud.UnloadHold.SetResult(); // before asserting: a held phase 2 would keep the harness from ending
         Assert.False(pausedDuringPhaseTwo);
@@ -438,18 +408,20 @@ public sealed class AwsTargetTests
         await h.Core.Scheduler.WaitAsync(export.Run!.Id);
         Succeeded((await h.Core.Store.GetSnapshotAsync())[2], "");
 
-        // As a phase 2 that stopped while the cluster was resuming (or being created) leaves it: not pausable yet.
+        // As a panel killed inside a phase 2 run again leaves it, or a phase 2 that stopped while the cluster was
+        // resuming (or being created): billed per node-hour, no phase 2 running, and not pausable yet.
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Core.Store.RecordResourceAsync(export.Run.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
-        Assert.False(await guard.CheckAsync(default));
+        Assert.False(await pausedByLook());
         Assert.Equal("available", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
 
         // The next look finds it available with no phase 2 to use it: paused, and its nodes no longer metered.
-        Assert.True(await guard.CheckAsync(default));
+        Assert.True(await pausedByLook());
         Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
-        Assert.Contains(await h.Core.Store.GetLogAsync(export.Run.Id), l => l.Step == "idle-cluster" && l.Message.Contains("being created"));
-        Assert.False(await guard.CheckAsync(default));
+        Assert.Contains(await h.Core.Store.GetLogAsync(export.Run.Id),
+            l => l.Step == "idle-cluster" && l.Message.Contains("with no phase 2 to use it") && l.Message.Contains("being created"));
+        Assert.False(await pausedByLook());
     }
 
     [Fact]
