@@ -95,14 +95,14 @@ public sealed class AirflowUserDataTests
     }
 
     [Fact]
-    public void The_operator_policy_is_valid_IAM_JSON_and_passes_roles_only_to_EC2_and_Redshift()
+    public void The_operator_policy_is_valid_IAM_JSON_and_passes_roles_only_to_EC2_and_Redshift_and_its_scheduler()
     {
         using var policy = JsonDocument.Parse(OperatorPolicy.Json);
         var statements = policy.RootElement.GetProperty("Statement").EnumerateArray().ToList();
         Assert.All(statements, s => Assert.All(s.EnumerateObject(), p => Assert.Contains(p.Name, new[] { "Sid", "Effect", "Action", "Resource", "Condition" })));
         var pass = Assert.Single(statements, s => s.GetProperty("Action").ToString().Contains("iam:PassRole", StringComparison.Ordinal));
         Assert.Equal("arn:aws:iam::*:role/cord19/*", pass.GetProperty("Resource").GetString());
-        Assert.Equal(["ec2.amazonaws.com", "redshift.amazonaws.com"],
+        Assert.Equal(["ec2.amazonaws.com", "redshift.amazonaws.com", "scheduler.redshift.amazonaws.com"],
             pass.GetProperty("Condition").GetProperty("StringEquals").GetProperty("iam:PassedToService").EnumerateArray().Select(e => e.GetString()));
         Assert.DoesNotContain(OperatorPolicy.Actions, a => a.EndsWith(":*", StringComparison.Ordinal) || a == "*");
     }

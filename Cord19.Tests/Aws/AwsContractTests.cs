@@ -48,6 +48,9 @@ public sealed class AwsContractTests
 
     private static readonly AwsNames Names = new(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
 
+    private static readonly PauseSchedule Pause = new(Names.ClusterPauseSchedule, Names.Cluster, new DateTimeOffset(2026, 12, 3, 20, 30, 5, TimeSpan.FromHours(1)),
+        "arn:aws:iam::123456789012:role/cord19/cord19-redshift-scheduler", "CORD-19 deployment 1a2b3c4d-0000-4000-8000-000000000000: pauses its cluster");
+
     private static async Task<ScriptedAwsHandler> DriveEveryCallAsync()
     {
         var handler = new ScriptedAwsHandler(Script);
@@ -64,6 +67,8 @@ public sealed class AwsContractTests
         await cloud.CreateClusterAsync(Cluster with { Nodes = 2, NodeType = "ra3.large" }, default);
         await cloud.FindClusterAsync(Cluster.Identifier, default);
         await cloud.DeleteClusterAsync(Cluster.Identifier, default);
+        await cloud.SchedulePauseAsync(Pause, default);
+        await cloud.DeletePauseScheduleAsync(Pause.Name, default);
         await cloud.TaggedClustersAsync(ResourceTags.DeploymentKey, "1a2b3c4d-0000-4000-8000-000000000000", default);
         await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select count(*) from covid19_lake.alleninstitute_metadata", default);
         await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
@@ -96,10 +101,46 @@ public sealed class AwsContractTests
             "iam:DeleteRolePolicy", "iam:GetInstanceProfile", "iam:GetRole", "iam:ListRolePolicies", "iam:PutRolePolicy",
             "iam:RemoveRoleFromInstanceProfile", "iam:SimulatePrincipalPolicy",
             "redshift-data:DescribeStatement", "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult",
-            "redshift:CreateCluster", "redshift:DeleteCluster", "redshift:DescribeClusters", "redshift:DescribeOrderableClusterOptions",
-            "redshift:PauseCluster", "redshift:ResumeCluster",
+            "redshift:CreateCluster", "redshift:CreateScheduledAction", "redshift:DeleteCluster", "redshift:DeleteScheduledAction",
+            "redshift:DescribeClusters", "redshift:DescribeOrderableClusterOptions", "redshift:PauseCluster", "redshift:ResumeCluster",
             "servicequotas:GetServiceQuota",
         ], sent);
+    }
+
+    [Fact]
+    public async Task A_pause_schedule_asks_Redshift_to_pause_the_cluster_once_at_its_time_in_UTC()
+    {
+        var handler = new ScriptedAwsHandler(Script);
+        using var cloud = Cloud(handler);
+
+        await cloud.SchedulePauseAsync(Pause, default);
+
+        var form = Assert.Single(handler.Requests).Form.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal("CreateScheduledAction", form["Action"]);
+        Assert.Equal("cord19-1a2b3c4d-pause", form["ScheduledActionName"]);
+        Assert.Equal("cord19-1a2b3c4d", form["TargetAction.PauseCluster.ClusterIdentifier"]);
+        Assert.Equal("at(2026-12-03T19:30:05)", form["Schedule"]);
+        Assert.Equal(Pause.RoleArn, form["IamRole"]);
+    }
+
+    [Fact]
+    public async Task A_pause_schedule_of_that_name_already_there_is_replaced_by_the_new_time()
+    {
+        var creates = 0;
+        var handler = new ScriptedAwsHandler(r => r.Operation == "CreateScheduledAction" && creates++ == 0
+            ? ScriptedAwsHandler.QueryError("ScheduledActionAlreadyExists", "Scheduled action cord19-1a2b3c4d-pause already exists.")
+            : r.Operation == "DeleteScheduledAction" && creates >= 2
+                ? ScriptedAwsHandler.QueryError("ScheduledActionNotFound", "Scheduled action cord19-1a2b3c4d-pause not found.")
+                : null);
+        using var cloud = Cloud(handler);
+
+        await cloud.SchedulePauseAsync(Pause, default);
+        Assert.Equal(["CreateScheduledAction", "DeleteScheduledAction", "CreateScheduledAction"], handler.Requests.Select(r => r.Operation));
+        Assert.Equal("at(2026-12-03T19:30:05)", handler.Requests[^1].Form.Single(p => p.Key == "Schedule").Value);
+
+        // Deleting one that is gone (phase 7 run again) is not a failure.
+        await cloud.DeletePauseScheduleAsync(Pause.Name, default);
+        Assert.Equal("DeleteScheduledAction", handler.Requests[^1].Operation);
     }
 
     [Fact]

@@ -27,7 +27,6 @@ namespace Cord19.Tests.Aws;
 public sealed class MotoAcceptanceTests : IAsyncLifetime
 {
     private const string OperatorCidr = "203.0.113.7/32";
-    private const string SpectrumRole = AwsNames.SpectrumRole;
     private readonly TempDirectory _data = new();
     private readonly HttpClient _http = new() { DefaultRequestHeaders = { Authorization = new("Bearer", WebAppFactory.AccessToken) } };
     private InstanceAirflowStandIn _airflow = null!;
@@ -90,8 +89,12 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.Contains("Access Denied", refused.GetProperty("reason").GetString());
             Assert.Equal("paused", (await ClusterAsync(id)).Text("ClusterStatus"));
             _redshiftData.UnloadFailure = null;
-            await RunAsync(app, 2);
+            var exported = await RunAsync(app, 2);
             await CheckPhaseTwoAsync(id);
+            // moto has no Redshift scheduler (CreateScheduledAction answers 500): phase 2 goes on and says so.
+            var phaseTwoLog = await _http.GetStringAsync($"{app.Url}/api/runs/{exported.GetProperty("runId").GetString()}/log");
+            Assert.Contains("Redshift's scheduler was not given a pause", phaseTwoLog);
+            gaps.Add("Redshift's scheduled actions (moto answers 500: phase 2 warns that its cluster has no scheduled pause; the requests are checked against botocore)");
             created = (await InventoryAsync()).Count;
             Assert.True(created >= 10, $"only {created} resources found after phases 1 and 2: {string.Join(", ", await InventoryAsync())}");
             NoProblems(await OnEveryScreenAsync(app, "/aws", "aws-status", async page =>
@@ -247,7 +250,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Assert.NotEmpty(redshiftGroup.IpPermissions.SelectMany(p => p.UserIdGroupPairs ?? []));
     }
 
-    /// <summary>Everything of the project in the account, by AWS's own lists (not the panel's sweep); the shared Spectrum role excepted.</summary>
+    /// <summary>Everything of the project in the account, by AWS's own lists (not the panel's sweep); the shared roles excepted.</summary>
     private static async Task<List<string>> InventoryAsync()
     {
         var connection = Moto.Connect();
@@ -269,7 +272,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         using (var s3 = connection.S3())
             found.AddRange((await s3.ListBucketsAsync()).Buckets?.Where(b => b.BucketName.StartsWith("cord19-", StringComparison.Ordinal)).Select(b => $"bucket {b.BucketName}") ?? []);
         var roles = await connection.Api.QueryAsync(AwsService.Iam, "ListRoles", new AwsParameters().Add("PathPrefix", AwsCloud.RolePath), default);
-        found.AddRange((roles.Find("Roles")?.Elements() ?? []).Select(r => r.Text("RoleName")).Where(n => n != SpectrumRole).Select(n => $"role {n}"));
+        found.AddRange((roles.Find("Roles")?.Elements() ?? []).Select(r => r.Text("RoleName")).Where(n => !AwsRoles.Shared.Any(r => r.Name == n)).Select(n => $"role {n}"));
         // An instance profile goes with its role of the same name; one without its role is a leftover of its own.
         var profiles = await connection.Api.QueryAsync(AwsService.Iam, "ListInstanceProfiles", new AwsParameters().Add("PathPrefix", AwsCloud.RolePath), default);
         found.AddRange((profiles.Find("InstanceProfiles")?.Elements() ?? []).Select(p => p.Text("InstanceProfileName"))

@@ -132,7 +132,7 @@ public sealed class AwsFirstDeploymentTests
 
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.Equal(0, h.Cloud.RolePropagationFailures);
-        Assert.Contains("IAM has not yet shown the Spectrum role to Redshift", await h.Core.LogTextAsync(state));
+        Assert.Contains($"IAM has not yet shown the role arn:aws:iam::123456789012:role/cord19/{AwsNames.SpectrumRole} to Redshift", await h.Core.LogTextAsync(state));
     }
 
     [Fact]

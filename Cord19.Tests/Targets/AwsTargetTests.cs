@@ -175,6 +175,7 @@ public sealed class AwsTargetTests
         Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(await h.DeploymentIdAsync()), r => r.Kind == AwsResourceKinds.ClusterCompute);
         Assert.Contains($"cluster {cluster} is being paused", await h.Core.LogTextAsync(failed));
+        var firstPause = h.Cloud.PauseSchedules[AwsNames.PauseScheduleOf(cluster)].At;
 
         h.Cloud.SqlFailure = null;
         var again = await h.Core.RunAsync(2);
@@ -182,6 +183,44 @@ public sealed class AwsTargetTests
         Succeeded(again, await h.Core.LogTextAsync(again));
         Assert.Contains($"resume cluster {cluster}", h.Cloud.Calls);
         Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        // The resumed cluster's scheduled pause counts from the second run, not the first.
+        Assert.True(h.Cloud.PauseSchedules[AwsNames.PauseScheduleOf(cluster)].At > firstPause, "rescheduled from the second run");
+    }
+
+    [Fact]
+    public async Task Without_Redshifts_scheduler_phase_two_still_runs_and_says_what_pauses_the_cluster_meanwhile()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.ScheduleFailure = FakeAwsCloud.Error("redshift:CreateScheduledAction", "AccessDenied", "User is not authorized to perform redshift:CreateScheduledAction");
+
+        var state = await h.Core.RunAsync(2);
+
+        // A backstop missing is a warning: the phase's own pause, at its end, is what usually pauses the cluster.
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        Assert.Empty(h.Cloud.PauseSchedules);
+        Assert.Equal("paused", h.Cloud.Clusters.Single().Value.State.Status);
+        Assert.Contains("Redshift's scheduler was not given a pause", log);
+        Assert.Contains("Allow redshift:CreateScheduledAction", log);
+        Assert.Contains("pause it in the Redshift console", log);
+    }
+
+    [Fact]
+    public async Task Deleting_a_lost_deployments_cluster_deletes_its_pause_schedule_too()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var lost = new AwsNames(Guid.NewGuid(), "123456789012");
+        await h.Cloud.CreateClusterAsync(new ClusterSpec(lost.Cluster, "ra3.large", 1, AwsNames.Database, AwsNames.MasterUser, "Cx9secretSecret1",
+            "arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum", "sg-1", ResourceTags.For(lost.DeploymentId, 2)), default);
+        var scheduler = await h.Cloud.EnsureRoleAsync(AwsRoles.Scheduler, default);
+        await h.Cloud.SchedulePauseAsync(new PauseSchedule(lost.ClusterPauseSchedule, lost.Cluster, DateTimeOffset.UtcNow.AddHours(2), scheduler, "lost"), default);
+
+        var deletion = await h.Get<AwsReconciler>().DeleteOrphansAsync("us-east-2", AwsReconciler.OrphanConfirmation("us-east-2"), default);
+
+        Assert.Contains($"{AwsResourceKinds.Cluster} {lost.Cluster}", deletion.Deleted);
+        Assert.Empty(h.Cloud.PauseSchedules);
     }
 
     [Fact]
@@ -212,6 +251,7 @@ public sealed class AwsTargetTests
         h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
         h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
 
+        var beforePhase2 = DateTimeOffset.UtcNow;
         for (var phase = 1; phase <= 4; phase++)
             Succeeded(await h.Core.RunAsync(phase), await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[phase]));
         var id = await h.DeploymentIdAsync();
@@ -226,7 +266,14 @@ public sealed class AwsTargetTests
         Assert.Contains(h.Cloud.Sql, s => s.StartsWith("unload ('select * from covid19_lake.alleninstitute_metadata') to 's3://" + names.Bucket + "/exports/metadata_'", StringComparison.Ordinal)
                                           && s.Contains("format as csv header gzip parallel off"));
         Assert.Equal("paused", h.Cloud.Clusters[names.Cluster].State.Status);
+        // Redshift's own scheduler pauses the cluster too, as the scheduler role, should the panel stop before phase 2's end.
+        var pause = h.Cloud.PauseSchedules[names.ClusterPauseSchedule];
+        Assert.Equal((names.Cluster, h.Cloud.Roles[AwsNames.SchedulerRole]), (pause.Cluster, pause.RoleArn));
+        Assert.InRange(pause.At - beforePhase2, TimeSpan.FromHours(2), TimeSpan.FromHours(2) + (DateTimeOffset.UtcNow - beforePhase2));
+        Assert.True(h.Cloud.Calls.ToList().FindIndex(c => c.StartsWith("create cluster", StringComparison.Ordinal))
+                    < h.Cloud.Calls.ToList().FindIndex(c => c.StartsWith("schedule pause", StringComparison.Ordinal)));
         var phase2Log = await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]);
+        Assert.Contains("even if the panel has stopped by then", phase2Log);
         Assert.Contains("52,398 papers", phase2Log);
         Assert.Contains("bills its managed storage only", phase2Log);
 
@@ -272,8 +319,11 @@ public sealed class AwsTargetTests
         Assert.Empty(await h.Cloud.FindTaggedAsync(id, default));
         Assert.All((await h.Core.Store.GetSnapshotAsync()).Resources, r => Assert.NotNull(r.DeletedAt));
         Assert.Equal(["manual__0", "manual__1"], (await h.Core.Results.ListRunsAsync(default)).Runs.Select(r => r.RunId).Order());
-        Assert.True(h.Cloud.Roles.ContainsKey(AwsNames.SpectrumRole), "the shared role stays");
-        Assert.Single(h.Cloud.Roles); // the deployment's own instance role went with it
+        // The cluster's pause schedule goes, and only once the cluster is gone, so that it stood until then.
+        Assert.Empty(h.Cloud.PauseSchedules);
+        Assert.True(At($"delete pause schedule {names.ClusterPauseSchedule}") > At($"delete cluster {names.Cluster}"), string.Join("\n", calls));
+        // The shared roles stay; the deployment's own instance role went with it.
+        Assert.Equal(AwsRoles.Shared.Select(r => r.Name).Order(), h.Cloud.Roles.Keys.Order());
     }
 
     [Fact]

@@ -71,6 +71,40 @@ public sealed partial class AwsCloud
     public Task ResumeClusterAsync(string identifier, CancellationToken ct) =>
         Api.QueryAsync(AwsService.Redshift, "ResumeCluster", new AwsParameters().Add("ClusterIdentifier", identifier), ct);
 
+    public async Task SchedulePauseAsync(PauseSchedule schedule, CancellationToken ct)
+    {
+        var parameters = new AwsParameters()
+            .Add("ScheduledActionName", schedule.Name)
+            .Add("TargetAction.PauseCluster.ClusterIdentifier", schedule.Cluster)
+            // Redshift's one-time form, in UTC.
+            .Add("Schedule", $"at({schedule.At.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss})")
+            .Add("IamRole", schedule.RoleArn)
+            .Add("ScheduledActionDescription", schedule.Description);
+        try
+        {
+            await Api.QueryAsync(AwsService.Redshift, "CreateScheduledAction", parameters, ct);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.AlreadyExists)
+        {
+            // Phase 2 run again: the new time replaces the old one, which may have passed (a one-time action that ran
+            // stays listed). Deleted and made again rather than modified, since an action that ran may not be changed.
+            await DeletePauseScheduleAsync(schedule.Name, ct);
+            await Api.QueryAsync(AwsService.Redshift, "CreateScheduledAction", parameters, ct);
+        }
+    }
+
+    public async Task DeletePauseScheduleAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            await Api.QueryAsync(AwsService.Redshift, "DeleteScheduledAction", new AwsParameters().Add("ScheduledActionName", name), ct);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
+        {
+            // Never made, or deleted already.
+        }
+    }
+
     public async Task<bool> NodeTypeOrderableAsync(string nodeType, CancellationToken ct)
     {
         var answer = await Api.QueryAsync(AwsService.Redshift, "DescribeOrderableClusterOptions",

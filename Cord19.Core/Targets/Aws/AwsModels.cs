@@ -47,6 +47,12 @@ public sealed record ClusterSpec(
     string SecurityGroupId,
     IReadOnlyDictionary<string, string> Tags);
 
+/// <summary>
+/// A one-time pause of <paramref name="Cluster"/> by Redshift's own scheduler at <paramref name="At"/> (UTC), which
+/// happens whether or not the panel is running then; <paramref name="RoleArn"/> is the role the scheduler acts as.
+/// </summary>
+public sealed record PauseSchedule(string Name, string Cluster, DateTimeOffset At, string RoleArn, string Description);
+
 /// <param name="Status">Redshift's: creating, available, pausing, paused, resuming, deleting, modifying, …</param>
 public sealed record ClusterState(string Identifier, string Status, string? Address, int? Port);
 

@@ -8,6 +8,7 @@ namespace Cord19.Core.Targets.Aws;
 public sealed record AwsNames(Guid DeploymentId, string Account)
 {
     public const string SpectrumRole = "cord19-redshift-spectrum";
+    public const string SchedulerRole = "cord19-redshift-scheduler";
     public const string LakeDatabase = "covid-19";
     public const string LakeTable = "alleninstitute_metadata";
     public const string ExternalSchema = "covid19_lake";
@@ -23,6 +24,13 @@ public sealed record AwsNames(Guid DeploymentId, string Account)
     public string AirflowSecurityGroup => $"cord19-{Short}-airflow";
     public string RedshiftSecurityGroup => $"cord19-{Short}-redshift";
     public string Cluster => ResourceTags.Name(DeploymentId);
+    public string ClusterPauseSchedule => PauseScheduleOf(Cluster);
+
+    /// <summary>
+    /// A cluster's pause schedule is named after it, so whatever deletes a cluster (phase 7, the orphan sweep, which
+    /// knows the cluster by its tags only) deletes its schedule too: Redshift's scheduled actions carry no tags.
+    /// </summary>
+    public static string PauseScheduleOf(string cluster) => $"{cluster}-pause";
     public string AirflowPasswordParameter => $"/cord19/{Short}/airflow-admin-password";
     public string AirflowTlsKeyParameter => $"/cord19/{Short}/airflow-tls-key";
     public string AirflowCertificateParameter => $"/cord19/{Short}/airflow-tls-certificate";

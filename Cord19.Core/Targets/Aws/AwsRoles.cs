@@ -5,8 +5,8 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>
 /// The IAM roles the phases need. The instance role is the deployment's own, so that the instance can read only its
 /// deployment's bucket and parameters (phase 1 creates it, phase 7 deletes it). The Spectrum role is shared by every
-/// deployment in the account (free, and slow to propagate when created): the checklist creates it on request and
-/// phase 7 leaves it.
+/// deployment in the account (free, and slow to propagate when created), and so is the Redshift scheduler's: the
+/// checklist creates them on request and phase 7 leaves them.
 /// </summary>
 public static class AwsRoles
 {
@@ -53,8 +53,20 @@ public static class AwsRoles
         WithInstanceProfile: false,
         Path: AwsCloud.RolePath);
 
+    /// <summary>
+    /// Redshift's scheduler, which runs phase 2's one-time pause of a deployment's cluster (<see cref="PauseSchedule"/>)
+    /// even when the panel is gone: PauseCluster on the project's clusters, nothing else.
+    /// </summary>
+    public static RoleSpec Scheduler { get; } = new(
+        AwsNames.SchedulerRole, "scheduler.redshift.amazonaws.com",
+        "CORD-19 Redshift scheduler: pauses a deployment's cluster that the panel has not paused in time",
+        "cord19-scheduler-pause",
+        Policy(new { Effect = "Allow", Action = new[] { "redshift:PauseCluster" }, Resource = new[] { "arn:aws:redshift:*:*:cluster:cord19-*" } }),
+        WithInstanceProfile: false,
+        Path: AwsCloud.RolePath);
+
     /// <summary>The roles shared by every deployment (the checklist's lines and "Create the roles").</summary>
-    public static IReadOnlyList<RoleSpec> Shared { get; } = [Spectrum];
+    public static IReadOnlyList<RoleSpec> Shared { get; } = [Spectrum, Scheduler];
 
     private static string Policy(params object[] statements) =>
         JsonSerializer.Serialize(new { Version = "2012-10-17", Statement = statements });

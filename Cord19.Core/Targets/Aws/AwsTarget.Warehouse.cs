@@ -59,10 +59,13 @@ public sealed partial class AwsTarget
                 (lakeRegion is null ? " (S3 would not say the bucket's region; Spectrum's first query will tell)." : $", in {lakeRegion} like this deployment."));
         });
 
-        await context.StepAsync("spectrum-role", async ct =>
+        string? schedulerArn = null;
+        await context.StepAsync("roles", async ct =>
         {
             roleArn = await cloud.EnsureRoleAsync(AwsRoles.Spectrum, ct);
             await context.LogAsync($"Role {roleArn} lets Redshift Spectrum read the Glue catalogue and the data lake, and write the export (shared; kept by phase 7).");
+            schedulerArn = await cloud.EnsureRoleAsync(AwsRoles.Scheduler, ct);
+            await context.LogAsync($"Role {schedulerArn} lets Redshift's scheduler pause the project's clusters, and nothing else (shared; kept by phase 7).");
         });
 
         await context.StepAsync("security-group", async ct =>
@@ -97,6 +100,8 @@ public sealed partial class AwsTarget
         var exported = false;
         try
         {
+            await context.StepAsync("pause-schedule", ct => SchedulePauseAsync(run, schedulerArn!, ct));
+
             await context.StepAsync("cluster-available", async ct =>
             {
                 // Run again after the export: nothing to do. Run again after a pause without an export: resume it.
@@ -171,9 +176,35 @@ public sealed partial class AwsTarget
     }
 
     /// <summary>
+    /// The panel pauses the cluster at the end of phase 2, when phase 2 fails, and, while it runs, whenever it finds the
+    /// cluster idle. A panel that is stopped or killed meanwhile does none of that, so Redshift's own scheduler is asked
+    /// to pause it too, once phase 2 can no longer be using it. Not having that is worth a warning, not a failed phase:
+    /// the panel's own pauses still stand, and this phase's end is the one that usually pauses the cluster.
+    /// </summary>
+    private async Task SchedulePauseAsync(AwsRun run, string schedulerArn, CancellationToken ct)
+    {
+        var (context, cloud, names) = run;
+        var at = clock.GetUtcNow() + options.ClusterPauseBackstop;
+        var schedule = new PauseSchedule(names.ClusterPauseSchedule, names.Cluster, at, schedulerArn,
+            $"CORD-19 deployment {names.DeploymentId}: pauses its cluster if the control panel has not");
+        try
+        {
+            await WhileRedshiftLacksTheRoleAsync(run, schedulerArn, AwsRoles.Scheduler.TrustedService, () => cloud.SchedulePauseAsync(schedule, ct), ct);
+            await context.LogAsync($"Redshift's scheduler pauses cluster {names.Cluster} at {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({schedule.Name}), " +
+                "even if the panel has stopped by then; this phase pauses it sooner, when its export is done. Phase 7 deletes the schedule with the cluster.");
+        }
+        catch (Cord19Exception ex)
+        {
+            await context.LogAsync($"Redshift's scheduler was not given a pause for cluster {names.Cluster}: {ex.Message} The panel still pauses it at " +
+                $"this phase's end, or when it fails, and looks every {IdleClusterGuard.Interval.TotalMinutes:0} minutes while it runs; if the panel stops " +
+                "before then, the cluster bills node-hours until the panel runs again or you pause it in the Redshift console.", Deployments.LogLevel.Warning);
+        }
+    }
+
+    /// <summary>
     /// Phase 2 stopped between the cluster's creation and its pause (an export Spectrum refused, an empty lake, the
-    /// panel stopping). Left running, the cluster would bill node-hours until phase 7, and nothing else ends it while
-    /// the panel is closed: the instance ends itself at the maximum lifetime, a cluster cannot. So it is paused on the
+    /// panel stopping). Left running, the cluster would bill node-hours until phase 7 or, if the panel is closed, until
+    /// Redshift's scheduled pause (<see cref="AwsTargetOptions.ClusterPauseBackstop"/> after phase 2 asked for the cluster). So it is paused on the
     /// way out; running phase 2 again resumes it. One call, with its own short limit: the phase's token may be cancelled.
     /// </summary>
     private async Task PauseAfterFailureAsync(AwsRun run)
@@ -219,24 +250,27 @@ public sealed partial class AwsTarget
             await context.MarkResourceDeletedAsync(compute.Id);
     }
 
-    /// <summary>A Spectrum role made a moment ago may not have reached Redshift yet; AWS says so as an invalid role, for about a minute.</summary>
-    private async Task CreateClusterAsync(AwsRun run, ClusterSpec spec, CancellationToken ct)
+    private Task CreateClusterAsync(AwsRun run, ClusterSpec spec, CancellationToken ct) =>
+        WhileRedshiftLacksTheRoleAsync(run, spec.SpectrumRoleArn, AwsRoles.Spectrum.TrustedService, () => run.Cloud.CreateClusterAsync(spec, ct), ct);
+
+    /// <summary>A role made a moment ago may not have reached Redshift yet; AWS says so as an invalid role, for about a minute.</summary>
+    private async Task WhileRedshiftLacksTheRoleAsync(AwsRun run, string roleArn, string trustedService, Func<Task> call, CancellationToken ct)
     {
         var deadline = clock.GetUtcNow() + options.RolePropagationLimit;
         while (true)
         {
             try
             {
-                await run.Cloud.CreateClusterAsync(spec, ct);
+                await call();
                 return;
             }
             catch (AwsException ex) when (IsRolePropagation(ex))
             {
                 if (clock.GetUtcNow() > deadline)
                     throw new PhaseFailedException(
-                        $"Redshift still refuses the role {spec.SpectrumRoleArn} after {options.RolePropagationLimit.TotalMinutes:0} minutes ({ex.AwsMessage}). " +
-                        "Check that its trust policy names redshift.amazonaws.com, then run phase 2 again.", ex);
-                await run.Context.LogAsync("IAM has not yet shown the Spectrum role to Redshift; trying again in a few seconds.");
+                        $"Redshift still refuses the role {roleArn} after {options.RolePropagationLimit.TotalMinutes:0} minutes ({ex.AwsMessage}). " +
+                        $"Check that its trust policy names {trustedService}, then run phase 2 again.", ex);
+                await run.Context.LogAsync($"IAM has not yet shown the role {roleArn} to Redshift; trying again in a few seconds.");
                 await Task.Delay(options.PollInterval, clock, ct);
             }
         }
@@ -244,5 +278,6 @@ public sealed partial class AwsTarget
 
     private static bool IsRolePropagation(AwsException ex) =>
         ex.AwsMessage.Contains("delegate access to an Amazon Redshift account", StringComparison.OrdinalIgnoreCase)
-        || (ex.Code is "InvalidParameterValue" or "InvalidParameterCombination" && ex.AwsMessage.Contains("IAM role", StringComparison.OrdinalIgnoreCase));
+        || (ex.Code is "InvalidParameterValue" or "InvalidParameterCombination" or "InvalidScheduledAction"
+            && ex.AwsMessage.Contains("IAM role", StringComparison.OrdinalIgnoreCase));
 }

@@ -31,6 +31,13 @@ public sealed record AwsTargetOptions
     public TimeSpan AirflowReadyLimit { get; init; } = TimeSpan.FromMinutes(30);
 
     public TimeSpan ClusterLimit { get; init; } = TimeSpan.FromMinutes(40);
+
+    /// <summary>
+    /// When Redshift's own scheduler pauses phase 2's cluster, counted from phase 2's request: later than phase 2 can
+    /// still be using it (its 40-minute wait for the cluster, then three statements of at most 20 minutes each), so it
+    /// never cuts into a live phase 2; and a cluster whose panel is gone bills node-hours for at most this long.
+    /// </summary>
+    public TimeSpan ClusterPauseBackstop { get; init; } = TimeSpan.FromHours(2);
     public TimeSpan CommandLimit { get; init; } = TimeSpan.FromMinutes(20);
     public TimeSpan DagRunLimit { get; init; } = TimeSpan.FromHours(12);
     public TimeSpan DeletionLimit { get; init; } = TimeSpan.FromMinutes(30);

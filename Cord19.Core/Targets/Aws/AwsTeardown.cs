@@ -191,6 +191,18 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
         });
         await poll.UntilAsync(log, ct, $"cluster {identifier} deleted", options.DeletionLimit, async c =>
             await cloud.FindClusterAsync(identifier, c) is null ? identifier : null);
+        // Its pause schedule only now, so that it stands until the cluster is gone. Redshift keeps a scheduled action
+        // after its cluster; with the cluster gone, it is free and does nothing, so failing to delete it fails nothing.
+        var schedule = AwsNames.PauseScheduleOf(identifier);
+        try
+        {
+            await cloud.DeletePauseScheduleAsync(schedule, ct);
+        }
+        catch (AwsException ex)
+        {
+            await log.LogAsync($"The cluster's pause schedule {schedule} was not deleted ({ex.Message}). With the cluster gone it costs nothing " +
+                "and does nothing; delete it under Redshift's scheduled actions when you can.");
+        }
     }
 
     /// <summary>A terminated instance's network interface lingers a minute or two; until then the group is "in use".</summary>

@@ -76,6 +76,13 @@ public interface IAwsCloud
     /// <summary>A paused cluster bills its managed storage only.</summary>
     Task PauseClusterAsync(string identifier, CancellationToken ct);
     Task ResumeClusterAsync(string identifier, CancellationToken ct);
+    /// <summary>
+    /// Has Redshift's scheduler pause the cluster at the schedule's time, whether or not the panel runs then: creates the
+    /// one-time action, or replaces the one of that name.
+    /// </summary>
+    Task SchedulePauseAsync(PauseSchedule schedule, CancellationToken ct);
+    /// <summary>Deletes a pause schedule; nothing when there is none.</summary>
+    Task DeletePauseScheduleAsync(string name, CancellationToken ct);
     /// <summary>Whether Redshift offers <paramref name="nodeType"/> in the region (DescribeOrderableClusterOptions).</summary>
     Task<bool> NodeTypeOrderableAsync(string nodeType, CancellationToken ct);
     Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct);

@@ -4,7 +4,7 @@ namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
 /// The least-privilege IAM policy for whoever runs the panel (Cord19.Core/Targets/Aws/operator-policy.json): what the
-/// seven phases, the checklist and teardown call, with roles passed only to EC2 and Redshift and only the project's
+/// seven phases, the checklist and teardown call, with roles passed only to EC2 and Redshift (its clusters and its scheduler) and only the project's
 /// own. The checklist asks IAM's policy simulator which of these actions the caller is denied.
 /// </summary>
 public static class OperatorPolicy

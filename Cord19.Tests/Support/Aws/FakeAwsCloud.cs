@@ -48,6 +48,10 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Dictionary<string, (string Id, IReadOnlyDictionary<string, string> Tags, List<string> Ingress)> Groups { get; } = [];
     public Dictionary<string, (InstanceState State, InstanceSpec Spec)> Instances { get; } = [];
     public Dictionary<string, (ClusterState State, ClusterSpec Spec, int Looks)> Clusters { get; } = [];
+    /// <summary>Redshift's scheduled actions by name; a one-time one stays listed after its time, as on AWS.</summary>
+    public Dictionary<string, PauseSchedule> PauseSchedules { get; } = [];
+    /// <summary>What CreateScheduledAction fails with (a denied action, an endpoint without the scheduler); null makes it.</summary>
+    public AwsException? ScheduleFailure { get; set; }
     public List<string> Sql { get; } = [];
     public List<string> Commands { get; } = [];
 
@@ -367,6 +371,25 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         Call($"resume cluster {identifier}");
         var found = Clusters[identifier];
         Clusters[identifier] = (found.State with { Status = "resuming" }, found.Spec, 0);
+        return Task.CompletedTask;
+    }
+
+    public Task SchedulePauseAsync(PauseSchedule schedule, CancellationToken ct)
+    {
+        Call($"schedule pause {schedule.Name} of {schedule.Cluster}");
+        if (ScheduleFailure is { } failure) return Task.FromException(failure);
+        if (!Clusters.ContainsKey(schedule.Cluster))
+            return Task.FromException(Error("redshift:CreateScheduledAction", "ClusterNotFound", $"Cluster {schedule.Cluster} not found."));
+        if (!Roles.ContainsValue(schedule.RoleArn))
+            return Task.FromException(Error("redshift:CreateScheduledAction", "InvalidScheduledAction", $"The IAM role {schedule.RoleArn} is not valid."));
+        PauseSchedules[schedule.Name] = schedule;
+        return Task.CompletedTask;
+    }
+
+    public Task DeletePauseScheduleAsync(string name, CancellationToken ct)
+    {
+        Call($"delete pause schedule {name}");
+        PauseSchedules.Remove(name);
         return Task.CompletedTask;
     }
 
