@@ -24,6 +24,9 @@ public sealed class AirflowUserDataTests
         Assert.Contains($"AIRFLOW_VERSION={version}", script);
         Assert.Contains("constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt", script);
         Assert.Contains($"/etc/systemd/system/{service}.service", script);
+        Assert.Equal(version.StartsWith('3'), script.Contains("/etc/systemd/system/airflow-dag-processor.service", StringComparison.Ordinal));
+        // No triggerer, which only runs deferred tasks: the DAGs' BashOperators never defer.
+        Assert.DoesNotContain("triggerer", script);
         Assert.Contains(auth, script);
         // The admin's password is hashed in Airflow's database (FAB, both releases), never kept in a plain file.
         Assert.Contains("airflow users create --username admin --password \"$0\"", script);

@@ -48,8 +48,9 @@ public static class AirflowUserData
             : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
         var admin = $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid' \"$ADMIN_PASSWORD\"";
         var extras = three ? "postgres,fab" : "postgres";
+        // No triggerer, as in docker-compose.yml: it only runs deferred tasks, and the DAGs' two BashOperators never defer.
         var services = three
-            ? new[] { ("api-server", $"api-server --host 127.0.0.1 --port {InternalPort}"), ("scheduler", "scheduler"), ("dag-processor", "dag-processor"), ("triggerer", "triggerer") }
+            ? new[] { ("api-server", $"api-server --host 127.0.0.1 --port {InternalPort}"), ("scheduler", "scheduler"), ("dag-processor", "dag-processor") }
             : new[] { ("webserver", $"webserver --hostname 127.0.0.1 --port {InternalPort}"), ("scheduler", "scheduler") };
         var units = string.Join("\n", services.Select(s => $$"""
             cat > /etc/systemd/system/airflow-{{s.Item1}}.service <<'UNIT'
