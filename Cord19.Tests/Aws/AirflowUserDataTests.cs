@@ -98,6 +98,18 @@ public sealed class AirflowUserDataTests
     }
 
     [Fact]
+    public void The_deployment_bucket_refuses_every_request_without_TLS_and_only_those()
+    {
+        using var policy = JsonDocument.Parse(AwsCloud.TlsOnlyPolicy("cord19-1a2b3c4d-123456789012"));
+        var statement = Assert.Single(policy.RootElement.GetProperty("Statement").EnumerateArray());
+        Assert.Equal(("Deny", "*", "s3:*"), (statement.GetProperty("Effect").GetString(), statement.GetProperty("Principal").GetString(), statement.GetProperty("Action").GetString()));
+        Assert.Equal(["arn:aws:s3:::cord19-1a2b3c4d-123456789012", "arn:aws:s3:::cord19-1a2b3c4d-123456789012/*"],
+            statement.GetProperty("Resource").EnumerateArray().Select(r => r.GetString()));
+        var condition = Assert.Single(statement.GetProperty("Condition").EnumerateObject());
+        Assert.Equal(("Bool", "aws:SecureTransport", "false"), (condition.Name, condition.Value.EnumerateObject().Single().Name, condition.Value.EnumerateObject().Single().Value.GetString()));
+    }
+
+    [Fact]
     public void The_operator_policy_is_valid_IAM_JSON_and_passes_roles_only_to_EC2_and_Redshift_and_its_scheduler()
     {
         using var policy = JsonDocument.Parse(OperatorPolicy.Json);

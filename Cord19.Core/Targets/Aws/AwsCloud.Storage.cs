@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Cord19.Core.Aws;
@@ -32,6 +33,15 @@ public sealed partial class AwsCloud
                 ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
             },
         }, ct));
+        // Over plain HTTP (an emulator, an endpoint without TLS) the TLS-only policy would refuse the panel itself.
+        if (S3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true)
+            unsupported.Add("s3:PutBucketPolicy");
+        else
+            await HardenAsync(unsupported, "s3:PutBucketPolicy", () => S3.PutBucketPolicyAsync(new PutBucketPolicyRequest
+            {
+                BucketName = bucket,
+                Policy = TlsOnlyPolicy(bucket),
+            }, ct));
         await HardenAsync(unsupported, "s3:PutBucketTagging", () => S3.PutBucketTaggingAsync(new PutBucketTaggingRequest
         {
             BucketName = bucket,
@@ -89,6 +99,28 @@ public sealed partial class AwsCloud
     /// Implemented, which is reported (the phase logs it) rather than failing the deployment. The ledger still
     /// holds the bucket, so teardown finds it even where the tag sweep cannot.
     /// </summary>
+    /// <summary>
+    /// The bucket refuses any request that does not come over TLS, whoever signs it (AWS Security Hub's S3.5). The
+    /// panel, the instance, Spectrum's UNLOAD and the presigned links all use HTTPS already; this keeps a misconfigured
+    /// client from sending results or keys in clear. A deny, so the public access block has nothing to object to.
+    /// </summary>
+    internal static string TlsOnlyPolicy(string bucket) => JsonSerializer.Serialize(new
+    {
+        Version = "2012-10-17",
+        Statement = new[]
+        {
+            new
+            {
+                Sid = "DenyRequestsWithoutTls",
+                Effect = "Deny",
+                Principal = "*",
+                Action = "s3:*",
+                Resource = new[] { $"arn:aws:s3:::{bucket}", $"arn:aws:s3:::{bucket}/*" },
+                Condition = new { Bool = new Dictionary<string, string> { ["aws:SecureTransport"] = "false" } },
+            },
+        },
+    });
+
     private static async Task HardenAsync<T>(List<string> unsupported, string action, Func<Task<T>> call)
     {
         try

@@ -15,8 +15,9 @@ public sealed partial class AwsTarget
             await run.Context.RecordResourceAsync(AwsResourceKinds.Bucket, names.Bucket, "Results and the files shipped to the instance");
             var unsupported = await cloud.EnsureBucketAsync(names.Bucket, Tags(run), ct);
             if (unsupported.Count > 0)
-                await context.LogAsync($"This S3 server does not implement {string.Join(" and ", unsupported)} (an S3-compatible server, not AWS): the bucket is recorded in the ledger but not fully hardened or tagged.", Deployments.LogLevel.Warning);
-            if (unsupported.Count == 0) await context.LogAsync($"Bucket s3://{names.Bucket}: public access blocked, encrypted by default, tagged.");
+                await context.LogAsync($"This S3 server (an S3-compatible server, not AWS) did not take {string.Join(" and ", unsupported)}: it does not implement them, " +
+                    "or, for the TLS-only bucket policy, the panel reaches it over plain HTTP, which that policy would refuse. The bucket is recorded in the ledger but not fully hardened or tagged.", Deployments.LogLevel.Warning);
+            if (unsupported.Count == 0) await context.LogAsync($"Bucket s3://{names.Bucket}: public access blocked, encrypted by default, reachable over TLS only, tagged.");
         });
 
         await context.StepAsync("instance-role", async ct =>

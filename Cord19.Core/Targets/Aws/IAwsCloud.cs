@@ -13,7 +13,10 @@ public interface IAwsCloud
     Task<AwsIdentity> WhoAmIAsync(CancellationToken ct);
 
     // Storage (S3)
-    /// <summary>Creates, blocks public access, encrypts by default, tags; returns the hardening calls the S3 server does not implement (none on AWS).</summary>
+    /// <summary>
+    /// Creates, blocks public access, encrypts by default, refuses requests without TLS, tags; returns the hardening calls
+    /// the S3 server did not take (none on AWS): not implemented, or the TLS-only policy on a plain-HTTP endpoint.
+    /// </summary>
     Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
     Task<bool> BucketExistsAsync(string bucket, CancellationToken ct);
     /// <summary>The region a bucket lives in (any account's bucket), or null when S3 will not say.</summary>
