@@ -38,7 +38,7 @@ public sealed partial class AwsCloud
         return created.GroupId;
     }
 
-    public Task AllowIngressAsync(string groupId, int port, string? cidr, string? sourceGroupId, CancellationToken ct) =>
+    public Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct) =>
         IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("ec2:AuthorizeSecurityGroupIngress", () => Ec2.AuthorizeSecurityGroupIngressAsync(
             new AuthorizeSecurityGroupIngressRequest
             {
@@ -50,8 +50,7 @@ public sealed partial class AwsCloud
                         IpProtocol = "tcp",
                         FromPort = port,
                         ToPort = port,
-                        Ipv4Ranges = cidr is null ? null : [new IpRange { CidrIp = cidr, Description = "cord19 operator" }],
-                        UserIdGroupPairs = sourceGroupId is null ? null : [new UserIdGroupPair { GroupId = sourceGroupId, Description = "cord19 instance" }],
+                        Ipv4Ranges = [new IpRange { CidrIp = cidr, Description = "cord19 operator" }],
                     },
                 ],
             }, ct)));

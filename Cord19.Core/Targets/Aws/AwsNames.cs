@@ -16,7 +16,6 @@ public sealed record AwsNames(Guid DeploymentId, string Account)
     public const string MasterUser = "cord19admin";
     public const string AirflowUser = "admin";
     public const int AirflowPort = 8080;
-    public const int RedshiftPort = 5439;
 
     private string Short => ResourceTags.Short(DeploymentId);
 

@@ -70,10 +70,10 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("security-group", async ct =>
         {
-            // Private cluster: the Data API needs no open port; the instance's group is the only way in.
-            var (group, _, _) = await EnsureSecurityGroupAsync(run, names.RedshiftSecurityGroup, "CORD-19 Redshift: the Airflow instance only",
-                AwsNames.RedshiftPort, ct, fromGroup: names.AirflowSecurityGroup);
-            await context.LogAsync($"Security group {group}: port {AwsNames.RedshiftPort} open to the Airflow instance only; nothing from the internet.");
+            // Private cluster, spoken to only through the Redshift Data API, which needs no open port; nothing on the instance
+            // connects to it. Its own group, with no inbound rule, rather than the VPC's default one, which admits its members.
+            var (group, _, _) = await EnsureSecurityGroupAsync(run, names.RedshiftSecurityGroup, "CORD-19 Redshift: no inbound traffic (Redshift Data API only)", null, ct);
+            await context.LogAsync($"Security group {group}: no inbound rule at all; the panel reaches the cluster through the Redshift Data API only.");
         });
 
         await context.StepAsync("master-password", ct => EnsurePasswordAsync(run, names.RedshiftPasswordParameter, "Redshift master password", ct));

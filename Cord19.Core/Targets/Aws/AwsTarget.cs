@@ -82,21 +82,18 @@ public sealed partial class AwsTarget(
 
     /// <summary>
     /// The deployment's security group <paramref name="name"/> in the default VPC, opening <paramref name="port"/> to the
-    /// operator's address, or only to the members of <paramref name="fromGroup"/> (the private cluster: the instance only).
-    /// Returns the group, its VPC and who it is open to.
+    /// operator's address only, or nothing at all when it is null (the private cluster). Returns the group, its VPC and
+    /// the address it is open to.
     /// </summary>
-    private async Task<(string Group, string Vpc, string OpenTo)> EnsureSecurityGroupAsync(AwsRun run, string name, string description, int port,
-        CancellationToken ct, string? fromGroup = null)
+    private async Task<(string Group, string Vpc, string? OpenTo)> EnsureSecurityGroupAsync(AwsRun run, string name, string description, int? port, CancellationToken ct)
     {
         var vpc = await run.Cloud.DefaultVpcAsync(ct);
-        var cidr = fromGroup is null ? await OperatorCidrAsync(run) : null;
-        var sourceGroup = fromGroup is null ? null : await run.Cloud.FindSecurityGroupAsync(fromGroup, vpc, ct);
-        var openTo = cidr ?? (sourceGroup is null ? "nobody yet" : $"the group {fromGroup}");
-        await run.Context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, name, $"Port {port} for {openTo}");
+        var cidr = port is null ? null : await OperatorCidrAsync(run);
+        await run.Context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, name, port is { } open ? $"Port {open} for {cidr}" : "No inbound rule");
         var group = await run.Cloud.FindSecurityGroupAsync(name, vpc, ct)
             ?? await run.Cloud.CreateSecurityGroupAsync(name, description, vpc, Tags(run), ct);
-        if (cidr is not null || sourceGroup is not null) await run.Cloud.AllowIngressAsync(group, port, cidr, sourceGroup, ct);
-        return (group, vpc, openTo);
+        if (port is { } opened) await run.Cloud.AllowIngressAsync(group, opened, cidr!, ct);
+        return (group, vpc, cidr);
     }
 
     private async Task<string> OperatorCidrAsync(AwsRun run) =>

@@ -20,7 +20,8 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                 tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator), tagged.FirstOrDefault(t => t.Kind == r.Kind && t.Locator == r.Locator)?.State))
             .Concat(tagged.Where(t => !ledger.Any(r => r.Kind == t.Kind && r.Locator == t.Locator))
                 .Select(t => new PlannedDeletion(t.Kind, t.Locator, "found by its tags only", false, true, t.State)));
-        // Within a kind, newest first (the ledger's order): the Redshift group refers to the Airflow group, so it goes first.
+        // Within a kind, newest first (the ledger's order): a Redshift group made before it had no inbound rule names the
+        // Airflow group, so it goes first.
         var ledgerOrder = ledger.Select((r, i) => (r, i)).ToDictionary(x => (x.r.Kind, x.r.Locator), x => x.i);
         return plan.OrderBy(p => AwsResourceKinds.DeletionOrder(p.Kind))
             .ThenBy(p => ledgerOrder.GetValueOrDefault((p.Kind, p.Locator), int.MaxValue))
@@ -102,7 +103,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
         {
             var stuckInstance = false;
             var owner = Guid.TryParse(deployment.Key, out var id) ? id : Guid.Empty;
-            // Within a kind, names descending: a deployment's Redshift group (whose rule names its Airflow group) before that group.
+            // Within a kind, names descending: a deployment's Redshift group (whose rule, in older deployments, names its Airflow group) before that group.
             foreach (var orphan in deployment.OrderBy(o => AwsResourceKinds.DeletionOrder(o.Kind)).ThenByDescending(o => o.Locator, StringComparer.Ordinal))
             {
                 try

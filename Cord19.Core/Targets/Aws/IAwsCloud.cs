@@ -50,7 +50,7 @@ public interface IAwsCloud
     Task<string> DefaultVpcAsync(CancellationToken ct);
     Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct);
     Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
-    Task AllowIngressAsync(string groupId, int port, string? cidr, string? sourceGroupId, CancellationToken ct);
+    Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct);
     Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct);
 
     // Compute (EC2, SSM)

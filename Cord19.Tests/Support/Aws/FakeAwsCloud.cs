@@ -189,9 +189,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return id;
     }
 
-    public Task AllowIngressAsync(string groupId, int port, string? cidr, string? sourceGroupId, CancellationToken ct)
+    public Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
     {
-        var rule = $"{port} from {cidr ?? sourceGroupId}";
+        var rule = $"{port} from {cidr}";
         var group = Groups.Values.Single(g => g.Id == groupId);
         if (!group.Ingress.Contains(rule)) group.Ingress.Add(rule);
         return Task.CompletedTask;
