@@ -95,11 +95,6 @@ public sealed partial class AwsCloud
     }
 
     /// <summary>
-    /// AWS implements these calls; an S3-compatible server reached through AWS_ENDPOINT_URL_S3 may answer 501 Not
-    /// Implemented, which is reported (the phase logs it) rather than failing the deployment. The ledger still
-    /// holds the bucket, so teardown finds it even where the tag sweep cannot.
-    /// </summary>
-    /// <summary>
     /// The bucket refuses any request that does not come over TLS, whoever signs it (AWS Security Hub's S3.5). The
     /// panel, the instance, Spectrum's UNLOAD and the presigned links all use HTTPS already; this keeps a misconfigured
     /// client from sending results or keys in clear. A deny, so the public access block has nothing to object to.
@@ -121,6 +116,11 @@ public sealed partial class AwsCloud
         },
     });
 
+    /// <summary>
+    /// AWS implements these calls; an S3-compatible server reached through AWS_ENDPOINT_URL_S3 may answer 501 Not
+    /// Implemented, which is reported (the phase logs it) rather than failing the deployment. The ledger still
+    /// holds the bucket, so teardown finds it even where the tag sweep cannot.
+    /// </summary>
     private static async Task HardenAsync<T>(List<string> unsupported, string action, Func<Task<T>> call)
     {
         try
