@@ -475,6 +475,31 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
+    public async Task A_cluster_Redshifts_scheduler_paused_while_the_panel_was_away_is_no_longer_metered_as_running()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        var cluster = new AwsNames(id, "123456789012").Cluster;
+        var phaseTwo = (await h.Core.Store.GetSnapshotAsync())[2].LatestRun!;
+        // The panel saw the cluster running (a phase 2 killed after resuming it), then was away while the scheduled pause acted.
+        await h.Core.Store.RecordResourceAsync(phaseTwo.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
+        Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        var callsBefore = h.Cloud.Calls.Count;
+
+        Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+
+        Assert.DoesNotContain(h.Cloud.Calls.Skip(callsBefore), c => c.StartsWith("pause cluster", StringComparison.Ordinal));
+        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
+        Assert.Contains(await h.Core.Store.GetLogAsync(phaseTwo.Id), l => l.Step == "idle-cluster" && l.Message.Contains("found paused"));
+        // Nothing more to say on the next look.
+        var lines = (await h.Core.Store.GetLogAsync(phaseTwo.Id)).Count;
+        Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+        Assert.Equal(lines, (await h.Core.Store.GetLogAsync(phaseTwo.Id)).Count);
+    }
+
+    [Fact]
     public async Task Orphans_are_resources_tagged_by_deployments_that_are_no_longer_live()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -11,7 +11,8 @@ namespace Cord19.Core.Targets.Aws;
 /// Two cases escape that, and this catches both by pausing the live deployment's cluster when it is available and no
 /// phase 2 or 7 runs anywhere: a panel killed inside phase 2 (checked at start-up), and a phase 2 that stopped while
 /// the cluster was still being created, which cannot be paused until it is available (checked every
-/// <see cref="Interval"/> while the panel runs). Running phase 2 again resumes the cluster.
+/// <see cref="Interval"/> while the panel runs). Running phase 2 again resumes the cluster. A cluster it finds paused
+/// while its nodes are still metered (Redshift's scheduled pause acted while the panel was away) stops being metered.
 /// </summary>
 public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore)
 {
@@ -37,16 +38,34 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
     internal async Task<bool> PauseIfIdleAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
     {
         if (UsesCluster(runs)) return false;
-        if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster
-            || await cloud.PauseIfAvailableAsync(cluster.Locator, ct) is not { Status: "available" })
-            return false;
-        foreach (var compute in ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute))
-            await store.MarkResourceDeletedAsync(compute.Id, ct);
+        if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster) return false;
+        var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute).ToList();
         var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
-        await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "idle-cluster",
-            $"Cluster {cluster.Locator} was running with no phase 2 to use it (the panel stopped inside phase 2, or phase 2 stopped while the " +
-            "cluster was being created): paused, so it bills its managed storage only. Running phase 2 again resumes it.", ct: ct);
-        return true;
+        switch (await cloud.PauseIfAvailableAsync(cluster.Locator, ct))
+        {
+            case { Status: "available" }:
+                await StopMeteringAsync(metered, ct);
+                await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "idle-cluster",
+                    $"Cluster {cluster.Locator} was running with no phase 2 to use it (the panel stopped inside phase 2, or phase 2 stopped while the " +
+                    "cluster was being created): paused, so it bills its managed storage only. Running phase 2 again resumes it.", ct: ct);
+                return true;
+            case { Status: "paused" or "pausing" } when metered.Count > 0:
+                // Paused while the panel was not looking: by Redshift's scheduled pause (phase 2's backstop) or by hand.
+                // The meter would otherwise go on pricing its nodes until phase 7.
+                await StopMeteringAsync(metered, ct);
+                await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Info, "idle-cluster",
+                    $"Cluster {cluster.Locator} was found paused (Redshift's scheduled pause, or a pause in the console): the meter now counts " +
+                    "its managed storage only. Running phase 2 again resumes it.", ct: ct);
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private async Task StopMeteringAsync(IEnumerable<ResourceView> metered, CancellationToken ct)
+    {
+        foreach (var compute in metered)
+            await store.MarkResourceDeletedAsync(compute.Id, ct);
     }
 
     /// <summary>Phase 2 uses the cluster (another instance's phase 2 keeps its cluster); phase 7 is deleting it.</summary>
