@@ -188,6 +188,15 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
+    public void Redshifts_scheduled_pause_comes_after_the_longest_a_phase_two_can_use_its_cluster()
+    {
+        // From its request: the wait for the cluster, then the external schema, the count and the UNLOAD.
+        var options = new AwsTargetOptions();
+        Assert.True(options.ClusterPauseBackstop > options.ClusterLimit + 3 * AwsCloud.SqlLimit,
+            $"a pause at {options.ClusterPauseBackstop} could cut into a phase 2 still within its limits");
+    }
+
+    [Fact]
     public async Task Without_Redshifts_scheduler_phase_two_still_runs_and_says_what_pauses_the_cluster_meanwhile()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -7,7 +7,7 @@ public sealed partial class AwsCloud
 {
     private static readonly TimeSpan SqlPoll = TimeSpan.FromSeconds(2);
     /// <summary>The UNLOAD of the data lake takes minutes, not hours.</summary>
-    private static readonly TimeSpan SqlLimit = TimeSpan.FromMinutes(20);
+    internal static readonly TimeSpan SqlLimit = TimeSpan.FromMinutes(20);
 
     public async Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct)
     {
