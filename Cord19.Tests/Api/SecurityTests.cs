@@ -53,6 +53,25 @@ public sealed class SecurityTests : ApiTest
         Assert.NotEqual(HttpStatusCode.Forbidden, (await Http.SendAsync(script)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/")]                      // a page
+    [InlineData("/api/phases")]            // the API
+    [InlineData("/api/runs/not-a-run/log")] // an error, as problem details
+    [InlineData("/no-such-page")]          // the not-found page
+    [InlineData("/hangfire")]              // the job dashboard
+    public async Task Every_answer_forbids_framing_content_sniffing_and_referrers_to_other_sites(string path)
+    {
+        using var browser = App.CreateAnonymousClient();
+        await SignInCookieAsync(browser);
+
+        var answer = await browser.GetAsync(path);
+
+        Assert.Equal("frame-ancestors 'none'", answer.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("DENY", answer.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("nosniff", answer.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("same-origin", answer.Headers.GetValues("Referrer-Policy").Single());
+    }
+
     [Fact]
     public async Task A_cookie_for_another_token_is_refused_and_signing_out_ends_the_session()
     {

@@ -73,6 +73,7 @@ public static class Cord19Application
         await app.Services.InitializeCord19Async();
         var options = app.Services.GetRequiredService<Cord19Options>();
         var token = app.Services.GetService<AccessToken>();
+        app.UseSecurityHeaders();
         var strictBinding = options.SignInOff ? app.RefuseNetworkWithoutSignIn() : null;
 
         // Errors never show internals: the API answers RFC 9457 problem details (with a trace id, never an HTML page, never a
