@@ -37,7 +37,7 @@ public sealed class UxWalkTests : BrowserTest
         ["/clusters"] = [Cord19.Web.Model.DocumentMapChart.ChartId],
     };
 
-    /// <summary>Uncaught script errors on any page the walk opened, with the address they happened at.</summary>
+    /// <summary>Uncaught script errors, and what the Content-Security-Policy refused, on any page the walk opened, with the address.</summary>
     private readonly List<string> _scriptErrors = [];
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class UxWalkTests : BrowserTest
         Assert.True(serious.Count + layout.Count == 0,
             "axe-core's serious or critical violations:\n" + string.Join("\n", serious) + "\nwhat a page scrolls sideways, breaks or shows without its label, on a phone or a desktop:\n" + string.Join("\n", layout));
         Assert.True(contrasts.Min() >= 4.5, $"the header meter's contrast is {contrasts.Min():0.0}:1, below WCAG AA's 4.5:1");
-        Assert.True(_scriptErrors.Count == 0, "uncaught script errors:\n" +
+        Assert.True(_scriptErrors.Count == 0, "uncaught script errors and Content-Security-Policy refusals:\n" +
             string.Join("\n", _scriptErrors.CountBy(e => e).Select(e => $"{e.Value}× {e.Key}")));
         Assert.Equal(System.Net.HttpStatusCode.OK, favicon.StatusCode);
     }
@@ -202,6 +202,12 @@ public sealed class UxWalkTests : BrowserTest
         var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, ColorScheme = scheme });
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => { lock (_scriptErrors) _scriptErrors.Add($"{page.Url}: {error.Split('\n')[0]}"); };
+        // What the panel's Content-Security-Policy refused (Chromium reports it on the console): something the page needed.
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                lock (_scriptErrors) _scriptErrors.Add($"{page.Url}: {message.Text.Split('\n')[0]}");
+        };
         await App.OpenAsync(page); // signs in (the cookie is per context)
         return page;
     }
