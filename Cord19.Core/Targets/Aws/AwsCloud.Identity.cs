@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cord19.Core.Aws;
 
 namespace Cord19.Core.Targets.Aws;
@@ -40,11 +39,7 @@ public sealed partial class AwsCloud
         var arn = await FindRoleAsync(spec.Name, ct);
         if (arn is null)
         {
-            var trust = JsonSerializer.Serialize(new
-            {
-                Version = "2012-10-17",
-                Statement = new[] { new { Effect = "Allow", Principal = new { Service = spec.TrustedService }, Action = "sts:AssumeRole" } },
-            });
+            var trust = PolicyDocument.Of(new { Effect = "Allow", Principal = new { Service = spec.TrustedService }, Action = "sts:AssumeRole" });
             var created = await Api.QueryAsync(AwsService.Iam, "CreateRole", new AwsParameters()
                 .Add("RoleName", spec.Name)
                 .Add("Path", spec.Path)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Cord19.Core.Aws;
@@ -99,21 +98,14 @@ public sealed partial class AwsCloud
     /// panel, the instance, Spectrum's UNLOAD and the presigned links all use HTTPS already; this keeps a misconfigured
     /// client from sending results or keys in clear. A deny, so the public access block has nothing to object to.
     /// </summary>
-    internal static string TlsOnlyPolicy(string bucket) => JsonSerializer.Serialize(new
+    internal static string TlsOnlyPolicy(string bucket) => PolicyDocument.Of(new
     {
-        Version = "2012-10-17",
-        Statement = new[]
-        {
-            new
-            {
-                Sid = "DenyRequestsWithoutTls",
-                Effect = "Deny",
-                Principal = "*",
-                Action = "s3:*",
-                Resource = new[] { $"arn:aws:s3:::{bucket}", $"arn:aws:s3:::{bucket}/*" },
-                Condition = new { Bool = new Dictionary<string, string> { ["aws:SecureTransport"] = "false" } },
-            },
-        },
+        Sid = "DenyRequestsWithoutTls",
+        Effect = "Deny",
+        Principal = "*",
+        Action = "s3:*",
+        Resource = new[] { $"arn:aws:s3:::{bucket}", $"arn:aws:s3:::{bucket}/*" },
+        Condition = new { Bool = new Dictionary<string, string> { ["aws:SecureTransport"] = "false" } },
     });
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
@@ -28,7 +26,7 @@ public static class AwsRoles
         names.InstanceRole, "ec2.amazonaws.com",
         $"CORD-19 Airflow instance of deployment {names.DeploymentId}: SSM Run Command, its bucket, its parameters",
         "cord19-instance-access",
-        Policy(
+        PolicyDocument.Of(
             new { Effect = "Allow", Action = SsmAgentActions, Resource = new[] { "*" } },
             new { Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}" } },
             new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}/*" } },
@@ -45,7 +43,7 @@ public static class AwsRoles
         AwsNames.SpectrumRole, "redshift.amazonaws.com",
         "CORD-19 Redshift Spectrum: the Glue catalogue, the COVID-19 data lake, the deployments' exports",
         "cord19-spectrum-access",
-        Policy(
+        PolicyDocument.Of(
             new { Effect = "Allow", Action = new[] { "glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition" }, Resource = new[] { "*" } },
             new { Effect = "Allow", Action = new[] { "s3:ListBucket", "s3:GetBucketLocation" }, Resource = new[] { "arn:aws:s3:::covid19-lake", "arn:aws:s3:::cord19-*" } },
             new { Effect = "Allow", Action = new[] { "s3:GetObject" }, Resource = new[] { "arn:aws:s3:::covid19-lake/*" } },
@@ -61,13 +59,10 @@ public static class AwsRoles
         AwsNames.SchedulerRole, "scheduler.redshift.amazonaws.com",
         "CORD-19 Redshift scheduler: pauses a deployment's cluster that the panel has not paused in time",
         "cord19-scheduler-pause",
-        Policy(new { Effect = "Allow", Action = new[] { "redshift:PauseCluster" }, Resource = new[] { "arn:aws:redshift:*:*:cluster:cord19-*" } }),
+        PolicyDocument.Of(new { Effect = "Allow", Action = new[] { "redshift:PauseCluster" }, Resource = new[] { "arn:aws:redshift:*:*:cluster:cord19-*" } }),
         WithInstanceProfile: false,
         Path: AwsCloud.RolePath);
 
     /// <summary>The roles shared by every deployment (the checklist's lines and "Create the roles").</summary>
     public static IReadOnlyList<RoleSpec> Shared { get; } = [Spectrum, Scheduler];
-
-    private static string Policy(params object[] statements) =>
-        JsonSerializer.Serialize(new { Version = "2012-10-17", Statement = statements });
 }
