@@ -18,9 +18,12 @@ public sealed class AirflowUserDataTests
         // bash -n parses the whole script (heredocs, quoting) without running it.
         await ShellSyntax.AssertParsesAsync("/bin/bash", script);
         Assert.StartsWith("#!/bin/bash\n", script);
-        // The instance ends itself at the maximum lifetime, before anything else can fail.
-        Assert.True(script.IndexOf("shutdown -h +480 ", StringComparison.Ordinal) < script.IndexOf("apt-get", StringComparison.Ordinal));
-        Assert.Contains("shutdown -h +480 ", script);
+        // The instance ends itself at the maximum lifetime, set up before anything else can fail, and again at every boot.
+        Assert.True(script.IndexOf($"systemctl enable --now {InstanceEndOfLife.Unit}", StringComparison.Ordinal) < script.IndexOf("apt-get", StringComparison.Ordinal));
+        Assert.Contains($"echo $(( $(date +%s) + 28800 )) > {InstanceEndOfLife.DeadlineFile}", script);
+        Assert.Contains($"cat > {InstanceEndOfLife.Program} <<'EOL'\n{InstanceEndOfLife.Script}\nEOL\n", script);
+        Assert.Contains($"ExecStart={InstanceEndOfLife.Program} {InstanceEndOfLife.DeadlineFile}\n", script);
+        Assert.Contains("WantedBy=multi-user.target\nUNIT\nsystemctl daemon-reload\nsystemctl enable --now cord19-end-of-life.service\n", script);
         Assert.Contains($"AIRFLOW_VERSION={version}", script);
         Assert.Contains("constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt", script);
         Assert.Contains($"/etc/systemd/system/{service}.service", script);

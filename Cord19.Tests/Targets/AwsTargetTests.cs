@@ -63,7 +63,7 @@ public sealed class AwsTargetTests
         Assert.Contains(names.AirflowPasswordParameter, spec.UserData);
         Assert.DoesNotContain(password, spec.UserData);
         Assert.DoesNotContain("admin/admin", spec.UserData);
-        Assert.Contains("shutdown -h +480 ", spec.UserData); // Settings' 8-hour maximum lifetime, enforced by the instance itself
+        Assert.Contains($"+ 28800 )) > {InstanceEndOfLife.DeadlineFile}", spec.UserData); // Settings' 8-hour maximum lifetime, enforced by the instance itself
         // HTTPS to the instance, with the certificate phase 1 made pinned; its key went to the instance through SSM only.
         var pin = AirflowCertificate.Sha256Of(h.Cloud.Secrets[names.AirflowCertificateParameter].Value);
         Assert.Contains(h.Connector.Connections, c => c.Password == password && c.Username == "admin" && c.ApiVersion == AirflowApiVersion.V2

@@ -10,22 +10,20 @@ namespace Cord19.Core.Targets.Aws;
 /// </summary>
 public static class AirflowUserData
 {
-    /// <param name="lifetime">
-    /// The deployment's maximum lifetime: the instance schedules its own shutdown (which terminates it) at start,
-    /// so a forgotten instance ends even when the control panel is not running to de-allocate it.
-    /// </param>
     /// <summary>Airflow itself listens here, on loopback only; nginx is the only way in from outside.</summary>
     public const int InternalPort = 8081;
 
     /// <summary>Airflow 3's auth manager here and in docker-compose.yml (the FAB provider, installed with Airflow's <c>fab</c> extra).</summary>
     public const string FabAuthManager = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
 
+    /// <param name="lifetime">
+    /// The deployment's maximum lifetime: the instance ends itself then (<see cref="InstanceEndOfLife"/>), so a forgotten
+    /// instance ends even when the control panel is not running to de-allocate it.
+    /// </param>
     public static string Render(string airflowVersion, string region, AwsNames names, TimeSpan? lifetime = null)
     {
         var passwordParameter = names.AirflowPasswordParameter;
-        var selfTermination = lifetime is { } life
-            ? $"shutdown -h +{Math.Max(1, (int)life.TotalMinutes)} 'cord19: the deployment reached its maximum lifetime; this spot instance terminates itself'"
-            : "# No maximum lifetime in Settings: the instance runs until phase 7 (or the budget guard) ends it.";
+        var selfTermination = InstanceEndOfLife.FirstBoot(lifetime);
         var three = airflowVersion.StartsWith("3.", StringComparison.Ordinal);
         // A task's token lives as long as the instance may, or 8 h without a maximum lifetime: Airflow's 10 minutes can
         // fail a longer LocalExecutor task whose token is not refreshed (apache/airflow#67939, open). The execution API

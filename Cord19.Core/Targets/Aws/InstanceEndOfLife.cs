@@ -1,0 +1,56 @@
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// How the instance ends itself at the deployment's maximum lifetime, with no panel running to de-allocate it. The
+/// deadline is fixed once, at first boot; a systemd unit schedules the shutdown (which terminates a spot instance
+/// launched with <c>InstanceInitiatedShutdownBehavior=terminate</c>) from it at every boot. A bare <c>shutdown +m</c>
+/// would not do: systemd keeps a scheduled shutdown under /run, so a reboot (the console's, a maintenance event's)
+/// clears it, and the instance would run on until someone notices.
+/// </summary>
+public static class InstanceEndOfLife
+{
+    public const string DeadlineFile = "/etc/cord19/end-of-life";
+    public const string Program = "/usr/local/sbin/cord19-end-of-life";
+    public const string Unit = "cord19-end-of-life.service";
+
+    /// <summary>
+    /// Run at every boot with the deadline's file (seconds since the epoch) as its argument: schedules the shutdown for
+    /// the deadline, rounded up to the minute, or shuts down now when it has passed. POSIX sh, as systemd runs it.
+    /// </summary>
+    public const string Script = """
+        #!/bin/sh
+        # CORD-19: end this instance at the deployment's maximum lifetime (the deadline in "$1", seconds since the epoch).
+        set -eu
+        deadline=$(cat "$1")
+        minutes=$(( (deadline - $(date +%s) + 59) / 60 ))
+        if [ "$minutes" -gt 0 ]; then
+          shutdown -h "+$minutes" "cord19: the deployment reaches its maximum lifetime; this spot instance then terminates itself"
+        else
+          shutdown -h now "cord19: the deployment reached its maximum lifetime; this spot instance terminates itself"
+        fi
+        """;
+
+    /// <summary>The first-boot lines that fix the deadline and install and start the unit; a comment alone without a lifetime.</summary>
+    public static string FirstBoot(TimeSpan? lifetime) => lifetime is not { } life
+        ? "# No maximum lifetime in Settings: the instance runs until phase 7 (or the budget guard) ends it."
+        : $$"""
+            # The instance ends itself at the maximum lifetime, counted from now, even after a reboot (InstanceEndOfLife).
+            mkdir -p /etc/cord19
+            echo $(( $(date +%s) + {{Math.Max(60, (long)life.TotalSeconds)}} )) > {{DeadlineFile}}
+            cat > {{Program}} <<'EOL'
+            {{Script}}
+            EOL
+            chmod 755 {{Program}}
+            cat > /etc/systemd/system/{{Unit}} <<'UNIT'
+            [Unit]
+            Description=CORD-19: end this instance at the deployment's maximum lifetime
+            [Service]
+            Type=oneshot
+            ExecStart={{Program}} {{DeadlineFile}}
+            [Install]
+            WantedBy=multi-user.target
+            UNIT
+            systemctl daemon-reload
+            systemctl enable --now {{Unit}}
+            """;
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Aws;
+
+/// <summary>
+/// Runs the instance's end-of-life program with dash (Ubuntu's sh, which systemd gives it) and a stand-in
+/// <c>shutdown</c> on the PATH that records what it was asked: the program runs at every boot, so what it schedules
+/// from the deadline is what keeps a rebooted instance from running on.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class InstanceEndOfLifeTests
+{
+    [Theory]
+    [InlineData(3600, "-h +60 ")]   // an hour left: the shutdown is scheduled, in whole minutes
+    [InlineData(30, "-h +1 ")]      // less than a minute: rounded up, never early by more than the rounding
+    [InlineData(-600, "-h now ")]   // the deadline passed while the instance was off: it ends at once
+    public async Task At_every_boot_the_shutdown_is_scheduled_for_the_deadline_fixed_at_first_boot(int secondsLeft, string expected)
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("end-of-life"), $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds() + secondsLeft}\n");
+        await File.WriteAllTextAsync(dir.File("program"), InstanceEndOfLife.Script);
+        Directory.CreateDirectory(dir.File("bin"));
+        await File.WriteAllTextAsync(dir.File("bin/shutdown"), $"#!/bin/sh\necho \"$*\" > '{dir.File("asked")}'\n");
+        File.SetUnixFileMode(dir.File("bin/shutdown"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var start = new ProcessStartInfo("/bin/dash", [dir.File("program"), dir.File("end-of-life")]) { RedirectStandardError = true };
+        start.Environment["PATH"] = $"{dir.File("bin")}:/usr/bin:/bin";
+        using var run = Process.Start(start)!;
+        var errors = await run.StandardError.ReadToEndAsync();
+        await run.WaitForExitAsync();
+
+        Assert.True(run.ExitCode == 0, errors);
+        Assert.StartsWith(expected, await File.ReadAllTextAsync(dir.File("asked")));
+    }
+
+    [Fact]
+    public void Without_a_maximum_lifetime_nothing_is_scheduled() =>
+        Assert.DoesNotContain("shutdown", InstanceEndOfLife.FirstBoot(null));
+}
