@@ -44,6 +44,8 @@ public static class InstanceEndOfLife
             cat > /etc/systemd/system/{{Unit}} <<'UNIT'
             [Unit]
             Description=CORD-19: end this instance at the deployment's maximum lifetime
+            # logind keeps a scheduled shutdown.
+            After=systemd-logind.service
             [Service]
             Type=oneshot
             ExecStart={{Program}} {{DeadlineFile}}
