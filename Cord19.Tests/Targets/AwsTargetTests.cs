@@ -196,12 +196,15 @@ public sealed class AwsTargetTests
             $"a pause at {options.ClusterPauseBackstop} could cut into a phase 2 still within its limits");
     }
 
-    [Fact]
-    public async Task Without_Redshifts_scheduler_phase_two_still_runs_and_says_what_pauses_the_cluster_meanwhile()
+    [Theory]
+    [InlineData("AccessDenied", 403, "Allow redshift:CreateScheduledAction")]
+    // Retried already: the way to try again is phase 2 (not the fix a failed call usually gets, "wait a minute and try again").
+    [InlineData("InternalError", 500, "Run phase 2 again to ask once more")]
+    public async Task Without_Redshifts_scheduler_phase_two_still_runs_and_says_what_pauses_the_cluster_meanwhile(string code, int status, string fix)
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        h.Cloud.ScheduleFailure = FakeAwsCloud.Error("redshift:CreateScheduledAction", "AccessDenied", "User is not authorized to perform redshift:CreateScheduledAction");
+        h.Cloud.ScheduleFailure = FakeAwsCloud.Error("redshift:CreateScheduledAction", code, "refused", (System.Net.HttpStatusCode)status);
 
         var state = await h.Core.RunAsync(2);
 
@@ -211,7 +214,8 @@ public sealed class AwsTargetTests
         Assert.Empty(h.Cloud.PauseSchedules);
         Assert.Equal("paused", h.Cloud.Clusters.Single().Value.State.Status);
         Assert.Contains("Redshift's scheduler was not given a pause", log);
-        Assert.Contains("Allow redshift:CreateScheduledAction", log);
+        Assert.Contains(fix, log);
+        Assert.DoesNotContain("Wait a minute and try again", log);
         Assert.Contains("pause it in the Redshift console", log);
     }
 

@@ -195,7 +195,11 @@ public sealed partial class AwsTarget
         }
         catch (Cord19Exception ex)
         {
-            await context.LogAsync($"Redshift's scheduler was not given a pause for cluster {names.Cluster}: {ex.Message} The panel still pauses it at " +
+            // A refusal's own fix (allow the action, refresh the credentials) stands; anything else was retried already.
+            var why = ex is AwsException { Kind: not (AwsErrorKind.Denied or AwsErrorKind.Credentials) } aws
+                ? $"{aws.Cause} Run phase 2 again to ask once more."
+                : ex.Message;
+            await context.LogAsync($"Redshift's scheduler was not given a pause for cluster {names.Cluster}: {why} The panel still pauses it at " +
                 $"this phase's end, or when it fails, and looks every {IdleClusterGuard.Interval.TotalMinutes:0} minutes while it runs; if the panel stops " +
                 "before then, the cluster bills node-hours until the panel runs again or you pause it in the Redshift console.", Deployments.LogLevel.Warning);
         }
