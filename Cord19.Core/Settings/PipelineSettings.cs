@@ -79,7 +79,10 @@ public sealed record PipelineSettings
     /// <summary>De-allocate by itself when the deployment's cost reaches this many dollars; null for no cap.</summary>
     public decimal? BudgetCapUsd { get; init; } = 5m;
 
-    /// <summary>De-allocate by itself when the deployment is this many hours old; null for no limit.</summary>
+    /// <summary>
+    /// De-allocate by itself when the deployment is this many hours old; null for no limit (local target only: on AWS
+    /// it is also when the instance ends itself, panel or not).
+    /// </summary>
     public double? MaxLifetimeHours { get; init; } = 8;
 
     /// <summary>An edited copy of the price file; null for the prices shipped with the app.</summary>
@@ -135,6 +138,10 @@ public sealed record PipelineSettings
             errors.Add(nameof(BudgetCapUsd), $"Budget cap is ${BudgetCapUsd}: use an amount from $0.01 to $100,000, or leave it empty for no cap.");
         if (MaxLifetimeHours is { } life && (life < 0.05 || life > 24 * 90 || double.IsNaN(life)))
             errors.Add(nameof(MaxLifetimeHours), $"Maximum lifetime is {life} hours: use 0.05 to 2,160 hours (90 days), or leave it empty for no limit.");
+        // The lifetime is what ends an AWS instance when no panel runs to de-allocate it (InstanceEndOfLife).
+        else if (Target == DeploymentTarget.Aws && MaxLifetimeHours is null)
+            errors.Add(nameof(MaxLifetimeHours), "The AWS target needs a maximum lifetime: the instance ends itself then, even if the panel is " +
+                "closed or gone, so a forgotten one stops billing. Give 0.05 to 2,160 hours (8 is the default); only the local target may have none.");
         if (!string.IsNullOrWhiteSpace(PriceBookJson))
         {
             try { Costs.PriceBook.Parse(PriceBookJson, "Edited prices"); }

@@ -159,6 +159,20 @@ public sealed class AirflowUserDataTests
         Assert.All(errors, e => Assert.Matches(": (use|write)", e));
     }
 
+    [Fact]
+    public void Only_the_local_target_may_run_without_a_maximum_lifetime()
+    {
+        // On AWS the lifetime is what ends a forgotten instance when no panel runs.
+        var problems = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = null }.Problems();
+
+        var problem = Assert.Single(problems);
+        Assert.Equal(nameof(PipelineSettings.MaxLifetimeHours), problem.Field);
+        Assert.Contains("The AWS target needs a maximum lifetime", problem.Message);
+        Assert.Contains("Give 0.05 to 2,160 hours", problem.Message);
+        Assert.Empty(new PipelineSettings { Target = DeploymentTarget.Local, MaxLifetimeHours = null }.Problems());
+        Assert.Empty(new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 24 }.Problems());
+    }
+
     [Theory]
     [InlineData("final", true)]
     [InlineData("2022-06-02", true)]
