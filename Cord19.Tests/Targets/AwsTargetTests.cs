@@ -72,6 +72,7 @@ public sealed class AwsTargetTests
         Assert.DoesNotContain("PRIVATE KEY", spec.UserData);
         Assert.True(h.Cloud.Buckets.ContainsKey(names.Bucket));
         Assert.Contains("Airflow is healthy", await h.Core.LogTextAsync(state));
+        Assert.Contains("It ends itself 8 h after its first boot (the maximum lifetime)", await h.Core.LogTextAsync(state));
     }
 
     [Fact]

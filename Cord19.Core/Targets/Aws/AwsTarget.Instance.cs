@@ -76,7 +76,8 @@ public sealed partial class AwsTarget
             var instance = existing ?? await LaunchAsync(run, ct);
             await context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken,
                 $"{instance.InstanceId}: {settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
-            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required, standard CPU credits.");
+            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required, standard CPU credits." +
+                (settings.MaxLifetimeHours is { } hours ? $" It ends itself {hours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included." : ""));
         });
 
         var running = await WaitForInstanceAsync(run);
