@@ -149,6 +149,31 @@ public sealed class AwsPageTests : PageTestContext
     }
 
     [Fact]
+    public void Orphans_are_sought_in_every_region_a_deployment_used_each_with_its_own_word()
+    {
+        // A crash left a volume in eu-west-1, and Settings now names us-east-2; ap-south-1 is not enabled for the account.
+        _aws.OtherRegions.Add(new("eu-west-1", [new TaggedResource(AwsResourceKinds.Volume, "vol-0west", Guid.NewGuid().ToString(), "available")]));
+        _aws.OtherRegions.Add(new("ap-south-1", [], "AWS did not accept the credentials for ec2:DescribeInstances (AuthFailure)."));
+        var page = Render<AwsAccount>();
+        page.Find("[data-testid=find-orphans]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("0 orphans in us-east-2.", page.Find("[data-testid=orphans-none]").TextContent), Patience);
+        var west = page.Find("[data-testid=region-orphans][data-region=eu-west-1]");
+        Assert.Contains("eu-west-1: 1 orphan", west.TextContent);
+        Assert.Contains("vol-0west", west.TextContent);
+        Assert.Contains("Type delete-orphans-eu-west-1 to delete these.", west.TextContent);
+        Assert.Contains("Could not look in ap-south-1: AWS did not accept the credentials", page.Find("[data-region=ap-south-1] [data-testid=orphans-problem]").TextContent);
+        Assert.Single(page.FindAll("[data-testid=delete-orphans]")); // none for a region that is clean or could not be searched
+
+        page.Find("[data-region=eu-west-1] input[data-testid=orphans-confirm]").Input("delete-orphans-eu-west-1");
+        page.Find("[data-region=eu-west-1] [data-testid=delete-orphans]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Deleted 1; 0 orphans left in eu-west-1", page.Find("[data-testid=orphans-message]").TextContent), Patience);
+        Assert.Equal(["delete-orphans-eu-west-1"], _aws.OrphanDeletions);
+        Assert.Contains("0 orphans in us-east-2 and eu-west-1.", page.Find("[data-testid=orphans-none]").TextContent);
+    }
+
+    [Fact]
     public void The_status_panel_shows_what_the_monitor_pushes_and_its_problems()
     {
         _deployments.Snapshot = AwsDeployment((1, PhaseStatus.Succeeded));

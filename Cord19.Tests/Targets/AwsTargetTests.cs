@@ -527,6 +527,24 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
+    public async Task Orphans_are_sought_in_every_region_a_deployment_used_and_a_refused_region_hides_no_other()
+    {
+        // A deployment in eu-west-1; then Settings moves to us-east-2, which the account cannot use.
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsRegion = "eu-west-1" });
+        Succeeded(await h.Core.RunAsync(1), "");
+        Assert.Empty(await h.Core.Settings.SaveAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsRegion = "us-east-2" }));
+        h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.Volume, "vol-west", Guid.NewGuid().ToString(), "available"));
+        h.Cloud.RefusedRegions.Add("us-east-2");
+
+        var found = await h.Get<AwsReconciler>().FindOrphansEverywhereAsync("us-east-2", default);
+
+        Assert.Equal(["us-east-2", "eu-west-1"], found.Select(r => r.Region));
+        Assert.Contains("Region us-east-2 is not enabled", found[0].Problem);
+        Assert.Equal(["vol-west"], found[1].Resources.Select(o => o.Locator));
+        Assert.Null(found[1].Problem);
+    }
+
+    [Fact]
     public async Task Live_status_has_one_poller_per_deployment_however_many_pages_watch()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -10,8 +10,8 @@ public interface IAwsClient
     /// <summary>Creates the shared IAM roles; returns what exists now. Throws <see cref="Cord19.Core.Aws.AwsException"/> when refused.</summary>
     Task<IReadOnlyList<string>> CreateRolesAsync(CancellationToken ct);
 
-    /// <summary>Resources in the Settings region tagged by a deployment that is not live.</summary>
-    Task<OrphanSearch> FindOrphansAsync(CancellationToken ct);
+    /// <summary>Resources tagged by a deployment that is not live: in the Settings region (first) and every region a deployment used.</summary>
+    Task<IReadOnlyList<AwsReconciler.RegionOrphans>> FindOrphansAsync(CancellationToken ct);
 
     /// <summary>Deletes the orphans <see cref="FindOrphansAsync"/> lists; nothing unless <paramref name="confirmation"/> is the region's word.</summary>
     Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct);
@@ -23,8 +23,6 @@ public interface IAwsClient
     IAsyncEnumerable<AwsStatus> WatchStatusAsync(Guid deploymentId, CancellationToken ct);
 }
 
-public sealed record OrphanSearch(string Region, IReadOnlyList<TaggedResource> Resources);
-
 public sealed class AwsClient(AwsChecklist checklist, AwsReconciler reconciler, AwsStatusMonitor monitor, AirflowPasswordRotation rotation,
     Cord19.Core.Settings.SettingsStore settings) : IAwsClient
 {
@@ -34,11 +32,8 @@ public sealed class AwsClient(AwsChecklist checklist, AwsReconciler reconciler, 
 
     public async Task<IReadOnlyList<string>> CreateRolesAsync(CancellationToken ct) => await checklist.CreateRolesAsync(await settings.GetAsync(ct), ct);
 
-    public async Task<OrphanSearch> FindOrphansAsync(CancellationToken ct)
-    {
-        var region = (await settings.GetAsync(ct)).AwsRegion;
-        return new OrphanSearch(region, await reconciler.FindOrphansAsync(region, ct));
-    }
+    public async Task<IReadOnlyList<AwsReconciler.RegionOrphans>> FindOrphansAsync(CancellationToken ct) =>
+        await reconciler.FindOrphansEverywhereAsync((await settings.GetAsync(ct)).AwsRegion, ct);
 
     public Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct) =>
         reconciler.DeleteOrphansAsync(region, confirmation, ct);

@@ -57,6 +57,31 @@ public sealed class AwsReconciler(
         });
     }
 
+    /// <summary>One region's orphans, or why that region could not be searched (<paramref name="Problem"/>, with its fix).</summary>
+    public sealed record RegionOrphans(string Region, IReadOnlyList<TaggedResource> Resources, string? Problem = null);
+
+    /// <summary>
+    /// The orphans of <paramref name="settingsRegion"/> (first) and of every other region a deployment of this panel used:
+    /// what a crash left in a region Settings no longer names would otherwise bill on unseen. One region that cannot be
+    /// searched (not enabled for the account, say) is reported as such and does not hide the others.
+    /// </summary>
+    public async Task<IReadOnlyList<RegionOrphans>> FindOrphansEverywhereAsync(string settingsRegion, CancellationToken ct)
+    {
+        var used = (await store.ListDeploymentsAsync(ct)).Where(d => d.Target == DeploymentTarget.Aws).Select(d => d.Region).OfType<string>();
+        var regions = used.Prepend(settingsRegion).Distinct(StringComparer.Ordinal);
+        return await Task.WhenAll(regions.Select(async region =>
+        {
+            try
+            {
+                return new RegionOrphans(region, await FindOrphansAsync(region, ct));
+            }
+            catch (Cord19Exception ex)
+            {
+                return new RegionOrphans(region, [], ex.Message);
+            }
+        }));
+    }
+
     /// <summary>Resources in <paramref name="region"/> tagged by a deployment that is not live (or by none the app knows).</summary>
     public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(string region, CancellationToken ct)
     {

@@ -27,7 +27,11 @@ public sealed class FakeAwsClient : IAwsClient
         return Task.FromResult<IReadOnlyList<string>>([$"{AwsNames.SpectrumRole}: arn:aws:iam::123456789012:role/cord19/{AwsNames.SpectrumRole}"]);
     }
 
-    public Task<OrphanSearch> FindOrphansAsync(CancellationToken ct) => Task.FromResult(new OrphanSearch("us-east-2", Orphans));
+    /// <summary>Other regions' searches, after the Settings region's (<see cref="Orphans"/>, in us-east-2).</summary>
+    public List<AwsReconciler.RegionOrphans> OtherRegions { get; } = [];
+
+    public Task<IReadOnlyList<AwsReconciler.RegionOrphans>> FindOrphansAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<AwsReconciler.RegionOrphans>>([new("us-east-2", Orphans), .. OtherRegions]);
 
     public List<string> OrphanDeletions { get; } = [];
 
@@ -42,6 +46,12 @@ public sealed class FakeAwsClient : IAwsClient
     public Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct)
     {
         OrphanDeletions.Add(confirmation);
+        if (OtherRegions.FindIndex(r => r.Region == region) is var other and >= 0)
+        {
+            var gone = OtherRegions[other].Resources.Select(o => $"{o.Kind} {o.Locator}").ToList();
+            OtherRegions[other] = OtherRegions[other] with { Resources = [] };
+            return Task.FromResult(new AwsReconciler.OrphanDeletion(region, gone, [], [], null));
+        }
         var deleted = Orphans.Select(o => $"{o.Kind} {o.Locator}").ToList();
         Orphans = [];
         return Task.FromResult(new AwsReconciler.OrphanDeletion(region, deleted, [], [], null));

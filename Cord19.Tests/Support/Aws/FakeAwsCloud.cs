@@ -67,8 +67,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         _violations.Clear();
     }
 
+    /// <summary>Regions whose opening is refused, as a region the account cannot use is; every other region is this account.</summary>
+    public HashSet<string> RefusedRegions { get; } = [];
+
     public IAwsCloud Open(string region)
     {
+        if (RefusedRegions.Contains(region))
+            throw new AwsConfigurationException($"Region {region} is not enabled for this account: enable it, or choose another region.");
         Region = region;
         return this;
     }

@@ -10,9 +10,7 @@ namespace Cord19.Web.Components.Pages;
 public sealed partial class AwsAccount : LiveComponent
 {
     private IReadOnlyList<CheckItem>? _checks;
-    private IReadOnlyList<TaggedResource>? _orphans;
-    private string? _orphanRegion;
-    private string? _orphanConfirmation;
+    private IReadOnlyList<AwsReconciler.RegionOrphans>? _orphans;
     private Guid? _liveAwsDeployment;
     private string? _message;
     private Severity _messageSeverity = Severity.Info;
@@ -22,8 +20,6 @@ public sealed partial class AwsAccount : LiveComponent
     [Inject] public required IAwsClient Account { get; init; }
     [Inject] public required IDeploymentClient Deployments { get; init; }
     [Inject] public required ILogger<AwsAccount> Logger { get; init; }
-
-    private string OrphanWord => AwsReconciler.OrphanConfirmation(_orphanRegion ?? "");
 
     private bool RolesMissing => _checks?.Any(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) && c.Outcome == CheckOutcome.Failed) == true;
 
@@ -57,19 +53,14 @@ public sealed partial class AwsAccount : LiveComponent
         _checks = await Account.RunChecklistAsync(Stopping);
     });
 
-    private Task FindOrphansAsync() => BusyAsync(orphans: true, async () =>
-    {
-        var search = await Account.FindOrphansAsync(Stopping);
-        (_orphanRegion, _orphans) = (search.Region, search.Resources);
-    });
+    private Task FindOrphansAsync() => BusyAsync(orphans: true, async () => _orphans = await Account.FindOrphansAsync(Stopping));
 
     private Task RotatePasswordAsync() => BusyAsync(orphans: false, async () => Say(await Account.RotateAirflowPasswordAsync(Stopping), Severity.Success));
 
-    private Task DeleteOrphansAsync() => BusyAsync(orphans: true, async () =>
+    private Task DeleteOrphansAsync(string region, string confirmation) => BusyAsync(orphans: true, async () =>
     {
-        var outcome = await Account.DeleteOrphansAsync(_orphanRegion!, _orphanConfirmation ?? "", Stopping);
-        _orphanConfirmation = null;
-        _orphans = outcome.Left;
+        var outcome = await Account.DeleteOrphansAsync(region, confirmation, Stopping);
+        _orphans = _orphans?.Select(r => r.Region == region ? r with { Resources = outcome.Left } : r).ToList();
         if (outcome.Refusal is { } refusal) Say(refusal, Severity.Warning);
         else if (outcome.Failures.Count == 0) Say($"Deleted {outcome.Deleted.Count}; {outcome.Left.Count} orphans left in {outcome.Region}.", Severity.Success);
         else Say($"Deleted {outcome.Deleted.Count}; could not delete {string.Join(" | ", outcome.Failures)}. Fix what the messages name and delete again.", Severity.Error);
@@ -87,12 +78,9 @@ public sealed partial class AwsAccount : LiveComponent
 
     private void Say(string message, Severity severity) => (_message, _messageSeverity) = (message, severity);
 
-    /// <summary>
-    /// An orphan's deployment as AWS's consoles name its resources (their Name tag), which fits a phone where the
-    /// tag's GUID did not; a tag that is not a deployment's id (set by hand) is shown as it is.
-    /// </summary>
-    private static string DeploymentName(string? tag) =>
-        tag is null ? "none" : Guid.TryParse(tag, out var id) ? ResourceTags.Name(id) : tag;
+    /// <summary>"us-east-2", "us-east-2 and eu-west-1", "us-east-2, eu-west-1 and ap-south-1".</summary>
+    private static string Listed(IReadOnlyList<string> regions) =>
+        regions.Count == 1 ? regions[0] : $"{string.Join(", ", regions.Take(regions.Count - 1))} and {regions[^1]}";
 
     private static string Icon(CheckOutcome outcome) => outcome switch
     {
