@@ -35,6 +35,20 @@ public sealed class InstanceEndOfLifeTests
         Assert.StartsWith(expected, await File.ReadAllTextAsync(dir.File("asked")));
     }
 
+    [Theory]
+    [InlineData("Client.InstanceInitiatedShutdown: Instance initiated shutdown", "as it does at the deployment's maximum lifetime")]
+    [InlineData("Server.SpotInstanceTermination: Spot instance termination", "a spot interruption")]
+    [InlineData("Client.UserInitiatedShutdown: User initiated shutdown", "through EC2's console or API")]
+    [InlineData("Server.InternalError: Internal error on launch", "Server.InternalError: Internal error on launch")]
+    [InlineData(null, "AWS gave no reason")]
+    public void An_ended_instance_says_in_words_who_ended_it(string? reason, string said)
+    {
+        var ended = new InstanceState("i-0abc", "terminated", null, null, null, reason);
+
+        Assert.Contains(said, ended.EndedBecause);
+        if (reason is not null) Assert.Contains(reason, ended.EndedBecause); // EC2's own words stay, for a search
+    }
+
     [Fact]
     public void Without_a_maximum_lifetime_nothing_is_scheduled() =>
         Assert.DoesNotContain("shutdown", InstanceEndOfLife.FirstBoot(null));

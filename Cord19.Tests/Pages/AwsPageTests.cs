@@ -189,6 +189,15 @@ public sealed class AwsPageTests : PageTestContext
         Assert.Contains("available · cord19-00000000", page.Find("[data-testid=cluster-status]").TextContent);
         Assert.Contains("CPU 37%", page.Find("[data-testid=aws-status]").TextContent);
 
+        Assert.Empty(page.FindAll("[data-testid=instance-ended]"));
+
+        // Back after the instance ended itself at the maximum lifetime: the panel says so, and what to do.
+        _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", new InstanceState("i-0abc", "terminated", null, "sir-1", "closed",
+            "Client.InstanceInitiatedShutdown: Instance initiated shutdown"), null, null, null, null, DateTimeOffset.UtcNow, null));
+        page.WaitForAssertion(() => Assert.Contains("shut itself down, as it does at the deployment's maximum lifetime",
+            page.Find("[data-testid=instance-ended]").TextContent), Patience);
+        Assert.Contains("Run phase 7", page.Find("[data-testid=instance-ended]").TextContent);
+
         _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", null, null, null, null, null, DateTimeOffset.UtcNow, "AWS kept failing ec2:DescribeInstances (Throttling)"));
         page.WaitForAssertion(() => Assert.Contains("Throttling", page.Find("[data-testid=aws-status-problem]").TextContent), Patience);
     }

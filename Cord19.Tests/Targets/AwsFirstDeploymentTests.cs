@@ -228,7 +228,7 @@ public sealed class AwsFirstDeploymentTests
         await interrupt.CancelAsync();
         await interrupter;
 
-        FailedSaying(phase, "SpotInstanceTermination", "Run phase 7");
+        FailedSaying(phase, "SpotInstanceTermination", "a spot interruption", "Run phase 7");
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}");
     }
 

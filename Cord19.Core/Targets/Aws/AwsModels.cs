@@ -34,6 +34,21 @@ public sealed record InstanceState(string InstanceId, string State, string? Publ
     public string? AvailabilityZone { get; init; }
 
     public bool HasEnded => State is "terminated" or "shutting-down" or "stopped" or "stopping";
+
+    /// <summary>
+    /// Why an ended instance ended, in words, with EC2's reason (its code names the cause: see EC2's StateReason),
+    /// so an operator who comes back to a terminated instance knows whether its lifetime, AWS or a person ended it.
+    /// </summary>
+    public string EndedBecause => StateReason switch
+    {
+        null or "" => "AWS gave no reason",
+        var r when r.Contains("InstanceInitiatedShutdown", StringComparison.Ordinal) =>
+            $"it shut itself down, as it does at the deployment's maximum lifetime ({r})",
+        var r when r.Contains("SpotInstanceTermination", StringComparison.Ordinal) || r.Contains("SpotInstanceShutdown", StringComparison.Ordinal) =>
+            $"AWS took the spot capacity back, a spot interruption ({r})",
+        var r when r.Contains("UserInitiatedShutdown", StringComparison.Ordinal) => $"someone ended it through EC2's console or API ({r})",
+        var r => r,
+    };
 }
 
 public sealed record ClusterSpec(

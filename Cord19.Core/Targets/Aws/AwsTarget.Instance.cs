@@ -71,7 +71,7 @@ public sealed partial class AwsTarget
             var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
             if (existing is { HasEnded: true })
                 throw new PhaseFailedException(
-                    $"This deployment's spot instance {existing.InstanceId} is {existing.State} ({existing.StateReason ?? "no reason given"}). " +
+                    $"This deployment's spot instance {existing.InstanceId} is {existing.State}: {existing.EndedBecause}. " +
                     "Run phase 7 to clean up, then phase 1 again for a new deployment.");
             var instance = existing ?? await LaunchAsync(run, ct);
             await context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken,
@@ -91,7 +91,7 @@ public sealed partial class AwsTarget
                     // A spot interruption or a terminated instance ends the wait at once, with AWS's reason.
                     if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: true } ended)
                         throw new PhaseFailedException(
-                            $"The spot instance {ended.InstanceId} is {ended.State} while Airflow was starting: {ended.StateReason ?? "AWS gave no reason"}" +
+                            $"The spot instance {ended.InstanceId} is {ended.State} while Airflow was starting: {ended.EndedBecause}" +
                             (ended.SpotState is { } spot ? $" (spot request {spot})" : "") + ". Run phase 7, then phase 1 again (perhaps with another instance type or a higher max price).");
                     try
                     {
@@ -176,7 +176,7 @@ public sealed partial class AwsTarget
                     ?? throw new PhaseFailedException("The spot instance was not found. Run phase 1 again.");
                 if (state.HasEnded)
                     throw new PhaseFailedException(
-                        $"The spot instance {state.InstanceId} is {state.State}: {state.StateReason ?? "AWS gave no reason"}" +
+                        $"The spot instance {state.InstanceId} is {state.State}: {state.EndedBecause}" +
                         (state.SpotState is { } s ? $" (spot request {s})" : "") + ". Run phase 7, then phase 1 again (perhaps with another instance type or a higher max price).");
                 return state is { State: "running", PublicIp: not null } ? state : null;
             });
@@ -193,9 +193,12 @@ public sealed partial class AwsTarget
     {
         var instance = await run.Cloud.FindInstanceAsync(run.Names.DeploymentId, run.Context.Cancellation);
         if (instance is not { State: "running", PublicIp: not null })
-            throw new PhaseFailedException(instance is null
-                ? "This deployment has no instance. Run phase 1 first."
-                : $"The instance {instance.InstanceId} is {instance.State} ({instance.StateReason ?? "no reason given"}). Run phase 7, then phase 1 again.");
+            throw new PhaseFailedException(instance switch
+            {
+                null => "This deployment has no instance. Run phase 1 first.",
+                { HasEnded: true } => $"The instance {instance.InstanceId} is {instance.State}: {instance.EndedBecause}. Run phase 7, then phase 1 again.",
+                _ => $"The instance {instance.InstanceId} is {instance.State}, not running yet. Run phase 1 again, which waits for it.",
+            });
         return (instance, await ConnectAirflowAsync(run, instance));
     }
 }
