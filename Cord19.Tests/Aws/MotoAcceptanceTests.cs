@@ -103,6 +103,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             {
                 await Expect(page.Locator("[data-testid=instance-state]")).ToContainTextAsync("running", new() { Timeout = 30_000 });
                 await Expect(page.Locator("[data-testid=cluster-status]")).ToContainTextAsync(new AwsNames(id, "123456789012").Cluster);
+                // From EC2's launch time and the lifetime phase 1 gave the instance.
+                await Expect(page.Locator("[data-testid=instance-ends]")).ToContainTextAsync("ends itself about");
             }));
             NoProblems(await OnEveryScreenAsync(app, "/", "aws-teardown", async page =>
             {

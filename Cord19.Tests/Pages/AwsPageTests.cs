@@ -181,9 +181,14 @@ public sealed class AwsPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Equal(1, _aws.Watchers), Patience);
 
         _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", new InstanceState("i-0abc", "running", "198.51.100.7", "sir-1", "active", null),
-            "healthy", new ClusterState("cord19-00000000", "available", "cord19.example.redshift.amazonaws.com", 5439), 37.0, null, DateTimeOffset.UtcNow, null));
+            "healthy", new ClusterState("cord19-00000000", "available", "cord19.example.redshift.amazonaws.com", 5439), 37.0, null, DateTimeOffset.UtcNow, null)
+        {
+            InstanceEndsAt = new DateTimeOffset(2026, 12, 3, 23, 10, 0, TimeSpan.Zero),
+        });
 
         page.WaitForAssertion(() => Assert.Contains("running · i-0abc", page.Find("[data-testid=instance-state]").TextContent), Patience);
+        Assert.Equal($"ends itself about {Cord19.Web.Model.Moments.Date(new DateTimeOffset(2026, 12, 3, 23, 10, 0, TimeSpan.Zero))}",
+            page.Find("[data-testid=instance-ends]").TextContent);
         Assert.Equal("198.51.100.7", page.Find("[data-testid=instance-address]").TextContent);
         Assert.Contains("healthy", page.Find("[data-testid=airflow-health]").TextContent);
         Assert.Contains("available · cord19-00000000", page.Find("[data-testid=cluster-status]").TextContent);

@@ -562,6 +562,9 @@ public sealed class AwsTargetTests
         var status = first.Current;
         Assert.Null(status.Problem);
         Assert.Equal(("running", "healthy", 12.5), (status.Instance!.State, status.AirflowHealth, status.InstanceCpuPercent));
+        // When it ends itself: its launch plus the 8-hour lifetime of the phase 1 that launched it.
+        Assert.NotNull(status.InstanceEndsAt);
+        Assert.Equal(status.Instance.LaunchedAt + TimeSpan.FromHours(8), status.InstanceEndsAt);
         await first.DisposeAsync();
         await second.DisposeAsync();
         Assert.Equal(0, monitor.ActivePollers);

@@ -107,7 +107,11 @@ public sealed partial class AwsCloud
                 spotState = requests?.SpotInstanceRequests?.FirstOrDefault()?.State?.Value;
             }
             found.Add(new InstanceState(instance.InstanceId, instance.State?.Name?.Value ?? "unknown", instance.PublicIpAddress,
-                instance.SpotInstanceRequestId, spotState, instance.StateReason?.Message) { AvailabilityZone = instance.Placement?.AvailabilityZone });
+                instance.SpotInstanceRequestId, spotState, instance.StateReason?.Message)
+            {
+                AvailabilityZone = instance.Placement?.AvailabilityZone,
+                LaunchedAt = instance.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime()) : null,
+            });
         }
         return found;
     }

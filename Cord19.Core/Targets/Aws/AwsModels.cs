@@ -33,6 +33,9 @@ public sealed record InstanceState(string InstanceId, string State, string? Publ
     /// <summary>Where it runs: the live spot price is the one of this zone.</summary>
     public string? AvailabilityZone { get; init; }
 
+    /// <summary>When EC2 launched it; its first boot, which fixes its end of life, follows within a minute or two.</summary>
+    public DateTimeOffset? LaunchedAt { get; init; }
+
     public bool HasEnded => State is "terminated" or "shutting-down" or "stopped" or "stopping";
 
     /// <summary>

@@ -10,4 +10,11 @@ public sealed record AwsStatus(
     double? InstanceCpuPercent,
     double? ClusterCpuPercent,
     DateTimeOffset At,
-    string? Problem);
+    string? Problem)
+{
+    /// <summary>
+    /// About when a running instance ends itself (<see cref="InstanceEndOfLife"/>): its launch plus the maximum lifetime
+    /// of the phase 1 that launched it; null without one, or before EC2 says when it launched.
+    /// </summary>
+    public DateTimeOffset? InstanceEndsAt { get; init; }
+}

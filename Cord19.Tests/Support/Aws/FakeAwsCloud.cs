@@ -229,7 +229,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         if (Instances.TryGetValue(spec.ClientToken, out var existing)) return existing.State;
         if (RunInstancesFailure is { } failure) throw failure;
         await CreatingAsync(AwsResourceKinds.Instance, spec.ClientToken);
-        var state = new InstanceState($"i-{Interlocked.Increment(ref _ids):x8}", "pending", null, $"sir-{_ids:x8}", "active", null);
+        var state = new InstanceState($"i-{Interlocked.Increment(ref _ids):x8}", "pending", null, $"sir-{_ids:x8}", "active", null) { LaunchedAt = DateTimeOffset.UtcNow };
         Instances[spec.ClientToken] = (state, spec);
         return state;
     }
