@@ -445,6 +445,24 @@ public sealed class AwsTargetTests
         Assert.Equal(new AwsReconciler.Report(0, 0), await h.Get<AwsReconciler>().ReconcileAsync(default));
     }
 
+    [Fact]
+    public async Task An_instance_that_ended_itself_while_the_panel_was_away_is_forgotten_with_the_reason()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var phaseOne = await h.Core.RunAsync(1);
+        Succeeded(phaseOne, "");
+        var id = await h.DeploymentIdAsync();
+        var token = new AwsNames(id, "123456789012").InstanceClientToken;
+        var (instance, spec) = h.Cloud.Instances[token];
+        h.Cloud.Instances[token] = (instance with { State = "terminated", StateReason = "Client.InstanceInitiatedShutdown: Instance initiated shutdown" }, spec);
+
+        Assert.Equal(new AwsReconciler.Report(0, 1), await h.Get<AwsReconciler>().ReconcileAsync(default));
+
+        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.Instance);
+        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "reconcile"
+            && l.Message.Contains($"is terminated: it shut itself down, as it does at the deployment's maximum lifetime", StringComparison.Ordinal));
+    }
+
     /// <summary>Start-up reconciliation and the look every 5 minutes pause through the same guard, and are held to the same account.</summary>
     [Theory]
     [InlineData("start-up reconciliation")]

@@ -50,7 +50,11 @@ public sealed class AwsReconciler(
             {
                 if (await ExistsAsync(cloud, deployment.Id, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
                 await store.MarkResourceDeletedAsync(entry.Id, ct);
-                await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
+                // An instance that ended while the panel was away: its lifetime, a spot interruption or a person, EC2 says which.
+                var why = entry.Kind == AwsResourceKinds.Instance && await cloud.FindInstanceAsync(deployment.Id, ct) is { HasEnded: true } ended
+                    ? $"the instance {ended.InstanceId} is {ended.State}: {ended.EndedBecause}"
+                    : "AWS does not have it";
+                await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: {why}.", ct: ct);
                 deleted++;
             }
             return new Report(added, deleted, await idleCluster.PauseIfIdleAsync(cloud, await store.GetLiveResourcesAsync(deployment.Id, ct), runs, ct));
