@@ -297,6 +297,19 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         feed.Publish(new ResourcesChanged(resource.DeploymentId));
     }
 
+    /// <summary>
+    /// Marks a resource deleted at <paramref name="deletedAt"/>, a moment known from AWS that is earlier than this look
+    /// (an instance that ended itself while the panel was away), kept between its recording and now.
+    /// </summary>
+    public async Task MarkResourceDeletedAsync(Guid resourceId, DateTime deletedAt, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var resource = await db.Resources.FirstAsync(r => r.Id == resourceId, ct);
+        resource.DeletedAt ??= new DateTime(Math.Clamp(deletedAt.Ticks, resource.CreatedAt.Ticks, Now.Ticks), DateTimeKind.Utc);
+        await db.SaveChangesAsync(ct);
+        feed.Publish(new ResourcesChanged(resource.DeploymentId));
+    }
+
     public async Task<IReadOnlyList<ResourceView>> GetLiveResourcesAsync(Guid deploymentId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

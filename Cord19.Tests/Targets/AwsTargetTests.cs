@@ -9,6 +9,7 @@ using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support;
 using Cord19.Tests.Support.Aws;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cord19.Tests.Targets;
 
@@ -453,14 +454,28 @@ public sealed class AwsTargetTests
         Succeeded(phaseOne, "");
         var id = await h.DeploymentIdAsync();
         var token = new AwsNames(id, "123456789012").InstanceClientToken;
+        // Launched three days ago with Settings' 8-hour lifetime; the panel comes back only now.
+        var launched = DateTimeOffset.UtcNow.AddDays(-3);
+        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
+        {
+            await db.Resources.Where(r => r.DeploymentId == id).ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, launched.UtcDateTime.AddSeconds(-5)));
+        }
         var (instance, spec) = h.Cloud.Instances[token];
-        h.Cloud.Instances[token] = (instance with { State = "terminated", StateReason = "Client.InstanceInitiatedShutdown: Instance initiated shutdown" }, spec);
+        h.Cloud.Instances[token] = (instance with
+        {
+            State = "terminated", StateReason = "Client.InstanceInitiatedShutdown: Instance initiated shutdown", LaunchedAt = launched,
+        }, spec);
 
         Assert.Equal(new AwsReconciler.Report(0, 1), await h.Get<AwsReconciler>().ReconcileAsync(default));
 
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.Instance);
         Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "reconcile"
-            && l.Message.Contains($"is terminated: it shut itself down, as it does at the deployment's maximum lifetime", StringComparison.Ordinal));
+            && l.Message.Contains($"is terminated: it shut itself down, as it does at the deployment's maximum lifetime", StringComparison.Ordinal)
+            && l.Message.Contains("metered until", StringComparison.Ordinal));
+        // Metered (instance, volume, address) until its deadline and the slack, not for the three days until this look.
+        var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
+        var ended = deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt;
+        Assert.Equal((launched + TimeSpan.FromHours(8) + InstanceEndOfLife.Slack).UtcDateTime, ended!.Value, TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Start-up reconciliation and the look every 5 minutes pause through the same guard, and are held to the same account.</summary>

@@ -42,10 +42,13 @@ public sealed record InstanceState(string InstanceId, string State, string? Publ
     /// Why an ended instance ended, in words, with EC2's reason (its code names the cause: see EC2's StateReason),
     /// so an operator who comes back to a terminated instance knows whether its lifetime, AWS or a person ended it.
     /// </summary>
+    /// <summary>It shut itself down (EC2's Client.InstanceInitiatedShutdown): at its maximum lifetime, or someone's shutdown inside it.</summary>
+    public bool EndedItself => StateReason?.Contains("InstanceInitiatedShutdown", StringComparison.Ordinal) == true;
+
     public string EndedBecause => StateReason switch
     {
         null or "" => "AWS gave no reason",
-        var r when r.Contains("InstanceInitiatedShutdown", StringComparison.Ordinal) =>
+        var r when EndedItself =>
             $"it shut itself down, as it does at the deployment's maximum lifetime ({r})",
         var r when r.Contains("SpotInstanceTermination", StringComparison.Ordinal) || r.Contains("SpotInstanceShutdown", StringComparison.Ordinal) =>
             $"AWS took the spot capacity back, a spot interruption ({r})",

@@ -49,11 +49,21 @@ public sealed class AwsReconciler(
             foreach (var entry in ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator)))
             {
                 if (await ExistsAsync(cloud, deployment.Id, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
-                await store.MarkResourceDeletedAsync(entry.Id, ct);
                 // An instance that ended while the panel was away: its lifetime, a spot interruption or a person, EC2 says which.
-                var why = entry.Kind == AwsResourceKinds.Instance && await cloud.FindInstanceAsync(deployment.Id, ct) is { HasEnded: true } ended
-                    ? $"the instance {ended.InstanceId} is {ended.State}: {ended.EndedBecause}"
-                    : "AWS does not have it";
+                var ended = entry.Kind == AwsResourceKinds.Instance && await cloud.FindInstanceAsync(deployment.Id, ct) is { HasEnded: true } e ? e : null;
+                var why = ended is null ? "AWS does not have it" : $"the instance {ended.InstanceId} is {ended.State}: {ended.EndedBecause}";
+                // One that ended itself did so at its deadline: metered until then (and the slack), not until this look,
+                // which may be days later. Any other end has no time EC2 states plainly: metered until now, never less than billed.
+                if (ended is not null && ended.EndedItself && InstanceEndOfLife.Deadline(ended, runs) is { } deadline
+                    && deadline + InstanceEndOfLife.Slack < clock.GetUtcNow())
+                {
+                    await store.MarkResourceDeletedAsync(entry.Id, (deadline + InstanceEndOfLife.Slack).UtcDateTime, ct);
+                    why += $"; metered until {(deadline + InstanceEndOfLife.Slack).UtcDateTime:yyyy-MM-dd HH:mm} UTC, its deadline and {InstanceEndOfLife.Slack.TotalMinutes:0} minutes";
+                }
+                else
+                {
+                    await store.MarkResourceDeletedAsync(entry.Id, ct);
+                }
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: {why}.", ct: ct);
                 deleted++;
             }

@@ -39,16 +39,6 @@ public sealed class AwsStatusMonitor : IDisposable
 
     public void Dispose() => _polling.Dispose();
 
-    /// <summary>
-    /// The instance's launch plus the maximum lifetime its user data was given: that of the deployment's first phase 1,
-    /// which launched it (later runs find it by its client token and launch nothing).
-    /// </summary>
-    private static DateTimeOffset? EndOfLife(InstanceState? instance, IReadOnlyList<PhaseRun> runs) =>
-        instance is { HasEnded: false, LaunchedAt: { } launched }
-        && runs.Where(r => r.PhaseNumber == 1 && r.StartedAt is not null).MinBy(r => r.StartedAt) is { } launching
-        && launching.SettingsJson is { } used && PipelineSettings.FromJsonOrDefault(used).MaxLifetimeHours is { } hours
-            ? launched + TimeSpan.FromHours(hours)
-            : null;
 
     private async Task<AwsStatus> LookAsync(Guid deploymentId, AwsStatus? previous, CancellationToken ct)
     {
@@ -69,7 +59,7 @@ public sealed class AwsStatusMonitor : IDisposable
                 var clusterCpu = cluster is { Status: "available" } ? await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", cluster.Identifier, ct) : null;
                 return new AwsStatus(deploymentId, region, instance, health, cluster, instanceCpu, clusterCpu, _clock.GetUtcNow(), null)
                 {
-                    InstanceEndsAt = EndOfLife(instance, found.Runs),
+                    InstanceEndsAt = instance is { HasEnded: false } ? InstanceEndOfLife.Deadline(instance, found.Runs) : null,
                 };
             });
         }

@@ -10,6 +10,24 @@ namespace Cord19.Core.Targets.Aws;
 public static class InstanceEndOfLife
 {
     public const string DeadlineFile = "/etc/cord19/end-of-life";
+
+    /// <summary>
+    /// How long after its deadline an instance that ended itself may still have billed: the deadline is fixed at first
+    /// boot, which follows the launch by a minute or two, and the shutdown and termination take a few more.
+    /// </summary>
+    public static readonly TimeSpan Slack = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// About when <paramref name="instance"/> ends itself: its launch plus the maximum lifetime its first boot was given,
+    /// that of the deployment's first phase 1, which launched it (later runs find it by its client token and launch
+    /// nothing). Null without a lifetime, or before EC2 says when it launched.
+    /// </summary>
+    public static DateTimeOffset? Deadline(InstanceState instance, IEnumerable<Deployments.PhaseRun> runs) =>
+        instance.LaunchedAt is { } launched
+        && runs.Where(r => r.PhaseNumber == 1 && r.StartedAt is not null).MinBy(r => r.StartedAt) is { SettingsJson: { } used }
+        && Settings.PipelineSettings.FromJsonOrDefault(used).MaxLifetimeHours is { } hours
+            ? launched + TimeSpan.FromHours(hours)
+            : null;
     public const string Program = "/usr/local/sbin/cord19-end-of-life";
     public const string Unit = "cord19-end-of-life.service";
 
