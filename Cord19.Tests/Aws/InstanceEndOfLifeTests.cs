@@ -49,6 +49,26 @@ public sealed class InstanceEndOfLifeTests
         if (reason is not null) Assert.Contains(reason, ended.EndedBecause); // EC2's own words stay, for a search
     }
 
+    [Theory]
+    [InlineData(new[] { 8.0 }, 8.0)]
+    [InlineData(new[] { 2.0, 24.0 }, 24.0)] // a retried phase 1 with another lifetime: the longest, never a meter short of the bill
+    [InlineData(new[] { 8.0, -1.0 }, null)]  // one without a lifetime (-1 here): no deadline to date an end by
+    public void The_deadline_is_the_launch_plus_the_longest_lifetime_a_phase_one_gave(double[] lifetimes, double? hours)
+    {
+        var launched = new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero);
+        var runs = lifetimes.Select((h, i) => new Cord19.Core.Deployments.PhaseRun
+        {
+            PhaseNumber = 1,
+            StartedAt = launched.UtcDateTime.AddMinutes(i),
+            SettingsJson = System.Text.Json.JsonSerializer.Serialize(new Cord19.Core.Settings.PipelineSettings { MaxLifetimeHours = h < 0 ? null : h },
+                Cord19.Core.Settings.SettingsStore.Json),
+        });
+        var instance = new InstanceState("i-0abc", "running", null, null, null, null) { LaunchedAt = launched };
+
+        Assert.Equal(hours is { } h ? launched + TimeSpan.FromHours(h) : null, InstanceEndOfLife.Deadline(instance, runs));
+        Assert.Null(InstanceEndOfLife.Deadline(instance with { LaunchedAt = null }, runs));
+    }
+
     [Fact]
     public void Without_a_maximum_lifetime_nothing_is_scheduled() =>
         Assert.DoesNotContain("shutdown", InstanceEndOfLife.FirstBoot(null));

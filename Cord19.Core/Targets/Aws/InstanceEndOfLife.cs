@@ -18,16 +18,19 @@ public static class InstanceEndOfLife
     public static readonly TimeSpan Slack = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// About when <paramref name="instance"/> ends itself: its launch plus the maximum lifetime its first boot was given,
-    /// that of the deployment's first phase 1, which launched it (later runs find it by its client token and launch
-    /// nothing). Null without a lifetime, or before EC2 says when it launched.
+    /// About when <paramref name="instance"/> ends itself: its launch plus the maximum lifetime its first boot was given.
+    /// The phase 1 that launched it is one of the deployment's (later runs find it by its client token and launch
+    /// nothing); when they differ, the longest, so a meter dated by it never bills less than AWS. Null when one had no
+    /// lifetime (or no settings recorded), or before EC2 says when it launched.
     /// </summary>
-    public static DateTimeOffset? Deadline(InstanceState instance, IEnumerable<Deployments.PhaseRun> runs) =>
-        instance.LaunchedAt is { } launched
-        && runs.Where(r => r.PhaseNumber == 1 && r.StartedAt is not null).MinBy(r => r.StartedAt) is { SettingsJson: { } used }
-        && Settings.PipelineSettings.FromJsonOrDefault(used).MaxLifetimeHours is { } hours
-            ? launched + TimeSpan.FromHours(hours)
+    public static DateTimeOffset? Deadline(InstanceState instance, IEnumerable<Deployments.PhaseRun> runs)
+    {
+        var lifetimes = runs.Where(r => r.PhaseNumber == 1 && r.StartedAt is not null)
+            .Select(r => r.SettingsJson is { } used ? Settings.PipelineSettings.FromJsonOrDefault(used).MaxLifetimeHours : null).ToList();
+        return instance.LaunchedAt is { } launched && lifetimes.Count > 0 && lifetimes.All(h => h is not null)
+            ? launched + TimeSpan.FromHours(lifetimes.Max()!.Value)
             : null;
+    }
     public const string Program = "/usr/local/sbin/cord19-end-of-life";
     public const string Unit = "cord19-end-of-life.service";
 
