@@ -38,13 +38,13 @@ public sealed record InstanceState(string InstanceId, string State, string? Publ
 
     public bool HasEnded => State is "terminated" or "shutting-down" or "stopped" or "stopping";
 
+    /// <summary>It shut itself down (EC2's Client.InstanceInitiatedShutdown): at its maximum lifetime, or someone's shutdown inside it.</summary>
+    public bool EndedItself => StateReason?.Contains("InstanceInitiatedShutdown", StringComparison.Ordinal) == true;
+
     /// <summary>
     /// Why an ended instance ended, in words, with EC2's reason (its code names the cause: see EC2's StateReason),
     /// so an operator who comes back to a terminated instance knows whether its lifetime, AWS or a person ended it.
     /// </summary>
-    /// <summary>It shut itself down (EC2's Client.InstanceInitiatedShutdown): at its maximum lifetime, or someone's shutdown inside it.</summary>
-    public bool EndedItself => StateReason?.Contains("InstanceInitiatedShutdown", StringComparison.Ordinal) == true;
-
     public string EndedBecause => StateReason switch
     {
         null or "" => "AWS gave no reason",

@@ -13,8 +13,8 @@ public sealed record AwsStatus(
     string? Problem)
 {
     /// <summary>
-    /// About when a running instance ends itself (<see cref="InstanceEndOfLife"/>): its launch plus the maximum lifetime
-    /// of the phase 1 that launched it; null without one, or before EC2 says when it launched.
+    /// About when a running instance ends itself (<see cref="InstanceEndOfLife.Deadline"/>): its launch plus the maximum
+    /// lifetime phase 1 gave it; null without one, or before EC2 says when it launched.
     /// </summary>
     public DateTimeOffset? InstanceEndsAt { get; init; }
 }

@@ -39,7 +39,6 @@ public sealed class AwsStatusMonitor : IDisposable
 
     public void Dispose() => _polling.Dispose();
 
-
     private async Task<AwsStatus> LookAsync(Guid deploymentId, AwsStatus? previous, CancellationToken ct)
     {
         var region = previous?.Region ?? "";

@@ -10,6 +10,8 @@ namespace Cord19.Core.Targets.Aws;
 public static class InstanceEndOfLife
 {
     public const string DeadlineFile = "/etc/cord19/end-of-life";
+    public const string Program = "/usr/local/sbin/cord19-end-of-life";
+    public const string Unit = "cord19-end-of-life.service";
 
     /// <summary>
     /// How long after its deadline an instance that ended itself may still have billed: the deadline is fixed at first
@@ -31,8 +33,6 @@ public static class InstanceEndOfLife
             ? launched + TimeSpan.FromHours(lifetimes.Max()!.Value)
             : null;
     }
-    public const string Program = "/usr/local/sbin/cord19-end-of-life";
-    public const string Unit = "cord19-end-of-life.service";
 
     /// <summary>
     /// Run at every boot with the deadline's file (seconds since the epoch) as its argument: schedules the shutdown for
