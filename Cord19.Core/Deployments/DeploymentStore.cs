@@ -288,18 +288,11 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
         return ResourceView.From(resource);
     }
 
-    public async Task MarkResourceDeletedAsync(Guid resourceId, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var resource = await db.Resources.FirstAsync(r => r.Id == resourceId, ct);
-        resource.DeletedAt ??= Now;
-        await db.SaveChangesAsync(ct);
-        feed.Publish(new ResourcesChanged(resource.DeploymentId));
-    }
+    public Task MarkResourceDeletedAsync(Guid resourceId, CancellationToken ct = default) => MarkResourceDeletedAsync(resourceId, Now, ct);
 
     /// <summary>
-    /// Marks a resource deleted at <paramref name="deletedAt"/>, a moment known from AWS that is earlier than this look
-    /// (an instance that ended itself while the panel was away), kept between its recording and now.
+    /// Marks a resource deleted at <paramref name="deletedAt"/> (now, or a moment known from AWS that is earlier than this
+    /// look: an instance that ended itself while the panel was away), kept between its recording and now.
     /// </summary>
     public async Task MarkResourceDeletedAsync(Guid resourceId, DateTime deletedAt, CancellationToken ct = default)
     {
