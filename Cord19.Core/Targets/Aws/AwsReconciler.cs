@@ -48,22 +48,25 @@ public sealed class AwsReconciler(
             }
             foreach (var entry in ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator)))
             {
-                if (await ExistsAsync(cloud, deployment.Id, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
-                // An instance that ended while the panel was away: its lifetime, a spot interruption or a person, EC2 says which.
-                var ended = entry.Kind == AwsResourceKinds.Instance && await cloud.FindInstanceAsync(deployment.Id, ct) is { HasEnded: true } e ? e : null;
+                InstanceState? ended = null;
+                if (entry.Kind == AwsResourceKinds.Instance)
+                {
+                    // One look answers both: is it still there, and if it has ended (while the panel was away), who ended it.
+                    var instance = await cloud.FindInstanceAsync(deployment.Id, ct);
+                    if (instance is { State: not "terminated" }) continue;
+                    ended = instance;
+                }
+                else if (await ExistsAsync(cloud, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
                 var why = ended is null ? "AWS does not have it" : $"the instance {ended.InstanceId} is {ended.State}: {ended.EndedBecause}";
-                // One that ended itself did so at its deadline: metered until then (and the slack), not until this look,
-                // which may be days later. Any other end has no time EC2 states plainly: metered until now, never less than billed.
-                if (ended is not null && ended.EndedItself && InstanceEndOfLife.Deadline(ended, runs) is { } deadline
-                    && deadline + InstanceEndOfLife.Slack < clock.GetUtcNow())
-                {
-                    await store.MarkResourceDeletedAsync(entry.Id, (deadline + InstanceEndOfLife.Slack).UtcDateTime, ct);
-                    why += $"; metered until {(deadline + InstanceEndOfLife.Slack).UtcDateTime:yyyy-MM-dd HH:mm} UTC, its deadline and {InstanceEndOfLife.Slack.TotalMinutes:0} minutes";
-                }
-                else
-                {
-                    await store.MarkResourceDeletedAsync(entry.Id, ct);
-                }
+                // One that ended itself did so at its deadline: metered until then (and the slack), not until this look, which
+                // may be days later. Any other end has no time EC2 states plainly: metered until now, never less than billed.
+                var now = clock.GetUtcNow();
+                var endedAt = ended is { EndedItself: true } && InstanceEndOfLife.Deadline(ended, runs) is { } deadline && deadline + InstanceEndOfLife.Slack < now
+                    ? deadline + InstanceEndOfLife.Slack
+                    : (DateTimeOffset?)null;
+                await store.MarkResourceDeletedAsync(entry.Id, (endedAt ?? now).UtcDateTime, ct);
+                if (endedAt is { } at)
+                    why += $"; metered until {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC, its deadline and {InstanceEndOfLife.Slack.TotalMinutes:0} minutes";
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: {why}.", ct: ct);
                 deleted++;
             }
@@ -83,11 +86,12 @@ public sealed class AwsReconciler(
     {
         var used = (await store.ListDeploymentsAsync(ct)).Where(d => d.Target == DeploymentTarget.Aws).Select(d => d.Region).OfType<string>();
         var regions = used.Prepend(settingsRegion).Distinct(StringComparer.Ordinal);
+        var live = await LiveDeploymentTagAsync(ct);
         return await Task.WhenAll(regions.Select(async region =>
         {
             try
             {
-                return new RegionOrphans(region, await FindOrphansAsync(region, ct));
+                return new RegionOrphans(region, await OrphansInAsync(region, live, ct));
             }
             catch (Cord19Exception ex)
             {
@@ -97,12 +101,16 @@ public sealed class AwsReconciler(
     }
 
     /// <summary>Resources in <paramref name="region"/> tagged by a deployment that is not live (or by none the app knows).</summary>
-    public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(string region, CancellationToken ct)
-    {
-        var live = await store.GetWithRunsAsync(ct: ct) is { Deployment.HasEnded: false } current ? current.Deployment.Id.ToString() : null;
-        return await clouds.WithCloudAsync<IReadOnlyList<TaggedResource>>(region, async cloud =>
+    public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(string region, CancellationToken ct) =>
+        await OrphansInAsync(region, await LiveDeploymentTagAsync(ct), ct);
+
+    private Task<IReadOnlyList<TaggedResource>> OrphansInAsync(string region, string? live, CancellationToken ct) =>
+        clouds.WithCloudAsync<IReadOnlyList<TaggedResource>>(region, async cloud =>
             (await cloud.FindTaggedAsync(null, ct)).Where(t => t.DeploymentId != live).ToList());
-    }
+
+    /// <summary>The live deployment's tag value, whose resources are never orphans; null when none is live.</summary>
+    private async Task<string?> LiveDeploymentTagAsync(CancellationToken ct) =>
+        await store.GetWithRunsAsync(ct: ct) is { Deployment.HasEnded: false } current ? current.Deployment.Id.ToString() : null;
 
     /// <summary>
     /// Deletes every orphan in <paramref name="region"/> (what <see cref="FindOrphansAsync"/> lists: its dry run), in
@@ -143,9 +151,9 @@ public sealed class AwsReconciler(
                 report.Added, report.MarkedDeleted, report.PausedCluster ? "paused" : "left as it was");
     }
 
-    private static async Task<bool> ExistsAsync(IAwsCloud cloud, Guid deploymentId, ResourceView entry, CancellationToken ct) => entry.Kind switch
+    /// <summary>Whether AWS still has a ledger entry's resource (instances are looked at by the caller, which also wants why one ended).</summary>
+    private static async Task<bool> ExistsAsync(IAwsCloud cloud, ResourceView entry, CancellationToken ct) => entry.Kind switch
     {
-        AwsResourceKinds.Instance => (await cloud.FindInstancesAsync(deploymentId, ct)).Any(i => i.State != "terminated"),
         AwsResourceKinds.Role => await cloud.FindRoleAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.Cluster => await cloud.FindClusterAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.SecurityGroup => await cloud.FindSecurityGroupAsync(entry.Locator, await cloud.DefaultVpcAsync(ct), ct) is not null,
