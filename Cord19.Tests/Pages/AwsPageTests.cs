@@ -152,8 +152,8 @@ public sealed class AwsPageTests : PageTestContext
     public void Orphans_are_sought_in_every_region_a_deployment_used_each_with_its_own_word()
     {
         // A crash left a volume in eu-west-1, and Settings now names us-east-2; ap-south-1 is not enabled for the account.
-        _aws.OtherRegions.Add(new("eu-west-1", [new TaggedResource(AwsResourceKinds.Volume, "vol-0west", Guid.NewGuid().ToString(), "available")]));
-        _aws.OtherRegions.Add(new("ap-south-1", [], "AWS did not accept the credentials for ec2:DescribeInstances (AuthFailure)."));
+        _aws.AddRegion(new("eu-west-1", [new TaggedResource(AwsResourceKinds.Volume, "vol-0west", Guid.NewGuid().ToString(), "available")]));
+        _aws.AddRegion(new("ap-south-1", [], "AWS did not accept the credentials for ec2:DescribeInstances (AuthFailure)."));
         var page = Render<AwsAccount>();
         page.Find("[data-testid=find-orphans]").Click();
 

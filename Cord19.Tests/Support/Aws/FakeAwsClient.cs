@@ -12,7 +12,8 @@ public sealed class FakeAwsClient : IAwsClient
     private readonly Channel<AwsStatus> _status = Channel.CreateUnbounded<AwsStatus>();
 
     public IReadOnlyList<CheckItem> Checks { get; set; } = [];
-    public IReadOnlyList<TaggedResource> Orphans { get; set; } = [];
+    /// <summary>The Settings region's (us-east-2) orphans.</summary>
+    public IReadOnlyList<TaggedResource> Orphans { get => _regions[0].Resources; set => _regions[0] = _regions[0] with { Resources = value }; }
     public AwsException? RoleFailure { get; set; }
     public int RoleRequests { get; private set; }
     public int Watchers { get; private set; }
@@ -27,11 +28,13 @@ public sealed class FakeAwsClient : IAwsClient
         return Task.FromResult<IReadOnlyList<string>>([$"{AwsNames.SpectrumRole}: arn:aws:iam::123456789012:role/cord19/{AwsNames.SpectrumRole}"]);
     }
 
-    /// <summary>Other regions' searches, after the Settings region's (<see cref="Orphans"/>, in us-east-2).</summary>
-    public List<AwsReconciler.RegionOrphans> OtherRegions { get; } = [];
+    private readonly List<AwsReconciler.RegionOrphans> _regions = [new("us-east-2", [])];
+
+    /// <summary>Adds another region's search, after the Settings region's.</summary>
+    public void AddRegion(AwsReconciler.RegionOrphans region) => _regions.Add(region);
 
     public Task<IReadOnlyList<AwsReconciler.RegionOrphans>> FindOrphansAsync(CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<AwsReconciler.RegionOrphans>>([new("us-east-2", Orphans), .. OtherRegions]);
+        Task.FromResult<IReadOnlyList<AwsReconciler.RegionOrphans>>([.. _regions]);
 
     public List<string> OrphanDeletions { get; } = [];
 
@@ -46,14 +49,9 @@ public sealed class FakeAwsClient : IAwsClient
     public Task<AwsReconciler.OrphanDeletion> DeleteOrphansAsync(string region, string confirmation, CancellationToken ct)
     {
         OrphanDeletions.Add(confirmation);
-        if (OtherRegions.FindIndex(r => r.Region == region) is var other and >= 0)
-        {
-            var gone = OtherRegions[other].Resources.Select(o => $"{o.Kind} {o.Locator}").ToList();
-            OtherRegions[other] = OtherRegions[other] with { Resources = [] };
-            return Task.FromResult(new AwsReconciler.OrphanDeletion(region, gone, [], [], null));
-        }
-        var deleted = Orphans.Select(o => $"{o.Kind} {o.Locator}").ToList();
-        Orphans = [];
+        var index = _regions.FindIndex(r => r.Region == region);
+        var deleted = _regions[index].Resources.Select(o => $"{o.Kind} {o.Locator}").ToList();
+        _regions[index] = _regions[index] with { Resources = [] };
         return Task.FromResult(new AwsReconciler.OrphanDeletion(region, deleted, [], [], null));
     }
 
