@@ -73,6 +73,7 @@ public sealed class AwsContractTests
         await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select count(*) from covid19_lake.alleninstitute_metadata", default);
         await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
         await cloud.CpuAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", default);
+        await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
         await cloud.SpotVcpuQuotaAsync(default);
         return handler;
     }
@@ -179,6 +180,7 @@ public sealed class AwsContractTests
         var tagged = (await cloud.TaggedClustersAsync(ResourceTags.DeploymentKey, "x", default)).Single();
         var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
         var cpu = await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", Cluster.Identifier, default);
+        var lastCpu = await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
         var sql = await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select 1", default);
         var quota = await cloud.SpotVcpuQuotaAsync(default);
         var orderable = await cloud.NodeTypeOrderableAsync("NodeType", default);
@@ -194,6 +196,7 @@ public sealed class AwsContractTests
         Assert.Equal(new TaggedResource(AwsResourceKinds.Cluster, "ClusterIdentifier", null, "ClusterStatus"), tagged);
         Assert.Equal(new LakeTable(AwsNames.LakeDatabase, AwsNames.LakeTable, "Location", 1), table);
         Assert.Equal(12.5, cpu);
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero), lastCpu);
         Assert.Equal(new SqlResult(7, "stringValue"), sql);
         Assert.Equal(32, quota);
     }

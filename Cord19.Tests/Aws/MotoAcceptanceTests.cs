@@ -200,6 +200,50 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Assert.Contains("Canonical's image list has Ubuntu 24.04", error.Message);
     }
 
+    /// <summary>
+    /// What dates an ended instance's meter (EndedInstanceGuard), read from moto's answers: the time in EC2's transition
+    /// reason once someone terminates it, and CloudWatch's last CPU reading for it once EC2 no longer lists it.
+    /// </summary>
+    [MotoFact]
+    public async Task When_an_instance_ended_is_read_from_EC2s_transition_reason_and_CloudWatchs_last_reading()
+    {
+        var deployment = Guid.NewGuid();
+        using var ec2 = Moto.Connect().Ec2();
+        var launched = await ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            ImageId = _image, InstanceType = Amazon.EC2.InstanceType.T3Micro, MinCount = 1, MaxCount = 1,
+            TagSpecifications = [new TagSpecification { ResourceType = Amazon.EC2.ResourceType.Instance, Tags = [new Amazon.EC2.Model.Tag(ResourceTags.DeploymentKey, deployment.ToString())] }],
+        });
+        var id = launched.Reservation.Instances[0].InstanceId;
+        var terminating = DateTimeOffset.UtcNow.AddSeconds(-1); // EC2 states whole seconds
+        await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [id] });
+        using var cloud = new AwsCloud(Moto.Connect());
+
+        var ended = (await cloud.FindInstancesAsync(deployment, default)).Single();
+
+        Assert.Equal("terminated", ended.State);
+        Assert.InRange(ended.EndStatedAt ?? default, terminating, DateTimeOffset.UtcNow);
+        Assert.Contains($"someone ended it through EC2's console or API at {ended.EndStatedAt:yyyy-MM-dd HH:mm} UTC", ended.EndedBecause);
+
+        // Readings over two hours and more, the last three hours ago, off the hour (the hourly look alone would miss it by
+        // 20 minutes); EC2 puts them itself, the test through CloudWatch's API.
+        var last = DateTimeOffset.UtcNow.AddHours(-3);
+        foreach (var at in new[] { last.AddMinutes(-140), last.AddMinutes(-70), last })
+            await Moto.Connect().Api.QueryAsync(AwsService.CloudWatch, "PutMetricData", new AwsParameters()
+                .Add("Namespace", "AWS/EC2")
+                .Add("MetricData.member.1.MetricName", "CPUUtilization")
+                .Add("MetricData.member.1.Value", "7.5")
+                .Add("MetricData.member.1.Timestamp", at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture))
+                .Add("MetricData.member.1.Dimensions.member.1.Name", "InstanceId")
+                .Add("MetricData.member.1.Dimensions.member.1.Value", id), default);
+
+        var found = await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", id, last.AddDays(-1), default);
+
+        // The start of the 5-minute period that holds the last reading.
+        Assert.InRange(found ?? default, last - EndedInstanceGuard.ReadingPeriod, last);
+        Assert.Null(await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", "i-0000000000000000f", last.AddDays(-1), default));
+    }
+
     private async Task CheckPhaseOneAsync(Guid id)
     {
         var names = new AwsNames(id, "123456789012");

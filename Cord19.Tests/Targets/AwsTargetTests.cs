@@ -469,13 +469,110 @@ public sealed class AwsTargetTests
         Assert.Equal(new AwsReconciler.Report(0, 1), await h.Get<AwsReconciler>().ReconcileAsync(default));
 
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.Instance);
-        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "reconcile"
+        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
             && l.Message.Contains($"is terminated: it shut itself down, as it does at the deployment's maximum lifetime", StringComparison.Ordinal)
-            && l.Message.Contains("metered until", StringComparison.Ordinal));
+            && l.Message.Contains("its maximum lifetime's deadline", StringComparison.Ordinal));
         // Metered (instance, volume, address) until its deadline and the slack, not for the three days until this look.
         var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
         var ended = deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt;
         Assert.Equal((launched + TimeSpan.FromHours(8) + InstanceEndOfLife.Slack).UtcDateTime, ended!.Value, TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>
+    /// EC2 lists a terminated instance for about an hour. A panel away longer finds nothing; CloudWatch still holds the
+    /// instance's last CPU reading, which bounds when it stopped billing.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_instance_AWS_no_longer_lists_is_metered_until_its_last_CPU_reading_or_else_until_now(bool cloudWatchHasIt)
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var phaseOne = await h.Core.RunAsync(1);
+        Succeeded(phaseOne, "");
+        var id = await h.DeploymentIdAsync();
+        var launched = await LaunchedDaysAgoAsync(h, id, days: 3);
+        var token = new AwsNames(id, "123456789012").InstanceClientToken;
+        var instanceId = h.Cloud.Instances[token].State.InstanceId;
+        h.Cloud.Instances.Remove(token);
+        var lastReading = launched + TimeSpan.FromHours(2);
+        if (cloudWatchHasIt) h.Cloud.LastCpuReadings[instanceId] = lastReading;
+
+        Assert.Equal(new AwsReconciler.Report(0, 1), await h.Get<AwsReconciler>().ReconcileAsync(default));
+
+        var ended = await InstanceEntryEndAsync(h, id);
+        var expected = cloudWatchHasIt ? lastReading + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack : DateTimeOffset.UtcNow;
+        Assert.Equal(expected.UtcDateTime, ended, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30));
+        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
+            && l.Message.Contains("AWS does not list it any more", StringComparison.Ordinal)
+            && l.Message.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "AWS gives no time", StringComparison.Ordinal));
+    }
+
+    /// <summary>While the panel runs, its look every 5 minutes stops metering an instance a person (or AWS) ended, from the time EC2 gives.</summary>
+    [Fact]
+    public async Task While_the_panel_runs_an_instance_someone_terminated_stops_being_metered_from_the_time_EC2_gives()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var phaseOne = await h.Core.RunAsync(1);
+        Succeeded(phaseOne, "");
+        var id = await h.DeploymentIdAsync();
+        await LaunchedDaysAgoAsync(h, id, days: 1);
+        var guard = h.Get<EndedInstanceGuard>();
+        Assert.False(await guard.CheckAsync(default)); // running: nothing to do
+
+        var token = new AwsNames(id, "123456789012").InstanceClientToken;
+        var (instance, spec) = h.Cloud.Instances[token];
+        var terminatedAt = DateTimeOffset.UtcNow.AddHours(-3);
+        h.Cloud.Instances[token] = (instance with
+        {
+            State = "terminated", StateReason = "Client.UserInitiatedShutdown: User initiated shutdown",
+            EndStatedAt = InstanceState.StatedTime($"User initiated ({terminatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)"),
+        }, spec);
+
+        Assert.True(await guard.CheckAsync(default));
+        Assert.False(await guard.CheckAsync(default)); // once
+
+        var ended = await InstanceEntryEndAsync(h, id);
+        Assert.Equal((terminatedAt + InstanceEndOfLife.Slack).UtcDateTime, ended, TimeSpan.FromSeconds(1));
+        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
+            && l.Message.Contains($"someone ended it through EC2's console or API at {terminatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC", StringComparison.Ordinal)
+            && l.Message.Contains("the time EC2 gives for its end", StringComparison.Ordinal));
+        // The meter no longer counts it: nothing of the instance (compute, volume, address) burns any more.
+        var costs = await h.Core.Meter.TickAsync();
+        var instanceMeters = costs.Resources.Where(r => r.Kind is Core.Costs.MeterKind.Ec2Instance or Core.Costs.MeterKind.EbsVolume or Core.Costs.MeterKind.PublicIpv4).ToList();
+        Assert.Equal(3, instanceMeters.Count);
+        Assert.All(instanceMeters, r => Assert.Equal(0m, r.BurnRatePerHour));
+    }
+
+    [Fact]
+    public void EC2s_stated_time_is_read_in_GMT_or_UTC_and_only_there()
+    {
+        var at = new DateTimeOffset(2026, 12, 3, 10, 4, 5, TimeSpan.Zero);
+        Assert.Equal(at, InstanceState.StatedTime("User initiated (2026-12-03 10:04:05 GMT)"));
+        Assert.Equal(at, InstanceState.StatedTime("User initiated (2026-12-03 10:04:05 UTC)")); // moto's
+        Assert.Equal(at, InstanceState.StatedTime("Server.SpotInstanceTermination: Marked for termination (2026-12-03 10:04:05 GMT)"));
+        Assert.Null(InstanceState.StatedTime("Client.InstanceInitiatedShutdown: Instance initiated shutdown"));
+        Assert.Null(InstanceState.StatedTime(""));
+        Assert.Null(InstanceState.StatedTime(null));
+
+        var entry = new ResourceView(Guid.NewGuid(), AwsResourceKinds.Instance, "token", EndedInstanceGuard.Description("i-0abc123", "t3.large spot"), DateTime.UtcNow, null);
+        Assert.Equal("i-0abc123", EndedInstanceGuard.InstanceId(entry));
+        Assert.Null(EndedInstanceGuard.InstanceId(entry with { Description = "t3.large spot, max $0.05/h" })); // recorded before the launch
+    }
+
+    /// <summary>Dates the deployment's ledger as if phase 1 had launched its instance <paramref name="days"/> ago; that launch time.</summary>
+    private static async Task<DateTimeOffset> LaunchedDaysAgoAsync(AwsTargetHarness h, Guid id, int days)
+    {
+        var launched = DateTimeOffset.UtcNow.AddDays(-days);
+        await using var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
+        await db.Resources.Where(r => r.DeploymentId == id).ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, launched.UtcDateTime.AddSeconds(-5)));
+        return launched;
+    }
+
+    private static async Task<DateTime> InstanceEntryEndAsync(AwsTargetHarness h, Guid id)
+    {
+        var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
+        return deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt!.Value;
     }
 
     /// <summary>Start-up reconciliation and the look every 5 minutes pause through the same guard, and are held to the same account.</summary>

@@ -55,7 +55,7 @@ public static class Cord19Application
             .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         services.AddHostedService<CostMeterLoop>();
         services.AddHostedService<AwsReconciliationAtStart>();
-        services.AddHostedService<IdleClusterWatching>();
+        services.AddHostedService<AwsDeploymentWatching>();
         services.AddHostedService<SpotPriceWatching>();
         services.AddCord19Airflow(options.Airflow);
         services.AddRazorComponents().AddInteractiveServerComponents();

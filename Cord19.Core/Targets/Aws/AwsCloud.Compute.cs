@@ -111,6 +111,7 @@ public sealed partial class AwsCloud
             {
                 AvailabilityZone = instance.Placement?.AvailabilityZone,
                 LaunchedAt = instance.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime()) : null,
+                EndStatedAt = InstanceState.StatedTime(instance.StateTransitionReason),
             });
         }
         return found;

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace Cord19.Core.Targets.Aws;
 
 public sealed record AwsIdentity(string Account, string Arn, string UserId);
@@ -28,13 +31,30 @@ public sealed record InstanceSpec(
 
 /// <param name="State">EC2's: pending, running, shutting-down, terminated, stopping, stopped.</param>
 /// <param name="SpotState">The spot request's state (open, active, closed, cancelled, failed), when there is one.</param>
-public sealed record InstanceState(string InstanceId, string State, string? PublicIp, string? SpotRequestId, string? SpotState, string? StateReason)
+public sealed partial record InstanceState(string InstanceId, string State, string? PublicIp, string? SpotRequestId, string? SpotState, string? StateReason)
 {
     /// <summary>Where it runs: the live spot price is the one of this zone.</summary>
     public string? AvailabilityZone { get; init; }
 
     /// <summary>When EC2 launched it; its first boot, which fixes its end of life, follows within a minute or two.</summary>
     public DateTimeOffset? LaunchedAt { get; init; }
+
+    /// <summary>
+    /// When its end began, where EC2 states it: a stop or terminate through the console or API carries the time in
+    /// its transition reason ("User initiated (2026-12-03 10:00:00 GMT)"); its own shutdown carries none.
+    /// </summary>
+    public DateTimeOffset? EndStatedAt { get; init; }
+
+    /// <summary>The time in EC2's transition reason (GMT; emulators write UTC), or null.</summary>
+    public static DateTimeOffset? StatedTime(string? transitionReason) =>
+        transitionReason is not null && StatedTimePattern().Match(transitionReason) is { Success: true } m
+        && DateTimeOffset.TryParseExact(m.Groups[1].Value, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal, out var at)
+            ? at.ToUniversalTime()
+            : null;
+
+    [GeneratedRegex(@"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")]
+    private static partial Regex StatedTimePattern();
 
     public bool HasEnded => State is "terminated" or "shutting-down" or "stopped" or "stopping";
 
@@ -51,10 +71,12 @@ public sealed record InstanceState(string InstanceId, string State, string? Publ
         var r when EndedItself =>
             $"it shut itself down, as it does at the deployment's maximum lifetime ({r})",
         var r when r.Contains("SpotInstanceTermination", StringComparison.Ordinal) || r.Contains("SpotInstanceShutdown", StringComparison.Ordinal) =>
-            $"AWS took the spot capacity back, a spot interruption ({r})",
-        var r when r.Contains("UserInitiatedShutdown", StringComparison.Ordinal) => $"someone ended it through EC2's console or API ({r})",
+            $"AWS took the spot capacity back, a spot interruption{At} ({r})",
+        var r when r.Contains("UserInitiatedShutdown", StringComparison.Ordinal) => $"someone ended it through EC2's console or API{At} ({r})",
         var r => r,
     };
+
+    private string At => EndStatedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm} UTC" : "";
 }
 
 public sealed record ClusterSpec(

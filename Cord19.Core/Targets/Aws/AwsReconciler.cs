@@ -10,12 +10,13 @@ namespace Cord19.Core.Targets.Aws;
 /// Makes the ledger tell the truth after a crash. At start-up, for each live AWS deployment: a resource its tags
 /// show but the ledger lacks (the app died between the create call and the record) is recorded; a ledger entry
 /// that AWS no longer has (recorded before a create that never happened, or deleted by hand) is marked deleted.
-/// Then the idle cluster a panel killed inside phase 2 left running is paused (<see cref="IdleClusterGuard"/>).
+/// An instance AWS has ended stops being metered (<see cref="EndedInstanceGuard"/>). Then the idle cluster a panel killed
+/// inside phase 2 left running is paused (<see cref="IdleClusterGuard"/>).
 /// Also finds orphans: resources tagged by a deployment that is no longer live.
 /// </summary>
 public sealed class AwsReconciler(
-    IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, IdleClusterGuard idleCluster, AwsTargetOptions options, TimeProvider clock,
-    ILogger<AwsReconciler> logger)
+    IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, IdleClusterGuard idleCluster, EndedInstanceGuard endedInstance,
+    AwsTargetOptions options, TimeProvider clock, ILogger<AwsReconciler> logger)
 {
     /// <param name="PausedCluster">The cluster was found running with no phase 2 to use it, and paused.</param>
     public sealed record Report(int Added, int MarkedDeleted, bool PausedCluster = false);
@@ -48,26 +49,15 @@ public sealed class AwsReconciler(
             }
             foreach (var entry in ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator)))
             {
-                InstanceState? ended = null;
                 if (entry.Kind == AwsResourceKinds.Instance)
                 {
-                    // One look answers both: is it still there, and if it has ended (while the panel was away), who ended it.
-                    var instance = await cloud.FindInstanceAsync(deployment.Id, ct);
-                    if (instance is { State: not "terminated" }) continue;
-                    ended = instance;
+                    // Ended while the panel was away: dated by what AWS still says of it, not by this look, which may be days later.
+                    if (await endedInstance.StopMeteringIfEndedAsync(cloud, deployment.Id, entry, runs, ct)) deleted++;
+                    continue;
                 }
-                else if (await ExistsAsync(cloud, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
-                var why = ended is null ? "AWS does not have it" : $"the instance {ended.InstanceId} is {ended.State}: {ended.EndedBecause}";
-                // One that ended itself did so at its deadline: metered until then (and the slack), not until this look, which
-                // may be days later. Any other end has no time EC2 states plainly: metered until now, never less than billed.
-                var now = clock.GetUtcNow();
-                var endedAt = ended is { EndedItself: true } && InstanceEndOfLife.Deadline(ended, runs) is { } deadline && deadline + InstanceEndOfLife.Slack < now
-                    ? deadline + InstanceEndOfLife.Slack
-                    : (DateTimeOffset?)null;
-                await store.MarkResourceDeletedAsync(entry.Id, (endedAt ?? now).UtcDateTime, ct);
-                if (endedAt is { } at)
-                    why += $"; metered until {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC, its deadline and {InstanceEndOfLife.Slack.TotalMinutes:0} minutes";
-                await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: {why}.", ct: ct);
+                if (await ExistsAsync(cloud, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
+                await store.MarkResourceDeletedAsync(entry.Id, ct);
+                await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
                 deleted++;
             }
             return new Report(added, deleted, await idleCluster.PauseIfIdleAsync(cloud, await store.GetLiveResourcesAsync(deployment.Id, ct), runs, ct));
@@ -151,7 +141,7 @@ public sealed class AwsReconciler(
                 report.Added, report.MarkedDeleted, report.PausedCluster ? "paused" : "left as it was");
     }
 
-    /// <summary>Whether AWS still has a ledger entry's resource (instances are looked at by the caller, which also wants why one ended).</summary>
+    /// <summary>Whether AWS still has a ledger entry's resource (instances are the ended-instance guard's).</summary>
     private static async Task<bool> ExistsAsync(IAwsCloud cloud, ResourceView entry, CancellationToken ct) => entry.Kind switch
     {
         AwsResourceKinds.Role => await cloud.FindRoleAsync(entry.Locator, ct) is not null,

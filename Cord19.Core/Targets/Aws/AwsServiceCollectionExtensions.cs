@@ -28,6 +28,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<ITarget, AwsTarget>();
         services.AddSingleton<AwsChecklist>();
         services.AddSingleton<IdleClusterGuard>();
+        services.AddSingleton<EndedInstanceGuard>();
         services.AddSingleton<AwsReconciler>();
         services.AddSingleton<AirflowPasswordRotation>();
         services.AddSingleton<Costs.LiveSpotPrices>();

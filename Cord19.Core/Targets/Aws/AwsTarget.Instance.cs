@@ -75,7 +75,7 @@ public sealed partial class AwsTarget
                     "Run phase 7 to clean up, then phase 1 again for a new deployment.");
             var instance = existing ?? await LaunchAsync(run, ct);
             await context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken,
-                $"{instance.InstanceId}: {settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
+                EndedInstanceGuard.Description(instance.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
             await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required, standard CPU credits." +
                 (settings.MaxLifetimeHours is { } hours ? $" It ends itself {hours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included." : ""));
         });

@@ -433,6 +433,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<double?> CpuAsync(string metricNamespace, string dimension, string id, CancellationToken ct) => Task.FromResult<double?>(12.5);
 
+    /// <summary>The last CPU reading CloudWatch holds, by instance id (none unless a test sets one).</summary>
+    public Dictionary<string, DateTimeOffset> LastCpuReadings { get; } = [];
+
+    public Task<DateTimeOffset?> LastCpuReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
+        Task.FromResult(LastCpuReadings.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
+
     public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
     {
         FailThisLookIfAsked();
