@@ -618,8 +618,14 @@ public sealed class AwsTargetTests
         Assert.False(await pausedByLook());
     }
 
-    [Fact]
-    public async Task A_cluster_Redshifts_scheduler_paused_while_the_panel_was_away_is_no_longer_metered_as_running()
+    /// <summary>
+    /// Metered until the end of its last CPU reading in CloudWatch (a paused cluster reports none) and the pause's slack,
+    /// not for the hours until the panel looked; without a reading, until the look.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_cluster_Redshifts_scheduler_paused_while_the_panel_was_away_is_no_longer_metered_as_running(bool cloudWatchHasIt)
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
@@ -629,6 +635,11 @@ public sealed class AwsTargetTests
         var phaseTwo = (await h.Core.Store.GetSnapshotAsync())[2].LatestRun!;
         // The panel saw the cluster running (a phase 2 killed after resuming it), then was away while the scheduled pause acted.
         await h.Core.Store.RecordResourceAsync(phaseTwo.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
+        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
+            await db.Resources.Where(r => r.DeploymentId == id && r.Kind == AwsResourceKinds.ClusterCompute && r.DeletedAt == null)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-12)));
+        var lastReading = DateTimeOffset.UtcNow.AddHours(-10); // the scheduled pause acted two hours after the resume
+        if (cloudWatchHasIt) h.Cloud.LastCpuReadings[cluster] = lastReading;
         Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         var callsBefore = h.Cloud.Calls.Count;
 
@@ -636,7 +647,12 @@ public sealed class AwsTargetTests
 
         Assert.DoesNotContain(h.Cloud.Calls.Skip(callsBefore), c => c.StartsWith("pause cluster", StringComparison.Ordinal));
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
-        Assert.Contains(await h.Core.Store.GetLogAsync(phaseTwo.Id), l => l.Step == "idle-cluster" && l.Message.Contains("found paused"));
+        var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
+        var stopped = deployment.Resources.Where(r => r.Kind == AwsResourceKinds.ClusterCompute).Max(r => r.DeletedAt)!.Value;
+        var expected = cloudWatchHasIt ? lastReading + EndedInstanceGuard.ReadingPeriod + IdleClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
+        Assert.Equal(expected.UtcDateTime, stopped, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30));
+        Assert.Contains(await h.Core.Store.GetLogAsync(phaseTwo.Id), l => l.Step == "idle-cluster" && l.Message.Contains("found paused")
+            && l.Message.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "CloudWatch has no reading", StringComparison.Ordinal));
         // Nothing more to say on the next look.
         var lines = (await h.Core.Store.GetLogAsync(phaseTwo.Id)).Count;
         Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));

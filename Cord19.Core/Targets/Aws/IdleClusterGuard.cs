@@ -12,12 +12,16 @@ namespace Cord19.Core.Targets.Aws;
 /// phase 2 or 7 runs anywhere: a panel killed inside phase 2 (checked at start-up), and a phase 2 that stopped while
 /// the cluster was still being created, which cannot be paused until it is available (checked every
 /// <see cref="Interval"/> while the panel runs). Running phase 2 again resumes the cluster. A cluster it finds paused
-/// while its nodes are still metered (Redshift's scheduled pause acted while the panel was away) stops being metered.
+/// while its nodes are still metered (Redshift's scheduled pause acted while the panel was away) stops being metered,
+/// from its last CPU reading in CloudWatch: a paused cluster reports none.
 /// </summary>
-public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore)
+public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, TimeProvider clock)
 {
     /// <summary>A cluster takes minutes to become available; a look costs one DescribeClusters, and none without a cluster.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a cluster may go on billing after its last CPU reading's period: a pause takes a few minutes.</summary>
+    public static readonly TimeSpan PauseSlack = TimeSpan.FromMinutes(10);
 
     /// <summary>One look; true when it paused the cluster. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
@@ -44,28 +48,34 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
         switch (await cloud.PauseIfAvailableAsync(cluster.Locator, ct))
         {
             case { Status: "available" }:
-                await StopMeteringAsync(metered, ct);
+                await StopMeteringAsync(metered, clock.GetUtcNow(), ct);
                 await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "idle-cluster",
                     $"Cluster {cluster.Locator} was running with no phase 2 to use it (the panel stopped inside phase 2, or phase 2 stopped while the " +
                     "cluster was being created): paused, so it bills its managed storage only. Running phase 2 again resumes it.", ct: ct);
                 return true;
             case { Status: "paused" or "pausing" } when metered.Count > 0:
                 // Paused while the panel was not looking: by Redshift's scheduled pause (phase 2's backstop) or by hand.
-                // The meter would otherwise go on pricing its nodes until phase 7.
-                await StopMeteringAsync(metered, ct);
+                // The meter would otherwise go on pricing its nodes until phase 7, or, stopped now, for the hours until this look.
+                var now = clock.GetUtcNow();
+                var reading = await cloud.LastCpuReadingAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
+                    new DateTimeOffset(metered.Min(c => c.CreatedAt), TimeSpan.Zero), ct);
+                var until = reading + EndedInstanceGuard.ReadingPeriod + PauseSlack is { } after && after < now ? after : now;
+                await StopMeteringAsync(metered, until, ct);
                 await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Info, "idle-cluster",
-                    $"Cluster {cluster.Locator} was found paused (Redshift's scheduled pause, or a pause in the console): the meter now counts " +
-                    "its managed storage only. Running phase 2 again resumes it.", ct: ct);
+                    $"Cluster {cluster.Locator} was found paused (Redshift's scheduled pause, or a pause in the console): its nodes are metered until " +
+                    $"{until.UtcDateTime:yyyy-MM-dd HH:mm} UTC, " +
+                    (until < now ? $"the end of its last CPU reading in CloudWatch and {PauseSlack.TotalMinutes:0} minutes for the pause" : "now: CloudWatch has no reading to date the pause by") +
+                    ", then its managed storage only. Running phase 2 again resumes it.", ct: ct);
                 return false;
             default:
                 return false;
         }
     }
 
-    private async Task StopMeteringAsync(IEnumerable<ResourceView> metered, CancellationToken ct)
+    private async Task StopMeteringAsync(IEnumerable<ResourceView> metered, DateTimeOffset at, CancellationToken ct)
     {
         foreach (var compute in metered)
-            await store.MarkResourceDeletedAsync(compute.Id, ct);
+            await store.MarkResourceDeletedAsync(compute.Id, at.UtcDateTime, ct);
     }
 
     /// <summary>Phase 2 uses the cluster (another instance's phase 2 keeps its cluster); phase 7 is deleting it.</summary>
