@@ -77,6 +77,24 @@ public sealed class AwsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Orphans_everywhere_lists_each_region_with_its_orphans_or_why_it_could_not_be_searched()
+    {
+        _cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.Volume, "vol-orphan", Guid.NewGuid().ToString(), "available"));
+
+        var regions = await _http.GetFromJsonAsync<JsonElement>("/api/aws/orphans/everywhere");
+
+        var settingsRegion = regions.EnumerateArray().Single();
+        Assert.Equal(new PipelineSettings().AwsRegion, settingsRegion.GetProperty("region").GetString());
+        Assert.Equal("vol-orphan", settingsRegion.GetProperty("resources")[0].GetProperty("locator").GetString());
+        Assert.Equal(JsonValueKind.Null, settingsRegion.GetProperty("problem").ValueKind);
+
+        _cloud.RefusedRegions.Add(new PipelineSettings().AwsRegion);
+        var refused = (await _http.GetFromJsonAsync<JsonElement>("/api/aws/orphans/everywhere")).EnumerateArray().Single();
+        Assert.Contains("is not enabled", refused.GetProperty("problem").GetString());
+        Assert.Equal(0, refused.GetProperty("resources").GetArrayLength());
+    }
+
+    [Fact]
     public async Task AWS_refusals_are_502_problems_that_name_the_action()
     {
         _cloud.RoleFailure = FakeAwsCloud.Error("iam:CreateRole", "AccessDenied", "not authorized to perform: iam:CreateRole", HttpStatusCode.Forbidden);

@@ -25,7 +25,12 @@ public static class AwsEndpoints
             return new OrphanDto(where, await reconciler.FindOrphansAsync(where, ct));
         }));
 
-        // The GET above is the dry run; this deletes what it lists, with the typed confirmation (409 naming the word without it).
+        // What the AWS page's Find orphans shows: the Settings region and every region a deployment used, each with its
+        // orphans or why it could not be searched.
+        aws.MapGet("/orphans/everywhere", (AwsReconciler reconciler, SettingsStore settings, CancellationToken ct) =>
+            Call(async () => await reconciler.FindOrphansEverywhereAsync((await settings.GetAsync(ct)).AwsRegion, ct)));
+
+        // GET /orphans is the dry run; this deletes what it lists, with the typed confirmation (409 naming the word without it).
         aws.MapPost("/orphans/delete", async (string? region, string? confirm, AwsReconciler reconciler, SettingsStore settings, CancellationToken ct) =>
         {
             var where = region ?? (await settings.GetAsync(ct)).AwsRegion;
