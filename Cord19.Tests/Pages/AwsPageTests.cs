@@ -45,9 +45,17 @@ public sealed class AwsPageTests : PageTestContext
         _deployments.Snapshot = AwsDeployment([.. done[..5], (6, PhaseStatus.Running)]);
         Assert.Empty(Render<Overview>().FindAll("[data-testid=done-but-billing]"));
 
-        _deployments.Snapshot = AwsDeployment(done);
+        _deployments.Snapshot = AwsDeployment(done) with
+        {
+            Resources = [new ResourceView(Guid.NewGuid(), AwsResourceKinds.Instance, "token", "i-0abc: t3.large spot", DateTime.UtcNow.AddHours(-2), null)],
+        };
         var alert = Render<Overview>().Find("[data-testid=done-but-billing]").TextContent;
-        Assert.Contains("bills by the hour until phase 7", System.Text.RegularExpressions.Regex.Replace(alert, @"\s+", " "));
+        Assert.Contains("bills by the hour until phase 7: its instance", System.Text.RegularExpressions.Regex.Replace(alert, @"\s+", " "));
+
+        // AWS ended the instance (its lifetime, a spot interruption) and the panel stopped metering it: the rest still bills.
+        _deployments.Snapshot = _deployments.Snapshot with { Resources = [_deployments.Snapshot.Resources[0] with { DeletedAt = DateTime.UtcNow }] };
+        alert = Render<Overview>().Find("[data-testid=done-but-billing]").TextContent;
+        Assert.Contains("Its instance has ended, but this AWS deployment still bills until phase 7", System.Text.RegularExpressions.Regex.Replace(alert, @"\s+", " "));
 
         _deployments.Snapshot = AwsDeployment([.. done, (7, PhaseStatus.Running)]);
         Assert.Empty(Render<Overview>().FindAll("[data-testid=done-but-billing]"));

@@ -1,6 +1,7 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Phases;
+using Cord19.Core.Targets.Aws;
 using Cord19.Web.Components.Dialogs;
 using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
@@ -36,6 +37,9 @@ public sealed partial class Overview : LiveComponent
     /// </summary>
     private bool DoneButBilling => IsAwsDeployment && _snapshot![WholeDataset].Status == PhaseStatus.Succeeded
         && !_snapshot.Phases.Any(p => p.Status == PhaseStatus.Running);
+
+    /// <summary>The ledger still meters the instance: AWS has not ended it, or the panel has not yet seen that it did.</summary>
+    private bool InstanceMetered => _snapshot!.Resources.Any(r => r.Kind == AwsResourceKinds.Instance && r.DeletedAt is null);
 
     protected override async Task OnInitializedAsync()
     {
