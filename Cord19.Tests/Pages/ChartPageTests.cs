@@ -64,6 +64,46 @@ public sealed class ChartPageTests : ResultPageTestContext
         Assert.Null(options.Toolbox);
     }
 
+    /// <summary>
+    /// The pages may evaluate nothing (no 'unsafe-eval' in their Content-Security-Policy): every chart's options are JSON
+    /// as Vizor sends them, and the charts that need a formatter name one that charts.js has.
+    /// </summary>
+    [Fact]
+    public void Every_charts_options_are_JSON_that_name_their_formatters()
+    {
+        var run = SyntheticRun.Create("run-a", 300);
+        var points = run.Topics.Select((t, i) => new Core.Insights.IntertopicMap.TopicPoint(t.Id, i, -i)).ToList();
+        var terms = new[] { new Core.Insights.TopicRelevance.RankedTerm("virus", 1, 0.1, 0.05, 0.02) };
+        var charts = new Dictionary<string, Vizor.ECharts.ChartOptions>
+        {
+            ["document map"] = DocumentMapChart.Options("run/a b", run.Clusters),
+            ["intertopic map"] = TopicCharts.IntertopicMap(run, points, run.Topics.ToDictionary(t => t.Id, t => $"<b>{t.Id}</b>"), run.Topics[0].Id),
+            ["terms"] = TopicCharts.Terms(terms),
+            ["timeline"] = TopicCharts.Timeline([new Core.Insights.TopicDocuments.Month(new DateOnly(2020, 3, 1), 4, 0.2)]),
+        };
+        var chartsJs = File.ReadAllText(Path.Combine(RunningApp.RepositoryRoot(), "Cord19.Web", "wwwroot", "js", "charts.js"));
+
+        foreach (var (name, options) in charts)
+        {
+            var text = ChartOptionsScript.Of(options);
+            using var json = System.Text.Json.JsonDocument.Parse(text); // throws on JavaScript
+            foreach (var formatter in Formatters(json.RootElement))
+                Assert.Matches(@"^cord19:(topicNumber|topicTooltip|percent|mapTooltip:[\w-]+:[^:]+)$", formatter);
+            Assert.DoesNotContain("function", text);
+        }
+        Assert.Contains("formatter\":\"cord19:mapTooltip:document-map:run%2Fa%20b\"", ChartOptionsScript.Of(charts["document map"]));
+        foreach (var name in new[] { "topicNumber", "topicTooltip", "percent", "mapTooltip" })
+            Assert.Contains($"        {name}: (", chartsJs);
+    }
+
+    private static IEnumerable<string> Formatters(System.Text.Json.JsonElement e) => e.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Object => e.EnumerateObject().SelectMany(p =>
+            p.Name == "formatter" && p.Value.ValueKind == System.Text.Json.JsonValueKind.String ? [p.Value.GetString()!] : Formatters(p.Value)),
+        System.Text.Json.JsonValueKind.Array => e.EnumerateArray().SelectMany(Formatters),
+        _ => [],
+    };
+
     [Fact]
     public void Clusters_labels_a_sample_honestly()
     {

@@ -3,7 +3,7 @@ using Vizor.ECharts;
 namespace Cord19.Web.Model;
 
 /// <summary>
-/// Chart options as the text that Vizor sends to the browser (JSON whose JavaScript functions the browser evaluates),
+/// Chart options as the text that Vizor sends to the browser (JSON, its formatters named: <see cref="ChartFormatters"/>),
 /// for a prerendered page to carry, so that its chart can be drawn before the circuit is up.
 /// </summary>
 /// <remarks>

@@ -58,8 +58,7 @@ public static class DocumentMapChart
             {
                 Trigger = TooltipTrigger.Item,
                 // Each document's card is fetched when the pointer rests on it (and kept), not sent with the points.
-                Formatter = new JavascriptFunction(
-                    "function (p, ticket, callback) { return cord19Charts.mapTooltip('" + ChartId + "', '" + Uri.EscapeDataString(runId) + "', p, ticket, callback); }"),
+                Formatter = ChartFormatters.MapTooltip(ChartId, runId),
                 // No wider than the chart it is kept inside (the themes confine every tooltip): on a phone the card reached
                 // past the screen's left edge.
                 ExtraCssText = "max-width: min(28rem, 90%); white-space: normal;",

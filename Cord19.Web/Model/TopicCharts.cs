@@ -34,7 +34,7 @@ public static class TopicCharts
             Label = new Label
             {
                 Show = true,
-                Formatter = new JavascriptFunction("function (p) { return p.value[3]; }"),
+                Formatter = ChartFormatters.TopicNumber,
                 Color = "#111",
                 TextBorderColor = "#fff",
                 TextBorderWidth = 2,
@@ -53,8 +53,7 @@ public static class TopicCharts
             Tooltip = new Tooltip
             {
                 Trigger = TooltipTrigger.Item,
-                Formatter = new JavascriptFunction(
-                    "function (p) { return 'Topic ' + p.value[3] + ': ' + cord19Charts.escape(p.name) + '<br/>' + cord19Charts.escape(p.seriesName) + ' · prevalence ' + (p.value[2] * 100).toFixed(1) + '%'; }"),
+                Formatter = ChartFormatters.TopicTooltip,
             },
             XAxis = new XAxis { Type = AxisType.Value, Min = "dataMin", Max = "dataMax", Show = false },
             YAxis = new YAxis { Type = AxisType.Value, Min = "dataMin", Max = "dataMax", Show = false },
@@ -75,7 +74,7 @@ public static class TopicCharts
         Grid = new Grid { Left = 8, Right = 16, Top = 32, Bottom = 8, ContainLabel = true },
         Tooltip = new Tooltip { Trigger = TooltipTrigger.Axis },
         // Two significant digits: at low λ the shares are small, and one decimal printed "0.1%" on every tick.
-        XAxis = new XAxis { Type = AxisType.Value, AxisLabel = new AxisLabel { Formatter = new JavascriptFunction("function (v) { return +(v * 100).toPrecision(2) + '%'; }") } },
+        XAxis = new XAxis { Type = AxisType.Value, AxisLabel = new AxisLabel { Formatter = ChartFormatters.Percent } },
         YAxis = new YAxis { Type = AxisType.Category, Inverse = true, Data = terms.Select(t => new AxisData { Value = t.Term }).ToList() },
         Series =
         [

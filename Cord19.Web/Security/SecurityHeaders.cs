@@ -23,11 +23,12 @@ public static class SecurityHeaders
     /// <summary>
     /// The panel's pages load scripts, styles, images and their connection from the panel only: a script slipped into a
     /// page (a document title in a chart's tooltip, say) cannot run inline or load from elsewhere. The one inline script
-    /// is Blazor's import map, allowed by its hash. 'unsafe-eval' because the charts' options, which carry JavaScript
-    /// formatters, are evaluated (Vizor.ECharts and charts.js); inline styles because MudBlazor and ECharts set them.
+    /// is Blazor's import map, allowed by its hash. Nothing is evaluated: the charts' options are JSON that name their
+    /// formatters (ChartFormatters), which charts.js parses in place of Vizor.ECharts' eval. Inline styles because
+    /// MudBlazor and ECharts set them.
     /// </summary>
     public static string PagePolicy(string? importMapHash) =>
-        $"default-src 'self'; script-src 'self' 'unsafe-eval'{(importMapHash is null ? "" : $" '{importMapHash}'")}; style-src 'self' 'unsafe-inline'; " +
+        $"default-src 'self'; script-src 'self'{(importMapHash is null ? "" : $" '{importMapHash}'")}; style-src 'self' 'unsafe-inline'; " +
         "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
     /// <summary>The CSP source of the import map a page's <c>ImportMap</c> writes: the hash of the very text it renders (the definition's ToString()).</summary>

@@ -72,8 +72,8 @@ window.cord19Charts = {
         const chart = echarts.init(host, theme, { renderer: 'canvas', height: height || undefined });
         cord19Charts.follow(id, chart);
         cord19Charts.fitTo(chart, host);
-        // The same text that Vizor evaluates when the circuit sends it: JSON with the tooltip's JavaScript function.
-        chart.setOption(eval('(' + optionsText + ')'));
+        // The same text that the circuit sends the chart later.
+        chart.setOption(cord19Charts.parseOptions(optionsText));
         cord19Charts.early[id] = { host, chart, theme, options: optionsText };
     },
 
@@ -411,13 +411,39 @@ window.cord19Charts = {
     },
     themeName() { return cord19Charts.dark ? 'cord19-dark' : 'cord19-light'; },
 
+    // The charts' formatters, which their options name (ChartFormatters): "cord19:<name>", or for the map's tooltip
+    // "cord19:mapTooltip:<chart id>:<run id, URL-encoded>".
+    formatters: {
+        topicNumber: () => p => p.value[3],
+        topicTooltip: () => p => 'Topic ' + p.value[3] + ': ' + cord19Charts.escape(p.name) + '<br/>' + cord19Charts.escape(p.seriesName) +
+            ' · prevalence ' + (p.value[2] * 100).toFixed(1) + '%',
+        percent: () => v => +(v * 100).toPrecision(2) + '%',
+        mapTooltip: (id, runId) => (p, ticket, callback) => cord19Charts.mapTooltip(id, runId, p, ticket, callback),
+    },
+
+    // Chart options as the server sends them: JSON, each named formatter replaced by its function. Vizor evaluates the
+    // text instead, which the panel's Content-Security-Policy forbids (no 'unsafe-eval'): no code comes with options.
+    parseOptions(text) {
+        if (!text.includes('"cord19:')) return JSON.parse(text);
+        return JSON.parse(text, (key, value) => {
+            if (key !== 'formatter' || typeof value !== 'string' || !value.startsWith('cord19:')) return value;
+            const [, name, ...args] = value.split(':');
+            const make = cord19Charts.formatters[name];
+            if (!make) console.error('cord19Charts: no formatter named ' + name);
+            return make ? make(...args) : value;
+        });
+    },
+
     escape(text) {
         return String(text ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
     }
 };
 
-// Vizor sizes a chart when it is created and when the window resizes; a chart created before its grid
-// column has its final width stays narrow. Follow each chart's own element instead.
+// Two changes to Vizor. It evaluates a chart's options, as text that may carry JavaScript; the panel's are JSON
+// (ChartFormatters), parsed by cord19Charts.parseOptions, and its pages may evaluate nothing. And it sizes a chart
+// when it is created and when the window resizes, so a chart created before its grid column has its final width
+// stays narrow: each chart follows its own element instead. (The panel's charts fetch no external data and
+// register no maps, Vizor's last two arguments.)
 (function () {
     const vizor = window.vizorECharts;
     if (!vizor || vizor.__cord19Sized) return;
@@ -427,18 +453,27 @@ window.cord19Charts = {
         const element = document.getElementById(id);
         const early = cord19Charts.adopt(id, element);
         // Options that the early map was drawn with are not set again: that would draw all its points once more,
-        // while the page waits for the chart to answer clicks. Vizor stops after showing its loading mask then.
+        // while the page waits for the chart to answer clicks.
         const drawn = early !== null && chartOptions === early.options;
-        const pending = initChart.call(vizor, id, theme || cord19Charts.themeName(), initOptions, drawn ? null : chartOptions, ...rest);
-        // initChart registers the chart before its first await, so it is there now.
+        // Without options, Vizor makes the chart, shows its loading mask and stops, before its first await.
+        const pending = initChart.call(vizor, id, theme || cord19Charts.themeName(), initOptions, null, ...rest);
         const chart = vizor.getChart(id);
         if (chart && element) cord19Charts.fitTo(chart, element);
         if (chart && !early) cord19Charts.follow(id, chart);
         if (chart && drawn) {
             chart.hideLoading();
             cord19Charts.recordDrawn(id, chart);
+        } else if (chart && chartOptions !== null) {
+            chart.setOption(cord19Charts.parseOptions(chartOptions));
+            chart.hideLoading();
         }
         return Promise.resolve(pending).then(result => { cord19Charts.applyMap(id); return result; });
+    };
+    vizor.updateChart = async function (id, chartOptions) {
+        const chart = vizor.getChart(id);
+        if (!chart) return;
+        chart.setOption(cord19Charts.parseOptions(chartOptions));
+        chart.hideLoading();
     };
 })();
 
