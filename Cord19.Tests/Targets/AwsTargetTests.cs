@@ -508,6 +508,28 @@ public sealed class AwsTargetTests
             && l.Message.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "AWS gives no time", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task When_CloudWatch_cannot_be_asked_the_instance_stays_metered_until_a_later_look_can_date_its_end()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        var launched = await LaunchedDaysAgoAsync(h, id, days: 2);
+        var token = new AwsNames(id, "123456789012").InstanceClientToken;
+        var instanceId = h.Cloud.Instances[token].State.InstanceId;
+        h.Cloud.Instances.Remove(token);
+        h.Cloud.LastCpuReadings[instanceId] = launched + TimeSpan.FromHours(8);
+        h.Cloud.CpuReadingFailure = FakeAwsCloud.Error("cloudwatch:GetMetricStatistics", "AccessDenied", "not authorized", System.Net.HttpStatusCode.Forbidden);
+
+        Assert.Equal(new AwsReconciler.Report(0, 0), await h.Get<AwsReconciler>().ReconcileAsync(default)); // the rest of it still done
+        Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.Instance);
+
+        h.Cloud.CpuReadingFailure = null;
+        Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
+        Assert.Equal((launched + TimeSpan.FromHours(8) + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack).UtcDateTime,
+            await InstanceEntryEndAsync(h, id), TimeSpan.FromSeconds(1));
+    }
+
     /// <summary>While the panel runs, its look every 5 minutes stops metering an instance a person (or AWS) ended, from the time EC2 gives.</summary>
     [Fact]
     public async Task While_the_panel_runs_an_instance_someone_terminated_stops_being_metered_from_the_time_EC2_gives()

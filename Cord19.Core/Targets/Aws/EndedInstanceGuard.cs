@@ -36,9 +36,19 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
         var instance = await cloud.FindInstanceAsync(deploymentId, ct);
         if (instance is { State: not "terminated" }) return false;
         // EC2 lists a terminated instance for about an hour; after that only CloudWatch remembers it ran.
-        var lastReading = instance is null && InstanceId(entry) is { } id
-            ? await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", id, new DateTimeOffset(entry.CreatedAt, TimeSpan.Zero), ct)
-            : null;
+        DateTimeOffset? lastReading = null;
+        if (instance is null && InstanceId(entry) is { } id)
+        {
+            try
+            {
+                lastReading = await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", id, new DateTimeOffset(entry.CreatedAt, TimeSpan.Zero), ct);
+            }
+            catch (Cord19Exception)
+            {
+                // Its readings stay for weeks: keep metering it and ask at the next look, rather than date its end by this one.
+                return false;
+            }
+        }
         var (until, evidence) = MeteredUntil(instance, lastReading, runs, clock.GetUtcNow());
         await store.MarkResourceDeletedAsync(entry.Id, until.UtcDateTime, ct);
         var why = instance is null ? "AWS does not list it any more" : $"the instance {instance.InstanceId} is {instance.State}: {instance.EndedBecause}";

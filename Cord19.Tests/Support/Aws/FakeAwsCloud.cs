@@ -436,8 +436,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     /// <summary>The last CPU reading CloudWatch holds, by instance id (none unless a test sets one).</summary>
     public Dictionary<string, DateTimeOffset> LastCpuReadings { get; } = [];
 
+    /// <summary>What CloudWatch answers GetMetricStatistics with instead of readings, when set.</summary>
+    public Exception? CpuReadingFailure { get; set; }
+
     public Task<DateTimeOffset?> LastCpuReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
-        Task.FromResult(LastCpuReadings.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
+        CpuReadingFailure is { } failure
+            ? Task.FromException<DateTimeOffset?>(failure)
+            : Task.FromResult(LastCpuReadings.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
 
     public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
     {
