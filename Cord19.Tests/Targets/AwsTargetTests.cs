@@ -663,6 +663,11 @@ public sealed class AwsTargetTests
         var lastReading = DateTimeOffset.UtcNow.AddHours(-10); // the scheduled pause acted two hours after the resume
         if (cloudWatchHasIt) h.Cloud.LastCpuReadings[cluster] = lastReading;
         Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        // CloudWatch refusing: still metered, for a later look to date.
+        h.Cloud.CpuReadingFailure = FakeAwsCloud.Error("cloudwatch:GetMetricStatistics", "Throttling", "Rate exceeded", System.Net.HttpStatusCode.BadRequest);
+        Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+        Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
+        h.Cloud.CpuReadingFailure = null;
         var callsBefore = h.Cloud.Calls.Count;
 
         Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
