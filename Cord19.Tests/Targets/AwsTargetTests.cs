@@ -509,6 +509,27 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
+    public async Task A_spot_interruption_EC2_gives_no_time_for_is_dated_by_the_instance_s_last_CPU_reading()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var phaseOne = await h.Core.RunAsync(1);
+        Succeeded(phaseOne, "");
+        var id = await h.DeploymentIdAsync();
+        await LaunchedDaysAgoAsync(h, id, days: 1);
+        var token = new AwsNames(id, "123456789012").InstanceClientToken;
+        var (instance, spec) = h.Cloud.Instances[token];
+        h.Cloud.Instances[token] = (instance with { State = "terminated", StateReason = "Server.SpotInstanceTermination: Spot instance termination" }, spec);
+        var lastReading = DateTimeOffset.UtcNow.AddMinutes(-50);
+        h.Cloud.LastCpuReadings[instance.InstanceId] = lastReading;
+
+        Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
+
+        Assert.Equal((lastReading + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack).UtcDateTime, await InstanceEntryEndAsync(h, id), TimeSpan.FromSeconds(1));
+        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
+            && l.Message.Contains("a spot interruption", StringComparison.Ordinal) && l.Message.Contains("its last CPU reading", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task When_CloudWatch_cannot_be_asked_the_instance_stays_metered_until_a_later_look_can_date_its_end()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -35,9 +35,10 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
     {
         var instance = await cloud.FindInstanceAsync(deploymentId, ct);
         if (instance is { State: not "terminated" }) return false;
-        // EC2 lists a terminated instance for about an hour; after that only CloudWatch remembers it ran.
+        // Without a time from EC2 (a spot interruption may give none, and EC2 lists a terminated instance for about an
+        // hour only), CloudWatch's readings say until when it ran.
         DateTimeOffset? lastReading = null;
-        if (instance is null && InstanceId(entry) is { } id)
+        if (instance?.EndStatedAt is null && (instance?.InstanceId ?? InstanceId(entry)) is { } id)
         {
             try
             {
