@@ -450,32 +450,19 @@ public sealed class AwsTargetTests
     public async Task An_instance_that_ended_itself_while_the_panel_was_away_is_forgotten_with_the_reason()
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        var phaseOne = await h.Core.RunAsync(1);
-        Succeeded(phaseOne, "");
-        var id = await h.DeploymentIdAsync();
-        var token = new AwsNames(id, "123456789012").InstanceClientToken;
         // Launched three days ago with Settings' 8-hour lifetime; the panel comes back only now.
-        var launched = DateTimeOffset.UtcNow.AddDays(-3);
-        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
+        var launched = await LaunchedDaysAgoAsync(h, days: 3);
+        InstanceBecomes(h, launched, i => i with
         {
-            await db.Resources.Where(r => r.DeploymentId == id).ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, launched.UtcDateTime.AddSeconds(-5)));
-        }
-        var (instance, spec) = h.Cloud.Instances[token];
-        h.Cloud.Instances[token] = (instance with
-        {
-            State = "terminated", StateReason = "Client.InstanceInitiatedShutdown: Instance initiated shutdown", LaunchedAt = launched,
-        }, spec);
+            State = "terminated", StateReason = "Client.InstanceInitiatedShutdown: Instance initiated shutdown", LaunchedAt = launched.At,
+        });
 
         Assert.Equal(new AwsReconciler.Report(0, 1), await h.Get<AwsReconciler>().ReconcileAsync(default));
 
-        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.Instance);
-        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
-            && l.Message.Contains($"is terminated: it shut itself down, as it does at the deployment's maximum lifetime", StringComparison.Ordinal)
-            && l.Message.Contains("its maximum lifetime's deadline", StringComparison.Ordinal));
+        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(launched.DeploymentId), r => r.Kind == AwsResourceKinds.Instance);
+        await LoggedAsync(h, launched, "is terminated: it shut itself down, as it does at the deployment's maximum lifetime", "its maximum lifetime's deadline");
         // Metered (instance, volume, address) until its deadline and the slack, not for the three days until this look.
-        var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
-        var ended = deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt;
-        Assert.Equal((launched + TimeSpan.FromHours(8) + InstanceEndOfLife.Slack).UtcDateTime, ended!.Value, TimeSpan.FromSeconds(1));
+        Assert.Equal((launched.At + TimeSpan.FromHours(8) + InstanceEndOfLife.Slack).UtcDateTime, await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>
@@ -488,67 +475,49 @@ public sealed class AwsTargetTests
     public async Task An_instance_AWS_no_longer_lists_is_metered_until_its_last_CPU_reading_or_else_until_now(bool cloudWatchHasIt)
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        var phaseOne = await h.Core.RunAsync(1);
-        Succeeded(phaseOne, "");
-        var id = await h.DeploymentIdAsync();
-        var launched = await LaunchedDaysAgoAsync(h, id, days: 3);
-        var token = new AwsNames(id, "123456789012").InstanceClientToken;
-        var instanceId = h.Cloud.Instances[token].State.InstanceId;
-        h.Cloud.Instances.Remove(token);
-        var lastReading = launched + TimeSpan.FromHours(2);
-        if (cloudWatchHasIt) h.Cloud.LastCpuReadings[instanceId] = lastReading;
+        var launched = await LaunchedDaysAgoAsync(h, days: 3);
+        var lastReading = launched.At + TimeSpan.FromHours(2);
+        if (cloudWatchHasIt) h.Cloud.LastCpuReadings[InstanceIdOf(h, launched)] = lastReading;
+        h.Cloud.Instances.Remove(launched.Token);
 
         Assert.Equal(new AwsReconciler.Report(0, 1), await h.Get<AwsReconciler>().ReconcileAsync(default));
 
-        var ended = await InstanceEntryEndAsync(h, id);
         var expected = cloudWatchHasIt ? lastReading + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack : DateTimeOffset.UtcNow;
-        Assert.Equal(expected.UtcDateTime, ended, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30));
-        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
-            && l.Message.Contains("AWS does not list it any more", StringComparison.Ordinal)
-            && l.Message.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "AWS gives no time", StringComparison.Ordinal));
+        Assert.Equal(expected.UtcDateTime, await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30));
+        await LoggedAsync(h, launched, "AWS does not list it any more", cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "AWS gives no time");
     }
 
     [Fact]
     public async Task A_spot_interruption_EC2_gives_no_time_for_is_dated_by_the_instance_s_last_CPU_reading()
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        var phaseOne = await h.Core.RunAsync(1);
-        Succeeded(phaseOne, "");
-        var id = await h.DeploymentIdAsync();
-        await LaunchedDaysAgoAsync(h, id, days: 1);
-        var token = new AwsNames(id, "123456789012").InstanceClientToken;
-        var (instance, spec) = h.Cloud.Instances[token];
-        h.Cloud.Instances[token] = (instance with { State = "terminated", StateReason = "Server.SpotInstanceTermination: Spot instance termination" }, spec);
+        var launched = await LaunchedDaysAgoAsync(h, days: 1);
+        InstanceBecomes(h, launched, i => i with { State = "terminated", StateReason = "Server.SpotInstanceTermination: Spot instance termination" });
         var lastReading = DateTimeOffset.UtcNow.AddMinutes(-50);
-        h.Cloud.LastCpuReadings[instance.InstanceId] = lastReading;
+        h.Cloud.LastCpuReadings[InstanceIdOf(h, launched)] = lastReading;
 
         Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
 
-        Assert.Equal((lastReading + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack).UtcDateTime, await InstanceEntryEndAsync(h, id), TimeSpan.FromSeconds(1));
-        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
-            && l.Message.Contains("a spot interruption", StringComparison.Ordinal) && l.Message.Contains("its last CPU reading", StringComparison.Ordinal));
+        Assert.Equal((lastReading + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack).UtcDateTime, await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(1));
+        await LoggedAsync(h, launched, "a spot interruption", "its last CPU reading");
     }
 
     [Fact]
     public async Task When_CloudWatch_cannot_be_asked_the_instance_stays_metered_until_a_later_look_can_date_its_end()
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        var id = await h.DeploymentIdAsync();
-        var launched = await LaunchedDaysAgoAsync(h, id, days: 2);
-        var token = new AwsNames(id, "123456789012").InstanceClientToken;
-        var instanceId = h.Cloud.Instances[token].State.InstanceId;
-        h.Cloud.Instances.Remove(token);
-        h.Cloud.LastCpuReadings[instanceId] = launched + TimeSpan.FromHours(8);
+        var launched = await LaunchedDaysAgoAsync(h, days: 2);
+        h.Cloud.LastCpuReadings[InstanceIdOf(h, launched)] = launched.At + TimeSpan.FromHours(8);
+        h.Cloud.Instances.Remove(launched.Token);
         h.Cloud.CpuReadingFailure = FakeAwsCloud.Error("cloudwatch:GetMetricStatistics", "AccessDenied", "not authorized", System.Net.HttpStatusCode.Forbidden);
 
         Assert.Equal(new AwsReconciler.Report(0, 0), await h.Get<AwsReconciler>().ReconcileAsync(default)); // the rest of it still done
-        Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.Instance);
+        Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(launched.DeploymentId), r => r.Kind == AwsResourceKinds.Instance);
 
         h.Cloud.CpuReadingFailure = null;
         Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
-        Assert.Equal((launched + TimeSpan.FromHours(8) + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack).UtcDateTime,
-            await InstanceEntryEndAsync(h, id), TimeSpan.FromSeconds(1));
+        Assert.Equal((launched.At + TimeSpan.FromHours(8) + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack).UtcDateTime,
+            await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>While the panel runs, its look every 5 minutes stops metering an instance a person (or AWS) ended, from the time EC2 gives.</summary>
@@ -556,30 +525,22 @@ public sealed class AwsTargetTests
     public async Task While_the_panel_runs_an_instance_someone_terminated_stops_being_metered_from_the_time_EC2_gives()
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        var phaseOne = await h.Core.RunAsync(1);
-        Succeeded(phaseOne, "");
-        var id = await h.DeploymentIdAsync();
-        await LaunchedDaysAgoAsync(h, id, days: 1);
+        var launched = await LaunchedDaysAgoAsync(h, days: 1);
         var guard = h.Get<EndedInstanceGuard>();
         Assert.False(await guard.CheckAsync(default)); // running: nothing to do
 
-        var token = new AwsNames(id, "123456789012").InstanceClientToken;
-        var (instance, spec) = h.Cloud.Instances[token];
         var terminatedAt = DateTimeOffset.UtcNow.AddHours(-3);
-        h.Cloud.Instances[token] = (instance with
+        InstanceBecomes(h, launched, i => i with
         {
             State = "terminated", StateReason = "Client.UserInitiatedShutdown: User initiated shutdown",
             EndStatedAt = InstanceState.StatedTime($"User initiated ({terminatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)"),
-        }, spec);
+        });
 
         Assert.True(await guard.CheckAsync(default));
         Assert.False(await guard.CheckAsync(default)); // once
 
-        var ended = await InstanceEntryEndAsync(h, id);
-        Assert.Equal((terminatedAt + InstanceEndOfLife.Slack).UtcDateTime, ended, TimeSpan.FromSeconds(1));
-        Assert.Contains(await h.Core.Store.GetLogAsync(phaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
-            && l.Message.Contains($"someone ended it through EC2's console or API at {terminatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC", StringComparison.Ordinal)
-            && l.Message.Contains("the time EC2 gives for its end", StringComparison.Ordinal));
+        Assert.Equal((terminatedAt + InstanceEndOfLife.Slack).UtcDateTime, await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(1));
+        await LoggedAsync(h, launched, $"someone ended it through EC2's console or API at {terminatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC", "the time EC2 gives for its end");
         // The meter no longer counts it: nothing of the instance (compute, volume, address) burns any more.
         var costs = await h.Core.Meter.TickAsync();
         var instanceMeters = costs.Resources.Where(r => r.Kind is Core.Costs.MeterKind.Ec2Instance or Core.Costs.MeterKind.EbsVolume or Core.Costs.MeterKind.PublicIpv4).ToList();
@@ -603,20 +564,40 @@ public sealed class AwsTargetTests
         Assert.Null(EndedInstanceGuard.InstanceId(entry with { Description = "t3.large spot, max $0.05/h" })); // recorded before the launch
     }
 
-    /// <summary>Dates the deployment's ledger as if phase 1 had launched its instance <paramref name="days"/> ago; that launch time.</summary>
-    private static async Task<DateTimeOffset> LaunchedDaysAgoAsync(AwsTargetHarness h, Guid id, int days)
+    /// <summary>Phase 1's run, and its instance, whose ledger is dated as if launched <see cref="At"/>.</summary>
+    private sealed record LaunchedInstance(PhaseState PhaseOne, Guid DeploymentId, string Token, DateTimeOffset At);
+
+    /// <summary>Runs phase 1 and dates the deployment's ledger as if its instance had launched <paramref name="days"/> ago.</summary>
+    private static async Task<LaunchedInstance> LaunchedDaysAgoAsync(AwsTargetHarness h, int days)
     {
+        var phaseOne = await h.Core.RunAsync(1);
+        Succeeded(phaseOne, "");
+        var id = await h.DeploymentIdAsync();
         var launched = DateTimeOffset.UtcNow.AddDays(-days);
         await using var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
         await db.Resources.Where(r => r.DeploymentId == id).ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, launched.UtcDateTime.AddSeconds(-5)));
-        return launched;
+        return new(phaseOne, id, new AwsNames(id, "123456789012").InstanceClientToken, launched);
     }
 
-    private static async Task<DateTime> InstanceEntryEndAsync(AwsTargetHarness h, Guid id)
+    /// <summary>What EC2 says of the instance changes behind the panel's back.</summary>
+    private static void InstanceBecomes(AwsTargetHarness h, LaunchedInstance launched, Func<InstanceState, InstanceState> change)
     {
-        var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
+        var (instance, spec) = h.Cloud.Instances[launched.Token];
+        h.Cloud.Instances[launched.Token] = (change(instance), spec);
+    }
+
+    private static string InstanceIdOf(AwsTargetHarness h, LaunchedInstance launched) => h.Cloud.Instances[launched.Token].State.InstanceId;
+
+    private static async Task<DateTime> InstanceEntryEndAsync(AwsTargetHarness h, LaunchedInstance launched)
+    {
+        var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(launched.DeploymentId))!.Value;
         return deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt!.Value;
     }
+
+    /// <summary>Phase 1's log says why the instance is no longer metered, and by what it was dated.</summary>
+    private static async Task LoggedAsync(AwsTargetHarness h, LaunchedInstance launched, string why, string evidence) =>
+        Assert.Contains(await h.Core.Store.GetLogAsync(launched.PhaseOne.LatestRun!.Id), l => l.Step == "instance-ended"
+            && l.Message.Contains(why, StringComparison.Ordinal) && l.Message.Contains(evidence, StringComparison.Ordinal));
 
     /// <summary>Start-up reconciliation and the look every 5 minutes pause through the same guard, and are held to the same account.</summary>
     [Theory]

@@ -1,5 +1,4 @@
 using Cord19.Core.Deployments;
-using Cord19.Core.Execution;
 using Cord19.Core.Settings;
 using Microsoft.Extensions.Logging;
 using LogLevel = Cord19.Core.Deployments.LogLevel;
@@ -29,12 +28,9 @@ public sealed class AwsReconciler(
 
     public async Task<Report> ReconcileAsync(CancellationToken ct)
     {
-        if (await store.GetWithRunsAsync(ct: ct) is not { } found || found.Deployment.HasEnded || found.Deployment.Target != DeploymentTarget.Aws)
-            return new Report(0, 0);
-        var (deployment, runs) = found;
+        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not var (deployment, runs, settings)) return new Report(0, 0);
         var latestRun = runs.Where(r => r.StartedAt is not null).MaxBy(r => r.StartedAt);
         if (latestRun is null) return new Report(0, 0);
-        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
 
         return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
         {

@@ -1,5 +1,4 @@
 using Cord19.Core.Deployments;
-using Cord19.Core.Execution;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using LogLevel = Cord19.Core.Deployments.LogLevel;
@@ -21,12 +20,10 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
     /// <summary>One look; true when it stopped metering the instance. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
-        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment, Runs: var runs })
-            return false;
+        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not var (deployment, runs, settings)) return false;
         // Phase 1 records the instance before launching it, and phase 7 ends its entry itself.
         if (runs.Any(r => r.Status == PhaseStatus.Running && r.PhaseNumber is Phase.First or Phase.Deallocation)) return false;
         if (deployment.Resources.FirstOrDefault(r => r.DeletedAt is null && r.Kind == AwsResourceKinds.Instance) is not { } instance) return false;
-        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
         return await clouds.WithCloudAsync(settings.AwsRegion, cloud => StopMeteringIfEndedAsync(cloud, deployment.Id, ResourceView.From(instance), runs, ct));
     }
 

@@ -1,5 +1,4 @@
 using Cord19.Core.Deployments;
-using Cord19.Core.Execution;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using LogLevel = Cord19.Core.Deployments.LogLevel;
@@ -26,12 +25,10 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
     /// <summary>One look; true when it paused the cluster. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
-        if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment, Runs: var runs })
-            return false;
+        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not var (deployment, runs, settings)) return false;
         // The deployment comes with its ledger: no second read, and no AWS call without a cluster in it.
         var ledger = deployment.Resources.Where(r => r.DeletedAt is null).Select(ResourceView.From).ToList();
         if (UsesCluster(runs) || !ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
-        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
         return await clouds.WithCloudAsync(settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, ledger, runs, ct));
     }
 

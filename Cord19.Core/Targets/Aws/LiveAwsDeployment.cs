@@ -1,0 +1,15 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>The live AWS deployment as a look at it from the background needs it: with its runs and the settings it is pinned to.</summary>
+public sealed record LiveAwsDeployment(Deployment Deployment, IReadOnlyList<PhaseRun> Runs, PipelineSettings Settings)
+{
+    /// <summary>Null when no deployment is live on AWS (none, one that has ended, or a local one).</summary>
+    public static async Task<LiveAwsDeployment?> ReadAsync(DeploymentStore store, SettingsStore settings, CancellationToken ct) =>
+        await store.GetWithRunsAsync(ct: ct) is { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment, Runs: var runs }
+            ? new(deployment, runs, DeploymentPinning.Pin(deployment, await settings.GetAsync(ct)))
+            : null;
+}
