@@ -53,6 +53,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PhaseRunner>();
         services.AddSingleton<PhaseService>();
         services.TryAddSingleton(sp => new ProcessingEstimator(sp.GetRequiredService<IResultStore>()));
+        services.AddSingleton<Costs.BudgetGuard>();
         services.AddSingleton<Costs.CostMeterService>();
         services.AddSingleton<Costs.CostHistoryReader>();
 

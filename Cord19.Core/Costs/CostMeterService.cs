@@ -1,23 +1,20 @@
 using Cord19.Core.Deployments;
-using Cord19.Core.Execution;
 using Cord19.Core.Live;
 using Cord19.Core.Settings;
-using Microsoft.Extensions.Logging;
 
 namespace Cord19.Core.Costs;
 
 /// <summary>
 /// Prices the current deployment once per tick (one computation per deployment, however many pages are
-/// open), publishes the snapshot to every page, and fires the budget guard at most once per deployment.
+/// open), publishes the snapshot to every page, and shows it to the budget guard.
 /// </summary>
 public sealed class CostMeterService(
     DeploymentStore store,
     SettingsStore settingsStore,
     IDeploymentFeed deploymentChanges,
-    PhaseService phases,
+    BudgetGuard guard,
     TimeProvider clock,
-    LiveSpotPrices spotPrices,
-    ILogger<CostMeterService> logger)
+    LiveSpotPrices spotPrices)
 {
     /// <summary>
     /// Another instance's changes are not on this process's feed: re-read at least this often anyway
@@ -44,8 +41,8 @@ public sealed class CostMeterService(
         var (current, settings) = (loaded.Current, loaded.Settings);
         var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now, spotPrices.Get(c.Deployment.Id)?.History) : CostSnapshot.None(now);
 
-        if (current is { } d && snapshot.Budget.Level == BudgetLevel.Exceeded)
-            await TripGuardAsync(d.Deployment, snapshot, ct);
+        if (current is { } d)
+            await guard.CheckAsync(d.Deployment, d.Runs, snapshot, ct);
 
         Latest = snapshot;
         _feed.Publish(snapshot);
@@ -72,16 +69,5 @@ public sealed class CostMeterService(
         }
         return CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == DeploymentTarget.Local,
             resources, prices, at, plannedEnd, settings.BudgetCapUsd, settings.MaxLifetimeHours);
-    }
-
-    private async Task TripGuardAsync(Deployment deployment, CostSnapshot snapshot, CancellationToken ct)
-    {
-        var reason = $"the budget guard: {snapshot.Budget.Message}";
-        if (!await store.TryTripBudgetGuardAsync(deployment.Id, reason, ct)) return;
-
-        logger.LogWarning("Budget guard fired for deployment {DeploymentId}: {Reason}", deployment.Id, snapshot.Budget.Message);
-        var outcome = await phases.RequestAsync(new RunRequest(Phases.Phase.Deallocation, RequestedBy: reason), ct);
-        if (!outcome.Accepted)
-            logger.LogError("The budget guard could not start de-allocation: {Refusal}", outcome.Refusal);
     }
 }

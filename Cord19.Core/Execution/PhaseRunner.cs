@@ -17,6 +17,9 @@ public sealed class PhaseRunner(
     PhaseRunnerOptions options,
     ILogger<PhaseRunner> logger)
 {
+    /// <summary>The reason of a run someone cancelled (or a new de-allocation replaced), as against one a stop cut off.</summary>
+    public const string CancelledReason = "Cancelled.";
+
     private static readonly TimeSpan WaitForCancelledRuns = TimeSpan.FromSeconds(60);
 
     public async Task RunAsync(Guid runId, CancellationToken hostStopping)
@@ -52,7 +55,7 @@ public sealed class PhaseRunner(
         {
             var reason = hostStopping.IsCancellationRequested
                 ? "The control panel stopped while this phase was running. Resume it or run it again."
-                : "Cancelled.";
+                : CancelledReason;
             await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason);
             await store.CompleteRunAsync(runId, PhaseStatus.Interrupted, reason);
         }

@@ -1,7 +1,12 @@
 using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
+using Cord19.Core.Targets.Local;
 using Cord19.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cord19.Tests.Costs;
@@ -94,6 +99,108 @@ public sealed class CostMeterServiceTests
         Assert.Equal(BudgetLevel.Exceeded, tick.Budget.Level);
         Assert.Contains("1 h lifetime", tick.Budget.Message);
         Assert.NotNull((await h.Store.GetSnapshotAsync()).Deployment!.EndedAt);
+    }
+
+    [Fact]
+    public async Task Once_fired_the_guard_asks_again_for_a_phase_7_that_failed_until_it_succeeds()
+    {
+        var clock = new FakeTimeProvider(Start);
+        var target = new FailingDeallocations(failures: 2);
+        await using var h = await StartWithAsync(clock, target);
+        await h.RunAsync(1);
+
+        clock.Advance(TimeSpan.FromMinutes(61)); // past the 1 h lifetime: the guard fires, and phase 7 fails
+        Assert.Equal(1, await TickAsync(h));
+        Assert.Equal(PhaseStatus.Failed, (await h.Store.GetSnapshotAsync())[7].Status);
+        clock.Advance(BudgetGuard.RetryInterval / 2);
+        Assert.Equal(1, await TickAsync(h)); // not yet
+        clock.Advance(BudgetGuard.RetryInterval / 2);
+        Assert.Equal(2, await TickAsync(h)); // asked again, failed again
+        clock.Advance(BudgetGuard.RetryInterval);
+        Assert.Equal(3, await TickAsync(h)); // and again: de-allocated
+
+        var (deployment, runs) = (await h.Store.GetWithRunsAsync())!.Value;
+        Assert.NotNull(deployment.EndedAt);
+        Assert.Equal(PhaseStatus.Succeeded, runs.Where(r => r.PhaseNumber == Phase.Deallocation).MaxBy(r => r.RequestedAt)!.Status);
+        Assert.Contains(runs, r => r.RequestedBy == $"{BudgetGuard.RetryRequester} (2 of {BudgetGuard.Retries}), as phase 7 did not finish: {FailingDeallocations.Reason}");
+        clock.Advance(BudgetGuard.RetryInterval);
+        Assert.Equal(3, await TickAsync(h));
+    }
+
+    [Fact]
+    public async Task The_guard_retries_a_limited_number_of_times_and_never_a_phase_7_someone_cancelled()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await StartWithAsync(clock, new FailingDeallocations(failures: int.MaxValue));
+        await h.RunAsync(1);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(1, await TickAsync(h));
+
+        for (var i = 0; i < BudgetGuard.Retries + 2; i++)
+        {
+            clock.Advance(BudgetGuard.RetryInterval);
+            await TickAsync(h);
+        }
+        Assert.Equal(1 + BudgetGuard.Retries, await TickAsync(h));
+
+        // A fresh deployment whose guard-started phase 7 someone cancelled: left cancelled. One a stop cut off: asked again.
+        await using var cancelled = await StartWithAsync(clock, new FailingDeallocations(failures: 1));
+        await cancelled.RunAsync(1);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(1, await TickAsync(cancelled));
+        await SetLastDeallocationAsync(cancelled, PhaseStatus.Interrupted, PhaseRunner.CancelledReason);
+        clock.Advance(BudgetGuard.RetryInterval);
+        Assert.Equal(1, await TickAsync(cancelled));
+        await SetLastDeallocationAsync(cancelled, PhaseStatus.Interrupted, "The control panel stopped while this phase was running. Resume it or run it again.");
+        clock.Advance(BudgetGuard.RetryInterval);
+        Assert.Equal(2, await TickAsync(cancelled));
+        Assert.NotNull((await cancelled.Store.GetSnapshotAsync()).Deployment!.EndedAt);
+    }
+
+    /// <summary>A panel on the local target, with a 1 h lifetime for the guard to act on, whose phase 7 fails as <paramref name="target"/> says.</summary>
+    private static async Task<CoreHarness> StartWithAsync(FakeTimeProvider clock, FailingDeallocations target)
+    {
+        var h = await CoreHarness.StartAsync(clock, configure: s => s.AddSingleton<ITarget>(sp => target.Around(ActivatorUtilities.CreateInstance<LocalTarget>(sp))));
+        await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = null, MaxLifetimeHours = 1 });
+        return h;
+    }
+
+    /// <summary>A meter tick and the phases it started; how many phase 7 runs the deployment has now.</summary>
+    private static async Task<int> TickAsync(CoreHarness h)
+    {
+        await h.Meter.TickAsync();
+        await h.Scheduler.WaitAllAsync();
+        return (await h.Store.GetWithRunsAsync())!.Value.Runs.Count(r => r.PhaseNumber == Phase.Deallocation);
+    }
+
+    private static async Task SetLastDeallocationAsync(CoreHarness h, PhaseStatus status, string reason)
+    {
+        await using var db = await h.Services.GetRequiredService<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
+        var last = await db.PhaseRuns.Where(r => r.PhaseNumber == Phase.Deallocation).OrderByDescending(r => r.RequestedAt).FirstAsync();
+        (last.Status, last.Reason) = (status, reason);
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>The local target, but its first <c>failures</c> phase 7 runs fail as AWS refusing would.</summary>
+    private sealed class FailingDeallocations(int failures)
+    {
+        public const string Reason = "AWS refused ec2:TerminateInstances (RequestLimitExceeded): wait a minute and try again.";
+        private int _left = failures;
+
+        public ITarget Around(ITarget local) => new Target(local, this);
+
+        private sealed class Target(ITarget local, FailingDeallocations outer) : ITarget
+        {
+            public DeploymentTarget Kind => local.Kind;
+
+            public Task RunAsync(PhaseContext context) =>
+                context.Phase.IsDeallocation && Interlocked.Decrement(ref outer._left) >= 0
+                    ? throw new PhaseFailedException(Reason)
+                    : local.RunAsync(context);
+
+            public Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, PipelineSettings settings, IReadOnlyList<ResourceView> ledger,
+                CancellationToken ct) => local.PlanDeallocationAsync(deploymentId, settings, ledger, ct);
+        }
     }
 
     [Fact]
