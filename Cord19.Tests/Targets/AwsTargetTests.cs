@@ -564,6 +564,18 @@ public sealed class AwsTargetTests
         Assert.Null(EndedInstanceGuard.InstanceId(entry with { Description = "t3.large spot, max $0.05/h" })); // recorded before the launch
     }
 
+    [Fact]
+    public void An_end_whose_slack_has_not_passed_is_metered_until_now_and_says_why()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ended = new InstanceState("i-1", "terminated", null, null, null, "Client.UserInitiatedShutdown: User initiated shutdown") { EndStatedAt = now.AddMinutes(-2) };
+
+        var (until, evidence) = EndedInstanceGuard.MeteredUntil(ended, lastReading: null, runs: [], now);
+
+        Assert.Equal(now, until);
+        Assert.Equal("now, as the time EC2 gives for its end and 10 minutes for its shutdown and termination is not past yet", evidence);
+    }
+
     /// <summary>Phase 1's run, and its instance, whose ledger is dated as if launched <see cref="At"/>.</summary>
     private sealed record LaunchedInstance(PhaseState PhaseOne, Guid DeploymentId, string Token, DateTimeOffset At);
 

@@ -35,7 +35,8 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
         // Without a time from EC2 (a spot interruption may give none, and EC2 lists a terminated instance for about an
         // hour only), CloudWatch's readings say until when it ran.
         DateTimeOffset? lastReading = null;
-        if (instance?.EndStatedAt is null && (instance?.InstanceId ?? InstanceId(entry)) is { } id)
+        var datedByEc2 = instance?.EndStatedAt is not null || instance is { EndedItself: true } && InstanceEndOfLife.Deadline(instance, runs) is not null;
+        if (!datedByEc2 && (instance?.InstanceId ?? InstanceId(entry)) is { } id)
         {
             try
             {
@@ -71,7 +72,12 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
                 ? (deadline + InstanceEndOfLife.Slack, $"its maximum lifetime's deadline {slack}")
             : lastReading is { } reading ? (reading + ReadingPeriod + InstanceEndOfLife.Slack, $"the end of its last CPU reading in CloudWatch {slack}")
             : null;
-        return found is { } f && f.At < now ? f : (now, "now: AWS gives no time it stopped billing by");
+        return found switch
+        {
+            { } f when f.At < now => f,
+            { } f => (now, $"now, as {f.Evidence} is not past yet"),
+            null => (now, "now: AWS gives no time it stopped billing by"),
+        };
     }
 
     /// <summary>The instance id phase 1 writes first in the ledger's description once EC2 names it (<see cref="Description"/>).</summary>
