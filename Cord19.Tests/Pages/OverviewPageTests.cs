@@ -173,5 +173,23 @@ public sealed class OverviewPageTests : PageTestContext
         var page = Render<Overview>();
 
         Assert.Contains("by the budget guard: Cost $5.01 is 100 % of the $5.00 cap.", page.Find("[data-testid=guard-alert]").TextContent);
+        Assert.DoesNotContain("did not finish", page.Find("[data-testid=guard-alert]").TextContent);
+    }
+
+    [Fact]
+    public void When_the_guard_s_phase_7_failed_the_page_says_it_will_be_asked_again_and_what_to_do()
+    {
+        var snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()), (7, PhaseStatus.Failed, Guid.NewGuid()));
+        var phase7 = snapshot[7] with { LatestRun = snapshot[7].LatestRun! with { Reason = "AWS refused ec2:TerminateInstances (RequestLimitExceeded)." } };
+        _client.Snapshot = snapshot with
+        {
+            Deployment = snapshot.Deployment! with { GuardTrippedAt = DateTime.UtcNow, GuardReason = "the budget guard: the 8 h lifetime is over." },
+            Phases = [.. snapshot.Phases.Take(6), phase7],
+        };
+
+        var alert = System.Text.RegularExpressions.Regex.Replace(Render<Overview>().Find("[data-testid=guard-alert]").TextContent, @"\s+", " ");
+
+        Assert.Contains("Phase 7 did not finish: AWS refused ec2:TerminateInstances (RequestLimitExceeded). The guard asks for it again 10 minutes after, up to 6 times", alert);
+        Assert.Contains("run it yourself once its cause is dealt with", alert);
     }
 }
