@@ -201,6 +201,24 @@ public sealed class AwsContractTests
         Assert.Equal(32, quota);
     }
 
+    /// <summary>
+    /// Should CloudWatch hold an hour's reading but none of its 5-minute periods, the hour's last 5 minutes are taken:
+    /// an earlier time could bill less than AWS.
+    /// </summary>
+    [Fact]
+    public async Task A_reading_found_by_the_hour_alone_is_taken_at_the_hour_s_end()
+    {
+        var handler = new ScriptedAwsHandler(request => request.Operation == "GetMetricStatistics" && request.Form.Any(p => p is { Key: "Period", Value: "300" })
+            ? ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse(
+                """<GetMetricStatisticsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><GetMetricStatisticsResult><Label>CPUUtilization</Label><Datapoints/></GetMetricStatisticsResult></GetMetricStatisticsResponse>"""))
+            : Script(request));
+        using var cloud = Cloud(handler);
+
+        var last = await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 1, 55, 0, TimeSpan.Zero), last);
+    }
+
     [Fact]
     public void The_checker_catches_requests_that_break_the_models()
     {

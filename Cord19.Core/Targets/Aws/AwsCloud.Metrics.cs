@@ -24,8 +24,10 @@ public sealed partial class AwsCloud
         var end = DateTimeOffset.UtcNow;
         var start = since > end - LongestLookBack ? since : end - LongestLookBack;
         // The last hour with a reading first, then its 5-minute periods (two requests, whatever the instance's lifetime).
+        // Should the second find none, the hour's last 5 minutes are taken: its reading may be anywhere in it, and an
+        // earlier time would bill less than AWS.
         if (await LastReadingAsync(metricNamespace, dimension, id, start, end, 3600, ct) is not { } hour) return null;
-        return await LastReadingAsync(metricNamespace, dimension, id, hour, Min(end, hour.AddHours(2)), 300, ct) ?? hour;
+        return await LastReadingAsync(metricNamespace, dimension, id, hour, Min(end, hour.AddHours(2)), 300, ct) ?? hour.AddMinutes(55);
     }
 
     private async Task<DateTimeOffset?> LastReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset start, DateTimeOffset end,
