@@ -73,7 +73,7 @@ public sealed class AwsContractTests
         await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select count(*) from covid19_lake.alleninstitute_metadata", default);
         await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
         await cloud.CpuAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", default);
-        await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
+        await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
         await cloud.SpotVcpuQuotaAsync(default);
         return handler;
     }
@@ -180,7 +180,7 @@ public sealed class AwsContractTests
         var tagged = (await cloud.TaggedClustersAsync(ResourceTags.DeploymentKey, "x", default)).Single();
         var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
         var cpu = await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", Cluster.Identifier, default);
-        var lastCpu = await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
+        var cpuReportedUntil = await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
         var sql = await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select 1", default);
         var quota = await cloud.SpotVcpuQuotaAsync(default);
         var orderable = await cloud.NodeTypeOrderableAsync("NodeType", default);
@@ -196,17 +196,17 @@ public sealed class AwsContractTests
         Assert.Equal(new TaggedResource(AwsResourceKinds.Cluster, "ClusterIdentifier", null, "ClusterStatus"), tagged);
         Assert.Equal(new LakeTable(AwsNames.LakeDatabase, AwsNames.LakeTable, "Location", 1), table);
         Assert.Equal(12.5, cpu);
-        Assert.Equal(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero), lastCpu);
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 1, 5, 0, TimeSpan.Zero), cpuReportedUntil); // the sample's period start, plus its 5 minutes
         Assert.Equal(new SqlResult(7, "stringValue"), sql);
         Assert.Equal(32, quota);
     }
 
     /// <summary>
-    /// Should CloudWatch hold an hour's reading but none of its 5-minute periods, the hour's last 5 minutes are taken:
-    /// an earlier time could bill less than AWS.
+    /// Should CloudWatch hold an hour's reading but none of its 5-minute periods, the hour's end is taken: an earlier
+    /// time could bill less than AWS.
     /// </summary>
     [Fact]
-    public async Task A_reading_found_by_the_hour_alone_is_taken_at_the_hour_s_end()
+    public async Task A_reading_found_by_the_hour_alone_counts_until_the_hour_s_end()
     {
         var handler = new ScriptedAwsHandler(request => request.Operation == "GetMetricStatistics" && request.Form.Any(p => p is { Key: "Period", Value: "300" })
             ? ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse(
@@ -214,9 +214,9 @@ public sealed class AwsContractTests
             : Script(request));
         using var cloud = Cloud(handler);
 
-        var last = await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
+        var last = await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
 
-        Assert.Equal(new DateTimeOffset(2026, 11, 27, 1, 55, 0, TimeSpan.Zero), last);
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 2, 0, 0, TimeSpan.Zero), last);
     }
 
     [Fact]

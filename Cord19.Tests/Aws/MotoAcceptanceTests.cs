@@ -237,11 +237,11 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
                 .Add("MetricData.member.1.Dimensions.member.1.Name", "InstanceId")
                 .Add("MetricData.member.1.Dimensions.member.1.Value", id), default);
 
-        var found = await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", id, last.AddDays(-1), default);
+        var found = await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", id, last.AddDays(-1), default);
 
-        // The start of the 5-minute period that holds the last reading.
-        Assert.InRange(found ?? default, last - EndedInstanceGuard.ReadingPeriod, last);
-        Assert.Null(await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", "i-0000000000000000f", last.AddDays(-1), default));
+        // The end of the 5-minute period that holds the last reading.
+        Assert.InRange(found ?? default, last, last + TimeSpan.FromMinutes(5));
+        Assert.Null(await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", "i-0000000000000000f", last.AddDays(-1), default));
     }
 
     private async Task CheckPhaseOneAsync(Guid id)

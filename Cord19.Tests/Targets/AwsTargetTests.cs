@@ -476,13 +476,13 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         var launched = await LaunchedDaysAgoAsync(h, days: 3);
-        var lastReading = launched.At + TimeSpan.FromHours(2);
-        if (cloudWatchHasIt) h.Cloud.LastCpuReadings[InstanceIdOf(h, launched)] = lastReading;
+        var cpuReportedUntil = launched.At + TimeSpan.FromHours(2);
+        if (cloudWatchHasIt) h.Cloud.CpuReportedUntil[InstanceIdOf(h, launched)] = cpuReportedUntil;
         h.Cloud.Instances.Remove(launched.Token);
 
         Assert.Equal(new AwsReconciler.Report(0, 1), await h.Get<AwsReconciler>().ReconcileAsync(default));
 
-        var expected = cloudWatchHasIt ? lastReading + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack : DateTimeOffset.UtcNow;
+        var expected = cloudWatchHasIt ? cpuReportedUntil + InstanceEndOfLife.Slack : DateTimeOffset.UtcNow;
         Assert.Equal(expected.UtcDateTime, await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30));
         await LoggedAsync(h, launched, "AWS does not list it any more", cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "AWS gives no time");
     }
@@ -493,12 +493,12 @@ public sealed class AwsTargetTests
         await using var h = await AwsTargetHarness.StartAsync();
         var launched = await LaunchedDaysAgoAsync(h, days: 1);
         InstanceBecomes(h, launched, i => i with { State = "terminated", StateReason = "Server.SpotInstanceTermination: Spot instance termination" });
-        var lastReading = DateTimeOffset.UtcNow.AddMinutes(-50);
-        h.Cloud.LastCpuReadings[InstanceIdOf(h, launched)] = lastReading;
+        var cpuReportedUntil = DateTimeOffset.UtcNow.AddMinutes(-50);
+        h.Cloud.CpuReportedUntil[InstanceIdOf(h, launched)] = cpuReportedUntil;
 
         Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
 
-        Assert.Equal((lastReading + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack).UtcDateTime, await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(1));
+        Assert.Equal((cpuReportedUntil + InstanceEndOfLife.Slack).UtcDateTime, await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(1));
         await LoggedAsync(h, launched, "a spot interruption", "its last CPU reading");
     }
 
@@ -507,7 +507,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         var launched = await LaunchedDaysAgoAsync(h, days: 2);
-        h.Cloud.LastCpuReadings[InstanceIdOf(h, launched)] = launched.At + TimeSpan.FromHours(8);
+        h.Cloud.CpuReportedUntil[InstanceIdOf(h, launched)] = launched.At + TimeSpan.FromHours(8);
         h.Cloud.Instances.Remove(launched.Token);
         h.Cloud.CpuReadingFailure = FakeAwsCloud.Error("cloudwatch:GetMetricStatistics", "AccessDenied", "not authorized", System.Net.HttpStatusCode.Forbidden);
 
@@ -516,7 +516,7 @@ public sealed class AwsTargetTests
 
         h.Cloud.CpuReadingFailure = null;
         Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
-        Assert.Equal((launched.At + TimeSpan.FromHours(8) + EndedInstanceGuard.ReadingPeriod + InstanceEndOfLife.Slack).UtcDateTime,
+        Assert.Equal((launched.At + TimeSpan.FromHours(8) + InstanceEndOfLife.Slack).UtcDateTime,
             await InstanceEntryEndAsync(h, launched), TimeSpan.FromSeconds(1));
     }
 
@@ -570,7 +570,7 @@ public sealed class AwsTargetTests
         var now = DateTimeOffset.UtcNow;
         var ended = new InstanceState("i-1", "terminated", null, null, null, "Client.UserInitiatedShutdown: User initiated shutdown") { EndStatedAt = now.AddMinutes(-2) };
 
-        var (until, evidence) = EndedInstanceGuard.MeteredUntil(ended, lastReading: null, runs: [], now);
+        var (until, evidence) = EndedInstanceGuard.MeteredUntil(ended, cpuReportedUntil: null, runs: [], now);
 
         Assert.Equal(now, until);
         Assert.Equal("now, as the time EC2 gives for its end and 10 minutes for its shutdown and termination is not past yet", evidence);
@@ -674,8 +674,8 @@ public sealed class AwsTargetTests
         await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
             await db.Resources.Where(r => r.DeploymentId == id && r.Kind == AwsResourceKinds.ClusterCompute && r.DeletedAt == null)
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-12)));
-        var lastReading = DateTimeOffset.UtcNow.AddHours(-10); // the scheduled pause acted two hours after the resume
-        if (cloudWatchHasIt) h.Cloud.LastCpuReadings[cluster] = lastReading;
+        var cpuReportedUntil = DateTimeOffset.UtcNow.AddHours(-10); // the scheduled pause acted two hours after the resume
+        if (cloudWatchHasIt) h.Cloud.CpuReportedUntil[cluster] = cpuReportedUntil;
         Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         // CloudWatch refusing: still metered, for a later look to date.
         h.Cloud.CpuReadingFailure = FakeAwsCloud.Error("cloudwatch:GetMetricStatistics", "Throttling", "Rate exceeded", System.Net.HttpStatusCode.BadRequest);
@@ -690,7 +690,7 @@ public sealed class AwsTargetTests
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
         var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
         var stopped = deployment.Resources.Where(r => r.Kind == AwsResourceKinds.ClusterCompute).Max(r => r.DeletedAt)!.Value;
-        var expected = cloudWatchHasIt ? lastReading + EndedInstanceGuard.ReadingPeriod + IdleClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
+        var expected = cloudWatchHasIt ? cpuReportedUntil + IdleClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
         Assert.Equal(expected.UtcDateTime, stopped, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30));
         Assert.Contains(await h.Core.Store.GetLogAsync(phaseTwo.Id), l => l.Step == "idle-cluster" && l.Message.Contains("found paused")
             && l.Message.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "CloudWatch has no reading", StringComparison.Ordinal));

@@ -19,15 +19,17 @@ public sealed partial class AwsCloud
             .FirstOrDefault();
     }
 
-    public async Task<DateTimeOffset?> LastCpuReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct)
+    public async Task<DateTimeOffset?> CpuReportedUntilAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct)
     {
         var end = DateTimeOffset.UtcNow;
         var start = since > end - LongestLookBack ? since : end - LongestLookBack;
         // The last hour with a reading first, then its 5-minute periods (two requests, whatever the instance's lifetime).
-        // Should the second find none, the hour's last 5 minutes are taken: its reading may be anywhere in it, and an
-        // earlier time would bill less than AWS.
+        // A datapoint is stamped with its period's start. Should the second find none, the hour's end is taken: its
+        // reading may be anywhere in it, and an earlier time would bill less than AWS.
         if (await LastReadingAsync(metricNamespace, dimension, id, start, end, 3600, ct) is not { } hour) return null;
-        return await LastReadingAsync(metricNamespace, dimension, id, hour, Min(end, hour.AddHours(2)), 300, ct) ?? hour.AddMinutes(55);
+        return await LastReadingAsync(metricNamespace, dimension, id, hour, Min(end, hour.AddHours(2)), 300, ct) is { } period
+            ? period.AddMinutes(5)
+            : hour.AddHours(1);
     }
 
     private async Task<DateTimeOffset?> LastReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset start, DateTimeOffset end,

@@ -14,9 +14,6 @@ namespace Cord19.Core.Targets.Aws;
 /// </summary>
 public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, TimeProvider clock)
 {
-    /// <summary>EC2 reports CPU every 5 minutes while an instance runs: its last reading's period, at most, follows it.</summary>
-    public static readonly TimeSpan ReadingPeriod = TimeSpan.FromMinutes(5);
-
     /// <summary>One look; true when it stopped metering the instance. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
@@ -34,13 +31,12 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
         if (instance is { State: not "terminated" }) return false;
         // Without a time from EC2 (a spot interruption may give none, and EC2 lists a terminated instance for about an
         // hour only), CloudWatch's readings say until when it ran.
-        DateTimeOffset? lastReading = null;
-        var datedByEc2 = instance?.EndStatedAt is not null || instance is { EndedItself: true } && InstanceEndOfLife.Deadline(instance, runs) is not null;
-        if (!datedByEc2 && (instance?.InstanceId ?? InstanceId(entry)) is { } id)
+        DateTimeOffset? cpuReportedUntil = null;
+        if (DatedByEc2(instance, runs) is null && (instance?.InstanceId ?? InstanceId(entry)) is { } id)
         {
             try
             {
-                lastReading = await cloud.LastCpuReadingAsync("AWS/EC2", "InstanceId", id, new DateTimeOffset(entry.CreatedAt, TimeSpan.Zero), ct);
+                cpuReportedUntil = await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", id, new DateTimeOffset(entry.CreatedAt, TimeSpan.Zero), ct);
             }
             catch (Cord19Exception)
             {
@@ -48,7 +44,7 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
                 return false;
             }
         }
-        var (until, evidence) = MeteredUntil(instance, lastReading, runs, clock.GetUtcNow());
+        var (until, evidence) = MeteredUntil(instance, cpuReportedUntil, runs, clock.GetUtcNow());
         await store.MarkResourceDeletedAsync(entry.Id, until.UtcDateTime, ct);
         var why = instance is null ? "AWS does not list it any more" : $"the instance {instance.InstanceId} is {instance.State}: {instance.EndedBecause}";
         if (runs.Where(r => r.StartedAt is not null).MaxBy(r => r.StartedAt) is { } latest)
@@ -59,26 +55,29 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
 
     /// <summary>
     /// Until when an ended instance is metered: the time EC2 states for its end, else its own deadline if it ended
-    /// itself, else its last CPU reading's period, each with <see cref="InstanceEndOfLife.Slack"/> for the shutdown and
-    /// termination; else now. Never later than now. Also what the line in the log says of it.
+    /// itself (<see cref="DatedByEc2"/>), else the end of its last CPU reading, each with
+    /// <see cref="InstanceEndOfLife.Slack"/> for the shutdown and termination; else now. Never later than now. Also what
+    /// the line in the log says of it.
     /// </summary>
-    public static (DateTimeOffset Until, string Evidence) MeteredUntil(InstanceState? instance, DateTimeOffset? lastReading, IReadOnlyList<PhaseRun> runs,
+    public static (DateTimeOffset Until, string Evidence) MeteredUntil(InstanceState? instance, DateTimeOffset? cpuReportedUntil, IReadOnlyList<PhaseRun> runs,
         DateTimeOffset now)
     {
+        var found = DatedByEc2(instance, runs)
+            ?? (cpuReportedUntil is { } reported ? (reported, "the end of its last CPU reading in CloudWatch") : null);
         var slack = $"and {InstanceEndOfLife.Slack.TotalMinutes:0} minutes for its shutdown and termination";
-        (DateTimeOffset At, string Evidence)? found =
-            instance?.EndStatedAt is { } stated ? (stated + InstanceEndOfLife.Slack, $"the time EC2 gives for its end {slack}")
-            : instance is { EndedItself: true } && InstanceEndOfLife.Deadline(instance, runs) is { } deadline
-                ? (deadline + InstanceEndOfLife.Slack, $"its maximum lifetime's deadline {slack}")
-            : lastReading is { } reading ? (reading + ReadingPeriod + InstanceEndOfLife.Slack, $"the end of its last CPU reading in CloudWatch {slack}")
-            : null;
         return found switch
         {
-            { } f when f.At < now => f,
-            { } f => (now, $"now, as {f.Evidence} is not past yet"),
+            var (at, evidence) when at + InstanceEndOfLife.Slack < now => (at + InstanceEndOfLife.Slack, $"{evidence} {slack}"),
+            var (_, evidence) => (now, $"now, as {evidence} {slack} is not past yet"),
             null => (now, "now: AWS gives no time it stopped billing by"),
         };
     }
+
+    /// <summary>When EC2 itself dates the end: the time in its transition reason, or the deadline of one that shut itself down.</summary>
+    private static (DateTimeOffset At, string Evidence)? DatedByEc2(InstanceState? instance, IReadOnlyList<PhaseRun> runs) =>
+        instance?.EndStatedAt is { } stated ? (stated, "the time EC2 gives for its end")
+        : instance is { EndedItself: true } && InstanceEndOfLife.Deadline(instance, runs) is { } deadline ? (deadline, "its maximum lifetime's deadline")
+        : null;
 
     /// <summary>The instance id phase 1 writes first in the ledger's description once EC2 names it (<see cref="Description"/>).</summary>
     public static string? InstanceId(ResourceView entry) =>

@@ -97,10 +97,10 @@ public interface IAwsCloud
     Task<double?> CpuAsync(string metricNamespace, string dimension, string id, CancellationToken ct);
 
     /// <summary>
-    /// The start of the last 5-minute period with a CPU reading since <paramref name="since"/> (up to 60 days back), or
-    /// null: EC2 reports one every 5 minutes while an instance runs, so it bounds when one that AWS no longer lists stopped.
+    /// The end of the last 5-minute period with a CPU reading since <paramref name="since"/> (up to 60 days back), or
+    /// null: EC2 and Redshift report CPU only while they run, so this is the latest a stopped one can have run until.
     /// </summary>
-    Task<DateTimeOffset?> LastCpuReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct);
+    Task<DateTimeOffset?> CpuReportedUntilAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct);
 
     /// <summary>Every live resource carrying the project tag, or only one deployment's when <paramref name="deploymentId"/> is given.</summary>
     Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct);

@@ -54,17 +54,17 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
                 // Paused while the panel was not looking: by Redshift's scheduled pause (phase 2's backstop) or by hand.
                 // The meter would otherwise go on pricing its nodes until phase 7, or, stopped now, for the hours until this look.
                 var now = clock.GetUtcNow();
-                DateTimeOffset? reading;
+                DateTimeOffset? reported;
                 try
                 {
-                    reading = await cloud.LastCpuReadingAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
+                    reported = await cloud.CpuReportedUntilAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
                         new DateTimeOffset(metered.Min(c => c.CreatedAt), TimeSpan.Zero), ct);
                 }
                 catch (Cord19Exception)
                 {
                     return false; // still metered: the next look asks again (the readings stay for weeks)
                 }
-                var until = reading + EndedInstanceGuard.ReadingPeriod + PauseSlack is { } after && after < now ? after : now;
+                var until = reported + PauseSlack is { } after && after < now ? after : now;
                 await StopMeteringAsync(metered, until, ct);
                 await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Info, "idle-cluster",
                     $"Cluster {cluster.Locator} was found paused (Redshift's scheduled pause, or a pause in the console): its nodes are metered until " +

@@ -433,16 +433,16 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<double?> CpuAsync(string metricNamespace, string dimension, string id, CancellationToken ct) => Task.FromResult<double?>(12.5);
 
-    /// <summary>The last CPU reading CloudWatch holds, by instance id (none unless a test sets one).</summary>
-    public Dictionary<string, DateTimeOffset> LastCpuReadings { get; } = [];
+    /// <summary>When the last CPU reading CloudWatch holds ends, by instance id or cluster (none unless a test sets one).</summary>
+    public Dictionary<string, DateTimeOffset> CpuReportedUntil { get; } = [];
 
     /// <summary>What CloudWatch answers GetMetricStatistics with instead of readings, when set.</summary>
     public Exception? CpuReadingFailure { get; set; }
 
-    public Task<DateTimeOffset?> LastCpuReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
+    public Task<DateTimeOffset?> CpuReportedUntilAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
         CpuReadingFailure is { } failure
             ? Task.FromException<DateTimeOffset?>(failure)
-            : Task.FromResult(LastCpuReadings.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
+            : Task.FromResult(CpuReportedUntil.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
 
     public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
     {
