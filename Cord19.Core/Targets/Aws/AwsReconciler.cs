@@ -70,9 +70,10 @@ public sealed class AwsReconciler(
     /// </summary>
     public async Task<IReadOnlyList<RegionOrphans>> FindOrphansEverywhereAsync(string settingsRegion, CancellationToken ct)
     {
-        var used = (await store.ListDeploymentsAsync(ct)).Where(d => d.Target == DeploymentTarget.Aws).Select(d => d.Region).OfType<string>();
+        var deployments = await store.ListDeploymentsAsync(ct);
+        var used = deployments.Where(d => d.Target == DeploymentTarget.Aws).Select(d => d.Region).OfType<string>();
         var regions = used.Prepend(settingsRegion).Distinct(StringComparer.Ordinal);
-        var live = await LiveDeploymentTagAsync(ct);
+        var live = LiveDeploymentTag(deployments);
         return await Task.WhenAll(regions.Select(async region =>
         {
             try
@@ -88,15 +89,18 @@ public sealed class AwsReconciler(
 
     /// <summary>Resources in <paramref name="region"/> tagged by a deployment that is not live (or by none the app knows).</summary>
     public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(string region, CancellationToken ct) =>
-        await OrphansInAsync(region, await LiveDeploymentTagAsync(ct), ct);
+        await OrphansInAsync(region, LiveDeploymentTag(await store.ListDeploymentsAsync(ct)), ct);
 
     private Task<IReadOnlyList<TaggedResource>> OrphansInAsync(string region, string? live, CancellationToken ct) =>
         clouds.WithCloudAsync<IReadOnlyList<TaggedResource>>(region, async cloud =>
             (await cloud.FindTaggedAsync(null, ct)).Where(t => t.DeploymentId != live).ToList());
 
-    /// <summary>The live deployment's tag value, whose resources are never orphans; null when none is live.</summary>
-    private async Task<string?> LiveDeploymentTagAsync(CancellationToken ct) =>
-        await store.GetWithRunsAsync(ct: ct) is { Deployment.HasEnded: false } current ? current.Deployment.Id.ToString() : null;
+    /// <summary>
+    /// The live deployment's tag value, whose resources are never orphans; null when none is live. The list is newest
+    /// first, and only the newest deployment can be live.
+    /// </summary>
+    private static string? LiveDeploymentTag(IReadOnlyList<DeploymentView> deployments) =>
+        deployments.FirstOrDefault() is { EndedAt: null } current ? current.Id.ToString() : null;
 
     /// <summary>
     /// Deletes every orphan in <paramref name="region"/> (what <see cref="FindOrphansAsync"/> lists: its dry run), in
