@@ -12,6 +12,9 @@ public sealed record DataDirectory(string Root)
     public string Workspace => Path.Combine(Root, "workspace");
     public string Results => Path.Combine(Root, "results");
 
+    /// <summary>The keys that sign sign-in cookies, readable by the panel's user alone.</summary>
+    public string Keys => Path.Combine(Root, "keys");
+
     /// <summary>The given folder, or the default one when <paramref name="configured"/> is empty.</summary>
     public static DataDirectory From(string? configured)
     {
@@ -26,6 +29,37 @@ public sealed record DataDirectory(string Root)
         Directory.CreateDirectory(Root);
         Directory.CreateDirectory(Results);
         return this;
+    }
+
+    /// <summary>
+    /// Null when this process may write everything the panel keeps here; otherwise what it cannot write, and the fix.
+    /// Checked at start: a folder another user owns (a volume an earlier, root-run image made) then stops the start
+    /// with one line, instead of a stack trace from the first write.
+    /// </summary>
+    public string? WhyNotWritable()
+    {
+        var place = Root;
+        try
+        {
+            EnsureExists();
+            foreach (var folder in new[] { Root, Results, Keys, Workspace }.Where(Directory.Exists))
+            {
+                place = folder;
+                using (new FileStream(Path.Combine(folder, $".write-check-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            }
+            foreach (var file in new[] { Database, HangfireDatabase }.Where(File.Exists))
+            {
+                place = file;
+                using (File.Open(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite)) { }
+            }
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"{EnvironmentVariable}: the panel, running as the user {Environment.UserName}, cannot write '{place}': {ex.Message.TrimEnd('.')}. " +
+                   $"Give that user the data folder '{Root}' (the README's docker-compose section has the command for a volume an earlier image made), " +
+                   $"or set {EnvironmentVariable} to a folder it may write.";
+        }
     }
 
     /// <summary>The real CORD-19 sample shipped beside the app's binaries.</summary>

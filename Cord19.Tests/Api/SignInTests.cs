@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -121,26 +120,15 @@ public sealed partial class SignInTests : ApiTest
     [InlineData("ASPNETCORE_URLS", "http://+:{port}", "Refusing to start")]
     public async Task Sign_in_cannot_be_switched_off_on_a_network_address(string how, string address, string refusal)
     {
-        var root = RunningApp.RepositoryRoot();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         using var data = new TempDirectory();
         var value = address.Replace("{port}", LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var dll = Path.Combine(root, "Cord19.Web", "bin", configuration, "net10.0", "Cord19.Web.dll");
-        var start = new ProcessStartInfo("dotnet", how.StartsWith("--") ? [dll, how, value] : [dll])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            Environment = { ["CORD19_SIGN_IN"] = "off", ["CORD19_DATA_DIR"] = data.Path },
-        };
-        if (!how.StartsWith("--")) start.Environment[how] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        var environment = new Dictionary<string, string> { ["CORD19_SIGN_IN"] = "off", ["CORD19_DATA_DIR"] = data.Path };
+        if (!how.StartsWith("--")) environment[how] = value;
+        var (exitCode, output, error) = await RunningApp.RunToExitAsync(environment, how.StartsWith("--") ? [how, value] : []);
 
-        Assert.Equal(1, process.ExitCode);
+        Assert.Equal(1, exitCode);
         Assert.Contains(refusal, error);
-        Assert.DoesNotContain("is running", await output);
+        Assert.DoesNotContain("is running", output);
     }
 
     [Fact]

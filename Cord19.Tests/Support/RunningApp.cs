@@ -25,16 +25,10 @@ public sealed class RunningApp : IAsyncDisposable
 
     public static async Task<RunningApp> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var root = RepositoryRoot();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = Path.Combine(root, "Cord19.Web", "bin", configuration, "net10.0", "Cord19.Web.dll");
-        if (!File.Exists(dll))
-            throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
-
         var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", url])
+        var start = new ProcessStartInfo("dotnet", [WebDll(), "--urls", url])
         {
-            WorkingDirectory = Path.Combine(root, "Cord19.Web"),
+            WorkingDirectory = Path.Combine(RepositoryRoot(), "Cord19.Web"),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -64,6 +58,28 @@ public sealed class RunningApp : IAsyncDisposable
         }
         await app.DisposeAsync();
         throw new InvalidOperationException($"The app did not start at {url}:\n{app.Output}");
+    }
+
+    /// <summary>
+    /// Starts the app with these arguments and environment (and no access token unless given), and waits up to a minute
+    /// for it to stop by itself, as a start it refuses does.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [WebDll(), .. arguments]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        return (process.ExitCode, await output, errors);
+    }
+
+    private static string WebDll()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
+        var dll = Path.Combine(RepositoryRoot(), "Cord19.Web", "bin", configuration, "net10.0", "Cord19.Web.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
     }
 
     /// <summary>Kills the app's process alone, as a crash does: a pipeline program it started is left to notice.</summary>

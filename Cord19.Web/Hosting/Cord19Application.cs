@@ -31,6 +31,8 @@ public static class Cord19Application
         if (options.SignInOff && !builder.ListensOnLoopbackOnly())
             problems.Add($"{Cord19Options.SignInVariable}=off with a non-loopback address would let anyone on the network spend your money. " +
                          $"Remove {Cord19Options.SignInVariable}=off, or listen on 127.0.0.1 only.");
+        if (problems.Count == 0 && options.Data.WhyNotWritable() is { } notWritable)
+            problems.Add(notWritable);
         if (problems.Count > 0)
         {
             foreach (var problem in problems) Console.Error.WriteLine($"Refusing to start: {problem}");

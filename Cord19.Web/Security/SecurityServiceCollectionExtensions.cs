@@ -20,7 +20,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<CredentialGuessThrottle>();
         // Cookies stay valid across restarts (for the same token): the keys that sign them live with the rest of the
         // app's state, in a folder only the panel's user may read.
-        services.AddDataProtection().PersistKeysToFileSystem(PrivateFolder(Path.Combine(data.Root, "keys"))).SetApplicationName("cord19");
+        services.AddDataProtection().PersistKeysToFileSystem(PrivateFolder(data.Keys)).SetApplicationName("cord19");
         // One scheme decides per request: a bearer header means a script, anything else a browser with a cookie.
         // (With both schemes challenged, the bearer's 401 would replace the cookie's redirect to the sign-in page.)
         var authentication = services.AddAuthentication(SelectorScheme)
