@@ -22,10 +22,14 @@ RUN ln -s /opt/cord19/pipeline/cord19-pipeline /usr/local/bin/cord19-pipeline \
 USER airflow
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
-# curl for the health check; nothing else is added to the runtime image.
-RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+# curl for the health check; nothing else is added to the runtime image. /data belongs to the image's own unprivileged
+# user (app, uid $APP_UID = 1654): a named volume first mounted there takes that owner.
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+ && install -d -o "$APP_UID" -g "$APP_UID" -m 0700 /data
 WORKDIR /app
 COPY --from=build /app .
 ENV CORD19_DATA_DIR=/data ASPNETCORE_URLS=http://0.0.0.0:8080 CORD19_PIPELINE_BUNDLE=/app/pipeline-linux-x64
 EXPOSE 8080
+# The panel holds the keys to an AWS account: it runs as that user, not root, and may write /data alone (/app is root's).
+USER $APP_UID
 ENTRYPOINT ["dotnet", "Cord19.Web.dll"]

@@ -71,6 +71,31 @@ public sealed class ComposeFileTests
         Assert.All(AirflowServices.Where(name => name != "airflow-scheduler"), name => Assert.Null(services[name]!["environment"]!["AWS_SECRET_ACCESS_KEY"]));
     }
 
+    [Fact]
+    public async Task The_panel_runs_as_the_images_unprivileged_user_with_no_capabilities_and_owns_its_data_folder()
+    {
+        var panel = (await ResolvedAsync())["services"]!["panel"]!;
+        var stage = Dockerfile().Split("\nFROM ")[^1].Split('\n');
+
+        // The panel's stage ends as the .NET image's user app (uid $APP_UID): nothing after it runs as root.
+        var user = Array.FindLastIndex(stage, line => line.StartsWith("USER ", StringComparison.Ordinal));
+        Assert.True(user >= 0, "The panel's stage of the Dockerfile sets no USER: it would run as root.");
+        Assert.Equal("USER $APP_UID", stage[user]);
+        Assert.DoesNotContain(stage[user..], line => line.StartsWith("RUN ", StringComparison.Ordinal));
+        Assert.Contains(stage, line => line.Contains("install -d -o \"$APP_UID\" -g \"$APP_UID\" -m 0700 /data", StringComparison.Ordinal));
+        Assert.Null(panel["user"]);
+
+        // What the panel reads and writes is where that user finds it.
+        Assert.Equal("/data", (string?)panel["environment"]!["CORD19_DATA_DIR"]);
+        var mounts = panel["volumes"]!.AsArray().Select(v => v is JsonObject o ? $"{(string?)o["source"]}:{(string?)o["target"]}" : (string)v!).ToList();
+        Assert.Contains(mounts, m => m.StartsWith("panel-data:/data", StringComparison.Ordinal));
+        Assert.Contains(mounts, m => m.Contains(":/home/app/.aws", StringComparison.Ordinal));
+        Assert.DoesNotContain(mounts, m => m.Contains(":/root", StringComparison.Ordinal));
+
+        Assert.Equal(["ALL"], panel["cap_drop"]!.AsArray().Select(c => (string?)c));
+        Assert.Contains("no-new-privileges:true", panel["security_opt"]!.AsArray().Select(o => (string?)o));
+    }
+
     // docker-compose 1 (Debian 12) writes a command as it was given and a port as "host:published:target/tcp";
     // Compose 2 (Debian 13) writes a command as a list and a port as an object.
     private static string Command(JsonNode service) =>
