@@ -14,6 +14,9 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
     // The unique "one running run per deployment" index is the guard across processes.
     private readonly SemaphoreSlim _requestGate = new(1, 1);
 
+    /// <summary>The reason of a running run that a de-allocation's request ended, to take the one running slot.</summary>
+    public const string ReplacedByDeallocationReason = "Cancelled because de-allocation was requested.";
+
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     public async Task<DeploymentSnapshot> GetSnapshotAsync(CancellationToken ct = default)
@@ -45,6 +48,19 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await RunByIdAsync(db, runId, ct);
+    }
+
+    /// <summary>
+    /// The runs that had started and that asking for this de-allocation ended (<see cref="RequestRunAsync"/>): each may
+    /// still be executing, on this instance or another, until its runner sees the change.
+    /// </summary>
+    public async Task<IReadOnlyList<PhaseRun>> FindRunsReplacedByAsync(PhaseRun deallocation, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.PhaseRuns.AsNoTracking()
+            .Where(r => r.DeploymentId == deallocation.DeploymentId && r.Reason == ReplacedByDeallocationReason
+                        && r.EndedAt == deallocation.RequestedAt && r.StartedAt != null)
+            .ToListAsync(ct);
     }
 
     public async Task<IReadOnlyList<DeploymentView>> ListDeploymentsAsync(CancellationToken ct = default)
@@ -140,7 +156,7 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
                     db.Attach(cancelled);
                     cancelled.Status = PhaseStatus.Interrupted;
                     cancelled.EndedAt = now;
-                    cancelled.Reason = "Cancelled because de-allocation was requested.";
+                    cancelled.Reason = ReplacedByDeallocationReason;
                 }
             }
 

@@ -20,6 +20,12 @@ public sealed class PhaseRunner(
     /// <summary>The reason of a run someone cancelled (or a new de-allocation replaced), as against one a stop cut off.</summary>
     public const string CancelledReason = "Cancelled.";
 
+    /// <summary>
+    /// The last line of a run that a de-allocation replaced while it ran (<see cref="DeploymentStore.ReplacedByDeallocationReason"/>):
+    /// its runner, on whichever instance, has let go, and the de-allocation waits for this line before it deletes anything.
+    /// </summary>
+    public const string StoppedAfterReplacement = "Stopped: a de-allocation had replaced this run, and deletes what it made.";
+
     private static readonly TimeSpan WaitForCancelledRuns = TimeSpan.FromSeconds(60);
 
     public async Task RunAsync(Guid runId, CancellationToken hostStopping)
@@ -30,16 +36,19 @@ public sealed class PhaseRunner(
             return;
         }
 
-        var run = (await store.FindRunAsync(runId))!;
-        var phase = Phase.Get(run.PhaseNumber);
+        // Registered before the run is read: a de-allocation that replaces it from now on cancels it (RunCancellationRelay
+        // on another instance), and one that came earlier shows in what is read.
         using var registration = cancellations.Register(runId, hostStopping);
+        var run = (await store.FindRunAsync(runId))!;
+        if (run.Status != PhaseStatus.Running) cancellations.Cancel(runId);
+        var phase = Phase.Get(run.PhaseNumber);
         try
         {
             var settings = await PinToDeploymentAsync(run, PipelineSettings.FromJsonOrDefault(run.SettingsJson));
             var target = targets.FirstOrDefault(t => t.Kind == settings.Target)
                 ?? throw new PhaseFailedException($"The '{settings.Target.Name()}' target is not available in this build; choose 'local' in Settings.");
 
-            if (phase.IsDeallocation && !await cancellations.WaitForOthersAsync(runId, WaitForCancelledRuns))
+            if (phase.IsDeallocation && !await ReplacedRunsStoppedAsync(run))
                 await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase",
                     "A cancelled phase had not stopped after a minute; de-allocating anyway.");
 
@@ -49,7 +58,7 @@ public sealed class PhaseRunner(
             var resumable = run.Resume ? await store.GetResumableStepsAsync(runId) : new HashSet<string>();
             var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token, options.StepDelay, hostStopping);
             await target.RunAsync(context);
-            await store.CompleteRunAsync(runId, PhaseStatus.Succeeded, null);
+            await EndAsync(run, PhaseStatus.Succeeded, null);
         }
         catch (OperationCanceledException) when (registration.Token.IsCancellationRequested)
         {
@@ -57,21 +66,47 @@ public sealed class PhaseRunner(
                 ? "The control panel stopped while this phase was running. Resume it or run it again."
                 : CancelledReason;
             await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason);
-            await store.CompleteRunAsync(runId, PhaseStatus.Interrupted, reason);
+            await EndAsync(run, PhaseStatus.Interrupted, reason);
         }
         catch (Cord19Exception ex)
         {
             // Bad input, refused permissions, no capacity, a missing file: the message names the cause and the fix.
             await store.AppendLogAsync(run.Key, LogLevel.Error, "phase", ex.Message);
-            await store.CompleteRunAsync(runId, PhaseStatus.Failed, ex.Message);
+            await EndAsync(run, PhaseStatus.Failed, ex.Message);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Phase {Phase} run {RunId} failed unexpectedly.", phase.Number, runId);
             var message = $"Unexpected error ({ex.GetType().Name}): {ex.Message}. The full error is in the server log; run the phase again once it is fixed.";
             await store.AppendLogAsync(run.Key, LogLevel.Error, "phase", message);
-            await store.CompleteRunAsync(runId, PhaseStatus.Failed, message);
+            await EndAsync(run, PhaseStatus.Failed, message);
         }
+    }
+
+    /// <summary>Records the run's end, or, when a de-allocation has already ended it, that its runner let go.</summary>
+    private async Task EndAsync(PhaseRun run, PhaseStatus status, string? reason)
+    {
+        if (!await store.CompleteRunAsync(run.Id, status, reason))
+            await store.AppendLogAsync(run.Key, LogLevel.Info, "phase", StoppedAfterReplacement);
+    }
+
+    /// <summary>
+    /// Waits, up to a minute, until every run this de-allocation replaced has written <see cref="StoppedAfterReplacement"/>,
+    /// on this instance or another (which stops it once PostgreSQL carries the change there). A run whose instance has
+    /// died never writes it, and costs this wait.
+    /// </summary>
+    private async Task<bool> ReplacedRunsStoppedAsync(PhaseRun deallocation)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var replaced in await store.FindRunsReplacedByAsync(deallocation))
+        {
+            while (!(await store.GetLogAsync(replaced.Id)).Any(l => l.Step == "phase" && l.Message == StoppedAfterReplacement))
+            {
+                if (waited.Elapsed >= WaitForCancelledRuns) return false;
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
+        }
+        return true;
     }
 
     /// <summary>Runs on the deployment's target and region (<see cref="DeploymentPinning"/>), saying so when Settings differ.</summary>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Cord19.Core.Execution;
 
-/// <summary>The runs executing in this process, so that de-allocation can stop them and wait until they have.</summary>
+/// <summary>The runs executing in this process, so that a de-allocation can stop them.</summary>
 public sealed class RunCancellations
 {
     private readonly ConcurrentDictionary<Guid, Entry> _active = new();
@@ -22,15 +22,6 @@ public sealed class RunCancellations
         return true;
     }
 
-    /// <summary>Waits until every run other than <paramref name="except"/> has stopped, or the timeout passes.</summary>
-    public async Task<bool> WaitForOthersAsync(Guid except, TimeSpan timeout)
-    {
-        var others = _active.Where(a => a.Key != except).Select(a => a.Value.Stopped.Task).ToList();
-        if (others.Count == 0) return true;
-        var all = Task.WhenAll(others);
-        return await Task.WhenAny(all, Task.Delay(timeout)) == all;
-    }
-
     public sealed class Registration(RunCancellations owner, Guid runId, Entry entry) : IDisposable
     {
         public CancellationToken Token => entry.Source.Token;
@@ -38,13 +29,9 @@ public sealed class RunCancellations
         public void Dispose()
         {
             owner._active.TryRemove(runId, out _);
-            entry.Stopped.TrySetResult();
             entry.Source.Dispose();
         }
     }
 
-    public sealed record Entry(CancellationTokenSource Source)
-    {
-        public TaskCompletionSource Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    public sealed record Entry(CancellationTokenSource Source);
 }

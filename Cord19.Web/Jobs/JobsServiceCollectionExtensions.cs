@@ -37,6 +37,7 @@ public static class JobsServiceCollectionExtensions
         });
         services.AddSingleton<IPhaseJobScheduler, HangfirePhaseScheduler>();
         services.AddTransient<RunPhaseJob>();
+        services.AddHostedService<RunCancellationRelay>();
         return services;
     }
 }

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Api;
+
+/// <summary>
+/// Two panel instances on one PostgreSQL: a de-allocation asked for on one stops the phase the other is running, and
+/// deletes nothing until that phase has stopped. Otherwise the phase would go on making what phase 7 deletes (on AWS,
+/// an instance launched after the final sweep, billing until its lifetime ends).
+/// </summary>
+public sealed class InstancesDeallocationTests : IAsyncLifetime
+{
+    // The local target's instances share one data directory (either job server may run a phase).
+    private readonly TempDirectory _data = new();
+    private string _database = null!;
+    private RunningApp _running = null!;
+    private RunningApp? _asking;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestPostgres.CreateDatabaseAsync();
+        _running = await RunningApp.StartAsync(_data.Path, Environment("running"));
+    }
+
+    [Fact]
+    public async Task Phase_7_asked_on_one_instance_stops_the_phase_running_on_another_before_deleting_anything()
+    {
+        using var running = _running.CreateClient();
+        var phase1 = await RunIdAsync(await running.PostAsync($"{_running.Url}/api/phases/1/run", null));
+        await UntilAsync(async () => (await PhaseAsync(running, _running, 1)).GetProperty("startedAt").ValueKind != JsonValueKind.Null);
+
+        // Only now does the second instance (and its job server) start, so the first instance runs phase 1.
+        _asking = await RunningApp.StartAsync(_data.Path, Environment("asking"));
+        using var asking = _asking.CreateClient();
+        var phase7 = await RunIdAsync(await asking.PostAsync($"{_asking.Url}/api/phases/7/run", null));
+        await UntilAsync(async () => (await PhaseAsync(asking, _asking, 7)).GetProperty("status").GetString() != "Running");
+
+        Assert.Equal("Succeeded", (await PhaseAsync(asking, _asking, 7)).GetProperty("status").GetString());
+        var phase1Log = await LogAsync(asking, phase1);
+        var phase7Log = await LogAsync(asking, phase7);
+        Assert.Contains(phase1Log, l => l.Step == "phase" && l.Message == PhaseRunner.CancelledReason);
+        var stopped = Assert.Single(phase1Log, l => l.Step == "phase" && l.Message == PhaseRunner.StoppedAfterReplacement);
+        Assert.DoesNotContain(phase7Log, l => l.Message.Contains("had not stopped", StringComparison.Ordinal));
+        Assert.All(phase7Log.Where(l => l.Step != "phase"), l => Assert.True(l.At >= stopped.At,
+            $"Phase 7 wrote '{l.Message}' at {l.At:O}, before phase 1 stopped at {stopped.At:O}."));
+        Assert.DoesNotContain(phase1Log, l => l.At > stopped.At);
+
+        // Either job server may execute phase 7: in the asking instance, it waited on the database for the other to stop.
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var owner = new Npgsql.NpgsqlCommand($"SELECT \"Owner\" FROM \"PhaseRuns\" WHERE \"Id\" = '{phase7}'", connection);
+        var asked = (await PhaseAsync(asking, _asking, 7)).GetProperty("requestedAt").GetDateTime();
+        Figures.Report($"instances: phase 1 stopped {(stopped.At - asked).TotalMilliseconds:0} ms after phase 7 was asked for on the other instance " +
+                       $"(phase 7 executed by the {await owner.ExecuteScalarAsync()} instance)");
+    }
+
+    // The running instance holds each step for 10 s, so that phase 1 is still running when phase 7 is asked for; the
+    // asking one holds none, so that a phase 7 it executes would delete at once if it did not wait.
+    private Dictionary<string, string> Environment(string instance) => new()
+    {
+        ["CORD19_POSTGRES"] = _database,
+        ["CORD19_INSTANCE"] = instance,
+        ["CORD19_TEST_STEP_DELAY_MS"] = instance == "running" ? "10000" : "0",
+    };
+
+    private static async Task<Guid> RunIdAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+    }
+
+    private static async Task<JsonElement> PhaseAsync(HttpClient http, RunningApp app, int number) =>
+        (await http.GetFromJsonAsync<JsonElement[]>($"{app.Url}/api/phases"))![number - 1];
+
+    private async Task<IReadOnlyList<LogLine>> LogAsync(HttpClient http, Guid runId) =>
+        (await http.GetFromJsonAsync<LogLine[]>($"{_asking!.Url}/api/runs/{runId}/log"))!;
+
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Waited two minutes.");
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _running.DisposeAsync();
+        if (_asking is not null) await _asking.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(_database);
+        _data.Dispose();
+    }
+}

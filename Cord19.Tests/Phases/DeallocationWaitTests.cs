@@ -1,0 +1,54 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Phases;
+using Cord19.Tests.Support;
+
+namespace Cord19.Tests.Phases;
+
+/// <summary>
+/// A de-allocation deletes nothing while a phase it replaced is still stopping, wherever that phase runs: another
+/// instance's phase is seen to stop only through the state (its runner writes <see cref="PhaseRunner.StoppedAfterReplacement"/>),
+/// and may take a while (phase 2 pauses its cluster on its way out).
+/// </summary>
+public sealed class DeallocationWaitTests
+{
+    [Fact]
+    public async Task Phase_7_waits_for_a_replaced_phase_of_another_instance_to_say_it_stopped()
+    {
+        await using var harness = await CoreHarness.StartAsync();
+        // Phase 1 as another instance runs it: started, executed by no runner of this process.
+        harness.Scheduler.Execute = false;
+        var phase1 = (await harness.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+        Assert.True(await harness.Store.MarkStartedAsync(phase1.Id));
+        harness.Scheduler.Execute = true;
+
+        var phase7 = (await harness.Phases.RequestAsync(new RunRequest(Phase.Deallocation))).Run!;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var stopped = await harness.Store.AppendLogAsync(phase1.Key, LogLevel.Info, "phase", PhaseRunner.StoppedAfterReplacement);
+        await harness.Scheduler.WaitAsync(phase7.Id);
+
+        var log = await harness.Store.GetLogAsync(phase7.Id);
+        Assert.Equal(PhaseStatus.Succeeded, (await harness.Store.FindRunAsync(phase7.Id))!.Status);
+        Assert.Contains(log, l => l.Step != "phase");
+        Assert.All(log.Where(l => l.Step != "phase"), l => Assert.True(l.At >= stopped.At,
+            $"Phase 7 wrote '{l.Message}' at {l.At:O}, before phase 1 stopped at {stopped.At:O}."));
+        Assert.DoesNotContain(log, l => l.Message.Contains("had not stopped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_replaced_run_that_never_started_is_not_waited_for()
+    {
+        await using var harness = await CoreHarness.StartAsync();
+        harness.Scheduler.Execute = false;
+        var queued = (await harness.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+        harness.Scheduler.Execute = true;
+
+        var phase7 = (await harness.Phases.RequestAsync(new RunRequest(Phase.Deallocation))).Run!;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        await harness.Scheduler.WaitAsync(phase7.Id);
+
+        Assert.Equal(PhaseStatus.Interrupted, (await harness.Store.FindRunAsync(queued.Id))!.Status);
+        Assert.Equal(PhaseStatus.Succeeded, (await harness.Store.FindRunAsync(phase7.Id))!.Status);
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"Phase 7 took {waited.Elapsed}: it waited for a run that never started.");
+    }
+}
