@@ -100,9 +100,12 @@ public sealed class PhaseRunner(
         var waited = System.Diagnostics.Stopwatch.StartNew();
         foreach (var replaced in await store.FindRunsReplacedByAsync(deallocation))
         {
-            while (!(await store.GetLogAsync(replaced.Id)).Any(l => l.Step == "phase" && l.Message == StoppedAfterReplacement))
+            for (var looks = 0; !(await store.GetLogAsync(replaced.Id)).Any(l => l.Step == "phase" && l.Message == StoppedAfterReplacement); looks++)
             {
                 if (waited.Elapsed >= WaitForCancelledRuns) return false;
+                if (looks == 0)
+                    await store.AppendLogAsync(deallocation.Key, LogLevel.Info, "phase",
+                        $"Waiting for phase {replaced.PhaseNumber} (run by the instance {replaced.Owner}) to stop before deleting anything.");
                 await Task.Delay(TimeSpan.FromMilliseconds(250));
             }
         }
