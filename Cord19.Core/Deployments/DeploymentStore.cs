@@ -63,6 +63,13 @@ public sealed class DeploymentStore(IDbContextFactory<Cord19Db> dbFactory, IDepl
             .ToListAsync(ct);
     }
 
+    /// <summary>Whether the run's log has this line at this step.</summary>
+    public async Task<bool> HasLoggedAsync(Guid runId, string step, string message, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.StepLog.AnyAsync(l => l.PhaseRunId == runId && l.Step == step && l.Message == message, ct);
+    }
+
     public async Task<IReadOnlyList<DeploymentView>> ListDeploymentsAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

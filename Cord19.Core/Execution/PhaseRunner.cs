@@ -100,7 +100,7 @@ public sealed class PhaseRunner(
         var waited = System.Diagnostics.Stopwatch.StartNew();
         foreach (var replaced in await store.FindRunsReplacedByAsync(deallocation))
         {
-            for (var looks = 0; !(await store.GetLogAsync(replaced.Id)).Any(l => l.Step == "phase" && l.Message == StoppedAfterReplacement); looks++)
+            for (var looks = 0; !await store.HasLoggedAsync(replaced.Id, "phase", StoppedAfterReplacement); looks++)
             {
                 if (waited.Elapsed >= WaitForCancelledRuns) return false;
                 if (looks == 0)
