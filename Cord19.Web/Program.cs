@@ -5,8 +5,7 @@ if (builder.AddCord19() is null) return 1; // the configuration's problems are p
 
 var app = builder.Build();
 await app.MapCord19Async();
-app.Run();
-return Environment.ExitCode; // 1 when the app stopped itself (sign-in off on a network address)
+return app.RunCord19();
 
 /// <summary>Visible to the test host (WebApplicationFactory).</summary>
 public partial class Program;

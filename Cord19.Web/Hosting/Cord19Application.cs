@@ -68,6 +68,26 @@ public static class Cord19Application
         return options;
     }
 
+    /// <summary>
+    /// Serves until the app stops; returns the exit code: 1 when it stopped itself (sign-in off on a network address)
+    /// or could not take its address. An address another program holds (often this panel, started twice) stops the
+    /// start with one line naming the fix, not an unhandled exception.
+    /// </summary>
+    public static int RunCord19(this WebApplication app)
+    {
+        try
+        {
+            app.Run();
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            Console.Error.WriteLine($"Refusing to start: {ex.Message} Another program listens there (perhaps this panel, already running): " +
+                                    "stop it, or give another address, e.g. --urls http://127.0.0.1:5253.");
+            return 1;
+        }
+        return Environment.ExitCode;
+    }
+
     /// <summary>Prepares the state (before the job server picks anything up), then the request pipeline and every endpoint.</summary>
     public static async Task MapCord19Async(this WebApplication app)
     {

@@ -34,8 +34,15 @@ public static class BackgroundLook
         ILogger logger, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(interval, clock);
-        if (firstAtOnce) await OnceAsync(what, look, logger, ct);
-        while (await timer.WaitForNextTickAsync(ct))
-            await OnceAsync(what, look, logger, ct);
+        try
+        {
+            if (firstAtOnce) await OnceAsync(what, look, logger, ct);
+            while (await timer.WaitForNextTickAsync(ct))
+                await OnceAsync(what, look, logger, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The app is stopping: the host would otherwise log this as the service failing.
+        }
     }
 }
