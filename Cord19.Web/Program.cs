@@ -4,7 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 if (builder.AddCord19() is null) return 1; // the configuration's problems are printed, each with its fix
 
 var app = builder.Build();
-await app.MapCord19Async();
+if (!await app.MapCord19Async()) return 1; // the state's database cannot be used: printed, with its fix
 return app.RunCord19();
 
 /// <summary>Visible to the test host (WebApplicationFactory).</summary>

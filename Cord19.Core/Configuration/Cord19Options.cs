@@ -101,6 +101,8 @@ public sealed class Cord19Options
         Check(problems, () => PhaseRunner);
         Check(problems, () => Airflow);
         Check(problems, () => AwsTarget);
+        if (StateDatabase.WhyNotAConnectionString() is { } notAConnectionString)
+            problems.Add(notAConnectionString);
         if (Blank(AccessToken) is { Length: < 16 })
             problems.Add($"{AccessTokenVariable} is shorter than 16 characters: choose a longer secret, or unset it and use the generated one.");
         if (Blank(SignIn) is { } signIn && !SignInOff && !string.Equals(signIn, "on", StringComparison.OrdinalIgnoreCase))

@@ -2,6 +2,7 @@ using Cord19.Core.Deployments.Schema;
 using Cord19.Core.Settings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Cord19.Core.Deployments;
 
@@ -31,6 +32,47 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
             services.AddDbContextFactory<SqliteCord19Db>(o => o.UseSqlite($"Data Source={Data.Database}"));
             services.AddSingleton<IDbContextFactory<Cord19Db>, EngineContextFactory<SqliteCord19Db>>();
         }
+    }
+
+    /// <summary>Null when <see cref="PostgresConnectionString"/> is unset or well formed; otherwise what is wrong, and the fix.</summary>
+    public string? WhyNotAConnectionString()
+    {
+        if (!IsPostgres) return null;
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(PostgresConnectionString);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            // The value holds a password: only Npgsql's complaint (the key it could not set) is repeated.
+            return $"{EnvironmentVariable} is not a PostgreSQL connection string ({ex.Message.Split(" (Parameter", 2)[0]}): use one such as " +
+                   $"Host=db;Username=cord19;Password=…;Database=cord19, or unset it to keep the state in SQLite.";
+        }
+    }
+
+    /// <summary>
+    /// Null unless <paramref name="failure"/> is PostgreSQL refusing or unreachable at start (the migrations are the first
+    /// thing to connect); then which server, database and user, why, and the fix, without the password.
+    /// </summary>
+    public string? WhyUnreachable(Exception failure)
+    {
+        if (!IsPostgres) return null;
+        var npgsql = failure;
+        while (npgsql is not (null or NpgsqlException)) npgsql = npgsql.InnerException;
+        if (npgsql is not NpgsqlException cause) return null;
+        var c = new NpgsqlConnectionStringBuilder(PostgresConnectionString);
+        var where = $"PostgreSQL at {c.Host}:{c.Port} (database {c.Database ?? c.Username}, user {c.Username}, from {EnvironmentVariable})";
+        return (cause as PostgresException)?.SqlState switch
+        {
+            PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
+                $"{where} refused the sign-in: {((PostgresException)cause).MessageText}. Put that user's password in {EnvironmentVariable} " +
+                "(with docker-compose, PostgreSQL keeps the POSTGRES_PASSWORD its volume was first made with).",
+            PostgresErrorCodes.InvalidCatalogName =>
+                $"{where}: the database does not exist. Create it (createdb), or name an existing one in {EnvironmentVariable}.",
+            { } state => $"{where} refused the panel ({state}: {((PostgresException)cause).MessageText}). Fix that in PostgreSQL, or unset {EnvironmentVariable} to keep the state in SQLite.",
+            null => $"{where} could not be reached: {cause.InnerException?.Message ?? cause.Message}. Start PostgreSQL there, or correct the host and port.",
+        };
     }
 
     private sealed class EngineContextFactory<T>(IDbContextFactory<T> engine) : IDbContextFactory<Cord19Db> where T : Cord19Db

@@ -45,9 +45,11 @@ public sealed class Cord19OptionsTests
     [InlineData("CORD19_OIDC_AUTHORITY", "https://login.example.org", "needs both CORD19_OIDC_AUTHORITY and CORD19_OIDC_CLIENT_ID")]
     [InlineData("CORD19_S3_REGION", "mars-1", "CORD19_S3_REGION='mars-1' is not an AWS region name")]
     [InlineData("CORD19_TEST_STEP_DELAY_MS", "soon", "CORD19_TEST_STEP_DELAY_MS='soon' is not a number of milliseconds")]
+    [InlineData("CORD19_POSTGRES", "Hots=db;Password=the-secret", "CORD19_POSTGRES is not a PostgreSQL connection string (Couldn't set hots): use one such as")]
     public void A_bad_value_is_refused_naming_its_variable_and_the_fix(string variable, string value, string expected)
     {
         var problem = Assert.Single(Bind(new() { ["CORD19_AIRFLOW_URL"] = variable == "CORD19_AIRFLOW_API" ? "http://airflow:8080" : null, [variable] = value }).Validate());
         Assert.Contains(expected, problem);
+        Assert.DoesNotContain("the-secret", problem);
     }
 }

@@ -24,4 +24,38 @@ public sealed class StartRefusalTests
         // Stopping before it started is not a background service failing.
         Assert.DoesNotContain("BackgroundService failed", output);
     }
+
+    [Fact]
+    public async Task A_PostgreSQL_nobody_listens_for_is_named_with_the_fix()
+    {
+        var port = LoopbackPort.Free();
+        var (exitCode, _, errors) = await StartOnPostgresAsync($"Host=127.0.0.1;Port={port};Username=cord19;Password=the-secret;Database=cord19");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Refusing to start: PostgreSQL at 127.0.0.1:{port} (database cord19, user cord19, from CORD19_POSTGRES) could not be reached", errors);
+        Assert.Contains("Start PostgreSQL there, or correct the host and port.", errors);
+        Assert.DoesNotContain("the-secret", errors);
+        Assert.DoesNotContain("Unhandled exception", errors);
+    }
+
+    [Fact]
+    public async Task A_password_PostgreSQL_refuses_is_named_with_the_fix()
+    {
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(TestPostgres.AdminConnectionString) { Password = "not-the-password" };
+        var (exitCode, _, errors) = await StartOnPostgresAsync(connection.ConnectionString);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Refusing to start: PostgreSQL at {connection.Host}:{connection.Port} (database {connection.Database}, user {connection.Username}, " +
+                        "from CORD19_POSTGRES) refused the sign-in: password authentication failed", errors);
+        Assert.Contains("PostgreSQL keeps the POSTGRES_PASSWORD its volume was first made with", errors);
+        Assert.DoesNotContain("not-the-password", errors);
+        Assert.DoesNotContain("Unhandled exception", errors);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Errors)> StartOnPostgresAsync(string connectionString)
+    {
+        using var data = new TempDirectory();
+        return await RunningApp.RunToExitAsync(new Dictionary<string, string> { ["CORD19_DATA_DIR"] = data.Path, ["CORD19_POSTGRES"] = connectionString },
+            "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}");
+    }
 }

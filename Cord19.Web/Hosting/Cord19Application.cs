@@ -88,12 +88,23 @@ public static class Cord19Application
         return Environment.ExitCode;
     }
 
-    /// <summary>Prepares the state (before the job server picks anything up), then the request pipeline and every endpoint.</summary>
-    public static async Task MapCord19Async(this WebApplication app)
+    /// <summary>
+    /// Prepares the state (before the job server picks anything up), then the request pipeline and every endpoint. False,
+    /// after printing why and the fix, when the state's PostgreSQL refuses the panel or cannot be reached.
+    /// </summary>
+    public static async Task<bool> MapCord19Async(this WebApplication app)
     {
-        // A run left "running" by a killed process is marked interrupted.
-        await app.Services.InitializeCord19Async();
         var options = app.Services.GetRequiredService<Cord19Options>();
+        try
+        {
+            // A run left "running" by a killed process is marked interrupted.
+            await app.Services.InitializeCord19Async();
+        }
+        catch (Exception ex) when (options.StateDatabase.WhyUnreachable(ex) is { } why)
+        {
+            Console.Error.WriteLine($"Refusing to start: {why}");
+            return false;
+        }
         var token = app.Services.GetService<AccessToken>();
         app.UseSecurityHeaders();
         var strictBinding = options.SignInOff ? app.RefuseNetworkWithoutSignIn() : null;
@@ -145,6 +156,7 @@ public static class Cord19Application
         app.MapAwsApi();
 
         app.PrintAddressesWhenStarted(options.Data.Root, token, strictBinding);
+        return true;
     }
 
     private static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/health");
