@@ -5,7 +5,7 @@ if (builder.AddCord19() is null) return 1; // the configuration's problems are p
 
 var app = builder.Build();
 if (!await app.MapCord19Async()) return 1; // the state's database cannot be used: printed, with its fix
-return app.RunCord19();
+return await app.RunCord19Async();
 
 /// <summary>Visible to the test host (WebApplicationFactory).</summary>
 public partial class Program;

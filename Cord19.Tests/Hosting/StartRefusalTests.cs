@@ -25,6 +25,19 @@ public sealed class StartRefusalTests
         Assert.DoesNotContain("BackgroundService failed", output);
     }
 
+    [Theory]
+    [InlineData("notaurl", "Invalid url: 'notaurl'")]
+    [InlineData("http://127.0.0.1:99999", "Specified argument was out of the range of valid values. (Parameter 'port')")]
+    public async Task An_address_the_panel_cannot_listen_on_is_named_with_the_fix(string address, string cause)
+    {
+        using var data = new TempDirectory();
+        var (exitCode, _, errors) = await RunningApp.RunToExitAsync(new Dictionary<string, string> { ["CORD19_DATA_DIR"] = data.Path }, "--urls", address);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Refusing to start: {cause}. Give the panel an address it can listen on, e.g. --urls http://127.0.0.1:5252 (it was given {address}).", errors);
+        Assert.DoesNotContain("Unhandled exception", errors);
+    }
+
     [Fact]
     public async Task A_PostgreSQL_nobody_listens_for_is_named_with_the_fix()
     {

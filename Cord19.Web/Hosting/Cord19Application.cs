@@ -70,21 +70,29 @@ public static class Cord19Application
 
     /// <summary>
     /// Serves until the app stops; returns the exit code: 1 when it stopped itself (sign-in off on a network address)
-    /// or could not take its address. An address another program holds (often this panel, started twice) stops the
-    /// start with one line naming the fix, not an unhandled exception.
+    /// or could not start. A start that fails (most often an address: taken by another program, often this panel
+    /// started twice, or malformed) ends with one line naming the cause and the fix, not an unhandled exception; the host
+    /// has logged the details.
     /// </summary>
-    public static int RunCord19(this WebApplication app)
+    public static async Task<int> RunCord19Async(this WebApplication app)
     {
         try
         {
-            app.Run();
+            await app.StartAsync();
         }
-        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        catch (Exception ex)
         {
-            Console.Error.WriteLine($"Refusing to start: {ex.Message} Another program listens there (perhaps this panel, already running): " +
-                                    "stop it, or give another address, e.g. --urls http://127.0.0.1:5253.");
+            var fix = ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
+                ? "Another program listens there (perhaps this panel, already running): stop it, or give another address, e.g. --urls http://127.0.0.1:5253."
+                // Kestrel reports a bad address with plain framework exceptions: where they were thrown is the only sign.
+                : ex.StackTrace?.Contains("Kestrel.Core.Internal.AddressBinder", StringComparison.Ordinal) == true
+                    ? $"Give the panel an address it can listen on, e.g. --urls http://127.0.0.1:5252" +
+                      (app.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } given ? $" (it was given {given})." : ".")
+                    : "The log above has the details.";
+            Console.Error.WriteLine($"Refusing to start: {ex.Message.ReplaceLineEndings(" ").TrimEnd('.')}. {fix}");
             return 1;
         }
+        await app.WaitForShutdownAsync();
         return Environment.ExitCode;
     }
 
