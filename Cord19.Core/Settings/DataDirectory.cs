@@ -62,6 +62,28 @@ public sealed record DataDirectory(string Root)
         }
     }
 
+    /// <summary>
+    /// Takes the data folder for this process alone, until the returned handle is disposed (the process's end releases
+    /// it too): on SQLite, a second panel on the same folder would mark the first one's running phase interrupted at
+    /// its start and run the same jobs. Null, with <paramref name="problem"/>, when another process has it.
+    /// </summary>
+    public IDisposable? TakeForOnePanel(out string? problem)
+    {
+        try
+        {
+            // FileShare.None is an exclusive advisory lock (flock) on Linux and macOS, and a share mode on Windows.
+            var handle = new FileStream(Path.Combine(Root, "panel.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            problem = null;
+            return handle;
+        }
+        catch (IOException)
+        {
+            problem = $"{EnvironmentVariable}: another panel is already running on the data folder '{Root}'. Use that one, stop it, or give this " +
+                      "one another data folder; panels that share their state need PostgreSQL (CORD19_POSTGRES).";
+            return null;
+        }
+    }
+
     /// <summary>The real CORD-19 sample shipped beside the app's binaries.</summary>
     public static string ShippedSample => Path.Combine(AppContext.BaseDirectory, "SampleData", "metadata_sample.csv.gz");
 }

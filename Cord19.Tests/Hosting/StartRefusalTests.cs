@@ -39,6 +39,21 @@ public sealed class StartRefusalTests
     }
 
     [Fact]
+    public async Task A_second_panel_on_the_same_SQLite_data_folder_refuses_to_start_and_leaves_the_first_one_alone()
+    {
+        using var data = new TempDirectory();
+        await using var first = await RunningApp.StartAsync(data.Path);
+
+        var (exitCode, _, errors) = await RunningApp.RunToExitAsync(new Dictionary<string, string> { ["CORD19_DATA_DIR"] = data.Path },
+            "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Refusing to start: CORD19_DATA_DIR: another panel is already running on the data folder '{data.Path}'", errors);
+        using var http = first.CreateClient();
+        Assert.True((await http.GetAsync($"{first.Url}/api/phases")).IsSuccessStatusCode);
+    }
+
+    [Fact]
     public async Task A_PostgreSQL_nobody_listens_for_is_named_with_the_fix()
     {
         var port = LoopbackPort.Free();

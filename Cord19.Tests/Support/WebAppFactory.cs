@@ -35,15 +35,23 @@ public sealed class WebAppFactory(string? postgres = null, IReadOnlyDictionary<s
     }
 
     /// <summary>
-    /// Whether a browser cookie issued by this app still opens the API once the panel restarts on the same data (the
-    /// same keys) with another access token, as after a leaked token is changed.
+    /// Whether a browser cookie issued by this app still opens the API once the panel restarts with the same keys and
+    /// another access token, as after a leaked token is changed. The restarted panel gets a copy of the keys in a data
+    /// folder of its own: this one still runs, and a second panel may not start on its SQLite folder.
     /// </summary>
-    public async Task<HttpStatusCode> StatusAfterTokenChangeAsync(string cookie)
+    public Task<HttpStatusCode> StatusAfterTokenChangeAsync(string cookie) => StatusAfterRestartAsync(cookie, "a-new-token-after-a-leak-0123456789");
+
+    /// <summary>The same, restarted with <paramref name="token"/>: with this app's own token, the cookie still opens the API.</summary>
+    public async Task<HttpStatusCode> StatusAfterRestartAsync(string cookie, string token)
     {
+        using var copy = new TempDirectory();
+        var keys = new Cord19.Core.Settings.DataDirectory(DataDirectory).Keys;
+        Directory.CreateDirectory(copy.File("keys"));
+        foreach (var key in Directory.GetFiles(keys)) File.Copy(key, Path.Combine(copy.File("keys"), Path.GetFileName(key)));
         await using var restarted = new WebAppFactory(settings: new Dictionary<string, string>
         {
-            [Cord19.Core.Settings.DataDirectory.EnvironmentVariable] = DataDirectory,
-            [Cord19.Web.Security.AccessToken.EnvironmentVariable] = "a-new-token-after-a-leak-0123456789",
+            [Cord19.Core.Settings.DataDirectory.EnvironmentVariable] = copy.Path,
+            [Cord19.Web.Security.AccessToken.EnvironmentVariable] = token,
         });
         using var later = restarted.CreateAnonymousClient();
         var stale = new HttpRequestMessage(HttpMethod.Get, "/api/phases");

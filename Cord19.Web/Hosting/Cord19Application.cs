@@ -98,11 +98,21 @@ public static class Cord19Application
 
     /// <summary>
     /// Prepares the state (before the job server picks anything up), then the request pipeline and every endpoint. False,
-    /// after printing why and the fix, when the state's PostgreSQL refuses the panel or cannot be reached.
+    /// after printing why and the fix, when another panel runs on the same SQLite data folder, or the state's PostgreSQL
+    /// refuses the panel or cannot be reached.
     /// </summary>
     public static async Task<bool> MapCord19Async(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<Cord19Options>();
+        if (!options.StateDatabase.IsPostgres)
+        {
+            if (options.Data.TakeForOnePanel(out var taken) is not { } folder)
+            {
+                Console.Error.WriteLine($"Refusing to start: {taken}");
+                return false;
+            }
+            app.Lifetime.ApplicationStopped.Register(folder.Dispose);
+        }
         try
         {
             // A run left "running" by a killed process is marked interrupted.
