@@ -182,16 +182,8 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
 
     private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string>(), args);
 
-    internal static async Task<(int Exit, string Output, string Error)> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [ProgramDll(), .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
-        return (process.ExitCode, await output, await error);
-    }
+    internal static Task<(int Exit, string Output, string Error)> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        DotnetProgram.RunToExitAsync(ProgramDll(), environment, TimeSpan.FromMinutes(3), args);
 
     public void Dispose() => _dir.Dispose();
 }

@@ -64,24 +64,8 @@ public sealed class RunningApp : IAsyncDisposable
     /// Starts the app with these arguments and environment (and no access token unless given), and waits up to a minute
     /// for it to stop by itself, as a start it refuses does.
     /// </summary>
-    public static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet", [WebDll(), .. arguments]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The app did not stop by itself within a minute: it started instead of refusing to.");
-        }
-        return (process.ExitCode, await output, await errors);
-    }
+    public static Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        DotnetProgram.RunToExitAsync(WebDll(), environment, TimeSpan.FromSeconds(60), arguments);
 
     private static string WebDll()
     {
