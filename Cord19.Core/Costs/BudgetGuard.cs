@@ -20,9 +20,10 @@ public sealed class BudgetGuard(DeploymentStore store, PhaseService phases, Time
     /// <summary>What the runs it asks for again are requested by; their count is how many retries were made.</summary>
     public const string RetryRequester = "the budget guard, again";
 
-    private readonly SemaphoreSlim _retrying = new(1, 1);
-
-    /// <summary>One look, at each meter tick: fires at a spent budget, or retries a failed de-allocation.</summary>
+    /// <summary>
+    /// One look, at each meter tick: fires at a spent budget, or retries a failed de-allocation. The meter's ticks come
+    /// one after the other (<c>CostMeterLoop</c>), so two looks never overlap in one process.
+    /// </summary>
     public async Task CheckAsync(Deployment deployment, IReadOnlyList<PhaseRun> runs, CostSnapshot snapshot, CancellationToken ct)
     {
         if (deployment.HasEnded) return;
@@ -30,16 +31,9 @@ public sealed class BudgetGuard(DeploymentStore store, PhaseService phases, Time
         {
             if (snapshot.Budget.Level == BudgetLevel.Exceeded) await FireAsync(deployment, snapshot, ct);
         }
-        else if (FailedDeallocationToRetry(runs) is not null && RetriesMade(runs) < Retries && await _retrying.WaitAsync(0, ct))
+        else if (FailedDeallocationToRetry(runs) is not null && RetriesMade(runs) < Retries)
         {
-            try
-            {
-                await RetryAsync(deployment.Id, ct);
-            }
-            finally
-            {
-                _retrying.Release();
-            }
+            await RetryAsync(deployment.Id, ct);
         }
     }
 
