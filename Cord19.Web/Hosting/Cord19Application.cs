@@ -35,7 +35,7 @@ public static class Cord19Application
             problems.Add(notWritable);
         if (problems.Count > 0)
         {
-            foreach (var problem in problems) Console.Error.WriteLine($"Refusing to start: {problem}");
+            foreach (var problem in problems) RefuseToStart(problem);
             return null;
         }
 
@@ -89,7 +89,7 @@ public static class Cord19Application
                     ? $"Give the panel an address it can listen on, e.g. --urls http://127.0.0.1:5252" +
                       (app.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } given ? $" (it was given {given})." : ".")
                     : "The log above has the details.";
-            Console.Error.WriteLine($"Refusing to start: {ex.Message.ReplaceLineEndings(" ").TrimEnd('.')}. {fix}");
+            RefuseToStart($"{ex.Message.ReplaceLineEndings(" ").TrimEnd('.')}. {fix}");
             return 1;
         }
         await app.WaitForShutdownAsync();
@@ -108,7 +108,7 @@ public static class Cord19Application
         {
             if (options.Data.TakeForOnePanel(out var taken) is not { } folder)
             {
-                Console.Error.WriteLine($"Refusing to start: {taken}");
+                RefuseToStart(taken!);
                 return false;
             }
             app.Lifetime.ApplicationStopped.Register(folder.Dispose);
@@ -120,7 +120,7 @@ public static class Cord19Application
         }
         catch (Exception ex) when (options.StateDatabase.WhyUnreachable(ex) is { } why)
         {
-            Console.Error.WriteLine($"Refusing to start: {why}");
+            RefuseToStart(why);
             return false;
         }
         var token = app.Services.GetService<AccessToken>();
@@ -178,4 +178,7 @@ public static class Cord19Application
     }
 
     private static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/health");
+
+    /// <summary>The one shape of every refused start: a line on stderr with the cause and the fix (the caller exits with 1).</summary>
+    private static void RefuseToStart(string why) => Console.Error.WriteLine($"Refusing to start: {why}");
 }
