@@ -193,13 +193,16 @@ public sealed partial class DeploymentStore
     /// At start-up no job of this instance can be running, so a run it owned that is still marked running was
     /// cut off by a crash or a stop; so was a run no instance had started yet (its job went with the queue
     /// or will find it interrupted). Mark them interrupted so the page tells the truth and offers resume or
-    /// re-run. Runs owned by other instances are theirs to recover.
+    /// re-run. On PostgreSQL, runs owned by other instances are theirs (or, once they fall silent,
+    /// <see cref="InterruptRunsOfSilentInstancesAsync"/>'s); SQLite state is one panel's alone (the data folder's lock), so
+    /// every running run was this panel's, even under another name (a new container's host name, a renamed machine).
     /// </summary>
     public async Task<int> InterruptAbandonedRunsAsync(string reason, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var onePanel = db.Database.IsSqlite();
         var running = await db.PhaseRuns
-            .Where(r => r.Status == PhaseStatus.Running && (r.Owner == null || r.Owner == runner.Name))
+            .Where(r => r.Status == PhaseStatus.Running && (onePanel || r.Owner == null || r.Owner == runner.Name))
             .ToListAsync(ct);
         foreach (var run in running)
         {

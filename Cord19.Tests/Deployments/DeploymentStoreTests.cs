@@ -162,8 +162,11 @@ public sealed class DeploymentStoreTests
     }
 
     [Theory]
-    [MemberData(nameof(Databases))]
-    public async Task A_restart_leaves_the_runs_of_other_instances_alone(string database)
+    [InlineData(CoreHarness.Postgres, 0)]
+    // SQLite state is one panel's (the data folder's lock): a run under another name is this panel's own, from before a
+    // rename (a new container's host name), and nothing else would ever end it.
+    [InlineData(CoreHarness.Sqlite, 1)]
+    public async Task A_restart_leaves_the_runs_of_other_instances_alone_on_PostgreSQL_only(string database, int interrupted)
     {
         await using var h = await CoreHarness.StartAsync(database: database);
         h.Scheduler.Execute = false;
@@ -177,8 +180,8 @@ public sealed class DeploymentStoreTests
             await db.SaveChangesAsync();
         }
 
-        Assert.Equal(0, await h.Store.InterruptAbandonedRunsAsync("restart"));
-        Assert.Equal(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[1].Status);
+        Assert.Equal(interrupted, await h.Store.InterruptAbandonedRunsAsync("restart"));
+        Assert.Equal(interrupted == 0 ? PhaseStatus.Running : PhaseStatus.Interrupted, (await h.Store.GetSnapshotAsync())[1].Status);
     }
 
     [Theory]
