@@ -49,6 +49,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DeploymentStore>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<RunCancellations>();
+        services.AddSingleton(options.InstanceLiveness);
+        services.AddSingleton<InstanceLiveness>();
         services.AddSingleton(options.PhaseRunner);
         services.AddSingleton<PhaseRunner>();
         services.AddSingleton<PhaseService>();
@@ -67,8 +69,8 @@ public static class ServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Creates or upgrades the database (migrations) and marks runs that a previous process left "running" as interrupted.
-    /// Call before the job server starts.
+    /// Creates or upgrades the database (migrations), marks runs that a previous process left "running" as interrupted and
+    /// records this instance alive. Call before the job server starts.
     /// </summary>
     public static async Task InitializeCord19Async(this IServiceProvider services, CancellationToken ct = default)
     {
@@ -80,7 +82,9 @@ public static class ServiceCollectionExtensions
             if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
 
-        await services.GetRequiredService<DeploymentStore>().InterruptAbandonedRunsAsync(
-            "The control panel stopped while this phase was running. Resume it or run it again.", ct);
+        var store = services.GetRequiredService<DeploymentStore>();
+        await store.InterruptAbandonedRunsAsync("The control panel stopped while this phase was running. Resume it or run it again.", ct);
+        // Alive before the job server takes a phase: no instance takes this one's runs for a silent instance's.
+        await store.RecordAliveAsync(ct);
     }
 }

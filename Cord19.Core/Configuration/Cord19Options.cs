@@ -32,6 +32,7 @@ public sealed class Cord19Options
 
     /// <summary>Test only: a pause (ms) at the start of every step, to kill the app inside a phase.</summary>
     [ConfigurationKeyName(PhaseRunnerOptions.EnvironmentVariable)] public string? TestStepDelayMs { get; set; }
+    [ConfigurationKeyName(InstanceLivenessOptions.EnvironmentVariable)] public string? TestInstanceSilentAfterMs { get; set; }
 
     [ConfigurationKeyName("CORD19_S3_BUCKET")] public string? S3Bucket { get; set; }
     [ConfigurationKeyName("CORD19_S3_PREFIX")] public string? S3Prefix { get; set; }
@@ -84,6 +85,10 @@ public sealed class Cord19Options
         : int.TryParse(ms, out var delay) && delay >= 0 ? new(TimeSpan.FromMilliseconds(delay))
         : throw new ArgumentException($"{PhaseRunnerOptions.EnvironmentVariable}='{ms}' is not a number of milliseconds: unset it (it is for tests).");
 
+    public InstanceLivenessOptions InstanceLiveness => Blank(TestInstanceSilentAfterMs) is not { } ms ? InstanceLivenessOptions.Default
+        : int.TryParse(ms, out var silent) && silent >= 600 ? new(TimeSpan.FromMilliseconds(silent))
+        : throw new ArgumentException($"{InstanceLivenessOptions.EnvironmentVariable}='{ms}' is not a number of milliseconds from 600: unset it (it is for tests).");
+
     public S3Location? ResultsBucket => Blank(S3Bucket) is not { } bucket ? null : new S3Location(
         bucket, Blank(S3Prefix) ?? "", Blank(S3Region) ?? "us-east-2", Blank(S3Endpoint),
         Blank(S3AccessKeyId) is { } id && Blank(S3SecretAccessKey) is { } secret ? new Amazon.Runtime.BasicAWSCredentials(id, secret) : null);
@@ -99,6 +104,7 @@ public sealed class Cord19Options
         var problems = new List<string>();
         Check(problems, () => FixedTarget);
         Check(problems, () => PhaseRunner);
+        Check(problems, () => InstanceLiveness);
         Check(problems, () => Airflow);
         Check(problems, () => AwsTarget);
         if (StateDatabase.WhyNotAConnectionString() is { } notAConnectionString)

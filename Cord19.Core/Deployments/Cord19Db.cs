@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Cord19.Core.Deployments;
 
 /// <summary>
-/// The control panel's own state: deployments, phase runs, step logs, resources and settings. One model; each
+/// The control panel's own state: deployments, phase runs, step logs, resources, settings and the instances sharing it. One model; each
 /// database engine has its own subclass only so that each keeps its own migrations (see Schema/).
 /// </summary>
 public abstract class Cord19Db(DbContextOptions options) : DbContext(options)
@@ -14,6 +14,7 @@ public abstract class Cord19Db(DbContextOptions options) : DbContext(options)
     public DbSet<StepLogEntry> StepLog => Set<StepLogEntry>();
     public DbSet<DeployedResource> Resources => Set<DeployedResource>();
     public DbSet<StoredSetting> Settings => Set<StoredSetting>();
+    public DbSet<PanelInstance> Instances => Set<PanelInstance>();
 
     private static DeploymentTarget TargetNamed(string name) =>
         DeploymentTargets.TryParse(name, out var target) ? target : throw new InvalidDataException($"Unknown deployment target '{name}' in the state database.");
@@ -60,6 +61,7 @@ public abstract class Cord19Db(DbContextOptions options) : DbContext(options)
         });
 
         model.Entity<StoredSetting>(e => e.HasKey(s => s.Key));
+        model.Entity<PanelInstance>(e => e.HasKey(i => i.Name));
     }
 }
 

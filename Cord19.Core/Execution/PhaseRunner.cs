@@ -15,6 +15,7 @@ public sealed class PhaseRunner(
     IEnumerable<ITarget> targets,
     RunCancellations cancellations,
     PhaseRunnerOptions options,
+    InstanceLivenessOptions liveness,
     ILogger<PhaseRunner> logger)
 {
     /// <summary>The reason of a run someone cancelled (or a new de-allocation replaced), as against one a stop cut off.</summary>
@@ -93,7 +94,8 @@ public sealed class PhaseRunner(
     /// <summary>
     /// Waits, up to a minute, until every run this de-allocation replaced has written <see cref="StoppedAfterReplacement"/>,
     /// on this instance or another (which stops it once PostgreSQL carries the change there). A run whose instance has
-    /// died never writes it, and costs this wait.
+    /// fallen silent (<see cref="InstanceLiveness"/>) never writes it, and is not waited for; one that died more recently
+    /// costs this wait.
     /// </summary>
     private async Task<bool> ReplacedRunsStoppedAsync(PhaseRun deallocation)
     {
@@ -102,6 +104,12 @@ public sealed class PhaseRunner(
         {
             for (var looks = 0; !await store.HasLoggedAsync(replaced.Id, "phase", StoppedAfterReplacement); looks++)
             {
+                if (await store.SilentSinceAsync(replaced, liveness.SilentAfter) is { } lastSeen)
+                {
+                    await store.AppendLogAsync(deallocation.Key, LogLevel.Warning, "phase",
+                        $"Not waiting for phase {replaced.PhaseNumber}: the instance {replaced.Owner} that ran it has not been heard from since {lastSeen:HH:mm:ss} UTC.");
+                    break;
+                }
                 if (waited.Elapsed >= WaitForCancelledRuns) return false;
                 if (looks == 0)
                     await store.AppendLogAsync(deallocation.Key, LogLevel.Info, "phase",

@@ -22,6 +22,24 @@ public sealed class RunCancellations
         return true;
     }
 
+    /// <summary>Asks every run in this process to stop; how many there were.</summary>
+    public int CancelAll()
+    {
+        var entries = _active.Values.ToList();
+        foreach (var entry in entries)
+        {
+            try
+            {
+                entry.Source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // That run ended meanwhile.
+            }
+        }
+        return entries.Count;
+    }
+
     public sealed class Registration(RunCancellations owner, Guid runId, Entry entry) : IDisposable
     {
         public CancellationToken Token => entry.Source.Token;

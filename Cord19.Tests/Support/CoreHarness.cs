@@ -61,6 +61,11 @@ public sealed class CoreHarness : IAsyncDisposable
     public BackgroundScheduler Scheduler => _services.GetRequiredService<BackgroundScheduler>();
     public Cord19.Core.Costs.CostMeterService Meter => _services.GetRequiredService<Cord19.Core.Costs.CostMeterService>();
 
+    /// <summary>The store as another instance named <paramref name="instance"/> on the same database sees it: what it starts is its own.</summary>
+    public DeploymentStore StoreOfInstance(string instance) => new(
+        _services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Cord19Db>>(), _services.GetRequiredService<Cord19.Core.Live.IDeploymentFeed>(),
+        _services.GetRequiredService<TimeProvider>(), new RunnerIdentity(instance));
+
     /// <summary>Requests a phase and waits for its job to end; returns the phase's state afterwards.</summary>
     public async Task<PhaseState> RunAsync(int phase, bool resume = false, bool deleteResults = false, string? confirmation = null)
     {

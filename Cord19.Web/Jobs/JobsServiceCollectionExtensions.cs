@@ -38,6 +38,8 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<IPhaseJobScheduler, HangfirePhaseScheduler>();
         services.AddTransient<RunPhaseJob>();
         services.AddHostedService<RunCancellationRelay>();
+        // SQLite state is one panel's (the data folder's lock): its start-up recovers every run, and no other instance exists.
+        if (options.StateDatabase.IsPostgres) services.AddHostedService<InstanceLivenessLoop>();
         return services;
     }
 }

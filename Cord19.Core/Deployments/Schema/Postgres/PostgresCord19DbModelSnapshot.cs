@@ -94,6 +94,19 @@ namespace Cord19.Core.Deployments.Schema.Postgres
                     b.ToTable("Deployments");
                 });
 
+            modelBuilder.Entity("Cord19.Core.Deployments.PanelInstance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Instances");
+                });
+
             modelBuilder.Entity("Cord19.Core.Deployments.PhaseRun", b =>
                 {
                     b.Property<Guid>("Id")

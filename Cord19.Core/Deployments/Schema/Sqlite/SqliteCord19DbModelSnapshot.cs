@@ -89,6 +89,19 @@ namespace Cord19.Core.Deployments.Schema.Sqlite
                     b.ToTable("Deployments");
                 });
 
+            modelBuilder.Entity("Cord19.Core.Deployments.PanelInstance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Instances");
+                });
+
             modelBuilder.Entity("Cord19.Core.Deployments.PhaseRun", b =>
                 {
                     b.Property<Guid>("Id")

@@ -8,12 +8,16 @@ using Cord19.Tests.Support;
 namespace Cord19.Tests.Api;
 
 /// <summary>
-/// Two panel instances on one PostgreSQL: a de-allocation asked for on one stops the phase the other is running, and
-/// deletes nothing until that phase has stopped. Otherwise the phase would go on making what phase 7 deletes (on AWS,
-/// an instance launched after the final sweep, billing until its lifetime ends).
+/// Two panel instances on one PostgreSQL, as two real processes. A de-allocation asked for on one stops the phase the
+/// other is running, and deletes nothing until that phase has stopped: otherwise the phase would go on making what
+/// phase 7 deletes (on AWS, an instance launched after the final sweep, billing until its lifetime ends). And the phase
+/// of an instance that was killed is ended by the other, which can then run it: otherwise it shows "Running" for ever.
 /// </summary>
-public sealed class InstancesDeallocationTests : IAsyncLifetime
+public sealed class SeveralInstancesTests : IAsyncLifetime
 {
+    // Both instances: an instance unheard for this long has its phases ended by the other (90 s in use).
+    private static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(6);
+
     // The local target's instances share one data directory (either job server may run a phase).
     private readonly TempDirectory _data = new();
     private string _database = null!;
@@ -58,6 +62,34 @@ public sealed class InstancesDeallocationTests : IAsyncLifetime
                        $"(phase 7 executed by the {await owner.ExecuteScalarAsync()} instance)");
     }
 
+    [Fact]
+    public async Task The_phase_of_a_killed_instance_is_interrupted_by_the_other_which_can_then_resume_it()
+    {
+        using var running = _running.CreateClient();
+        var phase1 = await RunIdAsync(await running.PostAsync($"{_running.Url}/api/phases/1/run", null));
+        await UntilAsync(async () => (await PhaseAsync(running, _running, 1)).GetProperty("startedAt").ValueKind != JsonValueKind.Null);
+        _asking = await RunningApp.StartAsync(_data.Path, Environment("asking"));
+        using var asking = _asking.CreateClient();
+
+        _running.Kill();
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+        await UntilAsync(async () => (await PhaseAsync(asking, _asking, 1)).GetProperty("status").GetString() != "Running");
+        var interruptedAfter = killed.Elapsed;
+
+        var phase = await PhaseAsync(asking, _asking, 1);
+        Assert.Equal("Interrupted", phase.GetProperty("status").GetString());
+        Assert.StartsWith("The instance running that ran this phase has not been heard from since ", phase.GetProperty("reason").GetString());
+        // It was last heard at most one look before the kill: never ended while it could still be running.
+        Assert.True(interruptedAfter >= SilentAfter - SilentAfter / 6, $"Ended {interruptedAfter} after the kill.");
+        Figures.Report($"instances: a killed instance's phase was marked interrupted {interruptedAfter.TotalSeconds:0.0} s after the kill " +
+                       $"(silent after {SilentAfter.TotalSeconds:0} s here, 90 s in use)");
+
+        var resumed = await RunIdAsync(await asking.PostAsync($"{_asking.Url}/api/phases/1/run?resume=true", null));
+        await UntilAsync(async () => (await PhaseAsync(asking, _asking, 1)).GetProperty("status").GetString() != "Running");
+        Assert.Equal("Succeeded", (await PhaseAsync(asking, _asking, 1)).GetProperty("status").GetString());
+        Assert.NotEqual(phase1, resumed);
+    }
+
     // The running instance holds each step for 10 s, so that phase 1 is still running when phase 7 is asked for; the
     // asking one holds none, so that a phase 7 it executes would delete at once if it did not wait.
     private Dictionary<string, string> Environment(string instance) => new()
@@ -65,6 +97,7 @@ public sealed class InstancesDeallocationTests : IAsyncLifetime
         ["CORD19_POSTGRES"] = _database,
         ["CORD19_INSTANCE"] = instance,
         ["CORD19_TEST_STEP_DELAY_MS"] = instance == "running" ? "10000" : "0",
+        [InstanceLivenessOptions.EnvironmentVariable] = $"{SilentAfter.TotalMilliseconds}",
     };
 
     private static async Task<Guid> RunIdAsync(HttpResponseMessage response)

@@ -1,0 +1,81 @@
+using Cord19.Core.Live;
+using Cord19.Core.Phases;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cord19.Core.Deployments;
+
+/// <summary>The instances sharing this state: each says it is alive, and the phases of a silent one are ended for it.</summary>
+public sealed partial class DeploymentStore
+{
+    /// <summary>This instance is alive now: the runs it started are still its own to end.</summary>
+    public async Task RecordAliveAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = Now;
+        if (await db.Instances.Where(i => i.Name == runner.Name).ExecuteUpdateAsync(s => s.SetProperty(i => i.LastSeenAt, now), ct) > 0)
+            return;
+        db.Instances.Add(new PanelInstance { Name = runner.Name, LastSeenAt = now });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another process of the same name (a misconfiguration) inserted it first: the row says alive either way.
+        }
+    }
+
+    /// <summary>
+    /// When another instance was last heard from, if that was more than <paramref name="silentFor"/> ago (or never, for
+    /// a run it started longer ago than that); null while it is alive, and always for this instance.
+    /// </summary>
+    public async Task<DateTime?> SilentSinceAsync(PhaseRun run, TimeSpan silentFor, CancellationToken ct = default)
+    {
+        if (run.Owner is not { } owner || owner == runner.Name) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var lastSeen = await db.Instances.AsNoTracking().Where(i => i.Name == owner).Select(i => (DateTime?)i.LastSeenAt).FirstOrDefaultAsync(ct)
+                       ?? run.StartedAt;
+        return lastSeen < Now - silentFor ? lastSeen : null;
+    }
+
+    /// <summary>
+    /// Marks interrupted every started run whose instance has been silent for <paramref name="silentFor"/>: nothing runs
+    /// it any more, and the page would otherwise show it running for ever. The reason names the instance and when it was
+    /// last heard from; resume or run again continue it.
+    /// </summary>
+    public async Task<IReadOnlyList<PhaseRunView>> InterruptRunsOfSilentInstancesAsync(TimeSpan silentFor, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cutoff = Now - silentFor;
+        var running = await db.PhaseRuns
+            .Where(r => r.Status == PhaseStatus.Running && r.StartedAt < cutoff && r.Owner != null && r.Owner != runner.Name)
+            .ToListAsync(ct);
+        if (running.Count == 0) return [];
+        var owners = running.Select(r => r.Owner!).Distinct().ToList();
+        var lastSeen = await db.Instances.AsNoTracking().Where(i => owners.Contains(i.Name)).ToDictionaryAsync(i => i.Name, i => i.LastSeenAt, ct);
+
+        var ended = new List<PhaseRun>();
+        foreach (var run in running)
+        {
+            // An instance that never said it was alive (a release before this one) counts from the run's start.
+            var seen = lastSeen.TryGetValue(run.Owner!, out var at) ? at : run.StartedAt!.Value;
+            if (seen >= cutoff) continue;
+            run.Status = PhaseStatus.Interrupted;
+            run.Reason = SilentInstanceReason(run.Owner!, seen);
+            run.EndedAt = Now;
+            ended.Add(run);
+        }
+        await db.SaveChangesAsync(ct);
+        var views = ended.Select(PhaseRunView.From).ToList();
+        foreach (var view in views)
+        {
+            feed.Publish(new PhaseRunChanged(view.DeploymentId, view));
+            await AppendLogAsync(view.Key, LogLevel.Warning, "phase", view.Reason!, ct: ct);
+        }
+        return views;
+    }
+
+    private static string SilentInstanceReason(string instance, DateTime lastSeen) =>
+        $"The instance {instance} that ran this phase has not been heard from since {lastSeen:yyyy-MM-dd HH:mm:ss} UTC " +
+        "(it stopped, or lost the state database), so nothing runs it any more. Resume it or run it again.";
+}

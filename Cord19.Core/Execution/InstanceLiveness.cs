@@ -1,0 +1,54 @@
+using Cord19.Core.Deployments;
+using Microsoft.Extensions.Logging;
+
+namespace Cord19.Core.Execution;
+
+/// <summary>
+/// Several instances on one PostgreSQL: each says every <see cref="InstanceLivenessOptions.Interval"/> that it is alive, and
+/// marks interrupted the running phases of an instance silent for <see cref="InstanceLivenessOptions.SilentAfter"/> (killed,
+/// its machine gone, its container replaced under another name). Only an instance can end its own runs, so these would
+/// otherwise show "Running" for ever with nothing running them. An instance that has not reached the database for
+/// <see cref="InstanceLivenessOptions.StopOwnRunsAfter"/> stops its own phases first: one that the others are about to
+/// give up on must not still be running when someone resumes it.
+/// </summary>
+public sealed class InstanceLiveness(DeploymentStore store, RunCancellations cancellations, InstanceLivenessOptions options,
+    TimeProvider clock, ILogger<InstanceLiveness> logger)
+{
+    private DateTimeOffset _lastHeard = clock.GetUtcNow();
+
+    public async Task LookAsync(CancellationToken ct)
+    {
+        try
+        {
+            await store.RecordAliveAsync(ct);
+            _lastHeard = clock.GetUtcNow();
+        }
+        catch (Exception) when (!ct.IsCancellationRequested && clock.GetUtcNow() - _lastHeard >= options.StopOwnRunsAfter)
+        {
+            if (cancellations.CancelAll() is var stopped and > 0)
+                logger.LogError("This instance has not reached the state database for {Seconds:0} s; the other instances take its phases " +
+                                "for ended after {Silent:0} s, so it stopped the {Count} it was running.",
+                    (clock.GetUtcNow() - _lastHeard).TotalSeconds, options.SilentAfter.TotalSeconds, stopped);
+            throw;
+        }
+
+        foreach (var run in await store.InterruptRunsOfSilentInstancesAsync(options.SilentAfter, ct))
+            logger.LogWarning("Phase {Phase} (run {RunId}) marked interrupted: {Reason}", run.PhaseNumber, run.Id, run.Reason);
+    }
+}
+
+/// <param name="SilentAfter">How long an instance may go unheard before the others end its phases.</param>
+public sealed record InstanceLivenessOptions(TimeSpan SilentAfter)
+{
+    /// <summary>90 s: several missed looks, a long pause of the collector or a database fail-over, never one slow answer.</summary>
+    public static readonly InstanceLivenessOptions Default = new(TimeSpan.FromSeconds(90));
+
+    /// <summary>For tests only: a shorter <see cref="SilentAfter"/>, in milliseconds.</summary>
+    public const string EnvironmentVariable = "CORD19_TEST_INSTANCE_SILENT_AFTER_MS";
+
+    /// <summary>Six looks in the time an instance may stay silent.</summary>
+    public TimeSpan Interval => SilentAfter / 6;
+
+    /// <summary>Two looks before the others give up: the phases stop before anyone takes them for ended.</summary>
+    public TimeSpan StopOwnRunsAfter => SilentAfter - 2 * Interval;
+}

@@ -1,0 +1,135 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Phases;
+using Cord19.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cord19.Tests.Phases;
+
+/// <summary>
+/// Only the instance that runs a phase can end it. When that instance is gone for good (killed, its machine lost, its
+/// container replaced under another name), the others must end the phase for it, or it shows "Running" for ever.
+/// </summary>
+public sealed class InstanceLivenessTests
+{
+    public static TheoryData<string> Databases => [CoreHarness.Sqlite, CoreHarness.Postgres];
+
+    private static readonly TimeSpan SilentAfter = InstanceLivenessOptions.Default.SilentAfter;
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_phase_whose_instance_fell_silent_is_interrupted_naming_the_instance_and_when_it_was_last_heard(string database)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero));
+        await using var h = await CoreHarness.StartAsync(clock, database);
+        var gone = h.StoreOfInstance("panel-b");
+        var run = await StartedByAsync(h, gone);
+        await gone.RecordAliveAsync();
+
+        clock.Advance(SilentAfter - TimeSpan.FromSeconds(1));
+        Assert.Empty(await h.Store.InterruptRunsOfSilentInstancesAsync(SilentAfter));
+        await gone.RecordAliveAsync();
+        clock.Advance(SilentAfter - TimeSpan.FromSeconds(1));
+        Assert.Empty(await h.Store.InterruptRunsOfSilentInstancesAsync(SilentAfter));
+        Assert.Equal(PhaseStatus.Running, (await h.Store.FindRunAsync(run.Id))!.Status);
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var ended = Assert.Single(await h.Store.InterruptRunsOfSilentInstancesAsync(SilentAfter));
+
+        Assert.Equal(run.Id, ended.Id);
+        var state = (await h.Store.GetSnapshotAsync())[1];
+        Assert.Equal(PhaseStatus.Interrupted, state.Status);
+        Assert.True(state.CanResume);
+        Assert.Equal("The instance panel-b that ran this phase has not been heard from since 2026-12-04 09:01:29 UTC (it stopped, or lost the " +
+                     "state database), so nothing runs it any more. Resume it or run it again.", state.LatestRun!.Reason);
+        Assert.Contains(await h.Store.GetLogAsync(run.Id), l => l.Level == LogLevel.Warning && l.Message == state.LatestRun.Reason);
+        // Should that instance come back, its runner finds the run ended and lets go.
+        Assert.False(await gone.CompleteRunAsync(run.Id, PhaseStatus.Succeeded, null));
+    }
+
+    [Fact]
+    public async Task Only_started_runs_of_other_instances_are_ended_and_one_whose_instance_never_said_it_was_alive_counts_from_its_start()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CoreHarness.StartAsync(clock);
+        var own = await StartedByAsync(h, h.Store);
+        clock.Advance(SilentAfter * 10);
+        Assert.Empty(await h.Store.InterruptRunsOfSilentInstancesAsync(SilentAfter));
+        Assert.True(await h.Store.CompleteRunAsync(own.Id, PhaseStatus.Succeeded, null));
+
+        // Queued: no instance has it yet.
+        h.Scheduler.Execute = false;
+        var queued = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+        clock.Advance(SilentAfter * 10);
+        Assert.Empty(await h.Store.InterruptRunsOfSilentInstancesAsync(SilentAfter));
+
+        // Started by an instance of a release before this one: it never wrote a row, so it was last heard of at the start.
+        Assert.True(await h.StoreOfInstance("old-release").MarkStartedAsync(queued.Id));
+        clock.Advance(SilentAfter - TimeSpan.FromSeconds(1));
+        Assert.Empty(await h.Store.InterruptRunsOfSilentInstancesAsync(SilentAfter));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(queued.Id, Assert.Single(await h.Store.InterruptRunsOfSilentInstancesAsync(SilentAfter)).Id);
+    }
+
+    [Fact]
+    public async Task An_instance_that_cannot_reach_the_database_stops_its_own_phases_before_the_others_give_up_on_it()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CoreHarness.StartAsync(clock);
+        var options = InstanceLivenessOptions.Default;
+        var cancellations = h.Services.GetRequiredService<RunCancellations>();
+        var liveness = new InstanceLiveness(h.Store, cancellations, options, clock, NullLogger<InstanceLiveness>.Instance);
+        using var running = cancellations.Register(Guid.NewGuid(), CancellationToken.None);
+
+        // Reachable: however long the phase runs, it is not stopped.
+        for (var look = 0; look < 20; look++)
+        {
+            clock.Advance(options.Interval);
+            await liveness.LookAsync(CancellationToken.None);
+        }
+        Assert.False(running.Token.IsCancellationRequested);
+
+        // Unreachable (the table gone stands in for the database): the looks fail, and the phase stops before SilentAfter.
+        await using (var db = await h.Services.GetRequiredService<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE \"Instances\"");
+        var unheard = TimeSpan.Zero;
+        while (!running.Token.IsCancellationRequested && unheard < SilentAfter * 2)
+        {
+            clock.Advance(options.Interval);
+            unheard += options.Interval;
+            await Assert.ThrowsAnyAsync<Exception>(() => liveness.LookAsync(CancellationToken.None));
+        }
+        Assert.InRange(unheard, options.StopOwnRunsAfter, SilentAfter - options.Interval);
+    }
+
+    [Fact]
+    public async Task Phase_7_does_not_wait_for_a_replaced_phase_whose_instance_fell_silent()
+    {
+        await using var h = await CoreHarness.StartAsync(options: o => o.TestInstanceSilentAfterMs = "600");
+        var gone = h.StoreOfInstance("panel-b");
+        var phase1 = await StartedByAsync(h, gone);
+        await gone.RecordAliveAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var phase7 = (await h.Phases.RequestAsync(new RunRequest(Phase.Deallocation))).Run!;
+        await h.Scheduler.WaitAsync(phase7.Id);
+
+        Assert.Equal(PhaseStatus.Succeeded, (await h.Store.FindRunAsync(phase7.Id))!.Status);
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"Phase 7 took {waited.Elapsed}: it waited for an instance that had fallen silent.");
+        Assert.Contains(await h.Store.GetLogAsync(phase7.Id), l => l.Level == LogLevel.Warning
+            && l.Message.StartsWith($"Not waiting for phase {phase1.PhaseNumber}: the instance panel-b that ran it has not been heard from since ", StringComparison.Ordinal));
+    }
+
+    private static async Task<PhaseRunView> StartedByAsync(CoreHarness h, DeploymentStore instance)
+    {
+        h.Scheduler.Execute = false;
+        var run = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+        h.Scheduler.Execute = true;
+        Assert.True(await instance.MarkStartedAsync(run.Id));
+        return run;
+    }
+}
