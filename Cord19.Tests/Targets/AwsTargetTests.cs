@@ -655,6 +655,36 @@ public sealed class AwsTargetTests
     }
 
     /// <summary>
+    /// A phase 2 left "running" by an instance that is gone (killed, its container replaced) kept its cluster from being
+    /// paused for ever; once that instance has fallen silent its phase is ended, and the cluster is paused.
+    /// </summary>
+    [Fact]
+    public async Task A_cluster_whose_phase_two_ran_on_an_instance_that_fell_silent_is_paused()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012").Cluster;
+        // Another instance resumed the cluster in a phase 2 and was killed there.
+        h.Core.Scheduler.Execute = false;
+        var orphaned = (await h.Core.Phases.RequestAsync(new RunRequest(2))).Run!;
+        h.Core.Scheduler.Execute = true;
+        Assert.True(await h.Core.StoreOfInstance("panel-b").MarkStartedAsync(orphaned.Id));
+        await h.Cloud.ResumeClusterAsync(cluster, default);
+        await h.Core.Store.RecordResourceAsync(orphaned.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
+        var guard = h.Get<IdleClusterGuard>();
+        for (var look = 0; look < 3; look++)
+            Assert.False(await guard.CheckAsync(default)); // phase 2 is running: the cluster is its own
+
+        await Task.Delay(10);
+        Assert.Single(await h.Core.Store.InterruptRunsOfSilentInstancesAsync(TimeSpan.FromMilliseconds(1)));
+
+        Assert.False(await guard.CheckAsync(default)); // still resuming
+        Assert.True(await guard.CheckAsync(default));
+        Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+    }
+
+    /// <summary>
     /// Metered until the end of its last CPU reading in CloudWatch (a paused cluster reports none) and the pause's slack,
     /// not for the hours until the panel looked; without a reading, until the look.
     /// </summary>
