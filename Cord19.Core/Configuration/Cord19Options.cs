@@ -32,6 +32,8 @@ public sealed class Cord19Options
 
     /// <summary>Test only: a pause (ms) at the start of every step, to kill the app inside a phase.</summary>
     [ConfigurationKeyName(PhaseRunnerOptions.EnvironmentVariable)] public string? TestStepDelayMs { get; set; }
+
+    /// <summary>Test only: how long (ms) an instance may go unheard before the others end its phases, instead of 90 s.</summary>
     [ConfigurationKeyName(InstanceLivenessOptions.EnvironmentVariable)] public string? TestInstanceSilentAfterMs { get; set; }
 
     [ConfigurationKeyName("CORD19_S3_BUCKET")] public string? S3Bucket { get; set; }

@@ -47,32 +47,32 @@ public sealed partial class DeploymentStore
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cutoff = Now - silentFor;
-        var running = await db.PhaseRuns
+        var running = await db.PhaseRuns.AsNoTracking()
             .Where(r => r.Status == PhaseStatus.Running && r.StartedAt < cutoff && r.Owner != null && r.Owner != runner.Name)
             .ToListAsync(ct);
         if (running.Count == 0) return [];
         var owners = running.Select(r => r.Owner!).Distinct().ToList();
         var lastSeen = await db.Instances.AsNoTracking().Where(i => owners.Contains(i.Name)).ToDictionaryAsync(i => i.Name, i => i.LastSeenAt, ct);
 
-        var ended = new List<PhaseRun>();
+        var ended = new List<PhaseRunView>();
         foreach (var run in running)
         {
             // An instance that never said it was alive (a release before this one) counts from the run's start.
             var seen = lastSeen.TryGetValue(run.Owner!, out var at) ? at : run.StartedAt!.Value;
             if (seen >= cutoff) continue;
-            run.Status = PhaseStatus.Interrupted;
-            run.Reason = SilentInstanceReason(run.Owner!, seen);
-            run.EndedAt = Now;
-            ended.Add(run);
-        }
-        await db.SaveChangesAsync(ct);
-        var views = ended.Select(PhaseRunView.From).ToList();
-        foreach (var view in views)
-        {
+            var reason = SilentInstanceReason(run.Owner!, seen);
+            var now = Now;
+            // Only if still running: the owner may have ended it since, or another instance ended it first.
+            if (await db.PhaseRuns.Where(r => r.Id == run.Id && r.Status == PhaseStatus.Running).ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Status, PhaseStatus.Interrupted).SetProperty(r => r.Reason, reason).SetProperty(r => r.EndedAt, now), ct) == 0)
+                continue;
+            (run.Status, run.Reason, run.EndedAt) = (PhaseStatus.Interrupted, reason, now);
+            var view = PhaseRunView.From(run);
             feed.Publish(new PhaseRunChanged(view.DeploymentId, view));
-            await AppendLogAsync(view.Key, LogLevel.Warning, "phase", view.Reason!, ct: ct);
+            await AppendLogAsync(view.Key, LogLevel.Warning, "phase", reason, ct: ct);
+            ended.Add(view);
         }
-        return views;
+        return ended;
     }
 
     private static string SilentInstanceReason(string instance, DateTime lastSeen) =>
