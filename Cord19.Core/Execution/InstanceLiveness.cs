@@ -8,8 +8,8 @@ namespace Cord19.Core.Execution;
 /// marks interrupted the running phases of an instance silent for <see cref="InstanceLivenessOptions.SilentAfter"/> (killed,
 /// its machine gone, its container replaced under another name). Only an instance can end its own runs, so these would
 /// otherwise show "Running" for ever with nothing running them. An instance that has not reached the database for
-/// <see cref="InstanceLivenessOptions.StopOwnRunsAfter"/> stops its own phases first: one that the others are about to
-/// give up on must not still be running when someone resumes it.
+/// <see cref="InstanceLivenessOptions.StopOwnRunsAfter"/> stops its own phases (within one more look) before the others
+/// give up on it: a phase they take for ended must not still be running when someone resumes it.
 /// </summary>
 public sealed class InstanceLiveness(DeploymentStore store, RunCancellations cancellations, InstanceLivenessOptions options,
     TimeProvider clock, ILogger<InstanceLiveness> logger)
@@ -18,9 +18,13 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
 
     public async Task LookAsync(CancellationToken ct)
     {
+        // A look that hangs (a database gone quiet, not refusing) ends at the next look's time, so that the stop below
+        // comes at most one look after StopOwnRunsAfter, still a look before the others give up.
+        using var unanswered = new CancellationTokenSource(options.Interval, clock);
+        using var look = CancellationTokenSource.CreateLinkedTokenSource(ct, unanswered.Token);
         try
         {
-            await store.RecordAliveAsync(ct);
+            await store.RecordAliveAsync(look.Token);
             _lastHeard = clock.GetUtcNow();
         }
         catch (Exception) when (!ct.IsCancellationRequested && clock.GetUtcNow() - _lastHeard >= options.StopOwnRunsAfter)
@@ -49,6 +53,6 @@ public sealed record InstanceLivenessOptions(TimeSpan SilentAfter)
     /// <summary>Six looks in the time an instance may stay silent.</summary>
     public TimeSpan Interval => SilentAfter / 6;
 
-    /// <summary>Two looks before the others give up: the phases stop before anyone takes them for ended.</summary>
+    /// <summary>Two looks before the others give up: the phases stop (a look later at most) before anyone takes them for ended.</summary>
     public TimeSpan StopOwnRunsAfter => SilentAfter - 2 * Interval;
 }
