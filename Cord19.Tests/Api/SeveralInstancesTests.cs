@@ -33,13 +33,8 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
     [Fact]
     public async Task Phase_7_asked_on_one_instance_stops_the_phase_running_on_another_before_deleting_anything()
     {
-        using var running = _running.CreateClient();
-        var phase1 = await RunIdAsync(await running.PostAsync($"{_running.Url}/api/phases/1/run", null));
-        await UntilAsync(async () => (await PhaseAsync(running, _running, 1)).GetProperty("startedAt").ValueKind != JsonValueKind.Null);
-
-        // Only now does the second instance (and its job server) start, so the first instance runs phase 1.
-        _asking = await RunningApp.StartAsync(_data.Path, Environment("asking"));
-        using var asking = _asking.CreateClient();
+        var phase1 = await StartPhase1ThenTheOtherInstanceAsync();
+        using var asking = _asking!.CreateClient();
         var phase7 = await RunIdAsync(await asking.PostAsync($"{_asking.Url}/api/phases/7/run", null));
         await UntilAsync(async () => (await PhaseAsync(asking, _asking, 7)).GetProperty("status").GetString() != "Running");
 
@@ -65,11 +60,8 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
     [Fact]
     public async Task The_phase_of_a_killed_instance_is_interrupted_by_the_other_which_can_then_resume_it()
     {
-        using var running = _running.CreateClient();
-        var phase1 = await RunIdAsync(await running.PostAsync($"{_running.Url}/api/phases/1/run", null));
-        await UntilAsync(async () => (await PhaseAsync(running, _running, 1)).GetProperty("startedAt").ValueKind != JsonValueKind.Null);
-        _asking = await RunningApp.StartAsync(_data.Path, Environment("asking"));
-        using var asking = _asking.CreateClient();
+        var phase1 = await StartPhase1ThenTheOtherInstanceAsync();
+        using var asking = _asking!.CreateClient();
 
         _running.Kill();
         var killed = System.Diagnostics.Stopwatch.StartNew();
@@ -88,6 +80,16 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
         await UntilAsync(async () => (await PhaseAsync(asking, _asking, 1)).GetProperty("status").GetString() != "Running");
         Assert.Equal("Succeeded", (await PhaseAsync(asking, _asking, 1)).GetProperty("status").GetString());
         Assert.NotEqual(phase1, resumed);
+    }
+
+    /// <summary>Phase 1 on the running instance; once it has started there, the asking instance (and its job server) starts.</summary>
+    private async Task<Guid> StartPhase1ThenTheOtherInstanceAsync()
+    {
+        using var running = _running.CreateClient();
+        var phase1 = await RunIdAsync(await running.PostAsync($"{_running.Url}/api/phases/1/run", null));
+        await UntilAsync(async () => (await PhaseAsync(running, _running, 1)).GetProperty("startedAt").ValueKind != JsonValueKind.Null);
+        _asking = await RunningApp.StartAsync(_data.Path, Environment("asking"));
+        return phase1;
     }
 
     // The running instance holds each step for 10 s, so that phase 1 is still running when phase 7 is asked for; the
