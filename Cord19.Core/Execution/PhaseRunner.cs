@@ -43,6 +43,7 @@ public sealed class PhaseRunner(
         var run = (await store.FindRunAsync(runId))!;
         if (run.Status != PhaseStatus.Running) cancellations.Cancel(runId);
         var phase = Phase.Get(run.PhaseNumber);
+        (PhaseStatus Status, LogLevel Level, string? Message) outcome;
         try
         {
             var settings = await PinToDeploymentAsync(run, PipelineSettings.FromJsonOrDefault(run.SettingsJson));
@@ -59,28 +60,52 @@ public sealed class PhaseRunner(
             var resumable = run.Resume ? await store.GetResumableStepsAsync(runId) : new HashSet<string>();
             var context = new PhaseContext(phase, run, settings, store, resumable, registration.Token, options.StepDelay, hostStopping);
             await target.RunAsync(context);
-            await EndAsync(run, PhaseStatus.Succeeded, null);
+            outcome = (PhaseStatus.Succeeded, LogLevel.Info, null);
         }
         catch (OperationCanceledException) when (registration.Token.IsCancellationRequested)
         {
-            var reason = hostStopping.IsCancellationRequested
+            outcome = (PhaseStatus.Interrupted, LogLevel.Warning, hostStopping.IsCancellationRequested
                 ? "The control panel stopped while this phase was running. Resume it or run it again."
-                : CancelledReason;
-            await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason);
-            await EndAsync(run, PhaseStatus.Interrupted, reason);
+                : CancelledReason);
         }
         catch (Cord19Exception ex)
         {
             // Bad input, refused permissions, no capacity, a missing file: the message names the cause and the fix.
-            await store.AppendLogAsync(run.Key, LogLevel.Error, "phase", ex.Message);
-            await EndAsync(run, PhaseStatus.Failed, ex.Message);
+            outcome = (PhaseStatus.Failed, LogLevel.Error, ex.Message);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Phase {Phase} run {RunId} failed unexpectedly.", phase.Number, runId);
-            var message = $"Unexpected error ({ex.GetType().Name}): {ex.Message}. The full error is in the server log; run the phase again once it is fixed.";
-            await store.AppendLogAsync(run.Key, LogLevel.Error, "phase", message);
-            await EndAsync(run, PhaseStatus.Failed, message);
+            outcome = (PhaseStatus.Failed, LogLevel.Error,
+                $"Unexpected error ({ex.GetType().Name}): {ex.Message.TrimEnd('.')}. The full error is in the server log; run the phase again once it is fixed.");
+        }
+        await RecordOutcomeAsync(run, outcome.Status, outcome.Level, outcome.Message, hostStopping);
+    }
+
+    /// <summary>
+    /// Writes the outcome (its line in the log, then the run's end) once the state database takes it. The job is not run
+    /// again (no automatic retry), so an end lost to a database briefly out of reach would leave the phase "Running" for
+    /// ever. Only the app stopping gives up: its next start marks the run interrupted.
+    /// </summary>
+    private async Task RecordOutcomeAsync(PhaseRun run, PhaseStatus status, LogLevel level, string? message, CancellationToken hostStopping)
+    {
+        var logged = message is null;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (!logged) await store.AppendLogAsync(run.Key, level, "phase", message!);
+                logged = true;
+                await EndAsync(run, status, message);
+                return;
+            }
+            catch (Exception ex) when (!hostStopping.IsCancellationRequested)
+            {
+                if (attempt == 0)
+                    logger.LogWarning(ex, "Phase {Phase} run {RunId} ended ({Status}), but the state database did not take it; trying again until it does.",
+                        run.PhaseNumber, run.Id, status);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5))), hostStopping);
+            }
         }
     }
 
