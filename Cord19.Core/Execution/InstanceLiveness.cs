@@ -29,10 +29,12 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
         }
         catch (Exception) when (!ct.IsCancellationRequested && clock.GetUtcNow() - _lastHeard >= options.StopOwnRunsAfter)
         {
-            if (cancellations.CancelAll() is var stopped and > 0)
+            var unheard = clock.GetUtcNow() - _lastHeard;
+            if (cancellations.CancelAll($"Stopped: this instance had not reached the state database for {unheard.TotalSeconds:0} s, and the other " +
+                                        "instances take the phases of an instance they cannot hear for ended. Resume it or run it again.") is var stopped and > 0)
                 logger.LogError("This instance has not reached the state database for {Seconds:0} s; the other instances take its phases " +
                                 "for ended after {Silent:0} s, so it stopped the {Count} it was running.",
-                    (clock.GetUtcNow() - _lastHeard).TotalSeconds, options.SilentAfter.TotalSeconds, stopped);
+                    unheard.TotalSeconds, options.SilentAfter.TotalSeconds, stopped);
             throw;
         }
 

@@ -66,7 +66,7 @@ public sealed class PhaseRunner(
         {
             outcome = (PhaseStatus.Interrupted, LogLevel.Warning, hostStopping.IsCancellationRequested
                 ? "The control panel stopped while this phase was running. Resume it or run it again."
-                : CancelledReason);
+                : registration.Reason ?? CancelledReason);
         }
         catch (Cord19Exception ex)
         {
@@ -109,11 +109,16 @@ public sealed class PhaseRunner(
         }
     }
 
-    /// <summary>Records the run's end, or, when a de-allocation has already ended it, that its runner let go.</summary>
+    /// <summary>
+    /// Records the run's end, or, when it was ended already (a de-allocation replaced it; another instance took this one
+    /// for silent), that its runner let go: the de-allocation waits for <see cref="StoppedAfterReplacement"/>.
+    /// </summary>
     private async Task EndAsync(PhaseRun run, PhaseStatus status, string? reason)
     {
-        if (!await store.CompleteRunAsync(run.Id, status, reason))
-            await store.AppendLogAsync(run.Key, LogLevel.Info, "phase", StoppedAfterReplacement);
+        if (await store.CompleteRunAsync(run.Id, status, reason)) return;
+        var replaced = (await store.FindRunAsync(run.Id))?.Reason == DeploymentStore.ReplacedByDeallocationReason;
+        await store.AppendLogAsync(run.Key, LogLevel.Info, "phase",
+            replaced ? StoppedAfterReplacement : "Stopped: this run had been ended already, and its runner let go.");
     }
 
     /// <summary>

@@ -22,27 +22,33 @@ public sealed class RunCancellations
         return true;
     }
 
-    /// <summary>Asks every run in this process to stop; how many there were.</summary>
-    public int CancelAll()
+    /// <summary>Asks every run in this process to stop, saying why in its end; how many had not been asked before.</summary>
+    public int CancelAll(string reason)
     {
-        var entries = _active.Values.ToList();
-        foreach (var entry in entries)
+        var asked = 0;
+        foreach (var entry in _active.Values)
         {
             try
             {
+                if (entry.Source.IsCancellationRequested) continue;
+                entry.Reason = reason;
                 entry.Source.Cancel();
+                asked++;
             }
             catch (ObjectDisposedException)
             {
                 // That run ended meanwhile.
             }
         }
-        return entries.Count;
+        return asked;
     }
 
     public sealed class Registration(RunCancellations owner, Guid runId, Entry entry) : IDisposable
     {
         public CancellationToken Token => entry.Source.Token;
+
+        /// <summary>Why it was cancelled, when whoever cancelled it said (<see cref="CancelAll"/>).</summary>
+        public string? Reason => entry.Reason;
 
         public void Dispose()
         {
@@ -51,5 +57,9 @@ public sealed class RunCancellations
         }
     }
 
-    public sealed record Entry(CancellationTokenSource Source);
+    public sealed class Entry(CancellationTokenSource source)
+    {
+        public CancellationTokenSource Source { get; } = source;
+        public string? Reason { get; set; }
+    }
 }

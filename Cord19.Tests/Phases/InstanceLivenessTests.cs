@@ -103,6 +103,9 @@ public sealed class InstanceLivenessTests
             await Assert.ThrowsAnyAsync<Exception>(() => liveness.LookAsync(CancellationToken.None));
         }
         Assert.InRange(unheard, options.StopOwnRunsAfter, SilentAfter - options.Interval);
+        // Stopped once: a runner still writing its end keeps its registration, and is not counted again.
+        Assert.Equal(0, cancellations.CancelAll("again"));
+        Assert.StartsWith("Stopped: this instance had not reached the state database for 60 s", running.Reason);
     }
 
     [Fact]
@@ -122,6 +125,24 @@ public sealed class InstanceLivenessTests
         Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"Phase 7 took {waited.Elapsed}: it waited for an instance that had fallen silent.");
         Assert.Contains(await h.Store.GetLogAsync(phase7.Id), l => l.Level == LogLevel.Warning
             && l.Message.StartsWith($"Not waiting for phase {phase1.PhaseNumber}: the instance panel-b that ran it has not been heard from since ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_runner_whose_run_another_instance_ended_lets_go_without_claiming_a_de_allocation_replaced_it()
+    {
+        await using var h = await CoreHarness.StartAsync(options: o => o.TestStepDelayMs = "300");
+        var run = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+        while ((await h.Store.FindRunAsync(run.Id))!.StartedAt is null) await Task.Delay(20);
+        await Task.Delay(50);
+
+        // Another instance that has not heard from this one for a moment (a partition, as that instance sees it).
+        Assert.Single(await h.StoreOfInstance("panel-b").InterruptRunsOfSilentInstancesAsync(TimeSpan.FromMilliseconds(10)));
+        await h.Scheduler.WaitAsync(run.Id);
+
+        var log = await h.Store.GetLogAsync(run.Id);
+        Assert.Equal("Stopped: this run had been ended already, and its runner let go.", log[^1].Message);
+        Assert.DoesNotContain(log, l => l.Message == PhaseRunner.StoppedAfterReplacement);
+        Assert.Equal(PhaseStatus.Interrupted, (await h.Store.FindRunAsync(run.Id))!.Status);
     }
 
     private static async Task<PhaseRunView> StartedByAsync(CoreHarness h, DeploymentStore instance)
