@@ -71,8 +71,9 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
         var phase = await PhaseAsync(asking, _asking, 1);
         Assert.Equal("Interrupted", phase.GetProperty("status").GetString());
         Assert.StartsWith("The instance running that ran this phase has not been heard from since ", phase.GetProperty("reason").GetString());
-        // It was last heard at most one look before the kill: never ended while it could still be running.
-        Assert.True(interruptedAfter >= SilentAfter - SilentAfter / 6, $"Ended {interruptedAfter} after the kill.");
+        // Not at the first look after the kill: only once the instance had been silent (its last look came a second or,
+        // on a busy machine, a few before the kill).
+        Assert.True(interruptedAfter >= SilentAfter / 2, $"Ended {interruptedAfter} after the kill.");
         Figures.Report($"instances: a killed instance's phase was marked interrupted {interruptedAfter.TotalSeconds:0.0} s after the kill " +
                        $"(silent after {SilentAfter.TotalSeconds:0} s here, 90 s in use)");
 
