@@ -26,40 +26,40 @@ public sealed partial class DeploymentStore
     }
 
     /// <summary>
-    /// When another instance was last heard from, if that was more than <paramref name="silentFor"/> ago (or never, for
-    /// a run it started longer ago than that); null while it is alive, and always for this instance.
+    /// When the instance that started <paramref name="run"/> was last heard from, if that was more than
+    /// <paramref name="silentFor"/> ago; null while it is alive, for this instance, and for one that never said (below).
     /// </summary>
     public async Task<DateTime?> SilentSinceAsync(PhaseRun run, TimeSpan silentFor, CancellationToken ct = default)
     {
         if (run.Owner is not { } owner || owner == runner.Name) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var lastSeen = await db.Instances.AsNoTracking().Where(i => i.Name == owner).Select(i => (DateTime?)i.LastSeenAt).FirstOrDefaultAsync(ct)
-                       ?? run.StartedAt;
+        var lastSeen = await db.Instances.AsNoTracking().Where(i => i.Name == owner).Select(i => (DateTime?)i.LastSeenAt).FirstOrDefaultAsync(ct);
         return lastSeen < Now - silentFor ? lastSeen : null;
     }
 
     /// <summary>
     /// Marks interrupted every started run whose instance has been silent for <paramref name="silentFor"/>: nothing runs
     /// it any more, and the page would otherwise show it running for ever. The reason names the instance and when it was
-    /// last heard from; resume or run again continue it.
+    /// last heard from; resume or run again continue it. An instance that never said it was alive is a release before
+    /// this one, still running its phase during a rolling upgrade as likely as not: its runs are left to it (and to its
+    /// name's next start).
     /// </summary>
     public async Task<IReadOnlyList<PhaseRunView>> InterruptRunsOfSilentInstancesAsync(TimeSpan silentFor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cutoff = Now - silentFor;
+        var silent = await db.Instances.AsNoTracking().Where(i => i.LastSeenAt < cutoff && i.Name != runner.Name)
+            .ToDictionaryAsync(i => i.Name, i => i.LastSeenAt, ct);
+        if (silent.Count == 0) return [];
+        var names = silent.Keys.ToList();
         var running = await db.PhaseRuns.AsNoTracking()
-            .Where(r => r.Status == PhaseStatus.Running && r.StartedAt < cutoff && r.Owner != null && r.Owner != runner.Name)
+            .Where(r => r.Status == PhaseStatus.Running && r.StartedAt != null && names.Contains(r.Owner!))
             .ToListAsync(ct);
-        if (running.Count == 0) return [];
-        var owners = running.Select(r => r.Owner!).Distinct().ToList();
-        var lastSeen = await db.Instances.AsNoTracking().Where(i => owners.Contains(i.Name)).ToDictionaryAsync(i => i.Name, i => i.LastSeenAt, ct);
 
         var ended = new List<PhaseRunView>();
         foreach (var run in running)
         {
-            // An instance that never said it was alive (a release before this one) counts from the run's start.
-            var seen = lastSeen.TryGetValue(run.Owner!, out var at) ? at : run.StartedAt!.Value;
-            if (seen >= cutoff) continue;
+            var seen = silent[run.Owner!];
             var reason = SilentInstanceReason(run.Owner!, seen);
             var now = Now;
             // Only if still running: the owner may have ended it since, or another instance ended it first.

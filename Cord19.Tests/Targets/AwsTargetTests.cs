@@ -669,7 +669,9 @@ public sealed class AwsTargetTests
         h.Core.Scheduler.Execute = false;
         var orphaned = (await h.Core.Phases.RequestAsync(new RunRequest(2))).Run!;
         h.Core.Scheduler.Execute = true;
-        Assert.True(await h.Core.StoreOfInstance("panel-b").MarkStartedAsync(orphaned.Id));
+        var other = h.Core.StoreOfInstance("panel-b");
+        await other.RecordAliveAsync();
+        Assert.True(await other.MarkStartedAsync(orphaned.Id));
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Core.Store.RecordResourceAsync(orphaned.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
         var guard = h.Get<IdleClusterGuard>();
