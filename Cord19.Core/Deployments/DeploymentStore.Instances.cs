@@ -1,4 +1,3 @@
-using Cord19.Core.Live;
 using Cord19.Core.Phases;
 using Microsoft.EntityFrameworkCore;
 
@@ -59,18 +58,11 @@ public sealed partial class DeploymentStore
         var ended = new List<PhaseRunView>();
         foreach (var run in running)
         {
-            var seen = silent[run.Owner!];
-            var reason = SilentInstanceReason(run.Owner!, seen);
-            var now = Now;
-            // Only if still running: the owner may have ended it since, or another instance ended it first.
-            if (await db.PhaseRuns.Where(r => r.Id == run.Id && r.Status == PhaseStatus.Running).ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.Status, PhaseStatus.Interrupted).SetProperty(r => r.Reason, reason).SetProperty(r => r.EndedAt, now), ct) == 0)
-                continue;
-            (run.Status, run.Reason, run.EndedAt) = (PhaseStatus.Interrupted, reason, now);
-            var view = PhaseRunView.From(run);
-            feed.Publish(new PhaseRunChanged(view.DeploymentId, view));
-            await AppendLogAsync(view.Key, LogLevel.Warning, "phase", reason, ct: ct);
-            ended.Add(view);
+            var reason = SilentInstanceReason(run.Owner!, silent[run.Owner!]);
+            if (!await InterruptIfRunningAsync(db, run, reason, ct)) continue;
+            // In the run's log too: unlike a restart's, this end is not the run's own instance speaking.
+            await AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason, ct: ct);
+            ended.Add(PhaseRunView.From(run));
         }
         return ended;
     }

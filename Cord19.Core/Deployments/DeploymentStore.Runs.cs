@@ -201,19 +201,28 @@ public sealed partial class DeploymentStore
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var onePanel = db.Database.IsSqlite();
-        var running = await db.PhaseRuns
+        var running = await db.PhaseRuns.AsNoTracking()
             .Where(r => r.Status == PhaseStatus.Running && (onePanel || r.Owner == null || r.Owner == runner.Name))
             .ToListAsync(ct);
+        var interrupted = 0;
         foreach (var run in running)
-        {
-            run.Status = PhaseStatus.Interrupted;
-            run.Reason = reason;
-            run.EndedAt = Now;
-        }
-        await db.SaveChangesAsync(ct);
-        foreach (var run in running)
-            feed.Publish(new PhaseRunChanged(run.DeploymentId, PhaseRunView.From(run)));
-        return running.Count;
+            if (await InterruptIfRunningAsync(db, run, reason, ct)) interrupted++;
+        return interrupted;
+    }
+
+    /// <summary>
+    /// Ends a run that its runner cannot end (gone, or silent) as interrupted with <paramref name="reason"/>. Only while
+    /// it is still running: its owner may have ended it since, or another instance first.
+    /// </summary>
+    private async Task<bool> InterruptIfRunningAsync(Cord19Db db, PhaseRun run, string reason, CancellationToken ct)
+    {
+        var now = Now;
+        if (await db.PhaseRuns.Where(r => r.Id == run.Id && r.Status == PhaseStatus.Running).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, PhaseStatus.Interrupted).SetProperty(r => r.Reason, reason).SetProperty(r => r.EndedAt, now), ct) == 0)
+            return false;
+        (run.Status, run.Reason, run.EndedAt) = (PhaseStatus.Interrupted, reason, now);
+        feed.Publish(new PhaseRunChanged(run.DeploymentId, PhaseRunView.From(run)));
+        return true;
     }
 
     private static Task<PhaseRun?> RunByIdAsync(Cord19Db db, Guid runId, CancellationToken ct) =>
