@@ -169,16 +169,7 @@ public sealed class DeploymentStoreTests
     public async Task A_restart_leaves_the_runs_of_other_instances_alone_on_PostgreSQL_only(string database, int interrupted)
     {
         await using var h = await CoreHarness.StartAsync(database: database);
-        h.Scheduler.Execute = false;
-        var run = (await h.Phases.RequestAsync(new RunRequest(1))).Run!;
-        var factory = h.Services.GetRequiredService<IDbContextFactory<Cord19Db>>();
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            var stored = await db.PhaseRuns.SingleAsync(r => r.Id == run.Id);
-            stored.StartedAt = DateTime.UtcNow;
-            stored.Owner = "another-instance";
-            await db.SaveChangesAsync();
-        }
+        await h.StartedWithoutAJobAsync(Phase.First, h.StoreOfInstance("another-instance"));
 
         Assert.Equal(interrupted, await h.Store.InterruptAbandonedRunsAsync("restart"));
         Assert.Equal(interrupted == 0 ? PhaseStatus.Running : PhaseStatus.Interrupted, (await h.Store.GetSnapshotAsync())[1].Status);

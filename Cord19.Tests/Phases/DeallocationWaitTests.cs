@@ -17,10 +17,7 @@ public sealed class DeallocationWaitTests
     {
         await using var harness = await CoreHarness.StartAsync();
         // Phase 1 as another instance runs it: started, executed by no runner of this process.
-        harness.Scheduler.Execute = false;
-        var phase1 = (await harness.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
-        Assert.True(await harness.Store.MarkStartedAsync(phase1.Id));
-        harness.Scheduler.Execute = true;
+        var phase1 = await harness.StartedWithoutAJobAsync(Phase.First);
 
         var phase7 = (await harness.Phases.RequestAsync(new RunRequest(Phase.Deallocation))).Run!;
         await Task.Delay(TimeSpan.FromSeconds(1.5));

@@ -26,7 +26,7 @@ public sealed class InstanceLivenessTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero));
         await using var h = await CoreHarness.StartAsync(clock, database);
         var gone = h.StoreOfInstance("panel-b");
-        var run = await StartedByAsync(h, gone);
+        var run = await h.StartedWithoutAJobAsync(Phase.First, gone);
         await gone.RecordAliveAsync();
 
         clock.Advance(SilentAfter - TimeSpan.FromSeconds(1));
@@ -55,7 +55,7 @@ public sealed class InstanceLivenessTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await CoreHarness.StartAsync(clock);
-        var own = await StartedByAsync(h, h.Store);
+        var own = await h.StartedWithoutAJobAsync(Phase.First);
         clock.Advance(SilentAfter * 10);
         Assert.Empty(await h.Store.InterruptRunsOfSilentInstancesAsync(SilentAfter));
         Assert.True(await h.Store.CompleteRunAsync(own.Id, PhaseStatus.Succeeded, null));
@@ -118,7 +118,7 @@ public sealed class InstanceLivenessTests
     {
         await using var h = await CoreHarness.StartAsync(options: o => o.TestInstanceSilentAfterMs = "600");
         var gone = h.StoreOfInstance("panel-b");
-        var phase1 = await StartedByAsync(h, gone);
+        var phase1 = await h.StartedWithoutAJobAsync(Phase.First, gone);
         await gone.RecordAliveAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
 
@@ -137,7 +137,7 @@ public sealed class InstanceLivenessTests
     {
         await using var h = await CoreHarness.StartAsync(options: o => o.TestStepDelayMs = "300");
         var run = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
-        while ((await h.Store.FindRunAsync(run.Id))!.StartedAt is null) await Task.Delay(20);
+        await h.UntilStartedAsync(run.Id);
         await Task.Delay(50);
 
         // Another instance that has not heard from this one for a moment (a partition, as that instance sees it).
@@ -148,14 +148,5 @@ public sealed class InstanceLivenessTests
         Assert.Equal("Stopped: this run had been ended already, and its runner let go.", log[^1].Message);
         Assert.DoesNotContain(log, l => l.Message == PhaseRunner.StoppedAfterReplacement);
         Assert.Equal(PhaseStatus.Interrupted, (await h.Store.FindRunAsync(run.Id))!.Status);
-    }
-
-    private static async Task<PhaseRunView> StartedByAsync(CoreHarness h, DeploymentStore instance)
-    {
-        h.Scheduler.Execute = false;
-        var run = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
-        h.Scheduler.Execute = true;
-        Assert.True(await instance.MarkStartedAsync(run.Id));
-        return run;
     }
 }

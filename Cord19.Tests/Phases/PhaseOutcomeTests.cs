@@ -17,7 +17,7 @@ public sealed class PhaseOutcomeTests
     {
         await using var h = await CoreHarness.StartAsync(options: o => o.TestStepDelayMs = "200");
         var run = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
-        while ((await h.Store.FindRunAsync(run.Id))!.StartedAt is null) await Task.Delay(20);
+        await h.UntilStartedAsync(run.Id);
 
         // The runs' table out of reach (renamed away) while the phase goes on and ends; the log and ledger still take writes.
         await ExecuteAsync(h, "ALTER TABLE \"PhaseRuns\" RENAME TO \"PhaseRunsAway\"");

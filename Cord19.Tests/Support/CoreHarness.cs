@@ -66,6 +66,25 @@ public sealed class CoreHarness : IAsyncDisposable
         _services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Cord19Db>>(), _services.GetRequiredService<Cord19.Core.Live.IDeploymentFeed>(),
         _services.GetRequiredService<TimeProvider>(), new RunnerIdentity(instance));
 
+    /// <summary>
+    /// A run of <paramref name="phase"/>, requested and marked started by <paramref name="instance"/> (this one when null)
+    /// with no job executing it: as another instance runs it, or as a crash leaves it.
+    /// </summary>
+    public async Task<PhaseRunView> StartedWithoutAJobAsync(int phase, DeploymentStore? instance = null)
+    {
+        Scheduler.Execute = false;
+        var run = (await Phases.RequestAsync(new RunRequest(phase))).Run!;
+        Scheduler.Execute = true;
+        Assert.True(await (instance ?? Store).MarkStartedAsync(run.Id));
+        return run;
+    }
+
+    /// <summary>Waits until the job of <paramref name="runId"/> has marked it started.</summary>
+    public async Task UntilStartedAsync(Guid runId)
+    {
+        while ((await Store.FindRunAsync(runId))!.StartedAt is null) await Task.Delay(20);
+    }
+
     /// <summary>Requests a phase and waits for its job to end; returns the phase's state afterwards.</summary>
     public async Task<PhaseState> RunAsync(int phase, bool resume = false, bool deleteResults = false, string? confirmation = null)
     {

@@ -666,12 +666,9 @@ public sealed class AwsTargetTests
         Succeeded(await h.Core.RunAsync(2), "");
         var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012").Cluster;
         // Another instance resumed the cluster in a phase 2 and was killed there.
-        h.Core.Scheduler.Execute = false;
-        var orphaned = (await h.Core.Phases.RequestAsync(new RunRequest(2))).Run!;
-        h.Core.Scheduler.Execute = true;
         var other = h.Core.StoreOfInstance("panel-b");
         await other.RecordAliveAsync();
-        Assert.True(await other.MarkStartedAsync(orphaned.Id));
+        var orphaned = await h.Core.StartedWithoutAJobAsync(Phase.Warehouse, other);
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Core.Store.RecordResourceAsync(orphaned.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
         var guard = h.Get<IdleClusterGuard>();
