@@ -132,14 +132,15 @@ public sealed class PhaseRunner(
         var waited = System.Diagnostics.Stopwatch.StartNew();
         foreach (var replaced in await store.FindRunsReplacedByAsync(deallocation))
         {
+            // Looked at once, not at every look: one that falls silent during the wait costs at most its minute.
+            if (await store.SilentSinceAsync(replaced, liveness.SilentAfter) is { } lastSeen)
+            {
+                await store.AppendLogAsync(deallocation.Key, LogLevel.Warning, "phase",
+                    $"Not waiting for phase {replaced.PhaseNumber}: the instance {replaced.Owner} that ran it has not been heard from since {lastSeen:HH:mm:ss} UTC.");
+                continue;
+            }
             for (var looks = 0; !await store.HasLoggedAsync(replaced.Id, "phase", StoppedAfterReplacement); looks++)
             {
-                if (await store.SilentSinceAsync(replaced, liveness.SilentAfter) is { } lastSeen)
-                {
-                    await store.AppendLogAsync(deallocation.Key, LogLevel.Warning, "phase",
-                        $"Not waiting for phase {replaced.PhaseNumber}: the instance {replaced.Owner} that ran it has not been heard from since {lastSeen:HH:mm:ss} UTC.");
-                    break;
-                }
                 if (waited.Elapsed >= WaitForCancelledRuns) return false;
                 if (looks == 0)
                     await store.AppendLogAsync(deallocation.Key, LogLevel.Info, "phase",
