@@ -74,6 +74,7 @@ public static class ServiceCollectionExtensions
     /// </summary>
     public static async Task InitializeCord19Async(this IServiceProvider services, CancellationToken ct = default)
     {
+        await services.GetRequiredService<StateDatabase>().EnsureReachableAsync(ct);
         var factory = services.GetRequiredService<IDbContextFactory<Cord19Db>>();
         await using (var db = await factory.CreateDbContextAsync(ct))
         {

@@ -96,27 +96,35 @@ public sealed partial class DeploymentStore(IDbContextFactory<Cord19Db> dbFactor
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var deployment = new Deployment { Target = DeploymentTarget.Local, CreatedAt = Now };
-            var run = new PhaseRun { DeploymentId = deployment.Id, PhaseNumber = Phase.First, Status = PhaseStatus.Running, RequestedAt = Now };
-            db.Deployments.Add(deployment);
-            db.PhaseRuns.Add(run);
-            await db.SaveChangesAsync(ct);
-            run.StartedAt = Now;
-            // On PostgreSQL the log's id sequence moves on by one, which a rollback does not undo: ids only order the lines.
-            db.StepLog.Add(new StepLogEntry { PhaseRunId = run.Id, At = Now, Level = LogLevel.Info, Step = "warm-up", Message = "" });
-            await db.SaveChangesAsync(ct);
-            await CurrentDeploymentAsync(db, ct);
-            await LatestRunsAsync(db, deployment.Id, ct);
-            await ResourcesOfAsync(db, deployment.Id, ct);
-            await RunByIdAsync(db, run.Id, ct);
-            await LogOfAsync(db, run.Id, ct);
-            await transaction.RollbackAsync(ct);
+            // On PostgreSQL a transaction of one's own must run inside the retrying strategy, which replays it whole.
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(() => CompileWritePathAsync(db, ct));
         }
         finally
         {
             _requestGate.Release();
         }
+    }
+
+    private async Task CompileWritePathAsync(Cord19Db db, CancellationToken ct)
+    {
+        // A replay after a dropped connection starts from nothing tracked.
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var deployment = new Deployment { Target = DeploymentTarget.Local, CreatedAt = Now };
+        var run = new PhaseRun { DeploymentId = deployment.Id, PhaseNumber = Phase.First, Status = PhaseStatus.Running, RequestedAt = Now };
+        db.Deployments.Add(deployment);
+        db.PhaseRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+        run.StartedAt = Now;
+        // On PostgreSQL the log's id sequence moves on by one, which a rollback does not undo: ids only order the lines.
+        db.StepLog.Add(new StepLogEntry { PhaseRunId = run.Id, At = Now, Level = LogLevel.Info, Step = "warm-up", Message = "" });
+        await db.SaveChangesAsync(ct);
+        await CurrentDeploymentAsync(db, ct);
+        await LatestRunsAsync(db, deployment.Id, ct);
+        await ResourcesOfAsync(db, deployment.Id, ct);
+        await RunByIdAsync(db, run.Id, ct);
+        await LogOfAsync(db, run.Id, ct);
+        await transaction.RollbackAsync(ct);
     }
 
     private static async Task<Deployment?> CurrentDeploymentAsync(Cord19Db db, CancellationToken ct) =>

@@ -24,7 +24,10 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
     {
         if (IsPostgres)
         {
-            services.AddDbContextFactory<PostgresCord19Db>(o => o.UseNpgsql(PostgresConnectionString));
+            // A fail-over or a restart of PostgreSQL drops every connection for seconds. Without retries, the write under way
+            // (a phase's log line, its ledger) failed its phase. Npgsql's defaults, six retries waiting up to 30 s, give up
+            // after about a minute, by when InstanceLiveness has stopped this instance's phases anyway.
+            services.AddDbContextFactory<PostgresCord19Db>(o => o.UseNpgsql(PostgresConnectionString, npgsql => npgsql.EnableRetryOnFailure()));
             services.AddSingleton<IDbContextFactory<Cord19Db>, EngineContextFactory<PostgresCord19Db>>();
         }
         else
@@ -49,6 +52,17 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
             return $"{EnvironmentVariable} is not a PostgreSQL connection string ({ex.Message.Split(" (Parameter", 2)[0]}): use one such as " +
                    $"Host=db;Username=cord19;Password=…;Database=cord19, or unset it to keep the state in SQLite.";
         }
+    }
+
+    /// <summary>
+    /// Connects once, without the retries that the state's writes have, so that a PostgreSQL which refuses the panel or
+    /// cannot be reached stops the start at once (with <see cref="WhyUnreachable"/>), not after a minute of retries.
+    /// </summary>
+    public async Task EnsureReachableAsync(CancellationToken ct = default)
+    {
+        if (!IsPostgres) return;
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync(ct);
     }
 
     /// <summary>

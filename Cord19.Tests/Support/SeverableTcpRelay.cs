@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cord19.Tests.Support;
+
+/// <summary>
+/// A TCP relay on a loopback port to a real server, which a test can sever: every connection through it drops, and new
+/// ones are closed as soon as they open, until it is mended. What a fail-over or a restart of the server looks like
+/// from the client's side, without stopping the server the other tests share.
+/// </summary>
+public sealed class SeverableTcpRelay : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly string _host;
+    private readonly int _port;
+    private readonly ConcurrentDictionary<TcpClient, TcpClient> _open = new(); // client → server
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private volatile bool _severed;
+
+    public SeverableTcpRelay(string host, int port)
+    {
+        _host = host;
+        _port = port;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Connections dropped through the relay while it was severed (the ones open then, and the ones tried since).</summary>
+    public int Dropped => _dropped;
+
+    private int _dropped;
+
+    public void Sever()
+    {
+        _severed = true;
+        foreach (var (client, server) in _open)
+        {
+            Drop(client);
+            server.Dispose();
+        }
+    }
+
+    public void Mend() => _severed = false;
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            if (_severed) Drop(client);
+            else _ = RelayAsync(client);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client)
+    {
+        using var server = new TcpClient();
+        _open[client] = server;
+        try
+        {
+            await server.ConnectAsync(_host, _port, _stop.Token);
+            var up = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
+            var down = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
+            await Task.WhenAny(up, down);
+        }
+        catch (Exception)
+        {
+            // One side went away, or the relay was severed: both sides are closed below.
+        }
+        finally
+        {
+            _open.TryRemove(client, out _);
+            client.Dispose();
+        }
+    }
+
+    private void Drop(TcpClient client)
+    {
+        Interlocked.Increment(ref _dropped);
+        // A reset, as a server that went away gives, rather than a polite end of stream.
+        client.Client.LingerState = new LingerOption(true, 0);
+        client.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        foreach (var (client, server) in _open)
+        {
+            client.Dispose();
+            server.Dispose();
+        }
+        await _accepting;
+        _stop.Dispose();
+    }
+}
