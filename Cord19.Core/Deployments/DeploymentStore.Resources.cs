@@ -10,18 +10,24 @@ public sealed partial class DeploymentStore
     public async Task<ResourceView> RecordResourceAsync(RunKey run, string kind, string locator, string? description, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var resource = await db.Resources.FirstOrDefaultAsync(
-            r => r.DeploymentId == run.DeploymentId && r.Kind == kind && r.Locator == locator, ct);
-        if (resource is null)
+        // Read and written again as one on a retry: one after a connection lost at the commit finds its row, not a duplicate key.
+        var resource = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            resource = new DeployedResource { DeploymentId = run.DeploymentId, PhaseRunId = run.Id, Kind = kind, Locator = locator };
-            db.Resources.Add(resource);
-        }
-        resource.Description = description;
-        // Recording a live resource again (a resumed phase) keeps its age; a deleted one comes back new.
-        if (!resource.IsLive || resource.CreatedAt == default) resource.CreatedAt = Now;
-        resource.DeletedAt = null;
-        await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            var resource = await db.Resources.FirstOrDefaultAsync(
+                r => r.DeploymentId == run.DeploymentId && r.Kind == kind && r.Locator == locator, ct);
+            if (resource is null)
+            {
+                resource = new DeployedResource { DeploymentId = run.DeploymentId, PhaseRunId = run.Id, Kind = kind, Locator = locator };
+                db.Resources.Add(resource);
+            }
+            resource.Description = description;
+            // Recording a live resource again (a resumed phase) keeps its age; a deleted one comes back new.
+            if (!resource.IsLive || resource.CreatedAt == default) resource.CreatedAt = Now;
+            resource.DeletedAt = null;
+            await db.SaveChangesAsync(ct);
+            return resource;
+        });
         feed.Publish(new ResourcesChanged(run.DeploymentId));
         return ResourceView.From(resource);
     }

@@ -96,8 +96,10 @@ public sealed partial class DeploymentStore
             }
             catch (DbUpdateException ex) when (StateWriteFailure.IsLostRace(ex))
             {
-                // Another process won the race for the one running slot.
-                return RunRequestOutcome.Refused("Another phase of this deployment has just started; try again when it finishes.");
+                // Another process won the race for the one running slot; unless this is a retry after a connection lost at
+                // the commit (StateDatabase), which met its own run.
+                if (!await db.PhaseRuns.AsNoTracking().AnyAsync(r => r.Id == run.Id, ct))
+                    return RunRequestOutcome.Refused("Another phase of this deployment has just started; try again when it finishes.");
             }
             catch (DbUpdateException ex)
             {

@@ -75,8 +75,10 @@ public sealed partial class DeploymentStore(IDbContextFactory<Cord19Db> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = Now;
+        // Or tripped by this very call: a retry after a connection lost at the commit (StateDatabase) meets its own trip,
+        // and must not read it as another process's, or nobody would de-allocate.
         var changed = await db.Deployments
-            .Where(d => d.Id == deploymentId && d.GuardTrippedAt == null && d.EndedAt == null)
+            .Where(d => d.Id == deploymentId && d.EndedAt == null && (d.GuardTrippedAt == null || (d.GuardTrippedAt == now && d.GuardReason == reason)))
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.GuardTrippedAt, now).SetProperty(d => d.GuardReason, reason), ct);
         if (changed == 1) feed.Publish(new ResourcesChanged(deploymentId));
         return changed == 1;

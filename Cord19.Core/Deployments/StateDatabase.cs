@@ -24,10 +24,7 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
     {
         if (IsPostgres)
         {
-            // A fail-over or a restart of PostgreSQL drops every connection for seconds. Without retries, the write under way
-            // (a phase's log line, its ledger) failed its phase. Npgsql's defaults, six retries waiting up to 30 s, give up
-            // after about a minute, by when InstanceLiveness has stopped this instance's phases anyway.
-            services.AddDbContextFactory<PostgresCord19Db>(o => o.UseNpgsql(PostgresConnectionString, npgsql => npgsql.EnableRetryOnFailure()));
+            services.AddDbContextFactory<PostgresCord19Db>(UsePostgres);
             services.AddSingleton<IDbContextFactory<Cord19Db>, EngineContextFactory<PostgresCord19Db>>();
         }
         else
@@ -36,6 +33,15 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
             services.AddSingleton<IDbContextFactory<Cord19Db>, EngineContextFactory<SqliteCord19Db>>();
         }
     }
+
+    /// <summary>
+    /// PostgreSQL with its writes retried. A fail-over or a restart of PostgreSQL drops every connection for seconds; without
+    /// retries, the write under way (a phase's log line, its ledger) failed its phase. Npgsql's defaults, six retries waiting
+    /// up to 30 s, give up after about a minute, by when InstanceLiveness has stopped this instance's phases anyway. A retry
+    /// after a connection lost at the commit finds its own write done: the writes that must not happen twice check for it.
+    /// </summary>
+    public void UsePostgres(DbContextOptionsBuilder options) =>
+        options.UseNpgsql(PostgresConnectionString, npgsql => npgsql.EnableRetryOnFailure());
 
     /// <summary>Null when <see cref="PostgresConnectionString"/> is unset or well formed; otherwise what is wrong, and the fix.</summary>
     public string? WhyNotAConnectionString()

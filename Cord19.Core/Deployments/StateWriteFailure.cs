@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Cord19.Core.Deployments;
 
@@ -16,6 +17,23 @@ public static class StateWriteFailure
         Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
+
+    /// <summary>The end of a phase whose progress could not be recorded because PostgreSQL stayed out of reach.</summary>
+    public const string OutageReason =
+        "Stopped: the state database could not be reached for about a minute, so this phase could not record its progress. " +
+        "Check that PostgreSQL (CORD19_POSTGRES) is up and reachable, then resume the phase.";
+
+    /// <summary>
+    /// Whether PostgreSQL stayed out of reach through the retries of <see cref="StateDatabase"/>'s strategy (or dropped the
+    /// connection where nothing retries): not the phase's fault, and nothing a run again would change until it is back.
+    /// </summary>
+    public static bool IsOutage(Exception ex)
+    {
+        if (ex is RetryLimitExceededException) return true;
+        for (var cause = ex; cause is not null; cause = cause.InnerException)
+            if (cause is Npgsql.NpgsqlException { IsTransient: true }) return true;
+        return false;
+    }
 
     /// <summary>What went wrong and the fix, for any other failed write.</summary>
     public static string Describe(Exception ex) => ((ex as DbUpdateException)?.InnerException ?? ex) switch

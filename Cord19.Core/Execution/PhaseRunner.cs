@@ -73,6 +73,11 @@ public sealed class PhaseRunner(
             // Bad input, refused permissions, no capacity, a missing file: the message names the cause and the fix.
             outcome = (PhaseStatus.Failed, LogLevel.Error, ex.Message);
         }
+        catch (Exception ex) when (StateWriteFailure.IsOutage(ex))
+        {
+            logger.LogWarning(ex, "Phase {Phase} run {RunId} stopped: the state database stayed out of reach.", phase.Number, runId);
+            outcome = (PhaseStatus.Interrupted, LogLevel.Warning, StateWriteFailure.OutageReason);
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "Phase {Phase} run {RunId} failed unexpectedly.", phase.Number, runId);
