@@ -23,6 +23,11 @@ public static class StateWriteFailure
         "Stopped: the state database could not be reached for about a minute, so this phase could not record its progress. " +
         "Check that PostgreSQL (CORD19_POSTGRES) is up and reachable, then resume the phase.";
 
+    /// <summary>What a request that met the same outage is told.</summary>
+    public const string OutOfReach =
+        "The state database could not be reached for about a minute, so this could not be read or recorded; what was recorded before is kept. " +
+        "Check that PostgreSQL (CORD19_POSTGRES) is up and reachable, then try again.";
+
     /// <summary>
     /// Whether PostgreSQL stayed out of reach through the retries of <see cref="StateDatabase"/>'s strategy (or dropped the
     /// connection where nothing retries): not the phase's fault, and nothing a run again would change until it is back.

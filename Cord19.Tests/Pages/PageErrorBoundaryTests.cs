@@ -1,8 +1,10 @@
 using Bunit;
+using Cord19.Core.Deployments;
 using Cord19.Tests.Support;
 using Cord19.Web.Components.Controls;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cord19.Tests.Pages;
@@ -37,5 +39,23 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         Services.GetRequiredService<NavigationManager>().NavigateTo("/clusters");
         boundary.WaitForAssertion(() => Assert.NotNull(boundary.Find("[data-testid=page-body]")), Patience);
         Assert.Empty(boundary.FindAll("[data-testid=page-error]"));
+    }
+
+    /// <summary>Fails as a page's first read does when the state database stays out of reach past its retries.</summary>
+    private sealed class MeetsTheStateDatabaseOutOfReach : ComponentBase
+    {
+        protected override Task OnInitializedAsync() =>
+            Task.FromException(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException()));
+    }
+
+    [Fact]
+    public void A_page_that_meets_the_state_database_out_of_reach_says_so_and_the_fix()
+    {
+        var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<MeetsTheStateDatabaseOutOfReach>());
+
+        boundary.WaitForAssertion(() => Assert.NotNull(boundary.Find("[data-testid=page-error]")), Patience);
+        Assert.Contains(StateWriteFailure.OutOfReach, boundary.Find("[data-testid=page-error]").TextContent);
+        Assert.NotNull(boundary.Find("[data-testid=page-error-retry]"));
+        Assert.DoesNotContain("maximum number of retries", boundary.Markup);
     }
 }
