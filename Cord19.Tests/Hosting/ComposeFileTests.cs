@@ -94,6 +94,12 @@ public sealed class ComposeFileTests
 
         Assert.Equal(["ALL"], panel["cap_drop"]!.AsArray().Select(c => (string?)c));
         Assert.Contains("no-new-privileges:true", panel["security_opt"]!.AsArray().Select(o => (string?)o));
+
+        // The image cannot be changed from inside: the panel writes its data folder and /tmp (S3 spools, .NET's
+        // diagnostics socket) alone; ReadOnlyRootTests runs the built panel so, through phases 1 to 7.
+        // docker-compose 1 writes it as the string "true", Compose 2 as a boolean.
+        Assert.True(panel["read_only"]?.ToString() is "true" or "True", "The panel's root filesystem is writable: set read_only: true.");
+        Assert.Contains(mounts, m => m.StartsWith("panel-tmp:/tmp", StringComparison.Ordinal));
     }
 
     // docker-compose 1 (Debian 12) writes a command as it was given and a port as "host:published:target/tcp";

@@ -23,10 +23,13 @@ public sealed class RunningApp : IAsyncDisposable
     public string DataDirectory { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<RunningApp> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="launcher">A command that starts the app within it (its arguments follow), e.g. in a mount namespace of its own.</param>
+    public static async Task<RunningApp> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? launcher = null)
     {
         var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
-        var start = new ProcessStartInfo("dotnet", [WebDll(), "--urls", url])
+        string[] command = [.. launcher ?? [], "dotnet", WebDll(), "--urls", url];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             WorkingDirectory = Path.Combine(RepositoryRoot(), "Cord19.Web"),
             RedirectStandardOutput = true,
