@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cord19.Core.Deployments;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
+using Microsoft.Extensions.Logging;
 
 namespace Cord19.Core.Execution;
 
@@ -14,8 +15,14 @@ public sealed class PhaseService(
     SettingsStore settingsStore,
     IPhaseJobScheduler scheduler,
     RunCancellations cancellations,
-    ProcessingEstimator processing)
+    ProcessingEstimator processing,
+    ILogger<PhaseService> logger)
 {
+    /// <summary>What a click is told when its run was recorded but its job could not be queued (the job storage's own words go to the log).</summary>
+    public const string NotQueued =
+        "The phase could not be handed to the job system, so it was not started: its job storage (hangfire.db in the data directory, or " +
+        "the PostgreSQL in CORD19_POSTGRES) refused it, and the server log has the details. Check that storage, then run the phase again.";
+
     private const int WholeDataset = 6;
 
     public async Task<RunRequestOutcome> RequestAsync(RunRequest request, CancellationToken ct = default)
@@ -50,9 +57,9 @@ public sealed class PhaseService(
         }
         catch (Exception ex)
         {
-            var why = $"The background job could not be queued ({ex.Message}); check the job storage under the data directory and try again.";
-            await store.CompleteRunAsync(outcome.Run!.Id, PhaseStatus.Failed, why, CancellationToken.None);
-            return RunRequestOutcome.Refused(why);
+            logger.LogError(ex, "Phase {Phase} run {RunId} could not be queued.", request.PhaseNumber, outcome.Run!.Id);
+            await store.CompleteRunAsync(outcome.Run!.Id, PhaseStatus.Failed, NotQueued, CancellationToken.None);
+            return RunRequestOutcome.Refused(NotQueued);
         }
         return outcome;
     }

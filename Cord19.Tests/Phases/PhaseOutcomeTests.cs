@@ -1,4 +1,5 @@
 using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
 using Cord19.Core.Phases;
 using Cord19.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -38,6 +39,24 @@ public sealed class PhaseOutcomeTests
                          "run the phase again once it is fixed.", ended.Reason);
             Assert.Contains(await h.Store.GetLogAsync(run.Id), l => l.Level == LogLevel.Error && l.Message == ended.Reason);
         }
+    }
+
+    [Fact]
+    public async Task A_phase_whose_job_cannot_be_queued_is_refused_and_recorded_failed_without_the_storages_words()
+    {
+        await using var h = await CoreHarness.StartAsync();
+        h.Scheduler.Refusal = new InvalidOperationException("08006: connection to server at \"db\" (10.0.0.5), port 5432 failed: Password=hunter2");
+
+        var outcome = await h.Phases.RequestAsync(new RunRequest(Phase.First));
+
+        Assert.Equal(PhaseService.NotQueued, outcome.Refusal);
+        var phase = (await h.Store.GetSnapshotAsync())[Phase.First];
+        Assert.Equal(PhaseStatus.Failed, phase.Status);
+        Assert.Equal(PhaseService.NotQueued, phase.LatestRun!.Reason);
+
+        // Nothing is left "Running": the next click is taken.
+        h.Scheduler.Refusal = null;
+        Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(Phase.First)).Status);
     }
 
     private static async Task ExecuteAsync(CoreHarness h, string sql)

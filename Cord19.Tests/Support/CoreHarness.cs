@@ -112,8 +112,12 @@ public sealed class CoreHarness : IAsyncDisposable
         /// <summary>When false, runs are recorded but no job starts (to simulate a crash before or during a run).</summary>
         public bool Execute { get; set; } = true;
 
+        /// <summary>When set, queuing a run throws it, as a job storage that refuses does.</summary>
+        public Exception? Refusal { get; set; }
+
         public string Enqueue(Guid runId)
         {
+            if (Refusal is not null) throw Refusal;
             if (Execute) _jobs[runId] = Task.Run(() => runner.RunAsync(runId, CancellationToken.None));
             return runId.ToString();
         }
