@@ -67,6 +67,31 @@ public sealed partial class DeploymentStore
         return ended;
     }
 
+    /// <summary>
+    /// Marks interrupted every run that no instance has started <paramref name="within"/> of its request. Its job is gone:
+    /// the instance that took the click stopped before queuing it, or the queue lost it. A job comes to a free worker in
+    /// under a second, and a deployment runs one phase at a time, so such a run would otherwise show "Running" for ever
+    /// and hold the deployment's one running slot.
+    /// </summary>
+    public async Task<IReadOnlyList<PhaseRunView>> InterruptRunsNeverStartedAsync(TimeSpan within, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cutoff = Now - within;
+        var waiting = await db.PhaseRuns.AsNoTracking()
+            .Where(r => r.Status == PhaseStatus.Running && r.StartedAt == null && r.RequestedAt < cutoff)
+            .ToListAsync(ct);
+        var ended = new List<PhaseRunView>();
+        foreach (var run in waiting)
+        {
+            var reason = $"No instance started this phase within {within.TotalSeconds:0} s of the request: its job was lost (the instance that " +
+                         "took the request stopped before queuing it, or the job queue was cleared). Run it again.";
+            if (!await InterruptIfRunningAsync(db, run, reason, ct)) continue;
+            await AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason, ct: ct);
+            ended.Add(PhaseRunView.From(run));
+        }
+        return ended;
+    }
+
     private static string SilentInstanceReason(string instance, DateTime lastSeen) =>
         $"The instance {instance} that ran this phase has not been heard from since {lastSeen:yyyy-MM-dd HH:mm:ss} UTC " +
         "(it stopped, or lost the state database), so nothing runs it any more. Resume it or run it again.";

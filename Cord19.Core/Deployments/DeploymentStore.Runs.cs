@@ -192,19 +192,21 @@ public sealed partial class DeploymentStore
     }
 
     /// <summary>
-    /// At start-up no job of this instance can be running, so a run it owned that is still marked running was
-    /// cut off by a crash or a stop; so was a run no instance had started yet (its job went with the queue
-    /// or will find it interrupted). Mark them interrupted so the page tells the truth and offers resume or
-    /// re-run. On PostgreSQL, runs owned by other instances are theirs (or, once they fall silent,
-    /// <see cref="InterruptRunsOfSilentInstancesAsync"/>'s); SQLite state is one panel's alone (the data folder's lock), so
-    /// every running run was this panel's, even under another name (a new container's host name, a renamed machine).
+    /// At start-up no job of this instance can be running, so a run it owned that is still marked running was cut off by a
+    /// crash or a stop. Mark them interrupted so the page tells the truth and offers resume or re-run. SQLite state is one
+    /// panel's alone (the data folder's lock), so every running run was this panel's, even under another name (a new
+    /// container's host name, a renamed machine), and so was one no job had started yet (that job finds it ended). On
+    /// PostgreSQL, runs owned by other instances are theirs (or, once they fall silent,
+    /// <see cref="InterruptRunsOfSilentInstancesAsync"/>'s); and a run no instance has started yet is most likely another
+    /// live instance's click, its job in the shared queue for the next free worker: left to that job, or, should none
+    /// start it, to <see cref="InterruptRunsNeverStartedAsync"/>.
     /// </summary>
     public async Task<int> InterruptAbandonedRunsAsync(string reason, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var onePanel = db.Database.IsSqlite();
         var running = await db.PhaseRuns.AsNoTracking()
-            .Where(r => r.Status == PhaseStatus.Running && (onePanel || r.Owner == null || r.Owner == runner.Name))
+            .Where(r => r.Status == PhaseStatus.Running && (onePanel || r.Owner == runner.Name))
             .ToListAsync(ct);
         var interrupted = 0;
         foreach (var run in running)

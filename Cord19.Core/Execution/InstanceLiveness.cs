@@ -9,7 +9,8 @@ namespace Cord19.Core.Execution;
 /// its machine gone, its container replaced under another name). Only an instance can end its own runs, so these would
 /// otherwise show "Running" for ever with nothing running them. An instance that has not reached the database for
 /// <see cref="InstanceLivenessOptions.StopOwnRunsAfter"/> stops its own phases (within one more look) before the others
-/// give up on it: a phase they take for ended must not still be running when someone resumes it.
+/// give up on it: a phase they take for ended must not still be running when someone resumes it. A run that no instance
+/// has started within <see cref="InstanceLivenessOptions.SilentAfter"/> of its request lost its job, and is ended too.
 /// </summary>
 public sealed class InstanceLiveness(DeploymentStore store, RunCancellations cancellations, InstanceLivenessOptions options,
     TimeProvider clock, ILogger<InstanceLiveness> logger)
@@ -38,7 +39,8 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
             throw;
         }
 
-        foreach (var run in await store.InterruptRunsOfSilentInstancesAsync(options.SilentAfter, ct))
+        foreach (var run in (await store.InterruptRunsOfSilentInstancesAsync(options.SilentAfter, ct))
+                     .Concat(await store.InterruptRunsNeverStartedAsync(options.SilentAfter, ct)))
             logger.LogWarning("Phase {Phase} (run {RunId}) marked interrupted: {Reason}", run.PhaseNumber, run.Id, run.Reason);
     }
 }

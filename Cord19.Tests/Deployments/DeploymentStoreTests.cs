@@ -46,8 +46,7 @@ public sealed class DeploymentStoreTests
     public async Task After_a_restart_a_phase_left_running_is_interrupted_with_a_reason_and_can_be_resumed(string database)
     {
         await using var h = await CoreHarness.StartAsync(database: database);
-        h.Scheduler.Execute = false;
-        var run = (await h.Phases.RequestAsync(new RunRequest(1))).Run!;
+        var run = await h.StartedWithoutAJobAsync(Phase.First);
         Assert.Equal(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[1].Status);
 
         // What start-up does after a crash.
@@ -63,7 +62,6 @@ public sealed class DeploymentStoreTests
         // The job that Hangfire may still deliver for the old run does nothing.
         Assert.False(await h.Store.MarkStartedAsync(run.Id));
 
-        h.Scheduler.Execute = true;
         var resumed = await h.RunAsync(1, resume: true);
         Assert.Equal(PhaseStatus.Succeeded, resumed.Status);
         Assert.True(resumed.LatestRun!.Resume);
@@ -173,6 +171,21 @@ public sealed class DeploymentStoreTests
 
         Assert.Equal(interrupted, await h.Store.InterruptAbandonedRunsAsync("restart"));
         Assert.Equal(interrupted == 0 ? PhaseStatus.Running : PhaseStatus.Interrupted, (await h.Store.GetSnapshotAsync())[1].Status);
+    }
+
+    [Theory]
+    [InlineData(CoreHarness.Postgres, 0)]
+    // SQLite: no other instance could have queued it, and its job finds it ended.
+    [InlineData(CoreHarness.Sqlite, 1)]
+    public async Task A_restart_leaves_a_run_no_instance_has_started_yet_to_its_job_on_PostgreSQL_only(string database, int interrupted)
+    {
+        await using var h = await CoreHarness.StartAsync(database: database);
+        // Another instance's click, its job in the shared queue for the next free worker.
+        h.Scheduler.Execute = false;
+        var queued = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+
+        Assert.Equal(interrupted, await h.Store.InterruptAbandonedRunsAsync("restart"));
+        Assert.Equal(interrupted == 0, await h.Store.MarkStartedAsync(queued.Id));
     }
 
     [Theory]

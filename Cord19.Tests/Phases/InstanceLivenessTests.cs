@@ -50,6 +50,34 @@ public sealed class InstanceLivenessTests
         Assert.False(await gone.CompleteRunAsync(run.Id, PhaseStatus.Succeeded, null));
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_run_that_no_instance_started_in_time_lost_its_job_and_is_interrupted_saying_so(string database)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero));
+        await using var h = await CoreHarness.StartAsync(clock, database);
+        var liveness = h.Services.GetRequiredService<InstanceLiveness>();
+        h.Scheduler.Execute = false;
+        var lost = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+
+        clock.Advance(SilentAfter - TimeSpan.FromSeconds(1));
+        await liveness.LookAsync(CancellationToken.None);
+        Assert.Equal(PhaseStatus.Running, (await h.Store.FindRunAsync(lost.Id))!.Status);
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await liveness.LookAsync(CancellationToken.None);
+
+        var state = (await h.Store.GetSnapshotAsync())[Phase.First];
+        Assert.Equal(PhaseStatus.Interrupted, state.Status);
+        Assert.Equal("No instance started this phase within 90 s of the request: its job was lost (the instance that took the request stopped " +
+                     "before queuing it, or the job queue was cleared). Run it again.", state.LatestRun!.Reason);
+        Assert.Contains(await h.Store.GetLogAsync(lost.Id), l => l.Level == LogLevel.Warning && l.Message == state.LatestRun.Reason);
+        // The deployment's running slot is free again, and a job delivered late does nothing.
+        Assert.False(await h.Store.MarkStartedAsync(lost.Id));
+        h.Scheduler.Execute = true;
+        Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(Phase.First)).Status);
+    }
+
     [Fact]
     public async Task Only_started_runs_of_other_instances_that_said_they_were_alive_are_ended()
     {
