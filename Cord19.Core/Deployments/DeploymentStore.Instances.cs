@@ -47,7 +47,10 @@ public sealed partial class DeploymentStore
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cutoff = Now - silentFor;
-        var silent = await db.Instances.AsNoTracking().Where(i => i.LastSeenAt < cutoff && i.Name != runner.Name)
+        // Only those with a phase to end: the names of instances long gone (pods, replaced containers) add up.
+        var silent = await db.Instances.AsNoTracking()
+            .Where(i => i.LastSeenAt < cutoff && i.Name != runner.Name
+                        && db.PhaseRuns.Any(r => r.Owner == i.Name && r.Status == PhaseStatus.Running && r.StartedAt != null))
             .ToDictionaryAsync(i => i.Name, i => i.LastSeenAt, ct);
         if (silent.Count == 0) return [];
         var names = silent.Keys.ToList();
@@ -65,6 +68,20 @@ public sealed partial class DeploymentStore
             ended.Add(PhaseRunView.From(run));
         }
         return ended;
+    }
+
+    /// <summary>
+    /// Forgets the instances silent for <paramref name="silentFor"/> that own no running phase: each pod or replaced
+    /// container leaves its name behind, and nothing needs it once its phases are ended. One that comes back says it is
+    /// alive again at its start.
+    /// </summary>
+    public async Task<int> ForgetInstancesSilentForAsync(TimeSpan silentFor, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cutoff = Now - silentFor;
+        return await db.Instances
+            .Where(i => i.LastSeenAt < cutoff && i.Name != runner.Name && !db.PhaseRuns.Any(r => r.Owner == i.Name && r.Status == PhaseStatus.Running))
+            .ExecuteDeleteAsync(ct);
     }
 
     /// <summary>

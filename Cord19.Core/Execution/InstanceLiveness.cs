@@ -42,6 +42,7 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
         foreach (var run in (await store.InterruptRunsOfSilentInstancesAsync(options.SilentAfter, ct))
                      .Concat(await store.InterruptRunsNeverStartedAsync(options.SilentAfter, ct)))
             logger.LogWarning("Phase {Phase} (run {RunId}) marked interrupted: {Reason}", run.PhaseNumber, run.Id, run.Reason);
+        await store.ForgetInstancesSilentForAsync(InstanceLivenessOptions.ForgottenAfter, ct);
     }
 }
 
@@ -50,6 +51,9 @@ public sealed record InstanceLivenessOptions(TimeSpan SilentAfter)
 {
     /// <summary>90 s: several missed looks, a long pause of the collector or a database fail-over, never one slow answer.</summary>
     public static readonly InstanceLivenessOptions Default = new(TimeSpan.FromSeconds(90));
+
+    /// <summary>How long the name of an instance silent with no running phase is kept: a day, for whoever looks into its end.</summary>
+    public static readonly TimeSpan ForgottenAfter = TimeSpan.FromDays(1);
 
     /// <summary>For tests only: a shorter <see cref="SilentAfter"/>, in milliseconds.</summary>
     public const string EnvironmentVariable = "CORD19_TEST_INSTANCE_SILENT_AFTER_MS";

@@ -79,6 +79,34 @@ public sealed class InstanceLivenessTests
     }
 
     [Fact]
+    public async Task The_name_of_an_instance_silent_for_a_day_is_forgotten_once_it_owns_no_running_phase()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CoreHarness.StartAsync(clock);
+        var gone = h.StoreOfInstance("pod-7f9c");
+        await gone.RecordAliveAsync();
+        var running = await h.StartedWithoutAJobAsync(Phase.First, gone);
+        await h.StoreOfInstance("pod-0001").RecordAliveAsync();
+        clock.Advance(InstanceLivenessOptions.ForgottenAfter + TimeSpan.FromSeconds(1));
+
+        // Forgetting pod-7f9c while its phase runs would make that phase look like an earlier release's, left running for ever.
+        Assert.Equal(1, await h.Store.ForgetInstancesSilentForAsync(InstanceLivenessOptions.ForgottenAfter));
+        Assert.Equal(["pod-7f9c"], await OtherInstancesAsync(h));
+
+        // A look ends its phase (silent for a day), then forgets it.
+        await h.Services.GetRequiredService<InstanceLiveness>().LookAsync(CancellationToken.None);
+        Assert.Equal(PhaseStatus.Interrupted, (await h.Store.FindRunAsync(running.Id))!.Status);
+        Assert.Empty(await OtherInstancesAsync(h));
+    }
+
+    private static async Task<List<string>> OtherInstancesAsync(CoreHarness h)
+    {
+        await using var db = await h.Services.GetRequiredService<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
+        var self = h.Services.GetRequiredService<RunnerIdentity>().Name;
+        return await db.Instances.Where(i => i.Name != self).OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
+    }
+
+    [Fact]
     public async Task Only_started_runs_of_other_instances_that_said_they_were_alive_are_ended()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
