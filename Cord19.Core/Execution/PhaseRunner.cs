@@ -109,6 +109,11 @@ public sealed class PhaseRunner(
                 if (attempt == 0)
                     logger.LogWarning(ex, "Phase {Phase} run {RunId} ended ({Status}), but the state database did not take it; trying again until it does.",
                         run.PhaseNumber, run.Id, status);
+                // Again every ten tries (five minutes, once the wait is 30 s): a database that refuses for good, not for a
+                // moment, holds one of the job workers here, and one line at the start is easy to miss.
+                else if (attempt % 10 == 0)
+                    logger.LogError("Phase {Phase} run {RunId} has not been able to record its end ({Status}) after {Attempts} tries: {Message}. " +
+                                    "It shows Running until the state database takes it; check the database.", run.PhaseNumber, run.Id, status, attempt + 1, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5))), hostStopping);
             }
         }
