@@ -62,12 +62,14 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
 
     /// <summary>
     /// Connects once, without the retries that the state's writes have, so that a PostgreSQL which refuses the panel or
-    /// cannot be reached stops the start at once (with <see cref="WhyUnreachable"/>), not after a minute of retries.
+    /// cannot be reached stops the start at once (with <see cref="WhyUnreachable"/>), not after a minute of retries; and
+    /// the readiness probe says so at once. A new connection, not the pool's: an idle pooled one opens without a word to
+    /// the server, and would answer for a server that is gone.
     /// </summary>
     public async Task EnsureReachableAsync(CancellationToken ct = default)
     {
         if (!IsPostgres) return;
-        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(ct);
     }
 

@@ -47,6 +47,30 @@ public sealed class PostgresAppTests : IAsyncLifetime
         Assert.True((long)(await jobs.ExecuteScalarAsync())! >= 2);
     }
 
+    [Fact]
+    public async Task The_readiness_probe_says_at_once_that_PostgreSQL_is_out_of_reach_and_recovers_with_it()
+    {
+        var direct = new Npgsql.NpgsqlConnectionStringBuilder(_database);
+        await using var relay = new SeverableTcpRelay(direct.Host!, direct.Port);
+        await using var app = new WebAppFactory(new Npgsql.NpgsqlConnectionStringBuilder(_database) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString);
+        using var http = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+
+        relay.Sever();
+        // The state's writes wait out a fail-over for about a minute; a probe must not (docker-compose gives it 5 s).
+        var probe = System.Diagnostics.Stopwatch.StartNew();
+        var down = await http.GetAsync("/health/ready");
+        probe.Stop();
+        relay.Mend();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.True(probe.Elapsed < TimeSpan.FromSeconds(5), $"The probe took {probe.Elapsed.TotalSeconds:0.0} s.");
+        var database = (await down.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("database");
+        Assert.Equal("Unhealthy", database.GetProperty("status").GetString());
+        Assert.Equal("The state database (PostgreSQL, CORD19_POSTGRES) does not answer.", database.GetProperty("description").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+    }
+
     public async Task DisposeAsync()
     {
         _http.Dispose();
