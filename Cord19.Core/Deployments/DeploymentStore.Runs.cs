@@ -221,7 +221,9 @@ public sealed partial class DeploymentStore
     private async Task<bool> InterruptIfRunningAsync(Cord19Db db, PhaseRun run, string reason, CancellationToken ct)
     {
         var now = Now;
-        if (await db.PhaseRuns.Where(r => r.Id == run.Id && r.Status == PhaseStatus.Running).ExecuteUpdateAsync(s => s
+        // Or ended by this very call: a retry after a connection lost at the commit (StateDatabase) meets its own end.
+        if (await db.PhaseRuns.Where(r => r.Id == run.Id && (r.Status == PhaseStatus.Running
+                    || (r.Status == PhaseStatus.Interrupted && r.EndedAt == now && r.Reason == reason))).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, PhaseStatus.Interrupted).SetProperty(r => r.Reason, reason).SetProperty(r => r.EndedAt, now), ct) == 0)
             return false;
         (run.Status, run.Reason, run.EndedAt) = (PhaseStatus.Interrupted, reason, now);

@@ -57,12 +57,17 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var json = JsonSerializer.Serialize(settings, Json);
-        var stored = await db.Settings.FirstOrDefaultAsync(s => s.Key == Key, ct);
-        if (stored is null) db.Settings.Add(new StoredSetting { Key = Key, Json = json });
-        else stored.Json = json;
         try
         {
-            await db.SaveChangesAsync(ct);
+            // Read and written again as one on a retry: one after a connection lost at the commit finds the row it added.
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                db.ChangeTracker.Clear();
+                var stored = await db.Settings.FirstOrDefaultAsync(s => s.Key == Key, ct);
+                if (stored is null) db.Settings.Add(new StoredSetting { Key = Key, Json = json });
+                else stored.Json = json;
+                await db.SaveChangesAsync(ct);
+            });
         }
         catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
         {

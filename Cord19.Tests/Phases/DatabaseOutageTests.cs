@@ -72,8 +72,9 @@ public sealed class DatabaseOutageTests
     /// <summary>
     /// The connection lost just after PostgreSQL committed a write, before its answer came back: the retry meets its own
     /// write. A click on a phase was refused as "another phase has just started" while its own run, with no job, stayed
-    /// "Running"; a ledger entry failed its phase on a duplicate key; the budget guard took its own trip for another
-    /// process's and de-allocated nothing.
+    /// "Running"; a ledger entry failed its phase on a duplicate key; saved settings were reported refused; a run a restart
+    /// ended was taken for ended by another; the budget guard took its own trip for another process's and de-allocated
+    /// nothing.
     /// </summary>
     [Fact]
     public async Task A_write_retried_after_its_answer_was_lost_is_kept_once_and_reported_as_done()
@@ -97,6 +98,16 @@ public sealed class DatabaseOutageTests
         Assert.Single(await h.Store.GetLiveResourcesAsync(run.DeploymentId), r => r.Locator == "somewhere");
         await h.Store.CompleteRunAsync(run.Id, PhaseStatus.Succeeded, null);
 
+        answerLost.Arm("INSERT INTO \"Settings\"");
+        Assert.Empty(await SettingsWith(h, answerLost).SaveAsync(new PipelineSettings { BudgetCapUsd = 7 }));
+        Assert.Equal(0, answerLost.Armed);
+        Assert.Equal(7, (await h.Settings.GetStoredAsync()).BudgetCapUsd);
+
+        var abandoned = await h.StartedWithoutAJobAsync(Phase.First + 2);
+        answerLost.Arm("UPDATE \"PhaseRuns\"");
+        Assert.Equal(1, await store.InterruptAbandonedRunsAsync("restart"));
+        Assert.Equal(0, answerLost.Armed);
+
         answerLost.Arm("UPDATE \"Deployments\"");
         Assert.True(await store.TryTripBudgetGuardAsync(run.DeploymentId, "the budget guard: spent"), "The guard's own trip was taken for another's.");
         Assert.Equal(0, answerLost.Armed);
@@ -104,13 +115,18 @@ public sealed class DatabaseOutageTests
     }
 
     /// <summary>The store as the app builds it on PostgreSQL (<see cref="StateDatabase.UsePostgres"/>), with <paramref name="interceptor"/> added.</summary>
-    private static DeploymentStore StoreWith(CoreHarness h, IInterceptor interceptor)
+    private static DeploymentStore StoreWith(CoreHarness h, IInterceptor interceptor) =>
+        new(FactoryWith(h, interceptor), h.Services.GetRequiredService<IDeploymentFeed>(), TimeProvider.System, h.Services.GetRequiredService<RunnerIdentity>());
+
+    private static SettingsStore SettingsWith(CoreHarness h, IInterceptor interceptor) =>
+        new(FactoryWith(h, interceptor), h.Services.GetRequiredService<IDeploymentFeed>(), h.Services.GetRequiredService<Cord19.Core.Configuration.Cord19Options>());
+
+    private static Factory FactoryWith(CoreHarness h, IInterceptor interceptor)
     {
         var options = new DbContextOptionsBuilder<PostgresCord19Db>();
         h.Services.GetRequiredService<StateDatabase>().UsePostgres(options);
         options.AddInterceptors(interceptor);
-        return new DeploymentStore(new Factory(options.Options), h.Services.GetRequiredService<IDeploymentFeed>(), TimeProvider.System,
-            h.Services.GetRequiredService<RunnerIdentity>());
+        return new Factory(options.Options);
     }
 
     private sealed class Factory(DbContextOptions<PostgresCord19Db> options) : IDbContextFactory<Cord19Db>
