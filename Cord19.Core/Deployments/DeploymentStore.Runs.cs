@@ -94,7 +94,7 @@ public sealed partial class DeploymentStore
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException ex) when (StateWriteFailure.IsLostRace(ex))
+            catch (DbUpdateException ex) when (StateDatabaseFailure.IsLostRace(ex))
             {
                 // Another process won the race for the one running slot; unless this is a retry after a connection lost at
                 // the commit (StateDatabase), which met its own run.
@@ -103,7 +103,7 @@ public sealed partial class DeploymentStore
             }
             catch (DbUpdateException ex)
             {
-                return RunRequestOutcome.Refused(StateWriteFailure.Describe(ex));
+                return RunRequestOutcome.Refused(StateDatabaseFailure.Describe(ex));
             }
 
             if (cancelled is not null) feed.Publish(new PhaseRunChanged(deployment.Id, PhaseRunView.From(cancelled)));

@@ -73,10 +73,10 @@ public sealed class PhaseRunner(
             // Bad input, refused permissions, no capacity, a missing file: the message names the cause and the fix.
             outcome = (PhaseStatus.Failed, LogLevel.Error, ex.Message);
         }
-        catch (Exception ex) when (StateWriteFailure.IsOutage(ex))
+        catch (Exception ex) when (StateDatabaseFailure.IsOutage(ex))
         {
             logger.LogWarning(ex, "Phase {Phase} run {RunId} stopped: the state database stayed out of reach.", phase.Number, runId);
-            outcome = (PhaseStatus.Interrupted, LogLevel.Warning, StateWriteFailure.OutageReason);
+            outcome = (PhaseStatus.Interrupted, LogLevel.Warning, StateDatabaseFailure.OutageReason);
         }
         catch (Exception ex)
         {

@@ -71,7 +71,7 @@ public sealed class SettingsStore(IDbContextFactory<Cord19Db> dbFactory, IDeploy
         }
         catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
         {
-            return [new SettingsProblem("", Deployments.StateWriteFailure.Describe(ex))];
+            return [new SettingsProblem("", Deployments.StateDatabaseFailure.Describe(ex))];
         }
         feed.Publish(new SettingsChanged());
         return [];

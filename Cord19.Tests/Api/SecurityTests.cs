@@ -219,10 +219,10 @@ public sealed class SecurityTests : ApiTest
         var readOnly = new Microsoft.EntityFrameworkCore.DbUpdateException("failed", new Microsoft.Data.Sqlite.SqliteException("attempt to write a readonly database", 8));
         var race = new Microsoft.EntityFrameworkCore.DbUpdateException("failed", new Microsoft.Data.Sqlite.SqliteException("UNIQUE constraint failed", 19));
 
-        Assert.False(Cord19.Core.Deployments.StateWriteFailure.IsLostRace(readOnly));
-        Assert.True(Cord19.Core.Deployments.StateWriteFailure.IsLostRace(race));
-        Assert.Contains("read-only", Cord19.Core.Deployments.StateWriteFailure.Describe(readOnly));
-        Assert.Contains("make the data directory", Cord19.Core.Deployments.StateWriteFailure.Describe(readOnly));
+        Assert.False(Cord19.Core.Deployments.StateDatabaseFailure.IsLostRace(readOnly));
+        Assert.True(Cord19.Core.Deployments.StateDatabaseFailure.IsLostRace(race));
+        Assert.Contains("read-only", Cord19.Core.Deployments.StateDatabaseFailure.Describe(readOnly));
+        Assert.Contains("make the data directory", Cord19.Core.Deployments.StateDatabaseFailure.Describe(readOnly));
     }
 
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");

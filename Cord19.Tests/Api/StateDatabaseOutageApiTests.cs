@@ -41,7 +41,7 @@ public sealed class StateDatabaseOutageApiTests : IAsyncDisposable
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter?.Delta);
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(StateWriteFailure.OutOfReach, problem.GetProperty("detail").GetString());
+            Assert.Equal(StateDatabaseFailure.OutOfReach, problem.GetProperty("detail").GetString());
         }
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/phases")).StatusCode);
     }

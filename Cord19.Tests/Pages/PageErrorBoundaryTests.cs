@@ -54,7 +54,7 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<MeetsTheStateDatabaseOutOfReach>());
 
         boundary.WaitForAssertion(() => Assert.NotNull(boundary.Find("[data-testid=page-error]")), Patience);
-        Assert.Contains(StateWriteFailure.OutOfReach, boundary.Find("[data-testid=page-error]").TextContent);
+        Assert.Contains(StateDatabaseFailure.OutOfReach, boundary.Find("[data-testid=page-error]").TextContent);
         Assert.NotNull(boundary.Find("[data-testid=page-error-retry]"));
         Assert.DoesNotContain("maximum number of retries", boundary.Markup);
     }

@@ -65,8 +65,8 @@ public sealed class DatabaseOutageTests
         var ended = (await h.RunAsync(Phase.First)).LatestRun!;
 
         Assert.Equal(PhaseStatus.Interrupted, ended.Status);
-        Assert.Equal(StateWriteFailure.OutageReason, ended.Reason);
-        Assert.Contains(await h.Store.GetLogAsync(ended.Id), l => l.Level == LogLevel.Warning && l.Message == StateWriteFailure.OutageReason);
+        Assert.Equal(StateDatabaseFailure.OutageReason, ended.Reason);
+        Assert.Contains(await h.Store.GetLogAsync(ended.Id), l => l.Level == LogLevel.Warning && l.Message == StateDatabaseFailure.OutageReason);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public sealed class FailureProblems(IProblemDetailsService problems, ILogger<Fai
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        if (StateWriteFailure.IsOutage(exception)) return await StateDatabaseOutOfReachAsync(http, exception);
+        if (StateDatabaseFailure.IsOutage(exception)) return await StateDatabaseOutOfReachAsync(http, exception);
         if (exception is not Cord19Exception failure) return false;
         logger.LogInformation("{Method} {Path} answered {Title}: {Message}", http.Request.Method, http.Request.Path, failure.Title, failure.Message);
         http.Response.StatusCode = StatusOf(failure.Failure);
@@ -36,7 +36,7 @@ public sealed class FailureProblems(IProblemDetailsService problems, ILogger<Fai
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The state database is out of reach",
-                Detail = StateWriteFailure.OutOfReach,
+                Detail = StateDatabaseFailure.OutOfReach,
             },
         });
     }

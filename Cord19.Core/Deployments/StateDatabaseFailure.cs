@@ -5,10 +5,11 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Cord19.Core.Deployments;
 
 /// <summary>
-/// Why a write to the state database failed, in words a user can act on: a read-only database or disk is not
-/// "another phase has just started" (the one failure that is a lost race).
+/// Why the state database failed a write or a read, in words a user can act on: a read-only database or disk is not
+/// "another phase has just started" (the one failure that is a lost race), and PostgreSQL out of reach past the retries
+/// is neither.
 /// </summary>
-public static class StateWriteFailure
+public static class StateDatabaseFailure
 {
     /// <summary>The unique "one running phase" index said no: another process won the race.</summary>
     public static bool IsLostRace(DbUpdateException ex) => ex.InnerException switch
