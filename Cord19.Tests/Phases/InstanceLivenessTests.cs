@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace Cord19.Tests.Phases;
 
@@ -167,6 +168,41 @@ public sealed class InstanceLivenessTests
         // Stopped once: a runner still writing its end keeps its registration, and is not counted again.
         Assert.Equal(0, cancellations.CancelAll("again"));
         Assert.StartsWith("Stopped: this instance had not reached the state database for 60 s", running.Reason);
+    }
+
+    [Fact]
+    public async Task An_instance_whose_database_hangs_rather_than_refuses_also_stops_its_phases_in_time()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        SeverableTcpRelay? relay = null;
+        await using var h = await CoreHarness.StartAsync(clock, CoreHarness.Postgres, options: o =>
+        {
+            var direct = new NpgsqlConnectionStringBuilder(o.Postgres);
+            relay = new SeverableTcpRelay(direct.Host!, direct.Port);
+            o.Postgres = new NpgsqlConnectionStringBuilder(o.Postgres) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
+        });
+        await using var quiet = relay!;
+        var options = InstanceLivenessOptions.Default;
+        var cancellations = h.Services.GetRequiredService<RunCancellations>();
+        var liveness = new InstanceLiveness(h.Store, cancellations, options, clock, NullLogger<InstanceLiveness>.Instance);
+        using var running = cancellations.Register(Guid.NewGuid(), CancellationToken.None);
+        clock.Advance(options.Interval);
+        await liveness.LookAsync(CancellationToken.None);
+
+        // The database takes connections and never answers: each look ends when the next one is due, not when it answers.
+        quiet.Hold();
+        var unheard = TimeSpan.Zero;
+        while (!running.Token.IsCancellationRequested && unheard < SilentAfter * 2)
+        {
+            var look = liveness.LookAsync(CancellationToken.None);
+            clock.Advance(options.Interval);
+            unheard += options.Interval;
+            Assert.Same(look, await Task.WhenAny(look, Task.Delay(TimeSpan.FromSeconds(10))));
+            await Assert.ThrowsAnyAsync<Exception>(() => look);
+        }
+        Assert.InRange(unheard, options.StopOwnRunsAfter, SilentAfter - options.Interval);
+        Assert.StartsWith("Stopped: this instance had not reached the state database for 60 s", running.Reason);
+        quiet.Mend();
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace Cord19.Tests.Support;
 /// <summary>
 /// A TCP relay on a loopback port to a real server, which a test can sever: every connection through it drops, and new
 /// ones are closed as soon as they open, until it is mended. What a fail-over or a restart of the server looks like
-/// from the client's side, without stopping the server the other tests share.
+/// from the client's side, without stopping the server the other tests share. Or it can hold: the connections drop
+/// and new ones open but are never answered, as a server gone quiet (a network partition) looks.
 /// </summary>
 public sealed class SeverableTcpRelay : IAsyncDisposable
 {
@@ -18,6 +19,8 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private volatile bool _severed;
+    private volatile bool _holding;
+    private readonly ConcurrentBag<TcpClient> _held = [];
 
     public SeverableTcpRelay(string host, int port)
     {
@@ -44,7 +47,14 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
         }
     }
 
-    public void Mend() => _severed = false;
+    /// <summary>Drops every connection, then takes new ones and never answers them.</summary>
+    public void Hold()
+    {
+        _holding = true;
+        Sever();
+    }
+
+    public void Mend() => (_severed, _holding) = (false, false);
 
     private async Task AcceptAsync()
     {
@@ -59,7 +69,8 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
             {
                 return;
             }
-            if (_severed) Drop(client);
+            if (_holding) _held.Add(client);
+            else if (_severed) Drop(client);
             else _ = RelayAsync(client);
         }
     }
@@ -103,6 +114,7 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
             client.Dispose();
             server.Dispose();
         }
+        foreach (var client in _held) client.Dispose();
         await _accepting;
         _stop.Dispose();
     }
