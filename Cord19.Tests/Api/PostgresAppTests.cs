@@ -50,9 +50,8 @@ public sealed class PostgresAppTests : IAsyncLifetime
     [Fact]
     public async Task The_readiness_probe_says_at_once_that_PostgreSQL_is_out_of_reach_and_recovers_with_it()
     {
-        var direct = new Npgsql.NpgsqlConnectionStringBuilder(_database);
-        await using var relay = new SeverableTcpRelay(direct.Host!, direct.Port);
-        await using var app = new WebAppFactory(new Npgsql.NpgsqlConnectionStringBuilder(_database) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString);
+        await using var relay = SeverableTcpRelay.ToPostgres(_database, out var throughRelay);
+        await using var app = new WebAppFactory(throughRelay);
         using var http = app.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
 

@@ -27,9 +27,7 @@ public sealed class DatabaseOutageTests
         SeverableTcpRelay? relay = null;
         await using var h = await CoreHarness.StartAsync(database: CoreHarness.Postgres, options: o =>
         {
-            var direct = new NpgsqlConnectionStringBuilder(o.Postgres);
-            relay = new SeverableTcpRelay(direct.Host!, direct.Port);
-            o.Postgres = new NpgsqlConnectionStringBuilder(o.Postgres) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
+            relay = SeverableTcpRelay.ToPostgres(o);
             o.TestStepDelayMs = "1000";
         });
         await using var cut = relay!;
@@ -103,10 +101,11 @@ public sealed class DatabaseOutageTests
         Assert.Equal(0, answerLost.Armed);
         Assert.Equal(7, (await h.Settings.GetStoredAsync()).BudgetCapUsd);
 
-        var abandoned = await h.StartedWithoutAJobAsync(Phase.First + 2);
+        var cutOff = await h.StartedWithoutAJobAsync(3);
         answerLost.Arm("UPDATE \"PhaseRuns\"");
         Assert.Equal(1, await store.InterruptAbandonedRunsAsync("restart"));
         Assert.Equal(0, answerLost.Armed);
+        Assert.Equal(PhaseStatus.Interrupted, (await h.Store.FindRunAsync(cutOff.Id))!.Status);
 
         answerLost.Arm("UPDATE \"Deployments\"");
         Assert.True(await store.TryTripBudgetGuardAsync(run.DeploymentId, "the budget guard: spent"), "The guard's own trip was taken for another's.");

@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 
 namespace Cord19.Tests.Phases;
 
@@ -175,12 +174,7 @@ public sealed class InstanceLivenessTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         SeverableTcpRelay? relay = null;
-        await using var h = await CoreHarness.StartAsync(clock, CoreHarness.Postgres, options: o =>
-        {
-            var direct = new NpgsqlConnectionStringBuilder(o.Postgres);
-            relay = new SeverableTcpRelay(direct.Host!, direct.Port);
-            o.Postgres = new NpgsqlConnectionStringBuilder(o.Postgres) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
-        });
+        await using var h = await CoreHarness.StartAsync(clock, CoreHarness.Postgres, options: o => relay = SeverableTcpRelay.ToPostgres(o));
         await using var quiet = relay!;
         var options = InstanceLivenessOptions.Default;
         var cancellations = h.Services.GetRequiredService<RunCancellations>();

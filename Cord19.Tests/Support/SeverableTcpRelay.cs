@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Cord19.Core.Configuration;
+using Npgsql;
 
 namespace Cord19.Tests.Support;
 
@@ -31,6 +33,23 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>A relay to the PostgreSQL that <paramref name="connectionString"/> names, and the connection string through it.</summary>
+    public static SeverableTcpRelay ToPostgres(string connectionString, out string throughRelay)
+    {
+        var direct = new NpgsqlConnectionStringBuilder(connectionString);
+        var relay = new SeverableTcpRelay(direct.Host!, direct.Port);
+        throughRelay = new NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
+        return relay;
+    }
+
+    /// <summary>A relay to the PostgreSQL that <paramref name="options"/> name, which from then on reach it through the relay.</summary>
+    public static SeverableTcpRelay ToPostgres(Cord19Options options)
+    {
+        var relay = ToPostgres(options.Postgres!, out var throughRelay);
+        options.Postgres = throughRelay;
+        return relay;
+    }
 
     /// <summary>Connections dropped through the relay while it was severed (the ones open then, and the ones tried since).</summary>
     public int Dropped => _dropped;
