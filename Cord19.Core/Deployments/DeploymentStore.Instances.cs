@@ -71,6 +71,21 @@ public sealed partial class DeploymentStore
     }
 
     /// <summary>
+    /// How far this instance's clock is ahead of PostgreSQL's (behind when negative), measured at the middle of one round
+    /// trip; null on SQLite, which only this machine's clock ever writes. Each instance judges the others' silence by its
+    /// own clock, so the 90 s rule holds only while the clocks agree within seconds.
+    /// </summary>
+    public async Task<TimeSpan?> ClockAheadOfDatabaseAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (db.Database.IsSqlite()) return null;
+        var sent = clock.GetUtcNow();
+        var database = await db.Database.SqlQueryRaw<DateTime>("SELECT now() AS \"Value\"").SingleAsync(ct);
+        var received = clock.GetUtcNow();
+        return sent + (received - sent) / 2 - new DateTimeOffset(database.ToUniversalTime());
+    }
+
+    /// <summary>
     /// Forgets the instances silent for <paramref name="silentFor"/> that own no running phase: each pod or replaced
     /// container leaves its name behind, and nothing needs it once its phases are ended. One that comes back says it is
     /// alive again at its start.

@@ -16,6 +16,10 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
     TimeProvider clock, ILogger<InstanceLiveness> logger)
 {
     private DateTimeOffset _lastHeard = clock.GetUtcNow();
+    private int _looks;
+
+    /// <summary>Looks between two comparisons of this instance's clock with the database's: about an hour.</summary>
+    private const int LooksBetweenClockChecks = 240;
 
     public async Task LookAsync(CancellationToken ct)
     {
@@ -43,6 +47,21 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
                      .Concat(await store.InterruptRunsNeverStartedAsync(options.SilentAfter, ct)))
             logger.LogWarning("Phase {Phase} (run {RunId}) marked interrupted: {Reason}", run.PhaseNumber, run.Id, run.Reason);
         await store.ForgetInstancesSilentForAsync(InstanceLivenessOptions.ForgottenAfter, ct);
+        if (_looks++ % LooksBetweenClockChecks == 0) await CheckClockAsync(ct);
+    }
+
+    /// <summary>
+    /// Says so when this instance's clock and PostgreSQL's disagree by more than a look: the instances judge each other's
+    /// silence by their own clocks, so one behind would have its phases taken for silent, and one ahead would hold on to
+    /// a silent instance's phases too long.
+    /// </summary>
+    private async Task CheckClockAsync(CancellationToken ct)
+    {
+        if (await store.ClockAheadOfDatabaseAsync(ct) is not { } ahead || ahead.Duration() <= options.Interval) return;
+        logger.LogError("This instance's clock is {Seconds:0} s {Direction} PostgreSQL's. The instances judge each other's silence by their " +
+                        "own clocks ({Silent:0} s without a word ends an instance's phases), so with clocks this far apart a live instance's " +
+                        "phases can be taken for silent, or a silent one's kept. Keep the machines' clocks in sync (NTP).",
+            ahead.Duration().TotalSeconds, ahead > TimeSpan.Zero ? "ahead of" : "behind", options.SilentAfter.TotalSeconds);
     }
 }
 

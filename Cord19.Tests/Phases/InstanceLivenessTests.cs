@@ -4,6 +4,7 @@ using Cord19.Core.Phases;
 using Cord19.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -197,6 +198,34 @@ public sealed class InstanceLivenessTests
         Assert.InRange(unheard, options.StopOwnRunsAfter, SilentAfter - options.Interval);
         Assert.StartsWith("Stopped: this instance had not reached the state database for 60 s", running.Reason);
         quiet.Mend();
+    }
+
+    [Theory]
+    [InlineData(120)]
+    [InlineData(-120)]
+    [InlineData(0)]
+    public async Task An_instance_whose_clock_is_off_from_PostgreSQLs_says_so_as_the_silence_rule_depends_on_it(int secondsAhead)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddSeconds(secondsAhead));
+        await using var h = await CoreHarness.StartAsync(clock, CoreHarness.Postgres);
+        var logger = new FakeLogger<InstanceLiveness>();
+        var liveness = new InstanceLiveness(h.Store, h.Services.GetRequiredService<RunCancellations>(), InstanceLivenessOptions.Default, clock, logger);
+
+        await liveness.LookAsync(CancellationToken.None);
+
+        var errors = logger.Collector.GetSnapshot().Where(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error).Select(r => r.Message).ToList();
+        if (secondsAhead == 0)
+        {
+            Assert.Empty(errors);
+            return;
+        }
+        var said = Assert.Single(errors);
+        var direction = secondsAhead > 0 ? "ahead of" : "behind";
+        var seconds = int.Parse(said.Split(' ')[4], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith($"This instance's clock is {seconds} s {direction} PostgreSQL's.", said);
+        // The fake clock stands still while the real one moves on: a second or two of the test itself.
+        Assert.InRange(seconds, 115, 121);
+        Assert.EndsWith("Keep the machines' clocks in sync (NTP).", said);
     }
 
     [Fact]
