@@ -8,7 +8,8 @@ namespace Cord19.Tests.Hosting;
 /// <summary>
 /// docker-compose runs the panel with a read-only root filesystem (read_only: true), writable only in its data folder and
 /// /tmp. No Docker engine runs here, so the built panel is started as that container would hold it: in a mount namespace
-/// of its own where / is read-only but for its data folder and a temporary folder (TMPDIR), and it runs phases 1 to 7.
+/// of its own where / is read-only but for its data folder and a temporary folder (TMPDIR), on PostgreSQL with its
+/// results in S3 as docker-compose configures it, and it runs phases 1 to 7.
 /// </summary>
 public sealed class ReadOnlyRootTests
 {
@@ -29,25 +30,40 @@ public sealed class ReadOnlyRootTests
     {
         using var data = new TempDirectory();
         using var scratch = new TempDirectory();
-        await using var app = await RunningApp.StartAsync(data.Path, new Dictionary<string, string> { ["TMPDIR"] = scratch.Path },
-            [.. ReadOnlyRootFactAttribute.Unshare, "sh", "-c", ReadOnlyRoot, "sh"]);
-        using var http = app.CreateClient();
-
-        for (var phase = 1; phase <= 7; phase++)
+        // As docker-compose runs it: the state and the job queue in PostgreSQL, the results in an S3-compatible server.
+        var database = await TestPostgres.CreateDatabaseAsync();
+        try
         {
-            var accepted = await http.PostAsync($"{app.Url}/api/phases/{phase}/run", null);
-            Assert.True(accepted.IsSuccessStatusCode, $"phase {phase}: {await accepted.Content.ReadAsStringAsync()}\n{app.Output}");
-            JsonElement state;
-            var waited = Stopwatch.StartNew();
-            do
+            await using var s3 = await S3rver.StartAsync();
+            await using var app = await RunningApp.StartAsync(data.Path, new Dictionary<string, string>
             {
-                await Task.Delay(250);
-                state = (await http.GetFromJsonAsync<JsonElement[]>($"{app.Url}/api/phases"))![phase - 1];
-            } while (state.GetProperty("status").GetString() == "Running" && waited.Elapsed < TimeSpan.FromMinutes(3));
-            Assert.True(state.GetProperty("status").GetString() == "Succeeded",
-                $"phase {phase} ended {state.GetProperty("status")}: {state}\n{await http.GetStringAsync($"{app.Url}/api/runs/{state.GetProperty("runId")}/log")}\n{app.Output}");
+                ["TMPDIR"] = scratch.Path, ["CORD19_POSTGRES"] = database,
+                ["CORD19_S3_BUCKET"] = S3rver.Bucket, ["CORD19_S3_ENDPOINT"] = s3.Endpoint,
+                ["CORD19_S3_ACCESS_KEY_ID"] = "S3RVER", ["CORD19_S3_SECRET_ACCESS_KEY"] = "S3RVER",
+            }, [.. ReadOnlyRootFactAttribute.Unshare, "sh", "-c", ReadOnlyRoot, "sh"]);
+            using var http = app.CreateClient();
+
+            for (var phase = 1; phase <= 7; phase++)
+            {
+                var accepted = await http.PostAsync($"{app.Url}/api/phases/{phase}/run", null);
+                Assert.True(accepted.IsSuccessStatusCode, $"phase {phase}: {await accepted.Content.ReadAsStringAsync()}\n{app.Output}");
+                JsonElement state;
+                var waited = Stopwatch.StartNew();
+                do
+                {
+                    await Task.Delay(250);
+                    state = (await http.GetFromJsonAsync<JsonElement[]>($"{app.Url}/api/phases"))![phase - 1];
+                } while (state.GetProperty("status").GetString() == "Running" && waited.Elapsed < TimeSpan.FromMinutes(3));
+                Assert.True(state.GetProperty("status").GetString() == "Succeeded",
+                    $"phase {phase} ended {state.GetProperty("status")}: {state}\n{await http.GetStringAsync($"{app.Url}/api/runs/{state.GetProperty("runId")}/log")}\n{app.Output}");
+            }
+            using var results = s3.CreateClient();
+            Assert.True((await results.ListObjectsV2Async(new() { BucketName = S3rver.Bucket })).KeyCount > 0, "Phases 4 to 6 wrote no results.");
         }
-        Assert.True(Directory.EnumerateFileSystemEntries(Path.Combine(data.Path, "results")).Any(), "Phases 4 to 6 wrote no results.");
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(database);
+        }
     }
 
     /// <summary>Runs where a private mount namespace can be made (root, or unprivileged user namespaces); skipped otherwise, saying so.</summary>
