@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cord19.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cord19.Tests.Api;
 
@@ -68,6 +69,24 @@ public sealed class PostgresAppTests : IAsyncLifetime
         Assert.Equal("Unhealthy", database.GetProperty("status").GetString());
         Assert.Equal("The state database (PostgreSQL, CORD19_POSTGRES) does not answer.", database.GetProperty("description").GetString());
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_readiness_probe_is_degraded_while_this_instances_clock_is_off_from_PostgreSQLs()
+    {
+        var ahead = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(2));
+        await using var skewed = new WebAppFactory(_database, services: s => s.AddSingleton<TimeProvider>(ahead));
+        using var http = skewed.CreateClient();
+
+        var ready = await http.GetFromJsonAsync<JsonElement>("/health/ready");
+
+        Assert.Equal("Degraded", ready.GetProperty("status").GetString());
+        var clock = ready.GetProperty("checks").GetProperty("clock");
+        Assert.Equal("Degraded", clock.GetProperty("status").GetString());
+        Assert.Matches(@"^This instance's clock is 1[12]\d s ahead of PostgreSQL's: .* Keep the machines' clocks in sync \(NTP\)\.$",
+            clock.GetProperty("description").GetString());
+        // On the machine's own clock, as in every other test here, it is healthy.
+        Assert.Equal("Healthy", (await _http.GetFromJsonAsync<JsonElement>("/health/ready")).GetProperty("checks").GetProperty("clock").GetProperty("status").GetString());
     }
 
     public async Task DisposeAsync()

@@ -15,6 +15,7 @@ public static class HealthChecks
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", tags: ["ready"])
             .AddCheck<JobServerCheck>("hangfire", tags: ["ready"])
+            .AddCheck<ClockCheck>("clock", tags: ["ready"])
             .AddCheck<AirflowCheck>("airflow", tags: ["ready"]);
         return services;
     }
@@ -61,6 +62,33 @@ public static class HealthChecks
             return await db.Database.CanConnectAsync(ct)
                 ? HealthCheckResult.Healthy("The state database answers.")
                 : HealthCheckResult.Unhealthy("The state database does not answer: check the data directory.");
+        }
+    }
+
+    /// <summary>
+    /// Degraded when this instance's clock and PostgreSQL's disagree by more than a look: the instances judge each other's
+    /// silence by their own clocks (InstanceLiveness). Never unhealthy: this instance itself works.
+    /// </summary>
+    private sealed class ClockCheck(StateDatabase database, DeploymentStore store, Cord19.Core.Execution.InstanceLivenessOptions liveness) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            if (!database.IsPostgres) return HealthCheckResult.Healthy("One instance (SQLite): no other clock to agree with.");
+            using var answerWithin = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            answerWithin.CancelAfter(TimeSpan.FromSeconds(4));
+            TimeSpan ahead;
+            try
+            {
+                ahead = (await store.ClockAheadOfDatabaseAsync(answerWithin.Token))!.Value;
+            }
+            catch (Exception ex) when (StateDatabaseFailure.IsOutage(ex) || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                return HealthCheckResult.Degraded("Not compared with PostgreSQL's clock: the state database does not answer.");
+            }
+            return ahead.Duration() <= liveness.Interval
+                ? HealthCheckResult.Healthy($"Within {liveness.Interval.TotalSeconds:0} s of PostgreSQL's clock.")
+                : HealthCheckResult.Degraded($"This instance's clock is {ahead.Duration().TotalSeconds:0} s {(ahead > TimeSpan.Zero ? "ahead of" : "behind")} " +
+                                             "PostgreSQL's: the instances would misjudge each other's silence. Keep the machines' clocks in sync (NTP).");
         }
     }
 
