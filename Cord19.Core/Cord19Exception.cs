@@ -15,6 +15,9 @@ public abstract class Cord19Exception(string message, Exception? inner = null) :
 
     /// <summary>Machine-readable details for the API (e.g. Airflow's own status), beside the message.</summary>
     public virtual IReadOnlyDictionary<string, object?> Details => new Dictionary<string, object?>();
+
+    /// <summary>When trying again may work, for the API's Retry-After; null when waiting alone will not mend it.</summary>
+    public virtual TimeSpan? RetryAfter => null;
 }
 
 public enum FailureKind

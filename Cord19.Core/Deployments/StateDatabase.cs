@@ -1,8 +1,10 @@
 using Cord19.Core.Deployments.Schema;
 using Cord19.Core.Settings;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Npgsql.EntityFrameworkCore.PostgreSQL;
 
 namespace Cord19.Core.Deployments;
 
@@ -41,7 +43,7 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
     /// after a connection lost at the commit finds its own write done: the writes that must not happen twice check for it.
     /// </summary>
     public void UsePostgres(DbContextOptionsBuilder options) =>
-        options.UseNpgsql(PostgresConnectionString, npgsql => npgsql.EnableRetryOnFailure());
+        options.UseNpgsql(PostgresConnectionString, npgsql => npgsql.ExecutionStrategy(dependencies => new RetryingStrategy(dependencies)));
 
     /// <summary>Null when <see cref="PostgresConnectionString"/> is unset or well formed; otherwise what is wrong, and the fix.</summary>
     public string? WhyNotAConnectionString()
@@ -95,6 +97,39 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
             { } state => $"{where} refused the panel ({state}: {((PostgresException)cause).MessageText}). Fix that in PostgreSQL, or unset {EnvironmentVariable} to keep the state in SQLite.",
             null => $"{where} could not be reached: {cause.InnerException?.Message ?? cause.Message}. Start PostgreSQL there, or correct the host and port.",
         };
+    }
+
+    /// <summary>
+    /// Npgsql's retrying strategy with its defaults, whose last word, when the retries run out, is a failure a person acts
+    /// on (<see cref="StateDatabaseOutOfReachException"/>) rather than EF Core's RetryLimitExceededException.
+    /// </summary>
+    private sealed class RetryingStrategy(ExecutionStrategyDependencies dependencies) : NpgsqlRetryingExecutionStrategy(dependencies)
+    {
+        public override TResult Execute<TState, TResult>(TState state, Func<DbContext, TState, TResult> operation,
+            Func<DbContext, TState, ExecutionResult<TResult>>? verifySucceeded)
+        {
+            try
+            {
+                return base.Execute(state, operation, verifySucceeded);
+            }
+            catch (RetryLimitExceededException ex)
+            {
+                throw new StateDatabaseOutOfReachException(ex);
+            }
+        }
+
+        public override async Task<TResult> ExecuteAsync<TState, TResult>(TState state, Func<DbContext, TState, CancellationToken, Task<TResult>> operation,
+            Func<DbContext, TState, CancellationToken, Task<ExecutionResult<TResult>>>? verifySucceeded, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await base.ExecuteAsync(state, operation, verifySucceeded, cancellationToken);
+            }
+            catch (RetryLimitExceededException ex)
+            {
+                throw new StateDatabaseOutOfReachException(ex);
+            }
+        }
     }
 
     private sealed class EngineContextFactory<T>(IDbContextFactory<T> engine) : IDbContextFactory<Cord19Db> where T : Cord19Db

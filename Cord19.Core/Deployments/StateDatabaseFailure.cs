@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Cord19.Core.Deployments;
 
@@ -24,22 +23,10 @@ public static class StateDatabaseFailure
         "Stopped: the state database could not be reached for about a minute, so this phase could not record its progress. " +
         "Check that PostgreSQL (CORD19_POSTGRES) is up and reachable, then resume the phase.";
 
-    /// <summary>What a request that met the same outage is told.</summary>
+    /// <summary>What a request that met the same outage is told (<see cref="StateDatabaseOutOfReachException"/>).</summary>
     public const string OutOfReach =
         "The state database could not be reached for about a minute, so this could not be read or recorded; what was recorded before is kept. " +
         "Check that PostgreSQL (CORD19_POSTGRES) is up and reachable, then try again.";
-
-    /// <summary>
-    /// Whether PostgreSQL stayed out of reach through the retries of <see cref="StateDatabase"/>'s strategy (or dropped the
-    /// connection where nothing retries): not the phase's fault, and nothing a run again would change until it is back.
-    /// </summary>
-    public static bool IsOutage(Exception ex)
-    {
-        if (ex is RetryLimitExceededException) return true;
-        for (var cause = ex; cause is not null; cause = cause.InnerException)
-            if (cause is Npgsql.NpgsqlException { IsTransient: true }) return true;
-        return false;
-    }
 
     /// <summary>What went wrong and the fix, for any other failed write.</summary>
     public static string Describe(Exception ex) => ((ex as DbUpdateException)?.InnerException ?? ex) switch

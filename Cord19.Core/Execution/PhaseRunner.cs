@@ -68,15 +68,16 @@ public sealed class PhaseRunner(
                 ? "The control panel stopped while this phase was running. Resume it or run it again."
                 : registration.Reason ?? CancelledReason);
         }
+        catch (StateDatabaseOutOfReachException ex)
+        {
+            // Not the phase's failure: it could not record its progress, and resumes once the database is back.
+            logger.LogWarning(ex, "Phase {Phase} run {RunId} stopped: the state database stayed out of reach.", phase.Number, runId);
+            outcome = (PhaseStatus.Interrupted, LogLevel.Warning, StateDatabaseFailure.OutageReason);
+        }
         catch (Cord19Exception ex)
         {
             // Bad input, refused permissions, no capacity, a missing file: the message names the cause and the fix.
             outcome = (PhaseStatus.Failed, LogLevel.Error, ex.Message);
-        }
-        catch (Exception ex) when (StateDatabaseFailure.IsOutage(ex))
-        {
-            logger.LogWarning(ex, "Phase {Phase} run {RunId} stopped: the state database stayed out of reach.", phase.Number, runId);
-            outcome = (PhaseStatus.Interrupted, LogLevel.Warning, StateDatabaseFailure.OutageReason);
         }
         catch (Exception ex)
         {

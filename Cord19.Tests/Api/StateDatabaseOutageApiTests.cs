@@ -16,14 +16,19 @@ namespace Cord19.Tests.Api;
 /// so, with the fix and when to try again: a 503, not a 500 that names nothing.
 /// </summary>
 [Collection(InProcessHostCollection.Name)]
-public sealed class StateDatabaseOutageApiTests : IAsyncDisposable
+public sealed class StateDatabaseOutageApiTests : IAsyncLifetime
 {
     private readonly OutOfReach _database = new();
-    private readonly WebAppFactory _app;
+    private string _postgres = null!;
+    private WebAppFactory _app = null!;
 
-    public StateDatabaseOutageApiTests() =>
-        // The retries' minute is stood in for by what EF Core's strategy throws at its end (DatabaseOutageTests waits it out once).
-        _app = new WebAppFactory(services: s => s.ConfigureDbContext<SqliteCord19Db>(o => o.AddInterceptors(_database)));
+    public async Task InitializeAsync()
+    {
+        _postgres = await TestPostgres.CreateDatabaseAsync();
+        // The retries' minute is stood in for by what EF Core's strategy throws at its end, thrown inside the app's own
+        // strategy (StateDatabase), which turns it into the failure the API answers (DatabaseOutageTests waits it out once).
+        _app = new WebAppFactory(_postgres, services: s => s.ConfigureDbContext<PostgresCord19Db>(o => o.AddInterceptors(_database)));
+    }
 
     [Fact]
     public async Task A_request_that_meets_the_state_database_out_of_reach_gets_a_503_naming_it_and_the_fix()
@@ -46,7 +51,11 @@ public sealed class StateDatabaseOutageApiTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/phases")).StatusCode);
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(_postgres);
+    }
 
     private sealed class OutOfReach : DbCommandInterceptor
     {

@@ -45,7 +45,7 @@ public sealed class PageErrorBoundaryTests : PageTestContext
     private sealed class MeetsTheStateDatabaseOutOfReach : ComponentBase
     {
         protected override Task OnInitializedAsync() =>
-            Task.FromException(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException()));
+            Task.FromException(new StateDatabaseOutOfReachException(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException())));
     }
 
     [Fact]

@@ -49,15 +49,15 @@ public sealed class DatabaseOutageTests
     }
 
     /// <remarks>
-    /// The retries give up after about a minute: a target whose write meets that (as EF Core's strategy throws it) stands in
+    /// The retries give up after about a minute: a target whose write meets that (as the state's strategy throws it) stands in
     /// for the minute. Once by hand, the relay above severed for 75 s inside phase 1: the phase ended with this reason
     /// 59 s after the cut, recorded when the relay was mended.
     /// </remarks>
     [Fact]
     public async Task A_phase_whose_writes_stayed_out_of_reach_through_every_retry_is_interrupted_saying_so()
     {
-        var unreachable = new RetryLimitExceededException("The maximum number of retries (6) was exceeded.",
-            new NpgsqlException("Failed to connect to 127.0.0.1:5432", new System.Net.Sockets.SocketException(111)));
+        var unreachable = new StateDatabaseOutOfReachException(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.",
+            new NpgsqlException("Failed to connect to 127.0.0.1:5432", new System.Net.Sockets.SocketException(111))));
         await using var h = await CoreHarness.StartAsync(configure: s => s.AddSingleton<ITarget>(new Throwing(unreachable)));
 
         var ended = (await h.RunAsync(Phase.First)).LatestRun!;

@@ -81,7 +81,7 @@ public static class HealthChecks
             {
                 ahead = (await store.ClockAheadOfDatabaseAsync(answerWithin.Token))!.Value;
             }
-            catch (Exception ex) when (StateDatabaseFailure.IsOutage(ex) || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+            catch (Exception ex) when (ex is StateDatabaseOutOfReachException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
                 return HealthCheckResult.Degraded("Not compared with PostgreSQL's clock: the state database does not answer.");
             }
