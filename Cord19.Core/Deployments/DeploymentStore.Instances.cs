@@ -47,27 +47,12 @@ public sealed partial class DeploymentStore
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cutoff = Now - silentFor;
-        // Only those with a phase to end: the names of instances long gone (pods, replaced containers) add up.
-        var silent = await db.Instances.AsNoTracking()
-            .Where(i => i.LastSeenAt < cutoff && i.Name != runner.Name
-                        && db.PhaseRuns.Any(r => r.Owner == i.Name && r.Status == PhaseStatus.Running && r.StartedAt != null))
-            .ToDictionaryAsync(i => i.Name, i => i.LastSeenAt, ct);
-        if (silent.Count == 0) return [];
-        var names = silent.Keys.ToList();
-        var running = await db.PhaseRuns.AsNoTracking()
-            .Where(r => r.Status == PhaseStatus.Running && r.StartedAt != null && names.Contains(r.Owner!))
-            .ToListAsync(ct);
-
-        var ended = new List<PhaseRunView>();
-        foreach (var run in running)
-        {
-            var reason = SilentInstanceReason(run.Owner!, silent[run.Owner!]);
-            if (!await InterruptIfRunningAsync(db, run, reason, ct)) continue;
-            // In the run's log too: unlike a restart's, this end is not the run's own instance speaking.
-            await AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason, ct: ct);
-            ended.Add(PhaseRunView.From(run));
-        }
-        return ended;
+        var orphaned = await (
+            from run in db.PhaseRuns.AsNoTracking()
+            join instance in db.Instances on run.Owner equals instance.Name
+            where run.Status == PhaseStatus.Running && run.StartedAt != null && instance.LastSeenAt < cutoff && instance.Name != runner.Name
+            select new { Run = run, instance.LastSeenAt }).ToListAsync(ct);
+        return await InterruptSayingWhyAsync(db, orphaned.Select(o => (o.Run, SilentInstanceReason(o.Run.Owner!, o.LastSeenAt))), ct);
     }
 
     /// <summary>
@@ -112,11 +97,20 @@ public sealed partial class DeploymentStore
         var waiting = await db.PhaseRuns.AsNoTracking()
             .Where(r => r.Status == PhaseStatus.Running && r.StartedAt == null && r.RequestedAt < cutoff)
             .ToListAsync(ct);
+        var reason = $"No instance started this phase within {within.TotalSeconds:0} s of the request: its job was lost (the instance that " +
+                     "took the request stopped before queuing it, or the job queue was cleared). Run it again.";
+        return await InterruptSayingWhyAsync(db, waiting.Select(run => (run, reason)), ct);
+    }
+
+    /// <summary>
+    /// Ends each run, while it is still running, with its reason, and writes the reason into its log too: unlike a
+    /// restart's, this end is not the run's own instance speaking.
+    /// </summary>
+    private async Task<IReadOnlyList<PhaseRunView>> InterruptSayingWhyAsync(Cord19Db db, IEnumerable<(PhaseRun Run, string Reason)> runs, CancellationToken ct)
+    {
         var ended = new List<PhaseRunView>();
-        foreach (var run in waiting)
+        foreach (var (run, reason) in runs)
         {
-            var reason = $"No instance started this phase within {within.TotalSeconds:0} s of the request: its job was lost (the instance that " +
-                         "took the request stopped before queuing it, or the job queue was cleared). Run it again.";
             if (!await InterruptIfRunningAsync(db, run, reason, ct)) continue;
             await AppendLogAsync(run.Key, LogLevel.Warning, "phase", reason, ct: ct);
             ended.Add(PhaseRunView.From(run));
