@@ -57,11 +57,8 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
     /// </summary>
     private async Task CheckClockAsync(CancellationToken ct)
     {
-        if (await store.ClockAheadOfDatabaseAsync(ct) is not { } ahead || ahead.Duration() <= options.Interval) return;
-        logger.LogError("This instance's clock is {Seconds:0} s {Direction} PostgreSQL's. The instances judge each other's silence by their " +
-                        "own clocks ({Silent:0} s without a word ends an instance's phases), so with clocks this far apart a live instance's " +
-                        "phases can be taken for silent, or a silent one's kept. Keep the machines' clocks in sync (NTP).",
-            ahead.Duration().TotalSeconds, ahead > TimeSpan.Zero ? "ahead of" : "behind", options.SilentAfter.TotalSeconds);
+        if (await store.ClockAheadOfDatabaseAsync(ct) is { } ahead && options.ClockDisagreement(ahead) is { } disagreement)
+            logger.LogError("{ClockDisagreement}", disagreement);
     }
 }
 
@@ -79,6 +76,15 @@ public sealed record InstanceLivenessOptions(TimeSpan SilentAfter)
 
     /// <summary>Six looks in the time an instance may stay silent.</summary>
     public TimeSpan Interval => SilentAfter / 6;
+
+    /// <summary>
+    /// Null while this instance's clock, <paramref name="ahead"/> of PostgreSQL's, is within a look of it; otherwise the gap,
+    /// why it matters and the fix (the hourly log line, and /health/ready's clock check).
+    /// </summary>
+    public string? ClockDisagreement(TimeSpan ahead) => ahead.Duration() <= Interval ? null
+        : $"This instance's clock is {ahead.Duration().TotalSeconds:0} s {(ahead > TimeSpan.Zero ? "ahead of" : "behind")} PostgreSQL's. The instances " +
+          $"judge each other's silence by their own clocks ({SilentAfter.TotalSeconds:0} s without a word ends an instance's phases), so with clocks " +
+          "this far apart a live instance's phases can be taken for silent, or a silent one's kept. Keep the machines' clocks in sync (NTP).";
 
     /// <summary>Two looks before the others give up: the phases stop (a look later at most) before anyone takes them for ended.</summary>
     public TimeSpan StopOwnRunsAfter => SilentAfter - 2 * Interval;

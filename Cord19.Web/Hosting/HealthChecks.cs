@@ -44,20 +44,9 @@ public static class HealthChecks
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
         {
             if (database.IsPostgres)
-            {
-                // Within docker-compose's 5 s, also for a host that does not refuse but never answers (Npgsql waits 15 s).
-                using var answerWithin = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                answerWithin.CancelAfter(TimeSpan.FromSeconds(4));
-                try
-                {
-                    await database.EnsureReachableAsync(answerWithin.Token);
-                    return HealthCheckResult.Healthy("The state database answers.");
-                }
-                catch (Exception ex) when (ex is Npgsql.NpgsqlException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-                {
-                    return HealthCheckResult.Unhealthy("The state database (PostgreSQL, CORD19_POSTGRES) does not answer.");
-                }
-            }
+                return await AnswerWithinAsync(async within => { await database.EnsureReachableAsync(within); return true; }, ct)
+                    ? HealthCheckResult.Healthy("The state database answers.")
+                    : HealthCheckResult.Unhealthy("The state database (PostgreSQL, CORD19_POSTGRES) does not answer.");
             await using var db = await factory.CreateDbContextAsync(ct);
             return await db.Database.CanConnectAsync(ct)
                 ? HealthCheckResult.Healthy("The state database answers.")
@@ -74,21 +63,29 @@ public static class HealthChecks
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
         {
             if (!database.IsPostgres) return HealthCheckResult.Healthy("One instance (SQLite): no other clock to agree with.");
-            using var answerWithin = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            answerWithin.CancelAfter(TimeSpan.FromSeconds(4));
-            TimeSpan ahead;
-            try
-            {
-                ahead = (await store.ClockAheadOfDatabaseAsync(answerWithin.Token))!.Value;
-            }
-            catch (Exception ex) when (ex is StateDatabaseOutOfReachException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-            {
+            if (await AnswerWithinAsync(store.ClockAheadOfDatabaseAsync, ct) is not { } ahead)
                 return HealthCheckResult.Degraded("Not compared with PostgreSQL's clock: the state database does not answer.");
-            }
-            return ahead.Duration() <= liveness.Interval
-                ? HealthCheckResult.Healthy($"Within {liveness.Interval.TotalSeconds:0} s of PostgreSQL's clock.")
-                : HealthCheckResult.Degraded($"This instance's clock is {ahead.Duration().TotalSeconds:0} s {(ahead > TimeSpan.Zero ? "ahead of" : "behind")} " +
-                                             "PostgreSQL's: the instances would misjudge each other's silence. Keep the machines' clocks in sync (NTP).");
+            return liveness.ClockDisagreement(ahead) is { } disagreement
+                ? HealthCheckResult.Degraded(disagreement)
+                : HealthCheckResult.Healthy($"Within {liveness.Interval.TotalSeconds:0} s of PostgreSQL's clock.");
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="ask"/>'s answer from PostgreSQL, or default when it does not answer within 4 s (docker-compose waits
+    /// 5 s; Npgsql would wait 15 s for a host that takes the connection and never answers) or is out of reach.
+    /// </summary>
+    private static async Task<T?> AnswerWithinAsync<T>(Func<CancellationToken, Task<T>> ask, CancellationToken ct)
+    {
+        using var within = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        within.CancelAfter(TimeSpan.FromSeconds(4));
+        try
+        {
+            return await ask(within.Token);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or StateDatabaseOutOfReachException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return default;
         }
     }
 
