@@ -110,8 +110,9 @@ public sealed class PhaseRunner(
                 if (attempt == 0)
                     logger.LogWarning(ex, "Phase {Phase} run {RunId} ended ({Status}), but the state database did not take it; trying again until it does.",
                         run.PhaseNumber, run.Id, status);
-                // Again every ten tries (five minutes, once the wait is 30 s): a database that refuses for good, not for a
-                // moment, holds one of the job workers here, and one line at the start is easy to miss.
+                // Again every ten tries (five minutes at least once the wait is 30 s; on PostgreSQL each try also waits out
+                // the state's own retries): a database that refuses for good, not for a moment, holds one of the job workers
+                // here, and one line at the start is easy to miss.
                 else if (attempt % 10 == 0)
                     logger.LogError("Phase {Phase} run {RunId} has not been able to record its end ({Status}) after {Attempts} tries: {Message}. " +
                                     "It shows Running until the state database takes it; check the database.", run.PhaseNumber, run.Id, status, attempt + 1, ex.Message);
