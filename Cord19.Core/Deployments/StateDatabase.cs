@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Cord19.Core.Deployments.Schema;
 using Cord19.Core.Settings;
 using Microsoft.EntityFrameworkCore;
@@ -100,11 +101,26 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
     }
 
     /// <summary>
-    /// Npgsql's retrying strategy with its defaults, whose last word, when the retries run out, is a failure a person acts
-    /// on (<see cref="StateDatabaseOutOfReachException"/>) rather than EF Core's RetryLimitExceededException.
+    /// Npgsql's retrying strategy with its defaults, cut short where a person waits (<see cref="StateDatabasePatience"/>),
+    /// whose last word, when the retries run out, is a failure a person acts on
+    /// (<see cref="StateDatabaseOutOfReachException"/>) rather than EF Core's RetryLimitExceededException.
     /// </summary>
     private sealed class RetryingStrategy(ExecutionStrategyDependencies dependencies) : NpgsqlRetryingExecutionStrategy(dependencies)
     {
+        private long _firstTry;
+
+        protected override void OnFirstExecution()
+        {
+            base.OnFirstExecution();
+            _firstTry = Stopwatch.GetTimestamp();
+        }
+
+        protected override TimeSpan? GetNextDelay(Exception lastException) =>
+            base.GetNextDelay(lastException) is { } delay
+            && (StateDatabasePatience.Current is not { } limit || Stopwatch.GetElapsedTime(_firstTry) + delay <= limit)
+                ? delay
+                : null;
+
         public override TResult Execute<TState, TResult>(TState state, Func<DbContext, TState, TResult> operation,
             Func<DbContext, TState, ExecutionResult<TResult>>? verifySucceeded)
         {

@@ -25,7 +25,7 @@ public static class StateDatabaseFailure
 
     /// <summary>What a request that met the same outage is told (<see cref="StateDatabaseOutOfReachException"/>).</summary>
     public const string OutOfReach =
-        "The state database could not be reached for about a minute, so this could not be read or recorded; what was recorded before is kept. " +
+        "The state database could not be reached, even after retrying, so this could not be read or recorded; what was recorded before is kept. " +
         "Check that PostgreSQL (CORD19_POSTGRES) is up and reachable, then try again.";
 
     /// <summary>What went wrong and the fix, for any other failed write.</summary>

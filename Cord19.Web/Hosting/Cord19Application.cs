@@ -124,6 +124,7 @@ public static class Cord19Application
             return false;
         }
         var token = app.Services.GetService<AccessToken>();
+        app.UseShortStateRetriesForPeople();
         app.UseSecurityHeaders();
         var strictBinding = options.SignInOff ? app.RefuseNetworkWithoutSignIn() : null;
 
