@@ -127,7 +127,14 @@ public sealed class SharedPolling<TKey, TSnapshot>(
             }
         }
 
-        public void Start() => _ = Task.Run(LoopAsync);
+        /// <summary>
+        /// Without the context of whoever watched first: the poller serves every watcher after them, and would otherwise
+        /// keep that person's ambient state (their state database patience, say) for its whole life.
+        /// </summary>
+        public void Start()
+        {
+            using (ExecutionContext.SuppressFlow()) _ = Task.Run(LoopAsync);
+        }
 
         public void Stop() => _stop.Cancel();
 
