@@ -51,7 +51,9 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
             _running = cancel = new CancellationTokenSource();
         }
         Publish(new Status(Phase.Downloading, date, 0, 0, 0, null, null));
-        _ = Task.Run(() => RunAsync(date, cancel));
+        // Not the click's context: the download outlives the click, and its last write (Settings) must not give up as soon
+        // as the person who clicked would be told (StateDatabasePatience).
+        using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => RunAsync(date, cancel));
         return true;
     }
 
@@ -78,10 +80,21 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
                 Publish(new Status(Phase.Downloading, release.Name, p.Bytes, p.Total, rate, null, null));
             });
             var outcome = await new ReleaseDownload(releases).RunAsync(release, FileFor(release.Name), progress, cancel.Token);
-            var current = await settings.GetStoredAsync(CancellationToken.None);
-            var problems = await settings.SaveAsync(current with { MetadataPath = outcome.File }, CancellationToken.None);
+            string? notTaken;
+            try
+            {
+                var current = await settings.GetStoredAsync(CancellationToken.None);
+                var problems = await settings.SaveAsync(current with { MetadataPath = outcome.File }, CancellationToken.None);
+                notTaken = problems.Count == 0 ? null : string.Join(" ", problems.Select(p => p.Message));
+            }
+            catch (Cord19Exception ex)
+            {
+                // The state database out of reach, say: the verified file is kept, and named so that it can be set by hand.
+                notTaken = $"{ex.Message} The file is {outcome.File}: once that is fixed, save it as the metadata file in Settings.";
+            }
+            // Done either way: the file is whole, and an open Settings page puts it in its form, to be saved once the cause is fixed.
             Publish(new Status(Phase.Done, release.Name, outcome.Bytes, outcome.Bytes, 0,
-                problems.Count == 0 ? $"Release {release.Name} downloaded and verified: it is now the metadata file." : $"Downloaded, but Settings did not take it: {string.Join(" ", problems.Select(p => p.Message))}",
+                notTaken is null ? $"Release {release.Name} downloaded and verified: it is now the metadata file." : $"Downloaded and verified, but Settings did not take it: {notTaken}",
                 outcome.File));
         }
         catch (OperationCanceledException)

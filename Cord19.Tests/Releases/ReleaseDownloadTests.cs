@@ -1,10 +1,14 @@
 using System.IO.Compression;
 using System.Text;
 using Amazon.S3.Model;
+using Cord19.Core.Configuration;
+using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Releases;
+using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cord19.Tests.Releases;
 
@@ -94,6 +98,34 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         Assert.Contains("damaged", refused.Message);
         Assert.Contains("Run the download again", refused.Message);
         Assert.False(File.Exists(output + ".partial"));
+    }
+
+    /// <summary>
+    /// Before, the state database out of reach when Settings was to take the file left the download "starting…" for ever:
+    /// the exception ended the background task unseen.
+    /// </summary>
+    [Fact]
+    public async Task A_download_that_Settings_cannot_take_ends_saying_why_and_names_the_verified_file()
+    {
+        var settings = new SettingsStore(new OutOfReachDatabase(), new DeploymentFeed(), new Cord19Options());
+        var fetcher = new ReleaseFetcher(_releases, settings, new DataDirectory(_folder.Path));
+
+        Assert.True(fetcher.Start(Final));
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (fetcher.Latest.Phase == ReleaseFetcher.Phase.Downloading && deadline.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+
+        var ended = fetcher.Latest;
+        Assert.Equal(ReleaseFetcher.Phase.Done, ended.Phase);
+        Assert.Equal(fetcher.FileFor(Final), ended.File);
+        Assert.StartsWith($"Downloaded and verified, but Settings did not take it: {StateDatabaseFailure.OutOfReach} The file is {ended.File}", ended.Message);
+        Assert.Equal(_metadata, Decompress(ended.File!));
+    }
+
+    private sealed class OutOfReachDatabase : IDbContextFactory<Cord19Db>
+    {
+        public Cord19Db CreateDbContext() => throw Unreachable();
+        public Task<Cord19Db> CreateDbContextAsync(CancellationToken cancellationToken = default) => throw Unreachable();
+        private static StateDatabaseOutOfReachException Unreachable() => new(new TimeoutException());
     }
 
     [Fact]
