@@ -84,7 +84,7 @@ public static class ServiceCollectionExtensions
         }
 
         var store = services.GetRequiredService<DeploymentStore>();
-        await store.InterruptAbandonedRunsAsync("The control panel stopped while this phase was running. Resume it or run it again.", ct);
+        await store.InterruptAbandonedRunsAsync(PhaseRunner.PanelStoppedReason, ct);
         // Alive before the job server takes a phase: no instance takes this one's runs for a silent instance's.
         await store.RecordAliveAsync(ct);
     }

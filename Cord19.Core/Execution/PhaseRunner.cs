@@ -21,6 +21,9 @@ public sealed class PhaseRunner(
     /// <summary>The reason of a run someone cancelled (or a new de-allocation replaced), as against one a stop cut off.</summary>
     public const string CancelledReason = "Cancelled.";
 
+    /// <summary>The reason of a run the panel's own stop cut off, whether it saw the stop or found the run at its next start.</summary>
+    public const string PanelStoppedReason = "The control panel stopped while this phase was running. Resume it or run it again.";
+
     /// <summary>
     /// The last line of a run that a de-allocation replaced while it ran (<see cref="DeploymentStore.ReplacedByDeallocationReason"/>):
     /// its runner, on whichever instance, has let go, and the de-allocation waits for this line before it deletes anything.
@@ -65,7 +68,7 @@ public sealed class PhaseRunner(
         catch (OperationCanceledException) when (registration.Token.IsCancellationRequested)
         {
             outcome = (PhaseStatus.Interrupted, LogLevel.Warning, hostStopping.IsCancellationRequested
-                ? "The control panel stopped while this phase was running. Resume it or run it again."
+                ? PanelStoppedReason
                 : registration.Reason ?? CancelledReason);
         }
         catch (StateDatabaseOutOfReachException ex)

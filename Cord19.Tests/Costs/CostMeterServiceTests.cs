@@ -151,7 +151,7 @@ public sealed class CostMeterServiceTests
         await SetLastDeallocationAsync(cancelled, PhaseStatus.Interrupted, PhaseRunner.CancelledReason);
         clock.Advance(BudgetGuard.RetryInterval);
         Assert.Equal(1, await TickAsync(cancelled));
-        await SetLastDeallocationAsync(cancelled, PhaseStatus.Interrupted, "The control panel stopped while this phase was running. Resume it or run it again.");
+        await SetLastDeallocationAsync(cancelled, PhaseStatus.Interrupted, PhaseRunner.PanelStoppedReason);
         clock.Advance(BudgetGuard.RetryInterval);
         Assert.Equal(2, await TickAsync(cancelled));
         Assert.NotNull((await cancelled.Store.GetSnapshotAsync()).Deployment!.EndedAt);
