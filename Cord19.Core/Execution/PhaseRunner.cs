@@ -16,6 +16,7 @@ public sealed class PhaseRunner(
     RunCancellations cancellations,
     PhaseRunnerOptions options,
     InstanceLivenessOptions liveness,
+    TimeProvider clock,
     ILogger<PhaseRunner> logger)
 {
     /// <summary>The reason of a run someone cancelled (or a new de-allocation replaced), as against one a stop cut off.</summary>
@@ -119,7 +120,7 @@ public sealed class PhaseRunner(
                 else if (attempt % 10 == 0)
                     logger.LogError("Phase {Phase} run {RunId} has not been able to record its end ({Status}) after {Attempts} tries: {Message}. " +
                                     "It shows Running until the state database takes it; check the database.", run.PhaseNumber, run.Id, status, attempt + 1, ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5))), hostStopping);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5))), clock, hostStopping);
             }
         }
     }

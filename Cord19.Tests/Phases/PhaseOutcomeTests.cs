@@ -1,9 +1,14 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Phases;
+using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using LogLevel = Cord19.Core.Deployments.LogLevel;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cord19.Tests.Phases;
 
@@ -57,6 +62,60 @@ public sealed class PhaseOutcomeTests
         // Nothing is left "Running": the next click is taken.
         h.Scheduler.Refusal = null;
         Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(Phase.First)).Status);
+    }
+
+    /// <summary>
+    /// A database that refuses for good, not for a moment, holds a job worker in the runner's loop: one warning at the start
+    /// is easy to miss, so it says so again every ten tries, and records the end as soon as it can.
+    /// </summary>
+    [Fact]
+    public async Task A_runner_that_cannot_record_its_end_says_so_again_every_ten_tries_and_records_it_once_it_can()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var logger = new FakeLogger<PhaseRunner>();
+        CoreHarness? harness = null;
+        await using var h = harness = await CoreHarness.StartAsync(clock, configure: s =>
+        {
+            s.AddSingleton<ILogger<PhaseRunner>>(logger);
+            // The phase's last act takes the runs' table away, so that the runner cannot write its end.
+            s.AddSingleton<ITarget>(new Acting(() => ExecuteAsync(harness!, "ALTER TABLE \"PhaseRuns\" RENAME TO \"PhaseRunsAway\"")));
+        });
+        var run = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+        var job = h.Scheduler.WaitAsync(run.Id);
+
+        var errors = 0;
+        for (var i = 0; i < 200 && errors < 2; i++)
+        {
+            await Task.Delay(10);
+            clock.Advance(TimeSpan.FromSeconds(30));
+            errors = logger.Collector.GetSnapshot().Count(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        }
+        var said = logger.Collector.GetSnapshot();
+        Assert.Single(said, r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning && r.Message.Contains("did not take it", StringComparison.Ordinal));
+        var again = said.Where(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error).Select(r => r.Message).ToList();
+        Assert.Equal(2, again.Count);
+        Assert.StartsWith($"Phase 1 run {run.Id} has not been able to record its end (Succeeded) after 11 tries: ", again[0]);
+        Assert.StartsWith($"Phase 1 run {run.Id} has not been able to record its end (Succeeded) after 21 tries: ", again[1]);
+        Assert.False(job.IsCompleted, "The runner gave up.");
+
+        await ExecuteAsync(h, "ALTER TABLE \"PhaseRunsAway\" RENAME TO \"PhaseRuns\"");
+        for (var i = 0; i < 200 && !job.IsCompleted; i++)
+        {
+            await Task.Delay(10);
+            clock.Advance(TimeSpan.FromSeconds(30));
+        }
+        await job.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(PhaseStatus.Succeeded, (await h.Store.FindRunAsync(run.Id))!.Status);
+    }
+
+    private sealed class Acting(Func<Task> act) : ITarget
+    {
+        public DeploymentTarget Kind => DeploymentTarget.Local;
+
+        public Task RunAsync(PhaseContext context) => act();
+
+        public Task<IReadOnlyList<PlannedDeletion>> PlanDeallocationAsync(Guid deploymentId, PipelineSettings settings, IReadOnlyList<ResourceView> ledger,
+            CancellationToken ct) => Task.FromResult<IReadOnlyList<PlannedDeletion>>([]);
     }
 
     private static async Task ExecuteAsync(CoreHarness h, string sql)

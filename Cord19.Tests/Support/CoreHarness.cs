@@ -99,7 +99,7 @@ public sealed class CoreHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Scheduler.WaitAllAsync();
+        await Scheduler.StopAsync();
         await _services.DisposeAsync();
         if (_postgres is not null) await TestPostgres.DropDatabaseAsync(_postgres);
         _dir.Dispose();
@@ -118,11 +118,33 @@ public sealed class CoreHarness : IAsyncDisposable
         public string Enqueue(Guid runId)
         {
             if (Refusal is not null) throw Refusal;
-            if (Execute) _jobs[runId] = Task.Run(() => runner.RunAsync(runId, CancellationToken.None));
+            if (Execute) _jobs[runId] = Task.Run(() => runner.RunAsync(runId, _stopping.Token));
             return runId.ToString();
         }
 
+        private readonly CancellationTokenSource _stopping = new();
+
         public Task WaitAsync(Guid runId) => _jobs.TryGetValue(runId, out var job) ? job : Task.CompletedTask;
         public Task WaitAllAsync() => Task.WhenAll(_jobs.Values);
+
+        /// <summary>
+        /// As the host stops: the runs still going are told, and waited for. A test that failed while a runner still waits
+        /// (on a fake clock nobody advances any more) then ends instead of hanging the suite.
+        /// </summary>
+        public async Task StopAsync()
+        {
+            await _stopping.CancelAsync();
+            foreach (var job in _jobs.Values)
+            {
+                try
+                {
+                    await job;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Cut off by the stop, as the app's job server is: not what the test is about.
+                }
+            }
+        }
     }
 }
