@@ -29,9 +29,9 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
         using var look = CancellationTokenSource.CreateLinkedTokenSource(ct, unanswered.Token);
         try
         {
-            // Waited for only until then: Npgsql does not always give up at once when cancelled in the middle of opening a
-            // connection (in three of six runs of the phases' tests together here, a look held on past 10 s). The abandoned
-            // write ends on its own timeouts.
+            // Waited for only until then: cancelled against a database that takes the connection and never answers, the write
+            // does not always give up at once (in three of six runs of the phases' tests together here, a look held on past
+            // 10 s; where in the driver it waits was not found). The abandoned write ends on its own timeouts.
             await store.RecordAliveAsync(look.Token).WaitAsync(look.Token);
             _lastHeard = clock.GetUtcNow();
         }
