@@ -54,6 +54,20 @@ public sealed class OverviewPageTests : PageTestContext
         snackbars.WaitForAssertion(() => Assert.Contains("Phase 1 is already running.", snackbars.Markup), Patience);
     }
 
+    /// <summary>Before, the whole page gave way to the error boundary's message.</summary>
+    [Fact]
+    public void A_click_the_state_database_cannot_take_is_said_where_it_was_and_the_page_stays()
+    {
+        var snackbars = RenderSnackbars();
+        _client.Answer = _ => throw new StateDatabaseOutOfReachException(new TimeoutException());
+        var page = Render<Overview>();
+
+        page.Find("[data-testid=phase-1-run]").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains($"Phase 1 was not started: {StateDatabaseFailure.OutOfReach}", snackbars.Markup), Patience);
+        Assert.False(page.Find("[data-testid=phase-1-run]").HasAttribute("disabled"));
+    }
+
     [Fact]
     public async Task Phase_6_shows_its_forecast_before_the_run_and_its_step_and_time_left_during_it()
     {

@@ -46,6 +46,27 @@ public sealed class SettingsPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Equal(["https://mirror.example.org/cord19/metadata.csv.gz"], _releases.Started), Patience);
     }
 
+    /// <summary>Before, the page gave way to the error boundary's message, and what had been typed was lost.</summary>
+    [Fact]
+    public async Task A_save_the_state_database_cannot_take_says_why_and_keeps_what_was_typed()
+    {
+        var snackbars = RenderSnackbars();
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=clusters]", Patience);
+        page.Find("input[data-testid=clusters]").Change("8");
+        _settings.SaveFailure = new Cord19.Core.Deployments.StateDatabaseOutOfReachException(new TimeoutException());
+
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+
+        snackbars.WaitForAssertion(() => Assert.Contains($"Not saved: {Cord19.Core.Deployments.StateDatabaseFailure.OutOfReach}", snackbars.Markup), Patience);
+        Assert.Equal("8", page.Find("input[data-testid=clusters]").GetAttribute("value"));
+        Assert.Equal(0, _settings.Saves);
+        _settings.SaveFailure = null;
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+        snackbars.WaitForAssertion(() => Assert.Contains("Settings saved.", snackbars.Markup), Patience);
+        Assert.Equal(8, _settings.Saved.Clusters);
+    }
+
     [Fact]
     public async Task Shows_the_seed_defaults_and_saves_a_change()
     {

@@ -14,8 +14,12 @@ public sealed class FakeSettingsClient : ISettingsClient
 
     public Task<PipelineSettings> GetAsync(CancellationToken ct) => Task.FromResult(Saved);
 
+    /// <summary>When set, a save throws it, as the real store does with the state database out of reach.</summary>
+    public Exception? SaveFailure { get; set; }
+
     public Task<IReadOnlyList<SettingsProblem>> SaveAsync(PipelineSettings settings, CancellationToken ct)
     {
+        if (SaveFailure is not null) return Task.FromException<IReadOnlyList<SettingsProblem>>(SaveFailure);
         var problems = settings.Problems();
         if (problems.Count > 0) return Task.FromResult(problems);
         Saved = settings;

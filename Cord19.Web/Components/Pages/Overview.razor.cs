@@ -28,6 +28,7 @@ public sealed partial class Overview : LiveComponent
     [Inject] public required IDeploymentClient Deployments { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
     [Inject] public required IDialogService Dialogs { get; init; }
+    [Inject] public required ILogger<Overview> Logger { get; init; }
 
     private bool IsAwsDeployment => _snapshot?.Deployment is { IsLiveOnAws: true };
 
@@ -167,7 +168,14 @@ public sealed partial class Overview : LiveComponent
         _busy = true;
         try
         {
-            var outcome = await Deployments.RequestRunAsync(request, Stopping);
+            RunRequestOutcome? outcome = null;
+            // A click the state database cannot take (out of reach, say) is said where the click was; the page stays.
+            if (await UserAction.RunAsync(async () => outcome = await Deployments.RequestRunAsync(request, Stopping), Logger, Stopping) is { } failure)
+            {
+                Snackbar.Add($"Phase {request.PhaseNumber} was not started: {failure.Message}", Severity.Error);
+                return;
+            }
+            if (outcome is null) return; // the page was left
             if (outcome.Accepted)
             {
                 _selectedPhase = request.PhaseNumber;

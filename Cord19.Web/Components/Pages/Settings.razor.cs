@@ -16,6 +16,7 @@ public sealed partial class Settings : ComponentBase
     [Inject] public required ISettingsClient Store { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
     [Inject] public required IJSRuntime JS { get; init; }
+    [Inject] public required ILogger<Settings> Logger { get; init; }
 
     private bool Has(string field) => _problems.Any(p => p.Field == field);
 
@@ -25,10 +26,12 @@ public sealed partial class Settings : ComponentBase
 
     private async Task SaveAsync()
     {
-        _problems = await Store.SaveAsync(_model!.ToSettings(), CancellationToken.None);
+        // A save the state database cannot take (out of reach, say) is said, and the form keeps what was typed.
+        var failure = await UserAction.RunAsync(async () => _problems = await Store.SaveAsync(_model!.ToSettings(), CancellationToken.None), Logger);
         // A "saved" from an earlier click must not stand beside "not saved".
         Snackbar.Clear();
-        if (_problems.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
+        if (failure is not null) Snackbar.Add($"Not saved: {failure.Message}", Severity.Error);
+        else if (_problems.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
         else _showFirstProblem = true;
     }
 
