@@ -1,4 +1,5 @@
 using Cord19.Core.Live;
+using Microsoft.Extensions.Logging;
 
 namespace Cord19.Core.Airflow;
 
@@ -17,12 +18,12 @@ public sealed class AirflowRunWatcher : IDisposable
     private readonly TimeProvider _clock;
     private readonly SharedPolling<(string Dag, string Run), AirflowRunSnapshot> _polling;
 
-    public AirflowRunWatcher(IAirflowClient airflow, TimeProvider clock, Timing? timing = null)
+    public AirflowRunWatcher(IAirflowClient airflow, TimeProvider clock, Timing? timing = null, ILogger<AirflowRunWatcher>? logger = null)
     {
         var t = timing ?? Timing.Default;
         _airflow = airflow;
         _clock = clock;
-        _polling = new(LookAsync, s => s.Problem is not null, s => s.Run?.IsFinished == true ? t.Finished : t.Active, t.Active, t.MaxBackoff, clock);
+        _polling = new(LookAsync, s => s.Problem is not null, s => s.Run?.IsFinished == true ? t.Finished : t.Active, t.Active, t.MaxBackoff, clock, logger);
     }
 
     /// <summary>The latest snapshot (if any) at once, then each new one until <paramref name="cancellationToken"/> fires.</summary>

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 
 namespace Cord19.Core.Live;
 
@@ -12,13 +13,15 @@ namespace Cord19.Core.Live;
 /// <param name="failed">Whether a snapshot records a failed look.</param>
 /// <param name="interval">The wait after a good look (e.g. shorter while something is still changing).</param>
 /// <param name="backoffBase">The first wait after a failed look; doubled with each further failure.</param>
+/// <param name="logger">Where a look that throws, instead of reporting its failure in the snapshot, is logged.</param>
 public sealed class SharedPolling<TKey, TSnapshot>(
     Func<TKey, TSnapshot?, CancellationToken, Task<TSnapshot>> look,
     Func<TSnapshot, bool> failed,
     Func<TSnapshot, TimeSpan> interval,
     TimeSpan backoffBase,
     TimeSpan maxBackoff,
-    TimeProvider clock) : IDisposable
+    TimeProvider clock,
+    ILogger? logger = null) : IDisposable
     where TKey : notnull
     where TSnapshot : class
 {
@@ -157,21 +160,36 @@ public sealed class SharedPolling<TKey, TSnapshot>(
                 {
                     return;
                 }
+                catch (Exception ex)
+                {
+                    // A look should report its failures in the snapshot; one that throws (a timeout it did not expect, say)
+                    // must not end the poller, or every page watching this key would keep its last snapshot for good.
+                    owner._logger?.LogWarning(ex, "A look at {Key} failed unexpectedly; the watchers keep the last snapshot, and it is tried again.", key);
+                    failures++;
+                    if (!await WaitAsync(Backoff(failures))) return;
+                    continue;
+                }
                 failures = owner._failed(snapshot) ? failures + 1 : 0;
                 Publish(snapshot);
-                var wait = failures > 0
-                    ? TimeSpan.FromTicks(Math.Min(owner._maxBackoff.Ticks, owner._backoffBase.Ticks << Math.Min(failures, 16)))
-                    : owner._interval(snapshot);
-                try
-                {
-                    using var delay = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                    await Task.WhenAny(Task.Delay(wait, owner._clock, delay.Token), _wake.WaitAsync(delay.Token));
-                    delay.Cancel();
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                if (!await WaitAsync(failures > 0 ? Backoff(failures) : owner._interval(snapshot))) return;
+            }
+        }
+
+        private TimeSpan Backoff(int failures) => TimeSpan.FromTicks(Math.Min(owner._maxBackoff.Ticks, owner._backoffBase.Ticks << Math.Min(failures, 16)));
+
+        /// <summary>Until the next look is due or someone asks for one now; false once the poller is stopped.</summary>
+        private async Task<bool> WaitAsync(TimeSpan wait)
+        {
+            try
+            {
+                using var delay = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                await Task.WhenAny(Task.Delay(wait, owner._clock, delay.Token), _wake.WaitAsync(delay.Token));
+                await delay.CancelAsync();
+                return !_stop.IsCancellationRequested;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
             }
         }
     }
@@ -182,4 +200,5 @@ public sealed class SharedPolling<TKey, TSnapshot>(
     private readonly TimeSpan _backoffBase = backoffBase;
     private readonly TimeSpan _maxBackoff = maxBackoff;
     private readonly TimeProvider _clock = clock;
+    private readonly ILogger? _logger = logger;
 }

@@ -29,7 +29,8 @@ public static class AirflowServiceCollectionExtensions
             // One client for the app: it caches the detected API version and Airflow 3's JWT.
             services.AddSingleton<IAirflowClient>(sp => new AirflowClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ConfiguredAirflow), options));
         }
-        services.AddSingleton<AirflowRunWatcher>(sp => new AirflowRunWatcher(sp.GetRequiredService<IAirflowClient>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AirflowRunWatcher>(sp => new AirflowRunWatcher(sp.GetRequiredService<IAirflowClient>(), sp.GetRequiredService<TimeProvider>(),
+            logger: sp.GetRequiredService<ILogger<AirflowRunWatcher>>()));
         return services;
     }
 }

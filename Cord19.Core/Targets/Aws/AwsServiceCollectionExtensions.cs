@@ -3,6 +3,7 @@ using Cord19.Core.Settings;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Cord19.Core.Targets.Aws;
@@ -36,7 +37,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton(sp => new AwsStatusMonitor(
             sp.GetRequiredService<IAwsCloudFactory>(), sp.GetRequiredService<IAirflowConnector>(),
             sp.GetRequiredService<Deployments.DeploymentStore>(), sp.GetRequiredService<SettingsStore>(), sp.GetRequiredService<TimeProvider>(),
-            options: sp.GetRequiredService<AwsTargetOptions>()));
+            options: sp.GetRequiredService<AwsTargetOptions>(), logger: sp.GetRequiredService<ILogger<AwsStatusMonitor>>()));
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Live;
 using Cord19.Core.Settings;
+using Microsoft.Extensions.Logging;
 
 namespace Cord19.Core.Targets.Aws;
 
@@ -26,11 +27,11 @@ public sealed class AwsStatusMonitor : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, string> _pins = new();
 
     public AwsStatusMonitor(IAwsCloudFactory clouds, IAirflowConnector airflow, DeploymentStore store, SettingsStore settings, TimeProvider clock,
-        TimeSpan? interval = null, AwsTargetOptions? options = null)
+        TimeSpan? interval = null, AwsTargetOptions? options = null, ILogger<AwsStatusMonitor>? logger = null)
     {
         (_clouds, _airflow, _store, _settings, _clock, _options) = (clouds, airflow, store, settings, clock, options ?? new AwsTargetOptions());
         var every = interval ?? Interval;
-        _polling = new(LookAsync, s => s.Problem is not null, _ => every, every, TimeSpan.FromMinutes(2), clock);
+        _polling = new(LookAsync, s => s.Problem is not null, _ => every, every, TimeSpan.FromMinutes(2), clock, logger);
     }
 
     public IAsyncEnumerable<AwsStatus> WatchAsync(Guid deploymentId, CancellationToken ct) => _polling.WatchAsync(deploymentId, ct);
