@@ -6,9 +6,10 @@ using Cord19.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using LogLevel = Cord19.Core.Deployments.LogLevel;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using LogLevel = Cord19.Core.Deployments.LogLevel;
+using ServerLogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace Cord19.Tests.Phases;
 
@@ -88,11 +89,11 @@ public sealed class PhaseOutcomeTests
         {
             await Task.Delay(10);
             clock.Advance(TimeSpan.FromSeconds(30));
-            errors = logger.Collector.GetSnapshot().Count(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+            errors = logger.Collector.GetSnapshot().Count(r => r.Level == ServerLogLevel.Error);
         }
         var said = logger.Collector.GetSnapshot();
-        Assert.Single(said, r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning && r.Message.Contains("did not take it", StringComparison.Ordinal));
-        var again = said.Where(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error).Select(r => r.Message).ToList();
+        Assert.Single(said, r => r.Level == ServerLogLevel.Warning && r.Message.Contains("did not take it", StringComparison.Ordinal));
+        var again = said.Where(r => r.Level == ServerLogLevel.Error).Select(r => r.Message).ToList();
         Assert.Equal(2, again.Count);
         Assert.StartsWith($"Phase 1 run {run.Id} has not been able to record its end (Succeeded) after 11 tries: ", again[0]);
         Assert.StartsWith($"Phase 1 run {run.Id} has not been able to record its end (Succeeded) after 21 tries: ", again[1]);

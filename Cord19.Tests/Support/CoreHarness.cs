@@ -108,6 +108,7 @@ public sealed class CoreHarness : IAsyncDisposable
     public sealed class BackgroundScheduler(PhaseRunner runner) : IPhaseJobScheduler
     {
         private readonly ConcurrentDictionary<Guid, Task> _jobs = new();
+        private readonly CancellationTokenSource _stopping = new();
 
         /// <summary>When false, runs are recorded but no job starts (to simulate a crash before or during a run).</summary>
         public bool Execute { get; set; } = true;
@@ -121,8 +122,6 @@ public sealed class CoreHarness : IAsyncDisposable
             if (Execute) _jobs[runId] = Task.Run(() => runner.RunAsync(runId, _stopping.Token));
             return runId.ToString();
         }
-
-        private readonly CancellationTokenSource _stopping = new();
 
         public Task WaitAsync(Guid runId) => _jobs.TryGetValue(runId, out var job) ? job : Task.CompletedTask;
         public Task WaitAllAsync() => Task.WhenAll(_jobs.Values);
