@@ -48,6 +48,33 @@ public sealed class PageErrorBoundaryTests : PageTestContext
             Task.FromException(new StateDatabaseOutOfReachException(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException())));
     }
 
+    /// <summary>Follows a feed, and re-reads the state database on each change, which is out of reach by the first one.</summary>
+    private sealed class FollowsAFeed : Cord19.Web.Components.LiveComponent
+    {
+        public static readonly System.Threading.Channels.Channel<int> Feed = System.Threading.Channels.Channel.CreateUnbounded<int>();
+
+        protected override void OnInitialized() => Subscribe(ct => Feed.Reader.ReadAllAsync(ct), (int _) =>
+            throw new StateDatabaseOutOfReachException(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException())));
+
+        protected override void BuildRenderTree(RenderTreeBuilder builder) => builder.AddMarkupContent(0, "<p data-testid=\"page-body\">the page</p>");
+    }
+
+    /// <summary>
+    /// Before, a change the page could not apply ended its live view unseen: the page stood as it was, no longer live,
+    /// and said nothing.
+    /// </summary>
+    [Fact]
+    public void A_page_whose_live_view_fails_says_so_in_place()
+    {
+        var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<FollowsAFeed>());
+        boundary.WaitForAssertion(() => Assert.NotNull(boundary.Find("[data-testid=page-body]")), Patience);
+
+        FollowsAFeed.Feed.Writer.TryWrite(1);
+
+        boundary.WaitForAssertion(() => Assert.Contains(StateDatabaseFailure.OutOfReach, boundary.Find("[data-testid=page-error]").TextContent), Patience);
+        Assert.DoesNotContain("maximum number of retries", boundary.Markup);
+    }
+
     [Fact]
     public void A_page_that_meets_the_state_database_out_of_reach_says_so_and_the_fix()
     {

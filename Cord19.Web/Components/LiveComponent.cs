@@ -22,7 +22,8 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     protected Subscription Subscribe<T>(Func<CancellationToken, IAsyncEnumerable<T>> source, Func<T, Task> apply, TimeSpan? throttle = null)
     {
         _subscriptions.RemoveAll(s => s.IsDisposed);
-        var subscription = Subscription.Create(source, apply, InvokeAsync, () => InvokeAsync(StateHasChanged), throttle ?? RenderThrottle.Default);
+        var subscription = Subscription.Create(source, apply, InvokeAsync, () => InvokeAsync(StateHasChanged), throttle ?? RenderThrottle.Default,
+            DispatchExceptionAsync);
         _subscriptions.Add(subscription);
         if (_interactive) subscription.Start();
         return subscription;
