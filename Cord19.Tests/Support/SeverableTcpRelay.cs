@@ -73,7 +73,12 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
         Sever();
     }
 
-    public void Mend() => (_severed, _holding) = (false, false);
+    /// <summary>Takes connections again. The held ones drop: a client still waiting on one learns at once, as at a partition's end.</summary>
+    public void Mend()
+    {
+        (_severed, _holding) = (false, false);
+        while (_held.TryTake(out var client)) Drop(client);
+    }
 
     private async Task AcceptAsync()
     {
