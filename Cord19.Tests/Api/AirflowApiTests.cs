@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Cord19.Core.Airflow;
 using Cord19.Tests.Support;
 using Cord19.Tests.Support.Airflow;
+using Microsoft.Extensions.DependencyInjection;
 using HttpResults = Microsoft.AspNetCore.Http.Results;
 
 namespace Cord19.Tests.Api;
@@ -113,5 +114,46 @@ public sealed class AirflowApiTests
         Assert.Equal("Degraded", airflow.GetProperty("status").GetString());
         Assert.Contains("Unreachable", airflow.GetProperty("description").GetString());
         Assert.DoesNotContain("127.0.0.1:9", text);
+    }
+
+    [Fact]
+    public async Task Readiness_answers_within_docker_composes_5_s_while_airflow_takes_the_request_and_never_answers()
+    {
+        await using var airflow = await FaultServer.AirflowAsync("v1", context => Task.Delay(Timeout.Infinite, context.RequestAborted));
+        await using var app = new WebAppFactory(settings: new Dictionary<string, string> { [AirflowOptions.UrlVariable] = airflow.BaseUrl.ToString() });
+        var http = app.CreateAnonymousClient();
+        await http.GetAsync("/health/live"); // the host's start is not the probe's
+
+        var probe = System.Diagnostics.Stopwatch.StartNew();
+        var ready = await http.GetFromJsonAsync<JsonElement>("/health/ready");
+        probe.Stop();
+
+        Assert.True(probe.Elapsed < TimeSpan.FromSeconds(5), $"The probe took {probe.Elapsed.TotalSeconds:0.0} s.");
+        var check = ready.GetProperty("checks").GetProperty("airflow");
+        Assert.Equal("Degraded", check.GetProperty("status").GetString());
+        Assert.Equal("Airflow did not answer within 4 s.", check.GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Readiness_gives_a_check_that_throws_unexpectedly_its_state_but_not_the_exceptions_text()
+    {
+        var throwing = System.Reflection.DispatchProxy.Create<IAirflowClient, ThrowsWithAPath>();
+        await using var app = new WebAppFactory(services: s => s.AddSingleton(throwing));
+
+        var text = await (await app.CreateAnonymousClient().GetAsync("/health/ready")).Content.ReadAsStringAsync();
+
+        var check = JsonDocument.Parse(text).RootElement.GetProperty("checks").GetProperty("airflow");
+        Assert.Equal("Unhealthy", check.GetProperty("status").GetString());
+        Assert.Equal("The check failed unexpectedly; the panel's log has the cause.", check.GetProperty("description").GetString());
+        Assert.DoesNotContain(ThrowsWithAPath.Secret, text);
+    }
+
+    /// <summary>An <see cref="IAirflowClient"/> whose every call throws what no check expects, with a path in its message.</summary>
+    public class ThrowsWithAPath : System.Reflection.DispatchProxy
+    {
+        public const string Secret = "/home/operator/.aws/credentials";
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            throw new InvalidOperationException($"Could not read {Secret}.");
     }
 }

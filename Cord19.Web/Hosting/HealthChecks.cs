@@ -27,12 +27,17 @@ public static class HealthChecks
         return app;
     }
 
-    // Names and states only: no exception text (it may hold paths or connection strings).
+    // Names, states and our own sentences only. A check that threw has the exception's message as its description, and
+    // that may hold a path, an address or a third party's raw answer; the health service has logged it.
     private static Task WriteAsync(HttpContext http, HealthReport report) =>
         http.Response.WriteAsJsonAsync(new
         {
             status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Exception is null ? e.Value.Description : "The check failed unexpectedly; the panel's log has the cause.",
+            }),
         });
 
     /// <summary>
@@ -72,8 +77,10 @@ public static class HealthChecks
     }
 
     /// <summary>
-    /// <paramref name="ask"/>'s answer from PostgreSQL, or default when it does not answer within 4 s (docker-compose waits
-    /// 5 s; Npgsql would wait 15 s for a host that takes the connection and never answers) or is out of reach.
+    /// <paramref name="ask"/>'s answer, or default when it does not answer within 4 s or its database is out of reach.
+    /// docker-compose waits 5 s for the whole probe, whose checks run side by side; Npgsql and the Airflow client would
+    /// wait 15 s for a host that takes the connection and never answers. An <paramref name="ask"/> that ignores the token
+    /// is left to end on its own timeouts.
     /// </summary>
     private static async Task<T?> AnswerWithinAsync<T>(Func<CancellationToken, Task<T>> ask, CancellationToken ct)
     {
@@ -81,7 +88,7 @@ public static class HealthChecks
         within.CancelAfter(TimeSpan.FromSeconds(4));
         try
         {
-            return await ask(within.Token);
+            return await ask(within.Token).WaitAsync(within.Token);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or StateDatabaseOutOfReachException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
@@ -91,13 +98,15 @@ public static class HealthChecks
 
     private sealed class JobServerCheck(JobStorage storage) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-        {
-            var servers = storage.GetMonitoringApi().Servers();
-            return Task.FromResult(servers.Count > 0
-                ? HealthCheckResult.Healthy($"{servers.Count} job server(s) running.")
-                : HealthCheckResult.Unhealthy("No background job server is running: phases would not start."));
-        }
+        // Hangfire's monitoring API is synchronous and takes no token: it runs aside, so that a storage which holds the
+        // connection holds a pool thread until Npgsql's 15 s timeout, not the probe.
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+            await AnswerWithinAsync(within => Task.Run(() => (int?)storage.GetMonitoringApi().Servers().Count, within), ct) switch
+            {
+                null => HealthCheckResult.Unhealthy("The job storage does not answer: phases would not start."),
+                0 => HealthCheckResult.Unhealthy("No background job server is running: phases would not start."),
+                var servers => HealthCheckResult.Healthy($"{servers} job server(s) running."),
+            };
     }
 
     /// <summary>
@@ -106,7 +115,11 @@ public static class HealthChecks
     /// </summary>
     private sealed class AirflowCheck(IAirflowClient airflow) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+            await AnswerWithinAsync<HealthCheckResult?>(async within => await AskAsync(within), ct)
+            ?? HealthCheckResult.Degraded("Airflow did not answer within 4 s.");
+
+        private async Task<HealthCheckResult> AskAsync(CancellationToken ct)
         {
             try
             {
