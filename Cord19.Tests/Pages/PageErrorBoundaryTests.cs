@@ -6,12 +6,19 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cord19.Tests.Pages;
 
 /// <summary>A page that fails unexpectedly says so in place, keeps the circuit, and starts afresh on the next navigation.</summary>
 public sealed class PageErrorBoundaryTests : PageTestContext
 {
+    private readonly FakeTimeProvider _clock;
+
+    public PageErrorBoundaryTests() : this(new FakeTimeProvider()) { }
+
+    private PageErrorBoundaryTests(FakeTimeProvider clock) : base(s => s.AddSingleton<TimeProvider>(clock)) => _clock = clock;
+
     private const string Internals = "at Vizor.ECharts.EChart.OnAfterRenderAsync: TypeError: Cannot read properties of undefined";
 
     /// <summary>Fails in its first OnAfterRenderAsync, as a chart's script call does when ECharts throws, then renders.</summary>
@@ -73,6 +80,43 @@ public sealed class PageErrorBoundaryTests : PageTestContext
 
         boundary.WaitForAssertion(() => Assert.Contains(StateDatabaseFailure.OutOfReach, boundary.Find("[data-testid=page-error]").TextContent), Patience);
         Assert.DoesNotContain("maximum number of retries", boundary.Markup);
+    }
+
+    /// <summary>Fails as <see cref="MeetsTheStateDatabaseOutOfReach"/> does while <see cref="OutOfReach"/>, and renders after.</summary>
+    private sealed class ReadsTheState : ComponentBase
+    {
+        public static volatile bool OutOfReach;
+        public static int Reads;
+
+        protected override Task OnInitializedAsync()
+        {
+            Interlocked.Increment(ref Reads);
+            return OutOfReach ? Task.FromException(new StateDatabaseOutOfReachException(new TimeoutException())) : Task.CompletedTask;
+        }
+
+        protected override void BuildRenderTree(RenderTreeBuilder builder) => builder.AddMarkupContent(0, "<p data-testid=\"page-body\">the page</p>");
+    }
+
+    /// <summary>Before, a page left open through an outage (on a wall screen, say) showed the outage until someone clicked.</summary>
+    [Fact]
+    public void A_page_that_met_the_outage_tries_again_by_itself_and_comes_back_with_the_database()
+    {
+        (ReadsTheState.OutOfReach, ReadsTheState.Reads) = (true, 0);
+        var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<ReadsTheState>());
+        boundary.WaitForAssertion(() => Assert.Contains("This page tries again by itself in 30 s, or open it again now.",
+            System.Text.RegularExpressions.Regex.Replace(boundary.Find("[data-testid=page-error]").TextContent, @"\s+", " ")), Patience);
+
+        // Still out of reach at the first try: it says so again and waits again.
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        boundary.WaitForAssertion(() => Assert.Equal(2, ReadsTheState.Reads), Patience);
+        Assert.NotNull(boundary.Find("[data-testid=page-error]"));
+
+        ReadsTheState.OutOfReach = false;
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(2, ReadsTheState.Reads);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        boundary.WaitForAssertion(() => Assert.NotNull(boundary.Find("[data-testid=page-body]")), Patience);
+        Assert.Empty(boundary.FindAll("[data-testid=page-error]"));
     }
 
     [Fact]

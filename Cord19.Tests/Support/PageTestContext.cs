@@ -1,5 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 
 namespace Cord19.Tests.Support;
@@ -11,6 +12,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
     protected PageTestContext(Action<IServiceCollection>? services = null)
     {
         services?.Invoke(Services);
+        Services.TryAddSingleton(TimeProvider.System);
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
         SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
