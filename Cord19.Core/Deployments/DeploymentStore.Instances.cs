@@ -3,14 +3,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cord19.Core.Deployments;
 
-/// <summary>The instances sharing this state: each says it is alive, and the phases of a silent one are ended for it.</summary>
+/// <summary>
+/// The instances sharing this state: each says it is alive, and the phases of a silent one are ended for it. When an
+/// instance was last heard from is written and judged on one clock (<see cref="HeartbeatNowAsync"/>), so that no
+/// instance's own clock decides whether another is silent.
+/// </summary>
 public sealed partial class DeploymentStore
 {
     /// <summary>This instance is alive now: the runs it started are still its own to end.</summary>
     public async Task RecordAliveAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = Now;
+        var now = await HeartbeatNowAsync(db, ct);
         if (await db.Instances.Where(i => i.Name == runner.Name).ExecuteUpdateAsync(s => s.SetProperty(i => i.LastSeenAt, now), ct) > 0)
             return;
         db.Instances.Add(new PanelInstance { Name = runner.Name, LastSeenAt = now });
@@ -33,7 +37,7 @@ public sealed partial class DeploymentStore
         if (run.Owner is not { } owner || owner == runner.Name) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var lastSeen = await db.Instances.AsNoTracking().Where(i => i.Name == owner).Select(i => (DateTime?)i.LastSeenAt).FirstOrDefaultAsync(ct);
-        return lastSeen < Now - silentFor ? lastSeen : null;
+        return lastSeen < await HeartbeatNowAsync(db, ct) - silentFor ? lastSeen : null;
     }
 
     /// <summary>
@@ -46,7 +50,7 @@ public sealed partial class DeploymentStore
     public async Task<IReadOnlyList<PhaseRunView>> InterruptRunsOfSilentInstancesAsync(TimeSpan silentFor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cutoff = Now - silentFor;
+        var cutoff = await HeartbeatNowAsync(db, ct) - silentFor;
         var orphaned = await (
             from run in db.PhaseRuns.AsNoTracking()
             join instance in db.Instances on run.Owner equals instance.Name
@@ -57,18 +61,29 @@ public sealed partial class DeploymentStore
 
     /// <summary>
     /// How far this instance's clock is ahead of PostgreSQL's (behind when negative), measured at the middle of one round
-    /// trip; null on SQLite, which only this machine's clock ever writes. Each instance judges the others' silence by its
-    /// own clock, so the 90 s rule holds only while the clocks agree within seconds.
+    /// trip; null on SQLite, which only this machine's clock ever writes. The times an instance records (a request, a
+    /// start, an end) are on its own clock, so they agree across instances only as far as the clocks do.
     /// </summary>
     public async Task<TimeSpan?> ClockAheadOfDatabaseAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (db.Database.IsSqlite()) return null;
         var sent = clock.GetUtcNow();
-        var database = await db.Database.SqlQueryRaw<DateTime>("SELECT now() AS \"Value\"").SingleAsync(ct);
+        var database = await DatabaseNowAsync(db, ct);
         var received = clock.GetUtcNow();
-        return sent + (received - sent) / 2 - new DateTimeOffset(database.ToUniversalTime());
+        return sent + (received - sent) / 2 - new DateTimeOffset(database);
     }
+
+    /// <summary>
+    /// Now, for heartbeats. On PostgreSQL, PostgreSQL's clock, the one clock every instance shares: judged by their own,
+    /// an instance whose clock is behind would have its phases ended while it runs them, and one ahead would keep a dead
+    /// instance's phases "Running" for longer. On SQLite, whose one instance is the only clock, this instance's.
+    /// </summary>
+    private async Task<DateTime> HeartbeatNowAsync(Cord19Db db, CancellationToken ct) =>
+        db.Database.IsSqlite() ? Now : await DatabaseNowAsync(db, ct);
+
+    private static async Task<DateTime> DatabaseNowAsync(Cord19Db db, CancellationToken ct) =>
+        (await db.Database.SqlQueryRaw<DateTime>("SELECT now() AS \"Value\"").SingleAsync(ct)).ToUniversalTime();
 
     /// <summary>
     /// Forgets the instances silent for <paramref name="silentFor"/> that own no running phase: each pod or replaced
@@ -78,7 +93,7 @@ public sealed partial class DeploymentStore
     public async Task<int> ForgetInstancesSilentForAsync(TimeSpan silentFor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cutoff = Now - silentFor;
+        var cutoff = await HeartbeatNowAsync(db, ct) - silentFor;
         return await db.Instances
             .Where(i => i.LastSeenAt < cutoff && i.Name != runner.Name && !db.PhaseRuns.Any(r => r.Owner == i.Name && r.Status == PhaseStatus.Running))
             .ExecuteDeleteAsync(ct);

@@ -54,9 +54,8 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
     }
 
     /// <summary>
-    /// Says so when this instance's clock and PostgreSQL's disagree by more than a look: the instances judge each other's
-    /// silence by their own clocks, so one behind would have its phases taken for silent, and one ahead would hold on to
-    /// a silent instance's phases too long.
+    /// Says so when this instance's clock and PostgreSQL's disagree by more than a look. Silence is judged on PostgreSQL's
+    /// clock, but the times this instance records are on its own, and the rule for runs never started compares them.
     /// </summary>
     private async Task CheckClockAsync(CancellationToken ct)
     {
@@ -85,9 +84,9 @@ public sealed record InstanceLivenessOptions(TimeSpan SilentAfter)
     /// why it matters and the fix (the hourly log line, and /health/ready's clock check).
     /// </summary>
     public string? ClockDisagreement(TimeSpan ahead) => ahead.Duration() <= Interval ? null
-        : $"This instance's clock is {ahead.Duration().TotalSeconds:0} s {(ahead > TimeSpan.Zero ? "ahead of" : "behind")} PostgreSQL's. The instances " +
-          $"judge each other's silence by their own clocks ({SilentAfter.TotalSeconds:0} s without a word ends an instance's phases), so with clocks " +
-          "this far apart a live instance's phases can be taken for silent, or a silent one's kept. Keep the machines' clocks in sync (NTP).";
+        : $"This instance's clock is {ahead.Duration().TotalSeconds:0} s {(ahead > TimeSpan.Zero ? "ahead of" : "behind")} PostgreSQL's. The times it " +
+          "records (when a phase was requested, started and ended) are off by as much, and so is the rule that ends a phase no instance " +
+          $"started within {SilentAfter.TotalSeconds:0} s of its request. Keep the machines' clocks in sync (NTP).";
 
     /// <summary>Two looks before the others give up: the phases stop (a look later at most) before anyone takes them for ended.</summary>
     public TimeSpan StopOwnRunsAfter => SilentAfter - 2 * Interval;

@@ -62,9 +62,10 @@ public sealed class CoreHarness : IAsyncDisposable
     public Cord19.Core.Costs.CostMeterService Meter => _services.GetRequiredService<Cord19.Core.Costs.CostMeterService>();
 
     /// <summary>The store as another instance named <paramref name="instance"/> on the same database sees it: what it starts is its own.</summary>
-    public DeploymentStore StoreOfInstance(string instance) => new(
+    /// <param name="clock">That instance's clock, when it is not this one's.</param>
+    public DeploymentStore StoreOfInstance(string instance, TimeProvider? clock = null) => new(
         _services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Cord19Db>>(), _services.GetRequiredService<Cord19.Core.Live.IDeploymentFeed>(),
-        _services.GetRequiredService<TimeProvider>(), new RunnerIdentity(instance));
+        clock ?? _services.GetRequiredService<TimeProvider>(), new RunnerIdentity(instance));
 
     /// <summary>
     /// A run of <paramref name="phase"/>, requested and marked started by <paramref name="instance"/> (this one when null)
