@@ -5,8 +5,8 @@ namespace Cord19.Core.Deployments;
 
 /// <summary>
 /// The instances sharing this state: each says it is alive, and the phases of a silent one are ended for it. When an
-/// instance was last heard from is written and judged on one clock (<see cref="HeartbeatNowAsync"/>), so that no
-/// instance's own clock decides whether another is silent.
+/// instance was last heard from, and when a run was requested, are written and judged on one clock
+/// (<see cref="SharedNowAsync"/>), so that no instance's own clock decides whether another is silent or a job lost.
 /// </summary>
 public sealed partial class DeploymentStore
 {
@@ -14,7 +14,7 @@ public sealed partial class DeploymentStore
     public async Task RecordAliveAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = await HeartbeatNowAsync(db, ct);
+        var now = await SharedNowAsync(db, ct);
         if (await db.Instances.Where(i => i.Name == runner.Name).ExecuteUpdateAsync(s => s.SetProperty(i => i.LastSeenAt, now), ct) > 0)
             return;
         db.Instances.Add(new PanelInstance { Name = runner.Name, LastSeenAt = now });
@@ -37,7 +37,7 @@ public sealed partial class DeploymentStore
         if (run.Owner is not { } owner || owner == runner.Name) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var lastSeen = await db.Instances.AsNoTracking().Where(i => i.Name == owner).Select(i => (DateTime?)i.LastSeenAt).FirstOrDefaultAsync(ct);
-        return lastSeen < await HeartbeatNowAsync(db, ct) - silentFor ? lastSeen : null;
+        return lastSeen < await SharedNowAsync(db, ct) - silentFor ? lastSeen : null;
     }
 
     /// <summary>
@@ -50,7 +50,7 @@ public sealed partial class DeploymentStore
     public async Task<IReadOnlyList<PhaseRunView>> InterruptRunsOfSilentInstancesAsync(TimeSpan silentFor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cutoff = await HeartbeatNowAsync(db, ct) - silentFor;
+        var cutoff = await SharedNowAsync(db, ct) - silentFor;
         var orphaned = await (
             from run in db.PhaseRuns.AsNoTracking()
             join instance in db.Instances on run.Owner equals instance.Name
@@ -61,8 +61,8 @@ public sealed partial class DeploymentStore
 
     /// <summary>
     /// How far this instance's clock is ahead of PostgreSQL's (behind when negative), measured at the middle of one round
-    /// trip; null on SQLite, which only this machine's clock ever writes. The times an instance records (a request, a
-    /// start, an end) are on its own clock, so they agree across instances only as far as the clocks do.
+    /// trip; null on SQLite, which only this machine's clock ever writes. The times an instance records (a phase's start
+    /// and end, a deployment's creation) are on its own clock, so they agree across instances only as far as the clocks do.
     /// </summary>
     public async Task<TimeSpan?> ClockAheadOfDatabaseAsync(CancellationToken ct = default)
     {
@@ -75,11 +75,13 @@ public sealed partial class DeploymentStore
     }
 
     /// <summary>
-    /// Now, for heartbeats. On PostgreSQL, PostgreSQL's clock, the one clock every instance shares: judged by their own,
-    /// an instance whose clock is behind would have its phases ended while it runs them, and one ahead would keep a dead
-    /// instance's phases "Running" for longer. On SQLite, whose one instance is the only clock, this instance's.
+    /// Now, for what one instance writes and another judges: heartbeats and run requests. On PostgreSQL, PostgreSQL's
+    /// clock, the one every instance shares. On their own clocks, an instance whose clock is behind would have its phases
+    /// ended while it runs them, its requests taken for lost jobs sooner, and its run of a phase sorted before the run
+    /// it followed; one ahead would keep a dead instance's phases "Running" for longer. On SQLite, whose one instance is
+    /// the only clock, this instance's (the app's TimeProvider, which tests move).
     /// </summary>
-    private async Task<DateTime> HeartbeatNowAsync(Cord19Db db, CancellationToken ct) =>
+    private async Task<DateTime> SharedNowAsync(Cord19Db db, CancellationToken ct) =>
         db.Database.IsSqlite() ? Now : await DatabaseNowAsync(db, ct);
 
     private static async Task<DateTime> DatabaseNowAsync(Cord19Db db, CancellationToken ct) =>
@@ -93,7 +95,7 @@ public sealed partial class DeploymentStore
     public async Task<int> ForgetInstancesSilentForAsync(TimeSpan silentFor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cutoff = await HeartbeatNowAsync(db, ct) - silentFor;
+        var cutoff = await SharedNowAsync(db, ct) - silentFor;
         return await db.Instances
             .Where(i => i.LastSeenAt < cutoff && i.Name != runner.Name && !db.PhaseRuns.Any(r => r.Owner == i.Name && r.Status == PhaseStatus.Running))
             .ExecuteDeleteAsync(ct);
@@ -108,7 +110,7 @@ public sealed partial class DeploymentStore
     public async Task<IReadOnlyList<PhaseRunView>> InterruptRunsNeverStartedAsync(TimeSpan within, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cutoff = Now - within;
+        var cutoff = await SharedNowAsync(db, ct) - within;
         var waiting = await db.PhaseRuns.AsNoTracking()
             .Where(r => r.Status == PhaseStatus.Running && r.StartedAt == null && r.RequestedAt < cutoff)
             .ToListAsync(ct);

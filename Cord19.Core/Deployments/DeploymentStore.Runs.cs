@@ -56,10 +56,12 @@ public sealed partial class DeploymentStore
                 return RunRequestOutcome.Refused(
                     $"Phase {phase.Number} has no interrupted or failed run to resume; run it again instead.");
 
-            var now = Now;
+            // On the instances' shared clock: the latest run of a phase is the one requested last whichever instance took
+            // each click, and a request is not taken for a lost job sooner than the never-started rule allows.
+            var requestedAt = await SharedNowAsync(db, ct);
             if (deployment is null || (deployment.HasEnded && phase.Number == Phase.First))
             {
-                deployment = new Deployment { Target = target, Region = target == DeploymentTarget.Aws ? region : null, CreatedAt = now };
+                deployment = new Deployment { Target = target, Region = target == DeploymentTarget.Aws ? region : null, CreatedAt = Now };
                 db.Deployments.Add(deployment);
                 latest.Clear();
             }
@@ -72,7 +74,7 @@ public sealed partial class DeploymentStore
                 {
                     db.Attach(cancelled);
                     cancelled.Status = PhaseStatus.Interrupted;
-                    cancelled.EndedAt = now;
+                    cancelled.EndedAt = requestedAt; // how FindRunsReplacedByAsync knows it
                     cancelled.Reason = ReplacedByDeallocationReason;
                 }
             }
@@ -85,7 +87,7 @@ public sealed partial class DeploymentStore
                 Resume = request.Resume,
                 DeleteResults = request.DeleteResults,
                 RequestedBy = request.RequestedBy,
-                RequestedAt = now,
+                RequestedAt = requestedAt,
                 SettingsJson = settingsJson,
             };
             db.PhaseRuns.Add(run);

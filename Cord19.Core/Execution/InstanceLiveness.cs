@@ -54,8 +54,8 @@ public sealed class InstanceLiveness(DeploymentStore store, RunCancellations can
     }
 
     /// <summary>
-    /// Says so when this instance's clock and PostgreSQL's disagree by more than a look. Silence is judged on PostgreSQL's
-    /// clock, but the times this instance records are on its own, and the rule for runs never started compares them.
+    /// Says so when this instance's clock and PostgreSQL's disagree by more than a look. Heartbeats and requests are on
+    /// PostgreSQL's clock, but the other times this instance records are on its own.
     /// </summary>
     private async Task CheckClockAsync(CancellationToken ct)
     {
@@ -85,8 +85,8 @@ public sealed record InstanceLivenessOptions(TimeSpan SilentAfter)
     /// </summary>
     public string? ClockDisagreement(TimeSpan ahead) => ahead.Duration() <= Interval ? null
         : $"This instance's clock is {ahead.Duration().TotalSeconds:0} s {(ahead > TimeSpan.Zero ? "ahead of" : "behind")} PostgreSQL's. The times it " +
-          "records (when a phase was requested, started and ended) are off by as much, and so is the rule that ends a phase no instance " +
-          $"started within {SilentAfter.TotalSeconds:0} s of its request. Keep the machines' clocks in sync (NTP).";
+          "records (when a phase started and ended, when a deployment began) are off by as much, and so are the costs and lifetimes " +
+          "that the other instances reckon from them. Keep the machines' clocks in sync (NTP).";
 
     /// <summary>Two looks before the others give up: the phases stop (a look later at most) before anyone takes them for ended.</summary>
     public TimeSpan StopOwnRunsAfter => SilentAfter - 2 * Interval;

@@ -60,9 +60,8 @@ public static class HealthChecks
     }
 
     /// <summary>
-    /// Degraded when this instance's clock and PostgreSQL's disagree by more than a look: the times it records, and the rule
-    /// for runs never started, are off by as much (InstanceLivenessOptions.ClockDisagreement). Never unhealthy: this
-    /// instance itself works.
+    /// Degraded when this instance's clock and PostgreSQL's disagree by more than a look: the times it records are off by as
+    /// much (InstanceLivenessOptions.ClockDisagreement). Never unhealthy: this instance itself works.
     /// </summary>
     private sealed class ClockCheck(StateDatabase database, DeploymentStore store, Cord19.Core.Execution.InstanceLivenessOptions liveness) : IHealthCheck
     {
