@@ -21,6 +21,13 @@ public static class StateDatabasePatience
     /// <summary>How long the retries of the work under way may last; null for the strategy's own minute.</summary>
     public static TimeSpan? Current => Limit.Value;
 
+    /// <summary>
+    /// How long one command of the work under way may wait for its answer; null for the driver's own 30 s. Two thirds of
+    /// the patience: a query sent into a partition (no answer, no reset) then fails, with Npgsql's 2 s to cancel it, in
+    /// time to tell the person. The state's queries answer in milliseconds.
+    /// </summary>
+    public static TimeSpan? CommandTimeout => Current * 2 / 3;
+
     /// <summary>The state's retries within the returned scope end by <paramref name="limit"/>.</summary>
     public static Scope Within(TimeSpan limit)
     {

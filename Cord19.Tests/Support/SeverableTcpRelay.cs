@@ -10,7 +10,8 @@ namespace Cord19.Tests.Support;
 /// A TCP relay on a loopback port to a real server, which a test can sever: every connection through it drops, and new
 /// ones are closed as soon as they open, until it is mended. What a fail-over or a restart of the server looks like
 /// from the client's side, without stopping the server the other tests share. Or it can hold: the connections drop
-/// and new ones open but are never answered, as a server gone quiet (a network partition) looks.
+/// and new ones open but are never answered, as a server gone quiet looks. Or it can stall: nothing is dropped, but no
+/// byte goes through either way until it is mended, as a network partition looks from both sides.
 /// </summary>
 public sealed class SeverableTcpRelay : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _severed;
     private volatile bool _holding;
+    private volatile bool _stalled;
     private readonly ConcurrentBag<TcpClient> _held = [];
 
     public SeverableTcpRelay(string host, int port)
@@ -73,10 +75,16 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
         Sever();
     }
 
-    /// <summary>Takes connections again. The held ones drop: a client still waiting on one learns at once, as at a partition's end.</summary>
+    /// <summary>Nothing drops, nothing goes through: open connections go quiet, and new ones are taken and never answered.</summary>
+    public void Stall() => (_stalled, _holding) = (true, true);
+
+    /// <summary>
+    /// Takes connections again, and what a stall kept goes through. The held ones drop: a client still waiting on one
+    /// learns at once, as at a partition's end.
+    /// </summary>
     public void Mend()
     {
-        (_severed, _holding) = (false, false);
+        (_severed, _holding, _stalled) = (false, false, false);
         while (_held.TryTake(out var client)) Drop(client);
     }
 
@@ -106,8 +114,8 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
         try
         {
             await server.ConnectAsync(_host, _port, _stop.Token);
-            var up = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
-            var down = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
+            var up = PumpAsync(client.GetStream(), server.GetStream());
+            var down = PumpAsync(server.GetStream(), client.GetStream());
             await Task.WhenAny(up, down);
         }
         catch (Exception)
@@ -118,6 +126,17 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
         {
             _open.TryRemove(client, out _);
             client.Dispose();
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        {
+            while (_stalled) await Task.Delay(20, _stop.Token);
+            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
         }
     }
 
