@@ -56,7 +56,7 @@ public sealed class PostgresAppTests : IAsyncLifetime
         await using var relay = SeverableTcpRelay.ToPostgres(_database, out var throughRelay);
         await using var app = new WebAppFactory(throughRelay);
         using var http = app.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+        await ReadyWithinAsync(http, TimeSpan.FromSeconds(10));
 
         if (holds) relay.Hold();
         else relay.Sever();
@@ -67,14 +67,24 @@ public sealed class PostgresAppTests : IAsyncLifetime
         relay.Mend();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
-        Assert.True(probe.Elapsed < TimeSpan.FromSeconds(5), $"The probe took {probe.Elapsed.TotalSeconds:0.0} s.");
+        Assert.True(probe.Elapsed < TimeSpan.FromSeconds(5), $"The probe took {probe.Elapsed.TotalSeconds:0.0} s: {await down.Content.ReadAsStringAsync()}");
         var checks = (await down.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
         Assert.Equal("Unhealthy", checks.GetProperty("database").GetProperty("status").GetString());
         Assert.Equal("The state database (PostgreSQL, CORD19_POSTGRES) does not answer.", checks.GetProperty("database").GetProperty("description").GetString());
         // Our sentence, not the driver's ("Exception while reading from stream", "The operation has timed out").
         Assert.Equal("Unhealthy", checks.GetProperty("hangfire").GetProperty("status").GetString());
         Assert.Equal("The job storage does not answer: phases would not start.", checks.GetProperty("hangfire").GetProperty("description").GetString());
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+        // As an orchestrator probes again: the job server may take a heartbeat to find its storage again.
+        await ReadyWithinAsync(http, TimeSpan.FromSeconds(10));
+    }
+
+    private static async Task ReadyWithinAsync(HttpClient http, TimeSpan patience)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage ready;
+        while ((ready = await http.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK && waited.Elapsed < patience)
+            await Task.Delay(250);
+        Assert.True(ready.StatusCode == HttpStatusCode.OK, $"Not ready after {waited.Elapsed.TotalSeconds:0.0} s: {await ready.Content.ReadAsStringAsync()}");
     }
 
     [Fact]
