@@ -48,20 +48,16 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         Assert.Empty(boundary.FindAll("[data-testid=page-error]"));
     }
 
-    /// <summary>Fails as a page's first read does when the state database stays out of reach past its retries.</summary>
-    private sealed class MeetsTheStateDatabaseOutOfReach : ComponentBase
-    {
-        protected override Task OnInitializedAsync() =>
-            Task.FromException(new StateDatabaseOutOfReachException(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException())));
-    }
+    /// <summary>What a page's read or write throws when the state database stays out of reach past its retries.</summary>
+    private static StateDatabaseOutOfReachException OutOfReachPastRetries() =>
+        new(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException()));
 
     /// <summary>Follows a feed, and re-reads the state database on each change, which is out of reach by the first one.</summary>
     private sealed class FollowsAFeed : Cord19.Web.Components.LiveComponent
     {
         public static readonly System.Threading.Channels.Channel<int> Feed = System.Threading.Channels.Channel.CreateUnbounded<int>();
 
-        protected override void OnInitialized() => Subscribe(ct => Feed.Reader.ReadAllAsync(ct), (int _) =>
-            throw new StateDatabaseOutOfReachException(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException())));
+        protected override void OnInitialized() => Subscribe(ct => Feed.Reader.ReadAllAsync(ct), (int _) => throw OutOfReachPastRetries());
 
         protected override void BuildRenderTree(RenderTreeBuilder builder) => builder.AddMarkupContent(0, "<p data-testid=\"page-body\">the page</p>");
     }
@@ -82,7 +78,7 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         Assert.DoesNotContain("maximum number of retries", boundary.Markup);
     }
 
-    /// <summary>Fails as <see cref="MeetsTheStateDatabaseOutOfReach"/> does while <see cref="OutOfReach"/>, and renders after.</summary>
+    /// <summary>A page whose first read fails while <see cref="OutOfReach"/>, and that renders after.</summary>
     private sealed class ReadsTheState : ComponentBase
     {
         public static volatile bool OutOfReach;
@@ -91,7 +87,7 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         protected override Task OnInitializedAsync()
         {
             Interlocked.Increment(ref Reads);
-            return OutOfReach ? Task.FromException(new StateDatabaseOutOfReachException(new TimeoutException())) : Task.CompletedTask;
+            return OutOfReach ? Task.FromException(OutOfReachPastRetries()) : Task.CompletedTask;
         }
 
         protected override void BuildRenderTree(RenderTreeBuilder builder) => builder.AddMarkupContent(0, "<p data-testid=\"page-body\">the page</p>");
@@ -103,7 +99,7 @@ public sealed class PageErrorBoundaryTests : PageTestContext
     {
         (ReadsTheState.OutOfReach, ReadsTheState.Reads) = (true, 0);
         var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<ReadsTheState>());
-        boundary.WaitForAssertion(() => Assert.Contains("This page tries again by itself in 30 s, or open it again now.",
+        boundary.WaitForAssertion(() => Assert.Contains("then try again. This page tries again by itself in 30 s, or open it again now.",
             System.Text.RegularExpressions.Regex.Replace(boundary.Find("[data-testid=page-error]").TextContent, @"\s+", " ")), Patience);
 
         // Still out of reach at the first try: it says so again and waits again.
@@ -119,10 +115,29 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         Assert.Empty(boundary.FindAll("[data-testid=page-error]"));
     }
 
+    /// <summary>Fails its first read with a failure a person must mend (waiting will not): a corrupt result file, say.</summary>
+    private sealed class ReadsACorruptFile : ComponentBase
+    {
+        public const string Why = "The run's map file is damaged: delete the run and process again.";
+
+        protected override Task OnInitializedAsync() => Task.FromException(new Cord19.Core.Execution.PhaseFailedException(Why));
+    }
+
+    [Fact]
+    public void A_page_whose_failure_waiting_will_not_mend_says_so_and_offers_to_open_it_again_without_trying_by_itself()
+    {
+        var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<ReadsACorruptFile>());
+
+        boundary.WaitForAssertion(() => Assert.Equal($"{ReadsACorruptFile.Why} Open the page again.",
+            System.Text.RegularExpressions.Regex.Replace(boundary.Find("[data-testid=page-error]").TextContent, @"\s+", " ").Trim()), Patience);
+        Assert.DoesNotContain("tries again by itself", boundary.Markup);
+    }
+
     [Fact]
     public void A_page_that_meets_the_state_database_out_of_reach_says_so_and_the_fix()
     {
-        var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<MeetsTheStateDatabaseOutOfReach>());
+        (ReadsTheState.OutOfReach, ReadsTheState.Reads) = (true, 0);
+        var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<ReadsTheState>());
 
         boundary.WaitForAssertion(() => Assert.NotNull(boundary.Find("[data-testid=page-error]")), Patience);
         Assert.Contains(StateDatabaseFailure.OutOfReach, boundary.Find("[data-testid=page-error]").TextContent);
