@@ -50,10 +50,11 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
             .AddInterceptors(CommandsWithinPatience.Instance);
 
     /// <summary>
-    /// The configured connection string, with Npgsql's connect timeout at 5 s unless it sets its own. Npgsql's 15 s bound
-    /// more than the connect: a query that times out is cancelled through a connection of its own, opened and read within
-    /// that timeout, before the query's error is raised. Into a partition, a person's read was answered after 40 s
-    /// (10 s of command timeout, then 15 s and 15 s); with 5 s, after 20 s. The state's retries cover a connect that fails.
+    /// The configured connection string, with Npgsql's connect timeout at 5 s unless it sets its own. That timeout bounds
+    /// more than the connect: a query that times out is cancelled through a connection of its own (Npgsql's
+    /// DoCancelRequest) before its error is raised, and into a partition that cost twice the connect timeout here. A
+    /// person's read was answered after 40 s with Npgsql's 15 s (10 s of command timeout, then 30), after 20 s with 5 s
+    /// (StateDatabaseOutageApiTests). The state's retries cover a connect that fails.
     /// </summary>
     private string StateConnectionString()
     {
