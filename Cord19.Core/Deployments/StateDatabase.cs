@@ -119,11 +119,6 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
         };
     }
 
-    /// <summary>
-    /// Npgsql's retrying strategy with its defaults, cut short where a person waits (<see cref="StateDatabasePatience"/>),
-    /// whose last word, when the retries run out, is a failure a person acts on
-    /// (<see cref="StateDatabaseOutOfReachException"/>) rather than EF Core's RetryLimitExceededException.
-    /// </summary>
     /// <summary>Each command waits for its answer no longer than the work under way allows (<see cref="StateDatabasePatience.CommandTimeout"/>).</summary>
     private sealed class CommandsWithinPatience : DbCommandInterceptor
     {
@@ -137,6 +132,11 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
         }
     }
 
+    /// <summary>
+    /// Npgsql's retrying strategy with its defaults, cut short where a person waits (<see cref="StateDatabasePatience"/>),
+    /// whose last word, when the retries run out, is a failure a person acts on
+    /// (<see cref="StateDatabaseOutOfReachException"/>) rather than EF Core's RetryLimitExceededException.
+    /// </summary>
     private sealed class RetryingStrategy(ExecutionStrategyDependencies dependencies) : NpgsqlRetryingExecutionStrategy(dependencies)
     {
         private long _firstTry;
