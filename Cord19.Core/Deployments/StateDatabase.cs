@@ -50,20 +50,27 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
             .AddInterceptors(CommandsWithinPatience.Instance);
 
     /// <summary>
-    /// The configured connection string, with Npgsql's connect timeout at 5 s unless it sets its own. That timeout bounds
-    /// more than the connect: a query that times out is cancelled through a connection of its own (Npgsql's
-    /// DoCancelRequest) before its error is raised, and into a partition that cost twice the connect timeout here. A
-    /// person's read was answered after 40 s with Npgsql's 15 s (10 s of command timeout, then 30), after 20 s with 5 s
-    /// (StateDatabaseOutageApiTests). The state's retries cover a connect that fails.
+    /// The configured connection string, with Npgsql's connect timeout at <see cref="ConnectTimeoutSeconds"/> unless it
+    /// sets its own.
     /// </summary>
     private string StateConnectionString()
     {
         var given = new DbConnectionStringBuilder { ConnectionString = PostgresConnectionString };
         var npgsql = new NpgsqlConnectionStringBuilder(PostgresConnectionString);
         if (given.ContainsKey(nameof(npgsql.Timeout)) || npgsql.Timeout != new NpgsqlConnectionStringBuilder().Timeout) return PostgresConnectionString!;
-        npgsql.Timeout = 5;
+        npgsql.Timeout = ConnectTimeoutSeconds;
         return npgsql.ConnectionString;
     }
+
+    /// <summary>
+    /// The state's connect timeout: libpq's advised least, where Npgsql's is 15 s. It bounds more than the connect: a
+    /// query that times out is cancelled through a connection of its own (Npgsql's DoCancelRequest) before its error is
+    /// raised, and into a partition that cost twice the connect timeout here. A person's read in a partition was answered
+    /// after 40 s with 15 s (10 s of command timeout, then 30), after 20 s with 5 s, and after 14 s with 2 s, within their
+    /// patience (StateDatabaseOutageApiTests). Connections are pooled, so few are opened, and the state's retries cover
+    /// one that fails to open in time.
+    /// </summary>
+    public const int ConnectTimeoutSeconds = 2;
 
     /// <summary>Null when <see cref="PostgresConnectionString"/> is unset or well formed; otherwise what is wrong, and the fix.</summary>
     public string? WhyNotAConnectionString()
@@ -140,18 +147,29 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
     private sealed class RetryingStrategy(ExecutionStrategyDependencies dependencies) : NpgsqlRetryingExecutionStrategy(dependencies)
     {
         private long _firstTry;
+        private long _thisTry;
 
         protected override void OnFirstExecution()
         {
             base.OnFirstExecution();
-            _firstTry = Stopwatch.GetTimestamp();
+            _firstTry = _thisTry = Stopwatch.GetTimestamp();
         }
 
-        protected override TimeSpan? GetNextDelay(Exception lastException) =>
-            base.GetNextDelay(lastException) is { } delay
-            && (StateDatabasePatience.Current is not { } limit || Stopwatch.GetElapsedTime(_firstTry) + delay <= limit)
-                ? delay
-                : null;
+        /// <summary>
+        /// Within a patience, a try is made only if it can answer in time, judged by the try that just failed: a refused
+        /// connection fails at once and leaves room for the next waits (0, 1, 3 and 7 s); a try into a partition that
+        /// waited out its timeouts would take as long again.
+        /// </summary>
+        protected override TimeSpan? GetNextDelay(Exception lastException)
+        {
+            if (base.GetNextDelay(lastException) is not { } delay) return null;
+            var now = Stopwatch.GetTimestamp();
+            if (StateDatabasePatience.Current is { } limit
+                && Stopwatch.GetElapsedTime(_firstTry, now) + delay + Stopwatch.GetElapsedTime(_thisTry, now) > limit)
+                return null;
+            _thisTry = now + (long)(delay.TotalSeconds * Stopwatch.Frequency); // the next try begins after its wait
+            return delay;
+        }
 
         public override TResult Execute<TState, TResult>(TState state, Func<DbContext, TState, TResult> operation,
             Func<DbContext, TState, ExecutionResult<TResult>>? verifySucceeded)

@@ -24,9 +24,9 @@ public static class StateDatabasePatience
     /// <summary>
     /// How long one command of the work under way may wait for its answer; null for the driver's own 30 s. Two thirds of
     /// the patience, 10 s for a person: the state's queries answer in milliseconds, and a query sent into a partition (no
-    /// answer, no reset) then gives up. Npgsql's cancellation of it comes on top (a connection of its own, within the
-    /// connect timeout: <see cref="StateDatabase"/> sets 5 s), so a person is told after about 20 s, not within the
-    /// patience (measured in StateDatabaseOutageApiTests; 60 s before).
+    /// answer, no reset) then gives up. Npgsql's cancellation of it comes on top (a connection of its own, twice
+    /// <see cref="StateDatabase.ConnectTimeoutSeconds"/> here), so a person is told after about 14 s, within the patience
+    /// (measured in StateDatabaseOutageApiTests; 60 s before).
     /// </summary>
     public static TimeSpan? CommandTimeout => Current * 2 / 3;
 
