@@ -19,14 +19,15 @@ public sealed partial class DeploymentStore
     public async Task<bool> HasLoggedAsync(Guid runId, string step, string message, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.StepLog.AnyAsync(l => l.PhaseRunId == runId && l.Step == step && l.Message == message, ct);
+        var stored = StoredText.Clean(message);
+        return await db.StepLog.AnyAsync(l => l.PhaseRunId == runId && l.Step == step && l.Message == stored, ct);
     }
 
     /// <param name="run">The run the line belongs to; its key carries what the change stream needs, so a line costs one insert.</param>
     public async Task<LogLine> AppendLogAsync(RunKey run, LogLevel level, string step, string message, bool completesStep = false, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var entry = new StepLogEntry { PhaseRunId = run.Id, At = Now, Level = level, Step = step, Message = message, CompletesStep = completesStep };
+        var entry = new StepLogEntry { PhaseRunId = run.Id, At = Now, Level = level, Step = step, Message = StoredText.Clean(message), CompletesStep = completesStep };
         db.StepLog.Add(entry);
         await db.SaveChangesAsync(ct);
         var line = ToLine(entry, run.PhaseNumber);

@@ -141,7 +141,7 @@ public sealed partial class DeploymentStore
         if (run is null || run.Status != PhaseStatus.Running)
             return false;
         run.Status = status;
-        run.Reason = reason;
+        run.Reason = reason is null ? null : StoredText.Clean(reason);
         run.EndedAt = Now;
         if (status == PhaseStatus.Succeeded && run.PhaseNumber == Phase.Deallocation)
         {

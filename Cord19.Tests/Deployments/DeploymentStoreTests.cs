@@ -188,6 +188,32 @@ public sealed class DeploymentStoreTests
         Assert.Equal(interrupted == 0, await h.Store.MarkStartedAsync(queued.Id));
     }
 
+    /// <summary>
+    /// Text from elsewhere reaches the log and a run's reason: an instance's boot console and a remote command's output
+    /// (the AWS target quotes their tails), a child program's lines. PostgreSQL refuses a NUL in text, so such a line
+    /// would fail its write for good, and the end of a run would be retried for ever, holding a job worker, with the
+    /// phase shown running; colour codes and other control characters print as boxes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Control_characters_from_elsewhere_are_left_out_of_the_log_and_a_runs_reason(string database)
+    {
+        await using var h = await CoreHarness.StartAsync(database: database);
+        var run = await h.StartedWithoutAJobAsync(Phase.First);
+        const string console = "\u001b[32m[  OK  ]\u001b[0m Started cloud-init.\u0000\u0000\r\n\tcloud-init: done\u0007";
+        const string clean = "[  OK  ] Started cloud-init.\n\tcloud-init: done";
+
+        var line = await h.Store.AppendLogAsync(new RunKey(run.Id, run.DeploymentId, run.PhaseNumber), LogLevel.Info, "launch", console);
+        Assert.True(await h.Store.CompleteRunAsync(run.Id, PhaseStatus.Failed, "Airflow did not answer. The end of its first-boot log: " + console));
+
+        Assert.Equal(clean, line.Message);
+        Assert.Equal(clean, Assert.Single(await h.Store.GetLogAsync(run.Id)).Message);
+        Assert.True(await h.Store.HasLoggedAsync(run.Id, "launch", console));
+        var ended = (await h.Store.FindRunAsync(run.Id))!;
+        Assert.Equal(PhaseStatus.Failed, ended.Status);
+        Assert.Equal("Airflow did not answer. The end of its first-boot log: " + clean, ended.Reason);
+    }
+
     [Theory]
     [MemberData(nameof(Databases))]
     public async Task Warming_up_the_write_path_keeps_nothing_and_publishes_nothing(string database)
