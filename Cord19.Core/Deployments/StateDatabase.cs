@@ -55,9 +55,9 @@ public sealed record StateDatabase(string? PostgresConnectionString, DataDirecto
     /// </summary>
     private string StateConnectionString()
     {
-        var given = new DbConnectionStringBuilder { ConnectionString = PostgresConnectionString };
+        // Npgsql's builder holds every key, set or not; the plain one holds only those written.
         var npgsql = new NpgsqlConnectionStringBuilder(PostgresConnectionString);
-        if (given.ContainsKey(nameof(npgsql.Timeout)) || npgsql.Timeout != new NpgsqlConnectionStringBuilder().Timeout) return PostgresConnectionString!;
+        if (new DbConnectionStringBuilder { ConnectionString = PostgresConnectionString }.ContainsKey(nameof(npgsql.Timeout))) return PostgresConnectionString!;
         npgsql.Timeout = ConnectTimeoutSeconds;
         return npgsql.ConnectionString;
     }
