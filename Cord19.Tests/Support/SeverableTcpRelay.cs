@@ -23,7 +23,8 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _severed;
     private volatile bool _holding;
-    private volatile bool _stalled;
+    // Completed while bytes go through; a stall puts an open one in its place, which the mend completes.
+    private volatile TaskCompletionSource _flowing = Flowing();
     private readonly ConcurrentBag<TcpClient> _held = [];
 
     public SeverableTcpRelay(string host, int port)
@@ -76,7 +77,18 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
     }
 
     /// <summary>Nothing drops, nothing goes through: open connections go quiet, and new ones are taken and never answered.</summary>
-    public void Stall() => (_stalled, _holding) = (true, true);
+    public void Stall()
+    {
+        _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _holding = true;
+    }
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource();
+        flowing.SetResult();
+        return flowing;
+    }
 
     /// <summary>
     /// Takes connections again, and what a stall kept goes through. The held ones drop: a client still waiting on one
@@ -84,7 +96,8 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
     /// </summary>
     public void Mend()
     {
-        (_severed, _holding, _stalled) = (false, false, false);
+        (_severed, _holding) = (false, false);
+        _flowing.TrySetResult();
         while (_held.TryTake(out var client)) Drop(client);
     }
 
@@ -135,7 +148,7 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
         int read;
         while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
         {
-            while (_stalled) await Task.Delay(20, _stop.Token);
+            await _flowing.Task.WaitAsync(_stop.Token);
             await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
         }
     }
