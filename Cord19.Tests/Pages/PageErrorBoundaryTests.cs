@@ -93,6 +93,10 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         protected override void BuildRenderTree(RenderTreeBuilder builder) => builder.AddMarkupContent(0, "<p data-testid=\"page-body\">the page</p>");
     }
 
+    /// <summary>The error's text as a reader sees it: the markup's line breaks and indents are one space.</summary>
+    private static string ShownError(IRenderedComponent<PageErrorBoundary> boundary) =>
+        System.Text.RegularExpressions.Regex.Replace(boundary.Find("[data-testid=page-error]").TextContent, @"\s+", " ").Trim();
+
     /// <summary>Before, a page left open through an outage (on a wall screen, say) showed the outage until someone clicked.</summary>
     [Fact]
     public void A_page_that_met_the_outage_tries_again_by_itself_and_comes_back_with_the_database()
@@ -100,7 +104,7 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         (ReadsTheState.OutOfReach, ReadsTheState.Reads) = (true, 0);
         var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<ReadsTheState>());
         boundary.WaitForAssertion(() => Assert.Contains("then try again. This page tries again by itself in 30 s, or open it again now.",
-            System.Text.RegularExpressions.Regex.Replace(boundary.Find("[data-testid=page-error]").TextContent, @"\s+", " ")), Patience);
+            ShownError(boundary)), Patience);
 
         // Still out of reach at the first try: it says so again and waits again.
         _clock.Advance(TimeSpan.FromSeconds(30));
@@ -129,7 +133,7 @@ public sealed class PageErrorBoundaryTests : PageTestContext
         var boundary = Render<PageErrorBoundary>(p => p.AddChildContent<ReadsACorruptFile>());
 
         boundary.WaitForAssertion(() => Assert.Equal($"{ReadsACorruptFile.Why} Open the page again.",
-            System.Text.RegularExpressions.Regex.Replace(boundary.Find("[data-testid=page-error]").TextContent, @"\s+", " ").Trim()), Patience);
+            ShownError(boundary)), Patience);
         Assert.DoesNotContain("tries again by itself", boundary.Markup);
     }
 
