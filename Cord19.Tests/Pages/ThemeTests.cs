@@ -1,5 +1,9 @@
 using Cord19.Web.Components.Layout;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using MudBlazor;
+using MudBlazor.Services;
 
 namespace Cord19.Tests.Pages;
 
@@ -16,5 +20,31 @@ public sealed class ThemeTests
 
         Assert.True(typographies.Count >= 14, $"found {typographies.Count} kinds of text");
         Assert.All(typographies, t => Assert.Equal(Cord19Theme.SystemFont, t.Typography.FontFamily));
+    }
+
+    [Fact]
+    public async Task The_early_dark_palette_is_MudBlazors_own_dark_palette_of_the_panels_theme()
+    {
+        // As the panel registers them: a circuit's services (its JS runtime among them, which rendering to text never calls) and MudBlazor's.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        await using var app = builder.Build();
+        var declarations = await new DarkPalette(app.Services.GetRequiredService<IServiceScopeFactory>(), NullLoggerFactory.Instance).DeclarationsAsync();
+
+        var dark = Cord19Theme.Theme.PaletteDark;
+        Assert.Contains($"--mud-palette-background: {dark.Background};", declarations);
+        Assert.Contains($"--mud-palette-primary: {dark.Primary};", declarations);
+        Assert.Contains("--mud-native-html-color-scheme: dark;", declarations);
+        Assert.DoesNotContain("{", declarations);
+    }
+
+    [Fact]
+    public void A_theme_provider_that_writes_its_palette_otherwise_is_named_not_misread()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => DarkPalette.RootDeclarations("<style>:root{--a: 1;}:root{--b: 2;}</style>"));
+        Assert.Contains("no longer writes its palette as one ':root{…}' rule", error.Message);
+        Assert.Throws<InvalidOperationException>(() => DarkPalette.RootDeclarations("<style>html{--a: 1;}</style>"));
+        Assert.Equal("--a: 1;", DarkPalette.RootDeclarations("<style class='mud-theme-provider'>\n:root{\n--a: 1;\n}\n</style>"));
     }
 }

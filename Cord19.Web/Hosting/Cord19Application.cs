@@ -61,6 +61,7 @@ public static class Cord19Application
         services.AddHostedService<SpotPriceWatching>();
         services.AddCord19Airflow(options.Airflow);
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddSingleton<Cord19.Web.Components.Layout.DarkPalette>();
         services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddPackageAssetCompression();
         services.AddProblemDetails();

@@ -394,8 +394,9 @@ window.cord19Charts = {
         setTimeout(() => { if (!chart.isDisposed()) chart.setOption({ series: update }); });
     },
 
-    // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme).
-    dark: false,
+    // Charts follow the panel's light/dark theme: new charts start in it, open ones switch (ECharts 6's setTheme). A map
+    // drawn before the circuit is up starts in the theme the page shows (theme.js).
+    dark: !!(window.cord19Theme && cord19Theme.isDark()),
     setDark(dark) {
         // Charts start in the current theme. The layout says it once the circuit is up: the same theme would rebuild the
         // map's series and draw all its points again (0.3-0.5 s), just when the page would start answering.

@@ -26,8 +26,3 @@ window.cord19Ui = {
     }
 };
 
-// The light/dark choice ("system", "light" or "dark"), remembered by this browser.
-window.cord19Theme = {
-    get() { try { return localStorage.getItem('cord19-theme') || 'system'; } catch { return 'system'; } },
-    set(choice) { try { localStorage.setItem('cord19-theme', choice); } catch { /* private mode: not remembered */ } }
-};
