@@ -174,7 +174,10 @@ public sealed class UxWalkTests : BrowserTest
         await Expect(page.Locator("[data-testid=phase-7-run]")).ToBeDisabledAsync();
     }
 
-    /// <summary>From the sticky Save at the bottom, an invalid value marks its field and brings it into view with the cursor in it.</summary>
+    /// <summary>
+    /// From the sticky Save at the bottom, an invalid value marks its field and brings it into view with the cursor in it;
+    /// leaving it unsaved is asked about, by the panel and by the browser.
+    /// </summary>
     private async Task ExpectAnInvalidSettingToMarkItsFieldAsync()
     {
         var page = await OpenAsync(ColorScheme.Light, 1440, 900);
@@ -187,6 +190,18 @@ public sealed class UxWalkTests : BrowserTest
         await Expect(field).ToContainTextAsync("use a whole number from 2 to 100");
         await Expect(page.Locator("input[data-testid=clusters]")).ToBeFocusedAsync();
         await Expect(page.Locator("input[data-testid=clusters]")).ToBeInViewportAsync();
+
+        // Typed and not saved: another page of the panel asks first, and so does the browser before it reloads.
+        await page.Locator(".mud-navmenu").GetByRole(AriaRole.Link, new() { Name = "Overview", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("Leave without saving?")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stay", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("Leave without saving?")).Not.ToBeVisibleAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/settings$"));
+        var asked = new TaskCompletionSource<string>();
+        page.Dialog += (_, dialog) => { asked.TrySetResult(dialog.Type); _ = dialog.DismissAsync(); };
+        await page.EvaluateAsync("() => location.reload()");
+        Assert.Equal("beforeunload", await asked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Expect(page.Locator("input[data-testid=clusters]")).ToHaveValueAsync("1");
     }
 
     private async Task<IReadOnlyList<string>> StoredLogAsync(HttpClient api, int phase)

@@ -103,4 +103,55 @@ public sealed class SettingsPageTests : PageTestContext
         Assert.Contains("use a whole number from 2 to 100", clusters.TextContent);
         Assert.Contains("Not saved: 2 problems", page.Find("[data-testid=settings-actions]").TextContent);
     }
+
+    /// <summary>Before, a cap typed and never saved was dropped without a word when the reader went to another page.</summary>
+    [Fact]
+    public async Task Unsaved_changes_are_shown_and_asked_about_before_another_page_opens()
+    {
+        var snackbars = RenderSnackbars();
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=budget-cap]", Patience);
+        Assert.Empty(page.FindAll("[data-testid=unsaved]"));
+
+        page.Find("input[data-testid=budget-cap]").Change("25");
+        page.WaitForAssertion(() => Assert.Contains("Unsaved changes", page.Find("[data-testid=settings-actions]").TextContent), Patience);
+
+        // Stay: the page and what was typed remain.
+        navigation.NavigateTo("/costs");
+        dialogs.WaitForAssertion(() => Assert.Contains("Leave without saving?", dialogs.Markup), Patience);
+        await dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Stay").ClickAsync(new());
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("Leave without saving?", dialogs.Markup), Patience);
+        Assert.EndsWith("/", navigation.Uri);
+        Assert.Equal("25", page.Find("input[data-testid=budget-cap]").GetAttribute("value"));
+
+        // Saved: nothing to ask, and nothing said.
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+        snackbars.WaitForAssertion(() => Assert.Contains("Settings saved.", snackbars.Markup), Patience);
+        Assert.Equal(25m, _settings.Saved.BudgetCapUsd);
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=unsaved]")), Patience);
+        navigation.NavigateTo("/costs");
+        Assert.EndsWith("/costs", navigation.Uri);
+        Assert.DoesNotContain("Leave without saving?", dialogs.Markup);
+    }
+
+    [Fact]
+    public async Task Leaving_drops_the_unsaved_changes_when_the_reader_says_so()
+    {
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=clusters]", Patience);
+        // A preset, like the defaults button and a finished download, changes the form and not the saved settings.
+        await page.Find("[data-testid=preset-large]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Contains("Unsaved changes", page.Find("[data-testid=settings-actions]").TextContent), Patience);
+
+        navigation.NavigateTo("/costs");
+        dialogs.WaitForAssertion(() => Assert.Contains("Leave without saving?", dialogs.Markup), Patience);
+        await dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Leave").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.EndsWith("/costs", navigation.Uri), Patience);
+        Assert.Equal(0, _settings.Saves);
+    }
 }

@@ -5,8 +5,11 @@ using Cord19.Core.Settings;
 
 namespace Cord19.Web.Model;
 
-/// <summary>The editable copy of <see cref="PipelineSettings"/> behind the Settings form (MudBlazor binds to DateTime?).</summary>
-public sealed class SettingsForm
+/// <summary>
+/// The editable copy of <see cref="PipelineSettings"/> behind the Settings form (MudBlazor binds to DateTime?). A record:
+/// two forms are equal when every field is, which is how the page knows that what is typed differs from what is saved.
+/// </summary>
+public sealed record SettingsForm
 {
     public DeploymentTarget Target { get; set; } = DeploymentTarget.Local;
     public string? MetadataPath { get; set; }

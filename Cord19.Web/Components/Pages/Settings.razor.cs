@@ -2,6 +2,7 @@ using Cord19.Core.Settings;
 using Cord19.Web.Model;
 using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.JSInterop;
 using MudBlazor;
 
@@ -10,19 +11,46 @@ namespace Cord19.Web.Components.Pages;
 public sealed partial class Settings : ComponentBase
 {
     private SettingsForm? _model;
+    /// <summary>The form as last loaded or saved: what a phase would use.</summary>
+    private SettingsForm? _saved;
     private IReadOnlyList<SettingsProblem> _problems = [];
     private bool _showFirstProblem;
 
     [Inject] public required ISettingsClient Store { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
     [Inject] public required IJSRuntime JS { get; init; }
+    [Inject] public required IDialogService Dialogs { get; init; }
     [Inject] public required ILogger<Settings> Logger { get; init; }
 
     private bool Has(string field) => _problems.Any(p => p.Field == field);
 
     private string? For(string field) => _problems.FirstOrDefault(p => p.Field == field)?.Message;
 
-    protected override async Task OnInitializedAsync() => _model = SettingsForm.From(await Store.GetAsync(CancellationToken.None));
+    /// <summary>
+    /// What is typed differs from what is saved. A cap or a lifetime typed and never saved guards nothing, and a downloaded
+    /// release only fills the field: leaving the page would drop them without a word.
+    /// </summary>
+    private bool Unsaved => _model is not null && _model != _saved;
+
+    protected override async Task OnInitializedAsync()
+    {
+        var settings = await Store.GetAsync(CancellationToken.None);
+        (_model, _saved) = (SettingsForm.From(settings), SettingsForm.From(settings));
+    }
+
+    /// <summary>Another page of the panel, asked for with changes unsaved: leave them, or stay to save them.</summary>
+    private async Task ConfirmLeavingAsync(LocationChangingContext leaving)
+    {
+        if (!Unsaved) return;
+        var leave = await Dialogs.ShowMessageBoxAsync(new MessageBoxOptions
+        {
+            Title = "Leave without saving?",
+            Message = "Your changes to the settings are not saved: phases, the budget guard and the estimates go on using the saved ones.",
+            YesText = "Leave",
+            CancelText = "Stay",
+        });
+        if (leave != true) leaving.PreventNavigation();
+    }
 
     private async Task SaveAsync()
     {
@@ -31,7 +59,11 @@ public sealed partial class Settings : ComponentBase
         // A "saved" from an earlier click must not stand beside "not saved".
         Snackbar.Clear();
         if (failure is not null) Snackbar.Add($"Not saved: {failure.Message}", Severity.Error);
-        else if (_problems.Count == 0) Snackbar.Add("Settings saved.", Severity.Success);
+        else if (_problems.Count == 0)
+        {
+            _saved = _model! with { };
+            Snackbar.Add("Settings saved.", Severity.Success);
+        }
         else _showFirstProblem = true;
     }
 
