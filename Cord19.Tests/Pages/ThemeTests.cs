@@ -40,6 +40,14 @@ public sealed class ThemeTests
     }
 
     [Fact]
+    public async Task A_dark_palette_that_cannot_be_made_is_left_out_rather_than_failing_every_page()
+    {
+        // Without a circuit's services MudBlazor's provider cannot be made: it injects a JS runtime.
+        await using var services = new ServiceCollection().AddMudServices().BuildServiceProvider();
+        Assert.Equal("", await new DarkPalette(services.GetRequiredService<IServiceScopeFactory>(), NullLoggerFactory.Instance).DeclarationsAsync());
+    }
+
+    [Fact]
     public void A_theme_provider_that_writes_its_palette_otherwise_is_named_not_misread()
     {
         var error = Assert.Throws<InvalidOperationException>(() => DarkPalette.RootDeclarations("<style>:root{--a: 1;}:root{--b: 2;}</style>"));

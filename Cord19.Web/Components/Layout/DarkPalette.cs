@@ -11,10 +11,27 @@ namespace Cord19.Web.Components.Layout;
 /// </summary>
 public sealed class DarkPalette(IServiceScopeFactory scopes, ILoggerFactory loggers)
 {
-    private readonly Lazy<Task<string>> _declarations = new(() => RenderAsync(scopes, loggers));
+    private readonly Lazy<Task<string>> _declarations = new(() => RenderOrNothingAsync(scopes, loggers));
 
-    /// <summary>The declarations of MudBlazor's <c>:root</c> rule in dark mode (<c>--mud-palette-background: …;</c> and the rest).</summary>
+    /// <summary>
+    /// The declarations of MudBlazor's <c>:root</c> rule in dark mode (<c>--mud-palette-background: …;</c> and the rest);
+    /// none when they could not be made, which costs a dark reader the light first paint and nothing else.
+    /// </summary>
     public Task<string> DeclarationsAsync() => _declarations.Value;
+
+    private static async Task<string> RenderOrNothingAsync(IServiceScopeFactory scopes, ILoggerFactory loggers)
+    {
+        try
+        {
+            return await RenderAsync(scopes, loggers);
+        }
+        catch (Exception ex)
+        {
+            // Every page's head asks for it: a failure here must not become every page's failure.
+            loggers.CreateLogger<DarkPalette>().LogError(ex, "The dark palette for the first paint could not be made; dark pages start light until their circuit is up.");
+            return "";
+        }
+    }
 
     private static async Task<string> RenderAsync(IServiceScopeFactory scopes, ILoggerFactory loggers)
     {
