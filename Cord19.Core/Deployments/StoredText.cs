@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Cord19.Core.Deployments;
@@ -11,16 +10,14 @@ namespace Cord19.Core.Deployments;
 /// </summary>
 internal static partial class StoredText
 {
-    private static readonly SearchValues<char> Unprintable = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Where(c => c is not ('\t' or '\n')).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)]);
-
-    public static string Clean(string text) =>
-        text.AsSpan().ContainsAny(Unprintable) ? ControlCharacter().Replace(TerminalSequence().Replace(text, ""), "") : text;
+    // Text without either comes back as it is, not copied (Regex.Replace returns its input when nothing matches).
+    public static string Clean(string text) => ControlCharacter().Replace(TerminalSequence().Replace(text, ""), "");
 
     /// <summary>ECMA-48's control sequences (colours, cursor moves), operating system commands (a window title) and two-character escapes.</summary>
     [GeneratedRegex(@"\x1B(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1B]*(?:\x07|\x1B\\)?|[@-Z\\-_])")]
     private static partial Regex TerminalSequence();
 
+    /// <summary>C0 and C1 controls and DEL, but for tab and line feed.</summary>
     [GeneratedRegex(@"[\x00-\x08\x0B-\x1F\x7F-\x9F]")]
     private static partial Regex ControlCharacter();
 }
