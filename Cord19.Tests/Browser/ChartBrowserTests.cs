@@ -176,9 +176,8 @@ public sealed class ChartBrowserTests : BrowserTest
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
         page.PageError += (_, e) => Console.WriteLine("page error: " + e);
-        // The circuit's first request waits until the map has been drawn without it.
-        var circuitMayStart = new TaskCompletionSource();
-        await page.RouteAsync("**/_blazor/negotiate**", async route => { await circuitMayStart.Task; await route.ContinueAsync(); });
+        // The circuit waits until the map has been drawn without it.
+        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
         // Large mode fills one rectangle a point: the count says how many times the map was drawn.
         await page.AddInitScriptAsync("window.fillRects = 0; { const f = CanvasRenderingContext2D.prototype.fillRect; " +
                                       "CanvasRenderingContext2D.prototype.fillRect = function (...a) { window.fillRects++; return f.apply(this, a); }; }");

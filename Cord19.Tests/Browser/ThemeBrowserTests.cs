@@ -33,9 +33,7 @@ public sealed class ThemeBrowserTests : BrowserTest
             var context = await Chromium.NewContextAsync(new() { ColorScheme = system, ViewportSize = new() { Width = 1400, Height = 950 } });
             if (chosen is not null) await context.AddInitScriptAsync($"localStorage.setItem('cord19-theme', '{chosen}')");
             var page = await context.NewPageAsync();
-            // The circuit's first request waits until the page has been seen without it.
-            var circuitMayStart = new TaskCompletionSource();
-            await page.RouteAsync("**/_blazor/negotiate**", async route => { await circuitMayStart.Task; await route.ContinueAsync(); });
+            var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
             await App.OpenAsync(page, $"/clusters?run={RunId}");
             await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
 
@@ -103,8 +101,7 @@ public sealed class ThemeBrowserTests : BrowserTest
 
         // The next page, before its circuit is up, shows the choice.
         var next = await context.NewPageAsync();
-        var circuitMayStart = new TaskCompletionSource();
-        await next.RouteAsync("**/_blazor/negotiate**", async route => { await circuitMayStart.Task; await route.ContinueAsync(); });
+        var circuitMayStart = await Support.Browser.HoldCircuitAsync(next);
         await next.GotoAsync(App.Url + "/settings");
         Assert.Equal("light", await next.EvaluateAsync<string>(Shown));
         circuitMayStart.SetResult();

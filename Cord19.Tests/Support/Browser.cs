@@ -49,6 +49,17 @@ public static class Browser
         "--disable-features=" + string.Join(',', PlaywrightDisabledFeatures.Concat(BrowserOwnPopups)),
     ];
 
+    /// <summary>
+    /// Holds the page's circuit back: its first request waits until the returned source is completed, so a test can look at
+    /// the page as the server drew it and as its scripts made it before the circuit is up.
+    /// </summary>
+    public static async Task<TaskCompletionSource> HoldCircuitAsync(IPage page)
+    {
+        var circuitMayStart = new TaskCompletionSource();
+        await page.RouteAsync("**/_blazor/negotiate**", async route => { await circuitMayStart.Task; await route.ContinueAsync(); });
+        return circuitMayStart;
+    }
+
     /// <summary>Where screenshots go: TestResults/ at the repository root.</summary>
     public static string ScreenshotPath(string name)
     {
