@@ -34,8 +34,8 @@ public sealed partial class Settings : ComponentBase
 
     protected override async Task OnInitializedAsync()
     {
-        var settings = await Store.GetAsync(CancellationToken.None);
-        (_model, _saved) = (SettingsForm.From(settings), SettingsForm.From(settings));
+        _model = SettingsForm.From(await Store.GetAsync(CancellationToken.None));
+        _saved = _model with { };
     }
 
     /// <summary>Another page of the panel, asked for with changes unsaved: leave them, or stay to save them.</summary>
