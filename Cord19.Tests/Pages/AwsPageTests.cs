@@ -195,7 +195,7 @@ public sealed class AwsPageTests : PageTestContext
         });
 
         page.WaitForAssertion(() => Assert.Contains("running · i-0abc", page.Find("[data-testid=instance-state]").TextContent), Patience);
-        Assert.Equal($"ends itself about {Cord19.Web.Model.Moments.Date(new DateTimeOffset(2026, 12, 3, 23, 10, 0, TimeSpan.Zero))}",
+        Assert.Equal($"ends itself about {Cord19.Web.Model.Moments.OfServer.Date(new DateTimeOffset(2026, 12, 3, 23, 10, 0, TimeSpan.Zero))}",
             page.Find("[data-testid=instance-ends]").TextContent);
         Assert.Equal("198.51.100.7", page.Find("[data-testid=instance-address]").TextContent);
         Assert.Contains("healthy", page.Find("[data-testid=airflow-health]").TextContent);

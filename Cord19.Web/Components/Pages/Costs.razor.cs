@@ -9,6 +9,9 @@ namespace Cord19.Web.Components.Pages;
 /// <summary>Live meters, their history, past deployments and the estimate before deploying.</summary>
 public sealed partial class Costs : LiveComponent
 {
+    /// <summary>How this reader's moments are written (their time zone), from <see cref="Layout.ReaderMoments"/>.</summary>
+    [CascadingParameter] public Moments Moments { get; set; } = Moments.OfServer;
+
     private static readonly TimeSpan ChartRefresh = TimeSpan.FromSeconds(30);
 
     private CostSnapshot _snapshot = CostSnapshot.None(DateTime.UtcNow);
@@ -20,6 +23,7 @@ public sealed partial class Costs : LiveComponent
     private string? _spotNote;
     private int _chartsVersion;
     private DateTime _chartsAt;
+    private Moments? _chartsMoments;
 
     [Inject] public required ICostClient Meter { get; init; }
     [Inject] public required TimeProvider Clock { get; init; }
@@ -45,6 +49,12 @@ public sealed partial class Costs : LiveComponent
         await RefreshChartsAsync();
     }
 
+    /// <summary>The past deployments' labels are moments: drawn again in the zone the browser gave once the circuit was up.</summary>
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_chartsMoments is not null && _chartsMoments != Moments) await RefreshChartsAsync();
+    }
+
     private async Task OnSnapshotAsync(CostSnapshot snapshot)
     {
         var deploymentChanged = snapshot.DeploymentId != _snapshot.DeploymentId;
@@ -55,6 +65,7 @@ public sealed partial class Costs : LiveComponent
     private async Task RefreshChartsAsync()
     {
         _chartsAt = Clock.GetUtcNow().UtcDateTime;
+        _chartsMoments = Moments;
         var history = await Meter.GetHistoryAsync(Stopping);
         _estimates = history.Estimates;
         _estimateProblem = history.EstimateProblem;

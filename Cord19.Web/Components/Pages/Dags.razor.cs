@@ -1,4 +1,5 @@
 using Cord19.Core.Airflow;
+using Cord19.Web.Model;
 using Microsoft.AspNetCore.Components;
 
 namespace Cord19.Web.Components.Pages;
@@ -10,6 +11,9 @@ namespace Cord19.Web.Components.Pages;
 /// </summary>
 public sealed partial class Dags : LiveComponent
 {
+    /// <summary>How this reader's moments are written (their time zone), from <see cref="Layout.ReaderMoments"/>.</summary>
+    [CascadingParameter] public Moments Moments { get; set; } = Moments.OfServer;
+
     private sealed class TriggerDraft(string dagId, string confText)
     {
         public string DagId { get; } = dagId;

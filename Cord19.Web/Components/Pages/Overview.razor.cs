@@ -3,6 +3,7 @@ using Cord19.Core.Live;
 using Cord19.Core.Phases;
 using Cord19.Core.Targets.Aws;
 using Cord19.Web.Components.Dialogs;
+using Cord19.Web.Model;
 using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -12,6 +13,9 @@ namespace Cord19.Web.Components.Pages;
 /// <summary>The seven phases with live status, the step log of one phase and the deployment's resources.</summary>
 public sealed partial class Overview : LiveComponent
 {
+    /// <summary>How this reader's moments are written (their time zone), from <see cref="Layout.ReaderMoments"/>.</summary>
+    [CascadingParameter] public Moments Moments { get; set; } = Moments.OfServer;
+
     private const int MaxLogLines = 1_000;
     private const int WholeDataset = 6;
 

@@ -16,6 +16,9 @@ window.cord19Ui = {
         if (box.top < 0 || box.top > window.innerHeight - 48) element.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     },
 
+    // The browser's time zone (an IANA id), in which the panel writes moments.
+    timeZone() { try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch { return null; } },
+
     // Brings the first field marked in error into view and puts the cursor in it.
     showFirstError() {
         const field = document.querySelector('.mud-input-error');
@@ -26,3 +29,8 @@ window.cord19Ui = {
     }
 };
 
+// For the server's first drawing of the next page, which cannot ask the browser (Moments.CookieName).
+{
+    const zone = cord19Ui.timeZone();
+    if (zone) document.cookie = `cord19-tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+}
