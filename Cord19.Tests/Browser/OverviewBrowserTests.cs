@@ -104,8 +104,28 @@ public sealed class OverviewBrowserTests : BrowserTest
         var gaps = seen.Zip(seen.Skip(1), (a, b) => b - a).ToList();
         Figures.Report($"header meter: {seen.Count} updates in 4 s, largest gap {(gaps.Count > 0 ? gaps.Max() : 0)} ms");
         Assert.True(seen.Count >= 3, $"only {seen.Count} meter updates in 4 s");
+
+        // Reloaded, the cumulative chart (three resources: its legend takes two rows here) is drawn with room for its
+        // legend from its first frame. It was drawn under the legend for 40-75 ms, then moved down: the screenshot
+        // below showed the legend over the axis's name.
+        await pages[1].AddInitScriptAsync("""
+            window.cumulativeTops = [];
+            const look = () => {
+                const element = document.getElementById('cost-cumulative');
+                const chart = element && window.echarts && echarts.getInstanceByDom(element);
+                const option = chart && !chart.isDisposed() && chart.getOption();
+                if (option && option.grid && window.cumulativeTops.at(-1) !== option.grid[0].top) window.cumulativeTops.push(option.grid[0].top);
+                requestAnimationFrame(look);
+            };
+            requestAnimationFrame(look);
+            """);
         await pages[1].ReloadAsync();
         await Expect(pages[1].Locator("[data-testid=costs-title]")).ToContainTextAsync("would have cost", new() { Timeout = 15_000 });
+        await pages[1].WaitForFunctionAsync("() => window.cumulativeTops.length > 0", null, new() { Timeout = 15_000 });
+        await pages[1].WaitForTimeoutAsync(500);
+        var tops = await pages[1].EvaluateAsync<int[]>("() => window.cumulativeTops");
+        // The options leave 36 px, room for one row.
+        Assert.True(tops.Length == 1 && tops[0] > 36, $"The cumulative chart's plot was drawn at {string.Join(" then ", tops)} px from the top.");
         await pages[1].ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("costs.png"), FullPage = true });
     }
 

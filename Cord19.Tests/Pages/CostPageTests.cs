@@ -68,6 +68,27 @@ public sealed class CostPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task A_refresh_of_the_charts_draws_into_them_rather_than_making_them_again()
+    {
+        await _core.RunAsync(1);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await _core.Meter.TickAsync();
+        var page = Render<Cord19.Web.Components.Pages.Costs>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindComponents<Vizor.ECharts.EChart>().Count), Patience);
+        var charts = page.FindComponents<Vizor.ECharts.EChart>().Select(c => c.Instance).ToList();
+
+        // Made again, a chart was blank for a round trip every 30 s, and its first frames had no room for the legend.
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        await _core.Meter.TickAsync();
+
+        // The updates follow the render (no render follows them for WaitForAssertion to look again).
+        var deadline = DateTime.UtcNow + Patience;
+        while (JSInterop.Invocations["vizorECharts.updateChart"].Count < 3 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(["cost-cumulative", "cost-spot", "cost-past"], JSInterop.Invocations["vizorECharts.updateChart"].Select(i => i.Arguments[0]));
+        Assert.Equal(charts, page.FindComponents<Vizor.ECharts.EChart>().Select(c => c.Instance));
+    }
+
+    [Fact]
     public async Task Near_the_cap_the_page_warns()
     {
         await _core.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });

@@ -21,9 +21,16 @@ public sealed partial class Costs : LiveComponent
     private ChartOptions? _spot;
     private ChartOptions? _past;
     private string? _spotNote;
-    private int _chartsVersion;
     private DateTime _chartsAt;
     private Moments? _chartsMoments;
+    // The charts are made again for another deployment (its resources are other series); a refresh of the same one
+    // is drawn into them (UpdateAsync after the render), not by making them again: that blanked them for a round trip
+    // every 30 s, and drew their first frames without room for the legend.
+    private Guid? _chartsOf;
+    private bool _chartsRefreshed;
+    private EChart? _cumulativeChart;
+    private EChart? _spotChart;
+    private EChart? _pastChart;
 
     [Inject] public required ICostClient Meter { get; init; }
     [Inject] public required TimeProvider Clock { get; init; }
@@ -75,7 +82,17 @@ public sealed partial class Costs : LiveComponent
         _cumulative = history.Cumulative.Count > 0 ? CostCharts.Cumulative(history.Cumulative) : null;
         _spot = history.Spot is { } spot ? CostCharts.SpotPrice(spot.Points, spot.From, spot.To, spot.MaxPricePerHour) : null;
         _spotNote = history.Spot?.Source;
-        _chartsVersion++;
+        _chartsRefreshed = _chartsOf == _snapshot.DeploymentId;
+        _chartsOf = _snapshot.DeploymentId;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!_chartsRefreshed) return;
+        _chartsRefreshed = false;
+        // A chart that has just appeared drew its options when it was made.
+        foreach (var chart in new[] { _cumulativeChart, _spotChart, _pastChart })
+            if (chart is not null) await chart.UpdateAsync();
     }
 
     private static string Limits(BudgetStatus b) => string.Join(" or ", new[]

@@ -111,7 +111,24 @@ window.cord19Charts = {
             cord19Charts.keepSankeyNamesToTheirHalf(chart);
         });
         const setOption = chart.setOption;
-        chart.setOption = function (option, ...options) { return setOption.call(this, cord19Charts.withPoints(id, chart, option), ...options); };
+        chart.setOption = function (option, ...options) {
+            const result = setOption.call(this, cord19Charts.withPoints(id, chart, cord19Charts.withLegendRoom(chart, option)), ...options);
+            // ECharts has drawn the options into its canvas by now, and the browser has not shown them yet: room made
+            // here is there in the first frame. ('finished' comes frames later: the plot showed under the legend for
+            // 40-75 ms on each drawing, then jumped down.)
+            cord19Charts.makeRoomForLegend(id, chart, true);
+            return result;
+        };
+    },
+
+    // Options set anew (a refresh from the circuit) bring the top the page gave them, without the legend's extra rows:
+    // drawn so, the plot would jump up under the legend and back down. They keep the room the legend had; it is
+    // measured again once they are drawn.
+    withLegendRoom(chart, option) {
+        const room = chart.__cord19LegendRoom;
+        const grid = option && option.grid;
+        if (!room || room.applied === undefined || !grid || Array.isArray(grid) || grid.top !== room.base) return option;
+        return { ...option, grid: { ...grid, top: room.applied } };
     },
 
     // Gives options that Vizor sets on a chart (its first ones, and every update from the page) the points already
@@ -331,7 +348,7 @@ window.cord19Charts = {
     // document map's options leave room for three rows, which a desktop's legend needs at most; on a phone its plot
     // moves only as far as the legend reaches (it reached 36 px into the map at 390 px with six clusters). A move
     // draws every point again, once.
-    makeRoomForLegend(id, chart) {
+    makeRoomForLegend(id, chart, drawnJustNow = false) {
         const model = chart.getModel();
         const legend = model && model.getComponent('legend');
         const grid = model && model.getComponent('grid');
@@ -366,6 +383,10 @@ window.cord19Charts = {
         const wanted = Math.max(Math.round(room.base + extraRows), Math.ceil(top + legendBottom - highest));
         if (wanted === top) return;
         room.applied = wanted;
+        if (drawnJustNow) {
+            chart.setOption({ grid: { top: wanted } });
+            return;
+        }
         // After the drawing, not in it: ECharts reports the drawing after a new theme from within its own work, where
         // it ignores setOption (a dark phone's map kept its legend over the plot).
         setTimeout(() => { if (!chart.isDisposed() && chart.getModel().getComponent('grid').get('top') !== wanted) chart.setOption({ grid: { top: wanted } }); });
