@@ -74,6 +74,8 @@ public sealed class SettingsPageTests : PageTestContext
         var page = Render<Settings>();
         page.WaitForElement("input[data-testid=clusters]", Patience);
         Assert.Equal("6", page.Find("input[data-testid=clusters]").GetAttribute("value"));
+        // An ISO date, as the rest of the panel writes them, whatever the culture.
+        Assert.Equal("2020-01-01", page.FindComponents<MudBlazor.MudDatePicker>()[0].Instance.Text);
 
         page.Find("input[data-testid=clusters]").Change("8");
         await page.Find("[data-testid=save-settings]").ClickAsync(new());
