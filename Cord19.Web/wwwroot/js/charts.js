@@ -97,7 +97,9 @@ window.cord19Charts = {
         new ResizeObserver(([entry]) => {
             const { width, height } = entry.contentRect;
             if (width < 1 || height < 1 || chart.isDisposed()) return;
-            if (Math.abs(width - chart.getWidth()) >= 1 || Math.abs(height - chart.getHeight()) >= 1) chart.resize();
+            if (Math.abs(width - chart.getWidth()) < 1 && Math.abs(height - chart.getHeight()) < 1) return;
+            cord19Charts.mayMakeRoomAgain(chart);
+            chart.resize();
         }).observe(element);
     },
 
@@ -115,8 +117,14 @@ window.cord19Charts = {
             const result = setOption.call(this, cord19Charts.withPoints(id, chart, cord19Charts.withLegendRoom(chart, option)), ...options);
             // ECharts has drawn the options into its canvas by now, and the browser has not shown them yet: room made
             // here is there in the first frame. ('finished' comes frames later: the plot showed under the legend for
-            // 40-75 ms on each drawing, then jumped down.)
-            cord19Charts.makeRoomForLegend(id, chart, true);
+            // 40-75 ms on each drawing, then jumped down.) One move a call: the move's own setOption comes back here,
+            // and a move that does not settle the room would call itself until the stack ran out (CI's walk saw
+            // "Maximum call stack size exceeded" once on the Topics page). What remains is left to 'finished'.
+            if (!chart.__cord19MakingRoom) {
+                cord19Charts.mayMakeRoomAgain(chart);
+                chart.__cord19MakingRoom = true;
+                try { cord19Charts.makeRoomForLegend(id, chart, true); } finally { chart.__cord19MakingRoom = false; }
+            }
             return result;
         };
     },
@@ -341,6 +349,11 @@ window.cord19Charts = {
             .reduce((n, s) => n + (!s.data ? 0 : ArrayBuffer.isView(s.data) ? s.data.length / 2 : s.data.length), 0);
     },
 
+    // The chart's options, size or theme changed: its legend's room may move again (makeRoomForLegend's four moves).
+    mayMakeRoomAgain(chart) {
+        if (chart.__cord19LegendRoom) chart.__cord19LegendRoom.moves = 0;
+    },
+
     // ECharts wraps a legend wider than its chart onto more rows (a phone), but places the plot where the options say,
     // which leave room for one row: the other rows covered the plot's top and its axis name (the cost chart's five
     // resources, the topic's bars). The plot is moved down by the extra rows, and further if a text above it (an axis
@@ -382,14 +395,24 @@ window.cord19Charts = {
         if (top !== room.applied) room.base = top;
         const wanted = Math.max(Math.round(room.base + extraRows), Math.ceil(top + legendBottom - highest));
         if (wanted === top) return;
+        // A layout whose room changes with each move (a text beside the legend that the plot's move does not move)
+        // would move for ever, a drawing a frame: four moves at most, until the chart's options, size or theme change.
+        room.moves = (room.moves || 0) + 1;
+        if (room.moves > 4) return;
         room.applied = wanted;
         if (drawnJustNow) {
             chart.setOption({ grid: { top: wanted } });
-            return;
+            // Called from within ECharts' own work, the call is ignored: then it is made after it, below.
+            if (chart.getModel().getComponent('grid').get('top') === wanted) return;
         }
         // After the drawing, not in it: ECharts reports the drawing after a new theme from within its own work, where
         // it ignores setOption (a dark phone's map kept its legend over the plot).
-        setTimeout(() => { if (!chart.isDisposed() && chart.getModel().getComponent('grid').get('top') !== wanted) chart.setOption({ grid: { top: wanted } }); });
+        setTimeout(() => {
+            if (chart.isDisposed() || chart.getModel().getComponent('grid').get('top') === wanted) return;
+            // The room's own move: not a change from outside that would give it four moves more.
+            chart.__cord19MakingRoom = true;
+            try { chart.setOption({ grid: { top: wanted } }); } finally { chart.__cord19MakingRoom = false; }
+        });
     },
 
     // A Sankey's names sit on the inner side of each column, and its ribbons' figures in the middle, where a narrow
@@ -427,6 +450,7 @@ window.cord19Charts = {
         // A new theme rebuilds the chart from its options, which do not hold the map's typed arrays: put them back.
         if (charts) charts.forEach((chart, id) => {
             if (!chart || chart.isDisposed()) return;
+            cord19Charts.mayMakeRoomAgain(chart);
             chart.setTheme(cord19Charts.themeName());
             cord19Charts.applyMap(id, true);
         });
