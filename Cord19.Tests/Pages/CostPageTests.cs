@@ -3,7 +3,9 @@ using Cord19.Core.Costs;
 using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Cord19.Web.Components.Controls;
+using Cord19.Web.Model;
 using Cord19.Web.ServiceClient;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -21,7 +23,7 @@ public sealed class CostPageTests : PageTestContext
 
     // The real meter and history over a real deployment: the page's figures and charts are the Core's.
     private CostPageTests(FakeTimeProvider clock, CoreHarness core) : base(s => s
-        .AddSingleton<ICostClient>(new CostClient(core.Meter, core.Services.GetRequiredService<CostHistoryReader>()))
+        .AddSingleton<ICostClient>(new ReadCountingCostClient(new CostClient(core.Meter, core.Services.GetRequiredService<CostHistoryReader>())))
         .AddSingleton<TimeProvider>(clock))
     {
         _core = core;
@@ -89,6 +91,29 @@ public sealed class CostPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task The_readers_zone_relabels_the_past_deployments_without_reading_the_history_again()
+    {
+        await _core.RunAsync(1);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await _core.Meter.TickAsync();
+        var page = Render<CascadingValue<Moments>>(p => p.Add(c => c.Value, Moments.For("Etc/UTC"))
+            .AddChildContent<Cord19.Web.Components.Pages.Costs>());
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindComponents<Vizor.ECharts.EChart>().Count), Patience);
+        var reads = ((ReadCountingCostClient)Services.GetRequiredService<ICostClient>()).HistoryReads;
+
+        // The circuit learns the browser's zone after the page's first render (ReaderMoments).
+        page.Render(p => p.Add(c => c.Value, Moments.For("Pacific/Auckland")).AddChildContent<Cord19.Web.Components.Pages.Costs>());
+
+        var deadline = DateTime.UtcNow + Patience;
+        while (!JSInterop.Invocations["vizorECharts.updateChart"].Any(i => Equals(i.Arguments[0], "cost-past")) && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        var past = JSInterop.Invocations["vizorECharts.updateChart"].Last(i => Equals(i.Arguments[0], "cost-past"));
+        // The deployment started at 08:00 UTC, 21:00 in Auckland (summer time).
+        Assert.Contains("2026-03-02 21:00", (string)past.Arguments[1]!);
+        Assert.Equal(reads, ((ReadCountingCostClient)Services.GetRequiredService<ICostClient>()).HistoryReads);
+    }
+
+    [Fact]
     public async Task Near_the_cap_the_page_warns()
     {
         await _core.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });
@@ -130,4 +155,20 @@ public sealed class CostMeterBadgeTests : PageTestContext
 
     private static CostSnapshot Reading(bool isAwsEquivalent, decimal accrued, BudgetStatus budget) =>
         new(Guid.NewGuid(), DateTime.UtcNow, isAwsEquivalent, [], accrued, 0.21m, null, budget, []);
+}
+
+/// <summary>The page's client, counting how often the cost history is read.</summary>
+internal sealed class ReadCountingCostClient(ICostClient inner) : ICostClient
+{
+    private int _historyReads;
+
+    public int HistoryReads => Volatile.Read(ref _historyReads);
+    public CostSnapshot Latest => inner.Latest;
+    public IAsyncEnumerable<CostSnapshot> WatchAsync(CancellationToken ct) => inner.WatchAsync(ct);
+
+    public Task<CostHistory> GetHistoryAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _historyReads);
+        return inner.GetHistoryAsync(ct);
+    }
 }

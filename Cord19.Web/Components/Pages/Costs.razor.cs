@@ -22,7 +22,8 @@ public sealed partial class Costs : LiveComponent
     private ChartOptions? _past;
     private string? _spotNote;
     private DateTime _chartsAt;
-    private Moments? _chartsMoments;
+    private IReadOnlyList<PastDeploymentCost> _pastDeployments = [];
+    private Moments? _pastWrittenIn;
     // The charts are made again for another deployment (its resources are other series); a refresh of the same one
     // is drawn into them (UpdateAsync after the render), not by making them again: that blanked them for a round trip
     // every 30 s, and drew their first frames without room for the legend.
@@ -56,10 +57,15 @@ public sealed partial class Costs : LiveComponent
         await RefreshChartsAsync();
     }
 
-    /// <summary>The past deployments' labels are moments: drawn again in the zone the browser gave once the circuit was up.</summary>
-    protected override async Task OnParametersSetAsync()
+    /// <summary>
+    /// The past deployments' labels are moments: written again, from the costs already read, in the zone the browser
+    /// gave once the circuit was up.
+    /// </summary>
+    protected override void OnParametersSet()
     {
-        if (_chartsMoments is not null && _chartsMoments != Moments) await RefreshChartsAsync();
+        if (_pastWrittenIn is null || _pastWrittenIn == Moments) return;
+        WritePast();
+        _chartsRefreshed = true;
     }
 
     private async Task OnSnapshotAsync(CostSnapshot snapshot)
@@ -72,18 +78,24 @@ public sealed partial class Costs : LiveComponent
     private async Task RefreshChartsAsync()
     {
         _chartsAt = Clock.GetUtcNow().UtcDateTime;
-        _chartsMoments = Moments;
         var history = await Meter.GetHistoryAsync(Stopping);
         _estimates = history.Estimates;
         _estimateProblem = history.EstimateProblem;
-        _past = history.PastDeployments.Count > 0
-            ? CostCharts.PastDeployments(history.PastDeployments.Select(d => (Moments.Date(d.CreatedAt), d.Usd)).ToList())
-            : null;
+        _pastDeployments = history.PastDeployments;
+        WritePast();
         _cumulative = history.Cumulative.Count > 0 ? CostCharts.Cumulative(history.Cumulative) : null;
         _spot = history.Spot is { } spot ? CostCharts.SpotPrice(spot.Points, spot.From, spot.To, spot.MaxPricePerHour) : null;
         _spotNote = history.Spot?.Source;
         _chartsRefreshed = _chartsOf == _snapshot.DeploymentId;
         _chartsOf = _snapshot.DeploymentId;
+    }
+
+    private void WritePast()
+    {
+        _pastWrittenIn = Moments;
+        _past = _pastDeployments.Count > 0
+            ? CostCharts.PastDeployments(_pastDeployments.Select(d => (Moments.Date(d.CreatedAt), d.Usd)).ToList())
+            : null;
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
