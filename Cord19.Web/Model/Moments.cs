@@ -26,9 +26,9 @@ public sealed partial class Moments(TimeZoneInfo zone)
         timeZoneId is { Length: > 0 and <= 64 } && IanaName().IsMatch(timeZoneId)
         && TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var found) ? new(found) : OfServer;
 
-    public string Date(DateTime utc) => InZone(utc).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    public string Date(DateTime utc) => Date(AsUtc(utc));
     public string Date(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-    public string Clock(DateTime utc) => InZone(utc).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+    public string Clock(DateTime utc) => Clock(AsUtc(utc));
     public string Clock(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>A duration as people say it: "1 h 5 min", "2 min 30 s", "4.2 s".</summary>
@@ -39,6 +39,6 @@ public sealed partial class Moments(TimeZoneInfo zone)
     private static partial Regex IanaName();
 
     // The state stores UTC; a time read back without its kind is UTC too.
-    private DateTime InZone(DateTime utc) =>
-        TimeZoneInfo.ConvertTimeFromUtc(utc.Kind == DateTimeKind.Local ? utc.ToUniversalTime() : DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone);
+    private static DateTimeOffset AsUtc(DateTime utc) =>
+        new(utc.Kind == DateTimeKind.Local ? utc.ToUniversalTime() : DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 }
