@@ -21,31 +21,25 @@ public sealed class LegendRoomBrowserTests : BrowserTest
         // A title beside the legend: each move of the plot leaves a text as high as the legend, so each move asks for
         // another. The room moved itself until the stack ran out (a walk's Topics page, once), and before that it
         // moved every frame for as long as the page was open.
-        var tops = await page.EvaluateAsync<int[]>("""
-            async () => {
+        const string Id = "legend-room-probe";
+        await page.EvaluateAsync($"() => {{ {ChartLayout.RecordPlotTops(Id)} }}");
+        await page.EvaluateAsync("""
+            id => {
                 const host = document.createElement('div');
+                host.id = id;
                 host.style.cssText = 'width: 420px; height: 300px';
                 document.body.appendChild(host);
                 const chart = echarts.init(host, cord19Charts.themeName());
-                const tops = [];
-                let watching = true;
-                const look = () => {
-                    const top = chart.getOption() && chart.getOption().grid ? chart.getOption().grid[0].top : null;
-                    if (top !== null && tops.at(-1) !== top) tops.push(top);
-                    if (watching) requestAnimationFrame(look);
-                };
-                cord19Charts.follow('legend-room-probe', chart);
+                cord19Charts.follow(id, chart);
                 chart.setOption({
                     title: { text: 'A title beside the legend', top: 0 }, legend: { top: 0 }, grid: { top: 36 },
                     xAxis: { type: 'category', data: ['a', 'b'] }, yAxis: { type: 'value' },
                     series: [1, 2, 3, 4, 5, 6].map(i => ({ name: 'A series with a long name ' + i, type: 'line', data: [i, i + 1] })),
                 });
-                requestAnimationFrame(look);
-                await new Promise(done => setTimeout(done, 2000));
-                watching = false;
-                return tops;
             }
-            """);
+            """, Id);
+        await page.WaitForTimeoutAsync(2000);
+        var tops = await ChartLayout.PlotTopsAsync(page, Id);
 
         lock (errors) Assert.True(errors.Count == 0, string.Join("\n", errors));
         Assert.True(tops.Length is > 0 and <= 5, $"The plot was drawn at {string.Join(", ", tops)} px from the top.");

@@ -108,22 +108,12 @@ public sealed class OverviewBrowserTests : BrowserTest
         // Reloaded, the cumulative chart (three resources: its legend takes two rows here) is drawn with room for its
         // legend from its first frame. It was drawn under the legend for 40-75 ms, then moved down: the screenshot
         // below showed the legend over the axis's name.
-        await pages[1].AddInitScriptAsync("""
-            window.cumulativeTops = [];
-            const look = () => {
-                const element = document.getElementById('cost-cumulative');
-                const chart = element && window.echarts && echarts.getInstanceByDom(element);
-                const option = chart && !chart.isDisposed() && chart.getOption();
-                if (option && option.grid && window.cumulativeTops.at(-1) !== option.grid[0].top) window.cumulativeTops.push(option.grid[0].top);
-                requestAnimationFrame(look);
-            };
-            requestAnimationFrame(look);
-            """);
+        await pages[1].AddInitScriptAsync(ChartLayout.RecordPlotTops("cost-cumulative"));
         await pages[1].ReloadAsync();
         await Expect(pages[1].Locator("[data-testid=costs-title]")).ToContainTextAsync("would have cost", new() { Timeout = 15_000 });
-        await pages[1].WaitForFunctionAsync("() => window.cumulativeTops.length > 0", null, new() { Timeout = 15_000 });
+        await pages[1].WaitForFunctionAsync("() => window.plotTops['cost-cumulative'].length > 0", null, new() { Timeout = 15_000 });
         await pages[1].WaitForTimeoutAsync(500);
-        var tops = await pages[1].EvaluateAsync<int[]>("() => window.cumulativeTops");
+        var tops = await ChartLayout.PlotTopsAsync(pages[1], "cost-cumulative");
         // The options leave 36 px, room for one row.
         Assert.True(tops.Length == 1 && tops[0] > 36, $"The cumulative chart's plot was drawn at {string.Join(" then ", tops)} px from the top.");
         await pages[1].ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("costs.png"), FullPage = true });

@@ -10,6 +10,27 @@ namespace Cord19.Tests.Support;
 /// </summary>
 public static class ChartLayout
 {
+    /// <summary>
+    /// Records each new distance of a chart's plot from the chart's top (its grid's top), frame by frame, in
+    /// <c>window.plotTops[elementId]</c>: where the reader saw the plot. Statements to run in the page, or before it as
+    /// an init script (the chart may come later).
+    /// </summary>
+    public static string RecordPlotTops(string elementId) => $$"""
+        (window.plotTops ??= {})['{{elementId}}'] = [];
+        (function look() {
+            const element = document.getElementById('{{elementId}}');
+            const chart = element && window.echarts && echarts.getInstanceByDom(element);
+            const option = chart && !chart.isDisposed() && chart.getOption();
+            const tops = window.plotTops['{{elementId}}'];
+            if (option && option.grid && tops.at(-1) !== option.grid[0].top) tops.push(option.grid[0].top);
+            requestAnimationFrame(look);
+        })();
+        """;
+
+    /// <summary>The plot's tops recorded so far by <see cref="RecordPlotTops"/>.</summary>
+    public static Task<int[]> PlotTopsAsync(IPage page, string elementId) =>
+        page.EvaluateAsync<int[]>("id => (window.plotTops && window.plotTops[id]) || []", elementId);
+
     private const string Problems = """
         ids => ids.flatMap(id => {
             const c = window.vizorECharts && vizorECharts.getChart(id);
