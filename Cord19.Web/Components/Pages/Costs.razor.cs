@@ -26,7 +26,7 @@ public sealed partial class Costs : LiveComponent
     private Moments? _pastWrittenIn;
     // The charts are made again for another deployment (its resources are other series); a refresh of the same one
     // is drawn into them (UpdateAsync after the render), not by making them again: that blanked them for a round trip
-    // every 30 s, and drew their first frames without room for the legend.
+    // every 30 s.
     private Guid? _chartsOf;
     private bool _chartsRefreshed;
     private EChart? _cumulativeChart;
