@@ -6,7 +6,8 @@ namespace Cord19.Tests.Support;
 /// What a reader sees go wrong in a drawn chart, asked of ECharts itself: a legend whose rows run over the plot, and
 /// labels under the plot that overlap or are cut at the chart's edge (both were seen in screenshots, not by any test).
 /// A chart without axes (the runs' pairing) has only labels: none may overlap another or be cut at the chart's edge
-/// (a ribbon's overlap figure ran into a cluster's name on a phone).
+/// (a ribbon's overlap figure ran into a cluster's name on a phone). A chart whose legend's room was stopped after four
+/// moves (charts.js) is named too: its plot jumped four times, and the stop only hid it.
 /// </summary>
 public static class ChartLayout
 {
@@ -36,6 +37,7 @@ public static class ChartLayout
             const c = window.vizorECharts && vizorECharts.getChart(id);
             const model = c && !c.isDisposed() && c.getModel();
             if (!model || !(model.getSeries() || []).length) return [`${id}: not drawn`];
+            if (cord19Charts.unsettledRooms.has(id)) return [`${id}: its plot moved four times for its legend's room and was stopped, at ${c.getWidth()} px`];
             const inChart = e => {
                 const box = e.getBoundingRect().clone();
                 e.updateTransform();
