@@ -51,6 +51,32 @@ public sealed class EarlyClickBrowserTests : BrowserTest
     }
 
     [Fact]
+    public async Task A_click_whose_button_the_circuit_does_not_draw_is_dropped_soon_after_the_circuit_is_up()
+    {
+        var page = await Chromium.NewPageAsync();
+        var said = new List<string>();
+        page.Console += (_, message) => { lock (said) said.Add(message.Text); };
+        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
+        await App.OpenAsync(page, "/");
+        // A button of the server's drawing that the circuit's has not (as one the page hides once it has read its state).
+        await page.EvaluateAsync("""
+            () => {
+                const button = document.createElement('button');
+                button.textContent = 'Only in the server drawing';
+                button.dataset.testid = 'gone';
+                document.querySelector('[data-testid=app]').prepend(button);
+            }
+            """);
+        await page.GetByTestId("gone").ClickAsync();
+        circuitMayStart.SetResult();
+        await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
+
+        // The pointer stops showing progress a few seconds after the circuit is up, not at the end of the 10 s patience.
+        await page.WaitForFunctionAsync("() => !document.documentElement.classList.contains('cord19-click-held')", null, new() { Timeout = 8_000 });
+        lock (said) Assert.Contains(said, text => text.StartsWith("A click made before the page was ready was dropped", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task What_the_browser_does_alone_is_not_held_a_plain_forms_sign_out_and_a_link()
     {
         var page = await Chromium.NewPageAsync();

@@ -7,10 +7,15 @@
 // browser follows them without the circuit.
 {
     const clickable = 'button, [role=button], [role=tab], [role=switch], [role=checkbox], [role=radio], [role=menuitem], [role=option], input[type=checkbox], input[type=radio]';
-    const patienceMs = 10_000; // a click older than this is not made: the reader may have turned to something else
+    // A click older than this is not made: the reader may have turned to something else.
+    const patienceMs = 10_000;
+    // Once the circuit is up, how long a held click waits for its button to come or be enabled (the page's first read):
+    // a button the page keeps disabled must not keep the pointer busy for the whole patience.
+    const afterUpMs = 3_000;
     const held = [];
     let watcher = null;
-    let giveUp = 0;
+    let timer = 0;
+    let upAt = null;
 
     // 'false' until the circuit has drawn the page and set it up (MainLayout); a page without the attribute (sign-in) has
     // no circuit to wait for.
@@ -47,34 +52,35 @@
     const usable = element => element && !element.disabled && element.getAttribute('aria-disabled') !== 'true';
 
     // A held click is made once its button is there and enabled: the circuit's first drawing may still lack it, or
-    // have it disabled until the page's first read. Past its patience it is dropped.
+    // have it disabled until the page's first read. Past its time it is dropped.
     const settle = () => {
-        if (waiting()) return;
         const now = performance.now();
+        const up = !waiting();
+        if (up) upAt ??= now;
         for (let i = 0; i < held.length; i++) {
             const click = held[i];
-            const target = find(click);
-            const expired = now - click.at > patienceMs;
-            const ready = !expired && usable(target);
-            if (!ready && !expired) continue;
+            if (up) click.until = Math.min(click.until, upAt + afterUpMs);
+            const expired = now > click.until;
+            const target = up && !expired ? find(click) : null;
+            if (!usable(target) && !expired) continue;
             held.splice(i--, 1);
-            if (ready) target.click();
+            if (usable(target)) target.click();
             else dropped();
         }
-        if (held.length === 0) stopWatching();
+        if (held.length === 0) { stopWatching(); return; }
+        clearTimeout(timer);
+        timer = setTimeout(settle, Math.min(...held.map(click => click.until)) - now + 20);
     };
 
     const stopWatching = () => {
         watcher?.disconnect();
         watcher = null;
-        clearTimeout(giveUp);
+        clearTimeout(timer);
         document.documentElement.classList.remove('cord19-click-held');
     };
 
     const watch = () => {
         document.documentElement.classList.add('cord19-click-held');
-        clearTimeout(giveUp);
-        giveUp = setTimeout(() => { held.forEach(dropped); held.length = 0; stopWatching(); }, patienceMs + 100);
         if (watcher) return;
         watcher = new MutationObserver(settle);
         watcher.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-interactive', 'disabled', 'aria-disabled'] });
@@ -87,9 +93,10 @@
         if (!element || element.closest('a[href]') || element.form?.hasAttribute('action')) return;
         event.preventDefault();
         event.stopImmediatePropagation();
-        const click = { path: pathOf(element), name: nameOf(element), at: performance.now() };
+        const click = { path: pathOf(element), name: nameOf(element), until: performance.now() + patienceMs };
         // A second click on a button that did nothing is the reader asking again, not asking twice.
         if (!held.some(other => other.path === click.path && other.name === click.name)) held.push(click);
         watch();
+        settle();
     }, true);
 }
