@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cord19.Core.Results;
 using Cord19.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -5,12 +8,39 @@ using static Microsoft.Playwright.Assertions;
 namespace Cord19.Tests.Browser;
 
 /// <summary>
-/// A click on a button the server drew, made before the page's circuit is up (0.4-0.7 s on a warm panel here, more on a
-/// busy one): it did nothing, and the reader had to notice and click again. It is now made once the circuit can take it
-/// (early-clicks.js), once, and never in place of what the browser does alone (a plain form, a link).
+/// What a reader clicks or types on a page the server drew, before the page's circuit is up (0.4-0.7 s on a warm panel
+/// here, more on a busy one): a click did nothing, and the reader had to notice and click again; what was typed went
+/// with the server's drawing. Both are now carried out once the circuit can take them (early-input.js), once, and never
+/// in place of what the browser does alone (a plain form, a link).
 /// </summary>
-public sealed class EarlyClickBrowserTests : BrowserTest
+public sealed class EarlyInputBrowserTests : BrowserTest
 {
+    private const string RunId = "subset-synthetic-600";
+
+    protected override async Task ArrangeAsync()
+    {
+        var store = new ResultStore(new LocalFolderObjectStore(Path.Combine(Data.Path, "results")));
+        await store.PublishRunAsync(SyntheticRun.Create(RunId, 600, clusters: 3), default);
+    }
+
+    [Fact]
+    public async Task A_search_typed_before_the_circuit_is_up_is_kept_and_searched_once_it_is()
+    {
+        var page = await Chromium.NewPageAsync();
+        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
+        await App.OpenAsync(page, $"/clusters?run={RunId}");
+        var search = page.Locator("input[data-testid=map-search]");
+        await search.PressSequentiallyAsync("paper 1");
+        circuitMayStart.SetResult();
+
+        await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("111 matching titles", new() { Timeout = 10_000 });
+        await Expect(search).ToHaveValueAsync("paper 1");
+        // The reader was typing there: the caret stays, at the end, so typing goes on.
+        await search.PressSequentiallyAsync("0");
+        await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("11 matching titles", new() { Timeout = 10_000 });
+    }
+
     [Fact]
     public async Task A_click_on_the_theme_switch_before_the_circuit_is_up_is_made_once_when_it_is()
     {
@@ -51,6 +81,24 @@ public sealed class EarlyClickBrowserTests : BrowserTest
     }
 
     [Fact]
+    public async Task A_field_typed_then_Save_clicked_before_the_circuit_is_up_saves_what_was_typed()
+    {
+        // Settings draws its form only after its first read: the text waits for its field, and Save waits for the text.
+        var page = await Chromium.NewPageAsync();
+        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
+        await App.OpenAsync(page, "/settings");
+        await page.GetByLabel("Clusters (k)").FillAsync("8");
+        await page.GetByTestId("save-settings").ClickAsync();
+        circuitMayStart.SetResult();
+
+        await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
+        await Expect(page.GetByLabel("Clusters (k)")).ToHaveValueAsync("8");
+        await Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
+        using var http = App.CreateClient();
+        Assert.Equal(8, (await http.GetFromJsonAsync<JsonElement>($"{App.Url}/api/settings")).GetProperty("clusters").GetInt32());
+    }
+
+    [Fact]
     public async Task A_click_whose_button_the_circuit_does_not_draw_is_dropped_soon_after_the_circuit_is_up()
     {
         var page = await Chromium.NewPageAsync();
@@ -73,7 +121,7 @@ public sealed class EarlyClickBrowserTests : BrowserTest
 
         // The pointer stops showing progress a few seconds after the circuit is up, not at the end of the 10 s patience.
         await page.WaitForFunctionAsync("() => !document.documentElement.classList.contains('cord19-click-held')", null, new() { Timeout = 8_000 });
-        lock (said) Assert.Contains(said, text => text.StartsWith("A click made before the page was ready was dropped", StringComparison.Ordinal));
+        lock (said) Assert.Contains(said, text => text.StartsWith("What was clicked or typed before the page was ready was dropped", StringComparison.Ordinal));
     }
 
     [Fact]

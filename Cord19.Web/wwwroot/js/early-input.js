@@ -1,0 +1,127 @@
+// What a reader clicks or types before the page's circuit is up is carried out once it is.
+//
+// The server draws each page before its circuit starts (0.4-0.7 s on a warm panel on this machine, seconds on a busy one
+// or a slow link). A button drawn then has no handler yet: a click on it did nothing, and the reader had to notice and
+// click again (dotnet/aspnetcore#59317 asks Blazor for this; Angular calls it event replay). A field drawn then is
+// replaced by the circuit's drawing: what was typed in it was lost. Here such a click is held and made again on the
+// same button of the circuit's page, and what was typed is put into the same field there, as if typed, with the caret
+// where it was. Links are left alone: the browser follows them without the circuit.
+{
+    const clickable = 'button, [role=button], [role=tab], [role=switch], [role=checkbox], [role=radio], [role=menuitem], [role=option], input[type=checkbox], input[type=radio]';
+    // What is older than this is not made: the reader may have turned to something else.
+    const patienceMs = 10_000;
+    // Once the circuit is up, how long a held click or text waits for its button or field to come or be enabled (the
+    // page's first read): a button the page keeps disabled must not keep the pointer busy for the whole patience.
+    const afterUpMs = 3_000;
+    // In the order the reader acted; a text is put in before the clicks made after it (a field typed, then Save).
+    const held = [];
+    let watcher = null;
+    let timer = 0;
+    let upAt = null;
+
+    // 'false' until the circuit has drawn the page and set it up (MainLayout); a page without the attribute (sign-in) has
+    // no circuit to wait for.
+    const waiting = () => document.querySelector('[data-testid=app]')?.dataset.interactive === 'false';
+
+    const nameOf = element => [
+        element.tagName,
+        element.getAttribute('data-testid') ?? '',
+        element.getAttribute('aria-label') ?? '',
+        element.getAttribute('title') ?? '',
+        element.getAttribute('placeholder') ?? '',
+        element.labels?.[0]?.textContent ?? '',
+        element.textContent.replace(/\s+/g, ' ').trim(),
+    ].join('|');
+
+    const pathOf = element => {
+        const steps = [];
+        for (let node = element; node !== document.body; node = node.parentElement) {
+            steps.unshift(Array.prototype.indexOf.call(node.parentElement.children, node));
+        }
+        return steps.join('/');
+    };
+
+    // The circuit's element for a held action: at the same place with the same name, or else the only one with that
+    // name. Ids are not compared: MudBlazor makes new ones for the circuit's drawing.
+    const find = action => {
+        let node = document.body;
+        for (const step of action.path.split('/')) node = node?.children[Number(step)];
+        if (node && nameOf(node) === action.name) return node;
+        const same = [...document.querySelectorAll(action.typed === undefined ? clickable : 'input, textarea')]
+            .filter(element => nameOf(element) === action.name);
+        return same.length === 1 ? same[0] : null;
+    };
+
+    const usable = element => element && !element.disabled && !element.readOnly && element.getAttribute('aria-disabled') !== 'true';
+
+    const carryOut = (action, target) => {
+        if (action.typed === undefined) { target.click(); return; }
+        if (target.value !== action.typed) {
+            target.value = action.typed;
+            target.dispatchEvent(new Event('input', { bubbles: true }));
+            target.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+        // The reader was typing there, and the circuit's drawing took the caret away with the field.
+        if (action.caret !== null && (document.activeElement === document.body || document.activeElement === null)) {
+            target.focus({ preventScroll: true });
+            try { target.setSelectionRange(action.caret, action.caret); } catch { /* a number field has no caret to set */ }
+        }
+    };
+
+    // A held action is carried out once its element is there and enabled: the circuit's first drawing may still lack
+    // it, or have it disabled until the page's first read. Past its time it is dropped.
+    const settle = () => {
+        const now = performance.now();
+        const up = !waiting();
+        if (up) upAt ??= now;
+        for (let i = 0; i < held.length; i++) {
+            const action = held[i];
+            if (up) action.until = Math.min(action.until, upAt + afterUpMs);
+            const expired = now > action.until;
+            const target = up && !expired ? find(action) : null;
+            if (!usable(target) && !expired) {
+                // Later clicks wait for an earlier text, so that they act on it.
+                if (action.typed !== undefined) break;
+                continue;
+            }
+            held.splice(i--, 1);
+            if (usable(target)) carryOut(action, target);
+            else console.info('What was clicked or typed before the page was ready was dropped: its button or field did not come, or stayed disabled.');
+        }
+        document.documentElement.classList.toggle('cord19-click-held', held.some(action => action.typed === undefined));
+        clearTimeout(timer);
+        if (held.length === 0) { watcher?.disconnect(); watcher = null; return; }
+        timer = setTimeout(settle, Math.min(...held.map(action => action.until)) - now + 20);
+        if (watcher) return;
+        watcher = new MutationObserver(settle);
+        watcher.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-interactive', 'disabled', 'aria-disabled', 'readonly'] });
+    };
+
+    window.addEventListener('click', event => {
+        if (!event.isTrusted || !waiting() || !(event.target instanceof Element)) return;
+        const element = event.target.closest(clickable);
+        // A button of a plain form (sign-out) is posted by the browser itself.
+        if (!element || element.closest('a[href]') || element.form?.hasAttribute('action')) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        const click = { path: pathOf(element), name: nameOf(element), until: performance.now() + patienceMs };
+        // A second click on a button that did nothing is the reader asking again, not asking twice.
+        if (!held.some(other => other.typed === undefined && other.path === click.path && other.name === click.name)) held.push(click);
+        settle();
+    }, true);
+
+    window.addEventListener('input', event => {
+        const field = event.target;
+        if (!event.isTrusted || !waiting() || !(field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) return;
+        if (field.type === 'checkbox' || field.type === 'radio') return;
+        const text = { path: pathOf(field), name: nameOf(field) };
+        const earlier = held.findIndex(other => other.typed !== undefined && other.path === text.path && other.name === text.name);
+        if (earlier >= 0) held.splice(earlier, 1);
+        // The caret goes back only to the field typed in last.
+        held.forEach(other => { if (other.typed !== undefined) other.caret = null; });
+        let caret = null;
+        try { caret = field.selectionEnd; } catch { /* a number field has no caret to read */ }
+        held.push({ ...text, typed: field.value, caret, until: performance.now() + patienceMs });
+        settle();
+    }, true);
+}
