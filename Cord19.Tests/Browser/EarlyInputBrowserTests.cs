@@ -36,6 +36,7 @@ public sealed class EarlyInputBrowserTests : BrowserTest
         await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("111 matching titles", new() { Timeout = 10_000 });
         await Expect(search).ToHaveValueAsync("paper 1");
+        await Expect(search).ToBeFocusedAsync();
         // The reader was typing there: the caret stays, at the end, so typing goes on.
         await search.PressSequentiallyAsync("0");
         await Expect(page.Locator("[data-testid=map-count]")).ToContainTextAsync("11 matching titles", new() { Timeout = 10_000 });
@@ -93,6 +94,8 @@ public sealed class EarlyInputBrowserTests : BrowserTest
 
         await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
         await Expect(page.GetByLabel("Clusters (k)")).ToHaveValueAsync("8");
+        // The reader went on to Save: the focus is not taken back to the field.
+        await Expect(page.GetByLabel("Clusters (k)")).Not.ToBeFocusedAsync();
         await Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
         using var http = App.CreateClient();
         Assert.Equal(8, (await http.GetFromJsonAsync<JsonElement>($"{App.Url}/api/settings")).GetProperty("clusters").GetInt32());

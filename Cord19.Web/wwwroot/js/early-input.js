@@ -62,9 +62,9 @@
             target.dispatchEvent(new Event('change', { bubbles: true }));
         }
         // The reader was typing there, and the circuit's drawing took the caret away with the field.
-        if (action.caret !== null && (document.activeElement === document.body || document.activeElement === null)) {
+        if (action.typedLast && (document.activeElement === document.body || document.activeElement === null)) {
             target.focus({ preventScroll: true });
-            try { target.setSelectionRange(action.caret, action.caret); } catch { /* a number field has no caret to set */ }
+            if (action.caret !== null && target.selectionEnd !== null) target.setSelectionRange(action.caret, action.caret);
         }
     };
 
@@ -105,6 +105,8 @@
         event.preventDefault();
         event.stopImmediatePropagation();
         const click = { path: pathOf(element), name: nameOf(element), until: performance.now() + patienceMs };
+        // The reader has left the field typed in last.
+        held.forEach(other => { other.typedLast = false; });
         // A second click on a button that did nothing is the reader asking again, not asking twice.
         if (!held.some(other => other.typed === undefined && other.path === click.path && other.name === click.name)) held.push(click);
         settle();
@@ -114,14 +116,16 @@
         const field = event.target;
         if (!event.isTrusted || !waiting() || !(field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) return;
         if (field.type === 'checkbox' || field.type === 'radio') return;
-        const text = { path: pathOf(field), name: nameOf(field) };
-        const earlier = held.findIndex(other => other.typed !== undefined && other.path === text.path && other.name === text.name);
-        if (earlier >= 0) held.splice(earlier, 1);
-        // The caret goes back only to the field typed in last.
-        held.forEach(other => { if (other.typed !== undefined) other.caret = null; });
-        let caret = null;
-        try { caret = field.selectionEnd; } catch { /* a number field has no caret to read */ }
-        held.push({ ...text, typed: field.value, caret, until: performance.now() + patienceMs });
+        const path = pathOf(field), name = nameOf(field);
+        // More typing in a field keeps its place among the reader's actions (a click after it acts on the latest text).
+        let text = held.find(other => other.typed !== undefined && other.path === path && other.name === name);
+        if (!text) held.push(text = { path, name });
+        // The focus goes back only to the field typed in last.
+        held.forEach(other => { other.typedLast = false; });
+        text.typedLast = true;
+        text.typed = field.value;
+        text.caret = field.selectionEnd; // null in a field without a caret (a number's)
+        text.until = performance.now() + patienceMs;
         settle();
     }, true);
 }
