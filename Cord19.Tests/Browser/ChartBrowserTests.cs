@@ -25,10 +25,9 @@ public sealed class ChartBrowserTests : BrowserTest
 
     protected override async Task ArrangeAsync()
     {
-        var store = new ResultStore(new LocalFolderObjectStore(Path.Combine(Data.Path, "results")));
-        await store.PublishRunAsync(SyntheticRun.Create(RunId, Documents), default);
+        await PublishAsync(SyntheticRun.Create(RunId, Documents));
         var subset = SyntheticRun.Create(SubsetRunId, 600, clusters: 3);
-        await store.PublishRunAsync(subset with { Manifest = subset.Manifest with { Scope = RunManifest.SubsetScope, CreatedAt = DateTime.UtcNow.AddMinutes(-5) } }, default);
+        await PublishAsync(subset with { Manifest = subset.Manifest with { Scope = RunManifest.SubsetScope, CreatedAt = DateTime.UtcNow.AddMinutes(-5) } });
     }
 
     [Fact]

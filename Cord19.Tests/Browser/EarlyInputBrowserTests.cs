@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Cord19.Core.Results;
 using Cord19.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -17,11 +16,7 @@ public sealed class EarlyInputBrowserTests : BrowserTest
 {
     private const string RunId = "subset-synthetic-600";
 
-    protected override async Task ArrangeAsync()
-    {
-        var store = new ResultStore(new LocalFolderObjectStore(Path.Combine(Data.Path, "results")));
-        await store.PublishRunAsync(SyntheticRun.Create(RunId, 600, clusters: 3), default);
-    }
+    protected override Task ArrangeAsync() => PublishAsync(SyntheticRun.Create(RunId, 600, clusters: 3));
 
     [Fact]
     public async Task A_search_typed_before_the_circuit_is_up_is_kept_and_searched_once_it_is()

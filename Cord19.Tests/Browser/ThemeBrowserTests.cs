@@ -1,4 +1,3 @@
-using Cord19.Core.Results;
 using Cord19.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -14,11 +13,7 @@ public sealed class ThemeBrowserTests : BrowserTest
 {
     private const string RunId = "subset-synthetic-600";
 
-    protected override async Task ArrangeAsync()
-    {
-        var store = new ResultStore(new LocalFolderObjectStore(Path.Combine(Data.Path, "results")));
-        await store.PublishRunAsync(SyntheticRun.Create(RunId, 600, clusters: 3), default);
-    }
+    protected override Task ArrangeAsync() => PublishAsync(SyntheticRun.Create(RunId, 600, clusters: 3));
 
     [Fact]
     public async Task The_page_and_the_map_drawn_before_the_circuit_is_up_are_already_in_the_readers_theme()

@@ -1,3 +1,4 @@
+using Cord19.Core.Results;
 using Microsoft.Playwright;
 
 namespace Cord19.Tests.Support;
@@ -15,6 +16,10 @@ public abstract class BrowserTest : IAsyncLifetime
 
     /// <summary>Runs before the app starts: write results into <see cref="Data"/> here.</summary>
     protected virtual Task ArrangeAsync() => Task.CompletedTask;
+
+    /// <summary>Publishes a run where the app finds its results, as a finished phase would: call it from <see cref="ArrangeAsync"/>.</summary>
+    protected Task PublishAsync(RunResult run) =>
+        new ResultStore(new LocalFolderObjectStore(Path.Combine(Data.Path, "results"))).PublishRunAsync(run, default);
 
     public async Task InitializeAsync()
     {
