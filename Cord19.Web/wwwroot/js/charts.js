@@ -122,8 +122,7 @@ window.cord19Charts = {
             // "Maximum call stack size exceeded" once on the Topics page). What remains is left to 'finished'.
             if (!chart.__cord19MakingRoom) {
                 cord19Charts.mayMakeRoomAgain(chart);
-                chart.__cord19MakingRoom = true;
-                try { cord19Charts.makeRoomForLegend(id, chart, true); } finally { chart.__cord19MakingRoom = false; }
+                cord19Charts.asRoomsOwn(chart, () => cord19Charts.makeRoomForLegend(id, chart, true));
             }
             return result;
         };
@@ -352,6 +351,14 @@ window.cord19Charts = {
     // The charts whose legend's room used up its four moves: a layout to mend, which the browser tests name.
     unsettledRooms: new Set(),
 
+    // The legend's room's own work: a setOption within it is not a change from outside, which would give the room four
+    // moves more (mayMakeRoomAgain) and start another move within this one.
+    asRoomsOwn(chart, work) {
+        const outer = chart.__cord19MakingRoom;
+        chart.__cord19MakingRoom = true;
+        try { work(); } finally { chart.__cord19MakingRoom = outer; }
+    },
+
     // The chart's options, size or theme changed: its legend's room may move again (makeRoomForLegend's four moves).
     mayMakeRoomAgain(chart) {
         if (chart.__cord19LegendRoom) chart.__cord19LegendRoom.moves = 0;
@@ -412,9 +419,7 @@ window.cord19Charts = {
         // it ignores setOption (a dark phone's map kept its legend over the plot).
         setTimeout(() => {
             if (chart.isDisposed() || chart.getModel().getComponent('grid').get('top') === wanted) return;
-            // The room's own move: not a change from outside that would give it four moves more.
-            chart.__cord19MakingRoom = true;
-            try { chart.setOption({ grid: { top: wanted } }); } finally { chart.__cord19MakingRoom = false; }
+            cord19Charts.asRoomsOwn(chart, () => chart.setOption({ grid: { top: wanted } }));
         });
     },
 
