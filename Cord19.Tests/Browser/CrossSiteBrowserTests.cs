@@ -60,7 +60,7 @@ public sealed class CrossSiteBrowserTests : BrowserTest
         await Expect(panel.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true");
         page = panel;
         await page.GetByTestId("sign-out").ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin")); // not WaitForURLAsync: see EarlyInputBrowserTests
         var after = await page.GotoAsync($"{App.Url}/api/phases");
         Assert.Equal(401, after!.Status);
     }

@@ -129,11 +129,14 @@ public sealed class EarlyInputBrowserTests : BrowserTest
         var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
         await App.OpenAsync(page, "/");
         await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/settings$"));
+        // Expect has Playwright's driver poll the address; WaitForURLAsync can miss the load event it waits for
+        // (microsoft/playwright-dotnet#3364), which timed this test out once in a full run.
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/settings$"));
         await Expect(page.GetByLabel("Clusters (k)")).ToBeVisibleAsync();
 
         await page.GetByTestId("sign-out").ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await Expect(page.GetByLabel("Access token")).ToBeVisibleAsync();
         circuitMayStart.TrySetResult();
     }
 }
