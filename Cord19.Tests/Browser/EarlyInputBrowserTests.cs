@@ -97,6 +97,25 @@ public sealed class EarlyInputBrowserTests : BrowserTest
     }
 
     [Fact]
+    public async Task A_select_pressed_before_the_circuit_is_up_opens_once_it_is()
+    {
+        // A MudSelect opens on the press of its box, and its arrow is beside the box, not in it: the reader clicks the arrow.
+        var page = await Chromium.NewPageAsync();
+        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
+        await App.OpenAsync(page, "/settings");
+        var target = page.GetByRole(AriaRole.Combobox, new() { Name = "Target" });
+        await Expect(target).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^This machine"));
+        await page.Locator(".mud-select", new() { Has = target }).Locator(".mud-input-adornment").ClickAsync();
+        circuitMayStart.SetResult();
+
+        await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
+        var aws = page.GetByRole(AriaRole.Option, new() { Name = "AWS: your account" });
+        await Expect(aws).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await aws.ClickAsync();
+        await Expect(target).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^AWS: your account"));
+    }
+
+    [Fact]
     public async Task A_click_whose_button_the_circuit_does_not_draw_is_dropped_soon_after_the_circuit_is_up()
     {
         var page = await Chromium.NewPageAsync();

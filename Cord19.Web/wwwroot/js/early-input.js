@@ -7,7 +7,7 @@
 // same button of the circuit's page, and what was typed is put into the same field there, as if typed, with the caret
 // where it was. Links are left alone: the browser follows them without the circuit.
 {
-    const clickable = 'button, [role=button], [role=tab], [role=switch], [role=checkbox], [role=radio], [role=menuitem], [role=option], input[type=checkbox], input[type=radio]';
+    const clickable = 'button, [role=button], [role=tab], [role=switch], [role=checkbox], [role=radio], [role=menuitem], [role=option], [role=combobox], input[type=checkbox], input[type=radio]';
     // What is older than this is not made: the reader may have turned to something else.
     const patienceMs = 10_000;
     // Once the circuit is up, how long a held click or text waits for its button or field to come or be enabled (the
@@ -54,8 +54,16 @@
 
     const usable = element => element && !element.disabled && !element.readOnly && element.getAttribute('aria-disabled') !== 'true';
 
+    // A select (MudSelect) opens on the press of its box, not on the click that follows it.
+    const press = target => {
+        const at = target.getBoundingClientRect();
+        const options = { bubbles: true, cancelable: true, button: 0, clientX: at.left + at.width / 2, clientY: at.top + at.height / 2 };
+        target.dispatchEvent(new MouseEvent('mousedown', options));
+        target.dispatchEvent(new MouseEvent('mouseup', options));
+    };
+
     const carryOut = (action, target) => {
-        if (action.typed === undefined) { target.click(); return; }
+        if (action.typed === undefined) { if (target.matches('[role=combobox]')) press(target); else target.click(); return; }
         if (target.value !== action.typed) {
             target.value = action.typed;
             target.dispatchEvent(new Event('input', { bubbles: true }));
@@ -99,7 +107,8 @@
 
     window.addEventListener('click', event => {
         if (!event.isTrusted || !waiting() || !(event.target instanceof Element)) return;
-        const element = event.target.closest(clickable);
+        // A select's arrow and label are beside its box, not in it.
+        const element = event.target.closest(clickable) ?? event.target.closest('.mud-select')?.querySelector('[role=combobox]');
         // A button of a plain form (sign-out) is posted by the browser itself.
         if (!element || element.closest('a[href]') || element.form?.hasAttribute('action')) return;
         event.preventDefault();
