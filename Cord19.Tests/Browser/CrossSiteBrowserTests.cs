@@ -60,7 +60,8 @@ public sealed class CrossSiteBrowserTests : BrowserTest
         await Expect(panel.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true");
         page = panel;
         await page.GetByTestId("sign-out").ClickAsync();
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin")); // not WaitForURLAsync: see EarlyInputBrowserTests
+        // Not WaitForURLAsync, which can miss the load event it waits for: see EarlyInputBrowserTests.
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"), new() { Timeout = 30_000 });
         var after = await page.GotoAsync($"{App.Url}/api/phases");
         Assert.Equal(401, after!.Status);
     }

@@ -150,11 +150,11 @@ public sealed class EarlyInputBrowserTests : BrowserTest
         await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
         // Expect has Playwright's driver poll the address; WaitForURLAsync can miss the load event it waits for
         // (microsoft/playwright-dotnet#3364), which timed this test out once in a full run.
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/settings$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/settings$"), new() { Timeout = 30_000 });
         await Expect(page.GetByLabel("Clusters (k)")).ToBeVisibleAsync();
 
         await page.GetByTestId("sign-out").ClickAsync();
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"), new() { Timeout = 30_000 });
         await Expect(page.GetByLabel("Access token")).ToBeVisibleAsync();
         circuitMayStart.TrySetResult();
     }
