@@ -50,6 +50,9 @@ public sealed class EarlyInputBrowserTests : BrowserTest
         await themeSwitch.ClickAsync();
         await themeSwitch.ClickAsync();
         Assert.Equal("progress", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('[data-testid=theme-switch]')).cursor"));
+        // A screen reader hears what the pointer shows.
+        var status = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "still connecting" });
+        await Expect(status).ToHaveTextAsync("The page is still connecting: your click will be made once it has.");
         circuitMayStart.SetResult();
 
         await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
@@ -58,6 +61,7 @@ public sealed class EarlyInputBrowserTests : BrowserTest
         await page.WaitForTimeoutAsync(1_000);
         await Expect(themeSwitch).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("^Theme: light"));
         Assert.NotEqual("progress", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('[data-testid=theme-switch]')).cursor"));
+        await Expect(page.Locator("#cord19-early-input-status")).ToBeEmptyAsync();
     }
 
     [Fact]
@@ -139,6 +143,8 @@ public sealed class EarlyInputBrowserTests : BrowserTest
         // The pointer stops showing progress a few seconds after the circuit is up, not at the end of the 10 s patience.
         await page.WaitForFunctionAsync("() => !document.documentElement.classList.contains('cord19-click-held')", null, new() { Timeout = 8_000 });
         lock (said) Assert.Contains(said, text => text.StartsWith("What was clicked or typed before the page was ready was dropped", StringComparison.Ordinal));
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "could not be done" }))
+            .ToHaveTextAsync("What you clicked or typed while the page was connecting could not be done: please do it again.");
     }
 
     [Fact]

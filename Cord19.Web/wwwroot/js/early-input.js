@@ -52,6 +52,12 @@
         return same.length === 1 ? same[0] : null;
     };
 
+    // A screen reader hears what the pointer shows: a click is held, or was dropped. Cleared once a click is made.
+    const say = text => {
+        const status = document.getElementById('cord19-early-input-status');
+        if (status && status.textContent !== text) status.textContent = text;
+    };
+
     const usable = element => element && !element.disabled && !element.readOnly && element.getAttribute('aria-disabled') !== 'true';
 
     // A select (MudSelect) opens on the press of its box, not on the click that follows it.
@@ -81,6 +87,7 @@
     const settle = () => {
         const now = performance.now();
         const up = !waiting();
+        let made = false, dropped = false;
         if (up) upAt ??= now;
         for (let i = 0; i < held.length; i++) {
             const action = held[i];
@@ -93,10 +100,15 @@
                 continue;
             }
             held.splice(i--, 1);
-            if (usable(target)) carryOut(action, target);
-            else console.info('What was clicked or typed before the page was ready was dropped: its button or field did not come, or stayed disabled.');
+            if (usable(target)) { carryOut(action, target); made = true; continue; }
+            dropped = true;
+            console.info('What was clicked or typed before the page was ready was dropped: its button or field did not come, or stayed disabled.');
         }
-        document.documentElement.classList.toggle('cord19-click-held', held.some(action => action.typed === undefined));
+        const holding = held.some(action => action.typed === undefined);
+        document.documentElement.classList.toggle('cord19-click-held', holding);
+        if (dropped) say('What you clicked or typed while the page was connecting could not be done: please do it again.');
+        else if (holding) say('The page is still connecting: your click will be made once it has.');
+        else if (made) say('');
         clearTimeout(timer);
         if (held.length === 0) { watcher?.disconnect(); watcher = null; return; }
         timer = setTimeout(settle, Math.min(...held.map(action => action.until)) - now + 20);
