@@ -10,7 +10,7 @@ public sealed class ChartBrowserTests : BrowserTest
 {
     private const int Documents = 20_000;
     private const string RunId = "full-synthetic-20k";
-    private const string SubsetRunId = "subset-synthetic-600";
+    private const string SubsetRunId = SyntheticRun.SmallRunId;
     /// <summary>How many matches the map shows: each cluster's are one shape, its dots' pixels in (x, y) pairs.</summary>
     private const string DotsShown = "() => vizorECharts.getChart('document-map').cord19Matches.group.children().reduce((n, e) => n + e.shape.points.length / 2, 0)";
     /// <summary>
@@ -26,7 +26,7 @@ public sealed class ChartBrowserTests : BrowserTest
     protected override async Task ArrangeAsync()
     {
         await PublishAsync(SyntheticRun.Create(RunId, Documents));
-        var subset = SyntheticRun.Create(SubsetRunId, 600, clusters: 3);
+        var subset = SyntheticRun.Small();
         await PublishAsync(subset with { Manifest = subset.Manifest with { Scope = RunManifest.SubsetScope, CreatedAt = DateTime.UtcNow.AddMinutes(-5) } });
     }
 

@@ -14,9 +14,9 @@ namespace Cord19.Tests.Browser;
 /// </summary>
 public sealed class EarlyInputBrowserTests : BrowserTest
 {
-    private const string RunId = "subset-synthetic-600";
+    private const string RunId = SyntheticRun.SmallRunId;
 
-    protected override Task ArrangeAsync() => PublishAsync(SyntheticRun.Create(RunId, 600, clusters: 3));
+    protected override Task ArrangeAsync() => PublishAsync(SyntheticRun.Small());
 
     [Fact]
     public async Task A_search_typed_before_the_circuit_is_up_is_kept_and_searched_once_it_is()

@@ -11,9 +11,9 @@ namespace Cord19.Tests.Browser;
 /// </summary>
 public sealed class ThemeBrowserTests : BrowserTest
 {
-    private const string RunId = "subset-synthetic-600";
+    private const string RunId = SyntheticRun.SmallRunId;
 
-    protected override Task ArrangeAsync() => PublishAsync(SyntheticRun.Create(RunId, 600, clusters: 3));
+    protected override Task ArrangeAsync() => PublishAsync(SyntheticRun.Small());
 
     [Fact]
     public async Task The_page_and_the_map_drawn_before_the_circuit_is_up_are_already_in_the_readers_theme()

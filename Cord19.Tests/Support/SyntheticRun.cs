@@ -8,6 +8,11 @@ namespace Cord19.Tests.Support;
 /// </summary>
 public static class SyntheticRun
 {
+    /// <summary>The small run the browser tests of one page's behaviour open: 600 documents in three clusters.</summary>
+    public const string SmallRunId = "subset-synthetic-600";
+
+    public static RunResult Small() => Create(SmallRunId, 600, clusters: 3);
+
     public static RunResult Create(string runId, int documents, int clusters = 6, int topicsPerCluster = 2, int seed = 7)
     {
         var random = new Random(seed);
