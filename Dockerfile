@@ -9,7 +9,7 @@ RUN dotnet publish Cord19.Web/Cord19.Web.csproj -c Release -o /app
 RUN dotnet publish Cord19.Pipeline/Cord19.Pipeline.csproj -c Release -r linux-x64 --self-contained -o /app/pipeline-linux-x64
 
 # The release is the AWS target's default (Settings' AirflowVersion); a test keeps the two and docker-compose.yml equal.
-FROM apache/airflow:3.2.1 AS airflow
+FROM apache/airflow:3.2.2 AS airflow
 USER root
 # .NET reads ICU for text; libicu-dev names the distribution's current ICU, as the AWS instance's first boot does.
 RUN apt-get update && apt-get install -y --no-install-recommends libicu-dev \

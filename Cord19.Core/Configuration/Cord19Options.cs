@@ -52,6 +52,7 @@ public sealed class Cord19Options
     [ConfigurationKeyName(AwsTargetOptions.BundleVariable)] public string? PipelineBundle { get; set; }
     [ConfigurationKeyName(AwsTargetOptions.AirflowUrlVariable)] public string? AwsAirflowUrl { get; set; }
     [ConfigurationKeyName(AwsTargetOptions.ImageVariable)] public string? AwsImageId { get; set; }
+    [ConfigurationKeyName(AwsTargetOptions.PackageIndexVariable)] public string? PackageIndex { get; set; }
 
     /// <summary>The secret for people and scripts; generated at each start when unset.</summary>
     [ConfigurationKeyName(AccessTokenVariable)] public string? AccessToken { get; set; }
@@ -98,7 +99,7 @@ public sealed class Cord19Options
     /// <summary>Null when no Airflow is configured (the local target needs none).</summary>
     public AirflowOptions? Airflow => AirflowOptions.From(AirflowUrl, AirflowUser, AirflowPassword, AirflowToken, AirflowApi);
 
-    public AwsTargetOptions AwsTarget => AwsTargetOptions.From(PipelineBundle, AwsAirflowUrl, AwsImageId);
+    public AwsTargetOptions AwsTarget => AwsTargetOptions.From(PipelineBundle, AwsAirflowUrl, AwsImageId, PackageIndex);
 
     /// <summary>Each problem names the variable and the fix; empty when the panel can start.</summary>
     public IReadOnlyList<string> Validate()

@@ -68,7 +68,7 @@ public sealed record PipelineSettings
     /// The Apache Airflow release the instance installs (3.x, or 2.x). Airflow 3 by default: Airflow 2 reached its end
     /// of life on 2026-04-22 and gets no security fixes, and the instance serves its API to the operator's address.
     /// </summary>
-    public string AirflowVersion { get; init; } = "3.2.1";
+    public string AirflowVersion { get; init; } = "3.2.2";
 
     /// <summary>Who may reach Airflow and Redshift, e.g. 203.0.113.7/32; empty: this machine's public address, looked up at phase 1.</summary>
     public string? OperatorCidr { get; init; }
@@ -105,7 +105,7 @@ public sealed record PipelineSettings
         if (AwsMetadataSource == ReleaseMetadataSource && Releases.Cord19Releases.NameProblem(AwsRelease) is { } releaseProblem)
             errors.Add(nameof(AwsRelease), releaseProblem);
         if (!AwsNaming.IsAirflowVersion(AirflowVersion))
-            errors.Add(nameof(AirflowVersion), $"Airflow version '{AirflowVersion}' is not a 3.x or 2.x release number: use one such as 3.2.1 (or 2.10.5, though Airflow 2 gets no security fixes since 2026-04-22).");
+            errors.Add(nameof(AirflowVersion), $"Airflow version '{AirflowVersion}' is not a 3.x or 2.x release number: use one such as 3.2.2 (or 2.10.5, though Airflow 2 gets no security fixes since 2026-04-22).");
         if (!string.IsNullOrWhiteSpace(OperatorCidr) && AwsNaming.CidrProblem(OperatorCidr) is { } cidrProblem)
             errors.Add(nameof(OperatorCidr), cidrProblem);
         if (!AwsNaming.IsInstanceType(InstanceType))

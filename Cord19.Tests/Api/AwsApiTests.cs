@@ -28,6 +28,7 @@ public sealed class AwsApiTests : IAsyncLifetime
         {
             s.AddSingleton<IAwsCloudFactory>(_cloud);
             s.AddSingleton<IAirflowConnector>(new AwsTargetHarness.RecordingConnector(airflow));
+            s.AddSingleton<Cord19.Core.Airflow.IAirflowReleaseIndex>(new FakeAirflowReleaseIndex());
             s.AddSingleton(new AwsTargetOptions { PollInterval = TimeSpan.FromMilliseconds(5), LookUpPublicAddress = _ => Task.FromResult("203.0.113.7/32") });
         });
     }

@@ -76,6 +76,9 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.Equal("Warning", Outcome("Redshift node type"));
             Assert.Equal("Warning", Outcome("Permissions"));
             gaps.Add("DescribeOrderableClusterOptions and SimulatePrincipalPolicy (moto answers 500: their checklist lines are amber)");
+            // No test reaches PyPI (RunningApp points the panel at a port nothing listens on): amber, and phase 1 goes on.
+            Assert.Equal("Warning", Outcome(AirflowReleaseCheck.Name));
+            gaps.Add("PyPI (the Airflow release's line is amber: not reachable from the tests)");
 
             var phaseOne = await RunAsync(app, 1);
             var id = await DeploymentIdAsync(app);

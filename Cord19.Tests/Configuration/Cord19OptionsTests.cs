@@ -23,6 +23,7 @@ public sealed class Cord19OptionsTests
             ["CORD19_AIRFLOW_API"] = "v2",
             ["CORD19_DATA_ROOTS"] = "/data:/srv/cord19",
             ["CORD19_TEST_STEP_DELAY_MS"] = "250",
+            ["CORD19_PYPI_URL"] = "http://127.0.0.1:3141/root/pypi",
         });
 
         Assert.Empty(options.Validate());
@@ -33,6 +34,9 @@ public sealed class Cord19OptionsTests
         Assert.Equal(["/data/", "/srv/cord19/"], options.DataRootFolders);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.PhaseRunner.StepDelay);
         Assert.False(options.StateDatabase.IsPostgres);
+        // A path keeps its place: the client's routes are relative to it.
+        Assert.Equal("http://127.0.0.1:3141/root/pypi/", options.AwsTarget.PackageIndex.ToString());
+        Assert.Equal("https://pypi.org/", Bind(new()).AwsTarget.PackageIndex.ToString());
     }
 
     [Theory]
@@ -40,6 +44,7 @@ public sealed class Cord19OptionsTests
     [InlineData("CORD19_AIRFLOW_URL", "airflow:8080", "CORD19_AIRFLOW_URL='airflow:8080' is not an http(s) address")]
     [InlineData("CORD19_AIRFLOW_API", "v9", "CORD19_AIRFLOW_API='v9' is not known. Use v1 (Airflow 2), v2 (Airflow 3) or auto")]
     [InlineData("CORD19_AWS_AIRFLOW_URL", "http://127.0.0.1:8443", "CORD19_AWS_AIRFLOW_URL='http://127.0.0.1:8443' is not an https address")]
+    [InlineData("CORD19_PYPI_URL", "pypi.org", "CORD19_PYPI_URL='pypi.org' is not an http(s) address. Set it to a server of PyPI's JSON API")]
     [InlineData("CORD19_ACCESS_TOKEN", "short", "CORD19_ACCESS_TOKEN is shorter than 16 characters")]
     [InlineData("CORD19_SIGN_IN", "maybe", "CORD19_SIGN_IN='maybe' is not known: use off")]
     [InlineData("CORD19_OIDC_AUTHORITY", "https://login.example.org", "needs both CORD19_OIDC_AUTHORITY and CORD19_OIDC_CLIENT_ID")]

@@ -39,6 +39,9 @@ public sealed class RunningApp : IAsyncDisposable
         start.Environment["CORD19_DATA_DIR"] = dataDirectory;
         start.Environment[Cord19.Web.Security.AccessToken.EnvironmentVariable] = WebAppFactory.AccessToken;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production"; // what `dotnet run` gives users (launchSettings.json)
+        // No test reaches the internet: PyPI is a port nothing listens on, so the panel says it could not ask (what it
+        // does with PyPI's answers is tested at its seam, PyPiAirflowReleasesTests and the AWS target's tests).
+        start.Environment[Cord19.Core.Targets.Aws.AwsTargetOptions.PackageIndexVariable] = $"http://127.0.0.1:{LoopbackPort.Free()}/";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         var process = Process.Start(start)!;

@@ -22,6 +22,8 @@ public sealed class WebAppFactory(string? postgres = null, IReadOnlyDictionary<s
         builder.UseSetting(Cord19.Core.Settings.DataDirectory.EnvironmentVariable, _data.Path);
         builder.UseSetting(Cord19.Web.Security.AccessToken.EnvironmentVariable, AccessToken);
         if (postgres is not null) builder.UseSetting(Cord19.Core.Deployments.StateDatabase.EnvironmentVariable, postgres);
+        // No test reaches the internet: PyPI is a port nothing listens on (as in RunningApp).
+        builder.UseSetting(Cord19.Core.Targets.Aws.AwsTargetOptions.PackageIndexVariable, $"http://127.0.0.1:{LoopbackPort.Free()}/");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.UseEnvironment("Production"); // what `dotnet run` gives users (launchSettings.json)
         if (services is not null) builder.ConfigureServices(services);

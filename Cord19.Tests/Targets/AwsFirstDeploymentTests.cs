@@ -50,6 +50,108 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task The_checklist_says_what_PyPI_knows_of_the_Airflow_release_even_without_AWS()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var checklist = h.Get<AwsChecklist>();
+        var settings = await h.Core.Settings.GetAsync();
+        async Task<CheckItem> ReleaseLineAsync(Func<string, AirflowReleaseFacts?> answer)
+        {
+            h.Releases.Answer = answer;
+            return Item(await checklist.RunAsync(settings, default), AirflowReleaseCheck.Name);
+        }
+
+        var current = await ReleaseLineAsync(v => new(v, true, null, [], v));
+        Assert.Equal(CheckOutcome.Passed, current.Outcome);
+        Assert.Contains($"Apache Airflow {settings.AirflowVersion} is on PyPI with no known vulnerabilities, and is its latest release", current.Detail);
+
+        var superseded = await ReleaseLineAsync(v => new(v, true, null, [], "3.10.0")); // compared as numbers: 3.10 is after 3.2
+        Assert.Equal(CheckOutcome.Warning, superseded.Outcome);
+        Assert.Contains("3.10.0 is out", superseded.Detail);
+        Assert.Equal("Settings → Airflow version: 3.10.0.", superseded.Fix);
+
+        var vulnerable = await ReleaseLineAsync(v => new(v, true, null,
+            [new KnownVulnerability("PYSEC-2026-1", ["CVE-2026-0001"], ["3.2.3", "3.3.1"]), new KnownVulnerability("GHSA-xxxx-yyyy-zzzz", [], [])], "3.3.1"));
+        Assert.Equal(CheckOutcome.Failed, vulnerable.Outcome);
+        Assert.Contains("2 known vulnerabilities", vulnerable.Detail);
+        Assert.Contains("PYSEC-2026-1 (CVE-2026-0001), fixed in 3.2.3, 3.3.1; GHSA-xxxx-yyyy-zzzz", vulnerable.Detail);
+        Assert.Equal("Settings → Airflow version: 3.3.1.", vulnerable.Fix);
+
+        var yanked = await ReleaseLineAsync(v => new(v, true, "broken migrations", [], "3.3.1"));
+        Assert.Equal(CheckOutcome.Failed, yanked.Outcome);
+        Assert.Contains("withdrawn from PyPI (yanked: broken migrations)", yanked.Detail);
+
+        var unreleased = await ReleaseLineAsync(v => new(v, false, null, [], "3.3.1"));
+        Assert.Equal(CheckOutcome.Failed, unreleased.Outcome);
+        Assert.Contains("PyPI has no Apache Airflow", unreleased.Detail);
+
+        var unreachable = await ReleaseLineAsync(_ => null);
+        Assert.Equal(CheckOutcome.Warning, unreachable.Outcome);
+        Assert.Contains("Could not ask PyPI", unreachable.Detail);
+
+        // PyPI needs no credentials: its line is there when AWS refuses them.
+        h.Releases.Answer = v => new(v, true, null, [], v);
+        h.Cloud.IdentityFailure = FakeAwsCloud.Error("sts:GetCallerIdentity", "ExpiredToken", "The security token included in the request is expired");
+        Assert.Equal(CheckOutcome.Passed, Item(await checklist.RunAsync(settings, default), AirflowReleaseCheck.Name).Outcome);
+    }
+
+    [Fact]
+    public async Task Phase_one_refuses_an_Airflow_release_PyPI_does_not_have_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AirflowVersion = "3.2.9" });
+        h.Releases.Answer = v => new(v, false, null, [], "3.3.1");
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "PyPI has no Apache Airflow 3.2.9", "The latest release is 3.3.1", "Settings → Airflow version: 3.3.1", "Nothing was created");
+        Assert.Equal(["3.2.9"], h.Releases.Asked);
+        Assert.Empty(h.Cloud.Buckets);
+        Assert.Empty(h.Cloud.Instances);
+        Assert.False(await h.Core.Store.HasRecordedResourcesAsync(await h.DeploymentIdAsync()));
+
+        // A withdrawn release is refused so too.
+        h.Releases.Answer = v => new(v, true, "", [], "3.3.1");
+        FailedSaying(await h.Core.RunAsync(1), "Apache Airflow 3.2.9 was withdrawn from PyPI (yanked).", "Nothing was created");
+        Assert.Empty(h.Cloud.Instances);
+    }
+
+    [Fact]
+    public async Task Phase_one_says_what_PyPI_knows_of_the_release_and_goes_on_when_PyPI_cannot_be_asked()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Releases.Answer = v => new(v, true, null, [new KnownVulnerability("PYSEC-2026-1", [], ["3.3.1"])], "3.3.1");
+
+        var vulnerable = await h.Core.RunAsync(1);
+
+        var log = await h.Core.LogTextAsync(vulnerable);
+        Succeeded(vulnerable, log);
+        Assert.Contains("[airflow-release] PyPI lists 1 known vulnerability in Apache Airflow", log);
+        Assert.Contains("Settings → Airflow version: 3.3.1.", log);
+
+        // Once the instance is launched, its Airflow is installed: the release is not looked up again.
+        h.Releases.Asked.Clear();
+        var again = await h.Core.RunAsync(1);
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        Assert.Empty(h.Releases.Asked);
+        Assert.Contains("installed Airflow at its first boot", await h.Core.LogTextAsync(again));
+    }
+
+    [Fact]
+    public async Task Phase_one_goes_on_when_PyPI_cannot_be_asked_and_says_so()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Releases.Answer = _ => null;
+
+        var state = await h.Core.RunAsync(1);
+
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        Assert.Contains("Could not ask PyPI", log);
+        Assert.Contains("Going on: the instance installs Airflow", log);
+        Assert.NotEmpty(h.Cloud.Instances);
+    }
+
+    [Fact]
     public async Task Phase_two_refuses_a_data_lake_in_another_region_before_creating_anything()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -1,3 +1,4 @@
+using Cord19.Core.Airflow;
 using Cord19.Core.Aws;
 using Cord19.Core.Settings;
 
@@ -12,20 +13,37 @@ public enum CheckOutcome { Passed, Warning, Failed }
 /// <summary>
 /// What must hold before phase 1 on AWS: credentials and identity, the region, AWS's COVID-19 data lake in
 /// Glue, the spot vCPU quota, the spot price against the max price, the shared IAM roles (created on request),
-/// and the operator address the security groups will allow. Each check stands alone: one failure does not hide the rest.
+/// the operator address the security groups will allow, and what PyPI says of the Airflow release the instance will
+/// install. Each check stands alone: one failure does not hide the rest.
 /// </summary>
-public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions options)
+public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions options, IAirflowReleaseIndex releases)
 {
     public async Task<IReadOnlyList<CheckItem>> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
+        // Asked beside AWS: PyPI needs no credentials, so its line shows even when AWS cannot be reached.
+        var release = AirflowReleaseAsync(settings.AirflowVersion, ct);
+        IReadOnlyList<CheckItem> aws;
         try
         {
-            return await clouds.WithCloudAsync(settings.AwsRegion, cloud => RunAsync(cloud, settings, ct));
+            aws = await clouds.WithCloudAsync(settings.AwsRegion, cloud => RunAsync(cloud, settings, ct));
         }
         catch (AwsConfigurationException ex)
         {
             // Only opening the account lets one through (each check catches its own): the region is unusable.
-            return [new CheckItem("Region", CheckOutcome.Failed, ex.Message, "Settings → AWS region.")];
+            aws = [new CheckItem("Region", CheckOutcome.Failed, ex.Message, "Settings → AWS region.")];
+        }
+        return [.. aws, await release];
+    }
+
+    private async Task<CheckItem> AirflowReleaseAsync(string version, CancellationToken ct)
+    {
+        try
+        {
+            return AirflowReleaseCheck.Judge(await releases.LookUpAsync(version, ct));
+        }
+        catch (PackageIndexUnreachableException ex)
+        {
+            return AirflowReleaseCheck.Unreachable(ex);
         }
     }
 

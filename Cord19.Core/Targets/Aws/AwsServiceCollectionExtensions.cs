@@ -22,6 +22,9 @@ public static class AwsServiceCollectionExtensions
         {
             LookUpPublicAddress = sp.GetRequiredService<OperatorAddress>().LookUpAsync,
         });
+        services.AddHttpClient(Airflow.PyPiAirflowReleases.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.TryAddSingleton<Airflow.IAirflowReleaseIndex>(sp => new Airflow.PyPiAirflowReleases(
+            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<AwsTargetOptions>().PackageIndex));
         services.AddHttpClient(AwsCloudFactory.HttpClientName);
         services.TryAddSingleton<IAwsCloudFactory, AwsCloudFactory>();
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, PinnedAirflowHandlers>();

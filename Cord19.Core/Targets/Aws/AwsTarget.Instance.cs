@@ -10,6 +10,8 @@ public sealed partial class AwsTarget
     private async Task DeployInstanceAsync(AwsRun run)
     {
         var (context, cloud, names) = run;
+        await context.StepAsync("airflow-release", ct => CheckAirflowReleaseAsync(run, ct));
+
         await context.StepAsync("bucket", async ct =>
         {
             await run.Context.RecordResourceAsync(AwsResourceKinds.Bucket, names.Bucket, "Results and the files shipped to the instance");
@@ -118,6 +120,37 @@ public sealed partial class AwsTarget
                 async ct => await BootLogAsync(cloud, running.InstanceId, ct));
             await context.LogAsync($"Airflow is healthy at {address} (user {AwsNames.AirflowUser}, password in {names.AirflowPasswordParameter}, certificate pinned).");
         });
+    }
+
+    /// <summary>
+    /// Before anything is created: a release PyPI does not have (a typo) or has withdrawn would fail, or be wrong, only on
+    /// the instance, after the launch and the 30-minute wait for Airflow. Known vulnerabilities and a later release are
+    /// said in the log; a PyPI out of reach is said too, and does not stop the phase (the instance reaches PyPI on its own).
+    /// </summary>
+    private async Task CheckAirflowReleaseAsync(AwsRun run, CancellationToken ct)
+    {
+        var (context, cloud, names) = run;
+        var version = context.Settings.AirflowVersion;
+        if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { } launched)
+        {
+            await context.LogAsync($"Instance {launched.InstanceId} is launched already: it installed Airflow at its first boot, so the release is not looked up again.");
+            return;
+        }
+        AirflowReleaseFacts facts;
+        try
+        {
+            facts = await airflowReleases.LookUpAsync(version, ct);
+        }
+        catch (PackageIndexUnreachableException ex)
+        {
+            await context.LogAsync($"{ex.Message} Going on: the instance installs Airflow {version} from PyPI itself.", Deployments.LogLevel.Warning);
+            return;
+        }
+        if (AirflowReleaseCheck.Refusal(facts) is { } refusal)
+            throw new PhaseFailedException($"{refusal} Nothing was created; run phase 1 again then.");
+        var line = AirflowReleaseCheck.Judge(facts);
+        await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
+            line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
     }
 
     /// <summary>The tail of the instance's first-boot log, so a timed-out wait says why.</summary>

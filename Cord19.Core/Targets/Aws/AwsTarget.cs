@@ -16,6 +16,7 @@ namespace Cord19.Core.Targets.Aws;
 public sealed partial class AwsTarget(
     IAwsCloudFactory clouds,
     IAirflowConnector airflow,
+    IAirflowReleaseIndex airflowReleases,
     IResultStore results,
     DataDirectory data,
     AwsTargetOptions options,

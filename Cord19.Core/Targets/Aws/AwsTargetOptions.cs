@@ -6,14 +6,20 @@ public sealed record AwsTargetOptions
     public const string BundleVariable = "CORD19_PIPELINE_BUNDLE";
     public const string AirflowUrlVariable = "CORD19_AWS_AIRFLOW_URL";
     public const string ImageVariable = "CORD19_AWS_IMAGE_ID";
+    public const string PackageIndexVariable = "CORD19_PYPI_URL";
 
     /// <summary>
     /// CORD19_PIPELINE_BUNDLE, CORD19_AWS_AIRFLOW_URL (the instance's Airflow through a port forward, e.g. SSM's
-    /// AWS-StartPortForwardingSession to https://127.0.0.1:8443/; the certificate stays pinned) and CORD19_AWS_IMAGE_ID.
+    /// AWS-StartPortForwardingSession to https://127.0.0.1:8443/; the certificate stays pinned), CORD19_AWS_IMAGE_ID and
+    /// CORD19_PYPI_URL.
     /// </summary>
-    public static AwsTargetOptions From(string? pipelineBundle, string? instanceAirflowUrl, string? imageId)
+    public static AwsTargetOptions From(string? pipelineBundle, string? instanceAirflowUrl, string? imageId, string? packageIndex = null)
     {
         var options = new AwsTargetOptions { PipelineBundle = Blank(pipelineBundle), ImageId = Blank(imageId) };
+        if (Blank(packageIndex) is { } indexUrl)
+            options = Uri.TryCreate(indexUrl.EndsWith('/') ? indexUrl : indexUrl + "/", UriKind.Absolute, out var index) && index.Scheme is "https" or "http"
+                ? options with { PackageIndex = index }
+                : throw new ArgumentException($"{PackageIndexVariable}='{indexUrl}' is not an http(s) address. Set it to a server of PyPI's JSON API, e.g. https://pypi.org/, or unset it.");
         if (Blank(instanceAirflowUrl) is not { } url) return options;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme != "https")
             throw new ArgumentException($"{AirflowUrlVariable}='{url}' is not an https address. Set it to where a port forward reaches the instance's Airflow, e.g. https://127.0.0.1:8443/, or unset it.");
@@ -59,6 +65,12 @@ public sealed record AwsTargetOptions
     /// at a local stand-in served with the deployment's certificate, since no emulator runs the instance's software.
     /// </summary>
     public Func<string, Uri> InstanceAirflowAddress { get; init; } = InstanceAirflow.DefaultAddress;
+
+    /// <summary>
+    /// Where the panel asks about the chosen Airflow release (PyPI's JSON API): https://pypi.org/ unless CORD19_PYPI_URL
+    /// says otherwise (tests; a proxy that serves the same API). The instance itself installs from PyPI.
+    /// </summary>
+    public Uri PackageIndex { get; init; } = new("https://pypi.org/");
 
     /// <summary>An AMI to launch instead of Canonical's current Ubuntu 24.04 (an account's own hardened image, or an emulator's).</summary>
     public string? ImageId { get; init; }

@@ -9,22 +9,25 @@ namespace Cord19.Tests.Support.Aws;
 
 /// <summary>
 /// The real Core services with the AWS target on: the account replaced at the target's seam by
-/// <see cref="FakeAwsCloud"/>, the instance's Airflow by <see cref="FakeAirflowClient"/>, and waits shortened.
+/// <see cref="FakeAwsCloud"/>, the instance's Airflow by <see cref="FakeAirflowClient"/>, PyPI by
+/// <see cref="FakeAirflowReleaseIndex"/>, and waits shortened.
 /// </summary>
 public sealed class AwsTargetHarness : IAsyncDisposable
 {
-    private AwsTargetHarness(CoreHarness core, FakeAwsCloud cloud, FakeAirflowClient airflow, RecordingConnector connector)
+    private AwsTargetHarness(CoreHarness core, FakeAwsCloud cloud, FakeAirflowClient airflow, RecordingConnector connector, FakeAirflowReleaseIndex releases)
     {
         Core = core;
         Cloud = cloud;
         Airflow = airflow;
         Connector = connector;
+        Releases = releases;
     }
 
     public CoreHarness Core { get; }
     public FakeAwsCloud Cloud { get; }
     public FakeAirflowClient Airflow { get; }
     public RecordingConnector Connector { get; }
+    public FakeAirflowReleaseIndex Releases { get; }
 
     public static async Task<AwsTargetHarness> StartAsync(PipelineSettings? settings = null, TimeSpan? airflowReadyLimit = null)
     {
@@ -34,10 +37,12 @@ public sealed class AwsTargetHarness : IAsyncDisposable
         var cloud = new FakeAwsCloud(Path.Combine(files.Path, "s3"));
         var airflow = new FakeAirflowClient();
         var connector = new RecordingConnector(airflow);
+        var releases = new FakeAirflowReleaseIndex();
         var core = await CoreHarness.StartAsync(configure: services =>
         {
             services.AddSingleton<IAwsCloudFactory>(cloud);
             services.AddSingleton<IAirflowConnector>(connector);
+            services.AddSingleton<IAirflowReleaseIndex>(releases);
             services.AddSingleton(new AwsTargetOptions
             {
                 PollInterval = TimeSpan.FromMilliseconds(1),
@@ -54,7 +59,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
         });
         var errors = await core.Settings.SaveAsync(settings ?? new PipelineSettings { Target = DeploymentTarget.Aws });
         Assert.Empty(errors);
-        return new AwsTargetHarness(core, cloud, airflow, connector) { FilesToDelete = files };
+        return new AwsTargetHarness(core, cloud, airflow, connector, releases) { FilesToDelete = files };
     }
 
     private TempDirectory? FilesToDelete { get; init; }

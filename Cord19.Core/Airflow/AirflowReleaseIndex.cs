@@ -1,0 +1,34 @@
+namespace Cord19.Core.Airflow;
+
+/// <summary>
+/// What the Python Package Index says of an Apache Airflow release, asked before the AWS target installs it: a
+/// version PyPI does not have fails the instance's pip install only after the launch, and a release with known
+/// vulnerabilities is served to the operator's address. Airflow fixes bugs and security issues in its latest minor
+/// release, so which release is the latest matters too.
+/// </summary>
+public interface IAirflowReleaseIndex
+{
+    /// <exception cref="PackageIndexUnreachableException">PyPI could not be asked, or did not answer as its JSON API does.</exception>
+    Task<AirflowReleaseFacts> LookUpAsync(string version, CancellationToken ct);
+}
+
+/// <param name="Released">False: PyPI has no such release of apache-airflow.</param>
+/// <param name="YankedReason">Null unless the release was withdrawn (yanked); then the maintainers' reason, or "".</param>
+/// <param name="Vulnerabilities">The known vulnerabilities PyPI lists for the release, those withdrawn left out.</param>
+/// <param name="Latest">PyPI's latest release of apache-airflow; null when that could not be read.</param>
+public sealed record AirflowReleaseFacts(string Version, bool Released, string? YankedReason, IReadOnlyList<KnownVulnerability> Vulnerabilities, string? Latest)
+{
+    public bool Yanked => YankedReason is not null;
+
+    /// <summary>True when PyPI's latest release is a higher version number than this one.</summary>
+    public bool Superseded => Latest is not null && System.Version.TryParse(Latest, out var latest) && System.Version.TryParse(Version, out var chosen) && latest > chosen;
+}
+
+/// <param name="Id">The advisory's id (PYSEC-…, GHSA-…); <paramref name="Aliases"/> holds its CVE numbers.</param>
+public sealed record KnownVulnerability(string Id, IReadOnlyList<string> Aliases, IReadOnlyList<string> FixedIn);
+
+public sealed class PackageIndexUnreachableException(string message, Exception? inner = null) : Cord19Exception(message, inner)
+{
+    public override FailureKind Failure => FailureKind.Upstream;
+    public override string Title => "PyPI could not be asked";
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Cord19.Core.Airflow;
+
+/// <summary>
+/// Asks PyPI's JSON API (docs.pypi.org/api/json) about apache-airflow: <c>/pypi/apache-airflow/&lt;version&gt;/json</c>
+/// for the release itself (404 when there is none; yanked or not; its known vulnerabilities) and
+/// <c>/pypi/apache-airflow/json</c> for the latest release (<c>info.version</c>). No .NET package reads PyPI, so
+/// this small client is ours.
+/// </summary>
+public sealed class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IAirflowReleaseIndex
+{
+    public const string HttpClientName = "pypi";
+    private const string Project = "apache-airflow";
+
+    public async Task<AirflowReleaseFacts> LookUpAsync(string version, CancellationToken ct)
+    {
+        var client = http.CreateClient(HttpClientName);
+        using var release = await GetAsync(client, $"pypi/{Project}/{Uri.EscapeDataString(version)}/json", ct);
+        if (release is null) return new AirflowReleaseFacts(version, Released: false, null, [], await LatestAsync(client, ct));
+        var info = release.RootElement.TryGetProperty("info", out var i) && i.ValueKind == JsonValueKind.Object ? i : default;
+        var yanked = info.ValueKind == JsonValueKind.Object && info.TryGetProperty("yanked", out var y) && y.ValueKind == JsonValueKind.True
+            ? (info.TryGetProperty("yanked_reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() ?? "" : "")
+            : null;
+        return new AirflowReleaseFacts(version, Released: true, yanked, Vulnerabilities(release.RootElement), await LatestAsync(client, ct));
+    }
+
+    /// <summary>The latest release, or null: the release's own facts are worth having without it.</summary>
+    private async Task<string?> LatestAsync(HttpClient client, CancellationToken ct)
+    {
+        try
+        {
+            using var project = await GetAsync(client, $"pypi/{Project}/json", ct);
+            return project is not null && project.RootElement.TryGetProperty("info", out var info) && info.ValueKind == JsonValueKind.Object
+                   && info.TryGetProperty("version", out var latest) && latest.ValueKind == JsonValueKind.String
+                ? latest.GetString()
+                : null;
+        }
+        catch (PackageIndexUnreachableException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Those not withdrawn (a withdrawn one was found not to be a vulnerability after all).</summary>
+    private static IReadOnlyList<KnownVulnerability> Vulnerabilities(JsonElement root) =>
+        root.TryGetProperty("vulnerabilities", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray()
+                .Where(v => v.ValueKind == JsonValueKind.Object && !(v.TryGetProperty("withdrawn", out var withdrawn) && withdrawn.ValueKind == JsonValueKind.String))
+                .Select(v => new KnownVulnerability(Text(v, "id") ?? "(no id)", Strings(v, "aliases"), Strings(v, "fixed_in")))
+                .ToList()
+            : [];
+
+    private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static IReadOnlyList<string> Strings(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
+            ? v.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!).ToList()
+            : [];
+
+    /// <summary>The answer as JSON; null for 404. Anything else that is not JSON from the API is PyPI out of reach.</summary>
+    private async Task<JsonDocument?> GetAsync(HttpClient client, string path, CancellationToken ct)
+    {
+        var address = new Uri(index, path);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, address);
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            if (response.StatusCode == HttpStatusCode.NotFound) return null;
+            if (!response.IsSuccessStatusCode)
+                throw Unreachable($"it answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            if (response.Content.Headers.ContentType?.MediaType is not "application/json")
+                // A proxy's or a captive portal's page: named, never pasted.
+                throw Unreachable($"it answered with {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, not PyPI's JSON (a proxy or a wrong address?)");
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            return await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            throw Unreachable(ex switch
+            {
+                HttpRequestException { HttpRequestError: var error } => $"{error}: {ex.Message}",
+                JsonException => "its answer was not JSON",
+                _ => "it did not answer within 10 s",
+            }, ex);
+        }
+
+        PackageIndexUnreachableException Unreachable(string why, Exception? inner = null) => new(
+            $"Could not ask PyPI ({index.GetLeftPart(UriPartial.Authority)}) about Apache Airflow: {why}. " +
+            "Check this machine's network (or CORD19_PYPI_URL), or look the release up on pypi.org/project/apache-airflow yourself.", inner);
+    }
+}
