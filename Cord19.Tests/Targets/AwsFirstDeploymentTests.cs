@@ -103,7 +103,7 @@ public sealed class AwsFirstDeploymentTests
 
         var state = await h.Core.RunAsync(1);
 
-        FailedSaying(state, "PyPI has no Apache Airflow 3.2.9", "The latest release is 3.3.1", "Settings → Airflow version: 3.3.1", "Nothing was created");
+        FailedSaying(state, "PyPI has no Apache Airflow 3.2.9", "The latest release is 3.3.1", "Settings → Airflow version: 3.3.1", "Phase 1 stopped before creating anything");
         Assert.Equal(["3.2.9"], h.Releases.Asked);
         Assert.Empty(h.Cloud.Buckets);
         Assert.Empty(h.Cloud.Instances);
@@ -111,12 +111,12 @@ public sealed class AwsFirstDeploymentTests
 
         // A withdrawn release is refused so too.
         h.Releases.Answer = v => new(v, true, "", [], "3.3.1");
-        FailedSaying(await h.Core.RunAsync(1), "Apache Airflow 3.2.9 was withdrawn from PyPI (yanked).", "Nothing was created");
+        FailedSaying(await h.Core.RunAsync(1), "Apache Airflow 3.2.9 was withdrawn from PyPI (yanked).", "Phase 1 stopped before creating anything");
         Assert.Empty(h.Cloud.Instances);
     }
 
     [Fact]
-    public async Task Phase_one_says_what_PyPI_knows_of_the_release_and_goes_on_when_PyPI_cannot_be_asked()
+    public async Task Phase_one_warns_of_known_vulnerabilities_and_looks_the_release_up_only_before_the_launch()
     {
         await using var h = await AwsTargetHarness.StartAsync();
         h.Releases.Answer = v => new(v, true, null, [new KnownVulnerability("PYSEC-2026-1", [], ["3.3.1"])], "3.3.1");
@@ -133,7 +133,7 @@ public sealed class AwsFirstDeploymentTests
         var again = await h.Core.RunAsync(1);
         Succeeded(again, await h.Core.LogTextAsync(again));
         Assert.Empty(h.Releases.Asked);
-        Assert.Contains("installed Airflow at its first boot", await h.Core.LogTextAsync(again));
+        Assert.Contains("installs Airflow at its first boot: the release is not looked up again", await h.Core.LogTextAsync(again));
     }
 
     [Fact]

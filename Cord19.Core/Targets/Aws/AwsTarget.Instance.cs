@@ -133,7 +133,7 @@ public sealed partial class AwsTarget
         var version = context.Settings.AirflowVersion;
         if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { } launched)
         {
-            await context.LogAsync($"Instance {launched.InstanceId} is launched already: it installed Airflow at its first boot, so the release is not looked up again.");
+            await context.LogAsync($"Instance {launched.InstanceId} is launched already, and installs Airflow at its first boot: the release is not looked up again.");
             return;
         }
         AirflowReleaseFacts facts;
@@ -147,7 +147,7 @@ public sealed partial class AwsTarget
             return;
         }
         if (AirflowReleaseCheck.Refusal(facts) is { } refusal)
-            throw new PhaseFailedException($"{refusal} Nothing was created; run phase 1 again then.");
+            throw new PhaseFailedException($"{refusal} Phase 1 stopped before creating anything; run it again then.");
         var line = AirflowReleaseCheck.Judge(facts);
         await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
             line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
