@@ -27,8 +27,11 @@ public sealed record AirflowReleaseFacts(string Version, bool Released, string? 
 /// <param name="Id">The advisory's id (PYSEC-…, GHSA-…); <paramref name="Aliases"/> holds its CVE numbers.</param>
 public sealed record KnownVulnerability(string Id, IReadOnlyList<string> Aliases, IReadOnlyList<string> FixedIn);
 
-public sealed class PackageIndexUnreachableException(string message, Exception? inner = null) : Cord19Exception(message, inner)
+/// <summary>PyPI could not be asked: <see cref="Cause"/> says why (never its raw answer), <see cref="Fix"/> what to do.</summary>
+public sealed class PackageIndexUnreachableException(string cause, string fix, Exception? inner = null) : Cord19Exception($"{cause} {fix}", inner)
 {
+    public string Cause { get; } = cause;
+    public string Fix { get; } = fix;
     public override FailureKind Failure => FailureKind.Upstream;
     public override string Title => "PyPI could not be asked";
 }

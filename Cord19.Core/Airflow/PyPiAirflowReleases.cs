@@ -88,7 +88,7 @@ public sealed class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IA
         }
 
         PackageIndexUnreachableException Unreachable(string why, Exception? inner = null) => new(
-            $"Could not ask PyPI ({index.GetLeftPart(UriPartial.Authority)}) about Apache Airflow: {why}. " +
+            $"Could not ask PyPI ({index.GetLeftPart(UriPartial.Authority)}) about Apache Airflow: {why}.",
             "Check this machine's network (or CORD19_PYPI_URL), or look the release up on pypi.org/project/apache-airflow yourself.", inner);
     }
 }

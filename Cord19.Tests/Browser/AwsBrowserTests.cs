@@ -38,6 +38,7 @@ public sealed class AwsBrowserTests : BrowserTest
         // PyPI needs no credentials; here it is a port nothing listens on (RunningApp), which the line says, in amber.
         await Expect(rows.Nth(2)).ToHaveAttributeAsync("data-outcome", "Warning");
         await Expect(rows.Nth(2)).ToContainTextAsync("Could not ask PyPI");
+        await Expect(rows.Nth(2).Locator("td").Last).ToContainTextAsync("CORD19_PYPI_URL");
         await Expect(page.Locator("[data-testid=aws-message]")).ToContainTextAsync("failed");
         // The call's failure under Found, what to do under Fix.
         await Expect(rows.First.Locator("td").Last).ToContainTextAsync("Check this machine's network");

@@ -88,6 +88,7 @@ public sealed class AwsFirstDeploymentTests
         var unreachable = await ReleaseLineAsync(_ => null);
         Assert.Equal(CheckOutcome.Warning, unreachable.Outcome);
         Assert.Contains("Could not ask PyPI", unreachable.Detail);
+        Assert.Equal("Check this machine's network.", unreachable.Fix);
 
         // PyPI needs no credentials: its line is there when AWS refuses them.
         h.Releases.Answer = v => new(v, true, null, [], v);

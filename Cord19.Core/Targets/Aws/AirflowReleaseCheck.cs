@@ -34,7 +34,7 @@ public static class AirflowReleaseCheck
             $"{chosen} is on PyPI with no known vulnerabilities{(facts.Latest == facts.Version ? ", and is its latest release" : "")}.");
     }
 
-    public static CheckItem Unreachable(PackageIndexUnreachableException ex) => new(Name, CheckOutcome.Warning, ex.Message);
+    public static CheckItem Unreachable(PackageIndexUnreachableException ex) => new(Name, CheckOutcome.Warning, ex.Cause, ex.Fix);
 
     /// <summary>Why phase 1 must not launch this release, or null: one PyPI cannot serve, or one its maintainers withdrew.</summary>
     public static string? Refusal(AirflowReleaseFacts facts)

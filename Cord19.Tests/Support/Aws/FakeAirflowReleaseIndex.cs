@@ -17,6 +17,6 @@ public sealed class FakeAirflowReleaseIndex : IAirflowReleaseIndex
         lock (Asked) Asked.Add(version);
         return Answer(version) is { } facts
             ? Task.FromResult(facts)
-            : Task.FromException<AirflowReleaseFacts>(new PackageIndexUnreachableException("Could not ask PyPI (https://pypi.org) about Apache Airflow: NameResolutionError: no such host. Check this machine's network."));
+            : Task.FromException<AirflowReleaseFacts>(new PackageIndexUnreachableException("Could not ask PyPI (https://pypi.org) about Apache Airflow: NameResolutionError: no such host.", "Check this machine's network."));
     }
 }
