@@ -119,7 +119,7 @@
 
     window.addEventListener('click', event => {
         if (!event.isTrusted || !waiting() || !(event.target instanceof Element)) return;
-        // A select's arrow and label are beside its box, not in it.
+        // A select's arrow (and border) are beside its box, not in it; its label takes no clicks.
         const element = event.target.closest(clickable) ?? event.target.closest('.mud-select')?.querySelector('[role=combobox]');
         // A button of a plain form (sign-out) is posted by the browser itself.
         if (!element || element.closest('a[href]') || element.form?.hasAttribute('action')) return;
