@@ -69,6 +69,9 @@ public sealed class AwsFirstDeploymentTests
         Assert.Equal(CheckOutcome.Warning, superseded.Outcome);
         Assert.Contains("3.10.0 is out", superseded.Detail);
         Assert.Equal("Settings → Airflow version: 3.10.0.", superseded.Fix);
+        var airflowTwo = Item(await checklist.RunAsync(settings with { AirflowVersion = "2.10.5" }, default), AirflowReleaseCheck.Name);
+        Assert.Equal(CheckOutcome.Warning, airflowTwo.Outcome);
+        Assert.Contains("Airflow 2 gets no fixes at all since its end of life on 2026-04-22", airflowTwo.Detail);
 
         var vulnerable = await ReleaseLineAsync(v => new(v, true, null,
             [new KnownVulnerability("PYSEC-2026-1", ["CVE-2026-0001"], ["3.2.3", "3.3.1"]), new KnownVulnerability("GHSA-xxxx-yyyy-zzzz", [], [])], "3.3.1"));

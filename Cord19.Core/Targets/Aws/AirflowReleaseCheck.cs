@@ -28,7 +28,10 @@ public static class AirflowReleaseCheck
                 toLatest);
         if (facts.Superseded)
             return new(Name, CheckOutcome.Warning,
-                $"{chosen} is on PyPI with no known vulnerabilities, but {facts.Latest} is out, and Airflow fixes bugs and security issues in its latest minor release.",
+                $"{chosen} is on PyPI with no known vulnerabilities, but {facts.Latest} is out, and " +
+                (facts.Version.StartsWith("2.", StringComparison.Ordinal)
+                    ? "Airflow 2 gets no fixes at all since its end of life on 2026-04-22."
+                    : "Airflow fixes bugs and security issues in its latest minor release."),
                 toLatest);
         return new(Name, CheckOutcome.Passed,
             $"{chosen} is on PyPI with no known vulnerabilities{(facts.Latest == facts.Version ? ", and is its latest release" : "")}.");
