@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static Cord19.Core.Airflow.LenientJson;
 
 namespace Cord19.Core.Airflow;
 
@@ -108,33 +108,4 @@ internal static class AirflowJson
 
     private static string? Status(JsonElement e, string component) =>
         e.TryGetProperty(component, out var c) && c.ValueKind == JsonValueKind.Object ? Str(c, "status") : null;
-
-    private static IEnumerable<JsonElement> Array(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var a) && a.ValueKind == JsonValueKind.Array ? a.EnumerateArray() : [];
-
-    private static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.ToString(),
-            _ => null,
-        } : null;
-
-    private static bool? Bool(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            JsonValueKind.String when bool.TryParse(v.GetString(), out var b) => b,
-            _ => null,
-        } : null;
-
-    private static int? Int(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
-
-    private static double? Double(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-
-    private static DateTimeOffset? Date(JsonElement e, string name) =>
-        Str(e, name) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using static Cord19.Core.Airflow.LenientJson;
 
 namespace Cord19.Core.Airflow;
 
@@ -17,13 +18,18 @@ public sealed class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IA
     public async Task<AirflowReleaseFacts> LookUpAsync(string version, CancellationToken ct)
     {
         var client = http.CreateClient(HttpClientName);
+        // Both at once: the latest release is needed whatever the release's own answer.
+        var latest = LatestAsync(client, ct);
         using var release = await GetAsync(client, $"pypi/{Project}/{Uri.EscapeDataString(version)}/json", ct);
-        if (release is null) return new AirflowReleaseFacts(version, Released: false, null, [], await LatestAsync(client, ct));
-        var info = release.RootElement.TryGetProperty("info", out var i) && i.ValueKind == JsonValueKind.Object ? i : default;
-        var yanked = info.ValueKind == JsonValueKind.Object && info.TryGetProperty("yanked", out var y) && y.ValueKind == JsonValueKind.True
-            ? (info.TryGetProperty("yanked_reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() ?? "" : "")
-            : null;
-        return new AirflowReleaseFacts(version, Released: true, yanked, Vulnerabilities(release.RootElement), await LatestAsync(client, ct));
+        if (release is null) return new AirflowReleaseFacts(version, Released: false, null, [], await latest);
+        var info = release.RootElement.TryGetProperty("info", out var i) ? i : default;
+        var yanked = Bool(info, "yanked") == true ? Str(info, "yanked_reason") ?? "" : null;
+        var vulnerabilities = Array(release.RootElement, "vulnerabilities")
+            // A withdrawn one was found not to be a vulnerability after all.
+            .Where(v => Str(v, "withdrawn") is null)
+            .Select(v => new KnownVulnerability(Str(v, "id") ?? "(no id)", Strings(v, "aliases"), Strings(v, "fixed_in")))
+            .ToList();
+        return new AirflowReleaseFacts(version, Released: true, yanked, vulnerabilities, await latest);
     }
 
     /// <summary>The latest release, or null: the release's own facts are worth having without it.</summary>
@@ -32,10 +38,7 @@ public sealed class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IA
         try
         {
             using var project = await GetAsync(client, $"pypi/{Project}/json", ct);
-            return project is not null && project.RootElement.TryGetProperty("info", out var info) && info.ValueKind == JsonValueKind.Object
-                   && info.TryGetProperty("version", out var latest) && latest.ValueKind == JsonValueKind.String
-                ? latest.GetString()
-                : null;
+            return project is null ? null : Str(project.RootElement.TryGetProperty("info", out var info) ? info : default, "version");
         }
         catch (PackageIndexUnreachableException)
         {
@@ -43,21 +46,8 @@ public sealed class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IA
         }
     }
 
-    /// <summary>Those not withdrawn (a withdrawn one was found not to be a vulnerability after all).</summary>
-    private static IReadOnlyList<KnownVulnerability> Vulnerabilities(JsonElement root) =>
-        root.TryGetProperty("vulnerabilities", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray()
-                .Where(v => v.ValueKind == JsonValueKind.Object && !(v.TryGetProperty("withdrawn", out var withdrawn) && withdrawn.ValueKind == JsonValueKind.String))
-                .Select(v => new KnownVulnerability(Text(v, "id") ?? "(no id)", Strings(v, "aliases"), Strings(v, "fixed_in")))
-                .ToList()
-            : [];
-
-    private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
     private static IReadOnlyList<string> Strings(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
-            ? v.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!).ToList()
-            : [];
+        Array(e, name).Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!).ToList();
 
     /// <summary>The answer as JSON; null for 404. Anything else that is not JSON from the API is PyPI out of reach.</summary>
     private async Task<JsonDocument?> GetAsync(HttpClient client, string path, CancellationToken ct)
@@ -83,7 +73,7 @@ public sealed class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IA
             {
                 HttpRequestException { HttpRequestError: var error } => $"{error}: {ex.Message}",
                 JsonException => "its answer was not JSON",
-                _ => "it did not answer within 10 s",
+                _ => $"it did not answer within {client.Timeout.TotalSeconds:0} s",
             }, ex);
         }
 
