@@ -20,6 +20,9 @@ public sealed record AirflowReleaseFacts(string Version, bool Released, string? 
 {
     public bool Yanked => YankedReason is not null;
 
+    /// <summary>False for a release PyPI cannot serve, or one its maintainers withdrew: phase 1 does not launch it.</summary>
+    public bool Installable => Released && !Yanked;
+
     /// <summary>True when PyPI's latest release is a higher version number than this one.</summary>
     public bool Superseded => Latest is not null && System.Version.TryParse(Latest, out var latest) && System.Version.TryParse(Version, out var chosen) && latest > chosen;
 }

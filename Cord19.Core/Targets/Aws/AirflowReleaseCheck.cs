@@ -39,14 +39,6 @@ public static class AirflowReleaseCheck
 
     public static CheckItem Unreachable(PackageIndexUnreachableException ex) => new(Name, CheckOutcome.Warning, ex.Cause, ex.Fix);
 
-    /// <summary>Why phase 1 must not launch this release, or null: one PyPI cannot serve, or one its maintainers withdrew.</summary>
-    public static string? Refusal(AirflowReleaseFacts facts)
-    {
-        if (facts.Released && !facts.Yanked) return null;
-        var line = Judge(facts);
-        return $"{line.Detail} {line.Fix}";
-    }
-
     private static string Describe(KnownVulnerability v) =>
         $"{v.Id}{(v.Aliases.Count > 0 ? $" ({string.Join(", ", v.Aliases)})" : "")}{(v.FixedIn.Count > 0 ? $", fixed in {string.Join(", ", v.FixedIn)}" : "")}";
 

@@ -146,9 +146,9 @@ public sealed partial class AwsTarget
             await context.LogAsync($"{ex.Message} Going on: the instance installs Airflow {version} from PyPI itself.", Deployments.LogLevel.Warning);
             return;
         }
-        if (AirflowReleaseCheck.Refusal(facts) is { } refusal)
-            throw new PhaseFailedException($"{refusal} Phase 1 stopped before creating anything; run it again then.");
         var line = AirflowReleaseCheck.Judge(facts);
+        if (!facts.Installable)
+            throw new PhaseFailedException($"{line.Detail} {line.Fix} Phase 1 stopped before creating anything; run it again then.");
         await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
             line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
     }
