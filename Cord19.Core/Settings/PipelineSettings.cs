@@ -70,6 +70,9 @@ public sealed record PipelineSettings
     /// </summary>
     public string AirflowVersion { get; init; } = "3.2.2";
 
+    /// <summary>Airflow 2's end of life: no fixes at all since (Airflow's README, "Version Life Cycle").</summary>
+    public static readonly DateOnly AirflowTwoEndOfLife = new(2026, 4, 22);
+
     /// <summary>Who may reach Airflow and Redshift, e.g. 203.0.113.7/32; empty: this machine's public address, looked up at phase 1.</summary>
     public string? OperatorCidr { get; init; }
 
@@ -105,7 +108,7 @@ public sealed record PipelineSettings
         if (AwsMetadataSource == ReleaseMetadataSource && Releases.Cord19Releases.NameProblem(AwsRelease) is { } releaseProblem)
             errors.Add(nameof(AwsRelease), releaseProblem);
         if (!AwsNaming.IsAirflowVersion(AirflowVersion))
-            errors.Add(nameof(AirflowVersion), $"Airflow version '{AirflowVersion}' is not a 3.x or 2.x release number: use one such as 3.2.2 (or 2.10.5, though Airflow 2 gets no security fixes since 2026-04-22).");
+            errors.Add(nameof(AirflowVersion), $"Airflow version '{AirflowVersion}' is not a 3.x or 2.x release number: use one such as 3.2.2 (or 2.10.5, though Airflow 2 gets no security fixes since {AirflowTwoEndOfLife:yyyy-MM-dd}).");
         if (!string.IsNullOrWhiteSpace(OperatorCidr) && AwsNaming.CidrProblem(OperatorCidr) is { } cidrProblem)
             errors.Add(nameof(OperatorCidr), cidrProblem);
         if (!AwsNaming.IsInstanceType(InstanceType))

@@ -30,7 +30,7 @@ public static class AirflowReleaseCheck
             return new(Name, CheckOutcome.Warning,
                 $"{chosen} is on PyPI with no known vulnerabilities, but {facts.Latest} is out, and " +
                 (facts.Version.StartsWith("2.", StringComparison.Ordinal)
-                    ? "Airflow 2 gets no fixes at all since its end of life on 2026-04-22."
+                    ? $"Airflow 2 gets no fixes at all since its end of life on {Settings.PipelineSettings.AirflowTwoEndOfLife:yyyy-MM-dd}."
                     : "Airflow fixes bugs and security issues in its latest minor release."),
                 toLatest);
         return new(Name, CheckOutcome.Passed,
