@@ -14,6 +14,7 @@ public sealed partial class CircuitGate
     private readonly Lock _lock = new();
     private readonly Queue<Action> _held = [];
     private bool _closed;
+    private TaskCompletionSource _somethingHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Routes the page's circuit through a new gate, open; call before the page is opened.</summary>
     public static async Task<CircuitGate> AttachAsync(IPage page)
@@ -32,7 +33,17 @@ public sealed partial class CircuitGate
 
     public void Close()
     {
-        lock (_lock) _closed = true;
+        lock (_lock)
+        {
+            _closed = true;
+            if (_held.Count == 0) _somethingHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Completes once the closed gate holds a frame: what the page sent has left it.</summary>
+    public Task SomethingHeld
+    {
+        get { lock (_lock) return _somethingHeld.Task; }
     }
 
     public void Open()
@@ -44,18 +55,17 @@ public sealed partial class CircuitGate
         }
     }
 
-    /// <summary>How many frames wait for the gate to open.</summary>
-    public int Held
-    {
-        get { lock (_lock) return _held.Count; }
-    }
-
     private void Pass(Action send)
     {
         lock (_lock)
         {
-            if (_closed) _held.Enqueue(send);
-            else send();
+            if (!_closed)
+            {
+                send();
+                return;
+            }
+            _held.Enqueue(send);
+            _somethingHeld.TrySetResult();
         }
     }
 
