@@ -93,13 +93,15 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
         return phase1;
     }
 
-    // The running instance holds each step for 10 s, so that phase 1 is still running when phase 7 is asked for; the
-    // asking one holds none, so that a phase 7 it executes would delete at once if it did not wait.
+    // The running instance holds each step for 60 s, the longest RunningApp waits for an instance to start, so that phase 1
+    // is still running once the asking instance is up (with 10 s, phase 1 had ended in a CI run before the kill); the
+    // tests end the hold by cancelling or killing it, so it costs no time. The asking one holds none, so that a phase 7
+    // it executes would delete at once if it did not wait.
     private Dictionary<string, string> Environment(string instance) => new()
     {
         ["CORD19_POSTGRES"] = _database,
         ["CORD19_INSTANCE"] = instance,
-        ["CORD19_TEST_STEP_DELAY_MS"] = instance == "running" ? "10000" : "0",
+        ["CORD19_TEST_STEP_DELAY_MS"] = instance == "running" ? "60000" : "0",
         [InstanceLivenessOptions.EnvironmentVariable] = $"{SilentAfter.TotalMilliseconds}",
     };
 
