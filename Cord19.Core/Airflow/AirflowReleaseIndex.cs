@@ -16,12 +16,26 @@ public interface IAirflowReleaseIndex
 /// <param name="YankedReason">Null unless the release was withdrawn (yanked); then the maintainers' reason, or "".</param>
 /// <param name="Vulnerabilities">The known vulnerabilities PyPI lists for the release, those withdrawn left out.</param>
 /// <param name="Latest">PyPI's latest release of apache-airflow; null when that could not be read.</param>
-public sealed record AirflowReleaseFacts(string Version, bool Released, string? YankedReason, IReadOnlyList<KnownVulnerability> Vulnerabilities, string? Latest)
+/// <param name="Pythons">
+/// The Python versions the release supports ("3.12"), from its "Programming Language :: Python :: 3.x" classifiers:
+/// Airflow publishes a constraints file for each of these only. Null or empty when the classifiers name none.
+/// </param>
+public sealed record AirflowReleaseFacts(
+    string Version, bool Released, string? YankedReason, IReadOnlyList<KnownVulnerability> Vulnerabilities, string? Latest, IReadOnlyList<string>? Pythons = null)
 {
     public bool Yanked => YankedReason is not null;
 
     /// <summary>False for a release PyPI cannot serve, or one its maintainers withdrew: phase 1 does not launch it.</summary>
     public bool Installable => Released && !Yanked;
+
+    /// <summary>Null when the release names no Python versions: then only the install itself can tell.</summary>
+    public bool? Supports(string python) => Pythons is { Count: > 0 } listed ? listed.Contains(python) : null;
+
+    /// <summary>
+    /// <see cref="Installable"/>, and supporting <paramref name="python"/> (null: the instance's Python is not known),
+    /// since the instance's pip install fetches Airflow's constraints for its own Python.
+    /// </summary>
+    public bool InstallableOn(string? python) => Installable && (python is null || Supports(python) != false);
 
     /// <summary>True when PyPI's latest release is a higher version number than this one.</summary>
     public bool Superseded => Latest is not null && System.Version.TryParse(Latest, out var latest) && System.Version.TryParse(Version, out var chosen) && latest > chosen;

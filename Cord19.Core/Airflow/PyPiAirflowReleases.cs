@@ -1,19 +1,22 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using static Cord19.Core.Airflow.LenientJson;
 
 namespace Cord19.Core.Airflow;
 
 /// <summary>
 /// Asks PyPI's JSON API (docs.pypi.org/api/json) about apache-airflow: <c>/pypi/apache-airflow/&lt;version&gt;/json</c>
-/// for the release itself (404 when there is none; yanked or not; its known vulnerabilities) and
+/// for the release itself (404 when there is none; yanked or not; its known vulnerabilities; the Python versions its
+/// classifiers name) and
 /// <c>/pypi/apache-airflow/json</c> for the latest release (<c>info.version</c>). No .NET package reads PyPI, so
 /// this small client is ours.
 /// </summary>
-public sealed class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IAirflowReleaseIndex
+public sealed partial class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IAirflowReleaseIndex
 {
     public const string HttpClientName = "pypi";
     private const string Project = "apache-airflow";
+    private const string PythonClassifier = "Programming Language :: Python :: ";
 
     public async Task<AirflowReleaseFacts> LookUpAsync(string version, CancellationToken ct)
     {
@@ -29,8 +32,20 @@ public sealed class PyPiAirflowReleases(IHttpClientFactory http, Uri index) : IA
             .Where(v => Str(v, "withdrawn") is null)
             .Select(v => new KnownVulnerability(Str(v, "id") ?? "(no id)", Strings(v, "aliases"), Strings(v, "fixed_in")))
             .ToList();
-        return new AirflowReleaseFacts(version, Released: true, yanked, vulnerabilities, await latest);
+        return new AirflowReleaseFacts(version, Released: true, yanked, vulnerabilities, await latest, Pythons(info));
     }
+
+    /// <summary>"Programming Language :: Python :: 3.12" gives "3.12"; "… :: Python :: 3" and "… :: 3 :: Only" name no version.</summary>
+    private static List<string> Pythons(JsonElement info) =>
+        Array(info, "classifiers")
+            .Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : "")
+            .Where(c => c.StartsWith(PythonClassifier, StringComparison.Ordinal))
+            .Select(c => c[PythonClassifier.Length..])
+            .Where(v => MajorMinor().IsMatch(v))
+            .ToList();
+
+    [GeneratedRegex(@"^\d+\.\d+$")]
+    private static partial Regex MajorMinor();
 
     /// <summary>The latest release, or null: the release's own facts are worth having without it.</summary>
     private async Task<string?> LatestAsync(HttpClient client, CancellationToken ct)

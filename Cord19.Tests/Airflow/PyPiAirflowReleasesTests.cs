@@ -12,7 +12,10 @@ namespace Cord19.Tests.Airflow;
 public sealed class PyPiAirflowReleasesTests
 {
     private const string Release = """
-        {"info": {"name": "apache-airflow", "version": "3.2.1", "requires_python": ">=3.10", "yanked": false, "yanked_reason": null},
+        {"info": {"name": "apache-airflow", "version": "3.2.1", "requires_python": ">=3.10,!=3.15", "yanked": false, "yanked_reason": null,
+                  "classifiers": ["Framework :: Apache Airflow", "Programming Language :: Python :: 3", "Programming Language :: Python :: 3.10",
+                                  "Programming Language :: Python :: 3.11", "Programming Language :: Python :: 3.12", "Programming Language :: Python :: 3.13",
+                                  "Programming Language :: Python :: 3 :: Only", "Programming Language :: Python :: Implementation :: CPython"]},
          "last_serial": 1, "urls": [],
          "vulnerabilities": [
            {"aliases": ["CVE-2026-0001"], "details": "…", "summary": "…", "fixed_in": ["3.2.2"], "id": "PYSEC-2026-1",
@@ -44,6 +47,9 @@ public sealed class PyPiAirflowReleasesTests
         Assert.True(facts.Superseded);
         var vulnerability = Assert.Single(facts.Vulnerabilities); // the withdrawn one is left out
         Assert.Equal(new[] { "PYSEC-2026-1", "CVE-2026-0001", "3.2.2" }, new[] { vulnerability.Id, vulnerability.Aliases[0], vulnerability.FixedIn[0] });
+        Assert.Equal(["3.10", "3.11", "3.12", "3.13"], facts.Pythons); // "3", "3 :: Only" and the implementation name no version
+        Assert.True(facts.InstallableOn("3.12"));
+        Assert.False(facts.InstallableOn("3.9"));
         Assert.All(pypi.Requests, r => Assert.Equal("application/json", r.Headers.Accept.Single().MediaType));
     }
 
@@ -64,6 +70,20 @@ public sealed class PyPiAirflowReleasesTests
         Assert.False(missing.Released);
         Assert.Equal("3.3.1", missing.Latest);
         Assert.Equal("broken migrations", yanked.YankedReason);
+        Assert.False(yanked.InstallableOn(null));
+    }
+
+    [Fact]
+    public async Task A_release_whose_classifiers_name_no_Python_version_is_not_judged_by_its_Python()
+    {
+        var bare = Release.Replace("\"classifiers\": [", "\"classifiers\": [\"Programming Language :: Python :: 3\"], \"no\": [");
+        var pypi = new ScriptedPyPi(path => path == "/pypi/apache-airflow/3.2.1/json" ? Json(bare) : new HttpResponseMessage(HttpStatusCode.NotFound));
+
+        var facts = await pypi.Client.LookUpAsync("3.2.1", default);
+
+        Assert.Empty(facts.Pythons!);
+        Assert.Null(facts.Supports("3.12"));
+        Assert.True(facts.InstallableOn("3.12"));
     }
 
     [Fact]

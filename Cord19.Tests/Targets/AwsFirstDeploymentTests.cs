@@ -88,6 +88,13 @@ public sealed class AwsFirstDeploymentTests
         Assert.Equal(CheckOutcome.Failed, unreleased.Outcome);
         Assert.Contains("PyPI has no Apache Airflow", unreleased.Detail);
 
+        var olderPythons = await ReleaseLineAsync(v => new(v, true, null, [], "3.3.1", ["3.8", "3.9", "3.10", "3.11"]));
+        Assert.Equal(CheckOutcome.Failed, olderPythons.Outcome);
+        Assert.Contains("supports Python 3.8, 3.9, 3.10 and 3.11 only, and the instance's Ubuntu 24.04 has Python 3.12", olderPythons.Detail);
+        Assert.Equal("Settings → Airflow version: 3.3.1.", olderPythons.Fix);
+        // On an image of the operator's own (CORD19_AWS_IMAGE_ID) the instance's Python is not known, so it is not judged.
+        Assert.Equal(CheckOutcome.Warning, AirflowReleaseCheck.Judge(new("3.2.2", true, null, [], "3.3.1", ["3.11"]), python: null).Outcome);
+
         var unreachable = await ReleaseLineAsync(_ => null);
         Assert.Equal(CheckOutcome.Warning, unreachable.Outcome);
         Assert.Contains("Could not ask PyPI", unreachable.Detail);
@@ -116,6 +123,11 @@ public sealed class AwsFirstDeploymentTests
         // A withdrawn release is refused so too.
         h.Releases.Answer = v => new(v, true, "", [], "3.3.1");
         FailedSaying(await h.Core.RunAsync(1), "Apache Airflow 3.2.9 was withdrawn from PyPI (yanked).", "Phase 1 stopped before creating anything");
+        Assert.Empty(h.Cloud.Instances);
+
+        // So is one without the instance's Python: pip would find no constraints file for it on the instance.
+        h.Releases.Answer = v => new(v, true, null, [], "3.3.1", ["3.9", "3.10", "3.11"]);
+        FailedSaying(await h.Core.RunAsync(1), "Apache Airflow 3.2.9 supports Python 3.9, 3.10 and 3.11 only", "Phase 1 stopped before creating anything");
         Assert.Empty(h.Cloud.Instances);
     }
 

@@ -4,14 +4,15 @@ namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
 /// The checklist's line for the Airflow release the instance will install, from what PyPI says of it. Red for a release
-/// PyPI does not have or has withdrawn (phase 1 refuses those before it creates anything) and for one with known
-/// vulnerabilities; amber when a later release is out or PyPI could not be asked.
+/// PyPI does not have or has withdrawn, or that does not support the instance's Python (phase 1 refuses those before it
+/// creates anything), and for one with known vulnerabilities; amber when a later release is out or PyPI could not be asked.
 /// </summary>
 public static class AirflowReleaseCheck
 {
     public const string Name = "Airflow release";
 
-    public static CheckItem Judge(AirflowReleaseFacts facts)
+    /// <param name="python">The instance's Python version; null when it is not known (an AMI of the operator's own).</param>
+    public static CheckItem Judge(AirflowReleaseFacts facts, string? python)
     {
         var chosen = $"Apache Airflow {facts.Version}";
         var toLatest = $"Settings → Airflow version: {facts.Latest ?? "a release listed on pypi.org/project/apache-airflow"}.";
@@ -21,6 +22,12 @@ public static class AirflowReleaseCheck
         if (facts.Yanked)
             return new(Name, CheckOutcome.Failed,
                 $"{chosen} was withdrawn from PyPI (yanked{(facts.YankedReason is { Length: > 0 } reason ? $": {reason}" : "")}).", toLatest);
+        if (python is not null && facts.Supports(python) == false)
+            // pip's --constraint URL for that Python answers 404 (apache/airflow#21184), and the install stops there.
+            return new(Name, CheckOutcome.Failed,
+                $"{chosen} supports Python {Join(facts.Pythons!)} only, and the instance's Ubuntu 24.04 has Python {python}: Airflow publishes " +
+                "no constraints file for that pair, so the instance's install would fail.",
+                toLatest);
         if (facts.Vulnerabilities.Count > 0)
             return new(Name, CheckOutcome.Failed,
                 $"PyPI lists {Count(facts.Vulnerabilities.Count, "known vulnerability", "known vulnerabilities")} in {chosen}: " +
@@ -41,6 +48,9 @@ public static class AirflowReleaseCheck
 
     private static string Describe(KnownVulnerability v) =>
         $"{v.Id}{(v.Aliases.Count > 0 ? $" ({string.Join(", ", v.Aliases)})" : "")}{(v.FixedIn.Count > 0 ? $", fixed in {string.Join(", ", v.FixedIn)}" : "")}";
+
+    private static string Join(IReadOnlyList<string> items) =>
+        items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}";
 
     private static string Count(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n} {many}";
 }

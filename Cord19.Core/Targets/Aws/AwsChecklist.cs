@@ -39,7 +39,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
     {
         try
         {
-            return AirflowReleaseCheck.Judge(await releases.LookUpAsync(version, ct));
+            return AirflowReleaseCheck.Judge(await releases.LookUpAsync(version, ct), options.InstancePython);
         }
         catch (PackageIndexUnreachableException ex)
         {

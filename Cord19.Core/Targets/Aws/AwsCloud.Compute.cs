@@ -13,6 +13,9 @@ public sealed partial class AwsCloud
     /// <summary>Canonical publishes its current AMI ids as public SSM parameters: no image id to keep up to date here.</summary>
     public const string UbuntuImageParameter = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
+    /// <summary>Ubuntu 24.04's python3, which the instance's Airflow runs on; an Ubuntu release keeps its Python version for life.</summary>
+    public const string UbuntuPython = "3.12";
+
     /// <summary>Service Quotas' code for "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", in vCPUs.</summary>
     public const string SpotVcpuQuotaCode = "L-34B43A08";
 

@@ -123,8 +123,8 @@ public sealed partial class AwsTarget
     }
 
     /// <summary>
-    /// Before anything is created: a release PyPI does not have (a typo) or has withdrawn would fail, or be wrong, only on
-    /// the instance, after the launch and the 30-minute wait for Airflow. Known vulnerabilities and a later release are
+    /// Before anything is created: a release PyPI does not have (a typo), has withdrawn, or that does not support the
+    /// instance's Python would fail, or be wrong, only on the instance, after the launch and the 30-minute wait for Airflow. Known vulnerabilities and a later release are
     /// said in the log; a PyPI out of reach is said too, and does not stop the phase (the instance reaches PyPI on its own).
     /// </summary>
     private async Task CheckAirflowReleaseAsync(AwsRun run, CancellationToken ct)
@@ -146,8 +146,8 @@ public sealed partial class AwsTarget
             await context.LogAsync($"{ex.Message} Going on: the instance installs Airflow {version} from PyPI itself.", Deployments.LogLevel.Warning);
             return;
         }
-        var line = AirflowReleaseCheck.Judge(facts);
-        if (!facts.Installable)
+        var line = AirflowReleaseCheck.Judge(facts, options.InstancePython);
+        if (!facts.InstallableOn(options.InstancePython))
             throw new PhaseFailedException($"{line.Detail} {line.Fix} Phase 1 stopped before creating anything; run it again then.");
         await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
             line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);

@@ -75,6 +75,9 @@ public sealed record AwsTargetOptions
     /// <summary>An AMI to launch instead of Canonical's current Ubuntu 24.04 (an account's own hardened image, or an emulator's).</summary>
     public string? ImageId { get; init; }
 
+    /// <summary>The Python the instance's Airflow runs on: Ubuntu 24.04's, or not known for an image of the operator's own.</summary>
+    public string? InstancePython => ImageId is null ? AwsCloud.UbuntuPython : null;
+
     /// <summary>How long phase 2 retries CreateCluster while IAM has not yet propagated a new Spectrum role to Redshift.</summary>
     public TimeSpan RolePropagationLimit { get; init; } = TimeSpan.FromMinutes(2);
 }
