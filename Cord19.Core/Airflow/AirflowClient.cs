@@ -178,7 +178,9 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         };
         using var response = await SendRawAsync(request, "sign in to Airflow", cancellationToken);
         var answer = await ReadAsync(response, "sign in to Airflow", cancellationToken);
-        return answer.TryGetProperty("access_token", out var token) && token.GetString() is { Length: > 0 } jwt
+        // A string or nothing: LenientJson's Str would make a token of a number.
+        return answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("access_token", out var token)
+            && token.ValueKind == JsonValueKind.String && token.GetString() is { Length: > 0 } jwt
             ? jwt
             : throw new AirflowException(AirflowProblem.NotAirflow, "Airflow's /auth/token answered without an access_token. Check that it is Airflow 3's API server.");
     }

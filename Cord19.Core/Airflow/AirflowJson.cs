@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using static Cord19.Core.Airflow.LenientJson;
+using static Cord19.Core.Json.LenientJson;
 
 namespace Cord19.Core.Airflow;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using static Cord19.Core.Airflow.LenientJson;
+using static Cord19.Core.Json.LenientJson;
 
 namespace Cord19.Core.Airflow;
 

@@ -6,6 +6,7 @@ using System.Xml;
 using System.Xml.Linq;
 using Amazon;
 using Amazon.Runtime.Signing;
+using static Cord19.Core.Json.LenientJson;
 
 namespace Cord19.Core.Aws;
 
@@ -148,7 +149,4 @@ internal static class AwsErrorResponse
         code = code?.Split('#')[^1].Split(':')[0];
         return new AwsException(action, string.IsNullOrWhiteSpace(code) ? $"Http{(int)status}" : code, message ?? "", status);
     }
-
-    private static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

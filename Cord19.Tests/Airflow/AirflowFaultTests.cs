@@ -67,6 +67,19 @@ public sealed class AirflowFaultTests
     }
 
     [Fact]
+    public async Task A_sign_in_answer_whose_token_is_not_a_string_says_it_is_not_Airflow_3()
+    {
+        await using var airflow = await FaultServer.AirflowAsync("v2", context => context.Request.Path == "/auth/token"
+            ? HttpResults.Json(new { access_token = 42 }, statusCode: 201).ExecuteAsync(context)
+            : HttpResults.Json(new { dags = System.Array.Empty<object>(), total_entries = 0 }).ExecuteAsync(context));
+
+        var error = await Assert.ThrowsAsync<AirflowException>(() => Client(airflow.BaseUrl).ListDagsAsync());
+
+        Assert.Equal(AirflowProblem.NotAirflow, error.Problem);
+        Assert.Contains("answered without an access_token", error.Message);
+    }
+
+    [Fact]
     public async Task Airflow_3_validation_errors_name_the_field()
     {
         await using var airflow = await FaultServer.AirflowAsync("v2", context => context.Request.Path == "/auth/token"

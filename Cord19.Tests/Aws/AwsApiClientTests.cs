@@ -193,6 +193,38 @@ public sealed class AwsApiClientTests
         Assert.Equal(3, bodies.Count);
     }
 
+    /// <summary>
+    /// JSON 1.1 answers missing a field, or with one of another type, are read field by field (LenientJson): an answer
+    /// without what the panel needs is a named AwsException, never a KeyNotFoundException from deep in a phase.
+    /// </summary>
+    [Fact]
+    public async Task Odd_JSON_answers_are_read_field_by_field_and_a_missing_id_is_named()
+    {
+        var missingId = true;
+        await using var server = await FaultServer.StartAsync(context => (context.Request.Headers["X-Amz-Target"].ToString(), missingId) switch
+        {
+            ("RedshiftData.ExecuteStatement", true) => Answer(context, "application/x-amz-json-1.1", """{"ClusterIdentifier": "c"}"""),
+            ("RedshiftData.ExecuteStatement", false) => Answer(context, "application/x-amz-json-1.1", """{"Id": "s-1"}"""),
+            ("RedshiftData.DescribeStatement", _) => Answer(context, "application/x-amz-json-1.1", """{"Id": "s-1", "Status": "FINISHED", "HasResultSet": true}"""),
+            // No TotalNumRows, and a first row whose field is not the typed object Redshift Data sends.
+            ("RedshiftData.GetStatementResult", _) => Answer(context, "application/x-amz-json-1.1", """{"Records": [[{"longValue": 15703}], ["odd"]]}"""),
+            ("AWSGlue.GetDatabase", _) => Answer(context, "application/x-amz-json-1.1", """{"Database": {"Name": "covid-19"}}"""),
+            _ => Answer(context, "application/x-amz-json-1.1", """{"Table": {"Name": "t", "StorageDescriptor": {"Location": 7, "Columns": null}}}"""),
+        });
+        var url = server.BaseUrl.ToString();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(), name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
+
+        var noId = await Assert.ThrowsAsync<AwsException>(() => cloud.RunSqlAsync("c", "dev", "u", "select 1", default));
+        missingId = false;
+        var counted = await cloud.RunSqlAsync("c", "dev", "u", "select count(*) from lake", default);
+        var table = await cloud.FindLakeTableAsync("covid-19", "t", default);
+
+        Assert.Equal(("redshift-data:ExecuteStatement", "UnreadableResponse"), (noId.Action, noId.Code));
+        Assert.Contains("the answer named no statement id", noId.Message);
+        Assert.Equal(new SqlResult(2, "15703"), counted);
+        Assert.Equal(new LakeTable("covid-19", "t", "7", 0), table);
+    }
+
     [Fact]
     public async Task An_endpoint_that_does_not_answer_is_a_clear_error_for_SDK_and_hand_signed_calls()
     {

@@ -5,6 +5,7 @@ using Amazon.EC2.Model;
 using Amazon.SimpleSystemsManagement.Model;
 using Cord19.Core.Aws;
 using Filter = Amazon.EC2.Model.Filter;
+using static Cord19.Core.Json.LenientJson;
 
 namespace Cord19.Core.Targets.Aws;
 
@@ -190,7 +191,7 @@ public sealed partial class AwsCloud
     public async Task<double?> SpotVcpuQuotaAsync(CancellationToken ct)
     {
         var answer = await Api.JsonAsync(AwsService.ServiceQuotas, "GetServiceQuota", new { ServiceCode = "ec2", QuotaCode = SpotVcpuQuotaCode }, ct);
-        return answer.TryGetProperty("Quota", out var quota) && quota.TryGetProperty("Value", out var value) && value.TryGetDouble(out var v) ? v : null;
+        return Double(Object(answer, "Quota"), "Value");
     }
 
     public async Task<int?> VcpusAsync(string instanceType, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cord19.Core.Aws;
+using static Cord19.Core.Json.LenientJson;
 
 namespace Cord19.Core.Targets.Aws;
 
@@ -117,23 +118,22 @@ public sealed partial class AwsCloud
         // Redshift Data API: no driver, no open port, temporary database credentials for the user.
         var started = await Api.JsonAsync(AwsService.RedshiftData, "ExecuteStatement",
             new { ClusterIdentifier = cluster, Database = database, DbUser = user, Sql = sql }, ct);
-        var id = started.GetProperty("Id").GetString()!;
+        var id = Str(started, "Id") ?? throw new AwsException("redshift-data:ExecuteStatement", "UnreadableResponse", "the answer named no statement id", null);
         var deadline = DateTime.UtcNow + SqlLimit;
         while (true)
         {
             var state = await Api.JsonAsync(AwsService.RedshiftData, "DescribeStatement", new { Id = id }, ct);
-            var status = state.TryGetProperty("Status", out var s) ? s.GetString() : null;
+            var status = Str(state, "Status");
             if (status == "FINISHED")
             {
-                if (!(state.TryGetProperty("HasResultSet", out var has) && has.ValueKind == JsonValueKind.True)) return new SqlResult(0, null);
+                if (Bool(state, "HasResultSet") != true) return new SqlResult(0, null);
                 var result = await Api.JsonAsync(AwsService.RedshiftData, "GetStatementResult", new { Id = id }, ct);
-                var records = result.TryGetProperty("Records", out var r) && r.ValueKind == JsonValueKind.Array ? r : default;
-                var rows = result.TryGetProperty("TotalNumRows", out var total) && total.TryGetInt64(out var n) ? n : records.ValueKind == JsonValueKind.Array ? records.GetArrayLength() : 0;
-                return new SqlResult(rows, records.ValueKind == JsonValueKind.Array && records.GetArrayLength() > 0 ? FirstValue(records[0]) : null);
+                var records = Array(result, "Records").ToList();
+                return new SqlResult(Long(result, "TotalNumRows") ?? records.Count, records.Count > 0 ? FirstValue(records[0]) : null);
             }
             if (status is "FAILED" or "ABORTED")
                 throw new AwsException("redshift-data:ExecuteStatement", "StatementFailed",
-                    $"the query failed: {(state.TryGetProperty("Error", out var e) ? e.GetString() : status)}", null);
+                    $"the query failed: {Str(state, "Error") ?? status}", null);
             if (DateTime.UtcNow > deadline)
                 throw new AwsException("redshift-data:DescribeStatement", "Timeout", $"the query was still {status} after {SqlLimit.TotalMinutes:0} minutes", null);
             await Task.Delay(SqlPoll, ct);
@@ -143,7 +143,7 @@ public sealed partial class AwsCloud
     /// <summary>A Redshift Data field is an object with one typed member: {"stringValue": "…"}, {"longValue": 5}, {"isNull": true}.</summary>
     private static string? FirstValue(JsonElement row)
     {
-        if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() == 0) return null;
+        if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() == 0 || row[0].ValueKind != JsonValueKind.Object) return null;
         foreach (var member in row[0].EnumerateObject())
             return member.Name == "isNull" ? null : member.Value.ToString();
         return null;

@@ -1,14 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Cord19.Core.Airflow;
+namespace Cord19.Core.Json;
 
 /// <summary>
 /// A field of another service's JSON answer, or null (or nothing) when it is missing, null or of another type: one odd
-/// field must not hide the rest of the answer. Airflow's answers and PyPI's are read through these.
+/// field must not hide the rest of the answer. Airflow's, PyPI's and AWS's JSON answers are read through these.
 /// </summary>
 internal static class LenientJson
 {
+    /// <summary>The member when it is an object, else the default element (on which every reader here gives null).</summary>
+    internal static JsonElement Object(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var o) && o.ValueKind == JsonValueKind.Object ? o : default;
+
     internal static IEnumerable<JsonElement> Array(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var a) && a.ValueKind == JsonValueKind.Array ? a.EnumerateArray() : [];
 
@@ -31,6 +35,9 @@ internal static class LenientJson
 
     internal static int? Int(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
+
+    internal static long? Long(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : null;
 
     internal static double? Double(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
