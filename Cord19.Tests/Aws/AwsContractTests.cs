@@ -35,16 +35,38 @@ public sealed class AwsContractTests
         "GetInstanceProfile" => ScriptedAwsHandler.QueryError("NoSuchEntity", "Instance Profile missing-role cannot be found.", HttpStatusCode.NotFound),
         "DescribeStatement" => ScriptedAwsHandler.Json(new JsonObject { ["Id"] = "d9b6c0c9", ["Status"] = "FINISHED", ["HasResultSet"] = true }),
         "GetServiceQuota" => ScriptedAwsHandler.Json(new JsonObject { ["Quota"] = new JsonObject { ["Value"] = 32.0 } }),
-        // The model's sample decides "allowed" (its enum's first value); this answer denies, in the model's namespaced shape.
-        "SimulatePrincipalPolicy" when request.Form.Any(p => p.Value == "iam:PassRole") => ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse(
-            """
-            <SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated>
-            <EvaluationResults><member><EvalActionName>ec2:RunInstances</EvalActionName><EvalDecision>allowed</EvalDecision></member>
-            <member><EvalActionName>iam:PassRole</EvalActionName><EvalDecision>implicitDeny</EvalDecision></member></EvaluationResults>
-            </SimulatePrincipalPolicyResult></SimulatePrincipalPolicyResponse>
-            """)),
+        "SimulatePrincipalPolicy" => Simulation(request),
         _ => null,
     };
+
+    /// <summary>
+    /// IAM's policy simulator, in the model's namespaced shape, two pages a call (IAM may page early, and says so with
+    /// IsTruncated and a Marker): iam:PassRole is denied; s3:GetObject is denied on the bucket but allowed on its objects,
+    /// which the top-level decision, the most restrictive, does not show; everything else is allowed.
+    /// </summary>
+    private static HttpResponseMessage Simulation(AwsWireRequest request)
+    {
+        var actions = request.Form.Where(p => p.Key.StartsWith("ActionNames.member.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+        var second = request.Form.Any(p => p.Key == "Marker" && p.Value == "page-2");
+        var page = second ? actions.Skip(actions.Count / 2) : actions.Take(actions.Count / 2);
+        var results = string.Concat(page.Select(action => action switch
+        {
+            "iam:PassRole" => $"<member><EvalActionName>{action}</EvalActionName><EvalDecision>implicitDeny</EvalDecision></member>",
+            "s3:GetObject" => $"""
+                <member><EvalActionName>{action}</EvalActionName><EvalDecision>implicitDeny</EvalDecision>
+                <ResourceSpecificResults><member><EvalResourceName>arn:aws:s3:::cord19-example</EvalResourceName><EvalResourceDecision>implicitDeny</EvalResourceDecision></member>
+                <member><EvalResourceName>arn:aws:s3:::cord19-example/example</EvalResourceName><EvalResourceDecision>allowed</EvalResourceDecision></member></ResourceSpecificResults></member>
+                """,
+            _ => $"<member><EvalActionName>{action}</EvalActionName><EvalDecision>allowed</EvalDecision></member>",
+        }));
+        return ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse($"""
+            <SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulatePrincipalPolicyResult>
+            <IsTruncated>{(second ? "false" : "true")}</IsTruncated>{(second ? "" : "<Marker>page-2</Marker>")}<EvaluationResults>{results}</EvaluationResults>
+            </SimulatePrincipalPolicyResult></SimulatePrincipalPolicyResponse>
+            """));
+    }
+
+    private static readonly IReadOnlyList<PermissionProbe> Probes = OperatorPolicy.Probes("123456789012", "us-east-2");
 
     private static readonly AwsNames Names = new(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
 
@@ -58,7 +80,7 @@ public sealed class AwsContractTests
         await cloud.FindRoleAsync(AwsNames.SpectrumRole, default);
         await cloud.EnsureRoleAsync(AwsRoles.InstanceFor(Names, "us-east-2") with { Name = "missing-role" }, default);
         await cloud.DeleteRoleAsync(Names.InstanceRole, default);
-        await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", OperatorPolicy.Actions, default);
+        await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", Probes, default);
         await cloud.PauseClusterAsync(Cluster.Identifier, default);
         await cloud.ResumeClusterAsync(Cluster.Identifier, default);
         await cloud.NodeTypeOrderableAsync("ra3.large", default);
@@ -184,13 +206,15 @@ public sealed class AwsContractTests
         var sql = await cloud.RunSqlAsync(Cluster.Identifier, "cord19", "cord19admin", "select 1", default);
         var quota = await cloud.SpotVcpuQuotaAsync(default);
         var orderable = await cloud.NodeTypeOrderableAsync("NodeType", default);
-        var allowed = await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", ["ec2:RunInstances"], default);
-        var denied = await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", ["ec2:RunInstances", "iam:PassRole"], default);
+        var allowed = await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", [new(["ec2:RunInstances", "s3:GetObject"], ["arn:aws:s3:::cord19-example"], new Dictionary<string, string>())], default);
+        var denied = await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", Probes, default);
 
         // The model's sample writes each string as its member's name: these show the right element was read.
         Assert.True(orderable);
         Assert.Empty(allowed);
+        // Denied once, though asked of for three services it is passed to; every page read (a one-action probe answers on its second).
         Assert.Equal([new DeniedAction("iam:PassRole", "implicitDeny")], denied);
+        Assert.Contains(handler.Requests, r => r.Operation == "SimulatePrincipalPolicy" && r.Form.Any(p => p.Key == "Marker" && p.Value == "page-2"));
         Assert.Equal("Arn", arn);
         Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7), cluster);
         Assert.Equal(new TaggedResource(AwsResourceKinds.Cluster, "ClusterIdentifier", null, "ClusterStatus"), tagged);

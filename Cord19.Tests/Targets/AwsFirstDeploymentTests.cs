@@ -38,6 +38,12 @@ public sealed class AwsFirstDeploymentTests
         var permissions = Item(items, "Permissions");
         Assert.Equal(CheckOutcome.Failed, permissions.Outcome);
         Assert.Contains("ec2:RunInstances, iam:PassRole", permissions.Detail);
+        // Asked on the project's resources in the caller's account and region, as the phases use them: asked on "*", the
+        // simulator denies what the operator policy allows only on the project's own (cloud-custodian#4612).
+        Assert.Contains(h.Cloud.SimulatedProbes, p => p.Actions.Contains("redshift:DeleteCluster")
+            && p.Resources.SequenceEqual([$"arn:aws:redshift:{settings.AwsRegion}:123456789012:cluster:cord19-example"]));
+        Assert.Contains(h.Cloud.SimulatedProbes, p => p.Actions.Contains("ec2:TerminateInstances")
+            && p.Context.GetValueOrDefault("aws:ResourceTag/cord19:project") == "cord19");
         Assert.Contains("operator-policy.json", permissions.Fix);
         Assert.Equal(CheckOutcome.Failed, Item(items, "COVID-19 data lake").Outcome);
         Assert.Contains("us-east-1", Item(items, "COVID-19 data lake").Detail);

@@ -80,7 +80,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
                         $"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}.");
         });
 
-        await CheckAsync(items, "Permissions", () => PermissionsAsync(cloud, me!, ct));
+        await CheckAsync(items, "Permissions", () => PermissionsAsync(cloud, me!, settings.AwsRegion, ct));
 
         await CheckAsync(items, "Redshift node type", async () =>
         {
@@ -164,8 +164,11 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             return done;
         });
 
-    /// <summary>IAM's policy simulator on the caller, for every action of the operator policy: the denied ones, listed.</summary>
-    private static async Task<CheckItem> PermissionsAsync(IAwsCloud cloud, AwsIdentity me, CancellationToken ct)
+    /// <summary>
+    /// IAM's policy simulator on the caller, for every action of the operator policy on the project's resources (as the
+    /// phases use them): the denied ones, listed.
+    /// </summary>
+    private static async Task<CheckItem> PermissionsAsync(IAwsCloud cloud, AwsIdentity me, string region, CancellationToken ct)
     {
         const string name = "Permissions";
         const string fix = "Attach the policy in Cord19.Core/Targets/Aws/operator-policy.json (GET /api/aws/operator-policy) to your user or role.";
@@ -174,9 +177,9 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             var principal = await SimulatablePrincipalAsync(cloud, me, ct);
             if (principal is null)
                 return new CheckItem(name, CheckOutcome.Warning, $"IAM's policy simulator cannot evaluate {me.Arn} (the account's root user or a federated session).", fix);
-            var denied = await cloud.DeniedActionsAsync(principal, OperatorPolicy.Actions, ct);
+            var denied = await cloud.DeniedActionsAsync(principal, OperatorPolicy.Probes(me.Account, region), ct);
             return denied.Count == 0
-                ? new CheckItem(name, CheckOutcome.Passed, $"IAM allows all {OperatorPolicy.Actions.Count} actions the panel uses to {principal}.")
+                ? new CheckItem(name, CheckOutcome.Passed, $"IAM allows all {OperatorPolicy.Actions.Count} actions the panel uses to {principal}, on the project's resources in {region}.")
                 : new CheckItem(name, CheckOutcome.Failed,
                     $"IAM denies {denied.Count} of the {OperatorPolicy.Actions.Count} actions the panel uses: {string.Join(", ", denied.Select(d => d.Action))}.", fix);
         }

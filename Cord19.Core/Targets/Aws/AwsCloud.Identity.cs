@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Cord19.Core.Aws;
 
 namespace Cord19.Core.Targets.Aws;
@@ -80,18 +81,47 @@ public sealed partial class AwsCloud
         await IgnoreAsync(AwsErrorKind.NotFound, () => Api.QueryAsync(AwsService.Iam, "DeleteRole", new AwsParameters().Add("RoleName", name), ct));
     }
 
-    public async Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<string> actions, CancellationToken ct)
+    public async Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<PermissionProbe> probes, CancellationToken ct)
     {
-        var denied = new List<DeniedAction>();
-        // The simulator takes at most 128 action names per call.
-        foreach (var chunk in actions.Chunk(100))
+        var denied = new Dictionary<string, DeniedAction>(StringComparer.Ordinal);
+        foreach (var probe in probes)
+            // The simulator answers at most 100 results a page by default: an action on each resource is one.
+            foreach (var chunk in probe.Actions.Chunk(Math.Max(1, 100 / Math.Max(1, probe.Resources.Count))))
+                foreach (var result in await SimulateAsync(principalArn, chunk, probe, ct))
+                    if (!Allowed(result) && result.Text("EvalActionName") is { } action)
+                        denied.TryAdd(action, new DeniedAction(action, result.Text("EvalDecision") ?? "implicitDeny"));
+        return [.. denied.Values];
+
+        // With resources named, each one's decision is under ResourceSpecificResults; the top level is the most restrictive.
+        static bool Allowed(XElement result) =>
+            result.Text("EvalDecision") == "allowed"
+            || result.Find("ResourceSpecificResults")?.Elements().Any(r => r.Text("EvalResourceDecision") == "allowed") == true;
+    }
+
+    private async Task<List<XElement>> SimulateAsync(string principalArn, IEnumerable<string> actions, PermissionProbe probe, CancellationToken ct)
+    {
+        var results = new List<XElement>();
+        string? marker = null;
+        do
         {
-            var answer = await Api.QueryAsync(AwsService.Iam, "SimulatePrincipalPolicy", new AwsParameters()
-                .Add("PolicySourceArn", principalArn).List("ActionNames", "member", chunk), ct);
-            foreach (var result in answer.Find("EvaluationResults")?.Elements() ?? [])
-                if (result.Text("EvalDecision") is { } decision && decision != "allowed")
-                    denied.Add(new DeniedAction(result.Text("EvalActionName") ?? "?", decision));
+            var parameters = new AwsParameters().Add("PolicySourceArn", principalArn).List("ActionNames", "member", actions);
+            if (probe.Resources.Count > 0) parameters.List("ResourceArns", "member", probe.Resources);
+            var n = 0;
+            foreach (var (key, value) in probe.Context)
+            {
+                n++;
+                parameters.Add($"ContextEntries.member.{n}.ContextKeyName", key)
+                    .List($"ContextEntries.member.{n}.ContextKeyValues", "member", [value])
+                    .Add($"ContextEntries.member.{n}.ContextKeyType", "string");
+            }
+            var answer = await Api.QueryAsync(AwsService.Iam, "SimulatePrincipalPolicy", parameters.Add("Marker", marker), ct);
+            results.AddRange(answer.Find("EvaluationResults")?.Elements() ?? []);
+            // IAM may answer fewer results than asked for, and say so; a marker given twice would never end.
+            var page = answer.Find("SimulatePrincipalPolicyResult") ?? answer;
+            var next = page.Bool("IsTruncated") == true ? page.Text("Marker") : null;
+            marker = next == marker ? null : next;
         }
-        return denied;
+        while (marker is not null);
+        return results;
     }
 }

@@ -119,3 +119,11 @@ public sealed record LakeTable(string Database, string Table, string? Location, 
 
 /// <summary>An IAM action the caller may not perform, as IAM's policy simulator answered.</summary>
 public sealed record DeniedAction(string Action, string Decision);
+
+/// <summary>
+/// Actions to ask IAM's policy simulator about, on the resources the panel uses them on and with the request's context
+/// (a resource's tag, the service a role is passed to). Without resources the simulator asks about "*", and a policy
+/// that allows an action on the project's resources only, as the operator policy does, is then denied it.
+/// </summary>
+/// <param name="Resources">Example ARNs of the project's resources; empty for actions that take "*".</param>
+public sealed record PermissionProbe(IReadOnlyList<string> Actions, IReadOnlyList<string> Resources, IReadOnlyDictionary<string, string> Context);

@@ -43,8 +43,11 @@ public interface IAwsCloud
     Task<string> EnsureRoleAsync(RoleSpec spec, CancellationToken ct);
     /// <summary>Deletes a role with its inline policies and its instance profile; nothing when it is gone.</summary>
     Task DeleteRoleAsync(string name, CancellationToken ct);
-    /// <summary>The actions of <paramref name="actions"/> that IAM's policy simulator says the principal may not perform.</summary>
-    Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<string> actions, CancellationToken ct);
+    /// <summary>
+    /// The actions IAM's policy simulator says the principal may not perform: an action of a probe is allowed when it is
+    /// allowed on one of the probe's resources, and denied when any probe that names it is denied.
+    /// </summary>
+    Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<PermissionProbe> probes, CancellationToken ct);
 
     // Network (EC2)
     Task<string> DefaultVpcAsync(CancellationToken ct);

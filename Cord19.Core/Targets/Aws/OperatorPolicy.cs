@@ -5,7 +5,8 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>
 /// The least-privilege IAM policy for whoever runs the panel (Cord19.Core/Targets/Aws/operator-policy.json): what the
 /// seven phases, the checklist and teardown call, with roles passed only to EC2 and Redshift (its clusters and its scheduler) and only the project's
-/// own. The checklist asks IAM's policy simulator which of these actions the caller is denied.
+/// own; deletion, Run Command, database credentials and ingress rules only on the project's own resources. The checklist asks
+/// IAM's policy simulator which of these actions the caller is denied on the project's resources (<see cref="Probes"/>).
 /// </summary>
 public static class OperatorPolicy
 {
@@ -15,6 +16,49 @@ public static class OperatorPolicy
 
     /// <summary>Every action the policy allows, once each, in the file's order.</summary>
     public static IReadOnlyList<string> Actions { get; } = ActionsOf(Json);
+
+    /// <summary>
+    /// What to ask IAM's policy simulator so that this policy, attached as it is, passes: each statement's actions on an
+    /// example of its own resources in the caller's account and region, with the context its conditions test, one probe
+    /// per value a condition allows (a role passed to EC2, to Redshift, to Redshift's scheduler).
+    /// </summary>
+    public static IReadOnlyList<PermissionProbe> Probes(string account, string region)
+    {
+        using var policy = JsonDocument.Parse(Json);
+        var probes = new List<PermissionProbe>();
+        foreach (var statement in policy.RootElement.GetProperty("Statement").EnumerateArray())
+        {
+            var actions = Strings(statement.GetProperty("Action"));
+            var resources = Strings(statement.GetProperty("Resource")).Where(r => r != "*").Select(r => Example(r, account, region)).ToList();
+            var conditions = statement.TryGetProperty("Condition", out var condition)
+                ? condition.EnumerateObject().SelectMany(test => test.Value.EnumerateObject()).Select(key => (key.Name, Values: Strings(key.Value))).ToList()
+                : [];
+            IEnumerable<Dictionary<string, string>> contexts = [new(StringComparer.Ordinal)];
+            foreach (var (key, values) in conditions)
+                contexts = contexts.SelectMany(context => values.Select(value => new Dictionary<string, string>(context, StringComparer.Ordinal) { [key] = value }));
+            probes.AddRange(contexts.Select(context => new PermissionProbe(actions, resources, context)));
+        }
+        return probes;
+    }
+
+    /// <summary>
+    /// An ARN the pattern matches: "*" for region and account become the caller's, except that AWS's own parameters and
+    /// documents (arn:aws:ssm:us-east-2::parameter/aws/service/…) name no account; any other "*" becomes "example".
+    /// </summary>
+    internal static string Example(string pattern, string account, string region)
+    {
+        var parts = pattern.Split(':', 6);
+        if (parts.Length < 6) return pattern.Replace("*", "example", StringComparison.Ordinal);
+        var resource = parts[5];
+        var awsOwned = resource.StartsWith("parameter/aws/", StringComparison.Ordinal) || resource.StartsWith("document/AWS-", StringComparison.Ordinal);
+        if (parts[3] == "*") parts[3] = region;
+        if (parts[4] == "*") parts[4] = awsOwned ? "" : account;
+        parts[5] = resource.Replace("*", "example", StringComparison.Ordinal);
+        return string.Join(':', parts);
+    }
+
+    private static List<string> Strings(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().Select(a => a.GetString()!).ToList() : [e.GetString()!];
 
     private static string Load()
     {
@@ -28,7 +72,7 @@ public static class OperatorPolicy
     {
         using var policy = JsonDocument.Parse(json);
         return policy.RootElement.GetProperty("Statement").EnumerateArray()
-            .SelectMany(s => s.GetProperty("Action") is { ValueKind: JsonValueKind.Array } list ? list.EnumerateArray().Select(a => a.GetString()!) : [s.GetProperty("Action").GetString()!])
+            .SelectMany(s => Strings(s.GetProperty("Action")))
             .Distinct(StringComparer.Ordinal)
             .ToList();
     }

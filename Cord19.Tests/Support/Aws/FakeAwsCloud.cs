@@ -163,8 +163,14 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<string> actions, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<DeniedAction>>(Denied.Where(d => actions.Contains(d.Action)).ToList());
+    /// <summary>What the checklist last asked IAM's policy simulator.</summary>
+    public IReadOnlyList<PermissionProbe> SimulatedProbes { get; private set; } = [];
+
+    public Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<PermissionProbe> probes, CancellationToken ct)
+    {
+        SimulatedProbes = probes;
+        return Task.FromResult<IReadOnlyList<DeniedAction>>(Denied.Where(d => probes.Any(p => p.Actions.Contains(d.Action))).ToList());
+    }
 
     public Task<string?> BucketRegionAsync(string bucket, CancellationToken ct) =>
         Task.FromResult<string?>(Lake?.Bucket == bucket ? LakeBucketRegion : Buckets.ContainsKey(bucket) ? Region : null);
