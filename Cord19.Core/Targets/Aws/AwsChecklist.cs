@@ -22,17 +22,23 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
     {
         // Asked beside AWS: PyPI needs no credentials, so its line shows even when AWS cannot be reached.
         var release = AirflowReleaseAsync(settings.AirflowVersion, ct);
-        IReadOnlyList<CheckItem> aws;
+        var aws = AwsChecksAsync(settings, ct);
+        // Both awaited, so that neither one's failure (a cancel) is left unobserved when the other's ends the run.
+        await Task.WhenAll(aws, release);
+        return [.. await aws, await release];
+    }
+
+    private async Task<IReadOnlyList<CheckItem>> AwsChecksAsync(PipelineSettings settings, CancellationToken ct)
+    {
         try
         {
-            aws = await clouds.WithCloudAsync(settings.AwsRegion, cloud => RunAsync(cloud, settings, ct));
+            return await clouds.WithCloudAsync(settings.AwsRegion, cloud => RunAsync(cloud, settings, ct));
         }
         catch (AwsConfigurationException ex)
         {
             // Only opening the account lets one through (each check catches its own): the region is unusable.
-            aws = [new CheckItem("Region", CheckOutcome.Failed, ex.Message, "Settings → AWS region.")];
+            return [new CheckItem("Region", CheckOutcome.Failed, ex.Message, "Settings → AWS region.")];
         }
-        return [.. aws, await release];
     }
 
     private async Task<CheckItem> AirflowReleaseAsync(string version, CancellationToken ct)
