@@ -59,7 +59,7 @@ public sealed class AirflowUserDataTests
     }
 
     [Fact]
-    public void The_instance_role_reads_only_its_own_deployments_bucket_and_parameters()
+    public void The_instance_role_reads_only_its_own_deployments_bucket_and_its_Airflows_parameters()
     {
         var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
         var role = AwsRoles.InstanceFor(names, "us-east-2");
@@ -73,7 +73,13 @@ public sealed class AirflowUserDataTests
         Assert.Contains("ssm:UpdateInstanceInformation", statements.SelectMany(s => s.Actions));
         Assert.All(statements.SelectMany(s => s.Actions), a => Assert.False(a.EndsWith('*'), $"wildcard action {a}"));
         var parameterReads = statements.Where(s => s.Actions.Any(a => a.StartsWith("ssm:GetParameter", StringComparison.Ordinal))).ToList();
-        Assert.Equal(["arn:aws:ssm:us-east-2:123456789012:parameter/cord19/1a2b3c4d/*"], parameterReads.SelectMany(s => s.Resources));
+        // Not the Redshift password beside them: only the panel uses it, and a compromised Airflow must not read it.
+        Assert.Equal(
+        [
+            "arn:aws:ssm:us-east-2:123456789012:parameter/cord19/1a2b3c4d/airflow-admin-password",
+            "arn:aws:ssm:us-east-2:123456789012:parameter/cord19/1a2b3c4d/airflow-tls-key",
+            "arn:aws:ssm:us-east-2:123456789012:parameter/cord19/1a2b3c4d/airflow-tls-certificate",
+        ], parameterReads.SelectMany(s => s.Resources));
         var s3 = statements.Where(s => s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal))).SelectMany(s => s.Resources).ToList();
         Assert.Equal(["arn:aws:s3:::cord19-1a2b3c4d-123456789012", "arn:aws:s3:::cord19-1a2b3c4d-123456789012/*"], s3);
         Assert.Equal("/cord19/1a2b3c4d-0000-4000-8000-000000000000/", role.Path);

@@ -283,7 +283,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
 
         var policy = await connection.Api.QueryAsync(AwsService.Iam, "GetRolePolicy", new AwsParameters().Add("RoleName", names.InstanceRole).Add("PolicyName", "cord19-instance-access"), default);
         var document = Uri.UnescapeDataString(policy.Find("PolicyDocument")!.Value);
-        Assert.Contains($"parameter/cord19/{ResourceTags.Short(id)}/*", document);
+        Assert.Contains($"parameter/cord19/{ResourceTags.Short(id)}/airflow-tls-key", document);
+        Assert.DoesNotContain("redshift-admin-password", document);
         Assert.Contains($"arn:aws:s3:::{names.Bucket}/*", document);
         Assert.DoesNotContain("cord19-*", document);
         var attached = await connection.Api.QueryAsync(AwsService.Iam, "ListAttachedRolePolicies", new AwsParameters().Add("RoleName", names.InstanceRole), default);

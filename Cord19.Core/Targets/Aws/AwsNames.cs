@@ -34,14 +34,18 @@ public sealed record AwsNames(Guid DeploymentId, string Account)
     public string AirflowTlsKeyParameter => $"/cord19/{Short}/airflow-tls-key";
     public string AirflowCertificateParameter => $"/cord19/{Short}/airflow-tls-certificate";
 
-    /// <summary>The instance's own role and instance profile: it may read only this deployment's bucket and parameters.</summary>
+    /// <summary>The instance's own role and instance profile: it may read only this deployment's bucket and its Airflow's parameters.</summary>
     public string InstanceRole => $"cord19-{Short}-instance";
 
     /// <summary>Per-deployment roles live under this IAM path, so the sweep finds them (IAM has no tag search) and knows whose they are.</summary>
     public string RolePath => $"{AwsCloud.RolePath}{DeploymentId}/";
 
-    /// <summary>Every parameter of this deployment, for the instance role's policy.</summary>
-    public string ParameterPrefix => $"/cord19/{Short}/";
+    /// <summary>
+    /// What the instance reads at first boot and when the password is rotated, and all its role may read: not the Redshift
+    /// password, which only the panel needs (the instance never talks to Redshift).
+    /// </summary>
+    public IReadOnlyList<string> InstanceParameters => [AirflowPasswordParameter, AirflowTlsKeyParameter, AirflowCertificateParameter];
+
     public string RedshiftPasswordParameter => $"/cord19/{Short}/redshift-admin-password";
 
     /// <summary>RunInstances' idempotency token: the same deployment never starts a second instance.</summary>

@@ -2,7 +2,7 @@ namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
 /// The IAM roles the phases need. The instance role is the deployment's own, so that the instance can read only its
-/// deployment's bucket and parameters (phase 1 creates it, phase 7 deletes it). The Spectrum role is shared by every
+/// deployment's bucket and its Airflow's parameters (phase 1 creates it, phase 7 deletes it). The Spectrum role is shared by every
 /// deployment in the account (free, and slow to propagate when created), and so is the Redshift scheduler's: the
 /// checklist creates them on request and phase 7 leaves them.
 /// </summary>
@@ -21,7 +21,7 @@ public static class AwsRoles
         "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
     ];
 
-    /// <summary>The deployment's instance: the SSM agent, its own bucket, its own parameters; nothing else.</summary>
+    /// <summary>The deployment's instance: the SSM agent, its own bucket, its Airflow's password, key and certificate; nothing else.</summary>
     public static RoleSpec InstanceFor(AwsNames names, string region) => new(
         names.InstanceRole, "ec2.amazonaws.com",
         $"CORD-19 Airflow instance of deployment {names.DeploymentId}: SSM Run Command, its bucket, its parameters",
@@ -30,7 +30,7 @@ public static class AwsRoles
             new { Effect = "Allow", Action = SsmAgentActions, Resource = new[] { "*" } },
             new { Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}" } },
             new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}/*" } },
-            new { Effect = "Allow", Action = new[] { "ssm:GetParameter" }, Resource = new[] { $"arn:aws:ssm:{region}:{names.Account}:parameter{names.ParameterPrefix}*" } }),
+            new { Effect = "Allow", Action = new[] { "ssm:GetParameter" }, Resource = names.InstanceParameters.Select(p => $"arn:aws:ssm:{region}:{names.Account}:parameter{p}").ToArray() }),
         WithInstanceProfile: true,
         Path: names.RolePath);
 

@@ -24,10 +24,10 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("instance-role", async ct =>
         {
-            // The deployment's own role: the instance may read this deployment's bucket and parameters, nothing of another's.
-            await context.RecordResourceAsync(AwsResourceKinds.Role, names.InstanceRole, "The instance's role and instance profile (this deployment's bucket and parameters only)");
+            // The deployment's own role: the instance may read this deployment's bucket and its Airflow's parameters, nothing of another's.
+            await context.RecordResourceAsync(AwsResourceKinds.Role, names.InstanceRole, "The instance's role and instance profile (this deployment's bucket and Airflow parameters only)");
             await cloud.EnsureRoleAsync(AwsRoles.InstanceFor(names, cloud.Region), ct);
-            await context.LogAsync($"Role and instance profile {names.InstanceRole}: SSM agent, s3://{names.Bucket} and {names.ParameterPrefix}* only.");
+            await context.LogAsync($"Role and instance profile {names.InstanceRole}: SSM agent, s3://{names.Bucket} and its Airflow password, key and certificate parameters only.");
         });
 
         await context.StepAsync("admin-password", async ct =>
