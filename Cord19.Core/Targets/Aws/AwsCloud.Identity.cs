@@ -83,13 +83,17 @@ public sealed partial class AwsCloud
 
     public async Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<PermissionProbe> probes, CancellationToken ct)
     {
+        // The simulator answers at most 100 results a page by default: an action on each resource is one.
+        var calls = probes.SelectMany(probe => probe.Actions.Chunk(Math.Max(1, 100 / Math.Max(1, probe.Resources.Count))).Select(chunk => (probe, chunk))).ToList();
+        var answers = new List<XElement>[calls.Count];
+        // A few at once: the checklist waits for all of them (one per statement and condition value, about two dozen),
+        // and IAM's request rate is the account's; a throttled call is retried.
+        await Parallel.ForEachAsync(Enumerable.Range(0, calls.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
+            async (i, token) => answers[i] = await SimulateAsync(principalArn, calls[i].chunk, calls[i].probe, token));
         var denied = new Dictionary<string, DeniedAction>(StringComparer.Ordinal);
-        foreach (var probe in probes)
-            // The simulator answers at most 100 results a page by default: an action on each resource is one.
-            foreach (var chunk in probe.Actions.Chunk(Math.Max(1, 100 / Math.Max(1, probe.Resources.Count))))
-                foreach (var result in await SimulateAsync(principalArn, chunk, probe, ct))
-                    if (!Allowed(result) && result.Text("EvalActionName") is { } action)
-                        denied.TryAdd(action, new DeniedAction(action, result.Text("EvalDecision") ?? "implicitDeny"));
+        foreach (var result in answers.SelectMany(a => a))
+            if (!Allowed(result) && result.Text("EvalActionName") is { } action)
+                denied.TryAdd(action, new DeniedAction(action, result.Text("EvalDecision") ?? "implicitDeny"));
         return [.. denied.Values];
 
         // With resources named, each one's decision is under ResourceSpecificResults; the top level is the most restrictive.
