@@ -45,7 +45,7 @@ public static class OperatorPolicy
     /// An ARN the pattern matches: "*" for region and account become the caller's, except that AWS's own parameters and
     /// documents (arn:aws:ssm:us-east-2::parameter/aws/service/…) name no account; any other "*" becomes "example".
     /// </summary>
-    internal static string Example(string pattern, string account, string region)
+    private static string Example(string pattern, string account, string region)
     {
         var parts = pattern.Split(':', 6);
         if (parts.Length < 6) return pattern.Replace("*", "example", StringComparison.Ordinal);
