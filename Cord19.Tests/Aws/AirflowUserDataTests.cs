@@ -58,6 +58,28 @@ public sealed class AirflowUserDataTests
         Assert.Contains("location /execution/ { return 404; }", script);
     }
 
+    /// <summary>
+    /// The script's own first lines, run by bash with a command that fails inside a function after them: the ERR trap must
+    /// print the marker the panel looks for (set -E carries it into functions, as ssm_get is one), then the script stops.
+    /// </summary>
+    [Fact]
+    public async Task A_failing_command_of_the_first_boot_script_prints_the_marker_the_panel_reads_and_stops_the_script()
+    {
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var lines = AirflowUserData.Render("3.2.2", "us-east-2", names).Split('\n');
+        var header = lines.Where(l => l.StartsWith("set -", StringComparison.Ordinal) || l.StartsWith("trap ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, header.Count);
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("boot.sh"), string.Join('\n', ["#!/bin/bash", .. header, "fetch() { false; }", "echo installing", "fetch", "echo never"]) + "\n");
+
+        using var bash = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/bash", [dir.File("boot.sh")]) { RedirectStandardOutput = true })!;
+        var output = await bash.StandardOutput.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+
+        Assert.Equal($"installing\n{AirflowUserData.SetupFailed} at line 4 (exit 1)\n", output);
+        Assert.NotEqual(0, bash.ExitCode);
+    }
+
     [Fact]
     public void The_instance_role_reads_only_its_own_deployments_bucket_and_its_Airflows_parameters()
     {

@@ -330,6 +330,25 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task A_first_boot_that_failed_fails_phase_one_at_once_with_the_lines_that_say_why()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(
+            new PipelineSettings { Target = DeploymentTarget.Aws, AirflowVersion = "3.2.2" }, airflowReadyLimit: TimeSpan.FromSeconds(30));
+        h.Airflow.Failure = new AirflowException(AirflowProblem.Unreachable, "connection refused");
+        h.Cloud.ConsoleOutput = "cloud-init: running modules\n" +
+            "ERROR: 404 Client Error: Not Found for url: https://raw.githubusercontent.com/apache/airflow/constraints-3.2.2/constraints-3.12.txt\n" +
+            $"{AirflowUserData.SetupFailed} at line 24 (exit 1)\n" +
+            "cloud-init: Failed to run module scripts-user\n";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "first boot of", "failed, so Airflow will not start", "constraints-3.12.txt", "at line 24 (exit 1)", "run phase 7 and phase 1 again");
+        Assert.DoesNotContain("Failed to run module", await h.Core.LogTextAsync(state)); // the log's lines up to the failure
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}"); // not the wait's limit
+    }
+
+    [Fact]
     public async Task A_spot_interruption_while_Airflow_starts_fails_phase_one_at_once_with_AWSs_reason()
     {
         await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromMinutes(5));

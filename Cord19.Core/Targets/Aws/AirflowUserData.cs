@@ -10,6 +10,12 @@ namespace Cord19.Core.Targets.Aws;
 /// </summary>
 public static class AirflowUserData
 {
+    /// <summary>
+    /// What the script prints when a command of it fails (bash's ERR trap, functions included), before it stops: the
+    /// install will not finish, and the panel need not wait out <see cref="AwsTargetOptions.AirflowReadyLimit"/>.
+    /// </summary>
+    public const string SetupFailed = "cord19: first boot FAILED";
+
     /// <summary>Airflow itself listens here, on loopback only; nginx is the only way in from outside.</summary>
     public const int InternalPort = 8081;
 
@@ -70,8 +76,10 @@ public static class AirflowUserData
         return $$"""
             #!/bin/bash
             # CORD-19 control panel: Apache Airflow {{airflowVersion}} on first boot.
-            set -euo pipefail
+            set -Eeuo pipefail
             exec > >(tee -a /var/log/cord19-setup.log) 2>&1
+            # Said on the console, which the panel reads while it waits, so a failed install ends phase 1 at once.
+            trap 'echo "{{SetupFailed}} at line $LINENO (exit $?)"' ERR
             {{selfTermination}}
             export DEBIAN_FRONTEND=noninteractive
             # cloud-init's own package steps and unattended-upgrades may hold apt's locks at first boot: wait for them.

@@ -87,6 +87,7 @@ public sealed partial class AwsTarget
         {
             var address = options.InstanceAirflowAddress(running.PublicIp!);
             var client = await ConnectAirflowAsync(run, running);
+            DateTimeOffset? bootLogRead = null;
             await Poll.UntilAsync(context, $"Airflow answering healthy at {address} (first boot installs it)", options.AirflowReadyLimit,
                 async ct =>
                 {
@@ -114,7 +115,13 @@ public sealed partial class AwsTarget
                     }
                     catch (AirflowException)
                     {
-                        return null; // not up yet
+                        // Not up yet. Its first boot may have failed, which no later look would change.
+                        if (bootLogRead is null || clock.GetUtcNow() - bootLogRead >= BootLogInterval)
+                        {
+                            bootLogRead = clock.GetUtcNow();
+                            await ThrowIfFirstBootFailedAsync(cloud, running.InstanceId, ct);
+                        }
+                        return null;
                     }
                 },
                 async ct => await BootLogAsync(cloud, running.InstanceId, ct));
@@ -151,6 +158,33 @@ public sealed partial class AwsTarget
             throw new PhaseFailedException($"{line.Detail} {line.Fix} Phase 1 stopped before creating anything; run it again then.");
         await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
             line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
+    }
+
+    /// <summary>How often the wait for Airflow reads the instance's console for <see cref="AirflowUserData.SetupFailed"/>.</summary>
+    private static readonly TimeSpan BootLogInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A first boot that failed (a release without constraints for the instance's Python, apt or PyPI out of reach) never
+    /// starts Airflow: the phase fails now, with the log's lines up to the failure, rather than after the 30-minute wait on
+    /// a billed instance. A console that cannot be read yet says nothing.
+    /// </summary>
+    private static async Task ThrowIfFirstBootFailedAsync(IAwsCloud cloud, string instanceId, CancellationToken ct)
+    {
+        string? output;
+        try
+        {
+            output = await cloud.ConsoleOutputAsync(instanceId, ct);
+        }
+        catch (AwsException)
+        {
+            return;
+        }
+        var failed = output?.IndexOf(AirflowUserData.SetupFailed, StringComparison.Ordinal) ?? -1;
+        if (failed < 0) return;
+        var end = output!.IndexOf('\n', failed);
+        throw new PhaseFailedException(
+            $"The first boot of {instanceId} failed, so Airflow will not start: {Tail(output[..(end < 0 ? output.Length : end)])} " +
+            "Fix the cause its last lines name, then run phase 7 and phase 1 again (the instance installs Airflow only at its first boot).");
     }
 
     /// <summary>The tail of the instance's first-boot log, so a timed-out wait says why.</summary>
