@@ -24,7 +24,7 @@ public static class AwsRoles
     /// <summary>The deployment's instance: the SSM agent, its own bucket, its Airflow's password, key and certificate; nothing else.</summary>
     public static RoleSpec InstanceFor(AwsNames names, string region) => new(
         names.InstanceRole, "ec2.amazonaws.com",
-        $"CORD-19 Airflow instance of deployment {names.DeploymentId}: SSM Run Command, its bucket, its parameters",
+        $"CORD-19 Airflow instance of deployment {names.DeploymentId}: SSM Run Command, its bucket, its Airflow parameters",
         "cord19-instance-access",
         PolicyDocument.Of(
             new { Effect = "Allow", Action = SsmAgentActions, Resource = new[] { "*" } },
