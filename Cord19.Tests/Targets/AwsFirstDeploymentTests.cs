@@ -70,6 +70,8 @@ public sealed class AwsFirstDeploymentTests
         var current = await ReleaseLineAsync(v => new(v, true, null, [], v));
         Assert.Equal(CheckOutcome.Passed, current.Outcome);
         Assert.Contains($"Apache Airflow {settings.AirflowVersion} is on PyPI with no known vulnerabilities, and is its latest release", current.Detail);
+        var withPythons = await ReleaseLineAsync(v => new(v, true, null, [], v, ["3.10", "3.11", "3.12", "3.13"]));
+        Assert.Contains("with no known vulnerabilities, supports the instance's Python 3.12, and is its latest release.", withPythons.Detail);
 
         var superseded = await ReleaseLineAsync(v => new(v, true, null, [], "3.10.0")); // compared as numbers: 3.10 is after 3.2
         Assert.Equal(CheckOutcome.Warning, superseded.Outcome);

@@ -41,7 +41,9 @@ public static class AirflowReleaseCheck
                     : "Airflow fixes bugs and security issues in its latest minor release."),
                 toLatest);
         return new(Name, CheckOutcome.Passed,
-            $"{chosen} is on PyPI with no known vulnerabilities{(facts.Latest == facts.Version ? ", and is its latest release" : "")}.");
+            $"{chosen} is on PyPI with no known vulnerabilities" +
+            (python is not null && facts.Supports(python) == true ? $", supports the instance's Python {python}" : "") +
+            (facts.Latest == facts.Version ? ", and is its latest release" : "") + ".");
     }
 
     public static CheckItem Unreachable(PackageIndexUnreachableException ex) => new(Name, CheckOutcome.Warning, ex.Cause, ex.Fix);
