@@ -86,7 +86,7 @@ public sealed partial class AwsCloud
         // The simulator answers at most 100 results a page by default: an action on each resource is one.
         var calls = probes.SelectMany(probe => probe.Actions.Chunk(Math.Max(1, 100 / Math.Max(1, probe.Resources.Count))).Select(chunk => (probe, chunk))).ToList();
         var answers = new List<XElement>[calls.Count];
-        // A few at once: the checklist waits for all of them (one per statement and condition value, about two dozen),
+        // A few at once: the checklist waits for all of them (one per statement and condition value),
         // and IAM's request rate is the account's; a throttled call is retried.
         await Parallel.ForEachAsync(Enumerable.Range(0, calls.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
             async (i, token) => answers[i] = await SimulateAsync(principalArn, calls[i].chunk, calls[i].probe, token));
