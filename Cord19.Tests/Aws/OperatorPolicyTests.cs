@@ -69,9 +69,9 @@ public sealed class OperatorPolicyTests
             "ec2:DescribeVpcs", "ec2:RunInstances",
             "glue:GetDatabase", "glue:GetTable",
             "iam:ListRoles", "iam:SimulatePrincipalPolicy",
-            // Redshift's scheduled actions take no resource ARN; the one the panel creates runs as a role that may only pause
-            // the project's clusters.
             "redshift-data:DescribeStatement", "redshift-data:GetStatementResult",
+            // Redshift's scheduled actions: whether they take a resource ARN is not settled from the documents here; the one
+            // the panel creates runs as a role that may only pause the project's clusters.
             "redshift:CreateScheduledAction", "redshift:DeleteScheduledAction", "redshift:DescribeClusters", "redshift:DescribeOrderableClusterOptions",
             "s3:GetBucketLocation", "s3:ListAllMyBuckets",
             "servicequotas:GetServiceQuota",
