@@ -42,7 +42,7 @@ public sealed class AwsContractTests
     /// <summary>
     /// IAM's policy simulator, in the model's namespaced shape, two pages a call (IAM may page early, and says so with
     /// IsTruncated and a Marker): iam:PassRole is denied; s3:GetObject is denied on the bucket but allowed on its objects,
-    /// which the top-level decision, the most restrictive, does not show; everything else is allowed.
+    /// which a top-level decision of implicitDeny would hide; everything else is allowed.
     /// </summary>
     private static HttpResponseMessage Simulation(AwsWireRequest request)
     {

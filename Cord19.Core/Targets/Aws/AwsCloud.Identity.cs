@@ -96,7 +96,8 @@ public sealed partial class AwsCloud
                 denied.TryAdd(action, new DeniedAction(action, result.Text("EvalDecision") ?? "implicitDeny"));
         return [.. denied.Values];
 
-        // With resources named, each one's decision is under ResourceSpecificResults; the top level is the most restrictive.
+        // With resources named, each one's own decision is under ResourceSpecificResults; the top level sums them up, and
+        // IAM's model does not say how, so an action allowed on one of its resources counts as allowed.
         static bool Allowed(XElement result) =>
             result.Text("EvalDecision") == "allowed"
             || result.Find("ResourceSpecificResults")?.Elements().Any(r => r.Text("EvalResourceDecision") == "allowed") == true;
