@@ -156,8 +156,13 @@ public sealed class SeverableTcpRelay : IAsyncDisposable
     private void Drop(TcpClient client)
     {
         Interlocked.Increment(ref _dropped);
-        // A reset, as a server that went away gives, rather than a polite end of stream.
-        client.Client.LingerState = new LingerOption(true, 0);
+        try
+        {
+            // A reset, as a server that went away gives, rather than a polite end of stream. A connection that ended on its
+            // own while Sever went through the open ones is disposed already (its Client is then null): nothing to reset.
+            if (client.Client is { } socket) socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (ObjectDisposedException) { /* disposed between the look and the set: the same */ }
         client.Dispose();
     }
 
