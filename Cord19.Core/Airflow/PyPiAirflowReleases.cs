@@ -37,8 +37,7 @@ public sealed partial class PyPiAirflowReleases(IHttpClientFactory http, Uri ind
 
     /// <summary>"Programming Language :: Python :: 3.12" gives "3.12"; "… :: Python :: 3" and "… :: 3 :: Only" name no version.</summary>
     private static List<string> Pythons(JsonElement info) =>
-        Array(info, "classifiers")
-            .Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : "")
+        Strings(info, "classifiers")
             .Where(c => c.StartsWith(PythonClassifier, StringComparison.Ordinal))
             .Select(c => c[PythonClassifier.Length..])
             .Where(v => MajorMinor().IsMatch(v))
