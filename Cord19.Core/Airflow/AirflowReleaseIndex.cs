@@ -25,17 +25,17 @@ public sealed record AirflowReleaseFacts(
 {
     public bool Yanked => YankedReason is not null;
 
-    /// <summary>False for a release PyPI cannot serve, or one its maintainers withdrew: phase 1 does not launch it.</summary>
-    public bool Installable => Released && !Yanked;
-
-    /// <summary>Null when the release names no Python versions: then only the install itself can tell.</summary>
-    public bool? Supports(string python) => Pythons is { Count: > 0 } listed ? listed.Contains(python) : null;
+    /// <summary>
+    /// Null when the release names no Python versions, or <paramref name="python"/> is not known (an image of the
+    /// operator's own): then only the install itself can tell.
+    /// </summary>
+    public bool? Supports(string? python) => python is not null && Pythons is { Count: > 0 } listed ? listed.Contains(python) : null;
 
     /// <summary>
-    /// <see cref="Installable"/>, and supporting <paramref name="python"/> (null: the instance's Python is not known),
-    /// since the instance's pip install fetches Airflow's constraints for its own Python.
+    /// False for a release PyPI cannot serve, one its maintainers withdrew, or one without <paramref name="python"/>
+    /// (the instance's pip install fetches Airflow's constraints for its own Python): phase 1 does not launch those.
     /// </summary>
-    public bool InstallableOn(string? python) => Installable && (python is null || Supports(python) != false);
+    public bool InstallableOn(string? python) => Released && !Yanked && Supports(python) != false;
 
     /// <summary>True when PyPI's latest release is a higher version number than this one.</summary>
     public bool Superseded => Latest is not null && System.Version.TryParse(Latest, out var latest) && System.Version.TryParse(Version, out var chosen) && latest > chosen;

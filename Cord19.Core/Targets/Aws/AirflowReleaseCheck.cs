@@ -22,7 +22,7 @@ public static class AirflowReleaseCheck
         if (facts.Yanked)
             return new(Name, CheckOutcome.Failed,
                 $"{chosen} was withdrawn from PyPI (yanked{(facts.YankedReason is { Length: > 0 } reason ? $": {reason}" : "")}).", toLatest);
-        if (python is not null && facts.Supports(python) == false)
+        if (facts.Supports(python) == false)
             // pip's --constraint URL for that Python answers 404 (apache/airflow#21184), and the install stops there.
             return new(Name, CheckOutcome.Failed,
                 $"{chosen} supports Python {Join(facts.Pythons!)} only, and the instance's Ubuntu 24.04 has Python {python}: Airflow publishes " +
@@ -42,7 +42,7 @@ public static class AirflowReleaseCheck
                 toLatest);
         return new(Name, CheckOutcome.Passed,
             $"{chosen} is on PyPI with no known vulnerabilities" +
-            (python is not null && facts.Supports(python) == true ? $", supports the instance's Python {python}" : "") +
+            (facts.Supports(python) == true ? $", supports the instance's Python {python}" : "") +
             (facts.Latest == facts.Version ? ", and is its latest release" : "") + ".");
     }
 
