@@ -14,32 +14,26 @@ public static class OperatorPolicy
 
     public static string Json { get; } = Load();
 
+    /// <summary>The file's statements, read once: its actions, resource patterns and the values each condition key allows.</summary>
+    private static readonly IReadOnlyList<Statement> Statements = StatementsOf(Json);
+
     /// <summary>Every action the policy allows, once each, in the file's order.</summary>
-    public static IReadOnlyList<string> Actions { get; } = ActionsOf(Json);
+    public static IReadOnlyList<string> Actions { get; } = Statements.SelectMany(s => s.Actions).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// What to ask IAM's policy simulator so that this policy, attached as it is, passes: each statement's actions on an
     /// example of its own resources in the caller's account and region, with the context its conditions test, one probe
     /// per value a condition allows (a role passed to EC2, to Redshift, to Redshift's scheduler).
     /// </summary>
-    public static IReadOnlyList<PermissionProbe> Probes(string account, string region)
-    {
-        using var policy = JsonDocument.Parse(Json);
-        var probes = new List<PermissionProbe>();
-        foreach (var statement in policy.RootElement.GetProperty("Statement").EnumerateArray())
+    public static IReadOnlyList<PermissionProbe> Probes(string account, string region) =>
+        Statements.SelectMany(statement =>
         {
-            var actions = Strings(statement.GetProperty("Action"));
-            var resources = Strings(statement.GetProperty("Resource")).Where(r => r != "*").Select(r => Example(r, account, region)).ToList();
-            var conditions = statement.TryGetProperty("Condition", out var condition)
-                ? condition.EnumerateObject().SelectMany(test => test.Value.EnumerateObject()).Select(key => (key.Name, Values: Strings(key.Value))).ToList()
-                : [];
+            var resources = statement.Resources.Where(r => r != "*").Select(r => Example(r, account, region)).ToList();
             IEnumerable<Dictionary<string, string>> contexts = [new(StringComparer.Ordinal)];
-            foreach (var (key, values) in conditions)
+            foreach (var (key, values) in statement.Conditions)
                 contexts = contexts.SelectMany(context => values.Select(value => new Dictionary<string, string>(context, StringComparer.Ordinal) { [key] = value }));
-            probes.AddRange(contexts.Select(context => new PermissionProbe(actions, resources, context)));
-        }
-        return probes;
-    }
+            return contexts.Select(context => new PermissionProbe(statement.Actions, resources, context));
+        }).ToList();
 
     /// <summary>
     /// An ARN the pattern matches: "*" for region and account become the caller's, except that AWS's own parameters and
@@ -68,12 +62,18 @@ public static class OperatorPolicy
         return reader.ReadToEnd();
     }
 
-    private static List<string> ActionsOf(string json)
+    private static List<Statement> StatementsOf(string json)
     {
         using var policy = JsonDocument.Parse(json);
         return policy.RootElement.GetProperty("Statement").EnumerateArray()
-            .SelectMany(s => Strings(s.GetProperty("Action")))
-            .Distinct(StringComparer.Ordinal)
+            .Select(s => new Statement(
+                Strings(s.GetProperty("Action")),
+                Strings(s.GetProperty("Resource")),
+                s.TryGetProperty("Condition", out var condition)
+                    ? condition.EnumerateObject().SelectMany(test => test.Value.EnumerateObject()).Select(key => (key.Name, Strings(key.Value))).ToList()
+                    : []))
             .ToList();
     }
+
+    private sealed record Statement(IReadOnlyList<string> Actions, IReadOnlyList<string> Resources, IReadOnlyList<(string Key, List<string> Values)> Conditions);
 }
