@@ -106,6 +106,5 @@ internal static class AirflowJson
         }
     }
 
-    private static string? Status(JsonElement e, string component) =>
-        e.TryGetProperty(component, out var c) && c.ValueKind == JsonValueKind.Object ? Str(c, "status") : null;
+    private static string? Status(JsonElement e, string component) => Str(Object(e, component), "status");
 }
