@@ -345,9 +345,29 @@ public sealed class AwsFirstDeploymentTests
 
         var state = await h.Core.RunAsync(1);
 
-        FailedSaying(state, "first boot of", "failed, so Airflow will not start", "constraints-3.12.txt", "at line 24 (exit 1)", "run phase 7 and phase 1 again");
+        FailedSaying(state, "first boot of", "failed, so Airflow will not start", "constraints-3.12.txt", "at line 24 (exit 1)", "is terminated, so it bills no more",
+            "run phase 7 and phase 1 again");
         Assert.DoesNotContain("Failed to run module", await h.Core.LogTextAsync(state)); // the log's lines up to the failure
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}"); // not the wait's limit
+        // The instance can never serve Airflow: it is ended, and the meters stop counting it, its volume and its address.
+        Assert.Equal("shutting-down", (await h.Cloud.FindInstanceAsync(await h.DeploymentIdAsync(), default))!.State);
+        var resources = (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources;
+        Assert.NotNull(resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt);
+        Assert.Contains(resources, r => r.Kind == AwsResourceKinds.Bucket && r.DeletedAt is null); // the rest waits for phase 7
+    }
+
+    [Fact]
+    public async Task A_first_boot_that_failed_on_an_instance_that_cannot_be_terminated_says_it_bills_until_phase_seven()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromSeconds(30));
+        h.Airflow.Failure = new AirflowException(AirflowProblem.Unreachable, "connection refused");
+        h.Cloud.ConsoleOutput = $"E: Unable to locate package nginx\n{AirflowUserData.SetupFailed} at line 9 (exit 100)\n";
+        h.Cloud.RefuseEveryTermination = true;
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "Unable to locate package nginx", "could not be terminated", "bills until phase 7 ends it");
+        Assert.Null((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt);
     }
 
     [Fact]

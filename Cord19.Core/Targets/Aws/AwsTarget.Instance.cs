@@ -119,7 +119,7 @@ public sealed partial class AwsTarget
                         if (bootLogRead is null || clock.GetUtcNow() - bootLogRead >= BootLogInterval)
                         {
                             bootLogRead = clock.GetUtcNow();
-                            await ThrowIfFirstBootFailedAsync(cloud, running.InstanceId, ct);
+                            await ThrowIfFirstBootFailedAsync(run, running.InstanceId, ct);
                         }
                         return null;
                     }
@@ -168,12 +168,12 @@ public sealed partial class AwsTarget
     /// starts Airflow: the phase fails now, with the log's lines up to the failure, rather than after the 30-minute wait on
     /// a billed instance. A console that cannot be read yet says nothing.
     /// </summary>
-    private static async Task ThrowIfFirstBootFailedAsync(IAwsCloud cloud, string instanceId, CancellationToken ct)
+    private async Task ThrowIfFirstBootFailedAsync(AwsRun run, string instanceId, CancellationToken ct)
     {
         string? output;
         try
         {
-            output = await cloud.ConsoleOutputAsync(instanceId, ct);
+            output = await run.Cloud.ConsoleOutputAsync(instanceId, ct);
         }
         catch (AwsException)
         {
@@ -184,7 +184,29 @@ public sealed partial class AwsTarget
         var end = output!.IndexOf('\n', failed);
         throw new PhaseFailedException(
             $"The first boot of {instanceId} failed, so Airflow will not start: {Tail(output[..(end < 0 ? output.Length : end)])} " +
-            "Fix the cause its last lines name, then run phase 7 and phase 1 again (the instance installs Airflow only at its first boot).");
+            await TerminateUnusableInstanceAsync(run, instanceId, ct) +
+            " Fix the cause its last lines name, then run phase 7 and phase 1 again (a new instance installs Airflow at its first boot).");
+    }
+
+    /// <summary>
+    /// An instance whose first boot failed can never serve Airflow (the script runs once), yet it, its volume and its
+    /// address bill until phase 7 or the maximum lifetime: it is terminated now, and its ledger entry ends. What it
+    /// printed is already in the message; the bucket, role, group and parameters cost next to nothing and stay for phase 7.
+    /// </summary>
+    private async Task<string> TerminateUnusableInstanceAsync(AwsRun run, string instanceId, CancellationToken ct)
+    {
+        try
+        {
+            await run.Cloud.TerminateInstanceAsync(instanceId, ct);
+        }
+        catch (AwsException ex)
+        {
+            return $"The instance could not be terminated ({ex.Message}), so it bills until phase 7 ends it.";
+        }
+        foreach (var entry in (await run.Context.LiveResourcesAsync()).Where(r => r.Kind == AwsResourceKinds.Instance))
+            await run.Context.MarkResourceDeletedAsync(entry.Id);
+        await run.Context.LogAsync($"Terminated {instanceId}: its first boot failed, and it would only bill until phase 7.", Deployments.LogLevel.Warning);
+        return $"The instance {instanceId} is terminated, so it bills no more.";
     }
 
     /// <summary>The tail of the instance's first-boot log, so a timed-out wait says why.</summary>

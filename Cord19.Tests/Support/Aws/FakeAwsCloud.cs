@@ -44,6 +44,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public int InvalidClusterStateFailures { get; set; }
     /// <summary>Instance ids whose termination EC2 refuses.</summary>
     public HashSet<string> Unterminatable { get; } = [];
+    /// <summary>Every instance refuses termination, ids not known in advance (they share a counter with groups).</summary>
+    public bool RefuseEveryTermination { get; set; }
     public HashSet<string> Profiles { get; } = [];
     public Dictionary<string, (string Id, IReadOnlyDictionary<string, string> Tags, List<string> Ingress)> Groups { get; } = [];
     public Dictionary<string, (InstanceState State, InstanceSpec Spec)> Instances { get; } = [];
@@ -264,7 +266,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task TerminateInstanceAsync(string instanceId, CancellationToken ct)
     {
         Call($"terminate {instanceId}");
-        if (Unterminatable.Contains(instanceId))
+        if (RefuseEveryTermination || Unterminatable.Contains(instanceId))
             return Task.FromException(Error("ec2:TerminateInstances", "OperationNotPermitted", $"The instance '{instanceId}' may not be terminated."));
         var (token, found) = Instances.Single(i => i.Value.State.InstanceId == instanceId);
         Instances[token] = (found.State with { State = "shutting-down" }, found.Spec);
