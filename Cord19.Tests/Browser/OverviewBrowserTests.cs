@@ -137,7 +137,7 @@ public sealed class OverviewBrowserTests : BrowserTest
         // run the second click met one and did nothing), keeps it to one run.
         gates.ForEach(g => g.Close());
         await Task.WhenAll(pages.Select(p => p.Locator("[data-testid=phase-1-run]").ClickAsync()));
-        await Task.WhenAll(gates.Select(g => g.SomethingHeld)).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(gates.Select(g => g.EventHeld)).WaitAsync(TimeSpan.FromSeconds(10));
         gates.ForEach(g => g.Open());
 
         foreach (var page in pages)

@@ -14,7 +14,7 @@ public sealed partial class CircuitGate
     private readonly Lock _lock = new();
     private readonly Queue<Action> _held = [];
     private bool _closed;
-    private TaskCompletionSource _somethingHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _eventHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Routes the page's circuit through a new gate, open; call before the page is opened.</summary>
     public static async Task<CircuitGate> AttachAsync(IPage page)
@@ -26,7 +26,7 @@ public sealed partial class CircuitGate
             // keeps no type (its Text is its Binary decoded), so every frame goes on as binary, which Blazor's circuit
             // (a binary protocol, MessagePack) reads, its handshake included.
             var server = ws.ConnectToServer();
-            ws.OnMessage(frame => gate.Pass(() => server.Send(frame.Binary!)));
+            ws.OnMessage(frame => gate.Pass(IsBrowserEvent(frame.Binary!), () => server.Send(frame.Binary!)));
         });
         return gate;
     }
@@ -36,14 +36,14 @@ public sealed partial class CircuitGate
         lock (_lock)
         {
             _closed = true;
-            if (_held.Count == 0) _somethingHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_held.Count == 0) _eventHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 
-    /// <summary>Completes once the closed gate holds a frame: what the page sent has left it.</summary>
-    public Task SomethingHeld
+    /// <summary>Completes once the closed gate holds a browser event (a click): what the page sent has left it.</summary>
+    public Task EventHeld
     {
-        get { lock (_lock) return _somethingHeld.Task; }
+        get { lock (_lock) return _eventHeld.Task; }
     }
 
     public void Open()
@@ -55,7 +55,14 @@ public sealed partial class CircuitGate
         }
     }
 
-    private void Pass(Action send)
+    /// <summary>
+    /// Blazor sends a browser event as an invocation of DispatchEventAsync. Most of what a page sends is something else,
+    /// which must not stand for the click a test waits on: an acknowledgement of every render the server pushes
+    /// (OnRenderCompleted, 77 in 40 s of the Overview), answers to JS interop, and a keep-alive ping every 15 s.
+    /// </summary>
+    private static bool IsBrowserEvent(byte[] frame) => frame.AsSpan().IndexOf("DispatchEventAsync"u8) >= 0;
+
+    private void Pass(bool browserEvent, Action send)
     {
         lock (_lock)
         {
@@ -65,7 +72,7 @@ public sealed partial class CircuitGate
                 return;
             }
             _held.Enqueue(send);
-            _somethingHeld.TrySetResult();
+            if (browserEvent) _eventHeld.TrySetResult();
         }
     }
 
