@@ -225,6 +225,40 @@ public sealed class AwsApiClientTests
         Assert.Equal(new LakeTable("covid-19", "t", "7", 0), table);
     }
 
+    /// <summary>EC2 gives the latest console output of Nitro instances only; an older type's refusal must not hide its first-boot log.</summary>
+    [Fact]
+    public async Task An_instance_without_the_latest_console_output_shows_EC2s_copy_instead()
+    {
+        var asked = new List<bool>();
+        await using var server = await FaultServer.StartAsync(async context =>
+        {
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            var latest = body.Contains("Latest=true");
+            lock (asked) asked.Add(latest);
+            if (latest)
+            {
+                context.Response.StatusCode = 400;
+                await Answer(context, "text/xml", """
+                    <Response><Errors><Error><Code>UnsupportedOperation</Code><Message>The instance type does not support the latest console output.</Message></Error></Errors>
+                    <RequestID>r</RequestID></Response>
+                    """);
+            }
+            else
+                await Answer(context, "text/xml", $"""
+                    <GetConsoleOutputResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><instanceId>i-0old</instanceId>
+                    <timestamp>2026-12-05T09:00:00.000Z</timestamp><output>{Convert.ToBase64String(Encoding.UTF8.GetBytes("cord19: first boot FAILED at line 9 (exit 100)\n"))}</output>
+                    </GetConsoleOutputResponse>
+                    """);
+        });
+        var url = server.BaseUrl.ToString();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(), name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
+
+        var output = await cloud.ConsoleOutputAsync("i-0old", default);
+
+        Assert.Equal("cord19: first boot FAILED at line 9 (exit 100)\n", output);
+        Assert.Equal([true, false], asked);
+    }
+
     [Fact]
     public async Task An_endpoint_that_does_not_answer_is_a_clear_error_for_SDK_and_hand_signed_calls()
     {

@@ -123,7 +123,18 @@ public sealed partial class AwsCloud
 
     public async Task<string?> ConsoleOutputAsync(string instanceId, CancellationToken ct)
     {
-        var answer = await AwsCall.RunAsync("ec2:GetConsoleOutput", () => Ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = instanceId, Latest = true }, ct));
+        GetConsoleOutputResponse answer;
+        try
+        {
+            // The latest output, as the first boot writes it, rather than EC2's copy taken at the last state change.
+            answer = await ConsoleOutputAsync(instanceId, latest: true, ct);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.Other)
+        {
+            // Only Nitro instances have it (EC2 User Guide, "Instance console output"); an older type such as a t2 refuses
+            // the request, and would otherwise never show its first-boot log or its failure.
+            answer = await ConsoleOutputAsync(instanceId, latest: false, ct);
+        }
         if (string.IsNullOrEmpty(answer.Output)) return null;
         try
         {
@@ -134,6 +145,9 @@ public sealed partial class AwsCloud
             return answer.Output;
         }
     }
+
+    private Task<GetConsoleOutputResponse> ConsoleOutputAsync(string instanceId, bool latest, CancellationToken ct) =>
+        AwsCall.RunAsync("ec2:GetConsoleOutput", () => Ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = instanceId, Latest = latest }, ct));
 
     private static bool IsBurstable(string instanceType) => instanceType.StartsWith('t') && instanceType.Length > 1 && char.IsDigit(instanceType[1]);
 
