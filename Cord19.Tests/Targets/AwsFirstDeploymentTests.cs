@@ -115,6 +115,35 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task Phase_one_refuses_an_Arm_instance_type_or_one_EC2_does_not_know_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, InstanceType = "t4g.xlarge" });
+        h.Cloud.InstanceType = new("t4g.xlarge", 4, 16384, ["arm64"]);
+
+        FailedSaying(await h.Core.RunAsync(1), "t4g.xlarge: 4 vCPUs, 16 GiB, arm64", "built for x86_64", "Settings → Instance type: t3.xlarge",
+            "Phase 1 stopped before creating anything");
+        Assert.Empty(h.Cloud.Buckets);
+        Assert.Empty(h.Cloud.Instances);
+        Assert.False(await h.Core.Store.HasRecordedResourcesAsync(await h.DeploymentIdAsync()));
+
+        h.Cloud.InstanceType = null;
+        FailedSaying(await h.Core.RunAsync(1), "EC2 does not know the instance type t4g.xlarge in us-east-2", "Phase 1 stopped before creating anything");
+        Assert.Empty(h.Cloud.Instances);
+    }
+
+    [Fact]
+    public async Task Phase_one_on_an_instance_type_with_little_memory_goes_on_and_says_it_may_run_out()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, InstanceType = "t3.medium" });
+        h.Cloud.InstanceType = new("t3.medium", 2, 4096, ["x86_64"]);
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, "");
+        Assert.Contains("t3.medium: 2 vCPUs, 4 GiB, x86_64. Airflow asks for at least 4 GB", await h.Core.LogTextAsync(state));
+    }
+
+    [Fact]
     public async Task Phase_one_refuses_an_Airflow_release_PyPI_does_not_have_before_creating_anything()
     {
         await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AirflowVersion = "3.2.9" });

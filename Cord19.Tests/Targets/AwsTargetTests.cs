@@ -807,6 +807,8 @@ public sealed class AwsTargetTests
         Assert.Equal(CheckOutcome.Failed, Item(before, $"IAM role {AwsNames.SpectrumRole}").Outcome);
         Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.SpectrumRole}").Outcome);
         Assert.Contains("203.0.113.7/32", Item(after, "Operator address").Detail);
+        Assert.Equal(CheckOutcome.Passed, Item(after, InstanceTypeCheck.Name).Outcome);
+        Assert.Equal("t3.xlarge: 4 vCPUs, 16 GiB, x86_64.", Item(after, InstanceTypeCheck.Name).Detail);
 
         // Reading quotas is a permission of its own: without it the check is amber, not red.
         h.Cloud.QuotaFailure = FakeAwsCloud.Error("servicequotas:GetServiceQuota", "AccessDeniedException", "not authorized");

@@ -12,7 +12,7 @@ public enum CheckOutcome { Passed, Warning, Failed }
 
 /// <summary>
 /// What must hold before phase 1 on AWS: credentials and identity, the region, AWS's COVID-19 data lake in
-/// Glue, the spot vCPU quota, the spot price against the max price, the shared IAM roles (created on request),
+/// Glue, the instance type's architecture and memory, the spot vCPU quota, the spot price against the max price, the shared IAM roles (created on request),
 /// the operator address the security groups will allow, and what PyPI says of the Airflow release the instance will
 /// install. Each check stands alone: one failure does not hide the rest.
 /// </summary>
@@ -108,6 +108,13 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
                     "Settings → Redshift node type: ra3.large (the smallest RA3 node, single-node capable).");
         });
 
+        InstanceTypeFacts? instanceType = null;
+        await CheckAsync(items, InstanceTypeCheck.Name, async () =>
+        {
+            instanceType = await cloud.InstanceTypeAsync(settings.InstanceType, ct);
+            return InstanceTypeCheck.Judge(instanceType, settings.InstanceType, settings.AwsRegion, options.InstanceArchitecture);
+        });
+
         await CheckAsync(items, "Spot vCPU quota", async () =>
         {
             double? quota;
@@ -120,7 +127,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
                 // Reading quotas is a permission (and a service) of its own; without it the launch itself will say if the quota is short.
                 return new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read it: {ex.Cause}", ex.Fix);
             }
-            var needed = await cloud.VcpusAsync(settings.InstanceType, ct);
+            var needed = instanceType?.Vcpus;
             return quota is null || needed is null
                 ? new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read the quota ({quota?.ToString() ?? "?"}) or the vCPUs of {settings.InstanceType} ({needed?.ToString() ?? "?"}).")
                 : quota < needed

@@ -17,6 +17,9 @@ public sealed partial class AwsCloud
     /// <summary>Ubuntu 24.04's python3, which the instance's Airflow runs on; an Ubuntu release keeps its Python version for life.</summary>
     public const string UbuntuPython = "3.12";
 
+    /// <summary>EC2's name for the architecture of that image (amd64), which the pipeline program's linux-x64 build also needs.</summary>
+    public const string UbuntuArchitecture = "x86_64";
+
     /// <summary>Service Quotas' code for "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", in vCPUs.</summary>
     public const string SpotVcpuQuotaCode = "L-34B43A08";
 
@@ -208,13 +211,24 @@ public sealed partial class AwsCloud
         return Double(Object(answer, "Quota"), "Value");
     }
 
-    public async Task<int?> VcpusAsync(string instanceType, CancellationToken ct)
+    public async Task<InstanceTypeFacts?> InstanceTypeAsync(string instanceType, CancellationToken ct)
     {
-        var answer = await AwsCall.RunAsync("ec2:DescribeInstanceTypes", () => Ec2.DescribeInstanceTypesAsync(new DescribeInstanceTypesRequest
+        DescribeInstanceTypesResponse answer;
+        try
         {
-            InstanceTypes = [instanceType],
-        }, ct));
-        return answer.InstanceTypes?.FirstOrDefault()?.VCpuInfo?.DefaultVCpus;
+            answer = await AwsCall.RunAsync("ec2:DescribeInstanceTypes", () => Ec2.DescribeInstanceTypesAsync(new DescribeInstanceTypesRequest
+            {
+                InstanceTypes = [instanceType],
+            }, ct));
+        }
+        catch (AwsException ex) when (ex.Code == "InvalidInstanceType")
+        {
+            return null;
+        }
+        return answer.InstanceTypes?.FirstOrDefault() is { } found
+            ? new InstanceTypeFacts(instanceType, found.VCpuInfo?.DefaultVCpus, found.MemoryInfo?.SizeInMiB,
+                [.. found.ProcessorInfo?.SupportedArchitectures ?? []])
+            : null;
     }
 
     public async Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct)

@@ -11,6 +11,7 @@ public sealed partial class AwsTarget
     {
         var (context, cloud, names) = run;
         await context.StepAsync("airflow-release", ct => CheckAirflowReleaseAsync(run, ct));
+        await context.StepAsync("instance-type", ct => CheckInstanceTypeAsync(run, ct));
 
         await context.StepAsync("bucket", async ct =>
         {
@@ -155,6 +156,22 @@ public sealed partial class AwsTarget
         }
         var line = AirflowReleaseCheck.Judge(facts, options.InstancePython);
         if (!facts.InstallableOn(options.InstancePython))
+            throw new PhaseFailedException($"{line.Detail} {line.Fix} Phase 1 stopped before creating anything; run it again then.");
+        await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
+            line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
+    }
+
+    /// <summary>
+    /// Before anything is created: an instance type EC2 does not know, or whose processor cannot run the image (an Arm type),
+    /// would fail only at the launch, with the bucket, role and group already made. Too little memory is said in the log.
+    /// </summary>
+    private async Task CheckInstanceTypeAsync(AwsRun run, CancellationToken ct)
+    {
+        var (context, cloud, names) = run;
+        if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is not null) return;
+        var line = InstanceTypeCheck.Judge(await cloud.InstanceTypeAsync(context.Settings.InstanceType, ct), context.Settings.InstanceType, cloud.Region,
+            options.InstanceArchitecture);
+        if (line.Outcome == CheckOutcome.Failed)
             throw new PhaseFailedException($"{line.Detail} {line.Fix} Phase 1 stopped before creating anything; run it again then.");
         await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
             line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);

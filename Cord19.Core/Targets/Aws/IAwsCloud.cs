@@ -70,7 +70,8 @@ public interface IAwsCloud
     /// <summary>The spot price of one zone from <paramref name="since"/> on, oldest first, each change with its time (what the bill uses).</summary>
     Task<IReadOnlyList<Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct);
     Task<double?> SpotVcpuQuotaAsync(CancellationToken ct);
-    Task<int?> VcpusAsync(string instanceType, CancellationToken ct);
+    /// <summary>What EC2 says of an instance type in the region; null when it does not know the type.</summary>
+    Task<InstanceTypeFacts?> InstanceTypeAsync(string instanceType, CancellationToken ct);
     Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct);
     Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct);
     Task<CommandState> GetCommandAsync(string commandId, string instanceId, CancellationToken ct);

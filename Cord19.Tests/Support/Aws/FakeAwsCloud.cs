@@ -299,7 +299,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
     public Exception? QuotaFailure { get; set; }
     public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);
-    public Task<int?> VcpusAsync(string instanceType, CancellationToken ct) => Task.FromResult<int?>(4);
+    /// <summary>What DescribeInstanceTypes answers for any type (a t3.xlarge's figures); null for a type EC2 does not know.</summary>
+    public InstanceTypeFacts? InstanceType { get; set; } = new("t3.xlarge", 4, 16384, ["x86_64"]);
+
+    public Task<InstanceTypeFacts?> InstanceTypeAsync(string instanceType, CancellationToken ct) =>
+        Task.FromResult(InstanceType is { } facts ? facts with { Name = instanceType } : null);
     public Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct) => Task.FromResult(true);
 
     public Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct)
