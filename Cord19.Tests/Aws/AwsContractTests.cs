@@ -41,8 +41,9 @@ public sealed class AwsContractTests
 
     /// <summary>
     /// IAM's policy simulator, in the model's namespaced shape, two pages a call (IAM may page early, and says so with
-    /// IsTruncated and a Marker): iam:PassRole is denied; s3:GetObject is denied on the bucket but allowed on its objects,
-    /// which a top-level decision of implicitDeny would hide; everything else is allowed.
+    /// IsTruncated and a Marker): iam:PassRole is denied; ec2:TerminateInstances is refused on its instance by the
+    /// organization's service control policies; s3:GetObject is denied on the bucket but allowed on its objects, which a
+    /// top-level decision of implicitDeny would hide; everything else is allowed.
     /// </summary>
     private static HttpResponseMessage Simulation(AwsWireRequest request)
     {
@@ -51,7 +52,12 @@ public sealed class AwsContractTests
         var page = second ? actions.Skip(actions.Count / 2) : actions.Take(actions.Count / 2);
         var results = string.Concat(page.Select(action => action switch
         {
-            "iam:PassRole" => $"<member><EvalActionName>{action}</EvalActionName><EvalDecision>implicitDeny</EvalDecision></member>",
+            "iam:PassRole" => $"<member><EvalActionName>{action}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>implicitDeny</EvalDecision></member>",
+            "ec2:TerminateInstances" => $"""
+                <member><EvalActionName>{action}</EvalActionName><EvalDecision>explicitDeny</EvalDecision>
+                <OrganizationsDecisionDetail><AllowedByOrganizations>false</AllowedByOrganizations></OrganizationsDecisionDetail>
+                <ResourceSpecificResults><member><EvalResourceName>arn:aws:ec2:us-east-2:123456789012:instance/example</EvalResourceName><EvalResourceDecision>explicitDeny</EvalResourceDecision></member></ResourceSpecificResults></member>
+                """,
             "s3:GetObject" => $"""
                 <member><EvalActionName>{action}</EvalActionName><EvalDecision>implicitDeny</EvalDecision>
                 <ResourceSpecificResults><member><EvalResourceName>arn:aws:s3:::cord19-example</EvalResourceName><EvalResourceDecision>implicitDeny</EvalResourceDecision></member>
@@ -213,7 +219,8 @@ public sealed class AwsContractTests
         Assert.True(orderable);
         Assert.Empty(allowed);
         // Denied once, though asked of for three services it is passed to; every page read (a one-action probe answers on its second).
-        Assert.Equal([new DeniedAction("iam:PassRole", "implicitDeny")], denied);
+        Assert.Equal([new DeniedAction("ec2:TerminateInstances", "explicitDeny", "arn:aws:ec2:us-east-2:123456789012:instance/example") { ByServiceControlPolicy = true },
+            new DeniedAction("iam:PassRole", "implicitDeny")], denied.OrderBy(d => d.Action, StringComparer.Ordinal));
         Assert.Contains(handler.Requests, r => r.Operation == "SimulatePrincipalPolicy" && r.Form.Any(p => p.Key == "Marker" && p.Value == "page-2"));
         Assert.Equal("Arn", arn);
         Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7), cluster);

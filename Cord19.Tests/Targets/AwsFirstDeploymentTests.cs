@@ -27,8 +27,9 @@ public sealed class AwsFirstDeploymentTests
         await using var h = await AwsTargetHarness.StartAsync();
         var checklist = h.Get<AwsChecklist>();
         var settings = await h.Core.Settings.GetAsync() with { RedshiftNodeType = "dc2.large" };
-        h.Cloud.Denied.Add(new DeniedAction("ec2:RunInstances", "implicitDeny"));
+        h.Cloud.Denied.Add(new DeniedAction("ec2:RunInstances", "implicitDeny", "arn:aws:ec2:us-east-2:123456789012:instance/example"));
         h.Cloud.Denied.Add(new DeniedAction("iam:PassRole", "explicitDeny"));
+        h.Cloud.Denied.Add(new DeniedAction("redshift:CreateCluster", "explicitDeny") { ByServiceControlPolicy = true });
         h.Cloud.LakeBucketRegion = "us-east-1";
 
         var items = await checklist.RunAsync(settings, default);
@@ -37,7 +38,11 @@ public sealed class AwsFirstDeploymentTests
         Assert.Contains("ra3.large", Item(items, "Redshift node type").Fix);
         var permissions = Item(items, "Permissions");
         Assert.Equal(CheckOutcome.Failed, permissions.Outcome);
-        Assert.Contains("ec2:RunInstances, iam:PassRole", permissions.Detail);
+        Assert.Contains("ec2:RunInstances on arn:aws:ec2:us-east-2:123456789012:instance/example, iam:PassRole (a Deny statement), " +
+            "redshift:CreateCluster (service control policy).", permissions.Detail);
+        // Attaching the policy lifts only what nothing allows: a Deny and the organization's policies need someone else.
+        Assert.Contains("A Deny statement in a policy of yours refuses iam:PassRole", permissions.Fix);
+        Assert.Contains("service control policies refuse redshift:CreateCluster", permissions.Fix);
         // Asked on the project's resources in the caller's account and region, as the phases use them: asked on "*", the
         // simulator denies what the operator policy allows only on the project's own (cloud-custodian#4612).
         Assert.Contains(h.Cloud.SimulatedProbes, p => p.Actions.Contains("redshift:DeleteCluster")

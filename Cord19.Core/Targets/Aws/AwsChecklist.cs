@@ -183,23 +183,18 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
     /// </summary>
     private static async Task<CheckItem> PermissionsAsync(IAwsCloud cloud, AwsIdentity me, string region, CancellationToken ct)
     {
-        const string name = "Permissions";
-        const string fix = "Attach the policy in Cord19.Core/Targets/Aws/operator-policy.json (GET /api/aws/operator-policy) to your user or role.";
+        const string name = PermissionsCheck.Name;
         try
         {
             var principal = await SimulatablePrincipalAsync(cloud, me, ct);
             if (principal is null)
-                return new CheckItem(name, CheckOutcome.Warning, $"IAM's policy simulator cannot evaluate {me.Arn} (the account's root user or a federated session).", fix);
-            var denied = await cloud.DeniedActionsAsync(principal, OperatorPolicy.Probes(me.Account, region), ct);
-            return denied.Count == 0
-                ? new CheckItem(name, CheckOutcome.Passed, $"IAM allows all {OperatorPolicy.Actions.Count} actions the panel uses to {principal}, on the project's resources in {region}.")
-                : new CheckItem(name, CheckOutcome.Failed,
-                    $"IAM denies {denied.Count} of the {OperatorPolicy.Actions.Count} actions the panel uses: {string.Join(", ", denied.Select(d => d.Action))}.", fix);
+                return new CheckItem(name, CheckOutcome.Warning, $"IAM's policy simulator cannot evaluate {me.Arn} (the account's root user or a federated session).", PermissionsCheck.AttachFix);
+            return PermissionsCheck.Judge(await cloud.DeniedActionsAsync(principal, OperatorPolicy.Probes(me.Account, region), ct), principal, region);
         }
         catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
         {
             // Simulating is a permission of its own (iam:SimulatePrincipalPolicy); without it, the phases will name what they miss.
-            return new CheckItem(name, CheckOutcome.Warning, $"Could not ask IAM's policy simulator: {ex.Cause}", fix);
+            return new CheckItem(name, CheckOutcome.Warning, $"Could not ask IAM's policy simulator: {ex.Cause}", PermissionsCheck.AttachFix);
         }
     }
 

@@ -93,8 +93,22 @@ public sealed partial class AwsCloud
         var denied = new Dictionary<string, DeniedAction>(StringComparer.Ordinal);
         foreach (var result in answers.SelectMany(a => a))
             if (!Allowed(result) && result.Text("EvalActionName") is { } action)
-                denied.TryAdd(action, new DeniedAction(action, result.Text("EvalDecision") ?? "implicitDeny"));
+                denied.TryAdd(action, Denial(action, result));
         return [.. denied.Values];
+
+        // What refused it, and where: what the operator must change differs (attach the policy, or ask whoever owns the
+        // Deny, the boundary or the organization's policies).
+        static DeniedAction Denial(string action, XElement result)
+        {
+            var onResource = result.Find("ResourceSpecificResults")?.Elements().FirstOrDefault(r => r.Text("EvalResourceDecision") != "allowed");
+            var resource = onResource.Text("EvalResourceName") ?? result.Text("EvalResourceName");
+            return new DeniedAction(action, onResource.Text("EvalResourceDecision") ?? result.Text("EvalDecision") ?? "implicitDeny", resource is "*" ? null : resource)
+            {
+                ByServiceControlPolicy = result.Child("OrganizationsDecisionDetail").Bool("AllowedByOrganizations") == false,
+                ByPermissionsBoundary = (onResource.Child("PermissionsBoundaryDecisionDetail") ?? result.Child("PermissionsBoundaryDecisionDetail"))
+                    .Bool("AllowedByPermissionsBoundary") == false,
+            };
+        }
 
         // With resources named, each one's own decision is under ResourceSpecificResults; the top level sums them up, and
         // IAM's model does not say how, so an action allowed on one of its resources counts as allowed.

@@ -122,7 +122,19 @@ public sealed record LakeTable(string Database, string Table, string? Location, 
 }
 
 /// <summary>An IAM action the caller may not perform, as IAM's policy simulator answered.</summary>
-public sealed record DeniedAction(string Action, string Decision);
+/// <param name="Decision">implicitDeny (nothing allows it) or explicitDeny (a Deny statement refuses it).</param>
+/// <param name="Resource">The resource it was refused on, when the simulator names one.</param>
+public sealed record DeniedAction(string Action, string Decision, string? Resource = null)
+{
+    /// <summary>The organization's service control policies refuse it: no policy the caller attaches can lift that.</summary>
+    public bool ByServiceControlPolicy { get; init; }
+
+    /// <summary>The caller's permissions boundary refuses it: attaching a policy does not widen a boundary.</summary>
+    public bool ByPermissionsBoundary { get; init; }
+
+    /// <summary>Only attaching the operator policy is missing: nothing denies it, nothing allows it.</summary>
+    public bool FixedByAttaching => Decision != "explicitDeny" && !ByServiceControlPolicy && !ByPermissionsBoundary;
+}
 
 /// <summary>
 /// Actions to ask IAM's policy simulator about, on the resources the panel uses them on and with the request's context
