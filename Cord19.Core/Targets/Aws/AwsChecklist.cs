@@ -12,9 +12,10 @@ public enum CheckOutcome { Passed, Warning, Failed }
 
 /// <summary>
 /// What must hold before phase 1 on AWS: credentials and identity, the region, AWS's COVID-19 data lake in
-/// Glue, the instance type's architecture and memory, the spot vCPU quota, the spot price against the max price, the shared IAM roles (created on request),
-/// the operator address the security groups will allow, and what PyPI says of the Airflow release the instance will
-/// install. Each check stands alone: one failure does not hide the rest.
+/// Glue, the caller's permissions, the Redshift node type, the instance type's architecture and memory, the spot vCPU
+/// quota, the spot price against the max price, the shared IAM roles (created on request), the operator address the
+/// security groups will allow, and what PyPI says of the Airflow release the instance will install. Each check stands
+/// alone: one failure does not hide the rest.
 /// </summary>
 public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions options, IAirflowReleaseIndex releases)
 {

@@ -132,8 +132,11 @@ public sealed record DeniedAction(string Action, string Decision, string? Resour
     /// <summary>The caller's permissions boundary refuses it: attaching a policy does not widen a boundary.</summary>
     public bool ByPermissionsBoundary { get; init; }
 
+    /// <summary>A Deny statement refuses it (of the caller's policies, or of the boundary or organization when those are set).</summary>
+    public bool Explicit => Decision == "explicitDeny";
+
     /// <summary>Only attaching the operator policy is missing: nothing denies it, nothing allows it.</summary>
-    public bool FixedByAttaching => Decision != "explicitDeny" && !ByServiceControlPolicy && !ByPermissionsBoundary;
+    public bool FixedByAttaching => !Explicit && !ByServiceControlPolicy && !ByPermissionsBoundary;
 }
 
 /// <summary>

@@ -17,7 +17,7 @@ public static class PermissionsCheck
             return new(Name, CheckOutcome.Passed, $"IAM allows all {OperatorPolicy.Actions.Count} actions the panel uses to {principal}, on the project's resources in {region}.");
         var fixes = new List<string>();
         if (denied.Any(d => d.FixedByAttaching)) fixes.Add(AttachFix);
-        if (Actions(denied.Where(d => d.Decision == "explicitDeny" && !d.ByServiceControlPolicy && !d.ByPermissionsBoundary)) is { } refused)
+        if (Actions(denied.Where(d => d.Explicit && !d.ByServiceControlPolicy && !d.ByPermissionsBoundary)) is { } refused)
             fixes.Add($"A Deny statement in a policy of yours refuses {refused}, and no Allow lifts a Deny: remove it, or ask whoever added it.");
         if (Actions(denied.Where(d => d.ByPermissionsBoundary)) is { } bounded)
             fixes.Add($"Your permissions boundary leaves out {bounded}: ask your administrator to add them to it.");
@@ -30,7 +30,7 @@ public static class PermissionsCheck
 
     private static string Describe(DeniedAction d) =>
         d.Action + (d.Resource is { } resource ? $" on {resource}" : "") +
-        (d.ByServiceControlPolicy ? " (service control policy)" : d.ByPermissionsBoundary ? " (permissions boundary)" : d.Decision == "explicitDeny" ? " (a Deny statement)" : "");
+        (d.ByServiceControlPolicy ? " (service control policy)" : d.ByPermissionsBoundary ? " (permissions boundary)" : d.Explicit ? " (a Deny statement)" : "");
 
     private static string? Actions(IEnumerable<DeniedAction> denied) =>
         denied.Select(d => d.Action).ToList() is { Count: > 0 } actions ? string.Join(", ", actions) : null;
