@@ -26,7 +26,17 @@ public sealed class UnbrokenTests : BunitContext
         Assert.Equal(3, BreaksAfterSlashes("/cord19/c145eb32/airflow-admin-password"));
         Assert.Equal(4, BreaksAfterSlashes("to s3://cord19-x/exports/a.gz at $0.05/h"));
         Assert.Equal(0, BreaksAfterSlashes("$0.058/h, 2.9 MB/s"));
-        Assert.Equal("/cord19/c145eb32/airflow-admin-password", Render<Unbroken>(p => p.Add(c => c.Text, "/cord19/c145eb32/airflow-admin-password")).Markup
+        Assert.Equal("<span>/cord19/c145eb32/airflow-admin-password</span>", Render<Unbroken>(p => p.Add(c => c.Text, "/cord19/c145eb32/airflow-admin-password")).Markup
             .Replace("<wbr>", "", StringComparison.Ordinal).Replace("<wbr />", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_text_is_one_element_so_a_flex_container_keeps_its_spaces()
+    {
+        // A chip lays out its content as flex items, and an item loses the spaces at its ends: "started2026-12-0509:36".
+        var rendered = Render<Unbroken>(p => p.Add(c => c.Text, "local · started 2026-12-05 09:36"));
+
+        var root = Assert.Single(rendered.Nodes);
+        Assert.Equal("local · started 2026-12-05 09:36", root.TextContent);
     }
 }
