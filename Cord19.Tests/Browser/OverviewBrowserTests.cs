@@ -22,6 +22,12 @@ public sealed class OverviewBrowserTests : BrowserTest
         await Expect(page.Locator("[data-testid=step-log]")).ToContainTextAsync("Workspace ready");
         await Expect(page.Locator("[data-testid=phase-2-run]")).ToBeEnabledAsync();
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page was reloaded");
+        // As drawn: a chip lays its content out as flex items, which drop the spaces at their ends ("started2026-12-0509:36").
+        await Expect(page.Locator("[data-testid=deployment]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^local · started \d{4}-\d{2}-\d{2} \d{2}:\d{2}$"),
+            new() { UseInnerText = true });
+        // At 1280 px, a common laptop's width, between the walk's 1440 and its phone.
+        Assert.Equal(1280, page.ViewportSize!.Width);
+        Assert.Empty(await PageLayout.ProblemsAsync(page));
         await page.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath("overview-after-phase-1.png"), FullPage = true });
     }
 

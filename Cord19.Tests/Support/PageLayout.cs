@@ -101,6 +101,17 @@ public static class PageLayout
             .map(label => `the field label "${label.innerText.trim()}" is cut to ${label.clientWidth} of its ${label.scrollWidth} px`)
         """;
 
+    /// <summary>
+    /// A card's header, content or actions wider than the card: what sticks out over the next card, or is cut by it (phase
+    /// 7's Log button, 41 px past its card on a 1280 px screen).
+    /// </summary>
+    private const string WiderThanTheirCard = """
+        () => [...document.querySelectorAll('.mud-card-header, .mud-card-content, .mud-card-actions')]
+            .filter(part => part.offsetParent !== null && part.scrollWidth > part.clientWidth + 1)
+            .map(part => `${part.closest('.mud-card')?.getAttribute('data-testid') ?? 'a card'}'s ${/mud-card-(\w+)/.exec(part.className)[1]} ` +
+                `are ${part.scrollWidth} px wide in ${part.clientWidth}`)
+        """;
+
     /// <summary>The innermost elements and texts that reach past the viewport's right edge, to say what to fix.</summary>
     private const string Widest = """
         () => {
@@ -127,7 +138,7 @@ public static class PageLayout
         var problems = new List<string>();
         var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         if (width > page.ViewportSize!.Width) problems.Add($"the page is {width} px wide ({await page.EvaluateAsync<string>(Widest)})");
-        foreach (var check in new[] { TablesWiderThanTheirBox, StackedCellsWithoutLabel, SqueezedButtons, BrokenAtHyphens, CutLabels })
+        foreach (var check in new[] { TablesWiderThanTheirBox, StackedCellsWithoutLabel, SqueezedButtons, BrokenAtHyphens, CutLabels, WiderThanTheirCard })
             problems.AddRange((await page.EvaluateAsync<string[]>(check)).Distinct());
         return problems;
     }
