@@ -29,6 +29,9 @@ public sealed class UxWalkTests : BrowserTest
 
     private static readonly string[] DocsScreenshots = ["/", "/clusters", "/topics"];
 
+    /// <summary>Widths between the desktop's 1440 and the phone's 390 at which the layout is checked too (light theme only: the layout is the same in dark).</summary>
+    private static readonly int[] NarrowDesktops = [1280, 1024];
+
     /// <summary>The charts whose layout is checked (the document map sizes its own legend's room).</summary>
     private static readonly Dictionary<string, string[]> Charts = new()
     {
@@ -64,6 +67,16 @@ public sealed class UxWalkTests : BrowserTest
                 var name = $"{(path == "/" ? "overview" : path.Trim('/'))}-{scheme.ToString().ToLowerInvariant()}.png";
                 await desktop.ScreenshotAsync(new() { Path = Support.Browser.ScreenshotPath(name), FullPage = true });
                 if (scheme == ColorScheme.Light && DocsScreenshots.Contains(path)) PublishToDocs(name);
+                if (scheme == ColorScheme.Light)
+                {
+                    // Laptops' and tablets' widths, between the desktop's and the phone's: phase 7's card overflowed at 1280.
+                    foreach (var width in NarrowDesktops)
+                    {
+                        await desktop.SetViewportSizeAsync(width, 800);
+                        layout.AddRange((await PageLayout.ProblemsAfterResizeAsync(desktop, TimeSpan.FromSeconds(3))).Select(problem => $"{scheme} {path}: {problem} at {width}"));
+                    }
+                    await desktop.SetViewportSizeAsync(1440, 900);
+                }
             }
             if (scheme == ColorScheme.Light) await WalkTheMenuAsync(desktop);
 

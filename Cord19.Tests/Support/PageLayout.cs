@@ -142,4 +142,21 @@ public static class PageLayout
             problems.AddRange((await page.EvaluateAsync<string[]>(check)).Distinct());
         return problems;
     }
+
+    /// <summary>
+    /// After the viewport changed: what is still wrong once the page has had <paramref name="settle"/> to lay itself out
+    /// again. A chart redraws at its new size a moment after the resize, and the page is wider than the viewport until it
+    /// has (the topics page was 1341 px wide at 1280 for that moment).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ProblemsAfterResizeAsync(IPage page, TimeSpan settle)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var problems = await ProblemsAsync(page);
+        while (problems.Count > 0 && clock.Elapsed < settle)
+        {
+            await Task.Delay(200);
+            problems = await ProblemsAsync(page);
+        }
+        return problems;
+    }
 }
