@@ -120,7 +120,7 @@ public sealed partial class AwsTarget
                         if (bootLogRead is null || clock.GetUtcNow() - bootLogRead >= BootLogInterval)
                         {
                             bootLogRead = clock.GetUtcNow();
-                            await ThrowIfFirstBootFailedAsync(run, running.InstanceId, ct);
+                            await EndIfFirstBootFailedAsync(run, running.InstanceId, ct);
                         }
                         return null;
                     }
@@ -182,10 +182,10 @@ public sealed partial class AwsTarget
 
     /// <summary>
     /// A first boot that failed (a release without constraints for the instance's Python, apt or PyPI out of reach) never
-    /// starts Airflow: the phase fails now, with the log's lines up to the failure, rather than after the 30-minute wait on
-    /// a billed instance. A console that cannot be read yet says nothing.
+    /// starts Airflow: the instance is terminated and the phase fails now, with the log's lines up to the failure, rather
+    /// than after the 30-minute wait on a billed instance. A console that cannot be read yet says nothing.
     /// </summary>
-    private async Task ThrowIfFirstBootFailedAsync(AwsRun run, string instanceId, CancellationToken ct)
+    private async Task EndIfFirstBootFailedAsync(AwsRun run, string instanceId, CancellationToken ct)
     {
         string? output;
         try
