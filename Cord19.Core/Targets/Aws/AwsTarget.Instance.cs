@@ -10,8 +10,19 @@ public sealed partial class AwsTarget
     private async Task DeployInstanceAsync(AwsRun run)
     {
         var (context, cloud, names) = run;
-        await context.StepAsync("airflow-release", ct => CheckAirflowReleaseAsync(run, ct));
-        await context.StepAsync("instance-type", ct => CheckInstanceTypeAsync(run, ct));
+        // Both judge what the launch will use: once the instance is launched (phase 1 run again), neither can change it.
+        var launched = false;
+        await context.StepAsync("airflow-release", async ct =>
+        {
+            if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { } instance)
+            {
+                launched = true;
+                await context.LogAsync($"Instance {instance.InstanceId} is launched already, and installs Airflow at its first boot: the release is not looked up again, nor the instance type.");
+                return;
+            }
+            await CheckAirflowReleaseAsync(run, ct);
+        });
+        if (!launched) await context.StepAsync("instance-type", ct => CheckInstanceTypeAsync(run, ct));
 
         await context.StepAsync("bucket", async ct =>
         {
@@ -137,13 +148,8 @@ public sealed partial class AwsTarget
     /// </summary>
     private async Task CheckAirflowReleaseAsync(AwsRun run, CancellationToken ct)
     {
-        var (context, cloud, names) = run;
+        var context = run.Context;
         var version = context.Settings.AirflowVersion;
-        if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { } launched)
-        {
-            await context.LogAsync($"Instance {launched.InstanceId} is launched already, and installs Airflow at its first boot: the release is not looked up again.");
-            return;
-        }
         AirflowReleaseFacts facts;
         try
         {
@@ -154,11 +160,7 @@ public sealed partial class AwsTarget
             await context.LogAsync($"{ex.Message} Going on: the instance installs Airflow {version} from PyPI itself.", Deployments.LogLevel.Warning);
             return;
         }
-        var line = AirflowReleaseCheck.Judge(facts, options.InstancePython);
-        if (!facts.InstallableOn(options.InstancePython))
-            throw new PhaseFailedException($"{line.Detail} {line.Fix} Phase 1 stopped before creating anything; run it again then.");
-        await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
-            line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
+        await RefuseOrLogAsync(context, AirflowReleaseCheck.Judge(facts, options.InstancePython), refuse: !facts.InstallableOn(options.InstancePython));
     }
 
     /// <summary>
@@ -167,11 +169,16 @@ public sealed partial class AwsTarget
     /// </summary>
     private async Task CheckInstanceTypeAsync(AwsRun run, CancellationToken ct)
     {
-        var (context, cloud, names) = run;
-        if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is not null) return;
+        var (context, cloud, _) = run;
         var line = InstanceTypeCheck.Judge(await cloud.InstanceTypeAsync(context.Settings.InstanceType, ct), context.Settings.InstanceType, cloud.Region,
             options.InstanceArchitecture);
-        if (line.Outcome == CheckOutcome.Failed)
+        await RefuseOrLogAsync(context, line, refuse: line.Outcome == CheckOutcome.Failed);
+    }
+
+    /// <summary>A checklist line judged again before anything is created: a refusal stops phase 1 with its fix, the rest goes in the log.</summary>
+    private static async Task RefuseOrLogAsync(PhaseContext context, CheckItem line, bool refuse)
+    {
+        if (refuse)
             throw new PhaseFailedException($"{line.Detail} {line.Fix} Phase 1 stopped before creating anything; run it again then.");
         await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
             line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
