@@ -3,7 +3,7 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>
 /// The checklist's line for the instance type in Settings, from what EC2 says of it. Red for a type EC2 does not know, or
 /// one whose processor cannot run the instance's image and the pipeline program (both built for x86_64: an Arm type such
-/// as t4g, cheaper by a fifth, would fail at the launch, after the bucket and role are made); phase 1 refuses those
+/// as t4g would fail at the launch, after the bucket and role are made); phase 1 refuses those
 /// before it creates anything. Amber below <see cref="RecommendedMemoryMiB"/>.
 /// </summary>
 public static class InstanceTypeCheck
