@@ -257,6 +257,10 @@ public sealed class AwsApiClientTests
 
         Assert.Equal("cord19: first boot FAILED at line 9 (exit 100)\n", output);
         Assert.Equal([true, false], asked);
+
+        // The wait for Airflow reads it every 30 s: the refusal is not met again.
+        Assert.Equal(output, await cloud.ConsoleOutputAsync("i-0old", default));
+        Assert.Equal([true, false, false], asked);
     }
 
     [Fact]

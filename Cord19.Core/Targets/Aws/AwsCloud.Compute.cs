@@ -127,16 +127,23 @@ public sealed partial class AwsCloud
     public async Task<string?> ConsoleOutputAsync(string instanceId, CancellationToken ct)
     {
         GetConsoleOutputResponse answer;
-        try
-        {
-            // The latest output, as the first boot writes it, rather than EC2's copy taken at the last state change.
-            answer = await ConsoleOutputAsync(instanceId, latest: true, ct);
-        }
-        catch (AwsException ex) when (ex.Kind == AwsErrorKind.Other)
-        {
-            // Only Nitro instances have it (EC2 User Guide, "Instance console output"); an older type such as a t2 refuses
-            // the request, and would otherwise never show its first-boot log or its failure.
+        if (_withoutLatestOutput.ContainsKey(instanceId))
             answer = await ConsoleOutputAsync(instanceId, latest: false, ct);
+        else
+        {
+            try
+            {
+                // The latest output, as the first boot writes it, rather than EC2's copy taken at the last state change.
+                answer = await ConsoleOutputAsync(instanceId, latest: true, ct);
+            }
+            catch (AwsException ex) when (ex.Kind == AwsErrorKind.Other)
+            {
+                // Only Nitro instances have it (EC2 User Guide, "Instance console output"); an older type such as a t2 refuses
+                // the request, and would otherwise never show its first-boot log or its failure. Asked every 30 s while
+                // Airflow starts, so the refusal is remembered rather than met again.
+                answer = await ConsoleOutputAsync(instanceId, latest: false, ct);
+                _withoutLatestOutput.TryAdd(instanceId, 0);
+            }
         }
         if (string.IsNullOrEmpty(answer.Output)) return null;
         try
@@ -148,6 +155,9 @@ public sealed partial class AwsCloud
             return answer.Output;
         }
     }
+
+    /// <summary>Instances that refused the latest console output (not Nitro): an instance's type does not change while it runs.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _withoutLatestOutput = new(StringComparer.Ordinal);
 
     private Task<GetConsoleOutputResponse> ConsoleOutputAsync(string instanceId, bool latest, CancellationToken ct) =>
         AwsCall.RunAsync("ec2:GetConsoleOutput", () => Ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = instanceId, Latest = latest }, ct));
