@@ -22,6 +22,13 @@ public static class AirflowUserData
     /// <summary>Airflow 3's auth manager here and in docker-compose.yml (the FAB provider, installed with Airflow's <c>fab</c> extra).</summary>
     public const string FabAuthManager = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
 
+    /// <summary>
+    /// How often Airflow looks for new files in its DAGs folder. Its default, 300 s, is for folders of many files; here
+    /// phase 3 puts the one DAG file there after Airflow has started and waits until it is listed, so it would wait up to
+    /// five minutes on a billed instance. Listing one folder every 30 s costs nothing.
+    /// </summary>
+    public const int DagFolderListSeconds = 30;
+
     /// <param name="lifetime">
     /// The deployment's maximum lifetime: the instance ends itself then (<see cref="InstanceEndOfLife"/>), so a forgotten
     /// instance ends even when the control panel is not running to de-allocate it.
@@ -51,6 +58,10 @@ public static class AirflowUserData
               """
             : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
         var admin = $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid' \"$ADMIN_PASSWORD\"";
+        // Airflow 3 renamed [scheduler] dag_dir_list_interval to [dag_processor] refresh_interval.
+        var dagFolderList = three
+            ? $"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL={DagFolderListSeconds}"
+            : $"AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL={DagFolderListSeconds}";
         var extras = three ? "postgres,fab" : "postgres";
         // No triggerer, as in docker-compose.yml: it only runs deferred tasks, and the DAGs' two BashOperators never defer.
         var services = three
@@ -115,6 +126,7 @@ public static class AirflowUserData
             AIRFLOW__CORE__LOAD_EXAMPLES=False
             AIRFLOW__CORE__DAGS_FOLDER=/opt/airflow/dags
             AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
+            {{dagFolderList}}
             {{auth}}
             AWS_DEFAULT_REGION={{region}}
             CORD19_S3_REGION={{region}}
