@@ -101,13 +101,14 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("dags-listed", async _ =>
         {
-            var dags = await Poll.UntilAsync(context, "Airflow listing the pipeline's DAGs", options.CommandLimit, async ct =>
+            var outage = new AirflowOutage(run, "waiting for the pipeline's DAGs to be listed", options.AirflowOutageLimit, clock);
+            var dags = await Poll.UntilAsync(context, "Airflow listing the pipeline's DAGs", options.CommandLimit, ct => outage.LookAsync(async token =>
             {
-                var listed = await client.ListDagsAsync(ct);
+                var listed = await client.ListDagsAsync(token);
                 if (listed.FirstOrDefault(d => PipelineDagRuns.DagIds.Contains(d.DagId) && d.HasImportErrors) is { } broken)
                     throw new PhaseFailedException($"Airflow could not import {broken.DagId}; see its import errors on the Airflow page, fix, and run phase 3 again.");
                 return PipelineDagRuns.DagIds.All(id => listed.Any(d => d.DagId == id)) ? listed : null;
-            });
+            }, ct));
             foreach (var dag in dags.Where(d => PipelineDagRuns.DagIds.Contains(d.DagId) && d.IsPaused))
                 await client.SetPausedAsync(dag.DagId, false, context.Cancellation);
             await context.LogAsync($"Airflow lists {string.Join(" and ", PipelineDagRuns.DagIds)}, unpaused.");

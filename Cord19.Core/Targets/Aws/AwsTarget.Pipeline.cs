@@ -49,11 +49,12 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("dag-run", async _ =>
         {
-            var finished = await Poll.UntilAsync(context, $"{dagId} run {runId} finishing", options.DagRunLimit, async ct =>
+            var outage = new AirflowOutage(run, $"following {dagId} run {runId}", options.AirflowOutageLimit, clock);
+            var finished = await Poll.UntilAsync(context, $"{dagId} run {runId} finishing", options.DagRunLimit, ct => outage.LookAsync(async token =>
             {
-                var state = await client.GetRunAsync(dagId, runId, ct);
+                var state = await client.GetRunAsync(dagId, runId, token);
                 return state.IsFinished ? state : null;
-            });
+            }, ct));
             var tasks = await client.ListTasksAsync(dagId, runId, context.Cancellation);
             foreach (var task in tasks)
                 await context.LogAsync($"Task {task.TaskId}: {task.State ?? "no state"}{(task.DurationSeconds is { } s ? $" in {s:0.0} s" : "")}.");

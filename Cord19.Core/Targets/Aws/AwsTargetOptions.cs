@@ -46,6 +46,12 @@ public sealed record AwsTargetOptions
     public TimeSpan ClusterPauseBackstop { get; init; } = TimeSpan.FromHours(2);
     public TimeSpan CommandLimit { get; init; } = TimeSpan.FromMinutes(20);
     public TimeSpan DagRunLimit { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How long the instance's Airflow may leave the panel's looks unanswered while a phase follows it (<see cref="AirflowOutage"/>):
+    /// long enough for a network blip or systemd restarting the API server, short against a DAG run's hours.
+    /// </summary>
+    public TimeSpan AirflowOutageLimit { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan DeletionLimit { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>

@@ -15,6 +15,9 @@ public sealed class FakeAirflowClient : IAirflowClient
     public ConcurrentQueue<string> Calls { get; } = new();
     public List<AirflowLogPage> LogPages { get; } = [];
     public AirflowException? Failure { get; set; }
+
+    /// <summary>Asked with each call's name (as in <see cref="Calls"/>): an exception fails that call alone, as an Airflow silent for a while would.</summary>
+    public Func<string, AirflowException?>? FailureOf { get; set; }
     public AirflowTrigger? LastTrigger { get; private set; }
 
     public void SetTasks(string runId, params AirflowTaskInstance[] tasks) => Tasks[runId] = tasks;
@@ -25,7 +28,7 @@ public sealed class FakeAirflowClient : IAirflowClient
     private Task<T> Answer<T>(string call, Func<T> answer)
     {
         Calls.Enqueue(call);
-        return Failure is { } failure ? Task.FromException<T>(failure) : Task.FromResult(answer());
+        return (Failure ?? FailureOf?.Invoke(call)) is { } failure ? Task.FromException<T>(failure) : Task.FromResult(answer());
     }
 
     public Task<AirflowServer> GetServerAsync(CancellationToken cancellationToken = default) =>

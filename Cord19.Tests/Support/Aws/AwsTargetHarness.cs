@@ -29,7 +29,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
     public RecordingConnector Connector { get; }
     public FakeAirflowReleaseIndex Releases { get; }
 
-    public static async Task<AwsTargetHarness> StartAsync(PipelineSettings? settings = null, TimeSpan? airflowReadyLimit = null)
+    public static async Task<AwsTargetHarness> StartAsync(PipelineSettings? settings = null, TimeSpan? airflowReadyLimit = null, TimeSpan? airflowOutageLimit = null)
     {
         var files = new TempDirectory();
         var bundle = Directory.CreateDirectory(Path.Combine(files.Path, "bundle")).FullName;
@@ -52,6 +52,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
                 ClusterLimit = TimeSpan.FromSeconds(10),
                 CommandLimit = TimeSpan.FromSeconds(10),
                 DagRunLimit = TimeSpan.FromSeconds(10),
+                AirflowOutageLimit = airflowOutageLimit ?? TimeSpan.FromSeconds(10),
                 DeletionLimit = TimeSpan.FromSeconds(1),
                 PipelineBundle = bundle,
                 LookUpPublicAddress = _ => Task.FromResult("203.0.113.7/32"),

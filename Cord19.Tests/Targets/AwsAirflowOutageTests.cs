@@ -1,0 +1,104 @@
+using Cord19.Core.Airflow;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Aws;
+using static Cord19.Tests.Targets.AwsTargetTests;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// Phases 3 to 6 follow the instance's Airflow over the internet for minutes or hours: a while without an answer is
+/// not the phase's failure, an Airflow silent past the limit is, and an instance AWS ended fails it at once.
+/// </summary>
+public sealed class AwsAirflowOutageTests
+{
+    private static readonly AirflowException Unreachable = new(AirflowProblem.Unreachable,
+        "Could not read the run: Airflow at https://203.0.113.9:8080/ is unreachable (Connection refused). Start Airflow (docker compose up airflow-webserver) or fix CORD19_AIRFLOW_URL.");
+
+    private static async Task<AwsTargetHarness> ReadyForPhaseFourAsync(TimeSpan? outageLimit = null)
+    {
+        var h = await AwsTargetHarness.StartAsync(airflowOutageLimit: outageLimit);
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        return h;
+    }
+
+    [Fact]
+    public async Task A_run_whose_Airflow_is_silent_for_a_while_is_followed_to_its_end()
+    {
+        await using var h = await ReadyForPhaseFourAsync();
+        var unanswered = 0;
+        h.Airflow.FailureOf = call => call.StartsWith("run ", StringComparison.Ordinal) && unanswered++ < 3 ? Unreachable : null;
+
+        var state = await h.Core.RunAsync(4);
+
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        Assert.Equal(4, unanswered);
+        Assert.Contains("Airflow on the instance could not be reached, while following cord19_preprocessing run", log);
+        Assert.Contains("The run goes on without the panel; looking again for up to 10 s.", log);
+        Assert.Contains("Airflow answers again after", log);
+        // Said once, when the silence began, not at every look.
+        Assert.Single(log.Split('\n'), line => line.Contains("could not be reached", StringComparison.Ordinal));
+        Assert.DoesNotContain("docker compose", log);
+    }
+
+    [Fact]
+    public async Task An_Airflow_silent_past_the_limit_fails_the_phase_saying_the_run_may_go_on()
+    {
+        await using var h = await ReadyForPhaseFourAsync(outageLimit: TimeSpan.FromMilliseconds(200));
+        h.Airflow.FailureOf = call => call.StartsWith("run ", StringComparison.Ordinal) ? new AirflowException(AirflowProblem.TimedOut, "did not answer within 30 s") : null;
+
+        var state = await h.Core.RunAsync(4);
+
+        FailedSaying(state, "Airflow on the instance has not answered for", "(last look: it did not answer in time)",
+            "run this phase again to follow the same run", "AWS page");
+
+        // Run again, with Airflow back: it follows the run it started instead of starting another.
+        h.Airflow.FailureOf = null;
+        var again = await h.Core.RunAsync(4);
+        var log = await h.Core.LogTextAsync(again);
+        Succeeded(again, log);
+        Assert.Single(h.Airflow.Runs[PipelineDefinition.PreprocessingDag]);
+        Assert.Contains("following it rather than starting a second run", log);
+    }
+
+    [Fact]
+    public async Task A_spot_interruption_while_a_run_is_followed_fails_the_phase_at_once_naming_it()
+    {
+        await using var h = await ReadyForPhaseFourAsync(outageLimit: TimeSpan.FromMinutes(10));
+        var token = new AwsNames(await h.DeploymentIdAsync(), "123456789012").InstanceClientToken;
+        h.Airflow.FailureOf = call =>
+        {
+            if (!call.StartsWith("run ", StringComparison.Ordinal)) return null;
+            var (instance, spec) = h.Cloud.Instances[token];
+            h.Cloud.Instances[token] = (instance with { State = "terminated", PublicIp = null, StateReason = "Server.SpotInstanceTermination: Spot instance termination" }, spec);
+            return Unreachable;
+        };
+
+        var started = DateTimeOffset.UtcNow;
+        var state = await h.Core.RunAsync(4);
+
+        FailedSaying(state, "is terminated while following cord19_preprocessing run", "AWS took the spot capacity back",
+            "Run phase 7, then phase 1 again for a new instance");
+        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromMinutes(1), "the phase waited out the outage's limit");
+        Assert.DoesNotContain("docker compose", state.LatestRun!.Reason);
+    }
+
+    [Fact]
+    public async Task Phase_three_waits_out_a_silent_Airflow_while_the_DAGs_are_listed()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        ReadyDags(h);
+        for (var phase = 1; phase <= 2; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        var unanswered = 0;
+        h.Airflow.FailureOf = call => call == "dags" && unanswered++ < 2 ? new AirflowException(AirflowProblem.ServerError, "502", 502) : null;
+
+        var state = await h.Core.RunAsync(3);
+
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        Assert.Contains("Airflow on the instance answered with a server error (502), while waiting for the pipeline's DAGs to be listed.", log);
+    }
+}
