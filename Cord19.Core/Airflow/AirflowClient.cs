@@ -115,11 +115,12 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
                 if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) continue;
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (response.IsSuccessStatusCode && IsJson(response)))
                     return (_api = candidate).Value;
+                if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
+                    throw NotAirflow(response, "find Airflow's API version");
                 break;
             }
             throw new AirflowException(AirflowProblem.NotAirflow,
-                $"The server at {options.BaseUrl} does not serve Airflow's REST API (neither /api/v2/version nor /api/v1/version answered). " +
-                $"Set {AirflowOptions.UrlVariable} to Airflow's base address, e.g. http://localhost:8080.");
+                $"The server at {options.BaseUrl} does not serve Airflow's REST API (neither /api/v2/version nor /api/v1/version answered). {options.AddressFix}");
         }
         finally
         {
@@ -208,7 +209,7 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         catch (HttpRequestException ex)
         {
             throw new AirflowException(AirflowProblem.Unreachable,
-                $"Could not {operation}: Airflow at {options.BaseUrl} is unreachable ({ex.Message}). Start Airflow (docker compose up airflow-webserver) or fix {AirflowOptions.UrlVariable}.", inner: ex);
+                $"Could not {operation}: Airflow at {options.BaseUrl} is unreachable ({ex.Message}). {options.AddressFix}", inner: ex);
         }
     }
 
@@ -237,8 +238,7 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         throw status switch
         {
             401 => new AirflowException(AirflowProblem.Unauthorized,
-                $"Could not {operation}: Airflow refused the credentials (401){said}. Set {AirflowOptions.UserVariable} and {AirflowOptions.PasswordVariable}" +
-                $" (or {AirflowOptions.TokenVariable}) to an Airflow user; Airflow 2 also needs AIRFLOW__API__AUTH_BACKENDS to include basic_auth.", status),
+                $"Could not {operation}: Airflow refused the credentials (401){said}. {options.CredentialsFix}", status),
             403 => new AirflowException(AirflowProblem.Forbidden,
                 $"Could not {operation}: the Airflow user may not do this (403){said}. Give {options.Username ?? "the user"} the Op or Admin role in Airflow.", status),
             404 => new AirflowException(AirflowProblem.NotFound,
@@ -274,11 +274,16 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         {
             throw new AirflowException(AirflowProblem.NotAirflow,
                 $"Airflow at {options.BaseUrl} answered {what} with JSON of another shape than Airflow 2's or 3's REST API. " +
-                $"Check that {AirflowOptions.UrlVariable} is Airflow's base address (e.g. http://localhost:8080) and that it runs Airflow 2.x or 3.x.", inner: ex);
+                $"It must run Airflow 2.x or 3.x. {options.AddressFix}", inner: ex);
         }
     }
 
-    private AirflowException NotAirflow(HttpResponseMessage response, string operation) => new(AirflowProblem.NotAirflow,
-        $"Could not {operation}: the server at {options.BaseUrl} answered {(int)response.StatusCode} with {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, " +
-        $"not Airflow's JSON API. Check {AirflowOptions.UrlVariable} (Airflow's base address, e.g. http://localhost:8080).", (int)response.StatusCode);
+    private AirflowException NotAirflow(HttpResponseMessage response, string operation) => (int)response.StatusCode is 502 or 503 or 504
+        // A proxy's own page: nginx in front of the AWS instance's Airflow says so while Airflow starts, restarts or is busy.
+        ? new(AirflowProblem.ServerError,
+            $"Could not {operation}: the server at {options.BaseUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}, a proxy's word for the server behind it not answering: " +
+            $"Airflow may be starting, restarting or busy. Try again in a minute; if it lasts: {options.AddressFix}", (int)response.StatusCode)
+        : new(AirflowProblem.NotAirflow,
+            $"Could not {operation}: the server at {options.BaseUrl} answered {(int)response.StatusCode} with {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, " +
+            $"not Airflow's JSON API. {options.AddressFix}", (int)response.StatusCode);
 }

@@ -36,6 +36,17 @@ public sealed record AirflowOptions
     /// <summary>Per call; a slow Airflow gives a clear "did not answer within" rather than a hung page.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The fix when Airflow cannot be reached, or something else answers at its address. The default is for the Airflow
+    /// this machine is configured with; the AWS deployment's is on an instance, which environment variables do not start.
+    /// </summary>
+    public string AddressFix { get; init; } =
+        $"Start Airflow (docker compose up airflow-api-server) or fix {UrlVariable} (Airflow's base address, e.g. http://localhost:8080).";
+
+    /// <summary>The fix when Airflow refuses the credentials; as for <see cref="AddressFix"/>, the default is the configured Airflow's.</summary>
+    public string CredentialsFix { get; init; } =
+        $"Set {UserVariable} and {PasswordVariable} (or {TokenVariable}) to an Airflow user; Airflow 2 also needs AIRFLOW__API__AUTH_BACKENDS to include basic_auth.";
+
     /// <summary>Null when CORD19_AIRFLOW_URL is not set (no Airflow: the local target needs none).</summary>
     public static AirflowOptions? From(string? url, string? user, string? password, string? token, string? apiVersion)
     {

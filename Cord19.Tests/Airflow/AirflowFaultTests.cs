@@ -24,6 +24,22 @@ public sealed class AirflowFaultTests
         Assert.Equal(AirflowProblem.Unreachable, error.Problem);
         Assert.Contains($"127.0.0.1:{closed}", error.Message);
         Assert.Contains(AirflowOptions.UrlVariable, error.Message);
+        Assert.Contains("docker compose up airflow-api-server", error.Message);
+    }
+
+    [Fact]
+    public async Task The_AWS_instances_Airflow_down_points_at_the_instance_not_at_this_machines_settings()
+    {
+        var closed = LoopbackPort.Free();
+        var options = Cord19.Core.Targets.Aws.InstanceAirflow.Options(new Uri($"https://127.0.0.1:{closed}/"), "3.2.2", "secret", "ab12");
+        var client = new AirflowClient(new HttpClient(), options);
+
+        var error = await Assert.ThrowsAsync<AirflowException>(() => client.ListDagsAsync());
+
+        Assert.Equal(AirflowProblem.Unreachable, error.Problem);
+        Assert.Contains("see the instance's state and Airflow's health on the AWS page", error.Message);
+        Assert.DoesNotContain("docker compose", error.Message);
+        Assert.DoesNotContain(AirflowOptions.UrlVariable, error.Message);
     }
 
     [Theory]
@@ -131,6 +147,28 @@ public sealed class AirflowFaultTests
         var redirected = await Assert.ThrowsAsync<AirflowException>(() => Client(redirecting.BaseUrl).ListDagsAsync());
         Assert.Equal(AirflowProblem.NotAirflow, redirected.Problem);
         Assert.Equal(302, redirected.Status);
+    }
+
+    [Theory]
+    [InlineData(AirflowApiVersion.V2)]
+    [InlineData(null)]
+    public async Task A_proxys_gateway_page_is_a_server_error_to_wait_out_not_another_server(AirflowApiVersion? version)
+    {
+        // nginx in front of the AWS instance's Airflow, while systemd restarts the API server behind it.
+        await using var nginx = await FaultServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 502;
+            context.Response.ContentType = "text/html";
+            return context.Response.WriteAsync("<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>");
+        });
+
+        var error = await Assert.ThrowsAsync<AirflowException>(() => Client(nginx.BaseUrl, version, user: null).ListDagsAsync());
+
+        Assert.Equal(AirflowProblem.ServerError, error.Problem);
+        Assert.Equal(502, error.Status);
+        Assert.Contains("answered 502 Bad Gateway, a proxy's word for the server behind it not answering", error.Message);
+        Assert.Contains("Airflow may be starting, restarting or busy", error.Message);
+        Assert.DoesNotContain("nginx", error.Message);
     }
 
     [Fact]

@@ -39,6 +39,9 @@ public sealed class ComposeFileTests
         }
         Assert.Equal("http://airflow-api-server:8080", (string?)services["panel"]!["environment"]!["CORD19_AIRFLOW_URL"]);
         Assert.Contains("127.0.0.1:8081:8080", Ports(services["airflow-api-server"]!));
+        // The panel's advice when its Airflow cannot be reached starts a service of this file.
+        var advised = System.Text.RegularExpressions.Regex.Match(new AirflowOptions { BaseUrl = new("http://localhost:8080/") }.AddressFix, @"docker compose up (\S+)\)").Groups[1].Value;
+        Assert.True(services.ContainsKey(advised), $"the advice starts '{advised}', which docker-compose.yml does not have");
 
         // Nothing listens beyond this machine.
         var published = services.SelectMany(s => Ports(s.Value!)).ToList();

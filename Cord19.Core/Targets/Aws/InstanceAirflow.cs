@@ -19,6 +19,9 @@ public static class InstanceAirflow
         Password = password,
         ApiVersion = airflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
         CertificateSha256 = certificateSha256,
+        AddressFix = "The instance's Airflow may be starting, restarting or gone with its instance: see the instance's state and Airflow's health on the AWS page " +
+            $"(and {AwsTargetOptions.AirflowUrlVariable}, if you reach it through a port forward).",
+        CredentialsFix = "Its admin password is not the one in SSM Parameter Store: use Rotate the Airflow password on the AWS page.",
     };
 
     /// <summary>Signed in as the admin, with the password phase 1 keeps in SSM Parameter Store, to the pinned certificate.</summary>
