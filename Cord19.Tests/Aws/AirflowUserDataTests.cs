@@ -56,6 +56,10 @@ public sealed class AirflowUserDataTests
         // A task's token lives as long as the instance may (8 h here), and the execution API is not served to the outside.
         Assert.Equal(version.StartsWith('3'), script.Contains("AIRFLOW__EXECUTION_API__JWT_EXPIRATION_TIME=28800", StringComparison.Ordinal));
         Assert.Contains("location /execution/ { return 404; }", script);
+        // Airflow 3's FAB tables are migrated by FAB's own command too, after Airflow's and before the admin is made.
+        var fabMigrate = script.IndexOf("/opt/airflow/venv/bin/airflow fab-db migrate'\n", StringComparison.Ordinal);
+        Assert.Equal(version.StartsWith('3'), fabMigrate > script.IndexOf("/opt/airflow/venv/bin/airflow db migrate'\n", StringComparison.Ordinal)
+            && fabMigrate < script.IndexOf("airflow users create", StringComparison.Ordinal));
         // Phase 3 puts the DAG file in the folder after Airflow has started: Airflow looks for it every 30 s, not every 300.
         Assert.Contains(version.StartsWith('3') ? "\nAIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=30\n" : "\nAIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL=30\n", script);
     }

@@ -28,6 +28,8 @@ public sealed class ComposeFileTests
         Assert.All(AirflowServices, name => Assert.Equal($"cord19-airflow:{version}", (string?)services[name]!["image"]));
         Assert.Contains($"FROM apache/airflow:{version} AS airflow", Dockerfile());
         Assert.Equal(["api-server", "scheduler", "dag-processor"], AirflowServices[1..].Select(name => Command(services[name]!)));
+        // Before the admin is made, Airflow's tables and FAB's (its users), as on the AWS instance's first boot.
+        Assert.StartsWith("airflow db migrate && airflow fab-db migrate && ", Command(services["airflow-init"]!).Split(' ', 2)[1]);
 
         // The scheduler signs each task's token and the API server checks it: unless they share the secret, every task is refused.
         foreach (var name in AirflowServices)

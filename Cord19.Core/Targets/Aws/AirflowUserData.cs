@@ -33,6 +33,10 @@ public static class AirflowUserData
     /// The deployment's maximum lifetime: the instance ends itself then (<see cref="InstanceEndOfLife"/>), so a forgotten
     /// instance ends even when the control panel is not running to de-allocate it.
     /// </param>
+    /// <summary>An Airflow command as the airflow user, with the environment file the services read.</summary>
+    private static string AsAirflow(string command) =>
+        $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow {command}'";
+
     public static string Render(string airflowVersion, string region, AwsNames names, TimeSpan? lifetime = null)
     {
         var passwordParameter = names.AirflowPasswordParameter;
@@ -57,12 +61,17 @@ public static class AirflowUserData
               AIRFLOW__API__SECRET_KEY=$(openssl rand -hex 32)
               """
             : "AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
-        var admin = $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow users create --username {AwsNames.AirflowUser} --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid' \"$ADMIN_PASSWORD\"";
+        // The password goes in as the command's $0, never into its text.
+        var admin = AsAirflow($"users create --username {AwsNames.AirflowUser} --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid") + " \"$ADMIN_PASSWORD\"";
         // Airflow 3 renamed [scheduler] dag_dir_list_interval to [dag_processor] refresh_interval.
         var dagFolderList = three
             ? $"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL={DagFolderListSeconds}"
             : $"AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL={DagFolderListSeconds}";
         var extras = three ? "postgres,fab" : "postgres";
+        // FAB's tables (users, roles) are the FAB provider's own migrations. `airflow db migrate` runs them through the auth
+        // manager's database manager, which it could fail to find outside the API server and then skip, leaving no user
+        // table (apache/airflow#63847, fixed in March 2026); FAB's own command runs them directly, and does nothing twice.
+        var fabMigrate = three ? "\n" + AsAirflow("fab-db migrate") : "";
         // No triggerer, as in docker-compose.yml: it only runs deferred tasks, and the DAGs' two BashOperators never defer.
         var services = three
             ? new[] { ("api-server", $"api-server --host 127.0.0.1 --port {InternalPort}"), ("scheduler", "scheduler"), ("dag-processor", "dag-processor") }
@@ -135,7 +144,7 @@ public static class AirflowUserData
             ENV
             chmod 640 /etc/cord19/airflow.env && chgrp airflow /etc/cord19/airflow.env
 
-            sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow db migrate'
+            {{AsAirflow("db migrate")}}{{fabMigrate}}
             {{admin}}
 
             {{units}}
