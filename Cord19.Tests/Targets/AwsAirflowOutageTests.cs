@@ -87,6 +87,31 @@ public sealed class AwsAirflowOutageTests
     }
 
     [Fact]
+    public async Task A_phase_run_from_a_new_address_opens_Airflows_port_to_it_too()
+    {
+        await using var h = await ReadyForPhaseFourAsync();
+        var group = h.Cloud.Groups[new AwsNames(await h.DeploymentIdAsync(), "123456789012").AirflowSecurityGroup];
+        Assert.Equal(["8080 from 203.0.113.7/32"], group.Ingress);
+
+        // The laptop went home: another public address, which the group does not admit.
+        h.PublicAddress.Value = "198.51.100.20/32";
+        var state = await h.Core.RunAsync(4);
+
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        // Added, not swapped: another panel instance may reach Airflow from the first address.
+        Assert.Equal(["8080 from 203.0.113.7/32", "8080 from 198.51.100.20/32"], group.Ingress);
+        Assert.Contains($"Port 8080 of {group.Id} now admits 198.51.100.20/32 too", log);
+
+        // From the same address again, nothing to add and nothing said.
+        var again = await h.Core.RunAsync(4);
+        var againLog = await h.Core.LogTextAsync(again);
+        Succeeded(again, againLog);
+        Assert.DoesNotContain("now admits", againLog);
+        Assert.Equal(2, group.Ingress.Count);
+    }
+
+    [Fact]
     public async Task Phase_three_waits_out_a_silent_Airflow_while_the_DAGs_are_listed()
     {
         await using var h = await AwsTargetHarness.StartAsync();

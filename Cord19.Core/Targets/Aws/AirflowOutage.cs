@@ -61,8 +61,8 @@ internal sealed class AirflowOutage(AwsTarget.AwsRun run, string following, Time
         if (now - since >= limit)
             throw new PhaseFailedException(
                 $"Airflow on the instance has not answered for {Minutes(now - since)} while {following} (last look: it {Said(ex)}). " +
-                "The run may still be going on the instance: run this phase again to follow the same run, " +
-                "or look at the instance's state and Airflow's health on the AWS page.", ex);
+                "The run may still be going on the instance: run this phase again to follow the same run (it also opens port 8080 to this machine's " +
+                "address, should that have changed), or look at the instance's state and Airflow's health on the AWS page.", ex);
     }
 
     /// <summary>The instance when EC2 says it has ended; null while it runs, or when EC2 cannot be asked now either.</summary>

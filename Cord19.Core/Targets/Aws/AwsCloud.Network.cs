@@ -38,9 +38,11 @@ public sealed partial class AwsCloud
         return created.GroupId;
     }
 
-    public Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct) =>
-        IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("ec2:AuthorizeSecurityGroupIngress", () => Ec2.AuthorizeSecurityGroupIngressAsync(
-            new AuthorizeSecurityGroupIngressRequest
+    public async Task<bool> AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
+    {
+        try
+        {
+            await AwsCall.RunAsync("ec2:AuthorizeSecurityGroupIngress", () => Ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
             {
                 GroupId = groupId,
                 IpPermissions =
@@ -53,7 +55,14 @@ public sealed partial class AwsCloud
                         Ipv4Ranges = [new IpRange { CidrIp = cidr, Description = "cord19 operator" }],
                     },
                 ],
-            }, ct)));
+            }, ct));
+            return true;
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.AlreadyExists)
+        {
+            return false;
+        }
+    }
 
     public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct) =>
         IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:DeleteSecurityGroup",

@@ -312,6 +312,32 @@ public sealed partial class AwsTarget
                 { HasEnded: true } => $"The instance {instance.InstanceId} is {instance.State}: {instance.EndedBecause}. Run phase 7, then phase 1 again.",
                 _ => $"The instance {instance.InstanceId} is {instance.State}, not running yet. Run phase 1 again, which waits for it.",
             });
+        await AdmitOperatorAsync(run);
         return (instance, await ConnectAirflowAsync(run, instance));
+    }
+
+    /// <summary>
+    /// Port 8080 admits the address this machine has now: a laptop that moved since phase 1 (office, home, a café) has
+    /// another one, and the instance's Airflow would be silent to it. Rules are only added here, never taken away:
+    /// another panel instance may reach Airflow from its own address, and phase 7 deletes the group with all of them.
+    /// </summary>
+    private async Task AdmitOperatorAsync(AwsRun run)
+    {
+        var (context, cloud, names) = run;
+        string cidr;
+        try
+        {
+            cidr = await OperatorCidrAsync(run);
+        }
+        catch (PhaseFailedException ex)
+        {
+            // Phase 1 needed the address; here the group already admits the one it had then.
+            await context.LogAsync($"{ex.Message} Until then, port {AwsNames.AirflowPort} admits the addresses earlier phases opened it to.");
+            return;
+        }
+        var ct = context.Cancellation;
+        if (await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, await cloud.DefaultVpcAsync(ct), ct) is { } group
+            && await cloud.AllowIngressAsync(group, AwsNames.AirflowPort, cidr, ct))
+            await context.LogAsync($"Port {AwsNames.AirflowPort} of {group} now admits {cidr} too: this machine's address is not one an earlier phase opened it to.");
     }
 }

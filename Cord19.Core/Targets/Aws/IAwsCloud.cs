@@ -53,7 +53,8 @@ public interface IAwsCloud
     Task<string> DefaultVpcAsync(CancellationToken ct);
     Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct);
     Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
-    Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct);
+    /// <returns>Whether the rule is new (false: the group had it already).</returns>
+    Task<bool> AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct);
     Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct);
 
     // Compute (EC2, SSM)

@@ -20,7 +20,8 @@ public static class InstanceAirflow
         ApiVersion = airflowVersion.StartsWith("3.", StringComparison.Ordinal) ? AirflowApiVersion.V2 : AirflowApiVersion.V1,
         CertificateSha256 = certificateSha256,
         AddressFix = "The instance's Airflow may be starting, restarting or gone with its instance: see the instance's state and Airflow's health on the AWS page " +
-            $"(and {AwsTargetOptions.AirflowUrlVariable}, if you reach it through a port forward).",
+            $"(and {AwsTargetOptions.AirflowUrlVariable}, if you reach it through a port forward). If this machine's public address changed since the last phase, " +
+            $"the next phase opens port {AwsNames.AirflowPort} to it.",
         CredentialsFix = "Its admin password is not the one in SSM Parameter Store: use Rotate the Airflow password on the AWS page.",
     };
 

@@ -38,6 +38,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
         var airflow = new FakeAirflowClient();
         var connector = new RecordingConnector(airflow);
         var releases = new FakeAirflowReleaseIndex();
+        var publicAddress = new System.Runtime.CompilerServices.StrongBox<string>("203.0.113.7/32");
         var core = await CoreHarness.StartAsync(configure: services =>
         {
             services.AddSingleton<IAwsCloudFactory>(cloud);
@@ -55,15 +56,18 @@ public sealed class AwsTargetHarness : IAsyncDisposable
                 AirflowOutageLimit = airflowOutageLimit ?? TimeSpan.FromSeconds(10),
                 DeletionLimit = TimeSpan.FromSeconds(1),
                 PipelineBundle = bundle,
-                LookUpPublicAddress = _ => Task.FromResult("203.0.113.7/32"),
+                LookUpPublicAddress = _ => Task.FromResult(publicAddress.Value!),
             });
         });
         var errors = await core.Settings.SaveAsync(settings ?? new PipelineSettings { Target = DeploymentTarget.Aws });
         Assert.Empty(errors);
-        return new AwsTargetHarness(core, cloud, airflow, connector, releases) { FilesToDelete = files };
+        return new AwsTargetHarness(core, cloud, airflow, connector, releases) { FilesToDelete = files, PublicAddress = publicAddress };
     }
 
     private TempDirectory? FilesToDelete { get; init; }
+
+    /// <summary>This machine's public address as AWS's checkip service would give it; a test moves the machine by changing it.</summary>
+    public required System.Runtime.CompilerServices.StrongBox<string> PublicAddress { get; init; }
 
     public T Get<T>() where T : notnull => Core.Services.GetRequiredService<T>();
 

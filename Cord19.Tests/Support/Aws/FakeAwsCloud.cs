@@ -202,12 +202,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return id;
     }
 
-    public Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
+    public Task<bool> AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
     {
         var rule = $"{port} from {cidr}";
         var group = Groups.Values.Single(g => g.Id == groupId);
-        if (!group.Ingress.Contains(rule)) group.Ingress.Add(rule);
-        return Task.CompletedTask;
+        if (group.Ingress.Contains(rule)) return Task.FromResult(false);
+        group.Ingress.Add(rule);
+        return Task.FromResult(true);
     }
 
     public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct)
