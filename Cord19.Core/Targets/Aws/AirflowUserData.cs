@@ -29,14 +29,14 @@ public static class AirflowUserData
     /// </summary>
     public const int DagFolderListSeconds = 30;
 
-    /// <param name="lifetime">
-    /// The deployment's maximum lifetime: the instance ends itself then (<see cref="InstanceEndOfLife"/>), so a forgotten
-    /// instance ends even when the control panel is not running to de-allocate it.
-    /// </param>
     /// <summary>An Airflow command as the airflow user, with the environment file the services read.</summary>
     private static string AsAirflow(string command) =>
         $"sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow {command}'";
 
+    /// <param name="lifetime">
+    /// The deployment's maximum lifetime: the instance ends itself then (<see cref="InstanceEndOfLife"/>), so a forgotten
+    /// instance ends even when the control panel is not running to de-allocate it.
+    /// </param>
     public static string Render(string airflowVersion, string region, AwsNames names, TimeSpan? lifetime = null)
     {
         var passwordParameter = names.AirflowPasswordParameter;
