@@ -80,7 +80,7 @@ public sealed class AwsAirflowOutageTests
         var started = DateTimeOffset.UtcNow;
         var state = await h.Core.RunAsync(4);
 
-        FailedSaying(state, "is terminated while following cord19_preprocessing run", "AWS took the spot capacity back",
+        FailedSaying(state, "While following cord19_preprocessing run", "the panel found the instance i-", "terminated: AWS took the spot capacity back",
             "Run phase 7, then phase 1 again for a new instance");
         Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromMinutes(1), "the phase waited out the outage's limit");
         Assert.DoesNotContain("docker compose", state.LatestRun!.Reason);

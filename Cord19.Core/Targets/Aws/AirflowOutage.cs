@@ -48,7 +48,7 @@ internal sealed class AirflowOutage(AwsTarget.AwsRun run, string following, Time
             _instanceLooked = now;
             if (await EndedInstanceAsync(ct) is { } ended)
                 throw new PhaseFailedException(
-                    $"The instance {ended.InstanceId} is {ended.State} while {following}: {ended.EndedBecause}. The run ended with it. " +
+                    $"While {following}, the panel found the instance {ended.InstanceId} {ended.State}: {ended.EndedBecause}. The run ended with it. " +
                     "Run phase 7, then phase 1 again for a new instance; the results the panel already copied stay.", ex);
         }
         if (_since is not { } since)
