@@ -69,8 +69,9 @@ public static class AirflowUserData
             : $"AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL={DagFolderListSeconds}";
         var extras = three ? "postgres,fab" : "postgres";
         // FAB's tables (users, roles) are the FAB provider's own migrations. `airflow db migrate` runs them through the auth
-        // manager's database manager, which it could fail to find outside the API server and then skip, leaving no user
-        // table (apache/airflow#63847, fixed in March 2026); FAB's own command runs them directly, and does nothing twice.
+        // manager's database manager, which some releases failed to load where no application context was set up, and then
+        // skipped, leaving no user table (apache/airflow#63847, fixed by #64145); FAB's own command runs them directly and
+        // does nothing twice.
         var fabMigrate = three ? "\n" + AsAirflow("fab-db migrate") : "";
         // No triggerer, as in docker-compose.yml: it only runs deferred tasks, and the DAGs' two BashOperators never defer.
         var services = three
