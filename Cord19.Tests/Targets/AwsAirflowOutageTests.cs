@@ -112,6 +112,45 @@ public sealed class AwsAirflowOutageTests
     }
 
     [Fact]
+    public async Task The_AWS_status_says_when_Airflows_port_does_not_admit_this_machine()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        using var monitor = new AwsStatusMonitor(h.Cloud, h.Connector, h.Core.Store, h.Core.Settings, TimeProvider.System,
+            TimeSpan.FromMilliseconds(20), h.Get<AwsTargetOptions>());
+        var id = await h.DeploymentIdAsync();
+        h.Airflow.Failure = Unreachable;
+
+        // Silent, though the port admits this machine: nothing more to say.
+        Assert.Equal("not answering (Unreachable)", (await FirstStatusAsync(monitor, id)).AirflowHealth);
+
+        // The laptop went home.
+        h.PublicAddress.Value = "198.51.100.20/32";
+        // A new monitor: the first keeps the address it looked up for five minutes.
+        using var again = new AwsStatusMonitor(h.Cloud, h.Connector, h.Core.Store, h.Core.Settings, TimeProvider.System,
+            TimeSpan.FromMilliseconds(20), h.Get<AwsTargetOptions>());
+        Assert.Equal("not answering (Unreachable): port 8080 admits 203.0.113.7/32, not this machine's 198.51.100.20/32; the next phase you run opens it to this one",
+            (await FirstStatusAsync(again, id)).AirflowHealth);
+    }
+
+    private static async Task<AwsStatus> FirstStatusAsync(AwsStatusMonitor monitor, Guid deploymentId)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var statuses = monitor.WatchAsync(deploymentId, stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await statuses.MoveNextAsync());
+        return statuses.Current;
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7/32", "203.0.113.7/32", true)]
+    [InlineData("203.0.113.0/24", "203.0.113.7/32", true)]
+    [InlineData("203.0.113.7/32", "203.0.113.0/24", false)]
+    [InlineData("203.0.113.7/32", "198.51.100.20/32", false)]
+    [InlineData("not a range", "203.0.113.7/32", false)]
+    public void A_rule_admits_an_address_or_range_it_takes_in_whole(string rule, string wanted, bool admitted) =>
+        Assert.Equal(admitted, OperatorAddress.IsAdmitted([rule], wanted));
+
+    [Fact]
     public async Task Phase_three_waits_out_a_silent_Airflow_while_the_DAGs_are_listed()
     {
         await using var h = await AwsTargetHarness.StartAsync();

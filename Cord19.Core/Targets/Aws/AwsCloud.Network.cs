@@ -64,6 +64,18 @@ public sealed partial class AwsCloud
         }
     }
 
+    public async Task<IReadOnlyList<string>?> IngressAsync(string groupName, int port, CancellationToken ct)
+    {
+        var groups = await AwsCall.RunAsync("ec2:DescribeSecurityGroups", () => Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
+        {
+            Filters = [new Filter("group-name", [groupName])],
+        }, ct));
+        return groups.SecurityGroups?.FirstOrDefault() is { } group
+            ? (group.IpPermissions ?? []).Where(p => p.FromPort <= port && port <= p.ToPort)
+                .SelectMany(p => p.Ipv4Ranges ?? []).Select(r => r.CidrIp).ToList()
+            : null;
+    }
+
     public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct) =>
         IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:DeleteSecurityGroup",
             () => Ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = groupId }, ct)));

@@ -23,6 +23,11 @@ public sealed class AwsStatusMonitor : IDisposable
     private readonly SharedPolling<Guid, AwsStatus> _polling;
     private readonly AwsTargetOptions _options;
 
+    /// <summary>This machine's public address, asked of AWS's checkip service at most every few minutes while Airflow is silent.</summary>
+    private KnownAddress? _address;
+    private sealed record KnownAddress(string Cidr, DateTimeOffset At);
+    private static readonly TimeSpan AddressLifetime = TimeSpan.FromMinutes(5);
+
     /// <summary>A deployment's certificate does not change while it lives: read from SSM once, not on every 15 s look.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, string> _pins = new();
 
@@ -82,7 +87,38 @@ public sealed class AwsStatusMonitor : IDisposable
         }
         catch (AirflowException ex)
         {
-            return $"not answering ({ex.Problem})";
+            var silent = $"not answering ({ex.Problem})";
+            return ex.Problem is AirflowProblem.Unreachable or AirflowProblem.TimedOut && await NotAdmittedAsync(cloud, names, settings, ct) is { } why
+                ? $"{silent}: {why}"
+                : silent;
         }
+    }
+
+    /// <summary>
+    /// Why Airflow may be silent to this machine: its port admits only the addresses phases opened it to, and a laptop
+    /// that moved since has another one. Null when the port admits this machine, or when that cannot be told now.
+    /// </summary>
+    private async Task<string?> NotAdmittedAsync(IAwsCloud cloud, AwsNames names, PipelineSettings settings, CancellationToken ct)
+    {
+        try
+        {
+            if (await cloud.IngressAsync(names.AirflowSecurityGroup, AwsNames.AirflowPort, ct) is not { Count: > 0 } admitted) return null;
+            var here = await OperatorAddress.OfOperatorAsync(settings, ThisMachineAsync, ct);
+            return OperatorAddress.IsAdmitted(admitted, here) ? null
+                : $"port {AwsNames.AirflowPort} admits {string.Join(", ", admitted)}, not this machine's {here}; the next phase you run opens it to this one";
+        }
+        catch (Exception ex) when (ex is Cord19Exception or InvalidOperationException)
+        {
+            // A diagnosis that cannot be made leaves the status as it is.
+            return null;
+        }
+    }
+
+    private async Task<string> ThisMachineAsync(CancellationToken ct)
+    {
+        if (_address is { } known && _clock.GetUtcNow() - known.At < AddressLifetime) return known.Cidr;
+        var cidr = await _options.LookUpPublicAddress(ct);
+        _address = new KnownAddress(cidr, _clock.GetUtcNow());
+        return cidr;
     }
 }

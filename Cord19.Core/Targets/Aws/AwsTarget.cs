@@ -97,10 +97,8 @@ public sealed partial class AwsTarget(
         return (group, vpc, cidr);
     }
 
-    private async Task<string> OperatorCidrAsync(AwsRun run) =>
-        string.IsNullOrWhiteSpace(run.Context.Settings.OperatorCidr)
-            ? await options.LookUpPublicAddress(run.Context.Cancellation)
-            : run.Context.Settings.OperatorCidr.Trim();
+    private Task<string> OperatorCidrAsync(AwsRun run) =>
+        OperatorAddress.OfOperatorAsync(run.Context.Settings, options.LookUpPublicAddress, run.Context.Cancellation);
 
     internal sealed record AwsRun(PhaseContext Context, IAwsCloud Cloud, AwsNames Names);
 }

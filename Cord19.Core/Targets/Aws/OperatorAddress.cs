@@ -7,6 +7,15 @@ public sealed class OperatorAddress(IHttpClientFactory http)
 {
     public const string HttpClientName = "checkip";
 
+    /// <summary>The address Airflow's port must admit: Settings' operator address if given, else this machine's as AWS sees it.</summary>
+    public static async Task<string> OfOperatorAsync(Settings.PipelineSettings settings, Func<CancellationToken, Task<string>> lookUp, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(settings.OperatorCidr) ? await lookUp(ct) : settings.OperatorCidr.Trim();
+
+    /// <summary>Whether one of <paramref name="ranges"/> (a group's rules) takes in all of <paramref name="cidr"/> (the operator's address or range).</summary>
+    public static bool IsAdmitted(IEnumerable<string> ranges, string cidr) =>
+        IPNetwork.TryParse(cidr.Trim(), out var wanted) && ranges.Any(r => IPNetwork.TryParse(r, out var rule)
+            && rule.PrefixLength <= wanted.PrefixLength && rule.Contains(wanted.BaseAddress));
+
     /// <summary>AWS's own "what is my IP" service: the address as AWS sees it is the one the rules must allow.</summary>
     public async Task<string> LookUpAsync(CancellationToken ct)
     {

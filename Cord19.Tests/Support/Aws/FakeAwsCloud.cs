@@ -211,6 +211,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return Task.FromResult(true);
     }
 
+    public Task<IReadOnlyList<string>?> IngressAsync(string groupName, int port, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<string>?>(Groups.TryGetValue(groupName, out var group)
+            ? group.Ingress.Where(r => r.StartsWith($"{port} from ", StringComparison.Ordinal)).Select(r => r[$"{port} from ".Length..]).ToList()
+            : null);
+
     public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct)
     {
         Call($"delete group {groupId}");
