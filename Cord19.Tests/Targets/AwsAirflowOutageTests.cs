@@ -129,7 +129,7 @@ public sealed class AwsAirflowOutageTests
         // A new monitor: the first keeps the address it looked up for five minutes.
         using var again = new AwsStatusMonitor(h.Cloud, h.Connector, h.Core.Store, h.Core.Settings, TimeProvider.System,
             TimeSpan.FromMilliseconds(20), h.Get<AwsTargetOptions>());
-        Assert.Equal("not answering (Unreachable): port 8080 admits 203.0.113.7/32, not this machine's 198.51.100.20/32; the next phase you run opens it to this one",
+        Assert.Equal("not answering (Unreachable): port 8080 admits 203.0.113.7/32, not 198.51.100.20/32 (this machine's address now); the next phase you run opens it to that address",
             (await FirstStatusAsync(again, id)).AirflowHealth);
     }
 

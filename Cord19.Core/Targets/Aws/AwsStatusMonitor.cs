@@ -104,8 +104,9 @@ public sealed class AwsStatusMonitor : IDisposable
         {
             if (await cloud.IngressAsync(names.AirflowSecurityGroup, AwsNames.AirflowPort, ct) is not { Count: > 0 } admitted) return null;
             var here = await OperatorAddress.OfOperatorAsync(settings, ThisMachineAsync, ct);
+            var whose = string.IsNullOrWhiteSpace(settings.OperatorCidr) ? "this machine's address now" : "the operator address in Settings";
             return OperatorAddress.IsAdmitted(admitted, here) ? null
-                : $"port {AwsNames.AirflowPort} admits {string.Join(", ", admitted)}, not this machine's {here}; the next phase you run opens it to this one";
+                : $"port {AwsNames.AirflowPort} admits {string.Join(", ", admitted)}, not {here} ({whose}); the next phase you run opens it to that address";
         }
         catch (Exception ex) when (ex is Cord19Exception or InvalidOperationException)
         {
