@@ -45,6 +45,25 @@ public sealed class AwsAirflowOutageTests
     }
 
     [Fact]
+    public async Task A_trigger_or_a_task_list_Airflow_leaves_unanswered_is_asked_again()
+    {
+        await using var h = await ReadyForPhaseFourAsync();
+        var (triggers, taskLists) = (0, 0);
+        h.Airflow.FailureOf = call =>
+            (call.StartsWith("trigger ", StringComparison.Ordinal) && triggers++ == 0) || (call.StartsWith("tasks ", StringComparison.Ordinal) && taskLists++ == 0)
+                ? Unreachable : null;
+
+        var state = await h.Core.RunAsync(4);
+
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        Assert.Equal((2, 2), (triggers, taskLists));
+        Assert.Single(h.Airflow.Runs[PipelineDefinition.PreprocessingDag]);
+        Assert.Contains("Triggered cord19_preprocessing run", log);
+        Assert.Contains("Task preprocess: success", log);
+    }
+
+    [Fact]
     public async Task An_Airflow_silent_past_the_limit_fails_the_phase_saying_the_run_may_go_on()
     {
         await using var h = await ReadyForPhaseFourAsync(outageLimit: TimeSpan.FromMilliseconds(200));

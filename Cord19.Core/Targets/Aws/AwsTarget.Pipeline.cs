@@ -19,6 +19,8 @@ public sealed partial class AwsTarget
         var (_, client) = await RequireAirflowAsync(run);
         // The run id comes from the phase's attempt: a retried or resumed phase finds the DAG run it started instead of starting a second one.
         var runId = AwsNames.DagRunId(await context.AttemptRootAsync());
+        // One outage for the phase: a silence that began at the trigger and goes on while the run is followed is one silence.
+        var outage = new AirflowOutage(run, $"following {dagId} run {runId}", options.AirflowOutageLimit, clock);
 
         await context.StepAsync("trigger", async ct =>
         {
@@ -29,33 +31,38 @@ public sealed partial class AwsTarget
             await using (var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(forInstance, SettingsStore.Json)))
                 await cloud.UploadAsync(names.Bucket, settingsKey, json, ct);
             conf["settings"] = $"s3://{names.Bucket}/{settingsKey}";
-            try
+            // Tried again through a silence: a trigger that reached Airflow unanswered meets its own run id (409) and follows it.
+            await Poll.UntilAsync(context, $"Airflow taking {dagId} run {runId}", options.CommandLimit, token => outage.LookAsync(async look =>
             {
-                var started = await client.TriggerAsync(dagId, new AirflowTrigger(conf, runId, $"Phase {context.Phase.Number} from the CORD-19 control panel"), ct);
-                await context.LogAsync($"Triggered {dagId} run {started.RunId} with conf {conf.ToJsonString()}.");
-            }
-            catch (AirflowException ex) when (ex.Problem == AirflowProblem.Conflict)
-            {
-                var existing = await client.GetRunAsync(dagId, runId, ct);
-                await context.LogAsync($"{dagId} run {runId} exists already ({existing.State}): following it rather than starting a second run.");
-                if (existing.State == "failed")
+                try
                 {
-                    // Retrying the phase retries the run's failed tasks; the tasks that succeeded keep their results.
-                    var cleared = await client.ClearFailedTasksAsync(dagId, runId, ct);
-                    await context.LogAsync($"Cleared its {cleared} failed task{(cleared == 1 ? "" : "s")} so Airflow runs them again.");
+                    var started = await client.TriggerAsync(dagId, new AirflowTrigger(conf, runId, $"Phase {context.Phase.Number} from the CORD-19 control panel"), look);
+                    await context.LogAsync($"Triggered {dagId} run {started.RunId} with conf {conf.ToJsonString()}.");
                 }
-            }
+                catch (AirflowException ex) when (ex.Problem == AirflowProblem.Conflict)
+                {
+                    var existing = await client.GetRunAsync(dagId, runId, look);
+                    await context.LogAsync($"{dagId} run {runId} exists already ({existing.State}): following it rather than starting a second run.");
+                    if (existing.State == "failed")
+                    {
+                        // Retrying the phase retries the run's failed tasks; the tasks that succeeded keep their results.
+                        var cleared = await client.ClearFailedTasksAsync(dagId, runId, look);
+                        await context.LogAsync($"Cleared its {cleared} failed task{(cleared == 1 ? "" : "s")} so Airflow runs them again.");
+                    }
+                }
+                return runId;
+            }, token));
         });
 
         await context.StepAsync("dag-run", async _ =>
         {
-            var outage = new AirflowOutage(run, $"following {dagId} run {runId}", options.AirflowOutageLimit, clock);
             var finished = await Poll.UntilAsync(context, $"{dagId} run {runId} finishing", options.DagRunLimit, ct => outage.LookAsync(async token =>
             {
                 var state = await client.GetRunAsync(dagId, runId, token);
                 return state.IsFinished ? state : null;
             }, ct));
-            var tasks = await client.ListTasksAsync(dagId, runId, context.Cancellation);
+            var tasks = await Poll.UntilAsync(context, $"the tasks of {dagId} run {runId}", options.CommandLimit,
+                ct => outage.LookAsync<IReadOnlyList<AirflowTaskInstance>>(async token => await client.ListTasksAsync(dagId, runId, token), ct));
             foreach (var task in tasks)
                 await context.LogAsync($"Task {task.TaskId}: {task.State ?? "no state"}{(task.DurationSeconds is { } s ? $" in {s:0.0} s" : "")}.");
             if (finished.State != "success")
