@@ -175,13 +175,16 @@ public sealed class AwsAirflowOutageTests
         await using var h = await AwsTargetHarness.StartAsync();
         ReadyDags(h);
         for (var phase = 1; phase <= 2; phase++) Succeeded(await h.Core.RunAsync(phase), "");
-        var unanswered = 0;
-        h.Airflow.FailureOf = call => call == "dags" && unanswered++ < 2 ? new AirflowException(AirflowProblem.ServerError, "502", 502) : null;
+        var (unanswered, unpauses) = (0, 0);
+        h.Airflow.FailureOf = call =>
+            (call == "dags" && unanswered++ < 2) || (call.StartsWith("paused ", StringComparison.Ordinal) && unpauses++ == 0)
+                ? new AirflowException(AirflowProblem.ServerError, "502", 502) : null;
 
         var state = await h.Core.RunAsync(3);
 
         var log = await h.Core.LogTextAsync(state);
         Succeeded(state, log);
+        Assert.All(h.Airflow.Dags, dag => Assert.False(dag.IsPaused));
         Assert.Contains("Airflow on the instance answered with a server error (502), while waiting for the pipeline's DAGs to be listed.", log);
     }
 }

@@ -110,7 +110,7 @@ public sealed partial class AwsTarget
                 return PipelineDagRuns.DagIds.All(id => listed.Any(d => d.DagId == id)) ? listed : null;
             }, ct));
             foreach (var dag in dags.Where(d => PipelineDagRuns.DagIds.Contains(d.DagId) && d.IsPaused))
-                await client.SetPausedAsync(dag.DagId, false, context.Cancellation);
+                await AskAirflowAsync(context, outage, $"Airflow unpausing {dag.DagId}", token => client.SetPausedAsync(dag.DagId, false, token));
             await context.LogAsync($"Airflow lists {string.Join(" and ", PipelineDagRuns.DagIds)}, unpaused.");
         });
     }

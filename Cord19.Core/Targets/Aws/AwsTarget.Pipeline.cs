@@ -32,7 +32,7 @@ public sealed partial class AwsTarget
                 await cloud.UploadAsync(names.Bucket, settingsKey, json, ct);
             conf["settings"] = $"s3://{names.Bucket}/{settingsKey}";
             // Tried again through a silence: a trigger that reached Airflow unanswered meets its own run id (409) and follows it.
-            await Poll.UntilAsync(context, $"Airflow taking {dagId} run {runId}", options.CommandLimit, token => outage.LookAsync(async look =>
+            await AskAirflowAsync(context, outage, $"Airflow taking {dagId} run {runId}", async look =>
             {
                 try
                 {
@@ -51,7 +51,7 @@ public sealed partial class AwsTarget
                     }
                 }
                 return runId;
-            }, token));
+            });
         });
 
         await context.StepAsync("dag-run", async _ =>
@@ -61,8 +61,7 @@ public sealed partial class AwsTarget
                 var state = await client.GetRunAsync(dagId, runId, token);
                 return state.IsFinished ? state : null;
             }, ct));
-            var tasks = await Poll.UntilAsync(context, $"the tasks of {dagId} run {runId}", options.CommandLimit,
-                ct => outage.LookAsync<IReadOnlyList<AirflowTaskInstance>>(async token => await client.ListTasksAsync(dagId, runId, token), ct));
+            var tasks = await AskAirflowAsync(context, outage, $"the tasks of {dagId} run {runId}", token => client.ListTasksAsync(dagId, runId, token));
             foreach (var task in tasks)
                 await context.LogAsync($"Task {task.TaskId}: {task.State ?? "no state"}{(task.DurationSeconds is { } s ? $" in {s:0.0} s" : "")}.");
             if (finished.State != "success")
