@@ -86,6 +86,10 @@ public sealed class PhaseContext : IStepRecorder
     /// <summary>Whether this deployment ever recorded a resource (every target records before it creates).</summary>
     public Task<bool> HasRecordedResourcesAsync() => _store.HasRecordedResourcesAsync(Run.DeploymentId, Cancellation);
 
+    /// <summary>Every run of this run's deployment, this one included.</summary>
+    public async Task<IReadOnlyList<PhaseRun>> DeploymentRunsAsync() =>
+        (await _store.GetWithRunsAsync(Run.DeploymentId, Cancellation))?.Runs ?? [];
+
     /// <summary>The first run of the attempt this run continues (itself unless it retries or resumes a failed or interrupted run).</summary>
     public Task<Guid> AttemptRootAsync() => _store.GetAttemptRootAsync(Run.Id, Cancellation);
 

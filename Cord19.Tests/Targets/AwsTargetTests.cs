@@ -342,6 +342,33 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
+    public async Task A_DAG_run_the_instances_lifetime_would_cut_off_is_warned_of_before_it_starts()
+    {
+        // One hour of life; pre-processing is expected to take half of it.
+        var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1 };
+        await using var h = await AwsTargetHarness.StartAsync(settings);
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
+        for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+
+        var four = await h.Core.RunAsync(4);
+        var fourLog = await h.Core.LogTextAsync(four);
+        Succeeded(four, fourLog);
+        Assert.DoesNotContain("ends itself about", fourLog);
+
+        // Two hours expected of the subset now, and a longer lifetime in Settings, which the instance never reads: its
+        // deadline was fixed at its first boot.
+        Assert.Empty(await h.Core.Settings.SaveAsync(settings with { MaxLifetimeHours = 100, ExpectedPhaseHours = [0.2, 0.25, 0.1, 0.5, 2, 2, 0.1] }));
+        var five = await h.Core.RunAsync(5);
+
+        var log = await h.Core.LogTextAsync(five);
+        Succeeded(five, log);
+        Assert.Matches(@"The instance ends itself about \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, in \d+ min: the maximum lifetime its first boot was given\. " +
+            @"Settings expect this phase to take about 2 h, so the run may be cut off with it\.", log);
+    }
+
+    [Fact]
     public async Task A_failed_DAG_run_fails_the_phase_naming_the_task()
     {
         await using var h = await AwsTargetHarness.StartAsync();

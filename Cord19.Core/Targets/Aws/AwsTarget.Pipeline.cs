@@ -16,7 +16,8 @@ public sealed partial class AwsTarget
     private async Task RunDagAsync(AwsRun run, string dagId, string? scope)
     {
         var (context, cloud, names) = run;
-        var (_, client) = await RequireAirflowAsync(run);
+        var (instance, client) = await RequireAirflowAsync(run);
+        await WarnIfLifetimeEndsFirstAsync(run, instance);
         // The run id comes from the phase's attempt: a retried or resumed phase finds the DAG run it started instead of starting a second one.
         var runId = AwsNames.DagRunId(await context.AttemptRootAsync());
         // One outage for the phase: a silence that began at the trigger and goes on while the run is followed is one silence.
@@ -76,5 +77,23 @@ public sealed partial class AwsTarget
             var copied = await results.CopyRunsFromAsync(cloud.Objects(names.Bucket, names.ResultsPrefix), ct);
             await context.LogAsync($"Results in s3://{names.Bucket}/{names.ResultsPrefix}; {copied} files copied to {results.Location} for the charts.");
         });
+    }
+
+    /// <summary>
+    /// A run the instance's maximum lifetime will cut off is said before it starts: the deadline was fixed at the first
+    /// boot, so neither Settings nor a later phase moves it, and the run would end with the instance.
+    /// </summary>
+    private async Task WarnIfLifetimeEndsFirstAsync(AwsRun run, InstanceState instance)
+    {
+        var context = run.Context;
+        var expected = TimeSpan.FromHours(context.Settings.ExpectedPhaseHours[context.Phase.Number - 1]);
+        if (InstanceEndOfLife.Deadline(instance, await context.DeploymentRunsAsync()) is not { } end) return;
+        var left = end - clock.GetUtcNow();
+        if (left >= expected) return;
+        var when = left <= TimeSpan.Zero ? "now" : left < TimeSpan.FromHours(1) ? $"in {Math.Max(1, left.TotalMinutes):0} min" : $"in {left.TotalHours:0.#} h";
+        await context.LogAsync(
+            $"The instance ends itself about {end:yyyy-MM-dd HH:mm} UTC, {when}: the maximum lifetime its first boot was given. Settings expect this phase " +
+            $"to take about {expected.TotalHours:0.##} h, so the run may be cut off with it. That deadline cannot move; for a longer run, run phase 7, " +
+            "raise the maximum lifetime in Settings and deploy again.", Deployments.LogLevel.Warning);
     }
 }
