@@ -12,8 +12,9 @@ namespace Cord19.Tests.Targets;
 /// </summary>
 public sealed class AwsAirflowOutageTests
 {
+    /// <summary>Its words name the configured Airflow's fix (docker compose), which the phases' own messages must not repeat.</summary>
     private static readonly AirflowException Unreachable = new(AirflowProblem.Unreachable,
-        "Could not read the run: Airflow at https://203.0.113.9:8080/ is unreachable (Connection refused). Start Airflow (docker compose up airflow-webserver) or fix CORD19_AIRFLOW_URL.");
+        "Could not read the run: Airflow at https://203.0.113.9:8080/ is unreachable (Connection refused). Start Airflow (docker compose up airflow-api-server) or fix CORD19_AIRFLOW_URL.");
 
     private static async Task<AwsTargetHarness> ReadyForPhaseFourAsync(TimeSpan? outageLimit = null)
     {
