@@ -38,11 +38,9 @@ public sealed partial class AwsCloud
         return created.GroupId;
     }
 
-    public async Task<bool> AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
-    {
-        try
-        {
-            await AwsCall.RunAsync("ec2:AuthorizeSecurityGroupIngress", () => Ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
+    public Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct) =>
+        IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("ec2:AuthorizeSecurityGroupIngress", () => Ec2.AuthorizeSecurityGroupIngressAsync(
+            new AuthorizeSecurityGroupIngressRequest
             {
                 GroupId = groupId,
                 IpPermissions =
@@ -55,24 +53,17 @@ public sealed partial class AwsCloud
                         Ipv4Ranges = [new IpRange { CidrIp = cidr, Description = "cord19 operator" }],
                     },
                 ],
-            }, ct));
-            return true;
-        }
-        catch (AwsException ex) when (ex.Kind == AwsErrorKind.AlreadyExists)
-        {
-            return false;
-        }
-    }
+            }, ct)));
 
-    public async Task<IReadOnlyList<string>?> IngressAsync(string groupName, int port, CancellationToken ct)
+    public async Task<GroupIngress?> IngressAsync(string groupName, int port, CancellationToken ct)
     {
         var groups = await AwsCall.RunAsync("ec2:DescribeSecurityGroups", () => Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
         {
             Filters = [new Filter("group-name", [groupName])],
         }, ct));
         return groups.SecurityGroups?.FirstOrDefault() is { } group
-            ? (group.IpPermissions ?? []).Where(p => p.FromPort <= port && port <= p.ToPort)
-                .SelectMany(p => p.Ipv4Ranges ?? []).Select(r => r.CidrIp).ToList()
+            ? new GroupIngress(group.GroupId, [.. (group.IpPermissions ?? []).Where(p => p.FromPort <= port && port <= p.ToPort)
+                .SelectMany(p => p.Ipv4Ranges ?? []).Select(r => r.CidrIp)])
             : null;
     }
 

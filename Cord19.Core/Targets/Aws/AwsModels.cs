@@ -33,6 +33,9 @@ public sealed record InstanceSpec(
 /// <param name="Architectures">EC2's names: x86_64, arm64, i386, x86_64_mac, arm64_mac.</param>
 public sealed record InstanceTypeFacts(string Name, int? Vcpus, long? MemoryMiB, IReadOnlyList<string> Architectures);
 
+/// <summary>A security group and the IPv4 ranges one of its ports admits.</summary>
+public sealed record GroupIngress(string GroupId, IReadOnlyList<string> Ranges);
+
 /// <param name="State">EC2's: pending, running, shutting-down, terminated, stopping, stopped.</param>
 /// <param name="SpotState">The spot request's state (open, active, closed, cancelled, failed), when there is one.</param>
 public sealed partial record InstanceState(string InstanceId, string State, string? PublicIp, string? SpotRequestId, string? SpotState, string? StateReason)

@@ -102,13 +102,13 @@ public sealed class AwsStatusMonitor : IDisposable
     {
         try
         {
-            if (await cloud.IngressAsync(names.AirflowSecurityGroup, AwsNames.AirflowPort, ct) is not { Count: > 0 } admitted) return null;
+            if (await cloud.IngressAsync(names.AirflowSecurityGroup, AwsNames.AirflowPort, ct) is not { Ranges: { Count: > 0 } admitted }) return null;
             var here = await OperatorAddress.OfOperatorAsync(settings, ThisMachineAsync, ct);
             var whose = string.IsNullOrWhiteSpace(settings.OperatorCidr) ? "this machine's address now" : "the operator address in Settings";
             return OperatorAddress.IsAdmitted(admitted, here) ? null
                 : $"port {AwsNames.AirflowPort} admits {string.Join(", ", admitted)}, not {here} ({whose}); the next phase you run opens it to that address";
         }
-        catch (Exception ex) when (ex is Cord19Exception or InvalidOperationException)
+        catch (Cord19Exception)
         {
             // A diagnosis that cannot be made leaves the status as it is.
             return null;

@@ -335,9 +335,10 @@ public sealed partial class AwsTarget
             await context.LogAsync($"{ex.Message} Until then, port {AwsNames.AirflowPort} admits the addresses earlier phases opened it to.");
             return;
         }
+        // One look at the group's rules, which the usual case (the same address, or a range taking it in) ends with.
         var ct = context.Cancellation;
-        if (await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, await cloud.DefaultVpcAsync(ct), ct) is { } group
-            && await cloud.AllowIngressAsync(group, AwsNames.AirflowPort, cidr, ct))
-            await context.LogAsync($"Port {AwsNames.AirflowPort} of {group} now admits {cidr} too: this machine's address is not one an earlier phase opened it to.");
+        if (await cloud.IngressAsync(names.AirflowSecurityGroup, AwsNames.AirflowPort, ct) is not { } group || OperatorAddress.IsAdmitted(group.Ranges, cidr)) return;
+        await cloud.AllowIngressAsync(group.GroupId, AwsNames.AirflowPort, cidr, ct);
+        await context.LogAsync($"Port {AwsNames.AirflowPort} of {group.GroupId} now admits {cidr} too: this machine's address is not one an earlier phase opened it to.");
     }
 }

@@ -53,10 +53,9 @@ public interface IAwsCloud
     Task<string> DefaultVpcAsync(CancellationToken ct);
     Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct);
     Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
-    /// <returns>Whether the rule is new (false: the group had it already).</returns>
-    Task<bool> AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct);
-    /// <summary>The IPv4 ranges the group <paramref name="groupName"/> admits on <paramref name="port"/>; null when there is no such group.</summary>
-    Task<IReadOnlyList<string>?> IngressAsync(string groupName, int port, CancellationToken ct);
+    Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct);
+    /// <summary>The group <paramref name="groupName"/> and the IPv4 ranges it admits on <paramref name="port"/>; null when there is no such group.</summary>
+    Task<GroupIngress?> IngressAsync(string groupName, int port, CancellationToken ct);
     Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct);
 
     // Compute (EC2, SSM)

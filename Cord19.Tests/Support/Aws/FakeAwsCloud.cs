@@ -202,18 +202,17 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return id;
     }
 
-    public Task<bool> AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
+    public Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
     {
         var rule = $"{port} from {cidr}";
         var group = Groups.Values.Single(g => g.Id == groupId);
-        if (group.Ingress.Contains(rule)) return Task.FromResult(false);
-        group.Ingress.Add(rule);
-        return Task.FromResult(true);
+        if (!group.Ingress.Contains(rule)) group.Ingress.Add(rule);
+        return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<string>?> IngressAsync(string groupName, int port, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<string>?>(Groups.TryGetValue(groupName, out var group)
-            ? group.Ingress.Where(r => r.StartsWith($"{port} from ", StringComparison.Ordinal)).Select(r => r[$"{port} from ".Length..]).ToList()
+    public Task<GroupIngress?> IngressAsync(string groupName, int port, CancellationToken ct) =>
+        Task.FromResult(Groups.TryGetValue(groupName, out var group)
+            ? new GroupIngress(group.Id, [.. group.Ingress.Where(r => r.StartsWith($"{port} from ", StringComparison.Ordinal)).Select(r => r[$"{port} from ".Length..])])
             : null);
 
     public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct)
