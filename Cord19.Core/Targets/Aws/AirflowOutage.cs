@@ -35,7 +35,7 @@ internal sealed class AirflowOutage(AwsTarget.AwsRun run, string following, Time
         if (_since is { } since)
         {
             _since = _instanceLooked = null;
-            await run.Context.LogAsync($"Airflow answers again after {Minutes(clock.GetUtcNow() - since)} without an answer.");
+            await run.Context.LogAsync($"Airflow answers again after {Durations.Say(clock.GetUtcNow() - since)} without an answer.");
         }
         return answer;
     }
@@ -55,12 +55,12 @@ internal sealed class AirflowOutage(AwsTarget.AwsRun run, string following, Time
         {
             _since = now;
             await run.Context.LogAsync(
-                $"Airflow on the instance {Said(ex)}, while {following}. The run goes on without the panel; looking again for up to {Minutes(limit)}.");
+                $"Airflow on the instance {Said(ex)}, while {following}. The run goes on without the panel; looking again for up to {Durations.Say(limit)}.");
             return;
         }
         if (now - since >= limit)
             throw new PhaseFailedException(
-                $"Airflow on the instance has not answered for {Minutes(now - since)} while {following} (last look: it {Said(ex)}). " +
+                $"Airflow on the instance has not answered for {Durations.Say(now - since)} while {following} (last look: it {Said(ex)}). " +
                 "The run may still be going on the instance: run this phase again to follow the same run (it also opens port 8080 to this machine's " +
                 "address, should that have changed), or look at the instance's state and Airflow's health on the AWS page.", ex);
     }
@@ -86,7 +86,4 @@ internal sealed class AirflowOutage(AwsTarget.AwsRun run, string following, Time
         AirflowProblem.ServerError => $"answered with a server error{(ex.Status is { } status ? $" ({status})" : "")}",
         _ => "could not be reached",
     };
-
-    private static string Minutes(TimeSpan span) =>
-        span < TimeSpan.FromMinutes(1) ? $"{Math.Max(1, span.TotalSeconds):0} s" : $"{span.TotalMinutes:0} min";
 }

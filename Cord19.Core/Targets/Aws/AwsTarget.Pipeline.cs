@@ -90,7 +90,7 @@ public sealed partial class AwsTarget
         if (InstanceEndOfLife.Deadline(instance, await context.DeploymentRunsAsync()) is not { } end) return;
         var left = end - clock.GetUtcNow();
         if (left >= expected) return;
-        var when = left <= TimeSpan.Zero ? "now" : left < TimeSpan.FromHours(1) ? $"in {Math.Max(1, left.TotalMinutes):0} min" : $"in {left.TotalHours:0.#} h";
+        var when = left <= TimeSpan.Zero ? "now" : $"in {Durations.Say(left)}";
         await context.LogAsync(
             $"The instance ends itself about {end:yyyy-MM-dd HH:mm} UTC, {when}: the maximum lifetime its first boot was given. Settings expect this phase " +
             $"to take about {expected.TotalHours:0.##} h, so the run may be cut off with it. That deadline cannot move; for a longer run, run phase 7, " +
