@@ -261,8 +261,6 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Assert.Equal("required", instance.MetadataOptions.HttpTokens.Value);
         Assert.EndsWith($"instance-profile{names.RolePath}{names.InstanceRole}", instance.IamInstanceProfile.Arn);
         Assert.Contains(instance.Tags, t => t.Key == ResourceTags.ProjectKey && t.Value == ResourceTags.ProjectValue);
-        var credits = await ec2.DescribeInstanceCreditSpecificationsAsync(new DescribeInstanceCreditSpecificationsRequest { InstanceIds = [instance.InstanceId] });
-        Assert.Equal("standard", credits.InstanceCreditSpecifications.Single().CpuCredits);
 
         var groups = (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter($"tag:{ResourceTags.DeploymentKey}", [id.ToString()])] })).SecurityGroups;
         var ingress = groups.SelectMany(g => g.IpPermissions ?? []).SelectMany(p => (p.Ipv4Ranges ?? []).Select(r => $"{p.FromPort} {r.CidrIp}")).ToList();

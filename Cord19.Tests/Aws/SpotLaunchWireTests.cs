@@ -1,0 +1,55 @@
+using Amazon.Runtime;
+using Cord19.Core.Aws;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Airflow;
+using Microsoft.AspNetCore.Http;
+
+namespace Cord19.Tests.Aws;
+
+/// <summary>
+/// The launch request as the AWS SDK puts it on the wire. moto keeps no credit specification (it answers "standard" for
+/// every instance), so only the request itself can show which one the panel asked for.
+/// </summary>
+public sealed class SpotLaunchWireTests
+{
+    [Theory]
+    [InlineData("t3.xlarge", "standard")] // unlimited, T3's default, would bill surplus CPU the meters cannot see
+    [InlineData("m5.xlarge", null)] // a fixed-performance type: EC2 refuses a credit specification
+    public async Task The_launch_asks_for_a_one_time_spot_instance_with_IMDSv2_an_encrypted_volume_and_standard_credits_on_T_types_only(string type, string? credits)
+    {
+        var bodies = new List<string>();
+        await using var ec2 = await FaultServer.StartAsync(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync();
+            lock (bodies) bodies.Add(body);
+            context.Response.ContentType = "text/xml";
+            await context.Response.WriteAsync("""
+                <RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+                  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId><reservationId>r-0abc</reservationId><ownerId>123456789012</ownerId>
+                  <instancesSet><item><instanceId>i-0abc</instanceId><instanceState><code>0</code><name>pending</name></instanceState></item></instancesSet>
+                </RunInstancesResponse>
+                """);
+        });
+        var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_EC2"] = ec2.BaseUrl.ToString() };
+        using var http = new HttpClient();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", http, environment.GetValueOrDefault, new BasicAWSCredentials("AKIAEXAMPLE", "secret")));
+
+        var launched = await cloud.RunSpotInstanceAsync(new InstanceSpec("token-1", "ami-0abc", type, 0.12m, 30, "sg-0abc", "cord19-profile", "#!/bin/bash",
+            new Dictionary<string, string> { ["cord19:project"] = "cord19" }), default);
+
+        Assert.Equal("i-0abc", launched.InstanceId);
+        var form = Form(Assert.Single(bodies));
+        Assert.Equal("RunInstances", form["Action"]);
+        Assert.Equal(type, form["InstanceType"]);
+        Assert.Equal("spot", form["InstanceMarketOptions.MarketType"]);
+        Assert.Equal("one-time", form["InstanceMarketOptions.SpotOptions.SpotInstanceType"]);
+        Assert.Equal("required", form["MetadataOptions.HttpTokens"]);
+        Assert.Equal("true", form["BlockDeviceMapping.1.Ebs.Encrypted"]);
+        Assert.Equal(credits, form.GetValueOrDefault("CreditSpecification.CpuCredits"));
+    }
+
+    private static Dictionary<string, string> Form(string body) => body.Split('&')
+        .Select(p => p.Split('=', 2))
+        .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p.Length > 1 ? p[1] : ""));
+}
