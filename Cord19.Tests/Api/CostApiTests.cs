@@ -20,10 +20,10 @@ public sealed class CostApiTests : ApiTest
 
         Assert.True(costs.GetProperty("awsEquivalent").GetBoolean());
         Assert.True(costs.GetProperty("accrued").GetDecimal() > 0, "the instance's 60-second minimum is accrued at once");
-        Assert.Equal(0.0499m + 30 * 0.08m / 730 + 0.005m, costs.GetProperty("burnRatePerHour").GetDecimal(), 5);
+        Assert.Equal(0.0576m + 30 * 0.08m / 730 + 0.005m, costs.GetProperty("burnRatePerHour").GetDecimal(), 5);
         Assert.True(costs.GetProperty("projected").GetDecimal() > costs.GetProperty("accrued").GetDecimal());
         var names = costs.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToList();
-        Assert.Contains("EC2 spot instance (t3.xlarge)", names);
+        Assert.Contains("EC2 spot instance (m5.xlarge)", names);
         Assert.All(costs.GetProperty("resources").EnumerateArray(), r => Assert.True(r.TryGetProperty("accrued", out _)));
     }
 

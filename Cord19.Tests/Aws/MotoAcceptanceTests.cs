@@ -74,7 +74,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.Equal("Passed", Outcome("COVID-19 data lake"));
             // EC2's DescribeInstanceTypes, as moto answers it for the default type.
             Assert.Equal("Passed", Outcome(InstanceTypeCheck.Name));
-            Assert.StartsWith("t3.xlarge: 4 vCPUs, 16 GiB, x86_64", checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == InstanceTypeCheck.Name).GetProperty("detail").GetString());
+            Assert.StartsWith("m5.xlarge: 4 vCPUs, 16 GiB, x86_64", checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == InstanceTypeCheck.Name).GetProperty("detail").GetString());
             // moto answers DescribeOrderableClusterOptions and SimulatePrincipalPolicy with 500: the lines are amber, not red.
             Assert.Equal("Warning", Outcome("Redshift node type"));
             Assert.Equal("Warning", Outcome("Permissions"));

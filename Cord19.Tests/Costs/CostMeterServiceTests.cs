@@ -15,9 +15,9 @@ public sealed class CostMeterServiceTests
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
 
-    // The AWS equivalent with the default sizes: spot t3.xlarge + 30 GB gp3 + IPv4; in phase 2 one ra3.large node, which
+    // The AWS equivalent with the default sizes: spot m5.xlarge + 30 GB gp3 + IPv4; in phase 2 one ra3.large node, which
     // phase 2 pauses when it ends, after which the cluster bills its managed storage (metered as 1 GB) only.
-    private static readonly decimal HourlyInstance = 0.0499m + 30 * 0.08m / 730 + 0.005m;
+    private static readonly decimal HourlyInstance = 0.0576m + 30 * 0.08m / 730 + 0.005m;
     private static readonly decimal HourlyPausedCluster = 0.024m / 730;
     private static readonly decimal HourlyAfterPhase2 = HourlyInstance + HourlyPausedCluster;
 

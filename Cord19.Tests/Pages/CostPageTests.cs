@@ -56,11 +56,11 @@ public sealed class CostPageTests : PageTestContext
 
         page.WaitForAssertion(() => Assert.Contains($"would have cost {CostMeterBadge.Usd(snapshot.Accrued!.Value)} on AWS", page.Find("[data-testid=costs-title]").TextContent), Patience);
         var table = page.Find("[data-testid=cost-resources]").TextContent;
-        Assert.Contains("EC2 spot instance (t3.xlarge)", table);
+        Assert.Contains("EC2 spot instance (m5.xlarge)", table);
         Assert.Contains("Redshift cluster (1 × ra3.large)", table);
         Assert.Contains("Redshift managed storage", table);
         // Each line says where its price came from (locally: the price book's entry, with its source and date).
-        Assert.Contains("price book 'ec2.spot.t3.xlarge'", page.Find("[data-testid=price-source]").TextContent);
+        Assert.Contains("price book 'ec2.spot.m5.xlarge'", page.Find("[data-testid=price-source]").TextContent);
         Assert.Contains("All phases", page.Find("[data-testid=cost-estimate]").TextContent);
         // The spot chart's note quotes the price book's source, whose own full stop would end up before a comma.
         var spotNote = page.Find("[data-testid=spot-note]").TextContent;

@@ -125,7 +125,7 @@ public sealed class AwsFirstDeploymentTests
         await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, InstanceType = "t4g.xlarge" });
         h.Cloud.InstanceType = new("t4g.xlarge", 4, 16384, ["arm64"]);
 
-        FailedSaying(await h.Core.RunAsync(1), "t4g.xlarge: 4 vCPUs, 16 GiB, arm64", "built for x86_64", "Settings → Instance type: t3.xlarge",
+        FailedSaying(await h.Core.RunAsync(1), "t4g.xlarge: 4 vCPUs, 16 GiB, arm64", "built for x86_64", "Settings → Instance type: m5.xlarge",
             "Phase 1 stopped before creating anything");
         Assert.Empty(h.Cloud.Buckets);
         Assert.Empty(h.Cloud.Instances);
@@ -137,15 +137,27 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
-    public async Task Phase_one_on_an_instance_type_with_little_memory_goes_on_and_says_it_may_run_out()
+    public async Task Phase_one_on_a_small_burstable_instance_type_goes_on_and_says_it_may_run_out_of_memory_and_run_at_its_baseline()
     {
         await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, InstanceType = "t3.medium" });
-        h.Cloud.InstanceType = new("t3.medium", 2, 4096, ["x86_64"]);
+        h.Cloud.InstanceType = new("t3.medium", 2, 4096, ["x86_64"], Burstable: true, OfferedAsSpot: true);
 
         var state = await h.Core.RunAsync(1);
 
         Succeeded(state, "");
-        Assert.Contains("t3.medium: 2 vCPUs, 4 GiB, x86_64. Airflow asks for at least 4 GB", await h.Core.LogTextAsync(state));
+        var log = await h.Core.LogTextAsync(state);
+        Assert.Contains("t3.medium: 2 vCPUs, 4 GiB, x86_64. Airflow asks for at least 4 GB", log);
+        Assert.Contains("It is burstable", log);
+    }
+
+    [Fact]
+    public async Task Phase_one_refuses_an_instance_type_EC2_does_not_sell_as_spot_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, InstanceType = "hpc6a.48xlarge" });
+        h.Cloud.InstanceType = new("hpc6a.48xlarge", 96, 393216, ["x86_64"], OfferedAsSpot: false);
+
+        FailedSaying(await h.Core.RunAsync(1), "does not offer this type as a spot instance", "Settings → Instance type: m5.xlarge", "before creating anything");
+        Assert.Empty(h.Cloud.Instances);
     }
 
     [Fact]
@@ -330,11 +342,11 @@ public sealed class AwsFirstDeploymentTests
 
         var live = h.Get<LiveSpotPrices>().Get(await h.DeploymentIdAsync());
         Assert.Equal("us-east-2b", live!.Value.Zone);
-        Assert.Contains("spot price history t3.xlarge us-east-2b", h.Cloud.Calls);
+        Assert.Contains("spot price history m5.xlarge us-east-2b", h.Cloud.Calls);
         var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
         var meters = CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), launched.AddHours(1), live.Value.History);
         var instance = meters.Resources.Single(r => r.Kind == MeterKind.Ec2Instance);
-        // Half an hour at the price in effect at launch, then half an hour at the new one: not the price book's $0.0499.
+        // Half an hour at the price in effect at launch, then half an hour at the new one: not the price book's $0.0576.
         Assert.Equal(0.5m * 0.0410m + 0.5m * 0.0620m, instance.Accrued!.Value, 6);
         Assert.Equal(0.0620m, instance.BurnRatePerHour);
         Assert.StartsWith("live: DescribeSpotPriceHistory", instance.PriceSource);

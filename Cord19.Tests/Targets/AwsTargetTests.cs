@@ -55,7 +55,7 @@ public sealed class AwsTargetTests
         Assert.Equal(["8080 from 203.0.113.7/32"], h.Cloud.Groups[names.AirflowSecurityGroup].Ingress);
         var (instance, spec) = h.Cloud.Instances[names.InstanceClientToken];
         Assert.Equal("running", (await h.Cloud.FindInstanceAsync(id, default))!.State);
-        Assert.Equal(("t3.xlarge", 0.12m, names.InstanceRole, "standard"), (spec.InstanceType, spec.MaxPricePerHour, spec.InstanceProfileName, spec.CpuCredits));
+        Assert.Equal(("m5.xlarge", 0.12m, names.InstanceRole), (spec.InstanceType, spec.MaxPricePerHour, spec.InstanceProfileName));
         Assert.Equal(id.ToString(), spec.Tags[ResourceTags.DeploymentKey]);
         Assert.Equal("1", spec.Tags[ResourceTags.PhaseKey]);
         var password = h.Cloud.Secrets[names.AirflowPasswordParameter].Value;
@@ -835,7 +835,7 @@ public sealed class AwsTargetTests
         Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.SpectrumRole}").Outcome);
         Assert.Contains("203.0.113.7/32", Item(after, "Operator address").Detail);
         Assert.Equal(CheckOutcome.Passed, Item(after, InstanceTypeCheck.Name).Outcome);
-        Assert.Equal("t3.xlarge: 4 vCPUs, 16 GiB, x86_64.", Item(after, InstanceTypeCheck.Name).Detail);
+        Assert.Equal("m5.xlarge: 4 vCPUs, 16 GiB, x86_64.", Item(after, InstanceTypeCheck.Name).Detail);
 
         // Reading quotas is a permission of its own: without it the check is amber, not red.
         h.Cloud.QuotaFailure = FakeAwsCloud.Error("servicequotas:GetServiceQuota", "AccessDeniedException", "not authorized");

@@ -57,7 +57,7 @@ public sealed partial class AwsCloud
             ImageId = spec.ImageId,
             InstanceType = InstanceType.FindValue(spec.InstanceType),
             // Burstable types only: other families refuse a credit specification.
-            CreditSpecification = IsBurstable(spec.InstanceType) ? new CreditSpecificationRequest { CpuCredits = spec.CpuCredits } : null,
+            CreditSpecification = InstanceSpec.IsBurstable(spec.InstanceType) ? new CreditSpecificationRequest { CpuCredits = spec.CpuCredits } : null,
             MinCount = 1,
             MaxCount = 1,
             SecurityGroupIds = [spec.SecurityGroupId],
@@ -162,8 +162,6 @@ public sealed partial class AwsCloud
     private Task<GetConsoleOutputResponse> ConsoleOutputAsync(string instanceId, bool latest, CancellationToken ct) =>
         AwsCall.RunAsync("ec2:GetConsoleOutput", () => Ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = instanceId, Latest = latest }, ct));
 
-    private static bool IsBurstable(string instanceType) => instanceType.StartsWith('t') && instanceType.Length > 1 && char.IsDigit(instanceType[1]);
-
     public Task TerminateInstanceAsync(string instanceId, CancellationToken ct) =>
         IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:TerminateInstances",
             () => Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instanceId] }, ct)));
@@ -237,7 +235,8 @@ public sealed partial class AwsCloud
         }
         return answer.InstanceTypes?.FirstOrDefault() is { } found
             ? new InstanceTypeFacts(instanceType, found.VCpuInfo?.DefaultVCpus, found.MemoryInfo?.SizeInMiB,
-                [.. found.ProcessorInfo?.SupportedArchitectures ?? []])
+                [.. found.ProcessorInfo?.SupportedArchitectures ?? []], found.BurstablePerformanceSupported ?? false,
+                found.SupportedUsageClasses is { } classes ? classes.Contains("spot") : null)
             : null;
     }
 

@@ -23,15 +23,22 @@ public sealed record InstanceSpec(
     IReadOnlyDictionary<string, string> Tags)
 {
     /// <summary>
-    /// T3 spot instances default to unlimited credits, which bill surplus CPU at $0.05 per vCPU-hour (more than the
-    /// spot price itself) and which the meter cannot see; standard mode throttles instead.
+    /// For a burstable (T) type only. T3 spot instances default to unlimited credits, which bill surplus CPU at $0.05 per
+    /// vCPU-hour (more than the spot price itself) and which the meter cannot see; standard mode throttles instead, which
+    /// is why the default type is not burstable (<see cref="Settings.PipelineSettings.DefaultInstanceType"/>).
     /// </summary>
     public string CpuCredits { get; init; } = "standard";
+
+    /// <summary>A T type (t2, t3, t3a, t4g): its CPU runs on credits, and only it takes a credit specification.</summary>
+    public static bool IsBurstable(string instanceType) => instanceType.Length > 1 && instanceType[0] == 't' && char.IsDigit(instanceType[1]);
 }
 
 /// <param name="MemoryMiB">EC2's MemoryInfo.SizeInMiB.</param>
 /// <param name="Architectures">EC2's names: x86_64, arm64, i386, x86_64_mac, arm64_mac.</param>
-public sealed record InstanceTypeFacts(string Name, int? Vcpus, long? MemoryMiB, IReadOnlyList<string> Architectures);
+/// <param name="Burstable">EC2's BurstablePerformanceSupported: a T type, whose CPU runs on credits.</param>
+/// <param name="OfferedAsSpot">Whether EC2's SupportedUsageClasses name spot; null when EC2 did not say.</param>
+public sealed record InstanceTypeFacts(string Name, int? Vcpus, long? MemoryMiB, IReadOnlyList<string> Architectures,
+    bool Burstable = false, bool? OfferedAsSpot = null);
 
 /// <summary>A security group and the IPv4 ranges one of its ports admits.</summary>
 public sealed record GroupIngress(string GroupId, IReadOnlyList<string> Ranges);

@@ -90,7 +90,7 @@ public sealed partial class AwsTarget
             var instance = existing ?? await LaunchAsync(run, ct);
             await context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken,
                 EndedInstanceGuard.Description(instance.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
-            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required, standard CPU credits." +
+            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required{(InstanceSpec.IsBurstable(settings.InstanceType) ? ", standard CPU credits" : "")}." +
                 (settings.MaxLifetimeHours is { } hours ? $" It ends itself {hours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included." : ""));
         });
 
@@ -164,8 +164,9 @@ public sealed partial class AwsTarget
     }
 
     /// <summary>
-    /// Before anything is created: an instance type EC2 does not know, or whose processor cannot run the image (an Arm type),
-    /// would fail only at the launch, with the bucket, role and group already made. Too little memory is said in the log.
+    /// Before anything is created: an instance type EC2 does not know, whose processor cannot run the image (an Arm type), or
+    /// that EC2 does not sell as spot, would fail only at the launch, with the bucket, role and group already made. Too
+    /// little memory and a burstable type are said in the log.
     /// </summary>
     private async Task CheckInstanceTypeAsync(AwsRun run, CancellationToken ct)
     {

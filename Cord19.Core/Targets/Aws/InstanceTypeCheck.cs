@@ -1,10 +1,12 @@
+using Cord19.Core.Settings;
+
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
-/// The checklist's line for the instance type in Settings, from what EC2 says of it. Red for a type EC2 does not know, or
-/// one whose processor cannot run the instance's image and the pipeline program (both built for x86_64: an Arm type such
-/// as t4g would fail at the launch, after the bucket and role are made); phase 1 refuses those
-/// before it creates anything. Amber below <see cref="RecommendedMemoryMiB"/>.
+/// The checklist's line for the instance type in Settings, from what EC2 says of it. Red for a type EC2 does not know, one
+/// whose processor cannot run the instance's image and the pipeline program (both built for x86_64: an Arm type such as
+/// t4g would fail at the launch, after the bucket and role are made), or one EC2 does not sell as spot; phase 1 refuses
+/// those before it creates anything. Amber below <see cref="RecommendedMemoryMiB"/>, and for a burstable (T) type.
 /// </summary>
 public static class InstanceTypeCheck
 {
@@ -17,24 +19,32 @@ public static class InstanceTypeCheck
     /// </summary>
     public const long RecommendedMemoryMiB = 8 * 1024;
 
+    private const string Fix = $"Settings → Instance type: {PipelineSettings.DefaultInstanceType} (4 vCPUs, 16 GiB, x86_64, no CPU credits), or another x86_64 type with 8 GiB or more that is not a T type.";
+
     /// <param name="facts">EC2's answer; null when it does not know the type.</param>
     /// <param name="architecture">The instance image's architecture (EC2's name); null when it is not known (an image of the operator's own).</param>
     public static CheckItem Judge(InstanceTypeFacts? facts, string instanceType, string region, string? architecture)
     {
-        const string fix = "Settings → Instance type: t3.xlarge (4 vCPUs, 16 GiB, x86_64), or another x86_64 type with 8 GiB or more.";
         if (facts is null)
-            return new(Name, CheckOutcome.Failed, $"EC2 does not know the instance type {instanceType} in {region}.", fix);
+            return new(Name, CheckOutcome.Failed, $"EC2 does not know the instance type {instanceType} in {region}.", Fix);
         var memory = facts.MemoryMiB is { } mib ? $"{mib / 1024.0:0.#} GiB" : "unknown memory";
         var described = $"{facts.Name}: {facts.Vcpus?.ToString() ?? "?"} vCPUs, {memory}, {string.Join(" or ", facts.Architectures)}";
         if (architecture is not null && facts.Architectures.Count > 0 && !facts.Architectures.Contains(architecture))
             return new(Name, CheckOutcome.Failed,
                 $"{described}. The instance's Ubuntu image and the pipeline program it runs are built for {architecture}, so EC2 would refuse the launch.",
-                fix);
+                Fix);
+        if (facts.OfferedAsSpot == false)
+            return new(Name, CheckOutcome.Failed, $"{described}. EC2 does not offer this type as a spot instance, so it would refuse the launch.", Fix);
+        var concerns = new List<string>();
         if (facts.MemoryMiB < RecommendedMemoryMiB)
-            return new(Name, CheckOutcome.Warning,
-                $"{described}. Airflow asks for at least 4 GB for itself, and phase 6 on the whole CORD-19 for about as much again: " +
-                "with less than 8 GiB the instance may run out of memory during the run.",
-                fix);
-        return new(Name, CheckOutcome.Passed, $"{described}.");
+            concerns.Add("Airflow asks for at least 4 GB for itself, and phase 6 on the whole CORD-19 for about as much again: " +
+                "with less than 8 GiB the instance may run out of memory during the run.");
+        if (facts.Burstable)
+            concerns.Add("It is burstable: the panel launches it with standard CPU credits, so that no surplus CPU is billed unseen, " +
+                "and it then starts with none, so the pipeline's steps, which take every core, run at its baseline share of each vCPU " +
+                "(40% for a t3.xlarge: 2.5 times as long).");
+        return concerns.Count == 0
+            ? new(Name, CheckOutcome.Passed, $"{described}.")
+            : new(Name, CheckOutcome.Warning, $"{described}. {string.Join(" ", concerns)}", Fix);
     }
 }

@@ -304,8 +304,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
     public Exception? QuotaFailure { get; set; }
     public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);
-    /// <summary>What DescribeInstanceTypes answers for any type (a t3.xlarge's figures); null for a type EC2 does not know.</summary>
-    public InstanceTypeFacts? InstanceType { get; set; } = new("t3.xlarge", 4, 16384, ["x86_64"]);
+    /// <summary>What DescribeInstanceTypes answers for any type (an m5.xlarge's figures); null for a type EC2 does not know.</summary>
+    public InstanceTypeFacts? InstanceType { get; set; } = new("m5.xlarge", 4, 16384, ["x86_64"], OfferedAsSpot: true);
 
     public Task<InstanceTypeFacts?> InstanceTypeAsync(string instanceType, CancellationToken ct) =>
         Task.FromResult(InstanceType is { } facts ? facts with { Name = instanceType } : null);
