@@ -27,16 +27,22 @@ public sealed class ProcessingEstimator(IResultStore results, Func<long> availab
     public ProcessingEstimator(IResultStore results) : this(results, AvailableMemory) { }
 
     /// <summary>Null when there is no corpus yet or no finished run to measure from.</summary>
-    public async Task<ProcessingForecast?> ForecastAsync(CancellationToken ct)
+    public async Task<ProcessingForecast?> ForecastAsync(CancellationToken ct) =>
+        await EstimateAsync(results, ct) is { } estimate ? new ProcessingForecast(estimate, availableMemory()) : null;
+
+    /// <summary>
+    /// Processing the whole latest corpus of <paramref name="store"/>, scaled from the largest timed run of it there (the
+    /// panel's store here; the AWS target reads its instance's in the deployment's bucket); null when there is no corpus
+    /// yet or no finished run to measure from.
+    /// </summary>
+    public static async Task<ProcessingEstimate?> EstimateAsync(IResultStore store, CancellationToken ct)
     {
-        if (await results.LoadLatestCorpusManifestAsync(ct) is not { } corpus) return null;
-        var timed = (await results.ListRunsAsync(ct)).Runs.Where(r => r.Timings is { Count: > 0 }).ToList();
-        // Runs of this corpus were made here, on these documents (phase 5's at least); runs copied home from an AWS
-        // deployment were timed on its instance, so they count only when nothing else was measured.
+        if (await store.LoadLatestCorpusManifestAsync(ct) is not { } corpus) return null;
+        var timed = (await store.ListRunsAsync(ct)).Runs.Where(r => r.Timings is { Count: > 0 }).ToList();
+        // Runs of this corpus were made where it was, on these documents (phase 5's at least); runs copied home from an
+        // AWS deployment were timed on its instance, so they count only when nothing else was measured.
         var measured = timed.Where(r => r.CorpusId == corpus.CorpusId).MaxBy(r => r.Documents) ?? timed.MaxBy(r => r.Documents);
-        return measured is not null && ProcessingEstimate.From(corpus.DocumentsKept, measured) is { } estimate
-            ? new ProcessingForecast(estimate, availableMemory())
-            : null;
+        return measured is null ? null : ProcessingEstimate.From(corpus.DocumentsKept, measured);
     }
 
     /// <summary>

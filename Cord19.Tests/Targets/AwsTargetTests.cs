@@ -368,6 +368,62 @@ public sealed class AwsTargetTests
             @"Settings expect this phase to take about 2 h, so the run may be cut off with it\.", log);
     }
 
+    /// <summary>
+    /// Phase 6 goes by what phase 5 measured on the instance: Settings' hours are a guess made before the instance type
+    /// or the corpus was known, and here they would say nothing of a run three times longer than the instance's life.
+    /// </summary>
+    [Fact]
+    public async Task Phase_six_forecasts_its_run_from_phase_fives_on_the_instance_and_warns_when_the_lifetime_ends_first()
+    {
+        var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1, ExpectedPhaseHours = [0.2, 0.25, 0.1, 0.1, 0.1, 0.1, 0.1] };
+        await using var h = await AwsTargetHarness.StartAsync(settings);
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
+        for (var phase = 1; phase <= 5; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        // What the instance's pipeline left in the bucket: a corpus of 200,000 documents, and phase 5's run of 1,500 of them.
+        var onInstance = new ResultStore(h.Cloud.Objects(names.Bucket, names.ResultsPrefix));
+        var (stems, tokens) = Stemmed.Of([["tok"]]);
+        await onInstance.SaveCorpusAsync(new CorpusManifest(1, "20261205-000000-aaaaaa", DateTime.UtcNow, "lake", 250_000, 200_000,
+            new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>()),
+            stems, [new("d1", null, null, null, null, null, "abstract", tokens[0])], default);
+        var subset = SyntheticRun.Create("manual__5", 1_500);
+        await onInstance.PublishRunAsync(subset with
+        {
+            Manifest = subset.Manifest with { CorpusId = "20261205-000000-aaaaaa", Scope = RunManifest.SubsetScope, Timings = [new("tfidf", 30), new("topics", 60)] },
+        }, default);
+
+        var six = await h.Core.RunAsync(6);
+
+        var log = await h.Core.LogTextAsync(six);
+        Succeeded(six, log);
+        // 90 s for 1,500 documents, both steps linear: 12,000 s for 200,000.
+        Assert.Contains("Processing the 200,000 documents should take about 3.3 h on the instance (scaled from the step times of its run manual__5 of 1,500)", log);
+        Assert.Matches(@"The instance ends itself about .*: the maximum lifetime its first boot was given\. Processing the 200,000 documents should take about 3\.3 h " +
+            @"on the instance \(scaled from the step times of its run manual__5 of 1,500\), so the run may be cut off with it\.", log);
+    }
+
+    [Fact]
+    public async Task Phase_six_goes_by_Settings_hours_when_the_bucket_cannot_say_what_phase_five_measured()
+    {
+        var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1, ExpectedPhaseHours = [0.2, 0.25, 0.1, 0.1, 0.1, 2, 0.1] };
+        await using var h = await AwsTargetHarness.StartAsync(settings);
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
+        for (var phase = 1; phase <= 5; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        await h.Cloud.Objects(names.Bucket, names.ResultsPrefix).WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
+
+        var six = await h.Core.RunAsync(6);
+
+        var log = await h.Core.LogTextAsync(six);
+        Succeeded(six, log);
+        Assert.Contains("Going by Settings' 2 h for this phase: phase 5's run on the instance could not be read from the bucket to forecast it. corpus/latest.json: ", log);
+        Assert.Contains("Settings expect this phase to take about 2 h, so the run may be cut off with it.", log);
+    }
+
     [Fact]
     public async Task A_failed_DAG_run_fails_the_phase_naming_the_task()
     {

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cord19.Core.Airflow;
+using Cord19.Core.Aws;
 using Cord19.Core.Execution;
+using Cord19.Core.Results;
 using Cord19.Core.Settings;
 
 namespace Cord19.Core.Targets.Aws;
@@ -17,7 +19,7 @@ public sealed partial class AwsTarget
     {
         var (context, cloud, names) = run;
         var (instance, client) = await RequireAirflowAsync(run);
-        await WarnIfLifetimeEndsFirstAsync(run, instance);
+        await WarnIfLifetimeEndsFirstAsync(run, instance, await ExpectRunAsync(run));
         // The run id comes from the phase's attempt: a retried or resumed phase finds the DAG run it started instead of starting a second one.
         var runId = AwsNames.DagRunId(await context.AttemptRootAsync());
         // One outage for the phase: a silence that began at the trigger and goes on while the run is followed is one silence.
@@ -79,21 +81,53 @@ public sealed partial class AwsTarget
         });
     }
 
+    /// <summary>How long a phase's run should take, and what says so (a sentence for the log).</summary>
+    private sealed record ExpectedRun(TimeSpan Time, string Basis);
+
+    /// <summary>
+    /// Phase 6's run is forecast from the step times of the largest run the instance made of the same corpus (phase 5's
+    /// subset at least), read from the deployment's bucket: the same machine, measured, where Settings' hours are a guess
+    /// made before the instance type or the corpus was known. The forecast is said in the log. The other phases, and
+    /// phase 6 when the bucket holds no such run or cannot be read, go by Settings' hours.
+    /// </summary>
+    private async Task<ExpectedRun> ExpectRunAsync(AwsRun run)
+    {
+        var (context, cloud, names) = run;
+        var hours = context.Settings.ExpectedPhaseHours[context.Phase.Number - 1];
+        var settings = new ExpectedRun(TimeSpan.FromHours(hours), $"Settings expect this phase to take about {hours:0.##} h");
+        if (context.Phase.Number != 6) return settings;
+        try
+        {
+            var onInstance = new ResultStore(cloud.Objects(names.Bucket, names.ResultsPrefix));
+            if (await AwsCall.RunAsync("s3:GetObject", () => ProcessingEstimator.EstimateAsync(onInstance, context.Cancellation)) is not { } estimate)
+                return settings;
+            var forecast = $"Processing the {estimate.Documents:N0} documents should take about {Durations.Say(estimate.Total)} on the instance " +
+                           $"(scaled from the step times of its run {estimate.MeasuredRun} of {estimate.MeasuredDocuments:N0})";
+            await context.LogAsync($"{forecast}.");
+            return new(estimate.Total, forecast);
+        }
+        catch (Cord19Exception ex)
+        {
+            await context.LogAsync($"Going by Settings' {hours:0.##} h for this phase: phase 5's run on the instance could not be read from the bucket to forecast it. {ex.Message}",
+                Deployments.LogLevel.Warning);
+            return settings;
+        }
+    }
+
     /// <summary>
     /// A run the instance's maximum lifetime will cut off is said before it starts: the deadline was fixed at the first
     /// boot, so neither Settings nor a later phase moves it, and the run would end with the instance.
     /// </summary>
-    private async Task WarnIfLifetimeEndsFirstAsync(AwsRun run, InstanceState instance)
+    private async Task WarnIfLifetimeEndsFirstAsync(AwsRun run, InstanceState instance, ExpectedRun expected)
     {
         var context = run.Context;
-        var expected = TimeSpan.FromHours(context.Settings.ExpectedPhaseHours[context.Phase.Number - 1]);
         if (InstanceEndOfLife.Deadline(instance, await context.DeploymentRunsAsync()) is not { } end) return;
         var left = end - clock.GetUtcNow();
-        if (left >= expected) return;
+        if (left >= expected.Time) return;
         var when = left <= TimeSpan.Zero ? "now" : $"in {Durations.Say(left)}";
         await context.LogAsync(
-            $"The instance ends itself about {end:yyyy-MM-dd HH:mm} UTC, {when}: the maximum lifetime its first boot was given. Settings expect this phase " +
-            $"to take about {expected.TotalHours:0.##} h, so the run may be cut off with it. That deadline cannot move; for a longer run, run phase 7, " +
+            $"The instance ends itself about {end:yyyy-MM-dd HH:mm} UTC, {when}: the maximum lifetime its first boot was given. {expected.Basis}, " +
+            "so the run may be cut off with it. That deadline cannot move; for a longer run, run phase 7, " +
             "raise the maximum lifetime in Settings and deploy again.", Deployments.LogLevel.Warning);
     }
 }
