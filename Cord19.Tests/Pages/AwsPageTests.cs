@@ -33,6 +33,43 @@ public sealed class AwsPageTests : PageTestContext
         return snapshot with { Deployment = snapshot.Deployment! with { Target = DeploymentTarget.Aws } };
     }
 
+    /// <summary>A failure at night is the other moment a server is forgotten: the instance bills on until phase 7.</summary>
+    [Fact]
+    public void An_AWS_deployment_whose_latest_phase_stopped_part_way_says_it_bills_until_phase_7()
+    {
+        var instance = new ResourceView(Guid.NewGuid(), AwsResourceKinds.Instance, "token", "i-0abc: m5.xlarge spot", DateTime.UtcNow.AddHours(-2), null);
+        DeploymentSnapshot Latest(DeploymentSnapshot snapshot, int phase) => snapshot with
+        {
+            Resources = [instance],
+            Phases = [.. snapshot.Phases.Select(p => p.Phase.Number == phase ? p with { LatestRun = p.LatestRun! with { RequestedAt = DateTime.UtcNow } } : p)],
+        };
+        string? Alert() => Render<Overview>().FindAll("[data-testid=stopped-but-billing]").SingleOrDefault() is { } alert
+            ? System.Text.RegularExpressions.Regex.Replace(alert.TextContent, @"\s+", " ").Trim()
+            : null;
+        (int, PhaseStatus)[] fourFailed = [(1, PhaseStatus.Succeeded), (2, PhaseStatus.Succeeded), (3, PhaseStatus.Succeeded), (4, PhaseStatus.Failed)];
+
+        _deployments.Snapshot = Latest(AwsDeployment(fourFailed), 4);
+        Assert.StartsWith("Phase 4 failed, and this AWS deployment bills by the hour until phase 7: its instance", Alert());
+        Assert.Contains("Run phase 4 again once its cause is dealt with", Alert());
+
+        _deployments.Snapshot = Latest(AwsDeployment([.. fourFailed[..3], (4, PhaseStatus.Interrupted)]), 4);
+        Assert.StartsWith("Phase 4 was interrupted, and", Alert());
+
+        // Nothing to say: the instance has ended; the local target bills nothing; a phase runs; the latest phase asked for
+        // succeeded (phase 1 again after an old failure of phase 4 cannot be, so phase 3 again here); phase 7 has its own alert.
+        _deployments.Snapshot = Latest(AwsDeployment(fourFailed), 4) with { Resources = [instance with { DeletedAt = DateTime.UtcNow }] };
+        Assert.Null(Alert());
+        var local = Snapshots.With([.. fourFailed.Select(r => (r.Item1, r.Item2, Guid.NewGuid()))]);
+        _deployments.Snapshot = Latest(local, 4);
+        Assert.Null(Alert());
+        _deployments.Snapshot = Latest(AwsDeployment([.. fourFailed, (5, PhaseStatus.Running)]), 4);
+        Assert.Null(Alert());
+        _deployments.Snapshot = Latest(AwsDeployment(fourFailed), 3);
+        Assert.Null(Alert());
+        _deployments.Snapshot = Latest(AwsDeployment([.. fourFailed[..3], (7, PhaseStatus.Failed)]), 7);
+        Assert.Null(Alert());
+    }
+
     [Fact]
     public void An_AWS_deployment_done_with_the_whole_dataset_says_it_bills_until_phase_7()
     {

@@ -43,6 +43,17 @@ public sealed partial class Overview : LiveComponent
     private bool DoneButBilling => IsAwsDeployment && _snapshot![WholeDataset].Status == PhaseStatus.Succeeded
         && !_snapshot.Phases.Any(p => p.Status == PhaseStatus.Running);
 
+    /// <summary>
+    /// The last phase asked for, before de-allocation, stopped part-way while the instance bills: a failure at night is the
+    /// other moment a server is forgotten. Null otherwise, and while any phase runs (phase 7's own failure has its alert).
+    /// </summary>
+    private PhaseState? StoppedButBilling =>
+        IsAwsDeployment && InstanceMetered && !_snapshot!.Phases.Any(p => p.Status == PhaseStatus.Running)
+        && _snapshot.Phases.Where(p => p.LatestRun is not null).MaxBy(p => p.LatestRun!.RequestedAt) is
+            { Phase.IsDeallocation: false, Status: PhaseStatus.Failed or PhaseStatus.Interrupted } stopped
+            ? stopped
+            : null;
+
     /// <summary>The ledger still meters the instance: AWS has not ended it, or the panel has not yet seen that it did.</summary>
     private bool InstanceMetered => _snapshot!.Resources.Any(r => r.Kind == AwsResourceKinds.Instance && r.DeletedAt is null);
 
