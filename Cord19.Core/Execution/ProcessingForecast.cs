@@ -3,15 +3,21 @@ using Cord19.Core.Results;
 
 namespace Cord19.Core.Execution;
 
-/// <summary>Phase 6's estimate on this machine, and the memory the machine has for it.</summary>
-public sealed record ProcessingForecast(ProcessingEstimate Estimate, long AvailableBytes)
+/// <summary>Phase 6's estimate, and the memory the machine that will run it has for it.</summary>
+/// <param name="AvailableBytes">
+/// This machine's, for the local target; null for an AWS deployment's instance, whose memory the panel does not read
+/// (the checklist asks for 8 GiB, and a million documents peak at about 3.4 GB).
+/// </param>
+public sealed record ProcessingForecast(ProcessingEstimate Estimate, long? AvailableBytes)
 {
-    public bool Fits => Estimate.PeakBytes <= AvailableBytes;
+    public bool OnInstance => AvailableBytes is null;
+
+    public bool Fits => AvailableBytes is not { } available || Estimate.PeakBytes <= available;
 
     /// <summary>Why phase 6 should not start here, with the numbers and the ways out; null when it fits.</summary>
     public string? Refusal => Fits ? null :
         $"Processing the whole corpus needs about {Gigabytes(Estimate.PeakBytes)} of memory for {Estimate.Documents:N0} documents " +
-        $"and this machine has {Gigabytes(AvailableBytes)} available. Close other programs, use a machine with more memory, " +
+        $"and this machine has {Gigabytes(AvailableBytes!.Value)} available. Close other programs, use a machine with more memory, " +
         "or keep fewer documents (a narrower publish-time window in Settings, then phases 2 and 4 again); phase 5 still runs on a subset.";
 
     public static string Gigabytes(long bytes) => $"{bytes / 1e9:0.0} GB";

@@ -69,6 +69,21 @@ public sealed class OverviewPageTests : PageTestContext
     }
 
     [Fact]
+    public void Phase_6_on_an_AWS_instance_shows_the_forecast_from_phase_5s_run_there_without_a_memory_judgement()
+    {
+        var measured = new Cord19.Core.Results.RunManifest(1, "manual__5", "subset", DateTime.UnixEpoch, "c", 1_500, 6, 30, "tsne",
+            new Dictionary<string, object?>(), [new("tfidf", 30), new("topics", 60)]);
+        _client.Forecast = new ProcessingForecast(Cord19.Core.Pipeline.ProcessingEstimate.From(200_000, measured)!, AvailableBytes: null);
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()), (5, PhaseStatus.Succeeded, Guid.NewGuid()));
+
+        var page = Render<Overview>();
+
+        Assert.Equal("On the instance: about 3 h 20 min for 200,000 documents; scaled from the step times of its run of 1,500.",
+            page.Find("[data-testid=phase-6-forecast]").TextContent.Trim());
+        Assert.Empty(page.FindAll("[data-testid=phase-6-memory]"));
+    }
+
+    [Fact]
     public async Task Phase_6_shows_its_forecast_before_the_run_and_its_step_and_time_left_during_it()
     {
         var measured = new Cord19.Core.Results.RunManifest(1, "subset-1", "subset", DateTime.UnixEpoch, "c", 1_000, 6, 30, "tsne",

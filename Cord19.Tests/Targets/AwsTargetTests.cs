@@ -381,18 +381,7 @@ public sealed class AwsTargetTests
         h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
         h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
         for (var phase = 1; phase <= 5; phase++) Succeeded(await h.Core.RunAsync(phase), "");
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
-        // What the instance's pipeline left in the bucket: a corpus of 200,000 documents, and phase 5's run of 1,500 of them.
-        var onInstance = new ResultStore(h.Cloud.Objects(names.Bucket, names.ResultsPrefix));
-        var (stems, tokens) = Stemmed.Of([["tok"]]);
-        await onInstance.SaveCorpusAsync(new CorpusManifest(1, "20261205-000000-aaaaaa", DateTime.UtcNow, "lake", 250_000, 200_000,
-            new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>()),
-            stems, [new("d1", null, null, null, null, null, "abstract", tokens[0])], default);
-        var subset = SyntheticRun.Create("manual__5", 1_500);
-        await onInstance.PublishRunAsync(subset with
-        {
-            Manifest = subset.Manifest with { CorpusId = "20261205-000000-aaaaaa", Scope = RunManifest.SubsetScope, Timings = [new("tfidf", 30), new("topics", 60)] },
-        }, default);
+        await MeasuredOnInstanceAsync(h, corpusDocuments: 200_000, "manual__5");
 
         var six = await h.Core.RunAsync(6);
 
@@ -402,6 +391,56 @@ public sealed class AwsTargetTests
         Assert.Contains("Processing the 200,000 documents should take about 3.3 h on the instance (scaled from the step times of its run manual__5 of 1,500)", log);
         Assert.Matches(@"The instance ends itself about .*: the maximum lifetime its first boot was given\. Processing the 200,000 documents should take about 3\.3 h " +
             @"on the instance \(scaled from the step times of its run manual__5 of 1,500\), so the run may be cut off with it\.", log);
+    }
+
+    /// <summary>
+    /// What the instance's pipeline leaves in the deployment's bucket: a corpus, and phase 5's run of 1,500 of its
+    /// documents, which took 30 s and 60 s in two steps that grow linearly.
+    /// </summary>
+    private static async Task MeasuredOnInstanceAsync(AwsTargetHarness h, int corpusDocuments, string runId)
+    {
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var onInstance = new ResultStore(h.Cloud.Objects(names.Bucket, names.ResultsPrefix));
+        var corpusId = $"20261205-000000-{corpusDocuments:x6}";
+        var (stems, tokens) = Stemmed.Of([["tok"]]);
+        await onInstance.SaveCorpusAsync(new CorpusManifest(1, corpusId, DateTime.UtcNow, "lake", corpusDocuments, corpusDocuments,
+            new Dictionary<string, long>(), new Dictionary<string, object?>(), new Dictionary<string, string>()),
+            stems, [new("d1", null, null, null, null, null, "abstract", tokens[0])], default);
+        var subset = SyntheticRun.Create(runId, 1_500);
+        await onInstance.PublishRunAsync(subset with
+        {
+            Manifest = subset.Manifest with { CorpusId = corpusId, Scope = RunManifest.SubsetScope, Timings = [new("tfidf", 30), new("topics", 60)] },
+        }, default);
+    }
+
+    /// <summary>
+    /// The Overview's phase 6 on AWS: the same forecast before the click, read from the bucket once for each phase 5 run
+    /// (not on every change the page draws), and the phase's cost estimate for that time rather than Settings' hours.
+    /// </summary>
+    [Fact]
+    public async Task Before_phase_six_the_overview_forecasts_it_from_phase_fives_run_on_the_instance_once_per_run()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws });
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
+        var forecasts = h.Get<InstanceProcessingForecasts>();
+        for (var phase = 1; phase <= 4; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await MeasuredOnInstanceAsync(h, corpusDocuments: 200_000, "manual__5");
+        Assert.Null(await forecasts.ForecastAsync(default)); // nothing measured until phase 5 has succeeded
+
+        Succeeded(await h.Core.RunAsync(5), "");
+        var forecast = await forecasts.ForecastAsync(default);
+
+        Assert.Equal((200_000, 1_500, 12_000.0), (forecast!.Documents, forecast.MeasuredDocuments, forecast.Total.TotalSeconds));
+        var settings = await h.Core.Settings.GetAsync();
+        var measured = await forecasts.WithMeasuredHoursAsync(settings, default);
+        Assert.Equal([.. settings.ExpectedPhaseHours[..5], 12_000.0 / 3600, settings.ExpectedPhaseHours[6]], measured.ExpectedPhaseHours);
+        // Read once for that run: a second corpus in the bucket changes nothing until phase 5 runs again.
+        await MeasuredOnInstanceAsync(h, corpusDocuments: 400_000, "manual__5b");
+        Assert.Equal(200_000, (await forecasts.ForecastAsync(default))!.Documents);
+        Succeeded(await h.Core.RunAsync(5), "");
+        Assert.Equal(400_000, (await forecasts.ForecastAsync(default))!.Documents);
     }
 
     [Fact]

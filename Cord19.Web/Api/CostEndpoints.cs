@@ -1,5 +1,6 @@
 using Cord19.Core.Costs;
 using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
 
 namespace Cord19.Web.Api;
 
@@ -21,10 +22,10 @@ public static class CostEndpoints
         api.MapGet("/history", (CostHistoryReader history, CancellationToken ct) => history.ReadAsync(ct));
 
         // An unreadable price book (PriceBookException) is answered 422 by FailureProblems.
-        api.MapGet("/estimate", async (SettingsStore settings, CancellationToken ct) =>
+        api.MapGet("/estimate", async (SettingsStore settings, InstanceProcessingForecasts instance, CancellationToken ct) =>
         {
             var s = await settings.GetAsync(ct);
-            return CostEstimate.ForPhases(s, s.Prices());
+            return CostEstimate.ForPhases(await instance.WithMeasuredHoursAsync(s, ct), s.Prices());
         });
         return app;
     }

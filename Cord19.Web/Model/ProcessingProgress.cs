@@ -22,8 +22,11 @@ public static class ProcessingProgress
     public static string Summary(Cord19.Core.Execution.ProcessingForecast forecast)
     {
         var e = forecast.Estimate;
+        if (forecast.AvailableBytes is not { } available)
+            return $"On the instance: about {Moments.Span(e.Total)} for {e.Documents:N0} documents; " +
+                   $"scaled from the step times of its run of {e.MeasuredDocuments:N0}.";
         return $"On this machine: about {Moments.Span(e.Total)} and {Cord19.Core.Execution.ProcessingForecast.Gigabytes(e.PeakBytes)} of memory at peak " +
-               $"for {e.Documents:N0} documents ({Cord19.Core.Execution.ProcessingForecast.Gigabytes(forecast.AvailableBytes)} available); " +
+               $"for {e.Documents:N0} documents ({Cord19.Core.Execution.ProcessingForecast.Gigabytes(available)} available); " +
                $"scaled from the step times of a run of {e.MeasuredDocuments:N0}.";
     }
 }

@@ -3,12 +3,14 @@ using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Live;
 using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
 
 namespace Cord19.Web.ServiceClient;
 
 public sealed class DeploymentClient(
     DeploymentStore store, IDeploymentFeed feed, PhaseService phases, SettingsStore settings, DeallocationPlanner planner,
-    ProcessingEstimator processing, IHostApplicationLifetime lifetime, ILogger<DeploymentClient> logger) : IDeploymentClient
+    ProcessingEstimator processing, InstanceProcessingForecasts instanceForecasts, IHostApplicationLifetime lifetime,
+    ILogger<DeploymentClient> logger) : IDeploymentClient
 {
     private int _prepared;
 
@@ -44,12 +46,15 @@ public sealed class DeploymentClient(
 
     public Task<DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct) => planner.PlanAsync(ct);
 
-    public async Task<ProcessingForecast?> GetProcessingForecastAsync(CancellationToken ct) =>
-        (await settings.GetAsync(ct)).Target == DeploymentTarget.Local ? await processing.ForecastAsync(ct) : null;
+    public async Task<ProcessingForecast?> GetProcessingForecastAsync(CancellationToken ct)
+    {
+        if (await instanceForecasts.ForecastAsync(ct) is { } onInstance) return new ProcessingForecast(onInstance, AvailableBytes: null);
+        return (await settings.GetAsync(ct)).Target == DeploymentTarget.Local ? await processing.ForecastAsync(ct) : null;
+    }
 
     public async Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct)
     {
         var s = await settings.GetAsync(ct);
-        return s.PricesOrNull() is { } prices ? CostEstimate.ForPhases(s, prices) : [];
+        return s.PricesOrNull() is { } prices ? CostEstimate.ForPhases(await instanceForecasts.WithMeasuredHoursAsync(s, ct), prices) : [];
     }
 }

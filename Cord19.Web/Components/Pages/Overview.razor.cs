@@ -91,9 +91,13 @@ public sealed partial class Overview : LiveComponent
                 // A newly requested run is what the user wants to follow.
                 if (changed.Run.Status == PhaseStatus.Running && changed.Run.StartedAt is null)
                     _selectedPhase = changed.Run.PhaseNumber;
-                // A run that ended may have left a new corpus or a new measured run: phase 6's forecast is made again.
+                // A run that ended may have left a new corpus or a new measured run: phase 6's forecast is made again, and
+                // on AWS its estimate, which then goes by the time phase 5 measured on the instance.
                 if (changed.Run.Status != PhaseStatus.Running)
+                {
                     _forecast = await Deployments.GetProcessingForecastAsync(Stopping);
+                    _estimates = await Deployments.GetEstimatesAsync(Stopping);
+                }
                 // A run that ended is read again, so its last lines are shown whatever the push delivered.
                 await ReloadAsync(followLatest: false, rereadLog: changed.Run.Id == _logRunId && changed.Run.Status != PhaseStatus.Running);
                 break;

@@ -1,0 +1,57 @@
+using Cord19.Core.Aws;
+using Cord19.Core.Deployments;
+using Cord19.Core.Execution;
+using Cord19.Core.Phases;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Results;
+using Cord19.Core.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// Phase 6's forecast on the live AWS deployment's instance, for the Overview before phase 6 is clicked: scaled from the
+/// step times of the largest run the instance made (phase 5's subset at least), read from the deployment's bucket, as
+/// phase 6 reads it to judge the instance's lifetime. Read once for each phase 5 run that succeeded, not on every change
+/// the page draws.
+/// </summary>
+public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settings, ILogger<InstanceProcessingForecasts> logger)
+{
+    private sealed record Known(Guid MeasuredAfter, ProcessingEstimate? Estimate);
+    private volatile Known? _known;
+
+    /// <summary>
+    /// Null when no deployment is live on AWS, its phase 5 has not succeeded, or the bucket cannot say (asked again next
+    /// time: credentials may come back).
+    /// </summary>
+    public async Task<ProcessingEstimate?> ForecastAsync(CancellationToken ct)
+    {
+        if (await LiveAwsDeployment.ReadAsync(store, settings, ct) is not { } live) return null;
+        var subset = live.Runs.Where(r => r.PhaseNumber == 5 && r.Status == PhaseStatus.Succeeded).MaxBy(r => r.EndedAt);
+        if (subset is null) return null;
+        if (_known is { } known && known.MeasuredAfter == subset.Id) return known.Estimate;
+        try
+        {
+            var cloud = clouds.Open(live.Settings.AwsRegion);
+            var names = new AwsNames(live.Deployment.Id, (await cloud.WhoAmIAsync(ct)).Account);
+            var onInstance = new ResultStore(cloud.Objects(names.Bucket, names.ResultsPrefix));
+            var estimate = await AwsCall.RunAsync("s3:GetObject", () => ProcessingEstimator.EstimateAsync(onInstance, ct));
+            _known = new(subset.Id, estimate);
+            return estimate;
+        }
+        catch (Cord19Exception ex)
+        {
+            logger.LogInformation("Phase 6's forecast on the AWS instance could not be read; the Overview goes by Settings' hours: {Problem}", ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="settings"/> with phase 6's expected hours replaced by the forecast, once phase 5 has run on the
+    /// instance: the cost estimates then price the time measured there rather than Settings' guess.
+    /// </summary>
+    public async Task<PipelineSettings> WithMeasuredHoursAsync(PipelineSettings settings, CancellationToken ct) =>
+        await ForecastAsync(ct) is { } onInstance
+            ? settings with { ExpectedPhaseHours = [.. settings.ExpectedPhaseHours[..5], onInstance.Total.TotalHours, .. settings.ExpectedPhaseHours[6..]] }
+            : settings;
+}
