@@ -1,5 +1,6 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
 
 namespace Cord19.Core.Costs;
 
@@ -23,7 +24,8 @@ public sealed record PastDeploymentCost(Guid DeploymentId, DateTime CreatedAt, d
 /// <param name="Source">Where the prices come from, in words for the page.</param>
 public sealed record SpotPriceSeries(IReadOnlyList<PricePoint> Points, DateTime From, DateTime To, decimal MaxPricePerHour, string Source);
 
-public sealed class CostHistoryReader(DeploymentStore store, SettingsStore settingsStore, LiveSpotPrices spotPrices, TimeProvider clock)
+public sealed class CostHistoryReader(DeploymentStore store, SettingsStore settingsStore, LiveSpotPrices spotPrices, TimeProvider clock,
+    InstanceProcessingForecasts instanceForecasts)
 {
     private const int Samples = 60;
     private const int RecentDeployments = 20;
@@ -36,7 +38,7 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
         string? estimateProblem = null;
         try
         {
-            estimates = CostEstimate.ForPhases(settings, settings.Prices());
+            estimates = CostEstimate.ForPhases(await instanceForecasts.WithMeasuredHoursAsync(settings, ct), settings.Prices());
         }
         catch (PriceBookException ex)
         {

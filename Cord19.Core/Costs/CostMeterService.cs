@@ -1,6 +1,7 @@
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
 
 namespace Cord19.Core.Costs;
 
@@ -14,7 +15,8 @@ public sealed class CostMeterService(
     IDeploymentFeed deploymentChanges,
     BudgetGuard guard,
     TimeProvider clock,
-    LiveSpotPrices spotPrices)
+    LiveSpotPrices spotPrices,
+    InstanceProcessingForecasts instanceForecasts)
 {
     /// <summary>
     /// Another instance's changes are not on this process's feed: re-read at least this often anyway
@@ -37,7 +39,8 @@ public sealed class CostMeterService(
         // feed: read them again when something was published, not every second.
         var changes = deploymentChanges.Published;
         if (_loaded is not { } loaded || loaded.Changes != changes || now - loaded.At >= MaxStaleness)
-            _loaded = loaded = (changes, now, await store.GetWithRunsAsync(ct: ct), await settingsStore.GetAsync(ct));
+            // The planned total goes by phase 6's time measured on the AWS instance once phase 5 has run there.
+            _loaded = loaded = (changes, now, await store.GetWithRunsAsync(ct: ct), await instanceForecasts.WithMeasuredHoursAsync(await settingsStore.GetAsync(ct), ct));
         var (current, settings) = (loaded.Current, loaded.Settings);
         var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now, spotPrices.Get(c.Deployment.Id)?.History) : CostSnapshot.None(now);
 

@@ -1,5 +1,6 @@
 using Cord19.Core.Airflow;
 using Cord19.Core.Aws;
+using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Phases;
@@ -10,6 +11,8 @@ using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support;
 using Cord19.Tests.Support.Aws;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cord19.Tests.Targets;
 
@@ -436,11 +439,39 @@ public sealed class AwsTargetTests
         var settings = await h.Core.Settings.GetAsync();
         var measured = await forecasts.WithMeasuredHoursAsync(settings, default);
         Assert.Equal([.. settings.ExpectedPhaseHours[..5], 12_000.0 / 3600, settings.ExpectedPhaseHours[6]], measured.ExpectedPhaseHours);
+        // So do the Costs page's estimate and the header's planned total: phase 6's 3.3 h rather than Settings' 2 h.
+        Assert.Equal(12_000.0 / 3600, (await h.Get<CostHistoryReader>().ReadAsync(default)).Estimates.Single(e => e.Phase == 6).Hours);
+        var tick = await h.Get<CostMeterService>().TickAsync();
+        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
+        Assert.True(tick.Projected > CostMeterService.Measure(found.Deployment, found.Runs, settings, tick.At).Projected);
+        Assert.Equal(tick.Projected, CostMeterService.Measure(found.Deployment, found.Runs, measured, tick.At).Projected);
         // Read once for that run: a second corpus in the bucket changes nothing until phase 5 runs again.
         await MeasuredOnInstanceAsync(h, corpusDocuments: 400_000, "manual__5b");
         Assert.Equal(200_000, (await forecasts.ForecastAsync(default))!.Documents);
         Succeeded(await h.Core.RunAsync(5), "");
         Assert.Equal(400_000, (await forecasts.ForecastAsync(default))!.Documents);
+    }
+
+    [Fact]
+    public async Task A_bucket_the_overview_cannot_read_for_the_forecast_is_asked_again_after_five_minutes_not_at_every_look()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws });
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
+        for (var phase = 1; phase <= 5; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var bucket = h.Cloud.Objects(names.Bucket, names.ResultsPrefix);
+        await bucket.WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var forecasts = new InstanceProcessingForecasts(h.Get<IAwsCloudFactory>(), h.Core.Store, h.Core.Settings, clock, NullLogger<InstanceProcessingForecasts>.Instance);
+
+        Assert.Null(await forecasts.ForecastAsync(default));
+        await MeasuredOnInstanceAsync(h, corpusDocuments: 200_000, "manual__5");
+        clock.Advance(InstanceProcessingForecasts.AskAgainAfterFailure - TimeSpan.FromSeconds(1));
+        Assert.Null(await forecasts.ForecastAsync(default));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(200_000, (await forecasts.ForecastAsync(default))!.Documents);
     }
 
     [Fact]

@@ -1,9 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cord19.Core.Airflow;
-using Cord19.Core.Aws;
 using Cord19.Core.Execution;
-using Cord19.Core.Results;
 using Cord19.Core.Settings;
 
 namespace Cord19.Core.Targets.Aws;
@@ -94,13 +92,11 @@ public sealed partial class AwsTarget
     {
         var (context, cloud, names) = run;
         var hours = context.Settings.ExpectedPhaseHours[context.Phase.Number - 1];
-        var settings = new ExpectedRun(TimeSpan.FromHours(hours), $"Settings expect this phase to take about {hours:0.##} h");
-        if (context.Phase.Number != 6) return settings;
+        var bySettings = new ExpectedRun(TimeSpan.FromHours(hours), $"Settings expect this phase to take about {hours:0.##} h");
+        if (context.Phase.Number != 6) return bySettings;
         try
         {
-            var onInstance = new ResultStore(cloud.Objects(names.Bucket, names.ResultsPrefix));
-            if (await AwsCall.RunAsync("s3:GetObject", () => ProcessingEstimator.EstimateAsync(onInstance, context.Cancellation)) is not { } estimate)
-                return settings;
+            if (await InstanceProcessingForecasts.ReadAsync(cloud, names, context.Cancellation) is not { } estimate) return bySettings;
             var forecast = $"Processing the {estimate.Documents:N0} documents should take about {Durations.Say(estimate.Total)} on the instance " +
                            $"(scaled from the step times of its run {estimate.MeasuredRun} of {estimate.MeasuredDocuments:N0})";
             await context.LogAsync($"{forecast}.");
@@ -110,7 +106,7 @@ public sealed partial class AwsTarget
         {
             await context.LogAsync($"Going by Settings' {hours:0.##} h for this phase: phase 5's run on the instance could not be read from the bucket to forecast it. {ex.Message}",
                 Deployments.LogLevel.Warning);
-            return settings;
+            return bySettings;
         }
     }
 

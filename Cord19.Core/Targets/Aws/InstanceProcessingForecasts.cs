@@ -13,38 +13,47 @@ namespace Cord19.Core.Targets.Aws;
 /// Phase 6's forecast on the live AWS deployment's instance, for the Overview before phase 6 is clicked: scaled from the
 /// step times of the largest run the instance made (phase 5's subset at least), read from the deployment's bucket, as
 /// phase 6 reads it to judge the instance's lifetime. Read once for each phase 5 run that succeeded, not on every change
-/// the page draws.
+/// the page draws or the cost meter reads again.
 /// </summary>
-public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settings, ILogger<InstanceProcessingForecasts> logger)
+public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settings, TimeProvider clock,
+    ILogger<InstanceProcessingForecasts> logger)
 {
-    private sealed record Known(Guid MeasuredAfter, ProcessingEstimate? Estimate);
+    /// <summary>How long a bucket that could not be read is left alone: credentials may come back, a log line a minute would not help.</summary>
+    public static readonly TimeSpan AskAgainAfterFailure = TimeSpan.FromMinutes(5);
+
+    /// <param name="AskAgainAt">Set when the read failed.</param>
+    private sealed record Known(Guid MeasuredAfter, ProcessingEstimate? Estimate, DateTimeOffset? AskAgainAt = null);
     private volatile Known? _known;
 
-    /// <summary>
-    /// Null when no deployment is live on AWS, its phase 5 has not succeeded, or the bucket cannot say (asked again next
-    /// time: credentials may come back).
-    /// </summary>
+    /// <summary>Null when no deployment is live on AWS, its phase 5 has not succeeded, or the bucket cannot say.</summary>
     public async Task<ProcessingEstimate?> ForecastAsync(CancellationToken ct)
     {
         if (await LiveAwsDeployment.ReadAsync(store, settings, ct) is not { } live) return null;
         var subset = live.Runs.Where(r => r.PhaseNumber == 5 && r.Status == PhaseStatus.Succeeded).MaxBy(r => r.EndedAt);
         if (subset is null) return null;
-        if (_known is { } known && known.MeasuredAfter == subset.Id) return known.Estimate;
+        if (_known is { } known && known.MeasuredAfter == subset.Id && (known.AskAgainAt is not { } again || clock.GetUtcNow() < again))
+            return known.Estimate;
         try
         {
             var cloud = clouds.Open(live.Settings.AwsRegion);
-            var names = new AwsNames(live.Deployment.Id, (await cloud.WhoAmIAsync(ct)).Account);
-            var onInstance = new ResultStore(cloud.Objects(names.Bucket, names.ResultsPrefix));
-            var estimate = await AwsCall.RunAsync("s3:GetObject", () => ProcessingEstimator.EstimateAsync(onInstance, ct));
+            var estimate = await ReadAsync(cloud, new AwsNames(live.Deployment.Id, (await cloud.WhoAmIAsync(ct)).Account), ct);
             _known = new(subset.Id, estimate);
             return estimate;
         }
         catch (Cord19Exception ex)
         {
-            logger.LogInformation("Phase 6's forecast on the AWS instance could not be read; the Overview goes by Settings' hours: {Problem}", ex.Message);
+            _known = new(subset.Id, null, clock.GetUtcNow() + AskAgainAfterFailure);
+            logger.LogInformation("Phase 6's forecast on the AWS instance could not be read; the estimates go by Settings' hours: {Problem}", ex.Message);
             return null;
         }
     }
+
+    /// <summary>
+    /// The forecast from what the instance's pipeline left in the deployment's bucket (phase 6 reads it too); null
+    /// without a corpus or a timed run there. S3's failures come as <see cref="AwsException"/>s.
+    /// </summary>
+    public static Task<ProcessingEstimate?> ReadAsync(IAwsCloud cloud, AwsNames names, CancellationToken ct) =>
+        AwsCall.RunAsync("s3:GetObject", () => ProcessingEstimator.EstimateAsync(new ResultStore(cloud.Objects(names.Bucket, names.ResultsPrefix)), ct));
 
     /// <summary>
     /// <paramref name="settings"/> with phase 6's expected hours replaced by the forecast, once phase 5 has run on the
