@@ -349,11 +349,7 @@ public sealed class AwsTargetTests
     {
         // One hour of life; pre-processing is expected to take half of it.
         var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1 };
-        await using var h = await AwsTargetHarness.StartAsync(settings);
-        ReadyDags(h);
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
-        for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await using var h = await ThroughPhaseAsync(settings, 3);
 
         var four = await h.Core.RunAsync(4);
         var fourLog = await h.Core.LogTextAsync(four);
@@ -379,11 +375,7 @@ public sealed class AwsTargetTests
     public async Task Phase_six_forecasts_its_run_from_phase_fives_on_the_instance_and_warns_when_the_lifetime_ends_first()
     {
         var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1, ExpectedPhaseHours = [0.2, 0.25, 0.1, 0.1, 0.1, 0.1, 0.1] };
-        await using var h = await AwsTargetHarness.StartAsync(settings);
-        ReadyDags(h);
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
-        for (var phase = 1; phase <= 5; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await using var h = await ThroughPhaseAsync(settings, 5);
         await MeasuredOnInstanceAsync(h, corpusDocuments: 200_000, "manual__5");
 
         var six = await h.Core.RunAsync(6);
@@ -394,6 +386,25 @@ public sealed class AwsTargetTests
         Assert.Contains("Processing the 200,000 documents should take about 3.3 h on the instance (scaled from the step times of its run manual__5 of 1,500)", log);
         Assert.Matches(@"The instance ends itself about .*: the maximum lifetime its first boot was given\. Processing the 200,000 documents should take about 3\.3 h " +
             @"on the instance \(scaled from the step times of its run manual__5 of 1,500\), so the run may be cut off with it\.", log);
+    }
+
+    /// <summary>A deployment whose DAG runs succeed, run through phase <paramref name="last"/>.</summary>
+    private static async Task<AwsTargetHarness> ThroughPhaseAsync(PipelineSettings settings, int last)
+    {
+        var h = await AwsTargetHarness.StartAsync(settings);
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
+        try
+        {
+            for (var phase = 1; phase <= last; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+            return h;
+        }
+        catch
+        {
+            await h.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -423,12 +434,8 @@ public sealed class AwsTargetTests
     [Fact]
     public async Task Before_phase_six_the_overview_forecasts_it_from_phase_fives_run_on_the_instance_once_per_run()
     {
-        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws });
-        ReadyDags(h);
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
+        await using var h = await ThroughPhaseAsync(new PipelineSettings { Target = DeploymentTarget.Aws }, 4);
         var forecasts = h.Get<InstanceProcessingForecasts>();
-        for (var phase = 1; phase <= 4; phase++) Succeeded(await h.Core.RunAsync(phase), "");
         await MeasuredOnInstanceAsync(h, corpusDocuments: 200_000, "manual__5");
         Assert.Null(await forecasts.ForecastAsync(default)); // nothing measured until phase 5 has succeeded
 
@@ -455,11 +462,7 @@ public sealed class AwsTargetTests
     [Fact]
     public async Task A_bucket_the_overview_cannot_read_for_the_forecast_is_asked_again_after_five_minutes_not_at_every_look()
     {
-        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws });
-        ReadyDags(h);
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
-        for (var phase = 1; phase <= 5; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await using var h = await ThroughPhaseAsync(new PipelineSettings { Target = DeploymentTarget.Aws }, 5);
         var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
         var bucket = h.Cloud.Objects(names.Bucket, names.ResultsPrefix);
         await bucket.WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
@@ -478,11 +481,7 @@ public sealed class AwsTargetTests
     public async Task Phase_six_goes_by_Settings_hours_when_the_bucket_cannot_say_what_phase_five_measured()
     {
         var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1, ExpectedPhaseHours = [0.2, 0.25, 0.1, 0.1, 0.1, 2, 0.1] };
-        await using var h = await AwsTargetHarness.StartAsync(settings);
-        ReadyDags(h);
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
-        h.Airflow.TasksOfNewRuns[PipelineDefinition.ProcessingDag] = [new AirflowTaskInstance("process", "success", 1, null, null, 3.0)];
-        for (var phase = 1; phase <= 5; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await using var h = await ThroughPhaseAsync(settings, 5);
         var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
         await h.Cloud.Objects(names.Bucket, names.ResultsPrefix).WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
 
