@@ -402,6 +402,26 @@ public sealed class AwsFirstDeploymentTests
         Assert.Contains(resources, r => r.Kind == AwsResourceKinds.Bucket && r.DeletedAt is null); // the rest waits for phase 7
     }
 
+    /// <summary>
+    /// A default subnet that assigns no public IPv4 address (MapPublicIpOnLaunch off) gives an instance that can reach
+    /// neither apt nor PyPI and that the panel cannot reach: ended at once, not after the wait's limit on the bill.
+    /// </summary>
+    [Fact]
+    public async Task An_instance_running_without_a_public_address_fails_phase_one_at_once_and_is_terminated()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.SubnetsAssignPublicAddresses = false;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "is running without a public IPv4 address: the default subnet it was launched in does not assign one",
+            "is terminated, so it bills no more", "Edit subnet settings", "then run phase 7 and phase 1 again");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}"); // not the wait's 10 s limit
+        Assert.Equal("shutting-down", (await h.Cloud.FindInstanceAsync(await h.DeploymentIdAsync(), default))!.State);
+        Assert.NotNull((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt);
+    }
+
     [Fact]
     public async Task A_first_boot_that_failed_on_an_instance_that_cannot_be_terminated_says_it_bills_until_phase_seven()
     {

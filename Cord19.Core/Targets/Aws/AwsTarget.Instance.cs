@@ -209,16 +209,17 @@ public sealed partial class AwsTarget
         var end = output!.IndexOf('\n', failed);
         throw new PhaseFailedException(
             $"The first boot of {instanceId} failed, so Airflow will not start: {Tail(output[..(end < 0 ? output.Length : end)])} " +
-            await TerminateUnusableInstanceAsync(run, instanceId, ct) +
+            await TerminateUnusableInstanceAsync(run, instanceId, "its first boot failed", ct) +
             " Fix the cause its last lines name, then run phase 7 and phase 1 again (a new instance installs Airflow at its first boot).");
     }
 
     /// <summary>
-    /// An instance whose first boot failed can never serve Airflow (the script runs once), yet it, its volume and its
-    /// address bill until phase 7 or the maximum lifetime: it is terminated now, and its ledger entry ends. What it
-    /// printed is already in the message; the bucket, role, group and parameters cost next to nothing and stay for phase 7.
+    /// An instance that can never serve Airflow (its first boot failed, and the script runs once; it has no public address)
+    /// still bills, with its volume and address, until phase 7 or the maximum lifetime: it is terminated now, and its
+    /// ledger entry ends. The bucket, role, group and parameters cost next to nothing and stay for phase 7.
     /// </summary>
-    private async Task<string> TerminateUnusableInstanceAsync(AwsRun run, string instanceId, CancellationToken ct)
+    /// <param name="why">Why it can never serve, for the log: "its first boot failed".</param>
+    private static async Task<string> TerminateUnusableInstanceAsync(AwsRun run, string instanceId, string why, CancellationToken ct)
     {
         try
         {
@@ -230,7 +231,7 @@ public sealed partial class AwsTarget
         }
         foreach (var entry in (await run.Context.LiveResourcesAsync()).Where(r => r.Kind == AwsResourceKinds.Instance))
             await run.Context.MarkResourceDeletedAsync(entry.Id);
-        await run.Context.LogAsync($"Terminated {instanceId}: its first boot failed, and it would only bill until phase 7.", Deployments.LogLevel.Warning);
+        await run.Context.LogAsync($"Terminated {instanceId}: {why}, and it would only bill until phase 7.", Deployments.LogLevel.Warning);
         return $"The instance {instanceId} is terminated, so it bills no more.";
     }
 
@@ -282,6 +283,7 @@ public sealed partial class AwsTarget
     {
         var (context, cloud, names) = run;
         InstanceState? running = null;
+        DateTimeOffset? addressless = null;
         await context.StepAsync("instance-running", async _ =>
         {
             running = await Poll.UntilAsync(context, "the spot instance running with a public address", options.InstanceStartLimit, async ct =>
@@ -292,6 +294,17 @@ public sealed partial class AwsTarget
                     throw new PhaseFailedException(
                         $"The spot instance {state.InstanceId} is {state.State}: {state.EndedBecause}" +
                         (state.SpotState is { } s ? $" (spot request {s})" : "") + ". Run phase 7, then phase 1 again (perhaps with another instance type or a higher max price).");
+                // EC2 gives the address at launch or never: the default subnet it landed in does not assign one. Without it
+                // the first boot cannot reach apt or PyPI (the default VPC's way out is its internet gateway) and the panel
+                // cannot reach Airflow, so waiting out the limit would only bill.
+                if (state is not { State: "running", PublicIp: null })
+                    addressless = null;
+                else if ((addressless ??= clock.GetUtcNow()) + options.AddresslessGrace <= clock.GetUtcNow())
+                    throw new PhaseFailedException(
+                        $"The spot instance {state.InstanceId} is running without a public IPv4 address: the default subnet it was launched in does not assign one, " +
+                        "so its first boot cannot reach apt or PyPI and the panel cannot reach its Airflow. " +
+                        await TerminateUnusableInstanceAsync(run, state.InstanceId, "it has no public IPv4 address", ct) +
+                        " Turn on auto-assign public IPv4 addresses for the default VPC's subnets (VPC console → Subnets → Edit subnet settings), then run phase 7 and phase 1 again.");
                 return state is { State: "running", PublicIp: not null } ? state : null;
             });
             await context.LogAsync($"Instance {running.InstanceId} running at {running.PublicIp}.");

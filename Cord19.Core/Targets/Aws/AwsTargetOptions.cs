@@ -33,6 +33,12 @@ public sealed record AwsTargetOptions
 
     public TimeSpan InstanceStartLimit { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a running instance may show no public address before phase 1 ends it: EC2 assigns one at launch, so this
+    /// only covers an answer that lags behind it, before an instance is terminated on that evidence.
+    /// </summary>
+    public TimeSpan AddresslessGrace { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>pip installing Airflow on first boot is most of this.</summary>
     public TimeSpan AirflowReadyLimit { get; init; } = TimeSpan.FromMinutes(30);
 

@@ -50,6 +50,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
                 AirflowReadyLimit = airflowReadyLimit ?? TimeSpan.FromSeconds(10),
                 // Everything here settles within a few looks; a wait that would take longer is the test's failure.
                 InstanceStartLimit = TimeSpan.FromSeconds(10),
+                AddresslessGrace = TimeSpan.FromMilliseconds(50),
                 ClusterLimit = TimeSpan.FromSeconds(10),
                 CommandLimit = TimeSpan.FromSeconds(10),
                 DagRunLimit = TimeSpan.FromSeconds(10),

@@ -256,7 +256,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
             var next = state.State switch
             {
-                "pending" => state with { State = "running", PublicIp = "198.51.100.7", AvailabilityZone = "us-east-2b" },
+                "pending" => state with { State = "running", PublicIp = SubnetsAssignPublicAddresses ? "198.51.100.7" : null, AvailabilityZone = "us-east-2b" },
                 "shutting-down" => state with { State = "terminated", PublicIp = null, SpotState = "closed" },
                 _ => state,
             };
@@ -265,6 +265,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         }
         return Task.FromResult<IReadOnlyList<InstanceState>>(found);
     }
+
+    /// <summary>False: the default subnets do not assign public IPv4 addresses (MapPublicIpOnLaunch off), so instances run without one.</summary>
+    public bool SubnetsAssignPublicAddresses { get; set; } = true;
 
     public Task<string?> ConsoleOutputAsync(string instanceId, CancellationToken ct) => Task.FromResult(ConsoleOutput);
 
