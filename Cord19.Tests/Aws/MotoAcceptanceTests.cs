@@ -72,6 +72,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.Contains("CORD-19 control panel is running (AWS target, us-east-2).", app.Output); // the banner names the target in force
             Assert.Equal("Passed", Outcome("Identity"));
             Assert.Equal("Passed", Outcome("COVID-19 data lake"));
+            // EC2's DescribeSubnets: moto's default VPC, like AWS's, has a default subnet per zone that assigns public addresses.
+            Assert.Equal("Passed", Outcome(PublicAddressCheck.Name));
             // EC2's DescribeInstanceTypes, as moto answers it for the default type.
             Assert.Equal("Passed", Outcome(InstanceTypeCheck.Name));
             Assert.StartsWith("m5.xlarge: 4 vCPUs, 16 GiB, x86_64", checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == InstanceTypeCheck.Name).GetProperty("detail").GetString());

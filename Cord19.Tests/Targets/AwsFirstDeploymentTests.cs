@@ -410,7 +410,9 @@ public sealed class AwsFirstDeploymentTests
     public async Task An_instance_running_without_a_public_address_fails_phase_one_at_once_and_is_terminated()
     {
         await using var h = await AwsTargetHarness.StartAsync();
+        // One default subnet of three assigns addresses (the checklist's amber), and EC2 launches the instance in another.
         h.Cloud.SubnetsAssignPublicAddresses = false;
+        h.Cloud.SubnetsAssigningAnyway = 1;
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var state = await h.Core.RunAsync(1);
@@ -420,6 +422,17 @@ public sealed class AwsFirstDeploymentTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}"); // not the wait's 10 s limit
         Assert.Equal("shutting-down", (await h.Cloud.FindInstanceAsync(await h.DeploymentIdAsync(), default))!.State);
         Assert.NotNull((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt);
+    }
+
+    [Fact]
+    public async Task Phase_one_refuses_a_default_VPC_whose_subnets_assign_no_public_address_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.SubnetsAssignPublicAddresses = false;
+
+        FailedSaying(await h.Core.RunAsync(1), "No default subnet of vpc-default assigns public IPv4 addresses", "Edit subnet settings", "Phase 1 stopped before creating anything");
+        Assert.Empty(h.Cloud.Instances);
+        Assert.Empty((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources);
     }
 
     [Fact]

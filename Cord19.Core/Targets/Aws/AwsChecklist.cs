@@ -69,8 +69,11 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             return items;
         }
 
+        string? vpc = null;
         await CheckAsync(items, "Region", async () =>
-            new CheckItem("Region", CheckOutcome.Passed, $"{settings.AwsRegion}, default VPC {await cloud.DefaultVpcAsync(ct)}."));
+            new CheckItem("Region", CheckOutcome.Passed, $"{settings.AwsRegion}, default VPC {vpc = await cloud.DefaultVpcAsync(ct)}."));
+        if (vpc is not null)
+            await CheckAsync(items, PublicAddressCheck.Name, async () => PublicAddressCheck.Judge(vpc, await cloud.DefaultSubnetsAsync(ct)));
 
         await CheckAsync(items, "COVID-19 data lake", async () =>
         {

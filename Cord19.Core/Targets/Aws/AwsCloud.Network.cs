@@ -17,6 +17,15 @@ public sealed partial class AwsCloud
                 $"region {Region} has no default VPC. Create one (aws ec2 create-default-vpc --region {Region}) or choose another region in Settings", null);
     }
 
+    public async Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct)
+    {
+        var subnets = await AwsCall.RunAsync("ec2:DescribeSubnets", () => Ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest
+        {
+            Filters = [new Filter("default-for-az", ["true"])],
+        }, ct));
+        return [.. (subnets.Subnets ?? []).Select(s => new DefaultSubnet(s.SubnetId, s.AvailabilityZone, s.MapPublicIpOnLaunch ?? false)).OrderBy(s => s.AvailabilityZone, StringComparer.Ordinal)];
+    }
+
     public async Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct)
     {
         var groups = await AwsCall.RunAsync("ec2:DescribeSecurityGroups", () => Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest

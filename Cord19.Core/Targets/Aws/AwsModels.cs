@@ -40,6 +40,9 @@ public sealed record InstanceSpec(
 public sealed record InstanceTypeFacts(string Name, int? Vcpus, long? MemoryMiB, IReadOnlyList<string> Architectures,
     bool Burstable = false, bool? OfferedAsSpot = null);
 
+/// <summary>A default subnet of the default VPC (one per availability zone), and whether EC2 gives its instances a public IPv4 address.</summary>
+public sealed record DefaultSubnet(string SubnetId, string AvailabilityZone, bool AssignsPublicAddress);
+
 /// <summary>A security group and the IPv4 ranges one of its ports admits.</summary>
 public sealed record GroupIngress(string GroupId, IReadOnlyList<string> Ranges);
 

@@ -51,6 +51,8 @@ public interface IAwsCloud
 
     // Network (EC2)
     Task<string> DefaultVpcAsync(CancellationToken ct);
+    /// <summary>The default VPC's default subnets, where RunInstances without a subnet lands.</summary>
+    Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct);
     Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct);
     Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
     Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct);

@@ -191,6 +191,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<string> DefaultVpcAsync(CancellationToken ct) => Task.FromResult("vpc-default");
 
+    public Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<DefaultSubnet>>([.. new[] { "us-east-2a", "us-east-2b", "us-east-2c" }
+            .Select((zone, i) => new DefaultSubnet($"subnet-{i}", zone, SubnetsAssignPublicAddresses || i < SubnetsAssigningAnyway))]);
+
+    /// <summary>With <see cref="SubnetsAssignPublicAddresses"/> off, how many of the three default subnets still assign one (the first ones).</summary>
+    public int SubnetsAssigningAnyway { get; set; }
+
     public Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct) =>
         Task.FromResult(Groups.TryGetValue(name, out var g) ? g.Id : null);
 
