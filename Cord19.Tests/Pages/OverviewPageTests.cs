@@ -84,6 +84,25 @@ public sealed class OverviewPageTests : PageTestContext
     }
 
     [Fact]
+    public void Phase_6_on_an_AWS_instance_counts_its_time_left_from_when_it_began_following_the_DAG_run()
+    {
+        var measured = new Cord19.Core.Results.RunManifest(1, "manual__5", "subset", DateTime.UnixEpoch, "c", 1_500, 6, 30, "tsne",
+            new Dictionary<string, object?>(), [new("tfidf", 30), new("topics", 60)]);
+        _client.Forecast = new ProcessingForecast(Cord19.Core.Pipeline.ProcessingEstimate.From(200_000, measured)!, AvailableBytes: null);
+        var run = Guid.NewGuid();
+        var following = DateTime.UtcNow.AddMinutes(-20);
+        _client.Logs[run] = [new LogLine(1, run, 6, following.AddSeconds(-30), LogLevel.Info, "trigger", "Started."),
+                             new LogLine(2, run, 6, following, LogLevel.Info, Cord19.Core.Targets.Aws.AwsTarget.DagRunStep, "Started.")];
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()), (6, PhaseStatus.Running, run));
+
+        var page = Render<Overview>();
+
+        // 3 h 20 min forecast, 20 min of it gone.
+        page.WaitForAssertion(() => Assert.Matches(@"^Running on the instance · about (3 h 0 min|2 h 59 min) left of the 3 h 20 min forecast$",
+            page.Find("[data-testid=phase-6-progress]").TextContent.Trim()), Patience);
+    }
+
+    [Fact]
     public async Task Phase_6_shows_its_forecast_before_the_run_and_its_step_and_time_left_during_it()
     {
         var measured = new Cord19.Core.Results.RunManifest(1, "subset-1", "subset", DateTime.UnixEpoch, "c", 1_000, 6, 30, "tsne",

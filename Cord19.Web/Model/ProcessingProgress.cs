@@ -18,6 +18,20 @@ public static class ProcessingProgress
         return $"Step {index + 1} of {ids.Count} ({current.Step}) · {(left > TimeSpan.Zero ? $"about {Moments.Span(left)} left" : "nearly done")}";
     }
 
+    /// <summary>
+    /// "Running on the instance · about 2 h 10 min left of the 3 h 20 min forecast": the AWS target's log names no pipeline
+    /// step (they run on the instance, under Airflow), so the time left counts from when the phase began following the
+    /// DAG run. Null before that.
+    /// </summary>
+    public static string? DescribeOnInstance(ProcessingEstimate estimate, IReadOnlyList<LogLine> log, DateTime now)
+    {
+        if (log.FirstOrDefault(l => l.Step == Cord19.Core.Targets.Aws.AwsTarget.DagRunStep) is not { } following) return null;
+        var left = estimate.Total - (now - following.At);
+        return left > TimeSpan.Zero
+            ? $"Running on the instance · about {Moments.Span(left)} left of the {Moments.Span(estimate.Total)} forecast"
+            : $"Running on the instance · past the {Moments.Span(estimate.Total)} forecast";
+    }
+
     /// <summary>The estimate as the phase card says it before the run.</summary>
     public static string Summary(Cord19.Core.Execution.ProcessingForecast forecast)
     {

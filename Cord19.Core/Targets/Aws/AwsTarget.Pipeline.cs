@@ -8,6 +8,9 @@ namespace Cord19.Core.Targets.Aws;
 
 public sealed partial class AwsTarget
 {
+    /// <summary>The step of phases 4 to 6 that follows the DAG run on the instance: the Overview counts phase 6's time left from its start.</summary>
+    public const string DagRunStep = "dag-run";
+
     /// <summary>
     /// Phases 4 to 6: trigger the DAG through the Airflow client, follow the run to its end, then copy the results
     /// it published in the deployment's bucket (under Airflow's run id) into the panel's result store, so the
@@ -55,7 +58,7 @@ public sealed partial class AwsTarget
             });
         });
 
-        await context.StepAsync("dag-run", async _ =>
+        await context.StepAsync(DagRunStep, async _ =>
         {
             var finished = await Poll.UntilAsync(context, $"{dagId} run {runId} finishing", options.DagRunLimit, ct => outage.LookAsync(async token =>
             {

@@ -156,7 +156,9 @@ public sealed partial class Overview : LiveComponent
     private string? ProgressOf(PhaseState state) =>
         state.Phase.Number == WholeDataset && state.Status == PhaseStatus.Running && _forecast is { } forecast
         && state.LatestRun?.Id == _logRunId
-            ? Model.ProcessingProgress.Describe(forecast.Estimate, _log, DateTime.UtcNow)
+            ? forecast.OnInstance
+                ? Model.ProcessingProgress.DescribeOnInstance(forecast.Estimate, _log, DateTime.UtcNow)
+                : Model.ProcessingProgress.Describe(forecast.Estimate, _log, DateTime.UtcNow)
             : null;
 
     /// <summary>A beat a second while phase 6 runs, so its time left counts down between log lines.</summary>
