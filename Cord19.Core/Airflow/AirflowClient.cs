@@ -115,8 +115,7 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
                 if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) continue;
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (response.IsSuccessStatusCode && IsJson(response)))
                     return (_api = candidate).Value;
-                if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
-                    throw NotAirflow(response, "find Airflow's API version");
+                if (IsProxyPage(response)) throw NotAirflow(response, "find Airflow's API version");
                 break;
             }
             throw new AirflowException(AirflowProblem.NotAirflow,
@@ -278,8 +277,10 @@ public sealed class AirflowClient(HttpClient http, AirflowOptions options) : IAi
         }
     }
 
-    private AirflowException NotAirflow(HttpResponseMessage response, string operation) => (int)response.StatusCode is 502 or 503 or 504
-        // A proxy's own page: nginx in front of the AWS instance's Airflow says so while Airflow starts, restarts or is busy.
+    /// <summary>A proxy's own answer: nginx in front of the AWS instance's Airflow gives one while Airflow starts, restarts or is busy.</summary>
+    private static bool IsProxyPage(HttpResponseMessage response) => (int)response.StatusCode is 502 or 503 or 504;
+
+    private AirflowException NotAirflow(HttpResponseMessage response, string operation) => IsProxyPage(response)
         ? new(AirflowProblem.ServerError,
             $"Could not {operation}: the server at {options.BaseUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}, a proxy's word for the server behind it not answering: " +
             $"Airflow may be starting, restarting or busy. Try again in a minute; if it lasts: {options.AddressFix}", (int)response.StatusCode)
