@@ -39,8 +39,13 @@ public sealed class CostMeterService(
         // feed: read them again when something was published, not every second.
         var changes = deploymentChanges.Published;
         if (_loaded is not { } loaded || loaded.Changes != changes || now - loaded.At >= MaxStaleness)
+        {
+            var read = await store.GetWithRunsAsync(ct: ct);
+            var planned = await settingsStore.GetAsync(ct);
             // The planned total goes by phase 6's time measured on the AWS instance once phase 5 has run there.
-            _loaded = loaded = (changes, now, await store.GetWithRunsAsync(ct: ct), await instanceForecasts.WithMeasuredHoursAsync(await settingsStore.GetAsync(ct), ct));
+            if (read is { } found) planned = await instanceForecasts.WithMeasuredHoursAsync(planned, found.Deployment, found.Runs, ct);
+            _loaded = loaded = (changes, now, read, planned);
+        }
         var (current, settings) = (loaded.Current, loaded.Settings);
         var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now, spotPrices.Get(c.Deployment.Id)?.History) : CostSnapshot.None(now);
 

@@ -26,9 +26,11 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
     private volatile Known? _known;
 
     /// <summary>Null when no deployment is live on AWS, its phase 5 has not succeeded, or the bucket cannot say.</summary>
-    public async Task<ProcessingEstimate?> ForecastAsync(CancellationToken ct)
+    public async Task<ProcessingEstimate?> ForecastAsync(CancellationToken ct) =>
+        await LiveAwsDeployment.ReadAsync(store, settings, ct) is { } live ? await ForecastAsync(live, ct) : null;
+
+    private async Task<ProcessingEstimate?> ForecastAsync(LiveAwsDeployment live, CancellationToken ct)
     {
-        if (await LiveAwsDeployment.ReadAsync(store, settings, ct) is not { } live) return null;
         var subset = live.Runs.Where(r => r.PhaseNumber == 5 && r.Status == PhaseStatus.Succeeded).MaxBy(r => r.EndedAt);
         if (subset is null) return null;
         if (_known is { } known && known.MeasuredAfter == subset.Id && (known.AskAgainAt is not { } again || clock.GetUtcNow() < again))
@@ -60,7 +62,12 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
     /// instance: the cost estimates then price the time measured there rather than Settings' guess.
     /// </summary>
     public async Task<PipelineSettings> WithMeasuredHoursAsync(PipelineSettings settings, CancellationToken ct) =>
-        await ForecastAsync(ct) is { } onInstance
-            ? settings with { ExpectedPhaseHours = [.. settings.ExpectedPhaseHours[..5], onInstance.Total.TotalHours, .. settings.ExpectedPhaseHours[6..]] }
-            : settings;
+        WithHours(settings, await ForecastAsync(ct));
+
+    /// <summary>The same for a deployment already read, as the cost meter has it on every look, without reading it again.</summary>
+    public async Task<PipelineSettings> WithMeasuredHoursAsync(PipelineSettings settings, Deployment deployment, IReadOnlyList<PhaseRun> runs, CancellationToken ct) =>
+        LiveAwsDeployment.Of(deployment, runs, settings) is { } live ? WithHours(settings, await ForecastAsync(live, ct)) : settings;
+
+    private static PipelineSettings WithHours(PipelineSettings settings, ProcessingEstimate? onInstance) => onInstance is null ? settings
+        : settings with { ExpectedPhaseHours = [.. settings.ExpectedPhaseHours[..5], onInstance.Total.TotalHours, .. settings.ExpectedPhaseHours[6..]] };
 }

@@ -9,7 +9,9 @@ public sealed record LiveAwsDeployment(Deployment Deployment, IReadOnlyList<Phas
 {
     /// <summary>Null when no deployment is live on AWS (none, one that has ended, or a local one).</summary>
     public static async Task<LiveAwsDeployment?> ReadAsync(DeploymentStore store, SettingsStore settings, CancellationToken ct) =>
-        await store.GetWithRunsAsync(ct: ct) is { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment, Runs: var runs }
-            ? new(deployment, runs, DeploymentPinning.Pin(deployment, await settings.GetAsync(ct)))
-            : null;
+        await store.GetWithRunsAsync(ct: ct) is { Deployment: var deployment, Runs: var runs } ? Of(deployment, runs, await settings.GetAsync(ct)) : null;
+
+    /// <summary>The same from a deployment already read (the cost meter's); null unless it is live on AWS.</summary>
+    public static LiveAwsDeployment? Of(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings) =>
+        deployment is { HasEnded: false, Target: DeploymentTarget.Aws } ? new(deployment, runs, DeploymentPinning.Pin(deployment, settings)) : null;
 }
