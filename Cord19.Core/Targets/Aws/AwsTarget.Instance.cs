@@ -22,13 +22,15 @@ public sealed partial class AwsTarget
             }
             await CheckAirflowReleaseAsync(run, ct);
         });
-        if (!launched) await context.StepAsync("instance-type", ct => CheckInstanceTypeAsync(run, ct));
         if (!launched)
+        {
+            await context.StepAsync("instance-type", ct => CheckInstanceTypeAsync(run, ct));
             await context.StepAsync("public-address", async ct =>
             {
                 var line = PublicAddressCheck.Judge(await cloud.DefaultVpcAsync(ct), await cloud.DefaultSubnetsAsync(ct));
                 await RefuseOrLogAsync(context, line, refuse: line.Outcome == CheckOutcome.Failed);
             });
+        }
 
         await context.StepAsync("bucket", async ct =>
         {
