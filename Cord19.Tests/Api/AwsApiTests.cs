@@ -57,6 +57,15 @@ public sealed class AwsApiTests : IAsyncLifetime
     {
         var checklist = await _http.GetFromJsonAsync<JsonElement>("/api/aws/checklist");
         Assert.Equal("Passed", checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == "Identity").GetProperty("outcome").GetString());
+        // Without the role boundary, "Create the roles" is refused with who creates it and how, and creates nothing.
+        _cloud.RoleBoundaryState = RoleBoundaryState.Missing;
+        var withoutBoundary = await _http.PostAsync("/api/aws/roles", null);
+        Assert.Equal(HttpStatusCode.Conflict, withoutBoundary.StatusCode);
+        Assert.Contains("aws iam create-policy --policy-name cord19-role-boundary", await withoutBoundary.Content.ReadAsStringAsync());
+        Assert.Empty(_cloud.Roles);
+        _cloud.RoleBoundaryState = RoleBoundaryState.Current;
+        // The boundary the administrator creates it from, beside the operator policy.
+        Assert.Equal(RoleBoundary.Json, await _http.GetStringAsync("/api/aws/role-boundary"));
         Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync("/api/aws/roles", null)).StatusCode);
         var started = await _http.PostAsync("/api/phases/1/run", null);
         Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());

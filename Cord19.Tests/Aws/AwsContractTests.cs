@@ -26,13 +26,18 @@ public sealed class AwsContractTests
         ResourceTags.For(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), 2));
 
     /// <summary>
-    /// GetRole and GetInstanceProfile answer "no such entity" so the create paths run; the statement finishes at once.
-    /// Everything else is the model's own answer.
+    /// GetRole and GetInstanceProfile answer "no such entity" so the create paths run; the statement finishes at once; the
+    /// role boundary's version is this build's boundary, URL-encoded as IAM sends it. Everything else is the model's own answer.
     /// </summary>
     private static HttpResponseMessage? Script(AwsWireRequest request) => request.Operation switch
     {
         "GetRole" when request.Form.Any(p => p.Value == "missing-role") => ScriptedAwsHandler.QueryError("NoSuchEntity", "The role with name missing-role cannot be found.", HttpStatusCode.NotFound),
         "GetInstanceProfile" => ScriptedAwsHandler.QueryError("NoSuchEntity", "Instance Profile missing-role cannot be found.", HttpStatusCode.NotFound),
+        "GetPolicyVersion" => ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse($"""
+            <GetPolicyVersionResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetPolicyVersionResult><PolicyVersion>
+            <Document>{Uri.EscapeDataString(RoleBoundary.Json)}</Document><VersionId>v2</VersionId><IsDefaultVersion>true</IsDefaultVersion>
+            </PolicyVersion></GetPolicyVersionResult></GetPolicyVersionResponse>
+            """)),
         "DescribeStatement" => ScriptedAwsHandler.Json(new JsonObject { ["Id"] = "d9b6c0c9", ["Status"] = "FINISHED", ["HasResultSet"] = true }),
         "GetServiceQuota" => ScriptedAwsHandler.Json(new JsonObject { ["Quota"] = new JsonObject { ["Value"] = 32.0 } }),
         "SimulatePrincipalPolicy" => Simulation(request),
@@ -84,13 +89,14 @@ public sealed class AwsContractTests
         var handler = new ScriptedAwsHandler(Script);
         using var cloud = Cloud(handler);
         await cloud.FindRoleAsync(AwsNames.SpectrumRole, default);
-        await cloud.EnsureRoleAsync(AwsRoles.InstanceFor(Names, "us-east-2") with { Name = "missing-role" }, default);
+        await cloud.EnsureRoleAsync(AwsRoles.InstanceFor(Names, "us-east-2") with { Name = "missing-role" }, Names.Account, default);
         await cloud.DeleteRoleAsync(Names.InstanceRole, default);
         await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", Probes, default);
         await cloud.PauseClusterAsync(Cluster.Identifier, default);
         await cloud.ResumeClusterAsync(Cluster.Identifier, default);
         await cloud.NodeTypeOrderableAsync("ra3.large", default);
-        await cloud.EnsureRoleAsync(AwsRoles.Spectrum, default);
+        await cloud.EnsureRoleAsync(AwsRoles.Spectrum, Names.Account, default);
+        await cloud.RoleBoundaryAsync(Names.Account, default);
         await cloud.CreateClusterAsync(Cluster, default);
         await cloud.CreateClusterAsync(Cluster with { Nodes = 2, NodeType = "ra3.large" }, default);
         await cloud.FindClusterAsync(Cluster.Identifier, default);
@@ -127,8 +133,8 @@ public sealed class AwsContractTests
             "cloudwatch:GetMetricStatistics",
             "glue:GetDatabase", "glue:GetTable",
             "iam:AddRoleToInstanceProfile", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:DeleteInstanceProfile", "iam:DeleteRole",
-            "iam:DeleteRolePolicy", "iam:GetInstanceProfile", "iam:GetRole", "iam:ListRolePolicies", "iam:PutRolePolicy",
-            "iam:RemoveRoleFromInstanceProfile", "iam:SimulatePrincipalPolicy",
+            "iam:DeleteRolePolicy", "iam:GetInstanceProfile", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:ListRolePolicies",
+            "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:RemoveRoleFromInstanceProfile", "iam:SimulatePrincipalPolicy",
             "redshift-data:DescribeStatement", "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult",
             "redshift:CreateCluster", "redshift:CreateScheduledAction", "redshift:DeleteCluster", "redshift:DeleteScheduledAction",
             "redshift:DescribeClusters", "redshift:DescribeOrderableClusterOptions", "redshift:PauseCluster", "redshift:ResumeCluster",
@@ -213,6 +219,7 @@ public sealed class AwsContractTests
         var quota = await cloud.SpotVcpuQuotaAsync(default);
         var orderable = await cloud.NodeTypeOrderableAsync("NodeType", default);
         var allowed = await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", [new(["ec2:RunInstances", "s3:GetObject"], ["arn:aws:s3:::cord19-example"], new Dictionary<string, string>())], default);
+        var boundary = await cloud.RoleBoundaryAsync(Names.Account, default);
         var denied = await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", Probes, default);
 
         // The model's sample writes each string as its member's name: these show the right element was read.
@@ -230,6 +237,43 @@ public sealed class AwsContractTests
         Assert.Equal(new DateTimeOffset(2026, 11, 27, 1, 5, 0, TimeSpan.Zero), cpuReportedUntil); // the sample's period start, plus its 5 minutes
         Assert.Equal(new SqlResult(7, "stringValue"), sql);
         Assert.Equal(32, quota);
+        // The version asked for is the one GetPolicy named the default.
+        Assert.Equal(RoleBoundaryState.Current, boundary);
+        Assert.Contains(handler.Requests, r => r.Operation == "GetPolicyVersion" && r.Form.Any(p => p is { Key: "VersionId", Value: "DefaultVersionId" }));
+    }
+
+    /// <summary>
+    /// A role is created with the account's role boundary; one made before there was a boundary (a shared role of an
+    /// earlier version) is given it before its policy is put, which the operator policy allows only on a role that has it;
+    /// one that has it is left as it is.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "CreateRole,PutRolePolicy")]
+    [InlineData("", "PutRolePermissionsBoundary,PutRolePolicy")]
+    [InlineData("arn:aws:iam::123456789012:policy/cord19/cord19-role-boundary", "PutRolePolicy")]
+    public async Task A_role_is_created_or_kept_only_with_the_accounts_role_boundary(string? boundaryNow, string changes)
+    {
+        var handler = new ScriptedAwsHandler(request => request.Operation switch
+        {
+            "GetRole" when boundaryNow is null => ScriptedAwsHandler.QueryError("NoSuchEntity", "The role with name cord19-redshift-spectrum cannot be found.", HttpStatusCode.NotFound),
+            "GetRole" => ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse($"""
+                <GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><Path>/cord19/</Path>
+                <RoleName>cord19-redshift-spectrum</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum</Arn>
+                <CreateDate>2026-11-30T12:00:00Z</CreateDate>
+                {(boundaryNow is "" ? "" : $"<PermissionsBoundary><PermissionsBoundaryType>PermissionsBoundaryPolicy</PermissionsBoundaryType><PermissionsBoundaryArn>{boundaryNow}</PermissionsBoundaryArn></PermissionsBoundary>")}
+                </Role></GetRoleResult></GetRoleResponse>
+                """)),
+            _ => Script(request),
+        });
+        using var cloud = Cloud(handler);
+
+        await cloud.EnsureRoleAsync(AwsRoles.Spectrum, "123456789012", default);
+
+        var boundary = "arn:aws:iam::123456789012:policy/cord19/cord19-role-boundary";
+        Assert.Equal(changes.Split(','), handler.Requests.Select(r => r.Operation).Where(o => o is not "GetRole"));
+        Assert.All(handler.Requests.Where(r => r.Operation is "CreateRole" or "PutRolePermissionsBoundary"),
+            r => Assert.Contains(r.Form, p => p is { Key: "PermissionsBoundary" } && p.Value == boundary));
+        Assert.Empty(handler.Requests.SelectMany(r => handler.Model(r.Service).CheckQuery(r.Form)));
     }
 
     /// <summary>

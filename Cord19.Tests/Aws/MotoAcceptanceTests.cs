@@ -42,7 +42,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         await Moto.ResetAsync();
         _airflow = await InstanceAirflowStandIn.StartAsync();
         _redshiftData = await RedshiftDataStandIn.StartAsync();
-        await CreateDataLakeAsync();
+        await PrepareAccountAsync();
         // moto lacks Canonical's public SSM parameter and its 24.04 images: launch one of the Canonical images it has.
         using var ec2 = Moto.Connect().Ec2();
         _image = (await ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = [AwsCloud.CanonicalOwner] })).Images[0].ImageId;
@@ -74,6 +74,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.Equal("Passed", Outcome("COVID-19 data lake"));
             // EC2's DescribeSubnets: moto's default VPC, like AWS's, has a default subnet per zone that assigns public addresses.
             Assert.Equal("Passed", Outcome(PublicAddressCheck.Name));
+            // IAM's GetPolicy and GetPolicyVersion: the boundary the administrator made is this version's.
+            Assert.Equal("Passed", Outcome(RoleBoundary.CheckName));
             // EC2's DescribeInstanceTypes, as moto answers it for the default type.
             Assert.Equal("Passed", Outcome(InstanceTypeCheck.Name));
             Assert.StartsWith("m5.xlarge: 4 vCPUs, 16 GiB, x86_64", checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == InstanceTypeCheck.Name).GetProperty("detail").GetString());
@@ -134,7 +136,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         // 2. Killed inside phase 1 (the instance is up, Airflow is being asked), started again on the same data, then phase 7.
         int leftAfterCrash;
         await Moto.ResetAsync();
-        await CreateDataLakeAsync();
+        await PrepareAccountAsync();
         var crashData = Path.Combine(_data.Path, "crash");
         var crashed = await StartAppAsync(crashData);
         try
@@ -165,7 +167,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
 
         // 3. A deployment whose database is lost: a new panel finds what its tags and role path say.
         await Moto.ResetAsync();
-        await CreateDataLakeAsync();
+        await PrepareAccountAsync();
         var lostData = Path.Combine(_data.Path, "lost");
         await using (var first = await StartAppAsync(lostData))
             await RunAsync(first, 1);
@@ -292,6 +294,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Assert.DoesNotContain("cord19-*", document);
         var attached = await connection.Api.QueryAsync(AwsService.Iam, "ListAttachedRolePolicies", new AwsParameters().Add("RoleName", names.InstanceRole), default);
         Assert.Empty(attached.Find("AttachedPolicies")?.Elements() ?? []);
+        var role = await connection.Api.QueryAsync(AwsService.Iam, "GetRole", new AwsParameters().Add("RoleName", names.InstanceRole), default);
+        Assert.Equal(RoleBoundary.ArnIn("123456789012"), role.Find("PermissionsBoundary").Text("PermissionsBoundaryArn"));
     }
 
     private async Task CheckPhaseTwoAsync(Guid id)
@@ -307,6 +311,11 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         using var ec2 = connection.Ec2();
         var redshiftGroup = (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("group-name", [names.RedshiftSecurityGroup])] })).SecurityGroups.Single();
         Assert.Empty(redshiftGroup.IpPermissions ?? []);
+        foreach (var shared in AwsRoles.Shared)
+        {
+            var role = await connection.Api.QueryAsync(AwsService.Iam, "GetRole", new AwsParameters().Add("RoleName", shared.Name), default);
+            Assert.Equal(RoleBoundary.ArnIn("123456789012"), role.Find("PermissionsBoundary").Text("PermissionsBoundaryArn"));
+        }
     }
 
     /// <summary>Everything of the project in the account, by AWS's own lists (not the panel's sweep); the shared roles excepted.</summary>
@@ -339,6 +348,17 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         var clusters = await connection.Api.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters(), default);
         found.AddRange((clusters.Find("Clusters")?.Elements() ?? []).Select(c => c.Text("ClusterIdentifier")).Where(c => c?.StartsWith("cord19-", StringComparison.Ordinal) == true).Select(c => $"cluster {c}"));
         return found;
+    }
+
+    /// <summary>
+    /// What the account holds before the panel comes: AWS's data lake, and the role boundary its administrator creates
+    /// once (README, Permissions), which every role the panel creates carries.
+    /// </summary>
+    private static async Task PrepareAccountAsync()
+    {
+        await CreateDataLakeAsync();
+        await Moto.Connect().Api.QueryAsync(AwsService.Iam, "CreatePolicy", new AwsParameters()
+            .Add("PolicyName", RoleBoundary.PolicyName).Add("Path", RoleBoundary.PolicyPath).Add("PolicyDocument", RoleBoundary.Json), default);
     }
 
     /// <summary>AWS's COVID-19 data lake as its CloudFormation template leaves it: a Glue table over a bucket in us-east-2.</summary>

@@ -116,7 +116,11 @@ public sealed class OperatorPolicyTests
             }
             if (statement.TryGetProperty("Condition", out var condition))
                 foreach (var key in condition.EnumerateObject().SelectMany(test => test.Value.EnumerateObject()))
-                    Assert.Equal(Strings(key.Value).Order(), mine.Select(p => p.Context[key.Name]).Order());
+                {
+                    // An ARN pattern (the role boundary's) is asked about as the caller's own ARN, which it matches.
+                    var allowed = Strings(key.Value).Select(v => v.StartsWith("arn:", StringComparison.Ordinal) ? v.Replace("::*:", "::123456789012:", StringComparison.Ordinal) : v);
+                    Assert.Equal(allowed.Order(), mine.Select(p => p.Context[key.Name]).Order());
+                }
         }
         Assert.Equal(next, probes.Count);
 
@@ -124,6 +128,31 @@ public sealed class OperatorPolicyTests
         // Canonical's parameter and AWS's shell document are AWS's own: their ARNs name no account.
         Assert.Contains(probes, p => p.Resources.SequenceEqual(["arn:aws:ssm:eu-central-1::parameter/aws/service/canonical/example"]));
         Assert.Contains(probes, p => p.Resources.SequenceEqual(["arn:aws:ssm:eu-central-1::document/AWS-RunShellScript"]));
-        Assert.Contains(probes, p => p.Resources.SequenceEqual(["arn:aws:iam::123456789012:role/cord19/example"]) && p.Context["iam:PassedToService"] == "scheduler.redshift.amazonaws.com");
+        Assert.Contains(probes, p => p.Resources.SequenceEqual(["arn:aws:iam::123456789012:role/cord19/example"]) && p.Context.GetValueOrDefault("iam:PassedToService") == "scheduler.redshift.amazonaws.com");
+        Assert.Contains(probes, p => p.Actions.Contains("iam:CreateRole") && p.Context.GetValueOrDefault("iam:PermissionsBoundary") == RoleBoundary.ArnIn("123456789012"));
+    }
+
+    /// <summary>
+    /// iam:CreateRole and iam:PutRolePolicy on any role under /cord19/, with iam:PassRole and ec2:RunInstances, would let
+    /// whoever holds the policy make a role with every permission and launch an instance with it (or make it trust them and
+    /// assume it). So a role may be created or widened only with the role boundary, and nothing that changes or lifts a
+    /// boundary, or makes a user, a key or a policy, is granted at all.
+    /// </summary>
+    [Fact]
+    public void A_role_may_be_created_or_widened_only_with_the_role_boundary_which_the_policy_cannot_change()
+    {
+        string[] widening = ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy"];
+        foreach (var statement in Statements().Where(s => Strings(s.GetProperty("Action")).Intersect(widening).Any()))
+        {
+            Assert.True(statement.TryGetProperty("Condition", out var condition), $"{statement.GetProperty("Sid")} widens roles with no condition");
+            var boundary = Assert.Single(condition.EnumerateObject().SelectMany(test => test.Value.EnumerateObject()), key => key.Name == "iam:PermissionsBoundary");
+            var pattern = Assert.Single(Strings(boundary.Value));
+            Assert.Matches("^" + Regex.Escape(pattern).Replace(@"\*", "[0-9]{12}") + "$", RoleBoundary.ArnIn("123456789012"));
+        }
+        Assert.Contains("iam:CreateRole", OperatorPolicy.Actions);
+        Assert.Empty(OperatorPolicy.Actions.Intersect([
+            "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy",
+            "iam:DeletePolicyVersion", "iam:UpdateAssumeRolePolicy", "iam:CreateUser", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:CreateAccessKey",
+            "iam:CreateLoginProfile", "iam:AddUserToGroup", "iam:PutGroupPolicy", "iam:AttachGroupPolicy"]));
     }
 }

@@ -435,6 +435,52 @@ public sealed class AwsFirstDeploymentTests
         Assert.Empty((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources);
     }
 
+    /// <summary>
+    /// The operator policy lets a role be created only with the role boundary, which an administrator creates: without
+    /// it, the checklist is red, "Create the roles" and phases 1 and 2 stop before creating anything of theirs, each
+    /// saying who creates it and how; the roles the phases create carry it.
+    /// </summary>
+    [Fact]
+    public async Task Without_the_role_boundary_the_checklist_is_red_and_no_role_or_resource_is_created()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var checklist = h.Get<AwsChecklist>();
+        var settings = await h.Core.Settings.GetAsync();
+        Assert.Equal(CheckOutcome.Passed, Item(await checklist.RunAsync(settings, default), RoleBoundary.CheckName).Outcome);
+        h.Cloud.RoleBoundaryState = RoleBoundaryState.Missing;
+
+        var line = Item(await checklist.RunAsync(settings, default), RoleBoundary.CheckName);
+        Assert.Equal(CheckOutcome.Failed, line.Outcome);
+        Assert.Contains("aws iam create-policy --policy-name cord19-role-boundary --path /cord19/", line.Fix);
+        var refused = await Assert.ThrowsAsync<RoleBoundaryMissingException>(() => checklist.CreateRolesAsync(settings, default));
+        Assert.Contains("An administrator of the account creates it once", refused.Message);
+        FailedSaying(await h.Core.RunAsync(1), "cord19-role-boundary does not exist", "aws iam create-policy", "Phase 1 stopped before creating anything");
+        Assert.Empty(h.Cloud.Roles);
+        Assert.Empty((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources);
+
+        // Deleted after phase 1: phase 2 stops before its roles and its cluster.
+        h.Cloud.RoleBoundaryState = RoleBoundaryState.Current;
+        Succeeded(await h.Core.RunAsync(1), "");
+        Assert.Equal(RoleBoundary.ArnIn("123456789012"), h.Cloud.RoleBoundaries[new AwsNames(await h.DeploymentIdAsync(), "123456789012").InstanceRole]);
+        h.Cloud.RoleBoundaryState = RoleBoundaryState.Missing;
+        FailedSaying(await h.Core.RunAsync(2), "cord19-role-boundary does not exist", "No cluster was created");
+        Assert.Empty(h.Cloud.Clusters);
+        Assert.False(h.Cloud.Roles.ContainsKey(AwsNames.SpectrumRole));
+    }
+
+    [Fact]
+    public async Task A_role_boundary_that_differs_from_this_versions_is_amber_and_phase_one_goes_on_saying_so()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RoleBoundaryState = RoleBoundaryState.Differs;
+
+        Assert.Equal(CheckOutcome.Warning, Item(await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default), RoleBoundary.CheckName).Outcome);
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, "");
+        Assert.Contains("differs from this version's boundary", await h.Core.LogTextAsync(state));
+    }
+
     [Fact]
     public async Task A_first_boot_that_failed_on_an_instance_that_cannot_be_terminated_says_it_bills_until_phase_seven()
     {

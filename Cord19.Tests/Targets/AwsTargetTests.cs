@@ -232,7 +232,7 @@ public sealed class AwsTargetTests
         var lost = new AwsNames(Guid.NewGuid(), "123456789012");
         await h.Cloud.CreateClusterAsync(new ClusterSpec(lost.Cluster, "ra3.large", 1, AwsNames.Database, AwsNames.MasterUser, "Cx9secretSecret1",
             "arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum", "sg-1", ResourceTags.For(lost.DeploymentId, 2)), default);
-        var scheduler = await h.Cloud.EnsureRoleAsync(AwsRoles.Scheduler, default);
+        var scheduler = await h.Cloud.EnsureRoleAsync(AwsRoles.Scheduler, "123456789012", default);
         await h.Cloud.SchedulePauseAsync(new PauseSchedule(lost.ClusterPauseSchedule, lost.Cluster, DateTimeOffset.UtcNow.AddHours(2), scheduler, "lost"), default);
 
         var deletion = await h.Get<AwsReconciler>().DeleteOrphansAsync("us-east-2", AwsReconciler.OrphanConfirmation("us-east-2"), default);

@@ -47,6 +47,8 @@ public static class AwsEndpoints
 
         aws.MapGet("/operator-policy", () => Results.Text(OperatorPolicy.Json, "application/json"));
 
+        aws.MapGet("/role-boundary", () => Results.Text(RoleBoundary.Json, "application/json"));
+
         aws.MapGet("/status", async (AwsStatusMonitor monitor, Core.Deployments.DeploymentStore store, CancellationToken ct) =>
         {
             if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: Core.Deployments.DeploymentTarget.Aws } deployment })

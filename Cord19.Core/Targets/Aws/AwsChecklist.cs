@@ -150,6 +150,8 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
                     : new CheckItem("Spot price", CheckOutcome.Passed, $"${price}/h now, within your max of ${settings.SpotMaxPricePerHour}/h.");
         });
 
+        await CheckAsync(items, RoleBoundary.CheckName, async () => RoleBoundary.Judge(await cloud.RoleBoundaryAsync(me!.Account, ct), me.Account));
+
         foreach (var role in AwsRoles.Shared)
             await CheckAsync(items, $"IAM role {role.Name}", async () =>
             {
@@ -175,9 +177,11 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
     public Task<IReadOnlyList<string>> CreateRolesAsync(PipelineSettings settings, CancellationToken ct) =>
         clouds.WithCloudAsync<IReadOnlyList<string>>(settings.AwsRegion, async cloud =>
         {
+            var account = (await cloud.WhoAmIAsync(ct)).Account;
+            if (await cloud.RoleBoundaryAsync(account, ct) is RoleBoundaryState.Missing) throw new RoleBoundaryMissingException(account);
             var done = new List<string>();
             foreach (var role in AwsRoles.Shared)
-                done.Add($"{role.Name}: {await cloud.EnsureRoleAsync(role, ct)}");
+                done.Add($"{role.Name}: {await cloud.EnsureRoleAsync(role, account, ct)}");
             return done;
         });
 

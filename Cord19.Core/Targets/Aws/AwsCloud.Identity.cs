@@ -8,17 +8,39 @@ public sealed partial class AwsCloud
     /// <summary>The project's roles live under this IAM path (a deployment's own under /cord19/&lt;deployment id&gt;/), so the sweep can list them without reading every role.</summary>
     public const string RolePath = "/cord19/";
 
-    public async Task<string?> FindRoleAsync(string name, CancellationToken ct)
+    public async Task<string?> FindRoleAsync(string name, CancellationToken ct) => (await GetRoleAsync(name, ct)).Text("Arn");
+
+    /// <summary>IAM's Role element (its ARN, its boundary), or null when there is no such role.</summary>
+    private async Task<XElement?> GetRoleAsync(string name, CancellationToken ct)
     {
         try
         {
             var answer = await Api.QueryAsync(AwsService.Iam, "GetRole", new AwsParameters().Add("RoleName", name), ct);
-            return answer.Find("Role").Text("Arn");
+            return answer.Find("Role");
         }
         catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
         {
             return null;
         }
+    }
+
+    public async Task<RoleBoundaryState> RoleBoundaryAsync(string account, CancellationToken ct)
+    {
+        var arn = RoleBoundary.ArnIn(account);
+        XElement policy;
+        try
+        {
+            policy = await Api.QueryAsync(AwsService.Iam, "GetPolicy", new AwsParameters().Add("PolicyArn", arn), ct);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
+        {
+            return RoleBoundaryState.Missing;
+        }
+        var version = await Api.QueryAsync(AwsService.Iam, "GetPolicyVersion", new AwsParameters()
+            .Add("PolicyArn", arn).Add("VersionId", policy.Find("Policy").Text("DefaultVersionId")), ct);
+        // IAM answers the document URL-encoded (RFC 3986).
+        var document = Uri.UnescapeDataString(version.Find("PolicyVersion").Text("Document") ?? "{}");
+        return PolicyDocument.SameGrants(document, RoleBoundary.Json) ? RoleBoundaryState.Current : RoleBoundaryState.Differs;
     }
 
     public async Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct)
@@ -34,11 +56,12 @@ public sealed partial class AwsCloud
         }
     }
 
-    /// <summary>Creates what is missing of the role (trust, inline policy, instance profile); keeps what is there.</summary>
-    public async Task<string> EnsureRoleAsync(RoleSpec spec, CancellationToken ct)
+    public async Task<string> EnsureRoleAsync(RoleSpec spec, string account, CancellationToken ct)
     {
-        var arn = await FindRoleAsync(spec.Name, ct);
-        if (arn is null)
+        var boundary = RoleBoundary.ArnIn(account);
+        var role = await GetRoleAsync(spec.Name, ct);
+        string arn;
+        if (role is null)
         {
             var trust = PolicyDocument.Of(new { Effect = "Allow", Principal = new { Service = spec.TrustedService }, Action = "sts:AssumeRole" });
             var created = await Api.QueryAsync(AwsService.Iam, "CreateRole", new AwsParameters()
@@ -46,8 +69,18 @@ public sealed partial class AwsCloud
                 .Add("Path", spec.Path)
                 .Add("Description", spec.Description)
                 .Add("AssumeRolePolicyDocument", trust)
+                .Add("PermissionsBoundary", boundary)
                 .Tags("Tags", "member", ResourceTags.Shared), ct);
             arn = created.Find("Role").Text("Arn") ?? throw new AwsException("iam:CreateRole", "UnreadableResponse", "the answer had no role ARN", null);
+        }
+        else
+        {
+            arn = role.Text("Arn") ?? throw new AwsException("iam:GetRole", "UnreadableResponse", "the answer had no role ARN", null);
+            // A shared role made by an earlier version has none, and the operator policy lets its policy be put only on a
+            // role with the boundary: set it first (which only narrows what the role may do).
+            if (role.Find("PermissionsBoundary").Text("PermissionsBoundaryArn") != boundary)
+                await Api.QueryAsync(AwsService.Iam, "PutRolePermissionsBoundary", new AwsParameters()
+                    .Add("RoleName", spec.Name).Add("PermissionsBoundary", boundary), ct);
         }
         await Api.QueryAsync(AwsService.Iam, "PutRolePolicy", new AwsParameters()
             .Add("RoleName", spec.Name).Add("PolicyName", spec.InlinePolicyName).Add("PolicyDocument", spec.InlinePolicy), ct);

@@ -30,6 +30,7 @@ public sealed partial class AwsTarget
                 var line = PublicAddressCheck.Judge(await cloud.DefaultVpcAsync(ct), await cloud.DefaultSubnetsAsync(ct));
                 await RefuseOrLogAsync(context, line, refuse: line.Outcome == CheckOutcome.Failed);
             });
+            await context.StepAsync("role-boundary", ct => CheckRoleBoundaryAsync(run, Phase1Stopped, ct));
         }
 
         await context.StepAsync("bucket", async ct =>
@@ -46,7 +47,7 @@ public sealed partial class AwsTarget
         {
             // The deployment's own role: the instance may read this deployment's bucket and its Airflow's parameters, nothing of another's.
             await context.RecordResourceAsync(AwsResourceKinds.Role, names.InstanceRole, "The instance's role and instance profile (this deployment's bucket and Airflow parameters only)");
-            await cloud.EnsureRoleAsync(AwsRoles.InstanceFor(names, cloud.Region), ct);
+            await cloud.EnsureRoleAsync(AwsRoles.InstanceFor(names, cloud.Region), names.Account, ct);
             await context.LogAsync($"Role and instance profile {names.InstanceRole}: SSM agent, s3://{names.Bucket} and its Airflow password, key and certificate parameters only.");
         });
 
@@ -184,14 +185,26 @@ public sealed partial class AwsTarget
         await RefuseOrLogAsync(context, line, refuse: line.Outcome == CheckOutcome.Failed);
     }
 
-    /// <summary>A checklist line judged again before anything is created: a refusal stops phase 1 with its fix, the rest goes in the log.</summary>
-    private static async Task RefuseOrLogAsync(PhaseContext context, CheckItem line, bool refuse)
+    /// <summary>A checklist line judged again before anything is created: a refusal stops the phase with its fix, the rest goes in the log.</summary>
+    private static async Task RefuseOrLogAsync(PhaseContext context, CheckItem line, bool refuse, string stopped = Phase1Stopped)
     {
         if (refuse)
-            throw new PhaseFailedException($"{line.Detail} {line.Fix} Phase 1 stopped before creating anything; run it again then.");
+            throw new PhaseFailedException($"{line.Detail} {line.Fix} {stopped}");
         await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
             line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
     }
+
+    /// <summary>
+    /// Before a phase creates a role: a missing boundary stops it (the operator policy would refuse the role), one that
+    /// differs from this version's is logged.
+    /// </summary>
+    private static async Task CheckRoleBoundaryAsync(AwsRun run, string stopped, CancellationToken ct)
+    {
+        var line = RoleBoundary.Judge(await run.Cloud.RoleBoundaryAsync(run.Names.Account, ct), run.Names.Account);
+        await RefuseOrLogAsync(run.Context, line, refuse: line.Outcome == CheckOutcome.Failed, stopped);
+    }
+
+    private const string Phase1Stopped = "Phase 1 stopped before creating anything; run it again then.";
 
     /// <summary>How often the wait for Airflow reads the instance's console for <see cref="AirflowUserData.SetupFailed"/>.</summary>
     private static readonly TimeSpan BootLogInterval = TimeSpan.FromSeconds(30);

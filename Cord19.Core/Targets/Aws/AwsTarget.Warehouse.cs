@@ -62,9 +62,10 @@ public sealed partial class AwsTarget
         string? schedulerArn = null;
         await context.StepAsync("roles", async ct =>
         {
-            roleArn = await cloud.EnsureRoleAsync(AwsRoles.Spectrum, ct);
+            await CheckRoleBoundaryAsync(run, "No cluster was created; run phase 2 again then.", ct);
+            roleArn = await cloud.EnsureRoleAsync(AwsRoles.Spectrum, names.Account, ct);
             await context.LogAsync($"Role {roleArn} lets Redshift Spectrum read the Glue catalogue and the data lake, and write the export (shared; kept by phase 7).");
-            schedulerArn = await cloud.EnsureRoleAsync(AwsRoles.Scheduler, ct);
+            schedulerArn = await cloud.EnsureRoleAsync(AwsRoles.Scheduler, names.Account, ct);
             await context.LogAsync($"Role {schedulerArn} lets Redshift's scheduler pause the project's clusters, and nothing else (shared; kept by phase 7).");
         });
 

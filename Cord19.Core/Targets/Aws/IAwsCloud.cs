@@ -40,7 +40,13 @@ public interface IAwsCloud
     // Identity (IAM)
     Task<string?> FindRoleAsync(string name, CancellationToken ct);
     Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct);
-    Task<string> EnsureRoleAsync(RoleSpec spec, CancellationToken ct);
+    /// <summary>
+    /// Creates what is missing of the role (trust, inline policy, instance profile) with <paramref name="account"/>'s role
+    /// boundary, which it also sets on a role made before the boundary was; keeps what is there. Returns the role's ARN.
+    /// </summary>
+    Task<string> EnsureRoleAsync(RoleSpec spec, string account, CancellationToken ct);
+    /// <summary>Whether <paramref name="account"/> has the role boundary (<see cref="RoleBoundary"/>), and with this version's grants.</summary>
+    Task<RoleBoundaryState> RoleBoundaryAsync(string account, CancellationToken ct);
     /// <summary>Deletes a role with its inline policies and its instance profile; nothing when it is gone.</summary>
     Task DeleteRoleAsync(string name, CancellationToken ct);
     /// <summary>

@@ -12,7 +12,7 @@ public static class OperatorPolicy
 {
     private const string ResourceName = "Cord19.Core.Targets.Aws.operator-policy.json";
 
-    public static string Json { get; } = Load();
+    public static string Json { get; } = PolicyDocument.Embedded(ResourceName);
 
     /// <summary>The file's statements, read once: its actions, resource patterns and the values each condition key allows.</summary>
     private static readonly IReadOnlyList<Statement> Statements = StatementsOf(Json);
@@ -23,7 +23,7 @@ public static class OperatorPolicy
     /// <summary>
     /// What to ask IAM's policy simulator so that this policy, attached as it is, passes: each statement's actions on an
     /// example of its own resources in the caller's account and region, with the context its conditions test, one probe
-    /// per value a condition allows (a role passed to EC2, to Redshift, to Redshift's scheduler).
+    /// per value a condition allows (a role passed to EC2, to Redshift, to Redshift's scheduler; a role with the boundary).
     /// </summary>
     public static IReadOnlyList<PermissionProbe> Probes(string account, string region) =>
         Statements.SelectMany(statement =>
@@ -31,7 +31,11 @@ public static class OperatorPolicy
             var resources = statement.Resources.Where(r => r != "*").Select(r => Example(r, account, region)).ToList();
             IEnumerable<Dictionary<string, string>> contexts = [new(StringComparer.Ordinal)];
             foreach (var (key, values) in statement.Conditions)
-                contexts = contexts.SelectMany(context => values.Select(value => new Dictionary<string, string>(context, StringComparer.Ordinal) { [key] = value }));
+                contexts = contexts.SelectMany(context => values.Select(value => new Dictionary<string, string>(context, StringComparer.Ordinal)
+                {
+                    // A value that is an ARN pattern (the role boundary's) stands for the ARN a real call sends: the caller's.
+                    [key] = value.StartsWith("arn:", StringComparison.Ordinal) ? Example(value, account, region) : value,
+                }));
             return contexts.Select(context => new PermissionProbe(statement.Actions, resources, context));
         }).ToList();
 
@@ -53,14 +57,6 @@ public static class OperatorPolicy
 
     private static List<string> Strings(JsonElement e) =>
         e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().Select(a => a.GetString()!).ToList() : [e.GetString()!];
-
-    private static string Load()
-    {
-        using var stream = typeof(OperatorPolicy).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The embedded resource {ResourceName} is missing from this build.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 
     private static List<Statement> StatementsOf(string json)
     {

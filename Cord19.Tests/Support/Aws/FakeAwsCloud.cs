@@ -146,14 +146,27 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct) => Task.FromResult(Profiles.Contains(name));
 
-    public Task<string> EnsureRoleAsync(RoleSpec spec, CancellationToken ct)
+    public Task<string> EnsureRoleAsync(RoleSpec spec, string account, CancellationToken ct)
     {
         Call($"ensure role {spec.Name}");
         if (RoleFailure is { } failure) return Task.FromException<string>(failure);
-        var arn = Roles[spec.Name] = $"arn:aws:iam::123456789012:role{spec.Path}{spec.Name}";
+        var arn = Roles[spec.Name] = $"arn:aws:iam::{account}:role{spec.Path}{spec.Name}";
         RoleSpecs[spec.Name] = spec;
+        RoleBoundaries[spec.Name] = RoleBoundary.ArnIn(account);
         if (spec.WithInstanceProfile) Profiles.Add(spec.Name);
         return Task.FromResult(arn);
+    }
+
+    /// <summary>The boundary each role was given.</summary>
+    public Dictionary<string, string> RoleBoundaries { get; } = [];
+
+    /// <summary>What the account's role boundary is (an administrator's doing; the panel only reads it).</summary>
+    public RoleBoundaryState RoleBoundaryState { get; set; } = RoleBoundaryState.Current;
+
+    public Task<RoleBoundaryState> RoleBoundaryAsync(string account, CancellationToken ct)
+    {
+        Call("read the role boundary");
+        return Task.FromResult(RoleBoundaryState);
     }
 
     public Task DeleteRoleAsync(string name, CancellationToken ct)
