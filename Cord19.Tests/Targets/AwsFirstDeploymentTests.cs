@@ -424,6 +424,23 @@ public sealed class AwsFirstDeploymentTests
         Assert.NotNull((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt);
     }
 
+    /// <summary>
+    /// EC2 may show a running instance for a moment before its public address: within the grace, phase 1 waits for it
+    /// and goes on, ending nothing.
+    /// </summary>
+    [Fact]
+    public async Task An_address_EC2_shows_a_few_looks_after_the_instance_runs_is_waited_for_within_the_grace()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(addresslessGrace: TimeSpan.FromSeconds(10));
+        h.Cloud.PublicAddressLag = 3;
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, "");
+        var instance = (await h.Cloud.FindInstanceAsync(await h.DeploymentIdAsync(), default))!;
+        Assert.Equal(("running", "198.51.100.7"), (instance.State, instance.PublicIp));
+    }
+
     [Fact]
     public async Task Phase_one_refuses_a_default_VPC_whose_subnets_assign_no_public_address_before_creating_anything()
     {

@@ -29,7 +29,8 @@ public sealed class AwsTargetHarness : IAsyncDisposable
     public RecordingConnector Connector { get; }
     public FakeAirflowReleaseIndex Releases { get; }
 
-    public static async Task<AwsTargetHarness> StartAsync(PipelineSettings? settings = null, TimeSpan? airflowReadyLimit = null, TimeSpan? airflowOutageLimit = null)
+    public static async Task<AwsTargetHarness> StartAsync(PipelineSettings? settings = null, TimeSpan? airflowReadyLimit = null, TimeSpan? airflowOutageLimit = null,
+        TimeSpan? addresslessGrace = null)
     {
         var files = new TempDirectory();
         var bundle = Directory.CreateDirectory(Path.Combine(files.Path, "bundle")).FullName;
@@ -50,7 +51,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
                 AirflowReadyLimit = airflowReadyLimit ?? TimeSpan.FromSeconds(10),
                 // Everything here settles within a few looks; a wait that would take longer is the test's failure.
                 InstanceStartLimit = TimeSpan.FromSeconds(10),
-                AddresslessGrace = TimeSpan.FromMilliseconds(50),
+                AddresslessGrace = addresslessGrace ?? TimeSpan.FromMilliseconds(50),
                 ClusterLimit = TimeSpan.FromSeconds(10),
                 CommandLimit = TimeSpan.FromSeconds(10),
                 DagRunLimit = TimeSpan.FromSeconds(10),

@@ -276,7 +276,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
             var next = state.State switch
             {
-                "pending" => state with { State = "running", PublicIp = SubnetsAssignPublicAddresses ? "198.51.100.7" : null, AvailabilityZone = "us-east-2b" },
+                "pending" => state with { State = "running", PublicIp = SubnetsAssignPublicAddresses && PublicAddressLag == 0 ? "198.51.100.7" : null, AvailabilityZone = "us-east-2b" },
+                "running" when state.PublicIp is null && SubnetsAssignPublicAddresses && ++_looksWithoutAddress >= PublicAddressLag => state with { PublicIp = "198.51.100.7" },
                 "shutting-down" => state with { State = "terminated", PublicIp = null, SpotState = "closed" },
                 _ => state,
             };
@@ -288,6 +289,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     /// <summary>False: the default subnets do not assign public IPv4 addresses (MapPublicIpOnLaunch off), so instances run without one.</summary>
     public bool SubnetsAssignPublicAddresses { get; set; } = true;
+
+    /// <summary>How many looks at a running instance EC2 shows it without the public address its subnet assigns (0: none).</summary>
+    public int PublicAddressLag { get; set; }
+
+    private int _looksWithoutAddress;
 
     public Task<string?> ConsoleOutputAsync(string instanceId, CancellationToken ct) => Task.FromResult(ConsoleOutput);
 
