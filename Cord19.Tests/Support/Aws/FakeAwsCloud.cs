@@ -150,6 +150,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     {
         Call($"ensure role {spec.Name}");
         if (RoleFailure is { } failure) return Task.FromException<string>(failure);
+        // IAM refuses a boundary that is not there.
+        if (RoleBoundaryState == RoleBoundaryState.Missing)
+            return Task.FromException<string>(new AwsException("iam:CreateRole", "NoSuchEntity", $"Scope ARN: {RoleBoundary.ArnIn(account)} does not exist or is not attachable.", HttpStatusCode.NotFound));
         var arn = Roles[spec.Name] = $"arn:aws:iam::{account}:role{spec.Path}{spec.Name}";
         RoleSpecs[spec.Name] = spec;
         RoleBoundaries[spec.Name] = RoleBoundary.ArnIn(account);
