@@ -90,6 +90,20 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             var phaseOne = await RunAsync(app, 1);
             var id = await DeploymentIdAsync(app);
             await CheckPhaseOneAsync(id);
+            // The operator moved: phase 1 run again opens Airflow's port to the new address and closes it to the one this
+            // panel opened it to (EC2's RevokeSecurityGroupIngress, which matches a rule by its port and range).
+            await SetOperatorCidrAsync(app, "198.51.100.20/32");
+            await RunAsync(app, 1);
+            using (var ec2 = Moto.Connect().Ec2())
+            {
+                var airflowGroup = (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
+                {
+                    Filters = [new Filter("group-name", [new AwsNames(id, "123456789012").AirflowSecurityGroup])],
+                })).SecurityGroups.Single();
+                var rule = Assert.Single(airflowGroup.IpPermissions.SelectMany(p => p.Ipv4Ranges ?? []));
+                Assert.Equal("198.51.100.20/32", rule.CidrIp);
+                Assert.StartsWith("cord19 operator, panel ", rule.Description);
+            }
             Assert.Contains("s3:PutBucketPolicy", await _http.GetStringAsync($"{app.Url}/api/runs/{phaseOne.GetProperty("runId").GetString()}/log"));
             gaps.Add("the bucket's TLS-only policy (moto is plain HTTP, which the policy would refuse, and ignores its condition: phase 1 leaves it out and says so)");
             // Airflow 3 by default (Airflow 2's end of life was 2026-04-22): phase 1 signed in for a JWT.
@@ -398,12 +412,17 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             [AwsTargetOptions.AirflowUrlVariable] = _airflow.BaseUrl.ToString(),
             [AwsTargetOptions.ImageVariable] = _image,
         });
+        await SetOperatorCidrAsync(app, OperatorCidr);
+        return app;
+    }
+
+    private async Task SetOperatorCidrAsync(RunningApp app, string cidr)
+    {
         var settings = await _http.GetFromJsonAsync<JsonElement>($"{app.Url}/api/settings");
         var edited = System.Text.Json.Nodes.JsonNode.Parse(settings.GetRawText())!.AsObject();
-        edited["operatorCidr"] = OperatorCidr;
+        edited["operatorCidr"] = cidr;
         var saved = await _http.PutAsJsonAsync($"{app.Url}/api/settings", edited);
         Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
-        return app;
     }
 
     /// <summary>

@@ -106,12 +106,19 @@ public sealed class AwsAirflowOutageTests
         Assert.DoesNotContain("docker compose", state.LatestRun!.Reason);
     }
 
+    /// <summary>
+    /// A laptop that moved has one address at a time: the port is opened to the new one and closed to the one this panel
+    /// opened it to before. Another panel instance's address, and one an earlier version opened (its rule names no
+    /// panel), stay.
+    /// </summary>
     [Fact]
-    public async Task A_phase_run_from_a_new_address_opens_Airflows_port_to_it_too()
+    public async Task A_phase_run_from_a_new_address_opens_Airflows_port_to_it_and_closes_the_address_this_panel_had()
     {
         await using var h = await ReadyForPhaseFourAsync();
         var group = h.Cloud.Groups[new AwsNames(await h.DeploymentIdAsync(), "123456789012").AirflowSecurityGroup];
         Assert.Equal(["8080 from 203.0.113.7/32"], group.Ingress);
+        await h.Cloud.AllowIngressAsync(group.Id, 8080, "192.0.2.50/32", OperatorAddress.RuleDescription("lab-desktop"), default);
+        await h.Cloud.AllowIngressAsync(group.Id, 8080, "192.0.2.60/32", "cord19 operator", default);
 
         // The laptop went home: another public address, which the group does not admit.
         h.PublicAddress.Value = "198.51.100.20/32";
@@ -119,16 +126,17 @@ public sealed class AwsAirflowOutageTests
 
         var log = await h.Core.LogTextAsync(state);
         Succeeded(state, log);
-        // Added, not swapped: another panel instance may reach Airflow from the first address.
-        Assert.Equal(["8080 from 203.0.113.7/32", "8080 from 198.51.100.20/32"], group.Ingress);
-        Assert.Contains($"Port 8080 of {group.Id} now admits 198.51.100.20/32 too", log);
+        Assert.Equal(["8080 from 192.0.2.50/32", "8080 from 192.0.2.60/32", "8080 from 198.51.100.20/32"], group.Ingress);
+        Assert.Contains($"Port 8080 of {group.Id} now admits 198.51.100.20/32", log);
+        Assert.Contains($"Port 8080 of {group.Id} no longer admits 203.0.113.7/32, which this panel (", log);
 
-        // From the same address again, nothing to add and nothing said.
+        // From the same address again, nothing to add or close, and nothing said.
         var again = await h.Core.RunAsync(4);
         var againLog = await h.Core.LogTextAsync(again);
         Succeeded(again, againLog);
         Assert.DoesNotContain("now admits", againLog);
-        Assert.Equal(2, group.Ingress.Count);
+        Assert.DoesNotContain("no longer admits", againLog);
+        Assert.Equal(3, group.Ingress.Count);
     }
 
     [Fact]
@@ -169,6 +177,18 @@ public sealed class AwsAirflowOutageTests
     [InlineData("not a range", "203.0.113.7/32", false)]
     public void A_rule_admits_an_address_or_range_it_takes_in_whole(string rule, string wanted, bool admitted) =>
         Assert.Equal(admitted, OperatorAddress.IsAdmitted([rule], wanted));
+
+    /// <summary>EC2 refuses a rule description with other characters than its own set, and longer than 255.</summary>
+    [Theory]
+    [InlineData("lab-desktop", "cord19 operator, panel lab-desktop")]
+    [InlineData("  Jo's Mac  ", "cord19 operator, panel Jo-s Mac")]
+    [InlineData(null, "cord19 operator")]
+    public void A_rule_names_the_panel_instance_in_characters_EC2_takes(string? panel, string description) =>
+        Assert.Equal(description, OperatorAddress.RuleDescription(panel));
+
+    [Fact]
+    public void A_rule_description_stays_within_EC2s_255_characters() =>
+        Assert.Equal(255, OperatorAddress.RuleDescription(new string('x', 400)).Length);
 
     [Fact]
     public async Task Phase_three_waits_out_a_silent_Airflow_while_the_DAGs_are_listed()

@@ -47,22 +47,16 @@ public sealed partial class AwsCloud
         return created.GroupId;
     }
 
-    public Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct) =>
+    public Task AllowIngressAsync(string groupId, int port, string cidr, string description, CancellationToken ct) =>
         IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("ec2:AuthorizeSecurityGroupIngress", () => Ec2.AuthorizeSecurityGroupIngressAsync(
-            new AuthorizeSecurityGroupIngressRequest
-            {
-                GroupId = groupId,
-                IpPermissions =
-                [
-                    new IpPermission
-                    {
-                        IpProtocol = "tcp",
-                        FromPort = port,
-                        ToPort = port,
-                        Ipv4Ranges = [new IpRange { CidrIp = cidr, Description = "cord19 operator" }],
-                    },
-                ],
-            }, ct)));
+            new AuthorizeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = [Rule(port, new IpRange { CidrIp = cidr, Description = description })] }, ct)));
+
+    public Task RevokeIngressAsync(string groupId, int port, string cidr, CancellationToken ct) =>
+        // EC2 answers InvalidPermission.NotFound for a rule that is gone already.
+        IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:RevokeSecurityGroupIngress", () => Ec2.RevokeSecurityGroupIngressAsync(
+            new RevokeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = [Rule(port, new IpRange { CidrIp = cidr })] }, ct)));
+
+    private static IpPermission Rule(int port, IpRange range) => new() { IpProtocol = "tcp", FromPort = port, ToPort = port, Ipv4Ranges = [range] };
 
     public async Task<GroupIngress?> IngressAsync(string groupName, int port, CancellationToken ct)
     {
@@ -72,7 +66,7 @@ public sealed partial class AwsCloud
         }, ct));
         return groups.SecurityGroups?.FirstOrDefault() is { } group
             ? new GroupIngress(group.GroupId, [.. (group.IpPermissions ?? []).Where(p => p.FromPort <= port && port <= p.ToPort)
-                .SelectMany(p => p.Ipv4Ranges ?? []).Select(r => r.CidrIp)])
+                .SelectMany(p => p.Ipv4Ranges ?? []).Select(r => new AdmittedRange(r.CidrIp, r.Description))])
             : null;
     }
 

@@ -43,8 +43,14 @@ public sealed record InstanceTypeFacts(string Name, int? Vcpus, long? MemoryMiB,
 /// <summary>A default subnet of the default VPC (one per availability zone), and whether EC2 gives its instances a public IPv4 address.</summary>
 public sealed record DefaultSubnet(string SubnetId, string AvailabilityZone, bool AssignsPublicAddress);
 
-/// <summary>A security group and the IPv4 ranges one of its ports admits.</summary>
-public sealed record GroupIngress(string GroupId, IReadOnlyList<string> Ranges);
+/// <summary>A security group and the IPv4 ranges one of its ports admits, each with its rule's description.</summary>
+public sealed record GroupIngress(string GroupId, IReadOnlyList<AdmittedRange> Admitted)
+{
+    public IReadOnlyList<string> Ranges => [.. Admitted.Select(a => a.Cidr)];
+}
+
+/// <summary>An IPv4 range a port admits, and its rule's description (who opened it), when it has one.</summary>
+public sealed record AdmittedRange(string Cidr, string? Description);
 
 /// <param name="State">EC2's: pending, running, shutting-down, terminated, stopping, stopped.</param>
 /// <param name="SpotState">The spot request's state (open, active, closed, cancelled, failed), when there is one.</param>

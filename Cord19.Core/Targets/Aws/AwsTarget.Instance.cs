@@ -353,8 +353,8 @@ public sealed partial class AwsTarget
 
     /// <summary>
     /// Port 8080 admits the address this machine has now: a laptop that moved since phase 1 (office, home, a café) has
-    /// another one, and the instance's Airflow would be silent to it. Rules are only added here, never taken away:
-    /// another panel instance may reach Airflow from its own address, and phase 7 deletes the group with all of them.
+    /// another one, and the instance's Airflow would be silent to it. The addresses this panel opened it to before are
+    /// closed (<see cref="OpenToOperatorAsync"/>); those another panel instance opened stay until phase 7 deletes the group.
     /// </summary>
     private async Task AdmitOperatorAsync(AwsRun run)
     {
@@ -371,9 +371,29 @@ public sealed partial class AwsTarget
             return;
         }
         // One look at the group's rules, which the usual case (the same address, or a range taking it in) ends with.
-        var ct = context.Cancellation;
-        if (await cloud.IngressAsync(names.AirflowSecurityGroup, AwsNames.AirflowPort, ct) is not { } group || OperatorAddress.IsAdmitted(group.Ranges, cidr)) return;
-        await cloud.AllowIngressAsync(group.GroupId, AwsNames.AirflowPort, cidr, ct);
-        await context.LogAsync($"Port {AwsNames.AirflowPort} of {group.GroupId} now admits {cidr} too: this machine's address is not one an earlier phase opened it to.");
+        if (await cloud.IngressAsync(names.AirflowSecurityGroup, AwsNames.AirflowPort, context.Cancellation) is { } group)
+            await OpenToOperatorAsync(run, group, AwsNames.AirflowPort, cidr, context.Cancellation);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="port"/> to the operator's <paramref name="cidr"/> unless a rule that stays admits it already,
+    /// and closes it to the other addresses this panel instance opened it to (its rules name it,
+    /// <see cref="OperatorAddress.RuleDescription"/>): one machine has one address at a time. Rules another panel instance
+    /// opened, or an earlier version without the panel's name, stay. Each change is logged.
+    /// </summary>
+    private static async Task OpenToOperatorAsync(AwsRun run, GroupIngress group, int port, string cidr, CancellationToken ct)
+    {
+        var mine = OperatorAddress.RuleDescription(run.Context.Run.Owner);
+        var stale = group.Admitted.Where(a => a.Description == mine && a.Cidr != cidr).Select(a => a.Cidr).Distinct().ToList();
+        if (!OperatorAddress.IsAdmitted(group.Admitted.Select(a => a.Cidr).Except(stale), cidr))
+        {
+            await run.Cloud.AllowIngressAsync(group.GroupId, port, cidr, mine, ct);
+            if (group.Admitted.Count > 0)
+                await run.Context.LogAsync($"Port {port} of {group.GroupId} now admits {cidr}: this machine's address is not one an earlier phase opened it to.");
+        }
+        foreach (var old in stale)
+            await run.Cloud.RevokeIngressAsync(group.GroupId, port, old, ct);
+        if (stale.Count > 0)
+            await run.Context.LogAsync($"Port {port} of {group.GroupId} no longer admits {string.Join(", ", stale)}, which this panel ({run.Context.Run.Owner}) opened it to from where it was before.");
     }
 }

@@ -97,7 +97,8 @@ public sealed partial class AwsTarget(
         await run.Context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, name, port is { } open ? $"Port {open} for {cidr}" : "No inbound rule");
         var group = await run.Cloud.FindSecurityGroupAsync(name, vpc, ct)
             ?? await run.Cloud.CreateSecurityGroupAsync(name, description, vpc, Tags(run), ct);
-        if (port is { } opened) await run.Cloud.AllowIngressAsync(group, opened, cidr!, ct);
+        if (port is { } opened)
+            await OpenToOperatorAsync(run, await run.Cloud.IngressAsync(name, opened, ct) ?? new GroupIngress(group, []), opened, cidr!, ct);
         return (group, vpc, cidr);
     }
 

@@ -61,7 +61,10 @@ public interface IAwsCloud
     Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct);
     Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct);
     Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
-    Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct);
+    /// <summary>Opens <paramref name="port"/> to <paramref name="cidr"/>, the rule described as <paramref name="description"/> (who opened it); nothing when it is open already.</summary>
+    Task AllowIngressAsync(string groupId, int port, string cidr, string description, CancellationToken ct);
+    /// <summary>Closes <paramref name="port"/> to <paramref name="cidr"/>; nothing when it was not open to it.</summary>
+    Task RevokeIngressAsync(string groupId, int port, string cidr, CancellationToken ct);
     /// <summary>The group <paramref name="groupName"/> and the IPv4 ranges it admits on <paramref name="port"/>; null when there is no such group.</summary>
     Task<GroupIngress?> IngressAsync(string groupName, int port, CancellationToken ct);
     Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct);

@@ -3,7 +3,7 @@ using System.Net;
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>The operator's public address, so security groups open Airflow and Redshift to that one address only.</summary>
-public sealed class OperatorAddress(IHttpClientFactory http)
+public sealed partial class OperatorAddress(IHttpClientFactory http)
 {
     public const string HttpClientName = "checkip";
 
@@ -15,6 +15,21 @@ public sealed class OperatorAddress(IHttpClientFactory http)
     public static bool IsAdmitted(IEnumerable<string> ranges, string cidr) =>
         IPNetwork.TryParse(cidr.Trim(), out var wanted) && ranges.Any(r => IPNetwork.TryParse(r, out var rule)
             && rule.PrefixLength <= wanted.PrefixLength && rule.Contains(wanted.BaseAddress));
+
+    /// <summary>
+    /// The description of a port rule opened for this panel instance (<paramref name="panel"/>, the phase's owner): a later
+    /// phase closes the addresses it names that this panel no longer has (a laptop that moved), and leaves the rules
+    /// another panel instance opened. EC2 takes letters, digits, spaces and ._-:/()#,@[]+=&amp;;{}!$* in it.
+    /// </summary>
+    public static string RuleDescription(string? panel)
+    {
+        if (string.IsNullOrWhiteSpace(panel)) return "cord19 operator";
+        var description = $"cord19 operator, panel {NotAllowedInDescription().Replace(panel.Trim(), "-")}";
+        return description.Length <= 255 ? description : description[..255];
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[^a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]")]
+    private static partial System.Text.RegularExpressions.Regex NotAllowedInDescription();
 
     /// <summary>AWS's own "what is my IP" service: the address as AWS sees it is the one the rules must allow.</summary>
     public async Task<string> LookUpAsync(CancellationToken ct)

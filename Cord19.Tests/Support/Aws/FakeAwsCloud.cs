@@ -225,17 +225,33 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return id;
     }
 
-    public Task AllowIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
+    public Task AllowIngressAsync(string groupId, int port, string cidr, string description, CancellationToken ct)
     {
         var rule = $"{port} from {cidr}";
         var group = Groups.Values.Single(g => g.Id == groupId);
-        if (!group.Ingress.Contains(rule)) group.Ingress.Add(rule);
+        // As in EC2, a rule that is there already keeps its description.
+        if (!group.Ingress.Contains(rule))
+        {
+            group.Ingress.Add(rule);
+            RuleDescriptions[(groupId, rule)] = description;
+        }
         return Task.CompletedTask;
     }
 
+    public Task RevokeIngressAsync(string groupId, int port, string cidr, CancellationToken ct)
+    {
+        Call($"close port {port} of {groupId} to {cidr}");
+        Groups.Values.Single(g => g.Id == groupId).Ingress.Remove($"{port} from {cidr}");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Each port rule's description, by group id and rule ("8080 from 203.0.113.7/32").</summary>
+    public Dictionary<(string GroupId, string Rule), string> RuleDescriptions { get; } = [];
+
     public Task<GroupIngress?> IngressAsync(string groupName, int port, CancellationToken ct) =>
         Task.FromResult(Groups.TryGetValue(groupName, out var group)
-            ? new GroupIngress(group.Id, [.. group.Ingress.Where(r => r.StartsWith($"{port} from ", StringComparison.Ordinal)).Select(r => r[$"{port} from ".Length..])])
+            ? new GroupIngress(group.Id, [.. group.Ingress.Where(r => r.StartsWith($"{port} from ", StringComparison.Ordinal))
+                .Select(r => new AdmittedRange(r[$"{port} from ".Length..], RuleDescriptions.GetValueOrDefault((group.Id, r))))])
             : null);
 
     public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct)
