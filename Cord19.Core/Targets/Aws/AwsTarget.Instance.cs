@@ -185,27 +185,6 @@ public sealed partial class AwsTarget
         await RefuseOrLogAsync(context, line, refuse: line.Outcome == CheckOutcome.Failed);
     }
 
-    /// <summary>A checklist line judged again before anything is created: a refusal stops the phase with its fix, the rest goes in the log.</summary>
-    private static async Task RefuseOrLogAsync(PhaseContext context, CheckItem line, bool refuse, string stopped = Phase1Stopped)
-    {
-        if (refuse)
-            throw new PhaseFailedException($"{line.Detail} {line.Fix} {stopped}");
-        await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
-            line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
-    }
-
-    /// <summary>
-    /// Before a phase creates a role: a missing boundary stops it (the operator policy would refuse the role), one that
-    /// differs from this version's is logged.
-    /// </summary>
-    private static async Task CheckRoleBoundaryAsync(AwsRun run, string stopped, CancellationToken ct)
-    {
-        var line = RoleBoundary.Judge(await run.Cloud.RoleBoundaryAsync(run.Names.Account, ct), run.Names.Account);
-        await RefuseOrLogAsync(run.Context, line, refuse: line.Outcome == CheckOutcome.Failed, stopped);
-    }
-
-    private const string Phase1Stopped = "Phase 1 stopped before creating anything; run it again then.";
-
     /// <summary>How often the wait for Airflow reads the instance's console for <see cref="AirflowUserData.SetupFailed"/>.</summary>
     private static readonly TimeSpan BootLogInterval = TimeSpan.FromSeconds(30);
 
@@ -373,27 +352,5 @@ public sealed partial class AwsTarget
         // One look at the group's rules, which the usual case (the same address, or a range taking it in) ends with.
         if (await cloud.IngressAsync(names.AirflowSecurityGroup, AwsNames.AirflowPort, context.Cancellation) is { } group)
             await OpenToOperatorAsync(run, group, AwsNames.AirflowPort, cidr, context.Cancellation);
-    }
-
-    /// <summary>
-    /// Opens <paramref name="port"/> to the operator's <paramref name="cidr"/> unless a rule that stays admits it already,
-    /// and closes it to the other addresses this panel instance opened it to (its rules name it,
-    /// <see cref="OperatorAddress.RuleDescription"/>): one machine has one address at a time. Rules another panel instance
-    /// opened, or an earlier version without the panel's name, stay. Each change is logged.
-    /// </summary>
-    private static async Task OpenToOperatorAsync(AwsRun run, GroupIngress group, int port, string cidr, CancellationToken ct)
-    {
-        var mine = OperatorAddress.RuleDescription(run.Context.Run.Owner);
-        var stale = group.Admitted.Where(a => a.Description == mine && a.Cidr != cidr).Select(a => a.Cidr).Distinct().ToList();
-        if (!OperatorAddress.IsAdmitted(group.Admitted.Select(a => a.Cidr).Except(stale), cidr))
-        {
-            await run.Cloud.AllowIngressAsync(group.GroupId, port, cidr, mine, ct);
-            if (group.Admitted.Count > 0)
-                await run.Context.LogAsync($"Port {port} of {group.GroupId} now admits {cidr}: this machine's address is not one an earlier phase opened it to.");
-        }
-        foreach (var old in stale)
-            await run.Cloud.RevokeIngressAsync(group.GroupId, port, old, ct);
-        if (stale.Count > 0)
-            await run.Context.LogAsync($"Port {port} of {group.GroupId} no longer admits {string.Join(", ", stale)}, which this panel ({run.Context.Run.Owner}) opened it to from where it was before.");
     }
 }
