@@ -209,7 +209,7 @@ public sealed class AwsContractTests
         var handler = new ScriptedAwsHandler(Script);
         using var cloud = Cloud(handler);
 
-        var arn = await cloud.FindRoleAsync(AwsNames.SpectrumRole, default);
+        var role = await cloud.FindRoleAsync(AwsNames.SpectrumRole, default);
         var cluster = await cloud.FindClusterAsync(Cluster.Identifier, default);
         var tagged = (await cloud.TaggedClustersAsync(ResourceTags.DeploymentKey, "x", default)).Single();
         var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, default);
@@ -229,7 +229,7 @@ public sealed class AwsContractTests
         Assert.Equal([new DeniedAction("ec2:TerminateInstances", "explicitDeny", "arn:aws:ec2:us-east-2:123456789012:instance/example") { ByServiceControlPolicy = true },
             new DeniedAction("iam:PassRole", "implicitDeny")], denied.OrderBy(d => d.Action, StringComparer.Ordinal));
         Assert.Contains(handler.Requests, r => r.Operation == "SimulatePrincipalPolicy" && r.Form.Any(p => p.Key == "Marker" && p.Value == "page-2"));
-        Assert.Equal("Arn", arn);
+        Assert.Equal(new IamRole("Arn", "PermissionsBoundaryArn"), role);
         Assert.Equal(new ClusterState("ClusterIdentifier", "ClusterStatus", "Address", 7), cluster);
         Assert.Equal(new TaggedResource(AwsResourceKinds.Cluster, "ClusterIdentifier", null, "ClusterStatus"), tagged);
         Assert.Equal(new LakeTable(AwsNames.LakeDatabase, AwsNames.LakeTable, "Location", 1), table);

@@ -125,6 +125,17 @@ public sealed class AwsPageTests : PageTestContext
     }
 
     [Fact]
+    public void A_role_without_the_role_boundary_can_be_mended_with_Create_the_roles()
+    {
+        _aws.Checks = [new CheckItem($"IAM role {AwsNames.SpectrumRole}", CheckOutcome.Warning, "It carries no permissions boundary.", "Press 'Create the roles'.")];
+        var page = Render<AwsAccount>();
+
+        page.Find("[data-testid=run-checks]").Click();
+
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=create-roles]").HasAttribute("disabled")), Patience);
+    }
+
+    [Fact]
     public void A_refused_role_creation_shows_AWSs_reason_and_the_fix()
     {
         _aws.Checks = [new CheckItem($"IAM role {AwsNames.SpectrumRole}", CheckOutcome.Failed, "Missing.", "Press 'Create the roles'.")];

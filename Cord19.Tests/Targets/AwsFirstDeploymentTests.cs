@@ -485,6 +485,27 @@ public sealed class AwsFirstDeploymentTests
         Assert.False(h.Cloud.Roles.ContainsKey(AwsNames.SpectrumRole));
     }
 
+    /// <summary>A shared role an earlier version made carries no boundary: its line says so, and "Create the roles" gives it one.</summary>
+    [Fact]
+    public async Task A_shared_role_without_the_role_boundary_is_amber_until_the_roles_are_created_again()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var checklist = h.Get<AwsChecklist>();
+        var settings = await h.Core.Settings.GetAsync();
+        h.Cloud.Roles[AwsNames.SpectrumRole] = $"arn:aws:iam::123456789012:role/cord19/{AwsNames.SpectrumRole}";
+
+        var line = Item(await checklist.RunAsync(settings, default), $"IAM role {AwsNames.SpectrumRole}");
+        Assert.Equal(CheckOutcome.Warning, line.Outcome);
+        Assert.Contains("carries no permissions boundary (an earlier version made it)", line.Detail);
+        Assert.Contains("Create the roles", line.Fix);
+
+        await checklist.CreateRolesAsync(settings, default);
+
+        var mended = Item(await checklist.RunAsync(settings, default), $"IAM role {AwsNames.SpectrumRole}");
+        Assert.Equal(CheckOutcome.Passed, mended.Outcome);
+        Assert.Contains("within the role boundary", mended.Detail);
+    }
+
     [Fact]
     public async Task A_role_boundary_that_differs_from_this_versions_is_amber_and_phase_one_goes_on_saying_so()
     {

@@ -155,13 +155,17 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         foreach (var role in AwsRoles.Shared)
             await CheckAsync(items, $"IAM role {role.Name}", async () =>
             {
-                var arn = await cloud.FindRoleAsync(role.Name, ct);
+                var found = await cloud.FindRoleAsync(role.Name, ct);
                 var profileReady = !role.WithInstanceProfile || await cloud.InstanceProfileReadyAsync(role.Name, ct);
-                return arn is not null && profileReady
-                    ? new CheckItem($"IAM role {role.Name}", CheckOutcome.Passed, $"{arn}{(role.WithInstanceProfile ? ", with its instance profile" : "")}.")
-                    : new CheckItem($"IAM role {role.Name}", CheckOutcome.Failed,
-                        arn is null ? "Missing." : "The role exists but its instance profile is missing or empty.",
+                if (found is null || !profileReady)
+                    return new CheckItem($"IAM role {role.Name}", CheckOutcome.Failed,
+                        found is null ? "Missing." : "The role exists but its instance profile is missing or empty.",
                         "Press 'Create the roles' (or let phase 1 and 2 create them).");
+                return found.BoundaryArn == RoleBoundary.ArnIn(me!.Account)
+                    ? new CheckItem($"IAM role {role.Name}", CheckOutcome.Passed, $"{found.Arn}{(role.WithInstanceProfile ? ", with its instance profile" : "")}, within the role boundary.")
+                    : new CheckItem($"IAM role {role.Name}", CheckOutcome.Warning,
+                        $"{found.Arn} carries {(found.BoundaryArn is null ? "no permissions boundary (an earlier version made it)" : $"another boundary, {found.BoundaryArn}")}, so the role boundary does not bound what its policy may grant.",
+                        "Press 'Create the roles' (or run phase 2): either gives it the role boundary.");
             });
 
         await CheckAsync(items, "Operator address", async () =>
@@ -215,7 +219,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         if (parts[2] == "iam" && (resource.StartsWith("user/", StringComparison.Ordinal) || resource.StartsWith("role/", StringComparison.Ordinal)))
             return me.Arn;
         if (parts[2] == "sts" && resource.StartsWith("assumed-role/", StringComparison.Ordinal))
-            return await cloud.FindRoleAsync(resource.Split('/')[1], ct);
+            return (await cloud.FindRoleAsync(resource.Split('/')[1], ct))?.Arn;
         return null;
     }
 

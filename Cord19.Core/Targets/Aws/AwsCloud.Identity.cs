@@ -8,7 +8,10 @@ public sealed partial class AwsCloud
     /// <summary>The project's roles live under this IAM path (a deployment's own under /cord19/&lt;deployment id&gt;/), so the sweep can list them without reading every role.</summary>
     public const string RolePath = "/cord19/";
 
-    public async Task<string?> FindRoleAsync(string name, CancellationToken ct) => (await GetRoleAsync(name, ct)).Text("Arn");
+    public async Task<IamRole?> FindRoleAsync(string name, CancellationToken ct) =>
+        await GetRoleAsync(name, ct) is { } role && role.Text("Arn") is { } arn
+            ? new IamRole(arn, role.Find("PermissionsBoundary").Text("PermissionsBoundaryArn"))
+            : null;
 
     /// <summary>IAM's Role element (its ARN, its boundary), or null when there is no such role.</summary>
     private async Task<XElement?> GetRoleAsync(string name, CancellationToken ct)

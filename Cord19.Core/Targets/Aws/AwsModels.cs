@@ -43,6 +43,9 @@ public sealed record InstanceTypeFacts(string Name, int? Vcpus, long? MemoryMiB,
 /// <summary>A default subnet of the default VPC (one per availability zone), and whether EC2 gives its instances a public IPv4 address.</summary>
 public sealed record DefaultSubnet(string SubnetId, string AvailabilityZone, bool AssignsPublicAddress);
 
+/// <summary>An IAM role, and the permissions boundary it carries, when it has one.</summary>
+public sealed record IamRole(string Arn, string? BoundaryArn);
+
 /// <summary>A security group and the IPv4 ranges one of its ports admits, each with its rule's description.</summary>
 public sealed record GroupIngress(string GroupId, IReadOnlyList<AdmittedRange> Admitted)
 {

@@ -38,7 +38,7 @@ public interface IAwsCloud
     Task DeleteSecretAsync(string name, CancellationToken ct);
 
     // Identity (IAM)
-    Task<string?> FindRoleAsync(string name, CancellationToken ct);
+    Task<IamRole?> FindRoleAsync(string name, CancellationToken ct);
     Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct);
     /// <summary>
     /// Creates what is missing of the role (trust, inline policy, instance profile) with <paramref name="account"/>'s role

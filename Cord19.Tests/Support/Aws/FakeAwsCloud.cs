@@ -142,7 +142,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return Task.CompletedTask;
     }
 
-    public Task<string?> FindRoleAsync(string name, CancellationToken ct) => Task.FromResult(Roles.GetValueOrDefault(name));
+    public Task<IamRole?> FindRoleAsync(string name, CancellationToken ct) =>
+        Task.FromResult(Roles.TryGetValue(name, out var arn) ? new IamRole(arn, RoleBoundaries.GetValueOrDefault(name)) : null);
 
     public Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct) => Task.FromResult(Profiles.Contains(name));
 

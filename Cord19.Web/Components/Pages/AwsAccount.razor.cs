@@ -21,7 +21,8 @@ public sealed partial class AwsAccount : LiveComponent
     [Inject] public required IDeploymentClient Deployments { get; init; }
     [Inject] public required ILogger<AwsAccount> Logger { get; init; }
 
-    private bool RolesMissing => _checks?.Any(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) && c.Outcome == CheckOutcome.Failed) == true;
+    /// <summary>A shared role is missing, incomplete, or without the role boundary: "Create the roles" mends each.</summary>
+    private bool RolesMissing => _checks?.Any(c => c.Name.StartsWith("IAM role", StringComparison.Ordinal) && c.Outcome != CheckOutcome.Passed) == true;
 
     protected override async Task OnInitializedAsync()
     {
