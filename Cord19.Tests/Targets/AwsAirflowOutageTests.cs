@@ -187,6 +187,21 @@ public sealed class AwsAirflowOutageTests
         Assert.Equal(description, OperatorAddress.RuleDescription(panel));
 
     [Fact]
+    public void A_panel_closes_only_the_addresses_it_opened_and_one_with_no_name_closes_none()
+    {
+        AdmittedRange[] admitted =
+        [
+            new("203.0.113.7/32", OperatorAddress.RuleDescription("laptop")),
+            new("198.51.100.20/32", OperatorAddress.RuleDescription("laptop")),
+            new("192.0.2.50/32", OperatorAddress.RuleDescription("lab-desktop")),
+            new("192.0.2.60/32", "cord19 operator"),
+        ];
+
+        Assert.Equal(["203.0.113.7/32"], OperatorAddress.LeftBehind(admitted, "198.51.100.20/32", "laptop"));
+        Assert.Empty(OperatorAddress.LeftBehind(admitted, "198.51.100.20/32", null));
+    }
+
+    [Fact]
     public void A_rule_description_stays_within_EC2s_255_characters() =>
         Assert.Equal(255, OperatorAddress.RuleDescription(new string('x', 400)).Length);
 

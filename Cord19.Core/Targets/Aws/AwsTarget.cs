@@ -110,8 +110,9 @@ public sealed partial class AwsTarget(
     /// </summary>
     private static async Task OpenToOperatorAsync(AwsRun run, GroupIngress group, int port, string cidr, CancellationToken ct)
     {
-        var mine = OperatorAddress.RuleDescription(run.Context.Run.Owner);
-        var stale = group.Admitted.Where(a => a.Description == mine && a.Cidr != cidr).Select(a => a.Cidr).Distinct().ToList();
+        var owner = run.Context.Run.Owner;
+        var mine = OperatorAddress.RuleDescription(owner);
+        var stale = OperatorAddress.LeftBehind(group.Admitted, cidr, owner);
         if (!OperatorAddress.IsAdmitted(group.Admitted.Select(a => a.Cidr).Except(stale), cidr))
         {
             await run.Cloud.AllowIngressAsync(group.GroupId, port, cidr, mine, ct);
@@ -121,7 +122,7 @@ public sealed partial class AwsTarget(
         foreach (var old in stale)
             await run.Cloud.RevokeIngressAsync(group.GroupId, port, old, ct);
         if (stale.Count > 0)
-            await run.Context.LogAsync($"Port {port} of {group.GroupId} no longer admits {string.Join(", ", stale)}, which this panel ({run.Context.Run.Owner}) opened it to from where it was before.");
+            await run.Context.LogAsync($"Port {port} of {group.GroupId} no longer admits {string.Join(", ", stale)}, which this panel ({owner}) opened it to from where it was before.");
     }
 
     /// <summary>A checklist line judged again before anything is created: a refusal stops the phase with its fix, the rest goes in the log.</summary>

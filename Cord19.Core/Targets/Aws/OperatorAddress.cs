@@ -28,6 +28,15 @@ public sealed partial class OperatorAddress(IHttpClientFactory http)
         return description.Length <= 255 ? description : description[..255];
     }
 
+    /// <summary>
+    /// The ranges of <paramref name="admitted"/> that <paramref name="panel"/> opened and that are not <paramref name="cidr"/>,
+    /// its address now: what it left behind where it was before. None without a panel's name: the description it would
+    /// look for is the one earlier versions gave every rule, and those are not its to close.
+    /// </summary>
+    public static IReadOnlyList<string> LeftBehind(IEnumerable<AdmittedRange> admitted, string cidr, string? panel) =>
+        string.IsNullOrWhiteSpace(panel) ? []
+            : [.. admitted.Where(a => a.Description == RuleDescription(panel) && a.Cidr != cidr).Select(a => a.Cidr).Distinct()];
+
     [System.Text.RegularExpressions.GeneratedRegex(@"[^a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]")]
     private static partial System.Text.RegularExpressions.Regex NotAllowedInDescription();
 
