@@ -28,7 +28,7 @@ public sealed partial class AwsTarget
             await context.StepAsync("public-address", async ct =>
             {
                 var line = PublicAddressCheck.Judge(await cloud.DefaultVpcAsync(ct), await cloud.DefaultSubnetsAsync(ct));
-                await RefuseOrLogAsync(context, line, refuse: line.Outcome == CheckOutcome.Failed);
+                await RefuseOrLogAsync(context, line);
             });
             await context.StepAsync("role-boundary", ct => CheckRoleBoundaryAsync(run, Phase1Stopped, ct));
         }
@@ -182,7 +182,7 @@ public sealed partial class AwsTarget
         var (context, cloud, _) = run;
         var line = InstanceTypeCheck.Judge(await cloud.InstanceTypeAsync(context.Settings.InstanceType, ct), context.Settings.InstanceType, cloud.Region,
             options.InstanceArchitecture);
-        await RefuseOrLogAsync(context, line, refuse: line.Outcome == CheckOutcome.Failed);
+        await RefuseOrLogAsync(context, line);
     }
 
     /// <summary>How often the wait for Airflow reads the instance's console for <see cref="AirflowUserData.SetupFailed"/>.</summary>

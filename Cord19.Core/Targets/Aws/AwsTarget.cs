@@ -125,10 +125,14 @@ public sealed partial class AwsTarget(
             await run.Context.LogAsync($"Port {port} of {group.GroupId} no longer admits {string.Join(", ", stale)}, which this panel ({owner}) opened it to from where it was before.");
     }
 
-    /// <summary>A checklist line judged again before anything is created: a refusal stops the phase with its fix, the rest goes in the log.</summary>
-    private static async Task RefuseOrLogAsync(PhaseContext context, CheckItem line, bool refuse, string stopped = Phase1Stopped)
+    /// <summary>
+    /// A checklist line judged again before anything is created: a refusal stops the phase with its fix, the rest goes in
+    /// the log. A red line refuses unless <paramref name="refuse"/> says otherwise (the Airflow release's known
+    /// vulnerabilities are red on the checklist, a warning here).
+    /// </summary>
+    private static async Task RefuseOrLogAsync(PhaseContext context, CheckItem line, bool? refuse = null, string stopped = Phase1Stopped)
     {
-        if (refuse)
+        if (refuse ?? line.Outcome == CheckOutcome.Failed)
             throw new PhaseFailedException($"{line.Detail} {line.Fix} {stopped}");
         await context.LogAsync(line.Fix is null ? line.Detail : $"{line.Detail} {line.Fix}",
             line.Outcome == CheckOutcome.Passed ? Deployments.LogLevel.Info : Deployments.LogLevel.Warning);
@@ -141,7 +145,7 @@ public sealed partial class AwsTarget(
     private static async Task CheckRoleBoundaryAsync(AwsRun run, string stopped, CancellationToken ct)
     {
         var line = RoleBoundary.Judge(await run.Cloud.RoleBoundaryAsync(run.Names.Account, ct), run.Names.Account);
-        await RefuseOrLogAsync(run.Context, line, refuse: line.Outcome == CheckOutcome.Failed, stopped);
+        await RefuseOrLogAsync(run.Context, line, stopped: stopped);
     }
 
     private const string Phase1Stopped = "Phase 1 stopped before creating anything; run it again then.";
