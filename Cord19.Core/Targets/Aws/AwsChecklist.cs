@@ -153,20 +153,23 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         await CheckAsync(items, RoleBoundary.CheckName, async () => RoleBoundary.Judge(await cloud.RoleBoundaryAsync(me!.Account, ct), me.Account));
 
         foreach (var role in AwsRoles.Shared)
-            await CheckAsync(items, $"IAM role {role.Name}", async () =>
+        {
+            var name = $"IAM role {role.Name}";
+            await CheckAsync(items, name, async () =>
             {
                 var found = await cloud.FindRoleAsync(role.Name, ct);
                 var profileReady = !role.WithInstanceProfile || await cloud.InstanceProfileReadyAsync(role.Name, ct);
                 if (found is null || !profileReady)
-                    return new CheckItem($"IAM role {role.Name}", CheckOutcome.Failed,
+                    return new CheckItem(name, CheckOutcome.Failed,
                         found is null ? "Missing." : "The role exists but its instance profile is missing or empty.",
                         "Press 'Create the roles' (or let phase 1 and 2 create them).");
                 return found.BoundaryArn == RoleBoundary.ArnIn(me!.Account)
-                    ? new CheckItem($"IAM role {role.Name}", CheckOutcome.Passed, $"{found.Arn}{(role.WithInstanceProfile ? ", with its instance profile" : "")}, within the role boundary.")
-                    : new CheckItem($"IAM role {role.Name}", CheckOutcome.Warning,
+                    ? new CheckItem(name, CheckOutcome.Passed, $"{found.Arn}{(role.WithInstanceProfile ? ", with its instance profile" : "")}, within the role boundary.")
+                    : new CheckItem(name, CheckOutcome.Warning,
                         $"{found.Arn} carries {(found.BoundaryArn is null ? "no permissions boundary (an earlier version made it)" : $"another boundary, {found.BoundaryArn}")}, so the role boundary does not bound what its policy may grant.",
                         "Press 'Create the roles' (or run phase 2): either gives it the role boundary.");
             });
+        }
 
         await CheckAsync(items, "Operator address", async () =>
         {
