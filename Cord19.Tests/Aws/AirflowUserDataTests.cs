@@ -13,7 +13,7 @@ public sealed class AirflowUserDataTests
     [InlineData("3.2.1", "airflow-api-server", "AIRFLOW__CORE__AUTH_MANAGER=airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager")]
     public async Task The_first_boot_script_is_valid_bash_and_installs_the_chosen_Airflow_without_a_password_in_it(string version, string service, string auth)
     {
-        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012", "us-east-2");
         var script = AirflowUserData.Render(version, "us-east-2", names, TimeSpan.FromHours(8));
         // bash -n parses the whole script (heredocs, quoting) without running it.
         await ShellSyntax.AssertParsesAsync("/bin/bash", script);
@@ -71,7 +71,7 @@ public sealed class AirflowUserDataTests
     [Fact]
     public async Task A_failing_command_of_the_first_boot_script_prints_the_marker_the_panel_reads_and_stops_the_script()
     {
-        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012", "us-east-2");
         var lines = AirflowUserData.Render("3.2.2", "us-east-2", names).Split('\n');
         var header = lines.Where(l => l.StartsWith("set -", StringComparison.Ordinal) || l.StartsWith("trap ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, header.Count);
@@ -89,7 +89,7 @@ public sealed class AirflowUserDataTests
     [Fact]
     public void The_instance_role_reads_only_its_own_deployments_bucket_and_its_Airflows_parameters()
     {
-        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012", "us-east-2");
         var role = AwsRoles.InstanceFor(names, "us-east-2");
         using var policy = JsonDocument.Parse(role.InlinePolicy);
         var statements = policy.RootElement.GetProperty("Statement").EnumerateArray()
@@ -109,7 +109,7 @@ public sealed class AirflowUserDataTests
             "arn:aws:ssm:us-east-2:123456789012:parameter/cord19/1a2b3c4d/airflow-tls-certificate",
         ], parameterReads.SelectMany(s => s.Resources));
         var s3 = statements.Where(s => s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal))).SelectMany(s => s.Resources).ToList();
-        Assert.Equal(["arn:aws:s3:::cord19-1a2b3c4d-123456789012", "arn:aws:s3:::cord19-1a2b3c4d-123456789012/*"], s3);
+        Assert.Equal(["arn:aws:s3:::cord19-1a2b3c4d-123456789012-us-east-2-an", "arn:aws:s3:::cord19-1a2b3c4d-123456789012-us-east-2-an/*"], s3);
         Assert.Equal("/cord19/1a2b3c4d-0000-4000-8000-000000000000/", role.Path);
         Assert.True(role.WithInstanceProfile);
         Assert.Equal("redshift.amazonaws.com", AwsRoles.Spectrum.TrustedService);
@@ -137,10 +137,10 @@ public sealed class AirflowUserDataTests
     [Fact]
     public void The_deployment_bucket_refuses_every_request_without_TLS_and_only_those()
     {
-        using var policy = JsonDocument.Parse(AwsCloud.TlsOnlyPolicy("cord19-1a2b3c4d-123456789012"));
+        using var policy = JsonDocument.Parse(AwsCloud.TlsOnlyPolicy("cord19-1a2b3c4d-123456789012-us-east-2-an"));
         var statement = Assert.Single(policy.RootElement.GetProperty("Statement").EnumerateArray());
         Assert.Equal(("Deny", "*", "s3:*"), (statement.GetProperty("Effect").GetString(), statement.GetProperty("Principal").GetString(), statement.GetProperty("Action").GetString()));
-        Assert.Equal(["arn:aws:s3:::cord19-1a2b3c4d-123456789012", "arn:aws:s3:::cord19-1a2b3c4d-123456789012/*"],
+        Assert.Equal(["arn:aws:s3:::cord19-1a2b3c4d-123456789012-us-east-2-an", "arn:aws:s3:::cord19-1a2b3c4d-123456789012-us-east-2-an/*"],
             statement.GetProperty("Resource").EnumerateArray().Select(r => r.GetString()));
         var condition = Assert.Single(statement.GetProperty("Condition").EnumerateObject());
         Assert.Equal(("Bool", "aws:SecureTransport", "false"), (condition.Name, condition.Value.EnumerateObject().Single().Name, condition.Value.EnumerateObject().Single().Value.GetString()));

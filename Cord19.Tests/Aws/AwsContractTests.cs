@@ -79,7 +79,7 @@ public sealed class AwsContractTests
 
     private static readonly IReadOnlyList<PermissionProbe> Probes = OperatorPolicy.Probes("123456789012", "us-east-2");
 
-    private static readonly AwsNames Names = new(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+    private static readonly AwsNames Names = new(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012", "us-east-2");
 
     private static readonly PauseSchedule Pause = new(Names.ClusterPauseSchedule, Names.Cluster, new DateTimeOffset(2026, 12, 3, 20, 30, 5, TimeSpan.FromHours(1)),
         "arn:aws:iam::123456789012:role/cord19/cord19-redshift-scheduler", "CORD-19 deployment 1a2b3c4d-0000-4000-8000-000000000000: pauses its cluster");

@@ -77,8 +77,8 @@ public sealed class AwsStorageTests(S3rverFixture s3) : IClassFixture<S3rverFixt
         var name = $"cord19-{Guid.NewGuid():N}"[..30];
         var tags = ResourceTags.For(Guid.NewGuid(), 1);
 
-        var unsupported = await cloud.EnsureBucketAsync(name, tags, default);
-        await cloud.EnsureBucketAsync(name, tags, default);
+        var unsupported = await cloud.EnsureBucketAsync(name, inAccountNamespace: false, tags, default);
+        await cloud.EnsureBucketAsync(name, inAccountNamespace: false, tags, default);
 
         Assert.True(await cloud.BucketExistsAsync(name, default));
         // s3rver answers 501 to the hardening and tagging calls; AWS implements them. What is missing is named, not hidden.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.EC2.Model;
+using Amazon.Runtime;
 using Amazon.S3.Model;
 using Amazon.SimpleSystemsManagement.Model;
 using Cord19.Core.Aws;
@@ -112,7 +113,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             {
                 var airflowGroup = (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
                 {
-                    Filters = [new Filter("group-name", [new AwsNames(id, "123456789012").AirflowSecurityGroup])],
+                    Filters = [new Filter("group-name", [new AwsNames(id, "123456789012", "us-east-2").AirflowSecurityGroup])],
                 })).SecurityGroups.Single();
                 var rule = Assert.Single(airflowGroup.IpPermissions.SelectMany(p => p.Ipv4Ranges ?? []));
                 Assert.Equal("198.51.100.20/32", rule.CidrIp);
@@ -140,7 +141,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             NoProblems(await OnEveryScreenAsync(app, "/aws", "aws-status", async page =>
             {
                 await Expect(page.Locator("[data-testid=instance-state]")).ToContainTextAsync("running", new() { Timeout = 30_000 });
-                await Expect(page.Locator("[data-testid=cluster-status]")).ToContainTextAsync(new AwsNames(id, "123456789012").Cluster);
+                await Expect(page.Locator("[data-testid=cluster-status]")).ToContainTextAsync(new AwsNames(id, "123456789012", "us-east-2").Cluster);
                 // From EC2's launch time and the lifetime phase 1 gave the instance.
                 await Expect(page.Locator("[data-testid=instance-ends]")).ToContainTextAsync("ends itself about");
             }));
@@ -239,6 +240,39 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// S3's rule for the account's own namespace, as moto implements it: a name must end with the account, the region
+    /// and "-an". The deployment's name passes (twice: a phase run again); a global name with the namespace's header is
+    /// refused, which shows the header is sent. A global name another account holds is refused too, though that account's
+    /// bucket answers GetBucketLocation here (moto enforces no policy; AWS does when the bucket's policy lets others in).
+    /// </summary>
+    [MotoFact]
+    public async Task The_deployments_bucket_is_made_in_the_accounts_own_namespace_and_never_taken_over_from_another_account()
+    {
+        using var cloud = new AwsCloud(Moto.Connect());
+        var names = new AwsNames(Guid.NewGuid(), "123456789012", Moto.Region);
+        var tags = ResourceTags.For(names.DeploymentId, 1);
+        var global = $"cord19-{ResourceTags.Short(names.DeploymentId)}-123456789012";
+        using (var sts = Moto.Connect().Sts())
+        {
+            var other = (await sts.AssumeRoleAsync(new() { RoleArn = "arn:aws:iam::111111111111:role/elsewhere", RoleSessionName = "another-account" })).Credentials;
+            using var theirs = new AwsConnection(Moto.Region, new HttpClient(), name => name == AwsEndpoints.Global ? Moto.Endpoint : null,
+                new SessionAWSCredentials(other.AccessKeyId, other.SecretAccessKey, other.SessionToken)).S3();
+            await theirs.PutBucketAsync(new PutBucketRequest { BucketName = global, BucketRegion = new Amazon.S3.S3Region(Moto.Region) });
+        }
+
+        await cloud.EnsureBucketAsync(names.Bucket, names.BucketInAccountNamespace, tags, default);
+        await cloud.EnsureBucketAsync(names.Bucket, names.BucketInAccountNamespace, tags, default);
+        var withoutSuffix = await Assert.ThrowsAsync<AwsException>(() => cloud.EnsureBucketAsync(global, inAccountNamespace: true, tags, default));
+        var taken = await Assert.ThrowsAsync<AwsException>(() => cloud.EnsureBucketAsync(global, inAccountNamespace: false, tags, default));
+
+        Assert.True(names.BucketInAccountNamespace);
+        Assert.True(await cloud.BucketExistsAsync(names.Bucket, default));
+        Assert.Equal("InvalidNamespaceHeader", withoutSuffix.Code);
+        Assert.Equal("BucketAlreadyExists", taken.Code);
+        await cloud.DeleteBucketAsync(names.Bucket, default);
+    }
+
+    /// <summary>
     /// What dates an ended instance's meter (EndedInstanceGuard), read from moto's answers: the time in EC2's transition
     /// reason once someone terminates it, and CloudWatch's last CPU reading for it once EC2 no longer lists it.
     /// </summary>
@@ -284,7 +318,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
 
     private async Task CheckPhaseOneAsync(Guid id)
     {
-        var names = new AwsNames(id, "123456789012");
+        var names = new AwsNames(id, "123456789012", "us-east-2");
         var connection = Moto.Connect();
         using var ec2 = connection.Ec2();
         var instance = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter($"tag:{ResourceTags.DeploymentKey}", [id.ToString()])] }))
@@ -328,7 +362,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
 
     private async Task CheckPhaseTwoAsync(Guid id)
     {
-        var names = new AwsNames(id, "123456789012");
+        var names = new AwsNames(id, "123456789012", "us-east-2");
         var connection = Moto.Connect();
         var cluster = await ClusterAsync(id);
         Assert.Equal(("ra3.large", "false", "paused"), (cluster.Text("NodeType"), cluster.Text("PubliclyAccessible"), cluster.Text("ClusterStatus")));
@@ -501,7 +535,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     private static async Task<System.Xml.Linq.XElement> ClusterAsync(Guid id)
     {
         var clusters = await Moto.Connect().Api.QueryAsync(AwsService.Redshift, "DescribeClusters",
-            new AwsParameters().Add("ClusterIdentifier", new AwsNames(id, "123456789012").Cluster), default);
+            new AwsParameters().Add("ClusterIdentifier", new AwsNames(id, "123456789012", "us-east-2").Cluster), default);
         return clusters.Find("Clusters")!.Elements().Single();
     }
 

@@ -259,7 +259,7 @@ public sealed class AwsFirstDeploymentTests
 
         Assert.Empty(h.Cloud.Clusters);
         Assert.Empty(h.Cloud.Sql);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
         Assert.Contains($"https://{names.Bucket}.s3.example/deploy/metadata.csv.gz", Assert.Single(h.Cloud.Commands));
         var snapshot = await h.Core.Store.GetSnapshotAsync();
         Assert.Contains("No Redshift cluster is created", await h.Core.LogTextAsync(snapshot[2]));
@@ -278,7 +278,7 @@ public sealed class AwsFirstDeploymentTests
         for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
 
         Assert.Empty(h.Cloud.Clusters);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
         var install = Assert.Single(h.Cloud.Commands);
         Assert.Contains($"fetch --release '2022-06-02' --out /opt/cord19/metadata.csv.gz --copy-to s3://{names.Bucket}/deploy/release-2022-06-02.csv.gz", install);
         Assert.DoesNotContain("metadata.csv.gz?X-Amz", install);
@@ -478,7 +478,7 @@ public sealed class AwsFirstDeploymentTests
         // Deleted after phase 1: phase 2 stops before its roles and its cluster.
         h.Cloud.RoleBoundaryState = RoleBoundaryState.Current;
         Succeeded(await h.Core.RunAsync(1), "");
-        Assert.Equal(RoleBoundary.ArnIn("123456789012"), h.Cloud.RoleBoundaries[new AwsNames(await h.DeploymentIdAsync(), "123456789012").InstanceRole]);
+        Assert.Equal(RoleBoundary.ArnIn("123456789012"), h.Cloud.RoleBoundaries[new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").InstanceRole]);
         h.Cloud.RoleBoundaryState = RoleBoundaryState.Missing;
         FailedSaying(await h.Core.RunAsync(2), "cord19-role-boundary does not exist", "No cluster was created");
         Assert.Empty(h.Cloud.Clusters);
@@ -625,7 +625,7 @@ public sealed class AwsFirstDeploymentTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
         h.Cloud.Secrets.Remove(names.AirflowPasswordParameter);
 
         var again = await h.Core.RunAsync(1);
@@ -649,7 +649,7 @@ public sealed class AwsFirstDeploymentTests
     [Fact]
     public async Task Rotating_creates_the_admin_again_in_Airflows_database_for_every_release()
     {
-        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012");
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012", "us-east-2");
         var script = string.Join("\n", AirflowPasswordRotation.Script(names, "us-east-2"));
 
         // Airflow 2 and Airflow 3 (FAB's auth manager) both hash the admin's password in their database; no plain password file.

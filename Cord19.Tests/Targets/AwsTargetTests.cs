@@ -54,7 +54,7 @@ public sealed class AwsTargetTests
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.Empty(unrecorded);
         var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, "123456789012");
+        var names = new AwsNames(id, "123456789012", "us-east-2");
         Assert.Equal(["8080 from 203.0.113.7/32"], h.Cloud.Groups[names.AirflowSecurityGroup].Ingress);
         var (instance, spec) = h.Cloud.Instances[names.InstanceClientToken];
         Assert.Equal("running", (await h.Cloud.FindInstanceAsync(id, default))!.State);
@@ -167,7 +167,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012").Cluster;
+        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").Cluster;
         h.Cloud.SqlFailure = sql => sql.StartsWith("unload", StringComparison.Ordinal)
             ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", "StatementFailed", "the query failed: S3ServiceException: Access Denied")
             : null;
@@ -229,7 +229,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var lost = new AwsNames(Guid.NewGuid(), "123456789012");
+        var lost = new AwsNames(Guid.NewGuid(), "123456789012", "us-east-2");
         await h.Cloud.CreateClusterAsync(new ClusterSpec(lost.Cluster, "ra3.large", 1, AwsNames.Database, AwsNames.MasterUser, "Cx9secretSecret1",
             "arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum", "sg-1", ResourceTags.For(lost.DeploymentId, 2)), default);
         var scheduler = await h.Cloud.EnsureRoleAsync(AwsRoles.Scheduler, "123456789012", default);
@@ -246,7 +246,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012").Cluster;
+        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").Cluster;
         h.Cloud.UnloadHold = new TaskCompletionSource();
         var export = await h.Core.Phases.RequestAsync(new RunRequest(2));
         await h.Cloud.UnloadReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -273,7 +273,7 @@ public sealed class AwsTargetTests
         for (var phase = 1; phase <= 4; phase++)
             Succeeded(await h.Core.RunAsync(phase), await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[phase]));
         var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, "123456789012");
+        var names = new AwsNames(id, "123456789012", "us-east-2");
 
         // Phase 2: one encrypted, private RA3 node behind a group only the instance may use, Spectrum over Glue, a test
         // query, the data lake exported to the bucket, then the cluster paused.
@@ -413,7 +413,7 @@ public sealed class AwsTargetTests
     /// </summary>
     private static async Task MeasuredOnInstanceAsync(AwsTargetHarness h, int corpusDocuments, string runId)
     {
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
         var onInstance = new ResultStore(h.Cloud.Objects(names.Bucket, names.ResultsPrefix));
         var corpusId = $"20261205-000000-{corpusDocuments:x6}";
         var (stems, tokens) = Stemmed.Of([["tok"]]);
@@ -463,7 +463,7 @@ public sealed class AwsTargetTests
     public async Task A_bucket_the_overview_cannot_read_for_the_forecast_is_asked_again_after_five_minutes_not_at_every_look()
     {
         await using var h = await ThroughPhaseAsync(new PipelineSettings { Target = DeploymentTarget.Aws }, 5);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
         var bucket = h.Cloud.Objects(names.Bucket, names.ResultsPrefix);
         await bucket.WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -482,7 +482,7 @@ public sealed class AwsTargetTests
     {
         var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1, ExpectedPhaseHours = [0.2, 0.25, 0.1, 0.1, 0.1, 2, 0.1] };
         await using var h = await ThroughPhaseAsync(settings, 5);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
         await h.Cloud.Objects(names.Bucket, names.ResultsPrefix).WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
 
         var six = await h.Core.RunAsync(6);
@@ -585,7 +585,7 @@ public sealed class AwsTargetTests
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
         var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, "123456789012");
+        var names = new AwsNames(id, "123456789012", "us-east-2");
         h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.SpotRequest, "sir-crashed", id.ToString(), "open"));
         h.Cloud.Secrets.Remove(names.AirflowPasswordParameter); // deleted by hand
 
@@ -740,7 +740,7 @@ public sealed class AwsTargetTests
         var launched = DateTimeOffset.UtcNow.AddDays(-days);
         await using var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
         await db.Resources.Where(r => r.DeploymentId == id).ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, launched.UtcDateTime.AddSeconds(-5)));
-        return new(phaseOne, id, new AwsNames(id, "123456789012").InstanceClientToken, launched);
+        return new(phaseOne, id, new AwsNames(id, "123456789012", "us-east-2").InstanceClientToken, launched);
     }
 
     /// <summary>What EC2 says of the instance changes behind the panel's back.</summary>
@@ -776,7 +776,7 @@ public sealed class AwsTargetTests
         Succeeded(await h.Core.RunAsync(1), "");
         Assert.False(await pausedByLook()); // no cluster yet
         var id = await h.DeploymentIdAsync();
-        var cluster = new AwsNames(id, "123456789012").Cluster;
+        var cluster = new AwsNames(id, "123456789012", "us-east-2").Cluster;
 
         // Phase 2 at work (its export held): its cluster is left alone.
         h.Cloud.UnloadHold = new TaskCompletionSource();
@@ -816,7 +816,7 @@ public sealed class AwsTargetTests
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
         Succeeded(await h.Core.RunAsync(2), "");
-        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012").Cluster;
+        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").Cluster;
         // Another instance resumed the cluster in a phase 2 and was killed there.
         var other = h.Core.StoreOfInstance("panel-b");
         await other.RecordAliveAsync();
@@ -848,7 +848,7 @@ public sealed class AwsTargetTests
         Succeeded(await h.Core.RunAsync(1), "");
         Succeeded(await h.Core.RunAsync(2), "");
         var id = await h.DeploymentIdAsync();
-        var cluster = new AwsNames(id, "123456789012").Cluster;
+        var cluster = new AwsNames(id, "123456789012", "us-east-2").Cluster;
         var phaseTwo = (await h.Core.Store.GetSnapshotAsync())[2].LatestRun!;
         // The panel saw the cluster running (a phase 2 killed after resuming it), then was away while the scheduled pause acted.
         await h.Core.Store.RecordResourceAsync(phaseTwo.Key, AwsResourceKinds.ClusterCompute, cluster, "running");

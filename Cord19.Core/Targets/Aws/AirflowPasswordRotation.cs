@@ -20,7 +20,7 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
         var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
         return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
         {
-            var names = new AwsNames(deployment.Id, (await cloud.WhoAmIAsync(ct)).Account);
+            var names = new AwsNames(deployment.Id, (await cloud.WhoAmIAsync(ct)).Account, cloud.Region);
             if (await cloud.FindInstanceAsync(deployment.Id, ct) is not { State: "running" } instance)
                 throw new PhaseFailedException("The deployment's instance is not running, so there is no Airflow to set a password on. Run phase 7, then phase 1.");
             await cloud.DeleteSecretAsync(names.AirflowPasswordParameter, ct);

@@ -6,14 +6,25 @@ namespace Cord19.Core.Targets.Aws;
 
 public sealed partial class AwsCloud
 {
-    public async Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
     {
-        if (!await BucketExistsAsync(bucket, ct))
+        if (!await OwnsBucketAsync(bucket, ct))
         {
-            var request = new PutBucketRequest { BucketName = bucket };
+            var request = new PutBucketRequest
+            {
+                BucketName = bucket,
+                BucketNamespace = inAccountNamespace ? BucketNamespace.AccountRegional : null,
+            };
             // us-east-1 is S3's default and must not be named as a location constraint.
             if (Region != "us-east-1") request.BucketRegion = new S3Region(Region);
-            await IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("s3:CreateBucket", () => S3.PutBucketAsync(request, ct)));
+            try
+            {
+                await AwsCall.RunAsync("s3:CreateBucket", () => S3.PutBucketAsync(request, ct));
+            }
+            catch (AwsException ex) when (ex.Code == "BucketAlreadyOwnedByYou")
+            {
+                // Made a moment ago by this phase's first attempt. BucketAlreadyExists, another account's, goes up.
+            }
         }
         var unsupported = new List<string>();
         await HardenAsync(unsupported, "s3:PutBucketPublicAccessBlock", () => S3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
@@ -123,6 +134,16 @@ public sealed partial class AwsCloud
         {
             unsupported.Add(action);
         }
+    }
+
+    /// <summary>
+    /// Whether the bucket is this account's: S3 lists only the caller's own buckets, where GetBucketLocation also answers
+    /// for another account's bucket whose policy lets the caller in. Asked by the name as a prefix: one short page.
+    /// </summary>
+    private async Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct)
+    {
+        var answer = await AwsCall.RunAsync("s3:ListAllMyBuckets", () => S3.ListBucketsAsync(new ListBucketsRequest { Prefix = bucket }, ct));
+        return answer.Buckets?.Any(b => b.BucketName == bucket) == true;
     }
 
     public async Task<bool> BucketExistsAsync(string bucket, CancellationToken ct)

@@ -1,11 +1,11 @@
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
-/// Every name the AWS target gives, derived from the deployment id (and the account for the globally unique
-/// bucket). Deterministic names are what make a phase resumable and a crash recoverable: the name is recorded
-/// before the create call, and a second attempt finds what the first one made.
+/// Every name the AWS target gives, derived from the deployment id (and the account and region for the bucket).
+/// Deterministic names are what make a phase resumable and a crash recoverable: the name is recorded before the create
+/// call, and a second attempt finds what the first one made.
 /// </summary>
-public sealed record AwsNames(Guid DeploymentId, string Account)
+public sealed record AwsNames(Guid DeploymentId, string Account, string Region)
 {
     public const string SpectrumRole = "cord19-redshift-spectrum";
     public const string SchedulerRole = "cord19-redshift-scheduler";
@@ -19,7 +19,23 @@ public sealed record AwsNames(Guid DeploymentId, string Account)
 
     private string Short => ResourceTags.Short(DeploymentId);
 
-    public string Bucket => $"cord19-{Short}-{Account}";
+    /// <summary>
+    /// The deployment's bucket: in the account's own namespace where S3 offers it (<see cref="AccountRegionalBuckets"/>),
+    /// else in the global one; a deployment that recorded another name (an earlier version's) keeps it.
+    /// </summary>
+    public string Bucket => RecordedBucket ?? (AccountRegionalBuckets.OfferedIn(Region) ? AccountRegionalBucket : $"cord19-{Short}-{Account}");
+
+    /// <summary>Whether <see cref="Bucket"/> is made in the account's own namespace, which CreateBucket must be told.</summary>
+    public bool BucketInAccountNamespace => AccountRegionalBuckets.OfferedIn(Region) && Bucket == AccountRegionalBucket;
+
+    /// <summary>The bucket's name in the deployment's ledger, when it has one: the name it was made with stays its name.</summary>
+    public string? RecordedBucket { get; init; }
+
+    private string AccountRegionalBucket => $"cord19-{Short}{AccountRegionalBuckets.Suffix(Account, Region)}";
+
+    /// <summary>The names of a deployment whose <paramref name="ledger"/> (its live resources) may hold its bucket's name already.</summary>
+    public static AwsNames Of(Guid deploymentId, string account, string region, IEnumerable<Deployments.ResourceView> ledger) =>
+        new(deploymentId, account, region) { RecordedBucket = ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Bucket)?.Locator };
     public string AirflowSecurityGroup => $"cord19-{Short}-airflow";
     public string RedshiftSecurityGroup => $"cord19-{Short}-redshift";
     public string Cluster => ResourceTags.Name(DeploymentId);

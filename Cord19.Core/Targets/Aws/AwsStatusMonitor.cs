@@ -56,7 +56,7 @@ public sealed class AwsStatusMonitor : IDisposable
             region = settings.AwsRegion;
             return await _clouds.WithCloudAsync(region, async cloud =>
             {
-                var names = new AwsNames(deploymentId, Account: "");
+                var names = new AwsNames(deploymentId, Account: "", cloud.Region);
                 var instance = await cloud.FindInstanceAsync(deploymentId, ct);
                 var cluster = await cloud.FindClusterAsync(names.Cluster, ct);
                 var health = instance is { State: "running", PublicIp: { } ip } ? await AirflowHealthAsync(cloud, names, ip, settings, ct) : null;

@@ -35,12 +35,28 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("bucket", async ct =>
         {
-            await run.Context.RecordResourceAsync(AwsResourceKinds.Bucket, names.Bucket, "Results and the files shipped to the instance");
-            var unsupported = await cloud.EnsureBucketAsync(names.Bucket, Tags(run), ct);
+            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Bucket, names.Bucket, "Results and the files shipped to the instance");
+            IReadOnlyList<string> unsupported;
+            try
+            {
+                unsupported = await cloud.EnsureBucketAsync(names.Bucket, names.BucketInAccountNamespace, Tags(run), ct);
+            }
+            catch (AwsException ex) when (ex.Code == "BucketAlreadyExists")
+            {
+                // Not ours, so not the ledger's: phase 7 must neither copy "results" from it nor try to delete it.
+                await context.MarkResourceDeletedAsync(entry.Id);
+                throw new PhaseFailedException(
+                    $"Another AWS account holds the bucket name {names.Bucket}: in S3's global namespace a deleted bucket's name is anyone's to take. " +
+                    "Nothing was put in it. Run phase 7, then phase 1: a new deployment has a new name.", ex);
+            }
+            var where = names.BucketInAccountNamespace ? "in this account's own namespace, so no other account can ever hold its name"
+                : AccountRegionalBuckets.OfferedIn(cloud.Region) ? "in S3's global namespace, where an earlier version of the panel made it"
+                : $"in S3's global namespace ({cloud.Region} has no account regional one)";
             if (unsupported.Count > 0)
                 await context.LogAsync($"This S3 server (an S3-compatible server, not AWS) did not take {string.Join(" and ", unsupported)}: it does not implement them, " +
                     "or, for the TLS-only bucket policy, the panel reaches it over plain HTTP, which that policy would refuse. The bucket is recorded in the ledger but not fully hardened or tagged.", Deployments.LogLevel.Warning);
-            if (unsupported.Count == 0) await context.LogAsync($"Bucket s3://{names.Bucket}: public access blocked, encrypted by default, reachable over TLS only, tagged.");
+            await context.LogAsync($"Bucket s3://{names.Bucket}, {where}" +
+                (unsupported.Count == 0 ? ": public access blocked, encrypted by default, reachable over TLS only, tagged." : "."));
         });
 
         await context.StepAsync("instance-role", async ct =>

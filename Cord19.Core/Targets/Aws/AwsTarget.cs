@@ -56,7 +56,10 @@ public sealed partial class AwsTarget(
         IReadOnlyList<Deployments.ResourceView> ledger, CancellationToken ct) =>
         clouds.WithCloudAsync(settings.AwsRegion, cloud => AwsTeardown.PlanAsync(cloud, deploymentId, ledger, ct));
 
-    /// <summary>Who we are in which account: the bucket name needs the account, and the log should say where things go.</summary>
+    /// <summary>
+    /// Who we are in which account: the bucket's name needs the account (and the region), and the log should say where
+    /// things go. A bucket the ledger holds keeps its name, so a deployment an earlier version began finds its bucket.
+    /// </summary>
     private static async Task<AwsRun> StartAsync(PhaseContext context, IAwsCloud cloud)
     {
         AwsIdentity? identity = null;
@@ -65,7 +68,7 @@ public sealed partial class AwsTarget(
             identity = await cloud.WhoAmIAsync(ct);
             await context.LogAsync($"Account {identity.Account}, region {cloud.Region}, as {identity.Arn}.");
         });
-        return new AwsRun(context, cloud, new AwsNames(context.Run.DeploymentId, identity!.Account));
+        return new AwsRun(context, cloud, AwsNames.Of(context.Run.DeploymentId, identity!.Account, cloud.Region, await context.LiveResourcesAsync()));
     }
 
     private static IReadOnlyDictionary<string, string> Tags(AwsRun run) => ResourceTags.For(run.Context.Run.DeploymentId, run.Context.Phase.Number);

@@ -15,9 +15,11 @@ public interface IAwsCloud
     // Storage (S3)
     /// <summary>
     /// Creates, blocks public access, encrypts by default, refuses requests without TLS, tags; returns the hardening calls
-    /// the S3 server did not take (none on AWS): not implemented, or the TLS-only policy on a plain-HTTP endpoint.
+    /// the S3 server did not take (none on AWS): not implemented, or the TLS-only policy on a plain-HTTP endpoint. A name
+    /// another account holds is an <see cref="Cord19.Core.Aws.AwsException"/> with S3's code, BucketAlreadyExists.
     /// </summary>
-    Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
+    /// <param name="inAccountNamespace">Created in the account's own namespace (<see cref="AccountRegionalBuckets"/>).</param>
+    Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
     Task<bool> BucketExistsAsync(string bucket, CancellationToken ct);
     /// <summary>The region a bucket lives in (any account's bucket), or null when S3 will not say.</summary>
     Task<string?> BucketRegionAsync(string bucket, CancellationToken ct);

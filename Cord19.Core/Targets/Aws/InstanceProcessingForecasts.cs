@@ -38,7 +38,8 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
         try
         {
             var cloud = clouds.Open(live.Settings.AwsRegion);
-            var estimate = await ReadAsync(cloud, new AwsNames(live.Deployment.Id, (await cloud.WhoAmIAsync(ct)).Account), ct);
+            var estimate = await ReadAsync(cloud, AwsNames.Of(live.Deployment.Id, (await cloud.WhoAmIAsync(ct)).Account, cloud.Region,
+                await store.GetLiveResourcesAsync(live.Deployment.Id, ct)), ct);
             _known = new(subset.Id, estimate);
             return estimate;
         }

@@ -31,6 +31,10 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public int DependencyViolationsPerGroup { get; set; }
 
     public Dictionary<string, IReadOnlyDictionary<string, string>> Buckets { get; } = [];
+    /// <summary>The buckets created in the account's own namespace (CreateBucket's x-amz-bucket-namespace: account-regional).</summary>
+    public HashSet<string> BucketsInAccountNamespace { get; } = [];
+    /// <summary>Which global names another account holds: CreateBucket answers BucketAlreadyExists.</summary>
+    public Func<string, bool> HeldByAnotherAccount { get; set; } = _ => false;
     public Dictionary<string, (string Value, IReadOnlyDictionary<string, string> Tags)> Secrets { get; } = [];
     public Dictionary<string, string> Roles { get; } = [];
     public Dictionary<string, RoleSpec> RoleSpecs { get; } = [];
@@ -94,9 +98,16 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<AwsIdentity> WhoAmIAsync(CancellationToken ct) =>
         IdentityFailure is { } failure ? Task.FromException<AwsIdentity>(failure) : Task.FromResult(new AwsIdentity("123456789012", "arn:aws:iam::123456789012:user/researcher", "AIDA"));
 
-    public async Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
     {
-        if (!Buckets.ContainsKey(bucket)) await CreatingAsync(AwsResourceKinds.Bucket, bucket);
+        if (!Buckets.ContainsKey(bucket))
+        {
+            // S3's answer to a name another account holds in the global namespace; none can hold one in ours.
+            if (!inAccountNamespace && HeldByAnotherAccount(bucket))
+                throw new AwsException("s3:CreateBucket", "BucketAlreadyExists", "The requested bucket name is not available.", System.Net.HttpStatusCode.Conflict);
+            await CreatingAsync(AwsResourceKinds.Bucket, bucket);
+            if (inAccountNamespace) BucketsInAccountNamespace.Add(bucket);
+        }
         Buckets[bucket] = tags;
         Directory.CreateDirectory(Path.Combine(objectsRoot, bucket));
         return [];
