@@ -324,6 +324,10 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         var instance = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter($"tag:{ResourceTags.DeploymentKey}", [id.ToString()])] }))
             .Reservations.SelectMany(r => r.Instances).Single();
         Assert.Equal("spot", instance.InstanceLifecycle?.Value);
+        // moto prices every zone alike: the first zone by name, asked for by name, and launched in its default subnet.
+        Assert.Equal("us-east-2a", instance.Placement.AvailabilityZone);
+        var subnet = (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { SubnetIds = [instance.SubnetId] })).Subnets.Single();
+        Assert.True(subnet is { AvailabilityZone: "us-east-2a", DefaultForAz: true });
         Assert.Equal("required", instance.MetadataOptions.HttpTokens.Value);
         Assert.EndsWith($"instance-profile{names.RolePath}{names.InstanceRole}", instance.IamInstanceProfile.Arn);
         Assert.Contains(instance.Tags, t => t.Key == ResourceTags.ProjectKey && t.Value == ResourceTags.ProjectValue);

@@ -15,7 +15,7 @@ public sealed class SpotLaunchWireTests
     [Theory]
     [InlineData("t3.xlarge", "standard")] // unlimited, T3's default, would bill surplus CPU the meters cannot see
     [InlineData("m5.xlarge", null)] // a fixed-performance type: EC2 refuses a credit specification
-    public async Task The_launch_asks_for_a_one_time_spot_instance_with_IMDSv2_an_encrypted_volume_and_standard_credits_on_T_types_only(string type, string? credits)
+    public async Task The_launch_asks_for_a_one_time_spot_instance_in_the_chosen_zone_with_IMDSv2_an_encrypted_volume_and_standard_credits_on_T_types_only(string type, string? credits)
     {
         var bodies = new List<string>();
         await using var ec2 = await FaultServer.StartAsync(async context =>
@@ -36,7 +36,7 @@ public sealed class SpotLaunchWireTests
         using var cloud = new AwsCloud(new AwsConnection("us-east-2", http, environment.GetValueOrDefault, new BasicAWSCredentials("AKIAEXAMPLE", "secret")));
 
         var launched = await cloud.RunSpotInstanceAsync(new InstanceSpec("token-1", "ami-0abc", type, 0.12m, 30, "sg-0abc", "cord19-profile", "#!/bin/bash",
-            new Dictionary<string, string> { ["cord19:project"] = "cord19" }), default);
+            new Dictionary<string, string> { ["cord19:project"] = "cord19" }) { AvailabilityZone = "us-east-2c" }, default);
 
         Assert.Equal("i-0abc", launched.InstanceId);
         var form = Form(Assert.Single(bodies));
@@ -47,6 +47,8 @@ public sealed class SpotLaunchWireTests
         Assert.Equal("required", form["MetadataOptions.HttpTokens"]);
         Assert.Equal("true", form["BlockDeviceMapping.1.Ebs.Encrypted"]);
         Assert.Equal(credits, form.GetValueOrDefault("CreditSpecification.CpuCredits"));
+        Assert.Equal("us-east-2c", form["Placement.AvailabilityZone"]); // the zone's default subnet (SpotZones chose it)
+        Assert.False(form.ContainsKey("SubnetId"));
     }
 
     private static Dictionary<string, string> Form(string body) => body.Split('&')

@@ -108,11 +108,11 @@ public sealed class AwsTargetTests
     public async Task A_spot_price_above_the_max_fails_with_the_fix_and_launches_nothing()
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        h.Cloud.SpotPrice = 0.2m;
+        (h.Cloud.SpotPrices["us-east-2a"], h.Cloud.SpotPrices["us-east-2b"], h.Cloud.SpotPrices["us-east-2c"]) = (0.3m, 0.2m, 0.25m);
 
         var state = await h.Core.RunAsync(1);
 
-        FailedSaying(state, "$0.2/h, above your max of $0.12/h", "Raise the spot max price");
+        FailedSaying(state, "$0.2/h at the cheapest (us-east-2b), above your max of $0.12/h", "Raise the spot max price");
         Assert.Empty(h.Cloud.Instances);
     }
 
@@ -943,7 +943,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         h.Cloud.Lake = null;
-        h.Cloud.SpotPrice = 0.5m;
+        foreach (var zone in h.Cloud.SpotPrices.Keys) h.Cloud.SpotPrices[zone] = 0.5m;
         var checklist = h.Get<AwsChecklist>();
         var settings = await h.Core.Settings.GetAsync();
 

@@ -142,12 +142,14 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
 
         await CheckAsync(items, "Spot price", async () =>
         {
-            var price = await cloud.SpotPriceAsync(settings.InstanceType, ct);
-            return price is null
-                ? new CheckItem("Spot price", CheckOutcome.Failed, $"No spot price for {settings.InstanceType} in {settings.AwsRegion}: it is not offered there.", "Pick another instance type or region.")
-                : price > settings.SpotMaxPricePerHour
-                    ? new CheckItem("Spot price", CheckOutcome.Failed, $"${price}/h now, above your max of ${settings.SpotMaxPricePerHour}/h.", "Raise the spot max price or pick another instance type in Settings.")
-                    : new CheckItem("Spot price", CheckOutcome.Passed, $"${price}/h now, within your max of ${settings.SpotMaxPricePerHour}/h.");
+            var prices = await cloud.SpotPricesAsync(settings.InstanceType, ct);
+            if (prices.Count == 0)
+                return new CheckItem("Spot price", CheckOutcome.Failed, $"No spot price for {settings.InstanceType} in {settings.AwsRegion}: it is not offered there.", "Pick another instance type or region.");
+            var (cheapest, zones) = (prices[0], $"{prices.Count} zone{(prices.Count == 1 ? "" : "s")}");
+            return cheapest.PerHour > settings.SpotMaxPricePerHour
+                ? new CheckItem("Spot price", CheckOutcome.Failed, $"${cheapest.PerHour}/h now at the cheapest of {zones} ({cheapest.AvailabilityZone}), above your max of ${settings.SpotMaxPricePerHour}/h.",
+                    "Raise the spot max price or pick another instance type in Settings.")
+                : new CheckItem("Spot price", CheckOutcome.Passed, $"${cheapest.PerHour}/h now in {cheapest.AvailabilityZone}, the cheapest of {zones}, within your max of ${settings.SpotMaxPricePerHour}/h.");
         });
 
         await CheckAsync(items, RoleBoundary.CheckName, async () => RoleBoundary.Judge(await cloud.RoleBoundaryAsync(me!.Account, ct), me.Account));

@@ -62,6 +62,8 @@ public sealed partial class AwsCloud
             MaxCount = 1,
             SecurityGroupIds = [spec.SecurityGroupId],
             IamInstanceProfile = new IamInstanceProfileSpecification { Name = spec.InstanceProfileName },
+            // In the default VPC a zone without a subnet means that zone's default subnet.
+            Placement = spec.AvailabilityZone is { } zone ? new Placement { AvailabilityZone = zone } : null,
             UserData = Convert.ToBase64String(Encoding.UTF8.GetBytes(spec.UserData)),
             // The user data's self-timed shutdown (the maximum lifetime) then terminates the instance instead of stopping it.
             InstanceInitiatedShutdownBehavior = ShutdownBehavior.Terminate,
@@ -174,7 +176,7 @@ public sealed partial class AwsCloud
         IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("ec2:DeleteVolume",
             () => Ec2.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = volumeId }, ct)));
 
-    public async Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct)
+    public async Task<IReadOnlyList<ZoneSpotPrice>> SpotPricesAsync(string instanceType, CancellationToken ct)
     {
         var answer = await AwsCall.RunAsync("ec2:DescribeSpotPriceHistory", () => Ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest
         {
@@ -182,11 +184,14 @@ public sealed partial class AwsCloud
             ProductDescriptions = ["Linux/UNIX"],
             StartTime = DateTime.UtcNow,
         }, ct));
-        // One current price per availability zone; RunInstances may land in any, so the cheapest is what the check compares.
-        var prices = (answer.SpotPriceHistory ?? [])
-            .Select(p => decimal.TryParse(p.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (decimal?)null)
-            .OfType<decimal>().ToList();
-        return prices.Count == 0 ? null : prices.Min();
+        // Asked at StartTime = now, EC2 gives the price in effect in each zone: one entry a zone, the newest if it gives more.
+        return (answer.SpotPriceHistory ?? [])
+            .Where(p => p.AvailabilityZone is not null && decimal.TryParse(p.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            .GroupBy(p => p.AvailabilityZone)
+            .Select(zone => zone.MaxBy(p => p.Timestamp)!)
+            .Select(p => new ZoneSpotPrice(p.AvailabilityZone, decimal.Parse(p.Price, NumberStyles.Float, CultureInfo.InvariantCulture)))
+            .OrderBy(p => p.PerHour).ThenBy(p => p.AvailabilityZone, StringComparer.Ordinal)
+            .ToList();
     }
 
     public async Task<IReadOnlyList<Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct)

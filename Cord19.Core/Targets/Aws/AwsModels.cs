@@ -29,6 +29,9 @@ public sealed record InstanceSpec(
     /// </summary>
     public string CpuCredits { get; init; } = "standard";
 
+    /// <summary>The zone to launch in (its default subnet); null lets EC2 choose one.</summary>
+    public string? AvailabilityZone { get; init; }
+
     /// <summary>A T type (t2, t3, t3a, t4g): its CPU runs on credits, and only it takes a credit specification.</summary>
     public static bool IsBurstable(string instanceType) => instanceType.Length > 1 && instanceType[0] == 't' && char.IsDigit(instanceType[1]);
 }
@@ -39,6 +42,9 @@ public sealed record InstanceSpec(
 /// <param name="OfferedAsSpot">Whether EC2's SupportedUsageClasses name spot; null when EC2 did not say.</param>
 public sealed record InstanceTypeFacts(string Name, int? Vcpus, long? MemoryMiB, IReadOnlyList<string> Architectures,
     bool Burstable = false, bool? OfferedAsSpot = null);
+
+/// <summary>An instance type's current spot price in one availability zone.</summary>
+public sealed record ZoneSpotPrice(string AvailabilityZone, decimal PerHour);
 
 /// <summary>A default subnet of the default VPC (one per availability zone), and whether EC2 gives its instances a public IPv4 address.</summary>
 public sealed record DefaultSubnet(string SubnetId, string AvailabilityZone, bool AssignsPublicAddress);

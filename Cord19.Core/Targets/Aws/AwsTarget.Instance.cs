@@ -269,10 +269,18 @@ public sealed partial class AwsTarget
     {
         var (context, cloud, names) = run;
         var settings = context.Settings;
-        if (await cloud.SpotPriceAsync(settings.InstanceType, ct) is { } price && price > settings.SpotMaxPricePerHour)
+        var prices = await cloud.SpotPricesAsync(settings.InstanceType, ct);
+        if (prices.Count > 0 && prices[0].PerHour > settings.SpotMaxPricePerHour)
             throw new PhaseFailedException(
-                $"The spot price of {settings.InstanceType} in {cloud.Region} is ${price}/h, above your max of ${settings.SpotMaxPricePerHour}/h. " +
+                $"The spot price of {settings.InstanceType} in {cloud.Region} is ${prices[0].PerHour}/h at the cheapest ({prices[0].AvailabilityZone}), above your max of ${settings.SpotMaxPricePerHour}/h. " +
                 "Raise the spot max price or pick another instance type in Settings, then run phase 1 again.");
+        var zones = SpotZones.ToTry(prices, await cloud.DefaultSubnetsAsync(ct), settings.SpotMaxPricePerHour);
+        if (prices.Count > 0 && zones.Count == 0)
+            throw new PhaseFailedException(
+                $"Within your max of ${settings.SpotMaxPricePerHour}/h, {settings.InstanceType} is sold as spot only in " +
+                $"{string.Join(", ", prices.Where(p => p.PerHour <= settings.SpotMaxPricePerHour).Select(p => p.AvailabilityZone))}, whose default subnets assign no public IPv4 address " +
+                "(an instance there could reach neither apt nor PyPI). Turn on auto-assign public IPv4 addresses for those subnets (VPC console → Subnets → Edit subnet settings), " +
+                "or raise the spot max price, then run phase 1 again.");
         var vpc = await cloud.DefaultVpcAsync(ct);
         var group = await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct)
             ?? throw new PhaseFailedException($"Security group {names.AirflowSecurityGroup} is missing. Run phase 1 again.");
@@ -280,16 +288,38 @@ public sealed partial class AwsTarget
             settings.EbsGigabytes, group, names.InstanceRole,
             AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names, settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : null), Tags(run));
 
-        // A new instance profile takes a few seconds to reach EC2; RunInstances says so as an invalid parameter.
+        // Without prices there is nothing to choose by: EC2 picks the zone. Every zone is asked with the same client token:
+        // a refused launch starts nothing, and EC2 answers a repeat of one that did with its instance, whatever the zone.
+        IReadOnlyList<ZoneSpotPrice?> order = zones.Count > 0 ? [.. zones] : [null];
+        if (order[0] is { } cheapest)
+            await context.LogAsync($"Asking for the instance in {cheapest.AvailabilityZone} at ${cheapest.PerHour}/h: the cheapest of {zones.Count} zone{(zones.Count == 1 ? "" : "s")} " +
+                "within your max whose default subnet gives a public address.");
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await RunWhileTheProfilePropagatesAsync(run, spec with { AvailabilityZone = order[i]?.AvailabilityZone }, ct);
+            }
+            catch (AwsException ex) when (SpotZones.IsZonal(ex) && i + 1 < order.Count)
+            {
+                await context.LogAsync($"{order[i]!.AvailabilityZone} refused the launch ({ex.Code}: {ex.AwsMessage}); asking in {order[i + 1]!.AvailabilityZone} " +
+                    $"at ${order[i + 1]!.PerHour}/h.", Deployments.LogLevel.Warning);
+            }
+        }
+    }
+
+    /// <summary>A new instance profile takes a few seconds to reach EC2; RunInstances says so as an invalid parameter.</summary>
+    private async Task<InstanceState> RunWhileTheProfilePropagatesAsync(AwsRun run, InstanceSpec spec, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await cloud.RunSpotInstanceAsync(spec, ct);
+                return await run.Cloud.RunSpotInstanceAsync(spec, ct);
             }
             catch (AwsException ex) when (ex.Code == "InvalidParameterValue" && ex.AwsMessage.Contains("instance profile", StringComparison.OrdinalIgnoreCase) && attempt < 12)
             {
-                await context.LogAsync("The instance profile is not visible to EC2 yet; trying again in a few seconds.");
+                await run.Context.LogAsync("The instance profile is not visible to EC2 yet; trying again in a few seconds.");
                 await Task.Delay(options.PollInterval, clock, ct);
             }
         }

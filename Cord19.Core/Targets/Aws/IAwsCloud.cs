@@ -81,7 +81,8 @@ public interface IAwsCloud
     Task TerminateInstanceAsync(string instanceId, CancellationToken ct);
     Task CancelSpotRequestAsync(string requestId, CancellationToken ct);
     Task DeleteVolumeAsync(string volumeId, CancellationToken ct);
-    Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct);
+    /// <summary>The current spot price in each zone that offers the type, cheapest first; none where it is not offered.</summary>
+    Task<IReadOnlyList<ZoneSpotPrice>> SpotPricesAsync(string instanceType, CancellationToken ct);
     /// <summary>The spot price of one zone from <paramref name="since"/> on, oldest first, each change with its time (what the bill uses).</summary>
     Task<IReadOnlyList<Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct);
     Task<double?> SpotVcpuQuotaAsync(CancellationToken ct);

@@ -1,10 +1,10 @@
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
-/// Whether the default VPC gives the instance a public IPv4 address: phase 1 launches it without naming a subnet, so it
-/// lands in one of the default subnets, and one that assigns no address leaves it able to reach neither apt nor PyPI
-/// (the default VPC's way out is its internet gateway) and unreachable by the panel. Red when none assigns one (phase 1
-/// refuses before creating anything), amber when some do not.
+/// Whether the default VPC gives the instance a public IPv4 address: a default subnet that assigns none leaves it able to
+/// reach neither apt nor PyPI (the default VPC's way out is its internet gateway) and unreachable by the panel. Phase 1
+/// launches only in zones whose subnet assigns one (<see cref="SpotZones"/>). Red when none does (phase 1 refuses before
+/// creating anything), amber when some do not (fewer zones to find spot room in).
 /// </summary>
 public static class PublicAddressCheck
 {
@@ -24,7 +24,8 @@ public static class PublicAddressCheck
                 Fix);
         if (without.Count > 0)
             return new(Name, CheckOutcome.Warning,
-                $"The default subnets in {string.Join(", ", without)} assign no public IPv4 address: an instance EC2 launches there is ended at once, and phase 1 fails.",
+                $"The default subnets in {string.Join(", ", without)} assign no public IPv4 address: phase 1 launches the instance only in " +
+                $"{string.Join(", ", subnets.Where(s => s.AssignsPublicAddress).Select(s => s.AvailabilityZone))}, fewer zones to find spot room in.",
                 Fix);
         return new(Name, CheckOutcome.Passed, $"Every default subnet of {vpcId} ({string.Join(", ", subnets.Select(s => s.AvailabilityZone))}) gives the instance a public IPv4 address.");
     }

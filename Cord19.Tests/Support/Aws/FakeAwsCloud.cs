@@ -24,7 +24,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Exception? IdentityFailure { get; set; }
     public Exception? RunInstancesFailure { get; set; }
     public Exception? RoleFailure { get; set; }
-    public decimal? SpotPrice { get; set; } = 0.05m;
+    /// <summary>The current spot price in each zone that sells the type; every zone at the same price, by default.</summary>
+    public Dictionary<string, decimal> SpotPrices { get; } = new() { ["us-east-2a"] = 0.05m, ["us-east-2b"] = 0.05m, ["us-east-2c"] = 0.05m };
+    /// <summary>Zones whose RunInstances answers with this refusal (no spot room there, say).</summary>
+    public Dictionary<string, Exception> RunInstancesFailureIn { get; } = [];
+    /// <summary>Where EC2 launches an instance asked for without a zone.</summary>
+    public const string ZoneEc2Picks = "us-east-2b";
     public double? SpotQuota { get; set; } = 32;
     public LakeTable? Lake { get; set; } = new(AwsNames.LakeDatabase, AwsNames.LakeTable, "s3://covid19-lake/alleninstitute/CORD19/json/metadata/", 19);
     public long LakeRows { get; set; } = 52_398;
@@ -219,9 +224,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<string> DefaultVpcAsync(CancellationToken ct) => Task.FromResult("vpc-default");
 
+    private static readonly string[] Zones = ["us-east-2a", "us-east-2b", "us-east-2c"];
+
     public Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<DefaultSubnet>>([.. new[] { "us-east-2a", "us-east-2b", "us-east-2c" }
-            .Select((zone, i) => new DefaultSubnet($"subnet-{i}", zone, SubnetsAssignPublicAddresses || i < SubnetsAssigningAnyway))]);
+        Task.FromResult<IReadOnlyList<DefaultSubnet>>([.. Zones.Select((zone, i) => new DefaultSubnet($"subnet-{i}", zone, AssignsPublicAddress(zone)))]);
+
+    private bool AssignsPublicAddress(string? zone) => SubnetsAssignPublicAddresses || Array.IndexOf(Zones, zone) is >= 0 and var i && i < SubnetsAssigningAnyway;
 
     /// <summary>With <see cref="SubnetsAssignPublicAddresses"/> off, how many of the three default subnets still assign one (the first ones).</summary>
     public int SubnetsAssigningAnyway { get; set; }
@@ -292,8 +300,14 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     {
         if (Instances.TryGetValue(spec.ClientToken, out var existing)) return existing.State;
         if (RunInstancesFailure is { } failure) throw failure;
+        var zone = spec.AvailabilityZone ?? ZoneEc2Picks;
+        Call($"run-instances in {spec.AvailabilityZone ?? "a zone EC2 picks"}");
+        if (RunInstancesFailureIn.TryGetValue(zone, out var refusal)) throw refusal;
         await CreatingAsync(AwsResourceKinds.Instance, spec.ClientToken);
-        var state = new InstanceState($"i-{Interlocked.Increment(ref _ids):x8}", "pending", null, $"sir-{_ids:x8}", "active", null) { LaunchedAt = DateTimeOffset.UtcNow };
+        var state = new InstanceState($"i-{Interlocked.Increment(ref _ids):x8}", "pending", null, $"sir-{_ids:x8}", "active", null)
+        {
+            LaunchedAt = DateTimeOffset.UtcNow, AvailabilityZone = zone,
+        };
         Instances[spec.ClientToken] = (state, spec);
         return state;
     }
@@ -307,8 +321,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
             var next = state.State switch
             {
-                "pending" => state with { State = "running", PublicIp = SubnetsAssignPublicAddresses && PublicAddressLag == 0 ? "198.51.100.7" : null, AvailabilityZone = "us-east-2b" },
-                "running" when state.PublicIp is null && SubnetsAssignPublicAddresses && ++_looksWithoutAddress >= PublicAddressLag => state with { PublicIp = "198.51.100.7" },
+                "pending" => state with { State = "running", PublicIp = AssignsPublicAddress(state.AvailabilityZone) && PublicAddressLag == 0 ? "198.51.100.7" : null },
+                "running" when state.PublicIp is null && AssignsPublicAddress(state.AvailabilityZone) && ++_looksWithoutAddress >= PublicAddressLag => state with { PublicIp = "198.51.100.7" },
                 "shutting-down" => state with { State = "terminated", PublicIp = null, SpotState = "closed" },
                 _ => state,
             };
@@ -352,7 +366,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return Task.CompletedTask;
     }
 
-    public Task<decimal?> SpotPriceAsync(string instanceType, CancellationToken ct) => Task.FromResult(SpotPrice);
+    public Task<IReadOnlyList<ZoneSpotPrice>> SpotPricesAsync(string instanceType, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<ZoneSpotPrice>>([.. SpotPrices.Select(p => new ZoneSpotPrice(p.Key, p.Value)).OrderBy(p => p.PerHour).ThenBy(p => p.AvailabilityZone, StringComparer.Ordinal)]);
 
     /// <summary>The zone's spot price changes, as DescribeSpotPriceHistory lists them.</summary>
     public List<Cord19.Core.Costs.PricePoint> SpotHistory { get; } = [];
