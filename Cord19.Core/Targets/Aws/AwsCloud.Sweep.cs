@@ -115,15 +115,24 @@ public sealed partial class AwsCloud
 
     private async Task<IEnumerable<TaggedResource>> TaggedBucketsAsync(string key, string value, CancellationToken ct)
     {
-        // S3 has no tag search: list the project's buckets by name and read their tags.
-        var buckets = await AwsCall.RunAsync("s3:ListAllMyBuckets", () => S3.ListBucketsAsync(ct));
+        // S3 has no tag search: list the project's buckets by name and read their tags. Asked by prefix and page by page:
+        // S3 pages an account's buckets, and an account may hold more than one page of others.
+        var names = new List<string>();
+        var request = new Amazon.S3.Model.ListBucketsRequest { Prefix = BucketPrefix };
+        do
+        {
+            var page = await AwsCall.RunAsync("s3:ListAllMyBuckets", () => S3.ListBucketsAsync(request, ct));
+            names.AddRange((page.Buckets ?? []).Select(b => b.BucketName).Where(n => n.StartsWith(BucketPrefix, StringComparison.Ordinal)));
+            request.ContinuationToken = page.ContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(request.ContinuationToken));
         var found = new List<TaggedResource>();
-        foreach (var bucket in (buckets.Buckets ?? []).Where(b => b.BucketName.StartsWith(BucketPrefix, StringComparison.Ordinal)))
+        foreach (var bucket in names.Distinct(StringComparer.Ordinal))
         {
             Amazon.S3.Model.GetBucketTaggingResponse? tags;
             try
             {
-                tags = await AwsCall.RunAsync("s3:GetBucketTagging", () => S3.GetBucketTaggingAsync(new() { BucketName = bucket.BucketName }, ct));
+                tags = await AwsCall.RunAsync("s3:GetBucketTagging", () => S3.GetBucketTaggingAsync(new() { BucketName = bucket }, ct));
             }
             catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound || ex.Code is "NoSuchTagSet" or "PermanentRedirect" or "NotImplemented")
             {
@@ -131,7 +140,7 @@ public sealed partial class AwsCloud
             }
             var pairs = (tags.TagSet ?? []).Select(t => (t.Key, t.Value)).ToList();
             if (pairs.Any(t => t.Key == key && t.Value == value))
-                found.Add(new TaggedResource(AwsResourceKinds.Bucket, bucket.BucketName, DeploymentOf(pairs), "bucket"));
+                found.Add(new TaggedResource(AwsResourceKinds.Bucket, bucket, DeploymentOf(pairs), "bucket"));
         }
         return found;
     }
