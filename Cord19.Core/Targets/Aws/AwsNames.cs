@@ -36,6 +36,7 @@ public sealed record AwsNames(Guid DeploymentId, string Account, string Region)
     /// <summary>The names of a deployment whose <paramref name="ledger"/> (its live resources) may hold its bucket's name already.</summary>
     public static AwsNames Of(Guid deploymentId, string account, string region, IEnumerable<Deployments.ResourceView> ledger) =>
         new(deploymentId, account, region) { RecordedBucket = ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Bucket)?.Locator };
+
     public string AirflowSecurityGroup => $"cord19-{Short}-airflow";
     public string RedshiftSecurityGroup => $"cord19-{Short}-redshift";
     public string Cluster => ResourceTags.Name(DeploymentId);
