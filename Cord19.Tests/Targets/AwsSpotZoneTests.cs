@@ -14,8 +14,7 @@ public sealed class AwsSpotZoneTests
     [Fact]
     public async Task The_instance_is_asked_for_in_the_cheapest_zone_and_the_checklist_names_it()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        (h.Cloud.SpotPrices["us-east-2a"], h.Cloud.SpotPrices["us-east-2b"], h.Cloud.SpotPrices["us-east-2c"]) = (0.061m, 0.043m, 0.052m);
+        await using var h = await StartAsync(0.061m, 0.043m, 0.052m);
 
         var state = await h.Core.RunAsync(1);
 
@@ -31,8 +30,7 @@ public sealed class AwsSpotZoneTests
     [Fact]
     public async Task A_zone_without_spot_room_is_passed_over_for_the_next_cheapest_with_the_same_token()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        (h.Cloud.SpotPrices["us-east-2a"], h.Cloud.SpotPrices["us-east-2b"], h.Cloud.SpotPrices["us-east-2c"]) = (0.061m, 0.043m, 0.052m);
+        await using var h = await StartAsync(0.061m, 0.043m, 0.052m);
         h.Cloud.RunInstancesFailureIn["us-east-2b"] = FakeAwsCloud.Error("ec2:RunInstances", "InsufficientInstanceCapacity",
             "There is no Spot capacity available that matches your request.");
 
@@ -49,11 +47,8 @@ public sealed class AwsSpotZoneTests
     [Fact]
     public async Task Zones_above_the_max_or_without_a_public_address_are_never_asked_and_no_room_anywhere_fails_with_the_fix()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
         // Only us-east-2a's subnet gives addresses; us-east-2b is cheaper but would give an instance that can never serve.
-        h.Cloud.SubnetsAssignPublicAddresses = false;
-        h.Cloud.SubnetsAssigningAnyway = 1;
-        (h.Cloud.SpotPrices["us-east-2a"], h.Cloud.SpotPrices["us-east-2b"], h.Cloud.SpotPrices["us-east-2c"]) = (0.05m, 0.03m, 0.2m);
+        await using var h = await StartAsync(0.05m, 0.03m, 0.2m, onlyTheFirstZoneGivesAddresses: true);
         h.Cloud.RunInstancesFailureIn["us-east-2a"] = FakeAwsCloud.Error("ec2:RunInstances", "InsufficientInstanceCapacity", "There is no Spot capacity available that matches your request.");
 
         var state = await h.Core.RunAsync(1);
@@ -66,16 +61,22 @@ public sealed class AwsSpotZoneTests
     [Fact]
     public async Task Prices_within_the_max_only_where_no_address_is_given_are_refused_before_the_launch()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        h.Cloud.SubnetsAssignPublicAddresses = false;
-        h.Cloud.SubnetsAssigningAnyway = 1;
-        (h.Cloud.SpotPrices["us-east-2a"], h.Cloud.SpotPrices["us-east-2b"], h.Cloud.SpotPrices["us-east-2c"]) = (0.3m, 0.05m, 0.06m);
+        await using var h = await StartAsync(0.3m, 0.05m, 0.06m, onlyTheFirstZoneGivesAddresses: true);
 
         var state = await h.Core.RunAsync(1);
 
         FailedSaying(state, "Within your max of $0.12/h, m5.xlarge is sold as spot only in us-east-2b, us-east-2c, whose default subnets assign no public IPv4 address",
             "Edit subnet settings", "or raise the spot max price");
         Assert.Empty(RunInstancesCalls(h));
+    }
+
+    /// <summary>The type's spot price in us-east-2a, 2b and 2c; with <paramref name="onlyTheFirstZoneGivesAddresses"/>, only 2a's default subnet assigns public addresses.</summary>
+    private static async Task<AwsTargetHarness> StartAsync(decimal a, decimal b, decimal c, bool onlyTheFirstZoneGivesAddresses = false)
+    {
+        var h = await AwsTargetHarness.StartAsync();
+        (h.Cloud.SpotPrices["us-east-2a"], h.Cloud.SpotPrices["us-east-2b"], h.Cloud.SpotPrices["us-east-2c"]) = (a, b, c);
+        (h.Cloud.SubnetsAssignPublicAddresses, h.Cloud.SubnetsAssigningAnyway) = onlyTheFirstZoneGivesAddresses ? (false, 1) : (true, 0);
+        return h;
     }
 
     private static List<string> RunInstancesCalls(AwsTargetHarness h) => [.. h.Cloud.Calls.Where(c => c.StartsWith("run-instances", StringComparison.Ordinal))];
