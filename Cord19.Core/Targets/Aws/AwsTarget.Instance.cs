@@ -278,9 +278,9 @@ public sealed partial class AwsTarget
         if (prices.Count > 0 && zones.Count == 0)
             throw new PhaseFailedException(
                 $"Within your max of ${settings.SpotMaxPricePerHour}/h, {settings.InstanceType} is sold as spot only in " +
-                $"{string.Join(", ", prices.Where(p => p.PerHour <= settings.SpotMaxPricePerHour).Select(p => p.AvailabilityZone))}, whose default subnets assign no public IPv4 address " +
-                "(an instance there could reach neither apt nor PyPI). Turn on auto-assign public IPv4 addresses for those subnets (VPC console → Subnets → Edit subnet settings), " +
-                "or raise the spot max price, then run phase 1 again.");
+                $"{string.Join(", ", prices.Where(p => p.PerHour <= settings.SpotMaxPricePerHour).Select(p => p.AvailabilityZone))}, whose default subnets assign no public IPv4 address, or which have none " +
+                "(an instance there could reach neither apt nor PyPI). Turn on auto-assign public IPv4 addresses for those subnets (VPC console → Subnets → Edit subnet settings; " +
+                "aws ec2 create-default-subnet --availability-zone <zone> makes a missing one), or raise the spot max price, then run phase 1 again.");
         var vpc = await cloud.DefaultVpcAsync(ct);
         var group = await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct)
             ?? throw new PhaseFailedException($"Security group {names.AirflowSecurityGroup} is missing. Run phase 1 again.");
