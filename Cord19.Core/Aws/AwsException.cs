@@ -155,6 +155,11 @@ public static class AwsErrors
         "MaxSpotInstanceCountExceeded" or "VcpuLimitExceeded" or "InstanceLimitExceeded" =>
             "Your spot vCPU quota is used up: end other spot instances, or ask for a higher 'All Standard Spot Instance Requests' quota in Service Quotas.",
         "ClusterQuotaExceeded" or "NumberOfNodesQuotaExceeded" => "Your Redshift node quota is used up: delete other clusters or ask for a higher quota.",
+        // Shortages on AWS's side, not quotas: no quota to raise.
+        "InsufficientClusterCapacity" =>
+            "Redshift has no room for this node type here now: run phase 2 again later, pick another node type or region in Settings, " +
+            "or choose the panel's metadata file as the AWS metadata source, which needs no cluster.",
+        "InsufficientAddressCapacity" => "EC2 has no public IPv4 address to give here now: run the phase again later, or pick another region in Settings.",
         _ => "A service quota was reached: raise it in Service Quotas, or free what uses it.",
     };
 }

@@ -106,15 +106,17 @@ public sealed partial class AwsTarget
         await context.StepAsync("spot-instance", async ct =>
         {
             var settings = context.Settings;
-            await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
+            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
             var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
             if (existing is { HasEnded: true })
                 throw new PhaseFailedException(
                     $"This deployment's spot instance {existing.InstanceId} is {existing.State}: {existing.EndedBecause}. " +
                     "Run phase 7 to clean up, then phase 1 again for a new deployment.");
-            var instance = existing ?? await LaunchAsync(run, ct);
+            var instance = existing;
+            if (instance is null)
+                await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, ct));
             await context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken,
-                EndedInstanceGuard.Description(instance.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
+                EndedInstanceGuard.Description(instance!.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
             await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required{(InstanceSpec.IsBurstable(settings.InstanceType) ? ", standard CPU credits" : "")}." +
                 (settings.MaxLifetimeHours is { } hours ? $" It ends itself {hours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included." : ""));
         });

@@ -81,7 +81,7 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("cluster", async ct =>
         {
-            await context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType}, private");
+            var storage = await context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType}, private");
             if (await cloud.FindClusterAsync(names.Cluster, ct) is { } existing)
             {
                 await context.LogAsync($"Cluster {existing.Identifier} exists ({existing.Status}).");
@@ -92,9 +92,9 @@ public sealed partial class AwsTarget
                 ?? throw new PhaseFailedException($"Security group {names.RedshiftSecurityGroup} is missing. Run phase 2 again.");
             var password = await cloud.GetSecretAsync(names.RedshiftPasswordParameter, ct)
                 ?? throw new PhaseFailedException($"The password parameter {names.RedshiftPasswordParameter} is missing. Run phase 2 again.");
-            await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
-            await CreateClusterAsync(run, new ClusterSpec(names.Cluster, settings.RedshiftNodeType, settings.RedshiftNodes, AwsNames.Database,
-                AwsNames.MasterUser, password, roleArn!, group, Tags(run)), ct);
+            var nodes = await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
+            await EndEntriesIfRefusedAsync(context, [storage, nodes], () => CreateClusterAsync(run, new ClusterSpec(names.Cluster, settings.RedshiftNodeType,
+                settings.RedshiftNodes, AwsNames.Database, AwsNames.MasterUser, password, roleArn!, group, Tags(run)), ct));
             await context.LogAsync($"Cluster {names.Cluster} requested: {settings.RedshiftNodes} × {settings.RedshiftNodeType}, encrypted, private (no public address).");
         });
 

@@ -1,4 +1,5 @@
 using Cord19.Core.Airflow;
+using Cord19.Core.Aws;
 using Cord19.Core.Deployments;
 using Cord19.Core.Execution;
 using Cord19.Core.Pipeline;
@@ -69,6 +70,28 @@ public sealed partial class AwsTarget(
             await context.LogAsync($"Account {identity.Account}, region {cloud.Region}, as {identity.Arn}.");
         });
         return new AwsRun(context, cloud, AwsNames.Of(context.Run.DeploymentId, identity!.Account, cloud.Region, await context.LiveResourcesAsync()));
+    }
+
+    /// <summary>
+    /// A create call AWS refused made nothing, so the ledger's entries recorded for it just before (crash safety) end now:
+    /// left live, the meters would price an instance or a cluster that never existed, until a guard's look or phase 7.
+    /// A call that timed out, or met AWS failing after its retries, may have made it: its entries stay for the guards and
+    /// phase 7 to settle. So does a cancelled one.
+    /// </summary>
+    private static async Task EndEntriesIfRefusedAsync(PhaseContext context, IReadOnlyList<Deployments.ResourceView> recorded, Func<Task> create)
+    {
+        try
+        {
+            await create();
+        }
+        catch (Exception ex) when (ex is PhaseFailedException or AwsException { Kind: not (AwsErrorKind.Transient or AwsErrorKind.Throttled) })
+        {
+            foreach (var entry in recorded)
+                await context.MarkResourceDeletedAsync(entry.Id);
+            await context.LogAsync($"AWS created nothing, so the ledger no longer counts {string.Join(" or ", recorded.Select(r => $"{r.Kind} {r.Locator}"))}: " +
+                "the meters do not price it.");
+            throw;
+        }
     }
 
     private static IReadOnlyDictionary<string, string> Tags(AwsRun run) => ResourceTags.For(run.Context.Run.DeploymentId, run.Context.Phase.Number);

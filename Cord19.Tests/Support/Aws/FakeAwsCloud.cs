@@ -23,6 +23,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Exception? IdentityFailure { get; set; }
     public Exception? RunInstancesFailure { get; set; }
+    public Exception? CreateClusterFailure { get; set; }
     public Exception? RoleFailure { get; set; }
     /// <summary>The current spot price in each zone that sells the type; every zone at the same price, by default.</summary>
     public Dictionary<string, decimal> SpotPrices { get; } = new() { ["us-east-2a"] = 0.05m, ["us-east-2b"] = 0.05m, ["us-east-2c"] = 0.05m };
@@ -405,6 +406,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             RolePropagationFailures--;
             throw Error("redshift:CreateCluster", "InvalidParameterValue", "The IAM role must delegate access to an Amazon Redshift account.");
         }
+        if (CreateClusterFailure is { } failure) throw failure;
         await CreatingAsync(AwsResourceKinds.Cluster, spec.Identifier);
         Clusters[spec.Identifier] = (new ClusterState(spec.Identifier, "creating", null, null), spec, 0);
     }

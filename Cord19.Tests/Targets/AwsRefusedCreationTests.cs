@@ -1,0 +1,63 @@
+using Cord19.Core.Costs;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Aws;
+using static Cord19.Tests.Targets.AwsTargetTests;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// The ledger records an instance or a cluster just before the call that creates it (crash safety). When AWS refuses
+/// that call nothing exists, so the entries end at once and the meters price nothing; when the call may have gone
+/// through (AWS failing after its retries), they stay for the guards and phase 7.
+/// </summary>
+public sealed class AwsRefusedCreationTests
+{
+    [Fact]
+    public async Task A_cluster_Redshift_has_no_room_for_is_neither_metered_nor_blamed_on_a_quota()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.CreateClusterFailure = FakeAwsCloud.Error("redshift:CreateCluster", "InsufficientClusterCapacity",
+            "There is not enough capacity to create the cluster with node type ra3.large.");
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, "AWS has no room for redshift:CreateCluster (InsufficientClusterCapacity", "Redshift has no room for this node type here now",
+            "the panel's metadata file");
+        Assert.DoesNotContain("quota", state.LatestRun!.Reason);
+        Assert.Contains($"AWS created nothing, so the ledger no longer counts redshift-cluster {ResourceTags.Name(await h.DeploymentIdAsync())} or redshift-compute",
+            await h.Core.LogTextAsync(state));
+        var meters = await MetersInAnHourAsync(h);
+        Assert.Equal((0m, 0m), (Meter(meters, MeterKind.RedshiftCluster).BurnRatePerHour, Meter(meters, MeterKind.RedshiftStorage).BurnRatePerHour));
+        Assert.True(Meter(meters, MeterKind.RedshiftCluster).Accrued + Meter(meters, MeterKind.RedshiftStorage).Accrued < 0.001m); // the moment between record and refusal
+
+    }
+
+    [Fact]
+    public async Task An_instance_no_zone_has_room_for_is_not_metered_but_one_AWS_may_have_launched_is()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RunInstancesFailure = FakeAwsCloud.Error("ec2:RunInstances", "InsufficientInstanceCapacity", "There is no Spot capacity available that matches your request.");
+
+        FailedSaying(await h.Core.RunAsync(1), "AWS has no room for ec2:RunInstances");
+
+        Assert.Equal(0m, Meter(await MetersInAnHourAsync(h), MeterKind.Ec2Instance).BurnRatePerHour);
+
+        // A launch that met AWS failing after the SDK's retries may have started an instance: it stays metered until a
+        // look at EC2 (the ended-instance guard, phase 1 again, phase 7) says otherwise.
+        h.Cloud.RunInstancesFailure = FakeAwsCloud.Error("ec2:RunInstances", "InternalError", "An internal error has occurred.", System.Net.HttpStatusCode.InternalServerError);
+
+        FailedSaying(await h.Core.RunAsync(1), "AWS kept failing ec2:RunInstances");
+
+        Assert.True(Meter(await MetersInAnHourAsync(h), MeterKind.Ec2Instance).BurnRatePerHour > 0m);
+    }
+
+    private static async Task<CostSnapshot> MetersInAnHourAsync(AwsTargetHarness h)
+    {
+        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
+        return CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), DateTime.UtcNow.AddHours(1));
+    }
+
+    private static ResourceCost Meter(CostSnapshot meters, MeterKind kind) =>
+        meters.Resources.SingleOrDefault(r => r.Kind == kind) ?? new ResourceCost(kind.ToString(), kind, 0m, 0m, 0m, null);
+}
