@@ -1,4 +1,5 @@
 using Cord19.Core.Costs;
+using Cord19.Core.Phases;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
 using static Cord19.Tests.Targets.AwsTargetTests;
@@ -31,6 +32,26 @@ public sealed class AwsRefusedCreationTests
         Assert.Equal((0m, 0m), (Meter(meters, MeterKind.RedshiftCluster).BurnRatePerHour, Meter(meters, MeterKind.RedshiftStorage).BurnRatePerHour));
         Assert.True(Meter(meters, MeterKind.RedshiftCluster).Accrued + Meter(meters, MeterKind.RedshiftStorage).Accrued < 0.001m); // the moment between record and refusal
 
+    }
+
+    [Fact]
+    public async Task A_paused_cluster_Redshift_will_not_resume_is_not_metered_as_running()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var cluster = ResourceTags.Name(await h.DeploymentIdAsync());
+        h.Cloud.SqlFailure = sql => sql.StartsWith("unload", StringComparison.Ordinal)
+            ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", "StatementFailed", "the query failed: S3ServiceException: Access Denied")
+            : null;
+        Assert.Equal(PhaseStatus.Failed, (await h.Core.RunAsync(2)).Status); // paused on its way out, before its export
+        await h.Cloud.FindClusterAsync(cluster, default); // Redshift shows "pausing" for a look
+        Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        h.Cloud.ResumeClusterFailure = FakeAwsCloud.Error("redshift:ResumeCluster", "InsufficientClusterCapacity", "There is not enough capacity to resume the cluster.");
+
+        FailedSaying(await h.Core.RunAsync(2), "AWS has no room for redshift:ResumeCluster", "run phase 2 again later");
+
+        Assert.Equal(0m, Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).BurnRatePerHour);
+        Assert.True(Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftStorage).BurnRatePerHour > 0m); // the paused cluster's storage, which exists
     }
 
     [Fact]

@@ -114,8 +114,8 @@ public sealed partial class AwsTarget
                 }
                 if (await cloud.FindClusterAsync(names.Cluster, ct) is { Status: "paused" })
                 {
-                    await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
-                    await cloud.ResumeClusterAsync(names.Cluster, ct);
+                    var nodes = await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
+                    await EndEntriesIfRefusedAsync(context, [nodes], () => cloud.ResumeClusterAsync(names.Cluster, ct));
                     await context.LogAsync($"Cluster {names.Cluster} was paused before its export; resuming it.");
                 }
                 var cluster = await Poll.UntilAsync(context, $"cluster {names.Cluster} available", options.ClusterLimit, async c =>

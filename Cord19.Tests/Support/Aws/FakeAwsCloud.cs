@@ -24,6 +24,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Exception? IdentityFailure { get; set; }
     public Exception? RunInstancesFailure { get; set; }
     public Exception? CreateClusterFailure { get; set; }
+    public Exception? ResumeClusterFailure { get; set; }
     public Exception? RoleFailure { get; set; }
     /// <summary>The current spot price in each zone that sells the type; every zone at the same price, by default.</summary>
     public Dictionary<string, decimal> SpotPrices { get; } = new() { ["us-east-2a"] = 0.05m, ["us-east-2b"] = 0.05m, ["us-east-2c"] = 0.05m };
@@ -468,6 +469,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task ResumeClusterAsync(string identifier, CancellationToken ct)
     {
         Call($"resume cluster {identifier}");
+        if (ResumeClusterFailure is { } failure) return Task.FromException(failure);
         var found = Clusters[identifier];
         Clusters[identifier] = (found.State with { Status = "resuming" }, found.Spec, 0);
         return Task.CompletedTask;
