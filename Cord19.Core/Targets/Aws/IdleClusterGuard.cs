@@ -25,11 +25,11 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
     /// <summary>One look; true when it paused the cluster. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
-        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not var (deployment, runs, settings)) return false;
+        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live) return false;
         // The deployment comes with its ledger: no second read, and no AWS call without a cluster in it.
-        var ledger = deployment.Resources.Where(r => r.DeletedAt is null).Select(ResourceView.From).ToList();
-        if (UsesCluster(runs) || !ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
-        return await clouds.WithCloudAsync(settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, ledger, runs, ct));
+        var ledger = live.Ledger;
+        if (UsesCluster(live.Runs) || !ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
+        return await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, ledger, live.Runs, ct));
     }
 
     /// <summary>

@@ -38,8 +38,7 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
         try
         {
             var cloud = clouds.Open(live.Settings.AwsRegion);
-            var estimate = await ReadAsync(cloud, AwsNames.Of(live.Deployment.Id, (await cloud.WhoAmIAsync(ct)).Account, cloud.Region,
-                await store.GetLiveResourcesAsync(live.Deployment.Id, ct)), ct);
+            var estimate = await ReadAsync(cloud, AwsNames.Of(live.Deployment.Id, (await cloud.WhoAmIAsync(ct)).Account, cloud.Region, live.Ledger), ct);
             _known = new(subset.Id, estimate);
             return estimate;
         }

@@ -7,6 +7,9 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>The live AWS deployment as a look at it from the background needs it: with its runs and the settings it is pinned to.</summary>
 public sealed record LiveAwsDeployment(Deployment Deployment, IReadOnlyList<PhaseRun> Runs, PipelineSettings Settings)
 {
+    /// <summary>Its live resources, read with it: no second read of the ledger.</summary>
+    public IReadOnlyList<ResourceView> Ledger => [.. Deployment.Resources.Where(r => r.DeletedAt is null).Select(ResourceView.From)];
+
     /// <summary>Null when no deployment is live on AWS (none, one that has ended, or a local one).</summary>
     public static async Task<LiveAwsDeployment?> ReadAsync(DeploymentStore store, SettingsStore settings, CancellationToken ct) =>
         await store.GetWithRunsAsync(ct: ct) is { Deployment: var deployment, Runs: var runs } ? Of(deployment, runs, await settings.GetAsync(ct)) : null;
