@@ -8,23 +8,20 @@ public sealed partial class AwsCloud
     /// <summary>The project's roles live under this IAM path (a deployment's own under /cord19/&lt;deployment id&gt;/), so the sweep can list them without reading every role.</summary>
     public const string RolePath = "/cord19/";
 
-    public async Task<IamRole?> FindRoleAsync(string name, CancellationToken ct) =>
-        await GetRoleAsync(name, ct) is { } role && role.Text("Arn") is { } arn
-            ? new IamRole(arn, role.Find("PermissionsBoundary").Text("PermissionsBoundaryArn"))
-            : null;
-
-    /// <summary>IAM's Role element (its ARN, its boundary), or null when there is no such role.</summary>
-    private async Task<XElement?> GetRoleAsync(string name, CancellationToken ct)
+    public async Task<IamRole?> FindRoleAsync(string name, CancellationToken ct)
     {
+        XElement answer;
         try
         {
-            var answer = await Api.QueryAsync(AwsService.Iam, "GetRole", new AwsParameters().Add("RoleName", name), ct);
-            return answer.Find("Role");
+            answer = await Api.QueryAsync(AwsService.Iam, "GetRole", new AwsParameters().Add("RoleName", name), ct);
         }
         catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
         {
             return null;
         }
+        var role = answer.Find("Role");
+        return new IamRole(role.Text("Arn") ?? throw new AwsException("iam:GetRole", "UnreadableResponse", "the answer had no role ARN", null),
+            role.Find("PermissionsBoundary").Text("PermissionsBoundaryArn"));
     }
 
     public async Task<RoleBoundaryState> RoleBoundaryAsync(string account, CancellationToken ct)
@@ -62,7 +59,7 @@ public sealed partial class AwsCloud
     public async Task<string> EnsureRoleAsync(RoleSpec spec, string account, CancellationToken ct)
     {
         var boundary = RoleBoundary.ArnIn(account);
-        var role = await GetRoleAsync(spec.Name, ct);
+        var role = await FindRoleAsync(spec.Name, ct);
         string arn;
         if (role is null)
         {
@@ -78,10 +75,10 @@ public sealed partial class AwsCloud
         }
         else
         {
-            arn = role.Text("Arn") ?? throw new AwsException("iam:GetRole", "UnreadableResponse", "the answer had no role ARN", null);
+            arn = role.Arn;
             // A shared role made by an earlier version has none, and the operator policy lets its policy be put only on a
             // role with the boundary: set it first (which only narrows what the role may do).
-            if (role.Find("PermissionsBoundary").Text("PermissionsBoundaryArn") != boundary)
+            if (role.BoundaryArn != boundary)
                 await Api.QueryAsync(AwsService.Iam, "PutRolePermissionsBoundary", new AwsParameters()
                     .Add("RoleName", spec.Name).Add("PermissionsBoundary", boundary), ct);
         }
