@@ -138,12 +138,27 @@ public sealed partial class AwsCloud
 
     /// <summary>
     /// Whether the bucket is this account's: S3 lists only the caller's own buckets, where GetBucketLocation also answers
-    /// for another account's bucket whose policy lets the caller in. Asked by the name as a prefix: one short page.
+    /// for another account's bucket whose policy lets the caller in.
     /// </summary>
-    private async Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct)
+    private async Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct) => (await OwnBucketsAsync(bucket, ct)).Contains(bucket);
+
+    /// <summary>
+    /// The names of this account's buckets that start with <paramref name="prefix"/>, asked by prefix and page by page: S3
+    /// pages an account's buckets, and an account may hold more than one page of others.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> OwnBucketsAsync(string prefix, CancellationToken ct)
     {
-        var answer = await AwsCall.RunAsync("s3:ListAllMyBuckets", () => S3.ListBucketsAsync(new ListBucketsRequest { Prefix = bucket }, ct));
-        return answer.Buckets?.Any(b => b.BucketName == bucket) == true;
+        var names = new List<string>();
+        var request = new ListBucketsRequest { Prefix = prefix };
+        do
+        {
+            var page = await AwsCall.RunAsync("s3:ListAllMyBuckets", () => S3.ListBucketsAsync(request, ct));
+            // An S3-compatible server may ignore the prefix.
+            names.AddRange((page.Buckets ?? []).Select(b => b.BucketName).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)));
+            request.ContinuationToken = page.ContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(request.ContinuationToken));
+        return [.. names.Distinct(StringComparer.Ordinal)];
     }
 
     public async Task<bool> BucketExistsAsync(string bucket, CancellationToken ct)

@@ -115,19 +115,9 @@ public sealed partial class AwsCloud
 
     private async Task<IEnumerable<TaggedResource>> TaggedBucketsAsync(string key, string value, CancellationToken ct)
     {
-        // S3 has no tag search: list the project's buckets by name and read their tags. Asked by prefix and page by page:
-        // S3 pages an account's buckets, and an account may hold more than one page of others.
-        var names = new List<string>();
-        var request = new Amazon.S3.Model.ListBucketsRequest { Prefix = BucketPrefix };
-        do
-        {
-            var page = await AwsCall.RunAsync("s3:ListAllMyBuckets", () => S3.ListBucketsAsync(request, ct));
-            names.AddRange((page.Buckets ?? []).Select(b => b.BucketName).Where(n => n.StartsWith(BucketPrefix, StringComparison.Ordinal)));
-            request.ContinuationToken = page.ContinuationToken;
-        }
-        while (!string.IsNullOrEmpty(request.ContinuationToken));
+        // S3 has no tag search: list the project's buckets by name and read their tags.
         var found = new List<TaggedResource>();
-        foreach (var bucket in names.Distinct(StringComparer.Ordinal))
+        foreach (var bucket in await OwnBucketsAsync(BucketPrefix, ct))
         {
             Amazon.S3.Model.GetBucketTaggingResponse? tags;
             try
