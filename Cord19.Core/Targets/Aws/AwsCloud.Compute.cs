@@ -186,10 +186,11 @@ public sealed partial class AwsCloud
         }, ct));
         // Asked at StartTime = now, EC2 gives the price in effect in each zone: one entry a zone, the newest if it gives more.
         return (answer.SpotPriceHistory ?? [])
-            .Where(p => p.AvailabilityZone is not null && decimal.TryParse(p.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            .Where(p => p.AvailabilityZone is not null)
             .GroupBy(p => p.AvailabilityZone)
             .Select(zone => zone.MaxBy(p => p.Timestamp)!)
-            .Select(p => new ZoneSpotPrice(p.AvailabilityZone, decimal.Parse(p.Price, NumberStyles.Float, CultureInfo.InvariantCulture)))
+            .Select(p => decimal.TryParse(p.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) ? new ZoneSpotPrice(p.AvailabilityZone, usd) : null)
+            .OfType<ZoneSpotPrice>()
             .OrderBy(p => p.PerHour).ThenBy(p => p.AvailabilityZone, StringComparer.Ordinal)
             .ToList();
     }

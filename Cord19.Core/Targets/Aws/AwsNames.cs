@@ -26,7 +26,7 @@ public sealed record AwsNames(Guid DeploymentId, string Account, string Region)
     public string Bucket => RecordedBucket ?? (AccountRegionalBuckets.OfferedIn(Region) ? AccountRegionalBucket : $"cord19-{Short}-{Account}");
 
     /// <summary>Whether <see cref="Bucket"/> is made in the account's own namespace, which CreateBucket must be told.</summary>
-    public bool BucketInAccountNamespace => AccountRegionalBuckets.OfferedIn(Region) && Bucket == AccountRegionalBucket;
+    public bool BucketInAccountNamespace => Bucket == AccountRegionalBucket;
 
     /// <summary>The bucket's name in the deployment's ledger, when it has one: the name it was made with stays its name.</summary>
     public string? RecordedBucket { get; init; }

@@ -27,7 +27,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Exception? ResumeClusterFailure { get; set; }
     public Exception? RoleFailure { get; set; }
     /// <summary>The current spot price in each zone that sells the type; every zone at the same price, by default.</summary>
-    public Dictionary<string, decimal> SpotPrices { get; } = new() { ["us-east-2a"] = 0.05m, ["us-east-2b"] = 0.05m, ["us-east-2c"] = 0.05m };
+    public Dictionary<string, decimal> SpotPrices { get; } = Zones.ToDictionary(zone => zone, _ => 0.05m);
     /// <summary>Zones whose RunInstances answers with this refusal (no spot room there, say).</summary>
     public Dictionary<string, Exception> RunInstancesFailureIn { get; } = [];
     /// <summary>Where EC2 launches an instance asked for without a zone.</summary>
