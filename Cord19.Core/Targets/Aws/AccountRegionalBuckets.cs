@@ -10,7 +10,7 @@ namespace Cord19.Core.Targets.Aws;
 public static class AccountRegionalBuckets
 {
     /// <summary>The regions the user guide names as lacking the namespace: Middle East (Bahrain) and (UAE).</summary>
-    public static readonly IReadOnlySet<string> RegionsWithout = new HashSet<string>(StringComparer.Ordinal) { "me-south-1", "me-central-1" };
+    private static readonly IReadOnlySet<string> RegionsWithout = new HashSet<string>(StringComparer.Ordinal) { "me-south-1", "me-central-1" };
 
     public static bool OfferedIn(string region) => region.Length > 0 && !RegionsWithout.Contains(region);
 

@@ -31,7 +31,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     /// <summary>Zones whose RunInstances answers with this refusal (no spot room there, say).</summary>
     public Dictionary<string, Exception> RunInstancesFailureIn { get; } = [];
     /// <summary>Where EC2 launches an instance asked for without a zone.</summary>
-    public const string ZoneEc2Picks = "us-east-2b";
+    private const string ZoneEc2Picks = "us-east-2b";
     public double? SpotQuota { get; set; } = 32;
     public LakeTable? Lake { get; set; } = new(AwsNames.LakeDatabase, AwsNames.LakeTable, "s3://covid19-lake/alleninstitute/CORD19/json/metadata/", 19);
     public long LakeRows { get; set; } = 52_398;
