@@ -21,7 +21,13 @@ public static class DeploymentMeters
     private static List<MeteredResource> FromLedger(IReadOnlyList<DeployedResource> ledger, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyList<PricePoint>? spotPrices)
     {
         PipelineSettings SettingsOf(DeployedResource r) => PipelineSettings.FromJsonOrDefault(runs.FirstOrDefault(run => run.Id == r.PhaseRunId)?.SettingsJson);
-        BilledPeriod[] Period(DeployedResource r) => [new(r.CreatedAt, r.DeletedAt is { } d && d <= at ? d : null)];
+        DateTime? EndBy(DeployedResource r) => r.DeletedAt is { } d && d <= at ? d : null;
+        BilledPeriod[] Period(DeployedResource r) => [new(r.CreatedAt, EndBy(r))];
+        // A running period ends with its cluster at the latest: an earlier version's reconciliation ended a deleted cluster's entry only.
+        BilledPeriod Within(DeployedResource r, DeployedResource cluster) =>
+            new(r.CreatedAt, (EndBy(r), EndBy(cluster)) switch { ({ } a, { } b) => a < b ? a : b, var (a, b) => a ?? b });
+        // A cluster made again under the same name has entries of its own: each running period belongs to the life it began in.
+        bool BeganIn(DeployedResource r, DeployedResource cluster) => r.CreatedAt >= cluster.CreatedAt && (cluster.DeletedAt is not { } d || r.CreatedAt <= d);
 
         var metered = new List<MeteredResource>();
         foreach (var instance in ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.CreatedAt <= at))
@@ -31,13 +37,15 @@ public static class DeploymentMeters
         {
             // Compute bills only while the cluster runs (its ledger's compute entries end at the pause); storage until deletion.
             // A ledger from before pausing existed has no compute entries: the cluster ran its whole life.
-            var running = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.CreatedAt <= at).ToList();
-            metered.Add(AwsEquivalent.Cluster(SettingsOf(cluster), running.Count == 0 ? Period(cluster) : running.SelectMany(Period).ToList()));
+            var running = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.CreatedAt <= at && BeganIn(r, cluster)).ToList();
+            metered.Add(AwsEquivalent.Cluster(SettingsOf(cluster), running.Count == 0 ? Period(cluster) : running.Select(r => Within(r, cluster)).ToList()));
             if (running.Count > 0) metered.Add(AwsEquivalent.ClusterStorage(Period(cluster)));
         }
         foreach (var scan in ledger.Where(r => r.Kind == AwsResourceKinds.SpectrumScan && r.CreatedAt <= at))
             if (AwsResourceKinds.ScannedBytes(scan.Locator) is { } bytes)
                 metered.Add(AwsEquivalent.SpectrumScan(bytes, scan.CreatedAt));
-        return metered;
+        // The lives of one resource (a cluster made again, a second export of the same size) are one meter, with the periods of each.
+        return [.. metered.GroupBy(m => (m.Name, m.Kind, m.PriceKey, m.Quantity, m.PriceHistory))
+            .Select(lives => lives.Skip(1).Any() ? lives.First() with { Periods = [.. lives.SelectMany(m => m.Periods)] } : lives.First())];
     }
 }

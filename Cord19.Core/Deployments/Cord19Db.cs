@@ -57,7 +57,9 @@ public abstract class Cord19Db(DbContextOptions options) : DbContext(options)
         model.Entity<DeployedResource>(e =>
         {
             e.Property(r => r.Kind).HasMaxLength(64);
-            e.HasIndex(r => new { r.DeploymentId, r.Kind, r.Locator }).IsUnique();
+            // One live entry per resource. Its earlier lives (a cluster's running periods before a resume, a cluster made
+            // again) stay as ended entries: what they cost was spent, and the meters go on pricing it.
+            e.HasIndex(r => new { r.DeploymentId, r.Kind, r.Locator }).IsUnique().HasFilter("\"DeletedAt\" IS NULL");
         });
 
         model.Entity<StoredSetting>(e => e.HasKey(s => s.Key));

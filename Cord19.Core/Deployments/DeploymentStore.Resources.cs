@@ -6,7 +6,10 @@ namespace Cord19.Core.Deployments;
 /// <summary>The ledger of what each deployment created and deleted.</summary>
 public sealed partial class DeploymentStore
 {
-    /// <summary>Records a resource; recording the same kind and locator again revives it instead of duplicating it.</summary>
+    /// <summary>
+    /// Records a resource. Recording a live one again (a resumed phase) keeps its entry and its age; one whose entry has
+    /// ended (a cluster resumed after its pause, or made again) gets a new entry, so the ended one keeps what it cost.
+    /// </summary>
     public async Task<ResourceView> RecordResourceAsync(RunKey run, string kind, string locator, string? description, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -15,16 +18,14 @@ public sealed partial class DeploymentStore
         {
             db.ChangeTracker.Clear();
             var resource = await db.Resources.FirstOrDefaultAsync(
-                r => r.DeploymentId == run.DeploymentId && r.Kind == kind && r.Locator == locator, ct);
+                r => r.DeploymentId == run.DeploymentId && r.Kind == kind && r.Locator == locator && r.DeletedAt == null, ct);
             if (resource is null)
             {
                 resource = new DeployedResource { DeploymentId = run.DeploymentId, PhaseRunId = run.Id, Kind = kind, Locator = locator };
                 db.Resources.Add(resource);
             }
             resource.Description = description;
-            // Recording a live resource again (a resumed phase) keeps its age; a deleted one comes back new.
-            if (!resource.IsLive || resource.CreatedAt == default) resource.CreatedAt = Now;
-            resource.DeletedAt = null;
+            if (resource.CreatedAt == default) resource.CreatedAt = Now;
             await db.SaveChangesAsync(ct);
             return resource;
         });

@@ -41,6 +41,33 @@ public sealed class DeploymentStoreTests
         await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
     }
 
+    /// <summary>
+    /// A resource is live in one entry at most (a second, from another process, is refused by the database), and an
+    /// ended entry stays ended: recording the resource again starts a new entry, so what the first one cost stays counted.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_resource_recorded_again_after_its_end_gets_a_new_entry_and_never_two_live_ones(string database)
+    {
+        await using var h = await CoreHarness.StartAsync(database: database);
+        var run = await h.StartedWithoutAJobAsync(Phase.First);
+        var first = await h.Store.RecordResourceAsync(run.Key, "redshift-compute", "cord19-cluster", "running");
+        Assert.Equal(first.Id, (await h.Store.RecordResourceAsync(run.Key, "redshift-compute", "cord19-cluster", "running, resumed phase")).Id);
+        await h.Store.MarkResourceDeletedAsync(first.Id);
+
+        var second = await h.Store.RecordResourceAsync(run.Key, "redshift-compute", "cord19-cluster", "running again");
+
+        Assert.NotEqual(first.Id, second.Id);
+        var (deployment, _) = (await h.Store.GetWithRunsAsync(run.DeploymentId))!.Value;
+        var entries = deployment.Resources.Where(r => r.Locator == "cord19-cluster").OrderBy(r => r.CreatedAt).ToList();
+        Assert.Equal([first.Id, second.Id], entries.Select(r => r.Id));
+        Assert.NotNull(entries[0].DeletedAt);
+        Assert.Null(entries[1].DeletedAt);
+        await using var db = await h.Services.GetRequiredService<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
+        db.Resources.Add(new DeployedResource { DeploymentId = run.DeploymentId, PhaseRunId = run.Id, Kind = "redshift-compute", Locator = "cord19-cluster", CreatedAt = DateTime.UtcNow });
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+    }
+
     [Theory]
     [MemberData(nameof(Databases))]
     public async Task After_a_restart_a_phase_left_running_is_interrupted_with_a_reason_and_can_be_resumed(string database)

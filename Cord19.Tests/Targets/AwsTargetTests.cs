@@ -851,7 +851,7 @@ public sealed class AwsTargetTests
         var cluster = new AwsNames(id, "123456789012", "us-east-2").Cluster;
         var phaseTwo = (await h.Core.Store.GetSnapshotAsync())[2].LatestRun!;
         // The panel saw the cluster running (a phase 2 killed after resuming it), then was away while the scheduled pause acted.
-        await h.Core.Store.RecordResourceAsync(phaseTwo.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
+        var running = await h.Core.Store.RecordResourceAsync(phaseTwo.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
         await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
             await db.Resources.Where(r => r.DeploymentId == id && r.Kind == AwsResourceKinds.ClusterCompute && r.DeletedAt == null)
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-12)));
@@ -870,7 +870,7 @@ public sealed class AwsTargetTests
         Assert.DoesNotContain(h.Cloud.Calls.Skip(callsBefore), c => c.StartsWith("pause cluster", StringComparison.Ordinal));
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
         var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
-        var stopped = deployment.Resources.Where(r => r.Kind == AwsResourceKinds.ClusterCompute).Max(r => r.DeletedAt)!.Value;
+        var stopped = deployment.Resources.Single(r => r.Id == running.Id).DeletedAt!.Value;
         var expected = cloudWatchHasIt ? cpuReportedUntil + IdleClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
         Assert.Equal(expected.UtcDateTime, stopped, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30));
         Assert.Contains(await h.Core.Store.GetLogAsync(phaseTwo.Id), l => l.Step == "idle-cluster" && l.Message.Contains("found paused")

@@ -55,7 +55,8 @@ namespace Cord19.Core.Deployments.Schema.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("DeploymentId", "Kind", "Locator")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"DeletedAt\" IS NULL");
 
                     b.ToTable("Resources");
                 });

@@ -50,7 +50,8 @@ namespace Cord19.Core.Deployments.Schema.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("DeploymentId", "Kind", "Locator")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"DeletedAt\" IS NULL");
 
                     b.ToTable("Resources");
                 });
