@@ -52,6 +52,12 @@ public sealed class AwsReconciler(
                     continue;
                 }
                 if (await ExistsAsync(cloud, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
+                if (entry.Kind == AwsResourceKinds.Cluster)
+                {
+                    // Its running periods end with it, dated by what CloudWatch still says of it.
+                    if (await idleCluster.StopMeteringDeletedAsync(cloud, entry, ledger, runs, ct)) deleted++;
+                    continue;
+                }
                 await store.MarkResourceDeletedAsync(entry.Id, ct);
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
                 deleted++;

@@ -79,14 +79,25 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("master-password", ct => EnsurePasswordAsync(run, names.RedshiftPasswordParameter, "Redshift master password", ct));
 
+        var exported = false;
         await context.StepAsync("cluster", async ct =>
         {
-            var storage = await context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType}, private");
+            var description = $"{settings.RedshiftNodes} × {settings.RedshiftNodeType}, private";
             if (await cloud.FindClusterAsync(names.Cluster, ct) is { } existing)
             {
+                await context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, description);
                 await context.LogAsync($"Cluster {existing.Identifier} exists ({existing.Status}).");
                 return;
             }
+            if (await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct) is > 0)
+            {
+                // Its cluster was deleted outside the panel after the export: a new one would bill for nothing.
+                exported = true;
+                await context.LogAsync($"The export s3://{names.Bucket}/{names.ExportKey} is there already, and cluster {names.Cluster} is not: " +
+                    "no cluster is made again, since phase 3 needs the export only.");
+                return;
+            }
+            var storage = await context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, description);
             var vpc = await cloud.DefaultVpcAsync(ct);
             var group = await cloud.FindSecurityGroupAsync(names.RedshiftSecurityGroup, vpc, ct)
                 ?? throw new PhaseFailedException($"Security group {names.RedshiftSecurityGroup} is missing. Run phase 2 again.");
@@ -98,7 +109,7 @@ public sealed partial class AwsTarget
             await context.LogAsync($"Cluster {names.Cluster} requested: {settings.RedshiftNodes} × {settings.RedshiftNodeType}, encrypted, private (no public address).");
         });
 
-        var exported = false;
+        if (exported) return;
         try
         {
             await context.StepAsync("pause-schedule", ct => SchedulePauseAsync(run, schedulerArn!, ct));

@@ -12,7 +12,8 @@ namespace Cord19.Core.Targets.Aws;
 /// the cluster was still being created, which cannot be paused until it is available (checked every
 /// <see cref="Interval"/> while the panel runs). Running phase 2 again resumes the cluster. A cluster it finds paused
 /// while its nodes are still metered (Redshift's scheduled pause acted while the panel was away) stops being metered,
-/// from its last CPU reading in CloudWatch: a paused cluster reports none.
+/// from its last CPU reading in CloudWatch: a paused cluster reports none. A cluster Redshift no longer has (deleted in
+/// the console, or by another tool) stops being metered altogether (<see cref="StopMeteringDeletedAsync"/>).
 /// </summary>
 public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, TimeProvider clock)
 {
@@ -72,9 +73,48 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
                     (until < now ? $"the end of its last CPU reading in CloudWatch and {PauseSlack.TotalMinutes:0} minutes for the pause" : "now: CloudWatch has no reading to date the pause by") +
                     ", then its managed storage only. Running phase 2 again resumes it.", ct: ct);
                 return false;
+            case null:
+                await StopMeteringDeletedAsync(cloud, cluster, ledger, runs, ct);
+                return false;
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Ends the ledger's <paramref name="cluster"/>, which Redshift no longer has, with the running periods that end with
+    /// it. When its nodes were metered it was deleted running, so its last CPU reading dates the deletion (with
+    /// <see cref="PauseSlack"/>); a cluster deleted paused reports none, so this look dates it. False, and still metered,
+    /// when CloudWatch cannot be asked: the next look asks again.
+    /// </summary>
+    internal async Task<bool> StopMeteringDeletedAsync(IAwsCloud cloud, ResourceView cluster, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs,
+        CancellationToken ct)
+    {
+        var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator).ToList();
+        var now = clock.GetUtcNow();
+        var until = now;
+        if (metered.Count > 0)
+        {
+            try
+            {
+                var reported = await cloud.CpuReportedUntilAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
+                    new DateTimeOffset(metered.Min(c => c.CreatedAt), TimeSpan.Zero), ct);
+                if (reported + PauseSlack is { } after && after < now) until = after;
+            }
+            catch (Cord19Exception)
+            {
+                return false;
+            }
+        }
+        await StopMeteringAsync([.. metered, cluster], until, ct);
+        var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
+        await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "cluster-deleted",
+            $"Cluster {cluster.Locator} is gone: Redshift no longer has it (deleted in the console, or by another tool). It is metered until " +
+            $"{until.UtcDateTime:yyyy-MM-dd HH:mm} UTC, " +
+            (until < now ? $"the end of its last CPU reading in CloudWatch and {PauseSlack.TotalMinutes:0} minutes for the deletion" : "now: nothing dates its deletion earlier") +
+            ". A final snapshot, if one was kept, bills as backup storage until it is deleted in Redshift's console; the panel does not track it. " +
+            "Running phase 2 again makes a new one only if the export is missing from the bucket.", ct: ct);
+        return true;
     }
 
     private async Task StopMeteringAsync(IEnumerable<ResourceView> metered, DateTimeOffset at, CancellationToken ct)

@@ -1,0 +1,154 @@
+using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Aws;
+using Microsoft.EntityFrameworkCore;
+using static Cord19.Tests.Targets.AwsTargetTests;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// A cluster's ledger through its lives: each running period is metered for what it ran, and stays metered after a
+/// resume; a cluster deleted outside the panel (in the console, by another tool) bills nothing from then on, its
+/// running periods included; one made again is metered once.
+/// </summary>
+public sealed class AwsClusterMeteringTests
+{
+    /// <summary>What was spent by a moment stays spent: a resume adds a running period, it does not replace the last one.</summary>
+    [Fact]
+    public async Task A_resumed_cluster_keeps_the_cost_of_its_earlier_running_periods()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        // Phase 2 ran its cluster for an hour, three hours ago.
+        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
+            await db.Resources.Where(r => r.DeploymentId == id && (r.Kind == AwsResourceKinds.ClusterCompute || r.Kind == AwsResourceKinds.Cluster))
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-3))
+                    .SetProperty(x => x.DeletedAt, x => x.Kind == AwsResourceKinds.ClusterCompute ? DateTime.UtcNow.AddHours(-2) : null));
+        var anHourAgo = DateTime.UtcNow.AddHours(-1);
+        var spentByThen = Meter(await MetersAtAsync(h, anHourAgo), MeterKind.RedshiftCluster).Accrued;
+        Assert.True(spentByThen > 0.5m, $"an hour of ra3.large: {spentByThen}");
+
+        await ResumedAndMeteredAsync(h, ResourceTags.Name(id));
+
+        Assert.Equal(spentByThen, Meter(await MetersAtAsync(h, anHourAgo), MeterKind.RedshiftCluster).Accrued);
+        Assert.True(Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).Accrued > 2 * spentByThen * 0.99m); // and the new hour
+    }
+
+    /// <summary>
+    /// Start-up reconciliation (the panel was away) and the look every 5 minutes end it alike: dated by its last CPU
+    /// reading, since it was running, or else by the look.
+    /// </summary>
+    [Theory]
+    [InlineData("start-up reconciliation", true)]
+    [InlineData("the look every 5 minutes", false)]
+    public async Task A_cluster_deleted_outside_the_panel_stops_being_metered_nodes_and_all(string look, bool cloudWatchHasIt)
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var cluster = await RunningClusterAsync(h);
+        var id = await h.DeploymentIdAsync();
+        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync()) // resumed three hours ago
+            await db.Resources.Where(r => r.DeploymentId == id && r.Locator == cluster && r.DeletedAt == null)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-3)));
+        var cpuReportedUntil = DateTimeOffset.UtcNow.AddMinutes(-40);
+        if (cloudWatchHasIt) h.Cloud.CpuReportedUntil[cluster] = cpuReportedUntil;
+        h.Cloud.Clusters.Remove(cluster);
+
+        if (look == "start-up reconciliation") Assert.Equal(1, (await h.Get<AwsReconciler>().ReconcileAsync(default)).MarkedDeleted);
+        else Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+
+        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Locator == cluster);
+        var meters = await MetersInAnHourAsync(h);
+        Assert.Equal((0m, 0m), (Meter(meters, MeterKind.RedshiftCluster).BurnRatePerHour, Meter(meters, MeterKind.RedshiftStorage).BurnRatePerHour));
+        var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
+        var expected = cloudWatchHasIt ? cpuReportedUntil + IdleClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
+        var wereLive = deployment.Resources.Where(r => r.Locator == cluster && r.CreatedAt < DateTime.UtcNow.AddHours(-2)).ToList();
+        Assert.Equal(2, wereLive.Count); // the cluster and its running period
+        Assert.All(wereLive.Select(r => r.DeletedAt!.Value), ended => Assert.Equal(expected.UtcDateTime, ended, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30)));
+        Assert.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "nothing dates its deletion earlier", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+    }
+
+    /// <summary>
+    /// Phase 2 run again makes a cluster of the same name when its export is gone too: the meters price that one, once,
+    /// and the first no more. With the export still there, no cluster is made at all.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_deleted_cluster_is_made_again_only_for_an_export_that_is_missing_and_then_metered_once(bool exportKept)
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var cluster = await RunningClusterAsync(h);
+        var oneRunning = Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).BurnRatePerHour;
+        Assert.True(oneRunning > 0m);
+        h.Cloud.Clusters.Remove(cluster);
+        await h.Get<AwsReconciler>().ReconcileAsync(default);
+        var id = await h.DeploymentIdAsync();
+        await FirstLifeRanTwoHoursAsync(h, id);
+        var names = new AwsNames(id, "123456789012", "us-east-2");
+        if (!exportKept) await h.Cloud.Objects(names.Bucket, "").DeletePrefixAsync(names.ExportKey, default);
+        Assert.Equal(exportKept, await h.Cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, default) > 0);
+        var callsBefore = h.Cloud.Calls.Count;
+
+        var state = await h.Core.RunAsync(2);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal(0m, Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).BurnRatePerHour); // paused at its end, or never made
+        if (exportKept)
+        {
+            Assert.False(h.Cloud.Clusters.ContainsKey(cluster));
+            Assert.DoesNotContain(h.Cloud.Calls.Skip(callsBefore), c => c.Contains("cluster", StringComparison.Ordinal));
+            Assert.Contains("no cluster is made again", await h.Core.LogTextAsync(state));
+            Assert.Equal((double)(2 * oneRunning), (double)Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).Accrued!, 0.01);
+            return;
+        }
+        Assert.True(await h.Cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, default) > 0);
+        await ResumedAndMeteredAsync(h, cluster);
+        var meter = Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster);
+        Assert.Equal(oneRunning, meter.BurnRatePerHour);
+        Assert.Equal((double)(3 * oneRunning), (double)meter.Accrued!, 0.01); // the first life's two hours, and the hour to come
+    }
+
+    /// <summary>The deleted cluster's entries, moved back: it lived four hours, from four hours ago, and ran two of them.</summary>
+    private static async Task FirstLifeRanTwoHoursAsync(AwsTargetHarness h, Guid id)
+    {
+        await using var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
+        var now = DateTime.UtcNow;
+        var ended = await db.Resources.Where(r => r.DeploymentId == id && r.DeletedAt != null
+            && (r.Kind == AwsResourceKinds.Cluster || r.Kind == AwsResourceKinds.ClusterCompute)).OrderBy(r => r.CreatedAt).ToListAsync();
+        Assert.Equal([AwsResourceKinds.Cluster, AwsResourceKinds.ClusterCompute, AwsResourceKinds.ClusterCompute], ended.Select(r => r.Kind));
+        (ended[0].CreatedAt, ended[0].DeletedAt) = (now.AddHours(-4), now);
+        (ended[1].CreatedAt, ended[1].DeletedAt) = (now.AddHours(-4), now.AddHours(-3));
+        (ended[2].CreatedAt, ended[2].DeletedAt) = (now.AddHours(-1), now);
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Phases 1 and 2 done, then the cluster resumed and its nodes metered, as a phase 2 killed after resuming it leaves it.</summary>
+    private static async Task<string> RunningClusterAsync(AwsTargetHarness h)
+    {
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var cluster = ResourceTags.Name(await h.DeploymentIdAsync());
+        await ResumedAndMeteredAsync(h, cluster);
+        return cluster;
+    }
+
+    private static async Task ResumedAndMeteredAsync(AwsTargetHarness h, string cluster)
+    {
+        await h.Cloud.ResumeClusterAsync(cluster, default);
+        await h.Core.Store.RecordResourceAsync((await h.Core.Store.GetSnapshotAsync())[2].LatestRun!.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
+    }
+
+    private static Task<CostSnapshot> MetersInAnHourAsync(AwsTargetHarness h) => MetersAtAsync(h, DateTime.UtcNow.AddHours(1));
+
+    private static async Task<CostSnapshot> MetersAtAsync(AwsTargetHarness h, DateTime at)
+    {
+        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
+        return CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), at);
+    }
+
+    private static ResourceCost Meter(CostSnapshot meters, MeterKind kind) =>
+        meters.Resources.SingleOrDefault(r => r.Kind == kind) ?? new ResourceCost(kind.ToString(), kind, 0m, 0m, 0m, null);
+}
