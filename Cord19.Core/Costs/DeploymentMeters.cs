@@ -24,20 +24,25 @@ public static class DeploymentMeters
         DateTime? EndBy(DeployedResource r) => r.DeletedAt is { } d && d <= at ? d : null;
         BilledPeriod[] Period(DeployedResource r) => [new(r.CreatedAt, EndBy(r))];
         // A running period ends with its cluster at the latest: an earlier version's reconciliation ended a deleted cluster's entry only.
-        BilledPeriod Within(DeployedResource r, DeployedResource cluster) =>
-            new(r.CreatedAt, (EndBy(r), EndBy(cluster)) switch { ({ } a, { } b) => a < b ? a : b, var (a, b) => a ?? b });
-        // A cluster made again under the same name has entries of its own: each running period belongs to the life it began in.
-        bool BeganIn(DeployedResource r, DeployedResource cluster) => r.CreatedAt >= cluster.CreatedAt && (cluster.DeletedAt is not { } d || r.CreatedAt <= d);
+        BilledPeriod Within(DeployedResource r, DeployedResource cluster) => new(r.CreatedAt, Earliest(EndBy(r), EndBy(cluster)));
+        var clusters = ledger.Where(r => r.Kind == AwsResourceKinds.Cluster && r.CreatedAt <= at).OrderBy(r => r.CreatedAt).ToList();
+        // A cluster made again under the same name has an entry of its own: a running period belongs to the last one begun
+        // by its start (an earlier version's ledger, whose one entry was revived, may hold periods begun before it).
+        DeployedResource? LifeOf(DeployedResource running)
+        {
+            var lives = clusters.Where(c => c.Locator == running.Locator).ToList();
+            return lives.LastOrDefault(c => c.CreatedAt <= running.CreatedAt) ?? lives.FirstOrDefault();
+        }
 
         var metered = new List<MeteredResource>();
         foreach (var instance in ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.CreatedAt <= at))
             metered.AddRange(AwsEquivalent.Instance(SettingsOf(instance), Period(instance))
                 .Select(m => m.Kind == MeterKind.Ec2Instance && spotPrices is { Count: > 0 } ? m with { PriceHistory = spotPrices } : m));
-        foreach (var cluster in ledger.Where(r => r.Kind == AwsResourceKinds.Cluster && r.CreatedAt <= at))
+        foreach (var cluster in clusters)
         {
             // Compute bills only while the cluster runs (its ledger's compute entries end at the pause); storage until deletion.
             // A ledger from before pausing existed has no compute entries: the cluster ran its whole life.
-            var running = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.CreatedAt <= at && BeganIn(r, cluster)).ToList();
+            var running = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.CreatedAt <= at && LifeOf(r) == cluster).ToList();
             metered.Add(AwsEquivalent.Cluster(SettingsOf(cluster), running.Count == 0 ? Period(cluster) : running.Select(r => Within(r, cluster)).ToList()));
             if (running.Count > 0) metered.Add(AwsEquivalent.ClusterStorage(Period(cluster)));
         }
@@ -48,4 +53,6 @@ public static class DeploymentMeters
         return [.. metered.GroupBy(m => (m.Name, m.Kind, m.PriceKey, m.Quantity, m.PriceHistory))
             .Select(lives => lives.Skip(1).Any() ? lives.First() with { Periods = [.. lives.SelectMany(m => m.Periods)] } : lives.First())];
     }
+
+    private static DateTime? Earliest(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
 }

@@ -13,7 +13,7 @@ public sealed class DeployedResource
     /// <summary>What it is, e.g. "workspace", "duckdb-database", "ec2-instance".</summary>
     public required string Kind { get; set; }
 
-    /// <summary>Where to find it: a path, an ARN, an instance id. Unique per deployment and kind.</summary>
+    /// <summary>Where to find it: a path, an ARN, an instance id. One live entry per deployment, kind and locator; ended ones stay.</summary>
     public required string Locator { get; set; }
 
     public string? Description { get; set; }

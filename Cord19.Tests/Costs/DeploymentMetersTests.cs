@@ -51,4 +51,22 @@ public sealed class DeploymentMetersTests
         Assert.True(later.BurnRatePerHour > early.BurnRatePerHour);
         Assert.True(later.Accrued > early.Accrued);
     }
+
+    /// <summary>
+    /// An earlier version's start-up reconciliation ended a cluster deleted in the console but left its running period
+    /// live: that period ends with the cluster, not at phase 7.
+    /// </summary>
+    [Fact]
+    public void A_running_period_an_earlier_version_left_live_ends_with_its_cluster()
+    {
+        var (aws, runs) = Aws(instanceDeleted: T0.AddHours(1), clusterRecorded: T0);
+        aws.Resources.Single(r => r.Kind == AwsResourceKinds.Cluster).DeletedAt = T0.AddHours(2);
+        aws.Resources.Add(new DeployedResource { DeploymentId = aws.Id, PhaseRunId = runs[0].Id, Kind = AwsResourceKinds.ClusterCompute, Locator = "cord19-x", CreatedAt = T0 });
+
+        var atDeletion = CostMeterService.Measure(aws, runs, Settings, T0.AddHours(2));
+        var dayLater = CostMeterService.Measure(aws, runs, Settings, T0.AddHours(26));
+
+        Assert.Equal(0, dayLater.BurnRatePerHour);
+        Assert.Equal(atDeletion.Accrued, dayLater.Accrued);
+    }
 }
