@@ -20,7 +20,7 @@ public sealed partial class AwsCloud
             .Add("DBName", spec.Database)
             .Add("MasterUsername", spec.MasterUser)
             .Add("MasterUserPassword", spec.MasterPassword)
-            // Private: the panel talks to it through the Redshift Data API, which needs no open port; only the instance's group may connect.
+            // Private: the panel talks to it through the Redshift Data API, which needs no open port, so its group admits nothing.
             .Add("PubliclyAccessible", false)
             .Add("Encrypted", true)
             .List("VpcSecurityGroupIds", "VpcSecurityGroupId", [spec.SecurityGroupId])
