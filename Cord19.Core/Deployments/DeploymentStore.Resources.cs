@@ -8,9 +8,11 @@ public sealed partial class DeploymentStore
 {
     /// <summary>
     /// Records a resource. Recording a live one again (a resumed phase) keeps its entry and its age; one whose entry has
-    /// ended (a cluster resumed after its pause, or made again) gets a new entry, so the ended one keeps what it cost.
+    /// ended (a cluster resumed after its pause, or made again) gets a new entry, so the ended one keeps what it cost. A
+    /// new entry begins now, or at <paramref name="since"/> when that is earlier (something found running that the panel did not start).
     /// </summary>
-    public async Task<ResourceView> RecordResourceAsync(RunKey run, string kind, string locator, string? description, CancellationToken ct = default)
+    public async Task<ResourceView> RecordResourceAsync(RunKey run, string kind, string locator, string? description, CancellationToken ct = default,
+        DateTime? since = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Read and written again as one on a retry: one after a connection lost at the commit finds its row, not a duplicate key.
@@ -25,7 +27,7 @@ public sealed partial class DeploymentStore
                 db.Resources.Add(resource);
             }
             resource.Description = description;
-            if (resource.CreatedAt == default) resource.CreatedAt = Now;
+            if (resource.CreatedAt == default) resource.CreatedAt = since is { } s && s < Now ? s : Now;
             await db.SaveChangesAsync(ct);
             return resource;
         });

@@ -294,6 +294,32 @@ public sealed class AwsContractTests
         Assert.Equal(new DateTimeOffset(2026, 11, 27, 2, 0, 0, TimeSpan.Zero), last);
     }
 
+    /// <summary>
+    /// A cluster resumed outside the panel is metered from its first reading since the pause: the first hour with one,
+    /// then that hour's first 5-minute period (CloudWatch stamps each with its period's start), never before the pause.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "2026-11-27T01:25:00Z")]
+    [InlineData(false, "2026-11-27T01:00:00Z")]
+    public async Task The_first_reading_since_a_moment_is_found_by_the_hour_then_by_five_minutes(bool periodsHaveIt, string expected)
+    {
+        static HttpResponseMessage Datapoints(params string[] stamps) => ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse(
+            "<GetMetricStatisticsResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><GetMetricStatisticsResult><Label>CPUUtilization</Label><Datapoints>" +
+            string.Concat(stamps.Select(t => $"<member><Timestamp>{t}</Timestamp><Average>4.2</Average><Unit>Percent</Unit></member>")) +
+            "</Datapoints></GetMetricStatisticsResult></GetMetricStatisticsResponse>"));
+        var handler = new ScriptedAwsHandler(request => request.Form.Any(p => p is { Key: "Period", Value: "300" })
+            ? periodsHaveIt ? Datapoints("2026-11-27T01:50:00Z", "2026-11-27T01:25:00Z") : Datapoints()
+            : Datapoints("2026-11-27T02:00:00Z", "2026-11-27T01:00:00Z"));
+        using var cloud = Cloud(handler);
+
+        var from = await cloud.CpuReportedFromAsync("AWS/Redshift", "ClusterIdentifier", "cord19-x", new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero), default);
+
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), from);
+        Assert.Equal(["3600", "300"], handler.Requests.Select(r => r.Form.Single(p => p.Key == "Period").Value));
+        Assert.Contains(handler.Requests[1].Form, p => p is { Key: "StartTime", Value: "2026-11-27T01:00:00Z" });
+        Assert.Empty(handler.Requests.SelectMany(r => handler.Model(r.Service).CheckQuery(r.Form)));
+    }
+
     [Fact]
     public void The_checker_catches_requests_that_break_the_models()
     {

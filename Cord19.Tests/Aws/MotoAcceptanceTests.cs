@@ -314,6 +314,9 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         // The end of the 5-minute period that holds the last reading.
         Assert.InRange(found ?? default, last, last + TimeSpan.FromMinutes(5));
         Assert.Null(await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", "i-0000000000000000f", last.AddDays(-1), default));
+        // And the start of the 5-minute period that holds the first reading since a moment (a cluster resumed after a pause).
+        var resumed = last.AddMinutes(-70);
+        Assert.InRange(await cloud.CpuReportedFromAsync("AWS/EC2", "InstanceId", id, resumed.AddMinutes(-20), default) ?? default, resumed.AddMinutes(-5), resumed);
     }
 
     private async Task CheckPhaseOneAsync(Guid id)

@@ -38,6 +38,41 @@ public sealed class AwsClusterMeteringTests
     }
 
     /// <summary>
+    /// The ledger has it paused, but someone resumed it in the console: it is metered from its first CPU reading since
+    /// the pause (or from the look, without one), and paused again.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_cluster_resumed_outside_the_panel_is_metered_from_its_first_reading_since_the_pause_and_paused(bool cloudWatchHasIt)
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        var cluster = ResourceTags.Name(id);
+        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync()) // made, run and paused six hours ago
+            await db.Resources.Where(r => r.DeploymentId == id && r.Locator == cluster)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-7))
+                    .SetProperty(x => x.DeletedAt, x => x.Kind == AwsResourceKinds.ClusterCompute ? DateTime.UtcNow.AddHours(-6) : null));
+        var oneHourRunning = Meter(await MetersAtAsync(h, DateTime.UtcNow), MeterKind.RedshiftCluster).Accrued!.Value;
+        var resumedAt = DateTimeOffset.UtcNow.AddHours(-2);
+        if (cloudWatchHasIt) h.Cloud.CpuReportedFrom[cluster] = resumedAt;
+        await h.Cloud.ResumeClusterAsync(cluster, default);
+        await h.Cloud.FindClusterAsync(cluster, default); // Redshift says "resuming" for a look
+
+        Assert.True(await h.Get<IdleClusterGuard>().CheckAsync(default));
+
+        Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        var meter = Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster);
+        Assert.Equal(0m, meter.BurnRatePerHour);
+        Assert.Equal((double)(cloudWatchHasIt ? 3 * oneHourRunning : oneHourRunning), (double)meter.Accrued!.Value, 0.01);
+        Assert.Contains(cloudWatchHasIt ? "its first CPU reading in CloudWatch since the pause" : "CloudWatch gave no reading since the pause",
+            await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+        Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+    }
+
+    /// <summary>
     /// Start-up reconciliation (the panel was away) and the look every 5 minutes end it alike: dated by its last CPU
     /// reading, since it was running, or else by the look.
     /// </summary>

@@ -32,9 +32,24 @@ public sealed partial class AwsCloud
             : hour.AddHours(1);
     }
 
+    public async Task<DateTimeOffset?> CpuReportedFromAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct)
+    {
+        var end = DateTimeOffset.UtcNow;
+        var start = since > end - LongestLookBack ? since : end - LongestLookBack;
+        // The first hour with a reading, then its 5-minute periods. Should the second find none, the hour's start is
+        // taken (never before since): a later time would bill less than AWS.
+        if (await FirstReadingAsync(metricNamespace, dimension, id, start, end, 3600, ct) is not { } hour) return null;
+        var from = hour > start ? hour : start;
+        return await FirstReadingAsync(metricNamespace, dimension, id, from, Min(end, hour.AddHours(1)), 300, ct) is { } period && period > from ? period : from;
+    }
+
     private async Task<DateTimeOffset?> LastReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset start, DateTimeOffset end,
         int periodSeconds, CancellationToken ct) =>
         (await CpuReadingsAsync(metricNamespace, dimension, id, start, end, periodSeconds, ct)).Max(p => p.Time);
+
+    private async Task<DateTimeOffset?> FirstReadingAsync(string metricNamespace, string dimension, string id, DateTimeOffset start, DateTimeOffset end,
+        int periodSeconds, CancellationToken ct) =>
+        (await CpuReadingsAsync(metricNamespace, dimension, id, start, end, periodSeconds, ct)).Min(p => p.Time);
 
     private async Task<IEnumerable<(DateTimeOffset? Time, double? Average)>> CpuReadingsAsync(string metricNamespace, string dimension, string id,
         DateTimeOffset start, DateTimeOffset end, int periodSeconds, CancellationToken ct)

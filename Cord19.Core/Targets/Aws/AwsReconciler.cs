@@ -62,7 +62,8 @@ public sealed class AwsReconciler(
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
                 deleted++;
             }
-            return new Report(added, deleted, await idleCluster.PauseIfIdleAsync(cloud, await store.GetLiveResourcesAsync(deployment.Id, ct), runs, ct));
+            var mended = (await store.GetWithRunsAsync(deployment.Id, ct))!.Value.Deployment.Resources.Select(ResourceView.From).ToList();
+            return new Report(added, deleted, await idleCluster.PauseIfIdleAsync(cloud, mended, runs, ct));
         });
     }
 

@@ -122,6 +122,12 @@ public interface IAwsCloud
     /// </summary>
     Task<DateTimeOffset?> CpuReportedUntilAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct);
 
+    /// <summary>
+    /// The start of the first 5-minute period with a CPU reading since <paramref name="since"/> (up to 60 days back), or
+    /// null: the earliest a stopped one that started again can have run from.
+    /// </summary>
+    Task<DateTimeOffset?> CpuReportedFromAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct);
+
     /// <summary>Every live resource carrying the project tag, or only one deployment's when <paramref name="deploymentId"/> is given.</summary>
     Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct);
 }

@@ -12,8 +12,10 @@ namespace Cord19.Core.Targets.Aws;
 /// the cluster was still being created, which cannot be paused until it is available (checked every
 /// <see cref="Interval"/> while the panel runs). Running phase 2 again resumes the cluster. A cluster it finds paused
 /// while its nodes are still metered (Redshift's scheduled pause acted while the panel was away) stops being metered,
-/// from its last CPU reading in CloudWatch: a paused cluster reports none. A cluster Redshift no longer has (deleted in
-/// the console, or by another tool) stops being metered altogether (<see cref="StopMeteringDeletedAsync"/>).
+/// from its last CPU reading in CloudWatch: a paused cluster reports none. One it finds running that the ledger has as
+/// paused (resumed in the console) is metered from its first CPU reading since the pause, then paused. A cluster
+/// Redshift no longer has (deleted in the console, or by another tool) stops being metered altogether
+/// (<see cref="StopMeteringDeletedAsync"/>).
 /// </summary>
 public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, TimeProvider clock)
 {
@@ -28,23 +30,35 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
     {
         if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live) return false;
         // The deployment comes with its ledger: no second read, and no AWS call without a cluster in it.
-        var ledger = live.Ledger;
-        if (UsesCluster(live.Runs) || !ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
-        return await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, ledger, live.Runs, ct));
+        if (UsesCluster(live.Runs) || !live.Ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
+        return await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct));
     }
 
     /// <summary>
-    /// The look itself, with the deployment's cloud and its live <paramref name="ledger"/> (start-up reconciliation has
-    /// both at hand, the ledger as it has just mended it).
+    /// The look itself, with the deployment's cloud and its ledger's <paramref name="entries"/>, ended ones included
+    /// (start-up reconciliation has both at hand, the ledger as it has just mended it).
     /// </summary>
-    internal async Task<bool> PauseIfIdleAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
+    internal async Task<bool> PauseIfIdleAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> entries, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
     {
         if (UsesCluster(runs)) return false;
+        var ledger = entries.Where(r => r.DeletedAt is null).ToList();
         if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster) return false;
         var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute).ToList();
         var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
         switch (await cloud.PauseIfAvailableAsync(cluster.Locator, ct))
         {
+            case { Status: "available" } when metered.Count == 0:
+                // The ledger has it paused, so someone resumed it (the console, a schedule of their own): it billed unseen.
+                var began = await ResumedAtAsync(cloud, cluster, entries, ct);
+                var resumed = await store.RecordResourceAsync(lastWarehouseRun.Key, AwsResourceKinds.ClusterCompute, cluster.Locator,
+                    "running: resumed outside the panel", ct, began?.UtcDateTime);
+                await StopMeteringAsync([resumed], clock.GetUtcNow(), ct);
+                await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "idle-cluster",
+                    $"Cluster {cluster.Locator} was running although the panel had paused it (resumed in the console, or by a schedule of your own): " +
+                    $"paused again, and its nodes are metered from {resumed.CreatedAt:yyyy-MM-dd HH:mm} UTC, " +
+                    (began is null ? "this look, as CloudWatch gave no reading since the pause" : "its first CPU reading in CloudWatch since the pause") +
+                    ", until now. Running phase 2 again resumes it.", ct: ct);
+                return true;
             case { Status: "available" }:
                 await StopMeteringAsync(metered, clock.GetUtcNow(), ct);
                 await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "idle-cluster",
@@ -90,7 +104,7 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
     internal async Task<bool> StopMeteringDeletedAsync(IAwsCloud cloud, ResourceView cluster, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs,
         CancellationToken ct)
     {
-        var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator).ToList();
+        var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.DeletedAt is null).ToList();
         var now = clock.GetUtcNow();
         var until = now;
         if (metered.Count > 0)
@@ -115,6 +129,25 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
             ". A final snapshot, if one was kept, bills as backup storage until it is deleted in Redshift's console; the panel does not track it. " +
             "Running phase 2 again makes a new one only if the export is missing from the bucket.", ct: ct);
         return true;
+    }
+
+    /// <summary>
+    /// When a cluster the ledger has as paused began running again: its first CPU reading after the pause and
+    /// <see cref="PauseSlack"/> (the pause's own last readings come before that); null when CloudWatch has none or cannot be asked.
+    /// </summary>
+    private static async Task<DateTimeOffset?> ResumedAtAsync(IAwsCloud cloud, ResourceView cluster, IReadOnlyList<ResourceView> entries, CancellationToken ct)
+    {
+        var pausedAt = entries.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.DeletedAt >= cluster.CreatedAt)
+            .Max(r => r.DeletedAt) ?? cluster.CreatedAt;
+        try
+        {
+            return await cloud.CpuReportedFromAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
+                new DateTimeOffset(pausedAt, TimeSpan.Zero) + PauseSlack, ct);
+        }
+        catch (Cord19Exception)
+        {
+            return null; // the pause comes first: a cluster billing unseen is worse than a meter that starts late
+        }
     }
 
     private async Task StopMeteringAsync(IEnumerable<ResourceView> metered, DateTimeOffset at, CancellationToken ct)

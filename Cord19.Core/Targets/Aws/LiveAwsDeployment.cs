@@ -8,7 +8,10 @@ namespace Cord19.Core.Targets.Aws;
 public sealed record LiveAwsDeployment(Deployment Deployment, IReadOnlyList<PhaseRun> Runs, PipelineSettings Settings)
 {
     /// <summary>Its live resources, read with it: no second read of the ledger.</summary>
-    public IReadOnlyList<ResourceView> Ledger => [.. Deployment.Resources.Where(r => r.DeletedAt is null).Select(ResourceView.From)];
+    public IReadOnlyList<ResourceView> Ledger => [.. Entries.Where(r => r.DeletedAt is null)];
+
+    /// <summary>Every entry of its ledger, ended ones included (a cluster's earlier running periods).</summary>
+    public IReadOnlyList<ResourceView> Entries => [.. Deployment.Resources.Select(ResourceView.From)];
 
     /// <summary>Null when no deployment is live on AWS (none, one that has ended, or a local one).</summary>
     public static async Task<LiveAwsDeployment?> ReadAsync(DeploymentStore store, SettingsStore settings, CancellationToken ct) =>

@@ -540,6 +540,14 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             ? Task.FromException<DateTimeOffset?>(failure)
             : Task.FromResult(CpuReportedUntil.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
 
+    /// <summary>When the first CPU reading since a pause begins, by cluster or instance id (none unless a test sets one).</summary>
+    public Dictionary<string, DateTimeOffset> CpuReportedFrom { get; } = [];
+
+    public Task<DateTimeOffset?> CpuReportedFromAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
+        CpuReadingFailure is { } failure
+            ? Task.FromException<DateTimeOffset?>(failure)
+            : Task.FromResult(CpuReportedFrom.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
+
     public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
     {
         FailThisLookIfAsked();
