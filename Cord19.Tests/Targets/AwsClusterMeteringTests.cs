@@ -3,6 +3,7 @@ using Cord19.Core.Deployments;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
 using Microsoft.EntityFrameworkCore;
+using static Cord19.Tests.Support.Aws.AwsTargetHarness;
 using static Cord19.Tests.Targets.AwsTargetTests;
 
 namespace Cord19.Tests.Targets;
@@ -28,13 +29,13 @@ public sealed class AwsClusterMeteringTests
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-3))
                     .SetProperty(x => x.DeletedAt, x => x.Kind == AwsResourceKinds.ClusterCompute ? DateTime.UtcNow.AddHours(-2) : null));
         var anHourAgo = DateTime.UtcNow.AddHours(-1);
-        var spentByThen = Meter(await MetersAtAsync(h, anHourAgo), MeterKind.RedshiftCluster).Accrued;
+        var spentByThen = Meter(await h.MetersAtAsync(anHourAgo), MeterKind.RedshiftCluster).Accrued;
         Assert.True(spentByThen > 0.5m, $"an hour of ra3.large: {spentByThen}");
 
         await ResumedAndMeteredAsync(h, ResourceTags.Name(id));
 
-        Assert.Equal(spentByThen, Meter(await MetersAtAsync(h, anHourAgo), MeterKind.RedshiftCluster).Accrued);
-        Assert.True(Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).Accrued > 2 * spentByThen * 0.99m); // and the new hour
+        Assert.Equal(spentByThen, Meter(await h.MetersAtAsync(anHourAgo), MeterKind.RedshiftCluster).Accrued);
+        Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).Accrued > 2 * spentByThen * 0.99m); // and the new hour
     }
 
     /// <summary>
@@ -55,7 +56,7 @@ public sealed class AwsClusterMeteringTests
             await db.Resources.Where(r => r.DeploymentId == id && r.Locator == cluster)
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-7))
                     .SetProperty(x => x.DeletedAt, x => x.Kind == AwsResourceKinds.ClusterCompute ? DateTime.UtcNow.AddHours(-6) : null));
-        var oneHourRunning = Meter(await MetersAtAsync(h, DateTime.UtcNow), MeterKind.RedshiftCluster).Accrued!.Value;
+        var oneHourRunning = Meter(await h.MetersAtAsync(DateTime.UtcNow), MeterKind.RedshiftCluster).Accrued!.Value;
         var resumedAt = DateTimeOffset.UtcNow.AddHours(-2);
         if (cloudWatchHasIt) h.Cloud.CpuReportedFrom[cluster] = resumedAt;
         await h.Cloud.ResumeClusterAsync(cluster, default);
@@ -64,7 +65,7 @@ public sealed class AwsClusterMeteringTests
         Assert.True(await h.Get<IdleClusterGuard>().CheckAsync(default));
 
         Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
-        var meter = Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster);
+        var meter = Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster);
         Assert.Equal(0m, meter.BurnRatePerHour);
         Assert.Equal((double)(cloudWatchHasIt ? 3 * oneHourRunning : oneHourRunning), (double)meter.Accrued!.Value, 0.01);
         Assert.Contains(cloudWatchHasIt ? "its first CPU reading in CloudWatch since the pause" : "CloudWatch gave no reading since the pause",
@@ -95,7 +96,7 @@ public sealed class AwsClusterMeteringTests
         else Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
 
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Locator == cluster);
-        var meters = await MetersInAnHourAsync(h);
+        var meters = await h.MetersInAnHourAsync();
         Assert.Equal((0m, 0m), (Meter(meters, MeterKind.RedshiftCluster).BurnRatePerHour, Meter(meters, MeterKind.RedshiftStorage).BurnRatePerHour));
         var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
         var expected = cloudWatchHasIt ? cpuReportedUntil + IdleClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
@@ -116,7 +117,7 @@ public sealed class AwsClusterMeteringTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         var cluster = await RunningClusterAsync(h);
-        var oneRunning = Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).BurnRatePerHour;
+        var oneRunning = Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour;
         Assert.True(oneRunning > 0m);
         h.Cloud.Clusters.Remove(cluster);
         await h.Get<AwsReconciler>().ReconcileAsync(default);
@@ -130,18 +131,18 @@ public sealed class AwsClusterMeteringTests
         var state = await h.Core.RunAsync(2);
 
         Succeeded(state, await h.Core.LogTextAsync(state));
-        Assert.Equal(0m, Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).BurnRatePerHour); // paused at its end, or never made
+        Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour); // paused at its end, or never made
         if (exportKept)
         {
             Assert.False(h.Cloud.Clusters.ContainsKey(cluster));
             Assert.DoesNotContain(h.Cloud.Calls.Skip(callsBefore), c => c.Contains("cluster", StringComparison.Ordinal));
             Assert.Contains("no cluster is made again", await h.Core.LogTextAsync(state));
-            Assert.Equal((double)(2 * oneRunning), (double)Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).Accrued!, 0.01);
+            Assert.Equal((double)(2 * oneRunning), (double)Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).Accrued!, 0.01);
             return;
         }
         Assert.True(await h.Cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, default) > 0);
         await ResumedAndMeteredAsync(h, cluster);
-        var meter = Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster);
+        var meter = Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster);
         Assert.Equal(oneRunning, meter.BurnRatePerHour);
         Assert.Equal((double)(3 * oneRunning), (double)meter.Accrued!, 0.01); // the first life's two hours, and the hour to come
     }
@@ -175,15 +176,4 @@ public sealed class AwsClusterMeteringTests
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Core.Store.RecordResourceAsync((await h.Core.Store.GetSnapshotAsync())[2].LatestRun!.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
     }
-
-    private static Task<CostSnapshot> MetersInAnHourAsync(AwsTargetHarness h) => MetersAtAsync(h, DateTime.UtcNow.AddHours(1));
-
-    private static async Task<CostSnapshot> MetersAtAsync(AwsTargetHarness h, DateTime at)
-    {
-        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
-        return CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), at);
-    }
-
-    private static ResourceCost Meter(CostSnapshot meters, MeterKind kind) =>
-        meters.Resources.SingleOrDefault(r => r.Kind == kind) ?? new ResourceCost(kind.ToString(), kind, 0m, 0m, 0m, null);
 }

@@ -2,6 +2,7 @@ using Cord19.Core.Costs;
 using Cord19.Core.Phases;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
+using static Cord19.Tests.Support.Aws.AwsTargetHarness;
 using static Cord19.Tests.Targets.AwsTargetTests;
 
 namespace Cord19.Tests.Targets;
@@ -28,7 +29,7 @@ public sealed class AwsRefusedCreationTests
         Assert.DoesNotContain("quota", state.LatestRun!.Reason);
         Assert.Contains($"AWS created nothing, so the ledger no longer counts redshift-cluster {ResourceTags.Name(await h.DeploymentIdAsync())} or redshift-compute",
             await h.Core.LogTextAsync(state));
-        var meters = await MetersInAnHourAsync(h);
+        var meters = await h.MetersInAnHourAsync();
         Assert.Equal((0m, 0m), (Meter(meters, MeterKind.RedshiftCluster).BurnRatePerHour, Meter(meters, MeterKind.RedshiftStorage).BurnRatePerHour));
         Assert.True(Meter(meters, MeterKind.RedshiftCluster).Accrued + Meter(meters, MeterKind.RedshiftStorage).Accrued < 0.001m); // the moment between record and refusal
 
@@ -50,8 +51,8 @@ public sealed class AwsRefusedCreationTests
 
         FailedSaying(await h.Core.RunAsync(2), "AWS has no room for redshift:ResumeCluster", "run phase 2 again later");
 
-        Assert.Equal(0m, Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftCluster).BurnRatePerHour);
-        Assert.True(Meter(await MetersInAnHourAsync(h), MeterKind.RedshiftStorage).BurnRatePerHour > 0m); // the paused cluster's storage, which exists
+        Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour);
+        Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftStorage).BurnRatePerHour > 0m); // the paused cluster's storage, which exists
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class AwsRefusedCreationTests
 
         FailedSaying(await h.Core.RunAsync(1), "AWS has no room for ec2:RunInstances");
 
-        Assert.Equal(0m, Meter(await MetersInAnHourAsync(h), MeterKind.Ec2Instance).BurnRatePerHour);
+        Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour);
 
         // A launch that met AWS failing after the SDK's retries may have started an instance: it stays metered until a
         // look at EC2 (the ended-instance guard, phase 1 again, phase 7) says otherwise.
@@ -70,15 +71,6 @@ public sealed class AwsRefusedCreationTests
 
         FailedSaying(await h.Core.RunAsync(1), "AWS kept failing ec2:RunInstances");
 
-        Assert.True(Meter(await MetersInAnHourAsync(h), MeterKind.Ec2Instance).BurnRatePerHour > 0m);
+        Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour > 0m);
     }
-
-    private static async Task<CostSnapshot> MetersInAnHourAsync(AwsTargetHarness h)
-    {
-        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
-        return CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), DateTime.UtcNow.AddHours(1));
-    }
-
-    private static ResourceCost Meter(CostSnapshot meters, MeterKind kind) =>
-        meters.Resources.SingleOrDefault(r => r.Kind == kind) ?? new ResourceCost(kind.ToString(), kind, 0m, 0m, 0m, null);
 }

@@ -1,5 +1,6 @@
-using Cord19.Core.Deployments;
 using Cord19.Core.Airflow;
+using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Airflow;
@@ -76,6 +77,20 @@ public sealed class AwsTargetHarness : IAsyncDisposable
     public async Task<Guid> DeploymentIdAsync() => (await Core.Store.GetSnapshotAsync()).Deployment!.Id;
 
     public async Task<string> ConfirmationAsync() => $"cord19-{ResourceTags.Short(await DeploymentIdAsync())}";
+
+    /// <summary>The current deployment's meters as they stand at <paramref name="at"/>, from its ledger.</summary>
+    public async Task<CostSnapshot> MetersAtAsync(DateTime at)
+    {
+        var found = (await Core.Store.GetWithRunsAsync())!.Value;
+        return CostMeterService.Measure(found.Deployment, found.Runs, await Core.Settings.GetAsync(), at);
+    }
+
+    /// <summary>The meters an hour from now: what is still billing shows in the burn rate.</summary>
+    public Task<CostSnapshot> MetersInAnHourAsync() => MetersAtAsync(DateTime.UtcNow.AddHours(1));
+
+    /// <summary>One kind's meter; zero when the ledger has nothing of that kind.</summary>
+    public static ResourceCost Meter(CostSnapshot meters, MeterKind kind) =>
+        meters.Resources.SingleOrDefault(r => r.Kind == kind) ?? new ResourceCost(kind.ToString(), kind, 0m, 0m, 0m, null);
 
     public async ValueTask DisposeAsync()
     {
