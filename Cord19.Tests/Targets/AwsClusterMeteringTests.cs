@@ -90,6 +90,7 @@ public sealed class AwsClusterMeteringTests
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-3)));
         var cpuReportedUntil = DateTimeOffset.UtcNow.AddMinutes(-40);
         if (cloudWatchHasIt) h.Cloud.CpuReportedUntil[cluster] = cpuReportedUntil;
+        Assert.Contains(AwsNames.PauseScheduleOf(cluster), h.Cloud.PauseSchedules.Keys);
         h.Cloud.Clusters.Remove(cluster);
 
         if (look == "start-up reconciliation") Assert.Equal(1, (await h.Get<AwsReconciler>().ReconcileAsync(default)).MarkedDeleted);
@@ -103,7 +104,11 @@ public sealed class AwsClusterMeteringTests
         var wereLive = deployment.Resources.Where(r => r.Locator == cluster && r.CreatedAt < DateTime.UtcNow.AddHours(-2)).ToList();
         Assert.Equal(2, wereLive.Count); // the cluster and its running period
         Assert.All(wereLive.Select(r => r.DeletedAt!.Value), ended => Assert.Equal(expected.UtcDateTime, ended, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30)));
-        Assert.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "nothing dates its deletion earlier", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+        var log = await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]);
+        Assert.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "nothing dates its deletion earlier", log);
+        // Phase 7 will find no cluster to delete, so its pause schedule goes now.
+        Assert.DoesNotContain(AwsNames.PauseScheduleOf(cluster), h.Cloud.PauseSchedules.Keys);
+        Assert.Contains("pause schedule", log);
     }
 
     /// <summary>

@@ -121,12 +121,25 @@ public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore st
             }
         }
         await StopMeteringAsync([.. metered, cluster], until, ct);
+        // Phase 7 deletes a cluster's pause schedule after the cluster, and will find no cluster to delete now.
+        var schedule = AwsNames.PauseScheduleOf(cluster.Locator);
+        string scheduleLeft;
+        try
+        {
+            await cloud.DeletePauseScheduleAsync(schedule, ct);
+            scheduleLeft = $"Its pause schedule {schedule} is deleted too.";
+        }
+        catch (Cord19Exception ex)
+        {
+            scheduleLeft = $"Its pause schedule {schedule} was not deleted ({ex.Message}): with the cluster gone it costs nothing and does nothing; " +
+                "delete it under Redshift's scheduled actions when you can.";
+        }
         var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
         await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "cluster-deleted",
             $"Cluster {cluster.Locator} is gone: Redshift no longer has it (deleted in the console, or by another tool). It is metered until " +
             $"{until.UtcDateTime:yyyy-MM-dd HH:mm} UTC, " +
             (until < now ? $"the end of its last CPU reading in CloudWatch and {PauseSlack.TotalMinutes:0} minutes for the deletion" : "now: nothing dates its deletion earlier") +
-            ". A final snapshot, if one was kept, bills as backup storage until it is deleted in Redshift's console; the panel does not track it. " +
+            $". {scheduleLeft} A final snapshot, if one was kept, bills as backup storage until it is deleted in Redshift's console; the panel does not track it. " +
             "Running phase 2 again makes a new one only if the export is missing from the bucket.", ct: ct);
         return true;
     }
