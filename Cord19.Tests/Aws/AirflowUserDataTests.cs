@@ -110,6 +110,9 @@ public sealed class AirflowUserDataTests
         ], parameterReads.SelectMany(s => s.Resources));
         var s3 = statements.Where(s => s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal))).SelectMany(s => s.Resources).ToList();
         Assert.Equal(["arn:aws:s3:::cord19-1a2b3c4d-123456789012-us-east-2-an", "arn:aws:s3:::cord19-1a2b3c4d-123456789012-us-east-2-an/*"], s3);
+        // And only while the bucket is this account's.
+        Assert.All(policy.RootElement.GetProperty("Statement").EnumerateArray().Where(s => s.GetProperty("Action")[0].GetString()!.StartsWith("s3:", StringComparison.Ordinal)),
+            s => Assert.Equal("123456789012", s.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:ResourceAccount").GetString()));
         Assert.Equal("/cord19/1a2b3c4d-0000-4000-8000-000000000000/", role.Path);
         Assert.True(role.WithInstanceProfile);
         Assert.Equal("redshift.amazonaws.com", AwsRoles.Spectrum.TrustedService);

@@ -21,15 +21,20 @@ public static class AwsRoles
         "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
     ];
 
-    /// <summary>The deployment's instance: the SSM agent, its own bucket, its Airflow's password, key and certificate; nothing else.</summary>
+    /// <summary>
+    /// The deployment's instance: the SSM agent, its own bucket, its Airflow's password, key and certificate; nothing else.
+    /// The bucket only while it is this account's (aws:ResourceAccount): a bucket an earlier version named in S3's global
+    /// namespace is anyone's to create once deleted, and an instance phase 7 could not end would go on using the name.
+    /// </summary>
     public static RoleSpec InstanceFor(AwsNames names, string region) => new(
         names.InstanceRole, "ec2.amazonaws.com",
         $"CORD-19 Airflow instance of deployment {names.DeploymentId}: SSM Run Command, its bucket, its Airflow parameters",
         "cord19-instance-access",
         PolicyDocument.Of(
             new { Effect = "Allow", Action = SsmAgentActions, Resource = new[] { "*" } },
-            new { Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}" } },
-            new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}/*" } },
+            new { Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}" }, Condition = InAccount(names.Account) },
+            new { Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { $"arn:aws:s3:::{names.Bucket}/*" },
+                Condition = InAccount(names.Account) },
             new { Effect = "Allow", Action = new[] { "ssm:GetParameter" }, Resource = names.InstanceParameters.Select(p => $"arn:aws:ssm:{region}:{names.Account}:parameter{p}").ToArray() }),
         WithInstanceProfile: true,
         Path: names.RolePath);
@@ -62,6 +67,9 @@ public static class AwsRoles
         PolicyDocument.Of(new { Effect = "Allow", Action = new[] { "redshift:PauseCluster" }, Resource = new[] { "arn:aws:redshift:*:*:cluster:cord19-*" } }),
         WithInstanceProfile: false,
         Path: AwsCloud.RolePath);
+
+    private static Dictionary<string, Dictionary<string, string>> InAccount(string account) =>
+        new() { ["StringEquals"] = new() { ["aws:ResourceAccount"] = account } };
 
     /// <summary>The roles shared by every deployment (the checklist's lines and "Create the roles").</summary>
     public static IReadOnlyList<RoleSpec> Shared { get; } = [Spectrum, Scheduler];
