@@ -23,7 +23,7 @@ public sealed class BackgroundLooksTests
         // Left resuming with no phase 2 running, as a phase 2 that stopped during the resume leaves it.
         await h.Cloud.ResumeClusterAsync(cluster, default);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var watching = new AwsDeploymentWatching(h.Get<IdleClusterGuard>(), h.Get<EndedInstanceGuard>(), clock, NullLogger<AwsDeploymentWatching>.Instance);
+        using var watching = new AwsDeploymentWatching(h.Get<ClusterGuard>(), h.Get<EndedInstanceGuard>(), clock, NullLogger<AwsDeploymentWatching>.Instance);
         await watching.StartAsync(default);
 
         int Pauses() => h.Cloud.Calls.Count(c => c == $"pause cluster {cluster}");
@@ -85,7 +85,7 @@ public sealed class BackgroundLooksTests
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "no look came to pass");
-            clock.Advance(interval ?? IdleClusterGuard.Interval);
+            clock.Advance(interval ?? ClusterGuard.Interval);
             await Task.Delay(20);
         }
     }

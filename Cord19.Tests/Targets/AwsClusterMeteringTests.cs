@@ -62,7 +62,7 @@ public sealed class AwsClusterMeteringTests
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Cloud.FindClusterAsync(cluster, default); // Redshift says "resuming" for a look
 
-        Assert.True(await h.Get<IdleClusterGuard>().CheckAsync(default));
+        Assert.True(await h.Get<ClusterGuard>().CheckAsync(default));
 
         Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         var meter = Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster);
@@ -70,7 +70,7 @@ public sealed class AwsClusterMeteringTests
         Assert.Equal((double)(cloudWatchHasIt ? 3 * oneHourRunning : oneHourRunning), (double)meter.Accrued!.Value, 0.01);
         Assert.Contains(cloudWatchHasIt ? "its first CPU reading in CloudWatch since the pause" : "CloudWatch gave no reading since the pause",
             await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
-        Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
     }
 
     /// <summary>
@@ -94,13 +94,13 @@ public sealed class AwsClusterMeteringTests
         h.Cloud.Clusters.Remove(cluster);
 
         if (look == "start-up reconciliation") Assert.Equal(1, (await h.Get<AwsReconciler>().ReconcileAsync(default)).MarkedDeleted);
-        else Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+        else Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
 
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Locator == cluster);
         var meters = await h.MetersInAnHourAsync();
         Assert.Equal((0m, 0m), (Meter(meters, MeterKind.RedshiftCluster).BurnRatePerHour, Meter(meters, MeterKind.RedshiftStorage).BurnRatePerHour));
         var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
-        var expected = cloudWatchHasIt ? cpuReportedUntil + IdleClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
+        var expected = cloudWatchHasIt ? cpuReportedUntil + ClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
         var wereLive = deployment.Resources.Where(r => r.Locator == cluster && r.CreatedAt < DateTime.UtcNow.AddHours(-2)).ToList();
         Assert.Equal(2, wereLive.Count); // the cluster and its running period
         Assert.All(wereLive.Select(r => r.DeletedAt!.Value), ended => Assert.Equal(expected.UtcDateTime, ended, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30)));

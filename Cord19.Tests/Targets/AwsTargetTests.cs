@@ -772,7 +772,7 @@ public sealed class AwsTargetTests
         await using var h = await AwsTargetHarness.StartAsync();
         Func<Task<bool>> pausedByLook = look == "start-up reconciliation"
             ? async () => (await h.Get<AwsReconciler>().ReconcileAsync(default)).PausedCluster
-            : () => h.Get<IdleClusterGuard>().CheckAsync(default);
+            : () => h.Get<ClusterGuard>().CheckAsync(default);
         Succeeded(await h.Core.RunAsync(1), "");
         Assert.False(await pausedByLook()); // no cluster yet
         var id = await h.DeploymentIdAsync();
@@ -823,7 +823,7 @@ public sealed class AwsTargetTests
         var orphaned = await h.Core.StartedWithoutAJobAsync(Phase.Warehouse, other);
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Core.Store.RecordResourceAsync(orphaned.Key, AwsResourceKinds.ClusterCompute, cluster, "running");
-        var guard = h.Get<IdleClusterGuard>();
+        var guard = h.Get<ClusterGuard>();
         for (var look = 0; look < 3; look++)
             Assert.False(await guard.CheckAsync(default)); // phase 2 is running: the cluster is its own
 
@@ -860,24 +860,24 @@ public sealed class AwsTargetTests
         Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         // CloudWatch refusing: still metered, for a later look to date.
         h.Cloud.CpuReadingFailure = FakeAwsCloud.Error("cloudwatch:GetMetricStatistics", "Throttling", "Rate exceeded", System.Net.HttpStatusCode.BadRequest);
-        Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
         Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
         h.Cloud.CpuReadingFailure = null;
         var callsBefore = h.Cloud.Calls.Count;
 
-        Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
 
         Assert.DoesNotContain(h.Cloud.Calls.Skip(callsBefore), c => c.StartsWith("pause cluster", StringComparison.Ordinal));
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
         var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
         var stopped = deployment.Resources.Single(r => r.Id == running.Id).DeletedAt!.Value;
-        var expected = cloudWatchHasIt ? cpuReportedUntil + IdleClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
+        var expected = cloudWatchHasIt ? cpuReportedUntil + ClusterGuard.PauseSlack : DateTimeOffset.UtcNow;
         Assert.Equal(expected.UtcDateTime, stopped, TimeSpan.FromSeconds(cloudWatchHasIt ? 1 : 30));
         Assert.Contains(await h.Core.Store.GetLogAsync(phaseTwo.Id), l => l.Step == "idle-cluster" && l.Message.Contains("found paused")
             && l.Message.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "CloudWatch has no reading", StringComparison.Ordinal));
         // Nothing more to say on the next look.
         var lines = (await h.Core.Store.GetLogAsync(phaseTwo.Id)).Count;
-        Assert.False(await h.Get<IdleClusterGuard>().CheckAsync(default));
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
         Assert.Equal(lines, (await h.Core.Store.GetLogAsync(phaseTwo.Id)).Count);
     }
 

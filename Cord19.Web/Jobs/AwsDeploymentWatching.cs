@@ -3,15 +3,15 @@ using Cord19.Core.Targets.Aws;
 namespace Cord19.Web.Jobs;
 
 /// <summary>
-/// Every <see cref="IdleClusterGuard.Interval"/> while the app runs (start-up reconciliation makes the first look), looks
+/// Every <see cref="ClusterGuard.Interval"/> while the app runs (start-up reconciliation makes the first look), looks
 /// at the live AWS deployment: pauses its cluster if it runs with no phase 2 to use it, and stops metering its instance
 /// once AWS has ended it. One failing look does not skip the other.
 /// </summary>
-public sealed class AwsDeploymentWatching(IdleClusterGuard idleCluster, EndedInstanceGuard endedInstance, TimeProvider clock, ILogger<AwsDeploymentWatching> logger)
+public sealed class AwsDeploymentWatching(ClusterGuard clusterGuard, EndedInstanceGuard endedInstance, TimeProvider clock, ILogger<AwsDeploymentWatching> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        BackgroundLook.EveryAsync(IdleClusterGuard.Interval, firstAtOnce: false, clock, "Looking at the AWS deployment", async ct =>
+        BackgroundLook.EveryAsync(ClusterGuard.Interval, firstAtOnce: false, clock, "Looking at the AWS deployment", async ct =>
         {
             await BackgroundLook.OnceAsync("Looking at the AWS deployment's cluster", LookAtClusterAsync, logger, ct);
             await BackgroundLook.OnceAsync("Looking at the AWS deployment's instance", LookAtInstanceAsync, logger, ct);
@@ -19,7 +19,7 @@ public sealed class AwsDeploymentWatching(IdleClusterGuard idleCluster, EndedIns
 
     private async Task LookAtClusterAsync(CancellationToken ct)
     {
-        if (await idleCluster.CheckAsync(ct))
+        if (await clusterGuard.CheckAsync(ct))
             logger.LogWarning("The live AWS deployment's Redshift cluster ran with no phase 2 to use it: paused.");
     }
 

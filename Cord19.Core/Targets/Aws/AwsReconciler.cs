@@ -10,11 +10,11 @@ namespace Cord19.Core.Targets.Aws;
 /// show but the ledger lacks (the app died between the create call and the record) is recorded; a ledger entry
 /// that AWS no longer has (recorded before a create that never happened, or deleted by hand) is marked deleted.
 /// An instance AWS has ended stops being metered (<see cref="EndedInstanceGuard"/>). Then the idle cluster a panel killed
-/// inside phase 2 left running is paused (<see cref="IdleClusterGuard"/>).
+/// inside phase 2 left running is paused (<see cref="ClusterGuard"/>).
 /// Also finds orphans: resources tagged by a deployment that is no longer live.
 /// </summary>
 public sealed class AwsReconciler(
-    IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, IdleClusterGuard idleCluster, EndedInstanceGuard endedInstance,
+    IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, ClusterGuard clusterGuard, EndedInstanceGuard endedInstance,
     AwsTargetOptions options, TimeProvider clock, ILogger<AwsReconciler> logger)
 {
     /// <param name="PausedCluster">The cluster was found running with no phase 2 to use it, and paused.</param>
@@ -55,7 +55,7 @@ public sealed class AwsReconciler(
                 if (entry.Kind == AwsResourceKinds.Cluster)
                 {
                     // Its running periods end with it, dated by what CloudWatch still says of it.
-                    if (await idleCluster.StopMeteringDeletedAsync(cloud, entry, ledger, runs, ct)) deleted++;
+                    if (await clusterGuard.StopMeteringDeletedAsync(cloud, entry, ledger, runs, ct)) deleted++;
                     continue;
                 }
                 await store.MarkResourceDeletedAsync(entry.Id, ct);
@@ -63,7 +63,7 @@ public sealed class AwsReconciler(
                 deleted++;
             }
             var mended = (await store.GetWithRunsAsync(deployment.Id, ct))!.Value.Deployment.Resources.Select(ResourceView.From).ToList();
-            return new Report(added, deleted, await idleCluster.PauseIfIdleAsync(cloud, mended, runs, ct));
+            return new Report(added, deleted, await clusterGuard.PauseIfIdleAsync(cloud, mended, runs, ct));
         });
     }
 

@@ -31,7 +31,7 @@ public static class AwsServiceCollectionExtensions
         services.TryAddSingleton<IAirflowConnector, AirflowConnector>();
         services.AddSingleton<ITarget, AwsTarget>();
         services.AddSingleton<AwsChecklist>();
-        services.AddSingleton<IdleClusterGuard>();
+        services.AddSingleton<ClusterGuard>();
         services.AddSingleton<EndedInstanceGuard>();
         services.AddSingleton<AwsReconciler>();
         services.AddSingleton<AirflowPasswordRotation>();

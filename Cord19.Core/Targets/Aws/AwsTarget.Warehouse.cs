@@ -212,7 +212,7 @@ public sealed partial class AwsTarget
                 ? $"{aws.Cause} Run phase 2 again to ask once more."
                 : ex.Message;
             await context.LogAsync($"Redshift's scheduler was not given a pause for cluster {names.Cluster}: {why} The panel still pauses it at " +
-                $"this phase's end, or when it fails, and looks every {IdleClusterGuard.Interval.TotalMinutes:0} minutes while it runs; if the panel stops " +
+                $"this phase's end, or when it fails, and looks every {ClusterGuard.Interval.TotalMinutes:0} minutes while it runs; if the panel stops " +
                 "before then, the cluster bills node-hours until the panel runs again or you pause it in the Redshift console.", Deployments.LogLevel.Warning);
         }
     }
@@ -246,7 +246,7 @@ public sealed partial class AwsTarget
                     return;
                 case { Status: var status }:
                     await context.LogAsync($"Phase 2 stopped before its end while cluster {names.Cluster} is {status}, which cannot be paused yet. It bills " +
-                        $"node-hours until the panel pauses it once it is available (the panel looks every {IdleClusterGuard.Interval.TotalMinutes:0} minutes while it runs), " +
+                        $"node-hours until the panel pauses it once it is available (the panel looks every {ClusterGuard.Interval.TotalMinutes:0} minutes while it runs), " +
                         "phase 2 runs again to its end, or phase 7 deletes it.", Deployments.LogLevel.Warning);
                     return;
             }

@@ -10,7 +10,7 @@ namespace Cord19.Core.Targets.Aws;
 /// person), dated by the best evidence AWS gives of when it stopped billing, never earlier than that evidence allows.
 /// Without it the ledger kept the instance, its volume and its address live until phase 7 or the next start, so the
 /// meters went on counting a machine that was gone. Start-up reconciliation asks once; the panel asks again every
-/// <see cref="IdleClusterGuard.Interval"/> while it runs.
+/// <see cref="ClusterGuard.Interval"/> while it runs.
 /// </summary>
 public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, TimeProvider clock)
 {

@@ -6,6 +6,7 @@ using LogLevel = Cord19.Core.Deployments.LogLevel;
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
+/// Keeps the live deployment's Redshift cluster from billing unseen, and the ledger's record of it true.
 /// Outside phase 2, a running Redshift cluster only bills node-hours: phase 2 pauses it at its end and on its way out.
 /// Two cases escape that, and this catches both by pausing the live deployment's cluster when it is available and no
 /// phase 2 or 7 runs anywhere: a panel killed inside phase 2 (checked at start-up), and a phase 2 that stopped while
@@ -17,7 +18,7 @@ namespace Cord19.Core.Targets.Aws;
 /// Redshift no longer has (deleted in the console, or by another tool) stops being metered altogether
 /// (<see cref="StopMeteringDeletedAsync"/>).
 /// </summary>
-public sealed class IdleClusterGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, TimeProvider clock)
+public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, TimeProvider clock)
 {
     /// <summary>A cluster takes minutes to become available; a look costs one DescribeClusters, and none without a cluster.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
