@@ -115,13 +115,13 @@ public sealed class AirflowUserDataTests
             s => Assert.Equal("123456789012", s.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:ResourceAccount").GetString()));
         Assert.Equal("/cord19/1a2b3c4d-0000-4000-8000-000000000000/", role.Path);
         Assert.True(role.WithInstanceProfile);
-        Assert.Equal("redshift.amazonaws.com", AwsRoles.Spectrum.TrustedService);
+        Assert.Equal("redshift.amazonaws.com", AwsRoles.SpectrumIn("123456789012").TrustedService);
     }
 
     [Fact]
     public void The_Spectrum_role_reads_the_lake_lists_its_buckets_and_writes_only_the_exports()
     {
-        using var policy = JsonDocument.Parse(AwsRoles.Spectrum.InlinePolicy);
+        using var policy = JsonDocument.Parse(AwsRoles.SpectrumIn("123456789012").InlinePolicy);
         var grants = policy.RootElement.GetProperty("Statement").EnumerateArray()
             .SelectMany(s => s.GetProperty("Action").EnumerateArray().SelectMany(a => s.GetProperty("Resource").EnumerateArray().Select(r => (Action: a.GetString()!, Resource: r.GetString()!))))
             .Where(g => g.Action.StartsWith("s3:", StringComparison.Ordinal))
@@ -135,6 +135,13 @@ public sealed class AirflowUserDataTests
         Assert.Contains(("s3:GetBucketLocation", "arn:aws:s3:::cord19-*"), grants);
         Assert.Equal([("s3:PutObject", "arn:aws:s3:::cord19-*/exports/*")], grants.Where(g => g.Action == "s3:PutObject"));
         Assert.DoesNotContain(grants, g => g.Action.EndsWith('*') || g.Resource == "*" || g.Action is "s3:DeleteObject" or "s3:DeleteBucket");
+        // The project's buckets only while they are the account's own; AWS's lake is another account's, and so unconditioned.
+        foreach (var statement in policy.RootElement.GetProperty("Statement").EnumerateArray())
+        {
+            var onProjectBuckets = statement.GetProperty("Resource").EnumerateArray().Any(r => r.GetString()!.StartsWith("arn:aws:s3:::cord19-", StringComparison.Ordinal));
+            Assert.Equal(onProjectBuckets ? "123456789012" : null,
+                statement.TryGetProperty("Condition", out var condition) ? condition.GetProperty("StringEquals").GetProperty("aws:ResourceAccount").GetString() : null);
+        }
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public sealed class AwsContractTests
         await cloud.PauseClusterAsync(Cluster.Identifier, default);
         await cloud.ResumeClusterAsync(Cluster.Identifier, default);
         await cloud.NodeTypeOrderableAsync("ra3.large", default);
-        await cloud.EnsureRoleAsync(AwsRoles.Spectrum, Names.Account, default);
+        await cloud.EnsureRoleAsync(AwsRoles.SpectrumIn(Names.Account), Names.Account, default);
         await cloud.RoleBoundaryAsync(Names.Account, default);
         await cloud.CreateClusterAsync(Cluster, default);
         await cloud.CreateClusterAsync(Cluster with { Nodes = 2, NodeType = "ra3.large" }, default);
@@ -267,7 +267,7 @@ public sealed class AwsContractTests
         });
         using var cloud = Cloud(handler);
 
-        await cloud.EnsureRoleAsync(AwsRoles.Spectrum, "123456789012", default);
+        await cloud.EnsureRoleAsync(AwsRoles.SpectrumIn("123456789012"), "123456789012", default);
 
         var boundary = "arn:aws:iam::123456789012:policy/cord19/cord19-role-boundary";
         Assert.Equal(changes.Split(','), handler.Requests.Select(r => r.Operation).Where(o => o is not "GetRole"));

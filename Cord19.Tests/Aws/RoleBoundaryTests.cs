@@ -30,7 +30,7 @@ public sealed class RoleBoundaryTests
     private static readonly RoleSpec[] PanelRoles =
     [
         AwsRoles.InstanceFor(new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012", "us-east-2"), "us-east-2"),
-        AwsRoles.Spectrum,
+        AwsRoles.SpectrumIn("123456789012"),
         AwsRoles.Scheduler,
     ];
 

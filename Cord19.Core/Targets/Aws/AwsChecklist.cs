@@ -154,7 +154,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
 
         await CheckAsync(items, RoleBoundary.CheckName, async () => RoleBoundary.Judge(await cloud.RoleBoundaryAsync(me!.Account, ct), me.Account));
 
-        foreach (var role in AwsRoles.Shared)
+        foreach (var role in AwsRoles.SharedIn(me!.Account))
         {
             var name = $"IAM role {role.Name}";
             await CheckAsync(items, name, async () =>
@@ -189,7 +189,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             var account = (await cloud.WhoAmIAsync(ct)).Account;
             if (await cloud.RoleBoundaryAsync(account, ct) is RoleBoundaryState.Missing) throw new RoleBoundaryMissingException(account);
             var done = new List<string>();
-            foreach (var role in AwsRoles.Shared)
+            foreach (var role in AwsRoles.SharedIn(account))
                 done.Add($"{role.Name}: {await cloud.EnsureRoleAsync(role, account, ct)}");
             return done;
         });

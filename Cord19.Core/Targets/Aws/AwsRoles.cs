@@ -39,20 +39,26 @@ public static class AwsRoles
         WithInstanceProfile: true,
         Path: names.RolePath);
 
+    /// <summary>Who assumes the Spectrum role: Redshift, on the cluster's behalf.</summary>
+    public const string RedshiftService = "redshift.amazonaws.com";
+
     /// <summary>
     /// Redshift Spectrum: read the Glue catalogue and AWS's public COVID-19 data lake; UNLOAD into the deployments' export
     /// folders. AWS's Spectrum page asks for GET and LIST on a bucket it reads or writes (its example grants s3:Get* and
-    /// s3:List*): here the object reads and writes, and the bucket's list and region, each on its own buckets only.
+    /// s3:List*): here the object reads and writes, and the bucket's list and region, each on its own buckets only, and
+    /// the project's buckets only while they are <paramref name="account"/>'s (a `cord19-` name in S3's global namespace
+    /// may be anyone's).
     /// </summary>
-    public static RoleSpec Spectrum { get; } = new(
-        AwsNames.SpectrumRole, "redshift.amazonaws.com",
+    public static RoleSpec SpectrumIn(string account) => new(
+        AwsNames.SpectrumRole, RedshiftService,
         "CORD-19 Redshift Spectrum: the Glue catalogue, the COVID-19 data lake, the deployments' exports",
         "cord19-spectrum-access",
         PolicyDocument.Of(
             new { Effect = "Allow", Action = new[] { "glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition" }, Resource = new[] { "*" } },
-            new { Effect = "Allow", Action = new[] { "s3:ListBucket", "s3:GetBucketLocation" }, Resource = new[] { "arn:aws:s3:::covid19-lake", "arn:aws:s3:::cord19-*" } },
+            new { Effect = "Allow", Action = new[] { "s3:ListBucket", "s3:GetBucketLocation" }, Resource = new[] { "arn:aws:s3:::covid19-lake" } },
             new { Effect = "Allow", Action = new[] { "s3:GetObject" }, Resource = new[] { "arn:aws:s3:::covid19-lake/*" } },
-            new { Effect = "Allow", Action = new[] { "s3:PutObject" }, Resource = new[] { "arn:aws:s3:::cord19-*/exports/*" } }),
+            new { Effect = "Allow", Action = new[] { "s3:ListBucket", "s3:GetBucketLocation" }, Resource = new[] { "arn:aws:s3:::cord19-*" }, Condition = InAccount(account) },
+            new { Effect = "Allow", Action = new[] { "s3:PutObject" }, Resource = new[] { "arn:aws:s3:::cord19-*/exports/*" }, Condition = InAccount(account) }),
         WithInstanceProfile: false,
         Path: AwsCloud.RolePath);
 
@@ -71,6 +77,6 @@ public static class AwsRoles
     private static Dictionary<string, Dictionary<string, string>> InAccount(string account) =>
         new() { ["StringEquals"] = new() { ["aws:ResourceAccount"] = account } };
 
-    /// <summary>The roles shared by every deployment (the checklist's lines and "Create the roles").</summary>
-    public static IReadOnlyList<RoleSpec> Shared { get; } = [Spectrum, Scheduler];
+    /// <summary>The roles shared by every deployment in <paramref name="account"/> (the checklist's lines and "Create the roles").</summary>
+    public static IReadOnlyList<RoleSpec> SharedIn(string account) => [SpectrumIn(account), Scheduler];
 }

@@ -63,7 +63,7 @@ public sealed partial class AwsTarget
         await context.StepAsync("roles", async ct =>
         {
             await CheckRoleBoundaryAsync(run, "No cluster was created; run phase 2 again then.", ct);
-            roleArn = await cloud.EnsureRoleAsync(AwsRoles.Spectrum, names.Account, ct);
+            roleArn = await cloud.EnsureRoleAsync(AwsRoles.SpectrumIn(names.Account), names.Account, ct);
             await context.LogAsync($"Role {roleArn} lets Redshift Spectrum read the Glue catalogue and the data lake, and write the export (shared; kept by phase 7).");
             schedulerArn = await cloud.EnsureRoleAsync(AwsRoles.Scheduler, names.Account, ct);
             await context.LogAsync($"Role {schedulerArn} lets Redshift's scheduler pause the project's clusters, and nothing else (shared; kept by phase 7).");
@@ -267,7 +267,7 @@ public sealed partial class AwsTarget
     }
 
     private Task CreateClusterAsync(AwsRun run, ClusterSpec spec, CancellationToken ct) =>
-        WhileRedshiftLacksTheRoleAsync(run, spec.SpectrumRoleArn, AwsRoles.Spectrum.TrustedService, () => run.Cloud.CreateClusterAsync(spec, ct), ct);
+        WhileRedshiftLacksTheRoleAsync(run, spec.SpectrumRoleArn, AwsRoles.RedshiftService, () => run.Cloud.CreateClusterAsync(spec, ct), ct);
 
     /// <summary>A role made a moment ago may not have reached Redshift yet; AWS says so as an invalid role, for about a minute.</summary>
     private async Task WhileRedshiftLacksTheRoleAsync(AwsRun run, string roleArn, string trustedService, Func<Task> call, CancellationToken ct)
