@@ -20,7 +20,7 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
         var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
         return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
         {
-            var names = new AwsNames(deployment.Id, (await cloud.WhoAmIAsync(ct)).Account, cloud.Region);
+            var names = new DeploymentNames(deployment.Id);
             if (await cloud.FindInstanceAsync(deployment.Id, ct) is not { State: "running" } instance)
                 throw new PhaseFailedException("The deployment's instance is not running, so there is no Airflow to set a password on. Run phase 7, then phase 1.");
             await cloud.DeleteSecretAsync(names.AirflowPasswordParameter, ct);
@@ -35,7 +35,7 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
     }
 
     /// <summary>Run with sh (dash on Ubuntu). The instance reads the password itself: it never appears in the command.</summary>
-    public static IReadOnlyList<string> Script(AwsNames names, string region)
+    public static IReadOnlyList<string> Script(DeploymentNames names, string region)
     {
         var read = "P=$(/opt/airflow/venv/bin/python -c \"import boto3,sys; print(boto3.client('ssm', region_name=sys.argv[2]).get_parameter(Name=sys.argv[1], WithDecryption=True)['Parameter']['Value'])\" " +
                    $"'{names.AirflowPasswordParameter}' '{region}')";

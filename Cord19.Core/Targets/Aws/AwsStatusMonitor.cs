@@ -56,7 +56,7 @@ public sealed class AwsStatusMonitor : IDisposable
             region = settings.AwsRegion;
             return await _clouds.WithCloudAsync(region, async cloud =>
             {
-                var names = new AwsNames(deploymentId, Account: "", cloud.Region);
+                var names = new DeploymentNames(deploymentId);
                 var instance = await cloud.FindInstanceAsync(deploymentId, ct);
                 var cluster = await cloud.FindClusterAsync(names.Cluster, ct);
                 var health = instance is { State: "running", PublicIp: { } ip } ? await AirflowHealthAsync(cloud, names, ip, settings, ct) : null;
@@ -76,7 +76,7 @@ public sealed class AwsStatusMonitor : IDisposable
     }
 
     /// <summary>Airflow's health endpoint needs no sign-in, so the status poll never reads the admin password.</summary>
-    private async Task<string> AirflowHealthAsync(IAwsCloud cloud, AwsNames names, string ip, PipelineSettings settings, CancellationToken ct)
+    private async Task<string> AirflowHealthAsync(IAwsCloud cloud, DeploymentNames names, string ip, PipelineSettings settings, CancellationToken ct)
     {
         try
         {
@@ -98,7 +98,7 @@ public sealed class AwsStatusMonitor : IDisposable
     /// Why Airflow may be silent to this machine: its port admits only the addresses phases opened it to, and a laptop
     /// that moved since has another one. Null when the port admits this machine, or when that cannot be told now.
     /// </summary>
-    private async Task<string?> NotAdmittedAsync(IAwsCloud cloud, AwsNames names, PipelineSettings settings, CancellationToken ct)
+    private async Task<string?> NotAdmittedAsync(IAwsCloud cloud, DeploymentNames names, PipelineSettings settings, CancellationToken ct)
     {
         try
         {

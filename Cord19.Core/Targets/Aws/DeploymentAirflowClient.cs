@@ -58,7 +58,7 @@ public sealed class DeploymentAirflowClient(
         {
             return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
             {
-                var names = new AwsNames(deployment.Id, Account: "", cloud.Region);
+                var names = new DeploymentNames(deployment.Id);
                 if (await cloud.FindInstanceAsync(deployment.Id, ct) is not { State: "running", PublicIp: { } ip })
                     throw new AirflowException(AirflowProblem.Unreachable, "The AWS deployment's instance is not running: run phase 1 (it starts Airflow).");
                 return await InstanceAirflow.ConnectAsync(connector, cloud, names, options.InstanceAirflowAddress(ip), settings.AirflowVersion, ct);

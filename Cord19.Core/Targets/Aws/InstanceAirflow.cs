@@ -26,7 +26,7 @@ public static class InstanceAirflow
     };
 
     /// <summary>Signed in as the admin, with the password phase 1 keeps in SSM Parameter Store, to the pinned certificate.</summary>
-    public static async Task<IAirflowClient> ConnectAsync(IAirflowConnector connector, IAwsCloud cloud, AwsNames names, Uri address, string airflowVersion, CancellationToken ct)
+    public static async Task<IAirflowClient> ConnectAsync(IAirflowConnector connector, IAwsCloud cloud, DeploymentNames names, Uri address, string airflowVersion, CancellationToken ct)
     {
         var password = await cloud.GetSecretAsync(names.AirflowPasswordParameter, ct)
             ?? throw new AirflowException(AirflowProblem.Unauthorized,
@@ -36,7 +36,7 @@ public static class InstanceAirflow
     }
 
     /// <summary>The SHA-256 of the certificate phase 1 made, which every connection to the instance's Airflow pins.</summary>
-    public static async Task<string> PinAsync(IAwsCloud cloud, AwsNames names, CancellationToken ct) =>
+    public static async Task<string> PinAsync(IAwsCloud cloud, DeploymentNames names, CancellationToken ct) =>
         await cloud.GetSecretAsync(names.AirflowCertificateParameter, ct) is { } certificate
             ? AirflowCertificate.Sha256Of(certificate)
             : throw new AirflowException(AirflowProblem.Unreachable,

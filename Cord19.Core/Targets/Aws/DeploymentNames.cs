@@ -1,0 +1,45 @@
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// The names the AWS target derives from the deployment id alone: enough for whatever does not touch the bucket (the
+/// status, the Airflow client, the password rotation), with no account to look up. Deterministic names are what make a
+/// phase resumable and a crash recoverable: the name is recorded before the create call, and a second attempt finds
+/// what the first one made.
+/// </summary>
+public record DeploymentNames(Guid DeploymentId)
+{
+    protected string Short => ResourceTags.Short(DeploymentId);
+
+    public string AirflowSecurityGroup => $"cord19-{Short}-airflow";
+    public string RedshiftSecurityGroup => $"cord19-{Short}-redshift";
+    public string Cluster => ResourceTags.Name(DeploymentId);
+    public string ClusterPauseSchedule => AwsNames.PauseScheduleOf(Cluster);
+
+    public string AirflowPasswordParameter => $"/cord19/{Short}/airflow-admin-password";
+    public string AirflowTlsKeyParameter => $"/cord19/{Short}/airflow-tls-key";
+    public string AirflowCertificateParameter => $"/cord19/{Short}/airflow-tls-certificate";
+
+    /// <summary>The instance's own role and instance profile: it may read only this deployment's bucket and its Airflow's parameters.</summary>
+    public string InstanceRole => $"cord19-{Short}-instance";
+
+    /// <summary>Per-deployment roles live under this IAM path, so the sweep finds them (IAM has no tag search) and knows whose they are.</summary>
+    public string RolePath => $"{AwsCloud.RolePath}{DeploymentId}/";
+
+    /// <summary>
+    /// What the instance reads at first boot and when the password is rotated, and all its role may read: not the Redshift
+    /// password, which only the panel needs (the instance never talks to Redshift).
+    /// </summary>
+    public IReadOnlyList<string> InstanceParameters => [AirflowPasswordParameter, AirflowTlsKeyParameter, AirflowCertificateParameter];
+
+    public string RedshiftPasswordParameter => $"/cord19/{Short}/redshift-admin-password";
+
+    /// <summary>RunInstances' idempotency token: the same deployment never starts a second instance.</summary>
+    public string InstanceClientToken => $"cord19-{DeploymentId}-airflow";
+
+    public string ResultsPrefix => "results/";
+    public string DeployPrefix => "deploy/";
+
+    /// <summary>Where phase 2's UNLOAD writes the data lake's metadata (gzip CSV with a header; one file, PARALLEL OFF).</summary>
+    public string ExportPrefix => "exports/metadata_";
+    public string ExportKey => ExportPrefix + "000.gz";
+}
