@@ -266,7 +266,9 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         var taken = await Assert.ThrowsAsync<AwsException>(() => cloud.EnsureBucketAsync(global, inAccountNamespace: false, tags, default));
 
         Assert.True(names.BucketInAccountNamespace);
-        Assert.True(await cloud.BucketExistsAsync(names.Bucket, default));
+        Assert.True(await cloud.OwnsBucketAsync(names.Bucket, default));
+        // The other account's bucket answers GetBucketLocation here, but is not ours: phase 7 neither copies from nor empties it.
+        Assert.False(await cloud.OwnsBucketAsync(global, default));
         Assert.Equal("InvalidNamespaceHeader", withoutSuffix.Code);
         Assert.Equal("BucketAlreadyExists", taken.Code);
         await cloud.DeleteBucketAsync(names.Bucket, default);

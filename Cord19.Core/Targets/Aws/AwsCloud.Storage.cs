@@ -137,10 +137,10 @@ public sealed partial class AwsCloud
     }
 
     /// <summary>
-    /// Whether the bucket is this account's: S3 lists only the caller's own buckets, where GetBucketLocation also answers
-    /// for another account's bucket whose policy lets the caller in.
+    /// Whether this account has a bucket of that name: S3 lists only the caller's own buckets, where GetBucketLocation also
+    /// answers for another account's bucket whose policy lets the caller in.
     /// </summary>
-    private async Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct) => (await OwnBucketsAsync(bucket, ct)).Contains(bucket);
+    public async Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct) => (await OwnBucketsAsync(bucket, ct)).Contains(bucket);
 
     /// <summary>
     /// The names of this account's buckets that start with <paramref name="prefix"/>, asked by prefix and page by page: S3
@@ -159,19 +159,6 @@ public sealed partial class AwsCloud
         }
         while (!string.IsNullOrEmpty(request.ContinuationToken));
         return [.. names.Distinct(StringComparer.Ordinal)];
-    }
-
-    public async Task<bool> BucketExistsAsync(string bucket, CancellationToken ct)
-    {
-        try
-        {
-            await AwsCall.RunAsync("s3:ListBucket", () => S3.GetBucketLocationAsync(bucket, ct));
-            return true;
-        }
-        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
-        {
-            return false;
-        }
     }
 
     public Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct) =>
@@ -195,7 +182,7 @@ public sealed partial class AwsCloud
 
     public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
-        if (!await BucketExistsAsync(bucket, ct)) return;
+        if (!await OwnsBucketAsync(bucket, ct)) return;
         var objects = new Results.S3ObjectStore(S3, bucket);
         await AwsCall.RunAsync("s3:DeleteObject", () => objects.DeletePrefixAsync("", ct));
         await IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("s3:DeleteBucket", () => S3.DeleteBucketAsync(bucket, ct)));

@@ -155,7 +155,7 @@ public sealed class AwsReconciler(
         AwsResourceKinds.Cluster => await cloud.FindClusterAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.SecurityGroup => await cloud.FindSecurityGroupAsync(entry.Locator, await cloud.DefaultVpcAsync(ct), ct) is not null,
         AwsResourceKinds.Parameter => await cloud.GetSecretAsync(entry.Locator, ct) is not null,
-        AwsResourceKinds.Bucket => await cloud.BucketExistsAsync(entry.Locator, ct),
+        AwsResourceKinds.Bucket => await cloud.OwnsBucketAsync(entry.Locator, ct),
         _ => true, // unknown kinds are left as recorded
     };
 }

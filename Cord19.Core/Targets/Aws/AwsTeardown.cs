@@ -42,7 +42,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
 
         await context.StepAsync("results", async ct =>
         {
-            if (!plan.Any(p => p.Kind == AwsResourceKinds.Bucket) || !await cloud.BucketExistsAsync(names.Bucket, ct)) return;
+            if (!plan.Any(p => p.Kind == AwsResourceKinds.Bucket) || !await cloud.OwnsBucketAsync(names.Bucket, ct)) return;
             if (context.Run.DeleteResults)
             {
                 await results.DeleteAllAsync(ct);

@@ -20,7 +20,8 @@ public interface IAwsCloud
     /// </summary>
     /// <param name="inAccountNamespace">Created in the account's own namespace (<see cref="AccountRegionalBuckets"/>).</param>
     Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
-    Task<bool> BucketExistsAsync(string bucket, CancellationToken ct);
+    /// <summary>Whether this account has a bucket of that name; another account's of the same name is not this deployment's.</summary>
+    Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct);
     /// <summary>The region a bucket lives in (any account's bucket), or null when S3 will not say.</summary>
     Task<string?> BucketRegionAsync(string bucket, CancellationToken ct);
     /// <summary>Whether anything is stored under a prefix (any account's bucket); null when S3 will not say (denied).</summary>

@@ -120,7 +120,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return [];
     }
 
-    public Task<bool> BucketExistsAsync(string bucket, CancellationToken ct) => Task.FromResult(Buckets.ContainsKey(bucket));
+    public Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct) => Task.FromResult(Buckets.ContainsKey(bucket));
 
     public async Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct)
     {
