@@ -4,8 +4,9 @@ namespace Cord19.Web.Jobs;
 
 /// <summary>
 /// Every <see cref="ClusterGuard.Interval"/> while the app runs (start-up reconciliation makes the first look), looks
-/// at the live AWS deployment: pauses its cluster if it runs with no phase 2 to use it, and stops metering its instance
-/// once AWS has ended it. One failing look does not skip the other.
+/// at the live AWS deployment: pauses its cluster if it runs with no phase 2 to use it, meters it right when it was
+/// paused, resumed or deleted outside the panel (<see cref="ClusterGuard"/>), and stops metering its instance once AWS
+/// has ended it. One failing look does not skip the other.
 /// </summary>
 public sealed class AwsDeploymentWatching(ClusterGuard clusterGuard, EndedInstanceGuard endedInstance, TimeProvider clock, ILogger<AwsDeploymentWatching> logger)
     : BackgroundService

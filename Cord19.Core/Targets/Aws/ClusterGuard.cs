@@ -45,7 +45,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
         var ledger = entries.Where(r => r.DeletedAt is null).ToList();
         if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster) return false;
         var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute).ToList();
-        var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
+        var lastWarehouseRun = LogRun(runs);
         switch (await cloud.PauseIfAvailableAsync(cluster.Locator, ct))
         {
             case { Status: "available" } when metered.Count == 0:
@@ -70,17 +70,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
                 // Paused while the panel was not looking: by Redshift's scheduled pause (phase 2's backstop) or by hand.
                 // The meter would otherwise go on pricing its nodes until phase 7, or, stopped now, for the hours until this look.
                 var now = clock.GetUtcNow();
-                DateTimeOffset? reported;
-                try
-                {
-                    reported = await cloud.CpuReportedUntilAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
-                        new DateTimeOffset(metered.Min(c => c.CreatedAt), TimeSpan.Zero), ct);
-                }
-                catch (Cord19Exception)
-                {
-                    return false; // still metered: the next look asks again (the readings stay for weeks)
-                }
-                var until = reported + PauseSlack is { } after && after < now ? after : now;
+                if (await NodesBilledUntilAsync(cloud, cluster, metered, now, ct) is not { } until) return false;
                 await StopMeteringAsync(metered, until, ct);
                 await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Info, "idle-cluster",
                     $"Cluster {cluster.Locator} was found paused (Redshift's scheduled pause, or a pause in the console): its nodes are metered until " +
@@ -107,20 +97,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     {
         var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.DeletedAt is null).ToList();
         var now = clock.GetUtcNow();
-        var until = now;
-        if (metered.Count > 0)
-        {
-            try
-            {
-                var reported = await cloud.CpuReportedUntilAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
-                    new DateTimeOffset(metered.Min(c => c.CreatedAt), TimeSpan.Zero), ct);
-                if (reported + PauseSlack is { } after && after < now) until = after;
-            }
-            catch (Cord19Exception)
-            {
-                return false;
-            }
-        }
+        if (await NodesBilledUntilAsync(cloud, cluster, metered, now, ct) is not { } until) return false;
         await StopMeteringAsync([.. metered, cluster], until, ct);
         // Phase 7 deletes a cluster's pause schedule after the cluster, and will find no cluster to delete now.
         var schedule = AwsNames.PauseScheduleOf(cluster.Locator);
@@ -135,8 +112,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
             scheduleLeft = $"Its pause schedule {schedule} was not deleted ({ex.Message}): with the cluster gone it costs nothing and does nothing; " +
                 "delete it under Redshift's scheduled actions when you can.";
         }
-        var lastWarehouseRun = runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
-        await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "cluster-deleted",
+        await store.AppendLogAsync(LogRun(runs).Key, LogLevel.Warning, "cluster-deleted",
             $"Cluster {cluster.Locator} is gone: Redshift no longer has it (deleted in the console, or by another tool). It is metered until " +
             $"{until.UtcDateTime:yyyy-MM-dd HH:mm} UTC, " +
             (until < now ? $"the end of its last CPU reading in CloudWatch and {PauseSlack.TotalMinutes:0} minutes for the deletion" : "now: nothing dates its deletion earlier") +
@@ -144,6 +120,31 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
             "Running phase 2 again makes a new one only if the export is missing from the bucket.", ct: ct);
         return true;
     }
+
+    /// <summary>
+    /// Until when a cluster that stopped running (paused, or deleted) billed its <paramref name="metered"/> nodes: the end
+    /// of its last CPU reading and <see cref="PauseSlack"/>, as a stopped cluster reports none; <paramref name="now"/>
+    /// without a reading, or with nothing metered. Null when CloudWatch cannot be asked: the nodes stay metered, and the
+    /// next look asks again (the readings stay for weeks).
+    /// </summary>
+    private static async Task<DateTimeOffset?> NodesBilledUntilAsync(IAwsCloud cloud, ResourceView cluster, IReadOnlyList<ResourceView> metered,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        if (metered.Count == 0) return now;
+        try
+        {
+            var reported = await cloud.CpuReportedUntilAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
+                new DateTimeOffset(metered.Min(c => c.CreatedAt), TimeSpan.Zero), ct);
+            return reported + PauseSlack is { } after && after < now ? after : now;
+        }
+        catch (Cord19Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The run whose log says what a look did: the latest phase 2's, else the latest run's.</summary>
+    private static PhaseRun LogRun(IReadOnlyList<PhaseRun> runs) => runs.LastOrDefault(r => r.PhaseNumber == Phase.Warehouse) ?? runs.Last();
 
     /// <summary>
     /// When a cluster the ledger has as paused began running again: its first CPU reading after the pause and
