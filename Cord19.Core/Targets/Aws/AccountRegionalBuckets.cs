@@ -12,7 +12,7 @@ public static class AccountRegionalBuckets
     /// <summary>The regions the user guide names as lacking the namespace: Middle East (Bahrain) and (UAE).</summary>
     private static readonly IReadOnlySet<string> RegionsWithout = new HashSet<string>(StringComparer.Ordinal) { "me-south-1", "me-central-1" };
 
-    public static bool OfferedIn(string region) => region.Length > 0 && !RegionsWithout.Contains(region);
+    public static bool OfferedIn(string region) => !RegionsWithout.Contains(region);
 
     /// <summary>The suffix S3 requires of a name in <paramref name="account"/>'s namespace in <paramref name="region"/>.</summary>
     public static string Suffix(string account, string region) => $"-{account}-{region}-an";

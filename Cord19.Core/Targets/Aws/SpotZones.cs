@@ -10,10 +10,9 @@ namespace Cord19.Core.Targets.Aws;
 /// </summary>
 public static class SpotZones
 {
+    /// <param name="prices">Cheapest first, as <see cref="IAwsCloud.SpotPricesAsync"/> gives them; the order is kept.</param>
     public static IReadOnlyList<ZoneSpotPrice> ToTry(IReadOnlyList<ZoneSpotPrice> prices, IReadOnlyList<DefaultSubnet> subnets, decimal maxPerHour) =>
-        prices.Where(p => p.PerHour <= maxPerHour && subnets.Any(s => s.AvailabilityZone == p.AvailabilityZone && s.AssignsPublicAddress))
-            .OrderBy(p => p.PerHour).ThenBy(p => p.AvailabilityZone, StringComparer.Ordinal)
-            .ToList();
+        [.. prices.Where(p => p.PerHour <= maxPerHour && subnets.Any(s => s.AvailabilityZone == p.AvailabilityZone && s.AssignsPublicAddress))];
 
     /// <summary>A refusal another zone may not give: no spot room there now, the type not offered there, its price risen above the max.</summary>
     public static bool IsZonal(AwsException ex) => ex.Code is "InsufficientInstanceCapacity" or "Unsupported" or "SpotMaxPriceTooLow";
