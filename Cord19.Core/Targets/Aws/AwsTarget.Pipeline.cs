@@ -99,7 +99,7 @@ public sealed partial class AwsTarget
         if (context.Phase.Number != 6) return bySettings;
         try
         {
-            if (await InstanceProcessingForecasts.ReadAsync(cloud, names, context.Cancellation) is not { } estimate) return bySettings;
+            if (await InstanceProcessingForecasts.ReadAsync(cloud, names, names.Bucket, context.Cancellation) is not { } estimate) return bySettings;
             var forecast = $"Processing the {estimate.Documents:N0} documents should take about {Durations.Say(estimate.Total)} on the instance " +
                            $"(scaled from the step times of its run {estimate.MeasuredRun} of {estimate.MeasuredDocuments:N0})";
             await context.LogAsync($"{forecast}.");
