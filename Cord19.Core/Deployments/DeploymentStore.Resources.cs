@@ -11,8 +11,8 @@ public sealed partial class DeploymentStore
     /// ended (a cluster resumed after its pause, or made again) gets a new entry, so the ended one keeps what it cost. A
     /// new entry begins now, or at <paramref name="since"/> when that is earlier (something found running that the panel did not start).
     /// </summary>
-    public async Task<ResourceView> RecordResourceAsync(RunKey run, string kind, string locator, string? description, CancellationToken ct = default,
-        DateTime? since = null)
+    public async Task<ResourceView> RecordResourceAsync(RunKey run, string kind, string locator, string? description, DateTime? since = null,
+        CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Read and written again as one on a retry: one after a connection lost at the commit finds its row, not a duplicate key.

@@ -78,7 +78,7 @@ public sealed class PhaseContext : IStepRecorder
     }
 
     public Task<ResourceView> RecordResourceAsync(string kind, string locator, string? description = null) =>
-        _store.RecordResourceAsync(Run.Key, kind, locator, description, CancellationToken.None);
+        _store.RecordResourceAsync(Run.Key, kind, locator, description, ct: CancellationToken.None);
 
     /// <summary>The ledger's live resources, read even when the phase is being cancelled (as records are written), so that a phase on its way out can still act on them.</summary>
     public Task<IReadOnlyList<ResourceView>> LiveResourcesAsync() => _store.GetLiveResourcesAsync(Run.DeploymentId, CancellationToken.None);

@@ -39,7 +39,7 @@ public sealed class AwsReconciler(
             int added = 0, deleted = 0;
             foreach (var item in tagged.Where(t => !ledger.Any(r => r.Kind == t.Kind && r.Locator == t.Locator)))
             {
-                await store.RecordResourceAsync(latestRun.Key, item.Kind, item.Locator, $"Found by its tags at start-up ({item.State})", ct);
+                await store.RecordResourceAsync(latestRun.Key, item.Kind, item.Locator, $"Found by its tags at start-up ({item.State})", ct: ct);
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Recorded {item.Kind} {item.Locator}: AWS has it (tagged for this deployment) but the ledger did not.", ct: ct);
                 added++;
             }

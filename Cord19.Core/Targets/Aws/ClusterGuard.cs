@@ -52,7 +52,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
                 // The ledger has it paused, so someone resumed it (the console, a schedule of their own): it billed unseen.
                 var began = await ResumedAtAsync(cloud, cluster, entries, ct);
                 var resumed = await store.RecordResourceAsync(lastWarehouseRun.Key, AwsResourceKinds.ClusterCompute, cluster.Locator,
-                    "running: resumed outside the panel", ct, began?.UtcDateTime);
+                    "running: resumed outside the panel", began?.UtcDateTime, ct);
                 await StopMeteringAsync([resumed], clock.GetUtcNow(), ct);
                 await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Warning, "idle-cluster",
                     $"Cluster {cluster.Locator} was running although the panel had paused it (resumed in the console, or by a schedule of your own): " +
