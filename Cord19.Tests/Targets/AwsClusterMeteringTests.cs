@@ -90,7 +90,7 @@ public sealed class AwsClusterMeteringTests
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-3)));
         var cpuReportedUntil = DateTimeOffset.UtcNow.AddMinutes(-40);
         if (cloudWatchHasIt) h.Cloud.CpuReportedUntil[cluster] = cpuReportedUntil;
-        Assert.Contains(AwsNames.PauseScheduleOf(cluster), h.Cloud.PauseSchedules.Keys);
+        Assert.Contains(DeploymentNames.PauseScheduleOf(cluster), h.Cloud.PauseSchedules.Keys);
         h.Cloud.Clusters.Remove(cluster);
 
         if (look == "start-up reconciliation") Assert.Equal(1, (await h.Get<AwsReconciler>().ReconcileAsync(default)).MarkedDeleted);
@@ -107,7 +107,7 @@ public sealed class AwsClusterMeteringTests
         var log = await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]);
         Assert.Contains(cloudWatchHasIt ? "its last CPU reading in CloudWatch" : "nothing dates its deletion earlier", log);
         // Phase 7 will find no cluster to delete, so its pause schedule goes now.
-        Assert.DoesNotContain(AwsNames.PauseScheduleOf(cluster), h.Cloud.PauseSchedules.Keys);
+        Assert.DoesNotContain(DeploymentNames.PauseScheduleOf(cluster), h.Cloud.PauseSchedules.Keys);
         Assert.Contains("pause schedule", log);
     }
 

@@ -180,7 +180,7 @@ public sealed class AwsTargetTests
         Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(await h.DeploymentIdAsync()), r => r.Kind == AwsResourceKinds.ClusterCompute);
         Assert.Contains($"cluster {cluster} is being paused", await h.Core.LogTextAsync(failed));
-        var firstPause = h.Cloud.PauseSchedules[AwsNames.PauseScheduleOf(cluster)].At;
+        var firstPause = h.Cloud.PauseSchedules[DeploymentNames.PauseScheduleOf(cluster)].At;
 
         h.Cloud.SqlFailure = null;
         var again = await h.Core.RunAsync(2);
@@ -189,7 +189,7 @@ public sealed class AwsTargetTests
         Assert.Contains($"resume cluster {cluster}", h.Cloud.Calls);
         Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         // The resumed cluster's scheduled pause counts from the second run, not the first.
-        Assert.True(h.Cloud.PauseSchedules[AwsNames.PauseScheduleOf(cluster)].At > firstPause, "rescheduled from the second run");
+        Assert.True(h.Cloud.PauseSchedules[DeploymentNames.PauseScheduleOf(cluster)].At > firstPause, "rescheduled from the second run");
     }
 
     [Fact]

@@ -34,12 +34,6 @@ public sealed record AwsNames(Guid DeploymentId, string Account, string Region) 
     public static AwsNames Of(Guid deploymentId, string account, string region, IEnumerable<Deployments.ResourceView> ledger) =>
         new(deploymentId, account, region) { RecordedBucket = ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Bucket)?.Locator };
 
-    /// <summary>
-    /// A cluster's pause schedule is named after it, so whatever deletes a cluster (phase 7, the orphan sweep, which
-    /// knows the cluster by its tags only) deletes its schedule too: Redshift's scheduled actions carry no tags.
-    /// </summary>
-    public static string PauseScheduleOf(string cluster) => $"{cluster}-pause";
-
     /// <summary>Airflow's dag_run_id for a phase run: a retried or resumed phase finds its run instead of starting a second one.</summary>
     public static string DagRunId(Guid phaseRunId) => $"cord19__{phaseRunId:N}";
 }

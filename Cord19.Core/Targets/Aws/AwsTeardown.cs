@@ -194,7 +194,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             await cloud.FindClusterAsync(identifier, c) is null ? identifier : null);
         // Its pause schedule only now, so that it stands until the cluster is gone. Redshift keeps a scheduled action
         // after its cluster; with the cluster gone, it is free and does nothing, so failing to delete it fails nothing.
-        var schedule = AwsNames.PauseScheduleOf(identifier);
+        var schedule = DeploymentNames.PauseScheduleOf(identifier);
         try
         {
             await cloud.DeletePauseScheduleAsync(schedule, ct);

@@ -100,7 +100,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
         if (await NodesBilledUntilAsync(cloud, cluster, metered, now, ct) is not { } until) return false;
         await StopMeteringAsync([.. metered, cluster], until, ct);
         // Phase 7 deletes a cluster's pause schedule after the cluster, and will find no cluster to delete now.
-        var schedule = AwsNames.PauseScheduleOf(cluster.Locator);
+        var schedule = DeploymentNames.PauseScheduleOf(cluster.Locator);
         string scheduleLeft;
         try
         {

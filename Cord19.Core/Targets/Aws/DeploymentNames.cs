@@ -13,7 +13,13 @@ public record DeploymentNames(Guid DeploymentId)
     public string AirflowSecurityGroup => $"cord19-{Short}-airflow";
     public string RedshiftSecurityGroup => $"cord19-{Short}-redshift";
     public string Cluster => ResourceTags.Name(DeploymentId);
-    public string ClusterPauseSchedule => AwsNames.PauseScheduleOf(Cluster);
+    public string ClusterPauseSchedule => PauseScheduleOf(Cluster);
+
+    /// <summary>
+    /// A cluster's pause schedule is named after it, so whatever deletes a cluster (phase 7, the orphan sweep, which
+    /// knows the cluster by its tags only) deletes its schedule too: Redshift's scheduled actions carry no tags.
+    /// </summary>
+    public static string PauseScheduleOf(string cluster) => $"{cluster}-pause";
 
     public string AirflowPasswordParameter => $"/cord19/{Short}/airflow-admin-password";
     public string AirflowTlsKeyParameter => $"/cord19/{Short}/airflow-tls-key";
