@@ -130,7 +130,8 @@ public static class AwsErrors
     public static AwsErrorKind Classify(string code, HttpStatusCode? status)
     {
         if (Throttling.Contains(code) || status == HttpStatusCode.TooManyRequests) return AwsErrorKind.Throttled;
-        if (Denied.Contains(code)) return AwsErrorKind.Denied;
+        // S3 answers a HEAD with no body, so the SDK names its refusal after the status alone.
+        if (Denied.Contains(code) || (code == "Forbidden" && status == HttpStatusCode.Forbidden)) return AwsErrorKind.Denied;
         if (Credentials.Contains(code)) return AwsErrorKind.Credentials;
         if (Capacity.Contains(code)) return AwsErrorKind.Capacity;
         if (code is "DependencyViolation" or "DeleteConflict" or "InvalidClusterState" or "InvalidClusterStateFault")

@@ -10,7 +10,8 @@ namespace Cord19.Core.Results;
 /// An <see cref="IObjectStore"/> over an S3 bucket: AWS, or any S3-compatible server (MinIO, s3rver) by
 /// endpoint. Credentials come from the SDK's standard chain; the app never stores keys.
 /// </summary>
-public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "") : IObjectStore
+/// <param name="expectedOwner">The account that must own the bucket, sent with every call (S3 refuses it otherwise); null sends none.</param>
+public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "", string? expectedOwner = null) : IObjectStore
 {
     private readonly string _prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
 
@@ -45,6 +46,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
         await s3.PutObjectAsync(new PutObjectRequest
         {
             BucketName = bucket,
+            ExpectedBucketOwner = expectedOwner,
             Key = _prefix + Checked(key),
             InputStream = body,
             AutoCloseStream = false,
@@ -54,7 +56,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
 
     public async Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
     {
-        var request = new GetObjectRequest { BucketName = bucket, Key = _prefix + Checked(key) };
+        var request = new GetObjectRequest { BucketName = bucket, ExpectedBucketOwner = expectedOwner, Key = _prefix + Checked(key) };
         // A range GET: one line of a 1.7 GB abstracts file costs its block's bytes, not the file's.
         if (offset > 0 || length is not null)
             request.ByteRange = length is { } bytes ? new ByteRange(offset, offset + Math.Max(1, bytes) - 1) : new ByteRange($"bytes={offset}-");
@@ -95,7 +97,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
 
     public async IAsyncEnumerable<string> ListAsync(string keyPrefix, [EnumeratorCancellation] CancellationToken ct)
     {
-        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = _prefix + keyPrefix };
+        var request = new ListObjectsV2Request { BucketName = bucket, ExpectedBucketOwner = expectedOwner, Prefix = _prefix + keyPrefix };
         ListObjectsV2Response response;
         do
         {
@@ -115,6 +117,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, string bucket, string prefix = "
             await s3.DeleteObjectsAsync(new DeleteObjectsRequest
             {
                 BucketName = bucket,
+                ExpectedBucketOwner = expectedOwner,
                 Objects = batch.Select(k => new KeyVersion { Key = _prefix + k }).ToList(),
             }, ct);
     }

@@ -14,6 +14,9 @@ public sealed class AwsStorageTests(S3rverFixture s3) : IClassFixture<S3rverFixt
 {
     private readonly TempDirectory _home = new();
 
+    /// <summary>s3rver has no accounts and ignores the owner every call names.</summary>
+    private static AccountBucket Owned(string bucket) => new(bucket, "123456789012");
+
     private AwsCloud Cloud() => new(new AwsConnection("us-east-2", new HttpClient(),
         name => name == "AWS_ENDPOINT_URL_S3" ? s3.Server.Endpoint : null, new BasicAWSCredentials("S3RVER", "S3RVER")));
 
@@ -22,16 +25,16 @@ public sealed class AwsStorageTests(S3rverFixture s3) : IClassFixture<S3rverFixt
     {
         using var cloud = Cloud();
         var key = $"deploy/{Guid.NewGuid():N}/cord19_dags.py";
-        await cloud.UploadAsync(S3rver.Bucket, key, new MemoryStream("from airflow import DAG\n"u8.ToArray()), default);
+        await cloud.UploadAsync(Owned(S3rver.Bucket), key, new MemoryStream("from airflow import DAG\n"u8.ToArray()), default);
 
-        var link = cloud.PresignGet(S3rver.Bucket, key, TimeSpan.FromHours(1));
+        var link = cloud.PresignGet(Owned(S3rver.Bucket), key, TimeSpan.FromHours(1));
         using var http = new HttpClient();
         var fetched = await http.GetStringAsync(link);
 
         Assert.Equal("from airflow import DAG\n", fetched);
 
         // A link past its lifetime is refused: what Run Command fetched cannot be fetched again an hour later.
-        var shortLived = cloud.PresignGet(S3rver.Bucket, key, TimeSpan.FromSeconds(1));
+        var shortLived = cloud.PresignGet(Owned(S3rver.Bucket), key, TimeSpan.FromSeconds(1));
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await http.GetAsync(shortLived)).StatusCode);
     }
@@ -41,12 +44,12 @@ public sealed class AwsStorageTests(S3rverFixture s3) : IClassFixture<S3rverFixt
     {
         using var cloud = Cloud();
         var prefix = $"deployment-{Guid.NewGuid():N}/results/";
-        var bucket = new ResultStore(cloud.Objects(S3rver.Bucket, prefix));
+        var bucket = new ResultStore(cloud.Objects(Owned(S3rver.Bucket), prefix));
         await bucket.PublishRunAsync(SyntheticRun.Create("scheduled__2026-11-27", 50), default);
         var home = new ResultStore(new LocalFolderObjectStore(_home.Path));
 
-        var copied = await home.CopyRunsFromAsync(cloud.Objects(S3rver.Bucket, prefix), default);
-        var again = await home.CopyRunsFromAsync(cloud.Objects(S3rver.Bucket, prefix), default);
+        var copied = await home.CopyRunsFromAsync(cloud.Objects(Owned(S3rver.Bucket), prefix), default);
+        var again = await home.CopyRunsFromAsync(cloud.Objects(Owned(S3rver.Bucket), prefix), default);
 
         Assert.True(copied >= 4, $"{copied} files");
         Assert.Equal(0, again);
@@ -61,11 +64,11 @@ public sealed class AwsStorageTests(S3rverFixture s3) : IClassFixture<S3rverFixt
         var name = $"cord19-{Guid.NewGuid():N}"[..30];
         using (var s3Client = new AwsConnection("us-east-2", new HttpClient(), n => n == "AWS_ENDPOINT_URL_S3" ? s3.Server.Endpoint : null, new BasicAWSCredentials("S3RVER", "S3RVER")).S3())
             await s3Client.PutBucketAsync(name);
-        await cloud.UploadAsync(name, "results/runs/x/manifest.json", new MemoryStream("{}"u8.ToArray()), default);
+        await cloud.UploadAsync(Owned(name), "results/runs/x/manifest.json", new MemoryStream("{}"u8.ToArray()), default);
         Assert.True(await cloud.OwnsBucketAsync(name, default));
 
-        await cloud.DeleteBucketAsync(name, default);
-        await cloud.DeleteBucketAsync(name, default);
+        await cloud.DeleteBucketAsync(Owned(name), default);
+        await cloud.DeleteBucketAsync(Owned(name), default);
 
         Assert.False(await cloud.OwnsBucketAsync(name, default));
     }
@@ -77,8 +80,8 @@ public sealed class AwsStorageTests(S3rverFixture s3) : IClassFixture<S3rverFixt
         var name = $"cord19-{Guid.NewGuid():N}"[..30];
         var tags = ResourceTags.For(Guid.NewGuid(), 1);
 
-        var unsupported = await cloud.EnsureBucketAsync(name, inAccountNamespace: false, tags, default);
-        await cloud.EnsureBucketAsync(name, inAccountNamespace: false, tags, default);
+        var unsupported = await cloud.EnsureBucketAsync(Owned(name), inAccountNamespace: false, tags, default);
+        await cloud.EnsureBucketAsync(Owned(name), inAccountNamespace: false, tags, default);
 
         Assert.True(await cloud.OwnsBucketAsync(name, default));
         // s3rver answers 501 to the hardening and tagging calls; AWS implements them. What is missing is named, not hidden.

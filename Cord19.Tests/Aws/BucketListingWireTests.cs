@@ -38,7 +38,7 @@ public sealed class BucketListingWireTests
         using var http = new HttpClient();
         using var cloud = new AwsCloud(new AwsConnection("us-east-2", http, environment.GetValueOrDefault, new BasicAWSCredentials("AKIAEXAMPLE", "secret")));
 
-        await cloud.EnsureBucketAsync(bucket, inAccountNamespace: true, new Dictionary<string, string> { ["cord19:project"] = "cord19" }, default);
+        await cloud.EnsureBucketAsync(new AccountBucket(bucket, "123456789012"), inAccountNamespace: true, new Dictionary<string, string> { ["cord19:project"] = "cord19" }, default);
 
         Assert.Equal(2, requests.Count(r => r.StartsWith("GET /?", StringComparison.Ordinal)));
         Assert.Contains(requests, r => r.StartsWith("GET /?", StringComparison.Ordinal) && r.Contains("continuation-token=page-2", StringComparison.Ordinal));

@@ -260,10 +260,10 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             await theirs.PutBucketAsync(new PutBucketRequest { BucketName = global, BucketRegion = new Amazon.S3.S3Region(Moto.Region) });
         }
 
-        await cloud.EnsureBucketAsync(names.Bucket, names.BucketInAccountNamespace, tags, default);
-        await cloud.EnsureBucketAsync(names.Bucket, names.BucketInAccountNamespace, tags, default);
-        var withoutSuffix = await Assert.ThrowsAsync<AwsException>(() => cloud.EnsureBucketAsync(global, inAccountNamespace: true, tags, default));
-        var taken = await Assert.ThrowsAsync<AwsException>(() => cloud.EnsureBucketAsync(global, inAccountNamespace: false, tags, default));
+        await cloud.EnsureBucketAsync(names.AccountBucket, names.BucketInAccountNamespace, tags, default);
+        await cloud.EnsureBucketAsync(names.AccountBucket, names.BucketInAccountNamespace, tags, default);
+        var withoutSuffix = await Assert.ThrowsAsync<AwsException>(() => cloud.EnsureBucketAsync(new AccountBucket(global, names.Account), inAccountNamespace: true, tags, default));
+        var taken = await Assert.ThrowsAsync<AwsException>(() => cloud.EnsureBucketAsync(new AccountBucket(global, names.Account), inAccountNamespace: false, tags, default));
 
         Assert.True(names.BucketInAccountNamespace);
         Assert.True(await cloud.OwnsBucketAsync(names.Bucket, default));
@@ -271,7 +271,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Assert.False(await cloud.OwnsBucketAsync(global, default));
         Assert.Equal("InvalidNamespaceHeader", withoutSuffix.Code);
         Assert.Equal("BucketAlreadyExists", taken.Code);
-        await cloud.DeleteBucketAsync(names.Bucket, default);
+        await cloud.DeleteBucketAsync(names.AccountBucket, default);
     }
 
     /// <summary>

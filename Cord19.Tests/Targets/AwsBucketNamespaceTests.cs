@@ -75,7 +75,7 @@ public sealed class AwsBucketNamespaceTests
         await h.Core.Store.MarkResourceDeletedAsync(made.Id);
         h.Cloud.Buckets.Remove(made.Locator);
         await h.Core.Store.RecordResourceAsync(snapshot[1].LatestRun!.Key, AwsResourceKinds.Bucket, earlier, "Results and the files shipped to the instance");
-        await h.Cloud.EnsureBucketAsync(earlier, inAccountNamespace: false, ResourceTags.For(id, 1), default);
+        await h.Cloud.EnsureBucketAsync(new AccountBucket(earlier, FakeAwsCloud.Account), inAccountNamespace: false, ResourceTags.For(id, 1), default);
 
         var phaseOne = await h.Core.RunAsync(1);
         Succeeded(await h.Core.RunAsync(2), "");

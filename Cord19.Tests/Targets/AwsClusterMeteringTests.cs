@@ -129,8 +129,8 @@ public sealed class AwsClusterMeteringTests
         var id = await h.DeploymentIdAsync();
         await FirstLifeRanTwoHoursAsync(h, id);
         var names = new AwsNames(id, "123456789012", "us-east-2");
-        if (!exportKept) await h.Cloud.Objects(names.Bucket, "").DeletePrefixAsync(names.ExportKey, default);
-        Assert.Equal(exportKept, await h.Cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, default) > 0);
+        if (!exportKept) await h.Cloud.Objects(names.AccountBucket, "").DeletePrefixAsync(names.ExportKey, default);
+        Assert.Equal(exportKept, await h.Cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, default) > 0);
         var callsBefore = h.Cloud.Calls.Count;
 
         var state = await h.Core.RunAsync(2);
@@ -145,7 +145,7 @@ public sealed class AwsClusterMeteringTests
             Assert.Equal((double)(2 * oneRunning), (double)Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).Accrued!, 0.01);
             return;
         }
-        Assert.True(await h.Cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, default) > 0);
+        Assert.True(await h.Cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, default) > 0);
         await ResumedAndMeteredAsync(h, cluster);
         var meter = Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster);
         Assert.Equal(oneRunning, meter.BurnRatePerHour);

@@ -287,7 +287,7 @@ public sealed class AwsFirstDeploymentTests
         Assert.Contains("CORD-19 release 2022-06-02, as chosen in Settings. No Redshift cluster is created", await h.Core.LogTextAsync(snapshot[2]));
 
         // What the instance's command put there; phase 3 again (a replacement instance) fetches it from the bucket.
-        await h.Cloud.UploadAsync(names.Bucket, "deploy/release-2022-06-02.csv.gz", new MemoryStream(new byte[2048]), default);
+        await h.Cloud.UploadAsync(names.AccountBucket, "deploy/release-2022-06-02.csv.gz", new MemoryStream(new byte[2048]), default);
         Succeeded(await h.Core.RunAsync(3), "");
         Assert.Contains($"https://{names.Bucket}.s3.example/deploy/release-2022-06-02.csv.gz", h.Cloud.Commands[^1]);
         Assert.DoesNotContain(" fetch ", h.Cloud.Commands[^1]);

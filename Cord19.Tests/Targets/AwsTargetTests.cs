@@ -311,13 +311,13 @@ public sealed class AwsTargetTests
         Assert.Contains($"trigger {PipelineDefinition.PreprocessingDag}", h.Airflow.Calls);
 
         // Phase 5: the pipeline on the instance publishes under Airflow's run id in the bucket; the phase copies it home.
-        var bucketResults = new ResultStore(h.Cloud.Objects(names.Bucket, names.ResultsPrefix));
+        var bucketResults = new ResultStore(h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix));
         await bucketResults.PublishRunAsync(SyntheticRun.Create("manual__0", 40), default);
         Succeeded(await h.Core.RunAsync(5), "");
         Assert.Equal("subset", h.Airflow.LastTrigger!.Conf["scope"]!.GetValue<string>());
         // The pipeline on the instance runs with the phase's settings, which the DAG's task reads from the bucket.
         Assert.Equal($"s3://{names.Bucket}/deploy/settings-phase5.json", h.Airflow.LastTrigger.Conf["settings"]!.GetValue<string>());
-        await using (var sent = await h.Cloud.Objects(names.Bucket, "deploy/").OpenReadAsync("settings-phase5.json", default))
+        await using (var sent = await h.Cloud.Objects(names.AccountBucket, "deploy/").OpenReadAsync("settings-phase5.json", default))
             Assert.Equal(6, (await System.Text.Json.JsonSerializer.DeserializeAsync<PipelineSettings>(sent!, SettingsStore.Json))!.Clusters);
         Assert.Contains("manual__0", (await h.Core.Results.ListRunsAsync(default)).Runs.Select(r => r.RunId));
 
@@ -414,7 +414,7 @@ public sealed class AwsTargetTests
     private static async Task MeasuredOnInstanceAsync(AwsTargetHarness h, int corpusDocuments, string runId)
     {
         var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
-        var onInstance = new ResultStore(h.Cloud.Objects(names.Bucket, names.ResultsPrefix));
+        var onInstance = new ResultStore(h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix));
         var corpusId = $"20261205-000000-{corpusDocuments:x6}";
         var (stems, tokens) = Stemmed.Of([["tok"]]);
         await onInstance.SaveCorpusAsync(new CorpusManifest(1, corpusId, DateTime.UtcNow, "lake", corpusDocuments, corpusDocuments,
@@ -464,7 +464,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await ThroughPhaseAsync(new PipelineSettings { Target = DeploymentTarget.Aws }, 5);
         var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
-        var bucket = h.Cloud.Objects(names.Bucket, names.ResultsPrefix);
+        var bucket = h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix);
         await bucket.WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var forecasts = new InstanceProcessingForecasts(h.Get<IAwsCloudFactory>(), h.Core.Store, h.Core.Settings, clock, NullLogger<InstanceProcessingForecasts>.Instance);
@@ -483,7 +483,7 @@ public sealed class AwsTargetTests
         var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1, ExpectedPhaseHours = [0.2, 0.25, 0.1, 0.1, 0.1, 2, 0.1] };
         await using var h = await ThroughPhaseAsync(settings, 5);
         var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
-        await h.Cloud.Objects(names.Bucket, names.ResultsPrefix).WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
+        await h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix).WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
 
         var six = await h.Core.RunAsync(6);
 

@@ -6,13 +6,13 @@ namespace Cord19.Core.Targets.Aws;
 
 public sealed partial class AwsCloud
 {
-    public async Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> EnsureBucketAsync(AccountBucket bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
     {
-        if (!await OwnsBucketAsync(bucket, ct))
+        if (!await OwnsBucketAsync(bucket.Name, ct))
         {
             var request = new PutBucketRequest
             {
-                BucketName = bucket,
+                BucketName = bucket.Name,
                 BucketNamespace = inAccountNamespace ? BucketNamespace.AccountRegional : null,
             };
             // us-east-1 is S3's default and must not be named as a location constraint.
@@ -27,17 +27,19 @@ public sealed partial class AwsCloud
             }
         }
         var unsupported = new List<string>();
-        await HardenAsync(unsupported, "s3:PutBucketPublicAccessBlock", () => S3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+        await HardenAsync(bucket, unsupported, "s3:PutBucketPublicAccessBlock", () => S3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
         {
-            BucketName = bucket,
+            BucketName = bucket.Name,
+            ExpectedBucketOwner = bucket.Account,
             PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration
             {
                 BlockPublicAcls = true, BlockPublicPolicy = true, IgnorePublicAcls = true, RestrictPublicBuckets = true,
             },
         }, ct));
-        await HardenAsync(unsupported, "s3:PutEncryptionConfiguration", () => S3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+        await HardenAsync(bucket, unsupported, "s3:PutEncryptionConfiguration", () => S3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
         {
-            BucketName = bucket,
+            BucketName = bucket.Name,
+            ExpectedBucketOwner = bucket.Account,
             ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
             {
                 ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
@@ -47,14 +49,16 @@ public sealed partial class AwsCloud
         if (S3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true)
             unsupported.Add("s3:PutBucketPolicy");
         else
-            await HardenAsync(unsupported, "s3:PutBucketPolicy", () => S3.PutBucketPolicyAsync(new PutBucketPolicyRequest
+            await HardenAsync(bucket, unsupported, "s3:PutBucketPolicy", () => S3.PutBucketPolicyAsync(new PutBucketPolicyRequest
             {
-                BucketName = bucket,
-                Policy = TlsOnlyPolicy(bucket),
+                BucketName = bucket.Name,
+                ExpectedBucketOwner = bucket.Account,
+                Policy = TlsOnlyPolicy(bucket.Name),
             }, ct));
-        await HardenAsync(unsupported, "s3:PutBucketTagging", () => S3.PutBucketTaggingAsync(new PutBucketTaggingRequest
+        await HardenAsync(bucket, unsupported, "s3:PutBucketTagging", () => S3.PutBucketTaggingAsync(new PutBucketTaggingRequest
         {
-            BucketName = bucket,
+            BucketName = bucket.Name,
+            ExpectedBucketOwner = bucket.Account,
             TagSet = tags.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList(),
         }, ct));
         return unsupported;
@@ -91,11 +95,14 @@ public sealed partial class AwsCloud
         }
     }
 
-    public async Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct)
+    public async Task<long?> ObjectSizeAsync(AccountBucket bucket, string key, CancellationToken ct)
     {
         try
         {
-            var answer = await AwsCall.RunAsync("s3:GetObject", () => S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, ct));
+            var answer = await OnAccountBucketAsync(bucket, "s3:GetObject", () => S3.GetObjectMetadataAsync(new GetObjectMetadataRequest
+            {
+                BucketName = bucket.Name, ExpectedBucketOwner = bucket.Account, Key = key,
+            }, ct), ct);
             return answer.ContentLength;
         }
         catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
@@ -124,11 +131,11 @@ public sealed partial class AwsCloud
     /// Implemented, which is reported (the phase logs it) rather than failing the deployment. The ledger still
     /// holds the bucket, so teardown finds it even where the tag sweep cannot.
     /// </summary>
-    private static async Task HardenAsync<T>(List<string> unsupported, string action, Func<Task<T>> call)
+    private async Task HardenAsync<T>(AccountBucket bucket, List<string> unsupported, string action, Func<Task<T>> call)
     {
         try
         {
-            await AwsCall.RunAsync(action, call);
+            await OnAccountBucketAsync(bucket, action, call, CancellationToken.None);
         }
         catch (AwsException ex) when (ex.Code == "NotImplemented")
         {
@@ -161,16 +168,16 @@ public sealed partial class AwsCloud
         return [.. names.Distinct(StringComparer.Ordinal)];
     }
 
-    public Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct) =>
-        AwsCall.RunAsync("s3:PutObject", () => S3.PutObjectAsync(new PutObjectRequest
+    public Task UploadAsync(AccountBucket bucket, string key, Stream content, CancellationToken ct) =>
+        OnAccountBucketAsync(bucket, "s3:PutObject", () => S3.PutObjectAsync(new PutObjectRequest
         {
-            BucketName = bucket, Key = key, InputStream = content, AutoCloseStream = false, UseChunkEncoding = false,
-        }, ct));
+            BucketName = bucket.Name, ExpectedBucketOwner = bucket.Account, Key = key, InputStream = content, AutoCloseStream = false, UseChunkEncoding = false,
+        }, ct), ct);
 
-    public string PresignGet(string bucket, string key, TimeSpan validFor) =>
+    public string PresignGet(AccountBucket bucket, string key, TimeSpan validFor) =>
         S3.GetPreSignedURL(new GetPreSignedUrlRequest
         {
-            BucketName = bucket,
+            BucketName = bucket.Name,
             Key = key,
             Verb = HttpVerb.GET,
             Expires = DateTime.UtcNow.Add(validFor),
@@ -178,13 +185,46 @@ public sealed partial class AwsCloud
             Protocol = S3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
         });
 
-    public Results.IObjectStore Objects(string bucket, string prefix) => new Results.S3ObjectStore(S3, bucket, prefix);
+    public Results.IObjectStore Objects(AccountBucket bucket, string prefix) => new AccountBucketObjects(this, bucket, prefix);
 
-    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    public async Task DeleteBucketAsync(AccountBucket bucket, CancellationToken ct)
     {
-        if (!await OwnsBucketAsync(bucket, ct)) return;
-        var objects = new Results.S3ObjectStore(S3, bucket);
-        await AwsCall.RunAsync("s3:DeleteObject", () => objects.DeletePrefixAsync("", ct));
-        await IgnoreAsync(AwsErrorKind.NotFound, () => AwsCall.RunAsync("s3:DeleteBucket", () => S3.DeleteBucketAsync(bucket, ct)));
+        if (!await OwnsBucketAsync(bucket.Name, ct)) return;
+        await Objects(bucket, "").DeletePrefixAsync("", ct);
+        await IgnoreAsync(AwsErrorKind.NotFound, () => OnAccountBucketAsync(bucket, "s3:DeleteBucket", () => S3.DeleteBucketAsync(new DeleteBucketRequest
+        {
+            BucketName = bucket.Name, ExpectedBucketOwner = bucket.Account,
+        }, ct), ct));
+    }
+
+    /// <summary>
+    /// One call to the deployment's bucket. S3 answers a bucket owned by another account than the one named (the request's
+    /// ExpectedBucketOwner) as it answers a missing grant, AccessDenied; the two need different fixes, so a denial is
+    /// followed by asking whether the account still has the bucket.
+    /// </summary>
+    private async Task<T> OnAccountBucketAsync<T>(AccountBucket bucket, string action, Func<Task<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await AwsCall.RunAsync(action, call);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.Denied)
+        {
+            if (await OwnsBucketOrUnknownAsync(bucket.Name, ct) is false) throw new BucketNotOwnedException(bucket, ex);
+            throw;
+        }
+    }
+
+    /// <summary>Null when the account's buckets cannot be listed either: then the first refusal says more.</summary>
+    private async Task<bool?> OwnsBucketOrUnknownAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            return await OwnsBucketAsync(bucket, ct);
+        }
+        catch (AwsException)
+        {
+            return null;
+        }
     }
 }

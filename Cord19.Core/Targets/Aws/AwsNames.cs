@@ -22,6 +22,9 @@ public sealed record AwsNames(Guid DeploymentId, string Account, string Region) 
     /// </summary>
     public string Bucket => RecordedBucket ?? (AccountRegionalBuckets.OfferedIn(Region) ? AccountRegionalBucket : $"cord19-{Short}-{Account}");
 
+    /// <summary><see cref="Bucket"/> with the account every call to it expects as its owner.</summary>
+    public AccountBucket AccountBucket => new(Bucket, Account);
+
     /// <summary>Whether <see cref="Bucket"/> is made in the account's own namespace, which CreateBucket must be told.</summary>
     public bool BucketInAccountNamespace => Bucket == AccountRegionalBucket;
 

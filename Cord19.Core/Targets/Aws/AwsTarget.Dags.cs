@@ -36,14 +36,14 @@ public sealed partial class AwsTarget
             var bundle = await PipelineBundle.EnsureAsync(options.PipelineBundle, data, message => context.LogAsync(message), ct);
             await using (var packed = await PipelineBundle.PackAsync(bundle, ct))
             {
-                await cloud.UploadAsync(names.Bucket, bundleKey, packed, ct);
+                await cloud.UploadAsync(names.AccountBucket, bundleKey, packed, ct);
                 await context.LogAsync($"Pipeline program from {bundle} ({packed.Length / 1_048_576.0:0.0} MB packed) → s3://{names.Bucket}/{bundleKey}.");
             }
             await using (var dag = new MemoryStream(Encoding.UTF8.GetBytes(DagFiles.Generate()[DagFiles.FileName])))
-                await cloud.UploadAsync(names.Bucket, dagKey, dag, ct);
+                await cloud.UploadAsync(names.AccountBucket, dagKey, dag, ct);
             if (fromLake)
             {
-                var size = await cloud.ObjectSizeAsync(names.Bucket, metadataKey, ct)
+                var size = await cloud.ObjectSizeAsync(names.AccountBucket, metadataKey, ct)
                     ?? throw new PhaseFailedException(
                         $"The data lake's export s3://{names.Bucket}/{metadataKey} is missing: run phase 2 again (it exports it), " +
                         "or choose 'the panel's metadata file' as the AWS metadata source in Settings.");
@@ -53,7 +53,7 @@ public sealed partial class AwsTarget
             if (release is not null)
             {
                 // No byte of the release passes through the panel: the instance downloads it (below) unless the bucket has it.
-                var size = await cloud.ObjectSizeAsync(names.Bucket, metadataKey, ct);
+                var size = await cloud.ObjectSizeAsync(names.AccountBucket, metadataKey, ct);
                 downloadRelease = size is null;
                 await context.LogAsync(size is { } kept
                     ? $"DAGs uploaded. Metadata source: CORD-19 release {release}, already in s3://{names.Bucket}/{metadataKey} ({kept / 1_048_576.0:0.0} MB)."
@@ -62,13 +62,13 @@ public sealed partial class AwsTarget
             }
             var metadata = context.Settings.UsesShippedSample ? DataDirectory.ShippedSample : context.Settings.MetadataPath!;
             await using (var file = File.OpenRead(metadata))
-                await cloud.UploadAsync(names.Bucket, metadataKey, file, ct);
+                await cloud.UploadAsync(names.AccountBucket, metadataKey, file, ct);
             await context.LogAsync($"DAGs uploaded. Metadata source: the panel's own file ({(context.Settings.UsesShippedSample ? "the shipped CORD-19 sample" : metadata)}), as chosen in Settings.");
         });
 
         await context.StepAsync("install", async _ =>
         {
-            string Link(string key) => cloud.PresignGet(names.Bucket, key, LinkLifetime);
+            string Link(string key) => cloud.PresignGet(names.AccountBucket, key, LinkLifetime);
             var metadataFile = $"{InstallRoot}/metadata.csv.gz";
             var airflowCli = "sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow \"$@\"' airflow";
             var program = $"{InstallRoot}/pipeline/{PipelineBundle.Program}";

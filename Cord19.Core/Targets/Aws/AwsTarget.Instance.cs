@@ -39,7 +39,7 @@ public sealed partial class AwsTarget
             IReadOnlyList<string> unsupported;
             try
             {
-                unsupported = await cloud.EnsureBucketAsync(names.Bucket, names.BucketInAccountNamespace, Tags(run), ct);
+                unsupported = await cloud.EnsureBucketAsync(names.AccountBucket, names.BucketInAccountNamespace, Tags(run), ct);
             }
             catch (AwsException ex) when (ex.Code == "BucketAlreadyExists")
             {

@@ -33,7 +33,7 @@ public sealed partial class AwsTarget
             var settingsKey = $"{names.DeployPrefix}settings-phase{context.Phase.Number}.json";
             var forInstance = context.Settings with { MetadataPath = null, PriceBookJson = null };
             await using (var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(forInstance, SettingsStore.Json)))
-                await cloud.UploadAsync(names.Bucket, settingsKey, json, ct);
+                await cloud.UploadAsync(names.AccountBucket, settingsKey, json, ct);
             conf["settings"] = $"s3://{names.Bucket}/{settingsKey}";
             // Tried again through a silence: a trigger that reached Airflow unanswered meets its own run id (409) and follows it.
             await AskAirflowAsync(context, outage, $"Airflow taking {dagId} run {runId}", async look =>
@@ -77,7 +77,7 @@ public sealed partial class AwsTarget
 
         await context.StepAsync("results", async ct =>
         {
-            var copied = await results.CopyRunsFromAsync(cloud.Objects(names.Bucket, names.ResultsPrefix), ct);
+            var copied = await results.CopyRunsFromAsync(cloud.Objects(names.AccountBucket, names.ResultsPrefix), ct);
             await context.LogAsync($"Results in s3://{names.Bucket}/{names.ResultsPrefix}; {copied} files copied to {results.Location} for the charts.");
         });
     }
@@ -99,7 +99,7 @@ public sealed partial class AwsTarget
         if (context.Phase.Number != 6) return bySettings;
         try
         {
-            if (await InstanceProcessingForecasts.ReadAsync(cloud, names, names.Bucket, context.Cancellation) is not { } estimate) return bySettings;
+            if (await InstanceProcessingForecasts.ReadAsync(cloud, names, names.AccountBucket, context.Cancellation) is not { } estimate) return bySettings;
             var forecast = $"Processing the {estimate.Documents:N0} documents should take about {Durations.Say(estimate.Total)} on the instance " +
                            $"(scaled from the step times of its run {estimate.MeasuredRun} of {estimate.MeasuredDocuments:N0})";
             await context.LogAsync($"{forecast}.");

@@ -89,7 +89,7 @@ public sealed partial class AwsTarget
                 await context.LogAsync($"Cluster {existing.Identifier} exists ({existing.Status}).");
                 return;
             }
-            if (await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct) is > 0)
+            if (await cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, ct) is > 0)
             {
                 // Its cluster was deleted outside the panel after the export: a new one would bill for nothing.
                 exported = true;
@@ -117,7 +117,7 @@ public sealed partial class AwsTarget
             await context.StepAsync("cluster-available", async ct =>
             {
                 // Run again after the export: nothing to do. Run again after a pause without an export: resume it.
-                if (await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct) is > 0)
+                if (await cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, ct) is > 0)
                 {
                     exported = true;
                     await context.LogAsync($"The export s3://{names.Bucket}/{names.ExportKey} is there already.");
@@ -164,7 +164,7 @@ public sealed partial class AwsTarget
                     await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
                         $"unload ('select * from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}') to 's3://{names.Bucket}/{names.ExportPrefix}' " +
                         $"iam_role '{roleArn}' format as csv header gzip parallel off allowoverwrite", ct);
-                    var size = await cloud.ObjectSizeAsync(names.Bucket, names.ExportKey, ct)
+                    var size = await cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, ct)
                         ?? throw new PhaseFailedException($"Redshift's UNLOAD finished but s3://{names.Bucket}/{names.ExportKey} is not there. Run phase 2 again.");
                     await context.RecordResourceAsync(AwsResourceKinds.SpectrumScan, AwsResourceKinds.ScanLocator(names.Cluster, size), "The export's scan of the data lake (billed per TB by Spectrum)");
                     await context.LogAsync($"Exported the data lake's CORD-19 metadata to s3://{names.Bucket}/{names.ExportKey} ({size / 1_048_576.0:0.0} MB, gzip CSV with a header); phase 4 pre-processes it.");

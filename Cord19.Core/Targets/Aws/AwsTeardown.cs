@@ -50,7 +50,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             }
             else
             {
-                var copied = await results.CopyRunsFromAsync(cloud.Objects(names.Bucket, names.ResultsPrefix), ct);
+                var copied = await results.CopyRunsFromAsync(cloud.Objects(names.AccountBucket, names.ResultsPrefix), ct);
                 await context.LogAsync($"Results kept: {copied} more files copied from s3://{names.Bucket} to {results.Location} before the bucket goes.");
             }
         });
@@ -64,7 +64,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             {
                 try
                 {
-                    await DeleteAsync(context, context.Run.DeploymentId, item, stuckInstance, ct);
+                    await DeleteAsync(context, context.Run.DeploymentId, names.Account, item, stuckInstance, ct);
                     foreach (var entry in ledger.Where(r => r.Kind == item.Kind && r.Locator == item.Locator))
                         await context.MarkResourceDeletedAsync(entry.Id);
                     await context.LogAsync($"Deleted {item.Kind} {item.Locator}.");
@@ -108,7 +108,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             {
                 try
                 {
-                    await DeleteAsync(log, owner, new PlannedDeletion(orphan.Kind, orphan.Locator, "orphan", false, true, orphan.State), stuckInstance, ct);
+                    await DeleteAsync(log, owner, account: null, new PlannedDeletion(orphan.Kind, orphan.Locator, "orphan", false, true, orphan.State), stuckInstance, ct);
                     deleted.Add($"{orphan.Kind} {orphan.Locator}");
                     await log.LogAsync($"Deleted {orphan.Kind} {orphan.Locator}.");
                 }
@@ -122,8 +122,9 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
         return (deleted, failures);
     }
 
+    /// <param name="account">The deployment's account, which owns its bucket; null for an orphan, found by its tags in the caller's account.</param>
     /// <param name="stuckInstance">An instance could not be terminated: its network interface keeps the security groups in use, so they are tried once, not waited for.</param>
-    private async Task DeleteAsync(Pipeline.IStepRecorder log, Guid deploymentId, PlannedDeletion item, bool stuckInstance, CancellationToken ct)
+    private async Task DeleteAsync(Pipeline.IStepRecorder log, Guid deploymentId, string? account, PlannedDeletion item, bool stuckInstance, CancellationToken ct)
     {
         switch (item.Kind)
         {
@@ -169,7 +170,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                 await cloud.DeleteRoleAsync(item.Locator, ct);
                 break;
             case AwsResourceKinds.Bucket:
-                await cloud.DeleteBucketAsync(item.Locator, ct);
+                await cloud.DeleteBucketAsync(new AccountBucket(item.Locator, account ?? (await cloud.WhoAmIAsync(ct)).Account), ct);
                 break;
             // Meter-only entries (the cluster's running periods, its export's scan) end with the cluster, deleted just before.
         }

@@ -19,21 +19,24 @@ public interface IAwsCloud
     /// another account holds is an <see cref="Cord19.Core.Aws.AwsException"/> with S3's code, BucketAlreadyExists.
     /// </summary>
     /// <param name="inAccountNamespace">Created in the account's own namespace (<see cref="AccountRegionalBuckets"/>).</param>
-    Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
+    Task<IReadOnlyList<string>> EnsureBucketAsync(AccountBucket bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
     /// <summary>Whether this account has a bucket of that name; another account's of the same name is not this deployment's.</summary>
     Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct);
     /// <summary>The region a bucket lives in (any account's bucket), or null when S3 will not say.</summary>
     Task<string?> BucketRegionAsync(string bucket, CancellationToken ct);
     /// <summary>Whether anything is stored under a prefix (any account's bucket); null when S3 will not say (denied).</summary>
     Task<bool?> HasObjectsAsync(string bucket, string prefix, CancellationToken ct);
+    // The deployment's own bucket: S3 refuses each of these calls (<see cref="BucketNotOwnedException"/>) when the bucket is
+    // not the expected account's. A presigned link cannot carry that condition; the upload before it did.
     /// <summary>The size of an object in bytes, or null when there is none.</summary>
-    Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct);
-    Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct);
-    string PresignGet(string bucket, string key, TimeSpan validFor);
-    Task DeleteBucketAsync(string bucket, CancellationToken ct);
+    Task<long?> ObjectSizeAsync(AccountBucket bucket, string key, CancellationToken ct);
+    Task UploadAsync(AccountBucket bucket, string key, Stream content, CancellationToken ct);
+    string PresignGet(AccountBucket bucket, string key, TimeSpan validFor);
+    /// <summary>Empties and deletes the bucket; nothing when this account has no bucket of that name.</summary>
+    Task DeleteBucketAsync(AccountBucket bucket, CancellationToken ct);
 
-    /// <summary>The objects under a prefix of a bucket, as the result store reads them.</summary>
-    Results.IObjectStore Objects(string bucket, string prefix);
+    /// <summary>The objects under a prefix of the bucket, as the result store reads them.</summary>
+    Results.IObjectStore Objects(AccountBucket bucket, string prefix);
 
     // Secrets (SSM Parameter Store)
     Task PutSecretAsync(string name, string value, IReadOnlyDictionary<string, string> tags, CancellationToken ct);

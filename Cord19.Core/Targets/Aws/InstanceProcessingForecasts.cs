@@ -35,11 +35,13 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
         if (subset is null) return null;
         if (_known is { } known && known.MeasuredAfter == subset.Id && (known.AskAgainAt is not { } again || clock.GetUtcNow() < again))
             return known.Estimate;
-        // Phase 1 recorded the bucket, under the name it made it with: no account to look up.
+        // Phase 1 recorded the bucket, under the name it made it with; the account is asked for as the bucket's expected owner.
         if (live.Ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Bucket) is not { } bucket) return null;
         try
         {
-            var estimate = await ReadAsync(clouds.Open(live.Settings.AwsRegion), new DeploymentNames(live.Deployment.Id), bucket.Locator, ct);
+            var cloud = clouds.Open(live.Settings.AwsRegion);
+            var owned = new AccountBucket(bucket.Locator, (await cloud.WhoAmIAsync(ct)).Account);
+            var estimate = await ReadAsync(cloud, new DeploymentNames(live.Deployment.Id), owned, ct);
             _known = new(subset.Id, estimate);
             return estimate;
         }
@@ -55,8 +57,8 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
     /// The forecast from what the instance's pipeline left in the deployment's bucket (phase 6 reads it too); null
     /// without a corpus or a timed run there. S3's failures come as <see cref="AwsException"/>s.
     /// </summary>
-    public static Task<ProcessingEstimate?> ReadAsync(IAwsCloud cloud, DeploymentNames names, string bucket, CancellationToken ct) =>
-        AwsCall.RunAsync("s3:GetObject", () => ProcessingEstimator.EstimateAsync(new ResultStore(cloud.Objects(bucket, names.ResultsPrefix)), ct));
+    public static Task<ProcessingEstimate?> ReadAsync(IAwsCloud cloud, DeploymentNames names, AccountBucket bucket, CancellationToken ct) =>
+        ProcessingEstimator.EstimateAsync(new ResultStore(cloud.Objects(bucket, names.ResultsPrefix)), ct);
 
     /// <summary>
     /// <paramref name="settings"/> with phase 6's expected hours replaced by the forecast, once phase 5 has run on the

@@ -102,11 +102,18 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public static AwsException Error(string action, string code, string message = "", HttpStatusCode status = HttpStatusCode.BadRequest) =>
         new(action, code, message, status);
 
-    public Task<AwsIdentity> WhoAmIAsync(CancellationToken ct) =>
-        IdentityFailure is { } failure ? Task.FromException<AwsIdentity>(failure) : Task.FromResult(new AwsIdentity("123456789012", "arn:aws:iam::123456789012:user/researcher", "AIDA"));
+    public const string Account = "123456789012";
 
-    public async Task<IReadOnlyList<string>> EnsureBucketAsync(string bucket, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    public Task<AwsIdentity> WhoAmIAsync(CancellationToken ct) =>
+        IdentityFailure is { } failure ? Task.FromException<AwsIdentity>(failure) : Task.FromResult(new AwsIdentity(Account, $"arn:aws:iam::{Account}:user/researcher", "AIDA"));
+
+    /// <summary>The bucket's name, when the call names this account as its owner; S3's refusal otherwise.</summary>
+    private static string Own(AccountBucket bucket, string action) =>
+        bucket.Account == Account ? bucket.Name : throw new AwsException(action, "AccessDenied", "Access Denied", HttpStatusCode.Forbidden);
+
+    public async Task<IReadOnlyList<string>> EnsureBucketAsync(AccountBucket owned, bool inAccountNamespace, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
     {
+        var bucket = owned.Name;
         if (!Buckets.ContainsKey(bucket))
         {
             // S3's answer to a name another account holds in the global namespace; none can hold one in ours.
@@ -115,6 +122,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             await CreatingAsync(AwsResourceKinds.Bucket, bucket);
             if (inAccountNamespace) BucketsInAccountNamespace.Add(bucket);
         }
+        Own(owned, "s3:PutBucketTagging");
         Buckets[bucket] = tags;
         Directory.CreateDirectory(Path.Combine(objectsRoot, bucket));
         return [];
@@ -122,21 +130,22 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<bool> OwnsBucketAsync(string bucket, CancellationToken ct) => Task.FromResult(Buckets.ContainsKey(bucket));
 
-    public async Task UploadAsync(string bucket, string key, Stream content, CancellationToken ct)
+    public async Task UploadAsync(AccountBucket bucket, string key, Stream content, CancellationToken ct)
     {
         Call($"upload {key}");
-        var path = Path.Combine(objectsRoot, bucket, key);
+        var path = Path.Combine(objectsRoot, Own(bucket, "s3:PutObject"), key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await using var file = File.Create(path);
         await content.CopyToAsync(file, ct);
     }
 
-    public string PresignGet(string bucket, string key, TimeSpan validFor) => $"https://{bucket}.s3.example/{key}?X-Amz-Expires={(int)validFor.TotalSeconds}";
+    public string PresignGet(AccountBucket bucket, string key, TimeSpan validFor) => $"https://{bucket.Name}.s3.example/{key}?X-Amz-Expires={(int)validFor.TotalSeconds}";
 
-    public IObjectStore Objects(string bucket, string prefix) => new LocalFolderObjectStore(Path.Combine(objectsRoot, bucket, prefix));
+    public IObjectStore Objects(AccountBucket bucket, string prefix) => new LocalFolderObjectStore(Path.Combine(objectsRoot, Own(bucket, "s3:ListBucket"), prefix));
 
-    public Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    public Task DeleteBucketAsync(AccountBucket owned, CancellationToken ct)
     {
+        var bucket = Own(owned, "s3:DeleteBucket");
         Call($"delete bucket {bucket}");
         Buckets.Remove(bucket);
         var path = Path.Combine(objectsRoot, bucket);
@@ -218,9 +227,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<bool?> HasObjectsAsync(string bucket, string prefix, CancellationToken ct) =>
         Task.FromResult(Lake?.Bucket == bucket ? LakeHasFiles : Directory.Exists(Path.Combine(objectsRoot, bucket, prefix)));
 
-    public Task<long?> ObjectSizeAsync(string bucket, string key, CancellationToken ct)
+    public Task<long?> ObjectSizeAsync(AccountBucket bucket, string key, CancellationToken ct)
     {
-        var path = Path.Combine(objectsRoot, bucket, key);
+        var path = Path.Combine(objectsRoot, Own(bucket, "s3:GetObject"), key);
         return Task.FromResult<long?>(File.Exists(path) ? new FileInfo(path).Length : null);
     }
 
