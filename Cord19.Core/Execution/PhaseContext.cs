@@ -83,6 +83,10 @@ public sealed class PhaseContext : IStepRecorder
     /// <summary>The ledger's live resources, read even when the phase is being cancelled (as records are written), so that a phase on its way out can still act on them.</summary>
     public Task<IReadOnlyList<ResourceView>> LiveResourcesAsync() => _store.GetLiveResourcesAsync(Run.DeploymentId, CancellationToken.None);
 
+    /// <summary>Every entry of the deployment's ledger, ended ones included: each life of a resource.</summary>
+    public async Task<IReadOnlyList<ResourceView>> LedgerAsync() =>
+        [.. ((await _store.GetWithRunsAsync(Run.DeploymentId, Cancellation))?.Deployment.Resources ?? []).Select(ResourceView.From)];
+
     /// <summary>Whether this deployment ever recorded a resource (every target records before it creates).</summary>
     public Task<bool> HasRecordedResourcesAsync() => _store.HasRecordedResourcesAsync(Run.DeploymentId, Cancellation);
 

@@ -101,7 +101,7 @@ public sealed class AwsAirflowOutageTests
         var state = await h.Core.RunAsync(4);
 
         FailedSaying(state, "While following cord19_preprocessing run", "the panel found the instance i-", "terminated: AWS took the spot capacity back",
-            "Run phase 7, then phase 1 again for a new instance");
+            "Run phase 1 again for a replacement in this deployment", "then phase 3 to install the DAGs on it");
         Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromMinutes(1), "the phase waited out the outage's limit");
         Assert.DoesNotContain("docker compose", state.LatestRun!.Reason);
     }

@@ -392,7 +392,7 @@ public sealed class AwsFirstDeploymentTests
         var state = await h.Core.RunAsync(1);
 
         FailedSaying(state, "first boot of", "failed, so Airflow will not start", "constraints-3.12.txt", "at line 24 (exit 1)", "is terminated, so it bills no more",
-            "run phase 7 and phase 1 again");
+            "then run phase 1 again: a replacement in this deployment");
         Assert.DoesNotContain("Failed to run module", await h.Core.LogTextAsync(state)); // the log's lines up to the failure
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}"); // not the wait's limit
         // The instance can never serve Airflow: it is ended, and the meters stop counting it, its volume and its address.
@@ -420,7 +420,7 @@ public sealed class AwsFirstDeploymentTests
         var state = await h.Core.RunAsync(1);
 
         FailedSaying(state, "is running without a public IPv4 address: the default subnet it was launched in does not assign one",
-            "is terminated, so it bills no more", "Edit subnet settings", "then run phase 7 and phase 1 again");
+            "is terminated, so it bills no more", "Edit subnet settings", "then run phase 1 again for a replacement");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}"); // not the wait's 10 s limit
         Assert.Equal("shutting-down", (await h.Cloud.FindInstanceAsync(await h.DeploymentIdAsync(), default))!.State);
         Assert.NotNull((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance).DeletedAt);
@@ -558,7 +558,7 @@ public sealed class AwsFirstDeploymentTests
         await interrupt.CancelAsync();
         await interrupter;
 
-        FailedSaying(phase, "SpotInstanceTermination", "a spot interruption", "Run phase 7");
+        FailedSaying(phase, "SpotInstanceTermination", "a spot interruption", "Run phase 1 again for a replacement in this deployment");
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}");
     }
 

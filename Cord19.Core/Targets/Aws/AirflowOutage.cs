@@ -49,7 +49,7 @@ internal sealed class AirflowOutage(AwsTarget.AwsRun run, string following, Time
             if (await EndedInstanceAsync(ct) is { } ended)
                 throw new PhaseFailedException(
                     $"While {following}, the panel found the instance {ended.InstanceId} {ended.State}: {ended.EndedBecause}. The run ended with it. " +
-                    "Run phase 7, then phase 1 again for a new instance; the results the panel already copied stay.", ex);
+                    "Run phase 1 again for a replacement in this deployment (the bucket, and the cluster with its export, stay), then phase 3 to install the DAGs on it, then this phase; the results the panel already copied stay.", ex);
         }
         if (_since is not { } since)
         {

@@ -22,7 +22,7 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
         {
             var names = new DeploymentNames(deployment.Id);
             if (await cloud.FindInstanceAsync(deployment.Id, ct) is not { State: "running" } instance)
-                throw new PhaseFailedException("The deployment's instance is not running, so there is no Airflow to set a password on. Run phase 7, then phase 1.");
+                throw new PhaseFailedException("The deployment's instance is not running, so there is no Airflow to set a password on. Run phase 1 again: an instance AWS ended is replaced, and the replacement sets up Airflow with the password in SSM.");
             await cloud.DeleteSecretAsync(names.AirflowPasswordParameter, ct);
             await cloud.PutSecretAsync(names.AirflowPasswordParameter, AwsPasswords.New(), ResourceTags.For(deployment.Id, 1), ct);
             var done = await new AwsPolling(options.PollInterval, clock).RunOnInstanceAsync(cloud, new Pipeline.UnrecordedSteps(ct), ct,

@@ -14,7 +14,7 @@ public sealed partial class AwsTarget
         var launched = false;
         await context.StepAsync("airflow-release", async ct =>
         {
-            if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { } instance)
+            if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: false } instance)
             {
                 launched = true;
                 await context.LogAsync($"Instance {instance.InstanceId} is launched already, and installs Airflow at its first boot: the release is not looked up again, nor the instance type.");
@@ -106,16 +106,15 @@ public sealed partial class AwsTarget
         await context.StepAsync("spot-instance", async ct =>
         {
             var settings = context.Settings;
-            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
             var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
-            if (existing is { HasEnded: true })
-                throw new PhaseFailedException(
-                    $"This deployment's spot instance {existing.InstanceId} is {existing.State}: {existing.EndedBecause}. " +
-                    "Run phase 7 to clean up, then phase 1 again for a new deployment.");
-            var instance = existing;
+            var launch = InstanceLaunch.For(names, existing, await context.LedgerAsync());
+            if (launch.Replaces is not null)
+                await ReplacingAsync(run, launch, existing, ct);
+            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
+            var instance = existing is { HasEnded: false } ? existing : null;
             if (instance is null)
-                await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, ct));
-            await context.RecordResourceAsync(AwsResourceKinds.Instance, names.InstanceClientToken,
+                await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, launch.Token, ct));
+            await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
                 EndedInstanceGuard.Description(instance!.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
             await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required{(InstanceSpec.IsBurstable(settings.InstanceType) ? ", standard CPU credits" : "")}." +
                 (settings.MaxLifetimeHours is { } hours ? $" It ends itself {hours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included." : ""));
@@ -134,7 +133,7 @@ public sealed partial class AwsTarget
                     if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: true } ended)
                         throw new PhaseFailedException(
                             $"The spot instance {ended.InstanceId} is {ended.State} while Airflow was starting: {ended.EndedBecause}" +
-                            (ended.SpotState is { } spot ? $" (spot request {spot})" : "") + ". Run phase 7, then phase 1 again (perhaps with another instance type or a higher max price).");
+                            (ended.SpotState is { } spot ? $" (spot request {spot})" : "") + ". Run phase 1 again for a replacement in this deployment (perhaps with another instance type or a higher max price first).");
                     try
                     {
                         // Signed in, so a wrong password shows now rather than after the wait.
@@ -228,7 +227,7 @@ public sealed partial class AwsTarget
         throw new PhaseFailedException(
             $"The first boot of {instanceId} failed, so Airflow will not start: {Tail(output[..(end < 0 ? output.Length : end)])} " +
             await TerminateUnusableInstanceAsync(run, instanceId, "its first boot failed", ct) +
-            " Fix the cause its last lines name, then run phase 7 and phase 1 again (a new instance installs Airflow at its first boot).");
+            " Fix the cause its last lines name, then run phase 1 again: a replacement in this deployment installs Airflow at its own first boot.");
     }
 
     /// <summary>
@@ -267,7 +266,26 @@ public sealed partial class AwsTarget
         }
     }
 
-    private async Task<InstanceState> LaunchAsync(AwsRun run, CancellationToken ct)
+    /// <summary>
+    /// Before a replacement is launched: the ended instance stops being metered (dated as the ended-instance guard dates
+    /// it, or now when CloudWatch cannot be asked, so that two instances are never metered as one), and the log says
+    /// what stays and what to run next.
+    /// </summary>
+    private async Task ReplacingAsync(AwsRun run, InstanceLaunch launch, InstanceState? listed, CancellationToken ct)
+    {
+        var context = run.Context;
+        // Not the replacement's own entry, which a launch cut short by a crash recorded.
+        foreach (var live in (await context.LiveResourcesAsync()).Where(r => r.Kind == AwsResourceKinds.Instance && r.Locator != launch.Token))
+            if (!await endedInstances.StopMeteringIfEndedAsync(run.Cloud, run.Names.DeploymentId, live, await context.DeploymentRunsAsync(), ct))
+                await context.MarkResourceDeletedAsync(live.Id);
+        var endedInstanceId = launch.Replaces;
+        var why = listed is { HasEnded: true } ? $"it is {listed.State}: {listed.EndedBecause}" : "AWS ended it and no longer lists it";
+        await context.LogAsync($"This deployment's instance {endedInstanceId} is gone ({why}). Launching a replacement in the same deployment: the bucket, the roles, " +
+            "the parameters, the security group and any Redshift cluster with its export stay. Once Airflow is up, run phase 3 again to install the DAGs on it, " +
+            "then the phase its predecessor did not finish.", Deployments.LogLevel.Warning);
+    }
+
+    private async Task<InstanceState> LaunchAsync(AwsRun run, string clientToken, CancellationToken ct)
     {
         var (context, cloud, names) = run;
         var settings = context.Settings;
@@ -286,7 +304,7 @@ public sealed partial class AwsTarget
         var vpc = await cloud.DefaultVpcAsync(ct);
         var group = await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct)
             ?? throw new PhaseFailedException($"Security group {names.AirflowSecurityGroup} is missing. Run phase 1 again.");
-        var spec = new InstanceSpec(names.InstanceClientToken, options.ImageId ?? await cloud.UbuntuImageAsync(ct), settings.InstanceType, settings.SpotMaxPricePerHour,
+        var spec = new InstanceSpec(clientToken, options.ImageId ?? await cloud.UbuntuImageAsync(ct), settings.InstanceType, settings.SpotMaxPricePerHour,
             settings.EbsGigabytes, group, names.InstanceRole,
             AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names, settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : null), Tags(run));
 
@@ -341,7 +359,7 @@ public sealed partial class AwsTarget
                 if (state.HasEnded)
                     throw new PhaseFailedException(
                         $"The spot instance {state.InstanceId} is {state.State}: {state.EndedBecause}" +
-                        (state.SpotState is { } s ? $" (spot request {s})" : "") + ". Run phase 7, then phase 1 again (perhaps with another instance type or a higher max price).");
+                        (state.SpotState is { } s ? $" (spot request {s})" : "") + ". Run phase 1 again for a replacement in this deployment (perhaps with another instance type or a higher max price first).");
                 // EC2 gives the address at launch or never: the default subnet it landed in does not assign one. Without it
                 // the first boot cannot reach apt or PyPI (the default VPC's way out is its internet gateway) and the panel
                 // cannot reach Airflow, so waiting out the limit would only bill.
@@ -352,7 +370,7 @@ public sealed partial class AwsTarget
                         $"The spot instance {state.InstanceId} is running without a public IPv4 address: the default subnet it was launched in does not assign one, " +
                         "so its first boot cannot reach apt or PyPI and the panel cannot reach its Airflow. " +
                         await TerminateUnusableInstanceAsync(run, state.InstanceId, "it has no public IPv4 address", ct) +
-                        " Turn on auto-assign public IPv4 addresses for the default VPC's subnets (VPC console → Subnets → Edit subnet settings), then run phase 7 and phase 1 again.");
+                        " Turn on auto-assign public IPv4 addresses for the default VPC's subnets (VPC console → Subnets → Edit subnet settings), then run phase 1 again for a replacement.");
                 return state is { State: "running", PublicIp: not null } ? state : null;
             });
             await context.LogAsync($"Instance {running.InstanceId} running at {running.PublicIp}.");
@@ -371,7 +389,7 @@ public sealed partial class AwsTarget
             throw new PhaseFailedException(instance switch
             {
                 null => "This deployment has no instance. Run phase 1 first.",
-                { HasEnded: true } => $"The instance {instance.InstanceId} is {instance.State}: {instance.EndedBecause}. Run phase 7, then phase 1 again.",
+                { HasEnded: true } => $"The instance {instance.InstanceId} is {instance.State}: {instance.EndedBecause}. Run phase 1 again for a replacement in this deployment, then phase 3 to install the DAGs on it, then this phase.",
                 _ => $"The instance {instance.InstanceId} is {instance.State}, not running yet. Run phase 1 again, which waits for it.",
             });
         await AdmitOperatorAsync(run);

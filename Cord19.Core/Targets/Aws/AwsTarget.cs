@@ -21,6 +21,7 @@ public sealed partial class AwsTarget(
     IResultStore results,
     DataDirectory data,
     AwsTargetOptions options,
+    EndedInstanceGuard endedInstances,
     TimeProvider clock) : ITarget
 {
     public DeploymentTarget Kind => DeploymentTarget.Aws;

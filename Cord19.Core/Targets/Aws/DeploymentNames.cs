@@ -39,8 +39,15 @@ public record DeploymentNames(Guid DeploymentId)
 
     public string RedshiftPasswordParameter => $"/cord19/{Short}/redshift-admin-password";
 
-    /// <summary>RunInstances' idempotency token: the same deployment never starts a second instance.</summary>
+    /// <summary>RunInstances' idempotency token for the deployment's first instance: a repeated launch finds it, never starts a second one.</summary>
     public string InstanceClientToken => $"cord19-{DeploymentId}-airflow";
+
+    /// <summary>
+    /// The token of the instance that replaces <paramref name="endedInstanceId"/> (a spot interruption, its lifetime): a
+    /// new token, since EC2 answers a token it has seen with that token's instance even once terminated, and one fixed by
+    /// what it replaces, so a repeated launch of the replacement finds it too. 59 characters; EC2 takes 64.
+    /// </summary>
+    public string ReplacementClientToken(string endedInstanceId) => $"cord19-{DeploymentId:N}-{endedInstanceId}";
 
     public string ResultsPrefix => "results/";
     public string DeployPrefix => "deploy/";

@@ -327,7 +327,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     {
         FailThisLookIfAsked();
         var found = new List<InstanceState>();
-        foreach (var (token, (state, spec)) in Instances.Where(i => i.Value.Spec.Tags.GetValueOrDefault(ResourceTags.DeploymentKey) == deploymentId.ToString()).ToList())
+        // Newest first, as EC2 is asked to answer (AwsCloud sorts by launch time).
+        foreach (var (token, (state, spec)) in Instances.Where(i => i.Value.Spec.Tags.GetValueOrDefault(ResourceTags.DeploymentKey) == deploymentId.ToString())
+                     .OrderByDescending(i => i.Value.State.LaunchedAt).ToList())
         {
             // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
             var next = state.State switch

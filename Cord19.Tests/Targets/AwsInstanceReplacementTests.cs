@@ -1,0 +1,143 @@
+using Cord19.Core.Airflow;
+using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
+using Cord19.Core.Pipeline;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Aws;
+using static Cord19.Tests.Support.Aws.AwsTargetHarness;
+using static Cord19.Tests.Targets.AwsTargetTests;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// A spot interruption (or the instance's lifetime, or a person) ends the instance, not the deployment: phase 1 run
+/// again launches a replacement under a token of its own, and the bucket, the parameters and the cluster with its export
+/// stay, so a researcher does not pay for phase 2 twice.
+/// </summary>
+public sealed class AwsInstanceReplacementTests
+{
+    private const string SpotTermination = "Server.SpotInstanceTermination: Spot instance termination";
+
+    private static async Task<(AwsTargetHarness H, AwsNames Names, string Interrupted)> InterruptedAfterPhaseFourAsync()
+    {
+        var h = await AwsTargetHarness.StartAsync();
+        ReadyDags(h);
+        h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
+        for (var phase = 1; phase <= 4; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        var names = new AwsNames(await h.DeploymentIdAsync(), FakeAwsCloud.Account, "us-east-2");
+        var (instance, spec) = h.Cloud.Instances[names.InstanceClientToken];
+        h.Cloud.Instances[names.InstanceClientToken] = (instance with { State = "terminated", PublicIp = null, SpotState = "closed", StateReason = SpotTermination }, spec);
+        return (h, names, instance.InstanceId);
+    }
+
+    [Fact]
+    public async Task Phase_one_after_a_spot_interruption_launches_a_replacement_and_keeps_the_cluster_and_its_export()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync();
+        await using var _ = h;
+        var cluster = Assert.Single(h.Cloud.Clusters.Keys);
+
+        // Phase 4 again, as the panel asks once it finds the instance gone: it says what to run.
+        FailedSaying(await h.Core.RunAsync(4), $"The instance {interrupted} is terminated", "Run phase 1 again for a replacement in this deployment", "then phase 3");
+        var again = await h.Core.RunAsync(1);
+        var log = await h.Core.LogTextAsync(again);
+
+        Succeeded(again, log);
+        Assert.Contains($"This deployment's instance {interrupted} is gone (it is terminated: AWS took the spot capacity back", log);
+        Assert.Contains("run phase 3 again to install the DAGs on it", log);
+        var replacement = h.Cloud.Instances[names.ReplacementClientToken(interrupted)].State;
+        Assert.NotEqual(interrupted, replacement.InstanceId);
+        Assert.Equal(2, h.Cloud.Instances.Count);
+        Assert.Equal(cluster, Assert.Single(h.Cloud.Clusters.Keys)); // phase 2's work stays
+        Assert.True(await h.Cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, default) > 0);
+
+        // The ledger holds both lives, each under the token that launched it: the interrupted one ended, the replacement live.
+        var lives = (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Where(r => r.Kind == AwsResourceKinds.Instance).OrderBy(r => r.CreatedAt).ToList();
+        Assert.Equal([names.InstanceClientToken, names.ReplacementClientToken(interrupted)], lives.Select(r => r.Locator));
+        Assert.NotNull(lives[0].DeletedAt);
+        Assert.Null(lives[1].DeletedAt);
+        Assert.StartsWith(replacement.InstanceId + ":", lives[1].Description);
+        // One instance bills: the meter's burn rate is one instance's, not two.
+        var onePrice = Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour;
+        Assert.True(onePrice > 0m);
+
+        // Phase 1 again finds the replacement: no third instance. Then the DAGs go onto it, and phase 4 runs there.
+        Succeeded(await h.Core.RunAsync(1), "");
+        Assert.Equal(2, h.Cloud.Instances.Count);
+        Succeeded(await h.Core.RunAsync(3), "");
+        Succeeded(await h.Core.RunAsync(4), "");
+        Assert.Equal(onePrice, Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour);
+
+        // Phase 7 ends what is left, both lives included.
+        var end = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+        Succeeded(end, await h.Core.LogTextAsync(end));
+        Assert.All(h.Cloud.Instances.Values, i => Assert.True(i.State.HasEnded, i.State.InstanceId));
+    }
+
+    [Fact]
+    public async Task A_replacement_the_guard_already_stopped_metering_is_launched_once_even_after_EC2_forgets_the_interrupted_instance()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync();
+        await using var _ = h;
+        // The 5-minute look ended its entry; an hour later EC2 no longer lists it. Only the ledger remembers which it was.
+        Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
+        h.Cloud.Instances.Remove(names.InstanceClientToken);
+
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(1), "");
+
+        Assert.True(h.Cloud.Instances.ContainsKey(names.ReplacementClientToken(interrupted)));
+        Assert.Single(h.Cloud.Instances);
+        var live = (await h.Core.Store.GetLiveResourcesAsync(names.DeploymentId)).Where(r => r.Kind == AwsResourceKinds.Instance).ToList();
+        Assert.Equal(names.ReplacementClientToken(interrupted), Assert.Single(live).Locator);
+    }
+
+    private static readonly DeploymentNames Names = new(Guid.Parse("0b3c2c1e-5f7a-4d39-8a57-3f1c0a3f9d21"));
+
+    private static ResourceView Life(string token, string? instanceId, bool ended, int minutesAgo) =>
+        new(Guid.NewGuid(), AwsResourceKinds.Instance, token, instanceId is null ? "m5.xlarge spot" : EndedInstanceGuard.Description(instanceId, "m5.xlarge spot"),
+            DateTime.UtcNow.AddMinutes(-minutesAgo), ended ? DateTime.UtcNow.AddMinutes(-1) : null);
+
+    private static InstanceState Listed(string id, string state) => new(id, state, null, null, null, null);
+
+    public static TheoryData<string, InstanceLaunch> Cases => new()
+    {
+        { "first launch", new(Names.InstanceClientToken, null) },
+        { "launched, listed live", new(Names.InstanceClientToken, null) },
+        { "launched a moment ago, not listed yet", new(Names.InstanceClientToken, null) },
+        { "interrupted, listed", new(Names.ReplacementClientToken("i-0aaa"), "i-0aaa") },
+        { "interrupted, its entry ended, no longer listed", new(Names.ReplacementClientToken("i-0aaa"), "i-0aaa") },
+        { "replacement recorded, not listed yet, the interrupted one still listed", new(Names.ReplacementClientToken("i-0aaa"), "i-0aaa") },
+        { "replacement refused for want of spot room", new(Names.ReplacementClientToken("i-0aaa"), null) },
+        { "first launch refused", new(Names.InstanceClientToken, null) },
+        { "the replacement interrupted too", new(Names.ReplacementClientToken("i-0bbb"), "i-0bbb") },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Each_launch_has_its_token_and_a_repeated_one_the_same(string situation, InstanceLaunch expected)
+    {
+        var (listed, lives) = Situation(situation);
+
+        Assert.Equal(expected, InstanceLaunch.For(Names, listed, lives));
+    }
+
+    private static (InstanceState? Listed, ResourceView[] Lives) Situation(string situation)
+    {
+        var first = Names.InstanceClientToken;
+        var second = Names.ReplacementClientToken("i-0aaa");
+        return situation switch
+        {
+            "first launch" => (null, []),
+            "launched, listed live" => (Listed("i-0aaa", "running"), [Life(first, "i-0aaa", false, 30)]),
+            "launched a moment ago, not listed yet" => (null, [Life(first, "i-0aaa", false, 1)]),
+            "interrupted, listed" => (Listed("i-0aaa", "terminated"), [Life(first, "i-0aaa", false, 30)]),
+            "interrupted, its entry ended, no longer listed" => (null, [Life(first, "i-0aaa", true, 90)]),
+            "replacement recorded, not listed yet, the interrupted one still listed" => (Listed("i-0aaa", "terminated"), [Life(first, "i-0aaa", true, 90), Life(second, null, false, 1)]),
+            "replacement refused for want of spot room" => (null, [Life(first, "i-0aaa", true, 90), Life(second, null, true, 5)]),
+            "first launch refused" => (null, [Life(first, null, true, 5)]),
+            "the replacement interrupted too" => (null, [Life(first, "i-0aaa", true, 90), Life(second, "i-0bbb", true, 30)]),
+            _ => throw new ArgumentOutOfRangeException(nameof(situation)),
+        };
+    }
+}
