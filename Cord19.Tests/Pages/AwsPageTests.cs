@@ -258,7 +258,8 @@ public sealed class AwsPageTests : PageTestContext
             "Client.InstanceInitiatedShutdown: Instance initiated shutdown"), null, null, null, null, DateTimeOffset.UtcNow, null));
         page.WaitForAssertion(() => Assert.Contains("shut itself down, as it does at the deployment's maximum lifetime",
             page.Find("[data-testid=instance-ended]").TextContent), Patience);
-        Assert.Contains("Run phase 7", page.Find("[data-testid=instance-ended]").TextContent);
+        Assert.Contains("Run phase 1 for a replacement in this deployment", page.Find("[data-testid=instance-ended]").TextContent);
+        Assert.Contains("Or run phase 7", page.Find("[data-testid=instance-ended]").TextContent);
 
         _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", null, null, null, null, null, DateTimeOffset.UtcNow, "AWS kept failing ec2:DescribeInstances (Throttling)"));
         page.WaitForAssertion(() => Assert.Contains("Throttling", page.Find("[data-testid=aws-status-problem]").TextContent), Patience);
