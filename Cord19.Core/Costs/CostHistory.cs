@@ -54,7 +54,7 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
         if (deployments.Count == 0)
             return new CostHistory(estimates, estimateProblem, past, [], null);
         var current = deployments[0];
-        var live = spotPrices.Get(current.Deployment.Id)?.History;
+        var live = spotPrices.Get(current.Deployment.Id);
         var to = current.Deployment.EndedAt ?? now;
         if (DeploymentMeters.At(current.Deployment, current.Runs, to, live) is not { Count: > 0 } resources)
             return new CostHistory(estimates, estimateProblem, past, [], null);
@@ -66,7 +66,8 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
             .ToList();
 
         SpotPriceSeries? spot = null;
-        var instance = resources.First(r => r.Kind == MeterKind.Ec2Instance);
+        // The latest instance's: a replacement's, once a spot interruption ended the first.
+        var instance = resources.Where(r => r.Kind == MeterKind.Ec2Instance).MaxBy(r => r.Periods.Max(p => p.Start))!;
         if (settings.PricesOrNull()?.Find(instance.PriceKey) is { } price)
             spot = instance.PriceHistory is null
                 ? new([new PricePoint(from, price.Usd)], from, to, settings.SpotMaxPricePerHour,

@@ -47,7 +47,7 @@ public sealed class CostMeterService(
             _loaded = loaded = (changes, now, read, planned);
         }
         var (current, settings) = (loaded.Current, loaded.Settings);
-        var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now, spotPrices.Get(c.Deployment.Id)?.History) : CostSnapshot.None(now);
+        var snapshot = current is { } c ? Measure(c.Deployment, c.Runs, settings, now, spotPrices.Get(c.Deployment.Id)) : CostSnapshot.None(now);
 
         if (current is { } d)
             await guard.CheckAsync(d.Deployment, d.Runs, snapshot, ct);
@@ -58,8 +58,8 @@ public sealed class CostMeterService(
     }
 
     /// <summary>The cost of any deployment at <paramref name="at"/>: the meter, the history charts and past deployments use this one function.</summary>
-    /// <param name="spotPrices">The live spot price history of the instance's zone, where the AWS target has read it.</param>
-    public static CostSnapshot Measure(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, DateTime at, IReadOnlyList<PricePoint>? spotPrices = null)
+    /// <param name="spotPrices">The live spot price history of each instance (by its ledger entry), where the AWS target has read it.</param>
+    public static CostSnapshot Measure(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, DateTime at, IReadOnlyDictionary<Guid, SpotPriceHistory>? spotPrices = null)
     {
         var resources = DeploymentMeters.At(deployment, runs, at, spotPrices);
         var plannedEnd = deployment.CreatedAt.AddHours(settings.ExpectedPhaseHours.Sum());

@@ -12,13 +12,13 @@ namespace Cord19.Core.Costs;
 /// </summary>
 public static class DeploymentMeters
 {
-    /// <param name="spotPrices">The live spot price history of the instance's zone (AWS), which replaces the price book's estimate.</param>
-    public static IReadOnlyList<MeteredResource> At(Deployment deployment, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyList<PricePoint>? spotPrices = null) =>
+    /// <param name="spotPrices">The live spot price history of each instance (AWS), by its ledger entry, which replaces the price book's estimate.</param>
+    public static IReadOnlyList<MeteredResource> At(Deployment deployment, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyDictionary<Guid, SpotPriceHistory>? spotPrices = null) =>
         deployment.Target == DeploymentTarget.Aws
             ? FromLedger(deployment.Resources, runs, at, spotPrices)
             : AwsEquivalent.Resources(runs, deployment.EndedAt is { } e && e <= at ? e : null);
 
-    private static List<MeteredResource> FromLedger(IReadOnlyList<DeployedResource> ledger, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyList<PricePoint>? spotPrices)
+    private static List<MeteredResource> FromLedger(IReadOnlyList<DeployedResource> ledger, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyDictionary<Guid, SpotPriceHistory>? spotPrices)
     {
         PipelineSettings SettingsOf(DeployedResource r) => PipelineSettings.FromJsonOrDefault(runs.FirstOrDefault(run => run.Id == r.PhaseRunId)?.SettingsJson);
         DateTime? EndBy(DeployedResource r) => r.DeletedAt is { } d && d <= at ? d : null;
@@ -37,7 +37,7 @@ public static class DeploymentMeters
         var metered = new List<MeteredResource>();
         foreach (var instance in ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.CreatedAt <= at))
             metered.AddRange(AwsEquivalent.Instance(SettingsOf(instance), Period(instance))
-                .Select(m => m.Kind == MeterKind.Ec2Instance && spotPrices is { Count: > 0 } ? m with { PriceHistory = spotPrices } : m));
+                .Select(m => m.Kind == MeterKind.Ec2Instance && spotPrices?.GetValueOrDefault(instance.Id) is { Points.Count: > 0 } live ? m with { PriceHistory = live.Points } : m));
         foreach (var cluster in clusters)
         {
             // Compute bills only while the cluster runs (its ledger's compute entries end at the pause); storage until deletion.

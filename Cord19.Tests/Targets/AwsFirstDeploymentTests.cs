@@ -341,10 +341,10 @@ public sealed class AwsFirstDeploymentTests
         await h.Get<SpotPriceWatcher>().LookAsync(default);
 
         var live = h.Get<LiveSpotPrices>().Get(await h.DeploymentIdAsync());
-        Assert.Equal("us-east-2a", live!.Value.Zone);
+        Assert.Equal("us-east-2a", Assert.Single(live!.Values).Zone);
         Assert.Contains("spot price history m5.xlarge us-east-2a", h.Cloud.Calls);
         var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
-        var meters = CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), launched.AddHours(1), live.Value.History);
+        var meters = CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), launched.AddHours(1), live);
         var instance = meters.Resources.Single(r => r.Kind == MeterKind.Ec2Instance);
         // Half an hour at the price in effect at launch, then half an hour at the new one: not the price book's $0.0576.
         Assert.Equal(0.5m * 0.0410m + 0.5m * 0.0620m, instance.Accrued!.Value, 6);

@@ -92,6 +92,43 @@ public sealed class AwsInstanceReplacementTests
         Assert.Equal(names.ReplacementClientToken(interrupted), Assert.Single(live).Locator);
     }
 
+    /// <summary>
+    /// The replacement may run in another zone, at another price: each instance is metered at the spot prices read for it,
+    /// and the interrupted one keeps the prices it was billed at once the watcher reads the replacement's.
+    /// </summary>
+    [Fact]
+    public async Task Each_instance_is_metered_at_the_live_spot_prices_read_for_it()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync();
+        await using var _ = h;
+        var watcher = h.Get<SpotPriceWatcher>();
+        var first = await InstanceEntryAsync(h, names.InstanceClientToken);
+        h.Cloud.SpotHistory.Add(new PricePoint(first.CreatedAt.AddDays(-1), 0.0400m));
+        // Read while the first ran (its entry still live: the guard has not looked since the interruption).
+        await watcher.LookAsync(default);
+
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.SpotHistory.Clear();
+        h.Cloud.SpotHistory.Add(new PricePoint(DateTime.UtcNow.AddDays(-1), 0.0700m));
+        await watcher.LookAsync(default);
+
+        var replacement = await InstanceEntryAsync(h, names.ReplacementClientToken(interrupted));
+        first = await InstanceEntryAsync(h, names.InstanceClientToken);
+        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
+        var meters = CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), DateTime.UtcNow.AddHours(1),
+            h.Get<LiveSpotPrices>().Get(names.DeploymentId)).Resources.Where(r => r.Kind == MeterKind.Ec2Instance).ToList();
+
+        Assert.Equal(2, meters.Count);
+        // EC2 bills a minute at least.
+        var firstHours = Math.Max((decimal)(first.DeletedAt!.Value - first.CreatedAt).TotalHours, 1m / 60);
+        Assert.Contains(meters, m => m.BurnRatePerHour == 0m && Math.Abs(m.Accrued!.Value - firstHours * 0.0400m) < 0.000001m);
+        Assert.Contains(meters, m => m.BurnRatePerHour == 0.0700m);
+        Assert.Null(replacement.DeletedAt);
+    }
+
+    private static async Task<DeployedResource> InstanceEntryAsync(AwsTargetHarness h, string token) =>
+        (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance && r.Locator == token);
+
     private static readonly DeploymentNames Names = new(Guid.Parse("0b3c2c1e-5f7a-4d39-8a57-3f1c0a3f9d21"));
 
     private static ResourceView Life(string token, string? instanceId, bool ended, int minutesAgo) =>

@@ -30,7 +30,7 @@ public sealed class SpotPriceWatcher(
                 if (await cloud.FindInstanceAsync(deployment.Id, ct) is not { AvailabilityZone: { } zone }) return;
                 var runSettings = PipelineSettings.FromJsonOrDefault(found.Runs.FirstOrDefault(r => r.Id == recorded.PhaseRunId)?.SettingsJson);
                 var history = await cloud.SpotPriceHistoryAsync(runSettings.InstanceType, zone, recorded.CreatedAt, ct);
-                if (history.Count > 0) prices.Set(deployment.Id, zone, history);
+                if (history.Count > 0) prices.Set(deployment.Id, recorded.Id, zone, history);
             });
         }
         catch (Cord19Exception ex)
