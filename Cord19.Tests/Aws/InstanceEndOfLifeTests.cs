@@ -62,11 +62,35 @@ public sealed class InstanceEndOfLifeTests
             StartedAt = launched.UtcDateTime.AddMinutes(i),
             SettingsJson = System.Text.Json.JsonSerializer.Serialize(new Cord19.Core.Settings.PipelineSettings { MaxLifetimeHours = h < 0 ? null : h },
                 Cord19.Core.Settings.SettingsStore.Json),
-        });
+        }).ToList();
         var instance = new InstanceState("i-0abc", "running", null, null, null, null) { LaunchedAt = launched };
 
         Assert.Equal(hours is { } h ? launched + TimeSpan.FromHours(h) : null, InstanceEndOfLife.Deadline(instance, runs));
         Assert.Null(InstanceEndOfLife.Deadline(instance with { LaunchedAt = null }, runs));
+    }
+
+    /// <summary>
+    /// A replacement launched late in a deployment gets what is left of the deployment's lifetime, counted from its first
+    /// request as the budget guard counts it: an interruption does not buy the instance a new lifetime.
+    /// </summary>
+    [Fact]
+    public void A_replacement_ends_with_the_deployment_s_lifetime_and_the_first_instance_with_its_own()
+    {
+        var deployment = Guid.NewGuid();
+        var names = new DeploymentNames(deployment);
+        var start = new DateTime(2026, 12, 3, 8, 0, 0, DateTimeKind.Utc);
+        var phaseOne = new Cord19.Core.Deployments.PhaseRun
+        {
+            DeploymentId = deployment, PhaseNumber = 1, RequestedAt = start, StartedAt = start.AddSeconds(1),
+            SettingsJson = System.Text.Json.JsonSerializer.Serialize(new Cord19.Core.Settings.PipelineSettings { MaxLifetimeHours = 8 }, Cord19.Core.Settings.SettingsStore.Json),
+        };
+        var first = new InstanceState("i-0aaa", "running", null, null, null, null) { LaunchedAt = start.AddMinutes(2), ClientToken = names.InstanceClientToken };
+        var replacement = new InstanceState("i-0bbb", "running", null, null, null, null) { LaunchedAt = start.AddHours(6), ClientToken = names.ReplacementClientToken("i-0aaa") };
+
+        Assert.Equal(new DateTimeOffset(start.AddMinutes(2).AddHours(8)), InstanceEndOfLife.Deadline(first, [phaseOne]));
+        Assert.Equal(new DateTimeOffset(start.AddHours(8)), InstanceEndOfLife.Deadline(replacement, [phaseOne]));
+        Assert.Equal(TimeSpan.FromHours(2), InstanceEndOfLife.ReplacementLifetime(TimeSpan.FromHours(8), [phaseOne], new DateTimeOffset(start.AddHours(6))));
+        Assert.Null(InstanceEndOfLife.ReplacementLifetime(null, [phaseOne], new DateTimeOffset(start.AddHours(6))));
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using Cord19.Core.Airflow;
 using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
 using Cord19.Core.Pipeline;
+using Cord19.Core.Settings;
+using Microsoft.EntityFrameworkCore;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
 using static Cord19.Tests.Support.Aws.AwsTargetHarness;
@@ -18,9 +20,10 @@ public sealed class AwsInstanceReplacementTests
 {
     private const string SpotTermination = "Server.SpotInstanceTermination: Spot instance termination";
 
-    private static async Task<(AwsTargetHarness H, AwsNames Names, string Interrupted)> InterruptedAfterPhaseFourAsync()
+    private static async Task<(AwsTargetHarness H, AwsNames Names, string Interrupted)> InterruptedAfterPhaseFourAsync(
+        double lifetimeHours = 8, TimeSpan? airflowReadyLimit = null)
     {
-        var h = await AwsTargetHarness.StartAsync();
+        var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = lifetimeHours }, airflowReadyLimit);
         ReadyDags(h);
         h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
         for (var phase = 1; phase <= 4; phase++) Succeeded(await h.Core.RunAsync(phase), "");
@@ -124,6 +127,57 @@ public sealed class AwsInstanceReplacementTests
         Assert.Contains(meters, m => m.BurnRatePerHour == 0m && Math.Abs(m.Accrued!.Value - firstHours * 0.0400m) < 0.000001m);
         Assert.Contains(meters, m => m.BurnRatePerHour == 0.0700m);
         Assert.Null(replacement.DeletedAt);
+    }
+
+    /// <summary>
+    /// An interruption does not buy the instance a new lifetime: the replacement's first boot is given what is left of the
+    /// deployment's (the budget guard counts it from the deployment's start too), and a launch with too little left for
+    /// Airflow's first boot is refused with the fix, before anything is launched.
+    /// </summary>
+    [Fact]
+    public async Task A_replacement_is_given_what_is_left_of_the_deployment_s_lifetime()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync(lifetimeHours: 1);
+        await using var _ = h;
+        var started = await StartedAgoAsync(h, TimeSpan.FromMinutes(20));
+
+        var again = await h.Core.RunAsync(1);
+
+        var log = await h.Core.LogTextAsync(again);
+        Succeeded(again, log);
+        var userData = h.Cloud.Instances[names.ReplacementClientToken(interrupted)].Spec.UserData;
+        var given = long.Parse(System.Text.RegularExpressions.Regex.Match(userData, @"\$\(date \+%s\) \+ (\d+) \)\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var left = TimeSpan.FromHours(1) - (DateTime.UtcNow - started);
+        Assert.InRange(given, left.TotalSeconds - 60, left.TotalSeconds + 1);
+        Assert.Contains("after its first boot, when the deployment's maximum lifetime is up", log);
+        var first = h.Cloud.Instances[names.InstanceClientToken].Spec.UserData;
+        Assert.Contains("+ 3600 ))", first);
+    }
+
+    [Fact]
+    public async Task A_replacement_with_too_little_of_the_deployment_s_lifetime_left_is_refused_before_any_launch()
+    {
+        // Airflow's first boot is given AWS's 30 minutes here (the harness's default is seconds).
+        var (h, names, _) = await InterruptedAfterPhaseFourAsync(lifetimeHours: 1, airflowReadyLimit: TimeSpan.FromMinutes(30));
+        await using var __ = h;
+        await StartedAgoAsync(h, TimeSpan.FromMinutes(40)); // 20 minutes left, less than Airflow's first boot may take (30)
+        var launches = h.Cloud.Calls.Count(c => c.StartsWith("run-instances", StringComparison.Ordinal));
+
+        var again = await h.Core.RunAsync(1);
+
+        FailedSaying(again, "The deployment's maximum lifetime (1 h from its start at", "a replacement would end itself before it is of use",
+            "Raise the maximum lifetime in Settings", "or run phase 7");
+        Assert.Equal(launches, h.Cloud.Calls.Count(c => c.StartsWith("run-instances", StringComparison.Ordinal)));
+        Assert.DoesNotContain((await h.Core.Store.GetLiveResourcesAsync(names.DeploymentId)), r => r.Kind == AwsResourceKinds.Instance);
+    }
+
+    /// <summary>The deployment's runs as if it had begun <paramref name="ago"/>; returns that start.</summary>
+    private static async Task<DateTime> StartedAgoAsync(AwsTargetHarness h, TimeSpan ago)
+    {
+        var start = DateTime.UtcNow - ago;
+        await using var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
+        await db.PhaseRuns.ExecuteUpdateAsync(r => r.SetProperty(x => x.RequestedAt, start));
+        return start;
     }
 
     private static async Task<DeployedResource> InstanceEntryAsync(AwsTargetHarness h, string token) =>

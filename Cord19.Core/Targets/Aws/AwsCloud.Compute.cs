@@ -119,6 +119,7 @@ public sealed partial class AwsCloud
                 instance.SpotInstanceRequestId, spotState, instance.StateReason?.Message)
             {
                 AvailabilityZone = instance.Placement?.AvailabilityZone,
+                ClientToken = string.IsNullOrEmpty(instance.ClientToken) ? null : instance.ClientToken,
                 LaunchedAt = instance.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime()) : null,
                 EndStatedAt = InstanceState.StatedTime(instance.StateTransitionReason),
             });

@@ -68,6 +68,9 @@ public sealed partial record InstanceState(string InstanceId, string State, stri
     /// <summary>Where it runs: the live spot price is the one of this zone.</summary>
     public string? AvailabilityZone { get; init; }
 
+    /// <summary>The idempotency token it was launched under: the deployment's first instance's, or a replacement's.</summary>
+    public string? ClientToken { get; init; }
+
     /// <summary>When EC2 launched it; its first boot, which fixes its end of life, follows within a minute or two.</summary>
     public DateTimeOffset? LaunchedAt { get; init; }
 

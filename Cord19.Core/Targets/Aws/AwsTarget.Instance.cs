@@ -108,16 +108,26 @@ public sealed partial class AwsTarget
             var settings = context.Settings;
             var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
             var launch = InstanceLaunch.For(names, existing, await context.LedgerAsync());
-            if (launch.Replaces is not null)
-                await ReplacingAsync(run, launch, existing, ct);
-            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
             var instance = existing is { HasEnded: false } ? existing : null;
+            var lifetime = settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
+            var replacement = launch.Token != names.InstanceClientToken;
+            if (launch.Replaces is not null)
+                await StopMeteringReplacedAsync(run, launch, ct);
+            if (replacement && instance is null)
+                lifetime = await ReplacementLifetimeAsync(run, lifetime);
+            if (launch.Replaces is { } ended)
+                await context.LogAsync($"This deployment's instance {ended} is gone ({(existing is { HasEnded: true } ? $"it is {existing.State}: {existing.EndedBecause}" : "AWS ended it and no longer lists it")}). " +
+                    "Launching a replacement in the same deployment: the bucket, the roles, the parameters, the security group and any Redshift cluster with its export stay. " +
+                    "Once Airflow is up, run phase 3 again to install the DAGs on it, then the phase its predecessor did not finish.", Deployments.LogLevel.Warning);
+            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
             if (instance is null)
-                await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, launch.Token, ct));
+                await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, launch.Token, lifetime, ct));
             await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
                 EndedInstanceGuard.Description(instance!.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
             await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required{(InstanceSpec.IsBurstable(settings.InstanceType) ? ", standard CPU credits" : "")}." +
-                (settings.MaxLifetimeHours is { } hours ? $" It ends itself {hours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included." : ""));
+                (lifetime is not { } given ? ""
+                    : replacement ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
+                    : $" It ends itself {given.TotalHours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included."));
         });
 
         var running = await WaitForInstanceAsync(run);
@@ -267,25 +277,36 @@ public sealed partial class AwsTarget
     }
 
     /// <summary>
-    /// Before a replacement is launched: the ended instance stops being metered (dated as the ended-instance guard dates
-    /// it, or now when CloudWatch cannot be asked, so that two instances are never metered as one), and the log says
-    /// what stays and what to run next.
+    /// Before a replacement is launched (or refused): the ended instance stops being metered, dated as the ended-instance
+    /// guard dates it, or now when CloudWatch cannot be asked, so that two instances are never metered as one.
     /// </summary>
-    private async Task ReplacingAsync(AwsRun run, InstanceLaunch launch, InstanceState? listed, CancellationToken ct)
+    private async Task StopMeteringReplacedAsync(AwsRun run, InstanceLaunch launch, CancellationToken ct)
     {
         var context = run.Context;
         // Not the replacement's own entry, which a launch cut short by a crash recorded.
         foreach (var live in (await context.LiveResourcesAsync()).Where(r => r.Kind == AwsResourceKinds.Instance && r.Locator != launch.Token))
             if (!await endedInstances.StopMeteringIfEndedAsync(run.Cloud, run.Names.DeploymentId, live, await context.DeploymentRunsAsync(), ct))
                 await context.MarkResourceDeletedAsync(live.Id);
-        var endedInstanceId = launch.Replaces;
-        var why = listed is { HasEnded: true } ? $"it is {listed.State}: {listed.EndedBecause}" : "AWS ended it and no longer lists it";
-        await context.LogAsync($"This deployment's instance {endedInstanceId} is gone ({why}). Launching a replacement in the same deployment: the bucket, the roles, " +
-            "the parameters, the security group and any Redshift cluster with its export stay. Once Airflow is up, run phase 3 again to install the DAGs on it, " +
-            "then the phase its predecessor did not finish.", Deployments.LogLevel.Warning);
     }
 
-    private async Task<InstanceState> LaunchAsync(AwsRun run, string clientToken, CancellationToken ct)
+    /// <summary>
+    /// What a replacement's first boot is given: what is left of the deployment's lifetime (<see cref="InstanceEndOfLife.ReplacementLifetime"/>).
+    /// Less than Airflow's first boot may take would bill an instance that ends before it is of use: refused, with the fix.
+    /// </summary>
+    private async Task<TimeSpan?> ReplacementLifetimeAsync(AwsRun run, TimeSpan? lifetime)
+    {
+        var runs = await run.Context.DeploymentRunsAsync();
+        if (InstanceEndOfLife.ReplacementLifetime(lifetime, runs, clock.GetUtcNow()) is not { } left) return null;
+        if (left < options.AirflowReadyLimit)
+            throw new PhaseFailedException(
+                $"The deployment's maximum lifetime ({lifetime!.Value.TotalHours:0.##} h from its start at {runs.Min(r => r.RequestedAt):yyyy-MM-dd HH:mm} UTC) " +
+                (left > TimeSpan.Zero ? $"leaves {Durations.Say(left)}" : "is up") + $", less than Airflow's first boot may take ({Durations.Say(options.AirflowReadyLimit)}): " +
+                "a replacement would end itself before it is of use. Raise the maximum lifetime in Settings (it counts from the deployment's start, for the " +
+                "instance as for the budget guard), then run phase 1 again; or run phase 7.");
+        return left;
+    }
+
+    private async Task<InstanceState> LaunchAsync(AwsRun run, string clientToken, TimeSpan? lifetime, CancellationToken ct)
     {
         var (context, cloud, names) = run;
         var settings = context.Settings;
@@ -306,7 +327,7 @@ public sealed partial class AwsTarget
             ?? throw new PhaseFailedException($"Security group {names.AirflowSecurityGroup} is missing. Run phase 1 again.");
         var spec = new InstanceSpec(clientToken, options.ImageId ?? await cloud.UbuntuImageAsync(ct), settings.InstanceType, settings.SpotMaxPricePerHour,
             settings.EbsGigabytes, group, names.InstanceRole,
-            AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names, settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : null), Tags(run));
+            AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names, lifetime), Tags(run));
 
         // Without prices there is nothing to choose by: EC2 picks the zone. Every zone is asked with the same client token:
         // a refused launch starts nothing, and EC2 answers a repeat of one that did with its instance, whatever the zone.

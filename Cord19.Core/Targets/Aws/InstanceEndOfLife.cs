@@ -25,14 +25,30 @@ public static class InstanceEndOfLife
     /// nothing); when they differ, the longest, so a meter dated by it never bills less than AWS. Null when one had no
     /// lifetime (or no settings recorded), or before EC2 says when it launched.
     /// </summary>
-    public static DateTimeOffset? Deadline(InstanceState instance, IEnumerable<Deployments.PhaseRun> runs)
+    public static DateTimeOffset? Deadline(InstanceState instance, IReadOnlyList<Deployments.PhaseRun> runs)
     {
         var lifetimes = runs.Where(r => r.PhaseNumber == 1 && r.StartedAt is not null)
             .Select(r => r.SettingsJson is { } used ? Settings.PipelineSettings.FromJsonOrDefault(used).MaxLifetimeHours : null).ToList();
-        return instance.LaunchedAt is { } launched && lifetimes.Count > 0 && lifetimes.All(h => h is not null)
-            ? launched + TimeSpan.FromHours(lifetimes.Max()!.Value)
-            : null;
+        if (instance.LaunchedAt is not { } launched || lifetimes.Count == 0 || lifetimes.Any(h => h is null)) return null;
+        var lifetime = TimeSpan.FromHours(lifetimes.Max()!.Value);
+        // A replacement is given what is left of the deployment's lifetime (ReplacementLifetime), not a lifetime of its own.
+        return IsReplacement(instance, runs) && DeploymentEnd(runs, lifetime) is { } end && end < launched + lifetime ? end : launched + lifetime;
     }
+
+    /// <summary>
+    /// What a replacement's first boot is given: what is left of the deployment's lifetime, counted from its first request
+    /// as the budget guard counts it, so an interruption late in a deployment does not buy its instance a new lifetime
+    /// while no panel runs to de-allocate it. Null without a lifetime.
+    /// </summary>
+    public static TimeSpan? ReplacementLifetime(TimeSpan? lifetime, IReadOnlyList<Deployments.PhaseRun> runs, DateTimeOffset now) =>
+        lifetime is { } l && DeploymentEnd(runs, l) is { } end ? end - now : lifetime;
+
+    private static DateTimeOffset? DeploymentEnd(IReadOnlyList<Deployments.PhaseRun> runs, TimeSpan lifetime) =>
+        runs.Count == 0 ? null : new DateTimeOffset(runs.Min(r => r.RequestedAt), TimeSpan.Zero) + lifetime;
+
+    /// <summary>An instance launched under another token than the deployment's first instance's (<see cref="DeploymentNames.ReplacementClientToken"/>).</summary>
+    private static bool IsReplacement(InstanceState instance, IReadOnlyList<Deployments.PhaseRun> runs) =>
+        instance.ClientToken is { } token && runs.Count > 0 && token != new DeploymentNames(runs[0].DeploymentId).InstanceClientToken;
 
     /// <summary>
     /// Run at every boot with the deadline's file (seconds since the epoch) as its argument: schedules the shutdown for

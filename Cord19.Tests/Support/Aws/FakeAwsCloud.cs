@@ -317,7 +317,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         await CreatingAsync(AwsResourceKinds.Instance, spec.ClientToken);
         var state = new InstanceState($"i-{Interlocked.Increment(ref _ids):x8}", "pending", null, $"sir-{_ids:x8}", "active", null)
         {
-            LaunchedAt = DateTimeOffset.UtcNow, AvailabilityZone = zone,
+            LaunchedAt = DateTimeOffset.UtcNow, AvailabilityZone = zone, ClientToken = spec.ClientToken,
         };
         Instances[spec.ClientToken] = (state, spec);
         return state;
