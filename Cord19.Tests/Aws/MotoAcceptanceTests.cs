@@ -145,6 +145,22 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
                 // From EC2's launch time and the lifetime phase 1 gave the instance.
                 await Expect(page.Locator("[data-testid=instance-ends]")).ToContainTextAsync("ends itself about");
             }));
+            // A spot interruption (moto's TerminateInstances stands in for AWS taking the capacity back): phase 1 again
+            // launches a replacement in the same deployment under a token of its own, and the cluster stays.
+            var names = new AwsNames(id, "123456789012", "us-east-2");
+            using (var ec2 = Moto.Connect().Ec2())
+            {
+                var interrupted = (await DeploymentInstancesAsync(ec2, id)).Single();
+                await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [interrupted.InstanceId] });
+                var replaced = await RunAsync(app, 1);
+                Assert.Contains($"This deployment's instance {interrupted.InstanceId} is gone",
+                    await _http.GetStringAsync($"{app.Url}/api/runs/{replaced.GetProperty("runId").GetString()}/log"));
+                var instances = await DeploymentInstancesAsync(ec2, id);
+                var replacement = Assert.Single(instances, i => i.State.Name == Amazon.EC2.InstanceStateName.Running);
+                Assert.NotEqual(interrupted.InstanceId, replacement.InstanceId);
+                Assert.Equal(names.ReplacementClientToken(interrupted.InstanceId), replacement.ClientToken);
+                Assert.Equal("paused", (await ClusterAsync(id)).Text("ClusterStatus"));
+            }
             NoProblems(await OnEveryScreenAsync(app, "/", "aws-teardown", async page =>
             {
                 await page.Locator("[data-testid=teardown]").ClickAsync();
@@ -227,6 +243,10 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Figures.Report($"aws acceptance: moto gaps covered by stand-ins or amber lines: the instance's Airflow (no emulator runs it), Redshift Data statements (never finish in moto), {string.Join("; ", gaps)}");
         Assert.Equal(deployed.Count, orphansFound);
     }
+
+    private static async Task<List<Amazon.EC2.Model.Instance>> DeploymentInstancesAsync(Amazon.EC2.IAmazonEC2 ec2, Guid deploymentId) =>
+        [.. ((await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter($"tag:{ResourceTags.DeploymentKey}", [deploymentId.ToString()])] }))
+            .Reservations ?? []).SelectMany(r => r.Instances ?? [])];
 
     [MotoFact]
     public async Task Without_Canonicals_public_parameter_the_image_is_asked_of_EC2_and_a_miss_is_named()
