@@ -64,9 +64,11 @@ public sealed class AwsInstanceReplacementTests
         var onePrice = Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour;
         Assert.True(onePrice > 0m);
 
-        // Phase 1 again finds the replacement: no third instance. Then the DAGs go onto it, and phase 4 runs there.
+        // Phase 1 again finds the replacement: no third instance. Its Airflow has no DAGs until phase 3 runs on it, which
+        // phase 4 says rather than passing on Airflow's "DAG not found". Then the DAGs go onto it, and phase 4 runs there.
         Succeeded(await h.Core.RunAsync(1), "");
         Assert.Equal(2, h.Cloud.Instances.Count);
+        FailedSaying(await h.Core.RunAsync(4), $"The instance {replacement.InstanceId} was launched at", "after phase 3 last installed the DAGs", "Run phase 3, then this phase");
         Succeeded(await h.Core.RunAsync(3), "");
         Succeeded(await h.Core.RunAsync(4), "");
         Assert.Equal(onePrice, Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour);

@@ -20,6 +20,7 @@ public sealed partial class AwsTarget
     {
         var (context, cloud, names) = run;
         var (instance, client) = await RequireAirflowAsync(run);
+        await RequireDagsOnAsync(run, instance);
         await WarnIfLifetimeEndsFirstAsync(run, instance, await ExpectRunAsync(run));
         // The run id comes from the phase's attempt: a retried or resumed phase finds the DAG run it started instead of starting a second one.
         var runId = AwsNames.DagRunId(await context.AttemptRootAsync());
@@ -80,6 +81,21 @@ public sealed partial class AwsTarget
             var copied = await results.CopyRunsFromAsync(cloud.Objects(names.AccountBucket, names.ResultsPrefix), ct);
             await context.LogAsync($"Results in s3://{names.Bucket}/{names.ResultsPrefix}; {copied} files copied to {results.Location} for the charts.");
         });
+    }
+
+    /// <summary>
+    /// A replacement instance (after a spot interruption) has an empty Airflow until phase 3 installs the DAGs and the
+    /// program on it: phase 3's last success must have begun after this instance was launched, else the phase says so
+    /// instead of Airflow's "DAG not found".
+    /// </summary>
+    private static async Task RequireDagsOnAsync(AwsRun run, InstanceState instance)
+    {
+        var installed = (await run.Context.DeploymentRunsAsync())
+            .Where(r => r.PhaseNumber == 3 && r.Status == Phases.PhaseStatus.Succeeded && r.StartedAt is not null).MaxBy(r => r.StartedAt);
+        if (instance.LaunchedAt is { } launched && installed?.StartedAt is { } at && new DateTimeOffset(at, TimeSpan.Zero) < launched)
+            throw new PhaseFailedException(
+                $"The instance {instance.InstanceId} was launched at {launched.UtcDateTime:yyyy-MM-dd HH:mm} UTC, after phase 3 last installed the DAGs " +
+                $"({at:yyyy-MM-dd HH:mm} UTC, on the instance it replaced), so its Airflow has none. Run phase 3, then this phase.");
     }
 
     /// <summary>How long a phase's run should take, and what says so (a sentence for the log).</summary>
