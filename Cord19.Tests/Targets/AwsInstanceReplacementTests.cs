@@ -154,6 +154,8 @@ public sealed class AwsInstanceReplacementTests
         Assert.Contains("after its first boot, when the deployment's maximum lifetime is up", log);
         var first = h.Cloud.Instances[names.InstanceClientToken].Spec.UserData;
         Assert.Contains("+ 3600 ))", first);
+        // Found again by phase 1, it is said to end with the deployment, as the status and the phase 4-6 warning reckon it.
+        Assert.Contains($"It ends itself about {started.AddHours(1):yyyy-MM-dd HH:mm} UTC", await h.Core.LogTextAsync(await h.Core.RunAsync(1)));
     }
 
     [Fact]
@@ -191,7 +193,7 @@ public sealed class AwsInstanceReplacementTests
         new(Guid.NewGuid(), AwsResourceKinds.Instance, token, instanceId is null ? "m5.xlarge spot" : EndedInstanceGuard.Description(instanceId, "m5.xlarge spot"),
             DateTime.UtcNow.AddMinutes(-minutesAgo), ended ? DateTime.UtcNow.AddMinutes(-1) : null);
 
-    private static InstanceState Listed(string id, string state) => new(id, state, null, null, null, null);
+    private static InstanceState Listed(string id, string state, string? token = null) => new(id, state, null, null, null, null) { ClientToken = token };
 
     public static TheoryData<string, InstanceLaunch> Cases => new()
     {
@@ -204,6 +206,7 @@ public sealed class AwsInstanceReplacementTests
         { "replacement refused for want of spot room", new(Names.ReplacementClientToken("i-0aaa"), null) },
         { "first launch refused", new(Names.InstanceClientToken, null) },
         { "the replacement interrupted too", new(Names.ReplacementClientToken("i-0bbb"), "i-0bbb") },
+        { "a replacement running, its entry ended by hand", new(Names.ReplacementClientToken("i-0aaa"), null) },
     };
 
     [Theory]
@@ -230,6 +233,8 @@ public sealed class AwsInstanceReplacementTests
             "replacement refused for want of spot room" => (null, [Life(first, "i-0aaa", true, 90), Life(second, null, true, 5)]),
             "first launch refused" => (null, [Life(first, null, true, 5)]),
             "the replacement interrupted too" => (null, [Life(first, "i-0aaa", true, 90), Life(second, "i-0bbb", true, 30)]),
+            // EC2 names the token that launched it; the ledger's latest entry is the first instance's.
+            "a replacement running, its entry ended by hand" => (Listed("i-0bbb", "running", second), [Life(first, "i-0aaa", true, 90)]),
             _ => throw new ArgumentOutOfRangeException(nameof(situation)),
         };
     }

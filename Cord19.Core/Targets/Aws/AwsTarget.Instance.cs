@@ -109,25 +109,18 @@ public sealed partial class AwsTarget
             var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
             var launch = InstanceLaunch.For(names, existing, await context.LedgerAsync());
             var instance = existing is { HasEnded: false } ? existing : null;
-            var lifetime = settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
-            var replacement = launch.Token != names.InstanceClientToken;
-            if (launch.Replaces is not null)
-                await StopMeteringReplacedAsync(run, launch, ct);
-            if (replacement && instance is null)
-                lifetime = await ReplacementLifetimeAsync(run, lifetime);
-            if (launch.Replaces is { } ended)
-                await context.LogAsync($"This deployment's instance {ended} is gone ({(existing is { HasEnded: true } ? $"it is {existing.State}: {existing.EndedBecause}" : "AWS ended it and no longer lists it")}). " +
-                    "Launching a replacement in the same deployment: the bucket, the roles, the parameters, the security group and any Redshift cluster with its export stay. " +
-                    "Once Airflow is up, run phase 3 again to install the DAGs on it, then the phase its predecessor did not finish.", Deployments.LogLevel.Warning);
+            var lifetime = instance is null ? await LifetimeOfLaunchAsync(run, launch, existing, ct) : null;
             var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
             if (instance is null)
                 await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, launch.Token, lifetime, ct));
             await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
                 EndedInstanceGuard.Description(instance!.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
-            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required{(InstanceSpec.IsBurstable(settings.InstanceType) ? ", standard CPU credits" : "")}." +
-                (lifetime is not { } given ? ""
-                    : replacement ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
-                    : $" It ends itself {given.TotalHours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included."));
+            var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, await context.DeploymentRunsAsync()) is { } deadline
+                ? $" It ends itself about {deadline.UtcDateTime:yyyy-MM-dd HH:mm} UTC (the maximum lifetime), panel or not, reboots included."
+                : lifetime is not { } given ? ""
+                : launch.Token != names.InstanceClientToken ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
+                : $" It ends itself {given.TotalHours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included.";
+            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required{(InstanceSpec.IsBurstable(settings.InstanceType) ? ", standard CPU credits" : "")}." + ends);
         });
 
         var running = await WaitForInstanceAsync(run);
@@ -274,6 +267,26 @@ public sealed partial class AwsTarget
         {
             return $"Its console output could not be read ({ex.Message}). ";
         }
+    }
+
+    /// <summary>
+    /// Before a launch: the lifetime its first boot is given (Settings' for the deployment's first instance; what is left of
+    /// the deployment's for a replacement, or a refusal), and for a replacement, the ended instance's meter stopped and the
+    /// log told what stays and what to run next.
+    /// </summary>
+    private async Task<TimeSpan?> LifetimeOfLaunchAsync(AwsRun run, InstanceLaunch launch, InstanceState? listed, CancellationToken ct)
+    {
+        var context = run.Context;
+        var lifetime = context.Settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
+        if (launch.Replaces is not null)
+            await StopMeteringReplacedAsync(run, launch, ct);
+        if (launch.Token != run.Names.InstanceClientToken)
+            lifetime = await ReplacementLifetimeAsync(run, lifetime);
+        if (launch.Replaces is { } ended)
+            await context.LogAsync($"This deployment's instance {ended} is gone ({(listed is { HasEnded: true } ? $"it is {listed.State}: {listed.EndedBecause}" : "AWS ended it and no longer lists it")}). " +
+                "Launching a replacement in the same deployment: the bucket, the roles, the parameters, the security group and any Redshift cluster with its export stay. " +
+                "Once Airflow is up, run phase 3 again to install the DAGs on it, then the phase its predecessor did not finish.", Deployments.LogLevel.Warning);
+        return lifetime;
     }
 
     /// <summary>

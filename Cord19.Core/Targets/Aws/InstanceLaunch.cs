@@ -18,7 +18,8 @@ public sealed record InstanceLaunch(string Token, string? Replaces)
     public static InstanceLaunch For(DeploymentNames names, InstanceState? listed, IReadOnlyList<ResourceView> lives)
     {
         var latest = lives.Where(r => r.Kind == AwsResourceKinds.Instance).MaxBy(r => r.CreatedAt);
-        if (listed is { HasEnded: false }) return new(latest?.Locator ?? names.InstanceClientToken, null);
+        // Live: the token EC2 says launched it, which is also how the tag sweep names it.
+        if (listed is { HasEnded: false }) return new(listed.ClientToken ?? latest?.Locator ?? names.InstanceClientToken, null);
         if (listed is { HasEnded: true }) return new(names.ReplacementClientToken(listed.InstanceId), listed.InstanceId);
         // EC2 lists no instance: none was launched, or the last ended over an hour ago, or it was launched a moment ago
         // (EC2 may not list a new instance for a few seconds).
