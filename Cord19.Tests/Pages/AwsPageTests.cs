@@ -252,6 +252,13 @@ public sealed class AwsPageTests : PageTestContext
         Assert.Contains("CPU 37%", page.Find("[data-testid=aws-status]").TextContent);
 
         Assert.Empty(page.FindAll("[data-testid=instance-ended]"));
+        Assert.Empty(page.FindAll("[data-testid=instance-replaced]"));
+
+        // A replacement phase 3 has not set up yet: the panel says what to run.
+        _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", new InstanceState("i-0def", "running", "198.51.100.8", "sir-2", "active", null),
+            "healthy", null, null, null, DateTimeOffset.UtcNow, null) { AwaitsPhaseThree = true });
+        page.WaitForAssertion(() => Assert.Contains("The instance i-0def replaced the one phase 3 set up", page.Find("[data-testid=instance-replaced]").TextContent), Patience);
+        Assert.Contains("Run phase 3", page.Find("[data-testid=instance-replaced]").TextContent);
 
         // Back after the instance ended itself at the maximum lifetime: the panel says so, and what to do.
         _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", new InstanceState("i-0abc", "terminated", null, "sir-1", "closed",

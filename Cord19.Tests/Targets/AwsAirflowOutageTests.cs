@@ -161,7 +161,7 @@ public sealed class AwsAirflowOutageTests
             (await FirstStatusAsync(again, id)).AirflowHealth);
     }
 
-    private static async Task<AwsStatus> FirstStatusAsync(AwsStatusMonitor monitor, Guid deploymentId)
+    internal static async Task<AwsStatus> FirstStatusAsync(AwsStatusMonitor monitor, Guid deploymentId)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await using var statuses = monitor.WatchAsync(deploymentId, stop.Token).GetAsyncEnumerator(stop.Token);

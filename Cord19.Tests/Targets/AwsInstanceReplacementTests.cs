@@ -69,7 +69,9 @@ public sealed class AwsInstanceReplacementTests
         Succeeded(await h.Core.RunAsync(1), "");
         Assert.Equal(2, h.Cloud.Instances.Count);
         FailedSaying(await h.Core.RunAsync(4), $"The instance {replacement.InstanceId} was launched at", "after phase 3 last installed the DAGs", "Run phase 3, then this phase");
+        Assert.True((await StatusAsync(h)).AwaitsPhaseThree); // the AWS page says so too
         Succeeded(await h.Core.RunAsync(3), "");
+        Assert.False((await StatusAsync(h)).AwaitsPhaseThree);
         Succeeded(await h.Core.RunAsync(4), "");
         Assert.Equal(onePrice, Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour);
 
@@ -173,6 +175,14 @@ public sealed class AwsInstanceReplacementTests
             "Raise the maximum lifetime in Settings", "or run phase 7");
         Assert.Equal(launches, h.Cloud.Calls.Count(c => c.StartsWith("run-instances", StringComparison.Ordinal)));
         Assert.DoesNotContain((await h.Core.Store.GetLiveResourcesAsync(names.DeploymentId)), r => r.Kind == AwsResourceKinds.Instance);
+    }
+
+    /// <summary>A first look of a new status monitor (one keeps what it looked up for a while).</summary>
+    private static async Task<AwsStatus> StatusAsync(AwsTargetHarness h)
+    {
+        using var monitor = new AwsStatusMonitor(h.Cloud, h.Connector, h.Core.Store, h.Core.Settings, TimeProvider.System,
+            TimeSpan.FromMilliseconds(20), h.Get<AwsTargetOptions>());
+        return await AwsAirflowOutageTests.FirstStatusAsync(monitor, await h.DeploymentIdAsync());
     }
 
     /// <summary>The deployment's runs as if it had begun <paramref name="ago"/>; returns that start.</summary>

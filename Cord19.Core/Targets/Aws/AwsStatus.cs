@@ -17,4 +17,7 @@ public sealed record AwsStatus(
     /// lifetime phase 1 gave it; null without one, or before EC2 says when it launched.
     /// </summary>
     public DateTimeOffset? InstanceEndsAt { get; init; }
+
+    /// <summary>The running instance replaced the one phase 3 set up, so its Airflow has no DAGs yet (<see cref="DagsOnInstance"/>).</summary>
+    public bool AwaitsPhaseThree { get; init; }
 }

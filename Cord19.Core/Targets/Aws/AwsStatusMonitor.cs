@@ -65,6 +65,7 @@ public sealed class AwsStatusMonitor : IDisposable
                 return new AwsStatus(deploymentId, region, instance, health, cluster, instanceCpu, clusterCpu, _clock.GetUtcNow(), null)
                 {
                     InstanceEndsAt = instance is { HasEnded: false } ? InstanceEndOfLife.Deadline(instance, found.Runs) : null,
+                    AwaitsPhaseThree = instance is { HasEnded: false } && DagsOnInstance.InstalledBeforeLaunch(instance, found.Runs) is not null,
                 };
             });
         }

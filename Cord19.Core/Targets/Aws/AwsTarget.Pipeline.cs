@@ -83,18 +83,12 @@ public sealed partial class AwsTarget
         });
     }
 
-    /// <summary>
-    /// A replacement instance (after a spot interruption) has an empty Airflow until phase 3 installs the DAGs and the
-    /// program on it: phase 3's last success must have begun after this instance was launched, else the phase says so
-    /// instead of Airflow's "DAG not found".
-    /// </summary>
+    /// <summary>A replacement phase 3 has not set up (<see cref="DagsOnInstance"/>): said now, instead of Airflow's "DAG not found".</summary>
     private static async Task RequireDagsOnAsync(AwsRun run, InstanceState instance)
     {
-        var installed = (await run.Context.DeploymentRunsAsync())
-            .Where(r => r.PhaseNumber == 3 && r.Status == Phases.PhaseStatus.Succeeded && r.StartedAt is not null).MaxBy(r => r.StartedAt);
-        if (instance.LaunchedAt is { } launched && installed?.StartedAt is { } at && new DateTimeOffset(at, TimeSpan.Zero) < launched)
+        if (DagsOnInstance.InstalledBeforeLaunch(instance, await run.Context.DeploymentRunsAsync()) is { } at)
             throw new PhaseFailedException(
-                $"The instance {instance.InstanceId} was launched at {launched.UtcDateTime:yyyy-MM-dd HH:mm} UTC, after phase 3 last installed the DAGs " +
+                $"The instance {instance.InstanceId} was launched at {instance.LaunchedAt!.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC, after phase 3 last installed the DAGs " +
                 $"({at:yyyy-MM-dd HH:mm} UTC, on the instance it replaced), so its Airflow has none. Run phase 3, then this phase.");
     }
 
