@@ -197,6 +197,23 @@ public sealed class AwsInstanceReplacementTests
     private static async Task<DeployedResource> InstanceEntryAsync(AwsTargetHarness h, string token) =>
         (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance && r.Locator == token);
 
+    /// <summary>
+    /// The guard looks at the instance an entry recorded (by its token), not the deployment's newest: with a replacement
+    /// running (launched by another panel on the same account, say) the interrupted one's entry still ends.
+    /// </summary>
+    [Fact]
+    public async Task The_ended_instance_guard_ends_the_interrupted_entry_while_a_replacement_runs()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync();
+        await using var _ = h;
+        var spec = h.Cloud.Instances[names.InstanceClientToken].Spec;
+        await h.Cloud.RunSpotInstanceAsync(spec with { ClientToken = names.ReplacementClientToken(interrupted) }, default);
+
+        Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
+
+        Assert.NotNull((await InstanceEntryAsync(h, names.InstanceClientToken)).DeletedAt);
+    }
+
     private static readonly DeploymentNames Names = new(Guid.Parse("0b3c2c1e-5f7a-4d39-8a57-3f1c0a3f9d21"));
 
     private static ResourceView Life(string token, string? instanceId, bool ended, int minutesAgo) =>

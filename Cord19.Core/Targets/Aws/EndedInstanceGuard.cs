@@ -27,7 +27,7 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
     /// <summary>The look itself, with the deployment's cloud (start-up reconciliation has it at hand).</summary>
     internal async Task<bool> StopMeteringIfEndedAsync(IAwsCloud cloud, Guid deploymentId, ResourceView entry, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
     {
-        var instance = await cloud.FindInstanceAsync(deploymentId, ct);
+        var instance = EntryInstance(await cloud.FindInstancesAsync(deploymentId, ct), entry);
         if (instance is { State: not "terminated" }) return false;
         // Without a time from EC2 (a spot interruption may give none, and EC2 lists a terminated instance for about an
         // hour only), CloudWatch's readings say until when it ran.
@@ -52,6 +52,15 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
                 $"Stopped metering {entry.Kind} {entry.Locator} (and its volume and address): {why}. Metered until {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC, {evidence}.", ct: ct);
         return true;
     }
+
+    /// <summary>
+    /// The instance the entry recorded: the one launched under its token (its locator), since a replacement may be running
+    /// beside an interrupted one; the deployment's newest where EC2 reports no tokens (an emulator).
+    /// </summary>
+    private static InstanceState? EntryInstance(IReadOnlyList<InstanceState> instances, ResourceView entry) =>
+        instances.Any(i => i.ClientToken is not null)
+            ? instances.FirstOrDefault(i => i.ClientToken == entry.Locator)
+            : instances.FirstOrDefault(i => i.State != "terminated") ?? instances.FirstOrDefault();
 
     /// <summary>
     /// Until when an ended instance is metered: the time EC2 states for its end, else its own deadline if it ended
