@@ -83,16 +83,20 @@ public sealed class PhaseContext : IStepRecorder
     /// <summary>The ledger's live resources, read even when the phase is being cancelled (as records are written), so that a phase on its way out can still act on them.</summary>
     public Task<IReadOnlyList<ResourceView>> LiveResourcesAsync() => _store.GetLiveResourcesAsync(Run.DeploymentId, CancellationToken.None);
 
-    /// <summary>Every entry of the deployment's ledger, ended ones included: each life of a resource.</summary>
-    public async Task<IReadOnlyList<ResourceView>> LedgerAsync() =>
-        [.. ((await _store.GetWithRunsAsync(Run.DeploymentId, Cancellation))?.Deployment.Resources ?? []).Select(ResourceView.From)];
+    /// <summary>
+    /// The deployment's record in one read: every entry of its ledger, ended ones included (each life of a resource),
+    /// and every run, this one included.
+    /// </summary>
+    public async Task<(IReadOnlyList<ResourceView> Ledger, IReadOnlyList<PhaseRun> Runs)> DeploymentRecordAsync() =>
+        await _store.GetWithRunsAsync(Run.DeploymentId, Cancellation) is var (deployment, runs)
+            ? ([.. deployment.Resources.Select(ResourceView.From)], runs)
+            : ([], []);
 
     /// <summary>Whether this deployment ever recorded a resource (every target records before it creates).</summary>
     public Task<bool> HasRecordedResourcesAsync() => _store.HasRecordedResourcesAsync(Run.DeploymentId, Cancellation);
 
     /// <summary>Every run of this run's deployment, this one included.</summary>
-    public async Task<IReadOnlyList<PhaseRun>> DeploymentRunsAsync() =>
-        (await _store.GetWithRunsAsync(Run.DeploymentId, Cancellation))?.Runs ?? [];
+    public async Task<IReadOnlyList<PhaseRun>> DeploymentRunsAsync() => (await DeploymentRecordAsync()).Runs;
 
     /// <summary>The first run of the attempt this run continues (itself unless it retries or resumes a failed or interrupted run).</summary>
     public Task<Guid> AttemptRootAsync() => _store.GetAttemptRootAsync(Run.Id, Cancellation);

@@ -107,15 +107,16 @@ public sealed partial class AwsTarget
         {
             var settings = context.Settings;
             var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
-            var launch = InstanceLaunch.For(names, existing, await context.LedgerAsync());
+            var (ledger, runs) = await context.DeploymentRecordAsync();
+            var launch = InstanceLaunch.For(names, existing, ledger);
             var instance = existing is { HasEnded: false } ? existing : null;
-            var lifetime = instance is null ? await LifetimeOfLaunchAsync(run, launch, existing, ct) : null;
+            var lifetime = instance is null ? await LifetimeOfLaunchAsync(run, launch, existing, ledger, runs, ct) : null;
             var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
             if (instance is null)
                 await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, launch.Token, lifetime, ct));
             await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
                 EndedInstanceGuard.Description(instance!.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
-            var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, await context.DeploymentRunsAsync()) is { } deadline
+            var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, runs) is { } deadline
                 ? $" It ends itself about {deadline.UtcDateTime:yyyy-MM-dd HH:mm} UTC (the maximum lifetime), panel or not, reboots included."
                 : lifetime is not { } given ? ""
                 : launch.Token != names.InstanceClientToken ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
@@ -274,14 +275,16 @@ public sealed partial class AwsTarget
     /// the deployment's for a replacement, or a refusal), and for a replacement, the ended instance's meter stopped and the
     /// log told what stays and what to run next.
     /// </summary>
-    private async Task<TimeSpan?> LifetimeOfLaunchAsync(AwsRun run, InstanceLaunch launch, InstanceState? listed, CancellationToken ct)
+    /// <param name="ledger">The deployment's ledger, ended entries included, and <paramref name="runs"/> its runs, as the step read them.</param>
+    private async Task<TimeSpan?> LifetimeOfLaunchAsync(AwsRun run, InstanceLaunch launch, InstanceState? listed, IReadOnlyList<Deployments.ResourceView> ledger,
+        IReadOnlyList<Deployments.PhaseRun> runs, CancellationToken ct)
     {
         var context = run.Context;
         var lifetime = context.Settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
         if (launch.Replaces is not null)
-            await StopMeteringReplacedAsync(run, launch, ct);
+            await StopMeteringReplacedAsync(run, launch, ledger, runs, ct);
         if (launch.Token != run.Names.InstanceClientToken)
-            lifetime = await ReplacementLifetimeAsync(run, lifetime);
+            lifetime = ReplacementLifetime(lifetime, runs);
         if (launch.Replaces is { } ended)
             await context.LogAsync($"This deployment's instance {ended} is gone ({(listed is { HasEnded: true } ? $"it is {listed.State}: {listed.EndedBecause}" : "AWS ended it and no longer lists it")}). " +
                 "Launching a replacement in the same deployment: the bucket, the roles, the parameters, the security group and any Redshift cluster with its export stay. " +
@@ -293,22 +296,21 @@ public sealed partial class AwsTarget
     /// Before a replacement is launched (or refused): the ended instance stops being metered, dated as the ended-instance
     /// guard dates it, or now when CloudWatch cannot be asked, so that two instances are never metered as one.
     /// </summary>
-    private async Task StopMeteringReplacedAsync(AwsRun run, InstanceLaunch launch, CancellationToken ct)
+    private async Task StopMeteringReplacedAsync(AwsRun run, InstanceLaunch launch, IReadOnlyList<Deployments.ResourceView> ledger,
+        IReadOnlyList<Deployments.PhaseRun> runs, CancellationToken ct)
     {
-        var context = run.Context;
         // Not the replacement's own entry, which a launch cut short by a crash recorded.
-        foreach (var live in (await context.LiveResourcesAsync()).Where(r => r.Kind == AwsResourceKinds.Instance && r.Locator != launch.Token))
-            if (!await endedInstances.StopMeteringIfEndedAsync(run.Cloud, run.Names.DeploymentId, live, await context.DeploymentRunsAsync(), ct))
-                await context.MarkResourceDeletedAsync(live.Id);
+        foreach (var live in ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.DeletedAt is null && r.Locator != launch.Token))
+            if (!await endedInstances.StopMeteringIfEndedAsync(run.Cloud, run.Names.DeploymentId, live, runs, ct))
+                await run.Context.MarkResourceDeletedAsync(live.Id);
     }
 
     /// <summary>
     /// What a replacement's first boot is given: what is left of the deployment's lifetime (<see cref="InstanceEndOfLife.ReplacementLifetime"/>).
     /// Less than Airflow's first boot may take would bill an instance that ends before it is of use: refused, with the fix.
     /// </summary>
-    private async Task<TimeSpan?> ReplacementLifetimeAsync(AwsRun run, TimeSpan? lifetime)
+    private TimeSpan? ReplacementLifetime(TimeSpan? lifetime, IReadOnlyList<Deployments.PhaseRun> runs)
     {
-        var runs = await run.Context.DeploymentRunsAsync();
         if (InstanceEndOfLife.ReplacementLifetime(lifetime, runs, clock.GetUtcNow()) is not { } left) return null;
         if (left < options.AirflowReadyLimit)
             throw new PhaseFailedException(

@@ -20,8 +20,9 @@ public sealed partial class AwsTarget
     {
         var (context, cloud, names) = run;
         var (instance, client) = await RequireAirflowAsync(run);
-        await RequireDagsOnAsync(run, instance);
-        await WarnIfLifetimeEndsFirstAsync(run, instance, await ExpectRunAsync(run));
+        var runs = await context.DeploymentRunsAsync();
+        RequireDagsOn(instance, runs);
+        await WarnIfLifetimeEndsFirstAsync(run, instance, runs, await ExpectRunAsync(run));
         // The run id comes from the phase's attempt: a retried or resumed phase finds the DAG run it started instead of starting a second one.
         var runId = AwsNames.DagRunId(await context.AttemptRootAsync());
         // One outage for the phase: a silence that began at the trigger and goes on while the run is followed is one silence.
@@ -84,9 +85,9 @@ public sealed partial class AwsTarget
     }
 
     /// <summary>A replacement phase 3 has not set up (<see cref="DagsOnInstance"/>): said now, instead of Airflow's "DAG not found".</summary>
-    private static async Task RequireDagsOnAsync(AwsRun run, InstanceState instance)
+    private static void RequireDagsOn(InstanceState instance, IReadOnlyList<Deployments.PhaseRun> runs)
     {
-        if (DagsOnInstance.InstalledBeforeLaunch(instance, await run.Context.DeploymentRunsAsync()) is { } at)
+        if (DagsOnInstance.InstalledBeforeLaunch(instance, runs) is { } at)
             throw new PhaseFailedException(
                 $"The instance {instance.InstanceId} was launched at {instance.LaunchedAt!.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC, after phase 3 last installed the DAGs " +
                 $"({at:yyyy-MM-dd HH:mm} UTC, on the instance it replaced), so its Airflow has none. Run phase 3, then this phase.");
@@ -127,10 +128,10 @@ public sealed partial class AwsTarget
     /// A run the instance's maximum lifetime will cut off is said before it starts: the deadline was fixed at the first
     /// boot, so neither Settings nor a later phase moves it, and the run would end with the instance.
     /// </summary>
-    private async Task WarnIfLifetimeEndsFirstAsync(AwsRun run, InstanceState instance, ExpectedRun expected)
+    private async Task WarnIfLifetimeEndsFirstAsync(AwsRun run, InstanceState instance, IReadOnlyList<Deployments.PhaseRun> runs, ExpectedRun expected)
     {
         var context = run.Context;
-        if (InstanceEndOfLife.Deadline(instance, await context.DeploymentRunsAsync()) is not { } end) return;
+        if (InstanceEndOfLife.Deadline(instance, runs) is not { } end) return;
         var left = end - clock.GetUtcNow();
         if (left >= expected.Time) return;
         var when = left <= TimeSpan.Zero ? "now" : $"in {Durations.Say(left)}";
