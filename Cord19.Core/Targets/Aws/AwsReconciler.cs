@@ -28,14 +28,15 @@ public sealed class AwsReconciler(
 
     public async Task<Report> ReconcileAsync(CancellationToken ct)
     {
-        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not var (deployment, runs, settings)) return new Report(0, 0);
+        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live) return new Report(0, 0);
+        var (deployment, runs, settings) = live;
         var latestRun = runs.Where(r => r.StartedAt is not null).MaxBy(r => r.StartedAt);
         if (latestRun is null) return new Report(0, 0);
 
         return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
         {
             var tagged = await cloud.FindTaggedAsync(deployment.Id, ct);
-            var ledger = await store.GetLiveResourcesAsync(deployment.Id, ct);
+            var ledger = live.Ledger; // read with the deployment: no second read
             int added = 0, deleted = 0;
             foreach (var item in tagged.Where(t => !ledger.Any(r => r.Kind == t.Kind && r.Locator == t.Locator)))
             {
