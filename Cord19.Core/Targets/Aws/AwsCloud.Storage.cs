@@ -35,7 +35,7 @@ public sealed partial class AwsCloud
             {
                 BlockPublicAcls = true, BlockPublicPolicy = true, IgnorePublicAcls = true, RestrictPublicBuckets = true,
             },
-        }, ct));
+        }, ct), ct);
         await HardenAsync(bucket, unsupported, "s3:PutEncryptionConfiguration", () => S3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
         {
             BucketName = bucket.Name,
@@ -44,7 +44,7 @@ public sealed partial class AwsCloud
             {
                 ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
             },
-        }, ct));
+        }, ct), ct);
         // Over plain HTTP (an emulator, an endpoint without TLS) the TLS-only policy would refuse the panel itself.
         if (S3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true)
             unsupported.Add("s3:PutBucketPolicy");
@@ -54,13 +54,13 @@ public sealed partial class AwsCloud
                 BucketName = bucket.Name,
                 ExpectedBucketOwner = bucket.Account,
                 Policy = TlsOnlyPolicy(bucket.Name),
-            }, ct));
+            }, ct), ct);
         await HardenAsync(bucket, unsupported, "s3:PutBucketTagging", () => S3.PutBucketTaggingAsync(new PutBucketTaggingRequest
         {
             BucketName = bucket.Name,
             ExpectedBucketOwner = bucket.Account,
             TagSet = tags.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList(),
-        }, ct));
+        }, ct), ct);
         return unsupported;
     }
 
@@ -131,11 +131,11 @@ public sealed partial class AwsCloud
     /// Implemented, which is reported (the phase logs it) rather than failing the deployment. The ledger still
     /// holds the bucket, so teardown finds it even where the tag sweep cannot.
     /// </summary>
-    private async Task HardenAsync<T>(AccountBucket bucket, List<string> unsupported, string action, Func<Task<T>> call)
+    private async Task HardenAsync<T>(AccountBucket bucket, List<string> unsupported, string action, Func<Task<T>> call, CancellationToken ct)
     {
         try
         {
-            await OnAccountBucketAsync(bucket, action, call, CancellationToken.None);
+            await OnAccountBucketAsync(bucket, action, call, ct);
         }
         catch (AwsException ex) when (ex.Code == "NotImplemented")
         {

@@ -26,7 +26,7 @@ public interface IAwsCloud
     Task<string?> BucketRegionAsync(string bucket, CancellationToken ct);
     /// <summary>Whether anything is stored under a prefix (any account's bucket); null when S3 will not say (denied).</summary>
     Task<bool?> HasObjectsAsync(string bucket, string prefix, CancellationToken ct);
-    // The deployment's own bucket: S3 refuses each of these calls (<see cref="BucketNotOwnedException"/>) when the bucket is
+    // The deployment's own bucket: S3 refuses each of these calls (a BucketNotOwnedException) when the bucket is
     // not the expected account's. A presigned link cannot carry that condition; the upload before it did.
     /// <summary>The size of an object in bytes, or null when there is none.</summary>
     Task<long?> ObjectSizeAsync(AccountBucket bucket, string key, CancellationToken ct);
