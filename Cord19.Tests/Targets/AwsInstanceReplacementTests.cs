@@ -236,6 +236,11 @@ public sealed class AwsInstanceReplacementTests
         { "a replacement running, its entry ended by hand", new(Names.ReplacementClientToken("i-0aaa"), null) },
     };
 
+    /// <summary>RunInstances' ClientToken: "Maximum 64 ASCII characters" (botocore's EC2 model); a replacement's names a 17-digit instance id.</summary>
+    [Fact]
+    public void A_replacement_token_fits_EC2s_limit() =>
+        Assert.InRange(Names.ReplacementClientToken("i-0123456789abcdef0").Length, 1, 64);
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Each_launch_has_its_token_and_a_repeated_one_the_same(string situation, InstanceLaunch expected)
