@@ -131,7 +131,7 @@ public sealed class AirflowApiTests
         Assert.True(probe.Elapsed < TimeSpan.FromSeconds(5), $"The probe took {probe.Elapsed.TotalSeconds:0.0} s.");
         var check = ready.GetProperty("checks").GetProperty("airflow");
         Assert.Equal("Degraded", check.GetProperty("status").GetString());
-        Assert.Equal("Airflow did not answer within 4 s.", check.GetProperty("description").GetString());
+        Assert.Equal("Airflow did not answer within 3 s.", check.GetProperty("description").GetString());
     }
 
     [Fact]
