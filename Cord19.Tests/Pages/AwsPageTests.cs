@@ -70,6 +70,44 @@ public sealed class AwsPageTests : PageTestContext
         Assert.Null(Alert());
     }
 
+    /// <summary>
+    /// After a spot interruption and phase 1 again, the cards must not read as if phases 4 to 6 could go on: phase 3's
+    /// success set up the instance that ended, and the replacement's Airflow has no DAGs.
+    /// </summary>
+    [Fact]
+    public void The_cards_hold_phases_4_to_6_until_phase_3_has_set_up_a_replacement_instance()
+    {
+        var first = new ResourceView(Guid.NewGuid(), AwsResourceKinds.Instance, "cord19-token", "i-0abc: m5.xlarge spot", DateTime.UtcNow.AddHours(-2), DateTime.UtcNow.AddMinutes(-30));
+        var replacement = new ResourceView(Guid.NewGuid(), AwsResourceKinds.Instance, "cord19-token-i-0abc", "i-0def: m5.xlarge spot", DateTime.UtcNow, null);
+        (int, PhaseStatus)[] fiveDone = [.. Enumerable.Range(1, 5).Select(n => (n, PhaseStatus.Succeeded))];
+        string Why(IRenderedComponent<Overview> page, int phase) => page.Find($"[data-testid=phase-{phase}-why-not]").TextContent;
+        bool RunDisabled(IRenderedComponent<Overview> page, int phase) => page.Find($"[data-testid=phase-{phase}-run]").HasAttribute("disabled");
+
+        _deployments.Snapshot = AwsDeployment(fiveDone) with { Resources = [first, replacement] };
+        var page = Render<Overview>();
+        Assert.Contains("was replaced at", page.Find("[data-testid=phase-3-notice]").TextContent);
+        Assert.Contains("run phase 3 again", page.Find("[data-testid=phase-3-notice]").TextContent);
+        Assert.False(RunDisabled(page, 3));
+        foreach (var phase in new[] { 4, 5, 6 })
+        {
+            Assert.True(RunDisabled(page, phase));
+            Assert.StartsWith($"Phase {phase} needs phase 3 run again first: the instance it set up was replaced at", Why(page, phase));
+        }
+        Assert.False(RunDisabled(page, 7));
+
+        // Phase 3 set up the instance that runs (it was recorded before phase 3 began): nothing held, nothing said.
+        _deployments.Snapshot = AwsDeployment(fiveDone) with { Resources = [first with { DeletedAt = null }] };
+        page = Render<Overview>();
+        Assert.Empty(page.FindAll("[data-testid=phase-3-notice]"));
+        Assert.All(new[] { 4, 5, 6 }, phase => Assert.False(RunDisabled(page, phase)));
+
+        // A phase 3 that failed on the replacement already holds phase 4 back, with its own reason.
+        _deployments.Snapshot = AwsDeployment([.. fiveDone[..2], (3, PhaseStatus.Failed)]) with { Resources = [first, replacement] };
+        page = Render<Overview>();
+        Assert.Empty(page.FindAll("[data-testid=phase-3-notice]"));
+        Assert.StartsWith("Phase 4 (", Why(page, 4));
+    }
+
     [Fact]
     public void An_AWS_deployment_done_with_the_whole_dataset_says_it_bills_until_phase_7()
     {

@@ -70,8 +70,10 @@ public sealed class AwsInstanceReplacementTests
         Assert.Equal(2, h.Cloud.Instances.Count);
         FailedSaying(await h.Core.RunAsync(4), $"The instance {replacement.InstanceId} was launched at", "after phase 3 last installed the DAGs", "Run phase 3, then this phase");
         Assert.True((await StatusAsync(h)).AwaitsPhaseThree); // the AWS page says so too
+        Assert.NotNull(await CardsHoldBackAsync(h)); // and the phase cards, from the ledger alone
         Succeeded(await h.Core.RunAsync(3), "");
         Assert.False((await StatusAsync(h)).AwaitsPhaseThree);
+        Assert.Null(await CardsHoldBackAsync(h));
         Succeeded(await h.Core.RunAsync(4), "");
         Assert.Equal(onePrice, Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour);
 
@@ -79,6 +81,13 @@ public sealed class AwsInstanceReplacementTests
         var end = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
         Succeeded(end, await h.Core.LogTextAsync(end));
         Assert.All(h.Cloud.Instances.Values, i => Assert.True(i.State.HasEnded, i.State.InstanceId));
+    }
+
+    /// <summary>What the Overview's cards go by: the store's snapshot, with no call to AWS.</summary>
+    private static async Task<DateTime?> CardsHoldBackAsync(AwsTargetHarness h)
+    {
+        var snapshot = await h.Core.Store.GetSnapshotAsync();
+        return DagsOnInstance.ReplacedAfterSetUp(snapshot.Resources, snapshot[3].LatestRun);
     }
 
     [Fact]

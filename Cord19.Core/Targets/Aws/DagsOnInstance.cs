@@ -15,4 +15,17 @@ public static class DagsOnInstance
         && instance.LaunchedAt is { } launched && new DateTimeOffset(at, TimeSpan.Zero) < launched
             ? at
             : null;
+
+    /// <summary>
+    /// The same question asked of the ledger alone, so the phase cards need no call to AWS: when the live instance's entry
+    /// was recorded, if that was after phase 3's latest run, a success, began; else null. The entry is recorded just before
+    /// the launch, and no phase runs between the two, so it answers as <see cref="InstalledBeforeLaunch"/> does. A latest
+    /// phase 3 that did not succeed needs no answer: the order rules already hold phases 4 to 6 back.
+    /// </summary>
+    public static DateTime? ReplacedAfterSetUp(IEnumerable<ResourceView> ledger, PhaseRunView? latestPhaseThree) =>
+        latestPhaseThree is { Status: PhaseStatus.Succeeded, StartedAt: { } setUp }
+        && ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.DeletedAt is null).MaxBy(r => r.CreatedAt) is { } live
+        && live.CreatedAt > setUp
+            ? live.CreatedAt
+            : null;
 }

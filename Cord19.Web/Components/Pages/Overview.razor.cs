@@ -17,6 +17,7 @@ public sealed partial class Overview : LiveComponent
     [CascadingParameter] public Moments Moments { get; set; } = Moments.OfServer;
 
     private const int MaxLogLines = 1_000;
+    private const int DagsReady = 3;
     private const int WholeDataset = 6;
 
     private DeploymentSnapshot? _snapshot;
@@ -53,6 +54,24 @@ public sealed partial class Overview : LiveComponent
             { Phase.IsDeallocation: false, Status: PhaseStatus.Failed or PhaseStatus.Interrupted } stopped
             ? stopped
             : null;
+
+    /// <summary>
+    /// On AWS, when phase 3's DAGs went to an instance that has since been replaced (a spot interruption, then phase 1):
+    /// when the replacement was recorded. Its Airflow has no DAGs, so the cards say to run phase 3 again, and phases 4 to
+    /// 6, which the target would refuse, wait for it.
+    /// </summary>
+    private DateTime? ReplacedAfterSetUp => IsAwsDeployment ? DagsOnInstance.ReplacedAfterSetUp(_snapshot!.Resources, _snapshot[DagsReady].LatestRun) : null;
+
+    /// <summary>What phase 3's card adds when its success was on the instance a replacement took over from.</summary>
+    private string? NoticeOf(PhaseState state) => state.Phase.Number == DagsReady && ReplacedAfterSetUp is { } at
+        ? $"The instance these DAGs went to was replaced at {Moments.Clock(at)}: run phase 3 again to install them on the new one."
+        : null;
+
+    /// <summary>Phases 4 to 6 as their cards show them: held back until phase 3 has set up a replacement.</summary>
+    private PhaseState Shown(PhaseState state) =>
+        state is { Phase.Number: > DagsReady and <= WholeDataset, WhyNot: null } && ReplacedAfterSetUp is { } at
+            ? state with { WhyNot = $"Phase {state.Phase.Number} needs phase 3 run again first: the instance it set up was replaced at {Moments.Clock(at)}, and the new one's Airflow has no DAGs." }
+            : state;
 
     /// <summary>The ledger still meters the instance: AWS has not ended it, or the panel has not yet seen that it did.</summary>
     private bool InstanceMetered => _snapshot!.Resources.Any(r => r.Kind == AwsResourceKinds.Instance && r.DeletedAt is null);
