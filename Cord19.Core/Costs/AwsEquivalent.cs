@@ -47,6 +47,13 @@ public static class AwsEquivalent
     public static MeteredResource ClusterStorage(BilledPeriod[] period) =>
         new("Redshift managed storage (about 1 GB)", MeterKind.RedshiftStorage, "redshift.rms.gb-month", 1, period);
 
+    /// <summary>
+    /// A manual snapshot of the cluster (a final snapshot the console kept), billed as backup storage until it is
+    /// deleted. It holds what the cluster held, the external schema, so it is metered as 1 GB, as the managed storage is.
+    /// </summary>
+    public static MeteredResource ClusterSnapshot(string identifier, BilledPeriod[] period) =>
+        new($"Redshift snapshot {identifier} (about 1 GB)", MeterKind.RedshiftSnapshot, "redshift.backup.gb-month", 1, period);
+
     /// <summary>The data lake's bytes read by the export's UNLOAD through Spectrum.</summary>
     public static MeteredResource SpectrumScan(long bytes, DateTime at) =>
         new($"Redshift Spectrum scan of the data lake ({bytes / 1_048_576.0:0.0} MB)", MeterKind.SpectrumScan, "redshift.spectrum.tb-scanned",

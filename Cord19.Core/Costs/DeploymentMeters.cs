@@ -6,7 +6,7 @@ namespace Cord19.Core.Costs;
 
 /// <summary>
 /// What a deployment is billed for at a moment. On AWS: the ledger's spot instance (with its EBS volume and public
-/// IPv4 address) and Redshift cluster, each from when it was recorded — just before the call that created it — until
+/// IPv4 address), Redshift cluster and any snapshot of it, each from when it was recorded — just before the call that created it — until
 /// it was deleted, priced with the sizes of the run that made it. Locally: what the phases would have kept running on
 /// AWS (<see cref="AwsEquivalent"/>).
 /// </summary>
@@ -46,6 +46,8 @@ public static class DeploymentMeters
             metered.Add(AwsEquivalent.Cluster(SettingsOf(cluster), running.Count == 0 ? Period(cluster) : running.Select(r => Within(r, cluster)).ToList()));
             if (running.Count > 0) metered.Add(AwsEquivalent.ClusterStorage(Period(cluster)));
         }
+        foreach (var snapshot in ledger.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot && r.CreatedAt <= at))
+            metered.Add(AwsEquivalent.ClusterSnapshot(AwsResourceKinds.SnapshotOf(snapshot.Locator).Snapshot, Period(snapshot)));
         foreach (var scan in ledger.Where(r => r.Kind == AwsResourceKinds.SpectrumScan && r.CreatedAt <= at))
             if (AwsResourceKinds.ScannedBytes(scan.Locator) is { } bytes)
                 metered.Add(AwsEquivalent.SpectrumScan(bytes, scan.CreatedAt));

@@ -1,7 +1,7 @@
 namespace Cord19.Core.Costs;
 
 /// <summary>What is metered; <see cref="RedshiftCluster"/> is the cluster's compute (node-hours while not paused).</summary>
-public enum MeterKind { Ec2Instance, EbsVolume, PublicIpv4, RedshiftCluster, S3Storage, RedshiftStorage, SpectrumScan }
+public enum MeterKind { Ec2Instance, EbsVolume, PublicIpv4, RedshiftCluster, S3Storage, RedshiftStorage, SpectrumScan, RedshiftSnapshot }
 
 /// <summary>
 /// Something that costs money while it exists, with the periods it is billed for.

@@ -101,6 +101,9 @@ public sealed class AwsContractTests
         await cloud.CreateClusterAsync(Cluster with { Nodes = 2, NodeType = "ra3.large" }, default);
         await cloud.FindClusterAsync(Cluster.Identifier, default);
         await cloud.DeleteClusterAsync(Cluster.Identifier, default);
+        await cloud.ManualSnapshotsAsync(Cluster.Identifier, default);
+        await cloud.ManualSnapshotsAsync(null, default);
+        await cloud.DeleteSnapshotAsync(Cluster.Identifier, "cord19-1a2b3c4d-final", default);
         await cloud.SchedulePauseAsync(Pause, default);
         await cloud.DeletePauseScheduleAsync(Pause.Name, default);
         await cloud.TaggedClustersAsync(ResourceTags.DeploymentKey, "1a2b3c4d-0000-4000-8000-000000000000", default);
@@ -136,8 +139,8 @@ public sealed class AwsContractTests
             "iam:DeleteRolePolicy", "iam:GetInstanceProfile", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:ListRolePolicies",
             "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:RemoveRoleFromInstanceProfile", "iam:SimulatePrincipalPolicy",
             "redshift-data:DescribeStatement", "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult",
-            "redshift:CreateCluster", "redshift:CreateScheduledAction", "redshift:DeleteCluster", "redshift:DeleteScheduledAction",
-            "redshift:DescribeClusters", "redshift:DescribeOrderableClusterOptions", "redshift:PauseCluster", "redshift:ResumeCluster",
+            "redshift:CreateCluster", "redshift:CreateScheduledAction", "redshift:DeleteCluster", "redshift:DeleteClusterSnapshot",
+            "redshift:DeleteScheduledAction", "redshift:DescribeClusters", "redshift:DescribeClusterSnapshots", "redshift:DescribeOrderableClusterOptions", "redshift:PauseCluster", "redshift:ResumeCluster",
             "servicequotas:GetServiceQuota",
         ], sent);
     }

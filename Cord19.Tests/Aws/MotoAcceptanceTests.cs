@@ -161,6 +161,10 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
                 Assert.Equal(names.ReplacementClientToken(interrupted.InstanceId), replacement.ClientToken);
                 Assert.Equal("paused", (await ClusterAsync(id)).Text("ClusterStatus"));
             }
+            // A snapshot of the cluster taken by hand in the console, which bills until it is deleted: phase 7 finds it
+            // by its cluster's name (it need not carry the cluster's tags) and deletes it.
+            await Moto.Connect().Api.QueryAsync(AwsService.Redshift, "CreateClusterSnapshot", new AwsParameters()
+                .Add("SnapshotIdentifier", "cord19-by-hand").Add("ClusterIdentifier", names.Cluster), default);
             NoProblems(await OnEveryScreenAsync(app, "/", "aws-teardown", async page =>
             {
                 await page.Locator("[data-testid=teardown]").ClickAsync();
@@ -170,6 +174,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
 
             var plan = await _http.GetFromJsonAsync<JsonElement>($"{app.Url}/api/deployment/deallocation-plan");
             var word = plan.GetProperty("confirmationWord").GetString()!;
+            Assert.Contains(plan.GetProperty("items").EnumerateArray(), item => item.GetProperty("locator").GetString() == $"{names.Cluster}/cord19-by-hand");
             Assert.True(plan.GetProperty("items").GetArrayLength() >= created - 1, plan.ToString());
             Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"{app.Url}/api/phases/7/run", null)).StatusCode);
             await RunAsync(app, 7, $"?confirm={word}");
@@ -438,6 +443,9 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             .Where(p => !found.Contains($"role {p}")).Select(p => $"instance profile {p} (without its role)"));
         var clusters = await connection.Api.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters(), default);
         found.AddRange((clusters.Find("Clusters")?.Elements() ?? []).Select(c => c.Text("ClusterIdentifier")).Where(c => c?.StartsWith("cord19-", StringComparison.Ordinal) == true).Select(c => $"cluster {c}"));
+        var snapshots = await connection.Api.QueryAsync(AwsService.Redshift, "DescribeClusterSnapshots", new AwsParameters().Add("SnapshotType", "manual"), default);
+        found.AddRange((snapshots.Find("Snapshots")?.Elements() ?? []).Where(s => s.Text("ClusterIdentifier")?.StartsWith("cord19-", StringComparison.Ordinal) == true)
+            .Select(s => $"snapshot {s.Text("SnapshotIdentifier")}"));
         return found;
     }
 

@@ -72,7 +72,8 @@ public sealed class OperatorPolicyTests
             "redshift-data:DescribeStatement", "redshift-data:GetStatementResult",
             // Redshift's scheduled actions: whether they take a resource ARN is not settled from the documents here; the one
             // the panel creates runs as a role that may only pause the project's clusters.
-            "redshift:CreateScheduledAction", "redshift:DeleteScheduledAction", "redshift:DescribeClusters", "redshift:DescribeOrderableClusterOptions",
+            "redshift:CreateScheduledAction", "redshift:DeleteScheduledAction", "redshift:DescribeClusterSnapshots", "redshift:DescribeClusters",
+            "redshift:DescribeOrderableClusterOptions",
             "s3:GetBucketLocation", "s3:ListAllMyBuckets",
             "servicequotas:GetServiceQuota",
             "ssm:DescribeInstanceInformation", "ssm:DescribeParameters", "ssm:GetCommandInvocation",

@@ -6,7 +6,20 @@ namespace Cord19.Core.Targets.Aws;
 public sealed record AwsIdentity(string Account, string Arn, string UserId);
 
 /// <summary>A resource found in the account by its tags; <see cref="Kind"/> uses the ledger's kinds.</summary>
-public sealed record TaggedResource(string Kind, string Locator, string? DeploymentId, string State);
+/// <param name="Since">When it began to bill, where AWS says and the panel may not have seen it (a snapshot's creation).</param>
+public sealed record TaggedResource(string Kind, string Locator, string? DeploymentId, string State, DateTimeOffset? Since = null);
+
+/// <summary>
+/// A manual snapshot of a Redshift cluster: a final snapshot the console kept when it deleted the cluster, or one taken
+/// by hand. Redshift keeps it, and bills it as backup storage, until someone deletes it.
+/// </summary>
+/// <param name="DeploymentId">Its deployment tag, when it carries one (a snapshot need not carry its cluster's tags).</param>
+/// <param name="CreatedAt">When Redshift began taking it; null when it does not say.</param>
+public sealed record ClusterSnapshot(string Identifier, string Cluster, string Status, DateTimeOffset? CreatedAt, string? DeploymentId = null)
+{
+    /// <summary>Its ledger locator, which names the cluster too, as its ARN does: deleting it names both.</summary>
+    public string Locator => AwsResourceKinds.SnapshotLocator(Cluster, Identifier);
+}
 
 public sealed record RoleSpec(string Name, string TrustedService, string Description, string InlinePolicyName, string InlinePolicy,
     bool WithInstanceProfile, string Path);

@@ -40,8 +40,11 @@ public sealed class AwsReconciler(
             int added = 0, deleted = 0;
             foreach (var item in tagged.Where(t => !ledger.Any(r => r.Kind == t.Kind && r.Locator == t.Locator)))
             {
-                await store.RecordResourceAsync(latestRun.Key, item.Kind, item.Locator, $"Found by its tags at start-up ({item.State})", ct: ct);
-                await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Recorded {item.Kind} {item.Locator}: AWS has it (tagged for this deployment) but the ledger did not.", ct: ct);
+                await store.RecordResourceAsync(latestRun.Key, item.Kind, item.Locator, $"Found by its tags at start-up ({item.State})", item.Since?.UtcDateTime, ct);
+                await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", item.Kind == AwsResourceKinds.ClusterSnapshot
+                    ? $"Recorded {item.Kind} {item.Locator}: a manual snapshot of this deployment's cluster (the final snapshot the console keeps when it " +
+                      "deletes a cluster, or one taken by hand), which bills as backup storage until it is deleted. It is metered from its creation; phase 7 deletes it."
+                    : $"Recorded {item.Kind} {item.Locator}: AWS has it (tagged for this deployment) but the ledger did not.", ct: ct);
                 added++;
             }
             foreach (var entry in ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator)))
@@ -101,7 +104,12 @@ public sealed class AwsReconciler(
 
     private Task<IReadOnlyList<TaggedResource>> OrphansInAsync(string region, string? live, CancellationToken ct) =>
         clouds.WithCloudAsync<IReadOnlyList<TaggedResource>>(region, async cloud =>
-            (await cloud.FindTaggedAsync(null, ct)).Where(t => t.DeploymentId != live).ToList());
+            (await cloud.FindTaggedAsync(null, ct)).Where(t => t.DeploymentId != live && !OfLiveCluster(t, live)).ToList());
+
+    /// <summary>A snapshot without tags is known by its cluster's name alone: one of the live deployment's cluster is no orphan.</summary>
+    private static bool OfLiveCluster(TaggedResource found, string? live) =>
+        found.Kind == AwsResourceKinds.ClusterSnapshot && Guid.TryParse(live, out var id)
+        && AwsResourceKinds.SnapshotOf(found.Locator).Cluster == ResourceTags.Name(id);
 
     /// <summary>
     /// The live deployment's tag value, whose resources are never orphans; null when none is live. The list is newest
@@ -154,6 +162,7 @@ public sealed class AwsReconciler(
     {
         AwsResourceKinds.Role => await cloud.FindRoleAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.Cluster => await cloud.FindClusterAsync(entry.Locator, ct) is not null,
+        AwsResourceKinds.ClusterSnapshot => (await cloud.ManualSnapshotsAsync(AwsResourceKinds.SnapshotOf(entry.Locator).Cluster, ct)).Any(s => s.Locator == entry.Locator),
         AwsResourceKinds.SecurityGroup => await cloud.FindSecurityGroupAsync(entry.Locator, await cloud.DefaultVpcAsync(ct), ct) is not null,
         AwsResourceKinds.Parameter => await cloud.GetSecretAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.Bucket => await cloud.OwnsBucketAsync(entry.Locator, ct),

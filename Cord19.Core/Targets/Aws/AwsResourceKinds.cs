@@ -10,6 +10,16 @@ public static class AwsResourceKinds
     public const string Bucket = "s3-bucket";                 // locator: the bucket name
     public const string Role = "iam-role";                    // locator: the role (and instance profile) name
 
+    // A manual snapshot of the deployment's cluster (a final snapshot the console kept, one taken by hand). Found by its
+    // cluster's name, not by tags: a snapshot need not carry its cluster's tags.
+    public const string ClusterSnapshot = "redshift-snapshot"; // locator: "<cluster identifier>/<snapshot identifier>"
+
+    public static string SnapshotLocator(string cluster, string snapshot) => $"{cluster}/{snapshot}";
+
+    /// <summary>The cluster and the snapshot a snapshot's locator names.</summary>
+    public static (string Cluster, string Snapshot) SnapshotOf(string locator) =>
+        locator.IndexOf('/') is var slash and > 0 ? (locator[..slash], locator[(slash + 1)..]) : ("", locator);
+
     // Meters, not things to delete: the cluster's running periods (it bills node-hours only while not paused) and the
     // data lake scan of its export (Spectrum bills the bytes read). Each ends with the cluster.
     public const string ClusterCompute = "redshift-compute";  // locator: the cluster identifier
@@ -26,13 +36,14 @@ public static class AwsResourceKinds
 
     /// <summary>
     /// Dependency order: the instance and the cluster hold network interfaces in the security groups; the groups
-    /// go once those are gone; the bucket last, since it holds the results until the very end.
+    /// go once those are gone; the bucket last, since it holds the results until the very end. A cluster's snapshots
+    /// after the cluster, so that a final snapshot a deletion in the console is still taking is there to be deleted.
     /// </summary>
     public static int DeletionOrder(string kind) => kind switch
     {
         Instance or SpotRequest => 0,
         Cluster or ClusterCompute or SpectrumScan => 1,
-        Volume => 2,
+        Volume or ClusterSnapshot => 2,
         SecurityGroup => 3,
         Parameter or Role => 4,
         Bucket => 5,

@@ -7,7 +7,7 @@ namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
 /// Phase 7 on AWS: every resource the ledger or the tags know of, deleted in dependency order (instance and
-/// cluster, then volumes, then security groups, retrying DependencyViolation while network interfaces drain,
+/// cluster, then volumes and the cluster's snapshots, then security groups, retrying DependencyViolation while network interfaces drain,
 /// then parameters, then the bucket), then a tag sweep that must come back empty.
 /// </summary>
 internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOptions options)
@@ -154,6 +154,9 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             case AwsResourceKinds.Cluster:
                 await DeleteClusterAsync(log, item.Locator, ct);
                 break;
+            case AwsResourceKinds.ClusterSnapshot:
+                await DeleteSnapshotAsync(log, item.Locator, ct);
+                break;
             case AwsResourceKinds.Volume:
                 await cloud.DeleteVolumeAsync(item.Locator, ct);
                 break;
@@ -205,6 +208,24 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             await log.LogAsync($"The cluster's pause schedule {schedule} was not deleted ({ex.Message}). With the cluster gone it costs nothing " +
                 "and does nothing; delete it under Redshift's scheduled actions when you can.");
         }
+    }
+
+    /// <summary>Redshift refuses to delete a snapshot it is still taking (the final snapshot of a deletion under way); it can once taken.</summary>
+    private Task DeleteSnapshotAsync(Pipeline.IStepRecorder log, string locator, CancellationToken ct)
+    {
+        var (cluster, snapshot) = AwsResourceKinds.SnapshotOf(locator);
+        return poll.UntilAsync(log, ct, $"snapshot {snapshot} of cluster {cluster} taken, to delete it", options.DeletionLimit, async c =>
+        {
+            try
+            {
+                await cloud.DeleteSnapshotAsync(cluster, snapshot, c);
+                return locator;
+            }
+            catch (AwsException ex) when (ex.Code is "InvalidClusterSnapshotState" or "InvalidClusterSnapshotStateFault")
+            {
+                return null;
+            }
+        });
     }
 
     /// <summary>A terminated instance's network interface lingers a minute or two; until then the group is "in use".</summary>

@@ -15,8 +15,8 @@ namespace Cord19.Core.Targets.Aws;
 /// while its nodes are still metered (Redshift's scheduled pause acted while the panel was away) stops being metered,
 /// from its last CPU reading in CloudWatch: a paused cluster reports none. One it finds running that the ledger has as
 /// paused (resumed in the console) is metered from its first CPU reading since the pause, then paused. A cluster
-/// Redshift no longer has (deleted in the console, or by another tool) stops being metered altogether
-/// (<see cref="StopMeteringDeletedAsync"/>).
+/// Redshift no longer has (deleted in the console, or by another tool) stops being metered altogether, and the final
+/// snapshot the console kept of it is metered until phase 7 deletes it (<see cref="StopMeteringDeletedAsync"/>).
 /// </summary>
 public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store, SettingsStore settingsStore, TimeProvider clock)
 {
@@ -89,7 +89,8 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     /// <summary>
     /// Ends the ledger's <paramref name="cluster"/>, which Redshift no longer has, with the running periods that end with
     /// it. When its nodes were metered it was deleted running, so its last CPU reading dates the deletion (with
-    /// <see cref="PauseSlack"/>); a cluster deleted paused reports none, so this look dates it. False, and still metered,
+    /// <see cref="PauseSlack"/>); a cluster deleted paused reports none, so this look dates it. The snapshots it left are
+    /// recorded (<see cref="RecordSnapshotsKeptAsync"/>). False, and still metered,
     /// when CloudWatch cannot be asked: the next look asks again.
     /// </summary>
     internal async Task<bool> StopMeteringDeletedAsync(IAwsCloud cloud, ResourceView cluster, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs,
@@ -116,9 +117,32 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
             $"Cluster {cluster.Locator} is gone: Redshift no longer has it (deleted in the console, or by another tool). It is metered until " +
             $"{until.UtcDateTime:yyyy-MM-dd HH:mm} UTC, " +
             (until < now ? $"the end of its last CPU reading in CloudWatch and {PauseSlack.TotalMinutes:0} minutes for the deletion" : "now: nothing dates its deletion earlier") +
-            $". {scheduleLeft} A final snapshot, if one was kept, bills as backup storage until it is deleted in Redshift's console; the panel does not track it. " +
+            $". {scheduleLeft} {await RecordSnapshotsKeptAsync(cloud, cluster, runs, ct)}" +
             "Running phase 2 again makes a new one only if the export is missing from the bucket.", ct: ct);
         return true;
+    }
+
+    /// <summary>
+    /// Records the manual snapshots the deleted <paramref name="cluster"/> left (the console keeps a final snapshot unless
+    /// told not to), each metered from its creation until phase 7 deletes it; says what it found, with a space after.
+    /// </summary>
+    private async Task<string> RecordSnapshotsKeptAsync(IAwsCloud cloud, ResourceView cluster, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
+    {
+        IReadOnlyList<ClusterSnapshot> kept;
+        try
+        {
+            kept = await cloud.ManualSnapshotsAsync(cluster.Locator, ct);
+        }
+        catch (Cord19Exception ex)
+        {
+            return $"Whether it left a snapshot could not be asked ({ex.Message}); phase 7 looks again, and deletes any it finds. ";
+        }
+        foreach (var snapshot in kept)
+            await store.RecordResourceAsync(LogRun(runs).Key, AwsResourceKinds.ClusterSnapshot, snapshot.Locator,
+                $"manual snapshot of {cluster.Locator} ({snapshot.Status})", snapshot.CreatedAt?.UtcDateTime, ct);
+        return kept.Count == 0 ? ""
+            : $"It left {(kept.Count == 1 ? "a snapshot" : $"{kept.Count} snapshots")}, {string.Join(", ", kept.Select(s => s.Identifier))}, which bill as backup " +
+              "storage until deleted: the meters count them from their creation, and phase 7 deletes them with the deployment (or delete them in Redshift's console). ";
     }
 
     /// <summary>

@@ -110,6 +110,13 @@ public interface IAwsCloud
     Task SchedulePauseAsync(PauseSchedule schedule, CancellationToken ct);
     /// <summary>Deletes a pause schedule; nothing when there is none.</summary>
     Task DeletePauseScheduleAsync(string name, CancellationToken ct);
+    /// <summary>
+    /// The manual snapshots of <paramref name="cluster"/>, or, when null, of every cluster named as this panel names them
+    /// (<see cref="ResourceTags.IsName"/>): each bills as backup storage until it is deleted, cluster or not.
+    /// </summary>
+    Task<IReadOnlyList<ClusterSnapshot>> ManualSnapshotsAsync(string? cluster, CancellationToken ct);
+    /// <summary>Deletes a manual snapshot; one already gone is not an error. Redshift refuses one still being taken (InvalidClusterSnapshotState).</summary>
+    Task DeleteSnapshotAsync(string cluster, string snapshot, CancellationToken ct);
     /// <summary>Whether Redshift offers <paramref name="nodeType"/> in the region (DescribeOrderableClusterOptions).</summary>
     Task<bool> NodeTypeOrderableAsync(string nodeType, CancellationToken ct);
     Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct);

@@ -25,6 +25,10 @@ public static class ResourceTags
     /// <summary>What AWS's consoles show for each of a deployment's resources (its Name tag), and its cluster's name.</summary>
     public static string Name(Guid deploymentId) => $"cord19-{Short(deploymentId)}";
 
+    /// <summary>Whether <paramref name="name"/> is one <see cref="Name"/> gives: how a snapshot, which need not carry tags, is known as the project's.</summary>
+    public static bool IsName(string name) =>
+        name.Length == 15 && name.StartsWith("cord19-", StringComparison.Ordinal) && !name.AsSpan(7).ContainsAnyExcept("0123456789abcdef");
+
     /// <summary>The first eight hex digits of a deployment id: short enough for AWS names, unique enough per account.</summary>
     public static string Short(Guid deploymentId) => deploymentId.ToString("N")[..8];
 }

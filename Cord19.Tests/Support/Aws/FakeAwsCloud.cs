@@ -469,6 +469,37 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return Task.CompletedTask;
     }
 
+    /// <summary>Manual snapshots, by identifier: the console's final snapshot of a cluster it deleted, or one taken by hand.</summary>
+    public Dictionary<string, ClusterSnapshot> Snapshots { get; } = [];
+    /// <summary>How many DeleteClusterSnapshot calls Redshift refuses while the snapshot is still being taken.</summary>
+    public int InvalidSnapshotStateFailures { get; set; }
+    public Exception? SnapshotListingFailure { get; set; }
+
+    /// <summary>The Redshift console's deletion, which keeps a final snapshot unless told not to: the cluster goes, the snapshot stays.</summary>
+    public ClusterSnapshot DeleteClusterKeepingFinalSnapshot(string identifier, string snapshot, DateTimeOffset takenAt)
+    {
+        Clusters.Remove(identifier);
+        return Snapshots[snapshot] = new ClusterSnapshot(snapshot, identifier, "available", takenAt);
+    }
+
+    public Task<IReadOnlyList<ClusterSnapshot>> ManualSnapshotsAsync(string? cluster, CancellationToken ct) =>
+        SnapshotListingFailure is { } failure
+            ? Task.FromException<IReadOnlyList<ClusterSnapshot>>(failure)
+            : Task.FromResult<IReadOnlyList<ClusterSnapshot>>(
+                [.. Snapshots.Values.Where(s => cluster is null ? ResourceTags.IsName(s.Cluster) : s.Cluster == cluster)]);
+
+    public Task DeleteSnapshotAsync(string cluster, string snapshot, CancellationToken ct)
+    {
+        Call($"delete snapshot {snapshot} of {cluster}");
+        if (InvalidSnapshotStateFailures > 0)
+        {
+            InvalidSnapshotStateFailures--;
+            return Task.FromException(Error("redshift:DeleteClusterSnapshot", "InvalidClusterSnapshotState", $"Cannot delete the snapshot {snapshot} while it is being created."));
+        }
+        if (Snapshots.TryGetValue(snapshot, out var found) && found.Cluster == cluster) Snapshots.Remove(snapshot);
+        return Task.CompletedTask;
+    }
+
     public Task PauseClusterAsync(string identifier, CancellationToken ct)
     {
         Call($"pause cluster {identifier}");
@@ -573,6 +604,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         all.AddRange(RoleSpecs.Values.Where(r => r.Path.Length > AwsCloud.RolePath.Length)
             .Select(r => new TaggedResource(AwsResourceKinds.Role, r.Name, r.Path[AwsCloud.RolePath.Length..].Trim('/'), "role")));
         all.AddRange(TagOnly);
+        // As AwsCloud finds them: by their cluster's name, for the deployment asked for.
+        all.AddRange(Snapshots.Values.Where(s => deploymentId is { } owner ? s.Cluster == ResourceTags.Name(owner) : ResourceTags.IsName(s.Cluster))
+            .Select(s => new TaggedResource(AwsResourceKinds.ClusterSnapshot, s.Locator, deploymentId?.ToString() ?? s.DeploymentId, s.Status, s.CreatedAt)));
         return Task.FromResult<IReadOnlyList<TaggedResource>>(deploymentId is { } id ? all.Where(r => r.DeploymentId == id.ToString()).ToList() : all);
     }
 }

@@ -1,0 +1,116 @@
+using Cord19.Core.Costs;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Aws;
+using Microsoft.EntityFrameworkCore;
+using static Cord19.Tests.Support.Aws.AwsTargetHarness;
+using static Cord19.Tests.Targets.AwsTargetTests;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// A manual snapshot of the deployment's cluster (the final snapshot Redshift's console keeps when it deletes a cluster,
+/// unless told not to) bills as backup storage until someone deletes it: the panel records it, meters it, and phase 7
+/// and the orphan clean-up delete it. It is found by its cluster's name, since a snapshot need not carry its tags.
+/// </summary>
+public sealed class AwsClusterSnapshotTests
+{
+    private const string FinalSnapshot = "cord19-final-by-console";
+
+    [Theory]
+    [InlineData("start-up reconciliation")]
+    [InlineData("the look every 5 minutes")]
+    public async Task The_final_snapshot_of_a_cluster_deleted_in_the_console_is_metered_from_its_creation_and_deleted_by_phase_seven(string look)
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        var cluster = ResourceTags.Name(id);
+        var takenAt = DateTimeOffset.UtcNow.AddHours(-5);
+        var snapshot = h.Cloud.DeleteClusterKeepingFinalSnapshot(cluster, FinalSnapshot, takenAt);
+        h.Cloud.Snapshots["someone-elses"] = new ClusterSnapshot("someone-elses", "analytics-prod", "available", takenAt); // not the panel's
+
+        if (look == "start-up reconciliation") await h.Get<AwsReconciler>().ReconcileAsync(default);
+        else Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
+
+        var entry = Assert.Single(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterSnapshot);
+        Assert.Equal($"{cluster}/{FinalSnapshot}", entry.Locator);
+        Assert.Equal(takenAt.UtcDateTime, entry.CreatedAt, TimeSpan.FromSeconds(1)); // billed since it was taken, not since the look
+        var meter = Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot);
+        Assert.True(meter.BurnRatePerHour > 0m);
+        Assert.Equal(6 * meter.BurnRatePerHour!.Value, meter.Accrued!.Value, 6); // five hours, and the hour ahead
+        var log = await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]);
+        Assert.Contains(look == "start-up reconciliation"
+            ? $"Recorded {AwsResourceKinds.ClusterSnapshot} {snapshot.Locator}: a manual snapshot of this deployment's cluster"
+            : $"It left a snapshot, {FinalSnapshot}, which bill", log);
+        Assert.Contains("phase 7 deletes", log);
+
+        // Phase 7 deletes it, waiting while Redshift is still taking it.
+        h.Cloud.InvalidSnapshotStateFailures = 1;
+        var end = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+        var endLog = await h.Core.LogTextAsync(end);
+        Succeeded(end, endLog);
+        Assert.Contains($"Deleted {AwsResourceKinds.ClusterSnapshot} {snapshot.Locator}.", endLog);
+        Assert.Equal(["someone-elses"], h.Cloud.Snapshots.Keys);
+        Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour);
+    }
+
+    /// <summary>Phase 7 finds a snapshot the panel never recorded (taken by hand while the cluster ran) by its cluster's name.</summary>
+    [Fact]
+    public async Task Phase_seven_deletes_a_snapshot_of_the_deployments_cluster_the_ledger_never_had()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var cluster = ResourceTags.Name(await h.DeploymentIdAsync());
+        h.Cloud.Snapshots["by-hand"] = new ClusterSnapshot("by-hand", cluster, "available", DateTimeOffset.UtcNow.AddHours(-1));
+
+        var plan = await h.Get<Cord19.Core.Execution.DeallocationPlanner>().PlanAsync(default);
+        Assert.Contains(plan!.Items, d => d.Kind == AwsResourceKinds.ClusterSnapshot && d.Locator == $"{cluster}/by-hand" && !d.InLedger);
+        var end = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        Succeeded(end, await h.Core.LogTextAsync(end));
+        Assert.Empty(h.Cloud.Snapshots);
+    }
+
+    /// <summary>
+    /// Without tags, a snapshot is an orphan by its cluster's name: one of an ended deployment's cluster is listed and
+    /// deleted; one of the live deployment's cluster is not an orphan, nor is another cluster's.
+    /// </summary>
+    [Fact]
+    public async Task An_ended_deployments_snapshot_is_an_orphan_and_the_live_ones_is_not()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var live = ResourceTags.Name(await h.DeploymentIdAsync());
+        var ended = ResourceTags.Name(Guid.NewGuid());
+        h.Cloud.Snapshots["live-final"] = new ClusterSnapshot("live-final", live, "available", DateTimeOffset.UtcNow);
+        h.Cloud.Snapshots["ended-final"] = new ClusterSnapshot("ended-final", ended, "available", DateTimeOffset.UtcNow);
+        h.Cloud.Snapshots["not-ours"] = new ClusterSnapshot("not-ours", "analytics-prod", "available", DateTimeOffset.UtcNow);
+
+        var orphans = await h.Get<AwsReconciler>().FindOrphansAsync("us-east-2", default);
+        Assert.Equal([$"{ended}/ended-final"], orphans.Where(o => o.Kind == AwsResourceKinds.ClusterSnapshot).Select(o => o.Locator));
+
+        var deletion = await h.Get<AwsReconciler>().DeleteOrphansAsync("us-east-2", AwsReconciler.OrphanConfirmation("us-east-2"), default);
+        Assert.Contains($"{AwsResourceKinds.ClusterSnapshot} {ended}/ended-final", deletion.Deleted);
+        Assert.Equal(["live-final", "not-ours"], h.Cloud.Snapshots.Keys.Order());
+    }
+
+    /// <summary>A snapshot that cannot be listed does not keep the deleted cluster metered: the log says phase 7 looks again.</summary>
+    [Fact]
+    public async Task A_refused_snapshot_listing_still_ends_the_deleted_clusters_meter_and_says_so()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        h.Cloud.DeleteClusterKeepingFinalSnapshot(ResourceTags.Name(id), FinalSnapshot, DateTimeOffset.UtcNow.AddHours(-1));
+        h.Cloud.SnapshotListingFailure = new Cord19.Core.Aws.AwsException("redshift:DescribeClusterSnapshots", "AccessDenied",
+            "User is not authorized to perform: redshift:DescribeClusterSnapshots", System.Net.HttpStatusCode.Forbidden);
+
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
+
+        Assert.DoesNotContain(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind is AwsResourceKinds.Cluster or AwsResourceKinds.ClusterSnapshot);
+        Assert.Contains("Whether it left a snapshot could not be asked", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+    }
+}
