@@ -323,6 +323,53 @@ public sealed class AwsContractTests
         Assert.Empty(handler.Requests.SelectMany(r => handler.Model(r.Service).CheckQuery(r.Form)));
     }
 
+    /// <summary>
+    /// Redshift pages its snapshots with a marker; only the panel's clusters' count (others' are the account's own
+    /// business), each with its creation and any deployment tag. A listing the operator policy does not allow (one
+    /// attached before the panel looked for snapshots) leaves the sweep going without them, and nothing else.
+    /// </summary>
+    [Fact]
+    public async Task Snapshots_are_read_page_by_page_and_a_refused_listing_does_not_stop_the_sweep()
+    {
+        static string Snapshot(string id, string cluster, string tag = "") => $"""
+            <Snapshot><SnapshotIdentifier>{id}</SnapshotIdentifier><ClusterIdentifier>{cluster}</ClusterIdentifier>
+            <SnapshotCreateTime>2026-12-05T20:15:00.000Z</SnapshotCreateTime><Status>available</Status><SnapshotType>manual</SnapshotType>
+            <Tags>{tag}</Tags></Snapshot>
+            """;
+        var deployment = "1a2b3c4d-0000-4000-8000-000000000000";
+        HttpResponseMessage Page(bool second) => ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse($"""
+            <DescribeClusterSnapshotsResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><DescribeClusterSnapshotsResult>
+            <Snapshots>{(second
+                ? Snapshot("tagged", "cord19-1a2b3c4d", $"<Tag><Key>{ResourceTags.DeploymentKey}</Key><Value>{deployment}</Value></Tag>")
+                : Snapshot("cord19-final", "cord19-1a2b3c4d") + Snapshot("nightly", "analytics-prod"))}</Snapshots>
+            {(second ? "" : "<Marker>page-2</Marker>")}
+            </DescribeClusterSnapshotsResult></DescribeClusterSnapshotsResponse>
+            """));
+        var handler = new ScriptedAwsHandler(request => request.Operation == "DescribeClusterSnapshots"
+            ? Page(second: request.Form.Any(p => p is { Key: "Marker", Value: "page-2" }))
+            : null);
+        using (var cloud = Cloud(handler))
+        {
+            var found = await cloud.ManualSnapshotsAsync(null, default);
+
+            Assert.Equal(["cord19-1a2b3c4d/cord19-final", "cord19-1a2b3c4d/tagged"], found.Select(s => s.Locator));
+            Assert.Equal(new DateTimeOffset(2026, 12, 5, 20, 15, 0, TimeSpan.Zero), found[0].CreatedAt);
+            Assert.Equal([null, deployment], found.Select(s => s.DeploymentId));
+            Assert.Equal(2, handler.Requests.Count);
+            Assert.All(handler.Requests, r => Assert.Contains(r.Form, p => p is { Key: "SnapshotType", Value: "manual" }));
+        }
+
+        var refusing = new ScriptedAwsHandler(request => request.Operation == "DescribeClusterSnapshots"
+            ? ScriptedAwsHandler.QueryError("AccessDenied", "User is not authorized to perform: redshift:DescribeClusterSnapshots", HttpStatusCode.Forbidden)
+            : null);
+        using (var cloud = Cloud(refusing))
+        {
+            Assert.Empty(await cloud.ClusterSnapshotsAsync(Guid.Parse(deployment), default));
+            var refused = await Assert.ThrowsAsync<AwsException>(() => cloud.ManualSnapshotsAsync("cord19-1a2b3c4d", default));
+            Assert.Equal(AwsErrorKind.Denied, refused.Kind);
+        }
+    }
+
     [Fact]
     public void The_checker_catches_requests_that_break_the_models()
     {

@@ -85,7 +85,7 @@ public sealed partial class AwsCloud
     /// An operator policy attached before the panel looked for snapshots does not allow the listing: the sweep then goes
     /// on without them rather than stop phase 7 before it deletes anything (the checklist names the missing action).
     /// </summary>
-    private async Task<IEnumerable<TaggedResource>> ClusterSnapshotsAsync(Guid? deploymentId, CancellationToken ct)
+    internal async Task<IEnumerable<TaggedResource>> ClusterSnapshotsAsync(Guid? deploymentId, CancellationToken ct)
     {
         try
         {
