@@ -59,7 +59,7 @@ public sealed class AwsInstanceReplacementTests
         Assert.Equal([names.InstanceClientToken, names.ReplacementClientToken(interrupted)], lives.Select(r => r.Locator));
         Assert.NotNull(lives[0].DeletedAt);
         Assert.Null(lives[1].DeletedAt);
-        Assert.StartsWith(replacement.InstanceId + ":", lives[1].Description);
+        Assert.StartsWith($"{replacement.InstanceId} in {replacement.AvailabilityZone}:", lives[1].Description);
         // One instance bills: the meter's burn rate is one instance's, not two.
         var onePrice = Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour;
         Assert.True(onePrice > 0m);
@@ -140,6 +140,35 @@ public sealed class AwsInstanceReplacementTests
         Assert.Contains(meters, m => m.BurnRatePerHour == 0m && Math.Abs(m.Accrued!.Value - firstHours * 0.0400m) < 0.000001m);
         Assert.Contains(meters, m => m.BurnRatePerHour == 0.0700m);
         Assert.Null(replacement.DeletedAt);
+    }
+
+    /// <summary>
+    /// Live prices are kept in memory. After a restart, the interrupted instance's are read again in the zone its ledger
+    /// entry names, though EC2 no longer lists it: it is not repriced at the price book's estimate.
+    /// </summary>
+    [Fact]
+    public async Task After_a_restart_an_interrupted_instance_is_priced_again_from_its_zone_s_history()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync();
+        await using var _ = h;
+        var zone = h.Cloud.Instances[names.InstanceClientToken].State.AvailabilityZone!;
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.Instances.Remove(names.InstanceClientToken); // EC2 lists a terminated instance for about an hour
+        h.Cloud.SpotHistory.Add(new PricePoint(DateTime.UtcNow.AddDays(-1), 0.0700m));
+        h.Cloud.SpotHistoryIn[zone] = [new PricePoint(DateTime.UtcNow.AddDays(-1), 0.0400m)];
+        var first = await InstanceEntryAsync(h, names.InstanceClientToken);
+        Assert.Equal(zone, InstanceEntry.Zone(first.Description));
+
+        var restarted = new LiveSpotPrices();
+        await new SpotPriceWatcher(h.Core.Store, h.Core.Settings, h.Get<IAwsCloudFactory>(), restarted,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<SpotPriceWatcher>.Instance).LookAsync(default);
+
+        Assert.Equal(2, restarted.Get(names.DeploymentId)!.Count);
+        var found = (await h.Core.Store.GetWithRunsAsync())!.Value;
+        var meters = CostMeterService.Measure(found.Deployment, found.Runs, await h.Core.Settings.GetAsync(), DateTime.UtcNow.AddHours(1),
+            restarted.Get(names.DeploymentId)).Resources.Where(r => r.Kind == MeterKind.Ec2Instance).ToList();
+        var firstHours = Math.Max((decimal)(first.DeletedAt!.Value - first.CreatedAt).TotalHours, 1m / 60); // a minute at least
+        Assert.Contains(meters, m => m.BurnRatePerHour == 0m && Math.Abs(m.Accrued!.Value - firstHours * 0.0400m) < 0.000001m);
     }
 
     /// <summary>
@@ -226,7 +255,7 @@ public sealed class AwsInstanceReplacementTests
     private static readonly DeploymentNames Names = new(Guid.Parse("0b3c2c1e-5f7a-4d39-8a57-3f1c0a3f9d21"));
 
     private static ResourceView Life(string token, string? instanceId, bool ended, int minutesAgo) =>
-        new(Guid.NewGuid(), AwsResourceKinds.Instance, token, instanceId is null ? "m5.xlarge spot" : EndedInstanceGuard.Description(instanceId, "m5.xlarge spot"),
+        new(Guid.NewGuid(), AwsResourceKinds.Instance, token, instanceId is null ? "m5.xlarge spot" : InstanceEntry.Description(instanceId, "us-east-2a", "m5.xlarge spot"),
             DateTime.UtcNow.AddMinutes(-minutesAgo), ended ? DateTime.UtcNow.AddMinutes(-1) : null);
 
     private static InstanceState Listed(string id, string state, string? token = null) => new(id, state, null, null, null, null) { ClientToken = token };

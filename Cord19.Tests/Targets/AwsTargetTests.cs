@@ -711,9 +711,12 @@ public sealed class AwsTargetTests
         Assert.Null(InstanceState.StatedTime(""));
         Assert.Null(InstanceState.StatedTime(null));
 
-        var entry = new ResourceView(Guid.NewGuid(), AwsResourceKinds.Instance, "token", EndedInstanceGuard.Description("i-0abc123", "t3.large spot"), DateTime.UtcNow, null);
-        Assert.Equal("i-0abc123", EndedInstanceGuard.InstanceId(entry));
-        Assert.Null(EndedInstanceGuard.InstanceId(entry with { Description = "t3.large spot, max $0.05/h" })); // recorded before the launch
+        var launched = InstanceEntry.Description("i-0abc123", "us-east-2b", "t3.large spot, max $0.05/h");
+        Assert.Equal(("i-0abc123", "us-east-2b"), (InstanceEntry.InstanceId(launched), InstanceEntry.Zone(launched)));
+        var earlierVersion = InstanceEntry.Description("i-0abc123", null, "t3.large spot");
+        Assert.Equal(("i-0abc123", null), (InstanceEntry.InstanceId(earlierVersion), InstanceEntry.Zone(earlierVersion)));
+        Assert.Null(InstanceEntry.InstanceId("t3.large spot, max $0.05/h")); // recorded before the launch
+        Assert.Null(InstanceEntry.Zone("t3.large spot in us-east-2b, max $0.05/h"));
     }
 
     [Fact]

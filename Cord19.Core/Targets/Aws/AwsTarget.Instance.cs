@@ -115,7 +115,7 @@ public sealed partial class AwsTarget
             if (instance is null)
                 await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, launch.Token, lifetime, ct));
             await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
-                EndedInstanceGuard.Description(instance!.InstanceId, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
+                InstanceEntry.Description(instance!.InstanceId, instance.AvailabilityZone, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
             var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, runs) is { } deadline
                 ? $" It ends itself about {deadline.UtcDateTime:yyyy-MM-dd HH:mm} UTC (the maximum lifetime), panel or not, reboots included."
                 : lifetime is not { } given ? ""

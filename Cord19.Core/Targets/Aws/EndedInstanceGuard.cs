@@ -32,7 +32,7 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
         // Without a time from EC2 (a spot interruption may give none, and EC2 lists a terminated instance for about an
         // hour only), CloudWatch's readings say until when it ran.
         DateTimeOffset? cpuReportedUntil = null;
-        if (DatedByEc2(instance, runs) is null && (instance?.InstanceId ?? InstanceId(entry)) is { } id)
+        if (DatedByEc2(instance, runs) is null && (instance?.InstanceId ?? InstanceEntry.InstanceId(entry.Description)) is { } id)
         {
             try
             {
@@ -87,10 +87,4 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
         instance?.EndStatedAt is { } stated ? (stated, "the time EC2 gives for its end")
         : instance is { EndedItself: true } && InstanceEndOfLife.Deadline(instance, runs) is { } deadline ? (deadline, "its maximum lifetime's deadline")
         : null;
-
-    /// <summary>The instance id phase 1 writes first in the ledger's description once EC2 names it (<see cref="Description"/>).</summary>
-    public static string? InstanceId(ResourceView entry) =>
-        entry.Description is { } d && d.StartsWith("i-", StringComparison.Ordinal) && d.IndexOf(':') is > 2 and var end ? d[..end] : null;
-
-    public static string Description(string instanceId, string whatItIs) => $"{instanceId}: {whatItIs}";
 }

@@ -26,6 +26,6 @@ public sealed record InstanceLaunch(string Token, string? Replaces)
         if (latest is null) return new(names.InstanceClientToken, null);
         if (latest.DeletedAt is null) return new(latest.Locator, null); // the launch that recorded it, repeated: its token finds it
         // An entry that never named an instance (a refused launch) launched nothing: its token is free to use again.
-        return EndedInstanceGuard.InstanceId(latest) is { } ended ? new(names.ReplacementClientToken(ended), ended) : new(latest.Locator, null);
+        return InstanceEntry.InstanceId(latest.Description) is { } ended ? new(names.ReplacementClientToken(ended), ended) : new(latest.Locator, null);
     }
 }

@@ -9,28 +9,42 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>
 /// Keeps <see cref="LiveSpotPrices"/> current for the live AWS deployment: the spot price history of its instance's
 /// zone since the instance was recorded, every few minutes (spot prices change a few times a day at most), so the
-/// meter bills what AWS bills rather than the price book's estimate. A failed look keeps the last history and is
-/// logged; the meter falls back to the price book only when it never had one. The web app looks every <see cref="Interval"/>.
+/// meter bills what AWS bills rather than the price book's estimate. An instance that has ended (a spot interruption
+/// before a replacement) is read once per process, in the zone its ledger entry names (<see cref="InstanceEntry.Zone"/>):
+/// after a restart its cost is AWS's prices again, not the estimate (EC2 keeps 90 days of history). A failed look keeps
+/// the last history and is logged; the meter falls back to the price book only when it never had one. The web app
+/// looks every <see cref="Interval"/>.
 /// </summary>
 public sealed class SpotPriceWatcher(
     DeploymentStore store, SettingsStore settingsStore, IAwsCloudFactory clouds, LiveSpotPrices prices, ILogger<SpotPriceWatcher> logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
 
-    /// <summary>One look at the live AWS deployment's instance zone; nothing without one.</summary>
+    /// <summary>One look at the live AWS deployment's instances' zones; nothing without an instance to price.</summary>
     public async Task LookAsync(CancellationToken ct)
     {
         if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment } found) return;
-        if (deployment.Resources.Where(r => r.Kind == AwsResourceKinds.Instance && r.DeletedAt is null).MinBy(r => r.CreatedAt) is not { } recorded) return;
+        var read = prices.Get(deployment.Id);
+        var entries = deployment.Resources.Where(r => r.Kind == AwsResourceKinds.Instance)
+            .Where(r => r.DeletedAt is null || (read?.ContainsKey(r.Id) != true && InstanceEntry.Zone(r.Description) is not null))
+            .ToList();
+        if (entries.Count == 0) return;
         var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
         try
         {
             await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
             {
-                if (await cloud.FindInstanceAsync(deployment.Id, ct) is not { AvailabilityZone: { } zone }) return;
-                var runSettings = PipelineSettings.FromJsonOrDefault(found.Runs.FirstOrDefault(r => r.Id == recorded.PhaseRunId)?.SettingsJson);
-                var history = await cloud.SpotPriceHistoryAsync(runSettings.InstanceType, zone, recorded.CreatedAt, ct);
-                if (history.Count > 0) prices.Set(deployment.Id, recorded.Id, zone, history);
+                // EC2's newest instance is the live entry's (launched under its token); an ended one's zone is the one its entry names.
+                var live = entries.Any(r => r.DeletedAt is null) ? await cloud.FindInstanceAsync(deployment.Id, ct) : null;
+                string? Ec2Zone(DeployedResource entry) =>
+                    entry.DeletedAt is null && live is not null && (live.ClientToken is null || live.ClientToken == entry.Locator) ? live.AvailabilityZone : null;
+                foreach (var entry in entries)
+                {
+                    if ((Ec2Zone(entry) ?? InstanceEntry.Zone(entry.Description)) is not { } zone) continue;
+                    var runSettings = PipelineSettings.FromJsonOrDefault(found.Runs.FirstOrDefault(r => r.Id == entry.PhaseRunId)?.SettingsJson);
+                    var history = await cloud.SpotPriceHistoryAsync(runSettings.InstanceType, zone, entry.CreatedAt, ct);
+                    if (history.Count > 0) prices.Set(deployment.Id, entry.Id, zone, history);
+                }
             });
         }
         catch (Cord19Exception ex)

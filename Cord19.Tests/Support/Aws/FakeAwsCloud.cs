@@ -384,11 +384,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     /// <summary>The zone's spot price changes, as DescribeSpotPriceHistory lists them.</summary>
     public List<Cord19.Core.Costs.PricePoint> SpotHistory { get; } = [];
+    /// <summary>A zone's own history, where a test needs zones to differ; others answer <see cref="SpotHistory"/>.</summary>
+    public Dictionary<string, List<Cord19.Core.Costs.PricePoint>> SpotHistoryIn { get; } = [];
 
     public Task<IReadOnlyList<Cord19.Core.Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct)
     {
         Call($"spot price history {instanceType} {availabilityZone}");
-        return Task.FromResult<IReadOnlyList<Cord19.Core.Costs.PricePoint>>(SpotHistory.OrderBy(p => p.From).ToList());
+        return Task.FromResult<IReadOnlyList<Cord19.Core.Costs.PricePoint>>(SpotHistoryIn.GetValueOrDefault(availabilityZone, SpotHistory).OrderBy(p => p.From).ToList());
     }
     public Exception? QuotaFailure { get; set; }
     public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);

@@ -1,0 +1,25 @@
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// What phase 1 writes at the head of an instance's ledger description once EC2 names the instance: its id and its zone
+/// ("i-0abc in us-east-2b: m5.xlarge spot, max $0.2/h"). EC2 forgets a terminated instance after about an hour; the
+/// ledger does not, so these are read back by the ended-instance guard (the id, to ask CloudWatch), the launch's choice
+/// of token (the id a replacement is named after) and the spot price watcher (the zone an ended instance was billed in).
+/// </summary>
+public static class InstanceEntry
+{
+    private const string In = " in ";
+
+    public static string Description(string instanceId, string? zone, string whatItIs) =>
+        zone is null ? $"{instanceId}: {whatItIs}" : $"{instanceId}{In}{zone}: {whatItIs}";
+
+    /// <summary>The instance's id; null for an entry recorded before the launch (or one EC2 refused).</summary>
+    public static string? InstanceId(string? description) => Head(description) is { } head ? head.Split(In)[0] : null;
+
+    /// <summary>Its availability zone; null before the launch, and for an entry an earlier version wrote without it.</summary>
+    public static string? Zone(string? description) =>
+        Head(description) is { } head && head.IndexOf(In, StringComparison.Ordinal) is > 0 and var at ? head[(at + In.Length)..] : null;
+
+    private static string? Head(string? description) =>
+        description is { } d && d.StartsWith("i-", StringComparison.Ordinal) && d.IndexOf(':') is > 2 and var end ? d[..end] : null;
+}
