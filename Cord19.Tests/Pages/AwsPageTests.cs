@@ -91,7 +91,7 @@ public sealed class AwsPageTests : PageTestContext
         foreach (var phase in new[] { 4, 5, 6 })
         {
             Assert.True(RunDisabled(page, phase));
-            Assert.StartsWith($"Phase {phase} needs phase 3 run again first: the instance it set up was replaced at", Why(page, phase));
+            Assert.StartsWith($"Phase {phase} needs phase 3 run again first: the instance phase 3 set up was replaced at", Why(page, phase));
         }
         Assert.False(RunDisabled(page, 7));
 

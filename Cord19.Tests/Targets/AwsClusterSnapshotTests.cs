@@ -42,7 +42,7 @@ public sealed class AwsClusterSnapshotTests
         var log = await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]);
         Assert.Contains(look == "start-up reconciliation"
             ? $"Recorded {AwsResourceKinds.ClusterSnapshot} {snapshot.Locator}: a manual snapshot of this deployment's cluster"
-            : $"It left a snapshot, {FinalSnapshot}, which bill", log);
+            : $"It left a snapshot, {FinalSnapshot}, which bills as backup storage", log);
         Assert.Contains("phase 7 deletes", log);
 
         // Phase 7 deletes it, waiting while Redshift is still taking it.

@@ -141,8 +141,11 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
             await store.RecordResourceAsync(LogRun(runs).Key, AwsResourceKinds.ClusterSnapshot, snapshot.Locator,
                 $"manual snapshot of {cluster.Locator} ({snapshot.Status})", snapshot.CreatedAt?.UtcDateTime, ct);
         return kept.Count == 0 ? ""
-            : $"It left {(kept.Count == 1 ? "a snapshot" : $"{kept.Count} snapshots")}, {string.Join(", ", kept.Select(s => s.Identifier))}, which bill as backup " +
-              "storage until deleted: the meters count them from their creation, and phase 7 deletes them with the deployment (or delete them in Redshift's console). ";
+            : kept.Count == 1
+                ? $"It left a snapshot, {kept[0].Identifier}, which bills as backup storage until it is deleted: the meters count it from its creation, " +
+                  "and phase 7 deletes it with the deployment (or delete it in Redshift's console). "
+                : $"It left {kept.Count} snapshots, {string.Join(", ", kept.Select(s => s.Identifier))}, which bill as backup storage until they are deleted: " +
+                  "the meters count each from its creation, and phase 7 deletes them with the deployment (or delete them in Redshift's console). ";
     }
 
     /// <summary>

@@ -64,13 +64,13 @@ public sealed partial class Overview : LiveComponent
 
     /// <summary>What phase 3's card adds when its success was on the instance a replacement took over from.</summary>
     private string? NoticeOf(PhaseState state) => state.Phase.Number == DagsReady && ReplacedAfterSetUp is { } at
-        ? $"The instance these DAGs went to was replaced at {Moments.Clock(at)}: run phase 3 again to install them on the new one."
+        ? $"The instance these DAGs went to was replaced at {Moments.Date(at)}: run phase 3 again to install them on the new one."
         : null;
 
     /// <summary>Phases 4 to 6 as their cards show them: held back until phase 3 has set up a replacement.</summary>
     private PhaseState Shown(PhaseState state) =>
         state is { Phase.Number: > DagsReady and <= WholeDataset, WhyNot: null } && ReplacedAfterSetUp is { } at
-            ? state with { WhyNot = $"Phase {state.Phase.Number} needs phase 3 run again first: the instance it set up was replaced at {Moments.Clock(at)}, and the new one's Airflow has no DAGs." }
+            ? state with { WhyNot = $"Phase {state.Phase.Number} needs phase 3 run again first: the instance phase 3 set up was replaced at {Moments.Date(at)}, and the new one's Airflow has no DAGs." }
             : state;
 
     /// <summary>The ledger still meters the instance: AWS has not ended it, or the panel has not yet seen that it did.</summary>
