@@ -55,6 +55,29 @@ public sealed class AwsClusterSnapshotTests
         Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour);
     }
 
+    /// <summary>A recorded snapshot deleted in the console stops being metered at the next look, not at phase 7.</summary>
+    [Fact]
+    public async Task A_recorded_snapshot_deleted_in_the_console_stops_being_metered_at_the_next_look()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        h.Cloud.DeleteClusterKeepingFinalSnapshot(ResourceTags.Name(id), FinalSnapshot, DateTimeOffset.UtcNow.AddHours(-5));
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
+        Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour > 0m);
+
+        h.Cloud.SnapshotListingFailure = new Cord19.Core.Aws.AwsException("redshift:DescribeClusterSnapshots", "Throttling", "Rate exceeded", null);
+        h.Cloud.Snapshots.Remove(FinalSnapshot);
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default)); // cannot tell: still metered
+        Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour > 0m);
+        h.Cloud.SnapshotListingFailure = null;
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
+
+        Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour);
+        Assert.Contains($"Snapshot {FinalSnapshot} of {ResourceTags.Name(id)} is gone", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+    }
+
     /// <summary>Phase 7 finds a snapshot the panel never recorded (taken by hand while the cluster ran) by its cluster's name.</summary>
     [Fact]
     public async Task Phase_seven_deletes_a_snapshot_of_the_deployments_cluster_the_ledger_never_had()

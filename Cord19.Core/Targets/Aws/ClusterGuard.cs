@@ -30,9 +30,37 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
         if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live) return false;
-        // The deployment comes with its ledger: no second read, and no AWS call without a cluster in it.
+        // The deployment comes with its ledger: no second read, and no AWS call without a cluster or a snapshot in it.
+        if (live.Ledger.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot).ToList() is { Count: > 0 } snapshots)
+            await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => EndSnapshotsGoneAsync(cloud, snapshots, live.Runs, ct));
         if (UsesCluster(live.Runs) || !live.Ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
         return await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct));
+    }
+
+    /// <summary>
+    /// Ends the ledger's snapshots Redshift no longer has (deleted in its console), at this look: nothing dates their
+    /// deletion earlier. A listing that fails leaves them metered for the next look, and the cluster's look goes on.
+    /// </summary>
+    private async Task EndSnapshotsGoneAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> snapshots, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
+    {
+        try
+        {
+            foreach (var ofCluster in snapshots.GroupBy(s => AwsResourceKinds.SnapshotOf(s.Locator).Cluster))
+            {
+                var kept = (await cloud.ManualSnapshotsAsync(ofCluster.Key, ct)).Select(s => s.Locator).ToHashSet(StringComparer.Ordinal);
+                foreach (var gone in ofCluster.Where(s => !kept.Contains(s.Locator)))
+                {
+                    await store.MarkResourceDeletedAsync(gone.Id, ct);
+                    await store.AppendLogAsync(LogRun(runs).Key, LogLevel.Info, "snapshot-deleted",
+                        $"Snapshot {AwsResourceKinds.SnapshotOf(gone.Locator).Snapshot} of {ofCluster.Key} is gone (deleted in Redshift's console, or by another tool): " +
+                        "it is metered until now.", ct: ct);
+                }
+            }
+        }
+        catch (Cord19Exception)
+        {
+            // Asked again at the next look; until then it stays metered, never less than AWS bills.
+        }
     }
 
     /// <summary>
