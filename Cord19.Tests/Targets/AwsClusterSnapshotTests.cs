@@ -1,4 +1,6 @@
 using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
+using Cord19.Core.Phases;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
 using Microsoft.EntityFrameworkCore;
@@ -72,6 +74,17 @@ public sealed class AwsClusterSnapshotTests
         Assert.False(await h.Get<ClusterGuard>().CheckAsync(default)); // cannot tell: still metered
         Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour > 0m);
         h.Cloud.SnapshotListingFailure = null;
+        // While phase 7 runs, the snapshots are its own to delete and record: the look leaves them.
+        var deallocation = new PhaseRun { DeploymentId = id, PhaseNumber = 7, Status = PhaseStatus.Running, RequestedAt = DateTime.UtcNow };
+        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
+        {
+            db.PhaseRuns.Add(deallocation);
+            await db.SaveChangesAsync();
+        }
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
+        Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour > 0m);
+        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
+            await db.PhaseRuns.Where(r => r.Id == deallocation.Id).ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, PhaseStatus.Interrupted));
         Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
 
         Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour);

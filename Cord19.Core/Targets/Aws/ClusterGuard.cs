@@ -29,11 +29,11 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     /// <summary>One look; true when it paused the cluster. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
-        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live) return false;
+        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live || UsesCluster(live.Runs)) return false;
         // The deployment comes with its ledger: no second read, and no AWS call without a cluster or a snapshot in it.
         if (live.Ledger.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot).ToList() is { Count: > 0 } snapshots)
             await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => EndSnapshotsGoneAsync(cloud, snapshots, live.Runs, ct));
-        if (UsesCluster(live.Runs) || !live.Ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
+        if (!live.Ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
         return await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct));
     }
 
@@ -226,7 +226,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
             await store.MarkResourceDeletedAsync(compute.Id, at.UtcDateTime, ct);
     }
 
-    /// <summary>Phase 2 uses the cluster (another instance's phase 2 keeps its cluster); phase 7 is deleting it.</summary>
+    /// <summary>Phase 2 uses the cluster (another instance's phase 2 keeps its cluster); phase 7 is deleting it and its snapshots.</summary>
     private static bool UsesCluster(IReadOnlyList<PhaseRun> runs) =>
         runs.Any(r => r.Status == PhaseStatus.Running && r.PhaseNumber is Phase.Warehouse or Phase.Deallocation);
 }
