@@ -18,18 +18,24 @@ public sealed class AwsClusterSnapshotTests
 {
     private const string FinalSnapshot = "cord19-final-by-console";
 
+    /// <summary>Phases 1 and 2, then the cluster deleted in the console, which kept its final snapshot <paramref name="hoursAgo"/>.</summary>
+    private static async Task<(AwsTargetHarness H, Guid Id, ClusterSnapshot Snapshot)> ClusterDeletedInConsoleAsync(double hoursAgo)
+    {
+        var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        return (h, id, h.Cloud.DeleteClusterKeepingFinalSnapshot(ResourceTags.Name(id), FinalSnapshot, DateTimeOffset.UtcNow.AddHours(-hoursAgo)));
+    }
+
     [Theory]
     [InlineData("start-up reconciliation")]
     [InlineData("the look every 5 minutes")]
     public async Task The_final_snapshot_of_a_cluster_deleted_in_the_console_is_metered_from_its_creation_and_deleted_by_phase_seven(string look)
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        Succeeded(await h.Core.RunAsync(2), "");
-        var id = await h.DeploymentIdAsync();
-        var cluster = ResourceTags.Name(id);
-        var takenAt = DateTimeOffset.UtcNow.AddHours(-5);
-        var snapshot = h.Cloud.DeleteClusterKeepingFinalSnapshot(cluster, FinalSnapshot, takenAt);
+        var (h, id, snapshot) = await ClusterDeletedInConsoleAsync(hoursAgo: 5);
+        await using var _ = h;
+        var (cluster, takenAt) = (snapshot.Cluster, snapshot.CreatedAt!.Value);
         h.Cloud.Snapshots["someone-elses"] = new ClusterSnapshot("someone-elses", "analytics-prod", "available", takenAt); // not the panel's
 
         if (look == "start-up reconciliation") await h.Get<AwsReconciler>().ReconcileAsync(default);
@@ -61,11 +67,8 @@ public sealed class AwsClusterSnapshotTests
     [Fact]
     public async Task A_recorded_snapshot_deleted_in_the_console_stops_being_metered_at_the_next_look()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        Succeeded(await h.Core.RunAsync(2), "");
-        var id = await h.DeploymentIdAsync();
-        h.Cloud.DeleteClusterKeepingFinalSnapshot(ResourceTags.Name(id), FinalSnapshot, DateTimeOffset.UtcNow.AddHours(-5));
+        var (h, id, _) = await ClusterDeletedInConsoleAsync(hoursAgo: 5);
+        await using var _ = h;
         Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
         Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot).BurnRatePerHour > 0m);
 
@@ -136,11 +139,8 @@ public sealed class AwsClusterSnapshotTests
     [Fact]
     public async Task A_refused_snapshot_listing_still_ends_the_deleted_clusters_meter_and_says_so()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        Succeeded(await h.Core.RunAsync(2), "");
-        var id = await h.DeploymentIdAsync();
-        h.Cloud.DeleteClusterKeepingFinalSnapshot(ResourceTags.Name(id), FinalSnapshot, DateTimeOffset.UtcNow.AddHours(-1));
+        var (h, id, _) = await ClusterDeletedInConsoleAsync(hoursAgo: 1);
+        await using var _ = h;
         h.Cloud.SnapshotListingFailure = new Cord19.Core.Aws.AwsException("redshift:DescribeClusterSnapshots", "AccessDenied",
             "User is not authorized to perform: redshift:DescribeClusterSnapshots", System.Net.HttpStatusCode.Forbidden);
 
