@@ -94,6 +94,30 @@ public sealed class AwsClusterSnapshotTests
         Assert.Contains($"Snapshot {FinalSnapshot} of {ResourceTags.Name(id)} is gone", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
     }
 
+    /// <summary>
+    /// Deleted in the console while the panel was away: start-up reconciliation ends it. An operator policy that does not
+    /// allow the listing leaves the sweep without snapshots, which must not read as their deletion, nor stop reconciliation.
+    /// </summary>
+    [Fact]
+    public async Task Start_up_reconciliation_ends_a_recorded_snapshot_that_is_gone_and_keeps_one_it_cannot_list()
+    {
+        var (h, id, _) = await ClusterDeletedInConsoleAsync(hoursAgo: 5);
+        await using var _ = h;
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
+        double SnapshotBurn(CostSnapshot meters) => (double)Meter(meters, MeterKind.RedshiftSnapshot).BurnRatePerHour!.Value;
+
+        h.Cloud.SnapshotListingFailure = new Cord19.Core.Aws.AwsException("redshift:DescribeClusterSnapshots", "AccessDenied",
+            "User is not authorized to perform: redshift:DescribeClusterSnapshots", System.Net.HttpStatusCode.Forbidden);
+        await h.Get<AwsReconciler>().ReconcileAsync(default);
+        Assert.True(SnapshotBurn(await h.MetersInAnHourAsync()) > 0);
+
+        h.Cloud.SnapshotListingFailure = null;
+        h.Cloud.Snapshots.Remove(FinalSnapshot);
+        Assert.Equal(1, (await h.Get<AwsReconciler>().ReconcileAsync(default)).MarkedDeleted);
+        Assert.Equal(0, SnapshotBurn(await h.MetersInAnHourAsync()));
+        Assert.Contains($"Snapshot {FinalSnapshot} of {ResourceTags.Name(id)} is gone", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+    }
+
     /// <summary>Phase 7 finds a snapshot the panel never recorded (taken by hand while the cluster ran) by its cluster's name.</summary>
     [Fact]
     public async Task Phase_seven_deletes_a_snapshot_of_the_deployments_cluster_the_ledger_never_had()

@@ -55,6 +55,8 @@ public sealed class AwsReconciler(
                     if (await endedInstance.StopMeteringIfEndedAsync(cloud, deployment.Id, entry, runs, ct)) deleted++;
                     continue;
                 }
+                // A snapshot the sweep did not list may be one it could not (an operator policy without the listing): the cluster's guard asks.
+                if (entry.Kind == AwsResourceKinds.ClusterSnapshot) continue;
                 if (await ExistsAsync(cloud, entry, ct)) continue; // present but untagged (e.g. tagging failed): keep it
                 if (entry.Kind == AwsResourceKinds.Cluster)
                 {
@@ -66,6 +68,8 @@ public sealed class AwsReconciler(
                 await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile", $"Marked {entry.Kind} {entry.Locator} deleted: AWS does not have it.", ct: ct);
                 deleted++;
             }
+            // Only snapshots the sweep did not list are asked about again; with none, nothing is asked.
+            deleted += await clusterGuard.EndSnapshotsGoneAsync(cloud, [.. ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator))], runs, ct);
             var mended = (await store.GetWithRunsAsync(deployment.Id, ct))!.Value.Deployment.Resources.Select(ResourceView.From).ToList();
             return new Report(added, deleted, await clusterGuard.PauseIfIdleAsync(cloud, mended, runs, ct));
         });
@@ -162,7 +166,6 @@ public sealed class AwsReconciler(
     {
         AwsResourceKinds.Role => await cloud.FindRoleAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.Cluster => await cloud.FindClusterAsync(entry.Locator, ct) is not null,
-        AwsResourceKinds.ClusterSnapshot => (await cloud.ManualSnapshotsAsync(AwsResourceKinds.SnapshotOf(entry.Locator).Cluster, ct)).Any(s => s.Locator == entry.Locator),
         AwsResourceKinds.SecurityGroup => await cloud.FindSecurityGroupAsync(entry.Locator, await cloud.DefaultVpcAsync(ct), ct) is not null,
         AwsResourceKinds.Parameter => await cloud.GetSecretAsync(entry.Locator, ct) is not null,
         AwsResourceKinds.Bucket => await cloud.OwnsBucketAsync(entry.Locator, ct),

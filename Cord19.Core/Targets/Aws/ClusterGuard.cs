@@ -31,18 +31,24 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     {
         if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live || UsesCluster(live.Runs)) return false;
         // The deployment comes with its ledger: no second read, and no AWS call without a cluster or a snapshot in it.
-        if (live.Ledger.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot).ToList() is { Count: > 0 } snapshots)
-            await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => EndSnapshotsGoneAsync(cloud, snapshots, live.Runs, ct));
-        if (!live.Ledger.Any(r => r.Kind == AwsResourceKinds.Cluster)) return false;
-        return await clouds.WithCloudAsync(live.Settings.AwsRegion, cloud => PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct));
+        var ledger = live.Ledger;
+        if (!ledger.Any(r => r.Kind is AwsResourceKinds.Cluster or AwsResourceKinds.ClusterSnapshot)) return false;
+        return await clouds.WithCloudAsync(live.Settings.AwsRegion, async cloud =>
+        {
+            await EndSnapshotsGoneAsync(cloud, ledger, live.Runs, ct);
+            return ledger.Any(r => r.Kind == AwsResourceKinds.Cluster) && await PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct);
+        });
     }
 
     /// <summary>
-    /// Ends the ledger's snapshots Redshift no longer has (deleted in its console), at this look: nothing dates their
-    /// deletion earlier. A listing that fails leaves them metered for the next look, and the cluster's look goes on.
+    /// Ends the <paramref name="ledger"/>'s snapshots Redshift no longer has (deleted in its console), at this look:
+    /// nothing dates their deletion earlier. How many it ended; a listing that fails leaves them metered for the next
+    /// look, and the rest of the look goes on. Start-up reconciliation asks this too.
     /// </summary>
-    private async Task EndSnapshotsGoneAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> snapshots, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
+    internal async Task<int> EndSnapshotsGoneAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
     {
+        var ended = 0;
+        var snapshots = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot && r.DeletedAt is null);
         try
         {
             foreach (var ofCluster in snapshots.GroupBy(s => AwsResourceKinds.SnapshotOf(s.Locator).Cluster))
@@ -54,6 +60,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
                     await store.AppendLogAsync(LogRun(runs).Key, LogLevel.Info, "snapshot-deleted",
                         $"Snapshot {AwsResourceKinds.SnapshotOf(gone.Locator).Snapshot} of {ofCluster.Key} is gone (deleted in Redshift's console, or by another tool): " +
                         "it is metered until now.", ct: ct);
+                    ended++;
                 }
             }
         }
@@ -61,6 +68,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
         {
             // Asked again at the next look; until then it stays metered, never less than AWS bills.
         }
+        return ended;
     }
 
     /// <summary>

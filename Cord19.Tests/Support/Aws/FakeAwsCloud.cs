@@ -606,8 +606,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         all.AddRange(RoleSpecs.Values.Where(r => r.Path.Length > AwsCloud.RolePath.Length)
             .Select(r => new TaggedResource(AwsResourceKinds.Role, r.Name, r.Path[AwsCloud.RolePath.Length..].Trim('/'), "role")));
         all.AddRange(TagOnly);
-        // As AwsCloud finds them: by their cluster's name, for the deployment asked for.
-        all.AddRange(Snapshots.Values.Where(s => deploymentId is { } owner ? s.Cluster == ResourceTags.Name(owner) : ResourceTags.IsName(s.Cluster))
+        // As AwsCloud finds them: by their cluster's name, for the deployment asked for; none when the listing is denied.
+        if (SnapshotListingFailure is { } failure and not Cord19.Core.Aws.AwsException { Kind: Cord19.Core.Aws.AwsErrorKind.Denied }) throw failure;
+        if (SnapshotListingFailure is null) all.AddRange(Snapshots.Values.Where(s => deploymentId is { } owner ? s.Cluster == ResourceTags.Name(owner) : ResourceTags.IsName(s.Cluster))
             .Select(s => new TaggedResource(AwsResourceKinds.ClusterSnapshot, s.Locator, deploymentId?.ToString() ?? s.DeploymentId, s.Status, s.CreatedAt)));
         return Task.FromResult<IReadOnlyList<TaggedResource>>(deploymentId is { } id ? all.Where(r => r.DeploymentId == id.ToString()).ToList() : all);
     }
