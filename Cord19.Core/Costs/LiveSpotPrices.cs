@@ -8,7 +8,7 @@ namespace Cord19.Core.Costs;
 /// <see cref="Targets.Aws.SpotPriceWatcher"/> and read by the meter instead of the price book's estimate. Kept by the
 /// instance's ledger entry: a replacement launched after a spot interruption may run in another zone, or be another
 /// type, and the interrupted instance keeps the prices it was billed at. In memory: after a restart the watcher reads
-/// the live instance's history again from its start (EC2 keeps 90 days of it); an ended one goes by the price book.
+/// each instance's history again from its start (EC2 keeps 90 days of it), an ended one in the zone its ledger entry names.
 /// </summary>
 public sealed class LiveSpotPrices
 {

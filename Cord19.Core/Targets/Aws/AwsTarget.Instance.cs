@@ -119,7 +119,7 @@ public sealed partial class AwsTarget
             var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, runs) is { } deadline
                 ? $" It ends itself about {deadline.UtcDateTime:yyyy-MM-dd HH:mm} UTC (the maximum lifetime), panel or not, reboots included."
                 : lifetime is not { } given ? ""
-                : launch.Token != names.InstanceClientToken ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
+                : names.IsReplacement(launch.Token) ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
                 : $" It ends itself {given.TotalHours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included.";
             await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required{(InstanceSpec.IsBurstable(settings.InstanceType) ? ", standard CPU credits" : "")}." + ends);
         });
@@ -283,7 +283,7 @@ public sealed partial class AwsTarget
         var lifetime = context.Settings.MaxLifetimeHours is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
         if (launch.Replaces is not null)
             await StopMeteringReplacedAsync(run, launch, ledger, runs, ct);
-        if (launch.Token != run.Names.InstanceClientToken)
+        if (run.Names.IsReplacement(launch.Token))
             lifetime = ReplacementLifetime(lifetime, runs);
         if (launch.Replaces is { } ended)
             await context.LogAsync($"This deployment's instance {ended} is gone ({(listed is { HasEnded: true } ? $"it is {listed.State}: {listed.EndedBecause}" : "AWS ended it and no longer lists it")}). " +
@@ -314,7 +314,7 @@ public sealed partial class AwsTarget
         if (InstanceEndOfLife.ReplacementLifetime(lifetime, runs, clock.GetUtcNow()) is not { } left) return null;
         if (left < options.AirflowReadyLimit)
             throw new PhaseFailedException(
-                $"The deployment's maximum lifetime ({lifetime!.Value.TotalHours:0.##} h from its start at {runs.Min(r => r.RequestedAt):yyyy-MM-dd HH:mm} UTC) " +
+                $"The deployment's maximum lifetime ({lifetime!.Value.TotalHours:0.##} h from its start at {InstanceEndOfLife.DeploymentStart(runs)!.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC) " +
                 (left > TimeSpan.Zero ? $"leaves {Durations.Say(left)}" : "is up") + $", less than Airflow's first boot may take ({Durations.Say(options.AirflowReadyLimit)}): " +
                 "a replacement would end itself before it is of use. Raise the maximum lifetime in Settings (it counts from the deployment's start, for the " +
                 "instance as for the budget guard), then run phase 1 again; or run phase 7.");

@@ -49,6 +49,9 @@ public record DeploymentNames(Guid DeploymentId)
     /// </summary>
     public string ReplacementClientToken(string endedInstanceId) => $"cord19-{DeploymentId:N}-{endedInstanceId}";
 
+    /// <summary>Whether an instance launched under <paramref name="clientToken"/> replaced another: any token but the first instance's.</summary>
+    public bool IsReplacement(string? clientToken) => clientToken is not null && clientToken != InstanceClientToken;
+
     public string ResultsPrefix => "results/";
     public string DeployPrefix => "deploy/";
 

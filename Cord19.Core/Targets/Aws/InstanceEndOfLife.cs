@@ -32,7 +32,8 @@ public static class InstanceEndOfLife
         if (instance.LaunchedAt is not { } launched || lifetimes.Count == 0 || lifetimes.Any(h => h is null)) return null;
         var lifetime = TimeSpan.FromHours(lifetimes.Max()!.Value);
         // A replacement is given what is left of the deployment's lifetime (ReplacementLifetime), not a lifetime of its own.
-        return IsReplacement(instance, runs) && DeploymentEnd(runs, lifetime) is { } end && end < launched + lifetime ? end : launched + lifetime;
+        var replacement = runs.Count > 0 && new DeploymentNames(runs[0].DeploymentId).IsReplacement(instance.ClientToken);
+        return replacement && DeploymentEnd(runs, lifetime) is { } end && end < launched + lifetime ? end : launched + lifetime;
     }
 
     /// <summary>
@@ -43,12 +44,11 @@ public static class InstanceEndOfLife
     public static TimeSpan? ReplacementLifetime(TimeSpan? lifetime, IReadOnlyList<Deployments.PhaseRun> runs, DateTimeOffset now) =>
         lifetime is { } l && DeploymentEnd(runs, l) is { } end ? end - now : lifetime;
 
-    private static DateTimeOffset? DeploymentEnd(IReadOnlyList<Deployments.PhaseRun> runs, TimeSpan lifetime) =>
-        runs.Count == 0 ? null : new DateTimeOffset(runs.Min(r => r.RequestedAt), TimeSpan.Zero) + lifetime;
+    private static DateTimeOffset? DeploymentEnd(IReadOnlyList<Deployments.PhaseRun> runs, TimeSpan lifetime) => DeploymentStart(runs) + lifetime;
 
-    /// <summary>An instance launched under another token than the deployment's first instance's (<see cref="DeploymentNames.ReplacementClientToken"/>).</summary>
-    private static bool IsReplacement(InstanceState instance, IReadOnlyList<Deployments.PhaseRun> runs) =>
-        instance.ClientToken is { } token && runs.Count > 0 && token != new DeploymentNames(runs[0].DeploymentId).InstanceClientToken;
+    /// <summary>When the deployment was first asked for: its first run's request. Null without runs.</summary>
+    public static DateTimeOffset? DeploymentStart(IReadOnlyList<Deployments.PhaseRun> runs) =>
+        runs.Count == 0 ? null : new DateTimeOffset(runs.Min(r => r.RequestedAt), TimeSpan.Zero);
 
     /// <summary>
     /// Run at every boot with the deadline's file (seconds since the epoch) as its argument: schedules the shutdown for
