@@ -21,6 +21,9 @@ public static class DeploymentMeters
     private static List<MeteredResource> FromLedger(IReadOnlyList<DeployedResource> ledger, IReadOnlyList<PhaseRun> runs, DateTime at, IReadOnlyDictionary<Guid, SpotPriceHistory>? spotPrices)
     {
         PipelineSettings SettingsOf(DeployedResource r) => PipelineSettings.FromJsonOrDefault(runs.FirstOrDefault(run => run.Id == r.PhaseRunId)?.SettingsJson);
+        // The type its entry names, which may be a fallback of the run's first choice (an entry of an earlier version names the first choice).
+        PipelineSettings LaunchedAs(DeployedResource instance) => SettingsOf(instance) is var s && InstanceEntry.InstanceType(instance.Description) is { } type
+            ? s with { InstanceType = type } : s;
         DateTime? EndBy(DeployedResource r) => r.DeletedAt is { } d && d <= at ? d : null;
         BilledPeriod[] Period(DeployedResource r) => [new(r.CreatedAt, EndBy(r))];
         // A running period ends with its cluster at the latest: an earlier version's reconciliation ended a deleted cluster's entry only.
@@ -36,7 +39,7 @@ public static class DeploymentMeters
 
         var metered = new List<MeteredResource>();
         foreach (var instance in ledger.Where(r => r.Kind == AwsResourceKinds.Instance && r.CreatedAt <= at))
-            metered.AddRange(AwsEquivalent.Instance(SettingsOf(instance), Period(instance))
+            metered.AddRange(AwsEquivalent.Instance(LaunchedAs(instance), Period(instance))
                 .Select(m => m.Kind == MeterKind.Ec2Instance && spotPrices?.GetValueOrDefault(instance.Id) is { Points.Count: > 0 } live ? m with { PriceHistory = live.Points } : m));
         foreach (var cluster in clusters)
         {

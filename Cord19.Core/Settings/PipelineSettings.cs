@@ -41,6 +41,19 @@ public sealed record PipelineSettings
     // Infrastructure sizes: what the AWS target creates, and what the meters price (also for the local target's
     // "would have cost on AWS").
     public string InstanceType { get; init; } = DefaultInstanceType;
+
+    /// <summary>
+    /// The types phase 1 asks for, in this order, when no zone has spot room for <see cref="InstanceType"/> within the
+    /// max price (or sells it within the max at all). Spot room runs out type by type and zone by zone, so AWS's spot
+    /// guidance is to be flexible about the type; each default has the first choice's 4 vCPUs and 16 GiB, on x86_64,
+    /// without CPU credits. Empty: the first choice only.
+    /// </summary>
+    public string[] FallbackInstanceTypes { get; init; } = [.. DefaultFallbackInstanceTypes];
+
+    /// <summary>The types phase 1 may launch: <see cref="InstanceType"/> first, then each fallback once.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> SpotInstanceTypes => [.. new[] { InstanceType }.Concat(FallbackInstanceTypes).Distinct(StringComparer.Ordinal)];
+
     public decimal SpotMaxPricePerHour { get; init; } = 0.12m;
     public int EbsGigabytes { get; init; } = 30;
     /// <summary>RA3: AWS no longer provisions DC2 nodes. ra3.large is the smallest RA3 node and can run single-node.</summary>
@@ -65,6 +78,12 @@ public sealed record PipelineSettings
     /// estimates).
     /// </summary>
     public const string DefaultInstanceType = "m5.xlarge";
+
+    /// <summary>Intel's next generation, AMD's, and AMD's next: the same size as <see cref="DefaultInstanceType"/>, priced alike.</summary>
+    public static readonly IReadOnlyList<string> DefaultFallbackInstanceTypes = ["m6i.xlarge", "m5a.xlarge", "m6a.xlarge"];
+
+    /// <summary>More would only lengthen a launch that fails anyway: each type is asked in every zone within the max.</summary>
+    public const int MaxFallbackInstanceTypes = 5;
 
     public const string DataLakeMetadataSource = "data-lake";
     public const string PanelMetadataSource = "panel-file";
@@ -122,6 +141,10 @@ public sealed record PipelineSettings
             errors.Add(nameof(OperatorCidr), cidrProblem);
         if (!AwsNaming.IsInstanceType(InstanceType))
             errors.Add(nameof(InstanceType), $"Instance type '{InstanceType}' is not an EC2 instance type name: use one such as {DefaultInstanceType}.");
+        if (FallbackInstanceTypes.FirstOrDefault(t => !AwsNaming.IsInstanceType(t)) is { } notAType)
+            errors.Add(nameof(FallbackInstanceTypes), $"Fallback instance type '{notAType}' is not an EC2 instance type name: use names such as {string.Join(", ", DefaultFallbackInstanceTypes)}, separated by commas, or none.");
+        else if (FallbackInstanceTypes.Length > MaxFallbackInstanceTypes)
+            errors.Add(nameof(FallbackInstanceTypes), $"{FallbackInstanceTypes.Length} fallback instance types: give at most {MaxFallbackInstanceTypes}.");
         if (!AwsNaming.IsInstanceType(RedshiftNodeType))
             errors.Add(nameof(RedshiftNodeType), $"Redshift node type '{RedshiftNodeType}' is not a node type name: use one such as ra3.large or ra3.xlplus.");
         if (!string.IsNullOrWhiteSpace(MetadataPath) && DataRoots.Problem(MetadataPath, dataRoots ?? []) is { } outside)

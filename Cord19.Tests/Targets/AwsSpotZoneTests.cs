@@ -1,3 +1,4 @@
+using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
 using static Cord19.Tests.Targets.AwsTargetTests;
@@ -19,9 +20,9 @@ public sealed class AwsSpotZoneTests
         var state = await h.Core.RunAsync(1);
 
         Succeeded(state, "");
-        Assert.Equal(["run-instances in us-east-2b"], RunInstancesCalls(h));
+        Assert.Equal(["run-instances m5.xlarge in us-east-2b"], RunInstancesCalls(h));
         Assert.Equal("us-east-2b", (await h.Cloud.FindInstanceAsync(await h.DeploymentIdAsync(), default))!.AvailabilityZone);
-        Assert.Contains("Asking for the instance in us-east-2b at $0.043/h: the cheapest of 3 zones within your max whose default subnet gives a public address.",
+        Assert.Contains("Asking for m5.xlarge in us-east-2b at $0.043/h: the cheapest of 3 zones within your max whose default subnet gives a public address.",
             await h.Core.LogTextAsync(state));
         var line = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == "Spot price");
         Assert.Equal("$0.043/h now in us-east-2b, the cheapest of 3 zones, within your max of $0.12/h.", line.Detail);
@@ -37,7 +38,7 @@ public sealed class AwsSpotZoneTests
         var state = await h.Core.RunAsync(1);
 
         Succeeded(state, "");
-        Assert.Equal(["run-instances in us-east-2b", "run-instances in us-east-2c"], RunInstancesCalls(h));
+        Assert.Equal(["run-instances m5.xlarge in us-east-2b", "run-instances m5.xlarge in us-east-2c"], RunInstancesCalls(h));
         var (_, spec) = Assert.Single(h.Cloud.Instances.Values);
         Assert.Equal(("us-east-2c", new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").InstanceClientToken), (spec.AvailabilityZone, spec.ClientToken));
         Assert.Contains("us-east-2b refused the launch (InsufficientInstanceCapacity: There is no Spot capacity available that matches your request.); " +
@@ -54,7 +55,8 @@ public sealed class AwsSpotZoneTests
         var state = await h.Core.RunAsync(1);
 
         FailedSaying(state, "AWS has no room for ec2:RunInstances", "pick another instance type");
-        Assert.Equal(["run-instances in us-east-2a"], RunInstancesCalls(h));
+        // The fallback types too are asked for only where the first choice could be.
+        Assert.Equal(new PipelineSettings().SpotInstanceTypes.Select(type => $"run-instances {type} in us-east-2a"), RunInstancesCalls(h));
         Assert.Empty(h.Cloud.Instances);
     }
 

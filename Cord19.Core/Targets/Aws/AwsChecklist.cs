@@ -118,6 +118,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             instanceType = await cloud.InstanceTypeAsync(settings.InstanceType, ct);
             return InstanceTypeCheck.Judge(instanceType, settings.InstanceType, settings.AwsRegion, options.InstanceArchitecture);
         });
+        await CheckAsync(items, InstanceTypeCheck.FallbacksName, () => InstanceTypeCheck.JudgeFallbacksAsync(cloud, settings, options.InstanceArchitecture, ct));
 
         await CheckAsync(items, "Spot vCPU quota", async () =>
         {

@@ -95,7 +95,10 @@ public sealed partial class AwsCloud
         }, ct));
         var instance = answer.Reservation?.Instances?.FirstOrDefault()
             ?? throw new AwsException("ec2:RunInstances", "UnreadableResponse", "the answer named no instance", null);
-        return new InstanceState(instance.InstanceId, instance.State?.Name?.Value ?? "pending", instance.PublicIpAddress, instance.SpotInstanceRequestId, null, null);
+        return new InstanceState(instance.InstanceId, instance.State?.Name?.Value ?? "pending", instance.PublicIpAddress, instance.SpotInstanceRequestId, null, null)
+        {
+            InstanceType = instance.InstanceType?.Value,
+        };
     }
 
     public async Task<IReadOnlyList<InstanceState>> FindInstancesAsync(Guid deploymentId, CancellationToken ct)
@@ -119,6 +122,7 @@ public sealed partial class AwsCloud
                 instance.SpotInstanceRequestId, spotState, instance.StateReason?.Message)
             {
                 AvailabilityZone = instance.Placement?.AvailabilityZone,
+                InstanceType = instance.InstanceType?.Value,
                 ClientToken = string.IsNullOrEmpty(instance.ClientToken) ? null : instance.ClientToken,
                 LaunchedAt = instance.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime()) : null,
                 EndStatedAt = InstanceState.StatedTime(instance.StateTransitionReason),

@@ -81,6 +81,9 @@ public sealed partial record InstanceState(string InstanceId, string State, stri
     /// <summary>Where it runs: the live spot price is the one of this zone.</summary>
     public string? AvailabilityZone { get; init; }
 
+    /// <summary>What EC2 launched it as: Settings' first choice or one of its fallbacks; its spot price is this type's.</summary>
+    public string? InstanceType { get; init; }
+
     /// <summary>The idempotency token it was launched under: the deployment's first instance's, or a replacement's.</summary>
     public string? ClientToken { get; init; }
 

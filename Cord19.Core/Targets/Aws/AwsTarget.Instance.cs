@@ -1,6 +1,7 @@
 using Cord19.Core.Airflow;
 using Cord19.Core.Aws;
 using Cord19.Core.Execution;
+using Cord19.Core.Settings;
 
 namespace Cord19.Core.Targets.Aws;
 
@@ -111,17 +112,19 @@ public sealed partial class AwsTarget
             var launch = InstanceLaunch.For(names, existing, ledger);
             var instance = existing is { HasEnded: false } ? existing : null;
             var lifetime = instance is null ? await LifetimeOfLaunchAsync(run, launch, existing, ledger, runs, ct) : null;
-            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h");
+            // What EC2 says it is: a fallback type, perhaps, launched by an earlier run of this phase.
+            var type = instance?.InstanceType ?? settings.InstanceType;
+            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, InstanceEntry.Spot(type, settings.SpotMaxPricePerHour));
             if (instance is null)
-                await EndEntriesIfRefusedAsync(context, [entry], async () => instance = await LaunchAsync(run, launch.Token, lifetime, ct));
+                await EndEntriesIfRefusedAsync(context, [entry], async () => (instance, type) = await LaunchAsync(run, launch.Token, lifetime, ct));
             await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
-                InstanceEntry.Description(instance!.InstanceId, instance.AvailabilityZone, $"{settings.InstanceType} spot, max ${settings.SpotMaxPricePerHour}/h"));
+                InstanceEntry.Description(instance!.InstanceId, instance.AvailabilityZone, InstanceEntry.Spot(type, settings.SpotMaxPricePerHour)));
             var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, runs) is { } deadline
                 ? $" It ends itself about {deadline.UtcDateTime:yyyy-MM-dd HH:mm} UTC (the maximum lifetime), panel or not, reboots included."
                 : lifetime is not { } given ? ""
                 : names.IsReplacement(launch.Token) ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
                 : $" It ends itself {given.TotalHours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included.";
-            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; IMDSv2 required{(InstanceSpec.IsBurstable(settings.InstanceType) ? ", standard CPU credits" : "")}." + ends);
+            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; {type}, IMDSv2 required{(InstanceSpec.IsBurstable(type) ? ", standard CPU credits" : "")}." + ends);
         });
 
         var running = await WaitForInstanceAsync(run);
@@ -195,8 +198,8 @@ public sealed partial class AwsTarget
 
     /// <summary>
     /// Before anything is created: an instance type EC2 does not know, whose processor cannot run the image (an Arm type), or
-    /// that EC2 does not sell as spot, would fail only at the launch, with the bucket, role and group already made. Too
-    /// little memory and a burstable type are said in the log.
+    /// that EC2 does not sell as spot, would fail only at the launch, with the bucket, role and group already made; so would
+    /// such a fallback type, once the first choice is refused. Too little memory and a burstable type are said in the log.
     /// </summary>
     private async Task CheckInstanceTypeAsync(AwsRun run, CancellationToken ct)
     {
@@ -204,6 +207,7 @@ public sealed partial class AwsTarget
         var line = InstanceTypeCheck.Judge(await cloud.InstanceTypeAsync(context.Settings.InstanceType, ct), context.Settings.InstanceType, cloud.Region,
             options.InstanceArchitecture);
         await RefuseOrLogAsync(context, line);
+        await RefuseOrLogAsync(context, await InstanceTypeCheck.JudgeFallbacksAsync(cloud, context.Settings, options.InstanceArchitecture, ct));
     }
 
     /// <summary>How often the wait for Airflow reads the instance's console for <see cref="AirflowUserData.SetupFailed"/>.</summary>
@@ -321,34 +325,80 @@ public sealed partial class AwsTarget
         return left;
     }
 
-    private async Task<InstanceState> LaunchAsync(AwsRun run, string clientToken, TimeSpan? lifetime, CancellationToken ct)
+    /// <summary>
+    /// The spot instance, of the first type in Settings' order (<see cref="PipelineSettings.SpotInstanceTypes"/>) that is sold
+    /// within the max price in a zone whose default subnet gives a public address and that a zone has room for. Every type
+    /// and zone is asked with the same client token: a refused launch starts nothing, and once one went through, EC2 answers
+    /// the token with its instance (in any zone; another type is refused as a mismatch, and the next type is asked).
+    /// </summary>
+    private async Task<(InstanceState Instance, string Type)> LaunchAsync(AwsRun run, string clientToken, TimeSpan? lifetime, CancellationToken ct)
     {
         var (context, cloud, names) = run;
         var settings = context.Settings;
-        var prices = await cloud.SpotPricesAsync(settings.InstanceType, ct);
-        if (prices.Count > 0 && prices[0].PerHour > settings.SpotMaxPricePerHour)
-            throw new PhaseFailedException(
-                $"The spot price of {settings.InstanceType} in {cloud.Region} is ${prices[0].PerHour}/h at the cheapest ({prices[0].AvailabilityZone}), above your max of ${settings.SpotMaxPricePerHour}/h. " +
-                "Raise the spot max price or pick another instance type in Settings, then run phase 1 again.");
-        var zones = SpotZones.ToTry(prices, await cloud.DefaultSubnetsAsync(ct), settings.SpotMaxPricePerHour);
-        if (prices.Count > 0 && zones.Count == 0)
-            throw new PhaseFailedException(
-                $"Within your max of ${settings.SpotMaxPricePerHour}/h, {settings.InstanceType} is sold as spot only in " +
-                $"{string.Join(", ", prices.Where(p => p.PerHour <= settings.SpotMaxPricePerHour).Select(p => p.AvailabilityZone))}, whose default subnets assign no public IPv4 address, or which have none " +
-                "(an instance there could reach neither apt nor PyPI). Turn on auto-assign public IPv4 addresses for those subnets (VPC console → Subnets → Edit subnet settings; " +
-                "aws ec2 create-default-subnet --availability-zone <zone> makes a missing one), or raise the spot max price, then run phase 1 again.");
+        var types = settings.SpotInstanceTypes;
+        var subnets = await cloud.DefaultSubnetsAsync(ct);
         var vpc = await cloud.DefaultVpcAsync(ct);
         var group = await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct)
             ?? throw new PhaseFailedException($"Security group {names.AirflowSecurityGroup} is missing. Run phase 1 again.");
         var spec = new InstanceSpec(clientToken, options.ImageId ?? await cloud.UbuntuImageAsync(ct), settings.InstanceType, settings.SpotMaxPricePerHour,
             settings.EbsGigabytes, group, names.InstanceRole,
             AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names, lifetime), Tags(run));
+        var refusals = new List<SpotRefusal>();
+        foreach (var type in types)
+        {
+            if (refusals.Count > 0)
+                await context.LogAsync($"{refusals[^1].Cause} Asking for {type}, the next of Settings' fallback instance types.", Deployments.LogLevel.Warning);
+            try
+            {
+                if (await LaunchTypeAsync(run, spec with { InstanceType = type }, subnets, refusals, ct) is { } instance) return (instance, type);
+            }
+            catch (AwsException ex) when (SpotZones.IsZonal(ex) || ex.Code == "IdempotentParameterMismatch")
+            {
+                refusals.Add(ex.Code == "IdempotentParameterMismatch"
+                    ? new SpotRefusal($"{type}: EC2 launched another type under this deployment's token already, in an earlier run of this phase ({ex.Code}).", null)
+                    : new SpotRefusal($"{type}: {ex.Cause}", ex.Fix));
+            }
+        }
+        throw new PhaseFailedException(refusals.Count == 1
+            ? $"{refusals[0].Cause} {refusals[0].Fix}".TrimEnd()
+            : $"None of the {types.Count} instance types in Settings could be launched as spot. {string.Join(" ", refusals.Select(r => r.Cause))} " +
+              $"{string.Join(" ", refusals.Select(r => r.Fix).OfType<string>().Distinct())} Settings → Fallback instance types names the types asked for after the first.");
+    }
 
-        // Without prices there is nothing to choose by: EC2 picks the zone. Every zone is asked with the same client token:
-        // a refused launch starts nothing, and EC2 answers a repeat of one that did with its instance, whatever the zone.
+    /// <summary>Why a type was not launched, and what would change that.</summary>
+    private sealed record SpotRefusal(string Cause, string? Fix);
+
+    /// <summary>
+    /// One type, in the zones <see cref="SpotZones.ToTry"/> orders, the next when one has no room; refused before any launch
+    /// when no zone sells it within the max with a public address.
+    /// </summary>
+    /// <returns>The instance; null when the type was refused before any launch, with the refusal added to <paramref name="refusals"/>.</returns>
+    private async Task<InstanceState?> LaunchTypeAsync(AwsRun run, InstanceSpec spec, IReadOnlyList<DefaultSubnet> subnets, List<SpotRefusal> refusals, CancellationToken ct)
+    {
+        var (context, cloud, _) = run;
+        var (type, max) = (spec.InstanceType, spec.MaxPricePerHour);
+        var prices = await cloud.SpotPricesAsync(type, ct);
+        if (prices.Count > 0 && prices[0].PerHour > max)
+        {
+            refusals.Add(new($"The spot price of {type} in {cloud.Region} is ${prices[0].PerHour}/h at the cheapest ({prices[0].AvailabilityZone}), above your max of ${max}/h.",
+                "Raise the spot max price or pick another instance type in Settings, then run phase 1 again."));
+            return null;
+        }
+        var zones = SpotZones.ToTry(prices, subnets, max);
+        if (prices.Count > 0 && zones.Count == 0)
+        {
+            refusals.Add(new($"Within your max of ${max}/h, {type} is sold as spot only in " +
+                $"{string.Join(", ", prices.Where(p => p.PerHour <= max).Select(p => p.AvailabilityZone))}, whose default subnets assign no public IPv4 address, or which have none " +
+                "(an instance there could reach neither apt nor PyPI).",
+                "Turn on auto-assign public IPv4 addresses for those subnets (VPC console → Subnets → Edit subnet settings; " +
+                "aws ec2 create-default-subnet --availability-zone <zone> makes a missing one), or raise the spot max price, then run phase 1 again."));
+            return null;
+        }
+
+        // Without prices there is nothing to choose by: EC2 picks the zone.
         IReadOnlyList<ZoneSpotPrice?> order = zones.Count > 0 ? [.. zones] : [null];
         if (order[0] is { } cheapest)
-            await context.LogAsync($"Asking for the instance in {cheapest.AvailabilityZone} at ${cheapest.PerHour}/h: the cheapest of {zones.Count} zone{(zones.Count == 1 ? "" : "s")} " +
+            await context.LogAsync($"Asking for {type} in {cheapest.AvailabilityZone} at ${cheapest.PerHour}/h: the cheapest of {zones.Count} zone{(zones.Count == 1 ? "" : "s")} " +
                 "within your max whose default subnet gives a public address.");
         for (var i = 0; ; i++)
         {

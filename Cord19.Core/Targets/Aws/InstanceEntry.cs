@@ -5,6 +5,7 @@ namespace Cord19.Core.Targets.Aws;
 /// ("i-0abc in us-east-2b: m5.xlarge spot, max $0.2/h"). EC2 forgets a terminated instance after about an hour; the
 /// ledger does not, so these are read back by the ended-instance guard (the id, to ask CloudWatch), the launch's choice
 /// of token (the id a replacement is named after) and the spot price watcher (the zone an ended instance was billed in).
+/// What follows names the type launched, which may be a fallback rather than Settings' first choice: the meter prices that one.
 /// </summary>
 public static class InstanceEntry
 {
@@ -12,6 +13,17 @@ public static class InstanceEntry
 
     public static string Description(string instanceId, string? zone, string whatItIs) =>
         zone is null ? $"{instanceId}: {whatItIs}" : $"{instanceId}{In}{zone}: {whatItIs}";
+
+    /// <summary>What the entry says it is, before the launch and after: "m5.xlarge spot, max $0.12/h".</summary>
+    public static string Spot(string instanceType, decimal maxPerHour) => $"{instanceType} spot, max ${maxPerHour}/h";
+
+    /// <summary>The type it was launched as (or is about to be); null for a description of another shape.</summary>
+    public static string? InstanceType(string? description)
+    {
+        if (description is null) return null;
+        var what = Head(description) is { } head ? description[(head.Length + 1)..].TrimStart() : description;
+        return what.IndexOf(" spot", StringComparison.Ordinal) is > 0 and var end && Settings.AwsNaming.IsInstanceType(what[..end]) ? what[..end] : null;
+    }
 
     /// <summary>The instance's id; null for an entry recorded before the launch (or one EC2 refused).</summary>
     public static string? InstanceId(string? description) => Head(description) is { } head ? head.Split(In)[0] : null;

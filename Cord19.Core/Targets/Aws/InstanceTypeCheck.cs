@@ -11,6 +11,7 @@ namespace Cord19.Core.Targets.Aws;
 public static class InstanceTypeCheck
 {
     public const string Name = "Instance type";
+    public const string FallbacksName = "Fallback instance types";
 
     /// <summary>
     /// Airflow's Docker quick start asks for at least 4 GB for Airflow itself, and phase 6 on the whole CORD-19 needs about
@@ -46,5 +47,35 @@ public static class InstanceTypeCheck
         return concerns.Count == 0
             ? new(Name, CheckOutcome.Passed, $"{described}.")
             : new(Name, CheckOutcome.Warning, $"{described}. {string.Join(" ", concerns)}", Fix);
+    }
+
+    /// <summary>
+    /// The checklist's line for Settings' fallback types, each judged as <see cref="Judge"/> judges the first choice: red
+    /// when one could never be launched (phase 1 refuses before it creates anything, rather than find out after a
+    /// refusal of the first), amber when one would be short of memory or run on CPU credits.
+    /// </summary>
+    /// <param name="fallbacks">Each fallback with EC2's answer (null when EC2 does not know it), in Settings' order.</param>
+    public static CheckItem JudgeFallbacks(string first, IReadOnlyList<(string Type, InstanceTypeFacts? Facts)> fallbacks, string region, string? architecture)
+    {
+        if (fallbacks.Count == 0)
+            return new(FallbacksName, CheckOutcome.Passed, $"None: phase 1 asks for {first} only, and fails when no zone has spot room for it within your max.");
+        var judged = fallbacks.Select(f => (f.Type, Line: Judge(f.Facts, f.Type, region, architecture))).ToList();
+        var order = $"Asked for in this order when no zone has spot room for {first} within your max: {string.Join(", ", fallbacks.Select(f => f.Type))}.";
+        if (judged.Where(j => j.Line.Outcome == CheckOutcome.Failed).ToList() is { Count: > 0 } failed)
+            return new(FallbacksName, CheckOutcome.Failed, $"{string.Join(" ", failed.Select(j => j.Line.Detail))} {order}",
+                $"Settings → Fallback instance types: remove {string.Join(" and ", failed.Select(j => j.Type))}, or give x86_64 types EC2 sells as spot, such as " +
+                $"{string.Join(", ", PipelineSettings.DefaultFallbackInstanceTypes)}.");
+        if (judged.Where(j => j.Line.Outcome == CheckOutcome.Warning).ToList() is { Count: > 0 } warned)
+            return new(FallbacksName, CheckOutcome.Warning, $"{string.Join(" ", warned.Select(j => j.Line.Detail))} {order}", Fix);
+        return new(FallbacksName, CheckOutcome.Passed, $"{string.Join("; ", judged.Select(j => j.Line.Detail.TrimEnd('.')))}. {order}");
+    }
+
+    /// <summary>EC2's answer for each fallback in <paramref name="settings"/>, judged (<see cref="JudgeFallbacks"/>).</summary>
+    public static async Task<CheckItem> JudgeFallbacksAsync(IAwsCloud cloud, PipelineSettings settings, string? architecture, CancellationToken ct)
+    {
+        var fallbacks = new List<(string, InstanceTypeFacts?)>();
+        foreach (var type in settings.SpotInstanceTypes.Skip(1))
+            fallbacks.Add((type, await cloud.InstanceTypeAsync(type, ct)));
+        return JudgeFallbacks(settings.InstanceType, fallbacks, settings.AwsRegion, architecture);
     }
 }

@@ -41,8 +41,10 @@ public sealed class SpotPriceWatcher(
                 foreach (var entry in entries)
                 {
                     if ((Ec2Zone(entry) ?? InstanceEntry.Zone(entry.Description)) is not { } zone) continue;
-                    var runSettings = PipelineSettings.FromJsonOrDefault(found.Runs.FirstOrDefault(r => r.Id == entry.PhaseRunId)?.SettingsJson);
-                    var history = await cloud.SpotPriceHistoryAsync(runSettings.InstanceType, zone, entry.CreatedAt, ct);
+                    // The type launched, which may be one of the run's fallbacks; an earlier version's entry names the run's first choice.
+                    var type = InstanceEntry.InstanceType(entry.Description)
+                        ?? PipelineSettings.FromJsonOrDefault(found.Runs.FirstOrDefault(r => r.Id == entry.PhaseRunId)?.SettingsJson).InstanceType;
+                    var history = await cloud.SpotPriceHistoryAsync(type, zone, entry.CreatedAt, ct);
                     if (history.Count > 0) prices.Set(deployment.Id, entry.Id, zone, history);
                 }
             });

@@ -28,8 +28,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Exception? RoleFailure { get; set; }
     /// <summary>The current spot price in each zone that sells the type; every zone at the same price, by default.</summary>
     public Dictionary<string, decimal> SpotPrices { get; } = Zones.ToDictionary(zone => zone, _ => 0.05m);
-    /// <summary>Zones whose RunInstances answers with this refusal (no spot room there, say).</summary>
+    /// <summary>A type's own prices by zone, where a test needs types to differ; others are priced as <see cref="SpotPrices"/>.</summary>
+    public Dictionary<string, Dictionary<string, decimal>> SpotPricesOf { get; } = [];
+    /// <summary>Zones whose RunInstances answers with this refusal (no spot room there, say), whatever the type.</summary>
     public Dictionary<string, Exception> RunInstancesFailureIn { get; } = [];
+    /// <summary>Types RunInstances refuses in every zone with this refusal.</summary>
+    public Dictionary<string, Exception> RunInstancesFailureFor { get; } = [];
     /// <summary>Where EC2 launches an instance asked for without a zone.</summary>
     private const string ZoneEc2Picks = "us-east-2b";
     public double? SpotQuota { get; set; } = 32;
@@ -235,12 +239,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Task<string> DefaultVpcAsync(CancellationToken ct) => Task.FromResult("vpc-default");
 
-    private static readonly string[] Zones = ["us-east-2a", "us-east-2b", "us-east-2c"];
+    public static readonly IReadOnlyList<string> Zones = ["us-east-2a", "us-east-2b", "us-east-2c"];
 
     public Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<DefaultSubnet>>([.. Zones.Select((zone, i) => new DefaultSubnet($"subnet-{i}", zone, AssignsPublicAddress(zone)))]);
 
-    private bool AssignsPublicAddress(string? zone) => SubnetsAssignPublicAddresses || Array.IndexOf(Zones, zone) is >= 0 and var i && i < SubnetsAssigningAnyway;
+    private bool AssignsPublicAddress(string? zone) => SubnetsAssignPublicAddresses || zone is not null && Zones.ToList().IndexOf(zone) is >= 0 and var i && i < SubnetsAssigningAnyway;
 
     /// <summary>With <see cref="SubnetsAssignPublicAddresses"/> off, how many of the three default subnets still assign one (the first ones).</summary>
     public int SubnetsAssigningAnyway { get; set; }
@@ -309,23 +313,31 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public async Task<InstanceState> RunSpotInstanceAsync(InstanceSpec spec, CancellationToken ct)
     {
-        if (Instances.TryGetValue(spec.ClientToken, out var existing)) return existing.State;
+        InstancesUnlistedUntilLaunch = false;
+        // EC2's idempotency guide: the same token with other parameters (the zone aside) is a mismatch.
+        if (Instances.TryGetValue(spec.ClientToken, out var existing))
+            return existing.Spec.InstanceType == spec.InstanceType ? existing.State
+                : throw Error("ec2:RunInstances", "IdempotentParameterMismatch", $"Arguments on this idempotent request are inconsistent with arguments used in previous request(s) with client token {spec.ClientToken}.");
         if (RunInstancesFailure is { } failure) throw failure;
         var zone = spec.AvailabilityZone ?? ZoneEc2Picks;
-        Call($"run-instances in {spec.AvailabilityZone ?? "a zone EC2 picks"}");
-        if (RunInstancesFailureIn.TryGetValue(zone, out var refusal)) throw refusal;
+        Call($"run-instances {spec.InstanceType} in {spec.AvailabilityZone ?? "a zone EC2 picks"}");
+        if (RunInstancesFailureIn.TryGetValue(zone, out var refusal) || RunInstancesFailureFor.TryGetValue(spec.InstanceType, out refusal)) throw refusal;
         await CreatingAsync(AwsResourceKinds.Instance, spec.ClientToken);
         var state = new InstanceState($"i-{Interlocked.Increment(ref _ids):x8}", "pending", null, $"sir-{_ids:x8}", "active", null)
         {
-            LaunchedAt = DateTimeOffset.UtcNow, AvailabilityZone = zone, ClientToken = spec.ClientToken,
+            LaunchedAt = DateTimeOffset.UtcNow, AvailabilityZone = zone, ClientToken = spec.ClientToken, InstanceType = spec.InstanceType,
         };
         Instances[spec.ClientToken] = (state, spec);
         return state;
     }
 
+    /// <summary>DescribeInstances lists none until the next RunInstances, as EC2 may for a few seconds after a launch.</summary>
+    public bool InstancesUnlistedUntilLaunch { get; set; }
+
     public Task<IReadOnlyList<InstanceState>> FindInstancesAsync(Guid deploymentId, CancellationToken ct)
     {
         FailThisLookIfAsked();
+        if (InstancesUnlistedUntilLaunch) return Task.FromResult<IReadOnlyList<InstanceState>>([]);
         var found = new List<InstanceState>();
         // Newest first, as EC2 is asked to answer (AwsCloud sorts by launch time).
         foreach (var (token, (state, spec)) in Instances.Where(i => i.Value.Spec.Tags.GetValueOrDefault(ResourceTags.DeploymentKey) == deploymentId.ToString())
@@ -380,7 +392,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
 
     public Task<IReadOnlyList<ZoneSpotPrice>> SpotPricesAsync(string instanceType, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<ZoneSpotPrice>>([.. SpotPrices.Select(p => new ZoneSpotPrice(p.Key, p.Value)).OrderBy(p => p.PerHour).ThenBy(p => p.AvailabilityZone, StringComparer.Ordinal)]);
+        Task.FromResult<IReadOnlyList<ZoneSpotPrice>>([.. SpotPricesOf.GetValueOrDefault(instanceType, SpotPrices)
+            .Select(p => new ZoneSpotPrice(p.Key, p.Value)).OrderBy(p => p.PerHour).ThenBy(p => p.AvailabilityZone, StringComparer.Ordinal)]);
 
     /// <summary>The zone's spot price changes, as DescribeSpotPriceHistory lists them.</summary>
     public List<Cord19.Core.Costs.PricePoint> SpotHistory { get; } = [];
@@ -396,9 +409,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);
     /// <summary>What DescribeInstanceTypes answers for any type (an m5.xlarge's figures); null for a type EC2 does not know.</summary>
     public InstanceTypeFacts? InstanceType { get; set; } = new("m5.xlarge", 4, 16384, ["x86_64"], OfferedAsSpot: true);
+    /// <summary>A type's own answer, where a test needs types to differ (null: EC2 does not know it).</summary>
+    public Dictionary<string, InstanceTypeFacts?> InstanceTypeOf { get; } = [];
 
     public Task<InstanceTypeFacts?> InstanceTypeAsync(string instanceType, CancellationToken ct) =>
-        Task.FromResult(InstanceType is { } facts ? facts with { Name = instanceType } : null);
+        Task.FromResult(InstanceTypeOf.TryGetValue(instanceType, out var own) ? own : InstanceType is { } facts ? facts with { Name = instanceType } : null);
     public Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct) => Task.FromResult(true);
 
     public Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct)

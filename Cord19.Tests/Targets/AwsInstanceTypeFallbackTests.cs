@@ -1,0 +1,153 @@
+using Cord19.Core.Aws;
+using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Aws;
+using static Cord19.Tests.Support.Aws.AwsTargetHarness;
+using static Cord19.Tests.Targets.AwsTargetTests;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// Settings' fallback instance types: when no zone has spot room for the first choice within the max (or sells it
+/// within the max), phase 1 asks for the next type, under the same token; the ledger, the meter and the live spot
+/// prices then go by the type launched. A fallback that could never launch stops phase 1 before anything is created.
+/// </summary>
+public sealed class AwsInstanceTypeFallbackTests
+{
+    private static AwsException NoRoom => FakeAwsCloud.Error("ec2:RunInstances", "InsufficientInstanceCapacity",
+        "There is no Spot capacity available that matches your request.");
+
+    [Fact]
+    public async Task Without_spot_room_for_the_first_choice_the_next_type_with_room_is_launched_and_metered_as_itself()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RunInstancesFailureFor["m5.xlarge"] = NoRoom;
+        h.Cloud.RunInstancesFailureFor["m6i.xlarge"] = NoRoom;
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal<string>([.. Zones("m5.xlarge"), .. Zones("m6i.xlarge"), "run-instances m5a.xlarge in us-east-2a"], RunInstancesCalls(h));
+        var (_, spec) = Assert.Single(h.Cloud.Instances.Values);
+        Assert.Equal(("m5a.xlarge", new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").InstanceClientToken), (spec.InstanceType, spec.ClientToken));
+        var log = await h.Core.LogTextAsync(state);
+        Assert.Contains("m5.xlarge: AWS has no room for ec2:RunInstances (InsufficientInstanceCapacity): There is no Spot capacity available that matches your request. " +
+            "Asking for m6i.xlarge, the next of Settings' fallback instance types.", log);
+        Assert.Contains("Asking for m5a.xlarge, the next of Settings' fallback instance types.", log);
+        Assert.Contains("m5a.xlarge, IMDSv2 required", log);
+
+        var entry = (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance);
+        Assert.Equal("m5a.xlarge", InstanceEntry.InstanceType(entry.Description));
+        var meter = Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance);
+        Assert.Equal(("EC2 spot instance (m5a.xlarge)", PriceOf("ec2.spot.m5a.xlarge")), (meter.Name, meter.BurnRatePerHour));
+        Assert.NotEqual(PriceOf("ec2.spot.m5.xlarge"), meter.BurnRatePerHour);
+
+        await h.Get<SpotPriceWatcher>().LookAsync(default);
+        Assert.Contains("spot price history m5a.xlarge us-east-2a", h.Cloud.Calls);
+    }
+
+    [Fact]
+    public async Task A_first_choice_priced_above_the_max_everywhere_is_passed_over_and_when_none_launches_the_failure_names_each_type()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, FallbackInstanceTypes = ["m6i.xlarge", "m5a.xlarge"] });
+        h.Cloud.SpotPricesOf["m5.xlarge"] = new() { ["us-east-2a"] = 0.2m, ["us-east-2b"] = 0.3m };
+        h.Cloud.RunInstancesFailureFor["m6i.xlarge"] = NoRoom;
+        h.Cloud.RunInstancesFailureFor["m5a.xlarge"] = NoRoom;
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "None of the 3 instance types in Settings could be launched as spot.",
+            "The spot price of m5.xlarge in us-east-2 is $0.2/h at the cheapest (us-east-2a), above your max of $0.12/h.",
+            "m6i.xlarge: AWS has no room for ec2:RunInstances (InsufficientInstanceCapacity)", "m5a.xlarge: AWS has no room",
+            "Raise the spot max price or pick another instance type in Settings", "Settings → Fallback instance types names the types asked for after the first.");
+        Assert.Equal<string>([.. Zones("m6i.xlarge"), .. Zones("m5a.xlarge")], RunInstancesCalls(h));
+        Assert.Empty(h.Cloud.Instances);
+        Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour);
+    }
+
+    [Fact]
+    public async Task Without_fallbacks_only_the_first_choice_is_asked_for_and_its_refusal_is_the_failure()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, FallbackInstanceTypes = [] });
+        h.Cloud.RunInstancesFailureFor["m5.xlarge"] = NoRoom;
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "m5.xlarge: AWS has no room for ec2:RunInstances (InsufficientInstanceCapacity)", "pick another instance type or region in Settings, or try later");
+        Assert.DoesNotContain("None of the", state.LatestRun!.Reason);
+        Assert.Equal(Zones("m5.xlarge"), RunInstancesCalls(h));
+        var line = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == InstanceTypeCheck.FallbacksName);
+        Assert.Equal("None: phase 1 asks for m5.xlarge only, and fails when no zone has spot room for it within your max.", line.Detail);
+    }
+
+    /// <summary>
+    /// A crash after a fallback's launch and before its record, with EC2 not listing the instance yet: the repeated
+    /// launch asks the first choice again, which EC2 refuses as a mismatch of the token, and the next type's request
+    /// is answered with the instance already launched. Nothing new is launched, and the entry names the fallback.
+    /// </summary>
+    [Fact]
+    public async Task A_launch_repeated_after_a_crash_finds_the_fallback_it_launched_through_the_token()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RunInstancesFailureFor["m5.xlarge"] = NoRoom;
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.RunInstancesFailureFor.Clear();
+        h.Cloud.InstancesUnlistedUntilLaunch = true;
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        var (launched, spec) = Assert.Single(h.Cloud.Instances.Values);
+        Assert.Equal("m6i.xlarge", spec.InstanceType);
+        Assert.Contains("m5.xlarge: EC2 launched another type under this deployment's token already, in an earlier run of this phase (IdempotentParameterMismatch). Asking for m6i.xlarge", await h.Core.LogTextAsync(state));
+        var entry = (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance);
+        Assert.Equal((launched.InstanceId, "m6i.xlarge"), (InstanceEntry.InstanceId(entry.Description), InstanceEntry.InstanceType(entry.Description)));
+    }
+
+    [Fact]
+    public async Task A_fallback_that_could_never_launch_stops_phase_1_before_anything_is_created_and_the_checklist_names_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.InstanceTypeOf["m5a.xlarge"] = new("m5a.xlarge", 4, 16384, ["x86_64"], OfferedAsSpot: false);
+        h.Cloud.InstanceTypeOf["m6i.xlarge"] = null;
+
+        var state = await h.Core.RunAsync(1);
+
+        FailedSaying(state, "EC2 does not know the instance type m6i.xlarge in us-east-2.", "EC2 does not offer this type as a spot instance",
+            "Settings → Fallback instance types: remove m6i.xlarge and m5a.xlarge", "Phase 1 stopped before creating anything");
+        Assert.Empty(h.Cloud.Buckets);
+        Assert.Empty(RunInstancesCalls(h));
+        var line = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == InstanceTypeCheck.FallbacksName);
+        Assert.Equal(CheckOutcome.Failed, line.Outcome);
+        Assert.Contains("Asked for in this order when no zone has spot room for m5.xlarge within your max: m6i.xlarge, m5a.xlarge, m6a.xlarge.", line.Detail);
+    }
+
+    [Fact]
+    public void Settings_refuse_a_fallback_that_is_not_an_instance_type_name_and_too_many_fallbacks()
+    {
+        Assert.Contains(new PipelineSettings { FallbackInstanceTypes = ["m6i.xlarge", "m6i xlarge"] }.Problems(),
+            p => p.Field == nameof(PipelineSettings.FallbackInstanceTypes) && p.Message.StartsWith("Fallback instance type 'm6i xlarge' is not an EC2 instance type name", StringComparison.Ordinal));
+        Assert.Contains(new PipelineSettings { FallbackInstanceTypes = ["a1.xlarge", "b2.xlarge", "c3.xlarge", "d4.xlarge", "e5.xlarge", "f6.xlarge"] }.Problems(),
+            p => p.Message == "6 fallback instance types: give at most 5.");
+        Assert.Empty(new PipelineSettings().Problems());
+        Assert.Equal<string>(["m5.xlarge", "m6i.xlarge", "m5a.xlarge", "m6a.xlarge"], new PipelineSettings().SpotInstanceTypes);
+        Assert.Equal<string>(["m6i.xlarge", "m5.xlarge"], new PipelineSettings { InstanceType = "m6i.xlarge", FallbackInstanceTypes = ["m5.xlarge", "m6i.xlarge", "m5.xlarge"] }.SpotInstanceTypes);
+    }
+
+    [Fact]
+    public void An_entry_names_the_type_it_is_metered_at_before_the_launch_and_after()
+    {
+        Assert.Equal("m6a.xlarge", InstanceEntry.InstanceType(InstanceEntry.Spot("m6a.xlarge", 0.12m)));
+        Assert.Equal("m6a.xlarge", InstanceEntry.InstanceType(InstanceEntry.Description("i-0abc", "us-east-2b", InstanceEntry.Spot("m6a.xlarge", 0.12m))));
+        Assert.Equal("t3.large", InstanceEntry.InstanceType(InstanceEntry.Description("i-0abc", null, "t3.large spot, max $0.05/h"))); // an earlier version's, without the zone
+        Assert.Null(InstanceEntry.InstanceType("The instance's role and instance profile"));
+    }
+
+    private static decimal PriceOf(string key) => PriceBook.Default.Find(key)!.Usd;
+
+    private static IEnumerable<string> Zones(string type) => FakeAwsCloud.Zones.Select(zone => $"run-instances {type} in {zone}");
+
+    private static List<string> RunInstancesCalls(AwsTargetHarness h) => [.. h.Cloud.Calls.Where(c => c.StartsWith("run-instances", StringComparison.Ordinal))];
+}
