@@ -24,6 +24,9 @@ public sealed record SettingsForm
     public int LdaIterations { get; set; }
     public int Seed { get; set; }
     public string InstanceType { get; set; } = "";
+
+    /// <summary>Instance type names, comma-separated, in the order phase 1 asks for them.</summary>
+    public string FallbackInstanceTypes { get; set; } = "";
     public decimal SpotMaxPricePerHour { get; set; }
     public int EbsGigabytes { get; set; }
     public string RedshiftNodeType { get; set; } = "";
@@ -58,6 +61,7 @@ public sealed record SettingsForm
         Seed = s.Seed,
         _topTerms = s.TopTerms,
         InstanceType = s.InstanceType,
+        FallbackInstanceTypes = string.Join(", ", s.FallbackInstanceTypes),
         SpotMaxPricePerHour = s.SpotMaxPricePerHour,
         EbsGigabytes = s.EbsGigabytes,
         RedshiftNodeType = s.RedshiftNodeType,
@@ -89,6 +93,7 @@ public sealed record SettingsForm
         Seed = Seed,
         TopTerms = _topTerms,
         InstanceType = InstanceType.Trim(),
+        FallbackInstanceTypes = FallbackInstanceTypes.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries),
         SpotMaxPricePerHour = SpotMaxPricePerHour,
         EbsGigabytes = EbsGigabytes,
         RedshiftNodeType = RedshiftNodeType.Trim(),
