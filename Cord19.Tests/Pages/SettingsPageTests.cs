@@ -106,6 +106,25 @@ public sealed class SettingsPageTests : PageTestContext
         Assert.Contains("Not saved: 2 problems", page.Find("[data-testid=settings-actions]").TextContent);
     }
 
+    [Fact]
+    public async Task The_fallback_instance_types_are_shown_in_order_and_saved_as_a_list_and_a_wrong_name_is_marked_on_the_field()
+    {
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=fallback-instance-types]", Patience);
+        Assert.Equal("m6i.xlarge, m5a.xlarge, m6a.xlarge", page.Find("input[data-testid=fallback-instance-types]").GetAttribute("value"));
+
+        page.Find("input[data-testid=fallback-instance-types]").Change("m7i.xlarge m6i.large;");
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal(1, _settings.Saves), Patience);
+        Assert.Equal(["m7i.xlarge", "m6i.large"], _settings.Saved.FallbackInstanceTypes);
+
+        page.Find("input[data-testid=fallback-instance-types]").Change("m7i.xlarge, m7i/xlarge");
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+        var field = page.WaitForElement("input[data-testid=fallback-instance-types]", Patience).Closest(".mud-input-control")!;
+        page.WaitForAssertion(() => Assert.Contains("Fallback instance type 'm7i/xlarge' is not an EC2 instance type name", field.TextContent), Patience);
+        Assert.Equal(1, _settings.Saves);
+    }
+
     /// <summary>Before, a cap typed and never saved was dropped without a word when the reader went to another page.</summary>
     [Fact]
     public async Task Unsaved_changes_are_shown_and_asked_about_before_another_page_opens()
