@@ -65,6 +65,10 @@ public sealed class AwsInstanceTypeFallbackTests
         Assert.Equal<string>([.. Zones("m6i.xlarge"), .. Zones("m5a.xlarge")], RunInstancesCalls(h));
         Assert.Empty(h.Cloud.Instances);
         Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour);
+        // The checklist cannot know of the capacity, but it sees the price: amber, naming the type phase 1 would ask for.
+        var line = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == "Spot price");
+        Assert.Equal((CheckOutcome.Warning, "m5.xlarge: $0.2/h now at the cheapest of 2 zones (us-east-2a), above your max of $0.12/h. " +
+            "Phase 1 would ask for the fallback m6i.xlarge instead, $0.05/h now in us-east-2a."), (line.Outcome, line.Detail));
     }
 
     [Fact]

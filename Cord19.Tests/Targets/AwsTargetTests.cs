@@ -959,6 +959,7 @@ public sealed class AwsTargetTests
         Assert.Equal(CheckOutcome.Failed, Item(before, "COVID-19 data lake").Outcome);
         Assert.Contains("CloudFormation", Item(before, "COVID-19 data lake").Fix);
         Assert.Equal(CheckOutcome.Failed, Item(before, "Spot price").Outcome);
+        Assert.EndsWith("above your max of $0.12/h. No fallback type is sold within it either.", Item(before, "Spot price").Detail);
         Assert.Equal(CheckOutcome.Failed, Item(before, $"IAM role {AwsNames.SpectrumRole}").Outcome);
         Assert.Equal(CheckOutcome.Passed, Item(after, $"IAM role {AwsNames.SpectrumRole}").Outcome);
         Assert.Contains("203.0.113.7/32", Item(after, "Operator address").Detail);
