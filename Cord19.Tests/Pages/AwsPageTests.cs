@@ -274,7 +274,7 @@ public sealed class AwsPageTests : PageTestContext
         var page = Render<Overview>();
         page.WaitForAssertion(() => Assert.Equal(1, _aws.Watchers), Patience);
 
-        _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", new InstanceState("i-0abc", "running", "198.51.100.7", "sir-1", "active", null) { AvailabilityZone = "us-east-2b" },
+        _aws.Push(new AwsStatus(Snapshots.DeploymentId, "us-east-2", new InstanceState("i-0abc", "running", "198.51.100.7", "sir-1", "active", null) { AvailabilityZone = "us-east-2b", InstanceType = "m6i.xlarge" },
             "healthy", new ClusterState("cord19-00000000", "available", "cord19.example.redshift.amazonaws.com", 5439), 37.0, null, DateTimeOffset.UtcNow, null)
         {
             InstanceEndsAt = new DateTimeOffset(2026, 12, 3, 23, 10, 0, TimeSpan.Zero),
@@ -284,7 +284,7 @@ public sealed class AwsPageTests : PageTestContext
         Assert.Equal($"ends itself about {Cord19.Web.Model.Moments.OfServer.Date(new DateTimeOffset(2026, 12, 3, 23, 10, 0, TimeSpan.Zero))}",
             page.Find("[data-testid=instance-ends]").TextContent);
         Assert.Equal("198.51.100.7", page.Find("[data-testid=instance-address]").TextContent);
-        Assert.Equal("spot request active · in us-east-2b", page.Find("[data-testid=instance-request]").TextContent);
+        Assert.Equal("spot request active · m6i.xlarge in us-east-2b", page.Find("[data-testid=instance-request]").TextContent);
         Assert.Contains("healthy", page.Find("[data-testid=airflow-health]").TextContent);
         Assert.Contains("available · cord19-00000000", page.Find("[data-testid=cluster-status]").TextContent);
         Assert.Contains("CPU 37%", page.Find("[data-testid=aws-status]").TextContent);
