@@ -63,6 +63,8 @@ public sealed class AwsException : Cord19Exception
         var http = status is { } s ? $", HTTP {(int)s}" : "";
         return AwsErrors.Classify(code, status) switch
         {
+            AwsErrorKind.Denied when code == AwsErrors.SpotRoleNotCreated =>
+                ($"AWS denied {action} ({code}){said}.", AwsErrors.SpotRoleAdvice),
             AwsErrorKind.Denied =>
                 ($"AWS denied {action} ({code}){said}.", $"Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again."),
             AwsErrorKind.Credentials =>
@@ -127,8 +129,19 @@ public static class AwsErrors
         "LimitExceeded", "LimitExceededException", "ServiceQuotaExceededException", "InsufficientAddressCapacity",
     };
 
+    /// <summary>
+    /// EC2's refusal of an account's first spot launch by a caller who may not create the spot service-linked role
+    /// (AWSServiceRoleForEC2Spot), which EC2 makes on that launch. A permission, not the credentials its prefix suggests.
+    /// </summary>
+    public const string SpotRoleNotCreated = "AuthFailure.ServiceLinkedRoleCreationNotPermitted";
+
+    public const string SpotRoleAdvice =
+        "Allow iam:CreateServiceLinkedRole for spot.amazonaws.com (this version's operator policy does), or have an administrator create the role once: " +
+        "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com. EC2 makes it on an account's first spot launch; then run the phase again.";
+
     public static AwsErrorKind Classify(string code, HttpStatusCode? status)
     {
+        if (code == SpotRoleNotCreated) return AwsErrorKind.Denied;
         if (Throttling.Contains(code) || status == HttpStatusCode.TooManyRequests) return AwsErrorKind.Throttled;
         // S3 answers a HEAD with no body, so the SDK names its refusal after the status alone.
         if (Denied.Contains(code) || (code == "Forbidden" && status == HttpStatusCode.Forbidden)) return AwsErrorKind.Denied;

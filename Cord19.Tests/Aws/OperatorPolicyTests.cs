@@ -90,6 +90,22 @@ public sealed class OperatorPolicyTests
             Strings(tagging.GetProperty("Condition").GetProperty("StringEquals").GetProperty("ec2:CreateAction")));
     }
 
+    /// <summary>
+    /// EC2 makes the spot service-linked role on an account's first spot launch, as the caller: without this grant a new
+    /// account's first phase 1 is refused. Only that one role, for spot alone, may be made.
+    /// </summary>
+    [Fact]
+    public void Only_the_spot_service_linked_role_may_be_created_which_a_new_accounts_first_spot_launch_makes()
+    {
+        var linked = Assert.Single(Statements(), s => Strings(s.GetProperty("Action")).Contains("iam:CreateServiceLinkedRole"));
+        Assert.Equal(["iam:CreateServiceLinkedRole"], Strings(linked.GetProperty("Action")));
+        Assert.Equal(["arn:aws:iam::*:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"], Strings(linked.GetProperty("Resource")));
+        Assert.Equal(["spot.amazonaws.com"], Strings(linked.GetProperty("Condition").GetProperty("StringEquals").GetProperty("iam:AWSServiceName")));
+        Assert.Contains(OperatorPolicy.Probes("123456789012", "us-east-2"), p => p.Actions.SequenceEqual(["iam:CreateServiceLinkedRole"])
+            && p.Resources.SequenceEqual(["arn:aws:iam::123456789012:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"])
+            && p.Context["iam:AWSServiceName"] == "spot.amazonaws.com");
+    }
+
     [Fact]
     public void The_checklist_asks_about_examples_of_each_statements_own_resources_with_each_value_its_conditions_allow()
     {

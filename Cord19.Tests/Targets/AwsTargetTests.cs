@@ -120,6 +120,7 @@ public sealed class AwsTargetTests
     [InlineData("UnauthorizedOperation", "AWS denied ec2:RunInstances", "Allow ec2:RunInstances")]
     [InlineData("InsufficientInstanceCapacity", "AWS has no room for ec2:RunInstances", "pick another instance type")]
     [InlineData("VcpuLimitExceeded", "AWS has no room", "Spot Instance Requests")]
+    [InlineData("AuthFailure.ServiceLinkedRoleCreationNotPermitted", "AWS denied ec2:RunInstances", "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com")]
     public async Task Refusals_name_the_action_and_the_fix(string code, string cause, string fix)
     {
         await using var h = await AwsTargetHarness.StartAsync();
