@@ -63,8 +63,8 @@ public sealed class AwsException : Cord19Exception
         var http = status is { } s ? $", HTTP {(int)s}" : "";
         return AwsErrors.Classify(code, status) switch
         {
-            AwsErrorKind.Denied when code == AwsErrors.SpotRoleNotCreated =>
-                ($"AWS denied {action} ({code}){said}.", AwsErrors.SpotRoleAdvice),
+            AwsErrorKind.Denied when AwsErrors.ServiceLinkedRoleOf(action, code, message) is { } service =>
+                ($"AWS denied {action} ({code}){said}.", AwsErrors.ServiceLinkedRoleAdvice(service)),
             AwsErrorKind.Denied =>
                 ($"AWS denied {action} ({code}){said}.", $"Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again."),
             AwsErrorKind.Credentials =>
@@ -135,9 +135,19 @@ public static class AwsErrors
     /// </summary>
     public const string SpotRoleNotCreated = "AuthFailure.ServiceLinkedRoleCreationNotPermitted";
 
-    public const string SpotRoleAdvice =
-        "Allow iam:CreateServiceLinkedRole for spot.amazonaws.com (this version's operator policy does), or have an administrator create the role once: " +
-        "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com. EC2 makes it on an account's first spot launch; then run the phase again.";
+    /// <summary>
+    /// The service whose service-linked role a refusal is about: EC2 makes the spot one on an account's first spot launch,
+    /// Redshift its own on an account's first cluster, each as the caller. Null for any other refusal.
+    /// </summary>
+    public static string? ServiceLinkedRoleOf(string action, string code, string message) =>
+        code != SpotRoleNotCreated && !message.Contains("service-linked role", StringComparison.OrdinalIgnoreCase) ? null
+        : action.StartsWith("ec2:", StringComparison.Ordinal) ? "spot.amazonaws.com"
+        : action.StartsWith("redshift:", StringComparison.Ordinal) ? "redshift.amazonaws.com"
+        : null;
+
+    public static string ServiceLinkedRoleAdvice(string service) =>
+        $"Allow iam:CreateServiceLinkedRole for {service} (this version's operator policy does), or have an administrator create the role once: " +
+        $"aws iam create-service-linked-role --aws-service-name {service}. AWS makes it on the account's first use, as the caller; then run the phase again.";
 
     public static AwsErrorKind Classify(string code, HttpStatusCode? status)
     {

@@ -91,19 +91,23 @@ public sealed class OperatorPolicyTests
     }
 
     /// <summary>
-    /// EC2 makes the spot service-linked role on an account's first spot launch, as the caller: without this grant a new
-    /// account's first phase 1 is refused. Only that one role, for spot alone, may be made.
+    /// EC2 makes the spot service-linked role on an account's first spot launch, and Redshift its own on an account's first
+    /// cluster, each as the caller: without these grants a new account's first phase 1 and 2 are refused. Only those two
+    /// roles, each for its own service, may be made.
     /// </summary>
-    [Fact]
-    public void Only_the_spot_service_linked_role_may_be_created_which_a_new_accounts_first_spot_launch_makes()
+    [Theory]
+    [InlineData("spot.amazonaws.com", "AWSServiceRoleForEC2Spot")]
+    [InlineData("redshift.amazonaws.com", "AWSServiceRoleForRedshift")]
+    public void Only_the_service_linked_roles_a_new_accounts_first_spot_launch_and_cluster_make_may_be_created(string service, string role)
     {
-        var linked = Assert.Single(Statements(), s => Strings(s.GetProperty("Action")).Contains("iam:CreateServiceLinkedRole"));
-        Assert.Equal(["iam:CreateServiceLinkedRole"], Strings(linked.GetProperty("Action")));
-        Assert.Equal(["arn:aws:iam::*:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"], Strings(linked.GetProperty("Resource")));
-        Assert.Equal(["spot.amazonaws.com"], Strings(linked.GetProperty("Condition").GetProperty("StringEquals").GetProperty("iam:AWSServiceName")));
+        var linked = Statements().Where(s => Strings(s.GetProperty("Action")).Contains("iam:CreateServiceLinkedRole")).ToList();
+        Assert.Equal(2, linked.Count);
+        var own = Assert.Single(linked, s => Strings(s.GetProperty("Condition").GetProperty("StringEquals").GetProperty("iam:AWSServiceName")).SequenceEqual([service]));
+        Assert.Equal(["iam:CreateServiceLinkedRole"], Strings(own.GetProperty("Action")));
+        Assert.Equal([$"arn:aws:iam::*:role/aws-service-role/{service}/{role}"], Strings(own.GetProperty("Resource")));
         Assert.Contains(OperatorPolicy.Probes("123456789012", "us-east-2"), p => p.Actions.SequenceEqual(["iam:CreateServiceLinkedRole"])
-            && p.Resources.SequenceEqual(["arn:aws:iam::123456789012:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"])
-            && p.Context["iam:AWSServiceName"] == "spot.amazonaws.com");
+            && p.Resources.SequenceEqual([$"arn:aws:iam::123456789012:role/aws-service-role/{service}/{role}"])
+            && p.Context["iam:AWSServiceName"] == service);
     }
 
     [Fact]

@@ -35,6 +35,19 @@ public sealed class AwsRefusedCreationTests
 
     }
 
+    /// <summary>Redshift makes its service-linked role on an account's first cluster, as the caller: a refusal of that is a permission to grant, named.</summary>
+    [Fact]
+    public async Task A_first_cluster_refused_for_want_of_Redshift_s_service_linked_role_names_the_grant_and_the_command()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.CreateClusterFailure = FakeAwsCloud.Error("redshift:CreateCluster", "AccessDenied",
+            "The caller is not authorized to create the service-linked role AWSServiceRoleForRedshift");
+
+        FailedSaying(await h.Core.RunAsync(2), "AWS denied redshift:CreateCluster (AccessDenied)",
+            "Allow iam:CreateServiceLinkedRole for redshift.amazonaws.com", "aws iam create-service-linked-role --aws-service-name redshift.amazonaws.com");
+    }
+
     [Fact]
     public async Task A_paused_cluster_Redshift_will_not_resume_is_not_metered_as_running()
     {
