@@ -75,6 +75,7 @@ public sealed class AwsException : Cord19Exception
                 ($"Could not reach AWS for {action}{said}; it was retried with backoff.", "Check this machine's network, that the region exists and is enabled for your account, and AWS_ENDPOINT_URL… if you set one."),
             AwsErrorKind.Throttled or AwsErrorKind.Transient =>
                 ($"AWS kept failing {action} ({code}{http}){said}. It was retried with backoff.", "Wait a minute and try again."),
+            _ when AwsErrors.IsFreePlanRefusal(code, message) => ($"AWS refused {action} ({code}){said}.", AwsErrors.FreePlanAdvice),
             _ => ($"{action} failed ({code}{http}){said}.", null),
         };
     }
@@ -144,6 +145,18 @@ public static class AwsErrors
         : action.StartsWith("ec2:", StringComparison.Ordinal) ? "spot.amazonaws.com"
         : action.StartsWith("redshift:", StringComparison.Ordinal) ? "redshift.amazonaws.com"
         : null;
+
+    /// <summary>
+    /// EC2's refusal of a type on an account on AWS's Free plan (offered since July 2025), which launches only the types
+    /// it calls free-tier-eligible: "The specified instance type is not eligible for Free Tier".
+    /// </summary>
+    public static bool IsFreePlanRefusal(string code, string message) =>
+        code == "InvalidParameterCombination" && message.Contains("not eligible for Free Tier", StringComparison.OrdinalIgnoreCase);
+
+    public const string FreePlanAdvice =
+        "This account is on AWS's Free plan, which launches only the types aws ec2 describe-instance-types --filters Name=free-tier-eligible,Values=true lists. " +
+        "The pipeline needs 8 GiB: set the instance type (or a fallback) in Settings to one of those that has it, such as m7i-flex.large where the list names it, " +
+        "or upgrade the account to the Paid plan in the Billing console (its credits are kept).";
 
     public static string ServiceLinkedRoleAdvice(string service) =>
         $"Allow iam:CreateServiceLinkedRole for {service} (this version's operator policy does), or have an administrator create the role once: " +

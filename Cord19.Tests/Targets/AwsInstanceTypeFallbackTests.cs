@@ -71,6 +71,28 @@ public sealed class AwsInstanceTypeFallbackTests
             "Phase 1 would ask for the fallback m6i.xlarge instead, $0.05/h now in us-east-2a."), (line.Outcome, line.Detail));
     }
 
+    /// <summary>An account on AWS's Free plan launches only the types it lists (the message is EC2's, as issue trackers quote it).</summary>
+    [Fact]
+    public async Task On_the_Free_plan_a_type_it_does_not_offer_gives_way_to_a_fallback_it_does_and_when_none_is_the_failure_names_the_plan()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, FallbackInstanceTypes = ["m6i.xlarge", "m7i-flex.large"] });
+        foreach (var type in new[] { "m5.xlarge", "m6i.xlarge" }) h.Cloud.RunInstancesFailureFor[type] = NotOnTheFreePlan;
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal<string>(["run-instances m5.xlarge in us-east-2a", "run-instances m6i.xlarge in us-east-2a", "run-instances m7i-flex.large in us-east-2a"], RunInstancesCalls(h));
+        Assert.Equal("m7i-flex.large", Assert.Single(h.Cloud.Instances.Values).Spec.InstanceType);
+
+        await using var refused = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, FallbackInstanceTypes = ["m6i.xlarge"] });
+        foreach (var type in new[] { "m5.xlarge", "m6i.xlarge" }) refused.Cloud.RunInstancesFailureFor[type] = NotOnTheFreePlan;
+        FailedSaying(await refused.Core.RunAsync(1), "m5.xlarge: AWS refused ec2:RunInstances (InvalidParameterCombination): The specified instance type is not eligible for Free Tier",
+            "This account is on AWS's Free plan", "Name=free-tier-eligible,Values=true", "upgrade the account to the Paid plan");
+    }
+
+    private static AwsException NotOnTheFreePlan => FakeAwsCloud.Error("ec2:RunInstances", "InvalidParameterCombination",
+        "The specified instance type is not eligible for Free Tier. For a list of Free Tier instance types, run 'describe-instance-types' with the filter 'free-tier-eligible=true'.");
+
     [Fact]
     public async Task Without_fallbacks_only_the_first_choice_is_asked_for_and_its_refusal_is_the_failure()
     {

@@ -352,7 +352,8 @@ public sealed partial class AwsTarget
             {
                 if (await LaunchTypeAsync(run, spec with { InstanceType = type }, subnets, refusals, ct) is { } instance) return (instance, type);
             }
-            catch (AwsException ex) when (SpotZones.IsZonal(ex) || ex.Code == "IdempotentParameterMismatch")
+            // Refusals of the type, which another type may not meet: no room in any zone, the Free plan's list, an earlier launch of another type.
+            catch (AwsException ex) when (SpotZones.IsZonal(ex) || AwsErrors.IsFreePlanRefusal(ex.Code, ex.AwsMessage) || ex.Code == "IdempotentParameterMismatch")
             {
                 refusals.Add(ex.Code == "IdempotentParameterMismatch"
                     ? new SpotRefusal($"{type}: EC2 launched another type under this deployment's token already, in an earlier run of this phase ({ex.Code}).", null)
