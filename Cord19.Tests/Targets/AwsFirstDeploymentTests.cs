@@ -366,15 +366,19 @@ public sealed class AwsFirstDeploymentTests
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}");
     }
 
+    /// <summary>The instance is left (its first boot may yet finish), so the failure says it bills, and until when at the latest.</summary>
     [Fact]
-    public async Task A_wait_for_Airflow_that_times_out_shows_the_end_of_the_first_boot_log()
+    public async Task A_wait_for_Airflow_that_times_out_shows_the_end_of_the_first_boot_log_and_that_the_instance_bills_until_its_end()
     {
         await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromMilliseconds(50));
         h.Airflow.Failure = new AirflowException(AirflowProblem.Unreachable, "connection refused");
 
         var state = await h.Core.RunAsync(1);
 
-        FailedSaying(state, "Gave up waiting for Airflow", "first-boot log", "Could not get lock /var/lib/dpkg/lock-frontend");
+        var (launched, _) = Assert.Single(h.Cloud.Instances.Values);
+        var end = launched.LaunchedAt!.Value.AddHours(8).UtcDateTime;
+        FailedSaying(state, "Gave up waiting for Airflow", "first-boot log", "Could not get lock /var/lib/dpkg/lock-frontend",
+            $"The instance {launched.InstanceId} still runs, and bills, until phase 7 ends it or it ends itself about {end:yyyy-MM-dd HH:mm} UTC (the maximum lifetime).");
     }
 
     [Fact]

@@ -169,7 +169,7 @@ public sealed partial class AwsTarget
                         return null;
                     }
                 },
-                async ct => await BootLogAsync(cloud, running.InstanceId, ct));
+                async ct => await BootLogAsync(cloud, running.InstanceId, ct) + await StillBillingAsync(run, running));
             await context.LogAsync($"Airflow is healthy at {address} (user {AwsNames.AirflowUser}, password in {names.AirflowPasswordParameter}, certificate pinned).");
         });
     }
@@ -258,6 +258,17 @@ public sealed partial class AwsTarget
             await run.Context.MarkResourceDeletedAsync(entry.Id);
         await run.Context.LogAsync($"Terminated {instanceId}: {why}, and it would only bill until phase 7.", Deployments.LogLevel.Warning);
         return $"The instance {instanceId} is terminated, so it bills no more.";
+    }
+
+    /// <summary>
+    /// For a wait given up on: the instance is not ended (its first boot may yet finish, and phase 1 run again waits on),
+    /// so the operator is told that it bills meanwhile, and until when at the latest.
+    /// </summary>
+    private static async Task<string> StillBillingAsync(AwsRun run, InstanceState instance)
+    {
+        var (_, runs) = await run.Context.DeploymentRecordAsync();
+        return $"The instance {instance.InstanceId} still runs, and bills, until phase 7 ends it" +
+            (InstanceEndOfLife.Deadline(instance, runs) is { } end ? $" or it ends itself about {end.UtcDateTime:yyyy-MM-dd HH:mm} UTC (the maximum lifetime). " : ". ");
     }
 
     /// <summary>The tail of the instance's first-boot log, so a timed-out wait says why.</summary>
