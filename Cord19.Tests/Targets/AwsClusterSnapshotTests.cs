@@ -52,6 +52,7 @@ public sealed class AwsClusterSnapshotTests
             ? $"Recorded {AwsResourceKinds.ClusterSnapshot} {snapshot.Locator}: a manual snapshot of this deployment's cluster"
             : $"It left a snapshot, {FinalSnapshot}, which bills as backup storage", log);
         Assert.Contains("phase 7 deletes", log);
+        Assert.DoesNotContain("was taken outside the panel", log); // the console's final snapshot, not one taken while the cluster ran
 
         // Phase 7 deletes it, waiting while Redshift is still taking it.
         h.Cloud.InvalidSnapshotStateFailures = 1;
@@ -116,6 +117,32 @@ public sealed class AwsClusterSnapshotTests
         Assert.Equal(1, (await h.Get<AwsReconciler>().ReconcileAsync(default)).MarkedDeleted);
         Assert.Equal(0, SnapshotBurn(await h.MetersInAnHourAsync()));
         Assert.Contains($"Snapshot {FinalSnapshot} of {ResourceTags.Name(id)} is gone", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
+    }
+
+    /// <summary>A snapshot taken by hand while the cluster lives bills from its creation: the next 5-minute look records it, once.</summary>
+    [Fact]
+    public async Task A_snapshot_taken_by_hand_while_the_cluster_lives_is_metered_from_its_creation_at_the_next_look_and_said_once()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        var cluster = ResourceTags.Name(id);
+        var takenAt = DateTimeOffset.UtcNow.AddHours(-2);
+        h.Cloud.Snapshots["by-hand"] = new ClusterSnapshot("by-hand", cluster, "available", takenAt);
+        h.Cloud.Snapshots["someone-elses"] = new ClusterSnapshot("someone-elses", "analytics-prod", "available", takenAt);
+        var guard = h.Get<ClusterGuard>();
+
+        Assert.False(await guard.CheckAsync(default));
+        Assert.False(await guard.CheckAsync(default));
+
+        var entry = Assert.Single(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterSnapshot);
+        Assert.Equal($"{cluster}/by-hand", entry.Locator);
+        Assert.Equal(takenAt.UtcDateTime, entry.CreatedAt, TimeSpan.FromSeconds(1)); // billed since it was taken, not since the look
+        var meter = Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftSnapshot);
+        Assert.Equal(3 * meter.BurnRatePerHour!.Value, meter.Accrued!.Value, 6); // two hours, and the hour ahead
+        var log = await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]);
+        Assert.Single(log.Split('\n'), line => line.Contains($"Snapshot by-hand of {cluster} was taken outside the panel", StringComparison.Ordinal));
     }
 
     /// <summary>Phase 7 finds a snapshot the panel never recorded (taken by hand while the cluster ran) by its cluster's name.</summary>

@@ -35,40 +35,65 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
         if (!ledger.Any(r => r.Kind is AwsResourceKinds.Cluster or AwsResourceKinds.ClusterSnapshot)) return false;
         return await clouds.WithCloudAsync(live.Settings.AwsRegion, async cloud =>
         {
-            await EndSnapshotsGoneAsync(cloud, ledger, live.Runs, ct);
-            return ledger.Any(r => r.Kind == AwsResourceKinds.Cluster) && await PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct);
+            var paused = ledger.Any(r => r.Kind == AwsResourceKinds.Cluster) && await PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct);
+            // Read again after the cluster's look: a cluster found deleted has ended, with the snapshots it left recorded,
+            // and those are not to be taken for snapshots of a live cluster.
+            if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is { } after && !UsesCluster(after.Runs))
+                await EndSnapshotsGoneAsync(cloud, after.Ledger, after.Runs, ct, recordTaken: true);
+            return paused;
         });
     }
 
     /// <summary>
     /// Ends the <paramref name="ledger"/>'s snapshots Redshift no longer has (deleted in its console), at this look:
-    /// nothing dates their deletion earlier. How many it ended; a listing that fails leaves them metered for the next
-    /// look, and the rest of the look goes on. Start-up reconciliation asks this too.
+    /// nothing dates their deletion earlier. With <paramref name="recordTaken"/>, also records the manual snapshots of the
+    /// ledger's live cluster that it lacks (taken by hand, or by another tool, while the cluster runs), each metered from
+    /// its creation; one listing per cluster serves both. How many it ended; a listing that fails leaves the ledger as
+    /// it was for the next look, and the rest of the look goes on. Start-up reconciliation asks this too, without
+    /// recording: its sweep has recorded what it found.
     /// </summary>
-    internal async Task<int> EndSnapshotsGoneAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
+    internal async Task<int> EndSnapshotsGoneAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs, CancellationToken ct,
+        bool recordTaken = false)
     {
         var ended = 0;
-        var snapshots = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot && r.DeletedAt is null);
+        var snapshots = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot && r.DeletedAt is null).ToList();
+        List<string> liveClusters = recordTaken ? [.. ledger.Where(r => r.Kind == AwsResourceKinds.Cluster && r.DeletedAt is null).Select(r => r.Locator)] : [];
         try
         {
-            foreach (var ofCluster in snapshots.GroupBy(s => AwsResourceKinds.SnapshotOf(s.Locator).Cluster))
+            foreach (var cluster in snapshots.Select(s => AwsResourceKinds.SnapshotOf(s.Locator).Cluster).Concat(liveClusters).Distinct(StringComparer.Ordinal))
             {
-                var kept = (await cloud.ManualSnapshotsAsync(ofCluster.Key, ct)).Select(s => s.Locator).ToHashSet(StringComparer.Ordinal);
-                foreach (var gone in ofCluster.Where(s => !kept.Contains(s.Locator)))
+                var listed = await cloud.ManualSnapshotsAsync(cluster, ct);
+                var kept = listed.Select(s => s.Locator).ToHashSet(StringComparer.Ordinal);
+                foreach (var gone in snapshots.Where(s => AwsResourceKinds.SnapshotOf(s.Locator).Cluster == cluster && !kept.Contains(s.Locator)))
                 {
                     await store.MarkResourceDeletedAsync(gone.Id, ct);
                     await store.AppendLogAsync(LogRun(runs).Key, LogLevel.Info, "snapshot-deleted",
-                        $"Snapshot {AwsResourceKinds.SnapshotOf(gone.Locator).Snapshot} of {ofCluster.Key} is gone (deleted in Redshift's console, or by another tool): " +
+                        $"Snapshot {AwsResourceKinds.SnapshotOf(gone.Locator).Snapshot} of {cluster} is gone (deleted in Redshift's console, or by another tool): " +
                         "it is metered until now.", ct: ct);
                     ended++;
                 }
+                if (liveClusters.Contains(cluster))
+                    await RecordSnapshotsTakenAsync(cluster, listed.Where(s => !snapshots.Any(r => r.Locator == s.Locator)).ToList(), runs, ct);
             }
         }
         catch (Cord19Exception)
         {
-            // Asked again at the next look; until then it stays metered, never less than AWS bills.
+            // Asked again at the next look; until then the ledger stays as it was, never metering less than AWS bills.
         }
         return ended;
+    }
+
+    /// <summary>Records snapshots of the live <paramref name="cluster"/> taken outside the panel, and says so.</summary>
+    private async Task RecordSnapshotsTakenAsync(string cluster, IReadOnlyList<ClusterSnapshot> taken, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
+    {
+        foreach (var snapshot in taken)
+        {
+            await store.RecordResourceAsync(LogRun(runs).Key, AwsResourceKinds.ClusterSnapshot, snapshot.Locator,
+                $"manual snapshot of {cluster} ({snapshot.Status})", snapshot.CreatedAt?.UtcDateTime, ct);
+            await store.AppendLogAsync(LogRun(runs).Key, LogLevel.Warning, "snapshot-taken",
+                $"Snapshot {snapshot.Identifier} of {cluster} was taken outside the panel (in Redshift's console, or by another tool): it bills as backup storage " +
+                "until it is deleted. The meters count it from its creation, and phase 7 deletes it with the deployment (or delete it in Redshift's console).", ct: ct);
+        }
     }
 
     /// <summary>
