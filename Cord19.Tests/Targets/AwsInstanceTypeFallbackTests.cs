@@ -151,6 +151,21 @@ public sealed class AwsInstanceTypeFallbackTests
     }
 
     [Fact]
+    public void The_spot_price_line_is_amber_naming_the_fallback_phase_1_would_launch_when_the_first_choice_is_not_sold_within_the_max()
+    {
+        var settings = new PipelineSettings { FallbackInstanceTypes = ["m6i.xlarge", "m5a.xlarge"] };
+        IReadOnlyList<ZoneSpotPrice> none = [], dear = [new("us-east-2a", 0.3m)], cheap = [new("us-east-2c", 0.05m)];
+
+        var notOffered = SpotPriceCheck.Judge(settings, [("m5.xlarge", none), ("m6i.xlarge", dear), ("m5a.xlarge", cheap)]);
+        Assert.Equal((CheckOutcome.Warning, "m5.xlarge: No spot price for m5.xlarge in us-east-2: it is not offered there. " +
+            "Phase 1 would ask for the fallback m5a.xlarge instead, $0.05/h now in us-east-2c."), (notOffered.Outcome, notOffered.Detail));
+        var noneWithin = SpotPriceCheck.Judge(settings, [("m5.xlarge", none), ("m6i.xlarge", dear), ("m5a.xlarge", none)]);
+        Assert.Equal((CheckOutcome.Failed, "Pick another instance type or region."), (noneWithin.Outcome, noneWithin.Fix));
+        Assert.EndsWith("No fallback type is sold within it either.", noneWithin.Detail);
+        Assert.Equal(CheckOutcome.Passed, SpotPriceCheck.Judge(settings, [("m5.xlarge", cheap)]).Outcome);
+    }
+
+    [Fact]
     public void Settings_refuse_a_fallback_that_is_not_an_instance_type_name_and_too_many_fallbacks()
     {
         Assert.Contains(new PipelineSettings { FallbackInstanceTypes = ["m6i.xlarge", "m6i xlarge"] }.Problems(),

@@ -141,24 +141,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
                     : new CheckItem("Spot vCPU quota", CheckOutcome.Passed, $"{quota} vCPUs allowed; {settings.InstanceType} needs {needed}.");
         });
 
-        await CheckAsync(items, "Spot price", async () =>
-        {
-            var prices = await cloud.SpotPricesAsync(settings.InstanceType, ct);
-            if (prices.Count == 0)
-                return new CheckItem("Spot price", CheckOutcome.Failed, $"No spot price for {settings.InstanceType} in {settings.AwsRegion}: it is not offered there.", "Pick another instance type or region.");
-            var (cheapest, zones) = (prices[0], $"{prices.Count} zone{(prices.Count == 1 ? "" : "s")}");
-            if (cheapest.PerHour <= settings.SpotMaxPricePerHour)
-                return new CheckItem("Spot price", CheckOutcome.Passed, $"${cheapest.PerHour}/h now in {cheapest.AvailabilityZone}, the cheapest of {zones}, within your max of ${settings.SpotMaxPricePerHour}/h.");
-            var above = $"${cheapest.PerHour}/h now at the cheapest of {zones} ({cheapest.AvailabilityZone}), above your max of ${settings.SpotMaxPricePerHour}/h.";
-            // Phase 1 then asks for the fallbacks in their order: the first one sold within the max is what it would launch.
-            foreach (var fallback in settings.SpotInstanceTypes.Skip(1))
-                if ((await cloud.SpotPricesAsync(fallback, ct)).FirstOrDefault() is { } within && within.PerHour <= settings.SpotMaxPricePerHour)
-                    return new CheckItem("Spot price", CheckOutcome.Warning,
-                        $"{settings.InstanceType}: {above} Phase 1 would ask for the fallback {fallback} instead, ${within.PerHour}/h now in {within.AvailabilityZone}.",
-                        "Raise the spot max price for the first choice, or put the fallback first in Settings.");
-            return new CheckItem("Spot price", CheckOutcome.Failed, settings.SpotInstanceTypes.Count > 1 ? $"{settings.InstanceType}: {above} No fallback type is sold within it either." : above,
-                "Raise the spot max price or pick another instance type in Settings.");
-        });
+        await CheckAsync(items, SpotPriceCheck.Name, () => SpotPriceCheck.JudgeAsync(cloud, settings, ct));
 
         await CheckAsync(items, RoleBoundary.CheckName, async () => RoleBoundary.Judge(await cloud.RoleBoundaryAsync(me!.Account, ct), me.Account));
 
