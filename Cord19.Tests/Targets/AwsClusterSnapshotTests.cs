@@ -18,14 +18,21 @@ public sealed class AwsClusterSnapshotTests
 {
     private const string FinalSnapshot = "cord19-final-by-console";
 
-    /// <summary>Phases 1 and 2, then the cluster deleted in the console, which kept its final snapshot <paramref name="hoursAgo"/>.</summary>
-    private static async Task<(AwsTargetHarness H, Guid Id, ClusterSnapshot Snapshot)> ClusterDeletedInConsoleAsync(double hoursAgo)
+    /// <summary>Phases 1 and 2: the deployment's cluster, paused, with its export made.</summary>
+    private static async Task<(AwsTargetHarness H, Guid Id, string Cluster)> ClusterMadeAsync()
     {
         var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
         Succeeded(await h.Core.RunAsync(2), "");
         var id = await h.DeploymentIdAsync();
-        return (h, id, h.Cloud.DeleteClusterKeepingFinalSnapshot(ResourceTags.Name(id), FinalSnapshot, DateTimeOffset.UtcNow.AddHours(-hoursAgo)));
+        return (h, id, ResourceTags.Name(id));
+    }
+
+    /// <summary>Phases 1 and 2, then the cluster deleted in the console, which kept its final snapshot <paramref name="hoursAgo"/>.</summary>
+    private static async Task<(AwsTargetHarness H, Guid Id, ClusterSnapshot Snapshot)> ClusterDeletedInConsoleAsync(double hoursAgo)
+    {
+        var (h, id, cluster) = await ClusterMadeAsync();
+        return (h, id, h.Cloud.DeleteClusterKeepingFinalSnapshot(cluster, FinalSnapshot, DateTimeOffset.UtcNow.AddHours(-hoursAgo)));
     }
 
     [Theory]
@@ -123,11 +130,8 @@ public sealed class AwsClusterSnapshotTests
     [Fact]
     public async Task A_snapshot_taken_by_hand_while_the_cluster_lives_is_metered_from_its_creation_at_the_next_look_and_said_once()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        Succeeded(await h.Core.RunAsync(2), "");
-        var id = await h.DeploymentIdAsync();
-        var cluster = ResourceTags.Name(id);
+        var (h, id, cluster) = await ClusterMadeAsync();
+        await using var _ = h;
         var takenAt = DateTimeOffset.UtcNow.AddHours(-2);
         h.Cloud.Snapshots["by-hand"] = new ClusterSnapshot("by-hand", cluster, "available", takenAt);
         h.Cloud.Snapshots["someone-elses"] = new ClusterSnapshot("someone-elses", "analytics-prod", "available", takenAt);
@@ -149,10 +153,8 @@ public sealed class AwsClusterSnapshotTests
     [Fact]
     public async Task Phase_seven_deletes_a_snapshot_of_the_deployments_cluster_the_ledger_never_had()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        Succeeded(await h.Core.RunAsync(2), "");
-        var cluster = ResourceTags.Name(await h.DeploymentIdAsync());
+        var (h, _, cluster) = await ClusterMadeAsync();
+        await using var _ = h;
         h.Cloud.Snapshots["by-hand"] = new ClusterSnapshot("by-hand", cluster, "available", DateTimeOffset.UtcNow.AddHours(-1));
 
         var plan = await h.Get<Cord19.Core.Execution.DeallocationPlanner>().PlanAsync(default);

@@ -1,4 +1,5 @@
 using Cord19.Core.Costs;
+using Cord19.Core.Deployments;
 using Cord19.Core.Phases;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
@@ -17,12 +18,8 @@ public sealed class AwsRefusedCreationTests
     [Fact]
     public async Task A_cluster_Redshift_has_no_room_for_is_neither_metered_nor_blamed_on_a_quota()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        h.Cloud.CreateClusterFailure = FakeAwsCloud.Error("redshift:CreateCluster", "InsufficientClusterCapacity",
-            "There is not enough capacity to create the cluster with node type ra3.large.");
-
-        var state = await h.Core.RunAsync(2);
+        var (h, state) = await ClusterRefusedAsync("InsufficientClusterCapacity", "There is not enough capacity to create the cluster with node type ra3.large.");
+        await using var _ = h;
 
         FailedSaying(state, "AWS has no room for redshift:CreateCluster (InsufficientClusterCapacity", "Redshift has no room for this node type here now",
             "the panel's metadata file");
@@ -39,13 +36,20 @@ public sealed class AwsRefusedCreationTests
     [Fact]
     public async Task A_first_cluster_refused_for_want_of_Redshift_s_service_linked_role_names_the_grant_and_the_command()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        h.Cloud.CreateClusterFailure = FakeAwsCloud.Error("redshift:CreateCluster", "AccessDenied",
-            "The caller is not authorized to create the service-linked role AWSServiceRoleForRedshift");
+        var (h, state) = await ClusterRefusedAsync("AccessDenied", "The caller is not authorized to create the service-linked role AWSServiceRoleForRedshift");
+        await using var _ = h;
 
-        FailedSaying(await h.Core.RunAsync(2), "AWS denied redshift:CreateCluster (AccessDenied)",
+        FailedSaying(state, "AWS denied redshift:CreateCluster (AccessDenied)",
             "Allow iam:CreateServiceLinkedRole for redshift.amazonaws.com", "aws iam create-service-linked-role --aws-service-name redshift.amazonaws.com");
+    }
+
+    /// <summary>Phase 1, then phase 2 with its CreateCluster refused as <paramref name="code"/>.</summary>
+    private static async Task<(AwsTargetHarness H, PhaseState State)> ClusterRefusedAsync(string code, string message)
+    {
+        var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.CreateClusterFailure = FakeAwsCloud.Error("redshift:CreateCluster", code, message);
+        return (h, await h.Core.RunAsync(2));
     }
 
     [Fact]
