@@ -389,6 +389,29 @@ public sealed class AwsTargetTests
             @"on the instance \(scaled from the step times of its run manual__5 of 1,500\), so the run may be cut off with it\.", log);
     }
 
+    /// <summary>
+    /// Phase 6's peak memory against the launched instance's, less Airflow's 4 GB: 1.2 million documents need about
+    /// 4.9 GB, which an 8 GiB instance does not leave beside Airflow, and a 16 GiB one does.
+    /// </summary>
+    [Theory]
+    [InlineData(8 * 1024, true)]
+    [InlineData(16 * 1024, false)]
+    public async Task Phase_six_warns_before_it_starts_when_its_peak_memory_would_not_fit_beside_Airflow(long instanceMiB, bool warned)
+    {
+        await using var h = await ThroughPhaseAsync(new PipelineSettings { Target = DeploymentTarget.Aws }, 5);
+        await MeasuredOnInstanceAsync(h, corpusDocuments: 1_200_000, "manual__5");
+        h.Cloud.InstanceType = new InstanceTypeFacts("m5.xlarge", 2, instanceMiB, ["x86_64"], OfferedAsSpot: true);
+
+        var six = await h.Core.RunAsync(6);
+
+        var log = await h.Core.LogTextAsync(six);
+        Succeeded(six, log);
+        var warning = $"Processing the 1,200,000 documents needs about 4.9 GB of memory at peak, and the instance (m5.xlarge, {instanceMiB * 1_048_576 / 1e9:0.0} GB) " +
+            "keeps about 4.0 GB for Airflow: the run may run out of memory.";
+        if (warned) Assert.Contains(warning, log);
+        else Assert.DoesNotContain("may run out of memory", log);
+    }
+
     /// <summary>A deployment whose DAG runs succeed, run through phase <paramref name="last"/>.</summary>
     private static async Task<AwsTargetHarness> ThroughPhaseAsync(PipelineSettings settings, int last)
     {

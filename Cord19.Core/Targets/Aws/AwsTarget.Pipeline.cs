@@ -22,7 +22,7 @@ public sealed partial class AwsTarget
         var (instance, client) = await RequireAirflowAsync(run);
         var runs = await context.DeploymentRunsAsync();
         RequireDagsOn(instance, runs);
-        await WarnIfLifetimeEndsFirstAsync(run, instance, runs, await ExpectRunAsync(run));
+        await WarnIfLifetimeEndsFirstAsync(run, instance, runs, await ExpectRunAsync(run, instance));
         // The run id comes from the phase's attempt: a retried or resumed phase finds the DAG run it started instead of starting a second one.
         var runId = AwsNames.DagRunId(await context.AttemptRootAsync());
         // One outage for the phase: a silence that began at the trigger and goes on while the run is followed is one silence.
@@ -102,7 +102,7 @@ public sealed partial class AwsTarget
     /// made before the instance type or the corpus was known. The forecast is said in the log. The other phases, and
     /// phase 6 when the bucket holds no such run or cannot be read, go by Settings' hours.
     /// </summary>
-    private async Task<ExpectedRun> ExpectRunAsync(AwsRun run)
+    private async Task<ExpectedRun> ExpectRunAsync(AwsRun run, InstanceState instance)
     {
         var (context, cloud, names) = run;
         var hours = context.Settings.ExpectedPhaseHours[context.Phase.Number - 1];
@@ -114,6 +114,7 @@ public sealed partial class AwsTarget
             var forecast = $"Processing the {estimate.Documents:N0} documents should take about {Durations.Say(estimate.Total)} on the instance " +
                            $"(scaled from the step times of its run {estimate.MeasuredRun} of {estimate.MeasuredDocuments:N0})";
             await context.LogAsync($"{forecast}.");
+            await WarnIfShortOfMemoryAsync(run, instance, estimate);
             return new(estimate.Total, forecast);
         }
         catch (Cord19Exception ex)
@@ -122,6 +123,33 @@ public sealed partial class AwsTarget
                 Deployments.LogLevel.Warning);
             return bySettings;
         }
+    }
+
+    /// <summary>
+    /// Phase 6's peak memory (<see cref="Pipeline.ProcessingEstimate.PeakFor"/>, fitted to the pipeline's runs) against the
+    /// instance's memory less what Airflow keeps for itself: a run that would run out of memory hours in, on a billed
+    /// instance, is said before it starts. A warning, not a refusal: both figures are estimates. The instance's type is
+    /// EC2's (perhaps one of Settings' fallbacks); a type EC2 cannot be asked about is not judged.
+    /// </summary>
+    private static async Task WarnIfShortOfMemoryAsync(AwsRun run, InstanceState instance, Pipeline.ProcessingEstimate estimate)
+    {
+        var (context, cloud, _) = run;
+        var type = instance.InstanceType ?? context.Settings.InstanceType;
+        long? mib;
+        try
+        {
+            mib = (await cloud.InstanceTypeAsync(type, context.Cancellation))?.MemoryMiB;
+        }
+        catch (Cord19Exception)
+        {
+            return;
+        }
+        if (mib is not { } memory || estimate.PeakBytes <= memory * 1_048_576 - InstanceTypeCheck.AirflowBytes) return;
+        await context.LogAsync(
+            $"Processing the {estimate.Documents:N0} documents needs about {ProcessingForecast.Gigabytes(estimate.PeakBytes)} of memory at peak, and the instance " +
+            $"({type}, {ProcessingForecast.Gigabytes(memory * 1_048_576)}) keeps about {ProcessingForecast.Gigabytes(InstanceTypeCheck.AirflowBytes)} for Airflow: " +
+            "the run may run out of memory. Keep fewer documents (a narrower publish-time window in Settings, then phases 2 and 4 again), or run phase 7 and " +
+            "deploy again with a larger instance type.", Deployments.LogLevel.Warning);
     }
 
     /// <summary>
