@@ -4,6 +4,7 @@ using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
+using Microsoft.EntityFrameworkCore;
 using static Cord19.Tests.Support.Aws.AwsTargetHarness;
 using static Cord19.Tests.Targets.AwsTargetTests;
 
@@ -46,6 +47,27 @@ public sealed class AwsInstanceTypeFallbackTests
 
         await h.Get<SpotPriceWatcher>().LookAsync(default);
         Assert.Contains("spot price history m5a.xlarge us-east-2a", h.Cloud.Calls);
+    }
+
+    /// <summary>
+    /// A crash between a fallback's launch and its record leaves the entry naming the first choice (recorded just before
+    /// the launch): the live prices are read for the type EC2 says it launched.
+    /// </summary>
+    [Fact]
+    public async Task The_live_spot_prices_are_the_type_EC2_launched_even_where_a_crash_kept_the_entry_from_naming_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RunInstancesFailureFor["m5.xlarge"] = NoRoom;
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
+            await db.Resources.Where(r => r.DeploymentId == id && r.Kind == AwsResourceKinds.Instance)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.Description, InstanceEntry.Spot("m5.xlarge", 0.12m)));
+
+        await h.Get<SpotPriceWatcher>().LookAsync(default);
+
+        Assert.Contains("spot price history m6i.xlarge us-east-2a", h.Cloud.Calls);
+        Assert.DoesNotContain(h.Cloud.Calls, c => c.StartsWith("spot price history m5.xlarge", StringComparison.Ordinal));
     }
 
     [Fact]

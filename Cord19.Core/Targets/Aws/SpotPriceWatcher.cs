@@ -34,15 +34,16 @@ public sealed class SpotPriceWatcher(
         {
             await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
             {
-                // EC2's newest instance is the live entry's (launched under its token); an ended one's zone is the one its entry names.
+                // EC2's newest instance is the live entry's (launched under its token); an ended one's zone and type are the ones its entry names.
                 var live = entries.Any(r => r.DeletedAt is null) ? await cloud.FindInstanceAsync(deployment.Id, ct) : null;
-                string? Ec2Zone(DeployedResource entry) =>
-                    entry.DeletedAt is null && live is not null && (live.ClientToken is null || live.ClientToken == entry.Locator) ? live.AvailabilityZone : null;
+                InstanceState? Ec2(DeployedResource entry) =>
+                    entry.DeletedAt is null && live is not null && (live.ClientToken is null || live.ClientToken == entry.Locator) ? live : null;
                 foreach (var entry in entries)
                 {
-                    if ((Ec2Zone(entry) ?? InstanceEntry.Zone(entry.Description)) is not { } zone) continue;
-                    // The type launched, which may be one of the run's fallbacks; an earlier version's entry names the run's first choice.
-                    var type = InstanceEntry.InstanceType(entry.Description)
+                    if ((Ec2(entry)?.AvailabilityZone ?? InstanceEntry.Zone(entry.Description)) is not { } zone) continue;
+                    // The type launched, which may be one of the run's fallbacks (EC2 says, where a crash kept the entry from
+                    // saying); an earlier version's entry names the run's first choice.
+                    var type = Ec2(entry)?.InstanceType ?? InstanceEntry.InstanceType(entry.Description)
                         ?? PipelineSettings.FromJsonOrDefault(found.Runs.FirstOrDefault(r => r.Id == entry.PhaseRunId)?.SettingsJson).InstanceType;
                     var history = await cloud.SpotPriceHistoryAsync(type, zone, entry.CreatedAt, ct);
                     if (history.Count > 0) prices.Set(deployment.Id, entry.Id, zone, history);
