@@ -56,18 +56,46 @@ public sealed class AwsInstanceTypeFallbackTests
     [Fact]
     public async Task The_live_spot_prices_are_the_type_EC2_launched_even_where_a_crash_kept_the_entry_from_naming_it()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        h.Cloud.RunInstancesFailureFor["m5.xlarge"] = NoRoom;
-        Succeeded(await h.Core.RunAsync(1), "");
-        var id = await h.DeploymentIdAsync();
-        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync())
-            await db.Resources.Where(r => r.DeploymentId == id && r.Kind == AwsResourceKinds.Instance)
-                .ExecuteUpdateAsync(r => r.SetProperty(x => x.Description, InstanceEntry.Spot("m5.xlarge", 0.12m)));
+        await using var h = await FallbackLaunchedThenUnrecordedAsync();
 
         await h.Get<SpotPriceWatcher>().LookAsync(default);
 
         Assert.Contains("spot price history m6i.xlarge us-east-2a", h.Cloud.Calls);
         Assert.DoesNotContain(h.Cloud.Calls, c => c.StartsWith("spot price history m5.xlarge", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Start-up reconciliation gives such an entry the instance's id, zone and type from EC2: without the id, once the
+    /// instance ended, phase 1 would take the entry for a refused launch and ask EC2 again with its token, which EC2
+    /// answers with the ended instance, run after run.
+    /// </summary>
+    [Fact]
+    public async Task Start_up_reconciliation_names_an_instance_entry_a_crash_left_unnamed_with_the_type_EC2_launched()
+    {
+        await using var h = await FallbackLaunchedThenUnrecordedAsync();
+        var (launched, _) = Assert.Single(h.Cloud.Instances.Values);
+
+        await h.Get<AwsReconciler>().ReconcileAsync(default);
+
+        var entry = Assert.Single(await h.Core.Store.GetLiveResourcesAsync(await h.DeploymentIdAsync()), r => r.Kind == AwsResourceKinds.Instance);
+        Assert.Equal($"{launched.InstanceId} in us-east-2a: m6i.xlarge spot, max $0.12/h", entry.Description);
+        Assert.Contains($"now names {launched.InstanceId} in us-east-2a (m6i.xlarge): the panel stopped between its launch and the record of it.",
+            await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[1]));
+        Assert.Equal(launched.InstanceId, InstanceLaunch.For(new DeploymentNames(await h.DeploymentIdAsync()), null,
+            [ResourceView.From((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance)) with { DeletedAt = DateTime.UtcNow }]).Replaces);
+    }
+
+    /// <summary>Phase 1 launched a fallback (m6i.xlarge); then its entry is put back as it was just before the launch, as a crash would leave it.</summary>
+    private static async Task<AwsTargetHarness> FallbackLaunchedThenUnrecordedAsync()
+    {
+        var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RunInstancesFailureFor["m5.xlarge"] = NoRoom;
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        await using var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
+        await db.Resources.Where(r => r.DeploymentId == id && r.Kind == AwsResourceKinds.Instance)
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.Description, InstanceEntry.Spot("m5.xlarge", 0.12m)));
+        return h;
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public sealed class AwsReconciler(
                     : $"Recorded {item.Kind} {item.Locator}: AWS has it (tagged for this deployment) but the ledger did not.", ct: ct);
                 added++;
             }
+            await NameInstancesAsync(cloud, deployment.Id, ledger, latestRun, ct);
             foreach (var entry in ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator)))
             {
                 if (entry.Kind == AwsResourceKinds.Instance)
@@ -73,6 +74,28 @@ public sealed class AwsReconciler(
             var mended = (await store.GetWithRunsAsync(deployment.Id, ct))!.Value.Deployment.Resources.Select(ResourceView.From).ToList();
             return new Report(added, deleted, await clusterGuard.PauseIfIdleAsync(cloud, mended, runs, ct));
         });
+    }
+
+    /// <summary>
+    /// An instance entry that names no instance was recorded just before a launch the panel did not live to record the
+    /// answer of. If EC2 lists an instance under its token, the launch went through: the entry gets its id, zone and type,
+    /// which the ended-instance guard (the id, once EC2 forgets it), a replacement's token and the meter read. Without
+    /// them, once that instance ended, phase 1 would take the entry for a refused launch and ask again with its token,
+    /// which EC2 answers with the ended instance, run after run. One DescribeInstances, and only for such an entry.
+    /// </summary>
+    private async Task NameInstancesAsync(IAwsCloud cloud, Guid deploymentId, IReadOnlyList<ResourceView> ledger, PhaseRun latestRun, CancellationToken ct)
+    {
+        var unnamed = ledger.Where(r => r.Kind == AwsResourceKinds.Instance && InstanceEntry.InstanceId(r.Description) is null).ToList();
+        if (unnamed.Count == 0) return;
+        foreach (var instance in await cloud.FindInstancesAsync(deploymentId, ct))
+        {
+            if (unnamed.FirstOrDefault(r => r.Locator == instance.ClientToken) is not { } entry) continue;
+            await store.RecordResourceAsync(latestRun.Key, AwsResourceKinds.Instance, entry.Locator,
+                InstanceEntry.Named(entry.Description ?? "", instance.InstanceId, instance.AvailabilityZone, instance.InstanceType), ct: ct);
+            await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile",
+                $"Instance entry {entry.Locator} now names {instance.InstanceId}{(instance.AvailabilityZone is { } zone ? $" in {zone}" : "")}" +
+                $"{(instance.InstanceType is { } type ? $" ({type})" : "")}: the panel stopped between its launch and the record of it.", ct: ct);
+        }
     }
 
     /// <summary>One region's orphans, or why that region could not be searched (<paramref name="Problem"/>, with its fix).</summary>
