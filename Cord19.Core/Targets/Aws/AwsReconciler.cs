@@ -70,7 +70,7 @@ public sealed class AwsReconciler(
                 deleted++;
             }
             // Only snapshots the sweep did not list are asked about again; with none, nothing is asked.
-            deleted += await clusterGuard.EndSnapshotsGoneAsync(cloud, [.. ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator))], runs, ct);
+            deleted += await clusterGuard.ReconcileSnapshotsAsync(cloud, [.. ledger.Where(r => !tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator))], runs, ct);
             var mended = (await store.GetWithRunsAsync(deployment.Id, ct))!.Value.Deployment.Resources.Select(ResourceView.From).ToList();
             return new Report(added, deleted, await clusterGuard.PauseIfIdleAsync(cloud, mended, runs, ct));
         });

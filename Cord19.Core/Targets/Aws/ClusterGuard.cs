@@ -39,7 +39,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
             // Read again after the cluster's look: a cluster found deleted has ended, with the snapshots it left recorded,
             // and those are not to be taken for snapshots of a live cluster.
             if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is { } after && !UsesCluster(after.Runs))
-                await EndSnapshotsGoneAsync(cloud, after.Ledger, after.Runs, ct, recordTaken: true);
+                await ReconcileSnapshotsAsync(cloud, after.Ledger, after.Runs, ct, recordTaken: true);
             return paused;
         });
     }
@@ -52,7 +52,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     /// it was for the next look, and the rest of the look goes on. Start-up reconciliation asks this too, without
     /// recording: its sweep has recorded what it found.
     /// </summary>
-    internal async Task<int> EndSnapshotsGoneAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs, CancellationToken ct,
+    internal async Task<int> ReconcileSnapshotsAsync(IAwsCloud cloud, IReadOnlyList<ResourceView> ledger, IReadOnlyList<PhaseRun> runs, CancellationToken ct,
         bool recordTaken = false)
     {
         var ended = 0;
