@@ -5,13 +5,15 @@ namespace Cord19.Core.Execution;
 
 /// <summary>Phase 6's estimate, and the memory the machine that will run it has for it.</summary>
 /// <param name="AvailableBytes">
-/// This machine's, for the local target; null for an AWS deployment's instance, whose memory the Overview does not read
-/// (the checklist asks for 8 GiB; phase 6 itself warns when the peak would not fit beside Airflow on the instance launched;
-/// on the synthetic million's 859,612 kept documents it peaked at 3.3 GiB).
+/// This machine's, for the local target; null for an AWS deployment's instance, whose memory is judged apart
+/// (<see cref="InstanceWarning"/>; on the synthetic million's 859,612 kept documents phase 6 peaked at 3.3 GiB).
 /// </param>
 public sealed record ProcessingForecast(ProcessingEstimate Estimate, long? AvailableBytes)
 {
     public bool OnInstance => AvailableBytes is null;
+
+    /// <summary>On an AWS instance: why the run may not fit beside Airflow there (a warning, not a refusal); null when it fits or is not known.</summary>
+    public string? InstanceWarning { get; init; }
 
     public bool Fits => AvailableBytes is not { } available || Estimate.PeakBytes <= available;
 

@@ -83,6 +83,26 @@ public sealed class OverviewPageTests : PageTestContext
         Assert.Empty(page.FindAll("[data-testid=phase-6-memory]"));
     }
 
+    /// <summary>On an instance whose memory the run may not fit beside Airflow, the card warns before the click; the phase can still be run.</summary>
+    [Fact]
+    public void Phase_6_on_an_AWS_instance_too_small_for_its_peak_memory_is_warned_of_on_its_card_and_still_offered()
+    {
+        var measured = new Cord19.Core.Results.RunManifest(1, "manual__5", "subset", DateTime.UnixEpoch, "c", 1_500, 6, 30, "tsne",
+            new Dictionary<string, object?>(), [new("tfidf", 30), new("topics", 60)]);
+        var estimate = Cord19.Core.Pipeline.ProcessingEstimate.From(1_200_000, measured)!;
+        _client.Forecast = new ProcessingForecast(estimate, AvailableBytes: null)
+        {
+            InstanceWarning = Cord19.Core.Targets.Aws.InstanceMemory.Shortfall(estimate, "m7i-flex.large", 8 * 1024),
+        };
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, Guid.NewGuid()), (5, PhaseStatus.Succeeded, Guid.NewGuid()));
+
+        var page = Render<Overview>();
+
+        Assert.StartsWith("Processing the 1,200,000 documents needs about 4.9 GB of memory at peak, and the instance (m7i-flex.large, 8.6 GB) keeps about 4.0 GB for Airflow",
+            page.Find("[data-testid=phase-6-memory]").TextContent.Trim());
+        Assert.False(page.Find("[data-testid=phase-6-run]").HasAttribute("disabled"));
+    }
+
     [Fact]
     public void Phase_6_on_an_AWS_instance_counts_its_time_left_from_when_it_began_following_the_DAG_run()
     {

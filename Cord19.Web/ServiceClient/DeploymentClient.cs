@@ -48,7 +48,8 @@ public sealed class DeploymentClient(
 
     public async Task<ProcessingForecast?> GetProcessingForecastAsync(CancellationToken ct)
     {
-        if (await instanceForecasts.ForecastAsync(ct) is { } onInstance) return new ProcessingForecast(onInstance, AvailableBytes: null);
+        if (await instanceForecasts.ForecastAsync(ct) is { } onInstance)
+            return new ProcessingForecast(onInstance, AvailableBytes: null) { InstanceWarning = await instanceForecasts.MemoryWarningAsync(ct) };
         return (await settings.GetAsync(ct)).Target == DeploymentTarget.Local ? await processing.ForecastAsync(ct) : null;
     }
 

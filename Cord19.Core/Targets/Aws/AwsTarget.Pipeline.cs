@@ -126,10 +126,8 @@ public sealed partial class AwsTarget
     }
 
     /// <summary>
-    /// Phase 6's peak memory (<see cref="Pipeline.ProcessingEstimate.PeakFor"/>, fitted to the pipeline's runs) against the
-    /// instance's memory less what Airflow keeps for itself: a run that would run out of memory hours in, on a billed
-    /// instance, is said before it starts. A warning, not a refusal: both figures are estimates. The instance's type is
-    /// EC2's (perhaps one of Settings' fallbacks); a type EC2 cannot be asked about is not judged.
+    /// Phase 6's peak memory against the launched instance's (<see cref="InstanceMemory"/>), said in the log before it
+    /// starts. The type is EC2's (perhaps one of Settings' fallbacks); a type EC2 cannot be asked about is not judged.
     /// </summary>
     private static async Task WarnIfShortOfMemoryAsync(AwsRun run, InstanceState instance, Pipeline.ProcessingEstimate estimate)
     {
@@ -144,12 +142,8 @@ public sealed partial class AwsTarget
         {
             return;
         }
-        if (mib is not { } memory || estimate.PeakBytes <= memory * 1_048_576 - InstanceTypeCheck.AirflowBytes) return;
-        await context.LogAsync(
-            $"Processing the {estimate.Documents:N0} documents needs about {ProcessingForecast.Gigabytes(estimate.PeakBytes)} of memory at peak, and the instance " +
-            $"({type}, {ProcessingForecast.Gigabytes(memory * 1_048_576)}) keeps about {ProcessingForecast.Gigabytes(InstanceTypeCheck.AirflowBytes)} for Airflow: " +
-            "the run may run out of memory. Keep fewer documents (a narrower publish-time window in Settings, then phases 2 and 4 again), or run phase 7 and " +
-            "deploy again with a larger instance type.", Deployments.LogLevel.Warning);
+        if (mib is { } memory && InstanceMemory.Shortfall(estimate, type, memory) is { } shortfall)
+            await context.LogAsync(shortfall, Deployments.LogLevel.Warning);
     }
 
     /// <summary>

@@ -22,7 +22,8 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
     public static readonly TimeSpan AskAgainAfterFailure = TimeSpan.FromMinutes(5);
 
     /// <param name="AskAgainAt">Set when the read failed.</param>
-    private sealed record Known(Guid MeasuredAfter, ProcessingEstimate? Estimate, DateTimeOffset? AskAgainAt = null);
+    /// <param name="MemoryWarning">Why the run may not fit beside Airflow on the live instance (<see cref="InstanceMemory"/>); null when it fits or is not known.</param>
+    private sealed record Known(Guid MeasuredAfter, ProcessingEstimate? Estimate, DateTimeOffset? AskAgainAt = null, string? MemoryWarning = null);
     private volatile Known? _known;
 
     /// <summary>Null when no deployment is live on AWS, its phase 5 has not succeeded, or the bucket cannot say.</summary>
@@ -42,13 +43,30 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
             var cloud = clouds.Open(live.Settings.AwsRegion);
             var owned = new AccountBucket(bucket.Locator, (await cloud.WhoAmIAsync(ct)).Account);
             var estimate = await ReadAsync(cloud, new DeploymentNames(live.Deployment.Id), owned, ct);
-            _known = new(subset.Id, estimate);
+            _known = new(subset.Id, estimate, MemoryWarning: estimate is null ? null : await MemoryWarningAsync(cloud, live, estimate, ct));
             return estimate;
         }
         catch (Cord19Exception ex)
         {
             _known = new(subset.Id, null, clock.GetUtcNow() + AskAgainAfterFailure);
             logger.LogInformation("Phase 6's forecast on the AWS instance could not be read; the estimates go by Settings' hours: {Problem}", ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The forecast's memory judgement on the live instance, read with the forecast (once per phase 5 run); null when it fits or is not known.</summary>
+    public async Task<string?> MemoryWarningAsync(CancellationToken ct) => await ForecastAsync(ct) is null ? null : _known?.MemoryWarning;
+
+    /// <summary>EC2's memory for the live instance's type (perhaps a fallback) against the forecast; null when it fits or EC2 cannot say.</summary>
+    private static async Task<string?> MemoryWarningAsync(IAwsCloud cloud, LiveAwsDeployment live, ProcessingEstimate estimate, CancellationToken ct)
+    {
+        try
+        {
+            var type = (await cloud.FindInstanceAsync(live.Deployment.Id, ct))?.InstanceType ?? live.Settings.InstanceType;
+            return (await cloud.InstanceTypeAsync(type, ct))?.MemoryMiB is { } mib ? InstanceMemory.Shortfall(estimate, type, mib) : null;
+        }
+        catch (Cord19Exception)
+        {
             return null;
         }
     }

@@ -20,9 +20,6 @@ public static class InstanceTypeCheck
     /// </summary>
     public const long RecommendedMemoryMiB = 8 * 1024;
 
-    /// <summary>What Airflow keeps for itself beside the pipeline: its Docker quick start's "at least 4 GB".</summary>
-    public const long AirflowBytes = 4_000_000_000;
-
     private const string Fix = $"Settings → Instance type: {PipelineSettings.DefaultInstanceType} (4 vCPUs, 16 GiB, x86_64, no CPU credits), or another x86_64 type with 8 GiB or more that is not a T type.";
 
     /// <param name="facts">EC2's answer; null when it does not know the type.</param>
