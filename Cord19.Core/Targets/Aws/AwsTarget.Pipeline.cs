@@ -114,7 +114,8 @@ public sealed partial class AwsTarget
             var forecast = $"Processing the {estimate.Documents:N0} documents should take about {Durations.Say(estimate.Total)} on the instance " +
                            $"(scaled from the step times of its run {estimate.MeasuredRun} of {estimate.MeasuredDocuments:N0})";
             await context.LogAsync($"{forecast}.");
-            await WarnIfShortOfMemoryAsync(run, instance, estimate);
+            if (await InstanceMemory.ShortfallAsync(cloud, names.DeploymentId, instance, context.Settings.InstanceType, estimate, context.Cancellation) is { } shortfall)
+                await context.LogAsync(shortfall, Deployments.LogLevel.Warning);
             return new(estimate.Total, forecast);
         }
         catch (Cord19Exception ex)
@@ -123,27 +124,6 @@ public sealed partial class AwsTarget
                 Deployments.LogLevel.Warning);
             return bySettings;
         }
-    }
-
-    /// <summary>
-    /// Phase 6's peak memory against the launched instance's (<see cref="InstanceMemory"/>), said in the log before it
-    /// starts. The type is EC2's (perhaps one of Settings' fallbacks); a type EC2 cannot be asked about is not judged.
-    /// </summary>
-    private static async Task WarnIfShortOfMemoryAsync(AwsRun run, InstanceState instance, Pipeline.ProcessingEstimate estimate)
-    {
-        var (context, cloud, _) = run;
-        var type = instance.InstanceType ?? context.Settings.InstanceType;
-        long? mib;
-        try
-        {
-            mib = (await cloud.InstanceTypeAsync(type, context.Cancellation))?.MemoryMiB;
-        }
-        catch (Cord19Exception)
-        {
-            return;
-        }
-        if (mib is { } memory && InstanceMemory.Shortfall(estimate, type, memory) is { } shortfall)
-            await context.LogAsync(shortfall, Deployments.LogLevel.Warning);
     }
 
     /// <summary>

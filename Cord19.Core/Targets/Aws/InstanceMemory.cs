@@ -14,6 +14,25 @@ public static class InstanceMemory
     /// <summary>What Airflow keeps for itself beside the pipeline: its Docker quick start's "at least 4 GB".</summary>
     public const long AirflowBytes = 4_000_000_000;
 
+    /// <summary>
+    /// The warning for the deployment's instance, from EC2's memory for its type (perhaps one of Settings' fallbacks;
+    /// <paramref name="firstChoice"/> when EC2 does not say); null when the run fits, or when EC2 cannot be asked.
+    /// </summary>
+    /// <param name="instance">The instance, when the caller has it; else EC2's newest of <paramref name="deploymentId"/> is asked for.</param>
+    public static async Task<string?> ShortfallAsync(IAwsCloud cloud, Guid deploymentId, InstanceState? instance, string firstChoice,
+        ProcessingEstimate estimate, CancellationToken ct)
+    {
+        try
+        {
+            var type = (instance ?? await cloud.FindInstanceAsync(deploymentId, ct))?.InstanceType ?? firstChoice;
+            return (await cloud.InstanceTypeAsync(type, ct))?.MemoryMiB is { } mib ? Shortfall(estimate, type, mib) : null;
+        }
+        catch (Cord19Exception)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The warning, with the ways out; null when the run fits.</summary>
     public static string? Shortfall(ProcessingEstimate estimate, string instanceType, long memoryMiB)
     {

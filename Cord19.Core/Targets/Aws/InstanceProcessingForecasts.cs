@@ -43,7 +43,8 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
             var cloud = clouds.Open(live.Settings.AwsRegion);
             var owned = new AccountBucket(bucket.Locator, (await cloud.WhoAmIAsync(ct)).Account);
             var estimate = await ReadAsync(cloud, new DeploymentNames(live.Deployment.Id), owned, ct);
-            _known = new(subset.Id, estimate, MemoryWarning: estimate is null ? null : await MemoryWarningAsync(cloud, live, estimate, ct));
+            _known = new(subset.Id, estimate, MemoryWarning: estimate is null ? null
+                : await InstanceMemory.ShortfallAsync(cloud, live.Deployment.Id, instance: null, live.Settings.InstanceType, estimate, ct));
             return estimate;
         }
         catch (Cord19Exception ex)
@@ -56,20 +57,6 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
 
     /// <summary>The forecast's memory judgement on the live instance, read with the forecast (once per phase 5 run); null when it fits or is not known.</summary>
     public async Task<string?> MemoryWarningAsync(CancellationToken ct) => await ForecastAsync(ct) is null ? null : _known?.MemoryWarning;
-
-    /// <summary>EC2's memory for the live instance's type (perhaps a fallback) against the forecast; null when it fits or EC2 cannot say.</summary>
-    private static async Task<string?> MemoryWarningAsync(IAwsCloud cloud, LiveAwsDeployment live, ProcessingEstimate estimate, CancellationToken ct)
-    {
-        try
-        {
-            var type = (await cloud.FindInstanceAsync(live.Deployment.Id, ct))?.InstanceType ?? live.Settings.InstanceType;
-            return (await cloud.InstanceTypeAsync(type, ct))?.MemoryMiB is { } mib ? InstanceMemory.Shortfall(estimate, type, mib) : null;
-        }
-        catch (Cord19Exception)
-        {
-            return null;
-        }
-    }
 
     /// <summary>
     /// The forecast from what the instance's pipeline left in the deployment's bucket (phase 6 reads it too); null
