@@ -35,10 +35,11 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
         if (!ledger.Any(r => r.Kind is AwsResourceKinds.Cluster or AwsResourceKinds.ClusterSnapshot)) return false;
         return await clouds.WithCloudAsync(live.Settings.AwsRegion, async cloud =>
         {
-            var paused = ledger.Any(r => r.Kind == AwsResourceKinds.Cluster) && await PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct);
+            var looked = ledger.Any(r => r.Kind == AwsResourceKinds.Cluster);
+            var paused = looked && await PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct);
             // Read again after the cluster's look: a cluster found deleted has ended, with the snapshots it left recorded,
-            // and those are not to be taken for snapshots of a live cluster.
-            if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is { } after && !UsesCluster(after.Runs))
+            // and those are not to be taken for snapshots of a live cluster. Without a cluster, nothing changed since.
+            if ((looked ? await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) : live) is { } after && !UsesCluster(after.Runs))
                 await ReconcileSnapshotsAsync(cloud, after.Ledger, after.Runs, ct, recordTaken: true);
             return paused;
         });
@@ -83,13 +84,17 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
         return ended;
     }
 
+    /// <summary>A manual snapshot in the ledger, metered from its creation (when Redshift began taking it), not from this look.</summary>
+    private Task RecordSnapshotAsync(ClusterSnapshot snapshot, IReadOnlyList<PhaseRun> runs, CancellationToken ct) =>
+        store.RecordResourceAsync(LogRun(runs).Key, AwsResourceKinds.ClusterSnapshot, snapshot.Locator,
+            $"manual snapshot of {snapshot.Cluster} ({snapshot.Status})", snapshot.CreatedAt?.UtcDateTime, ct);
+
     /// <summary>Records snapshots of the live <paramref name="cluster"/> taken outside the panel, and says so.</summary>
     private async Task RecordSnapshotsTakenAsync(string cluster, IReadOnlyList<ClusterSnapshot> taken, IReadOnlyList<PhaseRun> runs, CancellationToken ct)
     {
         foreach (var snapshot in taken)
         {
-            await store.RecordResourceAsync(LogRun(runs).Key, AwsResourceKinds.ClusterSnapshot, snapshot.Locator,
-                $"manual snapshot of {cluster} ({snapshot.Status})", snapshot.CreatedAt?.UtcDateTime, ct);
+            await RecordSnapshotAsync(snapshot, runs, ct);
             await store.AppendLogAsync(LogRun(runs).Key, LogLevel.Warning, "snapshot-taken",
                 $"Snapshot {snapshot.Identifier} of {cluster} was taken outside the panel (in Redshift's console, or by another tool): it bills as backup storage " +
                 "until it is deleted. The meters count it from its creation, and phase 7 deletes it with the deployment (or delete it in Redshift's console).", ct: ct);
@@ -199,8 +204,7 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
             return $"Whether it left a snapshot could not be asked ({ex.Message}); phase 7 looks again, and deletes any it finds. ";
         }
         foreach (var snapshot in kept)
-            await store.RecordResourceAsync(LogRun(runs).Key, AwsResourceKinds.ClusterSnapshot, snapshot.Locator,
-                $"manual snapshot of {cluster.Locator} ({snapshot.Status})", snapshot.CreatedAt?.UtcDateTime, ct);
+            await RecordSnapshotAsync(snapshot, runs, ct);
         return kept.Count == 0 ? ""
             : kept.Count == 1
                 ? $"It left a snapshot, {kept[0].Identifier}, which bills as backup storage until it is deleted: the meters count it from its creation, " +
