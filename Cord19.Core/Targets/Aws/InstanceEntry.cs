@@ -19,9 +19,7 @@ public static class InstanceEntry
     /// head, and the type EC2 launched in place of the one the entry named.
     /// </summary>
     public static string Named(string recorded, string instanceId, string? zone, string? instanceType) =>
-        Description(instanceId, zone, instanceType is not null && InstanceType(recorded) is { } was && recorded.StartsWith(was, StringComparison.Ordinal)
-            ? instanceType + recorded[was.Length..]
-            : recorded);
+        Description(instanceId, zone, instanceType is not null && InstanceType(recorded) is { } was ? instanceType + recorded[was.Length..] : recorded);
 
     /// <summary>What the entry says it is, before the launch and after: "m5.xlarge spot, max $0.12/h".</summary>
     public static string Spot(string instanceType, decimal maxPerHour) => $"{instanceType} spot, max ${maxPerHour}/h";
