@@ -361,7 +361,9 @@ public sealed partial class AwsTarget
                 await context.LogAsync($"{refusals[^1].Cause} Asking for {type}, the next of Settings' fallback instance types.", Deployments.LogLevel.Warning);
             try
             {
-                if (await LaunchTypeAsync(run, spec with { InstanceType = type }, subnets, refusals, ct) is { } instance) return (instance, type);
+                var (instance, refused) = await LaunchTypeAsync(run, spec with { InstanceType = type }, subnets, ct);
+                if (instance is not null) return (instance, type);
+                refusals.Add(refused!);
             }
             // Refusals of the type, which another type may not meet: no room in any zone, the Free plan's list, an earlier launch of another type.
             catch (AwsException ex) when (SpotZones.IsZonal(ex) || AwsErrors.IsFreePlanRefusal(ex.Code, ex.AwsMessage) || ex.Code == "IdempotentParameterMismatch")
@@ -384,28 +386,22 @@ public sealed partial class AwsTarget
     /// One type, in the zones <see cref="SpotZones.ToTry"/> orders, the next when one has no room; refused before any launch
     /// when no zone sells it within the max with a public address.
     /// </summary>
-    /// <returns>The instance; null when the type was refused before any launch, with the refusal added to <paramref name="refusals"/>.</returns>
-    private async Task<InstanceState?> LaunchTypeAsync(AwsRun run, InstanceSpec spec, IReadOnlyList<DefaultSubnet> subnets, List<SpotRefusal> refusals, CancellationToken ct)
+    /// <returns>The instance, or, when the type was refused before any launch, why.</returns>
+    private async Task<(InstanceState? Instance, SpotRefusal? Refused)> LaunchTypeAsync(AwsRun run, InstanceSpec spec, IReadOnlyList<DefaultSubnet> subnets, CancellationToken ct)
     {
         var (context, cloud, _) = run;
         var (type, max) = (spec.InstanceType, spec.MaxPricePerHour);
         var prices = await cloud.SpotPricesAsync(type, ct);
         if (prices.Count > 0 && prices[0].PerHour > max)
-        {
-            refusals.Add(new($"The spot price of {type} in {cloud.Region} is ${prices[0].PerHour}/h at the cheapest ({prices[0].AvailabilityZone}), above your max of ${max}/h.",
+            return (null, new($"The spot price of {type} in {cloud.Region} is ${prices[0].PerHour}/h at the cheapest ({prices[0].AvailabilityZone}), above your max of ${max}/h.",
                 "Raise the spot max price or pick another instance type in Settings, then run phase 1 again."));
-            return null;
-        }
         var zones = SpotZones.ToTry(prices, subnets, max);
         if (prices.Count > 0 && zones.Count == 0)
-        {
-            refusals.Add(new($"Within your max of ${max}/h, {type} is sold as spot only in " +
+            return (null, new($"Within your max of ${max}/h, {type} is sold as spot only in " +
                 $"{string.Join(", ", prices.Where(p => p.PerHour <= max).Select(p => p.AvailabilityZone))}, whose default subnets assign no public IPv4 address, or which have none " +
                 "(an instance there could reach neither apt nor PyPI).",
                 "Turn on auto-assign public IPv4 addresses for those subnets (VPC console → Subnets → Edit subnet settings; " +
                 "aws ec2 create-default-subnet --availability-zone <zone> makes a missing one), or raise the spot max price, then run phase 1 again."));
-            return null;
-        }
 
         // Without prices there is nothing to choose by: EC2 picks the zone.
         IReadOnlyList<ZoneSpotPrice?> order = zones.Count > 0 ? [.. zones] : [null];
@@ -416,7 +412,7 @@ public sealed partial class AwsTarget
         {
             try
             {
-                return await RunWhileTheProfilePropagatesAsync(run, spec with { AvailabilityZone = order[i]?.AvailabilityZone }, ct);
+                return (await RunWhileTheProfilePropagatesAsync(run, spec with { AvailabilityZone = order[i]?.AvailabilityZone }, ct), null);
             }
             catch (AwsException ex) when (SpotZones.IsZonal(ex) && i + 1 < order.Count)
             {
