@@ -346,6 +346,33 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Assert.InRange(await cloud.CpuReportedFromAsync("AWS/EC2", "InstanceId", id, resumed.AddMinutes(-20), default) ?? default, resumed.AddMinutes(-5), resumed);
     }
 
+    /// <summary>
+    /// What the checklist's spot quota line counts, read from moto's answers: the spot instances pending or running in the
+    /// region, whoever launched them, each with its type and the panel's deployment tag when it has one.
+    /// </summary>
+    [MotoFact]
+    public async Task The_spot_instances_that_use_the_quota_are_read_from_EC2_spot_and_live_ones_only()
+    {
+        var deployment = Guid.NewGuid();
+        using var ec2 = Moto.Connect().Ec2();
+        async Task<string> LaunchAsync(bool spot, Guid? tagged) => (await ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            ImageId = _image, InstanceType = Amazon.EC2.InstanceType.T3Micro, MinCount = 1, MaxCount = 1,
+            InstanceMarketOptions = spot ? new InstanceMarketOptionsRequest { MarketType = Amazon.EC2.MarketType.Spot } : null,
+            TagSpecifications = tagged is { } id ? [new TagSpecification { ResourceType = Amazon.EC2.ResourceType.Instance, Tags = [new Amazon.EC2.Model.Tag(ResourceTags.DeploymentKey, id.ToString())] }] : null,
+        })).Reservation.Instances[0].InstanceId;
+        var ours = await LaunchAsync(spot: true, deployment);
+        var anothers = await LaunchAsync(spot: true, null);
+        await LaunchAsync(spot: false, null);
+        await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [await LaunchAsync(spot: true, null)] });
+        using var cloud = new AwsCloud(Moto.Connect());
+
+        var running = await cloud.RunningSpotInstancesAsync(default);
+
+        Assert.Equal<RunningSpotInstance>([new(ours, "t3.micro", deployment), new(anothers, "t3.micro", null)],
+            [.. running.OrderBy(r => r.InstanceId == ours ? 0 : 1)]);
+    }
+
     private async Task CheckPhaseOneAsync(Guid id)
     {
         var names = new AwsNames(id, "123456789012", "us-east-2");

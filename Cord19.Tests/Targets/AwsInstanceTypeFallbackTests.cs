@@ -121,6 +121,37 @@ public sealed class AwsInstanceTypeFallbackTests
             "Phase 1 would ask for the fallback m6i.xlarge instead, $0.05/h now in us-east-2a."), (line.Outcome, line.Detail));
     }
 
+    /// <summary>
+    /// A new account's spot quota can hold one small instance, and other spot instances in the region use it too: the
+    /// checklist counts them and names the smaller fallback that fits, and phase 1, refused the first choice, launches it.
+    /// </summary>
+    [Fact]
+    public async Task A_spot_quota_other_instances_fill_passes_the_first_choice_for_a_smaller_fallback_and_the_checklist_says_so_first()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, FallbackInstanceTypes = ["m6i.xlarge", "m7i-flex.large"] });
+        h.Cloud.SpotQuota = 5;
+        h.Cloud.OtherSpotInstances.Add(new("i-0other", "t3.small", null));
+        h.Cloud.InstanceTypeOf["t3.small"] = new("t3.small", 2, 2048, ["x86_64"], Burstable: true, OfferedAsSpot: true);
+        h.Cloud.InstanceTypeOf["m7i-flex.large"] = new("m7i-flex.large", 2, 8192, ["x86_64"], OfferedAsSpot: true);
+        var quotaFull = FakeAwsCloud.Error("ec2:RunInstances", "MaxSpotInstanceCountExceeded", "Max spot instance count exceeded");
+        h.Cloud.RunInstancesFailureFor["m5.xlarge"] = quotaFull;
+        h.Cloud.RunInstancesFailureFor["m6i.xlarge"] = quotaFull;
+
+        var line = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == SpotQuotaCheck.Name);
+        Assert.Equal((CheckOutcome.Warning, "5 vCPUs allowed, 2 in use by 1 spot instance here (i-0other, t3.small): 3 left, and m5.xlarge needs 4. " +
+            "Phase 1 would ask for the fallback m7i-flex.large (2 vCPUs) instead."), (line.Outcome, line.Detail));
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal<string>(["run-instances m5.xlarge in us-east-2a", "run-instances m6i.xlarge in us-east-2a", "run-instances m7i-flex.large in us-east-2a"], RunInstancesCalls(h));
+        Assert.Contains("m5.xlarge: AWS has no room for ec2:RunInstances (MaxSpotInstanceCountExceeded): Max spot instance count exceeded. Asking for m6i.xlarge", await h.Core.LogTextAsync(state));
+        // Launched, the deployment's own instance holds its share: the line no longer counts it against the next launch.
+        var after = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == SpotQuotaCheck.Name);
+        Assert.Equal(CheckOutcome.Passed, after.Outcome);
+        Assert.EndsWith("(m7i-flex.large) runs: phase 1 launches no other while it does.", after.Detail);
+    }
+
     /// <summary>An account on AWS's Free plan launches only the types it lists (the message is EC2's, as issue trackers quote it).</summary>
     [Fact]
     public async Task On_the_Free_plan_a_type_it_does_not_offer_gives_way_to_a_fallback_it_does_and_when_none_is_the_failure_names_the_plan()

@@ -17,7 +17,7 @@ public enum CheckOutcome { Passed, Warning, Failed }
 /// security groups will allow, and what PyPI says of the Airflow release the instance will install. Each check stands
 /// alone: one failure does not hide the rest.
 /// </summary>
-public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions options, IAirflowReleaseIndex releases)
+public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions options, IAirflowReleaseIndex releases, Deployments.DeploymentStore deployments)
 {
     public async Task<IReadOnlyList<CheckItem>> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
@@ -112,34 +112,11 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
                     "Settings → Redshift node type: ra3.large (the smallest RA3 node, single-node capable).");
         });
 
-        InstanceTypeFacts? instanceType = null;
         await CheckAsync(items, InstanceTypeCheck.Name, async () =>
-        {
-            instanceType = await cloud.InstanceTypeAsync(settings.InstanceType, ct);
-            return InstanceTypeCheck.Judge(instanceType, settings.InstanceType, settings.AwsRegion, options.InstanceArchitecture);
-        });
+            InstanceTypeCheck.Judge(await cloud.InstanceTypeAsync(settings.InstanceType, ct), settings.InstanceType, settings.AwsRegion, options.InstanceArchitecture));
         await CheckAsync(items, InstanceTypeCheck.FallbacksName, () => InstanceTypeCheck.JudgeFallbacksAsync(cloud, settings, options.InstanceArchitecture, ct));
 
-        await CheckAsync(items, "Spot vCPU quota", async () =>
-        {
-            double? quota;
-            try
-            {
-                quota = await cloud.SpotVcpuQuotaAsync(ct);
-            }
-            catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
-            {
-                // Reading quotas is a permission (and a service) of its own; without it the launch itself will say if the quota is short.
-                return new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read it: {ex.Cause}", ex.Fix);
-            }
-            var needed = instanceType?.Vcpus;
-            return quota is null || needed is null
-                ? new CheckItem("Spot vCPU quota", CheckOutcome.Warning, $"Could not read the quota ({quota?.ToString() ?? "?"}) or the vCPUs of {settings.InstanceType} ({needed?.ToString() ?? "?"}).")
-                : quota < needed
-                    ? new CheckItem("Spot vCPU quota", CheckOutcome.Failed, $"{settings.InstanceType} needs {needed} vCPUs; the spot quota is {quota}.",
-                        "Ask for more 'All Standard Spot Instance Requests' vCPUs in Service Quotas, or pick a smaller instance type.")
-                    : new CheckItem("Spot vCPU quota", CheckOutcome.Passed, $"{quota} vCPUs allowed; {settings.InstanceType} needs {needed}.");
-        });
+        await CheckAsync(items, SpotQuotaCheck.Name, async () => await SpotQuotaCheck.JudgeAsync(cloud, settings, await LiveDeploymentAsync(ct), ct));
 
         await CheckAsync(items, SpotPriceCheck.Name, () => SpotPriceCheck.JudgeAsync(cloud, settings, ct));
 
@@ -172,6 +149,10 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         });
         return items;
     }
+
+    /// <summary>The live AWS deployment's id: its own instance does not count against the spot quota it already holds.</summary>
+    private async Task<Guid?> LiveDeploymentAsync(CancellationToken ct) =>
+        await deployments.GetWithRunsAsync(ct: ct) is { Deployment: { HasEnded: false, Target: Deployments.DeploymentTarget.Aws } deployment } ? deployment.Id : null;
 
     /// <summary>Creates (or completes) the shared roles; returns what exists now.</summary>
     public Task<IReadOnlyList<string>> CreateRolesAsync(PipelineSettings settings, CancellationToken ct) =>

@@ -230,6 +230,24 @@ public sealed partial class AwsCloud
         return Double(Object(answer, "Quota"), "Value");
     }
 
+    public async Task<IReadOnlyList<RunningSpotInstance>> RunningSpotInstancesAsync(CancellationToken ct)
+    {
+        // Spot is told from each instance's lifecycle rather than by EC2's instance-lifecycle filter, which moto does not know.
+        var request = new DescribeInstancesRequest { Filters = [new Filter("instance-state-name", ["pending", "running"])], MaxResults = 1000 };
+        var found = new List<RunningSpotInstance>();
+        do
+        {
+            var page = await AwsCall.RunAsync("ec2:DescribeInstances", () => Ec2.DescribeInstancesAsync(request, ct));
+            foreach (var instance in (page.Reservations ?? []).SelectMany(r => r.Instances ?? []))
+                if (instance.InstanceLifecycle?.Value == "spot")
+                    found.Add(new RunningSpotInstance(instance.InstanceId, instance.InstanceType?.Value ?? "unknown",
+                        Guid.TryParse(instance.Tags?.FirstOrDefault(t => t.Key == ResourceTags.DeploymentKey)?.Value, out var deployment) ? deployment : null));
+            request.NextToken = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(request.NextToken));
+        return found;
+    }
+
     public async Task<InstanceTypeFacts?> InstanceTypeAsync(string instanceType, CancellationToken ct)
     {
         DescribeInstanceTypesResponse answer;

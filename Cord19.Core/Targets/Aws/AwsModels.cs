@@ -56,6 +56,12 @@ public sealed record InstanceSpec(
 public sealed record InstanceTypeFacts(string Name, int? Vcpus, long? MemoryMiB, IReadOnlyList<string> Architectures,
     bool Burstable = false, bool? OfferedAsSpot = null);
 
+/// <summary>
+/// A spot instance pending or running in the region, whoever launched it: its vCPUs count against the account's spot
+/// quota. <paramref name="Deployment"/> is the panel's deployment tag, when it carries one.
+/// </summary>
+public sealed record RunningSpotInstance(string InstanceId, string InstanceType, Guid? Deployment);
+
 /// <summary>An instance type's current spot price in one availability zone.</summary>
 public sealed record ZoneSpotPrice(string AvailabilityZone, decimal PerHour);
 

@@ -407,6 +407,17 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
     public Exception? QuotaFailure { get; set; }
     public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);
+    /// <summary>Spot instances of the account that are none of the panel's deployments' (another project's, say).</summary>
+    public List<RunningSpotInstance> OtherSpotInstances { get; } = [];
+
+    public Task<IReadOnlyList<RunningSpotInstance>> RunningSpotInstancesAsync(CancellationToken ct)
+    {
+        Call("running spot instances");
+        return Task.FromResult<IReadOnlyList<RunningSpotInstance>>([.. OtherSpotInstances,
+            .. Instances.Values.Where(i => i.State.State is "pending" or "running")
+                .Select(i => new RunningSpotInstance(i.State.InstanceId, i.State.InstanceType ?? i.Spec.InstanceType,
+                    Guid.TryParse(i.Spec.Tags.GetValueOrDefault(ResourceTags.DeploymentKey), out var deployment) ? deployment : null))]);
+    }
     /// <summary>What DescribeInstanceTypes answers for any type (an m5.xlarge's figures); null for a type EC2 does not know.</summary>
     public InstanceTypeFacts? InstanceType { get; set; } = new("m5.xlarge", 4, 16384, ["x86_64"], OfferedAsSpot: true);
     /// <summary>A type's own answer, where a test needs types to differ (null: EC2 does not know it).</summary>
