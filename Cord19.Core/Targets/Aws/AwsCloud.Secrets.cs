@@ -7,13 +7,13 @@ namespace Cord19.Core.Targets.Aws;
 public sealed partial class AwsCloud
 {
     public Task PutSecretAsync(string name, string value, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        // Never overwritten: a resumed phase keeps the password Airflow was already set up with.
+        // Never overwritten (Overwrite is left out, false by default, since SSM refuses tags beside it): a resumed phase
+        // keeps the password Airflow was already set up with.
         IgnoreAsync(AwsErrorKind.AlreadyExists, () => AwsCall.RunAsync("ssm:PutParameter", () => Ssm.PutParameterAsync(new PutParameterRequest
         {
             Name = name,
             Value = value,
             Type = ParameterType.SecureString,
-            Overwrite = false,
             Tags = tags.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList(),
         }, ct)));
 
