@@ -1,11 +1,62 @@
+using Cord19.Core.Airflow;
 using Cord19.Core.Aws;
 using Cord19.Core.Execution;
 
 namespace Cord19.Core.Targets.Aws;
 
-/// <summary>Phase 1's watch on the instance's first boot: a boot that failed, or an instance that can never serve, is ended at once.</summary>
+/// <summary>Phase 1's wait for Airflow through the instance's first boot: a boot that failed, or an instance that can never serve, is ended at once.</summary>
 public sealed partial class AwsTarget
 {
+    /// <summary>
+    /// The wait for Airflow on the running instance: healthy and accepting the panel's sign-in. An ended instance, a
+    /// refused sign-in, a certificate that is not the pinned one or a first boot that failed ends it at once.
+    /// </summary>
+    private async Task WaitForAirflowAsync(AwsRun run, InstanceState running)
+    {
+        var (context, cloud, names) = run;
+        var address = options.InstanceAirflowAddress(running.PublicIp!);
+        var client = await ConnectAirflowAsync(run, running);
+        DateTimeOffset? bootLogRead = null;
+        await Poll.UntilAsync(context, $"Airflow answering healthy at {address} (first boot installs it)", options.AirflowReadyLimit,
+            async ct =>
+            {
+                // A spot interruption or a terminated instance ends the wait at once, with AWS's reason.
+                if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: true } ended)
+                    throw new PhaseFailedException(
+                        $"The spot instance {ended.InstanceId} is {ended.State} while Airflow was starting: {ended.EndedBecause}" +
+                        (ended.SpotState is { } spot ? $" (spot request {spot})" : "") + ". Run phase 1 again for a replacement in this deployment (perhaps with another instance type or a higher max price first).");
+                try
+                {
+                    // Signed in, so a wrong password shows now rather than after the wait.
+                    await client.ListDagsAsync(ct);
+                    var health = await client.GetHealthAsync(ct);
+                    return health.IsHealthy ? health : null;
+                }
+                catch (AirflowException ex) when (ex.Problem is AirflowProblem.Unauthorized or AirflowProblem.Forbidden)
+                {
+                    throw new PhaseFailedException(
+                        $"Airflow on {running.InstanceId} refuses the panel's sign-in ({ex.Problem}): its admin password is not the one in {names.AirflowPasswordParameter}. " +
+                        "Run phase 7, then phase 1, for an instance set up with the current password.", ex);
+                }
+                catch (AirflowException ex) when (ex.Problem == AirflowProblem.UntrustedCertificate)
+                {
+                    throw new PhaseFailedException(ex.Message, ex);
+                }
+                catch (AirflowException)
+                {
+                    // Not up yet. Its first boot may have failed, which no later look would change.
+                    if (bootLogRead is null || clock.GetUtcNow() - bootLogRead >= BootLogInterval)
+                    {
+                        bootLogRead = clock.GetUtcNow();
+                        await EndIfFirstBootFailedAsync(run, running.InstanceId, ct);
+                    }
+                    return null;
+                }
+            },
+            async ct => await BootLogAsync(cloud, running.InstanceId, ct) + await StillBillingAsync(run, running));
+        await context.LogAsync($"Airflow is healthy at {address} (user {AwsNames.AirflowUser}, password in {names.AirflowPasswordParameter}, certificate pinned).");
+    }
+
     /// <summary>How often the wait for Airflow reads the instance's console for <see cref="AirflowUserData.SetupFailed"/>.</summary>
     private static readonly TimeSpan BootLogInterval = TimeSpan.FromSeconds(30);
 

@@ -103,74 +103,10 @@ public sealed partial class AwsTarget
             await context.LogAsync($"Security group {group} in {vpc}: port {AwsNames.AirflowPort} (HTTPS) open to {cidr} only; no SSH (commands go through SSM).");
         });
 
-        await context.StepAsync("spot-instance", async ct =>
-        {
-            var settings = context.Settings;
-            var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
-            var (ledger, runs) = await context.DeploymentRecordAsync();
-            var launch = InstanceLaunch.For(names, existing, ledger);
-            var instance = existing is { HasEnded: false } ? existing : null;
-            var lifetime = instance is null ? await LifetimeOfLaunchAsync(run, launch, existing, ledger, runs, ct) : null;
-            // What EC2 says it is: a fallback type, perhaps, launched by an earlier run of this phase.
-            var type = instance?.InstanceType ?? settings.InstanceType;
-            var entry = await run.Context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, InstanceEntry.Spot(type, settings.SpotMaxPricePerHour));
-            if (instance is null)
-                await EndEntriesIfRefusedAsync(context, [entry], async () => (instance, type) = await LaunchAsync(run, launch.Token, lifetime, ct));
-            await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
-                InstanceEntry.Description(instance!.InstanceId, instance.AvailabilityZone, InstanceEntry.Spot(type, settings.SpotMaxPricePerHour)));
-            var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, runs) is { } deadline
-                ? $" It ends itself about {deadline.UtcDateTime:yyyy-MM-dd HH:mm} UTC (the maximum lifetime), panel or not, reboots included."
-                : lifetime is not { } given ? ""
-                : names.IsReplacement(launch.Token) ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
-                : $" It ends itself {given.TotalHours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included.";
-            await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; {type}, IMDSv2 required{(InstanceSpec.IsBurstable(type) ? ", standard CPU credits" : "")}." + ends);
-        });
+        await context.StepAsync("spot-instance", ct => LaunchOrFindInstanceAsync(run, ct));
 
         var running = await WaitForInstanceAsync(run);
-        await context.StepAsync("airflow-health", async _ =>
-        {
-            var address = options.InstanceAirflowAddress(running.PublicIp!);
-            var client = await ConnectAirflowAsync(run, running);
-            DateTimeOffset? bootLogRead = null;
-            await Poll.UntilAsync(context, $"Airflow answering healthy at {address} (first boot installs it)", options.AirflowReadyLimit,
-                async ct =>
-                {
-                    // A spot interruption or a terminated instance ends the wait at once, with AWS's reason.
-                    if (await cloud.FindInstanceAsync(names.DeploymentId, ct) is { HasEnded: true } ended)
-                        throw new PhaseFailedException(
-                            $"The spot instance {ended.InstanceId} is {ended.State} while Airflow was starting: {ended.EndedBecause}" +
-                            (ended.SpotState is { } spot ? $" (spot request {spot})" : "") + ". Run phase 1 again for a replacement in this deployment (perhaps with another instance type or a higher max price first).");
-                    try
-                    {
-                        // Signed in, so a wrong password shows now rather than after the wait.
-                        await client.ListDagsAsync(ct);
-                        var health = await client.GetHealthAsync(ct);
-                        return health.IsHealthy ? health : null;
-                    }
-                    catch (AirflowException ex) when (ex.Problem is AirflowProblem.Unauthorized or AirflowProblem.Forbidden)
-                    {
-                        throw new PhaseFailedException(
-                            $"Airflow on {running.InstanceId} refuses the panel's sign-in ({ex.Problem}): its admin password is not the one in {names.AirflowPasswordParameter}. " +
-                            "Run phase 7, then phase 1, for an instance set up with the current password.", ex);
-                    }
-                    catch (AirflowException ex) when (ex.Problem == AirflowProblem.UntrustedCertificate)
-                    {
-                        throw new PhaseFailedException(ex.Message, ex);
-                    }
-                    catch (AirflowException)
-                    {
-                        // Not up yet. Its first boot may have failed, which no later look would change.
-                        if (bootLogRead is null || clock.GetUtcNow() - bootLogRead >= BootLogInterval)
-                        {
-                            bootLogRead = clock.GetUtcNow();
-                            await EndIfFirstBootFailedAsync(run, running.InstanceId, ct);
-                        }
-                        return null;
-                    }
-                },
-                async ct => await BootLogAsync(cloud, running.InstanceId, ct) + await StillBillingAsync(run, running));
-            await context.LogAsync($"Airflow is healthy at {address} (user {AwsNames.AirflowUser}, password in {names.AirflowPasswordParameter}, certificate pinned).");
-        });
+        await context.StepAsync("airflow-health", _ => WaitForAirflowAsync(run, running));
     }
 
     /// <summary>

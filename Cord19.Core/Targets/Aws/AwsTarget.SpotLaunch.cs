@@ -8,6 +8,34 @@ namespace Cord19.Core.Targets.Aws;
 public sealed partial class AwsTarget
 {
     /// <summary>
+    /// Phase 1's instance: the deployment's live one when there is one (launched by an earlier run, perhaps as a fallback
+    /// type), else a launch under the deployment's token, its ledger entry recorded before the call and named after it.
+    /// </summary>
+    private async Task LaunchOrFindInstanceAsync(AwsRun run, CancellationToken ct)
+    {
+        var (context, cloud, names) = run;
+        var settings = context.Settings;
+        var existing = await cloud.FindInstanceAsync(names.DeploymentId, ct);
+        var (ledger, runs) = await context.DeploymentRecordAsync();
+        var launch = InstanceLaunch.For(names, existing, ledger);
+        var instance = existing is { HasEnded: false } ? existing : null;
+        var lifetime = instance is null ? await LifetimeOfLaunchAsync(run, launch, existing, ledger, runs, ct) : null;
+        // What EC2 says it is: a fallback type, perhaps, launched by an earlier run of this phase.
+        var type = instance?.InstanceType ?? settings.InstanceType;
+        var entry = await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, InstanceEntry.Spot(type, settings.SpotMaxPricePerHour));
+        if (instance is null)
+            await EndEntriesIfRefusedAsync(context, [entry], async () => (instance, type) = await LaunchAsync(run, launch.Token, lifetime, ct));
+        await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
+            InstanceEntry.Description(instance!.InstanceId, instance.AvailabilityZone, InstanceEntry.Spot(type, settings.SpotMaxPricePerHour)));
+        var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, runs) is { } deadline
+            ? $" It ends itself about {deadline.UtcDateTime:yyyy-MM-dd HH:mm} UTC (the maximum lifetime), panel or not, reboots included."
+            : lifetime is not { } given ? ""
+            : names.IsReplacement(launch.Token) ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
+            : $" It ends itself {given.TotalHours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included.";
+        await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; {type}, IMDSv2 required{(InstanceSpec.IsBurstable(type) ? ", standard CPU credits" : "")}." + ends);
+    }
+
+    /// <summary>
     /// Before a launch: the lifetime its first boot is given (Settings' for the deployment's first instance; what is left of
     /// the deployment's for a replacement, or a refusal), and for a replacement, the ended instance's meter stopped and the
     /// log told what stays and what to run next.
