@@ -75,7 +75,20 @@ public sealed class CostMeterService(
                 resources.Select(r => new ResourceCost(r.Name, r.Kind, null, null, null, ex.Message)).ToList(),
                 null, null, null, BudgetStatus.Unlimited, [ex.Message]);
         }
-        return CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == DeploymentTarget.Local,
+        var snapshot = CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == DeploymentTarget.Local,
             resources, prices, at, plannedEnd, settings.BudgetCapUsd, settings.MaxLifetimeHours);
+        return OtherRegion(deployment, prices, snapshot) is { } warning ? snapshot with { Warnings = [.. snapshot.Warnings, warning] } : snapshot;
     }
+
+    /// <summary>
+    /// A deployment on AWS in another region than the price book's is billed at that region's rates, which the price book
+    /// does not hold (Redshift's nodes and storage, EBS, S3 differ from region to region); only the live spot price is the
+    /// deployment's own. The local target prices what it would cost in the price book's region, so it is not warned.
+    /// </summary>
+    private static string? OtherRegion(Deployment deployment, PriceBook prices, CostSnapshot snapshot) =>
+        deployment.Target == DeploymentTarget.Aws && deployment.Region is { } region && region != prices.Region
+        && snapshot.Resources.Any(r => r.PriceSource?.StartsWith("price book", StringComparison.Ordinal) == true)
+            ? $"The price book holds {prices.Region}'s prices, and this deployment runs in {region}, whose rates may differ: every line but the live " +
+              $"spot price is priced as in {prices.Region}. For exact figures, put {region}'s rates in Settings → Price book, with \"region\": \"{region}\"."
+            : null;
 }

@@ -412,6 +412,20 @@ public sealed class AwsTargetTests
         await h.Core.Scheduler.WaitAsync(guard.Run!.Id);
     }
 
+    /// <summary>The shipped price book is us-east-2's: a deployment elsewhere is told which of its figures are that region's rates.</summary>
+    [Theory]
+    [InlineData("us-east-2", false)]
+    [InlineData("eu-west-1", true)]
+    public async Task A_deployment_outside_the_price_books_region_is_told_its_figures_are_that_regions_rates(string region, bool warned)
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsRegion = region });
+        Succeeded(await h.Core.RunAsync(1), "");
+
+        var warnings = (await h.MetersInAnHourAsync()).Warnings;
+
+        Assert.Equal(warned, warnings.Any(w => w.StartsWith($"The price book holds us-east-2's prices, and this deployment runs in {region}", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task A_deployment_stays_on_its_target_and_region_when_Settings_change()
     {
