@@ -69,6 +69,10 @@ public sealed class AwsException : Cord19Exception
                 ($"AWS denied {action} ({code}){said}.", $"Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again."),
             AwsErrorKind.Credentials =>
                 ($"AWS did not accept the credentials for {action} ({code}){said}.", "Refresh them (aws sso login, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys."),
+            AwsErrorKind.Capacity when AwsErrors.IsQuota(code) =>
+                ($"A quota of your account refused {action} ({code}){said}.", AwsErrors.CapacityAdvice(code)),
+            AwsErrorKind.Capacity when code == "SpotMaxPriceTooLow" =>
+                ($"The spot price is above your max price for {action} ({code}){said}.", AwsErrors.CapacityAdvice(code)),
             AwsErrorKind.Capacity =>
                 ($"AWS has no room for {action} ({code}){said}.", AwsErrors.CapacityAdvice(code)),
             AwsErrorKind.Transient when code is "Unavailable" or "Timeout" =>
@@ -183,11 +187,18 @@ public static class AwsErrors
         return AwsErrorKind.Other;
     }
 
+    /// <summary>
+    /// Capacity refusals that are the account's own limits, which the account can raise or free, rather than a shortage
+    /// on AWS's side (no room for the type or node now) or a price.
+    /// </summary>
+    public static bool IsQuota(string code) => code is "MaxSpotInstanceCountExceeded" or "VcpuLimitExceeded" or "InstanceLimitExceeded"
+        or "ClusterQuotaExceeded" or "NumberOfNodesQuotaExceeded" or "LimitExceeded" or "LimitExceededException" or "ServiceQuotaExceededException";
+
     public static bool IsRetryable(AwsErrorKind kind) => kind is AwsErrorKind.Throttled or AwsErrorKind.Transient;
 
     public static string CapacityAdvice(string code) => code switch
     {
-        "SpotMaxPriceTooLow" => "The spot price is above your max price: raise the spot max price in Settings or pick another instance type.",
+        "SpotMaxPriceTooLow" => "Raise the spot max price in Settings, or pick another instance type.",
         "InsufficientInstanceCapacity" => "No spot capacity for this instance type here now: pick another instance type or region in Settings, or try later.",
         "MaxSpotInstanceCountExceeded" or "VcpuLimitExceeded" or "InstanceLimitExceeded" =>
             "Your spot vCPU quota is used up: end other spot instances, or ask for a higher 'All Standard Spot Instance Requests' quota in Service Quotas.",

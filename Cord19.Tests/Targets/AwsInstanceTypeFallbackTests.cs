@@ -145,7 +145,7 @@ public sealed class AwsInstanceTypeFallbackTests
 
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.Equal<string>(["run-instances m5.xlarge in us-east-2a", "run-instances m6i.xlarge in us-east-2a", "run-instances m7i-flex.large in us-east-2a"], RunInstancesCalls(h));
-        Assert.Contains("m5.xlarge: AWS has no room for ec2:RunInstances (MaxSpotInstanceCountExceeded): Max spot instance count exceeded. Asking for m6i.xlarge", await h.Core.LogTextAsync(state));
+        Assert.Contains("m5.xlarge: A quota of your account refused ec2:RunInstances (MaxSpotInstanceCountExceeded): Max spot instance count exceeded. Asking for m6i.xlarge", await h.Core.LogTextAsync(state));
         // Launched, the deployment's own instance holds its share: the line no longer counts it against the next launch.
         var after = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == SpotQuotaCheck.Name);
         Assert.Equal(CheckOutcome.Passed, after.Outcome);

@@ -115,7 +115,8 @@ public sealed class AwsTargetTests
     [Theory]
     [InlineData("UnauthorizedOperation", "AWS denied ec2:RunInstances", "Allow ec2:RunInstances")]
     [InlineData("InsufficientInstanceCapacity", "AWS has no room for ec2:RunInstances", "pick another instance type")]
-    [InlineData("VcpuLimitExceeded", "AWS has no room", "Spot Instance Requests")]
+    [InlineData("VcpuLimitExceeded", "A quota of your account refused ec2:RunInstances", "Spot Instance Requests")]
+    [InlineData("SpotMaxPriceTooLow", "The spot price is above your max price for ec2:RunInstances", "Raise the spot max price in Settings")]
     [InlineData("AuthFailure.ServiceLinkedRoleCreationNotPermitted", "AWS denied ec2:RunInstances", "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com")]
     public async Task Refusals_name_the_action_and_the_fix(string code, string cause, string fix)
     {
