@@ -12,6 +12,16 @@ public static class CostEstimate
 {
     public sealed record PhaseEstimate(int Phase, double Hours, decimal? Usd, string? Unknown);
 
+    /// <summary>
+    /// On the AWS target in another region than the price book's, the estimate is the price book's region's: Redshift's
+    /// nodes and storage, EBS and the spot estimate differ from region to region.
+    /// </summary>
+    public static string? OtherRegion(PipelineSettings settings, PriceBook prices) =>
+        settings.Target == Deployments.DeploymentTarget.Aws && settings.AwsRegion != prices.Region
+            ? $"Priced at {prices.Region}'s rates, the price book's: Settings' AWS region is {settings.AwsRegion}, whose rates may differ. " +
+              $"For an exact estimate, put {settings.AwsRegion}'s rates in Settings → Price book."
+            : null;
+
     public static IReadOnlyList<PhaseEstimate> ForPhases(PipelineSettings settings, PriceBook prices)
     {
         var instance = prices.Find($"ec2.spot.{settings.InstanceType}");

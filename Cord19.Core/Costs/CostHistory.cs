@@ -9,11 +9,13 @@ namespace Cord19.Core.Costs;
 /// before deploying, the cost of each recent deployment, the current one's cost sampled along its life, and the
 /// spot price it paid (live from AWS, or the price book's locally).
 /// </summary>
+/// <param name="EstimateCaveat">What the estimate cannot know, in words for the page: the price book is another region's.</param>
 /// <param name="PastDeployments">Oldest first.</param>
 /// <param name="Cumulative">The current deployment's cost at evenly spaced moments from its first resource to now (or its end).</param>
 public sealed record CostHistory(
     IReadOnlyList<CostEstimate.PhaseEstimate> Estimates,
     string? EstimateProblem,
+    string? EstimateCaveat,
     IReadOnlyList<PastDeploymentCost> PastDeployments,
     IReadOnlyList<CostSnapshot> Cumulative,
     SpotPriceSeries? Spot);
@@ -36,9 +38,12 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
         var settings = await settingsStore.GetAsync(ct);
         IReadOnlyList<CostEstimate.PhaseEstimate> estimates = [];
         string? estimateProblem = null;
+        string? estimateCaveat = null;
         try
         {
-            estimates = CostEstimate.ForPhases(await instanceForecasts.WithMeasuredHoursAsync(settings, ct), settings.Prices());
+            var prices = settings.Prices();
+            estimates = CostEstimate.ForPhases(await instanceForecasts.WithMeasuredHoursAsync(settings, ct), prices);
+            estimateCaveat = CostEstimate.OtherRegion(settings, prices);
         }
         catch (PriceBookException ex)
         {
@@ -52,12 +57,12 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
             .ToList();
 
         if (deployments.Count == 0)
-            return new CostHistory(estimates, estimateProblem, past, [], null);
+            return new CostHistory(estimates, estimateProblem, estimateCaveat, past, [], null);
         var current = deployments[0];
         var live = spotPrices.Get(current.Deployment.Id);
         var to = current.Deployment.EndedAt ?? now;
         if (DeploymentMeters.At(current.Deployment, current.Runs, to, live) is not { Count: > 0 } resources)
-            return new CostHistory(estimates, estimateProblem, past, [], null);
+            return new CostHistory(estimates, estimateProblem, estimateCaveat, past, [], null);
 
         var from = resources.Min(r => r.Periods.Min(p => p.Start));
         var cumulative = Enumerable.Range(0, Samples + 1)
@@ -73,6 +78,6 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
                 ? new([new PricePoint(from, price.Usd)], from, to, settings.SpotMaxPricePerHour,
                     $"From the price book ({price.Source.TrimEnd('.')}, {price.AsOf:yyyy-MM-dd}): the local target has no live spot price history.")
                 : new(instance.PriceHistory, from, to, settings.SpotMaxPricePerHour, "From DescribeSpotPriceHistory for the instance's availability zone.");
-        return new CostHistory(estimates, estimateProblem, past, cumulative, spot);
+        return new CostHistory(estimates, estimateProblem, estimateCaveat, past, cumulative, spot);
     }
 }

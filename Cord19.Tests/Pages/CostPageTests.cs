@@ -69,6 +69,22 @@ public sealed class CostPageTests : PageTestContext
         Assert.Equal(3, page.FindComponents<Vizor.ECharts.EChart>().Count);
     }
 
+    /// <summary>The shipped price book is us-east-2's: an estimate for another region says whose rates it is at.</summary>
+    [Theory]
+    [InlineData("us-east-2", false)]
+    [InlineData("eu-west-1", true)]
+    public async Task The_estimate_for_another_region_than_the_price_books_says_whose_rates_it_is_at(string region, bool caveat)
+    {
+        Assert.Empty(await _core.Settings.SaveAsync(new PipelineSettings { Target = Cord19.Core.Deployments.DeploymentTarget.Aws, AwsRegion = region }));
+
+        var page = Render<Cord19.Web.Components.Pages.Costs>();
+
+        page.WaitForAssertion(() => Assert.Contains("All phases", page.Find("[data-testid=cost-estimate]").TextContent), Patience);
+        Assert.Equal(caveat ? 1 : 0, page.FindAll("[data-testid=estimate-caveat]").Count);
+        if (caveat)
+            Assert.StartsWith("Priced at us-east-2's rates, the price book's: Settings' AWS region is eu-west-1", page.Find("[data-testid=estimate-caveat]").TextContent.Trim());
+    }
+
     [Fact]
     public async Task A_refresh_of_the_charts_draws_into_them_rather_than_making_them_again()
     {

@@ -12,7 +12,7 @@ public sealed class FakeCostClient : ICostClient
 
     public CostSnapshot Latest { get; private set; } = CostSnapshot.None(DateTime.UtcNow);
 
-    public CostHistory History { get; set; } = new([], null, [], [], null);
+    public CostHistory History { get; set; } = new([], null, null, [], [], null);
 
     public void Push(CostSnapshot snapshot)
     {

@@ -17,6 +17,7 @@ public sealed partial class Costs : LiveComponent
     private CostSnapshot _snapshot = CostSnapshot.None(DateTime.UtcNow);
     private IReadOnlyList<CostEstimate.PhaseEstimate> _estimates = [];
     private string? _estimateProblem;
+    private string? _estimateCaveat;
     private ChartOptions? _cumulative;
     private ChartOptions? _spot;
     private ChartOptions? _past;
@@ -81,6 +82,7 @@ public sealed partial class Costs : LiveComponent
         var history = await Meter.GetHistoryAsync(Stopping);
         _estimates = history.Estimates;
         _estimateProblem = history.EstimateProblem;
+        _estimateCaveat = history.EstimateCaveat;
         _pastDeployments = history.PastDeployments;
         WritePast();
         _cumulative = history.Cumulative.Count > 0 ? CostCharts.Cumulative(history.Cumulative) : null;
