@@ -122,7 +122,7 @@ public sealed class AwsInstanceTypeFallbackTests
     }
 
     /// <summary>
-    /// A new account's spot quota can hold one small instance, and other spot instances in the region use it too: the
+    /// A new account's spot quota may be small, and other spot instances in the region use it too: the
     /// checklist counts them and names the smaller fallback that fits, and phase 1, refused the first choice, launches it.
     /// </summary>
     [Fact]

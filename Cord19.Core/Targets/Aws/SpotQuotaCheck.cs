@@ -6,7 +6,7 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>
 /// The checklist's line for the spot vCPU quota. EC2 judges a spot launch against the account's quota in the region for
 /// every spot instance of the Standard families running there, whoever launched it, so what other spot instances use is
-/// not left for the deployment: a new account's quota can be as small as one instance. Red when the first choice does
+/// not left for the deployment: a new account's quota may be small. Red when the first choice does
 /// not fit in what is left and no fallback does; amber, naming it, when only a smaller fallback fits (phase 1 passes a
 /// type the quota refuses, as it passes one with no spot room). A running instance of the live deployment is not
 /// counted against it: phase 1 launches no other while one runs.
