@@ -36,7 +36,7 @@ public sealed class SpotQuotaCheckTests
 
         Assert.Equal(CheckOutcome.Failed, line.Outcome);
         // The G instance has a quota of its own: only the Standard ones are counted.
-        Assert.Equal("8 vCPUs allowed, 6 in use by 2 spot instances here (i-0aaa, c5.xlarge, i-0bbb, t3.small): 2 left, and m5.xlarge needs 4. " +
+        Assert.Equal("8 vCPUs allowed, 6 in use by 2 spot instances here: i-0aaa (c5.xlarge), i-0bbb (t3.small); 2 left, and m5.xlarge needs 4. " +
             "No fallback type fits either.", line.Detail);
         Assert.Contains("Service Quotas", line.Fix);
     }
@@ -56,7 +56,7 @@ public sealed class SpotQuotaCheckTests
         Assert.Equal((CheckOutcome.Passed, "32 vCPUs allowed, none in use; m5.xlarge needs 4."),
             (SpotQuotaCheck.Judge(32, [("m5.xlarge", 4)], [], Live) is var free ? (free.Outcome, free.Detail) : default));
         var busy = SpotQuotaCheck.Judge(8, [("m5.xlarge", 4)], [Spot("i-0aaa", "m5.xlarge", 4)], Live);
-        Assert.Equal((CheckOutcome.Passed, "8 vCPUs allowed, 4 in use by 1 spot instance here (i-0aaa, m5.xlarge); m5.xlarge needs 4."), (busy.Outcome, busy.Detail));
+        Assert.Equal((CheckOutcome.Passed, "8 vCPUs allowed, 4 in use by 1 spot instance here: i-0aaa (m5.xlarge); m5.xlarge needs 4."), (busy.Outcome, busy.Detail));
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public sealed class AwsInstanceTypeFallbackTests
         h.Cloud.RunInstancesFailureFor["m6i.xlarge"] = quotaFull;
 
         var line = (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == SpotQuotaCheck.Name);
-        Assert.Equal((CheckOutcome.Warning, "5 vCPUs allowed, 2 in use by 1 spot instance here (i-0other, t3.small): 3 left, and m5.xlarge needs 4. " +
+        Assert.Equal((CheckOutcome.Warning, "5 vCPUs allowed, 2 in use by 1 spot instance here: i-0other (t3.small); 3 left, and m5.xlarge needs 4. " +
             "Phase 1 would ask for the fallback m7i-flex.large (2 vCPUs) instead."), (line.Outcome, line.Detail));
 
         var state = await h.Core.RunAsync(1);

@@ -48,14 +48,14 @@ public static class SpotQuotaCheck
         var used = counted.Sum(r => r.Vcpus ?? 0);
         var free = quota - used;
         var inUse = counted.Count == 0 ? "none in use"
-            : $"{used} in use by {counted.Count} spot instance{(counted.Count == 1 ? "" : "s")} here ({Listed(counted)})";
+            : $"{used} in use by {counted.Count} spot instance{(counted.Count == 1 ? "" : "s")} here: {Listed(counted)}";
         var unsized = counted.Count(r => r.Vcpus is null) is var n and > 0
             ? $" EC2 did not say the size of {n} of them, so more may be in use." : "";
         if (needed <= free)
             return new(Name, unsized.Length == 0 ? CheckOutcome.Passed : CheckOutcome.Warning,
                 $"{quota} vCPUs allowed, {inUse}; {first} needs {needed}.{unsized}");
 
-        var shortfall = $"{quota} vCPUs allowed, {inUse}: {Math.Max(free, 0)} left, and {first} needs {needed}.{unsized}{Orphans(counted, liveDeployment)}";
+        var shortfall = $"{quota} vCPUs allowed, {inUse}; {Math.Max(free, 0)} left, and {first} needs {needed}.{unsized}{Orphans(counted, liveDeployment)}";
         if (types.Skip(1).FirstOrDefault(t => IsStandard(t.Type) && t.Vcpus <= free) is ({ } fallback, { } vcpus))
             return new(Name, CheckOutcome.Warning, $"{shortfall} Phase 1 would ask for the fallback {fallback} ({vcpus} vCPUs) instead.", Fix);
         return new(Name, CheckOutcome.Failed, types.Count > 1 ? $"{shortfall} No fallback type fits either." : shortfall, Fix);
@@ -92,7 +92,7 @@ public static class SpotQuotaCheck
     private static string Listed(IReadOnlyList<(RunningSpotInstance Instance, int? Vcpus)> instances)
     {
         const int shown = 5;
-        var named = string.Join(", ", instances.Take(shown).Select(r => $"{r.Instance.InstanceId}, {r.Instance.InstanceType}"));
+        var named = string.Join(", ", instances.Take(shown).Select(r => $"{r.Instance.InstanceId} ({r.Instance.InstanceType})"));
         return instances.Count > shown ? $"{named} and {instances.Count - shown} more" : named;
     }
 
