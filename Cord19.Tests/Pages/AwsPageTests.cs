@@ -153,13 +153,32 @@ public sealed class AwsPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=check-row]").Count), Patience);
         Assert.Equal(["Passed", "Failed", "Failed"], page.FindAll("[data-testid=check-row]").Select(r => r.GetAttribute("data-outcome")));
         Assert.Contains("CloudFormation template", page.Markup);
-        Assert.Contains("2 checks failed", page.Find("[data-testid=aws-message]").TextContent);
+        Assert.Contains("2 checks failed; each says how to fix it.", page.Find("[data-testid=aws-message]").TextContent);
 
         page.Find("[data-testid=create-roles]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Roles ready", page.Find("[data-testid=aws-message]").TextContent), Patience);
         Assert.Equal(1, _aws.RoleRequests);
         Assert.Equal("Passed", page.FindAll("[data-testid=check-row]")[2].GetAttribute("data-outcome"));
+    }
+
+    /// <summary>Amber lines do not stop phase 1, but a run with some is not said to have passed every check.</summary>
+    [Fact]
+    public void A_run_with_amber_lines_and_none_red_says_phase_1_can_start_and_counts_the_amber_ones()
+    {
+        _aws.Checks =
+        [
+            new CheckItem("Identity", CheckOutcome.Passed, "Account 123456789012 as arn:aws:iam::123456789012:user/researcher."),
+            new CheckItem(SpotQuotaCheck.Name, CheckOutcome.Warning, "Could not read it: AWS denied servicequotas:GetServiceQuota."),
+            new CheckItem(PermissionsCheck.Name, CheckOutcome.Warning, "Could not ask IAM's policy simulator."),
+        ];
+        var page = Render<AwsAccount>();
+
+        page.Find("[data-testid=run-checks]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=check-row]").Count), Patience);
+        Assert.Equal("No check failed: phase 1 can start. 2 could not tell or want a look (amber); each says why.",
+            page.Find("[data-testid=aws-message]").TextContent.Trim());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Cord19.Core.Live;
 using Cord19.Core.Targets.Aws;
+using Cord19.Web.Model;
 using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -42,9 +43,8 @@ public sealed partial class AwsAccount : LiveComponent
     private Task RunChecksAsync() => BusyAsync(orphans: false, async () =>
     {
         _checks = await Account.RunChecklistAsync(Stopping);
-        var failed = _checks.Count(c => c.Outcome == CheckOutcome.Failed);
-        Say(failed == 0 ? "Every check passed: phase 1 can start." : $"{failed} check{(failed == 1 ? "" : "s")} failed; each says how to fix it.",
-            failed == 0 ? Severity.Success : Severity.Warning);
+        var (summary, nothingFailed) = ChecklistSummary.Of(_checks);
+        Say(summary, nothingFailed ? Severity.Success : Severity.Warning);
     });
 
     private Task CreateRolesAsync() => BusyAsync(orphans: false, async () =>
