@@ -6,7 +6,7 @@ namespace Cord19.Core.Costs;
 /// <summary>
 /// What each phase will cost on AWS before anything is created, for the chosen sizes and expected durations:
 /// from phase 1 on the spot instance, its EBS volume and public IPv4 address bill; in phase 2 Redshift's nodes, and its
-/// managed storage from then on (the cluster is paused after its export).
+/// managed storage from then on (the cluster is paused after its export), where phase 2 makes a cluster.
 /// </summary>
 public static class CostEstimate
 {
@@ -27,9 +27,13 @@ public static class CostEstimate
         var instance = prices.Find($"ec2.spot.{settings.InstanceType}");
         var ebs = prices.Find("ebs.gp3.gb-month");
         var ipv4 = prices.Find("ipv4.public.hour");
-        var redshift = prices.Find($"redshift.ondemand.{settings.RedshiftNodeType}");
-        var storage = prices.Find("redshift.rms.gb-month");
-        var missing = new[] { (instance, $"ec2.spot.{settings.InstanceType}"), (ebs, "ebs.gp3.gb-month"), (ipv4, "ipv4.public.hour"), (redshift, $"redshift.ondemand.{settings.RedshiftNodeType}") }
+        // On AWS, phase 2 makes a cluster only to export the data lake: with the panel's file or a CORD-19 release there is
+        // none to price. The local target prices its phase 2 as the cluster that would have done its work.
+        var cluster = settings.Target != Deployments.DeploymentTarget.Aws || settings.AwsMetadataSource == PipelineSettings.DataLakeMetadataSource;
+        var redshift = cluster ? prices.Find($"redshift.ondemand.{settings.RedshiftNodeType}") : null;
+        var storage = cluster ? prices.Find("redshift.rms.gb-month") : null;
+        var missing = new[] { (instance, $"ec2.spot.{settings.InstanceType}"), (ebs, "ebs.gp3.gb-month"), (ipv4, "ipv4.public.hour") }
+            .Concat(cluster ? [(redshift, $"redshift.ondemand.{settings.RedshiftNodeType}")] : [])
             .Where(p => p.Item1 is null).Select(p => p.Item2).ToList();
 
         return Phase.All.Select(phase =>
@@ -41,7 +45,7 @@ public static class CostEstimate
             var instanceHourly = Math.Min(instance!.Usd, settings.SpotMaxPricePerHour);
             var hourly = instanceHourly + ebs!.Usd * settings.EbsGigabytes / BillingRules.HoursPerMonth + ipv4!.Usd;
             // The cluster runs through phase 2 (its export), then is paused: managed storage only until phase 7.
-            if (phase.Number == 2) hourly += redshift!.Usd * settings.RedshiftNodes;
+            if (phase.Number == 2 && cluster) hourly += redshift!.Usd * settings.RedshiftNodes;
             if (phase.Number >= 2 && storage is not null) hourly += storage.Usd / BillingRules.HoursPerMonth;
             return new PhaseEstimate(phase.Number, hours, Math.Round(hourly * (decimal)hours, 4), null);
         }).ToList();

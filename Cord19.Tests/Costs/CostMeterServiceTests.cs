@@ -230,4 +230,22 @@ public sealed class CostMeterServiceTests
         Assert.Equal(0m, estimates[2].Usd);
         Assert.Contains("ec2.spot.z1.nano", CostEstimate.ForPhases(settings with { InstanceType = "z1.nano" }, PriceBook.Default)[0].Unknown);
     }
+
+    /// <summary>On AWS, phase 2 makes no cluster when the metadata is the panel's file or a release the instance downloads.</summary>
+    [Theory]
+    [InlineData(PipelineSettings.PanelMetadataSource)]
+    [InlineData(PipelineSettings.ReleaseMetadataSource)]
+    public void The_estimate_prices_no_cluster_on_AWS_when_phase_two_makes_none(string source)
+    {
+        var settings = new PipelineSettings { Target = DeploymentTarget.Aws, AwsMetadataSource = source, ExpectedPhaseHours = [1, 2, 0, 0, 0, 0, 0] };
+
+        var estimates = CostEstimate.ForPhases(settings, PriceBook.Default);
+
+        Assert.Equal(Math.Round(2 * HourlyInstance, 4), estimates[1].Usd);
+        // Nor is a node type without a price a reason to price nothing.
+        Assert.Null(CostEstimate.ForPhases(settings with { RedshiftNodeType = "ra9.huge" }, PriceBook.Default)[1].Unknown);
+        // With the data lake, the node runs through phase 2.
+        Assert.Equal(Math.Round(2 * (HourlyAfterPhase2 + 0.543m), 4),
+            CostEstimate.ForPhases(settings with { AwsMetadataSource = PipelineSettings.DataLakeMetadataSource }, PriceBook.Default)[1].Usd);
+    }
 }
