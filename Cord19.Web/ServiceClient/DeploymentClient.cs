@@ -48,8 +48,7 @@ public sealed class DeploymentClient(
 
     public async Task<ProcessingForecast?> GetProcessingForecastAsync(CancellationToken ct)
     {
-        if (await instanceForecasts.ForecastAsync(ct) is { } onInstance)
-            return new ProcessingForecast(onInstance, AvailableBytes: null) { InstanceWarning = await instanceForecasts.MemoryWarningAsync(ct) };
+        if (await instanceForecasts.CardForecastAsync(ct) is { } onInstance) return onInstance;
         return (await settings.GetAsync(ct)).Target == DeploymentTarget.Local ? await processing.ForecastAsync(ct) : null;
     }
 

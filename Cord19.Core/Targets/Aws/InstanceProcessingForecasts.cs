@@ -27,15 +27,24 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
     private volatile Known? _known;
 
     /// <summary>Null when no deployment is live on AWS, its phase 5 has not succeeded, or the bucket cannot say.</summary>
-    public async Task<ProcessingEstimate?> ForecastAsync(CancellationToken ct) =>
-        await LiveAwsDeployment.ReadAsync(store, settings, ct) is { } live ? await ForecastAsync(live, ct) : null;
+    public async Task<ProcessingEstimate?> ForecastAsync(CancellationToken ct) => (await KnownAsync(ct))?.Estimate;
 
-    private async Task<ProcessingEstimate?> ForecastAsync(LiveAwsDeployment live, CancellationToken ct)
+    /// <summary>
+    /// Phase 6's card on the live instance: the forecast with its memory judgement (<see cref="ProcessingForecast.InstanceWarning"/>),
+    /// both from one read. Null as <see cref="ForecastAsync(CancellationToken)"/> is.
+    /// </summary>
+    public async Task<ProcessingForecast?> CardForecastAsync(CancellationToken ct) =>
+        await KnownAsync(ct) is { Estimate: { } estimate } known ? new ProcessingForecast(estimate, AvailableBytes: null) { InstanceWarning = known.MemoryWarning } : null;
+
+    private async Task<Known?> KnownAsync(CancellationToken ct) =>
+        await LiveAwsDeployment.ReadAsync(store, settings, ct) is { } live ? await KnownAsync(live, ct) : null;
+
+    private async Task<Known?> KnownAsync(LiveAwsDeployment live, CancellationToken ct)
     {
         var subset = live.Runs.Where(r => r.PhaseNumber == 5 && r.Status == PhaseStatus.Succeeded).MaxBy(r => r.EndedAt);
         if (subset is null) return null;
         if (_known is { } known && known.MeasuredAfter == subset.Id && (known.AskAgainAt is not { } again || clock.GetUtcNow() < again))
-            return known.Estimate;
+            return known;
         // Phase 1 recorded the bucket, under the name it made it with; the account is asked for as the bucket's expected owner.
         if (live.Ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Bucket) is not { } bucket) return null;
         try
@@ -43,20 +52,15 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
             var cloud = clouds.Open(live.Settings.AwsRegion);
             var owned = new AccountBucket(bucket.Locator, (await cloud.WhoAmIAsync(ct)).Account);
             var estimate = await ReadAsync(cloud, new DeploymentNames(live.Deployment.Id), owned, ct);
-            _known = new(subset.Id, estimate, MemoryWarning: estimate is null ? null
+            return _known = new(subset.Id, estimate, MemoryWarning: estimate is null ? null
                 : await InstanceMemory.ShortfallAsync(cloud, live.Deployment.Id, instance: null, live.Settings.InstanceType, estimate, ct));
-            return estimate;
         }
         catch (Cord19Exception ex)
         {
-            _known = new(subset.Id, null, clock.GetUtcNow() + AskAgainAfterFailure);
             logger.LogInformation("Phase 6's forecast on the AWS instance could not be read; the estimates go by Settings' hours: {Problem}", ex.Message);
-            return null;
+            return _known = new(subset.Id, null, clock.GetUtcNow() + AskAgainAfterFailure);
         }
     }
-
-    /// <summary>The forecast's memory judgement on the live instance, read with the forecast (once per phase 5 run); null when it fits or is not known.</summary>
-    public async Task<string?> MemoryWarningAsync(CancellationToken ct) => await ForecastAsync(ct) is null ? null : _known?.MemoryWarning;
 
     /// <summary>
     /// The forecast from what the instance's pipeline left in the deployment's bucket (phase 6 reads it too); null
@@ -74,7 +78,7 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
 
     /// <summary>The same for a deployment already read, as the cost meter has it on every look, without reading it again.</summary>
     public async Task<PipelineSettings> WithMeasuredHoursAsync(PipelineSettings settings, Deployment deployment, IReadOnlyList<PhaseRun> runs, CancellationToken ct) =>
-        LiveAwsDeployment.Of(deployment, runs, settings) is { } live ? WithHours(settings, await ForecastAsync(live, ct)) : settings;
+        LiveAwsDeployment.Of(deployment, runs, settings) is { } live ? WithHours(settings, (await KnownAsync(live, ct))?.Estimate) : settings;
 
     private static PipelineSettings WithHours(PipelineSettings settings, ProcessingEstimate? onInstance) => onInstance is null ? settings
         : settings with { ExpectedPhaseHours = [.. settings.ExpectedPhaseHours[..5], onInstance.Total.TotalHours, .. settings.ExpectedPhaseHours[6..]] };
