@@ -127,11 +127,17 @@ public static class AwsErrors
         "NoCredentials",
     };
 
-    private static readonly HashSet<string> Capacity = new(StringComparer.Ordinal)
+    /// <summary>The account's own limits, which it can raise or free.</summary>
+    private static readonly HashSet<string> Quotas = new(StringComparer.Ordinal)
     {
-        "InsufficientInstanceCapacity", "SpotMaxPriceTooLow", "MaxSpotInstanceCountExceeded", "InstanceLimitExceeded",
-        "VcpuLimitExceeded", "ClusterQuotaExceeded", "InsufficientClusterCapacity", "NumberOfNodesQuotaExceeded",
-        "LimitExceeded", "LimitExceededException", "ServiceQuotaExceededException", "InsufficientAddressCapacity",
+        "MaxSpotInstanceCountExceeded", "VcpuLimitExceeded", "InstanceLimitExceeded", "ClusterQuotaExceeded", "NumberOfNodesQuotaExceeded",
+        "LimitExceeded", "LimitExceededException", "ServiceQuotaExceededException",
+    };
+
+    /// <summary>Shortages on AWS's side (no room for the type or node now), and the spot price above the max.</summary>
+    private static readonly HashSet<string> Shortages = new(StringComparer.Ordinal)
+    {
+        "InsufficientInstanceCapacity", "SpotMaxPriceTooLow", "InsufficientClusterCapacity", "InsufficientAddressCapacity",
     };
 
     /// <summary>
@@ -173,7 +179,7 @@ public static class AwsErrors
         // S3 answers a HEAD with no body, so the SDK names its refusal after the status alone.
         if (Denied.Contains(code) || (code == "Forbidden" && status == HttpStatusCode.Forbidden)) return AwsErrorKind.Denied;
         if (Credentials.Contains(code)) return AwsErrorKind.Credentials;
-        if (Capacity.Contains(code)) return AwsErrorKind.Capacity;
+        if (Quotas.Contains(code) || Shortages.Contains(code)) return AwsErrorKind.Capacity;
         if (code is "DependencyViolation" or "DeleteConflict" or "InvalidClusterState" or "InvalidClusterStateFault")
             return AwsErrorKind.DependencyViolation;
         if (code.EndsWith("NotFound", StringComparison.Ordinal) || code.EndsWith("NotFoundException", StringComparison.Ordinal)
@@ -187,21 +193,25 @@ public static class AwsErrors
         return AwsErrorKind.Other;
     }
 
-    /// <summary>
-    /// Capacity refusals that are the account's own limits, which the account can raise or free, rather than a shortage
-    /// on AWS's side (no room for the type or node now) or a price.
-    /// </summary>
-    public static bool IsQuota(string code) => code is "MaxSpotInstanceCountExceeded" or "VcpuLimitExceeded" or "InstanceLimitExceeded"
-        or "ClusterQuotaExceeded" or "NumberOfNodesQuotaExceeded" or "LimitExceeded" or "LimitExceededException" or "ServiceQuotaExceededException";
+    /// <summary>A capacity refusal that is the account's own limit, rather than a shortage on AWS's side or a price.</summary>
+    public static bool IsQuota(string code) => Quotas.Contains(code);
 
     public static bool IsRetryable(AwsErrorKind kind) => kind is AwsErrorKind.Throttled or AwsErrorKind.Transient;
+
+    /// <summary>Service Quotas' code for EC2's "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", in vCPUs.</summary>
+    public const string SpotVcpuQuotaCode = "L-34B43A08";
+
+    /// <summary>What frees or raises the spot vCPU quota: phase 1's refusal and the checklist's quota line say the same.</summary>
+    public const string SpotQuotaAdvice =
+        "End spot instances you no longer need, ask for more 'All Standard Spot Instance Requests' vCPUs in Service Quotas " +
+        $"(Amazon EC2, quota {SpotVcpuQuotaCode}), or pick a smaller instance type in Settings.";
 
     public static string CapacityAdvice(string code) => code switch
     {
         "SpotMaxPriceTooLow" => "Raise the spot max price in Settings, or pick another instance type.",
         "InsufficientInstanceCapacity" => "No spot capacity for this instance type here now: pick another instance type or region in Settings, or try later.",
         "MaxSpotInstanceCountExceeded" or "VcpuLimitExceeded" or "InstanceLimitExceeded" =>
-            "Your spot vCPU quota is used up: end other spot instances, or ask for a higher 'All Standard Spot Instance Requests' quota in Service Quotas.",
+            SpotQuotaAdvice,
         "ClusterQuotaExceeded" or "NumberOfNodesQuotaExceeded" => "Your Redshift node quota is used up: delete other clusters or ask for a higher quota.",
         // Shortages on AWS's side, not quotas: no quota to raise.
         "InsufficientClusterCapacity" =>

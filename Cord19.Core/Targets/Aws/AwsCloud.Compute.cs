@@ -20,9 +20,6 @@ public sealed partial class AwsCloud
     /// <summary>EC2's name for the architecture of that image (amd64), which the pipeline program's linux-x64 build also needs.</summary>
     public const string UbuntuArchitecture = "x86_64";
 
-    /// <summary>Service Quotas' code for "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", in vCPUs.</summary>
-    public const string SpotVcpuQuotaCode = "L-34B43A08";
-
     /// <summary>Canonical's AWS account, owner of the official Ubuntu images.</summary>
     public const string CanonicalOwner = "099720109477";
 
@@ -226,7 +223,7 @@ public sealed partial class AwsCloud
 
     public async Task<double?> SpotVcpuQuotaAsync(CancellationToken ct)
     {
-        var answer = await Api.JsonAsync(AwsService.ServiceQuotas, "GetServiceQuota", new { ServiceCode = "ec2", QuotaCode = SpotVcpuQuotaCode }, ct);
+        var answer = await Api.JsonAsync(AwsService.ServiceQuotas, "GetServiceQuota", new { ServiceCode = "ec2", QuotaCode = AwsErrors.SpotVcpuQuotaCode }, ct);
         return Double(Object(answer, "Quota"), "Value");
     }
 

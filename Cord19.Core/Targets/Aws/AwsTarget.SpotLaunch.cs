@@ -118,7 +118,7 @@ public sealed partial class AwsTarget
             // Refusals of the type, which another type may not meet: no room in any zone, the Free plan's list, an earlier
             // launch of another type, a spot quota too small for its vCPUs (a smaller fallback may fit).
             catch (AwsException ex) when (SpotZones.IsZonal(ex) || AwsErrors.IsFreePlanRefusal(ex.Code, ex.AwsMessage) || ex.Code == "IdempotentParameterMismatch"
-                || ex.Code is "MaxSpotInstanceCountExceeded" or "VcpuLimitExceeded")
+                || AwsErrors.IsQuota(ex.Code))
             {
                 refusals.Add(ex.Code == "IdempotentParameterMismatch"
                     ? new SpotRefusal($"{type}: EC2 launched another type under this deployment's token already, in an earlier run of this phase ({ex.Code}).", null)

@@ -15,9 +15,7 @@ public static class SpotQuotaCheck
 {
     public const string Name = "Spot vCPU quota";
 
-    private const string Fix =
-        "End spot instances you no longer need, ask for more 'All Standard Spot Instance Requests' vCPUs in Service Quotas " +
-        $"(Amazon EC2, {AwsCloud.SpotVcpuQuotaCode}), or pick a smaller instance type in Settings.";
+    private const string Fix = AwsErrors.SpotQuotaAdvice;
 
     /// <summary>
     /// Whether EC2 counts the type against the quota this line reads, the Standard families' (A, C, D, H, I, M, R, T and Z).
