@@ -51,6 +51,48 @@ public sealed class SpotLaunchWireTests
         Assert.False(form.ContainsKey("SubnetId"));
     }
 
+    /// <summary>
+    /// The checklist's type, fallback and quota lines, phase 1 and the memory judgement each ask what a type is: EC2 is
+    /// asked once per type, and a refusal is asked again rather than kept.
+    /// </summary>
+    [Fact]
+    public async Task What_a_type_is_is_asked_of_EC2_once_and_a_failure_is_not_kept()
+    {
+        var asked = new List<string>();
+        var fail = true;
+        await using var ec2 = await FaultServer.StartAsync(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var form = Form(await reader.ReadToEndAsync());
+            lock (asked) asked.Add(form["InstanceType.1"]);
+            if (fail)
+            {
+                context.Response.StatusCode = 403;
+                await context.Response.WriteAsync("<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>denied</Message></Error></Errors><RequestID>r</RequestID></Response>");
+                return;
+            }
+            context.Response.ContentType = "text/xml";
+            await context.Response.WriteAsync($"""
+                <DescribeInstanceTypesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+                  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+                  <instanceTypeSet><item><instanceType>{form["InstanceType.1"]}</instanceType><vCpuInfo><defaultVCpus>4</defaultVCpus></vCpuInfo>
+                    <memoryInfo><sizeInMiB>16384</sizeInMiB></memoryInfo></item></instanceTypeSet>
+                </DescribeInstanceTypesResponse>
+                """);
+        });
+        var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_EC2"] = ec2.BaseUrl.ToString() };
+        using var http = new HttpClient();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", http, environment.GetValueOrDefault, new BasicAWSCredentials("AKIAEXAMPLE", "secret")));
+
+        await Assert.ThrowsAsync<AwsException>(() => cloud.InstanceTypeAsync("m5.xlarge", default));
+        fail = false;
+        Assert.Equal(4, (await cloud.InstanceTypeAsync("m5.xlarge", default))!.Vcpus);
+        Assert.Equal(16384, (await cloud.InstanceTypeAsync("m5.xlarge", default))!.MemoryMiB);
+        await cloud.InstanceTypeAsync("m6i.xlarge", default);
+
+        Assert.Equal(["m5.xlarge", "m5.xlarge", "m6i.xlarge"], asked);
+    }
+
     private static Dictionary<string, string> Form(string body) => body.Split('&')
         .Select(p => p.Split('=', 2))
         .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p.Length > 1 ? p[1] : ""));

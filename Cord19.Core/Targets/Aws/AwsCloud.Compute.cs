@@ -245,7 +245,19 @@ public sealed partial class AwsCloud
         return found;
     }
 
+    /// <summary>
+    /// EC2's answers by type, kept for the life of this region's client: what a type is does not change, and the checklist,
+    /// phase 1 and the memory judgement each ask for the first choice and its fallbacks. Failures are not kept.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InstanceTypeFacts?> _instanceTypes = new(StringComparer.Ordinal);
+
     public async Task<InstanceTypeFacts?> InstanceTypeAsync(string instanceType, CancellationToken ct)
+    {
+        if (_instanceTypes.TryGetValue(instanceType, out var known)) return known;
+        return _instanceTypes[instanceType] = await DescribeInstanceTypeAsync(instanceType, ct);
+    }
+
+    private async Task<InstanceTypeFacts?> DescribeInstanceTypeAsync(string instanceType, CancellationToken ct)
     {
         DescribeInstanceTypesResponse answer;
         try
