@@ -19,7 +19,7 @@ public static class CostEstimate
     public static string? OtherRegion(PipelineSettings settings, PriceBook prices) =>
         settings.Target == Deployments.DeploymentTarget.Aws && settings.AwsRegion != prices.Region
             ? $"Priced at {prices.Region}'s rates, the price book's: Settings' AWS region is {settings.AwsRegion}, whose rates may differ. " +
-              $"For an exact estimate, put {settings.AwsRegion}'s rates in Settings → Price book."
+              PriceBook.RatesFix(settings.AwsRegion)
             : null;
 
     public static IReadOnlyList<PhaseEstimate> ForPhases(PipelineSettings settings, PriceBook prices)

@@ -77,7 +77,7 @@ public sealed class CostMeterService(
         }
         var snapshot = CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == DeploymentTarget.Local,
             resources, prices, at, plannedEnd, settings.BudgetCapUsd, settings.MaxLifetimeHours);
-        return OtherRegion(deployment, prices, snapshot) is { } warning ? snapshot with { Warnings = [.. snapshot.Warnings, warning] } : snapshot;
+        return OtherRegion(deployment, prices, resources) is { } warning ? snapshot with { Warnings = [.. snapshot.Warnings, warning] } : snapshot;
     }
 
     /// <summary>
@@ -85,10 +85,10 @@ public sealed class CostMeterService(
     /// does not hold (Redshift's nodes and storage, EBS, S3 differ from region to region); only the live spot price is the
     /// deployment's own. The local target prices what it would cost in the price book's region, so it is not warned.
     /// </summary>
-    private static string? OtherRegion(Deployment deployment, PriceBook prices, CostSnapshot snapshot) =>
+    private static string? OtherRegion(Deployment deployment, PriceBook prices, IReadOnlyList<MeteredResource> resources) =>
         deployment.Target == DeploymentTarget.Aws && deployment.Region is { } region && region != prices.Region
-        && snapshot.Resources.Any(r => r.PriceSource?.StartsWith("price book", StringComparison.Ordinal) == true)
+        && resources.Any(r => r.PriceHistory is not { Count: > 0 })
             ? $"The price book holds {prices.Region}'s prices, and this deployment runs in {region}, whose rates may differ: every line but the live " +
-              $"spot price is priced as in {prices.Region}. For exact figures, put {region}'s rates in Settings → Price book, with \"region\": \"{region}\"."
+              $"spot price is priced as in {prices.Region}. {PriceBook.RatesFix(region)}"
             : null;
 }

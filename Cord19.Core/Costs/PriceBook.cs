@@ -36,6 +36,9 @@ public sealed class PriceBook
 
     public Price? Find(string key) => _prices.GetValueOrDefault(key);
 
+    /// <summary>How figures for another region than the book's are made exact (the meter and the estimate both say it).</summary>
+    public static string RatesFix(string region) => $"For exact figures, put {region}'s rates in Settings → Price book, with \"region\": \"{region}\".";
+
     /// <summary>The prices older than <see cref="StaleAfter"/> on <paramref name="today"/>.</summary>
     public IEnumerable<Price> Stale(DateOnly today) => _prices.Values.Where(p => today.DayNumber - p.AsOf.DayNumber > StaleAfter.TotalDays);
 
