@@ -116,7 +116,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             InstanceTypeCheck.Judge(await cloud.InstanceTypeAsync(settings.InstanceType, ct), settings.InstanceType, settings.AwsRegion, options.InstanceArchitecture));
         await CheckAsync(items, InstanceTypeCheck.FallbacksName, () => InstanceTypeCheck.JudgeFallbacksAsync(cloud, settings, options.InstanceArchitecture, ct));
 
-        await CheckAsync(items, SpotQuotaCheck.Name, async () => await SpotQuotaCheck.JudgeAsync(cloud, settings, await LiveDeploymentAsync(ct), ct));
+        await CheckAsync(items, SpotQuotaCheck.Name, async () => await SpotQuotaCheck.JudgeAsync(cloud, settings, await LiveDeploymentAsync(settings, ct), ct));
 
         await CheckAsync(items, SpotPriceCheck.Name, () => SpotPriceCheck.JudgeAsync(cloud, settings, ct));
 
@@ -151,8 +151,8 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
     }
 
     /// <summary>The live AWS deployment's id: its own instance does not count against the spot quota it already holds.</summary>
-    private async Task<Guid?> LiveDeploymentAsync(CancellationToken ct) =>
-        await deployments.GetWithRunsAsync(ct: ct) is { Deployment: { HasEnded: false, Target: Deployments.DeploymentTarget.Aws } deployment } ? deployment.Id : null;
+    private async Task<Guid?> LiveDeploymentAsync(PipelineSettings settings, CancellationToken ct) =>
+        await deployments.GetWithRunsAsync(ct: ct) is { } found && LiveAwsDeployment.Of(found.Deployment, found.Runs, settings) is { } live ? live.Deployment.Id : null;
 
     /// <summary>Creates (or completes) the shared roles; returns what exists now.</summary>
     public Task<IReadOnlyList<string>> CreateRolesAsync(PipelineSettings settings, CancellationToken ct) =>
