@@ -250,6 +250,45 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task A_lake_table_pointing_outside_AWSs_data_lake_is_red_and_phase_two_refuses_it_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        // A copy of the lake in a bucket of one's own: the Spectrum role (and its boundary) reads only AWS's bucket.
+        h.Cloud.Lake = h.Cloud.Lake! with { Location = "s3://my-lake-copy/alleninstitute/CORD19/json/metadata/" };
+        var rolesBefore = h.Cloud.Roles.Count;
+
+        var line = Item(await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
+        var state = await h.Core.RunAsync(2);
+
+        Assert.Equal(CheckOutcome.Failed, line.Outcome);
+        Assert.Contains("points at s3://my-lake-copy/", line.Detail);
+        Assert.Contains("Point the table back at s3://covid19-lake", line.Fix);
+        FailedSaying(state, "not at AWS's COVID-19 data lake (s3://covid19-lake)", "Spectrum role", "No cluster was created", "panel's metadata file");
+        Assert.Empty(h.Cloud.Clusters);
+        Assert.Equal(rolesBefore, h.Cloud.Roles.Count);
+    }
+
+    [Fact]
+    public async Task The_lake_line_reads_the_lake_only_when_phase_two_would_and_says_when_it_is_empty()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var checklist = h.Get<AwsChecklist>();
+        h.Cloud.LakeHasFiles = false;
+
+        var empty = Item(await checklist.RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
+        h.Cloud.Lake = null;
+        var panelFile = Item(await checklist.RunAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.PanelMetadataSource }, default),
+            DataLakeCheck.Name);
+
+        Assert.Equal(CheckOutcome.Failed, empty.Outcome);
+        Assert.Contains("holds no files", empty.Detail);
+        // No cluster reads the lake then: a missing one is no reason for red.
+        Assert.Equal(CheckOutcome.Passed, panelFile.Outcome);
+        Assert.StartsWith("Not needed", panelFile.Detail);
+    }
+
+    [Fact]
     public async Task With_the_panels_metadata_file_phase_two_creates_no_cluster_and_phase_three_ships_the_file()
     {
         await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.PanelMetadataSource });

@@ -75,20 +75,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         if (vpc is not null)
             await CheckAsync(items, PublicAddressCheck.Name, async () => PublicAddressCheck.Judge(vpc, await cloud.DefaultSubnetsAsync(ct)));
 
-        await CheckAsync(items, "COVID-19 data lake", async () =>
-        {
-            var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, ct);
-            return table is null
-                ? new CheckItem("COVID-19 data lake", CheckOutcome.Failed,
-                    $"Glue has no table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} in {settings.AwsRegion}.",
-                    "Launch AWS's COVID-19 data lake CloudFormation template (as the seed notebook did) in this region, or choose the region where it runs.")
-                : table.Bucket is { } bucket && await cloud.BucketRegionAsync(bucket, ct) is { } lakeRegion && lakeRegion != settings.AwsRegion
-                    ? new CheckItem("COVID-19 data lake", CheckOutcome.Failed,
-                        $"Its bucket s3://{bucket} is in {lakeRegion}, not {settings.AwsRegion}; Redshift Spectrum reads only buckets in the cluster's region.",
-                        $"Settings → AWS region: {lakeRegion}, or AWS metadata source: the panel's metadata file.")
-                    : new CheckItem("COVID-19 data lake", CheckOutcome.Passed,
-                        $"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}.");
-        });
+        await CheckAsync(items, DataLakeCheck.Name, () => DataLakeCheck.JudgeAsync(cloud, settings, ct));
 
         await CheckAsync(items, "Permissions", () => PermissionsAsync(cloud, me!, settings.AwsRegion, ct));
 

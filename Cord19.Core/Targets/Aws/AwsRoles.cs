@@ -55,8 +55,8 @@ public static class AwsRoles
         "cord19-spectrum-access",
         PolicyDocument.Of(
             new { Effect = "Allow", Action = new[] { "glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition" }, Resource = new[] { "*" } },
-            new { Effect = "Allow", Action = new[] { "s3:ListBucket", "s3:GetBucketLocation" }, Resource = new[] { "arn:aws:s3:::covid19-lake" } },
-            new { Effect = "Allow", Action = new[] { "s3:GetObject" }, Resource = new[] { "arn:aws:s3:::covid19-lake/*" } },
+            new { Effect = "Allow", Action = new[] { "s3:ListBucket", "s3:GetBucketLocation" }, Resource = new[] { $"arn:aws:s3:::{DataLakeCheck.LakeBucket}" } },
+            new { Effect = "Allow", Action = new[] { "s3:GetObject" }, Resource = new[] { $"arn:aws:s3:::{DataLakeCheck.LakeBucket}/*" } },
             new { Effect = "Allow", Action = new[] { "s3:ListBucket", "s3:GetBucketLocation" }, Resource = new[] { "arn:aws:s3:::cord19-*" }, Condition = InAccount(account) },
             new { Effect = "Allow", Action = new[] { "s3:PutObject" }, Resource = new[] { "arn:aws:s3:::cord19-*/exports/*" }, Condition = InAccount(account) }),
         WithInstanceProfile: false,

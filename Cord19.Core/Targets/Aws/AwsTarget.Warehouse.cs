@@ -13,6 +13,8 @@ public sealed partial class AwsTarget
     /// phase 3 ships to the instance for phase 4; then the cluster is paused (storage billing only) until phase 7
     /// deletes it. With the panel's own metadata file or a release chosen in Settings, no cluster is created at all.
     /// </summary>
+    private const string Phase2Stopped = "No cluster was created; run phase 2 again then.";
+
     private async Task DeployWarehouseAsync(AwsRun run)
     {
         var (context, cloud, names) = run;
@@ -33,36 +35,13 @@ public sealed partial class AwsTarget
         }
         string? roleArn = null;
 
-        await context.StepAsync("data-lake", async ct =>
-        {
-            var table = await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, ct)
-                ?? throw new PhaseFailedException(
-                    $"The Glue table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} is not in {cloud.Region}: AWS's COVID-19 data lake is not there (or is gone). " +
-                    "No cluster was created. Choose 'the panel's metadata file' as the AWS metadata source in Settings and run phase 2 again, " +
-                    "or deploy the data lake's CloudFormation template in this region.");
-            if (table.Bucket is not { } bucket)
-                throw new PhaseFailedException(
-                    $"The Glue table {AwsNames.LakeDatabase}.{AwsNames.LakeTable} has no S3 location ({table.Location ?? "none"}), so it holds no data. No cluster was created. " +
-                    "Choose 'the panel's metadata file' as the AWS metadata source in Settings and run phase 2 again.");
-            // Redshift Spectrum reads only buckets in the cluster's own region: a cluster anywhere else would fail its first query.
-            var lakeRegion = await cloud.BucketRegionAsync(bucket, ct);
-            if (lakeRegion is not null && lakeRegion != cloud.Region)
-                throw new PhaseFailedException(
-                    $"The data lake's bucket s3://{bucket} is in {lakeRegion}, but this deployment is in {cloud.Region}; Redshift Spectrum reads only buckets in the cluster's region. " +
-                    $"No cluster was created. Set the AWS region to {lakeRegion} in Settings (run phase 7 first, since a deployment keeps its region), " +
-                    "or choose 'the panel's metadata file' as the AWS metadata source.");
-            if (await cloud.HasObjectsAsync(bucket, table.Prefix, ct) is false)
-                throw new PhaseFailedException(
-                    $"The data lake's table points at {table.Location}, which holds no files: the lake is empty. No cluster was created. " +
-                    "Choose 'the panel's metadata file' as the AWS metadata source in Settings and run phase 2 again.");
-            await context.LogAsync($"Glue table {table.Database}.{table.Table}: {table.Columns} columns at {table.Location}" +
-                (lakeRegion is null ? " (S3 would not say the bucket's region; Spectrum's first query will tell)." : $", in {lakeRegion} like this deployment."));
-        });
+        // A cluster that cannot read the lake would bill its node-hours for nothing.
+        await context.StepAsync("data-lake", async ct => await RefuseOrLogAsync(context, await DataLakeCheck.JudgeAsync(cloud, settings, ct), stopped: Phase2Stopped));
 
         string? schedulerArn = null;
         await context.StepAsync("roles", async ct =>
         {
-            await CheckRoleBoundaryAsync(run, "No cluster was created; run phase 2 again then.", ct);
+            await CheckRoleBoundaryAsync(run, Phase2Stopped, ct);
             roleArn = await cloud.EnsureRoleAsync(AwsRoles.SpectrumIn(names.Account), names.Account, ct);
             await context.LogAsync($"Role {roleArn} lets Redshift Spectrum read the Glue catalogue and the data lake, and write the export (shared; kept by phase 7).");
             schedulerArn = await cloud.EnsureRoleAsync(AwsRoles.Scheduler, names.Account, ct);

@@ -1,0 +1,50 @@
+using Cord19.Core.Settings;
+
+namespace Cord19.Core.Targets.Aws;
+
+/// <summary>
+/// Whether phase 2's cluster could read the data lake's Glue table through the Spectrum role: the checklist's line, and
+/// what phase 2 refuses on before it creates anything (a cluster that cannot read the lake bills its node-hours for
+/// nothing). The table must exist, have a location, lie in AWS's COVID-19 data lake bucket (the only one the Spectrum
+/// role and the role boundary let it read), in the deployment's region (Spectrum reads only its own region's buckets),
+/// and hold files.
+/// </summary>
+public static class DataLakeCheck
+{
+    public const string Name = "COVID-19 data lake";
+
+    /// <summary>AWS's public COVID-19 data lake (us-east-2): the one bucket outside the project's that the Spectrum role reads.</summary>
+    public const string LakeBucket = "covid19-lake";
+
+    private const string PanelFile = "choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster.";
+
+    public static async Task<CheckItem> JudgeAsync(IAwsCloud cloud, PipelineSettings settings, CancellationToken ct)
+    {
+        if (settings.AwsMetadataSource != PipelineSettings.DataLakeMetadataSource)
+            return new(Name, CheckOutcome.Passed, "Not needed: the metadata comes from " +
+                (settings.AwsMetadataSource == PipelineSettings.ReleaseMetadataSource ? $"CORD-19 release {settings.AwsRelease}" : "the panel's file") +
+                ", so phase 2 creates no cluster.");
+        var qualified = $"{AwsNames.LakeDatabase}.{AwsNames.LakeTable}";
+        if (await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, ct) is not { } table)
+            return new(Name, CheckOutcome.Failed, $"Glue has no table {qualified} in {cloud.Region}: AWS's COVID-19 data lake is not set up there (or is gone).",
+                $"Deploy the data lake's CloudFormation template in this region, or {PanelFile}");
+        if (table.Bucket is not { } bucket)
+            return new(Name, CheckOutcome.Failed, $"The Glue table {qualified} has no S3 location ({table.Location ?? "none"}), so it holds no data.",
+                $"Deploy the data lake's CloudFormation template again, or {PanelFile}");
+        if (bucket != LakeBucket)
+            return new(Name, CheckOutcome.Failed,
+                $"The Glue table {qualified} points at {table.Location}, not at AWS's COVID-19 data lake (s3://{LakeBucket}): the Spectrum role " +
+                "reads only that bucket (the role boundary allows no other), so Spectrum's first query would be refused.",
+                $"Point the table back at s3://{LakeBucket}, as the data lake's CloudFormation template makes it, or {PanelFile}");
+        var lakeRegion = await cloud.BucketRegionAsync(bucket, ct);
+        if (lakeRegion is not null && lakeRegion != cloud.Region)
+            return new(Name, CheckOutcome.Failed,
+                $"The data lake's bucket s3://{bucket} is in {lakeRegion}, but this deployment is in {cloud.Region}; Redshift Spectrum reads only buckets in the cluster's region.",
+                $"Set the AWS region to {lakeRegion} in Settings (run phase 7 first, since a deployment keeps its region), or {PanelFile}");
+        if (await cloud.HasObjectsAsync(bucket, table.Prefix, ct) is false)
+            return new(Name, CheckOutcome.Failed, $"The data lake's table points at {table.Location}, which holds no files: the lake is empty.",
+                "Choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster.");
+        return new(Name, CheckOutcome.Passed, $"Glue table {qualified}: {table.Columns} columns at {table.Location}" +
+            (lakeRegion is null ? " (S3 would not say the bucket's region; Spectrum's first query will tell)." : $", in {lakeRegion} like this deployment."));
+    }
+}
