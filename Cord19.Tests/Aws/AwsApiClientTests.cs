@@ -225,6 +225,27 @@ public sealed class AwsApiClientTests
         Assert.Equal(new LakeTable("covid-19", "t", "7", 0), table);
     }
 
+    /// <summary>
+    /// A statement Redshift ran and that failed is told apart from a refused call, and carries Redshift's own error alone:
+    /// phase 2 reads the error to choose the fix (<see cref="SpectrumStatementFailure"/>).
+    /// </summary>
+    [Fact]
+    public async Task A_failed_statement_carries_Redshifts_own_error()
+    {
+        const string error = "ERROR: Insufficient Lake Formation permission(s): Required Describe on covid-19";
+        await using var server = await FaultServer.StartAsync(context => context.Request.Headers["X-Amz-Target"].ToString() switch
+        {
+            "RedshiftData.ExecuteStatement" => Answer(context, "application/x-amz-json-1.1", """{"Id": "s-1"}"""),
+            _ => Answer(context, "application/x-amz-json-1.1", $$"""{"Id": "s-1", "Status": "FAILED", "Error": "{{error}}"}"""),
+        });
+        var url = server.BaseUrl.ToString();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(), name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
+
+        var failed = await Assert.ThrowsAsync<AwsException>(() => cloud.RunSqlAsync("c", "dev", "u", "select count(*) from lake", default));
+
+        Assert.Equal((AwsCloud.StatementFailed, error), (failed.Code, failed.AwsMessage));
+    }
+
     /// <summary>EC2 gives the latest console output of Nitro instances only; an older type's refusal must not hide its first-boot log.</summary>
     [Fact]
     public async Task An_instance_without_the_latest_console_output_shows_EC2s_copy_instead()

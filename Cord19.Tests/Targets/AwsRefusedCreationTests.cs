@@ -59,7 +59,7 @@ public sealed class AwsRefusedCreationTests
         Succeeded(await h.Core.RunAsync(1), "");
         var cluster = ResourceTags.Name(await h.DeploymentIdAsync());
         h.Cloud.SqlFailure = sql => sql.StartsWith("unload", StringComparison.Ordinal)
-            ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", "StatementFailed", "the query failed: S3ServiceException: Access Denied")
+            ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", AwsCloud.StatementFailed, "S3ServiceException:Access Denied,Status 403,Error AccessDenied")
             : null;
         Assert.Equal(PhaseStatus.Failed, (await h.Core.RunAsync(2)).Status); // paused on its way out, before its export
         await h.Cloud.FindClusterAsync(cluster, default); // Redshift shows "pausing" for a look

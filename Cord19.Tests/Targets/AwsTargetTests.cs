@@ -167,7 +167,7 @@ public sealed class AwsTargetTests
         Succeeded(await h.Core.RunAsync(1), "");
         var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").Cluster;
         h.Cloud.SqlFailure = sql => sql.StartsWith("unload", StringComparison.Ordinal)
-            ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", "StatementFailed", "the query failed: S3ServiceException: Access Denied")
+            ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", AwsCloud.StatementFailed, "S3ServiceException:Access Denied,Status 403,Error AccessDenied")
             : null;
 
         var failed = await h.Core.RunAsync(2);

@@ -149,6 +149,9 @@ public sealed partial class AwsCloud
         return answer.Find("OrderableClusterOptions")?.Elements().Any(o => o.Text("NodeType") == nodeType) == true;
     }
 
+    /// <summary>The code of a statement Redshift ran and that failed (its error is Redshift's own), rather than an API call AWS refused.</summary>
+    public const string StatementFailed = "StatementFailed";
+
     public async Task<SqlResult> RunSqlAsync(string cluster, string database, string user, string sql, CancellationToken ct)
     {
         // Redshift Data API: no driver, no open port, temporary database credentials for the user.
@@ -168,8 +171,7 @@ public sealed partial class AwsCloud
                 return new SqlResult(Long(result, "TotalNumRows") ?? records.Count, records.Count > 0 ? FirstValue(records[0]) : null);
             }
             if (status is "FAILED" or "ABORTED")
-                throw new AwsException("redshift-data:ExecuteStatement", "StatementFailed",
-                    $"the query failed: {Str(state, "Error") ?? status}", null);
+                throw new AwsException("redshift-data:ExecuteStatement", StatementFailed, Str(state, "Error") ?? $"the statement ended {status}", null);
             if (DateTime.UtcNow > deadline)
                 throw new AwsException("redshift-data:DescribeStatement", "Timeout", $"the query was still {status} after {SqlLimit.TotalMinutes:0} minutes", null);
             await Task.Delay(SqlPoll, ct);

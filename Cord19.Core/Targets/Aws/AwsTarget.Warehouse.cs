@@ -121,14 +121,14 @@ public sealed partial class AwsTarget
             {
                 await context.StepAsync("external-schema", async ct =>
                 {
-                    await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                    await RunSpectrumStatementAsync(run, SpectrumStatement.ExternalSchema, roleArn!,
                         $"create external schema if not exists {AwsNames.ExternalSchema} from data catalog database '{AwsNames.LakeDatabase}' iam_role '{roleArn}'", ct);
                     await context.LogAsync($"External schema {AwsNames.ExternalSchema} over the Glue database {AwsNames.LakeDatabase}.");
                 });
 
                 await context.StepAsync("test-query", async ct =>
                 {
-                    var result = await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                    var result = await RunSpectrumStatementAsync(run, SpectrumStatement.LakeCount, roleArn!,
                         $"select count(*) from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}", ct);
                     if (!long.TryParse(result.FirstValue, out var rows) || rows == 0)
                         throw new PhaseFailedException(
@@ -140,7 +140,7 @@ public sealed partial class AwsTarget
                 await context.StepAsync("export", async ct =>
                 {
                     // One gzip CSV with a header (PARALLEL OFF), which the pipeline reads by column name like any metadata.csv.
-                    await cloud.RunSqlAsync(names.Cluster, AwsNames.Database, AwsNames.MasterUser,
+                    await RunSpectrumStatementAsync(run, SpectrumStatement.Unload, roleArn!,
                         $"unload ('select * from {AwsNames.ExternalSchema}.{AwsNames.LakeTable}') to 's3://{names.Bucket}/{names.ExportPrefix}' " +
                         $"iam_role '{roleArn}' format as csv header gzip parallel off allowoverwrite", ct);
                     var size = await cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, ct)
@@ -163,6 +163,19 @@ public sealed partial class AwsTarget
         {
             await PauseAfterFailureAsync(run);
             throw;
+        }
+    }
+
+    /// <summary>A statement that acts as the Spectrum role; its failure names the statement, the role and a fix that follows Redshift's error.</summary>
+    private static async Task<SqlResult> RunSpectrumStatementAsync(AwsRun run, SpectrumStatement statement, string roleArn, string sql, CancellationToken ct)
+    {
+        try
+        {
+            return await run.Cloud.RunSqlAsync(run.Names.Cluster, AwsNames.Database, AwsNames.MasterUser, sql, ct);
+        }
+        catch (AwsException ex) when (ex.Code == AwsCloud.StatementFailed)
+        {
+            throw new PhaseFailedException(SpectrumStatementFailure.Describe(statement, ex.AwsMessage, roleArn, run.Names), ex);
         }
     }
 
