@@ -148,19 +148,6 @@ public sealed class AwsTargetTests
     }
 
     [Fact]
-    public async Task Phase_two_without_the_data_lake_names_the_Glue_table_and_the_template()
-    {
-        await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        h.Cloud.Lake = null;
-
-        var state = await h.Core.RunAsync(2);
-
-        FailedSaying(state, "covid-19.alleninstitute_metadata", "CloudFormation");
-        Assert.Empty(h.Cloud.Clusters);
-    }
-
-    [Fact]
     public async Task A_phase_two_that_fails_once_the_cluster_is_up_pauses_it_and_the_next_run_resumes_it()
     {
         await using var h = await AwsTargetHarness.StartAsync();

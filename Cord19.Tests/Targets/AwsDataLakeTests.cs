@@ -1,0 +1,121 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
+using Cord19.Tests.Support.Aws;
+using static Cord19.Tests.Targets.AwsTargetTests;
+
+namespace Cord19.Tests.Targets;
+
+/// <summary>
+/// Phase 2 and the data lake: the lake's table is judged alike by the checklist and by phase 2 before it creates anything
+/// (<see cref="DataLakeCheck"/>). The statements that act as the Spectrum role fail only on a real account (what Glue,
+/// Lake Formation and S3 grant the role): the phase names the statement, the role, Redshift's error and the fix that
+/// error calls for.
+/// </summary>
+public sealed class AwsDataLakeTests
+{
+    private static CheckItem Item(IReadOnlyList<CheckItem> items, string name) => items.Single(i => i.Name == name);
+
+    [Fact]
+    public async Task Phase_two_without_the_data_lake_names_the_Glue_table_and_the_template()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.Lake = null;
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, "covid-19.alleninstitute_metadata", "CloudFormation");
+        Assert.Empty(h.Cloud.Clusters);
+    }
+
+    [Fact]
+    public async Task Phase_two_refuses_a_data_lake_in_another_region_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.LakeBucketRegion = "us-east-1";
+        var groupsBefore = h.Cloud.Groups.Count;
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, "s3://covid19-lake is in us-east-1", "us-east-2", "Spectrum", "No cluster was created", "panel's metadata file");
+        Assert.Empty(h.Cloud.Clusters);
+        Assert.Equal(groupsBefore, h.Cloud.Groups.Count);
+    }
+
+    [Fact]
+    public async Task Phase_two_says_an_empty_data_lake_is_empty_and_creates_no_cluster()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.LakeHasFiles = false;
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, "holds no files: the lake is empty", "No cluster was created", "panel's metadata file");
+        Assert.Empty(h.Cloud.Clusters);
+    }
+
+    [Fact]
+    public async Task A_lake_table_pointing_outside_AWSs_data_lake_is_red_and_phase_two_refuses_it_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        // A copy of the lake in a bucket of one's own: the Spectrum role (and its boundary) reads only AWS's bucket.
+        h.Cloud.Lake = h.Cloud.Lake! with { Location = "s3://my-lake-copy/alleninstitute/CORD19/json/metadata/" };
+        var rolesBefore = h.Cloud.Roles.Count;
+
+        var line = Item(await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
+        var state = await h.Core.RunAsync(2);
+
+        Assert.Equal(CheckOutcome.Failed, line.Outcome);
+        Assert.Contains("points at s3://my-lake-copy/", line.Detail);
+        Assert.Contains("Point the table back at s3://covid19-lake", line.Fix);
+        FailedSaying(state, "not at AWS's COVID-19 data lake (s3://covid19-lake)", "Spectrum role", "No cluster was created", "panel's metadata file");
+        Assert.Empty(h.Cloud.Clusters);
+        Assert.Equal(rolesBefore, h.Cloud.Roles.Count);
+    }
+
+    [Fact]
+    public async Task The_lake_line_reads_the_lake_only_when_phase_two_would_and_says_when_it_is_empty()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var checklist = h.Get<AwsChecklist>();
+        h.Cloud.LakeHasFiles = false;
+
+        var empty = Item(await checklist.RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
+        h.Cloud.Lake = null;
+        var panelFile = Item(await checklist.RunAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.PanelMetadataSource }, default),
+            DataLakeCheck.Name);
+
+        Assert.Equal(CheckOutcome.Failed, empty.Outcome);
+        Assert.Contains("holds no files", empty.Detail);
+        // No cluster reads the lake then: a missing one is no reason for red.
+        Assert.Equal(CheckOutcome.Passed, panelFile.Outcome);
+        Assert.StartsWith("Not needed", panelFile.Detail);
+    }
+
+    [Theory]
+    // Lake Formation's refusal, as Glue words it: IAM's grants are not enough, the fix is a grant there.
+    [InlineData("create external schema", "ERROR: Insufficient Lake Formation permission(s): Required Describe on covid-19",
+        "could not make the external schema covid19_lake over the Glue database covid-19", "grant arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum Describe on the database covid-19")]
+    [InlineData("select count(*)", "ERROR: S3ServiceException:Access Denied,Status 403,Error AccessDenied",
+        "could not read the data lake's table covid-19.alleninstitute_metadata", "a role boundary other than this version's")]
+    [InlineData("unload", "ERROR: S3ServiceException:Access Denied,Status 403,Error AccessDenied",
+        "could not export the data lake to s3://", "S3 refused the role's write")]
+    [InlineData("select count(*)", "ERROR: Spectrum Scan Error: something Redshift has not seen before",
+        "could not read the data lake's table", "it resumes the paused cluster and runs the statements again")]
+    public async Task A_failed_Spectrum_statement_names_itself_the_role_and_the_fix_its_error_calls_for(string statement, string error, string what, string fix)
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.SqlFailure = sql => sql.StartsWith(statement, StringComparison.Ordinal)
+            ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", AwsCloud.StatementFailed, error)
+            : null;
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, what, "as the role arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum", error, fix);
+    }
+}
