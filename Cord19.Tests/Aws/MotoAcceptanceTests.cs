@@ -73,6 +73,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.Contains("CORD-19 control panel is running (AWS target, us-east-2).", app.Output); // the banner names the target in force
             Assert.Equal("Passed", Outcome("Identity"));
             Assert.Equal("Passed", Outcome("COVID-19 data lake"));
+            // S3's HeadBucket: the lake's region from its answer's header, as phase 2 compares it with the deployment's.
+            Assert.EndsWith($", in {Moto.Region} like this deployment.", checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == DataLakeCheck.Name).GetProperty("detail").GetString());
             // EC2's DescribeSubnets: moto's default VPC, like AWS's, has a default subnet per zone that assigns public addresses.
             Assert.Equal("Passed", Outcome(PublicAddressCheck.Name));
             // IAM's GetPolicy and GetPolicyVersion: the boundary the administrator made is this version's.

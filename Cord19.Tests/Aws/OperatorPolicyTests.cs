@@ -74,7 +74,7 @@ public sealed class OperatorPolicyTests
             // the panel creates runs as a role that may only pause the project's clusters.
             "redshift:CreateScheduledAction", "redshift:DeleteScheduledAction", "redshift:DescribeClusterSnapshots", "redshift:DescribeClusters",
             "redshift:DescribeOrderableClusterOptions",
-            "s3:GetBucketLocation", "s3:ListAllMyBuckets",
+            "s3:ListAllMyBuckets",
             "servicequotas:GetServiceQuota",
             "ssm:DescribeInstanceInformation", "ssm:DescribeParameters", "ssm:GetCommandInvocation",
             "sts:GetCallerIdentity",

@@ -64,19 +64,40 @@ public sealed partial class AwsCloud
         return unsupported;
     }
 
+    /// <summary>
+    /// HeadBucket, not GetBucketLocation: S3 puts the bucket's region in every HEAD answer (x-amz-bucket-region), whether
+    /// or not the caller may use the bucket, whereas GetBucketLocation on another account's bucket (AWS's data lake) is
+    /// refused outside the bucket's home region, as S3's API reference says. Null when S3 does not say (no such bucket).
+    /// </summary>
     public async Task<string?> BucketRegionAsync(string bucket, CancellationToken ct)
     {
         try
         {
-            var answer = await AwsCall.RunAsync("s3:GetBucketLocation", () => S3.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucket }, ct));
-            // S3 answers an empty constraint for us-east-1 (and "EU" for the oldest eu-west-1 buckets).
-            return answer.Location?.Value switch { null or "" => "us-east-1", "EU" => "eu-west-1", var region => region };
+            return await AwsCall.RunAsync("s3:ListBucket", async () =>
+            {
+                try
+                {
+                    var answer = await S3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, ct);
+                    return string.IsNullOrEmpty(answer.BucketRegion) ? null : answer.BucketRegion;
+                }
+                catch (AmazonS3Exception ex) when (RegionHeaderOf(ex) is { } region)
+                {
+                    // A refusal (403) or a redirect (301) still names the region.
+                    return region;
+                }
+            });
         }
-        catch (AwsException ex) when (ex.Kind is AwsErrorKind.Denied or AwsErrorKind.NotFound)
+        catch (AwsException ex) when (ex.Kind is AwsErrorKind.Denied or AwsErrorKind.NotFound || ex.Status is System.Net.HttpStatusCode.MovedPermanently)
         {
             return null;
         }
     }
+
+    /// <summary>The failed answer's x-amz-bucket-region header: the SDK keeps the answer in the exception it wraps.</summary>
+    private static string? RegionHeaderOf(AmazonS3Exception ex) =>
+        ex.InnerException is Amazon.Runtime.Internal.HttpErrorResponseException { Response: { } response } && response.IsHeaderPresent("x-amz-bucket-region")
+            ? response.GetHeaderValue("x-amz-bucket-region") is { Length: > 0 } region ? region : null
+            : null;
 
     public async Task<bool?> HasObjectsAsync(string bucket, string prefix, CancellationToken ct)
     {
