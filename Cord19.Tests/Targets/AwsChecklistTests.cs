@@ -2,6 +2,7 @@ using Cord19.Core.Aws;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
 using Microsoft.EntityFrameworkCore;
+using static Cord19.Tests.Targets.AwsTargetTests;
 
 namespace Cord19.Tests.Targets;
 
@@ -24,7 +25,6 @@ public sealed class AwsChecklistTests
         await checklist.CreateRolesAsync(settings, default);
         var after = await checklist.RunAsync(settings, default);
 
-        CheckItem Item(IReadOnlyList<CheckItem> items, string name) => items.Single(i => i.Name == name);
         Assert.Equal(CheckOutcome.Passed, Item(before, "Identity").Outcome);
         Assert.Equal(CheckOutcome.Failed, Item(before, "COVID-19 data lake").Outcome);
         Assert.Contains("CloudFormation", Item(before, "COVID-19 data lake").Fix);

@@ -14,8 +14,6 @@ namespace Cord19.Tests.Targets;
 /// </summary>
 public sealed class AwsDataLakeTests
 {
-    private static CheckItem Item(IReadOnlyList<CheckItem> items, string name) => items.Single(i => i.Name == name);
-
     [Fact]
     public async Task Phase_two_without_the_data_lake_names_the_Glue_table_and_the_template()
     {

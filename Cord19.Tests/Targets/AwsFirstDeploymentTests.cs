@@ -19,8 +19,6 @@ namespace Cord19.Tests.Targets;
 /// </summary>
 public sealed class AwsFirstDeploymentTests
 {
-    private static CheckItem Item(IReadOnlyList<CheckItem> items, string name) => items.Single(i => i.Name == name);
-
     [Fact]
     public async Task The_checklist_refuses_a_node_type_Redshift_does_not_offer_a_lake_in_another_region_and_lists_denied_actions()
     {

@@ -22,6 +22,9 @@ public sealed class AwsTargetTests
     internal static void Succeeded(PhaseState state, string log) =>
         Assert.True(state.Status == PhaseStatus.Succeeded, $"phase {state.Phase.Number}: {state.LatestRun?.Reason}\n{log}");
 
+    /// <summary>The checklist's line of that name.</summary>
+    internal static CheckItem Item(IReadOnlyList<CheckItem> items, string name) => items.Single(i => i.Name == name);
+
     internal static void FailedSaying(PhaseState state, params string[] fragments)
     {
         Assert.Equal(PhaseStatus.Failed, state.Status);
