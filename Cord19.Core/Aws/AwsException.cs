@@ -65,6 +65,8 @@ public sealed class AwsException : Cord19Exception
         {
             AwsErrorKind.Denied when AwsErrors.ServiceLinkedRoleOf(action, code, message) is { } service =>
                 ($"AWS denied {action} ({code}){said}.", AwsErrors.ServiceLinkedRoleAdvice(service)),
+            AwsErrorKind.Denied when AwsErrors.IsLakeFormationRefusal(message) =>
+                ($"Lake Formation refused {action} ({code}){said}.", AwsErrors.LakeFormationAdvice),
             AwsErrorKind.Denied =>
                 ($"AWS denied {action} ({code}){said}.", $"Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again."),
             AwsErrorKind.Credentials =>
@@ -167,6 +169,17 @@ public static class AwsErrors
         "This account is on AWS's Free plan, which launches only the types aws ec2 describe-instance-types --filters Name=free-tier-eligible,Values=true lists. " +
         "The pipeline needs 8 GiB: set the instance type (or a fallback) in Settings to one of those that has it, such as m7i-flex.large where the list names it, " +
         "or upgrade the account to the Paid plan in the Billing console (its credits are kept).";
+
+    /// <summary>
+    /// Glue's refusal where Lake Formation governs the account's catalogue: "Insufficient Lake Formation permission(s):
+    /// Required Describe on covid-19". IAM already allows the call; only a grant in Lake Formation lifts it.
+    /// </summary>
+    public static bool IsLakeFormationRefusal(string message) => message.Contains("Lake Formation", StringComparison.OrdinalIgnoreCase);
+
+    public const string LakeFormationAdvice =
+        "Lake Formation governs this account's Glue catalogue, so IAM's grants are not enough: in the Lake Formation console " +
+        "(Permissions → Data lake permissions → Grant), grant the identity the panel runs as (the AWS checklist shows which one) Describe " +
+        "on the database and table named, then try again.";
 
     public static string ServiceLinkedRoleAdvice(string service) =>
         $"Allow iam:CreateServiceLinkedRole for {service} (this version's operator policy does), or have an administrator create the role once: " +

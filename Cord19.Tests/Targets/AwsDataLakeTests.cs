@@ -75,6 +75,25 @@ public sealed class AwsDataLakeTests
         Assert.Equal(rolesBefore, h.Cloud.Roles.Count);
     }
 
+    /// <summary>Where Lake Formation governs the catalogue, IAM's grant of glue:GetTable is not enough: the fix is a grant there.</summary>
+    [Fact]
+    public async Task A_lake_Lake_Formation_keeps_from_the_operator_is_red_with_the_grant_to_make_and_phase_two_creates_nothing()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.LakeFailure = FakeAwsCloud.Error("glue:GetTable", "AccessDeniedException", "Insufficient Lake Formation permission(s): Required Describe on alleninstitute_metadata");
+
+        var line = Item(await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
+        var state = await h.Core.RunAsync(2);
+
+        Assert.Equal(CheckOutcome.Failed, line.Outcome);
+        Assert.Equal("Lake Formation refused glue:GetTable (AccessDeniedException): Insufficient Lake Formation permission(s): Required Describe on alleninstitute_metadata.", line.Detail);
+        Assert.Contains("grant the identity the panel runs as (the AWS checklist shows which one) Describe", line.Fix);
+        Assert.DoesNotContain("Allow glue:GetTable", line.Fix); // IAM allows it already
+        FailedSaying(state, "Lake Formation refused glue:GetTable", "Permissions → Data lake permissions → Grant");
+        Assert.Empty(h.Cloud.Clusters);
+    }
+
     [Fact]
     public async Task The_lake_line_reads_the_lake_only_when_phase_two_would_and_says_when_it_is_empty()
     {

@@ -1,3 +1,5 @@
+using Cord19.Core.Aws;
+
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>Phase 2's three statements that act as the Spectrum role: each reads or writes something of its own.</summary>
@@ -28,7 +30,7 @@ public static class SpectrumStatementFailure
     {
         // Lake Formation's refusals say so ("Insufficient Lake Formation permission(s): Required Describe on …"): the
         // account governs its catalogue there, so IAM's grants to the role are not enough.
-        if (error.Contains("Lake Formation", StringComparison.OrdinalIgnoreCase))
+        if (AwsErrors.IsLakeFormationRefusal(error))
             return "Lake Formation governs this account's Glue catalogue, and grants the role nothing on the lake: in the Lake Formation console " +
                 $"(Permissions → Data lake permissions → Grant), grant {roleArn} Describe on the database {AwsNames.LakeDatabase} and Select and Describe " +
                 $"on its table {AwsNames.LakeTable}, then run phase 2 again; or {PanelFile}.";

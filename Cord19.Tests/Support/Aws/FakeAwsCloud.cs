@@ -595,7 +595,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return sql.StartsWith("select count(*)", StringComparison.Ordinal) ? new SqlResult(1, LakeRows.ToString()) : new SqlResult(0, null);
     }
 
-    public Task<LakeTable?> FindLakeTableAsync(string database, string table, CancellationToken ct) => Task.FromResult(Lake);
+    /// <summary>Glue's refusal of the lake's table (Lake Formation's, say), or null.</summary>
+    public AwsException? LakeFailure { get; set; }
+
+    public Task<LakeTable?> FindLakeTableAsync(string database, string table, CancellationToken ct) =>
+        LakeFailure is { } failure ? Task.FromException<LakeTable?>(failure) : Task.FromResult(Lake);
 
     public Task<double?> CpuAsync(string metricNamespace, string dimension, string id, CancellationToken ct) => Task.FromResult<double?>(12.5);
 
