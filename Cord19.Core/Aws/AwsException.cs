@@ -196,7 +196,7 @@ public static class AwsErrors
         if (code is "DependencyViolation" or "DeleteConflict" or "InvalidClusterState" or "InvalidClusterStateFault")
             return AwsErrorKind.DependencyViolation;
         if (code.EndsWith("NotFound", StringComparison.Ordinal) || code.EndsWith("NotFoundException", StringComparison.Ordinal)
-            || code.EndsWith("NotFoundFault", StringComparison.Ordinal) || code is "NoSuchEntity" or "NoSuchBucket" or "NoSuchKey"
+            || code.EndsWith("NotFoundFault", StringComparison.Ordinal) || code is "NoSuchEntity" or "NoSuchBucket" or "NoSuchKey" or "NoSuchResourceException"
             || code.StartsWith("InvalidInstanceID.", StringComparison.Ordinal))
             return AwsErrorKind.NotFound;
         if (code.Contains("AlreadyExists", StringComparison.Ordinal) || code.EndsWith(".Duplicate", StringComparison.Ordinal)

@@ -28,7 +28,7 @@ public sealed record AwsService(
     public static readonly AwsService Glue = new("glue", "GLUE", "glue", "glue", AwsProtocol.Json, "2017-03-31", "AWSGlue");
     public static readonly AwsService RedshiftData = new("redshift-data", "REDSHIFT_DATA", "redshift-data", "redshift-data", AwsProtocol.Json, "2019-12-20", "RedshiftData");
 
-    /// <summary>Not in the shared botocore models, so its one call (GetServiceQuota) is not contract-checked.</summary>
+    /// <summary>Not in the shared botocore models, so its calls (GetServiceQuota, GetAWSDefaultServiceQuota) are not contract-checked.</summary>
     public static readonly AwsService ServiceQuotas = new("servicequotas", "SERVICE_QUOTAS", "servicequotas", "servicequotas", AwsProtocol.Json, "2019-06-24", "ServiceQuotasV20190624");
 
     /// <summary>The region a request is signed for: IAM's global endpoint signs for us-east-1.</summary>

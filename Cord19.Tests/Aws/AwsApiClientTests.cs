@@ -226,6 +226,35 @@ public sealed class AwsApiClientTests
     }
 
     /// <summary>
+    /// Service Quotas has no applied value for a quota never raised or lowered for the account (NoSuchResourceException);
+    /// AWS's default then holds, and the checklist's quota line judges against it instead of going amber.
+    /// </summary>
+    [Fact]
+    public async Task A_quota_without_an_applied_value_is_read_as_AWSs_default()
+    {
+        var asked = new List<string>();
+        await using var server = await FaultServer.StartAsync(context =>
+        {
+            var target = context.Request.Headers["X-Amz-Target"].ToString();
+            lock (asked) asked.Add(target);
+            if (target == "ServiceQuotasV20190624.GetServiceQuota")
+            {
+                context.Response.StatusCode = 400;
+                return Answer(context, "application/x-amz-json-1.1",
+                    """{"__type": "NoSuchResourceException", "message": "The request failed because applied value for the specified context Id do not exist."}""");
+            }
+            return Answer(context, "application/x-amz-json-1.1", """{"Quota": {"ServiceCode": "ec2", "QuotaCode": "L-34B43A08", "Value": 5.0}}""");
+        });
+        var url = server.BaseUrl.ToString();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(), name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
+
+        var quota = await cloud.SpotVcpuQuotaAsync(default);
+
+        Assert.Equal(5.0, quota);
+        Assert.Equal(["ServiceQuotasV20190624.GetServiceQuota", "ServiceQuotasV20190624.GetAWSDefaultServiceQuota"], asked);
+    }
+
+    /// <summary>
     /// A statement Redshift ran and that failed is told apart from a refused call, and carries Redshift's own error alone:
     /// phase 2 reads the error to choose the fix (<see cref="SpectrumStatementFailure"/>).
     /// </summary>

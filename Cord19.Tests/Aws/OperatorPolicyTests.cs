@@ -75,7 +75,7 @@ public sealed class OperatorPolicyTests
             "redshift:CreateScheduledAction", "redshift:DeleteScheduledAction", "redshift:DescribeClusterSnapshots", "redshift:DescribeClusters",
             "redshift:DescribeOrderableClusterOptions",
             "s3:ListAllMyBuckets",
-            "servicequotas:GetServiceQuota",
+            "servicequotas:GetAWSDefaultServiceQuota", "servicequotas:GetServiceQuota",
             "ssm:DescribeInstanceInformation", "ssm:DescribeParameters", "ssm:GetCommandInvocation",
             "sts:GetCallerIdentity",
         ], unbounded);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.SimpleSystemsManagement.Model;
@@ -221,9 +222,22 @@ public sealed partial class AwsCloud
         return points.OrderBy(p => p.From).ToList();
     }
 
+    /// <summary>
+    /// The quota's applied value, or AWS's default where none is applied: Service Quotas answers NoSuchResourceException
+    /// for a quota whose applied value is not available (its API reference; aws/aws-cli#6629), and the default then holds.
+    /// </summary>
     public async Task<double?> SpotVcpuQuotaAsync(CancellationToken ct)
     {
-        var answer = await Api.JsonAsync(AwsService.ServiceQuotas, "GetServiceQuota", new { ServiceCode = "ec2", QuotaCode = AwsErrors.SpotVcpuQuotaCode }, ct);
+        var quota = new { ServiceCode = "ec2", QuotaCode = AwsErrors.SpotVcpuQuotaCode };
+        JsonElement answer;
+        try
+        {
+            answer = await Api.JsonAsync(AwsService.ServiceQuotas, "GetServiceQuota", quota, ct);
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound)
+        {
+            answer = await Api.JsonAsync(AwsService.ServiceQuotas, "GetAWSDefaultServiceQuota", quota, ct);
+        }
         return Double(Object(answer, "Quota"), "Value");
     }
 
