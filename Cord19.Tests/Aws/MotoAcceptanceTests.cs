@@ -86,10 +86,10 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.Equal("Warning", Outcome("Redshift node type"));
             Assert.Equal("Warning", Outcome("Permissions"));
             gaps.Add("DescribeOrderableClusterOptions and SimulatePrincipalPolicy (moto answers 500: their checklist lines are amber)");
-            // moto's Service Quotas knows only VPC quotas: the spot quota cannot be read, so its line is amber (what it
+            // moto's Service Quotas knows only VPC quotas, and not GetAWSDefaultServiceQuota: the spot quota cannot be read, so its line is amber (what it
             // counts, EC2's running spot instances, is read from moto in the test of its own below).
             Assert.Equal("Warning", Outcome(SpotQuotaCheck.Name));
-            gaps.Add("Service Quotas' EC2 spot vCPU quota (moto has only VPC quotas: its checklist line is amber)");
+            gaps.Add("Service Quotas' EC2 spot vCPU quota (moto has only VPC quotas and no defaults: its checklist line is amber)");
             // No test reaches PyPI (RunningApp points the panel at a port nothing listens on): amber, and phase 1 goes on.
             Assert.Equal("Warning", Outcome(AirflowReleaseCheck.Name));
             gaps.Add("PyPI (the Airflow release's line is amber: not reachable from the tests)");
