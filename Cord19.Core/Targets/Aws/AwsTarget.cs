@@ -109,7 +109,7 @@ public sealed partial class AwsTarget(
         await run.Context.RecordResourceAsync(AwsResourceKinds.Parameter, parameter, $"{description} (SecureString)");
         if (await run.Cloud.GetSecretAsync(parameter, ct) is null)
             await run.Cloud.PutSecretAsync(parameter, AwsPasswords.New(), Tags(run), ct);
-        await run.Context.LogAsync($"The {description.ToLowerInvariant()} is in SSM Parameter Store as the SecureString {parameter}.");
+        await run.Context.LogAsync($"The {description} is in SSM Parameter Store as the SecureString {parameter}.");
     }
 
     /// <summary>
