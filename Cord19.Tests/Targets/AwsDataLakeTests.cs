@@ -23,8 +23,24 @@ public sealed class AwsDataLakeTests
 
         var state = await h.Core.RunAsync(2);
 
-        FailedSaying(state, "covid-19.alleninstitute_metadata", "CloudFormation");
+        // The template's address and the command, not a search for them.
+        FailedSaying(state, "covid-19.alleninstitute_metadata", "aws cloudformation create-stack --region us-east-2 --stack-name covid-lake-stack " +
+            "--template-url https://covid19-lake.s3.us-east-2.amazonaws.com/cfn/CovidLakeStack.template.json");
         Assert.Empty(h.Cloud.Clusters);
+    }
+
+    /// <summary>Outside the lake's region, making the tables there would not help: Spectrum reads only its own region.</summary>
+    [Fact]
+    public async Task Outside_the_lakes_region_a_missing_lake_says_to_deploy_in_us_east_2()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsRegion = "eu-west-1" });
+        h.Cloud.Lake = null;
+
+        var line = Item(await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
+
+        Assert.Equal(CheckOutcome.Failed, line.Outcome);
+        Assert.Contains("set the AWS region to us-east-2 in Settings", line.Fix);
+        Assert.Contains("create-stack --region us-east-2", line.Fix);
     }
 
     [Fact]

@@ -13,8 +13,17 @@ public static class DataLakeCheck
 {
     public const string Name = "COVID-19 data lake";
 
-    /// <summary>AWS's public COVID-19 data lake (us-east-2): the one bucket outside the project's that the Spectrum role reads.</summary>
+    /// <summary>AWS's public COVID-19 data lake: the one bucket outside the project's that the Spectrum role reads.</summary>
     public const string LakeBucket = "covid19-lake";
+
+    /// <summary>The lake bucket's region, where Spectrum, which reads only its own region's buckets, can read it.</summary>
+    public const string LakeRegion = "us-east-2";
+
+    /// <summary>AWS's template that makes the lake's Glue database and tables in an account (the tables only point at the bucket).</summary>
+    public const string TemplateUrl = "https://covid19-lake.s3.us-east-2.amazonaws.com/cfn/CovidLakeStack.template.json";
+
+    private static string CreateStack(string region) =>
+        $"aws cloudformation create-stack --region {region} --stack-name covid-lake-stack --template-url {TemplateUrl}";
 
     private const string PanelFile = "choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster.";
 
@@ -27,15 +36,19 @@ public static class DataLakeCheck
         var qualified = $"{AwsNames.LakeDatabase}.{AwsNames.LakeTable}";
         if (await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, ct) is not { } table)
             return new(Name, CheckOutcome.Failed, $"Glue has no table {qualified} in {cloud.Region}: AWS's COVID-19 data lake is not set up there (or is gone).",
-                $"Deploy the data lake's CloudFormation template in this region, or {PanelFile}");
+                cloud.Region == LakeRegion
+                    // Glue tables cost nothing; the operator policy does not let the panel make them.
+                    ? $"Have an administrator make the lake's Glue tables once with AWS's CloudFormation template: {CreateStack(LakeRegion)}; or {PanelFile}"
+                    : $"The lake's bucket is in {LakeRegion}, and Spectrum reads only its own region: set the AWS region to {LakeRegion} in Settings and have an administrator " +
+                      $"make the lake's Glue tables there once with AWS's CloudFormation template ({CreateStack(LakeRegion)}); or {PanelFile}");
         if (table.Bucket is not { } bucket)
             return new(Name, CheckOutcome.Failed, $"The Glue table {qualified} has no S3 location ({table.Location ?? "none"}), so it holds no data.",
-                $"Deploy the data lake's CloudFormation template again, or {PanelFile}");
+                $"Have an administrator make the lake's Glue tables again with AWS's CloudFormation template ({CreateStack(cloud.Region)}), or {PanelFile}");
         if (bucket != LakeBucket)
             return new(Name, CheckOutcome.Failed,
                 $"The Glue table {qualified} points at {table.Location}, not at AWS's COVID-19 data lake (s3://{LakeBucket}): the Spectrum role " +
                 "reads only that bucket (the role boundary allows no other), so Spectrum's first query would be refused.",
-                $"Point the table back at s3://{LakeBucket}, as the data lake's CloudFormation template makes it, or {PanelFile}");
+                $"Point the table back at s3://{LakeBucket}, as AWS's CloudFormation template makes it ({TemplateUrl}), or {PanelFile}");
         var lakeRegion = await cloud.BucketRegionAsync(bucket, ct);
         if (lakeRegion is not null && lakeRegion != cloud.Region)
             return new(Name, CheckOutcome.Failed,
