@@ -37,7 +37,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     /// <summary>Where EC2 launches an instance asked for without a zone.</summary>
     private const string ZoneEc2Picks = "us-east-2b";
     public double? SpotQuota { get; set; } = 32;
-    public LakeTable? Lake { get; set; } = new(AwsNames.LakeDatabase, AwsNames.LakeTable, "s3://covid19-lake/alleninstitute/CORD19/json/metadata/", 19);
+    /// <summary>As AWS's template (CovidLakeStack) makes it: 17 columns, a location without a trailing slash.</summary>
+    public LakeTable? Lake { get; set; } = new(AwsNames.LakeDatabase, AwsNames.LakeTable, "s3://covid19-lake/alleninstitute/CORD19/json/metadata", 17);
     public long LakeRows { get; set; } = 52_398;
     public int DependencyViolationsPerGroup { get; set; }
 
