@@ -6,15 +6,15 @@ namespace Cord19.Core.Targets.Aws;
 
 public sealed partial class AwsTarget
 {
+    private const string Phase2Stopped = "No cluster was created; run phase 2 again then.";
+
     /// <summary>
-    /// Phase 2: Redshift does the seed's real work, then stops billing. The data lake's table is checked (it must be in
-    /// this region, Spectrum's rule) before anything is created; a private single-node cluster reads it through an
+    /// Phase 2: Redshift does the seed's real work, then stops billing. The data lake's table is checked (<see cref="DataLakeCheck"/>:
+    /// there, in AWS's lake bucket, in this region, not empty) before anything is created; a private single-node cluster reads it through an
     /// external schema and UNLOADs the CORD-19 metadata into the deployment's bucket (gzip CSV with a header), which
     /// phase 3 ships to the instance for phase 4; then the cluster is paused (storage billing only) until phase 7
     /// deletes it. With the panel's own metadata file or a release chosen in Settings, no cluster is created at all.
     /// </summary>
-    private const string Phase2Stopped = "No cluster was created; run phase 2 again then.";
-
     private async Task DeployWarehouseAsync(AwsRun run)
     {
         var (context, cloud, names) = run;

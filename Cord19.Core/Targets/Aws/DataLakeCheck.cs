@@ -43,7 +43,8 @@ public static class DataLakeCheck
                       $"make the lake's Glue tables there once with AWS's CloudFormation template ({CreateStack(LakeRegion)}); or {PanelFile}");
         if (table.Bucket is not { } bucket)
             return new(Name, CheckOutcome.Failed, $"The Glue table {qualified} has no S3 location ({table.Location ?? "none"}), so it holds no data.",
-                $"Have an administrator make the lake's Glue tables again with AWS's CloudFormation template ({CreateStack(cloud.Region)}), or {PanelFile}");
+                $"Have an administrator delete the database {AwsNames.LakeDatabase} (or the stack that made it) and make the lake's Glue tables again with " +
+                $"AWS's CloudFormation template ({CreateStack(cloud.Region)}), or {PanelFile}");
         if (bucket != LakeBucket)
             return new(Name, CheckOutcome.Failed,
                 $"The Glue table {qualified} points at {table.Location}, not at AWS's COVID-19 data lake (s3://{LakeBucket}): the Spectrum role " +
