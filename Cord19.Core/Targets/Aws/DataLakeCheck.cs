@@ -25,7 +25,8 @@ public static class DataLakeCheck
     private static string CreateStack(string region) =>
         $"aws cloudformation create-stack --region {region} --stack-name covid-lake-stack --template-url {TemplateUrl}";
 
-    private const string PanelFile = "choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster.";
+    /// <summary>The way round any trouble with the lake, as the end of a fix ("…, or " before it).</summary>
+    internal const string PanelFile = "choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster";
 
     public static async Task<CheckItem> JudgeAsync(IAwsCloud cloud, PipelineSettings settings, CancellationToken ct)
     {
@@ -38,26 +39,26 @@ public static class DataLakeCheck
             return new(Name, CheckOutcome.Failed, $"Glue has no table {qualified} in {cloud.Region}: AWS's COVID-19 data lake is not set up there (or is gone).",
                 cloud.Region == LakeRegion
                     // Glue tables cost nothing; the operator policy does not let the panel make them.
-                    ? $"Have an administrator make the lake's Glue tables once with AWS's CloudFormation template: {CreateStack(LakeRegion)}; or {PanelFile}"
+                    ? $"Have an administrator make the lake's Glue tables once with AWS's CloudFormation template: {CreateStack(LakeRegion)}; or {PanelFile}."
                     : $"The lake's bucket is in {LakeRegion}, and Spectrum reads only its own region: set the AWS region to {LakeRegion} in Settings and have an administrator " +
-                      $"make the lake's Glue tables there once with AWS's CloudFormation template ({CreateStack(LakeRegion)}); or {PanelFile}");
+                      $"make the lake's Glue tables there once with AWS's CloudFormation template ({CreateStack(LakeRegion)}); or {PanelFile}.");
         if (table.Bucket is not { } bucket)
             return new(Name, CheckOutcome.Failed, $"The Glue table {qualified} has no S3 location ({table.Location ?? "none"}), so it holds no data.",
                 $"Have an administrator delete the database {AwsNames.LakeDatabase} (or the stack that made it) and make the lake's Glue tables again with " +
-                $"AWS's CloudFormation template ({CreateStack(cloud.Region)}), or {PanelFile}");
+                $"AWS's CloudFormation template ({CreateStack(cloud.Region)}), or {PanelFile}.");
         if (bucket != LakeBucket)
             return new(Name, CheckOutcome.Failed,
                 $"The Glue table {qualified} points at {table.Location}, not at AWS's COVID-19 data lake (s3://{LakeBucket}): the Spectrum role " +
                 "reads only that bucket (the role boundary allows no other), so Spectrum's first query would be refused.",
-                $"Point the table back at s3://{LakeBucket}, as AWS's CloudFormation template makes it ({TemplateUrl}), or {PanelFile}");
+                $"Point the table back at s3://{LakeBucket}, as AWS's CloudFormation template makes it ({TemplateUrl}), or {PanelFile}.");
         var lakeRegion = await cloud.BucketRegionAsync(bucket, ct);
         if (lakeRegion is not null && lakeRegion != cloud.Region)
             return new(Name, CheckOutcome.Failed,
                 $"The data lake's bucket s3://{bucket} is in {lakeRegion}, but this deployment is in {cloud.Region}; Redshift Spectrum reads only buckets in the cluster's region.",
-                $"Set the AWS region to {lakeRegion} in Settings (run phase 7 first, since a deployment keeps its region), or {PanelFile}");
+                $"Set the AWS region to {lakeRegion} in Settings (run phase 7 first, since a deployment keeps its region), or {PanelFile}.");
         if (await cloud.HasObjectsAsync(bucket, table.Prefix, ct) is false)
             return new(Name, CheckOutcome.Failed, $"The data lake's table points at {table.Location}, which holds no files: the lake is empty.",
-                "Choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster.");
+                $"The lake's files are AWS's, so nothing in your account brings them back: {PanelFile}.");
         return new(Name, CheckOutcome.Passed, $"Glue table {qualified}: {table.Columns} columns at {table.Location}" +
             (lakeRegion is null ? " (S3 would not say the bucket's region; Spectrum's first query will tell)." : $", in {lakeRegion} like this deployment."));
     }

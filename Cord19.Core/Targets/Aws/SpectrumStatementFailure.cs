@@ -12,8 +12,6 @@ public enum SpectrumStatement { ExternalSchema, LakeCount, Unload }
 /// </summary>
 public static class SpectrumStatementFailure
 {
-    private const string PanelFile = "choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster";
-
     public static string Describe(SpectrumStatement statement, string redshiftError, string roleArn, AwsNames names)
     {
         var error = redshiftError.TrimEnd('.');
@@ -33,7 +31,7 @@ public static class SpectrumStatementFailure
         if (AwsErrors.IsLakeFormationRefusal(error))
             return "Lake Formation governs this account's Glue catalogue, and grants the role nothing on the lake: in the Lake Formation console " +
                 $"(Permissions → Data lake permissions → Grant), grant {roleArn} Describe on the database {AwsNames.LakeDatabase} and Select and Describe " +
-                $"on its table {AwsNames.LakeTable}, then run phase 2 again; or {PanelFile}.";
+                $"on its table {AwsNames.LakeTable}, then run phase 2 again; or {DataLakeCheck.PanelFile}.";
         var refused = error.Contains("Access Denied", StringComparison.OrdinalIgnoreCase) || error.Contains("AccessDenied", StringComparison.Ordinal)
             || error.Contains("not authorized", StringComparison.OrdinalIgnoreCase);
         if (refused && statement == SpectrumStatement.Unload)
@@ -43,7 +41,7 @@ public static class SpectrumStatementFailure
         if (refused)
             return "The role's read was refused. Phase 2 puts the role's policy again each time it runs, so run it once more; if it is refused " +
                 "again, something beyond the role refuses it: a service control policy of your organization, or a role boundary other than this " +
-                $"version's (the checklist's Role boundary line says). Or {PanelFile}.";
-        return $"Run phase 2 again: it resumes the paused cluster and runs the statements again. If it fails the same way, {PanelFile}.";
+                $"version's (the checklist's Role boundary line says). Or {DataLakeCheck.PanelFile}.";
+        return $"Run phase 2 again: it resumes the paused cluster and runs the statements again. If it fails the same way, {DataLakeCheck.PanelFile}.";
     }
 }
