@@ -85,6 +85,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             // moto answers DescribeOrderableClusterOptions and SimulatePrincipalPolicy with 500: the lines are amber, not red.
             Assert.Equal("Warning", Outcome("Redshift node type"));
             Assert.Equal("Warning", Outcome("Permissions"));
+            // The Spectrum role's access is asked of the same simulator (once the role exists): amber too.
+            Assert.Equal("Warning", Outcome(SpectrumAccessCheck.Name));
             gaps.Add("DescribeOrderableClusterOptions and SimulatePrincipalPolicy (moto answers 500: their checklist lines are amber)");
             // moto's Service Quotas knows only VPC quotas, and not GetAWSDefaultServiceQuota: the spot quota cannot be read, so its line is amber (what it
             // counts, EC2's running spot instances, is read from moto in the test of its own below).

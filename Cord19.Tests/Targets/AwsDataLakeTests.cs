@@ -129,6 +129,51 @@ public sealed class AwsDataLakeTests
         Assert.StartsWith("Not needed", panelFile.Detail);
     }
 
+    /// <summary>
+    /// IAM's simulator, asked about the Spectrum role, foresees a refusal that would otherwise show only once the cluster
+    /// bills: an organization's service control policy keeping the role from AWS's lake, say.
+    /// </summary>
+    [Fact]
+    public async Task A_refusal_IAM_foresees_for_the_Spectrum_role_is_red_and_stops_phase_two_before_the_cluster()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var checklist = h.Get<AwsChecklist>();
+        var settings = await h.Core.Settings.GetAsync();
+        var missing = Item(await checklist.RunAsync(settings, default), SpectrumAccessCheck.Name);
+        await checklist.CreateRolesAsync(settings, default);
+        var clear = Item(await checklist.RunAsync(settings, default), SpectrumAccessCheck.Name);
+        h.Cloud.Denied.Add(new DeniedAction("s3:GetObject", "implicitDeny", "arn:aws:s3:::covid19-lake/alleninstitute/CORD19/json/metadata/example.json") { ByServiceControlPolicy = true });
+
+        var refused = Item(await checklist.RunAsync(settings, default), SpectrumAccessCheck.Name);
+        var state = await h.Core.RunAsync(2);
+
+        Assert.Equal(CheckOutcome.Warning, missing.Outcome); // no role yet to ask about
+        Assert.Equal(CheckOutcome.Passed, clear.Outcome);
+        Assert.Contains(h.Cloud.SimulatedPrincipals, p => p.EndsWith($"role/cord19/{AwsNames.SpectrumRole}", StringComparison.Ordinal));
+        Assert.Equal(CheckOutcome.Failed, refused.Outcome);
+        Assert.Contains("s3:GetObject on arn:aws:s3:::covid19-lake/alleninstitute/CORD19/json/metadata/example.json (service control policy)", refused.Detail);
+        Assert.Contains("ask the organization's administrator", refused.Fix);
+        FailedSaying(state, "IAM would refuse", "service control policy", "No cluster was created");
+        Assert.Empty(h.Cloud.Clusters);
+    }
+
+    /// <summary>What the statements touch, as the simulator is asked it: the export only into a bucket that is the account's own.</summary>
+    [Fact]
+    public void The_Spectrum_roles_access_is_asked_on_the_lake_and_on_an_export_in_the_accounts_own_bucket()
+    {
+        var probes = SpectrumAccessCheck.Probes("123456789012", "us-east-2");
+
+        Assert.Contains(probes, p => p.Actions.Contains("glue:GetTable") && p.Resources.Contains("arn:aws:glue:us-east-2:123456789012:table/covid-19/alleninstitute_metadata"));
+        Assert.Contains(probes, p => p.Actions.Contains("s3:ListBucket") && p.Resources.SequenceEqual(["arn:aws:s3:::covid19-lake"]));
+        var export = Assert.Single(probes, p => p.Actions.Contains("s3:PutObject"));
+        Assert.Matches(@"^arn:aws:s3:::cord19-[0-9a-f]+-123456789012-us-east-2-an/exports/metadata_000\.gz$", Assert.Single(export.Resources));
+        Assert.Equal("123456789012", export.Context["aws:ResourceAccount"]);
+        // Each probe fits the Spectrum role's own policy: the simulator would otherwise deny what the role may do.
+        var policy = AwsRoles.SpectrumIn("123456789012").InlinePolicy;
+        Assert.All(probes.SelectMany(p => p.Actions), action => Assert.Contains($"\"{action}\"", policy));
+    }
+
     [Theory]
     // Lake Formation's refusal, as Glue words it: IAM's grants are not enough, the fix is a grant there.
     [InlineData("create external schema", "ERROR: Insufficient Lake Formation permission(s): Required Describe on covid-19",

@@ -128,6 +128,8 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             });
         }
 
+        await CheckAsync(items, SpectrumAccessCheck.Name, () => SpectrumAccessCheck.JudgeAsync(cloud, settings, me!.Account, ct));
+
         await CheckAsync(items, "Operator address", async () =>
         {
             var cidr = string.IsNullOrWhiteSpace(settings.OperatorCidr) ? await options.LookUpPublicAddress(ct) : settings.OperatorCidr.Trim();

@@ -190,6 +190,10 @@ public sealed record DeniedAction(string Action, string Decision, string? Resour
 
     /// <summary>Only attaching the operator policy is missing: nothing denies it, nothing allows it.</summary>
     public bool FixedByAttaching => !Explicit && !ByServiceControlPolicy && !ByPermissionsBoundary;
+
+    /// <summary>The action, the resource it was asked on, and what refused it, as the checklist lists it.</summary>
+    public string Described => Action + (Resource is { } resource ? $" on {resource}" : "") +
+        (ByServiceControlPolicy ? " (service control policy)" : ByPermissionsBoundary ? " (permissions boundary)" : Explicit ? " (a Deny statement)" : "");
 }
 
 /// <summary>

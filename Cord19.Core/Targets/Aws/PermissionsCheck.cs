@@ -24,13 +24,9 @@ public static class PermissionsCheck
         if (Actions(denied.Where(d => d.ByServiceControlPolicy)) is { } organization)
             fixes.Add($"Your organization's service control policies refuse {organization}, which no policy in this account can lift: ask your organization's administrator to allow them here.");
         return new(Name, CheckOutcome.Failed,
-            $"IAM denies {denied.Count} of the {OperatorPolicy.Actions.Count} actions the panel uses: {string.Join(", ", denied.Select(Describe))}.",
+            $"IAM denies {denied.Count} of the {OperatorPolicy.Actions.Count} actions the panel uses: {string.Join(", ", denied.Select(d => d.Described))}.",
             string.Join(" ", fixes));
     }
-
-    private static string Describe(DeniedAction d) =>
-        d.Action + (d.Resource is { } resource ? $" on {resource}" : "") +
-        (d.ByServiceControlPolicy ? " (service control policy)" : d.ByPermissionsBoundary ? " (permissions boundary)" : d.Explicit ? " (a Deny statement)" : "");
 
     private static string? Actions(IEnumerable<DeniedAction> denied) =>
         denied.Select(d => d.Action).ToList() is { Count: > 0 } actions ? string.Join(", ", actions) : null;

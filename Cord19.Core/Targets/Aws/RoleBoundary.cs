@@ -23,13 +23,16 @@ public static class RoleBoundary
     public static string CreateFix =>
         $"An administrator of the account creates it once from {File}: aws iam create-policy --policy-name {PolicyName} --path {PolicyPath} --policy-document file://role-boundary.json";
 
+    public static string UpdateFixIn(string account) =>
+        $"An administrator updates it from {File}: aws iam create-policy-version --policy-arn {ArnIn(account)} --policy-document file://role-boundary.json --set-as-default";
+
     public static CheckItem Judge(RoleBoundaryState state, string account) => state switch
     {
         RoleBoundaryState.Current => new(CheckName, CheckOutcome.Passed,
             $"{ArnIn(account)}: every role the panel creates carries it, so no role can do more than the phases need."),
         RoleBoundaryState.Differs => new(CheckName, CheckOutcome.Warning,
             $"{ArnIn(account)} differs from this version's boundary: a role the panel creates may lack what a phase needs, or be allowed more.",
-            $"An administrator updates it from {File}: aws iam create-policy-version --policy-arn {ArnIn(account)} --policy-document file://role-boundary.json --set-as-default"),
+            UpdateFixIn(account)),
         _ => new(CheckName, CheckOutcome.Failed,
             $"{ArnIn(account)} does not exist. The operator policy lets the panel create its roles only with this boundary, so phases 1 and 2 cannot create them.",
             CreateFix),

@@ -217,8 +217,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     /// <summary>What the checklist last asked IAM's policy simulator.</summary>
     public IReadOnlyList<PermissionProbe> SimulatedProbes { get; private set; } = [];
 
+    /// <summary>Whom the simulator was asked about, each time.</summary>
+    public ConcurrentQueue<string> SimulatedPrincipals { get; } = new();
+
     public Task<IReadOnlyList<DeniedAction>> DeniedActionsAsync(string principalArn, IReadOnlyList<PermissionProbe> probes, CancellationToken ct)
     {
+        SimulatedPrincipals.Enqueue(principalArn);
         SimulatedProbes = probes;
         return Task.FromResult<IReadOnlyList<DeniedAction>>(Denied.Where(d => probes.Any(p => p.Actions.Contains(d.Action))).ToList());
     }
