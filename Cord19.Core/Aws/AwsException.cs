@@ -70,7 +70,7 @@ public sealed class AwsException : Cord19Exception
             AwsErrorKind.Denied =>
                 ($"AWS denied {action} ({code}){said}.", $"Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again."),
             AwsErrorKind.Credentials =>
-                ($"AWS did not accept the credentials for {action} ({code}){said}.", "Refresh them (aws sso login, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys."),
+                ($"AWS did not accept the credentials for {action} ({code}){said}.", "Refresh them (`aws sso login`, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys."),
             AwsErrorKind.Capacity when AwsErrors.IsQuota(code) =>
                 ($"A quota of your account refused {action} ({code}){said}.", AwsErrors.CapacityAdvice(code)),
             AwsErrorKind.Capacity when code == "SpotMaxPriceTooLow" =>
@@ -166,7 +166,7 @@ public static class AwsErrors
         code == "InvalidParameterCombination" && message.Contains("not eligible for Free Tier", StringComparison.OrdinalIgnoreCase);
 
     public const string FreePlanAdvice =
-        "This account is on AWS's Free plan, which launches only the types aws ec2 describe-instance-types --filters Name=free-tier-eligible,Values=true lists. " +
+        "This account is on AWS's Free plan, which launches only the types `aws ec2 describe-instance-types --filters Name=free-tier-eligible,Values=true` lists. " +
         "The pipeline needs 8 GiB: set the instance type (or a fallback) in Settings to one of those that has it, such as m7i-flex.large where the list names it, " +
         "or upgrade the account to the Paid plan in the Billing console (its credits are kept).";
 
@@ -183,7 +183,7 @@ public static class AwsErrors
 
     public static string ServiceLinkedRoleAdvice(string service) =>
         $"Allow iam:CreateServiceLinkedRole for {service} (this version's operator policy does), or have an administrator create the role once: " +
-        $"aws iam create-service-linked-role --aws-service-name {service}. AWS makes it on the account's first use, as the caller; then run the phase again.";
+        $"`aws iam create-service-linked-role --aws-service-name {service}`. AWS makes it on the account's first use, as the caller; then run the phase again.";
 
     public static AwsErrorKind Classify(string code, HttpStatusCode? status)
     {

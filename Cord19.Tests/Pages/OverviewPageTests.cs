@@ -177,7 +177,10 @@ public sealed class OverviewPageTests : PageTestContext
 
         var page = Render<Overview>();
 
-        Assert.Contains("The metadata file is broken: fix it.", page.Find("[data-testid=phase-2-reason]").TextContent);
+        var reason = page.Find("[data-testid=phase-2-reason]");
+        Assert.Contains("The metadata file is broken: fix it, then check it with cord19-pipeline check.", reason.TextContent);
+        // A command in a reason (a fix's aws … line) is shown as code, as on the AWS page.
+        Assert.Equal("cord19-pipeline check", reason.QuerySelector("code")?.TextContent);
         page.Find("[data-testid=phase-2-resume]").Click();
         Assert.True(Assert.Single(_client.Requests).Resume);
     }

@@ -81,7 +81,7 @@ public static class Snapshots
             var run = runs.Where(r => r.Phase == p.Number).Select(r => new PhaseRunView(
                 r.RunId, DeploymentId, p.Number, r.Status, false, DateTime.UtcNow.AddMinutes(-1),
                 DateTime.UtcNow.AddMinutes(-1), r.Status == PhaseStatus.Running ? null : DateTime.UtcNow,
-                r.Status == PhaseStatus.Failed ? "The metadata file is broken: fix it." : null)).FirstOrDefault();
+                r.Status == PhaseStatus.Failed ? "The metadata file is broken: fix it, then check it with `cord19-pipeline check`." : null)).FirstOrDefault();
             return new PhaseState(p, run?.Status ?? PhaseStatus.NotStarted, run, PhaseRules.WhyNot(p, statuses, lifecycle));
         }).ToList();
         var deployment = runs.Length == 0 ? null

@@ -14,7 +14,7 @@ public sealed partial class AwsCloud
         }, ct));
         return vpcs.Vpcs?.FirstOrDefault()?.VpcId
             ?? throw new AwsException("ec2:DescribeVpcs", "NoDefaultVpc",
-                $"region {Region} has no default VPC. Create one (aws ec2 create-default-vpc --region {Region}) or choose another region in Settings", null);
+                $"region {Region} has no default VPC. Create one (`aws ec2 create-default-vpc --region {Region}`) or choose another region in Settings", null);
     }
 
     public async Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct)

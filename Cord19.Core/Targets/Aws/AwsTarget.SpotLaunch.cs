@@ -153,7 +153,7 @@ public sealed partial class AwsTarget
                 $"{string.Join(", ", prices.Where(p => p.PerHour <= max).Select(p => p.AvailabilityZone))}, whose default subnets assign no public IPv4 address, or which have none " +
                 "(an instance there could reach neither apt nor PyPI).",
                 "Turn on auto-assign public IPv4 addresses for those subnets (VPC console → Subnets → Edit subnet settings; " +
-                "aws ec2 create-default-subnet --availability-zone <zone> makes a missing one), or raise the spot max price, then run phase 1 again."));
+                "`aws ec2 create-default-subnet --availability-zone <zone>` makes a missing one), or raise the spot max price, then run phase 1 again."));
 
         // Without prices there is nothing to choose by: EC2 picks the zone.
         IReadOnlyList<ZoneSpotPrice?> order = zones.Count > 0 ? [.. zones] : [null];

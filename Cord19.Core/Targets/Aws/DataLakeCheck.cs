@@ -23,7 +23,7 @@ public static class DataLakeCheck
     public const string TemplateUrl = "https://covid19-lake.s3.us-east-2.amazonaws.com/cfn/CovidLakeStack.template.json";
 
     private static string CreateStack(string region) =>
-        $"aws cloudformation create-stack --region {region} --stack-name covid-lake-stack --template-url {TemplateUrl}";
+        $"`aws cloudformation create-stack --region {region} --stack-name covid-lake-stack --template-url {TemplateUrl}`";
 
     /// <summary>The way round any trouble with the lake, as the end of a fix ("…, or " before it).</summary>
     internal const string PanelFile = "choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster";

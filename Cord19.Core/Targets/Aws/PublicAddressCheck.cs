@@ -17,7 +17,7 @@ public static class PublicAddressCheck
         var without = subnets.Where(s => !s.AssignsPublicAddress).Select(s => s.AvailabilityZone).ToList();
         if (subnets.Count == 0)
             return new(Name, CheckOutcome.Failed, $"The default VPC {vpcId} has no default subnet for the instance to be launched in.",
-                "Create the default subnets (aws ec2 create-default-subnet --availability-zone <zone>, one per zone), or choose another region in Settings.");
+                "Create the default subnets (`aws ec2 create-default-subnet --availability-zone <zone>`, one per zone), or choose another region in Settings.");
         if (without.Count == subnets.Count)
             return new(Name, CheckOutcome.Failed,
                 $"No default subnet of {vpcId} assigns public IPv4 addresses, so the instance could reach neither apt nor PyPI to install Airflow, and the panel could not reach it.",

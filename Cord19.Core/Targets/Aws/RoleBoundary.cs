@@ -21,10 +21,10 @@ public static class RoleBoundary
     private const string File = "Cord19.Core/Targets/Aws/role-boundary.json (also GET /api/aws/role-boundary)";
 
     public static string CreateFix =>
-        $"An administrator of the account creates it once from {File}: aws iam create-policy --policy-name {PolicyName} --path {PolicyPath} --policy-document file://role-boundary.json";
+        $"An administrator of the account creates it once from {File}: `aws iam create-policy --policy-name {PolicyName} --path {PolicyPath} --policy-document file://role-boundary.json`";
 
     public static string UpdateFixIn(string account) =>
-        $"An administrator updates it from {File}: aws iam create-policy-version --policy-arn {ArnIn(account)} --policy-document file://role-boundary.json --set-as-default";
+        $"An administrator updates it from {File}: `aws iam create-policy-version --policy-arn {ArnIn(account)} --policy-document file://role-boundary.json --set-as-default`";
 
     public static CheckItem Judge(RoleBoundaryState state, string account) => state switch
     {
