@@ -158,6 +158,24 @@ public sealed class AwsDataLakeTests
         Assert.Empty(h.Cloud.Clusters);
     }
 
+    /// <summary>
+    /// A role phase 2 has just made, or just given its policy, reaches IAM's simulator a little later: what its policy does
+    /// not show yet, with nothing refusing it, is amber, and phase 2 goes on to its cluster.
+    /// </summary>
+    [Fact]
+    public async Task What_the_Spectrum_roles_policy_does_not_show_yet_is_amber_and_phase_two_goes_on()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.Denied.Add(new DeniedAction("glue:GetTable", "implicitDeny", "arn:aws:glue:us-east-2:123456789012:table/covid-19/alleninstitute_metadata"));
+
+        var state = await h.Core.RunAsync(2);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Contains("IAM's simulator does not show", await h.Core.LogTextAsync(state));
+        Assert.NotEmpty(h.Cloud.Clusters);
+    }
+
     /// <summary>What the statements touch, as the simulator is asked it: the export only into a bucket that is the account's own.</summary>
     [Fact]
     public void The_Spectrum_roles_access_is_asked_on_the_lake_and_on_an_export_in_the_accounts_own_bucket()

@@ -8,8 +8,9 @@ namespace Cord19.Core.Targets.Aws;
 /// and write the export into a deployment's bucket. Asked of IAM's policy simulator, which weighs the role's policy, its
 /// boundary and the organization's service control policies: a refusal there would otherwise show only once a cluster
 /// bills its node-hours. Lake Formation, where it governs the catalogue, is not asked (the statements' own failure names
-/// its grant, <see cref="SpectrumStatementFailure"/>). Red stops phase 2 before it creates the cluster; a simulator that
-/// cannot be asked is amber, and phase 2 goes on.
+/// its grant, <see cref="SpectrumStatementFailure"/>). Red, for what something refuses (a Deny, the boundary, the
+/// organization), stops phase 2 before it creates the cluster; amber, for what the role's policy does not show yet or a
+/// simulator that cannot be asked, lets it go on.
 /// </summary>
 public static class SpectrumAccessCheck
 {
@@ -50,8 +51,16 @@ public static class SpectrumAccessCheck
         if (denied.Count == 0)
             return new(Name, CheckOutcome.Passed,
                 $"IAM lets {role.Arn} read the lake's Glue table and files and write the export, as phase 2's statements will.");
+        var listed = string.Join(", ", denied.Select(d => d.Described));
+        // Nothing refuses them, the role's own policy just does not show them: IAM takes a while to show a role just
+        // made, or just given its policy (as phase 2 does), to the simulator, so this is no reason to stop.
+        if (!denied.Any(d => d.Explicit || d.ByServiceControlPolicy || d.ByPermissionsBoundary))
+            return new(Name, CheckOutcome.Warning,
+                $"IAM's simulator does not show {role.Arn} allowed {listed}: a role just made or given its policy takes a little while to reach it; " +
+                "if it stays so, the role's policy is an earlier version's.",
+                "Run the checks again in a minute; if it stays so, press 'Create the roles' to put this version's policy on it.");
         return new(Name, CheckOutcome.Failed,
-            $"IAM would refuse {role.Arn} {string.Join(", ", denied.Select(d => d.Described))}, so phase 2's Spectrum statements would fail once its cluster bills.",
+            $"IAM would refuse {role.Arn} {listed}, so phase 2's Spectrum statements would fail once its cluster bills.",
             Fix(denied, role.Arn, account));
     }
 
@@ -62,8 +71,10 @@ public static class SpectrumAccessCheck
             fixes.Add($"Your organization's service control policies refuse it, which no policy in this account can lift: ask the organization's administrator to allow it for {roleArn}, or {DataLakeCheck.PanelFile}.");
         if (denied.Any(d => d.ByPermissionsBoundary))
             fixes.Add($"The role boundary in this account leaves it out: {RoleBoundary.UpdateFixIn(account)}");
-        if (denied.Any(d => !d.ByServiceControlPolicy && !d.ByPermissionsBoundary))
-            fixes.Add("The role's own policy does not allow it: press 'Create the roles' to put this version's policy on it.");
+        if (denied.Any(d => d.Explicit && !d.ByServiceControlPolicy && !d.ByPermissionsBoundary))
+            fixes.Add("A Deny statement in a policy on the role refuses it: remove it, or ask whoever added it.");
+        if (denied.Any(d => !d.Explicit && !d.ByServiceControlPolicy && !d.ByPermissionsBoundary))
+            fixes.Add("The role's own policy does not show the rest yet: if that stays so, press 'Create the roles' to put this version's policy on it.");
         return string.Join(" ", fixes);
     }
 }
