@@ -111,19 +111,26 @@ public sealed class AwsDataLakeTests
     }
 
     [Fact]
-    public async Task The_lake_line_reads_the_lake_only_when_phase_two_would_and_says_when_it_is_empty()
+    public async Task The_lake_line_reads_the_lake_only_when_phase_two_would_and_says_when_it_is_empty_or_cannot_tell()
     {
         await using var h = await AwsTargetHarness.StartAsync();
         var checklist = h.Get<AwsChecklist>();
         h.Cloud.LakeHasFiles = false;
 
         var empty = Item(await checklist.RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
+        h.Cloud.LakeHasFiles = null; // S3 refuses the listing (an operator policy from before ListTheDataLake)
+        var unknown = Item(await checklist.RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
+        h.Cloud.LakeHasFiles = true;
+        var listed = Item(await checklist.RunAsync(await h.Core.Settings.GetAsync(), default), DataLakeCheck.Name);
         h.Cloud.Lake = null;
         var panelFile = Item(await checklist.RunAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.PanelMetadataSource }, default),
             DataLakeCheck.Name);
 
         Assert.Equal(CheckOutcome.Failed, empty.Outcome);
         Assert.Contains("holds no files", empty.Detail);
+        Assert.Equal(CheckOutcome.Passed, unknown.Outcome);
+        Assert.Contains("whether it holds files is not known", unknown.Detail);
+        Assert.DoesNotContain("not known", listed.Detail);
         // No cluster reads the lake then: a missing one is no reason for red.
         Assert.Equal(CheckOutcome.Passed, panelFile.Outcome);
         Assert.StartsWith("Not needed", panelFile.Detail);

@@ -56,10 +56,13 @@ public static class DataLakeCheck
             return new(Name, CheckOutcome.Failed,
                 $"The data lake's bucket s3://{bucket} is in {lakeRegion}, but this deployment is in {cloud.Region}; Redshift Spectrum reads only buckets in the cluster's region.",
                 $"Set the AWS region to {lakeRegion} in Settings (run phase 7 first, since a deployment keeps its region), or {PanelFile}.");
-        if (await cloud.HasObjectsAsync(bucket, table.Prefix, ct) is false)
+        var hasFiles = await cloud.HasObjectsAsync(bucket, table.Prefix, ct);
+        if (hasFiles is false)
             return new(Name, CheckOutcome.Failed, $"The data lake's table points at {table.Location}, which holds no files: the lake is empty.",
                 $"The lake's files are AWS's, so nothing in your account brings them back: {PanelFile}.");
+        // What could not be asked is said, not passed over: Spectrum's first query, on a billed cluster, would be the first to tell.
         return new(Name, CheckOutcome.Passed, $"Glue table {qualified}: {table.Columns} columns at {table.Location}" +
-            (lakeRegion is null ? " (S3 would not say the bucket's region; Spectrum's first query will tell)." : $", in {lakeRegion} like this deployment."));
+            (lakeRegion is null ? " (S3 would not say the bucket's region; Spectrum's first query will tell)." : $", in {lakeRegion} like this deployment.") +
+            (hasFiles is null ? $" S3 would not let you list s3://{bucket}, so whether it holds files is not known: the operator policy's ListTheDataLake statement allows it." : ""));
     }
 }
