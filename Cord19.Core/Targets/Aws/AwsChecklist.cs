@@ -81,9 +81,8 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
 
         await CheckAsync(items, "Redshift node type", async () =>
         {
-            if (settings.AwsMetadataSource != PipelineSettings.DataLakeMetadataSource)
-                return new CheckItem("Redshift node type", CheckOutcome.Passed,
-                    $"Not needed: the metadata comes from {(settings.AwsMetadataSource == PipelineSettings.ReleaseMetadataSource ? $"CORD-19 release {settings.AwsRelease}" : "the panel's file")}, so phase 2 creates no cluster.");
+            if (DataLakeCheck.NotNeeded(settings) is { } notNeeded)
+                return new CheckItem("Redshift node type", CheckOutcome.Passed, notNeeded);
             bool orderable;
             try
             {

@@ -28,12 +28,20 @@ public static class DataLakeCheck
     /// <summary>The way round any trouble with the lake, as the end of a fix ("…, or " before it).</summary>
     internal const string PanelFile = "choose 'the panel's metadata file' as the AWS metadata source in Settings, which needs no cluster";
 
+    /// <summary>
+    /// Why a line about the cluster or the lake does not apply, when the metadata comes from elsewhere: the node type's,
+    /// the lake's and the Spectrum role's lines say the same. Null when the lake is the source.
+    /// </summary>
+    public static string? NotNeeded(PipelineSettings settings) =>
+        settings.AwsMetadataSource == PipelineSettings.DataLakeMetadataSource ? null
+        : "Not needed: the metadata comes from " +
+          (settings.AwsMetadataSource == PipelineSettings.ReleaseMetadataSource ? $"CORD-19 release {settings.AwsRelease}" : "the panel's file") +
+          ", so phase 2 creates no cluster.";
+
     public static async Task<CheckItem> JudgeAsync(IAwsCloud cloud, PipelineSettings settings, CancellationToken ct)
     {
-        if (settings.AwsMetadataSource != PipelineSettings.DataLakeMetadataSource)
-            return new(Name, CheckOutcome.Passed, "Not needed: the metadata comes from " +
-                (settings.AwsMetadataSource == PipelineSettings.ReleaseMetadataSource ? $"CORD-19 release {settings.AwsRelease}" : "the panel's file") +
-                ", so phase 2 creates no cluster.");
+        if (NotNeeded(settings) is { } notNeeded)
+            return new(Name, CheckOutcome.Passed, notNeeded);
         var qualified = $"{AwsNames.LakeDatabase}.{AwsNames.LakeTable}";
         if (await cloud.FindLakeTableAsync(AwsNames.LakeDatabase, AwsNames.LakeTable, ct) is not { } table)
             return new(Name, CheckOutcome.Failed, $"Glue has no table {qualified} in {cloud.Region}: AWS's COVID-19 data lake is not set up there (or is gone).",

@@ -34,8 +34,8 @@ public static class SpectrumAccessCheck
 
     public static async Task<CheckItem> JudgeAsync(IAwsCloud cloud, PipelineSettings settings, string account, CancellationToken ct)
     {
-        if (settings.AwsMetadataSource != PipelineSettings.DataLakeMetadataSource)
-            return new(Name, CheckOutcome.Passed, "Not needed: no cluster reads the lake with the metadata source chosen in Settings.");
+        if (DataLakeCheck.NotNeeded(settings) is { } notNeeded)
+            return new(Name, CheckOutcome.Passed, notNeeded);
         if (await cloud.FindRoleAsync(AwsNames.SpectrumRole, ct) is not { } role)
             return new(Name, CheckOutcome.Warning, $"The role {AwsNames.SpectrumRole} does not exist yet, so what IAM lets it do cannot be asked.",
                 "Press 'Create the roles', then run the checks again (phase 2 creates it too, and asks then).");
