@@ -157,6 +157,8 @@ public sealed class AwsDataLakeTests
 
         Assert.Equal(CheckOutcome.Warning, missing.Outcome); // no role yet to ask about
         Assert.Equal(CheckOutcome.Passed, clear.Outcome);
+        // The access line asks about the role its own line found: IAM is asked for it once a run, and not at all by phase 2.
+        Assert.Equal(3, h.Cloud.Calls.Count(c => c == $"get role {AwsNames.SpectrumRole}"));
         Assert.Contains(h.Cloud.SimulatedPrincipals, p => p.EndsWith($"role/cord19/{AwsNames.SpectrumRole}", StringComparison.Ordinal));
         Assert.Equal(CheckOutcome.Failed, refused.Outcome);
         Assert.Contains("s3:GetObject on arn:aws:s3:::covid19-lake/alleninstitute/CORD19/json/metadata/example.json (service control policy)", refused.Detail);

@@ -108,12 +108,15 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
 
         await CheckAsync(items, RoleBoundary.CheckName, async () => RoleBoundary.Judge(await cloud.RoleBoundaryAsync(me!.Account, ct), me.Account));
 
+        // The Spectrum role's line below asks about the role this loop found, not IAM again.
+        string? spectrumRoleArn = null;
         foreach (var role in AwsRoles.SharedIn(me!.Account))
         {
             var name = $"IAM role {role.Name}";
             await CheckAsync(items, name, async () =>
             {
                 var found = await cloud.FindRoleAsync(role.Name, ct);
+                if (role.Name == AwsNames.SpectrumRole) spectrumRoleArn = found?.Arn;
                 var profileReady = !role.WithInstanceProfile || await cloud.InstanceProfileReadyAsync(role.Name, ct);
                 if (found is null || !profileReady)
                     return new CheckItem(name, CheckOutcome.Failed,
@@ -127,7 +130,7 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
             });
         }
 
-        await CheckAsync(items, SpectrumAccessCheck.Name, () => SpectrumAccessCheck.JudgeAsync(cloud, settings, me!.Account, ct));
+        await CheckAsync(items, SpectrumAccessCheck.Name, () => SpectrumAccessCheck.JudgeAsync(cloud, settings, me!.Account, spectrumRoleArn, ct));
 
         await CheckAsync(items, "Operator address", async () =>
         {

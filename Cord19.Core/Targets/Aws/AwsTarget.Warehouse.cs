@@ -45,7 +45,7 @@ public sealed partial class AwsTarget
             roleArn = await cloud.EnsureRoleAsync(AwsRoles.SpectrumIn(names.Account), names.Account, ct);
             await context.LogAsync($"Role {roleArn} lets Redshift Spectrum read the Glue catalogue and the data lake, and write the export (shared; kept by phase 7).");
             // A refusal IAM can foresee (a service control policy, a narrower boundary) stops here, before the cluster bills.
-            await RefuseOrLogAsync(context, await SpectrumAccessCheck.JudgeAsync(cloud, settings, names.Account, ct), stopped: Phase2Stopped);
+            await RefuseOrLogAsync(context, await SpectrumAccessCheck.JudgeAsync(cloud, settings, names.Account, roleArn, ct), stopped: Phase2Stopped);
             schedulerArn = await cloud.EnsureRoleAsync(AwsRoles.Scheduler, names.Account, ct);
             await context.LogAsync($"Role {schedulerArn} lets Redshift's scheduler pause the project's clusters, and nothing else (shared; kept by phase 7).");
         });

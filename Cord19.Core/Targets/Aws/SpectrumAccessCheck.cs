@@ -32,36 +32,37 @@ public static class SpectrumAccessCheck
         ];
     }
 
-    public static async Task<CheckItem> JudgeAsync(IAwsCloud cloud, PipelineSettings settings, string account, CancellationToken ct)
+    /// <param name="roleArn">The role as its caller found or made it (the checklist's role line, phase 2's roles step); null when missing.</param>
+    public static async Task<CheckItem> JudgeAsync(IAwsCloud cloud, PipelineSettings settings, string account, string? roleArn, CancellationToken ct)
     {
         if (DataLakeCheck.NotNeeded(settings) is { } notNeeded)
             return new(Name, CheckOutcome.Passed, notNeeded);
-        if (await cloud.FindRoleAsync(AwsNames.SpectrumRole, ct) is not { } role)
+        if (roleArn is null)
             return new(Name, CheckOutcome.Warning, $"The role {AwsNames.SpectrumRole} does not exist yet, so what IAM lets it do cannot be asked.",
                 "Press 'Create the roles', then run the checks again (phase 2 creates it too, and asks then).");
         IReadOnlyList<DeniedAction> denied;
         try
         {
-            denied = await cloud.DeniedActionsAsync(role.Arn, Probes(account, cloud.Region), ct);
+            denied = await cloud.DeniedActionsAsync(roleArn, Probes(account, cloud.Region), ct);
         }
         catch (AwsException ex) when (ex.Kind is not AwsErrorKind.Credentials)
         {
-            return new(Name, CheckOutcome.Warning, $"IAM's policy simulator could not be asked about {role.Arn}: {ex.Cause}", ex.Fix);
+            return new(Name, CheckOutcome.Warning, $"IAM's policy simulator could not be asked about {roleArn}: {ex.Cause}", ex.Fix);
         }
         if (denied.Count == 0)
             return new(Name, CheckOutcome.Passed,
-                $"IAM lets {role.Arn} read the lake's Glue table and files and write the export, as phase 2's statements will.");
+                $"IAM lets {roleArn} read the lake's Glue table and files and write the export, as phase 2's statements will.");
         var listed = string.Join(", ", denied.Select(d => d.Described));
         // Nothing refuses them, the role's own policy just does not show them: IAM takes a while to show a role just
         // made, or just given its policy (as phase 2 does), to the simulator, so this is no reason to stop.
         if (!denied.Any(d => d.Explicit || d.ByServiceControlPolicy || d.ByPermissionsBoundary))
             return new(Name, CheckOutcome.Warning,
-                $"IAM's simulator does not show {role.Arn} allowed {listed}: a role just made or given its policy takes a little while to reach it; " +
+                $"IAM's simulator does not show {roleArn} allowed {listed}: a role just made or given its policy takes a little while to reach it; " +
                 "if it stays so, the role's policy is an earlier version's.",
                 "Run the checks again in a minute; if it stays so, press 'Create the roles' to put this version's policy on it.");
         return new(Name, CheckOutcome.Failed,
-            $"IAM would refuse {role.Arn} {listed}, so phase 2's Spectrum statements would fail once its cluster bills.",
-            Fix(denied, role.Arn, account));
+            $"IAM would refuse {roleArn} {listed}, so phase 2's Spectrum statements would fail once its cluster bills.",
+            Fix(denied, roleArn, account));
     }
 
     private static string Fix(IReadOnlyList<DeniedAction> denied, string roleArn, string account)

@@ -174,8 +174,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return Task.CompletedTask;
     }
 
-    public Task<IamRole?> FindRoleAsync(string name, CancellationToken ct) =>
-        Task.FromResult(Roles.TryGetValue(name, out var arn) ? new IamRole(arn, RoleBoundaries.GetValueOrDefault(name)) : null);
+    public Task<IamRole?> FindRoleAsync(string name, CancellationToken ct)
+    {
+        Call($"get role {name}");
+        return Task.FromResult(Roles.TryGetValue(name, out var arn) ? new IamRole(arn, RoleBoundaries.GetValueOrDefault(name)) : null);
+    }
 
     public Task<bool> InstanceProfileReadyAsync(string name, CancellationToken ct) => Task.FromResult(Profiles.Contains(name));
 
