@@ -8,7 +8,7 @@ namespace Cord19.Core.Aws;
 /// <param name="IamPrefix">The prefix of the service's IAM actions, e.g. "redshift" in redshift:CreateCluster.</param>
 /// <param name="EnvironmentKey">The suffix of AWS_ENDPOINT_URL_&lt;KEY&gt;: the service id, upper case, spaces as underscores.</param>
 /// <param name="TargetPrefix">JSON protocol only: the X-Amz-Target prefix.</param>
-/// <param name="GlobalHost">Services with one endpoint for every region (IAM), signed for us-east-1.</param>
+/// <param name="GlobalHost">Services with one endpoint for every region (IAM, the Price List), signed for us-east-1.</param>
 public sealed record AwsService(
     string IamPrefix,
     string EnvironmentKey,
@@ -28,10 +28,17 @@ public sealed record AwsService(
     public static readonly AwsService Glue = new("glue", "GLUE", "glue", "glue", AwsProtocol.Json, "2017-03-31", "AWSGlue");
     public static readonly AwsService RedshiftData = new("redshift-data", "REDSHIFT_DATA", "redshift-data", "redshift-data", AwsProtocol.Json, "2019-12-20", "RedshiftData");
 
+    /// <summary>
+    /// AWS's Price List, served from us-east-1 (and eu-central-1, ap-south-1: botocore's endpoints.json) whatever the
+    /// region priced; the filters name the region.
+    /// </summary>
+    public static readonly AwsService Pricing = new("pricing", "PRICING", "api.pricing", "pricing", AwsProtocol.Json, "2017-10-15", "AWSPriceListService",
+        GlobalHost: "api.pricing.us-east-1.amazonaws.com");
+
     /// <summary>Not in the shared botocore models, so its calls (GetServiceQuota, GetAWSDefaultServiceQuota) are not contract-checked.</summary>
     public static readonly AwsService ServiceQuotas = new("servicequotas", "SERVICE_QUOTAS", "servicequotas", "servicequotas", AwsProtocol.Json, "2019-06-24", "ServiceQuotasV20190624");
 
-    /// <summary>The region a request is signed for: IAM's global endpoint signs for us-east-1.</summary>
+    /// <summary>The region a request is signed for: IAM's and the Price List's one endpoint sign for us-east-1.</summary>
     public string SigningRegion(string region) => GlobalHost is null ? region : "us-east-1";
 
     /// <summary>The endpoint for <paramref name="region"/>, or the override from the environment.</summary>

@@ -40,6 +40,7 @@ public sealed class AwsContractTests
             """)),
         "DescribeStatement" => ScriptedAwsHandler.Json(new JsonObject { ["Id"] = "d9b6c0c9", ["Status"] = "FINISHED", ["HasResultSet"] = true }),
         "GetServiceQuota" => ScriptedAwsHandler.Json(new JsonObject { ["Quota"] = new JsonObject { ["Value"] = 32.0 } }),
+        "GetProducts" => ScriptedAwsHandler.Json(new JsonObject { ["FormatVersion"] = "aws_v1", ["PriceList"] = new JsonArray(PriceListWireTests.InUseAddress) }),
         "SimulatePrincipalPolicy" => Simulation(request),
         _ => null,
     };
@@ -112,6 +113,7 @@ public sealed class AwsContractTests
         await cloud.CpuAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", default);
         await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
         await cloud.SpotVcpuQuotaAsync(default);
+        await cloud.ListedPricesAsync("AmazonVPC", [new("regionCode", "us-east-2"), new("usagetype", "PublicIPv4:InUseAddress", "CONTAINS")], default);
         return handler;
     }
 
@@ -138,6 +140,7 @@ public sealed class AwsContractTests
             "iam:AddRoleToInstanceProfile", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:DeleteInstanceProfile", "iam:DeleteRole",
             "iam:DeleteRolePolicy", "iam:GetInstanceProfile", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:ListRolePolicies",
             "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:RemoveRoleFromInstanceProfile", "iam:SimulatePrincipalPolicy",
+            "pricing:GetProducts",
             "redshift-data:DescribeStatement", "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult",
             "redshift:CreateCluster", "redshift:CreateScheduledAction", "redshift:DeleteCluster", "redshift:DeleteClusterSnapshot",
             "redshift:DeleteScheduledAction", "redshift:DescribeClusters", "redshift:DescribeClusterSnapshots", "redshift:DescribeOrderableClusterOptions", "redshift:PauseCluster", "redshift:ResumeCluster",
@@ -191,10 +194,16 @@ public sealed class AwsContractTests
             var (region, service) = request.Service switch
             {
                 "iam" => ("us-east-1", "iam"),
+                "pricing" => ("us-east-1", "pricing"),
                 "cloudwatch" => ("us-east-2", "monitoring"),
                 var s => ("us-east-2", s),
             };
-            var host = request.Service == "iam" ? "iam.amazonaws.com" : $"{service}.us-east-2.amazonaws.com";
+            var host = request.Service switch
+            {
+                "iam" => "iam.amazonaws.com",
+                "pricing" => "api.pricing.us-east-1.amazonaws.com",
+                _ => $"{service}.us-east-2.amazonaws.com",
+            };
             Assert.Equal(host, request.Uri.Host);
             Assert.Equal("https", request.Uri.Scheme);
             var authorization = request.Headers["Authorization"];
@@ -403,7 +412,7 @@ public sealed class AwsContractTests
     {
         var sources = File.ReadAllText(Path.Combine(BotocoreModel.Folder, "SOURCES.md"));
         var files = Directory.GetFiles(BotocoreModel.Folder, "service-2.json", SearchOption.AllDirectories);
-        Assert.Equal(5, files.Length);
+        Assert.Equal(6, files.Length);
         foreach (var file in files)
         {
             var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));

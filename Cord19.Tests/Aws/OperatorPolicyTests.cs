@@ -42,7 +42,7 @@ public sealed class OperatorPolicyTests
         // Every action named in the code that talks to AWS: the SDK calls' names and the hand-signed client's operations.
         var root = Path.Combine(RunningApp.RepositoryRoot(), "Cord19.Core");
         var code = string.Join("\n", Directory.EnumerateFiles(root, "AwsCloud*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
-        var prefixes = new Dictionary<string, string> { ["Iam"] = "iam", ["Redshift"] = "redshift", ["RedshiftData"] = "redshift-data", ["Glue"] = "glue", ["CloudWatch"] = "cloudwatch", ["ServiceQuotas"] = "servicequotas" };
+        var prefixes = new Dictionary<string, string> { ["Iam"] = "iam", ["Redshift"] = "redshift", ["RedshiftData"] = "redshift-data", ["Glue"] = "glue", ["CloudWatch"] = "cloudwatch", ["ServiceQuotas"] = "servicequotas", ["Pricing"] = "pricing" };
         var called = System.Text.RegularExpressions.Regex.Matches(code, "AwsCall\\.RunAsync\\(\"([a-z0-9-]+:[A-Za-z]+)\"").Select(m => m.Groups[1].Value)
             .Concat(System.Text.RegularExpressions.Regex.Matches(code, "AwsService\\.([A-Za-z]+), \"([A-Za-z]+)\"").Select(m => $"{prefixes[m.Groups[1].Value]}:{m.Groups[2].Value}"))
             .Distinct().ToList();
@@ -69,6 +69,8 @@ public sealed class OperatorPolicyTests
             "ec2:DescribeVpcs", "ec2:RunInstances",
             "glue:GetDatabase", "glue:GetTable",
             "iam:ListRoles", "iam:SimulatePrincipalPolicy",
+            // AWS's public prices: the Price List has no resources to name.
+            "pricing:GetProducts",
             "redshift-data:DescribeStatement", "redshift-data:GetStatementResult",
             // Redshift's scheduled actions: whether they take a resource ARN is not settled from the documents here; the one
             // the panel creates runs as a role that may only pause the project's clusters.

@@ -65,6 +65,19 @@ public sealed record RunningSpotInstance(string InstanceId, string InstanceType,
 /// <summary>An instance type's current spot price in one availability zone.</summary>
 public sealed record ZoneSpotPrice(string AvailabilityZone, decimal PerHour);
 
+/// <summary>
+/// A filter of AWS's Price List: <paramref name="Field"/> is a product attribute (regionCode, instanceType, …);
+/// TERM_MATCH is an exact match, CONTAINS a substring.
+/// </summary>
+public sealed record PriceFilter(string Field, string Value, string Type = "TERM_MATCH");
+
+/// <summary>
+/// One on-demand rate of a product in AWS's Price List: a tiered product (S3 storage) has one a tier, from
+/// <paramref name="BeginRange"/> of <paramref name="Unit"/> on.
+/// </summary>
+public sealed record ListedPrice(string Sku, string? ProductFamily, IReadOnlyDictionary<string, string> Attributes, string Unit, decimal Usd,
+    string BeginRange, DateOnly? EffectiveDate, string Description);
+
 /// <summary>A default subnet of the default VPC (one per availability zone), and whether EC2 gives its instances a public IPv4 address.</summary>
 public sealed record DefaultSubnet(string SubnetId, string AvailabilityZone, bool AssignsPublicAddress);
 

@@ -90,6 +90,9 @@ public interface IAwsCloud
     /// <summary>The spot price of one zone from <paramref name="since"/> on, oldest first, each change with its time (what the bill uses).</summary>
     Task<IReadOnlyList<Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct);
     Task<double?> SpotVcpuQuotaAsync(CancellationToken ct);
+
+    /// <summary>The on-demand rates of the Price List's products of <paramref name="serviceCode"/> matching every filter.</summary>
+    Task<IReadOnlyList<ListedPrice>> ListedPricesAsync(string serviceCode, IReadOnlyList<PriceFilter> filters, CancellationToken ct);
     /// <summary>Every spot instance pending or running in the region, the panel's or not: what already uses the spot quota.</summary>
     Task<IReadOnlyList<RunningSpotInstance>> RunningSpotInstancesAsync(CancellationToken ct);
     /// <summary>What EC2 says of an instance type in the region; null when it does not know the type.</summary>

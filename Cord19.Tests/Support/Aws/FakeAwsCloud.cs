@@ -415,6 +415,29 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
     public Exception? QuotaFailure { get; set; }
     public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);
+    /// <summary>AWS's Price List: each rate with its service code; its attributes include regionCode, as AWS's do.</summary>
+    public List<(string ServiceCode, ListedPrice Rate)> PriceList { get; } = [];
+    public Exception? PriceListFailure { get; set; }
+
+    /// <summary>
+    /// The Price List's filters as its API reference defines them: TERM_MATCH an attribute's whole value (the product
+    /// family is one), CONTAINS a part of it.
+    /// </summary>
+    public Task<IReadOnlyList<ListedPrice>> ListedPricesAsync(string serviceCode, IReadOnlyList<PriceFilter> filters, CancellationToken ct)
+    {
+        Call($"price list {serviceCode} {string.Join(" ", filters.Select(f => $"{f.Field}={f.Value}"))}");
+        if (PriceListFailure is { } failure) return Task.FromException<IReadOnlyList<ListedPrice>>(failure);
+        return Task.FromResult<IReadOnlyList<ListedPrice>>([.. PriceList.Where(p => p.ServiceCode == serviceCode && filters.All(f => Matches(p.Rate, f))).Select(p => p.Rate)]);
+
+        static bool Matches(ListedPrice rate, PriceFilter filter) =>
+            (filter.Field == "productFamily" ? rate.ProductFamily : rate.Attributes.GetValueOrDefault(filter.Field)) is { } value && filter.Type switch
+            {
+                "TERM_MATCH" => string.Equals(value, filter.Value, StringComparison.OrdinalIgnoreCase),
+                "CONTAINS" => value.Contains(filter.Value, StringComparison.OrdinalIgnoreCase),
+                _ => throw new NotSupportedException(filter.Type),
+            };
+    }
+
     /// <summary>Spot instances of the account that are none of the panel's deployments' (another project's, say).</summary>
     public List<RunningSpotInstance> OtherSpotInstances { get; } = [];
 
