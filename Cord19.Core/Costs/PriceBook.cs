@@ -37,7 +37,7 @@ public sealed class PriceBook
     public Price? Find(string key) => _prices.GetValueOrDefault(key);
 
     /// <summary>How figures for another region than the book's are made exact (the meter and the estimate both say it).</summary>
-    public static string RatesFix(string region) => $"For exact figures, put {region}'s rates in Settings → Price book, with \"region\": \"{region}\".";
+    public static string RatesFix(string region) => $"For exact figures, read {region}'s prices from AWS in Settings → Price book, and save.";
 
     /// <summary>The prices older than <see cref="StaleAfter"/> on <paramref name="today"/>.</summary>
     public IEnumerable<Price> Stale(DateOnly today) => _prices.Values.Where(p => today.DayNumber - p.AsOf.DayNumber > StaleAfter.TotalDays);
@@ -90,6 +90,21 @@ public sealed class PriceBook
             prices.Add(new Price(entry.Key, usd, entry.Unit ?? "", asOf, entry.Source));
         }
         return new PriceBook(file.Region ?? "unknown", prices);
+    }
+
+    /// <summary>
+    /// A price file for <paramref name="region"/> as <see cref="Parse"/> reads it, laid out as the shipped one is (a price
+    /// a line), so that the Settings page's editor shows one price a line.
+    /// </summary>
+    public static string Write(string region, IEnumerable<Price> prices)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var lines = prices.Select(p => "    " + JsonSerializer.Serialize(new PriceEntry(p.Key, p.Usd, p.Unit, p.AsOf, p.Source), options));
+        return "{\n" +
+            $"  \"schemaVersion\": {SchemaVersion},\n" +
+            $"  \"region\": {JsonSerializer.Serialize(region, options)},\n" +
+            "  \"currency\": \"USD\",\n" +
+            "  \"prices\": [\n" + string.Join(",\n", lines) + "\n  ]\n}\n";
     }
 
     private sealed record PriceFile(int SchemaVersion, string? Region, List<PriceEntry>? Prices);
