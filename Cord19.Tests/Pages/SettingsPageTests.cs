@@ -179,4 +179,61 @@ public sealed class SettingsPageTests : PageTestContext
         Assert.EndsWith("/costs", navigation.Uri);
         Assert.Equal(0, _settings.Saves);
     }
+
+    private async Task<IRenderedComponent<Settings>> RenderOnAwsAsync()
+    {
+        await _settings.SaveAsync(new Cord19.Core.Settings.PipelineSettings { Target = Cord19.Core.Deployments.DeploymentTarget.Aws, AwsRegion = "eu-west-1" }, default);
+        var page = Render<Settings>();
+        page.WaitForElement("[data-testid=read-prices]", Patience);
+        return page;
+    }
+
+    [Fact]
+    public async Task AWSs_prices_for_the_region_fill_the_price_book_to_review_and_save()
+    {
+        Cord19.Core.Costs.PriceBook? asked = null;
+        _settings.PriceReading = (region, book) =>
+        {
+            asked = book;
+            var read = book.All.Select(p => p with { Usd = p.Usd + 1 }).ToList();
+            return Task.FromResult(new Cord19.Core.Targets.Aws.RegionPriceReading(region, Cord19.Core.Costs.PriceBook.Write(region, read),
+                [.. read.Skip(1).Select(p => p.Key)], [new(read[0].Key, "AWS's Price List gives no Hrs rate for it in eu-west-1")]));
+        };
+        var page = await RenderOnAwsAsync();
+        Assert.Equal("Read eu-west-1's prices from AWS", page.Find("[data-testid=read-prices]").TextContent.Trim());
+
+        await page.Find("[data-testid=read-prices]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("Save to use them.", page.Find("[data-testid=prices-read]").TextContent), Patience);
+        Assert.Same(Cord19.Core.Costs.PriceBook.Default, asked); // the field held the shipped prices
+        Assert.Contains("\"region\": \"eu-west-1\"", page.Find("textarea[data-testid=price-book]").TextContent);
+        Assert.StartsWith($"Read {Cord19.Core.Costs.PriceBook.Default.All.Count - 1} of {Cord19.Core.Costs.PriceBook.Default.All.Count} prices for eu-west-1 from AWS. Kept from the book: ",
+            page.Find("[data-testid=prices-read]").TextContent.Trim());
+        Assert.Contains("Unsaved changes", page.Find("[data-testid=settings-actions]").TextContent);
+        Assert.Equal(1, _settings.Saves); // only the one that chose AWS
+    }
+
+    [Fact]
+    public async Task A_refused_reading_says_why_and_leaves_the_price_book_as_it_was()
+    {
+        _settings.PriceReading = (_, _) => Task.FromException<Cord19.Core.Targets.Aws.RegionPriceReading>(new Cord19.Core.Aws.AwsException("pricing:GetProducts", "AccessDeniedException",
+            "User: arn:aws:iam::123456789012:user/researcher is not authorized to perform: pricing:GetProducts", System.Net.HttpStatusCode.BadRequest));
+        var page = await RenderOnAwsAsync();
+        var before = page.Find("textarea[data-testid=price-book]").TextContent;
+
+        await page.Find("[data-testid=read-prices]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.StartsWith("The prices were not read: ", page.Find("[data-testid=prices-read]").TextContent.Trim()), Patience);
+        Assert.Contains("pricing:GetProducts", page.Find("[data-testid=prices-read]").TextContent);
+        Assert.Equal(before, page.Find("textarea[data-testid=price-book]").TextContent);
+    }
+
+    [Fact]
+    public void The_local_target_offers_no_reading_of_AWSs_prices()
+    {
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=clusters]", Patience);
+
+        Assert.Empty(page.FindAll("[data-testid=read-prices]"));
+    }
 }

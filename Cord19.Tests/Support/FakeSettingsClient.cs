@@ -14,6 +14,12 @@ public sealed class FakeSettingsClient : ISettingsClient
 
     public Task<PipelineSettings> GetAsync(CancellationToken ct) => Task.FromResult(Saved);
 
+    /// <summary>What reading a region's prices gives, or throws; null leaves the book as it is.</summary>
+    public Func<string, Cord19.Core.Costs.PriceBook, Task<Cord19.Core.Targets.Aws.RegionPriceReading>>? PriceReading { get; set; }
+
+    public Task<Cord19.Core.Targets.Aws.RegionPriceReading> ReadPricesAsync(string region, Cord19.Core.Costs.PriceBook book, CancellationToken ct) =>
+        PriceReading?.Invoke(region, book) ?? Task.FromResult(new Cord19.Core.Targets.Aws.RegionPriceReading(region, Cord19.Core.Costs.PriceBook.Write(region, book.All), [], []));
+
     /// <summary>When set, a save throws it, as the real store does with the state database out of reach.</summary>
     public Exception? SaveFailure { get; set; }
 

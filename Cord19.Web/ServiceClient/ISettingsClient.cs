@@ -1,5 +1,7 @@
+using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
 using Cord19.Core.Settings;
+using Cord19.Core.Targets.Aws;
 
 namespace Cord19.Web.ServiceClient;
 
@@ -16,10 +18,19 @@ public interface ISettingsClient
 
     /// <summary>Where the panel keeps its state and results.</summary>
     string DataDirectory { get; }
+
+    /// <summary>
+    /// The prices of <paramref name="book"/> as AWS charges them in <paramref name="region"/> today, for the form to save.
+    /// Throws <see cref="Cord19.Core.Aws.AwsException"/> when AWS refuses every price (no credentials, no permission).
+    /// </summary>
+    Task<RegionPriceReading> ReadPricesAsync(string region, PriceBook book, CancellationToken ct);
 }
 
-public sealed class SettingsClient(SettingsStore store, DataDirectory data) : ISettingsClient
+public sealed class SettingsClient(SettingsStore store, DataDirectory data, IAwsCloudFactory clouds, TimeProvider clock) : ISettingsClient
 {
+    public Task<RegionPriceReading> ReadPricesAsync(string region, PriceBook book, CancellationToken ct) =>
+        RegionPriceBook.ReadAsync(clouds.Open(region), region, book, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+
     public Task<PipelineSettings> GetAsync(CancellationToken ct) => store.GetAsync(ct);
     public Task<IReadOnlyList<SettingsProblem>> SaveAsync(PipelineSettings settings, CancellationToken ct) => store.SaveAsync(settings, ct);
     public DeploymentTarget? FixedTarget => store.FixedTarget;

@@ -77,7 +77,42 @@ public sealed partial class Settings : ComponentBase
     /// <summary>The preset's pipeline parameters in the form, to review before saving; data, target and budget stay.</summary>
     private void ApplyPreset(string name) => _model = SettingsForm.From(Presets.Apply(_model!.ToSettings(), name));
 
-    private void ResetPrices() => _model!.PriceBookJson = Core.Costs.PriceBook.ReadDefaultJson();
+    private void ResetPrices()
+    {
+        _model!.PriceBookJson = Core.Costs.PriceBook.ReadDefaultJson();
+        _pricesRead = null;
+    }
+
+    /// <summary>What the last reading of AWS's prices did, or why it could not.</summary>
+    private (Severity Severity, string Text)? _pricesRead;
+    private bool _readingPrices;
+
+    private string RegionShown => string.IsNullOrWhiteSpace(_model!.AwsRegion) ? "the region" : _model.AwsRegion.Trim();
+
+    /// <summary>
+    /// The price book in the field, priced as AWS charges in the region typed above, put back in the field to review and
+    /// save: nothing changes for the meters until Save.
+    /// </summary>
+    private async Task ReadPricesAsync()
+    {
+        var region = _model!.AwsRegion.Trim();
+        if (Core.Settings.AwsNaming.RegionProblem(region) is { } problem)
+        {
+            _pricesRead = (Severity.Error, problem);
+            return;
+        }
+        _readingPrices = true;
+        Core.Targets.Aws.RegionPriceReading? reading = null;
+        var failure = await UserAction.RunAsync(async () => reading = await Store.ReadPricesAsync(region, _model.ToSettings().Prices(), CancellationToken.None), Logger);
+        _readingPrices = false;
+        if (failure is not null)
+        {
+            _pricesRead = (Severity.Error, $"The prices were not read: {failure.Message}");
+            return;
+        }
+        _model.PriceBookJson = reading!.Json;
+        _pricesRead = (reading.Kept.Count == 0 ? Severity.Success : Severity.Warning, $"{reading.Summary} Save to use them.");
+    }
 
     private Task ResetAsync()
     {
