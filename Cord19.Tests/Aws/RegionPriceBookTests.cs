@@ -128,6 +128,19 @@ public sealed class RegionPriceBookTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rate_in_another_unit_than_the_books_is_not_taken()
+    {
+        // Were Spectrum billed by the query, a figure per terabyte could not be read off it.
+        _cloud.PriceList.RemoveAll(p => p.Rate.Sku == "SCAN");
+        Add("AmazonRedshift", "SCAN", "Redshift Data Scan", [], "Queries", 0.01m);
+
+        var reading = await ReadAsync();
+
+        Assert.Contains(new KeptPrice("redshift.spectrum.tb-scanned", "AWS's Price List gives no Terabytes or TB rate for it in eu-west-1"), reading.Kept);
+        Assert.Equal(5.0m, PriceBook.Parse(reading.Json, "read").Find("redshift.spectrum.tb-scanned")!.Usd);
+    }
+
+    [Fact]
     public async Task A_refusal_every_call_would_meet_ends_the_reading_with_AWSs_fix()
     {
         _cloud.PriceListFailure = new AwsException("pricing:GetProducts", "AccessDeniedException",
