@@ -26,4 +26,20 @@ public sealed class StepLogViewTests : BunitContext
         Assert.Contains("[pause-schedule] warning: Redshift's scheduler", lines[1].TextContent);
         Assert.Contains("[export] error: The UNLOAD failed.", lines[2].TextContent);
     }
+
+    [Fact]
+    public void A_command_in_a_line_is_shown_as_code_without_its_backticks_and_its_ids_are_kept_whole()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var log = Render<StepLogView>(p => p.Add(c => c.Lines, [
+            new LogLine(1, Guid.NewGuid(), 1, new DateTime(2026, 12, 6, 11, 0, 0, DateTimeKind.Utc), LogLevel.Error, "instance",
+                "The instance i-0123456789abcdef0 was refused: run `aws ec2 describe-instances --instance-ids i-0123456789abcdef0` to see why."),
+        ]));
+
+        var line = log.Find("[data-testid=step-log] > div");
+        Assert.DoesNotContain("`", line.TextContent);
+        Assert.Equal("aws ec2 describe-instances --instance-ids i-0123456789abcdef0", line.QuerySelector("code")!.TextContent);
+        Assert.Equal(["i-0123456789abcdef0", "i-0123456789abcdef0"], line.QuerySelectorAll("span.unbroken").Select(s => s.TextContent));
+    }
 }
