@@ -12,7 +12,7 @@ namespace Cord19.Core.Aws;
 
 /// <summary>
 /// The one small client for the AWS services whose SDK packages the registry does not serve (IAM, Redshift,
-/// CloudWatch, Glue, Redshift Data, Service Quotas, the Price List). It speaks the Query (form/XML) and JSON 1.1 protocols,
+/// CloudWatch, Glue, Redshift Data, Service Quotas, the Price List, Cost Explorer). It speaks the Query (form/XML) and JSON 1.1 protocols,
 /// signs with AWSSDK.Core's public SigV4 signer, honours AWS_ENDPOINT_URL(_SERVICE), retries throttling and 5xx
 /// with jittered backoff, times out every attempt, and turns every failure into an <see cref="AwsException"/>.
 /// </summary>

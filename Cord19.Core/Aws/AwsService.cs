@@ -35,6 +35,10 @@ public sealed record AwsService(
     public static readonly AwsService Pricing = new("pricing", "PRICING", "api.pricing", "pricing", AwsProtocol.Json, "2017-10-15", "AWSPriceListService",
         GlobalHost: "api.pricing.us-east-1.amazonaws.com");
 
+    /// <summary>Cost Explorer: one endpoint for the account's whole bill (botocore's aws-global), signed for us-east-1.</summary>
+    public static readonly AwsService CostExplorer = new("ce", "COST_EXPLORER", "ce", "ce", AwsProtocol.Json, "2017-10-25", "AWSInsightsIndexService",
+        GlobalHost: "ce.us-east-1.amazonaws.com");
+
     /// <summary>Not in the shared botocore models, so its calls (GetServiceQuota, GetAWSDefaultServiceQuota) are not contract-checked.</summary>
     public static readonly AwsService ServiceQuotas = new("servicequotas", "SERVICE_QUOTAS", "servicequotas", "servicequotas", AwsProtocol.Json, "2019-06-24", "ServiceQuotasV20190624");
 

@@ -21,7 +21,7 @@ public sealed record CostHistory(
     SpotPriceSeries? Spot);
 
 /// <param name="Usd">Null when a price is missing.</param>
-public sealed record PastDeploymentCost(Guid DeploymentId, DateTime CreatedAt, decimal? Usd);
+public sealed record PastDeploymentCost(Guid DeploymentId, DateTime CreatedAt, decimal? Usd, DeploymentTarget Target);
 
 /// <param name="Source">Where the prices come from, in words for the page.</param>
 public sealed record SpotPriceSeries(IReadOnlyList<PricePoint> Points, DateTime From, DateTime To, decimal MaxPricePerHour, string Source);
@@ -53,7 +53,7 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
         var deployments = await store.ListWithRunsAsync(newest: RecentDeployments, ct);
         var past = deployments.AsEnumerable().Reverse()
             .Select(d => new PastDeploymentCost(d.Deployment.Id, d.Deployment.CreatedAt,
-                CostMeterService.Measure(d.Deployment, d.Runs, settings, d.Deployment.EndedAt ?? now).Accrued))
+                CostMeterService.Measure(d.Deployment, d.Runs, settings, d.Deployment.EndedAt ?? now).Accrued, d.Deployment.Target))
             .ToList();
 
         if (deployments.Count == 0)

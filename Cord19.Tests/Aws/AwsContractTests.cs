@@ -40,6 +40,7 @@ public sealed class AwsContractTests
             """)),
         "DescribeStatement" => ScriptedAwsHandler.Json(new JsonObject { ["Id"] = "d9b6c0c9", ["Status"] = "FINISHED", ["HasResultSet"] = true }),
         "GetServiceQuota" => ScriptedAwsHandler.Json(new JsonObject { ["Quota"] = new JsonObject { ["Value"] = 32.0 } }),
+        "GetCostAndUsage" => ScriptedAwsHandler.Json(new JsonObject { ["ResultsByTime"] = new JsonArray() }),
         "GetProducts" => ScriptedAwsHandler.Json(new JsonObject { ["FormatVersion"] = "aws_v1", ["PriceList"] = new JsonArray(PriceListWireTests.InUseAddress) }),
         "SimulatePrincipalPolicy" => Simulation(request),
         _ => null,
@@ -113,6 +114,8 @@ public sealed class AwsContractTests
         await cloud.CpuAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", default);
         await cloud.CpuReportedUntilAsync("AWS/EC2", "InstanceId", "i-0123456789abcdef0", DateTimeOffset.UtcNow.AddDays(-90), default);
         await cloud.SpotVcpuQuotaAsync(default);
+        await cloud.CostAllocationTagAsync(ResourceTags.DeploymentKey, default);
+        await cloud.BilledAsync(ResourceTags.DeploymentKey, "1a2b3c4d-0000-4000-8000-000000000000", new DateOnly(2026, 12, 1), new DateOnly(2026, 12, 3), default);
         await cloud.ListedPricesAsync("AmazonVPC", [new("regionCode", "us-east-2"), new("usagetype", "PublicIPv4:InUseAddress", "CONTAINS")], default);
         return handler;
     }
@@ -135,6 +138,7 @@ public sealed class AwsContractTests
         var sent = handler.Requests.Select(r => $"{r.Service}:{r.Operation}").Distinct().Order().ToList();
         Assert.Equal(
         [
+            "ce:GetCostAndUsage", "ce:ListCostAllocationTags",
             "cloudwatch:GetMetricStatistics",
             "glue:GetDatabase", "glue:GetTable",
             "iam:AddRoleToInstanceProfile", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:DeleteInstanceProfile", "iam:DeleteRole",
@@ -195,6 +199,7 @@ public sealed class AwsContractTests
             {
                 "iam" => ("us-east-1", "iam"),
                 "pricing" => ("us-east-1", "pricing"),
+                "ce" => ("us-east-1", "ce"),
                 "cloudwatch" => ("us-east-2", "monitoring"),
                 var s => ("us-east-2", s),
             };
@@ -202,6 +207,7 @@ public sealed class AwsContractTests
             {
                 "iam" => "iam.amazonaws.com",
                 "pricing" => "api.pricing.us-east-1.amazonaws.com",
+                "ce" => "ce.us-east-1.amazonaws.com",
                 _ => $"{service}.us-east-2.amazonaws.com",
             };
             Assert.Equal(host, request.Uri.Host);
@@ -412,7 +418,7 @@ public sealed class AwsContractTests
     {
         var sources = File.ReadAllText(Path.Combine(BotocoreModel.Folder, "SOURCES.md"));
         var files = Directory.GetFiles(BotocoreModel.Folder, "service-2.json", SearchOption.AllDirectories);
-        Assert.Equal(6, files.Length);
+        Assert.Equal(7, files.Length);
         foreach (var file in files)
         {
             var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));

@@ -23,7 +23,9 @@ public sealed class CostPageTests : PageTestContext
 
     // The real meter and history over a real deployment: the page's figures and charts are the Core's.
     private CostPageTests(FakeTimeProvider clock, CoreHarness core) : base(s => s
-        .AddSingleton<ICostClient>(new ReadCountingCostClient(new CostClient(core.Meter, core.Services.GetRequiredService<CostHistoryReader>())))
+        .AddSingleton<ICostClient>(new ReadCountingCostClient(new CostClient(core.Meter, core.Services.GetRequiredService<CostHistoryReader>(),
+            new Cord19.Core.Targets.Aws.DeploymentBills(core.Services.GetRequiredService<Cord19.Core.Deployments.DeploymentStore>(),
+                core.Services.GetRequiredService<Cord19.Core.Settings.SettingsStore>(), new Support.Aws.FakeAwsCloud(Path.GetTempPath()), clock))))
         .AddSingleton<TimeProvider>(clock))
     {
         _core = core;
@@ -181,6 +183,7 @@ internal sealed class ReadCountingCostClient(ICostClient inner) : ICostClient
     public int HistoryReads => Volatile.Read(ref _historyReads);
     public CostSnapshot Latest => inner.Latest;
     public IAsyncEnumerable<CostSnapshot> WatchAsync(CancellationToken ct) => inner.WatchAsync(ct);
+    public Task<Cord19.Core.Targets.Aws.DeploymentBill> AskAwsBillAsync(Guid deploymentId, CancellationToken ct) => inner.AskAwsBillAsync(deploymentId, ct);
 
     public Task<CostHistory> GetHistoryAsync(CancellationToken ct)
     {

@@ -26,4 +26,15 @@ public sealed class FakeCostClient : ICostClient
     }
 
     public Task<CostHistory> GetHistoryAsync(CancellationToken ct) => Task.FromResult(History);
+
+    /// <summary>What asking AWS's bill gives, or throws; the deployments asked about, in order.</summary>
+    public Func<Guid, Task<Cord19.Core.Targets.Aws.DeploymentBill>> Bill { get; set; } =
+        id => Task.FromResult(new Cord19.Core.Targets.Aws.DeploymentBill(id, "AWS billed $0.000.", [], 0, 0));
+    public List<Guid> BillsAsked { get; } = [];
+
+    public Task<Cord19.Core.Targets.Aws.DeploymentBill> AskAwsBillAsync(Guid deploymentId, CancellationToken ct)
+    {
+        BillsAsked.Add(deploymentId);
+        return Bill(deploymentId);
+    }
 }

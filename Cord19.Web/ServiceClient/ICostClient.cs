@@ -1,4 +1,5 @@
 using Cord19.Core.Costs;
+using Cord19.Core.Targets.Aws;
 
 namespace Cord19.Web.ServiceClient;
 
@@ -8,10 +9,14 @@ public interface ICostClient
     CostSnapshot Latest { get; }
     IAsyncEnumerable<CostSnapshot> WatchAsync(CancellationToken ct);
     Task<CostHistory> GetHistoryAsync(CancellationToken ct);
+
+    /// <summary>What AWS billed a deployment, by its tag, beside the meter (Cost Explorer charges $0.01 a request).</summary>
+    Task<DeploymentBill> AskAwsBillAsync(Guid deploymentId, CancellationToken ct);
 }
 
-public sealed class CostClient(CostMeterService meter, CostHistoryReader history) : ICostClient
+public sealed class CostClient(CostMeterService meter, CostHistoryReader history, DeploymentBills bills) : ICostClient
 {
+    public Task<DeploymentBill> AskAwsBillAsync(Guid deploymentId, CancellationToken ct) => bills.AskAsync(deploymentId, ct);
     public CostSnapshot Latest => meter.Latest;
     public IAsyncEnumerable<CostSnapshot> WatchAsync(CancellationToken ct) => meter.WatchAsync(ct);
     public Task<CostHistory> GetHistoryAsync(CancellationToken ct) => history.ReadAsync(ct);

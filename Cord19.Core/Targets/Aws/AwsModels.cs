@@ -78,6 +78,16 @@ public sealed record PriceFilter(string Field, string Value, string Type = "TERM
 public sealed record ListedPrice(string Sku, string? ProductFamily, IReadOnlyDictionary<string, string> Attributes, string Unit, decimal Usd,
     string BeginRange, DateOnly? EffectiveDate, string Description);
 
+/// <summary>What AWS's bill says of a cost allocation tag: Active (costs split by it), Inactive, or never seen (null).</summary>
+public enum CostAllocationTagState
+{
+    Active,
+    Inactive,
+}
+
+/// <summary>What AWS billed one service for the resources carrying a tag, over some days; <paramref name="Estimated"/> while the days are still open.</summary>
+public sealed record BilledService(string Service, decimal Usd, bool Estimated);
+
 /// <summary>A default subnet of the default VPC (one per availability zone), and whether EC2 gives its instances a public IPv4 address.</summary>
 public sealed record DefaultSubnet(string SubnetId, string AvailabilityZone, bool AssignsPublicAddress);
 

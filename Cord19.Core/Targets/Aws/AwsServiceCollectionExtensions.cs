@@ -35,6 +35,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<EndedInstanceGuard>();
         services.AddSingleton<AwsReconciler>();
         services.AddSingleton<AirflowPasswordRotation>();
+        services.AddSingleton<DeploymentBills>();
         services.AddSingleton<InstanceProcessingForecasts>();
         services.AddSingleton<Costs.LiveSpotPrices>();
         services.AddSingleton<SpotPriceWatcher>();

@@ -91,6 +91,15 @@ public interface IAwsCloud
     Task<IReadOnlyList<Costs.PricePoint>> SpotPriceHistoryAsync(string instanceType, string availabilityZone, DateTime since, CancellationToken ct);
     Task<double?> SpotVcpuQuotaAsync(CancellationToken ct);
 
+    /// <summary>Whether AWS's bill splits costs by the tag <paramref name="key"/>; null when Cost Explorer has not seen it on any resource.</summary>
+    Task<CostAllocationTagState?> CostAllocationTagAsync(string key, CancellationToken ct);
+
+    /// <summary>
+    /// What AWS billed each service for the resources tagged <paramref name="key"/>=<paramref name="value"/> from
+    /// <paramref name="from"/> up to, not including, <paramref name="until"/> (Cost Explorer's unblended cost; $0.01 a page).
+    /// </summary>
+    Task<IReadOnlyList<BilledService>> BilledAsync(string key, string value, DateOnly from, DateOnly until, CancellationToken ct);
+
     /// <summary>The on-demand rates of the Price List's products of <paramref name="serviceCode"/> matching every filter.</summary>
     Task<IReadOnlyList<ListedPrice>> ListedPricesAsync(string serviceCode, IReadOnlyList<PriceFilter> filters, CancellationToken ct);
     /// <summary>Every spot instance pending or running in the region, the panel's or not: what already uses the spot quota.</summary>

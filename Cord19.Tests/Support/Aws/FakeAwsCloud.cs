@@ -415,6 +415,23 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
     public Exception? QuotaFailure { get; set; }
     public Task<double?> SpotVcpuQuotaAsync(CancellationToken ct) => QuotaFailure is { } failure ? Task.FromException<double?>(failure) : Task.FromResult(SpotQuota);
+    /// <summary>The deployment tag's state in AWS's bill; null when Cost Explorer has not seen it.</summary>
+    public CostAllocationTagState? CostAllocationTag { get; set; } = CostAllocationTagState.Active;
+    /// <summary>What Cost Explorer answers for any tag and days.</summary>
+    public List<BilledService> Bill { get; } = [];
+
+    public Task<CostAllocationTagState?> CostAllocationTagAsync(string key, CancellationToken ct)
+    {
+        Call($"cost allocation tag {key}");
+        return Task.FromResult(CostAllocationTag);
+    }
+
+    public Task<IReadOnlyList<BilledService>> BilledAsync(string key, string value, DateOnly from, DateOnly until, CancellationToken ct)
+    {
+        Call($"bill {key}={value} {from:yyyy-MM-dd}..{until:yyyy-MM-dd}");
+        return Task.FromResult<IReadOnlyList<BilledService>>([.. Bill]);
+    }
+
     /// <summary>AWS's Price List: each rate with its service code; its attributes include regionCode, as AWS's do.</summary>
     public List<(string ServiceCode, ListedPrice Rate)> PriceList { get; } = [];
     public Exception? PriceListFailure { get; set; }

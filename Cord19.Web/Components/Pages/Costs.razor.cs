@@ -36,6 +36,27 @@ public sealed partial class Costs : LiveComponent
 
     [Inject] public required ICostClient Meter { get; init; }
     [Inject] public required TimeProvider Clock { get; init; }
+    [Inject] public required ILogger<Costs> Logger { get; init; }
+
+    /// <summary>The past deployments on AWS, newest first: those whose bill Cost Explorer can tell.</summary>
+    private IEnumerable<PastDeploymentCost> AwsDeployments => _pastDeployments.Where(d => d.Target == Core.Deployments.DeploymentTarget.Aws).Reverse();
+
+    private Guid _billOf;
+    private bool _askingBill;
+    private (MudBlazor.Severity Severity, string Text)? _bill;
+
+    /// <summary>Asked on a click only: each answer is a request Cost Explorer charges for.</summary>
+    private async Task AskBillAsync()
+    {
+        var of = _billOf;
+        _askingBill = true;
+        Core.Targets.Aws.DeploymentBill? bill = null;
+        var failure = await UserAction.RunAsync(async () => bill = await Meter.AskAwsBillAsync(of, Stopping), Logger, Stopping);
+        _askingBill = false;
+        _bill = failure is not null ? (MudBlazor.Severity.Error, $"AWS's bill was not read: {failure.Message}")
+            : bill is null ? null
+            : (bill.BilledUsd is null ? MudBlazor.Severity.Warning : MudBlazor.Severity.Info, bill.Said);
+    }
 
     private string Title => _snapshot.DeploymentId is null ? "Costs"
         : _snapshot.IsAwsEquivalent ? $"This deployment would have cost {Usd(_snapshot.Accrued)} on AWS so far"
@@ -84,6 +105,7 @@ public sealed partial class Costs : LiveComponent
         _estimateProblem = history.EstimateProblem;
         _estimateCaveat = history.EstimateCaveat;
         _pastDeployments = history.PastDeployments;
+        if (!AwsDeployments.Any(d => d.DeploymentId == _billOf)) _billOf = AwsDeployments.FirstOrDefault()?.DeploymentId ?? Guid.Empty;
         WritePast();
         _cumulative = history.Cumulative.Count > 0 ? CostCharts.Cumulative(history.Cumulative) : null;
         _spot = history.Spot is { } spot ? CostCharts.SpotPrice(spot.Points, spot.From, spot.To, spot.MaxPricePerHour) : null;
