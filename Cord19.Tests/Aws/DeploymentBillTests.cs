@@ -73,4 +73,20 @@ public sealed class DeploymentBillTests : IDisposable
         Assert.Equal("AWS's bill has nothing tagged with this deployment on 2026-12-06 yet: a day's costs reach Cost Explorer within about 24 hours. " +
             "The meter's figure is unknown (a price is missing).", bill.Said);
     }
+
+    [Fact]
+    public async Task A_local_deployment_was_billed_nothing_and_an_unknown_one_is_named()
+    {
+        await using var core = await CoreHarness.StartAsync();
+        await core.RunAsync(1);
+        var local = (await core.Store.ListWithRunsAsync(newest: 1)).Single().Deployment.Id;
+        var bills = new DeploymentBills(core.Store, core.Settings, _cloud, TimeProvider.System);
+
+        var bill = await bills.AskAsync(local, default);
+        var unknown = await Assert.ThrowsAsync<DeploymentNotFoundException>(() => bills.AskAsync(Guid.Empty, default));
+
+        Assert.Equal(("This deployment ran on this machine: AWS billed nothing for it.", 0m), (bill.Said, bill.BilledUsd));
+        Assert.Empty(_cloud.Calls);
+        Assert.Equal("No deployment 00000000-0000-0000-0000-000000000000 is recorded here: pick one of the Costs page's deployments.", unknown.Message);
+    }
 }

@@ -32,10 +32,9 @@ public sealed record DeploymentBill(Guid DeploymentId, string Said, IReadOnlyLis
                     "from then on, and earlier ones after a backfill (Billing console → Cost allocation tags → Backfill tags).", [], null, metered);
         }
 
+        // Cost Explorer's end is exclusive: the deployment's last day (today, while it lives) is asked for too.
         var from = DateOnly.FromDateTime(deployment.CreatedAt);
-        var today = DateOnly.FromDateTime(now);
         var until = DateOnly.FromDateTime(deployment.EndedAt ?? now).AddDays(1);
-        if (until > today.AddDays(1)) until = today.AddDays(1);
         var services = await cloud.BilledAsync(key, deployment.Id.ToString(), from, until, ct);
         var days = from == until.AddDays(-1) ? $"on {from:yyyy-MM-dd}" : $"from {from:yyyy-MM-dd} to {until.AddDays(-1):yyyy-MM-dd}";
         var meter = metered is { } m ? $"The meter counted {Usd(m)}." : "The meter's figure is unknown (a price is missing).";
