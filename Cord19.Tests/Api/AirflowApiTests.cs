@@ -148,6 +148,32 @@ public sealed class AirflowApiTests
         Assert.DoesNotContain(ThrowsWithAPath.Secret, text);
     }
 
+    /// <summary>
+    /// Hangfire's PostgreSQL storage, its database gone, once threw something other than Npgsql's exception (a CI run
+    /// under load): the probe said "failed unexpectedly" where it says the job storage does not answer.
+    /// </summary>
+    [Fact]
+    public async Task Readiness_says_the_job_storage_does_not_answer_whatever_the_storage_throws()
+    {
+        await using var app = new WebAppFactory(services: s => s.AddSingleton<Hangfire.JobStorage>(new BrokenJobStorage()));
+
+        var text = await (await app.CreateAnonymousClient().GetAsync("/health/ready")).Content.ReadAsStringAsync();
+
+        var check = JsonDocument.Parse(text).RootElement.GetProperty("checks").GetProperty("hangfire");
+        Assert.Equal("Unhealthy", check.GetProperty("status").GetString());
+        Assert.Equal("The job storage does not answer: phases would not start.", check.GetProperty("description").GetString());
+        Assert.DoesNotContain(BrokenJobStorage.Said, text);
+    }
+
+    /// <summary>A job storage that cannot be used: it says so as Hangfire's PostgreSQL storage does when it could not start.</summary>
+    private sealed class BrokenJobStorage : Hangfire.JobStorage
+    {
+        public const string Said = "Hangfire PostgreSQL storage is not initialized. See inner exception for details.";
+
+        public override Hangfire.Storage.IMonitoringApi GetMonitoringApi() => throw new InvalidOperationException(Said);
+        public override Hangfire.Storage.IStorageConnection GetConnection() => throw new InvalidOperationException(Said);
+    }
+
     /// <summary>An <see cref="IAirflowClient"/> whose every call throws what no check expects, with a path in its message.</summary>
     public class ThrowsWithAPath : System.Reflection.DispatchProxy
     {
