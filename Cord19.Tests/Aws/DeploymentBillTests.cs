@@ -60,7 +60,7 @@ public sealed class DeploymentBillTests : IDisposable
         Assert.Equal(0.8521m, bill.BilledUsd);
         Assert.Equal("AWS billed $0.852 for this deployment's tagged resources from 2026-12-01 to 2026-12-02: Amazon Redshift $0.610, " +
             "Amazon Elastic Compute Cloud - Compute $0.242, Amazon Simple Storage Service $0.000. The meter counted $0.830. The figures of days still open may grow. " +
-            "Costs AWS bills to nothing tagged (a public IPv4 address, data sent out) are not in AWS's figure, nor costs from before the tag was active.", bill.Said);
+            "Costs AWS bills to nothing that carries the tag are not in AWS's figure, nor costs from before the tag was active.", bill.Said);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed record DeploymentBill(Guid DeploymentId, string Said, IReadOnlyLis
         var open = services.Any(s => s.Estimated) ? " The figures of days still open may grow." : "";
         return new(deployment.Id,
             $"AWS billed {Usd(billed)} for this deployment's tagged resources {days}: {string.Join(", ", services.Select(s => $"{s.Service} {Usd(s.Usd)}"))}. " +
-            $"{meter}{open} Costs AWS bills to nothing tagged (a public IPv4 address, data sent out) are not in AWS's figure, nor costs from before the tag was active.",
+            $"{meter}{open} Costs AWS bills to nothing that carries the tag are not in AWS's figure, nor costs from before the tag was active.",
             services, billed, metered);
     }
 

@@ -69,12 +69,12 @@ public static class RegionPriceBook
         foreach (var price in book.All.OrderBy(p => p.Key, StringComparer.Ordinal).Where(p => p.Key != Backup))
         {
             var (found, why) = await ReadOneAsync(cloud, region, price, today, ct);
-            Keep(price, found, why);
+            Record(price, found, why);
         }
         if (book.Find(Backup) is { } backup)
         {
             var storage = read.Contains(ManagedStorage) ? prices.Single(p => p.Key == ManagedStorage) : null;
-            Keep(backup, storage is null ? null : backup with
+            Record(backup, storage is null ? null : backup with
             {
                 Usd = storage.Usd, AsOf = today,
                 Source = $"Estimate: a manual snapshot of an RA3 cluster billed as backup storage at the managed storage rate ({ManagedStorage}, read from AWS's Price List for {region} on {today:yyyy-MM-dd}).",
@@ -82,7 +82,8 @@ public static class RegionPriceBook
         }
         return new RegionPriceReading(region, PriceBook.Write(region, prices), read, kept);
 
-        void Keep(Price old, Price? found, string? why)
+        // The price read, or the book's, said to be kept and why.
+        void Record(Price old, Price? found, string? why)
         {
             if (found is not null)
             {

@@ -33,6 +33,10 @@ public sealed partial class Costs : LiveComponent
     private EChart? _cumulativeChart;
     private EChart? _spotChart;
     private EChart? _pastChart;
+    /// <summary>The AWS deployment whose bill the reader picked, and what AWS said of it.</summary>
+    private Guid _billOf;
+    private bool _askingBill;
+    private (MudBlazor.Severity Severity, string Text)? _bill;
 
     [Inject] public required ICostClient Meter { get; init; }
     [Inject] public required TimeProvider Clock { get; init; }
@@ -40,10 +44,6 @@ public sealed partial class Costs : LiveComponent
 
     /// <summary>The past deployments on AWS, newest first: those whose bill Cost Explorer can tell.</summary>
     private IEnumerable<PastDeploymentCost> AwsDeployments => _pastDeployments.Where(d => d.Target == Core.Deployments.DeploymentTarget.Aws).Reverse();
-
-    private Guid _billOf;
-    private bool _askingBill;
-    private (MudBlazor.Severity Severity, string Text)? _bill;
 
     /// <summary>Asked on a click only: each answer is a request Cost Explorer charges for.</summary>
     private async Task AskBillAsync()

@@ -15,6 +15,9 @@ public sealed partial class Settings : ComponentBase
     private SettingsForm? _saved;
     private IReadOnlyList<SettingsProblem> _problems = [];
     private bool _showFirstProblem;
+    /// <summary>What the last reading of AWS's prices did, or why it could not.</summary>
+    private (Severity Severity, string Text)? _pricesRead;
+    private bool _readingPrices;
 
     [Inject] public required ISettingsClient Store { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
@@ -82,10 +85,6 @@ public sealed partial class Settings : ComponentBase
         _model!.PriceBookJson = Core.Costs.PriceBook.ReadDefaultJson();
         _pricesRead = null;
     }
-
-    /// <summary>What the last reading of AWS's prices did, or why it could not.</summary>
-    private (Severity Severity, string Text)? _pricesRead;
-    private bool _readingPrices;
 
     private string RegionShown => string.IsNullOrWhiteSpace(_model!.AwsRegion) ? "the region" : _model.AwsRegion.Trim();
 
