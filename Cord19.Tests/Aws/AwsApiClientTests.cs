@@ -12,7 +12,7 @@ namespace Cord19.Tests.Aws;
 /// <summary>How the AWS clients behave when AWS misbehaves, and where they send their requests.</summary>
 public sealed class AwsApiClientTests
 {
-    private static readonly BasicAWSCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    private static readonly BasicAWSCredentials TestKeys = ScriptedAwsHandler.TestKeys;
     private static readonly AwsRetryPolicy Quick = new(4, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(300));
 
     private static AwsApiClient Client(HttpMessageHandler handler, Func<string, string?>? environment = null, AwsRetryPolicy? retry = null)

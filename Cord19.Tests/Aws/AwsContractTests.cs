@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using Cord19.Core.Aws;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
@@ -16,10 +15,7 @@ namespace Cord19.Tests.Aws;
 /// </summary>
 public sealed class AwsContractTests
 {
-    private static readonly BasicAWSCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-
-    private static AwsCloud Cloud(ScriptedAwsHandler handler, Func<string, string?>? environment = null) =>
-        new(new AwsConnection("us-east-2", new HttpClient(handler), environment ?? (_ => null), TestKeys));
+    private static AwsCloud Cloud(ScriptedAwsHandler handler, Func<string, string?>? environment = null) => handler.Cloud(environment: environment);
 
     private static readonly ClusterSpec Cluster = new("cord19-1a2b3c4d", "dc2.large", 1, "cord19", "cord19admin", "Cx9secretSecret1",
         "arn:aws:iam::123456789012:role/cord19/cord19-redshift-spectrum", "sg-0123456789abcdef0",

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Cord19.Core.Aws;
 using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
 
@@ -14,8 +12,6 @@ namespace Cord19.Tests.Aws;
 /// </summary>
 public sealed class CostExplorerWireTests
 {
-    private static readonly BasicAWSCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-
     private static JsonObject Day(string start, string end, bool estimated, params (string Service, string Amount)[] groups) => new()
     {
         ["TimePeriod"] = new JsonObject { ["Start"] = start, ["End"] = end },
@@ -49,7 +45,7 @@ public sealed class CostExplorerWireTests
                     new JsonObject { ["TagKey"] = ResourceTags.DeploymentKey, ["Type"] = "UserDefined", ["Status"] = "Active" }),
             }),
         });
-        using var cloud = new AwsCloud(new AwsConnection("eu-west-1", new HttpClient(handler), _ => null, TestKeys));
+        using var cloud = handler.Cloud("eu-west-1");
 
         var tag = await cloud.CostAllocationTagAsync(ResourceTags.DeploymentKey, default);
         var billed = await cloud.BilledAsync(ResourceTags.DeploymentKey, "1a2b3c4d", new DateOnly(2026, 12, 1), new DateOnly(2026, 12, 3), default);
@@ -74,7 +70,7 @@ public sealed class CostExplorerWireTests
     {
         var listed = new JsonArray();
         var handler = new ScriptedAwsHandler(_ => ScriptedAwsHandler.Json(new JsonObject { ["CostAllocationTags"] = listed.DeepClone() }));
-        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(handler), _ => null, TestKeys));
+        using var cloud = handler.Cloud("us-east-2");
 
         Assert.Null(await cloud.CostAllocationTagAsync(ResourceTags.DeploymentKey, default));
         listed.Add(new JsonObject { ["TagKey"] = ResourceTags.DeploymentKey, ["Type"] = "UserDefined", ["Status"] = "Inactive" });

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using Cord19.Core.Aws;
-using Cord19.Core.Targets.Aws;
 using Cord19.Tests.Support.Aws;
 
 namespace Cord19.Tests.Aws;
@@ -16,8 +14,6 @@ namespace Cord19.Tests.Aws;
 /// </summary>
 public sealed class PriceListWireTests
 {
-    private static readonly BasicAWSCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-
     /// <summary>A product as GetProducts writes it: one on-demand term, its dimensions keyed by rate code.</summary>
     public static string Product(string sku, string family, IReadOnlyDictionary<string, string> attributes, params (string Unit, string Usd, string Begin, string Description)[] tiers) =>
         new JsonObject
@@ -74,7 +70,7 @@ public sealed class PriceListWireTests
         var handler = new ScriptedAwsHandler(request => ScriptedAwsHandler.Json(request.Body.Contains("\"NextToken\"", StringComparison.Ordinal)
             ? new JsonObject { ["FormatVersion"] = "aws_v1", ["PriceList"] = new JsonArray(Storage) }
             : new JsonObject { ["FormatVersion"] = "aws_v1", ["PriceList"] = new JsonArray(InUseAddress), ["NextToken"] = "page-2" }));
-        using var cloud = new AwsCloud(new AwsConnection("eu-west-1", new HttpClient(handler), _ => null, TestKeys));
+        using var cloud = handler.Cloud("eu-west-1");
 
         var rates = await cloud.ListedPricesAsync("AmazonS3", [new("regionCode", "eu-west-1"), new("usagetype", "PublicIPv4:InUseAddress", "CONTAINS")], default);
 
@@ -105,7 +101,7 @@ public sealed class PriceListWireTests
     public async Task A_product_that_is_not_JSON_is_an_unreadable_answer_not_a_crash()
     {
         var handler = new ScriptedAwsHandler(_ => ScriptedAwsHandler.Json(new JsonObject { ["PriceList"] = new JsonArray("<html>") }));
-        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(handler), _ => null, TestKeys));
+        using var cloud = handler.Cloud("us-east-2");
 
         var refusal = await Assert.ThrowsAsync<AwsException>(() => cloud.ListedPricesAsync("AmazonEC2", [new("regionCode", "us-east-2")], default));
 
@@ -117,7 +113,7 @@ public sealed class PriceListWireTests
     {
         var handler = new ScriptedAwsHandler(_ => ScriptedAwsHandler.JsonError("AccessDeniedException",
             "User: arn:aws:iam::123456789012:user/researcher is not authorized to perform: pricing:GetProducts", HttpStatusCode.BadRequest));
-        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(handler), _ => null, TestKeys));
+        using var cloud = handler.Cloud("us-east-2");
 
         var refusal = await Assert.ThrowsAsync<AwsException>(() => cloud.ListedPricesAsync("AmazonEC2", [new("regionCode", "us-east-2")], default));
 

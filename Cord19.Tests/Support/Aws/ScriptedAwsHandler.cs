@@ -34,6 +34,13 @@ public sealed class ScriptedAwsHandler(Func<AwsWireRequest, HttpResponseMessage?
 {
     private readonly Dictionary<string, BotocoreModel> _models = [];
 
+    /// <summary>AWS's documentation's example keys: requests are signed, and nothing here checks the signature's secret.</summary>
+    public static readonly Amazon.Runtime.BasicAWSCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+
+    /// <summary>The account in <paramref name="region"/>, its hand-signed calls answered by this handler.</summary>
+    public Cord19.Core.Targets.Aws.AwsCloud Cloud(string region = "us-east-2", Func<string, string?>? environment = null) =>
+        new(new Cord19.Core.Aws.AwsConnection(region, new HttpClient(this), environment ?? (_ => null), TestKeys));
+
     public List<AwsWireRequest> Requests { get; } = [];
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
