@@ -76,7 +76,9 @@ public sealed class CostHistoryReader(DeploymentStore store, SettingsStore setti
         if (settings.PricesOrNull()?.Find(instance.PriceKey) is { } price)
             spot = instance.PriceHistory is null
                 ? new([new PricePoint(from, price.Usd)], from, to, settings.SpotMaxPricePerHour,
-                    $"From the price book ({price.Source.TrimEnd('.')}, {price.AsOf:yyyy-MM-dd}): the local target has no live spot price history.")
+                    $"From the price book ({price.Source.TrimEnd('.')}, {price.AsOf:yyyy-MM-dd}): " + (current.Deployment.Target == DeploymentTarget.Aws
+                        ? "EC2 has given no spot price history for the instance's zone yet (the panel asks for it every 5 minutes)."
+                        : "the local target has no live spot price history."))
                 : new(instance.PriceHistory, from, to, settings.SpotMaxPricePerHour, "From DescribeSpotPriceHistory for the instance's availability zone.");
         return new CostHistory(estimates, estimateProblem, estimateCaveat, past, cumulative, spot);
     }

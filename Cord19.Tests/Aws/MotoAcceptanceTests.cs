@@ -189,6 +189,15 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             var left = await InventoryAsync();
             leftAfterTeardown = left.Count;
             Assert.True(left.Count == 0, $"left after teardown: {string.Join(", ", left)}");
+            // What AWS billed the ended deployment may be asked on the Costs page, and the region's prices read in Settings:
+            // their controls, on every screen (moto has neither Cost Explorer's tags nor the Price List to answer them).
+            NoProblems(await OnEveryScreenAsync(app, "/costs", "aws-costs", page =>
+                Expect(page.Locator("[data-testid=ask-bill]")).ToBeVisibleAsync(new() { Timeout = 30_000 })));
+            NoProblems(await OnEveryScreenAsync(app, "/settings", "aws-settings", page =>
+                Expect(page.Locator("[data-testid=read-prices]")).ToBeVisibleAsync(new() { Timeout = 30_000 })));
+            // The spot price's note on an AWS deployment once said "the local target has no live spot price history".
+            var spotSource = (await _http.GetFromJsonAsync<JsonElement>($"{app.Url}/api/costs/history")).GetProperty("spot").GetProperty("source").GetString();
+            Assert.DoesNotContain("local target", spotSource);
         }
 
         // 2. Killed inside phase 1 (the instance is up, Airflow is being asked), started again on the same data, then phase 7.
