@@ -118,6 +118,26 @@ public sealed class AwsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_region_s_prices_are_read_without_saving_and_a_deployment_s_bill_is_asked_by_POST()
+    {
+        _cloud.PriceList.Add(("AmazonEC2", new ListedPrice("GP3", "Storage", new Dictionary<string, string> { ["regionCode"] = "us-east-2", ["volumeApiName"] = "gp3" },
+            "GB-Mo", 0.08m, "0", new DateOnly(2026, 11, 1), "$0.08 per GB-month of General Purpose (gp3) provisioned storage - US East (Ohio)")));
+
+        var reading = await (await _http.PostAsync("/api/settings/price-book/read", null)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Contains("ebs.gp3.gb-month", reading.GetProperty("read").EnumerateArray().Select(k => k.GetString()));
+        Assert.StartsWith("Read 7 of 23 prices for us-east-2 from AWS.", reading.GetProperty("summary").GetString()); // gp3 and the six spot prices
+        Assert.Contains("AWS's Price List API (AmazonEC2, SKU GP3", reading.GetProperty("json").GetString());
+        Assert.Null((await _http.GetFromJsonAsync<JsonElement>("/api/settings")).GetProperty("priceBookJson").GetString()); // nothing saved
+
+        var unknown = await _http.PostAsync($"/api/costs/deployments/{Guid.Empty}/aws-bill", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("pick one of the Costs page's deployments", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.GetAsync($"/api/costs/deployments/{Guid.Empty}/aws-bill")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.CreateAnonymousClient().PostAsync("/api/settings/price-book/read", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task Without_a_live_deployment_there_is_no_plan_and_no_status()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/deployment/deallocation-plan")).StatusCode);

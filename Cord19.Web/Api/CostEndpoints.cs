@@ -27,6 +27,8 @@ public static class CostEndpoints
             var s = await settings.GetAsync(ct);
             return CostEstimate.ForPhases(await instance.WithMeasuredHoursAsync(s, ct), s.Prices());
         });
+        // What AWS billed the deployment, by its tag (Cost Explorer charges $0.01 a request: a POST, never fetched by a look).
+        api.MapPost("/deployments/{id:guid}/aws-bill", (Guid id, DeploymentBills bills, CancellationToken ct) => bills.AskAsync(id, ct));
         return app;
     }
 

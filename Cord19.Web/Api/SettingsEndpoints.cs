@@ -21,6 +21,13 @@ public static class SettingsEndpoints
                 ? Results.Ok(await store.GetAsync(ct))
                 : Results.ValidationProblem(new Dictionary<string, string[]> { ["settings"] = errors.ToArray() }, title: "The settings were not saved");
         });
+        // The saved price book priced as AWS charges in Settings' region today; nothing is saved (PATCH priceBookJson with
+        // the answer's json to use it). A POST: it asks AWS 22 times.
+        api.MapPost("/price-book/read", async (SettingsStore store, ServiceClient.ISettingsClient client, CancellationToken ct) =>
+        {
+            var settings = await store.GetAsync(ct);
+            return await client.ReadPricesAsync(settings.AwsRegion, settings.Prices(), ct);
+        });
         return app;
     }
 }
