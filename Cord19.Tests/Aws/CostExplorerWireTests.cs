@@ -7,8 +7,8 @@ namespace Cord19.Tests.Aws;
 
 /// <summary>
 /// Cost Explorer on the wire: its one endpoint (us-east-1) whatever the deployment's region, each request checked
-/// against the botocore model, and a grouped daily answer (the shape of the API reference's GetCostAndUsage example)
-/// summed by service.
+/// against the botocore model, and a grouped daily answer (in the model's output shape: ResultsByTime, Groups, Keys,
+/// Metrics) summed by service.
 /// </summary>
 public sealed class CostExplorerWireTests
 {

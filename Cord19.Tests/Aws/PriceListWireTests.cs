@@ -9,8 +9,9 @@ namespace Cord19.Tests.Aws;
 /// <summary>
 /// GetProducts on the wire: asked of the Price List's us-east-1 endpoint whatever the deployment's region, checked
 /// against the botocore model, paged by NextToken, and each product read from the JSON document AWS sends as a string
-/// (the model's jsonvalue member). The products are written in the Price List's documented shape (the Price List API
-/// user guide's sample answers), since moto has no Price List.
+/// (the model's jsonvalue member). The products are written in the shape public code that reads the real API parses
+/// (product, attributes, terms.OnDemand, priceDimensions, pricePerUnit.USD), since moto has no Price List and no real
+/// answer was seen here.
 /// </summary>
 public sealed class PriceListWireTests
 {
