@@ -56,7 +56,7 @@ public sealed class CostPageTests : PageTestContext
 
         var page = Render<Cord19.Web.Components.Pages.Costs>();
 
-        page.WaitForAssertion(() => Assert.Contains($"would have cost {CostMeterBadge.Usd(snapshot.Accrued!.Value)} on AWS", page.Find("[data-testid=costs-title]").TextContent), Patience);
+        page.WaitForAssertion(() => Assert.Contains($"would have cost {Cord19.Core.Costs.Money.Usd(snapshot.Accrued!.Value)} on AWS", page.Find("[data-testid=costs-title]").TextContent), Patience);
         var table = page.Find("[data-testid=cost-resources]").TextContent;
         Assert.Contains("EC2 spot instance (m5.xlarge)", table);
         Assert.Contains("Redshift cluster (1 × ra3.large)", table);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
 
 namespace Cord19.Core.Targets.Aws;
@@ -37,7 +37,7 @@ public sealed record DeploymentBill(Guid DeploymentId, string Said, IReadOnlyLis
         var until = DateOnly.FromDateTime(deployment.EndedAt ?? now).AddDays(1);
         var services = await cloud.BilledAsync(key, deployment.Id.ToString(), from, until, ct);
         var days = from == until.AddDays(-1) ? $"on {from:yyyy-MM-dd}" : $"from {from:yyyy-MM-dd} to {until.AddDays(-1):yyyy-MM-dd}";
-        var meter = metered is { } m ? $"The meter counted {Usd(m)}." : "The meter's figure is unknown (a price is missing).";
+        var meter = metered is { } m ? $"The meter counted {Money.Usd(m)}." : "The meter's figure is unknown (a price is missing).";
         if (services.Count == 0)
             return new(deployment.Id, $"AWS's bill has nothing tagged with this deployment {days} yet: a day's costs reach Cost Explorer within " +
                 $"about 24 hours. {meter}", [], 0, metered);
@@ -45,12 +45,11 @@ public sealed record DeploymentBill(Guid DeploymentId, string Said, IReadOnlyLis
         var billed = services.Sum(s => s.Usd);
         var open = services.Any(s => s.Estimated) ? " The figures of days still open may grow." : "";
         return new(deployment.Id,
-            $"AWS billed {Usd(billed)} for this deployment's tagged resources {days}: {string.Join(", ", services.Select(s => $"{s.Service} {Usd(s.Usd)}"))}. " +
+            $"AWS billed {Money.Usd(billed)} for this deployment's tagged resources {days}: {string.Join(", ", services.Select(s => $"{s.Service} {Money.Usd(s.Usd)}"))}. " +
             $"{meter}{open} Costs AWS bills to nothing that carries the tag are not in AWS's figure, nor costs from before the tag was active.",
             services, billed, metered);
     }
 
-    private static string Usd(decimal usd) => usd < 1 ? $"${usd.ToString("0.000", CultureInfo.InvariantCulture)}" : $"${usd.ToString("0.00", CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>What AWS billed one of the panel's deployments, asked of the account in the deployment's own region.</summary>
@@ -66,11 +65,4 @@ public sealed class DeploymentBills(DeploymentStore store, Settings.SettingsStor
         var metered = Costs.CostMeterService.Measure(deployment, runs, await settingsStore.GetAsync(ct), deployment.EndedAt ?? now).Accrued;
         return await DeploymentBill.AskAsync(clouds.Open(region), deployment, metered, now, ct);
     }
-}
-
-public sealed class DeploymentNotFoundException(Guid id)
-    : Cord19Exception($"No deployment {id} is recorded here: pick one of the Costs page's deployments.")
-{
-    public override FailureKind Failure => FailureKind.NotFound;
-    public override string Title => "No such deployment";
 }

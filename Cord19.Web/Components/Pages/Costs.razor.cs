@@ -137,5 +137,5 @@ public sealed partial class Costs : LiveComponent
         b.MaxLifetimeHours is { } h ? $"{h:0.#} h" : null,
     }.OfType<string>());
 
-    private static string Usd(decimal? value) => value is { } v ? Controls.CostMeterBadge.Usd(v) : "unknown";
+    private static string Usd(decimal? value) => value is { } v ? Money.Usd(v) : "unknown";
 }

@@ -1,0 +1,10 @@
+using System.Globalization;
+
+namespace Cord19.Core.Costs;
+
+/// <summary>How the panel writes an amount of US dollars, wherever it shows one.</summary>
+public static class Money
+{
+    /// <summary>Tenths of a cent below a dollar (a short deployment costs cents), cents above; the same in every culture.</summary>
+    public static string Usd(decimal value) => "$" + value.ToString(value < 1 ? "0.000" : "0.00", CultureInfo.InvariantCulture);
+}
