@@ -211,8 +211,11 @@ public sealed record DeniedAction(string Action, string Decision, string? Resour
     /// <summary>A Deny statement refuses it (of the caller's policies, or of the boundary or organization when those are set).</summary>
     public bool Explicit => Decision == "explicitDeny";
 
-    /// <summary>Only attaching the operator policy is missing: nothing denies it, nothing allows it.</summary>
+    /// <summary>Only an Allow is missing (the operator policy attached, the role's policy put): nothing denies it, nothing allows it.</summary>
     public bool FixedByAttaching => !Explicit && !ByServiceControlPolicy && !ByPermissionsBoundary;
+
+    /// <summary>A Deny statement of the principal's own policies refuses it, not its boundary's or its organization's.</summary>
+    public bool ByDenyStatement => Explicit && !ByServiceControlPolicy && !ByPermissionsBoundary;
 
     /// <summary>The action, the resource it was asked on, and what refused it, as the checklist lists it.</summary>
     public string Described => Action + (Resource is { } resource ? $" on {resource}" : "") +

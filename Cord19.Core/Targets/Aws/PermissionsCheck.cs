@@ -17,7 +17,7 @@ public static class PermissionsCheck
             return new(Name, CheckOutcome.Passed, $"IAM allows all {OperatorPolicy.Actions.Count} actions the panel uses to {principal}, on the project's resources in {region}.");
         var fixes = new List<string>();
         if (denied.Any(d => d.FixedByAttaching)) fixes.Add(AttachFix);
-        if (Actions(denied.Where(d => d.Explicit && !d.ByServiceControlPolicy && !d.ByPermissionsBoundary)) is { } refused)
+        if (Actions(denied.Where(d => d.ByDenyStatement)) is { } refused)
             fixes.Add($"A Deny statement in a policy of yours refuses {refused}, and no Allow lifts a Deny: remove it, or ask whoever added it.");
         if (Actions(denied.Where(d => d.ByPermissionsBoundary)) is { } bounded)
             fixes.Add($"Your permissions boundary leaves out {bounded}: ask your administrator to add them to it.");

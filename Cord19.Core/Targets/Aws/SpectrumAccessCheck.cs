@@ -55,7 +55,7 @@ public static class SpectrumAccessCheck
         var listed = string.Join(", ", denied.Select(d => d.Described));
         // Nothing refuses them, the role's own policy just does not show them: IAM takes a while to show a role just
         // made, or just given its policy (as phase 2 does), to the simulator, so this is no reason to stop.
-        if (!denied.Any(d => d.Explicit || d.ByServiceControlPolicy || d.ByPermissionsBoundary))
+        if (denied.All(d => d.FixedByAttaching))
             return new(Name, CheckOutcome.Warning,
                 $"IAM's simulator does not show {roleArn} allowed {listed}: a role just made or given its policy takes a little while to reach it; " +
                 "if it stays so, the role's policy is an earlier version's.",
@@ -72,9 +72,9 @@ public static class SpectrumAccessCheck
             fixes.Add($"Your organization's service control policies refuse it, which no policy in this account can lift: ask the organization's administrator to allow it for {roleArn}, or {DataLakeCheck.PanelFile}.");
         if (denied.Any(d => d.ByPermissionsBoundary))
             fixes.Add($"The role boundary in this account leaves it out: {RoleBoundary.UpdateFixIn(account)}");
-        if (denied.Any(d => d.Explicit && !d.ByServiceControlPolicy && !d.ByPermissionsBoundary))
+        if (denied.Any(d => d.ByDenyStatement))
             fixes.Add("A Deny statement in a policy on the role refuses it: remove it, or ask whoever added it.");
-        if (denied.Any(d => !d.Explicit && !d.ByServiceControlPolicy && !d.ByPermissionsBoundary))
+        if (denied.Any(d => d.FixedByAttaching))
             fixes.Add("The role's own policy does not show the rest yet: if that stays so, press 'Create the roles' to put this version's policy on it.");
         return string.Join(" ", fixes);
     }
