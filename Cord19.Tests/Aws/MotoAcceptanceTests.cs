@@ -34,8 +34,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     private RedshiftDataStandIn _redshiftData = null!;
     private string _image = "";
     // Started by the first page visit: the image test never opens a page.
-    private IPlaywright? _playwright;
-    private IBrowser? _chromium;
+    private Support.Browser.LentChromium? _chromium;
 
     public async Task InitializeAsync()
     {
@@ -55,7 +54,6 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         await _airflow.DisposeAsync();
         await _redshiftData.DisposeAsync();
         if (_chromium is not null) await _chromium.DisposeAsync();
-        _playwright?.Dispose();
         _data.Dispose();
     }
 
@@ -564,7 +562,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     /// </summary>
     private async Task<IReadOnlyList<string>> OnEveryScreenAsync(RunningApp app, string path, string screenshot, Func<IPage, Task> reach)
     {
-        if (_chromium is null) (_playwright, _chromium) = await Support.Browser.LaunchAsync();
+        _chromium ??= await Support.Browser.BorrowAsync();
         var problems = new List<string>();
         (string Name, int Width, int Height, ColorScheme Scheme)[] screens =
         [
@@ -574,7 +572,7 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         ];
         foreach (var (name, width, height, scheme) in screens)
         {
-            await using var context = await _chromium.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, ColorScheme = scheme });
+            await using var context = await _chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, ColorScheme = scheme });
             var page = await context.NewPageAsync();
             await app.OpenAsync(page, path);
             await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });

@@ -13,8 +13,7 @@ public sealed class InstancesBrowserTests : IAsyncLifetime
     private string _database = null!;
     private RunningApp _clicked = null!;
     private RunningApp _watched = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _chromium = null!;
+    private Support.Browser.LentChromium _chromium = null!;
 
     public async Task InitializeAsync()
     {
@@ -23,7 +22,7 @@ public sealed class InstancesBrowserTests : IAsyncLifetime
         var environment = new Dictionary<string, string> { ["CORD19_POSTGRES"] = _database, ["CORD19_TEST_STEP_DELAY_MS"] = "700" };
         _clicked = await RunningApp.StartAsync(_data.Path, environment);
         _watched = await RunningApp.StartAsync(_data.Path, environment);
-        (_playwright, _chromium) = await Support.Browser.LaunchAsync();
+        _chromium = await Support.Browser.BorrowAsync();
     }
 
     [Fact]
@@ -46,7 +45,7 @@ public sealed class InstancesBrowserTests : IAsyncLifetime
 
     private async Task<IPage> OpenAsync(RunningApp app)
     {
-        var page = await _chromium.NewPageAsync();
+        var page = await _chromium.Browser.NewPageAsync();
         await app.OpenAsync(page);
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         return page;
@@ -55,7 +54,6 @@ public sealed class InstancesBrowserTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _chromium.DisposeAsync();
-        _playwright.Dispose();
         await _clicked.DisposeAsync();
         await _watched.DisposeAsync();
         await TestPostgres.DropDatabaseAsync(_database);

@@ -16,21 +16,20 @@ public sealed class StateDatabaseOutageBrowserTests : IAsyncLifetime
     private string _database = null!;
     private SeverableTcpRelay _relay = null!;
     private RunningApp _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _chromium = null!;
+    private Support.Browser.LentChromium _chromium = null!;
 
     public async Task InitializeAsync()
     {
         _database = await TestPostgres.CreateDatabaseAsync();
         _relay = SeverableTcpRelay.ToPostgres(_database, out var throughRelay);
         _app = await RunningApp.StartAsync(_data.Path, new Dictionary<string, string> { ["CORD19_POSTGRES"] = throughRelay });
-        (_playwright, _chromium) = await Support.Browser.LaunchAsync();
+        _chromium = await Support.Browser.BorrowAsync();
     }
 
     [Fact]
     public async Task A_page_opened_while_PostgreSQL_is_gone_says_so_within_seconds()
     {
-        var page = await _chromium.NewPageAsync();
+        var page = await _chromium.Browser.NewPageAsync();
         await _app.OpenAsync(page, "/settings");
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
@@ -52,7 +51,6 @@ public sealed class StateDatabaseOutageBrowserTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _chromium.DisposeAsync();
-        _playwright.Dispose();
         await _app.DisposeAsync();
         await _relay.DisposeAsync();
         await TestPostgres.DropDatabaseAsync(_database);

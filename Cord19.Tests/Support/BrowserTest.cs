@@ -8,8 +8,8 @@ public abstract class BrowserTest : IAsyncLifetime
 {
     protected TempDirectory Data { get; } = new();
     protected RunningApp App { get; private set; } = null!;
-    protected IBrowser Chromium { get; private set; } = null!;
-    private IPlaywright _playwright = null!;
+    protected IBrowser Chromium => _chromium.Browser;
+    private Browser.LentChromium _chromium = null!;
 
     /// <summary>Environment variables for the app, beyond the data directory and the access token.</summary>
     protected virtual IReadOnlyDictionary<string, string>? Environment => null;
@@ -25,13 +25,12 @@ public abstract class BrowserTest : IAsyncLifetime
     {
         await ArrangeAsync();
         App = await RunningApp.StartAsync(Data.Path, Environment);
-        (_playwright, Chromium) = await Browser.LaunchAsync();
+        _chromium = await Browser.BorrowAsync();
     }
 
     public virtual async Task DisposeAsync()
     {
-        await Chromium.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await App.DisposeAsync();
         Data.Dispose();
     }
