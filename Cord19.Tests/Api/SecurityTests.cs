@@ -209,6 +209,10 @@ public sealed class SecurityTests : ApiTest
         var bogus = new StringContent("{\"clusters\": 7}");
         bogus.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
         Assert.Contains("charset 'bogus'", await RefusedAsync(bogus, HttpStatusCode.UnsupportedMediaType));
+        // A quoted charset is the same charset (RFC 9110 §5.6.6): UTF-8 in quotes was once refused as 'bogus' is.
+        var quoted = new StringContent("{\"clusters\": 8}");
+        quoted.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=\"utf-8\"");
+        Assert.True((await Http.PutAsync("/api/settings", quoted)).IsSuccessStatusCode);
         // Nothing refused was saved.
         Assert.Equal(8, (await Http.GetFromJsonAsync<JsonElement>("/api/settings")).GetProperty("clusters").GetInt32());
     }

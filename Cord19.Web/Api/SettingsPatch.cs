@@ -27,15 +27,13 @@ public static class SettingsPatch
         .Where(p => p.CanWrite)
         .ToDictionary(p => SettingsStore.Json.PropertyNamingPolicy!.ConvertName(p.Name), StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The body as a JSON object, or why not with its status: 415 for what is not UTF-8 JSON, 400 for a body that is not an object.</summary>
+    /// <summary>The body as a JSON object, or why not with its status: 415 for what is not JSON (the API refuses other charsets than UTF-8 before: Utf8Bodies), 400 for a body that is not an object.</summary>
     public static async Task<(JsonObject? Patch, string? Problem, int Status)> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         const int unsupported = StatusCodes.Status415UnsupportedMediaType, bad = StatusCodes.Status400BadRequest;
         var type = request.ContentType is { } t && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(t, out var parsed) ? parsed : null;
         if (type is null || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !type.MediaType.Value!.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
             return (null, "Send the settings as JSON: Content-Type: application/json.", unsupported);
-        if (type.Charset is { Length: > 0 } charset && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
-            return (null, $"The charset '{charset}' is not supported: send the settings as UTF-8 JSON.", unsupported);
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, ct);
         try

@@ -138,7 +138,8 @@ public static class Cord19Application
                 StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
             })
             // An error answered without a body (a malformed request the framework refused) gets problem details too.
-            .UseStatusCodePages());
+            .UseStatusCodePages()
+            .UseUtf8Bodies());
         if (!app.Environment.IsDevelopment())
             app.UseWhen(http => !IsApi(http.Request.Path), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
         // People get a page for a missing address; scripts keep the API's status codes (a 401 must stay a 401).
