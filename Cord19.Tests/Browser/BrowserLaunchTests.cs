@@ -22,6 +22,26 @@ public sealed partial class BrowserLaunchTests
         Assert.Empty(Support.Browser.BrowserOwnPopups.Except(disabled));
     }
 
+    [Fact]
+    public async Task A_lent_Chromium_comes_back_with_no_context_open_and_once_however_often_it_is_given_back()
+    {
+        var first = await Support.Browser.BorrowAsync();
+        var page = await first.Browser.NewPageAsync();
+        await page.SetContentAsync("<p>left open by the first test</p>");
+        await first.DisposeAsync();
+        await first.DisposeAsync();
+
+        await using var second = await Support.Browser.BorrowAsync();
+        await using var third = await Support.Browser.BorrowAsync();
+
+        // Other tests borrow beside this one, so "the first one's Chromium" may have gone to them: whichever this is, it is
+        // lent to one test at a time and holds no context of another's.
+        Assert.NotSame(second.Browser, third.Browser);
+        Assert.True(page.IsClosed);
+        Assert.Empty(second.Browser.Contexts);
+        Assert.Empty(third.Browser.Contexts);
+    }
+
     [GeneratedRegex(@"disabledFeatures = \[(?<names>[^\]]*)\]")]
     private static partial Regex DriverDisabledFeatures();
 

@@ -28,7 +28,7 @@ public static class Browser
     {
         while (Idle.TryTake(out var kept))
         {
-            if (kept.Browser.IsConnected) return kept;
+            if (kept.Browser.IsConnected) return kept.LendAgain();
             await kept.CloseAsync();
         }
         var (playwright, browser) = await LaunchAsync();
@@ -38,10 +38,19 @@ public static class Browser
     /// <summary>A Chromium lent to one test: disposing it gives it back, its contexts closed (or closes it, if it is broken).</summary>
     public sealed class LentChromium(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
     {
+        private int _givenBack;
+
         public IBrowser Browser { get; } = browser;
+
+        private IPlaywright Playwright { get; } = playwright;
+
+        /// <summary>The same Chromium, lent anew: each loan is given back once.</summary>
+        internal LentChromium LendAgain() => new(Playwright, Browser);
 
         public async ValueTask DisposeAsync()
         {
+            // Given back once: a second dispose must not put it in the bag twice, for two tests to borrow at once.
+            if (Interlocked.Exchange(ref _givenBack, 1) == 1) return;
             try
             {
                 foreach (var context in Browser.Contexts.ToList()) await context.CloseAsync();
@@ -62,7 +71,7 @@ public static class Browser
                 await Browser.CloseAsync();
             }
             catch (PlaywrightException) { } // already gone: the driver is still disposed below
-            playwright.Dispose();
+            Playwright.Dispose();
         }
     }
 

@@ -21,7 +21,7 @@ public static class Utf8Bodies
     });
 
     /// <summary>Why a body of this content type is not read, or null (no charset, or UTF-8, quoted or not).</summary>
-    public static string? Refusal(string? contentType)
+    private static string? Refusal(string? contentType)
     {
         if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var type) || type.Charset is not { Length: > 0 } declared) return null;
         var charset = HeaderUtilities.RemoveQuotes(declared).Value!;
