@@ -69,7 +69,8 @@ public static class CostMeter
         var level = fraction >= 1 ? BudgetLevel.Exceeded : fraction >= BudgetStatus.WarningFraction ? BudgetLevel.Warning : BudgetLevel.Ok;
         var message = level == BudgetLevel.Ok ? null
             : costFraction >= ageFraction
-                ? $"Cost ${accrued:0.00} is {costFraction:P0} of the ${cap:0.00} cap."
+                // A cost fraction this high has both an accrued cost and a cap.
+                ? $"Cost {Money.Usd(accrued ?? 0)} is {costFraction:P0} of the {Money.Cap(cap ?? 0)} cap."
                 : $"The deployment is {age.TotalHours:0.0} h old, {ageFraction:P0} of its {lifetime:0.#} h lifetime.";
         return new BudgetStatus(cap, lifetime, fraction, level, message);
     }

@@ -51,6 +51,32 @@ public sealed class CostMeterServiceTests
     }
 
     [Fact]
+    public async Task The_budget_warning_writes_dollars_as_the_meter_does_whatever_the_servers_culture()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            var clock = new FakeTimeProvider(Start);
+            await using var h = await CoreHarness.StartAsync(clock);
+            await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });
+            await h.RunAsync(1);
+            await h.RunAsync(2);
+            clock.Advance(TimeSpan.FromHours(0.085 / (double)HourlyAfterPhase2));
+
+            var warning = await h.Meter.TickAsync();
+
+            Assert.Equal(BudgetLevel.Warning, warning.Budget.Level);
+            Assert.StartsWith($"Cost {Money.Usd(warning.Accrued!.Value)} is ", warning.Budget.Message);
+            Assert.Contains("of the $0.10 cap", warning.Budget.Message);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Fact]
     public async Task The_budget_guard_warns_at_80_percent_and_deallocates_once_at_100()
     {
         var clock = new FakeTimeProvider(Start);

@@ -133,7 +133,7 @@ public sealed partial class Costs : LiveComponent
 
     private static string Limits(BudgetStatus b) => string.Join(" or ", new[]
     {
-        b.CapUsd is { } cap ? $"${cap:0.00}" : null,
+        b.CapUsd is { } cap ? Money.Cap(cap) : null,
         b.MaxLifetimeHours is { } h ? $"{h:0.#} h" : null,
     }.OfType<string>());
 
