@@ -8,7 +8,8 @@ namespace Cord19.Tests.Fuzz;
 [Collection(InProcessHostCollection.Name)]
 public sealed class ApiFuzzTests : ApiTest
 {
-    private static readonly string[] Junk =
+    /// <summary>Bad values for a path or a query, none of them a valid phase, run, page number or confirmation word.</summary>
+    internal static readonly string[] Junk =
         ["", " ", "0", "-1", "8", "2147483648", "1e309", "NaN", "null", "true", "[]", "{}", "%00", "..%2F..", "%F0%28%8C%28", "😀", new string('9', 400), "'; DROP TABLE PhaseRuns;--"];
 
     private static readonly string[] Bodies =

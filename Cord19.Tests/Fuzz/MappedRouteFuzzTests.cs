@@ -22,10 +22,9 @@ namespace Cord19.Tests.Fuzz;
 [Collection(InProcessHostCollection.Name)]
 public sealed class MappedRouteFuzzTests : IAsyncLifetime
 {
-    /// <summary>Never a valid phase, run, DAG or page number: a fuzzed request must not start real work.</summary>
+    /// <summary>The bad-input run's values and a few more, none valid: a fuzzed request must not start real work.</summary>
     private static readonly string[] Values =
-        ["", " ", "0", "-1", "8", "2147483648", "99999999999999999999", "1e309", "NaN", "null", "true", "[]", "{}", "%00", "..%2F..%2Fetc%2Fpasswd",
-         "%F0%28%8C%28", "😀", new string('9', 400), "'; DROP TABLE PhaseRuns;--", "00000000-0000-0000-0000-000000000000", "<script>alert(1)</script>"];
+        [.. ApiFuzzTests.Junk, "99999999999999999999", "..%2F..%2Fetc%2Fpasswd", "00000000-0000-0000-0000-000000000000", "<script>alert(1)</script>"];
 
     private static readonly string[] Bodies =
         ["", "{", "null", "[]", "\"text\"", "{}", "{\"clusters\": null}", "{\"dagId\": 5, \"conf\": []}", "{\"isPaused\": \"maybe\"}", "{\"priceBookJson\": \"{ nope\"}",

@@ -22,7 +22,7 @@ public static class SettingsEndpoints
                 : Results.ValidationProblem(new Dictionary<string, string[]> { ["settings"] = errors.ToArray() }, title: "The settings were not saved");
         });
         // The saved price book priced as AWS charges in Settings' region today; nothing is saved (PATCH priceBookJson with
-        // the answer's json to use it). A POST: it asks AWS 22 times.
+        // the answer's json to use it). A POST: it sends AWS a request or more for each of the book's keys.
         api.MapPost("/price-book/read", async (SettingsStore store, ServiceClient.ISettingsClient client, CancellationToken ct) =>
         {
             var settings = await store.GetAsync(ct);
