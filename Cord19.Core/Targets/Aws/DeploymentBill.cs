@@ -49,7 +49,6 @@ public sealed record DeploymentBill(Guid DeploymentId, string Said, IReadOnlyLis
             $"{meter}{open} Costs AWS bills to nothing that carries the tag are not in AWS's figure, nor costs from before the tag was active.",
             services, billed, metered);
     }
-
 }
 
 /// <summary>What AWS billed one of the panel's deployments, asked of the account in the deployment's own region.</summary>
