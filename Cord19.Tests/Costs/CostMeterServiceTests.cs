@@ -50,6 +50,16 @@ public sealed class CostMeterServiceTests
         Assert.Equal(0m, ended.BurnRatePerHour);
     }
 
+    /// <summary>Phases 1 and 2 run under a $0.10 cap, then the meter's tick once the deployment has cost $0.085 of it.</summary>
+    private static async Task<CostSnapshot> At85PercentOfADimeCapAsync(CoreHarness h, FakeTimeProvider clock)
+    {
+        await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });
+        await h.RunAsync(1);
+        await h.RunAsync(2);
+        clock.Advance(TimeSpan.FromHours(0.085 / (double)HourlyAfterPhase2));
+        return await h.Meter.TickAsync();
+    }
+
     [Fact]
     public async Task The_budget_warning_writes_dollars_as_the_meter_does_whatever_the_servers_culture()
     {
@@ -59,12 +69,8 @@ public sealed class CostMeterServiceTests
         {
             var clock = new FakeTimeProvider(Start);
             await using var h = await CoreHarness.StartAsync(clock);
-            await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });
-            await h.RunAsync(1);
-            await h.RunAsync(2);
-            clock.Advance(TimeSpan.FromHours(0.085 / (double)HourlyAfterPhase2));
 
-            var warning = await h.Meter.TickAsync();
+            var warning = await At85PercentOfADimeCapAsync(h, clock);
 
             Assert.Equal(BudgetLevel.Warning, warning.Budget.Level);
             Assert.StartsWith($"Cost {Money.Usd(warning.Accrued!.Value)} is ", warning.Budget.Message);
@@ -81,12 +87,7 @@ public sealed class CostMeterServiceTests
     {
         var clock = new FakeTimeProvider(Start);
         await using var h = await CoreHarness.StartAsync(clock);
-        await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = 0.10m, MaxLifetimeHours = null });
-        await h.RunAsync(1);
-        await h.RunAsync(2);
-
-        clock.Advance(TimeSpan.FromHours(0.085 / (double)HourlyAfterPhase2));
-        var warning = await h.Meter.TickAsync();
+        var warning = await At85PercentOfADimeCapAsync(h, clock);
         Assert.Equal(BudgetLevel.Warning, warning.Budget.Level);
         Assert.Contains("of the $0.10 cap", warning.Budget.Message);
         Assert.NotEqual(PhaseStatus.Running, (await h.Store.GetSnapshotAsync())[7].Status);
