@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cord19.Core.Configuration;
 using Cord19.Core.Pipeline;
 using Cord19.Core.Results;
 using Cord19.Core.Settings;
@@ -37,6 +38,7 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        ProcessCulture.UseInvariant(); // its logs are English sentences, read on the panel's pages
         try
         {
             if (args is ["--help" or "-h" or "help"])

@@ -1,5 +1,7 @@
+using Cord19.Core.Configuration;
 using Cord19.Web.Hosting;
 
+ProcessCulture.UseInvariant(); // English pages, English numbers, whatever the machine's LANG
 var builder = WebApplication.CreateBuilder(args);
 if (builder.AddCord19() is null) return 1; // the configuration's problems are printed, each with its fix
 

@@ -19,12 +19,15 @@ public sealed class PipelineProgramTests(S3rverFixture s3) : IClassFixture<S3rve
         await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new PipelineSettings { SubsetSize = 200, LdaIterations = 10 }, SettingsStore.Json));
         var results = _dir.File("results");
 
-        // As the processing DAG's task calls it: with Airflow's run id.
-        var (exit, output, error) = await RunAsync("all", "--metadata", DataDirectory.ShippedSample, "--scope", "subset", "--results", results, "--settings", settings,
+        // As the processing DAG's task calls it: with Airflow's run id; on a machine whose locale writes decimal commas.
+        var (exit, output, error) = await RunWithAsync(new Dictionary<string, string> { ["LC_ALL"] = "de_DE.UTF-8" },
+            "all", "--metadata", DataDirectory.ShippedSample, "--scope", "subset", "--results", results, "--settings", settings,
             "--run-id", "manual__2024-05-01T12:30:00+00:00");
 
         Assert.True(exit == 0, error + output);
-        Assert.Contains("[preprocess] Kept", output);
+        // Its log is English, its numbers too (the German locale wrote "Kept 2.765 of 4.992" and "Silhouette 0,087").
+        Assert.Matches(@"\[preprocess\] Kept \d,\d{3} of \d,\d{3} papers", output);
+        Assert.Matches(@"Silhouette -?\d\.\d{3}, topic coherence \(UMass\) -?\d+\.\d{2}", output);
         Assert.Contains("[publish] done", output);
         await AssertOneCompleteRunAsync(new LocalFolderObjectStore(results), "manual__2024-05-01T12-30-00-00-00", documents: 200);
     }
