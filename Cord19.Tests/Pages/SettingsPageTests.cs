@@ -125,6 +125,60 @@ public sealed class SettingsPageTests : PageTestContext
         Assert.Equal(1, _settings.Saves);
     }
 
+    /// <summary>
+    /// MudBlazor's own reading took a comma anywhere for a thousands separator: "0,50" typed for fifty cents saved a $50
+    /// cap, and "1,5" hours a 15-hour lifetime.
+    /// </summary>
+    [Fact]
+    public async Task A_decimal_comma_in_the_cap_or_the_lifetime_is_refused_with_the_fix_not_read_as_thousands()
+    {
+        await _settings.SaveAsync(new Cord19.Core.Settings.PipelineSettings { BudgetCapUsd = null }, default); // no cap yet
+        var snackbars = RenderSnackbars();
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=budget-cap]", Patience);
+
+        page.Find("input[data-testid=budget-cap]").Change("0,50");
+        // What could not be read is a change the page keeps asking about, not a value quietly left as it was.
+        page.WaitForAssertion(() => Assert.Contains("Unsaved changes", page.Find("[data-testid=settings-actions]").TextContent), Patience);
+        page.Find("input[data-testid=max-lifetime]").Change("1,5");
+        page.Find("input[data-testid=clusters]").Change("1,2");
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("Not saved.", page.Find("[data-testid=settings-errors]").TextContent), Patience);
+        var errors = page.Find("[data-testid=settings-errors]").TextContent;
+        Assert.Contains("'0,50' has a comma: the panel reads decimals after a point, so write 0.50.", errors);
+        Assert.Contains("'1,5' has a comma: the panel reads decimals after a point, so write 1.5.", errors);
+        Assert.Contains("'1,2' is not a whole number as the panel reads it: write the digits alone, without separators or decimals (1500, not 1,500).", errors);
+        Assert.Equal(1, _settings.Saves);
+        Assert.DoesNotContain("Settings saved.", snackbars.Markup);
+
+        page.Find("input[data-testid=budget-cap]").Change("0.50");
+        page.Find("input[data-testid=max-lifetime]").Change("1.5");
+        page.Find("input[data-testid=clusters]").Change("12");
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+        snackbars.WaitForAssertion(() => Assert.Contains("Settings saved.", snackbars.Markup), Patience);
+        Assert.Equal(0.50m, _settings.Saved.BudgetCapUsd);
+        Assert.Equal(1.5, _settings.Saved.MaxLifetimeHours);
+        Assert.Equal(12, _settings.Saved.Clusters);
+    }
+
+    [Fact]
+    public async Task Restoring_the_defaults_replaces_a_number_the_form_could_not_read()
+    {
+        var snackbars = RenderSnackbars();
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=budget-cap]", Patience);
+        page.Find("input[data-testid=budget-cap]").Change("0,50");
+
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Restore the defaults").ClickAsync(new());
+        // The field shows the number that will be saved, not the text typed for the form before.
+        page.WaitForAssertion(() => Assert.Equal("5", page.Find("input[data-testid=budget-cap]").GetAttribute("value")), Patience);
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Settings saved.", snackbars.Markup), Patience);
+        Assert.Equal(new Cord19.Core.Settings.PipelineSettings().BudgetCapUsd, _settings.Saved.BudgetCapUsd);
+    }
+
     /// <summary>Before, a cap typed and never saved was dropped without a word when the reader went to another page.</summary>
     [Fact]
     public async Task Unsaved_changes_are_shown_and_asked_about_before_another_page_opens()

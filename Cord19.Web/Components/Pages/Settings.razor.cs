@@ -14,6 +14,8 @@ public sealed partial class Settings : ComponentBase
     /// <summary>The form as last loaded or saved: what a phase would use.</summary>
     private SettingsForm? _saved;
     private IReadOnlyList<SettingsProblem> _problems = [];
+    /// <summary>The number fields' readers, and what they could not read.</summary>
+    private TypedNumbers _numbers;
     private bool _showFirstProblem;
     /// <summary>What the last reading of AWS's prices did, or why it could not.</summary>
     private (Severity Severity, string Text)? _pricesRead;
@@ -25,15 +27,17 @@ public sealed partial class Settings : ComponentBase
     [Inject] public required IDialogService Dialogs { get; init; }
     [Inject] public required ILogger<Settings> Logger { get; init; }
 
-    private bool Has(string field) => _problems.Any(p => p.Field == field);
+    public Settings() => _numbers = new(StateHasChanged);
 
-    private string? For(string field) => _problems.FirstOrDefault(p => p.Field == field)?.Message;
+    private bool Has(string field) => For(field) is not null;
+
+    private string? For(string field) => _numbers.ProblemOf(field) ?? _problems.FirstOrDefault(p => p.Field == field)?.Message;
 
     /// <summary>
     /// What is typed differs from what is saved. A cap or a lifetime typed and never saved guards nothing, and a downloaded
     /// release only fills the field: leaving the page would drop them without a word.
     /// </summary>
-    private bool Unsaved => _model is not null && _model != _saved;
+    private bool Unsaved => _model is not null && (_model != _saved || _numbers.Problems.Count > 0);
 
     protected override async Task OnInitializedAsync()
     {
@@ -57,6 +61,15 @@ public sealed partial class Settings : ComponentBase
 
     private async Task SaveAsync()
     {
+        // A number the form could not read leaves its type's default in the model: saving that would save no cap for
+        // "0,50" without a word.
+        if (_numbers.Problems is { Count: > 0 } unread)
+        {
+            _problems = unread;
+            Snackbar.Clear();
+            _showFirstProblem = true;
+            return;
+        }
         // A save the state database cannot take (out of reach, say) is said, and the form keeps what was typed.
         var failure = await UserAction.RunAsync(async () => _problems = await Store.SaveAsync(_model!.ToSettings(), CancellationToken.None), Logger);
         // A "saved" from an earlier click must not stand beside "not saved".
@@ -78,7 +91,17 @@ public sealed partial class Settings : ComponentBase
     }
 
     /// <summary>The preset's pipeline parameters in the form, to review before saving; data, target and budget stay.</summary>
-    private void ApplyPreset(string name) => _model = SettingsForm.From(Presets.Apply(_model!.ToSettings(), name));
+    private void ApplyPreset(string name) => Show(SettingsForm.From(Presets.Apply(_model!.ToSettings(), name)));
+
+    /// <summary>
+    /// Puts a form replaced by code on the page with new readers: each field, given a new converter, shows the form's
+    /// number instead of text typed for the form before.
+    /// </summary>
+    private void Show(SettingsForm form)
+    {
+        _model = form;
+        _numbers = new(StateHasChanged);
+    }
 
     private void ResetPrices()
     {
@@ -115,7 +138,7 @@ public sealed partial class Settings : ComponentBase
 
     private Task ResetAsync()
     {
-        _model = SettingsForm.From(new PipelineSettings());
+        Show(SettingsForm.From(new PipelineSettings()));
         _problems = [];
         return Task.CompletedTask;
     }
