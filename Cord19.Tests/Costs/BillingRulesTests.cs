@@ -114,5 +114,14 @@ public sealed class BillingRulesTests
         Assert.Null(snapshot.Projected);
         Assert.Contains("ec2.spot.x9.huge", snapshot.Resources[0].Unknown);
         Assert.NotNull(snapshot.Resources[1].Accrued);
+
+        // A cap that can never be reached is said, and turns the header's meter amber: before, it stayed white and quiet.
+        Assert.Equal(BudgetLevel.Warning, snapshot.Budget.Level);
+        Assert.Equal("The $5.00 cap cannot guard while a cost is unknown (instance: No price for 'ec2.spot.x9.huge' in the price book: add it in " +
+            "Settings.) Nothing stops this deployment by itself.", Assert.Single(snapshot.Warnings));
+        var withLifetime = CostMeter.Measure(Guid.NewGuid(), T0, false, false, resources, PriceBook.Default, T0.AddHours(1), T0.AddHours(3), 5m, 8);
+        Assert.EndsWith("Only the 8 h lifetime guards this deployment.", Assert.Single(withLifetime.Warnings));
+        Assert.Empty(CostMeter.Measure(Guid.NewGuid(), T0, false, false, resources, PriceBook.Default, T0.AddHours(1), T0.AddHours(3), null, 8).Warnings);
+        Assert.Empty(CostMeter.Measure(Guid.NewGuid(), T0, true, false, resources, PriceBook.Default, T0.AddHours(1), T0.AddHours(3), 5m, 8).Warnings);
     }
 }
