@@ -190,7 +190,7 @@ public sealed record PipelineSettings
             && errors.All.All(e => e.Field != field)) // a name that is no type has its own problem
             errors.Add(field,
                 $"The price book has no {string.Join(" or ", missing.Select(k => $"'{k}'"))}, so the {Costs.Money.Cap(cap)} cost cap could not count " +
-                "what it prices and would not guard: add the price to the book below, choose a type the book prices, or clear the cap (the lifetime still guards).");
+                "that cost and would never be reached: add the price to the book below, choose a type the book prices, or clear the cap (the lifetime still guards).");
         return errors.All;
     }
 

@@ -17,7 +17,7 @@ public sealed class CapPricesTests
         var problem = Assert.Single(new PipelineSettings { InstanceType = "t3.medium", BudgetCapUsd = 5 }.Problems());
 
         Assert.Equal(nameof(PipelineSettings.InstanceType), problem.Field);
-        Assert.Equal("The price book has no 'ec2.spot.t3.medium', so the $5.00 cost cap could not count what it prices and would not guard: " +
+        Assert.Equal("The price book has no 'ec2.spot.t3.medium', so the $5.00 cost cap could not count that cost and would never be reached: " +
             "add the price to the book below, choose a type the book prices, or clear the cap (the lifetime still guards).", problem.Message);
         Assert.Empty(new PipelineSettings { InstanceType = "t3.medium", BudgetCapUsd = null }.Problems());
     }
