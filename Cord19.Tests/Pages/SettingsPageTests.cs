@@ -163,6 +163,25 @@ public sealed class SettingsPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task A_preset_sets_its_own_numbers_and_leaves_a_refused_cap_as_typed()
+    {
+        var page = Render<Settings>();
+        page.WaitForElement("input[data-testid=budget-cap]", Patience);
+        page.Find("input[data-testid=budget-cap]").Change("0,50");
+        page.Find("input[data-testid=clusters]").Change("1,2");
+
+        await page.Find("[data-testid=preset-large]").ClickAsync(new());
+
+        // The preset's clusters replace the text it could not read; the budget, which presets keep, keeps its text and its mark.
+        page.WaitForAssertion(() => Assert.Equal("20", page.Find("input[data-testid=clusters]").GetAttribute("value")), Patience);
+        await page.Find("[data-testid=save-settings]").ClickAsync(new());
+        var errors = page.WaitForElement("[data-testid=settings-errors]", Patience).TextContent;
+        Assert.Contains("'0,50' has a comma", errors);
+        Assert.DoesNotContain("'1,2'", errors);
+        Assert.Equal(0, _settings.Saves);
+    }
+
+    [Fact]
     public async Task Restoring_the_defaults_replaces_a_number_the_form_could_not_read()
     {
         var snackbars = RenderSnackbars();

@@ -9,8 +9,8 @@ namespace Cord19.Web.Model;
 /// Reads the numbers typed into the Settings form: digits, a sign and one point for decimals. MudBlazor's own reading
 /// takes a comma anywhere for a thousands separator, so "0,50" typed for fifty cents saved a $50 cost cap and "1,5"
 /// hours a 15-hour lifetime, the two guards against a forgotten deployment. A comma is refused instead, with the fix.
-/// A refused field keeps its text on the page, and its problem here: MudBlazor sets the bound value to the type's
-/// default then, so the page must not save the form as if that were what was typed.
+/// A refused field keeps its text on the page, and its problem here, until it is read or code gives it a value: MudBlazor
+/// sets the bound value to the type's default then, so the page must not save the form as if that were what was typed.
 /// </summary>
 /// <param name="refusalsChanged">Called when a field's text is refused or read again, for the page to show it: MudBlazor
 /// does not tell the page of a text it could not read.</param>
@@ -45,9 +45,17 @@ public sealed class TypedNumbers(Action refusalsChanged)
         private static readonly Type Number = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
         private static readonly bool Optional = Nullable.GetUnderlyingType(typeof(T)) is not null;
 
-        public string? Convert(T input) =>
-            owner._refused.TryGetValue(name, out var refused) ? refused.Text
-            : input is IFormattable number ? number.ToString(null, CultureInfo.InvariantCulture) : null;
+        public string? Convert(T input)
+        {
+            if (owner._refused.TryGetValue(name, out var refused))
+            {
+                // MudBlazor leaves its type's default in a field it could not read: the text stays as typed. Another value
+                // is one code put there (a preset, the defaults), which ends the refusal.
+                if (EqualityComparer<T>.Default.Equals(input, default)) return refused.Text;
+                owner.Read(name, null);
+            }
+            return input is IFormattable number ? number.ToString(null, CultureInfo.InvariantCulture) : null;
+        }
 
         public T ConvertBack(string? input)
         {

@@ -15,7 +15,7 @@ public sealed partial class Settings : ComponentBase
     private SettingsForm? _saved;
     private IReadOnlyList<SettingsProblem> _problems = [];
     /// <summary>The number fields' readers, and what they could not read.</summary>
-    private TypedNumbers _numbers;
+    private readonly TypedNumbers _numbers;
     private bool _showFirstProblem;
     /// <summary>What the last reading of AWS's prices did, or why it could not.</summary>
     private (Severity Severity, string Text)? _pricesRead;
@@ -91,17 +91,7 @@ public sealed partial class Settings : ComponentBase
     }
 
     /// <summary>The preset's pipeline parameters in the form, to review before saving; data, target and budget stay.</summary>
-    private void ApplyPreset(string name) => Show(SettingsForm.From(Presets.Apply(_model!.ToSettings(), name)));
-
-    /// <summary>
-    /// Puts a form replaced by code on the page with new readers: each field, given a new converter, shows the form's
-    /// number instead of text typed for the form before.
-    /// </summary>
-    private void Show(SettingsForm form)
-    {
-        _model = form;
-        _numbers = new(StateHasChanged);
-    }
+    private void ApplyPreset(string name) => _model = SettingsForm.From(Presets.Apply(_model!.ToSettings(), name));
 
     private void ResetPrices()
     {
@@ -138,7 +128,7 @@ public sealed partial class Settings : ComponentBase
 
     private Task ResetAsync()
     {
-        Show(SettingsForm.From(new PipelineSettings()));
+        _model = SettingsForm.From(new PipelineSettings());
         _problems = [];
         return Task.CompletedTask;
     }
