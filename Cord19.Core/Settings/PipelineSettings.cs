@@ -185,14 +185,18 @@ public sealed record PipelineSettings
         // The cap counts the cost from these prices: one missing leaves the meter's total unknown and the cap blind, with
         // only the lifetime guarding, and nothing said until someone opens the Costs page.
         if (BudgetCapUsd is { } cap && PricesOrNull() is { } book && Costs.CostEstimate.MissingPrices(this, book) is { Count: > 0 } missing
-            && (missing[0].StartsWith("ec2.", StringComparison.Ordinal) ? nameof(InstanceType)
-                : missing[0].StartsWith("redshift.", StringComparison.Ordinal) ? nameof(RedshiftNodeType) : nameof(PriceBookJson)) is var field
-            && errors.All.All(e => e.Field != field)) // a name that is no type has its own problem
+            && FieldPricedBy(missing[0]) is var field && errors.All.All(e => e.Field != field)) // a name that is no type has its own problem
             errors.Add(field,
                 $"The price book has no {string.Join(" or ", missing.Select(k => $"'{k}'"))}, so the {Costs.Money.Cap(cap)} cost cap could not count " +
                 "that cost and would never be reached: add the price to the book below, choose a type the book prices, or clear the cap (the lifetime still guards).");
         return errors.All;
     }
+
+    /// <summary>The field whose value names a price key: the instance type, the node type, or the book itself.</summary>
+    private static string FieldPricedBy(string key) =>
+        key.StartsWith("ec2.", StringComparison.Ordinal) ? nameof(InstanceType)
+        : key.StartsWith("redshift.", StringComparison.Ordinal) ? nameof(RedshiftNodeType)
+        : nameof(PriceBookJson);
 
     /// <summary>
     /// The settings a run was started with (stored as JSON beside it); the defaults when there are none or they no
