@@ -32,7 +32,7 @@ public sealed class TypedNumbers(Action refusalsChanged)
         return (IReversibleConverter<T, string?>)converter;
     }
 
-    private void Read(string field, (string Text, string Problem)? refused)
+    private void Record(string field, (string Text, string Problem)? refused)
     {
         if (_refused.TryGetValue(field, out var before) ? before == refused : refused is null) return;
         if (refused is { } r) _refused[field] = r;
@@ -52,7 +52,7 @@ public sealed class TypedNumbers(Action refusalsChanged)
                 // MudBlazor leaves its type's default in a field it could not read: the text stays as typed. Another value
                 // is one code put there (a preset, the defaults), which ends the refusal.
                 if (EqualityComparer<T>.Default.Equals(input, default)) return refused.Text;
-                owner.Read(name, null);
+                owner.Record(name, null);
             }
             return input is IFormattable number ? number.ToString(null, CultureInfo.InvariantCulture) : null;
         }
@@ -62,7 +62,7 @@ public sealed class TypedNumbers(Action refusalsChanged)
             var text = input?.Trim() ?? "";
             var value = text.Length == 0 ? (Optional ? null : System.Convert.ChangeType(0, Number, CultureInfo.InvariantCulture)) : Parse(text);
             var problem = text.Length > 0 && value is null ? Problem(text) : null;
-            owner.Read(name, problem is null ? null : (input!, problem));
+            owner.Record(name, problem is null ? null : (input!, problem));
             return problem is null ? (T)value! : throw new ConversionException(problem, [], null!);
         }
 
