@@ -188,7 +188,8 @@ public sealed record PipelineSettings
             && FieldPricedBy(missing[0]) is var field && errors.All.All(e => e.Field != field)) // a name that is no type has its own problem
             errors.Add(field,
                 $"The price book has no {string.Join(" or ", missing.Select(k => $"'{k}'"))}, so the {Costs.Money.Cap(cap)} cost cap could not count " +
-                "that cost and would never be reached: add the price to the book below, choose a type the book prices, or clear the cap (the lifetime still guards).");
+                "that cost and would never be reached: read the region's prices from AWS (the button under the price book adds the types chosen here), " +
+                "add the price to the book by hand, choose a type the book prices, or clear the cap (the lifetime still guards).");
         return errors.All;
     }
 

@@ -130,6 +130,14 @@ public sealed class AwsApiTests : IAsyncLifetime
         Assert.Contains("AWS's Price List API (AmazonEC2, SKU GP3", reading.GetProperty("json").GetString());
         Assert.Null((await _http.GetFromJsonAsync<JsonElement>("/api/settings")).GetProperty("priceBookJson").GetString()); // nothing saved
 
+        // A saved type the book lacks (saved without a cap, which it would leave blind) is read too, to be added.
+        var saved = await _http.PatchAsync("/api/settings", JsonContent.Create(new { instanceType = "t3.medium", budgetCapUsd = (decimal?)null }));
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        _cloud.SpotPricesOf["t3.medium"] = new() { ["us-east-2a"] = 0.0131m };
+        var withType = await (await _http.PostAsync("/api/settings/price-book/read", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("Read 8 of 24 prices for us-east-2 from AWS.", withType.GetProperty("summary").GetString());
+        Assert.Contains("\"ec2.spot.t3.medium\"", withType.GetProperty("json").GetString());
+
         var unknown = await _http.PostAsync($"/api/costs/deployments/{Guid.Empty}/aws-bill", null);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("pick one of the Costs page's deployments", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());

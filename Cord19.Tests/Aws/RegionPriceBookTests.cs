@@ -74,8 +74,33 @@ public sealed class RegionPriceBookTests : IDisposable
     private void Add(string service, string sku, string family, Dictionary<string, string> attributes, string unit, decimal usd, string region) =>
         Add(service, sku, family, attributes, unit, [usd], region);
 
-    private Task<RegionPriceReading> ReadAsync(PriceBook? book = null, string region = Region) =>
-        RegionPriceBook.ReadAsync(_cloud, region, book ?? PriceBook.Default, Today, default);
+    private Task<RegionPriceReading> ReadAsync(PriceBook? book = null, string region = Region, params string[] newKeys) =>
+        RegionPriceBook.ReadAsync(_cloud, region, book ?? PriceBook.Default, newKeys, Today, default);
+
+    /// <summary>
+    /// The settings' types the book lacks (Settings refuse a cost cap beside them) are read too, and added only when AWS
+    /// prices them: a made-up figure would leave the cap as blind as a missing one.
+    /// </summary>
+    [Fact]
+    public async Task A_type_the_book_lacks_is_added_when_AWS_prices_it_and_said_when_it_does_not()
+    {
+        _cloud.SpotPricesOf["t3.medium"] = new() { ["eu-west-1a"] = 0.0171m, ["eu-west-1c"] = 0.0165m };
+
+        var reading = await ReadAsync(null, Region, "ec2.spot.t3.medium", "redshift.ondemand.ra3.4xlarge", "ec2.spot.t3.medium");
+
+        var book = PriceBook.Parse(reading.Json, "read");
+        var added = book.Find("ec2.spot.t3.medium")!;
+        Assert.Equal((0.0165m, "hour"), (added.Usd, added.Unit));
+        Assert.Contains("EC2's current spot price in eu-west-1c", added.Source);
+        Assert.Null(book.Find("redshift.ondemand.ra3.4xlarge"));
+        var notAdded = Assert.Single(reading.NotAdded);
+        Assert.Equal("redshift.ondemand.ra3.4xlarge", notAdded.Key);
+        Assert.True(reading.Partial);
+        Assert.EndsWith("Not added, as AWS gave no price: redshift.ondemand.ra3.4xlarge (AWS's Price List gives no Hrs rate for it in eu-west-1).", reading.Summary);
+        Assert.Contains("ec2.spot.t3.medium", reading.Read);
+        // The new keys count in the summary's total: the book's, and the two asked for once each.
+        Assert.StartsWith($"Read {reading.Read.Count} of {PriceBook.Default.All.Count + 2} prices", reading.Summary);
+    }
 
     [Fact]
     public async Task Every_price_AWS_lists_for_the_region_is_read_into_a_book_for_that_region()

@@ -18,7 +18,8 @@ public sealed class CapPricesTests
 
         Assert.Equal(nameof(PipelineSettings.InstanceType), problem.Field);
         Assert.Equal("The price book has no 'ec2.spot.t3.medium', so the $5.00 cost cap could not count that cost and would never be reached: " +
-            "add the price to the book below, choose a type the book prices, or clear the cap (the lifetime still guards).", problem.Message);
+            "read the region's prices from AWS (the button under the price book adds the types chosen here), add the price to the book by hand, " +
+            "choose a type the book prices, or clear the cap (the lifetime still guards).", problem.Message);
         Assert.Empty(new PipelineSettings { InstanceType = "t3.medium", BudgetCapUsd = null }.Problems());
     }
 

@@ -279,7 +279,7 @@ public sealed class SettingsPageTests : PageTestContext
             asked = book;
             var read = book.All.Select(p => p with { Usd = p.Usd + 1 }).ToList();
             return Task.FromResult(new Cord19.Core.Targets.Aws.RegionPriceReading(region, Cord19.Core.Costs.PriceBook.Write(region, read),
-                [.. read.Skip(1).Select(p => p.Key)], [new(read[0].Key, "AWS's Price List gives no Hrs rate for it in eu-west-1")]));
+                [.. read.Skip(1).Select(p => p.Key)], [new(read[0].Key, "AWS's Price List gives no Hrs rate for it in eu-west-1")], []));
         };
         var page = await RenderOnAwsAsync();
         Assert.Equal("Read eu-west-1's prices from AWS", page.Find("[data-testid=read-prices]").TextContent.Trim());

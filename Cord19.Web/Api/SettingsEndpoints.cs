@@ -21,12 +21,12 @@ public static class SettingsEndpoints
                 ? Results.Ok(await store.GetAsync(ct))
                 : Results.ValidationProblem(new Dictionary<string, string[]> { ["settings"] = errors.ToArray() }, title: "The settings were not saved");
         });
-        // The saved price book priced as AWS charges in Settings' region today; nothing is saved (PATCH priceBookJson with
-        // the answer's json to use it). A POST: it sends AWS a request or more for each of the book's keys.
+        // The saved price book priced as AWS charges in Settings' region today, with the saved types it lacks; nothing is
+        // saved (PATCH priceBookJson with the answer's json to use it). A POST: it sends AWS a request or more for each key.
         api.MapPost("/price-book/read", async (SettingsStore store, ServiceClient.ISettingsClient client, CancellationToken ct) =>
         {
             var settings = await store.GetAsync(ct);
-            return await client.ReadPricesAsync(settings.AwsRegion, settings.Prices(), ct);
+            return await client.ReadPricesAsync(settings.AwsRegion, settings, ct);
         });
         return app;
     }

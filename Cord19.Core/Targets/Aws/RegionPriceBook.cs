@@ -9,13 +9,18 @@ public sealed record KeptPrice(string Key, string Why);
 
 /// <summary>
 /// A price book for <paramref name="Region"/> read from AWS: <paramref name="Json"/> is the file Settings saves,
-/// with every price of the book it started from, read or kept.
+/// with every price of the book it started from, read or kept, and each new key AWS priced.
 /// </summary>
-public sealed record RegionPriceReading(string Region, string Json, IReadOnlyList<string> Read, IReadOnlyList<KeptPrice> Kept)
+/// <param name="NotAdded">The new keys (the settings' types the book did not price) AWS gave no price for, and why.</param>
+public sealed record RegionPriceReading(string Region, string Json, IReadOnlyList<string> Read, IReadOnlyList<KeptPrice> Kept, IReadOnlyList<KeptPrice> NotAdded)
 {
     /// <summary>What the reading did, in words for the Settings page.</summary>
-    public string Summary => $"Read {Read.Count} of {Read.Count + Kept.Count} prices for {Region} from AWS." + (Kept.Count == 0 ? "" :
-        $" Kept from the book: {string.Join("; ", Kept.Select(k => $"{k.Key} ({k.Why})"))}.");
+    public string Summary => $"Read {Read.Count} of {Read.Count + Kept.Count + NotAdded.Count} prices for {Region} from AWS." + (Kept.Count == 0 ? "" :
+        $" Kept from the book: {string.Join("; ", Kept.Select(k => $"{k.Key} ({k.Why})"))}.") + (NotAdded.Count == 0 ? "" :
+        $" Not added, as AWS gave no price: {string.Join("; ", NotAdded.Select(k => $"{k.Key} ({k.Why})"))}.");
+
+    /// <summary>Something was kept or left out: the page says it as a warning.</summary>
+    public bool Partial => Kept.Count + NotAdded.Count > 0;
 }
 
 /// <summary>
@@ -57,19 +62,33 @@ public static class RegionPriceBook
     private const string Backup = "redshift.backup.gb-month", ManagedStorage = "redshift.rms.gb-month";
 
     /// <summary>
-    /// Reads every price of <paramref name="book"/> for <paramref name="region"/>. A refusal that every call would meet
-    /// (no credentials, no pricing:GetProducts) ends the reading with AWS's error, naming its fix; a refusal of one
-    /// key keeps that key.
+    /// Reads every price of <paramref name="book"/> for <paramref name="region"/>, and of <paramref name="newKeys"/> (the
+    /// settings' types the book does not price), which are added only when AWS prices them: a made-up figure would leave
+    /// the cost cap as blind as a missing one. A refusal that every call would meet (no credentials, no
+    /// pricing:GetProducts) ends the reading with AWS's error, naming its fix; a refusal of one key keeps that key.
     /// </summary>
-    public static async Task<RegionPriceReading> ReadAsync(IAwsCloud cloud, string region, PriceBook book, DateOnly today, CancellationToken ct)
+    public static async Task<RegionPriceReading> ReadAsync(IAwsCloud cloud, string region, PriceBook book, IReadOnlyList<string> newKeys, DateOnly today,
+        CancellationToken ct)
     {
         var prices = new List<Price>();
         var read = new List<string>();
         var kept = new List<KeptPrice>();
+        var notAdded = new List<KeptPrice>();
         foreach (var price in book.All.OrderBy(p => p.Key, StringComparer.Ordinal).Where(p => p.Key != Backup))
         {
             var (found, why) = await ReadOneAsync(cloud, region, price, today, ct);
             Record(price, found, why);
+        }
+        foreach (var key in newKeys.Distinct().Where(k => book.Find(k) is null))
+        {
+            // The shipped book's entry gives the unit of a key someone deleted; a type it never priced is billed by the hour.
+            var (found, why) = await ReadOneAsync(cloud, region, PriceBook.Default.Find(key) ?? new Price(key, 0, "hour", today, ""), today, ct);
+            if (found is null) notAdded.Add(new KeptPrice(key, why!));
+            else
+            {
+                prices.Add(found);
+                read.Add(key);
+            }
         }
         if (book.Find(Backup) is { } backup)
         {
@@ -80,7 +99,7 @@ public static class RegionPriceBook
                 Source = $"Estimate: a manual snapshot of an RA3 cluster billed as backup storage at the managed storage rate ({ManagedStorage}, read from AWS's Price List for {region} on {today:yyyy-MM-dd}).",
             }, $"follows {ManagedStorage}, which was not read");
         }
-        return new RegionPriceReading(region, PriceBook.Write(region, prices), read, kept);
+        return new RegionPriceReading(region, PriceBook.Write(region, prices), read, kept, notAdded);
 
         // The price read, or the book's, said to be kept and why.
         void Record(Price old, Price? found, string? why)

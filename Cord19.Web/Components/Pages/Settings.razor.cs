@@ -115,7 +115,7 @@ public sealed partial class Settings : ComponentBase
         }
         _readingPrices = true;
         Core.Targets.Aws.RegionPriceReading? reading = null;
-        var failure = await UserAction.RunAsync(async () => reading = await Store.ReadPricesAsync(region, _model.ToSettings().Prices(), CancellationToken.None), Logger);
+        var failure = await UserAction.RunAsync(async () => reading = await Store.ReadPricesAsync(region, _model.ToSettings(), CancellationToken.None), Logger);
         _readingPrices = false;
         if (failure is not null)
         {
@@ -123,7 +123,7 @@ public sealed partial class Settings : ComponentBase
             return;
         }
         _model.PriceBookJson = reading!.Json;
-        _pricesRead = (reading.Kept.Count == 0 ? Severity.Success : Severity.Warning, $"{reading.Summary} Save to use them.");
+        _pricesRead = (reading.Partial ? Severity.Warning : Severity.Success, $"{reading.Summary} Save to use them.");
     }
 
     private Task ResetAsync()
