@@ -29,6 +29,23 @@ public static class AwsEquivalent
         return resources;
     }
 
+    /// <summary>
+    /// The price keys a deployment with these settings is metered by: the instance's three and, where phase 2 makes a
+    /// cluster, its nodes and managed storage, and on AWS the Spectrum scan of the lake (a snapshot is metered only when
+    /// the console kept one). A key the price book lacks leaves the meter's total unknown.
+    /// </summary>
+    public static IEnumerable<string> PriceKeys(PipelineSettings s) =>
+        Instance(s, []).Select(r => r.PriceKey)
+            .Concat(MakesCluster(s) ? [Cluster(s, []).PriceKey, ClusterStorage([]).PriceKey] : [])
+            .Concat(MakesCluster(s) && s.Target == DeploymentTarget.Aws ? [SpectrumScan(0, default).PriceKey] : []);
+
+    /// <summary>
+    /// On AWS, phase 2 makes a cluster only to export the data lake: with the panel's file or a CORD-19 release there is
+    /// none. The local target's phase 2 stands for the cluster that would have done its work.
+    /// </summary>
+    public static bool MakesCluster(PipelineSettings s) =>
+        s.Target != DeploymentTarget.Aws || s.AwsMetadataSource == PipelineSettings.DataLakeMetadataSource;
+
     /// <summary>A spot instance of the settings' size with its EBS volume and public IPv4 address, billed for <paramref name="period"/>.</summary>
     public static IEnumerable<MeteredResource> Instance(PipelineSettings s, BilledPeriod[] period) =>
     [

@@ -22,28 +22,16 @@ public static class CostEstimate
               PriceBook.RatesFix(settings.AwsRegion)
             : null;
 
-    /// <summary>
-    /// The keys the deployment's meter would need and <paramref name="prices"/> lacks: the instance, its volume and
-    /// address, and the Redshift node where phase 2 makes a cluster.
-    /// </summary>
+    /// <summary>The keys the deployment's meter would price it by (<see cref="AwsEquivalent.PriceKeys"/>) that <paramref name="prices"/> lacks.</summary>
     public static IReadOnlyList<string> MissingPrices(PipelineSettings settings, PriceBook prices) =>
-        [.. new[] { $"ec2.spot.{settings.InstanceType}", "ebs.gp3.gb-month", "ipv4.public.hour" }
-            .Concat(MakesCluster(settings) ? [$"redshift.ondemand.{settings.RedshiftNodeType}"] : [])
-            .Where(key => prices.Find(key) is null)];
-
-    /// <summary>
-    /// On AWS, phase 2 makes a cluster only to export the data lake: with the panel's file or a CORD-19 release there is
-    /// none to price. The local target prices its phase 2 as the cluster that would have done its work.
-    /// </summary>
-    private static bool MakesCluster(PipelineSettings settings) =>
-        settings.Target != Deployments.DeploymentTarget.Aws || settings.AwsMetadataSource == PipelineSettings.DataLakeMetadataSource;
+        [.. AwsEquivalent.PriceKeys(settings).Where(key => prices.Find(key) is null)];
 
     public static IReadOnlyList<PhaseEstimate> ForPhases(PipelineSettings settings, PriceBook prices)
     {
         var instance = prices.Find($"ec2.spot.{settings.InstanceType}");
         var ebs = prices.Find("ebs.gp3.gb-month");
         var ipv4 = prices.Find("ipv4.public.hour");
-        var cluster = MakesCluster(settings);
+        var cluster = AwsEquivalent.MakesCluster(settings);
         var redshift = cluster ? prices.Find($"redshift.ondemand.{settings.RedshiftNodeType}") : null;
         var storage = cluster ? prices.Find("redshift.rms.gb-month") : null;
         var missing = MissingPrices(settings, prices);

@@ -46,6 +46,9 @@ public sealed class CapPricesTests
         // A book without the instance's volume leaves the cap as blind: the book is the field to mend.
         var noVolume = PriceBook.Write(book.Region, book.All.Where(p => p.Key != "ebs.gp3.gb-month"));
         Assert.Equal(nameof(PipelineSettings.PriceBookJson), Assert.Single(new PipelineSettings { BudgetCapUsd = 5, PriceBookJson = noVolume }.Problems()).Field);
+        // The rule asks for the keys the meter prices by, so the cluster's managed storage too, which the estimate alone skipped.
+        var noStorage = PriceBook.Write(book.Region, book.All.Where(p => p.Key != "redshift.rms.gb-month"));
+        Assert.Contains("'redshift.rms.gb-month'", Assert.Single(new PipelineSettings { BudgetCapUsd = 5, PriceBookJson = noStorage }.Problems()).Message);
     }
 
     [Fact]
