@@ -84,11 +84,7 @@ public static class RegionPriceBook
             // The shipped book's entry gives the unit of a key someone deleted; a type it never priced is billed by the hour.
             var (found, why) = await ReadOneAsync(cloud, region, PriceBook.Default.Find(key) ?? new Price(key, 0, "hour", today, ""), today, ct);
             if (found is null) notAdded.Add(new KeptPrice(key, why!));
-            else
-            {
-                prices.Add(found);
-                read.Add(key);
-            }
+            else Add(found);
         }
         if (book.Find(Backup) is { } backup)
         {
@@ -101,13 +97,18 @@ public static class RegionPriceBook
         }
         return new RegionPriceReading(region, PriceBook.Write(region, prices), read, kept, notAdded);
 
+        void Add(Price found)
+        {
+            prices.Add(found);
+            read.Add(found.Key);
+        }
+
         // The price read, or the book's, said to be kept and why.
         void Record(Price old, Price? found, string? why)
         {
             if (found is not null)
             {
-                prices.Add(found);
-                read.Add(found.Key);
+                Add(found);
                 return;
             }
             kept.Add(new KeptPrice(old.Key, why!));
