@@ -17,9 +17,9 @@ public sealed class FakeSettingsClient : ISettingsClient
     /// <summary>What reading a region's prices gives, or throws; null leaves the book as it is.</summary>
     public Func<string, Cord19.Core.Costs.PriceBook, Task<Cord19.Core.Targets.Aws.RegionPriceReading>>? PriceReading { get; set; }
 
-    public Task<Cord19.Core.Targets.Aws.RegionPriceReading> ReadPricesAsync(string region, PipelineSettings settings, CancellationToken ct) =>
-        PriceReading?.Invoke(region, settings.Prices())
-        ?? Task.FromResult(new Cord19.Core.Targets.Aws.RegionPriceReading(region, Cord19.Core.Costs.PriceBook.Write(region, settings.Prices().All), [], [], []));
+    public Task<Cord19.Core.Targets.Aws.RegionPriceReading> ReadPricesAsync(PipelineSettings settings, CancellationToken ct) =>
+        PriceReading?.Invoke(settings.AwsRegion, settings.Prices())
+        ?? Task.FromResult(new Cord19.Core.Targets.Aws.RegionPriceReading(settings.AwsRegion, Cord19.Core.Costs.PriceBook.Write(settings.AwsRegion, settings.Prices().All), [], [], []));
 
     /// <summary>When set, a save throws it, as the real store does with the state database out of reach.</summary>
     public Exception? SaveFailure { get; set; }

@@ -25,8 +25,7 @@ public static class SettingsEndpoints
         // saved (PATCH priceBookJson with the answer's json to use it). A POST: it sends AWS a request or more for each key.
         api.MapPost("/price-book/read", async (SettingsStore store, ServiceClient.ISettingsClient client, CancellationToken ct) =>
         {
-            var settings = await store.GetAsync(ct);
-            return await client.ReadPricesAsync(settings.AwsRegion, settings, ct);
+            return await client.ReadPricesAsync(await store.GetAsync(ct), ct);
         });
         return app;
     }

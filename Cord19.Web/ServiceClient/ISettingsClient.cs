@@ -20,19 +20,19 @@ public interface ISettingsClient
     string DataDirectory { get; }
 
     /// <summary>
-    /// The prices of the settings' book as AWS charges them in <paramref name="region"/> today, with those of the settings'
+    /// The prices of the settings' book as AWS charges them in the settings' region today, with those of the settings'
     /// types the book lacks, for the form to save. Throws <see cref="Cord19.Core.Aws.AwsException"/> when AWS refuses
     /// every price (no credentials, no permission).
     /// </summary>
-    Task<RegionPriceReading> ReadPricesAsync(string region, PipelineSettings settings, CancellationToken ct);
+    Task<RegionPriceReading> ReadPricesAsync(PipelineSettings settings, CancellationToken ct);
 }
 
 public sealed class SettingsClient(SettingsStore store, DataDirectory data, IAwsCloudFactory clouds, TimeProvider clock) : ISettingsClient
 {
-    public Task<RegionPriceReading> ReadPricesAsync(string region, PipelineSettings settings, CancellationToken ct)
+    public Task<RegionPriceReading> ReadPricesAsync(PipelineSettings settings, CancellationToken ct)
     {
         var book = settings.Prices();
-        return RegionPriceBook.ReadAsync(clouds.Open(region), region, book, CostEstimate.MissingPrices(settings, book), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+        return RegionPriceBook.ReadAsync(clouds.Open(settings.AwsRegion), settings.AwsRegion, book, CostEstimate.MissingPrices(settings, book), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
     }
 
     public Task<PipelineSettings> GetAsync(CancellationToken ct) => store.GetAsync(ct);

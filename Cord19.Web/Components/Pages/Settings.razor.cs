@@ -107,15 +107,15 @@ public sealed partial class Settings : ComponentBase
     /// </summary>
     private async Task ReadPricesAsync()
     {
-        var region = _model!.AwsRegion.Trim();
-        if (Core.Settings.AwsNaming.RegionProblem(region) is { } problem)
+        var settings = _model!.ToSettings();
+        if (Core.Settings.AwsNaming.RegionProblem(settings.AwsRegion) is { } problem)
         {
             _pricesRead = (Severity.Error, problem);
             return;
         }
         _readingPrices = true;
         Core.Targets.Aws.RegionPriceReading? reading = null;
-        var failure = await UserAction.RunAsync(async () => reading = await Store.ReadPricesAsync(region, _model.ToSettings(), CancellationToken.None), Logger);
+        var failure = await UserAction.RunAsync(async () => reading = await Store.ReadPricesAsync(settings, CancellationToken.None), Logger);
         _readingPrices = false;
         if (failure is not null)
         {
