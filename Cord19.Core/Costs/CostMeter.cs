@@ -24,9 +24,12 @@ public static class CostMeter
         // Settings refuse a cap beside a type the book does not price, but settings saved before that rule, or a resource
         // priced neither live nor by the book, leave the total unknown: the cap can then never be reached.
         var capBlind = capUsd is not null && accrued is null && !ended;
-        if (capBlind && costs.First(c => c.Unknown is not null) is var unpriced)
+        if (capBlind)
+        {
+            var unpriced = costs.First(c => c.Unknown is not null);
             warnings.Add($"The {Money.Cap(capUsd!.Value)} cap cannot guard while a cost is unknown ({unpriced.Name}: {unpriced.Unknown}) " +
                 (maxLifetimeHours is { } hours ? $"Only the {hours:0.#} h lifetime guards this deployment." : "Nothing stops this deployment by itself."));
+        }
         var budget = Budget(accrued, now - createdAt, capUsd, maxLifetimeHours, ended);
         if (capBlind && budget.Level == BudgetLevel.Ok) budget = budget with { Level = BudgetLevel.Warning };
         return new CostSnapshot(deploymentId, now, isAwsEquivalent, costs, accrued, burn, projected, budget, warnings);
