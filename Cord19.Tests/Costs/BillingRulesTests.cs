@@ -47,6 +47,15 @@ public sealed class BillingRulesTests
     }
 
     [Fact]
+    public void A_spectrum_scan_is_billed_once_per_query_that_ran_and_for_at_least_10_mb()
+    {
+        BilledPeriod[] twoQueries = [new(T0, T0), new(T0.AddHours(1), T0.AddHours(1))];
+        Assert.Equal(2 * 2m * 5m, BillingRules.SpectrumScan(twoQueries, 2m, 5m, T0.AddHours(2)));
+        Assert.Equal(2m * 5m, BillingRules.SpectrumScan(twoQueries, 2m, 5m, T0.AddMinutes(30)));
+        Assert.Equal(10m / 1_048_576m * 5m, BillingRules.SpectrumScan([new(T0, T0)], 1m / 1_099_511_627_776m, 5m, T0)); // one byte
+    }
+
+    [Fact]
     public void Storage_is_a_gb_month_rate_prorated_over_730_hours()
     {
         Assert.Equal(30 * 0.08m, BillingRules.Storage([new(T0, T0.AddHours(730))], 30, 0.08m, T0.AddYears(1)), 10);
@@ -92,12 +101,44 @@ public sealed class BillingRulesTests
     }
 
     [Fact]
-    public void The_projection_adds_the_burn_rate_until_the_planned_end()
+    public void The_projection_adds_each_resource_s_burn_rate_until_the_planned_end()
     {
-        MeteredResource[] resources = [new("cluster", MeterKind.RedshiftCluster, "redshift.ondemand.dc2.large", 1, [new(T0, null)])];
+        MeteredResource[] resources =
+        [
+            new("cluster", MeterKind.RedshiftCluster, "redshift.ondemand.dc2.large", 2, [new(T0, null)]), // 2 nodes × $0.25
+            new("volume", MeterKind.EbsVolume, "ebs.gp3.gb-month", 730, [new(T0, null)]),              // 730 GB × $0.08 / 730 h
+        ];
         var snapshot = CostMeter.Measure(Guid.NewGuid(), T0, false, false, resources, PriceBook.Default, T0.AddHours(1), T0.AddHours(3), null, null);
-        Assert.Equal(0.25m, snapshot.Accrued);
-        Assert.Equal(0.75m, snapshot.Projected);
+        Assert.Equal(0.58m, snapshot.BurnRatePerHour);
+        Assert.Equal(0.58m, snapshot.Accrued);
+        Assert.Equal(0.58m * 3, snapshot.Projected);
+    }
+
+    /// <summary>
+    /// The guard fires on whichever of the cap and the lifetime is spent first, and warns from 80% of either; below
+    /// that the header's meter stays quiet. A cluster at $0.25/h against a $10 cap and an 8 h lifetime: the lifetime is
+    /// the nearer.
+    /// </summary>
+    [Fact]
+    public void The_budget_warns_from_80_percent_of_the_cap_or_the_lifetime_and_is_spent_at_100()
+    {
+        MeteredResource[] cluster = [new("cluster", MeterKind.RedshiftCluster, "redshift.ondemand.dc2.large", 1, [new(T0, null)])];
+        BudgetStatus At(double hours, decimal? cap, double? lifetime) =>
+            CostMeter.Measure(Guid.NewGuid(), T0, false, false, cluster, PriceBook.Default, T0.AddHours(hours), T0.AddHours(9), cap, lifetime).Budget;
+
+        var early = At(1, 10m, 8);
+        Assert.Equal((BudgetLevel.Ok, 0.125, null), (early.Level, early.Fraction, early.Message));
+        var late = At(6.5, 10m, 8);
+        Assert.Equal(BudgetLevel.Warning, late.Level);
+        Assert.Equal("The deployment is 6.5 h old, 81 % of its 8 h lifetime.", late.Message);
+        Assert.Equal(BudgetLevel.Exceeded, At(8, 10m, 8).Level);
+
+        Assert.Equal(BudgetLevel.Ok, At(3, 1m, null).Level); // $0.75 of $1
+        var nearCap = At(3.5, 1m, null);
+        Assert.Equal(BudgetLevel.Warning, nearCap.Level);
+        Assert.Equal("Cost $0.875 is 88 % of the $1.00 cap.", nearCap.Message);
+        Assert.Equal(BudgetLevel.Exceeded, At(4, 1m, null).Level);
+        Assert.Equal(BudgetStatus.Unlimited, At(100, null, null));
     }
 
     [Fact]

@@ -184,6 +184,22 @@ public sealed class CostMeterServiceTests
         Assert.NotNull((await cancelled.Store.GetSnapshotAsync()).Deployment!.EndedAt);
     }
 
+    [Fact]
+    public async Task A_retry_someone_cancelled_stays_cancelled_though_an_earlier_phase_7_failed()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await StartWithAsync(clock, new FailingDeallocations(failures: int.MaxValue));
+        await h.RunAsync(1);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(1, await TickAsync(h));
+        clock.Advance(BudgetGuard.RetryInterval);
+        Assert.Equal(2, await TickAsync(h));
+
+        await SetLastDeallocationAsync(h, PhaseStatus.Interrupted, PhaseRunner.CancelledReason);
+        clock.Advance(BudgetGuard.RetryInterval);
+        Assert.Equal(2, await TickAsync(h)); // the guard goes by the latest phase 7, not by the first one that failed
+    }
+
     /// <summary>A panel on the local target, with a 1 h lifetime for the guard to act on, whose phase 7 fails as <paramref name="target"/> says.</summary>
     private static async Task<CoreHarness> StartWithAsync(FakeTimeProvider clock, FailingDeallocations target)
     {
