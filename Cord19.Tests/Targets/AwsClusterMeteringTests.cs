@@ -167,6 +167,35 @@ public sealed class AwsClusterMeteringTests
     }
 
     /// <summary>Phases 1 and 2 done, then the cluster resumed and its nodes metered, as a phase 2 killed after resuming it leaves it.</summary>
+    /// <summary>
+    /// A cluster's running periods and its export's scan are meters, not things AWS holds: phase 7 neither lists them
+    /// nor "deletes" them, and they end with their cluster, once it is gone. As plan items they were marked deleted
+    /// whatever became of the cluster, so a running cluster phase 7 could not delete billed on unmetered.
+    /// </summary>
+    [Fact]
+    public async Task A_running_cluster_phase_7_could_not_delete_stays_metered_and_its_meters_are_no_items_to_delete()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        await RunningClusterAsync(h);
+        var id = await h.DeploymentIdAsync();
+        var plan = (await h.Get<Cord19.Core.Execution.DeallocationPlanner>().PlanAsync(default))!;
+        Assert.Contains(plan.Items, i => i.Kind == AwsResourceKinds.Cluster);
+        Assert.DoesNotContain(plan.Items, i => i.Kind is AwsResourceKinds.ClusterCompute or AwsResourceKinds.SpectrumScan);
+
+        h.Cloud.DeleteClusterFailure = FakeAwsCloud.Error("redshift:DeleteCluster", "AccessDenied", "not authorized to perform: redshift:DeleteCluster");
+        var stuck = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        FailedSaying(stuck, AwsResourceKinds.Cluster, "run phase 7 again");
+        Assert.DoesNotContain("Deleted spectrum-scan", await h.Core.LogTextAsync(stuck));
+        Assert.True(Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour > 0m); // still running, still metered
+
+        h.Cloud.DeleteClusterFailure = null;
+        var again = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        Assert.Empty(await h.Core.Store.GetLiveResourcesAsync(id));
+        Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour);
+    }
+
     private static async Task<string> RunningClusterAsync(AwsTargetHarness h)
     {
         Succeeded(await h.Core.RunAsync(1), "");

@@ -27,6 +27,14 @@ public static class AwsResourceKinds
 
     public static string ScanLocator(string cluster, long bytes) => $"{cluster}/{bytes}";
 
+    /// <summary>The cluster a meter-only entry ends with; null for a kind AWS holds, which phase 7 deletes.</summary>
+    public static string? MeteredCluster(string kind, string locator) => kind switch
+    {
+        ClusterCompute => locator,
+        SpectrumScan => locator[..Math.Max(0, locator.LastIndexOf('/'))],
+        _ => null,
+    };
+
     public static long? ScannedBytes(string scanLocator) =>
         long.TryParse(scanLocator[(scanLocator.LastIndexOf('/') + 1)..], out var bytes) ? bytes : null;
 
@@ -42,7 +50,7 @@ public static class AwsResourceKinds
     public static int DeletionOrder(string kind) => kind switch
     {
         Instance or SpotRequest => 0,
-        Cluster or ClusterCompute or SpectrumScan => 1,
+        Cluster => 1,
         Volume or ClusterSnapshot => 2,
         SecurityGroup => 3,
         Parameter or Role => 4,

@@ -15,14 +15,16 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
     public static async Task<IReadOnlyList<PlannedDeletion>> PlanAsync(IAwsCloud cloud, Guid deploymentId, IReadOnlyList<ResourceView> ledger, CancellationToken ct)
     {
         var tagged = await cloud.FindTaggedAsync(deploymentId, ct);
-        var plan = ledger
+        // What AWS holds; the ledger's meters (a cluster's running periods, its export's scan) end with their cluster.
+        var held = ledger.Where(r => AwsResourceKinds.MeteredCluster(r.Kind, r.Locator) is null).ToList();
+        var plan = held
             .Select(r => new PlannedDeletion(r.Kind, r.Locator, r.Description, true,
                 tagged.Any(t => t.Kind == r.Kind && t.Locator == r.Locator), tagged.FirstOrDefault(t => t.Kind == r.Kind && t.Locator == r.Locator)?.State))
-            .Concat(tagged.Where(t => !ledger.Any(r => r.Kind == t.Kind && r.Locator == t.Locator))
+            .Concat(tagged.Where(t => !held.Any(r => r.Kind == t.Kind && r.Locator == t.Locator))
                 .Select(t => new PlannedDeletion(t.Kind, t.Locator, "found by its tags only", false, true, t.State)));
         // Within a kind, newest first (the ledger's order): a Redshift group made before it had no inbound rule names the
         // Airflow group, so it goes first.
-        var ledgerOrder = ledger.Select((r, i) => (r, i)).ToDictionary(x => (x.r.Kind, x.r.Locator), x => x.i);
+        var ledgerOrder = held.Select((r, i) => (r, i)).ToDictionary(x => (x.r.Kind, x.r.Locator), x => x.i);
         return plan.OrderBy(p => AwsResourceKinds.DeletionOrder(p.Kind))
             .ThenBy(p => ledgerOrder.GetValueOrDefault((p.Kind, p.Locator), int.MaxValue))
             .ThenBy(p => p.Locator, StringComparer.Ordinal)
@@ -77,6 +79,11 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                     await context.LogAsync($"Could not delete {item.Kind} {item.Locator}: {ex.Message}", LogLevel.Error);
                 }
             }
+            // A cluster's meters end once it is gone, not before: one that could not be deleted bills on.
+            var left = await context.LiveResourcesAsync();
+            foreach (var meter in left.Where(r => AwsResourceKinds.MeteredCluster(r.Kind, r.Locator) is { } cluster
+                && !left.Any(c => c.Kind == AwsResourceKinds.Cluster && c.Locator == cluster)))
+                await context.MarkResourceDeletedAsync(meter.Id);
         });
 
         await context.StepAsync("sweep", async ct =>
@@ -175,7 +182,6 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             case AwsResourceKinds.Bucket:
                 await cloud.DeleteBucketAsync(new AccountBucket(item.Locator, account ?? (await cloud.WhoAmIAsync(ct)).Account), ct);
                 break;
-            // Meter-only entries (the cluster's running periods, its export's scan) end with the cluster, deleted just before.
         }
     }
 

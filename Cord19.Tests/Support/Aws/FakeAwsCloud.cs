@@ -25,6 +25,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Exception? RunInstancesFailure { get; set; }
     public Exception? CreateClusterFailure { get; set; }
     public Exception? ResumeClusterFailure { get; set; }
+    public Exception? DeleteClusterFailure { get; set; }
     public Exception? RoleFailure { get; set; }
     /// <summary>The current spot price in each zone that sells the type; every zone at the same price, by default.</summary>
     public Dictionary<string, decimal> SpotPrices { get; } = Zones.ToDictionary(zone => zone, _ => 0.05m);
@@ -535,6 +536,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task DeleteClusterAsync(string identifier, CancellationToken ct)
     {
         Call($"delete cluster {identifier}");
+        if (DeleteClusterFailure is { } failure) return Task.FromException(failure);
         if (InvalidClusterStateFailures > 0)
         {
             InvalidClusterStateFailures--;
