@@ -42,6 +42,22 @@ public sealed class PriceBookTests
         Assert.Empty(PriceBook.Default.Stale(new DateOnly(2026, 11, 26)));
     }
 
+    [Fact]
+    public void The_meter_warns_of_a_stale_price_it_prices_by_and_not_of_the_others()
+    {
+        var book = PriceBook.Parse("""
+            { "schemaVersion": 1, "prices": [
+              { "key": "ipv4.public.hour", "usd": 0.005, "unit": "hour", "asOf": "2020-01-01", "source": "test" },
+              { "key": "ebs.gp3.gb-month", "usd": 0.08, "unit": "GB-month", "asOf": "2020-01-01", "source": "test" } ] }
+            """, "old.json");
+        var at = new DateTime(2026, 11, 26, 12, 0, 0, DateTimeKind.Utc);
+        MeteredResource[] address = [new("address", MeterKind.PublicIpv4, "ipv4.public.hour", 1, [new(at.AddHours(-1), null)])];
+
+        var snapshot = CostMeter.Measure(Guid.NewGuid(), at.AddHours(-1), false, false, address, book, at, at.AddHours(1), null, null);
+
+        Assert.Equal("The price 'ipv4.public.hour' was read on 2020-01-01, over a year ago: check it in Settings.", Assert.Single(snapshot.Warnings));
+    }
+
     private static string Entry(string key, string usd, string asOf = "2026-11-01") =>
         $$"""{ "schemaVersion": 1, "prices": [ { "key": "{{key}}", "usd": {{usd}}, "unit": "hour", "asOf": "{{asOf}}", "source": "test" } ] }""";
 }
