@@ -7,7 +7,7 @@ namespace Cord19.Core.Costs;
 /// <summary>
 /// What a deployment's phases would have kept running on AWS, from the measured phase times: the spot
 /// instance, its EBS volume and public IPv4 address from the start of phase 1 until de-allocation succeeds, the
-/// Redshift cluster's nodes through phase 2 (which pauses it) and its managed storage until de-allocation. The local target meters these ("this run would have
+/// Redshift cluster's nodes through each phase 2 run (which pauses it at its end) and its managed storage until de-allocation. The local target meters these ("this run would have
 /// cost $X on AWS"); the AWS target meters its real resources from the ledger (<see cref="DeploymentMeters"/>).
 /// </summary>
 public static class AwsEquivalent
@@ -21,9 +21,11 @@ public static class AwsEquivalent
             resources.AddRange(Instance(SettingsOf(machine), [new(machine.StartedAt!.Value, deallocatedAt)]));
         if (firstOf(2) is { } lake)
         {
-            // Phase 2 pauses the cluster once its export is done: node-hours until then, managed storage until de-allocation.
-            var paused = runs.Where(r => r.PhaseNumber == Phase.Warehouse && r.Status == PhaseStatus.Succeeded).MinBy(r => r.EndedAt)?.EndedAt;
-            resources.Add(Cluster(SettingsOf(lake), [new(lake.StartedAt!.Value, paused is { } p && (deallocatedAt is null || p < deallocatedAt) ? p : deallocatedAt)]));
+            // Each phase 2 run makes or resumes the cluster for its export and pauses it at its end, failed or not:
+            // node-hours while a run lasts, managed storage from the first until de-allocation.
+            var exports = runs.Where(r => r.PhaseNumber == Phase.Warehouse && r.StartedAt is not null).OrderBy(r => r.StartedAt)
+                .Select(r => new BilledPeriod(r.StartedAt!.Value, r.EndedAt is { } end && (deallocatedAt is null || end < deallocatedAt) ? end : deallocatedAt));
+            resources.Add(Cluster(SettingsOf(lake), [.. exports]));
             resources.Add(ClusterStorage([new(lake.StartedAt!.Value, deallocatedAt)]));
         }
         return resources;

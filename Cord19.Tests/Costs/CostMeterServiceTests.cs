@@ -270,6 +270,7 @@ public sealed class CostMeterServiceTests
         Assert.Equal(Math.Round(HourlyInstance, 4), estimates[0].Usd);
         // Phase 2 runs the ra3.large node for its export; later phases only keep its storage.
         Assert.Equal(Math.Round(2 * (HourlyAfterPhase2 + 0.543m), 4), estimates[1].Usd);
+        Assert.Equal(Math.Round(2 * (HourlyAfterPhase2 + 2 * 0.543m), 4), CostEstimate.ForPhases(settings with { RedshiftNodes = 2 }, PriceBook.Default)[1].Usd);
         Assert.Equal(0m, estimates[2].Usd);
         Assert.Contains("ec2.spot.z1.nano", CostEstimate.ForPhases(settings with { InstanceType = "z1.nano" }, PriceBook.Default)[0].Unknown);
     }

@@ -1,5 +1,6 @@
 using Cord19.Core.Costs;
 using Cord19.Core.Deployments;
+using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using Cord19.Core.Targets.Aws;
 
@@ -36,6 +37,33 @@ public sealed class DeploymentMetersTests
         Assert.True(onAws.Accrued > 0);
         Assert.Equal(estimate.Accrued, onAws.Accrued);
         Assert.Equal(0, onAws.BurnRatePerHour);
+    }
+
+    /// <summary>
+    /// On AWS each phase 2 run resumes (or makes) the cluster for its export and pauses it at its end, failed or not. The
+    /// local target's "would have cost" counted node-hours from the first phase 2's start to the first success's end:
+    /// a phase 2 that failed at once and ran again five hours later was priced five hours of nodes that AWS never bills.
+    /// </summary>
+    [Fact]
+    public void The_local_equivalent_prices_the_cluster_s_nodes_for_each_phase_2_run_and_not_between_them()
+    {
+        var local = new Deployment { Target = DeploymentTarget.Local, CreatedAt = T0 };
+        var json = System.Text.Json.JsonSerializer.Serialize(new PipelineSettings(), SettingsStore.Json);
+        PhaseRun Run(int phase, PhaseStatus status, DateTime start, DateTime? end) =>
+            new() { DeploymentId = local.Id, PhaseNumber = phase, Status = status, RequestedAt = start, StartedAt = start, EndedAt = end, SettingsJson = json };
+        List<PhaseRun> runs =
+        [
+            Run(1, PhaseStatus.Succeeded, T0, T0.AddMinutes(10)),
+            Run(2, PhaseStatus.Failed, T0.AddMinutes(10), T0.AddMinutes(40)),
+            Run(2, PhaseStatus.Succeeded, T0.AddHours(5), T0.AddHours(5.5)),
+            Run(2, PhaseStatus.Running, T0.AddHours(7), null),
+        ];
+
+        var nodes = CostMeterService.Measure(local, runs, new PipelineSettings(), T0.AddHours(8)).Resources.Single(r => r.Kind == MeterKind.RedshiftCluster);
+
+        var hourly = PriceBook.Default.Find("redshift.ondemand.ra3.large")!.Usd;
+        Assert.Equal(hourly * 2m, nodes.Accrued); // half an hour, half an hour, and the hour of the run still going
+        Assert.Equal(hourly, nodes.BurnRatePerHour);
     }
 
     [Fact]
