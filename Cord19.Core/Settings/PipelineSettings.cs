@@ -168,7 +168,7 @@ public sealed record PipelineSettings
         errors.Range(nameof(EbsGigabytes), "EBS volume (GB)", EbsGigabytes, 8, 16_384);
         errors.Range(nameof(RedshiftNodes), "Redshift nodes", RedshiftNodes, 1, 32);
         if (ExpectedPhaseHours.Length != 7 || ExpectedPhaseHours.Any(h => h < 0 || h > 1_000 || double.IsNaN(h)))
-            errors.Add(nameof(ExpectedPhaseHours), "Expected phase hours need seven numbers from 0 to 1,000, one per phase, e.g. 0.2, 0.25, 0.1, 0.5, 0.25, 2, 0.1.");
+            errors.Add(nameof(ExpectedPhaseHours), "Expected phase hours need seven numbers from 0 to 1,000, one per phase, decimals after a point, e.g. 0.2, 0.25, 0.1, 0.5, 0.25, 2, 0.1.");
         if (BudgetCapUsd is < 0.01m or > 100_000m)
             errors.Add(nameof(BudgetCapUsd), $"Budget cap is ${BudgetCapUsd}: use an amount from $0.01 to $100,000, or leave it empty for no cap.");
         if (MaxLifetimeHours is { } life && (life < 0.05 || life > 24 * 90 || double.IsNaN(life)))

@@ -110,9 +110,13 @@ public sealed record SettingsForm
         PriceBookJson = string.IsNullOrWhiteSpace(PriceBookJson) || PriceBookJson.Trim() == PriceBook.ReadDefaultJson().Trim() ? null : PriceBookJson,
     };
 
-    /// <summary>Unreadable entries become NaN, which validation reports with the expected format.</summary>
+    /// <summary>
+    /// Unreadable entries become NaN, which validation reports with the expected format. Commas, semicolons and spaces
+    /// separate the hours, but beside a semicolon a comma is a decimal comma: "0,5; 1; 1; 1; 1; 1" read as seven hours
+    /// (0, 5, 1…) is refused instead.
+    /// </summary>
     private static double[] ParseHours(string text) =>
-        text.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries)
+        text.Split(text.Contains(';', StringComparison.Ordinal) ? [';', ' '] : [',', ';', ' '], StringSplitOptions.RemoveEmptyEntries)
             .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var h) ? h : double.NaN)
             .ToArray();
 }
