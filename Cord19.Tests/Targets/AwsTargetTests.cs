@@ -345,6 +345,44 @@ public sealed class AwsTargetTests
         FailedSaying(state, "failed at task preprocess", "Airflow page");
     }
 
+    /// <summary>Asked to delete the results too, phase 7 brings nothing home and deletes the copies here; the bucket's go with it.</summary>
+    [Fact]
+    public async Task Teardown_asked_to_delete_the_results_leaves_none_here_or_in_the_bucket()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        await h.Core.Results.PublishRunAsync(SyntheticRun.Create("manual__0", 40), default); // brought home by its phase
+        await new ResultStore(h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix)).PublishRunAsync(SyntheticRun.Create("manual__1", 60), default);
+
+        var teardown = await h.Core.RunAsync(7, deleteResults: true, confirmation: await h.ConfirmationAsync());
+
+        var log = await h.Core.LogTextAsync(teardown);
+        Succeeded(teardown, log);
+        Assert.Contains("Results deleted, as asked", log);
+        Assert.Empty((await h.Core.Results.ListRunsAsync(default)).Runs);
+        Assert.False(h.Cloud.Buckets.ContainsKey(names.Bucket));
+    }
+
+    /// <summary>
+    /// Every deletion went through, yet the sweep still finds one of the deployment's resources (made meanwhile, or a
+    /// listing that lags): phase 7 fails on it rather than end the deployment with it alive.
+    /// </summary>
+    [Fact]
+    public async Task Teardown_fails_on_what_the_sweep_still_finds_though_every_deletion_went_through()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.Parameter, "/cord19/late/parameter", id.ToString(), "String"));
+
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        FailedSaying(teardown, "1 left", "/cord19/late/parameter", "run phase 7 again");
+        Assert.DoesNotContain("Failures:", teardown.LatestRun!.Reason);
+        Assert.Null((await h.Core.Store.GetSnapshotAsync()).Deployment!.EndedAt);
+    }
+
     [Fact]
     public async Task Teardown_waits_out_dependency_violations_and_deletes_what_only_the_tags_know()
     {
