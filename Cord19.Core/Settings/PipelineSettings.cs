@@ -177,14 +177,12 @@ public sealed record PipelineSettings
         else if (Target == DeploymentTarget.Aws && MaxLifetimeHours is null)
             errors.Add(nameof(MaxLifetimeHours), "The AWS target needs a maximum lifetime: the instance ends itself then, even if the panel is " +
                 "closed or gone, so a forgotten one stops billing. Give 0.05 to 2,160 hours (8 is the default); only the local target may have none.");
-        if (!string.IsNullOrWhiteSpace(PriceBookJson))
-        {
-            try { Costs.PriceBook.Parse(PriceBookJson, "Edited prices"); }
-            catch (Costs.PriceBookException ex) { errors.Add(nameof(PriceBookJson), ex.Message); }
-        }
+        Costs.PriceBook? book = null;
+        try { book = Prices(); }
+        catch (Costs.PriceBookException ex) { errors.Add(nameof(PriceBookJson), ex.Message); }
         // The cap counts the cost from these prices: one missing leaves the meter's total unknown and the cap blind, with
         // only the lifetime guarding, and nothing said until someone opens the Costs page.
-        if (BudgetCapUsd is { } cap && PricesOrNull() is { } book && Costs.CostEstimate.MissingPrices(this, book) is { Count: > 0 } missing
+        if (BudgetCapUsd is { } cap && book is not null && Costs.CostEstimate.MissingPrices(this, book) is { Count: > 0 } missing
             && FieldPricedBy(missing[0]) is var field && errors.All.All(e => e.Field != field)) // a name that is no type has its own problem
             errors.Add(field,
                 $"The price book has no {string.Join(" or ", missing.Select(k => $"'{k}'"))}, so the {Costs.Money.Cap(cap)} cost cap could not count " +
