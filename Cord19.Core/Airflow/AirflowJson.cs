@@ -56,23 +56,46 @@ internal static class AirflowJson
     private static IEnumerable<AirflowLogLine> StructuredLine(JsonElement message) => message.ValueKind switch
     {
         JsonValueKind.String => PlainLines(message.GetString() ?? ""),
-        JsonValueKind.Object => [new AirflowLogLine(Date(message, "timestamp"), Str(message, "level"), Str(message, "event") ?? "")],
+        JsonValueKind.Object => Str(message, "event") == GroupEnd ? []
+            : [new AirflowLogLine(Date(message, "timestamp"), Str(message, "level"), EventText(message)), .. ErrorLines(message)],
         _ => [],
     };
 
+    // Airflow folds a log's groups in its own view ("::group::Log message source details" … "::endgroup::"); here a
+    // group's title is a line, with the files the log was read from when Airflow 3 lists them, and its end is left out.
+    private const string GroupStart = "::group::";
+    private const string GroupEnd = "::endgroup::";
+
+    private static string EventText(JsonElement message)
+    {
+        var text = Str(message, "event") ?? "";
+        if (!text.StartsWith(GroupStart, StringComparison.Ordinal)) return text;
+        var sources = Array(message, "sources").Select(s => s.ValueKind == JsonValueKind.String ? s.GetString() : null).OfType<string>().ToList();
+        return text[GroupStart.Length..] + (sources.Count > 0 ? ": " + string.Join(", ", sources) : "");
+    }
+
     /// <summary>
-    /// Airflow 2 returns the log as the text of a Python list of (host, text) tuples, "[('host', '...\n...')]";
-    /// unwrap it so the viewer shows the log, not the repr.
+    /// Airflow 3 puts a failure's exception beside its event ("Task failed with exception"), as Airflow's own log view
+    /// shows it: each exception's type and message, then its frames; or a traceback some producers render themselves.
     /// </summary>
+    private static IEnumerable<AirflowLogLine> ErrorLines(JsonElement message)
+    {
+        if (!message.TryGetProperty("error_detail", out var detail)) return [];
+        if (detail.ValueKind == JsonValueKind.String) return PlainLines(detail.GetString() ?? "");
+        return Array(message, "error_detail").SelectMany(error => (IEnumerable<string>)
+            [
+                $"{Str(error, "exc_type")}: {Str(error, "exc_value")}",
+                .. Array(error, "frames").Select(f => $"  File \"{Str(f, "filename")}\", line {Str(f, "lineno")}, in {Str(f, "name")}"),
+            ])
+            .Select(text => new AirflowLogLine(null, null, text));
+    }
+
+    /// <summary>A log's text as lines; Airflow 2's Python list of (host, text) tuples is unwrapped (<see cref="PythonLogRepr"/>).</summary>
     internal static List<AirflowLogLine> PlainLines(string text)
     {
-        if (text.StartsWith("[('", StringComparison.Ordinal) && text.EndsWith("')]", StringComparison.Ordinal))
-        {
-            var firstText = text.IndexOf("', '", StringComparison.Ordinal);
-            if (firstText > 0)
-                text = text[(firstText + 4)..^3].Replace("\\n", "\n").Replace("\\'", "'").Replace("\\\\", "\\");
-        }
-        return text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).Select(l => new AirflowLogLine(null, null, l)).ToList();
+        if (PythonLogRepr.TryRead(text, out var log)) text = log;
+        return text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && l != GroupEnd)
+            .Select(l => new AirflowLogLine(null, null, l.StartsWith(GroupStart, StringComparison.Ordinal) ? l[GroupStart.Length..] : l)).ToList();
     }
 
     /// <summary>The most useful sentence from an error body: v1 problem+json, v2 "detail" string/object/validation list.</summary>

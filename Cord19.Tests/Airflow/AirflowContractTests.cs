@@ -136,10 +136,59 @@ public sealed class AirflowContractTests
         Assert.Contains("must be a JSON object, not array", notObject.Message);
     }
 
+    // The inputs are what Python 3 prints for str() of such lists (checked with python3): a text with a ' and no " is
+    // quoted with ", and a backslash before an n is the log's own.
     [Fact]
     public void Airflow_2_logs_arrive_as_a_python_list_and_are_unwrapped()
     {
-        var lines = AirflowJson.PlainLines("[('worker-1', '*** Reading local file\\n[2024-05-01] INFO - it\\'s running\\n')]").Select(l => l.Text);
-        Assert.Equal(["*** Reading local file", "[2024-05-01] INFO - it's running"], lines);
+        Assert.Equal(["*** Found local files:", "[2024-05-01] INFO - Exporting env vars: AIRFLOW_CTX_DAG_ID='cord19_preprocess'"],
+            Texts("""[('worker-1', "*** Found local files:\n[2024-05-01] INFO - Exporting env vars: AIRFLOW_CTX_DAG_ID='cord19_preprocess'\n")]"""));
+        Assert.Equal(["say \"hi\", it's C:\\new\tdone \u0001 é \u200b"],
+            Texts("""[('worker-1', 'say "hi", it\'s C:\\new\tdone \x01 é \u200b\n')]"""));
+        Assert.Equal(["first host", "second host"], Texts("""[('worker-1', 'first host\n'), ('worker-2', 'second host\n')]"""));
+        Assert.Equal(["Log message source details", "*** Found local files:", "done"],
+            Texts("""[('worker-1', '::group::Log message source details\n*** Found local files:\n::endgroup::\ndone\n')]"""));
     }
+
+    [Fact]
+    public void A_log_that_only_looks_like_a_python_list_is_shown_as_it_came()
+    {
+        Assert.Equal(["[('worker-1', 'cut short"], Texts("[('worker-1', 'cut short"));
+        Assert.Equal(["[('a', 'b')] and more"], Texts("[('a', 'b')] and more"));
+        Assert.Equal(["[('a', 'bad \\x0')]"], Texts("[('a', 'bad \\x0')]"));
+    }
+
+    // The shape of Airflow 3's structured failure line (structlog's dict tracebacks, as Airflow's log view reads them).
+    [Fact]
+    public void Airflow_3_shows_a_failure_s_exception_beside_its_event_and_its_groups_unfolded()
+    {
+        using var answer = System.Text.Json.JsonDocument.Parse("""
+            {"content": [
+              {"event": "::group::Log message source details", "sources": ["/opt/airflow/logs/attempt=1.log"]},
+              {"event": "::endgroup::"},
+              {"timestamp": "2026-12-06T21:30:00Z", "level": "error", "event": "Task failed with exception", "logger": "task",
+               "error_detail": [{"exc_type": "AirflowException", "exc_value": "Bash command failed. The command returned a non-zero exit code 3.",
+                 "exc_notes": [], "syntax_error": null, "is_cause": false,
+                 "frames": [{"filename": "/opt/airflow/task_runner.py", "lineno": 838, "name": "run"},
+                            {"filename": "/opt/airflow/bash.py", "lineno": 233, "name": "execute"}]}]},
+              {"event": "Rendered its own traceback", "error_detail": "Traceback (most recent call last):\nValueError: no abstract"},
+              {"event": "Task finished", "level": "info"}
+            ], "continuation_token": null}
+            """);
+        var lines = AirflowJson.Log(answer.RootElement).Lines;
+
+        Assert.Equal(
+            ["Log message source details: /opt/airflow/logs/attempt=1.log",
+             "Task failed with exception",
+             "AirflowException: Bash command failed. The command returned a non-zero exit code 3.",
+             "  File \"/opt/airflow/task_runner.py\", line 838, in run",
+             "  File \"/opt/airflow/bash.py\", line 233, in execute",
+             "Rendered its own traceback", "Traceback (most recent call last):", "ValueError: no abstract",
+             "Task finished"],
+            lines.Select(l => l.Text));
+        Assert.Equal("error", lines[1].Level);
+        Assert.Null(lines[2].Timestamp);
+    }
+
+    private static IEnumerable<string> Texts(string content) => AirflowJson.PlainLines(content).Select(l => l.Text);
 }
