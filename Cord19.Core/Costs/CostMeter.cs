@@ -26,8 +26,10 @@ public static class CostMeter
         var capBlind = capUsd is not null && accrued is null && !ended;
         if (capBlind)
         {
-            var unpriced = costs.First(c => c.Unknown is not null);
-            warnings.Add($"The {Money.Cap(capUsd!.Value)} cap cannot guard while a cost is unknown ({unpriced.Name}: {unpriced.Unknown}) " +
+            // Every unknown cost is named, so that adding one price does not only reveal the next one missing.
+            var unpriced = costs.Where(c => c.Unknown is not null).GroupBy(c => c.Unknown)
+                .Select(g => $"{string.Join(", ", g.Select(c => c.Name))}: {g.Key}");
+            warnings.Add($"The {Money.Cap(capUsd!.Value)} cap cannot guard while a cost is unknown ({string.Join(" ", unpriced)}) " +
                 (maxLifetimeHours is { } hours ? $"Only the {hours:0.#} h lifetime guards this deployment." : "Nothing stops this deployment by itself."));
         }
         var budget = Budget(accrued, now - createdAt, capUsd, maxLifetimeHours, ended);

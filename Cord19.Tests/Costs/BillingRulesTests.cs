@@ -164,5 +164,17 @@ public sealed class BillingRulesTests
         Assert.EndsWith("Only the 8 h lifetime guards this deployment.", Assert.Single(withLifetime.Warnings));
         Assert.Empty(CostMeter.Measure(Guid.NewGuid(), T0, false, false, resources, PriceBook.Default, T0.AddHours(1), T0.AddHours(3), null, 8).Warnings);
         Assert.Empty(CostMeter.Measure(Guid.NewGuid(), T0, true, false, resources, PriceBook.Default, T0.AddHours(1), T0.AddHours(3), 5m, 8).Warnings);
+
+        // Every unknown price is named at once (before, only the first: adding it revealed the next).
+        MeteredResource[] twoUnknown =
+        [
+            .. resources,
+            new("cluster", MeterKind.RedshiftCluster, "redshift.ondemand.zz9.large", 2, [new(T0, null)]),
+            new("second instance", MeterKind.Ec2Instance, "ec2.spot.x9.huge", 1, [new(T0, null)]),
+        ];
+        Assert.Equal("The $5.00 cap cannot guard while a cost is unknown (instance, second instance: No price for 'ec2.spot.x9.huge' in the " +
+            "price book: add it in Settings. cluster: No price for 'redshift.ondemand.zz9.large' in the price book: add it in Settings.) " +
+            "Nothing stops this deployment by itself.",
+            Assert.Single(CostMeter.Measure(Guid.NewGuid(), T0, false, false, twoUnknown, PriceBook.Default, T0.AddHours(1), T0.AddHours(3), 5m, null).Warnings));
     }
 }
