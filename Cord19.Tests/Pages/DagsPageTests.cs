@@ -104,8 +104,15 @@ public sealed class DagsPageTests : PageTestContext
 
         page.Find("[data-testid=show-log]").Click();
         page.WaitForAssertion(() => Assert.Contains("no abstract column", page.Find("[data-testid=log-lines]").TextContent), Patience);
+        // A page Airflow fails to give is asked for again; what was read stays meanwhile.
+        _airflow.FailureOf = call => call == "log process 1 1" ? new AirflowException(AirflowProblem.TimedOut, "Airflow did not answer within 30 s.") : null;
+        page.Find("[data-testid=log-more]").Click();
+        page.WaitForAssertion(() => Assert.Contains("did not answer", page.Find("[data-testid=log-problem]").TextContent), Patience);
+        Assert.Contains("no abstract column", page.Find("[data-testid=log-lines]").TextContent);
+        _airflow.FailureOf = null;
         page.Find("[data-testid=log-more]").Click();
         page.WaitForAssertion(() => Assert.Contains("return code 3", page.Find("[data-testid=log-lines]").TextContent), Patience);
+        Assert.Empty(page.FindAll("[data-testid=log-problem]"));
         page.Find("[data-testid=log-more]").Click();
         // An empty page ends the paging, and what was read stays.
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=log-more]")), Patience);

@@ -128,7 +128,8 @@ public sealed partial class Dags : LiveComponent
         }
         catch (AirflowException ex)
         {
-            _log = new LogState(task, title, before, null, ex.Message);
+            // What was read stays, and the page that failed can be asked for again ("Load more" keeps its token).
+            _log = new LogState(task, title, before, continuation, ex.Message);
         }
         finally
         {
