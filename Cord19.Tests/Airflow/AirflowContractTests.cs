@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Cord19.Core.Airflow;
 using Cord19.Tests.Support.Airflow;
 
@@ -46,6 +47,17 @@ public sealed class AirflowContractTests
             ["get_health", "get_dags", "patch_dag", version == AirflowApiVersion.V1 ? "post_dag_run" : "trigger_dag_run",
              "get_dag_runs", "get_dag_run", "get_task_instances", "get_log", "get_log", "post_clear_task_instances"],
             api.Select(r => r.OperationId));
+        // What each call asks for, beyond the spec's shapes: the run's conf and name, a retry of the failed tasks only.
+        var trigger = JsonNode.Parse(api.Single(r => r.OperationId is "post_dag_run" or "trigger_dag_run").Body!)!.AsObject();
+        Assert.Equal("subset", trigger["conf"]!["scope"]!.GetValue<string>());
+        Assert.Equal("manual__cord19:1+x", trigger["dag_run_id"]!.GetValue<string>());
+        Assert.Equal("from the panel", trigger["note"]!.GetValue<string>());
+        // Airflow 3.0 requires the key (null: a run not tied to a schedule slot); Airflow 2 is not sent it.
+        Assert.Equal(version == AirflowApiVersion.V2, trigger.ContainsKey("logical_date") && trigger["logical_date"] is null);
+        var clear = JsonNode.Parse(api.Single(r => r.OperationId == "post_clear_task_instances").Body!)!.AsObject();
+        Assert.Equal("""{"dag_run_id":"run 1","dry_run":false,"only_failed":true,"reset_dag_runs":true}""", clear.ToJsonString());
+        Assert.Equal(version == AirflowApiVersion.V1 ? "?update_mask=is_paused" : "", api.Single(r => r.OperationId == "patch_dag").Uri.Query);
+
         // Credentials as each API wants them, on every call.
         var scheme = version == AirflowApiVersion.V1 ? "Basic" : "Bearer";
         Assert.All(api, r => Assert.StartsWith(scheme + " ", r.Authorization));

@@ -155,20 +155,29 @@ public sealed class AirflowFaultTests
     public async Task A_proxys_gateway_page_is_a_server_error_to_wait_out_not_another_server(AirflowApiVersion? version)
     {
         // nginx in front of the AWS instance's Airflow, while systemd restarts the API server behind it.
+        var restarted = false;
         await using var nginx = await FaultServer.StartAsync(context =>
         {
+            if (restarted)
+                return context.Request.Path == "/api/v2/version" ? HttpResults.Json(new { version = "3.1.0" }).ExecuteAsync(context)
+                    : HttpResults.Json(new { dags = Array.Empty<object>(), total_entries = 0 }).ExecuteAsync(context);
             context.Response.StatusCode = 502;
             context.Response.ContentType = "text/html";
             return context.Response.WriteAsync("<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>");
         });
+        var client = Client(nginx.BaseUrl, version, user: null);
 
-        var error = await Assert.ThrowsAsync<AirflowException>(() => Client(nginx.BaseUrl, version, user: null).ListDagsAsync());
+        var error = await Assert.ThrowsAsync<AirflowException>(() => client.ListDagsAsync());
 
         Assert.Equal(AirflowProblem.ServerError, error.Problem);
         Assert.Equal(502, error.Status);
         Assert.Contains("answered 502 Bad Gateway, a proxy's word for the server behind it not answering", error.Message);
         Assert.Contains("Airflow may be starting, restarting or busy", error.Message);
         Assert.DoesNotContain("nginx", error.Message);
+
+        // Once Airflow is back, the same client asks again, finding the API version it could not find before.
+        restarted = true;
+        Assert.Empty(await client.ListDagsAsync().WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

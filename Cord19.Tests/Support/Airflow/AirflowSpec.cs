@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Web;
 using Cord19.Core.Airflow;
 using Microsoft.OpenApi;
@@ -77,7 +78,10 @@ public sealed class AirflowSpec
             var parameter = match.Parameters.FirstOrDefault(p => p.Name == name && p.In == ParameterLocation.Query);
             if (parameter is null) { problems.Add($"{where}: query parameter '{name}' is not in the spec"); continue; }
             foreach (var value in query.GetValues(name) ?? [])
+            {
                 problems.AddRange(SchemaCheck.Value(parameter.Schema, ParameterValue(parameter.Schema, value), $"{where} ?{name}"));
+                problems.AddRange(UnlistedAttributes(parameter, value, $"{where} ?{name}"));
+            }
         }
         foreach (var parameter in match.Parameters.Where(p => p.Required))
         {
@@ -108,6 +112,19 @@ public sealed class AirflowSpec
             problems.Add($"{where}: the request body is required");
         }
         return problems;
+    }
+
+    /// <summary>
+    /// Airflow 3's spec lists the attributes an order_by may name only in its description ("Supported attributes:
+    /// `id, state, …`"); Airflow answers 400 to any other, so the check reads the list from there.
+    /// </summary>
+    private static IEnumerable<string> UnlistedAttributes(IOpenApiParameter parameter, string value, string where)
+    {
+        var listed = Regex.Match(parameter.Description ?? "", "Supported attributes: `([^`]*)`");
+        if (!listed.Success) return [];
+        var supported = listed.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries);
+        return value.Split(',').Select(a => a.TrimStart('-')).Where(a => !supported.Contains(a))
+            .Select(a => $"{where}: '{a}' is not among the attributes the spec lists ({listed.Groups[1].Value})");
     }
 
     /// <summary>A 2xx response schema of the operation, for making answers of the spec's shape.</summary>
