@@ -575,6 +575,23 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task Teardown_terminates_the_other_instances_when_ec2_refuses_one()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var (state, spec) = h.Cloud.Instances.Single().Value;
+        h.Cloud.Instances["another-token"] = (state with { InstanceId = "i-0second" }, spec with { ClientToken = "another-token" });
+        h.Cloud.Unterminatable.Add(state.InstanceId);
+
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        // Before, the refusal of the first ended the loop: the second, never asked, ran on.
+        FailedSaying(teardown, $"Instance {state.InstanceId} could not be terminated", "EC2 console");
+        Assert.Contains("terminate i-0second", h.Cloud.Calls);
+        Assert.Equal("terminated", h.Cloud.Instances["another-token"].State.State);
+    }
+
+    [Fact]
     public async Task A_retried_DAG_phase_follows_the_run_it_started_instead_of_starting_a_second_one()
     {
         await using var h = await AwsTargetHarness.StartAsync();

@@ -138,6 +138,8 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             case AwsResourceKinds.Instance:
                 // Every instance with the deployment's tag, whatever token launched it (a second launch by hand, a retried call).
                 var live = (await cloud.FindInstancesAsync(deploymentId, ct)).Where(i => i.State != "terminated").ToList();
+                // One instance EC2 refuses to terminate must not keep the others running: each is asked, then the refusals are said.
+                var refused = new List<(string InstanceId, AwsException Error)>();
                 foreach (var instance in live)
                 {
                     try
@@ -146,14 +148,18 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                     }
                     catch (AwsException ex)
                     {
-                        throw new PhaseFailedException(
-                            $"Instance {instance.InstanceId} could not be terminated ({ex.Message}). It keeps its security group in use and costs money: " +
-                            "terminate it in the EC2 console (or fix the permission named), then run phase 7 again.", ex);
+                        refused.Add((instance.InstanceId, ex));
                     }
                 }
-                if (live.Count > 0)
-                    await poll.UntilAsync(log, ct, $"instance{(live.Count > 1 ? "s" : "")} {string.Join(", ", live.Select(i => i.InstanceId))} terminated", options.DeletionLimit, async c =>
-                        (await cloud.FindInstancesAsync(deploymentId, c)).Any(i => i.State != "terminated") ? null : item);
+                var ending = live.Select(i => i.InstanceId).Except(refused.Select(r => r.InstanceId)).ToList();
+                if (ending.Count > 0)
+                    await poll.UntilAsync(log, ct, $"instance{(ending.Count > 1 ? "s" : "")} {string.Join(", ", ending)} terminated", options.DeletionLimit, async c =>
+                        (await cloud.FindInstancesAsync(deploymentId, c)).Any(i => ending.Contains(i.InstanceId) && i.State != "terminated") ? null : item);
+                if (refused.Count > 0)
+                    throw new PhaseFailedException(
+                        $"{string.Join("; ", refused.Select(r => $"Instance {r.InstanceId} could not be terminated ({r.Error.Message})"))}. " +
+                        $"{(refused.Count > 1 ? "They keep their" : "It keeps its")} security group in use and cost{(refused.Count > 1 ? "" : "s")} money: " +
+                        $"terminate {(refused.Count > 1 ? "them" : "it")} in the EC2 console (or fix the permission named), then run phase 7 again.", refused[0].Error);
                 break;
             case AwsResourceKinds.SpotRequest:
                 await cloud.CancelSpotRequestAsync(item.Locator, ct);
