@@ -175,7 +175,8 @@ public sealed class SharedPolling<TKey, TSnapshot>(
             }
         }
 
-        private TimeSpan Backoff(int failures) => TimeSpan.FromTicks(Math.Min(owner._maxBackoff.Ticks, owner._backoffBase.Ticks << Math.Min(failures, 16)));
+        /// <summary>The base after one failure, doubled with each further one, up to the cap.</summary>
+        private TimeSpan Backoff(int failures) => TimeSpan.FromTicks(Math.Min(owner._maxBackoff.Ticks, owner._backoffBase.Ticks << Math.Min(failures - 1, 16)));
 
         /// <summary>Until the next look is due or someone asks for one now; false once the poller is stopped.</summary>
         private async Task<bool> WaitAsync(TimeSpan wait)

@@ -1,6 +1,8 @@
+using System.Threading.Channels;
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cord19.Tests.Live;
 
@@ -55,5 +57,84 @@ public sealed class SharedPollingTests
         }
 
         Assert.Null(await seen.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Watchers_of_one_key_share_one_poller_which_stops_with_the_last()
+    {
+        var clock = new WaitRecordingClock();
+        var looks = 0;
+        using var polling = new SharedPolling<int, string>((_, _, _) => Task.FromResult($"look {Interlocked.Increment(ref looks)}"),
+            failed: _ => false, interval: _ => TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), clock);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        await using var first = polling.WatchAsync(1, stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await first.MoveNextAsync());
+        Assert.Equal("look 1", first.Current);
+        Assert.Equal(TimeSpan.FromMinutes(1), await clock.Waits.Reader.ReadAsync(stop.Token));
+        // A second watcher is given the latest look at once and asks for none of its own.
+        await using var second = polling.WatchAsync(1, stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await second.MoveNextAsync());
+        Assert.Equal("look 1", second.Current);
+        Assert.Equal(1, polling.ActivePollers);
+
+        clock.Fake.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await first.MoveNextAsync());
+        Assert.True(await second.MoveNextAsync());
+        Assert.Equal(("look 2", "look 2"), (first.Current, second.Current));
+        // Asked to look now (after a click), it does not wait for the tick.
+        await clock.Waits.Reader.ReadAsync(stop.Token);
+        polling.Refresh(1);
+        Assert.True(await first.MoveNextAsync());
+        Assert.Equal("look 3", first.Current);
+        Assert.Equal(3, looks);
+
+        await first.DisposeAsync();
+        Assert.Equal(1, polling.ActivePollers);
+        await second.DisposeAsync();
+        Assert.Equal(0, polling.ActivePollers);
+    }
+
+    /// <summary>The first wait after a failed look is the base, as documented (it was twice that), doubling to the cap.</summary>
+    [Fact]
+    public async Task Failed_looks_back_off_from_the_base_doubling_to_the_cap_and_a_good_look_resets_the_pace()
+    {
+        var clock = new WaitRecordingClock();
+        var failing = 1;
+        using var polling = new SharedPolling<int, string>((_, _, _) => Task.FromResult(Volatile.Read(ref failing) == 1 ? "failed" : "looked"),
+            failed: s => s == "failed", interval: _ => TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), clock);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var watch = polling.WatchAsync(1, stop.Token).GetAsyncEnumerator(stop.Token);
+        var watching = watch.MoveNextAsync();
+
+        var waits = new List<double>();
+        for (var look = 1; look <= 6; look++)
+        {
+            var wait = await clock.Waits.Reader.ReadAsync(stop.Token);
+            waits.Add(wait.TotalSeconds);
+            if (look == 5) Volatile.Write(ref failing, 0);
+            clock.Fake.Advance(wait);
+        }
+
+        Assert.Equal([1, 2, 4, 8, 8, 60], waits);
+        Assert.True(await watching);
+    }
+
+    /// <summary>A fake clock that says each wait asked of it, so the poller's waits are read rather than timed.</summary>
+    private sealed class WaitRecordingClock : TimeProvider
+    {
+        public FakeTimeProvider Fake { get; } = new();
+        public Channel<TimeSpan> Waits { get; } = Channel.CreateUnbounded<TimeSpan>();
+
+        public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
+        public override long GetTimestamp() => Fake.GetTimestamp();
+        public override long TimestampFrequency => Fake.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = Fake.CreateTimer(callback, state, dueTime, period);
+            Waits.Writer.TryWrite(dueTime);
+            return timer;
+        }
     }
 }
