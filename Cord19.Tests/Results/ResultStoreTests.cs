@@ -204,6 +204,67 @@ public sealed class ResultStoreTests(S3rverFixture s3) : IClassFixture<S3rverFix
     public async Task Run_ids_cannot_reach_outside_the_store(string backend) =>
         await Assert.ThrowsAsync<ResultFileException>(() => new ResultStore(Objects(backend)).LoadRunAsync("../../etc", default));
 
+    // Each rule on its own: "../../etc" above breaks three of them at once.
+    [Theory]
+    [InlineData("")]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    [InlineData("a\\b")]
+    public async Task A_run_id_that_is_not_one_folder_name_is_refused(string runId)
+    {
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => new ResultStore(Objects("local")).LoadSummaryAsync(runId, default));
+        Assert.Equal("is not a run id.", error.Problem);
+    }
+
+    // The folder store's own guard, beneath the run ids': a key reaching out of its folder, or rooted elsewhere.
+    [Theory]
+    [InlineData("../outside.json")]
+    [InlineData("runs/../../outside.json")]
+    [InlineData("/etc/passwd")]
+    public async Task The_folder_store_refuses_keys_outside_its_folder(string key)
+    {
+        var objects = new LocalFolderObjectStore(_dir.Path);
+        await Assert.ThrowsAsync<ArgumentException>(() => objects.OpenReadAsync(key, 0, null, default));
+        await Assert.ThrowsAsync<ArgumentException>(() => WriteAsync(objects, key, "x"));
+    }
+
+    [Fact]
+    public async Task Runs_are_listed_newest_first_and_one_a_newer_app_wrote_is_refused_with_the_fix()
+    {
+        var store = new ResultStore(new LocalFolderObjectStore(_dir.Path));
+        var t0 = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc);
+        await store.PublishRunAsync(FakeResultStore.Run("middle", t0.AddHours(1), ["x"]), default);
+        await store.PublishRunAsync(FakeResultStore.Run("newest", t0.AddHours(2), ["x"]), default);
+        await store.PublishRunAsync(FakeResultStore.Run("oldest", t0, ["x"]), default);
+        var next = FakeResultStore.Run("next", t0.AddHours(-1), ["x"]);
+        await store.PublishRunAsync(next with { Manifest = next.Manifest with { SchemaVersion = ResultSchema.Version + 1 } }, default);
+
+        Assert.Equal(["newest", "middle", "oldest", "next"], (await store.ListRunsAsync(default)).Runs.Select(r => r.RunId));
+        var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadSummaryAsync("next", default));
+        Assert.Equal($"written with result schema {ResultSchema.Version + 1}, newer than this app's {ResultSchema.Version}; update the app.", error.Problem);
+        Assert.Equal("oldest", (await store.LoadSummaryAsync("oldest", default)).Manifest.RunId);
+    }
+
+    [Fact]
+    public async Task Topic_distributions_of_another_length_than_their_terms_are_named_not_read()
+    {
+        var objects = new LocalFolderObjectStore(_dir.Path);
+        var store = new ResultStore(objects);
+        await store.PublishRunAsync(SyntheticRun.Create("r", 20), default);
+        var terms = await store.LoadTopicTermsAsync("r", default);
+
+        foreach (var broken in new[]
+        {
+            terms with { TermProbability = terms.TermProbability.Skip(1).ToList() },
+            terms with { Topics = [terms.Topics[0], terms.Topics[1] with { Probabilities = terms.Topics[1].Probabilities.Skip(1).ToList() }] },
+        })
+        {
+            await WriteAsync(objects, "runs/r/topic-terms.json", JsonSerializer.Serialize(broken, ResultStore.Json));
+            var error = await Assert.ThrowsAsync<ResultFileException>(() => store.LoadTopicTermsAsync("r", default));
+            Assert.Equal($"has distributions whose length differs from its {terms.Terms.Count} terms.", error.Problem);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Backends))]
     public async Task A_new_corpus_replaces_the_latest_and_the_previous_one_is_kept(string backend)
