@@ -25,16 +25,34 @@ public static class DataRoots
             : $"Metadata file '{path}' is outside the folders this panel may read ({string.Join(", ", roots)}, from {EnvironmentVariable}): put the file there, or ask whoever runs the panel to add its folder.";
     }
 
-    private static string Resolve(string path)
+    /// <summary>A chain of links longer than this is a loop (Linux gives up at 40 too).</summary>
+    private const int MaxLinks = 40;
+
+    /// <summary>
+    /// The path with "..", and every symbolic link along it, resolved: realpath(3), in .NET's portable calls. Resolving the
+    /// last name alone let a folder link inside a root reach out of it, and refused every file of a root that is itself a
+    /// link (/data → /mnt/volume).
+    /// </summary>
+    private static string Resolve(string path, int links = 0)
     {
         var full = Path.GetFullPath(path);
-        try
+        var root = Path.GetPathRoot(full) ?? "";
+        var resolved = root;
+        foreach (var name in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
-            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            var next = Path.Combine(resolved, name);
+            FileSystemInfo? target;
+            try
+            {
+                target = new FileInfo(next).ResolveLinkTarget(returnFinalTarget: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                target = null; // missing, unreadable, or a loop: compared as written
+            }
+            // The target's own folders may be links too.
+            resolved = target is null ? next : links < MaxLinks ? Resolve(target.FullName, links + 1) : target.FullName;
         }
-        catch (IOException)
-        {
-            return full;
-        }
+        return resolved;
     }
 }

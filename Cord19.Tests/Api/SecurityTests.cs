@@ -263,6 +263,23 @@ public sealed class SecurityTests : ApiTest
         Assert.NotNull(Cord19.Core.Settings.DataRoots.Problem(link, roots)); // a link inside that points outside
     }
 
+    /// <summary>Links anywhere along a path count, not only the last name's (each assert failed against the old code, checked separately).</summary>
+    [Fact]
+    public void Data_roots_resolve_folder_links_along_the_path()
+    {
+        using var temp = new TempDirectory();
+        var volume = Directory.CreateDirectory(Path.Combine(temp.Path, "volume")).FullName;
+        File.WriteAllText(Path.Combine(volume, "metadata.csv"), "");
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateSymbolicLink(data, volume); // a root that is a link, as /data → /mnt/volume
+        Directory.CreateSymbolicLink(Path.Combine(volume, "etc"), "/etc"); // a folder link inside a root
+
+        var roots = Cord19.Core.Settings.DataRoots.Parse(data);
+
+        Assert.Null(Cord19.Core.Settings.DataRoots.Problem(Path.Combine(data, "metadata.csv"), roots));
+        Assert.Contains("outside the folders this panel may read", Cord19.Core.Settings.DataRoots.Problem(Path.Combine(data, "etc", "passwd"), roots));
+    }
+
     [Fact]
     public async Task An_unexpected_failure_behind_the_API_is_problem_details_without_the_exception_not_an_error_page()
     {
