@@ -33,8 +33,10 @@ public static partial class AwsNaming
     public static string? CidrProblem(string value)
     {
         var parts = value.Trim().Split('/');
+        // Written as four decimal numbers: IPAddress also reads "203.0.113" (as 203.0.0.113) and octal "010.0.0.1", which
+        // AWS would refuse only once phase 1 opens the security group.
         if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
-            || !int.TryParse(parts[1], out var bits) || bits is < 0 or > 32)
+            || address.ToString() != parts[0] || !int.TryParse(parts[1], out var bits) || bits is < 0 or > 32)
             return $"Operator address '{value}' is not an IPv4 block: write your public address with /32, e.g. 203.0.113.7/32, or leave it empty to look it up.";
         if (bits < 16)
             return $"Operator address '{value}' opens Airflow to {Math.Pow(2, 32 - bits):N0} addresses: use /16 or narrower (your own address with /32 is best).";

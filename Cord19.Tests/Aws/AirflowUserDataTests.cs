@@ -166,6 +166,12 @@ public sealed class AirflowUserDataTests
     [InlineData("us-east-2", "1.10.15", null, false)]
     [InlineData("us-east-2", "2.10.5", "0.0.0.0/0", false)]
     [InlineData("us-east-2", "2.10.5", "203.0.113.7", false)]
+    [InlineData("us-east-2", "2.10.5", "203.0.113.0/24", true)]
+    [InlineData("us-east-2", "2.10.5", "203.0.113.7/15", false)]
+    // Shorthands .NET reads as other addresses (203.0.0.113, 8.0.0.1 in octal), which AWS would refuse only at phase 1.
+    [InlineData("us-east-2", "2.10.5", "203.0.113/24", false)]
+    [InlineData("us-east-2", "2.10.5", "010.0.0.1/32", false)]
+    [InlineData("us-east-2", "2.10.5", "::1/128", false)]
     public void AWS_settings_are_checked_before_anything_reaches_AWS(string region, string airflow, string? cidr, bool valid)
     {
         var settings = new PipelineSettings { Target = DeploymentTarget.Aws, AwsRegion = region, AirflowVersion = airflow, OperatorCidr = cidr };
