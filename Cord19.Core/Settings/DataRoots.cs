@@ -29,30 +29,36 @@ public static class DataRoots
     private const int MaxLinks = 40;
 
     /// <summary>
-    /// The path with "..", and every symbolic link along it, resolved: realpath(3), in .NET's portable calls. Resolving the
-    /// last name alone let a folder link inside a root reach out of it, and refused every file of a root that is itself a
-    /// link (/data → /mnt/volume).
+    /// The path with every symbolic link along it resolved, and each ".." taken after the links before it, as the system
+    /// does when it opens the file: realpath(3), in .NET's portable calls. Resolving the last name alone (after a lexical
+    /// "..") let a folder link inside a root reach out of it, and refused every file of a root that is itself a link
+    /// (/data → /mnt/volume).
     /// </summary>
     private static string Resolve(string path, int links = 0)
     {
-        var full = Path.GetFullPath(path);
-        var root = Path.GetPathRoot(full) ?? "";
+        var absolute = Path.IsPathRooted(path) ? path : Path.Combine(Environment.CurrentDirectory, path);
+        var root = Path.GetPathRoot(absolute) ?? "";
         var resolved = root;
-        foreach (var name in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var name in absolute[root.Length..].Split(Separators, StringSplitOptions.RemoveEmptyEntries))
         {
+            if (name == ".") continue;
+            // The parent of what the links led to, not of the name as written: root/link/../x is x beside the link's target.
+            if (name == "..") { resolved = Path.GetDirectoryName(resolved) ?? root; continue; }
             var next = Path.Combine(resolved, name);
-            FileSystemInfo? target;
+            string? target;
             try
             {
-                target = new FileInfo(next).ResolveLinkTarget(returnFinalTarget: true);
+                target = new FileInfo(next).LinkTarget;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                target = null; // missing, unreadable, or a loop: compared as written
+                target = null; // unreadable: compared as written
             }
-            // The target's own folders may be links too.
-            resolved = target is null ? next : links < MaxLinks ? Resolve(target.FullName, links + 1) : target.FullName;
+            resolved = target is null || links >= MaxLinks ? next
+                : Resolve(Path.IsPathRooted(target) ? target : Path.Combine(resolved, target), links + 1);
         }
         return resolved;
     }
+
+    private static readonly char[] Separators = [Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar];
 }

@@ -278,6 +278,12 @@ public sealed class SecurityTests : ApiTest
 
         Assert.Null(Cord19.Core.Settings.DataRoots.Problem(Path.Combine(data, "metadata.csv"), roots));
         Assert.Contains("outside the folders this panel may read", Cord19.Core.Settings.DataRoots.Problem(Path.Combine(data, "etc", "passwd"), roots));
+        // ".." after a link is the parent of its target, as the system opens it, not the folder the name was written in.
+        Directory.CreateDirectory(Path.Combine(temp.Path, "outside", "inner"));
+        File.WriteAllText(Path.Combine(temp.Path, "outside", "secret"), "");
+        Directory.CreateSymbolicLink(Path.Combine(volume, "inner"), Path.Combine("..", "outside", "inner")); // relative, as ln -s writes them
+        Assert.NotNull(Cord19.Core.Settings.DataRoots.Problem(Path.Combine(data, "inner", "..", "secret"), roots));
+        Assert.Null(Cord19.Core.Settings.DataRoots.Problem(Path.Combine(data, "inner", "..", "..", "volume", "metadata.csv"), roots));
     }
 
     [Fact]
