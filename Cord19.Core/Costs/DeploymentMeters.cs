@@ -52,7 +52,7 @@ public static class DeploymentMeters
         foreach (var snapshot in ledger.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot && r.CreatedAt <= at))
             metered.Add(AwsEquivalent.ClusterSnapshot(AwsResourceKinds.SnapshotOf(snapshot.Locator).Snapshot, Period(snapshot)));
         foreach (var scan in ledger.Where(r => r.Kind == AwsResourceKinds.SpectrumScan && r.CreatedAt <= at))
-            if (AwsResourceKinds.ScannedBytes(scan.Locator) is { } bytes)
+            if (AwsResourceKinds.ScanOf(scan.Locator).Bytes is { } bytes)
                 metered.Add(AwsEquivalent.SpectrumScan(bytes, scan.CreatedAt));
         // The lives of one resource (a cluster made again, a second export of the same size) are one meter, with the periods of each.
         return [.. metered.GroupBy(m => (m.Name, m.Kind, m.PriceKey, m.Quantity, m.PriceHistory))

@@ -27,16 +27,20 @@ public static class AwsResourceKinds
 
     public static string ScanLocator(string cluster, long bytes) => $"{cluster}/{bytes}";
 
+    /// <summary>The cluster and the bytes a scan's locator names (null bytes when they do not read).</summary>
+    public static (string Cluster, long? Bytes) ScanOf(string locator)
+    {
+        var slash = locator.LastIndexOf('/');
+        return (locator[..Math.Max(0, slash)], long.TryParse(locator[(slash + 1)..], out var bytes) ? bytes : null);
+    }
+
     /// <summary>The cluster a meter-only entry ends with; null for a kind AWS holds, which phase 7 deletes.</summary>
     public static string? MeteredCluster(string kind, string locator) => kind switch
     {
         ClusterCompute => locator,
-        SpectrumScan => locator[..Math.Max(0, locator.LastIndexOf('/'))],
+        SpectrumScan => ScanOf(locator).Cluster,
         _ => null,
     };
-
-    public static long? ScannedBytes(string scanLocator) =>
-        long.TryParse(scanLocator[(scanLocator.LastIndexOf('/') + 1)..], out var bytes) ? bytes : null;
 
     // Found by the tag sweep only: created by AWS on the instance's behalf, gone with it unless something failed.
     public const string SpotRequest = "spot-request";         // locator: the request id
