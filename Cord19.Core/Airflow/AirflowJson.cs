@@ -56,23 +56,25 @@ internal static class AirflowJson
     private static IEnumerable<AirflowLogLine> StructuredLine(JsonElement message) => message.ValueKind switch
     {
         JsonValueKind.String => PlainLines(message.GetString() ?? ""),
-        JsonValueKind.Object => Str(message, "event") == GroupEnd ? []
-            : [new AirflowLogLine(Date(message, "timestamp"), Str(message, "level"), EventText(message)), .. ErrorLines(message)],
+        JsonValueKind.Object => Ungrouped(Str(message, "event") ?? "") is not { } text ? []
+            : [new AirflowLogLine(Date(message, "timestamp"), Str(message, "level"), text + Sources(message)), .. ErrorLines(message)],
         _ => [],
     };
 
-    // Airflow folds a log's groups in its own view ("::group::Log message source details" … "::endgroup::"); here a
-    // group's title is a line, with the files the log was read from when Airflow 3 lists them, and its end is left out.
     private const string GroupStart = "::group::";
-    private const string GroupEnd = "::endgroup::";
 
-    private static string EventText(JsonElement message)
-    {
-        var text = Str(message, "event") ?? "";
-        if (!text.StartsWith(GroupStart, StringComparison.Ordinal)) return text;
-        var sources = Array(message, "sources").Select(s => s.ValueKind == JsonValueKind.String ? s.GetString() : null).OfType<string>().ToList();
-        return text[GroupStart.Length..] + (sources.Count > 0 ? ": " + string.Join(", ", sources) : "");
-    }
+    /// <summary>
+    /// Airflow folds a log's groups in its own view ("::group::Log message source details" … "::endgroup::"); here a
+    /// group's title is a line and its end (null) is left out.
+    /// </summary>
+    private static string? Ungrouped(string line) =>
+        line == "::endgroup::" ? null : line.StartsWith(GroupStart, StringComparison.Ordinal) ? line[GroupStart.Length..] : line;
+
+    /// <summary>The files Airflow 3 read the log from, which it lists on the source details' group.</summary>
+    private static string Sources(JsonElement message) =>
+        Array(message, "sources").Select(s => s.ValueKind == JsonValueKind.String ? s.GetString() : null).OfType<string>().ToList() is { Count: > 0 } sources
+            ? ": " + string.Join(", ", sources)
+            : "";
 
     /// <summary>
     /// Airflow 3 puts a failure's exception beside its event ("Task failed with exception"), as Airflow's own log view
@@ -94,8 +96,8 @@ internal static class AirflowJson
     internal static List<AirflowLogLine> PlainLines(string text)
     {
         if (PythonLogRepr.TryRead(text, out var log)) text = log;
-        return text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && l != GroupEnd)
-            .Select(l => new AirflowLogLine(null, null, l.StartsWith(GroupStart, StringComparison.Ordinal) ? l[GroupStart.Length..] : l)).ToList();
+        return text.Split('\n').Select(l => Ungrouped(l.TrimEnd('\r'))).OfType<string>().Where(l => l.Length > 0)
+            .Select(l => new AirflowLogLine(null, null, l)).ToList();
     }
 
     /// <summary>The most useful sentence from an error body: v1 problem+json, v2 "detail" string/object/validation list.</summary>

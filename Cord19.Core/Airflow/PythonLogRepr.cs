@@ -20,36 +20,39 @@ internal static class PythonLogRepr
         var at = 0;
         var texts = new List<string>();
         if (!Take(repr, ref at, '[')) return false;
-        while (!Take(repr, ref at, ']'))
+        if (!Take(repr, ref at, ']'))
         {
-            if (!Take(repr, ref at, '(') || ReadString(repr, ref at) is null || !Take(repr, ref at, ',')
-                || ReadString(repr, ref at) is not { } text || !Take(repr, ref at, ')'))
-                return false;
-            texts.Add(text);
-            if (!Take(repr, ref at, ',') && !Next(repr, at, ']')) return false;
+            do
+            {
+                if (!Take(repr, ref at, '(') || ReadString(repr, ref at) is null || !Take(repr, ref at, ',')
+                    || ReadString(repr, ref at) is not { } text || !Take(repr, ref at, ')'))
+                    return false;
+                texts.Add(text);
+            }
+            while (Take(repr, ref at, ','));
+            if (!Take(repr, ref at, ']')) return false;
         }
         if (repr.AsSpan(at).Trim().Length > 0) return false;
         log = string.Join("\n", texts);
         return true;
     }
 
-    private static bool Next(string s, int at, char c)
-    {
-        while (at < s.Length && char.IsWhiteSpace(s[at])) at++;
-        return at < s.Length && s[at] == c;
-    }
-
     private static bool Take(string s, ref int at, char c)
     {
-        while (at < s.Length && char.IsWhiteSpace(s[at])) at++;
+        SkipSpace(s, ref at);
         if (at >= s.Length || s[at] != c) return false;
         at++;
         return true;
     }
 
-    private static string? ReadString(string s, ref int at)
+    private static void SkipSpace(string s, ref int at)
     {
         while (at < s.Length && char.IsWhiteSpace(s[at])) at++;
+    }
+
+    private static string? ReadString(string s, ref int at)
+    {
+        SkipSpace(s, ref at);
         if (at >= s.Length || s[at] is not ('\'' or '"')) return null;
         var quote = s[at++];
         var text = new StringBuilder();
