@@ -108,6 +108,7 @@ window.cord19Charts = {
     // of its options.
     follow(id, chart) {
         cord19Charts.trackDrawn(id, chart);
+        cord19Charts.holdClicks(chart);
         chart.on('finished', () => {
             cord19Charts.makeRoomForLegend(id, chart);
             cord19Charts.keepSankeyNamesToTheirHalf(chart);
@@ -126,6 +127,23 @@ window.cord19Charts = {
             }
             return result;
         };
+    },
+
+    // A point clicked before the page can answer is opened once it can. The map is drawn before the circuit is up, and
+    // Vizor attaches the page's click handler a round trip after it takes the chart over: a click in either wait did
+    // nothing (a browser test clicked in the second once in CI). The last such click is held, and made on the chart once
+    // the handler is there, unless it is older than the reader's patience (early-input.js holds a button's click as long).
+    heldClickMs: 10_000,
+    holdClicks(chart) {
+        chart.on('click', params => {
+            if (!chart.__cord19ClickAttached) chart.__cord19HeldClick = { params, at: performance.now() };
+        });
+    },
+    clickAttached(chart) {
+        chart.__cord19ClickAttached = true;
+        const held = chart.__cord19HeldClick;
+        delete chart.__cord19HeldClick;
+        if (held && performance.now() - held.at < cord19Charts.heldClickMs) chart.trigger('click', held.params);
     },
 
     // Options set anew (a refresh from the circuit) bring the top the page gave them, without the legend's extra rows:
@@ -493,10 +511,11 @@ window.cord19Charts = {
     }
 };
 
-// Two changes to Vizor. It evaluates a chart's options, as text that may carry JavaScript; the panel's are JSON
+// Three changes to Vizor. It evaluates a chart's options, as text that may carry JavaScript; the panel's are JSON
 // (ChartFormatters), parsed by cord19Charts.parseOptions, and its pages may evaluate nothing. And it sizes a chart
 // when it is created and when the window resizes, so a chart created before its grid column has its final width
-// stays narrow: each chart follows its own element instead. (The panel's charts fetch no external data and
+// stays narrow: each chart follows its own element instead. And a click made before it attaches its click handler is
+// made once it has (holdClicks). (The panel's charts fetch no external data and
 // register no maps, Vizor's last two arguments.)
 (function () {
     const vizor = window.vizorECharts;
@@ -522,6 +541,12 @@ window.cord19Charts = {
             chart.hideLoading();
         }
         return Promise.resolve(pending).then(result => { cord19Charts.applyMap(id); return result; });
+    };
+    const attachClickEvent = vizor.attachClickEvent;
+    vizor.attachClickEvent = function (id, objRef) {
+        attachClickEvent.call(vizor, id, objRef);
+        const chart = vizor.getChart(id);
+        if (chart) cord19Charts.clickAttached(chart);
     };
     vizor.updateChart = async function (id, chartOptions) {
         const chart = vizor.getChart(id);
