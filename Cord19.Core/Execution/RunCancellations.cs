@@ -15,33 +15,10 @@ public sealed class RunCancellations
     }
 
     /// <summary>Asks the run to stop; true when it runs in this process.</summary>
-    public bool Cancel(Guid runId)
-    {
-        if (!_active.TryGetValue(runId, out var entry)) return false;
-        entry.Source.Cancel();
-        return true;
-    }
+    public bool Cancel(Guid runId) => _active.TryGetValue(runId, out var entry) && entry.TryCancel(reason: null);
 
     /// <summary>Asks every run in this process to stop, saying why in its end; how many had not been asked before.</summary>
-    public int CancelAll(string reason)
-    {
-        var asked = 0;
-        foreach (var entry in _active.Values)
-        {
-            try
-            {
-                if (entry.Source.IsCancellationRequested) continue;
-                entry.Reason = reason;
-                entry.Source.Cancel();
-                asked++;
-            }
-            catch (ObjectDisposedException)
-            {
-                // That run ended meanwhile.
-            }
-        }
-        return asked;
-    }
+    public int CancelAll(string reason) => _active.Values.Count(entry => !entry.Source.IsCancellationRequested && entry.TryCancel(reason));
 
     public sealed class Registration(RunCancellations owner, Guid runId, Entry entry) : IDisposable
     {
@@ -60,6 +37,24 @@ public sealed class RunCancellations
     public sealed class Entry(CancellationTokenSource source)
     {
         public CancellationTokenSource Source { get; } = source;
-        public string? Reason { get; set; }
+        public string? Reason { get; private set; }
+
+        /// <summary>
+        /// False when the run ended meanwhile: its runner disposes the source as it lets go, and a cancel that found it just
+        /// before (the relay cancels every run the state says was interrupted, this one's own end included) must not throw.
+        /// </summary>
+        public bool TryCancel(string? reason)
+        {
+            try
+            {
+                if (reason is not null) Reason = reason;
+                Source.Cancel();
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
     }
 }
