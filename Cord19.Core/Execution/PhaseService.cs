@@ -40,8 +40,9 @@ public sealed class PhaseService(
                 $"De-allocating this AWS deployment deletes its resources: type {word} to confirm. " +
                 "The dry run (the de-allocation dialog, or GET /api/deployment/deallocation-plan) lists what will be deleted.");
 
-        // Locally the whole corpus is processed in this machine's memory: a run that cannot fit is refused up front.
-        if (request.PhaseNumber == WholeDataset && settings.Target == DeploymentTarget.Local
+        // Locally the whole corpus is processed in this machine's memory: a run that cannot fit is refused up front. The
+        // deployment's target decides, not Settings' (changed since, they apply from the next deployment).
+        if (request.PhaseNumber == WholeDataset && await DeploymentPinning.NextPhaseTargetAsync(store, settings, ct) == DeploymentTarget.Local
             && await processing.ForecastAsync(ct) is { Refusal: { } tooLarge })
             return RunRequestOutcome.Refused(tooLarge);
 

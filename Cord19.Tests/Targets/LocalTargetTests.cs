@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.IO.Compression;
+using Cord19.Core.Deployments;
 using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using Cord19.Tests.Support;
@@ -177,6 +178,22 @@ public sealed class LocalTargetTests
         var corpus = await h.Results.LoadLatestCorpusAsync(null, default);
         Assert.Equal(40, corpus!.Documents.Count);
         Assert.All(corpus.Documents, d => Assert.Matches("^[0-9a-f]{40}$", d.Id));
+    }
+
+    [Fact]
+    public async Task Phase_6_of_a_local_deployment_is_refused_when_it_cannot_fit_even_after_settings_turn_to_aws()
+    {
+        // A machine with a kilobyte free: no corpus fits.
+        await using var h = await CoreHarness.StartAsync(configure: services => services.AddSingleton(
+            sp => new Cord19.Core.Execution.ProcessingEstimator(sp.GetRequiredService<Cord19.Core.Results.IResultStore>(), () => 1024)));
+        for (var phase = 1; phase <= 5; phase++) await h.RunAsync(phase);
+
+        // Settings now name AWS: that applies from the next deployment, and this one's phase 6 still runs here.
+        Assert.Empty(await h.Settings.SaveAsync(new PipelineSettings { Target = DeploymentTarget.Aws }));
+        var outcome = await h.Phases.RequestAsync(new RunRequest(6));
+
+        Assert.False(outcome.Accepted, "Phase 6 was accepted on a machine it cannot fit.");
+        Assert.Contains("this machine has 0.0 GB available", outcome.Refusal);
     }
 
     [Fact]

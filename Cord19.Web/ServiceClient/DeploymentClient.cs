@@ -49,7 +49,8 @@ public sealed class DeploymentClient(
     public async Task<ProcessingForecast?> GetProcessingForecastAsync(CancellationToken ct)
     {
         if (await instanceForecasts.CardForecastAsync(ct) is { } onInstance) return onInstance;
-        return (await settings.GetAsync(ct)).Target == DeploymentTarget.Local ? await processing.ForecastAsync(ct) : null;
+        return await DeploymentPinning.NextPhaseTargetAsync(store, await settings.GetAsync(ct), ct) == DeploymentTarget.Local
+            ? await processing.ForecastAsync(ct) : null;
     }
 
     public async Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct)
