@@ -18,6 +18,13 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
 {
     public const int CheckpointBytes = 8 << 20;
 
+    /// <summary>
+    /// How long the source may send nothing before the download stops, keeping what arrived: a connection that stays open
+    /// and silent (a stalled proxy, a server gone without closing) would otherwise hold the download for ever, its bar
+    /// still, with nothing said. A minute: S3 and a mirror's CDN answer within seconds, on the slowest links too.
+    /// </summary>
+    public TimeSpan SilenceLimit { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>CSV text gzips to about a quarter; a third is asked for, to be safe.</summary>
     private const double CompressedShare = 1 / 3.0;
 
@@ -55,7 +62,7 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
             try
             {
                 int read;
-                while ((read = await ReadAsync(body, buffer, state.Source, release, ct)) > 0)
+                while ((read = await ReadAsync(body, buffer, state.Source, release, SilenceLimit, ct)) > 0)
                 {
                     await member.WriteAsync(buffer.AsMemory(0, read), ct);
                     md5.AppendData(buffer, 0, read);
@@ -94,20 +101,30 @@ public sealed class ReleaseDownload(Cord19Releases source, Func<string, long>? f
 
     /// <summary>
     /// The next bytes of the body. A connection lost mid-way surfaces as an IOException, which would read as the disk
-    /// failing: it is named for what it is, and the finally block above keeps what arrived for the next run.
+    /// failing, and one silent past <paramref name="silenceLimit"/> as a cancel nobody asked for: each is named for what
+    /// it is, and the finally block above keeps what arrived for the next run.
     /// </summary>
-    private static async Task<int> ReadAsync(Stream body, byte[] buffer, long received, Cord19Releases.Release release, CancellationToken ct)
+    private static async Task<int> ReadAsync(Stream body, byte[] buffer, long received, Cord19Releases.Release release, TimeSpan silenceLimit, CancellationToken ct)
     {
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        silence.CancelAfter(silenceLimit);
         try
         {
-            return await body.ReadAsync(buffer, ct);
+            return await body.ReadAsync(buffer, silence.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new InvalidDataException(
+                $"Nothing came from {SourceOf(release)} for {silenceLimit.TotalSeconds:0} s after {received:N0} of {release.Size:N0} bytes. Run the download again: it resumes from there.");
         }
         catch (IOException)
         {
             throw new InvalidDataException(
-                $"The connection to the release's bucket was lost after {received:N0} of {release.Size:N0} bytes. Run the download again: it resumes from there.");
+                $"The connection to {SourceOf(release)} was lost after {received:N0} of {release.Size:N0} bytes. Run the download again: it resumes from there.");
         }
     }
+
+    private static string SourceOf(Cord19Releases.Release release) => release.Address is null ? "the release's bucket" : release.Key;
 
     /// <summary>Where the source's bytes go: a new gzip member of the file, or the file itself when the source is gzip already.</summary>
     private static Stream NewMember(FileStream file, Cord19Releases.Release release) =>

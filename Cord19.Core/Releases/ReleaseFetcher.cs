@@ -1,5 +1,6 @@
 using Cord19.Core.Live;
 using Cord19.Core.Settings;
+using Microsoft.Extensions.Logging;
 
 namespace Cord19.Core.Releases;
 
@@ -7,7 +8,7 @@ namespace Cord19.Core.Releases;
 /// The panel's one CORD-19 download at a time: started from Settings, followed live by every open page, cancellable,
 /// resumed by starting it again; when it is done, the file becomes the metadata file in Settings.
 /// </summary>
-public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settings, DataDirectory data)
+public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settings, DataDirectory data, ILogger<ReleaseFetcher> logger)
 {
     public enum Phase { Idle, Downloading, Done, Failed, Cancelled }
 
@@ -92,14 +93,25 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
                 // The state database out of reach, say: the verified file is kept, and named so that it can be set by hand.
                 notTaken = $"{ex.Message} The file is {outcome.File}: once that is fixed, save it as the metadata file in Settings.";
             }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "The downloaded CORD-19 release {File} could not be saved in Settings.", outcome.File);
+                notTaken = $"an unexpected error ({ex.GetType().Name}); the server log has the details. The file is {outcome.File}: save it as the metadata file in Settings.";
+            }
             // Done either way: the file is whole, and an open Settings page puts it in its form, to be saved once the cause is fixed.
             Publish(new Status(Phase.Done, release.Name, outcome.Bytes, outcome.Bytes, 0,
                 notTaken is null ? $"Release {release.Name} downloaded and verified: it is now the metadata file." : $"Downloaded and verified, but Settings did not take it: {notTaken}",
                 outcome.File));
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             Publish(Latest with { Phase = Phase.Cancelled, BytesPerSecond = 0, Message = "Cancelled: start it again to resume where it stopped." });
+        }
+        catch (OperationCanceledException)
+        {
+            // Nobody cancelled: the HTTP client's own wait for an answer (100 s) ran out.
+            Publish(Latest with { Phase = Phase.Failed, BytesPerSecond = 0,
+                Message = $"The source of {date} did not answer in time. Check the connection and start again: it resumes where it stopped." });
         }
         catch (InvalidDataException ex)
         {
@@ -108,6 +120,13 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
         catch (IOException ex)
         {
             Publish(Latest with { Phase = Phase.Failed, BytesPerSecond = 0, Message = $"The file could not be written ({ex.Message}): check the data directory's disk, then start again to resume." });
+        }
+        catch (Exception ex)
+        {
+            // Said, or every open page would show the download running for ever.
+            logger.LogError(ex, "The CORD-19 download of {Release} failed unexpectedly.", date);
+            Publish(Latest with { Phase = Phase.Failed, BytesPerSecond = 0,
+                Message = $"The download stopped on an unexpected error ({ex.GetType().Name}); the server log has the details. Start it again: it resumes where it stopped." });
         }
         finally
         {

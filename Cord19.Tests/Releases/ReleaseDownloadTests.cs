@@ -9,6 +9,7 @@ using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cord19.Tests.Releases;
 
@@ -108,7 +109,7 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
     public async Task A_download_that_Settings_cannot_take_ends_saying_why_and_names_the_verified_file()
     {
         var settings = new SettingsStore(new OutOfReachDatabase(), new DeploymentFeed(), new Cord19Options());
-        var fetcher = new ReleaseFetcher(_releases, settings, new DataDirectory(_folder.Path));
+        var fetcher = new ReleaseFetcher(_releases, settings, new DataDirectory(_folder.Path), NullLogger<ReleaseFetcher>.Instance);
 
         Assert.True(fetcher.Start(Final));
         var deadline = System.Diagnostics.Stopwatch.StartNew();
@@ -148,6 +149,75 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         Assert.Contains("connection to the release's bucket was lost", lost.Message);
         Assert.Contains("Run the download again", lost.Message);
         Assert.True(File.Exists(output + ".partial") && File.Exists(output + ".partial.json"), "what arrived is kept for the next run");
+    }
+
+    [Fact]
+    public async Task A_source_that_goes_silent_is_named_after_the_silence_limit_and_keeps_what_arrived()
+    {
+        using (var s3 = _server.CreateClient())
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Cord19Releases.Bucket, Key = "mirror/metadata.csv", InputStream = new MemoryStream(new byte[40_000_000]), UseChunkEncoding = false });
+        await using var relay = new SeverableTcpRelay("127.0.0.1", new Uri(_server.Endpoint).Port);
+        var address = $"http://127.0.0.1:{relay.Port}/{Cord19Releases.Bucket}/mirror/metadata.csv";
+        var release = await _releases.DescribeAsync(address, default);
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+
+        // The connection stays open and nothing more comes: the download waited for ever, its bar still.
+        var silent = await Assert.ThrowsAsync<InvalidDataException>(() => new ReleaseDownload(_releases, checkpointBytes: 256 << 10) { SilenceLimit = TimeSpan.FromSeconds(1) }
+            .RunAsync(release, output, new InlineProgress<ReleaseDownload.Progress>(p => { if (p.Bytes >= p.Total / 4) relay.Stall(); }), default))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.StartsWith($"Nothing came from {address} for 1 s after ", silent.Message);
+        Assert.EndsWith("Run the download again: it resumes from there.", silent.Message);
+        Assert.True(File.Exists(output + ".partial") && File.Exists(output + ".partial.json"), "what arrived is kept for the next run");
+        relay.Mend();
+        var outcome = await Download().RunAsync(release, output, null, default);
+        Assert.InRange(outcome.ResumedFrom, release.Size / 4 - (1 << 20), release.Size - 1);
+    }
+
+    /// <summary>A source that takes the connection and never answers: the HTTP client gives up, and nobody cancelled.</summary>
+    [Fact]
+    public async Task A_source_that_never_answers_fails_the_download_rather_than_calling_it_cancelled()
+    {
+        await using var relay = new SeverableTcpRelay("127.0.0.1", new Uri(_server.Endpoint).Port);
+        relay.Hold();
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var settings = new SettingsStore(new OutOfReachDatabase(), new DeploymentFeed(), new Cord19Options());
+        var fetcher = new ReleaseFetcher(Cord19Releases.Anonymous(_server.Endpoint, impatient), settings, new DataDirectory(_folder.Path), NullLogger<ReleaseFetcher>.Instance);
+        var address = $"http://127.0.0.1:{relay.Port}/{Cord19Releases.Bucket}/{Final}/metadata.csv";
+
+        Assert.True(fetcher.Start(address));
+        var ended = await EndOfAsync(fetcher);
+
+        Assert.Equal(ReleaseFetcher.Phase.Failed, ended.Phase);
+        Assert.Equal($"The source of {address} did not answer in time. Check the connection and start again: it resumes where it stopped.", ended.Message);
+    }
+
+    /// <summary>Settings failing on something other than the database's reach: the verified file is still named, the download still done.</summary>
+    [Fact]
+    public async Task A_download_that_Settings_fail_on_unexpectedly_still_ends_and_names_the_verified_file()
+    {
+        var settings = new SettingsStore(new BrokenDatabase(), new DeploymentFeed(), new Cord19Options());
+        var fetcher = new ReleaseFetcher(_releases, settings, new DataDirectory(_folder.Path), NullLogger<ReleaseFetcher>.Instance);
+
+        Assert.True(fetcher.Start(Final));
+        var ended = await EndOfAsync(fetcher);
+
+        Assert.Equal(ReleaseFetcher.Phase.Done, ended.Phase);
+        Assert.Equal($"Downloaded and verified, but Settings did not take it: an unexpected error (InvalidOperationException); the server log has the details. " +
+                     $"The file is {fetcher.FileFor(Final)}: save it as the metadata file in Settings.", ended.Message);
+    }
+
+    private static async Task<ReleaseFetcher.Status> EndOfAsync(ReleaseFetcher fetcher)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (fetcher.Latest.Phase == ReleaseFetcher.Phase.Downloading && deadline.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+        return fetcher.Latest;
+    }
+
+    private sealed class BrokenDatabase : IDbContextFactory<Cord19Db>
+    {
+        public Cord19Db CreateDbContext() => throw new InvalidOperationException("a fault of the panel's own");
+        public Task<Cord19Db> CreateDbContextAsync(CancellationToken cancellationToken = default) => throw new InvalidOperationException("a fault of the panel's own");
     }
 
     [Fact]
