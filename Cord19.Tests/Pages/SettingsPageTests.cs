@@ -46,6 +46,38 @@ public sealed class SettingsPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Equal(["https://mirror.example.org/cord19/metadata.csv.gz"], _releases.Started), Patience);
     }
 
+    /// <summary>
+    /// A mirror that never answers: the HTTP client gives up with a cancel nobody asked for, which the page did not
+    /// catch. And an answer about an address replaced since must not stand for the new one.
+    /// </summary>
+    [Fact]
+    public async Task A_mirror_that_does_not_answer_is_named_and_a_late_answer_does_not_stand_for_a_newer_address()
+    {
+        const string Silent = "https://silent.example.org/metadata.csv.gz", Slow = "https://slow.example.org/metadata.csv.gz";
+        var slow = new TaskCompletionSource<Cord19.Core.Releases.Cord19Releases.Release>();
+        var describe = _releases.Describe;
+        _releases.Describe = (address, ct) => address switch
+        {
+            Silent => Task.FromException<Cord19.Core.Releases.Cord19Releases.Release>(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.")),
+            Slow => slow.Task,
+            _ => describe(address, ct),
+        };
+        var page = Render<Settings>();
+        page.WaitForAssertion(() => Assert.Contains("1,500 MB to download", page.Find("[data-testid=release-size]").TextContent), Patience);
+
+        page.Find("input[data-testid=mirror]").Change(Silent);
+        page.WaitForAssertion(() => Assert.Equal($"{Silent} did not answer: check the address and the connection.", page.Find("[data-testid=release-size]").TextContent), Patience);
+
+        page.Find("input[data-testid=mirror]").Change(Slow);
+        page.Find("input[data-testid=mirror]").Change("");
+        page.WaitForAssertion(() => Assert.Contains("1,500 MB to download", page.Find("[data-testid=release-size]").TextContent), Patience);
+        slow.SetResult(new(Slow, Slow, 7_000_000, "", new Uri(Slow)));
+        // The renderer takes its work in turn: once this has run, so has the late answer.
+        await page.InvokeAsync(() => { });
+        Assert.Contains("1,500 MB to download", page.Find("[data-testid=release-size]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=page-error]"));
+    }
+
     /// <summary>Before, the page gave way to the error boundary's message, and what had been typed was lost.</summary>
     [Fact]
     public async Task A_save_the_state_database_cannot_take_says_why_and_keeps_what_was_typed()

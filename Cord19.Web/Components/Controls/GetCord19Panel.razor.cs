@@ -67,19 +67,32 @@ public sealed partial class GetCord19Panel : LiveComponent
         await DescribeTargetAsync();
     }
 
+    /// <summary>
+    /// The target's size, or why it has none. Only the answer about the target still chosen is shown: an address typed
+    /// since (or a release picked) makes an earlier, slower answer stale.
+    /// </summary>
     private async Task DescribeTargetAsync()
     {
         _size = null;
         if (Target is not { } target) return;
+        string size;
         try
         {
-            var release = await Fetcher.DescribeAsync(target, Stopping);
-            _size = $"{release.Size / 1e6:N0} MB to download";
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
+            patience.CancelAfter(TimeSpan.FromSeconds(15));
+            var release = await Fetcher.DescribeAsync(target, patience.Token);
+            size = $"{release.Size / 1e6:N0} MB to download";
         }
         catch (InvalidDataException ex)
         {
-            _size = ex.Message;
+            size = ex.Message;
         }
+        catch (OperationCanceledException) when (!Stopping.IsCancellationRequested)
+        {
+            // Ours, or the HTTP client's own wait for an answer: either way the source said nothing.
+            size = $"{target} did not answer: check the address and the connection.";
+        }
+        if (Target == target) _size = size;
     }
 
     private void Start()
