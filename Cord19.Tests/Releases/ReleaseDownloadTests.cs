@@ -96,9 +96,86 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<InvalidDataException>(() => Download().RunAsync(release, output, null, default));
 
-        Assert.Contains("damaged", refused.Message);
+        // Found before anything more is asked for (the end's ETag check would also refuse it, after the whole rest).
+        Assert.StartsWith($"The partial download {output}.partial is damaged", refused.Message);
         Assert.Contains("Run the download again", refused.Message);
         Assert.False(File.Exists(output + ".partial"));
+    }
+
+    /// <summary>
+    /// A kill leaves the state file of the last checkpoint and, after it in the partial file, whatever was written since
+    /// (perhaps half a gzip member): the next run cuts the file back to the checkpoint and goes on from there.
+    /// </summary>
+    [Fact]
+    public async Task A_download_killed_mid_way_resumes_from_its_last_checkpoint()
+    {
+        var release = await _releases.DescribeAsync(Final, default);
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+        string? checkpoint = null;
+        using (var cancel = new CancellationTokenSource())
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Download().RunAsync(release, output, new InlineProgress<ReleaseDownload.Progress>(p =>
+            {
+                if (p.Bytes < p.Total / 2 || checkpoint is not null) return;
+                // What a kill here would leave: the last checkpoint's state, and the file as it goes on being written.
+                checkpoint = File.Exists(output + ".partial.json") ? File.ReadAllText(output + ".partial.json") : "none";
+                cancel.Cancel();
+            }), cancel.Token));
+        Assert.NotEqual("none", checkpoint);
+        await File.WriteAllTextAsync(output + ".partial.json", checkpoint);
+        // A whole member written after the checkpoint: read as part of the download, it would make the file hold more
+        // than the state says, and the download be refused as damaged.
+        await using (var partial = new FileStream(output + ".partial", FileMode.Append))
+            await partial.WriteAsync(Compress(_metadata.AsSpan(0, 100_000).ToArray()));
+
+        var outcome = await Download().RunAsync(release, output, null, default);
+
+        Assert.Equal(System.Text.Json.JsonDocument.Parse(checkpoint!).RootElement.GetProperty("Source").GetInt64(), outcome.ResumedFrom);
+        Assert.InRange(outcome.ResumedFrom, 1, release.Size - 1);
+        Assert.Equal(_metadata, Decompress(output));
+    }
+
+    /// <summary>An object replaced since the partial download was made (a new ETag): its bytes are not mixed with the old ones.</summary>
+    [Fact]
+    public async Task A_partial_download_of_an_object_replaced_since_starts_again_from_the_beginning()
+    {
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await CancelAtHalfAsync(await _releases.DescribeAsync(Final, default), output));
+        var replaced = _metadata.Select(b => b == (byte)'7' ? (byte)'8' : b).ToArray();
+        using (var s3 = _server.CreateClient())
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Cord19Releases.Bucket, Key = $"{Final}/metadata.csv", InputStream = new MemoryStream(replaced), UseChunkEncoding = false });
+
+        var outcome = await Download().RunAsync(await _releases.DescribeAsync(Final, default), output, null, default);
+
+        Assert.Equal(0, outcome.ResumedFrom);
+        Assert.Equal(replaced, Decompress(output));
+    }
+
+    /// <summary>The object changed between its description and its download: the bytes are whole but not the ones described.</summary>
+    [Fact]
+    public async Task A_download_that_does_not_match_its_ETag_is_refused_and_deleted()
+    {
+        var release = await _releases.DescribeAsync(Final, default);
+        using (var s3 = _server.CreateClient())
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Cord19Releases.Bucket, Key = $"{Final}/metadata.csv", InputStream = new MemoryStream(_metadata.Reverse().ToArray()), UseChunkEncoding = false });
+        var output = Path.Combine(_folder.Path, "metadata.csv.gz");
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => Download().RunAsync(release, output, null, default));
+
+        Assert.Equal($"The downloaded {Final}/metadata.csv does not match its ETag (damaged in transit); the partial file was deleted. Run the download again.", refused.Message);
+        Assert.False(File.Exists(output) || File.Exists(output + ".partial") || File.Exists(output + ".partial.json"));
+    }
+
+    [Fact]
+    public async Task A_mirrors_gz_file_that_is_not_gzip_is_refused()
+    {
+        using (var s3 = _server.CreateClient())
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Cord19Releases.Bucket, Key = "mirror/metadata.csv.gz", InputStream = new MemoryStream(_metadata), UseChunkEncoding = false });
+        var address = $"s3://{Cord19Releases.Bucket}/mirror/metadata.csv.gz";
+        var release = await _releases.DescribeAsync(address, default);
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => Download().RunAsync(release, Path.Combine(_folder.Path, "mirror.csv.gz"), null, default));
+
+        Assert.StartsWith($"{address} is not gzip-compressed, though its name or type says so", refused.Message);
     }
 
     /// <summary>
