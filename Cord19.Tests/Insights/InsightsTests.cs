@@ -68,6 +68,30 @@ public sealed class InsightsTests
         Assert.Null(pairs[2].Right);                                                              // 1 of 15 (0.07): unpaired
     }
 
+    /// <summary>
+    /// Best pairs first, each cluster of the other run paired once: the left run's cluster 0 shares most with the right's
+    /// cluster 0 (0.6), but that one is the left's cluster 1 found again (1.0). Taken in the left's order, or the right's
+    /// cluster 0 given to both, the comparison would show one theme twice and hide another. The bounds are inclusive:
+    /// exactly half the terms is a strong pair, exactly a fifth still a pair.
+    /// </summary>
+    [Fact]
+    public void The_best_pairs_are_made_first_and_no_cluster_is_paired_twice()
+    {
+        static ClusterResult Cluster(int id, params string[] terms) => new(id, 10, terms.Select(t => new TermWeight(t, 1)).ToList());
+        var left = SyntheticRun.Create("left", 10) with
+        {
+            Clusters = [Cluster(0, "a", "b", "c", "d"), Cluster(1, "a", "b", "c", "e"), Cluster(2, "q", "r", "s")],
+        };
+        var right = SyntheticRun.Create("right", 10) with
+        {
+            Clusters = [Cluster(0, "a", "b", "c", "e"), Cluster(1, "a", "b", "d", "z", "w"), Cluster(2, "q", "t", "u")],
+        };
+
+        var pairs = RunComparison.PairClusters(left, right);
+
+        Assert.Equal([(1, 0.5, false), (0, 1.0, false), (2, 0.2, true)], pairs.Select(p => (p.Right!.Id, p.Overlap, p.IsWeak)));
+    }
+
     [Theory]
     [InlineData(-0.1)]
     [InlineData(1.5)]
