@@ -591,6 +591,22 @@ public sealed class AwsFirstDeploymentTests
         Assert.Equal("terminated", h.Cloud.Instances["another-token"].State.State);
     }
 
+    /// <summary>The other instance slower to end than phase 7 waits: the refusal, the one thing a person must act on, is still said.</summary>
+    [Fact]
+    public async Task Teardown_names_the_refused_instance_when_it_also_gives_up_waiting_for_another()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var (state, spec) = h.Cloud.Instances.Single().Value;
+        h.Cloud.Instances["another-token"] = (state with { InstanceId = "i-0second" }, spec with { ClientToken = "another-token" });
+        h.Cloud.Unterminatable.Add(state.InstanceId);
+        h.Cloud.SlowToTerminate.Add("i-0second");
+
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        FailedSaying(teardown, "Gave up waiting for instance i-0second terminated", $"Instance {state.InstanceId} could not be terminated", "EC2 console");
+    }
+
     [Fact]
     public async Task A_retried_DAG_phase_follows_the_run_it_started_instead_of_starting_a_second_one()
     {

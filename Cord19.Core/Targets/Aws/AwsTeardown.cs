@@ -151,15 +151,17 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                         refused.Add((instance.InstanceId, ex));
                     }
                 }
+                var refusal = refused.Count == 0 ? null :
+                    $"{string.Join("; ", refused.Select(r => $"Instance {r.InstanceId} could not be terminated ({r.Error.Message})"))}. " +
+                    $"{(refused.Count > 1 ? "They keep their" : "It keeps its")} security group in use and cost{(refused.Count > 1 ? "" : "s")} money: " +
+                    $"terminate {(refused.Count > 1 ? "them" : "it")} in the EC2 console (or fix the permission named)";
                 var ending = live.Select(i => i.InstanceId).Except(refused.Select(r => r.InstanceId)).ToList();
+                // A wait given up must not hide the refusal: it is what a person has to act on.
                 if (ending.Count > 0)
                     await poll.UntilAsync(log, ct, $"instance{(ending.Count > 1 ? "s" : "")} {string.Join(", ", ending)} terminated", options.DeletionLimit, async c =>
-                        (await cloud.FindInstancesAsync(deploymentId, c)).Any(i => ending.Contains(i.InstanceId) && i.State != "terminated") ? null : item);
-                if (refused.Count > 0)
-                    throw new PhaseFailedException(
-                        $"{string.Join("; ", refused.Select(r => $"Instance {r.InstanceId} could not be terminated ({r.Error.Message})"))}. " +
-                        $"{(refused.Count > 1 ? "They keep their" : "It keeps its")} security group in use and cost{(refused.Count > 1 ? "" : "s")} money: " +
-                        $"terminate {(refused.Count > 1 ? "them" : "it")} in the EC2 console (or fix the permission named), then run phase 7 again.", refused[0].Error);
+                        (await cloud.FindInstancesAsync(deploymentId, c)).Any(i => ending.Contains(i.InstanceId) && i.State != "terminated") ? null : item,
+                        whyNot: refusal is null ? null : _ => Task.FromResult<string?>(refusal + ". "));
+                if (refusal is not null) throw new PhaseFailedException(refusal + ", then run phase 7 again.", refused[0].Error);
                 break;
             case AwsResourceKinds.SpotRequest:
                 await cloud.CancelSpotRequestAsync(item.Locator, ct);

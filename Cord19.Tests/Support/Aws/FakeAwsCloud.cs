@@ -61,6 +61,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public int InvalidClusterStateFailures { get; set; }
     /// <summary>Instance ids whose termination EC2 refuses.</summary>
     public HashSet<string> Unterminatable { get; } = [];
+    /// <summary>Instance ids that stay shutting-down: EC2 takes longer to end them than phase 7 waits.</summary>
+    public HashSet<string> SlowToTerminate { get; } = [];
     /// <summary>Every instance refuses termination, ids not known in advance (they share a counter with groups).</summary>
     public bool RefuseEveryTermination { get; set; }
     public HashSet<string> Profiles { get; } = [];
@@ -357,6 +359,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             {
                 "pending" => state with { State = "running", PublicIp = AssignsPublicAddress(state.AvailabilityZone) && PublicAddressLag == 0 ? "198.51.100.7" : null },
                 "running" when state.PublicIp is null && AssignsPublicAddress(state.AvailabilityZone) && ++_looksWithoutAddress >= PublicAddressLag => state with { PublicIp = "198.51.100.7" },
+                "shutting-down" when SlowToTerminate.Contains(state.InstanceId) => state,
                 "shutting-down" => state with { State = "terminated", PublicIp = null, SpotState = "closed" },
                 _ => state,
             };
