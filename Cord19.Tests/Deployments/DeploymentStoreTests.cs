@@ -117,6 +117,31 @@ public sealed class DeploymentStoreTests
         Assert.Contains("Skipped: completed by the interrupted run", await h.LogTextAsync(resumed));
     }
 
+    /// <summary>
+    /// A resume skips what the interrupted run completed, not what an earlier run of the phase did: its output may have
+    /// been replaced since (the settings changed, say), and skipping the step would keep the stale one.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Resume_skips_only_what_the_interrupted_run_itself_completed(string database)
+    {
+        await using var h = await CoreHarness.StartAsync(database: database);
+        await h.RunAsync(1);
+        Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(2)).Status);
+
+        // A run of phase 2 that died before it completed any step.
+        h.Scheduler.Execute = false;
+        var cut = (await h.Phases.RequestAsync(new RunRequest(2))).Run!;
+        await h.Store.MarkStartedAsync(cut.Id);
+        await h.Store.InterruptAbandonedRunsAsync("crash");
+        h.Scheduler.Execute = true;
+
+        var resumed = await h.RunAsync(2, resume: true);
+
+        Assert.Equal(PhaseStatus.Succeeded, resumed.Status);
+        Assert.DoesNotContain("Skipped", await h.LogTextAsync(resumed));
+    }
+
     [Theory]
     [MemberData(nameof(Databases))]
     public async Task Deallocation_while_a_phase_runs_interrupts_it_and_ends_the_deployment(string database)
