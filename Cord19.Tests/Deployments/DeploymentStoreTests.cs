@@ -54,6 +54,11 @@ public sealed class DeploymentStoreTests
         var first = await h.Store.RecordResourceAsync(run.Key, "redshift-compute", "cord19-cluster", "running");
         Assert.Equal(first.Id, (await h.Store.RecordResourceAsync(run.Key, "redshift-compute", "cord19-cluster", "running, resumed phase")).Id);
         await h.Store.MarkResourceDeletedAsync(first.Id);
+        var deletedAt = (await h.Store.GetWithRunsAsync(run.DeploymentId))!.Value.Deployment.Resources.Single().DeletedAt;
+        // Marked again later (a second phase 7, a look at AWS): its end, and so its cost, stays where it was.
+        await Task.Delay(50);
+        await h.Store.MarkResourceDeletedAsync(first.Id);
+        Assert.Equal(deletedAt, (await h.Store.GetWithRunsAsync(run.DeploymentId))!.Value.Deployment.Resources.Single().DeletedAt);
 
         var second = await h.Store.RecordResourceAsync(run.Key, "redshift-compute", "cord19-cluster", "running again");
 
