@@ -185,14 +185,11 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
     [Fact]
     public async Task A_download_that_Settings_cannot_take_ends_saying_why_and_names_the_verified_file()
     {
-        var settings = new SettingsStore(new OutOfReachDatabase(), new DeploymentFeed(), new Cord19Options());
-        var fetcher = new ReleaseFetcher(_releases, settings, new DataDirectory(_folder.Path), NullLogger<ReleaseFetcher>.Instance);
+        var fetcher = Fetcher(new OutOfReachDatabase());
 
         Assert.True(fetcher.Start(Final));
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (fetcher.Latest.Phase == ReleaseFetcher.Phase.Downloading && deadline.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+        var ended = await EndOfAsync(fetcher);
 
-        var ended = fetcher.Latest;
         Assert.Equal(ReleaseFetcher.Phase.Done, ended.Phase);
         Assert.Equal(fetcher.FileFor(Final), ended.File);
         Assert.StartsWith($"Downloaded and verified, but Settings did not take it: {StateDatabaseFailure.OutOfReach} The file is {ended.File}", ended.Message);
@@ -258,8 +255,7 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         await using var relay = new SeverableTcpRelay("127.0.0.1", new Uri(_server.Endpoint).Port);
         relay.Hold();
         using var impatient = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-        var settings = new SettingsStore(new OutOfReachDatabase(), new DeploymentFeed(), new Cord19Options());
-        var fetcher = new ReleaseFetcher(Cord19Releases.Anonymous(_server.Endpoint, impatient), settings, new DataDirectory(_folder.Path), NullLogger<ReleaseFetcher>.Instance);
+        var fetcher = Fetcher(new OutOfReachDatabase(), Cord19Releases.Anonymous(_server.Endpoint, impatient));
         var address = $"http://127.0.0.1:{relay.Port}/{Cord19Releases.Bucket}/{Final}/metadata.csv";
 
         Assert.True(fetcher.Start(address));
@@ -273,8 +269,7 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
     [Fact]
     public async Task A_download_that_Settings_fail_on_unexpectedly_still_ends_and_names_the_verified_file()
     {
-        var settings = new SettingsStore(new BrokenDatabase(), new DeploymentFeed(), new Cord19Options());
-        var fetcher = new ReleaseFetcher(_releases, settings, new DataDirectory(_folder.Path), NullLogger<ReleaseFetcher>.Instance);
+        var fetcher = Fetcher(new BrokenDatabase());
 
         Assert.True(fetcher.Start(Final));
         var ended = await EndOfAsync(fetcher);
@@ -283,6 +278,10 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         Assert.Equal($"Downloaded and verified, but Settings did not take it: an unexpected error (InvalidOperationException); the server log has the details. " +
                      $"The file is {fetcher.FileFor(Final)}: save it as the metadata file in Settings.", ended.Message);
     }
+
+    /// <summary>The panel's download, into this test's folder, with Settings kept in <paramref name="database"/>.</summary>
+    private ReleaseFetcher Fetcher(IDbContextFactory<Cord19Db> database, Cord19Releases? releases = null) => new(
+        releases ?? _releases, new SettingsStore(database, new DeploymentFeed(), new Cord19Options()), new DataDirectory(_folder.Path), NullLogger<ReleaseFetcher>.Instance);
 
     private static async Task<ReleaseFetcher.Status> EndOfAsync(ReleaseFetcher fetcher)
     {

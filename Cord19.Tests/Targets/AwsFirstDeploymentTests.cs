@@ -578,17 +578,24 @@ public sealed class AwsFirstDeploymentTests
     public async Task Teardown_terminates_the_other_instances_when_ec2_refuses_one()
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        var (state, spec) = h.Cloud.Instances.Single().Value;
-        h.Cloud.Instances["another-token"] = (state with { InstanceId = "i-0second" }, spec with { ClientToken = "another-token" });
-        h.Cloud.Unterminatable.Add(state.InstanceId);
+        var refused = await TwoInstancesTheFirstRefusedAsync(h);
 
         var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
 
         // Before, the refusal of the first ended the loop: the second, never asked, ran on.
-        FailedSaying(teardown, $"Instance {state.InstanceId} could not be terminated", "EC2 console");
+        FailedSaying(teardown, $"Instance {refused} could not be terminated", "EC2 console");
         Assert.Contains("terminate i-0second", h.Cloud.Calls);
         Assert.Equal("terminated", h.Cloud.Instances["another-token"].State.State);
+    }
+
+    /// <summary>Phase 1's instance, which EC2 will refuse to terminate, and a second one of the deployment (i-0second); returns the first's id.</summary>
+    private static async Task<string> TwoInstancesTheFirstRefusedAsync(AwsTargetHarness h)
+    {
+        Succeeded(await h.Core.RunAsync(1), "");
+        var (state, spec) = h.Cloud.Instances.Single().Value;
+        h.Cloud.Instances["another-token"] = (state with { InstanceId = "i-0second" }, spec with { ClientToken = "another-token" });
+        h.Cloud.Unterminatable.Add(state.InstanceId);
+        return state.InstanceId;
     }
 
     /// <summary>The other instance slower to end than phase 7 waits: the refusal, the one thing a person must act on, is still said.</summary>
@@ -596,15 +603,12 @@ public sealed class AwsFirstDeploymentTests
     public async Task Teardown_names_the_refused_instance_when_it_also_gives_up_waiting_for_another()
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        var (state, spec) = h.Cloud.Instances.Single().Value;
-        h.Cloud.Instances["another-token"] = (state with { InstanceId = "i-0second" }, spec with { ClientToken = "another-token" });
-        h.Cloud.Unterminatable.Add(state.InstanceId);
+        var refused = await TwoInstancesTheFirstRefusedAsync(h);
         h.Cloud.SlowToTerminate.Add("i-0second");
 
         var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
 
-        FailedSaying(teardown, "Gave up waiting for instance i-0second terminated", $"Instance {state.InstanceId} could not be terminated", "EC2 console");
+        FailedSaying(teardown, "Gave up waiting for instance i-0second terminated", $"Instance {refused} could not be terminated", "EC2 console");
     }
 
     [Fact]
