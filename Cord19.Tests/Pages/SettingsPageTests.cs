@@ -66,7 +66,7 @@ public sealed class SettingsPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Contains("1,500 MB to download", page.Find("[data-testid=release-size]").TextContent), Patience);
 
         page.Find("input[data-testid=mirror]").Change(Silent);
-        page.WaitForAssertion(() => Assert.Equal($"{Silent} did not answer: check the address and the connection.", page.Find("[data-testid=release-size]").TextContent), Patience);
+        page.WaitForAssertion(() => Assert.Equal($"The source of {Silent} did not answer: check the connection and the address.", page.Find("[data-testid=release-size]").TextContent), Patience);
 
         page.Find("input[data-testid=mirror]").Change(Slow);
         page.Find("input[data-testid=mirror]").Change("");

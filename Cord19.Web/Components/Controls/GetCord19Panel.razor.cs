@@ -90,7 +90,7 @@ public sealed partial class GetCord19Panel : LiveComponent
         catch (OperationCanceledException) when (!Stopping.IsCancellationRequested)
         {
             // Ours, or the HTTP client's own wait for an answer: either way the source said nothing.
-            size = $"{target} did not answer: check the address and the connection.";
+            size = $"The source of {target} did not answer: check the connection{(MirrorAddress.IsAddress(target) ? " and the address" : "")}.";
         }
         if (Target == target) _size = size;
     }
