@@ -13,7 +13,11 @@ public static class DeploymentPinning
     public static PipelineSettings Pin(Deployment deployment, PipelineSettings settings) =>
         settings with { Target = deployment.Target, AwsRegion = deployment.Region ?? settings.AwsRegion };
 
-    /// <summary>Where the next phase runs: on the live deployment's target, or on Settings' when none is live (phase 1 starts one there).</summary>
+    /// <summary>Where the next phase runs: on the latest deployment's target while it is live, or on Settings' (phase 1 starts one there).</summary>
+    public static DeploymentTarget NextPhaseTarget(Deployment? latest, PipelineSettings settings) =>
+        latest is { HasEnded: false } live ? live.Target : settings.Target;
+
+    /// <summary>The same, reading the latest deployment.</summary>
     public static async Task<DeploymentTarget> NextPhaseTargetAsync(DeploymentStore store, PipelineSettings settings, CancellationToken ct) =>
-        await store.GetWithRunsAsync(ct: ct) is { Deployment: { HasEnded: false } live } ? live.Target : settings.Target;
+        NextPhaseTarget((await store.GetWithRunsAsync(ct: ct))?.Deployment, settings);
 }

@@ -18,7 +18,13 @@ public sealed class RunCancellations
     public bool Cancel(Guid runId) => _active.TryGetValue(runId, out var entry) && entry.TryCancel(reason: null);
 
     /// <summary>Asks every run in this process to stop, saying why in its end; how many had not been asked before.</summary>
-    public int CancelAll(string reason) => _active.Values.Count(entry => !entry.Source.IsCancellationRequested && entry.TryCancel(reason));
+    public int CancelAll(string reason)
+    {
+        var asked = 0;
+        foreach (var entry in _active.Values)
+            if (!entry.Source.IsCancellationRequested && entry.TryCancel(reason)) asked++;
+        return asked;
+    }
 
     public sealed class Registration(RunCancellations owner, Guid runId, Entry entry) : IDisposable
     {

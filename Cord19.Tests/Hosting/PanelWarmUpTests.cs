@@ -6,7 +6,6 @@ using Cord19.Web.ServiceClient;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cord19.Tests.Hosting;
@@ -67,13 +66,5 @@ public sealed class PanelWarmUpTests : IDisposable
         public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken ct) where TContext : notnull => Task.CompletedTask;
         public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
         public void Dispose() { }
-    }
-
-    private sealed class StartedLifetime : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted { get; } = new(canceled: true);
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-        public void StopApplication() { }
     }
 }

@@ -78,7 +78,8 @@ public sealed class AwsPhaseSixForecastTests
         await MeasuredOnInstanceAsync(h, corpusDocuments: 1_200_000, "manual__5");
         h.Cloud.InstanceType = new InstanceTypeFacts("m5.xlarge", 2, instanceMiB, ["x86_64"], OfferedAsSpot: true);
         // The Overview's card says it before the click, read with the forecast.
-        Assert.Equal(warned, (await h.Get<InstanceProcessingForecasts>().CardForecastAsync(default))?.InstanceWarning is not null);
+        var (deployment, runs) = (await h.Core.Store.GetWithRunsAsync())!.Value;
+        Assert.Equal(warned, (await h.Get<InstanceProcessingForecasts>().CardForecastAsync(deployment, runs, await h.Core.Settings.GetAsync(), default))?.InstanceWarning is not null);
 
         var six = await h.Core.RunAsync(6);
 

@@ -194,6 +194,9 @@ public sealed class LocalTargetTests
 
         Assert.False(outcome.Accepted, "Phase 6 was accepted on a machine it cannot fit.");
         Assert.Contains("this machine has 0.0 GB available", outcome.Refusal);
+        // The Overview's card says the same before the click (it showed no forecast at all).
+        var card = ActivatorUtilities.CreateInstance<Cord19.Web.ServiceClient.DeploymentClient>(h.Services, new StartedLifetime());
+        Assert.Equal(outcome.Refusal, (await card.GetProcessingForecastAsync(default))?.Refusal);
     }
 
     [Fact]

@@ -46,11 +46,13 @@ public sealed class DeploymentClient(
 
     public Task<DeallocationPlan?> PlanDeallocationAsync(CancellationToken ct) => planner.PlanAsync(ct);
 
+    /// <summary>Phase 6's forecast where it will run: this machine's, or the live AWS deployment's instance's.</summary>
     public async Task<ProcessingForecast?> GetProcessingForecastAsync(CancellationToken ct)
     {
-        if (await instanceForecasts.CardForecastAsync(ct) is { } onInstance) return onInstance;
-        return await DeploymentPinning.NextPhaseTargetAsync(store, await settings.GetAsync(ct), ct) == DeploymentTarget.Local
-            ? await processing.ForecastAsync(ct) : null;
+        var current = await settings.GetAsync(ct);
+        var found = await store.GetWithRunsAsync(ct: ct);
+        if (DeploymentPinning.NextPhaseTarget(found?.Deployment, current) == DeploymentTarget.Local) return await processing.ForecastAsync(ct);
+        return found is var (deployment, runs) ? await instanceForecasts.CardForecastAsync(deployment, runs, current, ct) : null;
     }
 
     public async Task<IReadOnlyList<CostEstimate.PhaseEstimate>> GetEstimatesAsync(CancellationToken ct)

@@ -31,10 +31,12 @@ public sealed class InstanceProcessingForecasts(IAwsCloudFactory clouds, Deploym
 
     /// <summary>
     /// Phase 6's card on the live instance: the forecast with its memory judgement (<see cref="ProcessingForecast.InstanceWarning"/>),
-    /// both from one read. Null as <see cref="ForecastAsync(CancellationToken)"/> is.
+    /// both from one read, for a deployment already read. Null as <see cref="ForecastAsync(CancellationToken)"/> is.
     /// </summary>
-    public async Task<ProcessingForecast?> CardForecastAsync(CancellationToken ct) =>
-        await KnownAsync(ct) is { Estimate: { } estimate } known ? new ProcessingForecast(estimate, AvailableBytes: null) { InstanceWarning = known.MemoryWarning } : null;
+    public async Task<ProcessingForecast?> CardForecastAsync(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings, CancellationToken ct) =>
+        LiveAwsDeployment.Of(deployment, runs, settings) is { } live && await KnownAsync(live, ct) is { Estimate: { } estimate } known
+            ? new ProcessingForecast(estimate, AvailableBytes: null) { InstanceWarning = known.MemoryWarning }
+            : null;
 
     private async Task<Known?> KnownAsync(CancellationToken ct) =>
         await LiveAwsDeployment.ReadAsync(store, settings, ct) is { } live ? await KnownAsync(live, ct) : null;
