@@ -36,8 +36,7 @@ public sealed partial class GetCord19Panel : LiveComponent
         if (!RendererInfo.IsInteractive) return;
         try
         {
-            using var patience = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
-            patience.CancelAfter(TimeSpan.FromSeconds(15));
+            using var patience = Patience();
             var listing = await Fetcher.ListAsync(patience.Token);
             _releases = listing.Dates;
             _listProblem = _releases.Count == 0 ? "No releases are listed: check the connection (or AWS_ENDPOINT_URL_S3)."
@@ -50,7 +49,7 @@ public sealed partial class GetCord19Panel : LiveComponent
         }
         catch (OperationCanceledException) when (!Stopping.IsCancellationRequested)
         {
-            _listProblem = "AI2's bucket did not answer within 15 s: check the connection, then reload the page.";
+            _listProblem = $"AI2's bucket did not answer within {PatienceSeconds} s: check the connection, then reload the page.";
         }
         if (_releases.Count > 0) await SelectAsync(_status.Release ?? _releases[0]);
     }
@@ -78,8 +77,7 @@ public sealed partial class GetCord19Panel : LiveComponent
         string size;
         try
         {
-            using var patience = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
-            patience.CancelAfter(TimeSpan.FromSeconds(15));
+            using var patience = Patience();
             var release = await Fetcher.DescribeAsync(target, patience.Token);
             size = $"{release.Size / 1e6:N0} MB to download";
         }
@@ -93,6 +91,16 @@ public sealed partial class GetCord19Panel : LiveComponent
             size = $"The source of {target} did not answer: check the connection{(MirrorAddress.IsAddress(target) ? " and the address" : "")}.";
         }
         if (Target == target) _size = size;
+    }
+
+    /// <summary>How long the page waits for the bucket or a mirror to answer before it says they did not.</summary>
+    private const int PatienceSeconds = 15;
+
+    private CancellationTokenSource Patience()
+    {
+        var patience = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
+        patience.CancelAfter(TimeSpan.FromSeconds(PatienceSeconds));
+        return patience;
     }
 
     private void Start()
