@@ -182,8 +182,32 @@ public sealed class ChartBrowserTests : BrowserTest
             "() => { const c = cord19Charts.early['document-map'].chart; const r = c.getDom().getBoundingClientRect(); const d = c.getOption().series[0].data; " +
             "const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); return [r.x + at[0], r.y + at[1]]; }");
         await page.Mouse.ClickAsync((float)pixel[0], (float)pixel[1]);
+        // The reader is told the click was taken: the pointer shows progress, and a screen reader hears it.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.classList.contains('cord19-point-held')"));
+        await Expect(page.Locator("#cord19-early-input-status")).ToContainTextAsync("the point you clicked will be opened");
         circuitMayStart.SetResult();
         await Expect(page.Locator("[data-testid=document-details]")).ToContainTextAsync("Synthetic abstract of Synthetic paper", new() { Timeout = 15_000 });
+        Assert.False(await page.EvaluateAsync<bool>("() => document.documentElement.classList.contains('cord19-point-held')"));
+        await Expect(page.Locator("#cord19-early-input-status")).ToHaveTextAsync("");
+    }
+
+    /// <summary>A held point click past the reader's patience is dropped, and the reader is told to click again.</summary>
+    [Fact]
+    public async Task A_point_clicked_while_the_circuit_never_comes_is_dropped_and_the_reader_told()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
+        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
+        await App.OpenAsync(page, $"/clusters?run={RunId}");
+        await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
+        // The patience shortened from 10 s: the test reads the drop, not the wait.
+        var pixel = await page.EvaluateAsync<double[]>(
+            "() => { cord19Charts.heldClickMs = 500; const c = cord19Charts.early['document-map'].chart; const r = c.getDom().getBoundingClientRect(); " +
+            "const d = c.getOption().series[0].data; const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); return [r.x + at[0], r.y + at[1]]; }");
+        await page.Mouse.ClickAsync((float)pixel[0], (float)pixel[1]);
+
+        await Expect(page.Locator("#cord19-early-input-status")).ToContainTextAsync("could not be opened: please click it again", new() { Timeout = 5_000 });
+        Assert.False(await page.EvaluateAsync<bool>("() => document.documentElement.classList.contains('cord19-point-held')"));
+        circuitMayStart.SetResult();
     }
 
     [Fact]

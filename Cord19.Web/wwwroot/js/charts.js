@@ -133,17 +133,40 @@ window.cord19Charts = {
     // Vizor attaches the page's click handler a round trip after it takes the chart over: a click in either wait did
     // nothing (a browser test clicked in the second once in CI). The last such click is held, and made on the chart once
     // the handler is there, unless it is older than the reader's patience (early-input.js holds a button's click as long).
+    // While it waits the pointer and a screen reader say so, as for a held button's click (its own class: early-input.js
+    // clears its class when its own clicks are made, which says nothing of the map's).
     heldClickMs: 10_000,
     holdClicks(chart) {
         chart.on('click', params => {
-            if (!chart.__cord19ClickAttached) chart.__cord19HeldClick = { params, at: performance.now() };
+            if (chart.__cord19ClickAttached) return;
+            chart.__cord19HeldClick = { params, at: performance.now() };
+            cord19Charts.sayHeldClick('The page is still connecting: the point you clicked will be opened once it has.');
+            clearTimeout(chart.__cord19HeldClickTimer);
+            chart.__cord19HeldClickTimer = setTimeout(() => {
+                if (!chart.__cord19HeldClick) return;
+                delete chart.__cord19HeldClick;
+                cord19Charts.sayHeldClick(null, 'The point you clicked while the page was connecting could not be opened: please click it again.');
+            }, cord19Charts.heldClickMs);
         });
     },
     clickAttached(chart) {
         chart.__cord19ClickAttached = true;
+        clearTimeout(chart.__cord19HeldClickTimer);
         const held = chart.__cord19HeldClick;
         delete chart.__cord19HeldClick;
-        if (held && performance.now() - held.at < cord19Charts.heldClickMs) chart.trigger('click', held.params);
+        if (!held) return;
+        cord19Charts.sayHeldClick(null);
+        if (performance.now() - held.at < cord19Charts.heldClickMs) chart.trigger('click', held.params);
+    },
+    // Shows a held point click (the pointer busy, the words read out), or ends it: with words when it was dropped, and
+    // otherwise clearing only the map's own words (early-input.js may be saying something of a button's click).
+    heldClickSaid: null,
+    sayHeldClick(holding, ended) {
+        document.documentElement.classList.toggle('cord19-point-held', holding !== null);
+        const status = document.getElementById('cord19-early-input-status');
+        const text = holding ?? ended ?? '';
+        if (status && (text !== '' || status.textContent === cord19Charts.heldClickSaid)) status.textContent = text;
+        cord19Charts.heldClickSaid = text === '' ? null : text;
     },
 
     // Options set anew (a refresh from the circuit) bring the top the page gave them, without the legend's extra rows:
