@@ -81,6 +81,12 @@ public static class Program
             Console.Error.WriteLine($"error: {ex.Message}");
             return 3;
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            // A folder it may not write (made by another user, say): the person's to fix, not a crash with a stack trace.
+            Console.Error.WriteLine($"error: {ex.Message} Check that this user may write there, or choose another path, then run the command again.");
+            return 3;
+        }
     }
 
     /// <summary>

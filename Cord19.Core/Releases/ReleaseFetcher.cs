@@ -117,9 +117,11 @@ public sealed class ReleaseFetcher(Cord19Releases releases, SettingsStore settin
         {
             Publish(Latest with { Phase = Phase.Failed, BytesPerSecond = 0, Message = ex.Message });
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Publish(Latest with { Phase = Phase.Failed, BytesPerSecond = 0, Message = $"The file could not be written ({ex.Message}): check the data directory's disk, then start again to resume." });
+            // The system refuses a file it may not write with an UnauthorizedAccessException, not an IOException.
+            Publish(Latest with { Phase = Phase.Failed, BytesPerSecond = 0,
+                Message = $"The file could not be written ({ex.Message}): check that the data directory is writable by the panel and its disk has room, then start again to resume." });
         }
         catch (Exception ex)
         {

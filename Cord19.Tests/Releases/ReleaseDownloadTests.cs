@@ -9,7 +9,9 @@ using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Cord19.Tests.Releases;
 
@@ -279,9 +281,52 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
                      $"The file is {fetcher.FileFor(Final)}: save it as the metadata file in Settings.", ended.Message);
     }
 
+    /// <summary>
+    /// A data directory the panel may not write (the panel run as another user than the one who made it, say; here a
+    /// directory where the partial file goes, which the system refuses the same way to root): named with its fix, where
+    /// before it read as an unexpected error.
+    /// </summary>
+    [Fact]
+    public async Task A_download_the_system_refuses_to_write_names_the_file_and_the_fix()
+    {
+        var fetcher = Fetcher(new OutOfReachDatabase());
+        var partial = fetcher.FileFor(Final) + ".partial";
+        Directory.CreateDirectory(partial);
+
+        Assert.True(fetcher.Start(Final));
+        var ended = await EndOfAsync(fetcher);
+
+        Assert.Equal(ReleaseFetcher.Phase.Failed, ended.Phase);
+        Assert.StartsWith($"The file could not be written (Access to the path '{partial}' is denied.)", ended.Message);
+        Assert.EndsWith("check that the data directory is writable by the panel and its disk has room, then start again to resume.", ended.Message);
+    }
+
+    /// <summary>Any error nobody foresaw still ends the download (every open page showed it running for ever), with the fix.</summary>
+    [Fact]
+    public async Task A_download_that_fails_unexpectedly_ends_and_says_to_start_again()
+    {
+        using var faulty = new HttpClient(new FaultyHandler());
+        var logger = new FakeLogger<ReleaseFetcher>();
+        var fetcher = Fetcher(new OutOfReachDatabase(), Cord19Releases.Anonymous(_server.Endpoint, faulty), logger);
+
+        Assert.True(fetcher.Start("https://mirror.example/metadata.csv"));
+        var ended = await EndOfAsync(fetcher);
+
+        Assert.Equal(ReleaseFetcher.Phase.Failed, ended.Phase);
+        Assert.Equal("The download stopped on an unexpected error (NotSupportedException); the server log has the details. " +
+                     "Start it again: it resumes where it stopped.", ended.Message);
+        Assert.IsType<NotSupportedException>(Assert.Single(logger.Collector.GetSnapshot()).Exception);
+    }
+
+    private sealed class FaultyHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("a fault of the panel's own");
+    }
+
     /// <summary>The panel's download, into this test's folder, with Settings kept in <paramref name="database"/>.</summary>
-    private ReleaseFetcher Fetcher(IDbContextFactory<Cord19Db> database, Cord19Releases? releases = null) => new(
-        releases ?? _releases, new SettingsStore(database, new DeploymentFeed(), new Cord19Options()), new DataDirectory(_folder.Path), NullLogger<ReleaseFetcher>.Instance);
+    private ReleaseFetcher Fetcher(IDbContextFactory<Cord19Db> database, Cord19Releases? releases = null, ILogger<ReleaseFetcher>? logger = null) => new(
+        releases ?? _releases, new SettingsStore(database, new DeploymentFeed(), new Cord19Options()), new DataDirectory(_folder.Path), logger ?? NullLogger<ReleaseFetcher>.Instance);
 
     private static async Task<ReleaseFetcher.Status> EndOfAsync(ReleaseFetcher fetcher)
     {
@@ -332,6 +377,21 @@ public sealed class ReleaseDownloadTests : IAsyncLifetime
         Assert.Equal($"fetch: release={Final} bytes={_metadata.Length} resumed_from=0 verified=true", fetched.Output.Trim());
         Assert.Contains("100%", fetched.Error);
         Assert.Equal(_metadata, Decompress(output));
+    }
+
+    /// <summary>Before, the program crashed with a stack trace (exit 134), which the panel's phase log showed the first line of.</summary>
+    [Fact]
+    public async Task The_program_refused_a_file_names_it_and_the_fix_as_bad_input()
+    {
+        var output = Path.Combine(_folder.Path, "final.csv.gz");
+        Directory.CreateDirectory(output + ".partial");
+
+        var fetched = await Pipeline.PipelineProgramTests.RunWithAsync(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_S3"] = _server.Endpoint },
+            "fetch", "--release", "final", "--out", output);
+
+        Assert.Equal(3, fetched.Exit);
+        Assert.Equal($"error: Access to the path '{output}.partial' is denied. Check that this user may write there, or choose another path, then run the command again.",
+            fetched.Error.Trim().Split('\n')[^1]);
     }
 
     [Fact]
