@@ -14,7 +14,8 @@ namespace Cord19.Core.Live;
 /// </summary>
 /// <remarks>
 /// NOTIFY is delivered only to sessions listening at that moment: after a lost connection the instance tells its
-/// pages to re-read (a <see cref="ResourcesChanged"/> for every deployment), since changes may have been missed.
+/// pages to re-read (a <see cref="ResourcesChanged"/> for every deployment), since changes may have been missed; and
+/// after changes it could not send, it tells the other instances the same once it can.
 /// </remarks>
 public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<PostgresDeploymentFeed> logger) : BackgroundService, IDeploymentFeed
 {
@@ -97,7 +98,17 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
                 batch.BatchCommands.Add(command);
                 _outbox.Reader.TryRead(out _);
             }
-            await batch.ExecuteNonQueryAsync(ct);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+            }
+            catch when (!ct.IsCancellationRequested)
+            {
+                // What the batch held may not have reached the other instances: once the database answers again they are
+                // told to read everything again, as a listener that lost its connection tells its own pages.
+                _outbox.Writer.TryWrite(new ResourcesChanged(Guid.Empty));
+                throw;
+            }
         }
     }
 
@@ -115,9 +126,10 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
             var envelope = JsonSerializer.Deserialize<Envelope>(payload, Json);
             if (envelope is { Change: { } change } && envelope.Origin != _origin) _local.Publish(change);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
-            // Another release's instance on the same database may send a shape this one does not know.
+            // Another release's instance on the same database may send a shape this one does not know (a change without
+            // its kind is a NotSupportedException: System.Text.Json cannot make the abstract change itself).
             logger.LogWarning("Ignored a change from another instance that this one cannot read: {Message}", ex.Message);
         }
     }

@@ -1,0 +1,104 @@
+using Cord19.Core.Deployments;
+using Cord19.Core.Live;
+using Cord19.Core.Settings;
+using Cord19.Tests.Support;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace Cord19.Tests.Live;
+
+/// <summary>Two app instances' change feeds on one real PostgreSQL, one of them reaching it through a relay that can be cut.</summary>
+public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly CancellationTokenSource _stop = new(TimeSpan.FromSeconds(60));
+    private string _database = null!;
+
+    public async Task InitializeAsync() => _database = await TestPostgres.CreateDatabaseAsync();
+
+    /// <summary>
+    /// A change whose NOTIFY failed (the connection dropped under it) was lost for the other instances: their pages kept
+    /// showing, say, a phase running that had ended, until something else changed. They are now told to read again.
+    /// </summary>
+    [Fact]
+    public async Task Changes_that_could_not_be_sent_tell_the_other_instances_to_read_again()
+    {
+        await using var relay = SeverableTcpRelay.ToPostgres(_database, out var throughRelay);
+        using var sender = Feed(throughRelay);
+        using var receiver = Feed(_database);
+        // Not disposed: a wait that timed out leaves a read pending, which a dispose would refuse. The stop ends it.
+        var heard = receiver.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        await receiver.StartAsync(_stop.Token);
+        // Listening, the receiver asks its own pages to read again: what was sent before it listened is not known.
+        Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heard));
+        await sender.StartAsync(_stop.Token);
+        var sent = new ResourcesChanged(Guid.NewGuid());
+        sender.Publish(sent);
+        Assert.Equal(sent, await NextAsync(heard));
+
+        relay.Sever();
+        var lost = new ResourcesChanged(Guid.NewGuid());
+        sender.Publish(lost);
+        await UntilAsync(() => relay.Dropped > 2);
+        relay.Mend();
+
+        // The read-again; or the change itself, had its send waited for the mend (it does not here: the pooled connection
+        // the sever dropped is tried at once).
+        Assert.Contains(await NextAsync(heard), new DeploymentChange[] { new ResourcesChanged(Guid.Empty), lost });
+    }
+
+    /// <summary>A newer release on the same database may send a kind of change, or a shape, that this one does not know.</summary>
+    [Theory]
+    [InlineData("""{"origin":"newer","change":{"kind":"something-new","deploymentId":"6c0e8f43-62a2-4a47-9d1e-2f3b8c1c9a01"}}""")]
+    [InlineData("""{"origin":"newer","change":{"deploymentId":"6c0e8f43-62a2-4a47-9d1e-2f3b8c1c9a01"}}""")]
+    [InlineData("""{"origin":"newer","change":{"kind":"resources","deploymentId":"not a guid"}}""")]
+    [InlineData("not json")]
+    public async Task A_change_this_release_cannot_read_is_ignored_and_the_feed_goes_on(string payload)
+    {
+        var logger = new FakeLogger<PostgresDeploymentFeed>();
+        using var receiver = Feed(_database, logger);
+        var heard = receiver.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        await receiver.StartAsync(_stop.Token);
+        Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heard));
+
+        var after = new ResourcesChanged(Guid.NewGuid());
+        await NotifyAsync(payload);
+        await NotifyAsync(System.Text.Json.JsonSerializer.Serialize(new { origin = "newer", change = (DeploymentChange)after }, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+
+        Assert.Equal(after, await NextAsync(heard));
+        Assert.StartsWith("Ignored a change from another instance that this one cannot read: ", Assert.Single(logger.Collector.GetSnapshot()).Message);
+    }
+
+    private async Task NotifyAsync(string payload)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync(_stop.Token);
+        await using var notify = new Npgsql.NpgsqlCommand("SELECT pg_notify($1, $2)", connection) { Parameters = { new() { Value = PostgresDeploymentFeed.Channel }, new() { Value = payload } } };
+        await notify.ExecuteNonQueryAsync(_stop.Token);
+    }
+
+    private PostgresDeploymentFeed Feed(string connectionString, ILogger<PostgresDeploymentFeed>? logger = null) =>
+        new(new StateDatabase(connectionString, new DataDirectory(_data.Path)), logger ?? NullLogger<PostgresDeploymentFeed>.Instance);
+
+    private async Task<DeploymentChange> NextAsync(IAsyncEnumerator<DeploymentChange> heard)
+    {
+        var next = heard.MoveNextAsync().AsTask();
+        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), _stop.Token)) == next, "Nothing was heard in 15 s.");
+        Assert.True(await next, "The feed ended.");
+        return heard.Current;
+    }
+
+    private async Task UntilAsync(Func<bool> condition)
+    {
+        while (!condition()) await Task.Delay(20, _stop.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _stop.Dispose();
+        await TestPostgres.DropDatabaseAsync(_database);
+        _data.Dispose();
+    }
+}
