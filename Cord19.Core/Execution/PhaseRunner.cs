@@ -54,7 +54,7 @@ public sealed class PhaseRunner(
             var target = targets.FirstOrDefault(t => t.Kind == settings.Target)
                 ?? throw new PhaseFailedException($"The '{settings.Target.Name()}' target is not available in this build; choose 'local' in Settings.");
 
-            if (phase.IsDeallocation && !await ReplacedRunsStoppedAsync(run))
+            if (phase.IsDeallocation && !await ReplacedRunsStoppedAsync(run, registration.Token))
                 await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase",
                     "A cancelled phase had not stopped after a minute; de-allocating anyway.");
 
@@ -141,9 +141,9 @@ public sealed class PhaseRunner(
     /// Waits, up to a minute, until every run this de-allocation replaced has written <see cref="StoppedAfterReplacement"/>,
     /// on this instance or another (which stops it once PostgreSQL carries the change there). A run whose instance has
     /// fallen silent (<see cref="InstanceLiveness"/>) never writes it, and is not waited for; one that died more recently
-    /// costs this wait.
+    /// costs this wait. A de-allocation replaced in turn, or the panel stopping, ends the wait (<paramref name="ct"/>).
     /// </summary>
-    private async Task<bool> ReplacedRunsStoppedAsync(PhaseRun deallocation)
+    private async Task<bool> ReplacedRunsStoppedAsync(PhaseRun deallocation, CancellationToken ct)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         foreach (var replaced in await store.FindRunsReplacedByAsync(deallocation))
@@ -161,7 +161,7 @@ public sealed class PhaseRunner(
                 if (looks == 0)
                     await store.AppendLogAsync(deallocation.Key, LogLevel.Info, "phase",
                         $"Waiting for phase {replaced.PhaseNumber} (run by the instance {replaced.Owner}) to stop before deleting anything.");
-                await Task.Delay(TimeSpan.FromMilliseconds(250));
+                await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             }
         }
         return true;

@@ -33,6 +33,40 @@ public sealed class DeallocationWaitTests
         Assert.Contains(log, l => l.Step == "phase" && l.Message == $"Waiting for phase 1 (run by the instance {Environment.MachineName}) to stop before deleting anything.");
     }
 
+    /// <summary>
+    /// A de-allocation replaced (or the panel stopping) while it waits for another phase to stop: it waited out its
+    /// minute before, holding the de-allocation that replaced it as long.
+    /// </summary>
+    [Fact]
+    public async Task A_waiting_phase_7_that_is_replaced_stops_waiting_at_once()
+    {
+        await using var harness = await CoreHarness.StartAsync();
+        var phase1 = await harness.StartedWithoutAJobAsync(Phase.First);
+        var first = (await harness.Phases.RequestAsync(new RunRequest(Phase.Deallocation))).Run!;
+        await UntilLoggedAsync(harness, first.Id, "Waiting for phase 1");
+
+        var replacing = (await harness.Phases.RequestAsync(new RunRequest(Phase.Deallocation))).Run!;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        await harness.Scheduler.WaitAsync(first.Id);
+
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"The replaced phase 7 took {waited.Elapsed} to stop: it waited out its minute.");
+        Assert.Equal(PhaseStatus.Interrupted, (await harness.Store.FindRunAsync(first.Id))!.Status);
+        Assert.DoesNotContain(await harness.Store.GetLogAsync(first.Id), l => l.Message.Contains("de-allocating anyway", StringComparison.Ordinal));
+        await harness.Store.AppendLogAsync(phase1.Key, LogLevel.Info, "phase", PhaseRunner.StoppedAfterReplacement);
+        await harness.Scheduler.WaitAsync(replacing.Id);
+        Assert.Equal(PhaseStatus.Succeeded, (await harness.Store.FindRunAsync(replacing.Id))!.Status);
+    }
+
+    private static async Task UntilLoggedAsync(CoreHarness harness, Guid runId, string start)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!(await harness.Store.GetLogAsync(runId)).Any(l => l.Message.StartsWith(start, StringComparison.Ordinal)))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), $"Run {runId} never logged '{start}…'.");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task A_replaced_run_that_never_started_is_not_waited_for()
     {
