@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
 using Cord19.Core.Deployments;
@@ -22,9 +24,13 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
     public const string Channel = "cord19_changes";
 
     // PostgreSQL refuses a payload of 8,000 bytes or more; a longer log line travels shortened (the stored log keeps it whole).
+    private const int MaxPayloadBytes = 7_999;
     private const int MaxMessageChars = 3_000;
+    private const string Shortened = " … (shortened; the stored log has all of it)";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Text as it is, not escaped: the payload goes to PostgreSQL, never into a page, and an escaped accented letter is six
+    // bytes of the 8,000.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly DeploymentFeed _local = new();
     private readonly Channel<DeploymentChange> _outbox = System.Threading.Channels.Channel.CreateUnbounded<DeploymentChange>(new() { SingleReader = true });
@@ -112,12 +118,24 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
         }
     }
 
+    /// <summary>
+    /// The change as NOTIFY carries it. A log line too long for it is cut to 3,000 characters, then by half until it fits
+    /// (characters that JSON escapes, and those of several bytes, make the bytes outrun the characters: a line of accented
+    /// text at 3,000 did not fit, and the whole batch it went in was refused). Anything else too long (no change is, today)
+    /// tells the other instances to read the deployment again.
+    /// </summary>
     private string Wrap(DeploymentChange change)
     {
-        if (change is LogLineAdded { Line.Message.Length: > MaxMessageChars } log)
-            change = log with { Line = log.Line with { Message = log.Line.Message[..MaxMessageChars] + " … (shortened; the stored log has all of it)" } };
-        return JsonSerializer.Serialize(new Envelope(_origin, change), Json);
+        var payload = Serialize(change);
+        if (change is LogLineAdded log)
+            for (var keep = Math.Min(MaxMessageChars, log.Line.Message.Length); !Fits(payload) && keep > 0; keep /= 2)
+                payload = Serialize(log with { Line = log.Line with { Message = log.Line.Message[..keep] + Shortened } });
+        return Fits(payload) ? payload : Serialize(new ResourcesChanged(change.DeploymentId));
     }
+
+    private string Serialize(DeploymentChange change) => JsonSerializer.Serialize(new Envelope(_origin, change), Json);
+
+    private static bool Fits(string payload) => Encoding.UTF8.GetByteCount(payload) <= MaxPayloadBytes;
 
     private void Receive(string payload)
     {

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Settings;
@@ -27,8 +28,7 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         await using var relay = SeverableTcpRelay.ToPostgres(_database, out var throughRelay);
         using var sender = Feed(throughRelay);
         using var receiver = Feed(_database);
-        // Not disposed: a wait that timed out leaves a read pending, which a dispose would refuse. The stop ends it.
-        var heard = receiver.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        var heard = Hear(receiver);
         await receiver.StartAsync(_stop.Token);
         // Listening, the receiver asks its own pages to read again: what was sent before it listened is not known.
         Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heard));
@@ -48,6 +48,42 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         Assert.Contains(await NextAsync(heard), new DeploymentChange[] { new ResourcesChanged(Guid.Empty), lost });
     }
 
+    /// <summary>
+    /// PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more: a longer log line travels shortened, while the
+    /// instance's own pages get it whole at once. Accented text at 3,000 characters was still too long (each letter
+    /// escaped to six bytes): the batch it went in was refused, and with it every change it held.
+    /// </summary>
+    [Theory]
+    [InlineData('a')]
+    [InlineData('é')]
+    [InlineData('中')]
+    public async Task A_long_log_line_reaches_the_other_instances_shortened_and_this_ones_whole(char letter)
+    {
+        using var sender = Feed(_database);
+        using var receiver = Feed(_database);
+        var heard = Hear(receiver);
+        var heardHere = Hear(sender);
+        await receiver.StartAsync(_stop.Token);
+        await sender.StartAsync(_stop.Token);
+        Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heard));
+        var line = new LogLine(1, Guid.NewGuid(), 4, DateTime.UtcNow, Cord19.Core.Deployments.LogLevel.Info, "preprocess", new string(letter, 10_000));
+        var after = new ResourcesChanged(Guid.NewGuid());
+
+        sender.Publish(new LogLineAdded(Guid.NewGuid(), line));
+        sender.Publish(after);
+
+        Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heardHere));
+        Assert.Equal(line, Assert.IsType<LogLineAdded>(await NextAsync(heardHere)).Line);
+        var there = Assert.IsType<LogLineAdded>(await NextAsync(heard)).Line;
+        const string Shortened = " … (shortened; the stored log has all of it)";
+        Assert.EndsWith(Shortened, there.Message);
+        Assert.StartsWith(there.Message[..^Shortened.Length], line.Message);
+        Assert.InRange(there.Message.Length - Shortened.Length, 1_000, 3_000);
+        Assert.Equal(line with { Message = there.Message }, there);
+        // The changes sent with it arrive too.
+        Assert.Equal(after, await NextAsync(heard));
+    }
+
     /// <summary>A newer release on the same database may send a kind of change, or a shape, that this one does not know.</summary>
     [Theory]
     [InlineData("""{"origin":"newer","change":{"kind":"something-new","deploymentId":"6c0e8f43-62a2-4a47-9d1e-2f3b8c1c9a01"}}""")]
@@ -58,7 +94,7 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
     {
         var logger = new FakeLogger<PostgresDeploymentFeed>();
         using var receiver = Feed(_database, logger);
-        var heard = receiver.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        var heard = Hear(receiver);
         await receiver.StartAsync(_stop.Token);
         Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heard));
 
@@ -81,13 +117,34 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
     private PostgresDeploymentFeed Feed(string connectionString, ILogger<PostgresDeploymentFeed>? logger = null) =>
         new(new StateDatabase(connectionString, new DataDirectory(_data.Path)), logger ?? NullLogger<PostgresDeploymentFeed>.Instance);
 
-    private async Task<DeploymentChange> NextAsync(IAsyncEnumerator<DeploymentChange> heard)
+    /// <summary>What <paramref name="feed"/> publishes from now on (subscribed before this returns, so nothing is missed).</summary>
+    private ChannelReader<DeploymentChange> Hear(PostgresDeploymentFeed feed)
     {
-        var next = heard.MoveNextAsync().AsTask();
-        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), _stop.Token)) == next, "Nothing was heard in 15 s.");
-        Assert.True(await next, "The feed ended.");
-        return heard.Current;
+        var heard = Channel.CreateUnbounded<DeploymentChange>();
+        var changes = feed.WatchAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        var next = changes.MoveNextAsync(); // runs the subscription synchronously
+        _ = PumpAsync();
+        return heard.Reader;
+
+        async Task PumpAsync()
+        {
+            try
+            {
+                while (await next)
+                {
+                    heard.Writer.TryWrite(changes.Current);
+                    next = changes.MoveNextAsync();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            heard.Writer.TryComplete();
+        }
     }
+
+    private async Task<DeploymentChange> NextAsync(ChannelReader<DeploymentChange> heard) =>
+        await heard.ReadAsync(_stop.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(15), _stop.Token);
 
     private async Task UntilAsync(Func<bool> condition)
     {
