@@ -91,8 +91,19 @@ public sealed class SharedPollingTests
 
         await first.DisposeAsync();
         Assert.Equal(1, polling.ActivePollers);
+        // The one left still gets every look.
+        Assert.True(await second.MoveNextAsync());
+        Assert.Equal("look 3", second.Current);
+        clock.Fake.Advance(await clock.Waits.Reader.ReadAsync(stop.Token));
+        Assert.True(await second.MoveNextAsync());
+        Assert.Equal("look 4", second.Current);
         await second.DisposeAsync();
         Assert.Equal(0, polling.ActivePollers);
+        // And with the last gone, nothing more is asked of the remote side.
+        clock.Fake.Advance(TimeSpan.FromHours(1));
+        polling.Refresh(1);
+        await Task.Delay(200, stop.Token);
+        Assert.Equal(4, Volatile.Read(ref looks));
     }
 
     /// <summary>The first wait after a failed look is the base, as documented (it was twice that), doubling to the cap.</summary>
