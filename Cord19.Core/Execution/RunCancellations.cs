@@ -14,6 +14,9 @@ public sealed class RunCancellations
         return new Registration(this, runId, entry);
     }
 
+    /// <summary>The runs executing in this process now.</summary>
+    public IReadOnlyList<Guid> Running => [.. _active.Keys];
+
     /// <summary>Asks the run to stop; true when it runs in this process.</summary>
     public bool Cancel(Guid runId) => _active.TryGetValue(runId, out var entry) && entry.TryCancel(reason: null);
 

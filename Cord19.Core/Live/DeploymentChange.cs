@@ -21,7 +21,14 @@ public sealed record PhaseRunChanged(Guid DeploymentId, PhaseRunView Run) : Depl
 public sealed record LogLineAdded(Guid DeploymentId, LogLine Line) : DeploymentChange(DeploymentId);
 
 /// <summary>A resource was created or deleted.</summary>
-public sealed record ResourcesChanged(Guid DeploymentId) : DeploymentChange(DeploymentId);
+public sealed record ResourcesChanged(Guid DeploymentId) : DeploymentChange(DeploymentId)
+{
+    /// <summary>
+    /// Any deployment may have changed unseen (the cross-instance feed lost PostgreSQL, or another instance could not send
+    /// its changes): whoever follows the changes reads the state again.
+    /// </summary>
+    public static readonly ResourcesChanged ReadAgain = new(Guid.Empty);
+}
 
 /// <summary>Settings were saved; estimates and previews may change.</summary>
 public sealed record SettingsChanged() : DeploymentChange(Guid.Empty);

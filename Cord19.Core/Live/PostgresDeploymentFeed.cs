@@ -16,7 +16,7 @@ namespace Cord19.Core.Live;
 /// </summary>
 /// <remarks>
 /// NOTIFY is delivered only to sessions listening at that moment: after a lost connection the instance tells its
-/// pages to re-read (a <see cref="ResourcesChanged"/> for every deployment), since changes may have been missed; and
+/// pages to re-read (<see cref="ResourcesChanged.ReadAgain"/>), since changes may have been missed; and
 /// after changes it could not send, it tells the other instances the same once it can.
 /// </remarks>
 public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<PostgresDeploymentFeed> logger) : BackgroundService, IDeploymentFeed
@@ -85,7 +85,7 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
         await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
             await listen.ExecuteNonQueryAsync(ct);
         // Anything sent while this instance was not listening is lost: pages re-read their snapshot.
-        _local.Publish(new ResourcesChanged(Guid.Empty));
+        _local.Publish(ResourcesChanged.ReadAgain);
         while (true) await connection.WaitAsync(ct);
     }
 
@@ -112,7 +112,7 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
             {
                 // What the batch held may not have reached the other instances: once the database answers again they are
                 // told to read everything again, as a listener that lost its connection tells its own pages.
-                _outbox.Writer.TryWrite(new ResourcesChanged(Guid.Empty));
+                _outbox.Writer.TryWrite(ResourcesChanged.ReadAgain);
                 throw;
             }
         }

@@ -31,7 +31,7 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         var heard = Hear(receiver);
         await receiver.StartAsync(_stop.Token);
         // Listening, the receiver asks its own pages to read again: what was sent before it listened is not known.
-        Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heard));
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
         await sender.StartAsync(_stop.Token);
         var sent = new ResourcesChanged(Guid.NewGuid());
         sender.Publish(sent);
@@ -45,7 +45,7 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
 
         // The read-again; or the change itself, had its send waited for the mend (it does not here: the pooled connection
         // the sever dropped is tried at once).
-        Assert.Contains(await NextAsync(heard), new DeploymentChange[] { new ResourcesChanged(Guid.Empty), lost });
+        Assert.Contains(await NextAsync(heard), new DeploymentChange[] { ResourcesChanged.ReadAgain, lost });
     }
 
     /// <summary>
@@ -65,14 +65,14 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         var heardHere = Hear(sender);
         await receiver.StartAsync(_stop.Token);
         await sender.StartAsync(_stop.Token);
-        Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heard));
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
         var line = new LogLine(1, Guid.NewGuid(), 4, DateTime.UtcNow, Cord19.Core.Deployments.LogLevel.Info, "preprocess", new string(letter, 10_000));
         var after = new ResourcesChanged(Guid.NewGuid());
 
         sender.Publish(new LogLineAdded(Guid.NewGuid(), line));
         sender.Publish(after);
 
-        Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heardHere));
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heardHere));
         Assert.Equal(line, Assert.IsType<LogLineAdded>(await NextAsync(heardHere)).Line);
         var there = Assert.IsType<LogLineAdded>(await NextAsync(heard)).Line;
         const string Shortened = " … (shortened; the stored log has all of it)";
@@ -96,7 +96,7 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         using var receiver = Feed(_database, logger);
         var heard = Hear(receiver);
         await receiver.StartAsync(_stop.Token);
-        Assert.Equal(new ResourcesChanged(Guid.Empty), await NextAsync(heard));
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
 
         var after = new ResourcesChanged(Guid.NewGuid());
         await NotifyAsync(payload);
