@@ -170,6 +170,22 @@ public sealed class OverviewPageTests : PageTestContext
         Assert.False(page.Find("[data-testid=phase-2-run]").HasAttribute("disabled"));
     }
 
+    /// <summary>Told that changes may have been missed (the feed lost PostgreSQL), the page reads the log shown again too.</summary>
+    [Fact]
+    public void Told_to_read_again_the_page_reads_the_log_again_with_the_lines_it_missed()
+    {
+        var run = Guid.NewGuid();
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Running, run));
+        _client.Logs[run] = [new LogLine(1, run, 1, DateTime.UtcNow, LogLevel.Info, "workspace", "Started.")];
+        var page = Render<Overview>();
+        page.WaitForAssertion(() => Assert.Contains("Started.", page.Find("[data-testid=step-log]").TextContent), Patience);
+
+        _client.Logs[run].Add(new LogLine(2, run, 1, DateTime.UtcNow, LogLevel.Info, "workspace", "A line whose push was lost."));
+        _client.Push(ResourcesChanged.ReadAgain);
+
+        page.WaitForAssertion(() => Assert.Contains("A line whose push was lost.", page.Find("[data-testid=step-log]").TextContent), Patience);
+    }
+
     [Fact]
     public void A_failed_phase_shows_its_reason_and_offers_resume()
     {

@@ -120,6 +120,10 @@ public sealed partial class Overview : LiveComponent
                 // A run that ended is read again, so its last lines are shown whatever the push delivered.
                 await ReloadAsync(followLatest: false, rereadLog: changed.Run.Id == _logRunId && changed.Run.Status != PhaseStatus.Running);
                 break;
+            case ResourcesChanged when change == ResourcesChanged.ReadAgain:
+                // Changes may have been missed, lines of the log shown among them.
+                await ReloadAsync(followLatest: false, rereadLog: true);
+                break;
             default:
                 await ReloadAsync(followLatest: false);
                 break;
