@@ -241,6 +241,19 @@ public sealed class AwsPageTests : PageTestContext
         Assert.Equal(1, _aws.Rotations);
     }
 
+    /// <summary>A deployment begun on another instance while the feed was down shows once the feed says to read again.</summary>
+    [Fact]
+    public void Told_to_read_again_the_page_finds_a_live_deployment_it_missed()
+    {
+        var page = Render<AwsAccount>();
+        Assert.Empty(page.FindAll("[data-testid=rotate-password]"));
+
+        _deployments.Snapshot = AwsDeployment((1, PhaseStatus.Succeeded));
+        _deployments.Push(Cord19.Core.Live.ResourcesChanged.ReadAgain);
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=rotate-password]")), Patience);
+    }
+
     [Fact]
     public void Orphans_are_deleted_only_once_the_regions_word_is_typed()
     {

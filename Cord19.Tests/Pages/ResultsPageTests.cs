@@ -31,6 +31,19 @@ public sealed class ResultsPageTests : ResultPageTestContext
         Assert.Equal(0, Store.DocumentReads);
     }
 
+    /// <summary>A run that ended while the feed was down (its change missed) shows once the feed says to read again.</summary>
+    [Fact]
+    public void Told_to_read_again_the_page_lists_a_run_whose_end_it_missed()
+    {
+        var page = Render<Cord19.Web.Components.Pages.Results>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=no-results]")));
+
+        Store.Runs.Add(FakeResultStore.Run("missed", DateTime.UtcNow, ["vaccine", "dose"]));
+        Deployments.Push(Cord19.Core.Live.ResourcesChanged.ReadAgain);
+
+        page.WaitForAssertion(() => Assert.Contains("vaccine, dose", page.Find("[data-testid=clusters]").TextContent), TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public void A_broken_run_shows_the_file_and_the_problem()
     {

@@ -29,7 +29,7 @@ public sealed partial class AwsAccount : LiveComponent
     {
         Subscribe(Deployments.WatchAsync, async change =>
         {
-            if (change is PhaseRunChanged) await LoadDeploymentAsync();
+            if (change is PhaseRunChanged || change == ResourcesChanged.ReadAgain) await LoadDeploymentAsync();
         });
         await LoadDeploymentAsync();
     }

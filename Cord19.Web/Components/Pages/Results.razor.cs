@@ -31,8 +31,9 @@ public sealed partial class Results : LiveComponent
 
     private async Task OnChangeAsync(DeploymentChange change)
     {
-        // A finished processing run adds results; de-allocation may delete them.
-        if (change is PhaseRunChanged { Run: { Status: PhaseStatus.Succeeded, PhaseNumber: 5 or 6 or 7 } })
+        // A finished processing run adds results; de-allocation may delete them; either may have been missed when the
+        // feed says to read again.
+        if (change is PhaseRunChanged { Run: { Status: PhaseStatus.Succeeded, PhaseNumber: 5 or 6 or 7 } } || change == ResourcesChanged.ReadAgain)
             await LoadRunsAsync();
     }
 
