@@ -173,15 +173,8 @@ public sealed class ChartBrowserTests : BrowserTest
     [Fact]
     public async Task A_point_clicked_before_the_circuit_is_up_opens_its_paper_once_it_is()
     {
-        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
-        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
-        await App.OpenAsync(page, $"/clusters?run={RunId}");
-        await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
         // The map drawn without the circuit: a click on a point there had no page to answer it, and was lost.
-        var pixel = await page.EvaluateAsync<double[]>(
-            "() => { const c = cord19Charts.early['document-map'].chart; const r = c.getDom().getBoundingClientRect(); const d = c.getOption().series[0].data; " +
-            "const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); return [r.x + at[0], r.y + at[1]]; }");
-        await page.Mouse.ClickAsync((float)pixel[0], (float)pixel[1]);
+        var (page, circuitMayStart) = await ClickAPointBeforeTheCircuitAsync();
         // The reader is told the click was taken: the pointer shows progress, and a screen reader hears it.
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.classList.contains('cord19-point-held')"));
         await Expect(page.Locator("#cord19-early-input-status")).ToContainTextAsync("the point you clicked will be opened");
@@ -195,19 +188,27 @@ public sealed class ChartBrowserTests : BrowserTest
     [Fact]
     public async Task A_point_clicked_while_the_circuit_never_comes_is_dropped_and_the_reader_told()
     {
-        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
-        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
-        await App.OpenAsync(page, $"/clusters?run={RunId}");
-        await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
         // The patience shortened from 10 s: the test reads the drop, not the wait.
-        var pixel = await page.EvaluateAsync<double[]>(
-            "() => { cord19Charts.heldClickMs = 500; const c = cord19Charts.early['document-map'].chart; const r = c.getDom().getBoundingClientRect(); " +
-            "const d = c.getOption().series[0].data; const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); return [r.x + at[0], r.y + at[1]]; }");
-        await page.Mouse.ClickAsync((float)pixel[0], (float)pixel[1]);
+        var (page, circuitMayStart) = await ClickAPointBeforeTheCircuitAsync(heldClickMs: 500);
 
         await Expect(page.Locator("#cord19-early-input-status")).ToContainTextAsync("could not be opened: please click it again", new() { Timeout = 5_000 });
         Assert.False(await page.EvaluateAsync<bool>("() => document.documentElement.classList.contains('cord19-point-held')"));
         circuitMayStart.SetResult();
+    }
+
+    /// <summary>Opens the map with the circuit held back, and clicks its first point on the map drawn before the circuit.</summary>
+    private async Task<(Microsoft.Playwright.IPage Page, TaskCompletionSource CircuitMayStart)> ClickAPointBeforeTheCircuitAsync(int? heldClickMs = null)
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 950 } });
+        var circuitMayStart = await Support.Browser.HoldCircuitAsync(page);
+        await App.OpenAsync(page, $"/clusters?run={RunId}");
+        await page.WaitForFunctionAsync("() => window.cord19ChartsDrawnAt && window.cord19ChartsDrawnAt['document-map'] > 0", null, new() { Timeout = 15_000 });
+        if (heldClickMs is { } ms) await page.EvaluateAsync("ms => { cord19Charts.heldClickMs = ms; }", ms);
+        var pixel = await page.EvaluateAsync<double[]>(
+            "() => { const c = cord19Charts.early['document-map'].chart; const r = c.getDom().getBoundingClientRect(); const d = c.getOption().series[0].data; " +
+            "const at = c.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]); return [r.x + at[0], r.y + at[1]]; }");
+        await page.Mouse.ClickAsync((float)pixel[0], (float)pixel[1]);
+        return (page, circuitMayStart);
     }
 
     [Fact]
