@@ -378,6 +378,29 @@ public sealed class ChartBrowserTests : BrowserTest
         await Expect(page.Locator("[data-testid=document-details]")).ToContainTextAsync("Synthetic abstract of Synthetic paper", new() { Timeout = 10_000 });
     }
 
+    /// <summary>
+    /// A click on a chart that takes none (the topic's terms) is not held as an early click: it showed the busy pointer
+    /// for 10 s, then asked the reader to click again.
+    /// </summary>
+    [Fact]
+    public async Task A_click_on_a_chart_that_takes_none_is_not_held()
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1100 } });
+        await App.OpenAsync(page, $"/topics?run={RunId}");
+        await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=relevance-terms]")).ToContainTextAsync("vaccine", new() { Timeout = 30_000 });
+        var bar = await page.EvaluateAsync<double[]>(
+            $"() => {{ const c = vizorECharts.getChart('{Cord19.Web.Model.TopicCharts.TermsId}'); c.on('click', () => {{ window.termClicked = true; }}); " +
+            "const r = c.getDom().getBoundingClientRect(); const at = c.getModel().getSeriesByIndex(0).getData().getItemLayout(0); " +
+            "return [r.x + at.x + at.width / 2, r.y + at.y + at.height / 2]; }");
+
+        await page.Mouse.ClickAsync((float)bar[0], (float)bar[1]);
+
+        Assert.True(await page.EvaluateAsync<bool>("() => window.termClicked === true"), "The click did not reach a bar.");
+        Assert.False(await page.EvaluateAsync<bool>("() => document.documentElement.classList.contains('cord19-point-held')"));
+        Assert.Equal("", await page.Locator("#cord19-early-input-status").TextContentAsync());
+    }
+
     [Fact]
     public async Task The_topics_page_reranks_terms_when_lambda_moves()
     {

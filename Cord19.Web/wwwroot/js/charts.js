@@ -135,10 +135,12 @@ window.cord19Charts = {
     // the handler is there, unless it is older than the reader's patience (early-input.js holds a button's click as long).
     // While it waits the pointer and a screen reader say so, as for a held button's click (its own class: early-input.js
     // clears its class when its own clicks are made, which says nothing of the map's).
+    // Only a chart whose page takes its clicks (in markup marked data-chart-takes-clicks) holds them: Vizor attaches a
+    // handler to no other, and a click held there waited for one that never came.
     heldClickMs: 10_000,
     holdClicks(chart) {
         chart.on('click', params => {
-            if (chart.__cord19ClickAttached) return;
+            if (chart.__cord19ClickAttached || !chart.getDom().closest('[data-chart-takes-clicks]')) return;
             chart.__cord19HeldClick = { params, at: performance.now() };
             cord19Charts.sayHeldClick('The page is still connecting: the point you clicked will be opened once it has.');
             clearTimeout(chart.__cord19HeldClickTimer);
