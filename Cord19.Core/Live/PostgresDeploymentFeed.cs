@@ -19,7 +19,7 @@ namespace Cord19.Core.Live;
 /// pages to re-read (<see cref="ResourcesChanged.ReadAgain"/>), since changes may have been missed; and
 /// after changes it could not send, it tells the other instances the same once it can.
 /// </remarks>
-public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<PostgresDeploymentFeed> logger) : BackgroundService, IDeploymentFeed
+public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<PostgresDeploymentFeed> logger, TimeProvider clock) : BackgroundService, IDeploymentFeed
 {
     public const string Channel = "cord19_changes";
 
@@ -27,6 +27,8 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
     private const int MaxPayloadBytes = 7_999;
     private const int MaxMessageChars = 3_000;
     private const string Shortened = " … (shortened; the stored log has all of it)";
+
+    private static readonly TimeSpan HeldAWhile = TimeSpan.FromMinutes(1);
 
     // Text as it is, not escaped: the payload goes to PostgreSQL, never into a page, and an escaped accented letter is six
     // bytes of the 8,000.
@@ -49,11 +51,17 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(KeepAsync("listen", ListenAsync, stoppingToken), KeepAsync("notify", SendAsync, stoppingToken));
 
-    /// <summary>Runs a loop that needs a connection again after a failure, waiting longer each time (up to 10 s).</summary>
+    /// <summary>
+    /// Runs a loop that needs a connection again after a failure, waiting longer each time (up to 10 s). A connection that
+    /// held a while was not failing: its loss starts again from the first wait, or after six losses in the app's life
+    /// every later one would wait the longest.
+    /// </summary>
     private async Task KeepAsync(string what, Func<CancellationToken, Task> loop, CancellationToken ct)
     {
-        for (var failures = 0; !ct.IsCancellationRequested; failures++)
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
         {
+            var began = clock.GetTimestamp();
             try
             {
                 await loop(ct);
@@ -66,9 +74,10 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
             {
                 logger.LogWarning("The cross-instance change feed ({What}) lost PostgreSQL: {Message}. Retrying.", what, ex.Message);
             }
+            failures = clock.GetElapsedTime(began) >= HeldAWhile ? 1 : failures + 1;
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 250 << Math.Min(failures, 6))), ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 250 << Math.Min(failures - 1, 6))), clock, ct);
             }
             catch (OperationCanceledException)
             {

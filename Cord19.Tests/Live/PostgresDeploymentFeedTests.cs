@@ -49,6 +49,38 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The wait before connecting again grows with each failure, to 10 s; a connection that then held a while starts it
+    /// again from the first. Before, the count of failures was the app's whole life's: after six, every later loss waited
+    /// 10 s before listening again.
+    /// </summary>
+    [Fact]
+    public async Task The_wait_to_listen_again_grows_with_failures_and_starts_again_after_a_connection_that_held()
+    {
+        var clock = new WaitRecordingClock();
+        await using var relay = SeverableTcpRelay.ToPostgres(_database, out var throughRelay);
+        using var feed = Feed(throughRelay, clock: clock);
+        var heard = Hear(feed);
+        await feed.StartAsync(_stop.Token);
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
+
+        relay.Sever();
+        var waits = new List<double>();
+        for (var failure = 1; failure <= 7; failure++)
+        {
+            var wait = await clock.Waits.Reader.ReadAsync(_stop.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(15), _stop.Token);
+            waits.Add(wait.TotalSeconds);
+            if (failure == 7) relay.Mend();
+            clock.Fake.Advance(wait);
+        }
+        Assert.Equal([0.25, 0.5, 1, 2, 4, 8, 10], waits);
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
+
+        clock.Fake.Advance(TimeSpan.FromMinutes(2));
+        relay.Sever();
+        Assert.Equal(TimeSpan.FromSeconds(0.25), await clock.Waits.Reader.ReadAsync(_stop.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(15), _stop.Token));
+    }
+
+    /// <summary>
     /// PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more: a longer log line travels shortened, while the
     /// instance's own pages get it whole at once. Accented text at 3,000 characters was still too long (each letter
     /// escaped to six bytes): the batch it went in was refused, and with it every change it held.
@@ -114,8 +146,8 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         await notify.ExecuteNonQueryAsync(_stop.Token);
     }
 
-    private PostgresDeploymentFeed Feed(string connectionString, ILogger<PostgresDeploymentFeed>? logger = null) =>
-        new(new StateDatabase(connectionString, new DataDirectory(_data.Path)), logger ?? NullLogger<PostgresDeploymentFeed>.Instance);
+    private PostgresDeploymentFeed Feed(string connectionString, ILogger<PostgresDeploymentFeed>? logger = null, TimeProvider? clock = null) =>
+        new(new StateDatabase(connectionString, new DataDirectory(_data.Path)), logger ?? NullLogger<PostgresDeploymentFeed>.Instance, clock ?? TimeProvider.System);
 
     /// <summary>What <paramref name="feed"/> publishes from now on (subscribed before this returns, so nothing is missed).</summary>
     private ChannelReader<DeploymentChange> Hear(PostgresDeploymentFeed feed)

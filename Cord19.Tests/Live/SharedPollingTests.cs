@@ -1,8 +1,7 @@
-using System.Threading.Channels;
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
+using Cord19.Tests.Support;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Cord19.Tests.Live;
 
@@ -129,23 +128,5 @@ public sealed class SharedPollingTests
 
         Assert.Equal([1, 2, 4, 8, 8, 60], waits);
         Assert.True(await watching);
-    }
-
-    /// <summary>A fake clock that says each wait asked of it, so the poller's waits are read rather than timed.</summary>
-    private sealed class WaitRecordingClock : TimeProvider
-    {
-        public FakeTimeProvider Fake { get; } = new();
-        public Channel<TimeSpan> Waits { get; } = Channel.CreateUnbounded<TimeSpan>();
-
-        public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
-        public override long GetTimestamp() => Fake.GetTimestamp();
-        public override long TimestampFrequency => Fake.TimestampFrequency;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = Fake.CreateTimer(callback, state, dueTime, period);
-            Waits.Writer.TryWrite(dueTime);
-            return timer;
-        }
     }
 }
