@@ -130,8 +130,9 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
     /// <summary>
     /// The change as NOTIFY carries it. A log line too long for it is cut to 3,000 characters, then by half until it fits
     /// (characters that JSON escapes, and those of several bytes, make the bytes outrun the characters: a line of accented
-    /// text at 3,000 did not fit, and the whole batch it went in was refused). Anything else too long (no change is, today)
-    /// tells the other instances to read the deployment again.
+    /// text at 3,000 did not fit, and the whole batch it went in was refused). Anything else too long (a run whose reason
+    /// quotes a long error) tells the other instances to read again, which the pages and the run relay act on as they
+    /// would on the change itself.
     /// </summary>
     private string Wrap(DeploymentChange change)
     {
@@ -139,7 +140,7 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
         if (change is LogLineAdded log)
             for (var keep = Math.Min(MaxMessageChars, log.Line.Message.Length); !Fits(payload) && keep > 0; keep /= 2)
                 payload = Serialize(log with { Line = log.Line with { Message = log.Line.Message[..keep] + Shortened } });
-        return Fits(payload) ? payload : Serialize(new ResourcesChanged(change.DeploymentId));
+        return Fits(payload) ? payload : Serialize(ResourcesChanged.ReadAgain);
     }
 
     private string Serialize(DeploymentChange change) => JsonSerializer.Serialize(new Envelope(_origin, change), Json);

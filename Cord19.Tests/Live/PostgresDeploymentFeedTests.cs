@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
+using Cord19.Core.Phases;
 using Cord19.Core.Settings;
 using Cord19.Tests.Support;
 using Microsoft.Extensions.Logging;
@@ -40,7 +41,7 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         relay.Sever();
         var lost = new ResourcesChanged(Guid.NewGuid());
         sender.Publish(lost);
-        await UntilAsync(() => relay.Dropped > 2);
+        await Until.TrueAsync(() => relay.Dropped > 2, "the relay to drop the send's connection and the listener's retry");
         relay.Mend();
 
         // The read-again; or the change itself, had its send waited for the mend (it does not here: the pooled connection
@@ -116,6 +117,31 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         Assert.Equal(after, await NextAsync(heard));
     }
 
+    /// <summary>
+    /// A run whose reason quotes a long error cannot travel whole: before, it went as a change of resources, which neither
+    /// the Overview's log nor the run relay acts on (an interrupted run would have gone on on its instance).
+    /// </summary>
+    [Fact]
+    public async Task A_run_change_too_long_to_send_tells_the_other_instances_to_read_again()
+    {
+        using var sender = Feed(_database);
+        using var receiver = Feed(_database);
+        var heard = Hear(receiver);
+        await receiver.StartAsync(_stop.Token);
+        await sender.StartAsync(_stop.Token);
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
+        var run = new PhaseRunView(Guid.NewGuid(), Guid.NewGuid(), 4, PhaseStatus.Interrupted, false, DateTime.UtcNow, DateTime.UtcNow, DateTime.UtcNow,
+            "Unexpected error: " + new string('x', 10_000));
+
+        var after = new ResourcesChanged(Guid.NewGuid());
+        sender.Publish(new PhaseRunChanged(run.DeploymentId, run));
+        sender.Publish(after);
+
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
+        // Not by the batch failing: the change sent with it arrives too.
+        Assert.Equal(after, await NextAsync(heard));
+    }
+
     /// <summary>A newer release on the same database may send a kind of change, or a shape, that this one does not know.</summary>
     [Theory]
     [InlineData("""{"origin":"newer","change":{"kind":"something-new","deploymentId":"6c0e8f43-62a2-4a47-9d1e-2f3b8c1c9a01"}}""")]
@@ -177,11 +203,6 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
 
     private async Task<DeploymentChange> NextAsync(ChannelReader<DeploymentChange> heard) =>
         await heard.ReadAsync(_stop.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(15), _stop.Token);
-
-    private async Task UntilAsync(Func<bool> condition)
-    {
-        while (!condition()) await Task.Delay(20, _stop.Token);
-    }
 
     public async Task DisposeAsync()
     {
