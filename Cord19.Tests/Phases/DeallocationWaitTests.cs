@@ -43,7 +43,8 @@ public sealed class DeallocationWaitTests
         await using var harness = await CoreHarness.StartAsync();
         var phase1 = await harness.StartedWithoutAJobAsync(Phase.First);
         var first = (await harness.Phases.RequestAsync(new RunRequest(Phase.Deallocation))).Run!;
-        await UntilLoggedAsync(harness, first.Id, "Waiting for phase 1");
+        await Until.TrueAsync(async () => (await harness.Store.GetLogAsync(first.Id)).Any(l => l.Message.StartsWith("Waiting for phase 1", StringComparison.Ordinal)),
+            "phase 7 to wait for phase 1");
 
         var replacing = (await harness.Phases.RequestAsync(new RunRequest(Phase.Deallocation))).Run!;
         var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -55,16 +56,6 @@ public sealed class DeallocationWaitTests
         await harness.Store.AppendLogAsync(phase1.Key, LogLevel.Info, "phase", PhaseRunner.StoppedAfterReplacement);
         await harness.Scheduler.WaitAsync(replacing.Id);
         Assert.Equal(PhaseStatus.Succeeded, (await harness.Store.FindRunAsync(replacing.Id))!.Status);
-    }
-
-    private static async Task UntilLoggedAsync(CoreHarness harness, Guid runId, string start)
-    {
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (!(await harness.Store.GetLogAsync(runId)).Any(l => l.Message.StartsWith(start, StringComparison.Ordinal)))
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), $"Run {runId} never logged '{start}…'.");
-            await Task.Delay(50);
-        }
     }
 
     [Fact]
