@@ -74,6 +74,12 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
             {
                 logger.LogWarning("The cross-instance change feed ({What}) lost PostgreSQL: {Message}. Retrying.", what, ex.Message);
             }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // Not PostgreSQL: a bug (a change of a kind not registered for JSON, say). Ending this loop would end the host
+                // (.NET's default for a failed hosted service), and with it the panel that stops what it started.
+                logger.LogError(ex, "The cross-instance change feed ({What}) failed unexpectedly. Retrying.", what);
+            }
             failures = clock.GetElapsedTime(began) >= HeldAWhile ? 1 : failures + 1;
             try
             {
@@ -105,16 +111,15 @@ public sealed class PostgresDeploymentFeed(StateDatabase database, ILogger<Postg
         {
             // Everything waiting goes in one round trip, in the order it was published.
             await using var batch = source.CreateBatch();
-            while (batch.BatchCommands.Count < 200 && _outbox.Reader.TryPeek(out var change))
-            {
-                var command = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
-                command.Parameters.Add(new NpgsqlParameter { Value = Channel });
-                command.Parameters.Add(new NpgsqlParameter { Value = Wrap(change) });
-                batch.BatchCommands.Add(command);
-                _outbox.Reader.TryRead(out _);
-            }
             try
             {
+                while (batch.BatchCommands.Count < 200 && _outbox.Reader.TryRead(out var change))
+                {
+                    var command = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
+                    command.Parameters.Add(new NpgsqlParameter { Value = Channel });
+                    command.Parameters.Add(new NpgsqlParameter { Value = Wrap(change) });
+                    batch.BatchCommands.Add(command);
+                }
                 await batch.ExecuteNonQueryAsync(ct);
             }
             catch when (!ct.IsCancellationRequested)

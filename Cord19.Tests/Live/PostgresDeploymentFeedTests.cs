@@ -142,6 +142,36 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         Assert.Equal(after, await NextAsync(heard));
     }
 
+    /// <summary>
+    /// A change the feed cannot write (here a kind not registered for JSON: a developer's slip that only a PostgreSQL
+    /// state database meets) ended the feed's hosted service, and with it, by .NET's default, the whole panel. It is
+    /// logged, the other instances read again, and what is published after it still travels.
+    /// </summary>
+    [Fact]
+    public async Task A_change_the_feed_cannot_write_is_logged_and_the_feed_goes_on()
+    {
+        var logger = new FakeLogger<PostgresDeploymentFeed>();
+        using var sender = Feed(_database, logger);
+        using var receiver = Feed(_database);
+        var heard = Hear(receiver);
+        await receiver.StartAsync(_stop.Token);
+        await sender.StartAsync(_stop.Token);
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
+
+        sender.Publish(new UnregisteredChange(Guid.NewGuid()));
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
+        var after = new ResourcesChanged(Guid.NewGuid());
+        sender.Publish(after);
+
+        Assert.Equal(after, await NextAsync(heard));
+        Assert.False(sender.ExecuteTask!.IsCompleted);
+        var error = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Equal("The cross-instance change feed (notify) failed unexpectedly. Retrying.", error.Message);
+        Assert.Contains(nameof(UnregisteredChange), error.Exception!.Message);
+    }
+
+    private sealed record UnregisteredChange(Guid DeploymentId) : DeploymentChange(DeploymentId);
+
     /// <summary>A newer release on the same database may send a kind of change, or a shape, that this one does not know.</summary>
     [Theory]
     [InlineData("""{"origin":"newer","change":{"kind":"something-new","deploymentId":"6c0e8f43-62a2-4a47-9d1e-2f3b8c1c9a01"}}""")]
