@@ -53,6 +53,28 @@ public sealed class SecurityTests : ApiTest
         Assert.NotEqual(HttpStatusCode.Forbidden, (await Http.SendAsync(script)).StatusCode);
     }
 
+    /// <summary>
+    /// Behind the TLS-terminating proxy the README recommends, the browser's Origin says https and its default port while
+    /// the app, on loopback, sees http and a Host without a port. Every write of a signed-in browser (Blazor's connection
+    /// too) was refused there: the Origin's port was taken as 443 and the app's own as 80.
+    /// </summary>
+    [Fact]
+    public async Task Behind_a_tls_proxy_the_panels_own_writes_go_through_and_another_ports_are_still_refused()
+    {
+        using var browser = App.CreateAnonymousClient();
+        var cookie = await SignInCookieAsync(browser);
+
+        var fromItsPages = await browser.SendAsync(Post("/api/phases/1/run", cookie, origin: "https://localhost"));
+        var fromItsPagesByReferer = await browser.SendAsync(Post("/api/phases/2/run", cookie, referer: "https://localhost/settings"));
+        var fromAnotherPort = await browser.SendAsync(Post("/api/phases/1/run", cookie, origin: "https://localhost:8443"));
+        var fromAnotherHost = await browser.SendAsync(Post("/api/phases/1/run", cookie, origin: "https://evil.example"));
+
+        Assert.NotEqual(HttpStatusCode.Forbidden, fromItsPages.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, fromItsPagesByReferer.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, fromAnotherPort.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, fromAnotherHost.StatusCode);
+    }
+
     [Theory]
     [InlineData("/", HttpStatusCode.OK)]                          // a page
     [InlineData("/api/phases", HttpStatusCode.OK)]                // the API

@@ -44,11 +44,15 @@ public static class SameOriginWrites
     public static bool IsSameOrigin(HttpRequest request)
     {
         if (!Uri.TryCreate(ClaimedOrigin(request), UriKind.Absolute, out var source) || source.Scheme is not ("http" or "https")) return false;
-        // Host and port only: behind a TLS-terminating proxy the browser says https while the app sees http on the same name.
+        // Host and port only: behind a TLS-terminating proxy the browser says https while the app sees http on the same
+        // name. So a Host without a port means the default port of the browser's scheme, not of the app's: read by the
+        // app's, "https://panel.example" (443) never matched "Host: panel.example" (80), and every write of a signed-in
+        // browser behind the proxy the README recommends was refused, Blazor's own connection included.
         var host = HostString.FromUriComponent(source);
         var own = request.Host;
+        var browserDefault = DefaultPort(source.Scheme);
         return string.Equals(host.Host, own.Host, StringComparison.OrdinalIgnoreCase)
-               && (host.Port ?? DefaultPort(source.Scheme)) == (own.Port ?? DefaultPort(request.Scheme));
+               && (host.Port ?? browserDefault) == (own.Port ?? browserDefault);
     }
 
     private static string? ClaimedOrigin(HttpRequest request) =>
