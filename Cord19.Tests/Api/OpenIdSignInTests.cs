@@ -63,6 +63,25 @@ public sealed class OpenIdSignInTests : IAsyncLifetime
         Assert.Contains("code_challenge=", location);
         Assert.Contains("response_type=code", location);
         Assert.DoesNotContain("planted-oidc-client-secret", location);
+        Assert.Contains("redirect_uri=http%3A%2F%2Flocalhost%2Fsignin%2Foidc-callback", location);
+    }
+
+    /// <summary>
+    /// Behind the TLS-terminating proxy the README recommends, the provider was told to come back to an http address (the
+    /// scheme the app sees on loopback), which a provider registered with the https one refuses.
+    /// </summary>
+    [Fact]
+    public async Task Behind_a_tls_proxy_the_provider_is_told_to_come_back_over_https()
+    {
+        using var browser = _app.CreateAnonymousClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/signin/oidc?returnUrl=%2Fcosts") { Headers = { { "X-Forwarded-Proto", "https" } } };
+
+        var challenge = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+        Assert.Contains("redirect_uri=https%3A%2F%2Flocalhost%2Fsignin%2Foidc-callback", challenge.Headers.Location!.ToString());
+        // The cookies set on the way (the correlation and nonce cookies) are Secure, as the sign-in cookie will be.
+        Assert.All(challenge.Headers.GetValues("Set-Cookie"), c => Assert.Contains("secure", c, StringComparison.OrdinalIgnoreCase));
     }
 
     public async Task DisposeAsync()

@@ -166,6 +166,30 @@ public sealed class SecurityTests : ApiTest
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/api/phases")).StatusCode);
     }
 
+    /// <summary>
+    /// Behind a proxy on this machine every request came from loopback: all clients shared one throttle (one person's typos
+    /// held back everyone's), and the sign-in cookie of a browser on https was not marked Secure.
+    /// </summary>
+    [Fact]
+    public async Task Behind_a_proxy_each_client_has_its_own_throttle_and_an_https_browser_a_secure_cookie()
+    {
+        using var guesser = App.CreateAnonymousClient();
+        guesser.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.1");
+        guesser.DefaultRequestHeaders.Authorization = new("Bearer", "a-guess-a-guess-a-guess");
+        using var other = App.CreateAnonymousClient();
+        other.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.2");
+        other.DefaultRequestHeaders.Authorization = new("Bearer", "a-typo-a-typo-a-typo");
+
+        for (var i = 0; i < Cord19.Web.Security.CredentialGuessThrottle.TriesPerWindow; i++) await guesser.GetAsync("/api/phases");
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await guesser.GetAsync("/api/phases")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await other.GetAsync("/api/phases")).StatusCode);
+
+        using var browser = App.CreateAnonymousClient();
+        using var signIn = new HttpRequestMessage(HttpMethod.Get, $"/?token={WebAppFactory.AccessToken}") { Headers = { { "X-Forwarded-Proto", "https" } } };
+        var cookie = (await browser.SendAsync(signIn)).Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cord19.auth="));
+        Assert.Contains("; secure", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory]
     [InlineData("/signin?returnUrl=/%09/evil.example")]
     [InlineData("/signin?returnUrl=/%5Cevil.example")]

@@ -139,6 +139,15 @@ public sealed partial class SignInTests : ApiTest
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"{app.Url}/api/phases")).StatusCode);
         Assert.Contains("(sign-in is off)", app.Output);
+
+        // A proxy on this machine is loopback too: what it forwards would be anyone's, without a token.
+        foreach (var (header, value) in new[] { ("X-Forwarded-For", "203.0.113.7"), ("Forwarded", "for=203.0.113.7;proto=https") })
+        {
+            using var proxied = new HttpRequestMessage(HttpMethod.Get, $"{app.Url}/api/phases") { Headers = { { header, value } } };
+            var refused = await http.SendAsync(proxied);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("Remove CORD19_SIGN_IN=off to serve the panel through a proxy", await refused.Content.ReadAsStringAsync());
+        }
     }
 
     private static bool IsStaticFile(string pattern) => Path.HasExtension(pattern.Split('/').Last()) || pattern.StartsWith("_content/") || pattern.StartsWith("_framework/");

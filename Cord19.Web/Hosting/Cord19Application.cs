@@ -43,6 +43,7 @@ public static class Cord19Application
         var services = builder.Services;
         if (!options.SignInOff)
             services.AddCord19SignIn(AccessToken.FromConfiguration(options.AccessToken), options.Data, OpenIdSignIn.From(options));
+        services.AddProxyHeaders();
         services.AddCord19Core(options);
         services.AddCord19HealthChecks();
         services.AddCord19Jobs(options);
@@ -127,6 +128,7 @@ public static class Cord19Application
         var token = app.Services.GetService<AccessToken>();
         app.UseShortStateRetriesForPeople();
         app.UseSecurityHeaders();
+        app.UseProxyHeaders(options.SignInOff);
         var strictBinding = options.SignInOff ? app.RefuseNetworkWithoutSignIn() : null;
 
         // Errors never show internals: the API answers RFC 9457 problem details (with a trace id, never an HTML page, never a
