@@ -140,6 +140,15 @@ public sealed partial class SignInTests : ApiTest
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"{app.Url}/api/phases")).StatusCode);
         Assert.Contains("(sign-in is off)", app.Output);
 
+        // Any site this machine's browser opens could post to the panel: a write naming another origin is refused; one naming
+        // none (a script's curl) or the panel's own goes through (to phase 8's "no such phase", which changes nothing).
+        foreach (var (origin, status) in new[] { ("http://evil.example", HttpStatusCode.Forbidden), (null, HttpStatusCode.NotFound), (app.Url, HttpStatusCode.NotFound) })
+        {
+            using var write = new HttpRequestMessage(HttpMethod.Post, $"{app.Url}/api/phases/8/run");
+            if (origin is not null) write.Headers.Add("Origin", origin);
+            Assert.Equal(status, (await http.SendAsync(write)).StatusCode);
+        }
+
         // A proxy on this machine is loopback too: what it forwards would be anyone's, without a token.
         foreach (var (header, value) in new[] { ("X-Forwarded-For", "203.0.113.7"), ("Forwarded", "for=203.0.113.7;proto=https") })
         {
