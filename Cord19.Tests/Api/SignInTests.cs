@@ -67,6 +67,9 @@ public sealed partial class SignInTests : ApiTest
         var cookie = right.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cord19.auth="));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        // Kept across browser restarts, for two weeks.
+        var expires = DateTimeOffset.Parse(Regex.Match(cookie, "expires=([^;]+)", RegexOptions.IgnoreCase).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromDays(13.9), TimeSpan.FromDays(14.1));
 
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/phases");
         request.Headers.Add("Cookie", cookie.Split(';')[0]);
@@ -82,18 +85,33 @@ public sealed partial class SignInTests : ApiTest
         var antiforgeryCookie = form.Headers.GetValues("Set-Cookie").First().Split(';')[0];
         var field = HiddenInput().Matches(html).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
 
-        async Task<HttpResponseMessage> PostAsync(string token, bool withAntiforgery)
+        async Task<HttpResponseMessage> PostAsync(string token, bool withAntiforgery, string? from = null)
         {
             var values = field.Where(f => withAntiforgery || f.Item1 == "returnUrl").Append(("token", token))
                 .Select(f => new KeyValuePair<string, string>(f.Item1, WebUtility.HtmlDecode(f.Item2)));
             var post = new HttpRequestMessage(HttpMethod.Post, "/signin") { Content = new FormUrlEncodedContent(values) };
             post.Headers.Add("Cookie", antiforgeryCookie);
+            if (from is not null) post.Headers.Add("X-Forwarded-For", from);
             return await browser.SendAsync(post);
         }
 
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(WebAppFactory.AccessToken, withAntiforgery: false)).StatusCode);
         var wrong = await PostAsync("wrong-token-wrong-token", withAntiforgery: true);
         Assert.Contains("error=1", wrong.Headers.Location!.ToString());
+        Assert.Contains("That is not the access token", await browser.GetStringAsync(wrong.Headers.Location));
+        Assert.DoesNotContain("That is not the access token", html);
+        Assert.DoesNotContain("data-testid=\"oidc\"", html); // no organisation sign-in configured
+
+        // Wrong tokens typed into the form count as guesses too (a client of its own, through a proxy on this machine).
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i <= Cord19.Web.Security.CredentialGuessThrottle.TriesPerWindow; i++)
+        {
+            using var guess = await PostAsync("a-guess-a-guess-a-guess", withAntiforgery: true, from: "203.0.113.9");
+            answers.Add(guess.StatusCode);
+        }
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Redirect, Cord19.Web.Security.CredentialGuessThrottle.TriesPerWindow), HttpStatusCode.TooManyRequests], answers);
+
+        // Signed in, this client's cookie makes its later posts need an Origin: the right token comes last.
         var right = await PostAsync(WebAppFactory.AccessToken, withAntiforgery: true);
         Assert.Equal("/settings", right.Headers.Location!.OriginalString);
         Assert.Contains(right.Headers.GetValues("Set-Cookie"), c => c.StartsWith("cord19.auth="));
