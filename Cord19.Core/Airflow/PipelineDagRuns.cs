@@ -26,12 +26,12 @@ public static class PipelineDagRuns
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text);
+            node = Json.HandWrittenJson.Parse(text);
         }
         catch (JsonException ex)
         {
             throw new AirflowException(AirflowProblem.Invalid,
-                $"The conf is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}). Write an object, e.g. {{\"scope\": \"subset\"}}.", inner: ex);
+                $"The conf is not valid JSON ({Json.HandWrittenJson.Where(ex)}). Write an object, e.g. {{\"scope\": \"subset\"}}, each name once.", inner: ex);
         }
         return node as JsonObject ?? throw new AirflowException(AirflowProblem.Invalid,
             $"The conf must be a JSON object, not {node?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}. Write an object, e.g. {{\"scope\": \"subset\"}}.");

@@ -146,6 +146,9 @@ public sealed class AirflowContractTests
         Assert.Contains("line 2", broken.Message);
         var notObject = Assert.Throws<AirflowException>(() => PipelineDagRuns.ParseConf("[1, 2]"));
         Assert.Contains("must be a JSON object, not array", notObject.Message);
+        // System.Text.Json keeps both and throws ArgumentException when the object is first read: at the trigger, far from the typing.
+        foreach (var twice in new[] { """{"scope": "full", "scope": "subset"}""", """{"scope": "full", "options": {"k": 1, "k": 2}}""" })
+            Assert.Contains("gives a name twice in one object", Assert.Throws<AirflowException>(() => PipelineDagRuns.ParseConf(twice)).Message);
     }
 
     // The inputs are what Python 3 prints for str() of such lists (checked with python3): a text with a ' and no " is

@@ -100,6 +100,14 @@ public sealed class AirflowApiTests
         var badScope = await http.PostAsJsonAsync("/api/airflow/dags/cord19_processing/runs", new { scope = "everything" });
         Assert.Equal(HttpStatusCode.BadRequest, badScope.StatusCode);
         Assert.Contains("'subset' or 'full'", await badScope.Content.ReadAsStringAsync());
+        // A conf naming a key twice was a 500 (System.Text.Json keeps both, then throws when the object is first read).
+        var twice = await http.PostAsync("/api/airflow/dags/cord19_processing/runs",
+            new StringContent("""{"conf": {"scope": "full", "scope": "subset"}}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+        var notAnObject = await http.PostAsync("/api/airflow/dags/cord19_processing/runs",
+            new StringContent("""{"conf": [1, 2]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, notAnObject.StatusCode);
+        Assert.Contains("must be a JSON object", await notAnObject.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -272,6 +272,9 @@ public sealed class SecurityTests : ApiTest
         Assert.Contains("'clusters' must be a whole number", await RefusedAsync(Json("{\"clusters\": \"six\"}"), HttpStatusCode.BadRequest));
         Assert.Contains("'clusterz' is not a setting", await RefusedAsync(Json("{\"clusterz\": 8}"), HttpStatusCode.BadRequest));
         Assert.Contains("not an object", await RefusedAsync(Json("[1, 2]"), HttpStatusCode.BadRequest));
+        // A field named twice was a 500: System.Text.Json keeps both, then throws ArgumentException when the object is read.
+        Assert.Contains("gives a name twice in one object", await RefusedAsync(Json("{\"clusters\": 6, \"clusters\": 9}"), HttpStatusCode.BadRequest));
+        Assert.Contains("gives a name twice in one object", await RefusedAsync(Json("{\"expectedPhaseHours\": {\"a\": 1, \"a\": 2}}"), HttpStatusCode.BadRequest));
         var bogus = new StringContent("{\"clusters\": 7}");
         bogus.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
         Assert.Contains("charset 'bogus'", await RefusedAsync(bogus, HttpStatusCode.UnsupportedMediaType));

@@ -28,7 +28,8 @@ public sealed class MappedRouteFuzzTests : IAsyncLifetime
 
     private static readonly string[] Bodies =
         ["", "{", "null", "[]", "\"text\"", "{}", "{\"clusters\": null}", "{\"dagId\": 5, \"conf\": []}", "{\"isPaused\": \"maybe\"}", "{\"priceBookJson\": \"{ nope\"}",
-         "{\"target\": \"aws\", \"awsRegion\": \"mars-1\"}", new string('[', 5_000) + new string(']', 5_000)];
+         "{\"target\": \"aws\", \"awsRegion\": \"mars-1\"}", new string('[', 5_000) + new string(']', 5_000),
+         "{\"clusters\": 6, \"clusters\": 9}", "{\"conf\": {\"scope\": \"full\", \"scope\": \"subset\"}}"];
 
     private static readonly string[] ContentTypes =
         ["application/json", "application/json; charset=bogus", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"];

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cord19.Core.Airflow;
@@ -16,7 +17,11 @@ public static partial class AirflowEndpoints
     public sealed record AirflowStatusDto(string? Version, string? Api, AirflowHealth? Health, string? Problem);
     public sealed record PausedDto(bool Paused);
     /// <summary>Either a pipeline scope ("subset", "full") or a conf object; a run id is optional.</summary>
-    public sealed record TriggerDto(string? Scope, JsonObject? Conf, string? RunId, string? Note);
+    /// <remarks>
+    /// Conf is read as an element, not a <see cref="JsonObject"/>: an element refuses a name given twice as the body is read
+    /// (HandWrittenJson); System.Text.Json's JsonObject converter kept both and threw ArgumentException later (a 500).
+    /// </remarks>
+    public sealed record TriggerDto(string? Scope, JsonElement? Conf, string? RunId, string? Note);
 
     // Airflow's own rules: DAG and task ids are KEY_REGEX; run ids the default allowed_run_id_pattern.
     [GeneratedRegex(@"^[\w.-]{1,250}$")] private static partial Regex KeyPattern();
@@ -54,7 +59,13 @@ public static partial class AirflowEndpoints
             JsonObject conf;
             try
             {
-                conf = body.Conf ?? (body.Scope is { } scope ? PipelineDagRuns.Conf(scope) : []);
+                conf = body.Conf switch
+                {
+                    { ValueKind: JsonValueKind.Object } given => JsonObject.Create(given)!,
+                    { } other => throw new ArgumentException(
+                        $"The conf must be a JSON object, e.g. {{\"scope\": \"subset\"}}, not {other.ValueKind.ToString().ToLowerInvariant()}."),
+                    null => body.Scope is { } scope ? PipelineDagRuns.Conf(scope) : [],
+                };
             }
             catch (ArgumentException ex)
             {

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cord19.Core.Json;
 using Cord19.Core.Settings;
 
 namespace Cord19.Web.Api;
@@ -38,13 +39,13 @@ public static class SettingsPatch
         await request.Body.CopyToAsync(body, ct);
         try
         {
-            return JsonNode.Parse(Encoding.UTF8.GetString(body.ToArray())) is JsonObject patch
+            return HandWrittenJson.Parse(Encoding.UTF8.GetString(body.ToArray())) is JsonObject patch
                 ? (patch, null, StatusCodes.Status200OK)
                 : (null, "The body is JSON but not an object: send {\"field\": value, …}.", bad);
         }
         catch (JsonException ex)
         {
-            return (null, $"The body is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): send {{\"field\": value, …}}.", bad);
+            return (null, $"The body is not valid JSON ({HandWrittenJson.Where(ex)}): send {{\"field\": value, …}}, each field once.", bad);
         }
     }
 

@@ -65,6 +65,8 @@ public static class Cord19Application
         services.AddSingleton<Cord19.Web.Components.Layout.DarkPalette>();
         services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddPackageAssetCompression();
+        // The API's bodies are hand-written JSON: a name given twice is refused as the body is read (400), not kept for later.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowDuplicateProperties = Core.Json.HandWrittenJson.AllowDuplicateNames);
         services.AddProblemDetails();
         services.AddExceptionHandler<FailureProblems>();
         return options;
