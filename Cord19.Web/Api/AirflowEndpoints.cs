@@ -19,7 +19,8 @@ public static partial class AirflowEndpoints
     /// <summary>Either a pipeline scope ("subset", "full") or a conf object; a run id is optional.</summary>
     /// <remarks>
     /// Conf is read as an element, not a <see cref="JsonObject"/>: an element refuses a name given twice as the body is read
-    /// (HandWrittenJson); System.Text.Json's JsonObject converter kept both and threw ArgumentException later (a 500).
+    /// (HandWrittenJson), where the JsonObject converter kept both for Airflow, or, told to refuse them, threw
+    /// ArgumentException (a 500).
     /// </remarks>
     public sealed record TriggerDto(string? Scope, JsonElement? Conf, string? RunId, string? Note);
 
