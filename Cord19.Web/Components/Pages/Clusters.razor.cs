@@ -35,8 +35,10 @@ public sealed partial class Clusters : ResultPageBase
     [Inject] public required MudBlazor.ISnackbar Snackbar { get; init; }
     [Inject] public required ILogger<Clusters> Logger { get; init; }
 
-    /// <summary>Most points sent to the browser; larger runs are sampled (see the label above the map).</summary>
-    /// <summary>Text, parsed here: "?limit=abc" in a hand-typed address means the default, not an error page.</summary>
+    /// <summary>
+    /// Most points sent to the browser; larger runs are sampled (see the label above the map). Text, parsed here:
+    /// "?limit=abc" in a hand-typed address means the default, not an error page.
+    /// </summary>
     [SupplyParameterFromQuery(Name = "limit")] public string? Limit { get; set; }
 
     private int PointLimit => int.TryParse(Limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit > 0
