@@ -64,6 +64,12 @@ public sealed class Cord19Options
     [ConfigurationKeyName(OpenIdClientIdVariable)] public string? OpenIdClientId { get; set; }
     [ConfigurationKeyName("CORD19_OIDC_CLIENT_SECRET")] public string? OpenIdClientSecret { get; set; }
 
+    /// <summary>
+    /// Proxies on other machines (a cloud load balancer) whose X-Forwarded-Proto and -For the panel believes: addresses
+    /// or networks, comma-separated. A proxy on this machine (loopback) is always believed.
+    /// </summary>
+    [ConfigurationKeyName(TrustedProxiesVariable)] public string? TrustedProxies { get; set; }
+
     /// <summary>"json": one JSON object per log line, for containers and log shippers.</summary>
     [ConfigurationKeyName(LogFormatVariable)] public string? LogFormat { get; set; }
 
@@ -72,6 +78,7 @@ public sealed class Cord19Options
     public const string OpenIdAuthorityVariable = "CORD19_OIDC_AUTHORITY";
     public const string OpenIdClientIdVariable = "CORD19_OIDC_CLIENT_ID";
     public const string LogFormatVariable = "CORD19_LOG_FORMAT";
+    public const string TrustedProxiesVariable = "CORD19_TRUSTED_PROXIES";
 
     public DataDirectory Data => Settings.DataDirectory.From(DataDirectory);
     public StateDatabase StateDatabase => new(Blank(Postgres), Data);
@@ -96,6 +103,15 @@ public sealed class Cord19Options
         bucket, Blank(S3Prefix) ?? "", Blank(S3Region) ?? "us-east-2", Blank(S3Endpoint),
         Blank(S3AccessKeyId) is { } id && Blank(S3SecretAccessKey) is { } secret ? new Amazon.Runtime.BasicAWSCredentials(id, secret) : null);
 
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxyNetworks => Blank(TrustedProxies) is not { } list ? []
+        : [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ProxyNetwork)];
+
+    private static System.Net.IPNetwork ProxyNetwork(string text) =>
+        System.Net.IPNetwork.TryParse(text, out var network) ? network
+        : System.Net.IPAddress.TryParse(text, out var address) ? new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8)
+        : throw new ArgumentException($"{TrustedProxiesVariable} names '{text}', which is not an address or a network: give the proxies' " +
+                                      "addresses or networks, comma-separated (e.g. 10.0.0.0/16, 192.0.2.10), or unset it.");
+
     /// <summary>Null when no Airflow is configured (the local target needs none).</summary>
     public AirflowOptions? Airflow => AirflowOptions.From(AirflowUrl, AirflowUser, AirflowPassword, AirflowToken, AirflowApi);
 
@@ -110,6 +126,7 @@ public sealed class Cord19Options
         Check(problems, () => InstanceLiveness);
         Check(problems, () => Airflow);
         Check(problems, () => AwsTarget);
+        Check(problems, () => TrustedProxyNetworks);
         if (StateDatabase.WhyNotAConnectionString() is { } notAConnectionString)
             problems.Add(notAConnectionString);
         if (Blank(AccessToken) is { Length: < 16 })

@@ -147,6 +147,31 @@ public sealed class SecurityTests : ApiTest
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
     }
 
+    /// <summary>
+    /// A load balancer on another machine cannot reach a panel on loopback: its forwarded headers are believed only from the
+    /// networks CORD19_TRUSTED_PROXIES names, never from any address (which would let a client claim https, or any address).
+    /// </summary>
+    [Theory]
+    [InlineData(null, "10.1.2.3", false)]          // not named: not believed
+    [InlineData("10.0.0.0/16", "10.0.2.3", true)]
+    [InlineData("10.0.0.0/16", "192.0.2.1", false)] // another machine than the one named
+    public async Task A_proxy_on_another_machine_is_believed_only_when_named(string? trusted, string proxy, bool believed)
+    {
+        await using var app = new WebAppFactory(settings: trusted is null ? null : new Dictionary<string, string> { ["CORD19_TRUSTED_PROXIES"] = trusted });
+
+        var signedIn = await app.Server.SendAsync(http =>
+        {
+            http.Request.Method = "GET";
+            http.Request.Path = "/";
+            http.Request.QueryString = new($"?token={WebAppFactory.AccessToken}");
+            http.Request.Headers["X-Forwarded-Proto"] = "https";
+            http.Connection.RemoteIpAddress = IPAddress.Parse(proxy);
+        });
+
+        var cookie = signedIn.Response.Headers.SetCookie.Single(c => c!.StartsWith("cord19.auth="))!;
+        Assert.Equal(believed, cookie.Contains("; secure", StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>A keys folder an earlier release (or a hand) left readable by others is narrowed at start: the keys can forge sign-in cookies.</summary>
     [Fact]
     public async Task A_keys_folder_readable_by_others_is_narrowed_at_start()

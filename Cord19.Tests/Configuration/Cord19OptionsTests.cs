@@ -24,6 +24,7 @@ public sealed class Cord19OptionsTests
             ["CORD19_DATA_ROOTS"] = "/data:/srv/cord19",
             ["CORD19_TEST_STEP_DELAY_MS"] = "250",
             ["CORD19_PYPI_URL"] = "http://127.0.0.1:3141/root/pypi",
+            ["CORD19_TRUSTED_PROXIES"] = "10.0.0.0/16, 192.0.2.10,2001:db8::/32",
         });
 
         Assert.Empty(options.Validate());
@@ -33,6 +34,8 @@ public sealed class Cord19OptionsTests
         Assert.Equal(Cord19.Core.Airflow.AirflowApiVersion.V2, options.Airflow!.ApiVersion);
         Assert.Equal(["/data/", "/srv/cord19/"], options.DataRootFolders);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.PhaseRunner.StepDelay);
+        Assert.Equal(["10.0.0.0/16", "192.0.2.10/32", "2001:db8::/32"], options.TrustedProxyNetworks.Select(n => n.ToString()));
+        Assert.Empty(Bind(new()).TrustedProxyNetworks);
         Assert.False(options.StateDatabase.IsPostgres);
         // A path keeps its place: the client's routes are relative to it.
         Assert.Equal("http://127.0.0.1:3141/root/pypi/", options.AwsTarget.PackageIndex.ToString());
@@ -49,6 +52,7 @@ public sealed class Cord19OptionsTests
     [InlineData("CORD19_SIGN_IN", "maybe", "CORD19_SIGN_IN='maybe' is not known: use off")]
     [InlineData("CORD19_OIDC_AUTHORITY", "https://login.example.org", "needs both CORD19_OIDC_AUTHORITY and CORD19_OIDC_CLIENT_ID")]
     [InlineData("CORD19_S3_REGION", "mars-1", "CORD19_S3_REGION='mars-1' is not an AWS region name")]
+    [InlineData("CORD19_TRUSTED_PROXIES", "10.0.0.0/16, lb.example", "CORD19_TRUSTED_PROXIES names 'lb.example', which is not an address or a network: give the proxies'")]
     [InlineData("CORD19_TEST_STEP_DELAY_MS", "soon", "CORD19_TEST_STEP_DELAY_MS='soon' is not a number of milliseconds")]
     [InlineData("CORD19_POSTGRES", "Hots=db;Password=the-secret", "CORD19_POSTGRES is not a PostgreSQL connection string (Couldn't set hots): use one such as")]
     public void A_bad_value_is_refused_naming_its_variable_and_the_fix(string variable, string value, string expected)

@@ -43,7 +43,7 @@ public static class Cord19Application
         var services = builder.Services;
         if (!options.SignInOff)
             services.AddCord19SignIn(AccessToken.FromConfiguration(options.AccessToken), options.Data, OpenIdSignIn.From(options));
-        services.AddProxyHeaders();
+        services.AddProxyHeaders(options.TrustedProxyNetworks);
         services.AddCord19Core(options);
         services.AddCord19HealthChecks();
         services.AddCord19Jobs(options);
