@@ -135,12 +135,25 @@ public sealed class Cord19Options
             problems.Add($"{SignInVariable}='{signIn}' is not known: use off (loopback only) or on, or unset it.");
         if (Blank(OpenIdAuthority) is null != Blank(OpenIdClientId) is null)
             problems.Add($"OpenID Connect needs both {OpenIdAuthorityVariable} and {OpenIdClientIdVariable}; set both, or neither.");
+        if (Blank(OpenIdAuthority) is { } authority && OpenIdAuthorityProblem(authority) is { } notSafe)
+            problems.Add(notSafe);
         if (Blank(S3Region) is { } region && !AwsNaming.IsRegion(region))
             problems.Add($"CORD19_S3_REGION='{region}' is not an AWS region name: use one such as us-east-2, or unset it.");
         if (Blank(S3Endpoint) is { } endpoint && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
             problems.Add($"CORD19_S3_ENDPOINT='{endpoint}' is not an address: use one such as http://127.0.0.1:9000, or unset it for AWS S3.");
         return problems;
     }
+
+    /// <summary>
+    /// The provider's answers say who signed in, and its keys sign them: over plain http anyone on the way could read or
+    /// replace them. http is accepted on loopback only (a provider on this machine, as in tests).
+    /// </summary>
+    private static string? OpenIdAuthorityProblem(string authority) =>
+        !Uri.TryCreate(authority, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
+            ? $"{OpenIdAuthorityVariable}='{authority}' is not an address: use the provider's issuer, e.g. https://login.example.org/realms/research."
+            : uri.Scheme == "http" && !uri.IsLoopback
+                ? $"{OpenIdAuthorityVariable}='{authority}' is not https: the provider's answers say who signed in, and over http anyone on the way could read or replace them. Use its https address."
+                : null;
 
     private static void Check<T>(List<string> problems, Func<T> read)
     {

@@ -51,13 +51,17 @@ public sealed class Cord19OptionsTests
     [InlineData("CORD19_ACCESS_TOKEN", "short", "CORD19_ACCESS_TOKEN is shorter than 16 characters")]
     [InlineData("CORD19_SIGN_IN", "maybe", "CORD19_SIGN_IN='maybe' is not known: use off")]
     [InlineData("CORD19_OIDC_AUTHORITY", "https://login.example.org", "needs both CORD19_OIDC_AUTHORITY and CORD19_OIDC_CLIENT_ID")]
+    [InlineData("CORD19_OIDC_AUTHORITY", "http://keycloak.example:8080/realms/research", "CORD19_OIDC_AUTHORITY='http://keycloak.example:8080/realms/research' is not https")]
+    [InlineData("CORD19_OIDC_AUTHORITY", "login.example.org", "CORD19_OIDC_AUTHORITY='login.example.org' is not an address: use the provider's issuer")]
     [InlineData("CORD19_S3_REGION", "mars-1", "CORD19_S3_REGION='mars-1' is not an AWS region name")]
     [InlineData("CORD19_TRUSTED_PROXIES", "10.0.0.0/16, lb.example", "CORD19_TRUSTED_PROXIES names 'lb.example', which is not an address or a network: give the proxies'")]
     [InlineData("CORD19_TEST_STEP_DELAY_MS", "soon", "CORD19_TEST_STEP_DELAY_MS='soon' is not a number of milliseconds")]
     [InlineData("CORD19_POSTGRES", "Hots=db;Password=the-secret", "CORD19_POSTGRES is not a PostgreSQL connection string (Couldn't set hots): use one such as")]
     public void A_bad_value_is_refused_naming_its_variable_and_the_fix(string variable, string value, string expected)
     {
-        var problem = Assert.Single(Bind(new() { ["CORD19_AIRFLOW_URL"] = variable == "CORD19_AIRFLOW_API" ? "http://airflow:8080" : null, [variable] = value }).Validate());
+        // An authority alone is also refused for want of a client id: the client id is given, but for the test of that.
+        var clientId = variable == "CORD19_OIDC_AUTHORITY" && !expected.Contains("needs both") ? "cord19-panel" : null;
+        var problem = Assert.Single(Bind(new() { ["CORD19_AIRFLOW_URL"] = variable == "CORD19_AIRFLOW_API" ? "http://airflow:8080" : null, ["CORD19_OIDC_CLIENT_ID"] = clientId, [variable] = value }).Validate());
         Assert.Contains(expected, problem);
         Assert.DoesNotContain("the-secret", problem);
     }
