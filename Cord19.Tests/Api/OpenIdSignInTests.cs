@@ -66,6 +66,17 @@ public sealed class OpenIdSignInTests : IAsyncLifetime
         Assert.Contains("redirect_uri=http%3A%2F%2Flocalhost%2Fsignin%2Foidc-callback", location);
     }
 
+    /// <summary>The page the round trip ends on moves on to this site only (OpenIdBrowserTests has the whole trip).</summary>
+    [Theory]
+    [InlineData("%2Fcosts%3Frun%3Dr1", "url=/costs?run=r1")]
+    [InlineData("%2F%2Fevil.example%2F", "url=/\"")]
+    [InlineData("https%3A%2F%2Fevil.example%2F", "url=/\"")]
+    public async Task The_round_trip_ends_on_a_page_that_moves_on_to_this_site_only(string returnUrl, string refresh)
+    {
+        using var browser = _app.CreateAnonymousClient();
+        Assert.Contains(refresh, await browser.GetStringAsync($"/signin/oidc-continue?returnUrl={returnUrl}"));
+    }
+
     /// <summary>
     /// Behind the TLS-terminating proxy the README recommends, the provider was told to come back to an http address (the
     /// scheme the app sees on loopback), which a provider registered with the https one refuses.
