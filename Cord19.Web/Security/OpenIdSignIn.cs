@@ -15,12 +15,7 @@ public sealed record OpenIdSignIn(string Authority, string ClientId, string? Cli
     public const string Path = "/signin/oidc";
     public const string CallbackPath = "/signin/oidc-callback";
 
-    /// <summary>
-    /// Where the provider's round trip ends, before the page asked for. The sign-in cookie is SameSite=Strict, and the way
-    /// back is a navigation the provider's page began (it posts the code): a browser sends no Strict cookie on the redirect
-    /// that follows, so the page asked for saw nobody signed in and sent the person back to the sign-in page, however
-    /// often they tried. This page's own move to it is a navigation the panel began, which carries the cookie.
-    /// </summary>
+    /// <summary>Where the provider's round trip ends, before the page asked for (<see cref="SignInEndpoints.MoveOn"/>: its way back is a navigation the provider's page began).</summary>
     public const string ContinuePath = "/signin/oidc-continue";
 
     /// <summary>Null unless both the authority and the client id are set (<see cref="Cord19Options.Validate"/> refuses one alone).</summary>
@@ -49,17 +44,7 @@ public sealed record OpenIdSignIn(string Authority, string ClientId, string? Cli
                 new AuthenticationProperties { RedirectUri = $"{ContinuePath}?returnUrl={Uri.EscapeDataString(SignInEndpoints.LocalOnly(returnUrl))}" },
                 [Scheme]))
             .AllowAnonymous();
-        app.MapGet(ContinuePath, (string? returnUrl) =>
-            {
-                var next = System.Net.WebUtility.HtmlEncode(SignInEndpoints.LocalOnly(returnUrl));
-                return Results.Content($"""
-                    <!DOCTYPE html>
-                    <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={next}">
-                    <title>Signed in · CORD-19 control panel</title></head>
-                    <body><p>Signed in. <a href="{next}">Continue to the panel</a>.</p></body></html>
-                    """, "text/html; charset=utf-8");
-            })
-            .AllowAnonymous();
+        app.MapGet(ContinuePath, (string? returnUrl) => SignInEndpoints.MoveOn(returnUrl)).AllowAnonymous();
         return app;
     }
 }

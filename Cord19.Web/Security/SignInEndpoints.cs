@@ -86,13 +86,33 @@ public static class SignInEndpoints
                 var rest = http.Request.Query.Where(q => q.Key != "token").Select(q => $"{WebUtility.UrlEncode(q.Key)}={WebUtility.UrlEncode(q.Value)}");
                 var query = string.Join("&", rest);
                 // "//evil.example/?token=…" must not become a protocol-relative redirect off the site.
-                var path = LocalOnly((http.Request.PathBase + http.Request.Path).ToUriComponent());
-                http.Response.Redirect(path + (query.Length > 0 ? "?" + query : ""));
+                var asked = LocalOnly((http.Request.PathBase + http.Request.Path).ToUriComponent()) + (query.Length > 0 ? "?" + query : "");
+                // A link followed from another site (a chat, a web mail): a redirect would carry no Strict cookie (MoveOn).
+                if (http.Request.Headers["Sec-Fetch-Site"] == "cross-site") await MoveOn(asked).ExecuteAsync(http);
+                else http.Response.Redirect(asked);
                 return;
             }
         }
         await next();
     });
+
+    /// <summary>
+    /// A one-line page that moves on to <paramref name="returnUrl"/> (on this site only) just after a sign-in that a
+    /// navigation from another site began: the organisation's provider posting back, a link to the printed address followed
+    /// from a chat. The sign-in cookie is SameSite=Strict, and a browser sends none on a redirect in such a navigation, so
+    /// the page asked for saw nobody signed in and sent the person to the sign-in page, however often they tried. This
+    /// page's own move on is a navigation the panel began, which carries the cookie.
+    /// </summary>
+    public static IResult MoveOn(string? returnUrl)
+    {
+        var next = WebUtility.HtmlEncode(LocalOnly(returnUrl));
+        return Results.Content($"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={next}">
+            <title>Signed in · CORD-19 control panel</title></head>
+            <body><p>Signed in. <a href="{next}">Continue to the panel</a>.</p></body></html>
+            """, "text/html; charset=utf-8");
+    }
 
     private static Task SignInAsync(HttpContext http, AccessToken token)
     {

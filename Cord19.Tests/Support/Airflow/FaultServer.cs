@@ -23,11 +23,12 @@ public sealed class FaultServer : IAsyncDisposable
     /// <summary>Every request as "METHOD /path", in order (a client must not storm a failing Airflow).</summary>
     public List<string> Paths { get; } = [];
 
-    public static async Task<FaultServer> StartAsync(RequestDelegate answer)
+    /// <param name="host">127.0.0.2 for a server a browser takes for another site than the panel's 127.0.0.1.</param>
+    public static async Task<FaultServer> StartAsync(RequestDelegate answer, string host = "127.0.0.1")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://{host}:0");
         var app = builder.Build();
         var server = new FaultServer(app);
         app.Run(async context =>

@@ -1,11 +1,16 @@
 using Cord19.Tests.Support;
+using Cord19.Tests.Support.Airflow;
+using Microsoft.AspNetCore.Http;
 using Cord19.Tests.Support.OpenId;
 using static Microsoft.Playwright.Assertions;
 
 namespace Cord19.Tests.Browser;
 
-/// <summary>The organisation's sign-in, the whole round trip, in a real browser: the panel, then the provider, then back.</summary>
-public sealed class OpenIdBrowserTests : BrowserTest
+/// <summary>
+/// Sign-ins that a navigation from another site begins, in a real browser: the organisation's round trip (the panel, the
+/// provider, back), and a link to the printed address followed from another site. The sign-in cookie is SameSite=Strict.
+/// </summary>
+public sealed class SignInFromAnotherSiteBrowserTests : BrowserTest
 {
     private FakeOpenIdProvider _provider = null!;
 
@@ -30,6 +35,24 @@ public sealed class OpenIdBrowserTests : BrowserTest
         await page.GotoAsync($"{App.Url}/signin?returnUrl=%2Fcosts");
 
         await page.GetByTestId("oidc").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync($"{App.Url}/costs", new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
+    }
+
+    /// <summary>The printed address, shared in a chat or a web mail and followed from there, as another site's link.</summary>
+    [Fact]
+    public async Task A_link_to_the_printed_address_followed_from_another_site_lands_signed_in()
+    {
+        await using var chat = await FaultServer.StartAsync(async http =>
+        {
+            http.Response.ContentType = "text/html";
+            await http.Response.WriteAsync($"<!DOCTYPE html><html><body><a id=l href=\"{App.Url}/costs?token={WebAppFactory.AccessToken}\">the panel</a></body></html>");
+        }, host: "127.0.0.2");
+        var page = await Chromium.NewPageAsync();
+        await page.GotoAsync(chat.BaseUrl.ToString());
+
+        await page.Locator("#l").ClickAsync();
 
         await Expect(page).ToHaveURLAsync($"{App.Url}/costs", new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
