@@ -1,47 +1,29 @@
 using System.Net;
-using System.Net.Sockets;
 using Cord19.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using Cord19.Tests.Support.OpenId;
 
 namespace Cord19.Tests.Api;
 
 /// <summary>
-/// OpenID Connect by configuration. A stub provider on loopback serves only discovery and keys, so this
-/// checks the wiring (the challenge sends the browser to the provider with PKCE); a real provider is needed
-/// for the code exchange.
+/// OpenID Connect by configuration, against <see cref="FakeOpenIdProvider"/>: the challenge sends the browser to the
+/// provider with PKCE, and the round trip ends on a page that moves on to this site only. SignInFromAnotherSiteBrowserTests
+/// runs the whole round trip in a browser.
 /// </summary>
 [Collection(InProcessHostCollection.Name)]
 public sealed class OpenIdSignInTests : IAsyncLifetime
 {
-    private WebApplication _provider = null!;
+    private FakeOpenIdProvider _provider = null!;
     private WebAppFactory _app = null!;
     private string _authority = null!;
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
-        _authority = $"http://127.0.0.1:{port}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(_authority);
-        _provider = builder.Build();
-        _provider.MapGet("/.well-known/openid-configuration", () => Microsoft.AspNetCore.Http.Results.Json(new Dictionary<string, object>
-        {
-            ["issuer"] = _authority,
-            ["authorization_endpoint"] = $"{_authority}/authorize",
-            ["token_endpoint"] = $"{_authority}/token",
-            ["jwks_uri"] = $"{_authority}/jwks",
-            ["response_types_supported"] = new[] { "code" },
-            ["subject_types_supported"] = new[] { "public" },
-            ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
-        }));
-        _provider.MapGet("/jwks", () => Microsoft.AspNetCore.Http.Results.Json(new { keys = Array.Empty<object>() }));
-        await _provider.StartAsync();
-
+        _provider = await FakeOpenIdProvider.StartAsync();
+        _authority = _provider.Authority;
         _app = new WebAppFactory(settings: new Dictionary<string, string>
         {
             ["CORD19_OIDC_AUTHORITY"] = _authority,
-            ["CORD19_OIDC_CLIENT_ID"] = "cord19-panel",
+            ["CORD19_OIDC_CLIENT_ID"] = FakeOpenIdProvider.ClientId,
             ["CORD19_OIDC_CLIENT_SECRET"] = "planted-oidc-client-secret",
         });
     }
@@ -99,12 +81,5 @@ public sealed class OpenIdSignInTests : IAsyncLifetime
     {
         await _app.DisposeAsync();
         await _provider.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
