@@ -1,7 +1,7 @@
 using Cord19.Tests.Support;
 using Cord19.Tests.Support.Airflow;
-using Microsoft.AspNetCore.Http;
 using Cord19.Tests.Support.OpenId;
+using Microsoft.AspNetCore.Http;
 using static Microsoft.Playwright.Assertions;
 
 namespace Cord19.Tests.Browser;
