@@ -48,6 +48,28 @@ public sealed class OpenIdSignInTests : IAsyncLifetime
         Assert.Contains("redirect_uri=http%3A%2F%2Flocalhost%2Fsignin%2Foidc-callback", location);
     }
 
+    /// <summary>
+    /// A sign-in cancelled or refused at the provider, or a return without its state (a bookmarked or replayed callback),
+    /// was an unhandled exception, and the person, sent from the error page to the sign-in page, was told nothing: the
+    /// sign-in page now says so, without the provider's words.
+    /// </summary>
+    [Fact]
+    public async Task A_round_trip_that_did_not_finish_ends_on_the_sign_in_page_saying_so()
+    {
+        using var browser = _app.CreateAnonymousClient();
+        var back = await browser.PostAsync("/signin/oidc-callback", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["error"] = "access_denied",
+            ["error_description"] = "planted provider words",
+        }));
+
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        var page = await browser.GetStringAsync(back.Headers.Location!.ToString());
+        Assert.Contains("Your organisation's sign-in did not finish", page);
+        Assert.DoesNotContain("planted provider words", page);
+        Assert.DoesNotContain("That is not the access token", page);
+    }
+
     /// <summary>The page the round trip ends on moves on to this site only (OpenIdBrowserTests has the whole trip).</summary>
     [Theory]
     [InlineData("%2Fcosts%3Frun%3Dr1", "url=/costs?run=r1")]

@@ -36,6 +36,17 @@ public sealed record OpenIdSignIn(string Authority, string ClientId, string? Cli
             o.CallbackPath = CallbackPath;
             o.SaveTokens = false; // the panel needs who signed in, not the provider's tokens
             o.RequireHttpsMetadata = Authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+            // Cancelled or refused at the provider, or a return without its state (bookmarked, replayed): the sign-in page
+            // says so. Unhandled, it was the panel's own failure in the log, and the person, sent from the error page to
+            // the sign-in page, was told nothing. The provider's words stay in the log.
+            o.Events.OnRemoteFailure = context =>
+            {
+                context.HttpContext.RequestServices.GetRequiredService<ILogger<OpenIdSignIn>>()
+                    .LogInformation("An organisation sign-in did not finish: {Reason}", context.Failure?.Message);
+                context.Response.Redirect($"{SignInEndpoints.Path}?error={SignInEndpoints.OrganisationDidNotFinish}");
+                context.HandleResponse();
+                return Task.CompletedTask;
+            };
         });
 
     public static IEndpointRouteBuilder MapOpenIdSignIn(IEndpointRouteBuilder app)

@@ -11,6 +11,9 @@ public static class SignInEndpoints
     public const string Path = "/signin";
     public const string SignOutPath = "/signout";
 
+    /// <summary>The sign-in page's error for an organisation sign-in that did not finish (any other error: a wrong token).</summary>
+    public const string OrganisationDidNotFinish = "organisation";
+
     /// <summary>The claim that ties a cookie to the access token it was issued for: a changed token ends every session.</summary>
     public const string TokenClaim = "cord19:token";
 
@@ -141,7 +144,9 @@ public static class SignInEndpoints
         input{width:100%;padding:.5rem;margin:.5rem 0;box-sizing:border-box}button{padding:.5rem 1rem}.error{color:#b00020}</style></head>
         <body><h1>CORD-19 control panel</h1>
         <p>Paste the access token that the panel printed when it started (the address it printed signs you in directly).</p>
-        {{(error is null ? "" : "<p class=\"error\" data-testid=\"signin-error\">That is not the access token. Copy it again from the panel's output.</p>")}}
+        {{(error is null ? "" : $"<p class=\"error\" data-testid=\"signin-error\">{(error == OrganisationDidNotFinish
+            ? "Your organisation's sign-in did not finish (cancelled or refused there, or too old to use): sign in with your organisation again, or paste the access token."
+            : "That is not the access token. Copy it again from the panel's output.")}</p>")}}
         <form method="post" action="{{Path}}">
         <input type="hidden" name="{{form.FormFieldName}}" value="{{form.RequestToken}}">
         <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl)}}">
