@@ -60,15 +60,11 @@ public static partial class AirflowEndpoints
             JsonObject conf;
             try
             {
-                conf = body.Conf switch
-                {
-                    { ValueKind: JsonValueKind.Object } given => JsonObject.Create(given)!,
-                    { } other => throw new ArgumentException(
-                        $"The conf must be a JSON object, e.g. {{\"scope\": \"subset\"}}, not {other.ValueKind.ToString().ToLowerInvariant()}."),
-                    null => body.Scope is { } scope ? PipelineDagRuns.Conf(scope) : [],
-                };
+                // The Dags page's rule for a conf, and its words: a JSON object.
+                conf = body.Conf is { } given ? PipelineDagRuns.ParseConf(given.GetRawText())
+                    : body.Scope is { } scope ? PipelineDagRuns.Conf(scope) : [];
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (ex is ArgumentException or AirflowException { Problem: AirflowProblem.Invalid })
             {
                 return Invalid(ex.Message);
             }
