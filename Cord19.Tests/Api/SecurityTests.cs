@@ -159,17 +159,7 @@ public sealed class SecurityTests : ApiTest
     {
         await using var app = new WebAppFactory(settings: trusted is null ? null : new Dictionary<string, string> { ["CORD19_TRUSTED_PROXIES"] = trusted });
 
-        var signedIn = await app.Server.SendAsync(http =>
-        {
-            http.Request.Method = "GET";
-            http.Request.Path = "/";
-            http.Request.QueryString = new($"?token={WebAppFactory.AccessToken}");
-            http.Request.Headers["X-Forwarded-Proto"] = "https";
-            http.Connection.RemoteIpAddress = IPAddress.Parse(proxy);
-        });
-
-        var cookie = signedIn.Response.Headers.SetCookie.Single(c => c!.StartsWith("cord19.auth="))!;
-        Assert.Equal(believed, cookie.Contains("; secure", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(believed, await ForwardedSignIn.IsCookieSecureAsync(app, proxy));
     }
 
     /// <summary>A keys folder an earlier release (or a hand) left readable by others is narrowed at start: the keys can forge sign-in cookies.</summary>

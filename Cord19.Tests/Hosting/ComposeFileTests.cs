@@ -107,6 +107,29 @@ public sealed class ComposeFileTests
         Assert.Contains(mounts, m => m.StartsWith("panel-tmp:/tmp", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A reverse proxy on the host (the README's way to open the panel to others) reaches the container through the
+    /// published port, so the panel sees it at the compose network's gateway, not at loopback: unless it is named there,
+    /// the organisation's sign-in comes back over http, the cookie is not Secure and every client shares one throttle.
+    /// Another container of the network is not the proxy.
+    /// </summary>
+    [Fact]
+    public async Task A_proxy_on_the_host_is_believed_from_the_networks_gateway_and_from_no_container()
+    {
+        var resolved = await ResolvedAsync();
+        var network = resolved["networks"]!["default"]!["ipam"]!["config"]![0]!;
+        var subnet = System.Net.IPNetwork.Parse((string)network["subnet"]!);
+        var gateway = System.Net.IPAddress.Parse((string)network["gateway"]!);
+        Assert.True(subnet.Contains(gateway), $"The gateway {gateway} is outside the network {subnet}.");
+        var container = new System.Net.IPAddress(subnet.BaseAddress.GetAddressBytes()[..3].Append((byte)5).ToArray());
+
+        var trusted = (string)resolved["services"]!["panel"]!["environment"]!["CORD19_TRUSTED_PROXIES"]!;
+        await using var app = new WebAppFactory(settings: new Dictionary<string, string> { ["CORD19_TRUSTED_PROXIES"] = trusted });
+
+        Assert.True(await ForwardedSignIn.IsCookieSecureAsync(app, gateway.ToString()), $"The proxy at the gateway {gateway} is not believed.");
+        Assert.False(await ForwardedSignIn.IsCookieSecureAsync(app, container.ToString()), $"A container at {container} is believed as the proxy.");
+    }
+
     // docker-compose 1 (Debian 12) writes a command as it was given and a port as "host:published:target/tcp";
     // Compose 2 (Debian 13) writes a command as a list and a port as an object.
     private static string Command(JsonNode service) =>
