@@ -186,6 +186,34 @@ public sealed class OverviewPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Contains("A line whose push was lost.", page.Find("[data-testid=step-log]").TextContent), Patience);
     }
 
+    /// <summary>
+    /// A read the state cannot answer keeps the page as it was read last, and says why: the cause and fix when the panel knows
+    /// them (the database out of reach), and otherwise that the server log has it, never the third party's own words.
+    /// </summary>
+    [Fact]
+    public void A_read_that_fails_keeps_the_phases_and_says_why_without_the_errors_own_words()
+    {
+        var run = Guid.NewGuid();
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Running, run));
+        var page = Render<Overview>();
+
+        _client.SnapshotFailure = new StateDatabaseOutOfReachException(new TimeoutException());
+        _client.Push(new PhaseRunChanged(Snapshots.DeploymentId, _client.Snapshot[1].LatestRun!));
+        page.WaitForAssertion(() => Assert.Contains(StateDatabaseFailure.OutOfReach, page.Find("[data-testid=page-error]").TextContent), Patience);
+        Assert.Equal("Running", page.Find("[data-testid=phase-1-status]").TextContent.Trim());
+
+        _client.SnapshotFailure = new InvalidOperationException("SQLite Error 11: 'database disk image is malformed'.");
+        _client.Push(new PhaseRunChanged(Snapshots.DeploymentId, _client.Snapshot[1].LatestRun!));
+        page.WaitForAssertion(() => Assert.Contains("server log", page.Find("[data-testid=page-error]").TextContent), Patience);
+        Assert.DoesNotContain("SQLite", page.Markup);
+        Assert.Equal("Running", page.Find("[data-testid=phase-1-status]").TextContent.Trim());
+
+        _client.SnapshotFailure = null;
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, run));
+        _client.Push(new PhaseRunChanged(Snapshots.DeploymentId, _client.Snapshot[1].LatestRun!));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=page-error]")), Patience);
+    }
+
     [Fact]
     public void A_failed_phase_shows_its_reason_and_offers_resume()
     {

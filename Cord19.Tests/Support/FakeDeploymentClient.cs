@@ -18,7 +18,11 @@ public sealed class FakeDeploymentClient : IDeploymentClient
     public List<RunRequest> Requests { get; } = [];
     public Func<RunRequest, RunRequestOutcome> Answer { get; set; } = r => RunRequestOutcome.Refused("not in this test");
 
-    public Task<DeploymentSnapshot> GetSnapshotAsync(CancellationToken ct) => Task.FromResult(Snapshot);
+    /// <summary>What reading the snapshot throws, when set: the state database out of reach, an unexpected error.</summary>
+    public Exception? SnapshotFailure { get; set; }
+
+    public Task<DeploymentSnapshot> GetSnapshotAsync(CancellationToken ct) =>
+        SnapshotFailure is { } failure ? Task.FromException<DeploymentSnapshot>(failure) : Task.FromResult(Snapshot);
 
     public Task<IReadOnlyList<LogLine>> GetLogAsync(Guid runId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<LogLine>>(Logs.TryGetValue(runId, out var lines) ? lines.ToList() : []);

@@ -1,3 +1,4 @@
+using Cord19.Core;
 using Cord19.Core.Deployments;
 using Cord19.Core.Live;
 using Cord19.Core.Phases;
@@ -137,9 +138,18 @@ public sealed partial class Overview : LiveComponent
             _snapshot = await Deployments.GetSnapshotAsync(Stopping);
             _error = null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Cord19Exception ex)
         {
             _error = $"Could not read the deployment state: {ex.Message}";
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The page keeps what it read last (a read fails in a change's callback, where the error boundary would take
+            // the whole page), and does not show the third party's words: a driver's message names hosts and files.
+            Logger.LogError(ex, "The Overview page could not read the deployment state.");
+            _error = "Could not read the deployment state: an unexpected error, whose details are in the server log. " +
+                     "What the page shows was read before; it reads again at the next change, or reload the page.";
             return;
         }
 
