@@ -47,6 +47,28 @@ public sealed class PhaseOutcomeTests
         }
     }
 
+    /// <summary>
+    /// A phase its own instance stopped (<see cref="InstanceLiveness"/>: the state database out of reach for longer than the
+    /// other instances wait) ends saying so, as its runner was told: "Cancelled." would read as if someone had cancelled it.
+    /// </summary>
+    [Fact]
+    public async Task A_phase_its_instance_stopped_ends_with_the_reason_it_was_given()
+    {
+        await using var h = await CoreHarness.StartAsync(options: o => o.TestStepDelayMs = "10000");
+        var cancellations = h.Services.GetRequiredService<RunCancellations>();
+        var run = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+        while (!cancellations.Running.Contains(run.Id)) await Task.Delay(20);
+
+        const string why = "Stopped: this instance had not reached the state database for 60 s. Resume it or run it again.";
+        Assert.Equal(1, cancellations.CancelAll(why));
+        await h.Scheduler.WaitAsync(run.Id).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var ended = (await h.Store.FindRunAsync(run.Id))!;
+        Assert.Equal(PhaseStatus.Interrupted, ended.Status);
+        Assert.Equal(why, ended.Reason);
+        Assert.Contains(await h.Store.GetLogAsync(run.Id), l => l.Step == "phase" && l.Message == why);
+    }
+
     [Fact]
     public async Task A_phase_whose_job_cannot_be_queued_is_refused_and_recorded_failed_without_the_storages_words()
     {

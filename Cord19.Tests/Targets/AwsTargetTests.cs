@@ -455,18 +455,22 @@ public sealed class AwsTargetTests
         Assert.Equal(warned, warnings.Any(w => w.StartsWith($"The price book holds us-east-2's prices, and this deployment runs in {region}", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task A_deployment_stays_on_its_target_and_region_when_Settings_change()
+    /// <summary>Settings changed since phase 1 (another region, or the local target) apply from the next deployment, and the log says so.</summary>
+    [Theory]
+    [InlineData(DeploymentTarget.Local, "eu-west-1", true)]
+    [InlineData(DeploymentTarget.Aws, "eu-west-1", true)]
+    [InlineData(DeploymentTarget.Aws, "us-east-2", false)]
+    public async Task A_deployment_stays_on_its_target_and_region_when_Settings_change(DeploymentTarget target, string region, bool told)
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        Assert.Empty(await h.Core.Settings.SaveAsync(new PipelineSettings { Target = DeploymentTarget.Local, AwsRegion = "eu-west-1" }));
+        Assert.Empty(await h.Core.Settings.SaveAsync(new PipelineSettings { Target = target, AwsRegion = region }));
 
         var state = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
 
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.Equal("us-east-2", h.Cloud.Region);
-        Assert.Contains("lives on 'aws' in us-east-2", await h.Core.LogTextAsync(state));
+        Assert.Equal(told, (await h.Core.LogTextAsync(state)).Contains("This deployment lives on 'aws' in us-east-2; Settings now say otherwise", StringComparison.Ordinal));
         Assert.DoesNotContain(h.Cloud.Instances.Values, i => i.State.State != "terminated");
     }
 
