@@ -123,6 +123,30 @@ public sealed class DeploymentStoreTests
     }
 
     /// <summary>
+    /// End to end: a step the phase itself completed (its "Done in" line records the completion) is skipped by the resume
+    /// of the run interrupted after it, and the step it was in is run again.
+    /// </summary>
+    [Fact]
+    public async Task A_step_a_phase_completed_before_it_was_interrupted_is_skipped_by_its_resume()
+    {
+        await using var h = await CoreHarness.StartAsync(options: o => o.TestStepDelayMs = "1000");
+        var cut = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
+        while (!(await h.Store.GetLogAsync(cut.Id)).Any(l => l.Step == "workspace" && l.Message.StartsWith("Done in", StringComparison.Ordinal)))
+            await Task.Delay(20);
+        h.Services.GetRequiredService<Cord19.Core.Execution.RunCancellations>().CancelAll("Stopped: interrupted by the test.");
+        await h.Scheduler.WaitAsync(cut.Id);
+        Assert.Equal(PhaseStatus.Interrupted, (await h.Store.FindRunAsync(cut.Id))!.Status);
+
+        var resumed = await h.RunAsync(Phase.First, resume: true);
+
+        Assert.Equal(PhaseStatus.Succeeded, resumed.Status);
+        var log = await h.LogTextAsync(resumed);
+        Assert.Contains("[workspace] Skipped: completed by the interrupted run.", log);
+        Assert.DoesNotContain("[orchestrator] Skipped", log);
+        Assert.Contains("[orchestrator] Done in", log);
+    }
+
+    /// <summary>
     /// A resume skips what the interrupted run completed, not what an earlier run of the phase did: its output may have
     /// been replaced since (the settings changed, say), and skipping the step would keep the stale one.
     /// </summary>
