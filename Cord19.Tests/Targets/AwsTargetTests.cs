@@ -395,6 +395,7 @@ public sealed class AwsTargetTests
         var plan = (await h.Get<DeallocationPlanner>().PlanAsync(default))!;
         var state = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
 
+        Assert.Equal((DeploymentTarget.Aws, "us-east-2"), (plan.Target, plan.Region));
         Assert.Equal(AwsResourceKinds.Instance, plan.Items[0].Kind);
         Assert.Equal(AwsResourceKinds.Bucket, plan.Items[^1].Kind);
         Assert.Contains(plan.Items, i => i.Locator == "vol-0left" && !i.InLedger && i.FoundByTags);

@@ -48,6 +48,8 @@ public sealed class LocalTargetTests
         var deleted = (await h.Store.GetLogAsync(deallocation.LatestRun!.Id)).Where(l => l.Message.StartsWith("Deleted ")).Select(l => l.Message).ToList();
         Assert.Equal(plan.Items.Select(i => $"Deleted {i.Kind}: {i.Locator}."), deleted);
         Assert.Null(plan.ConfirmationWord);
+        // A local plan names no AWS region (Settings have one whatever the target).
+        Assert.Equal((DeploymentTarget.Local, null), (plan.Target, plan.Region));
         Assert.False(Directory.Exists(h.Data.Workspace));
         Assert.All((await h.Store.GetSnapshotAsync()).Resources, r => Assert.NotNull(r.DeletedAt));
         Assert.Equal(2, (await h.Results.ListRunsAsync(default)).Runs.Count);
@@ -73,6 +75,8 @@ public sealed class LocalTargetTests
         Assert.Equal($"Processing the whole corpus needs about {forecast.Estimate.PeakBytes / 1e9:0.0} GB of memory for {corpus.DocumentsKept:N0} documents " +
                      "and this machine has 0.1 GB available. Close other programs, use a machine with more memory, or keep fewer documents " +
                      "(a narrower publish-time window in Settings, then phases 2 and 4 again); phase 5 still runs on a subset.", refused.Refusal);
+        // As the refusal says: the subset still runs.
+        Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(5)).Status);
 
         available = 64_000_000_000;
         Assert.Equal(PhaseStatus.Succeeded, (await h.RunAsync(6)).Status);
