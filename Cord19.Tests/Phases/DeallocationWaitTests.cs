@@ -30,6 +30,8 @@ public sealed class DeallocationWaitTests
         Assert.All(log.Where(l => l.Step != "phase"), l => Assert.True(l.At >= stopped.At,
             $"Phase 7 wrote '{l.Message}' at {l.At:O}, before phase 1 stopped at {stopped.At:O}."));
         Assert.DoesNotContain(log, l => l.Message.Contains("had not stopped", StringComparison.Ordinal));
+        // Said once, not at each look (four a second).
+        Assert.Single(log, l => l.Step == "phase" && l.Message.StartsWith("Waiting for phase", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Step == "phase" && l.Message == $"Waiting for phase 1 (run by the instance {Environment.MachineName}) to stop before deleting anything.");
     }
 
