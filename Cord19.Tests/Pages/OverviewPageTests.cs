@@ -214,6 +214,30 @@ public sealed class OverviewPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=page-error]")), Patience);
     }
 
+    /// <summary>
+    /// A run requested elsewhere (another browser, the budget guard's phase 7) is the one the page follows; once the person
+    /// picks another phase's log, that run's start does not take the page back.
+    /// </summary>
+    [Fact]
+    public void A_run_requested_elsewhere_is_followed_until_the_person_picks_another_log()
+    {
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, first));
+        var page = Render<Overview>();
+        page.WaitForAssertion(() => Assert.Contains("phase 1,", page.Find("[data-testid=log-title]").TextContent), Patience);
+
+        _client.Snapshot = Snapshots.With((1, PhaseStatus.Succeeded, first), (2, PhaseStatus.Running, second));
+        _client.Push(new PhaseRunChanged(Snapshots.DeploymentId, _client.Snapshot[2].LatestRun! with { StartedAt = null }));
+        page.WaitForAssertion(() => Assert.Contains("phase 2,", page.Find("[data-testid=log-title]").TextContent), Patience);
+
+        page.Find("[data-testid=phase-1-log]").Click();
+        page.WaitForAssertion(() => Assert.Contains("phase 1,", page.Find("[data-testid=log-title]").TextContent), Patience);
+        _client.Push(new PhaseRunChanged(Snapshots.DeploymentId, _client.Snapshot[2].LatestRun!));
+        page.WaitForAssertion(() => Assert.Equal(3, _client.SnapshotReads), Patience);
+        Assert.Contains("phase 1,", page.Find("[data-testid=log-title]").TextContent);
+    }
+
     [Fact]
     public void A_failed_phase_shows_its_reason_and_offers_resume()
     {

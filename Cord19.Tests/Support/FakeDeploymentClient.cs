@@ -21,8 +21,14 @@ public sealed class FakeDeploymentClient : IDeploymentClient
     /// <summary>What reading the snapshot throws, when set: the state database out of reach, an unexpected error.</summary>
     public Exception? SnapshotFailure { get; set; }
 
-    public Task<DeploymentSnapshot> GetSnapshotAsync(CancellationToken ct) =>
-        SnapshotFailure is { } failure ? Task.FromException<DeploymentSnapshot>(failure) : Task.FromResult(Snapshot);
+    /// <summary>How often the snapshot was read: a test knows by it that a change was taken in.</summary>
+    public int SnapshotReads { get; private set; }
+
+    public Task<DeploymentSnapshot> GetSnapshotAsync(CancellationToken ct)
+    {
+        SnapshotReads++;
+        return SnapshotFailure is { } failure ? Task.FromException<DeploymentSnapshot>(failure) : Task.FromResult(Snapshot);
+    }
 
     public Task<IReadOnlyList<LogLine>> GetLogAsync(Guid runId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<LogLine>>(Logs.TryGetValue(runId, out var lines) ? lines.ToList() : []);
