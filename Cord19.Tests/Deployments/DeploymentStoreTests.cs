@@ -131,8 +131,8 @@ public sealed class DeploymentStoreTests
     {
         await using var h = await CoreHarness.StartAsync(options: o => o.TestStepDelayMs = "1000");
         var cut = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
-        while (!(await h.Store.GetLogAsync(cut.Id)).Any(l => l.Step == "workspace" && l.Message.StartsWith("Done in", StringComparison.Ordinal)))
-            await Task.Delay(20);
+        await Until.TrueAsync(async () => (await h.Store.GetLogAsync(cut.Id)).Any(l => l.Step == "workspace" && l.Message.StartsWith("Done in", StringComparison.Ordinal)),
+            "phase 1 to complete its workspace step");
         h.Services.GetRequiredService<Cord19.Core.Execution.RunCancellations>().CancelAll("Stopped: interrupted by the test.");
         await h.Scheduler.WaitAsync(cut.Id);
         Assert.Equal(PhaseStatus.Interrupted, (await h.Store.FindRunAsync(cut.Id))!.Status);

@@ -57,7 +57,7 @@ public sealed class PhaseOutcomeTests
         await using var h = await CoreHarness.StartAsync(options: o => o.TestStepDelayMs = "10000");
         var cancellations = h.Services.GetRequiredService<RunCancellations>();
         var run = (await h.Phases.RequestAsync(new RunRequest(Phase.First))).Run!;
-        while (!cancellations.Running.Contains(run.Id)) await Task.Delay(20);
+        await Until.TrueAsync(() => cancellations.Running.Contains(run.Id), "phase 1's runner to register");
 
         const string why = "Stopped: this instance had not reached the state database for 60 s. Resume it or run it again.";
         Assert.Equal(1, cancellations.CancelAll(why));
