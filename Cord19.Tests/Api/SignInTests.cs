@@ -175,6 +175,28 @@ public sealed partial class SignInTests : ApiTest
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
             Assert.Contains("Remove CORD19_SIGN_IN=off to serve the panel through a proxy", await refused.Content.ReadAsStringAsync());
         }
+
+        // DNS rebinding: a site points its own name at 127.0.0.1, and its page, now "same-origin" with the panel, reads and
+        // writes (its Origin matches the Host the browser sends). Only this machine's names are answered.
+        var port = new Uri(app.Url).Port;
+        foreach (var (host, read, write) in new[]
+                 {
+                     ($"rebound.example:{port}", HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
+                     ($"192.0.2.10:{port}", HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
+                     ($"localhost:{port}", HttpStatusCode.OK, HttpStatusCode.NotFound),
+                     ($"[::1]:{port}", HttpStatusCode.OK, HttpStatusCode.NotFound),
+                     ($"127.0.0.2:{port}", HttpStatusCode.OK, HttpStatusCode.NotFound),
+                 })
+        {
+            using var get = new HttpRequestMessage(HttpMethod.Get, $"{app.Url}/api/phases") { Headers = { Host = host } };
+            var answer = await http.SendAsync(get);
+            Assert.Equal(read, answer.StatusCode);
+            using var post = new HttpRequestMessage(HttpMethod.Post, $"{app.Url}/api/phases/8/run") { Headers = { Host = host } };
+            post.Headers.Add("Origin", $"http://{host}");
+            Assert.Equal(write, (await http.SendAsync(post)).StatusCode);
+            if (read == HttpStatusCode.Forbidden)
+                Assert.Contains("Open the address the panel printed at start", await answer.Content.ReadAsStringAsync());
+        }
     }
 
     private static bool IsStaticFile(string pattern) => Path.HasExtension(pattern.Split('/').Last()) || pattern.StartsWith("_content/") || pattern.StartsWith("_framework/");

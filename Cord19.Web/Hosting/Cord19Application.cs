@@ -130,7 +130,8 @@ public static class Cord19Application
         var token = app.Services.GetService<AccessToken>();
         app.UseShortStateRetriesForPeople();
         app.UseSecurityHeaders();
-        app.UseProxyHeaders(options.SignInOff);
+        if (options.SignInOff) app.UseThisMachineOnly();
+        app.UseProxyHeaders();
         var strictBinding = options.SignInOff ? app.RefuseNetworkWithoutSignIn() : null;
 
         // Errors never show internals: the API answers RFC 9457 problem details (with a trace id, never an HTML page, never a

@@ -19,26 +19,5 @@ public static class BehindAProxy
             foreach (var network in otherMachines) o.KnownIPNetworks.Add(network);
         });
 
-    /// <param name="signInOff">
-    /// Sign-in off is for this machine alone, and binding to loopback cannot tell a proxy's requests from this machine's:
-    /// a request a proxy forwarded is refused, or whoever reaches the proxy would reach the panel without a token.
-    /// </param>
-    public static IApplicationBuilder UseProxyHeaders(this IApplicationBuilder app, bool signInOff)
-    {
-        if (signInOff)
-            app.Use(async (http, next) =>
-            {
-                if (!http.Request.Headers.ContainsKey("X-Forwarded-For") && !http.Request.Headers.ContainsKey("Forwarded"))
-                {
-                    await next();
-                    return;
-                }
-                await Results.Problem(
-                    $"Sign-in is off ({Core.Configuration.Cord19Options.SignInVariable}=off), which is for this machine only, and this request came " +
-                    "through a proxy (it carries X-Forwarded-For or Forwarded): whoever reaches the proxy would reach the panel without a token. " +
-                    $"Remove {Core.Configuration.Cord19Options.SignInVariable}=off to serve the panel through a proxy, or open it on this machine.",
-                    statusCode: StatusCodes.Status403Forbidden, title: "Sign-in is off: not through a proxy").ExecuteAsync(http);
-            });
-        return app.UseForwardedHeaders();
-    }
+    public static IApplicationBuilder UseProxyHeaders(this IApplicationBuilder app) => app.UseForwardedHeaders();
 }
