@@ -58,6 +58,27 @@ public sealed class SignInFromAnotherSiteBrowserTests : BrowserTest
         await Expect(page.GetByTestId("app")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
     }
 
+    /// <summary>
+    /// The one-line page both ways pass through, kept in view while axe looks at it: its move on is cancelled, as a
+    /// person's Escape would (an aborted navigation leaves the page; the two tests above follow the move on itself).
+    /// </summary>
+    [Fact]
+    public async Task The_page_that_moves_on_after_a_sign_in_is_accessible()
+    {
+        var page = await Chromium.NewPageAsync();
+        var movedOn = new TaskCompletionSource();
+        await page.RouteAsync($"{App.Url}/costs", async route =>
+        {
+            await route.AbortAsync("aborted");
+            movedOn.TrySetResult();
+        });
+        await page.GotoAsync($"{App.Url}{Cord19.Web.Security.OpenIdSignIn.ContinuePath}?returnUrl=%2Fcosts");
+        await movedOn.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "Continue to the panel" })).ToBeVisibleAsync();
+
+        Assert.Empty(await Axe.SeriousViolationsAsync(page));
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
