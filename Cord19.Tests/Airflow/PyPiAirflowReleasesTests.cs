@@ -118,7 +118,7 @@ public sealed class PyPiAirflowReleasesTests
     {
         // A real connection to a loopback port nothing listens on.
         var index = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
-        var client = new PyPiAirflowReleases(new Factory(new HttpClientHandler()), index);
+        var client = new PyPiAirflowReleases(new HandlerClientFactory(new HttpClientHandler()), index);
 
         var refused = await Assert.ThrowsAsync<PackageIndexUnreachableException>(() => client.LookUpAsync("3.2.1", default));
 
@@ -132,7 +132,7 @@ public sealed class PyPiAirflowReleasesTests
     {
         public List<HttpRequestMessage> Requests { get; } = [];
 
-        public PyPiAirflowReleases Client => new(new Factory(this), new Uri("https://pypi.org/"));
+        public PyPiAirflowReleases Client => new(new HandlerClientFactory(this), new Uri("https://pypi.org/"));
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -140,10 +140,5 @@ public sealed class PyPiAirflowReleasesTests
             lock (Requests) Requests.Add(request);
             return Task.FromResult(answer(request.RequestUri.AbsolutePath));
         }
-    }
-
-    private sealed class Factory(HttpMessageHandler handler) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
     }
 }

@@ -48,7 +48,8 @@ public sealed partial class OperatorAddress(IHttpClientFactory http)
             var text = (await http.CreateClient(HttpClientName).GetStringAsync("https://checkip.amazonaws.com/", ct)).Trim();
             return IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
                 ? $"{address}/32"
-                : throw new InvalidDataException($"checkip.amazonaws.com answered '{text}', not an IPv4 address");
+                // Not quoted: a network's filtering proxy or captive portal answers with a page of its own.
+                : throw new InvalidDataException("checkip.amazonaws.com did not answer an IPv4 address");
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidDataException)
         {
