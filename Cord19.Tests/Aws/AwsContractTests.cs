@@ -291,6 +291,81 @@ public sealed class AwsContractTests
     }
 
     /// <summary>
+    /// A boundary someone edited in IAM's console (here: one more action) is told apart from this build's, so the checklist
+    /// can say to update it; the answer's read test above has the same one read as current.
+    /// </summary>
+    [Fact]
+    public async Task A_role_boundary_edited_in_IAM_reads_as_differing()
+    {
+        var edited = RoleBoundary.Json.Replace("\"glue:BatchGetPartition\"", "\"glue:BatchGetPartition\", \"glue:DeleteTable\"", StringComparison.Ordinal);
+        Assert.NotEqual(RoleBoundary.Json, edited);
+        var handler = new ScriptedAwsHandler(request => request.Operation == "GetPolicyVersion"
+            ? ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse($"""
+                <GetPolicyVersionResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetPolicyVersionResult><PolicyVersion>
+                <Document>{Uri.EscapeDataString(edited)}</Document><VersionId>v3</VersionId><IsDefaultVersion>true</IsDefaultVersion>
+                </PolicyVersion></GetPolicyVersionResult></GetPolicyVersionResponse>
+                """))
+            : Script(request));
+        using var cloud = Cloud(handler);
+
+        Assert.Equal(RoleBoundaryState.Differs, await cloud.RoleBoundaryAsync(Names.Account, default));
+    }
+
+    /// <summary>
+    /// The simulator is asked about each probe's own resources, with the values its conditions test: asked about every
+    /// resource ("*", IAM's default), a policy scoped to the project's resources, as the operator policy is, reads as denied.
+    /// </summary>
+    [Fact]
+    public async Task The_simulator_is_asked_about_the_probes_resources_and_condition_values()
+    {
+        var handler = new ScriptedAwsHandler(Script);
+        using var cloud = Cloud(handler);
+        var probe = new PermissionProbe(["iam:PassRole"], ["arn:aws:iam::123456789012:role/cord19/cord19-redshift-scheduler"],
+            new Dictionary<string, string> { ["iam:PassedToService"] = "scheduler.redshift.amazonaws.com" });
+
+        await cloud.DeniedActionsAsync("arn:aws:iam::123456789012:user/researcher", [probe], default);
+
+        var asked = handler.Requests.First(r => r.Operation == "SimulatePrincipalPolicy").Form;
+        Assert.Equal(["arn:aws:iam::123456789012:role/cord19/cord19-redshift-scheduler"], asked.Where(p => p.Key.StartsWith("ResourceArns.member.", StringComparison.Ordinal)).Select(p => p.Value));
+        Assert.Equal(["iam:PassedToService", "scheduler.redshift.amazonaws.com", "string"],
+            asked.Where(p => p.Key.StartsWith("ContextEntries.member.1.", StringComparison.Ordinal)).Select(p => p.Value));
+    }
+
+    /// <summary>
+    /// Each role trusts the one service that assumes it, and only the instance's role comes with an instance profile. A
+    /// scheduler role that Redshift's scheduler may not assume fails the pause of a cluster the panel left running without
+    /// a word; the principal it must trust is the one botocore's Redshift model names.
+    /// </summary>
+    [Fact]
+    public async Task Each_role_is_created_trusting_the_service_that_assumes_it()
+    {
+        var scheduler = System.Text.RegularExpressions.Regex.Match(
+            File.ReadAllText(Path.Combine(BotocoreModel.Folder, "redshift", "service-2.json")), @"\(Principal ([a-z.]+\.amazonaws\.com)\)").Groups[1].Value;
+        Assert.Equal("scheduler.redshift.amazonaws.com", scheduler);
+        foreach (var (role, service, profile) in new[]
+                 {
+                     (AwsRoles.InstanceFor(Names, "us-east-2"), "ec2.amazonaws.com", true),
+                     (AwsRoles.SpectrumIn(Names.Account), AwsRoles.RedshiftService, false),
+                     (AwsRoles.Scheduler, scheduler, false),
+                 })
+        {
+            var handler = new ScriptedAwsHandler(request => request.Operation is "GetRole" or "GetInstanceProfile"
+                ? ScriptedAwsHandler.QueryError("NoSuchEntity", $"The role with name {role.Name} cannot be found.", HttpStatusCode.NotFound)
+                : Script(request));
+            using var cloud = Cloud(handler);
+
+            await cloud.EnsureRoleAsync(role, Names.Account, default);
+
+            var created = handler.Requests.Single(r => r.Operation == "CreateRole").Form;
+            var trust = JsonNode.Parse(created.Single(p => p.Key == "AssumeRolePolicyDocument").Value)!;
+            var statement = Assert.Single(trust["Statement"]!.AsArray())!;
+            Assert.Equal(("Allow", service, "sts:AssumeRole"),
+                (statement["Effect"]!.GetValue<string>(), statement["Principal"]!["Service"]!.GetValue<string>(), statement["Action"]!.GetValue<string>()));
+            Assert.Equal(profile, handler.Requests.Any(r => r.Operation == "CreateInstanceProfile"));
+        }
+    }
+
+    /// <summary>
     /// Should CloudWatch hold an hour's reading but none of its 5-minute periods, the hour's end is taken: an earlier
     /// time could bill less than AWS.
     /// </summary>

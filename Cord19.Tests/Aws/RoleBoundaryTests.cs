@@ -41,8 +41,12 @@ public sealed class RoleBoundaryTests
     public void Every_role_the_panel_creates_is_allowed_all_its_policy_grants_by_the_boundary(string role)
     {
         var boundary = Grants(RoleBoundary.Json);
+        var grants = Grants(PanelRoles.Single(r => r.Name == role).InlinePolicy);
 
-        var outside = Grants(PanelRoles.Single(r => r.Name == role).InlinePolicy)
+        // Grants only (IAM refuses a policy whose Effect it does not know), on ARNs or on every resource.
+        Assert.All(grants, g => Assert.Equal("Allow", g.Effect));
+        Assert.All(grants.SelectMany(g => g.Resources), r => Assert.Matches(@"^(\*|arn:aws:[a-z0-9-]+:.+)$", r));
+        var outside = grants
             .SelectMany(g => g.Actions.SelectMany(action => g.Resources.Select(resource => (action, resource))))
             .Where(p => !boundary.Any(b => b.Actions.Contains(p.action) && b.Resources.Any(r => Matches(r, p.resource))))
             .Select(p => $"{p.action} on {p.resource}");
