@@ -65,6 +65,44 @@ public sealed class AirflowUserDataTests
     }
 
     /// <summary>
+    /// Every Airflow command the first boot runs, line by line, and the services it starts: each one missing or run on the
+    /// wrong line would leave a billed instance with no Airflow, and the admin's line without its argument would make the
+    /// admin's password "bash" (bash -c's $0 when nothing follows).
+    /// </summary>
+    [Theory]
+    [InlineData("3.2.1", "db migrate|fab-db migrate", "api-server --host 127.0.0.1 --port 8081|scheduler|dag-processor")]
+    [InlineData("2.10.5", "db migrate", "webserver --hostname 127.0.0.1 --port 8081|scheduler")]
+    public void The_first_boot_migrates_makes_the_admin_with_the_password_from_SSM_and_starts_each_service(string version, string migrations, string services)
+    {
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012", "us-east-2");
+        var lines = AirflowUserData.Render(version, "us-east-2", names, TimeSpan.FromHours(8)).Split('\n');
+        const string asAirflow = "sudo -u airflow -E bash -c 'set -a; . /etc/cord19/airflow.env; /opt/airflow/venv/bin/airflow ";
+
+        Assert.Equal([.. migrations.Split('|').Select(m => $"{asAirflow}{m}'"),
+                      $"{asAirflow}users create --username admin --password \"$0\" --firstname CORD-19 --lastname Admin --role Admin --email admin@cord19.invalid' \"$ADMIN_PASSWORD\""],
+            lines.Where(l => l.StartsWith(asAirflow, StringComparison.Ordinal)));
+        var units = services.Split('|').Select(command => (Unit: $"airflow-{command.Split(' ')[0]}", Command: command)).ToList();
+        foreach (var (unit, command) in units)
+        {
+            var start = Array.IndexOf(lines, $"cat > /etc/systemd/system/{unit}.service <<'UNIT'");
+            Assert.True(start >= 0, unit);
+            Assert.Equal($"ExecStart=/opt/airflow/venv/bin/airflow {command}", lines.Skip(start).First(l => l.StartsWith("ExecStart=", StringComparison.Ordinal)));
+        }
+        Assert.Contains($"systemctl enable --now {string.Join(' ', units.Select(u => u.Unit))}", lines);
+    }
+
+    /// <summary>A task's token lives as long as the instance may, whatever that is; 8 hours with no maximum lifetime.</summary>
+    [Theory]
+    [InlineData(24, "86400")]
+    [InlineData(null, "28800")]
+    public void A_tasks_token_lives_as_long_as_the_instance_may(int? hours, string seconds)
+    {
+        var names = new AwsNames(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), "123456789012", "us-east-2");
+        var script = AirflowUserData.Render("3.2.1", "us-east-2", names, hours is { } h ? TimeSpan.FromHours(h) : null);
+        Assert.Contains($"\nAIRFLOW__EXECUTION_API__JWT_EXPIRATION_TIME={seconds}\n", script);
+    }
+
+    /// <summary>
     /// The script's own first lines, run by bash with a command that fails inside a function after them: the ERR trap must
     /// print the marker the panel looks for (set -E carries it into functions, as ssm_get is one), then the script stops.
     /// </summary>
