@@ -345,7 +345,7 @@ public sealed class AwsContractTests
         foreach (var (role, service, profile) in new[]
                  {
                      (AwsRoles.InstanceFor(Names, "us-east-2"), "ec2.amazonaws.com", true),
-                     (AwsRoles.SpectrumIn(Names.Account), AwsRoles.RedshiftService, false),
+                     (AwsRoles.SpectrumIn(Names.Account), "redshift.amazonaws.com", false),
                      (AwsRoles.Scheduler, scheduler, false),
                  })
         {

@@ -8,7 +8,7 @@ namespace Cord19.Tests.Aws;
 
 /// <summary>
 /// This machine's public address as AWS's checkip service gives it (one IPv4 address and a newline), which Airflow's and
-/// Redshift's rules admit. No checkip is reachable here: its answers are scripted, in the shape it documents by example.
+/// Redshift's rules admit. No checkip is reachable here: its answers are scripted.
 /// </summary>
 public sealed class OperatorAddressLookUpTests
 {

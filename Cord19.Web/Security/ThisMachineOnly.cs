@@ -50,7 +50,7 @@ public static class ThisMachineOnly
     /// <c>localhost</c> or a loopback address. No Host at all (an HTTP/1.0 script) passes: only a browser can be made to
     /// rebind, and browsers always send one.
     /// </summary>
-    public static bool NamesThisMachine(HostString host) =>
+    private static bool NamesThisMachine(HostString host) =>
         !host.HasValue
         || string.Equals(host.Host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host.Host, out var address) && IPAddress.IsLoopback(address));
