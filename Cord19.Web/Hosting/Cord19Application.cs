@@ -130,9 +130,14 @@ public static class Cord19Application
         var token = app.Services.GetService<AccessToken>();
         app.UseShortStateRetriesForPeople();
         app.UseSecurityHeaders();
-        if (options.SignInOff) app.UseThisMachineOnly();
+        LoopbackDefaults.StrictBinding? strictBinding = null;
+        if (options.SignInOff)
+        {
+            strictBinding = app.RefuseNetworkWithoutSignIn();
+            // Before the proxy headers are read: ASP.NET's forwarded-headers middleware takes X-Forwarded-For off the request.
+            app.UseThisMachineOnly();
+        }
         app.UseProxyHeaders();
-        var strictBinding = options.SignInOff ? app.RefuseNetworkWithoutSignIn() : null;
 
         // Errors never show internals: the API answers RFC 9457 problem details (with a trace id, never an HTML page, never a
         // 405 from replaying a POST to the error page); pages get the error page. Development's exception page only where

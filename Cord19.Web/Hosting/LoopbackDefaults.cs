@@ -20,12 +20,22 @@ public static class LoopbackDefaults
     {
         var urls = builder.Configuration["urls"];
         if (string.IsNullOrEmpty(urls)) return true;
-        return urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(url =>
-        {
-            var host = url.Split("://").Last().Split('/')[0];
-            host = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
-            return host is "127.0.0.1" or "localhost" or "[::1]";
-        });
+        return urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(url => IsLoopbackHost(HostOf(url)));
+    }
+
+    /// <summary>
+    /// <c>localhost</c> or a loopback address (<c>127.0.0.0/8</c>, <c>::1</c>, bracketed or not): the names that reach this
+    /// machine only. The configured addresses, the bound ones and, with sign-in off, each request's <c>Host</c> are judged by it.
+    /// </summary>
+    public static bool IsLoopbackHost(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    /// <summary>The host of an address as Kestrel is given or reports it ("http://[::1]:5252", "http://+:80").</summary>
+    private static string HostOf(string url)
+    {
+        var host = url.Split("://").Last().Split('/')[0];
+        return host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
     }
 
     /// <summary>
@@ -54,7 +64,7 @@ public static class LoopbackDefaults
         /// <summary>True when every address is loopback (and opens the gate); otherwise says so and stops the app.</summary>
         internal bool Check(WebApplication app, IReadOnlyCollection<string> bound)
         {
-            var open = bound.Where(a => !IsLoopback(a)).ToList();
+            var open = bound.Where(a => !IsLoopbackHost(HostOf(a))).ToList();
             if (open.Count == 0) return _passed = true;
             Console.Error.WriteLine($"Refusing to serve: CORD19_SIGN_IN=off, but the panel is listening on {string.Join(", ", open)}, which the network can reach. " +
                                     "Anyone there could spend your money. Remove CORD19_SIGN_IN=off, or listen on 127.0.0.1 only.");
@@ -62,13 +72,6 @@ public static class LoopbackDefaults
             app.Lifetime.StopApplication();
             return false;
         }
-    }
-
-    private static bool IsLoopback(string address)
-    {
-        var host = address.Split("://").Last().Split('/')[0];
-        host = host.StartsWith('[') ? host[1..host.IndexOf(']')] : host.Split(':')[0];
-        return host == "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Cord19.Core.Configuration;
 
 namespace Cord19.Web.Security;
@@ -46,12 +45,6 @@ public static class ThisMachineOnly
         return null;
     }
 
-    /// <summary>
-    /// <c>localhost</c> or a loopback address. No Host at all (an HTTP/1.0 script) passes: only a browser can be made to
-    /// rebind, and browsers always send one.
-    /// </summary>
-    private static bool NamesThisMachine(HostString host) =>
-        !host.HasValue
-        || string.Equals(host.Host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(host.Host, out var address) && IPAddress.IsLoopback(address));
+    /// <summary>No Host at all (an HTTP/1.0 script) passes: only a browser can be made to rebind, and browsers always send one.</summary>
+    private static bool NamesThisMachine(HostString host) => !host.HasValue || Hosting.LoopbackDefaults.IsLoopbackHost(host.Host);
 }
