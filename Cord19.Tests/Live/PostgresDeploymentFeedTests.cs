@@ -99,13 +99,15 @@ public sealed class PostgresDeploymentFeedTests : IAsyncLifetime
         await receiver.StartAsync(_stop.Token);
         await sender.StartAsync(_stop.Token);
         Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heard));
+        // The sender's own read-again comes when its listener is up, in the background: published before that, the line
+        // could come first (CI saw it once).
+        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heardHere));
         var line = new LogLine(1, Guid.NewGuid(), 4, DateTime.UtcNow, Cord19.Core.Deployments.LogLevel.Info, "preprocess", new string(letter, 10_000));
         var after = new ResourcesChanged(Guid.NewGuid());
 
         sender.Publish(new LogLineAdded(Guid.NewGuid(), line));
         sender.Publish(after);
 
-        Assert.Equal(ResourcesChanged.ReadAgain, await NextAsync(heardHere));
         Assert.Equal(line, Assert.IsType<LogLineAdded>(await NextAsync(heardHere)).Line);
         var there = Assert.IsType<LogLineAdded>(await NextAsync(heard)).Line;
         const string Shortened = " … (shortened; the stored log has all of it)";
