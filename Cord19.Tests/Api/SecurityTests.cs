@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cord19.Tests.Support;
+using Microsoft.AspNetCore.Http;
 
 namespace Cord19.Tests.Api;
 
@@ -222,6 +223,36 @@ public sealed class SecurityTests : ApiTest
         using var signIn = new HttpRequestMessage(HttpMethod.Get, $"/?token={WebAppFactory.AccessToken}") { Headers = { { "X-Forwarded-Proto", "https" } } };
         var cookie = (await browser.SendAsync(signIn)).Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cord19.auth="));
         Assert.Contains("; secure", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// A page on another site that points its own name at 127.0.0.1 (DNS rebinding) guesses from this machine's own
+    /// address: counted with the person's guesses, it held their sign-in throttled while it stayed open.
+    /// </summary>
+    [Fact]
+    public async Task Guesses_from_this_machine_naming_another_host_do_not_throttle_the_person_on_this_machine()
+    {
+        await using var app = new WebAppFactory();
+        // Kestrel listening on IPv6 reports an IPv4 client mapped: the rebound page's guesses come so, the person's not.
+        Task<HttpContext> GuessAsync(string host, string token, IPAddress? from = null) => app.Server.SendAsync(http =>
+        {
+            http.Request.Method = "GET";
+            http.Request.Path = "/api/phases";
+            http.Request.Host = new HostString(host);
+            http.Request.Headers.Authorization = $"Bearer {token}";
+            http.Connection.RemoteIpAddress = from ?? IPAddress.Loopback;
+        });
+
+        var rebound = new List<int>();
+        foreach (var name in new[] { "rebound.example", "another.rebound.example" })
+            for (var i = 0; i < Cord19.Web.Security.CredentialGuessThrottle.TriesPerWindow; i++)
+                rebound.Add((await GuessAsync($"{name}:5252", "a-guess-a-guess-a-guess", IPAddress.Loopback.MapToIPv6())).Response.StatusCode);
+
+        // One count for every other name: the second name was throttled at once.
+        Assert.Equal([.. Enumerable.Repeat(401, Cord19.Web.Security.CredentialGuessThrottle.TriesPerWindow),
+            .. Enumerable.Repeat(429, Cord19.Web.Security.CredentialGuessThrottle.TriesPerWindow)], rebound);
+        Assert.Equal(401, (await GuessAsync("localhost:5252", "a-typo-a-typo-a-typo")).Response.StatusCode);
+        Assert.Equal(200, (await GuessAsync("127.0.0.1:5252", WebAppFactory.AccessToken)).Response.StatusCode);
     }
 
     [Theory]

@@ -25,7 +25,8 @@ public static class LoopbackDefaults
 
     /// <summary>
     /// <c>localhost</c> or a loopback address (<c>127.0.0.0/8</c>, <c>::1</c>, bracketed or not): the names that reach this
-    /// machine only. The configured addresses, the bound ones and, with sign-in off, each request's <c>Host</c> are judged by it.
+    /// machine only. The configured addresses, the bound ones, each request's <c>Host</c> with sign-in off and the guesses from this
+    /// machine that name another host (counted apart) are judged by it.
     /// </summary>
     public static bool IsLoopbackHost(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)

@@ -37,7 +37,19 @@ public sealed class CredentialGuessThrottle : IDisposable
             statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts").ExecuteAsync(http);
     }
 
-    private static string Client(HttpContext http) => http.Connection.RemoteIpAddress is { } ip ? ip.MapToIPv6().ToString() : IPAddress.IPv6None.ToString();
+    /// <summary>
+    /// The client's address; a request from this machine that names another host than this machine is counted apart. A
+    /// page on another site that points its own name at this machine (DNS rebinding) sends its guesses from this
+    /// machine's own address: counted with the person's, it held their sign-in throttled for as long as it stayed open.
+    /// Every such name shares the one count, so a page with many names gets no more guesses than one.
+    /// </summary>
+    private static string Client(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress ?? IPAddress.IPv6None;
+        return IPAddress.IsLoopback(address) && http.Request.Host.HasValue && !Hosting.LoopbackDefaults.IsLoopbackHost(http.Request.Host.Host)
+            ? $"{address.MapToIPv6()} naming another host"
+            : address.MapToIPv6().ToString();
+    }
 
     public void Dispose() => _limiter.Dispose();
 }
