@@ -66,7 +66,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             {
                 try
                 {
-                    await DeleteAsync(context, context.Run.DeploymentId, names.Account, item, stuckInstance, ct);
+                    await DeleteAsync(context, context.Run.DeploymentId, names.Account, item, stuckInstance, "run phase 7 again", ct);
                     foreach (var entry in ledger.Where(r => r.Kind == item.Kind && r.Locator == item.Locator))
                         await context.MarkResourceDeletedAsync(entry.Id);
                     await context.LogAsync($"Deleted {item.Kind} {item.Locator}.");
@@ -115,7 +115,8 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
             {
                 try
                 {
-                    await DeleteAsync(log, owner, account: null, new PlannedDeletion(orphan.Kind, orphan.Locator, "orphan", false, true, orphan.State), stuckInstance, ct);
+                    await DeleteAsync(log, owner, account: null, new PlannedDeletion(orphan.Kind, orphan.Locator, "orphan", false, true, orphan.State), stuckInstance,
+                        "delete the orphans again", ct);
                     deleted.Add($"{orphan.Kind} {orphan.Locator}");
                     await log.LogAsync($"Deleted {orphan.Kind} {orphan.Locator}.");
                 }
@@ -131,7 +132,9 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
 
     /// <param name="account">The deployment's account, which owns its bucket; null for an orphan, found by its tags in the caller's account.</param>
     /// <param name="stuckInstance">An instance could not be terminated: its network interface keeps the security groups in use, so they are tried once, not waited for.</param>
-    private async Task DeleteAsync(Pipeline.IStepRecorder log, Guid deploymentId, string? account, PlannedDeletion item, bool stuckInstance, CancellationToken ct)
+    /// <param name="again">What a person does once they have fixed a refusal: run phase 7 again, or delete the orphans again.</param>
+    private async Task DeleteAsync(Pipeline.IStepRecorder log, Guid deploymentId, string? account, PlannedDeletion item, bool stuckInstance, string again,
+        CancellationToken ct)
     {
         switch (item.Kind)
         {
@@ -161,7 +164,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                     await poll.UntilAsync(log, ct, $"instance{(ending.Count > 1 ? "s" : "")} {string.Join(", ", ending)} terminated", options.DeletionLimit, async c =>
                         (await cloud.FindInstancesAsync(deploymentId, c)).Any(i => ending.Contains(i.InstanceId) && i.State != "terminated") ? null : item,
                         whyNot: refusal is null ? null : _ => Task.FromResult<string?>(refusal + ". "));
-                if (refusal is not null) throw new PhaseFailedException(refusal + ", then run phase 7 again.", refused[0].Error);
+                if (refusal is not null) throw new PhaseFailedException($"{refusal}, then {again}.", refused[0].Error);
                 break;
             case AwsResourceKinds.SpotRequest:
                 await cloud.CancelSpotRequestAsync(item.Locator, ct);
