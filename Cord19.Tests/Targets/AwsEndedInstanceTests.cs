@@ -114,6 +114,41 @@ public sealed class AwsEndedInstanceTests
         Assert.All(instanceMeters, r => Assert.Equal(0m, r.BurnRatePerHour));
     }
 
+    /// <summary>
+    /// Phase 1 run again (after an interruption, say) records its new instance before launching it and deals with the
+    /// old one itself: the look leaves the deployment's instance to it, whatever the runs before it.
+    /// </summary>
+    [Fact]
+    public async Task While_phase_1_runs_again_the_look_leaves_the_instance_to_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var launched = await LaunchedDaysAgoAsync(h, days: 1);
+        InstanceBecomes(h, launched, i => i with { State = "terminated", StateReason = "Server.SpotInstanceTermination: Spot instance termination" });
+        await h.Core.StartedWithoutAJobAsync(1);
+
+        Assert.False(await h.Get<EndedInstanceGuard>().CheckAsync(default));
+
+        Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(launched.DeploymentId), r => r.Kind == AwsResourceKinds.Instance);
+    }
+
+    /// <summary>
+    /// EC2 has forgotten the entry's instance (it lists a terminated one for about an hour) but lists another of the
+    /// deployment, launched under another token (by hand, say): the entry's instance is the one gone, not the other.
+    /// </summary>
+    [Fact]
+    public async Task An_instance_EC2_forgot_beside_another_of_the_deployment_is_ended_and_the_other_is_not_taken_for_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var launched = await LaunchedDaysAgoAsync(h, days: 1);
+        var (instance, spec) = h.Cloud.Instances[launched.Token];
+        h.Cloud.Instances.Remove(launched.Token);
+        h.Cloud.Instances["launched-by-hand"] = (instance with { InstanceId = "i-0byhand", ClientToken = "launched-by-hand" }, spec);
+
+        Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
+
+        await LoggedAsync(h, launched, "AWS does not list it any more", "AWS gives no time");
+    }
+
     [Fact]
     public void EC2s_stated_time_is_read_in_GMT_or_UTC_and_only_there()
     {

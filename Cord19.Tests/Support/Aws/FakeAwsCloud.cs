@@ -665,7 +665,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<DateTimeOffset?> CpuReportedUntilAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
         CpuReadingFailure is { } failure
             ? Task.FromException<DateTimeOffset?>(failure)
-            : Task.FromResult(CpuReportedUntil.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
+            : Task.FromResult(KeptUnder(metricNamespace, dimension, id) && CpuReportedUntil.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
+
+    /// <summary>CloudWatch keeps an instance's readings under AWS/EC2 by InstanceId, a cluster's under AWS/Redshift by ClusterIdentifier: asked otherwise, it has none.</summary>
+    private static bool KeptUnder(string metricNamespace, string dimension, string id) =>
+        (metricNamespace, dimension) == (id.StartsWith("i-", StringComparison.Ordinal) ? ("AWS/EC2", "InstanceId") : ("AWS/Redshift", "ClusterIdentifier"));
 
     /// <summary>When the first CPU reading since a pause begins, by cluster or instance id (none unless a test sets one).</summary>
     public Dictionary<string, DateTimeOffset> CpuReportedFrom { get; } = [];
@@ -673,7 +677,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<DateTimeOffset?> CpuReportedFromAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
         CpuReadingFailure is { } failure
             ? Task.FromException<DateTimeOffset?>(failure)
-            : Task.FromResult(CpuReportedFrom.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
+            : Task.FromResult(KeptUnder(metricNamespace, dimension, id) && CpuReportedFrom.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
 
     public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
     {
