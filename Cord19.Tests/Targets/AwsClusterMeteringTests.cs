@@ -58,7 +58,9 @@ public sealed class AwsClusterMeteringTests
                     .SetProperty(x => x.DeletedAt, x => x.Kind == AwsResourceKinds.ClusterCompute ? DateTime.UtcNow.AddHours(-6) : null));
         var oneHourRunning = Meter(await h.MetersAtAsync(DateTime.UtcNow), MeterKind.RedshiftCluster).Accrued!.Value;
         var resumedAt = DateTimeOffset.UtcNow.AddHours(-2);
-        if (cloudWatchHasIt) h.Cloud.CpuReportedFrom[cluster] = resumedAt;
+        // Readings of the first run, the pause's last ones (it takes a few minutes), then the resumed cluster's.
+        var pausedAt = DateTimeOffset.UtcNow.AddHours(-6);
+        h.Cloud.CpuReportedFrom[cluster] = cloudWatchHasIt ? [pausedAt.AddMinutes(-50), pausedAt.AddMinutes(5), resumedAt] : [pausedAt.AddMinutes(-50), pausedAt.AddMinutes(5)];
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Cloud.FindClusterAsync(cluster, default); // Redshift says "resuming" for a look
 

@@ -393,12 +393,16 @@ public sealed class AwsTargetTests
         h.Cloud.DependencyViolationsPerGroup = 3;
 
         var plan = (await h.Get<DeallocationPlanner>().PlanAsync(default))!;
+        var tagged = await h.Cloud.FindTaggedAsync(id, default);
         var state = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
 
         Assert.Equal((DeploymentTarget.Aws, "us-east-2"), (plan.Target, plan.Region));
         Assert.Equal(AwsResourceKinds.Instance, plan.Items[0].Kind);
         Assert.Equal(AwsResourceKinds.Bucket, plan.Items[^1].Kind);
         Assert.Contains(plan.Items, i => i.Locator == "vol-0left" && !i.InLedger && i.FoundByTags);
+        // The rest the ledger and the tags both know, with the state AWS gives now.
+        Assert.All(plan.Items.Where(i => i.Locator != "vol-0left"), i => Assert.True(i.InLedger && i.FoundByTags, $"{i.Kind} {i.Locator}"));
+        Assert.All(plan.Items, i => Assert.Equal(tagged.Single(t => t.Kind == i.Kind && t.Locator == i.Locator).State, i.State));
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.Equal(4, h.Cloud.Calls.Count(c => c.StartsWith("delete group", StringComparison.Ordinal)));
         Assert.Contains("delete volume vol-0left", h.Cloud.Calls);
@@ -483,15 +487,42 @@ public sealed class AwsTargetTests
         var id = await h.DeploymentIdAsync();
         var names = new AwsNames(id, "123456789012", "us-east-2");
         h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.SpotRequest, "sir-crashed", id.ToString(), "open"));
+        // A second group, made before a crash let its record be written: the ledger's group of that kind is another.
+        h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.SecurityGroup, $"{names.AirflowSecurityGroup}-2", id.ToString(), "sg-0second"));
         h.Cloud.Secrets.Remove(names.AirflowPasswordParameter); // deleted by hand
 
         var report = await h.Get<AwsReconciler>().ReconcileAsync(default);
 
-        Assert.Equal(new AwsReconciler.Report(1, 1), report);
+        Assert.Equal(new AwsReconciler.Report(2, 1), report);
         var live = await h.Core.Store.GetLiveResourcesAsync(id);
         Assert.Contains(live, r => r.Locator == "sir-crashed");
+        Assert.Contains(live, r => r.Locator == $"{names.AirflowSecurityGroup}-2");
         Assert.DoesNotContain(live, r => r.Locator == names.AirflowPasswordParameter);
         Assert.Equal(new AwsReconciler.Report(0, 0), await h.Get<AwsReconciler>().ReconcileAsync(default));
+    }
+
+    /// <summary>
+    /// A resource AWS still has but whose tag went (tagging failed, or a person removed it) stays in the ledger, metered
+    /// and in phase 7's plan: only one AWS does not have is forgotten.
+    /// </summary>
+    [Fact]
+    public async Task Reconciliation_keeps_what_AWS_still_has_without_its_tag()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        var names = new AwsNames(id, "123456789012", "us-east-2");
+        var (groupId, _, ingress) = h.Cloud.Groups[names.AirflowSecurityGroup];
+        h.Cloud.Groups[names.AirflowSecurityGroup] = (groupId, new Dictionary<string, string>(), ingress);
+        var role = Assert.Single(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.Role).Locator;
+        Assert.True(h.Cloud.RoleSpecs.Remove(role)); // its path named the deployment
+        Assert.DoesNotContain(await h.Cloud.FindTaggedAsync(id, default), t => t.Locator == names.AirflowSecurityGroup || t.Locator == role);
+
+        Assert.Equal(new AwsReconciler.Report(0, 0), await h.Get<AwsReconciler>().ReconcileAsync(default));
+
+        var live = await h.Core.Store.GetLiveResourcesAsync(id);
+        Assert.Contains(live, r => r.Locator == names.AirflowSecurityGroup);
+        Assert.Contains(live, r => r.Locator == role);
     }
 
     [Fact]

@@ -671,13 +671,14 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     private static bool KeptUnder(string metricNamespace, string dimension, string id) =>
         (metricNamespace, dimension) == (id.StartsWith("i-", StringComparison.Ordinal) ? ("AWS/EC2", "InstanceId") : ("AWS/Redshift", "ClusterIdentifier"));
 
-    /// <summary>When the first CPU reading since a pause begins, by cluster or instance id (none unless a test sets one).</summary>
-    public Dictionary<string, DateTimeOffset> CpuReportedFrom { get; } = [];
+    /// <summary>When CPU readings begin, by cluster or instance id (none unless a test sets some): asked from a time, CloudWatch gives the first after it.</summary>
+    public Dictionary<string, DateTimeOffset[]> CpuReportedFrom { get; } = [];
 
     public Task<DateTimeOffset?> CpuReportedFromAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
         CpuReadingFailure is { } failure
             ? Task.FromException<DateTimeOffset?>(failure)
-            : Task.FromResult(KeptUnder(metricNamespace, dimension, id) && CpuReportedFrom.TryGetValue(id, out var at) && at >= since ? at : (DateTimeOffset?)null);
+            : Task.FromResult(KeptUnder(metricNamespace, dimension, id) && CpuReportedFrom.TryGetValue(id, out var starts) && starts.Where(at => at >= since).Order().ToList() is [var first, ..]
+                ? first : (DateTimeOffset?)null);
 
     public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
     {
