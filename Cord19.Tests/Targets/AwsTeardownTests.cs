@@ -55,4 +55,24 @@ public sealed class AwsTeardownTests
         Assert.Contains(live, r => r.Kind == AwsResourceKinds.SecurityGroup && r.Locator == names.RedshiftSecurityGroup);
         Assert.DoesNotContain(live, r => r.Kind == AwsResourceKinds.SecurityGroup && r.Locator == names.AirflowSecurityGroup);
     }
+
+    /// <summary>An instance EC2 will not terminate is named with what it costs and what to do; two are named together, in the plural.</summary>
+    [Theory]
+    [InlineData(false, "It keeps its security group in use and costs money: terminate it in the EC2 console (or fix the permission named), then run phase 7 again.")]
+    [InlineData(true, "They keep their security group in use and cost money: terminate them in the EC2 console (or fix the permission named), then run phase 7 again.")]
+    public async Task Instances_EC2_will_not_terminate_are_named_with_the_fix(bool secondByHand, string fix)
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var id = await h.DeploymentIdAsync();
+        var (first, spec) = Assert.Single(h.Cloud.Instances.Values);
+        if (secondByHand) h.Cloud.Instances["launched-by-hand"] = (first with { InstanceId = "i-0byhand", ClientToken = "launched-by-hand" }, spec);
+        h.Cloud.RefuseEveryTermination = true;
+
+        var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
+
+        FailedSaying(teardown, $"Instance {first.InstanceId} could not be terminated", fix);
+        Assert.Equal(secondByHand, teardown.LatestRun!.Reason!.Contains("Instance i-0byhand could not be terminated", StringComparison.Ordinal));
+        Assert.Equal(secondByHand ? 2 : 1, (await h.Cloud.FindTaggedAsync(id, default)).Count(t => t.Kind == AwsResourceKinds.Instance));
+    }
 }
