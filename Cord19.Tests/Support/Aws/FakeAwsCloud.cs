@@ -677,8 +677,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<DateTimeOffset?> CpuReportedFromAsync(string metricNamespace, string dimension, string id, DateTimeOffset since, CancellationToken ct) =>
         CpuReadingFailure is { } failure
             ? Task.FromException<DateTimeOffset?>(failure)
-            : Task.FromResult(KeptUnder(metricNamespace, dimension, id) && CpuReportedFrom.TryGetValue(id, out var starts) && starts.Where(at => at >= since).Order().ToList() is [var first, ..]
-                ? first : (DateTimeOffset?)null);
+            : Task.FromResult(KeptUnder(metricNamespace, dimension, id) && CpuReportedFrom.TryGetValue(id, out var starts)
+                ? starts.Where(at => at >= since).Order().Cast<DateTimeOffset?>().FirstOrDefault() : null);
 
     public Task<IReadOnlyList<TaggedResource>> FindTaggedAsync(Guid? deploymentId, CancellationToken ct)
     {
