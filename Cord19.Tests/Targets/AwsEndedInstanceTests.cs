@@ -114,6 +114,22 @@ public sealed class AwsEndedInstanceTests
         Assert.All(instanceMeters, r => Assert.Equal(0m, r.BurnRatePerHour));
     }
 
+    /// <summary>The line saying why the instance is no longer metered goes to the latest run's log, the one the Overview shows.</summary>
+    [Fact]
+    public async Task The_ended_instance_is_told_in_the_latest_runs_log()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var launched = await LaunchedDaysAgoAsync(h, days: 1);
+        var phaseTwo = await h.Core.RunAsync(2);
+        Succeeded(phaseTwo, "");
+        h.Cloud.Instances.Remove(launched.Token);
+
+        Assert.True(await h.Get<EndedInstanceGuard>().CheckAsync(default));
+
+        Assert.Contains(await h.Core.Store.GetLogAsync(phaseTwo.LatestRun!.Id), l => l.Step == "instance-ended");
+        Assert.DoesNotContain(await h.Core.Store.GetLogAsync(launched.PhaseOne.LatestRun!.Id), l => l.Step == "instance-ended");
+    }
+
     /// <summary>
     /// Phase 1 run again (after an interruption, say) records its new instance before launching it and deals with the
     /// old one itself: the look leaves the deployment's instance to it, whatever the runs before it.

@@ -33,6 +33,7 @@ public sealed class AwsOrphanDeletionTests
         Assert.Empty(await h.Cloud.FindTaggedAsync(id, default));
         var calls = h.Cloud.Calls.ToList();
         int At(string call) => calls.FindIndex(c => c.StartsWith(call, StringComparison.Ordinal));
+        Assert.True(At("terminate") is >= 0 && At("delete cluster") is >= 0, string.Join("\n", calls));
         Assert.True(At("terminate") < At("delete group") && At("delete cluster") < At("delete group"), string.Join("\n", calls));
         Assert.True(calls.LastIndexOf($"delete group {redshiftGroup}") < calls.IndexOf($"delete group {airflowGroup}"), string.Join("\n", calls));
         Assert.StartsWith("delete bucket", calls[^1], StringComparison.Ordinal);

@@ -317,6 +317,7 @@ public sealed class AwsTargetTests
 
         var log = await h.Core.LogTextAsync(teardown);
         Succeeded(teardown, log);
+        Assert.Contains($"Results kept: 0 more files copied from s3://{names.Bucket}", log); // phases 5 and 6 brought both runs home
         var calls = h.Cloud.Calls.ToList();
         int At(string prefix) => calls.FindIndex(c => c.StartsWith(prefix, StringComparison.Ordinal));
         Assert.True(At("terminate") < At("delete group") && At("delete cluster") < At("delete group"), string.Join("\n", calls));
@@ -498,6 +499,10 @@ public sealed class AwsTargetTests
         Assert.Contains(live, r => r.Locator == "sir-crashed");
         Assert.Contains(live, r => r.Locator == $"{names.AirflowSecurityGroup}-2");
         Assert.DoesNotContain(live, r => r.Locator == names.AirflowPasswordParameter);
+        // Phase 1's log, the latest run's, says what changed and why.
+        var log = await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[1]);
+        Assert.Contains($"Recorded {AwsResourceKinds.SpotRequest} sir-crashed: AWS has it (tagged for this deployment) but the ledger did not.", log);
+        Assert.Contains($"Marked {AwsResourceKinds.Parameter} {names.AirflowPasswordParameter} deleted: AWS does not have it.", log);
         Assert.Equal(new AwsReconciler.Report(0, 0), await h.Get<AwsReconciler>().ReconcileAsync(default));
     }
 

@@ -49,6 +49,7 @@ public sealed class AwsTeardownTests
         var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());
 
         FailedSaying(teardown, names.Cluster, names.RedshiftSecurityGroup, "run phase 7 again");
+        Assert.Contains($"Could not delete {AwsResourceKinds.Cluster} {names.Cluster}: ", await h.Core.LogTextAsync(teardown)); // as it happened, before the sweep
         var live = await h.Core.Store.GetLiveResourcesAsync(id);
         // The cluster keeps its group in use.
         Assert.Contains(live, r => r.Kind == AwsResourceKinds.Cluster && r.Locator == names.Cluster);
