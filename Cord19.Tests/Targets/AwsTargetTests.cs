@@ -391,6 +391,7 @@ public sealed class AwsTargetTests
         Succeeded(await h.Core.RunAsync(1), "");
         var id = await h.DeploymentIdAsync();
         h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.Volume, "vol-0left", id.ToString(), "available"));
+        h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.SpotRequest, "sir-0left", id.ToString(), "open"));
         h.Cloud.DependencyViolationsPerGroup = 3;
 
         var plan = (await h.Get<DeallocationPlanner>().PlanAsync(default))!;
@@ -402,11 +403,12 @@ public sealed class AwsTargetTests
         Assert.Equal(AwsResourceKinds.Bucket, plan.Items[^1].Kind);
         Assert.Contains(plan.Items, i => i.Locator == "vol-0left" && !i.InLedger && i.FoundByTags);
         // The rest the ledger and the tags both know, with the state AWS gives now.
-        Assert.All(plan.Items.Where(i => i.Locator != "vol-0left"), i => Assert.True(i.InLedger && i.FoundByTags, $"{i.Kind} {i.Locator}"));
+        Assert.All(plan.Items.Where(i => i.Locator is not ("vol-0left" or "sir-0left")), i => Assert.True(i.InLedger && i.FoundByTags, $"{i.Kind} {i.Locator}"));
         Assert.All(plan.Items, i => Assert.Equal(tagged.Single(t => t.Kind == i.Kind && t.Locator == i.Locator).State, i.State));
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.Equal(4, h.Cloud.Calls.Count(c => c.StartsWith("delete group", StringComparison.Ordinal)));
         Assert.Contains("delete volume vol-0left", h.Cloud.Calls);
+        Assert.Contains("cancel spot sir-0left", h.Cloud.Calls);
         Assert.Empty(await h.Cloud.FindTaggedAsync(id, default));
     }
 
