@@ -24,11 +24,14 @@ public static class LoopbackDefaults
     }
 
     /// <summary>
-    /// <c>localhost</c> or a loopback address (<c>127.0.0.0/8</c>, <c>::1</c>, bracketed or not): the names that reach this
-    /// machine only. The configured addresses, the bound ones, each request's <c>Host</c> with sign-in off and the guesses from this
-    /// machine that name another host (counted apart) are judged by it.
+    /// Whether a request names this machine: its <c>Host</c> is <c>localhost</c> or a loopback address. A page whose site
+    /// pointed its own name at 127.0.0.1 (DNS rebinding) sends that name instead. No <c>Host</c> at all (an HTTP/1.0
+    /// script) counts as this machine: only a browser can be made to rebind, and browsers always send one.
     /// </summary>
-    public static bool IsLoopbackHost(string host) =>
+    public static bool NamesThisMachine(HostString host) => !host.HasValue || IsLoopbackHost(host.Host);
+
+    /// <summary><c>localhost</c> or a loopback address (<c>127.0.0.0/8</c>, <c>::1</c>, bracketed or not): the names that reach this machine only.</summary>
+    private static bool IsLoopbackHost(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
 

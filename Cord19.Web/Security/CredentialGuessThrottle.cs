@@ -46,7 +46,7 @@ public sealed class CredentialGuessThrottle : IDisposable
     private static string Client(HttpContext http)
     {
         var address = http.Connection.RemoteIpAddress ?? IPAddress.IPv6None;
-        return IPAddress.IsLoopback(address) && http.Request.Host.HasValue && !Hosting.LoopbackDefaults.IsLoopbackHost(http.Request.Host.Host)
+        return IPAddress.IsLoopback(address) && !Hosting.LoopbackDefaults.NamesThisMachine(http.Request.Host)
             ? $"{address.MapToIPv6()} naming another host"
             : address.MapToIPv6().ToString();
     }

@@ -37,14 +37,11 @@ public static class ThisMachineOnly
             return ("Sign-in is off: not through a proxy",
                 $"{signInOff}, and this request came through a proxy (it carries X-Forwarded-For or Forwarded): whoever reaches the proxy " +
                 $"would reach the panel without a token. Remove {Cord19Options.SignInVariable}=off to serve the panel through a proxy, or open it on this machine.");
-        if (!NamesThisMachine(request.Host))
+        if (!Hosting.LoopbackDefaults.NamesThisMachine(request.Host))
             return ("Sign-in is off: this machine's names only",
                 $"{signInOff}, and this request was addressed to another name than this machine's ('{request.Host.Host}'): a site can point " +
                 "its own name at this machine to reach the panel from a browser. Open the address the panel printed at start (127.0.0.1 " +
                 $"or localhost), or remove {Cord19Options.SignInVariable}=off to serve the panel under another name.");
         return null;
     }
-
-    /// <summary>No Host at all (an HTTP/1.0 script) passes: only a browser can be made to rebind, and browsers always send one.</summary>
-    private static bool NamesThisMachine(HostString host) => !host.HasValue || Hosting.LoopbackDefaults.IsLoopbackHost(host.Host);
 }
