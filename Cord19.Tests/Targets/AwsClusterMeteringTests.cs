@@ -60,7 +60,8 @@ public sealed class AwsClusterMeteringTests
         var resumedAt = DateTimeOffset.UtcNow.AddHours(-2);
         // Readings of the first run, the pause's last ones (it takes a few minutes), then the resumed cluster's.
         var pausedAt = DateTimeOffset.UtcNow.AddHours(-6);
-        h.Cloud.CpuReportedFrom[cluster] = cloudWatchHasIt ? [pausedAt.AddMinutes(-50), pausedAt.AddMinutes(5), resumedAt] : [pausedAt.AddMinutes(-50), pausedAt.AddMinutes(5)];
+        DateTimeOffset[] beforeTheResume = [pausedAt.AddMinutes(-50), pausedAt.AddMinutes(5)];
+        h.Cloud.CpuReportedFrom[cluster] = cloudWatchHasIt ? [.. beforeTheResume, resumedAt] : beforeTheResume;
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Cloud.FindClusterAsync(cluster, default); // Redshift says "resuming" for a look
 
