@@ -17,18 +17,19 @@ public static class CostMeter
         decimal? burn = known ? costs.Sum(c => c.BurnRatePerHour!.Value) : null;
         decimal? projected = known ? costs.Sum(c => c.Projected!.Value) : null;
 
-        var warnings = prices.Stale(DateOnly.FromDateTime(now))
-            .Where(p => resources.Any(r => r.PriceKey == p.Key))
-            .Select(p => $"The price '{p.Key}' was read on {p.AsOf:yyyy-MM-dd}, over a year ago: check it in Settings.")
-            .ToList();
+        List<string> warnings = [.. prices.Problem is { } problem ? [problem] : Array.Empty<string>(),
+            .. prices.Stale(DateOnly.FromDateTime(now))
+                .Where(p => resources.Any(r => r.PriceKey == p.Key))
+                .Select(p => $"The price '{p.Key}' was read on {p.AsOf:yyyy-MM-dd}, over a year ago: check it in Settings.")];
         // Settings refuse a cap beside a type the book does not price, but settings saved before that rule, or a resource
         // priced neither live nor by the book, leave the total unknown: the cap can then never be reached.
         var capBlind = capUsd is not null && accrued is null && !ended;
         if (capBlind)
         {
             // Every unknown cost is named, so that adding one price does not only reveal the next one missing.
-            var unpriced = costs.Where(c => c.Unknown is not null).GroupBy(c => c.Unknown)
-                .Select(g => $"{string.Join(", ", g.Select(c => c.Name))}: {g.Key}");
+            // An unreadable book is said once, above.
+            var unpriced = prices.Problem is not null ? ["the price book cannot be read."]
+                : costs.Where(c => c.Unknown is not null).GroupBy(c => c.Unknown).Select(g => $"{string.Join(", ", g.Select(c => c.Name))}: {g.Key}");
             warnings.Add($"The {Money.Cap(capUsd!.Value)} cap cannot guard while a cost is unknown ({string.Join(" ", unpriced)}) " +
                 (maxLifetimeHours is { } hours ? $"Only the {hours:0.#} h lifetime guards this deployment." : "Nothing stops this deployment by itself."));
         }
@@ -41,8 +42,7 @@ public static class CostMeter
     {
         var price = prices.Find(r.PriceKey);
         if (price is null && r.PriceHistory is not { Count: > 0 })
-            return new ResourceCost(r.Name, r.Kind, null, null, null,
-                $"No price for '{r.PriceKey}' in the price book: add it in Settings.");
+            return new ResourceCost(r.Name, r.Kind, null, null, null, prices.Missing(r.PriceKey));
 
         var hourly = HourlyRate(r, price, now);
         var accrued = r.Kind switch

@@ -71,14 +71,20 @@ public sealed class CostMeterService(
         }
         catch (PriceBookException ex)
         {
-            return new CostSnapshot(deployment.Id, at, true,
-                resources.Select(r => new ResourceCost(r.Name, r.Kind, null, null, null, ex.Message)).ToList(),
-                null, null, null, BudgetStatus.Unlimited, [ex.Message]);
+            prices = PriceBook.Unreadable(ex);
         }
         var snapshot = CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == DeploymentTarget.Local,
-            resources, prices, at, plannedEnd, settings.BudgetCapUsd, settings.MaxLifetimeHours);
+            resources, prices, at, plannedEnd, settings.BudgetCapUsd, LifetimeHours(deployment, runs, settings));
         return OtherRegion(deployment, prices, resources) is { } warning ? snapshot with { Warnings = [.. snapshot.Warnings, warning] } : snapshot;
     }
+
+    /// <summary>
+    /// The lifetime that guards the deployment: Settings', which may be raised or lowered while it runs. On AWS, when
+    /// Settings have none (they were switched to the local target, which needs none), the longest its phase 1 runs gave its
+    /// instances: the instance would still end itself, but the cluster, the bucket and the rest would bill on, unguarded.
+    /// </summary>
+    private static double? LifetimeHours(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings) =>
+        settings.MaxLifetimeHours ?? (deployment.Target == DeploymentTarget.Aws ? InstanceEndOfLife.LifetimesGiven(runs).Max() : null);
 
     /// <summary>
     /// A deployment on AWS in another region than the price book's is billed at that region's rates, which the price book
@@ -86,7 +92,7 @@ public sealed class CostMeterService(
     /// deployment's own. The local target prices what it would cost in the price book's region, so it is not warned.
     /// </summary>
     private static string? OtherRegion(Deployment deployment, PriceBook prices, IReadOnlyList<MeteredResource> resources) =>
-        deployment.Target == DeploymentTarget.Aws && deployment.Region is { } region && region != prices.Region
+        prices.Problem is null && deployment.Target == DeploymentTarget.Aws && deployment.Region is { } region && region != prices.Region
         && resources.Any(r => r.PriceHistory is not { Count: > 0 })
             ? $"The price book holds {prices.Region}'s prices, and this deployment runs in {region}, whose rates may differ: every line but the live " +
               $"spot price is priced as in {prices.Region}. {PriceBook.RatesFix(region)}"

@@ -25,16 +25,30 @@ public sealed class PriceBook
 
     private readonly Dictionary<string, Price> _prices;
 
-    private PriceBook(string region, IEnumerable<Price> prices)
+    private PriceBook(string region, IEnumerable<Price> prices, string? problem = null)
     {
         Region = region;
         _prices = prices.ToDictionary(p => p.Key, StringComparer.Ordinal);
+        Problem = problem;
     }
+
+    /// <summary>
+    /// In place of an edited copy that cannot be read (saved before Settings checked it, or by a version with another
+    /// schema): a book with no prices whose every miss gives <paramref name="why"/>. The meter still prices what it reads
+    /// live, and the lifetime still guards; throwing instead left the deployment with no limit at all.
+    /// </summary>
+    public static PriceBook Unreadable(PriceBookException why) => new(Default.Region, [], why.Message);
 
     public string Region { get; }
     public IReadOnlyCollection<Price> All => _prices.Values;
 
+    /// <summary>Why the book has no prices (<see cref="Unreadable"/>); null for a book that was read.</summary>
+    public string? Problem { get; }
+
     public Price? Find(string key) => _prices.GetValueOrDefault(key);
+
+    /// <summary>Why <paramref name="key"/> has no price, and the fix.</summary>
+    public string Missing(string key) => Problem ?? $"No price for '{key}' in the price book: add it in Settings.";
 
     /// <summary>How figures for another region than the book's are made exact (the meter and the estimate both say it).</summary>
     public static string RatesFix(string region) => $"For exact figures, read {region}'s prices from AWS in Settings → Price book, and save.";

@@ -262,6 +262,57 @@ public sealed class CostMeterServiceTests
     }
 
     [Fact]
+    public async Task An_unreadable_edited_price_book_leaves_the_lifetime_guarding_and_says_the_cap_cannot()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await CoreHarness.StartAsync(clock);
+        await h.RunAsync(1);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        var (deployment, runs) = (await h.Store.GetWithRunsAsync())!.Value;
+        var broken = new PipelineSettings { BudgetCapUsd = 5, MaxLifetimeHours = 1, PriceBookJson = "{ not json" };
+
+        var snapshot = CostMeterService.Measure(deployment, runs, broken, clock.GetUtcNow().UtcDateTime);
+
+        // The lifetime needs no price: the guard still fires at it.
+        Assert.Equal(BudgetLevel.Exceeded, snapshot.Budget.Level);
+        Assert.Contains("1 h lifetime", snapshot.Budget.Message);
+        Assert.All(snapshot.Resources, r => Assert.Contains("not valid JSON", r.Unknown));
+        Assert.Single(snapshot.Warnings, w => w.Contains("not valid JSON"));
+        Assert.Contains(snapshot.Warnings, w => w.Contains("The $5.00 cap cannot guard while a cost is unknown (the price book cannot be read.) Only the 1 h lifetime guards"));
+        Assert.True(snapshot.IsAwsEquivalent);
+        Assert.False(CostMeterService.Measure(AwsTarget(deployment), runs, broken, clock.GetUtcNow().UtcDateTime).IsAwsEquivalent);
+    }
+
+    [Fact]
+    public async Task An_AWS_deployment_keeps_the_lifetime_its_phase_1_gave_when_Settings_switched_to_local_have_none()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await CoreHarness.StartAsync(clock);
+        await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = null, MaxLifetimeHours = 1 });
+        await h.RunAsync(1);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        var (deployment, runs) = (await h.Store.GetWithRunsAsync())!.Value;
+        // What Settings may hold once switched to the local target, which needs no lifetime.
+        var local = new PipelineSettings { Target = DeploymentTarget.Local, BudgetCapUsd = null, MaxLifetimeHours = null };
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        var onAws = CostMeterService.Measure(AwsTarget(deployment), runs, local, now);
+
+        Assert.Equal(BudgetLevel.Exceeded, onAws.Budget.Level);
+        Assert.Contains("1 h lifetime", onAws.Budget.Message);
+        // Settings' lifetime, when they have one, is the one in force (raised while the deployment runs).
+        Assert.Equal(BudgetLevel.Ok, CostMeterService.Measure(AwsTarget(deployment), runs, local with { MaxLifetimeHours = 4 }, now).Budget.Level);
+        // A local deployment may run with none.
+        Assert.Equal(BudgetStatus.Unlimited, CostMeterService.Measure(deployment, runs, local, now).Budget);
+    }
+
+    /// <summary>The local harness's deployment as the meter would see it on AWS (the ledger's local entries price as nothing there).</summary>
+    private static Deployment AwsTarget(Deployment local) => new()
+    {
+        Id = local.Id, Target = DeploymentTarget.Aws, Region = "us-east-2", CreatedAt = local.CreatedAt, EndedAt = local.EndedAt,
+    };
+
+    [Fact]
     public void The_estimate_prices_each_phase_for_the_sizes_and_hours_in_settings()
     {
         var settings = new PipelineSettings { ExpectedPhaseHours = [1, 2, 0, 0, 0, 0, 0] };

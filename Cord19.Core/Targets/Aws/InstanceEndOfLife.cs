@@ -27,14 +27,18 @@ public static class InstanceEndOfLife
     /// </summary>
     public static DateTimeOffset? Deadline(InstanceState instance, IReadOnlyList<Deployments.PhaseRun> runs)
     {
-        var lifetimes = runs.Where(r => r.PhaseNumber == 1 && r.StartedAt is not null)
-            .Select(r => r.SettingsJson is { } used ? Settings.PipelineSettings.FromJsonOrDefault(used).MaxLifetimeHours : null).ToList();
+        var lifetimes = LifetimesGiven(runs);
         if (instance.LaunchedAt is not { } launched || lifetimes.Count == 0 || lifetimes.Any(h => h is null)) return null;
         var lifetime = TimeSpan.FromHours(lifetimes.Max()!.Value);
         // A replacement is given what is left of the deployment's lifetime (ReplacementLifetime), not a lifetime of its own.
         var replacement = runs.Count > 0 && new DeploymentNames(runs[0].DeploymentId).IsReplacement(instance.ClientToken);
         return replacement && DeploymentEnd(runs, lifetime) is { } end && end < launched + lifetime ? end : launched + lifetime;
     }
+
+    /// <summary>The maximum lifetime (hours) each started phase 1 gave its instance's first boot; null for one that gave none.</summary>
+    public static IReadOnlyList<double?> LifetimesGiven(IReadOnlyList<Deployments.PhaseRun> runs) =>
+        [.. runs.Where(r => r.PhaseNumber == 1 && r.StartedAt is not null)
+            .Select(r => r.SettingsJson is { } used ? Settings.PipelineSettings.FromJsonOrDefault(used).MaxLifetimeHours : null)];
 
     /// <summary>
     /// What a replacement's first boot is given: what is left of the deployment's lifetime, counted from its first request
