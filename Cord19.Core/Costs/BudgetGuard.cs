@@ -10,15 +10,19 @@ namespace Cord19.Core.Costs;
 /// A phase 7 that fails after the guard fired (AWS throttling past its retries, a network outage, a resource still
 /// held by another), or that a stop of the panel cut off, is asked for again every <see cref="RetryInterval"/>, up to
 /// <see cref="Retries"/> times: nobody may be watching, which is why the guard exists. A phase 7 that someone
-/// cancelled stays cancelled.
+/// cancelled stays cancelled. A trip whose request for phase 7 was refused (a race lost to another phase's start, the
+/// state database gone at that moment) or never made (the panel stopped in between) is asked for the same way.
 /// </summary>
 public sealed class BudgetGuard(DeploymentStore store, PhaseService phases, TimeProvider clock, ILogger<BudgetGuard> logger)
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromMinutes(10);
     public const int Retries = 6;
 
+    /// <summary>What the runs it asks for are requested by, first and again.</summary>
+    public const string Requester = "the budget guard";
+
     /// <summary>What the runs it asks for again are requested by; their count is how many retries were made.</summary>
-    public const string RetryRequester = "the budget guard, again";
+    public const string RetryRequester = Requester + ", again";
 
     /// <summary>
     /// One look, at each meter tick: fires at a spent budget, or retries a failed de-allocation. The meter's ticks come
@@ -31,7 +35,7 @@ public sealed class BudgetGuard(DeploymentStore store, PhaseService phases, Time
         {
             if (snapshot.Budget.Level == BudgetLevel.Exceeded) await FireAsync(deployment, snapshot, ct);
         }
-        else if (FailedDeallocationToRetry(runs) is not null && RetriesMade(runs) < Retries)
+        else if (WhyAskAgain(deployment, runs) is not null && RetriesMade(runs) < Retries)
         {
             await RetryAsync(deployment.Id, ct);
         }
@@ -39,7 +43,7 @@ public sealed class BudgetGuard(DeploymentStore store, PhaseService phases, Time
 
     private async Task FireAsync(Deployment deployment, CostSnapshot snapshot, CancellationToken ct)
     {
-        var reason = $"the budget guard: {snapshot.Budget.Message}";
+        var reason = $"{Requester}: {snapshot.Budget.Message}";
         if (!await store.TryTripBudgetGuardAsync(deployment.Id, reason, ct)) return;
         logger.LogWarning("Budget guard fired for deployment {DeploymentId}: {Reason}", deployment.Id, snapshot.Budget.Message);
         await RequestDeallocationAsync(reason, ct);
@@ -48,27 +52,39 @@ public sealed class BudgetGuard(DeploymentStore store, PhaseService phases, Time
     private async Task RetryAsync(Guid deploymentId, CancellationToken ct)
     {
         // The meter's copy of the runs may be a tick old: read them again, so that one failure is retried once.
-        if (await store.GetWithRunsAsync(deploymentId, ct) is not { Deployment.HasEnded: false, Runs: var runs }
-            || FailedDeallocationToRetry(runs) is not { } failed)
+        if (await store.GetWithRunsAsync(deploymentId, ct) is not { Deployment: { HasEnded: false } deployment, Runs: var runs }
+            || WhyAskAgain(deployment, runs) is not { } why)
             return;
         var retries = RetriesMade(runs);
         if (retries >= Retries) return;
         if (retries == Retries - 1)
             logger.LogError("The budget guard asks for phase 7 of deployment {DeploymentId} a last time ({Retries} of {Retries}); if it fails again " +
-                "(it ended with: {Reason}), run phase 7 once that is dealt with.", deploymentId, Retries, Retries, failed.Reason);
-        await RequestDeallocationAsync($"{RetryRequester} ({retries + 1} of {Retries}), as phase 7 did not finish: {failed.Reason}", ct);
+                "({Reason}), run phase 7 once that is dealt with.", deploymentId, Retries, Retries, why);
+        await RequestDeallocationAsync($"{RetryRequester} ({retries + 1} of {Retries}), as {why}", ct);
     }
 
     private static int RetriesMade(IReadOnlyList<PhaseRun> runs) =>
         runs.Count(r => r.PhaseNumber == Phase.Deallocation && r.RequestedBy?.StartsWith(RetryRequester, StringComparison.Ordinal) == true);
 
-    /// <summary>The latest de-allocation, if it failed or was cut off (not cancelled) at least <see cref="RetryInterval"/> ago.</summary>
-    private PhaseRun? FailedDeallocationToRetry(IReadOnlyList<PhaseRun> runs) =>
-        runs.Where(r => r.PhaseNumber == Phase.Deallocation).MaxBy(r => r.RequestedAt) is { EndedAt: { } endedAt } last
-        && (last.Status == PhaseStatus.Failed || last is { Status: PhaseStatus.Interrupted } && last.Reason != PhaseRunner.CancelledReason)
-        && clock.GetUtcNow().UtcDateTime - endedAt >= RetryInterval
-            ? last
-            : null;
+    /// <summary>
+    /// Why phase 7 is to be asked for again, at least <see cref="RetryInterval"/> after the guard fired or the latest one
+    /// ended; null when it is not. The latest failed or was cut off (not cancelled); or none was asked for since the trip:
+    /// not by the guard (its request was refused, or never made), nor by anyone since.
+    /// </summary>
+    private string? WhyAskAgain(Deployment deployment, IReadOnlyList<PhaseRun> runs)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var deallocations = runs.Where(r => r.PhaseNumber == Phase.Deallocation).ToList();
+        if (deployment.GuardTrippedAt is { } tripped
+            && !deallocations.Any(r => r.RequestedAt >= tripped || r.Status == PhaseStatus.Running
+                || r.RequestedBy?.StartsWith(Requester, StringComparison.Ordinal) == true))
+            return now - tripped >= RetryInterval ? "phase 7 was not started when the guard fired" : null;
+        return deallocations.MaxBy(r => r.RequestedAt) is { EndedAt: { } endedAt } last
+            && (last.Status == PhaseStatus.Failed || last is { Status: PhaseStatus.Interrupted } && last.Reason != PhaseRunner.CancelledReason)
+            && now - endedAt >= RetryInterval
+                ? $"phase 7 did not finish: {last.Reason}"
+                : null;
+    }
 
     private async Task RequestDeallocationAsync(string requestedBy, CancellationToken ct)
     {

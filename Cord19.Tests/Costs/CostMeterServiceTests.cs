@@ -200,6 +200,39 @@ public sealed class CostMeterServiceTests
         Assert.Equal(2, await TickAsync(h)); // the guard goes by the latest phase 7, not by the first one that failed
     }
 
+    [Fact]
+    public async Task A_trip_whose_phase_7_was_never_started_is_asked_for_again_and_a_running_one_is_left_to_finish()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await StartWithAsync(clock, new FailingDeallocations(failures: 0));
+        await h.RunAsync(1);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        var id = (await h.Store.GetSnapshotAsync()).Deployment!.Id;
+        // As the panel stopping between the trip and its request leaves it (or a request refused: a race lost, the database gone).
+        Assert.True(await h.Store.TryTripBudgetGuardAsync(id, $"{BudgetGuard.Requester}: the test's trip"));
+
+        Assert.Equal(0, await TickAsync(h));
+        clock.Advance(BudgetGuard.RetryInterval / 2);
+        Assert.Equal(0, await TickAsync(h)); // not yet: the guard's own request may still be on its way
+        clock.Advance(BudgetGuard.RetryInterval / 2);
+        Assert.Equal(1, await TickAsync(h));
+
+        var (deployment, runs) = (await h.Store.GetWithRunsAsync())!.Value;
+        Assert.NotNull(deployment.EndedAt);
+        Assert.Equal($"{BudgetGuard.RetryRequester} (1 of {BudgetGuard.Retries}), as phase 7 was not started when the guard fired",
+            Assert.Single(runs, r => r.PhaseNumber == Phase.Deallocation).RequestedBy);
+
+        // A phase 7 someone started before the trip, still running: left to finish, not replaced.
+        await using var running = await StartWithAsync(clock, new FailingDeallocations(failures: 0));
+        await running.RunAsync(1);
+        var theirs = await running.StartedWithoutAJobAsync(Phase.Deallocation);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await running.Store.TryTripBudgetGuardAsync((await running.Store.GetSnapshotAsync()).Deployment!.Id, $"{BudgetGuard.Requester}: the test's trip"));
+        clock.Advance(BudgetGuard.RetryInterval);
+        Assert.Equal(1, await TickAsync(running));
+        Assert.Equal(PhaseStatus.Running, (await running.Store.FindRunAsync(theirs.Id))!.Status);
+    }
+
     /// <summary>A panel on the local target, with a 1 h lifetime for the guard to act on, whose phase 7 fails as <paramref name="target"/> says.</summary>
     private static async Task<CoreHarness> StartWithAsync(FakeTimeProvider clock, FailingDeallocations target)
     {
