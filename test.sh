@@ -54,7 +54,8 @@ if [ -f "$moto_archive" ]; then
   [ -f tools/moto/moto/__init__.py ] || { mkdir -p tools/moto && tar -xzf "$moto_archive" -C tools/moto; }
   mkdir -p TestResults
   moto_port="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  MOTO_IAM_LOAD_MANAGED_POLICIES=true PYTHONPATH="$PWD/tools/moto" /usr/bin/python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"TestResults/moto.log" 2>&1 &
+  # The recorder's file (the acceptance test reads the order of the requests from it) goes with the other test output.
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_RECORDER_FILEPATH="$PWD/TestResults/moto-recording.jsonl" PYTHONPATH="$PWD/tools/moto" /usr/bin/python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"TestResults/moto.log" 2>&1 &
   moto_pid=$!
   trap '[ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null || true' EXIT
   for _ in $(seq 1 150); do

@@ -183,7 +183,10 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.Contains(plan.GetProperty("items").EnumerateArray(), item => item.GetProperty("locator").GetString() == $"{names.Cluster}/cord19-by-hand");
             Assert.True(plan.GetProperty("items").GetArrayLength() >= created - 1, plan.ToString());
             Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"{app.Url}/api/phases/7/run", null)).StatusCode);
+            var (liveInstances, groupsInUse) = await InstancesAndGroupsAsync(id);
+            await Moto.StartRecordingAsync();
             await RunAsync(app, 7, $"?confirm={word}");
+            DeletedInDependencyOrder(await Moto.StopRecordingAsync(), liveInstances, groupsInUse, names.Cluster);
             var left = await InventoryAsync();
             leftAfterTeardown = left.Count;
             Assert.True(left.Count == 0, $"left after teardown: {string.Join(", ", left)}");
@@ -250,7 +253,10 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             }));
             // The list is the dry run; deleting needs the typed word, then takes them down in phase 7's order.
             Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"{fresh.Url}/api/aws/orphans/delete", null)).StatusCode);
+            var (liveInstances, groupsInUse) = await InstancesAndGroupsAsync(null);
+            await Moto.StartRecordingAsync();
             var deletion = await _http.PostAsync($"{fresh.Url}/api/aws/orphans/delete?confirm={AwsReconciler.OrphanConfirmation(Moto.Region)}", null);
+            DeletedInDependencyOrder(await Moto.StopRecordingAsync(), liveInstances, groupsInUse, cluster: null);
             var outcome = await deletion.Content.ReadFromJsonAsync<JsonElement>();
             Assert.True(deletion.IsSuccessStatusCode, outcome.ToString());
             Assert.Equal(0, outcome.GetProperty("failures").GetArrayLength());
@@ -262,6 +268,38 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         Figures.Report($"aws acceptance: created={created} left_after_teardown={leftAfterTeardown} left_after_crash={leftAfterCrash} orphans_found={orphansFound}/{deployed.Count}");
         Figures.Report($"aws acceptance: moto gaps covered by stand-ins or amber lines: the instance's Airflow (no emulator runs it), Redshift Data statements (never finish in moto), {string.Join("; ", gaps)}");
         Assert.Equal(deployed.Count, orphansFound);
+    }
+
+    /// <summary>The live instances and the security groups of a deployment (of every deployment of the project when null), by their ids.</summary>
+    private static async Task<(string[] Instances, string[] Groups)> InstancesAndGroupsAsync(Guid? deployment)
+    {
+        using var ec2 = Moto.Connect().Ec2();
+        var tag = deployment is { } id ? new Filter($"tag:{ResourceTags.DeploymentKey}", [id.ToString()]) : new Filter($"tag:{ResourceTags.ProjectKey}", [ResourceTags.ProjectValue]);
+        var instances = ((await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [tag] })).Reservations ?? []).SelectMany(r => r.Instances ?? [])
+            .Where(i => i.State.Name != Amazon.EC2.InstanceStateName.Terminated).Select(i => i.InstanceId).ToArray();
+        var groups = ((await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [tag] })).SecurityGroups ?? []).Select(g => g.GroupId).ToArray();
+        Assert.NotEmpty(instances);
+        Assert.NotEmpty(groups);
+        return (instances, groups);
+    }
+
+    /// <summary>
+    /// AWS refuses to delete a security group while an instance or a cluster uses it (DependencyViolation), so the instances
+    /// are terminated and the cluster deleted before any group is deleted. moto deletes a group in use all the same: the
+    /// order is read from the requests moto answered.
+    /// </summary>
+    private static void DeletedInDependencyOrder(IReadOnlyList<MotoRequest> requests, string[] instances, string[] groups, string? cluster)
+    {
+        int[] At(string action, IEnumerable<string> names) =>
+            [.. requests.Select((r, i) => (r, i)).Where(x => x.r.Action == action && names.Any(x.r.Body.Contains)).Select(x => x.i)];
+        var terminated = At("TerminateInstances", instances);
+        var groupsDeleted = At("DeleteSecurityGroup", groups);
+        Assert.True(terminated.Length > 0 && groupsDeleted.Length > 0, $"no termination or group deletion among: {string.Join(", ", requests.Select(r => r.Action))}");
+        Assert.True(terminated.Max() < groupsDeleted.Min(), $"a security group was deleted before its instance was terminated: {string.Join(", ", requests.Select(r => r.Action))}");
+        if (cluster is null) return;
+        var clusterDeleted = At("DeleteCluster", [cluster]);
+        Assert.True(clusterDeleted.Length > 0 && clusterDeleted.Max() < groupsDeleted.Min(),
+            $"a security group was deleted before the cluster: {string.Join(", ", requests.Select(r => r.Action))}");
     }
 
     private static async Task<List<Amazon.EC2.Model.Instance>> DeploymentInstancesAsync(Amazon.EC2.IAmazonEC2 ec2, Guid deploymentId) =>

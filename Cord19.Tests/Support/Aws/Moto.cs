@@ -24,6 +24,27 @@ public static class Moto
         (await http.PostAsync($"{Endpoint}/moto-api/reset", null)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Starts moto's recorder afresh: every request moto answers from now on is kept, in order (test.sh points its file
+    /// into TestResults). moto lets a security group that an instance or a cluster still uses be deleted; AWS refuses,
+    /// so the order AWS would enforce is read from the requests themselves.
+    /// </summary>
+    public static async Task StartRecordingAsync()
+    {
+        using var http = new HttpClient();
+        (await http.PostAsync($"{Endpoint}/moto-api/recorder/reset-recording", null)).EnsureSuccessStatusCode();
+        (await http.PostAsync($"{Endpoint}/moto-api/recorder/start-recording", null)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Stops the recorder; the requests it kept, in the order moto answered them.</summary>
+    public static async Task<IReadOnlyList<MotoRequest>> StopRecordingAsync()
+    {
+        using var http = new HttpClient();
+        (await http.PostAsync($"{Endpoint}/moto-api/recorder/stop-recording", null)).EnsureSuccessStatusCode();
+        var lines = (await http.GetStringAsync($"{Endpoint}/moto-api/recorder/download-recording")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return [.. lines.Select(MotoRequest.Parse)];
+    }
+
     /// <summary>The account as the panel reaches it: the same connection type, pointed at moto (overrides win over it).</summary>
     public static AwsConnection Connect(IReadOnlyDictionary<string, string>? overrides = null) =>
         new(Region, new HttpClient(), name => overrides?.GetValueOrDefault(name) ?? (name == AwsEndpoints.Global ? Endpoint : null), new BasicAWSCredentials("testing", "testing"));
@@ -35,5 +56,27 @@ public sealed class MotoFactAttribute : FactAttribute
     public MotoFactAttribute()
     {
         if (Moto.Endpoint is null) Skip = Moto.SkipReason;
+    }
+}
+
+/// <summary>
+/// One request moto's recorder kept: its action (the query protocol's <c>Action</c>, the JSON protocol's target, or S3's
+/// method and path) and its body, in which the resources it names can be looked for.
+/// </summary>
+public sealed record MotoRequest(string Action, string Body)
+{
+    public static MotoRequest Parse(string line)
+    {
+        using var entry = System.Text.Json.JsonDocument.Parse(line);
+        var root = entry.RootElement;
+        var body = root.TryGetProperty("body", out var b) && b.ValueKind == System.Text.Json.JsonValueKind.String ? b.GetString()! : "";
+        if (root.TryGetProperty("body_encoded", out var encoded) && encoded.ValueKind == System.Text.Json.JsonValueKind.True)
+            body = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(body));
+        var form = System.Web.HttpUtility.ParseQueryString(body);
+        var target = root.GetProperty("headers").EnumerateObject().FirstOrDefault(h => h.Name.Equals("X-Amz-Target", StringComparison.OrdinalIgnoreCase));
+        var action = form["Action"]
+            ?? (target.Value.ValueKind == System.Text.Json.JsonValueKind.String ? target.Value.GetString()!.Split('.')[^1] : null)
+            ?? $"{root.GetProperty("method").GetString()} {new Uri(root.GetProperty("url").GetString()!).AbsolutePath}";
+        return new MotoRequest(action, Uri.UnescapeDataString(body));
     }
 }
