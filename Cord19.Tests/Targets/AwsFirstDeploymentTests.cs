@@ -151,6 +151,49 @@ public sealed class AwsFirstDeploymentTests
         Assert.Contains("It is burstable", log);
     }
 
+    /// <summary>
+    /// What EC2 answers a launch naming an instance profile IAM made seconds before (aws/aws-sdk-js-v3#5253, and the
+    /// Terraform provider's issues): the name is "invalid" until the profile has reached EC2.
+    /// </summary>
+    private static Cord19.Core.Aws.AwsException ProfileNotVisibleYet(string profile) => FakeAwsCloud.Error("ec2:RunInstances", "InvalidParameterValue",
+        $"Value ({profile}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name");
+
+    [Fact]
+    public async Task A_new_instance_profile_EC2_cannot_see_yet_is_waited_for_and_the_launch_goes_through()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RunInstancesFailure = ProfileNotVisibleYet("cord19-instance");
+        h.Cloud.RunInstancesFailureTimes = 2;
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, "");
+        Assert.Equal(3, h.Cloud.RunInstancesAsked);
+        Assert.Equal(2, (await h.Core.LogTextAsync(state)).Split("The instance profile is not visible to EC2 yet; trying again in a few seconds.").Length - 1);
+        Assert.Single(h.Cloud.Instances);
+    }
+
+    [Fact]
+    public async Task An_instance_profile_EC2_never_sees_fails_phase_one_after_a_dozen_tries_and_bills_nothing()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.RunInstancesFailure = ProfileNotVisibleYet("cord19-instance");
+
+        var state = await h.Core.RunAsync(1);
+        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        FailedSaying(state, $"EC2 still could not see the instance profile {names.InstanceRole} after 12 tries", "(InvalidParameterValue)",
+            "Run phase 1 again, which keeps the role and its profile");
+
+        Assert.Equal(12, h.Cloud.RunInstancesAsked);
+        Assert.Empty(h.Cloud.Instances);
+        Assert.Equal(0m, AwsTargetHarness.Meter(await h.MetersInAnHourAsync(), MeterKind.Ec2Instance).BurnRatePerHour);
+        // Another invalid parameter is not the profile's delay: refused at once.
+        await using var other = await AwsTargetHarness.StartAsync();
+        other.Cloud.RunInstancesFailure = FakeAwsCloud.Error("ec2:RunInstances", "InvalidParameterValue", "Value (xyz) for parameter blockDeviceMapping is invalid.");
+        FailedSaying(await other.Core.RunAsync(1), "InvalidParameterValue");
+        Assert.Equal(1, other.Cloud.RunInstancesAsked);
+    }
+
     [Fact]
     public async Task Phase_one_refuses_an_instance_type_EC2_does_not_sell_as_spot_before_creating_anything()
     {

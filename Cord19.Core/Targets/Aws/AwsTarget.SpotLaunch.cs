@@ -174,7 +174,13 @@ public sealed partial class AwsTarget
         }
     }
 
-    /// <summary>A new instance profile takes a few seconds to reach EC2; RunInstances says so as an invalid parameter.</summary>
+    /// <summary>How many times a launch is asked while EC2 cannot see the new instance profile: 11 waits of the poll interval (about 2 minutes).</summary>
+    private const int ProfileTries = 12;
+
+    /// <summary>
+    /// A new instance profile takes a few seconds to reach EC2; RunInstances says so as an invalid parameter ("Invalid IAM
+    /// Instance Profile name"). Past <see cref="ProfileTries"/>, the phase fails with the fix rather than EC2's words alone.
+    /// </summary>
     private async Task<InstanceState> RunWhileTheProfilePropagatesAsync(AwsRun run, InstanceSpec spec, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -183,8 +189,14 @@ public sealed partial class AwsTarget
             {
                 return await run.Cloud.RunSpotInstanceAsync(spec, ct);
             }
-            catch (AwsException ex) when (ex.Code == "InvalidParameterValue" && ex.AwsMessage.Contains("instance profile", StringComparison.OrdinalIgnoreCase) && attempt < 12)
+            catch (AwsException ex) when (ex.Code == "InvalidParameterValue" && ex.AwsMessage.Contains("instance profile", StringComparison.OrdinalIgnoreCase))
             {
+                if (attempt >= ProfileTries)
+                    throw new PhaseFailedException(
+                        $"EC2 still could not see the instance profile {run.Names.InstanceRole} after {ProfileTries} tries over " +
+                        $"{Durations.Say(options.PollInterval * (ProfileTries - 1))} ({ex.Code}), though IAM made it: it usually reaches EC2 within seconds. " +
+                        "Run phase 1 again, which keeps the role and its profile; if EC2 still cannot see it, check in the IAM console that the profile " +
+                        $"{run.Names.InstanceRole} exists with its role, and AWS's status page for IAM delays in {run.Cloud.Region}.", ex);
                 await run.Context.LogAsync("The instance profile is not visible to EC2 yet; trying again in a few seconds.");
                 await Task.Delay(options.PollInterval, clock, ct);
             }

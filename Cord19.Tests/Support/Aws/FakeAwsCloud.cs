@@ -23,6 +23,11 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public Exception? IdentityFailure { get; set; }
     public Exception? RunInstancesFailure { get; set; }
+    /// <summary>How many launches <see cref="RunInstancesFailure"/> refuses before it clears; null: every one.</summary>
+    public int? RunInstancesFailureTimes { get; set; }
+    /// <summary>RunInstances calls made for a new instance (a token EC2 already launched under is not counted), refused or not.</summary>
+    public int RunInstancesAsked => _runInstancesAsked;
+    private int _runInstancesAsked;
     public Exception? CreateClusterFailure { get; set; }
     public Exception? ResumeClusterFailure { get; set; }
     public Exception? DeleteClusterFailure { get; set; }
@@ -329,7 +334,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         if (Instances.TryGetValue(spec.ClientToken, out var existing))
             return existing.Spec.InstanceType == spec.InstanceType ? existing.State
                 : throw Error("ec2:RunInstances", "IdempotentParameterMismatch", $"Arguments on this idempotent request are inconsistent with arguments used in previous request(s) with client token {spec.ClientToken}.");
-        if (RunInstancesFailure is { } failure) throw failure;
+        Interlocked.Increment(ref _runInstancesAsked);
+        if (RunInstancesFailure is { } failure)
+        {
+            if (RunInstancesFailureTimes is { } times && (RunInstancesFailureTimes = times - 1) == 0) RunInstancesFailure = null;
+            throw failure;
+        }
         var zone = spec.AvailabilityZone ?? ZoneEc2Picks;
         Call($"run-instances {spec.InstanceType} in {spec.AvailabilityZone ?? "a zone EC2 picks"}");
         if (RunInstancesFailureIn.TryGetValue(zone, out var refusal) || RunInstancesFailureFor.TryGetValue(spec.InstanceType, out refusal)) throw refusal;
