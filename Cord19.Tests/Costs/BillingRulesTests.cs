@@ -46,6 +46,15 @@ public sealed class BillingRulesTests
         Assert.Equal(0.25m * 2 * 90 / 3600, BillingRules.Redshift(available, 0.25m, nodes: 2, T0.AddHours(3)), 12);
     }
 
+    /// <summary>A period whose end precedes its start (two machines' clocks, a hand-edited row) bills nothing, never a refund.</summary>
+    [Fact]
+    public void A_period_that_ends_before_it_starts_bills_nothing()
+    {
+        BilledPeriod[] backwards = [new(T0.AddMinutes(5), T0), new(T0, T0.AddHours(1))];
+        Assert.Equal(0.25m, BillingRules.Redshift(backwards, 0.25m, nodes: 1, T0.AddHours(3)), 12);
+        Assert.Equal(0.005m, BillingRules.PublicIpv4(backwards, 0.005m, T0.AddHours(3)), 12);
+    }
+
     [Fact]
     public void A_spectrum_scan_is_billed_once_per_query_that_ran_and_for_at_least_10_mb()
     {
@@ -132,6 +141,7 @@ public sealed class BillingRulesTests
         Assert.Equal(BudgetLevel.Warning, late.Level);
         Assert.Equal("The deployment is 6.5 h old, 81 % of its 8 h lifetime.", late.Message);
         Assert.Equal(BudgetLevel.Exceeded, At(8, 10m, 8).Level);
+        Assert.Equal(BudgetLevel.Warning, At(6.4, 10m, 8).Level); // 80% exactly warns
 
         Assert.Equal(BudgetLevel.Ok, At(3, 1m, null).Level); // $0.75 of $1
         var nearCap = At(3.5, 1m, null);

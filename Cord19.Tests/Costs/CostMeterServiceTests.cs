@@ -337,6 +337,37 @@ public sealed class CostMeterServiceTests
         Assert.Equal(BudgetLevel.Ok, CostMeterService.Measure(AwsTarget(deployment), runs, local with { MaxLifetimeHours = 4 }, now).Budget.Level);
         // A local deployment may run with none.
         Assert.Equal(BudgetStatus.Unlimited, CostMeterService.Measure(deployment, runs, local, now).Budget);
+
+        // Phase 1 run again with a longer lifetime gave the instance that one: the longest given is the one in force.
+        await h.Settings.SaveAsync(new PipelineSettings { BudgetCapUsd = null, MaxLifetimeHours = 3 });
+        await h.RunAsync(1);
+        var twice = (await h.Store.GetWithRunsAsync())!.Value.Runs;
+        Assert.Equal(BudgetLevel.Ok, CostMeterService.Measure(AwsTarget(deployment), twice, local, now).Budget.Level);
+    }
+
+    [Fact]
+    public async Task The_projection_runs_what_bills_now_until_the_planned_end_and_an_ended_deployment_is_over_no_limit()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await CoreHarness.StartAsync(clock);
+        var settings = new PipelineSettings { BudgetCapUsd = 5, MaxLifetimeHours = 1 };
+        await h.Settings.SaveAsync(settings);
+        await h.RunAsync(1);
+        clock.Advance(TimeSpan.FromMinutes(30));
+
+        var running = await h.Meter.TickAsync();
+
+        // The planned run is every phase's expected hours from the deployment's start.
+        var left = (decimal)(settings.ExpectedPhaseHours.Sum() - 0.5);
+        Assert.Equal(running.Accrued!.Value + running.BurnRatePerHour!.Value * left, running.Projected!.Value, 10);
+        Assert.True(running.BurnRatePerHour > 0m);
+
+        // De-allocated, then looked at hours later: past its lifetime, but over, so no limit is near and nothing is warned.
+        await h.RunAsync(7);
+        clock.Advance(TimeSpan.FromHours(5));
+        var ended = await h.Meter.TickAsync();
+        Assert.Equal((BudgetLevel.Ok, (string?)null), (ended.Budget.Level, ended.Budget.Message));
+        Assert.Equal(ended.Accrued, ended.Projected);
     }
 
     /// <summary>The local harness's deployment as the meter would see it on AWS (the ledger's local entries price as nothing there).</summary>

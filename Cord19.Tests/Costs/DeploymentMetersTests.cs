@@ -66,6 +66,24 @@ public sealed class DeploymentMetersTests
         Assert.Equal(hourly, nodes.BurnRatePerHour);
     }
 
+    /// <summary>Settings change between runs: each resource is priced with the sizes of the run that made it.</summary>
+    [Fact]
+    public void Each_resource_is_priced_with_the_sizes_of_the_run_that_made_it()
+    {
+        var (aws, runs) = Aws(instanceDeleted: null);
+        var phaseTwo = new PhaseRun
+        {
+            DeploymentId = aws.Id, PhaseNumber = 2, StartedAt = T0.AddHours(1), RequestedAt = T0.AddHours(1),
+            SettingsJson = System.Text.Json.JsonSerializer.Serialize(Settings with { EbsGigabytes = 200, RedshiftNodes = 4 }, SettingsStore.Json),
+        };
+        aws.Resources.Add(new DeployedResource { DeploymentId = aws.Id, PhaseRunId = phaseTwo.Id, Kind = AwsResourceKinds.Cluster, Locator = "cord19-x", CreatedAt = T0.AddHours(1) });
+
+        var meters = CostMeterService.Measure(aws, [.. runs, phaseTwo], Settings, T0.AddHours(2)).Resources;
+
+        Assert.Equal("EBS gp3 volume (30 GB)", meters.Single(r => r.Kind == MeterKind.EbsVolume).Name); // phase 1's, not phase 2's 200
+        Assert.Equal("Redshift cluster (4 × ra3.large)", meters.Single(r => r.Kind == MeterKind.RedshiftCluster).Name);
+    }
+
     [Fact]
     public void A_live_instance_keeps_billing_and_the_cluster_counts_from_its_own_record()
     {

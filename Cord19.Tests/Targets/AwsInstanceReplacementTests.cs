@@ -83,6 +83,24 @@ public sealed class AwsInstanceReplacementTests
         Assert.All(h.Cloud.Instances.Values, i => Assert.True(i.State.HasEnded, i.State.InstanceId));
     }
 
+    [Fact]
+    public async Task A_replacement_launched_while_CloudWatch_cannot_date_the_interrupted_instance_ends_its_entry_at_the_launch()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync();
+        await using var _ = h;
+        // A spot interruption gives EC2 no end time, so its end would be read from CloudWatch, which refuses now.
+        h.Cloud.CpuReadingFailure = FakeAwsCloud.Error("cloudwatch:GetMetricStatistics", "Throttling", "Rate exceeded", System.Net.HttpStatusCode.BadRequest);
+        var before = DateTime.UtcNow;
+
+        Succeeded(await h.Core.RunAsync(1), "");
+
+        // Ended now rather than left live: two instances are never metered as one.
+        var lives = (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Where(r => r.Kind == AwsResourceKinds.Instance).OrderBy(r => r.CreatedAt).ToList();
+        Assert.Equal([names.InstanceClientToken, names.ReplacementClientToken(interrupted)], lives.Select(r => r.Locator));
+        Assert.InRange(lives[0].DeletedAt ?? default, before, DateTime.UtcNow);
+        Assert.Null(lives[1].DeletedAt);
+    }
+
     /// <summary>What the Overview's cards go by: the store's snapshot, with no call to AWS.</summary>
     private static async Task<DateTime?> CardsHoldBackAsync(AwsTargetHarness h)
     {
