@@ -48,10 +48,15 @@ public sealed class PriceBookTests
         var book = PriceBook.Parse("""
             { "schemaVersion": 1, "prices": [
               { "key": "ipv4.public.hour", "usd": 0.005, "unit": "hour", "asOf": "2020-01-01", "source": "test" },
-              { "key": "ebs.gp3.gb-month", "usd": 0.08, "unit": "GB-month", "asOf": "2020-01-01", "source": "test" } ] }
+              { "key": "ebs.gp3.gb-month", "usd": 0.08, "unit": "GB-month", "asOf": "2020-01-01", "source": "test" },
+              { "key": "ec2.spot.m5.xlarge", "usd": 0.06, "unit": "hour", "asOf": "2026-11-01", "source": "test" } ] }
             """, "old.json");
         var at = new DateTime(2026, 11, 26, 12, 0, 0, DateTimeKind.Utc);
-        MeteredResource[] address = [new("address", MeterKind.PublicIpv4, "ipv4.public.hour", 1, [new(at.AddHours(-1), null)])];
+        MeteredResource[] address =
+        [
+            new("address", MeterKind.PublicIpv4, "ipv4.public.hour", 1, [new(at.AddHours(-1), null)]),
+            new("instance", MeterKind.Ec2Instance, "ec2.spot.m5.xlarge", 1, [new(at.AddHours(-1), null)]),
+        ];
 
         var snapshot = CostMeter.Measure(Guid.NewGuid(), at.AddHours(-1), false, false, address, book, at, at.AddHours(1), null, null);
 
