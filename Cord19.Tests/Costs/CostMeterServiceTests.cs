@@ -231,6 +231,37 @@ public sealed class CostMeterServiceTests
         clock.Advance(BudgetGuard.RetryInterval);
         Assert.Equal(1, await TickAsync(running));
         Assert.Equal(PhaseStatus.Running, (await running.Store.FindRunAsync(theirs.Id))!.Status);
+
+        // One someone asked for after the trip, then cancelled: stays cancelled.
+        await SetLastDeallocationAsync(running, PhaseStatus.Interrupted, PhaseRunner.CancelledReason);
+        await using var cancelled = await StartWithAsync(clock, new FailingDeallocations(failures: 0));
+        await cancelled.RunAsync(1);
+        Assert.True(await cancelled.Store.TryTripBudgetGuardAsync((await cancelled.Store.GetSnapshotAsync()).Deployment!.Id, $"{BudgetGuard.Requester}: the test's trip"));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await cancelled.StartedWithoutAJobAsync(Phase.Deallocation);
+        await SetLastDeallocationAsync(cancelled, PhaseStatus.Interrupted, PhaseRunner.CancelledReason);
+        clock.Advance(BudgetGuard.RetryInterval);
+        Assert.Equal(1, await TickAsync(cancelled));
+    }
+
+    [Fact]
+    public async Task The_guards_own_phase_7_is_known_by_its_requester_though_another_clock_dated_it_before_the_trip()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var h = await StartWithAsync(clock, new FailingDeallocations(failures: 1));
+        await h.RunAsync(1);
+        // The guard's request, dated by the database's clock a moment before the trip its panel's clock dated.
+        await h.Phases.RequestAsync(new RunRequest(Phase.Deallocation, RequestedBy: $"{BudgetGuard.Requester}: the test's trip"));
+        await h.Scheduler.WaitAllAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await h.Store.TryTripBudgetGuardAsync((await h.Store.GetSnapshotAsync()).Deployment!.Id, $"{BudgetGuard.Requester}: the test's trip"));
+        clock.Advance(BudgetGuard.RetryInterval);
+
+        Assert.Equal(2, await TickAsync(h));
+
+        // Asked again because it failed, not as if none had been asked for.
+        var again = (await h.Store.GetWithRunsAsync())!.Value.Runs.Where(r => r.PhaseNumber == Phase.Deallocation).MaxBy(r => r.RequestedAt)!;
+        Assert.Equal($"{BudgetGuard.RetryRequester} (1 of {BudgetGuard.Retries}), as phase 7 did not finish: {FailingDeallocations.Reason}", again.RequestedBy);
     }
 
     /// <summary>A panel on the local target, with a 1 h lifetime for the guard to act on, whose phase 7 fails as <paramref name="target"/> says.</summary>

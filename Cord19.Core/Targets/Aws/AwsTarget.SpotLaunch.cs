@@ -196,7 +196,7 @@ public sealed partial class AwsTarget
                         $"EC2 still could not see the instance profile {run.Names.InstanceRole} after {ProfileTries} tries over " +
                         $"{Durations.Say(options.PollInterval * (ProfileTries - 1))} ({ex.Code}), though IAM made it: it usually reaches EC2 within seconds. " +
                         "Run phase 1 again, which keeps the role and its profile; if EC2 still cannot see it, check in the IAM console that the profile " +
-                        $"{run.Names.InstanceRole} exists with its role, and AWS's status page for IAM delays in {run.Cloud.Region}.", ex);
+                        $"{run.Names.InstanceRole} exists with its role, and the AWS Health Dashboard for IAM or EC2 events in {run.Cloud.Region}.", ex);
                 await run.Context.LogAsync("The instance profile is not visible to EC2 yet; trying again in a few seconds.");
                 await Task.Delay(options.PollInterval, clock, ct);
             }
