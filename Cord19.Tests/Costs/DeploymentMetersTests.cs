@@ -66,6 +66,26 @@ public sealed class DeploymentMetersTests
         Assert.Equal(hourly, nodes.BurnRatePerHour);
     }
 
+    /// <summary>
+    /// Outside the book's region only the live spot price is the deployment's own: the instance's volume and address are
+    /// still priced by the book, so the warning stays once the instance is priced live.
+    /// </summary>
+    [Fact]
+    public void Another_regions_deployment_is_warned_while_any_line_is_priced_by_the_book()
+    {
+        var (aws, runs) = Aws(instanceDeleted: null);
+        aws.Region = "us-west-2";
+        var instance = aws.Resources.Single(r => r.Kind == AwsResourceKinds.Instance);
+        var live = new Dictionary<Guid, SpotPriceHistory> { [instance.Id] = new("us-west-2a", [new PricePoint(T0, 0.05m)]) };
+        bool Warned(CostSnapshot s) => s.Warnings.Any(w => w.StartsWith("The price book holds us-east-2's prices, and this deployment runs in us-west-2", StringComparison.Ordinal));
+
+        var measured = CostMeterService.Measure(aws, runs, Settings, T0.AddHours(1), live);
+
+        Assert.Equal(0.05m, measured.Resources.Single(r => r.Kind == MeterKind.Ec2Instance).Accrued);
+        Assert.True(Warned(measured));
+        Assert.True(Warned(CostMeterService.Measure(aws, runs, Settings, T0.AddHours(1))));
+    }
+
     /// <summary>Settings change between runs: each resource is priced with the sizes of the run that made it.</summary>
     [Fact]
     public void Each_resource_is_priced_with_the_sizes_of_the_run_that_made_it()
