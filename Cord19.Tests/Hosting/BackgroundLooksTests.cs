@@ -19,7 +19,7 @@ public sealed class BackgroundLooksTests
         await using var h = await AwsTargetHarness.StartAsync();
         AwsTargetTests.Succeeded(await h.Core.RunAsync(1), "");
         AwsTargetTests.Succeeded(await h.Core.RunAsync(2), "");
-        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").Cluster;
+        var cluster = (await h.NamesAsync()).Cluster;
         // Left resuming with no phase 2 running, as a phase 2 that stopped during the resume leaves it.
         await h.Cloud.ResumeClusterAsync(cluster, default);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -88,7 +88,7 @@ public sealed class AwsAirflowOutageTests
     public async Task A_spot_interruption_while_a_run_is_followed_fails_the_phase_at_once_naming_it()
     {
         await using var h = await ReadyForPhaseFourAsync(outageLimit: TimeSpan.FromMinutes(10));
-        var token = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").InstanceClientToken;
+        var token = (await h.NamesAsync()).InstanceClientToken;
         h.Airflow.FailureOf = call =>
         {
             if (!call.StartsWith("run ", StringComparison.Ordinal)) return null;
@@ -115,7 +115,7 @@ public sealed class AwsAirflowOutageTests
     public async Task A_phase_run_from_a_new_address_opens_Airflows_port_to_it_and_closes_the_address_this_panel_had()
     {
         await using var h = await ReadyForPhaseFourAsync();
-        var group = h.Cloud.Groups[new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").AirflowSecurityGroup];
+        var group = h.Cloud.Groups[(await h.NamesAsync()).AirflowSecurityGroup];
         Assert.Equal(["8080 from 203.0.113.7/32"], group.Ingress);
         await h.Cloud.AllowIngressAsync(group.Id, 8080, "192.0.2.50/32", OperatorAddress.RuleDescription("lab-desktop"), default);
         await h.Cloud.AllowIngressAsync(group.Id, 8080, "192.0.2.60/32", "cord19 operator", default);

@@ -180,7 +180,7 @@ public sealed class AwsFirstDeploymentTests
         h.Cloud.RunInstancesFailure = ProfileNotVisibleYet("cord19-instance");
 
         var state = await h.Core.RunAsync(1);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
         FailedSaying(state, $"EC2 still could not see the instance profile {names.InstanceRole} after 12 tries", "(InvalidParameterValue)",
             "Run phase 1 again, which keeps the role and its profile");
 
@@ -275,7 +275,7 @@ public sealed class AwsFirstDeploymentTests
 
         Assert.Empty(h.Cloud.Clusters);
         Assert.Empty(h.Cloud.Sql);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
         Assert.Contains($"https://{names.Bucket}.s3.example/deploy/metadata.csv.gz", Assert.Single(h.Cloud.Commands));
         var snapshot = await h.Core.Store.GetSnapshotAsync();
         Assert.Contains("No Redshift cluster is created", await h.Core.LogTextAsync(snapshot[2]));
@@ -294,7 +294,7 @@ public sealed class AwsFirstDeploymentTests
         for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
 
         Assert.Empty(h.Cloud.Clusters);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
         var install = Assert.Single(h.Cloud.Commands);
         Assert.Contains($"fetch --release '2022-06-02' --out /opt/cord19/metadata.csv.gz --copy-to s3://{names.Bucket}/deploy/release-2022-06-02.csv.gz", install);
         Assert.DoesNotContain("metadata.csv.gz?X-Amz", install);
@@ -500,7 +500,7 @@ public sealed class AwsFirstDeploymentTests
         // Deleted after phase 1: phase 2 stops before its roles and its cluster.
         h.Cloud.RoleBoundaryState = RoleBoundaryState.Current;
         Succeeded(await h.Core.RunAsync(1), "");
-        Assert.Equal(RoleBoundary.ArnIn("123456789012"), h.Cloud.RoleBoundaries[new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").InstanceRole]);
+        Assert.Equal(RoleBoundary.ArnIn("123456789012"), h.Cloud.RoleBoundaries[(await h.NamesAsync()).InstanceRole]);
         h.Cloud.RoleBoundaryState = RoleBoundaryState.Missing;
         FailedSaying(await h.Core.RunAsync(2), "cord19-role-boundary does not exist", "No cluster was created");
         Assert.Empty(h.Cloud.Clusters);
@@ -684,7 +684,7 @@ public sealed class AwsFirstDeploymentTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
         h.Cloud.Secrets.Remove(names.AirflowPasswordParameter);
 
         var again = await h.Core.RunAsync(1);

@@ -66,7 +66,7 @@ public sealed class AwsIdleClusterTests
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
         Succeeded(await h.Core.RunAsync(2), "");
-        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").Cluster;
+        var cluster = (await h.NamesAsync()).Cluster;
         // Another instance resumed the cluster in a phase 2 and was killed there.
         var other = h.Core.StoreOfInstance("panel-b");
         await other.RecordAliveAsync();

@@ -27,7 +27,7 @@ public sealed class AwsInstanceReplacementTests
         ReadyDags(h);
         h.Airflow.TasksOfNewRuns[PipelineDefinition.PreprocessingDag] = [new AirflowTaskInstance("preprocess", "success", 1, null, null, 2.0)];
         for (var phase = 1; phase <= 4; phase++) Succeeded(await h.Core.RunAsync(phase), "");
-        var names = new AwsNames(await h.DeploymentIdAsync(), FakeAwsCloud.Account, "us-east-2");
+        var names = await h.NamesAsync();
         var (instance, spec) = h.Cloud.Instances[names.InstanceClientToken];
         h.Cloud.Instances[names.InstanceClientToken] = (instance with { State = "terminated", PublicIp = null, SpotState = "closed", StateReason = SpotTermination }, spec);
         return (h, names, instance.InstanceId);

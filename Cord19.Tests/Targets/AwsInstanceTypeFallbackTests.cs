@@ -32,7 +32,7 @@ public sealed class AwsInstanceTypeFallbackTests
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.Equal<string>([.. Zones("m5.xlarge"), .. Zones("m6i.xlarge"), "run-instances m5a.xlarge in us-east-2a"], RunInstancesCalls(h));
         var (_, spec) = Assert.Single(h.Cloud.Instances.Values);
-        Assert.Equal(("m5a.xlarge", new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").InstanceClientToken), (spec.InstanceType, spec.ClientToken));
+        Assert.Equal(("m5a.xlarge", (await h.NamesAsync()).InstanceClientToken), (spec.InstanceType, spec.ClientToken));
         var log = await h.Core.LogTextAsync(state);
         Assert.Contains("m5.xlarge: AWS has no room for ec2:RunInstances (InsufficientInstanceCapacity): There is no Spot capacity available that matches your request. " +
             "Asking for m6i.xlarge, the next of Settings' fallback instance types.", log);

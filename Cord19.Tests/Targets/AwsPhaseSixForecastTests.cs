@@ -116,7 +116,7 @@ public sealed class AwsPhaseSixForecastTests
     /// </summary>
     private static async Task MeasuredOnInstanceAsync(AwsTargetHarness h, int corpusDocuments, string runId)
     {
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
         var onInstance = new ResultStore(h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix));
         var corpusId = $"20261205-000000-{corpusDocuments:x6}";
         var (stems, tokens) = Stemmed.Of([["tok"]]);
@@ -166,7 +166,7 @@ public sealed class AwsPhaseSixForecastTests
     public async Task A_bucket_the_overview_cannot_read_for_the_forecast_is_asked_again_after_five_minutes_not_at_every_look()
     {
         await using var h = await ThroughPhaseAsync(new PipelineSettings { Target = DeploymentTarget.Aws }, 5);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
         var bucket = h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix);
         await bucket.WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -185,7 +185,7 @@ public sealed class AwsPhaseSixForecastTests
     {
         var settings = new PipelineSettings { Target = DeploymentTarget.Aws, MaxLifetimeHours = 1, ExpectedPhaseHours = [0.2, 0.25, 0.1, 0.1, 0.1, 2, 0.1] };
         await using var h = await ThroughPhaseAsync(settings, 5);
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
         await h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix).WriteAsync("corpus/latest.json", s => s.WriteAsync("{ not json"u8.ToArray()).AsTask(), default);
 
         var six = await h.Core.RunAsync(6);

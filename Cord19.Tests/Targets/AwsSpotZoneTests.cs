@@ -40,7 +40,7 @@ public sealed class AwsSpotZoneTests
         Succeeded(state, "");
         Assert.Equal(["run-instances m5.xlarge in us-east-2b", "run-instances m5.xlarge in us-east-2c"], RunInstancesCalls(h));
         var (_, spec) = Assert.Single(h.Cloud.Instances.Values);
-        Assert.Equal(("us-east-2c", new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").InstanceClientToken), (spec.AvailabilityZone, spec.ClientToken));
+        Assert.Equal(("us-east-2c", (await h.NamesAsync()).InstanceClientToken), (spec.AvailabilityZone, spec.ClientToken));
         Assert.Contains("us-east-2b refused the launch (InsufficientInstanceCapacity: There is no Spot capacity available that matches your request.); " +
             "asking in us-east-2c at $0.052/h.", await h.Core.LogTextAsync(state));
     }

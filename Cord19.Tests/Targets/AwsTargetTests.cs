@@ -52,8 +52,8 @@ public sealed class AwsTargetTests
 
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.Empty(unrecorded);
-        var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
+        var id = names.DeploymentId;
         Assert.Equal(["8080 from 203.0.113.7/32"], h.Cloud.Groups[names.AirflowSecurityGroup].Ingress);
         var (instance, spec) = h.Cloud.Instances[names.InstanceClientToken];
         Assert.Equal("running", (await h.Cloud.FindInstanceAsync(id, default))!.State);
@@ -155,7 +155,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").Cluster;
+        var cluster = (await h.NamesAsync()).Cluster;
         h.Cloud.SqlFailure = sql => sql.StartsWith("unload", StringComparison.Ordinal)
             ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", AwsCloud.StatementFailed, "S3ServiceException:Access Denied,Status 403,Error AccessDenied")
             : null;
@@ -234,7 +234,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var cluster = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2").Cluster;
+        var cluster = (await h.NamesAsync()).Cluster;
         h.Cloud.UnloadHold = new TaskCompletionSource();
         var export = await h.Core.Phases.RequestAsync(new RunRequest(2));
         await h.Cloud.UnloadReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -260,8 +260,8 @@ public sealed class AwsTargetTests
         var beforePhase2 = DateTimeOffset.UtcNow;
         for (var phase = 1; phase <= 4; phase++)
             Succeeded(await h.Core.RunAsync(phase), await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[phase]));
-        var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
+        var id = names.DeploymentId;
 
         // Phase 2: one encrypted, private RA3 node behind a group only the instance may use, Spectrum over Glue, a test
         // query, the data lake exported to the bucket, then the cluster paused.
@@ -352,7 +352,7 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var names = new AwsNames(await h.DeploymentIdAsync(), "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
         await h.Core.Results.PublishRunAsync(SyntheticRun.Create("manual__0", 40), default); // brought home by its phase
         await new ResultStore(h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix)).PublishRunAsync(SyntheticRun.Create("manual__1", 60), default);
 
@@ -487,8 +487,8 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
+        var id = names.DeploymentId;
         h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.SpotRequest, "sir-crashed", id.ToString(), "open"));
         // A second group, made before a crash let its record be written: the ledger's group of that kind is another.
         h.Cloud.TagOnly.Add(new TaggedResource(AwsResourceKinds.SecurityGroup, $"{names.AirflowSecurityGroup}-2", id.ToString(), "sg-0second"));
@@ -517,8 +517,8 @@ public sealed class AwsTargetTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, "123456789012", "us-east-2");
+        var names = await h.NamesAsync();
+        var id = names.DeploymentId;
         var (groupId, _, ingress) = h.Cloud.Groups[names.AirflowSecurityGroup];
         h.Cloud.Groups[names.AirflowSecurityGroup] = (groupId, new Dictionary<string, string>(), ingress);
         var role = Assert.Single(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.Role).Locator;

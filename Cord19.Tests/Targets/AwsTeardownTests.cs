@@ -18,8 +18,8 @@ public sealed class AwsTeardownTests
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
-        var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, FakeAwsCloud.Account, "us-east-2");
+        var names = await h.NamesAsync();
+        var id = names.DeploymentId;
         await new ResultStore(h.Cloud.Objects(names.AccountBucket, names.ResultsPrefix)).PublishRunAsync(SyntheticRun.Create("manual__0", 40), default);
         h.Cloud.Buckets.Remove(names.Bucket); // what is under its name is no longer the deployment's
 
@@ -42,8 +42,8 @@ public sealed class AwsTeardownTests
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
         Succeeded(await h.Core.RunAsync(2), "");
-        var id = await h.DeploymentIdAsync();
-        var names = new AwsNames(id, FakeAwsCloud.Account, "us-east-2");
+        var names = await h.NamesAsync();
+        var id = names.DeploymentId;
         h.Cloud.DeleteClusterFailure = FakeAwsCloud.Error("redshift:DeleteCluster", "AccessDenied", "not authorized", System.Net.HttpStatusCode.Forbidden);
 
         var teardown = await h.Core.RunAsync(7, confirmation: await h.ConfirmationAsync());

@@ -76,6 +76,9 @@ public sealed class AwsTargetHarness : IAsyncDisposable
 
     public async Task<Guid> DeploymentIdAsync() => (await Core.Store.GetSnapshotAsync()).Deployment!.Id;
 
+    /// <summary>The names of the current deployment's resources, in the fake's account and region.</summary>
+    public async Task<AwsNames> NamesAsync() => new(await DeploymentIdAsync(), FakeAwsCloud.Account, "us-east-2");
+
     public async Task<string> ConfirmationAsync() => $"cord19-{ResourceTags.Short(await DeploymentIdAsync())}";
 
     /// <summary>The current deployment's meters as they stand at <paramref name="at"/>, from its ledger.</summary>

@@ -26,8 +26,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     /// <summary>How many launches <see cref="RunInstancesFailure"/> refuses before it clears; null: every one.</summary>
     public int? RunInstancesFailureTimes { get; set; }
     /// <summary>RunInstances calls made for a new instance (a token EC2 already launched under is not counted), refused or not.</summary>
-    public int RunInstancesAsked => _runInstancesAsked;
-    private int _runInstancesAsked;
+    public int RunInstancesAsked { get; private set; }
     public Exception? CreateClusterFailure { get; set; }
     public Exception? ResumeClusterFailure { get; set; }
     public Exception? DeleteClusterFailure { get; set; }
@@ -334,7 +333,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         if (Instances.TryGetValue(spec.ClientToken, out var existing))
             return existing.Spec.InstanceType == spec.InstanceType ? existing.State
                 : throw Error("ec2:RunInstances", "IdempotentParameterMismatch", $"Arguments on this idempotent request are inconsistent with arguments used in previous request(s) with client token {spec.ClientToken}.");
-        Interlocked.Increment(ref _runInstancesAsked);
+        RunInstancesAsked++;
         if (RunInstancesFailure is { } failure)
         {
             if (RunInstancesFailureTimes is { } times && (RunInstancesFailureTimes = times - 1) == 0) RunInstancesFailure = null;
