@@ -74,17 +74,9 @@ public sealed class CostMeterService(
             prices = PriceBook.Unreadable(ex);
         }
         var snapshot = CostMeter.Measure(deployment.Id, deployment.CreatedAt, ended, isAwsEquivalent: deployment.Target == DeploymentTarget.Local,
-            resources, prices, at, plannedEnd, settings.BudgetCapUsd, LifetimeHours(deployment, runs, settings));
+            resources, prices, at, plannedEnd, settings.BudgetCapUsd, Execution.DeploymentPinning.Pin(deployment, runs, settings).MaxLifetimeHours);
         return OtherRegion(deployment, prices, resources) is { } warning ? snapshot with { Warnings = [.. snapshot.Warnings, warning] } : snapshot;
     }
-
-    /// <summary>
-    /// The lifetime that guards the deployment: Settings', which may be raised or lowered while it runs. On AWS, when
-    /// Settings have none (they were switched to the local target, which needs none), the longest its phase 1 runs gave its
-    /// instances: the instance would still end itself, but the cluster, the bucket and the rest would bill on, unguarded.
-    /// </summary>
-    private static double? LifetimeHours(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings) =>
-        settings.MaxLifetimeHours ?? (deployment.Target == DeploymentTarget.Aws ? InstanceEndOfLife.LifetimesGiven(runs).Max() : null);
 
     /// <summary>
     /// A deployment on AWS in another region than the price book's is billed at that region's rates, which the price book

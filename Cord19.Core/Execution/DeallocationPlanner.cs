@@ -14,7 +14,7 @@ public sealed class DeallocationPlanner(DeploymentStore store, SettingsStore set
     public async Task<DeallocationPlan?> PlanAsync(CancellationToken ct)
     {
         if (await store.GetWithRunsAsync(ct: ct) is not { } found || found.Deployment.HasEnded) return null;
-        var settings = DeploymentPinning.Pin(found.Deployment, await settingsStore.GetAsync(ct));
+        var settings = DeploymentPinning.Pin(found.Deployment, found.Runs, await settingsStore.GetAsync(ct));
         var target = targets.FirstOrDefault(t => t.Kind == settings.Target)
             ?? throw new PhaseFailedException($"The '{settings.Target.Name()}' target is not available in this build.");
         var ledger = await store.GetLiveResourcesAsync(found.Deployment.Id, ct);

@@ -171,7 +171,7 @@ public sealed class PhaseRunner(
     private async Task<PipelineSettings> PinToDeploymentAsync(PhaseRun run, PipelineSettings settings)
     {
         if (await store.GetWithRunsAsync(run.DeploymentId) is not { } found) return settings;
-        var pinned = DeploymentPinning.Pin(found.Deployment, settings);
+        var pinned = DeploymentPinning.Pin(found.Deployment, found.Runs, settings);
         if (pinned.Target != settings.Target || (pinned.Target == DeploymentTarget.Aws && pinned.AwsRegion != settings.AwsRegion))
             await store.AppendLogAsync(run.Key, LogLevel.Warning, "phase",
                 $"This deployment lives on '{pinned.Target.Name()}'{(pinned.Target == DeploymentTarget.Aws ? $" in {pinned.AwsRegion}" : "")}; " +

@@ -194,6 +194,25 @@ public sealed class AwsInstanceReplacementTests
     /// deployment's (the budget guard counts it from the deployment's start too), and a launch with too little left for
     /// Airflow's first boot is refused with the fix, before anything is launched.
     /// </summary>
+    /// <summary>
+    /// Settings switched to the local target may have no lifetime; the live AWS deployment keeps the one its phase 1 gave,
+    /// so a replacement launched now still ends itself with the deployment, panel or not.
+    /// </summary>
+    [Fact]
+    public async Task A_replacement_launched_under_Settings_switched_to_local_without_a_lifetime_ends_with_the_deployment()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync(lifetimeHours: 1);
+        await using var _ = h;
+        Assert.Empty(await h.Core.Settings.SaveAsync(new PipelineSettings { Target = DeploymentTarget.Local, MaxLifetimeHours = null, BudgetCapUsd = null }));
+
+        var again = await h.Core.RunAsync(1);
+
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        var userData = h.Cloud.Instances[names.ReplacementClientToken(interrupted)].Spec.UserData;
+        Assert.Contains(InstanceEndOfLife.DeadlineFile, userData);
+        Assert.Contains("when the deployment's maximum lifetime is up", await h.Core.LogTextAsync(again));
+    }
+
     [Fact]
     public async Task A_replacement_is_given_what_is_left_of_the_deployment_s_lifetime()
     {

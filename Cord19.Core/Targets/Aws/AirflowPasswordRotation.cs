@@ -17,7 +17,7 @@ public sealed class AirflowPasswordRotation(IAwsCloudFactory clouds, DeploymentS
     {
         if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment } found)
             throw new PhaseFailedException("There is no live AWS deployment: the Airflow password belongs to one. Run phase 1.");
-        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
+        var settings = DeploymentPinning.Pin(deployment, found.Runs, await settingsStore.GetAsync(ct));
         return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
         {
             var names = new DeploymentNames(deployment.Id);

@@ -52,7 +52,7 @@ public sealed class AwsStatusMonitor : IDisposable
         {
             var found = await _store.GetWithRunsAsync(deploymentId, ct)
                 ?? throw new InvalidOperationException($"There is no deployment {deploymentId}.");
-            var settings = DeploymentPinning.Pin(found.Deployment, await _settings.GetAsync(ct));
+            var settings = DeploymentPinning.Pin(found.Deployment, found.Runs, await _settings.GetAsync(ct));
             region = settings.AwsRegion;
             return await _clouds.WithCloudAsync(region, async cloud =>
             {

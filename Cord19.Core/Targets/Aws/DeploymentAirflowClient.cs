@@ -53,7 +53,7 @@ public sealed class DeploymentAirflowClient(
     {
         if (await store.GetWithRunsAsync(ct: ct) is not { Deployment: { HasEnded: false, Target: DeploymentTarget.Aws } deployment } found)
             return new UnconfiguredAirflowClient();
-        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
+        var settings = DeploymentPinning.Pin(deployment, found.Runs, await settingsStore.GetAsync(ct));
         try
         {
             return await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>

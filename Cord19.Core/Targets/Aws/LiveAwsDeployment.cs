@@ -19,5 +19,5 @@ public sealed record LiveAwsDeployment(Deployment Deployment, IReadOnlyList<Phas
 
     /// <summary>The same from a deployment already read (the cost meter's); null unless it is live on AWS.</summary>
     public static LiveAwsDeployment? Of(Deployment deployment, IReadOnlyList<PhaseRun> runs, PipelineSettings settings) =>
-        deployment is { HasEnded: false, Target: DeploymentTarget.Aws } ? new(deployment, runs, DeploymentPinning.Pin(deployment, settings)) : null;
+        deployment is { HasEnded: false, Target: DeploymentTarget.Aws } ? new(deployment, runs, DeploymentPinning.Pin(deployment, runs, settings)) : null;
 }

@@ -29,7 +29,7 @@ public sealed class SpotPriceWatcher(
             .Where(r => r.DeletedAt is null || (read?.ContainsKey(r.Id) != true && InstanceEntry.Zone(r.Description) is not null))
             .ToList();
         if (entries.Count == 0) return;
-        var settings = DeploymentPinning.Pin(deployment, await settingsStore.GetAsync(ct));
+        var settings = DeploymentPinning.Pin(deployment, found.Runs, await settingsStore.GetAsync(ct));
         try
         {
             await clouds.WithCloudAsync(settings.AwsRegion, async cloud =>
