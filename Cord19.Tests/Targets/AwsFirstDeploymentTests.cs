@@ -169,7 +169,8 @@ public sealed class AwsFirstDeploymentTests
 
         Succeeded(state, "");
         Assert.Equal(3, h.Cloud.RunInstancesAsked);
-        Assert.Equal(2, (await h.Core.LogTextAsync(state)).Split("The instance profile is not visible to EC2 yet; trying again in a few seconds.").Length - 1);
+        var names = await h.NamesAsync();
+        Assert.Equal(2, (await h.Core.LogTextAsync(state)).Split($"The instance profile {names.InstanceRole} is not visible to EC2 yet; trying again in a few seconds.").Length - 1);
         Assert.Single(h.Cloud.Instances);
     }
 
@@ -182,7 +183,7 @@ public sealed class AwsFirstDeploymentTests
         var state = await h.Core.RunAsync(1);
         var names = await h.NamesAsync();
         FailedSaying(state, $"EC2 still could not see the instance profile {names.InstanceRole} after 12 tries", "(InvalidParameterValue)",
-            "Run phase 1 again, which keeps the role and its profile");
+            "Run phase 1 again, which keeps it", $"check in the IAM console that the profile {names.InstanceRole} exists with its role");
 
         Assert.Equal(12, h.Cloud.RunInstancesAsked);
         Assert.Empty(h.Cloud.Instances);
@@ -192,6 +193,87 @@ public sealed class AwsFirstDeploymentTests
         other.Cloud.RunInstancesFailure = FakeAwsCloud.Error("ec2:RunInstances", "InvalidParameterValue", "Value (xyz) for parameter blockDeviceMapping is invalid.");
         FailedSaying(await other.Core.RunAsync(1), "InvalidParameterValue");
         Assert.Equal(1, other.Cloud.RunInstancesAsked);
+    }
+
+    /// <summary>
+    /// EC2's API is eventually consistent ("Eventual consistency in the Amazon EC2 API"): an instance may not be listed
+    /// for a while after RunInstances, and a new security group's id may answer InvalidGroup.NotFound, its name find nothing.
+    /// </summary>
+    [Fact]
+    public async Task An_instance_EC2_does_not_list_yet_after_its_launch_is_waited_for_as_a_pending_one_is()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.NewInstanceUnlistedLooks = 3;
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal(1, h.Cloud.RunInstancesAsked);
+        Assert.Equal("running", Assert.Single(h.Cloud.Instances.Values).State.State);
+    }
+
+    [Fact]
+    public async Task An_instance_EC2_never_lists_fails_phase_one_naming_it_and_phase_one_again_launches_no_second()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(instanceStartLimit: TimeSpan.FromMilliseconds(300));
+        h.Cloud.NewInstanceUnlistedLooks = int.MaxValue;
+
+        var state = await h.Core.RunAsync(1);
+
+        var launched = Assert.Single(h.Cloud.Instances.Values).State.InstanceId;
+        FailedSaying(state, $"EC2 launched {launched} but does not list it", "Running phase 1 again asks EC2 under the same client token");
+        h.Cloud.ListEveryInstance();
+        h.Cloud.NewInstanceUnlistedLooks = 0;
+        Succeeded(await h.Core.RunAsync(1), "");
+        Assert.Equal(1, h.Cloud.RunInstancesAsked);
+        Assert.Single(h.Cloud.Instances);
+    }
+
+    [Fact]
+    public async Task A_new_security_group_EC2_does_not_know_yet_is_waited_for_by_its_rule_and_by_the_launch()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.NewGroupUnknownTo["ec2:AuthorizeSecurityGroupIngress"] = 2;
+        h.Cloud.NewGroupUnknownTo["ec2:RunInstances"] = 1;
+        // Its name finds nothing for longer: the launch takes the group's id as the step made it.
+        h.Cloud.NewGroupUnnamedLooks = 5;
+
+        var state = await h.Core.RunAsync(1);
+
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        var names = await h.NamesAsync();
+        var group = h.Cloud.Groups[names.AirflowSecurityGroup];
+        Assert.Equal(3, log.Split($"The security group {group.Id} is not visible to EC2 yet; trying again in a few seconds.").Length - 1);
+        Assert.Equal(["8080 from 203.0.113.7/32"], group.Ingress);
+        Assert.Equal(group.Id, Assert.Single(h.Cloud.Instances.Values).Spec.SecurityGroupId);
+    }
+
+    [Fact]
+    public async Task A_new_security_group_EC2_never_sees_fails_phase_one_naming_it_before_any_launch()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.NewGroupUnknownTo["ec2:AuthorizeSecurityGroupIngress"] = int.MaxValue;
+
+        var state = await h.Core.RunAsync(1);
+
+        var group = h.Cloud.Groups[(await h.NamesAsync()).AirflowSecurityGroup].Id;
+        FailedSaying(state, $"EC2 still could not see the security group {group} after 12 tries", "(InvalidGroup.NotFound)", "Run phase 1 again, which keeps it",
+            $"check in the VPC console (Security groups) that {group} exists in the default VPC");
+        Assert.Equal(0, h.Cloud.RunInstancesAsked);
+    }
+
+    [Fact]
+    public async Task Phase_two_makes_the_cluster_in_its_new_group_though_the_groups_name_finds_nothing_yet()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.NewGroupUnnamedLooks = 5;
+
+        var state = await h.Core.RunAsync(2);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Equal(h.Cloud.Groups[(await h.NamesAsync()).RedshiftSecurityGroup].Id, Assert.Single(h.Cloud.Clusters.Values).Spec.SecurityGroupId);
     }
 
     [Fact]

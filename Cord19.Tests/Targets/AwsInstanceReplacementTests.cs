@@ -33,6 +33,24 @@ public sealed class AwsInstanceReplacementTests
         return (h, names, instance.InstanceId);
     }
 
+    /// <summary>
+    /// EC2 may not list the replacement for a while after its launch (its API is eventually consistent): the wait is for
+    /// the instance launched, not the deployment's newest listed one, which is the interrupted instance meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task A_replacement_EC2_does_not_list_yet_is_waited_for_rather_than_taken_for_the_interrupted_one()
+    {
+        var (h, names, interrupted) = await InterruptedAfterPhaseFourAsync();
+        await using var _ = h;
+        h.Cloud.NewInstanceUnlistedLooks = 3;
+
+        var again = await h.Core.RunAsync(1);
+
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        var replacement = h.Cloud.Instances[names.ReplacementClientToken(interrupted)].State;
+        Assert.Contains($"Instance {replacement.InstanceId} running at", await h.Core.LogTextAsync(again));
+    }
+
     [Fact]
     public async Task Phase_one_after_a_spot_interruption_launches_a_replacement_and_keeps_the_cluster_and_its_export()
     {

@@ -96,16 +96,20 @@ public sealed partial class AwsTarget
             await context.LogAsync($"Made Airflow's key pair and self-signed certificate (SHA-256 {certificate.Sha256}, pinned by the panel); the key reaches the instance only through SSM Parameter Store.");
         });
 
+        // The group's id goes to the launch as it came: a group made seconds before may not be found by its name yet.
+        string? airflowGroup = null;
         await context.StepAsync("security-group", async ct =>
         {
             var (group, vpc, cidr) = await EnsureSecurityGroupAsync(run, names.AirflowSecurityGroup,
                 "CORD-19 Airflow: HTTPS web UI and API for the operator only", AwsNames.AirflowPort, ct);
+            airflowGroup = group;
             await context.LogAsync($"Security group {group} in {vpc}: port {AwsNames.AirflowPort} (HTTPS) open to {cidr} only; no SSH (commands go through SSM).");
         });
 
-        await context.StepAsync("spot-instance", ct => LaunchOrFindInstanceAsync(run, ct));
+        InstanceState? spot = null;
+        await context.StepAsync("spot-instance", async ct => spot = await LaunchOrFindInstanceAsync(run, airflowGroup!, ct));
 
-        var running = await WaitForInstanceAsync(run);
+        var running = await WaitForInstanceAsync(run, spot!.InstanceId);
         await context.StepAsync("airflow-health", _ => WaitForAirflowAsync(run, running));
     }
 
@@ -145,17 +149,25 @@ public sealed partial class AwsTarget
         await RefuseOrLogAsync(context, await InstanceTypeCheck.JudgeFallbacksAsync(cloud, context.Settings, options.InstanceArchitecture, ct));
     }
 
-    private async Task<InstanceState> WaitForInstanceAsync(AwsRun run)
+    /// <summary>
+    /// Waits for the instance the launch answered with, found by its id among the deployment's: EC2's API is eventually
+    /// consistent, and may not list an instance for a while after RunInstances ("Eventual consistency in the Amazon EC2
+    /// API"), when the deployment's newest listed one may be the interrupted instance it replaces. Not listed yet is waited
+    /// out as pending is, within the same limit.
+    /// </summary>
+    private async Task<InstanceState> WaitForInstanceAsync(AwsRun run, string instanceId)
     {
         var (context, cloud, names) = run;
         InstanceState? running = null;
         DateTimeOffset? addressless = null;
+        var listed = false;
         await context.StepAsync("instance-running", async _ =>
         {
             running = await Poll.UntilAsync(context, "the spot instance running with a public address", options.InstanceStartLimit, async ct =>
             {
-                var state = await cloud.FindInstanceAsync(names.DeploymentId, ct)
-                    ?? throw new PhaseFailedException("The spot instance was not found. Run phase 1 again.");
+                var state = (await cloud.FindInstancesAsync(names.DeploymentId, ct)).FirstOrDefault(i => i.InstanceId == instanceId);
+                listed = state is not null;
+                if (state is null) return null;
                 if (state.HasEnded)
                     throw new PhaseFailedException(
                         $"The spot instance {state.InstanceId} is {state.State}: {state.EndedBecause}" +
@@ -172,7 +184,9 @@ public sealed partial class AwsTarget
                         await TerminateUnusableInstanceAsync(run, state.InstanceId, "it has no public IPv4 address", ct) +
                         " Turn on auto-assign public IPv4 addresses for the default VPC's subnets (VPC console → Subnets → Edit subnet settings), then run phase 1 again for a replacement.");
                 return state is { State: "running", PublicIp: not null } ? state : null;
-            });
+            }, _ => Task.FromResult<string?>(listed ? null
+                : $"EC2 launched {instanceId} but does not list it: its API is eventually consistent, though not usually for this long. Running phase 1 again " +
+                  "asks EC2 under the same client token, so it finds this instance rather than launching another. "));
             await context.LogAsync($"Instance {running.InstanceId} running at {running.PublicIp}.");
         });
         return running!;

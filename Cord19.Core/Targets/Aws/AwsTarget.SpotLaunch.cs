@@ -9,9 +9,10 @@ public sealed partial class AwsTarget
 {
     /// <summary>
     /// Phase 1's instance: the deployment's live one when there is one (launched by an earlier run, perhaps as a fallback
-    /// type), else a launch under the deployment's token, its ledger entry recorded before the call and named after it.
+    /// type), else a launch under the deployment's token in <paramref name="securityGroup"/>, its ledger entry recorded
+    /// before the call and named after it.
     /// </summary>
-    private async Task LaunchOrFindInstanceAsync(AwsRun run, CancellationToken ct)
+    private async Task<InstanceState> LaunchOrFindInstanceAsync(AwsRun run, string securityGroup, CancellationToken ct)
     {
         var (context, cloud, names) = run;
         var settings = context.Settings;
@@ -24,7 +25,7 @@ public sealed partial class AwsTarget
         var type = instance?.InstanceType ?? settings.InstanceType;
         var entry = await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token, InstanceEntry.Spot(type, settings.SpotMaxPricePerHour));
         if (instance is null)
-            await EndEntriesIfRefusedAsync(context, [entry], async () => (instance, type) = await LaunchAsync(run, launch.Token, lifetime, ct));
+            await EndEntriesIfRefusedAsync(context, [entry], async () => (instance, type) = await LaunchAsync(run, launch.Token, securityGroup, lifetime, ct));
         await context.RecordResourceAsync(AwsResourceKinds.Instance, launch.Token,
             InstanceEntry.Description(instance!.InstanceId, instance.AvailabilityZone, InstanceEntry.Spot(type, settings.SpotMaxPricePerHour)));
         var ends = existing is { HasEnded: false } && InstanceEndOfLife.Deadline(existing, runs) is { } deadline
@@ -33,6 +34,7 @@ public sealed partial class AwsTarget
             : names.IsReplacement(launch.Token) ? $" It ends itself {Durations.Say(given)} after its first boot, when the deployment's maximum lifetime is up, panel or not, reboots included."
             : $" It ends itself {given.TotalHours:0.##} h after its first boot (the maximum lifetime), panel or not, reboots included.";
         await context.LogAsync($"Spot instance {instance.InstanceId} ({instance.State}){(instance.SpotRequestId is { } r ? $", spot request {r}" : "")}; {type}, IMDSv2 required{(InstanceSpec.IsBurstable(type) ? ", standard CPU credits" : "")}." + ends);
+        return instance;
     }
 
     /// <summary>
@@ -92,15 +94,12 @@ public sealed partial class AwsTarget
     /// and zone is asked with the same client token: a refused launch starts nothing, and once one went through, EC2 answers
     /// the token with its instance (in any zone; another type is refused as a mismatch, and the next type is asked).
     /// </summary>
-    private async Task<(InstanceState Instance, string Type)> LaunchAsync(AwsRun run, string clientToken, TimeSpan? lifetime, CancellationToken ct)
+    private async Task<(InstanceState Instance, string Type)> LaunchAsync(AwsRun run, string clientToken, string group, TimeSpan? lifetime, CancellationToken ct)
     {
         var (context, cloud, names) = run;
         var settings = context.Settings;
         var types = settings.SpotInstanceTypes;
         var subnets = await cloud.DefaultSubnetsAsync(ct);
-        var vpc = await cloud.DefaultVpcAsync(ct);
-        var group = await cloud.FindSecurityGroupAsync(names.AirflowSecurityGroup, vpc, ct)
-            ?? throw new PhaseFailedException($"Security group {names.AirflowSecurityGroup} is missing. Run phase 1 again.");
         var spec = new InstanceSpec(clientToken, options.ImageId ?? await cloud.UbuntuImageAsync(ct), settings.InstanceType, settings.SpotMaxPricePerHour,
             settings.EbsGigabytes, group, names.InstanceRole,
             AirflowUserData.Render(settings.AirflowVersion, cloud.Region, names, lifetime), Tags(run));
@@ -164,41 +163,12 @@ public sealed partial class AwsTarget
         {
             try
             {
-                return (await RunWhileTheProfilePropagatesAsync(run, spec with { AvailabilityZone = order[i]?.AvailabilityZone }, ct), null);
+                return (await WhileNewlyMadeAsync(run, NewProfileOrGroup(run, spec), () => cloud.RunSpotInstanceAsync(spec with { AvailabilityZone = order[i]?.AvailabilityZone }, ct), ct), null);
             }
             catch (AwsException ex) when (SpotZones.IsZonal(ex) && i + 1 < order.Count)
             {
                 await context.LogAsync($"{order[i]!.AvailabilityZone} refused the launch ({ex.Code}: {ex.AwsMessage}); asking in {order[i + 1]!.AvailabilityZone} " +
                     $"at ${order[i + 1]!.PerHour}/h.", Deployments.LogLevel.Warning);
-            }
-        }
-    }
-
-    /// <summary>How many times a launch is asked while EC2 cannot see the new instance profile: 11 waits of the poll interval (about 2 minutes).</summary>
-    private const int ProfileTries = 12;
-
-    /// <summary>
-    /// A new instance profile takes a few seconds to reach EC2; RunInstances says so as an invalid parameter ("Invalid IAM
-    /// Instance Profile name"). Past <see cref="ProfileTries"/>, the phase fails with the fix rather than EC2's words alone.
-    /// </summary>
-    private async Task<InstanceState> RunWhileTheProfilePropagatesAsync(AwsRun run, InstanceSpec spec, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await run.Cloud.RunSpotInstanceAsync(spec, ct);
-            }
-            catch (AwsException ex) when (ex.Code == "InvalidParameterValue" && ex.AwsMessage.Contains("instance profile", StringComparison.OrdinalIgnoreCase))
-            {
-                if (attempt >= ProfileTries)
-                    throw new PhaseFailedException(
-                        $"EC2 still could not see the instance profile {run.Names.InstanceRole} after {ProfileTries} tries over " +
-                        $"{Durations.Say(options.PollInterval * (ProfileTries - 1))} ({ex.Code}), though IAM made it: it usually reaches EC2 within seconds. " +
-                        "Run phase 1 again, which keeps the role and its profile; if EC2 still cannot see it, check in the IAM console that the profile " +
-                        $"{run.Names.InstanceRole} exists with its role, and the AWS Health Dashboard for IAM or EC2 events in {run.Cloud.Region}.", ex);
-                await run.Context.LogAsync("The instance profile is not visible to EC2 yet; trying again in a few seconds.");
-                await Task.Delay(options.PollInterval, clock, ct);
             }
         }
     }

@@ -50,11 +50,14 @@ public sealed partial class AwsTarget
             await context.LogAsync($"Role {schedulerArn} lets Redshift's scheduler pause the project's clusters, and nothing else (shared; kept by phase 7).");
         });
 
+        // The group's id goes to the cluster as it came: a group made seconds before may not be found by its name yet.
+        string? redshiftGroup = null;
         await context.StepAsync("security-group", async ct =>
         {
             // Private cluster, spoken to only through the Redshift Data API, which needs no open port; nothing on the instance
             // connects to it. Its own group, with no inbound rule, rather than the VPC's default one, which admits its members.
             var (group, _, _) = await EnsureSecurityGroupAsync(run, names.RedshiftSecurityGroup, "CORD-19 Redshift: no inbound traffic (Redshift Data API only)", null, ct);
+            redshiftGroup = group;
             await context.LogAsync($"Security group {group}: no inbound rule at all; the panel reaches the cluster through the Redshift Data API only.");
         });
 
@@ -79,14 +82,11 @@ public sealed partial class AwsTarget
                 return;
             }
             var storage = await context.RecordResourceAsync(AwsResourceKinds.Cluster, names.Cluster, description);
-            var vpc = await cloud.DefaultVpcAsync(ct);
-            var group = await cloud.FindSecurityGroupAsync(names.RedshiftSecurityGroup, vpc, ct)
-                ?? throw new PhaseFailedException($"Security group {names.RedshiftSecurityGroup} is missing. Run phase 2 again.");
             var password = await cloud.GetSecretAsync(names.RedshiftPasswordParameter, ct)
                 ?? throw new PhaseFailedException($"The password parameter {names.RedshiftPasswordParameter} is missing. Run phase 2 again.");
             var nodes = await context.RecordResourceAsync(AwsResourceKinds.ClusterCompute, names.Cluster, $"{settings.RedshiftNodes} × {settings.RedshiftNodeType} running (billed per node-hour until paused)");
             await EndEntriesIfRefusedAsync(context, [storage, nodes], () => CreateClusterAsync(run, new ClusterSpec(names.Cluster, settings.RedshiftNodeType,
-                settings.RedshiftNodes, AwsNames.Database, AwsNames.MasterUser, password, roleArn!, group, Tags(run)), ct));
+                settings.RedshiftNodes, AwsNames.Database, AwsNames.MasterUser, password, roleArn!, redshiftGroup!, Tags(run)), ct));
             await context.LogAsync($"Cluster {names.Cluster} requested: {settings.RedshiftNodes} × {settings.RedshiftNodeType}, encrypted, private (no public address).");
         });
 

@@ -122,10 +122,14 @@ public sealed partial class AwsTarget(
         var vpc = await run.Cloud.DefaultVpcAsync(ct);
         var cidr = port is null ? null : await OperatorCidrAsync(run);
         await run.Context.RecordResourceAsync(AwsResourceKinds.SecurityGroup, name, port is { } open ? $"Port {open} for {cidr}" : "No inbound rule");
-        var group = await run.Cloud.FindSecurityGroupAsync(name, vpc, ct)
-            ?? await run.Cloud.CreateSecurityGroupAsync(name, description, vpc, Tags(run), ct);
+        var existing = await run.Cloud.FindSecurityGroupAsync(name, vpc, ct);
+        var group = existing ?? await run.Cloud.CreateSecurityGroupAsync(name, description, vpc, Tags(run), ct);
         if (port is { } opened)
-            await OpenToOperatorAsync(run, await run.Cloud.IngressAsync(name, opened, ct) ?? new GroupIngress(group, []), opened, cidr!, ct);
+        {
+            // A group made now has no rule, and EC2 may not know its id for a few seconds.
+            var ingress = existing is null ? null : await run.Cloud.IngressAsync(name, opened, ct);
+            await WhileNewlyMadeAsync(run, NewGroup(group), () => OpenToOperatorAsync(run, ingress ?? new GroupIngress(group, []), opened, cidr!, ct), ct);
+        }
         return (group, vpc, cidr);
     }
 

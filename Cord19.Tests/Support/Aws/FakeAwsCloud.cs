@@ -265,18 +265,47 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public int SubnetsAssigningAnyway { get; set; }
 
     public Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct) =>
-        Task.FromResult(Groups.TryGetValue(name, out var g) ? g.Id : null);
+        Task.FromResult(Groups.TryGetValue(name, out var g) && !Lags(_unnamedLooks, name) ? g.Id : null);
 
     public async Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
     {
         await CreatingAsync(AwsResourceKinds.SecurityGroup, name);
         var id = $"sg-{Interlocked.Increment(ref _ids):x8}";
         Groups[name] = (id, tags, []);
+        foreach (var (action, calls) in NewGroupUnknownTo) _unknownGroupCalls[(id, action)] = calls;
+        _unnamedLooks[name] = NewGroupUnnamedLooks;
         return id;
+    }
+
+    /// <summary>
+    /// By action ("ec2:AuthorizeSecurityGroupIngress", "ec2:RunInstances"): how many of its calls naming a new group by its
+    /// id EC2 answers with InvalidGroup.NotFound, as it may for a few seconds after CreateSecurityGroup; int.MaxValue: every one.
+    /// </summary>
+    public Dictionary<string, int> NewGroupUnknownTo { get; } = [];
+    private readonly ConcurrentDictionary<(string Group, string Action), int> _unknownGroupCalls = new();
+
+    private void FailIfGroupUnknownYet(string action, string groupId)
+    {
+        if (!Lags(_unknownGroupCalls, (groupId, action))) return;
+        throw Error(action, "InvalidGroup.NotFound", $"The security group '{groupId}' does not exist");
+    }
+
+    /// <summary>How many looks by its name (DescribeSecurityGroups' group-name filter) miss a new group; int.MaxValue: every one.</summary>
+    public int NewGroupUnnamedLooks { get; set; }
+    private readonly ConcurrentDictionary<string, int> _unnamedLooks = new();
+
+    /// <summary>Whether EC2 does not see <paramref name="key"/> yet, counting this call down.</summary>
+    private static bool Lags<TKey>(ConcurrentDictionary<TKey, int> left, TKey key) where TKey : notnull
+    {
+        var calls = left.GetValueOrDefault(key);
+        if (calls <= 0) return false;
+        if (calls != int.MaxValue) left[key] = calls - 1;
+        return true;
     }
 
     public Task AllowIngressAsync(string groupId, int port, string cidr, string description, CancellationToken ct)
     {
+        FailIfGroupUnknownYet("ec2:AuthorizeSecurityGroupIngress", groupId);
         var rule = $"{port} from {cidr}";
         var group = Groups.Values.Single(g => g.Id == groupId);
         // As in EC2, a rule that is there already keeps its description.
@@ -299,7 +328,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Dictionary<(string GroupId, string Rule), string> RuleDescriptions { get; } = [];
 
     public Task<GroupIngress?> IngressAsync(string groupName, int port, CancellationToken ct) =>
-        Task.FromResult(Groups.TryGetValue(groupName, out var group)
+        Task.FromResult(Groups.TryGetValue(groupName, out var group) && !Lags(_unnamedLooks, groupName)
             ? new GroupIngress(group.Id, [.. group.Ingress.Where(r => r.StartsWith($"{port} from ", StringComparison.Ordinal))
                 .Select(r => new AdmittedRange(r[$"{port} from ".Length..], RuleDescriptions.GetValueOrDefault((group.Id, r))))])
             : null);
@@ -334,6 +363,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             return existing.Spec.InstanceType == spec.InstanceType ? existing.State
                 : throw Error("ec2:RunInstances", "IdempotentParameterMismatch", $"Arguments on this idempotent request are inconsistent with arguments used in previous request(s) with client token {spec.ClientToken}.");
         RunInstancesAsked++;
+        FailIfGroupUnknownYet("ec2:RunInstances", spec.SecurityGroupId);
         if (RunInstancesFailure is { } failure)
         {
             if (RunInstancesFailureTimes is { } times && (RunInstancesFailureTimes = times - 1) == 0) RunInstancesFailure = null;
@@ -348,8 +378,19 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
             LaunchedAt = DateTimeOffset.UtcNow, AvailabilityZone = zone, ClientToken = spec.ClientToken, InstanceType = spec.InstanceType,
         };
         Instances[spec.ClientToken] = (state, spec);
+        _unlistedLooks[state.InstanceId] = NewInstanceUnlistedLooks;
         return state;
     }
+
+    /// <summary>
+    /// How many DescribeInstances looks after its launch leave a new instance out, as EC2 may for a while after
+    /// RunInstances (its API is eventually consistent); int.MaxValue: never listed.
+    /// </summary>
+    public int NewInstanceUnlistedLooks { get; set; }
+    private readonly ConcurrentDictionary<string, int> _unlistedLooks = new();
+
+    /// <summary>EC2 catches up: every instance launched so far is listed from now on.</summary>
+    public void ListEveryInstance() => _unlistedLooks.Clear();
 
     /// <summary>DescribeInstances lists none until the next RunInstances, as EC2 may for a few seconds after a launch.</summary>
     public bool InstancesUnlistedUntilLaunch { get; set; }
@@ -363,6 +404,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         foreach (var (token, (state, spec)) in Instances.Where(i => i.Value.Spec.Tags.GetValueOrDefault(ResourceTags.DeploymentKey) == deploymentId.ToString())
                      .OrderByDescending(i => i.Value.State.LaunchedAt).ToList())
         {
+            if (Lags(_unlistedLooks, state.InstanceId)) continue;
             // Each look moves it on, as EC2 would: pending → running (with an address); shutting-down → terminated.
             var next = state.State switch
             {
