@@ -270,6 +270,36 @@ public sealed class AwsInstanceReplacementTests
         Assert.DoesNotContain((await h.Core.Store.GetLiveResourcesAsync(names.DeploymentId)), r => r.Kind == AwsResourceKinds.Instance);
     }
 
+    /// <summary>
+    /// A replacement launched once the certificate's parameters were gone serves a new certificate (phase 1 makes one):
+    /// the status monitor, which reads a certificate once, pins the replacement's, not the interrupted instance's.
+    /// </summary>
+    [Fact]
+    public async Task The_status_pins_the_certificate_the_replacement_serves_not_the_one_its_predecessor_did()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var names = await h.NamesAsync();
+        using var monitor = new AwsStatusMonitor(h.Cloud, h.Connector, h.Core.Store, h.Core.Settings, TimeProvider.System,
+            TimeSpan.FromMilliseconds(20), h.Get<AwsTargetOptions>());
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var statuses = monitor.WatchAsync(names.DeploymentId, stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await statuses.MoveNextAsync());
+        Assert.Equal("healthy", statuses.Current.AirflowHealth);
+        var (first, spec) = h.Cloud.Instances[names.InstanceClientToken];
+        h.Cloud.Instances[names.InstanceClientToken] = (first with { State = "terminated", PublicIp = null, SpotState = "closed", StateReason = SpotTermination }, spec);
+        h.Cloud.Secrets.Remove(names.AirflowCertificateParameter);
+        h.Cloud.Secrets.Remove(names.AirflowTlsKeyParameter);
+
+        Succeeded(await h.Core.RunAsync(1), "");
+
+        var replacement = h.Cloud.Instances[names.ReplacementClientToken(first.InstanceId)].State.InstanceId;
+        while (await statuses.MoveNextAsync() && statuses.Current.Instance?.InstanceId != replacement) { }
+        Assert.Equal(replacement, statuses.Current.Instance?.InstanceId);
+        lock (h.Connector.Connections)
+            Assert.Equal(AirflowCertificate.Sha256Of(h.Cloud.Secrets[names.AirflowCertificateParameter].Value), h.Connector.Connections.Last(c => c.Password is null).CertificateSha256);
+    }
+
     /// <summary>A first look of a new status monitor (one keeps what it looked up for a while).</summary>
     private static async Task<AwsStatus> StatusAsync(AwsTargetHarness h)
     {

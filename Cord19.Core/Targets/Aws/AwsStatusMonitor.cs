@@ -28,8 +28,11 @@ public sealed class AwsStatusMonitor : IDisposable
     private sealed record KnownAddress(string Cidr, DateTimeOffset At);
     private static readonly TimeSpan AddressLifetime = TimeSpan.FromMinutes(5);
 
-    /// <summary>A deployment's certificate does not change while it lives: read from SSM once, not on every 15 s look.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, string> _pins = new();
+    /// <summary>
+    /// The certificate an instance's Airflow serves does not change while the instance lives: read from SSM once per
+    /// instance, not on every 15 s look. A replacement may serve a new one (phase 1 makes one when its parameters are gone).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _pins = new(StringComparer.Ordinal);
 
     public AwsStatusMonitor(IAwsCloudFactory clouds, IAirflowConnector airflow, DeploymentStore store, SettingsStore settings, TimeProvider clock,
         TimeSpan? interval = null, AwsTargetOptions? options = null, ILogger<AwsStatusMonitor>? logger = null)
@@ -59,7 +62,7 @@ public sealed class AwsStatusMonitor : IDisposable
                 var names = new DeploymentNames(deploymentId);
                 var instance = await cloud.FindInstanceAsync(deploymentId, ct);
                 var cluster = await cloud.FindClusterAsync(names.Cluster, ct);
-                var health = instance is { State: "running", PublicIp: { } ip } ? await AirflowHealthAsync(cloud, names, ip, settings, ct) : null;
+                var health = instance is { State: "running", PublicIp: not null } ? await AirflowHealthAsync(cloud, names, instance, settings, ct) : null;
                 var instanceCpu = instance is { State: "running" } ? await cloud.CpuAsync("AWS/EC2", "InstanceId", instance.InstanceId, ct) : null;
                 var clusterCpu = cluster is { Status: "available" } ? await cloud.CpuAsync("AWS/Redshift", "ClusterIdentifier", cluster.Identifier, ct) : null;
                 return new AwsStatus(deploymentId, region, instance, health, cluster, instanceCpu, clusterCpu, _clock.GetUtcNow(), null)
@@ -77,12 +80,12 @@ public sealed class AwsStatusMonitor : IDisposable
     }
 
     /// <summary>Airflow's health endpoint needs no sign-in, so the status poll never reads the admin password.</summary>
-    private async Task<string> AirflowHealthAsync(IAwsCloud cloud, DeploymentNames names, string ip, PipelineSettings settings, CancellationToken ct)
+    private async Task<string> AirflowHealthAsync(IAwsCloud cloud, DeploymentNames names, InstanceState instance, PipelineSettings settings, CancellationToken ct)
     {
         try
         {
-            if (!_pins.TryGetValue(names.DeploymentId, out var pin)) _pins[names.DeploymentId] = pin = await InstanceAirflow.PinAsync(cloud, names, ct);
-            var options = InstanceAirflow.Options(_options.InstanceAirflowAddress(ip), settings.AirflowVersion, password: null, pin);
+            if (!_pins.TryGetValue(instance.InstanceId, out var pin)) _pins[instance.InstanceId] = pin = await InstanceAirflow.PinAsync(cloud, names, ct);
+            var options = InstanceAirflow.Options(_options.InstanceAirflowAddress(instance.PublicIp!), settings.AirflowVersion, password: null, pin);
             var health = await _airflow.Connect(options with { Timeout = TimeSpan.FromSeconds(5) }).GetHealthAsync(ct);
             return health.IsHealthy ? "healthy" : $"scheduler {health.Scheduler ?? "unknown"}, database {health.Metadatabase ?? "unknown"}";
         }
