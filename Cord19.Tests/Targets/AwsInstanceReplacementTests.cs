@@ -300,6 +300,20 @@ public sealed class AwsInstanceReplacementTests
             Assert.Equal(AirflowCertificate.Sha256Of(h.Cloud.Secrets[names.AirflowCertificateParameter].Value), h.Connector.Connections.Last(c => c.Password is null).CertificateSha256);
     }
 
+    [Fact]
+    public async Task The_status_says_which_parameter_is_gone_when_the_certificate_cannot_be_pinned()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var names = await h.NamesAsync();
+        h.Cloud.Secrets.Remove(names.AirflowCertificateParameter);
+
+        var status = await StatusAsync(h);
+
+        Assert.Equal($"The Airflow certificate parameter {names.AirflowCertificateParameter} is missing, so the panel cannot tell the instance's Airflow " +
+            "from an impostor. Run phase 7, then phase 1.", status.AirflowHealth);
+    }
+
     /// <summary>A first look of a new status monitor (one keeps what it looked up for a while).</summary>
     private static async Task<AwsStatus> StatusAsync(AwsTargetHarness h)
     {

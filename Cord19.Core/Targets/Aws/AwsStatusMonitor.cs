@@ -82,9 +82,20 @@ public sealed class AwsStatusMonitor : IDisposable
     /// <summary>Airflow's health endpoint needs no sign-in, so the status poll never reads the admin password.</summary>
     private async Task<string> AirflowHealthAsync(IAwsCloud cloud, DeploymentNames names, InstanceState instance, PipelineSettings settings, CancellationToken ct)
     {
+        if (!_pins.TryGetValue(instance.InstanceId, out var pin))
+        {
+            try
+            {
+                _pins[instance.InstanceId] = pin = await InstanceAirflow.PinAsync(cloud, names, ct);
+            }
+            catch (AirflowException ex)
+            {
+                // Its certificate's parameter is gone: no look at Airflow could be trusted, and the message says what to run.
+                return ex.Message;
+            }
+        }
         try
         {
-            if (!_pins.TryGetValue(instance.InstanceId, out var pin)) _pins[instance.InstanceId] = pin = await InstanceAirflow.PinAsync(cloud, names, ct);
             var options = InstanceAirflow.Options(_options.InstanceAirflowAddress(instance.PublicIp!), settings.AirflowVersion, password: null, pin);
             var health = await _airflow.Connect(options with { Timeout = TimeSpan.FromSeconds(5) }).GetHealthAsync(ct);
             return health.IsHealthy ? "healthy" : $"scheduler {health.Scheduler ?? "unknown"}, database {health.Metadatabase ?? "unknown"}";
