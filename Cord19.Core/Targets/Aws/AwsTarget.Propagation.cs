@@ -35,7 +35,7 @@ public sealed partial class AwsTarget
                 if (attempt >= PropagationTries)
                     throw new PhaseFailedException(
                         $"EC2 still could not see {unseen.What} after {PropagationTries} tries over {Durations.Say(options.PollInterval * (PropagationTries - 1))} " +
-                        $"({ex.Code}), though this phase made it: it usually reaches EC2 within seconds. Run phase {run.Context.Phase.Number} again, which keeps it; " +
+                        $"({ex.Code}), though it was made: it usually reaches EC2 within seconds. Run phase {run.Context.Phase.Number} again, which keeps it; " +
                         $"if EC2 still cannot see it, check {unseen.WhereToCheck}, and the AWS Health Dashboard for IAM or EC2 events in {run.Cloud.Region}.", ex);
                 await run.Context.LogAsync($"{char.ToUpperInvariant(unseen.What[0])}{unseen.What[1..]} is not visible to EC2 yet; trying again in a few seconds.");
                 await Task.Delay(options.PollInterval, clock, ct);
