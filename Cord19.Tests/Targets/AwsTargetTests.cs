@@ -180,6 +180,42 @@ public sealed class AwsTargetTests
         Assert.True(h.Cloud.PauseSchedules[DeploymentNames.PauseScheduleOf(cluster)].At > firstPause, "rescheduled from the second run");
     }
 
+    /// <summary>An empty lake (AWS's table there, its files not) would export a header only, and phase 4 would find no papers.</summary>
+    [Fact]
+    public async Task An_empty_data_lake_fails_phase_two_with_the_fix_before_the_export_and_pauses_the_cluster()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.LakeRows = 0;
+
+        var state = await h.Core.RunAsync(2);
+
+        var names = await h.NamesAsync();
+        FailedSaying(state, $"The data lake's table {AwsNames.ExternalSchema}.{AwsNames.LakeTable} is empty (count: 0)", "Choose 'the panel's metadata file' as the AWS metadata source in Settings");
+        Assert.DoesNotContain(h.Cloud.Sql, sql => sql.StartsWith("unload", StringComparison.Ordinal));
+        Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(names.Cluster, default))!.Status);
+    }
+
+    /// <summary>Once the export is in the bucket, phase 2 has nothing to do: resuming the cluster would bill its nodes, and scanning the lake again Spectrum's bytes.</summary>
+    [Fact]
+    public async Task Phase_two_run_again_after_its_export_resumes_no_cluster_and_scans_nothing()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var (statements, calls) = (h.Cloud.Sql.Count, h.Cloud.Calls.Count);
+
+        var again = await h.Core.RunAsync(2);
+
+        var names = await h.NamesAsync();
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        Assert.Contains($"The export s3://{names.Bucket}/{names.ExportKey} is there already.", await h.Core.LogTextAsync(again));
+        Assert.Equal(statements, h.Cloud.Sql.Count);
+        Assert.DoesNotContain(h.Cloud.Calls.Skip(calls), call => call.StartsWith("resume cluster", StringComparison.Ordinal));
+        Assert.Equal("paused", (await h.Cloud.FindClusterAsync(names.Cluster, default))!.Status);
+        Assert.Single((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources, r => r.Kind == AwsResourceKinds.SpectrumScan);
+    }
+
     [Fact]
     public void Redshifts_scheduled_pause_comes_after_the_longest_a_phase_two_can_use_its_cluster()
     {
