@@ -625,6 +625,37 @@ public sealed class AwsTargetTests
         Assert.Equal(0, monitor.ActivePollers);
     }
 
+    /// <summary>What the AWS page's status shows beyond the happy path: which part of Airflow is unhealthy, the cluster's CPU while it runs, an ended instance with no end time, and an AWS that fails a look.</summary>
+    [Fact]
+    public async Task Live_status_names_what_is_unhealthy_and_keeps_what_it_saw_when_AWS_fails_a_look()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var names = await h.NamesAsync();
+        var cluster = h.Cloud.Clusters[names.Cluster];
+        h.Cloud.Clusters[names.Cluster] = (cluster.State with { Status = "available" }, cluster.Spec, cluster.Looks);
+        h.Airflow.Health = new("healthy", "unhealthy", "healthy", null);
+        using var monitor = new AwsStatusMonitor(h.Cloud, h.Connector, h.Core.Store, h.Core.Settings, TimeProvider.System, TimeSpan.FromMilliseconds(20));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var statuses = monitor.WatchAsync(names.DeploymentId, stop.Token).GetAsyncEnumerator(stop.Token);
+
+        Assert.True(await statuses.MoveNextAsync());
+        var seen = statuses.Current;
+        Assert.Equal(("scheduler unhealthy, database healthy", 12.5), (seen.AirflowHealth, seen.ClusterCpuPercent));
+
+        h.Cloud.NextLookFailure = FakeAwsCloud.Error("ec2:DescribeInstances", "RequestLimitExceeded", "Request limit exceeded.");
+        while (await statuses.MoveNextAsync() && statuses.Current.Problem is null) { }
+        var failed = statuses.Current;
+        Assert.Contains("ec2:DescribeInstances", failed.Problem);
+        Assert.Equal((names.Region, seen.Instance, seen.AirflowHealth, seen.ClusterCpuPercent), (failed.Region, failed.Instance, failed.AirflowHealth, failed.ClusterCpuPercent));
+
+        var (instance, spec) = h.Cloud.Instances[names.InstanceClientToken];
+        h.Cloud.Instances[names.InstanceClientToken] = (instance with { State = "terminated", PublicIp = null }, spec);
+        while (await statuses.MoveNextAsync() && statuses.Current.Instance?.State != "terminated") { }
+        Assert.Equal((null, null, null), (statuses.Current.InstanceEndsAt, statuses.Current.AirflowHealth, statuses.Current.InstanceCpuPercent));
+    }
+
     [Fact]
     public async Task The_Airflow_page_follows_the_live_AWS_deployments_Airflow()
     {

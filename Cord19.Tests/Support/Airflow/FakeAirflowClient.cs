@@ -34,8 +34,10 @@ public sealed class FakeAirflowClient : IAirflowClient
     public Task<AirflowServer> GetServerAsync(CancellationToken cancellationToken = default) =>
         Answer("server", () => new AirflowServer("3.1.0", AirflowApiVersion.V2));
 
-    public Task<AirflowHealth> GetHealthAsync(CancellationToken cancellationToken = default) =>
-        Answer("health", () => new AirflowHealth("healthy", "healthy", "healthy", null));
+    /// <summary>What the health endpoint answers.</summary>
+    public AirflowHealth Health { get; set; } = new("healthy", "healthy", "healthy", null);
+
+    public Task<AirflowHealth> GetHealthAsync(CancellationToken cancellationToken = default) => Answer("health", () => Health);
 
     public Task<IReadOnlyList<AirflowDag>> ListDagsAsync(CancellationToken cancellationToken = default) =>
         Answer<IReadOnlyList<AirflowDag>>("dags", () => [.. Dags]);
