@@ -263,6 +263,24 @@ public sealed class AwsFirstDeploymentTests
         Assert.Equal(0, h.Cloud.RunInstancesAsked);
     }
 
+    /// <summary>Once the instance is launched, neither its Airflow release nor its type can change: phase 1 run again judges neither.</summary>
+    [Fact]
+    public async Task Phase_one_run_again_over_a_launched_instance_looks_up_neither_the_release_nor_the_type()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var asked = h.Releases.Asked.Count;
+        // Both would refuse a launch now: a release PyPI withdrew since, and a type EC2 no longer knows.
+        h.Releases.Answer = _ => null;
+        h.Cloud.InstanceTypeOf["m5.xlarge"] = null;
+
+        var again = await h.Core.RunAsync(1);
+
+        Succeeded(again, await h.Core.LogTextAsync(again));
+        Assert.Equal(asked, h.Releases.Asked.Count);
+        Assert.Contains("is launched already, and installs Airflow at its first boot: the release is not looked up again, nor the instance type.", await h.Core.LogTextAsync(again));
+    }
+
     [Fact]
     public async Task Phase_two_makes_the_cluster_in_its_new_group_though_the_groups_name_finds_nothing_yet()
     {
