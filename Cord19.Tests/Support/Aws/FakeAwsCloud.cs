@@ -681,6 +681,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     {
         Sql.Add(sql);
         if (SqlFailure?.Invoke(sql) is { } failure) throw failure;
+        // The Data API runs statements on an available cluster only; phase 2 waits for that.
+        if (Clusters.TryGetValue(cluster, out var target) && target.State.Status != "available")
+            throw Error("redshift-data:ExecuteStatement", "ValidationException", $"Cluster {cluster} is {target.State.Status}, not available.");
         if (UnloadHold is { } hold && sql.StartsWith("unload", StringComparison.Ordinal))
         {
             UnloadReached.TrySetResult();
