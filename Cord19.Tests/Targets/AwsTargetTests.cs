@@ -180,6 +180,28 @@ public sealed class AwsTargetTests
         Assert.True(h.Cloud.PauseSchedules[DeploymentNames.PauseScheduleOf(cluster)].At > firstPause, "rescheduled from the second run");
     }
 
+    /// <summary>A failed phase 2 whose cluster cannot be paused either leaves it billing: the log says so, and the meter goes on counting its nodes.</summary>
+    [Fact]
+    public async Task A_failed_phase_two_whose_cluster_cannot_be_paused_says_it_bills_and_keeps_metering_its_nodes()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.SqlFailure = sql => sql.StartsWith("unload", StringComparison.Ordinal)
+            ? FakeAwsCloud.Error("redshift-data:ExecuteStatement", AwsCloud.StatementFailed, "S3ServiceException:Access Denied,Status 403,Error AccessDenied")
+            : null;
+        h.Cloud.PauseClusterFailure = FakeAwsCloud.Error("redshift:PauseCluster", "AccessDenied", "User is not authorized to perform: redshift:PauseCluster");
+
+        var failed = await h.Core.RunAsync(2);
+
+        var cluster = (await h.NamesAsync()).Cluster;
+        Assert.Equal(PhaseStatus.Failed, failed.Status);
+        var log = await h.Core.LogTextAsync(failed);
+        Assert.Contains($"Phase 2 stopped before its end and cluster {cluster} could not be paused (", log);
+        Assert.Contains("redshift:PauseCluster", log);
+        Assert.Contains("it bills node-hours until phase 7 deletes it. Run phase 7, or pause the cluster in the Redshift console.", log);
+        Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(await h.DeploymentIdAsync()), r => r.Kind == AwsResourceKinds.ClusterCompute);
+    }
+
     /// <summary>An empty lake (AWS's table there, its files not) would export a header only, and phase 4 would find no papers.</summary>
     [Fact]
     public async Task An_empty_data_lake_fails_phase_two_with_the_fix_before_the_export_and_pauses_the_cluster()

@@ -632,9 +632,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         return Task.CompletedTask;
     }
 
+    /// <summary>What PauseCluster fails with, when set.</summary>
+    public Exception? PauseClusterFailure { get; set; }
+
     public Task PauseClusterAsync(string identifier, CancellationToken ct)
     {
         Call($"pause cluster {identifier}");
+        if (PauseClusterFailure is { } failure) return Task.FromException(failure);
         var found = Clusters[identifier];
         Clusters[identifier] = (found.State with { Status = "pausing" }, found.Spec, 0);
         return Task.CompletedTask;
