@@ -202,6 +202,31 @@ public sealed class AwsTargetTests
         Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(await h.DeploymentIdAsync()), r => r.Kind == AwsResourceKinds.ClusterCompute);
     }
 
+    /// <summary>
+    /// A phase 2 that stops while its cluster is still being created cannot pause it (Redshift pauses an available
+    /// cluster only): it says so, the nodes stay metered, and the cluster guard pauses it once it is available.
+    /// </summary>
+    [Fact]
+    public async Task A_phase_two_that_stops_while_its_cluster_is_created_says_it_bills_until_the_guard_pauses_it()
+    {
+        await using var h = await AwsTargetHarness.StartAsync(clusterLimit: TimeSpan.FromMilliseconds(200));
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.ClusterCreatingLooks = int.MaxValue;
+
+        var failed = await h.Core.RunAsync(2);
+
+        var cluster = (await h.NamesAsync()).Cluster;
+        FailedSaying(failed, $"Gave up waiting for cluster {cluster} available");
+        Assert.Contains($"Phase 2 stopped before its end while cluster {cluster} is creating, which cannot be paused yet. It bills node-hours until the panel pauses it",
+            await h.Core.LogTextAsync(failed));
+        Assert.DoesNotContain($"pause cluster {cluster}", h.Cloud.Calls);
+        Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(await h.DeploymentIdAsync()), r => r.Kind == AwsResourceKinds.ClusterCompute);
+
+        h.Cloud.ClusterCreatingLooks = 0;
+        Assert.True(await h.Get<ClusterGuard>().CheckAsync(default));
+        Assert.Contains($"pause cluster {cluster}", h.Cloud.Calls);
+    }
+
     /// <summary>An empty lake (AWS's table there, its files not) would export a header only, and phase 4 would find no papers.</summary>
     [Fact]
     public async Task An_empty_data_lake_fails_phase_two_with_the_fix_before_the_export_and_pauses_the_cluster()

@@ -31,7 +31,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
     public FakeAirflowReleaseIndex Releases { get; }
 
     public static async Task<AwsTargetHarness> StartAsync(PipelineSettings? settings = null, TimeSpan? airflowReadyLimit = null, TimeSpan? airflowOutageLimit = null,
-        TimeSpan? addresslessGrace = null, TimeSpan? instanceStartLimit = null)
+        TimeSpan? addresslessGrace = null, TimeSpan? instanceStartLimit = null, TimeSpan? clusterLimit = null)
     {
         var files = new TempDirectory();
         var bundle = Directory.CreateDirectory(Path.Combine(files.Path, "bundle")).FullName;
@@ -53,7 +53,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
                 // Everything here settles within a few looks; a wait that would take longer is the test's failure.
                 InstanceStartLimit = instanceStartLimit ?? TimeSpan.FromSeconds(10),
                 AddresslessGrace = addresslessGrace ?? TimeSpan.FromMilliseconds(50),
-                ClusterLimit = TimeSpan.FromSeconds(10),
+                ClusterLimit = clusterLimit ?? TimeSpan.FromSeconds(10),
                 CommandLimit = TimeSpan.FromSeconds(10),
                 DagRunLimit = TimeSpan.FromSeconds(10),
                 AirflowOutageLimit = airflowOutageLimit ?? TimeSpan.FromSeconds(10),

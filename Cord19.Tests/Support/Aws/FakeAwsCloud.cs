@@ -567,6 +567,12 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         throw failure;
     }
 
+    /// <summary>How many looks a new cluster stays "creating" for; int.MaxValue: it never becomes available.</summary>
+    public int ClusterCreatingLooks { get; set; } = 1;
+
+    private static ClusterState Available(ClusterState state) =>
+        state with { Status = "available", Address = $"{state.Identifier}.example.redshift.amazonaws.com", Port = 5439 };
+
     public Task<ClusterState?> FindClusterAsync(string identifier, CancellationToken ct)
     {
         FailThisLookIfAsked();
@@ -579,7 +585,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         }
         var state = found.State.Status switch
         {
-            "creating" or "resuming" when looks > 1 => found.State with { Status = "available", Address = $"{identifier}.example.redshift.amazonaws.com", Port = 5439 },
+            "creating" when looks > ClusterCreatingLooks => Available(found.State),
+            "resuming" when looks > 1 => Available(found.State),
             "pausing" when looks > 1 => found.State with { Status = "paused" },
             _ => found.State,
         };
