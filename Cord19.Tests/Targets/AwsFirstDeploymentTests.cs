@@ -410,6 +410,20 @@ public sealed class AwsFirstDeploymentTests
     }
 
     [Fact]
+    public async Task A_role_Redshift_never_sees_fails_phase_two_after_a_dozen_tries_naming_the_trust_to_check()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.RolePropagationFailures = int.MaxValue;
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, $"Redshift still refuses the role arn:aws:iam::123456789012:role/cord19/{AwsNames.SpectrumRole} after 12 tries",
+            "The IAM role must delegate access to an Amazon Redshift account.", "Check that its trust policy names redshift.amazonaws.com, then run phase 2 again.");
+        Assert.Equal(int.MaxValue - 12, h.Cloud.RolePropagationFailures);
+    }
+
+    [Fact]
     public async Task Phase_two_waits_out_IAM_propagating_the_new_Spectrum_role_to_Redshift()
     {
         await using var h = await AwsTargetHarness.StartAsync();

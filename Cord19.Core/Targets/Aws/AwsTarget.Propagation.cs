@@ -4,23 +4,25 @@ using Cord19.Core.Execution;
 namespace Cord19.Core.Targets.Aws;
 
 /// <summary>
-/// Calls that name something the phase made seconds before, which EC2 may not know yet: its API is eventually consistent
-/// ("Eventual consistency in the Amazon EC2 API": a new security group's id may answer InvalidGroup.NotFound), and a new
-/// instance profile reaches EC2 from IAM a few seconds late (RunInstances calls its name "invalid": aws/aws-sdk-js-v3#5253,
-/// and the Terraform provider's issues).
+/// Calls that name something made seconds before, which the service called may not know yet: EC2's API is eventually
+/// consistent ("Eventual consistency in the Amazon EC2 API": a new security group's id may answer InvalidGroup.NotFound),
+/// and IAM shows a new instance profile to EC2, and a new role to Redshift, a few seconds late (RunInstances calls the
+/// profile's name "invalid": aws/aws-sdk-js-v3#5253, and the Terraform provider's issues; Redshift says the role must
+/// "delegate access to an Amazon Redshift account"). One wait serves them all.
 /// </summary>
 public sealed partial class AwsTarget
 {
     /// <summary>How many times such a call is asked: 11 waits of the poll interval (about 2 minutes).</summary>
     private const int PropagationTries = 12;
 
-    /// <summary>What EC2 could not see yet, and where to look for it when it never does.</summary>
-    private sealed record NotVisibleYet(string What, string WhereToCheck);
+    /// <summary>What a refusal says is not visible yet: the log's line while it is waited for, and the failure once the wait is over.</summary>
+    /// <param name="GaveUp">Given how long it was waited for ("after 12 tries over 1 min 50 s").</param>
+    private sealed record NotVisibleYet(string Waiting, Func<string, string> GaveUp);
 
     /// <summary>
-    /// Asks <paramref name="call"/> again every poll interval while EC2 answers that something <paramref name="newlyMade"/>
-    /// names is not there; past <see cref="PropagationTries"/>, the phase fails saying what, and what to do, rather than
-    /// with EC2's words alone. Any other refusal is the caller's.
+    /// Asks <paramref name="call"/> again every poll interval while its refusal is one <paramref name="newlyMade"/> reads
+    /// as not visible yet; past <see cref="PropagationTries"/>, the phase fails saying what, and what to do, rather than
+    /// with the service's words alone. Any other refusal is the caller's.
     /// </summary>
     private async Task<T> WhileNewlyMadeAsync<T>(AwsRun run, Func<AwsException, NotVisibleYet?> newlyMade, Func<Task<T>> call, CancellationToken ct)
     {
@@ -33,11 +35,8 @@ public sealed partial class AwsTarget
             catch (AwsException ex) when (newlyMade(ex) is { } unseen)
             {
                 if (attempt >= PropagationTries)
-                    throw new PhaseFailedException(
-                        $"EC2 still could not see {unseen.What} after {PropagationTries} tries over {Durations.Say(options.PollInterval * (PropagationTries - 1))} " +
-                        $"({ex.Code}), though it was made: it usually reaches EC2 within seconds. Run phase {run.Context.Phase.Number} again, which keeps it; " +
-                        $"if EC2 still cannot see it, check {unseen.WhereToCheck}, and the AWS Health Dashboard for IAM or EC2 events in {run.Cloud.Region}.", ex);
-                await run.Context.LogAsync($"{char.ToUpperInvariant(unseen.What[0])}{unseen.What[1..]} is not visible to EC2 yet; trying again in a few seconds.");
+                    throw new PhaseFailedException(unseen.GaveUp($"after {PropagationTries} tries over {Durations.Say(options.PollInterval * (PropagationTries - 1))}"), ex);
+                await run.Context.LogAsync(unseen.Waiting);
                 await Task.Delay(options.PollInterval, clock, ct);
             }
         }
@@ -53,12 +52,27 @@ public sealed partial class AwsTarget
     /// <summary>A launch's new instance profile, or its new security group, that EC2 cannot see yet.</summary>
     private static Func<AwsException, NotVisibleYet?> NewProfileOrGroup(AwsRun run, InstanceSpec spec) => ex =>
         ex.Code == "InvalidParameterValue" && ex.AwsMessage.Contains("instance profile", StringComparison.OrdinalIgnoreCase)
-            ? new($"the instance profile {run.Names.InstanceRole}", $"in the IAM console that the profile {run.Names.InstanceRole} exists with its role")
-            : NewGroup(spec.SecurityGroupId)(ex);
+            ? Ec2CannotSee(run, ex, $"the instance profile {run.Names.InstanceRole}", $"in the IAM console that the profile {run.Names.InstanceRole} exists with its role")
+            : NewGroup(run, spec.SecurityGroupId)(ex);
 
     /// <summary>A security group, made by this phase, that EC2 cannot see yet.</summary>
-    private static Func<AwsException, NotVisibleYet?> NewGroup(string groupId) => ex =>
+    private static Func<AwsException, NotVisibleYet?> NewGroup(AwsRun run, string groupId) => ex =>
         ex.Code == "InvalidGroup.NotFound"
-            ? new($"the security group {groupId}", $"in the VPC console (Security groups) that {groupId} exists in the default VPC")
+            ? Ec2CannotSee(run, ex, $"the security group {groupId}", $"in the VPC console (Security groups) that {groupId} exists in the default VPC")
+            : null;
+
+    private static NotVisibleYet Ec2CannotSee(AwsRun run, AwsException ex, string what, string whereToCheck) => new(
+        $"{char.ToUpperInvariant(what[0])}{what[1..]} is not visible to EC2 yet; trying again in a few seconds.",
+        after => $"EC2 still could not see {what} {after} ({ex.Code}), though it was made: it usually reaches EC2 within seconds. " +
+            $"Run phase {run.Context.Phase.Number} again, which keeps it; if EC2 still cannot see it, check {whereToCheck}, " +
+            $"and the AWS Health Dashboard for IAM or EC2 events in {run.Cloud.Region}.");
+
+    /// <summary>A role made a moment ago that IAM has not shown to Redshift yet: Redshift calls it an invalid role, for about a minute.</summary>
+    private static Func<AwsException, NotVisibleYet?> RoleRedshiftCannotSee(string roleArn, string trustedService) => ex =>
+        ex.AwsMessage.Contains("delegate access to an Amazon Redshift account", StringComparison.OrdinalIgnoreCase)
+        || (ex.Code is "InvalidParameterValue" or "InvalidParameterCombination" or "InvalidScheduledAction"
+            && ex.AwsMessage.Contains("IAM role", StringComparison.OrdinalIgnoreCase))
+            ? new($"IAM has not yet shown the role {roleArn} to Redshift; trying again in a few seconds.",
+                after => $"Redshift still refuses the role {roleArn} {after} ({ex.AwsMessage}). Check that its trust policy names {trustedService}, then run phase 2 again.")
             : null;
 }

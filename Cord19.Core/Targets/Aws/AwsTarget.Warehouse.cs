@@ -195,7 +195,7 @@ public sealed partial class AwsTarget
             $"CORD-19 deployment {names.DeploymentId}: pauses its cluster if the control panel has not");
         try
         {
-            await WhileRedshiftLacksTheRoleAsync(run, schedulerArn, AwsRoles.Scheduler.TrustedService, () => cloud.SchedulePauseAsync(schedule, ct), ct);
+            await WhileNewlyMadeAsync(run, RoleRedshiftCannotSee(schedulerArn, AwsRoles.Scheduler.TrustedService), () => cloud.SchedulePauseAsync(schedule, ct), ct);
             await context.LogAsync($"Redshift's scheduler pauses cluster {names.Cluster} at {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({schedule.Name}), " +
                 "even if the panel has stopped by then; this phase pauses it sooner, when its export is done. Phase 7 deletes the schedule with the cluster.");
         }
@@ -261,33 +261,5 @@ public sealed partial class AwsTarget
     }
 
     private Task CreateClusterAsync(AwsRun run, ClusterSpec spec, CancellationToken ct) =>
-        WhileRedshiftLacksTheRoleAsync(run, spec.SpectrumRoleArn, AwsRoles.RedshiftService, () => run.Cloud.CreateClusterAsync(spec, ct), ct);
-
-    /// <summary>A role made a moment ago may not have reached Redshift yet; AWS says so as an invalid role, for about a minute.</summary>
-    private async Task WhileRedshiftLacksTheRoleAsync(AwsRun run, string roleArn, string trustedService, Func<Task> call, CancellationToken ct)
-    {
-        var deadline = clock.GetUtcNow() + options.RolePropagationLimit;
-        while (true)
-        {
-            try
-            {
-                await call();
-                return;
-            }
-            catch (AwsException ex) when (IsRolePropagation(ex))
-            {
-                if (clock.GetUtcNow() > deadline)
-                    throw new PhaseFailedException(
-                        $"Redshift still refuses the role {roleArn} after {options.RolePropagationLimit.TotalMinutes:0} minutes ({ex.AwsMessage}). " +
-                        $"Check that its trust policy names {trustedService}, then run phase 2 again.", ex);
-                await run.Context.LogAsync($"IAM has not yet shown the role {roleArn} to Redshift; trying again in a few seconds.");
-                await Task.Delay(options.PollInterval, clock, ct);
-            }
-        }
-    }
-
-    private static bool IsRolePropagation(AwsException ex) =>
-        ex.AwsMessage.Contains("delegate access to an Amazon Redshift account", StringComparison.OrdinalIgnoreCase)
-        || (ex.Code is "InvalidParameterValue" or "InvalidParameterCombination" or "InvalidScheduledAction"
-            && ex.AwsMessage.Contains("IAM role", StringComparison.OrdinalIgnoreCase));
+        WhileNewlyMadeAsync(run, RoleRedshiftCannotSee(spec.SpectrumRoleArn, AwsRoles.RedshiftService), () => run.Cloud.CreateClusterAsync(spec, ct), ct);
 }

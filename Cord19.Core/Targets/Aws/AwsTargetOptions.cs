@@ -92,7 +92,4 @@ public sealed record AwsTargetOptions
 
     /// <summary>The instance's processor architecture: Canonical's amd64 image's, or not known for an image of the operator's own.</summary>
     public string? InstanceArchitecture => ImageId is null ? AwsCloud.UbuntuArchitecture : null;
-
-    /// <summary>How long phase 2 retries CreateCluster while IAM has not yet propagated a new Spectrum role to Redshift.</summary>
-    public TimeSpan RolePropagationLimit { get; init; } = TimeSpan.FromMinutes(2);
 }
