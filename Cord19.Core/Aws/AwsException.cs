@@ -103,17 +103,32 @@ public enum AwsErrorKind
 /// <summary>What AWS's error codes mean to the caller: retry, report as denied, treat as gone or as present.</summary>
 public static class AwsErrors
 {
+    /// <summary>
+    /// The SDKs' throttling codes, and two that only their services' models call throttling: Cost Explorer's
+    /// LimitExceededException ("You made too many calls in a short period of time. Try again later.": of the services
+    /// the panel calls, only Cost Explorer answers that code; IAM's quota is "LimitExceeded") and Redshift's
+    /// DependentServiceRequestThrottlingFault ("Wait and retry the request").
+    /// </summary>
     private static readonly HashSet<string> Throttling = new(StringComparer.Ordinal)
     {
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
         "RequestLimitExceeded", "RequestThrottled", "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
-        "BandwidthLimitExceeded", "ProvisionedThroughputExceededException",
+        "BandwidthLimitExceeded", "ProvisionedThroughputExceededException", "LimitExceededException",
+        "DependentServiceRequestThrottlingFault",
     };
 
+    /// <summary>
+    /// Failures that pass: 5xx and timeouts, and the refusals whose models say to wait and ask again (Redshift's
+    /// DependentServiceUnavailableFault, "Wait 30 to 60 seconds"; IAM's ConcurrentModification and SSM's TooManyUpdates,
+    /// another change of the same thing under way; Glue's FederationSourceRetryableException; the Price List's
+    /// InternalErrorException, "Try again later").
+    /// </summary>
     private static readonly HashSet<string> Transient = new(StringComparer.Ordinal)
     {
         "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure", "InternalServerError",
         "InternalServerException", "ServiceUnavailable", "ServiceUnavailableException", "Unavailable", "Timeout",
+        "OperationTimeoutException", "DependentServiceUnavailableFault", "ConcurrentModification", "TooManyUpdates",
+        "FederationSourceRetryableException", "InternalErrorException",
     };
 
     private static readonly HashSet<string> Denied = new(StringComparer.Ordinal)
@@ -133,7 +148,7 @@ public static class AwsErrors
     private static readonly HashSet<string> Quotas = new(StringComparer.Ordinal)
     {
         "MaxSpotInstanceCountExceeded", "VcpuLimitExceeded", "InstanceLimitExceeded", "ClusterQuotaExceeded", "NumberOfNodesQuotaExceeded",
-        "LimitExceeded", "LimitExceededException", "ServiceQuotaExceededException",
+        "LimitExceeded", "ServiceQuotaExceededException",
     };
 
     /// <summary>Shortages on AWS's side (no room for the type or node now), and the spot price above the max.</summary>

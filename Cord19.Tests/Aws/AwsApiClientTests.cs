@@ -40,6 +40,33 @@ public sealed class AwsApiClientTests
         Assert.Equal("Arn", answer.Find("Role").Text("Arn"));
     }
 
+    /// <summary>Refusals whose services' models say to ask again later, though no SDK list names them.</summary>
+    [Theory]
+    [InlineData("ce", "LimitExceededException", 400, "You made too many calls in a short period of time. Try again later.")]
+    [InlineData("redshift", "DependentServiceRequestThrottlingFault", 400, "The request cannot be completed because a dependent service is throttling requests made by Amazon Redshift on your behalf.")]
+    [InlineData("redshift", "DependentServiceUnavailableFault", 400, "Your request cannot be completed because a dependent internal service is temporarily unavailable. Wait 30 to 60 seconds and try again.")]
+    [InlineData("iam", "ConcurrentModification", 409, "Multiple requests to change this object were submitted simultaneously.")]
+    public async Task Refusals_the_models_say_to_wait_out_are_retried(string service, string code, int status, string message)
+    {
+        var refused = false;
+        var handler = new ScriptedAwsHandler(_ =>
+        {
+            if (refused) return null;
+            refused = true;
+            return service == "ce" ? ScriptedAwsHandler.JsonError(code, message, (HttpStatusCode)status) : ScriptedAwsHandler.QueryError(code, message, (HttpStatusCode)status);
+        });
+        var client = Client(handler);
+
+        _ = service switch
+        {
+            "ce" => (object)await client.JsonAsync(AwsService.CostExplorer, "ListCostAllocationTags", new { TagKeys = new[] { "cord19:deployment" } }, default),
+            "redshift" => await client.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters(), default),
+            _ => await GetRoleAsync(client),
+        };
+
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
     [Fact]
     public async Task An_HTML_page_instead_of_an_AWS_answer_is_named_never_pasted()
     {

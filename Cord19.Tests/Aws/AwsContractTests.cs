@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cord19.Core.Aws;
@@ -146,6 +147,29 @@ public sealed class AwsContractTests
             "redshift:DeleteScheduledAction", "redshift:DescribeClusters", "redshift:DescribeClusterSnapshots", "redshift:DescribeOrderableClusterOptions", "redshift:PauseCluster", "redshift:ResumeCluster",
             "servicequotas:GetServiceQuota",
         ], sent);
+    }
+
+    /// <summary>How the models' documentation tells a caller to ask again later.</summary>
+    private static readonly Regex WaitOutWords = new("try again later|wait and retry|wait \\d+ to \\d+ seconds|wait a few (minutes|moments)|may be retried|too many (calls|requests)",
+        RegexOptions.IgnoreCase);
+
+    /// <summary>
+    /// A refusal that a request's model says to wait out is retried, whatever its code: the SDKs' lists of throttling codes
+    /// miss Cost Explorer's LimitExceededException and Redshift's dependent-service faults, for two.
+    /// </summary>
+    [Fact]
+    public async Task Every_refusal_the_models_say_to_wait_out_is_retried()
+    {
+        var handler = await DriveEveryCallAsync();
+
+        var waitOut = handler.Requests.Where(r => r.Service != "servicequotas").Select(r => (r.Service, r.Operation)).Distinct()
+            .SelectMany(r => handler.Model(r.Service).Errors(r.Operation).Select(e => (r.Service, e.Code, e.Status, e.Documentation)))
+            .Where(e => WaitOutWords.IsMatch(e.Documentation)).Distinct().OrderBy(e => $"{e.Service}:{e.Code}", StringComparer.Ordinal).ToList();
+
+        Assert.Equal(["ce:LimitExceededException", "glue:FederationSourceRetryableException", "iam:ConcurrentModification", "pricing:InternalErrorException",
+            "pricing:ThrottlingException", "redshift:DependentServiceRequestThrottlingFault", "redshift:DependentServiceUnavailableFault"],
+            waitOut.Select(e => $"{e.Service}:{e.Code}"));
+        Assert.All(waitOut, e => Assert.True(AwsErrors.IsRetryable(AwsErrors.Classify(e.Code, (HttpStatusCode?)e.Status)), $"{e.Service}:{e.Code} is not retried"));
     }
 
     [Fact]

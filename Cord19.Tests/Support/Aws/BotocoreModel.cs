@@ -38,6 +38,21 @@ public sealed class BotocoreModel
 
     public bool HasOperation(string name) => _operations.TryGetProperty(name, out _);
 
+    /// <summary>The refusals the model says an operation may answer: wire code, HTTP status where it gives one, and its words.</summary>
+    public IEnumerable<(string Code, int? Status, string Documentation)> Errors(string operation)
+    {
+        if (!_operations.GetProperty(operation).TryGetProperty("errors", out var errors)) yield break;
+        foreach (var error in errors.EnumerateArray())
+        {
+            var name = error.GetProperty("shape").GetString()!;
+            var shape = Shape(name);
+            var wire = shape.TryGetProperty("error", out var e) ? e : default;
+            var code = wire.ValueKind == JsonValueKind.Object && wire.TryGetProperty("code", out var c) ? c.GetString()! : name;
+            int? status = wire.ValueKind == JsonValueKind.Object && wire.TryGetProperty("httpStatusCode", out var h) ? h.GetInt32() : null;
+            yield return (code, status, shape.TryGetProperty("documentation", out var d) ? d.GetString() ?? "" : "");
+        }
+    }
+
     private JsonElement Shape(string name) => _shapes.GetProperty(name);
 
     private string? InputShape(string operation) =>
