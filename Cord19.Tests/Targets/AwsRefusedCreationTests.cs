@@ -43,6 +43,37 @@ public sealed class AwsRefusedCreationTests
             "Allow iam:CreateServiceLinkedRole for redshift.amazonaws.com", "aws iam create-service-linked-role --aws-service-name redshift.amazonaws.com");
     }
 
+    private static Core.Aws.AwsException DependencyUnavailable() => FakeAwsCloud.Error("redshift:CreateCluster", "DependentServiceUnavailableFault",
+        "Your request cannot be completed because a dependent internal service is temporarily unavailable. Wait 30 to 60 seconds and try again.");
+
+    /// <summary>Redshift's model says to wait 30 to 60 seconds out and ask again: phase 2 does, rather than fail.</summary>
+    [Fact]
+    public async Task Phase_two_waits_out_a_service_Redshift_depends_on_being_unavailable()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.CreateClusterRefusals.Enqueue(DependencyUnavailable());
+        h.Cloud.CreateClusterRefusals.Enqueue(FakeAwsCloud.Error("redshift:CreateCluster", "DependentServiceRequestThrottlingFault",
+            "The request cannot be completed because a dependent service is throttling requests made by Amazon Redshift on your behalf. Wait and retry the request."));
+
+        var state = await h.Core.RunAsync(2);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Empty(h.Cloud.CreateClusterRefusals);
+        Assert.Contains("Redshift says a service it depends on is busy or unavailable (DependentServiceRequestThrottlingFault); asking again", await h.Core.LogTextAsync(state));
+    }
+
+    [Fact]
+    public async Task A_service_Redshift_depends_on_that_stays_unavailable_fails_phase_two_with_nothing_metered()
+    {
+        var (h, state) = await ClusterRefusedAsync("DependentServiceUnavailableFault", DependencyUnavailable().AwsMessage);
+        await using var _ = h;
+
+        FailedSaying(state, "Redshift still answered DependentServiceUnavailableFault after 12 tries", "no cluster was made", "Run phase 2 again later");
+        Assert.Contains("AWS created nothing, so the ledger no longer counts redshift-cluster", await h.Core.LogTextAsync(state));
+        Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour);
+    }
+
     /// <summary>Phase 1, then phase 2 with its CreateCluster refused as <paramref name="code"/>.</summary>
     private static async Task<(AwsTargetHarness H, PhaseState State)> ClusterRefusedAsync(string code, string message)
     {

@@ -163,7 +163,7 @@ public sealed partial class AwsTarget
         {
             try
             {
-                return (await WhileNewlyMadeAsync(run, NewProfileOrGroup(run, spec), () => cloud.RunSpotInstanceAsync(spec with { AvailabilityZone = order[i]?.AvailabilityZone }, ct), ct), null);
+                return (await WaitOutAsync(run, NewProfileOrGroup(run, spec), () => cloud.RunSpotInstanceAsync(spec with { AvailabilityZone = order[i]?.AvailabilityZone }, ct), ct), null);
             }
             catch (AwsException ex) when (SpotZones.IsZonal(ex) && i + 1 < order.Count)
             {

@@ -195,7 +195,7 @@ public sealed partial class AwsTarget
             $"CORD-19 deployment {names.DeploymentId}: pauses its cluster if the control panel has not");
         try
         {
-            await WhileNewlyMadeAsync(run, RoleRedshiftCannotSee(schedulerArn, AwsRoles.Scheduler.TrustedService), () => cloud.SchedulePauseAsync(schedule, ct), ct);
+            await WaitOutAsync(run, RoleRedshiftCannotSee(schedulerArn, AwsRoles.Scheduler.TrustedService), () => cloud.SchedulePauseAsync(schedule, ct), ct);
             await context.LogAsync($"Redshift's scheduler pauses cluster {names.Cluster} at {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({schedule.Name}), " +
                 "even if the panel has stopped by then; this phase pauses it sooner, when its export is done. Phase 7 deletes the schedule with the cluster.");
         }
@@ -261,5 +261,6 @@ public sealed partial class AwsTarget
     }
 
     private Task CreateClusterAsync(AwsRun run, ClusterSpec spec, CancellationToken ct) =>
-        WhileNewlyMadeAsync(run, RoleRedshiftCannotSee(spec.SpectrumRoleArn, AwsRoles.RedshiftService), () => run.Cloud.CreateClusterAsync(spec, ct), ct);
+        WaitOutAsync(run, ex => RoleRedshiftCannotSee(spec.SpectrumRoleArn, AwsRoles.RedshiftService)(ex) ?? RedshiftDependencyBusy(run, ex),
+            () => run.Cloud.CreateClusterAsync(spec, ct), ct);
 }

@@ -128,7 +128,7 @@ public sealed partial class AwsTarget(
         {
             // A group made now has no rule, and EC2 may not know its id for a few seconds.
             var ingress = existing is null ? null : await run.Cloud.IngressAsync(name, opened, ct);
-            await WhileNewlyMadeAsync(run, NewGroup(run, group), () => OpenToOperatorAsync(run, ingress ?? new GroupIngress(group, []), opened, cidr!, ct), ct);
+            await WaitOutAsync(run, NewGroup(run, group), () => OpenToOperatorAsync(run, ingress ?? new GroupIngress(group, []), opened, cidr!, ct), ct);
         }
         return (group, vpc, cidr);
     }

@@ -28,6 +28,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     /// <summary>RunInstances calls made for a new instance (a token EC2 already launched under is not counted), refused or not.</summary>
     public int RunInstancesAsked { get; private set; }
     public Exception? CreateClusterFailure { get; set; }
+    /// <summary>Refusals the next CreateCluster calls answer, one each, before any other.</summary>
+    public Queue<Exception> CreateClusterRefusals { get; } = new();
     public Exception? ResumeClusterFailure { get; set; }
     public Exception? DeleteClusterFailure { get; set; }
     public Exception? RoleFailure { get; set; }
@@ -474,6 +476,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public CostAllocationTagState? CostAllocationTag { get; set; } = CostAllocationTagState.Active;
     /// <summary>What Cost Explorer answers for any tag and days.</summary>
     public List<BilledService> Bill { get; } = [];
+    public Exception? BillFailure { get; set; }
 
     public Task<CostAllocationTagState?> CostAllocationTagAsync(string key, CancellationToken ct)
     {
@@ -484,7 +487,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task<IReadOnlyList<BilledService>> BilledAsync(string key, string value, DateOnly from, DateOnly until, CancellationToken ct)
     {
         Call($"bill {key}={value} {from:yyyy-MM-dd}..{until:yyyy-MM-dd}");
-        return Task.FromResult<IReadOnlyList<BilledService>>([.. Bill]);
+        return BillFailure is { } failure ? Task.FromException<IReadOnlyList<BilledService>>(failure) : Task.FromResult<IReadOnlyList<BilledService>>([.. Bill]);
     }
 
     /// <summary>AWS's Price List: each rate with its service code; its attributes include regionCode, as AWS's do.</summary>
@@ -544,6 +547,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public async Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct)
     {
         if (Clusters.ContainsKey(spec.Identifier)) return;
+        if (CreateClusterRefusals.TryDequeue(out var refusal)) throw refusal;
         if (RolePropagationFailures > 0)
         {
             RolePropagationFailures--;
