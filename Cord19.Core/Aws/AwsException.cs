@@ -67,6 +67,8 @@ public sealed class AwsException : Cord19Exception
                 ($"AWS denied {action} ({code}){said}.", AwsErrors.ServiceLinkedRoleAdvice(service)),
             AwsErrorKind.Denied when AwsErrors.IsLakeFormationRefusal(message) =>
                 ($"Lake Formation refused {action} ({code}){said}.", AwsErrors.LakeFormationAdvice),
+            AwsErrorKind.Denied when AwsErrors.IsCostExplorerNotEnabled(message) =>
+                ($"Cost Explorer is not enabled for this account, so AWS refused {action} ({code}){said}.", AwsErrors.CostExplorerAdvice),
             AwsErrorKind.Denied =>
                 ($"AWS denied {action} ({code}){said}.", $"Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again."),
             AwsErrorKind.Credentials =>
@@ -195,6 +197,18 @@ public static class AwsErrors
         "Lake Formation governs this account's Glue catalogue, so IAM's grants are not enough: in the Lake Formation console " +
         "(Permissions → Data lake permissions → Grant), grant the identity the panel runs as (the AWS checklist shows which one) Describe " +
         "on the database and table named, then try again.";
+
+    /// <summary>
+    /// Cost Explorer's refusal on an account where nobody has opened it yet: "User not enabled for cost explorer access"
+    /// (AccessDeniedException). No IAM grant lifts it: AWS enables Cost Explorer from its console only ("Enabling Cost
+    /// Explorer", AWS Cost Management User Guide).
+    /// </summary>
+    public static bool IsCostExplorerNotEnabled(string message) => message.Contains("not enabled for cost explorer", StringComparison.OrdinalIgnoreCase);
+
+    public const string CostExplorerAdvice =
+        "Open Cost Explorer once in the Billing and Cost Management console: AWS enables it there, not through its API, and has the " +
+        "current month's costs ready about 24 hours later. In an organization, the management account may deny a member account " +
+        "Cost Explorer: if the console refuses, ask its administrator.";
 
     public static string ServiceLinkedRoleAdvice(string service) =>
         $"Allow iam:CreateServiceLinkedRole for {service} (this version's operator policy does), or have an administrator create the role once: " +

@@ -75,6 +75,35 @@ public sealed class DeploymentBillTests : IDisposable
     }
 
     [Fact]
+    public async Task Days_Cost_Explorer_has_not_prepared_yet_are_said_with_when_to_ask_again_not_shown_as_a_failure()
+    {
+        // Cost Explorer's answer for an account that has just enabled it (its model: "The requested data is unavailable").
+        _cloud.BillFailure = FakeAwsCloud.Error("ce:GetCostAndUsage", "DataUnavailableException",
+            "Data is not available. Please try to adjust the time period. If just enabled Cost Explorer, data might not be ingested yet");
+
+        var bill = await DeploymentBill.AskAsync(_cloud, Ended(Now.AddHours(-3), null), 0.42m, Now, default);
+
+        Assert.Null(bill.BilledUsd);
+        Assert.Equal("Cost Explorer has no data yet on 2026-12-06 (DataUnavailableException): an account that has just enabled Cost Explorer " +
+            "has its current month's costs about 24 hours later. Ask again tomorrow. The meter counted $0.420.", bill.Said);
+    }
+
+    [Fact]
+    public async Task Cost_Explorer_never_opened_on_the_account_says_where_to_enable_it_not_which_permission_to_grant()
+    {
+        // Cost Explorer's words on such an account (aws-samples/aws-cost-explorer-report#15); IAM has nothing to grant.
+        var refusal = FakeAwsCloud.Error("ce:GetCostAndUsage", "AccessDeniedException", "User not enabled for cost explorer access", System.Net.HttpStatusCode.BadRequest);
+        _cloud.BillFailure = refusal;
+
+        var failed = await Assert.ThrowsAsync<Core.Aws.AwsException>(() => DeploymentBill.AskAsync(_cloud, Ended(Now.AddHours(-3), null), null, Now, default));
+
+        Assert.Same(refusal, failed);
+        Assert.Equal("Cost Explorer is not enabled for this account, so AWS refused ce:GetCostAndUsage (AccessDeniedException): User not enabled for cost explorer access.", failed.Cause);
+        Assert.StartsWith("Open Cost Explorer once in the Billing and Cost Management console", failed.Fix);
+        Assert.DoesNotContain("Allow ce:", failed.Message);
+    }
+
+    [Fact]
     public async Task A_local_deployment_was_billed_nothing_and_an_unknown_one_is_named()
     {
         await using var core = await CoreHarness.StartAsync();

@@ -35,9 +35,19 @@ public sealed record DeploymentBill(Guid DeploymentId, string Said, IReadOnlyLis
         // Cost Explorer's end is exclusive: the deployment's last day (today, while it lives) is asked for too.
         var from = DateOnly.FromDateTime(deployment.CreatedAt);
         var until = DateOnly.FromDateTime(deployment.EndedAt ?? now).AddDays(1);
-        var services = await cloud.BilledAsync(key, deployment.Id.ToString(), from, until, ct);
         var days = from == until.AddDays(-1) ? $"on {from:yyyy-MM-dd}" : $"from {from:yyyy-MM-dd} to {until.AddDays(-1):yyyy-MM-dd}";
         var meter = metered is { } m ? $"The meter counted {Money.Usd(m)}." : "The meter's figure is unknown (a price is missing).";
+        IReadOnlyList<BilledService> services;
+        try
+        {
+            services = await cloud.BilledAsync(key, deployment.Id.ToString(), from, until, ct);
+        }
+        catch (Core.Aws.AwsException ex) when (ex.Code == "DataUnavailableException")
+        {
+            // Cost Explorer's answer before it has prepared an account's data: one that has just enabled it waits a day.
+            return new(deployment.Id, $"Cost Explorer has no data yet {days} ({ex.Code}): an account that has just enabled Cost Explorer " +
+                $"has its current month's costs about 24 hours later. Ask again tomorrow. {meter}", [], null, metered);
+        }
         if (services.Count == 0)
             return new(deployment.Id, $"AWS's bill has nothing tagged with this deployment {days} yet: a day's costs reach Cost Explorer within " +
                 $"about 24 hours. {meter}", [], 0, metered);
