@@ -84,6 +84,7 @@ public sealed class AwsException : Cord19Exception
             AwsErrorKind.Throttled or AwsErrorKind.Transient =>
                 ($"AWS kept failing {action} ({code}{http}){said}. It was retried with backoff.", "Wait a minute and try again."),
             _ when AwsErrors.IsFreePlanRefusal(code, message) => ($"AWS refused {action} ({code}){said}.", AwsErrors.FreePlanAdvice),
+            _ when AwsErrors.AccountNotReadyAdvice(code) is { } advice => ($"AWS refused {action} ({code}){said}.", advice),
             _ => ($"{action} failed ({code}{http}){said}.", null),
         };
     }
@@ -181,6 +182,27 @@ public static class AwsErrors
     /// </summary>
     public static bool IsFreePlanRefusal(string code, string message) =>
         code == "InvalidParameterCombination" && message.Contains("not eligible for Free Tier", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Refusals of an account AWS has not opened to the region yet, or has closed: EC2's common error codes
+    /// (PendingVerification, OptInRequired, Blocked: "Error codes for the Amazon EC2 API"), S3's AccountProblem and STS's
+    /// RegionDisabledException. No permission or setting of the panel's lifts them. Null for any other code.
+    /// </summary>
+    public static string? AccountNotReadyAdvice(string code) => code switch
+    {
+        "PendingVerification" =>
+            "AWS is still verifying this account for this region, as it does on an account's first use of a region: usually " +
+            "minutes, at most 4 hours, and AWS emails when it is done. Run the phase again then.",
+        "OptInRequired" =>
+            "AWS has not opened this service to the account here yet: a new account is activated once its payment details are " +
+            "verified (AWS emails when it is), and a region that is off by default is enabled first (console: Account → AWS Regions). " +
+            "Then run the phase again.",
+        "RegionDisabledException" =>
+            "This region is not enabled for the account, or its STS endpoint is turned off: enable the region (console: Account → AWS " +
+            "Regions) or its endpoint (IAM → Account settings → Security Token Service), or pick another region in Settings.",
+        "Blocked" or "AccountProblem" => "AWS has blocked this account or found a problem with it: contact AWS Support from the console's Support Center.",
+        _ => null,
+    };
 
     public const string FreePlanAdvice =
         "This account is on AWS's Free plan, which launches only the types `aws ec2 describe-instance-types --filters Name=free-tier-eligible,Values=true` lists. " +

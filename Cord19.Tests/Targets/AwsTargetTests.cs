@@ -121,6 +121,9 @@ public sealed class AwsTargetTests
     [InlineData("VcpuLimitExceeded", "A quota of your account refused ec2:RunInstances", "Spot Instance Requests")]
     [InlineData("SpotMaxPriceTooLow", "The spot price is above your max price for ec2:RunInstances", "Raise the spot max price in Settings")]
     [InlineData("AuthFailure.ServiceLinkedRoleCreationNotPermitted", "AWS denied ec2:RunInstances", "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com")]
+    [InlineData("PendingVerification", "AWS refused ec2:RunInstances (PendingVerification)", "AWS is still verifying this account for this region")]
+    [InlineData("OptInRequired", "AWS refused ec2:RunInstances (OptInRequired)", "a new account is activated once its payment details are verified")]
+    [InlineData("Blocked", "AWS refused ec2:RunInstances (Blocked)", "contact AWS Support")]
     public async Task Refusals_name_the_action_and_the_fix(string code, string cause, string fix)
     {
         await using var h = await AwsTargetHarness.StartAsync();
