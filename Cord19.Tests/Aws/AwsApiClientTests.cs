@@ -340,6 +340,50 @@ public sealed class AwsApiClientTests
         Assert.Equal([true, false, false], asked);
     }
 
+    /// <summary>
+    /// VPC Block Public Access in EC2's answer shapes (the model's locationNames): its mode, every page of exclusions, and
+    /// only the exclusions in force, named by the id at the end of their ARN.
+    /// </summary>
+    [Fact]
+    public async Task VPC_Block_Public_Access_is_read_with_every_page_of_exclusions_in_force()
+    {
+        const string ns = "http://ec2.amazonaws.com/doc/2016-11-15/";
+        static string Exclusion(string arn, string mode, string state) =>
+            $"<item><exclusionId>exclusion-{state}</exclusionId><internetGatewayExclusionMode>{mode}</internetGatewayExclusionMode><resourceArn>{arn}</resourceArn><state>{state}</state></item>";
+        await using var server = await FaultServer.StartAsync(async context =>
+        {
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            await Answer(context, "text/xml", body switch
+            {
+                _ when body.Contains("Action=DescribeVpcBlockPublicAccessOptions") => $"""
+                    <DescribeVpcBlockPublicAccessOptionsResponse xmlns="{ns}"><requestId>r</requestId><vpcBlockPublicAccessOptions>
+                    <awsAccountId>123456789012</awsAccountId><awsRegion>us-east-2</awsRegion><state>update-complete</state>
+                    <internetGatewayBlockMode>block-bidirectional</internetGatewayBlockMode><exclusionsAllowed>allowed</exclusionsAllowed>
+                    </vpcBlockPublicAccessOptions></DescribeVpcBlockPublicAccessOptionsResponse>
+                    """,
+                _ when !body.Contains("NextToken=") => $"""
+                    <DescribeVpcBlockPublicAccessExclusionsResponse xmlns="{ns}"><requestId>r</requestId><vpcBlockPublicAccessExclusionSet>
+                    {Exclusion("arn:aws:ec2:us-east-2:123456789012:vpc/vpc-1", "allow-bidirectional", "create-complete")}
+                    {Exclusion("arn:aws:ec2:us-east-2:123456789012:subnet/subnet-gone", "allow-bidirectional", "delete-complete")}
+                    </vpcBlockPublicAccessExclusionSet><nextToken>page-2</nextToken></DescribeVpcBlockPublicAccessExclusionsResponse>
+                    """,
+                _ => $"""
+                    <DescribeVpcBlockPublicAccessExclusionsResponse xmlns="{ns}"><requestId>r</requestId><vpcBlockPublicAccessExclusionSet>
+                    {Exclusion("arn:aws:ec2:us-east-2:123456789012:subnet/subnet-b", "allow-egress", "update-complete")}
+                    {Exclusion("arn:aws:ec2:us-east-2:123456789012:subnet/subnet-c", "allow-bidirectional", "create-in-progress")}
+                    </vpcBlockPublicAccessExclusionSet></DescribeVpcBlockPublicAccessExclusionsResponse>
+                    """,
+            });
+        });
+        var url = server.BaseUrl.ToString();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(), name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
+
+        var block = await cloud.VpcPublicAccessBlockAsync(default);
+
+        Assert.Equal(("block-bidirectional", true), (block.Mode, block.ExclusionsAllowed));
+        Assert.Equal([new PublicAccessExclusion("vpc-1", "allow-bidirectional"), new PublicAccessExclusion("subnet-b", "allow-egress")], block.Exclusions);
+    }
+
     [Fact]
     public async Task An_endpoint_that_does_not_answer_is_a_clear_error_for_SDK_and_hand_signed_calls()
     {

@@ -75,6 +75,9 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
             Assert.EndsWith($", in {Moto.Region} like this deployment.", checklist.EnumerateArray().Single(i => i.GetProperty("name").GetString() == DataLakeCheck.Name).GetProperty("detail").GetString());
             // EC2's DescribeSubnets: moto's default VPC, like AWS's, has a default subnet per zone that assigns public addresses.
             Assert.Equal("Passed", Outcome(PublicAddressCheck.Name));
+            // moto has no DescribeVpcBlockPublicAccessOptions (it answers 500): the line is amber, and phase 1 logs that and goes on.
+            Assert.Equal("Warning", Outcome(VpcPublicAccessCheck.Name));
+            gaps.Add("VPC Block Public Access (moto answers 500: its checklist line is amber, and phase 1 says it could not tell)");
             // IAM's GetPolicy and GetPolicyVersion: the boundary the administrator made is this version's.
             Assert.Equal("Passed", Outcome(RoleBoundary.CheckName));
             // EC2's DescribeInstanceTypes, as moto answers it for the default type.

@@ -68,7 +68,7 @@ public sealed class OperatorPolicyTests
             "cloudwatch:GetMetricStatistics",
             "ec2:CreateSecurityGroup", "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances",
             "ec2:DescribeSecurityGroups", "ec2:DescribeSpotInstanceRequests", "ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets", "ec2:DescribeVolumes",
-            "ec2:DescribeVpcs", "ec2:RunInstances",
+            "ec2:DescribeVpcBlockPublicAccessExclusions", "ec2:DescribeVpcBlockPublicAccessOptions", "ec2:DescribeVpcs", "ec2:RunInstances",
             "glue:GetDatabase", "glue:GetTable",
             "iam:ListRoles", "iam:SimulatePrincipalPolicy",
             // AWS's public prices: the Price List has no resources to name.

@@ -588,6 +588,33 @@ public sealed class AwsFirstDeploymentTests
         Assert.Empty((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources);
     }
 
+    [Fact]
+    public async Task Phase_one_refuses_a_default_VPC_that_VPC_Block_Public_Access_closes_before_creating_anything()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.PublicAccessBlock = new("block-ingress", true, []);
+
+        FailedSaying(await h.Core.RunAsync(1), "VPC Block Public Access (block-ingress) blocks the internet gateway of the default VPC vpc-default",
+            "allow-bidirectional", "Phase 1 stopped before creating anything");
+        Assert.Empty(h.Cloud.Instances);
+        Assert.Empty((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources);
+        Assert.Equal(CheckOutcome.Failed, (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == VpcPublicAccessCheck.Name).Outcome);
+    }
+
+    /// <summary>An EC2 that cannot say (an emulator, a policy without the new action): amber, and phase 1 goes on saying where to look.</summary>
+    [Fact]
+    public async Task VPC_Block_Public_Access_EC2_cannot_tell_is_amber_and_phase_one_goes_on()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.PublicAccessBlockFailure = FakeAwsCloud.Error("ec2:DescribeVpcBlockPublicAccessOptions", "UnauthorizedOperation", "You are not authorized to perform this operation.");
+
+        var state = await h.Core.RunAsync(1);
+
+        Succeeded(state, await h.Core.LogTextAsync(state));
+        Assert.Contains("Could not ask EC2 whether VPC Block Public Access blocks the default VPC: AWS denied ec2:DescribeVpcBlockPublicAccessOptions", await h.Core.LogTextAsync(state));
+        Assert.Equal(CheckOutcome.Warning, (await h.Get<AwsChecklist>().RunAsync(await h.Core.Settings.GetAsync(), default)).Single(i => i.Name == VpcPublicAccessCheck.Name).Outcome);
+    }
+
     /// <summary>
     /// The operator policy lets a role be created only with the role boundary, which an administrator creates: without
     /// it, the checklist is red, "Create the roles" and phases 1 and 2 stop before creating anything of theirs, each

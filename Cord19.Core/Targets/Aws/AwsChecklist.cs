@@ -73,7 +73,11 @@ public sealed class AwsChecklist(IAwsCloudFactory clouds, AwsTargetOptions optio
         await CheckAsync(items, "Region", async () =>
             new CheckItem("Region", CheckOutcome.Passed, $"{settings.AwsRegion}, default VPC {vpc = await cloud.DefaultVpcAsync(ct)}."));
         if (vpc is not null)
-            await CheckAsync(items, PublicAddressCheck.Name, async () => PublicAddressCheck.Judge(vpc, await cloud.DefaultSubnetsAsync(ct)));
+        {
+            IReadOnlyList<DefaultSubnet> subnets = [];
+            await CheckAsync(items, PublicAddressCheck.Name, async () => PublicAddressCheck.Judge(vpc, subnets = await cloud.DefaultSubnetsAsync(ct)));
+            await CheckAsync(items, VpcPublicAccessCheck.Name, () => VpcPublicAccessCheck.JudgeAsync(cloud, vpc, subnets, ct));
+        }
 
         await CheckAsync(items, DataLakeCheck.Name, () => DataLakeCheck.JudgeAsync(cloud, settings, ct));
 

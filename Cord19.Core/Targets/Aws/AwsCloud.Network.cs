@@ -26,6 +26,30 @@ public sealed partial class AwsCloud
         return [.. (subnets.Subnets ?? []).Select(s => new DefaultSubnet(s.SubnetId, s.AvailabilityZone, s.MapPublicIpOnLaunch ?? false)).OrderBy(s => s.AvailabilityZone, StringComparer.Ordinal)];
     }
 
+    public async Task<VpcPublicAccessBlock> VpcPublicAccessBlockAsync(CancellationToken ct)
+    {
+        var options = (await AwsCall.RunAsync("ec2:DescribeVpcBlockPublicAccessOptions",
+            () => Ec2.DescribeVpcBlockPublicAccessOptionsAsync(new DescribeVpcBlockPublicAccessOptionsRequest(), ct))).VpcBlockPublicAccessOptions;
+        var mode = options?.InternetGatewayBlockMode?.Value ?? "off";
+        var allowed = options?.ExclusionsAllowed?.Value != "not-allowed";
+        if (mode == "off") return new(mode, allowed, []);
+
+        var exclusions = new List<PublicAccessExclusion>();
+        string? next = null;
+        do
+        {
+            var page = await AwsCall.RunAsync("ec2:DescribeVpcBlockPublicAccessExclusions", () => Ec2.DescribeVpcBlockPublicAccessExclusionsAsync(
+                new DescribeVpcBlockPublicAccessExclusionsRequest { NextToken = next }, ct));
+            // Only an exclusion made (or changed) and not being undone lets traffic through.
+            exclusions.AddRange((page.VpcBlockPublicAccessExclusions ?? [])
+                .Where(e => e.State?.Value is "create-complete" or "update-complete" && e.ResourceArn is not null && e.InternetGatewayExclusionMode is not null)
+                .Select(e => new PublicAccessExclusion(e.ResourceArn[(e.ResourceArn.LastIndexOf('/') + 1)..], e.InternetGatewayExclusionMode.Value)));
+            next = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return new(mode, allowed, exclusions);
+    }
+
     public async Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct)
     {
         var groups = await AwsCall.RunAsync("ec2:DescribeSecurityGroups", () => Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest

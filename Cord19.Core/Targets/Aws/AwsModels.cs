@@ -91,6 +91,15 @@ public sealed record BilledService(string Service, decimal Usd, bool Estimated);
 /// <summary>A default subnet of the default VPC (one per availability zone), and whether EC2 gives its instances a public IPv4 address.</summary>
 public sealed record DefaultSubnet(string SubnetId, string AvailabilityZone, bool AssignsPublicAddress);
 
+/// <summary>
+/// The region's VPC Block Public Access: its mode ("off", "block-bidirectional", "block-ingress"), whether its
+/// organization lets an account exclude VPCs from it, and the exclusions in force.
+/// </summary>
+public sealed record VpcPublicAccessBlock(string Mode, bool ExclusionsAllowed, IReadOnlyList<PublicAccessExclusion> Exclusions);
+
+/// <summary>A VPC or subnet (its id, from the exclusion's ARN) that VPC Block Public Access leaves open, in <paramref name="Mode"/> ("allow-bidirectional", "allow-egress").</summary>
+public sealed record PublicAccessExclusion(string ResourceId, string Mode);
+
 /// <summary>An IAM role, and the permissions boundary it carries, when it has one.</summary>
 public sealed record IamRole(string Arn, string? BoundaryArn);
 

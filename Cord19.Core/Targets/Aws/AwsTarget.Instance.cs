@@ -27,8 +27,10 @@ public sealed partial class AwsTarget
             await context.StepAsync("instance-type", ct => CheckInstanceTypeAsync(run, ct));
             await context.StepAsync("public-address", async ct =>
             {
-                var line = PublicAddressCheck.Judge(await cloud.DefaultVpcAsync(ct), await cloud.DefaultSubnetsAsync(ct));
-                await RefuseOrLogAsync(context, line);
+                var (vpc, subnets) = (await cloud.DefaultVpcAsync(ct), await cloud.DefaultSubnetsAsync(ct));
+                await RefuseOrLogAsync(context, PublicAddressCheck.Judge(vpc, subnets));
+                // An instance behind a blocked internet gateway would bill through the whole wait for an Airflow it cannot install.
+                await RefuseOrLogAsync(context, await VpcPublicAccessCheck.JudgeAsync(cloud, vpc, subnets, ct));
             });
             await context.StepAsync("role-boundary", ct => CheckRoleBoundaryAsync(run, Phase1Stopped, ct));
         }

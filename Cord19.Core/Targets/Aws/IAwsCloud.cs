@@ -65,6 +65,8 @@ public interface IAwsCloud
     Task<string> DefaultVpcAsync(CancellationToken ct);
     /// <summary>The default VPC's default subnets, where RunInstances without a subnet lands.</summary>
     Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct);
+    /// <summary>The region's VPC Block Public Access, with the exclusions in force (none asked for while it is off).</summary>
+    Task<VpcPublicAccessBlock> VpcPublicAccessBlockAsync(CancellationToken ct);
     Task<string?> FindSecurityGroupAsync(string name, string vpcId, CancellationToken ct);
     Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
     /// <summary>Opens <paramref name="port"/> to <paramref name="cidr"/>, the rule described as <paramref name="description"/> (who opened it); nothing when it is open already.</summary>

@@ -258,6 +258,13 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
 
     public static readonly IReadOnlyList<string> Zones = ["us-east-2a", "us-east-2b", "us-east-2c"];
 
+    /// <summary>The region's VPC Block Public Access, as EC2 would answer it; off, as on an account that never turned it on.</summary>
+    public VpcPublicAccessBlock PublicAccessBlock { get; set; } = new("off", true, []);
+    public Exception? PublicAccessBlockFailure { get; set; }
+
+    public Task<VpcPublicAccessBlock> VpcPublicAccessBlockAsync(CancellationToken ct) =>
+        PublicAccessBlockFailure is { } failure ? Task.FromException<VpcPublicAccessBlock>(failure) : Task.FromResult(PublicAccessBlock);
+
     public Task<IReadOnlyList<DefaultSubnet>> DefaultSubnetsAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<DefaultSubnet>>([.. Zones.Select((zone, i) => new DefaultSubnet($"subnet-{i}", zone, AssignsPublicAddress(zone)))]);
 
