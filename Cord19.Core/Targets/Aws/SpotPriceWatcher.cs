@@ -40,7 +40,9 @@ public sealed class SpotPriceWatcher(
                     entry.DeletedAt is null && live is not null && (live.ClientToken is null || live.ClientToken == entry.Locator) ? live : null;
                 foreach (var entry in entries)
                 {
-                    if ((Ec2(entry)?.AvailabilityZone ?? InstanceEntry.Zone(entry.Description)) is not { } zone) continue;
+                    // Not a pattern variable: Stryker cannot mutate a condition that assigns one, and left this loop unmeasured.
+                    var zone = Ec2(entry)?.AvailabilityZone ?? InstanceEntry.Zone(entry.Description);
+                    if (zone is null) continue;
                     // The type launched, which may be one of the run's fallbacks (EC2 says, where a crash kept the entry from
                     // saying); an earlier version's entry names the run's first choice.
                     var type = Ec2(entry)?.InstanceType ?? InstanceEntry.InstanceType(entry.Description)
