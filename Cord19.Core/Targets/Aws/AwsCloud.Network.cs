@@ -34,19 +34,18 @@ public sealed partial class AwsCloud
         var allowed = options?.ExclusionsAllowed?.Value != "not-allowed";
         if (mode == "off") return new(mode, allowed, []);
 
+        var request = new DescribeVpcBlockPublicAccessExclusionsRequest();
         var exclusions = new List<PublicAccessExclusion>();
-        string? next = null;
         do
         {
-            var page = await AwsCall.RunAsync("ec2:DescribeVpcBlockPublicAccessExclusions", () => Ec2.DescribeVpcBlockPublicAccessExclusionsAsync(
-                new DescribeVpcBlockPublicAccessExclusionsRequest { NextToken = next }, ct));
+            var page = await AwsCall.RunAsync("ec2:DescribeVpcBlockPublicAccessExclusions", () => Ec2.DescribeVpcBlockPublicAccessExclusionsAsync(request, ct));
             // Only an exclusion made (or changed) and not being undone lets traffic through.
             exclusions.AddRange((page.VpcBlockPublicAccessExclusions ?? [])
                 .Where(e => e.State?.Value is "create-complete" or "update-complete" && e.ResourceArn is not null && e.InternetGatewayExclusionMode is not null)
                 .Select(e => new PublicAccessExclusion(e.ResourceArn[(e.ResourceArn.LastIndexOf('/') + 1)..], e.InternetGatewayExclusionMode.Value)));
-            next = page.NextToken;
+            request.NextToken = page.NextToken;
         }
-        while (!string.IsNullOrEmpty(next));
+        while (!string.IsNullOrEmpty(request.NextToken));
         return new(mode, allowed, exclusions);
     }
 

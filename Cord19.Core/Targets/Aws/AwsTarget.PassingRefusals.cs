@@ -51,11 +51,19 @@ public sealed partial class AwsTarget
             return true;
         }, ct);
 
+    /// <summary>The first of <paramref name="readings"/> that reads a refusal as passing.</summary>
+    private static Func<AwsException, PassingRefusal?> Either(params Func<AwsException, PassingRefusal?>[] readings) =>
+        ex => readings.Select(read => read(ex)).FirstOrDefault(refusal => refusal is not null);
+
     /// <summary>A launch's new instance profile, or its new security group, that EC2 cannot see yet.</summary>
-    private static Func<AwsException, PassingRefusal?> NewProfileOrGroup(AwsRun run, InstanceSpec spec) => ex =>
+    private static Func<AwsException, PassingRefusal?> NewProfileOrGroup(AwsRun run, InstanceSpec spec) =>
+        Either(NewProfile(run), NewGroup(run, spec.SecurityGroupId));
+
+    /// <summary>The launch's instance profile, made by this phase, that EC2 calls invalid until IAM has shown it.</summary>
+    private static Func<AwsException, PassingRefusal?> NewProfile(AwsRun run) => ex =>
         ex.Code == "InvalidParameterValue" && ex.AwsMessage.Contains("instance profile", StringComparison.OrdinalIgnoreCase)
             ? Ec2CannotSee(run, ex, $"the instance profile {run.Names.InstanceRole}", $"in the IAM console that the profile {run.Names.InstanceRole} exists with its role")
-            : NewGroup(run, spec.SecurityGroupId)(ex);
+            : null;
 
     /// <summary>A security group, made by this phase, that EC2 cannot see yet.</summary>
     private static Func<AwsException, PassingRefusal?> NewGroup(AwsRun run, string groupId) => ex =>
@@ -82,7 +90,7 @@ public sealed partial class AwsTarget
     /// Redshift's refusal while a service it depends on throttles it or is down: its model says to wait (30 to 60 seconds)
     /// and ask again. Nothing was made, so asking again is safe; an identifier already taken is the first ask's cluster.
     /// </summary>
-    private static PassingRefusal? RedshiftDependencyBusy(AwsRun run, AwsException ex) =>
+    private static Func<AwsException, PassingRefusal?> RedshiftDependencyBusy(AwsRun run) => ex =>
         ex.Code is "DependentServiceRequestThrottlingFault" or "DependentServiceUnavailableFault"
             ? new($"Redshift says a service it depends on is busy or unavailable ({ex.Code}); asking again in a few seconds.",
                 after => $"Redshift still answered {ex.Code} {after}: a service it depends on stayed busy or unavailable, and no cluster was made. " +

@@ -261,6 +261,6 @@ public sealed partial class AwsTarget
     }
 
     private Task CreateClusterAsync(AwsRun run, ClusterSpec spec, CancellationToken ct) =>
-        WaitOutAsync(run, ex => RoleRedshiftCannotSee(spec.SpectrumRoleArn, AwsRoles.RedshiftService)(ex) ?? RedshiftDependencyBusy(run, ex),
+        WaitOutAsync(run, Either(RoleRedshiftCannotSee(spec.SpectrumRoleArn, AwsRoles.RedshiftService), RedshiftDependencyBusy(run)),
             () => run.Cloud.CreateClusterAsync(spec, ct), ct);
 }

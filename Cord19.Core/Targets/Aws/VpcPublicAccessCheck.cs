@@ -37,7 +37,7 @@ public static class VpcPublicAccessCheck
     }
 
     /// <summary>The line when EC2 could not be asked: amber, since the launch may still work.</summary>
-    public static CheckItem Unknown(AwsException ex) => new(Name, CheckOutcome.Warning,
+    private static CheckItem Unknown(AwsException ex) => new(Name, CheckOutcome.Warning,
         $"Could not ask EC2 whether VPC Block Public Access blocks the default VPC: {ex.Cause}",
         "If Airflow never answers after phase 1 launches the instance, look at VPC console → Block public access.");
 
