@@ -263,6 +263,38 @@ public sealed class AwsFirstDeploymentTests
         Assert.Equal(0, h.Cloud.RunInstancesAsked);
     }
 
+    [Fact]
+    public async Task Phase_two_waits_out_Redshift_not_seeing_its_new_security_group_yet()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.NewGroupUnknownTo["redshift:CreateCluster"] = 2;
+
+        var state = await h.Core.RunAsync(2);
+
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        var group = h.Cloud.Groups[(await h.NamesAsync()).RedshiftSecurityGroup].Id;
+        Assert.Equal(2, log.Split($"The security group {group} is not visible to Redshift yet; trying again in a few seconds.").Length - 1);
+        Assert.Equal(group, Assert.Single(h.Cloud.Clusters.Values).Spec.SecurityGroupId);
+    }
+
+    [Fact]
+    public async Task A_security_group_Redshift_never_sees_fails_phase_two_naming_it_with_nothing_metered()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.NewGroupUnknownTo["redshift:CreateCluster"] = int.MaxValue;
+
+        var state = await h.Core.RunAsync(2);
+
+        var group = h.Cloud.Groups[(await h.NamesAsync()).RedshiftSecurityGroup].Id;
+        FailedSaying(state, $"Redshift still could not see the security group {group} after 12 tries", "(InvalidParameterValue)", "Run phase 2 again, which keeps it",
+            $"check in the VPC console (Security groups) that {group} exists in the default VPC, which is where Redshift puts the cluster");
+        Assert.Empty(h.Cloud.Clusters);
+        Assert.Equal(0m, AwsTargetHarness.Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour);
+    }
+
     /// <summary>Once the instance is launched, neither its Airflow release nor its type can change: phase 1 run again judges neither.</summary>
     [Fact]
     public async Task Phase_one_run_again_over_a_launched_instance_looks_up_neither_the_release_nor_the_type()

@@ -6,9 +6,10 @@ namespace Cord19.Core.Targets.Aws;
 /// <summary>
 /// Refusals that pass, which a phase waits out rather than fail on. Calls that name something made seconds before, which
 /// the service called may not know yet: EC2's API is eventually consistent ("Eventual consistency in the Amazon EC2 API":
-/// a new security group's id may answer InvalidGroup.NotFound), and IAM shows a new instance profile to EC2, and a new
-/// role to Redshift, a few seconds late (RunInstances calls the profile's name "invalid": aws/aws-sdk-js-v3#5253, and the
-/// Terraform provider's issues; Redshift says the role must "delegate access to an Amazon Redshift account"). And
+/// a new security group's id may answer InvalidGroup.NotFound, to EC2 and to Redshift, which asks EC2), and IAM shows a
+/// new instance profile to EC2, and a new role to Redshift, a few seconds late (RunInstances calls the profile's name
+/// "invalid": aws/aws-sdk-js-v3#5253, and the Terraform provider's issues; Redshift says the role must "delegate access
+/// to an Amazon Redshift account"). And
 /// Redshift's refusals while a service it depends on is busy or down, which its model says to wait 30 to 60 seconds
 /// out. One wait serves them all.
 /// </summary>
@@ -71,11 +72,26 @@ public sealed partial class AwsTarget
             ? Ec2CannotSee(run, ex, $"the security group {groupId}", $"in the VPC console (Security groups) that {groupId} exists in the default VPC")
             : null;
 
-    private static PassingRefusal Ec2CannotSee(AwsRun run, AwsException ex, string what, string whereToCheck) => new(
-        $"{char.ToUpperInvariant(what[0])}{what[1..]} is not visible to EC2 yet; trying again in a few seconds.",
-        after => $"EC2 still could not see {what} {after} ({ex.Code}), though it was made: it usually reaches EC2 within seconds. " +
-            $"Run phase {run.Context.Phase.Number} again, which keeps it; if EC2 still cannot see it, check {whereToCheck}, " +
-            $"and the AWS Health Dashboard for IAM or EC2 events in {run.Cloud.Region}.");
+    /// <summary>
+    /// The cluster's security group, made by this phase, that Redshift cannot see yet. Redshift puts a cluster given no
+    /// subnet group in the default VPC, where the group was made, and refuses a group it cannot find there as
+    /// InvalidParameterValue "VPC Security group sg-… does not exist in VPC vpc-…" (its words, as aws/aws-cdk#11294 quotes
+    /// them). Read by the group's own id, so a refusal about anything else is the caller's.
+    /// </summary>
+    private static Func<AwsException, PassingRefusal?> NewGroupForRedshift(AwsRun run, string groupId) => ex =>
+        ex.Code == "InvalidParameterValue" && ex.AwsMessage.Contains(groupId, StringComparison.Ordinal)
+            ? NotVisibleYet(run, ex, "Redshift", $"the security group {groupId}",
+                $"in the VPC console (Security groups) that {groupId} exists in the default VPC, which is where Redshift puts the cluster", "EC2 or Redshift")
+            : null;
+
+    private static PassingRefusal Ec2CannotSee(AwsRun run, AwsException ex, string what, string whereToCheck) =>
+        NotVisibleYet(run, ex, "EC2", what, whereToCheck, "IAM or EC2");
+
+    private static PassingRefusal NotVisibleYet(AwsRun run, AwsException ex, string service, string what, string whereToCheck, string services) => new(
+        $"{char.ToUpperInvariant(what[0])}{what[1..]} is not visible to {service} yet; trying again in a few seconds.",
+        after => $"{service} still could not see {what} {after} ({ex.Code}), though it was made: it usually reaches {service} within seconds. " +
+            $"Run phase {run.Context.Phase.Number} again, which keeps it; if {service} still cannot see it, check {whereToCheck}, " +
+            $"and the AWS Health Dashboard for {services} events in {run.Cloud.Region}.");
 
     /// <summary>A role made a moment ago that IAM has not shown to Redshift yet: Redshift calls it an invalid role, for about a minute.</summary>
     private static Func<AwsException, PassingRefusal?> RoleRedshiftCannotSee(string roleArn, string trustedService) => ex =>

@@ -261,6 +261,6 @@ public sealed partial class AwsTarget
     }
 
     private Task CreateClusterAsync(AwsRun run, ClusterSpec spec, CancellationToken ct) =>
-        WaitOutAsync(run, Either(RoleRedshiftCannotSee(spec.SpectrumRoleArn, AwsRoles.RedshiftService), RedshiftDependencyBusy(run)),
+        WaitOutAsync(run, Either(RoleRedshiftCannotSee(spec.SpectrumRoleArn, AwsRoles.RedshiftService), NewGroupForRedshift(run, spec.SecurityGroupId), RedshiftDependencyBusy(run)),
             () => run.Cloud.CreateClusterAsync(spec, ct), ct);
 }

@@ -287,8 +287,9 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     }
 
     /// <summary>
-    /// By action ("ec2:AuthorizeSecurityGroupIngress", "ec2:RunInstances"): how many of its calls naming a new group by its
-    /// id EC2 answers with InvalidGroup.NotFound, as it may for a few seconds after CreateSecurityGroup; int.MaxValue: every one.
+    /// By action ("ec2:AuthorizeSecurityGroupIngress", "ec2:RunInstances", "redshift:CreateCluster"): how many of its calls
+    /// naming a new group by its id are refused as not finding it, as they may be for a few seconds after CreateSecurityGroup
+    /// (EC2's InvalidGroup.NotFound; Redshift's InvalidParameterValue); int.MaxValue: every one.
     /// </summary>
     public Dictionary<string, int> NewGroupUnknownTo { get; } = [];
     private readonly ConcurrentDictionary<(string Group, string Action), int> _unknownGroupCalls = new();
@@ -555,6 +556,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     {
         if (Clusters.ContainsKey(spec.Identifier)) return;
         if (CreateClusterRefusals.TryDequeue(out var refusal)) throw refusal;
+        if (Lags(_unknownGroupCalls, (spec.SecurityGroupId, "redshift:CreateCluster")))
+            throw Error("redshift:CreateCluster", "InvalidParameterValue", $"VPC Security group {spec.SecurityGroupId} does not exist in VPC vpc-default");
         if (RolePropagationFailures > 0)
         {
             RolePropagationFailures--;
