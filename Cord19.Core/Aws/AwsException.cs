@@ -72,7 +72,7 @@ public sealed class AwsException : Cord19Exception
             AwsErrorKind.Denied =>
                 ($"AWS denied {action} ({code}){said}.", $"Allow {action} for the identity the panel runs as (the AWS checklist shows which one), then try again."),
             AwsErrorKind.Credentials =>
-                ($"AWS did not accept the credentials for {action} ({code}){said}.", "Refresh them (`aws sso login`, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys."),
+                ($"AWS did not accept the credentials for {action} ({code}){said}.", AwsErrors.CredentialsAdvice(code)),
             AwsErrorKind.Capacity when AwsErrors.IsQuota(code) =>
                 ($"A quota of your account refused {action} ({code}){said}.", AwsErrors.CapacityAdvice(code)),
             AwsErrorKind.Capacity when code == "SpotMaxPriceTooLow" =>
@@ -203,6 +203,19 @@ public static class AwsErrors
         "Blocked" or "AccountProblem" => "AWS has blocked this account or found a problem with it: contact AWS Support from the console's Support Center.",
         _ => null,
     };
+
+    /// <summary>
+    /// What renews credentials AWS did not accept. EC2's AuthFailure may also be the account rather than the keys: its error
+    /// codes guide says to "ensure that your account is authorized to use Amazon EC2, that your credit card details are
+    /// correct, and that you are using the correct credentials".
+    /// </summary>
+    public static string CredentialsAdvice(string code) =>
+        "Refresh them (`aws sso login`, or new keys in the environment or profile): the panel uses the standard AWS credential chain and stores no keys." +
+        (code == "AuthFailure"
+            ? " If they are current (the AWS checklist's identity line is green), EC2 is refusing the account, not the keys: it says so too " +
+              "when the account is not yet authorized to use EC2 or its payment details are wrong. Check the payment method in the Billing " +
+              "console, or ask AWS Support."
+            : "");
 
     public const string FreePlanAdvice =
         "This account is on AWS's Free plan, which launches only the types `aws ec2 describe-instance-types --filters Name=free-tier-eligible,Values=true` lists. " +

@@ -19,4 +19,13 @@ public sealed class AwsErrorsTests
         Assert.Equal($"AWS refused {action} ({code}): {message.TrimEnd('.')}.", refusal.Cause);
         Assert.Contains(fix, refusal.Fix);
     }
+
+    [Fact]
+    public void Expired_credentials_are_only_told_to_refresh_them_as_EC2s_AuthFailure_is_also_told_to_check_the_account()
+    {
+        var expired = new AwsException("sts:GetCallerIdentity", "ExpiredToken", "The security token included in the request is expired", HttpStatusCode.Forbidden);
+
+        Assert.StartsWith("Refresh them", expired.Fix);
+        Assert.DoesNotContain("payment", expired.Fix);
+    }
 }

@@ -124,6 +124,7 @@ public sealed class AwsTargetTests
     [InlineData("PendingVerification", "AWS refused ec2:RunInstances (PendingVerification)", "AWS is still verifying this account for this region")]
     [InlineData("OptInRequired", "AWS refused ec2:RunInstances (OptInRequired)", "a new account is activated once its payment details are verified")]
     [InlineData("Blocked", "AWS refused ec2:RunInstances (Blocked)", "contact AWS Support")]
+    [InlineData("AuthFailure", "AWS did not accept the credentials for ec2:RunInstances (AuthFailure)", "EC2 is refusing the account, not the keys")]
     public async Task Refusals_name_the_action_and_the_fix(string code, string cause, string fix)
     {
         await using var h = await AwsTargetHarness.StartAsync();
