@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Xml;
@@ -37,6 +38,27 @@ public sealed class AwsApiClient(HttpMessageInvoker http, AwsConnection connecti
         {
             throw new AwsException($"{service.IamPrefix}:{action}", "UnreadableResponse", $"the answer was not XML ({ex.Message})", null, ex);
         }
+    }
+
+    /// <summary>
+    /// Every page of a Query-protocol listing, each answer's root element. IAM and Redshift give a Marker while more pages
+    /// follow; IAM also says IsTruncated, and "might return fewer results, even when there are more results available"
+    /// (its model), so a short page is not taken for the last. <paramref name="parameters"/> makes each page's request
+    /// afresh (the marker is added to it). A marker given twice would never end, so the listing ends there.
+    /// </summary>
+    public async IAsyncEnumerable<XElement> QueryPagesAsync(AwsService service, string action, Func<AwsParameters> parameters,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        string? marker = null;
+        do
+        {
+            var answer = await QueryAsync(service, action, parameters().Add("Marker", marker), ct);
+            yield return answer;
+            var result = answer.Find($"{action}Result") ?? answer;
+            var next = result.Bool("IsTruncated") == false ? null : result.Text("Marker");
+            marker = next == marker ? null : next;
+        }
+        while (marker is not null);
     }
 
     /// <summary>A JSON 1.1 call; <paramref name="body"/> is serialized as given (property names as AWS spells them).</summary>

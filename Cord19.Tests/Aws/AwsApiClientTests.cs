@@ -40,6 +40,43 @@ public sealed class AwsApiClientTests
         Assert.Equal("Arn", answer.Find("Role").Text("Arn"));
     }
 
+    /// <summary>
+    /// IAM may answer a short page and say more follow (IsTruncated, Marker); Redshift gives a Marker alone. Each page's
+    /// request is made afresh, with the marker; a marker given twice ends the listing rather than loop.
+    /// </summary>
+    [Theory]
+    [InlineData("iam")]
+    [InlineData("redshift")]
+    public async Task Listings_are_read_to_their_last_page_and_a_repeated_marker_ends_them(string service)
+    {
+        var (aws, action, truncated) = service == "iam" ? (AwsService.Iam, "ListRoles", "<IsTruncated>true</IsTruncated>") : (AwsService.Redshift, "DescribeClusters", "");
+        HttpResponseMessage Page(string? marker, string? next) => ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse(
+            $"<{action}Response><{action}Result><Item>{marker ?? "first"}</Item>{(next is null ? (service == "iam" ? "<IsTruncated>false</IsTruncated>" : "") : $"{truncated}<Marker>{next}</Marker>")}</{action}Result></{action}Response>"));
+        string? MarkerOf(AwsWireRequest r) => r.Form.FirstOrDefault(p => p.Key == "Marker").Value;
+        var endless = false;
+        var handler = new ScriptedAwsHandler(r => MarkerOf(r) switch
+        {
+            null => Page(null, "m2"),
+            "m2" => Page("m2", endless ? "m2" : "m3"),
+            var marker => Page(marker, null),
+        });
+        var client = Client(handler);
+        async Task<List<string?>> ListAsync()
+        {
+            var items = new List<string?>();
+            await foreach (var page in client.QueryPagesAsync(aws, action, () => new AwsParameters().Add("PathPrefix", "/cord19/"), default))
+                items.Add(page.Find("Item")?.Value);
+            return items;
+        }
+
+        Assert.Equal(["first", "m2", "m3"], await ListAsync());
+        Assert.All(handler.Requests, r => Assert.Single(r.Form, p => p.Key == "PathPrefix"));
+        Assert.Equal([null, "m2", "m3"], handler.Requests.Select(MarkerOf));
+
+        endless = true;
+        Assert.Equal(["first", "m2"], await ListAsync());
+    }
+
     /// <summary>Refusals whose services' models say to ask again later, though no SDK list names them.</summary>
     [Theory]
     [InlineData("ce", "LimitExceededException", 400, "You made too many calls in a short period of time. Try again later.")]

@@ -107,8 +107,10 @@ public sealed partial class AwsCloud
             new AwsParameters().Add("InstanceProfileName", name).Add("RoleName", name), ct));
         await IgnoreAsync(AwsErrorKind.NotFound, () => Api.QueryAsync(AwsService.Iam, "DeleteInstanceProfile",
             new AwsParameters().Add("InstanceProfileName", name), ct));
-        var policies = await Api.QueryAsync(AwsService.Iam, "ListRolePolicies", new AwsParameters().Add("RoleName", name), ct);
-        foreach (var policy in policies.Find("PolicyNames")?.Elements().Select(e => e.Value) ?? [])
+        var policies = new List<string>();
+        await foreach (var page in Api.QueryPagesAsync(AwsService.Iam, "ListRolePolicies", () => new AwsParameters().Add("RoleName", name), ct))
+            policies.AddRange(page.Find("PolicyNames")?.Elements().Select(e => e.Value) ?? []);
+        foreach (var policy in policies)
             await IgnoreAsync(AwsErrorKind.NotFound, () => Api.QueryAsync(AwsService.Iam, "DeleteRolePolicy",
                 new AwsParameters().Add("RoleName", name).Add("PolicyName", policy), ct));
         await IgnoreAsync(AwsErrorKind.NotFound, () => Api.QueryAsync(AwsService.Iam, "DeleteRole", new AwsParameters().Add("RoleName", name), ct));
@@ -152,9 +154,7 @@ public sealed partial class AwsCloud
 
     private async Task<List<XElement>> SimulateAsync(string principalArn, IEnumerable<string> actions, PermissionProbe probe, CancellationToken ct)
     {
-        var results = new List<XElement>();
-        string? marker = null;
-        do
+        AwsParameters Request()
         {
             var parameters = new AwsParameters().Add("PolicySourceArn", principalArn).List("ActionNames", "member", actions);
             if (probe.Resources.Count > 0) parameters.List("ResourceArns", "member", probe.Resources);
@@ -166,14 +166,11 @@ public sealed partial class AwsCloud
                     .List($"ContextEntries.member.{n}.ContextKeyValues", "member", [value])
                     .Add($"ContextEntries.member.{n}.ContextKeyType", "string");
             }
-            var answer = await Api.QueryAsync(AwsService.Iam, "SimulatePrincipalPolicy", parameters.Add("Marker", marker), ct);
-            results.AddRange(answer.Find("EvaluationResults")?.Elements() ?? []);
-            // IAM may answer fewer results than asked for, and say so; a marker given twice would never end.
-            var page = answer.Find("SimulatePrincipalPolicyResult") ?? answer;
-            var next = page.Bool("IsTruncated") == true ? page.Text("Marker") : null;
-            marker = next == marker ? null : next;
+            return parameters;
         }
-        while (marker is not null);
+        var results = new List<XElement>();
+        await foreach (var answer in Api.QueryPagesAsync(AwsService.Iam, "SimulatePrincipalPolicy", Request, ct))
+            results.AddRange(answer.Find("EvaluationResults")?.Elements() ?? []);
         return results;
     }
 }

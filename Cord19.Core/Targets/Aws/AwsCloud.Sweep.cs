@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Amazon.EC2.Model;
 using Amazon.SimpleSystemsManagement.Model;
 using Cord19.Core.Aws;
@@ -71,11 +72,13 @@ public sealed partial class AwsCloud
 
     internal async Task<IEnumerable<TaggedResource>> TaggedClustersAsync(string key, string value, CancellationToken ct)
     {
-        var answer = await Api.QueryAsync(AwsService.Redshift, "DescribeClusters", new AwsParameters()
-            .List("TagKeys", "TagKey", [key]).List("TagValues", "TagValue", [value]), ct);
-        return (answer.Find("Clusters")?.Elements() ?? []).Select(c => new TaggedResource(AwsResourceKinds.Cluster,
-            c.Text("ClusterIdentifier") ?? "?", DeploymentOf(c.Members("Tags").Select(t => (t.Text("Key") ?? "", t.Text("Value") ?? ""))),
-            c.Text("ClusterStatus") ?? "unknown"));
+        var found = new List<TaggedResource>();
+        await foreach (var answer in Api.QueryPagesAsync(AwsService.Redshift, "DescribeClusters", () => new AwsParameters()
+            .List("TagKeys", "TagKey", [key]).List("TagValues", "TagValue", [value]), ct))
+            found.AddRange((answer.Find("Clusters")?.Elements() ?? []).Select(c => new TaggedResource(AwsResourceKinds.Cluster,
+                c.Text("ClusterIdentifier") ?? "?", DeploymentOf(c.Members("Tags").Select(t => (t.Text("Key") ?? "", t.Text("Value") ?? ""))),
+                c.Text("ClusterStatus") ?? "unknown")));
+        return found;
     }
 
     /// <summary>
@@ -124,11 +127,13 @@ public sealed partial class AwsCloud
         return found;
     }
 
-    private async Task<IEnumerable<TaggedResource>> DeploymentRolesAsync(Guid? deploymentId, CancellationToken ct)
+    internal async Task<IEnumerable<TaggedResource>> DeploymentRolesAsync(Guid? deploymentId, CancellationToken ct)
     {
         // IAM has no tag search: a deployment's own roles sit under /cord19/<deployment id>/; the shared ones directly under /cord19/.
-        var answer = await Api.QueryAsync(AwsService.Iam, "ListRoles", new AwsParameters().Add("PathPrefix", RolePath + (deploymentId?.ToString() ?? "")), ct);
-        return (answer.Find("Roles")?.Elements() ?? [])
+        var roles = new List<XElement>();
+        await foreach (var answer in Api.QueryPagesAsync(AwsService.Iam, "ListRoles", () => new AwsParameters().Add("PathPrefix", RolePath + (deploymentId?.ToString() ?? "")), ct))
+            roles.AddRange(answer.Find("Roles")?.Elements() ?? []);
+        return roles
             .Select(r => (Name: r.Text("RoleName") ?? "?", Owner: (r.Text("Path") ?? "")[RolePath.Length..].Trim('/')))
             .Where(r => Guid.TryParse(r.Owner, out _))
             .Select(r => new TaggedResource(AwsResourceKinds.Role, r.Name, r.Owner, "role"));

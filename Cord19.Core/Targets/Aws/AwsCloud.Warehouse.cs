@@ -109,21 +109,13 @@ public sealed partial class AwsCloud
     public async Task<IReadOnlyList<ClusterSnapshot>> ManualSnapshotsAsync(string? cluster, CancellationToken ct)
     {
         var found = new List<ClusterSnapshot>();
-        string? marker = null;
-        do
-        {
-            var answer = await Api.QueryAsync(AwsService.Redshift, "DescribeClusterSnapshots", new AwsParameters()
-                .Add("ClusterIdentifier", cluster).Add("SnapshotType", "manual").Add("MaxRecords", 100).Add("Marker", marker), ct);
+        await foreach (var answer in Api.QueryPagesAsync(AwsService.Redshift, "DescribeClusterSnapshots", () => new AwsParameters()
+            .Add("ClusterIdentifier", cluster).Add("SnapshotType", "manual").Add("MaxRecords", 100), ct))
             found.AddRange((answer.Find("Snapshots")?.Elements() ?? [])
                 .Where(s => s.Text("SnapshotType") is null or "manual")
                 .Select(s => new ClusterSnapshot(s.Text("SnapshotIdentifier") ?? "?", s.Text("ClusterIdentifier") ?? "", s.Text("Status") ?? "unknown",
                     s.Time("SnapshotCreateTime") is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null,
                     DeploymentOf(s.Members("Tags").Select(t => (t.Text("Key") ?? "", t.Text("Value") ?? ""))))));
-            // A marker given twice would never end.
-            var next = (answer.Find("DescribeClusterSnapshotsResult") ?? answer).Text("Marker");
-            marker = next == marker ? null : next;
-        }
-        while (marker is not null);
         // Kept to what was asked: an emulator may answer a cluster with no snapshots with every snapshot it has.
         return found.Where(s => cluster is null ? ResourceTags.IsName(s.Cluster) : s.Cluster == cluster).ToList();
     }
