@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Amazon.Runtime;
 
 namespace Cord19.Core.Aws;
@@ -36,4 +37,16 @@ public static class AwsCall
 
     public static async Task RunAsync(string iamAction, Func<Task> call) =>
         await RunAsync(iamAction, async () => { await call(); return true; });
+
+    /// <summary>
+    /// Every page an SDK paginator fetches (it follows NextToken), each fetch failing as <see cref="RunAsync{T}"/> does.
+    /// EC2 asks for listings to be paged ("Pagination in the Amazon EC2 API": unpaged, a large account's may be throttled
+    /// or time out), and S3 and SSM page theirs.
+    /// </summary>
+    public static async IAsyncEnumerable<T> PagesAsync<T>(string iamAction, IAsyncEnumerable<T> pages, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var page = pages.GetAsyncEnumerator(ct);
+        while (await RunAsync(iamAction, () => page.MoveNextAsync().AsTask()))
+            yield return page.Current;
+    }
 }

@@ -378,6 +378,49 @@ public sealed class AwsApiClientTests
     }
 
     /// <summary>
+    /// EC2 asks for its listings to be paged (unpaged, a large account's may be throttled or time out): the deployment's
+    /// instances are asked for a page at a time and read to the last, and a page EC2 refuses fails as any call does,
+    /// naming the action, rather than leak the SDK's exception.
+    /// </summary>
+    [Fact]
+    public async Task The_deployments_instances_are_read_page_by_page_and_a_refused_page_names_the_action()
+    {
+        const string ns = "http://ec2.amazonaws.com/doc/2016-11-15/";
+        var bodies = new List<string>();
+        var refuseSecondPage = false;
+        static string Instance(string id) =>
+            $"<item><instanceId>{id}</instanceId><instanceState><code>16</code><name>running</name></instanceState><launchTime>2026-12-07T10:00:00.000Z</launchTime></item>";
+        await using var server = await FaultServer.StartAsync(async context =>
+        {
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            lock (bodies) bodies.Add(body);
+            var second = body.Contains("NextToken=page-2");
+            if (second && refuseSecondPage)
+            {
+                context.Response.StatusCode = 403;
+                await Answer(context, "text/xml", "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>r</RequestID></Response>");
+                return;
+            }
+            await Answer(context, "text/xml", $"""
+                <DescribeInstancesResponse xmlns="{ns}"><requestId>r</requestId><reservationSet><item><reservationId>r-1</reservationId>
+                <instancesSet>{Instance(second ? "i-0second" : "i-0first")}</instancesSet></item></reservationSet>
+                {(second ? "" : "<nextToken>page-2</nextToken>")}</DescribeInstancesResponse>
+                """);
+        });
+        var url = server.BaseUrl.ToString();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", new HttpClient(), name => name == "AWS_ENDPOINT_URL" ? url : null, TestKeys));
+
+        var found = await cloud.FindInstancesAsync(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), default);
+
+        Assert.Equal(["i-0first", "i-0second"], found.Select(i => i.InstanceId).Order());
+        Assert.All(bodies, body => Assert.Contains("MaxResults=1000", body));
+
+        refuseSecondPage = true;
+        var refused = await Assert.ThrowsAsync<AwsException>(() => cloud.FindInstancesAsync(Guid.Parse("1a2b3c4d-0000-4000-8000-000000000000"), default));
+        Assert.Equal(("ec2:DescribeInstances", AwsErrorKind.Denied), (refused.Action, refused.Kind));
+    }
+
+    /// <summary>
     /// VPC Block Public Access in EC2's answer shapes (the model's locationNames): its mode, every page of exclusions, and
     /// only the exclusions in force, named by the id at the end of their ARN.
     /// </summary>

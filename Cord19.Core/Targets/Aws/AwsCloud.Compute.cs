@@ -102,12 +102,15 @@ public sealed partial class AwsCloud
     public async Task<IReadOnlyList<InstanceState>> FindInstancesAsync(Guid deploymentId, CancellationToken ct)
     {
         // By tag, not by client token: every instance of the deployment, whatever token launched it, is found and torn down.
-        var answer = await AwsCall.RunAsync("ec2:DescribeInstances", () => Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        var instances = new List<Instance>();
+        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest
         {
             Filters = [new Filter($"tag:{ResourceTags.DeploymentKey}", [deploymentId.ToString()])],
-        }, ct));
+            MaxResults = 1000,
+        }).Responses, ct))
+            instances.AddRange((page.Reservations ?? []).SelectMany(r => r.Instances ?? []));
         var found = new List<InstanceState>();
-        foreach (var instance in (answer.Reservations ?? []).SelectMany(r => r.Instances ?? []).OrderByDescending(i => i.LaunchTime))
+        foreach (var instance in instances.OrderByDescending(i => i.LaunchTime))
         {
             string? spotState = null;
             if (instance.SpotInstanceRequestId is { } requestId)
@@ -209,15 +212,10 @@ public sealed partial class AwsCloud
             EndTime = DateTime.UtcNow,
         };
         var points = new List<Costs.PricePoint>();
-        do
-        {
-            var page = await AwsCall.RunAsync("ec2:DescribeSpotPriceHistory", () => Ec2.DescribeSpotPriceHistoryAsync(request, ct));
+        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeSpotPriceHistory", Ec2.Paginators.DescribeSpotPriceHistory(request).Responses, ct))
             foreach (var price in page.SpotPriceHistory ?? [])
                 if (decimal.TryParse(price.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) && price.Timestamp is { } at)
                     points.Add(new Costs.PricePoint(at.ToUniversalTime(), usd));
-            request.NextToken = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(request.NextToken));
         // AWS lists newest first and includes the price in effect at StartTime, stamped with when it was set.
         return points.OrderBy(p => p.From).ToList();
     }
@@ -246,16 +244,11 @@ public sealed partial class AwsCloud
         // Spot is told from each instance's lifecycle rather than by EC2's instance-lifecycle filter, which moto does not know.
         var request = new DescribeInstancesRequest { Filters = [new Filter("instance-state-name", ["pending", "running"])], MaxResults = 1000 };
         var found = new List<RunningSpotInstance>();
-        do
-        {
-            var page = await AwsCall.RunAsync("ec2:DescribeInstances", () => Ec2.DescribeInstancesAsync(request, ct));
+        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(request).Responses, ct))
             foreach (var instance in (page.Reservations ?? []).SelectMany(r => r.Instances ?? []))
                 if (instance.InstanceLifecycle?.Value == "spot")
                     found.Add(new RunningSpotInstance(instance.InstanceId, instance.InstanceType?.Value ?? "unknown",
                         Guid.TryParse(instance.Tags?.FirstOrDefault(t => t.Key == ResourceTags.DeploymentKey)?.Value, out var deployment) ? deployment : null));
-            request.NextToken = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(request.NextToken));
         return found;
     }
 

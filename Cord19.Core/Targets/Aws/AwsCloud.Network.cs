@@ -34,6 +34,7 @@ public sealed partial class AwsCloud
         var allowed = options?.ExclusionsAllowed?.Value != "not-allowed";
         if (mode == "off") return new(mode, allowed, []);
 
+        // The one EC2 listing here the SDK has no paginator for.
         var request = new DescribeVpcBlockPublicAccessExclusionsRequest();
         var exclusions = new List<PublicAccessExclusion>();
         do

@@ -177,15 +177,9 @@ public sealed partial class AwsCloud
     private async Task<IReadOnlyList<string>> OwnBucketsAsync(string prefix, CancellationToken ct)
     {
         var names = new List<string>();
-        var request = new ListBucketsRequest { Prefix = prefix };
-        do
-        {
-            var page = await AwsCall.RunAsync("s3:ListAllMyBuckets", () => S3.ListBucketsAsync(request, ct));
+        await foreach (var page in AwsCall.PagesAsync("s3:ListAllMyBuckets", S3.Paginators.ListBuckets(new ListBucketsRequest { Prefix = prefix }).Responses, ct))
             // An S3-compatible server may ignore the prefix.
             names.AddRange((page.Buckets ?? []).Select(b => b.BucketName).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)));
-            request.ContinuationToken = page.ContinuationToken;
-        }
-        while (!string.IsNullOrEmpty(request.ContinuationToken));
         return [.. names.Distinct(StringComparer.Ordinal)];
     }
 

@@ -31,43 +31,55 @@ public sealed partial class AwsCloud
 
     private async Task<IEnumerable<TaggedResource>> TaggedInstancesAsync(string key, string value, CancellationToken ct)
     {
-        var answer = await AwsCall.RunAsync("ec2:DescribeInstances", () => Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        var found = new List<TaggedResource>();
+        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest
         {
             Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("instance-state-name", ["pending", "running", "shutting-down", "stopping", "stopped"])],
-        }, ct));
-        return (answer.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => new TaggedResource(AwsResourceKinds.Instance,
-            i.ClientToken ?? i.InstanceId, DeploymentOf((i.Tags ?? []).Select(t => (t.Key, t.Value))), $"{i.State?.Name?.Value} ({i.InstanceId})"));
+            MaxResults = 1000,
+        }).Responses, ct))
+            found.AddRange((page.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => new TaggedResource(AwsResourceKinds.Instance,
+                i.ClientToken ?? i.InstanceId, DeploymentOf((i.Tags ?? []).Select(t => (t.Key, t.Value))), $"{i.State?.Name?.Value} ({i.InstanceId})")));
+        return found;
     }
 
     private async Task<IEnumerable<TaggedResource>> TaggedSpotRequestsAsync(string key, string value, CancellationToken ct)
     {
-        var answer = await AwsCall.RunAsync("ec2:DescribeSpotInstanceRequests", () => Ec2.DescribeSpotInstanceRequestsAsync(new DescribeSpotInstanceRequestsRequest
+        var found = new List<TaggedResource>();
+        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeSpotInstanceRequests", Ec2.Paginators.DescribeSpotInstanceRequests(new DescribeSpotInstanceRequestsRequest
         {
             Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("state", ["open", "active"])],
-        }, ct));
-        return (answer.SpotInstanceRequests ?? []).Select(r => new TaggedResource(AwsResourceKinds.SpotRequest, r.SpotInstanceRequestId,
-            DeploymentOf((r.Tags ?? []).Select(t => (t.Key, t.Value))), r.State?.Value ?? "unknown"));
+            MaxResults = 1000,
+        }).Responses, ct))
+            found.AddRange((page.SpotInstanceRequests ?? []).Select(r => new TaggedResource(AwsResourceKinds.SpotRequest, r.SpotInstanceRequestId,
+                DeploymentOf((r.Tags ?? []).Select(t => (t.Key, t.Value))), r.State?.Value ?? "unknown")));
+        return found;
     }
 
     private async Task<IEnumerable<TaggedResource>> TaggedVolumesAsync(string key, string value, CancellationToken ct)
     {
-        var answer = await AwsCall.RunAsync("ec2:DescribeVolumes", () => Ec2.DescribeVolumesAsync(new DescribeVolumesRequest
+        var found = new List<TaggedResource>();
+        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeVolumes", Ec2.Paginators.DescribeVolumes(new DescribeVolumesRequest
         {
             // In use: goes with its instance (delete on termination). Available: left behind, so listed.
             Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("status", ["available", "creating", "error"])],
-        }, ct));
-        return (answer.Volumes ?? []).Select(v => new TaggedResource(AwsResourceKinds.Volume, v.VolumeId,
-            DeploymentOf((v.Tags ?? []).Select(t => (t.Key, t.Value))), v.State?.Value ?? "unknown"));
+            MaxResults = 500,
+        }).Responses, ct))
+            found.AddRange((page.Volumes ?? []).Select(v => new TaggedResource(AwsResourceKinds.Volume, v.VolumeId,
+                DeploymentOf((v.Tags ?? []).Select(t => (t.Key, t.Value))), v.State?.Value ?? "unknown")));
+        return found;
     }
 
     private async Task<IEnumerable<TaggedResource>> TaggedSecurityGroupsAsync(string key, string value, CancellationToken ct)
     {
-        var answer = await AwsCall.RunAsync("ec2:DescribeSecurityGroups", () => Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
+        var found = new List<TaggedResource>();
+        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeSecurityGroups", Ec2.Paginators.DescribeSecurityGroups(new DescribeSecurityGroupsRequest
         {
             Filters = [new Ec2Filter($"tag:{key}", [value])],
-        }, ct));
-        return (answer.SecurityGroups ?? []).Select(g => new TaggedResource(AwsResourceKinds.SecurityGroup, g.GroupName,
-            DeploymentOf((g.Tags ?? []).Select(t => (t.Key, t.Value))), g.GroupId));
+            MaxResults = 1000,
+        }).Responses, ct))
+            found.AddRange((page.SecurityGroups ?? []).Select(g => new TaggedResource(AwsResourceKinds.SecurityGroup, g.GroupName,
+                DeploymentOf((g.Tags ?? []).Select(t => (t.Key, t.Value))), g.GroupId)));
+        return found;
     }
 
     internal async Task<IEnumerable<TaggedResource>> TaggedClustersAsync(string key, string value, CancellationToken ct)
@@ -108,9 +120,8 @@ public sealed partial class AwsCloud
         {
             ParameterFilters = [new ParameterStringFilter { Key = $"tag:{key}", Values = [value] }],
         };
-        do
+        await foreach (var page in AwsCall.PagesAsync("ssm:DescribeParameters", Ssm.Paginators.DescribeParameters(request).Responses, ct))
         {
-            var page = await AwsCall.RunAsync("ssm:DescribeParameters", () => Ssm.DescribeParametersAsync(request, ct));
             foreach (var parameter in page.Parameters ?? [])
             {
                 var tags = await AwsCall.RunAsync("ssm:ListTagsForResource", () => Ssm.ListTagsForResourceAsync(new ListTagsForResourceRequest
@@ -121,9 +132,7 @@ public sealed partial class AwsCloud
                 found.Add(new TaggedResource(AwsResourceKinds.Parameter, parameter.Name,
                     DeploymentOf((tags.TagList ?? []).Select(t => (t.Key, t.Value))), parameter.Type?.Value ?? "parameter"));
             }
-            request.NextToken = page.NextToken;
         }
-        while (!string.IsNullOrEmpty(request.NextToken));
         return found;
     }
 
