@@ -43,8 +43,9 @@ public sealed partial class AwsCloud
                 var estimated = Bool(day, "Estimated") ?? false;
                 foreach (var group in Array(day, "Groups"))
                 {
-                    if (Array(group, "Keys").Select(k => k.ValueKind == JsonValueKind.String ? k.GetString() : null).FirstOrDefault() is not { } service
-                        || !decimal.TryParse(Str(Object(Object(group, "Metrics"), "UnblendedCost"), "Amount"), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd)) continue;
+                    var service = Array(group, "Keys").Select(k => k.ValueKind == JsonValueKind.String ? k.GetString() : null).FirstOrDefault();
+                    if (service is null) continue;
+                    if (!decimal.TryParse(Str(Object(Object(group, "Metrics"), "UnblendedCost"), "Amount"), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd)) continue;
                     var (sum, open) = services.GetValueOrDefault(service);
                     services[service] = (sum + usd, open || estimated);
                 }

@@ -58,8 +58,7 @@ public sealed partial class AwsCloud
             if (dimensions.ValueKind != JsonValueKind.Object) continue;
             foreach (var dimension in dimensions.EnumerateObject().Select(d => d.Value))
             {
-                if (Str(Object(dimension, "pricePerUnit"), "USD") is not { } text
-                    || !decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var usd)) continue;
+                if (!decimal.TryParse(Str(Object(dimension, "pricePerUnit"), "USD"), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd)) continue;
                 yield return new ListedPrice(Str(described, "sku") ?? Str(term, "sku") ?? "", Str(described, "productFamily"), attributes,
                     Str(dimension, "unit") ?? "", usd, Str(dimension, "beginRange") ?? "0", effective, Str(dimension, "description") ?? "");
             }

@@ -154,19 +154,24 @@ public sealed partial class AwsCloud
         var found = new List<TaggedResource>();
         foreach (var bucket in await OwnBucketsAsync(BucketPrefix, ct))
         {
-            Amazon.S3.Model.GetBucketTaggingResponse? tags;
-            try
-            {
-                tags = await AwsCall.RunAsync("s3:GetBucketTagging", () => S3.GetBucketTaggingAsync(new() { BucketName = bucket }, ct));
-            }
-            catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound || ex.Code is "NoSuchTagSet" or "PermanentRedirect" or "NotImplemented")
-            {
-                continue; // untagged, or in another region
-            }
-            var pairs = (tags.TagSet ?? []).Select(t => (t.Key, t.Value)).ToList();
-            if (pairs.Any(t => t.Key == key && t.Value == value))
-                found.Add(new TaggedResource(AwsResourceKinds.Bucket, bucket, DeploymentOf(pairs), "bucket"));
+            var tags = await BucketTagsAsync(bucket, ct);
+            if (tags.Any(t => t.Key == key && t.Value == value))
+                found.Add(new TaggedResource(AwsResourceKinds.Bucket, bucket, DeploymentOf(tags), "bucket"));
         }
         return found;
+    }
+
+    /// <summary>A bucket's tags; none for one untagged, gone, or in another region (S3 redirects the request there).</summary>
+    private async Task<IReadOnlyList<(string Key, string Value)>> BucketTagsAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            var tags = await AwsCall.RunAsync("s3:GetBucketTagging", () => S3.GetBucketTaggingAsync(new() { BucketName = bucket }, ct));
+            return [.. (tags.TagSet ?? []).Select(t => (t.Key, t.Value))];
+        }
+        catch (AwsException ex) when (ex.Kind == AwsErrorKind.NotFound || ex.Code is "NoSuchTagSet" or "PermanentRedirect" or "NotImplemented")
+        {
+            return [];
+        }
     }
 }

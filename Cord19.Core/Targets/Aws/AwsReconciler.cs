@@ -89,7 +89,8 @@ public sealed class AwsReconciler(
         if (unnamed.Count == 0) return;
         foreach (var instance in await cloud.FindInstancesAsync(deploymentId, ct))
         {
-            if (unnamed.FirstOrDefault(r => r.Locator == instance.ClientToken) is not { } entry) continue;
+            var entry = unnamed.FirstOrDefault(r => r.Locator == instance.ClientToken);
+            if (entry is null) continue;
             await store.RecordResourceAsync(latestRun.Key, AwsResourceKinds.Instance, entry.Locator,
                 InstanceEntry.Named(entry.Description ?? "", instance.InstanceId, instance.AvailabilityZone, instance.InstanceType), ct: ct);
             await store.AppendLogAsync(latestRun.Key, LogLevel.Warning, "reconcile",
