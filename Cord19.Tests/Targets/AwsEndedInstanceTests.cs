@@ -196,6 +196,28 @@ public sealed class AwsEndedInstanceTests
         await LoggedAsync(h, launched, "AWS does not list it any more", "AWS gives no time");
     }
 
+    /// <summary>
+    /// Where EC2 reports no client tokens (an emulator), the entry's instance is the deployment's newest that has not ended:
+    /// a running one is neither ended for want of a token nor taken for a newer one of the deployment that ended.
+    /// </summary>
+    [Fact]
+    public async Task Without_client_tokens_the_deployments_running_instance_stays_metered_beside_a_newer_ended_one()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        var launched = await LaunchedDaysAgoAsync(h, days: 1);
+        InstanceBecomes(h, launched, i => i with { ClientToken = null, LaunchedAt = launched.At });
+        var (instance, spec) = h.Cloud.Instances[launched.Token];
+        h.Cloud.Instances["launched-by-hand"] = (instance with
+        {
+            InstanceId = "i-0byhand", State = "terminated", LaunchedAt = DateTimeOffset.UtcNow.AddHours(-1),
+            StateReason = "Client.UserInitiatedShutdown: User initiated shutdown",
+        }, spec);
+
+        Assert.False(await h.Get<EndedInstanceGuard>().CheckAsync(default));
+
+        Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(launched.DeploymentId), r => r.Kind == AwsResourceKinds.Instance);
+    }
+
     [Fact]
     public void EC2s_stated_time_is_read_in_GMT_or_UTC_and_only_there()
     {
