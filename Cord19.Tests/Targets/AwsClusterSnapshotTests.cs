@@ -126,6 +126,27 @@ public sealed class AwsClusterSnapshotTests
         Assert.Contains($"Snapshot {FinalSnapshot} of {ResourceTags.Name(id)} is gone", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
     }
 
+    /// <summary>
+    /// Of two recorded snapshots of the cluster, the one gone ends and the one the sweep still lists stays metered: a snapshot
+    /// the sweep lists does not hide another of the same kind that it does not.
+    /// </summary>
+    [Fact]
+    public async Task Start_up_reconciliation_ends_the_recorded_snapshot_that_is_gone_beside_one_that_is_kept()
+    {
+        var (h, id, _) = await ClusterDeletedInConsoleAsync(hoursAgo: 5);
+        await using var _ = h;
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
+        var cluster = ResourceTags.Name(id);
+        h.Cloud.Snapshots["by-hand"] = new ClusterSnapshot("by-hand", cluster, "available", DateTimeOffset.UtcNow.AddHours(-3));
+        Assert.Equal(1, (await h.Get<AwsReconciler>().ReconcileAsync(default)).Added);
+
+        h.Cloud.Snapshots.Remove(FinalSnapshot);
+        Assert.Equal(1, (await h.Get<AwsReconciler>().ReconcileAsync(default)).MarkedDeleted);
+
+        var live = await h.Core.Store.GetLiveResourcesAsync(id);
+        Assert.Equal([$"{cluster}/by-hand"], live.Where(r => r.Kind == AwsResourceKinds.ClusterSnapshot).Select(r => r.Locator));
+    }
+
     /// <summary>A snapshot taken by hand while the cluster lives bills from its creation: the next 5-minute look records it, once.</summary>
     [Fact]
     public async Task A_snapshot_taken_by_hand_while_the_cluster_lives_is_metered_from_its_creation_at_the_next_look_and_said_once()

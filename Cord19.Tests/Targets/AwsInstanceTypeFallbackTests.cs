@@ -85,6 +85,21 @@ public sealed class AwsInstanceTypeFallbackTests
             [ResourceView.From((await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Instance)) with { DeletedAt = DateTime.UtcNow }]).Replaces);
     }
 
+    /// <summary>Another instance of the deployment (launched by hand under its tag, say) is not the unnamed entry's, and does not stop its naming.</summary>
+    [Fact]
+    public async Task Start_up_reconciliation_names_the_unnamed_entry_beside_another_instance_of_the_deployment()
+    {
+        await using var h = await FallbackLaunchedThenUnrecordedAsync();
+        var (launched, spec) = Assert.Single(h.Cloud.Instances.Values);
+        h.Cloud.Instances["launched-by-hand"] = (launched with { InstanceId = "i-0byhand", ClientToken = "launched-by-hand", LaunchedAt = DateTimeOffset.UtcNow }, spec);
+
+        await h.Get<AwsReconciler>().ReconcileAsync(default);
+
+        var entries = await h.Core.Store.GetLiveResourcesAsync(await h.DeploymentIdAsync());
+        Assert.Contains(entries, r => r.Kind == AwsResourceKinds.Instance && r.Description == $"{launched.InstanceId} in us-east-2a: m6i.xlarge spot, max $0.12/h");
+        Assert.DoesNotContain("now names i-0byhand", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[1]));
+    }
+
     /// <summary>Phase 1 launched a fallback (m6i.xlarge); then its entry is put back as it was just before the launch, as a crash would leave it.</summary>
     private static async Task<AwsTargetHarness> FallbackLaunchedThenUnrecordedAsync()
     {
