@@ -12,17 +12,25 @@ namespace Cord19.Tests.Aws;
 /// </summary>
 public sealed class CostExplorerWireTests
 {
-    private static JsonObject Day(string start, string end, bool estimated, params (string Service, string Amount)[] groups) => new()
+    /// <summary>A day's answer; <paramref name="estimated"/> null leaves the field out, and a null amount leaves out the group's.</summary>
+    private static JsonObject Day(string start, string end, bool? estimated, params (string Service, string? Amount)[] groups)
     {
-        ["TimePeriod"] = new JsonObject { ["Start"] = start, ["End"] = end },
-        ["Total"] = new JsonObject(),
-        ["Groups"] = new JsonArray([.. groups.Select(g => (JsonNode)new JsonObject
+        var day = new JsonObject
         {
-            ["Keys"] = new JsonArray(g.Service),
-            ["Metrics"] = new JsonObject { ["UnblendedCost"] = new JsonObject { ["Amount"] = g.Amount, ["Unit"] = "USD" } },
-        })]),
-        ["Estimated"] = estimated,
-    };
+            ["TimePeriod"] = new JsonObject { ["Start"] = start, ["End"] = end },
+            ["Total"] = new JsonObject(),
+            ["Groups"] = new JsonArray([.. groups.Select(g => (JsonNode)new JsonObject
+            {
+                ["Keys"] = new JsonArray(g.Service),
+                ["Metrics"] = new JsonObject
+                {
+                    ["UnblendedCost"] = g.Amount is null ? new JsonObject { ["Unit"] = "USD" } : new JsonObject { ["Amount"] = g.Amount, ["Unit"] = "USD" },
+                },
+            })]),
+        };
+        if (estimated is { } value) day["Estimated"] = value;
+        return day;
+    }
 
     [Fact]
     public async Task The_bill_is_asked_by_tag_and_day_grouped_by_service_and_summed_across_days_and_pages()
@@ -31,7 +39,9 @@ public sealed class CostExplorerWireTests
         {
             "GetCostAndUsage" when !request.Body.Contains("NextPageToken", StringComparison.Ordinal) => ScriptedAwsHandler.Json(new JsonObject
             {
-                ["ResultsByTime"] = new JsonArray(Day("2026-12-01", "2026-12-02", false, ("Amazon Redshift", "0.3100000000"), ("Amazon Elastic Compute Cloud - Compute", "0.12"))),
+                // A day that does not say whether it is estimated is final; a group without an amount is passed over.
+                ["ResultsByTime"] = new JsonArray(Day("2026-12-01", "2026-12-02", null, ("Amazon Redshift", "0.3100000000"), ("Amazon Elastic Compute Cloud - Compute", "0.12"),
+                    ("Amazon Simple Storage Service", null))),
                 ["NextPageToken"] = "page-2",
             }),
             "GetCostAndUsage" => ScriptedAwsHandler.Json(new JsonObject
@@ -61,6 +71,7 @@ public sealed class CostExplorerWireTests
         Assert.Equal("""{"Start":"2026-12-01","End":"2026-12-03"}""", asked.GetProperty("TimePeriod").GetRawText());
         Assert.Equal("""{"Tags":{"Key":"cord19:deployment","Values":["1a2b3c4d"]}}""", asked.GetProperty("Filter").GetRawText());
         Assert.Equal("""[{"Type":"DIMENSION","Key":"SERVICE"}]""", asked.GetProperty("GroupBy").GetRawText());
+        Assert.Equal("""["UnblendedCost"]""", asked.GetProperty("Metrics").GetRawText());
         Assert.Equal("page-2", JsonDocument.Parse(handler.Requests[2].Body).RootElement.GetProperty("NextPageToken").GetString());
         Assert.Equal([new BilledService("Amazon Redshift", 0.61m, true), new BilledService("Amazon Elastic Compute Cloud - Compute", 0.12m, false)], billed);
     }
