@@ -98,6 +98,27 @@ public sealed class PriceListWireTests
         Assert.All(rates.Skip(1), r => Assert.Equal("Storage", r.ProductFamily));
     }
 
+    /// <summary>
+    /// What gives no on-demand rate is passed over, and the rest is read: a product with reserved terms only, a term
+    /// without dimensions, a dimension priced in another currency.
+    /// </summary>
+    [Fact]
+    public async Task Products_without_an_on_demand_rate_in_dollars_are_passed_over()
+    {
+        const string reservedOnly = """{"product":{"sku":"RESERVED1","attributes":{}},"terms":{"Reserved":{"RESERVED1.X":{"priceDimensions":{}}}}}""";
+        const string noDimensions = """{"product":{"sku":"NODIMS1","attributes":{}},"terms":{"OnDemand":{"NODIMS1.X":{"sku":"NODIMS1"}}}}""";
+        const string otherCurrency = """{"product":{"sku":"CNY1","attributes":{}},"terms":{"OnDemand":{"CNY1.X":{"priceDimensions":{"CNY1.X.Y":{"unit":"Hrs","pricePerUnit":{"CNY":"1.2"}}}}}}}""";
+        var handler = new ScriptedAwsHandler(_ => ScriptedAwsHandler.Json(new JsonObject
+        {
+            ["FormatVersion"] = "aws_v1", ["PriceList"] = new JsonArray(reservedOnly, noDimensions, otherCurrency, InUseAddress),
+        }));
+        using var cloud = handler.Cloud("us-east-2");
+
+        var rates = await cloud.ListedPricesAsync("AmazonVPC", [new("regionCode", "us-east-2")], default);
+
+        Assert.Equal([("7Y4B5H9T3N2Q8WXZ", 0.005m)], rates.Select(r => (r.Sku, r.Usd)));
+    }
+
     [Fact]
     public async Task A_product_that_is_not_JSON_is_an_unreadable_answer_not_a_crash()
     {
