@@ -21,7 +21,7 @@ public sealed class AwsErrorsTests
     }
 
     [Fact]
-    public void Expired_credentials_are_only_told_to_refresh_them_as_EC2s_AuthFailure_is_also_told_to_check_the_account()
+    public void Credentials_other_than_EC2s_AuthFailure_are_only_told_to_refresh_them()
     {
         var expired = new AwsException("sts:GetCallerIdentity", "ExpiredToken", "The security token included in the request is expired", HttpStatusCode.Forbidden);
 
