@@ -42,9 +42,9 @@ public sealed class AwsApiClient(HttpMessageInvoker http, AwsConnection connecti
 
     /// <summary>
     /// Every page of a Query-protocol listing, each answer's root element. IAM and Redshift give a Marker while more pages
-    /// follow; IAM also says IsTruncated, and "might return fewer results, even when there are more results available"
-    /// (its model), so a short page is not taken for the last. <paramref name="parameters"/> makes each page's request
-    /// afresh (the marker is added to it). A marker given twice would never end, so the listing ends there.
+    /// follow (IAM with IsTruncated, and it "might return fewer results, even when there are more results available": its
+    /// model), so a short page is not taken for the last. <paramref name="parameters"/> makes each page's request afresh
+    /// (the marker is added to it). A marker given twice would never end, so the listing ends there.
     /// </summary>
     public async IAsyncEnumerable<XElement> QueryPagesAsync(AwsService service, string action, Func<AwsParameters> parameters,
         [EnumeratorCancellation] CancellationToken ct)
@@ -54,8 +54,7 @@ public sealed class AwsApiClient(HttpMessageInvoker http, AwsConnection connecti
         {
             var answer = await QueryAsync(service, action, parameters().Add("Marker", marker), ct);
             yield return answer;
-            var result = answer.Find($"{action}Result") ?? answer;
-            var next = result.Bool("IsTruncated") == false ? null : result.Text("Marker");
+            var next = (answer.Find($"{action}Result") ?? answer).Text("Marker");
             marker = next == marker ? null : next;
         }
         while (marker is not null);

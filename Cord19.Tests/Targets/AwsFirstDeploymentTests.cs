@@ -295,6 +295,20 @@ public sealed class AwsFirstDeploymentTests
         Assert.Equal(0m, AwsTargetHarness.Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour);
     }
 
+    /// <summary>Only a refusal naming the new group is waited out: any other invalid parameter fails phase 2 at its first answer.</summary>
+    [Fact]
+    public async Task Another_parameter_Redshift_calls_invalid_fails_phase_two_at_once()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        h.Cloud.CreateClusterFailure = FakeAwsCloud.Error("redshift:CreateCluster", "InvalidParameterValue", "Invalid node type: ra3.large is not offered in this region.");
+
+        var state = await h.Core.RunAsync(2);
+
+        FailedSaying(state, "Invalid node type: ra3.large is not offered in this region");
+        Assert.DoesNotContain("not visible to Redshift yet", await h.Core.LogTextAsync(state));
+    }
+
     /// <summary>Once the instance is launched, neither its Airflow release nor its type can change: phase 1 run again judges neither.</summary>
     [Fact]
     public async Task Phase_one_run_again_over_a_launched_instance_looks_up_neither_the_release_nor_the_type()
