@@ -483,6 +483,27 @@ public sealed class AwsFirstDeploymentTests
         Assert.Contains($"IAM has not yet shown the role arn:aws:iam::123456789012:role/cord19/{AwsNames.SpectrumRole} to Redshift", await h.Core.LogTextAsync(state));
     }
 
+    /// <summary>
+    /// Redshift's scheduler refuses a role IAM has not shown it yet in its own words, naming the IAM role rather than
+    /// Redshift's "delegate access": phase 2 waits that out too, and the pause is scheduled.
+    /// </summary>
+    [Fact]
+    public async Task Phase_two_waits_out_the_scheduler_not_seeing_its_new_role_yet()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var scheduler = $"arn:aws:iam::123456789012:role/cord19/{AwsRoles.Scheduler.Name}";
+        for (var i = 0; i < 2; i++)
+            h.Cloud.ScheduleRefusals.Enqueue(FakeAwsCloud.Error("redshift:CreateScheduledAction", "InvalidScheduledAction", $"The IAM role {scheduler} is not valid."));
+
+        var state = await h.Core.RunAsync(2);
+
+        var log = await h.Core.LogTextAsync(state);
+        Succeeded(state, log);
+        Assert.Equal(2, log.Split($"IAM has not yet shown the role {scheduler} to Redshift").Length - 1);
+        Assert.Single(h.Cloud.PauseSchedules);
+    }
+
     [Fact]
     public async Task A_cluster_stops_billing_its_nodes_once_its_export_is_done_and_teardown_waits_out_a_busy_cluster()
     {

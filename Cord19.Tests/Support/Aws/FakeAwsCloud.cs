@@ -79,6 +79,8 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Dictionary<string, PauseSchedule> PauseSchedules { get; } = [];
     /// <summary>What CreateScheduledAction fails with (a denied action, an endpoint without the scheduler); null makes it.</summary>
     public AwsException? ScheduleFailure { get; set; }
+    /// <summary>Refusals the next CreateScheduledAction calls answer, one each, before any other.</summary>
+    public Queue<Exception> ScheduleRefusals { get; } = new();
     public List<string> Sql { get; } = [];
     public List<string> Commands { get; } = [];
 
@@ -677,6 +679,7 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     public Task SchedulePauseAsync(PauseSchedule schedule, CancellationToken ct)
     {
         Call($"schedule pause {schedule.Name} of {schedule.Cluster}");
+        if (ScheduleRefusals.TryDequeue(out var refusal)) return Task.FromException(refusal);
         if (ScheduleFailure is { } failure) return Task.FromException(failure);
         if (!Clusters.ContainsKey(schedule.Cluster))
             return Task.FromException(Error("redshift:CreateScheduledAction", "ClusterNotFound", $"Cluster {schedule.Cluster} not found."));
