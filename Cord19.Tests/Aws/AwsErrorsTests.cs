@@ -28,4 +28,39 @@ public sealed class AwsErrorsTests
         Assert.StartsWith("Refresh them", expired.Fix);
         Assert.DoesNotContain("payment", expired.Fix);
     }
+
+    /// <summary>
+    /// AWS's error answers in each shape the services use: S3's bare &lt;Error&gt;, the Query services' ErrorResponse, JSON's
+    /// __type (with Glue's namespace and URL around the name) or code or Code, message or Message, a code only in the
+    /// x-amzn-ErrorType header; and what is not AWS's: an HTML page is named as such, an unreadable body gives the status.
+    /// </summary>
+    [Theory]
+    [InlineData("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", null, "AccessDenied", "Access Denied")]
+    [InlineData("<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>Role not found</Message></Error></ErrorResponse>", null, "NoSuchEntity", "Role not found")]
+    [InlineData("""{"__type":"com.amazonaws.glue#EntityNotFoundException:http://internal.amazon.com/coral/","Message":"Table not found"}""", null, "EntityNotFoundException", "Table not found")]
+    [InlineData("""{"code":"ValidationException","message":"Bad filter"}""", null, "ValidationException", "Bad filter")]
+    [InlineData("""{"Code":"ValidationException"}""", null, "ValidationException", "")]
+    [InlineData("{}", "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.coral.service/", "AccessDeniedException", "")]
+    [InlineData("<Error><Code>", null, "Http403", "<Error><Code>")] // kept only to tell it is not AWS's: the message names it as such
+    public void Error_answers_are_read_in_every_shape_the_services_use(string body, string? errorTypeHeader, string code, string message)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.Forbidden);
+        if (errorTypeHeader is not null) response.Headers.TryAddWithoutValidation("x-amzn-ErrorType", errorTypeHeader);
+
+        var refusal = AwsErrorResponse.Parse("glue:GetTable", HttpStatusCode.Forbidden, response.Headers, body);
+
+        Assert.Equal((code, message), (refusal.Code, refusal.AwsMessage));
+    }
+
+    [Fact]
+    public void An_HTML_page_instead_of_an_error_is_named_as_such_and_never_pasted()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.BadGateway);
+
+        var refusal = AwsErrorResponse.Parse("iam:GetRole", HttpStatusCode.BadGateway, response.Headers, "<html><body>502 Bad Gateway from the upstream box</body></html>");
+
+        Assert.Equal("Http502", refusal.Code);
+        Assert.DoesNotContain("upstream box", refusal.Message);
+        Assert.DoesNotContain("<html>", refusal.Message);
+    }
 }
