@@ -17,10 +17,13 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
     /// <summary>One look; true when it stopped metering the instance. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
-        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not var (deployment, runs, settings)) return false;
+        var live = await LiveAwsDeployment.ReadAsync(store, settingsStore, ct);
+        if (live is null) return false;
+        var (deployment, runs, settings) = live;
         // Phase 1 records the instance before launching it, and phase 7 ends its entry itself.
         if (runs.Any(r => r.Status == PhaseStatus.Running && r.PhaseNumber is Phase.First or Phase.Deallocation)) return false;
-        if (deployment.Resources.FirstOrDefault(r => r.DeletedAt is null && r.Kind == AwsResourceKinds.Instance) is not { } instance) return false;
+        var instance = deployment.Resources.FirstOrDefault(r => r.DeletedAt is null && r.Kind == AwsResourceKinds.Instance);
+        if (instance is null) return false;
         return await clouds.WithCloudAsync(settings.AwsRegion, cloud => StopMeteringIfEndedAsync(cloud, deployment.Id, ResourceView.From(instance), runs, ct));
     }
 
@@ -32,7 +35,8 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
         // Without a time from EC2 (a spot interruption may give none, and EC2 lists a terminated instance for about an
         // hour only), CloudWatch's readings say until when it ran.
         DateTimeOffset? cpuReportedUntil = null;
-        if (DatedByEc2(instance, runs) is null && (instance?.InstanceId ?? InstanceEntry.InstanceId(entry.Description)) is { } id)
+        var id = instance?.InstanceId ?? InstanceEntry.InstanceId(entry.Description);
+        if (DatedByEc2(instance, runs) is null && id is not null)
         {
             try
             {
@@ -47,7 +51,7 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
         // EC2's listings are eventually consistent, and EC2 lists an ended instance for about an hour: one missing from a
         // look while CloudWatch still has its CPU from within the slack may well be running. It is looked at again, not
         // ended; once its readings stop, a later look dates its end by them just as this one would have.
-        if (instance is null && cpuReportedUntil is { } reported && reported + InstanceEndOfLife.Slack >= clock.GetUtcNow()) return false;
+        if (instance is null && cpuReportedUntil + InstanceEndOfLife.Slack >= clock.GetUtcNow()) return false;
         var (until, evidence) = MeteredUntil(instance, cpuReportedUntil, runs, clock.GetUtcNow());
         await store.MarkResourceDeletedAsync(entry.Id, until.UtcDateTime, ct);
         var why = instance is null ? "AWS does not list it any more" : $"the instance {instance.InstanceId} is {instance.State}: {instance.EndedBecause}";
