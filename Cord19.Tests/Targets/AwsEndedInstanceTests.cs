@@ -132,6 +132,8 @@ public sealed class AwsEndedInstanceTests
             State = "terminated", StateReason = "Client.UserInitiatedShutdown: User initiated shutdown",
             EndStatedAt = InstanceState.StatedTime($"User initiated ({terminatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)"),
         });
+        // EC2's time needs no CloudWatch: a CloudWatch that cannot be asked does not hold the look back.
+        h.Cloud.CpuReadingFailure = FakeAwsCloud.Error("cloudwatch:GetMetricStatistics", "AccessDenied", "not authorized", System.Net.HttpStatusCode.Forbidden);
 
         Assert.True(await guard.CheckAsync(default));
         Assert.False(await guard.CheckAsync(default)); // once
