@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Xml;
@@ -41,23 +40,26 @@ public sealed class AwsApiClient(HttpMessageInvoker http, AwsConnection connecti
     }
 
     /// <summary>
-    /// Every page of a Query-protocol listing, each answer's root element. IAM and Redshift give a Marker while more pages
-    /// follow (IAM with IsTruncated, and it "might return fewer results, even when there are more results available": its
-    /// model), so a short page is not taken for the last. <paramref name="parameters"/> makes each page's request afresh
-    /// (the marker is added to it). A marker given twice would never end, so the listing ends there.
+    /// The items of a Query-protocol listing's <paramref name="list"/> (Roles, Clusters, …), from every page. IAM and
+    /// Redshift give a Marker while more pages follow (IAM with IsTruncated, and it "might return fewer results, even when
+    /// there are more results available": its model), so a short page is not taken for the last.
+    /// <paramref name="parameters"/> makes each page's request afresh (the marker is added to it). A marker given twice
+    /// would never end, so the listing ends there.
     /// </summary>
-    public async IAsyncEnumerable<XElement> QueryPagesAsync(AwsService service, string action, Func<AwsParameters> parameters,
-        [EnumeratorCancellation] CancellationToken ct)
+    public async Task<IReadOnlyList<XElement>> QueryListAsync(AwsService service, string action, string list, Func<AwsParameters> parameters,
+        CancellationToken ct)
     {
+        var items = new List<XElement>();
         string? marker = null;
         do
         {
             var answer = await QueryAsync(service, action, parameters().Add("Marker", marker), ct);
-            yield return answer;
+            items.AddRange(answer.Find(list)?.Elements() ?? []);
             var next = (answer.Find($"{action}Result") ?? answer).Text("Marker");
             marker = next == marker ? null : next;
         }
         while (marker is not null);
+        return items;
     }
 
     /// <summary>A JSON 1.1 call; <paramref name="body"/> is serialized as given (property names as AWS spells them).</summary>

@@ -51,7 +51,7 @@ public sealed class AwsApiClientTests
     {
         var (aws, action, truncated) = service == "iam" ? (AwsService.Iam, "ListRoles", "<IsTruncated>true</IsTruncated>") : (AwsService.Redshift, "DescribeClusters", "");
         HttpResponseMessage Page(string? marker, string? next) => ScriptedAwsHandler.Xml(System.Xml.Linq.XElement.Parse(
-            $"<{action}Response><{action}Result><Item>{marker ?? "first"}</Item>{(next is null ? (service == "iam" ? "<IsTruncated>false</IsTruncated>" : "") : $"{truncated}<Marker>{next}</Marker>")}</{action}Result></{action}Response>"));
+            $"<{action}Response><{action}Result><Items><member>{marker ?? "first"}</member></Items>{(next is null ? (service == "iam" ? "<IsTruncated>false</IsTruncated>" : "") : $"{truncated}<Marker>{next}</Marker>")}</{action}Result></{action}Response>"));
         string? MarkerOf(AwsWireRequest r) => r.Form.FirstOrDefault(p => p.Key == "Marker").Value;
         var endless = false;
         var handler = new ScriptedAwsHandler(r => MarkerOf(r) switch
@@ -61,13 +61,8 @@ public sealed class AwsApiClientTests
             var marker => Page(marker, null),
         });
         var client = Client(handler);
-        async Task<List<string?>> ListAsync()
-        {
-            var items = new List<string?>();
-            await foreach (var page in client.QueryPagesAsync(aws, action, () => new AwsParameters().Add("PathPrefix", "/cord19/"), default))
-                items.Add(page.Find("Item")?.Value);
-            return items;
-        }
+        async Task<List<string?>> ListAsync() =>
+            [.. (await client.QueryListAsync(aws, action, "Items", () => new AwsParameters().Add("PathPrefix", "/cord19/"), default)).Select(item => (string?)item.Value)];
 
         Assert.Equal(["first", "m2", "m3"], await ListAsync());
         Assert.All(handler.Requests, r => Assert.Single(r.Form, p => p.Key == "PathPrefix"));

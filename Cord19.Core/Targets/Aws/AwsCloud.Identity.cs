@@ -107,10 +107,8 @@ public sealed partial class AwsCloud
             new AwsParameters().Add("InstanceProfileName", name).Add("RoleName", name), ct));
         await IgnoreAsync(AwsErrorKind.NotFound, () => Api.QueryAsync(AwsService.Iam, "DeleteInstanceProfile",
             new AwsParameters().Add("InstanceProfileName", name), ct));
-        var policies = new List<string>();
-        await foreach (var page in Api.QueryPagesAsync(AwsService.Iam, "ListRolePolicies", () => new AwsParameters().Add("RoleName", name), ct))
-            policies.AddRange(page.Find("PolicyNames")?.Elements().Select(e => e.Value) ?? []);
-        foreach (var policy in policies)
+        var policies = await Api.QueryListAsync(AwsService.Iam, "ListRolePolicies", "PolicyNames", () => new AwsParameters().Add("RoleName", name), ct);
+        foreach (var policy in policies.Select(e => e.Value))
             await IgnoreAsync(AwsErrorKind.NotFound, () => Api.QueryAsync(AwsService.Iam, "DeleteRolePolicy",
                 new AwsParameters().Add("RoleName", name).Add("PolicyName", policy), ct));
         await IgnoreAsync(AwsErrorKind.NotFound, () => Api.QueryAsync(AwsService.Iam, "DeleteRole", new AwsParameters().Add("RoleName", name), ct));
@@ -120,7 +118,7 @@ public sealed partial class AwsCloud
     {
         // The simulator answers at most 100 results a page by default: an action on each resource is one.
         var calls = probes.SelectMany(probe => probe.Actions.Chunk(Math.Max(1, 100 / Math.Max(1, probe.Resources.Count))).Select(chunk => (probe, chunk))).ToList();
-        var answers = new List<XElement>[calls.Count];
+        var answers = new IReadOnlyList<XElement>[calls.Count];
         // A few at once: the checklist waits for all of them (one per statement and condition value),
         // and IAM's request rate is the account's; a throttled call is retried.
         await Parallel.ForEachAsync(Enumerable.Range(0, calls.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
@@ -152,7 +150,7 @@ public sealed partial class AwsCloud
             || result.Find("ResourceSpecificResults")?.Elements().Any(r => r.Text("EvalResourceDecision") == "allowed") == true;
     }
 
-    private async Task<List<XElement>> SimulateAsync(string principalArn, IEnumerable<string> actions, PermissionProbe probe, CancellationToken ct)
+    private async Task<IReadOnlyList<XElement>> SimulateAsync(string principalArn, IEnumerable<string> actions, PermissionProbe probe, CancellationToken ct)
     {
         AwsParameters Request()
         {
@@ -168,9 +166,6 @@ public sealed partial class AwsCloud
             }
             return parameters;
         }
-        var results = new List<XElement>();
-        await foreach (var answer in Api.QueryPagesAsync(AwsService.Iam, "SimulatePrincipalPolicy", Request, ct))
-            results.AddRange(answer.Find("EvaluationResults")?.Elements() ?? []);
-        return results;
+        return await Api.QueryListAsync(AwsService.Iam, "SimulatePrincipalPolicy", "EvaluationResults", Request, ct);
     }
 }

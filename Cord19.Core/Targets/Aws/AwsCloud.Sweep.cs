@@ -1,4 +1,3 @@
-using System.Xml.Linq;
 using Amazon.EC2.Model;
 using Amazon.SimpleSystemsManagement.Model;
 using Cord19.Core.Aws;
@@ -84,13 +83,11 @@ public sealed partial class AwsCloud
 
     internal async Task<IEnumerable<TaggedResource>> TaggedClustersAsync(string key, string value, CancellationToken ct)
     {
-        var found = new List<TaggedResource>();
-        await foreach (var answer in Api.QueryPagesAsync(AwsService.Redshift, "DescribeClusters", () => new AwsParameters()
-            .List("TagKeys", "TagKey", [key]).List("TagValues", "TagValue", [value]), ct))
-            found.AddRange((answer.Find("Clusters")?.Elements() ?? []).Select(c => new TaggedResource(AwsResourceKinds.Cluster,
-                c.Text("ClusterIdentifier") ?? "?", DeploymentOf(c.Members("Tags").Select(t => (t.Text("Key") ?? "", t.Text("Value") ?? ""))),
-                c.Text("ClusterStatus") ?? "unknown")));
-        return found;
+        var clusters = await Api.QueryListAsync(AwsService.Redshift, "DescribeClusters", "Clusters", () => new AwsParameters()
+            .List("TagKeys", "TagKey", [key]).List("TagValues", "TagValue", [value]), ct);
+        return clusters.Select(c => new TaggedResource(AwsResourceKinds.Cluster,
+            c.Text("ClusterIdentifier") ?? "?", DeploymentOf(c.Members("Tags").Select(t => (t.Text("Key") ?? "", t.Text("Value") ?? ""))),
+            c.Text("ClusterStatus") ?? "unknown"));
     }
 
     /// <summary>
@@ -139,9 +136,7 @@ public sealed partial class AwsCloud
     internal async Task<IEnumerable<TaggedResource>> DeploymentRolesAsync(Guid? deploymentId, CancellationToken ct)
     {
         // IAM has no tag search: a deployment's own roles sit under /cord19/<deployment id>/; the shared ones directly under /cord19/.
-        var roles = new List<XElement>();
-        await foreach (var answer in Api.QueryPagesAsync(AwsService.Iam, "ListRoles", () => new AwsParameters().Add("PathPrefix", RolePath + (deploymentId?.ToString() ?? "")), ct))
-            roles.AddRange(answer.Find("Roles")?.Elements() ?? []);
+        var roles = await Api.QueryListAsync(AwsService.Iam, "ListRoles", "Roles", () => new AwsParameters().Add("PathPrefix", RolePath + (deploymentId?.ToString() ?? "")), ct);
         return roles
             .Select(r => (Name: r.Text("RoleName") ?? "?", Owner: (r.Text("Path") ?? "")[RolePath.Length..].Trim('/')))
             .Where(r => Guid.TryParse(r.Owner, out _))

@@ -108,14 +108,13 @@ public sealed partial class AwsCloud
 
     public async Task<IReadOnlyList<ClusterSnapshot>> ManualSnapshotsAsync(string? cluster, CancellationToken ct)
     {
-        var found = new List<ClusterSnapshot>();
-        await foreach (var answer in Api.QueryPagesAsync(AwsService.Redshift, "DescribeClusterSnapshots", () => new AwsParameters()
-            .Add("ClusterIdentifier", cluster).Add("SnapshotType", "manual").Add("MaxRecords", 100), ct))
-            found.AddRange((answer.Find("Snapshots")?.Elements() ?? [])
-                .Where(s => s.Text("SnapshotType") is null or "manual")
-                .Select(s => new ClusterSnapshot(s.Text("SnapshotIdentifier") ?? "?", s.Text("ClusterIdentifier") ?? "", s.Text("Status") ?? "unknown",
-                    s.Time("SnapshotCreateTime") is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null,
-                    DeploymentOf(s.Members("Tags").Select(t => (t.Text("Key") ?? "", t.Text("Value") ?? ""))))));
+        var listed = await Api.QueryListAsync(AwsService.Redshift, "DescribeClusterSnapshots", "Snapshots", () => new AwsParameters()
+            .Add("ClusterIdentifier", cluster).Add("SnapshotType", "manual").Add("MaxRecords", 100), ct);
+        var found = listed
+            .Where(s => s.Text("SnapshotType") is null or "manual")
+            .Select(s => new ClusterSnapshot(s.Text("SnapshotIdentifier") ?? "?", s.Text("ClusterIdentifier") ?? "", s.Text("Status") ?? "unknown",
+                s.Time("SnapshotCreateTime") is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null,
+                DeploymentOf(s.Members("Tags").Select(t => (t.Text("Key") ?? "", t.Text("Value") ?? "")))));
         // Kept to what was asked: an emulator may answer a cluster with no snapshots with every snapshot it has.
         return found.Where(s => cluster is null ? ResourceTags.IsName(s.Cluster) : s.Cluster == cluster).ToList();
     }
