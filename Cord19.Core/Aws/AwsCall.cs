@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Amazon.Runtime;
 
 namespace Cord19.Core.Aws;
@@ -39,14 +38,16 @@ public static class AwsCall
         await RunAsync(iamAction, async () => { await call(); return true; });
 
     /// <summary>
-    /// Every page an SDK paginator fetches (it follows NextToken), each fetch failing as <see cref="RunAsync{T}"/> does.
-    /// EC2 asks for listings to be paged ("Pagination in the Amazon EC2 API": unpaged, a large account's may be throttled
-    /// or time out), and S3 and SSM page theirs.
+    /// Everything an SDK paginator lists (it follows NextToken page by page), each fetch failing as <see cref="RunAsync{T}"/>
+    /// does. EC2 asks for listings to be paged ("Pagination in the Amazon EC2 API": unpaged, a large account's may be
+    /// throttled or time out), and S3 and SSM page theirs.
     /// </summary>
-    public static async IAsyncEnumerable<T> PagesAsync<T>(string iamAction, IAsyncEnumerable<T> pages, [EnumeratorCancellation] CancellationToken ct)
+    public static async Task<List<T>> ListAsync<T>(string iamAction, IAsyncEnumerable<T> paginated, CancellationToken ct)
     {
-        await using var page = pages.GetAsyncEnumerator(ct);
-        while (await RunAsync(iamAction, () => page.MoveNextAsync().AsTask()))
-            yield return page.Current;
+        var all = new List<T>();
+        await using var item = paginated.GetAsyncEnumerator(ct);
+        while (await RunAsync(iamAction, () => item.MoveNextAsync().AsTask()))
+            all.Add(item.Current);
+        return all;
     }
 }

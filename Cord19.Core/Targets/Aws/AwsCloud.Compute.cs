@@ -102,15 +102,13 @@ public sealed partial class AwsCloud
     public async Task<IReadOnlyList<InstanceState>> FindInstancesAsync(Guid deploymentId, CancellationToken ct)
     {
         // By tag, not by client token: every instance of the deployment, whatever token launched it, is found and torn down.
-        var instances = new List<Instance>();
-        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest
+        var reservations = await AwsCall.ListAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest
         {
             Filters = [new Filter($"tag:{ResourceTags.DeploymentKey}", [deploymentId.ToString()])],
             MaxResults = 1000,
-        }).Responses, ct))
-            instances.AddRange((page.Reservations ?? []).SelectMany(r => r.Instances ?? []));
+        }).Reservations, ct);
         var found = new List<InstanceState>();
-        foreach (var instance in instances.OrderByDescending(i => i.LaunchTime))
+        foreach (var instance in reservations.SelectMany(r => r.Instances ?? []).OrderByDescending(i => i.LaunchTime))
         {
             string? spotState = null;
             if (instance.SpotInstanceRequestId is { } requestId)
@@ -212,10 +210,9 @@ public sealed partial class AwsCloud
             EndTime = DateTime.UtcNow,
         };
         var points = new List<Costs.PricePoint>();
-        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeSpotPriceHistory", Ec2.Paginators.DescribeSpotPriceHistory(request).Responses, ct))
-            foreach (var price in page.SpotPriceHistory ?? [])
-                if (decimal.TryParse(price.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) && price.Timestamp is { } at)
-                    points.Add(new Costs.PricePoint(at.ToUniversalTime(), usd));
+        foreach (var price in await AwsCall.ListAsync("ec2:DescribeSpotPriceHistory", Ec2.Paginators.DescribeSpotPriceHistory(request).SpotPriceHistory, ct))
+            if (decimal.TryParse(price.Price, NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) && price.Timestamp is { } at)
+                points.Add(new Costs.PricePoint(at.ToUniversalTime(), usd));
         // AWS lists newest first and includes the price in effect at StartTime, stamped with when it was set.
         return points.OrderBy(p => p.From).ToList();
     }
@@ -244,11 +241,10 @@ public sealed partial class AwsCloud
         // Spot is told from each instance's lifecycle rather than by EC2's instance-lifecycle filter, which moto does not know.
         var request = new DescribeInstancesRequest { Filters = [new Filter("instance-state-name", ["pending", "running"])], MaxResults = 1000 };
         var found = new List<RunningSpotInstance>();
-        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(request).Responses, ct))
-            foreach (var instance in (page.Reservations ?? []).SelectMany(r => r.Instances ?? []))
-                if (instance.InstanceLifecycle?.Value == "spot")
-                    found.Add(new RunningSpotInstance(instance.InstanceId, instance.InstanceType?.Value ?? "unknown",
-                        Guid.TryParse(instance.Tags?.FirstOrDefault(t => t.Key == ResourceTags.DeploymentKey)?.Value, out var deployment) ? deployment : null));
+        foreach (var instance in (await AwsCall.ListAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(request).Reservations, ct)).SelectMany(r => r.Instances ?? []))
+            if (instance.InstanceLifecycle?.Value == "spot")
+                found.Add(new RunningSpotInstance(instance.InstanceId, instance.InstanceType?.Value ?? "unknown",
+                    Guid.TryParse(instance.Tags?.FirstOrDefault(t => t.Key == ResourceTags.DeploymentKey)?.Value, out var deployment) ? deployment : null));
         return found;
     }
 

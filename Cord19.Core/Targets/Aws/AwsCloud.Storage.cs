@@ -176,11 +176,9 @@ public sealed partial class AwsCloud
     /// </summary>
     private async Task<IReadOnlyList<string>> OwnBucketsAsync(string prefix, CancellationToken ct)
     {
-        var names = new List<string>();
-        await foreach (var page in AwsCall.PagesAsync("s3:ListAllMyBuckets", S3.Paginators.ListBuckets(new ListBucketsRequest { Prefix = prefix }).Responses, ct))
-            // An S3-compatible server may ignore the prefix.
-            names.AddRange((page.Buckets ?? []).Select(b => b.BucketName).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)));
-        return [.. names.Distinct(StringComparer.Ordinal)];
+        var buckets = await AwsCall.ListAsync("s3:ListAllMyBuckets", S3.Paginators.ListBuckets(new ListBucketsRequest { Prefix = prefix }).Buckets, ct);
+        // An S3-compatible server may ignore the prefix.
+        return [.. buckets.Select(b => b.BucketName).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)];
     }
 
     public Task UploadAsync(AccountBucket bucket, string key, Stream content, CancellationToken ct) =>

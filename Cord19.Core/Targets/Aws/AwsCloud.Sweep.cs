@@ -30,55 +30,47 @@ public sealed partial class AwsCloud
 
     private async Task<IEnumerable<TaggedResource>> TaggedInstancesAsync(string key, string value, CancellationToken ct)
     {
-        var found = new List<TaggedResource>();
-        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest
+        var reservations = await AwsCall.ListAsync("ec2:DescribeInstances", Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest
         {
             Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("instance-state-name", ["pending", "running", "shutting-down", "stopping", "stopped"])],
             MaxResults = 1000,
-        }).Responses, ct))
-            found.AddRange((page.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => new TaggedResource(AwsResourceKinds.Instance,
-                i.ClientToken ?? i.InstanceId, DeploymentOf((i.Tags ?? []).Select(t => (t.Key, t.Value))), $"{i.State?.Name?.Value} ({i.InstanceId})")));
-        return found;
+        }).Reservations, ct);
+        return reservations.SelectMany(r => r.Instances ?? []).Select(i => new TaggedResource(AwsResourceKinds.Instance,
+            i.ClientToken ?? i.InstanceId, DeploymentOf((i.Tags ?? []).Select(t => (t.Key, t.Value))), $"{i.State?.Name?.Value} ({i.InstanceId})"));
     }
 
     private async Task<IEnumerable<TaggedResource>> TaggedSpotRequestsAsync(string key, string value, CancellationToken ct)
     {
-        var found = new List<TaggedResource>();
-        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeSpotInstanceRequests", Ec2.Paginators.DescribeSpotInstanceRequests(new DescribeSpotInstanceRequestsRequest
+        var requests = await AwsCall.ListAsync("ec2:DescribeSpotInstanceRequests", Ec2.Paginators.DescribeSpotInstanceRequests(new DescribeSpotInstanceRequestsRequest
         {
             Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("state", ["open", "active"])],
             MaxResults = 1000,
-        }).Responses, ct))
-            found.AddRange((page.SpotInstanceRequests ?? []).Select(r => new TaggedResource(AwsResourceKinds.SpotRequest, r.SpotInstanceRequestId,
-                DeploymentOf((r.Tags ?? []).Select(t => (t.Key, t.Value))), r.State?.Value ?? "unknown")));
-        return found;
+        }).SpotInstanceRequests, ct);
+        return requests.Select(r => new TaggedResource(AwsResourceKinds.SpotRequest, r.SpotInstanceRequestId,
+            DeploymentOf((r.Tags ?? []).Select(t => (t.Key, t.Value))), r.State?.Value ?? "unknown"));
     }
 
     private async Task<IEnumerable<TaggedResource>> TaggedVolumesAsync(string key, string value, CancellationToken ct)
     {
-        var found = new List<TaggedResource>();
-        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeVolumes", Ec2.Paginators.DescribeVolumes(new DescribeVolumesRequest
+        var volumes = await AwsCall.ListAsync("ec2:DescribeVolumes", Ec2.Paginators.DescribeVolumes(new DescribeVolumesRequest
         {
             // In use: goes with its instance (delete on termination). Available: left behind, so listed.
             Filters = [new Ec2Filter($"tag:{key}", [value]), new Ec2Filter("status", ["available", "creating", "error"])],
             MaxResults = 500,
-        }).Responses, ct))
-            found.AddRange((page.Volumes ?? []).Select(v => new TaggedResource(AwsResourceKinds.Volume, v.VolumeId,
-                DeploymentOf((v.Tags ?? []).Select(t => (t.Key, t.Value))), v.State?.Value ?? "unknown")));
-        return found;
+        }).Volumes, ct);
+        return volumes.Select(v => new TaggedResource(AwsResourceKinds.Volume, v.VolumeId,
+            DeploymentOf((v.Tags ?? []).Select(t => (t.Key, t.Value))), v.State?.Value ?? "unknown"));
     }
 
     private async Task<IEnumerable<TaggedResource>> TaggedSecurityGroupsAsync(string key, string value, CancellationToken ct)
     {
-        var found = new List<TaggedResource>();
-        await foreach (var page in AwsCall.PagesAsync("ec2:DescribeSecurityGroups", Ec2.Paginators.DescribeSecurityGroups(new DescribeSecurityGroupsRequest
+        var groups = await AwsCall.ListAsync("ec2:DescribeSecurityGroups", Ec2.Paginators.DescribeSecurityGroups(new DescribeSecurityGroupsRequest
         {
             Filters = [new Ec2Filter($"tag:{key}", [value])],
             MaxResults = 1000,
-        }).Responses, ct))
-            found.AddRange((page.SecurityGroups ?? []).Select(g => new TaggedResource(AwsResourceKinds.SecurityGroup, g.GroupName,
-                DeploymentOf((g.Tags ?? []).Select(t => (t.Key, t.Value))), g.GroupId)));
-        return found;
+        }).SecurityGroups, ct);
+        return groups.Select(g => new TaggedResource(AwsResourceKinds.SecurityGroup, g.GroupName,
+            DeploymentOf((g.Tags ?? []).Select(t => (t.Key, t.Value))), g.GroupId));
     }
 
     internal async Task<IEnumerable<TaggedResource>> TaggedClustersAsync(string key, string value, CancellationToken ct)
@@ -117,7 +109,7 @@ public sealed partial class AwsCloud
         {
             ParameterFilters = [new ParameterStringFilter { Key = $"tag:{key}", Values = [value] }],
         };
-        await foreach (var page in AwsCall.PagesAsync("ssm:DescribeParameters", Ssm.Paginators.DescribeParameters(request).Responses, ct))
+        foreach (var page in await AwsCall.ListAsync("ssm:DescribeParameters", Ssm.Paginators.DescribeParameters(request).Responses, ct))
         {
             foreach (var parameter in page.Parameters ?? [])
             {

@@ -7,11 +7,10 @@ namespace Cord19.Core.Targets.Aws;
 /// Refusals that pass, which a phase waits out rather than fail on. Calls that name something made seconds before, which
 /// the service called may not know yet: EC2's API is eventually consistent ("Eventual consistency in the Amazon EC2 API":
 /// a new security group's id may be unknown for a few seconds, to EC2 as InvalidGroup.NotFound and to Redshift as an
-/// invalid parameter), and IAM shows a new instance profile to EC2, and a new role to Redshift, a few seconds late (RunInstances calls the profile's name
-/// "invalid": aws/aws-sdk-js-v3#5253, and the Terraform provider's issues; Redshift says the role must "delegate access
-/// to an Amazon Redshift account"). And
-/// Redshift's refusals while a service it depends on is busy or down, which its model says to wait 30 to 60 seconds
-/// out. One wait serves them all.
+/// invalid parameter), and IAM shows a new instance profile to EC2, and a new role to Redshift, a few seconds late
+/// (RunInstances calls the profile's name "invalid": aws/aws-sdk-js-v3#5253, and the Terraform provider's issues;
+/// Redshift says the role must "delegate access to an Amazon Redshift account"). And Redshift's refusals while a service
+/// it depends on is busy or down, which its model says to wait 30 to 60 seconds out. One wait serves them all.
 /// </summary>
 public sealed partial class AwsTarget
 {
