@@ -51,8 +51,9 @@ public sealed class EndedInstanceGuard(IAwsCloudFactory clouds, DeploymentStore 
         // EC2's listings are eventually consistent, and EC2 lists an ended instance for about an hour: one missing from a
         // look while CloudWatch still has its CPU from within the slack may well be running. It is looked at again, not
         // ended; once its readings stop, a later look dates its end by them just as this one would have.
-        if (instance is null && cpuReportedUntil + InstanceEndOfLife.Slack >= clock.GetUtcNow()) return false;
-        var (until, evidence) = MeteredUntil(instance, cpuReportedUntil, runs, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        if (instance is null && cpuReportedUntil + InstanceEndOfLife.Slack >= now) return false;
+        var (until, evidence) = MeteredUntil(instance, cpuReportedUntil, runs, now);
         await store.MarkResourceDeletedAsync(entry.Id, until.UtcDateTime, ct);
         var why = instance is null ? "AWS does not list it any more" : $"the instance {instance.InstanceId} is {instance.State}: {instance.EndedBecause}";
         if (runs.Where(r => r.StartedAt is not null).MaxBy(r => r.StartedAt) is { } latest)
