@@ -389,6 +389,8 @@ public sealed class ChartBrowserTests : BrowserTest
         await App.OpenAsync(page, $"/topics?run={RunId}");
         await Expect(page.Locator("[data-testid=app][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=relevance-terms]")).ToContainTextAsync("vaccine", new() { Timeout = 30_000 });
+        // The terms' text may show before ECharts has registered the chart (CI once evaluated it as undefined).
+        await page.WaitForFunctionAsync($"() => vizorECharts.getChart('{Cord19.Web.Model.TopicCharts.TermsId}') !== undefined", null, new() { Timeout = 30_000 });
         var bar = await page.EvaluateAsync<double[]>(
             $"() => {{ const c = vizorECharts.getChart('{Cord19.Web.Model.TopicCharts.TermsId}'); c.on('click', () => {{ window.termClicked = true; }}); " +
             "const r = c.getDom().getBoundingClientRect(); const at = c.getModel().getSeriesByIndex(0).getData().getItemLayout(0); " +
