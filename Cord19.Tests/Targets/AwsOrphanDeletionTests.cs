@@ -41,30 +41,39 @@ public sealed class AwsOrphanDeletionTests
 
     /// <summary>
     /// An instance EC2 will not terminate keeps its group in use: the group is tried once, not waited for, and both are
-    /// listed with what to do; everything else is deleted all the same.
+    /// listed with what to do; everything else is deleted all the same. With two such instances (the second launched
+    /// by hand), each is listed, and the group is still tried once.
     /// </summary>
-    [Fact]
-    public async Task An_orphan_instance_that_cannot_be_terminated_is_listed_with_its_fix_and_the_rest_deleted()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_orphan_instance_that_cannot_be_terminated_is_listed_with_its_fix_and_the_rest_deleted(bool secondByHand)
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
         var names = await h.NamesAsync();
         var id = names.DeploymentId;
-        var instance = Assert.Single(await h.Cloud.FindInstancesAsync(id, default)).InstanceId;
-        h.Cloud.Unterminatable.Add(instance);
+        var (first, spec) = Assert.Single(h.Cloud.Instances.Values);
+        if (secondByHand) h.Cloud.Instances["launched-by-hand"] = (first with { InstanceId = "i-0byhand", ClientToken = "launched-by-hand" }, spec);
+        h.Cloud.RefuseEveryTermination = true;
+        var instances = secondByHand ? 2 : 1;
         var group = h.Cloud.Groups[names.AirflowSecurityGroup].Id;
         var orphans = await h.Cloud.FindTaggedAsync(id, default);
 
         var (deleted, failures) = await DeleteAsync(h, orphans);
 
-        Assert.Equal(2, failures.Count);
-        Assert.StartsWith($"{AwsResourceKinds.Instance} ", failures[0], StringComparison.Ordinal);
-        Assert.Contains($"Instance {instance} could not be terminated", failures[0]);
-        Assert.EndsWith("terminate it in the EC2 console (or fix the permission named), then delete the orphans again.", failures[0]);
-        Assert.StartsWith($"{AwsResourceKinds.SecurityGroup} {names.AirflowSecurityGroup}: ", failures[1], StringComparison.Ordinal);
+        Assert.Equal(instances + 1, failures.Count);
+        Assert.All(failures.Take(instances), f =>
+        {
+            Assert.StartsWith($"{AwsResourceKinds.Instance} ", f, StringComparison.Ordinal);
+            Assert.Contains($"Instance {first.InstanceId} could not be terminated", f);
+            Assert.EndsWith($"terminate {(secondByHand ? "them" : "it")} in the EC2 console (or fix the permission named), then delete the orphans again.", f);
+        });
+        Assert.StartsWith($"{AwsResourceKinds.SecurityGroup} {names.AirflowSecurityGroup}: ", failures[instances], StringComparison.Ordinal);
         Assert.Equal(1, h.Cloud.Calls.Count(c => c == $"delete group {group}"));
-        Assert.Equal(orphans.Count - 2, deleted.Count);
-        Assert.Equal([AwsResourceKinds.Instance, AwsResourceKinds.SecurityGroup], (await h.Cloud.FindTaggedAsync(id, default)).Select(r => r.Kind).Order());
+        Assert.Equal(orphans.Count - instances - 1, deleted.Count);
+        Assert.Equal([.. Enumerable.Repeat(AwsResourceKinds.Instance, instances), AwsResourceKinds.SecurityGroup],
+            (await h.Cloud.FindTaggedAsync(id, default)).Select(r => r.Kind).Order());
     }
 
     [Fact]
