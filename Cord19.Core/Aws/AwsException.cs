@@ -137,7 +137,7 @@ public static class AwsErrors
     private static readonly HashSet<string> Denied = new(StringComparer.Ordinal)
     {
         "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "NotAuthorized",
-        "AuthorizationError", "AccessDeniedFault",
+        "AuthorizationError",
     };
 
     private static readonly HashSet<string> Credentials = new(StringComparer.Ordinal)
@@ -257,14 +257,14 @@ public static class AwsErrors
         if (Denied.Contains(code) || (code == "Forbidden" && status == HttpStatusCode.Forbidden)) return AwsErrorKind.Denied;
         if (Credentials.Contains(code)) return AwsErrorKind.Credentials;
         if (Quotas.Contains(code) || Shortages.Contains(code)) return AwsErrorKind.Capacity;
-        if (code is "DependencyViolation" or "DeleteConflict" or "InvalidClusterState" or "InvalidClusterStateFault")
+        if (code is "DependencyViolation" or "DeleteConflict" or "InvalidClusterState")
             return AwsErrorKind.DependencyViolation;
         if (code.EndsWith("NotFound", StringComparison.Ordinal) || code.EndsWith("NotFoundException", StringComparison.Ordinal)
             || code.EndsWith("NotFoundFault", StringComparison.Ordinal) || code is "NoSuchEntity" or "NoSuchBucket" or "NoSuchKey" or "NoSuchResourceException"
             || code.StartsWith("InvalidInstanceID.", StringComparison.Ordinal))
             return AwsErrorKind.NotFound;
         if (code.Contains("AlreadyExists", StringComparison.Ordinal) || code.EndsWith(".Duplicate", StringComparison.Ordinal)
-            || code is "BucketAlreadyOwnedByYou" or "ClusterAlreadyExistsFault")
+            || code == "BucketAlreadyOwnedByYou")
             return AwsErrorKind.AlreadyExists;
         if (Transient.Contains(code) || (int?)status >= 500) return AwsErrorKind.Transient;
         return AwsErrorKind.Other;

@@ -206,7 +206,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                 await cloud.DeleteClusterAsync(identifier, c);
                 return identifier;
             }
-            catch (AwsException ex) when (ex.Code is "InvalidClusterState" or "InvalidClusterStateFault")
+            catch (AwsException ex) when (ex.Code == "InvalidClusterState")
             {
                 return null;
             }
@@ -238,7 +238,7 @@ internal sealed class AwsTeardown(IAwsCloud cloud, AwsPolling poll, AwsTargetOpt
                 await cloud.DeleteSnapshotAsync(cluster, snapshot, c);
                 return locator;
             }
-            catch (AwsException ex) when (ex.Code is "InvalidClusterSnapshotState" or "InvalidClusterSnapshotStateFault")
+            catch (AwsException ex) when (ex.Code == "InvalidClusterSnapshotState")
             {
                 return null;
             }
