@@ -28,7 +28,8 @@ public sealed class AwsReconciler(
 
     public async Task<Report> ReconcileAsync(CancellationToken ct)
     {
-        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live) return new Report(0, 0);
+        var live = await LiveAwsDeployment.ReadAsync(store, settingsStore, ct);
+        if (live is null) return new Report(0, 0);
         var (deployment, runs, settings) = live;
         var latestRun = runs.Where(r => r.StartedAt is not null).MaxBy(r => r.StartedAt);
         if (latestRun is null) return new Report(0, 0);
@@ -136,15 +137,18 @@ public sealed class AwsReconciler(
 
     /// <summary>A snapshot without tags is known by its cluster's name alone: one of the live deployment's cluster is no orphan.</summary>
     private static bool OfLiveCluster(TaggedResource found, string? live) =>
-        found.Kind == AwsResourceKinds.ClusterSnapshot && Guid.TryParse(live, out var id)
-        && AwsResourceKinds.SnapshotOf(found.Locator).Cluster == ResourceTags.Name(id);
+        found.Kind == AwsResourceKinds.ClusterSnapshot && live is not null
+        && AwsResourceKinds.SnapshotOf(found.Locator).Cluster == ResourceTags.Name(Guid.Parse(live));
 
     /// <summary>
     /// The live deployment's tag value, whose resources are never orphans; null when none is live. The list is newest
     /// first, and only the newest deployment can be live.
     /// </summary>
-    private static string? LiveDeploymentTag(IReadOnlyList<DeploymentView> deployments) =>
-        deployments.FirstOrDefault() is { EndedAt: null } current ? current.Id.ToString() : null;
+    private static string? LiveDeploymentTag(IReadOnlyList<DeploymentView> deployments)
+    {
+        var newest = deployments.FirstOrDefault();
+        return newest is not null && newest.EndedAt is null ? newest.Id.ToString() : null;
+    }
 
     /// <summary>
     /// Deletes every orphan in <paramref name="region"/> (what <see cref="FindOrphansAsync"/> lists: its dry run), in

@@ -29,7 +29,8 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     /// <summary>One look; true when it paused the cluster. Throws <see cref="Cord19Exception"/> when AWS cannot be asked.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
-        if (await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) is not { } live || UsesCluster(live.Runs)) return false;
+        var live = await LiveAwsDeployment.ReadAsync(store, settingsStore, ct);
+        if (live is null || UsesCluster(live.Runs)) return false;
         // The deployment comes with its ledger: no second read, and no AWS call without a cluster or a snapshot in it.
         var ledger = live.Ledger;
         if (!ledger.Any(r => r.Kind is AwsResourceKinds.Cluster or AwsResourceKinds.ClusterSnapshot)) return false;
@@ -39,7 +40,8 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
             var paused = looked && await PauseIfIdleAsync(cloud, live.Entries, live.Runs, ct);
             // Read again after the cluster's look: a cluster found deleted has ended, with the snapshots it left recorded,
             // and those are not to be taken for snapshots of a live cluster. Without a cluster, nothing changed since.
-            if ((looked ? await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) : live) is { } after && !UsesCluster(after.Runs))
+            var after = looked ? await LiveAwsDeployment.ReadAsync(store, settingsStore, ct) : live;
+            if (after is not null && !UsesCluster(after.Runs))
                 await ReconcileSnapshotsAsync(cloud, after.Ledger, after.Runs, ct, recordTaken: true);
             return paused;
         });
@@ -109,7 +111,8 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     {
         if (UsesCluster(runs)) return false;
         var ledger = entries.Where(r => r.DeletedAt is null).ToList();
-        if (ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster) is not { } cluster) return false;
+        var cluster = ledger.FirstOrDefault(r => r.Kind == AwsResourceKinds.Cluster);
+        if (cluster is null) return false;
         var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute).ToList();
         var lastWarehouseRun = LogRun(runs);
         switch (await cloud.PauseIfAvailableAsync(cluster.Locator, ct))
@@ -136,7 +139,9 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
                 // Paused while the panel was not looking: by Redshift's scheduled pause (phase 2's backstop) or by hand.
                 // The meter would otherwise go on pricing its nodes until phase 7, or, stopped now, for the hours until this look.
                 var now = clock.GetUtcNow();
-                if (await NodesBilledUntilAsync(cloud, cluster, metered, now, ct) is not { } until) return false;
+                var pausedBilledUntil = await NodesBilledUntilAsync(cloud, cluster, metered, now, ct);
+                if (pausedBilledUntil is null) return false;
+                var until = pausedBilledUntil.Value;
                 await StopMeteringAsync(metered, until, ct);
                 await store.AppendLogAsync(lastWarehouseRun.Key, LogLevel.Info, "idle-cluster",
                     $"Cluster {cluster.Locator} was found paused (Redshift's scheduled pause, or a pause in the console): its nodes are metered until " +
@@ -164,7 +169,9 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
     {
         var metered = ledger.Where(r => r.Kind == AwsResourceKinds.ClusterCompute && r.Locator == cluster.Locator && r.DeletedAt is null).ToList();
         var now = clock.GetUtcNow();
-        if (await NodesBilledUntilAsync(cloud, cluster, metered, now, ct) is not { } until) return false;
+        var billedUntil = await NodesBilledUntilAsync(cloud, cluster, metered, now, ct);
+        if (billedUntil is null) return false;
+        var until = billedUntil.Value;
         await StopMeteringAsync([.. metered, cluster], until, ct);
         // Phase 7 deletes a cluster's pause schedule after the cluster, and will find no cluster to delete now.
         var schedule = DeploymentNames.PauseScheduleOf(cluster.Locator);
@@ -227,7 +234,8 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
         {
             var reported = await cloud.CpuReportedUntilAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
                 new DateTimeOffset(metered.Min(c => c.CreatedAt), TimeSpan.Zero), ct);
-            return reported + PauseSlack is { } after && after < now ? after : now;
+            var after = reported + PauseSlack;
+            return after.HasValue && after.Value < now ? after.Value : now;
         }
         catch (Cord19Exception)
         {
