@@ -40,27 +40,32 @@ public sealed class AwsClusterMeteringTests
 
     /// <summary>
     /// The ledger has it paused, but someone resumed it in the console: it is metered from its first CPU reading since
-    /// the pause (or from the look, without one), and paused again.
+    /// the pause (or from the look, without one), and paused again. After two running periods, "the pause" is the latter's.
     /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_cluster_resumed_outside_the_panel_is_metered_from_its_first_reading_since_the_pause_and_paused(bool cloudWatchHasIt)
+    [InlineData(true, 1)]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public async Task A_cluster_resumed_outside_the_panel_is_metered_from_its_first_reading_since_the_pause_and_paused(bool cloudWatchHasIt, int periods)
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
         Succeeded(await h.Core.RunAsync(2), "");
         var id = await h.DeploymentIdAsync();
         var cluster = ResourceTags.Name(id);
-        await using (var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync()) // made, run and paused six hours ago
-            await db.Resources.Where(r => r.DeploymentId == id && r.Locator == cluster)
-                .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-7))
-                    .SetProperty(x => x.DeletedAt, x => x.Kind == AwsResourceKinds.ClusterCompute ? DateTime.UtcNow.AddHours(-6) : null));
-        var oneHourRunning = Meter(await h.MetersAtAsync(DateTime.UtcNow), MeterKind.RedshiftCluster).Accrued!.Value;
-        var resumedAt = DateTimeOffset.UtcNow.AddHours(-2);
-        // Readings of the first run, the pause's last ones (it takes a few minutes), then the resumed cluster's.
+        await MadeRunAndPausedSixHoursAgoAsync(h, id, cluster);
         var pausedAt = DateTimeOffset.UtcNow.AddHours(-6);
-        DateTimeOffset[] beforeTheResume = [pausedAt.AddMinutes(-50), pausedAt.AddMinutes(5)];
+        if (periods == 2) // phase 2 run again five hours ago, for an hour
+        {
+            var second = await h.Core.Store.RecordResourceAsync((await h.Core.Store.GetSnapshotAsync())[2].LatestRun!.Key, AwsResourceKinds.ClusterCompute,
+                cluster, "running", DateTime.UtcNow.AddHours(-5));
+            pausedAt = DateTimeOffset.UtcNow.AddHours(-4);
+            await h.Core.Store.MarkResourceDeletedAsync(second.Id, pausedAt.UtcDateTime);
+        }
+        var oneHourRunning = Meter(await h.MetersAtAsync(DateTime.UtcNow), MeterKind.RedshiftCluster).Accrued!.Value / periods;
+        var resumedAt = DateTimeOffset.UtcNow.AddHours(-2);
+        // Readings of each run, each pause's last ones (it takes a few minutes), then the resumed cluster's.
+        DateTimeOffset[] beforeTheResume = [.. Enumerable.Range(0, periods).SelectMany(p => new[] { pausedAt.AddHours(-2 * p).AddMinutes(-50), pausedAt.AddHours(-2 * p).AddMinutes(5) }).Order()];
         h.Cloud.CpuReportedFrom[cluster] = cloudWatchHasIt ? [.. beforeTheResume, resumedAt] : beforeTheResume;
         await h.Cloud.ResumeClusterAsync(cluster, default);
         await h.Cloud.FindClusterAsync(cluster, default); // Redshift says "resuming" for a look
@@ -70,7 +75,7 @@ public sealed class AwsClusterMeteringTests
         Assert.Equal("pausing", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
         var meter = Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster);
         Assert.Equal(0m, meter.BurnRatePerHour);
-        Assert.Equal((double)(cloudWatchHasIt ? 3 * oneHourRunning : oneHourRunning), (double)meter.Accrued!.Value, 0.01);
+        Assert.Equal((double)((cloudWatchHasIt ? 2 : 0) * oneHourRunning + periods * oneHourRunning), (double)meter.Accrued!.Value, 0.01);
         Assert.Contains(cloudWatchHasIt ? "its first CPU reading in CloudWatch since the pause" : "CloudWatch gave no reading since the pause",
             await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
         Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
@@ -114,6 +119,31 @@ public sealed class AwsClusterMeteringTests
         // Phase 7 will find no cluster to delete, so its pause schedule goes now.
         Assert.DoesNotContain(DeploymentNames.PauseScheduleOf(cluster), h.Cloud.PauseSchedules.Keys);
         Assert.Contains("pause schedule", log);
+    }
+
+    /// <summary>
+    /// A cluster deleted in the console while paused reports no CPU since its pause: its storage is metered until the
+    /// look that finds it gone, not until its last reading, which dates the pause.
+    /// </summary>
+    [Fact]
+    public async Task A_cluster_deleted_outside_the_panel_while_paused_is_metered_until_the_look()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        Succeeded(await h.Core.RunAsync(2), "");
+        var id = await h.DeploymentIdAsync();
+        var cluster = ResourceTags.Name(id);
+        Assert.Equal("paused", (await h.Cloud.FindClusterAsync(cluster, default))!.Status);
+        await MadeRunAndPausedSixHoursAgoAsync(h, id, cluster);
+        h.Cloud.CpuReportedUntil[cluster] = DateTimeOffset.UtcNow.AddHours(-6).AddMinutes(5); // its run's last reading, as it paused
+        h.Cloud.Clusters.Remove(cluster);
+
+        Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
+
+        var (deployment, _) = (await h.Core.Store.GetWithRunsAsync(id))!.Value;
+        var ended = deployment.Resources.Single(r => r.Kind == AwsResourceKinds.Cluster && r.Locator == cluster).DeletedAt;
+        Assert.Equal(DateTime.UtcNow, ended!.Value, TimeSpan.FromSeconds(30));
+        Assert.Contains("nothing dates its deletion earlier", await h.Core.LogTextAsync((await h.Core.Store.GetSnapshotAsync())[2]));
     }
 
     /// <summary>
@@ -199,6 +229,15 @@ public sealed class AwsClusterMeteringTests
         Succeeded(again, await h.Core.LogTextAsync(again));
         Assert.Empty(await h.Core.Store.GetLiveResourcesAsync(id));
         Assert.Equal(0m, Meter(await h.MetersInAnHourAsync(), MeterKind.RedshiftCluster).BurnRatePerHour);
+    }
+
+    /// <summary>The cluster made seven hours ago, and its one running period ended by a pause six hours ago.</summary>
+    private static async Task MadeRunAndPausedSixHoursAgoAsync(AwsTargetHarness h, Guid id, string cluster)
+    {
+        await using var db = await h.Get<IDbContextFactory<Cord19Db>>().CreateDbContextAsync();
+        await db.Resources.Where(r => r.DeploymentId == id && r.Locator == cluster)
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.CreatedAt, DateTime.UtcNow.AddHours(-7))
+                .SetProperty(x => x.DeletedAt, x => x.Kind == AwsResourceKinds.ClusterCompute ? DateTime.UtcNow.AddHours(-6) : null));
     }
 
     private static async Task<string> RunningClusterAsync(AwsTargetHarness h)

@@ -23,6 +23,7 @@ public sealed class AwsIdleClusterTests
         Func<Task<bool>> pausedByLook = look == "start-up reconciliation"
             ? async () => (await h.Get<AwsReconciler>().ReconcileAsync(default)).PausedCluster
             : () => h.Get<ClusterGuard>().CheckAsync(default);
+        Assert.False(await pausedByLook()); // no deployment yet
         Succeeded(await h.Core.RunAsync(1), "");
         Assert.False(await pausedByLook()); // no cluster yet
         var id = await h.DeploymentIdAsync();
@@ -87,12 +88,14 @@ public sealed class AwsIdleClusterTests
 
     /// <summary>
     /// Metered until the end of its last CPU reading in CloudWatch (a paused cluster reports none) and the pause's slack,
-    /// not for the hours until the panel looked; without a reading, until the look.
+    /// not for the hours until the panel looked; without a reading, until the look. A cluster the look finds still
+    /// pausing is dated the same way: its nodes stop billing as the pause ends, minutes later.
     /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_cluster_Redshifts_scheduler_paused_while_the_panel_was_away_is_no_longer_metered_as_running(bool cloudWatchHasIt)
+    [InlineData(true, "paused")]
+    [InlineData(false, "paused")]
+    [InlineData(true, "pausing")]
+    public async Task A_cluster_Redshifts_scheduler_paused_while_the_panel_was_away_is_no_longer_metered_as_running(bool cloudWatchHasIt, string status)
     {
         await using var h = await AwsTargetHarness.StartAsync();
         Succeeded(await h.Core.RunAsync(1), "");
@@ -113,6 +116,7 @@ public sealed class AwsIdleClusterTests
         Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
         Assert.Contains(await h.Core.Store.GetLiveResourcesAsync(id), r => r.Kind == AwsResourceKinds.ClusterCompute);
         h.Cloud.CpuReadingFailure = null;
+        if (status == "pausing") h.Cloud.Clusters[cluster] = h.Cloud.Clusters[cluster] with { State = h.Cloud.Clusters[cluster].State with { Status = "pausing" }, Looks = 0 };
         var callsBefore = h.Cloud.Calls.Count;
 
         Assert.False(await h.Get<ClusterGuard>().CheckAsync(default));
