@@ -188,21 +188,24 @@ public sealed class AwsClusterSnapshotTests
 
     /// <summary>
     /// Without tags, a snapshot is an orphan by its cluster's name: one of an ended deployment's cluster is listed and
-    /// deleted; one of the live deployment's cluster is not an orphan, nor is another cluster's.
+    /// deleted, whether or not a deployment is live; one of the live deployment's cluster is not an orphan, nor is
+    /// another cluster's.
     /// </summary>
     [Fact]
     public async Task An_ended_deployments_snapshot_is_an_orphan_and_the_live_ones_is_not()
     {
         await using var h = await AwsTargetHarness.StartAsync();
-        Succeeded(await h.Core.RunAsync(1), "");
-        var live = ResourceTags.Name(await h.DeploymentIdAsync());
         var ended = ResourceTags.Name(Guid.NewGuid());
-        h.Cloud.Snapshots["live-final"] = new ClusterSnapshot("live-final", live, "available", DateTimeOffset.UtcNow);
         h.Cloud.Snapshots["ended-final"] = new ClusterSnapshot("ended-final", ended, "available", DateTimeOffset.UtcNow);
         h.Cloud.Snapshots["not-ours"] = new ClusterSnapshot("not-ours", "analytics-prod", "available", DateTimeOffset.UtcNow);
+        async Task<IEnumerable<string>> OrphanSnapshotsAsync() =>
+            (await h.Get<AwsReconciler>().FindOrphansAsync("us-east-2", default)).Where(o => o.Kind == AwsResourceKinds.ClusterSnapshot).Select(o => o.Locator);
+        Assert.Equal([$"{ended}/ended-final"], await OrphanSnapshotsAsync()); // no deployment live
+        Succeeded(await h.Core.RunAsync(1), "");
+        var live = ResourceTags.Name(await h.DeploymentIdAsync());
+        h.Cloud.Snapshots["live-final"] = new ClusterSnapshot("live-final", live, "available", DateTimeOffset.UtcNow);
 
-        var orphans = await h.Get<AwsReconciler>().FindOrphansAsync("us-east-2", default);
-        Assert.Equal([$"{ended}/ended-final"], orphans.Where(o => o.Kind == AwsResourceKinds.ClusterSnapshot).Select(o => o.Locator));
+        Assert.Equal([$"{ended}/ended-final"], await OrphanSnapshotsAsync());
 
         var deletion = await h.Get<AwsReconciler>().DeleteOrphansAsync("us-east-2", AwsReconciler.OrphanConfirmation("us-east-2"), default);
         Assert.Contains($"{AwsResourceKinds.ClusterSnapshot} {ended}/ended-final", deletion.Deleted);

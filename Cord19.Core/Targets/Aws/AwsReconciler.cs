@@ -133,12 +133,16 @@ public sealed class AwsReconciler(
 
     private Task<IReadOnlyList<TaggedResource>> OrphansInAsync(string region, string? live, CancellationToken ct) =>
         clouds.WithCloudAsync<IReadOnlyList<TaggedResource>>(region, async cloud =>
-            (await cloud.FindTaggedAsync(null, ct)).Where(t => t.DeploymentId != live && !OfLiveCluster(t, live)).ToList());
+            (await cloud.FindTaggedAsync(null, ct)).Where(t => !OfLiveDeployment(t, live)).ToList());
 
-    /// <summary>A snapshot without tags is known by its cluster's name alone: one of the live deployment's cluster is no orphan.</summary>
-    private static bool OfLiveCluster(TaggedResource found, string? live) =>
-        found.Kind == AwsResourceKinds.ClusterSnapshot && live is not null
-        && AwsResourceKinds.SnapshotOf(found.Locator).Cluster == ResourceTags.Name(Guid.Parse(live));
+    /// <summary>
+    /// Whether a resource is the live deployment's, by its tag, or for a snapshot without tags by its cluster's name.
+    /// With no deployment live, none is: a resource without a deployment tag (a snapshot the console kept) is an orphan
+    /// then too, rather than matched to the missing deployment's missing tag.
+    /// </summary>
+    private static bool OfLiveDeployment(TaggedResource found, string? live) =>
+        live is not null && (found.DeploymentId == live || (found.Kind == AwsResourceKinds.ClusterSnapshot
+            && AwsResourceKinds.SnapshotOf(found.Locator).Cluster == ResourceTags.Name(Guid.Parse(live))));
 
     /// <summary>
     /// The live deployment's tag value, whose resources are never orphans; null when none is live. The list is newest
