@@ -49,6 +49,16 @@ public sealed class SpotLaunchWireTests
         Assert.Equal(credits, form.GetValueOrDefault("CreditSpecification.CpuCredits"));
         Assert.Equal("us-east-2c", form["Placement.AvailabilityZone"]); // the zone's default subnet (SpotZones chose it)
         Assert.False(form.ContainsKey("SubnetId"));
+        // What ends the billing: the price cap, an interruption or the instance's own shutdown (its maximum lifetime)
+        // terminates rather than stops it, and its disk, Ubuntu's root device, goes with it.
+        Assert.Equal("0.12", form["InstanceMarketOptions.SpotOptions.MaxPrice"]);
+        Assert.Equal("terminate", form["InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior"]);
+        Assert.Equal("terminate", form["InstanceInitiatedShutdownBehavior"]);
+        Assert.Equal(("/dev/sda1", "gp3", "30", "true"), (form["BlockDeviceMapping.1.DeviceName"], form["BlockDeviceMapping.1.Ebs.VolumeType"],
+            form["BlockDeviceMapping.1.Ebs.VolumeSize"], form["BlockDeviceMapping.1.Ebs.DeleteOnTermination"]));
+        // The sweep finds each of the three by the tag: the instance, its disk and its spot request.
+        Assert.Equal(["instance", "volume", "spot-instances-request"], Enumerable.Range(1, 3).Select(i => form[$"TagSpecification.{i}.ResourceType"]));
+        Assert.All(Enumerable.Range(1, 3), i => Assert.Equal(("cord19:project", "cord19"), (form[$"TagSpecification.{i}.Tag.1.Key"], form[$"TagSpecification.{i}.Tag.1.Value"])));
     }
 
     /// <summary>
