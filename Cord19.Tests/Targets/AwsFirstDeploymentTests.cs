@@ -554,7 +554,8 @@ public sealed class AwsFirstDeploymentTests
     public async Task A_wrong_Airflow_password_ends_the_wait_at_once()
     {
         await using var h = await AwsTargetHarness.StartAsync(airflowReadyLimit: TimeSpan.FromMinutes(5));
-        h.Airflow.Failure = new AirflowException(AirflowProblem.Unauthorized, "Airflow refused the credentials.", 401);
+        // Airflow's health endpoint answers without a sign-in: only a signed-in call shows the wrong password.
+        h.Airflow.FailureOf = call => call == "health" ? null : new AirflowException(AirflowProblem.Unauthorized, "Airflow refused the credentials.", 401);
         var clock = Stopwatch.StartNew();
 
         var state = await h.Core.RunAsync(1);

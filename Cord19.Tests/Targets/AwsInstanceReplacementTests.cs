@@ -60,6 +60,7 @@ public sealed class AwsInstanceReplacementTests
 
         // Phase 4 again, as the panel asks once it finds the instance gone: it says what to run.
         FailedSaying(await h.Core.RunAsync(4), $"The instance {interrupted} is terminated", "Run phase 1 again for a replacement in this deployment", "then phase 3");
+        var rest = (await h.Core.Store.GetLiveResourcesAsync(names.DeploymentId)).Where(r => r.Kind != AwsResourceKinds.Instance).Select(r => r.Id).ToList();
         var again = await h.Core.RunAsync(1);
         var log = await h.Core.LogTextAsync(again);
 
@@ -71,6 +72,9 @@ public sealed class AwsInstanceReplacementTests
         Assert.Equal(2, h.Cloud.Instances.Count);
         Assert.Equal(cluster, Assert.Single(h.Cloud.Clusters.Keys)); // phase 2's work stays
         Assert.True(await h.Cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, default) > 0);
+        // Only the interrupted instance's entry ends: the bucket, group, parameters, roles and cluster stay in the ledger, metered.
+        var liveAfter = (await h.Core.Store.GetLiveResourcesAsync(names.DeploymentId)).Select(r => r.Id).ToList();
+        Assert.All(rest, id => Assert.Contains(id, liveAfter));
 
         // The ledger holds both lives, each under the token that launched it: the interrupted one ended, the replacement live.
         var lives = (await h.Core.Store.GetWithRunsAsync())!.Value.Deployment.Resources.Where(r => r.Kind == AwsResourceKinds.Instance).OrderBy(r => r.CreatedAt).ToList();

@@ -113,6 +113,18 @@ public sealed class AwsInstanceTypeFallbackTests
         return h;
     }
 
+    /// <summary>EC2 fulfils a spot request whose max price is at or above the spot price: a price equal to the max launches.</summary>
+    [Fact]
+    public async Task A_first_choice_priced_at_exactly_the_max_is_launched()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+        h.Cloud.SpotPricesOf["m5.xlarge"] = new() { ["us-east-2a"] = 0.12m, ["us-east-2b"] = 0.3m };
+
+        Succeeded(await h.Core.RunAsync(1), "");
+
+        Assert.Equal(("m5.xlarge", "us-east-2a"), (Assert.Single(h.Cloud.Instances.Values).Spec.InstanceType, Assert.Single(h.Cloud.Instances.Values).Spec.AvailabilityZone));
+    }
+
     [Fact]
     public async Task A_first_choice_priced_above_the_max_everywhere_is_passed_over_and_when_none_launches_the_failure_names_each_type()
     {
