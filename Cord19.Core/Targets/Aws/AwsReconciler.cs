@@ -113,7 +113,7 @@ public sealed class AwsReconciler(
         var deployments = await store.ListDeploymentsAsync(ct);
         var used = deployments.Where(d => d.Target == DeploymentTarget.Aws).Select(d => d.Region).OfType<string>();
         var regions = used.Prepend(settingsRegion).Distinct(StringComparer.Ordinal);
-        var live = LiveDeploymentTag(deployments);
+        var live = LiveDeploymentId(deployments);
         return await Task.WhenAll(regions.Select(async region =>
         {
             try
@@ -129,9 +129,9 @@ public sealed class AwsReconciler(
 
     /// <summary>Resources in <paramref name="region"/> tagged by a deployment that is not live (or by none the app knows).</summary>
     public async Task<IReadOnlyList<TaggedResource>> FindOrphansAsync(string region, CancellationToken ct) =>
-        await OrphansInAsync(region, LiveDeploymentTag(await store.ListDeploymentsAsync(ct)), ct);
+        await OrphansInAsync(region, LiveDeploymentId(await store.ListDeploymentsAsync(ct)), ct);
 
-    private Task<IReadOnlyList<TaggedResource>> OrphansInAsync(string region, string? live, CancellationToken ct) =>
+    private Task<IReadOnlyList<TaggedResource>> OrphansInAsync(string region, Guid? live, CancellationToken ct) =>
         clouds.WithCloudAsync<IReadOnlyList<TaggedResource>>(region, async cloud =>
             (await cloud.FindTaggedAsync(null, ct)).Where(t => !OfLiveDeployment(t, live)).ToList());
 
@@ -140,18 +140,18 @@ public sealed class AwsReconciler(
     /// With no deployment live, none is: a resource without a deployment tag (a snapshot the console kept) is an orphan
     /// then too, rather than matched to the missing deployment's missing tag.
     /// </summary>
-    private static bool OfLiveDeployment(TaggedResource found, string? live) =>
-        live is not null && (found.DeploymentId == live || (found.Kind == AwsResourceKinds.ClusterSnapshot
-            && AwsResourceKinds.SnapshotOf(found.Locator).Cluster == ResourceTags.Name(Guid.Parse(live))));
+    private static bool OfLiveDeployment(TaggedResource found, Guid? live) =>
+        live.HasValue && (found.DeploymentId == live.Value.ToString() || (found.Kind == AwsResourceKinds.ClusterSnapshot
+            && AwsResourceKinds.SnapshotOf(found.Locator).Cluster == ResourceTags.Name(live.Value)));
 
     /// <summary>
-    /// The live deployment's tag value, whose resources are never orphans; null when none is live. The list is newest
-    /// first, and only the newest deployment can be live.
+    /// The live deployment, whose resources are never orphans; null when none is live. The list is newest first, and
+    /// only the newest deployment can be live.
     /// </summary>
-    private static string? LiveDeploymentTag(IReadOnlyList<DeploymentView> deployments)
+    private static Guid? LiveDeploymentId(IReadOnlyList<DeploymentView> deployments)
     {
         var newest = deployments.FirstOrDefault();
-        return newest is not null && newest.EndedAt is null ? newest.Id.ToString() : null;
+        return newest is not null && newest.EndedAt is null ? newest.Id : null;
     }
 
     /// <summary>
