@@ -43,9 +43,8 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
         _airflow = await InstanceAirflowStandIn.StartAsync();
         _redshiftData = await RedshiftDataStandIn.StartAsync();
         await PrepareAccountAsync();
-        // moto lacks Canonical's public SSM parameter and its 24.04 images: launch one of the Canonical images it has.
         using var ec2 = Moto.Connect().Ec2();
-        _image = (await ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = [AwsCloud.CanonicalOwner] })).Images[0].ImageId;
+        _image = await Moto.CanonicalImageAsync(ec2);
     }
 
     public async Task DisposeAsync()

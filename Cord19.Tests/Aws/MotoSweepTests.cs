@@ -25,7 +25,7 @@ public sealed class MotoSweepTests
         var (ours, anothers) = (Guid.NewGuid(), Guid.NewGuid());
         var connection = Moto.Connect();
         using var ec2 = connection.Ec2();
-        var image = (await ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = [AwsCloud.CanonicalOwner] })).Images[0].ImageId;
+        var image = await Moto.CanonicalImageAsync(ec2);
         static List<TagSpecification> Tagged(ResourceType type, Guid deployment) =>
             [new TagSpecification { ResourceType = type, Tags = [.. ResourceTags.For(deployment, 1).Select(t => new Ec2Tag(t.Key, t.Value))] }];
         async Task<Instance> LaunchAsync(Guid deployment, string token) => (await ec2.RunInstancesAsync(new RunInstancesRequest

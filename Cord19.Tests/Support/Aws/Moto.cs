@@ -45,6 +45,13 @@ public static class Moto
         return [.. lines.Select(MotoRequest.Parse)];
     }
 
+    /// <summary>
+    /// An image to launch: moto lacks Canonical's public SSM parameter and its 24.04 images, so one of the Canonical
+    /// images it has.
+    /// </summary>
+    public static async Task<string> CanonicalImageAsync(Amazon.EC2.IAmazonEC2 ec2) =>
+        (await ec2.DescribeImagesAsync(new Amazon.EC2.Model.DescribeImagesRequest { Owners = [Cord19.Core.Targets.Aws.AwsCloud.CanonicalOwner] })).Images[0].ImageId;
+
     /// <summary>The account as the panel reaches it: the same connection type, pointed at moto (overrides win over it).</summary>
     public static AwsConnection Connect(IReadOnlyDictionary<string, string>? overrides = null) =>
         new(Region, new HttpClient(), name => overrides?.GetValueOrDefault(name) ?? (name == AwsEndpoints.Global ? Endpoint : null), new BasicAWSCredentials("testing", "testing"));
