@@ -290,15 +290,19 @@ public sealed partial class AwsCloud
         return answer.InstanceInformationList?.Any(i => i.InstanceId == instanceId && i.PingStatus == Amazon.SimpleSystemsManagement.PingStatus.Online) == true;
     }
 
-    public async Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct)
+    public async Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, RunCommandLimits limits, CancellationToken ct)
     {
         var answer = await AwsCall.RunAsync("ssm:SendCommand", () => Ssm.SendCommandAsync(new SendCommandRequest
         {
             DocumentName = "AWS-RunShellScript",
             InstanceIds = [instanceId],
             Comment = "cord19 control panel",
-            TimeoutSeconds = 600,
-            Parameters = new Dictionary<string, List<string>> { ["commands"] = shellLines.ToList(), ["executionTimeout"] = ["3600"] },
+            TimeoutSeconds = (int)limits.Delivery.TotalSeconds,
+            Parameters = new Dictionary<string, List<string>>
+            {
+                ["commands"] = shellLines.ToList(),
+                ["executionTimeout"] = [((int)limits.Execution.TotalSeconds).ToString(CultureInfo.InvariantCulture)],
+            },
         }, ct));
         return answer.Command.CommandId;
     }

@@ -188,6 +188,19 @@ public sealed record PauseSchedule(string Name, string Cluster, DateTimeOffset A
 /// <param name="Status">Redshift's: creating, available, pausing, paused, resuming, deleting, modifying, …</param>
 public sealed record ClusterState(string Identifier, string Status, string? Address, int? Port);
 
+/// <summary>
+/// SSM's limits on a Run Command script: the agent must take it within <paramref name="Delivery"/> (TimeoutSeconds), and
+/// it is ended when still running after <paramref name="Execution"/> (AWS-RunShellScript's executionTimeout).
+/// </summary>
+public sealed record RunCommandLimits(TimeSpan Delivery, TimeSpan Execution)
+{
+    /// <summary>
+    /// How long the panel follows a script: as long as SSM lets it live, and a minute for the agent to report its end.
+    /// Giving up sooner would leave it running, and a second run of the phase would race it on the instance.
+    /// </summary>
+    public TimeSpan Followed => Delivery + Execution + TimeSpan.FromMinutes(1);
+}
+
 public sealed record CommandState(string Status, string? Output, string? Error)
 {
     public bool IsFinished => Status is "Success" or "Failed" or "Cancelled" or "TimedOut" or "Undeliverable" or "Terminated" or "DeliveryTimedOut" or "ExecutionTimedOut";

@@ -34,6 +34,13 @@ internal sealed class AwsPolling(TimeSpan interval, TimeProvider clock)
     }
 
     /// <summary>
+    /// Run first by every script: it waits for an earlier one to end. A phase cancelled while it followed a script leaves
+    /// that script running, and its next run's install would otherwise unpack and download into the same files meanwhile.
+    /// (Run Command runs scripts as root with sh; /run/lock is Ubuntu's lock directory; flock is util-linux's, always there.)
+    /// </summary>
+    public static readonly IReadOnlyList<string> OneAtATime = ["exec 9>/run/lock/cord19-run-command", "flock 9"];
+
+    /// <summary>
     /// A shell script on the instance through SSM Run Command: waits for the agent, sends it, follows it to its end.
     /// Phase 3's install and the password rotation both go this way.
     /// </summary>
@@ -42,9 +49,9 @@ internal sealed class AwsPolling(TimeSpan interval, TimeProvider clock)
     {
         await UntilAsync(log, cancellation, $"the SSM agent on {instanceId} online", options.InstanceStartLimit,
             async ct => await cloud.CommandAgentOnlineAsync(instanceId, ct) ? instanceId : null);
-        var command = await cloud.RunCommandAsync(instanceId, script, cancellation);
+        var command = await cloud.RunCommandAsync(instanceId, [.. OneAtATime, .. script], options.RunCommand, cancellation);
         await log.LogAsync($"SSM Run Command {command} sent to {instanceId}.");
-        return await UntilAsync(log, cancellation, $"Run Command {command} finishing", options.CommandLimit, async ct =>
+        return await UntilAsync(log, cancellation, $"Run Command {command} finishing", options.RunCommand.Followed, async ct =>
             await cloud.GetCommandAsync(command, instanceId, ct) is { IsFinished: true } state ? state : null);
     }
 }

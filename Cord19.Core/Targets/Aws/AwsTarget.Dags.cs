@@ -102,7 +102,7 @@ public sealed partial class AwsTarget
         await context.StepAsync("dags-listed", async _ =>
         {
             var outage = new AirflowOutage(run, "waiting for the pipeline's DAGs to be listed", options.AirflowOutageLimit, clock);
-            var dags = await Poll.UntilAsync(context, "Airflow listing the pipeline's DAGs", options.CommandLimit, ct => outage.LookAsync(async token =>
+            var dags = await Poll.UntilAsync(context, "Airflow listing the pipeline's DAGs", options.AirflowAnswerLimit, ct => outage.LookAsync(async token =>
             {
                 var listed = await client.ListDagsAsync(token);
                 if (listed.FirstOrDefault(d => PipelineDagRuns.DagIds.Contains(d.DagId) && d.HasImportErrors) is { } broken)

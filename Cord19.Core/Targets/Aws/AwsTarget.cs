@@ -101,7 +101,7 @@ public sealed partial class AwsTarget(
 
     /// <summary>One request to the instance's Airflow, made again through a silence of up to the outage's limit (<see cref="AirflowOutage"/>).</summary>
     private Task<T> AskAirflowAsync<T>(PhaseContext context, AirflowOutage outage, string what, Func<CancellationToken, Task<T>> request) where T : class =>
-        Poll.UntilAsync(context, what, options.CommandLimit, ct => outage.LookAsync<T>(async token => await request(token), ct));
+        Poll.UntilAsync(context, what, options.AirflowAnswerLimit, ct => outage.LookAsync<T>(async token => await request(token), ct));
 
     /// <summary>A generated password kept in SSM Parameter Store as a SecureString; an existing one is kept (a resumed phase).</summary>
     private static async Task EnsurePasswordAsync(AwsRun run, string parameter, string description, CancellationToken ct)

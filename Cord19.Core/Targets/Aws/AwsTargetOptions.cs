@@ -50,7 +50,15 @@ public sealed record AwsTargetOptions
     /// never cuts into a live phase 2; and a cluster whose panel is gone bills node-hours for at most this long.
     /// </summary>
     public TimeSpan ClusterPauseBackstop { get; init; } = TimeSpan.FromHours(2);
-    public TimeSpan CommandLimit { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>How long an answer from the instance's Airflow may take to come right (phase 3's DAGs listed, a run's tasks).</summary>
+    public TimeSpan AirflowAnswerLimit { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>
+    /// Phase 3's install and the password rotation on the instance: ten minutes for the agent (which the panel first waits
+    /// to be online) to take the script, and SSM's own default of an hour to run it, a CORD-19 release's download included.
+    /// </summary>
+    public RunCommandLimits RunCommand { get; init; } = new(TimeSpan.FromMinutes(10), TimeSpan.FromHours(1));
     public TimeSpan DagRunLimit { get; init; } = TimeSpan.FromHours(12);
 
     /// <summary>

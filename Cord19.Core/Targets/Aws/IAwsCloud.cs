@@ -109,7 +109,11 @@ public interface IAwsCloud
     /// <summary>What EC2 says of an instance type in the region; null when it does not know the type.</summary>
     Task<InstanceTypeFacts?> InstanceTypeAsync(string instanceType, CancellationToken ct);
     Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct);
-    Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct);
+    /// <summary>
+    /// Sends a shell script to the instance's SSM agent, which drops it when not delivered within <see cref="RunCommandLimits.Delivery"/>
+    /// and ends it when still running after <see cref="RunCommandLimits.Execution"/>.
+    /// </summary>
+    Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, RunCommandLimits limits, CancellationToken ct);
     Task<CommandState> GetCommandAsync(string commandId, string instanceId, CancellationToken ct);
 
     // Warehouse (Redshift, Redshift Data)

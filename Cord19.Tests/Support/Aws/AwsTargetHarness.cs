@@ -54,7 +54,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
                 InstanceStartLimit = instanceStartLimit ?? TimeSpan.FromSeconds(10),
                 AddresslessGrace = addresslessGrace ?? TimeSpan.FromMilliseconds(50),
                 ClusterLimit = clusterLimit ?? TimeSpan.FromSeconds(10),
-                CommandLimit = TimeSpan.FromSeconds(10),
+                AirflowAnswerLimit = TimeSpan.FromSeconds(10),
                 DagRunLimit = TimeSpan.FromSeconds(10),
                 AirflowOutageLimit = airflowOutageLimit ?? TimeSpan.FromSeconds(10),
                 DeletionLimit = TimeSpan.FromSeconds(1),

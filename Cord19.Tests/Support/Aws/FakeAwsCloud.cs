@@ -543,16 +543,24 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
         Task.FromResult(InstanceTypeOf.TryGetValue(instanceType, out var own) ? own : InstanceType is { } facts ? facts with { Name = instanceType } : null);
     public Task<bool> CommandAgentOnlineAsync(string instanceId, CancellationToken ct) => Task.FromResult(true);
 
-    public Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, CancellationToken ct)
+    public Task<string> RunCommandAsync(string instanceId, IReadOnlyList<string> shellLines, RunCommandLimits limits, CancellationToken ct)
     {
         Commands.Add(string.Join("\n", shellLines));
+        CommandLimits.Add(limits);
         return Task.FromResult($"cmd-{Commands.Count}");
     }
 
+    /// <summary>The limits each sent script was given, in <see cref="Commands"/>' order.</summary>
+    public List<RunCommandLimits> CommandLimits { get; } = [];
+
     public string CommandStatus { get; set; } = "Success";
 
+    /// <summary>What SSM answers of the command, where a test scripts it; else <see cref="CommandStatus"/>'s answer.</summary>
+    public Func<CommandState>? CommandAnswer { get; set; }
+
     public Task<CommandState> GetCommandAsync(string commandId, string instanceId, CancellationToken ct) =>
-        Task.FromResult(new CommandState(CommandStatus, "cord19: pipeline program runs", CommandStatus == "Success" ? "" : "curl: (22) The requested URL returned error: 403"));
+        Task.FromResult(CommandAnswer?.Invoke()
+            ?? new CommandState(CommandStatus, "cord19: pipeline program runs", CommandStatus == "Success" ? "" : "curl: (22) The requested URL returned error: 403"));
 
     public async Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct)
     {
