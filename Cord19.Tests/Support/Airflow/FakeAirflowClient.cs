@@ -40,13 +40,20 @@ public sealed class FakeAirflowClient : IAirflowClient
     public Task<AirflowHealth> GetHealthAsync(CancellationToken cancellationToken = default) => Answer("health", () => Health);
 
     public Task<IReadOnlyList<AirflowDag>> ListDagsAsync(CancellationToken cancellationToken = default) =>
-        Answer<IReadOnlyList<AirflowDag>>("dags", () => [.. Dags]);
+        Answer<IReadOnlyList<AirflowDag>>("dags", () =>
+        {
+            // A test may add a DAG while a phase looks, as Airflow's DAG processor would.
+            lock (Dags) return [.. Dags];
+        });
 
     public Task<AirflowDag> SetPausedAsync(string dagId, bool paused, CancellationToken cancellationToken = default) =>
         Answer($"paused {dagId} {paused}", () =>
         {
-            var at = Dags.FindIndex(d => d.DagId == dagId);
-            return Dags[at] = Dags[at] with { IsPaused = paused };
+            lock (Dags)
+            {
+                var at = Dags.FindIndex(d => d.DagId == dagId);
+                return Dags[at] = Dags[at] with { IsPaused = paused };
+            }
         });
 
     public Task<AirflowDagRun> TriggerAsync(string dagId, AirflowTrigger trigger, CancellationToken cancellationToken = default) =>
@@ -67,7 +74,13 @@ public sealed class FakeAirflowClient : IAirflowClient
         Answer<IReadOnlyList<AirflowDagRun>>($"runs {dagId}", () => [.. Runs.GetValueOrDefault(dagId) ?? []]);
 
     public Task<AirflowDagRun> GetRunAsync(string dagId, string runId, CancellationToken cancellationToken = default) =>
-        Answer($"run {runId}", () => Runs[dagId].First(r => r.RunId == runId) with { State = RunState(runId) });
+        Answer($"run {runId}", () => Runs[dagId].First(r => r.RunId == runId) with { State = RunStateOf.GetValueOrDefault(runId) ?? RunState(runId) });
+
+    /// <summary>A run's state as set over its tasks' (a run that hit its DAG's timeout, or one marked failed by hand).</summary>
+    public ConcurrentDictionary<string, string> RunStateOf { get; } = new();
+
+    /// <summary>The state Airflow's scheduler gives a cleared task once it has run it again; null: not run yet.</summary>
+    public string? ClearedTasksEndAs { get; set; }
 
     public Task<IReadOnlyList<AirflowTaskInstance>> ListTasksAsync(string dagId, string runId, CancellationToken cancellationToken = default) =>
         Answer<IReadOnlyList<AirflowTaskInstance>>($"tasks {runId}", () => Tasks.GetValueOrDefault(runId) ?? []);
@@ -79,7 +92,7 @@ public sealed class FakeAirflowClient : IAirflowClient
         Answer($"clear {runId}", () =>
         {
             var tasks = Tasks.GetValueOrDefault(runId) ?? [];
-            Tasks[runId] = tasks.Select(t => t.IsFailed ? t with { State = null, TryNumber = t.TryNumber + 1 } : t).ToArray();
+            Tasks[runId] = tasks.Select(t => t.IsFailed ? t with { State = ClearedTasksEndAs, TryNumber = t.TryNumber + 1 } : t).ToArray();
             return tasks.Count(t => t.IsFailed);
         });
 
