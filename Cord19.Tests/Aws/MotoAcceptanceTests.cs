@@ -320,6 +320,25 @@ public sealed class MotoAcceptanceTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// What EC2 says of a type, from moto's copy of EC2's own instance type data: phase 1 refuses an Arm type or one not
+    /// sold as spot, and asks a burstable one for standard credits, by these facts.
+    /// </summary>
+    [MotoFact]
+    public async Task What_EC2_says_of_an_instance_type_is_read_whole_and_a_type_it_does_not_know_is_none()
+    {
+        using var cloud = new AwsCloud(Moto.Connect());
+
+        var burstable = await cloud.InstanceTypeAsync("t3.micro", default);
+        var fixedPerformance = await cloud.InstanceTypeAsync("m5.large", default);
+        var arm = await cloud.InstanceTypeAsync("m6g.large", default);
+
+        Assert.Equivalent(new InstanceTypeFacts("t3.micro", 2, 1024, ["x86_64"], Burstable: true, OfferedAsSpot: true), burstable, strict: true);
+        Assert.Equivalent(new InstanceTypeFacts("m5.large", 2, 8192, ["x86_64"], Burstable: false, OfferedAsSpot: true), fixedPerformance, strict: true);
+        Assert.Equal(["arm64"], arm!.Architectures);
+        Assert.Null(await cloud.InstanceTypeAsync("m5.enormous", default));
+    }
+
+    /// <summary>
     /// S3's rule for the account's own namespace, as moto implements it: a name must end with the account, the region
     /// and "-an". The deployment's name passes (twice: a phase run again); a global name with the namespace's header is
     /// refused, which shows the header is sent. A global name another account holds is refused too, though that account's

@@ -42,6 +42,10 @@ public sealed class SpotLaunchWireTests
         var form = Form(Assert.Single(bodies));
         Assert.Equal("RunInstances", form["Action"]);
         Assert.Equal(type, form["InstanceType"]);
+        Assert.Equal(("token-1", "ami-0abc", "sg-0abc"), (form["ClientToken"], form["ImageId"], form["SecurityGroupId.1"]));
+        // The role Run Command and the pipeline's S3 access go through.
+        Assert.Equal("cord19-profile", form["IamInstanceProfile.Name"]);
+        Assert.Equal("#!/bin/bash", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(form["UserData"])));
         Assert.Equal("spot", form["InstanceMarketOptions.MarketType"]);
         Assert.Equal("one-time", form["InstanceMarketOptions.SpotOptions.SpotInstanceType"]);
         Assert.Equal("required", form["MetadataOptions.HttpTokens"]);
@@ -101,6 +105,50 @@ public sealed class SpotLaunchWireTests
         await cloud.InstanceTypeAsync("m6i.xlarge", default);
 
         Assert.Equal(["m5.xlarge", "m5.xlarge", "m6i.xlarge"], asked);
+    }
+
+    /// <summary>
+    /// Where Canonical's public parameter is missing (some partitions, private endpoints), EC2 is asked for Canonical's
+    /// 24.04 images; it lists them in no particular order, and the newest is the one with the latest patches.
+    /// </summary>
+    [Fact]
+    public async Task Without_Canonicals_parameter_the_newest_of_Canonicals_images_is_launched()
+    {
+        var asked = new List<Dictionary<string, string>>();
+        await using var aws = await FaultServer.StartAsync(async context =>
+        {
+            if (context.Request.Headers["X-Amz-Target"] == "AmazonSSM.GetParameter")
+            {
+                context.Response.StatusCode = 400;
+                context.Response.ContentType = "application/x-amz-json-1.1";
+                await context.Response.WriteAsync("""{"__type":"ParameterNotFound","message":""}""");
+                return;
+            }
+            using var reader = new StreamReader(context.Request.Body);
+            var form = Form(await reader.ReadToEndAsync());
+            lock (asked) asked.Add(form);
+            context.Response.ContentType = "text/xml";
+            await context.Response.WriteAsync("""
+                <DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+                  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+                  <imagesSet>
+                    <item><imageId>ami-0march</imageId><creationDate>2026-03-05T10:00:00.000Z</creationDate></item>
+                    <item><imageId>ami-0november</imageId><creationDate>2026-11-12T10:00:00.000Z</creationDate></item>
+                    <item><imageId>ami-0july</imageId><creationDate>2026-07-20T10:00:00.000Z</creationDate></item>
+                  </imagesSet>
+                </DescribeImagesResponse>
+                """);
+        });
+        var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_EC2"] = aws.BaseUrl.ToString(), ["AWS_ENDPOINT_URL_SSM"] = aws.BaseUrl.ToString() };
+        using var http = new HttpClient();
+        using var cloud = new AwsCloud(new AwsConnection("us-east-2", http, environment.GetValueOrDefault, new BasicAWSCredentials("AKIAEXAMPLE", "secret")));
+
+        Assert.Equal("ami-0november", await cloud.UbuntuImageAsync(default));
+
+        var form = Assert.Single(asked);
+        Assert.Equal(("DescribeImages", AwsCloud.CanonicalOwner), (form["Action"], form["Owner.1"]));
+        Assert.Equal(("name", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"), (form["Filter.1.Name"], form["Filter.1.Value.1"]));
+        Assert.Equal(("state", "available"), (form["Filter.2.Name"], form["Filter.2.Value.1"]));
     }
 
     private static Dictionary<string, string> Form(string body) => body.Split('&')
