@@ -86,6 +86,8 @@ public sealed class RunCommandTests
         Assert.Equal(["7200"], sent.Parameters["executionTimeout"]);
         Assert.Equal(["echo cord19"], sent.Parameters["commands"]);
         Assert.True((await cloud.GetCommandAsync(id, "i-0123456789abcdef0", CancellationToken.None)).IsFinished);
+        // Right after SendCommand, SSM may not know the invocation yet (InvocationDoesNotExist): pending, not a failure.
+        Assert.Equal(new CommandState("Pending", null, null), await cloud.GetCommandAsync(id, "i-0fedcba9876543210", CancellationToken.None));
     }
 
     /// <summary>Sends <paramref name="script"/> and follows it, the fake clock moved on a poll interval at a time.</summary>
