@@ -14,6 +14,18 @@ namespace Cord19.Tests.Targets;
 public sealed class AwsBucketNamespaceTests
 {
     [Fact]
+    public async Task A_bucket_hardened_in_full_says_so_and_warns_of_nothing()
+    {
+        await using var h = await AwsTargetHarness.StartAsync();
+
+        var phase = await h.Core.RunAsync(1);
+
+        var log = await h.Core.LogTextAsync(phase);
+        Assert.Contains(": public access blocked, encrypted by default, reachable over TLS only, tagged.", log);
+        Assert.DoesNotContain("did not take", log);
+    }
+
+    [Fact]
     public async Task The_bucket_is_made_in_the_accounts_own_namespace_and_everything_uses_that_name()
     {
         await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings { Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.PanelMetadataSource });

@@ -15,6 +15,22 @@ namespace Cord19.Tests.Targets;
 public sealed class AwsDataLakeTests
 {
     [Fact]
+    public async Task An_empty_object_where_the_export_goes_is_not_taken_for_the_export()
+    {
+        // A failed upload, say: zero bytes are not the lake's metadata, and phase 2 makes the cluster and exports.
+        await using var h = await AwsTargetHarness.StartAsync();
+        Succeeded(await h.Core.RunAsync(1), "");
+        var names = await h.NamesAsync();
+        await h.Cloud.UploadAsync(names.AccountBucket, names.ExportKey, new MemoryStream(), default);
+
+        Succeeded(await h.Core.RunAsync(2), "");
+
+        Assert.True(h.Cloud.Clusters.ContainsKey(names.Cluster));
+        Assert.Contains(h.Cloud.Sql, s => s.StartsWith("unload", StringComparison.Ordinal));
+        Assert.True(await h.Cloud.ObjectSizeAsync(names.AccountBucket, names.ExportKey, default) > 0);
+    }
+
+    [Fact]
     public async Task Phase_two_without_the_data_lake_names_the_Glue_table_and_the_template()
     {
         await using var h = await AwsTargetHarness.StartAsync();

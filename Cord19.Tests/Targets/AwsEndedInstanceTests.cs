@@ -13,6 +13,26 @@ namespace Cord19.Tests.Targets;
 public sealed class AwsEndedInstanceTests
 {
     [Fact]
+    public async Task An_instance_EC2_ends_before_it_runs_fails_phase_one_at_once_with_AWSs_reason()
+    {
+        // Running without its address for now, so phase 1 is still waiting when EC2 takes the instance back.
+        await using var h = await AwsTargetHarness.StartAsync(addresslessGrace: TimeSpan.FromSeconds(30));
+        h.Cloud.PublicAddressLag = int.MaxValue;
+        var interrupted = Task.Run(async () =>
+        {
+            await Support.Until.TrueAsync(() => h.Cloud.Instances.Values.Any(i => i.State.State == "running"), "the launch to run");
+            var (token, (state, spec)) = h.Cloud.Instances.Single();
+            h.Cloud.Instances[token] = (state with { State = "terminated", SpotState = "closed", StateReason = "Server.SpotInstanceTermination: Spot instance termination" }, spec);
+        });
+
+        var phase = await h.Core.RunAsync(1);
+        await interrupted;
+
+        FailedSaying(phase, "is terminated: ", "Spot instance termination", "(spot request closed). Run phase 1 again for a replacement in this deployment");
+        Assert.DoesNotContain(h.Airflow.Calls, c => c == "health");
+    }
+
+    [Fact]
     public async Task An_instance_that_ended_itself_while_the_panel_was_away_is_forgotten_with_the_reason()
     {
         await using var h = await AwsTargetHarness.StartAsync();
