@@ -19,9 +19,7 @@ public sealed partial class AwsDagInstallTests
     [Fact]
     public async Task Every_file_the_install_fetches_is_in_the_bucket_and_the_lakes_export_is_left_as_phase_two_made_it()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        ReadyDags(h);
-        for (var phase = 1; phase <= 2; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await using var h = await ThroughPhaseTwoAsync();
         var names = await h.NamesAsync();
         var export = await ReadAsync(h, names, names.ExportKey);
 
@@ -40,9 +38,8 @@ public sealed partial class AwsDagInstallTests
     [Fact]
     public async Task The_install_stops_at_its_first_failure_and_sets_every_Airflow_variable_the_DAG_file_reads()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        ReadyDags(h);
-        for (var phase = 1; phase <= 3; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await using var h = await ThroughPhaseTwoAsync();
+        Succeeded(await h.Core.RunAsync(3), "");
 
         var lines = Assert.Single(h.Cloud.Commands).Split('\n');
         Assert.Equal("set -eu", lines[AwsPolling.OneAtATime.Count]);
@@ -76,30 +73,9 @@ public sealed partial class AwsDagInstallTests
     }
 
     [Fact]
-    public async Task A_release_already_in_the_bucket_is_fetched_from_there_and_left_as_it_is()
-    {
-        await using var h = await AwsTargetHarness.StartAsync(new PipelineSettings
-        {
-            Target = DeploymentTarget.Aws, AwsMetadataSource = PipelineSettings.ReleaseMetadataSource, AwsRelease = "2022-06-02",
-        });
-        ReadyDags(h);
-        for (var phase = 1; phase <= 2; phase++) Succeeded(await h.Core.RunAsync(phase), "");
-        var names = await h.NamesAsync();
-        var release = Enumerable.Range(0, 2048).Select(i => (byte)i).ToArray();
-        await h.Cloud.UploadAsync(names.AccountBucket, "deploy/release-2022-06-02.csv.gz", new MemoryStream(release), default);
-
-        Succeeded(await h.Core.RunAsync(3), "");
-
-        Assert.Equal(release, await ReadAsync(h, names, "deploy/release-2022-06-02.csv.gz"));
-        Assert.Contains("release-2022-06-02.csv.gz", PresignedKeys(Assert.Single(h.Cloud.Commands), names).Last());
-    }
-
-    [Fact]
     public async Task A_lost_lake_export_fails_phase_three_before_the_instance_is_asked_saying_to_run_phase_two_again()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        ReadyDags(h);
-        for (var phase = 1; phase <= 2; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await using var h = await ThroughPhaseTwoAsync();
         var names = await h.NamesAsync();
         await h.Cloud.Objects(names.AccountBucket, "").DeletePrefixAsync(names.ExportKey, default);
 
@@ -113,9 +89,7 @@ public sealed partial class AwsDagInstallTests
     [Fact]
     public async Task An_install_that_fails_on_the_instance_fails_phase_three_with_its_error_and_the_fix()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        ReadyDags(h);
-        for (var phase = 1; phase <= 2; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        await using var h = await ThroughPhaseTwoAsync();
         h.Cloud.CommandStatus = "Failed";
 
         var state = await h.Core.RunAsync(3);
@@ -127,10 +101,8 @@ public sealed partial class AwsDagInstallTests
     [Fact]
     public async Task A_DAG_Airflow_cannot_import_fails_phase_three_naming_it()
     {
-        await using var h = await AwsTargetHarness.StartAsync();
-        ReadyDags(h);
+        await using var h = await ThroughPhaseTwoAsync();
         h.Airflow.Dags[1] = h.Airflow.Dags[1] with { HasImportErrors = true };
-        for (var phase = 1; phase <= 2; phase++) Succeeded(await h.Core.RunAsync(phase), "");
 
         var state = await h.Core.RunAsync(3);
 
@@ -159,6 +131,15 @@ public sealed partial class AwsDagInstallTests
         Succeeded(state, await h.Core.LogTextAsync(state));
         Assert.All(PipelineDagRuns.DagIds, id => Assert.False(h.Airflow.Dags.Single(d => d.DagId == id).IsPaused));
         Assert.True(h.Airflow.Dags.Single(d => d.DagId == own.DagId).IsPaused);
+    }
+
+    /// <summary>Phases 1 and 2 done (the lake exported), with an Airflow that lists the pipeline's DAGs once they are installed.</summary>
+    private static async Task<AwsTargetHarness> ThroughPhaseTwoAsync()
+    {
+        var h = await AwsTargetHarness.StartAsync();
+        ReadyDags(h);
+        for (var phase = 1; phase <= 2; phase++) Succeeded(await h.Core.RunAsync(phase), "");
+        return h;
     }
 
     /// <summary>The bucket keys the script's presigned links name, in its order.</summary>

@@ -453,6 +453,7 @@ public sealed class AwsFirstDeploymentTests
         Succeeded(await h.Core.RunAsync(3), "");
         Assert.Contains($"https://{names.Bucket}.s3.example/deploy/release-2022-06-02.csv.gz", h.Cloud.Commands[^1]);
         Assert.DoesNotContain(" fetch ", h.Cloud.Commands[^1]);
+        Assert.Equal(2048, await h.Cloud.ObjectSizeAsync(names.AccountBucket, "deploy/release-2022-06-02.csv.gz", default)); // left as it is
     }
 
     [Fact]
