@@ -90,7 +90,7 @@ public sealed partial class AwsDagInstallTests
     public async Task An_install_that_fails_on_the_instance_fails_phase_three_with_its_error_and_the_fix()
     {
         await using var h = await ThroughPhaseTwoAsync();
-        h.Cloud.CommandStatus = "Failed";
+        h.Cloud.CommandAnswer = () => new CommandState("Failed", "cord19: pipeline program runs", "curl: (22) The requested URL returned error: 403");
 
         var state = await h.Core.RunAsync(3);
 

@@ -122,7 +122,8 @@ public sealed class AwsInstanceTypeFallbackTests
 
         Succeeded(await h.Core.RunAsync(1), "");
 
-        Assert.Equal(("m5.xlarge", "us-east-2a"), (Assert.Single(h.Cloud.Instances.Values).Spec.InstanceType, Assert.Single(h.Cloud.Instances.Values).Spec.AvailabilityZone));
+        var launched = Assert.Single(h.Cloud.Instances.Values).Spec;
+        Assert.Equal(("m5.xlarge", "us-east-2a"), (launched.InstanceType, launched.AvailabilityZone));
     }
 
     [Fact]

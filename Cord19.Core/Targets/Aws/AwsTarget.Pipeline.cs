@@ -70,12 +70,12 @@ public sealed partial class AwsTarget
             var tasks = await AskAirflowAsync(context, outage, $"the tasks of {dagId} run {runId}", token => client.ListTasksAsync(dagId, runId, token));
             foreach (var task in tasks)
                 await context.LogAsync($"Task {task.TaskId}: {task.State ?? "no state"}{(task.DurationSeconds is { } s ? $" in {s:0.0} s" : "")}.");
-            // The task that failed, whose log says why; one only upstream of a failure never ran and has no log.
+            if (finished.State == "success") return;
+            // The task that failed, whose log says why: one marked upstream_failed only followed a failure, never ran, and has no log.
             var failed = tasks.FirstOrDefault(t => t.State == "failed") ?? tasks.FirstOrDefault(t => t.IsFailed);
-            if (finished.State != "success")
-                throw new PhaseFailedException(
-                    $"{dagId} run {runId} {finished.State}" + (failed is null ? "" : $" at task {failed.TaskId}") +
-                    ". Read the task's log on the Airflow page, fix the cause, then retry the failed tasks there or run this phase again.");
+            throw new PhaseFailedException(
+                $"{dagId} run {runId} {finished.State}" + (failed is null ? "" : $" at task {failed.TaskId}") +
+                ". Read the task's log on the Airflow page, fix the cause, then retry the failed tasks there or run this phase again.");
         });
 
         await context.StepAsync("results", async ct =>

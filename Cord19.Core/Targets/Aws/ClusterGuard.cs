@@ -234,8 +234,9 @@ public sealed class ClusterGuard(IAwsCloudFactory clouds, DeploymentStore store,
         {
             var reported = await cloud.CpuReportedUntilAsync("AWS/Redshift", "ClusterIdentifier", cluster.Locator,
                 new DateTimeOffset(metered.Min(c => c.CreatedAt), TimeSpan.Zero), ct);
+            // No reading (null) compares false: the look dates it.
             var after = reported + PauseSlack;
-            return after.HasValue && after.Value < now ? after.Value : now;
+            return after < now ? after.Value : now;
         }
         catch (Cord19Exception)
         {

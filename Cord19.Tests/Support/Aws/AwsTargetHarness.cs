@@ -55,6 +55,7 @@ public sealed class AwsTargetHarness : IAsyncDisposable
                 AddresslessGrace = addresslessGrace ?? TimeSpan.FromMilliseconds(50),
                 ClusterLimit = clusterLimit ?? TimeSpan.FromSeconds(10),
                 AirflowAnswerLimit = TimeSpan.FromSeconds(10),
+                RunCommand = new RunCommandLimits(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)),
                 DagRunLimit = TimeSpan.FromSeconds(10),
                 AirflowOutageLimit = airflowOutageLimit ?? TimeSpan.FromSeconds(10),
                 DeletionLimit = TimeSpan.FromSeconds(1),

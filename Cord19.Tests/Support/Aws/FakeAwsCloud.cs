@@ -553,14 +553,10 @@ public sealed class FakeAwsCloud(string objectsRoot) : IAwsCloud, IAwsCloudFacto
     /// <summary>The limits each sent script was given, in <see cref="Commands"/>' order.</summary>
     public List<RunCommandLimits> CommandLimits { get; } = [];
 
-    public string CommandStatus { get; set; } = "Success";
+    /// <summary>What SSM answers of a command, asked at each look: by default, done.</summary>
+    public Func<CommandState> CommandAnswer { get; set; } = () => new CommandState("Success", "cord19: pipeline program runs", "");
 
-    /// <summary>What SSM answers of the command, where a test scripts it; else <see cref="CommandStatus"/>'s answer.</summary>
-    public Func<CommandState>? CommandAnswer { get; set; }
-
-    public Task<CommandState> GetCommandAsync(string commandId, string instanceId, CancellationToken ct) =>
-        Task.FromResult(CommandAnswer?.Invoke()
-            ?? new CommandState(CommandStatus, "cord19: pipeline program runs", CommandStatus == "Success" ? "" : "curl: (22) The requested URL returned error: 403"));
+    public Task<CommandState> GetCommandAsync(string commandId, string instanceId, CancellationToken ct) => Task.FromResult(CommandAnswer());
 
     public async Task CreateClusterAsync(ClusterSpec spec, CancellationToken ct)
     {
